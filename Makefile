@@ -1,0 +1,40 @@
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-unit test-integration test-app test-e2e migrate demo-data clean
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python manage.py migrate
+	$(BIN)/streamlit run app.py --server.port 8501 --server.headless true --browser.gatherUsageStats false
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest tests/unit
+
+test-integration: $(STAMP)
+	$(BIN)/python -m pytest tests/integration
+
+test-app: $(STAMP)
+	$(BIN)/python -m pytest tests/app
+
+test-e2e: $(STAMP)
+	$(BIN)/python -m pytest tests/e2e
+
+migrate: $(STAMP)
+	$(BIN)/python manage.py migrate
+
+demo-data: $(STAMP)
+	$(BIN)/python manage.py demo-data
+
+clean:
+	rm -rf $(VENV)

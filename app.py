@@ -1,0 +1,84 @@
+"""Rapid Review Tracker: entry point. Sign-in first; then only the pages the account's roles may use."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import streamlit as st
+
+from db.models import Account
+from services.accounts import count_accounts
+from services.settings import load_settings
+from ui import state
+
+st.set_page_config(page_title="Rapid Review Tracker", page_icon=":material/fact_check:", layout="wide")
+
+PAGES = {
+    "live": ("pages/live_reviews.py", "Live reviews", ":material/dashboard:"),
+    "review": ("pages/review.py", "Review", ":material/folder_open:"),
+    "board": ("pages/board.py", "Board figures", ":material/bar_chart:"),
+    "admin": ("pages/admin.py", "Administration", ":material/settings:"),
+}
+# Which roles may open each page; the services enforce the same rules again.
+PAGE_ROLES = {
+    "live": {"manager", "officer", "chair"},
+    "review": {"manager", "officer", "chair"},
+    "board": {"board", "manager"},
+    "admin": {"admin"},
+}
+
+
+def pages_for(roles: list[str]) -> list[st.Page]:
+    """The pages these roles may open; the first of them opens by default."""
+    names = [name for name, page_roles in PAGE_ROLES.items() if page_roles & set(roles)]
+    return [
+        st.Page(PAGES[name][0], title=PAGES[name][1], icon=PAGES[name][2], default=(i == 0))
+        for i, name in enumerate(names)
+    ]
+
+
+def main() -> None:
+    try:
+        factory = state.session_factory()
+        with factory() as session:
+            no_accounts = count_accounts(session) == 0
+            settings = load_settings(session)
+            account = session.get(Account, state.signed_in_account_id()) if state.signed_in_account_id() else None
+            partnership, idle_minutes = settings.partnership_name, settings.idle_timeout_minutes
+    except state.DatabaseUnavailable as error:
+        st.title("Rapid Review Tracker")
+        st.error(str(error), icon=":material/cloud_off:")
+        return
+
+    now = datetime.now(timezone.utc)
+    if account is not None:
+        last_seen = st.session_state.get(state.LAST_SEEN_KEY, now)
+        if not account.active:
+            state.sign_out("Your account has been deactivated.")
+            account = None
+        elif now - last_seen > timedelta(minutes=idle_minutes):
+            state.sign_out(f"You were signed out after {idle_minutes} idle minutes. Please sign in again.")
+            account = None
+        else:
+            st.session_state[state.LAST_SEEN_KEY] = now
+
+    if account is None:
+        sign_in_page = st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:", default=True)
+        st.session_state["first_run"] = no_accounts
+        st.navigation([sign_in_page], position="hidden").run()
+        return
+
+    with st.sidebar:
+        st.caption(partnership)
+        st.write(f"Signed in as **{account.display_name}**")
+        st.caption("Roles: " + ", ".join(account.roles))
+        if st.button("Sign out", icon=":material/logout:", key="sign_out"):
+            state.sign_out("You have signed out.")
+            st.rerun()
+    pages = pages_for(account.roles)
+    if not pages:
+        st.warning("Your account has no role that opens a page. Ask an administrator.")
+        return
+    st.navigation(pages).run()
+
+
+main()

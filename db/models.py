@@ -1,0 +1,278 @@
+"""Typed SQLAlchemy models. Constraints here mirror the migrations; the migrations are the truth."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+ROLES = ("manager", "officer", "chair", "board", "admin")
+NOTIFICATION_TYPES = ("death", "serious_harm", "other")
+REVIEW_STATES = ("open", "submitted", "closed")
+LOG_CATEGORIES = (
+    "communication",
+    "decision",
+    "delegation",
+    "date agreed",
+    "document filed",
+    "quality check",
+    "meeting",
+    "system",
+    "other",
+)
+FOLDER_SECTIONS = ("I", "II", "III", "IV")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Setting(Base):
+    """The partnership's settings: a single row (id = 1)."""
+
+    __tablename__ = "settings"
+    __table_args__ = (
+        CheckConstraint("id = 1", name="single_row"),
+        CheckConstraint("amber_threshold_days BETWEEN 0 AND 10", name="amber_threshold_range"),
+        CheckConstraint("idle_timeout_minutes BETWEEN 5 AND 480", name="idle_timeout_range"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, default=1)
+    partnership_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    amber_threshold_days: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    idle_timeout_minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=30)
+
+
+class ClosureDay(Base):
+    __tablename__ = "closure_days"
+
+    closed_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    reason: Mapped[str] = mapped_column(String(200), nullable=False)
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+    __table_args__ = (
+        CheckConstraint(
+            "roles <@ ARRAY['manager','officer','chair','board','admin']::text[] AND cardinality(roles) >= 1",
+            name="known_roles",
+        ),
+        CheckConstraint("username ~ '^[a-z0-9._-]{3,40}$'", name="username_format"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True, nullable=False)
+    display_name: Mapped[str] = mapped_column(String(120), nullable=False)
+    roles: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    password_hash: Mapped[str] = mapped_column(Text, nullable=False)
+    failed_attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    locked_until: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    last_sign_in_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+
+    def has_role(self, *roles: str) -> bool:
+        return any(role in self.roles for role in roles)
+
+
+class Agency(Base):
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
+    kind: Mapped[str] = mapped_column(String(80), nullable=False)
+    contact_email: Mapped[Optional[str]] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+
+class MilestoneTemplate(Base):
+    """One step of the plan that new reviews copy."""
+
+    __tablename__ = "milestone_templates"
+    __table_args__ = (
+        CheckConstraint("window_start_day IS NULL OR window_start_day BETWEEN 1 AND 30", name="start_day_range"),
+        CheckConstraint(
+            "window_end_day IS NULL OR (window_end_day BETWEEN 1 AND 30 AND window_end_day >= window_start_day)",
+            name="end_day_range",
+        ),
+        CheckConstraint("(follows_key IS NULL) = (follows_offset_days IS NULL)", name="follows_pair"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True, nullable=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    window_start_day: Mapped[Optional[int]] = mapped_column(Integer)
+    window_end_day: Mapped[Optional[int]] = mapped_column(Integer)
+    follows_key: Mapped[Optional[str]] = mapped_column(String(40))
+    follows_offset_days: Mapped[Optional[int]] = mapped_column(Integer)
+    owner: Mapped[str] = mapped_column(String(80), nullable=False)
+    done_when: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    optional: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    condition: Mapped[Optional[str]] = mapped_column(String(40))
+    sort_order: Mapped[int] = mapped_column(Integer, nullable=False)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+
+class Review(Base):
+    __tablename__ = "reviews"
+    __table_args__ = (
+        CheckConstraint("incident_date <= csc_aware_date", name="incident_before_aware"),
+        CheckConstraint("csc_aware_date <= notification_received_date", name="aware_before_received"),
+        CheckConstraint("sin_submitted_date IS NULL OR sin_submitted_date >= csc_aware_date", name="sin_after_aware"),
+        CheckConstraint(
+            "submitted_to_panel_date IS NULL OR submitted_to_panel_date >= notification_received_date",
+            name="submitted_after_received",
+        ),
+        CheckConstraint(
+            "panel_response_date IS NULL OR (submitted_to_panel_date IS NOT NULL"
+            " AND panel_response_date >= submitted_to_panel_date)",
+            name="panel_response_after_submitted",
+        ),
+        CheckConstraint(
+            "ofsted_response_date IS NULL OR (submitted_to_panel_date IS NOT NULL"
+            " AND ofsted_response_date >= submitted_to_panel_date)",
+            name="ofsted_response_after_submitted",
+        ),
+        CheckConstraint("case_reference ~ '^[0-9]{6}[A-Z]{1,4}(-[0-9]+)?$'", name="case_reference_format"),
+        CheckConstraint("notification_type IN ('death','serious_harm','other')", name="notification_type_known"),
+        CheckConstraint("state IN ('open','submitted','closed')", name="state_known"),
+        CheckConstraint(
+            "(state = 'open' AND submitted_to_panel_date IS NULL)"
+            " OR (state = 'submitted' AND submitted_to_panel_date IS NOT NULL AND panel_response_date IS NULL)"
+            " OR (state = 'closed' AND panel_response_date IS NOT NULL)",
+            name="state_matches_dates",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_reference: Mapped[str] = mapped_column(String(20), unique=True, nullable=False)
+    notification_type: Mapped[str] = mapped_column(String(20), nullable=False)
+    incident_date: Mapped[date] = mapped_column(Date, nullable=False)
+    csc_aware_date: Mapped[date] = mapped_column(Date, nullable=False)
+    sin_submitted_date: Mapped[Optional[date]] = mapped_column(Date)
+    notification_received_date: Mapped[date] = mapped_column(Date, nullable=False)
+    submitted_to_panel_date: Mapped[Optional[date]] = mapped_column(Date)
+    panel_response_date: Mapped[Optional[date]] = mapped_column(Date)
+    ofsted_required: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    ofsted_response_date: Mapped[Optional[date]] = mapped_column(Date)
+    exec_meeting_required: Mapped[Optional[bool]] = mapped_column(Boolean)
+    state: Mapped[str] = mapped_column(String(20), nullable=False, default="open")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    children: Mapped[list["ReviewChild"]] = relationship(
+        back_populates="review", order_by="ReviewChild.position", cascade="all, delete-orphan"
+    )
+    milestones: Mapped[list["ReviewMilestone"]] = relationship(
+        back_populates="review", order_by="ReviewMilestone.sort_order", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ReviewChild(Base):
+    __tablename__ = "review_children"
+    __table_args__ = (
+        UniqueConstraint("review_id", "position"),
+        CheckConstraint("position BETWEEN 1 AND 4", name="at_most_four_children"),
+        CheckConstraint("initials ~ '^[A-Z]{1,4}$'", name="initials_letters_only"),
+        CheckConstraint("age_years BETWEEN 0 AND 17", name="age_is_a_child"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    initials: Mapped[str] = mapped_column(String(4), nullable=False)
+    age_years: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    review: Mapped[Review] = relationship(back_populates="children")
+
+
+class ReviewMilestone(Base):
+    """A review's own copy of a plan step, with its due, agreed and done dates."""
+
+    __tablename__ = "review_milestones"
+    __table_args__ = (
+        UniqueConstraint("review_id", "key"),
+        CheckConstraint("(done_date IS NULL) = (done_by_id IS NULL)", name="done_has_author"),
+        CheckConstraint("(agreed_due_date IS NULL) = (agreed_reason IS NULL)", name="agreed_has_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), nullable=False)
+    key: Mapped[str] = mapped_column(String(40), nullable=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    window_start_day: Mapped[Optional[int]] = mapped_column(Integer)
+    window_end_day: Mapped[Optional[int]] = mapped_column(Integer)
+    follows_key: Mapped[Optional[str]] = mapped_column(String(40))
+    follows_offset_days: Mapped[Optional[int]] = mapped_column(Integer)
+    owner: Mapped[str] = mapped_column(String(80), nullable=False)
+    done_when: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    optional: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    condition: Mapped[Optional[str]] = mapped_column(String(40))
+    sort_order: Mapped[int] = mapped_column(Integer, nullable=False)
+    window_start_date: Mapped[Optional[date]] = mapped_column(Date)
+    due_date: Mapped[Optional[date]] = mapped_column(Date)
+    agreed_due_date: Mapped[Optional[date]] = mapped_column(Date)
+    agreed_reason: Mapped[Optional[str]] = mapped_column(Text)
+    done_date: Mapped[Optional[date]] = mapped_column(Date)
+    done_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("accounts.id"))
+    done_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    note: Mapped[Optional[str]] = mapped_column(Text)
+    delegated_to_id: Mapped[Optional[int]] = mapped_column(ForeignKey("accounts.id"))
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    review: Mapped[Review] = relationship(back_populates="milestones")
+    done_by: Mapped[Optional[Account]] = relationship(foreign_keys=[done_by_id], lazy="selectin")
+    delegated_to: Mapped[Optional[Account]] = relationship(foreign_keys=[delegated_to_id], lazy="selectin")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def effective_due_date(self) -> Optional[date]:
+        """The agreed date when the manager set one, else the plan's date."""
+        return self.agreed_due_date or self.due_date
+
+
+class LogEntry(Base):
+    """The daily log: append-only (a trigger refuses UPDATE, DELETE and TRUNCATE)."""
+
+    __tablename__ = "daily_log"
+    __table_args__ = (
+        CheckConstraint(
+            "category IN ('communication','decision','delegation','date agreed','document filed',"
+            "'quality check','meeting','system','other')",
+            name="category_known",
+        ),
+        CheckConstraint("folder_section IS NULL OR folder_section IN ('I','II','III','IV')", name="section_known"),
+        CheckConstraint("(file_path IS NULL) OR (folder_section IS NOT NULL)", name="path_needs_section"),
+        CheckConstraint("length(btrim(text)) > 0", name="text_not_blank"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[Optional[int]] = mapped_column(ForeignKey("reviews.id"))
+    logged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    author_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
+    category: Mapped[str] = mapped_column(String(40), nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    folder_section: Mapped[Optional[str]] = mapped_column(String(3))
+    file_path: Mapped[Optional[str]] = mapped_column(Text)
+    milestone_id: Mapped[Optional[int]] = mapped_column(ForeignKey("review_milestones.id"))
+    corrects_id: Mapped[Optional[int]] = mapped_column(ForeignKey("daily_log.id"))
+    by_system: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+    author: Mapped[Account] = relationship(lazy="joined")

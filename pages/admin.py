@@ -1,0 +1,166 @@
+"""Administration: accounts, agencies, closure days, settings and the milestone plan for future reviews."""
+import pandas as pd
+import streamlit as st
+
+from db.models import ROLES
+from services.accounts import MIN_PASSWORD_LENGTH, create_account, list_accounts, reset_password, set_active, set_roles
+from services.agencies import add_agency, list_agencies, update_agency
+from services.plan import list_plan_templates, update_plan_template, window_label
+from services.settings import add_closure_day, list_closure_days, load_settings, remove_closure_day, update_settings
+from services.errors import ServiceError
+from ui import state
+from ui.widgets import fmt_date
+
+st.title("Administration")
+flash = st.session_state.pop("admin_flash", None)
+if flash:
+    st.success(flash)
+
+
+def done(message: str) -> None:
+    st.session_state["admin_flash"] = message
+    st.rerun()
+
+
+accounts_tab, agencies_tab, closures_tab, settings_tab, plan_tab = st.tabs(
+    ["Accounts", "Agencies", "Closure days", "Settings", "Milestone plan"]
+)
+
+with accounts_tab:
+    accounts = state.read(list_accounts)
+    st.dataframe(
+        pd.DataFrame([
+            {"Username": a.username, "Name": a.display_name, "Roles": ", ".join(a.roles),
+             "Active": "yes" if a.active else "no",
+             "Locked until": a.locked_until.strftime("%d %b %Y %H:%M") if a.locked_until else "",
+             "Last sign-in": a.last_sign_in_at.strftime("%d %b %Y %H:%M") if a.last_sign_in_at else "never"}
+            for a in accounts
+        ]),
+        hide_index=True, width="stretch",
+    )
+    st.subheader("Create an account")
+    with st.form("create_account"):
+        username = st.text_input("Username", key="ca_username")
+        display_name = st.text_input("Name", key="ca_name")
+        roles = st.multiselect("Roles", ROLES, key="ca_roles")
+        password = st.text_input(f"Password (at least {MIN_PASSWORD_LENGTH} characters)", type="password",
+                                 key="ca_password")
+        if st.form_submit_button("Create account", type="primary"):
+            if state.act(create_account, username=username, display_name=display_name, roles=roles,
+                         password=password):
+                done(f"Account {username.strip().lower()} created.")
+
+    st.subheader("Change an account")
+    by_id = {a.id: a for a in accounts}
+    chosen = st.selectbox("Account", list(by_id), format_func=lambda i: f"{by_id[i].username} ({by_id[i].display_name})",
+                          key="edit_account")
+    account = by_id[chosen]
+    c1, c2, c3 = st.columns(3)
+    with c1.form("roles_form"):
+        new_roles = st.multiselect("Roles", ROLES, default=account.roles, key=f"roles_{chosen}")
+        if st.form_submit_button("Save roles"):
+            if state.act(set_roles, account_id=chosen, roles=new_roles):
+                done(f"Roles of {account.username} saved.")
+    with c2.form("password_form"):
+        new_password = st.text_input("New password", type="password", key=f"pw_{chosen}")
+        if st.form_submit_button("Reset password"):
+            if state.act(reset_password, account_id=chosen, new_password=new_password):
+                done(f"Password of {account.username} reset.")
+    with c3:
+        label = "Deactivate" if account.active else "Reactivate"
+        if st.button(label, key=f"active_{chosen}"):
+            if state.act(set_active, account_id=chosen, active=not account.active):
+                done(f"{account.username} {'deactivated' if account.active else 'reactivated'}.")
+
+with agencies_tab:
+    agencies = state.read(list_agencies)
+    st.dataframe(pd.DataFrame([{"Agency": a.name, "Kind": a.kind, "Contact email": a.contact_email or "",
+                                "Active": "yes" if a.active else "no"} for a in agencies]),
+                 hide_index=True, width="stretch")
+    with st.form("add_agency"):
+        st.subheader("Add an agency")
+        name = st.text_input("Name", key="ag_name")
+        kind = st.text_input("Kind (health, police, education, local authority …)", key="ag_kind")
+        email = st.text_input("Contact email for scoping forms", key="ag_email")
+        if st.form_submit_button("Add agency"):
+            if state.act(add_agency, name=name, kind=kind, contact_email=email):
+                done(f"Agency {name.strip()} added.")
+    if agencies:
+        agency_by_id = {a.id: a for a in agencies}
+        pick = st.selectbox("Change an agency", list(agency_by_id), format_func=lambda i: agency_by_id[i].name,
+                            key="ag_pick")
+        agency = agency_by_id[pick]
+        with st.form("edit_agency"):
+            e_name = st.text_input("Name", value=agency.name, key=f"ag_e_name_{pick}")
+            e_kind = st.text_input("Kind", value=agency.kind, key=f"ag_e_kind_{pick}")
+            e_email = st.text_input("Contact email", value=agency.contact_email or "", key=f"ag_e_email_{pick}")
+            e_active = st.checkbox("Active (can be chosen for new reviews)", value=agency.active,
+                                   key=f"ag_e_active_{pick}")
+            if st.form_submit_button("Save agency"):
+                if state.act(update_agency, agency_id=pick, name=e_name, kind=e_kind, contact_email=e_email,
+                             active=e_active):
+                    done(f"Agency {e_name.strip()} saved.")
+
+with closures_tab:
+    st.caption("Days the partnership is closed (for example a Christmas closure). They stop counting as working "
+               "days; the due dates of open reviews move with them. England bank holidays are already counted.")
+    closures = state.read(list_closure_days)
+    st.dataframe(pd.DataFrame([{"Closed on": fmt_date(c.closed_on), "Reason": c.reason} for c in closures]),
+                 hide_index=True, width="stretch")
+    with st.form("add_closure"):
+        closed_on = st.date_input("Closure day", value=None, format="DD/MM/YYYY", key="cl_date")
+        reason = st.text_input("Reason", key="cl_reason")
+        if st.form_submit_button("Add closure day"):
+            if closed_on is None:
+                st.error("Give the date of the closure day.")
+            elif state.act(add_closure_day, closed_on=closed_on, reason=reason):
+                done(f"Closure day {fmt_date(closed_on)} added.")
+    if closures:
+        with st.form("remove_closure"):
+            gone = st.selectbox("Remove a closure day", [c.closed_on for c in closures], format_func=fmt_date,
+                                key="cl_remove")
+            if st.form_submit_button("Remove"):
+                try:
+                    state.read(remove_closure_day, closed_on=gone)
+                except ServiceError as error:
+                    st.error(str(error))
+                else:
+                    done(f"Closure day {fmt_date(gone)} removed.")
+
+with settings_tab:
+    settings = state.read(lambda session, actor: load_settings(session))
+    with st.form("settings"):
+        partnership = st.text_input("Partnership name", value=settings.partnership_name, key="st_name")
+        amber = st.number_input("Amber threshold (working days before the due date)", min_value=0, max_value=10,
+                                value=settings.amber_threshold_days, step=1, key="st_amber")
+        idle = st.number_input("Sign out after this many idle minutes", min_value=5, max_value=480,
+                               value=settings.idle_timeout_minutes, step=5, key="st_idle")
+        if st.form_submit_button("Save settings"):
+            if state.act(update_settings, partnership_name=partnership, amber_threshold_days=int(amber),
+                         idle_timeout_minutes=int(idle)):
+                done("Settings saved.")
+
+with plan_tab:
+    st.caption("The plan new reviews copy. Changes apply to reviews opened from now on; open reviews keep theirs.")
+    templates = state.read(list_plan_templates)
+    st.dataframe(pd.DataFrame([{"Step": t.title, "Window": window_label(t), "Owner": t.owner,
+                                "Optional": "yes" if t.optional else "", "Active": "yes" if t.active else "no"}
+                               for t in templates]), hide_index=True, width="stretch")
+    template_by_id = {t.id: t for t in templates}
+    pick = st.selectbox("Change a step", list(template_by_id), format_func=lambda i: template_by_id[i].title,
+                        key="pl_pick")
+    t = template_by_id[pick]
+    with st.form("edit_step"):
+        title = st.text_input("Title", value=t.title, key=f"pl_title_{pick}")
+        c1, c2 = st.columns(2)
+        start = c1.number_input("First Day of the window", min_value=1, max_value=30, value=t.window_start_day,
+                                key=f"pl_start_{pick}")
+        end = c2.number_input("Last Day of the window (due date)", min_value=1, max_value=30, value=t.window_end_day,
+                              key=f"pl_end_{pick}")
+        owner = st.text_input("Owner", value=t.owner, key=f"pl_owner_{pick}")
+        active = st.checkbox("Active", value=t.active, key=f"pl_active_{pick}")
+        if st.form_submit_button("Save step"):
+            if state.act(update_plan_template, template_id=pick, title=title,
+                         window_start_day=int(start) if start is not None else None,
+                         window_end_day=int(end) if end is not None else None, owner=owner, active=active):
+                done(f"Plan step '{title.strip()}' saved.")

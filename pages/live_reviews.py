@@ -1,0 +1,136 @@
+"""Live reviews: every open review's position against its 15-working-day deadline, worst first."""
+import pandas as pd
+import streamlit as st
+
+from services.rag import RAG_COLOURS, Rag
+from services.reviews import NOTIFICATION_TYPE_LABELS, ChildEntry, list_live_reviews, open_review
+from ui import state
+from ui.widgets import FREE_TEXT_REMINDER, fmt_date
+
+st.title("Live reviews")
+as_of = state.today()
+st.caption(f"Today is {fmt_date(as_of)}. Reviews are due at the end of Day 15 (working days).")
+
+flash = st.session_state.pop("flash", None)
+if flash:
+    st.success(flash)
+
+statuses = state.read(list_live_reviews, as_of=as_of)
+
+counts = {word: sum(1 for s in statuses if s.status_label == word) for word in ("red", "amber", "green")}
+submitted_count = sum(1 for s in statuses if s.review.state == "submitted")
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Red", counts["red"])
+c2.metric("Amber", counts["amber"])
+c3.metric("Green", counts["green"])
+c4.metric("Submitted, awaiting the Panel", submitted_count)
+
+shown = st.pills("Show", ["red", "amber", "green", "submitted"], selection_mode="multi",
+                 default=["red", "amber", "green", "submitted"], key="rag_filter")
+
+
+def _matches(status) -> bool:
+    word = "submitted" if status.review.state == "submitted" else status.status_label
+    return word in (shown or [])
+
+
+rows = [
+    {
+        "Case reference": s.review.case_reference,
+        "Status": s.status_label.upper() if s.review.state == "open" else "SUBMITTED",
+        "Type": NOTIFICATION_TYPE_LABELS[s.review.notification_type],
+        "Notification received": s.review.notification_received_date,
+        "Progress": s.progress,
+        "Next milestone": s.next_milestone.title if s.next_milestone else "—",
+        "Next due": s.next_milestone.effective_due_date if s.next_milestone else None,
+        "Review due (Day 15)": s.due_date,
+        "Working days left": s.working_days_left if s.review.state == "open" else None,
+        "_id": s.review.id,
+    }
+    for s in statuses
+    if _matches(s)
+]
+
+if not statuses:
+    st.info("There are no live reviews. Open one below when a notification arrives.")
+elif not rows:
+    st.info("No live review matches the filter.")
+else:
+    table = pd.DataFrame(rows)
+    colours = {"RED": RAG_COLOURS[Rag.RED], "AMBER": RAG_COLOURS[Rag.AMBER], "GREEN": RAG_COLOURS[Rag.GREEN],
+               "SUBMITTED": RAG_COLOURS[Rag.COMPLETE]}
+    styled = table.drop(columns="_id").style.map(
+        lambda v: f"background-color:{colours.get(v, '')};color:white;font-weight:600" if v in colours else "",
+        subset=["Status"],
+    )
+    event = st.dataframe(
+        styled,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key="live_table",
+        column_config={
+            "Notification received": st.column_config.DateColumn(format="ddd D MMM YYYY"),
+            "Next due": st.column_config.DateColumn(format="ddd D MMM YYYY"),
+            "Review due (Day 15)": st.column_config.DateColumn(format="ddd D MMM YYYY"),
+        },
+    )
+    selected = event.selection.rows if event and event.selection else []
+    if selected:
+        st.switch_page("pages/review.py", query_params={"review": str(rows[selected[0]]["_id"])})
+    references = {r["Case reference"]: r["_id"] for r in rows}
+    col_pick, col_go = st.columns([3, 1], vertical_alignment="bottom")
+    pick = col_pick.selectbox("Open a review", list(references), key="open_pick")
+    if col_go.button("Open", key="open_go", icon=":material/folder_open:"):
+        st.switch_page("pages/review.py", query_params={"review": str(references[pick])})
+
+st.divider()
+st.subheader("Open a new review")
+st.caption("When Children's Social Care tell the Partnership of a Serious Incident Notification. " + FREE_TEXT_REMINDER)
+with st.form("new_review"):
+    col1, col2 = st.columns(2)
+    notification_type = col1.selectbox(
+        "Notification type", list(NOTIFICATION_TYPE_LABELS), format_func=NOTIFICATION_TYPE_LABELS.get, key="nr_type"
+    )
+    received = col2.date_input("Notification received by the Partnership (starts the 15-day clock)", value=None,
+                               max_value=as_of, format="DD/MM/YYYY", key="nr_received")
+    incident = col1.date_input("Incident date", value=None, max_value=as_of, format="DD/MM/YYYY", key="nr_incident")
+    aware = col2.date_input("Date CSC became aware", value=None, max_value=as_of, format="DD/MM/YYYY", key="nr_aware")
+    sin = col1.date_input("Date CSC submitted the SIN (leave blank if not yet)", value=None, max_value=as_of,
+                          format="DD/MM/YYYY", key="nr_sin")
+    st.markdown("**Children** (initials and age in years only; up to four children on one notification)")
+    children_input = []
+    for i in range(1, 5):
+        ci, ca = st.columns(2)
+        initials = ci.text_input(f"Child {i} initials", key=f"nr_initials_{i}", max_chars=8,
+                                 placeholder="e.g. AB" if i == 1 else "optional")
+        age = ca.text_input(f"Child {i} age in years", key=f"nr_age_{i}", max_chars=3)
+        children_input.append((initials.strip(), age.strip()))
+    submitted = st.form_submit_button("Open review", type="primary")
+
+if submitted:
+    children, problem = [], None
+    for i, (initials, age) in enumerate(children_input, start=1):
+        if not initials and not age:
+            continue
+        if not initials:
+            problem = f"Give child {i}'s initials, or clear their age."
+        elif not age.isdigit():
+            problem = f"Child {i}'s age must be a whole number of years (for example 7)."
+        else:
+            children.append(ChildEntry(initials, int(age)))
+    fingerprint = (notification_type, received, incident, aware, sin, tuple(children))
+    if problem:
+        st.error(problem)
+    elif st.session_state.get("nr_last_fingerprint") == fingerprint:
+        st.warning(f"This review was already opened as {st.session_state['nr_last_reference']}; it was not opened twice.")
+    else:
+        review = state.act(open_review, notification_type=notification_type, incident_date=incident,
+                           csc_aware_date=aware, notification_received_date=received, sin_submitted_date=sin,
+                           children=children, as_of=as_of)
+        if review is not None:
+            st.session_state["nr_last_fingerprint"] = fingerprint
+            st.session_state["nr_last_reference"] = review.case_reference
+            st.session_state["flash"] = f"Review {review.case_reference} opened."
+            st.rerun()

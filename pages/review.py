@@ -1,0 +1,178 @@
+"""One review: its dates, SIN timeliness, milestones with RAG, and forms to record progress."""
+import pandas as pd
+import streamlit as st
+
+from services.errors import ServiceError, StaleRecord
+from services.rag import RAG_COLOURS, Rag
+from services.reviews import (
+    DECISION_KEY,
+    NOTIFICATION_TYPE_LABELS,
+    get_review_status,
+    list_reviews,
+    record_milestone_done,
+    set_agreed_date,
+    update_review_dates,
+)
+from ui import state
+from ui.widgets import FREE_TEXT_REMINDER, fmt_date, rag_badge
+
+as_of = state.today()
+reviews = state.read(list_reviews)
+if not reviews:
+    st.title("Review")
+    st.info("There are no reviews yet. Open one from the Live reviews page.")
+    st.stop()
+
+by_id = {r.id: r for r in reviews}
+wanted = st.query_params.get("review")
+current_id = int(wanted) if wanted and wanted.isdigit() and int(wanted) in by_id else reviews[0].id
+picked = st.selectbox("Review", list(by_id), index=list(by_id).index(current_id),
+                      format_func=lambda i: f"{by_id[i].case_reference} ({by_id[i].state})", key="review_pick")
+if picked != current_id:
+    st.query_params["review"] = str(picked)
+    st.rerun()
+st.query_params["review"] = str(picked)
+
+status = state.read(get_review_status, review_id=picked, as_of=as_of)
+review = status.review
+
+flash = st.session_state.pop("review_flash", None)
+if flash:
+    st.success(flash)
+flash_error = st.session_state.pop("review_flash_error", None)
+if flash_error:
+    st.error(flash_error)
+
+st.title(f"Review {review.case_reference}")
+st.markdown(
+    f"{rag_badge(status.status_label if review.state == 'open' else 'submitted')} &nbsp; **{status.progress}** · "
+    f"{NOTIFICATION_TYPE_LABELS[review.notification_type]} · children: "
+    + ", ".join(f"{c.initials} (age {c.age_years})" for c in review.children),
+    unsafe_allow_html=True,
+)
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Dates")
+    st.markdown(
+        f"""
+| | |
+|---|---|
+| Incident | {fmt_date(review.incident_date)} |
+| CSC became aware | {fmt_date(review.csc_aware_date)} |
+| SIN submitted by CSC | {fmt_date(review.sin_submitted_date)} |
+| SIN due (5 working days from CSC awareness) | {fmt_date(status.sin_due_date)}: **{status.sin_timeliness}** |
+| Notification received by the Partnership | {fmt_date(review.notification_received_date)} |
+| Day 1 | {fmt_date(status.day_one)} |
+| Review due (end of Day 15) | **{fmt_date(status.due_date)}** |
+| Submitted to the National Panel | {fmt_date(review.submitted_to_panel_date)} |
+| Panel response | {fmt_date(review.panel_response_date)} |
+"""
+    )
+with right:
+    st.subheader("Where it stands")
+    st.metric("Working days left to Day 15", status.working_days_left if review.state == "open" else "—")
+    if status.next_milestone:
+        m = status.next_milestone
+        st.write(f"Next: **{m.title}**, due {fmt_date(m.effective_due_date)}")
+    if review.exec_meeting_required is not None:
+        st.write("Executive findings meeting with the AD/DCS: " + ("needed" if review.exec_meeting_required else "not needed"))
+
+st.subheader("Milestones")
+colours = {r.value.upper(): RAG_COLOURS[r] for r in Rag}
+table = pd.DataFrame(
+    [
+        {
+            "Milestone": s.milestone.title + (" (optional)" if s.milestone.optional else ""),
+            "Window": s.window,
+            "Owner": s.milestone.owner,
+            "Plan due": s.milestone.due_date,
+            "Agreed date": s.milestone.agreed_due_date,
+            "Done": s.milestone.done_date,
+            "Done by": s.milestone.done_by.display_name if s.milestone.done_by else "",
+            "Status": s.rag.value.upper(),
+            "Note": s.milestone.note or (s.milestone.agreed_reason and f"Agreed: {s.milestone.agreed_reason}") or "",
+        }
+        for s in status.milestones
+    ]
+)
+st.dataframe(
+    table.style.map(lambda v: f"background-color:{colours[v]};color:white;font-weight:600" if v in colours else "",
+                    subset=["Status"]),
+    hide_index=True,
+    width="stretch",
+    column_config={c: st.column_config.DateColumn(format="ddd D MMM YYYY") for c in ("Plan due", "Agreed date", "Done")},
+)
+
+open_milestones = [s.milestone for s in status.milestones if s.rag not in (Rag.COMPLETE, Rag.NOT_NEEDED)]
+if review.state != "closed" and open_milestones:
+    st.subheader("Record a milestone done")
+    titles = {m.id: m.title for m in open_milestones}
+    with st.form("milestone_done"):
+        milestone_id = st.selectbox("Milestone", list(titles), format_func=titles.get, key="md_milestone")
+        done_on = st.date_input("Date done", value=as_of, max_value=as_of, format="DD/MM/YYYY", key="md_date")
+        decision = st.radio("For the Day 1 decision only: is an executive findings meeting with the AD/DCS needed?",
+                            ["not answered", "yes", "no"], horizontal=True, key="md_decision")
+        note = st.text_area("Note (optional)", help=FREE_TEXT_REMINDER, placeholder=FREE_TEXT_REMINDER, key="md_note")
+        submitted = st.form_submit_button("Record as done", type="primary")
+    if submitted:
+        chosen = next(m for m in open_milestones if m.id == milestone_id)
+        answer = {"yes": True, "no": False}.get(decision) if chosen.key == DECISION_KEY else None
+        done = state.act(record_milestone_done, milestone_id=milestone_id, done_on=done_on, note=note, as_of=as_of,
+                         exec_meeting_required=answer)
+        if done is not None:
+            st.session_state["review_flash"] = f"Recorded: {done.title}, done {fmt_date(done.done_date)}."
+            st.rerun()
+
+    with st.expander("Agree a different date for a milestone (Partnership Manager)"):
+        with st.form("agreed_date"):
+            agreed_id = st.selectbox("Milestone", list(titles), format_func=titles.get, key="ad_milestone")
+            agreed_on = st.date_input("Agreed date", value=None, format="DD/MM/YYYY", key="ad_date")
+            reason = st.text_input("Why (for example: meeting date agreed with the JCR Chair)", key="ad_reason",
+                                   help=FREE_TEXT_REMINDER)
+            agreed_submitted = st.form_submit_button("Save the agreed date")
+        if agreed_submitted:
+            if agreed_on is None:
+                st.error("Give the agreed date.")
+            else:
+                saved = state.act(set_agreed_date, milestone_id=agreed_id, agreed_on=agreed_on, reason=reason)
+                if saved is not None:
+                    st.session_state["review_flash"] = f"Agreed date saved for {saved.title}."
+                    st.rerun()
+
+if review.state != "closed":
+    # The version the form was filled against: a save by someone else since then is refused, not overwritten.
+    version_key = f"cd_version_{review.id}"
+    st.session_state.setdefault(version_key, review.version)
+    date_keys = [f"cd_{name}_{review.id}" for name in ("incident", "aware", "sin", "received")]
+    with st.expander("Correct the review's dates"):
+        st.caption("Due dates are recalculated; milestones already done keep their dates. The case reference stays "
+                   "as it was given, because it names the case folder.")
+        with st.form("correct_dates"):
+            c1, c2 = st.columns(2)
+            incident = c1.date_input("Incident date", value=review.incident_date, max_value=as_of,
+                                     format="DD/MM/YYYY", key=date_keys[0])
+            aware = c2.date_input("Date CSC became aware", value=review.csc_aware_date, max_value=as_of,
+                                  format="DD/MM/YYYY", key=date_keys[1])
+            sin = c1.date_input("Date CSC submitted the SIN", value=review.sin_submitted_date, max_value=as_of,
+                                format="DD/MM/YYYY", key=date_keys[2])
+            received = c2.date_input("Notification received", value=review.notification_received_date,
+                                     max_value=as_of, format="DD/MM/YYYY", key=date_keys[3])
+            dates_submitted = st.form_submit_button("Save dates")
+        if dates_submitted:
+            try:
+                state.read(update_review_dates, review_id=review.id, expected_version=st.session_state[version_key],
+                           incident_date=incident, csc_aware_date=aware, sin_submitted_date=sin,
+                           notification_received_date=received, as_of=as_of)
+            except StaleRecord as error:
+                st.session_state["review_flash_error"] = str(error)
+                for key in [version_key, *date_keys]:
+                    st.session_state.pop(key, None)
+                st.rerun()
+            except ServiceError as error:
+                st.error(str(error))
+            else:
+                st.session_state["review_flash"] = "Dates saved; due dates recalculated."
+                for key in [version_key, *date_keys]:
+                    st.session_state.pop(key, None)
+                st.rerun()

@@ -1,0 +1,58 @@
+"""Sign in; on an empty system, create the first account and offer the demo data."""
+import streamlit as st
+
+from services.accounts import MIN_PASSWORD_LENGTH, authenticate, create_first_account
+from services.demo import load_demo_data
+from services.errors import ServiceError
+from ui import state
+
+st.title("Rapid Review Tracker")
+
+notice = st.session_state.pop(state.NOTICE_KEY, None)
+if notice:
+    st.info(notice)
+
+if st.session_state.get("first_run"):
+    st.subheader("Set up: create the first account")
+    st.write("No account exists yet. The first account manages the partnership's reviews and administers the "
+             "system (roles: admin, manager).")
+    with st.form("first_account"):
+        username = st.text_input("Username", key="first_username")
+        display_name = st.text_input("Your name (a staff member's name)", key="first_display_name")
+        password = st.text_input(f"Password (at least {MIN_PASSWORD_LENGTH} characters)", type="password",
+                                 key="first_password")
+        repeat = st.text_input("Password again", type="password", key="first_password_again")
+        with_demo = st.checkbox("Also load the fictional demo partnership (made-up reviews and demo accounts)",
+                                key="first_with_demo")
+        submitted = st.form_submit_button("Create account", type="primary")
+    if submitted:
+        if password != repeat:
+            st.error("The two passwords differ. Type the same password twice.")
+        else:
+            try:
+                def set_up(session):
+                    account = create_first_account(session, username=username, display_name=display_name,
+                                                   password=password)
+                    summary = load_demo_data(session, as_of=state.today()) if with_demo else None
+                    return account, summary
+
+                account, summary = state.run_in_session(set_up)
+            except ServiceError as error:
+                st.error(str(error))
+            else:
+                state.sign_in(account)
+                st.rerun()
+    st.stop()
+
+st.subheader("Sign in")
+with st.form("sign_in"):
+    username = st.text_input("Username", key="sign_in_username")
+    password = st.text_input("Password", type="password", key="sign_in_password")
+    submitted = st.form_submit_button("Sign in", type="primary")
+if submitted:
+    outcome = state.run_in_session(lambda session: authenticate(session, username=username, password=password))
+    if outcome.account is None:
+        st.error(outcome.refusal)
+    else:
+        state.sign_in(outcome.account)
+        st.rerun()

@@ -1,0 +1,1 @@
+"""The domain: every read and write of case data goes through these modules."""

@@ -1,0 +1,213 @@
+"""Accounts, passwords (argon2) and sign-in with lock-out."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Iterable, Optional
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.models import ROLES, Account
+from services.daily_log import append_system_entry
+from services.errors import InvalidInput
+from services.permissions import requires
+
+MIN_PASSWORD_LENGTH = 12
+MAX_FAILED_ATTEMPTS = 5
+LOCK_MINUTES = 15
+SIGN_IN_REFUSED = "Wrong username or password."
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _check_password_rules(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
+
+
+def _clean_roles(roles: Iterable[str]) -> list[str]:
+    cleaned = {r.strip().lower() for r in roles if r and r.strip()}
+    unknown = sorted(r for r in cleaned if r not in ROLES)
+    if unknown:
+        raise InvalidInput(f"Unknown role {', '.join(unknown)}: use {', '.join(ROLES)}.")
+    if not cleaned:
+        raise InvalidInput("Give the account at least one role.")
+    return [r for r in ROLES if r in cleaned]
+
+
+def _clean_username(username: str) -> str:
+    cleaned = (username or "").strip().lower()
+    if not re.fullmatch(r"[a-z0-9._-]{3,40}", cleaned):
+        raise InvalidInput("A username is 3 to 40 characters: letters, digits, dots, dashes or underscores.")
+    return cleaned
+
+
+def count_accounts(session: Session) -> int:
+    """How many accounts exist (none means the first-run set-up is due)."""
+    return session.scalar(select(func.count()).select_from(Account))
+
+
+def _new_account(session: Session, *, username: str, display_name: str, roles: Iterable[str], password: str) -> Account:
+    username = _clean_username(username)
+    if not (display_name or "").strip():
+        raise InvalidInput("Give the person's display name (a staff member's name, never a child's).")
+    _check_password_rules(password)
+    roles = _clean_roles(roles)
+    if session.scalar(select(Account.id).where(Account.username == username)) is not None:
+        raise InvalidInput(f"The username '{username}' is taken; choose another.")
+    account = Account(username=username, display_name=display_name.strip(), roles=roles, active=True,
+                      password_hash=hash_password(password), failed_attempts=0)
+    session.add(account)
+    session.flush()
+    return account
+
+
+def create_first_account(session: Session, *, username: str, display_name: str, password: str) -> Account:
+    """The first account on an empty system; it gets admin and manager."""
+    # Serialise two browsers racing through first-run set-up.
+    session.execute(select(func.pg_advisory_xact_lock(424242)))
+    if count_accounts(session) > 0:
+        raise InvalidInput("The first account already exists. Sign in instead.")
+    account = _new_account(session, username=username, display_name=display_name,
+                           roles=["admin", "manager"], password=password)
+    append_system_entry(session, account, review_id=None, category="system",
+                        text=f"First account {account.username} created (admin, manager).")
+    return account
+
+
+@requires("admin", action="create accounts")
+def create_account(
+    session: Session, actor: Account, *, username: str, display_name: str, roles: Iterable[str], password: str
+) -> Account:
+    """Create an account with its roles."""
+    account = _new_account(session, username=username, display_name=display_name, roles=roles, password=password)
+    append_system_entry(session, actor, review_id=None, category="system",
+                        text=f"Account {account.username} created with roles {', '.join(account.roles)}.")
+    return account
+
+
+def create_account_from_command_line(
+    session: Session, *, username: str, display_name: str, roles: Iterable[str], password: str
+) -> Account:
+    """`manage.py create-user`: whoever can run commands on the server is trusted as admin."""
+    account = _new_account(session, username=username, display_name=display_name, roles=roles, password=password)
+    append_system_entry(session, account, review_id=None, category="system",
+                        text=f"Account {account.username} created on the server command line "
+                        f"with roles {', '.join(account.roles)}.")
+    return account
+
+
+def _get(session: Session, account_id: int) -> Account:
+    account = session.get(Account, account_id, with_for_update=True)
+    if account is None:
+        raise InvalidInput("That account does not exist. Reload the page.")
+    return account
+
+
+@requires("admin", action="see accounts")
+def list_accounts(session: Session, actor: Account) -> list[Account]:
+    """Every account, by username."""
+    return list(session.scalars(select(Account).order_by(Account.username)))
+
+
+@requires("admin", action="change roles")
+def set_roles(session: Session, actor: Account, *, account_id: int, roles: Iterable[str]) -> Account:
+    """Replace an account's roles."""
+    account = _get(session, account_id)
+    roles = _clean_roles(roles)
+    if account.id == actor.id and "admin" not in roles:
+        raise InvalidInput("You cannot remove your own admin role; ask another admin.")
+    old = account.roles
+    account.roles = roles
+    session.flush()
+    append_system_entry(session, actor, review_id=None, category="system",
+                        text=f"Roles of {account.username} changed from {', '.join(old)} to {', '.join(roles)}.")
+    return account
+
+
+@requires("admin", action="activate or deactivate accounts")
+def set_active(session: Session, actor: Account, *, account_id: int, active: bool) -> Account:
+    """Deactivate (or reactivate) an account; a deactivated account cannot sign in."""
+    account = _get(session, account_id)
+    if account.id == actor.id and not active:
+        raise InvalidInput("You cannot deactivate your own account.")
+    account.active = active
+    if active:
+        account.failed_attempts = 0
+        account.locked_until = None
+    session.flush()
+    append_system_entry(session, actor, review_id=None, category="system",
+                        text=f"Account {account.username} {'reactivated' if active else 'deactivated'}.")
+    return account
+
+
+@requires("admin", action="reset passwords")
+def reset_password(session: Session, actor: Account, *, account_id: int, new_password: str) -> Account:
+    """Set a new password and lift any lock."""
+    account = _get(session, account_id)
+    _check_password_rules(new_password)
+    account.password_hash = hash_password(new_password)
+    account.failed_attempts = 0
+    account.locked_until = None
+    session.flush()
+    append_system_entry(session, actor, review_id=None, category="system",
+                        text=f"Password of {account.username} reset.")
+    return account
+
+
+@dataclass(frozen=True)
+class SignInOutcome:
+    """The signed-in account, or the sentence saying why not (never which part was wrong)."""
+
+    account: Optional[Account]
+    refusal: Optional[str] = None
+
+
+def authenticate(session: Session, *, username: str, password: str, now: Optional[datetime] = None) -> SignInOutcome:
+    """Check credentials. Wrong username and wrong password get the same message; five failures in a
+    row lock the account for 15 minutes. Returns rather than raises, so the caller commits the
+    failure count."""
+    now = now or datetime.now(timezone.utc)
+    account = session.scalars(
+        select(Account).where(Account.username == (username or "").strip().lower()).with_for_update()
+    ).first()
+    if account is None or not account.active:
+        _hasher_cost_anyway(password)
+        return SignInOutcome(None, SIGN_IN_REFUSED)
+    if account.locked_until is not None and account.locked_until > now:
+        minutes = max(1, int((account.locked_until - now).total_seconds() // 60) + 1)
+        return SignInOutcome(None, f"Too many failed attempts: this account is locked. Try again in {minutes} minutes.")
+    try:
+        _hasher.verify(account.password_hash, password or "")
+    except (VerificationError, InvalidHashError):
+        account.failed_attempts += 1
+        if account.failed_attempts >= MAX_FAILED_ATTEMPTS:
+            account.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+            account.failed_attempts = 0
+        session.flush()
+        return SignInOutcome(None, SIGN_IN_REFUSED)
+    account.failed_attempts = 0
+    account.locked_until = None
+    account.last_sign_in_at = now
+    if _hasher.check_needs_rehash(account.password_hash):
+        account.password_hash = hash_password(password)
+    session.flush()
+    return SignInOutcome(account)
+
+
+def _hasher_cost_anyway(password: str) -> None:
+    # Spend the same time as a real check so timing does not reveal which usernames exist.
+    try:
+        _hasher.verify(_DUMMY_HASH, password or "")
+    except (VerificationError, InvalidHashError):
+        pass
+
+
+_DUMMY_HASH = _hasher.hash("not a real password, only for timing")

@@ -1,0 +1,65 @@
+"""Partner agencies that may be asked for scoping returns."""
+from __future__ import annotations
+
+from typing import Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import Account, Agency
+from services.daily_log import append_system_entry
+from services.errors import InvalidInput
+from services.permissions import requires
+
+
+@requires("admin", "manager", "officer", "chair", action="see agencies")
+def list_agencies(session: Session, actor: Account, *, active_only: bool = False) -> list[Agency]:
+    """Agencies by name."""
+    query = select(Agency).order_by(Agency.name)
+    if active_only:
+        query = query.where(Agency.active.is_(True))
+    return list(session.scalars(query))
+
+
+def _validate(name: str, kind: str, contact_email: Optional[str]) -> tuple[str, str, Optional[str]]:
+    name, kind = (name or "").strip(), (kind or "").strip()
+    email = (contact_email or "").strip() or None
+    if not name:
+        raise InvalidInput("Give the agency's name.")
+    if not kind:
+        raise InvalidInput("Give the kind of agency (for example health, police, education).")
+    if email and ("@" not in email or " " in email):
+        raise InvalidInput(f"'{email}' is not an email address.")
+    return name, kind, email
+
+
+@requires("admin", action="add agencies")
+def add_agency(session: Session, actor: Account, *, name: str, kind: str, contact_email: Optional[str]) -> Agency:
+    """Add an agency."""
+    name, kind, email = _validate(name, kind, contact_email)
+    if session.scalar(select(Agency.id).where(Agency.name == name)) is not None:
+        raise InvalidInput(f"There is already an agency called '{name}'.")
+    agency = Agency(name=name, kind=kind, contact_email=email, active=True)
+    session.add(agency)
+    session.flush()
+    append_system_entry(session, actor, review_id=None, category="system", text=f"Agency added: {name} ({kind}).")
+    return agency
+
+
+@requires("admin", action="change agencies")
+def update_agency(
+    session: Session, actor: Account, *, agency_id: int, name: str, kind: str, contact_email: Optional[str], active: bool
+) -> Agency:
+    """Change an agency's details, or deactivate it (it stays on past reviews)."""
+    agency = session.get(Agency, agency_id, with_for_update=True)
+    if agency is None:
+        raise InvalidInput("That agency does not exist. Reload the page.")
+    name, kind, email = _validate(name, kind, contact_email)
+    clash = session.scalar(select(Agency.id).where(Agency.name == name, Agency.id != agency_id))
+    if clash is not None:
+        raise InvalidInput(f"There is already an agency called '{name}'.")
+    agency.name, agency.kind, agency.contact_email, agency.active = name, kind, email, active
+    session.flush()
+    append_system_entry(session, actor, review_id=None, category="system",
+                        text=f"Agency changed: {name} ({kind}), {'active' if active else 'inactive'}.")
+    return agency

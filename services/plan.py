@@ -1,0 +1,136 @@
+"""The milestone plan: turning plan windows (Day N to Day M) into dates for one review."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import Account, MilestoneTemplate, ReviewMilestone
+from services.errors import InvalidInput
+from services.permissions import requires
+from services.working_days import WorkingCalendar
+
+REVIEW_DUE_DAY = 15
+
+
+@dataclass(frozen=True)
+class PlannedDates:
+    window_start: Optional[date]
+    due: Optional[date]
+
+
+def planned_dates(
+    cal: WorkingCalendar,
+    received: date,
+    *,
+    window_start_day: Optional[int],
+    window_end_day: Optional[int],
+    follows_done_date: Optional[date] = None,
+    follows_offset_days: Optional[int] = None,
+) -> PlannedDates:
+    """Dates of one milestone. A milestone that follows another (minutes after the meeting) is due
+    `follows_offset_days` working days after that one was done; until then its plan window applies."""
+    if follows_offset_days is not None and follows_done_date is not None:
+        return PlannedDates(follows_done_date, cal.add_working_days(follows_done_date, follows_offset_days))
+    start = cal.day_n(received, window_start_day) if window_start_day else None
+    due = cal.day_n(received, window_end_day) if window_end_day else None
+    return PlannedDates(start, due)
+
+
+def review_due_date(cal: WorkingCalendar, received: date) -> date:
+    """End of Day 15: the date the review must reach the National Panel."""
+    return cal.day_n(received, REVIEW_DUE_DAY)
+
+
+def milestones_from_templates(templates: list[MilestoneTemplate]) -> list[ReviewMilestone]:
+    """A review's own copy of each active plan step (dates are filled by `refresh_due_dates`)."""
+    return [
+        ReviewMilestone(
+            key=t.key,
+            title=t.title,
+            window_start_day=t.window_start_day,
+            window_end_day=t.window_end_day,
+            follows_key=t.follows_key,
+            follows_offset_days=t.follows_offset_days,
+            owner=t.owner,
+            done_when=t.done_when,
+            optional=t.optional,
+            condition=t.condition,
+            sort_order=t.sort_order,
+        )
+        for t in templates
+        if t.active
+    ]
+
+
+def refresh_due_dates(cal: WorkingCalendar, received: date, milestones: list[ReviewMilestone]) -> None:
+    """Recompute plan dates of every milestone; done dates and agreed dates are left as they are."""
+    done_by_key = {m.key: m.done_date for m in milestones}
+    for m in milestones:
+        dates = planned_dates(
+            cal,
+            received,
+            window_start_day=m.window_start_day,
+            window_end_day=m.window_end_day,
+            follows_done_date=done_by_key.get(m.follows_key) if m.follows_key else None,
+            follows_offset_days=m.follows_offset_days,
+        )
+        m.window_start_date = dates.window_start
+        m.due_date = dates.due
+
+
+def window_label(m: ReviewMilestone | MilestoneTemplate) -> str:
+    """The plan window in the guide's words: "Day 1", "Day 2-6", "meeting + 1 working day"."""
+    if m.follows_key:
+        unit = "working day" if m.follows_offset_days == 1 else "working days"
+        return f"{m.follows_key.replace('_', ' ')} + {m.follows_offset_days} {unit}"
+    if m.window_end_day is None:
+        return "no deadline"
+    if m.window_start_day == m.window_end_day:
+        return f"Day {m.window_end_day}"
+    return f"Day {m.window_start_day}-{m.window_end_day}"
+
+
+@requires("admin", "manager", action="see the milestone plan")
+def list_plan_templates(session: Session, actor: Account) -> list[MilestoneTemplate]:
+    """The plan new reviews copy, in order."""
+    return list(session.scalars(select(MilestoneTemplate).order_by(MilestoneTemplate.sort_order)))
+
+
+@requires("admin", action="change the milestone plan")
+def update_plan_template(
+    session: Session,
+    actor: Account,
+    *,
+    template_id: int,
+    title: str,
+    window_start_day: Optional[int],
+    window_end_day: Optional[int],
+    owner: str,
+    active: bool,
+) -> MilestoneTemplate:
+    """Change one plan step for reviews opened from now on; open reviews keep their own copy."""
+    from services.daily_log import append_system_entry
+
+    template = session.get(MilestoneTemplate, template_id)
+    if template is None:
+        raise InvalidInput("That plan step no longer exists. Reload the page.")
+    if not title.strip():
+        raise InvalidInput("Give the plan step a title.")
+    if (window_start_day is None) != (window_end_day is None):
+        raise InvalidInput("Give both the first and the last Day of the window, or neither.")
+    if window_start_day is not None and not (1 <= window_start_day <= window_end_day <= 30):
+        raise InvalidInput("The window must run from Day 1 to Day 30 at most, first Day before the last.")
+    template.title = title.strip()
+    template.window_start_day = window_start_day
+    template.window_end_day = window_end_day
+    template.owner = owner.strip() or template.owner
+    template.active = active
+    session.flush()
+    append_system_entry(session, actor, review_id=None, category="system",
+                        text=f"Plan step '{template.title}' changed: {window_label(template)}, owner {template.owner}, "
+                        f"{'active' if active else 'inactive'}.")
+    return template

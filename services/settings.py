@@ -1,0 +1,89 @@
+"""Partnership settings and closure days, and the working calendar built from them."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import Account, ClosureDay, Setting
+from services.daily_log import append_system_entry
+from services.errors import InvalidInput
+from services.permissions import requires
+from services.working_days import WorkingCalendar
+
+
+def load_settings(session: Session) -> Setting:
+    """The settings row (the first migration creates it)."""
+    return session.get(Setting, 1)
+
+
+def load_calendar(session: Session) -> WorkingCalendar:
+    """England working days less the partnership's closure days."""
+    return WorkingCalendar(closures=session.scalars(select(ClosureDay.closed_on)))
+
+
+@requires("admin", action="change the partnership settings")
+def update_settings(
+    session: Session, actor: Account, *, partnership_name: str, amber_threshold_days: int, idle_timeout_minutes: int
+) -> Setting:
+    """Change the partnership name, the amber threshold and the idle sign-out time."""
+    if not partnership_name.strip():
+        raise InvalidInput("Give the partnership's name.")
+    if not 0 <= amber_threshold_days <= 10:
+        raise InvalidInput("The amber threshold must be between 0 and 10 working days.")
+    if not 5 <= idle_timeout_minutes <= 480:
+        raise InvalidInput("The idle sign-out time must be between 5 and 480 minutes.")
+    settings = load_settings(session)
+    settings.partnership_name = partnership_name.strip()
+    settings.amber_threshold_days = amber_threshold_days
+    settings.idle_timeout_minutes = idle_timeout_minutes
+    session.flush()
+    append_system_entry(session, actor, review_id=None, category="system",
+                        text=f"Settings changed: amber at {amber_threshold_days} working day(s), "
+                        f"idle sign-out after {idle_timeout_minutes} minutes.")
+    return settings
+
+
+@requires("admin", "manager", "officer", "chair", action="see the closure days")
+def list_closure_days(session: Session, actor: Account) -> list[ClosureDay]:
+    """Every closure day, soonest first."""
+    return list(session.scalars(select(ClosureDay).order_by(ClosureDay.closed_on)))
+
+
+@requires("admin", action="add closure days")
+def add_closure_day(session: Session, actor: Account, *, closed_on: date, reason: str) -> ClosureDay:
+    """Add a day the partnership is closed (it stops counting as a working day)."""
+    if not reason.strip():
+        raise InvalidInput("Say why the partnership is closed that day (for example 'Christmas closure').")
+    if session.get(ClosureDay, closed_on) is not None:
+        raise InvalidInput(f"{closed_on:%d %b %Y} is already a closure day.")
+    if closed_on.weekday() >= 5:
+        raise InvalidInput(f"{closed_on:%a %d %b %Y} is a weekend day, which never counts as a working day.")
+    day = ClosureDay(closed_on=closed_on, reason=reason.strip())
+    session.add(day)
+    session.flush()
+    append_system_entry(session, actor, review_id=None, category="system",
+                        text=f"Closure day added: {closed_on:%d %b %Y} ({day.reason}).")
+    _refresh_open_reviews(session)
+    return day
+
+
+@requires("admin", action="remove closure days")
+def remove_closure_day(session: Session, actor: Account, *, closed_on: date) -> None:
+    """Remove a closure day."""
+    day = session.get(ClosureDay, closed_on)
+    if day is None:
+        raise InvalidInput(f"{closed_on:%d %b %Y} is not a closure day.")
+    session.delete(day)
+    session.flush()
+    append_system_entry(session, actor, review_id=None, category="system",
+                        text=f"Closure day removed: {closed_on:%d %b %Y}.")
+    _refresh_open_reviews(session)
+
+
+def _refresh_open_reviews(session: Session) -> None:
+    # Due dates are stored per milestone; a change of calendar moves those of reviews still open.
+    from services.reviews import refresh_open_review_dates
+
+    refresh_open_review_dates(session, load_calendar(session))

@@ -1,0 +1,129 @@
+"""Test databases: TEST_DATABASE_URL when set, else an embedded server; one migrated template per run."""
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from datetime import date
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from db.embedded import start_embedded_server, to_sqlalchemy_url
+from db.engine import upgrade_to_head
+
+
+def _server_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return to_sqlalchemy_url(url)
+    folder = tempfile.mkdtemp(prefix="rrt-test-pg-", dir="/tmp")
+    return start_embedded_server(os.path.join(folder, "pgdata"), delete_on_exit=True)
+
+
+def _admin_engine(server_url: str):
+    return create_engine(make_url(server_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="session")
+def server_url() -> str:
+    return _server_url()
+
+
+@pytest.fixture(scope="session")
+def template_database(server_url):
+    """A database migrated to head, used as the template of every test database."""
+    name = f"rrt_template_{uuid.uuid4().hex[:10]}"
+    admin = _admin_engine(server_url)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(server_url).set(database=name)
+    engine = create_engine(url)
+    upgrade_to_head(engine)
+    engine.dispose()
+    yield name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _create_from_template(server_url: str, template: str) -> tuple[str, str]:
+    name = f"rrt_test_{uuid.uuid4().hex[:10]}"
+    admin = _admin_engine(server_url)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    admin.dispose()
+    return name, make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop(server_url: str, name: str) -> None:
+    admin = _admin_engine(server_url)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def engine(server_url, template_database):
+    """The shared database of the integration tests (each test rolls back)."""
+    name, url = _create_from_template(server_url, template_database)
+    engine = create_engine(url)
+    yield engine
+    engine.dispose()
+    _drop(server_url, name)
+
+
+@pytest.fixture
+def session(engine):
+    """A session whose work, commits included, is rolled back after the test."""
+    connection = engine.connect()
+    outer = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    yield session
+    session.close()
+    outer.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def fresh_database_url(server_url, template_database, monkeypatch):
+    """A new migrated database for one test that commits for real (pages, browser); dropped afterwards."""
+    name, url = _create_from_template(server_url, template_database)
+    monkeypatch.setenv("DATABASE_URL", url)
+    yield url
+    _drop(server_url, name)
+
+
+@pytest.fixture
+def make_account(session):
+    """Create an account with the given roles (password 'correct horse battery')."""
+    from services.accounts import _new_account
+
+    counter = iter(range(1, 10_000))
+
+    def make(*roles: str, username: str | None = None):
+        return _new_account(session, username=username or f"user{next(counter)}-{'-'.join(roles)}",
+                            display_name=f"Test {' '.join(roles)}", roles=list(roles),
+                            password="correct horse battery")
+
+    return make
+
+
+@pytest.fixture
+def officer(make_account):
+    return make_account("officer")
+
+
+@pytest.fixture
+def manager(make_account):
+    return make_account("manager")
+
+
+@pytest.fixture
+def chair(make_account):
+    return make_account("chair")
+
+
+TODAY = date(2026, 11, 26)

@@ -1,0 +1,1 @@
+"""The page edge: database sessions for pages, the signed-in account, and shared widgets."""

@@ -1,0 +1,87 @@
+"""Session plumbing for pages: one transaction per service call, the signed-in account, today."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any, Callable, Optional, TypeVar
+
+import streamlit as st
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from db.engine import make_engine, make_session_factory, transaction, upgrade_to_head
+from db.models import Account
+from services.clock import today_in_london
+from services.errors import ServiceError
+
+T = TypeVar("T")
+ACCOUNT_KEY = "account_id"
+LAST_SEEN_KEY = "last_seen_at"
+NOTICE_KEY = "sign_in_notice"
+
+
+class DatabaseUnavailable(Exception):
+    pass
+
+
+@st.cache_resource(show_spinner="Starting the database…")
+def _engine() -> Engine:
+    engine = make_engine()
+    upgrade_to_head(engine)
+    return engine
+
+
+def session_factory() -> sessionmaker[Session]:
+    """The app's session factory; raises DatabaseUnavailable with a plain sentence."""
+    try:
+        return make_session_factory(_engine())
+    except OperationalError as error:
+        _engine.clear()
+        raise DatabaseUnavailable(
+            "The database cannot be reached just now, so nothing can be shown or saved. "
+            "Check that the database server is running (or DATABASE_URL is right) and reload the page."
+        ) from error
+
+
+def today() -> date:
+    """Today in Europe/London; a test may pin it with st.session_state['as_of']."""
+    return st.session_state.get("as_of") or today_in_london()
+
+
+def signed_in_account_id() -> Optional[int]:
+    return st.session_state.get(ACCOUNT_KEY)
+
+
+def sign_in(account: Account) -> None:
+    st.session_state[ACCOUNT_KEY] = account.id
+    st.session_state[LAST_SEEN_KEY] = datetime.now(timezone.utc)
+
+
+def sign_out(notice: Optional[str] = None) -> None:
+    for key in list(st.session_state.keys()):
+        if key != "as_of":
+            del st.session_state[key]
+    if notice:
+        st.session_state[NOTICE_KEY] = notice
+
+
+def read(fn: Callable[..., T], **kwargs: Any) -> T:
+    """Call a service as the signed-in account in its own transaction; errors propagate."""
+    with transaction(session_factory()) as session:
+        actor = session.get(Account, signed_in_account_id()) if signed_in_account_id() else None
+        return fn(session, actor, **kwargs)
+
+
+def act(fn: Callable[..., T], **kwargs: Any) -> Optional[T]:
+    """Call a writing service; on a rule it breaks, show its sentence and return None (the form keeps its values)."""
+    try:
+        return read(fn, **kwargs)
+    except ServiceError as error:
+        st.error(str(error), icon=":material/error:")
+        return None
+
+
+def run_in_session(fn: Callable[[Session], T]) -> T:
+    """Run `fn(session)` in one transaction, for the few calls that come before sign-in."""
+    with transaction(session_factory()) as session:
+        return fn(session)

@@ -1,0 +1,31 @@
+"""Small shared widgets: RAG badges and dates in the partnership's format."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Optional
+
+from services.rag import RAG_COLOURS, Rag
+
+FREE_TEXT_REMINDER = "Initials only: no names, dates of birth, addresses or NHS numbers."
+
+
+def fmt_date(value: Optional[date]) -> str:
+    return f"{value:%a %d %b %Y}" if value else "—"
+
+
+def rag_badge(status: Rag | str) -> str:
+    """A coloured badge that also says the status in words (never colour alone)."""
+    rag = Rag(status) if status in Rag._value2member_map_ else None
+    colour = RAG_COLOURS.get(rag, "#4a5568") if rag else "#4a5568"
+    label = str(status).upper()
+    return f"<span style='background:{colour};color:white;padding:2px 8px;border-radius:4px;font-weight:600'>{label}</span>"
+
+
+RAG_EMOJI_FREE_ICON = {
+    Rag.RED: ":material/error:",
+    Rag.AMBER: ":material/warning:",
+    Rag.GREEN: ":material/check_circle:",
+    Rag.NOT_DUE_YET: ":material/schedule:",
+    Rag.COMPLETE: ":material/task_alt:",
+    Rag.NOT_NEEDED: ":material/remove_circle_outline:",
+}
