@@ -15,6 +15,8 @@ st.set_page_config(page_title="Rapid Review Tracker", page_icon=":material/fact_
 PAGES = {
     "live": ("pages/live_reviews.py", "Live reviews", ":material/dashboard:"),
     "review": ("pages/review.py", "Review", ":material/folder_open:"),
+    "returns": ("pages/returns.py", "Agency returns", ":material/assignment_turned_in:"),
+    "log": ("pages/daily_log.py", "Daily log", ":material/history_edu:"),
     "board": ("pages/board.py", "Board figures", ":material/bar_chart:"),
     "admin": ("pages/admin.py", "Administration", ":material/settings:"),
 }
@@ -22,6 +24,8 @@ PAGES = {
 PAGE_ROLES = {
     "live": {"manager", "officer", "chair"},
     "review": {"manager", "officer", "chair"},
+    "returns": {"manager", "officer", "chair"},
+    "log": {"manager", "officer", "chair"},
     "board": {"board", "manager"},
     "admin": {"admin"},
 }

@@ -1,0 +1,4 @@
+"""Placeholder until built."""
+import streamlit as st
+
+st.title("Coming soon")
