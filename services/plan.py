@@ -14,6 +14,8 @@ from services.permissions import requires
 from services.working_days import WorkingCalendar
 
 REVIEW_DUE_DAY = 15
+# How a window anchored on another milestone reads in the plan: "meeting + 1 working day".
+FOLLOWS_LABELS = {"rr_meeting": "meeting", "panel_submission": "submission"}
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,8 @@ def window_label(m: ReviewMilestone | MilestoneTemplate) -> str:
     """The plan window in the guide's words: "Day 1", "Day 2-6", "meeting + 1 working day"."""
     if m.follows_key:
         unit = "working day" if m.follows_offset_days == 1 else "working days"
-        return f"{m.follows_key.replace('_', ' ')} + {m.follows_offset_days} {unit}"
+        anchor = FOLLOWS_LABELS.get(m.follows_key, m.follows_key.replace("_", " "))
+        return f"{anchor} + {m.follows_offset_days} {unit}"
     if m.window_end_day is None:
         return "no deadline"
     if m.window_start_day == m.window_end_day:

@@ -57,8 +57,9 @@ def open_item_rag(
 
 
 def received_unchecked_rag(cal: WorkingCalendar, received: date, as_of: date) -> Rag:
-    """A return received but not through its initial check: amber on the day, red from the next working day."""
-    return Rag.RED if cal.working_days_between(received, as_of) >= 1 else Rag.AMBER
+    """A return received but not through its initial check: amber on the day, red from the next working day.
+    A return that arrives on a non-working day counts as arriving on the next working day."""
+    return Rag.RED if cal.working_days_between(cal.next_working_day(received), as_of) >= 1 else Rag.AMBER
 
 
 def worst(statuses: Iterable[Rag]) -> Rag:

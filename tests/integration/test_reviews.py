@@ -1,0 +1,236 @@
+"""Reviews on PostgreSQL: opening, references, date corrections, milestones, the live list."""
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from db.models import LogEntry, Review
+from services.errors import InvalidInput, NotAllowed, StaleRecord
+from services.rag import Rag
+from services.reviews import (
+    ChildEntry,
+    get_review_status,
+    list_live_reviews,
+    open_review,
+    record_milestone_done,
+    set_agreed_date,
+    update_review_dates,
+)
+from services.settings import add_closure_day
+
+TODAY = date(2026, 12, 18)
+
+
+def _open(session, actor, *, received=date(2026, 12, 18), initials="AB", as_of=TODAY, **overrides):
+    values = dict(
+        notification_type="serious_harm",
+        incident_date=date(2026, 11, 24),
+        csc_aware_date=date(2026, 11, 25),
+        notification_received_date=received,
+        children=[ChildEntry(initials, 7)],
+        as_of=as_of,
+    )
+    values.update(overrides)
+    return open_review(session, actor, **values)
+
+
+def _milestone(review, key):
+    return next(m for m in review.milestones if m.key == key)
+
+
+def test_open_review_gets_reference_and_plan_dates(session, officer):
+    review = _open(session, officer)
+    assert review.case_reference == "181226AB"
+    assert review.state == "open"
+    assert [c.initials for c in review.children] == ["AB"]
+    assert _milestone(review, "scoping_sent").due_date == date(2026, 12, 18)
+    assert _milestone(review, "returns_accepted").due_date == date(2026, 12, 29)
+    assert _milestone(review, "rr_meeting").due_date == date(2026, 12, 31)
+    assert _milestone(review, "panel_submission").due_date == date(2027, 1, 12)
+    assert _milestone(review, "panel_response").due_date is None
+
+
+def test_reference_clash_gets_suffixes(session, officer):
+    refs = [_open(session, officer).case_reference for _ in range(3)]
+    assert refs == ["181226AB", "181226AB-2", "181226AB-3"]
+
+
+def test_reference_uses_first_child_of_several(session, officer):
+    review = _open(session, officer, children=[ChildEntry("c.d", 3), ChildEntry("EF", 9)])
+    assert review.case_reference == "181226CD"
+    assert [(c.position, c.initials, c.age_years) for c in review.children] == [(1, "CD", 3), (2, "EF", 9)]
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"incident_date": date(2026, 11, 26)}, "incident date"),
+        ({"csc_aware_date": date(2026, 12, 19), "notification_received_date": date(2026, 12, 18)}, "future"),
+        ({"notification_received_date": date(2026, 11, 24)}, "must be on or before"),
+        ({"sin_submitted_date": date(2026, 11, 20)}, "SIN"),
+        ({"notification_received_date": None}, "Give the date the notification was received"),
+        ({"children": []}, "at least one child"),
+        ({"children": [ChildEntry("Jo Smith", 3)]}, "1 to 4 letters"),
+        ({"children": [ChildEntry("AB", 18)]}, "between 0 and 17"),
+        ({"children": [ChildEntry("A", 1)] * 5}, "at most 4"),
+        ({"notification_type": "accident"}, "notification type"),
+    ],
+)
+def test_open_review_refuses_bad_input_and_writes_nothing(session, officer, overrides, message):
+    before = session.scalar(select(func.count()).select_from(Review))
+    with pytest.raises(InvalidInput, match=message):
+        _open(session, officer, **overrides)
+    assert session.scalar(select(func.count()).select_from(Review)) == before
+
+
+def test_board_and_admin_cannot_open_reviews(session, make_account):
+    for role in ("board", "admin", "chair"):
+        with pytest.raises(NotAllowed):
+            _open(session, make_account(role))
+
+
+def test_database_refuses_what_services_must_never_write(session, officer):
+    review = _open(session, officer)
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError):
+        with session.begin_nested():
+            review.incident_date = date(2026, 11, 30)
+            session.flush()
+    session.refresh(review)
+    with pytest.raises(IntegrityError):
+        with session.begin_nested():
+            review.children[0].initials = "Jo"
+            session.flush()
+
+
+def test_correcting_received_date_recomputes_open_milestones_and_keeps_done_ones(session, officer, chair):
+    review = _open(session, officer, received=date(2026, 12, 17), as_of=TODAY)
+    timeline = _milestone(review, "timeline_agreed")
+    record_milestone_done(session, officer, milestone_id=timeline.id, done_on=date(2026, 12, 17), as_of=TODAY)
+    update_review_dates(
+        session, officer, review_id=review.id, expected_version=review.version,
+        incident_date=review.incident_date, csc_aware_date=review.csc_aware_date, sin_submitted_date=None,
+        notification_received_date=date(2026, 12, 18), as_of=TODAY,
+    )
+    assert _milestone(review, "panel_submission").due_date == date(2027, 1, 12)
+    assert timeline.done_date == date(2026, 12, 17)
+    assert review.case_reference == "171226AB"
+
+
+def test_stale_version_is_refused(session, officer):
+    review = _open(session, officer)
+    with pytest.raises(StaleRecord, match="changed by someone else"):
+        update_review_dates(
+            session, officer, review_id=review.id, expected_version=review.version - 1,
+            incident_date=review.incident_date, csc_aware_date=review.csc_aware_date, sin_submitted_date=None,
+            notification_received_date=date(2026, 12, 17), as_of=TODAY,
+        )
+
+
+def test_record_milestone_done_keeps_who_and_refuses_twice(session, officer):
+    review = _open(session, officer)
+    m = _milestone(review, "case_folder")
+    record_milestone_done(session, officer, milestone_id=m.id, done_on=TODAY, note="folder made", as_of=TODAY)
+    assert (m.done_date, m.done_by_id, m.note) == (TODAY, officer.id, "folder made")
+    with pytest.raises(InvalidInput, match="already recorded as done"):
+        record_milestone_done(session, officer, milestone_id=m.id, done_on=TODAY, as_of=TODAY)
+
+
+@pytest.mark.parametrize("done_on, message", [(date(2026, 12, 19), "future"), (date(2026, 12, 17), "before the notification")])
+def test_record_milestone_done_refuses_bad_dates(session, officer, done_on, message):
+    review = _open(session, officer)
+    with pytest.raises(InvalidInput, match=message):
+        record_milestone_done(session, officer, milestone_id=_milestone(review, "case_folder").id, done_on=done_on,
+                              as_of=TODAY)
+
+
+def test_minutes_follow_the_meeting_date(session, officer, chair):
+    review = _open(session, officer)
+    as_of = date(2026, 12, 31)
+    record_milestone_done(session, chair, milestone_id=_milestone(review, "rr_meeting").id, done_on=as_of, as_of=as_of)
+    assert _milestone(review, "minutes").due_date == date(2027, 1, 4)
+
+
+def test_exec_decision_needs_an_answer_and_switches_the_exec_meeting(session, officer, chair):
+    review = _open(session, officer)
+    decision = _milestone(review, "exec_decision")
+    with pytest.raises(InvalidInput, match="yes or no"):
+        record_milestone_done(session, chair, milestone_id=decision.id, done_on=TODAY, as_of=TODAY)
+    status = get_review_status(session, chair, review_id=review.id, as_of=TODAY)
+    assert next(s for s in status.milestones if s.milestone.key == "exec_meeting").rag == Rag.NOT_NEEDED
+    record_milestone_done(session, chair, milestone_id=decision.id, done_on=TODAY, as_of=TODAY,
+                          exec_meeting_required=True)
+    status = get_review_status(session, chair, review_id=review.id, as_of=TODAY)
+    assert next(s for s in status.milestones if s.milestone.key == "exec_meeting").rag == Rag.NOT_DUE_YET
+
+
+def test_submission_and_response_are_the_managers_and_close_the_review(session, officer, manager):
+    review = _open(session, officer, received=date(2026, 12, 1), as_of=TODAY)
+    submission = _milestone(review, "panel_submission")
+    with pytest.raises(NotAllowed):
+        record_milestone_done(session, officer, milestone_id=submission.id, done_on=TODAY, as_of=TODAY)
+    response = _milestone(review, "panel_response")
+    with pytest.raises(InvalidInput, match="submission to the Panel before"):
+        record_milestone_done(session, manager, milestone_id=response.id, done_on=TODAY, as_of=TODAY)
+    record_milestone_done(session, manager, milestone_id=submission.id, done_on=date(2026, 12, 17), as_of=TODAY)
+    assert (review.state, review.submitted_to_panel_date) == ("submitted", date(2026, 12, 17))
+    live = list_live_reviews(session, manager, as_of=TODAY)
+    assert [s.progress for s in live if s.review.id == review.id] == ["submitted on time (Day 13)"]
+    record_milestone_done(session, manager, milestone_id=response.id, done_on=TODAY, as_of=TODAY)
+    assert review.state == "closed"
+    assert review.id not in [s.review.id for s in list_live_reviews(session, manager, as_of=TODAY)]
+
+
+def test_live_list_status_day_numbers_and_worst_first(session, officer, manager):
+    late = _open(session, officer, received=date(2026, 12, 1), initials="LA", as_of=TODAY)
+    fresh = _open(session, officer, received=date(2026, 12, 18), initials="FR", as_of=TODAY)
+    for m in late.milestones:
+        if m.window_end_day and m.window_end_day <= 13 and not m.optional and m.key != "exec_meeting":
+            extra = {"exec_meeting_required": False} if m.key == "exec_decision" else {}
+            record_milestone_done(session, manager, milestone_id=m.id, done_on=TODAY, as_of=TODAY, **extra)
+    statuses = {s.review.case_reference: s for s in list_live_reviews(session, manager, as_of=TODAY)}
+    # Received Tue 1 Dec: 18 Dec is Day 14; due Day 15 = Mon 21 Dec; signed report due today+1 -> amber.
+    assert statuses["011226LA"].progress == "Day 14 of 15"
+    assert statuses["011226LA"].due_date == date(2026, 12, 21)
+    assert statuses["011226LA"].working_days_left == 1
+    assert statuses["011226LA"].rag == Rag.AMBER
+    # Received today: Day 1 steps are due today -> amber; Day 15 is Tue 12 Jan 2027.
+    assert statuses["181226FR"].progress == "Day 1 of 15"
+    assert statuses["181226FR"].due_date == date(2027, 1, 12)
+    assert statuses["181226FR"].rag == Rag.AMBER
+    overdue = list_live_reviews(session, manager, as_of=date(2026, 12, 23))
+    late_status = next(s for s in overdue if s.review.id == late.id)
+    assert late_status.progress == "overdue by 2 working days"
+    assert late_status.rag == Rag.RED
+    assert overdue[0].review.id == late.id
+
+
+def test_agreed_date_replaces_plan_date_for_rag_and_is_logged(session, officer, manager):
+    review = _open(session, officer)
+    meeting = _milestone(review, "rr_meeting")
+    with pytest.raises(NotAllowed):
+        set_agreed_date(session, officer, milestone_id=meeting.id, agreed_on=date(2027, 1, 5), reason="x")
+    with pytest.raises(InvalidInput, match="Say why"):
+        set_agreed_date(session, manager, milestone_id=meeting.id, agreed_on=date(2027, 1, 5), reason=" ")
+    set_agreed_date(session, manager, milestone_id=meeting.id, agreed_on=date(2027, 1, 5), reason="Chair's diary")
+    assert (meeting.due_date, meeting.effective_due_date) == (date(2026, 12, 31), date(2027, 1, 5))
+    status = get_review_status(session, manager, review_id=review.id, as_of=date(2027, 1, 4))
+    assert next(s for s in status.milestones if s.milestone.key == "rr_meeting").rag == Rag.AMBER
+    entry = session.scalars(select(LogEntry).where(LogEntry.milestone_id == meeting.id)).one()
+    assert entry.category == "date agreed" and "Chair's diary" in entry.text and "31 Dec 2026" in entry.text
+
+
+def test_closure_days_move_open_reviews(session, officer, make_account):
+    review = _open(session, officer)
+    admin = make_account("admin")
+    for day in (29, 30, 31):
+        add_closure_day(session, admin, closed_on=date(2026, 12, day), reason="Christmas closure")
+    assert _milestone(review, "returns_accepted").due_date == date(2027, 1, 4)
+    assert _milestone(review, "panel_submission").due_date == date(2027, 1, 15)
+
+
+def test_board_cannot_read_reviews(session, officer, make_account):
+    _open(session, officer)
+    with pytest.raises(NotAllowed):
+        list_live_reviews(session, make_account("board"), as_of=TODAY)

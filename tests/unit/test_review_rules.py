@@ -1,0 +1,290 @@
+"""Pure review rules: initials, case reference, children, review dates and SIN timeliness.
+
+(domain.md, "The review and its dates" and the worked examples.) No database is used.
+"""
+from datetime import date
+
+import pytest
+
+from services.errors import InvalidInput
+from services.reviews import (
+    ChildEntry,
+    case_reference_base,
+    normalise_initials,
+    sin_timeliness,
+    validate_children,
+    validate_review_dates,
+)
+from services.working_days import WorkingCalendar
+
+D = date
+
+
+@pytest.fixture
+def cal():
+    return WorkingCalendar()
+
+
+# ------------------------------------------------------------------ initials
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("AB", "AB"),
+        ("ab", "AB"),
+        ("a.b", "AB"),
+        ("A.B.", "AB"),
+        (" ab ", "AB"),
+        ("A B", "AB"),
+        ("a\tb\n", "AB"),
+        ("x", "X"),
+        ("abc", "ABC"),
+        ("abcd", "ABCD"),
+        ("J. K. L. M.", "JKLM"),
+    ],
+)
+def test_normalise_initials(raw, expected):
+    assert normalise_initials(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["", "   ", ".", ". .", None])
+def test_normalise_initials_refuses_empty(raw):
+    with pytest.raises(InvalidInput, match="Give each child's initials"):
+        normalise_initials(raw)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "ABCDE",        # five letters
+        "John Smith",   # a name, not initials
+        "A1",
+        "1",
+        "A-B",
+        "O'B",
+        "A,B",
+        "É",
+        "AB/CD",
+    ],
+)
+def test_normalise_initials_refuses_non_letters_and_names(raw):
+    with pytest.raises(InvalidInput, match="is not a set of initials"):
+        normalise_initials(raw)
+
+
+# ------------------------------------------------------------------ case reference
+
+
+@pytest.mark.parametrize(
+    ("received", "initials", "expected"),
+    [
+        (D(2026, 6, 18), "AB", "180626AB"),   # domain.md's example
+        (D(2025, 1, 5), "X", "050125X"),
+        (D(2026, 12, 18), "JKLM", "181226JKLM"),
+        (D(2027, 12, 31), "CD", "311227CD"),
+        (D(2027, 3, 9), "AB", "090327AB"),
+    ],
+)
+def test_case_reference_base(received, initials, expected):
+    assert case_reference_base(received, initials) == expected
+
+
+# ------------------------------------------------------------------ children
+
+
+def test_validate_children_normalises_and_keeps_order():
+    got = validate_children([ChildEntry("a.b", 3), ChildEntry("cd", 0), ChildEntry("E", 17)])
+    assert got == [ChildEntry("AB", 3), ChildEntry("CD", 0), ChildEntry("E", 17)]
+
+
+def test_validate_children_accepts_four():
+    got = validate_children([ChildEntry(i, n) for n, i in enumerate(["a", "b", "c", "d"], start=1)])
+    assert got == [ChildEntry("A", 1), ChildEntry("B", 2), ChildEntry("C", 3), ChildEntry("D", 4)]
+
+
+def test_validate_children_turns_a_whole_number_string_into_an_int():
+    got = validate_children([ChildEntry("AB", "7")])
+    assert got == [ChildEntry("AB", 7)]
+    assert type(got[0].age_years) is int
+
+
+def test_validate_children_refuses_none():
+    with pytest.raises(InvalidInput, match="at least one child"):
+        validate_children([])
+
+
+def test_validate_children_refuses_five():
+    with pytest.raises(InvalidInput, match="at most 4 children"):
+        validate_children([ChildEntry(i, 5) for i in ["A", "B", "C", "D", "E"]])
+
+
+@pytest.mark.parametrize("age", [-1, 18, 25])
+def test_validate_children_refuses_out_of_range_ages(age):
+    with pytest.raises(InvalidInput, match="between 0 and 17"):
+        validate_children([ChildEntry("AB", age)])
+
+
+@pytest.mark.parametrize("age", ["seven", None, "", "7 years"])
+def test_validate_children_refuses_non_numeric_ages(age):
+    with pytest.raises(InvalidInput, match="whole number of years"):
+        validate_children([ChildEntry("AB", age)])
+
+
+@pytest.mark.parametrize("age", [0, 1, 16, 17])
+def test_validate_children_accepts_ages_0_to_17(age):
+    assert validate_children([ChildEntry("ab", age)]) == [ChildEntry("AB", age)]
+
+
+def test_validate_children_refuses_a_name_among_several():
+    with pytest.raises(InvalidInput, match="is not a set of initials"):
+        validate_children([ChildEntry("AB", 3), ChildEntry("Jane Doe", 4)])
+
+
+# ------------------------------------------------------------------ review dates
+
+GOOD = dict(
+    incident_date=D(2026, 12, 14),
+    csc_aware_date=D(2026, 12, 16),
+    notification_received_date=D(2026, 12, 18),
+    sin_submitted_date=D(2026, 12, 17),
+    as_of=D(2026, 12, 21),
+)
+
+
+def _dates(**changes):
+    values = dict(GOOD)
+    values.update(changes)
+    return values
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"sin_submitted_date": None},                                    # SIN may be blank on day 1
+        {"sin_submitted_date": D(2026, 12, 21)},                         # after the notification; today
+        {"sin_submitted_date": D(2026, 12, 16)},                         # same day CSC became aware
+        {"incident_date": D(2026, 12, 18), "csc_aware_date": D(2026, 12, 18),
+         "sin_submitted_date": D(2026, 12, 18)},                          # all on one day
+        {"notification_received_date": D(2026, 12, 21)},                 # received today
+        {"incident_date": D(2020, 1, 1)},                                # long ago
+    ],
+)
+def test_validate_review_dates_accepts(changes):
+    assert validate_review_dates(**_dates(**changes)) is None
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ("incident_date", "Give the incident date."),
+        ("csc_aware_date", "Give the date CSC became aware."),
+        ("notification_received_date", "Give the date the notification was received."),
+    ],
+)
+def test_validate_review_dates_refuses_missing(field, message):
+    with pytest.raises(InvalidInput) as err:
+        validate_review_dates(**_dates(**{field: None}))
+    assert str(err.value) == message
+
+
+@pytest.mark.parametrize(
+    ("field", "label"),
+    [
+        ("incident_date", "incident date"),
+        ("csc_aware_date", "date CSC became aware"),
+        ("notification_received_date", "date the notification was received"),
+        ("sin_submitted_date", "date the SIN was submitted"),
+    ],
+)
+def test_validate_review_dates_refuses_future(field, label):
+    changes = {"incident_date": D(2026, 12, 14), "csc_aware_date": D(2026, 12, 16),
+               "notification_received_date": D(2026, 12, 18), "sin_submitted_date": D(2026, 12, 17)}
+    # push this field (and any later ones that must not come before it) into the future
+    changes[field] = D(2026, 12, 22)
+    if field == "incident_date":
+        changes.update(csc_aware_date=D(2026, 12, 22), notification_received_date=D(2026, 12, 22),
+                       sin_submitted_date=D(2026, 12, 22))
+    with pytest.raises(InvalidInput) as err:
+        validate_review_dates(**changes, as_of=D(2026, 12, 21))
+    assert str(err.value) == f"The {label} (22 Dec 2026) cannot be in the future."
+
+
+def test_validate_review_dates_missing_is_reported_before_future():
+    with pytest.raises(InvalidInput, match="Give the incident date"):
+        validate_review_dates(**_dates(incident_date=None, notification_received_date=D(2030, 1, 1)))
+
+
+def test_validate_review_dates_refuses_incident_after_awareness():
+    with pytest.raises(InvalidInput) as err:
+        validate_review_dates(**_dates(incident_date=D(2026, 12, 17)))
+    assert str(err.value) == (
+        "The incident date (17 Dec 2026) must be on or before the date CSC became aware (16 Dec 2026)."
+    )
+
+
+def test_validate_review_dates_refuses_awareness_after_notification():
+    with pytest.raises(InvalidInput) as err:
+        validate_review_dates(**_dates(csc_aware_date=D(2026, 12, 19), sin_submitted_date=None))
+    assert str(err.value) == (
+        "The date CSC became aware (19 Dec 2026) must be on or before the date the notification was "
+        "received (18 Dec 2026)."
+    )
+
+
+def test_validate_review_dates_refuses_sin_before_awareness():
+    with pytest.raises(InvalidInput) as err:
+        validate_review_dates(**_dates(sin_submitted_date=D(2026, 12, 15)))
+    assert str(err.value) == (
+        "The SIN (15 Dec 2026) cannot be submitted before CSC became aware (16 Dec 2026)."
+    )
+
+
+# ------------------------------------------------------------------ SIN timeliness
+
+
+@pytest.mark.parametrize(
+    ("aware", "submitted", "as_of", "expected"),
+    [
+        # worked example: aware Mon 21 Dec 2026, due Wed 30 Dec 2026 (25 and 28 Dec are holidays)
+        (D(2026, 12, 21), D(2026, 12, 21), D(2027, 1, 10), "on time"),
+        (D(2026, 12, 21), D(2026, 12, 24), D(2027, 1, 10), "on time"),
+        (D(2026, 12, 21), D(2026, 12, 29), D(2027, 1, 10), "on time"),
+        (D(2026, 12, 21), D(2026, 12, 30), D(2027, 1, 10), "on time"),
+        (D(2026, 12, 21), D(2026, 12, 31), D(2027, 1, 10), "late"),
+        (D(2026, 12, 21), D(2027, 1, 4), D(2027, 1, 10), "late"),
+        (D(2026, 12, 21), None, D(2026, 12, 21), "not yet made"),
+        (D(2026, 12, 21), None, D(2026, 12, 30), "not yet made"),
+        (D(2026, 12, 21), None, D(2026, 12, 31), "late (not yet made)"),
+        # aware Fri 18 Dec 2026: due Tue 29 Dec
+        (D(2026, 12, 18), D(2026, 12, 29), D(2027, 1, 10), "on time"),
+        (D(2026, 12, 18), D(2026, 12, 30), D(2027, 1, 10), "late"),
+        (D(2026, 12, 18), None, D(2026, 12, 29), "not yet made"),
+        (D(2026, 12, 18), None, D(2026, 12, 30), "late (not yet made)"),
+        # aware Sat 19 Dec 2026 (awareness day not counted): due Tue 29 Dec
+        (D(2026, 12, 19), D(2026, 12, 29), D(2027, 1, 10), "on time"),
+        (D(2026, 12, 19), D(2026, 12, 30), D(2027, 1, 10), "late"),
+        # aware Thu 24 Dec 2026: 29, 30, 31 Dec, 4, 5 Jan -> due Tue 5 Jan 2027
+        (D(2026, 12, 24), D(2027, 1, 5), D(2027, 1, 10), "on time"),
+        (D(2026, 12, 24), D(2027, 1, 6), D(2027, 1, 10), "late"),
+        # aware Mon 15 Jun 2026, no holidays: due Mon 22 Jun 2026
+        (D(2026, 6, 15), D(2026, 6, 22), D(2026, 7, 1), "on time"),
+        (D(2026, 6, 15), D(2026, 6, 23), D(2026, 7, 1), "late"),
+        (D(2026, 6, 15), None, D(2026, 6, 22), "not yet made"),
+        (D(2026, 6, 15), None, D(2026, 6, 23), "late (not yet made)"),
+        # aware Wed 16 Apr 2025: 17, 22, 23, 24, 25 Apr (Easter) -> due Fri 25 Apr 2025
+        (D(2025, 4, 16), D(2025, 4, 25), D(2025, 5, 1), "on time"),
+        (D(2025, 4, 16), D(2025, 4, 28), D(2025, 5, 1), "late"),
+    ],
+)
+def test_sin_timeliness(cal, aware, submitted, as_of, expected):
+    assert sin_timeliness(cal, aware, submitted, as_of) == expected
+
+
+def test_sin_submitted_late_stays_late_whatever_today_is(cal):
+    assert sin_timeliness(cal, D(2026, 12, 21), D(2026, 12, 31), D(2026, 12, 31)) == "late"
+
+
+def test_sin_submitted_on_time_stays_on_time_later(cal):
+    assert sin_timeliness(cal, D(2026, 12, 21), D(2026, 12, 30), D(2027, 6, 1)) == "on time"
