@@ -96,17 +96,31 @@ def fresh_database_url(server_url, template_database, monkeypatch):
     _drop(server_url, name)
 
 
+TEST_PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def test_password_hash() -> str:
+    # Hashed once: argon2 is slow on purpose, and most tests only need an account to act as.
+    from services.accounts import hash_password
+
+    return hash_password(TEST_PASSWORD)
+
+
 @pytest.fixture
-def make_account(session):
-    """Create an account with the given roles (password 'correct horse battery')."""
-    from services.accounts import _new_account
+def make_account(session, test_password_hash):
+    """Create an account with the given roles (password TEST_PASSWORD)."""
+    from db.models import Account
 
     counter = iter(range(1, 10_000))
 
     def make(*roles: str, username: str | None = None):
-        return _new_account(session, username=username or f"user{next(counter)}-{'-'.join(roles)}",
-                            display_name=f"Test {' '.join(roles)}", roles=list(roles),
-                            password="correct horse battery")
+        account = Account(username=username or f"user{next(counter)}-{'-'.join(roles)}",
+                          display_name=f"Test {' '.join(roles)}", roles=list(roles), active=True,
+                          password_hash=test_password_hash, failed_attempts=0)
+        session.add(account)
+        session.flush()
+        return account
 
     return make
 

@@ -1,0 +1,139 @@
+"""Every public service function against every role: allowed calls succeed, the rest raise NotAllowed."""
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from datetime import date
+
+import pytest
+
+import services
+from db.models import ROLES
+from services.errors import NotAllowed
+from services.reviews import ChildEntry, open_review
+
+TODAY = date(2026, 11, 26)
+
+
+def _service_modules():
+    for info in pkgutil.iter_modules(services.__path__):
+        yield importlib.import_module(f"services.{info.name}")
+
+
+def _public_functions():
+    for module in _service_modules():
+        for name, fn in vars(module).items():
+            if name.startswith("_") or not inspect.isfunction(fn) or fn.__module__ != module.__name__:
+                continue
+            yield f"{module.__name__.removeprefix('services.')}.{name}", fn
+
+
+def _takes_an_actor(fn) -> bool:
+    params = list(inspect.signature(inspect.unwrap(fn)).parameters)
+    return params[:2] == ["session", "actor"]
+
+
+# Helpers that other services call inside their own guarded call, never pages.
+INTERNAL = {"daily_log.append_system_entry"}
+GUARDED = {name: fn for name, fn in _public_functions() if _takes_an_actor(fn) and name not in INTERNAL}
+
+
+def test_every_service_taking_an_actor_declares_its_roles():
+    unguarded = [name for name, fn in GUARDED.items() if not getattr(fn, "allowed_roles", None)]
+    assert unguarded == []
+
+
+def test_board_may_read_no_case_data():
+    case_functions = [n for n in GUARDED if n.split(".")[0] in ("reviews", "daily_log", "returns", "meetings", "report")]
+    assert case_functions, "the matrix found no case-data services"
+    assert [n for n in case_functions if "board" in GUARDED[n].allowed_roles] == []
+
+
+@pytest.fixture
+def ctx(session, make_account):
+    """A review opened by an officer, with ids the allowed calls need."""
+    officer = make_account("officer")
+    review = open_review(
+        session, officer, notification_type="death", incident_date=date(2026, 11, 16),
+        csc_aware_date=date(2026, 11, 17), notification_received_date=date(2026, 11, 18),
+        children=[ChildEntry("AB", 4)], as_of=TODAY,
+    )
+    other = make_account("officer")
+    from services.agencies import add_agency
+    from services.settings import add_closure_day
+
+    admin = make_account("admin")
+    agency = add_agency(session, admin, name="Matrix Agency", kind="health", contact_email=None)
+    add_closure_day(session, admin, closed_on=date(2027, 12, 29), reason="closure")
+    milestones = {m.key: m for m in review.milestones}
+    return {"review": review, "milestones": milestones, "other": other, "agency": agency, "session": session}
+
+
+def _review_kwargs(ctx):
+    r = ctx["review"]
+    return dict(review_id=r.id, expected_version=r.version, incident_date=r.incident_date,
+                csc_aware_date=date(2026, 11, 18), sin_submitted_date=None,
+                notification_received_date=r.notification_received_date, as_of=TODAY)
+
+
+# One valid call for each guarded service; the matrix runs it as every role the service allows.
+ALLOWED_CALLS = {
+    "plan.list_plan_templates": lambda s, a, c: {},
+    "plan.update_plan_template": lambda s, a, c: dict(
+        template_id=1, title="Timeline agreed", window_start_day=1, window_end_day=1, owner="manager", active=True),
+    "settings.update_settings": lambda s, a, c: dict(
+        partnership_name="Test Partnership", amber_threshold_days=2, idle_timeout_minutes=30),
+    "settings.list_closure_days": lambda s, a, c: {},
+    "settings.add_closure_day": lambda s, a, c: dict(closed_on=date(2027, 12, 30), reason="closure"),
+    "settings.remove_closure_day": lambda s, a, c: dict(closed_on=date(2027, 12, 29)),
+    "reviews.list_live_reviews": lambda s, a, c: dict(as_of=TODAY),
+    "reviews.get_review_status": lambda s, a, c: dict(review_id=c["review"].id, as_of=TODAY),
+    "reviews.list_reviews": lambda s, a, c: {},
+    "reviews.open_review": lambda s, a, c: dict(
+        notification_type="other", incident_date=date(2026, 11, 20), csc_aware_date=date(2026, 11, 20),
+        notification_received_date=date(2026, 11, 23), children=[ChildEntry("CD", 9)], as_of=TODAY),
+    "reviews.update_review_dates": lambda s, a, c: _review_kwargs(c),
+    "reviews.record_milestone_done": lambda s, a, c: dict(
+        milestone_id=c["milestones"]["case_folder"].id, done_on=TODAY, as_of=TODAY),
+    "reviews.set_agreed_date": lambda s, a, c: dict(
+        milestone_id=c["milestones"]["rr_meeting"].id, agreed_on=date(2026, 12, 1), reason="Chair's diary"),
+    "accounts.list_accounts": lambda s, a, c: {},
+    "accounts.create_account": lambda s, a, c: dict(
+        username="matrix-new", display_name="New", roles=["officer"], password="a long password"),
+    "accounts.set_roles": lambda s, a, c: dict(account_id=c["other"].id, roles=["officer", "chair"]),
+    "accounts.set_active": lambda s, a, c: dict(account_id=c["other"].id, active=False),
+    "accounts.reset_password": lambda s, a, c: dict(account_id=c["other"].id, new_password="another long one"),
+    "agencies.list_agencies": lambda s, a, c: {},
+    "agencies.add_agency": lambda s, a, c: dict(name="New Agency", kind="police", contact_email="a@b.example"),
+    "agencies.update_agency": lambda s, a, c: dict(
+        agency_id=c["agency"].id, name="Matrix Agency", kind="health", contact_email=None, active=False),
+}
+
+
+def test_the_matrix_has_a_call_for_every_guarded_service():
+    assert sorted(set(GUARDED) - set(ALLOWED_CALLS)) == []
+
+
+MATRIX = [(name, role) for name in sorted(GUARDED) for role in ROLES]
+
+
+@pytest.mark.parametrize("name, role", MATRIX, ids=[f"{n}-{r}" for n, r in MATRIX])
+def test_permission_matrix(name, role, ctx, make_account):
+    fn = GUARDED[name]
+    actor = make_account(role)
+    session = ctx["session"]
+    if role in fn.allowed_roles:
+        fn(session, actor, **ALLOWED_CALLS[name](session, actor, ctx))
+    else:
+        with pytest.raises(NotAllowed):
+            fn(session, actor, **ALLOWED_CALLS.get(name, lambda s, a, c: {})(session, actor, ctx))
+
+
+def test_inactive_accounts_are_refused_everywhere(session, make_account):
+    from services.reviews import list_live_reviews
+
+    manager = make_account("manager")
+    manager.active = False
+    with pytest.raises(NotAllowed, match="sign in"):
+        list_live_reviews(session, manager, as_of=TODAY)
