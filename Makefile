@@ -13,7 +13,7 @@ $(STAMP): requirements.txt
 
 run: $(STAMP)
 	$(BIN)/python manage.py migrate
-	$(BIN)/streamlit run app.py --server.port 8501 --server.headless true --browser.gatherUsageStats false
+	$(BIN)/python -m ui.server --server.port 8501
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

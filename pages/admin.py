@@ -25,6 +25,9 @@ def done(message: str) -> None:
 accounts_tab, agencies_tab, closures_tab, settings_tab, plan_tab = st.tabs(
     ["Accounts", "Agencies", "Closure days", "Settings", "Milestone plan"]
 )
+from ui.gate import require_roles
+
+require_roles("admin")
 
 with accounts_tab:
     accounts = state.read(list_accounts)

@@ -3,9 +3,13 @@ import pandas as pd
 import streamlit as st
 
 from services.rag import RAG_COLOURS, Rag
+from services.returns import returns_received_counts  # also makes agency returns count in each review's RAG
 from services.reviews import NOTIFICATION_TYPE_LABELS, ChildEntry, list_live_reviews, open_review
 from ui import state
 from ui.widgets import FREE_TEXT_REMINDER, fmt_date
+from ui.gate import require_roles
+
+require_roles("manager", "officer", "chair")
 
 st.title("Live reviews")
 as_of = state.today()
@@ -16,6 +20,7 @@ if flash:
     st.success(flash)
 
 statuses = state.read(list_live_reviews, as_of=as_of)
+return_counts = state.read(returns_received_counts, review_ids=[s.review.id for s in statuses])
 
 counts = {word: sum(1 for s in statuses if s.status_label == word) for word in ("red", "amber", "green")}
 submitted_count = sum(1 for s in statuses if s.review.state == "submitted")
@@ -43,6 +48,7 @@ rows = [
         "Progress": s.progress,
         "Next milestone": s.next_milestone.title if s.next_milestone else "—",
         "Next due": s.next_milestone.effective_due_date if s.next_milestone else None,
+        "Returns received": return_counts[s.review.id].label if s.review.id in return_counts else "none requested",
         "Review due (Day 15)": s.due_date,
         "Working days left": s.working_days_left if s.review.state == "open" else None,
         "_id": s.review.id,

@@ -103,6 +103,9 @@ st.dataframe(
     width="stretch",
     column_config={c: st.column_config.DateColumn(format="ddd D MMM YYYY") for c in ("Plan due", "Agreed date", "Done")},
 )
+from ui.gate import require_roles
+
+require_roles("manager", "officer", "chair")
 
 open_milestones = [s.milestone for s in status.milestones if s.rag not in (Rag.COMPLETE, Rag.NOT_NEEDED)]
 if review.state != "closed" and open_milestones:

@@ -1,0 +1,71 @@
+"""AppTest helpers: a real, committed database per test and a signed-in app."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1 import app_test as app_test_module
+
+
+APP_PATH = Path(__file__).resolve().parents[2] / "app.py"
+
+
+class _DeclaredPagesOnly(PagesManager):
+    """AppTest resets Streamlit's "pages/ folder" detection before each run, so its second run would
+    execute a page file directly, skipping app.py; the served app never does (see ui/server.py)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
+@pytest.fixture(autouse=True)
+def _declared_pages_only(monkeypatch):
+    monkeypatch.setattr(app_test_module, "PagesManager", _DeclaredPagesOnly)
+
+
+@pytest.fixture
+def app_db(fresh_database_url):
+    """A session factory on this test's own database (the app reads the same one through DATABASE_URL)."""
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    engine = create_engine(fresh_database_url)
+
+    def open_session() -> Session:
+        return Session(engine, expire_on_commit=False)
+
+    yield open_session
+    st.cache_resource.clear()
+    engine.dispose()
+
+
+@pytest.fixture
+def make_app():
+    """An AppTest of app.py, signed in as `account` (or not) and with today pinned to `as_of`."""
+
+    def make(account=None, as_of=None) -> AppTest:
+        at = AppTest.from_file(str(APP_PATH), default_timeout=30)
+        if account is not None:
+            at.session_state["account_id"] = account.id
+            at.session_state["last_seen_at"] = datetime.now(timezone.utc)
+        if as_of is not None:
+            at.session_state["as_of"] = as_of
+        return at
+
+    return make
+
+
+def create_account(open_session, *roles, username=None, password="correct horse battery"):
+    from services.accounts import create_account_from_command_line
+
+    with open_session() as session, session.begin():
+        return create_account_from_command_line(
+            session, username=username or f"app-{'-'.join(roles)}", display_name=f"App {' '.join(roles)}",
+            roles=list(roles), password=password,
+        )

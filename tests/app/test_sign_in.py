@@ -1,0 +1,113 @@
+"""Sign-in, first run, lock-out, idle expiry and role menus through AppTest."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from db.models import Account, Review
+from tests.app.conftest import create_account
+
+
+def _page_titles(at):
+    return [t.value for t in at.title]
+
+
+def test_first_run_creates_the_first_account_and_loads_demo_data(app_db, make_app):
+    at = make_app().run()
+    assert "Set up: create the first account" in [s.value for s in at.subheader]
+    at.text_input(key="first_username").input("pat.manager")
+    at.text_input(key="first_display_name").input("Pat Manager")
+    at.text_input(key="first_password").input("a long enough password")
+    at.text_input(key="first_password_again").input("a long enough password")
+    at.checkbox(key="first_with_demo").check()
+    at.button[0].click().run()
+    assert not at.exception
+    assert "Live reviews" in _page_titles(at)
+    with app_db() as session:
+        account = session.scalars(select(Account).where(Account.username == "pat.manager")).one()
+        assert account.roles == ["manager", "admin"]
+        assert session.scalars(select(Review)).first() is not None
+
+
+def test_first_run_refuses_mismatched_passwords_and_keeps_the_typing(app_db, make_app):
+    at = make_app().run()
+    at.text_input(key="first_username").input("pat.manager")
+    at.text_input(key="first_display_name").input("Pat Manager")
+    at.text_input(key="first_password").input("a long enough password")
+    at.text_input(key="first_password_again").input("a different password")
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == ["The two passwords differ. Type the same password twice."]
+    assert at.text_input(key="first_username").value == "pat.manager"
+    with app_db() as session:
+        assert session.scalars(select(Account)).first() is None
+
+
+def test_sign_in_with_wrong_password_gets_the_generic_message(app_db, make_app):
+    create_account(app_db, "officer", username="olly")
+    at = make_app().run()
+    assert _page_titles(at) == ["Rapid Review Tracker"]
+    at.text_input(key="sign_in_username").input("olly")
+    at.text_input(key="sign_in_password").input("not the password")
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == ["Wrong username or password."]
+    assert at.text_input(key="sign_in_username").value == "olly"
+
+
+def test_sign_in_opens_the_live_reviews_and_five_failures_lock(app_db, make_app):
+    create_account(app_db, "officer", username="olly")
+    at = make_app().run()
+    for _ in range(5):
+        at.text_input(key="sign_in_username").input("olly")
+        at.text_input(key="sign_in_password").input("not the password")
+        at.button[0].click().run()
+    at.text_input(key="sign_in_password").input("correct horse battery")
+    at.button[0].click().run()
+    assert "locked" in at.error[0].value
+    with app_db() as session:
+        assert session.scalars(select(Account.locked_until).where(Account.username == "olly")).one() is not None
+
+
+def test_correct_password_signs_in(app_db, make_app):
+    create_account(app_db, "officer", username="olly")
+    at = make_app().run()
+    at.text_input(key="sign_in_username").input("olly")
+    at.text_input(key="sign_in_password").input("correct horse battery")
+    at.button[0].click().run()
+    assert "Live reviews" in _page_titles(at)
+    assert at.session_state["account_id"]
+
+
+def test_idle_session_is_signed_out(app_db, make_app):
+    account = create_account(app_db, "manager")
+    at = make_app(account)
+    at.session_state["last_seen_at"] = datetime.now(timezone.utc) - timedelta(minutes=31)
+    at.run()
+    assert _page_titles(at) == ["Rapid Review Tracker"]
+    assert "signed out after 30 idle minutes" in at.info[0].value
+
+
+def test_active_session_within_the_idle_time_stays(app_db, make_app):
+    account = create_account(app_db, "manager")
+    at = make_app(account)
+    at.session_state["last_seen_at"] = datetime.now(timezone.utc) - timedelta(minutes=29)
+    at.run()
+    assert "Live reviews" in _page_titles(at)
+
+
+def test_sign_out_button(app_db, make_app):
+    account = create_account(app_db, "manager")
+    at = make_app(account).run()
+    at.sidebar.button(key="sign_out").click().run()
+    assert _page_titles(at) == ["Rapid Review Tracker"]
+    assert "account_id" not in at.session_state
+
+
+def test_board_account_gets_only_the_board_page(app_db, make_app):
+    account = create_account(app_db, "board")
+    at = make_app(account).run()
+    assert _page_titles(at) == ["Board figures"]
+    for page in ("pages/live_reviews.py", "pages/review.py", "pages/returns.py", "pages/daily_log.py",
+                 "pages/admin.py"):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(page)
+    assert not at.sidebar.text_input and "Board figures" in _page_titles(at)
