@@ -1,0 +1,165 @@
+"""AppTest of the Live reviews and Review pages on a real database."""
+from datetime import date
+
+from sqlalchemy import select
+
+from db.models import Review, ReviewMilestone
+from services.reviews import ChildEntry, open_review
+from tests.app.conftest import create_account
+
+AS_OF = date(2026, 12, 23)
+
+
+def _seed(open_session):
+    officer = create_account(open_session, "officer", username="olly")
+    with open_session() as session, session.begin():
+        for received, initials in ((date(2026, 12, 18), "AB"), (date(2026, 12, 21), "CD")):
+            open_review(session, session.merge(officer), notification_type="serious_harm",
+                        incident_date=date(2026, 12, 14), csc_aware_date=date(2026, 12, 15),
+                        notification_received_date=received, children=[ChildEntry(initials, 5)], as_of=AS_OF)
+    return officer
+
+
+def _fill_new_review(at, *, received, incident, aware, initials="EF", age="6"):
+    at.date_input(key="nr_received").set_value(received)
+    at.date_input(key="nr_incident").set_value(incident)
+    at.date_input(key="nr_aware").set_value(aware)
+    at.text_input(key="nr_initials_1").input(initials)
+    at.text_input(key="nr_age_1").input(age)
+
+
+def test_live_list_shows_each_review_with_day_due_date_and_status(app_db, make_app):
+    officer = _seed(app_db)
+    at = make_app(officer, as_of=AS_OF).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    rows = {r["Case reference"]: r for r in table.to_dict("records")}
+    assert set(rows) == {"181226AB", "211226CD"}
+    assert rows["181226AB"]["Progress"] == "Day 4 of 15"
+    assert rows["181226AB"]["Review due (Day 15)"] == date(2027, 1, 12)
+    assert rows["211226CD"]["Review due (Day 15)"] == date(2027, 1, 13)
+    # Day 1 steps of both reviews are past due: red, and counted as such.
+    assert rows["181226AB"]["Status"] == "RED"
+    assert [m.value for m in at.metric][:3] == ["2", "0", "0"]
+
+
+def test_rag_filter_hides_other_statuses(app_db, make_app):
+    officer = _seed(app_db)
+    at = make_app(officer, as_of=AS_OF).run()
+    at.pills(key="rag_filter").set_value(["green"]).run()
+    assert not at.dataframe
+    assert "No live review matches the filter." in [i.value for i in at.info]
+
+
+def test_open_a_new_review_from_the_form(app_db, make_app):
+    officer = _seed(app_db)
+    at = make_app(officer, as_of=AS_OF).run()
+    _fill_new_review(at, received=date(2026, 12, 22), incident=date(2026, 12, 20), aware=date(2026, 12, 21))
+    at.button(key="FormSubmitter:new_review-Open review").click().run()
+    assert not at.exception and not at.error
+    assert "Review 221226EF opened." in [s.value for s in at.success]
+    assert "221226EF" in list(at.dataframe[0].value["Case reference"])
+
+
+def test_bad_dates_get_a_clear_message_and_keep_the_typed_values(app_db, make_app):
+    officer = _seed(app_db)
+    at = make_app(officer, as_of=AS_OF).run()
+    _fill_new_review(at, received=date(2026, 12, 22), incident=date(2026, 12, 22), aware=date(2026, 12, 21))
+    at.button(key="FormSubmitter:new_review-Open review").click().run()
+    assert [e.value for e in at.error] == [
+        "The incident date (22 Dec 2026) must be on or before the date CSC became aware (21 Dec 2026)."
+    ]
+    assert at.text_input(key="nr_initials_1").value == "EF"
+    assert at.date_input(key="nr_incident").value == date(2026, 12, 22)
+    with app_db() as session:
+        assert session.scalars(select(Review.case_reference)).all() == ["181226AB", "211226CD"]
+
+
+def test_text_where_an_age_goes_is_refused(app_db, make_app):
+    officer = _seed(app_db)
+    at = make_app(officer, as_of=AS_OF).run()
+    _fill_new_review(at, received=date(2026, 12, 22), incident=date(2026, 12, 20), aware=date(2026, 12, 21), age="six")
+    at.button(key="FormSubmitter:new_review-Open review").click().run()
+    assert [e.value for e in at.error] == ["Child 1's age must be a whole number of years (for example 7)."]
+    assert at.text_input(key="nr_age_1").value == "six"
+
+
+def test_submitting_the_same_form_twice_opens_one_review(app_db, make_app):
+    officer = _seed(app_db)
+    at = make_app(officer, as_of=AS_OF).run()
+    _fill_new_review(at, received=date(2026, 12, 22), incident=date(2026, 12, 20), aware=date(2026, 12, 21))
+    at.button(key="FormSubmitter:new_review-Open review").click().run()
+    at.button(key="FormSubmitter:new_review-Open review").click().run()
+    assert "it was not opened twice" in at.warning[0].value
+    with app_db() as session:
+        assert len(session.scalars(select(Review).where(Review.case_reference.like("221226EF%"))).all()) == 1
+
+
+def test_review_page_shows_dates_sin_timeliness_and_milestones(app_db, make_app):
+    officer = _seed(app_db)
+    at = make_app(officer, as_of=AS_OF).run()
+    with app_db() as session:
+        review_id = session.scalars(select(Review.id).where(Review.case_reference == "181226AB")).one()
+    at.query_params["review"] = str(review_id)
+    at.switch_page("pages/review.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Review 181226AB"
+    dates_table = at.markdown[1].value
+    assert "Tue 12 Jan 2027" in dates_table
+    assert "not yet made" in dates_table
+    milestones = at.dataframe[0].value
+    row = milestones[milestones["Milestone"] == "Agency returns received, checked and accepted"].iloc[0]
+    assert row["Plan due"] == date(2026, 12, 29) and row["Status"] == "GREEN"
+
+
+def test_recording_a_milestone_done_and_a_future_date_refused(app_db, make_app):
+    officer = _seed(app_db)
+    at = make_app(officer, as_of=AS_OF).run()
+    with app_db() as session:
+        review_id = session.scalars(select(Review.id).where(Review.case_reference == "181226AB")).one()
+    at.query_params["review"] = str(review_id)
+    at.switch_page("pages/review.py").run()
+    with app_db() as session:
+        folder_id = session.scalars(select(ReviewMilestone.id).where(
+            ReviewMilestone.review_id == review_id, ReviewMilestone.key == "case_folder")).one()
+    at.selectbox(key="md_milestone").set_value(folder_id)
+    at.date_input(key="md_date").set_value(date(2026, 12, 18))
+    at.button(key="FormSubmitter:milestone_done-Record as done").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert "Recorded: Case folder created" in at.success[0].value
+    milestones = at.dataframe[0].value
+    assert milestones[milestones["Milestone"] == "Case folder created"].iloc[0]["Status"] == "COMPLETE"
+
+
+def test_correcting_dates_with_a_wrong_order_keeps_the_typing(app_db, make_app):
+    officer = _seed(app_db)
+    at = make_app(officer, as_of=AS_OF).run()
+    with app_db() as session:
+        review = session.scalars(select(Review).where(Review.case_reference == "181226AB")).one()
+    at.query_params["review"] = str(review.id)
+    at.switch_page("pages/review.py").run()
+    at.date_input(key=f"cd_received_{review.id}").set_value(date(2026, 12, 10))
+    at.button(key="FormSubmitter:correct_dates-Save dates").click().run()
+    assert "must be on or before the date the notification was received" in at.error[0].value
+    assert at.date_input(key=f"cd_received_{review.id}").value == date(2026, 12, 10)
+
+
+def test_a_second_user_saving_first_is_not_overwritten(app_db, make_app):
+    officer = _seed(app_db)
+    with app_db() as session:
+        review = session.scalars(select(Review).where(Review.case_reference == "181226AB")).one()
+    first = make_app(officer, as_of=AS_OF).run()
+    first.query_params["review"] = str(review.id)
+    first.switch_page("pages/review.py").run()
+    second = make_app(officer, as_of=AS_OF).run()
+    second.query_params["review"] = str(review.id)
+    second.switch_page("pages/review.py").run()
+    second.date_input(key=f"cd_sin_{review.id}").set_value(date(2026, 12, 16))
+    second.button(key="FormSubmitter:correct_dates-Save dates").click().run()
+    assert "Dates saved" in second.success[0].value
+    first.date_input(key=f"cd_sin_{review.id}").set_value(date(2026, 12, 17))
+    first.button(key="FormSubmitter:correct_dates-Save dates").click().run()
+    assert "changed by someone else" in first.error[0].value
+    with app_db() as session:
+        assert session.get(Review, review.id).sin_submitted_date == date(2026, 12, 16)
+    assert first.date_input(key=f"cd_sin_{review.id}").value == date(2026, 12, 16)
