@@ -43,14 +43,14 @@ rows = [
     {
         "Case reference": s.review.case_reference,
         "Status": s.status_label.upper() if s.review.state == "open" else "SUBMITTED",
-        "Type": NOTIFICATION_TYPE_LABELS[s.review.notification_type],
-        "Notification received": s.review.notification_received_date,
         "Progress": s.progress,
+        "Review due (Day 15)": s.due_date,
+        "Working days left": s.working_days_left if s.review.state == "open" else None,
         "Next milestone": s.next_milestone.title if s.next_milestone else "—",
         "Next due": s.next_milestone.effective_due_date if s.next_milestone else None,
         "Returns received": return_counts[s.review.id].label if s.review.id in return_counts else "none requested",
-        "Review due (Day 15)": s.due_date,
-        "Working days left": s.working_days_left if s.review.state == "open" else None,
+        "Type": NOTIFICATION_TYPE_LABELS[s.review.notification_type],
+        "Notification received": s.review.notification_received_date,
         "_id": s.review.id,
     }
     for s in statuses
