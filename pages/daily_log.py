@@ -1,4 +1,273 @@
-"""Placeholder until built."""
+"""The daily log: every action on a review, newest first; quick add, corrections, filters, paging and export."""
+from datetime import datetime
+
+import pandas as pd
 import streamlit as st
 
-st.title("Coming soon")
+from db.models import LOG_CATEGORIES
+from services.clock import LONDON
+from services.daily_log import (
+    DEFAULT_PAGE_SIZE,
+    FOLDER_SECTION_TITLES,
+    MAX_PATH_LENGTH,
+    MAX_TEXT_LENGTH,
+    PERSON_CATEGORIES,
+    add_log_entry,
+    export_log_csv,
+    export_log_xlsx,
+    list_log_authors,
+    list_milestone_choices,
+    search_log,
+)
+from services.errors import ServiceError
+from services.reviews import list_reviews
+from ui import state
+from ui.gate import require_roles
+from ui.widgets import FREE_TEXT_REMINDER
+
+require_roles("manager", "officer", "chair")
+
+ALL_LIVE = 0  # the picker's "all live reviews" choice (review ids start at 1)
+PAGE_KEY = "log_page_no"
+EXPORT_KEY = "log_export"
+# What a form's widgets go back to after a successful save (set before they are drawn, so the browser follows).
+ADD_DEFAULTS = {"la_text": "", "la_path": "", "la_section": "", "la_milestone": 0, "la_review": None}
+CORRECT_DEFAULTS = {"lc_entry": None, "lc_text": "", "lc_path": "", "lc_section": ""}
+RESET_KEY = "log_form_reset"
+# Choice lists use "" / 0 for "none": a None option would show as an empty picker after a reset.
+SECTION_CHOICES = ["", *FOLDER_SECTION_TITLES]
+
+
+def _first_page() -> None:
+    st.session_state[PAGE_KEY] = 1
+
+
+def _review_changed() -> None:
+    _first_page()
+    st.session_state.pop("lf_author", None)
+    st.session_state.pop("la_milestone", None)
+
+
+def _go_to(page: int) -> None:
+    st.session_state[PAGE_KEY] = page
+
+
+def _section_label(code):
+    return FOLDER_SECTION_TITLES[code] if code else "No file location"
+
+
+def _when(moment: datetime) -> str:
+    return f"{moment.astimezone(LONDON):%a %d %b %Y %H:%M}"
+
+
+def _after_write(message: str, defaults: dict) -> None:
+    """Clear the form that was sent (on the next run), show what happened, and go back to the newest entry."""
+    st.session_state[RESET_KEY] = defaults
+    st.session_state.pop(EXPORT_KEY, None)
+    st.session_state[PAGE_KEY] = 1
+    st.session_state["log_flash"] = message
+    st.rerun()
+
+
+for key, value in st.session_state.pop(RESET_KEY, {}).items():
+    st.session_state[key] = value
+
+st.title("Daily log")
+st.caption("Every action on a review, newest first. The log cannot be changed or deleted: a mistake is put "
+           "right by a new entry that names the entry it corrects.")
+
+reviews = state.read(list_reviews)
+by_id = {r.id: r for r in reviews}
+live_ids = [r.id for r in reviews if r.state != "closed"]
+wanted = st.query_params.get("review")
+if "log_review" not in st.session_state:
+    st.session_state["log_review"] = int(wanted) if wanted and wanted.isdigit() and int(wanted) in by_id else ALL_LIVE
+elif st.session_state["log_review"] not in by_id:
+    st.session_state["log_review"] = ALL_LIVE
+picked = st.selectbox(
+    "Review", [ALL_LIVE, *by_id], key="log_review", on_change=_review_changed,
+    format_func=lambda i: "All live reviews" if i == ALL_LIVE else f"{by_id[i].case_reference} ({by_id[i].state})",
+)
+scope = None if picked == ALL_LIVE else picked
+if scope is None:
+    st.query_params.pop("review", None)
+else:
+    st.query_params["review"] = str(scope)
+
+flash = st.session_state.pop("log_flash", None)
+if flash:
+    st.success(flash, icon=":material/check_circle:")
+
+# ---------------------------------------------------------------- quick add
+
+st.subheader("Add an entry")
+if scope is None and not live_ids:
+    st.info("There is no live review to add an entry to. Pick a review above to add to its log.")
+else:
+    milestones = state.read(list_milestone_choices, review_id=scope) if scope is not None else []
+    milestone_titles = dict(milestones)
+    with st.form("log_add"):
+        if scope is None:
+            add_review = st.selectbox("Review", live_ids, index=None, placeholder="Choose the review",
+                                      format_func=lambda i: by_id[i].case_reference, key="la_review")
+        else:
+            add_review = scope
+        c1, c2 = st.columns([1, 2])
+        category = c1.selectbox("Category", PERSON_CATEGORIES, key="la_category")
+        milestone_id = c2.selectbox("About the milestone (optional)", [0, *milestone_titles], key="la_milestone",
+                                    format_func=lambda i: milestone_titles.get(i, "—"),
+                                    disabled=scope is None,
+                                    help=None if scope is not None else "Pick one review above to link a milestone.")
+        entry_text = st.text_area("What happened", key="la_text", max_chars=MAX_TEXT_LENGTH, height=100,
+                                  placeholder=FREE_TEXT_REMINDER, help=FREE_TEXT_REMINDER)
+        s1, s2 = st.columns([1, 2])
+        section = s1.selectbox("Case folder section (for a file location)", SECTION_CHOICES, key="la_section",
+                               format_func=_section_label)
+        path = s2.text_input("File path in the case folder (optional)", key="la_path", max_chars=MAX_PATH_LENGTH,
+                             placeholder="e.g. Scoping/Police scoping form.docx")
+        st.caption(FREE_TEXT_REMINDER)
+        add_sent = st.form_submit_button("Add to the log", type="primary", icon=":material/add:", key="la_submit")
+    if add_sent:
+        entry = state.act(add_log_entry, review_id=add_review, category=category, text=entry_text,
+                          folder_section=section, file_path=path, milestone_id=milestone_id or None)
+        if entry is not None:
+            _after_write(f"Entry {entry.id} added to the log of {by_id[entry.review_id].case_reference}.",
+                         ADD_DEFAULTS)
+
+# ---------------------------------------------------------------- filters and the page of entries
+
+st.subheader("Entries")
+authors = dict(state.read(list_log_authors, review_id=scope))
+f1, f2, f3, f4, f5 = st.columns([3, 2, 1.3, 1.3, 2])
+categories = f1.multiselect("Categories", LOG_CATEGORIES, key="lf_categories", on_change=_first_page,
+                            placeholder="All categories")
+if st.session_state.get("lf_author", 0) not in (0, *authors):
+    del st.session_state["lf_author"]
+author_id = f2.selectbox("Author", [0, *authors], key="lf_author", on_change=_first_page,
+                         format_func=lambda i: authors.get(i, "Anyone")) or None
+date_from = f3.date_input("From", value=None, format="DD/MM/YYYY", key="lf_from", on_change=_first_page)
+date_to = f4.date_input("To", value=None, format="DD/MM/YYYY", key="lf_to", on_change=_first_page)
+words = f5.text_input("Words in the text", key="lf_words", on_change=_first_page)
+filters = dict(review_id=scope, categories=categories, author_id=author_id, date_from=date_from, date_to=date_to,
+               words=words)
+page_size = st.session_state.get("lf_page_size", DEFAULT_PAGE_SIZE)
+
+try:
+    result = state.read(search_log, **filters, page=st.session_state.get(PAGE_KEY, 1), page_size=page_size)
+except ServiceError as error:
+    st.error(str(error), icon=":material/error:")
+    st.stop()
+st.session_state[PAGE_KEY] = result.page
+
+if not result.rows:
+    st.info("No entry matches these filters." if result.total == 0 and any(
+        (categories, author_id, date_from, date_to, words.strip())) else "The log has no entries yet.")
+else:
+    def _correction_note(row) -> str:
+        notes = []
+        if row.corrected_by:
+            notes.append("Corrected by " + ", ".join(f"#{i}" for i in row.corrected_by))
+        if row.corrects_id:
+            notes.append(f"Corrects #{row.corrects_id}")
+        return "; ".join(notes)
+
+    table = pd.DataFrame(
+        [
+            {
+                "No.": row.id,
+                "Time (UK)": _when(row.logged_at),
+                "Review": row.case_reference,
+                "Author": row.author_name + (" (system)" if row.by_system else ""),
+                "Category": row.category,
+                "Entry": row.text,
+                "Correction": _correction_note(row),
+                "File location": row.file_location,
+                "Milestone": row.milestone_title or "",
+            }
+            for row in result.rows
+        ]
+    )
+    if scope is not None:
+        table = table.drop(columns="Review")
+    corrected = [row.is_corrected for row in result.rows]
+    styled = table.style.apply(
+        lambda r: ["color:#6b7280;text-decoration:line-through" if corrected[r.name] and c == "Entry" else
+                   ("color:#b45309;font-weight:600" if corrected[r.name] and c == "Correction" else "")
+                   for c in r.index],
+        axis=1,
+    )
+    st.dataframe(
+        styled, hide_index=True, width="stretch", key="log_table",
+        column_config={
+            "No.": st.column_config.NumberColumn(width="small", format="%d"),
+            "Entry": st.column_config.TextColumn(width="large"),
+        },
+    )
+
+p1, p2, p3, p4 = st.columns([1, 1, 1.2, 3], vertical_alignment="bottom")
+p1.button("Newer", icon=":material/chevron_left:", key="log_newer", disabled=result.page <= 1,
+          on_click=_go_to, args=(result.page - 1,))
+p2.button("Older", icon=":material/chevron_right:", icon_position="right", key="log_older",
+          disabled=result.page >= result.pages, on_click=_go_to, args=(result.page + 1,))
+p3.selectbox("Entries a page", [25, 50, 100, 200], index=[25, 50, 100, 200].index(page_size), key="lf_page_size",
+             on_change=_first_page)
+p4.markdown(f"Page **{result.page}** of **{result.pages}** · entries {result.first_number:,}–{result.last_number:,} "
+            f"of **{result.total:,}**, newest first")
+
+# ---------------------------------------------------------------- correct an entry
+
+if result.rows:
+    with st.expander("Correct an entry", icon=":material/edit_note:"):
+        st.caption("A correction is a new entry that names the entry it puts right; both stay in the log and the "
+                   "corrected one is marked. Choose from the entries on this page (use the filters to find it).")
+        on_page = {row.id: row for row in result.rows}
+        with st.form("log_correct"):
+            target_id = st.selectbox(
+                "Entry to correct", list(on_page), index=None, placeholder="Choose the entry", key="lc_entry",
+                format_func=lambda i: f"#{i} · {_when(on_page[i].logged_at)} · {on_page[i].author_name} · "
+                f"{on_page[i].text[:80]}",
+            )
+            c_category = st.selectbox("Category", PERSON_CATEGORIES, key="lc_category")
+            c_text = st.text_area("The correct version", key="lc_text", max_chars=MAX_TEXT_LENGTH,
+                                  placeholder=FREE_TEXT_REMINDER, help=FREE_TEXT_REMINDER)
+            k1, k2 = st.columns([1, 2])
+            c_section = k1.selectbox("Case folder section (if the file location was wrong)", SECTION_CHOICES,
+                                     key="lc_section", format_func=_section_label)
+            c_path = k2.text_input("Correct file path (optional)", key="lc_path", max_chars=MAX_PATH_LENGTH)
+            st.caption(FREE_TEXT_REMINDER)
+            correct_sent = st.form_submit_button("Add the correction", key="lc_submit")
+        if correct_sent:
+            if target_id is None:
+                st.error("Choose the entry to correct.", icon=":material/error:")
+            else:
+                fix = state.act(add_log_entry, review_id=on_page[target_id].review_id, category=c_category,
+                                text=c_text, folder_section=c_section, file_path=c_path, corrects_id=target_id)
+                if fix is not None:
+                    _after_write(f"Entry {fix.id} added, correcting entry {target_id}.", CORRECT_DEFAULTS)
+
+# ---------------------------------------------------------------- export
+
+st.subheader("Export")
+st.caption("The export holds every entry these filters match (all pages), newest first, as the page shows them.")
+signature = (scope, tuple(categories), author_id, date_from, date_to, words.strip(), result.total)
+prepared = st.session_state.get(EXPORT_KEY)
+if prepared and prepared["signature"] != signature:
+    prepared = None
+if st.button("Prepare the export", icon=":material/download:", key="log_export_prepare",
+             disabled=result.total == 0):
+    prepared = {
+        "signature": signature,
+        "csv": state.read(export_log_csv, **filters),
+        "xlsx": state.read(export_log_xlsx, **filters),
+        "prepared_at": datetime.now(LONDON),
+    }
+    st.session_state[EXPORT_KEY] = prepared
+if prepared:
+    stem = f"daily-log-{by_id[scope].case_reference if scope else 'live-reviews'}-{prepared['prepared_at']:%Y-%m-%d}"
+    d1, d2, d3 = st.columns([1, 1, 3], vertical_alignment="center")
+    d1.download_button("Download CSV", data=prepared["csv"], file_name=f"{stem}.csv", mime="text/csv",
+                       icon=":material/table_view:", key="log_download_csv", on_click="ignore")
+    d2.download_button("Download Excel", data=prepared["xlsx"], file_name=f"{stem}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       icon=":material/grid_on:", key="log_download_xlsx", on_click="ignore")
+    d3.caption(f"Prepared {prepared['prepared_at']:%H:%M:%S}: {result.total:,} entries.")

@@ -179,3 +179,39 @@ if review.state != "closed":
                 for key in [version_key, *date_keys]:
                     st.session_state.pop(key, None)
                 st.rerun()
+
+# ---------------------------------------------------------------- case folder register
+# (Appended section: its imports are here so the rest of the page stays as it was.)
+from services.clock import LONDON  # noqa: E402
+from services.daily_log import case_folder_register  # noqa: E402
+
+register = state.read(case_folder_register, review_id=review.id)
+st.subheader("Case folder register")
+st.markdown(f"Case folder: **{register.folder_name}**")
+st.caption("The file locations recorded in the daily log, by section of the case folder. To record one, add a "
+           "daily log entry with the section and the file's path.")
+for folder_section in register.sections:
+    st.markdown(f"**{folder_section.title}**")
+    if not folder_section.documents:
+        st.caption("No file location recorded yet.")
+        continue
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Path": document.file_path,
+                    "When (UK)": f"{document.logged_at.astimezone(LONDON):%a %d %b %Y %H:%M}",
+                    "Who": document.author_name,
+                    "Log entry": f"#{document.entry_id}"
+                    + (f" (corrected by {', '.join(f'#{i}' for i in document.corrected_by)})"
+                       if document.corrected_by else ""),
+                }
+                for document in folder_section.documents
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        key=f"folder_register_{folder_section.code}",
+    )
+st.page_link("pages/daily_log.py", label="Record a file location in the daily log", icon=":material/history_edu:",
+             query_params={"review": str(review.id)})

@@ -1,0 +1,189 @@
+"""The Daily log page through Streamlit's AppTest, on a real committed database (issue 4)."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+from streamlit.testing.v1 import AppTest
+
+from db.models import LogEntry
+from services.accounts import _new_account
+from services.daily_log import add_log_entry
+from services.reviews import ChildEntry, open_review
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+TODAY = date(2026, 11, 26)
+
+
+@pytest.fixture
+def world(fresh_database_url):
+    """An officer and one review whose log holds three entries written in separate transactions."""
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    engine = create_engine(fresh_database_url)
+    with Session(engine, expire_on_commit=False) as session:
+        officer = _new_account(session, username="page-officer", display_name="Page Officer", roles=["officer"],
+                               password="correct horse battery")
+        review = open_review(session, officer, notification_type="serious_harm", incident_date=date(2026, 11, 19),
+                             csc_aware_date=date(2026, 11, 20), notification_received_date=date(2026, 11, 23),
+                             children=[ChildEntry("AB", 7)], as_of=TODAY)
+        session.commit()
+        for words in ("First note: scoping forms sent.", "Second note: Police return received.",
+                      "Third note: Chair told (initials CC)."):
+            add_log_entry(session, officer, review_id=review.id, category="communication", text=words)
+            session.commit()  # a new transaction, so a later server time
+    yield {"engine": engine, "officer": officer, "review": review}
+    engine.dispose()
+    st.cache_resource.clear()
+
+
+def _log_page(world) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["account_id"] = world["officer"].id
+    at.session_state["last_seen_at"] = datetime.now(timezone.utc)
+    at.session_state["as_of"] = TODAY
+    at.run()
+    at.switch_page("pages/daily_log.py").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Daily log"
+    return at
+
+
+def _entries_shown(at) -> list[str]:
+    return list(at.dataframe[0].value["Entry"])
+
+
+def _texts_in_db(world) -> list[str]:
+    with Session(world["engine"]) as session:
+        return list(session.scalars(select(LogEntry.text).where(LogEntry.review_id == world["review"].id)
+                                    .order_by(LogEntry.id)))
+
+
+def test_entries_are_listed_newest_first(world):
+    at = _log_page(world)
+    shown = _entries_shown(at)
+    assert shown[:3] == ["Third note: Chair told (initials CC).", "Second note: Police return received.",
+                         "First note: scoping forms sent."]
+    assert shown[3].startswith(f"Review {world['review'].case_reference} opened")
+    assert any("entries 1–4 of **4**, newest first" in m.value for m in at.markdown)
+
+
+def test_quick_add_puts_the_entry_at_the_top(world):
+    at = _log_page(world)
+    at.selectbox(key="log_review").set_value(world["review"].id).run()
+    at.selectbox(key="la_category").set_value("document filed")
+    at.text_area(key="la_text").input("Scoping form for Police saved.")
+    at.selectbox(key="la_section").set_value("I")
+    at.text_input(key="la_path").input("Scoping/Police scoping form.docx")
+    at.button(key="la_submit").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert "added to the log of " + world["review"].case_reference in at.success[0].value
+    assert _entries_shown(at)[0] == "Scoping form for Police saved."
+    assert at.dataframe[0].value["File location"][0] == "I. Notification and scoping: Scoping/Police scoping form.docx"
+    assert at.text_area(key="la_text").value == ""  # the form is cleared for the next entry
+    assert _texts_in_db(world)[-1] == "Scoping form for Police saved."
+
+
+def test_empty_text_is_refused_and_the_typed_values_stay(world):
+    at = _log_page(world)
+    before = _texts_in_db(world)
+    at.selectbox(key="log_review").set_value(world["review"].id).run()
+    at.selectbox(key="la_category").set_value("decision")
+    at.text_area(key="la_text").input("   ")
+    at.selectbox(key="la_section").set_value("II")
+    at.text_input(key="la_path").input("Meeting/Agenda.docx")
+    at.button(key="la_submit").click().run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == ["Write what happened: an empty entry cannot be added to the log."]
+    assert at.selectbox(key="la_category").value == "decision"
+    assert at.selectbox(key="la_section").value == "II"
+    assert at.text_input(key="la_path").value == "Meeting/Agenda.docx"
+    assert _texts_in_db(world) == before
+
+
+def test_a_path_without_a_section_is_refused(world):
+    at = _log_page(world)
+    before = _texts_in_db(world)
+    at.selectbox(key="log_review").set_value(world["review"].id).run()
+    at.text_area(key="la_text").input("Return filed.")
+    at.text_input(key="la_path").input("Returns/Police.docx")
+    at.button(key="la_submit").click().run()
+    assert not at.exception, at.exception
+    assert len(at.error) == 1 and "needs its case folder section" in at.error[0].value
+    assert at.text_area(key="la_text").value == "Return filed."
+    assert at.text_input(key="la_path").value == "Returns/Police.docx"
+    assert _texts_in_db(world) == before
+
+
+def test_all_live_reviews_needs_a_review_chosen_to_add(world):
+    at = _log_page(world)
+    assert at.selectbox(key="log_review").value == 0  # all live reviews
+    at.text_area(key="la_text").input("Which review?")
+    at.button(key="la_submit").click().run()
+    assert [e.value for e in at.error] == ["Choose the review this entry belongs to."]
+    at.selectbox(key="la_review").set_value(world["review"].id)
+    at.button(key="la_submit").click().run()
+    assert not at.error
+    assert _entries_shown(at)[0] == "Which review?"
+    assert at.dataframe[0].value["Review"][0] == world["review"].case_reference
+
+
+def test_correcting_an_entry_marks_the_corrected_one(world):
+    at = _log_page(world)
+    with Session(world["engine"]) as session:
+        target = session.scalars(select(LogEntry.id).where(LogEntry.text.startswith("Second note"))).one()
+    at.selectbox(key="lc_entry").set_value(target)
+    at.text_area(key="lc_text").input("Correction: it was the Health return, not Police.")
+    at.button(key="lc_submit").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    table = at.dataframe[0].value
+    assert table["Entry"][0] == "Correction: it was the Health return, not Police."
+    assert table["Correction"][0] == f"Corrects #{target}"
+    corrected = table[table["No."] == target]
+    assert list(corrected["Correction"]) == [f"Corrected by #{table['No.'][0]}"]
+    assert list(corrected["Entry"]) == ["Second note: Police return received."]  # the original is kept
+
+
+def test_filters_and_export_agree(world):
+    at = _log_page(world)
+    at.text_input(key="lf_words").input("note").run()
+    assert _entries_shown(at) == ["Third note: Chair told (initials CC).", "Second note: Police return received.",
+                                  "First note: scoping forms sent."]
+    at.button(key="log_export_prepare").click().run()
+    assert not at.exception, at.exception
+    exported = list(csv.reader(io.StringIO(at.session_state["log_export"]["csv"].decode("utf-8-sig"))))
+    assert [row[5] for row in exported[1:]] == _entries_shown(at)
+    at.date_input(key="lf_from").set_value(date(2026, 11, 27))
+    at.date_input(key="lf_to").set_value(date(2026, 11, 26)).run()
+    assert any("is after the 'to' date" in e.value for e in at.error)
+
+
+def test_review_page_shows_the_case_folder_register(world):
+    with Session(world["engine"]) as session:
+        officer = session.merge(world["officer"])
+        add_log_entry(session, officer, review_id=world["review"].id, category="document filed",
+                      text="Minutes saved.", folder_section="II", file_path="Meeting/Minutes 2026-12-03.docx")
+        session.commit()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["account_id"] = world["officer"].id
+    at.session_state["last_seen_at"] = datetime.now(timezone.utc)
+    at.session_state["as_of"] = TODAY
+    at.run()
+    at.switch_page("pages/review.py").run()
+    assert not at.exception, at.exception
+    assert any(m.value == f"Case folder: **{world['review'].case_reference}**" for m in at.markdown)
+    sections = [m.value for m in at.markdown if m.value.startswith("**I")]
+    assert sections == ["**I. Notification and scoping**", "**II. Rapid Review meeting**",
+                        "**III. Statutory Correspondence**", "**IV. General Correspondence**"]
+    registers = [d.value for d in at.dataframe if "Path" in d.value.columns]
+    assert len(registers) == 1
+    assert list(registers[0]["Path"]) == ["Meeting/Minutes 2026-12-03.docx"]
+    assert list(registers[0]["Who"]) == ["Page Officer"]
+    assert sum("No file location recorded yet." in c.value for c in at.caption) == 3
