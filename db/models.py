@@ -274,5 +274,6 @@ class LogEntry(Base):
     milestone_id: Mapped[Optional[int]] = mapped_column(ForeignKey("review_milestones.id"))
     corrects_id: Mapped[Optional[int]] = mapped_column(ForeignKey("daily_log.id"))
     by_system: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    agency_return_id: Mapped[Optional[int]] = mapped_column(Integer)  # FK to agency_returns.id in migration 0003; no ForeignKey() here so db.models needs no import of db.models_returns
 
     author: Mapped[Account] = relationship(lazy="joined")

@@ -62,7 +62,7 @@ if not statuses:
 elif not rows:
     st.info("No live review matches the filter.")
 else:
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows).astype({"Working days left": "Int64"})
     colours = {"RED": RAG_COLOURS[Rag.RED], "AMBER": RAG_COLOURS[Rag.AMBER], "GREEN": RAG_COLOURS[Rag.GREEN],
                "SUBMITTED": RAG_COLOURS[Rag.COMPLETE]}
     styled = table.drop(columns="_id").style.map(

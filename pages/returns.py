@@ -1,4 +1,375 @@
-"""Placeholder until built."""
+"""Agency returns: a review's checklist (one row per agency) with a form for each step, and the outstanding
+returns across every live review, most urgent first (the officer's worklist for the day)."""
+import pandas as pd
 import streamlit as st
 
-st.title("Coming soon")
+from services.agencies import list_agencies
+from services.errors import ServiceError, StaleRecord
+from services.rag import RAG_COLOURS, Rag
+from services.returns import (  # importing services.returns also makes returns count in each review's RAG
+    CHECK_OUTCOME_LABELS,
+    CHECK_QUESTIONS,
+    CHECKLIST_COLUMNS,
+    DATE_COLUMNS,
+    FINAL_QA_LABELS,
+    Stage,
+    chase_email,
+    check_result_label,
+    checklist_table,
+    export_checklist,
+    list_outstanding_returns,
+    list_returns,
+    record_chase,
+    record_file_location,
+    record_final_qa,
+    record_initial_check,
+    record_resubmission_received,
+    record_return_received,
+    record_returns_requested,
+    record_shared_with_chair,
+    record_summary,
+    returns_received_counts,
+)
+from services.reviews import get_review_status, list_reviews
+from ui import state
+from ui.gate import require_roles
+from ui.widgets import FREE_TEXT_REMINDER, fmt_date, rag_badge
+
+CHECKLIST, OUTSTANDING = "Checklist for one review", "Outstanding returns (all live reviews)"
+YES_NO = {"yes": True, "no": False}
+DATE_FORMAT = "ddd D MMM YYYY"
+RAG_CELL_COLOURS = {r.value.upper(): RAG_COLOURS[r] for r in Rag}
+FOLDER_LABELS = {"I": "I. Notification and scoping", "II": "II. Rapid Review meeting",
+                 "III": "III. Statutory Correspondence", "IV": "IV. General Correspondence"}
+
+require_roles("manager", "officer", "chair")
+as_of = state.today()
+roles = set(state.read(lambda session, actor: list(actor.roles)))
+can_write = bool(roles & {"manager", "officer"})
+is_manager = "manager" in roles
+
+st.title("Agency returns")
+st.caption(f"Today is {fmt_date(as_of)}. Scoping returns are due 5 working days after the forms are sent, checked "
+           "and shared with the JCR Chair the day they arrive, then accepted or sent back by the Partnership Manager.")
+flash = st.session_state.pop("ret_flash", None)
+if flash:
+    st.success(flash, icon=":material/check_circle:")
+flash_error = st.session_state.pop("ret_flash_error", None)
+if flash_error:
+    st.error(flash_error, icon=":material/sync_problem:")
+
+default_view = CHECKLIST if st.query_params.get("review") else OUTSTANDING
+if st.query_params.get("view") == "outstanding":
+    default_view = OUTSTANDING
+view = st.segmented_control("View", [CHECKLIST, OUTSTANDING], default=default_view, key="ret_view",
+                            required=True, label_visibility="collapsed")
+
+
+def _styled(table: pd.DataFrame):
+    return table.style.map(
+        lambda v: (f"background-color:{RAG_CELL_COLOURS[v]};color:white;font-weight:600"
+                   if v in RAG_CELL_COLOURS else ""),
+        subset=["RAG"],
+    )
+
+
+def _open_checklist(review_id: int) -> None:
+    st.query_params["review"] = str(review_id)
+    st.query_params.pop("view", None)
+    st.session_state.pop("ret_view", None)
+    st.rerun()
+
+
+def _reset_forms(return_id: int) -> None:
+    """Forget what was typed for one return, so its forms show the saved values again."""
+    prefix = f"r{return_id}_"
+    for key in [k for k in st.session_state.keys() if str(k).startswith(prefix)]:
+        del st.session_state[key]
+
+
+def _save(return_id: int, fn, success: str, **kwargs) -> None:
+    """Call a step's service. Refused: show the sentence and keep what was typed. Stale: say so and show the saved
+    values. A second identical save (a double click) is not sent again."""
+    fingerprint = (fn.__name__, return_id, repr(sorted((k, v) for k, v in kwargs.items() if k != "expected_version")))
+    if st.session_state.get("ret_last_saved") == fingerprint:
+        st.info("That was already saved; it was not saved twice.", icon=":material/info:")
+        return
+    try:
+        state.read(fn, return_id=return_id, **kwargs)
+    except StaleRecord as error:
+        st.session_state["ret_flash_error"] = str(error)
+        _reset_forms(return_id)
+        st.rerun()
+    except ServiceError as error:
+        st.error(str(error), icon=":material/error:")
+        return
+    st.session_state["ret_last_saved"] = fingerprint
+    st.session_state["ret_flash"] = success
+    _reset_forms(return_id)
+    st.rerun()
+
+
+def _chase_controls(status, *, key_prefix: str) -> None:
+    """The ready email (a mailto link) and, for writers, the button that logs the chase."""
+    email = state.read(chase_email, return_id=status.ret.id, as_of=as_of)
+    c1, c2 = st.columns([1, 1])
+    c1.link_button(f"Email {status.agency_name}", email.mailto, icon=":material/mail:")
+    if can_write and c2.button("Log that I chased", key=f"{key_prefix}_chased_{status.ret.id}",
+                               icon=":material/history_edu:"):
+        if state.act(record_chase, return_id=status.ret.id, as_of=as_of) is not None:
+            st.session_state["ret_flash"] = f"Chase of {status.agency_name} logged."
+            st.rerun()
+    if not email.to:
+        st.caption(f"No contact email is held for {status.agency_name}: ask an administrator to add one.")
+    with st.expander("Read the email"):
+        st.text(f"To: {email.to or '(no address held)'}\nSubject: {email.subject}\n\n{email.body}")
+
+
+# ---------------------------------------------------------------- outstanding returns (worklist)
+
+if view == OUTSTANDING:
+    st.query_params["view"] = "outstanding"
+    outstanding = state.read(list_outstanding_returns, as_of=as_of)
+    late = [s for s in outstanding if s.late]
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Late from the agency", len(late))
+    c2.metric("To check today or overdue", sum(1 for s in outstanding if s.stage is Stage.RECEIVED))
+    c3.metric("Awaiting final QA", sum(1 for s in outstanding if s.stage is Stage.CHECKED))
+    c4.metric("Outstanding in all", len(outstanding))
+    if not outstanding:
+        st.info("No return is outstanding on any live review.")
+        st.stop()
+    rows = [
+        {
+            "Case reference": s.case_reference,
+            "Agency": s.agency_name,
+            "RAG": s.rag.value.upper(),
+            "Stage": s.stage.value,
+            "Next step": s.next_step,
+            "Step due": s.action_due,
+            "Requested": s.ret.requested_date,
+            "Chased": len(s.ret.chases),
+            "_review": s.ret.review_id,
+        }
+        for s in outstanding
+    ]
+    table = pd.DataFrame(rows)
+    event = st.dataframe(
+        _styled(table.drop(columns="_review")), hide_index=True, width="stretch", key="outstanding_table",
+        on_select="rerun", selection_mode="single-row", placeholder="—",
+        column_config={"Step due": st.column_config.DateColumn(format=DATE_FORMAT),
+                       "Requested": st.column_config.DateColumn(format=DATE_FORMAT),
+                       "RAG": st.column_config.TextColumn(width=96)},
+    )
+    picked_rows = event.selection.rows if event and event.selection else []
+    if picked_rows:
+        _open_checklist(rows[picked_rows[0]]["_review"])
+    st.caption("Select a row to open that review's checklist.")
+    if late:
+        st.subheader("Chase late returns")
+        for s in late:
+            with st.container(border=True):
+                chases = s.ret.chases
+                chased = " Not chased yet."
+                if chases:
+                    chased = (f" Chased {len(chases)} time{'s' if len(chases) != 1 else ''}, last "
+                              f"{fmt_date(max(c.chased_on for c in chases))}.")
+                st.markdown(f"{rag_badge(s.rag)} **{s.case_reference}: {s.agency_name}**: {s.next_step}.{chased}",
+                            unsafe_allow_html=True)
+                _chase_controls(s, key_prefix="worklist")
+    st.stop()
+
+# ---------------------------------------------------------------- one review's checklist
+
+reviews = state.read(list_reviews)
+if not reviews:
+    st.info("There are no reviews yet. Open one from the Live reviews page.")
+    st.stop()
+by_id = {r.id: r for r in reviews}
+wanted = st.query_params.get("review")
+current_id = int(wanted) if wanted and wanted.isdigit() and int(wanted) in by_id else reviews[0].id
+
+
+def _pick_review() -> None:
+    st.query_params["review"] = str(st.session_state["ret_review_pick"])
+
+
+if st.session_state.get("ret_review_pick") != current_id:
+    st.session_state["ret_review_pick"] = current_id  # the address (?review=) decides which review is shown
+picked = st.selectbox("Review", list(by_id), format_func=lambda i: f"{by_id[i].case_reference} ({by_id[i].state})",
+                      key="ret_review_pick", on_change=_pick_review)
+st.query_params["review"] = str(picked)
+st.query_params.pop("view", None)
+
+review_status = state.read(get_review_status, review_id=picked, as_of=as_of)
+review = review_status.review
+statuses = state.read(list_returns, review_id=picked, as_of=as_of)
+counts = state.read(returns_received_counts, review_ids=[picked]).get(picked)
+review_word = review_status.status_label if review.state == "open" else "submitted"
+st.markdown(
+    f"### {review.case_reference} &nbsp; <span data-testid='review-rag'>{rag_badge(review_word)}</span>\n"
+    f"{review_status.progress} · returns received: **{counts.label if counts else 'none requested'}**"
+    + (f" · accepted: **{counts.accepted}**" if counts else ""),
+    unsafe_allow_html=True,
+)
+
+if statuses:
+    rows = checklist_table(statuses)
+    table = pd.DataFrame(rows, columns=CHECKLIST_COLUMNS)
+    st.dataframe(
+        _styled(table), hide_index=True, width="stretch", key="checklist_table", placeholder="—",
+        column_config={"RAG": st.column_config.TextColumn(width=96),
+                       **{c: st.column_config.DateColumn(format=DATE_FORMAT) for c in DATE_COLUMNS}},
+    )
+    d1, d2, _ = st.columns([1, 1, 3])
+    xlsx = state.read(export_checklist, review_id=picked, as_of=as_of, file_format="xlsx")
+    csv_file = state.read(export_checklist, review_id=picked, as_of=as_of, file_format="csv")
+    d1.download_button("Download Excel", xlsx.data, file_name=xlsx.file_name, mime=xlsx.mime, key="export_xlsx",
+                       icon=":material/download:", on_click="ignore")
+    d2.download_button("Download CSV", csv_file.data, file_name=csv_file.file_name, mime=csv_file.mime,
+                       key="export_csv", icon=":material/download:", on_click="ignore")
+else:
+    st.info("No scoping form has been recorded as sent for this review yet.")
+
+if review.state == "closed" or not can_write:
+    if review.state == "closed":
+        st.caption("This review is closed: its returns can be read and exported, not changed.")
+    st.stop()
+
+# ---- send scoping forms
+asked = {s.ret.agency_id for s in statuses}
+agencies = [a for a in state.read(list_agencies, active_only=True) if a.id not in asked]
+with st.expander("Record scoping forms sent", expanded=not statuses):
+    if not agencies:
+        st.caption("Every active agency has been sent the scoping form for this review.")
+    else:
+        with st.form("send_forms"):
+            names = {a.id: a.name for a in agencies}
+            chosen = st.multiselect("Agencies chosen for this review", list(names), format_func=names.get,
+                                    key=f"send_agencies_{picked}")
+            sent_on = st.date_input("Date sent", value=as_of, max_value=as_of, format="DD/MM/YYYY",
+                                    key=f"send_date_{picked}")
+            send = st.form_submit_button("Record forms sent", type="primary")
+        if send:
+            created = state.act(record_returns_requested, review_id=picked, agency_ids=chosen, requested_on=sent_on,
+                                as_of=as_of)
+            if created:
+                st.session_state["ret_flash"] = (f"Scoping forms recorded as sent to {len(created)} "
+                                                 f"agenc{'y' if len(created) == 1 else 'ies'}.")
+                for key in (f"send_agencies_{picked}", f"send_date_{picked}"):
+                    st.session_state.pop(key, None)
+                st.rerun()
+
+if not statuses:
+    st.stop()
+
+# ---- record a step for one agency
+st.subheader("Record a step")
+by_return = {s.ret.id: s for s in statuses}
+wanted_return = st.session_state.get("ret_pick")
+if wanted_return not in by_return:
+    # Start on the most urgent return still open.
+    open_ones = sorted((s for s in statuses if s.stage is not Stage.ACCEPTED), key=lambda s: s.action_due or as_of)
+    st.session_state["ret_pick"] = (open_ones[0] if open_ones else statuses[0]).ret.id
+return_id = st.selectbox("Agency", list(by_return), key="ret_pick",
+                         format_func=lambda i: f"{by_return[i].agency_name}: {by_return[i].stage.value}")
+s = by_return[return_id]
+ret = s.ret
+p = f"r{ret.id}_"
+# The version the forms were filled against: a save by someone else since then is refused, not overwritten.
+st.session_state.setdefault(p + "version", ret.version)
+version = st.session_state[p + "version"]
+st.markdown(f"{rag_badge(s.rag)} **{s.agency_name}**: {s.stage.value}. Next: {s.next_step}. "
+            f"Due {fmt_date(s.due_date)}" + (f"; new due date {fmt_date(ret.resubmission_due_date)}"
+                                             if ret.resubmission_due_date else "") + ".",
+            unsafe_allow_html=True)
+
+if s.awaiting_agency:
+    _chase_controls(s, key_prefix="checklist")
+    resubmission = s.stage is Stage.SENT_BACK
+    title = "Record the resubmission received" if resubmission else "Record the return received"
+    with st.form(p + "receipt_form"):
+        st.markdown(f"**{title}**")
+        received_on = st.date_input("Date received", value=as_of, format="DD/MM/YYYY", key=p + "received_on")
+        signed = st.radio("Signed by a senior manager?", list(YES_NO), index=None, horizontal=True, key=p + "signed")
+        role = st.text_input("Their role (for example Head of Service): a role, not a name", key=p + "role",
+                             max_chars=120)
+        receipt_submitted = st.form_submit_button(title, type="primary")
+    if receipt_submitted:
+        fn = record_resubmission_received if resubmission else record_return_received
+        _save(ret.id, fn, f"{'Resubmission' if resubmission else 'Return'} from {s.agency_name} recorded as received.",
+              expected_version=version, received_on=received_on, signed_by_senior_manager=YES_NO.get(signed),
+              signatory_role=role, as_of=as_of)
+
+if s.stage is Stage.RECEIVED:
+    with st.form(p + "check_form"):
+        st.markdown("**Initial quality check** (the day it arrives)")
+        checked_on = st.date_input("Date checked", value=as_of, format="DD/MM/YYYY", key=p + "checked_on")
+        answers = {}
+        for name, label in CHECK_QUESTIONS.items():
+            answers[name] = st.radio(label[0].upper() + label[1:] + "?", list(YES_NO), index=None, horizontal=True,
+                                     key=p + "check_" + name)
+        outcome = st.radio("Outcome", list(CHECK_OUTCOME_LABELS), index=None, format_func=CHECK_OUTCOME_LABELS.get,
+                           key=p + "check_outcome")
+        note = st.text_area("Note: what is missing or weak", key=p + "check_note", help=FREE_TEXT_REMINDER,
+                            placeholder=FREE_TEXT_REMINDER)
+        check_submitted = st.form_submit_button("Record the initial check", type="primary")
+    if check_submitted:
+        _save(ret.id, record_initial_check, f"Initial check of {s.agency_name}'s return recorded.",
+              expected_version=version, checked_on=checked_on, outcome=outcome, note=note, as_of=as_of,
+              **{k: YES_NO.get(v) for k, v in answers.items()})
+
+if s.stage in (Stage.RECEIVED, Stage.CHECKED, Stage.ACCEPTED) and ret.shared_with_chair_date is None:
+    with st.form(p + "share_form"):
+        st.markdown(f"**Shared with the JCR Chair**: {s.shared}")
+        shared_on = st.date_input("Date shared", value=as_of, format="DD/MM/YYYY", key=p + "shared_on")
+        share_submitted = st.form_submit_button("Record shared with the JCR Chair")
+    if share_submitted:
+        _save(ret.id, record_shared_with_chair, f"{s.agency_name}'s return recorded as shared with the JCR Chair.",
+              expected_version=version, shared_on=shared_on, as_of=as_of)
+
+if s.stage is Stage.CHECKED:
+    if not is_manager:
+        st.info("Waiting for the Partnership Manager's final QA (accept or send back).",
+                icon=":material/hourglass_top:")
+    else:
+        with st.form(p + "qa_form"):
+            st.markdown("**Final QA** (Partnership Manager)")
+            checker = ret.initial_checked_by.display_name if ret.initial_checked_by else "someone"
+            signed_text = f"yes ({ret.signatory_role})" if ret.signed_by_senior_manager else "no"
+            st.caption(f"Initial check on {fmt_date(ret.initial_check_date)} by {checker}: {check_result_label(ret)}. "
+                       f"Signed by a senior manager: {signed_text}. Shared with the JCR Chair: {s.shared}.")
+            decision = st.radio("Decision", list(FINAL_QA_LABELS), index=None, format_func=FINAL_QA_LABELS.get,
+                                horizontal=True, key=p + "qa_outcome")
+            decided_on = st.date_input("Date of the decision", value=as_of, format="DD/MM/YYYY", key=p + "qa_date")
+            reason = st.text_area("If sent back: the reason (the agency is told this)", key=p + "qa_reason",
+                                  help=FREE_TEXT_REMINDER, placeholder=FREE_TEXT_REMINDER)
+            new_due = st.date_input("If sent back: the new due date", value=None, format="DD/MM/YYYY",
+                                    key=p + "qa_new_due")
+            qa_submitted = st.form_submit_button("Record the final QA", type="primary")
+        if qa_submitted:
+            word = {"accepted": "accepted", "sent back": "sent back"}.get(decision, "")
+            _save(ret.id, record_final_qa, f"{s.agency_name}'s return {word}.", expected_version=version,
+                  decided_on=decided_on, outcome=decision, reason=reason, new_due_date=new_due, as_of=as_of)
+
+if ret.received_date is not None:
+    left, right = st.columns(2)
+    with left, st.form(p + "file_form"):
+        st.markdown("**Where it is filed** in the case folder")
+        sections = list(FOLDER_LABELS)
+        st.session_state.setdefault(p + "file_section", ret.file_section or "I")
+        st.session_state.setdefault(p + "file_path", ret.file_path or "")
+        section = st.selectbox("Section", sections, key=p + "file_section", format_func=FOLDER_LABELS.get)
+        path = st.text_input("File location", key=p + "file_path")
+        file_submitted = st.form_submit_button("Save the file location")
+    if file_submitted:
+        _save(ret.id, record_file_location, f"File location of {s.agency_name}'s return saved.",
+              expected_version=version, file_section=section, file_path=path)
+    with right, st.form(p + "summary_form"):
+        st.markdown("**Summary of involvement and learning** (feeds the report)")
+        st.session_state.setdefault(p + "summary", ret.summary or "")
+        summary = st.text_area("Summary", key=p + "summary", height=140, help=FREE_TEXT_REMINDER,
+                               placeholder=FREE_TEXT_REMINDER, max_chars=4000)
+        summary_submitted = st.form_submit_button("Save the summary")
+    if summary_submitted:
+        _save(ret.id, record_summary, f"Summary for {s.agency_name} saved.", expected_version=version, summary=summary)

@@ -157,6 +157,8 @@ def load_demo_data(session: Session, *, as_of: date, seed: int = 2026) -> DemoSu
     _run_plan(session, accounts, rng, cal, review, as_of, up_to_day=15)
     _complete(session, accounts, review, "panel_submission",
               cal.add_working_days(cal.day_one(review.notification_received_date), 14), as_of)
+    from services.demo_returns import load_demo_returns  # agency returns in every state (issue 5)
+    load_demo_returns(session, as_of=as_of, seed=seed)
     session.flush()
     return DemoSummary(
         accounts=[(u, d, r) for u, d, r in DEMO_ACCOUNTS], live_reviews=len(stages) + 1, closed_reviews=closed

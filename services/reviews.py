@@ -545,3 +545,7 @@ def refresh_open_review_dates(session: Session, cal: WorkingCalendar) -> int:
         count += 1
     session.flush()
     return count
+
+
+# Agency returns count towards every review's RAG (services.returns registers itself on import).
+import services.returns  # noqa: E402,F401

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 import services
-from db.models import ROLES
+from db.models import ROLES, Agency
 from services.errors import NotAllowed
 from services.reviews import ChildEntry, open_review
 
@@ -67,7 +67,8 @@ def ctx(session, make_account):
     agency = add_agency(session, admin, name="Matrix Agency", kind="health", contact_email=None)
     add_closure_day(session, admin, closed_on=date(2027, 12, 29), reason="closure")
     milestones = {m.key: m for m in review.milestones}
-    return {"review": review, "milestones": milestones, "other": other, "agency": agency, "session": session}
+    return {"review": review, "milestones": milestones, "other": other, "agency": agency, "session": session,
+            "manager": make_account("manager")}
 
 
 def _review_kwargs(ctx):
@@ -104,11 +105,76 @@ ALLOWED_CALLS = {
     "accounts.set_roles": lambda s, a, c: dict(account_id=c["other"].id, roles=["officer", "chair"]),
     "accounts.set_active": lambda s, a, c: dict(account_id=c["other"].id, active=False),
     "accounts.reset_password": lambda s, a, c: dict(account_id=c["other"].id, new_password="another long one"),
+    "daily_log.add_log_entry": lambda s, a, c: dict(review_id=c["review"].id, category="communication",
+                                                    text="Matrix note."),
+    "daily_log.search_log": lambda s, a, c: dict(review_id=c["review"].id),
+    "daily_log.list_log_authors": lambda s, a, c: dict(review_id=c["review"].id),
+    "daily_log.list_milestone_choices": lambda s, a, c: dict(review_id=c["review"].id),
+    "daily_log.export_log_csv": lambda s, a, c: dict(review_id=c["review"].id),
+    "daily_log.export_log_xlsx": lambda s, a, c: dict(review_id=c["review"].id),
+    "daily_log.case_folder_register": lambda s, a, c: dict(review_id=c["review"].id),
     "agencies.list_agencies": lambda s, a, c: {},
     "agencies.add_agency": lambda s, a, c: dict(name="New Agency", kind="police", contact_email="a@b.example"),
     "agencies.update_agency": lambda s, a, c: dict(
         agency_id=c["agency"].id, name="Matrix Agency", kind="health", contact_email=None, active=False),
 }
+
+
+def _return_at(s, c, stage):
+    """A return of ctx's review for a new agency, brought to `stage` by ctx's officer and manager."""
+    from services import returns as r
+
+    made = c.setdefault("returns", [])
+    agency = Agency(name=f"Returns agency {len(made)}", kind="health", active=True)
+    s.add(agency)
+    s.flush()
+    officer, manager = c["other"], c["manager"]
+    ret = r.record_returns_requested(s, officer, review_id=c["review"].id, agency_ids=[agency.id],
+                                     requested_on=TODAY, as_of=TODAY)[0]
+    made.append(ret)
+    if stage in ("received", "checked", "sent back"):
+        r.record_return_received(s, officer, return_id=ret.id, expected_version=None, received_on=TODAY,
+                                 signed_by_senior_manager=False, as_of=TODAY)
+    if stage in ("checked", "sent back"):
+        r.record_initial_check(s, officer, return_id=ret.id, expected_version=None, checked_on=TODAY,
+                               sufficient_information=True, dates_present=True, analysis=True, signed=False,
+                               outcome="concerns", note="Unsigned.", as_of=TODAY)
+    if stage == "sent back":
+        r.record_final_qa(s, manager, return_id=ret.id, expected_version=None, decided_on=TODAY,
+                          outcome="sent back", reason="Have it signed.", new_due_date=TODAY, as_of=TODAY)
+    return ret
+
+
+ALLOWED_CALLS.update({
+    "returns.list_returns": lambda s, a, c: dict(review_id=c["review"].id, as_of=TODAY),
+    "returns.list_outstanding_returns": lambda s, a, c: dict(as_of=TODAY),
+    "returns.returns_received_counts": lambda s, a, c: {},
+    "returns.export_checklist": lambda s, a, c: dict(review_id=c["review"].id, as_of=TODAY, file_format="csv"),
+    "returns.chase_email": lambda s, a, c: dict(return_id=_return_at(s, c, "awaiting").id, as_of=TODAY),
+    "returns.record_chase": lambda s, a, c: dict(return_id=_return_at(s, c, "awaiting").id, as_of=TODAY),
+    "returns.record_returns_requested": lambda s, a, c: dict(
+        review_id=c["review"].id, agency_ids=[c["agency"].id], requested_on=TODAY, as_of=TODAY),
+    "returns.record_return_received": lambda s, a, c: dict(
+        return_id=_return_at(s, c, "awaiting").id, expected_version=None, received_on=TODAY,
+        signed_by_senior_manager=False, as_of=TODAY),
+    "returns.record_resubmission_received": lambda s, a, c: dict(
+        return_id=_return_at(s, c, "sent back").id, expected_version=None, received_on=TODAY,
+        signed_by_senior_manager=False, as_of=TODAY),
+    "returns.record_initial_check": lambda s, a, c: dict(
+        return_id=_return_at(s, c, "received").id, expected_version=None, checked_on=TODAY,
+        sufficient_information=True, dates_present=True, analysis=True, signed=True, outcome="satisfactory",
+        as_of=TODAY),
+    "returns.record_shared_with_chair": lambda s, a, c: dict(
+        return_id=_return_at(s, c, "received").id, expected_version=None, shared_on=TODAY, as_of=TODAY),
+    "returns.record_final_qa": lambda s, a, c: dict(
+        return_id=_return_at(s, c, "checked").id, expected_version=None, decided_on=TODAY, outcome="accepted",
+        as_of=TODAY),
+    "returns.record_file_location": lambda s, a, c: dict(
+        return_id=_return_at(s, c, "received").id, expected_version=None, file_section="I",
+        file_path="I/return.docx"),
+    "returns.record_summary": lambda s, a, c: dict(
+        return_id=_return_at(s, c, "received").id, expected_version=None, summary="Known to the agency."),
+})
 
 
 def test_the_matrix_has_a_call_for_every_guarded_service():

@@ -1,0 +1,147 @@
+"""Agency returns (scoping forms): one per agency chosen for a review, and the chases sent for them.
+
+Constraints here mirror migration 0003; the migration is the truth. The row holds the current round of a
+return: when a resubmission arrives, the initial check, the sharing and the final QA of the version sent
+back are cleared (the daily log keeps them), while the first receipt date and the last send-back stay.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from db.models import Account, Agency, Base, Review
+
+INITIAL_CHECK_OUTCOMES = ("satisfactory", "concerns")
+FINAL_QA_OUTCOMES = ("accepted", "sent back")
+
+# (name, SQL) pairs, shared with the migration so that model and database say the same thing.
+RETURN_CHECKS = (
+    ("received_after_requested", "received_date IS NULL OR received_date >= requested_date"),
+    ("receipt_records_signature", "received_date IS NULL OR signed_by_senior_manager IS NOT NULL"),
+    ("signed_names_role", "signed_by_senior_manager IS NOT TRUE OR signatory_role IS NOT NULL"),
+    ("initial_check_outcome_known", "initial_check_outcome IS NULL OR initial_check_outcome IN ('satisfactory','concerns')"),
+    (
+        "initial_check_complete",
+        "(initial_check_date IS NULL) = (initial_check_outcome IS NULL)"
+        " AND (initial_check_date IS NULL) = (initial_checked_by_id IS NULL)"
+        " AND (initial_check_date IS NULL OR (check_sufficient_information IS NOT NULL AND check_dates_present"
+        " IS NOT NULL AND check_analysis IS NOT NULL AND check_signed IS NOT NULL))",
+    ),
+    (
+        "initial_check_after_receipt",
+        "initial_check_date IS NULL OR (received_date IS NOT NULL"
+        " AND initial_check_date >= COALESCE(resubmission_received_date, received_date))",
+    ),
+    (
+        "shared_after_receipt",
+        "shared_with_chair_date IS NULL OR (received_date IS NOT NULL"
+        " AND shared_with_chair_date >= COALESCE(resubmission_received_date, received_date))",
+    ),
+    ("final_qa_outcome_known", "final_qa_outcome IS NULL OR final_qa_outcome IN ('accepted','sent back')"),
+    (
+        "final_qa_complete",
+        "(final_qa_date IS NULL) = (final_qa_outcome IS NULL) AND (final_qa_date IS NULL) = (final_qa_by_id IS NULL)",
+    ),
+    ("final_qa_after_initial_check", "final_qa_date IS NULL OR (initial_check_date IS NOT NULL AND final_qa_date >= initial_check_date)"),
+    (
+        "send_back_complete",
+        "(sent_back_date IS NULL) = (sent_back_reason IS NULL) AND (sent_back_date IS NULL) = (resubmission_due_date IS NULL)",
+    ),
+    ("sent_back_reason_not_blank", "sent_back_reason IS NULL OR length(btrim(sent_back_reason)) > 0"),
+    (
+        "sent_back_matches_qa",
+        "final_qa_outcome IS DISTINCT FROM 'sent back' OR sent_back_date IS NOT DISTINCT FROM final_qa_date",
+    ),
+    ("new_due_after_sent_back", "resubmission_due_date IS NULL OR resubmission_due_date >= sent_back_date"),
+    ("sent_back_after_receipt", "sent_back_date IS NULL OR (received_date IS NOT NULL AND sent_back_date >= received_date)"),
+    ("sent_back_count_matches", "sent_back_count >= 0 AND (sent_back_count = 0) = (sent_back_date IS NULL)"),
+    (
+        "resubmission_after_sent_back",
+        "resubmission_received_date IS NULL OR (sent_back_date IS NOT NULL AND resubmission_received_date >= sent_back_date)",
+    ),
+    ("file_section_known", "file_section IS NULL OR file_section IN ('I','II','III','IV')"),
+    ("file_path_needs_section", "(file_path IS NULL) = (file_section IS NULL)"),
+)
+
+
+class AgencyReturn(Base):
+    """One agency's scoping return for one review."""
+
+    __tablename__ = "agency_returns"
+    __table_args__ = (
+        UniqueConstraint("review_id", "agency_id", name="one_return_per_agency"),
+        *(CheckConstraint(sql, name=name) for name, sql in RETURN_CHECKS),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), nullable=False)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), nullable=False)
+    requested_date: Mapped[date] = mapped_column(Date, nullable=False)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
+
+    # Receipt: received_date is the first receipt (timeliness); a resubmission has its own date.
+    received_date: Mapped[Optional[date]] = mapped_column(Date)
+    signed_by_senior_manager: Mapped[Optional[bool]] = mapped_column(Boolean)
+    signatory_role: Mapped[Optional[str]] = mapped_column(String(120))
+
+    # Initial quality check of the version now in hand.
+    check_sufficient_information: Mapped[Optional[bool]] = mapped_column(Boolean)
+    check_dates_present: Mapped[Optional[bool]] = mapped_column(Boolean)
+    check_analysis: Mapped[Optional[bool]] = mapped_column(Boolean)
+    check_signed: Mapped[Optional[bool]] = mapped_column(Boolean)
+    initial_check_outcome: Mapped[Optional[str]] = mapped_column(String(20))
+    initial_check_note: Mapped[Optional[str]] = mapped_column(Text)
+    initial_check_date: Mapped[Optional[date]] = mapped_column(Date)
+    initial_checked_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("accounts.id"))
+
+    shared_with_chair_date: Mapped[Optional[date]] = mapped_column(Date)
+
+    # Final QA by the Partnership Manager.
+    final_qa_outcome: Mapped[Optional[str]] = mapped_column(String(20))
+    final_qa_date: Mapped[Optional[date]] = mapped_column(Date)
+    final_qa_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("accounts.id"))
+
+    # The last send-back (kept after the resubmission arrives) and how many there were.
+    sent_back_date: Mapped[Optional[date]] = mapped_column(Date)
+    sent_back_reason: Mapped[Optional[str]] = mapped_column(Text)
+    resubmission_due_date: Mapped[Optional[date]] = mapped_column(Date)
+    sent_back_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    resubmission_received_date: Mapped[Optional[date]] = mapped_column(Date)
+
+    file_section: Mapped[Optional[str]] = mapped_column(String(3))
+    file_path: Mapped[Optional[str]] = mapped_column(Text)
+    summary: Mapped[Optional[str]] = mapped_column(Text)
+
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    review: Mapped[Review] = relationship(lazy="joined")
+    agency: Mapped[Agency] = relationship(lazy="joined")
+    initial_checked_by: Mapped[Optional[Account]] = relationship(foreign_keys=[initial_checked_by_id], lazy="selectin")
+    final_qa_by: Mapped[Optional[Account]] = relationship(foreign_keys=[final_qa_by_id], lazy="selectin")
+    chases: Mapped[list["AgencyReturnChase"]] = relationship(
+        back_populates="agency_return", order_by="AgencyReturnChase.chased_at", cascade="all, delete-orphan",
+        lazy="selectin",
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class AgencyReturnChase(Base):
+    """A chase sent to the agency for a late return (kept apart so that chasing never makes a form stale)."""
+
+    __tablename__ = "agency_return_chases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_return_id: Mapped[int] = mapped_column(
+        ForeignKey("agency_returns.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    chased_on: Mapped[date] = mapped_column(Date, nullable=False)
+    chased_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
+    chased_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+
+    agency_return: Mapped[AgencyReturn] = relationship(back_populates="chases")
+    chased_by: Mapped[Account] = relationship(lazy="joined")

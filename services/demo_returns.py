@@ -1,0 +1,163 @@
+"""Fictional demo agency returns for the demo reviews: every state, sent back and late included.
+
+Recorded through the services (so every step has its daily log entry), as the demo officer and manager.
+Closed demo reviews get no returns: the services refuse changes to a closed review.
+"""
+from __future__ import annotations
+
+import random
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import Account, Agency, Review
+from db.models_returns import AgencyReturn
+from services import returns as svc
+from services.working_days import WorkingCalendar
+from services.settings import load_calendar
+
+ROLES_BY_KIND = {
+    "local authority": "Head of Service",
+    "police": "Detective Chief Inspector",
+    "health": "Designated Nurse for Safeguarding",
+    "education": "Head of Education Safeguarding",
+    "justice": "Service Manager",
+}
+STATUTORY = ("Children's Social Care", "Demoshire Police", "Demoshire Integrated Care Board")
+SUMMARY = ("Fictional demo text. The agency knew the family through {n} contacts in the last year. Learning: "
+           "information was held but not shared with partners before the incident; the agency has since added a "
+           "prompt to its supervision records.")
+
+# What each agency's return has reached, by the review's Day today. Numbers are Days of the review.
+# ("awaiting",) | ("awaiting", chase_day) | ("received", day) | ("checked", received, checked, concerns)
+# | ("accepted", received, checked, qa, shared) | ("sent back", received, checked, qa, new_due)
+# | ("resubmitted", received, checked, qa, new_due, resubmitted, accepted_or_None)
+PLANS: dict[int, list[tuple]] = {
+    1: [("awaiting",), ("awaiting",), ("awaiting",), ("awaiting",), ("received", 1)],
+    3: [("awaiting",), ("awaiting",), ("accepted", 2, 2, 3, 2), ("checked", 2, 2, False), ("received", 2),
+        ("received", 3)],
+    5: [("awaiting",), ("accepted", 2, 2, 3, 2), ("accepted", 3, 3, 4, 5), ("checked", 4, 4, True),
+        ("sent back", 3, 3, 4, 7)],
+    6: [("awaiting",), ("awaiting",), ("accepted", 3, 3, 4, 3), ("accepted", 4, 4, 5, 4), ("accepted", 2, 3, 4, 4),
+        ("received", 6)],
+    8: [("awaiting", 7), ("awaiting",), ("sent back", 4, 4, 5, 7), ("accepted", 4, 4, 5, 4),
+        ("accepted", 7, 7, 8, 7), ("resubmitted", 3, 3, 4, 6, 8, None)],
+}
+ALL_ACCEPTED = [("accepted", 3, 3, 4, 3), ("accepted", 5, 5, 6, 5), ("accepted", 7, 7, 8, 8),
+                ("resubmitted", 4, 4, 5, 7, 7, 8), ("accepted", 6, 6, 6, 6), ("accepted", 2, 2, 3, 2)]
+
+
+def _plan_for(day: int, state: str) -> list[tuple]:
+    if state != "open" or day >= 9:
+        return ALL_ACCEPTED
+    return PLANS[max(d for d in PLANS if d <= max(day, 1))]
+
+
+def _chosen_agencies(rng: random.Random, agencies: list[Agency], count: int) -> list[Agency]:
+    statutory = [a for a in agencies if a.name in STATUTORY]
+    others = [a for a in agencies if a.name not in STATUTORY]
+    rng.shuffle(others)
+    return (statutory + others)[:count]
+
+
+def load_demo_returns(session: Session, *, as_of: date, seed: int = 2026) -> int:
+    """Give every demo review that is not closed its returns, in every state; returns how many were made."""
+    rng = random.Random(seed + 5)
+    officer = session.scalar(select(Account).where(Account.username == "demo-officer"))
+    manager = session.scalar(select(Account).where(Account.username == "demo-manager"))
+    agencies = list(session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)))
+    cal = load_calendar(session)
+    reviews = session.scalars(
+        select(Review).where(Review.state != "closed").order_by(Review.notification_received_date.desc())
+    ).all()
+    made = 0
+    for review in reviews:
+        day_today = cal.day_number(review.notification_received_date, as_of)
+        if day_today < 1:
+            continue
+        plan = _plan_for(day_today, review.state)
+        chosen = _chosen_agencies(rng, agencies, len(plan))
+        on_day = _day_dates(cal, review, as_of)
+        rets = svc.record_returns_requested(session, officer, review_id=review.id,
+                                            agency_ids=[a.id for a in chosen], requested_on=on_day(1), as_of=as_of)
+        by_agency = {r.agency_id: r for r in rets}
+        for agency, script in zip(chosen, plan):
+            _play(session, officer, manager, by_agency[agency.id], agency, script, on_day, as_of, rng)
+            made += 1
+    return made
+
+
+def _day_dates(cal: WorkingCalendar, review: Review, as_of: date):
+    def on_day(n: int, clip: bool = True) -> date:
+        """The date of Day n; a past event is never later than today (a due date may be)."""
+        day = cal.day_n(review.notification_received_date, n)
+        return min(as_of, day) if clip else day
+
+    return on_day
+
+
+def _v(session: Session, ret: AgencyReturn) -> int:
+    session.refresh(ret)
+    return ret.version
+
+
+def _play(session, officer, manager, ret: AgencyReturn, agency: Agency, script: tuple, on_day, as_of: date,
+          rng: random.Random) -> None:
+    kind = script[0]
+    if kind == "awaiting":
+        if len(script) > 1:
+            svc.record_chase(session, officer, return_id=ret.id, as_of=on_day(script[1]))
+        return
+    role = ROLES_BY_KIND.get(agency.kind, "Head of Service")
+    signed = not (kind == "checked" and script[3])  # the return with concerns came unsigned
+    svc.record_return_received(session, officer, return_id=ret.id, expected_version=_v(session, ret),
+                               received_on=on_day(script[1]), signed_by_senior_manager=signed,
+                               signatory_role=role if signed else "", as_of=as_of)
+    if kind == "received":
+        return
+    shared_day = script[4] if kind == "accepted" else script[1]
+    concerns = kind in ("sent back", "resubmitted") or (kind == "checked" and script[3])
+    _check(session, officer, ret, on_day(script[2]), concerns=concerns, signed=signed, as_of=as_of)
+    svc.record_shared_with_chair(session, officer, return_id=ret.id, expected_version=_v(session, ret),
+                                 shared_on=on_day(shared_day), as_of=as_of)
+    if kind == "checked":
+        return
+    if kind == "accepted":
+        _accept_and_file(session, officer, manager, ret, agency, on_day(script[3]), as_of, rng)
+        return
+    svc.record_final_qa(session, manager, return_id=ret.id, expected_version=_v(session, ret),
+                        decided_on=on_day(script[3]), outcome="sent back",
+                        reason="Dates of contact are missing and it is a chronology without analysis: add both.",
+                        new_due_date=on_day(script[4], clip=False), as_of=as_of)
+    if kind == "sent back":
+        return
+    svc.record_resubmission_received(session, officer, return_id=ret.id, expected_version=_v(session, ret),
+                                     received_on=on_day(script[5]), signed_by_senior_manager=True,
+                                     signatory_role=role, as_of=as_of)
+    if script[6] is None:
+        return
+    _check(session, officer, ret, on_day(script[5]), concerns=False, signed=True, as_of=as_of)
+    svc.record_shared_with_chair(session, officer, return_id=ret.id, expected_version=_v(session, ret),
+                                 shared_on=on_day(script[5]), as_of=as_of)
+    _accept_and_file(session, officer, manager, ret, agency, on_day(script[6]), as_of, rng)
+
+
+def _check(session, officer, ret, checked_on: date, *, concerns: bool, signed: bool, as_of: date) -> None:
+    svc.record_initial_check(
+        session, officer, return_id=ret.id, expected_version=_v(session, ret), checked_on=checked_on,
+        sufficient_information=True, dates_present=not concerns, analysis=not concerns, signed=signed,
+        outcome="concerns" if concerns or not signed else "satisfactory",
+        note="Contact dates missing; mostly a chronology." if concerns else ("Not signed." if not signed else ""),
+        as_of=as_of,
+    )
+
+
+def _accept_and_file(session, officer, manager, ret, agency, decided_on: date, as_of: date, rng) -> None:
+    svc.record_final_qa(session, manager, return_id=ret.id, expected_version=_v(session, ret), decided_on=decided_on,
+                        outcome="accepted", as_of=as_of)
+    svc.record_file_location(session, officer, return_id=ret.id, expected_version=_v(session, ret), file_section="I",
+                             file_path=f"I. Notification and scoping/{ret.review.case_reference} {agency.name} "
+                             "scoping return.docx")
+    svc.record_summary(session, officer, return_id=ret.id, expected_version=_v(session, ret),
+                       summary=SUMMARY.format(n=rng.randint(2, 9)))

@@ -1,0 +1,291 @@
+"""AppTest of the Agency returns page on a real, committed database."""
+from __future__ import annotations
+
+import io
+from datetime import date
+from urllib.parse import parse_qs, urlsplit
+
+import pandas as pd
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from db.models import Account, Agency, LogEntry, Review
+from db.models_returns import AgencyReturn
+from services.returns import (
+    CHECKLIST_COLUMNS,
+    export_checklist,
+    record_initial_check,
+    record_return_received,
+    record_returns_requested,
+)
+from services.reviews import ChildEntry, open_review
+from tests.app.conftest import create_account
+
+RECEIVED = date(2026, 12, 18)       # Fri: forms sent the same day are due Tue 29 Dec
+AS_OF = date(2026, 12, 22)          # Tue
+YES = dict(sufficient_information=True, dates_present=True, analysis=True, signed=True)
+
+
+def _seed(open_session, *, requested=("Demoshire Police", "GP practices")):
+    """An officer, a manager, a chair, three agencies, one review; the forms sent to `requested`."""
+    officer = create_account(open_session, "officer", username="olly")
+    manager = create_account(open_session, "manager", username="morgan")
+    chair = create_account(open_session, "chair", username="charlie")
+    with open_session() as session, session.begin():
+        for name in ("Demoshire Police", "GP practices", "Early Help"):
+            session.add(Agency(name=name, kind="health", contact_email=f"{name.split()[0].lower()}@example.org",
+                               active=True))
+        session.flush()
+        actor = session.merge(officer)
+        review = open_review(session, actor, notification_type="serious_harm", incident_date=date(2026, 12, 14),
+                             csc_aware_date=date(2026, 12, 15), notification_received_date=RECEIVED,
+                             children=[ChildEntry("AB", 5)], as_of=RECEIVED)
+        ids = [session.scalar(select(Agency.id).where(Agency.name == n)) for n in requested]
+        if ids:
+            record_returns_requested(session, actor, review_id=review.id, agency_ids=ids, requested_on=RECEIVED,
+                                     as_of=RECEIVED)
+        review_id = review.id
+    return officer, manager, chair, review_id
+
+
+def _return_id(open_session, agency_name):
+    with open_session() as session:
+        return session.scalar(select(AgencyReturn.id).join(Agency).where(Agency.name == agency_name))
+
+
+def _open_checklist(make_app, account, review_id, as_of=AS_OF):
+    at = make_app(account, as_of=as_of).run()
+    at.query_params["review"] = str(review_id)
+    at.switch_page("pages/returns.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _rows(at) -> dict:
+    table = at.dataframe[0].value
+    return {r["Agency"]: r for r in table.to_dict("records")}
+
+
+def _pick(at, return_id):
+    at.selectbox(key="ret_pick").set_value(return_id).run()
+    return at
+
+
+def _submit(at, return_id, form, label):
+    at.button(key=f"FormSubmitter:r{return_id}_{form}-{label}").click().run()
+    return at
+
+
+def test_checklist_shows_one_row_per_agency_with_due_date_rag_and_next_step(app_db, make_app):
+    officer, _, _, review_id = _seed(app_db)
+    at = _open_checklist(make_app, officer, review_id)
+    rows = _rows(at)
+    assert list(rows) == ["Demoshire Police", "GP practices"]
+    police = rows["Demoshire Police"]
+    assert police["Due"] == date(2026, 12, 29) and police["Requested"] == RECEIVED
+    assert police["RAG"] == "GREEN" and police["Stage"] == "awaiting the return"
+    assert police["Next step"] == "Awaiting the return, due in 3 working days (Tue 29 Dec)"
+    header = at.markdown[0].value
+    assert header.startswith("### 181226AB") and "returns received: **0 of 2** · accepted: **0**" in header
+
+
+def test_the_page_and_the_excel_export_show_the_same_checklist(app_db, make_app):
+    officer, manager, _, review_id = _seed(app_db)
+    with app_db() as session, session.begin():
+        ret = session.get(AgencyReturn, _return_id(app_db, "Demoshire Police"))
+        actor = session.get(Account, officer.id)
+        record_return_received(session, actor, return_id=ret.id, expected_version=None, received_on=date(2026, 12, 21),
+                               signed_by_senior_manager=True, signatory_role="DCI", as_of=AS_OF)
+        record_initial_check(session, actor, return_id=ret.id, expected_version=None, checked_on=AS_OF,
+                             outcome="satisfactory", as_of=AS_OF, **YES)
+    at = _open_checklist(make_app, officer, review_id)
+    page = at.dataframe[0].value
+    assert list(page.columns) == CHECKLIST_COLUMNS
+    assert [b.label for b in at.get("download_button")] == ["Download Excel", "Download CSV"]
+    with app_db() as session:
+        export = export_checklist(session, session.get(Account, officer.id), review_id=review_id, as_of=AS_OF,
+                                  file_format="xlsx")
+    sheet = load_workbook(io.BytesIO(export.data)).active
+    exported = pd.DataFrame([[c.value for c in r] for r in sheet.iter_rows(min_row=4)], columns=CHECKLIST_COLUMNS)
+
+    def same(v):
+        if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NaT:
+            return ""
+        return v.date() if hasattr(v, "hour") else v
+
+    assert [[same(v) for v in row] for row in page.itertuples(index=False)] == \
+        [[same(v) for v in row] for row in exported.itertuples(index=False)]
+    assert page.iloc[0]["Check result"] == "satisfactory (all 4 yes)"
+
+
+def test_sending_scoping_forms_from_the_page(app_db, make_app):
+    officer, _, _, review_id = _seed(app_db, requested=())
+    at = _open_checklist(make_app, officer, review_id)
+    assert "No scoping form has been recorded as sent for this review yet." in [i.value for i in at.info]
+    with app_db() as session:
+        ids = session.scalars(select(Agency.id).order_by(Agency.name)).all()
+    at.multiselect(key=f"send_agencies_{review_id}").set_value(ids[:2])
+    at.date_input(key=f"send_date_{review_id}").set_value(RECEIVED)
+    at.button(key="FormSubmitter:send_forms-Record forms sent").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert "Scoping forms recorded as sent to 2 agencies." in [s.value for s in at.success]
+    assert list(_rows(at)) == ["Demoshire Police", "Early Help"]
+
+
+def test_a_receipt_before_the_request_is_refused_and_the_typing_kept(app_db, make_app):
+    officer, _, _, review_id = _seed(app_db)
+    ret_id = _return_id(app_db, "Demoshire Police")
+    at = _pick(_open_checklist(make_app, officer, review_id), ret_id)
+    at.date_input(key=f"r{ret_id}_received_on").set_value(date(2026, 12, 17))
+    at.radio(key=f"r{ret_id}_signed").set_value("yes")
+    at.text_input(key=f"r{ret_id}_role").input("Detective Chief Inspector")
+    _submit(at, ret_id, "receipt_form", "Record the return received")
+    assert [e.value for e in at.error] == [
+        "The return cannot be received (17 Dec 2026) before it was requested (18 Dec 2026). Check both dates."
+    ]
+    assert at.date_input(key=f"r{ret_id}_received_on").value == date(2026, 12, 17)
+    assert at.radio(key=f"r{ret_id}_signed").value == "yes"
+    assert at.text_input(key=f"r{ret_id}_role").value == "Detective Chief Inspector"
+    with app_db() as session:
+        assert session.get(AgencyReturn, ret_id).received_date is None
+
+
+def test_from_receipt_to_acceptance_on_the_page(app_db, make_app):
+    officer, manager, _, review_id = _seed(app_db, requested=("Demoshire Police",))
+    ret_id = _return_id(app_db, "Demoshire Police")
+    at = _pick(_open_checklist(make_app, officer, review_id), ret_id)
+    at.date_input(key=f"r{ret_id}_received_on").set_value(AS_OF)
+    at.radio(key=f"r{ret_id}_signed").set_value("yes")
+    at.text_input(key=f"r{ret_id}_role").input("DCI")
+    _submit(at, ret_id, "receipt_form", "Record the return received")
+    assert "Return from Demoshire Police recorded as received." in [s.value for s in at.success]
+    assert _rows(at)["Demoshire Police"]["RAG"] == "AMBER"   # received today, not yet checked
+    for name in YES:
+        at.radio(key=f"r{ret_id}_check_{name}").set_value("yes")
+    at.radio(key=f"r{ret_id}_check_outcome").set_value("satisfactory")
+    _submit(at, ret_id, "check_form", "Record the initial check")
+    assert not at.error, [e.value for e in at.error]
+    _submit(at, ret_id, "share_form", "Record shared with the JCR Chair")
+    row = _rows(at)["Demoshire Police"]
+    assert (row["Stage"], row["Shared on time"]) == ("checked, awaiting final QA", "same day")
+    # The officer cannot do the final QA: the page says who does.
+    assert any("Partnership Manager's final QA" in i.value for i in at.info)
+    assert not [b for b in at.button if "qa_form" in str(b.key)]
+
+    mgr = _pick(_open_checklist(make_app, manager, review_id), ret_id)
+    mgr.radio(key=f"r{ret_id}_qa_outcome").set_value("accepted")
+    _submit(mgr, ret_id, "qa_form", "Record the final QA")
+    assert not mgr.error, [e.value for e in mgr.error]
+    assert _rows(mgr)["Demoshire Police"]["RAG"] == "COMPLETE"
+    assert "returns received: **1 of 1** · accepted: **1**" in mgr.markdown[0].value
+    with app_db() as session:
+        texts = session.scalars(select(LogEntry.text).where(LogEntry.agency_return_id == ret_id)
+                                .order_by(LogEntry.id)).all()
+    assert texts[-1] == "Final QA: return from Demoshire Police accepted on 22 Dec 2026."
+
+
+def test_sending_back_without_a_reason_is_refused_on_the_page(app_db, make_app):
+    officer, manager, _, review_id = _seed(app_db, requested=("Demoshire Police",))
+    ret_id = _return_id(app_db, "Demoshire Police")
+    with app_db() as session, session.begin():
+        actor = session.get(Account, officer.id)
+        record_return_received(session, actor, return_id=ret_id, expected_version=None, received_on=AS_OF,
+                               signed_by_senior_manager=False, as_of=AS_OF)
+        record_initial_check(session, actor, return_id=ret_id, expected_version=None, checked_on=AS_OF,
+                             outcome="concerns", note="Unsigned.", as_of=AS_OF, **{**YES, "signed": False})
+    at = _pick(_open_checklist(make_app, manager, review_id), ret_id)
+    at.radio(key=f"r{ret_id}_qa_outcome").set_value("sent back")
+    at.date_input(key=f"r{ret_id}_qa_new_due").set_value(date(2026, 12, 30))
+    _submit(at, ret_id, "qa_form", "Record the final QA")
+    assert [e.value for e in at.error] == ["Say why the return is sent back: the agency is told this reason."]
+    assert at.date_input(key=f"r{ret_id}_qa_new_due").value == date(2026, 12, 30)
+    at.text_area(key=f"r{ret_id}_qa_reason").input("Please have it signed by a senior manager.")
+    _submit(at, ret_id, "qa_form", "Record the final QA")
+    row = _rows(at)["Demoshire Police"]
+    assert (row["Stage"], row["New due date"]) == ("sent back, awaiting resubmission", date(2026, 12, 30))
+    assert row["Sent back (reason)"] == "once: Please have it signed by a senior manager."
+
+
+def test_two_people_saving_the_same_return(app_db, make_app):
+    officer, manager, _, review_id = _seed(app_db, requested=("Demoshire Police",))
+    ret_id = _return_id(app_db, "Demoshire Police")
+    with app_db() as session, session.begin():
+        record_return_received(session, session.get(Account, officer.id), return_id=ret_id, expected_version=None,
+                               received_on=AS_OF, signed_by_senior_manager=False, as_of=AS_OF)
+    first = _pick(_open_checklist(make_app, officer, review_id), ret_id)
+    second = _pick(_open_checklist(make_app, manager, review_id), ret_id)
+    second.text_area(key=f"r{ret_id}_summary").input("The manager's summary.")
+    _submit(second, ret_id, "summary_form", "Save the summary")
+    assert "Summary for Demoshire Police saved." in [s.value for s in second.success]
+    first.text_area(key=f"r{ret_id}_summary").input("The officer's summary.")
+    _submit(first, ret_id, "summary_form", "Save the summary")
+    assert "was changed by someone else since you opened it" in first.error[0].value
+    # The first person now sees the saved text, not their own, and nothing was overwritten.
+    assert first.text_area(key=f"r{ret_id}_summary").value == "The manager's summary."
+    with app_db() as session:
+        assert session.get(AgencyReturn, ret_id).summary == "The manager's summary."
+
+
+def test_outstanding_returns_and_chasing_a_late_one(app_db, make_app):
+    officer, _, _, review_id = _seed(app_db)
+    ret_id = _return_id(app_db, "Demoshire Police")
+    late_day = date(2026, 12, 31)
+    at = make_app(officer, as_of=late_day).run()
+    at.switch_page("pages/returns.py").run()
+    assert not at.exception
+    assert at.segmented_control(key="ret_view").value == "Outstanding returns (all live reviews)"
+    table = at.dataframe[0].value
+    assert list(table["Agency"]) == ["Demoshire Police", "GP practices"]
+    assert set(table["RAG"]) == {"RED"} and set(table["Case reference"]) == {"181226AB"}
+    links = at.get("link_button")
+    assert [link.proto.label for link in links] == ["Email Demoshire Police", "Email GP practices"]
+    url = urlsplit(links[0].proto.url)
+    assert url.scheme == "mailto" and url.path == "demoshire@example.org"
+    query = parse_qs(url.query)
+    assert query["subject"] == ["Rapid Review 181226AB: scoping return from Demoshire Police, due Tue 29 Dec 2026"]
+    assert "2 working days late" in query["body"][0]
+    at.button(key=f"worklist_chased_{ret_id}").click().run()
+    assert "Chase of Demoshire Police logged." in [s.value for s in at.success]
+    with app_db() as session:
+        logged = session.scalars(select(LogEntry.text).where(LogEntry.agency_return_id == ret_id,
+                                                             LogEntry.text.like("Chased%"))).all()
+    assert logged == ["Chased Demoshire Police (demoshire@example.org) for the scoping return due 29 Dec 2026 "
+                      "(2 working days late)."]
+
+
+def test_the_chair_reads_the_checklist_without_forms(app_db, make_app):
+    _, _, chair, review_id = _seed(app_db)
+    at = _open_checklist(make_app, chair, review_id)
+    assert list(_rows(at)) == ["Demoshire Police", "GP practices"]
+    assert not at.get("form") and not at.get("link_button")
+
+
+def test_live_reviews_count_returns_received(app_db, make_app):
+    officer, _, _, review_id = _seed(app_db)
+    with app_db() as session, session.begin():
+        record_return_received(session, session.get(Account, officer.id),
+                               return_id=_return_id(app_db, "GP practices"), expected_version=None,
+                               received_on=AS_OF, signed_by_senior_manager=False, as_of=AS_OF)
+    at = make_app(officer, as_of=AS_OF).run()
+    rows = {r["Case reference"]: r for r in at.dataframe[0].value.to_dict("records")}
+    with app_db() as session:
+        reference = session.get(Review, review_id).case_reference
+    assert rows[reference]["Returns received"] == "1 of 2"
+
+
+def test_a_double_click_on_save_saves_once(app_db, make_app):
+    officer, _, _, review_id = _seed(app_db, requested=("Demoshire Police",))
+    ret_id = _return_id(app_db, "Demoshire Police")
+    with app_db() as session, session.begin():
+        record_return_received(session, session.get(Account, officer.id), return_id=ret_id, expected_version=None,
+                               received_on=AS_OF, signed_by_senior_manager=False, as_of=AS_OF)
+    at = _pick(_open_checklist(make_app, officer, review_id), ret_id)
+    at.text_area(key=f"r{ret_id}_summary").input("Known to the police twice.")
+    _submit(at, ret_id, "summary_form", "Save the summary")
+    _submit(at, ret_id, "summary_form", "Save the summary")
+    assert "That was already saved; it was not saved twice." in [i.value for i in at.info]
+    assert not at.error
+    with app_db() as session:
+        entries = session.scalars(select(LogEntry).where(LogEntry.agency_return_id == ret_id,
+                                                         LogEntry.text.like("Summary%"))).all()
+    assert len(entries) == 1

@@ -1,0 +1,124 @@
+"""A real browser records one agency return from request to acceptance and watches the review's RAG change.
+
+Uses the shared fixtures of tests/e2e/conftest.py: `app_url` (the app served by `python -m ui.server` on this
+test's own database), `page` (Debian's Chromium) and `sign_in`. The server's "today" is the real London date,
+so the review is opened today and its Day 1 steps are done, leaving the returns to drive its RAG."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+
+from db.models import Agency, Review
+from services.clock import today_in_london
+from services.reviews import ChildEntry, open_review, record_milestone_done
+from tests.e2e.conftest import sign_in, wait_for_app
+
+PASSWORD = "correct horse battery"
+
+
+def _seed(database_url: str) -> str:
+    """An officer, a manager and a chair; one agency; a review received today with its Day 1 steps done."""
+    from services.accounts import _new_account
+
+    today = today_in_london()
+    engine = create_engine(database_url)
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        officer = _new_account(session, username="olly", display_name="Olly Officer", roles=["officer"],
+                               password=PASSWORD)
+        _new_account(session, username="morgan", display_name="Morgan Manager", roles=["manager"], password=PASSWORD)
+        chair = _new_account(session, username="charlie", display_name="Charlie Chair", roles=["chair"],
+                             password=PASSWORD)
+        session.add(Agency(name="Demoshire Police", kind="police", contact_email="safeguarding@police.example.org",
+                           active=True))
+        review = open_review(session, officer, notification_type="serious_harm", incident_date=today,
+                             csc_aware_date=today, notification_received_date=today, children=[ChildEntry("ZZ", 7)],
+                             as_of=today)
+        for m in review.milestones:
+            if m.window_end_day == 1:
+                extra = {"exec_meeting_required": False} if m.key == "exec_decision" else {}
+                record_milestone_done(session, chair if m.owner == "chair" else officer, milestone_id=m.id,
+                                      done_on=today, as_of=today, **extra)
+        reference = review.case_reference
+    engine.dispose()
+    return reference
+
+
+def _open_checklist(page) -> None:
+    page.get_by_role("link", name="Agency returns").click()
+    wait_for_app(page)
+    page.get_by_role("radio", name="Checklist for one review").click()
+    wait_for_app(page)
+
+
+def _review_rag(page, reference: str) -> str:
+    header = page.locator("h3").filter(has_text=reference).first.inner_text()
+    return re.search(r"\b(RED|AMBER|GREEN|COMPLETE|SUBMITTED)\b", header).group(1)
+
+
+def _answer(page, question: str, answer: str) -> None:
+    page.locator('[data-testid="stRadio"]').filter(has_text=question).get_by_text(answer, exact=True).click()
+
+
+def _click(page, name: str) -> None:
+    page.get_by_role("button", name=name).click()
+    wait_for_app(page)
+
+
+def _flash(page) -> str:
+    return page.locator('[data-testid="stAlert"]').first.inner_text()
+
+
+def test_a_return_from_request_to_acceptance_turns_the_review_amber_then_green(app_url, fresh_database_url, page):
+    reference = _seed(fresh_database_url)
+    sign_in(page, app_url, "olly", PASSWORD)
+    _open_checklist(page)
+    assert _review_rag(page, reference) == "GREEN"
+
+    # Day 1: the scoping form is sent.
+    page.locator('[data-testid="stMultiSelect"]').click()
+    page.get_by_role("option", name="Demoshire Police").click()
+    page.keyboard.press("Escape")
+    _click(page, "Record forms sent")
+    assert "Scoping forms recorded as sent to 1 agency." in _flash(page)
+    assert _review_rag(page, reference) == "GREEN"
+
+    # The return arrives: until it is checked the review is amber.
+    _answer(page, "Signed by a senior manager?", "yes")
+    page.get_by_role("textbox", name=re.compile("Their role")).fill("Detective Chief Inspector")
+    _click(page, "Record the return received")
+    assert "recorded as received" in _flash(page)
+    assert _review_rag(page, reference) == "AMBER"
+
+    # Checked and shared with the Chair the same day: green again.
+    for question in ("Sufficient information?", "Dates present?", "Analysis, not only a chronology?", "Signed?"):
+        _answer(page, question, "yes")
+    page.locator('[data-testid="stRadio"]').filter(has_text="Outcome").get_by_text(
+        re.compile("^Satisfactory")).click()
+    _click(page, "Record the initial check")
+    assert "Initial check of Demoshire Police's return recorded." in _flash(page)
+    _click(page, "Record shared with the JCR Chair")
+    assert _review_rag(page, reference) == "GREEN"
+    assert "Waiting for the Partnership Manager's final QA" in page.locator("body").inner_text()
+
+    # The Partnership Manager accepts it.
+    page.get_by_role("button", name="Sign out").click()
+    wait_for_app(page)
+    sign_in(page, app_url, "morgan", PASSWORD)
+    _open_checklist(page)
+    _answer(page, "Decision", "Accept")
+    _click(page, "Record the final QA")
+    assert "Demoshire Police's return accepted." in _flash(page)
+    status_line = page.locator('[data-testid="stMarkdownContainer"]').filter(has_text="Demoshire Police:").first
+    assert re.search(r"COMPLETE\s*Demoshire Police: accepted", status_line.inner_text())
+    assert "returns received: 1 of 1 · accepted: 1" in page.locator("body").inner_text()
+    assert _review_rag(page, reference) == "GREEN"
+
+    # Every return accepted: the milestone is done, as the review page shows.
+    engine = create_engine(fresh_database_url)
+    with Session(engine) as session:
+        review = session.scalars(select(Review).where(Review.case_reference == reference)).one()
+        milestone = next(m for m in review.milestones if m.key == "returns_accepted")
+        assert milestone.done_date == today_in_london()
+    engine.dispose()

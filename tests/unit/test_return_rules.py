@@ -1,0 +1,441 @@
+"""Agency return rules without a database: due dates, stage, RAG at every boundary, sharing, validation, chase
+emails and the export formats.
+
+Dates are hand-computed. December 2026: Fri 25 and Mon 28 are bank holidays (28 is the Boxing Day substitute),
+Fri 1 Jan 2027 is a bank holiday; Easter 2027: Good Friday 26 Mar, Easter Monday 29 Mar.
+"""
+import csv
+import importlib.util
+import io
+from datetime import date
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pytest
+from openpyxl import load_workbook
+
+from db.models import Agency, Review
+from db.models_returns import RETURN_CHECKS, AgencyReturn
+from services.errors import InvalidInput
+from services.rag import Rag
+from services.returns import (
+    CHECKLIST_COLUMNS,
+    Stage,
+    action_due_date,
+    chase_email_for,
+    check_result_label,
+    checklist_csv,
+    checklist_row,
+    checklist_xlsx,
+    next_step,
+    return_due_date,
+    return_rag,
+    return_stage,
+    shared_label,
+    status_of,
+    urgency_key,
+    validate_final_qa,
+    validate_initial_check,
+    validate_receipt,
+    validate_request,
+)
+from services.working_days import WorkingCalendar
+
+D = date
+FRI_18_DEC = D(2026, 12, 18)
+TUE_29_DEC = D(2026, 12, 29)
+ALL_YES = {"sufficient_information": True, "dates_present": True, "analysis": True, "signed": True}
+
+
+@pytest.fixture
+def cal():
+    return WorkingCalendar()
+
+
+def make_return(requested=FRI_18_DEC, **fields) -> AgencyReturn:
+    """A transient return (never added to a session) with its review and agency attached."""
+    ret = AgencyReturn(requested_date=requested, **{"sent_back_count": 0, **fields})
+    ret.review = Review(case_reference="181226AB")
+    ret.agency = Agency(name="Demoshire Police", kind="police", contact_email="safeguarding@police.example.org")
+    ret.chases = []
+    return ret
+
+
+def checked(received, checked_on, **more) -> dict:
+    return dict(received_date=received, signed_by_senior_manager=True, signatory_role="DCI",
+                check_sufficient_information=True, check_dates_present=True, check_analysis=True, check_signed=True,
+                initial_check_outcome="satisfactory", initial_check_date=checked_on, initial_checked_by_id=1, **more)
+
+
+def sent_back(received, checked_on, sent_on, new_due, **more) -> dict:
+    return dict(checked(received, checked_on), final_qa_outcome="sent back", final_qa_date=sent_on, final_qa_by_id=1,
+                sent_back_date=sent_on, sent_back_reason="No dates of contact.", resubmission_due_date=new_due,
+                sent_back_count=1, **more)
+
+
+# ------------------------------------------------------------------ due dates
+
+
+@pytest.mark.parametrize(
+    ("requested", "due"),
+    [
+        (FRI_18_DEC, TUE_29_DEC),                 # domain.md: forms sent Fri 18 Dec are due Tue 29 Dec
+        (D(2026, 12, 19), TUE_29_DEC),            # sent on a Saturday: Mon 21 is the first of the five
+        (D(2026, 12, 21), D(2026, 12, 30)),
+        (D(2026, 12, 24), D(2027, 1, 5)),         # 29, 30, 31 Dec, (1 Jan holiday), 4, 5 Jan
+        (D(2026, 11, 2), D(2026, 11, 9)),         # an ordinary week: Mon to the next Mon
+        (D(2026, 11, 6), D(2026, 11, 13)),        # Fri to the next Fri
+        (D(2027, 3, 25), D(2027, 4, 5)),          # over Easter: Good Friday and Easter Monday do not count
+        (D(2027, 8, 25), D(2027, 9, 2)),          # over the August bank holiday (Mon 30 Aug 2027)
+    ],
+)
+def test_return_due_date_is_five_working_days_after_the_request(cal, requested, due):
+    assert return_due_date(cal, requested) == due
+
+
+def test_closure_days_move_the_due_date():
+    # domain.md: the same review with closure days 29-31 Dec 2026: returns due Mon 4 Jan.
+    cal = WorkingCalendar(closures=[D(2026, 12, 29), D(2026, 12, 30), D(2026, 12, 31)])
+    assert return_due_date(cal, FRI_18_DEC) == D(2027, 1, 4)
+
+
+# ------------------------------------------------------------------ RAG: not received
+
+
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [
+        (FRI_18_DEC, Rag.GREEN),
+        (D(2026, 12, 22), Rag.GREEN),   # 3 working days left
+        (D(2026, 12, 23), Rag.GREEN),   # 2 left (24, 29): the worked example
+        (D(2026, 12, 24), Rag.AMBER),   # due on the next working day
+        (D(2026, 12, 25), Rag.AMBER),   # bank holiday
+        (D(2026, 12, 28), Rag.AMBER),   # bank holiday
+        (TUE_29_DEC, Rag.AMBER),        # due today
+        (D(2026, 12, 30), Rag.RED),     # a day late
+        (D(2027, 2, 1), Rag.RED),
+    ],
+)
+def test_not_received_follows_its_due_date(cal, as_of, expected):
+    ret = make_return()
+    assert return_stage(ret) is Stage.AWAITING
+    assert return_rag(cal, ret, as_of) is expected
+
+
+@pytest.mark.parametrize(("as_of", "expected"), [(D(2026, 12, 24), Rag.GREEN), (TUE_29_DEC, Rag.AMBER)])
+def test_the_amber_threshold_setting_is_used(cal, as_of, expected):
+    assert return_rag(cal, make_return(), as_of, amber_days=0) is expected
+
+
+def test_a_wider_amber_threshold(cal):
+    assert return_rag(cal, make_return(), D(2026, 12, 23), amber_days=2) is Rag.AMBER
+
+
+# ------------------------------------------------------------------ RAG: received, not yet checked
+
+
+@pytest.mark.parametrize(
+    ("received", "as_of", "expected"),
+    [
+        (D(2026, 12, 22), D(2026, 12, 22), Rag.AMBER),   # the day it arrived
+        (D(2026, 12, 22), D(2026, 12, 23), Rag.RED),     # the next working day
+        (D(2026, 12, 24), D(2026, 12, 25), Rag.AMBER),   # holidays and a weekend follow: still the same day
+        (D(2026, 12, 24), D(2026, 12, 28), Rag.AMBER),
+        (D(2026, 12, 24), TUE_29_DEC, Rag.RED),          # first working day after
+        (D(2026, 12, 19), D(2026, 12, 19), Rag.AMBER),   # arrived on a Saturday
+        (D(2026, 12, 19), D(2026, 12, 21), Rag.AMBER),   # ...counts as arriving on Monday
+        (D(2026, 12, 19), D(2026, 12, 22), Rag.RED),
+    ],
+)
+def test_received_but_unchecked(cal, received, as_of, expected):
+    ret = make_return(received_date=received, signed_by_senior_manager=False)
+    assert return_stage(ret) is Stage.RECEIVED
+    assert return_rag(cal, ret, as_of) is expected
+
+
+def test_received_unchecked_ignores_how_far_off_the_due_date_is(cal):
+    # Received early, with a week to spare: still amber on the day, red the next working day.
+    ret = make_return(received_date=D(2026, 12, 21), signed_by_senior_manager=True, signatory_role="DCI")
+    assert return_rag(cal, ret, D(2026, 12, 21)) is Rag.AMBER
+    assert return_rag(cal, ret, D(2026, 12, 22)) is Rag.RED
+
+
+# ------------------------------------------------------------------ RAG: checked, awaiting final QA
+
+
+def test_checked_waits_for_final_qa_until_the_due_date(cal):
+    ret = make_return(**checked(D(2026, 12, 21), D(2026, 12, 21)))
+    assert return_stage(ret) is Stage.CHECKED
+    assert action_due_date(cal, ret) == TUE_29_DEC
+    assert return_rag(cal, ret, D(2026, 12, 22)) is Rag.GREEN
+    assert return_rag(cal, ret, D(2026, 12, 24)) is Rag.AMBER
+    assert return_rag(cal, ret, D(2026, 12, 30)) is Rag.RED
+
+
+def test_a_late_return_checked_gives_the_manager_one_working_day(cal):
+    ret = make_return(**checked(D(2026, 12, 31), D(2026, 12, 31)))
+    assert action_due_date(cal, ret) == D(2027, 1, 4)
+    assert return_rag(cal, ret, D(2026, 12, 31)) is Rag.AMBER
+    assert return_rag(cal, ret, D(2027, 1, 4)) is Rag.AMBER
+    assert return_rag(cal, ret, D(2027, 1, 5)) is Rag.RED
+
+
+# ------------------------------------------------------------------ RAG: sent back, resubmitted, accepted
+
+
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [
+        (D(2026, 12, 30), Rag.GREEN),   # the original due date has passed, yet 2 working days remain
+        (D(2026, 12, 31), Rag.AMBER),   # new due date on the next working day (1 Jan is a holiday)
+        (D(2027, 1, 1), Rag.AMBER),
+        (D(2027, 1, 4), Rag.AMBER),     # due today
+        (D(2027, 1, 5), Rag.RED),
+    ],
+)
+def test_sent_back_follows_the_new_due_date(cal, as_of, expected):
+    ret = make_return(**sent_back(D(2026, 12, 23), D(2026, 12, 23), D(2026, 12, 29), D(2027, 1, 4)))
+    assert return_stage(ret) is Stage.SENT_BACK
+    assert return_rag(cal, ret, as_of) is expected
+
+
+def test_a_resubmission_is_received_unchecked_again(cal):
+    fields = sent_back(D(2026, 12, 23), D(2026, 12, 23), D(2026, 12, 29), D(2027, 1, 4))
+    fields.update(final_qa_outcome=None, final_qa_date=None, final_qa_by_id=None, initial_check_date=None,
+                  initial_check_outcome=None, initial_checked_by_id=None, resubmission_received_date=D(2027, 1, 4))
+    ret = make_return(**fields)
+    assert return_stage(ret) is Stage.RECEIVED
+    assert return_rag(cal, ret, D(2027, 1, 4)) is Rag.AMBER
+    assert return_rag(cal, ret, D(2027, 1, 5)) is Rag.RED
+
+
+def test_a_checked_resubmission_measures_final_qa_on_the_new_due_date(cal):
+    fields = sent_back(D(2026, 12, 23), D(2026, 12, 23), D(2026, 12, 29), D(2027, 1, 6))
+    fields.update(final_qa_outcome=None, final_qa_date=None, final_qa_by_id=None, initial_check_date=D(2027, 1, 4),
+                  resubmission_received_date=D(2027, 1, 4))
+    ret = make_return(**fields)
+    assert return_stage(ret) is Stage.CHECKED
+    assert action_due_date(cal, ret) == D(2027, 1, 6)
+
+
+def test_accepted_is_complete_however_late(cal):
+    ret = make_return(**checked(D(2026, 12, 31), D(2026, 12, 31)), final_qa_outcome="accepted",
+                      final_qa_date=D(2026, 12, 31), final_qa_by_id=1)
+    assert return_stage(ret) is Stage.ACCEPTED
+    assert return_rag(cal, ret, D(2027, 6, 1)) is Rag.COMPLETE
+
+
+# ------------------------------------------------------------------ sharing with the JCR Chair, next step
+
+
+@pytest.mark.parametrize(
+    ("received", "shared", "as_of", "label"),
+    [
+        (D(2026, 12, 22), D(2026, 12, 22), D(2026, 12, 30), "same day"),
+        (D(2026, 12, 22), D(2026, 12, 23), D(2026, 12, 30), "late (1 working day after receipt)"),
+        (D(2026, 12, 24), TUE_29_DEC, D(2026, 12, 30), "late (1 working day after receipt)"),
+        (D(2026, 12, 22), D(2026, 12, 30), D(2026, 12, 30), "late (4 working days after receipt)"),  # 23, 24, 29, 30
+        (D(2026, 12, 19), D(2026, 12, 21), D(2026, 12, 30), "same day"),   # Saturday: Monday counts
+        (D(2026, 12, 22), None, D(2026, 12, 22), "not shared yet: share today"),
+        (D(2026, 12, 22), None, D(2026, 12, 23), "not shared: late"),
+    ],
+)
+def test_shared_with_the_chair_later_than_the_day_received_is_late(cal, received, shared, as_of, label):
+    ret = make_return(received_date=received, signed_by_senior_manager=False, shared_with_chair_date=shared)
+    assert shared_label(cal, ret, as_of) == label
+
+
+def test_nothing_to_share_before_receipt(cal):
+    assert shared_label(cal, make_return(), D(2026, 12, 22)) == ""
+
+
+@pytest.mark.parametrize(
+    ("fields", "as_of", "expected"),
+    [
+        ({}, D(2026, 12, 22), "Awaiting the return, due in 3 working days (Tue 29 Dec)"),
+        ({}, TUE_29_DEC, "Awaiting the return, due today (Tue 29 Dec)"),
+        ({}, D(2026, 12, 31), "Chase the agency: return 2 working days late (Tue 29 Dec)"),
+        ({"received_date": D(2026, 12, 22), "signed_by_senior_manager": False}, D(2026, 12, 22),
+         "Initial quality check and share with the JCR Chair today"),
+        ({"received_date": D(2026, 12, 22), "signed_by_senior_manager": False,
+          "shared_with_chair_date": D(2026, 12, 22)}, D(2026, 12, 23),
+         "Initial quality check: overdue (received Tue 22 Dec)"),
+    ],
+)
+def test_next_step(cal, fields, as_of, expected):
+    assert next_step(cal, make_return(**fields), as_of) == expected
+
+
+def test_next_step_after_acceptance_asks_for_filing_and_summary(cal):
+    ret = make_return(**checked(D(2026, 12, 22), D(2026, 12, 22)), final_qa_outcome="accepted",
+                      final_qa_date=D(2026, 12, 22), final_qa_by_id=1)
+    assert next_step(cal, ret, D(2026, 12, 23)) == ("Accepted; record where it is filed and write the summary for "
+                                                     "the report")
+    ret.file_section, ret.file_path, ret.summary = "I", "I/police.docx", "Known to police."
+    assert next_step(cal, ret, D(2026, 12, 23)) == "Complete"
+
+
+def test_next_step_of_a_sent_back_return(cal):
+    ret = make_return(**sent_back(D(2026, 12, 23), D(2026, 12, 23), D(2026, 12, 29), D(2027, 1, 4)))
+    assert next_step(cal, ret, D(2026, 12, 30)) == "Awaiting the resubmission, due in 2 working days (Mon 04 Jan)"
+    assert next_step(cal, ret, D(2027, 1, 5)) == "Chase the resubmission: 1 working day late (Mon 04 Jan)"
+
+
+def test_check_result_names_the_gaps():
+    ret = make_return(**checked(D(2026, 12, 22), D(2026, 12, 22)))
+    assert check_result_label(ret) == "satisfactory (all 4 yes)"
+    ret.check_dates_present = False
+    ret.check_analysis = False
+    ret.initial_check_outcome = "concerns"
+    ret.initial_check_note = "Chronology only."
+    assert check_result_label(ret) == ("concerns: not dates present, not analysis, not only a chronology. "
+                                       "Note: Chronology only.")
+
+
+def test_most_urgent_first(cal):
+    as_of = D(2026, 12, 30)
+    late = status_of(cal, make_return(), as_of)                                         # red, due 29 Dec
+    later_late = status_of(cal, make_return(requested=D(2026, 12, 21)), D(2027, 1, 4))  # red, due 30 Dec
+    unchecked_today = status_of(cal, make_return(received_date=as_of, signed_by_senior_manager=False), as_of)
+    fresh = status_of(cal, make_return(requested=as_of), as_of)                         # green
+    ordered = sorted([fresh, unchecked_today, later_late, late], key=urgency_key)
+    assert [s.rag for s in ordered] == [Rag.RED, Rag.RED, Rag.AMBER, Rag.GREEN]
+    assert ordered[0] is late
+
+
+# ------------------------------------------------------------------ validation
+
+
+def test_request_rules():
+    with pytest.raises(InvalidInput, match="Give the date the scoping forms were sent"):
+        validate_request(None, FRI_18_DEC, FRI_18_DEC)
+    with pytest.raises(InvalidInput, match=r"\(21 Dec 2026\) cannot be in the future"):
+        validate_request(D(2026, 12, 21), FRI_18_DEC, FRI_18_DEC)
+    with pytest.raises(InvalidInput, match="before the notification was received"):
+        validate_request(D(2026, 12, 17), FRI_18_DEC, D(2026, 12, 21))
+    validate_request(FRI_18_DEC, FRI_18_DEC, FRI_18_DEC)
+
+
+def _receipt(**overrides):
+    kwargs = dict(received_on=D(2026, 12, 22), not_before=FRI_18_DEC, not_before_label="requested",
+                  as_of=D(2026, 12, 22), signed_by_senior_manager=True, signatory_role="Head of Service")
+    kwargs.update(overrides)
+    return validate_receipt(**kwargs)
+
+
+def test_receipt_rules():
+    assert _receipt() == "Head of Service"
+    assert _receipt(signed_by_senior_manager=False, signatory_role="ignored") is None
+    assert _receipt(received_on=FRI_18_DEC) == "Head of Service"     # the same day as the request is fine
+    with pytest.raises(InvalidInput, match=r"cannot be received \(17 Dec 2026\) before it was requested \(18 Dec 2026\)"):
+        _receipt(received_on=D(2026, 12, 17))
+    with pytest.raises(InvalidInput, match=r"\(23 Dec 2026\) cannot be in the future"):
+        _receipt(received_on=D(2026, 12, 23))
+    with pytest.raises(InvalidInput, match="Give the date the return was received"):
+        _receipt(received_on=None)
+    with pytest.raises(InvalidInput, match="Say whether the return is signed"):
+        _receipt(signed_by_senior_manager=None)
+    with pytest.raises(InvalidInput, match="Give the role of the senior manager"):
+        _receipt(signatory_role="  ")
+
+
+def _check(**overrides):
+    kwargs = dict(checked_on=D(2026, 12, 22), received=D(2026, 12, 22), as_of=D(2026, 12, 22), answers=dict(ALL_YES),
+                  outcome="satisfactory", note="")
+    kwargs.update(overrides)
+    return validate_initial_check(**kwargs)
+
+
+def test_initial_check_rules():
+    assert _check() is None
+    assert _check(outcome="concerns", note=" thin ") == "thin"
+    with pytest.raises(InvalidInput, match=r"initial check \(21 Dec 2026\) cannot be before the return was received"):
+        _check(checked_on=D(2026, 12, 21))
+    with pytest.raises(InvalidInput, match="cannot be in the future"):
+        _check(checked_on=D(2026, 12, 23))
+    with pytest.raises(InvalidInput, match="Answer every question of the initial check .*: dates present."):
+        _check(answers={**ALL_YES, "dates_present": None})
+    with pytest.raises(InvalidInput, match="Choose the outcome"):
+        _check(outcome=None)
+    with pytest.raises(InvalidInput, match=r"not analysis, not only a chronology\), so the outcome cannot be satisfactory"):
+        _check(answers={**ALL_YES, "analysis": False})
+    with pytest.raises(InvalidInput, match="Say in the note what is missing"):
+        _check(outcome="concerns", note="")
+
+
+def _qa(**overrides):
+    kwargs = dict(decided_on=D(2026, 12, 23), checked_on=D(2026, 12, 22), as_of=D(2026, 12, 23), outcome="sent back",
+                  reason="No dates.", new_due_date=D(2026, 12, 30))
+    kwargs.update(overrides)
+    return validate_final_qa(**kwargs)
+
+
+def test_final_qa_rules():
+    assert _qa() == "No dates."
+    assert _qa(outcome="accepted", reason="", new_due_date=None) is None
+    assert _qa(new_due_date=D(2026, 12, 23)) == "No dates."      # due the same day is allowed
+    with pytest.raises(InvalidInput, match="Say why the return is sent back"):
+        _qa(reason="   ")
+    with pytest.raises(InvalidInput, match="Give the new due date"):
+        _qa(new_due_date=None)
+    with pytest.raises(InvalidInput, match=r"new due date \(22 Dec 2026\) cannot be before the day the return is sent back"):
+        _qa(new_due_date=D(2026, 12, 22))
+    with pytest.raises(InvalidInput, match=r"final QA \(21 Dec 2026\) cannot be before the initial check"):
+        _qa(decided_on=D(2026, 12, 21))
+    with pytest.raises(InvalidInput, match="cannot be in the future"):
+        _qa(decided_on=D(2026, 12, 24))
+    with pytest.raises(InvalidInput, match="Choose the final QA decision"):
+        _qa(outcome="rejected")
+
+
+# ------------------------------------------------------------------ chase email
+
+
+def test_chase_email_names_case_due_date_and_what_is_missing(cal):
+    email = chase_email_for(cal, make_return(), as_of=D(2026, 12, 31), sender="Olly Officer", partnership="Demoshire")
+    assert email.to == "safeguarding@police.example.org"
+    assert email.subject == "Rapid Review 181226AB: scoping return from Demoshire Police, due Tue 29 Dec 2026"
+    assert "due on Tuesday 29 December 2026 and is now 2 working days late" in email.body
+    assert "What is missing: your agency's completed scoping form" in email.body
+    assert email.body.endswith("Olly Officer\nDemoshire")
+    parts = urlsplit(email.mailto)
+    assert parts.scheme == "mailto" and unquote(parts.path) == email.to
+    query = parse_qs(parts.query)
+    assert query["subject"] == [email.subject] and query["body"] == [email.body]
+    assert " " not in email.mailto and "\n" not in email.mailto
+
+
+def test_chase_email_for_a_sent_back_return_gives_the_reason(cal):
+    ret = make_return(**sent_back(D(2026, 12, 23), D(2026, 12, 23), D(2026, 12, 29), D(2027, 1, 4)))
+    email = chase_email_for(cal, ret, as_of=D(2027, 1, 5), sender="O", partnership="P")
+    assert email.subject == "Rapid Review 181226AB: resubmission of your scoping return, due Mon 04 Jan 2027"
+    assert "What is missing: No dates of contact." in email.body
+    assert "1 working day late" in email.body
+
+
+# ------------------------------------------------------------------ the table and its exports
+
+
+def test_csv_and_xlsx_have_the_checklist_columns_and_values(cal):
+    ret = make_return(**checked(D(2026, 12, 22), D(2026, 12, 22)), shared_with_chair_date=D(2026, 12, 23))
+    row = checklist_row(status_of(cal, ret, D(2026, 12, 23)))
+    assert list(row) == CHECKLIST_COLUMNS
+    assert row["Shared on time"] == "late (1 working day after receipt)"
+    assert row["Signed by a senior manager"] == "yes (DCI)"
+    records = list(csv.DictReader(io.StringIO(checklist_csv([row]).decode("utf-8-sig"))))
+    assert records[0]["Received"] == "2026-12-22"
+    assert records[0]["RAG"] == "GREEN"
+    assert records[0]["Agency"] == "Demoshire Police"
+    sheet = load_workbook(io.BytesIO(checklist_xlsx([row], title="T", as_of=D(2026, 12, 23)))).active
+    assert [c.value for c in sheet[3]] == CHECKLIST_COLUMNS
+    values = dict(zip(CHECKLIST_COLUMNS, (c.value for c in sheet[4])))
+    assert values["Received"].date() == D(2026, 12, 22)
+    assert values["Check result"] == "satisfactory (all 4 yes)"
+
+
+def test_the_model_checks_match_the_migration():
+    path = Path(__file__).resolve().parents[2] / "db" / "migrations" / "versions" / "0003_agency_returns.py"
+    spec = importlib.util.spec_from_file_location("migration_0003", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.RETURN_CHECKS == RETURN_CHECKS
