@@ -155,6 +155,7 @@ class Review(Base):
             " OR (state = 'closed' AND panel_response_date IS NOT NULL)",
             name="state_matches_dates",
         ),
+        CheckConstraint("lcspr_decision IS NULL OR length(btrim(lcspr_reason)) > 0", name="lcspr_decision_has_reason"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -169,6 +170,9 @@ class Review(Base):
     ofsted_required: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     ofsted_response_date: Mapped[Optional[date]] = mapped_column(Date)
     exec_meeting_required: Mapped[Optional[bool]] = mapped_column(Boolean)
+    # Whether the rapid review recommends a Local Child Safeguarding Practice Review, and why.
+    lcspr_decision: Mapped[Optional[bool]] = mapped_column(Boolean)
+    lcspr_reason: Mapped[Optional[str]] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(20), nullable=False, default="open")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
     created_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
