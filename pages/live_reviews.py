@@ -46,9 +46,9 @@ rows = [
         "Progress": s.progress,
         "Review due (Day 15)": s.due_date,
         "Working days left": s.working_days_left if s.review.state == "open" else None,
+        "Returns received": return_counts[s.review.id].label if s.review.id in return_counts else "none requested",
         "Next milestone": s.next_milestone.title if s.next_milestone else "—",
         "Next due": s.next_milestone.effective_due_date if s.next_milestone else None,
-        "Returns received": return_counts[s.review.id].label if s.review.id in return_counts else "none requested",
         "Type": NOTIFICATION_TYPE_LABELS[s.review.notification_type],
         "Notification received": s.review.notification_received_date,
         "_id": s.review.id,
@@ -77,9 +77,13 @@ else:
         selection_mode="single-row",
         key="live_table",
         column_config={
-            "Notification received": st.column_config.DateColumn(format="ddd D MMM YYYY"),
-            "Next due": st.column_config.DateColumn(format="ddd D MMM YYYY"),
+            "Case reference": st.column_config.TextColumn(pinned=True),
             "Review due (Day 15)": st.column_config.DateColumn(format="ddd D MMM YYYY"),
+            "Working days left": st.column_config.NumberColumn("Days left", width="small",
+                                                               help="Working days left to the end of Day 15"),
+            "Returns received": st.column_config.TextColumn("Returns", width="small"),
+            "Next due": st.column_config.DateColumn(format="ddd D MMM YYYY"),
+            "Notification received": st.column_config.DateColumn(format="D MMM YYYY"),
         },
     )
     selected = event.selection.rows if event and event.selection else []
