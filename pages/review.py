@@ -84,13 +84,13 @@ table = pd.DataFrame(
     [
         {
             "Milestone": s.milestone.title + (" (optional)" if s.milestone.optional else ""),
+            "Status": "OPTIONAL" if s.milestone.optional and s.rag is not Rag.COMPLETE else s.rag.value.upper(),
             "Window": s.window,
-            "Owner": s.milestone.owner,
             "Plan due": s.milestone.due_date,
             "Agreed date": s.milestone.agreed_due_date,
             "Done": s.milestone.done_date,
             "Done by": s.milestone.done_by.display_name if s.milestone.done_by else "",
-            "Status": s.rag.value.upper(),
+            "Owner": s.milestone.owner,
             "Note": s.milestone.note or (s.milestone.agreed_reason and f"Agreed: {s.milestone.agreed_reason}") or "",
         }
         for s in status.milestones
@@ -101,6 +101,7 @@ st.dataframe(
                     subset=["Status"]),
     hide_index=True,
     width="stretch",
+    height=36 * (len(table) + 1) + 4,  # every milestone at once, no inner scrolling
     column_config={c: st.column_config.DateColumn(format="ddd D MMM YYYY") for c in ("Plan due", "Agreed date", "Done")},
 )
 from ui.gate import require_roles
