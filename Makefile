@@ -1,4 +1,5 @@
 PYTHON ?= python3
+PORT ?= 8501
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -13,7 +14,7 @@ $(STAMP): requirements.txt
 
 run: $(STAMP)
 	$(BIN)/python manage.py migrate
-	$(BIN)/python -m ui.server --server.port 8501
+	$(BIN)/python -m ui.server --server.port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
