@@ -1,10 +1,88 @@
-"""Board figures: aggregate timeliness only, never a case reference, initials or free text."""
+"""Board figures: aggregate timeliness only, never a case reference, initials or free text.
+
+Everything shown comes from services.board (numbers, quarters, agency names and fixed headings); the page only
+lays it out: period filter, headline tiles, then each figure in words, as a chart and as a table."""
+import pandas as pd
 import streamlit as st
 
+from services.board import (
+    Quarter,
+    board_charts,
+    board_figures,
+    board_pack_html,
+    board_quarters,
+    board_sections,
+    default_period,
+    figures_csv,
+    headline_delta,
+    headline_value,
+    headline_words,
+)
+from services.errors import ServiceError
+from ui import state
 from ui.gate import require_roles
 
 require_roles("board", "manager")
 
 st.title("Board figures")
-st.info("The board's timeliness figures and charts are being built. This page will show aggregates only: "
-        "no case reference, initials or free text ever appears here.")
+st.caption("Aggregate timeliness only: no case reference, initials or free text appears on this page, in the "
+           "CSV or in the board pack.")
+
+as_of = state.today()
+choices = [q.label for q in state.read(board_quarters, as_of=as_of)]
+default = default_period(as_of)
+f1, f2, f3 = st.columns([1, 1, 2])
+first_label = f1.selectbox("From quarter", choices, index=choices.index(default.first.label), key="board_from")
+last_label = f2.selectbox("To quarter", choices, index=choices.index(default.last.label), key="board_to")
+f3.caption("Financial-year quarters, as public bodies report: Q1 is April to June, Q4 is January to March "
+           "(2026-27 Q3 = October to December 2026). The default is the last four complete quarters and the "
+           "current one. Each figure counts the reviews whose **notification was received** in the period.")
+
+try:
+    figures = state.read(board_figures, first_quarter=Quarter.parse(first_label),
+                         last_quarter=Quarter.parse(last_label), as_of=as_of)
+except ServiceError as error:
+    st.error(str(error), icon=":material/error:")
+    st.stop()
+
+period, previous = figures.current.period, figures.previous.period
+st.markdown(f"**{period.label}** ({period.dates}), compared with the previous period of the same length, "
+            f"**{previous.label}**. Figures as at {as_of.day} {as_of:%b %Y}.")
+
+slug = period.label.replace(" ", "-")
+d1, d2, _ = st.columns([1, 1, 1])
+d1.download_button("Download the figures (CSV)", data=figures_csv(figures), file_name=f"board-figures-{slug}.csv",
+                   mime="text/csv", icon=":material/download:", on_click="ignore", key="board_csv")
+# Built when clicked (it embeds plotly.js, about 4.5 MB, so that its charts work offline); the figures are already
+# computed, so nothing is read from the database then.
+d2.download_button("Download the board pack (HTML)", data=lambda: board_pack_html(figures),
+                   file_name=f"board-pack-{slug}.html", mime="text/html", icon=":material/print:",
+                   on_click="ignore", key="board_pack")
+
+st.subheader("Headline figures")
+for group in (figures.headlines[:3], figures.headlines[3:]):
+    for tile, h in zip(st.columns(3), group):
+        with tile:
+            unit = "" if h.unit == "%" or h.current is None else " days"
+            st.metric(h.title, headline_value(h, h.current) + unit, delta=headline_delta(h),
+                      delta_color="normal" if h.higher_is_better else "inverse",
+                      help=headline_words(h, previous.label), border=True)
+            before = ("no figure" if h.previous is None else headline_value(h, h.previous)
+                      + ("" if h.unit == "%" else " days"))
+            st.caption(f"n = {h.current_n} {h.noun}. Previous period: {before} (n = {h.previous_n}).")
+
+if figures.current.total.notified == 0:
+    st.info(f"No notification was received in {period.label}, so there is nothing to chart. Choose an earlier "
+            "'from' quarter to see more.", icon=":material/info:")
+    st.stop()
+
+charts = board_charts(figures)
+for section in board_sections(figures):
+    st.subheader(section.title)
+    st.markdown("\n".join(f"- {w}" for w in section.words))
+    if section.key in charts:
+        st.plotly_chart(charts[section.key], config={"displayModeBar": False}, key=f"board_chart_{section.key}",
+                        alt=" ".join(section.words))
+    if section.rows:
+        with st.expander(f"Table: {section.title}"):
+            st.dataframe(pd.DataFrame(section.rows, columns=section.columns), hide_index=True)
