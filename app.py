@@ -17,6 +17,8 @@ PAGES = {
     "review": ("pages/review.py", "Review", ":material/folder_open:"),
     "returns": ("pages/returns.py", "Agency returns", ":material/assignment_turned_in:"),
     "log": ("pages/daily_log.py", "Daily log", ":material/history_edu:"),
+    "meetings": ("pages/meetings.py", "Meetings", ":material/groups:"),
+    "report": ("pages/report.py", "Report", ":material/description:"),
     "board": ("pages/board.py", "Board figures", ":material/bar_chart:"),
     "admin": ("pages/admin.py", "Administration", ":material/settings:"),
 }
@@ -26,6 +28,8 @@ PAGE_ROLES = {
     "review": {"manager", "officer", "chair"},
     "returns": {"manager", "officer", "chair"},
     "log": {"manager", "officer", "chair"},
+    "meetings": {"manager", "officer", "chair"},
+    "report": {"manager", "officer", "chair"},
     "board": {"board", "manager"},
     "admin": {"admin"},
 }

@@ -9,7 +9,10 @@ from services.plan import list_plan_templates, update_plan_template, window_labe
 from services.settings import add_closure_day, list_closure_days, load_settings, remove_closure_day, update_settings
 from services.errors import ServiceError
 from ui import state
+from ui.gate import require_roles
 from ui.widgets import fmt_date
+
+require_roles("admin")
 
 st.title("Administration")
 flash = st.session_state.pop("admin_flash", None)
@@ -25,9 +28,6 @@ def done(message: str) -> None:
 accounts_tab, agencies_tab, closures_tab, settings_tab, plan_tab = st.tabs(
     ["Accounts", "Agencies", "Closure days", "Settings", "Milestone plan"]
 )
-from ui.gate import require_roles
-
-require_roles("admin")
 
 with accounts_tab:
     accounts = state.read(list_accounts)

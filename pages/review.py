@@ -4,8 +4,10 @@ import streamlit as st
 
 from services.errors import ServiceError, StaleRecord
 from services.rag import RAG_COLOURS, Rag
+from services.meetings import MEETING_MILESTONES
 from services.reviews import (
     DECISION_KEY,
+    REPORT_MILESTONES,
     NOTIFICATION_TYPE_LABELS,
     get_review_status,
     list_reviews,
@@ -14,7 +16,10 @@ from services.reviews import (
     update_review_dates,
 )
 from ui import state
+from ui.gate import require_roles
 from ui.widgets import FREE_TEXT_REMINDER, fmt_date, rag_badge
+
+require_roles("manager", "officer", "chair")
 
 as_of = state.today()
 reviews = state.read(list_reviews)
@@ -104,14 +109,20 @@ st.dataframe(
     height=36 * (len(table) + 1) + 4,  # every milestone at once, no inner scrolling
     column_config={c: st.column_config.DateColumn(format="ddd D MMM YYYY") for c in ("Plan due", "Agreed date", "Done")},
 )
-from ui.gate import require_roles
-
-require_roles("manager", "officer", "chair")
 
 open_milestones = [s.milestone for s in status.milestones if s.rag not in (Rag.COMPLETE, Rag.NOT_NEEDED)]
+# Meetings and the report's steps are recorded on their own pages, which keep the meeting and the versions.
+recorded_here = [m for m in open_milestones if m.key not in REPORT_MILESTONES | set(MEETING_MILESTONES.values())
+                 and m.key != "minutes"]
 if review.state != "closed" and open_milestones:
     st.subheader("Record a milestone done")
-    titles = {m.id: m.title for m in open_milestones}
+    link_meetings, link_report = st.columns(2)
+    link_meetings.page_link("pages/meetings.py", label="Meetings and minutes are recorded on the Meetings page",
+                            icon=":material/groups:", query_params={"review": str(review.id)})
+    link_report.page_link("pages/report.py", label="The report's steps, sign-off and submission: Report page",
+                          icon=":material/description:", query_params={"review": str(review.id)})
+if review.state != "closed" and recorded_here:
+    titles = {m.id: m.title for m in recorded_here}
     with st.form("milestone_done"):
         milestone_id = st.selectbox("Milestone", list(titles), format_func=titles.get, key="md_milestone")
         done_on = st.date_input("Date done", value=as_of, max_value=as_of, format="DD/MM/YYYY", key="md_date")
@@ -120,7 +131,7 @@ if review.state != "closed" and open_milestones:
         note = st.text_area("Note (optional)", help=FREE_TEXT_REMINDER, placeholder=FREE_TEXT_REMINDER, key="md_note")
         submitted = st.form_submit_button("Record as done", type="primary")
     if submitted:
-        chosen = next(m for m in open_milestones if m.id == milestone_id)
+        chosen = next(m for m in recorded_here if m.id == milestone_id)
         answer = {"yes": True, "no": False}.get(decision) if chosen.key == DECISION_KEY else None
         done = state.act(record_milestone_done, milestone_id=milestone_id, done_on=done_on, note=note, as_of=as_of,
                          exec_meeting_required=answer)
@@ -128,9 +139,11 @@ if review.state != "closed" and open_milestones:
             st.session_state["review_flash"] = f"Recorded: {done.title}, done {fmt_date(done.done_date)}."
             st.rerun()
 
+if review.state != "closed" and open_milestones:
+    open_titles = {m.id: m.title for m in open_milestones}
     with st.expander("Agree a different date for a milestone (Partnership Manager)"):
         with st.form("agreed_date"):
-            agreed_id = st.selectbox("Milestone", list(titles), format_func=titles.get, key="ad_milestone")
+            agreed_id = st.selectbox("Milestone", list(open_titles), format_func=open_titles.get, key="ad_milestone")
             agreed_on = st.date_input("Agreed date", value=None, format="DD/MM/YYYY", key="ad_date")
             reason = st.text_input("Why (for example: meeting date agreed with the JCR Chair)", key="ad_reason",
                                    help=FREE_TEXT_REMINDER)

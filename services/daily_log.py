@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from db.models import FOLDER_SECTIONS, LOG_CATEGORIES, Account, LogEntry, Review, ReviewMilestone
 from services.clock import LONDON
+from services.exports import csv_text, is_formula_like
 from services.errors import InvalidInput
 from services.permissions import CASE_READERS, requires
 
@@ -38,7 +39,6 @@ EXPORT_COLUMNS = (
     "Milestone", "Corrects entry", "Corrected by", "Written by the system",
 )
 # A spreadsheet would run a cell starting with one of these as a formula (CSV injection).
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -449,14 +449,6 @@ def export_values(row: LogRow) -> list:
     ]
 
 
-def csv_safe(value) -> str:
-    """A cell as CSV text; one that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_PREFIXES) else text
-
-
 @requires(*CASE_READERS, action="export the daily log")
 def export_log_csv(
     session: Session,
@@ -475,7 +467,7 @@ def export_log_csv(
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
     for row in _all_matching(session, filters):
-        writer.writerow([csv_safe(v) for v in export_values(row)])
+        writer.writerow([csv_text(v) for v in export_values(row)])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -511,7 +503,7 @@ def export_log_xlsx(
     for row in _all_matching(session, filters):
         values = export_values(row)
         for i, value in enumerate(values):
-            if isinstance(value, str) and value.startswith("="):
+            if is_formula_like(value):
                 # openpyxl would store "=..." as a formula: keep it as the text that was written.
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.data_type = "s"

@@ -104,6 +104,8 @@ def load_demo_data(session: Session, *, as_of: date, seed: int = 2026) -> DemoSu
     if session.scalar(select(func.count()).select_from(Review)):
         raise InvalidInput("Demo data loads into an empty database only: reviews already exist.")
     rng = random.Random(seed)
+    from services.demo_report import allow_demo_history  # past reviews record their report steps by hand (issue 6)
+    allow_demo_history(session)
     settings = load_settings(session)
     settings.partnership_name = DEMO_PARTNERSHIP
     accounts: dict[str, Account] = {}
@@ -159,6 +161,8 @@ def load_demo_data(session: Session, *, as_of: date, seed: int = 2026) -> DemoSu
               cal.add_working_days(cal.day_one(review.notification_received_date), 14), as_of)
     from services.demo_returns import load_demo_returns  # agency returns in every state (issue 5)
     load_demo_returns(session, as_of=as_of, seed=seed)
+    from services.demo_report import load_demo_reports  # meetings, report text and versions (issue 6)
+    load_demo_reports(session, as_of=as_of, seed=seed)
     session.flush()
     return DemoSummary(
         accounts=[(u, d, r) for u, d, r in DEMO_ACCOUNTS], live_reviews=len(stages) + 1, closed_reviews=closed

@@ -23,6 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from db.models import FOLDER_SECTIONS, Account, Agency, Review, ReviewMilestone
 from db.models_returns import FINAL_QA_OUTCOMES, INITIAL_CHECK_OUTCOMES, AgencyReturn, AgencyReturnChase
 from services.daily_log import append_system_entry
+from services.exports import csv_text, is_formula_like
 from services.errors import InvalidInput, StaleRecord
 from services.permissions import CASE_READERS, CASE_WRITERS, requires
 from services.rag import RAG_COLOURS, Rag, rag_for_due_date, received_unchecked_rag
@@ -1034,7 +1035,7 @@ def checklist_csv(rows: Sequence[dict]) -> bytes:
     writer = csv.DictWriter(buffer, fieldnames=CHECKLIST_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: (v.isoformat() if isinstance(v, date) else v) for k, v in row.items()})
+        writer.writerow({k: (v.isoformat() if isinstance(v, date) else csv_text(v)) for k, v in row.items()})
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -1060,6 +1061,9 @@ def checklist_xlsx(rows: Sequence[dict], *, title: str, as_of: date) -> bytes:
     for row in rows:
         ws.append([row[c] for c in CHECKLIST_COLUMNS])
         excel_row = ws.max_row
+        for i, name in enumerate(CHECKLIST_COLUMNS, start=1):
+            if is_formula_like(row[name]):
+                ws.cell(excel_row, i).data_type = "s"  # what was typed, never a formula
         for name in DATE_COLUMNS:
             ws.cell(excel_row, CHECKLIST_COLUMNS.index(name) + 1).number_format = "ddd d mmm yyyy"
         rag_cell = ws.cell(excel_row, rag_col)

@@ -38,7 +38,14 @@ from services.returns import (
     record_summary,
     returns_received_counts,
 )
-from services.reviews import ChildEntry, get_review_status, list_live_reviews, open_review, record_milestone_done
+from services.reviews import (
+    ChildEntry,
+    get_review_status,
+    list_live_reviews,
+    open_review,
+    record_milestone_done,
+    report_steps_allowed,
+)
 
 D = date
 FRI_18_DEC = D(2026, 12, 18)        # notification received, Day 1; forms sent, due Tue 29 Dec
@@ -486,6 +493,18 @@ def test_exports_match_the_checklist(session, officer, manager, review, agencies
     assert records[1]["Due"] == "2026-12-30" and records[0]["Final QA"] == "accepted"
 
 
+def test_exports_keep_formula_like_text_as_text(session, officer, review, ret):
+    _receive(session, officer, ret)
+    record_summary(session, officer, return_id=ret.id, expected_version=None, summary="=HYPERLINK(\"x\") seen by GP")
+    xlsx = export_checklist(session, officer, review_id=review.id, as_of=WED_30_DEC, file_format="xlsx")
+    cell = load_workbook(io.BytesIO(xlsx.data)).active.cell(4, CHECKLIST_COLUMNS.index(
+        "Summary of involvement and learning") + 1)
+    assert (cell.data_type, cell.value) == ("s", '=HYPERLINK("x") seen by GP')
+    csv_file = export_checklist(session, officer, review_id=review.id, as_of=WED_30_DEC, file_format="csv")
+    record = next(csv.DictReader(io.StringIO(csv_file.data.decode("utf-8-sig"))))
+    assert record["Summary of involvement and learning"] == '\'=HYPERLINK("x") seen by GP'
+
+
 # ------------------------------------------------------------------ roles
 
 
@@ -512,10 +531,11 @@ def test_the_chair_reads_but_does_not_record(session, chair, review, ret):
 
 def test_a_closed_review_refuses_changes(session, officer, manager, review, ret):
     by_key = {m.key: m for m in review.milestones}
-    record_milestone_done(session, manager, milestone_id=by_key["panel_submission"].id, done_on=WED_23_DEC,
-                          as_of=WED_23_DEC)
-    record_milestone_done(session, manager, milestone_id=by_key["panel_response"].id, done_on=WED_23_DEC,
-                          as_of=WED_23_DEC)
+    with report_steps_allowed(session):
+        record_milestone_done(session, manager, milestone_id=by_key["panel_submission"].id, done_on=WED_23_DEC,
+                              as_of=WED_23_DEC)
+        record_milestone_done(session, manager, milestone_id=by_key["panel_response"].id, done_on=WED_23_DEC,
+                              as_of=WED_23_DEC)
     with pytest.raises(InvalidInput, match="is closed: its returns can no longer be changed"):
         _receive(session, officer, ret)
 

@@ -1,0 +1,139 @@
+"""Meetings of a review, the report's written sections, and every generated version of the report.
+
+Constraints here mirror migration 0005; the migration is the truth (a unit test compares the CHECK lists).
+Report versions are append-only: a trigger refuses UPDATE and DELETE, so a version downloads the same bytes
+for ever.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from db.models import Account, Agency, Base, Review
+
+MEETING_KINDS = ("rr_meeting", "pre_meet", "exec_meeting")
+VERSION_STATES = ("draft", "sent_to_chair", "signed_final", "submitted")
+
+# (name, SQL) pairs, shared with the migration so that model and database say the same thing.
+MEETING_CHECKS = (
+    ("meeting_kind_known", "kind IN ('rr_meeting','pre_meet','exec_meeting')"),
+    ("meeting_has_chair", "kind = 'pre_meet' OR length(btrim(coalesce(chair_name, ''))) > 0"),
+    ("minutes_after_meeting", "minutes_circulated_on IS NULL OR minutes_circulated_on >= held_on"),
+)
+VERSION_CHECKS = (
+    ("version_state_known", "state IN ('draft','sent_to_chair','signed_final','submitted')"),
+    ("version_number_positive", "number >= 1"),
+    ("step_date_unless_draft", "(state = 'draft') = (step_date IS NULL)"),
+    ("ofsted_only_on_submission", "ofsted_sent_on IS NULL OR (state = 'submitted' AND ofsted_sent_on >= step_date)"),
+    ("sha256_is_hex", "sha256 ~ '^[0-9a-f]{64}$'"),
+    ("size_matches_content", "size_bytes = octet_length(content)"),
+)
+
+meeting_agencies = Table(
+    "meeting_agencies",
+    Base.metadata,
+    Column("meeting_id", ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True),
+    Column("agency_id", ForeignKey("agencies.id"), primary_key=True),
+)
+
+
+class Meeting(Base):
+    """A meeting of one review: the Rapid Review meeting, a pre-meet, or the executive findings meeting."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (
+        *(CheckConstraint(sql, name=name) for name, sql in MEETING_CHECKS),
+        # One Rapid Review meeting and one executive findings meeting per review; pre-meets as many as needed.
+        Index("one_meeting_of_a_kind", "review_id", "kind", unique=True,
+              postgresql_where=text("kind IN ('rr_meeting','exec_meeting')")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    held_on: Mapped[date] = mapped_column(Date, nullable=False)
+    chair_name: Mapped[Optional[str]] = mapped_column(String(120))
+    minute_taker_name: Mapped[Optional[str]] = mapped_column(String(120))
+    minutes_circulated_on: Mapped[Optional[date]] = mapped_column(Date)
+    decisions: Mapped[Optional[str]] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    agencies: Mapped[list[Agency]] = relationship(secondary=meeting_agencies, order_by=Agency.name, lazy="selectin")
+    created_by: Mapped[Account] = relationship(foreign_keys=[created_by_id], lazy="selectin")
+    updated_by: Mapped[Account] = relationship(foreign_keys=[updated_by_id], lazy="selectin")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ReportSection(Base):
+    """The text one section of a review's report holds (the sections the officer writes)."""
+
+    __tablename__ = "report_sections"
+    __table_args__ = (UniqueConstraint("review_id", "section_key", name="one_text_per_section"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), nullable=False)
+    section_key: Mapped[str] = mapped_column(String(40), nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    updated_by: Mapped[Account] = relationship(lazy="selectin")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ReportVersion(Base):
+    """One generated Word document of a review's report, kept byte for byte (append-only)."""
+
+    __tablename__ = "report_versions"
+    __table_args__ = (
+        UniqueConstraint("review_id", "number", name="one_number_per_version"),
+        *(CheckConstraint(sql, name=name) for name, sql in VERSION_CHECKS),
+        Index("one_signed_final_per_review", "review_id", unique=True,
+              postgresql_where=text("state = 'signed_final'")),
+        Index("one_submitted_per_review", "review_id", unique=True, postgresql_where=text("state = 'submitted'")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), nullable=False)
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    state: Mapped[str] = mapped_column(String(20), nullable=False)
+    # The date the step happened (sent, signed, submitted), which may be earlier than the day it was recorded.
+    step_date: Mapped[Optional[date]] = mapped_column(Date)
+    ofsted_sent_on: Mapped[Optional[date]] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
+    # The name as it was when the version was made (a signature must not change when an account is renamed).
+    created_by_name: Mapped[str] = mapped_column(String(120), nullable=False)
+    file_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    content: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    size_bytes: Mapped[int] = mapped_column(Integer, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    # A hash of what the report said (not of the file): "nothing changed since draft 3" is a lookup.
+    content_fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
+
+    review: Mapped[Review] = relationship(lazy="joined")

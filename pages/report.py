@@ -1,0 +1,362 @@
+"""The Rapid Review report of one review: write its sections, preview it, download it as Word, and take it
+through the JCR Chair's sign-off to the National Panel. Every generated file is kept as a version."""
+import pandas as pd
+import streamlit as st
+
+from services.clock import LONDON
+from services.errors import ServiceError, StaleRecord
+from services.report import (
+    STATE_LABELS,
+    get_report,
+    get_version_file,
+    make_draft,
+    record_lcspr_decision,
+    record_responses,
+    save_section,
+    send_to_chair,
+    set_ofsted_required,
+    sign_off,
+    submit_to_panel,
+)
+from services.report_content import (
+    AGENCY_TABLE_COLUMNS,
+    APPENDIX,
+    MAX_SECTION_CHARS,
+    MILESTONE_TABLE_COLUMNS,
+    SECTIONS,
+    agency_table_rows,
+    milestone_table_rows,
+    paragraphs_of,
+    report_markdown,
+)
+from services.reviews import list_reviews
+from ui import state
+from ui.gate import require_roles
+from ui.widgets import FREE_TEXT_REMINDER, fmt_date
+
+require_roles("manager", "officer", "chair")
+
+RESET_KEY = "rp_reset"
+# Widget values to set before the widgets are drawn (after a save: the browser then shows them too).
+for key, value in st.session_state.pop(RESET_KEY, {}).items():
+    st.session_state[key] = value
+
+as_of = state.today()
+roles = set(state.read(lambda session, actor: list(actor.roles)))
+can_send = bool(roles & {"manager", "officer"})
+is_chair = "chair" in roles
+is_manager = "manager" in roles
+
+reviews = state.read(list_reviews)
+st.title("Report")
+if not reviews:
+    st.info("There are no reviews yet. Open one from the Live reviews page.")
+    st.stop()
+by_id = {r.id: r for r in reviews}
+wanted = st.query_params.get("review")
+live = [r for r in reviews if r.state != "closed"]
+default_id = (live or reviews)[0].id
+current_id = int(wanted) if wanted and wanted.isdigit() and int(wanted) in by_id else default_id
+
+
+def _pick_review() -> None:
+    st.query_params["review"] = str(st.session_state["rp_review_pick"])
+
+
+if st.session_state.get("rp_review_pick") != current_id:
+    st.session_state["rp_review_pick"] = current_id  # the address (?review=) decides which review is shown
+review_id = st.selectbox("Review", list(by_id), format_func=lambda i: f"{by_id[i].case_reference} ({by_id[i].state})",
+                         key="rp_review_pick", on_change=_pick_review)
+st.query_params["review"] = str(review_id)
+
+view = state.read(get_report, review_id=review_id, as_of=as_of)
+review = view.review
+p = f"rp{review.id}_"
+
+flash = st.session_state.pop("rp_flash", None)
+if flash:
+    st.success(flash, icon=":material/check_circle:")
+
+st.markdown(f"### Rapid Review report {review.case_reference}")
+st.markdown(f"**{view.stage_text}** Next: {view.next_step}")
+if view.missing:
+    st.warning(
+        "Not written yet — the Word file marks these \"[This section has not been written yet]\" and the JCR Chair "
+        "cannot sign off until they are done:\n"
+        + "\n".join(f"- **{s.number}. {s.title}**: {why}" for s, why in view.missing),
+        icon=":material/edit_note:",
+    )
+
+
+def _reset_next_run(values: dict) -> None:
+    st.session_state[RESET_KEY] = {**st.session_state.get(RESET_KEY, {}), **values}
+
+
+def _made(version_id: int) -> None:
+    """A new version: offer it for download, and pick it in the versions list."""
+    st.session_state[p + "ready"] = version_id
+    _reset_next_run({p + "version_pick": version_id})
+
+
+def _done(message: str, values: dict | None = None) -> None:
+    st.session_state["rp_flash"] = message
+    if values:
+        _reset_next_run(values)
+    st.rerun()
+
+
+# Keyed and tracked: after a save (a rerun) the page stays on the tab the person was using.
+write_tab, preview_tab, versions_tab = st.tabs(["Write the sections", "Preview", "Word versions and sign-off"],
+                                               key="rp_tab", on_change="rerun")
+
+# ---------------------------------------------------------------- write the sections
+
+with write_tab:
+    if view.locked:
+        st.info("The report was signed off: its text is what the JCR Chair signed and can no longer be changed. "
+                "The signed final version is under \"Word versions and sign-off\".", icon=":material/lock:")
+    st.caption("Sections 1 and 3 and the appendix are filled from the review's data; the others are written here and "
+               "saved one section at a time. " + FREE_TEXT_REMINDER)
+    for section in SECTIONS:
+        missing_here = [why for s, why in view.missing if s.key == section.key]
+        label = f"{section.heading} · {section.source}" + (" · not complete" if missing_here else "")
+        with st.expander(label, expanded=bool(st.session_state.get(p + f"conflict_{section.key}")),
+                         key=p + f"open_{section.key}"):
+            if section.guidance:
+                st.caption(section.guidance)
+            if section.key == "case_details":
+                st.dataframe(pd.DataFrame(view.content.case_details, columns=["Item", "Detail"]), hide_index=True,
+                             width="stretch", key=f"{p}case_details")
+                st.caption("From the review's record: correct dates on the Review page.")
+                continue
+            if section.key == "agency_involvement":
+                if not view.content.agencies:
+                    st.caption("No agency has been sent a scoping form yet.")
+                for part in view.content.agencies:
+                    written = bool(paragraphs_of(part.summary))
+                    st.markdown(f"**{part.agency}**: {part.dates_sentence}"
+                                + ("" if written else " *No summary written yet.*"))
+                st.page_link("pages/returns.py", label="Write or change an agency's summary on the Agency returns page",
+                             icon=":material/assignment_turned_in:", query_params={"review": str(review.id)})
+                continue
+            if section.key == "lcspr_decision":
+                decision_word = {True: "yes", False: "no", None: None}[review.lcspr_decision]
+                saved_pair = (decision_word, review.lcspr_reason or "")
+                typed_pair = (st.session_state.get(p + "lcspr_decision"), st.session_state.get(p + "lcspr_reason"))
+                if p + "lcspr_version" not in st.session_state or typed_pair == st.session_state.get(p + "lcspr_base"):
+                    # Untouched since it was filled: follow the saved decision and the review's current version.
+                    st.session_state[p + "lcspr_version"] = review.version
+                    st.session_state[p + "lcspr_decision"], st.session_state[p + "lcspr_reason"] = saved_pair
+                    st.session_state[p + "lcspr_base"] = saved_pair
+                with st.form(p + "lcspr_form"):
+                    st.markdown("**The LCSPR decision** (from the Rapid Review meeting)")
+                    answer = st.radio("Is a Local Child Safeguarding Practice Review to be carried out?", ["yes", "no"],
+                                      index=None, horizontal=True, key=p + "lcspr_decision", disabled=view.locked)
+                    reason = st.text_area("Reasons", key=p + "lcspr_reason", height=100, help=FREE_TEXT_REMINDER,
+                                          placeholder=FREE_TEXT_REMINDER, disabled=view.locked, max_chars=4000)
+                    lcspr_saved = st.form_submit_button("Save the LCSPR decision", disabled=view.locked)
+                if lcspr_saved:
+                    try:
+                        saved_review = state.read(record_lcspr_decision, review_id=review.id,
+                                   expected_version=st.session_state[p + "lcspr_version"],
+                                   decision={"yes": True, "no": False}.get(answer), reason=reason)
+                    except StaleRecord as error:
+                        # Keep what was typed (as for the sections); the next save is made against the saved one.
+                        st.session_state[p + "lcspr_version"] = review.version
+                        st.error(str(error), icon=":material/sync_problem:")
+                        st.info(f"**Saved now**: {decision_word or 'no decision'}. {review.lcspr_reason or ''}",
+                                icon=":material/difference:")
+                    except ServiceError as error:
+                        st.error(str(error), icon=":material/error:")
+                    else:
+                        word = "yes" if saved_review.lcspr_decision else "no"
+                        _done("LCSPR decision saved.", {p + "lcspr_version": saved_review.version,
+                                                        p + "lcspr_base": (word, saved_review.lcspr_reason)})
+            if section.key == "sign_off":
+                st.markdown("**JCR Chair:** " + (
+                    f"signed off by {view.signed.created_by_name} on {fmt_date(view.signed.step_date)}"
+                    if view.signed else "not signed off yet (the Chair signs under \"Word versions and sign-off\")"))
+
+            saved = view.sections[section.key]
+            text_key, version_key, base_key = p + f"text_{section.key}", p + f"ver_{section.key}", p + f"base_{section.key}"
+            if text_key not in st.session_state:
+                st.session_state[text_key] = saved.text
+                st.session_state[version_key] = saved.version
+                st.session_state[base_key] = saved.text
+            elif (saved.version != st.session_state[version_key]
+                  and st.session_state[text_key] == st.session_state[base_key]):
+                # Changed by someone else while this box was untouched: show their text.
+                st.session_state[text_key] = saved.text
+                st.session_state[version_key] = saved.version
+                st.session_state[base_key] = saved.text
+            conflict = st.session_state.get(p + f"conflict_{section.key}")
+            if conflict:
+                st.info(f"**Their text** ({saved.last_changed})\n\n" + saved.text, icon=":material/difference:")
+            with st.form(p + f"form_{section.key}"):
+                st.caption(saved.last_changed)
+                typed = st.text_area(
+                    "Issues of national importance" if section.key == "lcspr_decision" else
+                    "Statutory partners' quality assurance" if section.key == "sign_off" else f"Section {section.number}",
+                    key=text_key, height=220, max_chars=MAX_SECTION_CHARS, help=FREE_TEXT_REMINDER,
+                    placeholder=FREE_TEXT_REMINDER, disabled=view.locked,
+                )
+                st.caption("A line starting with \"- \" becomes a bullet point in the Word file. " + FREE_TEXT_REMINDER)
+                submitted = st.form_submit_button(f"Save section {section.number}", type="primary",
+                                                  disabled=view.locked)
+            if submitted:
+                try:
+                    row = state.read(save_section, review_id=review.id, section_key=section.key, text=typed,
+                                     expected_version=st.session_state[version_key])
+                except StaleRecord as error:
+                    # Keep what was typed; from now on the save is made against their version.
+                    st.session_state[version_key] = saved.version
+                    st.session_state[p + f"conflict_{section.key}"] = True
+                    st.error(str(error), icon=":material/sync_problem:")
+                    st.info(f"**Their text** ({saved.last_changed})\n\n" + saved.text, icon=":material/difference:")
+                except ServiceError as error:
+                    st.error(str(error), icon=":material/error:")
+                else:
+                    st.session_state.pop(p + f"conflict_{section.key}", None)
+                    _done(f"Section {section.number} saved.",
+                          {text_key: row.text, version_key: row.version, base_key: row.text})
+
+    with st.expander(f"{APPENDIX.heading} · {APPENDIX.source}"):
+        st.caption(APPENDIX.guidance)
+        if view.content.agencies:
+            st.dataframe(pd.DataFrame(agency_table_rows(view.content), columns=list(AGENCY_TABLE_COLUMNS)),
+                         hide_index=True, width="stretch", key=f"{p}appendix_agencies")
+        st.dataframe(pd.DataFrame(milestone_table_rows(view.content), columns=list(MILESTONE_TABLE_COLUMNS)),
+                     hide_index=True, width="stretch", key=f"{p}appendix_milestones")
+
+# ---------------------------------------------------------------- preview
+
+with preview_tab:
+    st.caption("The report as the Word file will show it, from what is saved now (unsaved typing is not included).")
+    with st.container(border=True):
+        st.markdown(report_markdown(view.content))
+
+# ---------------------------------------------------------------- versions, sign-off and submission
+
+with versions_tab:
+    st.caption("Every Word file made here is kept as a version, byte for byte: any version downloads exactly as it "
+               "was made. Sending to the JCR Chair, the Chair's sign-off and the submission each make a version and "
+               "complete their milestone.")
+    ready_key = p + "ready"
+    if not view.locked:
+        if st.button("Make a Word draft of the report", icon=":material/description:", key=p + "make_draft",
+                     type="primary"):
+            made = state.act(make_draft, review_id=review.id, as_of=as_of)
+            if made is not None:
+                _made(made.version.id)
+                word = "made" if made.new else "is unchanged: nothing has changed since it was made"
+                _done(f"Draft version {made.version.number} {word}. Download it below.")
+    ready = st.session_state.get(ready_key)
+    if ready and any(v.id == ready for v in view.versions):
+        version = next(v for v in view.versions if v.id == ready)
+        file = state.read(get_version_file, version_id=version.id)
+        st.download_button(f"Download version {version.number} ({STATE_LABELS[version.state]}) as Word", file.data,
+                           file_name=file.file_name, mime=file.mime, key=p + "download_ready",
+                           icon=":material/download:", on_click="ignore", type="primary")
+        if view.missing:
+            st.caption(f"{len(view.missing)} part(s) are not written yet: the file marks them "
+                       "\"[This section has not been written yet]\".")
+
+    stage = view.stage
+    if stage in ("draft", "with_chair") and can_send:
+        with st.form(p + "send_form"):
+            st.markdown("**Send to the JCR Chair**" + (" again, after amendments" if view.sent else ""))
+            sent_on = st.date_input("Date sent", value=as_of, format="DD/MM/YYYY", key=p + "sent_on")
+            send = st.form_submit_button("Send to the JCR Chair", icon=":material/send:")
+        if send:
+            version = state.act(send_to_chair, review_id=review.id, sent_on=sent_on, as_of=as_of)
+            if version is not None:
+                _made(version.id)
+                _done(f"Version {version.number} recorded as sent to the JCR Chair on {fmt_date(sent_on)}.")
+    if stage == "with_chair":
+        if is_chair:
+            with st.form(p + "sign_form"):
+                st.markdown("**Sign off the report** (JCR Chair)")
+                signed_on = st.date_input("Date signed off", value=as_of, format="DD/MM/YYYY", key=p + "signed_on")
+                confirm = st.checkbox("I have read the report and sign it off as the final version.",
+                                      key=p + "sign_confirm")
+                sign = st.form_submit_button("Sign off", type="primary", icon=":material/verified:")
+            if sign:
+                if not confirm:
+                    st.error("Tick the box to confirm you have read the report and sign it off.")
+                else:
+                    version = state.act(sign_off, review_id=review.id, signed_on=signed_on, as_of=as_of)
+                    if version is not None:
+                        _made(version.id)
+                        _done(f"Signed off: version {version.number} is the signed final version.")
+        else:
+            st.info("Waiting for the JCR Chair to sign the report off.", icon=":material/hourglass_top:")
+    if stage == "signed":
+        if is_manager:
+            with st.form(p + "submit_form"):
+                st.markdown("**Submit to the National Panel**" + (" and Ofsted" if review.ofsted_required else ""))
+                submitted_on = st.date_input("Date submitted to the Panel", value=as_of, format="DD/MM/YYYY",
+                                             key=p + "submitted_on")
+                ofsted_on = (st.date_input("Date sent to Ofsted", value=as_of, format="DD/MM/YYYY",
+                                           key=p + "ofsted_sent_on") if review.ofsted_required else None)
+                submit = st.form_submit_button("Record the submission", type="primary", icon=":material/outbox:")
+            if submit:
+                version = state.act(submit_to_panel, review_id=review.id, submitted_on=submitted_on,
+                                    ofsted_sent_on=ofsted_on, as_of=as_of)
+                if version is not None:
+                    _made(version.id)
+                    _done(f"Submitted to the National Panel on {fmt_date(submitted_on)}: version {version.number}.")
+        else:
+            st.info("Waiting for the Partnership Manager to submit the signed final version to the National Panel.",
+                    icon=":material/hourglass_top:")
+    if is_manager and stage in ("draft", "with_chair", "signed"):
+        with st.form(p + "ofsted_form"):
+            required = st.checkbox("The report goes to Ofsted as well as the National Panel",
+                                   value=review.ofsted_required, key=p + "ofsted_required")
+            ofsted_saved = st.form_submit_button("Save")
+        if ofsted_saved:
+            if state.act(set_ofsted_required, review_id=review.id, required=required) is not None:
+                _done("Saved: the report goes to Ofsted too." if required else "Saved: the report does not go to Ofsted.")
+    if stage == "submitted" and is_manager:
+        with st.form(p + "response_form"):
+            st.markdown("**Record the response**: the Panel's response closes the review"
+                        + (" (record Ofsted's response first, or both together)" if review.ofsted_required else ""))
+            panel_on = st.date_input("Date of the Panel's response", value=None, format="DD/MM/YYYY",
+                                     key=p + "panel_response_on")
+            ofsted_response = None
+            if review.ofsted_required:
+                if review.ofsted_response_date:
+                    st.caption(f"Ofsted's response: {fmt_date(review.ofsted_response_date)}")
+                else:
+                    ofsted_response = st.date_input("Date of Ofsted's response", value=None, format="DD/MM/YYYY",
+                                                    key=p + "ofsted_response_on")
+            respond = st.form_submit_button("Record the response", type="primary")
+        if respond:
+            if state.act(record_responses, review_id=review.id, panel_response_on=panel_on,
+                         ofsted_response_on=ofsted_response, as_of=as_of) is not None:
+                _done("Response recorded." + (" The review is closed." if panel_on else ""))
+
+    st.markdown("**Versions**")
+    if not view.versions:
+        st.caption("No Word file has been made yet.")
+    else:
+        table = pd.DataFrame([
+            {
+                "Version": v.number,
+                "State": STATE_LABELS[v.state],
+                "Date of the step": v.step_date,
+                "Made by": v.created_by_name,
+                "Made at (UK)": f"{v.created_at.astimezone(LONDON):%a %d %b %Y %H:%M}",
+                "Size (KB)": round(v.size_bytes / 1024, 1),
+                "SHA-256": v.sha256[:12],
+                "File": v.file_name,
+            }
+            for v in reversed(view.versions)
+        ])
+        st.dataframe(table, hide_index=True, width="stretch", key=p + "versions_table", placeholder="—",
+                     column_config={"Date of the step": st.column_config.DateColumn(format="ddd D MMM YYYY")})
+        numbers = {v.id: v for v in view.versions}
+        chosen = st.selectbox("Download a version", list(reversed(list(numbers))), key=p + "version_pick",
+                              format_func=lambda i: f"Version {numbers[i].number}: {STATE_LABELS[numbers[i].state]}")
+        file = state.read(get_version_file, version_id=chosen)
+        st.download_button(f"Download version {numbers[chosen].number}", file.data, file_name=file.file_name,
+                           mime=file.mime, key=p + "download_version", icon=":material/download:", on_click="ignore")

@@ -1,0 +1,377 @@
+"""Meetings of a review: the Rapid Review meeting, optional pre-meets, and the executive findings meeting with
+the AD/DCS when the Day 1 decision said one is needed.
+
+Recording a meeting completes its milestone through services.reviews.record_milestone_done (rr_meeting,
+pre_meets, exec_meeting; the minutes circulated date completes "minutes"), so the plan's rules live in one place.
+Every write appends its daily log entry in the same transaction; edits take `expected_version`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Optional, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from db.models import Account, Agency, Review, ReviewMilestone
+from db.models_report import MEETING_KINDS, Meeting
+from services.daily_log import append_system_entry
+from services.errors import InvalidInput, StaleRecord
+from services.permissions import CASE_READERS, requires
+from services.reviews import record_milestone_done
+from services.settings import load_calendar
+from services.working_days import WorkingCalendar
+
+MEETING_LABELS = {
+    "rr_meeting": "Rapid Review meeting",
+    "pre_meet": "Pre-meet",
+    "exec_meeting": "Executive findings meeting with the AD/DCS",
+}
+# The milestone each kind of meeting completes when it is recorded.
+MEETING_MILESTONES = {"rr_meeting": "rr_meeting", "pre_meet": "pre_meets", "exec_meeting": "exec_meeting"}
+MINUTES_MILESTONE = "minutes"
+MINUTES_DUE_WORKING_DAYS = 1
+MAX_NAME_CHARS = 120
+MAX_DECISIONS_CHARS = 8000
+
+
+# ---------------------------------------------------------------- pure rules
+
+
+def minutes_due_date(cal: WorkingCalendar, held_on: date) -> date:
+    """"Within 24 hours" means by the end of the next working day after the meeting."""
+    return cal.add_working_days(held_on, MINUTES_DUE_WORKING_DAYS)
+
+
+def minutes_status(cal: WorkingCalendar, held_on: date, circulated_on: Optional[date], as_of: date) -> str:
+    """'on time', 'late (2 working days)', 'due Mon 04 Jan' or 'late: not circulated yet'."""
+    due = minutes_due_date(cal, held_on)
+    if circulated_on is not None:
+        if circulated_on <= due:
+            return "on time"
+        late = cal.working_days_between(due, circulated_on)
+        return f"late ({late} working day{'s' if late != 1 else ''})" if late else "late"
+    if as_of > due:
+        return "late: not circulated yet"
+    return f"due {due:%a %d %b}"
+
+
+def minutes_late(cal: WorkingCalendar, held_on: date, circulated_on: Optional[date], as_of: date) -> bool:
+    return minutes_status(cal, held_on, circulated_on, as_of).startswith("late")
+
+
+def clean_name(raw: Optional[str], what: str, *, required: bool) -> Optional[str]:
+    value = " ".join((raw or "").split()) or None
+    if value is None and required:
+        raise InvalidInput(f"Give the {what}'s name.")
+    if value is not None and len(value) > MAX_NAME_CHARS:
+        raise InvalidInput(f"Keep the {what}'s name under {MAX_NAME_CHARS} characters.")
+    return value
+
+
+def clean_decisions(raw: Optional[str]) -> Optional[str]:
+    value = (raw or "").strip() or None
+    if value is not None and len(value) > MAX_DECISIONS_CHARS:
+        raise InvalidInput(f"Keep the decisions under {MAX_DECISIONS_CHARS:,} characters.")
+    return value
+
+
+def validate_meeting_dates(
+    *, held_on: Optional[date], minutes_circulated_on: Optional[date], notification_received: date, as_of: date
+) -> None:
+    if held_on is None:
+        raise InvalidInput("Give the date the meeting was held.")
+    if held_on > as_of:
+        raise InvalidInput(
+            f"The meeting date ({held_on:%d %b %Y}) is in the future: record a meeting once it has been held. "
+            "To plan its date, agree the milestone's date on the Review page."
+        )
+    if held_on < notification_received:
+        raise InvalidInput(
+            f"The meeting ({held_on:%d %b %Y}) cannot be held before the notification was received "
+            f"({notification_received:%d %b %Y})."
+        )
+    if minutes_circulated_on is not None:
+        if minutes_circulated_on > as_of:
+            raise InvalidInput(f"The minutes circulated date ({minutes_circulated_on:%d %b %Y}) cannot be in the future.")
+        if minutes_circulated_on < held_on:
+            raise InvalidInput(
+                f"The minutes cannot be circulated ({minutes_circulated_on:%d %b %Y}) before the meeting was held "
+                f"({held_on:%d %b %Y})."
+            )
+
+
+# ---------------------------------------------------------------- reading
+
+
+@dataclass
+class MeetingRow:
+    meeting: Meeting
+    label: str
+    minutes_due: date
+    minutes: str
+
+    @property
+    def minutes_late(self) -> bool:
+        return self.minutes.startswith("late")
+
+    @property
+    def agency_names(self) -> list[str]:
+        return [a.name for a in self.meeting.agencies]
+
+
+@dataclass
+class ReviewMeetings:
+    review: Review
+    rows: list[MeetingRow]
+    exec_meeting: str  # "needed", "not needed" or "not decided yet"
+
+    @property
+    def rr_meeting(self) -> Optional[MeetingRow]:
+        return next((r for r in self.rows if r.meeting.kind == "rr_meeting"), None)
+
+    @property
+    def can_add(self) -> list[str]:
+        """The kinds of meeting that can still be recorded for this review."""
+        taken = {r.meeting.kind for r in self.rows}
+        kinds = ["rr_meeting", "pre_meet"]
+        if self.review.exec_meeting_required:
+            kinds.append("exec_meeting")
+        return [k for k in kinds if k == "pre_meet" or k not in taken]
+
+
+def _meetings_of(session: Session, review_id: int) -> list[Meeting]:
+    return list(session.scalars(
+        select(Meeting).where(Meeting.review_id == review_id).order_by(Meeting.held_on, Meeting.id)
+    ))
+
+
+def meeting_row(cal: WorkingCalendar, meeting: Meeting, as_of: date) -> MeetingRow:
+    minutes = minutes_status(cal, meeting.held_on, meeting.minutes_circulated_on, as_of)
+    if meeting.kind == "pre_meet" and meeting.minutes_circulated_on is None:
+        minutes = "none needed"  # a pre-meet briefs an agency; the 24-hour rule is for the meetings that decide
+    return MeetingRow(meeting=meeting, label=MEETING_LABELS[meeting.kind],
+                      minutes_due=minutes_due_date(cal, meeting.held_on), minutes=minutes)
+
+
+@requires(*CASE_READERS, action="see a review's meetings")
+def list_meetings(session: Session, actor: Account, *, review_id: int, as_of: date) -> ReviewMeetings:
+    """A review's meetings, earliest first, with whether each one's minutes were on time."""
+    review = session.get(Review, review_id)
+    if review is None:
+        raise InvalidInput("That review does not exist. Go back to the live list and open it again.")
+    cal = load_calendar(session)
+    decided = {True: "needed", False: "not needed", None: "not decided yet"}[review.exec_meeting_required]
+    return ReviewMeetings(review, [meeting_row(cal, m, as_of) for m in _meetings_of(session, review_id)], decided)
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _review_for_write(session: Session, review_id: int) -> Review:
+    review = session.scalars(
+        select(Review).where(Review.id == review_id).with_for_update().execution_options(populate_existing=True)
+    ).first()
+    if review is None:
+        raise InvalidInput("That review does not exist. Go back to the live list and open it again.")
+    if review.state == "closed":
+        raise InvalidInput(f"Review {review.case_reference} is closed: its meetings can no longer be changed.")
+    return review
+
+
+def _agencies(session: Session, agency_ids: Sequence[int]) -> list[Agency]:
+    ids = list(dict.fromkeys(agency_ids or ()))
+    found = list(session.scalars(select(Agency).where(Agency.id.in_(ids)).order_by(Agency.name))) if ids else []
+    if len(found) != len(ids):
+        raise InvalidInput("One of the agencies chosen no longer exists. Reload the page.")
+    return found
+
+
+def _milestone(session: Session, review_id: int, key: str) -> Optional[ReviewMilestone]:
+    return session.scalar(select(ReviewMilestone).where(ReviewMilestone.review_id == review_id,
+                                                         ReviewMilestone.key == key))
+
+
+def _complete(session: Session, actor: Account, review: Review, key: str, done_on: date, as_of: date,
+              note: str) -> str:
+    """Complete the milestone through the reviews service (which logs it). One already done by hand keeps its
+    date; the returned sentence says so when the dates differ."""
+    milestone = _milestone(session, review.id, key)
+    if milestone is None:
+        return ""
+    if milestone.done_date is not None:
+        if milestone.done_date != done_on:
+            return (f" The milestone '{milestone.title}' was already recorded as done on "
+                    f"{milestone.done_date:%d %b %Y}; it keeps that date.")
+        return ""
+    record_milestone_done(session, actor, milestone_id=milestone.id, done_on=done_on, as_of=as_of, note=note)
+    return ""
+
+
+def _describe(meeting: Meeting) -> str:
+    parts = [f"{MEETING_LABELS[meeting.kind]} on {meeting.held_on:%d %b %Y}"]
+    if meeting.chair_name:
+        parts.append(f"chaired by {meeting.chair_name}")
+    if meeting.minute_taker_name:
+        parts.append(f"minutes by {meeting.minute_taker_name}")
+    if meeting.agencies:
+        parts.append("agencies attending: " + ", ".join(a.name for a in meeting.agencies))
+    return "; ".join(parts)
+
+
+@requires(*CASE_READERS, action="record a meeting")
+def record_meeting(
+    session: Session,
+    actor: Account,
+    *,
+    review_id: int,
+    kind: str,
+    held_on: Optional[date],
+    agency_ids: Sequence[int] = (),
+    chair_name: str = "",
+    minute_taker_name: str = "",
+    minutes_circulated_on: Optional[date] = None,
+    decisions: str = "",
+    as_of: date,
+) -> Meeting:
+    """Record a meeting that was held; it completes its milestone (and the minutes one when circulated)."""
+    if kind not in MEETING_KINDS:
+        raise InvalidInput("Choose the kind of meeting: the Rapid Review meeting, a pre-meet or the executive "
+                           "findings meeting.")
+    review = _review_for_write(session, review_id)
+    label = MEETING_LABELS[kind]
+    if kind == "exec_meeting" and review.exec_meeting_required is not True:
+        if review.exec_meeting_required is None:
+            raise InvalidInput("The Day 1 decision on an executive findings meeting has not been recorded yet: the "
+                               "JCR Chair records it on the Review page first.")
+        raise InvalidInput("The Day 1 decision said no executive findings meeting with the AD/DCS is needed for "
+                           f"{review.case_reference}.")
+    if kind != "pre_meet":
+        existing = session.scalar(select(Meeting).where(Meeting.review_id == review_id, Meeting.kind == kind))
+        if existing is not None:
+            raise InvalidInput(f"The {label} of {review.case_reference} was already recorded (held "
+                               f"{existing.held_on:%d %b %Y}): change that record instead.")
+    validate_meeting_dates(held_on=held_on, minutes_circulated_on=minutes_circulated_on,
+                           notification_received=review.notification_received_date, as_of=as_of)
+    agencies = _agencies(session, agency_ids)
+    if kind == "rr_meeting" and not agencies:
+        raise InvalidInput("Choose the agencies that attended the Rapid Review meeting.")
+    meeting = Meeting(
+        review_id=review.id, kind=kind, held_on=held_on,
+        chair_name=clean_name(chair_name, "chair", required=kind != "pre_meet"),
+        minute_taker_name=clean_name(minute_taker_name, "minute-taker", required=False),
+        minutes_circulated_on=minutes_circulated_on, decisions=clean_decisions(decisions),
+        created_by_id=actor.id, updated_by_id=actor.id, agencies=agencies,
+    )
+    try:
+        with session.begin_nested():
+            session.add(meeting)
+            session.flush()
+    except IntegrityError:
+        raise InvalidInput(f"The {label} of {review.case_reference} was recorded by someone else a moment ago. "
+                           "Reload the page to see it.") from None
+    text = "Meeting recorded: " + _describe(meeting) + "."
+    if meeting.decisions:
+        text += f" Decisions: {meeting.decisions}"
+    append_system_entry(session, actor, review_id=review.id, category="meeting", text=text)
+    tail = _complete(session, actor, review, MEETING_MILESTONES[kind], held_on, as_of,
+                     note=f"Completed by recording the meeting ({label}).")
+    if kind == "pre_meet":
+        tail = ""  # the first pre-meet completes the (optional) milestone; later ones are simply recorded
+    if minutes_circulated_on is not None:
+        tail += _record_minutes(session, actor, review, meeting, as_of)
+    if tail:
+        append_system_entry(session, actor, review_id=review.id, category="system", text=tail.strip())
+    return meeting
+
+
+def _record_minutes(session: Session, actor: Account, review: Review, meeting: Meeting, as_of: date) -> str:
+    cal = load_calendar(session)
+    status = minutes_status(cal, meeting.held_on, meeting.minutes_circulated_on, as_of)
+    append_system_entry(
+        session, actor, review_id=review.id, category="meeting",
+        text=f"Minutes of the {MEETING_LABELS[meeting.kind]} of {meeting.held_on:%d %b %Y} circulated on "
+        f"{meeting.minutes_circulated_on:%d %b %Y}: {status} (due {minutes_due_date(cal, meeting.held_on):%d %b %Y}).",
+    )
+    if meeting.kind != "rr_meeting":
+        return ""
+    return _complete(session, actor, review, MINUTES_MILESTONE, meeting.minutes_circulated_on, as_of,
+                     note=f"Minutes circulated: {status}.")
+
+
+@requires(*CASE_READERS, action="change a meeting's record")
+def update_meeting(
+    session: Session,
+    actor: Account,
+    *,
+    meeting_id: int,
+    expected_version: Optional[int],
+    agency_ids: Sequence[int],
+    chair_name: str,
+    minute_taker_name: str,
+    minutes_circulated_on: Optional[date],
+    decisions: str,
+    as_of: date,
+) -> Meeting:
+    """Change who attended, who chaired and took minutes, the decisions, or record the minutes circulated.
+    The meeting date completed its milestone and stays; a minutes date, once recorded, stays too."""
+    meeting = session.scalars(
+        select(Meeting).where(Meeting.id == meeting_id).with_for_update(of=Meeting)
+        .execution_options(populate_existing=True)
+    ).first()
+    if meeting is None:
+        raise InvalidInput("That meeting record does not exist. Reload the page.")
+    review = _review_for_write(session, meeting.review_id)
+    label = MEETING_LABELS[meeting.kind]
+    if expected_version is not None and meeting.version != expected_version:
+        raise StaleRecord(f"The record of the {label} was changed by someone else since you opened it. The page now "
+                          "shows the saved values: check them and make your change again.")
+    new_minutes = False
+    if meeting.minutes_circulated_on is not None and minutes_circulated_on != meeting.minutes_circulated_on:
+        raise InvalidInput(f"The minutes were already recorded as circulated on "
+                           f"{meeting.minutes_circulated_on:%d %b %Y}; that date stays (correct it in the daily log).")
+    if meeting.minutes_circulated_on is None and minutes_circulated_on is not None:
+        validate_meeting_dates(held_on=meeting.held_on, minutes_circulated_on=minutes_circulated_on,
+                               notification_received=review.notification_received_date, as_of=as_of)
+        new_minutes = True
+    agencies = _agencies(session, agency_ids)
+    if meeting.kind == "rr_meeting" and not agencies:
+        raise InvalidInput("Choose the agencies that attended the Rapid Review meeting.")
+    values = {
+        "chair_name": clean_name(chair_name, "chair", required=meeting.kind != "pre_meet"),
+        "minute_taker_name": clean_name(minute_taker_name, "minute-taker", required=False),
+        "decisions": clean_decisions(decisions),
+    }
+    changes = []
+    labels = {"chair_name": "chair", "minute_taker_name": "minute-taker", "decisions": "decisions"}
+    for name, value in values.items():
+        if getattr(meeting, name) != value:
+            changes.append(labels[name])
+            setattr(meeting, name, value)
+    if {a.id for a in agencies} != {a.id for a in meeting.agencies}:
+        changes.append("agencies attending")
+        meeting.agencies = agencies
+    if new_minutes:
+        changes.append("minutes circulated")
+        meeting.minutes_circulated_on = minutes_circulated_on
+    if not changes:
+        raise InvalidInput("Nothing to save: the meeting's record is the same as before.")
+    meeting.updated_by_id = actor.id
+    meeting.updated_at = datetime.now(timezone.utc)
+    try:
+        session.flush()
+    except StaleDataError:
+        raise StaleRecord(f"The record of the {label} was changed by someone else at the same moment. Reload the "
+                          "page and make your change again.") from None
+    text = f"Meeting record changed ({', '.join(changes)}): " + _describe(meeting) + "."
+    if "decisions" in changes and meeting.decisions:
+        text += f" Decisions: {meeting.decisions}"
+    append_system_entry(session, actor, review_id=review.id, category="meeting", text=text)
+    if new_minutes:
+        tail = _record_minutes(session, actor, review, meeting, as_of)
+        if tail:
+            append_system_entry(session, actor, review_id=review.id, category="system", text=tail.strip())
+    return meeting

@@ -1,0 +1,688 @@
+"""The Rapid Review report of a review: its written sections, the assembled draft, every generated Word
+version (kept byte for byte), and the steps that end the review: sent to the JCR Chair, signed off by the
+Chair, submitted to the National Panel (and Ofsted), and the Panel's (and Ofsted's) response.
+
+Each step completes its milestone through services.reviews.record_milestone_done, which refuses the report's
+milestones unless they come through here (so a submission always has the Chair's signed final version).
+Every write checks the role, validates with a sentence, writes and appends its daily log entry in the same
+transaction.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Optional
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from db.models import Account, Agency, Review
+from db.models_report import Meeting, ReportSection, ReportVersion
+from db.models_returns import AgencyReturn
+from services.clock import LONDON
+from services.daily_log import append_system_entry
+from services.errors import InvalidInput, StaleRecord
+from services.permissions import CASE_READERS, CASE_WRITERS, requires
+from services.plan import review_due_date, window_label
+from services.report_content import (
+    MAX_SECTION_CHARS,
+    SECTION_BY_KEY,
+    WRITABLE_KEYS,
+    AgencyPart,
+    MilestoneLine,
+    ReportContent,
+    Section,
+    fingerprint,
+    missing_parts,
+)
+from services.report_docx import DOCX_MIME, VersionStamp, build_report_docx
+from services.returns import return_due_date
+from services.reviews import (
+    NOTIFICATION_TYPE_LABELS,
+    milestone_applies,
+    record_milestone_done,
+    report_steps_allowed,
+    sin_timeliness,
+)
+from services.settings import load_calendar, load_settings
+
+STATE_LABELS = {
+    "draft": "draft",
+    "sent_to_chair": "sent to the JCR Chair",
+    "signed_final": "signed final",
+    "submitted": "submitted to the National Panel",
+}
+FILE_STATE_WORDS = {"draft": "draft", "sent_to_chair": "sent to Chair", "signed_final": "signed final",
+                    "submitted": "submitted"}
+MAX_REASON_CHARS = 4000
+
+
+# ---------------------------------------------------------------- assembling the content
+
+
+def _returns_of(session: Session, review_id: int) -> list[AgencyReturn]:
+    return list(session.scalars(
+        select(AgencyReturn).join(Agency, Agency.id == AgencyReturn.agency_id)
+        .where(AgencyReturn.review_id == review_id).order_by(Agency.name)
+    ))
+
+
+def _final_qa_words(ret: AgencyReturn) -> str:
+    if ret.final_qa_outcome == "accepted":
+        return f"accepted {ret.final_qa_date:%d %b %Y}"
+    if ret.sent_back_date is not None and ret.final_qa_outcome == "sent back":
+        return f"sent back {ret.sent_back_date:%d %b %Y}"
+    if ret.sent_back_date is not None:
+        return f"sent back {ret.sent_back_date:%d %b %Y}; resubmission awaiting QA"
+    if ret.received_date is not None:
+        return "awaiting QA"
+    return ""
+
+
+def _fmt(value: Optional[date]) -> str:
+    return f"{value:%a %d %b %Y}" if value else "—"
+
+
+def assemble(session: Session, review: Review, *, as_of: date,
+             signed_by: Optional[str] = None, signed_on: Optional[date] = None) -> ReportContent:
+    """The report as the data stands: sections 1 and 3 and the appendix from the review, its returns, meetings
+    and milestones; the written sections from report_sections; sign-off from the signed final version."""
+    cal = load_calendar(session)
+    received = review.notification_received_date
+    meetings = {m.kind: m for m in session.scalars(
+        select(Meeting).where(Meeting.review_id == review.id, Meeting.kind.in_(("rr_meeting", "exec_meeting"))))}
+    by_key = {m.key: m for m in review.milestones}
+    rr_held = meetings["rr_meeting"].held_on if "rr_meeting" in meetings else (
+        by_key["rr_meeting"].done_date if "rr_meeting" in by_key else None)
+    details = [
+        ("Case reference", review.case_reference),
+        ("Children (initials, age at the incident)",
+         "; ".join(f"{c.initials}, aged {c.age_years}" for c in review.children)),
+        ("Notification type", NOTIFICATION_TYPE_LABELS[review.notification_type]),
+        ("Incident", _fmt(review.incident_date)),
+        ("Children's Social Care became aware", _fmt(review.csc_aware_date)),
+        ("Serious Incident Notification made by CSC",
+         (_fmt(review.sin_submitted_date) + " — " if review.sin_submitted_date else "")
+         + sin_timeliness(cal, review.csc_aware_date, review.sin_submitted_date, as_of)),
+        ("Notification received by the Partnership", _fmt(received)),
+        ("Day 1 of the review", _fmt(cal.day_one(received))),
+        ("Due to the National Panel (end of Day 15)", _fmt(review_due_date(cal, received))),
+        ("Rapid Review meeting", _fmt(rr_held) if rr_held else "not held yet"),
+    ]
+    if review.exec_meeting_required is not None:
+        exec_text = "not needed (Day 1 decision)"
+        if review.exec_meeting_required:
+            exec_text = (f"held {_fmt(meetings['exec_meeting'].held_on)}" if "exec_meeting" in meetings
+                         else "needed (Day 1 decision); not held yet")
+        details.append(("Executive findings meeting with the AD/DCS", exec_text))
+    details.append(("Ofsted", "the report goes to Ofsted too" if review.ofsted_required else "not required"))
+    if review.submitted_to_panel_date:
+        details.append(("Submitted to the National Panel", _fmt(review.submitted_to_panel_date)))
+    if review.panel_response_date:
+        details.append(("Panel's response", _fmt(review.panel_response_date)))
+    if review.ofsted_response_date:
+        details.append(("Ofsted's response", _fmt(review.ofsted_response_date)))
+
+    agencies = tuple(
+        AgencyPart(
+            agency=r.agency.name, requested=r.requested_date, due=return_due_date(cal, r.requested_date),
+            received=r.received_date, resubmitted=r.resubmission_received_date, final_qa=_final_qa_words(r),
+            summary=r.summary,
+        )
+        for r in _returns_of(session, review.id)
+    )
+    milestones = tuple(
+        MilestoneLine(
+            title=m.title + (" (optional)" if m.optional else ""), window=window_label(m),
+            due=m.effective_due_date, agreed=m.agreed_due_date is not None, done=m.done_date,
+            status="done" if m.done_date else ("not needed" if not milestone_applies(review, m) else "open"),
+        )
+        for m in sorted(review.milestones, key=lambda m: m.sort_order)
+    )
+    texts = {s.section_key: s.text for s in session.scalars(
+        select(ReportSection).where(ReportSection.review_id == review.id))}
+    sent = _first_sent(session, review.id)
+    if signed_on is None:
+        signed = _version_in_state(session, review.id, "signed_final")
+        if signed is not None:
+            signed_by, signed_on = signed.created_by_name, signed.step_date
+    return ReportContent(
+        partnership=load_settings(session).partnership_name,
+        case_reference=review.case_reference,
+        case_details=tuple(details),
+        agencies=agencies,
+        texts={k: texts.get(k, "") for k in WRITABLE_KEYS},
+        lcspr_decision=review.lcspr_decision,
+        lcspr_reason=review.lcspr_reason,
+        sent_to_chair_on=sent.step_date if sent else None,
+        signed_by=signed_by,
+        signed_on=signed_on,
+        milestones=milestones,
+    )
+
+
+# ---------------------------------------------------------------- versions: reading
+
+
+def _versions(session: Session, review_id: int) -> list[ReportVersion]:
+    return list(session.scalars(
+        select(ReportVersion).where(ReportVersion.review_id == review_id).order_by(ReportVersion.number)
+    ))
+
+
+def _version_in_state(session: Session, review_id: int, state: str) -> Optional[ReportVersion]:
+    return session.scalars(
+        select(ReportVersion).where(ReportVersion.review_id == review_id, ReportVersion.state == state)
+        .order_by(ReportVersion.number.desc())
+    ).first()
+
+
+def _first_sent(session: Session, review_id: int) -> Optional[ReportVersion]:
+    return session.scalars(
+        select(ReportVersion).where(ReportVersion.review_id == review_id, ReportVersion.state == "sent_to_chair")
+        .order_by(ReportVersion.number)
+    ).first()
+
+
+@dataclass
+class SectionText:
+    section: Section
+    text: str
+    version: int  # 0: never saved
+    updated_by: Optional[str]
+    updated_at: Optional[datetime]
+
+    @property
+    def last_changed(self) -> str:
+        if not self.version:
+            return "Not written yet."
+        return f"Last changed by {self.updated_by} on {self.updated_at.astimezone(LONDON):%a %d %b %Y at %H:%M}."
+
+
+@dataclass
+class ReportView:
+    """Everything the Report page shows for one review."""
+
+    review: Review
+    content: ReportContent
+    sections: dict[str, SectionText]
+    versions: list[ReportVersion]
+    missing: list[tuple[Section, str]]
+    stage: str
+    stage_text: str
+    next_step: str
+    sent: Optional[ReportVersion] = None
+    signed: Optional[ReportVersion] = None
+    submitted: Optional[ReportVersion] = None
+    latest_sent_on: Optional[date] = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def locked(self) -> bool:
+        """After the Chair's sign-off the text is what was signed: it can no longer be changed."""
+        return self.signed is not None or self.review.state == "closed"
+
+
+def _stage(review: Review, sent, signed, submitted) -> tuple[str, str, str]:
+    if review.state == "closed":
+        response = f"the Panel responded on {_fmt(review.panel_response_date)}"
+        return "closed", f"Closed: {response}.", "Nothing left to do: the review is closed."
+    if review.state == "submitted":
+        text = f"Submitted to the National Panel on {_fmt(review.submitted_to_panel_date)}"
+        if submitted is not None and submitted.ofsted_sent_on:
+            text += f" (and to Ofsted on {_fmt(submitted.ofsted_sent_on)})"
+        return "submitted", text + ".", "The Partnership Manager records the Panel's (and Ofsted's) response."
+    if signed is not None:
+        return ("signed", f"Signed off by {signed.created_by_name} on {_fmt(signed.step_date)}.",
+                "The Partnership Manager submits the signed final version to the National Panel"
+                + (" and Ofsted." if review.ofsted_required else "."))
+    if sent is not None:
+        return ("with_chair", f"With the JCR Chair since {_fmt(sent.step_date)}.",
+                "The JCR Chair amends the sections if needed and signs the report off.")
+    return ("draft", "Draft: not yet sent to the JCR Chair.",
+            "Write the sections, then send the report to the JCR Chair.")
+
+
+@requires(*CASE_READERS, action="see a review's report")
+def get_report(session: Session, actor: Account, *, review_id: int, as_of: date) -> ReportView:
+    """The report of one review: its assembled content, written sections, versions and where it stands."""
+    review = session.scalars(select(Review).where(Review.id == review_id).options(
+        selectinload(Review.children), selectinload(Review.milestones))).first()
+    if review is None:
+        raise InvalidInput("That review does not exist. Go back to the live list and open it again.")
+    content = assemble(session, review, as_of=as_of)
+    rows = {s.section_key: s for s in session.scalars(
+        select(ReportSection).where(ReportSection.review_id == review.id))}
+    sections = {}
+    for key in WRITABLE_KEYS:
+        row = rows.get(key)
+        sections[key] = SectionText(SECTION_BY_KEY[key], row.text if row else "", row.version if row else 0,
+                                    row.updated_by.display_name if row else None, row.updated_at if row else None)
+    versions = _versions(session, review.id)
+    sent = [v for v in versions if v.state == "sent_to_chair"]
+    signed = next((v for v in versions if v.state == "signed_final"), None)
+    submitted = next((v for v in versions if v.state == "submitted"), None)
+    stage, stage_text, next_step = _stage(review, sent[0] if sent else None, signed, submitted)
+    return ReportView(
+        review=review, content=content, sections=sections, versions=versions, missing=missing_parts(content),
+        stage=stage, stage_text=stage_text, next_step=next_step, sent=sent[0] if sent else None, signed=signed,
+        submitted=submitted, latest_sent_on=sent[-1].step_date if sent else None,
+    )
+
+
+@dataclass(frozen=True)
+class VersionFile:
+    file_name: str
+    data: bytes
+    mime: str = DOCX_MIME
+
+
+@requires(*CASE_READERS, action="download a version of the report")
+def get_version_file(session: Session, actor: Account, *, version_id: int) -> VersionFile:
+    """The exact bytes of one stored version."""
+    version = session.get(ReportVersion, version_id)
+    if version is None:
+        raise InvalidInput("That version of the report does not exist. Reload the page.")
+    return VersionFile(version.file_name, bytes(version.content))
+
+
+# ---------------------------------------------------------------- versions: writing
+
+
+def _review_for_write(session: Session, review_id: int) -> Review:
+    """The review, locked for this transaction: report steps and version numbers of one review queue."""
+    review = session.scalars(
+        select(Review).where(Review.id == review_id).options(selectinload(Review.children),
+                                                              selectinload(Review.milestones))
+        .with_for_update(of=Review).execution_options(populate_existing=True)
+    ).first()
+    if review is None:
+        raise InvalidInput("That review does not exist. Go back to the live list and open it again.")
+    if review.state == "closed":
+        raise InvalidInput(f"Review {review.case_reference} is closed: its report can no longer be changed.")
+    return review
+
+
+def _refuse_when_signed(session: Session, review: Review, action: str) -> None:
+    signed = _version_in_state(session, review.id, "signed_final")
+    if signed is not None:
+        raise InvalidInput(
+            f"The report of {review.case_reference} was signed off by {signed.created_by_name} on "
+            f"{signed.step_date:%d %b %Y} (version {signed.number}): {action} is no longer possible. The signed final "
+            "version is the report."
+        )
+
+
+def _check_step_date(value: Optional[date], what: str, *, as_of: date, not_before: date, not_before_what: str) -> None:
+    if value is None:
+        raise InvalidInput(f"Give the date {what}.")
+    if value > as_of:
+        raise InvalidInput(f"The date {what} ({value:%d %b %Y}) cannot be in the future.")
+    if value < not_before:
+        raise InvalidInput(
+            f"The date {what} ({value:%d %b %Y}) cannot be before {not_before_what} ({not_before:%d %b %Y})."
+        )
+
+
+def file_name_for(case_reference: str, number: int, state: str) -> str:
+    return f"{case_reference} Rapid Review report v{number} {FILE_STATE_WORDS[state]}.docx"
+
+
+def _store_version(
+    session: Session,
+    actor: Account,
+    review: Review,
+    *,
+    state: str,
+    content: ReportContent,
+    step_date: Optional[date] = None,
+    ofsted_sent_on: Optional[date] = None,
+    data: Optional[bytes] = None,
+    created_at: Optional[datetime] = None,
+) -> ReportVersion:
+    """Make the next version of the review's report (the review row is locked by the caller) and log it."""
+    number = (session.scalar(select(func.max(ReportVersion.number)).where(ReportVersion.review_id == review.id))
+              or 0) + 1
+    made = (created_at or datetime.now(timezone.utc)).replace(microsecond=0)
+    if data is None:
+        data = build_report_docx(content, VersionStamp(number, STATE_LABELS[state], made, actor.display_name))
+    version = ReportVersion(
+        review_id=review.id, number=number, state=state, step_date=step_date, ofsted_sent_on=ofsted_sent_on,
+        created_at=made, created_by_id=actor.id, created_by_name=actor.display_name,
+        file_name=file_name_for(review.case_reference, number, state), content=data, size_bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(), content_fingerprint=fingerprint(content),
+    )
+    session.add(version)
+    session.flush()
+    return version
+
+
+def _complete_milestone(session: Session, actor: Account, review: Review, key: str, done_on: date, as_of: date,
+                        note: str) -> None:
+    """Complete the report milestone through the reviews service; one already done keeps its date."""
+    milestone = next((m for m in review.milestones if m.key == key), None)
+    if milestone is None or milestone.done_date is not None:
+        return
+    with report_steps_allowed(session):
+        record_milestone_done(session, actor, milestone_id=milestone.id, done_on=done_on, as_of=as_of, note=note)
+
+
+def _missing_words(missing: list[tuple[Section, str]]) -> str:
+    return "; ".join(f"{s.number}. {s.title} ({why})" for s, why in missing)
+
+
+@dataclass(frozen=True)
+class DraftMade:
+    version: ReportVersion
+    new: bool
+
+
+@requires(*CASE_READERS, action="make a Word draft of the report")
+def make_draft(session: Session, actor: Account, *, review_id: int, as_of: date) -> DraftMade:
+    """Generate the report as a Word draft and keep it as a new version; when nothing has changed since the
+    latest draft, that draft is given back instead (a double click makes one version)."""
+    review = _review_for_write(session, review_id)
+    _refuse_when_signed(session, review, "a new draft")
+    content = assemble(session, review, as_of=as_of)
+    latest = session.scalars(select(ReportVersion).where(ReportVersion.review_id == review.id)
+                             .order_by(ReportVersion.number.desc())).first()
+    if latest is not None and latest.state == "draft" and latest.content_fingerprint == fingerprint(content):
+        return DraftMade(latest, new=False)
+    version = _store_version(session, actor, review, state="draft", content=content)
+    missing = missing_parts(content)
+    text = f"Report draft version {version.number} made ({version.file_name}, {version.size_bytes:,} bytes)."
+    if missing:
+        text += f" Not yet written: {_missing_words(missing)}."
+    append_system_entry(session, actor, review_id=review.id, category="system", text=text)
+    return DraftMade(version, new=True)
+
+
+@requires(*CASE_WRITERS, action="send the report to the JCR Chair")
+def send_to_chair(session: Session, actor: Account, *, review_id: int, sent_on: Optional[date], as_of: date
+                  ) -> ReportVersion:
+    """Send the report to the JCR Chair: a 'sent to Chair' version; the first sending completes
+    'Report updated with the meeting and sent to the JCR Chair'. It may be sent again after amendments."""
+    review = _review_for_write(session, review_id)
+    _refuse_when_submitted(review)
+    _refuse_when_signed(session, review, "sending it to the Chair again")
+    previous = _version_in_state(session, review.id, "sent_to_chair")
+    if previous is not None:
+        _check_step_date(sent_on, "it was sent to the Chair", as_of=as_of, not_before=previous.step_date,
+                         not_before_what=f"the previous sending (version {previous.number})")
+    else:
+        _check_step_date(sent_on, "it was sent to the Chair", as_of=as_of,
+                         not_before=review.notification_received_date,
+                         not_before_what="the date the notification was received")
+    _complete_milestone(session, actor, review, "report_to_chair", sent_on, as_of,
+                        note="Completed by sending the report to the JCR Chair (Report page).")
+    content = assemble(session, review, as_of=as_of)
+    version = _store_version(session, actor, review, state="sent_to_chair", content=content, step_date=sent_on)
+    missing = missing_parts(content)
+    text = (f"Report version {version.number} sent to the JCR Chair on {sent_on:%d %b %Y}"
+            f"{' (sent again after amendments)' if previous else ''}: {version.file_name}.")
+    if missing:
+        text += f" Not yet written: {_missing_words(missing)}."
+    append_system_entry(session, actor, review_id=review.id, category="communication", text=text)
+    return version
+
+
+def _refuse_when_submitted(review: Review) -> None:
+    if review.state == "submitted":
+        raise InvalidInput(f"The report of {review.case_reference} was already submitted to the National Panel on "
+                           f"{review.submitted_to_panel_date:%d %b %Y}.")
+
+
+@requires("chair", action="sign off the report")
+def sign_off(session: Session, actor: Account, *, review_id: int, signed_on: Optional[date], as_of: date
+             ) -> ReportVersion:
+    """The JCR Chair signs the report off: the signed final version, with the Chair's name and the date;
+    completes 'Signed final report returned by the JCR Chair'. Every section must be written."""
+    review = _review_for_write(session, review_id)
+    _refuse_when_submitted(review)
+    _refuse_when_signed(session, review, "signing it off again")
+    latest_sent = _version_in_state(session, review.id, "sent_to_chair")
+    if latest_sent is None:
+        raise InvalidInput(
+            f"The report of {review.case_reference} has not been sent to the JCR Chair yet: the officer sends it "
+            "(Send to the JCR Chair) before the Chair signs it off."
+        )
+    _check_step_date(signed_on, "of the sign-off", as_of=as_of, not_before=latest_sent.step_date,
+                     not_before_what=f"the report was sent to the Chair (version {latest_sent.number})")
+    missing = missing_parts(assemble(session, review, as_of=as_of))
+    if missing:
+        raise InvalidInput(
+            "The report cannot be signed off while parts of it are missing: " + _missing_words(missing)
+            + ". Write them (or write 'None identified') and sign off again."
+        )
+    _complete_milestone(session, actor, review, "signed_report", signed_on, as_of,
+                        note="Completed by the JCR Chair's sign-off (Report page).")
+    content = assemble(session, review, as_of=as_of, signed_by=actor.display_name, signed_on=signed_on)
+    version = _store_version(session, actor, review, state="signed_final", content=content, step_date=signed_on)
+    append_system_entry(
+        session, actor, review_id=review.id, category="decision",
+        text=f"Report signed off by {actor.display_name} (JCR Chair) on {signed_on:%d %b %Y}: signed final version "
+        f"{version.number} ({version.file_name}, sha256 {version.sha256[:12]}).",
+    )
+    return version
+
+
+@requires("manager", action="submit the report to the National Panel")
+def submit_to_panel(
+    session: Session,
+    actor: Account,
+    *,
+    review_id: int,
+    submitted_on: Optional[date],
+    ofsted_sent_on: Optional[date] = None,
+    as_of: date,
+) -> ReportVersion:
+    """Submit the Chair's signed final version to the National Panel (and Ofsted when required): records the
+    submission date, keeps the 'submitted' version (the signed final's exact bytes) and completes
+    'Report submitted to the National Panel'."""
+    review = _review_for_write(session, review_id)
+    _refuse_when_submitted(review)
+    signed = _version_in_state(session, review.id, "signed_final")
+    if signed is None:
+        raise InvalidInput(
+            f"The report of {review.case_reference} cannot be submitted before the JCR Chair has signed it off: "
+            "only the signed final version goes to the National Panel."
+        )
+    _check_step_date(submitted_on, "of the submission", as_of=as_of, not_before=signed.step_date,
+                     not_before_what=f"the Chair's sign-off (version {signed.number})")
+    if review.ofsted_required and ofsted_sent_on is None:
+        raise InvalidInput(f"The report of {review.case_reference} goes to Ofsted too: give the date it was sent "
+                           "to Ofsted.")
+    if not review.ofsted_required and ofsted_sent_on is not None:
+        raise InvalidInput("Ofsted is not marked as required for this review: leave the Ofsted date empty, or mark "
+                           "Ofsted as required first.")
+    if ofsted_sent_on is not None:
+        _check_step_date(ofsted_sent_on, "it was sent to Ofsted", as_of=as_of, not_before=submitted_on,
+                         not_before_what="the submission to the Panel")
+    _complete_milestone(session, actor, review, "panel_submission", submitted_on, as_of,
+                        note="Completed by submitting the signed final version (Report page).")
+    # What the Chair signed is what the Panel gets: the same bytes, kept again as the 'submitted' version.
+    data = bytes(signed.content)
+    content = assemble(session, review, as_of=as_of)
+    version = _store_version(session, actor, review, state="submitted", content=content, step_date=submitted_on,
+                             ofsted_sent_on=ofsted_sent_on, data=data)
+    text = (f"Report submitted to the National Panel on {submitted_on:%d %b %Y}"
+            + (f" and to Ofsted on {ofsted_sent_on:%d %b %Y}" if ofsted_sent_on else "")
+            + f": version {version.number}, the signed final version {signed.number} as signed "
+            f"(sha256 {version.sha256[:12]}).")
+    append_system_entry(session, actor, review_id=review.id, category="communication", text=text)
+    return version
+
+
+@requires("manager", action="record the Panel's or Ofsted's response")
+def record_responses(
+    session: Session,
+    actor: Account,
+    *,
+    review_id: int,
+    panel_response_on: Optional[date] = None,
+    ofsted_response_on: Optional[date] = None,
+    as_of: date,
+) -> Review:
+    """Record Ofsted's response and/or the Panel's; the Panel's response closes the review (it leaves the
+    live list), so when Ofsted is required its response is recorded first or at the same time."""
+    review = _review_for_write(session, review_id)
+    if review.state != "submitted":
+        raise InvalidInput(f"The report of {review.case_reference} has not been submitted to the National Panel yet: "
+                           "record the submission before any response.")
+    if panel_response_on is None and ofsted_response_on is None:
+        raise InvalidInput("Give the date of the Panel's response, or of Ofsted's.")
+    submitted = review.submitted_to_panel_date
+    if ofsted_response_on is not None:
+        if not review.ofsted_required:
+            raise InvalidInput("Ofsted is not marked as required for this review: leave Ofsted's response empty.")
+        if review.ofsted_response_date is not None and review.ofsted_response_date != ofsted_response_on:
+            raise InvalidInput(f"Ofsted's response was already recorded on {review.ofsted_response_date:%d %b %Y}.")
+        sent = _version_in_state(session, review.id, "submitted")
+        not_before = (sent.ofsted_sent_on if sent and sent.ofsted_sent_on else submitted)
+        _check_step_date(ofsted_response_on, "of Ofsted's response", as_of=as_of, not_before=not_before,
+                         not_before_what="the report was sent to Ofsted")
+    if panel_response_on is not None:
+        _check_step_date(panel_response_on, "of the Panel's response", as_of=as_of, not_before=submitted,
+                         not_before_what="the submission to the Panel")
+        if review.ofsted_required and review.ofsted_response_date is None and ofsted_response_on is None:
+            raise InvalidInput(
+                "Ofsted's response has not been recorded: the Panel's response closes the review, so record "
+                "Ofsted's response first, or both together."
+            )
+    if ofsted_response_on is not None and review.ofsted_response_date is None:
+        review.ofsted_response_date = ofsted_response_on
+        try:
+            session.flush()
+        except StaleDataError:
+            raise StaleRecord("This review was changed by someone else at the same moment. Reload and try again.") \
+                from None
+        append_system_entry(session, actor, review_id=review.id, category="communication",
+                            text=f"Ofsted's response to the report received on {ofsted_response_on:%d %b %Y}.")
+    if panel_response_on is not None:
+        _complete_milestone(session, actor, review, "panel_response", panel_response_on, as_of,
+                            note="Completed by recording the Panel's response (Report page).")
+        append_system_entry(
+            session, actor, review_id=review.id, category="communication",
+            text=f"The National Panel's response received on {panel_response_on:%d %b %Y}: review "
+            f"{review.case_reference} closed.",
+        )
+    return review
+
+
+@requires("manager", action="say whether the report goes to Ofsted")
+def set_ofsted_required(session: Session, actor: Account, *, review_id: int, required: bool) -> Review:
+    """Whether the report goes to Ofsted as well as the Panel (decided before the submission)."""
+    review = _review_for_write(session, review_id)
+    _refuse_when_submitted(review)
+    if review.ofsted_required == required:
+        raise InvalidInput("Nothing to save: that is already recorded.")
+    review.ofsted_required = required
+    session.flush()
+    append_system_entry(session, actor, review_id=review.id, category="decision",
+                        text="The report goes to Ofsted as well as the National Panel." if required
+                        else "The report does not go to Ofsted (only to the National Panel).")
+    return review
+
+
+@requires(*CASE_READERS, action="record the LCSPR decision")
+def record_lcspr_decision(
+    session: Session,
+    actor: Account,
+    *,
+    review_id: int,
+    expected_version: Optional[int],
+    decision: Optional[bool],
+    reason: str,
+) -> Review:
+    """Record whether a Local Child Safeguarding Practice Review is to be carried out, and why (section 8)."""
+    review = _review_for_write(session, review_id)
+    if expected_version is not None and review.version != expected_version:
+        raise StaleRecord("This review was changed by someone else since you opened it. Your answer is kept; the "
+                          "saved LCSPR decision is shown under it: check it and save again.")
+    _refuse_when_signed(session, review, "changing the LCSPR decision")
+    if decision is None:
+        raise InvalidInput("Say whether a Local Child Safeguarding Practice Review is to be carried out (yes or no).")
+    cleaned = (reason or "").strip()
+    if not cleaned:
+        raise InvalidInput("Give the reasons for the LCSPR decision: they go into section 8 of the report.")
+    if len(cleaned) > MAX_REASON_CHARS:
+        raise InvalidInput(f"Keep the reasons under {MAX_REASON_CHARS:,} characters.")
+    if review.lcspr_decision == decision and (review.lcspr_reason or "") == cleaned:
+        raise InvalidInput("Nothing to save: the decision and its reasons are the same as before.")
+    changed = review.lcspr_decision is not None
+    review.lcspr_decision = decision
+    review.lcspr_reason = cleaned
+    try:
+        session.flush()
+    except StaleDataError:
+        raise StaleRecord("This review was changed by someone else at the same moment. Reload and try again.") from None
+    append_system_entry(
+        session, actor, review_id=review.id, category="decision",
+        text=f"LCSPR decision {'changed' if changed else 'recorded'}: "
+        f"{'an LCSPR is to be carried out' if decision else 'no LCSPR'}. Reasons: {cleaned}",
+    )
+    return review
+
+
+@requires(*CASE_READERS, action="write the report")
+def save_section(
+    session: Session,
+    actor: Account,
+    *,
+    review_id: int,
+    section_key: str,
+    text: str,
+    expected_version: int,
+) -> ReportSection:
+    """Save one written section. `expected_version` is the version the text was written against (0 when the
+    section had never been saved): a save over someone else's newer text is refused, never overwritten."""
+    section = SECTION_BY_KEY.get(section_key)
+    if section is None or not section.writable:
+        raise InvalidInput("That section of the report is filled from the data and cannot be written here.")
+    review = _review_for_write(session, review_id)
+    _refuse_when_signed(session, review, "changing its text")
+    cleaned = (text or "").strip()
+    if len(cleaned) > MAX_SECTION_CHARS:
+        raise InvalidInput(f"Section {section.number} is too long: keep it under {MAX_SECTION_CHARS:,} characters "
+                           f"(it has {len(cleaned):,}).")
+    row = session.scalars(
+        select(ReportSection).where(ReportSection.review_id == review.id, ReportSection.section_key == section_key)
+        .with_for_update(of=ReportSection).execution_options(populate_existing=True)
+    ).first()
+    current = row.version if row else 0
+    if current != expected_version:
+        who = row.updated_by.display_name if row else "someone"
+        when = f" at {row.updated_at.astimezone(LONDON):%H:%M on %a %d %b}" if row else ""
+        raise StaleRecord(
+            f"Section {section.number} ({section.title}) was changed by {who}{when} since you opened it. "
+            "Your text is kept in the box; theirs is shown above it. Combine the two and save again."
+        )
+    if (row.text if row else "") == cleaned:
+        raise InvalidInput(f"Nothing to save: section {section.number} is the same as before.")
+    now = datetime.now(timezone.utc)
+    try:
+        if row is None:
+            with session.begin_nested():
+                row = ReportSection(review_id=review.id, section_key=section_key, text=cleaned,
+                                    updated_by_id=actor.id, updated_at=now)
+                session.add(row)
+                session.flush()
+        else:
+            row.text, row.updated_by_id, row.updated_at = cleaned, actor.id, now
+            session.flush()
+    except (IntegrityError, StaleDataError):
+        raise StaleRecord(
+            f"Section {section.number} ({section.title}) was saved by someone else at the same moment. Your text is "
+            "kept in the box; reload their text, combine the two and save again."
+        ) from None
+    session.refresh(row, ["updated_by"])
+    words = len(cleaned.split())
+    append_system_entry(
+        session, actor, review_id=review.id, category="other",
+        text=f"Report section {section.number} ({section.title}) saved: {words} word{'s' if words != 1 else ''}"
+        f"{' (now empty)' if not cleaned else ''}.",
+    )
+    return row

@@ -1,0 +1,243 @@
+"""AppTest of the Report and Meetings pages on a real, committed database (issue 6)."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from db.models import Account, Agency, Review, ReviewMilestone
+from db.models_report import Meeting, ReportSection, ReportVersion
+from services.report import record_lcspr_decision, save_section, send_to_chair
+from services.report_content import WRITABLE_KEYS
+from services.returns import record_return_received, record_returns_requested, record_summary
+from services.reviews import ChildEntry, open_review
+from tests.app.conftest import create_account
+from ui.widgets import FREE_TEXT_REMINDER
+
+RECEIVED = date(2026, 12, 18)      # Fri: Day 1; Day 15 = Tue 12 Jan 2027
+AS_OF = date(2027, 1, 8)           # Fri, Day 12
+
+
+def _seed(open_session):
+    """An officer, a manager and a chair; two agencies; one review whose forms were sent, one return received."""
+    officer = create_account(open_session, "officer", username="olly")
+    manager = create_account(open_session, "manager", username="morgan")
+    chair = create_account(open_session, "chair", username="charlie")
+    with open_session() as session, session.begin():
+        for name in ("Demoshire Police", "GP practices"):
+            session.add(Agency(name=name, kind="health", active=True))
+        session.flush()
+        actor = session.get(Account, officer.id)
+        review = open_review(session, actor, notification_type="serious_harm", incident_date=date(2026, 12, 14),
+                             csc_aware_date=date(2026, 12, 15), notification_received_date=RECEIVED,
+                             children=[ChildEntry("AB", 5)], as_of=RECEIVED)
+        returns = record_returns_requested(session, actor, review_id=review.id,
+                                           agency_ids=list(session.scalars(select(Agency.id))),
+                                           requested_on=RECEIVED, as_of=RECEIVED)
+        for ret in returns:
+            record_return_received(session, actor, return_id=ret.id, expected_version=None,
+                                   received_on=date(2026, 12, 21), signed_by_senior_manager=False, as_of=AS_OF)
+        record_summary(session, actor, return_id=returns[0].id, expected_version=None, summary="Known to them.")
+        review_id = review.id
+    return officer, manager, chair, review_id
+
+
+def _open(make_app, account, review_id, page="pages/report.py"):
+    at = make_app(account, as_of=AS_OF).run()
+    at.query_params["review"] = str(review_id)
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _complete_the_report(open_session, officer_id, review_id):
+    with open_session() as session, session.begin():
+        actor = session.get(Account, officer_id)
+        for key in WRITABLE_KEYS:
+            save_section(session, actor, review_id=review_id, section_key=key, text=f"Text of {key}.",
+                         expected_version=0)
+        record_lcspr_decision(session, actor, review_id=review_id, expected_version=None, decision=False,
+                              reason="Not met.")
+        from db.models_returns import AgencyReturn
+        for ret in session.scalars(select(AgencyReturn).where(AgencyReturn.summary.is_(None))):
+            record_summary(session, actor, return_id=ret.id, expected_version=None, summary="Not known.")
+
+
+def _text(at) -> str:
+    return "\n".join(str(m.value) for m in at.markdown)
+
+
+def test_the_page_shows_the_report_what_is_missing_and_the_preview(app_db, make_app):
+    officer, _, _, review_id = _seed(app_db)
+    at = _open(make_app, officer, review_id)
+    assert "### Rapid Review report 181226AB" in _text(at)
+    assert "Draft: not yet sent to the JCR Chair." in _text(at)
+    warning = at.warning[0].value
+    assert "**2. Summary of the incident and circumstances**: not written yet" in warning
+    assert "**3. Agency involvement**: no summary yet for GP practices" in warning
+    assert [t.label for t in at.tabs] == ["Write the sections", "Preview", "Word versions and sign-off"]
+    preview = next(m.value for m in at.markdown if "#### 1. Case details" in m.value)
+    assert "#### 9. Quality assurance and sign-off" in preview and "Known to them." in preview
+    box = at.text_area(key=f"rp{review_id}_text_incident_summary")
+    assert (box.placeholder, box.help) == (FREE_TEXT_REMINDER, FREE_TEXT_REMINDER)
+
+
+def test_saving_a_section_shows_who_changed_it_and_it_leaves_the_warning(app_db, make_app):
+    officer, _, _, review_id = _seed(app_db)
+    at = _open(make_app, officer, review_id)
+    at.text_area(key=f"rp{review_id}_text_incident_summary").input("The child was found injured at home.")
+    at.button(key=f"FormSubmitter:rp{review_id}_form_incident_summary-Save section 2").click().run()
+    assert not at.exception and at.success[0].value == "Section 2 saved."
+    assert at.text_area(key=f"rp{review_id}_text_incident_summary").value == "The child was found injured at home."
+    assert any(c.value.startswith("Last changed by App officer on ") for c in at.caption)
+    assert "2. Summary of the incident" not in at.warning[0].value
+    with app_db() as session:
+        assert session.scalar(select(ReportSection.text)) == "The child was found injured at home."
+
+
+def test_a_save_over_someone_elses_newer_text_is_refused_and_the_typed_text_is_kept(app_db, make_app):
+    officer, _, chair, review_id = _seed(app_db)
+    at = _open(make_app, officer, review_id)
+    # The Chair saves section 4 after the officer opened the page.
+    with app_db() as session, session.begin():
+        save_section(session, session.get(Account, chair.id), review_id=review_id, section_key="practice_episodes",
+                     text="The Chair's episodes.", expected_version=0)
+    box = f"rp{review_id}_text_practice_episodes"
+    at.text_area(key=box).input("The officer's episodes.")
+    at.button(key=f"FormSubmitter:rp{review_id}_form_practice_episodes-Save section 4").click().run()
+    assert not at.exception
+    assert "was changed by App chair" in at.error[0].value and "Your text is kept in the box" in at.error[0].value
+    assert at.text_area(key=box).value == "The officer's episodes."
+    assert any("The Chair's episodes." in i.value for i in at.info)
+    # Having seen theirs, the officer combines the two and saves: now against the Chair's version.
+    at.text_area(key=box).input("The Chair's episodes. The officer's episodes.")
+    at.button(key=f"FormSubmitter:rp{review_id}_form_practice_episodes-Save section 4").click().run()
+    assert at.success[0].value == "Section 4 saved."
+    with app_db() as session:
+        row = session.scalar(select(ReportSection).where(ReportSection.section_key == "practice_episodes"))
+        assert (row.text, row.version) == ("The Chair's episodes. The officer's episodes.", 2)
+
+
+def test_a_word_draft_is_made_kept_and_offered_for_download(app_db, make_app):
+    officer, _, _, review_id = _seed(app_db)
+    at = _open(make_app, officer, review_id)
+    at.button(key=f"rp{review_id}_make_draft").click().run()
+    assert not at.exception
+    assert at.success[0].value == "Draft version 1 made. Download it below."
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Download version 1 (draft) as Word", "Download version 1"]
+    table = at.dataframe[-1].value
+    assert list(table["Version"]) == [1] and list(table["State"]) == ["draft"]
+    assert table["File"][0] == "181226AB Rapid Review report v1 draft.docx"
+    # A second click with nothing changed makes no second version.
+    at.button(key=f"rp{review_id}_make_draft").click().run()
+    assert "is unchanged" in at.success[0].value
+    with app_db() as session:
+        assert session.scalars(select(ReportVersion.number)).all() == [1]
+
+
+def test_the_chair_is_refused_sign_off_while_sections_are_missing_and_then_signs(app_db, make_app):
+    officer, manager, chair, review_id = _seed(app_db)
+    with app_db() as session, session.begin():
+        send_to_chair(session, session.get(Account, officer.id), review_id=review_id, sent_on=date(2027, 1, 7),
+                      as_of=AS_OF)
+    at = _open(make_app, chair, review_id)
+    assert "With the JCR Chair since Thu 07 Jan 2027." in _text(at)
+    p = f"rp{review_id}_"
+    at.button(key=f"FormSubmitter:{p}sign_form-Sign off").click().run()
+    assert at.error[0].value == "Tick the box to confirm you have read the report and sign it off."
+    at.checkbox(key=p + "sign_confirm").check()
+    at.button(key=f"FormSubmitter:{p}sign_form-Sign off").click().run()
+    assert "cannot be signed off while parts of it are missing: 2. Summary" in at.error[0].value
+    assert at.checkbox(key=p + "sign_confirm").value is True  # what the Chair ticked stays
+    _complete_the_report(app_db, officer.id, review_id)
+    at.checkbox(key=p + "sign_confirm").check()
+    at.button(key=f"FormSubmitter:{p}sign_form-Sign off").click().run()
+    assert at.success[0].value == "Signed off: version 2 is the signed final version."
+    assert "Signed off by App chair on Fri 08 Jan 2027." in _text(at)
+    with app_db() as session:
+        done = session.scalar(select(ReviewMilestone.done_date).where(ReviewMilestone.key == "signed_report"))
+        assert done == AS_OF
+    # The officer sees the locked text; the manager gets the submission form and submits.
+    officer_view = _open(make_app, officer, review_id)
+    assert officer_view.text_area(key=f"{p}text_learning").disabled
+    manager_view = _open(make_app, manager, review_id)
+    manager_view.button(key=f"FormSubmitter:{p}submit_form-Record the submission").click().run()
+    assert manager_view.success[0].value == "Submitted to the National Panel on Fri 08 Jan 2027: version 3."
+    with app_db() as session:
+        review = session.get(Review, review_id)
+        assert (review.state, review.submitted_to_panel_date) == ("submitted", AS_OF)
+
+
+def test_an_officer_gets_no_sign_off_form_and_a_board_member_no_page(app_db, make_app):
+    officer, _, _, review_id = _seed(app_db)
+    with app_db() as session, session.begin():
+        send_to_chair(session, session.get(Account, officer.id), review_id=review_id, sent_on=AS_OF, as_of=AS_OF)
+    at = _open(make_app, officer, review_id)
+    assert not [b for b in at.button if "sign_form" in (b.key or "")]
+    assert any(i.value == "Waiting for the JCR Chair to sign the report off." for i in at.info)
+    board = create_account(app_db, "board")
+    at = make_app(board, as_of=AS_OF).run()
+    for page in ("pages/report.py", "pages/meetings.py"):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(page)
+
+
+def test_recording_a_meeting_refused_keeps_what_was_typed_then_saves(app_db, make_app):
+    officer, _, _, review_id = _seed(app_db)
+    at = _open(make_app, officer, review_id, page="pages/meetings.py")
+    p = f"mt{review_id}_"
+    assert at.selectbox(key=p + "kind").value == "rr_meeting"
+    at.date_input(key=p + "held_on").set_value(date(2026, 12, 31))
+    at.date_input(key=p + "minutes_on").set_value(date(2026, 12, 30))
+    at.text_input(key=p + "chair").input("Charlie Chair")
+    at.text_area(key=p + "decisions").input("Agreed the three practice episodes.")
+    at.button(key=f"FormSubmitter:{p}record_form-Record the meeting").click().run()
+    assert not at.exception
+    assert at.error[0].value == ("The minutes cannot be circulated (30 Dec 2026) before the meeting was held "
+                                 "(31 Dec 2026).")
+    assert at.text_area(key=p + "decisions").value == "Agreed the three practice episodes."
+    assert at.text_input(key=p + "chair").value == "Charlie Chair"
+    at.date_input(key=p + "minutes_on").set_value(date(2027, 1, 5))
+    at.button(key=f"FormSubmitter:{p}record_form-Record the meeting").click().run()
+    assert at.success[0].value == "Rapid Review meeting of Thu 31 Dec 2026 recorded."
+    table = at.dataframe[0].value
+    assert list(table["Meeting"]) == ["Rapid Review meeting"]
+    assert list(table["Minutes"]) == ["LATE (1 WORKING DAY)"]
+    assert list(table["Agencies attending"]) == ["Demoshire Police, GP practices"]
+    assert any("Minutes of the Rapid Review meeting of Thu 31 Dec 2026: late (1 working day)" in e.value
+               for e in at.error)
+    # The form is empty again, and the next kind offered is a pre-meet (one Rapid Review meeting per review).
+    assert at.text_area(key=p + "decisions").value == ""
+    assert at.selectbox(key=p + "kind").options == ["Pre-meet"]
+    with app_db() as session:
+        done = dict(session.execute(select(ReviewMilestone.key, ReviewMilestone.done_date)
+                                    .where(ReviewMilestone.key.in_(("rr_meeting", "minutes")))).all())
+        assert done == {"rr_meeting": date(2026, 12, 31), "minutes": date(2027, 1, 5)}
+        assert session.scalar(select(Meeting.chair_name)) == "Charlie Chair"
+
+
+def test_the_lcspr_decision_is_saved_on_the_page_and_other_changes_do_not_make_it_stale(app_db, make_app):
+    _, manager, _, review_id = _seed(app_db)
+    at = _open(make_app, manager, review_id)
+    p = f"rp{review_id}_"
+    submit = f"FormSubmitter:{p}lcspr_form-Save the LCSPR decision"
+    at.text_area(key=p + "lcspr_reason").input("The criteria are not met; the learning is captured here.")
+    at.button(key=submit).click().run()
+    assert at.error[0].value.startswith("Say whether a Local Child Safeguarding Practice Review is to be carried out")
+    assert at.text_area(key=p + "lcspr_reason").value == "The criteria are not met; the learning is captured here."
+    at.radio(key=p + "lcspr_decision").set_value("no")
+    at.button(key=submit).click().run()
+    assert at.success[0].value == "LCSPR decision saved."
+    # The manager then marks Ofsted as required (the review's version moves on) and changes the reasons.
+    at.checkbox(key=p + "ofsted_required").check()
+    at.button(key=f"FormSubmitter:{p}ofsted_form-Save").click().run()
+    assert at.success[0].value == "Saved: the report goes to Ofsted too."
+    at.text_area(key=p + "lcspr_reason").input("The criteria are not met.")
+    at.button(key=submit).click().run()
+    assert at.success[0].value == "LCSPR decision saved."
+    with app_db() as session:
+        review = session.get(Review, review_id)
+        assert (review.lcspr_decision, review.lcspr_reason, review.ofsted_required) == \
+            (False, "The criteria are not met.", True)
