@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from db.models import Account, Agency, Review
 from services.accounts import _new_account
+from services.demo_report import allow_demo_history, load_demo_reports
+from services.demo_returns import load_demo_return_history, load_demo_returns
 from services.errors import InvalidInput
 from services.reviews import ChildEntry, open_review, record_milestone_done
 from services.settings import load_calendar, load_settings
@@ -104,8 +106,7 @@ def load_demo_data(session: Session, *, as_of: date, seed: int = 2026) -> DemoSu
     if session.scalar(select(func.count()).select_from(Review)):
         raise InvalidInput("Demo data loads into an empty database only: reviews already exist.")
     rng = random.Random(seed)
-    from services.demo_report import allow_demo_history  # past reviews record their report steps by hand (issue 6)
-    allow_demo_history(session)
+    allow_demo_history(session)  # past reviews record their report steps by hand
     settings = load_settings(session)
     settings.partnership_name = DEMO_PARTNERSHIP
     accounts: dict[str, Account] = {}
@@ -124,15 +125,18 @@ def load_demo_data(session: Session, *, as_of: date, seed: int = 2026) -> DemoSu
 
     # Three years of closed reviews, about eight a year.
     closed = 0
-    received = as_of - timedelta(days=3 * 365)
+    start = received = as_of - timedelta(days=3 * 365)
     while True:
         received += timedelta(days=rng.randint(25, 65))
         if received > as_of - timedelta(days=60):
             break
         review = _open(session, officer, rng, received, as_of)
         _run_plan(session, accounts, rng, cal, review, as_of, up_to_day=15)
+        load_demo_return_history(session, review=review, as_of=as_of, rng=rng)
         day_one = cal.day_one(review.notification_received_date)
-        submit_day = rng.choice([12, 13, 14, 15, 15, 15, 15, 16, 17, 19])
+        # Timeliness improves over the three years, so the board's trend shows.
+        late_chance = 0.5 - 0.4 * (received - start).days / (3 * 365)
+        submit_day = rng.choice([17, 16, 19, 16]) if rng.random() < late_chance else rng.choice([12, 13, 14, 15, 15])
         submitted = cal.add_working_days(day_one, submit_day - 1)
         _complete(session, accounts, review, "panel_submission", submitted, as_of)
         _complete(session, accounts, review, "panel_response", submitted + timedelta(days=rng.randint(14, 45)), as_of)
@@ -159,9 +163,7 @@ def load_demo_data(session: Session, *, as_of: date, seed: int = 2026) -> DemoSu
     _run_plan(session, accounts, rng, cal, review, as_of, up_to_day=15)
     _complete(session, accounts, review, "panel_submission",
               cal.add_working_days(cal.day_one(review.notification_received_date), 14), as_of)
-    from services.demo_returns import load_demo_returns  # agency returns in every state (issue 5)
     load_demo_returns(session, as_of=as_of, seed=seed)
-    from services.demo_report import load_demo_reports  # meetings, report text and versions (issue 6)
     load_demo_reports(session, as_of=as_of, seed=seed)
     session.flush()
     return DemoSummary(

@@ -1,7 +1,9 @@
 """Fictional demo agency returns for the demo reviews: every state, sent back and late included.
 
 Recorded through the services (so every step has its daily log entry), as the demo officer and manager.
-Closed demo reviews get no returns: the services refuse changes to a closed review.
+Past reviews get theirs while they are still open (before the Panel's response closes them), so the
+board figures have three years of returns: the hospital trust is often late, GP practices are often
+sent back, for varied reasons.
 """
 from __future__ import annotations
 
@@ -88,6 +90,47 @@ def load_demo_returns(session: Session, *, as_of: date, seed: int = 2026) -> int
     return made
 
 
+# Reasons a past return was sent back (fictional; no case detail), one picked at random.
+HISTORY_REASONS = (
+    "Not signed by a senior manager: please have it signed and send it again.",
+    "A chronology without analysis: add what the agency has learned.",
+    "Not enough detail about the agency's contact with the family.",
+    "The learning for the agency is not identified.",
+    "The old scoping template was used: please use the current form.",
+    "Please check the period covered; it stops before the incident.",
+)
+OFTEN_LATE = "Demoshire Hospitals NHS Trust"
+OFTEN_SENT_BACK = "GP practices"
+
+
+def _history_script(agency: Agency, rng: random.Random) -> tuple:
+    """What happened to one past return, in Days of its review."""
+    if agency.name == OFTEN_LATE and rng.random() < 0.6:
+        received = rng.choice([7, 8, 9])
+        return ("accepted", received, received, received + 1, received)
+    if agency.name == OFTEN_SENT_BACK and rng.random() < 0.5 or rng.random() < 0.08:
+        return ("resubmitted", 5, 5, 6, 8, 8, 9)
+    received = rng.choice([3, 4, 5, 6, 6])
+    return ("accepted", received, received, min(received + 1, 7), received)
+
+
+def load_demo_return_history(session: Session, *, review: Review, as_of: date, rng: random.Random) -> None:
+    """Returns for a past review, all settled before its submission."""
+    officer = session.scalar(select(Account).where(Account.username == "demo-officer"))
+    manager = session.scalar(select(Account).where(Account.username == "demo-manager"))
+    agencies = list(session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)))
+    chosen = _chosen_agencies(rng, agencies, rng.randint(5, 7))
+    if not any(a.name == OFTEN_LATE for a in chosen):
+        chosen[-1] = next(a for a in agencies if a.name == OFTEN_LATE)
+    on_day = _day_dates(load_calendar(session), review, as_of)
+    rets = svc.record_returns_requested(session, officer, review_id=review.id, agency_ids=[a.id for a in chosen],
+                                        requested_on=on_day(1), as_of=as_of)
+    by_agency = {r.agency_id: r for r in rets}
+    for agency in chosen:
+        _play(session, officer, manager, by_agency[agency.id], agency, _history_script(agency, rng), on_day, as_of,
+              rng, reason=rng.choice(HISTORY_REASONS))
+
+
 def _day_dates(cal: WorkingCalendar, review: Review, as_of: date):
     def on_day(n: int, clip: bool = True) -> date:
         """The date of Day n; a past event is never later than today (a due date may be)."""
@@ -103,7 +146,8 @@ def _v(session: Session, ret: AgencyReturn) -> int:
 
 
 def _play(session, officer, manager, ret: AgencyReturn, agency: Agency, script: tuple, on_day, as_of: date,
-          rng: random.Random) -> None:
+          rng: random.Random,
+          reason: str = "Dates of contact are missing and it is a chronology without analysis: add both.") -> None:
     kind = script[0]
     if kind == "awaiting":
         if len(script) > 1:
@@ -128,7 +172,7 @@ def _play(session, officer, manager, ret: AgencyReturn, agency: Agency, script: 
         return
     svc.record_final_qa(session, manager, return_id=ret.id, expected_version=_v(session, ret),
                         decided_on=on_day(script[3]), outcome="sent back",
-                        reason="Dates of contact are missing and it is a chronology without analysis: add both.",
+                        reason=reason,
                         new_due_date=on_day(script[4], clip=False), as_of=as_of)
     if kind == "sent back":
         return
