@@ -13,21 +13,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import time
-import uuid
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from db.engine import upgrade_to_head  # noqa: E402
+from bench_common import scratch_database, timed  # noqa: E402
 from db.models import Account  # noqa: E402
 from services.accounts import _new_account  # noqa: E402
 from services.board import (  # noqa: E402
@@ -118,17 +116,6 @@ WHERE x.req <= :as_of
 """
 
 
-def timed(label: str, fn, runs: int) -> float:
-    fn()  # warm-up
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
-    median = statistics.median(samples)
-    print(f"  {label:62} median {median:8.1f} ms   max {max(samples):8.1f} ms   ({runs} runs)")
-    return median
-
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -140,14 +127,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the database (its URL is printed)")
     args = parser.parse_args()
 
-    name = f"rrt_bench_board_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(make_url(args.server).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(args.server).set(database=name).render_as_string(hide_password=False)
-    engine = create_engine(url)
-    try:
-        upgrade_to_head(engine)
+    with scratch_database(args.server, keep=args.keep) as (url, engine):
         started = time.perf_counter()
         with Session(engine, expire_on_commit=False) as session:
             board = _new_account(session, username="bench-board", display_name="Bench Board", roles=["board"],
@@ -169,7 +149,7 @@ def main() -> int:
             counts = conn.execute(text(
                 "SELECT (SELECT count(*) FROM reviews), (SELECT count(*) FROM agency_returns),"
                 " (SELECT count(*) FROM review_milestones WHERE done_date IS NOT NULL)")).one()
-        print(f"Database {name}: {counts[0]:,} reviews, {counts[1]:,} agency returns, {counts[2]:,} meetings and "
+        print(f"Database {make_url(url).database}: {counts[0]:,} reviews, {counts[1]:,} agency returns, {counts[2]:,} meetings and "
               f"minutes done ({START:%d %b %Y} to {AS_OF:%d %b %Y}); seeded in {time.perf_counter() - started:.1f} s.")
 
         with Session(engine) as session:
@@ -204,14 +184,6 @@ def main() -> int:
                   f"{len(board_pack_html(figures, include_charts=False).encode()) / 1e3:.0f} kB without")
 
         page_render(url, board.id, args.runs)
-    finally:
-        engine.dispose()
-        if args.keep:
-            print(f"Kept {url}")
-        else:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
     return 0
 
 

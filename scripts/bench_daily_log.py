@@ -11,21 +11,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
-import uuid
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from db.engine import upgrade_to_head  # noqa: E402
+from bench_common import scratch_database, timed  # noqa: E402
 from services.accounts import _new_account  # noqa: E402
 from services.daily_log import case_folder_register, export_log_csv, export_log_xlsx, search_log  # noqa: E402
 from services.reviews import ChildEntry, open_review  # noqa: E402
@@ -47,17 +44,6 @@ FROM generate_series(1, :count) AS g
 """
 
 
-def timed(label: str, fn, runs: int) -> float:
-    fn()  # warm-up
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
-    median = statistics.median(samples)
-    print(f"  {label:58} median {median:8.1f} ms   max {max(samples):8.1f} ms   ({runs} runs)")
-    return median
-
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -69,14 +55,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the database (its URL is printed)")
     args = parser.parse_args()
 
-    name = f"rrt_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(make_url(args.server).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(args.server).set(database=name).render_as_string(hide_password=False)
-    engine = create_engine(url)
-    try:
-        upgrade_to_head(engine)
+    with scratch_database(args.server, keep=args.keep) as (url, engine):
         with Session(engine, expire_on_commit=False) as session:
             officer = _new_account(session, username="bench-officer", display_name="Bench Officer",
                                    roles=["officer"], password="correct horse battery")
@@ -100,7 +79,7 @@ def main() -> int:
             conn.execute(text("ANALYZE"))
             conn.commit()
             total = conn.execute(text("SELECT count(*) FROM daily_log")).scalar()
-        print(f"Database {name}: review {big.case_reference} has {args.entries + 1:,} entries; "
+        print(f"Database {make_url(url).database}: review {big.case_reference} has {args.entries + 1:,} entries; "
               f"{len(reviews)} live reviews; {total:,} entries in all.")
 
         figures = {}
@@ -133,14 +112,6 @@ def main() -> int:
             print("  plan of page 1:", plan[1].strip() if len(plan) > 1 else plan[0])
 
         page_render(url, officer.id, big.id, args.runs)
-    finally:
-        engine.dispose()
-        if args.keep:
-            print(f"Kept {url}")
-        else:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
     return 0
 
 
