@@ -10,7 +10,7 @@ from services.returns import list_returns
 from services.reviews import list_reviews
 from ui import state
 from ui.gate import require_roles
-from ui.widgets import FREE_TEXT_REMINDER, fmt_date
+from ui.widgets import FREE_TEXT_REMINDER, fmt_date, review_picker
 
 require_roles("manager", "officer", "chair")
 
@@ -29,22 +29,7 @@ reviews = state.read(list_reviews)
 if not reviews:
     st.info("There are no reviews yet. Open one from the Live reviews page.")
     st.stop()
-by_id = {r.id: r for r in reviews}
-wanted = st.query_params.get("review")
-live = [r for r in reviews if r.state != "closed"]
-default_id = (live or reviews)[0].id
-current_id = int(wanted) if wanted and wanted.isdigit() and int(wanted) in by_id else default_id
-
-
-def _pick_review() -> None:
-    st.query_params["review"] = str(st.session_state["mt_review_pick"])
-
-
-if st.session_state.get("mt_review_pick") != current_id:
-    st.session_state["mt_review_pick"] = current_id
-review_id = st.selectbox("Review", list(by_id), format_func=lambda i: f"{by_id[i].case_reference} ({by_id[i].state})",
-                         key="mt_review_pick", on_change=_pick_review)
-st.query_params["review"] = str(review_id)
+review_id = review_picker(reviews, key="mt_review_pick")
 
 found = state.read(list_meetings, review_id=review_id, as_of=as_of)
 review = found.review

@@ -122,7 +122,8 @@ def _chase_controls(status, *, key_prefix: str) -> None:
     if not email.to:
         st.caption(f"No contact email is held for {status.agency_name}: ask an administrator to add one.")
     with st.expander("Read the email"):
-        st.text(f"To: {email.to or '(no address held)'}\nSubject: {email.subject}\n\n{email.body}")
+        st.code(f"To: {email.to or '(no address held)'}\nSubject: {email.subject}\n\n{email.body}",
+                language=None, wrap_lines=True)
 
 
 # ---------------------------------------------------------------- outstanding returns (worklist)

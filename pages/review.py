@@ -17,7 +17,7 @@ from services.reviews import (
 )
 from ui import state
 from ui.gate import require_roles
-from ui.widgets import FREE_TEXT_REMINDER, fmt_date, rag_badge
+from ui.widgets import FREE_TEXT_REMINDER, fmt_date, rag_badge, review_picker
 
 require_roles("manager", "officer", "chair")
 
@@ -28,15 +28,7 @@ if not reviews:
     st.info("There are no reviews yet. Open one from the Live reviews page.")
     st.stop()
 
-by_id = {r.id: r for r in reviews}
-wanted = st.query_params.get("review")
-current_id = int(wanted) if wanted and wanted.isdigit() and int(wanted) in by_id else reviews[0].id
-picked = st.selectbox("Review", list(by_id), index=list(by_id).index(current_id),
-                      format_func=lambda i: f"{by_id[i].case_reference} ({by_id[i].state})", key="review_pick")
-if picked != current_id:
-    st.query_params["review"] = str(picked)
-    st.rerun()
-st.query_params["review"] = str(picked)
+picked = review_picker(reviews, key="review_pick")
 
 status = state.read(get_review_status, review_id=picked, as_of=as_of)
 review = status.review

@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Optional
 
+import streamlit as st
+
 from services.rag import RAG_COLOURS, Rag
 
 FREE_TEXT_REMINDER = "Initials only: no names, dates of birth, addresses or NHS numbers."
@@ -29,3 +31,23 @@ RAG_EMOJI_FREE_ICON = {
     Rag.COMPLETE: ":material/task_alt:",
     Rag.NOT_NEEDED: ":material/remove_circle_outline:",
 }
+
+
+def review_picker(reviews: list, *, key: str) -> int:
+    """Choose a review, kept in step with the address (?review=<id>): a link decides which review opens,
+    the box changes it. Without one, the newest live review opens."""
+    by_id = {r.id: r for r in reviews}
+    wanted = st.query_params.get("review")
+    live = [r for r in reviews if r.state != "closed"]
+    default_id = (live or reviews)[0].id
+    current_id = int(wanted) if wanted and wanted.isdigit() and int(wanted) in by_id else default_id
+
+    def follow_the_box() -> None:
+        st.query_params["review"] = str(st.session_state[key])
+
+    if st.session_state.get(key) != current_id:
+        st.session_state[key] = current_id
+    review_id = st.selectbox("Review", list(by_id), key=key, on_change=follow_the_box,
+                             format_func=lambda i: f"{by_id[i].case_reference} ({by_id[i].state})")
+    st.query_params["review"] = str(review_id)
+    return review_id
