@@ -4,9 +4,15 @@ import streamlit as st
 
 from services.rag import RAG_COLOURS, Rag
 from services.returns import returns_received_counts  # also makes agency returns count in each review's RAG
-from services.reviews import NOTIFICATION_TYPE_LABELS, ChildEntry, list_live_reviews, open_review
+from services.reviews import (
+    NOTIFICATION_TYPE_LABELS,
+    ChildEntry,
+    list_delegated_to_me,
+    list_live_reviews,
+    open_review,
+)
 from ui import state
-from ui.widgets import FREE_TEXT_REMINDER, fmt_date
+from ui.widgets import FREE_TEXT_REMINDER, fmt_date, rag_badge
 from ui.gate import require_roles
 
 require_roles("manager", "officer", "chair")
@@ -20,6 +26,17 @@ if flash:
     st.success(flash)
 
 statuses = state.read(list_live_reviews, as_of=as_of)
+
+my_tasks = state.read(list_delegated_to_me, as_of=as_of)
+if my_tasks:
+    st.subheader("Delegated to you")
+    for task in my_tasks:
+        c_task, c_open = st.columns([5, 1], vertical_alignment="center")
+        c_task.markdown(f"{rag_badge(task.rag if task.rag is not Rag.NOT_DUE_YET else Rag.GREEN)} "
+                        f"**{task.case_reference}**: {task.title}, due {fmt_date(task.due_date)}",
+                        unsafe_allow_html=True)
+        c_open.page_link("pages/review.py", label="Open", icon=":material/folder_open:",
+                         query_params={"review": str(task.review_id)})
 return_counts = state.read(returns_received_counts, review_ids=[s.review.id for s in statuses])
 
 counts = {word: sum(1 for s in statuses if s.status_label == word) for word in ("red", "amber", "green")}

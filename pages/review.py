@@ -7,6 +7,8 @@ from services.rag import RAG_COLOURS, Rag
 from services.meetings import MEETING_MILESTONES
 from services.reviews import (
     DECISION_KEY,
+    delegate_milestone,
+    list_delegates,
     REPORT_MILESTONES,
     NOTIFICATION_TYPE_LABELS,
     get_review_status,
@@ -88,6 +90,7 @@ table = pd.DataFrame(
             "Done": s.milestone.done_date,
             "Done by": s.milestone.done_by.display_name if s.milestone.done_by else "",
             "Owner": s.milestone.owner,
+            "Delegated to": s.milestone.delegated_to.display_name if s.milestone.delegated_to else "",
             "Note": s.milestone.note or (s.milestone.agreed_reason and f"Agreed: {s.milestone.agreed_reason}") or "",
         }
         for s in status.milestones
@@ -133,6 +136,21 @@ if review.state != "closed" and recorded_here:
 
 if review.state != "closed" and open_milestones:
     open_titles = {m.id: m.title for m in open_milestones}
+    if state.read(lambda session, actor: actor.has_role("manager")):
+        delegates = {a.id: a.display_name for a in state.read(list_delegates)}
+        with st.expander("Delegate a milestone (Partnership Manager)"):
+            with st.form("delegate"):
+                delegated_id = st.selectbox("Milestone", list(open_titles), format_func=open_titles.get,
+                                            key="dg_milestone")
+                delegate_to = st.selectbox("Delegate to", [None, *delegates],
+                                           format_func=lambda i: "nobody (take the delegation back)" if i is None
+                                           else delegates[i], key="dg_account")
+                delegate_submitted = st.form_submit_button("Save the delegation")
+            if delegate_submitted:
+                saved = state.act(delegate_milestone, milestone_id=delegated_id, delegate_to_id=delegate_to)
+                if saved is not None:
+                    st.session_state["review_flash"] = f"Delegation saved for {saved.title}."
+                    st.rerun()
     with st.expander("Agree a different date for a milestone (Partnership Manager)"):
         with st.form("agreed_date"):
             agreed_id = st.selectbox("Milestone", list(open_titles), format_func=open_titles.get, key="ad_milestone")

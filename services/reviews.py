@@ -561,6 +561,76 @@ def set_agreed_date(
     return milestone
 
 
+@dataclass(frozen=True)
+class DelegatedTask:
+    """An open milestone delegated to one account, with where it stands."""
+
+    review_id: int
+    case_reference: str
+    milestone_id: int
+    title: str
+    due_date: Optional[date]
+    rag: Rag
+
+
+@requires("manager", action="see who tasks can be delegated to")
+def list_delegates(session: Session, actor: Account) -> list[Account]:
+    """Active accounts that work on cases (manager, officer, chair), by name."""
+    accounts = session.scalars(select(Account).where(Account.active.is_(True)).order_by(Account.display_name))
+    return [a for a in accounts if a.has_role(*CASE_READERS)]
+
+
+@requires("manager", action="delegate a milestone")
+def delegate_milestone(
+    session: Session, actor: Account, *, milestone_id: int, delegate_to_id: Optional[int]
+) -> ReviewMilestone:
+    """Delegate an open milestone to a named account (or take the delegation back with None); logged."""
+    milestone = _load_milestone(session, milestone_id)
+    if milestone.done_date is not None:
+        raise InvalidInput(f"'{milestone.title}' is already done; there is nothing left to delegate.")
+    previous = milestone.delegated_to
+    if (previous.id if previous else None) == delegate_to_id:
+        who = previous.display_name if previous else "nobody"
+        raise InvalidInput(f"'{milestone.title}' is already delegated to {who}.")
+    delegate = session.get(Account, delegate_to_id) if delegate_to_id is not None else None
+    if delegate_to_id is not None and (delegate is None or not delegate.active or not delegate.has_role(*CASE_READERS)):
+        raise InvalidInput("Delegate to an active account of a manager, officer or JCR Chair.")
+    milestone.delegated_to_id = delegate_to_id
+    _flush_or_stale(session, "milestone")
+    session.refresh(milestone, ["delegated_to"])
+    text = (f"'{milestone.title}' delegated to {delegate.display_name}" if delegate
+            else f"Delegation of '{milestone.title}' to {previous.display_name} withdrawn")
+    if delegate and previous:
+        text += f" (was {previous.display_name})"
+    append_system_entry(session, actor, review_id=milestone.review_id, category="delegation",
+                        milestone_id=milestone.id, text=text + ".")
+    return milestone
+
+
+@requires(*CASE_READERS, action="see the tasks delegated to you")
+def list_delegated_to_me(session: Session, actor: Account, *, as_of: date) -> list[DelegatedTask]:
+    """The open milestones of live reviews delegated to the acting account, soonest due first."""
+    cal = load_calendar(session)
+    amber_days = load_settings(session).amber_threshold_days
+    milestones = session.scalars(
+        select(ReviewMilestone)
+        .join(Review, Review.id == ReviewMilestone.review_id)
+        .where(ReviewMilestone.delegated_to_id == actor.id, ReviewMilestone.done_date.is_(None),
+               Review.state != "closed")
+        .options(selectinload(ReviewMilestone.review))
+    ).all()
+    tasks = [
+        DelegatedTask(
+            review_id=m.review_id, case_reference=m.review.case_reference, milestone_id=m.id, title=m.title,
+            due_date=m.effective_due_date,
+            rag=open_item_rag(cal, due=m.effective_due_date, as_of=as_of, amber_days=amber_days,
+                              window_start=m.window_start_date),
+        )
+        for m in milestones
+    ]
+    return sorted(tasks, key=lambda t: (t.due_date or date.max, t.case_reference))
+
+
 def refresh_open_review_dates(session: Session, cal: WorkingCalendar) -> int:
     """Recompute the plan dates of every review still open (after the calendar changed)."""
     reviews = session.scalars(select(Review).where(Review.state == "open").options(selectinload(Review.milestones)))

@@ -163,3 +163,33 @@ def test_a_second_user_saving_first_is_not_overwritten(app_db, make_app):
     with app_db() as session:
         assert session.get(Review, review.id).sin_submitted_date == date(2026, 12, 16)
     assert first.date_input(key=f"cd_sin_{review.id}").value == date(2026, 12, 16)
+
+
+def test_manager_delegates_and_the_officer_sees_it_on_the_live_list(app_db, make_app):
+    officer = _seed(app_db)
+    manager = create_account(app_db, "manager", username="pat")
+    with app_db() as session:
+        review = session.scalars(select(Review).where(Review.case_reference == "211226CD")).one()
+        meeting_id = session.scalars(select(ReviewMilestone.id).where(
+            ReviewMilestone.review_id == review.id, ReviewMilestone.key == "rr_meeting")).one()
+    at = make_app(manager, as_of=AS_OF).run()
+    at.query_params["review"] = str(review.id)
+    at.switch_page("pages/review.py").run()
+    at.selectbox(key="dg_milestone").set_value(meeting_id)
+    at.selectbox(key="dg_account").set_value(officer.id)
+    at.button(key="FormSubmitter:delegate-Save the delegation").click().run()
+    assert "Delegation saved for Rapid Review meeting held." in [s.value for s in at.success]
+    milestones = at.dataframe[0].value
+    assert milestones[milestones["Milestone"] == "Rapid Review meeting held"].iloc[0]["Delegated to"] == "App officer"
+
+    mine = make_app(officer, as_of=AS_OF).run()
+    assert "Delegated to you" in [s.value for s in mine.subheader]
+    assert any("211226CD" in m.value and "Rapid Review meeting held" in m.value for m in mine.markdown)
+
+
+def test_officer_gets_no_delegation_form(app_db, make_app):
+    officer = _seed(app_db)
+    at = make_app(officer, as_of=AS_OF).run()
+    at.switch_page("pages/review.py").run()
+    assert not at.exception
+    assert "dg_milestone" not in [s.key for s in at.selectbox]

@@ -99,6 +99,10 @@ ALLOWED_CALLS = {
         milestone_id=c["milestones"]["case_folder"].id, done_on=TODAY, as_of=TODAY),
     "reviews.set_agreed_date": lambda s, a, c: dict(
         milestone_id=c["milestones"]["rr_meeting"].id, agreed_on=date(2026, 12, 1), reason="Chair's diary"),
+    "reviews.list_delegates": lambda s, a, c: {},
+    "reviews.delegate_milestone": lambda s, a, c: dict(
+        milestone_id=c["milestones"]["rr_meeting"].id, delegate_to_id=c["other"].id),
+    "reviews.list_delegated_to_me": lambda s, a, c: dict(as_of=TODAY),
     "accounts.list_accounts": lambda s, a, c: {},
     "accounts.create_account": lambda s, a, c: dict(
         username="matrix-new", display_name="New", roles=["officer"], password="a long password"),

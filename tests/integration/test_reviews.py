@@ -9,6 +9,9 @@ from services.errors import InvalidInput, NotAllowed, StaleRecord
 from services.rag import Rag
 from services.reviews import (
     ChildEntry,
+    delegate_milestone,
+    list_delegated_to_me,
+    list_delegates,
     get_review_status,
     list_live_reviews,
     open_review,
@@ -241,3 +244,44 @@ def test_board_cannot_read_reviews(session, officer, make_account):
     _open(session, officer)
     with pytest.raises(NotAllowed):
         list_live_reviews(session, make_account("board"), as_of=TODAY)
+
+
+def test_delegation_is_the_managers_logged_and_listed_soonest_first(session, officer, manager, chair):
+    first = _open(session, officer, received=date(2026, 12, 18), initials="AB")
+    second = _open(session, officer, received=date(2026, 12, 1), initials="CD")
+    meeting = _milestone(first, "rr_meeting")
+    folder = _milestone(second, "case_folder")
+    with pytest.raises(NotAllowed):
+        delegate_milestone(session, officer, milestone_id=meeting.id, delegate_to_id=officer.id)
+    delegate_milestone(session, manager, milestone_id=meeting.id, delegate_to_id=officer.id)
+    delegate_milestone(session, manager, milestone_id=folder.id, delegate_to_id=officer.id)
+    with pytest.raises(InvalidInput, match="already delegated to Test officer"):
+        delegate_milestone(session, manager, milestone_id=folder.id, delegate_to_id=officer.id)
+    tasks = list_delegated_to_me(session, officer, as_of=TODAY)
+    assert [(t.case_reference, t.title, t.due_date, t.rag) for t in tasks] == [
+        ("011226CD", "Case folder created", date(2026, 12, 1), Rag.RED),
+        ("181226AB", "Rapid Review meeting held", date(2026, 12, 31), Rag.NOT_DUE_YET),
+    ]
+    assert list_delegated_to_me(session, chair, as_of=TODAY) == []
+    delegate_milestone(session, manager, milestone_id=folder.id, delegate_to_id=chair.id)
+    record_milestone_done(session, officer, milestone_id=meeting.id, done_on=TODAY, as_of=TODAY)
+    assert list_delegated_to_me(session, officer, as_of=TODAY) == []
+    assert [t.title for t in list_delegated_to_me(session, chair, as_of=TODAY)] == ["Case folder created"]
+    texts = session.scalars(select(LogEntry.text).where(LogEntry.category == "delegation").order_by(LogEntry.id)).all()
+    assert texts == [
+        "'Rapid Review meeting held' delegated to Test officer.",
+        "'Case folder created' delegated to Test officer.",
+        "'Case folder created' delegated to Test chair (was Test officer).",
+    ]
+    with pytest.raises(InvalidInput, match="already done"):
+        delegate_milestone(session, manager, milestone_id=meeting.id, delegate_to_id=None)
+
+
+def test_delegation_only_to_active_case_accounts(session, officer, manager, make_account):
+    review = _open(session, officer)
+    board = make_account("board")
+    with pytest.raises(InvalidInput, match="active account of a manager, officer or JCR Chair"):
+        delegate_milestone(session, manager, milestone_id=_milestone(review, "case_folder").id,
+                           delegate_to_id=board.id)
+    assert board not in list_delegates(session, manager)
+    assert officer in list_delegates(session, manager)
