@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import streamlit as st
+from sqlalchemy.exc import OperationalError
 
 from db.models import Account
 from services.accounts import count_accounts
@@ -52,9 +53,9 @@ def main() -> None:
             settings = load_settings(session)
             account = session.get(Account, state.signed_in_account_id()) if state.signed_in_account_id() else None
             partnership, idle_minutes = settings.partnership_name, settings.idle_timeout_minutes
-    except state.DatabaseUnavailable as error:
+    except (state.DatabaseUnavailable, OperationalError):
         st.title("Rapid Review Tracker")
-        st.error(str(error), icon=":material/cloud_off:")
+        st.error(state.DATABASE_UNAVAILABLE, icon=":material/cloud_off:")
         return
 
     now = datetime.now(timezone.utc)

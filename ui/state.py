@@ -20,6 +20,12 @@ LAST_SEEN_KEY = "last_seen_at"
 NOTICE_KEY = "sign_in_notice"
 
 
+DATABASE_UNAVAILABLE = (
+    "The database cannot be reached just now, so nothing can be shown or saved. "
+    "Check that the database server is running (or DATABASE_URL is right) and reload the page."
+)
+
+
 class DatabaseUnavailable(Exception):
     pass
 
@@ -37,10 +43,7 @@ def session_factory() -> sessionmaker[Session]:
         return make_session_factory(_engine())
     except OperationalError as error:
         _engine.clear()
-        raise DatabaseUnavailable(
-            "The database cannot be reached just now, so nothing can be shown or saved. "
-            "Check that the database server is running (or DATABASE_URL is right) and reload the page."
-        ) from error
+        raise DatabaseUnavailable(DATABASE_UNAVAILABLE) from error
 
 
 def today() -> date:
