@@ -1,6 +1,6 @@
 """Agency returns (scoping forms): one per agency chosen for a review, and the chases sent for them.
 
-Constraints here mirror migration 0003; the migration is the truth. The row holds the current round of a
+Constraints here mirror migrations 0003 and 0006; the migration is the truth. The row holds the current round of a
 return: when a resubmission arrives, the initial check, the sharing and the final QA of the version sent
 back are cleared (the daily log keeps them), while the first receipt date and the last send-back stay.
 """
@@ -65,6 +65,12 @@ RETURN_CHECKS = (
     ("file_section_known", "file_section IS NULL OR file_section IN ('I','II','III','IV')"),
     ("file_path_needs_section", "(file_path IS NULL) = (file_section IS NULL)"),
 )
+# Migration 0006: the agreed due date of one return (domain.md "Agreed dates"), always with its reason.
+AGREED_DATE_CHECKS = (
+    ("agreed_date_needs_reason", "(agreed_due_date IS NULL) = (agreed_reason IS NULL)"),
+    ("agreed_reason_not_blank", "agreed_reason IS NULL OR length(btrim(agreed_reason)) > 0"),
+    ("agreed_after_requested", "agreed_due_date IS NULL OR agreed_due_date >= requested_date"),
+)
 
 
 class AgencyReturn(Base):
@@ -74,6 +80,7 @@ class AgencyReturn(Base):
     __table_args__ = (
         UniqueConstraint("review_id", "agency_id", name="one_return_per_agency"),
         *(CheckConstraint(sql, name=name) for name, sql in RETURN_CHECKS),
+        *(CheckConstraint(sql, name=name) for name, sql in AGREED_DATE_CHECKS),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -110,6 +117,11 @@ class AgencyReturn(Base):
     resubmission_due_date: Mapped[Optional[date]] = mapped_column(Date)
     sent_back_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     resubmission_received_date: Mapped[Optional[date]] = mapped_column(Date)
+
+    # The due date agreed by the Partnership Manager for the current round (replaces the computed one);
+    # cleared by a send-back, which sets its own new due date.
+    agreed_due_date: Mapped[Optional[date]] = mapped_column(Date)
+    agreed_reason: Mapped[Optional[str]] = mapped_column(Text)
 
     file_section: Mapped[Optional[str]] = mapped_column(String(3))
     file_path: Mapped[Optional[str]] = mapped_column(Text)

@@ -29,6 +29,7 @@ from services.returns import (  # importing services.returns also makes returns 
     record_shared_with_chair,
     record_summary,
     returns_received_counts,
+    set_return_agreed_date,
 )
 from services.reviews import get_review_status, list_reviews
 from ui import state
@@ -280,10 +281,31 @@ p = f"r{ret.id}_"
 # The version the forms were filled against: a save by someone else since then is refused, not overwritten.
 st.session_state.setdefault(p + "version", ret.version)
 version = st.session_state[p + "version"]
-st.markdown(f"{rag_badge(s.rag)} **{s.agency_name}**: {s.stage.value}. Next: {s.next_step}. "
-            f"Due {fmt_date(s.due_date)}" + (f"; new due date {fmt_date(ret.resubmission_due_date)}"
-                                             if ret.resubmission_due_date else "") + ".",
+due_words = f"Due {fmt_date(s.due_date)}" + (f"; new due date {fmt_date(ret.resubmission_due_date)}"
+                                              if ret.resubmission_due_date else "")
+if ret.agreed_due_date is not None:
+    due_words += f" (plan date); agreed due date {fmt_date(ret.agreed_due_date)}: {ret.agreed_reason}"
+st.markdown(f"{rag_badge(s.rag)} **{s.agency_name}**: {s.stage.value}. Next: {s.next_step}. {due_words}.",
             unsafe_allow_html=True)
+
+if is_manager and s.stage is not Stage.ACCEPTED:
+    with st.expander("Agreed due date (Partnership Manager)", expanded=ret.agreed_due_date is not None):
+        with st.form(p + "agreed_form"):
+            st.caption("A date agreed with the agency replaces the plan date of this round for the RAG, the "
+                       "worklist and the chase email; a send-back sets its own new due date and clears it. Logged.")
+            st.session_state.setdefault(p + "agreed_on", ret.agreed_due_date)
+            agreed_on = st.date_input("Agreed due date", format="DD/MM/YYYY", key=p + "agreed_on",
+                                      min_value=ret.requested_date)
+            agreed_reason = st.text_input("Reason (for example 'later date agreed with the agency')",
+                                          key=p + "agreed_reason", max_chars=2000, help=FREE_TEXT_REMINDER)
+            a1, a2 = st.columns(2)
+            agree_submitted = a1.form_submit_button("Save the agreed date", type="primary")
+            clear_submitted = a2.form_submit_button("Clear the agreed date", disabled=ret.agreed_due_date is None)
+        if agree_submitted or clear_submitted:
+            new_date = None if clear_submitted else agreed_on
+            word = "cleared" if new_date is None else f"set to {fmt_date(new_date)}"
+            _save(ret.id, set_return_agreed_date, f"Agreed due date for {s.agency_name} {word}.",
+                  expected_version=version, agreed_on=new_date, reason=agreed_reason)
 
 if s.awaiting_agency:
     _chase_controls(s, key_prefix="checklist")

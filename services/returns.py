@@ -88,9 +88,16 @@ def latest_received(ret: AgencyReturn) -> Optional[date]:
     return ret.resubmission_received_date or ret.received_date
 
 
-def agency_due_date(cal: WorkingCalendar, ret: AgencyReturn) -> date:
-    """What the agency owes now: the new due date after a send-back, else the original due date."""
+def planned_due_date(cal: WorkingCalendar, ret: AgencyReturn) -> date:
+    """The computed ("plan") due date of the current round: the new due date after a send-back, else the
+    request + 5 working days."""
     return ret.resubmission_due_date or return_due_date(cal, ret.requested_date)
+
+
+def agency_due_date(cal: WorkingCalendar, ret: AgencyReturn) -> date:
+    """What the agency owes now: the date agreed by the Partnership Manager when there is one (it replaces the
+    plan date of the current round), else the plan date (the new due date after a send-back, else request + 5)."""
+    return ret.agreed_due_date or planned_due_date(cal, ret)
 
 
 def final_qa_due_date(cal: WorkingCalendar, ret: AgencyReturn) -> date:
@@ -155,17 +162,21 @@ def _days_phrase(cal: WorkingCalendar, due: date, as_of: date) -> str:
     return f"due in {left} working day{'s' if left != 1 else ''}" if left else "due on the next working day"
 
 
+def _agreed_word(ret: AgencyReturn) -> str:
+    return ", agreed" if ret.agreed_due_date is not None else ""
+
+
 def next_step(cal: WorkingCalendar, ret: AgencyReturn, as_of: date) -> str:
     """What should happen next to this return, in a few words the officer can act on."""
     stage = return_stage(ret)
     if stage is Stage.AWAITING:
         due = agency_due_date(cal, ret)
         prefix = "Chase the agency: return" if due < as_of else "Awaiting the return,"
-        return f"{prefix} {_days_phrase(cal, due, as_of)} ({due:%a %d %b})"
+        return f"{prefix} {_days_phrase(cal, due, as_of)} ({due:%a %d %b}{_agreed_word(ret)})"
     if stage is Stage.SENT_BACK:
-        due = ret.resubmission_due_date
+        due = agency_due_date(cal, ret)
         prefix = "Chase the resubmission:" if due < as_of else "Awaiting the resubmission,"
-        return f"{prefix} {_days_phrase(cal, due, as_of)} ({due:%a %d %b})"
+        return f"{prefix} {_days_phrase(cal, due, as_of)} ({due:%a %d %b}{_agreed_word(ret)})"
     if stage is Stage.RECEIVED:
         received = latest_received(ret)
         step = "Initial quality check"
@@ -609,9 +620,14 @@ def record_return_received(
     cal = load_calendar(session)
     due = return_due_date(cal, ret.requested_date)
     timing = "on time" if received_on <= due else f"late ({cal.working_days_between(due, received_on)} working days)"
+    due_words = f"due {due:%d %b %Y}"
+    if ret.agreed_due_date is not None:
+        # The 5-working-day rule stays the measure of "on time" (the board's figure); the agreed date is named.
+        within = "within" if received_on <= ret.agreed_due_date else "after"
+        due_words += f"; {within} the agreed date {ret.agreed_due_date:%d %b %Y}"
     signed = f"signed by a senior manager ({role})" if signed_by_senior_manager else "not signed by a senior manager"
     _log(session, actor, ret, "communication",
-         f"Return received from {ret.agency.name} on {received_on:%d %b %Y}, {timing} (due {due:%d %b %Y}); {signed}.")
+         f"Return received from {ret.agency.name} on {received_on:%d %b %Y}, {timing} ({due_words}); {signed}.")
     return ret
 
 
@@ -641,7 +657,8 @@ def record_resubmission_received(
     role = validate_receipt(received_on=received_on, not_before=ret.sent_back_date, not_before_label="sent back",
                             as_of=as_of, signed_by_senior_manager=signed_by_senior_manager,
                             signatory_role=signatory_role)
-    due = ret.resubmission_due_date
+    due = agency_due_date(load_calendar(session), ret)
+    due_words = f"agreed due date {due:%d %b %Y}" if ret.agreed_due_date else f"new due date {due:%d %b %Y}"
     ret.resubmission_received_date = received_on
     ret.signed_by_senior_manager = signed_by_senior_manager
     ret.signatory_role = role
@@ -656,7 +673,7 @@ def record_resubmission_received(
     signed = f"signed by a senior manager ({role})" if signed_by_senior_manager else "not signed by a senior manager"
     _log(session, actor, ret, "communication",
          f"Resubmitted return received from {ret.agency.name} on {received_on:%d %b %Y}, {timing} "
-         f"(new due date {due:%d %b %Y}); {signed}.")
+         f"({due_words}); {signed}.")
     return ret
 
 
@@ -765,12 +782,17 @@ def record_final_qa(
         ret.resubmission_due_date = new_due_date
         ret.sent_back_count = (ret.sent_back_count or 0) + 1
         ret.resubmission_received_date = None
+        # The new due date is itself agreed with the agency: an earlier agreed date belonged to the old round.
+        dropped_agreed = ret.agreed_due_date
+        ret.agreed_due_date = ret.agreed_reason = None
     _flush_or_stale(session, ret)
     if outcome == "accepted":
         text = f"Final QA: return from {ret.agency.name} accepted on {decided_on:%d %b %Y}."
     else:
         text = (f"Final QA: return from {ret.agency.name} sent back on {decided_on:%d %b %Y}; new due date "
                 f"{new_due_date:%d %b %Y}. Reason: {cleaned}")
+        if dropped_agreed is not None:
+            text += f" (The agreed date {dropped_agreed:%d %b %Y} no longer applies.)"
     _log(session, actor, ret, "quality check", text)
     if outcome == "accepted":
         _complete_milestone_when_all_accepted(session, actor, ret.review_id, decided_on, as_of)
@@ -855,6 +877,65 @@ def record_summary(
          f"Summary of {ret.agency.name}'s involvement and learning {'revised' if revised else 'written'} "
          f"({words} words).")
     return ret
+
+
+@requires("manager", action="agree a return's due date")
+def set_return_agreed_date(
+    session: Session,
+    actor: Account,
+    *,
+    return_id: int,
+    expected_version: Optional[int],
+    agreed_on: Optional[date],
+    reason: str,
+) -> AgencyReturn:
+    """Set (or clear, with agreed_on=None) the due date agreed with the agency for one return, with a reason.
+    It replaces the computed due date of the current round (request + 5 working days, or the new due date after
+    a send-back) for RAG, the worklist, chasing and the checklist; a later send-back clears it."""
+    ret = _load_return(session, return_id)
+    _check_version(ret, expected_version)
+    name = ret.agency.name
+    if return_stage(ret) is Stage.ACCEPTED:
+        raise InvalidInput(
+            f"The return from {name} was already accepted on {ret.final_qa_date:%d %b %Y}; there is no date left "
+            "to agree."
+        )
+    cleaned = (reason or "").strip()
+    if not cleaned:
+        raise InvalidInput(
+            f"Say why the date was agreed (for example 'later return date agreed with {name}')."
+        )
+    if len(cleaned) > MAX_NOTE_CHARS:
+        raise InvalidInput(f"Keep the reason under {MAX_NOTE_CHARS} characters.")
+    old = ret.agreed_due_date
+    if agreed_on == old:
+        if agreed_on is None:
+            raise InvalidInput(f"The return from {name} has no agreed date to clear.")
+        raise InvalidInput(f"{agreed_on:%d %b %Y} is already the agreed date for the return from {name}.")
+    if agreed_on is not None and agreed_on < ret.requested_date:
+        raise InvalidInput(
+            f"The agreed date ({agreed_on:%d %b %Y}) cannot be before the scoping form was sent to {name} "
+            f"({ret.requested_date:%d %b %Y})."
+        )
+    if agreed_on is not None and return_stage(ret) is Stage.SENT_BACK and agreed_on < ret.sent_back_date:
+        raise InvalidInput(
+            f"The agreed date ({agreed_on:%d %b %Y}) cannot be before the return was sent back "
+            f"({ret.sent_back_date:%d %b %Y})."
+        )
+    cal = load_calendar(session)
+    plan = planned_due_date(cal, ret)
+    ret.agreed_due_date = agreed_on
+    ret.agreed_reason = cleaned if agreed_on is not None else None
+    _flush_or_stale(session, ret)
+    what = "resubmission" if return_stage(ret) is Stage.SENT_BACK else "return"
+    _log(session, actor, ret, "date agreed",
+         f"Date agreed for the {what} from {name}: from {_fmt(old or plan)} to {_fmt(agreed_on or plan)} "
+         f"(plan date {_fmt(plan)}). Reason: {cleaned}")
+    return ret
+
+
+def _fmt(value: Optional[date]) -> str:
+    return f"{value:%d %b %Y}" if value else "blank"
 
 
 # ---------------------------------------------------------------- chasing
@@ -967,6 +1048,8 @@ CHECKLIST_COLUMNS = [
     "Next step",
     "Requested",
     "Due",
+    "Agreed due date",
+    "Agreed (reason)",
     "Received",
     "Signed by a senior manager",
     "Initial check",
@@ -982,7 +1065,7 @@ CHECKLIST_COLUMNS = [
     "File location",
     "Summary of involvement and learning",
 ]
-DATE_COLUMNS = ["Requested", "Due", "Received", "Initial check", "Shared with JCR Chair", "Final QA date",
+DATE_COLUMNS = ["Requested", "Due", "Agreed due date", "Received", "Initial check", "Shared with JCR Chair", "Final QA date",
                 "New due date", "Resubmission received"]
 
 
@@ -1008,6 +1091,8 @@ def checklist_row(status: ReturnStatus) -> dict:
         "Next step": status.next_step,
         "Requested": r.requested_date,
         "Due": status.due_date,
+        "Agreed due date": r.agreed_due_date,
+        "Agreed (reason)": r.agreed_reason or "",
         "Received": r.received_date,
         "Signed by a senior manager": signed,
         "Initial check": r.initial_check_date,
@@ -1070,7 +1155,7 @@ def checklist_xlsx(rows: Sequence[dict], *, title: str, as_of: date) -> bytes:
         if rag_cell.value in fills:
             rag_cell.fill = fills[rag_cell.value]
             rag_cell.font = Font(bold=True, color="FFFFFF")
-    widths = {"Agency": 30, "Stage": 26, "Next step": 44, "Check result": 40, "Sent back (reason)": 36,
+    widths = {"Agency": 30, "Agreed (reason)": 36, "Stage": 26, "Next step": 44, "Check result": 40, "Sent back (reason)": 36,
               "File location": 36, "Summary of involvement and learning": 60}
     for i, name in enumerate(CHECKLIST_COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = widths.get(name, 16)

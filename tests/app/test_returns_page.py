@@ -289,3 +289,31 @@ def test_a_double_click_on_save_saves_once(app_db, make_app):
         entries = session.scalars(select(LogEntry).where(LogEntry.agency_return_id == ret_id,
                                                          LogEntry.text.like("Summary%"))).all()
     assert len(entries) == 1
+
+
+def test_the_manager_agrees_a_later_due_date_and_the_checklist_shows_it(app_db, make_app):
+    officer, manager, _, review_id = _seed(app_db, requested=("Demoshire Police",))
+    ret_id = _return_id(app_db, "Demoshire Police")
+    late_day = date(2026, 12, 30)  # the plan date, Tue 29 Dec, has passed
+    assert _rows(_open_checklist(make_app, manager, review_id, as_of=late_day))["Demoshire Police"]["RAG"] == "RED"
+    # The officer has no agreed-date form.
+    off = _pick(_open_checklist(make_app, officer, review_id, as_of=late_day), ret_id)
+    assert not [b for b in off.button if "agreed_form" in str(b.key)]
+
+    at = _pick(_open_checklist(make_app, manager, review_id, as_of=late_day), ret_id)
+    at.date_input(key=f"r{ret_id}_agreed_on").set_value(date(2027, 1, 5))
+    _submit(at, ret_id, "agreed_form", "Save the agreed date")
+    assert [e.value for e in at.error] == ["Say why the date was agreed (for example 'later return date agreed "
+                                           "with Demoshire Police')."]
+    at.text_input(key=f"r{ret_id}_agreed_reason").input("Agency lead on leave; agreed by phone.")
+    _submit(at, ret_id, "agreed_form", "Save the agreed date")
+    assert not at.error, [e.value for e in at.error]
+    assert "Agreed due date for Demoshire Police set to Tue 05 Jan 2027." in [s.value for s in at.success]
+    row = _rows(at)["Demoshire Police"]
+    assert (row["RAG"], row["Due"], row["Agreed due date"], row["Agreed (reason)"]) == (
+        "GREEN", date(2026, 12, 29), date(2027, 1, 5), "Agency lead on leave; agreed by phone.")
+    assert any("agreed due date" in m.value and "Agency lead on leave" in m.value for m in at.markdown)
+    with app_db() as session:
+        entry = session.scalars(select(LogEntry).where(LogEntry.agency_return_id == ret_id)
+                                .order_by(LogEntry.id.desc())).first()
+        assert (entry.category, entry.author_id) == ("date agreed", manager.id)

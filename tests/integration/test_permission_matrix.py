@@ -257,6 +257,11 @@ ALLOWED_CALLS.update({
         review_id=_report_at(s, c, "submitted"), panel_response_on=TODAY, as_of=TODAY),
 })
 
+# An agreed due date for one return (manager only).
+ALLOWED_CALLS["returns.set_return_agreed_date"] = lambda s, a, c: dict(
+    return_id=_return_at(s, c, "awaiting").id, expected_version=None, agreed_on=TODAY,
+    reason="Later date agreed with the agency.")
+
 def test_the_matrix_has_a_call_for_every_guarded_service():
     assert sorted(set(GUARDED) - set(ALLOWED_CALLS)) == []
 

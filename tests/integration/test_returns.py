@@ -37,6 +37,7 @@ from services.returns import (
     record_shared_with_chair,
     record_summary,
     returns_received_counts,
+    set_return_agreed_date,
 )
 from services.reviews import (
     ChildEntry,
@@ -671,3 +672,127 @@ def test_the_version_column_catches_a_stale_object(committed):
         old.summary = "Stale."
         with pytest.raises(StaleDataError):
             stale.flush()
+
+
+# ------------------------------------------------------------------ an agreed due date (domain.md "Agreed dates")
+
+TUE_5_JAN = D(2027, 1, 5)
+
+
+def _agree(session, actor, ret, on=TUE_5_JAN, reason="Later date agreed with the agency (staff sickness).", **kw):
+    kwargs = dict(return_id=ret.id, expected_version=ret.version, agreed_on=on, reason=reason)
+    kwargs.update(kw)
+    return set_return_agreed_date(session, actor, **kwargs)
+
+
+def test_the_rag_worklist_chase_and_checklist_follow_the_agreed_date(session, officer, manager, review, ret):
+    status = list_returns(session, officer, review_id=review.id, as_of=WED_30_DEC)[0]
+    assert status.rag is Rag.RED  # plan date Tue 29 Dec has passed
+    _agree(session, manager, ret)
+    assert (ret.agreed_due_date, ret.agreed_reason) == (
+        TUE_5_JAN, "Later date agreed with the agency (staff sickness).")
+    status = list_returns(session, officer, review_id=review.id, as_of=WED_30_DEC)[0]
+    assert (status.rag, status.action_due, status.late) == (Rag.GREEN, TUE_5_JAN, False)
+    assert "Tue 05 Jan, agreed" in status.next_step
+    assert list_returns(session, officer, review_id=review.id, as_of=D(2027, 1, 6))[0].rag is Rag.RED
+    row = checklist_table([status])[0]
+    assert (row["Due"], row["Agreed due date"], row["Agreed (reason)"]) == (
+        TUE_29_DEC, TUE_5_JAN, "Later date agreed with the agency (staff sickness).")
+    ours = [s for s in list_outstanding_returns(session, officer, as_of=WED_30_DEC) if s.ret.id == ret.id]
+    assert ours[0].action_due == TUE_5_JAN
+    email = chase_email(session, officer, return_id=ret.id, as_of=WED_30_DEC)
+    assert "Tue 05 Jan 2027" in email.subject and "due on Tuesday 05 January 2027" in email.body
+    csv_text = export_checklist(session, officer, review_id=review.id, as_of=WED_30_DEC, file_format="csv").data
+    record = list(csv.DictReader(io.StringIO(csv_text.decode("utf-8-sig"))))[0]
+    assert (record["Due"], record["Agreed due date"]) == ("2026-12-29", "2027-01-05")
+
+
+def test_an_agreed_date_is_logged_and_can_be_cleared(session, officer, manager, review, ret):
+    _agree(session, manager, ret)
+    entry = _log(session, ret.id)[-1]
+    assert (entry.category, entry.agency_return_id, entry.author_id) == ("date agreed", ret.id, manager.id)
+    assert entry.text == ("Date agreed for the return from Agency 1: from 29 Dec 2026 to 05 Jan 2027 (plan date "
+                          "29 Dec 2026). Reason: Later date agreed with the agency (staff sickness).")
+    _agree(session, manager, ret, on=D(2027, 1, 6), reason="Moved again.")
+    assert _log(session, ret.id)[-1].text == ("Date agreed for the return from Agency 1: from 05 Jan 2027 to "
+                                             "06 Jan 2027 (plan date 29 Dec 2026). Reason: Moved again.")
+    _agree(session, manager, ret, on=None, reason="Agency can meet the usual date after all.")
+    assert (ret.agreed_due_date, ret.agreed_reason) == (None, None)
+    assert _log(session, ret.id)[-1].text == (
+        "Date agreed for the return from Agency 1: from 06 Jan 2027 to 29 Dec 2026 (plan date 29 Dec 2026). "
+        "Reason: Agency can meet the usual date after all.")
+    assert list_returns(session, officer, review_id=review.id, as_of=WED_30_DEC)[0].rag is Rag.RED
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (dict(reason="   "), "Say why the date was agreed"),
+        (dict(on=D(2026, 12, 17)), r"cannot be before the scoping form was sent to Agency 1 \(18 Dec 2026\)"),
+        (dict(on=None), "has no agreed date to clear"),
+    ],
+)
+def test_agreed_date_refusals(session, manager, ret, overrides, message):
+    with pytest.raises(InvalidInput, match=message):
+        _agree(session, manager, ret, **overrides)
+    assert ret.agreed_due_date is None and _log(session, ret.id)[-1].category == "communication"
+
+
+def test_the_same_agreed_date_twice_is_refused(session, manager, ret):
+    _agree(session, manager, ret)
+    with pytest.raises(InvalidInput, match="05 Jan 2027 is already the agreed date"):
+        _agree(session, manager, ret)
+
+
+def test_an_accepted_return_has_no_date_to_agree(session, officer, manager, ret):
+    _receive(session, officer, ret)
+    _check(session, officer, ret)
+    _qa(session, manager, ret)
+    with pytest.raises(InvalidInput, match="already accepted on 23 Dec 2026; there is no date left to agree"):
+        _agree(session, manager, ret)
+
+
+def test_an_agreed_date_needs_the_current_version(session, manager, ret):
+    with pytest.raises(StaleRecord, match="changed by someone else"):
+        _agree(session, manager, ret, expected_version=ret.version - 1 if ret.version > 1 else ret.version + 1)
+
+
+def test_only_the_manager_agrees_a_return_date(session, officer, chair, ret):
+    for actor in (officer, chair):
+        with pytest.raises(NotAllowed):
+            _agree(session, actor, ret)
+    assert ret.agreed_due_date is None
+
+
+def test_a_closed_review_refuses_an_agreed_date(session, manager, review, ret):
+    by_key = {m.key: m for m in review.milestones}
+    with report_steps_allowed(session):
+        for key in ("panel_submission", "panel_response"):
+            record_milestone_done(session, manager, milestone_id=by_key[key].id, done_on=WED_23_DEC, as_of=WED_23_DEC)
+    with pytest.raises(InvalidInput, match="is closed"):
+        _agree(session, manager, ret)
+
+
+def test_a_send_back_clears_the_agreed_date_and_a_new_one_overrides_the_new_due_date(
+    session, officer, manager, review, ret
+):
+    _agree(session, manager, ret, on=WED_30_DEC)
+    _receive(session, officer, ret)
+    _check(session, officer, ret, dates_present=False, outcome="concerns", note="No dates.")
+    _qa(session, manager, ret, outcome="sent back", reason="Add the dates.", new_due_date=D(2027, 1, 4))
+    assert (ret.agreed_due_date, ret.agreed_reason) == (None, None)
+    assert _log(session, ret.id)[-1].text.endswith("(The agreed date 30 Dec 2026 no longer applies.)")
+    with pytest.raises(InvalidInput, match="cannot be before the return was sent back"):
+        _agree(session, manager, ret, on=TUE_22_DEC)
+    _agree(session, manager, ret, on=D(2027, 1, 8), reason="Agency lead on leave.")
+    assert _log(session, ret.id)[-1].text == ("Date agreed for the resubmission from Agency 1: from 04 Jan 2027 to "
+                                             "08 Jan 2027 (plan date 04 Jan 2027). Reason: Agency lead on leave.")
+    status = list_returns(session, officer, review_id=review.id, as_of=D(2027, 1, 5))[0]
+    assert (status.stage, status.rag, status.action_due) == (Stage.SENT_BACK, Rag.GREEN, D(2027, 1, 8))
+    assert "Fri 08 Jan, agreed" in status.next_step
+
+
+def test_the_database_refuses_an_agreed_date_without_reason(session, ret):
+    with pytest.raises(IntegrityError, match="agreed_date_needs_reason"), session.begin_nested():
+        session.execute(text("UPDATE agency_returns SET agreed_due_date = DATE '2027-01-05' WHERE id = :id"),
+                        {"id": ret.id})

@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from db.models import Agency, Review
-from db.models_returns import RETURN_CHECKS, AgencyReturn
+from db.models_returns import AGREED_DATE_CHECKS, RETURN_CHECKS, AgencyReturn
 from services.errors import InvalidInput
 from services.rag import Rag
 from services.returns import (
@@ -439,3 +439,12 @@ def test_the_model_checks_match_the_migration():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.RETURN_CHECKS == RETURN_CHECKS
+
+
+def test_the_agreed_date_checks_match_migration_0006():
+    path = Path(__file__).resolve().parents[2] / "db" / "migrations" / "versions" / "0006_return_agreed_date.py"
+    spec = importlib.util.spec_from_file_location("migration_0006", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.AGREED_DATE_CHECKS == AGREED_DATE_CHECKS
+    assert (module.revision, module.down_revision) == ("0006", "0005")
