@@ -42,7 +42,7 @@ for key, value in st.session_state.pop(RESET_KEY, {}).items():
     st.session_state[key] = value
 
 as_of = state.today()
-roles = set(state.read(lambda session, actor: list(actor.roles)))
+roles = state.signed_in_roles()
 can_send = bool(roles & {"manager", "officer"})
 is_chair = "chair" in roles
 is_manager = "manager" in roles

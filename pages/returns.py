@@ -45,7 +45,7 @@ FOLDER_LABELS = {"I": "I. Notification and scoping", "II": "II. Rapid Review mee
 
 require_roles("manager", "officer", "chair")
 as_of = state.today()
-roles = set(state.read(lambda session, actor: list(actor.roles)))
+roles = state.signed_in_roles()
 can_write = bool(roles & {"manager", "officer"})
 is_manager = "manager" in roles
 

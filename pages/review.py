@@ -136,7 +136,7 @@ if review.state != "closed" and recorded_here:
 
 if review.state != "closed" and open_milestones:
     open_titles = {m.id: m.title for m in open_milestones}
-    if state.read(lambda session, actor: actor.has_role("manager")):
+    if "manager" in state.signed_in_roles():
         delegates = {a.id: a.display_name for a in state.read(list_delegates)}
         with st.expander("Delegate a milestone (Partnership Manager)"):
             with st.form("delegate"):

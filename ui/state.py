@@ -55,6 +55,11 @@ def signed_in_account_id() -> Optional[int]:
     return st.session_state.get(ACCOUNT_KEY)
 
 
+def signed_in_roles() -> frozenset[str]:
+    """The signed-in account's roles, for what a page offers; the services check them again."""
+    return frozenset(read(lambda session, actor: list(actor.roles) if actor else []))
+
+
 def sign_in(account: Account) -> None:
     st.session_state[ACCOUNT_KEY] = account.id
     st.session_state[LAST_SEEN_KEY] = datetime.now(timezone.utc)
