@@ -8,7 +8,7 @@ from sqlalchemy.exc import OperationalError
 
 from db.models import Account
 from services.accounts import count_accounts
-from services.settings import load_settings
+from services.calendar import load_settings
 from ui import state
 
 st.set_page_config(page_title="Rapid Review Tracker", page_icon=":material/fact_check:", layout="wide")

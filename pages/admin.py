@@ -6,7 +6,8 @@ from db.models import ROLES
 from services.accounts import MIN_PASSWORD_LENGTH, create_account, list_accounts, reset_password, set_active, set_roles
 from services.agencies import add_agency, list_agencies, update_agency
 from services.plan import list_plan_templates, update_plan_template, window_label
-from services.settings import add_closure_day, list_closure_days, load_settings, remove_closure_day, update_settings
+from services.calendar import load_settings
+from services.settings import add_closure_day, list_closure_days, remove_closure_day, update_settings
 from services.errors import ServiceError
 from ui import state
 from ui.gate import require_roles

@@ -27,10 +27,8 @@ from db.models import Account
 from services.exports import csv_text
 from services.errors import InvalidInput
 from services.permissions import requires
-from services.plan import REVIEW_DUE_DAY
-from services.returns import RETURN_DUE_WORKING_DAYS  # requested + 5 working days
-from services.reviews import SIN_DUE_WORKING_DAYS  # CSC aware + 5 working days
-from services.settings import load_calendar, load_settings
+from services.calendar import load_calendar, load_settings
+from services.deadlines import RETURN_DUE_WORKING_DAYS, REVIEW_DUE_DAY, SIN_DUE_WORKING_DAYS
 from services.working_days import WorkingCalendar
 
 BOARD_ROLES = ("board", "manager")

@@ -14,7 +14,7 @@ from services.demo_report import allow_demo_history, load_demo_reports
 from services.demo_returns import load_demo_return_history, load_demo_returns
 from services.errors import InvalidInput
 from services.reviews import ChildEntry, open_review, record_milestone_done
-from services.settings import load_calendar, load_settings
+from services.calendar import load_calendar, load_settings
 from services.working_days import WorkingCalendar
 
 DEMO_PARTNERSHIP = "Demoshire Safeguarding Children Partnership (fictional demo data)"

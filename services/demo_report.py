@@ -21,7 +21,7 @@ from services import report as report_svc
 from services.clock import LONDON
 from services.daily_log import append_system_entry
 from services.reviews import REPORT_STEPS_KEY
-from services.settings import load_calendar
+from services.calendar import load_calendar
 
 TEXTS = {
     "incident_summary": (

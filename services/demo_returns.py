@@ -17,7 +17,7 @@ from db.models import Account, Agency, Review
 from db.models_returns import AgencyReturn
 from services import returns as svc
 from services.working_days import WorkingCalendar
-from services.settings import load_calendar
+from services.calendar import load_calendar
 
 ROLES_BY_KIND = {
     "local authority": "Head of Service",

@@ -22,7 +22,7 @@ from services.daily_log import append_system_entry
 from services.errors import InvalidInput, StaleRecord
 from services.permissions import CASE_READERS, requires
 from services.reviews import record_milestone_done
-from services.settings import load_calendar
+from services.calendar import load_calendar
 from services.working_days import WorkingCalendar
 
 MEETING_LABELS = {

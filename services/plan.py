@@ -13,7 +13,7 @@ from services.errors import InvalidInput
 from services.permissions import requires
 from services.working_days import WorkingCalendar
 
-REVIEW_DUE_DAY = 15
+from services.deadlines import REVIEW_DUE_DAY
 # How a window anchored on another milestone reads in the plan: "meeting + 1 working day".
 FOLLOWS_LABELS = {"rr_meeting": "meeting", "panel_submission": "submission"}
 

@@ -47,7 +47,7 @@ from services.reviews import (
     report_steps_allowed,
     sin_timeliness,
 )
-from services.settings import load_calendar, load_settings
+from services.calendar import load_calendar, load_settings
 
 STATE_LABELS = {
     "draft": "draft",

@@ -24,14 +24,14 @@ from db.models import FOLDER_SECTIONS, Account, Agency, Review, ReviewMilestone
 from db.models_returns import FINAL_QA_OUTCOMES, INITIAL_CHECK_OUTCOMES, AgencyReturn, AgencyReturnChase
 from services.daily_log import append_system_entry
 from services.exports import csv_text, is_formula_like
+from services.deadlines import RETURN_DUE_WORKING_DAYS
 from services.errors import InvalidInput, StaleRecord
 from services.permissions import CASE_READERS, CASE_WRITERS, requires
 from services.rag import RAG_COLOURS, Rag, rag_for_due_date, received_unchecked_rag
 from services.reviews import record_milestone_done, register_status_source
-from services.settings import load_calendar, load_settings
+from services.calendar import load_calendar, load_settings
 from services.working_days import WorkingCalendar
 
-RETURN_DUE_WORKING_DAYS = 5
 RETURNS_MILESTONE_KEY = "returns_accepted"
 MAX_SUMMARY_CHARS = 4000
 MAX_NOTE_CHARS = 2000

@@ -16,13 +16,13 @@ from db.models import NOTIFICATION_TYPES, Account, MilestoneTemplate, Review, Re
 from services.daily_log import append_system_entry
 from services.errors import InvalidInput, StaleRecord
 from services.permissions import CASE_READERS, CASE_WRITERS, check_role, requires
-from services.plan import REVIEW_DUE_DAY, milestones_from_templates, refresh_due_dates, review_due_date, window_label
+from services.deadlines import REVIEW_DUE_DAY, SIN_DUE_WORKING_DAYS
+from services.plan import milestones_from_templates, refresh_due_dates, review_due_date, window_label
 from services.rag import Rag, open_item_rag, worst
-from services.settings import load_calendar, load_settings
+from services.calendar import load_calendar, load_settings
 from services.working_days import WorkingCalendar
 
 NOTIFICATION_TYPE_LABELS = {"death": "Death", "serious_harm": "Serious harm", "other": "Other"}
-SIN_DUE_WORKING_DAYS = 5
 MAX_CHILDREN = 4
 # Milestones whose completion records a review date, and who may record them.
 SUBMISSION_KEY = "panel_submission"

@@ -1,4 +1,4 @@
-"""Partnership settings and closure days, and the working calendar built from them."""
+"""The administrator's changes to the partnership settings and closure days (the calendar reads them)."""
 from __future__ import annotations
 
 from datetime import date
@@ -10,17 +10,7 @@ from db.models import Account, ClosureDay, Setting
 from services.daily_log import append_system_entry
 from services.errors import InvalidInput
 from services.permissions import requires
-from services.working_days import WorkingCalendar
-
-
-def load_settings(session: Session) -> Setting:
-    """The settings row (the first migration creates it)."""
-    return session.get(Setting, 1)
-
-
-def load_calendar(session: Session) -> WorkingCalendar:
-    """England working days less the partnership's closure days."""
-    return WorkingCalendar(closures=session.scalars(select(ClosureDay.closed_on)))
+from services.calendar import load_calendar, load_settings
 
 
 @requires("admin", action="change the partnership settings")

@@ -8,10 +8,13 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import date
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+
+from services.clock import PINNED_TODAY_VARIABLE
 
 # The machine is shared: give each expectation time for the app's rerun to finish.
 expect.set_options(timeout=30_000)
@@ -28,9 +31,21 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+# A Thursday in term time. The served app and the test share this "today" (RRT_TODAY), so a run on a
+# weekend or a bank holiday sees the same days as one on a weekday.
+PINNED_TODAY = date(2026, 11, 26)
+
+
 @pytest.fixture
-def app_url(fresh_database_url):
-    """Start the app on its own port against this test's database; stop it afterwards."""
+def pinned_today() -> date:
+    """The day the app under test takes as today; a test may override this fixture to pin another."""
+    return PINNED_TODAY
+
+
+@pytest.fixture
+def app_url(fresh_database_url, pinned_today, monkeypatch):
+    """Start the app on its own port against this test's database, "today" pinned; stop it afterwards."""
+    monkeypatch.setenv(PINNED_TODAY_VARIABLE, pinned_today.isoformat())
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": fresh_database_url}
     process = subprocess.Popen(

@@ -1,12 +1,12 @@
 """Real Chromium: a manager opens a review and finds it in the live list; strangers and the board see no case."""
-from datetime import timedelta
+from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from services.accounts import create_account_from_command_line
-from services.clock import today_in_london
-from services.working_days import WorkingCalendar
+from services.settings import add_closure_day
 from tests.e2e.conftest import sign_in, wait_for_app
 
 PASSWORD = "correct horse battery"
@@ -20,6 +20,15 @@ def _account(url, username, roles):
     engine.dispose()
 
 
+def _closure_day(url, closed_on):
+    engine = create_engine(url)
+    with Session(engine) as session, session.begin():
+        admin = create_account_from_command_line(session, username="ali.admin", display_name="ali.admin",
+                                                 roles=["admin"], password=PASSWORD)
+        add_closure_day(session, admin, closed_on=closed_on, reason="Staff training day")
+    engine.dispose()
+
+
 def _type_date(page, label, value):
     """Type into Streamlit's segmented date field (dd / mm / yyyy) as a person would."""
     field = page.get_by_label(label, exact=True)
@@ -27,14 +36,44 @@ def _type_date(page, label, value):
     page.keyboard.type(value.strftime("%d%m%Y"))
 
 
-def test_manager_opens_a_review_and_finds_it_with_its_due_date(fresh_database_url, app_url, page):
+# Worked by hand from domain.md (Day 1 = first working day on or after receipt; a non-working day
+# counts as the Day of the working day before it): the day the app takes as today, the notification
+# received the calendar day before, an optional closure day, then the live list's due date and progress.
+DAYS = [
+    # a Thursday: received Wed 25 Nov = Day 1, so Thu is Day 2; Day 15 is Tue 15 Dec
+    (date(2026, 11, 26), None, date(2026, 12, 15), "Day 2 of 15"),
+    # a Saturday: received Fri 27 Nov = Day 1 and Saturday counts as Day 1; Day 15 is Thu 17 Dec
+    (date(2026, 11, 28), None, date(2026, 12, 17), "Day 1 of 15"),
+    # a Sunday, the day before Day 1: received Sat 28 Nov, Day 1 is Mon 30 Nov; Day 15 is Fri 18 Dec
+    (date(2026, 11, 29), None, date(2026, 12, 18), "starts Mon 30 Nov"),
+    # a bank holiday (Mon 28 Dec, Boxing Day's substitute): received Sun 27 Dec, Day 1 is Tue 29 Dec;
+    # 1 Jan is a holiday too, so Day 15 is Tue 19 Jan 2027
+    (date(2026, 12, 28), None, date(2027, 1, 19), "starts Tue 29 Dec"),
+    # a closure day (Wed 2 Dec): received Tue 1 Dec = Day 1, the closed Wednesday counts as Day 1;
+    # without 2 Dec, Day 15 is Tue 22 Dec
+    (date(2026, 12, 2), date(2026, 12, 2), date(2026, 12, 22), "Day 1 of 15"),
+]
+
+
+@pytest.fixture(params=DAYS, ids=["thursday", "saturday", "day-before-day-1", "bank-holiday", "closure-day"])
+def day(request):
+    return request.param
+
+
+@pytest.fixture
+def pinned_today(day):
+    return day[0]
+
+
+def test_manager_opens_a_review_and_finds_it_with_its_due_date(fresh_database_url, app_url, page, day):
+    today, closure, expected_due, expected_progress = day
     _account(fresh_database_url, "pat.manager", ["manager"])
+    if closure:
+        _closure_day(fresh_database_url, closure)
     sign_in(page, app_url, "pat.manager", PASSWORD)
     page.get_by_role("heading", name="Live reviews").wait_for()
     assert "There are no live reviews" in page.inner_text("body")
 
-    today = today_in_london()
-    cal = WorkingCalendar()
     received = today - timedelta(days=1)
     _type_date(page, "Notification received by the Partnership (starts the 15-day clock)", received)
     _type_date(page, "Incident date", received - timedelta(days=3))
@@ -46,15 +85,14 @@ def test_manager_opens_a_review_and_finds_it_with_its_due_date(fresh_database_ur
 
     reference = f"{received:%d%m%y}XY"
     page.get_by_text(f"Review {reference} opened.").wait_for()
-    due = cal.day_n(received, 15)
     # The grid is drawn on a canvas; Streamlit keeps a table of it for screen readers.
     table = page.locator('[data-testid="stDataFrame"] table').first
     table.locator("td", has_text=reference).wait_for(state="attached")
     headers = [h.strip() for h in table.locator("thead th").all_inner_texts()]
     row = table.locator("tbody tr").filter(has=page.locator("td", has_text=reference))
     cells = dict(zip(headers, [c.strip() for c in row.locator("td").all_inner_texts()]))
-    assert cells["Review due (Day 15)"] == due.isoformat(), cells
-    assert cells["Progress"] == f"Day {cal.day_number(received, today)} of 15", cells
+    assert cells["Review due (Day 15)"] == expected_due.isoformat(), cells
+    assert cells["Progress"] == expected_progress, cells
 
 
 def test_a_visitor_who_is_not_signed_in_reaches_no_page(fresh_database_url, app_url, page):

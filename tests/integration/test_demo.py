@@ -13,7 +13,7 @@ from services.errors import InvalidInput
 from services.plan import review_due_date
 from services.rag import Rag
 from services.reviews import list_live_reviews
-from services.settings import load_calendar, load_settings
+from services.calendar import load_calendar, load_settings
 
 AS_OF = date(2026, 11, 26)
 

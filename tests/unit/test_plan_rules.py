@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 
 from db.models import MilestoneTemplate, ReviewMilestone
-from services.plan import REVIEW_DUE_DAY, PlannedDates, planned_dates, review_due_date, window_label
+from services.deadlines import REVIEW_DUE_DAY
+from services.plan import PlannedDates, planned_dates, review_due_date, window_label
 from services.working_days import WorkingCalendar
 
 D = date
