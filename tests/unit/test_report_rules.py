@@ -2,15 +2,12 @@
 preview, and the Word file itself (A4, header, page numbers, headings, tables, deterministic bytes)."""
 from __future__ import annotations
 
-import importlib.util
 import io
 from datetime import date, datetime, timezone
-from pathlib import Path
 
 import pytest
 from docx import Document
 
-from db.models_report import MEETING_CHECKS, VERSION_CHECKS
 from services.meetings import minutes_due_date, minutes_late, minutes_status
 from services.report_content import (
     AGENCY_TABLE_COLUMNS,
@@ -208,15 +205,6 @@ def test_the_same_content_and_stamp_give_the_same_bytes_and_the_stamp_sets_the_p
     core = _document(first).core_properties
     assert core.created == core.modified == datetime(2027, 1, 8, 14, 2, 9, tzinfo=timezone.utc)
     assert (core.author, core.title, core.revision) == ("Olly Officer", "Rapid Review report 181226AB", 3)
-
-
-def test_the_model_checks_match_the_migration():
-    path = Path(__file__).resolve().parents[2] / "db" / "migrations" / "versions" / "0005_meetings_and_report.py"
-    spec = importlib.util.spec_from_file_location("migration_0005", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    assert module.MEETING_CHECKS == MEETING_CHECKS
-    assert module.VERSION_CHECKS == VERSION_CHECKS
 
 
 @pytest.mark.parametrize("line", ["- point", "* point"])
