@@ -2,33 +2,57 @@ PYTHON ?= python3
 PORT ?= 8501
 VENV := .venv
 BIN := $(VENV)/bin
+# One stamp per requirements file: each is remade when its file (or the runtime one it includes) changes.
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+# ruff and mypy run in `make test` only when RUN_CHECKS=1 (off until the code passes them).
+RUN_CHECKS ?= 0
 
-.PHONY: run test test-unit test-integration test-app test-e2e migrate demo-data clean
+.PHONY: run test checks lint typecheck test-unit test-integration test-app test-e2e migrate demo-data clean
 
-$(STAMP): requirements.txt
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
-	touch $(STAMP)
+	touch $@
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
 
 run: $(STAMP)
 	$(BIN)/python manage.py migrate
 	$(BIN)/python -m ui.server --server.port $(PORT)
 
-test: $(STAMP)
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+
+typecheck: $(DEV_STAMP)
+	$(BIN)/mypy
+
+checks: $(DEV_STAMP)
+ifeq ($(RUN_CHECKS),1)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+else
+	@echo "checks: ruff and mypy skipped (RUN_CHECKS=$(RUN_CHECKS)); run them with make lint / make typecheck"
+endif
+
+test: checks
 	$(BIN)/python -m pytest
 
-test-unit: $(STAMP)
+test-unit: $(DEV_STAMP)
 	$(BIN)/python -m pytest tests/unit
 
-test-integration: $(STAMP)
+test-integration: $(DEV_STAMP)
 	$(BIN)/python -m pytest tests/integration
 
-test-app: $(STAMP)
+test-app: $(DEV_STAMP)
 	$(BIN)/python -m pytest tests/app
 
-test-e2e: $(STAMP)
+test-e2e: $(DEV_STAMP)
 	$(BIN)/python -m pytest tests/e2e
 
 migrate: $(STAMP)
@@ -38,4 +62,4 @@ demo-data: $(STAMP)
 	$(BIN)/python manage.py demo-data
 
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) .mypy_cache .ruff_cache
