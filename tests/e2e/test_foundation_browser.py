@@ -55,18 +55,13 @@ DAYS = [
 ]
 
 
-@pytest.fixture(params=DAYS, ids=["thursday", "saturday", "day-before-day-1", "bank-holiday", "closure-day"])
-def day(request):
-    return request.param
-
-
-@pytest.fixture
-def pinned_today(day):
-    return day[0]
-
-
-def test_manager_opens_a_review_and_finds_it_with_its_due_date(fresh_database_url, app_url, page, day):
-    today, closure, expected_due, expected_progress = day
+# Naming `pinned_today` here overrides the conftest fixture, so the served app takes that day as today.
+@pytest.mark.parametrize(("pinned_today", "closure", "expected_due", "expected_progress"), DAYS,
+                         ids=["thursday", "saturday", "day-before-day-1", "bank-holiday", "closure-day"])
+def test_manager_opens_a_review_and_finds_it_with_its_due_date(
+    fresh_database_url, app_url, page, pinned_today, closure, expected_due, expected_progress
+):
+    today = pinned_today
     _account(fresh_database_url, "pat.manager", ["manager"])
     if closure:
         _closure_day(fresh_database_url, closure)
