@@ -6,43 +6,12 @@ from datetime import datetime, timedelta, timezone
 import streamlit as st
 from sqlalchemy.exc import OperationalError
 
-from db.models import Account
-from services.accounts import count_accounts
+from services.accounts import count_accounts, load_actor
 from services.calendar import load_settings
 from ui import state
+from ui.navigation import pages_for
 
 st.set_page_config(page_title="Rapid Review Tracker", page_icon=":material/fact_check:", layout="wide")
-
-PAGES = {
-    "live": ("pages/live_reviews.py", "Live reviews", ":material/dashboard:"),
-    "review": ("pages/review.py", "Review", ":material/folder_open:"),
-    "returns": ("pages/returns.py", "Agency returns", ":material/assignment_turned_in:"),
-    "log": ("pages/daily_log.py", "Daily log", ":material/history_edu:"),
-    "meetings": ("pages/meetings.py", "Meetings", ":material/groups:"),
-    "report": ("pages/report.py", "Report", ":material/description:"),
-    "board": ("pages/board.py", "Board figures", ":material/bar_chart:"),
-    "admin": ("pages/admin.py", "Administration", ":material/settings:"),
-}
-# Which roles may open each page; the services enforce the same rules again.
-PAGE_ROLES = {
-    "live": {"manager", "officer", "chair"},
-    "review": {"manager", "officer", "chair"},
-    "returns": {"manager", "officer", "chair"},
-    "log": {"manager", "officer", "chair"},
-    "meetings": {"manager", "officer", "chair"},
-    "report": {"manager", "officer", "chair"},
-    "board": {"board", "manager"},
-    "admin": {"admin"},
-}
-
-
-def pages_for(roles: list[str]) -> list[st.Page]:
-    """The pages these roles may open; the first of them opens by default."""
-    names = [name for name, page_roles in PAGE_ROLES.items() if page_roles & set(roles)]
-    return [
-        st.Page(PAGES[name][0], title=PAGES[name][1], icon=PAGES[name][2], default=(i == 0))
-        for i, name in enumerate(names)
-    ]
 
 
 def main() -> None:
@@ -51,7 +20,7 @@ def main() -> None:
         with factory() as session:
             no_accounts = count_accounts(session) == 0
             settings = load_settings(session)
-            account = session.get(Account, state.signed_in_account_id()) if state.signed_in_account_id() else None
+            account = load_actor(session, state.signed_in_account_id())
             partnership, idle_minutes = settings.partnership_name, settings.idle_timeout_minutes
     except (state.DatabaseUnavailable, OperationalError):
         st.title("Rapid Review Tracker")

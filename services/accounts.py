@@ -49,6 +49,28 @@ def _clean_username(username: str) -> str:
     return cleaned
 
 
+@dataclass(frozen=True)
+class SignedIn:
+    """The signed-in account as the page edge sees it: who it is and which roles it holds."""
+
+    id: int
+    display_name: str
+    roles: frozenset[str]
+
+
+def load_actor(session: Session, account_id: Optional[int]) -> Optional[Account]:
+    """The account a page acts as, or None when nobody is signed in (every service checks it again)."""
+    return session.get(Account, account_id) if account_id is not None else None
+
+
+def signed_in_account(session: Session, account_id: Optional[int]) -> Optional[SignedIn]:
+    """The active account with this id, or None when it is unknown or deactivated."""
+    account = load_actor(session, account_id)
+    if account is None or not account.active:
+        return None
+    return SignedIn(id=account.id, display_name=account.display_name, roles=frozenset(account.roles))
+
+
 def count_accounts(session: Session) -> int:
     """How many accounts exist (none means the first-run set-up is due)."""
     return session.scalar(select(func.count()).select_from(Account))

@@ -1,23 +1,36 @@
-"""The first line of every page: only a signed-in account with one of the page's roles gets past it.
+"""The first line of every page: only a signed-in account whose roles open the page gets past it.
 
-app.py already shows each role only its own pages; this check also holds when Streamlit runs a page
-file directly (its older "pages/ folder" mode, which a server can fall into on its very first run)."""
+app.py already shows each role only its own pages (ui.navigation.PAGES); this check also holds when
+Streamlit runs a page file directly (its older "pages/ folder" mode, which a server can fall into on its
+very first run)."""
 from __future__ import annotations
 
 import streamlit as st
 
-from db.models import Account
 from ui import state
+from ui.navigation import PAGES
 
 
-def require_roles(*roles: str) -> None:
-    """Stop the page unless the signed-in account holds one of `roles`."""
-    account_id = state.signed_in_account_id()
-    account = state.run_in_session(lambda session: session.get(Account, account_id)) if account_id else None
-    if account is None or not account.active:
+def require_page(page_key: str) -> frozenset[str]:
+    """Stop the page unless the signed-in account holds a role that opens `page_key`; return its roles."""
+    roles = state.signed_in_roles() if state.signed_in_account_id() else frozenset()
+    if not roles:
         st.warning("Please sign in first.", icon=":material/lock:")
         st.page_link("app.py", label="Go to the sign-in page", icon=":material/login:")
         st.stop()
-    if not account.has_role(*roles):
+    if not roles & PAGES[page_key].roles:
+        st.error("Your role does not open this page.", icon=":material/block:")
+        st.stop()
+    return roles
+
+
+def require_roles(*roles: str) -> None:
+    """Stop the page unless the signed-in account holds one of `roles` (pages move to require_page)."""
+    held = state.signed_in_roles() if state.signed_in_account_id() else frozenset()
+    if not held:
+        st.warning("Please sign in first.", icon=":material/lock:")
+        st.page_link("app.py", label="Go to the sign-in page", icon=":material/login:")
+        st.stop()
+    if not held & set(roles):
         st.error("Your role does not open this page.", icon=":material/block:")
         st.stop()

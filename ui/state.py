@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db.engine import make_engine, make_session_factory, transaction, upgrade_to_head
 from db.models import Account
+from services.accounts import SignedIn, load_actor, signed_in_account
 from services.clock import today_in_london
 from services.errors import ServiceError
 
@@ -55,12 +56,18 @@ def signed_in_account_id() -> Optional[int]:
     return st.session_state.get(ACCOUNT_KEY)
 
 
+def signed_in() -> Optional[SignedIn]:
+    """The signed-in account (None when nobody is, or the account was deactivated)."""
+    return run_in_session(lambda session: signed_in_account(session, signed_in_account_id()))
+
+
 def signed_in_roles() -> frozenset[str]:
     """The signed-in account's roles, for what a page offers; the services check them again."""
-    return frozenset(read(lambda session, actor: list(actor.roles) if actor else []))
+    account = signed_in()
+    return account.roles if account else frozenset()
 
 
-def sign_in(account: Account) -> None:
+def sign_in(account: SignedIn | Account) -> None:
     st.session_state[ACCOUNT_KEY] = account.id
     st.session_state[LAST_SEEN_KEY] = datetime.now(timezone.utc)
 
@@ -76,7 +83,7 @@ def sign_out(notice: Optional[str] = None) -> None:
 def read(fn: Callable[..., T], **kwargs: Any) -> T:
     """Call a service as the signed-in account in its own transaction; errors propagate."""
     with transaction(session_factory()) as session:
-        actor = session.get(Account, signed_in_account_id()) if signed_in_account_id() else None
+        actor = load_actor(session, signed_in_account_id())
         return fn(session, actor, **kwargs)
 
 

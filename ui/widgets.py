@@ -23,31 +23,33 @@ def rag_badge(status: Rag | str) -> str:
     return f"<span style='background:{colour};color:white;padding:2px 8px;border-radius:4px;font-weight:600'>{label}</span>"
 
 
-RAG_EMOJI_FREE_ICON = {
-    Rag.RED: ":material/error:",
-    Rag.AMBER: ":material/warning:",
-    Rag.GREEN: ":material/check_circle:",
-    Rag.NOT_DUE_YET: ":material/schedule:",
-    Rag.COMPLETE: ":material/task_alt:",
-    Rag.NOT_NEEDED: ":material/remove_circle_outline:",
-}
+CURRENT_REVIEW_KEY = "current_review_id"
 
 
 def review_picker(reviews: list, *, key: str) -> int:
-    """Choose a review, kept in step with the address (?review=<id>): a link decides which review opens,
-    the box changes it. Without one, the newest live review opens."""
+    """Choose a review, kept in step with the address (?review=<id>) and across the review pages.
+
+    A link decides which review opens; without one, the review chosen last on any page of this session;
+    without that, the newest live review. Changing the box changes the address."""
     by_id = {r.id: r for r in reviews}
     wanted = st.query_params.get("review")
+    remembered = st.session_state.get(CURRENT_REVIEW_KEY)
     live = [r for r in reviews if r.state != "closed"]
-    default_id = (live or reviews)[0].id
-    current_id = int(wanted) if wanted and wanted.isdigit() and int(wanted) in by_id else default_id
+    if wanted and wanted.isdigit() and int(wanted) in by_id:
+        current_id = int(wanted)
+    elif remembered in by_id:
+        current_id = remembered
+    else:
+        current_id = (live or reviews)[0].id
 
     def follow_the_box() -> None:
         st.query_params["review"] = str(st.session_state[key])
+        st.session_state[CURRENT_REVIEW_KEY] = st.session_state[key]
 
     if st.session_state.get(key) != current_id:
         st.session_state[key] = current_id
     review_id = st.selectbox("Review", list(by_id), key=key, on_change=follow_the_box,
                              format_func=lambda i: f"{by_id[i].case_reference} ({by_id[i].state})")
     st.query_params["review"] = str(review_id)
+    st.session_state[CURRENT_REVIEW_KEY] = review_id
     return review_id

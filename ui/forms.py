@@ -1,0 +1,116 @@
+"""Forms that edit a saved record without losing what was typed, and saves that a double click sends once.
+
+A form that edits a record (a review's dates, a report section, a meeting, an agency return) works against
+the record's `version`. `VersionedForm` keeps three things per form in the session:
+
+- the values typed in its widgets (Streamlit's own widget state, under `form.key(field)`);
+- the *base*: the saved values the widgets were last filled from;
+- the *version* the typing started from, which the service checks (`expected_version`).
+
+Each run, before drawing the widgets, the page calls `sync()` with the record as read now. Untouched widgets
+(typed == base) follow the record, so coming back to a record someone else changed shows their values and
+their version, never a false conflict. Widgets the user has typed in keep the typing. A save refused because
+someone else saved first keeps the typing, shows their values beside it, and moves the version on, so that
+saving again deliberately goes over theirs.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import streamlit as st
+
+from services.errors import ServiceError, StaleRecord
+from ui import state
+from ui.flash import flash
+
+T = TypeVar("T")
+LAST_SAVED_KEY = "last_saved_fingerprints"
+
+
+def already_saved(scope: str, fingerprint: Hashable) -> bool:
+    """Whether the same save (same service, same values) was the last one made in `scope`: a double click."""
+    return st.session_state.get(LAST_SAVED_KEY, {}).get(scope) == fingerprint
+
+
+def remember_saved(scope: str, fingerprint: Hashable) -> None:
+    st.session_state.setdefault(LAST_SAVED_KEY, {})[scope] = fingerprint
+
+
+@dataclass(frozen=True)
+class VersionedForm:
+    """One form editing one record; `prefix` must be unique to the form and the record (e.g. f"dates_{id}_")."""
+
+    prefix: str
+    fields: Sequence[str]
+
+    def key(self, field: str) -> str:
+        """The widget key of `field`: pass it as the widget's `key=` and give the widget no `value=`."""
+        return f"{self.prefix}{field}"
+
+    @property
+    def _base_key(self) -> str:
+        return f"{self.prefix}_base"
+
+    @property
+    def _version_key(self) -> str:
+        return f"{self.prefix}_version"
+
+    @property
+    def _current_key(self) -> str:
+        return f"{self.prefix}_current"
+
+    def typed(self) -> dict[str, Any]:
+        return {field: st.session_state.get(self.key(field)) for field in self.fields}
+
+    def sync(self, *, version: int, saved: Mapping[str, Any]) -> None:
+        """Fill the widgets from the record as read now, unless the user has typed over them."""
+        base = st.session_state.get(self._base_key)
+        if base is None or self.typed() == base:
+            for field in self.fields:
+                st.session_state[self.key(field)] = saved[field]
+            st.session_state[self._base_key] = dict(saved)
+            st.session_state[self._version_key] = version
+        st.session_state[self._current_key] = (version, dict(saved))
+
+    @property
+    def expected_version(self) -> int:
+        return int(st.session_state[self._version_key])
+
+    def forget(self) -> None:
+        """Drop the typing, so the next run fills the widgets from the saved record again."""
+        for key in [*(self.key(field) for field in self.fields), self._base_key, self._version_key]:
+            st.session_state.pop(key, None)
+
+    def save(
+        self,
+        fn: Callable[..., T],
+        *,
+        success: str,
+        describe_saved: Callable[[Mapping[str, Any]], str] | None = None,
+        **kwargs: Any,
+    ) -> T | None:
+        """Call a writing service with the version the typing started from.
+
+        Saved: forget the typing, flash `success` and rerun. Refused because someone else saved first: keep the
+        typing, say so and show their values (`describe_saved` turns them into plain text). Refused for a rule:
+        show the sentence and keep the typing."""
+        try:
+            result = state.read(fn, expected_version=self.expected_version, **kwargs)
+        except StaleRecord as error:
+            version, saved = st.session_state[self._current_key]
+            st.session_state[self._version_key] = version
+            st.error(f"{error} What you typed is still in the form: saving again replaces their values.",
+                     icon=":material/sync_problem:")
+            if describe_saved is not None:
+                st.caption("Saved now by someone else:")
+                st.code(describe_saved(saved), language=None, wrap_lines=True)
+            return None
+        except ServiceError as error:
+            st.error(str(error), icon=":material/error:")
+            return None
+        self.forget()
+        flash(success)
+        st.rerun()
+        return result  # not reached: st.rerun() stops the run
