@@ -97,7 +97,7 @@ class VersionedForm:
         typing, say so and show their values (`describe_saved` turns them into plain text). Refused for a rule:
         show the sentence and keep the typing."""
         try:
-            result = state.read(fn, expected_version=self.expected_version, **kwargs)
+            result = state.write(fn, expected_version=self.expected_version, **kwargs)
         except StaleRecord as error:
             version, saved = st.session_state[self._current_key]
             st.session_state[self._version_key] = version

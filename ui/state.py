@@ -5,6 +5,7 @@ from datetime import date, datetime, timezone
 from typing import Any, Callable, Optional, TypeVar
 
 import streamlit as st
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,6 +26,10 @@ DATABASE_UNAVAILABLE = (
     "The database cannot be reached just now, so nothing can be shown or saved. "
     "Check that the database server is running (or DATABASE_URL is right) and reload the page."
 )
+
+
+# Reads run in read-only transactions once every page calls writes through write()/act().
+READ_ONLY_READS = False
 
 
 class DatabaseUnavailable(Exception):
@@ -80,17 +85,29 @@ def sign_out(notice: Optional[str] = None) -> None:
         st.session_state[NOTICE_KEY] = notice
 
 
-def read(fn: Callable[..., T], **kwargs: Any) -> T:
-    """Call a service as the signed-in account in its own transaction; errors propagate."""
+def _call(fn: Callable[..., T], *, read_only: bool, **kwargs: Any) -> T:
     with transaction(session_factory()) as session:
+        if read_only:
+            # A service called to read may not write: the database refuses it, whatever the service does.
+            session.execute(text("SET TRANSACTION READ ONLY"))
         actor = load_actor(session, signed_in_account_id())
         return fn(session, actor, **kwargs)
+
+
+def read(fn: Callable[..., T], **kwargs: Any) -> T:
+    """Call a reading service as the signed-in account in a read-only transaction; errors propagate."""
+    return _call(fn, read_only=READ_ONLY_READS, **kwargs)
+
+
+def write(fn: Callable[..., T], **kwargs: Any) -> T:
+    """Call a writing service as the signed-in account in its own transaction; errors propagate."""
+    return _call(fn, read_only=False, **kwargs)
 
 
 def act(fn: Callable[..., T], **kwargs: Any) -> Optional[T]:
     """Call a writing service; on a rule it breaks, show its sentence and return None (the form keeps its values)."""
     try:
-        return read(fn, **kwargs)
+        return write(fn, **kwargs)
     except ServiceError as error:
         st.error(str(error), icon=":material/error:")
         return None
