@@ -1,4 +1,4 @@
 """Imports every model module so that Base.metadata knows every table."""
-import db.models  # noqa: F401
-import db.models_returns  # noqa: F401
-import db.models_report  # noqa: F401
+from db import models, models_report, models_returns
+
+__all__ = ["models", "models_report", "models_returns"]

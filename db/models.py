@@ -1,8 +1,8 @@
-"""Typed SQLAlchemy models. Constraints here mirror the migrations; the migrations are the truth."""
+"""Typed SQLAlchemy models. Constraints here mirror the migrations; the migrations are the truth, and
+tests/integration/test_schema_drift.py compares the two. Vocabularies come from db.enums."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
 
 from sqlalchemy import (
     ARRAY,
@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -19,21 +20,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-ROLES = ("manager", "officer", "chair", "board", "admin")
-NOTIFICATION_TYPES = ("death", "serious_harm", "other")
-REVIEW_STATES = ("open", "submitted", "closed")
-LOG_CATEGORIES = (
-    "communication",
-    "decision",
-    "delegation",
-    "date agreed",
-    "document filed",
-    "quality check",
-    "meeting",
-    "system",
-    "other",
-)
-FOLDER_SECTIONS = ("I", "II", "III", "IV")
+from db.enums import FolderSection, LogCategory, NotificationType, ReviewState, Role, sql_array, sql_in, sql_literal
+
+# The old tuple names, kept for the services and pages that still import them; prefer the enums.
+ROLES = tuple(Role)
+NOTIFICATION_TYPES = tuple(NotificationType)
+REVIEW_STATES = tuple(ReviewState)
+LOG_CATEGORIES = tuple(LogCategory)
+FOLDER_SECTIONS = tuple(FolderSection)
+
+_OPEN, _SUBMITTED, _CLOSED = (sql_literal(s) for s in (ReviewState.OPEN, ReviewState.SUBMITTED, ReviewState.CLOSED))
 
 
 class Base(DeclarativeBase):
@@ -67,7 +63,7 @@ class Account(Base):
     __tablename__ = "accounts"
     __table_args__ = (
         CheckConstraint(
-            "roles <@ ARRAY['manager','officer','chair','board','admin']::text[] AND cardinality(roles) >= 1",
+            f"roles <@ {sql_array(Role)} AND cardinality(roles) >= 1",
             name="known_roles",
         ),
         CheckConstraint("username ~ '^[a-z0-9._-]{3,40}$'", name="username_format"),
@@ -80,9 +76,9 @@ class Account(Base):
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     password_hash: Mapped[str] = mapped_column(Text, nullable=False)
     failed_attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    locked_until: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
-    last_sign_in_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     def has_role(self, *roles: str) -> bool:
         return any(role in self.roles for role in roles)
@@ -94,7 +90,7 @@ class Agency(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
     kind: Mapped[str] = mapped_column(String(80), nullable=False)
-    contact_email: Mapped[Optional[str]] = mapped_column(String(200))
+    contact_email: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
 
 
@@ -114,14 +110,14 @@ class MilestoneTemplate(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(40), unique=True, nullable=False)
     title: Mapped[str] = mapped_column(String(200), nullable=False)
-    window_start_day: Mapped[Optional[int]] = mapped_column(Integer)
-    window_end_day: Mapped[Optional[int]] = mapped_column(Integer)
-    follows_key: Mapped[Optional[str]] = mapped_column(String(40))
-    follows_offset_days: Mapped[Optional[int]] = mapped_column(Integer)
+    window_start_day: Mapped[int | None] = mapped_column(Integer)
+    window_end_day: Mapped[int | None] = mapped_column(Integer)
+    follows_key: Mapped[str | None] = mapped_column(String(40))
+    follows_offset_days: Mapped[int | None] = mapped_column(Integer)
     owner: Mapped[str] = mapped_column(String(80), nullable=False)
     done_when: Mapped[str] = mapped_column(Text, nullable=False, default="")
     optional: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-    condition: Mapped[Optional[str]] = mapped_column(String(40))
+    condition: Mapped[str | None] = mapped_column(String(40))
     sort_order: Mapped[int] = mapped_column(Integer, nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
 
@@ -147,12 +143,12 @@ class Review(Base):
             name="ofsted_response_after_submitted",
         ),
         CheckConstraint("case_reference ~ '^[0-9]{6}[A-Z]{1,4}(-[0-9]+)?$'", name="case_reference_format"),
-        CheckConstraint("notification_type IN ('death','serious_harm','other')", name="notification_type_known"),
-        CheckConstraint("state IN ('open','submitted','closed')", name="state_known"),
+        CheckConstraint(sql_in("notification_type", NotificationType), name="notification_type_known"),
+        CheckConstraint(sql_in("state", ReviewState), name="state_known"),
         CheckConstraint(
-            "(state = 'open' AND submitted_to_panel_date IS NULL)"
-            " OR (state = 'submitted' AND submitted_to_panel_date IS NOT NULL AND panel_response_date IS NULL)"
-            " OR (state = 'closed' AND panel_response_date IS NOT NULL)",
+            f"(state = {_OPEN} AND submitted_to_panel_date IS NULL)"
+            f" OR (state = {_SUBMITTED} AND submitted_to_panel_date IS NOT NULL AND panel_response_date IS NULL)"
+            f" OR (state = {_CLOSED} AND panel_response_date IS NOT NULL)",
             name="state_matches_dates",
         ),
         CheckConstraint("lcspr_decision IS NULL OR length(btrim(lcspr_reason)) > 0", name="lcspr_decision_has_reason"),
@@ -163,25 +159,25 @@ class Review(Base):
     notification_type: Mapped[str] = mapped_column(String(20), nullable=False)
     incident_date: Mapped[date] = mapped_column(Date, nullable=False)
     csc_aware_date: Mapped[date] = mapped_column(Date, nullable=False)
-    sin_submitted_date: Mapped[Optional[date]] = mapped_column(Date)
+    sin_submitted_date: Mapped[date | None] = mapped_column(Date)
     notification_received_date: Mapped[date] = mapped_column(Date, nullable=False)
-    submitted_to_panel_date: Mapped[Optional[date]] = mapped_column(Date)
-    panel_response_date: Mapped[Optional[date]] = mapped_column(Date)
+    submitted_to_panel_date: Mapped[date | None] = mapped_column(Date)
+    panel_response_date: Mapped[date | None] = mapped_column(Date)
     ofsted_required: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-    ofsted_response_date: Mapped[Optional[date]] = mapped_column(Date)
-    exec_meeting_required: Mapped[Optional[bool]] = mapped_column(Boolean)
+    ofsted_response_date: Mapped[date | None] = mapped_column(Date)
+    exec_meeting_required: Mapped[bool | None] = mapped_column(Boolean)
     # Whether the rapid review recommends a Local Child Safeguarding Practice Review, and why.
-    lcspr_decision: Mapped[Optional[bool]] = mapped_column(Boolean)
-    lcspr_reason: Mapped[Optional[str]] = mapped_column(Text)
-    state: Mapped[str] = mapped_column(String(20), nullable=False, default="open")
+    lcspr_decision: Mapped[bool | None] = mapped_column(Boolean)
+    lcspr_reason: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(20), nullable=False, default=ReviewState.OPEN.value)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
     created_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
-    children: Mapped[list["ReviewChild"]] = relationship(
+    children: Mapped[list[ReviewChild]] = relationship(
         back_populates="review", order_by="ReviewChild.position", cascade="all, delete-orphan"
     )
-    milestones: Mapped[list["ReviewMilestone"]] = relationship(
+    milestones: Mapped[list[ReviewMilestone]] = relationship(
         back_populates="review", order_by="ReviewMilestone.sort_order", cascade="all, delete-orphan"
     )
 
@@ -214,40 +210,41 @@ class ReviewMilestone(Base):
         UniqueConstraint("review_id", "key"),
         CheckConstraint("(done_date IS NULL) = (done_by_id IS NULL)", name="done_has_author"),
         CheckConstraint("(agreed_due_date IS NULL) = (agreed_reason IS NULL)", name="agreed_has_reason"),
+        Index("ix_review_milestones_review", "review_id"),  # migration 0002
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), nullable=False)
     key: Mapped[str] = mapped_column(String(40), nullable=False)
     title: Mapped[str] = mapped_column(String(200), nullable=False)
-    window_start_day: Mapped[Optional[int]] = mapped_column(Integer)
-    window_end_day: Mapped[Optional[int]] = mapped_column(Integer)
-    follows_key: Mapped[Optional[str]] = mapped_column(String(40))
-    follows_offset_days: Mapped[Optional[int]] = mapped_column(Integer)
+    window_start_day: Mapped[int | None] = mapped_column(Integer)
+    window_end_day: Mapped[int | None] = mapped_column(Integer)
+    follows_key: Mapped[str | None] = mapped_column(String(40))
+    follows_offset_days: Mapped[int | None] = mapped_column(Integer)
     owner: Mapped[str] = mapped_column(String(80), nullable=False)
     done_when: Mapped[str] = mapped_column(Text, nullable=False, default="")
     optional: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-    condition: Mapped[Optional[str]] = mapped_column(String(40))
+    condition: Mapped[str | None] = mapped_column(String(40))
     sort_order: Mapped[int] = mapped_column(Integer, nullable=False)
-    window_start_date: Mapped[Optional[date]] = mapped_column(Date)
-    due_date: Mapped[Optional[date]] = mapped_column(Date)
-    agreed_due_date: Mapped[Optional[date]] = mapped_column(Date)
-    agreed_reason: Mapped[Optional[str]] = mapped_column(Text)
-    done_date: Mapped[Optional[date]] = mapped_column(Date)
-    done_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("accounts.id"))
-    done_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
-    note: Mapped[Optional[str]] = mapped_column(Text)
-    delegated_to_id: Mapped[Optional[int]] = mapped_column(ForeignKey("accounts.id"))
+    window_start_date: Mapped[date | None] = mapped_column(Date)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    agreed_due_date: Mapped[date | None] = mapped_column(Date)
+    agreed_reason: Mapped[str | None] = mapped_column(Text)
+    done_date: Mapped[date | None] = mapped_column(Date)
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str | None] = mapped_column(Text)
+    delegated_to_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     review: Mapped[Review] = relationship(back_populates="milestones")
-    done_by: Mapped[Optional[Account]] = relationship(foreign_keys=[done_by_id], lazy="selectin")
-    delegated_to: Mapped[Optional[Account]] = relationship(foreign_keys=[delegated_to_id], lazy="selectin")
+    done_by: Mapped[Account | None] = relationship(foreign_keys=[done_by_id], lazy="selectin")
+    delegated_to: Mapped[Account | None] = relationship(foreign_keys=[delegated_to_id], lazy="selectin")
 
     __mapper_args__ = {"version_id_col": version}
 
     @property
-    def effective_due_date(self) -> Optional[date]:
+    def effective_due_date(self) -> date | None:
         """The agreed date when the manager set one, else the plan's date."""
         return self.agreed_due_date or self.due_date
 
@@ -257,27 +254,31 @@ class LogEntry(Base):
 
     __tablename__ = "daily_log"
     __table_args__ = (
-        CheckConstraint(
-            "category IN ('communication','decision','delegation','date agreed','document filed',"
-            "'quality check','meeting','system','other')",
-            name="category_known",
-        ),
-        CheckConstraint("folder_section IS NULL OR folder_section IN ('I','II','III','IV')", name="section_known"),
+        CheckConstraint(sql_in("category", LogCategory), name="category_known"),
+        CheckConstraint(sql_in("folder_section", FolderSection, nullable=True), name="section_known"),
         CheckConstraint("(file_path IS NULL) OR (folder_section IS NOT NULL)", name="path_needs_section"),
         CheckConstraint("length(btrim(text)) > 0", name="text_not_blank"),
+        # Migrations 0002 and 0003: a review's log newest first, by author, and by agency return.
+        Index("ix_daily_log_review_time", "review_id", "logged_at", "id"),
+        Index("ix_daily_log_author", "author_id"),
+        Index("ix_daily_log_agency_return", "agency_return_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    review_id: Mapped[Optional[int]] = mapped_column(ForeignKey("reviews.id"))
+    review_id: Mapped[int | None] = mapped_column(ForeignKey("reviews.id"))
     logged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
     author_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
     category: Mapped[str] = mapped_column(String(40), nullable=False)
     text: Mapped[str] = mapped_column(Text, nullable=False)
-    folder_section: Mapped[Optional[str]] = mapped_column(String(3))
-    file_path: Mapped[Optional[str]] = mapped_column(Text)
-    milestone_id: Mapped[Optional[int]] = mapped_column(ForeignKey("review_milestones.id"))
-    corrects_id: Mapped[Optional[int]] = mapped_column(ForeignKey("daily_log.id"))
+    folder_section: Mapped[str | None] = mapped_column(String(3))
+    file_path: Mapped[str | None] = mapped_column(Text)
+    milestone_id: Mapped[int | None] = mapped_column(ForeignKey("review_milestones.id"))
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("daily_log.id"))
     by_system: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-    agency_return_id: Mapped[Optional[int]] = mapped_column(Integer)  # FK to agency_returns.id in migration 0003; no ForeignKey() here so db.models needs no import of db.models_returns
+    # The return an entry is about (migration 0003). A string target, so db.models imports nothing of db.models_returns;
+    # use_alter keeps SQLAlchemy from resolving it when sorting tables for a flush, so a process that has loaded
+    # db.models alone (not db.model_registry) can still write log entries.
+    agency_return_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agency_returns.id", name="daily_log_agency_return_id_fkey", use_alter=True))
 
     author: Mapped[Account] = relationship(lazy="joined")

@@ -1,13 +1,13 @@
 """Meetings of a review, the report's written sections, and every generated version of the report.
 
-Constraints here mirror migration 0005; the migration is the truth (a unit test compares the CHECK lists).
+Constraints here mirror migration 0005; the migration is the truth (tests/integration/test_schema_drift.py compares
+the migrated database with these).
 Report versions are append-only: a trigger refuses UPDATE and DELETE, so a version downloads the same bytes
 for ever.
 """
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
 
 from sqlalchemy import (
     CheckConstraint,
@@ -27,22 +27,29 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
+from db.enums import MeetingKind, ReportVersionState, sql_in, sql_literal
 from db.models import Account, Agency, Base, Review
 
-MEETING_KINDS = ("rr_meeting", "pre_meet", "exec_meeting")
-VERSION_STATES = ("draft", "sent_to_chair", "signed_final", "submitted")
+# The old tuple names, kept for the services that still import them; prefer the enums.
+MEETING_KINDS = tuple(MeetingKind)
+VERSION_STATES = tuple(ReportVersionState)
 
-# (name, SQL) pairs, shared with the migration so that model and database say the same thing.
+_DRAFT, _SIGNED_FINAL, _SUBMITTED = (
+    sql_literal(s) for s in (ReportVersionState.DRAFT, ReportVersionState.SIGNED_FINAL, ReportVersionState.SUBMITTED))
+# The kinds held at most once per review (pre-meets: as many as needed).
+_ONE_PER_REVIEW = (MeetingKind.RR_MEETING, MeetingKind.EXEC_MEETING)
+
+# (name, SQL) pairs: the CHECK constraints of meetings and report_versions.
 MEETING_CHECKS = (
-    ("meeting_kind_known", "kind IN ('rr_meeting','pre_meet','exec_meeting')"),
-    ("meeting_has_chair", "kind = 'pre_meet' OR length(btrim(coalesce(chair_name, ''))) > 0"),
+    ("meeting_kind_known", sql_in("kind", MeetingKind)),
+    ("meeting_has_chair", f"kind = {sql_literal(MeetingKind.PRE_MEET)} OR length(btrim(coalesce(chair_name, ''))) > 0"),
     ("minutes_after_meeting", "minutes_circulated_on IS NULL OR minutes_circulated_on >= held_on"),
 )
 VERSION_CHECKS = (
-    ("version_state_known", "state IN ('draft','sent_to_chair','signed_final','submitted')"),
+    ("version_state_known", sql_in("state", ReportVersionState)),
     ("version_number_positive", "number >= 1"),
-    ("step_date_unless_draft", "(state = 'draft') = (step_date IS NULL)"),
-    ("ofsted_only_on_submission", "ofsted_sent_on IS NULL OR (state = 'submitted' AND ofsted_sent_on >= step_date)"),
+    ("step_date_unless_draft", f"(state = {_DRAFT}) = (step_date IS NULL)"),
+    ("ofsted_only_on_submission", f"ofsted_sent_on IS NULL OR (state = {_SUBMITTED} AND ofsted_sent_on >= step_date)"),
     ("sha256_is_hex", "sha256 ~ '^[0-9a-f]{64}$'"),
     ("size_matches_content", "size_bytes = octet_length(content)"),
 )
@@ -63,22 +70,22 @@ class Meeting(Base):
         *(CheckConstraint(sql, name=name) for name, sql in MEETING_CHECKS),
         # One Rapid Review meeting and one executive findings meeting per review; pre-meets as many as needed.
         Index("one_meeting_of_a_kind", "review_id", "kind", unique=True,
-              postgresql_where=text("kind IN ('rr_meeting','exec_meeting')")),
+              postgresql_where=text(sql_in("kind", _ONE_PER_REVIEW))),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), nullable=False, index=True)
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     held_on: Mapped[date] = mapped_column(Date, nullable=False)
-    chair_name: Mapped[Optional[str]] = mapped_column(String(120))
-    minute_taker_name: Mapped[Optional[str]] = mapped_column(String(120))
-    minutes_circulated_on: Mapped[Optional[date]] = mapped_column(Date)
-    decisions: Mapped[Optional[str]] = mapped_column(Text)
+    chair_name: Mapped[str | None] = mapped_column(String(120))
+    minute_taker_name: Mapped[str | None] = mapped_column(String(120))
+    minutes_circulated_on: Mapped[date | None] = mapped_column(Date)
+    decisions: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
     created_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
     updated_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
-    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
 
     agencies: Mapped[list[Agency]] = relationship(secondary=meeting_agencies, order_by=Agency.name, lazy="selectin")
     created_by: Mapped[Account] = relationship(foreign_keys=[created_by_id], lazy="selectin")
@@ -99,7 +106,7 @@ class ReportSection(Base):
     text: Mapped[str] = mapped_column(Text, nullable=False, default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
     updated_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
-    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
 
     updated_by: Mapped[Account] = relationship(lazy="selectin")
 
@@ -114,8 +121,8 @@ class ReportVersion(Base):
         UniqueConstraint("review_id", "number", name="one_number_per_version"),
         *(CheckConstraint(sql, name=name) for name, sql in VERSION_CHECKS),
         Index("one_signed_final_per_review", "review_id", unique=True,
-              postgresql_where=text("state = 'signed_final'")),
-        Index("one_submitted_per_review", "review_id", unique=True, postgresql_where=text("state = 'submitted'")),
+              postgresql_where=text(f"state = {_SIGNED_FINAL}")),
+        Index("one_submitted_per_review", "review_id", unique=True, postgresql_where=text(f"state = {_SUBMITTED}")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -123,8 +130,8 @@ class ReportVersion(Base):
     number: Mapped[int] = mapped_column(Integer, nullable=False)
     state: Mapped[str] = mapped_column(String(20), nullable=False)
     # The date the step happened (sent, signed, submitted), which may be earlier than the day it was recorded.
-    step_date: Mapped[Optional[date]] = mapped_column(Date)
-    ofsted_sent_on: Mapped[Optional[date]] = mapped_column(Date)
+    step_date: Mapped[date | None] = mapped_column(Date)
+    ofsted_sent_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
     # The name as it was when the version was made (a signature must not change when an account is renamed).

@@ -1,28 +1,41 @@
 """Agency returns (scoping forms): one per agency chosen for a review, and the chases sent for them.
 
-Constraints here mirror migrations 0003 and 0006; the migration is the truth. The row holds the current round of a
-return: when a resubmission arrives, the initial check, the sharing and the final QA of the version sent
-back are cleared (the daily log keeps them), while the first receipt date and the last send-back stay.
+Constraints here mirror migrations 0003 and 0006; the migrations are the truth (tests/integration/test_schema_drift.py
+compares the migrated database with these). The row holds the current round of a return: when a resubmission
+arrives, the initial check, the sharing and the final QA of the version sent back are cleared (the daily log keeps
+them), while the first receipt date and the last send-back stay.
 """
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
 
-from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, func
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from db.enums import FinalQaOutcome, FolderSection, InitialCheckOutcome, sql_in, sql_literal
 from db.models import Account, Agency, Base, Review
 
-INITIAL_CHECK_OUTCOMES = ("satisfactory", "concerns")
-FINAL_QA_OUTCOMES = ("accepted", "sent back")
+# The old tuple names, kept for the services that still import them; prefer the enums.
+INITIAL_CHECK_OUTCOMES = tuple(InitialCheckOutcome)
+FINAL_QA_OUTCOMES = tuple(FinalQaOutcome)
 
-# (name, SQL) pairs, shared with the migration so that model and database say the same thing.
+# (name, SQL) pairs: the CHECK constraints of agency_returns (migration 0003, then 0006 for the agreed date).
 RETURN_CHECKS = (
     ("received_after_requested", "received_date IS NULL OR received_date >= requested_date"),
     ("receipt_records_signature", "received_date IS NULL OR signed_by_senior_manager IS NOT NULL"),
     ("signed_names_role", "signed_by_senior_manager IS NOT TRUE OR signatory_role IS NOT NULL"),
-    ("initial_check_outcome_known", "initial_check_outcome IS NULL OR initial_check_outcome IN ('satisfactory','concerns')"),
+    ("initial_check_outcome_known", sql_in("initial_check_outcome", InitialCheckOutcome, nullable=True)),
     (
         "initial_check_complete",
         "(initial_check_date IS NULL) = (initial_check_outcome IS NULL)"
@@ -40,29 +53,39 @@ RETURN_CHECKS = (
         "shared_with_chair_date IS NULL OR (received_date IS NOT NULL"
         " AND shared_with_chair_date >= COALESCE(resubmission_received_date, received_date))",
     ),
-    ("final_qa_outcome_known", "final_qa_outcome IS NULL OR final_qa_outcome IN ('accepted','sent back')"),
+    ("final_qa_outcome_known", sql_in("final_qa_outcome", FinalQaOutcome, nullable=True)),
     (
         "final_qa_complete",
-        "(final_qa_date IS NULL) = (final_qa_outcome IS NULL) AND (final_qa_date IS NULL) = (final_qa_by_id IS NULL)",
+        "(final_qa_date IS NULL) = (final_qa_outcome IS NULL)"
+        " AND (final_qa_date IS NULL) = (final_qa_by_id IS NULL)",
     ),
-    ("final_qa_after_initial_check", "final_qa_date IS NULL OR (initial_check_date IS NOT NULL AND final_qa_date >= initial_check_date)"),
+    (
+        "final_qa_after_initial_check",
+        "final_qa_date IS NULL OR (initial_check_date IS NOT NULL AND final_qa_date >= initial_check_date)",
+    ),
     (
         "send_back_complete",
-        "(sent_back_date IS NULL) = (sent_back_reason IS NULL) AND (sent_back_date IS NULL) = (resubmission_due_date IS NULL)",
+        "(sent_back_date IS NULL) = (sent_back_reason IS NULL)"
+        " AND (sent_back_date IS NULL) = (resubmission_due_date IS NULL)",
     ),
     ("sent_back_reason_not_blank", "sent_back_reason IS NULL OR length(btrim(sent_back_reason)) > 0"),
     (
         "sent_back_matches_qa",
-        "final_qa_outcome IS DISTINCT FROM 'sent back' OR sent_back_date IS NOT DISTINCT FROM final_qa_date",
+        f"final_qa_outcome IS DISTINCT FROM {sql_literal(FinalQaOutcome.SENT_BACK)}"
+        " OR sent_back_date IS NOT DISTINCT FROM final_qa_date",
     ),
     ("new_due_after_sent_back", "resubmission_due_date IS NULL OR resubmission_due_date >= sent_back_date"),
-    ("sent_back_after_receipt", "sent_back_date IS NULL OR (received_date IS NOT NULL AND sent_back_date >= received_date)"),
+    (
+        "sent_back_after_receipt",
+        "sent_back_date IS NULL OR (received_date IS NOT NULL AND sent_back_date >= received_date)",
+    ),
     ("sent_back_count_matches", "sent_back_count >= 0 AND (sent_back_count = 0) = (sent_back_date IS NULL)"),
     (
         "resubmission_after_sent_back",
-        "resubmission_received_date IS NULL OR (sent_back_date IS NOT NULL AND resubmission_received_date >= sent_back_date)",
+        "resubmission_received_date IS NULL"
+        " OR (sent_back_date IS NOT NULL AND resubmission_received_date >= sent_back_date)",
     ),
-    ("file_section_known", "file_section IS NULL OR file_section IN ('I','II','III','IV')"),
+    ("file_section_known", sql_in("file_section", FolderSection, nullable=True)),
     ("file_path_needs_section", "(file_path IS NULL) = (file_section IS NULL)"),
 )
 # Migration 0006: the agreed due date of one return (domain.md "Agreed dates"), always with its reason.
@@ -90,51 +113,51 @@ class AgencyReturn(Base):
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
 
     # Receipt: received_date is the first receipt (timeliness); a resubmission has its own date.
-    received_date: Mapped[Optional[date]] = mapped_column(Date)
-    signed_by_senior_manager: Mapped[Optional[bool]] = mapped_column(Boolean)
-    signatory_role: Mapped[Optional[str]] = mapped_column(String(120))
+    received_date: Mapped[date | None] = mapped_column(Date)
+    signed_by_senior_manager: Mapped[bool | None] = mapped_column(Boolean)
+    signatory_role: Mapped[str | None] = mapped_column(String(120))
 
     # Initial quality check of the version now in hand.
-    check_sufficient_information: Mapped[Optional[bool]] = mapped_column(Boolean)
-    check_dates_present: Mapped[Optional[bool]] = mapped_column(Boolean)
-    check_analysis: Mapped[Optional[bool]] = mapped_column(Boolean)
-    check_signed: Mapped[Optional[bool]] = mapped_column(Boolean)
-    initial_check_outcome: Mapped[Optional[str]] = mapped_column(String(20))
-    initial_check_note: Mapped[Optional[str]] = mapped_column(Text)
-    initial_check_date: Mapped[Optional[date]] = mapped_column(Date)
-    initial_checked_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("accounts.id"))
+    check_sufficient_information: Mapped[bool | None] = mapped_column(Boolean)
+    check_dates_present: Mapped[bool | None] = mapped_column(Boolean)
+    check_analysis: Mapped[bool | None] = mapped_column(Boolean)
+    check_signed: Mapped[bool | None] = mapped_column(Boolean)
+    initial_check_outcome: Mapped[str | None] = mapped_column(String(20))
+    initial_check_note: Mapped[str | None] = mapped_column(Text)
+    initial_check_date: Mapped[date | None] = mapped_column(Date)
+    initial_checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
 
-    shared_with_chair_date: Mapped[Optional[date]] = mapped_column(Date)
+    shared_with_chair_date: Mapped[date | None] = mapped_column(Date)
 
     # Final QA by the Partnership Manager.
-    final_qa_outcome: Mapped[Optional[str]] = mapped_column(String(20))
-    final_qa_date: Mapped[Optional[date]] = mapped_column(Date)
-    final_qa_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("accounts.id"))
+    final_qa_outcome: Mapped[str | None] = mapped_column(String(20))
+    final_qa_date: Mapped[date | None] = mapped_column(Date)
+    final_qa_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
 
     # The last send-back (kept after the resubmission arrives) and how many there were.
-    sent_back_date: Mapped[Optional[date]] = mapped_column(Date)
-    sent_back_reason: Mapped[Optional[str]] = mapped_column(Text)
-    resubmission_due_date: Mapped[Optional[date]] = mapped_column(Date)
-    sent_back_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    resubmission_received_date: Mapped[Optional[date]] = mapped_column(Date)
+    sent_back_date: Mapped[date | None] = mapped_column(Date)
+    sent_back_reason: Mapped[str | None] = mapped_column(Text)
+    resubmission_due_date: Mapped[date | None] = mapped_column(Date)
+    sent_back_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    resubmission_received_date: Mapped[date | None] = mapped_column(Date)
 
     # The due date agreed by the Partnership Manager for the current round (replaces the computed one);
     # cleared by a send-back, which sets its own new due date.
-    agreed_due_date: Mapped[Optional[date]] = mapped_column(Date)
-    agreed_reason: Mapped[Optional[str]] = mapped_column(Text)
+    agreed_due_date: Mapped[date | None] = mapped_column(Date)
+    agreed_reason: Mapped[str | None] = mapped_column(Text)
 
-    file_section: Mapped[Optional[str]] = mapped_column(String(3))
-    file_path: Mapped[Optional[str]] = mapped_column(Text)
-    summary: Mapped[Optional[str]] = mapped_column(Text)
+    file_section: Mapped[str | None] = mapped_column(String(3))
+    file_path: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
 
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
-    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
 
     review: Mapped[Review] = relationship(lazy="joined")
     agency: Mapped[Agency] = relationship(lazy="joined")
-    initial_checked_by: Mapped[Optional[Account]] = relationship(foreign_keys=[initial_checked_by_id], lazy="selectin")
-    final_qa_by: Mapped[Optional[Account]] = relationship(foreign_keys=[final_qa_by_id], lazy="selectin")
-    chases: Mapped[list["AgencyReturnChase"]] = relationship(
+    initial_checked_by: Mapped[Account | None] = relationship(foreign_keys=[initial_checked_by_id], lazy="selectin")
+    final_qa_by: Mapped[Account | None] = relationship(foreign_keys=[final_qa_by_id], lazy="selectin")
+    chases: Mapped[list[AgencyReturnChase]] = relationship(
         back_populates="agency_return", order_by="AgencyReturnChase.chased_at", cascade="all, delete-orphan",
         lazy="selectin",
     )
