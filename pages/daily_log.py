@@ -20,12 +20,12 @@ from services.daily_log import (
     search_log,
 )
 from services.errors import ServiceError
-from services.reviews import list_reviews
+from services.reviews.service import list_reviews
 from ui import state
-from ui.gate import require_roles
+from ui.gate import require_page
 from ui.widgets import FREE_TEXT_REMINDER
 
-require_roles("manager", "officer", "chair")
+require_page("log")
 
 ALL_LIVE = 0  # the picker's "all live reviews" choice (review ids start at 1)
 PAGE_KEY = "log_page_no"

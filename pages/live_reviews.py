@@ -3,19 +3,15 @@ import pandas as pd
 import streamlit as st
 
 from services.rag import RAG_COLOURS, Rag
-from services.returns import returns_received_counts  # also makes agency returns count in each review's RAG
-from services.reviews import (
-    NOTIFICATION_TYPE_LABELS,
-    ChildEntry,
-    list_delegated_to_me,
-    list_live_reviews,
-    open_review,
-)
+from services.returns.service import returns_received_counts
+from services.review_status import list_live_reviews
+from services.reviews.rules import NOTIFICATION_TYPE_LABELS, ChildEntry
+from services.reviews.service import list_delegated_to_me, open_review
 from ui import state
+from ui.gate import require_page
 from ui.widgets import FREE_TEXT_REMINDER, fmt_date, rag_badge
-from ui.gate import require_roles
 
-require_roles("manager", "officer", "chair")
+require_page("live")
 
 st.title("Live reviews")
 as_of = state.today()

@@ -6,13 +6,13 @@ import streamlit as st
 from services.agencies import list_agencies
 from services.errors import ServiceError, StaleRecord
 from services.meetings import MEETING_LABELS, list_meetings, record_meeting, update_meeting
-from services.returns import list_returns
-from services.reviews import list_reviews
+from services.returns.service import list_returns
+from services.reviews.service import list_reviews
 from ui import state
-from ui.gate import require_roles
+from ui.gate import require_page
 from ui.widgets import FREE_TEXT_REMINDER, fmt_date, review_picker
 
-require_roles("manager", "officer", "chair")
+require_page("meetings")
 
 RESET_KEY = "mt_reset"
 for key, value in st.session_state.pop(RESET_KEY, {}).items():

@@ -29,12 +29,12 @@ from services.report_content import (
     paragraphs_of,
     report_markdown,
 )
-from services.reviews import list_reviews
+from services.reviews.service import list_reviews
 from ui import state
-from ui.gate import require_roles
+from ui.gate import require_page
 from ui.widgets import FREE_TEXT_REMINDER, fmt_date, review_picker
 
-require_roles("manager", "officer", "chair")
+require_page("report")
 
 RESET_KEY = "rp_reset"
 # Widget values to set before the widgets are drawn (after a save: the browser then shows them too).

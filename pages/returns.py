@@ -6,20 +6,12 @@ import streamlit as st
 from services.agencies import list_agencies
 from services.errors import ServiceError, StaleRecord
 from services.rag import RAG_COLOURS, Rag
-from services.returns import (  # importing services.returns also makes returns count in each review's RAG
-    CHECK_OUTCOME_LABELS,
-    CHECK_QUESTIONS,
-    CHECKLIST_COLUMNS,
-    DATE_COLUMNS,
-    FINAL_QA_LABELS,
-    Stage,
-    chase_email,
-    check_result_label,
-    checklist_table,
-    export_checklist,
+from services.returns.chasing import chase_email, record_chase
+from services.returns.exports import CHECKLIST_COLUMNS, DATE_COLUMNS, checklist_table, export_checklist
+from services.returns.rules import CHECK_OUTCOME_LABELS, CHECK_QUESTIONS, FINAL_QA_LABELS, Stage, check_result_label
+from services.returns.service import (
     list_outstanding_returns,
     list_returns,
-    record_chase,
     record_file_location,
     record_final_qa,
     record_initial_check,
@@ -31,9 +23,10 @@ from services.returns import (  # importing services.returns also makes returns 
     returns_received_counts,
     set_return_agreed_date,
 )
-from services.reviews import get_review_status, list_reviews
+from services.review_status import get_review_status
+from services.reviews.service import list_reviews
 from ui import state
-from ui.gate import require_roles
+from ui.gate import require_page
 from ui.widgets import FREE_TEXT_REMINDER, fmt_date, rag_badge
 
 CHECKLIST, OUTSTANDING = "Checklist for one review", "Outstanding returns (all live reviews)"
@@ -43,7 +36,7 @@ RAG_CELL_COLOURS = {r.value.upper(): RAG_COLOURS[r] for r in Rag}
 FOLDER_LABELS = {"I": "I. Notification and scoping", "II": "II. Rapid Review meeting",
                  "III": "III. Statutory Correspondence", "IV": "IV. General Correspondence"}
 
-require_roles("manager", "officer", "chair")
+require_page("returns")
 as_of = state.today()
 roles = state.signed_in_roles()
 can_write = bool(roles & {"manager", "officer"})

@@ -2,26 +2,27 @@
 import pandas as pd
 import streamlit as st
 
+from services.clock import LONDON
+from services.daily_log import case_folder_register
 from services.errors import ServiceError, StaleRecord
-from services.rag import RAG_COLOURS, Rag
 from services.meetings import MEETING_MILESTONES
-from services.reviews import (
-    DECISION_KEY,
+from services.milestones import DECISION_KEY, REPORT_MILESTONES
+from services.rag import RAG_COLOURS, Rag
+from services.review_status import get_review_status
+from services.reviews.rules import NOTIFICATION_TYPE_LABELS
+from services.reviews.service import (
     delegate_milestone,
     list_delegates,
-    REPORT_MILESTONES,
-    NOTIFICATION_TYPE_LABELS,
-    get_review_status,
     list_reviews,
     record_milestone_done,
     set_agreed_date,
     update_review_dates,
 )
 from ui import state
-from ui.gate import require_roles
+from ui.gate import require_page
 from ui.widgets import FREE_TEXT_REMINDER, fmt_date, rag_badge, review_picker
 
-require_roles("manager", "officer", "chair")
+require_page("review")
 
 as_of = state.today()
 reviews = state.read(list_reviews)
@@ -205,9 +206,6 @@ if review.state != "closed":
                 st.rerun()
 
 # ---------------------------------------------------------------- case folder register
-# (Appended section: its imports are here so the rest of the page stays as it was.)
-from services.clock import LONDON  # noqa: E402
-from services.daily_log import case_folder_register  # noqa: E402
 
 register = state.read(case_folder_register, review_id=review.id)
 st.subheader("Case folder register")

@@ -25,7 +25,8 @@ from sqlalchemy.orm import Session  # noqa: E402
 from bench_common import scratch_database, timed  # noqa: E402
 from services.accounts import _new_account  # noqa: E402
 from services.daily_log import case_folder_register, export_log_csv, export_log_xlsx, search_log  # noqa: E402
-from services.reviews import ChildEntry, open_review  # noqa: E402
+from services.reviews.rules import ChildEntry  # noqa: E402
+from services.reviews.service import open_review  # noqa: E402
 
 AS_OF = date(2026, 11, 26)
 SEED_SQL = """

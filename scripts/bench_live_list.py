@@ -12,15 +12,17 @@ import argparse
 import os
 from datetime import timedelta
 
-from bench_common import scratch_database, timed
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bench_common import scratch_database, timed
 from db.models import Account, Agency
-from services.demo import load_demo_data
-from services.returns import record_returns_requested
-from services.reviews import ChildEntry, list_live_reviews, open_review
 from services.clock import today_in_london
+from services.demo import load_demo_data
+from services.returns.service import record_returns_requested
+from services.review_status import list_live_reviews
+from services.reviews.rules import ChildEntry
+from services.reviews.service import open_review
 
 
 def main() -> int:

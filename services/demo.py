@@ -10,11 +10,13 @@ from sqlalchemy.orm import Session
 
 from db.models import Account, Agency, Review
 from services.accounts import _new_account
-from services.demo_report import allow_demo_history, load_demo_reports
+from services.calendar import load_calendar, load_settings
+from services.demo_report import load_demo_reports
 from services.demo_returns import load_demo_return_history, load_demo_returns
 from services.errors import InvalidInput
-from services.reviews import ChildEntry, open_review, record_milestone_done
-from services.calendar import load_calendar, load_settings
+from services.milestones import complete_milestone
+from services.reviews.rules import ChildEntry
+from services.reviews.service import open_review
 from services.working_days import WorkingCalendar
 
 DEMO_PARTNERSHIP = "Demoshire Safeguarding Children Partnership (fictional demo data)"
@@ -78,7 +80,8 @@ def _complete(session, accounts, review: Review, key: str, done_on: date, as_of:
     actor = accounts["demo-manager"] if key in ("panel_submission", "panel_response") else accounts["demo-officer"]
     if milestone.owner == "chair":
         actor = accounts["demo-chair"]
-    record_milestone_done(session, actor, milestone_id=milestone.id, done_on=done_on, note=note, as_of=as_of, **extra)
+    # Past reviews' history, report steps included, goes straight to the milestone core (as if recorded at the time).
+    complete_milestone(session, actor, milestone_id=milestone.id, done_on=done_on, note=note, as_of=as_of, **extra)
 
 
 def _run_plan(session, accounts, rng: random.Random, cal: WorkingCalendar, review: Review, as_of: date,
@@ -106,7 +109,6 @@ def load_demo_data(session: Session, *, as_of: date, seed: int = 2026) -> DemoSu
     if session.scalar(select(func.count()).select_from(Review)):
         raise InvalidInput("Demo data loads into an empty database only: reviews already exist.")
     rng = random.Random(seed)
-    allow_demo_history(session)  # past reviews record their report steps by hand
     settings = load_settings(session)
     settings.partnership_name = DEMO_PARTNERSHIP
     accounts: dict[str, Account] = {}

@@ -18,10 +18,9 @@ from db.models import Account, Review
 from db.models_returns import AgencyReturn
 from services import meetings as meeting_svc
 from services import report as report_svc
+from services.calendar import load_calendar
 from services.clock import LONDON
 from services.daily_log import append_system_entry
-from services.reviews import REPORT_STEPS_KEY
-from services.calendar import load_calendar
 
 TEXTS = {
     "incident_summary": (
@@ -65,12 +64,6 @@ WRITTEN_BY_DAY = [
     (10, ("immediate_actions", "learning", "lcspr_decision")),
     (12, ("sign_off",)),
 ]
-
-
-def allow_demo_history(session: Session) -> None:
-    """Let the demo complete the report's milestones by hand in this session (past reviews); until
-    load_demo_reports."""
-    session.info[REPORT_STEPS_KEY] = True
 
 
 def _accounts(session: Session) -> dict[str, Account]:
@@ -122,7 +115,6 @@ def _at(day: date, hour: int) -> datetime:
 def load_demo_reports(session: Session, *, as_of: date, seed: int = 2026) -> int:
     """Meetings, written sections, LCSPR decisions and report versions for the demo's live reviews; LCSPR
     decisions for its closed ones. Returns how many versions were made."""
-    session.info.pop(REPORT_STEPS_KEY, None)
     rng = random.Random(seed + 6)
     people = _accounts(session)
     officer, manager, chair = people["demo-officer"], people["demo-manager"], people["demo-chair"]

@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 
 from db.models import Account, Agency, Review
 from db.models_returns import AgencyReturn
-from services import returns as svc
-from services.working_days import WorkingCalendar
 from services.calendar import load_calendar
+from services.returns import chasing
+from services.returns import service as svc
+from services.working_days import WorkingCalendar
 
 ROLES_BY_KIND = {
     "local authority": "Head of Service",
@@ -151,7 +152,7 @@ def _play(session, officer, manager, ret: AgencyReturn, agency: Agency, script: 
     kind = script[0]
     if kind == "awaiting":
         if len(script) > 1:
-            svc.record_chase(session, officer, return_id=ret.id, as_of=on_day(script[1]))
+            chasing.record_chase(session, officer, return_id=ret.id, as_of=on_day(script[1]))
         return
     role = ROLES_BY_KIND.get(agency.kind, "Head of Service")
     signed = not (kind == "checked" and script[3])  # the return with concerns came unsigned

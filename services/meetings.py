@@ -1,28 +1,28 @@
 """Meetings of a review: the Rapid Review meeting, optional pre-meets, and the executive findings meeting with
 the AD/DCS when the Day 1 decision said one is needed.
 
-Recording a meeting completes its milestone through services.reviews.record_milestone_done (rr_meeting,
+Recording a meeting completes its milestone through services.milestones.complete_milestone (rr_meeting,
 pre_meets, exec_meeting; the minutes circulated date completes "minutes"), so the plan's rules live in one place.
 Every write appends its daily log entry in the same transaction; edits take `expected_version`.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from typing import Optional, Sequence
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from db.models import Account, Agency, Review, ReviewMilestone
 from db.models_report import MEETING_KINDS, Meeting
-from services.daily_log import append_system_entry
-from services.errors import InvalidInput, StaleRecord
-from services.permissions import CASE_READERS, requires
-from services.reviews import record_milestone_done
 from services.calendar import load_calendar
+from services.concurrency import check_version, flush_or_stale
+from services.daily_log import append_system_entry
+from services.errors import InvalidInput
+from services.milestones import complete_milestone
+from services.permissions import CASE_READERS, requires
 from services.working_days import WorkingCalendar
 
 MEETING_LABELS = {
@@ -46,7 +46,7 @@ def minutes_due_date(cal: WorkingCalendar, held_on: date) -> date:
     return cal.add_working_days(held_on, MINUTES_DUE_WORKING_DAYS)
 
 
-def minutes_status(cal: WorkingCalendar, held_on: date, circulated_on: Optional[date], as_of: date) -> str:
+def minutes_status(cal: WorkingCalendar, held_on: date, circulated_on: date | None, as_of: date) -> str:
     """'on time', 'late (2 working days)', 'due Mon 04 Jan' or 'late: not circulated yet'."""
     due = minutes_due_date(cal, held_on)
     if circulated_on is not None:
@@ -59,11 +59,11 @@ def minutes_status(cal: WorkingCalendar, held_on: date, circulated_on: Optional[
     return f"due {due:%a %d %b}"
 
 
-def minutes_late(cal: WorkingCalendar, held_on: date, circulated_on: Optional[date], as_of: date) -> bool:
+def minutes_late(cal: WorkingCalendar, held_on: date, circulated_on: date | None, as_of: date) -> bool:
     return minutes_status(cal, held_on, circulated_on, as_of).startswith("late")
 
 
-def clean_name(raw: Optional[str], what: str, *, required: bool) -> Optional[str]:
+def clean_name(raw: str | None, what: str, *, required: bool) -> str | None:
     value = " ".join((raw or "").split()) or None
     if value is None and required:
         raise InvalidInput(f"Give the {what}'s name.")
@@ -72,7 +72,7 @@ def clean_name(raw: Optional[str], what: str, *, required: bool) -> Optional[str
     return value
 
 
-def clean_decisions(raw: Optional[str]) -> Optional[str]:
+def clean_decisions(raw: str | None) -> str | None:
     value = (raw or "").strip() or None
     if value is not None and len(value) > MAX_DECISIONS_CHARS:
         raise InvalidInput(f"Keep the decisions under {MAX_DECISIONS_CHARS:,} characters.")
@@ -80,7 +80,7 @@ def clean_decisions(raw: Optional[str]) -> Optional[str]:
 
 
 def validate_meeting_dates(
-    *, held_on: Optional[date], minutes_circulated_on: Optional[date], notification_received: date, as_of: date
+    *, held_on: date | None, minutes_circulated_on: date | None, notification_received: date, as_of: date
 ) -> None:
     if held_on is None:
         raise InvalidInput("Give the date the meeting was held.")
@@ -96,7 +96,9 @@ def validate_meeting_dates(
         )
     if minutes_circulated_on is not None:
         if minutes_circulated_on > as_of:
-            raise InvalidInput(f"The minutes circulated date ({minutes_circulated_on:%d %b %Y}) cannot be in the future.")
+            raise InvalidInput(
+                f"The minutes circulated date ({minutes_circulated_on:%d %b %Y}) cannot be in the future."
+            )
         if minutes_circulated_on < held_on:
             raise InvalidInput(
                 f"The minutes cannot be circulated ({minutes_circulated_on:%d %b %Y}) before the meeting was held "
@@ -130,7 +132,7 @@ class ReviewMeetings:
     exec_meeting: str  # "needed", "not needed" or "not decided yet"
 
     @property
-    def rr_meeting(self) -> Optional[MeetingRow]:
+    def rr_meeting(self) -> MeetingRow | None:
         return next((r for r in self.rows if r.meeting.kind == "rr_meeting"), None)
 
     @property
@@ -190,14 +192,14 @@ def _agencies(session: Session, agency_ids: Sequence[int]) -> list[Agency]:
     return found
 
 
-def _milestone(session: Session, review_id: int, key: str) -> Optional[ReviewMilestone]:
+def _milestone(session: Session, review_id: int, key: str) -> ReviewMilestone | None:
     return session.scalar(select(ReviewMilestone).where(ReviewMilestone.review_id == review_id,
                                                          ReviewMilestone.key == key))
 
 
 def _complete(session: Session, actor: Account, review: Review, key: str, done_on: date, as_of: date,
               note: str) -> str:
-    """Complete the milestone through the reviews service (which logs it). One already done by hand keeps its
+    """Complete the milestone through the milestone core (which logs it). One already done by hand keeps its
     date; the returned sentence says so when the dates differ."""
     milestone = _milestone(session, review.id, key)
     if milestone is None:
@@ -207,7 +209,7 @@ def _complete(session: Session, actor: Account, review: Review, key: str, done_o
             return (f" The milestone '{milestone.title}' was already recorded as done on "
                     f"{milestone.done_date:%d %b %Y}; it keeps that date.")
         return ""
-    record_milestone_done(session, actor, milestone_id=milestone.id, done_on=done_on, as_of=as_of, note=note)
+    complete_milestone(session, actor, milestone_id=milestone.id, done_on=done_on, as_of=as_of, note=note)
     return ""
 
 
@@ -229,11 +231,11 @@ def record_meeting(
     *,
     review_id: int,
     kind: str,
-    held_on: Optional[date],
+    held_on: date | None,
     agency_ids: Sequence[int] = (),
     chair_name: str = "",
     minute_taker_name: str = "",
-    minutes_circulated_on: Optional[date] = None,
+    minutes_circulated_on: date | None = None,
     decisions: str = "",
     as_of: date,
 ) -> Meeting:
@@ -308,11 +310,11 @@ def update_meeting(
     actor: Account,
     *,
     meeting_id: int,
-    expected_version: Optional[int],
+    expected_version: int | None,
     agency_ids: Sequence[int],
     chair_name: str,
     minute_taker_name: str,
-    minutes_circulated_on: Optional[date],
+    minutes_circulated_on: date | None,
     decisions: str,
     as_of: date,
 ) -> Meeting:
@@ -326,9 +328,7 @@ def update_meeting(
         raise InvalidInput("That meeting record does not exist. Reload the page.")
     review = _review_for_write(session, meeting.review_id)
     label = MEETING_LABELS[meeting.kind]
-    if expected_version is not None and meeting.version != expected_version:
-        raise StaleRecord(f"The record of the {label} was changed by someone else since you opened it. The page now "
-                          "shows the saved values: check them and make your change again.")
+    check_version(meeting, expected_version, f"The record of the {label}")
     new_minutes = False
     if meeting.minutes_circulated_on is not None and minutes_circulated_on != meeting.minutes_circulated_on:
         raise InvalidInput(f"The minutes were already recorded as circulated on "
@@ -360,12 +360,8 @@ def update_meeting(
     if not changes:
         raise InvalidInput("Nothing to save: the meeting's record is the same as before.")
     meeting.updated_by_id = actor.id
-    meeting.updated_at = datetime.now(timezone.utc)
-    try:
-        session.flush()
-    except StaleDataError:
-        raise StaleRecord(f"The record of the {label} was changed by someone else at the same moment. Reload the "
-                          "page and make your change again.") from None
+    meeting.updated_at = datetime.now(UTC)
+    flush_or_stale(session, f"The record of the {label}")
     text = f"Meeting record changed ({', '.join(changes)}): " + _describe(meeting) + "."
     if "decisions" in changes and meeting.decisions:
         text += f" Decisions: {meeting.decisions}"

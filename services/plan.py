@@ -3,35 +3,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Account, MilestoneTemplate, ReviewMilestone
+from db.models import Account, MilestoneTemplate, Review, ReviewMilestone
+from services.daily_log import append_system_entry
+from services.deadlines import REVIEW_DUE_DAY
 from services.errors import InvalidInput
 from services.permissions import requires
 from services.working_days import WorkingCalendar
 
-from services.deadlines import REVIEW_DUE_DAY
 # How a window anchored on another milestone reads in the plan: "meeting + 1 working day".
 FOLLOWS_LABELS = {"rr_meeting": "meeting", "panel_submission": "submission"}
 
 
 @dataclass(frozen=True)
 class PlannedDates:
-    window_start: Optional[date]
-    due: Optional[date]
+    window_start: date | None
+    due: date | None
 
 
 def planned_dates(
     cal: WorkingCalendar,
     received: date,
     *,
-    window_start_day: Optional[int],
-    window_end_day: Optional[int],
-    follows_done_date: Optional[date] = None,
-    follows_offset_days: Optional[int] = None,
+    window_start_day: int | None,
+    window_end_day: int | None,
+    follows_done_date: date | None = None,
+    follows_offset_days: int | None = None,
 ) -> PlannedDates:
     """Dates of one milestone. A milestone that follows another (minutes after the meeting) is due
     `follows_offset_days` working days after that one was done; until then its plan window applies."""
@@ -84,6 +84,14 @@ def refresh_due_dates(cal: WorkingCalendar, received: date, milestones: list[Rev
         m.due_date = dates.due
 
 
+def milestone_applies(review: Review, milestone: ReviewMilestone) -> bool:
+    """Whether the review needs this milestone: the executive findings meeting only when the Day 1 decision
+    said one is needed."""
+    if milestone.condition == "exec_meeting_required":
+        return review.exec_meeting_required is True
+    return True
+
+
 def window_label(m: ReviewMilestone | MilestoneTemplate) -> str:
     """The plan window in the guide's words: "Day 1", "Day 2-6", "meeting + 1 working day"."""
     if m.follows_key:
@@ -110,14 +118,12 @@ def update_plan_template(
     *,
     template_id: int,
     title: str,
-    window_start_day: Optional[int],
-    window_end_day: Optional[int],
+    window_start_day: int | None,
+    window_end_day: int | None,
     owner: str,
     active: bool,
 ) -> MilestoneTemplate:
     """Change one plan step for reviews opened from now on; open reviews keep their own copy."""
-    from services.daily_log import append_system_entry
-
     template = session.get(MilestoneTemplate, template_id)
     if template is None:
         raise InvalidInput("That plan step no longer exists. Reload the page.")

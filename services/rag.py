@@ -1,9 +1,9 @@
 """Red / Amber / Green: a threshold on the working days left before a due date."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
-from typing import Iterable, Optional
 
 from services.working_days import WorkingCalendar
 
@@ -26,7 +26,13 @@ RAG_COLOURS = {
     Rag.AMBER: "#b7791f",
     Rag.RED: "#c53030",
 }
-_SEVERITY = {Rag.COMPLETE: 0, Rag.NOT_NEEDED: 0, Rag.NOT_DUE_YET: 1, Rag.GREEN: 1, Rag.AMBER: 2, Rag.RED: 3}
+# The one order of urgency: red first, then amber, then green ("not due yet" with it); nothing open last.
+_URGENCY = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, Rag.NOT_DUE_YET: 2, Rag.COMPLETE: 3, Rag.NOT_NEEDED: 3}
+
+
+def urgency(status: Rag) -> int:
+    """Sort key for "most urgent first": 0 for red up to 3 for complete or not needed."""
+    return _URGENCY[status]
 
 
 def rag_for_due_date(cal: WorkingCalendar, due: date, as_of: date, amber_days: int = 1) -> Rag:
@@ -41,10 +47,10 @@ def rag_for_due_date(cal: WorkingCalendar, due: date, as_of: date, amber_days: i
 def open_item_rag(
     cal: WorkingCalendar,
     *,
-    due: Optional[date],
+    due: date | None,
     as_of: date,
     amber_days: int = 1,
-    window_start: Optional[date] = None,
+    window_start: date | None = None,
 ) -> Rag:
     """RAG of an open milestone or return. No due date: green. A window not yet open: not due yet,
     unless the due date is already close enough to be amber."""
@@ -66,6 +72,6 @@ def worst(statuses: Iterable[Rag]) -> Rag:
     """The most severe status; complete when there is nothing open."""
     result = Rag.COMPLETE
     for status in statuses:
-        if _SEVERITY[status] > _SEVERITY[result]:
+        if urgency(status) < urgency(result):
             result = status
     return result

@@ -2,8 +2,9 @@
 version (kept byte for byte), and the steps that end the review: sent to the JCR Chair, signed off by the
 Chair, submitted to the National Panel (and Ofsted), and the Panel's (and Ofsted's) response.
 
-Each step completes its milestone through services.reviews.record_milestone_done, which refuses the report's
-milestones unless they come through here (so a submission always has the Chair's signed final version).
+Each step completes its milestone through services.milestones.complete_milestone after its own checks; the
+Review page's record_milestone_done refuses the report's milestones (so a submission always has the Chair's
+signed final version).
 Every write checks the role, validates with a sentence, writes and appends its daily log entry in the same
 transaction.
 """
@@ -11,8 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-from typing import Optional
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -22,11 +22,15 @@ from sqlalchemy.orm.exc import StaleDataError
 from db.models import Account, Agency, Review
 from db.models_report import Meeting, ReportSection, ReportVersion
 from db.models_returns import AgencyReturn
+from services.calendar import load_calendar, load_settings
 from services.clock import LONDON
+from services.concurrency import check_version, flush_or_stale
 from services.daily_log import append_system_entry
 from services.errors import InvalidInput, StaleRecord
+from services.formatting import long_date
+from services.milestones import complete_milestone
 from services.permissions import CASE_READERS, CASE_WRITERS, requires
-from services.plan import review_due_date, window_label
+from services.plan import milestone_applies, review_due_date, window_label
 from services.report_content import (
     MAX_SECTION_CHARS,
     SECTION_BY_KEY,
@@ -39,15 +43,8 @@ from services.report_content import (
     missing_parts,
 )
 from services.report_docx import DOCX_MIME, VersionStamp, build_report_docx
-from services.returns import return_due_date
-from services.reviews import (
-    NOTIFICATION_TYPE_LABELS,
-    milestone_applies,
-    record_milestone_done,
-    report_steps_allowed,
-    sin_timeliness,
-)
-from services.calendar import load_calendar, load_settings
+from services.returns.rules import return_due_date
+from services.reviews.rules import NOTIFICATION_TYPE_LABELS, sin_timeliness
 
 STATE_LABELS = {
     "draft": "draft",
@@ -58,6 +55,7 @@ STATE_LABELS = {
 FILE_STATE_WORDS = {"draft": "draft", "sent_to_chair": "sent to Chair", "signed_final": "signed final",
                     "submitted": "submitted"}
 MAX_REASON_CHARS = 4000
+TRY_AGAIN = "Reload and try again."
 
 
 # ---------------------------------------------------------------- assembling the content
@@ -82,12 +80,8 @@ def _final_qa_words(ret: AgencyReturn) -> str:
     return ""
 
 
-def _fmt(value: Optional[date]) -> str:
-    return f"{value:%a %d %b %Y}" if value else "—"
-
-
 def assemble(session: Session, review: Review, *, as_of: date,
-             signed_by: Optional[str] = None, signed_on: Optional[date] = None) -> ReportContent:
+             signed_by: str | None = None, signed_on: date | None = None) -> ReportContent:
     """The report as the data stands: sections 1 and 3 and the appendix from the review, its returns, meetings
     and milestones; the written sections from report_sections; sign-off from the signed final version."""
     cal = load_calendar(session)
@@ -102,29 +96,29 @@ def assemble(session: Session, review: Review, *, as_of: date,
         ("Children (initials, age at the incident)",
          "; ".join(f"{c.initials}, aged {c.age_years}" for c in review.children)),
         ("Notification type", NOTIFICATION_TYPE_LABELS[review.notification_type]),
-        ("Incident", _fmt(review.incident_date)),
-        ("Children's Social Care became aware", _fmt(review.csc_aware_date)),
+        ("Incident", long_date(review.incident_date)),
+        ("Children's Social Care became aware", long_date(review.csc_aware_date)),
         ("Serious Incident Notification made by CSC",
-         (_fmt(review.sin_submitted_date) + " — " if review.sin_submitted_date else "")
+         (long_date(review.sin_submitted_date) + " — " if review.sin_submitted_date else "")
          + sin_timeliness(cal, review.csc_aware_date, review.sin_submitted_date, as_of)),
-        ("Notification received by the Partnership", _fmt(received)),
-        ("Day 1 of the review", _fmt(cal.day_one(received))),
-        ("Due to the National Panel (end of Day 15)", _fmt(review_due_date(cal, received))),
-        ("Rapid Review meeting", _fmt(rr_held) if rr_held else "not held yet"),
+        ("Notification received by the Partnership", long_date(received)),
+        ("Day 1 of the review", long_date(cal.day_one(received))),
+        ("Due to the National Panel (end of Day 15)", long_date(review_due_date(cal, received))),
+        ("Rapid Review meeting", long_date(rr_held) if rr_held else "not held yet"),
     ]
     if review.exec_meeting_required is not None:
         exec_text = "not needed (Day 1 decision)"
         if review.exec_meeting_required:
-            exec_text = (f"held {_fmt(meetings['exec_meeting'].held_on)}" if "exec_meeting" in meetings
+            exec_text = (f"held {long_date(meetings['exec_meeting'].held_on)}" if "exec_meeting" in meetings
                          else "needed (Day 1 decision); not held yet")
         details.append(("Executive findings meeting with the AD/DCS", exec_text))
     details.append(("Ofsted", "the report goes to Ofsted too" if review.ofsted_required else "not required"))
     if review.submitted_to_panel_date:
-        details.append(("Submitted to the National Panel", _fmt(review.submitted_to_panel_date)))
+        details.append(("Submitted to the National Panel", long_date(review.submitted_to_panel_date)))
     if review.panel_response_date:
-        details.append(("Panel's response", _fmt(review.panel_response_date)))
+        details.append(("Panel's response", long_date(review.panel_response_date)))
     if review.ofsted_response_date:
-        details.append(("Ofsted's response", _fmt(review.ofsted_response_date)))
+        details.append(("Ofsted's response", long_date(review.ofsted_response_date)))
 
     agencies = tuple(
         AgencyPart(
@@ -173,14 +167,14 @@ def _versions(session: Session, review_id: int) -> list[ReportVersion]:
     ))
 
 
-def _version_in_state(session: Session, review_id: int, state: str) -> Optional[ReportVersion]:
+def _version_in_state(session: Session, review_id: int, state: str) -> ReportVersion | None:
     return session.scalars(
         select(ReportVersion).where(ReportVersion.review_id == review_id, ReportVersion.state == state)
         .order_by(ReportVersion.number.desc())
     ).first()
 
 
-def _first_sent(session: Session, review_id: int) -> Optional[ReportVersion]:
+def _first_sent(session: Session, review_id: int) -> ReportVersion | None:
     return session.scalars(
         select(ReportVersion).where(ReportVersion.review_id == review_id, ReportVersion.state == "sent_to_chair")
         .order_by(ReportVersion.number)
@@ -192,8 +186,8 @@ class SectionText:
     section: Section
     text: str
     version: int  # 0: never saved
-    updated_by: Optional[str]
-    updated_at: Optional[datetime]
+    updated_by: str | None
+    updated_at: datetime | None
 
     @property
     def last_changed(self) -> str:
@@ -214,10 +208,10 @@ class ReportView:
     stage: str
     stage_text: str
     next_step: str
-    sent: Optional[ReportVersion] = None
-    signed: Optional[ReportVersion] = None
-    submitted: Optional[ReportVersion] = None
-    latest_sent_on: Optional[date] = None
+    sent: ReportVersion | None = None
+    signed: ReportVersion | None = None
+    submitted: ReportVersion | None = None
+    latest_sent_on: date | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -228,19 +222,19 @@ class ReportView:
 
 def _stage(review: Review, sent, signed, submitted) -> tuple[str, str, str]:
     if review.state == "closed":
-        response = f"the Panel responded on {_fmt(review.panel_response_date)}"
+        response = f"the Panel responded on {long_date(review.panel_response_date)}"
         return "closed", f"Closed: {response}.", "Nothing left to do: the review is closed."
     if review.state == "submitted":
-        text = f"Submitted to the National Panel on {_fmt(review.submitted_to_panel_date)}"
+        text = f"Submitted to the National Panel on {long_date(review.submitted_to_panel_date)}"
         if submitted is not None and submitted.ofsted_sent_on:
-            text += f" (and to Ofsted on {_fmt(submitted.ofsted_sent_on)})"
+            text += f" (and to Ofsted on {long_date(submitted.ofsted_sent_on)})"
         return "submitted", text + ".", "The Partnership Manager records the Panel's (and Ofsted's) response."
     if signed is not None:
-        return ("signed", f"Signed off by {signed.created_by_name} on {_fmt(signed.step_date)}.",
+        return ("signed", f"Signed off by {signed.created_by_name} on {long_date(signed.step_date)}.",
                 "The Partnership Manager submits the signed final version to the National Panel"
                 + (" and Ofsted." if review.ofsted_required else "."))
     if sent is not None:
-        return ("with_chair", f"With the JCR Chair since {_fmt(sent.step_date)}.",
+        return ("with_chair", f"With the JCR Chair since {long_date(sent.step_date)}.",
                 "The JCR Chair amends the sections if needed and signs the report off.")
     return ("draft", "Draft: not yet sent to the JCR Chair.",
             "Write the sections, then send the report to the JCR Chair.")
@@ -316,7 +310,7 @@ def _refuse_when_signed(session: Session, review: Review, action: str) -> None:
         )
 
 
-def _check_step_date(value: Optional[date], what: str, *, as_of: date, not_before: date, not_before_what: str) -> None:
+def _check_step_date(value: date | None, what: str, *, as_of: date, not_before: date, not_before_what: str) -> None:
     if value is None:
         raise InvalidInput(f"Give the date {what}.")
     if value > as_of:
@@ -338,15 +332,15 @@ def _store_version(
     *,
     state: str,
     content: ReportContent,
-    step_date: Optional[date] = None,
-    ofsted_sent_on: Optional[date] = None,
-    data: Optional[bytes] = None,
-    created_at: Optional[datetime] = None,
+    step_date: date | None = None,
+    ofsted_sent_on: date | None = None,
+    data: bytes | None = None,
+    created_at: datetime | None = None,
 ) -> ReportVersion:
     """Make the next version of the review's report (the review row is locked by the caller) and log it."""
     number = (session.scalar(select(func.max(ReportVersion.number)).where(ReportVersion.review_id == review.id))
               or 0) + 1
-    made = (created_at or datetime.now(timezone.utc)).replace(microsecond=0)
+    made = (created_at or datetime.now(UTC)).replace(microsecond=0)
     if data is None:
         data = build_report_docx(content, VersionStamp(number, STATE_LABELS[state], made, actor.display_name))
     version = ReportVersion(
@@ -362,12 +356,12 @@ def _store_version(
 
 def _complete_milestone(session: Session, actor: Account, review: Review, key: str, done_on: date, as_of: date,
                         note: str) -> None:
-    """Complete the report milestone through the reviews service; one already done keeps its date."""
+    """Complete the report milestone through the milestone core (the step's own checks are done); one already
+    done keeps its date."""
     milestone = next((m for m in review.milestones if m.key == key), None)
     if milestone is None or milestone.done_date is not None:
         return
-    with report_steps_allowed(session):
-        record_milestone_done(session, actor, milestone_id=milestone.id, done_on=done_on, as_of=as_of, note=note)
+    complete_milestone(session, actor, milestone_id=milestone.id, done_on=done_on, as_of=as_of, note=note)
 
 
 def _missing_words(missing: list[tuple[Section, str]]) -> str:
@@ -401,7 +395,7 @@ def make_draft(session: Session, actor: Account, *, review_id: int, as_of: date)
 
 
 @requires(*CASE_WRITERS, action="send the report to the JCR Chair")
-def send_to_chair(session: Session, actor: Account, *, review_id: int, sent_on: Optional[date], as_of: date
+def send_to_chair(session: Session, actor: Account, *, review_id: int, sent_on: date | None, as_of: date
                   ) -> ReportVersion:
     """Send the report to the JCR Chair: a 'sent to Chair' version; the first sending completes
     'Report updated with the meeting and sent to the JCR Chair'. It may be sent again after amendments."""
@@ -436,7 +430,7 @@ def _refuse_when_submitted(review: Review) -> None:
 
 
 @requires("chair", action="sign off the report")
-def sign_off(session: Session, actor: Account, *, review_id: int, signed_on: Optional[date], as_of: date
+def sign_off(session: Session, actor: Account, *, review_id: int, signed_on: date | None, as_of: date
              ) -> ReportVersion:
     """The JCR Chair signs the report off: the signed final version, with the Chair's name and the date;
     completes 'Signed final report returned by the JCR Chair'. Every section must be written."""
@@ -475,8 +469,8 @@ def submit_to_panel(
     actor: Account,
     *,
     review_id: int,
-    submitted_on: Optional[date],
-    ofsted_sent_on: Optional[date] = None,
+    submitted_on: date | None,
+    ofsted_sent_on: date | None = None,
     as_of: date,
 ) -> ReportVersion:
     """Submit the Chair's signed final version to the National Panel (and Ofsted when required): records the
@@ -522,8 +516,8 @@ def record_responses(
     actor: Account,
     *,
     review_id: int,
-    panel_response_on: Optional[date] = None,
-    ofsted_response_on: Optional[date] = None,
+    panel_response_on: date | None = None,
+    ofsted_response_on: date | None = None,
     as_of: date,
 ) -> Review:
     """Record Ofsted's response and/or the Panel's; the Panel's response closes the review (it leaves the
@@ -554,11 +548,7 @@ def record_responses(
             )
     if ofsted_response_on is not None and review.ofsted_response_date is None:
         review.ofsted_response_date = ofsted_response_on
-        try:
-            session.flush()
-        except StaleDataError:
-            raise StaleRecord("This review was changed by someone else at the same moment. Reload and try again.") \
-                from None
+        flush_or_stale(session, "This review", advice=TRY_AGAIN)
         append_system_entry(session, actor, review_id=review.id, category="communication",
                             text=f"Ofsted's response to the report received on {ofsted_response_on:%d %b %Y}.")
     if panel_response_on is not None:
@@ -593,15 +583,14 @@ def record_lcspr_decision(
     actor: Account,
     *,
     review_id: int,
-    expected_version: Optional[int],
-    decision: Optional[bool],
+    expected_version: int | None,
+    decision: bool | None,
     reason: str,
 ) -> Review:
     """Record whether a Local Child Safeguarding Practice Review is to be carried out, and why (section 8)."""
     review = _review_for_write(session, review_id)
-    if expected_version is not None and review.version != expected_version:
-        raise StaleRecord("This review was changed by someone else since you opened it. Your answer is kept; the "
-                          "saved LCSPR decision is shown under it: check it and save again.")
+    check_version(review, expected_version, "This review",
+                  advice="Your answer is kept; the saved LCSPR decision is shown under it: check it and save again.")
     _refuse_when_signed(session, review, "changing the LCSPR decision")
     if decision is None:
         raise InvalidInput("Say whether a Local Child Safeguarding Practice Review is to be carried out (yes or no).")
@@ -615,10 +604,7 @@ def record_lcspr_decision(
     changed = review.lcspr_decision is not None
     review.lcspr_decision = decision
     review.lcspr_reason = cleaned
-    try:
-        session.flush()
-    except StaleDataError:
-        raise StaleRecord("This review was changed by someone else at the same moment. Reload and try again.") from None
+    flush_or_stale(session, "This review", advice=TRY_AGAIN)
     append_system_entry(
         session, actor, review_id=review.id, category="decision",
         text=f"LCSPR decision {'changed' if changed else 'recorded'}: "
@@ -662,7 +648,7 @@ def save_section(
         )
     if (row.text if row else "") == cleaned:
         raise InvalidInput(f"Nothing to save: section {section.number} is the same as before.")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     try:
         if row is None:
             with session.begin_nested():

@@ -7,10 +7,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Account, ClosureDay, Setting
+from services.calendar import load_calendar, load_settings
 from services.daily_log import append_system_entry
 from services.errors import InvalidInput
+from services.milestones import refresh_open_review_dates
 from services.permissions import requires
-from services.calendar import load_calendar, load_settings
 
 
 @requires("admin", action="change the partnership settings")
@@ -74,6 +75,4 @@ def remove_closure_day(session: Session, actor: Account, *, closed_on: date) -> 
 
 def _refresh_open_reviews(session: Session) -> None:
     # Due dates are stored per milestone; a change of calendar moves those of reviews still open.
-    from services.reviews import refresh_open_review_dates
-
     refresh_open_review_dates(session, load_calendar(session))

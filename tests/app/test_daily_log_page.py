@@ -15,7 +15,8 @@ from streamlit.testing.v1 import AppTest
 from db.models import LogEntry
 from services.accounts import _new_account
 from services.daily_log import add_log_entry
-from services.reviews import ChildEntry, open_review
+from services.reviews.rules import ChildEntry
+from services.reviews.service import open_review
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 TODAY = date(2026, 11, 26)

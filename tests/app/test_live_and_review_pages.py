@@ -4,7 +4,8 @@ from datetime import date
 from sqlalchemy import select
 
 from db.models import Review, ReviewMilestone
-from services.reviews import ChildEntry, open_review
+from services.reviews.rules import ChildEntry
+from services.reviews.service import open_review
 from tests.app.conftest import create_account
 
 AS_OF = date(2026, 12, 23)

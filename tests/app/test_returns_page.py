@@ -11,14 +11,10 @@ from sqlalchemy import select
 
 from db.models import Account, Agency, LogEntry, Review
 from db.models_returns import AgencyReturn
-from services.returns import (
-    CHECKLIST_COLUMNS,
-    export_checklist,
-    record_initial_check,
-    record_return_received,
-    record_returns_requested,
-)
-from services.reviews import ChildEntry, open_review
+from services.returns.exports import CHECKLIST_COLUMNS, export_checklist
+from services.returns.service import record_initial_check, record_return_received, record_returns_requested
+from services.reviews.rules import ChildEntry
+from services.reviews.service import open_review
 from tests.app.conftest import create_account
 
 RECEIVED = date(2026, 12, 18)       # Fri: forms sent the same day are due Tue 29 Dec

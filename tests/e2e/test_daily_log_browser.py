@@ -14,7 +14,8 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from services.accounts import create_account_from_command_line
-from services.reviews import ChildEntry, open_review
+from services.reviews.rules import ChildEntry
+from services.reviews.service import open_review
 from tests.e2e.conftest import sign_in, wait_for_app
 
 PASSWORD = "correct horse battery"

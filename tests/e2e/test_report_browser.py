@@ -16,8 +16,9 @@ from db.models import Agency
 from db.models_report import ReportVersion
 from services.clock import today_in_london
 from services.report_content import APPENDIX, SECTIONS
-from services.returns import record_returns_requested
-from services.reviews import ChildEntry, open_review
+from services.returns.service import record_returns_requested
+from services.reviews.rules import ChildEntry
+from services.reviews.service import open_review
 from tests.e2e.conftest import sign_in, wait_for_app
 
 PASSWORD = "correct horse battery"

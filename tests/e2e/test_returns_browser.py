@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from db.models import Agency, Review
 from services.clock import today_in_london
-from services.reviews import ChildEntry, open_review, record_milestone_done
+from services.reviews.rules import ChildEntry
+from services.reviews.service import open_review, record_milestone_done
 from tests.e2e.conftest import sign_in, wait_for_app
 
 PASSWORD = "correct horse battery"

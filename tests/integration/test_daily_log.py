@@ -23,14 +23,9 @@ from services.daily_log import (
     search_log,
 )
 from services.errors import InvalidInput, NotAllowed
-from services.reviews import (
-    ChildEntry,
-    open_review,
-    record_milestone_done,
-    report_steps_allowed,
-    set_agreed_date,
-    update_review_dates,
-)
+from services.milestones import complete_milestone
+from services.reviews.rules import ChildEntry
+from services.reviews.service import open_review, record_milestone_done, set_agreed_date, update_review_dates
 
 TODAY = date(2026, 11, 26)
 UTC = timezone.utc
@@ -353,11 +348,11 @@ def test_all_live_reviews_leaves_out_closed_reviews_and_non_case_entries(session
     assert page.total == 5
     assert all(r.review_id is not None for r in search_log(session, officer, page_size=500).rows)
 
-    with report_steps_allowed(session):
-        record_milestone_done(session, manager, milestone_id=_milestone(other, "panel_submission").id,
-                              done_on=TODAY, as_of=TODAY)
-        record_milestone_done(session, manager, milestone_id=_milestone(other, "panel_response").id,
-                              done_on=TODAY, as_of=TODAY)
+    # The report's steps, completed directly (as services.report does after its own checks).
+    complete_milestone(session, manager, milestone_id=_milestone(other, "panel_submission").id,
+                       done_on=TODAY, as_of=TODAY)
+    complete_milestone(session, manager, milestone_id=_milestone(other, "panel_response").id,
+                       done_on=TODAY, as_of=TODAY)
     assert search_log(session, officer, review_id=None, categories=["other"]).total == 0
     # A closed review's own log can still be read when it is picked.
     assert search_log(session, officer, review_id=other.id, categories=["other"]).total == 5

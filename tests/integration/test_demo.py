@@ -8,12 +8,12 @@ from sqlalchemy import func, select
 
 from db.models import Account, LogEntry, Review
 from db.models_returns import AgencyReturn
+from services.calendar import load_calendar, load_settings
 from services.demo import DEMO_PARTNERSHIP, load_demo_data
 from services.errors import InvalidInput
 from services.plan import review_due_date
 from services.rag import Rag
-from services.reviews import list_live_reviews
-from services.calendar import load_calendar, load_settings
+from services.review_status import list_live_reviews
 
 AS_OF = date(2026, 11, 26)
 

@@ -12,7 +12,10 @@ from db.models import Agency, LogEntry
 from db.models_report import Meeting
 from services.errors import InvalidInput, NotAllowed, StaleRecord
 from services.meetings import list_meetings, record_meeting, update_meeting
-from services.reviews import ChildEntry, get_review_status, open_review, record_milestone_done, report_steps_allowed
+from services.milestones import complete_milestone
+from services.review_status import get_review_status
+from services.reviews.rules import ChildEntry
+from services.reviews.service import open_review, record_milestone_done
 
 D = date
 FRI_18_DEC = D(2026, 12, 18)   # notification received: Day 1
@@ -185,11 +188,11 @@ def test_changes_are_checked_against_the_version_and_nothing_to_save_is_refused(
 
 
 def test_a_closed_review_refuses_meetings(session, officer, manager, review, agencies):
-    with report_steps_allowed(session):  # a review finished by hand, as before the tracker
-        record_milestone_done(session, manager, milestone_id=_milestone(review, "panel_submission").id,
-                              done_on=D(2027, 1, 7), as_of=AS_OF)
-        record_milestone_done(session, manager, milestone_id=_milestone(review, "panel_response").id,
-                              done_on=AS_OF, as_of=AS_OF)
+    # A review finished by hand, as before the tracker: the milestone core, without the Report page.
+    complete_milestone(session, manager, milestone_id=_milestone(review, "panel_submission").id,
+                       done_on=D(2027, 1, 7), as_of=AS_OF)
+    complete_milestone(session, manager, milestone_id=_milestone(review, "panel_response").id,
+                       done_on=AS_OF, as_of=AS_OF)
     with pytest.raises(InvalidInput, match="is closed: its meetings can no longer be changed"):
         _rr(session, officer, review, agencies)
     assert list_meetings(session, officer, review_id=review.id, as_of=AS_OF).rows == []

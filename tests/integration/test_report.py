@@ -30,8 +30,10 @@ from services.report import (
     submit_to_panel,
 )
 from services.report_content import APPENDIX, EMPTY_SECTION, SECTIONS, WRITABLE_KEYS
-from services.returns import record_return_received, record_returns_requested, record_summary
-from services.reviews import ChildEntry, list_live_reviews, open_review, record_milestone_done
+from services.returns.service import record_return_received, record_returns_requested, record_summary
+from services.review_status import list_live_reviews
+from services.reviews.rules import ChildEntry
+from services.reviews.service import open_review, record_milestone_done
 
 D = date
 FRI_18_DEC = D(2026, 12, 18)   # received: Day 1; Day 15 = Tue 12 Jan 2027

@@ -18,16 +18,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from db.models import Account, Agency, LogEntry, ReviewMilestone
 from db.models_returns import AgencyReturn, AgencyReturnChase
 from services.errors import InvalidInput, NotAllowed, StaleRecord
+from services.milestones import complete_milestone
 from services.rag import Rag
-from services.returns import (
-    CHECKLIST_COLUMNS,
-    Stage,
-    chase_email,
-    checklist_table,
-    export_checklist,
+from services.returns.chasing import chase_email, record_chase
+from services.returns.exports import CHECKLIST_COLUMNS, checklist_table, export_checklist
+from services.returns.rules import Stage
+from services.returns.service import (
     list_outstanding_returns,
     list_returns,
-    record_chase,
     record_file_location,
     record_final_qa,
     record_initial_check,
@@ -39,14 +37,9 @@ from services.returns import (
     returns_received_counts,
     set_return_agreed_date,
 )
-from services.reviews import (
-    ChildEntry,
-    get_review_status,
-    list_live_reviews,
-    open_review,
-    record_milestone_done,
-    report_steps_allowed,
-)
+from services.review_status import get_review_status, list_live_reviews
+from services.reviews.rules import ChildEntry
+from services.reviews.service import open_review, record_milestone_done
 
 D = date
 FRI_18_DEC = D(2026, 12, 18)        # notification received, Day 1; forms sent, due Tue 29 Dec
@@ -532,11 +525,11 @@ def test_the_chair_reads_but_does_not_record(session, chair, review, ret):
 
 def test_a_closed_review_refuses_changes(session, officer, manager, review, ret):
     by_key = {m.key: m for m in review.milestones}
-    with report_steps_allowed(session):
-        record_milestone_done(session, manager, milestone_id=by_key["panel_submission"].id, done_on=WED_23_DEC,
-                              as_of=WED_23_DEC)
-        record_milestone_done(session, manager, milestone_id=by_key["panel_response"].id, done_on=WED_23_DEC,
-                              as_of=WED_23_DEC)
+    # The report's steps, completed directly (as services.report does after its own checks).
+    complete_milestone(session, manager, milestone_id=by_key["panel_submission"].id, done_on=WED_23_DEC,
+                       as_of=WED_23_DEC)
+    complete_milestone(session, manager, milestone_id=by_key["panel_response"].id, done_on=WED_23_DEC,
+                       as_of=WED_23_DEC)
     with pytest.raises(InvalidInput, match="is closed: its returns can no longer be changed"):
         _receive(session, officer, ret)
 
@@ -766,9 +759,8 @@ def test_only_the_manager_agrees_a_return_date(session, officer, chair, ret):
 
 def test_a_closed_review_refuses_an_agreed_date(session, manager, review, ret):
     by_key = {m.key: m for m in review.milestones}
-    with report_steps_allowed(session):
-        for key in ("panel_submission", "panel_response"):
-            record_milestone_done(session, manager, milestone_id=by_key[key].id, done_on=WED_23_DEC, as_of=WED_23_DEC)
+    for key in ("panel_submission", "panel_response"):
+        complete_milestone(session, manager, milestone_id=by_key[key].id, done_on=WED_23_DEC, as_of=WED_23_DEC)
     with pytest.raises(InvalidInput, match="is closed"):
         _agree(session, manager, ret)
 

@@ -6,17 +6,16 @@ from sqlalchemy import func, select
 
 from db.models import LogEntry, Review
 from services.errors import InvalidInput, NotAllowed, StaleRecord
+from services.milestones import complete_milestone
 from services.rag import Rag
-from services.reviews import (
-    ChildEntry,
+from services.review_status import get_review_status, list_live_reviews
+from services.reviews.rules import ChildEntry
+from services.reviews.service import (
     delegate_milestone,
     list_delegated_to_me,
     list_delegates,
-    get_review_status,
-    list_live_reviews,
     open_review,
     record_milestone_done,
-    report_steps_allowed,
     set_agreed_date,
     update_review_dates,
 )
@@ -178,15 +177,14 @@ def test_submission_and_response_are_the_managers_and_close_the_review(session, 
     # Issue 6: the report's steps are recorded on the Report page (services.report), not by hand.
     with pytest.raises(InvalidInput, match="is recorded on the Report page"):
         record_milestone_done(session, manager, milestone_id=submission.id, done_on=TODAY, as_of=TODAY)
-    with report_steps_allowed(session):  # what services.report does after its own checks
-        with pytest.raises(InvalidInput, match="submission to the Panel before"):
-            record_milestone_done(session, manager, milestone_id=response.id, done_on=TODAY, as_of=TODAY)
-        record_milestone_done(session, manager, milestone_id=submission.id, done_on=date(2026, 12, 17), as_of=TODAY)
+    # What services.report does after its own checks: the milestone core.
+    with pytest.raises(InvalidInput, match="submission to the Panel before"):
+        complete_milestone(session, manager, milestone_id=response.id, done_on=TODAY, as_of=TODAY)
+    complete_milestone(session, manager, milestone_id=submission.id, done_on=date(2026, 12, 17), as_of=TODAY)
     assert (review.state, review.submitted_to_panel_date) == ("submitted", date(2026, 12, 17))
     live = list_live_reviews(session, manager, as_of=TODAY)
     assert [s.progress for s in live if s.review.id == review.id] == ["submitted on time (Day 13)"]
-    with report_steps_allowed(session):
-        record_milestone_done(session, manager, milestone_id=response.id, done_on=TODAY, as_of=TODAY)
+    complete_milestone(session, manager, milestone_id=response.id, done_on=TODAY, as_of=TODAY)
     assert review.state == "closed"
     assert review.id not in [s.review.id for s in list_live_reviews(session, manager, as_of=TODAY)]
 
@@ -197,8 +195,8 @@ def test_live_list_status_day_numbers_and_worst_first(session, officer, manager)
     for m in late.milestones:
         if m.window_end_day and m.window_end_day <= 13 and not m.optional and m.key != "exec_meeting":
             extra = {"exec_meeting_required": False} if m.key == "exec_decision" else {}
-            with report_steps_allowed(session):  # issue 6: "sent to the JCR Chair" is a report step
-                record_milestone_done(session, manager, milestone_id=m.id, done_on=TODAY, as_of=TODAY, **extra)
+            # Issue 6: "sent to the JCR Chair" is a report step, so the core completes it (no Report page here).
+            complete_milestone(session, manager, milestone_id=m.id, done_on=TODAY, as_of=TODAY, **extra)
     statuses = {s.review.case_reference: s for s in list_live_reviews(session, manager, as_of=TODAY)}
     # Received Tue 1 Dec: 18 Dec is Day 14; due Day 15 = Mon 21 Dec; signed report due today+1 -> amber.
     assert statuses["011226LA"].progress == "Day 14 of 15"

@@ -16,15 +16,12 @@ from db.models import Agency, Review
 from db.models_returns import AgencyReturn
 from services.errors import InvalidInput
 from services.rag import Rag
-from services.returns import (
-    CHECKLIST_COLUMNS,
+from services.returns.chasing import chase_email_for
+from services.returns.exports import CHECKLIST_COLUMNS, checklist_csv, checklist_row, checklist_xlsx
+from services.returns.rules import (
     Stage,
     action_due_date,
-    chase_email_for,
     check_result_label,
-    checklist_csv,
-    checklist_row,
-    checklist_xlsx,
     next_step,
     return_due_date,
     return_rag,

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from services.errors import InvalidInput
-from services.reviews import (
+from services.reviews.rules import (
     ChildEntry,
     case_reference_base,
     normalise_initials,

@@ -1,0 +1,129 @@
+"""Completing a review's milestones: the one core that reviews, returns, meetings and the report call, and the
+re-dating of open reviews when the calendar changes.
+
+The core checks no role: each caller is a service that checked its own (the Review page's record_milestone_done,
+the returns' final QA, recording a meeting, the report's steps).
+"""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from db.models import Account, Review, ReviewMilestone
+from services.calendar import load_calendar
+from services.concurrency import flush_or_stale
+from services.daily_log import append_system_entry
+from services.errors import InvalidInput
+from services.plan import milestone_applies, refresh_due_dates
+from services.working_days import WorkingCalendar
+
+# Milestones whose completion records a review date, and who may record them.
+SUBMISSION_KEY = "panel_submission"
+RESPONSE_KEY = "panel_response"
+MANAGER_ONLY_MILESTONES = {SUBMISSION_KEY, RESPONSE_KEY}
+DECISION_KEY = "exec_decision"
+# The report's steps are recorded on the Report page (services/report.py), which keeps the versions they need
+# (a submission needs the Chair's signed final version); the Review page refuses to record them by hand.
+REPORT_MILESTONES = {"report_to_chair", "signed_report", SUBMISSION_KEY, RESPONSE_KEY}
+
+
+def load_review(session: Session, review_id: int, *, for_update: bool = False) -> Review:
+    """One review with its children and milestones (locked for this transaction when `for_update`)."""
+    query = select(Review).where(Review.id == review_id).options(
+        selectinload(Review.children), selectinload(Review.milestones)
+    )
+    if for_update:
+        query = query.with_for_update()
+    review = session.scalars(query).first()
+    if review is None:
+        raise InvalidInput("That review does not exist. Go back to the live list and open it again.")
+    return review
+
+
+def load_milestone_for_update(session: Session, milestone_id: int) -> ReviewMilestone:
+    """One milestone, locked for this transaction."""
+    milestone = session.get(ReviewMilestone, milestone_id, with_for_update=True)
+    if milestone is None:
+        raise InvalidInput("That milestone does not exist. Reload the page.")
+    return milestone
+
+
+def _refuse_done_date(review: Review, milestone: ReviewMilestone, done_on: date | None, as_of: date) -> None:
+    """A milestone is done once, on a date between the notification's receipt and today, on an open review."""
+    if milestone.done_date is not None:
+        who = milestone.done_by.display_name if milestone.done_by else "someone"
+        raise InvalidInput(
+            f"'{milestone.title}' was already recorded as done on {milestone.done_date:%d %b %Y} by {who}."
+        )
+    if done_on is None:
+        raise InvalidInput("Give the date it was done.")
+    if done_on > as_of:
+        raise InvalidInput(f"The date done ({done_on:%d %b %Y}) cannot be in the future.")
+    if done_on < review.notification_received_date:
+        raise InvalidInput(
+            f"The date done ({done_on:%d %b %Y}) cannot be before the notification was received "
+            f"({review.notification_received_date:%d %b %Y})."
+        )
+    if review.state == "closed":
+        raise InvalidInput("This review is closed.")
+    if not milestone_applies(review, milestone):
+        raise InvalidInput("This milestone is not needed: the Day 1 decision said no executive findings meeting.")
+
+
+def complete_milestone(
+    session: Session,
+    actor: Account,
+    *,
+    milestone_id: int,
+    done_on: date | None,
+    note: str = "",
+    as_of: date,
+    exec_meeting_required: bool | None = None,
+) -> ReviewMilestone:
+    """Record a milestone done on a date (with who and when) and log it. The Panel submission and response
+    also record the review's dates and move its state; the Day 1 decision records whether an executive
+    findings meeting is needed. The caller has checked the actor's role."""
+    milestone = load_milestone_for_update(session, milestone_id)
+    review = load_review(session, milestone.review_id, for_update=True)
+    _refuse_done_date(review, milestone, done_on, as_of)
+    if milestone.key == DECISION_KEY:
+        if exec_meeting_required is None:
+            raise InvalidInput("Say whether an executive findings meeting with the AD/DCS is needed (yes or no).")
+        review.exec_meeting_required = exec_meeting_required
+    if milestone.key == SUBMISSION_KEY:
+        review.submitted_to_panel_date = done_on
+        review.state = "submitted"
+    if milestone.key == RESPONSE_KEY:
+        if review.submitted_to_panel_date is None:
+            raise InvalidInput("Record the submission to the Panel before the Panel's response.")
+        if done_on < review.submitted_to_panel_date:
+            raise InvalidInput("The Panel's response cannot be dated before the submission.")
+        review.panel_response_date = done_on
+        review.state = "closed"
+    milestone.done_date = done_on
+    milestone.done_by_id = actor.id
+    milestone.done_at = datetime.now(UTC)
+    milestone.note = note.strip() or None
+    refresh_due_dates(load_calendar(session), review.notification_received_date, review.milestones)
+    flush_or_stale(session, "This milestone", advice="Reload and make your change again.")
+    text = f"Milestone done: {milestone.title}, on {done_on:%d %b %Y}."
+    if milestone.key == DECISION_KEY:
+        text += f" Executive findings meeting needed: {'yes' if exec_meeting_required else 'no'}."
+    if note.strip():
+        text += f" Note: {note.strip()}"
+    category = "decision" if milestone.key == DECISION_KEY else "system"
+    append_system_entry(session, actor, review_id=review.id, category=category, text=text, milestone_id=milestone.id)
+    return milestone
+
+
+def refresh_open_review_dates(session: Session, cal: WorkingCalendar) -> int:
+    """Recompute the plan dates of every review still open (after the calendar changed); how many there were."""
+    reviews = session.scalars(select(Review).where(Review.state == "open").options(selectinload(Review.milestones)))
+    count = 0
+    for review in reviews:
+        refresh_due_dates(cal, review.notification_received_date, review.milestones)
+        count += 1
+    session.flush()
+    return count

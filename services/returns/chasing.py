@@ -1,0 +1,118 @@
+"""Chasing an agency for its return: the ready chase email, and logging that the agency was chased."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import quote
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import Account
+from db.models_returns import AgencyReturn, AgencyReturnChase
+from services.calendar import load_calendar, load_settings
+from services.errors import InvalidInput
+from services.permissions import CASE_READERS, CASE_WRITERS, requires
+from services.returns.rules import Stage, agency_due_date, days_phrase, return_stage
+from services.returns.service import load_return_for_write, log_return_entry
+from services.working_days import WorkingCalendar
+
+
+@dataclass(frozen=True)
+class ChaseEmail:
+    """A ready email to an agency's contact, and the mailto: link that opens it."""
+
+    to: str
+    subject: str
+    body: str
+
+    @property
+    def mailto(self) -> str:
+        subject, body = quote(self.subject, safe=""), quote(self.body, safe="")
+        return f"mailto:{quote(self.to, safe='@')}?subject={subject}&body={body}"
+
+
+def chase_email_for(
+    cal: WorkingCalendar, ret: AgencyReturn, *, as_of: date, sender: str, partnership: str
+) -> ChaseEmail:
+    """The ready email to the agency's contact for a return still awaited: case reference, due date, what is missing."""
+    stage = return_stage(ret)
+    reference = ret.review.case_reference
+    due = agency_due_date(cal, ret)
+    if stage is Stage.SENT_BACK:
+        subject = f"Rapid Review {reference}: resubmission of your scoping return, due {due:%a %d %b %Y}"
+        missing = (f"The return you sent was sent back on {ret.sent_back_date:%d %B %Y}. What is missing: "
+                   f"{ret.sent_back_reason}")
+        what = "the resubmitted scoping return"
+    else:
+        subject = f"Rapid Review {reference}: scoping return from {ret.agency.name}, due {due:%a %d %b %Y}"
+        missing = ("What is missing: your agency's completed scoping form (information held, key dates, analysis "
+                   "rather than only a chronology), signed by a senior manager.")
+        what = "your agency's scoping return"
+    if due < as_of:
+        late = cal.working_days_between(due, as_of)
+        timing = f"It was due on {due:%A %d %B %Y} and is now {late} working day{'s' if late != 1 else ''} late."
+    elif due == as_of:
+        timing = f"It is due today, {due:%A %d %B %Y}."
+    else:
+        timing = f"It is due on {due:%A %d %B %Y}."
+    body = "\n".join([
+        "Dear colleague,",
+        "",
+        f"Rapid Review {reference}: we have not yet received {what}. {timing}",
+        "",
+        missing,
+        "",
+        "The Rapid Review must reach the National Panel within 15 working days, so please send it as soon as "
+        "you can, or tell us today when it will come. Please use the case reference only: no names.",
+        "",
+        "Thank you,",
+        sender,
+        partnership,
+    ])
+    return ChaseEmail(to=ret.agency.contact_email or "", subject=subject, body=body)
+
+
+@requires(*CASE_READERS, action="see agency returns")
+def chase_email(session: Session, actor: Account, *, return_id: int, as_of: date) -> ChaseEmail:
+    """The ready chase email for a return still awaited from its agency."""
+    ret = session.get(AgencyReturn, return_id)
+    if ret is None:
+        raise InvalidInput("That return does not exist. Reload the page.")
+    if return_stage(ret) not in (Stage.AWAITING, Stage.SENT_BACK):
+        raise InvalidInput(
+            f"The return from {ret.agency.name} is not awaited from the agency; there is nothing to chase."
+        )
+    return chase_email_for(load_calendar(session), ret, as_of=as_of, sender=actor.display_name,
+                           partnership=load_settings(session).partnership_name)
+
+
+@requires(*CASE_WRITERS, action="log a chase")
+def record_chase(session: Session, actor: Account, *, return_id: int, as_of: date) -> AgencyReturnChase:
+    """Log that the agency was chased for its return (once a day per person: a double click logs once)."""
+    ret = load_return_for_write(session, return_id)
+    stage = return_stage(ret)
+    if stage not in (Stage.AWAITING, Stage.SENT_BACK):
+        raise InvalidInput(
+            f"The return from {ret.agency.name} is not awaited from the agency; there is nothing to chase."
+        )
+    already = session.scalar(
+        select(AgencyReturnChase).where(AgencyReturnChase.agency_return_id == ret.id,
+                                        AgencyReturnChase.chased_by_id == actor.id,
+                                        AgencyReturnChase.chased_on == as_of)
+    )
+    if already is not None:
+        raise InvalidInput(
+            f"You already logged a chase of {ret.agency.name} today; it was not logged twice. Add any further "
+            "contact to the daily log."
+        )
+    chase = AgencyReturnChase(agency_return_id=ret.id, chased_on=as_of, chased_by_id=actor.id)
+    session.add(chase)
+    session.flush()
+    cal = load_calendar(session)
+    due = agency_due_date(cal, ret)
+    what = "resubmission" if stage is Stage.SENT_BACK else "scoping return"
+    to = ret.agency.contact_email or "no contact email held"
+    log_return_entry(session, actor, ret, "communication",
+         f"Chased {ret.agency.name} ({to}) for the {what} due {due:%d %b %Y} ({days_phrase(cal, due, as_of)}).")
+    return chase

@@ -1,0 +1,371 @@
+"""The rules of an agency return, apart from any I/O: when it is due, where it is in its round, its RAG, what
+should happen next, and what a valid receipt, initial check or final QA looks like (domain.md)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from db.models_returns import FINAL_QA_OUTCOMES, INITIAL_CHECK_OUTCOMES, AgencyReturn
+from services.deadlines import RETURN_DUE_WORKING_DAYS
+from services.errors import InvalidInput
+from services.rag import Rag, rag_for_due_date, received_unchecked_rag, urgency
+from services.working_days import WorkingCalendar
+
+# The milestone completed when every return of a review is accepted.
+RETURNS_MILESTONE_KEY = "returns_accepted"
+MAX_SUMMARY_CHARS = 4000
+MAX_NOTE_CHARS = 2000
+MAX_ROLE_CHARS = 120
+MAX_PATH_CHARS = 500
+CHECK_QUESTIONS = {
+    "sufficient_information": "sufficient information",
+    "dates_present": "dates present",
+    "analysis": "analysis, not only a chronology",
+    "signed": "signed",
+}
+CHECK_OUTCOME_LABELS = {
+    "satisfactory": "Satisfactory: ready for the Partnership Manager's final QA",
+    "concerns": "Concerns: the Partnership Manager to decide at final QA",
+}
+FINAL_QA_LABELS = {"accepted": "Accept", "sent back": "Send back to the agency"}
+
+
+class Stage(StrEnum):
+    """Where a return is in its round."""
+
+    AWAITING = "awaiting the return"
+    RECEIVED = "received, awaiting the initial check"
+    CHECKED = "checked, awaiting final QA"
+    SENT_BACK = "sent back, awaiting resubmission"
+    ACCEPTED = "accepted"
+
+
+def return_due_date(cal: WorkingCalendar, requested: date) -> date:
+    """A scoping return is due within 5 working days of the request (the request day not counted)."""
+    return cal.add_working_days(requested, RETURN_DUE_WORKING_DAYS)
+
+
+def return_stage(ret: AgencyReturn) -> Stage:
+    """Where a return is in its round: awaited, received, checked, sent back or accepted."""
+    if ret.final_qa_outcome == "accepted":
+        return Stage.ACCEPTED
+    if ret.final_qa_outcome == "sent back":
+        return Stage.SENT_BACK
+    if ret.received_date is None:
+        return Stage.AWAITING
+    if ret.initial_check_date is None:
+        return Stage.RECEIVED
+    return Stage.CHECKED
+
+
+def latest_received(ret: AgencyReturn) -> date | None:
+    """The receipt of the version now in hand: the resubmission when there is one."""
+    return ret.resubmission_received_date or ret.received_date
+
+
+def planned_due_date(cal: WorkingCalendar, ret: AgencyReturn) -> date:
+    """The computed ("plan") due date of the current round: the new due date after a send-back, else the
+    request + 5 working days."""
+    return ret.resubmission_due_date or return_due_date(cal, ret.requested_date)
+
+
+def agency_due_date(cal: WorkingCalendar, ret: AgencyReturn) -> date:
+    """What the agency owes now: the date agreed by the Partnership Manager when there is one (it replaces the
+    plan date of the current round), else the plan date (the new due date after a send-back, else request + 5)."""
+    return ret.agreed_due_date or planned_due_date(cal, ret)
+
+
+def final_qa_due_date(cal: WorkingCalendar, ret: AgencyReturn) -> date:
+    """A checked return waits for the manager's final QA until the agency's due date, and at least until the
+    working day after the check (our decision: the manager gets one working day)."""
+    return max(agency_due_date(cal, ret), cal.add_working_days(ret.initial_check_date, 1))
+
+
+def action_due_date(cal: WorkingCalendar, ret: AgencyReturn) -> date | None:
+    """The date the next step is measured against (the RAG's due date)."""
+    stage = return_stage(ret)
+    if stage in (Stage.AWAITING, Stage.SENT_BACK):
+        return agency_due_date(cal, ret)
+    if stage is Stage.RECEIVED:
+        return latest_received(ret)
+    if stage is Stage.CHECKED:
+        return final_qa_due_date(cal, ret)
+    return None
+
+
+def return_rag(cal: WorkingCalendar, ret: AgencyReturn, as_of: date, amber_days: int = 1) -> Rag:
+    """domain.md: not received, the due-date rule on its due date; sent back, the same rule on the new due
+    date; received but unchecked, amber on the day and red from the next working day; accepted, complete."""
+    stage = return_stage(ret)
+    if stage is Stage.ACCEPTED:
+        return Rag.COMPLETE
+    if stage is Stage.RECEIVED:
+        return received_unchecked_rag(cal, latest_received(ret), as_of)
+    return rag_for_due_date(cal, action_due_date(cal, ret), as_of, amber_days)
+
+
+def sharing_deadline(cal: WorkingCalendar, received: date) -> date:
+    """The Chair should have a return the day it arrives (the next working day if it came on a closed day)."""
+    return cal.next_working_day(received)
+
+
+def shared_label(cal: WorkingCalendar, ret: AgencyReturn, as_of: date) -> str:
+    """Whether the version in hand reached the JCR Chair on the day it arrived: 'same day' or 'late (...)'."""
+    received = latest_received(ret)
+    if received is None:
+        return ""
+    deadline = sharing_deadline(cal, received)
+    if ret.shared_with_chair_date is not None:
+        if ret.shared_with_chair_date <= deadline:
+            return "same day"
+        late = cal.working_days_between(deadline, ret.shared_with_chair_date)
+        return f"late ({late} working day{'s' if late != 1 else ''} after receipt)" if late else "late"
+    if return_stage(ret) is Stage.SENT_BACK:
+        return "not shared"
+    if as_of > deadline:
+        return "not shared: late"
+    return "not shared yet: share today"
+
+
+def days_phrase(cal: WorkingCalendar, due: date, as_of: date) -> str:
+    """'2 working days late', 'due today', 'due in 3 working days': how a due date stands on `as_of`."""
+    if due < as_of:
+        late = cal.working_days_between(due, as_of)
+        return f"{late} working day{'s' if late != 1 else ''} late" if late else "late"
+    if due == as_of:
+        return "due today"
+    left = cal.working_days_between(as_of, due)
+    return f"due in {left} working day{'s' if left != 1 else ''}" if left else "due on the next working day"
+
+
+def _agreed_word(ret: AgencyReturn) -> str:
+    return ", agreed" if ret.agreed_due_date is not None else ""
+
+
+def next_step(cal: WorkingCalendar, ret: AgencyReturn, as_of: date) -> str:
+    """What should happen next to this return, in a few words the officer can act on."""
+    stage = return_stage(ret)
+    if stage is Stage.AWAITING:
+        due = agency_due_date(cal, ret)
+        prefix = "Chase the agency: return" if due < as_of else "Awaiting the return,"
+        return f"{prefix} {days_phrase(cal, due, as_of)} ({due:%a %d %b}{_agreed_word(ret)})"
+    if stage is Stage.SENT_BACK:
+        due = agency_due_date(cal, ret)
+        prefix = "Chase the resubmission:" if due < as_of else "Awaiting the resubmission,"
+        return f"{prefix} {days_phrase(cal, due, as_of)} ({due:%a %d %b}{_agreed_word(ret)})"
+    if stage is Stage.RECEIVED:
+        received = latest_received(ret)
+        step = "Initial quality check"
+        if ret.shared_with_chair_date is None:
+            step += " and share with the JCR Chair"
+        if cal.working_days_between(received, as_of) >= 1:
+            return f"{step}: overdue (received {received:%a %d %b})"
+        return f"{step} today"
+    if stage is Stage.CHECKED:
+        step = "Final QA by the Partnership Manager"
+        if ret.shared_with_chair_date is None:
+            step = "Share with the JCR Chair (late); then " + step[0].lower() + step[1:]
+        return f"{step}, {days_phrase(cal, final_qa_due_date(cal, ret), as_of)}"
+    missing = []
+    if ret.file_path is None:
+        missing.append("record where it is filed")
+    if not ret.summary:
+        missing.append("write the summary for the report")
+    return "Accepted; " + " and ".join(missing) if missing else "Complete"
+
+
+def check_result_label(ret: AgencyReturn) -> str:
+    """'satisfactory (all 4 yes)' or 'concerns: no dates present, ... Note: ...'."""
+    if ret.initial_check_outcome is None:
+        return ""
+    answers = {
+        "sufficient_information": ret.check_sufficient_information,
+        "dates_present": ret.check_dates_present,
+        "analysis": ret.check_analysis,
+        "signed": ret.check_signed,
+    }
+    noes = [CHECK_QUESTIONS[k] for k, v in answers.items() if v is False]
+    text = ret.initial_check_outcome
+    text += f": not {', not '.join(noes)}" if noes else " (all 4 yes)"
+    if ret.initial_check_note:
+        text += f". Note: {ret.initial_check_note}"
+    return text
+
+
+def validate_request(requested_on: date | None, notification_received: date, as_of: date) -> None:
+    if requested_on is None:
+        raise InvalidInput("Give the date the scoping forms were sent.")
+    if requested_on > as_of:
+        raise InvalidInput(f"The date sent ({requested_on:%d %b %Y}) cannot be in the future.")
+    if requested_on < notification_received:
+        raise InvalidInput(
+            f"The scoping forms cannot be sent ({requested_on:%d %b %Y}) before the notification was received "
+            f"({notification_received:%d %b %Y})."
+        )
+
+
+def validate_receipt(
+    *,
+    received_on: date | None,
+    not_before: date,
+    not_before_label: str,
+    as_of: date,
+    signed_by_senior_manager: bool | None,
+    signatory_role: str,
+) -> str | None:
+    """Refuse a receipt date before the request (or send-back) or in the future; return the cleaned role."""
+    if received_on is None:
+        raise InvalidInput("Give the date the return was received.")
+    if received_on > as_of:
+        raise InvalidInput(f"The date received ({received_on:%d %b %Y}) cannot be in the future.")
+    if received_on < not_before:
+        raise InvalidInput(
+            f"The return cannot be received ({received_on:%d %b %Y}) before it was {not_before_label} "
+            f"({not_before:%d %b %Y}). Check both dates."
+        )
+    if signed_by_senior_manager is None:
+        raise InvalidInput("Say whether the return is signed by a senior manager (yes or no).")
+    role = (signatory_role or "").strip() or None
+    if signed_by_senior_manager and role is None:
+        raise InvalidInput(
+            "Give the role of the senior manager who signed it (for example Head of Service); a role, not a name."
+        )
+    if role is not None and len(role) > MAX_ROLE_CHARS:
+        raise InvalidInput(f"Keep the signatory's role under {MAX_ROLE_CHARS} characters.")
+    return role if signed_by_senior_manager else None
+
+
+def validate_initial_check(
+    *,
+    checked_on: date | None,
+    received: date,
+    as_of: date,
+    answers: dict[str, bool | None],
+    outcome: str | None,
+    note: str,
+) -> str | None:
+    """Every question answered, a known outcome consistent with the answers, a note for concerns."""
+    if checked_on is None:
+        raise InvalidInput("Give the date of the initial quality check.")
+    if checked_on > as_of:
+        raise InvalidInput(f"The date of the initial check ({checked_on:%d %b %Y}) cannot be in the future.")
+    if checked_on < received:
+        raise InvalidInput(
+            f"The initial check ({checked_on:%d %b %Y}) cannot be before the return was received "
+            f"({received:%d %b %Y})."
+        )
+    unanswered = [CHECK_QUESTIONS[k] for k, v in answers.items() if v is None]
+    if unanswered:
+        raise InvalidInput("Answer every question of the initial check (yes or no): " + ", ".join(unanswered) + ".")
+    if outcome not in INITIAL_CHECK_OUTCOMES:
+        raise InvalidInput("Choose the outcome of the initial check: satisfactory, or concerns.")
+    cleaned = (note or "").strip() or None
+    noes = [CHECK_QUESTIONS[k] for k, v in answers.items() if v is False]
+    if outcome == "satisfactory" and noes:
+        raise InvalidInput(
+            "The check found gaps (" + ", ".join(f"not {n}" for n in noes) + "), so the outcome cannot be "
+            "satisfactory: choose 'concerns' and say in the note what is missing."
+        )
+    if outcome == "concerns" and cleaned is None:
+        raise InvalidInput("Say in the note what is missing or weak: the manager decides on it at final QA.")
+    if cleaned is not None and len(cleaned) > MAX_NOTE_CHARS:
+        raise InvalidInput(f"Keep the note under {MAX_NOTE_CHARS} characters.")
+    return cleaned
+
+
+def validate_final_qa(
+    *,
+    decided_on: date | None,
+    checked_on: date,
+    as_of: date,
+    outcome: str | None,
+    reason: str,
+    new_due_date: date | None,
+) -> str | None:
+    """Accepted, or sent back with a reason and a new due date on or after the day it is sent back."""
+    if outcome not in FINAL_QA_OUTCOMES:
+        raise InvalidInput("Choose the final QA decision: accept the return, or send it back.")
+    if decided_on is None:
+        raise InvalidInput("Give the date of the final QA.")
+    if decided_on > as_of:
+        raise InvalidInput(f"The date of the final QA ({decided_on:%d %b %Y}) cannot be in the future.")
+    if decided_on < checked_on:
+        raise InvalidInput(
+            f"The final QA ({decided_on:%d %b %Y}) cannot be before the initial check ({checked_on:%d %b %Y})."
+        )
+    cleaned = (reason or "").strip() or None
+    if outcome == "accepted":
+        return None
+    if cleaned is None:
+        raise InvalidInput("Say why the return is sent back: the agency is told this reason.")
+    if len(cleaned) > MAX_NOTE_CHARS:
+        raise InvalidInput(f"Keep the reason under {MAX_NOTE_CHARS} characters.")
+    if new_due_date is None:
+        raise InvalidInput("Give the new due date for the resubmission, as agreed with the agency.")
+    if new_due_date < decided_on:
+        raise InvalidInput(
+            f"The new due date ({new_due_date:%d %b %Y}) cannot be before the day the return is sent back "
+            f"({decided_on:%d %b %Y})."
+        )
+    return cleaned
+
+
+@dataclass
+class ReturnStatus:
+    """One return as the checklist and the worklist show it."""
+
+    ret: AgencyReturn
+    stage: Stage
+    rag: Rag
+    due_date: date
+    action_due: date | None
+    shared: str
+    next_step: str
+
+    @property
+    def agency_name(self) -> str:
+        return self.ret.agency.name
+
+    @property
+    def case_reference(self) -> str:
+        return self.ret.review.case_reference
+
+    @property
+    def awaiting_agency(self) -> bool:
+        return self.stage in (Stage.AWAITING, Stage.SENT_BACK)
+
+    @property
+    def late(self) -> bool:
+        return self.awaiting_agency and self.action_due is not None and self.rag is Rag.RED
+
+
+@dataclass(frozen=True)
+class ReturnCounts:
+    """How many of a review's returns were requested, received (at least once) and accepted."""
+
+    requested: int
+    received: int
+    accepted: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.received} of {self.requested}" if self.requested else "none requested"
+
+
+def status_of(cal: WorkingCalendar, ret: AgencyReturn, as_of: date, amber_days: int = 1) -> ReturnStatus:
+    """Where one return stands on `as_of`."""
+    return ReturnStatus(
+        ret=ret,
+        stage=return_stage(ret),
+        rag=return_rag(cal, ret, as_of, amber_days),
+        due_date=return_due_date(cal, ret.requested_date),
+        action_due=action_due_date(cal, ret),
+        shared=shared_label(cal, ret, as_of),
+        next_step=next_step(cal, ret, as_of),
+    )
+
+
+def urgency_key(status: ReturnStatus) -> tuple:
+    """Red first, then the step due soonest (most overdue first), then case reference and agency."""
+    return (urgency(status.rag), status.action_due or date.max, status.case_reference, status.agency_name)

@@ -1,0 +1,1 @@
+"""Reviews: the rules of a review (rules.py, no I/O) and its services (service.py)."""

@@ -1,0 +1,210 @@
+"""The rules of a review, apart from any I/O: the children and dates it is opened with, its case reference,
+the SIN's timeliness, and where it stands on a day (Day number, days left, milestone RAG, what is next)."""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from db.models import Review, ReviewMilestone
+from services.deadlines import REVIEW_DUE_DAY, SIN_DUE_WORKING_DAYS
+from services.errors import InvalidInput
+from services.plan import milestone_applies, review_due_date, window_label
+from services.rag import Rag, open_item_rag, urgency, worst
+from services.working_days import WorkingCalendar
+
+NOTIFICATION_TYPE_LABELS = {"death": "Death", "serious_harm": "Serious harm", "other": "Other"}
+MAX_CHILDREN = 4
+DATE_LABELS = {
+    "incident_date": "incident date",
+    "csc_aware_date": "date CSC became aware",
+    "sin_submitted_date": "date the SIN was submitted",
+    "notification_received_date": "date the notification was received",
+}
+
+
+@dataclass(frozen=True)
+class ChildEntry:
+    """One child on a notification: initials and age in years only (no names, no birth dates)."""
+
+    initials: str
+    age_years: int
+
+
+@dataclass
+class MilestoneStatus:
+    """One milestone of a review with its RAG and its plan window in words."""
+
+    milestone: ReviewMilestone
+    rag: Rag
+    window: str
+
+
+@dataclass
+class ReviewStatus:
+    """Where one review stands on a day: what the live list and the Review page show."""
+
+    review: Review
+    day_one: date
+    due_date: date
+    day_number: int
+    working_days_left: int
+    rag: Rag
+    progress: str
+    next_milestone: ReviewMilestone | None
+    sin_due_date: date
+    sin_timeliness: str
+    milestones: list[MilestoneStatus] = field(default_factory=list)
+
+    @property
+    def status_label(self) -> str:
+        """What the live list shows as the review's status word."""
+        if self.review.state != "open":
+            return self.progress
+        return "green" if self.rag in (Rag.NOT_DUE_YET, Rag.COMPLETE) else self.rag.value
+
+
+def normalise_initials(raw: str) -> str:
+    """'a.b' -> 'AB'. Letters only, 1 to 4 of them; anything else is refused."""
+    cleaned = re.sub(r"[\s.]", "", raw or "").upper()
+    if not cleaned:
+        raise InvalidInput("Give each child's initials (letters only, for example AB).")
+    if not re.fullmatch(r"[A-Z]{1,4}", cleaned):
+        raise InvalidInput(
+            f"'{raw}' is not a set of initials: use 1 to 4 letters only, never a name (for example AB)."
+        )
+    return cleaned
+
+
+def case_reference_base(received: date, first_initials: str) -> str:
+    """DDMMYY of the notification received date + the first child's initials: 180626AB."""
+    return f"{received:%d%m%y}{first_initials}"
+
+
+def validate_children(children: Sequence[ChildEntry]) -> list[ChildEntry]:
+    if not children:
+        raise InvalidInput("Give at least one child's initials and age.")
+    if len(children) > MAX_CHILDREN:
+        raise InvalidInput(f"One notification covers at most {MAX_CHILDREN} children.")
+    result = []
+    for child in children:
+        initials = normalise_initials(child.initials)
+        try:
+            age = int(child.age_years)
+        except (TypeError, ValueError):
+            raise InvalidInput(f"The age of child {initials} must be a whole number of years.") from None
+        if not 0 <= age <= 17:
+            raise InvalidInput(f"The age of child {initials} must be between 0 and 17 years.")
+        result.append(ChildEntry(initials, age))
+    return result
+
+
+def validate_review_dates(
+    *,
+    incident_date: date | None,
+    csc_aware_date: date | None,
+    notification_received_date: date | None,
+    sin_submitted_date: date | None,
+    as_of: date,
+) -> None:
+    """Refuse missing, future or out-of-order dates, naming the field to fix."""
+    values = {
+        "incident_date": incident_date,
+        "csc_aware_date": csc_aware_date,
+        "notification_received_date": notification_received_date,
+    }
+    for name, value in values.items():
+        if value is None:
+            raise InvalidInput(f"Give the {DATE_LABELS[name]}.")
+    values["sin_submitted_date"] = sin_submitted_date
+    for name, value in values.items():
+        if value is not None and value > as_of:
+            raise InvalidInput(f"The {DATE_LABELS[name]} ({value:%d %b %Y}) cannot be in the future.")
+    if incident_date > csc_aware_date:
+        raise InvalidInput(
+            f"The incident date ({incident_date:%d %b %Y}) must be on or before the date CSC became aware "
+            f"({csc_aware_date:%d %b %Y})."
+        )
+    if csc_aware_date > notification_received_date:
+        raise InvalidInput(
+            f"The date CSC became aware ({csc_aware_date:%d %b %Y}) must be on or before the date the "
+            f"notification was received ({notification_received_date:%d %b %Y})."
+        )
+    if sin_submitted_date is not None and sin_submitted_date < csc_aware_date:
+        raise InvalidInput(
+            f"The SIN ({sin_submitted_date:%d %b %Y}) cannot be submitted before CSC became aware "
+            f"({csc_aware_date:%d %b %Y})."
+        )
+
+
+def sin_timeliness(cal: WorkingCalendar, csc_aware: date, sin_submitted: date | None, as_of: date) -> str:
+    """Whether CSC made the SIN within 5 working days of becoming aware (CSC's deadline)."""
+    due = cal.add_working_days(csc_aware, SIN_DUE_WORKING_DAYS)
+    if sin_submitted is not None:
+        return "on time" if sin_submitted <= due else "late"
+    return "late (not yet made)" if as_of > due else "not yet made"
+
+
+def review_status(
+    cal: WorkingCalendar, review: Review, as_of: date, amber_days: int, other_rags: Sequence[Rag] = ()
+) -> ReviewStatus:
+    """Where one review stands on `as_of`: Day number, days left, RAG and what is next. `other_rags`: the
+    statuses of the review's other open items (its agency returns), which count towards its RAG."""
+    received = review.notification_received_date
+    due = review_due_date(cal, received)
+    day_number = cal.day_number(received, as_of)
+    left = cal.working_days_between(as_of, due) if as_of <= due else -cal.working_days_between(due, as_of)
+    milestone_statuses = []
+    for m in review.milestones:
+        if m.done_date is not None:
+            status = Rag.COMPLETE
+        elif not milestone_applies(review, m):
+            status = Rag.NOT_NEEDED
+        else:
+            status = open_item_rag(cal, due=m.effective_due_date, as_of=as_of, amber_days=amber_days,
+                                   window_start=m.window_start_date)
+        milestone_statuses.append(MilestoneStatus(m, status, window_label(m)))
+    counted = [s.rag for s in milestone_statuses if not s.milestone.optional]
+    rag = worst([*counted, *other_rags])
+    open_required = [
+        s.milestone for s in milestone_statuses
+        if s.rag not in (Rag.COMPLETE, Rag.NOT_NEEDED) and not s.milestone.optional
+    ]
+    next_milestone = min(
+        open_required,
+        key=lambda m: (m.effective_due_date or date.max, m.sort_order),
+        default=None,
+    )
+    if review.submitted_to_panel_date is not None:
+        submitted_day = cal.day_number(received, review.submitted_to_panel_date)
+        timing = "on time" if review.submitted_to_panel_date <= due else "late"
+        progress = f"submitted {timing} (Day {submitted_day})"
+    elif as_of > due:
+        progress = f"overdue by {-left} working day{'s' if -left != 1 else ''}"
+    elif day_number == 0:
+        progress = f"starts {cal.day_one(received):%a %d %b}"
+    else:
+        progress = f"Day {day_number} of {REVIEW_DUE_DAY}"
+    sin_due = cal.add_working_days(review.csc_aware_date, SIN_DUE_WORKING_DAYS)
+    return ReviewStatus(
+        review=review,
+        day_one=cal.day_one(received),
+        due_date=due,
+        day_number=day_number,
+        working_days_left=left,
+        rag=rag,
+        progress=progress,
+        next_milestone=next_milestone,
+        sin_due_date=sin_due,
+        sin_timeliness=sin_timeliness(cal, review.csc_aware_date, review.sin_submitted_date, as_of),
+        milestones=milestone_statuses,
+    )
+
+
+def worst_first(statuses: list[ReviewStatus]) -> list[ReviewStatus]:
+    """Open reviews by RAG (red first), then fewest working days left; submitted ones last."""
+    return sorted(
+        statuses,
+        key=lambda s: (s.review.state != "open", urgency(s.rag), s.working_days_left, s.review.case_reference),
+    )

@@ -1,0 +1,131 @@
+"""The services import one another downwards only, with no cycle (issue 10).
+
+Each module of services/ sits in one layer; a module may import from its own layer or the ones below, never from
+one above. A new module fails here until it is given its layer (a package's modules may share its entry).
+"""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SERVICES = Path(__file__).resolve().parents[2] / "services"
+
+# Bottom first. A name matches the module itself and, for a package, every module inside it.
+LAYERS: list[set[str]] = [
+    {"services", "services.errors", "services.clock", "services.exports", "services.formatting",
+     "services.deadlines", "services.working_days", "services.report_content"},
+    {"services.permissions", "services.rag", "services.calendar", "services.concurrency", "services.report_docx"},
+    {"services.daily_log"},
+    {"services.plan", "services.accounts", "services.agencies", "services.board"},
+    {"services.milestones"},
+    {"services.settings", "services.reviews", "services.reviews.rules", "services.returns",
+     "services.returns.rules"},
+    {"services.reviews.service", "services.returns.service"},
+    {"services.returns.chasing", "services.returns.exports"},
+    {"services.review_status"},
+    {"services.meetings"},
+    {"services.report"},
+    {"services.demo_returns", "services.demo_report"},
+    {"services.demo"},
+]
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(SERVICES.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _modules() -> dict[str, Path]:
+    return {_module_name(p): p for p in SERVICES.rglob("*.py")}
+
+
+def _imports(path: Path, known: set[str]) -> set[str]:
+    """The services modules `path` imports, at any depth of the file (a lazy import counts too)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name in known}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module in known:
+                found.add(node.module)
+            # `from services.returns import rules` imports the module services.returns.rules.
+            found |= {f"{node.module}.{a.name}" for a in node.names if f"{node.module}.{a.name}" in known}
+    return found
+
+
+def _graph() -> dict[str, set[str]]:
+    modules = _modules()
+    known = set(modules)
+    return {name: _imports(path, known) - {name} for name, path in modules.items()}
+
+
+def _layer(module: str) -> int | None:
+    """The layer of a module: its own entry, else its nearest enclosing package's."""
+    name = module
+    while name:
+        for index, layer in enumerate(LAYERS):
+            if name in layer:
+                return index
+        name = name.rpartition(".")[0]
+    return None
+
+
+def _upward(graph: dict[str, set[str]]) -> list[str]:
+    return [
+        f"{module} (layer {_layer(module)}) imports {target} (layer {_layer(target)})"
+        for module, targets in sorted(graph.items())
+        for target in sorted(targets)
+        if _layer(module) is not None and _layer(target) is not None and _layer(target) > _layer(module)
+    ]
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every cycle a depth-first walk meets, each as the path that closes it."""
+    state: dict[str, str] = {}  # "open" while on the current path, "done" once everything below it was seen
+    cycles: list[list[str]] = []
+
+    def visit(module: str, path: list[str]) -> None:
+        state[module] = "open"
+        for target in sorted(graph.get(module, ())):
+            if state.get(target) == "open":
+                cycles.append([*path[path.index(target):], target])
+            elif target not in state:
+                visit(target, [*path, target])
+        state[module] = "done"
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [module])
+    return cycles
+
+
+def test_every_services_module_has_a_layer():
+    unplaced = sorted(m for m in _modules() if _layer(m) is None)
+    assert not unplaced, f"give these modules a layer in LAYERS: {unplaced}"
+
+
+def test_no_module_imports_one_above_it():
+    upward = _upward(_graph())
+    assert not upward, "\n".join(upward)
+
+
+def test_the_services_import_graph_has_no_cycle():
+    cycles = _cycles(_graph())
+    assert not cycles, "\n".join(" -> ".join(c) for c in cycles)
+
+
+def test_the_checks_can_fail():
+    # Worth something only if they can fail: yesterday's shape (returns registering into reviews, reviews
+    # importing returns at its bottom, settings importing reviews) is caught both ways.
+    yesterday = {
+        "services.reviews.service": {"services.returns.service"},
+        "services.returns.service": {"services.reviews.service"},
+        "services.calendar": {"services.reviews.service"},
+    }
+    assert _cycles(yesterday) == [["services.reviews.service", "services.returns.service", "services.reviews.service"]]
+    assert _upward(yesterday) == [
+        "services.calendar (layer 1) imports services.reviews.service (layer 6)",
+    ]
+    assert _layer("services.returns.rules") < _layer("services.returns.service") < _layer("services.review_status")
