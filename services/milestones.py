@@ -50,8 +50,9 @@ def load_milestone_for_update(session: Session, milestone_id: int) -> ReviewMile
     return milestone
 
 
-def _refuse_done_date(review: Review, milestone: ReviewMilestone, done_on: date | None, as_of: date) -> None:
-    """A milestone is done once, on a date between the notification's receipt and today, on an open review."""
+def _checked_done_date(review: Review, milestone: ReviewMilestone, done_on: date | None, as_of: date) -> date:
+    """The date done, once it is valid: a milestone is done once, on a date between the notification's receipt
+    and today, on an open review that needs it."""
     if milestone.done_date is not None:
         who = milestone.done_by.display_name if milestone.done_by else "someone"
         raise InvalidInput(
@@ -70,6 +71,7 @@ def _refuse_done_date(review: Review, milestone: ReviewMilestone, done_on: date 
         raise InvalidInput("This review is closed.")
     if not milestone_applies(review, milestone):
         raise InvalidInput("This milestone is not needed: the Day 1 decision said no executive findings meeting.")
+    return done_on
 
 
 def complete_milestone(
@@ -87,7 +89,7 @@ def complete_milestone(
     findings meeting is needed. The caller has checked the actor's role."""
     milestone = load_milestone_for_update(session, milestone_id)
     review = load_review(session, milestone.review_id, for_update=True)
-    _refuse_done_date(review, milestone, done_on, as_of)
+    done_on = _checked_done_date(review, milestone, done_on, as_of)
     if milestone.key == DECISION_KEY:
         if exec_meeting_required is None:
             raise InvalidInput("Say whether an executive findings meeting with the AD/DCS is needed (yes or no).")
