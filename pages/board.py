@@ -1,28 +1,20 @@
 """Board figures: aggregate timeliness only, never a case reference, initials or free text.
 
-Everything shown comes from services.board (numbers, quarters, agency names and fixed headings); the page only
+Everything shown comes from services/board/ (numbers, quarters, agency names and fixed headings); the page only
 lays it out: period filter, headline tiles, then each figure in words, as a chart and as a table."""
 import pandas as pd
 import streamlit as st
 
-from services.board import (
-    Quarter,
-    board_charts,
-    board_figures,
-    board_pack_html,
-    board_quarters,
-    board_sections,
-    default_period,
-    figures_csv,
-    headline_delta,
-    headline_value,
-    headline_words,
-)
+from services.board.charts import board_charts
+from services.board.pack import board_pack_html, figures_csv
+from services.board.periods import Quarter, day_label, default_period
+from services.board.service import board_figures, board_quarters
+from services.board.wording import board_sections, headline_delta, headline_value, headline_words
 from services.errors import ServiceError
 from ui import state
-from ui.gate import require_roles
+from ui.gate import require_page
 
-require_roles("board", "manager")
+require_page("board")
 
 st.title("Board figures")
 st.caption("Aggregate timeliness only: no case reference, initials or free text appears on this page, in the "
@@ -47,28 +39,27 @@ except ServiceError as error:
 
 period, previous = figures.current.period, figures.previous.period
 st.markdown(f"**{period.label}** ({period.dates}), compared with the previous period of the same length, "
-            f"**{previous.label}**. Figures as at {as_of.day} {as_of:%b %Y}.")
+            f"**{previous.label}**. Figures as at {day_label(as_of)}.")
 
 slug = period.label.replace(" ", "-")
 d1, d2, _ = st.columns([1, 1, 1])
-d1.download_button("Download the figures (CSV)", data=figures_csv(figures), file_name=f"board-figures-{slug}.csv",
-                   mime="text/csv", icon=":material/download:", on_click="ignore", key="board_csv")
-# Built when clicked (it embeds plotly.js, about 4.5 MB, so that its charts work offline); the figures are already
-# computed, so nothing is read from the database then.
+# Both files are built when clicked (the pack embeds plotly.js, about 4.5 MB, so that its charts work offline); the
+# figures are already computed, so nothing is read from the database then.
+d1.download_button("Download the figures (CSV)", data=lambda: figures_csv(figures),
+                   file_name=f"board-figures-{slug}.csv", mime="text/csv", icon=":material/download:",
+                   on_click="ignore", key="board_csv")
 d2.download_button("Download the board pack (HTML)", data=lambda: board_pack_html(figures),
                    file_name=f"board-pack-{slug}.html", mime="text/html", icon=":material/print:",
                    on_click="ignore", key="board_pack")
 
 st.subheader("Headline figures")
 for group in (figures.headlines[:3], figures.headlines[3:]):
-    for tile, h in zip(st.columns(3), group):
+    for tile, h in zip(st.columns(3), group, strict=False):  # the second row has two tiles
         with tile:
-            unit = "" if h.unit == "%" or h.current is None else " days"
-            st.metric(h.title, headline_value(h, h.current) + unit, delta=headline_delta(h),
+            st.metric(h.title, headline_value(h, h.current, days=" days"), delta=headline_delta(h),
                       delta_color="normal" if h.higher_is_better else "inverse",
                       help=headline_words(h, previous.label), border=True)
-            before = ("no figure" if h.previous is None else headline_value(h, h.previous)
-                      + ("" if h.unit == "%" else " days"))
+            before = "no figure" if h.previous is None else headline_value(h, h.previous, days=" days")
             st.caption(f"n = {h.current_n} {h.noun}. Previous period: {before} (n = {h.previous_n}).")
 
 if figures.current.total.notified == 0:

@@ -15,7 +15,7 @@ import argparse
 import os
 import sys
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,16 +28,11 @@ from sqlalchemy.orm import Session  # noqa: E402
 from bench_common import scratch_database, timed  # noqa: E402
 from db.models import Account  # noqa: E402
 from services.accounts import _new_account  # noqa: E402
-from services.board import (  # noqa: E402
-    Quarter,
-    board_charts,
-    board_figures,
-    board_pack_html,
-    board_quarters,
-    board_sections,
-    default_period,
-    figures_csv,
-)
+from services.board.charts import board_charts  # noqa: E402
+from services.board.pack import board_pack_html, figures_csv  # noqa: E402
+from services.board.periods import Quarter, default_period  # noqa: E402
+from services.board.service import board_figures, board_quarters  # noqa: E402
+from services.board.wording import board_sections  # noqa: E402
 
 AS_OF = date(2026, 11, 26)
 START = date(2023, 11, 27)  # three years of notifications up to AS_OF
@@ -149,11 +144,13 @@ def main() -> int:
             counts = conn.execute(text(
                 "SELECT (SELECT count(*) FROM reviews), (SELECT count(*) FROM agency_returns),"
                 " (SELECT count(*) FROM review_milestones WHERE done_date IS NOT NULL)")).one()
-        print(f"Database {make_url(url).database}: {counts[0]:,} reviews, {counts[1]:,} agency returns, {counts[2]:,} meetings and "
-              f"minutes done ({START:%d %b %Y} to {AS_OF:%d %b %Y}); seeded in {time.perf_counter() - started:.1f} s.")
+        print(f"Database {make_url(url).database}: {counts[0]:,} reviews, {counts[1]:,} agency returns, "
+              f"{counts[2]:,} meetings and minutes done ({START:%d %b %Y} to {AS_OF:%d %b %Y}); seeded in "
+              f"{time.perf_counter() - started:.1f} s.")
 
         with Session(engine) as session:
             actor = session.get(Account, board.id)
+            assert actor is not None
             period = default_period(AS_OF)
             every = (Quarter.of(START), Quarter.of(AS_OF))
 
@@ -201,14 +198,14 @@ def page_render(url: str, account_id: int, runs: int) -> None:
     st.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.session_state["account_id"] = account_id
-    at.session_state["last_seen_at"] = datetime.now(timezone.utc)
+    at.session_state["last_seen_at"] = datetime.now(UTC)
     at.session_state["as_of"] = AS_OF
     at.run()
     assert not at.exception, at.exception
     assert at.title[0].value == "Board figures"
 
     def rerun():
-        at.session_state["last_seen_at"] = datetime.now(timezone.utc)
+        at.session_state["last_seen_at"] = datetime.now(UTC)
         at.run()
 
     timed("Board figures page, whole script run (AppTest)", rerun, max(3, runs // 2))

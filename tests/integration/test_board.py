@@ -20,21 +20,15 @@ from sqlalchemy import event
 
 from db.models import Agency, ClosureDay, Review, ReviewChild, ReviewMilestone
 from db.models_returns import AgencyReturn
-from services.board import (
-    OTHER_REASON,
-    Quarter,
-    board_charts,
-    board_figures,
-    board_pack_html,
-    board_quarters,
-    board_sections,
-    categorise_reason,
-    figures_csv,
-)
+from services.board.charts import board_charts
+from services.board.pack import board_pack_html, figures_csv
+from services.board.periods import OTHER_REASON, Quarter, categorise_reason
+from services.board.service import board_figures, board_quarters
+from services.board.wording import board_sections
 from services.errors import InvalidInput, NotAllowed
 from services.plan import review_due_date
-from services.returns import return_due_date
-from services.reviews import sin_timeliness
+from services.returns.rules import return_due_date
+from services.reviews.rules import sin_timeliness
 from services.working_days import WorkingCalendar
 
 D = date

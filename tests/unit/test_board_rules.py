@@ -7,7 +7,9 @@ from datetime import date
 
 import pytest
 
-from services.board import (
+from services.board.charts import board_charts
+from services.board.pack import board_pack_html, figures_csv
+from services.board.periods import (
     OTHER_REASON,
     BoardFigures,
     Headline,
@@ -19,21 +21,13 @@ from services.board import (
     ReturnFigures,
     ReviewFigures,
     SpreadCount,
-    board_charts,
-    board_pack_html,
-    board_sections,
     categorise_reason,
     default_period,
-    figures_csv,
-    headline_delta,
     headlines,
-    n_words,
     non_working_weekdays,
-    num,
-    pct,
     validate_period,
-    whole,
 )
+from services.board.wording import board_sections, headline_delta, n_words, num, pct, whole
 from services.errors import InvalidInput
 from services.working_days import WorkingCalendar
 
@@ -184,6 +178,9 @@ def test_csv_quotes_a_formula_and_the_pack_escapes_html():
     assert any(cell.startswith("'=cmd") for row in rows for cell in row)
     pack = board_pack_html(figures, include_charts=False)
     assert "<b>" not in pack and "&lt;b&gt;" in pack and "Test &lt;Partnership&gt;" in pack
+    # plotly reads <b>, <br>, <a> and entities in labels as markup: an agency's name is shown as written.
+    returns_chart = board_charts(figures)["returns"]
+    assert list(returns_chart.data[0].y) == ["=cmd|' /C calc'!A0 &lt;b&gt;"]
 
 
 def test_charts_have_a_target_line_and_label_only_quarters_agencies_and_headings():
