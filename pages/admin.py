@@ -10,10 +10,10 @@ from services.calendar import load_settings
 from services.settings import add_closure_day, list_closure_days, remove_closure_day, update_settings
 from services.errors import ServiceError
 from ui import state
-from ui.gate import require_roles
+from ui.gate import require_page
 from ui.widgets import fmt_date
 
-require_roles("admin")
+require_page("admin")
 
 st.title("Administration")
 flash = st.session_state.pop("admin_flash", None)

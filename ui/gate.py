@@ -23,14 +23,3 @@ def require_page(page_key: str) -> frozenset[str]:
         st.stop()
     return roles
 
-
-def require_roles(*roles: str) -> None:
-    """Stop the page unless the signed-in account holds one of `roles` (pages move to require_page)."""
-    held = state.signed_in_roles() if state.signed_in_account_id() else frozenset()
-    if not held:
-        st.warning("Please sign in first.", icon=":material/lock:")
-        st.page_link("app.py", label="Go to the sign-in page", icon=":material/login:")
-        st.stop()
-    if not held & set(roles):
-        st.error("Your role does not open this page.", icon=":material/block:")
-        st.stop()
