@@ -13,7 +13,7 @@ SERVICES = Path(__file__).resolve().parents[2] / "services"
 # Bottom first. A name matches the module itself and, for a package, every module inside it.
 LAYERS: list[set[str]] = [
     {"services", "services.errors", "services.clock", "services.exports", "services.formatting",
-     "services.deadlines", "services.working_days", "services.report_content"},
+     "services.deadlines", "services.working_days", "services.report_content", "services.text"},
     {"services.permissions", "services.rag", "services.calendar", "services.concurrency", "services.report_docx"},
     {"services.daily_log"},
     {"services.plan", "services.accounts", "services.agencies", "services.board"},
