@@ -1,0 +1,61 @@
+"""What a user sees when something unexpected goes wrong: one plain sentence and a short error id, never a traceback.
+
+The server log gets the id with the exception's type and where it was raised (file, line, function, for the
+exception and its causes), but never the exception's message: a message can quote what was typed, a password
+hash or case data (a database error repeats the values it refused)."""
+from __future__ import annotations
+
+import logging
+import secrets
+import traceback
+from collections.abc import Callable
+
+import streamlit as st
+from sqlalchemy.exc import OperationalError
+
+logger = logging.getLogger("rrt.errors")
+
+DATABASE_UNAVAILABLE = (
+    "The database cannot be reached just now, so nothing can be shown or saved. "
+    "Check that the database server is running (or DATABASE_URL is right) and reload the page."
+)
+
+
+class DatabaseUnavailable(Exception):
+    pass
+
+
+def describe_for_log(error: BaseException) -> str:
+    """The exception's type and frames, and its causes', without any message text."""
+    lines: list[str] = []
+    current: BaseException | None = error
+    while current is not None:
+        lines.append(f"{type(current).__module__}.{type(current).__qualname__}")
+        lines.extend(f"  at {frame.filename}:{frame.lineno} in {frame.name}"
+                     for frame in traceback.extract_tb(current.__traceback__))
+        current = current.__cause__ or current.__context__
+        if current is not None:
+            lines.append("caused by")
+    return "\n".join(lines)
+
+
+def report_unexpected(error: BaseException) -> str:
+    """Log `error` under a new short id and return the id."""
+    error_id = secrets.token_hex(4)
+    logger.error("Unexpected error %s\n%s", error_id, describe_for_log(error))
+    return error_id
+
+
+def run_safely(run: Callable[[], None]) -> None:
+    """Run a page; an error it did not expect becomes a plain sentence with an id (st.stop and st.rerun pass)."""
+    try:
+        run()
+    except (DatabaseUnavailable, OperationalError):
+        st.error(DATABASE_UNAVAILABLE, icon=":material/cloud_off:")
+    except Exception as error:
+        error_id = report_unexpected(error)
+        st.error(
+            "Something went wrong and this action was not completed. Nothing was saved by it. Try again; if it "
+            f"happens again, tell your administrator the error id **{error_id}** and the time.",
+            icon=":material/error:",
+        )
