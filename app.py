@@ -1,12 +1,13 @@
 """Rapid Review Tracker: entry point. Sign-in first; then only the pages the account's roles may use."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 from sqlalchemy.exc import OperationalError
 
-from services.accounts import count_accounts, load_actor
+from db.enums import Role
+from services.accounts import count_accounts, signed_in_account
 from services.calendar import load_settings
 from ui import state
 from ui.navigation import pages_for
@@ -20,20 +21,20 @@ def main() -> None:
         with factory() as session:
             no_accounts = count_accounts(session) == 0
             settings = load_settings(session)
-            account = load_actor(session, state.signed_in_account_id())
+            account_id = state.signed_in_account_id()
+            account = signed_in_account(session, account_id)
             partnership, idle_minutes = settings.partnership_name, settings.idle_timeout_minutes
     except (state.DatabaseUnavailable, OperationalError):
         st.title("Rapid Review Tracker")
         st.error(state.DATABASE_UNAVAILABLE, icon=":material/cloud_off:")
         return
 
-    now = datetime.now(timezone.utc)
-    if account is not None:
+    now = datetime.now(UTC)
+    if account_id is not None and account is None:
+        state.sign_out("Your account has been deactivated.")
+    elif account is not None:
         last_seen = st.session_state.get(state.LAST_SEEN_KEY, now)
-        if not account.active:
-            state.sign_out("Your account has been deactivated.")
-            account = None
-        elif now - last_seen > timedelta(minutes=idle_minutes):
+        if now - last_seen > timedelta(minutes=idle_minutes):
             state.sign_out(f"You were signed out after {idle_minutes} idle minutes. Please sign in again.")
             account = None
         else:
@@ -48,7 +49,7 @@ def main() -> None:
     with st.sidebar:
         st.caption(partnership)
         st.write(f"Signed in as **{account.display_name}**")
-        st.caption("Roles: " + ", ".join(account.roles))
+        st.caption("Roles: " + ", ".join(role for role in Role if role in account.roles))
         if st.button("Sign out", icon=":material/logout:", key="sign_out"):
             state.sign_out("You have signed out.")
             st.rerun()

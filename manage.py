@@ -4,26 +4,29 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session, sessionmaker
 
 from db.engine import make_engine, make_session_factory, transaction, upgrade_to_head
 from services.clock import today_in_london
 from services.errors import ServiceError
 
 
-def _factory():
+def _factory() -> sessionmaker[Session]:
     engine = make_engine()
     upgrade_to_head(engine)
     return make_session_factory(engine)
 
 
-def migrate(_args) -> int:
+def migrate(_args: argparse.Namespace) -> int:
     upgrade_to_head(make_engine())
     print("Database is up to date.")
     return 0
 
 
-def demo_data(_args) -> int:
-    from services.demo import DEMO_PASSWORD, load_demo_data
+def demo_data(_args: argparse.Namespace) -> int:
+    from demo.partnership import DEMO_PASSWORD, load_demo_data
 
     with transaction(_factory()) as session:
         summary = load_demo_data(session, as_of=today_in_london())
@@ -35,7 +38,7 @@ def demo_data(_args) -> int:
     return 0
 
 
-def create_user(args) -> int:
+def create_user(args: argparse.Namespace) -> int:
     from services.accounts import create_account_from_command_line
 
     if args.password_stdin:
@@ -54,7 +57,7 @@ def create_user(args) -> int:
     return 0
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="manage.py", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="apply every database migration").set_defaults(func=migrate)
@@ -68,7 +71,8 @@ def main(argv=None) -> int:
     user.set_defaults(func=create_user)
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        result: int = args.func(args)
+        return result
     except ServiceError as error:
         print(str(error), file=sys.stderr)
         return 2

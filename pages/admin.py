@@ -1,29 +1,37 @@
 """Administration: accounts, agencies, closure days, settings and the milestone plan for future reviews."""
+from __future__ import annotations
+
+from datetime import datetime
+
 import pandas as pd
 import streamlit as st
 
-from db.models import ROLES
+from db.enums import Role
 from services.accounts import MIN_PASSWORD_LENGTH, create_account, list_accounts, reset_password, set_active, set_roles
 from services.agencies import add_agency, list_agencies, update_agency
-from services.plan import list_plan_templates, update_plan_template, window_label
-from services.calendar import load_settings
-from services.settings import add_closure_day, list_closure_days, remove_closure_day, update_settings
 from services.errors import ServiceError
+from services.plan import list_plan_templates, update_plan_template, window_label
+from services.settings import add_closure_day, get_settings, list_closure_days, remove_closure_day, update_settings
 from ui import state
+from ui.flash import flash, show_flashes
 from ui.gate import require_page
 from ui.widgets import fmt_date
 
 require_page("admin")
 
+ROLES = list(Role)
+
 st.title("Administration")
-flash = st.session_state.pop("admin_flash", None)
-if flash:
-    st.success(flash)
+show_flashes()
 
 
 def done(message: str) -> None:
-    st.session_state["admin_flash"] = message
+    flash(message)
     st.rerun()
+
+
+def _when(moment: datetime | None, otherwise: str) -> str:
+    return moment.strftime("%d %b %Y %H:%M") if moment else otherwise
 
 
 accounts_tab, agencies_tab, closures_tab, settings_tab, plan_tab = st.tabs(
@@ -36,8 +44,7 @@ with accounts_tab:
         pd.DataFrame([
             {"Username": a.username, "Name": a.display_name, "Roles": ", ".join(a.roles),
              "Active": "yes" if a.active else "no",
-             "Locked until": a.locked_until.strftime("%d %b %Y %H:%M") if a.locked_until else "",
-             "Last sign-in": a.last_sign_in_at.strftime("%d %b %Y %H:%M") if a.last_sign_in_at else "never"}
+             "Locked until": _when(a.locked_until, ""), "Last sign-in": _when(a.last_sign_in_at, "never")}
             for a in accounts
         ]),
         hide_index=True, width="stretch",
@@ -56,12 +63,12 @@ with accounts_tab:
 
     st.subheader("Change an account")
     by_id = {a.id: a for a in accounts}
-    chosen = st.selectbox("Account", list(by_id), format_func=lambda i: f"{by_id[i].username} ({by_id[i].display_name})",
-                          key="edit_account")
+    chosen = st.selectbox("Account", list(by_id), key="edit_account",
+                          format_func=lambda i: f"{by_id[i].username} ({by_id[i].display_name})")
     account = by_id[chosen]
     c1, c2, c3 = st.columns(3)
     with c1.form("roles_form"):
-        new_roles = st.multiselect("Roles", ROLES, default=account.roles, key=f"roles_{chosen}")
+        new_roles = st.multiselect("Roles", ROLES, default=[Role(r) for r in account.roles], key=f"roles_{chosen}")
         if st.form_submit_button("Save roles"):
             if state.act(set_roles, account_id=chosen, roles=new_roles):
                 done(f"Roles of {account.username} saved.")
@@ -123,16 +130,17 @@ with closures_tab:
         with st.form("remove_closure"):
             gone = st.selectbox("Remove a closure day", [c.closed_on for c in closures], format_func=fmt_date,
                                 key="cl_remove")
+            # remove_closure_day returns None: act() returning None cannot tell a refusal, so write() is used.
             if st.form_submit_button("Remove"):
                 try:
-                    state.read(remove_closure_day, closed_on=gone)
+                    state.write(remove_closure_day, closed_on=gone)
                 except ServiceError as error:
-                    st.error(str(error))
+                    st.error(str(error), icon=":material/error:")
                 else:
                     done(f"Closure day {fmt_date(gone)} removed.")
 
 with settings_tab:
-    settings = state.read(lambda session, actor: load_settings(session))
+    settings = state.read(get_settings)
     with st.form("settings"):
         partnership = st.text_input("Partnership name", value=settings.partnership_name, key="st_name")
         amber = st.number_input("Amber threshold (working days before the due date)", min_value=0, max_value=10,

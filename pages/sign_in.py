@@ -1,16 +1,34 @@
 """Sign in; on an empty system, create the first account and offer the demo data."""
-import streamlit as st
+from __future__ import annotations
 
-from services.accounts import MIN_PASSWORD_LENGTH, authenticate, create_first_account
-from services.demo import load_demo_data
+from datetime import date
+
+import streamlit as st
+from sqlalchemy.orm import Session
+
+from db.models import Account
+from demo.partnership import load_demo_data
+from services.accounts import MIN_PASSWORD_LENGTH, SignInOutcome, authenticate, create_first_account
 from services.errors import ServiceError
 from ui import state
+from ui.flash import show_flashes
+
+
+def _set_up(session: Session, *, username: str, display_name: str, password: str, with_demo: bool,
+            as_of: date) -> Account:
+    """The first account (nobody is signed in yet, so no role to check), and the demo partnership if asked."""
+    account = create_first_account(session, username=username, display_name=display_name, password=password)
+    if with_demo:
+        load_demo_data(session, as_of=as_of)
+    return account
+
+
+def _authenticate(session: Session, *, username: str, password: str) -> SignInOutcome:
+    return authenticate(session, username=username, password=password)
+
 
 st.title("Rapid Review Tracker")
-
-notice = st.session_state.pop(state.NOTICE_KEY, None)
-if notice:
-    st.info(notice)
+show_flashes()
 
 if st.session_state.get("first_run"):
     st.subheader("Set up: create the first account")
@@ -30,13 +48,9 @@ if st.session_state.get("first_run"):
             st.error("The two passwords differ. Type the same password twice.")
         else:
             try:
-                def set_up(session):
-                    account = create_first_account(session, username=username, display_name=display_name,
-                                                   password=password)
-                    summary = load_demo_data(session, as_of=state.today()) if with_demo else None
-                    return account, summary
-
-                account, summary = state.run_in_session(set_up)
+                account = state.run_in_session(lambda session: _set_up(
+                    session, username=username, display_name=display_name, password=password, with_demo=with_demo,
+                    as_of=state.today()))
             except ServiceError as error:
                 st.error(str(error))
             else:
@@ -50,9 +64,9 @@ with st.form("sign_in"):
     password = st.text_input("Password", type="password", key="sign_in_password")
     submitted = st.form_submit_button("Sign in", type="primary")
 if submitted:
-    outcome = state.run_in_session(lambda session: authenticate(session, username=username, password=password))
+    outcome = state.run_in_session(lambda session: _authenticate(session, username=username, password=password))
     if outcome.account is None:
-        st.error(outcome.refusal)
+        st.error(outcome.refusal or "Wrong username or password.")
     else:
         state.sign_in(outcome.account)
         st.rerun()

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from bench_common import scratch_database, timed
 from db.models import Account, Agency
 from services.clock import today_in_london
-from services.demo import load_demo_data
+from demo.partnership import load_demo_data
 from services.returns.service import record_returns_requested
 from services.review_status import list_live_reviews
 from services.reviews.rules import ChildEntry

@@ -1,18 +1,20 @@
 """Accounts, passwords (argon2) and sign-in with lock-out."""
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Iterable, Optional
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from db.enums import LogCategory, Role
 from db.models import ROLES, Account
-from services.daily_log import append_system_entry
+from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
 from services.permissions import requires
 
@@ -39,7 +41,7 @@ def _clean_roles(roles: Iterable[str]) -> list[str]:
         raise InvalidInput(f"Unknown role {', '.join(unknown)}: use {', '.join(ROLES)}.")
     if not cleaned:
         raise InvalidInput("Give the account at least one role.")
-    return [r for r in ROLES if r in cleaned]
+    return [str(r) for r in ROLES if r in cleaned]
 
 
 def _clean_username(username: str) -> str:
@@ -58,12 +60,12 @@ class SignedIn:
     roles: frozenset[str]
 
 
-def load_actor(session: Session, account_id: Optional[int]) -> Optional[Account]:
+def load_actor(session: Session, account_id: int | None) -> Account | None:
     """The account a page acts as, or None when nobody is signed in (every service checks it again)."""
     return session.get(Account, account_id) if account_id is not None else None
 
 
-def signed_in_account(session: Session, account_id: Optional[int]) -> Optional[SignedIn]:
+def signed_in_account(session: Session, account_id: int | None) -> SignedIn | None:
     """The active account with this id, or None when it is unknown or deactivated."""
     account = load_actor(session, account_id)
     if account is None or not account.active:
@@ -73,7 +75,26 @@ def signed_in_account(session: Session, account_id: Optional[int]) -> Optional[S
 
 def count_accounts(session: Session) -> int:
     """How many accounts exist (none means the first-run set-up is due)."""
-    return session.scalar(select(func.count()).select_from(Account))
+    return session.scalar(select(func.count()).select_from(Account)) or 0
+
+
+@dataclass(frozen=True)
+class AccountRead:
+    """An account as the Administration page lists it (read after the session closed)."""
+
+    id: int
+    username: str
+    display_name: str
+    roles: tuple[str, ...]
+    active: bool
+    locked_until: datetime | None
+    last_sign_in_at: datetime | None
+
+    @classmethod
+    def of(cls, account: Account) -> AccountRead:
+        return cls(id=account.id, username=account.username, display_name=account.display_name,
+                   roles=tuple(account.roles), active=account.active, locked_until=account.locked_until,
+                   last_sign_in_at=account.last_sign_in_at)
 
 
 def _new_account(session: Session, *, username: str, display_name: str, roles: Iterable[str], password: str) -> Account:
@@ -81,10 +102,10 @@ def _new_account(session: Session, *, username: str, display_name: str, roles: I
     if not (display_name or "").strip():
         raise InvalidInput("Give the person's display name (a staff member's name, never a child's).")
     _check_password_rules(password)
-    roles = _clean_roles(roles)
+    cleaned = _clean_roles(roles)
     if session.scalar(select(Account.id).where(Account.username == username)) is not None:
         raise InvalidInput(f"The username '{username}' is taken; choose another.")
-    account = Account(username=username, display_name=display_name.strip(), roles=roles, active=True,
+    account = Account(username=username, display_name=display_name.strip(), roles=cleaned, active=True,
                       password_hash=hash_password(password), failed_attempts=0)
     session.add(account)
     session.flush()
@@ -98,19 +119,19 @@ def create_first_account(session: Session, *, username: str, display_name: str, 
     if count_accounts(session) > 0:
         raise InvalidInput("The first account already exists. Sign in instead.")
     account = _new_account(session, username=username, display_name=display_name,
-                           roles=["admin", "manager"], password=password)
-    append_system_entry(session, account, review_id=None, category="system",
+                           roles=[Role.ADMIN, Role.MANAGER], password=password)
+    append_system_entry(session, account, review_id=None, category=LogCategory.SYSTEM,
                         text=f"First account {account.username} created (admin, manager).")
     return account
 
 
-@requires("admin", action="create accounts")
+@requires(Role.ADMIN, action="create accounts")
 def create_account(
     session: Session, actor: Account, *, username: str, display_name: str, roles: Iterable[str], password: str
 ) -> Account:
     """Create an account with its roles."""
     account = _new_account(session, username=username, display_name=display_name, roles=roles, password=password)
-    append_system_entry(session, actor, review_id=None, category="system",
+    append_system_entry(session, actor, review_id=None, category=LogCategory.SYSTEM,
                         text=f"Account {account.username} created with roles {', '.join(account.roles)}.")
     return account
 
@@ -120,7 +141,7 @@ def create_account_from_command_line(
 ) -> Account:
     """`manage.py create-user`: whoever can run commands on the server is trusted as admin."""
     account = _new_account(session, username=username, display_name=display_name, roles=roles, password=password)
-    append_system_entry(session, account, review_id=None, category="system",
+    append_system_entry(session, account, review_id=None, category=LogCategory.SYSTEM,
                         text=f"Account {account.username} created on the server command line "
                         f"with roles {', '.join(account.roles)}.")
     return account
@@ -133,28 +154,28 @@ def _get(session: Session, account_id: int) -> Account:
     return account
 
 
-@requires("admin", action="see accounts")
-def list_accounts(session: Session, actor: Account) -> list[Account]:
+@requires(Role.ADMIN, action="see accounts")
+def list_accounts(session: Session, actor: Account) -> list[AccountRead]:
     """Every account, by username."""
-    return list(session.scalars(select(Account).order_by(Account.username)))
+    return [AccountRead.of(a) for a in session.scalars(select(Account).order_by(Account.username))]
 
 
-@requires("admin", action="change roles")
+@requires(Role.ADMIN, action="change roles")
 def set_roles(session: Session, actor: Account, *, account_id: int, roles: Iterable[str]) -> Account:
     """Replace an account's roles."""
     account = _get(session, account_id)
-    roles = _clean_roles(roles)
-    if account.id == actor.id and "admin" not in roles:
+    cleaned = _clean_roles(roles)
+    if account.id == actor.id and Role.ADMIN not in cleaned:
         raise InvalidInput("You cannot remove your own admin role; ask another admin.")
     old = account.roles
-    account.roles = roles
+    account.roles = cleaned
     session.flush()
-    append_system_entry(session, actor, review_id=None, category="system",
-                        text=f"Roles of {account.username} changed from {', '.join(old)} to {', '.join(roles)}.")
+    append_system_entry(session, actor, review_id=None, category=LogCategory.SYSTEM,
+                        text=f"Roles of {account.username} changed from {', '.join(old)} to {', '.join(cleaned)}.")
     return account
 
 
-@requires("admin", action="activate or deactivate accounts")
+@requires(Role.ADMIN, action="activate or deactivate accounts")
 def set_active(session: Session, actor: Account, *, account_id: int, active: bool) -> Account:
     """Deactivate (or reactivate) an account; a deactivated account cannot sign in."""
     account = _get(session, account_id)
@@ -165,12 +186,12 @@ def set_active(session: Session, actor: Account, *, account_id: int, active: boo
         account.failed_attempts = 0
         account.locked_until = None
     session.flush()
-    append_system_entry(session, actor, review_id=None, category="system",
+    append_system_entry(session, actor, review_id=None, category=LogCategory.SYSTEM,
                         text=f"Account {account.username} {'reactivated' if active else 'deactivated'}.")
     return account
 
 
-@requires("admin", action="reset passwords")
+@requires(Role.ADMIN, action="reset passwords")
 def reset_password(session: Session, actor: Account, *, account_id: int, new_password: str) -> Account:
     """Set a new password and lift any lock."""
     account = _get(session, account_id)
@@ -179,7 +200,7 @@ def reset_password(session: Session, actor: Account, *, account_id: int, new_pas
     account.failed_attempts = 0
     account.locked_until = None
     session.flush()
-    append_system_entry(session, actor, review_id=None, category="system",
+    append_system_entry(session, actor, review_id=None, category=LogCategory.SYSTEM,
                         text=f"Password of {account.username} reset.")
     return account
 
@@ -188,15 +209,15 @@ def reset_password(session: Session, actor: Account, *, account_id: int, new_pas
 class SignInOutcome:
     """The signed-in account, or the sentence saying why not (never which part was wrong)."""
 
-    account: Optional[Account]
-    refusal: Optional[str] = None
+    account: Account | None
+    refusal: str | None = None
 
 
-def authenticate(session: Session, *, username: str, password: str, now: Optional[datetime] = None) -> SignInOutcome:
+def authenticate(session: Session, *, username: str, password: str, now: datetime | None = None) -> SignInOutcome:
     """Check credentials. Wrong username and wrong password get the same message; five failures in a
     row lock the account for 15 minutes. Returns rather than raises, so the caller commits the
     failure count."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     account = session.scalars(
         select(Account).where(Account.username == (username or "").strip().lower()).with_for_update()
     ).first()
@@ -226,10 +247,8 @@ def authenticate(session: Session, *, username: str, password: str, now: Optiona
 
 def _hasher_cost_anyway(password: str) -> None:
     # Spend the same time as a real check so timing does not reveal which usernames exist.
-    try:
+    with contextlib.suppress(VerificationError, InvalidHashError):
         _hasher.verify(_DUMMY_HASH, password or "")
-    except (VerificationError, InvalidHashError):
-        pass
 
 
 _DUMMY_HASH = _hasher.hash("not a real password, only for timing")

@@ -1,27 +1,44 @@
 """Partner agencies that may be asked for scoping returns."""
 from __future__ import annotations
 
-from typing import Optional
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.enums import LogCategory, Role
 from db.models import Account, Agency
-from services.daily_log import append_system_entry
+from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
 from services.permissions import requires
 
 
-@requires("admin", "manager", "officer", "chair", action="see agencies")
-def list_agencies(session: Session, actor: Account, *, active_only: bool = False) -> list[Agency]:
+@dataclass(frozen=True)
+class AgencyRead:
+    """An agency as pages and pickers list it (read after the session closed)."""
+
+    id: int
+    name: str
+    kind: str
+    contact_email: str | None
+    active: bool
+
+    @classmethod
+    def of(cls, agency: Agency) -> AgencyRead:
+        return cls(id=agency.id, name=agency.name, kind=agency.kind, contact_email=agency.contact_email,
+                   active=agency.active)
+
+
+@requires(Role.ADMIN, Role.MANAGER, Role.OFFICER, Role.CHAIR, action="see agencies")
+def list_agencies(session: Session, actor: Account, *, active_only: bool = False) -> list[AgencyRead]:
     """Agencies by name."""
     query = select(Agency).order_by(Agency.name)
     if active_only:
         query = query.where(Agency.active.is_(True))
-    return list(session.scalars(query))
+    return [AgencyRead.of(a) for a in session.scalars(query)]
 
 
-def _validate(name: str, kind: str, contact_email: Optional[str]) -> tuple[str, str, Optional[str]]:
+def _validate(name: str, kind: str, contact_email: str | None) -> tuple[str, str, str | None]:
     name, kind = (name or "").strip(), (kind or "").strip()
     email = (contact_email or "").strip() or None
     if not name:
@@ -33,8 +50,8 @@ def _validate(name: str, kind: str, contact_email: Optional[str]) -> tuple[str, 
     return name, kind, email
 
 
-@requires("admin", action="add agencies")
-def add_agency(session: Session, actor: Account, *, name: str, kind: str, contact_email: Optional[str]) -> Agency:
+@requires(Role.ADMIN, action="add agencies")
+def add_agency(session: Session, actor: Account, *, name: str, kind: str, contact_email: str | None) -> Agency:
     """Add an agency."""
     name, kind, email = _validate(name, kind, contact_email)
     if session.scalar(select(Agency.id).where(Agency.name == name)) is not None:
@@ -42,13 +59,14 @@ def add_agency(session: Session, actor: Account, *, name: str, kind: str, contac
     agency = Agency(name=name, kind=kind, contact_email=email, active=True)
     session.add(agency)
     session.flush()
-    append_system_entry(session, actor, review_id=None, category="system", text=f"Agency added: {name} ({kind}).")
+    append_system_entry(session, actor, review_id=None, category=LogCategory.SYSTEM,
+                        text=f"Agency added: {name} ({kind}).")
     return agency
 
 
-@requires("admin", action="change agencies")
+@requires(Role.ADMIN, action="change agencies")
 def update_agency(
-    session: Session, actor: Account, *, agency_id: int, name: str, kind: str, contact_email: Optional[str], active: bool
+    session: Session, actor: Account, *, agency_id: int, name: str, kind: str, contact_email: str | None, active: bool
 ) -> Agency:
     """Change an agency's details, or deactivate it (it stays on past reviews)."""
     agency = session.get(Agency, agency_id, with_for_update=True)
@@ -60,6 +78,6 @@ def update_agency(
         raise InvalidInput(f"There is already an agency called '{name}'.")
     agency.name, agency.kind, agency.contact_email, agency.active = name, kind, email, active
     session.flush()
-    append_system_entry(session, actor, review_id=None, category="system",
+    append_system_entry(session, actor, review_id=None, category=LogCategory.SYSTEM,
                         text=f"Agency changed: {name} ({kind}), {'active' if active else 'inactive'}.")
     return agency

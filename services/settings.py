@@ -1,23 +1,51 @@
 """The administrator's changes to the partnership settings and closure days (the calendar reads them)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.enums import LogCategory, Role
 from db.models import Account, ClosureDay, Setting
 from services.calendar import load_calendar, load_settings
-from services.daily_log import append_system_entry
+from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
 from services.milestones import refresh_open_review_dates
 from services.permissions import requires
 
 
-@requires("admin", action="change the partnership settings")
+@dataclass(frozen=True)
+class SettingsRead:
+    """The partnership settings as the Administration page shows them."""
+
+    partnership_name: str
+    amber_threshold_days: int
+    idle_timeout_minutes: int
+
+    @classmethod
+    def of(cls, setting: Setting) -> SettingsRead:
+        return cls(partnership_name=setting.partnership_name, amber_threshold_days=setting.amber_threshold_days,
+                   idle_timeout_minutes=setting.idle_timeout_minutes)
+
+
+@dataclass(frozen=True)
+class ClosureDayRead:
+    closed_on: date
+    reason: str
+
+
+@requires(Role.ADMIN, action="see the partnership settings")
+def get_settings(session: Session, actor: Account) -> SettingsRead:
+    """The partnership name, the amber threshold and the idle sign-out time."""
+    return SettingsRead.of(load_settings(session))
+
+
+@requires(Role.ADMIN, action="change the partnership settings")
 def update_settings(
     session: Session, actor: Account, *, partnership_name: str, amber_threshold_days: int, idle_timeout_minutes: int
-) -> Setting:
+) -> SettingsRead:
     """Change the partnership name, the amber threshold and the idle sign-out time."""
     if not partnership_name.strip():
         raise InvalidInput("Give the partnership's name.")
@@ -30,20 +58,21 @@ def update_settings(
     settings.amber_threshold_days = amber_threshold_days
     settings.idle_timeout_minutes = idle_timeout_minutes
     session.flush()
-    append_system_entry(session, actor, review_id=None, category="system",
+    append_system_entry(session, actor, review_id=None, category=LogCategory.SYSTEM,
                         text=f"Settings changed: amber at {amber_threshold_days} working day(s), "
                         f"idle sign-out after {idle_timeout_minutes} minutes.")
-    return settings
+    return SettingsRead.of(settings)
 
 
-@requires("admin", "manager", "officer", "chair", action="see the closure days")
-def list_closure_days(session: Session, actor: Account) -> list[ClosureDay]:
+@requires(Role.ADMIN, Role.MANAGER, Role.OFFICER, Role.CHAIR, action="see the closure days")
+def list_closure_days(session: Session, actor: Account) -> list[ClosureDayRead]:
     """Every closure day, soonest first."""
-    return list(session.scalars(select(ClosureDay).order_by(ClosureDay.closed_on)))
+    return [ClosureDayRead(c.closed_on, c.reason)
+            for c in session.scalars(select(ClosureDay).order_by(ClosureDay.closed_on))]
 
 
-@requires("admin", action="add closure days")
-def add_closure_day(session: Session, actor: Account, *, closed_on: date, reason: str) -> ClosureDay:
+@requires(Role.ADMIN, action="add closure days")
+def add_closure_day(session: Session, actor: Account, *, closed_on: date, reason: str) -> ClosureDayRead:
     """Add a day the partnership is closed (it stops counting as a working day)."""
     if not reason.strip():
         raise InvalidInput("Say why the partnership is closed that day (for example 'Christmas closure').")
@@ -54,13 +83,13 @@ def add_closure_day(session: Session, actor: Account, *, closed_on: date, reason
     day = ClosureDay(closed_on=closed_on, reason=reason.strip())
     session.add(day)
     session.flush()
-    append_system_entry(session, actor, review_id=None, category="system",
+    append_system_entry(session, actor, review_id=None, category=LogCategory.SYSTEM,
                         text=f"Closure day added: {closed_on:%d %b %Y} ({day.reason}).")
     _refresh_open_reviews(session)
-    return day
+    return ClosureDayRead(day.closed_on, day.reason)
 
 
-@requires("admin", action="remove closure days")
+@requires(Role.ADMIN, action="remove closure days")
 def remove_closure_day(session: Session, actor: Account, *, closed_on: date) -> None:
     """Remove a closure day."""
     day = session.get(ClosureDay, closed_on)
@@ -68,7 +97,7 @@ def remove_closure_day(session: Session, actor: Account, *, closed_on: date) -> 
         raise InvalidInput(f"{closed_on:%d %b %Y} is not a closure day.")
     session.delete(day)
     session.flush()
-    append_system_entry(session, actor, review_id=None, category="system",
+    append_system_entry(session, actor, review_id=None, category=LogCategory.SYSTEM,
                         text=f"Closure day removed: {closed_on:%d %b %Y}.")
     _refresh_open_reviews(session)
 

@@ -1,9 +1,9 @@
 """Working-day arithmetic: Monday to Friday, minus England bank holidays and closure days."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Iterable
 
 import holidays
 

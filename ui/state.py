@@ -1,8 +1,9 @@
 """Session plumbing for pages: one transaction per service call, the signed-in account, today."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from typing import Any, Callable, Optional, TypeVar
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any, Protocol, TypeVar
 
 import streamlit as st
 from sqlalchemy import text
@@ -11,15 +12,19 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.engine import make_engine, make_session_factory, transaction, upgrade_to_head
-from db.models import Account
 from services.accounts import SignedIn, load_actor, signed_in_account
 from services.clock import today_in_london
 from services.errors import ServiceError
+from ui.flash import flash
 
 T = TypeVar("T")
 ACCOUNT_KEY = "account_id"
 LAST_SEEN_KEY = "last_seen_at"
-NOTICE_KEY = "sign_in_notice"
+
+
+class HasId(Protocol):
+    @property
+    def id(self) -> int: ...
 
 
 DATABASE_UNAVAILABLE = (
@@ -57,11 +62,11 @@ def today() -> date:
     return st.session_state.get("as_of") or today_in_london()
 
 
-def signed_in_account_id() -> Optional[int]:
+def signed_in_account_id() -> int | None:
     return st.session_state.get(ACCOUNT_KEY)
 
 
-def signed_in() -> Optional[SignedIn]:
+def signed_in() -> SignedIn | None:
     """The signed-in account (None when nobody is, or the account was deactivated)."""
     return run_in_session(lambda session: signed_in_account(session, signed_in_account_id()))
 
@@ -72,17 +77,17 @@ def signed_in_roles() -> frozenset[str]:
     return account.roles if account else frozenset()
 
 
-def sign_in(account: SignedIn | Account) -> None:
+def sign_in(account: SignedIn | HasId) -> None:
     st.session_state[ACCOUNT_KEY] = account.id
-    st.session_state[LAST_SEEN_KEY] = datetime.now(timezone.utc)
+    st.session_state[LAST_SEEN_KEY] = datetime.now(UTC)
 
 
-def sign_out(notice: Optional[str] = None) -> None:
+def sign_out(notice: str | None = None) -> None:
     for key in list(st.session_state.keys()):
         if key != "as_of":
             del st.session_state[key]
     if notice:
-        st.session_state[NOTICE_KEY] = notice
+        flash(notice, "info")
 
 
 def _call(fn: Callable[..., T], *, read_only: bool, **kwargs: Any) -> T:
@@ -104,7 +109,7 @@ def write(fn: Callable[..., T], **kwargs: Any) -> T:
     return _call(fn, read_only=False, **kwargs)
 
 
-def act(fn: Callable[..., T], **kwargs: Any) -> Optional[T]:
+def act(fn: Callable[..., T], **kwargs: Any) -> T | None:
     """Call a writing service; on a rule it breaks, show its sentence and return None (the form keeps its values)."""
     try:
         return write(fn, **kwargs)

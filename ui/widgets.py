@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Optional
 
 import streamlit as st
 
+from services.formatting import long_date
 from services.rag import RAG_COLOURS, Rag
 
 FREE_TEXT_REMINDER = "Initials only: no names, dates of birth, addresses or NHS numbers."
 
 
-def fmt_date(value: Optional[date]) -> str:
-    return f"{value:%a %d %b %Y}" if value else "—"
+def fmt_date(value: date | None) -> str:
+    """A date as every page shows it ('Fri 18 Dec 2026', a dash when empty): the services' one formatter."""
+    return long_date(value)
 
 
 def rag_badge(status: Rag | str) -> str:
@@ -20,7 +21,8 @@ def rag_badge(status: Rag | str) -> str:
     rag = Rag(status) if status in Rag._value2member_map_ else None
     colour = RAG_COLOURS.get(rag, "#4a5568") if rag else "#4a5568"
     label = str(status).upper()
-    return f"<span style='background:{colour};color:white;padding:2px 8px;border-radius:4px;font-weight:600'>{label}</span>"
+    style = f"background:{colour};color:white;padding:2px 8px;border-radius:4px;font-weight:600"
+    return f"<span style='{style}'>{label}</span>"
 
 
 CURRENT_REVIEW_KEY = "current_review_id"

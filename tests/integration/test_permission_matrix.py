@@ -105,6 +105,7 @@ WHO_MAY_CALL: dict[str, frozenset[str]] = {
     "reset_password": ADMIN_ONLY,
     "add_agency": ADMIN_ONLY,
     "update_agency": ADMIN_ONLY,
+    "get_settings": ADMIN_ONLY,
     "update_settings": ADMIN_ONLY,
     "add_closure_day": ADMIN_ONLY,
     "remove_closure_day": ADMIN_ONLY,
@@ -274,6 +275,7 @@ CALLS = {
     "update_settings": lambda s, a, c: dict(
         partnership_name="Test Partnership", amber_threshold_days=2, idle_timeout_minutes=30),
     "list_closure_days": lambda s, a, c: {},
+    "get_settings": lambda s, a, c: {},
     "add_closure_day": lambda s, a, c: dict(closed_on=date(2027, 12, 30), reason="closure"),
     "remove_closure_day": lambda s, a, c: dict(closed_on=date(2027, 12, 29)),
     "list_accounts": lambda s, a, c: {},

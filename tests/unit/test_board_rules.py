@@ -72,6 +72,18 @@ def test_the_default_period_is_the_last_four_complete_quarters_and_the_current_o
     assert Period(Quarter(2026, 1), Quarter(2026, 1)).previous() == Period(Quarter(2025, 4), Quarter(2025, 4))
 
 
+
+@pytest.mark.parametrize(("today", "expected"), [
+    # Worked by hand: financial-year quarters (Q3 = Oct-Dec, Q4 = Jan-Mar); working days play no part.
+    (D(2026, 11, 28), "2025-26 Q3 to 2026-27 Q3"),  # a Saturday
+    (D(2026, 12, 28), "2025-26 Q3 to 2026-27 Q3"),  # Mon 28 Dec 2026, a bank holiday (Boxing Day substitute)
+    (D(2026, 12, 29), "2025-26 Q3 to 2026-27 Q3"),  # a partnership closure day in the tests (Tue 29 Dec)
+    (D(2026, 3, 31), "2024-25 Q4 to 2025-26 Q4"),  # the day before Day 1 of the financial year's first quarter
+    (D(2026, 4, 1), "2025-26 Q1 to 2026-27 Q1"),  # ... and that first day
+])
+def test_the_default_period_whatever_day_today_is(today, expected):
+    assert default_period(today).label == expected
+
 def test_a_period_runs_forwards_and_has_started():
     assert validate_period(Quarter(2026, 3), Quarter(2026, 3), D(2026, 10, 1)).label == "2026-27 Q3"
     with pytest.raises(InvalidInput, match="comes after the last"):

@@ -8,17 +8,24 @@ sent back, for varied reasons.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Account, Agency, Review
+from db.enums import FinalQaOutcome, FolderSection, InitialCheckOutcome, ReviewState
+from db.models import Account, Review
 from db.models_returns import AgencyReturn
+from demo.cast import DemoCast
+from services.agencies import AgencyRead, list_agencies
 from services.calendar import load_calendar
 from services.returns import chasing
 from services.returns import service as svc
 from services.working_days import WorkingCalendar
+
+Script = tuple[Any, ...]
+OnDay = Callable[..., date]
 
 ROLES_BY_KIND = {
     "local authority": "Head of Service",
@@ -36,7 +43,7 @@ SUMMARY = ("Fictional demo text. The agency knew the family through {n} contacts
 # ("awaiting",) | ("awaiting", chase_day) | ("received", day) | ("checked", received, checked, concerns)
 # | ("accepted", received, checked, qa, shared) | ("sent back", received, checked, qa, new_due)
 # | ("resubmitted", received, checked, qa, new_due, resubmitted, accepted_or_None)
-PLANS: dict[int, list[tuple]] = {
+PLANS: dict[int, list[Script]] = {
     1: [("awaiting",), ("awaiting",), ("awaiting",), ("awaiting",), ("received", 1)],
     3: [("awaiting",), ("awaiting",), ("accepted", 2, 2, 3, 2), ("checked", 2, 2, False), ("received", 2),
         ("received", 3)],
@@ -51,30 +58,28 @@ ALL_ACCEPTED = [("accepted", 3, 3, 4, 3), ("accepted", 5, 5, 6, 5), ("accepted",
                 ("resubmitted", 4, 4, 5, 7, 7, 8), ("accepted", 6, 6, 6, 6), ("accepted", 2, 2, 3, 2)]
 
 
-def _plan_for(day: int, state: str) -> list[tuple]:
-    if state != "open" or day >= 9:
+def _plan_for(day: int, state: str) -> list[Script]:
+    if state != ReviewState.OPEN or day >= 9:
         return ALL_ACCEPTED
     return PLANS[max(d for d in PLANS if d <= max(day, 1))]
 
 
-def _chosen_agencies(rng: random.Random, agencies: list[Agency], count: int) -> list[Agency]:
+def _chosen_agencies(rng: random.Random, agencies: list[AgencyRead], count: int) -> list[AgencyRead]:
     statutory = [a for a in agencies if a.name in STATUTORY]
     others = [a for a in agencies if a.name not in STATUTORY]
     rng.shuffle(others)
     return (statutory + others)[:count]
 
 
-def load_demo_returns(session: Session, *, as_of: date, seed: int = 2026) -> int:
-    """Give every demo review that is not closed its returns, in every state; returns how many were made."""
+def load_demo_returns(session: Session, cast: DemoCast, live: list[Review], *, as_of: date,
+                      seed: int = 2026) -> dict[int, list[int]]:
+    """Give the demo's live reviews their returns, in every state; returns the agencies asked, by review (in the
+    order they were asked)."""
     rng = random.Random(seed + 5)
-    officer = session.scalar(select(Account).where(Account.username == "demo-officer"))
-    manager = session.scalar(select(Account).where(Account.username == "demo-manager"))
-    agencies = list(session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)))
+    agencies = list_agencies(session, cast.officer, active_only=True)
     cal = load_calendar(session)
-    reviews = session.scalars(
-        select(Review).where(Review.state != "closed").order_by(Review.notification_received_date.desc())
-    ).all()
-    made = 0
+    reviews = sorted(live, key=lambda r: r.notification_received_date, reverse=True)
+    asked: dict[int, list[int]] = {}
     for review in reviews:
         day_today = cal.day_number(review.notification_received_date, as_of)
         if day_today < 1:
@@ -82,13 +87,13 @@ def load_demo_returns(session: Session, *, as_of: date, seed: int = 2026) -> int
         plan = _plan_for(day_today, review.state)
         chosen = _chosen_agencies(rng, agencies, len(plan))
         on_day = _day_dates(cal, review, as_of)
-        rets = svc.record_returns_requested(session, officer, review_id=review.id,
-                                            agency_ids=[a.id for a in chosen], requested_on=on_day(1), as_of=as_of)
+        asked[review.id] = [a.id for a in chosen]
+        rets = svc.record_returns_requested(session, cast.officer, review_id=review.id, agency_ids=asked[review.id],
+                                            requested_on=on_day(1), as_of=as_of)
         by_agency = {r.agency_id: r for r in rets}
-        for agency, script in zip(chosen, plan):
-            _play(session, officer, manager, by_agency[agency.id], agency, script, on_day, as_of, rng)
-            made += 1
-    return made
+        for agency, script in zip(chosen, plan, strict=False):
+            _play(session, cast, by_agency[agency.id], review, agency, script, on_day, as_of, rng)
+    return asked
 
 
 # Reasons a past return was sent back (fictional; no case detail), one picked at random.
@@ -104,35 +109,34 @@ OFTEN_LATE = "Demoshire Hospitals NHS Trust"
 OFTEN_SENT_BACK = "GP practices"
 
 
-def _history_script(agency: Agency, rng: random.Random) -> tuple:
+def _history_script(agency: AgencyRead, rng: random.Random) -> Script:
     """What happened to one past return, in Days of its review."""
     if agency.name == OFTEN_LATE and rng.random() < 0.6:
         received = rng.choice([7, 8, 9])
         return ("accepted", received, received, received + 1, received)
-    if agency.name == OFTEN_SENT_BACK and rng.random() < 0.5 or rng.random() < 0.08:
+    if (agency.name == OFTEN_SENT_BACK and rng.random() < 0.5) or rng.random() < 0.08:
         return ("resubmitted", 5, 5, 6, 8, 8, 9)
     received = rng.choice([3, 4, 5, 6, 6])
     return ("accepted", received, received, min(received + 1, 7), received)
 
 
-def load_demo_return_history(session: Session, *, review: Review, as_of: date, rng: random.Random) -> None:
+def load_demo_return_history(session: Session, cast: DemoCast, *, review: Review, as_of: date,
+                             rng: random.Random) -> None:
     """Returns for a past review, all settled before its submission."""
-    officer = session.scalar(select(Account).where(Account.username == "demo-officer"))
-    manager = session.scalar(select(Account).where(Account.username == "demo-manager"))
-    agencies = list(session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)))
+    agencies = list_agencies(session, cast.officer, active_only=True)
     chosen = _chosen_agencies(rng, agencies, rng.randint(5, 7))
     if not any(a.name == OFTEN_LATE for a in chosen):
         chosen[-1] = next(a for a in agencies if a.name == OFTEN_LATE)
     on_day = _day_dates(load_calendar(session), review, as_of)
-    rets = svc.record_returns_requested(session, officer, review_id=review.id, agency_ids=[a.id for a in chosen],
-                                        requested_on=on_day(1), as_of=as_of)
+    rets = svc.record_returns_requested(session, cast.officer, review_id=review.id,
+                                        agency_ids=[a.id for a in chosen], requested_on=on_day(1), as_of=as_of)
     by_agency = {r.agency_id: r for r in rets}
     for agency in chosen:
-        _play(session, officer, manager, by_agency[agency.id], agency, _history_script(agency, rng), on_day, as_of,
+        _play(session, cast, by_agency[agency.id], review, agency, _history_script(agency, rng), on_day, as_of,
               rng, reason=rng.choice(HISTORY_REASONS))
 
 
-def _day_dates(cal: WorkingCalendar, review: Review, as_of: date):
+def _day_dates(cal: WorkingCalendar, review: Review, as_of: date) -> OnDay:
     def on_day(n: int, clip: bool = True) -> date:
         """The date of Day n; a past event is never later than today (a due date may be)."""
         day = cal.day_n(review.notification_received_date, n)
@@ -141,14 +145,15 @@ def _day_dates(cal: WorkingCalendar, review: Review, as_of: date):
     return on_day
 
 
-def _v(session: Session, ret: AgencyReturn) -> int:
-    session.refresh(ret)
+def _v(ret: AgencyReturn) -> int:
+    """The version the next step is made against: each service moves it on in this session's copy of the return."""
     return ret.version
 
 
-def _play(session, officer, manager, ret: AgencyReturn, agency: Agency, script: tuple, on_day, as_of: date,
-          rng: random.Random,
+def _play(session: Session, cast: DemoCast, ret: AgencyReturn, review: Review, agency: AgencyRead, script: Script,
+          on_day: OnDay, as_of: date, rng: random.Random,
           reason: str = "Dates of contact are missing and it is a chronology without analysis: add both.") -> None:
+    officer, manager = cast.officer, cast.manager
     kind = script[0]
     if kind == "awaiting":
         if len(script) > 1:
@@ -156,7 +161,7 @@ def _play(session, officer, manager, ret: AgencyReturn, agency: Agency, script: 
         return
     role = ROLES_BY_KIND.get(agency.kind, "Head of Service")
     signed = not (kind == "checked" and script[3])  # the return with concerns came unsigned
-    svc.record_return_received(session, officer, return_id=ret.id, expected_version=_v(session, ret),
+    svc.record_return_received(session, officer, return_id=ret.id, expected_version=_v(ret),
                                received_on=on_day(script[1]), signed_by_senior_manager=signed,
                                signatory_role=role if signed else "", as_of=as_of)
     if kind == "received":
@@ -164,45 +169,49 @@ def _play(session, officer, manager, ret: AgencyReturn, agency: Agency, script: 
     shared_day = script[4] if kind == "accepted" else script[1]
     concerns = kind in ("sent back", "resubmitted") or (kind == "checked" and script[3])
     _check(session, officer, ret, on_day(script[2]), concerns=concerns, signed=signed, as_of=as_of)
-    svc.record_shared_with_chair(session, officer, return_id=ret.id, expected_version=_v(session, ret),
+    svc.record_shared_with_chair(session, officer, return_id=ret.id, expected_version=_v(ret),
                                  shared_on=on_day(shared_day), as_of=as_of)
     if kind == "checked":
         return
     if kind == "accepted":
-        _accept_and_file(session, officer, manager, ret, agency, on_day(script[3]), as_of, rng)
+        _accept_and_file(session, cast, ret, review, agency, on_day(script[3]), as_of, rng)
         return
-    svc.record_final_qa(session, manager, return_id=ret.id, expected_version=_v(session, ret),
-                        decided_on=on_day(script[3]), outcome="sent back",
+    svc.record_final_qa(session, manager, return_id=ret.id, expected_version=_v(ret),
+                        decided_on=on_day(script[3]), outcome=FinalQaOutcome.SENT_BACK,
                         reason=reason,
                         new_due_date=on_day(script[4], clip=False), as_of=as_of)
     if kind == "sent back":
         return
-    svc.record_resubmission_received(session, officer, return_id=ret.id, expected_version=_v(session, ret),
+    svc.record_resubmission_received(session, officer, return_id=ret.id, expected_version=_v(ret),
                                      received_on=on_day(script[5]), signed_by_senior_manager=True,
                                      signatory_role=role, as_of=as_of)
     if script[6] is None:
         return
     _check(session, officer, ret, on_day(script[5]), concerns=False, signed=True, as_of=as_of)
-    svc.record_shared_with_chair(session, officer, return_id=ret.id, expected_version=_v(session, ret),
+    svc.record_shared_with_chair(session, officer, return_id=ret.id, expected_version=_v(ret),
                                  shared_on=on_day(script[5]), as_of=as_of)
-    _accept_and_file(session, officer, manager, ret, agency, on_day(script[6]), as_of, rng)
+    _accept_and_file(session, cast, ret, review, agency, on_day(script[6]), as_of, rng)
 
 
-def _check(session, officer, ret, checked_on: date, *, concerns: bool, signed: bool, as_of: date) -> None:
+def _check(session: Session, officer: Account, ret: AgencyReturn, checked_on: date, *, concerns: bool, signed: bool,
+           as_of: date) -> None:
     svc.record_initial_check(
-        session, officer, return_id=ret.id, expected_version=_v(session, ret), checked_on=checked_on,
+        session, officer, return_id=ret.id, expected_version=_v(ret), checked_on=checked_on,
         sufficient_information=True, dates_present=not concerns, analysis=not concerns, signed=signed,
-        outcome="concerns" if concerns or not signed else "satisfactory",
+        outcome=InitialCheckOutcome.CONCERNS if concerns or not signed else InitialCheckOutcome.SATISFACTORY,
         note="Contact dates missing; mostly a chronology." if concerns else ("Not signed." if not signed else ""),
         as_of=as_of,
     )
 
 
-def _accept_and_file(session, officer, manager, ret, agency, decided_on: date, as_of: date, rng) -> None:
-    svc.record_final_qa(session, manager, return_id=ret.id, expected_version=_v(session, ret), decided_on=decided_on,
-                        outcome="accepted", as_of=as_of)
-    svc.record_file_location(session, officer, return_id=ret.id, expected_version=_v(session, ret), file_section="I",
-                             file_path=f"I. Notification and scoping/{ret.review.case_reference} {agency.name} "
+def _accept_and_file(session: Session, cast: DemoCast, ret: AgencyReturn, review: Review, agency: AgencyRead,
+                     decided_on: date, as_of: date, rng: random.Random) -> None:
+    officer = cast.officer
+    svc.record_final_qa(session, cast.manager, return_id=ret.id, expected_version=_v(ret), decided_on=decided_on,
+                        outcome=FinalQaOutcome.ACCEPTED, as_of=as_of)
+    svc.record_file_location(session, officer, return_id=ret.id, expected_version=_v(ret),
+                             file_section=FolderSection.NOTIFICATION_AND_SCOPING,
+                             file_path=f"I. Notification and scoping/{review.case_reference} {agency.name} "
                              "scoping return.docx")
-    svc.record_summary(session, officer, return_id=ret.id, expected_version=_v(session, ret),
+    svc.record_summary(session, officer, return_id=ret.id, expected_version=_v(ret),
                        summary=SUMMARY.format(n=rng.randint(2, 9)))

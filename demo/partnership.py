@@ -1,0 +1,226 @@
+"""Fictional demo data: a made-up partnership, its accounts, live reviews and three years of closed ones."""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.enums import MilestoneKey, NotificationType, Role
+from db.models import Account, Review
+from demo.cast import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoCast
+from demo.reports import ReportSteps, load_demo_reports
+from demo.returns import load_demo_return_history, load_demo_returns
+from services.accounts import create_account, create_account_from_command_line
+from services.agencies import add_agency
+from services.calendar import load_calendar, load_settings
+from services.errors import InvalidInput
+from services.milestones import REPORT_MILESTONES, complete_milestone
+from services.permissions import check_role
+from services.report import record_lcspr_decision
+from services.reviews.rules import ChildEntry
+from services.reviews.service import open_review, record_milestone_done
+from services.settings import update_settings
+from services.working_days import WorkingCalendar
+
+__all__ = ["DEMO_PARTNERSHIP", "DEMO_PASSWORD", "DemoSummary", "load_demo_data"]
+
+DEMO_PARTNERSHIP = "Demoshire Safeguarding Children Partnership (fictional demo data)"
+DEMO_AGENCIES = [
+    ("Children's Social Care", "local authority"),
+    ("Demoshire Police", "police"),
+    ("Demoshire Integrated Care Board", "health"),
+    ("Demoshire Hospitals NHS Trust", "health"),
+    ("Community Health Services", "health"),
+    ("GP practices", "health"),
+    ("Education Safeguarding", "education"),
+    ("Probation Service", "justice"),
+    ("Youth Justice Service", "justice"),
+    ("Early Help", "local authority"),
+]
+LETTERS = "ABCDEFGHJKLMNPRSTW"
+NOTIFICATION_TYPES = [NotificationType.SERIOUS_HARM, NotificationType.SERIOUS_HARM, NotificationType.DEATH,
+                      NotificationType.OTHER]
+# Who records a step: the Panel's steps are the manager's, a step the Chair owns the Chair's, the rest the officer's.
+MANAGER_STEPS = {MilestoneKey.PANEL_SUBMISSION, MilestoneKey.PANEL_RESPONSE}
+
+
+@dataclass
+class DemoSummary:
+    accounts: list[tuple[str, str, list[str]]]
+    live_reviews: int
+    closed_reviews: int
+
+
+def _initials(rng: random.Random) -> str:
+    return rng.choice(LETTERS) + rng.choice(LETTERS)
+
+
+def _received_for_day(cal: WorkingCalendar, as_of: date, day: int) -> date:
+    """The received date that makes `as_of` Day `day` of the review."""
+    received = as_of
+    while cal.day_number(received, as_of) < day or not cal.is_working_day(received):
+        received -= timedelta(days=1)
+    return received
+
+
+def _set_up(session: Session) -> DemoCast:
+    """The demo accounts, the partnership's name and its agencies, as the demo's administrator."""
+    (admin_name, admin_display, admin_roles), *others = sorted(DEMO_ACCOUNTS, key=lambda a: Role.ADMIN not in a[2])
+    # The demo is loaded from the server (manage.py) or the first-run set-up: trusted as an admin, like create-user.
+    admin = create_account_from_command_line(session, username=admin_name, display_name=admin_display,
+                                             roles=admin_roles, password=DEMO_PASSWORD)
+    made = {admin_name: admin}
+    for username, display_name, roles in others:
+        made[username] = create_account(session, admin, username=username, display_name=display_name, roles=roles,
+                                        password=DEMO_PASSWORD)
+    settings = load_settings(session)
+    update_settings(session, admin, partnership_name=DEMO_PARTNERSHIP,
+                    amber_threshold_days=settings.amber_threshold_days,
+                    idle_timeout_minutes=settings.idle_timeout_minutes)
+    for name, kind in DEMO_AGENCIES:
+        slug = "".join(ch for ch in name.lower() if ch.isalnum())[:20]
+        add_agency(session, admin, name=name, kind=kind, contact_email=f"safeguarding@{slug}.example.org")
+    return DemoCast(admin=admin, manager=made["demo-manager"], officer=made["demo-officer"],
+                    chair=made["demo-chair"], board=made["demo-board"])
+
+
+def _open(session: Session, cast: DemoCast, rng: random.Random, received: date, as_of: date) -> Review:
+    incident = received - timedelta(days=rng.randint(1, 6))
+    aware = min(received, incident + timedelta(days=rng.randint(0, 2)))
+    sin_days = rng.choice([1, 2, 3, 4, 5, 6, 8])
+    sin = min(as_of, aware + timedelta(days=sin_days))
+    children = [ChildEntry(_initials(rng), rng.randint(0, 17)) for _ in range(rng.choice([1, 1, 1, 1, 2, 3]))]
+    return open_review(
+        session, cast.officer, notification_type=rng.choice(NOTIFICATION_TYPES),
+        incident_date=incident, csc_aware_date=aware, notification_received_date=received,
+        sin_submitted_date=sin if sin >= aware else None, children=children, as_of=as_of,
+    )
+
+
+def _actor_for(cast: DemoCast, review: Review, key: str) -> Account:
+    milestone = next(m for m in review.milestones if m.key == key)
+    if milestone.owner == Role.CHAIR:
+        return cast.chair
+    return cast.manager if key in MANAGER_STEPS else cast.officer
+
+
+def _complete(session: Session, cast: DemoCast, review: Review, key: str, done_on: date, as_of: date,
+              exec_meeting_required: bool | None = None) -> None:
+    """A plan step recorded as the Review page records it."""
+    milestone = next(m for m in review.milestones if m.key == key)
+    record_milestone_done(session, _actor_for(cast, review, key), milestone_id=milestone.id, done_on=done_on,
+                          as_of=as_of, exec_meeting_required=exec_meeting_required)
+
+
+def _complete_before_the_tracker(session: Session, cast: DemoCast, review: Review, key: str, done_on: date,
+                                 as_of: date) -> None:
+    """A report step of a review finished before the tracker: no service records one without making its Word
+    version (the report of those years was written outside it), so the step goes to the milestone core that the
+    report's services call, after the same role check, and is logged as they log it."""
+    actor = _actor_for(cast, review, key)
+    check_role(actor, (Role.MANAGER,) if key in MANAGER_STEPS else (Role.MANAGER, Role.OFFICER, Role.CHAIR),
+               "record a report step of a past review")
+    milestone = next(m for m in review.milestones if m.key == key)
+    complete_milestone(session, actor, milestone_id=milestone.id, done_on=done_on, as_of=as_of)
+
+
+def _run_plan(session: Session, cast: DemoCast, rng: random.Random, cal: WorkingCalendar, review: Review,
+              as_of: date, *, up_to_day: int, late_keys: frozenset[str] = frozenset()) -> ReportSteps:
+    """Complete the plan's milestones due by `up_to_day`, a little late now and then; skip `late_keys`.
+
+    The report's steps are left to the report's services: their dates come back, by milestone key."""
+    report_steps: ReportSteps = {}
+    for m in sorted(review.milestones, key=lambda m: m.sort_order):
+        if m.key in late_keys or m.key == MilestoneKey.PANEL_RESPONSE or m.optional:
+            continue
+        if m.key == MilestoneKey.EXEC_MEETING and not review.exec_meeting_required:
+            continue
+        due = m.due_date
+        if m.window_end_day is None or m.window_end_day > up_to_day or due is None:
+            continue
+        slip = rng.choice([0, 0, 0, 0, 0, 1]) if m.key != MilestoneKey.EXEC_DECISION else 0
+        done_on = min(as_of, cal.add_working_days(due, slip) if slip else due)
+        if m.key == MilestoneKey.PANEL_SUBMISSION:
+            continue
+        exec_meeting = rng.random() < 0.3 if m.key == MilestoneKey.EXEC_DECISION else None
+        if m.key in REPORT_MILESTONES:
+            report_steps[m.key] = done_on
+        else:
+            _complete(session, cast, review, m.key, done_on, as_of, exec_meeting_required=exec_meeting)
+    return report_steps
+
+
+def _close_past_review(session: Session, cast: DemoCast, rng: random.Random, lcspr_rng: random.Random,
+                       cal: WorkingCalendar, review: Review, as_of: date, *, started: date) -> None:
+    """A review of the last three years: its plan, returns and LCSPR decision, submitted, answered, closed."""
+    report_steps = _run_plan(session, cast, rng, cal, review, as_of, up_to_day=15)
+    load_demo_return_history(session, cast, review=review, as_of=as_of, rng=rng)
+    # The decision as the meeting made it (the board counts LCSPR decisions).
+    lcspr = lcspr_rng.random() < 0.2
+    record_lcspr_decision(session, cast.chair, review_id=review.id, expected_version=None, decision=lcspr,
+                          reason="Fictional demo text. The criteria for a local review were met." if lcspr
+                          else "Fictional demo text. The learning is captured by this rapid review.")
+    day_one = cal.day_one(review.notification_received_date)
+    # Timeliness improves over the three years, so the board's trend shows.
+    late_chance = 0.5 - 0.4 * (review.notification_received_date - started).days / (3 * 365)
+    submit_day = rng.choice([17, 16, 19, 16]) if rng.random() < late_chance else rng.choice([12, 13, 14, 15, 15])
+    submitted = cal.add_working_days(day_one, submit_day - 1)
+    report_steps[MilestoneKey.PANEL_SUBMISSION] = submitted
+    report_steps[MilestoneKey.PANEL_RESPONSE] = submitted + timedelta(days=rng.randint(14, 45))
+    for key, done_on in report_steps.items():
+        _complete_before_the_tracker(session, cast, review, key, done_on, as_of)
+
+
+def load_demo_data(session: Session, *, as_of: date, seed: int = 2026) -> DemoSummary:
+    """Load the fictional partnership into an empty database (refused if any review exists)."""
+    if session.scalar(select(func.count()).select_from(Review)):
+        raise InvalidInput("Demo data loads into an empty database only: reviews already exist.")
+    rng = random.Random(seed)
+    lcspr_rng = random.Random(seed + 6)
+    cast = _set_up(session)
+    cal = load_calendar(session)
+
+    # Three years of closed reviews, about eight a year.
+    closed = 0
+    start = received = as_of - timedelta(days=3 * 365)
+    while True:
+        received += timedelta(days=rng.randint(25, 65))
+        if received > as_of - timedelta(days=60):
+            break
+        review = _open(session, cast, rng, received, as_of)
+        _close_past_review(session, cast, rng, lcspr_rng, cal, review, as_of, started=start)
+        closed += 1
+
+    # Live reviews at different stages: (Day today, milestones left undone to make some late).
+    stages: list[tuple[int, frozenset[str]]] = [
+        (1, frozenset()),
+        (3, frozenset()),
+        (5, frozenset({MilestoneKey.CASE_FOLDER})),  # a Day 1 step still open: red
+        (6, frozenset()),  # returns due today: amber
+        (8, frozenset({MilestoneKey.RETURNS_ACCEPTED})),  # returns late: red
+        (10, frozenset()),
+        (12, frozenset()),  # report due to the Chair today: amber
+        (17, frozenset({MilestoneKey.SIGNED_REPORT})),  # past Day 15, not submitted: red, overdue
+    ]
+    report_steps: dict[int, ReportSteps] = {}
+    live: list[Review] = []
+    for day, late in stages:
+        review = _open(session, cast, rng, _received_for_day(cal, as_of, day), as_of)
+        live.append(review)
+        # Only what was due before today is done; what is due today or later is still open.
+        report_steps[review.id] = _run_plan(session, cast, rng, cal, review, as_of, up_to_day=day - 1,
+                                            late_keys=late)
+    # One submitted review waiting for the Panel's response (its report steps are made with the reports below).
+    review = _open(session, cast, rng, _received_for_day(cal, as_of, 18), as_of)
+    live.append(review)
+    steps = _run_plan(session, cast, rng, cal, review, as_of, up_to_day=15)
+    steps[MilestoneKey.PANEL_SUBMISSION] = cal.add_working_days(cal.day_one(review.notification_received_date), 14)
+    report_steps[review.id] = steps
+    returned_by = load_demo_returns(session, cast, live, as_of=as_of, seed=seed)
+    load_demo_reports(session, cast, live, as_of=as_of, report_steps=report_steps, returned_by=returned_by)
+    session.flush()
+    return DemoSummary(accounts=[(u, d, [str(r) for r in roles]) for u, d, roles in DEMO_ACCOUNTS],
+                       live_reviews=len(stages) + 1, closed_reviews=closed)
