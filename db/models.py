@@ -22,12 +22,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from db.enums import FolderSection, LogCategory, NotificationType, ReviewState, Role, sql_array, sql_in, sql_literal
 
-# The old tuple names, kept for the services and pages that still import them; prefer the enums.
+# The old tuple names, kept for the modules that still import them (accounts, admin, daily log); prefer the enums.
 ROLES = tuple(Role)
-NOTIFICATION_TYPES = tuple(NotificationType)
-REVIEW_STATES = tuple(ReviewState)
 LOG_CATEGORIES = tuple(LogCategory)
-FOLDER_SECTIONS = tuple(FolderSection)
 
 _OPEN, _SUBMITTED, _CLOSED = (sql_literal(s) for s in (ReviewState.OPEN, ReviewState.SUBMITTED, ReviewState.CLOSED))
 
@@ -238,8 +235,8 @@ class ReviewMilestone(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     review: Mapped[Review] = relationship(back_populates="milestones")
-    done_by: Mapped[Account | None] = relationship(foreign_keys=[done_by_id], lazy="selectin")
-    delegated_to: Mapped[Account | None] = relationship(foreign_keys=[delegated_to_id], lazy="selectin")
+    done_by: Mapped[Account | None] = relationship(foreign_keys=[done_by_id])
+    delegated_to: Mapped[Account | None] = relationship(foreign_keys=[delegated_to_id])
 
     __mapper_args__ = {"version_id_col": version}
 

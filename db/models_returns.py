@@ -26,10 +26,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from db.enums import FinalQaOutcome, FolderSection, InitialCheckOutcome, sql_in, sql_literal
 from db.models import Account, Agency, Base, Review
 
-# The old tuple names, kept for the services that still import them; prefer the enums.
-INITIAL_CHECK_OUTCOMES = tuple(InitialCheckOutcome)
-FINAL_QA_OUTCOMES = tuple(FinalQaOutcome)
-
 # (name, SQL) pairs: the CHECK constraints of agency_returns (migration 0003, then 0006 for the agreed date).
 RETURN_CHECKS = (
     ("received_after_requested", "received_date IS NULL OR received_date >= requested_date"),
@@ -153,13 +149,13 @@ class AgencyReturn(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
 
-    review: Mapped[Review] = relationship(lazy="joined")
-    agency: Mapped[Agency] = relationship(lazy="joined")
-    initial_checked_by: Mapped[Account | None] = relationship(foreign_keys=[initial_checked_by_id], lazy="selectin")
-    final_qa_by: Mapped[Account | None] = relationship(foreign_keys=[final_qa_by_id], lazy="selectin")
+    # Nothing loads eagerly by default: a service names what it reads (services.returns.service.RETURN_LOAD).
+    review: Mapped[Review] = relationship()
+    agency: Mapped[Agency] = relationship()
+    initial_checked_by: Mapped[Account | None] = relationship(foreign_keys=[initial_checked_by_id])
+    final_qa_by: Mapped[Account | None] = relationship(foreign_keys=[final_qa_by_id])
     chases: Mapped[list[AgencyReturnChase]] = relationship(
-        back_populates="agency_return", order_by="AgencyReturnChase.chased_at", cascade="all, delete-orphan",
-        lazy="selectin",
+        back_populates="agency_return", order_by="AgencyReturnChase.chased_at", cascade="all, delete-orphan"
     )
 
     __mapper_args__ = {"version_id_col": version}
@@ -179,4 +175,4 @@ class AgencyReturnChase(Base):
     chased_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
 
     agency_return: Mapped[AgencyReturn] = relationship(back_populates="chases")
-    chased_by: Mapped[Account] = relationship(lazy="joined")
+    chased_by: Mapped[Account] = relationship()

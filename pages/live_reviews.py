@@ -2,12 +2,15 @@
 import pandas as pd
 import streamlit as st
 
+from db.enums import ReviewState
 from services.rag import RAG_COLOURS, Rag
 from services.returns.service import returns_received_counts
 from services.review_status import list_live_reviews
-from services.reviews.rules import NOTIFICATION_TYPE_LABELS, ChildEntry
+from services.reviews.rules import NOTIFICATION_TYPE_LABELS, ChildEntry, ReviewStatus
 from services.reviews.service import list_delegated_to_me, open_review
 from ui import state
+from ui.flash import flash, show_flashes
+from ui.forms import already_saved, remember_saved
 from ui.gate import require_page
 from ui.widgets import FREE_TEXT_REMINDER, fmt_date, rag_badge
 
@@ -17,9 +20,7 @@ st.title("Live reviews")
 as_of = state.today()
 st.caption(f"Today is {fmt_date(as_of)}. Reviews are due at the end of Day 15 (working days).")
 
-flash = st.session_state.pop("flash", None)
-if flash:
-    st.success(flash)
+show_flashes()
 
 statuses = state.read(list_live_reviews, as_of=as_of)
 
@@ -35,30 +36,30 @@ if my_tasks:
                          query_params={"review": str(task.review_id)})
 return_counts = state.read(returns_received_counts, review_ids=[s.review.id for s in statuses])
 
-counts = {word: sum(1 for s in statuses if s.status_label == word) for word in ("red", "amber", "green")}
-submitted_count = sum(1 for s in statuses if s.review.state == "submitted")
+counts = {rag: sum(1 for s in statuses if s.status_label == rag) for rag in (Rag.RED, Rag.AMBER, Rag.GREEN)}
+submitted_count = sum(1 for s in statuses if s.review.state == ReviewState.SUBMITTED)
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Red", counts["red"])
-c2.metric("Amber", counts["amber"])
-c3.metric("Green", counts["green"])
+c1.metric("Red", counts[Rag.RED])
+c2.metric("Amber", counts[Rag.AMBER])
+c3.metric("Green", counts[Rag.GREEN])
 c4.metric("Submitted, awaiting the Panel", submitted_count)
 
-shown = st.pills("Show", ["red", "amber", "green", "submitted"], selection_mode="multi",
-                 default=["red", "amber", "green", "submitted"], key="rag_filter")
+FILTERS = [Rag.RED.value, Rag.AMBER.value, Rag.GREEN.value, ReviewState.SUBMITTED.value]
+shown = st.pills("Show", FILTERS, selection_mode="multi", default=FILTERS, key="rag_filter")
 
 
-def _matches(status) -> bool:
-    word = "submitted" if status.review.state == "submitted" else status.status_label
+def _matches(status: ReviewStatus) -> bool:
+    word = ReviewState.SUBMITTED if status.review.state == ReviewState.SUBMITTED else status.status_label
     return word in (shown or [])
 
 
 rows = [
     {
         "Case reference": s.review.case_reference,
-        "Status": s.status_label.upper() if s.review.state == "open" else "SUBMITTED",
+        "Status": s.status_label.upper() if s.review.state == ReviewState.OPEN else "SUBMITTED",
         "Progress": s.progress,
         "Review due (Day 15)": s.due_date,
-        "Working days left": s.working_days_left if s.review.state == "open" else None,
+        "Working days left": s.working_days_left if s.review.state == ReviewState.OPEN else None,
         "Returns received": return_counts[s.review.id].label if s.review.id in return_counts else "none requested",
         "Next milestone": s.next_milestone.title if s.next_milestone else "—",
         "Next due": s.next_milestone.effective_due_date if s.next_milestone else None,
@@ -146,14 +147,15 @@ if submitted:
     fingerprint = (notification_type, received, incident, aware, sin, tuple(children))
     if problem:
         st.error(problem)
-    elif st.session_state.get("nr_last_fingerprint") == fingerprint:
-        st.warning(f"This review was already opened as {st.session_state['nr_last_reference']}; it was not opened twice.")
+    elif already_saved("open_review", fingerprint):
+        reference = st.session_state.get("nr_last_reference", "a review")
+        st.warning(f"This review was already opened as {reference}; it was not opened twice.")
     else:
         review = state.act(open_review, notification_type=notification_type, incident_date=incident,
                            csc_aware_date=aware, notification_received_date=received, sin_submitted_date=sin,
                            children=children, as_of=as_of)
         if review is not None:
-            st.session_state["nr_last_fingerprint"] = fingerprint
+            remember_saved("open_review", fingerprint)
             st.session_state["nr_last_reference"] = review.case_reference
-            st.session_state["flash"] = f"Review {review.case_reference} opened."
+            flash(f"Review {review.case_reference} opened.")
             st.rerun()

@@ -2,9 +2,9 @@
 import pandas as pd
 import streamlit as st
 
+from db.enums import MilestoneKey, ReviewState, Role
 from services.clock import LONDON
-from services.daily_log import case_folder_register
-from services.errors import ServiceError, StaleRecord
+from services.daily_log.service import case_folder_register
 from services.meetings import MEETING_MILESTONES
 from services.milestones import DECISION_KEY, REPORT_MILESTONES
 from services.rag import RAG_COLOURS, Rag
@@ -19,6 +19,8 @@ from services.reviews.service import (
     update_review_dates,
 )
 from ui import state
+from ui.flash import flash, show_flashes
+from ui.forms import VersionedForm
 from ui.gate import require_page
 from ui.widgets import FREE_TEXT_REMINDER, fmt_date, rag_badge, review_picker
 
@@ -35,17 +37,14 @@ picked = review_picker(reviews, key="review_pick")
 
 status = state.read(get_review_status, review_id=picked, as_of=as_of)
 review = status.review
+is_open = review.state == ReviewState.OPEN
+is_closed = review.state == ReviewState.CLOSED
 
-flash = st.session_state.pop("review_flash", None)
-if flash:
-    st.success(flash)
-flash_error = st.session_state.pop("review_flash_error", None)
-if flash_error:
-    st.error(flash_error)
+show_flashes()
 
 st.title(f"Review {review.case_reference}")
 st.markdown(
-    f"{rag_badge(status.status_label if review.state == 'open' else 'submitted')} &nbsp; **{status.progress}** · "
+    f"{rag_badge(status.status_label if is_open else ReviewState.SUBMITTED)} &nbsp; **{status.progress}** · "
     f"{NOTIFICATION_TYPE_LABELS[review.notification_type]} · children: "
     + ", ".join(f"{c.initials} (age {c.age_years})" for c in review.children),
     unsafe_allow_html=True,
@@ -71,12 +70,13 @@ with left:
     )
 with right:
     st.subheader("Where it stands")
-    st.metric("Working days left to Day 15", status.working_days_left if review.state == "open" else "—")
+    st.metric("Working days left to Day 15", status.working_days_left if is_open else "—")
     if status.next_milestone:
         m = status.next_milestone
         st.write(f"Next: **{m.title}**, due {fmt_date(m.effective_due_date)}")
     if review.exec_meeting_required is not None:
-        st.write("Executive findings meeting with the AD/DCS: " + ("needed" if review.exec_meeting_required else "not needed"))
+        needed = "needed" if review.exec_meeting_required else "not needed"
+        st.write(f"Executive findings meeting with the AD/DCS: {needed}")
 
 st.subheader("Milestones")
 colours = {r.value.upper(): RAG_COLOURS[r] for r in Rag}
@@ -89,9 +89,9 @@ table = pd.DataFrame(
             "Plan due": s.milestone.due_date,
             "Agreed date": s.milestone.agreed_due_date,
             "Done": s.milestone.done_date,
-            "Done by": s.milestone.done_by.display_name if s.milestone.done_by else "",
+            "Done by": s.milestone.done_by_name or "",
             "Owner": s.milestone.owner,
-            "Delegated to": s.milestone.delegated_to.display_name if s.milestone.delegated_to else "",
+            "Delegated to": s.milestone.delegated_to_name or "",
             "Note": s.milestone.note or (s.milestone.agreed_reason and f"Agreed: {s.milestone.agreed_reason}") or "",
         }
         for s in status.milestones
@@ -103,21 +103,22 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     height=36 * (len(table) + 1) + 4,  # every milestone at once, no inner scrolling
-    column_config={c: st.column_config.DateColumn(format="ddd D MMM YYYY") for c in ("Plan due", "Agreed date", "Done")},
+    column_config={c: st.column_config.DateColumn(format="ddd D MMM YYYY")
+                   for c in ("Plan due", "Agreed date", "Done")},
 )
 
 open_milestones = [s.milestone for s in status.milestones if s.rag not in (Rag.COMPLETE, Rag.NOT_NEEDED)]
 # Meetings and the report's steps are recorded on their own pages, which keep the meeting and the versions.
 recorded_here = [m for m in open_milestones if m.key not in REPORT_MILESTONES | set(MEETING_MILESTONES.values())
-                 and m.key != "minutes"]
-if review.state != "closed" and open_milestones:
+                 and m.key != MilestoneKey.MINUTES]
+if not is_closed and open_milestones:
     st.subheader("Record a milestone done")
     link_meetings, link_report = st.columns(2)
     link_meetings.page_link("pages/meetings.py", label="Meetings and minutes are recorded on the Meetings page",
                             icon=":material/groups:", query_params={"review": str(review.id)})
     link_report.page_link("pages/report.py", label="The report's steps, sign-off and submission: Report page",
                           icon=":material/description:", query_params={"review": str(review.id)})
-if review.state != "closed" and recorded_here:
+if not is_closed and recorded_here:
     titles = {m.id: m.title for m in recorded_here}
     with st.form("milestone_done"):
         milestone_id = st.selectbox("Milestone", list(titles), format_func=titles.get, key="md_milestone")
@@ -129,15 +130,14 @@ if review.state != "closed" and recorded_here:
     if submitted:
         chosen = next(m for m in recorded_here if m.id == milestone_id)
         answer = {"yes": True, "no": False}.get(decision) if chosen.key == DECISION_KEY else None
-        done = state.act(record_milestone_done, milestone_id=milestone_id, done_on=done_on, note=note, as_of=as_of,
-                         exec_meeting_required=answer)
-        if done is not None:
-            st.session_state["review_flash"] = f"Recorded: {done.title}, done {fmt_date(done.done_date)}."
+        if state.act(record_milestone_done, milestone_id=milestone_id, done_on=done_on, note=note, as_of=as_of,
+                     exec_meeting_required=answer) is not None:
+            flash(f"Recorded: {chosen.title}, done {fmt_date(done_on)}.")
             st.rerun()
 
-if review.state != "closed" and open_milestones:
+if not is_closed and open_milestones:
     open_titles = {m.id: m.title for m in open_milestones}
-    if "manager" in state.signed_in_roles():
+    if Role.MANAGER in state.signed_in_roles():
         delegates = {a.id: a.display_name for a in state.read(list_delegates)}
         with st.expander("Delegate a milestone (Partnership Manager)"):
             with st.form("delegate"):
@@ -148,9 +148,8 @@ if review.state != "closed" and open_milestones:
                                            else delegates[i], key="dg_account")
                 delegate_submitted = st.form_submit_button("Save the delegation")
             if delegate_submitted:
-                saved = state.act(delegate_milestone, milestone_id=delegated_id, delegate_to_id=delegate_to)
-                if saved is not None:
-                    st.session_state["review_flash"] = f"Delegation saved for {saved.title}."
+                if state.act(delegate_milestone, milestone_id=delegated_id, delegate_to_id=delegate_to) is not None:
+                    flash(f"Delegation saved for {open_titles[delegated_id]}.")
                     st.rerun()
     with st.expander("Agree a different date for a milestone (Partnership Manager)"):
         with st.form("agreed_date"):
@@ -163,47 +162,44 @@ if review.state != "closed" and open_milestones:
             if agreed_on is None:
                 st.error("Give the agreed date.")
             else:
-                saved = state.act(set_agreed_date, milestone_id=agreed_id, agreed_on=agreed_on, reason=reason)
-                if saved is not None:
-                    st.session_state["review_flash"] = f"Agreed date saved for {saved.title}."
+                if state.act(set_agreed_date, milestone_id=agreed_id, agreed_on=agreed_on, reason=reason) is not None:
+                    flash(f"Agreed date saved for {open_titles[agreed_id]}.")
                     st.rerun()
 
-if review.state != "closed":
-    # The version the form was filled against: a save by someone else since then is refused, not overwritten.
-    version_key = f"cd_version_{review.id}"
-    st.session_state.setdefault(version_key, review.version)
-    date_keys = [f"cd_{name}_{review.id}" for name in ("incident", "aware", "sin", "received")]
+DATE_FIELDS = {"incident": "Incident", "aware": "CSC became aware", "sin": "SIN submitted",
+               "received": "Notification received"}
+
+
+def _describe_dates(saved) -> str:
+    return "\n".join(f"{label}: {fmt_date(saved[field])}" for field, label in DATE_FIELDS.items())
+
+
+if not is_closed:
+    # Saved against the version the typing started from: a save by someone else since then is refused, not
+    # overwritten, and the typing stays.
+    dates_form = VersionedForm(prefix=f"cd_{review.id}_", fields=list(DATE_FIELDS))
+    dates_form.sync(version=review.version, saved={
+        "incident": review.incident_date, "aware": review.csc_aware_date, "sin": review.sin_submitted_date,
+        "received": review.notification_received_date})
     with st.expander("Correct the review's dates"):
         st.caption("Due dates are recalculated; milestones already done keep their dates. The case reference stays "
                    "as it was given, because it names the case folder.")
         with st.form("correct_dates"):
             c1, c2 = st.columns(2)
-            incident = c1.date_input("Incident date", value=review.incident_date, max_value=as_of,
-                                     format="DD/MM/YYYY", key=date_keys[0])
-            aware = c2.date_input("Date CSC became aware", value=review.csc_aware_date, max_value=as_of,
-                                  format="DD/MM/YYYY", key=date_keys[1])
-            sin = c1.date_input("Date CSC submitted the SIN", value=review.sin_submitted_date, max_value=as_of,
-                                format="DD/MM/YYYY", key=date_keys[2])
-            received = c2.date_input("Notification received", value=review.notification_received_date,
-                                     max_value=as_of, format="DD/MM/YYYY", key=date_keys[3])
+            incident = c1.date_input("Incident date", max_value=as_of, format="DD/MM/YYYY",
+                                     key=dates_form.key("incident"))
+            aware = c2.date_input("Date CSC became aware", max_value=as_of, format="DD/MM/YYYY",
+                                  key=dates_form.key("aware"))
+            sin = c1.date_input("Date CSC submitted the SIN", max_value=as_of, format="DD/MM/YYYY",
+                                key=dates_form.key("sin"))
+            received = c2.date_input("Notification received", max_value=as_of, format="DD/MM/YYYY",
+                                     key=dates_form.key("received"))
             dates_submitted = st.form_submit_button("Save dates")
         if dates_submitted:
-            try:
-                state.read(update_review_dates, review_id=review.id, expected_version=st.session_state[version_key],
-                           incident_date=incident, csc_aware_date=aware, sin_submitted_date=sin,
-                           notification_received_date=received, as_of=as_of)
-            except StaleRecord as error:
-                st.session_state["review_flash_error"] = str(error)
-                for key in [version_key, *date_keys]:
-                    st.session_state.pop(key, None)
-                st.rerun()
-            except ServiceError as error:
-                st.error(str(error))
-            else:
-                st.session_state["review_flash"] = "Dates saved; due dates recalculated."
-                for key in [version_key, *date_keys]:
-                    st.session_state.pop(key, None)
-                st.rerun()
+            dates_form.save(update_review_dates, success="Dates saved; due dates recalculated.",
+                            describe_saved=_describe_dates, review_id=review.id, incident_date=incident,
+                            csc_aware_date=aware, sin_submitted_date=sin, notification_received_date=received,
+                            as_of=as_of)
 
 # ---------------------------------------------------------------- case folder register
 

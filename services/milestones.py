@@ -11,22 +11,23 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from db.enums import LogCategory, MilestoneKey, ReviewState
 from db.models import Account, Review, ReviewMilestone
 from services.calendar import load_calendar
 from services.concurrency import flush_or_stale
-from services.daily_log import append_system_entry
+from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
 from services.plan import milestone_applies, refresh_due_dates
 from services.working_days import WorkingCalendar
 
 # Milestones whose completion records a review date, and who may record them.
-SUBMISSION_KEY = "panel_submission"
-RESPONSE_KEY = "panel_response"
+SUBMISSION_KEY = MilestoneKey.PANEL_SUBMISSION
+RESPONSE_KEY = MilestoneKey.PANEL_RESPONSE
 MANAGER_ONLY_MILESTONES = {SUBMISSION_KEY, RESPONSE_KEY}
-DECISION_KEY = "exec_decision"
+DECISION_KEY = MilestoneKey.EXEC_DECISION
 # The report's steps are recorded on the Report page (services/report.py), which keeps the versions they need
 # (a submission needs the Chair's signed final version); the Review page refuses to record them by hand.
-REPORT_MILESTONES = {"report_to_chair", "signed_report", SUBMISSION_KEY, RESPONSE_KEY}
+REPORT_MILESTONES = {MilestoneKey.REPORT_TO_CHAIR, MilestoneKey.SIGNED_REPORT, SUBMISSION_KEY, RESPONSE_KEY}
 
 
 def load_review(session: Session, review_id: int, *, for_update: bool = False) -> Review:
@@ -67,7 +68,7 @@ def _checked_done_date(review: Review, milestone: ReviewMilestone, done_on: date
             f"The date done ({done_on:%d %b %Y}) cannot be before the notification was received "
             f"({review.notification_received_date:%d %b %Y})."
         )
-    if review.state == "closed":
+    if review.state == ReviewState.CLOSED:
         raise InvalidInput("This review is closed.")
     if not milestone_applies(review, milestone):
         raise InvalidInput("This milestone is not needed: the Day 1 decision said no executive findings meeting.")
@@ -96,14 +97,14 @@ def complete_milestone(
         review.exec_meeting_required = exec_meeting_required
     if milestone.key == SUBMISSION_KEY:
         review.submitted_to_panel_date = done_on
-        review.state = "submitted"
+        review.state = ReviewState.SUBMITTED
     if milestone.key == RESPONSE_KEY:
         if review.submitted_to_panel_date is None:
             raise InvalidInput("Record the submission to the Panel before the Panel's response.")
         if done_on < review.submitted_to_panel_date:
             raise InvalidInput("The Panel's response cannot be dated before the submission.")
         review.panel_response_date = done_on
-        review.state = "closed"
+        review.state = ReviewState.CLOSED
     milestone.done_date = done_on
     milestone.done_by_id = actor.id
     milestone.done_at = datetime.now(UTC)
@@ -115,14 +116,16 @@ def complete_milestone(
         text += f" Executive findings meeting needed: {'yes' if exec_meeting_required else 'no'}."
     if note.strip():
         text += f" Note: {note.strip()}"
-    category = "decision" if milestone.key == DECISION_KEY else "system"
+    category = LogCategory.DECISION if milestone.key == DECISION_KEY else LogCategory.SYSTEM
     append_system_entry(session, actor, review_id=review.id, category=category, text=text, milestone_id=milestone.id)
     return milestone
 
 
 def refresh_open_review_dates(session: Session, cal: WorkingCalendar) -> int:
     """Recompute the plan dates of every review still open (after the calendar changed); how many there were."""
-    reviews = session.scalars(select(Review).where(Review.state == "open").options(selectinload(Review.milestones)))
+    reviews = session.scalars(
+        select(Review).where(Review.state == ReviewState.OPEN).options(selectinload(Review.milestones))
+    )
     count = 0
     for review in reviews:
         refresh_due_dates(cal, review.notification_received_date, review.milestones)

@@ -3,19 +3,46 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Account, MilestoneTemplate, Review, ReviewMilestone
-from services.daily_log import append_system_entry
+from db.enums import LogCategory, MilestoneKey, Role
+from db.models import Account, MilestoneTemplate, ReviewMilestone
+from services.daily_log.service import append_system_entry
 from services.deadlines import REVIEW_DUE_DAY
 from services.errors import InvalidInput
 from services.permissions import requires
 from services.working_days import WorkingCalendar
 
 # How a window anchored on another milestone reads in the plan: "meeting + 1 working day".
-FOLLOWS_LABELS = {"rr_meeting": "meeting", "panel_submission": "submission"}
+FOLLOWS_LABELS: dict[str, str] = {MilestoneKey.RR_MEETING: "meeting", MilestoneKey.PANEL_SUBMISSION: "submission"}
+# The one condition a plan step may carry: the step applies only when the Day 1 decision said yes.
+EXEC_MEETING_CONDITION = "exec_meeting_required"
+
+
+class PlanWindow(Protocol):
+    """A plan step's window: a template, a review's milestone (row or read object)."""
+
+    @property
+    def window_start_day(self) -> int | None: ...
+    @property
+    def window_end_day(self) -> int | None: ...
+    @property
+    def follows_key(self) -> str | None: ...
+    @property
+    def follows_offset_days(self) -> int | None: ...
+
+
+class HasCondition(Protocol):
+    @property
+    def condition(self) -> str | None: ...
+
+
+class HasExecDecision(Protocol):
+    @property
+    def exec_meeting_required(self) -> bool | None: ...
 
 
 @dataclass(frozen=True)
@@ -84,15 +111,15 @@ def refresh_due_dates(cal: WorkingCalendar, received: date, milestones: list[Rev
         m.due_date = dates.due
 
 
-def milestone_applies(review: Review, milestone: ReviewMilestone) -> bool:
+def milestone_applies(review: HasExecDecision, milestone: HasCondition) -> bool:
     """Whether the review needs this milestone: the executive findings meeting only when the Day 1 decision
     said one is needed."""
-    if milestone.condition == "exec_meeting_required":
+    if milestone.condition == EXEC_MEETING_CONDITION:
         return review.exec_meeting_required is True
     return True
 
 
-def window_label(m: ReviewMilestone | MilestoneTemplate) -> str:
+def window_label(m: PlanWindow) -> str:
     """The plan window in the guide's words: "Day 1", "Day 2-6", "meeting + 1 working day"."""
     if m.follows_key:
         unit = "working day" if m.follows_offset_days == 1 else "working days"
@@ -105,13 +132,13 @@ def window_label(m: ReviewMilestone | MilestoneTemplate) -> str:
     return f"Day {m.window_start_day}-{m.window_end_day}"
 
 
-@requires("admin", "manager", action="see the milestone plan")
+@requires(Role.ADMIN, Role.MANAGER, action="see the milestone plan")
 def list_plan_templates(session: Session, actor: Account) -> list[MilestoneTemplate]:
     """The plan new reviews copy, in order."""
     return list(session.scalars(select(MilestoneTemplate).order_by(MilestoneTemplate.sort_order)))
 
 
-@requires("admin", action="change the milestone plan")
+@requires(Role.ADMIN, action="change the milestone plan")
 def update_plan_template(
     session: Session,
     actor: Account,
@@ -131,7 +158,8 @@ def update_plan_template(
         raise InvalidInput("Give the plan step a title.")
     if (window_start_day is None) != (window_end_day is None):
         raise InvalidInput("Give both the first and the last Day of the window, or neither.")
-    if window_start_day is not None and not (1 <= window_start_day <= window_end_day <= 30):
+    if window_start_day is not None and window_end_day is not None \
+            and not 1 <= window_start_day <= window_end_day <= 30:
         raise InvalidInput("The window must run from Day 1 to Day 30 at most, first Day before the last.")
     template.title = title.strip()
     template.window_start_day = window_start_day
@@ -139,7 +167,7 @@ def update_plan_template(
     template.owner = owner.strip() or template.owner
     template.active = active
     session.flush()
-    append_system_entry(session, actor, review_id=None, category="system",
+    append_system_entry(session, actor, review_id=None, category=LogCategory.SYSTEM,
                         text=f"Plan step '{template.title}' changed: {window_label(template)}, owner {template.owner}, "
                         f"{'active' if active else 'inactive'}.")
     return template

@@ -8,13 +8,15 @@ from urllib.parse import quote
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.enums import LogCategory
 from db.models import Account
-from db.models_returns import AgencyReturn, AgencyReturnChase
+from db.models_returns import AgencyReturnChase
 from services.calendar import load_calendar, load_settings
 from services.errors import InvalidInput
 from services.permissions import CASE_READERS, CASE_WRITERS, requires
-from services.returns.rules import Stage, agency_due_date, days_phrase, return_stage
-from services.returns.service import load_return_for_write, log_return_entry
+from services.returns.reads import ReturnRead
+from services.returns.rules import Stage, agency_due_date, days_phrase, known_date, return_stage
+from services.returns.service import load_return_for_write, log_return_entry, read_return
 from services.working_days import WorkingCalendar
 
 
@@ -33,15 +35,15 @@ class ChaseEmail:
 
 
 def chase_email_for(
-    cal: WorkingCalendar, ret: AgencyReturn, *, as_of: date, sender: str, partnership: str
+    cal: WorkingCalendar, ret: ReturnRead, *, as_of: date, sender: str, partnership: str
 ) -> ChaseEmail:
     """The ready email to the agency's contact for a return still awaited: case reference, due date, what is missing."""
     stage = return_stage(ret)
-    reference = ret.review.case_reference
+    reference = ret.case_reference
     due = agency_due_date(cal, ret)
     if stage is Stage.SENT_BACK:
         subject = f"Rapid Review {reference}: resubmission of your scoping return, due {due:%a %d %b %Y}"
-        missing = (f"The return you sent was sent back on {ret.sent_back_date:%d %B %Y}. What is missing: "
+        missing = (f"The return you sent was sent back on {known_date(ret.sent_back_date):%d %B %Y}. What is missing: "
                    f"{ret.sent_back_reason}")
         what = "the resubmitted scoping return"
     else:
@@ -76,9 +78,7 @@ def chase_email_for(
 @requires(*CASE_READERS, action="see agency returns")
 def chase_email(session: Session, actor: Account, *, return_id: int, as_of: date) -> ChaseEmail:
     """The ready chase email for a return still awaited from its agency."""
-    ret = session.get(AgencyReturn, return_id)
-    if ret is None:
-        raise InvalidInput("That return does not exist. Reload the page.")
+    ret = read_return(session, return_id)
     if return_stage(ret) not in (Stage.AWAITING, Stage.SENT_BACK):
         raise InvalidInput(
             f"The return from {ret.agency.name} is not awaited from the agency; there is nothing to chase."
@@ -113,6 +113,6 @@ def record_chase(session: Session, actor: Account, *, return_id: int, as_of: dat
     due = agency_due_date(cal, ret)
     what = "resubmission" if stage is Stage.SENT_BACK else "scoping return"
     to = ret.agency.contact_email or "no contact email held"
-    log_return_entry(session, actor, ret, "communication",
+    log_return_entry(session, actor, ret, LogCategory.COMMUNICATION,
          f"Chased {ret.agency.name} ({to}) for the {what} due {due:%d %b %Y} ({days_phrase(cal, due, as_of)}).")
     return chase

@@ -6,10 +6,13 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Account, Review
@@ -48,7 +51,7 @@ DATE_COLUMNS = ["Requested", "Due", "Agreed due date", "Received", "Initial chec
                 "Final QA date", "New due date", "Resubmission received"]
 
 
-def checklist_row(status: ReturnStatus) -> dict:
+def checklist_row(status: ReturnStatus) -> dict[str, Any]:
     """One return as one row of the checklist: the page and the exports both use this."""
     r = status.ret
     signed = ""
@@ -63,7 +66,7 @@ def checklist_row(status: ReturnStatus) -> dict:
         last = max(c.chased_on for c in r.chases)
         chased = f"{len(r.chases)}, last {last:%a %d %b %Y}"
     return {
-        "Agency": r.agency.name,
+        "Agency": r.agency_name,
         "RAG": status.rag.value.upper(),
         "Stage": status.stage.value,
         "Next step": status.next_step,
@@ -88,12 +91,12 @@ def checklist_row(status: ReturnStatus) -> dict:
     }
 
 
-def checklist_table(statuses: Sequence[ReturnStatus]) -> list[dict]:
+def checklist_table(statuses: Sequence[ReturnStatus]) -> list[dict[str, Any]]:
     """The checklist's rows, in the order given."""
     return [checklist_row(s) for s in statuses]
 
 
-def checklist_csv(rows: Sequence[dict]) -> bytes:
+def checklist_csv(rows: Sequence[dict[str, Any]]) -> bytes:
     """CSV (UTF-8 with BOM so Excel reads it right); dates as YYYY-MM-DD."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CHECKLIST_COLUMNS, lineterminator="\r\n")
@@ -103,10 +106,11 @@ def checklist_csv(rows: Sequence[dict]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def checklist_xlsx(rows: Sequence[dict], *, title: str, as_of: date) -> bytes:
+def checklist_xlsx(rows: Sequence[dict[str, Any]], *, title: str, as_of: date) -> bytes:
     """An .xlsx workbook: a title line, the table with real dates, RAG cells coloured, frozen header."""
     wb = Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new workbook opens on one worksheet
     ws.title = "Returns checklist"
     ws.append([title])
     ws["A1"].font = Font(bold=True, size=13)
@@ -127,14 +131,14 @@ def checklist_xlsx(rows: Sequence[dict], *, title: str, as_of: date) -> bytes:
         for name in DATE_COLUMNS:
             ws.cell(excel_row, CHECKLIST_COLUMNS.index(name) + 1).number_format = "ddd d mmm yyyy"
         rag_cell = ws.cell(excel_row, rag_col)
-        if rag_cell.value in fills:
+        if isinstance(rag_cell.value, str) and rag_cell.value in fills:
             rag_cell.fill = fills[rag_cell.value]
             rag_cell.font = Font(bold=True, color="FFFFFF")
     widths = {"Agency": 30, "Agreed (reason)": 36, "Stage": 26, "Next step": 44, "Check result": 40,
               "Sent back (reason)": 36, "File location": 36, "Summary of involvement and learning": 60}
     for i, name in enumerate(CHECKLIST_COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = widths.get(name, 16)
-    ws.freeze_panes = ws.cell(header_row + 1, 2)
+    ws.freeze_panes = f"B{header_row + 1}"  # the header row and the agency column stay in view
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
@@ -154,13 +158,13 @@ def export_checklist(
     session: Session, actor: Account, *, review_id: int, as_of: date, file_format: str
 ) -> Export:
     """A review's returns checklist as .xlsx or .csv, with the same rows and columns as the page."""
-    review = session.get(Review, review_id)
-    if review is None:
+    reference = session.scalar(select(Review.case_reference).where(Review.id == review_id))
+    if reference is None:
         raise InvalidInput("That review does not exist. Go back to the live list and open it again.")
     rows = checklist_table(list_returns(session, actor, review_id=review_id, as_of=as_of))
-    stem = f"{review.case_reference}-agency-returns-{as_of:%Y-%m-%d}"
+    stem = f"{reference}-agency-returns-{as_of:%Y-%m-%d}"
     if file_format == "xlsx":
-        title = f"Rapid Review {review.case_reference}: agency returns checklist"
+        title = f"Rapid Review {reference}: agency returns checklist"
         data = checklist_xlsx(rows, title=title, as_of=as_of)
         return Export(f"{stem}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data)
     if file_format == "csv":

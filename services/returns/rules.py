@@ -5,15 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Protocol
 
-from db.models_returns import FINAL_QA_OUTCOMES, INITIAL_CHECK_OUTCOMES, AgencyReturn
+from db.enums import FinalQaOutcome, InitialCheckOutcome, MilestoneKey
 from services.deadlines import RETURN_DUE_WORKING_DAYS
 from services.errors import InvalidInput
 from services.rag import Rag, rag_for_due_date, received_unchecked_rag, urgency
+from services.returns.reads import ReturnRead
 from services.working_days import WorkingCalendar
 
 # The milestone completed when every return of a review is accepted.
-RETURNS_MILESTONE_KEY = "returns_accepted"
+RETURNS_MILESTONE_KEY = MilestoneKey.RETURNS_ACCEPTED
 MAX_SUMMARY_CHARS = 4000
 MAX_NOTE_CHARS = 2000
 MAX_ROLE_CHARS = 120
@@ -25,10 +27,47 @@ CHECK_QUESTIONS = {
     "signed": "signed",
 }
 CHECK_OUTCOME_LABELS = {
-    "satisfactory": "Satisfactory: ready for the Partnership Manager's final QA",
-    "concerns": "Concerns: the Partnership Manager to decide at final QA",
+    InitialCheckOutcome.SATISFACTORY: "Satisfactory: ready for the Partnership Manager's final QA",
+    InitialCheckOutcome.CONCERNS: "Concerns: the Partnership Manager to decide at final QA",
 }
-FINAL_QA_LABELS = {"accepted": "Accept", "sent back": "Send back to the agency"}
+FINAL_QA_LABELS = {FinalQaOutcome.ACCEPTED: "Accept", FinalQaOutcome.SENT_BACK: "Send back to the agency"}
+
+
+class ReturnFacts(Protocol):
+    """What the rules read of a return: a saved row (in a writing service) or its frozen copy (ReturnRead)."""
+
+    @property
+    def requested_date(self) -> date: ...
+    @property
+    def received_date(self) -> date | None: ...
+    @property
+    def resubmission_received_date(self) -> date | None: ...
+    @property
+    def resubmission_due_date(self) -> date | None: ...
+    @property
+    def agreed_due_date(self) -> date | None: ...
+    @property
+    def initial_check_date(self) -> date | None: ...
+    @property
+    def initial_check_outcome(self) -> str | None: ...
+    @property
+    def initial_check_note(self) -> str | None: ...
+    @property
+    def check_sufficient_information(self) -> bool | None: ...
+    @property
+    def check_dates_present(self) -> bool | None: ...
+    @property
+    def check_analysis(self) -> bool | None: ...
+    @property
+    def check_signed(self) -> bool | None: ...
+    @property
+    def shared_with_chair_date(self) -> date | None: ...
+    @property
+    def final_qa_outcome(self) -> str | None: ...
+    @property
+    def file_path(self) -> str | None: ...
+    @property
+    def summary(self) -> str | None: ...
 
 
 class Stage(StrEnum):
@@ -41,16 +80,24 @@ class Stage(StrEnum):
     ACCEPTED = "accepted"
 
 
+def known_date(value: date | None) -> date:
+    """A date that a validation or the return's stage already guarantees (the database's CHECKs keep a checked
+    return's receipt and check dates); a missing one is a bug, refused loudly."""
+    if value is None:
+        raise ValueError("a date that was already checked is missing")
+    return value
+
+
 def return_due_date(cal: WorkingCalendar, requested: date) -> date:
     """A scoping return is due within 5 working days of the request (the request day not counted)."""
     return cal.add_working_days(requested, RETURN_DUE_WORKING_DAYS)
 
 
-def return_stage(ret: AgencyReturn) -> Stage:
+def return_stage(ret: ReturnFacts) -> Stage:
     """Where a return is in its round: awaited, received, checked, sent back or accepted."""
-    if ret.final_qa_outcome == "accepted":
+    if ret.final_qa_outcome == FinalQaOutcome.ACCEPTED:
         return Stage.ACCEPTED
-    if ret.final_qa_outcome == "sent back":
+    if ret.final_qa_outcome == FinalQaOutcome.SENT_BACK:
         return Stage.SENT_BACK
     if ret.received_date is None:
         return Stage.AWAITING
@@ -59,30 +106,30 @@ def return_stage(ret: AgencyReturn) -> Stage:
     return Stage.CHECKED
 
 
-def latest_received(ret: AgencyReturn) -> date | None:
+def latest_received(ret: ReturnFacts) -> date | None:
     """The receipt of the version now in hand: the resubmission when there is one."""
     return ret.resubmission_received_date or ret.received_date
 
 
-def planned_due_date(cal: WorkingCalendar, ret: AgencyReturn) -> date:
+def planned_due_date(cal: WorkingCalendar, ret: ReturnFacts) -> date:
     """The computed ("plan") due date of the current round: the new due date after a send-back, else the
     request + 5 working days."""
     return ret.resubmission_due_date or return_due_date(cal, ret.requested_date)
 
 
-def agency_due_date(cal: WorkingCalendar, ret: AgencyReturn) -> date:
+def agency_due_date(cal: WorkingCalendar, ret: ReturnFacts) -> date:
     """What the agency owes now: the date agreed by the Partnership Manager when there is one (it replaces the
     plan date of the current round), else the plan date (the new due date after a send-back, else request + 5)."""
     return ret.agreed_due_date or planned_due_date(cal, ret)
 
 
-def final_qa_due_date(cal: WorkingCalendar, ret: AgencyReturn) -> date:
+def final_qa_due_date(cal: WorkingCalendar, ret: ReturnFacts) -> date:
     """A checked return waits for the manager's final QA until the agency's due date, and at least until the
     working day after the check (our decision: the manager gets one working day)."""
-    return max(agency_due_date(cal, ret), cal.add_working_days(ret.initial_check_date, 1))
+    return max(agency_due_date(cal, ret), cal.add_working_days(known_date(ret.initial_check_date), 1))
 
 
-def action_due_date(cal: WorkingCalendar, ret: AgencyReturn) -> date | None:
+def action_due_date(cal: WorkingCalendar, ret: ReturnFacts) -> date | None:
     """The date the next step is measured against (the RAG's due date)."""
     stage = return_stage(ret)
     if stage in (Stage.AWAITING, Stage.SENT_BACK):
@@ -94,15 +141,15 @@ def action_due_date(cal: WorkingCalendar, ret: AgencyReturn) -> date | None:
     return None
 
 
-def return_rag(cal: WorkingCalendar, ret: AgencyReturn, as_of: date, amber_days: int = 1) -> Rag:
+def return_rag(cal: WorkingCalendar, ret: ReturnFacts, as_of: date, amber_days: int = 1) -> Rag:
     """domain.md: not received, the due-date rule on its due date; sent back, the same rule on the new due
     date; received but unchecked, amber on the day and red from the next working day; accepted, complete."""
     stage = return_stage(ret)
     if stage is Stage.ACCEPTED:
         return Rag.COMPLETE
     if stage is Stage.RECEIVED:
-        return received_unchecked_rag(cal, latest_received(ret), as_of)
-    return rag_for_due_date(cal, action_due_date(cal, ret), as_of, amber_days)
+        return received_unchecked_rag(cal, known_date(latest_received(ret)), as_of)
+    return rag_for_due_date(cal, known_date(action_due_date(cal, ret)), as_of, amber_days)
 
 
 def sharing_deadline(cal: WorkingCalendar, received: date) -> date:
@@ -110,7 +157,7 @@ def sharing_deadline(cal: WorkingCalendar, received: date) -> date:
     return cal.next_working_day(received)
 
 
-def shared_label(cal: WorkingCalendar, ret: AgencyReturn, as_of: date) -> str:
+def shared_label(cal: WorkingCalendar, ret: ReturnFacts, as_of: date) -> str:
     """Whether the version in hand reached the JCR Chair on the day it arrived: 'same day' or 'late (...)'."""
     received = latest_received(ret)
     if received is None:
@@ -139,11 +186,11 @@ def days_phrase(cal: WorkingCalendar, due: date, as_of: date) -> str:
     return f"due in {left} working day{'s' if left != 1 else ''}" if left else "due on the next working day"
 
 
-def _agreed_word(ret: AgencyReturn) -> str:
+def _agreed_word(ret: ReturnFacts) -> str:
     return ", agreed" if ret.agreed_due_date is not None else ""
 
 
-def next_step(cal: WorkingCalendar, ret: AgencyReturn, as_of: date) -> str:
+def next_step(cal: WorkingCalendar, ret: ReturnFacts, as_of: date) -> str:
     """What should happen next to this return, in a few words the officer can act on."""
     stage = return_stage(ret)
     if stage is Stage.AWAITING:
@@ -155,7 +202,7 @@ def next_step(cal: WorkingCalendar, ret: AgencyReturn, as_of: date) -> str:
         prefix = "Chase the resubmission:" if due < as_of else "Awaiting the resubmission,"
         return f"{prefix} {days_phrase(cal, due, as_of)} ({due:%a %d %b}{_agreed_word(ret)})"
     if stage is Stage.RECEIVED:
-        received = latest_received(ret)
+        received = known_date(latest_received(ret))
         step = "Initial quality check"
         if ret.shared_with_chair_date is None:
             step += " and share with the JCR Chair"
@@ -175,7 +222,7 @@ def next_step(cal: WorkingCalendar, ret: AgencyReturn, as_of: date) -> str:
     return "Accepted; " + " and ".join(missing) if missing else "Complete"
 
 
-def check_result_label(ret: AgencyReturn) -> str:
+def check_result_label(ret: ReturnFacts) -> str:
     """'satisfactory (all 4 yes)' or 'concerns: no dates present, ... Note: ...'."""
     if ret.initial_check_outcome is None:
         return ""
@@ -258,16 +305,16 @@ def validate_initial_check(
     unanswered = [CHECK_QUESTIONS[k] for k, v in answers.items() if v is None]
     if unanswered:
         raise InvalidInput("Answer every question of the initial check (yes or no): " + ", ".join(unanswered) + ".")
-    if outcome not in INITIAL_CHECK_OUTCOMES:
+    if outcome not in tuple(InitialCheckOutcome):
         raise InvalidInput("Choose the outcome of the initial check: satisfactory, or concerns.")
     cleaned = (note or "").strip() or None
     noes = [CHECK_QUESTIONS[k] for k, v in answers.items() if v is False]
-    if outcome == "satisfactory" and noes:
+    if outcome == InitialCheckOutcome.SATISFACTORY and noes:
         raise InvalidInput(
             "The check found gaps (" + ", ".join(f"not {n}" for n in noes) + "), so the outcome cannot be "
             "satisfactory: choose 'concerns' and say in the note what is missing."
         )
-    if outcome == "concerns" and cleaned is None:
+    if outcome == InitialCheckOutcome.CONCERNS and cleaned is None:
         raise InvalidInput("Say in the note what is missing or weak: the manager decides on it at final QA.")
     if cleaned is not None and len(cleaned) > MAX_NOTE_CHARS:
         raise InvalidInput(f"Keep the note under {MAX_NOTE_CHARS} characters.")
@@ -284,7 +331,7 @@ def validate_final_qa(
     new_due_date: date | None,
 ) -> str | None:
     """Accepted, or sent back with a reason and a new due date on or after the day it is sent back."""
-    if outcome not in FINAL_QA_OUTCOMES:
+    if outcome not in tuple(FinalQaOutcome):
         raise InvalidInput("Choose the final QA decision: accept the return, or send it back.")
     if decided_on is None:
         raise InvalidInput("Give the date of the final QA.")
@@ -295,7 +342,7 @@ def validate_final_qa(
             f"The final QA ({decided_on:%d %b %Y}) cannot be before the initial check ({checked_on:%d %b %Y})."
         )
     cleaned = (reason or "").strip() or None
-    if outcome == "accepted":
+    if outcome == FinalQaOutcome.ACCEPTED:
         return None
     if cleaned is None:
         raise InvalidInput("Say why the return is sent back: the agency is told this reason.")
@@ -315,7 +362,7 @@ def validate_final_qa(
 class ReturnStatus:
     """One return as the checklist and the worklist show it."""
 
-    ret: AgencyReturn
+    ret: ReturnRead
     stage: Stage
     rag: Rag
     due_date: date
@@ -325,11 +372,11 @@ class ReturnStatus:
 
     @property
     def agency_name(self) -> str:
-        return self.ret.agency.name
+        return self.ret.agency_name
 
     @property
     def case_reference(self) -> str:
-        return self.ret.review.case_reference
+        return self.ret.case_reference
 
     @property
     def awaiting_agency(self) -> bool:
@@ -353,7 +400,7 @@ class ReturnCounts:
         return f"{self.received} of {self.requested}" if self.requested else "none requested"
 
 
-def status_of(cal: WorkingCalendar, ret: AgencyReturn, as_of: date, amber_days: int = 1) -> ReturnStatus:
+def status_of(cal: WorkingCalendar, ret: ReturnRead, as_of: date, amber_days: int = 1) -> ReturnStatus:
     """Where one return stands on `as_of`."""
     return ReturnStatus(
         ret=ret,
@@ -366,6 +413,6 @@ def status_of(cal: WorkingCalendar, ret: AgencyReturn, as_of: date, amber_days: 
     )
 
 
-def urgency_key(status: ReturnStatus) -> tuple:
+def urgency_key(status: ReturnStatus) -> tuple[int, date, str, str]:
     """Red first, then the step due soonest (most overdue first), then case reference and agency."""
     return (urgency(status.rag), status.action_due or date.max, status.case_reference, status.agency_name)

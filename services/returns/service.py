@@ -10,20 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
-from db.models import FOLDER_SECTIONS, Account, Agency, Review, ReviewMilestone
-from db.models_returns import AgencyReturn
+from db.enums import FinalQaOutcome, FolderSection, LogCategory, ReviewState, Role
+from db.models import Account, Agency, Review, ReviewMilestone
+from db.models_returns import AgencyReturn, AgencyReturnChase
 from services.calendar import load_calendar, load_settings
 from services.concurrency import check_version, flush_or_stale
-from services.daily_log import append_system_entry
+from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
 from services.formatting import log_date
 from services.milestones import complete_milestone
 from services.permissions import CASE_READERS, CASE_WRITERS, requires
+from services.returns.reads import ReturnRead
 from services.returns.rules import (
     MAX_NOTE_CHARS,
     MAX_PATH_CHARS,
@@ -34,6 +38,7 @@ from services.returns.rules import (
     Stage,
     agency_due_date,
     check_result_label,
+    known_date,
     latest_received,
     planned_due_date,
     return_due_date,
@@ -54,15 +59,31 @@ RELOAD_RETURN = "Reload the page and make your change again if it is still neede
 
 # ---------------------------------------------------------------- reading
 
+# What ReturnRead.of copies: loaded with the returns, so that nothing loads one row at a time.
+RETURN_LOAD: tuple[LoaderOption, ...] = (
+    joinedload(AgencyReturn.agency),
+    joinedload(AgencyReturn.review),
+    selectinload(AgencyReturn.initial_checked_by),
+    selectinload(AgencyReturn.final_qa_by),
+    selectinload(AgencyReturn.chases).joinedload(AgencyReturnChase.chased_by),
+)
 
-def returns_of_review(session: Session, review_id: int) -> list[AgencyReturn]:
+
+def read_return(session: Session, return_id: int) -> ReturnRead:
+    """One return as a frozen read object."""
+    row = session.scalars(select(AgencyReturn).where(AgencyReturn.id == return_id).options(*RETURN_LOAD)).first()
+    if row is None:
+        raise InvalidInput("That return does not exist. Reload the page.")
+    return ReturnRead.of(row)
+
+
+def _returns_of_review(session: Session, review_id: int) -> list[ReturnRead]:
     """A review's returns, by agency name."""
-    return list(
-        session.scalars(
-            select(AgencyReturn).join(Agency, Agency.id == AgencyReturn.agency_id)
-            .where(AgencyReturn.review_id == review_id).order_by(Agency.name)
-        )
-    )
+    rows = session.scalars(
+        select(AgencyReturn).join(Agency, Agency.id == AgencyReturn.agency_id)
+        .where(AgencyReturn.review_id == review_id).order_by(Agency.name).options(*RETURN_LOAD)
+    ).unique()
+    return [ReturnRead.of(r) for r in rows]
 
 
 @requires(*CASE_READERS, action="see agency returns")
@@ -72,7 +93,7 @@ def list_returns(session: Session, actor: Account, *, review_id: int, as_of: dat
         raise InvalidInput("That review does not exist. Go back to the live list and open it again.")
     cal = load_calendar(session)
     amber = load_settings(session).amber_threshold_days
-    return [status_of(cal, r, as_of, amber) for r in returns_of_review(session, review_id)]
+    return [status_of(cal, r, as_of, amber) for r in _returns_of_review(session, review_id)]
 
 
 @requires(*CASE_READERS, action="see agency returns")
@@ -82,10 +103,11 @@ def list_outstanding_returns(session: Session, actor: Account, *, as_of: date) -
     amber = load_settings(session).amber_threshold_days
     rows = session.scalars(
         select(AgencyReturn).join(Review, Review.id == AgencyReturn.review_id)
-        .where(Review.state != "closed")
-        .where(AgencyReturn.final_qa_outcome.is_distinct_from("accepted"))
-    ).all()
-    return sorted((status_of(cal, r, as_of, amber) for r in rows), key=urgency_key)
+        .where(Review.state != ReviewState.CLOSED)
+        .where(AgencyReturn.final_qa_outcome.is_distinct_from(FinalQaOutcome.ACCEPTED))
+        .options(*RETURN_LOAD)
+    ).unique().all()
+    return sorted((status_of(cal, ReturnRead.of(r), as_of, amber) for r in rows), key=urgency_key)
 
 
 @requires(*CASE_READERS, action="see agency returns")
@@ -97,7 +119,7 @@ def returns_received_counts(
         AgencyReturn.review_id,
         func.count(),
         func.count(AgencyReturn.received_date),
-        func.count().filter(AgencyReturn.final_qa_outcome == "accepted"),
+        func.count().filter(AgencyReturn.final_qa_outcome == FinalQaOutcome.ACCEPTED),
     ).group_by(AgencyReturn.review_id)
     if review_ids is not None:
         query = query.where(AgencyReturn.review_id.in_(list(review_ids)))
@@ -111,7 +133,7 @@ def _load_review_for_write(session: Session, review_id: int) -> Review:
     review = session.get(Review, review_id)
     if review is None:
         raise InvalidInput("That review does not exist. Go back to the live list and open it again.")
-    if review.state == "closed":
+    if review.state == ReviewState.CLOSED:
         raise InvalidInput(f"Review {review.case_reference} is closed: its returns can no longer be changed.")
     return review
 
@@ -119,7 +141,7 @@ def _load_review_for_write(session: Session, review_id: int) -> Review:
 def load_return_for_write(session: Session, return_id: int) -> AgencyReturn:
     """The return, locked for this transaction and read fresh (a concurrent save waits, then sees the change)."""
     ret = session.scalars(
-        select(AgencyReturn).where(AgencyReturn.id == return_id)
+        select(AgencyReturn).where(AgencyReturn.id == return_id).options(joinedload(AgencyReturn.agency))
         .with_for_update(of=AgencyReturn).execution_options(populate_existing=True)
     ).first()
     if ret is None:
@@ -142,7 +164,9 @@ def _flush_return(session: Session, ret: AgencyReturn) -> None:
     flush_or_stale(session, _record_name(ret), advice=RELOAD_RETURN)
 
 
-def log_return_entry(session: Session, actor: Account, ret: AgencyReturn, category: str, text: str, **extra) -> None:
+def log_return_entry(
+    session: Session, actor: Account, ret: AgencyReturn, category: LogCategory, text: str, **extra: Any
+) -> None:
     """Append the daily log entry of a step on one return."""
     append_system_entry(session, actor, review_id=ret.review_id, category=category, text=text,
                         agency_return_id=ret.id, **extra)
@@ -190,6 +214,7 @@ def record_returns_requested(
         raise InvalidInput("Choose at least one agency to send the scoping form to.")
     validate_request(requested_on, review.notification_received_date, as_of)
     cal = load_calendar(session)
+    requested_on = known_date(requested_on)  # validate_request refused a missing date
     due = return_due_date(cal, requested_on)
     agencies = []
     for agency_id in dict.fromkeys(agency_ids):
@@ -223,7 +248,7 @@ def record_returns_requested(
                 f"{agency.name} was asked for a return on review {review.case_reference} by someone else a moment "
                 "ago. Reload the page; nothing was saved."
             ) from None
-        log_return_entry(session, actor, ret, "communication",
+        log_return_entry(session, actor, ret, LogCategory.COMMUNICATION,
              f"Scoping form sent to {agency.name} on {requested_on:%d %b %Y}; return due {due:%a %d %b %Y}.")
         created.append(ret)
     return created
@@ -256,6 +281,7 @@ def record_return_received(
     role = validate_receipt(received_on=received_on, not_before=ret.requested_date, not_before_label="requested",
                             as_of=as_of, signed_by_senior_manager=signed_by_senior_manager,
                             signatory_role=signatory_role)
+    received_on = known_date(received_on)
     ret.received_date = received_on
     ret.signed_by_senior_manager = signed_by_senior_manager
     ret.signatory_role = role
@@ -269,7 +295,7 @@ def record_return_received(
         within = "within" if received_on <= ret.agreed_due_date else "after"
         due_words += f"; {within} the agreed date {ret.agreed_due_date:%d %b %Y}"
     signed = f"signed by a senior manager ({role})" if signed_by_senior_manager else "not signed by a senior manager"
-    log_return_entry(session, actor, ret, "communication",
+    log_return_entry(session, actor, ret, LogCategory.COMMUNICATION,
          f"Return received from {ret.agency.name} on {received_on:%d %b %Y}, {timing} ({due_words}); {signed}.")
     return ret
 
@@ -297,11 +323,13 @@ def record_resubmission_received(
         raise InvalidInput(
             f"The return from {ret.agency.name} is not waiting for a resubmission (it is {return_stage(ret).value})."
         )
-    role = validate_receipt(received_on=received_on, not_before=ret.sent_back_date, not_before_label="sent back",
+    role = validate_receipt(received_on=received_on, not_before=known_date(ret.sent_back_date),
+                            not_before_label="sent back",
                             as_of=as_of, signed_by_senior_manager=signed_by_senior_manager,
                             signatory_role=signatory_role)
     due = agency_due_date(load_calendar(session), ret)
     due_words = f"agreed due date {due:%d %b %Y}" if ret.agreed_due_date else f"new due date {due:%d %b %Y}"
+    received_on = known_date(received_on)
     ret.resubmission_received_date = received_on
     ret.signed_by_senior_manager = signed_by_senior_manager
     ret.signatory_role = role
@@ -314,7 +342,7 @@ def record_resubmission_received(
     _flush_return(session, ret)
     timing = "on time" if received_on <= due else "late"
     signed = f"signed by a senior manager ({role})" if signed_by_senior_manager else "not signed by a senior manager"
-    log_return_entry(session, actor, ret, "communication",
+    log_return_entry(session, actor, ret, LogCategory.COMMUNICATION,
          f"Resubmitted return received from {ret.agency.name} on {received_on:%d %b %Y}, {timing} "
          f"({due_words}); {signed}.")
     return ret
@@ -342,7 +370,7 @@ def record_initial_check(
     _refuse_unless_stage(ret, (Stage.RECEIVED,), "its initial quality check")
     answers = {"sufficient_information": sufficient_information, "dates_present": dates_present,
                "analysis": analysis, "signed": signed}
-    cleaned_note = validate_initial_check(checked_on=checked_on, received=latest_received(ret), as_of=as_of,
+    cleaned_note = validate_initial_check(checked_on=checked_on, received=known_date(latest_received(ret)), as_of=as_of,
                                           answers=answers, outcome=outcome, note=note)
     ret.check_sufficient_information = sufficient_information
     ret.check_dates_present = dates_present
@@ -354,7 +382,7 @@ def record_initial_check(
     ret.initial_checked_by_id = actor.id
     _flush_return(session, ret)
     what = "resubmitted return" if ret.resubmission_received_date else "return"
-    log_return_entry(session, actor, ret, "quality check",
+    log_return_entry(session, actor, ret, LogCategory.QUALITY_CHECK,
          f"Initial quality check of the {what} from {ret.agency.name} on {checked_on:%d %b %Y}: "
          f"{check_result_label(ret)}")
     return ret
@@ -379,7 +407,7 @@ def record_shared_with_chair(
             f"The return from {ret.agency.name} was already shared with the JCR Chair on "
             f"{ret.shared_with_chair_date:%d %b %Y}."
         )
-    received = latest_received(ret)
+    received = known_date(latest_received(ret))
     if shared_on is None:
         raise InvalidInput("Give the date the return was shared with the JCR Chair.")
     if shared_on > as_of:
@@ -391,13 +419,13 @@ def record_shared_with_chair(
     ret.shared_with_chair_date = shared_on
     _flush_return(session, ret)
     timing = shared_label(load_calendar(session), ret, as_of)
-    log_return_entry(session, actor, ret, "communication",
+    log_return_entry(session, actor, ret, LogCategory.COMMUNICATION,
          f"Return from {ret.agency.name} shared with the JCR Chair on {shared_on:%d %b %Y} ({timing}; "
          f"received {received:%d %b %Y}).")
     return ret
 
 
-@requires("manager", action="record the final quality assurance of a return")
+@requires(Role.MANAGER, action="record the final quality assurance of a return")
 def record_final_qa(
     session: Session,
     actor: Account,
@@ -414,12 +442,13 @@ def record_final_qa(
     ret = load_return_for_write(session, return_id)
     _refuse_if_stale(ret, expected_version)
     _refuse_unless_stage(ret, (Stage.CHECKED,), "the final QA")
-    cleaned = validate_final_qa(decided_on=decided_on, checked_on=ret.initial_check_date, as_of=as_of,
+    cleaned = validate_final_qa(decided_on=decided_on, checked_on=known_date(ret.initial_check_date), as_of=as_of,
                                 outcome=outcome, reason=reason, new_due_date=new_due_date)
+    decided_on = known_date(decided_on)
     ret.final_qa_outcome = outcome
     ret.final_qa_date = decided_on
     ret.final_qa_by_id = actor.id
-    if outcome == "sent back":
+    if outcome == FinalQaOutcome.SENT_BACK:
         ret.sent_back_date = decided_on
         ret.sent_back_reason = cleaned
         ret.resubmission_due_date = new_due_date
@@ -429,15 +458,15 @@ def record_final_qa(
         dropped_agreed = ret.agreed_due_date
         ret.agreed_due_date = ret.agreed_reason = None
     _flush_return(session, ret)
-    if outcome == "accepted":
+    if outcome == FinalQaOutcome.ACCEPTED:
         text = f"Final QA: return from {ret.agency.name} accepted on {decided_on:%d %b %Y}."
     else:
         text = (f"Final QA: return from {ret.agency.name} sent back on {decided_on:%d %b %Y}; new due date "
                 f"{new_due_date:%d %b %Y}. Reason: {cleaned}")
         if dropped_agreed is not None:
             text += f" (The agreed date {dropped_agreed:%d %b %Y} no longer applies.)"
-    log_return_entry(session, actor, ret, "quality check", text)
-    if outcome == "accepted":
+    log_return_entry(session, actor, ret, LogCategory.QUALITY_CHECK, text)
+    if outcome == FinalQaOutcome.ACCEPTED:
         _complete_milestone_when_all_accepted(session, actor, ret.review_id, decided_on, as_of)
     return ret
 
@@ -447,8 +476,8 @@ def _complete_milestone_when_all_accepted(
 ) -> None:
     """Our decision: when every return of a review is accepted, 'Agency returns received, checked and
     accepted' is done, on the day of the last acceptance. Done already (say, explained by hand): left alone."""
-    returns = returns_of_review(session, review_id)
-    if not returns or any(r.final_qa_outcome != "accepted" for r in returns):
+    outcomes = list(session.scalars(select(AgencyReturn.final_qa_outcome).where(AgencyReturn.review_id == review_id)))
+    if not outcomes or any(outcome != FinalQaOutcome.ACCEPTED for outcome in outcomes):
         return
     milestone = session.scalar(
         select(ReviewMilestone).where(ReviewMilestone.review_id == review_id,
@@ -457,8 +486,8 @@ def _complete_milestone_when_all_accepted(
     if milestone is None or milestone.done_date is not None:
         return
     complete_milestone(session, actor, milestone_id=milestone.id, done_on=done_on, as_of=as_of,
-                       note=f"Completed automatically: every agency return accepted ({len(returns)} of "
-                       f"{len(returns)}).")
+                       note=f"Completed automatically: every agency return accepted ({len(outcomes)} of "
+                       f"{len(outcomes)}).")
 
 
 @requires(*CASE_WRITERS, action="record where a return is filed")
@@ -477,7 +506,7 @@ def record_file_location(
     if ret.received_date is None:
         raise InvalidInput(f"There is no return from {ret.agency.name} to file yet: record its receipt first.")
     section = (file_section or "").strip().upper()
-    if section not in FOLDER_SECTIONS:
+    if section not in tuple(FolderSection):
         raise InvalidInput("Choose the case folder section: I, II, III or IV (returns usually go in I).")
     path = (file_path or "").strip()
     if not path:
@@ -492,7 +521,7 @@ def record_file_location(
     text = f"Return from {ret.agency.name} filed in section {section}: {path}."
     if old:
         text += f" (Was {old}.)"
-    log_return_entry(session, actor, ret, "document filed", text, folder_section=section, file_path=path)
+    log_return_entry(session, actor, ret, LogCategory.DOCUMENT_FILED, text, folder_section=section, file_path=path)
     return ret
 
 
@@ -516,13 +545,13 @@ def record_summary(
     ret.summary = text
     _flush_return(session, ret)
     words = len(text.split())
-    log_return_entry(session, actor, ret, "other",
+    log_return_entry(session, actor, ret, LogCategory.OTHER,
          f"Summary of {ret.agency.name}'s involvement and learning {'revised' if revised else 'written'} "
          f"({words} words).")
     return ret
 
 
-@requires("manager", action="agree a return's due date")
+@requires(Role.MANAGER, action="agree a return's due date")
 def set_return_agreed_date(
     session: Session,
     actor: Account,
@@ -560,7 +589,8 @@ def set_return_agreed_date(
             f"The agreed date ({agreed_on:%d %b %Y}) cannot be before the scoping form was sent to {name} "
             f"({ret.requested_date:%d %b %Y})."
         )
-    if agreed_on is not None and return_stage(ret) is Stage.SENT_BACK and agreed_on < ret.sent_back_date:
+    if agreed_on is not None and return_stage(ret) is Stage.SENT_BACK \
+            and agreed_on < known_date(ret.sent_back_date):
         raise InvalidInput(
             f"The agreed date ({agreed_on:%d %b %Y}) cannot be before the return was sent back "
             f"({ret.sent_back_date:%d %b %Y})."
@@ -571,7 +601,7 @@ def set_return_agreed_date(
     ret.agreed_reason = cleaned if agreed_on is not None else None
     _flush_return(session, ret)
     what = "resubmission" if return_stage(ret) is Stage.SENT_BACK else "return"
-    log_return_entry(session, actor, ret, "date agreed",
+    log_return_entry(session, actor, ret, LogCategory.DATE_AGREED,
          f"Date agreed for the {what} from {name}: from {log_date(old or plan)} to {log_date(agreed_on or plan)} "
          f"(plan date {log_date(plan)}). Reason: {cleaned}")
     return ret

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
-from db.models import Review, ReviewMilestone
+from db.enums import NotificationType, ReviewState
 from services.deadlines import REVIEW_DUE_DAY, SIN_DUE_WORKING_DAYS
 from services.errors import InvalidInput
 from services.plan import milestone_applies, review_due_date, window_label
 from services.rag import Rag, open_item_rag, urgency, worst
+from services.reviews.reads import MilestoneRead, ReviewRead
 from services.working_days import WorkingCalendar
 
-NOTIFICATION_TYPE_LABELS = {"death": "Death", "serious_harm": "Serious harm", "other": "Other"}
+NOTIFICATION_TYPE_LABELS: dict[str, str] = {
+    NotificationType.DEATH: "Death",
+    NotificationType.SERIOUS_HARM: "Serious harm",
+    NotificationType.OTHER: "Other",
+}
 MAX_CHILDREN = 4
 DATE_LABELS = {
     "incident_date": "incident date",
@@ -32,35 +37,45 @@ class ChildEntry:
     age_years: int
 
 
-@dataclass
+@dataclass(frozen=True)
+class ReviewDates:
+    """A review's dates once validated: the three the notification needs, and the SIN's when it was made."""
+
+    incident_date: date
+    csc_aware_date: date
+    notification_received_date: date
+    sin_submitted_date: date | None
+
+
+@dataclass(frozen=True)
 class MilestoneStatus:
     """One milestone of a review with its RAG and its plan window in words."""
 
-    milestone: ReviewMilestone
+    milestone: MilestoneRead
     rag: Rag
     window: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class ReviewStatus:
     """Where one review stands on a day: what the live list and the Review page show."""
 
-    review: Review
+    review: ReviewRead
     day_one: date
     due_date: date
     day_number: int
     working_days_left: int
     rag: Rag
     progress: str
-    next_milestone: ReviewMilestone | None
+    next_milestone: MilestoneRead | None
     sin_due_date: date
     sin_timeliness: str
-    milestones: list[MilestoneStatus] = field(default_factory=list)
+    milestones: tuple[MilestoneStatus, ...] = ()
 
     @property
     def status_label(self) -> str:
         """What the live list shows as the review's status word."""
-        if self.review.state != "open":
+        if self.review.state != ReviewState.OPEN:
             return self.progress
         return "green" if self.rag in (Rag.NOT_DUE_YET, Rag.COMPLETE) else self.rag.value
 
@@ -107,17 +122,20 @@ def validate_review_dates(
     notification_received_date: date | None,
     sin_submitted_date: date | None,
     as_of: date,
-) -> None:
-    """Refuse missing, future or out-of-order dates, naming the field to fix."""
+) -> ReviewDates:
+    """Refuse missing, future or out-of-order dates, naming the field to fix; the dates once valid."""
+    if incident_date is None:
+        raise InvalidInput(f"Give the {DATE_LABELS['incident_date']}.")
+    if csc_aware_date is None:
+        raise InvalidInput(f"Give the {DATE_LABELS['csc_aware_date']}.")
+    if notification_received_date is None:
+        raise InvalidInput(f"Give the {DATE_LABELS['notification_received_date']}.")
     values = {
         "incident_date": incident_date,
         "csc_aware_date": csc_aware_date,
         "notification_received_date": notification_received_date,
+        "sin_submitted_date": sin_submitted_date,
     }
-    for name, value in values.items():
-        if value is None:
-            raise InvalidInput(f"Give the {DATE_LABELS[name]}.")
-    values["sin_submitted_date"] = sin_submitted_date
     for name, value in values.items():
         if value is not None and value > as_of:
             raise InvalidInput(f"The {DATE_LABELS[name]} ({value:%d %b %Y}) cannot be in the future.")
@@ -136,6 +154,7 @@ def validate_review_dates(
             f"The SIN ({sin_submitted_date:%d %b %Y}) cannot be submitted before CSC became aware "
             f"({csc_aware_date:%d %b %Y})."
         )
+    return ReviewDates(incident_date, csc_aware_date, notification_received_date, sin_submitted_date)
 
 
 def sin_timeliness(cal: WorkingCalendar, csc_aware: date, sin_submitted: date | None, as_of: date) -> str:
@@ -147,16 +166,22 @@ def sin_timeliness(cal: WorkingCalendar, csc_aware: date, sin_submitted: date | 
 
 
 def review_status(
-    cal: WorkingCalendar, review: Review, as_of: date, amber_days: int, other_rags: Sequence[Rag] = ()
+    cal: WorkingCalendar,
+    review: ReviewRead,
+    milestones: Sequence[MilestoneRead],
+    as_of: date,
+    amber_days: int,
+    other_rags: Sequence[Rag] = (),
 ) -> ReviewStatus:
-    """Where one review stands on `as_of`: Day number, days left, RAG and what is next. `other_rags`: the
-    statuses of the review's other open items (its agency returns), which count towards its RAG."""
+    """Where one review stands on `as_of`: Day number, days left, RAG and what is next. `milestones`: the
+    review's, in plan order; `other_rags`: the statuses of its other open items (its agency returns), which
+    count towards its RAG."""
     received = review.notification_received_date
     due = review_due_date(cal, received)
     day_number = cal.day_number(received, as_of)
     left = cal.working_days_between(as_of, due) if as_of <= due else -cal.working_days_between(due, as_of)
     milestone_statuses = []
-    for m in review.milestones:
+    for m in milestones:
         if m.done_date is not None:
             status = Rag.COMPLETE
         elif not milestone_applies(review, m):
@@ -198,7 +223,7 @@ def review_status(
         next_milestone=next_milestone,
         sin_due_date=sin_due,
         sin_timeliness=sin_timeliness(cal, review.csc_aware_date, review.sin_submitted_date, as_of),
-        milestones=milestone_statuses,
+        milestones=tuple(milestone_statuses),
     )
 
 
@@ -206,5 +231,6 @@ def worst_first(statuses: list[ReviewStatus]) -> list[ReviewStatus]:
     """Open reviews by RAG (red first), then fewest working days left; submitted ones last."""
     return sorted(
         statuses,
-        key=lambda s: (s.review.state != "open", urgency(s.rag), s.working_days_left, s.review.case_reference),
+        key=lambda s: (s.review.state != ReviewState.OPEN, urgency(s.rag), s.working_days_left,
+                       s.review.case_reference),
     )

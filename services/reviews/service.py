@@ -10,10 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from db.models import NOTIFICATION_TYPES, Account, MilestoneTemplate, Review, ReviewChild, ReviewMilestone
+from db.enums import LogCategory, NotificationType, ReviewState, Role
+from db.models import Account, MilestoneTemplate, Review, ReviewChild, ReviewMilestone
 from services.calendar import load_calendar, load_settings
 from services.concurrency import check_version, flush_or_stale
-from services.daily_log import append_system_entry
+from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
 from services.formatting import log_date
 from services.milestones import (
@@ -26,6 +27,7 @@ from services.milestones import (
 from services.permissions import CASE_READERS, CASE_WRITERS, check_role, requires
 from services.plan import milestones_from_templates, refresh_due_dates, review_due_date
 from services.rag import Rag, open_item_rag
+from services.reviews.reads import AccountRef, ReviewRead
 from services.reviews.rules import (
     DATE_LABELS,
     NOTIFICATION_TYPE_LABELS,
@@ -39,12 +41,13 @@ from services.reviews.rules import (
 
 
 @requires(*CASE_READERS, action="see reviews")
-def list_reviews(session: Session, actor: Account, *, include_closed: bool = True) -> list[Review]:
+def list_reviews(session: Session, actor: Account, *, include_closed: bool = True) -> list[ReviewRead]:
     """All reviews (for pickers), newest notification first."""
-    query = select(Review).order_by(Review.notification_received_date.desc(), Review.id.desc())
+    query = (select(Review).order_by(Review.notification_received_date.desc(), Review.id.desc())
+             .options(selectinload(Review.children)))
     if not include_closed:
-        query = query.where(Review.state != "closed")
-    return list(session.scalars(query))
+        query = query.where(Review.state != ReviewState.CLOSED)
+    return [ReviewRead.of(r) for r in session.scalars(query)]
 
 
 # ---------------------------------------------------------------- writing
@@ -74,10 +77,12 @@ def open_review(
     sin_submitted_date: date | None = None,
     ofsted_required: bool = False,
 ) -> Review:
-    """Open a review: validate, give it a unique case reference and its milestones from the plan."""
-    if notification_type not in NOTIFICATION_TYPES:
+    """Open a review: validate, give it a unique case reference and its milestones from the plan.
+    The review's row comes back, for callers that carry on in the same transaction (the page reads only its
+    case reference)."""
+    if notification_type not in tuple(NotificationType):
         raise InvalidInput("Choose the notification type: death, serious harm or other.")
-    validate_review_dates(
+    dates = validate_review_dates(
         incident_date=incident_date,
         csc_aware_date=csc_aware_date,
         notification_received_date=notification_received_date,
@@ -87,7 +92,8 @@ def open_review(
     children = validate_children(children)
     cal = load_calendar(session)
     templates = list(session.scalars(select(MilestoneTemplate).order_by(MilestoneTemplate.sort_order)))
-    base = case_reference_base(notification_received_date, children[0].initials)
+    received = dates.notification_received_date
+    base = case_reference_base(received, children[0].initials)
     for _attempt in range(5):
         reference = _unique_case_reference(session, base)
         try:
@@ -95,12 +101,12 @@ def open_review(
                 review = Review(
                     case_reference=reference,
                     notification_type=notification_type,
-                    incident_date=incident_date,
-                    csc_aware_date=csc_aware_date,
-                    sin_submitted_date=sin_submitted_date,
-                    notification_received_date=notification_received_date,
+                    incident_date=dates.incident_date,
+                    csc_aware_date=dates.csc_aware_date,
+                    sin_submitted_date=dates.sin_submitted_date,
+                    notification_received_date=received,
                     ofsted_required=ofsted_required,
-                    state="open",
+                    state=ReviewState.OPEN,
                     created_by_id=actor.id,
                     children=[
                         ReviewChild(position=i, initials=c.initials, age_years=c.age_years)
@@ -108,7 +114,7 @@ def open_review(
                     ],
                     milestones=milestones_from_templates(templates),
                 )
-                refresh_due_dates(cal, notification_received_date, review.milestones)
+                refresh_due_dates(cal, received, review.milestones)
                 session.add(review)
                 session.flush()
             break
@@ -118,13 +124,13 @@ def open_review(
                 raise
     else:
         raise InvalidInput("Could not give the review a unique case reference; please try again.")
-    due = review_due_date(cal, notification_received_date)
+    due = review_due_date(cal, received)
     kids = ", ".join(f"{c.initials} ({c.age_years})" for c in children)
     append_system_entry(
-        session, actor, review_id=review.id, category="system",
+        session, actor, review_id=review.id, category=LogCategory.SYSTEM,
         text=f"Review {reference} opened: {NOTIFICATION_TYPE_LABELS[notification_type].lower()} notification "
-        f"received {notification_received_date:%d %b %Y}; children {kids}; Day 1 "
-        f"{cal.day_one(notification_received_date):%d %b %Y}; due at the end of {due:%a %d %b %Y}.",
+        f"received {received:%d %b %Y}; children {kids}; Day 1 "
+        f"{cal.day_one(received):%d %b %Y}; due at the end of {due:%a %d %b %Y}.",
     )
     return review
 
@@ -146,20 +152,21 @@ def update_review_dates(
     The case reference stays as given at opening: it already names the case folder."""
     review = load_review(session, review_id, for_update=True)
     check_version(review, expected_version, "This review")
-    if review.state == "closed":
+    if review.state == ReviewState.CLOSED:
         raise InvalidInput("This review is closed; its dates can no longer be changed.")
-    validate_review_dates(
+    dates = validate_review_dates(
         incident_date=incident_date,
         csc_aware_date=csc_aware_date,
         notification_received_date=notification_received_date,
         sin_submitted_date=sin_submitted_date,
         as_of=as_of,
     )
+    received = dates.notification_received_date
     new_values = {
-        "incident_date": incident_date,
-        "csc_aware_date": csc_aware_date,
-        "sin_submitted_date": sin_submitted_date,
-        "notification_received_date": notification_received_date,
+        "incident_date": dates.incident_date,
+        "csc_aware_date": dates.csc_aware_date,
+        "sin_submitted_date": dates.sin_submitted_date,
+        "notification_received_date": received,
     }
     changes = []
     for name, value in new_values.items():
@@ -169,11 +176,11 @@ def update_review_dates(
             setattr(review, name, value)
     if not changes:
         raise InvalidInput("Nothing to save: the dates are the same as before.")
-    if review.submitted_to_panel_date and review.submitted_to_panel_date < notification_received_date:
+    if review.submitted_to_panel_date and review.submitted_to_panel_date < received:
         raise InvalidInput("The notification cannot be received after the review was submitted to the Panel.")
-    refresh_due_dates(load_calendar(session), notification_received_date, review.milestones)
+    refresh_due_dates(load_calendar(session), received, review.milestones)
     flush_or_stale(session, "This review", advice="Reload and make your change again.")
-    append_system_entry(session, actor, review_id=review.id, category="system",
+    append_system_entry(session, actor, review_id=review.id, category=LogCategory.SYSTEM,
                         text="Dates corrected: " + "; ".join(changes) + ".")
     return review
 
@@ -193,7 +200,7 @@ def record_milestone_done(
     response are the manager's; the report's steps are refused here: the Report page records them."""
     milestone = load_milestone_for_update(session, milestone_id)
     if milestone.key in MANAGER_ONLY_MILESTONES:
-        check_role(actor, ("manager",), "record the Panel submission or response")
+        check_role(actor, (Role.MANAGER,), "record the Panel submission or response")
     if milestone.key in REPORT_MILESTONES:
         review = load_review(session, milestone.review_id)
         raise InvalidInput(
@@ -204,7 +211,7 @@ def record_milestone_done(
                               exec_meeting_required=exec_meeting_required)
 
 
-@requires("manager", action="agree a milestone date")
+@requires(Role.MANAGER, action="agree a milestone date")
 def set_agreed_date(
     session: Session, actor: Account, *, milestone_id: int, agreed_on: date | None, reason: str
 ) -> ReviewMilestone:
@@ -221,7 +228,7 @@ def set_agreed_date(
     milestone.agreed_reason = reason.strip() if agreed_on else None
     flush_or_stale(session, "This milestone", advice="Reload and make your change again.")
     append_system_entry(
-        session, actor, review_id=milestone.review_id, category="date agreed", milestone_id=milestone.id,
+        session, actor, review_id=milestone.review_id, category=LogCategory.DATE_AGREED, milestone_id=milestone.id,
         text=f"Date agreed for '{milestone.title}': from {log_date(old or milestone.due_date)} to "
         f"{log_date(agreed_on or milestone.due_date)} (plan date {log_date(milestone.due_date)}). "
         f"Reason: {reason.strip()}",
@@ -241,14 +248,14 @@ class DelegatedTask:
     rag: Rag
 
 
-@requires("manager", action="see who tasks can be delegated to")
-def list_delegates(session: Session, actor: Account) -> list[Account]:
+@requires(Role.MANAGER, action="see who tasks can be delegated to")
+def list_delegates(session: Session, actor: Account) -> list[AccountRef]:
     """Active accounts that work on cases (manager, officer, chair), by name."""
     accounts = session.scalars(select(Account).where(Account.active.is_(True)).order_by(Account.display_name))
-    return [a for a in accounts if a.has_role(*CASE_READERS)]
+    return [AccountRef(a.id, a.display_name) for a in accounts if a.has_role(*CASE_READERS)]
 
 
-@requires("manager", action="delegate a milestone")
+@requires(Role.MANAGER, action="delegate a milestone")
 def delegate_milestone(
     session: Session, actor: Account, *, milestone_id: int, delegate_to_id: int | None
 ) -> ReviewMilestone:
@@ -266,11 +273,13 @@ def delegate_milestone(
     milestone.delegated_to_id = delegate_to_id
     flush_or_stale(session, "This milestone", advice="Reload and make your change again.")
     session.refresh(milestone, ["delegated_to"])
+    # Taking back a delegation nobody has was refused above, so `previous` is set when `delegate` is not.
+    was = previous.display_name if previous else "nobody"
     text = (f"'{milestone.title}' delegated to {delegate.display_name}" if delegate
-            else f"Delegation of '{milestone.title}' to {previous.display_name} withdrawn")
+            else f"Delegation of '{milestone.title}' to {was} withdrawn")
     if delegate and previous:
-        text += f" (was {previous.display_name})"
-    append_system_entry(session, actor, review_id=milestone.review_id, category="delegation",
+        text += f" (was {was})"
+    append_system_entry(session, actor, review_id=milestone.review_id, category=LogCategory.DELEGATION,
                         milestone_id=milestone.id, text=text + ".")
     return milestone
 
@@ -284,7 +293,7 @@ def list_delegated_to_me(session: Session, actor: Account, *, as_of: date) -> li
         select(ReviewMilestone)
         .join(Review, Review.id == ReviewMilestone.review_id)
         .where(ReviewMilestone.delegated_to_id == actor.id, ReviewMilestone.done_date.is_(None),
-               Review.state != "closed")
+               Review.state != ReviewState.CLOSED)
         .options(selectinload(ReviewMilestone.review))
     ).all()
     tasks = [

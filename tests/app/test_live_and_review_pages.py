@@ -139,10 +139,10 @@ def test_correcting_dates_with_a_wrong_order_keeps_the_typing(app_db, make_app):
         review = session.scalars(select(Review).where(Review.case_reference == "181226AB")).one()
     at.query_params["review"] = str(review.id)
     at.switch_page("pages/review.py").run()
-    at.date_input(key=f"cd_received_{review.id}").set_value(date(2026, 12, 10))
+    at.date_input(key=f"cd_{review.id}_received").set_value(date(2026, 12, 10))
     at.button(key="FormSubmitter:correct_dates-Save dates").click().run()
     assert "must be on or before the date the notification was received" in at.error[0].value
-    assert at.date_input(key=f"cd_received_{review.id}").value == date(2026, 12, 10)
+    assert at.date_input(key=f"cd_{review.id}_received").value == date(2026, 12, 10)
 
 
 def test_a_second_user_saving_first_is_not_overwritten(app_db, make_app):
@@ -155,15 +155,21 @@ def test_a_second_user_saving_first_is_not_overwritten(app_db, make_app):
     second = make_app(officer, as_of=AS_OF).run()
     second.query_params["review"] = str(review.id)
     second.switch_page("pages/review.py").run()
-    second.date_input(key=f"cd_sin_{review.id}").set_value(date(2026, 12, 16))
+    second.date_input(key=f"cd_{review.id}_sin").set_value(date(2026, 12, 16))
     second.button(key="FormSubmitter:correct_dates-Save dates").click().run()
     assert "Dates saved" in second.success[0].value
-    first.date_input(key=f"cd_sin_{review.id}").set_value(date(2026, 12, 17))
+    first.date_input(key=f"cd_{review.id}_sin").set_value(date(2026, 12, 17))
     first.button(key="FormSubmitter:correct_dates-Save dates").click().run()
     assert "changed by someone else" in first.error[0].value
     with app_db() as session:
         assert session.get(Review, review.id).sin_submitted_date == date(2026, 12, 16)
-    assert first.date_input(key=f"cd_sin_{review.id}").value == date(2026, 12, 16)
+    # The typing stays, with the other person's values beside it; saving again deliberately goes over theirs.
+    assert first.date_input(key=f"cd_{review.id}_sin").value == date(2026, 12, 17)
+    assert "SIN submitted: Wed 16 Dec 2026" in first.code[0].value
+    first.button(key="FormSubmitter:correct_dates-Save dates").click().run()
+    assert "Dates saved" in first.success[0].value
+    with app_db() as session:
+        assert session.get(Review, review.id).sin_submitted_date == date(2026, 12, 17)
 
 
 def test_manager_delegates_and_the_officer_sees_it_on_the_live_list(app_db, make_app):

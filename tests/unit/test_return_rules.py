@@ -6,18 +6,18 @@ Fri 1 Jan 2027 is a bank holiday; Easter 2027: Good Friday 26 Mar, Easter Monday
 """
 import csv
 import io
+from dataclasses import replace
 from datetime import date
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 from openpyxl import load_workbook
 
-from db.models import Agency, Review
-from db.models_returns import AgencyReturn
 from services.errors import InvalidInput
 from services.rag import Rag
 from services.returns.chasing import chase_email_for
 from services.returns.exports import CHECKLIST_COLUMNS, checklist_csv, checklist_row, checklist_xlsx
+from services.returns.reads import AgencyRef, ReturnRead
 from services.returns.rules import (
     Stage,
     action_due_date,
@@ -47,13 +47,11 @@ def cal():
     return WorkingCalendar()
 
 
-def make_return(requested=FRI_18_DEC, **fields) -> AgencyReturn:
-    """A transient return (never added to a session) with its review and agency attached."""
-    ret = AgencyReturn(requested_date=requested, **{"sent_back_count": 0, **fields})
-    ret.review = Review(case_reference="181226AB")
-    ret.agency = Agency(name="Demoshire Police", kind="police", contact_email="safeguarding@police.example.org")
-    ret.chases = []
-    return ret
+def make_return(requested=FRI_18_DEC, **fields) -> ReturnRead:
+    """A return as the services read it, for review 181226AB and Demoshire Police."""
+    return ReturnRead(id=1, review_id=1, case_reference="181226AB",
+                      agency=AgencyRef(1, "Demoshire Police", "safeguarding@police.example.org"),
+                      requested_date=requested, **fields)
 
 
 def checked(received, checked_on, **more) -> dict:
@@ -266,7 +264,7 @@ def test_next_step_after_acceptance_asks_for_filing_and_summary(cal):
                       final_qa_date=D(2026, 12, 22), final_qa_by_id=1)
     assert next_step(cal, ret, D(2026, 12, 23)) == ("Accepted; record where it is filed and write the summary for "
                                                      "the report")
-    ret.file_section, ret.file_path, ret.summary = "I", "I/police.docx", "Known to police."
+    ret = replace(ret, file_section="I", file_path="I/police.docx", summary="Known to police.")
     assert next_step(cal, ret, D(2026, 12, 23)) == "Complete"
 
 
@@ -279,10 +277,8 @@ def test_next_step_of_a_sent_back_return(cal):
 def test_check_result_names_the_gaps():
     ret = make_return(**checked(D(2026, 12, 22), D(2026, 12, 22)))
     assert check_result_label(ret) == "satisfactory (all 4 yes)"
-    ret.check_dates_present = False
-    ret.check_analysis = False
-    ret.initial_check_outcome = "concerns"
-    ret.initial_check_note = "Chronology only."
+    ret = replace(ret, check_dates_present=False, check_analysis=False, initial_check_outcome="concerns",
+                  initial_check_note="Chronology only.")
     assert check_result_label(ret) == ("concerns: not dates present, not analysis, not only a chronology. "
                                        "Note: Chronology only.")
 

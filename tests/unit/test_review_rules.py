@@ -172,7 +172,11 @@ def _dates(**changes):
     ],
 )
 def test_validate_review_dates_accepts(changes):
-    assert validate_review_dates(**_dates(**changes)) is None
+    values = _dates(**changes)
+    dates = validate_review_dates(**values)
+    assert (dates.incident_date, dates.csc_aware_date, dates.notification_received_date, dates.sin_submitted_date) \
+        == (values["incident_date"], values["csc_aware_date"], values["notification_received_date"],
+            values["sin_submitted_date"])
 
 
 @pytest.mark.parametrize(

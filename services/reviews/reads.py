@@ -1,0 +1,146 @@
+"""What the review services hand back to pages: plain frozen copies of a review, its children and milestones.
+
+A page reads these after its transaction has closed, so nothing here loads anything: each `of` copies a row
+whose relationships were loaded with it (`service.REVIEW_LOAD`, `MILESTONE_LOAD`)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from db.models import Review, ReviewChild, ReviewMilestone
+
+
+@dataclass(frozen=True)
+class ChildRead:
+    position: int
+    initials: str
+    age_years: int
+
+    @classmethod
+    def of(cls, row: ReviewChild) -> ChildRead:
+        return cls(row.position, row.initials, row.age_years)
+
+
+@dataclass(frozen=True)
+class ReviewRead:
+    """One review as saved (its milestones come with its status: services.review_status)."""
+
+    id: int
+    case_reference: str
+    notification_type: str
+    state: str
+    incident_date: date
+    csc_aware_date: date
+    notification_received_date: date
+    sin_submitted_date: date | None = None
+    submitted_to_panel_date: date | None = None
+    panel_response_date: date | None = None
+    ofsted_required: bool = False
+    ofsted_response_date: date | None = None
+    exec_meeting_required: bool | None = None
+    lcspr_decision: bool | None = None
+    lcspr_reason: str | None = None
+    created_at: datetime | None = None
+    created_by_id: int | None = None
+    version: int = 1
+    children: tuple[ChildRead, ...] = ()
+
+    @classmethod
+    def of(cls, row: Review, *, with_children: bool = True) -> ReviewRead:
+        """A copy of `row`; its children too unless `with_children` is False (a picker needs none)."""
+        return cls(
+            id=row.id,
+            case_reference=row.case_reference,
+            notification_type=row.notification_type,
+            state=row.state,
+            incident_date=row.incident_date,
+            csc_aware_date=row.csc_aware_date,
+            notification_received_date=row.notification_received_date,
+            sin_submitted_date=row.sin_submitted_date,
+            submitted_to_panel_date=row.submitted_to_panel_date,
+            panel_response_date=row.panel_response_date,
+            ofsted_required=row.ofsted_required,
+            ofsted_response_date=row.ofsted_response_date,
+            exec_meeting_required=row.exec_meeting_required,
+            lcspr_decision=row.lcspr_decision,
+            lcspr_reason=row.lcspr_reason,
+            created_at=row.created_at,
+            created_by_id=row.created_by_id,
+            version=row.version,
+            children=tuple(ChildRead.of(c) for c in row.children) if with_children else (),
+        )
+
+
+@dataclass(frozen=True)
+class MilestoneRead:
+    """One milestone of one review, with the names of who did it and who it is delegated to."""
+
+    id: int
+    review_id: int
+    key: str
+    title: str
+    owner: str
+    sort_order: int
+    window_start_day: int | None = None
+    window_end_day: int | None = None
+    follows_key: str | None = None
+    follows_offset_days: int | None = None
+    done_when: str = ""
+    optional: bool = False
+    condition: str | None = None
+    window_start_date: date | None = None
+    due_date: date | None = None
+    agreed_due_date: date | None = None
+    agreed_reason: str | None = None
+    done_date: date | None = None
+    done_by_id: int | None = None
+    done_by_name: str | None = None
+    done_at: datetime | None = None
+    note: str | None = None
+    delegated_to_id: int | None = None
+    delegated_to_name: str | None = None
+    version: int = 1
+
+    @property
+    def effective_due_date(self) -> date | None:
+        """The agreed date when the manager set one, else the plan's date."""
+        return self.agreed_due_date or self.due_date
+
+    @classmethod
+    def of(cls, row: ReviewMilestone) -> MilestoneRead:
+        """A copy of `row` (its done_by and delegated_to loaded with it)."""
+        return cls(
+            id=row.id,
+            review_id=row.review_id,
+            key=row.key,
+            title=row.title,
+            owner=row.owner,
+            sort_order=row.sort_order,
+            window_start_day=row.window_start_day,
+            window_end_day=row.window_end_day,
+            follows_key=row.follows_key,
+            follows_offset_days=row.follows_offset_days,
+            done_when=row.done_when,
+            optional=row.optional,
+            condition=row.condition,
+            window_start_date=row.window_start_date,
+            due_date=row.due_date,
+            agreed_due_date=row.agreed_due_date,
+            agreed_reason=row.agreed_reason,
+            done_date=row.done_date,
+            done_by_id=row.done_by_id,
+            done_by_name=row.done_by.display_name if row.done_by else None,
+            done_at=row.done_at,
+            note=row.note,
+            delegated_to_id=row.delegated_to_id,
+            delegated_to_name=row.delegated_to.display_name if row.delegated_to else None,
+            version=row.version,
+        )
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    """An account a milestone can be delegated to."""
+
+    id: int
+    display_name: str
