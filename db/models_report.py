@@ -30,10 +30,6 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 from db.enums import MeetingKind, ReportVersionState, sql_in, sql_literal
 from db.models import Account, Agency, Base, Review
 
-# The old tuple names, kept for the services that still import them; prefer the enums.
-MEETING_KINDS = tuple(MeetingKind)
-VERSION_STATES = tuple(ReportVersionState)
-
 _DRAFT, _SIGNED_FINAL, _SUBMITTED = (
     sql_literal(s) for s in (ReportVersionState.DRAFT, ReportVersionState.SIGNED_FINAL, ReportVersionState.SUBMITTED))
 # The kinds held at most once per review (pre-meets: as many as needed).
@@ -87,9 +83,9 @@ class Meeting(Base):
     updated_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
 
-    agencies: Mapped[list[Agency]] = relationship(secondary=meeting_agencies, order_by=Agency.name, lazy="selectin")
-    created_by: Mapped[Account] = relationship(foreign_keys=[created_by_id], lazy="selectin")
-    updated_by: Mapped[Account] = relationship(foreign_keys=[updated_by_id], lazy="selectin")
+    agencies: Mapped[list[Agency]] = relationship(secondary=meeting_agencies, order_by=Agency.name)
+    created_by: Mapped[Account] = relationship(foreign_keys=[created_by_id])
+    updated_by: Mapped[Account] = relationship(foreign_keys=[updated_by_id])
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -108,7 +104,7 @@ class ReportSection(Base):
     updated_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
 
-    updated_by: Mapped[Account] = relationship(lazy="selectin")
+    updated_by: Mapped[Account] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -143,4 +139,4 @@ class ReportVersion(Base):
     # A hash of what the report said (not of the file): "nothing changed since draft 3" is a lookup.
     content_fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
 
-    review: Mapped[Review] = relationship(lazy="joined")
+    review: Mapped[Review] = relationship()

@@ -4,24 +4,23 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from db.models import LOG_CATEGORIES
+from db.enums import ReviewState
 from services.clock import LONDON
-from services.daily_log import (
+from services.daily_log.exports import XLSX_MIME, export_log_csv, export_log_xlsx
+from services.daily_log.rules import (
     DEFAULT_PAGE_SIZE,
     FOLDER_SECTION_TITLES,
+    LOG_CATEGORIES,
     MAX_PATH_LENGTH,
     MAX_TEXT_LENGTH,
     PERSON_CATEGORIES,
-    add_log_entry,
-    export_log_csv,
-    export_log_xlsx,
-    list_log_authors,
-    list_milestone_choices,
-    search_log,
 )
+from services.daily_log.service import add_log_entry, list_log_authors, list_milestone_choices, search_log
 from services.errors import ServiceError
 from services.reviews.service import list_reviews
 from ui import state
+from ui.flash import flash, show_flashes
+from ui.forms import already_saved, remember_saved
 from ui.gate import require_page
 from ui.widgets import FREE_TEXT_REMINDER
 
@@ -65,7 +64,7 @@ def _after_write(message: str, defaults: dict) -> None:
     st.session_state[RESET_KEY] = defaults
     st.session_state.pop(EXPORT_KEY, None)
     st.session_state[PAGE_KEY] = 1
-    st.session_state["log_flash"] = message
+    flash(message)
     st.rerun()
 
 
@@ -78,7 +77,7 @@ st.caption("Every action on a review, newest first. The log cannot be changed or
 
 reviews = state.read(list_reviews)
 by_id = {r.id: r for r in reviews}
-live_ids = [r.id for r in reviews if r.state != "closed"]
+live_ids = [r.id for r in reviews if r.state != ReviewState.CLOSED]
 wanted = st.query_params.get("review")
 if "log_review" not in st.session_state:
     st.session_state["log_review"] = int(wanted) if wanted and wanted.isdigit() and int(wanted) in by_id else ALL_LIVE
@@ -94,9 +93,7 @@ if scope is None:
 else:
     st.query_params["review"] = str(scope)
 
-flash = st.session_state.pop("log_flash", None)
-if flash:
-    st.success(flash, icon=":material/check_circle:")
+show_flashes()
 
 # ---------------------------------------------------------------- quick add
 
@@ -127,10 +124,14 @@ else:
                              placeholder="e.g. Scoping/Police scoping form.docx")
         st.caption(FREE_TEXT_REMINDER)
         add_sent = st.form_submit_button("Add to the log", type="primary", icon=":material/add:", key="la_submit")
-    if add_sent:
+    add_values = (add_review, category, entry_text, section, path, milestone_id)
+    if add_sent and already_saved("log_add", add_values):
+        st.info("That entry was just added: it is at the top of the log.", icon=":material/info:")
+    elif add_sent:
         entry = state.act(add_log_entry, review_id=add_review, category=category, text=entry_text,
                           folder_section=section, file_path=path, milestone_id=milestone_id or None)
         if entry is not None:
+            remember_saved("log_add", add_values)
             _after_write(f"Entry {entry.id} added to the log of {by_id[entry.review_id].case_reference}.",
                          ADD_DEFAULTS)
 
@@ -237,12 +238,16 @@ if result.rows:
             st.caption(FREE_TEXT_REMINDER)
             correct_sent = st.form_submit_button("Add the correction", key="lc_submit")
         if correct_sent:
+            correct_values = (target_id, c_category, c_text, c_section, c_path)
             if target_id is None:
                 st.error("Choose the entry to correct.", icon=":material/error:")
+            elif already_saved("log_correct", correct_values):
+                st.info("That correction was just added: it is at the top of the log.", icon=":material/info:")
             else:
                 fix = state.act(add_log_entry, review_id=on_page[target_id].review_id, category=c_category,
                                 text=c_text, folder_section=c_section, file_path=c_path, corrects_id=target_id)
                 if fix is not None:
+                    remember_saved("log_correct", correct_values)
                     _after_write(f"Entry {fix.id} added, correcting entry {target_id}.", CORRECT_DEFAULTS)
 
 # ---------------------------------------------------------------- export
@@ -257,7 +262,7 @@ if st.button("Prepare the export", icon=":material/download:", key="log_export_p
              disabled=result.total == 0):
     prepared = {
         "signature": signature,
-        "csv": state.read(export_log_csv, **filters),
+        "csv": state.read(export_log_csv, **filters),  # built here, when the button is clicked
         "xlsx": state.read(export_log_xlsx, **filters),
         "prepared_at": datetime.now(LONDON),
     }
@@ -268,6 +273,6 @@ if prepared:
     d1.download_button("Download CSV", data=prepared["csv"], file_name=f"{stem}.csv", mime="text/csv",
                        icon=":material/table_view:", key="log_download_csv", on_click="ignore")
     d2.download_button("Download Excel", data=prepared["xlsx"], file_name=f"{stem}.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       mime=XLSX_MIME,
                        icon=":material/grid_on:", key="log_download_xlsx", on_click="ignore")
     d3.caption(f"Prepared {prepared['prepared_at']:%H:%M:%S}: {result.total:,} entries.")

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from services.clock import LONDON
+from db.enums import Role
 from services.errors import ServiceError, StaleRecord
 from services.report import (
     STATE_LABELS,
@@ -31,6 +32,7 @@ from services.report_content import (
 )
 from services.reviews.service import list_reviews
 from ui import state
+from ui.flash import flash, show_flashes
 from ui.gate import require_page
 from ui.widgets import FREE_TEXT_REMINDER, fmt_date, review_picker
 
@@ -43,9 +45,9 @@ for key, value in st.session_state.pop(RESET_KEY, {}).items():
 
 as_of = state.today()
 roles = state.signed_in_roles()
-can_send = bool(roles & {"manager", "officer"})
-is_chair = "chair" in roles
-is_manager = "manager" in roles
+can_send = bool(roles & {Role.MANAGER, Role.OFFICER})
+is_chair = Role.CHAIR in roles
+is_manager = Role.MANAGER in roles
 
 reviews = state.read(list_reviews)
 st.title("Report")
@@ -58,9 +60,7 @@ view = state.read(get_report, review_id=review_id, as_of=as_of)
 review = view.review
 p = f"rp{review.id}_"
 
-flash = st.session_state.pop("rp_flash", None)
-if flash:
-    st.success(flash, icon=":material/check_circle:")
+show_flashes()
 
 st.markdown(f"### Rapid Review report {review.case_reference}")
 st.markdown(f"**{view.stage_text}** Next: {view.next_step}")
@@ -84,7 +84,7 @@ def _made(version_id: int) -> None:
 
 
 def _done(message: str, values: dict | None = None) -> None:
-    st.session_state["rp_flash"] = message
+    flash(message)
     if values:
         _reset_next_run(values)
     st.rerun()
@@ -142,7 +142,7 @@ with write_tab:
                     lcspr_saved = st.form_submit_button("Save the LCSPR decision", disabled=view.locked)
                 if lcspr_saved:
                     try:
-                        saved_review = state.read(record_lcspr_decision, review_id=review.id,
+                        saved_review = state.write(record_lcspr_decision, review_id=review.id,
                                    expected_version=st.session_state[p + "lcspr_version"],
                                    decision={"yes": True, "no": False}.get(answer), reason=reason)
                     except StaleRecord as error:
@@ -190,7 +190,7 @@ with write_tab:
                                                   disabled=view.locked)
             if submitted:
                 try:
-                    row = state.read(save_section, review_id=review.id, section_key=section.key, text=typed,
+                    row = state.write(save_section, review_id=review.id, section_key=section.key, text=typed,
                                      expected_version=st.session_state[version_key])
                 except StaleRecord as error:
                     # Keep what was typed; from now on the save is made against their version.

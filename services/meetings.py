@@ -13,26 +13,32 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
+from db.enums import LogCategory, MeetingKind, MilestoneKey, ReviewState
 from db.models import Account, Agency, Review, ReviewMilestone
-from db.models_report import MEETING_KINDS, Meeting
+from db.models_report import Meeting
+from db.models_returns import AgencyReturn
 from services.calendar import load_calendar
 from services.concurrency import check_version, flush_or_stale
-from services.daily_log import append_system_entry
+from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
 from services.milestones import complete_milestone
 from services.permissions import CASE_READERS, requires
 from services.working_days import WorkingCalendar
 
-MEETING_LABELS = {
-    "rr_meeting": "Rapid Review meeting",
-    "pre_meet": "Pre-meet",
-    "exec_meeting": "Executive findings meeting with the AD/DCS",
+MEETING_LABELS: dict[str, str] = {
+    MeetingKind.RR_MEETING: "Rapid Review meeting",
+    MeetingKind.PRE_MEET: "Pre-meet",
+    MeetingKind.EXEC_MEETING: "Executive findings meeting with the AD/DCS",
 }
 # The milestone each kind of meeting completes when it is recorded.
-MEETING_MILESTONES = {"rr_meeting": "rr_meeting", "pre_meet": "pre_meets", "exec_meeting": "exec_meeting"}
-MINUTES_MILESTONE = "minutes"
+MEETING_MILESTONES: dict[str, str] = {
+    MeetingKind.RR_MEETING: MilestoneKey.RR_MEETING,
+    MeetingKind.PRE_MEET: MilestoneKey.PRE_MEETS,
+    MeetingKind.EXEC_MEETING: MilestoneKey.EXEC_MEETING,
+}
+MINUTES_MILESTONE = MilestoneKey.MINUTES
 MINUTES_DUE_WORKING_DAYS = 1
 MAX_NAME_CHARS = 120
 MAX_DECISIONS_CHARS = 8000
@@ -109,9 +115,45 @@ def validate_meeting_dates(
 # ---------------------------------------------------------------- reading
 
 
-@dataclass
+@dataclass(frozen=True)
+class AgencyName:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class MeetingRecord:
+    """One meeting as pages and tests read it (names, not relationships)."""
+
+    id: int
+    review_id: int
+    kind: str
+    held_on: date
+    chair_name: str | None
+    minute_taker_name: str | None
+    minutes_circulated_on: date | None
+    decisions: str | None
+    version: int
+    agencies: tuple[AgencyName, ...]
+
+    @property
+    def agency_ids(self) -> list[int]:
+        return [a.id for a in self.agencies]
+
+
+@dataclass(frozen=True)
+class MeetingsReview:
+    """What the Meetings page needs of the review."""
+
+    id: int
+    case_reference: str
+    state: str
+    exec_meeting_required: bool | None
+
+
+@dataclass(frozen=True)
 class MeetingRow:
-    meeting: Meeting
+    meeting: MeetingRecord
     label: str
     minutes_due: date
     minutes: str
@@ -125,38 +167,64 @@ class MeetingRow:
         return [a.name for a in self.meeting.agencies]
 
 
-@dataclass
+@dataclass(frozen=True)
 class ReviewMeetings:
-    review: Review
-    rows: list[MeetingRow]
+    review: MeetingsReview
+    rows: tuple[MeetingRow, ...]
     exec_meeting: str  # "needed", "not needed" or "not decided yet"
+    # Who may be chosen as attending: the active agencies and those sent the review's scoping form; the latter
+    # are the form's first guess.
+    agency_choices: tuple[AgencyName, ...] = ()
+    return_agency_ids: tuple[int, ...] = ()
 
     @property
     def rr_meeting(self) -> MeetingRow | None:
-        return next((r for r in self.rows if r.meeting.kind == "rr_meeting"), None)
+        return next((r for r in self.rows if r.meeting.kind == MeetingKind.RR_MEETING), None)
 
     @property
     def can_add(self) -> list[str]:
         """The kinds of meeting that can still be recorded for this review."""
         taken = {r.meeting.kind for r in self.rows}
-        kinds = ["rr_meeting", "pre_meet"]
+        kinds = [MeetingKind.RR_MEETING.value, MeetingKind.PRE_MEET.value]
         if self.review.exec_meeting_required:
-            kinds.append("exec_meeting")
-        return [k for k in kinds if k == "pre_meet" or k not in taken]
+            kinds.append(MeetingKind.EXEC_MEETING.value)
+        return [k for k in kinds if k == MeetingKind.PRE_MEET or k not in taken]
+
+
+def _record(meeting: Meeting) -> MeetingRecord:
+    """The read object of a meeting whose agencies are loaded (selectinload, or set by the write)."""
+    return MeetingRecord(
+        id=meeting.id, review_id=meeting.review_id, kind=meeting.kind, held_on=meeting.held_on,
+        chair_name=meeting.chair_name, minute_taker_name=meeting.minute_taker_name,
+        minutes_circulated_on=meeting.minutes_circulated_on, decisions=meeting.decisions, version=meeting.version,
+        agencies=tuple(AgencyName(a.id, a.name) for a in meeting.agencies),
+    )
 
 
 def _meetings_of(session: Session, review_id: int) -> list[Meeting]:
     return list(session.scalars(
-        select(Meeting).where(Meeting.review_id == review_id).order_by(Meeting.held_on, Meeting.id)
+        select(Meeting).where(Meeting.review_id == review_id).options(selectinload(Meeting.agencies))
+        .order_by(Meeting.held_on, Meeting.id)
     ))
 
 
-def meeting_row(cal: WorkingCalendar, meeting: Meeting, as_of: date) -> MeetingRow:
+def meeting_row(cal: WorkingCalendar, meeting: MeetingRecord, as_of: date) -> MeetingRow:
     minutes = minutes_status(cal, meeting.held_on, meeting.minutes_circulated_on, as_of)
-    if meeting.kind == "pre_meet" and meeting.minutes_circulated_on is None:
+    if meeting.kind == MeetingKind.PRE_MEET and meeting.minutes_circulated_on is None:
         minutes = "none needed"  # a pre-meet briefs an agency; the 24-hour rule is for the meetings that decide
     return MeetingRow(meeting=meeting, label=MEETING_LABELS[meeting.kind],
                       minutes_due=minutes_due_date(cal, meeting.held_on), minutes=minutes)
+
+
+def _agency_choices(session: Session, review_id: int) -> tuple[tuple[AgencyName, ...], tuple[int, ...]]:
+    asked = list(session.execute(
+        select(Agency.id, Agency.name).join(AgencyReturn, AgencyReturn.agency_id == Agency.id)
+        .where(AgencyReturn.review_id == review_id).order_by(Agency.name)
+    ))
+    active = list(session.execute(select(Agency.id, Agency.name).where(Agency.active.is_(True)).order_by(Agency.name)))
+    choices = {agency_id: name for agency_id, name in [*active, *asked]}
+    return (tuple(AgencyName(i, n) for i, n in sorted(choices.items(), key=lambda item: item[1])),
+            tuple(agency_id for agency_id, _name in asked))
 
 
 @requires(*CASE_READERS, action="see a review's meetings")
@@ -167,7 +235,12 @@ def list_meetings(session: Session, actor: Account, *, review_id: int, as_of: da
         raise InvalidInput("That review does not exist. Go back to the live list and open it again.")
     cal = load_calendar(session)
     decided = {True: "needed", False: "not needed", None: "not decided yet"}[review.exec_meeting_required]
-    return ReviewMeetings(review, [meeting_row(cal, m, as_of) for m in _meetings_of(session, review_id)], decided)
+    choices, asked = _agency_choices(session, review_id)
+    return ReviewMeetings(
+        review=MeetingsReview(review.id, review.case_reference, review.state, review.exec_meeting_required),
+        rows=tuple(meeting_row(cal, _record(m), as_of) for m in _meetings_of(session, review_id)),
+        exec_meeting=decided, agency_choices=choices, return_agency_ids=asked,
+    )
 
 
 # ---------------------------------------------------------------- writing
@@ -179,7 +252,7 @@ def _review_for_write(session: Session, review_id: int) -> Review:
     ).first()
     if review is None:
         raise InvalidInput("That review does not exist. Go back to the live list and open it again.")
-    if review.state == "closed":
+    if review.state == ReviewState.CLOSED:
         raise InvalidInput(f"Review {review.case_reference} is closed: its meetings can no longer be changed.")
     return review
 
@@ -238,32 +311,33 @@ def record_meeting(
     minutes_circulated_on: date | None = None,
     decisions: str = "",
     as_of: date,
-) -> Meeting:
+) -> MeetingRecord:
     """Record a meeting that was held; it completes its milestone (and the minutes one when circulated)."""
-    if kind not in MEETING_KINDS:
+    if kind not in MEETING_LABELS:
         raise InvalidInput("Choose the kind of meeting: the Rapid Review meeting, a pre-meet or the executive "
                            "findings meeting.")
     review = _review_for_write(session, review_id)
     label = MEETING_LABELS[kind]
-    if kind == "exec_meeting" and review.exec_meeting_required is not True:
+    if kind == MeetingKind.EXEC_MEETING and review.exec_meeting_required is not True:
         if review.exec_meeting_required is None:
             raise InvalidInput("The Day 1 decision on an executive findings meeting has not been recorded yet: the "
                                "JCR Chair records it on the Review page first.")
         raise InvalidInput("The Day 1 decision said no executive findings meeting with the AD/DCS is needed for "
                            f"{review.case_reference}.")
-    if kind != "pre_meet":
+    if kind != MeetingKind.PRE_MEET:
         existing = session.scalar(select(Meeting).where(Meeting.review_id == review_id, Meeting.kind == kind))
         if existing is not None:
             raise InvalidInput(f"The {label} of {review.case_reference} was already recorded (held "
                                f"{existing.held_on:%d %b %Y}): change that record instead.")
     validate_meeting_dates(held_on=held_on, minutes_circulated_on=minutes_circulated_on,
                            notification_received=review.notification_received_date, as_of=as_of)
+    assert held_on is not None  # validate_meeting_dates refuses a missing date
     agencies = _agencies(session, agency_ids)
-    if kind == "rr_meeting" and not agencies:
+    if kind == MeetingKind.RR_MEETING and not agencies:
         raise InvalidInput("Choose the agencies that attended the Rapid Review meeting.")
     meeting = Meeting(
         review_id=review.id, kind=kind, held_on=held_on,
-        chair_name=clean_name(chair_name, "chair", required=kind != "pre_meet"),
+        chair_name=clean_name(chair_name, "chair", required=kind != MeetingKind.PRE_MEET),
         minute_taker_name=clean_name(minute_taker_name, "minute-taker", required=False),
         minutes_circulated_on=minutes_circulated_on, decisions=clean_decisions(decisions),
         created_by_id=actor.id, updated_by_id=actor.id, agencies=agencies,
@@ -278,29 +352,32 @@ def record_meeting(
     text = "Meeting recorded: " + _describe(meeting) + "."
     if meeting.decisions:
         text += f" Decisions: {meeting.decisions}"
-    append_system_entry(session, actor, review_id=review.id, category="meeting", text=text)
+    append_system_entry(session, actor, review_id=review.id, category=LogCategory.MEETING, text=text)
     tail = _complete(session, actor, review, MEETING_MILESTONES[kind], held_on, as_of,
                      note=f"Completed by recording the meeting ({label}).")
-    if kind == "pre_meet":
+    if kind == MeetingKind.PRE_MEET:
         tail = ""  # the first pre-meet completes the (optional) milestone; later ones are simply recorded
     if minutes_circulated_on is not None:
         tail += _record_minutes(session, actor, review, meeting, as_of)
     if tail:
-        append_system_entry(session, actor, review_id=review.id, category="system", text=tail.strip())
-    return meeting
+        append_system_entry(session, actor, review_id=review.id, category=LogCategory.SYSTEM, text=tail.strip())
+    return _record(meeting)
 
 
 def _record_minutes(session: Session, actor: Account, review: Review, meeting: Meeting, as_of: date) -> str:
-    cal = load_calendar(session)
-    status = minutes_status(cal, meeting.held_on, meeting.minutes_circulated_on, as_of)
-    append_system_entry(
-        session, actor, review_id=review.id, category="meeting",
-        text=f"Minutes of the {MEETING_LABELS[meeting.kind]} of {meeting.held_on:%d %b %Y} circulated on "
-        f"{meeting.minutes_circulated_on:%d %b %Y}: {status} (due {minutes_due_date(cal, meeting.held_on):%d %b %Y}).",
-    )
-    if meeting.kind != "rr_meeting":
+    circulated_on = meeting.minutes_circulated_on
+    if circulated_on is None:
         return ""
-    return _complete(session, actor, review, MINUTES_MILESTONE, meeting.minutes_circulated_on, as_of,
+    cal = load_calendar(session)
+    status = minutes_status(cal, meeting.held_on, circulated_on, as_of)
+    append_system_entry(
+        session, actor, review_id=review.id, category=LogCategory.MEETING,
+        text=f"Minutes of the {MEETING_LABELS[meeting.kind]} of {meeting.held_on:%d %b %Y} circulated on "
+        f"{circulated_on:%d %b %Y}: {status} (due {minutes_due_date(cal, meeting.held_on):%d %b %Y}).",
+    )
+    if meeting.kind != MeetingKind.RR_MEETING:
+        return ""
+    return _complete(session, actor, review, MINUTES_MILESTONE, circulated_on, as_of,
                      note=f"Minutes circulated: {status}.")
 
 
@@ -317,12 +394,12 @@ def update_meeting(
     minutes_circulated_on: date | None,
     decisions: str,
     as_of: date,
-) -> Meeting:
+) -> MeetingRecord:
     """Change who attended, who chaired and took minutes, the decisions, or record the minutes circulated.
     The meeting date completed its milestone and stays; a minutes date, once recorded, stays too."""
     meeting = session.scalars(
-        select(Meeting).where(Meeting.id == meeting_id).with_for_update(of=Meeting)
-        .execution_options(populate_existing=True)
+        select(Meeting).where(Meeting.id == meeting_id).options(selectinload(Meeting.agencies))
+        .with_for_update(of=Meeting).execution_options(populate_existing=True)
     ).first()
     if meeting is None:
         raise InvalidInput("That meeting record does not exist. Reload the page.")
@@ -338,10 +415,10 @@ def update_meeting(
                                notification_received=review.notification_received_date, as_of=as_of)
         new_minutes = True
     agencies = _agencies(session, agency_ids)
-    if meeting.kind == "rr_meeting" and not agencies:
+    if meeting.kind == MeetingKind.RR_MEETING and not agencies:
         raise InvalidInput("Choose the agencies that attended the Rapid Review meeting.")
     values = {
-        "chair_name": clean_name(chair_name, "chair", required=meeting.kind != "pre_meet"),
+        "chair_name": clean_name(chair_name, "chair", required=meeting.kind != MeetingKind.PRE_MEET),
         "minute_taker_name": clean_name(minute_taker_name, "minute-taker", required=False),
         "decisions": clean_decisions(decisions),
     }
@@ -365,9 +442,9 @@ def update_meeting(
     text = f"Meeting record changed ({', '.join(changes)}): " + _describe(meeting) + "."
     if "decisions" in changes and meeting.decisions:
         text += f" Decisions: {meeting.decisions}"
-    append_system_entry(session, actor, review_id=review.id, category="meeting", text=text)
+    append_system_entry(session, actor, review_id=review.id, category=LogCategory.MEETING, text=text)
     if new_minutes:
         tail = _record_minutes(session, actor, review, meeting, as_of)
         if tail:
-            append_system_entry(session, actor, review_id=review.id, category="system", text=tail.strip())
-    return meeting
+            append_system_entry(session, actor, review_id=review.id, category=LogCategory.SYSTEM, text=tail.strip())
+    return _record(meeting)

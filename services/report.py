@@ -11,23 +11,24 @@ transaction.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from db.enums import FinalQaOutcome, LogCategory, MeetingKind, MilestoneKey, ReportVersionState, ReviewState, Role
 from db.models import Account, Agency, Review
 from db.models_report import Meeting, ReportSection, ReportVersion
 from db.models_returns import AgencyReturn
 from services.calendar import load_calendar, load_settings
 from services.clock import LONDON
 from services.concurrency import check_version, flush_or_stale
-from services.daily_log import append_system_entry
+from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput, StaleRecord
-from services.formatting import long_date
+from services.formatting import log_date, long_date
 from services.milestones import complete_milestone
 from services.permissions import CASE_READERS, CASE_WRITERS, requires
 from services.plan import milestone_applies, review_due_date, window_label
@@ -46,14 +47,15 @@ from services.report_docx import DOCX_MIME, VersionStamp, build_report_docx
 from services.returns.rules import return_due_date
 from services.reviews.rules import NOTIFICATION_TYPE_LABELS, sin_timeliness
 
-STATE_LABELS = {
-    "draft": "draft",
-    "sent_to_chair": "sent to the JCR Chair",
-    "signed_final": "signed final",
-    "submitted": "submitted to the National Panel",
+DRAFT, SENT_TO_CHAIR, SIGNED_FINAL, SUBMITTED = ReportVersionState
+STATE_LABELS: dict[str, str] = {
+    DRAFT: "draft",
+    SENT_TO_CHAIR: "sent to the JCR Chair",
+    SIGNED_FINAL: "signed final",
+    SUBMITTED: "submitted to the National Panel",
 }
-FILE_STATE_WORDS = {"draft": "draft", "sent_to_chair": "sent to Chair", "signed_final": "signed final",
-                    "submitted": "submitted"}
+FILE_STATE_WORDS: dict[str, str] = {DRAFT: "draft", SENT_TO_CHAIR: "sent to Chair", SIGNED_FINAL: "signed final",
+                                    SUBMITTED: "submitted"}
 MAX_REASON_CHARS = 4000
 TRY_AGAIN = "Reload and try again."
 
@@ -63,15 +65,15 @@ TRY_AGAIN = "Reload and try again."
 
 def _returns_of(session: Session, review_id: int) -> list[AgencyReturn]:
     return list(session.scalars(
-        select(AgencyReturn).join(Agency, Agency.id == AgencyReturn.agency_id)
+        select(AgencyReturn).join(AgencyReturn.agency).options(contains_eager(AgencyReturn.agency))
         .where(AgencyReturn.review_id == review_id).order_by(Agency.name)
     ))
 
 
 def _final_qa_words(ret: AgencyReturn) -> str:
-    if ret.final_qa_outcome == "accepted":
-        return f"accepted {ret.final_qa_date:%d %b %Y}"
-    if ret.sent_back_date is not None and ret.final_qa_outcome == "sent back":
+    if ret.final_qa_outcome == FinalQaOutcome.ACCEPTED:
+        return f"accepted {log_date(ret.final_qa_date)}"
+    if ret.sent_back_date is not None and ret.final_qa_outcome == FinalQaOutcome.SENT_BACK:
         return f"sent back {ret.sent_back_date:%d %b %Y}"
     if ret.sent_back_date is not None:
         return f"sent back {ret.sent_back_date:%d %b %Y}; resubmission awaiting QA"
@@ -87,10 +89,11 @@ def assemble(session: Session, review: Review, *, as_of: date,
     cal = load_calendar(session)
     received = review.notification_received_date
     meetings = {m.kind: m for m in session.scalars(
-        select(Meeting).where(Meeting.review_id == review.id, Meeting.kind.in_(("rr_meeting", "exec_meeting"))))}
+        select(Meeting).where(Meeting.review_id == review.id,
+                              Meeting.kind.in_((MeetingKind.RR_MEETING, MeetingKind.EXEC_MEETING))))}
     by_key = {m.key: m for m in review.milestones}
-    rr_held = meetings["rr_meeting"].held_on if "rr_meeting" in meetings else (
-        by_key["rr_meeting"].done_date if "rr_meeting" in by_key else None)
+    rr_held = meetings[MeetingKind.RR_MEETING].held_on if MeetingKind.RR_MEETING in meetings else (
+        by_key[MilestoneKey.RR_MEETING].done_date if MilestoneKey.RR_MEETING in by_key else None)
     details = [
         ("Case reference", review.case_reference),
         ("Children (initials, age at the incident)",
@@ -109,7 +112,8 @@ def assemble(session: Session, review: Review, *, as_of: date,
     if review.exec_meeting_required is not None:
         exec_text = "not needed (Day 1 decision)"
         if review.exec_meeting_required:
-            exec_text = (f"held {long_date(meetings['exec_meeting'].held_on)}" if "exec_meeting" in meetings
+            exec_text = (f"held {long_date(meetings[MeetingKind.EXEC_MEETING].held_on)}"
+                         if MeetingKind.EXEC_MEETING in meetings
                          else "needed (Day 1 decision); not held yet")
         details.append(("Executive findings meeting with the AD/DCS", exec_text))
     details.append(("Ofsted", "the report goes to Ofsted too" if review.ofsted_required else "not required"))
@@ -140,7 +144,7 @@ def assemble(session: Session, review: Review, *, as_of: date,
         select(ReportSection).where(ReportSection.review_id == review.id))}
     sent = _first_sent(session, review.id)
     if signed_on is None:
-        signed = _version_in_state(session, review.id, "signed_final")
+        signed = _version_in_state(session, review.id, SIGNED_FINAL)
         if signed is not None:
             signed_by, signed_on = signed.created_by_name, signed.step_date
     return ReportContent(
@@ -176,55 +180,105 @@ def _version_in_state(session: Session, review_id: int, state: str) -> ReportVer
 
 def _first_sent(session: Session, review_id: int) -> ReportVersion | None:
     return session.scalars(
-        select(ReportVersion).where(ReportVersion.review_id == review_id, ReportVersion.state == "sent_to_chair")
+        select(ReportVersion).where(ReportVersion.review_id == review_id, ReportVersion.state == SENT_TO_CHAIR)
         .order_by(ReportVersion.number)
     ).first()
 
 
-@dataclass
+@dataclass(frozen=True)
 class SectionText:
     section: Section
     text: str
     version: int  # 0: never saved
-    updated_by: str | None
+    updated_by: str | None  # the name of who saved it last
     updated_at: datetime | None
 
     @property
     def last_changed(self) -> str:
-        if not self.version:
+        if not self.version or self.updated_at is None:
             return "Not written yet."
         return f"Last changed by {self.updated_by} on {self.updated_at.astimezone(LONDON):%a %d %b %Y at %H:%M}."
 
 
-@dataclass
+@dataclass(frozen=True)
+class ReportReview:
+    """What the Report page needs of the review."""
+
+    id: int
+    case_reference: str
+    state: str
+    version: int
+    lcspr_decision: bool | None
+    lcspr_reason: str | None
+    ofsted_required: bool
+    ofsted_response_date: date | None
+    submitted_to_panel_date: date | None
+    panel_response_date: date | None
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """One stored version of the report, without its bytes (get_version_file reads those)."""
+
+    id: int
+    number: int
+    state: str
+    step_date: date | None
+    ofsted_sent_on: date | None
+    created_at: datetime
+    created_by_name: str
+    file_name: str
+    size_bytes: int
+    sha256: str
+
+
+@dataclass(frozen=True)
 class ReportView:
     """Everything the Report page shows for one review."""
 
-    review: Review
+    review: ReportReview
     content: ReportContent
     sections: dict[str, SectionText]
-    versions: list[ReportVersion]
-    missing: list[tuple[Section, str]]
+    versions: tuple[VersionInfo, ...]
+    missing: tuple[tuple[Section, str], ...]
     stage: str
     stage_text: str
     next_step: str
-    sent: ReportVersion | None = None
-    signed: ReportVersion | None = None
-    submitted: ReportVersion | None = None
+    sent: VersionInfo | None = None
+    signed: VersionInfo | None = None
+    submitted: VersionInfo | None = None
     latest_sent_on: date | None = None
-    notes: list[str] = field(default_factory=list)
 
     @property
     def locked(self) -> bool:
         """After the Chair's sign-off the text is what was signed: it can no longer be changed."""
-        return self.signed is not None or self.review.state == "closed"
+        return self.signed is not None or self.review.state == ReviewState.CLOSED
 
 
-def _stage(review: Review, sent, signed, submitted) -> tuple[str, str, str]:
-    if review.state == "closed":
+def _review_info(review: Review) -> ReportReview:
+    return ReportReview(
+        id=review.id, case_reference=review.case_reference, state=review.state, version=review.version,
+        lcspr_decision=review.lcspr_decision, lcspr_reason=review.lcspr_reason,
+        ofsted_required=review.ofsted_required, ofsted_response_date=review.ofsted_response_date,
+        submitted_to_panel_date=review.submitted_to_panel_date, panel_response_date=review.panel_response_date,
+    )
+
+
+def _version_info(version: ReportVersion) -> VersionInfo:
+    return VersionInfo(
+        id=version.id, number=version.number, state=version.state, step_date=version.step_date,
+        ofsted_sent_on=version.ofsted_sent_on, created_at=version.created_at,
+        created_by_name=version.created_by_name, file_name=version.file_name, size_bytes=version.size_bytes,
+        sha256=version.sha256,
+    )
+
+
+def _stage(review: Review, sent: VersionInfo | None, signed: VersionInfo | None,
+           submitted: VersionInfo | None) -> tuple[str, str, str]:
+    if review.state == ReviewState.CLOSED:
         response = f"the Panel responded on {long_date(review.panel_response_date)}"
         return "closed", f"Closed: {response}.", "Nothing left to do: the review is closed."
-    if review.state == "submitted":
+    if review.state == ReviewState.SUBMITTED:
         text = f"Submitted to the National Panel on {long_date(review.submitted_to_panel_date)}"
         if submitted is not None and submitted.ofsted_sent_on:
             text += f" (and to Ofsted on {long_date(submitted.ofsted_sent_on)})"
@@ -240,6 +294,14 @@ def _stage(review: Review, sent, signed, submitted) -> tuple[str, str, str]:
             "Write the sections, then send the report to the JCR Chair.")
 
 
+def _section_text(key: str, row: ReportSection | None, updated_by: str | None = None) -> SectionText:
+    """A written section as the page shows it; `row.updated_by` is loaded by the caller unless named."""
+    if row is None:
+        return SectionText(SECTION_BY_KEY[key], "", 0, None, None)
+    return SectionText(SECTION_BY_KEY[key], row.text, row.version, updated_by or row.updated_by.display_name,
+                       row.updated_at)
+
+
 @requires(*CASE_READERS, action="see a review's report")
 def get_report(session: Session, actor: Account, *, review_id: int, as_of: date) -> ReportView:
     """The report of one review: its assembled content, written sections, versions and where it stands."""
@@ -249,19 +311,17 @@ def get_report(session: Session, actor: Account, *, review_id: int, as_of: date)
         raise InvalidInput("That review does not exist. Go back to the live list and open it again.")
     content = assemble(session, review, as_of=as_of)
     rows = {s.section_key: s for s in session.scalars(
-        select(ReportSection).where(ReportSection.review_id == review.id))}
-    sections = {}
-    for key in WRITABLE_KEYS:
-        row = rows.get(key)
-        sections[key] = SectionText(SECTION_BY_KEY[key], row.text if row else "", row.version if row else 0,
-                                    row.updated_by.display_name if row else None, row.updated_at if row else None)
-    versions = _versions(session, review.id)
-    sent = [v for v in versions if v.state == "sent_to_chair"]
-    signed = next((v for v in versions if v.state == "signed_final"), None)
-    submitted = next((v for v in versions if v.state == "submitted"), None)
+        select(ReportSection).where(ReportSection.review_id == review.id)
+        .options(selectinload(ReportSection.updated_by)))}
+    sections = {key: _section_text(key, rows.get(key)) for key in WRITABLE_KEYS}
+    versions = tuple(_version_info(v) for v in _versions(session, review.id))
+    sent = [v for v in versions if v.state == SENT_TO_CHAIR]
+    signed = next((v for v in versions if v.state == SIGNED_FINAL), None)
+    submitted = next((v for v in versions if v.state == SUBMITTED), None)
     stage, stage_text, next_step = _stage(review, sent[0] if sent else None, signed, submitted)
     return ReportView(
-        review=review, content=content, sections=sections, versions=versions, missing=missing_parts(content),
+        review=_review_info(review), content=content, sections=sections, versions=versions,
+        missing=tuple(missing_parts(content)),
         stage=stage, stage_text=stage_text, next_step=next_step, sent=sent[0] if sent else None, signed=signed,
         submitted=submitted, latest_sent_on=sent[-1].step_date if sent else None,
     )
@@ -295,13 +355,13 @@ def _review_for_write(session: Session, review_id: int) -> Review:
     ).first()
     if review is None:
         raise InvalidInput("That review does not exist. Go back to the live list and open it again.")
-    if review.state == "closed":
+    if review.state == ReviewState.CLOSED:
         raise InvalidInput(f"Review {review.case_reference} is closed: its report can no longer be changed.")
     return review
 
 
 def _refuse_when_signed(session: Session, review: Review, action: str) -> None:
-    signed = _version_in_state(session, review.id, "signed_final")
+    signed = _version_in_state(session, review.id, SIGNED_FINAL)
     if signed is not None:
         raise InvalidInput(
             f"The report of {review.case_reference} was signed off by {signed.created_by_name} on "
@@ -310,15 +370,18 @@ def _refuse_when_signed(session: Session, review: Review, action: str) -> None:
         )
 
 
-def _check_step_date(value: date | None, what: str, *, as_of: date, not_before: date, not_before_what: str) -> None:
+def _check_step_date(value: date | None, what: str, *, as_of: date, not_before: date | None,
+                     not_before_what: str) -> date:
+    """The step's date, checked; `not_before` None (a date the database requires, never missing) is not compared."""
     if value is None:
         raise InvalidInput(f"Give the date {what}.")
     if value > as_of:
         raise InvalidInput(f"The date {what} ({value:%d %b %Y}) cannot be in the future.")
-    if value < not_before:
+    if not_before is not None and value < not_before:
         raise InvalidInput(
             f"The date {what} ({value:%d %b %Y}) cannot be before {not_before_what} ({not_before:%d %b %Y})."
         )
+    return value
 
 
 def file_name_for(case_reference: str, number: int, state: str) -> str:
@@ -370,7 +433,7 @@ def _missing_words(missing: list[tuple[Section, str]]) -> str:
 
 @dataclass(frozen=True)
 class DraftMade:
-    version: ReportVersion
+    version: VersionInfo
     new: bool
 
 
@@ -383,67 +446,67 @@ def make_draft(session: Session, actor: Account, *, review_id: int, as_of: date)
     content = assemble(session, review, as_of=as_of)
     latest = session.scalars(select(ReportVersion).where(ReportVersion.review_id == review.id)
                              .order_by(ReportVersion.number.desc())).first()
-    if latest is not None and latest.state == "draft" and latest.content_fingerprint == fingerprint(content):
-        return DraftMade(latest, new=False)
-    version = _store_version(session, actor, review, state="draft", content=content)
+    if latest is not None and latest.state == DRAFT and latest.content_fingerprint == fingerprint(content):
+        return DraftMade(_version_info(latest), new=False)
+    version = _store_version(session, actor, review, state=DRAFT, content=content)
     missing = missing_parts(content)
     text = f"Report draft version {version.number} made ({version.file_name}, {version.size_bytes:,} bytes)."
     if missing:
         text += f" Not yet written: {_missing_words(missing)}."
-    append_system_entry(session, actor, review_id=review.id, category="system", text=text)
-    return DraftMade(version, new=True)
+    append_system_entry(session, actor, review_id=review.id, category=LogCategory.SYSTEM, text=text)
+    return DraftMade(_version_info(version), new=True)
 
 
 @requires(*CASE_WRITERS, action="send the report to the JCR Chair")
 def send_to_chair(session: Session, actor: Account, *, review_id: int, sent_on: date | None, as_of: date
-                  ) -> ReportVersion:
+                  ) -> VersionInfo:
     """Send the report to the JCR Chair: a 'sent to Chair' version; the first sending completes
     'Report updated with the meeting and sent to the JCR Chair'. It may be sent again after amendments."""
     review = _review_for_write(session, review_id)
     _refuse_when_submitted(review)
     _refuse_when_signed(session, review, "sending it to the Chair again")
-    previous = _version_in_state(session, review.id, "sent_to_chair")
+    previous = _version_in_state(session, review.id, SENT_TO_CHAIR)
     if previous is not None:
-        _check_step_date(sent_on, "it was sent to the Chair", as_of=as_of, not_before=previous.step_date,
+        sent_on = _check_step_date(sent_on, "it was sent to the Chair", as_of=as_of, not_before=previous.step_date,
                          not_before_what=f"the previous sending (version {previous.number})")
     else:
-        _check_step_date(sent_on, "it was sent to the Chair", as_of=as_of,
+        sent_on = _check_step_date(sent_on, "it was sent to the Chair", as_of=as_of,
                          not_before=review.notification_received_date,
                          not_before_what="the date the notification was received")
-    _complete_milestone(session, actor, review, "report_to_chair", sent_on, as_of,
+    _complete_milestone(session, actor, review, MilestoneKey.REPORT_TO_CHAIR, sent_on, as_of,
                         note="Completed by sending the report to the JCR Chair (Report page).")
     content = assemble(session, review, as_of=as_of)
-    version = _store_version(session, actor, review, state="sent_to_chair", content=content, step_date=sent_on)
+    version = _store_version(session, actor, review, state=SENT_TO_CHAIR, content=content, step_date=sent_on)
     missing = missing_parts(content)
     text = (f"Report version {version.number} sent to the JCR Chair on {sent_on:%d %b %Y}"
             f"{' (sent again after amendments)' if previous else ''}: {version.file_name}.")
     if missing:
         text += f" Not yet written: {_missing_words(missing)}."
-    append_system_entry(session, actor, review_id=review.id, category="communication", text=text)
-    return version
+    append_system_entry(session, actor, review_id=review.id, category=LogCategory.COMMUNICATION, text=text)
+    return _version_info(version)
 
 
 def _refuse_when_submitted(review: Review) -> None:
-    if review.state == "submitted":
+    if review.state == ReviewState.SUBMITTED:
         raise InvalidInput(f"The report of {review.case_reference} was already submitted to the National Panel on "
                            f"{review.submitted_to_panel_date:%d %b %Y}.")
 
 
-@requires("chair", action="sign off the report")
+@requires(Role.CHAIR, action="sign off the report")
 def sign_off(session: Session, actor: Account, *, review_id: int, signed_on: date | None, as_of: date
-             ) -> ReportVersion:
+             ) -> VersionInfo:
     """The JCR Chair signs the report off: the signed final version, with the Chair's name and the date;
     completes 'Signed final report returned by the JCR Chair'. Every section must be written."""
     review = _review_for_write(session, review_id)
     _refuse_when_submitted(review)
     _refuse_when_signed(session, review, "signing it off again")
-    latest_sent = _version_in_state(session, review.id, "sent_to_chair")
+    latest_sent = _version_in_state(session, review.id, SENT_TO_CHAIR)
     if latest_sent is None:
         raise InvalidInput(
             f"The report of {review.case_reference} has not been sent to the JCR Chair yet: the officer sends it "
             "(Send to the JCR Chair) before the Chair signs it off."
         )
-    _check_step_date(signed_on, "of the sign-off", as_of=as_of, not_before=latest_sent.step_date,
+    signed_on = _check_step_date(signed_on, "of the sign-off", as_of=as_of, not_before=latest_sent.step_date,
                      not_before_what=f"the report was sent to the Chair (version {latest_sent.number})")
     missing = missing_parts(assemble(session, review, as_of=as_of))
     if missing:
@@ -451,19 +514,19 @@ def sign_off(session: Session, actor: Account, *, review_id: int, signed_on: dat
             "The report cannot be signed off while parts of it are missing: " + _missing_words(missing)
             + ". Write them (or write 'None identified') and sign off again."
         )
-    _complete_milestone(session, actor, review, "signed_report", signed_on, as_of,
+    _complete_milestone(session, actor, review, MilestoneKey.SIGNED_REPORT, signed_on, as_of,
                         note="Completed by the JCR Chair's sign-off (Report page).")
     content = assemble(session, review, as_of=as_of, signed_by=actor.display_name, signed_on=signed_on)
-    version = _store_version(session, actor, review, state="signed_final", content=content, step_date=signed_on)
+    version = _store_version(session, actor, review, state=SIGNED_FINAL, content=content, step_date=signed_on)
     append_system_entry(
-        session, actor, review_id=review.id, category="decision",
+        session, actor, review_id=review.id, category=LogCategory.DECISION,
         text=f"Report signed off by {actor.display_name} (JCR Chair) on {signed_on:%d %b %Y}: signed final version "
         f"{version.number} ({version.file_name}, sha256 {version.sha256[:12]}).",
     )
-    return version
+    return _version_info(version)
 
 
-@requires("manager", action="submit the report to the National Panel")
+@requires(Role.MANAGER, action="submit the report to the National Panel")
 def submit_to_panel(
     session: Session,
     actor: Account,
@@ -472,19 +535,19 @@ def submit_to_panel(
     submitted_on: date | None,
     ofsted_sent_on: date | None = None,
     as_of: date,
-) -> ReportVersion:
+) -> VersionInfo:
     """Submit the Chair's signed final version to the National Panel (and Ofsted when required): records the
     submission date, keeps the 'submitted' version (the signed final's exact bytes) and completes
     'Report submitted to the National Panel'."""
     review = _review_for_write(session, review_id)
     _refuse_when_submitted(review)
-    signed = _version_in_state(session, review.id, "signed_final")
+    signed = _version_in_state(session, review.id, SIGNED_FINAL)
     if signed is None:
         raise InvalidInput(
             f"The report of {review.case_reference} cannot be submitted before the JCR Chair has signed it off: "
             "only the signed final version goes to the National Panel."
         )
-    _check_step_date(submitted_on, "of the submission", as_of=as_of, not_before=signed.step_date,
+    submitted_on = _check_step_date(submitted_on, "of the submission", as_of=as_of, not_before=signed.step_date,
                      not_before_what=f"the Chair's sign-off (version {signed.number})")
     if review.ofsted_required and ofsted_sent_on is None:
         raise InvalidInput(f"The report of {review.case_reference} goes to Ofsted too: give the date it was sent "
@@ -493,24 +556,24 @@ def submit_to_panel(
         raise InvalidInput("Ofsted is not marked as required for this review: leave the Ofsted date empty, or mark "
                            "Ofsted as required first.")
     if ofsted_sent_on is not None:
-        _check_step_date(ofsted_sent_on, "it was sent to Ofsted", as_of=as_of, not_before=submitted_on,
+        ofsted_sent_on = _check_step_date(ofsted_sent_on, "it was sent to Ofsted", as_of=as_of, not_before=submitted_on,
                          not_before_what="the submission to the Panel")
-    _complete_milestone(session, actor, review, "panel_submission", submitted_on, as_of,
+    _complete_milestone(session, actor, review, MilestoneKey.PANEL_SUBMISSION, submitted_on, as_of,
                         note="Completed by submitting the signed final version (Report page).")
     # What the Chair signed is what the Panel gets: the same bytes, kept again as the 'submitted' version.
     data = bytes(signed.content)
     content = assemble(session, review, as_of=as_of)
-    version = _store_version(session, actor, review, state="submitted", content=content, step_date=submitted_on,
+    version = _store_version(session, actor, review, state=SUBMITTED, content=content, step_date=submitted_on,
                              ofsted_sent_on=ofsted_sent_on, data=data)
     text = (f"Report submitted to the National Panel on {submitted_on:%d %b %Y}"
             + (f" and to Ofsted on {ofsted_sent_on:%d %b %Y}" if ofsted_sent_on else "")
             + f": version {version.number}, the signed final version {signed.number} as signed "
             f"(sha256 {version.sha256[:12]}).")
-    append_system_entry(session, actor, review_id=review.id, category="communication", text=text)
-    return version
+    append_system_entry(session, actor, review_id=review.id, category=LogCategory.COMMUNICATION, text=text)
+    return _version_info(version)
 
 
-@requires("manager", action="record the Panel's or Ofsted's response")
+@requires(Role.MANAGER, action="record the Panel's or Ofsted's response")
 def record_responses(
     session: Session,
     actor: Account,
@@ -519,11 +582,11 @@ def record_responses(
     panel_response_on: date | None = None,
     ofsted_response_on: date | None = None,
     as_of: date,
-) -> Review:
+) -> ReportReview:
     """Record Ofsted's response and/or the Panel's; the Panel's response closes the review (it leaves the
     live list), so when Ofsted is required its response is recorded first or at the same time."""
     review = _review_for_write(session, review_id)
-    if review.state != "submitted":
+    if review.state != ReviewState.SUBMITTED:
         raise InvalidInput(f"The report of {review.case_reference} has not been submitted to the National Panel yet: "
                            "record the submission before any response.")
     if panel_response_on is None and ofsted_response_on is None:
@@ -534,13 +597,13 @@ def record_responses(
             raise InvalidInput("Ofsted is not marked as required for this review: leave Ofsted's response empty.")
         if review.ofsted_response_date is not None and review.ofsted_response_date != ofsted_response_on:
             raise InvalidInput(f"Ofsted's response was already recorded on {review.ofsted_response_date:%d %b %Y}.")
-        sent = _version_in_state(session, review.id, "submitted")
+        sent = _version_in_state(session, review.id, SUBMITTED)
         not_before = (sent.ofsted_sent_on if sent and sent.ofsted_sent_on else submitted)
-        _check_step_date(ofsted_response_on, "of Ofsted's response", as_of=as_of, not_before=not_before,
-                         not_before_what="the report was sent to Ofsted")
+        ofsted_response_on = _check_step_date(ofsted_response_on, "of Ofsted's response", as_of=as_of,
+                                              not_before=not_before, not_before_what="the report was sent to Ofsted")
     if panel_response_on is not None:
-        _check_step_date(panel_response_on, "of the Panel's response", as_of=as_of, not_before=submitted,
-                         not_before_what="the submission to the Panel")
+        panel_response_on = _check_step_date(panel_response_on, "of the Panel's response", as_of=as_of,
+                                             not_before=submitted, not_before_what="the submission to the Panel")
         if review.ofsted_required and review.ofsted_response_date is None and ofsted_response_on is None:
             raise InvalidInput(
                 "Ofsted's response has not been recorded: the Panel's response closes the review, so record "
@@ -549,21 +612,21 @@ def record_responses(
     if ofsted_response_on is not None and review.ofsted_response_date is None:
         review.ofsted_response_date = ofsted_response_on
         flush_or_stale(session, "This review", advice=TRY_AGAIN)
-        append_system_entry(session, actor, review_id=review.id, category="communication",
+        append_system_entry(session, actor, review_id=review.id, category=LogCategory.COMMUNICATION,
                             text=f"Ofsted's response to the report received on {ofsted_response_on:%d %b %Y}.")
     if panel_response_on is not None:
-        _complete_milestone(session, actor, review, "panel_response", panel_response_on, as_of,
+        _complete_milestone(session, actor, review, MilestoneKey.PANEL_RESPONSE, panel_response_on, as_of,
                             note="Completed by recording the Panel's response (Report page).")
         append_system_entry(
-            session, actor, review_id=review.id, category="communication",
+            session, actor, review_id=review.id, category=LogCategory.COMMUNICATION,
             text=f"The National Panel's response received on {panel_response_on:%d %b %Y}: review "
             f"{review.case_reference} closed.",
         )
-    return review
+    return _review_info(review)
 
 
-@requires("manager", action="say whether the report goes to Ofsted")
-def set_ofsted_required(session: Session, actor: Account, *, review_id: int, required: bool) -> Review:
+@requires(Role.MANAGER, action="say whether the report goes to Ofsted")
+def set_ofsted_required(session: Session, actor: Account, *, review_id: int, required: bool) -> ReportReview:
     """Whether the report goes to Ofsted as well as the Panel (decided before the submission)."""
     review = _review_for_write(session, review_id)
     _refuse_when_submitted(review)
@@ -571,10 +634,10 @@ def set_ofsted_required(session: Session, actor: Account, *, review_id: int, req
         raise InvalidInput("Nothing to save: that is already recorded.")
     review.ofsted_required = required
     session.flush()
-    append_system_entry(session, actor, review_id=review.id, category="decision",
+    append_system_entry(session, actor, review_id=review.id, category=LogCategory.DECISION,
                         text="The report goes to Ofsted as well as the National Panel." if required
                         else "The report does not go to Ofsted (only to the National Panel).")
-    return review
+    return _review_info(review)
 
 
 @requires(*CASE_READERS, action="record the LCSPR decision")
@@ -586,7 +649,7 @@ def record_lcspr_decision(
     expected_version: int | None,
     decision: bool | None,
     reason: str,
-) -> Review:
+) -> ReportReview:
     """Record whether a Local Child Safeguarding Practice Review is to be carried out, and why (section 8)."""
     review = _review_for_write(session, review_id)
     check_version(review, expected_version, "This review",
@@ -606,11 +669,11 @@ def record_lcspr_decision(
     review.lcspr_reason = cleaned
     flush_or_stale(session, "This review", advice=TRY_AGAIN)
     append_system_entry(
-        session, actor, review_id=review.id, category="decision",
+        session, actor, review_id=review.id, category=LogCategory.DECISION,
         text=f"LCSPR decision {'changed' if changed else 'recorded'}: "
         f"{'an LCSPR is to be carried out' if decision else 'no LCSPR'}. Reasons: {cleaned}",
     )
-    return review
+    return _review_info(review)
 
 
 @requires(*CASE_READERS, action="write the report")
@@ -622,7 +685,7 @@ def save_section(
     section_key: str,
     text: str,
     expected_version: int,
-) -> ReportSection:
+) -> SectionText:
     """Save one written section. `expected_version` is the version the text was written against (0 when the
     section had never been saved): a save over someone else's newer text is refused, never overwritten."""
     section = SECTION_BY_KEY.get(section_key)
@@ -640,7 +703,8 @@ def save_section(
     ).first()
     current = row.version if row else 0
     if current != expected_version:
-        who = row.updated_by.display_name if row else "someone"
+        who = (session.scalar(select(Account.display_name).where(Account.id == row.updated_by_id)) if row
+               else None) or "someone"
         when = f" at {row.updated_at.astimezone(LONDON):%H:%M on %a %d %b}" if row else ""
         raise StaleRecord(
             f"Section {section.number} ({section.title}) was changed by {who}{when} since you opened it. "
@@ -664,11 +728,10 @@ def save_section(
             f"Section {section.number} ({section.title}) was saved by someone else at the same moment. Your text is "
             "kept in the box; reload their text, combine the two and save again."
         ) from None
-    session.refresh(row, ["updated_by"])
     words = len(cleaned.split())
     append_system_entry(
-        session, actor, review_id=review.id, category="other",
+        session, actor, review_id=review.id, category=LogCategory.OTHER,
         text=f"Report section {section.number} ({section.title}) saved: {words} word{'s' if words != 1 else ''}"
         f"{' (now empty)' if not cleaned else ''}.",
     )
-    return row
+    return _section_text(section_key, row, updated_by=actor.display_name)

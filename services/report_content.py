@@ -8,7 +8,8 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Optional
+
+from services.formatting import long_date
 
 PROTECTIVE_MARKING = "OFFICIAL-SENSITIVE"
 EMPTY_SECTION = "[This section has not been written yet]"
@@ -23,7 +24,7 @@ class Section:
     """One section of the report: its key, number, title, where its content comes from, and a prompt."""
 
     key: str
-    number: Optional[int]
+    number: int | None
     title: str
     source: str
     guidance: str = ""
@@ -68,9 +69,6 @@ SECTION_BY_KEY = {s.key: s for s in SECTIONS}
 WRITABLE_KEYS = tuple(s.key for s in SECTIONS if s.writable)
 
 
-def _fmt(value: Optional[date]) -> str:
-    return f"{value:%a %d %b %Y}" if value else "—"
-
 
 @dataclass(frozen=True)
 class AgencyPart:
@@ -79,17 +77,17 @@ class AgencyPart:
     agency: str
     requested: date
     due: date
-    received: Optional[date]
-    resubmitted: Optional[date]
+    received: date | None
+    resubmitted: date | None
     final_qa: str
-    summary: Optional[str]
+    summary: str | None
 
     @property
     def dates_sentence(self) -> str:
-        text = f"Scoping form sent {_fmt(self.requested)}, due {_fmt(self.due)}; "
-        text += f"received {_fmt(self.received)}" if self.received else "not received yet"
+        text = f"Scoping form sent {long_date(self.requested)}, due {long_date(self.due)}; "
+        text += f"received {long_date(self.received)}" if self.received else "not received yet"
         if self.resubmitted:
-            text += f"; resubmitted {_fmt(self.resubmitted)}"
+            text += f"; resubmitted {long_date(self.resubmitted)}"
         if self.final_qa:
             text += f"; {self.final_qa}"
         return text + "."
@@ -99,9 +97,9 @@ class AgencyPart:
 class MilestoneLine:
     title: str
     window: str
-    due: Optional[date]
+    due: date | None
     agreed: bool
-    done: Optional[date]
+    done: date | None
     status: str  # "done", "open", "not needed"
 
 
@@ -114,15 +112,15 @@ class ReportContent:
     case_details: tuple[tuple[str, str], ...]
     agencies: tuple[AgencyPart, ...]
     texts: dict[str, str] = field(default_factory=dict)
-    lcspr_decision: Optional[bool] = None
-    lcspr_reason: Optional[str] = None
-    sent_to_chair_on: Optional[date] = None
-    signed_by: Optional[str] = None
-    signed_on: Optional[date] = None
+    lcspr_decision: bool | None = None
+    lcspr_reason: str | None = None
+    sent_to_chair_on: date | None = None
+    signed_by: str | None = None
+    signed_on: date | None = None
     milestones: tuple[MilestoneLine, ...] = ()
 
 
-def paragraphs_of(text: Optional[str]) -> list[str]:
+def paragraphs_of(text: str | None) -> list[str]:
     """Lines of the officer's text with blank lines dropped."""
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
@@ -138,14 +136,14 @@ def lcspr_sentence(content: ReportContent) -> str:
 def sign_off_sentence(content: ReportContent) -> str:
     if content.signed_on is None:
         return "[Not yet signed off by the JCR Chair]"
-    return f"{content.signed_by}, JCR Chair, on {_fmt(content.signed_on)}"
+    return f"{content.signed_by}, JCR Chair, on {long_date(content.signed_on)}"
 
 
 AGENCY_TABLE_COLUMNS = ("Agency", "Form sent", "Due", "Received", "Resubmitted", "Final QA")
 MILESTONE_TABLE_COLUMNS = ("Milestone", "Window", "Due", "Done")
 
 
-def _short(value: Optional[date]) -> str:
+def _short(value: date | None) -> str:
     """Dates in the tables, short enough for A4 columns."""
     return f"{value:%d %b %Y}" if value else "—"
 
@@ -158,7 +156,7 @@ def agency_table_rows(content: ReportContent) -> list[tuple[str, ...]]:
 
 
 def milestone_table_rows(content: ReportContent) -> list[tuple[str, ...]]:
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for m in content.milestones:
         due = _short(m.due) + (" (agreed)" if m.agreed else "") if m.due else "no deadline"
         done = _short(m.done) if m.done else ("not needed" if m.status == "not needed" else "not done")
@@ -205,7 +203,7 @@ def _md_escape(text: str) -> str:
     return out
 
 
-def _md_text(text: Optional[str], empty: str = EMPTY_SECTION) -> list[str]:
+def _md_text(text: str | None, empty: str = EMPTY_SECTION) -> list[str]:
     paragraphs = paragraphs_of(text)
     if not paragraphs:
         return [f"*{_md_escape(empty)}*", ""]
@@ -224,7 +222,7 @@ def _md_text(text: Optional[str], empty: str = EMPTY_SECTION) -> list[str]:
 def _md_table(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(_md_escape(v) for v in row) + " |" for row in rows]
-    return lines + [""]
+    return [*lines, ""]
 
 
 def report_markdown(content: ReportContent) -> str:
@@ -247,17 +245,19 @@ def report_markdown(content: ReportContent) -> str:
                 lines += [f"*{_md_escape(sentence)}*", ""]
             else:
                 lines += [f"**Decision:** {sentence}", "", f"**Reasons:** {_md_escape(content.lcspr_reason or '')}", ""]
-            lines += ["**Issues of national importance**", ""] + _md_text(content.texts.get(section.key))
+            lines += ["**Issues of national importance**", "", *_md_text(content.texts.get(section.key))]
         elif section.key == "sign_off":
-            lines += ["**Quality assurance by the statutory partners**", ""] + _md_text(content.texts.get(section.key))
+            lines += ["**Quality assurance by the statutory partners**", "",
+                      *_md_text(content.texts.get(section.key))]
             if content.sent_to_chair_on:
-                lines += [f"**Sent to the JCR Chair:** {_fmt(content.sent_to_chair_on)}", ""]
+                lines += [f"**Sent to the JCR Chair:** {long_date(content.sent_to_chair_on)}", ""]
             sentence = sign_off_sentence(content)
-            lines += [f"**Signed off:** {_md_escape(sentence)}" if content.signed_on else f"*{_md_escape(sentence)}*", ""]
+            signed = f"**Signed off:** {_md_escape(sentence)}" if content.signed_on else f"*{_md_escape(sentence)}*"
+            lines += [signed, ""]
         else:
             lines += _md_text(content.texts.get(section.key))
     lines += [f"#### {APPENDIX.heading}", "", "**A. Agencies contacted and their return dates**", ""]
     lines += _md_table(AGENCY_TABLE_COLUMNS, agency_table_rows(content)) if content.agencies else \
         ["*[No agency has been sent a scoping form yet]*", ""]
-    lines += ["**B. The review's milestones**", ""] + _md_table(MILESTONE_TABLE_COLUMNS, milestone_table_rows(content))
+    lines += ["**B. The review's milestones**", "", *_md_table(MILESTONE_TABLE_COLUMNS, milestone_table_rows(content))]
     return "\n".join(lines)

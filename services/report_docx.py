@@ -9,18 +9,23 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from typing import Optional
+from datetime import UTC, datetime
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Mm, Pt, RGBColor
+from docx.table import Table, _Cell, _Row
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 from services.clock import LONDON
+from services.formatting import long_date
 from services.report_content import (
     AGENCY_TABLE_COLUMNS,
     APPENDIX,
@@ -50,7 +55,7 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 class VersionStamp:
     """What the file says about itself: its number, state, who made it and when (UTC)."""
 
-    number: Optional[int]
+    number: int | None
     state_label: str
     created_at: datetime
     created_by_name: str
@@ -65,13 +70,9 @@ class VersionStamp:
 # ---------------------------------------------------------------- small helpers
 
 
-def _fmt(value: Optional[date]) -> str:
-    return f"{value:%a %d %b %Y}" if value else "—"
-
-
-def _add_field(paragraph, instruction: str, placeholder: str = "1") -> None:
+def _add_field(paragraph: Paragraph, instruction: str, placeholder: str = "1") -> None:
     """A Word field (PAGE, NUMPAGES) as begin / instruction / separate / cached result / end runs."""
-    def run_with(element):
+    def run_with(element: BaseOxmlElement) -> Run:
         run = paragraph.add_run()
         run._r.append(element)
         return run
@@ -92,7 +93,7 @@ def _add_field(paragraph, instruction: str, placeholder: str = "1") -> None:
     run_with(end)
 
 
-def _shade(cell, fill: str) -> None:
+def _shade(cell: _Cell, fill: str) -> None:
     properties = cell._tc.get_or_add_tcPr()
     shading = OxmlElement("w:shd")
     shading.set(qn("w:val"), "clear")
@@ -101,34 +102,35 @@ def _shade(cell, fill: str) -> None:
     properties.append(shading)
 
 
-def _repeat_header_row(row) -> None:
+def _repeat_header_row(row: _Row) -> None:
     properties = row._tr.get_or_add_trPr()
     header = OxmlElement("w:tblHeader")
     header.set(qn("w:val"), "true")
     properties.append(header)
 
 
-def _table(document, columns: tuple[str, ...], rows: list[tuple[str, ...]], widths_mm: tuple[float, ...]):
-    table = document.add_table(rows=1, cols=len(columns))
+def _table(document: DocxDocument, columns: tuple[str, ...], rows: list[tuple[str, ...]],
+           widths_mm: tuple[float, ...]) -> Table:
+    table: Table = document.add_table(rows=1, cols=len(columns))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     header = table.rows[0]
     _repeat_header_row(header)
-    for cell, title in zip(header.cells, columns):
+    for cell, title in zip(header.cells, columns, strict=True):
         cell.text = ""
         run = cell.paragraphs[0].add_run(title)
         run.bold = True
         _shade(cell, HEADER_FILL)
     for values in rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, values):
+        cells = table.add_row().cells  # type: ignore[no-untyped-call]  # python-docx leaves Table.add_row unannotated
+        for cell, value in zip(cells, values, strict=False):
             cell.text = value
     # Word reads the cells' widths, LibreOffice the grid's: set both, and keep them fixed.
     table.autofit = False
-    for column, width in zip(table.columns, widths_mm):
+    for column, width in zip(table.columns, widths_mm, strict=False):
         column.width = Mm(width)
     for row in table.rows:
-        for cell, width in zip(row.cells, widths_mm):
+        for cell, width in zip(row.cells, widths_mm, strict=False):
             cell.width = Mm(width)
     for row in table.rows:
         row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # a row never breaks across pages
@@ -140,14 +142,14 @@ def _table(document, columns: tuple[str, ...], rows: list[tuple[str, ...]], widt
     return table
 
 
-def _marker(document, text: str) -> None:
+def _marker(document: DocxDocument, text: str) -> None:
     paragraph = document.add_paragraph()
     run = paragraph.add_run(text)
     run.italic = True
     run.font.color.rgb = RGBColor(0xA0, 0x1C, 0x1C)
 
 
-def _write_text(document, text: Optional[str], *, empty: str = EMPTY_SECTION) -> None:
+def _write_text(document: DocxDocument, text: str | None, *, empty: str = EMPTY_SECTION) -> None:
     """The officer's text: a paragraph per line; lines starting '- ' or '* ' become bullets."""
     paragraphs = paragraphs_of(text)
     if not paragraphs:
@@ -160,7 +162,7 @@ def _write_text(document, text: Optional[str], *, empty: str = EMPTY_SECTION) ->
             document.add_paragraph(line)
 
 
-def _label_value(document, label: str, value: str) -> None:
+def _label_value(document: DocxDocument, label: str, value: str) -> None:
     paragraph = document.add_paragraph()
     paragraph.add_run(f"{label}: ").bold = True
     paragraph.add_run(value)
@@ -169,14 +171,14 @@ def _label_value(document, label: str, value: str) -> None:
 # ---------------------------------------------------------------- the sections
 
 
-def _case_details(document, content: ReportContent) -> None:
+def _case_details(document: DocxDocument, content: ReportContent) -> None:
     table = _table(document, ("Item", "Detail"), list(content.case_details), (62, 104))
     for row in table.rows[1:]:
         for run in row.cells[0].paragraphs[0].runs:
             run.bold = True
 
 
-def _agency_involvement(document, content: ReportContent, section: Section) -> None:
+def _agency_involvement(document: DocxDocument, content: ReportContent, section: Section) -> None:
     if not content.agencies:
         _marker(document, EMPTY_SECTION)
         return
@@ -187,7 +189,7 @@ def _agency_involvement(document, content: ReportContent, section: Section) -> N
         _write_text(document, part.summary, empty=EMPTY_AGENCY_SUMMARY)
 
 
-def _lcspr(document, content: ReportContent) -> None:
+def _lcspr(document: DocxDocument, content: ReportContent) -> None:
     sentence = lcspr_sentence(content)
     if content.lcspr_decision is None:
         _marker(document, sentence)
@@ -198,12 +200,12 @@ def _lcspr(document, content: ReportContent) -> None:
     _write_text(document, content.texts.get("lcspr_decision"))
 
 
-def _sign_off(document, content: ReportContent) -> None:
+def _sign_off(document: DocxDocument, content: ReportContent) -> None:
     document.add_heading("Quality assurance by the statutory partners", level=2)
     _write_text(document, content.texts.get("sign_off"))
     document.add_heading("JCR Chair", level=2)
     if content.sent_to_chair_on:
-        _label_value(document, "Sent to the JCR Chair", _fmt(content.sent_to_chair_on))
+        _label_value(document, "Sent to the JCR Chair", long_date(content.sent_to_chair_on))
     sentence = sign_off_sentence(content)
     if content.signed_on is None:
         _marker(document, sentence)
@@ -211,7 +213,7 @@ def _sign_off(document, content: ReportContent) -> None:
         _label_value(document, "Signed off", sentence)
 
 
-def _appendix(document, content: ReportContent) -> None:
+def _appendix(document: DocxDocument, content: ReportContent) -> None:
     document.add_heading("A. Agencies contacted and their return dates", level=2)
     if content.agencies:
         _table(document, AGENCY_TABLE_COLUMNS, agency_table_rows(content), (42, 23, 23, 23, 25, 30))
@@ -224,7 +226,7 @@ def _appendix(document, content: ReportContent) -> None:
 # ---------------------------------------------------------------- the document
 
 
-def _set_up(document, content: ReportContent, stamp: VersionStamp) -> None:
+def _set_up(document: DocxDocument, content: ReportContent, stamp: VersionStamp) -> None:
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Mm(A4_WIDTH_MM), Mm(A4_HEIGHT_MM)
@@ -262,7 +264,7 @@ def _set_up(document, content: ReportContent, stamp: VersionStamp) -> None:
     _add_field(footer, "NUMPAGES")
 
     core = document.core_properties
-    made = stamp.created_at.astimezone(timezone.utc).replace(tzinfo=None, microsecond=0)
+    made = stamp.created_at.astimezone(UTC).replace(tzinfo=None, microsecond=0)
     core.title = f"Rapid Review report {content.case_reference}"
     core.subject = content.partnership
     core.author = stamp.created_by_name
@@ -277,13 +279,14 @@ def _set_up(document, content: ReportContent, stamp: VersionStamp) -> None:
     core.last_printed = made
 
 
-def _front(document, content: ReportContent, stamp: VersionStamp) -> None:
+def _front(document: DocxDocument, content: ReportContent, stamp: VersionStamp) -> None:
     document.add_paragraph("Rapid Review report", style="Title")
     _label_value(document, "Partnership", content.partnership)
     _label_value(document, "Case reference", content.case_reference)
     _label_value(document, "Version", stamp.line)
     note = document.add_paragraph()
-    note.add_run("Initials and ages only: this report holds no names, dates of birth, addresses or NHS numbers.").italic = True
+    note.add_run("Initials and ages only: this report holds no names, dates of birth, addresses or NHS "
+                 "numbers.").italic = True
 
 
 def build_report_docx(content: ReportContent, stamp: VersionStamp) -> bytes:
@@ -313,7 +316,7 @@ def build_report_docx(content: ReportContent, stamp: VersionStamp) -> bytes:
 
 def _fixed_zip_times(data: bytes, when: datetime) -> bytes:
     """Rewrite the zip with every entry dated `when` (UTC), so equal documents are equal bytes."""
-    moment = when.astimezone(timezone.utc)
+    moment = when.astimezone(UTC)
     date_time = (max(moment.year, 1980), moment.month, moment.day, moment.hour, moment.minute, moment.second)
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from db.models import LogEntry
 from services.accounts import _new_account
-from services.daily_log import add_log_entry
+from services.daily_log.service import add_log_entry
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review
 

@@ -12,16 +12,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from db.models import LogEntry
-from services.daily_log import (
-    EXPORT_COLUMNS,
-    add_log_entry,
-    case_folder_register,
-    export_log_csv,
-    export_log_xlsx,
-    export_values,
-    list_log_authors,
-    search_log,
-)
+from services.daily_log.exports import export_log_csv, export_log_xlsx
+from services.daily_log.rules import EXPORT_COLUMNS, export_values
+from services.daily_log.service import add_log_entry, case_folder_register, list_log_authors, search_log
 from services.errors import InvalidInput, NotAllowed
 from services.milestones import complete_milestone
 from services.reviews.rules import ChildEntry
@@ -102,7 +95,7 @@ def test_the_orm_cannot_change_an_entry_either(session, logged):
     _review, entry = logged
     with pytest.raises(DBAPIError, match="append-only"):
         with session.begin_nested():
-            entry.text = "rewritten"
+            session.get(LogEntry, entry.id).text = "rewritten"
             session.flush()
 
 
@@ -317,7 +310,7 @@ def test_filters_by_category_author_and_words(session, officer, manager, known_l
     assert [r.id for r in page.rows] == [entries[i].id for i in range(120, -1, -10)]
 
     page = search_log(session, officer, review_id=review.id, words="police routine")
-    assert page.total == 0 and page.rows == [] and page.first_number == 0
+    assert page.total == 0 and page.rows == () and page.first_number == 0
 
     _put(session, review, officer, BASE, "other", "Progress 100% done")
     _put(session, review, officer, BASE, "other", "Code A_B given")
@@ -451,7 +444,7 @@ def test_case_folder_register_lists_each_sections_files(session, officer, manage
         ("I/Scoping/Police form.docx", officer.display_name), ("I/Returns/Police return.docx", manager.display_name)]
     assert sections["I"].documents[0].logged_at == BASE + timedelta(days=1)
     assert [(d.entry_id, d.file_path) for d in sections["II"].documents] == [(minutes.id, "II/Minutes 2026-12-03.docx")]
-    assert sections["III"].documents == [] and sections["IV"].documents == []
+    assert sections["III"].documents == () and sections["IV"].documents == ()
 
     fix = add_log_entry(session, officer, review_id=review.id, category="meeting", corrects_id=minutes.id,
                         text="Minutes were saved under the meeting date.", folder_section="II",

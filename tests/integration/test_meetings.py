@@ -70,9 +70,10 @@ def test_the_rapid_review_meeting_completes_its_milestone_and_minutes_follow(ses
 
 def test_minutes_recorded_later_complete_the_minutes_milestone_and_show_late(session, officer, chair, review, agencies):
     meeting = _rr(session, chair, review, agencies)
-    update_meeting(session, officer, meeting_id=meeting.id, expected_version=meeting.version,
-                   agency_ids=[a.id for a in agencies], chair_name="Charlie Chair", minute_taker_name="Olly Officer",
-                   minutes_circulated_on=TUE_5_JAN, decisions="Agreed the learning.", as_of=AS_OF)
+    meeting = update_meeting(session, officer, meeting_id=meeting.id, expected_version=meeting.version,
+                             agency_ids=[a.id for a in agencies], chair_name="Charlie Chair",
+                             minute_taker_name="Olly Officer", minutes_circulated_on=TUE_5_JAN,
+                             decisions="Agreed the learning.", as_of=AS_OF)
     minutes = _milestone(review, "minutes")
     assert (minutes.done_date, minutes.done_by_id) == (TUE_5_JAN, officer.id)
     row = list_meetings(session, officer, review_id=review.id, as_of=AS_OF).rr_meeting
@@ -173,9 +174,9 @@ def test_changes_are_checked_against_the_version_and_nothing_to_save_is_refused(
                                                                                  agencies):
     meeting = _rr(session, chair, review, agencies)
     version = meeting.version
-    update_meeting(session, officer, meeting_id=meeting.id, expected_version=version, agency_ids=[agencies[0].id],
-                   chair_name="Charlie Chair", minute_taker_name="Olly Officer", minutes_circulated_on=None,
-                   decisions="Agreed the learning.", as_of=AS_OF)
+    meeting = update_meeting(session, officer, meeting_id=meeting.id, expected_version=version,
+                             agency_ids=[agencies[0].id], chair_name="Charlie Chair", minute_taker_name="Olly Officer",
+                             minutes_circulated_on=None, decisions="Agreed the learning.", as_of=AS_OF)
     assert [a.name for a in meeting.agencies] == ["Demoshire Police"] and meeting.version == version + 1
     with pytest.raises(StaleRecord, match="changed by someone else since you opened it"):
         update_meeting(session, chair, meeting_id=meeting.id, expected_version=version, agency_ids=[agencies[0].id],
@@ -195,7 +196,7 @@ def test_a_closed_review_refuses_meetings(session, officer, manager, review, age
                        done_on=AS_OF, as_of=AS_OF)
     with pytest.raises(InvalidInput, match="is closed: its meetings can no longer be changed"):
         _rr(session, officer, review, agencies)
-    assert list_meetings(session, officer, review_id=review.id, as_of=AS_OF).rows == []
+    assert list_meetings(session, officer, review_id=review.id, as_of=AS_OF).rows == ()
 
 
 @pytest.mark.parametrize("role", ["board", "admin"])

@@ -1,0 +1,83 @@
+"""The daily log's exports: every entry the filters match (all pages, newest first) as CSV or Excel."""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from sqlalchemy.orm import Session
+
+from db.models import Account
+from services.daily_log.rules import EXPORT_COLUMNS, export_values, make_filters
+from services.daily_log.service import matching_rows
+from services.exports import csv_text, is_formula_like
+from services.permissions import CASE_READERS, requires
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+COLUMN_WIDTHS = (8, 14, 19, 24, 15, 80, 30, 40, 40, 10, 12, 10)
+
+
+@requires(*CASE_READERS, action="export the daily log")
+def export_log_csv(
+    session: Session,
+    actor: Account,
+    *,
+    review_id: int | None = None,
+    categories: Iterable[str] = (),
+    author_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    words: str = "",
+) -> bytes:
+    """The log entries the filters match, all pages, newest first, as CSV (UTF-8 with BOM for Excel)."""
+    filters = make_filters(review_id, list(categories), author_id, date_from, date_to, words)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(EXPORT_COLUMNS)
+    for row in matching_rows(session, filters):
+        writer.writerow([csv_text(v) for v in export_values(row)])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+@requires(*CASE_READERS, action="export the daily log")
+def export_log_xlsx(
+    session: Session,
+    actor: Account,
+    *,
+    review_id: int | None = None,
+    categories: Iterable[str] = (),
+    author_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    words: str = "",
+) -> bytes:
+    """The same rows as export_log_csv, as an Excel workbook (text cells are never formulas)."""
+    filters = make_filters(review_id, list(categories), author_id, date_from, date_to, words)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Daily log")
+    sheet.freeze_panes = "A2"
+    for letter, width in zip("ABCDEFGHIJKL", COLUMN_WIDTHS, strict=True):
+        sheet.column_dimensions[letter].width = width
+    header = []
+    for title in EXPORT_COLUMNS:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    for row in matching_rows(session, filters):
+        values: list[Any] = export_values(row)
+        for i, value in enumerate(values):
+            if is_formula_like(value):
+                # openpyxl would store "=..." as a formula: keep it as the text that was written.
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"
+                values[i] = cell
+        sheet.append(values)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

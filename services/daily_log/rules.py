@@ -1,0 +1,220 @@
+"""The daily log's rules and read objects, without I/O: categories, file locations, filters, export rows."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from db.enums import FolderSection, LogCategory
+from services.clock import LONDON
+from services.errors import InvalidInput
+
+FOLDER_SECTION_TITLES: dict[str, str] = {
+    FolderSection.NOTIFICATION_AND_SCOPING: "I. Notification and scoping",
+    FolderSection.RAPID_REVIEW_MEETING: "II. Rapid Review meeting",
+    FolderSection.STATUTORY_CORRESPONDENCE: "III. Statutory Correspondence",
+    FolderSection.GENERAL_CORRESPONDENCE: "IV. General Correspondence",
+}
+LOG_CATEGORIES: tuple[str, ...] = tuple(c.value for c in LogCategory)
+# "system" entries are written by the services for their own actions; people choose from the rest.
+PERSON_CATEGORIES: tuple[str, ...] = tuple(c.value for c in LogCategory if c != LogCategory.SYSTEM)
+MAX_TEXT_LENGTH = 4000
+MAX_PATH_LENGTH = 500
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+MAX_SEARCH_WORDS = 10
+EXPORT_COLUMNS = (
+    "Entry", "Case reference", "Time (UK)", "Author", "Category", "Text", "Folder section", "File path",
+    "Milestone", "Corrects entry", "Corrected by", "Written by the system",
+)
+
+
+@dataclass(frozen=True)
+class LogRow:
+    """One log entry as the page and the exports show it."""
+
+    id: int
+    review_id: int | None
+    case_reference: str | None
+    logged_at: datetime
+    author_id: int
+    author_name: str
+    category: str
+    text: str
+    folder_section: str | None
+    file_path: str | None
+    milestone_id: int | None
+    milestone_title: str | None
+    corrects_id: int | None
+    by_system: bool
+    corrected_by: tuple[int, ...] = ()
+
+    @property
+    def is_corrected(self) -> bool:
+        return bool(self.corrected_by)
+
+    @property
+    def local_time(self) -> datetime:
+        return self.logged_at.astimezone(LONDON)
+
+    @property
+    def file_location(self) -> str:
+        if not self.folder_section:
+            return ""
+        title = FOLDER_SECTION_TITLES[self.folder_section]
+        return f"{title}: {self.file_path}" if self.file_path else title
+
+
+@dataclass(frozen=True)
+class LogFilters:
+    """What the page asks for; None / empty means no filter. review_id None = all live reviews."""
+
+    review_id: int | None = None
+    categories: tuple[str, ...] = ()
+    author_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    words: str = ""
+
+
+@dataclass(frozen=True)
+class LogPage:
+    rows: tuple[LogRow, ...]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.page_size))
+
+    @property
+    def first_number(self) -> int:
+        """1-based position of the first row shown (0 when there is none)."""
+        return (self.page - 1) * self.page_size + 1 if self.rows else 0
+
+    @property
+    def last_number(self) -> int:
+        return (self.page - 1) * self.page_size + len(self.rows)
+
+
+@dataclass(frozen=True)
+class FiledDocument:
+    entry_id: int
+    file_path: str
+    logged_at: datetime
+    author_name: str
+    corrected_by: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class FolderRegisterSection:
+    """One section of the case folder register (not db.enums.FolderSection, the section's code)."""
+
+    code: str
+    title: str
+    documents: tuple[FiledDocument, ...] = ()
+
+
+@dataclass(frozen=True)
+class CaseFolderRegister:
+    review_id: int
+    folder_name: str
+    sections: tuple[FolderRegisterSection, ...]
+
+
+def make_filters(
+    review_id: int | None,
+    categories: tuple[str, ...] | list[str] | None,
+    author_id: int | None,
+    date_from: date | None,
+    date_to: date | None,
+    words: str | None,
+) -> LogFilters:
+    return LogFilters(
+        review_id=review_id,
+        categories=tuple(categories or ()),
+        author_id=author_id,
+        date_from=date_from,
+        date_to=date_to,
+        words=(words or "").strip(),
+    )
+
+
+def check_filters(filters: LogFilters) -> None:
+    """The filters' own rules (the review's existence is checked against the database)."""
+    unknown = [c for c in filters.categories if c not in LOG_CATEGORIES]
+    if unknown:
+        raise InvalidInput(f"Unknown log category {', '.join(unknown)}: choose from {', '.join(LOG_CATEGORIES)}.")
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise InvalidInput(
+            f"The 'from' date ({filters.date_from:%d %b %Y}) is after the 'to' date ({filters.date_to:%d %b %Y}): "
+            "swap them or change one."
+        )
+    if len(filters.words.split()) > MAX_SEARCH_WORDS:
+        raise InvalidInput(f"Search for at most {MAX_SEARCH_WORDS} words at a time.")
+
+
+def check_page_size(page_size: int) -> None:
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise InvalidInput(f"Show between 1 and {MAX_PAGE_SIZE} entries a page.")
+
+
+def clean_entry_text(text: str | None) -> str:
+    """A person's entry, trimmed; refused when empty or longer than the log keeps."""
+    cleaned = (text or "").strip()
+    if not cleaned:
+        raise InvalidInput("Write what happened: an empty entry cannot be added to the log.")
+    if len(cleaned) > MAX_TEXT_LENGTH:
+        raise InvalidInput(
+            f"The entry is {len(cleaned)} characters long; keep it under {MAX_TEXT_LENGTH} "
+            "(file the full note in the case folder and record its location)."
+        )
+    return cleaned
+
+
+def clean_file_location(folder_section: str | None, file_path: str | None) -> tuple[str | None, str | None]:
+    """A file location is a case folder section and a path, both or neither."""
+    section = (folder_section or "").strip().upper() or None
+    path = (file_path or "").strip() or None
+    if section is not None and section not in FOLDER_SECTION_TITLES:
+        raise InvalidInput("Choose the case folder section: I, II, III or IV.")
+    if path is not None and section is None:
+        raise InvalidInput(
+            "A file location needs its case folder section: choose section I, II, III or IV for the path, "
+            "or clear the path."
+        )
+    if section is not None and path is None:
+        raise InvalidInput(
+            f"Give the file's path in section {FOLDER_SECTION_TITLES[section]}, or choose no section."
+        )
+    if path is not None and len(path) > MAX_PATH_LENGTH:
+        raise InvalidInput(f"The file path is too long: keep it under {MAX_PATH_LENGTH} characters.")
+    return section, path
+
+
+def london_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=LONDON)
+
+
+def escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def export_values(row: LogRow) -> list[Any]:
+    """One export row; CSV and Excel share it. The time is UK local time, without zone (Excel has none)."""
+    return [
+        row.id,
+        row.case_reference or "",
+        row.local_time.replace(tzinfo=None, microsecond=0),
+        row.author_name,
+        row.category,
+        row.text,
+        FOLDER_SECTION_TITLES.get(row.folder_section or "", ""),
+        row.file_path or "",
+        row.milestone_title or "",
+        row.corrects_id if row.corrects_id is not None else "",
+        ", ".join(str(i) for i in row.corrected_by),
+        "yes" if row.by_system else "no",
+    ]
