@@ -3,8 +3,8 @@ through the JCR Chair's sign-off to the National Panel. Every generated file is 
 import pandas as pd
 import streamlit as st
 
-from services.clock import LONDON
 from db.enums import Role
+from services.clock import LONDON
 from services.errors import ServiceError, StaleRecord
 from services.report import (
     STATE_LABELS,
@@ -163,7 +163,8 @@ with write_tab:
                     if view.signed else "not signed off yet (the Chair signs under \"Word versions and sign-off\")"))
 
             saved = view.sections[section.key]
-            text_key, version_key, base_key = p + f"text_{section.key}", p + f"ver_{section.key}", p + f"base_{section.key}"
+            text_key, version_key = p + f"text_{section.key}", p + f"ver_{section.key}"
+            base_key = p + f"base_{section.key}"
             if text_key not in st.session_state:
                 st.session_state[text_key] = saved.text
                 st.session_state[version_key] = saved.version
@@ -181,7 +182,8 @@ with write_tab:
                 st.caption(saved.last_changed)
                 typed = st.text_area(
                     "Issues of national importance" if section.key == "lcspr_decision" else
-                    "Statutory partners' quality assurance" if section.key == "sign_off" else f"Section {section.number}",
+                    "Statutory partners' quality assurance" if section.key == "sign_off"
+                    else f"Section {section.number}",
                     key=text_key, height=220, max_chars=MAX_SECTION_CHARS, help=FREE_TEXT_REMINDER,
                     placeholder=FREE_TEXT_REMINDER, disabled=view.locked,
                 )
@@ -300,7 +302,8 @@ with versions_tab:
             ofsted_saved = st.form_submit_button("Save")
         if ofsted_saved:
             if state.act(set_ofsted_required, review_id=review.id, required=required) is not None:
-                _done("Saved: the report goes to Ofsted too." if required else "Saved: the report does not go to Ofsted.")
+                _done("Saved: the report goes to Ofsted too." if required
+                      else "Saved: the report does not go to Ofsted.")
     if stage == "submitted" and is_manager:
         with st.form(p + "response_form"):
             st.markdown("**Record the response**: the Panel's response closes the review"

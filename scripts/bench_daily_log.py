@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,7 +70,7 @@ def main() -> int:
                 for i in range(args.other_reviews + 1)
             ]
             big = reviews[0]
-            start = datetime(2026, 11, 4, 8, 0, tzinfo=timezone.utc)
+            start = datetime(2026, 11, 4, 8, 0, tzinfo=UTC)
             session.execute(text(SEED_SQL), dict(review_id=big.id, start=start, author_a=officer.id,
                                                  author_b=manager.id, count=args.entries))
             for other in reviews[1:]:
@@ -103,8 +103,8 @@ def main() -> int:
             timed("case_folder_register: one review", lambda: case_folder_register(
                 session, actor, review_id=big.id), args.runs)
             csv_runs = max(3, args.runs // 4)
-            figures["csv"] = timed(f"export_log_csv: one review, all {args.entries + 1:,} entries", lambda: export_log_csv(
-                session, actor, review_id=big.id), csv_runs)
+            figures["csv"] = timed(f"export_log_csv: one review, all {args.entries + 1:,} entries",
+                                   lambda: export_log_csv(session, actor, review_id=big.id), csv_runs)
             timed(f"export_log_xlsx: one review, all {args.entries + 1:,} entries", lambda: export_log_xlsx(
                 session, actor, review_id=big.id), max(3, args.runs // 10))
             with session.connection() as conn:
@@ -132,14 +132,14 @@ def page_render(url: str, account_id: int, review_id: int, runs: int) -> None:
     st.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.session_state["account_id"] = account_id
-    at.session_state["last_seen_at"] = datetime.now(timezone.utc)
+    at.session_state["last_seen_at"] = datetime.now(UTC)
     at.run()
     at.switch_page("pages/daily_log.py").run()
     at.selectbox(key="log_review").set_value(review_id).run()
     assert not at.exception, at.exception
 
     def rerun():
-        at.session_state["last_seen_at"] = datetime.now(timezone.utc)
+        at.session_state["last_seen_at"] = datetime.now(UTC)
         at.run()
 
     timed("Daily log page, whole script run (AppTest), page 1", rerun, max(3, runs // 4))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -47,7 +47,7 @@ def world(fresh_database_url):
 def _log_page(world) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["account_id"] = world["officer"].id
-    at.session_state["last_seen_at"] = datetime.now(timezone.utc)
+    at.session_state["last_seen_at"] = datetime.now(UTC)
     at.session_state["as_of"] = TODAY
     at.run()
     at.switch_page("pages/daily_log.py").run()
@@ -174,7 +174,7 @@ def test_review_page_shows_the_case_folder_register(world):
         session.commit()
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["account_id"] = world["officer"].id
-    at.session_state["last_seen_at"] = datetime.now(timezone.utc)
+    at.session_state["last_seen_at"] = datetime.now(UTC)
     at.session_state["as_of"] = TODAY
     at.run()
     at.switch_page("pages/review.py").run()

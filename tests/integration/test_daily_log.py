@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -21,7 +21,7 @@ from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review, record_milestone_done, set_agreed_date, update_review_dates
 
 TODAY = date(2026, 11, 26)
-UTC = timezone.utc
+UTC = UTC
 
 
 def _open(session, actor, *, initials="AB", received=date(2026, 11, 23), **overrides):
@@ -83,9 +83,8 @@ def logged(session, officer):
 )
 def test_the_database_refuses_to_change_the_log(session, logged, statement):
     _review, entry = logged
-    with pytest.raises(DBAPIError, match="append-only"):
-        with session.begin_nested():
-            session.execute(text(statement), {"id": entry.id} if ":id" in statement else {})
+    with pytest.raises(DBAPIError, match="append-only"), session.begin_nested():
+        session.execute(text(statement), {"id": entry.id} if ":id" in statement else {})
     row = session.execute(text("SELECT text, logged_at FROM daily_log WHERE id = :id"), {"id": entry.id}).one()
     assert row.text == entry.text
     assert row.logged_at == entry.logged_at
@@ -93,10 +92,9 @@ def test_the_database_refuses_to_change_the_log(session, logged, statement):
 
 def test_the_orm_cannot_change_an_entry_either(session, logged):
     _review, entry = logged
-    with pytest.raises(DBAPIError, match="append-only"):
-        with session.begin_nested():
-            session.get(LogEntry, entry.id).text = "rewritten"
-            session.flush()
+    with pytest.raises(DBAPIError, match="append-only"), session.begin_nested():
+        session.get(LogEntry, entry.id).text = "rewritten"
+        session.flush()
 
 
 # ---------------------------------------------------------------- each service write leaves one entry
@@ -156,14 +154,12 @@ def test_a_failed_write_leaves_no_entry(session, officer, manager):
 
     review = _open(session, officer)
     before = _log_count(session)
-    with pytest.raises(InvalidInput, match="reason|why"):
-        with session.begin_nested():
-            set_agreed_date(session, manager, milestone_id=_milestone(review, "rr_meeting").id,
-                            agreed_on=date(2026, 12, 4), reason="  ")
-    with pytest.raises(InvalidInput, match="future"):
-        with session.begin_nested():
-            record_milestone_done(session, officer, milestone_id=_milestone(review, "case_folder").id,
-                                  done_on=TODAY + timedelta(days=1), as_of=TODAY)
+    with pytest.raises(InvalidInput, match=r"reason|why"), session.begin_nested():
+        set_agreed_date(session, manager, milestone_id=_milestone(review, "rr_meeting").id,
+                        agreed_on=date(2026, 12, 4), reason="  ")
+    with pytest.raises(InvalidInput, match="future"), session.begin_nested():
+        record_milestone_done(session, officer, milestone_id=_milestone(review, "case_folder").id,
+                              done_on=TODAY + timedelta(days=1), as_of=TODAY)
     assert _log_count(session) == before
 
 
@@ -330,7 +326,7 @@ def test_date_range_is_uk_days_both_ends_included(session, officer, known_log):
     assert [r.id for r in page.rows] == [entries[i].id for i in range(37, 13, -1)]
     page = search_log(session, officer, review_id=review.id, date_to=date(2026, 6, 1), page_size=500)
     assert page.total == 14
-    with pytest.raises(InvalidInput, match="'from' date .* is after the 'to' date"):
+    with pytest.raises(InvalidInput, match=r"'from' date .* is after the 'to' date"):
         search_log(session, officer, review_id=review.id, date_from=date(2026, 6, 3), date_to=date(2026, 6, 2))
 
 
@@ -449,7 +445,8 @@ def test_case_folder_register_lists_each_sections_files(session, officer, manage
     fix = add_log_entry(session, officer, review_id=review.id, category="meeting", corrects_id=minutes.id,
                         text="Minutes were saved under the meeting date.", folder_section="II",
                         file_path="II/Minutes 2026-12-04.docx")
-    documents = {s.code: s for s in case_folder_register(session, officer, review_id=review.id).sections}["II"].documents
+    register = case_folder_register(session, officer, review_id=review.id)
+    documents = {s.code: s for s in register.sections}["II"].documents
     assert [(d.file_path, d.corrected_by) for d in documents] == [
         ("II/Minutes 2026-12-03.docx", (fix.id,)), ("II/Minutes 2026-12-04.docx", ())]
 

@@ -120,7 +120,7 @@ def test_a_meeting_that_breaks_a_rule_is_refused_with_a_sentence_and_nothing_is_
 
 def test_one_rapid_review_meeting_per_review_and_the_database_agrees(session, officer, review, agencies):
     _rr(session, officer, review, agencies)
-    with pytest.raises(InvalidInput, match="Rapid Review meeting of 181226AB was already recorded .held 31 Dec 2026"):
+    with pytest.raises(InvalidInput, match=r"Rapid Review meeting of 181226AB was already recorded .held 31 Dec 2026"):
         _rr(session, officer, review, agencies, held_on=MON_4_JAN)
     with pytest.raises(IntegrityError, match="one_meeting_of_a_kind"), session.begin_nested():
         session.execute(text("INSERT INTO meetings (review_id, kind, held_on, chair_name, created_by_id, "
@@ -166,7 +166,8 @@ def test_a_milestone_done_by_hand_keeps_its_date_and_the_log_says_so(session, of
                           as_of=AS_OF)
     _rr(session, officer, review, agencies)
     assert _milestone(review, "rr_meeting").done_date == D(2026, 12, 30)
-    entry = session.scalars(select(LogEntry).where(LogEntry.review_id == review.id).order_by(LogEntry.id.desc())).first()
+    entry = session.scalars(select(LogEntry).where(LogEntry.review_id == review.id)
+                            .order_by(LogEntry.id.desc())).first()
     assert "was already recorded as done on 30 Dec 2026; it keeps that date" in entry.text
 
 

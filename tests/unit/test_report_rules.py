@@ -3,7 +3,7 @@ preview, and the Word file itself (A4, header, page numbers, headings, tables, d
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from docx import Document
@@ -24,12 +24,12 @@ from services.report_content import (
     missing_parts,
     report_markdown,
 )
-from services.report_docx import build_report_docx, VersionStamp
+from services.report_docx import VersionStamp, build_report_docx
 from services.working_days import WorkingCalendar
 
 D = date
 CAL = WorkingCalendar()
-STAMP = VersionStamp(3, "draft", datetime(2027, 1, 8, 14, 2, 9, tzinfo=timezone.utc), "Olly Officer")
+STAMP = VersionStamp(3, "draft", datetime(2027, 1, 8, 14, 2, 9, tzinfo=UTC), "Olly Officer")
 
 
 def _content(**overrides) -> ReportContent:
@@ -200,10 +200,10 @@ def test_the_word_file_writes_the_officers_lines_and_bullets_and_the_sign_off():
 def test_the_same_content_and_stamp_give_the_same_bytes_and_the_stamp_sets_the_properties():
     first = build_report_docx(_content(), STAMP)
     assert build_report_docx(_content(), STAMP) == first
-    later = VersionStamp(3, "draft", datetime(2027, 1, 8, 14, 3, tzinfo=timezone.utc), "Olly Officer")
+    later = VersionStamp(3, "draft", datetime(2027, 1, 8, 14, 3, tzinfo=UTC), "Olly Officer")
     assert build_report_docx(_content(), later) != first
     core = _document(first).core_properties
-    assert core.created == core.modified == datetime(2027, 1, 8, 14, 2, 9, tzinfo=timezone.utc)
+    assert core.created == core.modified == datetime(2027, 1, 8, 14, 2, 9, tzinfo=UTC)
     assert (core.author, core.title, core.revision) == ("Olly Officer", "Rapid Review report 181226AB", 3)
 
 
