@@ -1,14 +1,24 @@
 """Agency returns: a review's checklist (one row per agency) with a form for each step, and the outstanding
 returns across every live review, most urgent first (the officer's worklist for the day)."""
+from collections.abc import Callable, Mapping
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
+from db.enums import FinalQaOutcome, FolderSection, ReviewState, Role
 from services.agencies import list_agencies
-from services.errors import ServiceError, StaleRecord
 from services.rag import RAG_COLOURS, Rag
 from services.returns.chasing import chase_email, record_chase
 from services.returns.exports import CHECKLIST_COLUMNS, DATE_COLUMNS, checklist_table, export_checklist
-from services.returns.rules import CHECK_OUTCOME_LABELS, CHECK_QUESTIONS, FINAL_QA_LABELS, Stage, check_result_label
+from services.returns.rules import (
+    CHECK_OUTCOME_LABELS,
+    CHECK_QUESTIONS,
+    FINAL_QA_LABELS,
+    ReturnStatus,
+    Stage,
+    check_result_label,
+)
 from services.returns.service import (
     list_outstanding_returns,
     list_returns,
@@ -26,31 +36,31 @@ from services.returns.service import (
 from services.review_status import get_review_status
 from services.reviews.service import list_reviews
 from ui import state
+from ui.flash import flash, show_flashes
+from ui.forms import VersionedForm, already_saved, remember_saved
 from ui.gate import require_page
-from ui.widgets import FREE_TEXT_REMINDER, fmt_date, rag_badge
+from ui.widgets import FREE_TEXT_REMINDER, fmt_date, rag_badge, review_picker
 
 CHECKLIST, OUTSTANDING = "Checklist for one review", "Outstanding returns (all live reviews)"
 YES_NO = {"yes": True, "no": False}
 DATE_FORMAT = "ddd D MMM YYYY"
 RAG_CELL_COLOURS = {r.value.upper(): RAG_COLOURS[r] for r in Rag}
-FOLDER_LABELS = {"I": "I. Notification and scoping", "II": "II. Rapid Review meeting",
-                 "III": "III. Statutory Correspondence", "IV": "IV. General Correspondence"}
+FOLDER_LABELS = {FolderSection.NOTIFICATION_AND_SCOPING: "I. Notification and scoping",
+                 FolderSection.RAPID_REVIEW_MEETING: "II. Rapid Review meeting",
+                 FolderSection.STATUTORY_CORRESPONDENCE: "III. Statutory Correspondence",
+                 FolderSection.GENERAL_CORRESPONDENCE: "IV. General Correspondence"}
+SAVES_SCOPE = "returns"
 
 require_page("returns")
 as_of = state.today()
 roles = state.signed_in_roles()
-can_write = bool(roles & {"manager", "officer"})
-is_manager = "manager" in roles
+can_write = bool(roles & {Role.MANAGER, Role.OFFICER})
+is_manager = Role.MANAGER in roles
 
 st.title("Agency returns")
 st.caption(f"Today is {fmt_date(as_of)}. Scoping returns are due 5 working days after the forms are sent, checked "
            "and shared with the JCR Chair the day they arrive, then accepted or sent back by the Partnership Manager.")
-flash = st.session_state.pop("ret_flash", None)
-if flash:
-    st.success(flash, icon=":material/check_circle:")
-flash_error = st.session_state.pop("ret_flash_error", None)
-if flash_error:
-    st.error(flash_error, icon=":material/sync_problem:")
+show_flashes()
 
 default_view = CHECKLIST if st.query_params.get("review") else OUTSTANDING
 if st.query_params.get("view") == "outstanding":
@@ -59,7 +69,7 @@ view = st.segmented_control("View", [CHECKLIST, OUTSTANDING], default=default_vi
                             required=True, label_visibility="collapsed")
 
 
-def _styled(table: pd.DataFrame):
+def _styled(table: pd.DataFrame) -> Any:
     return table.style.map(
         lambda v: (f"background-color:{RAG_CELL_COLOURS[v]};color:white;font-weight:600"
                    if v in RAG_CELL_COLOURS else ""),
@@ -74,36 +84,28 @@ def _open_checklist(review_id: int) -> None:
     st.rerun()
 
 
-def _reset_forms(return_id: int) -> None:
-    """Forget what was typed for one return, so its forms show the saved values again."""
-    prefix = f"r{return_id}_"
-    for key in [k for k in st.session_state.keys() if str(k).startswith(prefix)]:
-        del st.session_state[key]
+def _form(return_id: int, step: str, saved: Mapping[str, Any], version: int) -> VersionedForm:
+    """The versioned form of one step of one return, filled from `saved` unless the user has typed over it."""
+    form = VersionedForm(prefix=f"r{return_id}_{step}_", fields=list(saved))
+    form.sync(version=version, saved=saved)
+    return form
 
 
-def _save(return_id: int, fn, success: str, **kwargs) -> None:
-    """Call a step's service. Refused: show the sentence and keep what was typed. Stale: say so and show the saved
-    values. A second identical save (a double click) is not sent again."""
-    fingerprint = (fn.__name__, return_id, repr(sorted((k, v) for k, v in kwargs.items() if k != "expected_version")))
-    if st.session_state.get("ret_last_saved") == fingerprint:
+def _save(form: VersionedForm, return_id: int, fn: Callable[..., Any], success: str,
+          describe_saved: Callable[[Mapping[str, Any]], str] | None = None, **kwargs: Any) -> None:
+    """Save one step against the version its typing started from (ui.forms.VersionedForm). A second identical
+    save (a double click) is not sent again."""
+    fingerprint = (fn.__name__, return_id, repr(sorted(kwargs.items())))
+    if already_saved(SAVES_SCOPE, fingerprint):
         st.info("That was already saved; it was not saved twice.", icon=":material/info:")
         return
-    try:
-        state.read(fn, return_id=return_id, **kwargs)
-    except StaleRecord as error:
-        st.session_state["ret_flash_error"] = str(error)
-        _reset_forms(return_id)
-        st.rerun()
-    except ServiceError as error:
-        st.error(str(error), icon=":material/error:")
-        return
-    st.session_state["ret_last_saved"] = fingerprint
-    st.session_state["ret_flash"] = success
-    _reset_forms(return_id)
-    st.rerun()
+    remember_saved(SAVES_SCOPE, fingerprint)
+    form.save(fn, success=success, describe_saved=describe_saved, return_id=return_id, **kwargs)
+    # Reached only when the save was refused (a saved one reruns the page): the same values may be sent again.
+    remember_saved(SAVES_SCOPE, None)
 
 
-def _chase_controls(status, *, key_prefix: str) -> None:
+def _chase_controls(status: ReturnStatus, *, key_prefix: str) -> None:
     """The ready email (a mailto link) and, for writers, the button that logs the chase."""
     email = state.read(chase_email, return_id=status.ret.id, as_of=as_of)
     c1, c2 = st.columns([1, 1])
@@ -111,7 +113,7 @@ def _chase_controls(status, *, key_prefix: str) -> None:
     if can_write and c2.button("Log that I chased", key=f"{key_prefix}_chased_{status.ret.id}",
                                icon=":material/history_edu:"):
         if state.act(record_chase, return_id=status.ret.id, as_of=as_of) is not None:
-            st.session_state["ret_flash"] = f"Chase of {status.agency_name} logged."
+            flash(f"Chase of {status.agency_name} logged.")
             st.rerun()
     if not email.to:
         st.caption(f"No contact email is held for {status.agency_name}: ask an administrator to add one.")
@@ -180,27 +182,14 @@ reviews = state.read(list_reviews)
 if not reviews:
     st.info("There are no reviews yet. Open one from the Live reviews page.")
     st.stop()
-by_id = {r.id: r for r in reviews}
-wanted = st.query_params.get("review")
-current_id = int(wanted) if wanted and wanted.isdigit() and int(wanted) in by_id else reviews[0].id
-
-
-def _pick_review() -> None:
-    st.query_params["review"] = str(st.session_state["ret_review_pick"])
-
-
-if st.session_state.get("ret_review_pick") != current_id:
-    st.session_state["ret_review_pick"] = current_id  # the address (?review=) decides which review is shown
-picked = st.selectbox("Review", list(by_id), format_func=lambda i: f"{by_id[i].case_reference} ({by_id[i].state})",
-                      key="ret_review_pick", on_change=_pick_review)
-st.query_params["review"] = str(picked)
+picked = review_picker(reviews, key="ret_review_pick")
 st.query_params.pop("view", None)
 
 review_status = state.read(get_review_status, review_id=picked, as_of=as_of)
 review = review_status.review
 statuses = state.read(list_returns, review_id=picked, as_of=as_of)
 counts = state.read(returns_received_counts, review_ids=[picked]).get(picked)
-review_word = review_status.status_label if review.state == "open" else "submitted"
+review_word = review_status.status_label if review.state == ReviewState.OPEN else ReviewState.SUBMITTED
 st.markdown(
     f"### {review.case_reference} &nbsp; <span data-testid='review-rag'>{rag_badge(review_word)}</span>\n"
     f"{review_status.progress} · returns received: **{counts.label if counts else 'none requested'}**"
@@ -226,8 +215,8 @@ if statuses:
 else:
     st.info("No scoping form has been recorded as sent for this review yet.")
 
-if review.state == "closed" or not can_write:
-    if review.state == "closed":
+if review.state == ReviewState.CLOSED or not can_write:
+    if review.state == ReviewState.CLOSED:
         st.caption("This review is closed: its returns can be read and exported, not changed.")
     st.stop()
 
@@ -249,8 +238,7 @@ with st.expander("Record scoping forms sent", expanded=not statuses):
             created = state.act(record_returns_requested, review_id=picked, agency_ids=chosen, requested_on=sent_on,
                                 as_of=as_of)
             if created:
-                st.session_state["ret_flash"] = (f"Scoping forms recorded as sent to {len(created)} "
-                                                 f"agenc{'y' if len(created) == 1 else 'ies'}.")
+                flash(f"Scoping forms recorded as sent to {len(created)} agenc{'y' if len(created) == 1 else 'ies'}.")
                 for key in (f"send_agencies_{picked}", f"send_date_{picked}"):
                     st.session_state.pop(key, None)
                 st.rerun()
@@ -271,9 +259,6 @@ return_id = st.selectbox("Agency", list(by_return), key="ret_pick",
 s = by_return[return_id]
 ret = s.ret
 p = f"r{ret.id}_"
-# The version the forms were filled against: a save by someone else since then is refused, not overwritten.
-st.session_state.setdefault(p + "version", ret.version)
-version = st.session_state[p + "version"]
 due_words = f"Due {fmt_date(s.due_date)}" + (f"; new due date {fmt_date(ret.resubmission_due_date)}"
                                               if ret.resubmission_due_date else "")
 if ret.agreed_due_date is not None:
@@ -283,109 +268,118 @@ st.markdown(f"{rag_badge(s.rag)} **{s.agency_name}**: {s.stage.value}. Next: {s.
 
 if is_manager and s.stage is not Stage.ACCEPTED:
     with st.expander("Agreed due date (Partnership Manager)", expanded=ret.agreed_due_date is not None):
+        agreed_form = _form(ret.id, "agreed", {"on": ret.agreed_due_date, "reason": ""}, ret.version)
         with st.form(p + "agreed_form"):
             st.caption("A date agreed with the agency replaces the plan date of this round for the RAG, the "
                        "worklist and the chase email; a send-back sets its own new due date and clears it. Logged.")
-            st.session_state.setdefault(p + "agreed_on", ret.agreed_due_date)
-            agreed_on = st.date_input("Agreed due date", format="DD/MM/YYYY", key=p + "agreed_on",
+            agreed_on = st.date_input("Agreed due date", format="DD/MM/YYYY", key=agreed_form.key("on"),
                                       min_value=ret.requested_date)
             agreed_reason = st.text_input("Reason (for example 'later date agreed with the agency')",
-                                          key=p + "agreed_reason", max_chars=2000, help=FREE_TEXT_REMINDER)
+                                          key=agreed_form.key("reason"), max_chars=2000, help=FREE_TEXT_REMINDER)
             a1, a2 = st.columns(2)
             agree_submitted = a1.form_submit_button("Save the agreed date", type="primary")
             clear_submitted = a2.form_submit_button("Clear the agreed date", disabled=ret.agreed_due_date is None)
         if agree_submitted or clear_submitted:
             new_date = None if clear_submitted else agreed_on
             word = "cleared" if new_date is None else f"set to {fmt_date(new_date)}"
-            _save(ret.id, set_return_agreed_date, f"Agreed due date for {s.agency_name} {word}.",
-                  expected_version=version, agreed_on=new_date, reason=agreed_reason)
+            _save(agreed_form, ret.id, set_return_agreed_date, f"Agreed due date for {s.agency_name} {word}.",
+                  describe_saved=lambda saved: f"Agreed due date: {fmt_date(saved['on'])}",
+                  agreed_on=new_date, reason=agreed_reason)
 
 if s.awaiting_agency:
     _chase_controls(s, key_prefix="checklist")
     resubmission = s.stage is Stage.SENT_BACK
     title = "Record the resubmission received" if resubmission else "Record the return received"
+    receipt_form = _form(ret.id, "receipt", {"received_on": as_of, "signed": None, "role": ""}, ret.version)
     with st.form(p + "receipt_form"):
         st.markdown(f"**{title}**")
-        received_on = st.date_input("Date received", value=as_of, format="DD/MM/YYYY", key=p + "received_on")
-        signed = st.radio("Signed by a senior manager?", list(YES_NO), index=None, horizontal=True, key=p + "signed")
-        role = st.text_input("Their role (for example Head of Service): a role, not a name", key=p + "role",
-                             max_chars=120)
+        received_on = st.date_input("Date received", format="DD/MM/YYYY", key=receipt_form.key("received_on"))
+        signed = st.radio("Signed by a senior manager?", list(YES_NO), horizontal=True,
+                          key=receipt_form.key("signed"))
+        role = st.text_input("Their role (for example Head of Service): a role, not a name",
+                             key=receipt_form.key("role"), max_chars=120)
         receipt_submitted = st.form_submit_button(title, type="primary")
     if receipt_submitted:
         fn = record_resubmission_received if resubmission else record_return_received
-        _save(ret.id, fn, f"{'Resubmission' if resubmission else 'Return'} from {s.agency_name} recorded as received.",
-              expected_version=version, received_on=received_on, signed_by_senior_manager=YES_NO.get(signed),
-              signatory_role=role, as_of=as_of)
+        _save(receipt_form, ret.id, fn,
+              f"{'Resubmission' if resubmission else 'Return'} from {s.agency_name} recorded as received.",
+              received_on=received_on, signed_by_senior_manager=YES_NO.get(signed), signatory_role=role,
+              as_of=as_of)
 
 if s.stage is Stage.RECEIVED:
+    check_form = _form(ret.id, "check", {"checked_on": as_of, **dict.fromkeys(CHECK_QUESTIONS), "outcome": None,
+                                         "note": ""}, ret.version)
     with st.form(p + "check_form"):
         st.markdown("**Initial quality check** (the day it arrives)")
-        checked_on = st.date_input("Date checked", value=as_of, format="DD/MM/YYYY", key=p + "checked_on")
+        checked_on = st.date_input("Date checked", format="DD/MM/YYYY", key=check_form.key("checked_on"))
         answers = {}
         for name, label in CHECK_QUESTIONS.items():
-            answers[name] = st.radio(label[0].upper() + label[1:] + "?", list(YES_NO), index=None, horizontal=True,
-                                     key=p + "check_" + name)
-        outcome = st.radio("Outcome", list(CHECK_OUTCOME_LABELS), index=None, format_func=CHECK_OUTCOME_LABELS.get,
-                           key=p + "check_outcome")
-        note = st.text_area("Note: what is missing or weak", key=p + "check_note", help=FREE_TEXT_REMINDER,
+            answers[name] = st.radio(label[0].upper() + label[1:] + "?", list(YES_NO), horizontal=True,
+                                     key=check_form.key(name))
+        outcome = st.radio("Outcome", list(CHECK_OUTCOME_LABELS), format_func=CHECK_OUTCOME_LABELS.get,
+                           key=check_form.key("outcome"))
+        note = st.text_area("Note: what is missing or weak", key=check_form.key("note"), help=FREE_TEXT_REMINDER,
                             placeholder=FREE_TEXT_REMINDER)
         check_submitted = st.form_submit_button("Record the initial check", type="primary")
     if check_submitted:
-        _save(ret.id, record_initial_check, f"Initial check of {s.agency_name}'s return recorded.",
-              expected_version=version, checked_on=checked_on, outcome=outcome, note=note, as_of=as_of,
+        _save(check_form, ret.id, record_initial_check, f"Initial check of {s.agency_name}'s return recorded.",
+              checked_on=checked_on, outcome=outcome, note=note, as_of=as_of,
               **{k: YES_NO.get(v) for k, v in answers.items()})
 
 if s.stage in (Stage.RECEIVED, Stage.CHECKED, Stage.ACCEPTED) and ret.shared_with_chair_date is None:
+    share_form = _form(ret.id, "share", {"shared_on": as_of}, ret.version)
     with st.form(p + "share_form"):
         st.markdown(f"**Shared with the JCR Chair**: {s.shared}")
-        shared_on = st.date_input("Date shared", value=as_of, format="DD/MM/YYYY", key=p + "shared_on")
+        shared_on = st.date_input("Date shared", format="DD/MM/YYYY", key=share_form.key("shared_on"))
         share_submitted = st.form_submit_button("Record shared with the JCR Chair")
     if share_submitted:
-        _save(ret.id, record_shared_with_chair, f"{s.agency_name}'s return recorded as shared with the JCR Chair.",
-              expected_version=version, shared_on=shared_on, as_of=as_of)
+        _save(share_form, ret.id, record_shared_with_chair,
+              f"{s.agency_name}'s return recorded as shared with the JCR Chair.", shared_on=shared_on, as_of=as_of)
 
 if s.stage is Stage.CHECKED:
     if not is_manager:
         st.info("Waiting for the Partnership Manager's final QA (accept or send back).",
                 icon=":material/hourglass_top:")
     else:
+        qa_form = _form(ret.id, "qa", {"outcome": None, "date": as_of, "reason": "", "new_due": None}, ret.version)
         with st.form(p + "qa_form"):
             st.markdown("**Final QA** (Partnership Manager)")
-            checker = ret.initial_checked_by.display_name if ret.initial_checked_by else "someone"
+            checker = ret.initial_checked_by_name or "someone"
             signed_text = f"yes ({ret.signatory_role})" if ret.signed_by_senior_manager else "no"
             st.caption(f"Initial check on {fmt_date(ret.initial_check_date)} by {checker}: {check_result_label(ret)}. "
                        f"Signed by a senior manager: {signed_text}. Shared with the JCR Chair: {s.shared}.")
-            decision = st.radio("Decision", list(FINAL_QA_LABELS), index=None, format_func=FINAL_QA_LABELS.get,
-                                horizontal=True, key=p + "qa_outcome")
-            decided_on = st.date_input("Date of the decision", value=as_of, format="DD/MM/YYYY", key=p + "qa_date")
-            reason = st.text_area("If sent back: the reason (the agency is told this)", key=p + "qa_reason",
+            decision = st.radio("Decision", list(FINAL_QA_LABELS), format_func=FINAL_QA_LABELS.get,
+                                horizontal=True, key=qa_form.key("outcome"))
+            decided_on = st.date_input("Date of the decision", format="DD/MM/YYYY", key=qa_form.key("date"))
+            reason = st.text_area("If sent back: the reason (the agency is told this)", key=qa_form.key("reason"),
                                   help=FREE_TEXT_REMINDER, placeholder=FREE_TEXT_REMINDER)
-            new_due = st.date_input("If sent back: the new due date", value=None, format="DD/MM/YYYY",
-                                    key=p + "qa_new_due")
+            new_due = st.date_input("If sent back: the new due date", format="DD/MM/YYYY", key=qa_form.key("new_due"))
             qa_submitted = st.form_submit_button("Record the final QA", type="primary")
         if qa_submitted:
-            word = {"accepted": "accepted", "sent back": "sent back"}.get(decision, "")
-            _save(ret.id, record_final_qa, f"{s.agency_name}'s return {word}.", expected_version=version,
-                  decided_on=decided_on, outcome=decision, reason=reason, new_due_date=new_due, as_of=as_of)
+            word = decision if decision in tuple(FinalQaOutcome) else ""
+            _save(qa_form, ret.id, record_final_qa, f"{s.agency_name}'s return {word}.", decided_on=decided_on,
+                  outcome=decision, reason=reason, new_due_date=new_due, as_of=as_of)
 
 if ret.received_date is not None:
     left, right = st.columns(2)
+    file_form = _form(ret.id, "file", {"section": ret.file_section or FolderSection.NOTIFICATION_AND_SCOPING.value,
+                                       "path": ret.file_path or ""}, ret.version)
     with left, st.form(p + "file_form"):
         st.markdown("**Where it is filed** in the case folder")
-        sections = list(FOLDER_LABELS)
-        st.session_state.setdefault(p + "file_section", ret.file_section or "I")
-        st.session_state.setdefault(p + "file_path", ret.file_path or "")
-        section = st.selectbox("Section", sections, key=p + "file_section", format_func=FOLDER_LABELS.get)
-        path = st.text_input("File location", key=p + "file_path")
+        section = st.selectbox("Section", list(FOLDER_LABELS), key=file_form.key("section"),
+                               format_func=FOLDER_LABELS.get)
+        path = st.text_input("File location", key=file_form.key("path"))
         file_submitted = st.form_submit_button("Save the file location")
     if file_submitted:
-        _save(ret.id, record_file_location, f"File location of {s.agency_name}'s return saved.",
-              expected_version=version, file_section=section, file_path=path)
+        _save(file_form, ret.id, record_file_location, f"File location of {s.agency_name}'s return saved.",
+              describe_saved=lambda saved: f"{saved['section']}: {saved['path']}", file_section=section,
+              file_path=path)
+    summary_form = _form(ret.id, "summary", {"text": ret.summary or ""}, ret.version)
     with right, st.form(p + "summary_form"):
         st.markdown("**Summary of involvement and learning** (feeds the report)")
-        st.session_state.setdefault(p + "summary", ret.summary or "")
-        summary = st.text_area("Summary", key=p + "summary", height=140, help=FREE_TEXT_REMINDER,
+        summary = st.text_area("Summary", key=summary_form.key("text"), height=140, help=FREE_TEXT_REMINDER,
                                placeholder=FREE_TEXT_REMINDER, max_chars=4000)
         summary_submitted = st.form_submit_button("Save the summary")
     if summary_submitted:
-        _save(ret.id, record_summary, f"Summary for {s.agency_name} saved.", expected_version=version, summary=summary)
+        _save(summary_form, ret.id, record_summary, f"Summary for {s.agency_name} saved.",
+              describe_saved=lambda saved: saved["text"], summary=summary)

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from bench_common import scratch_database, timed
 from db.models import Account, Agency
-from services.clock import today_in_london
 from demo.partnership import load_demo_data
+from services.clock import today_in_london
 from services.returns.service import record_returns_requested
 from services.review_status import list_live_reviews
 from services.reviews.rules import ChildEntry
@@ -45,7 +45,8 @@ def main() -> int:
         for i in range(args.extra):
             received = as_of - timedelta(days=i % 20)
             review = open_review(session, officer, notification_type="serious_harm",
-                                 incident_date=received - timedelta(days=3), csc_aware_date=received - timedelta(days=2),
+                                 incident_date=received - timedelta(days=3),
+                                 csc_aware_date=received - timedelta(days=2),
                                  notification_received_date=received, children=[ChildEntry("QZ", 5)], as_of=as_of)
             record_returns_requested(session, officer, review_id=review.id, agency_ids=agency_ids,
                                      requested_on=max(received, review.notification_received_date), as_of=as_of)

@@ -86,7 +86,7 @@ def test_checklist_shows_one_row_per_agency_with_due_date_rag_and_next_step(app_
 
 
 def test_the_page_and_the_excel_export_show_the_same_checklist(app_db, make_app):
-    officer, manager, _, review_id = _seed(app_db)
+    officer, _manager, _, review_id = _seed(app_db)
     with app_db() as session, session.begin():
         ret = session.get(AgencyReturn, _return_id(app_db, "Demoshire Police"))
         actor = session.get(Account, officer.id)
@@ -132,16 +132,16 @@ def test_a_receipt_before_the_request_is_refused_and_the_typing_kept(app_db, mak
     officer, _, _, review_id = _seed(app_db)
     ret_id = _return_id(app_db, "Demoshire Police")
     at = _pick(_open_checklist(make_app, officer, review_id), ret_id)
-    at.date_input(key=f"r{ret_id}_received_on").set_value(date(2026, 12, 17))
-    at.radio(key=f"r{ret_id}_signed").set_value("yes")
-    at.text_input(key=f"r{ret_id}_role").input("Detective Chief Inspector")
+    at.date_input(key=f"r{ret_id}_receipt_received_on").set_value(date(2026, 12, 17))
+    at.radio(key=f"r{ret_id}_receipt_signed").set_value("yes")
+    at.text_input(key=f"r{ret_id}_receipt_role").input("Detective Chief Inspector")
     _submit(at, ret_id, "receipt_form", "Record the return received")
     assert [e.value for e in at.error] == [
         "The return cannot be received (17 Dec 2026) before it was requested (18 Dec 2026). Check both dates."
     ]
-    assert at.date_input(key=f"r{ret_id}_received_on").value == date(2026, 12, 17)
-    assert at.radio(key=f"r{ret_id}_signed").value == "yes"
-    assert at.text_input(key=f"r{ret_id}_role").value == "Detective Chief Inspector"
+    assert at.date_input(key=f"r{ret_id}_receipt_received_on").value == date(2026, 12, 17)
+    assert at.radio(key=f"r{ret_id}_receipt_signed").value == "yes"
+    assert at.text_input(key=f"r{ret_id}_receipt_role").value == "Detective Chief Inspector"
     with app_db() as session:
         assert session.get(AgencyReturn, ret_id).received_date is None
 
@@ -150,9 +150,9 @@ def test_from_receipt_to_acceptance_on_the_page(app_db, make_app):
     officer, manager, _, review_id = _seed(app_db, requested=("Demoshire Police",))
     ret_id = _return_id(app_db, "Demoshire Police")
     at = _pick(_open_checklist(make_app, officer, review_id), ret_id)
-    at.date_input(key=f"r{ret_id}_received_on").set_value(AS_OF)
-    at.radio(key=f"r{ret_id}_signed").set_value("yes")
-    at.text_input(key=f"r{ret_id}_role").input("DCI")
+    at.date_input(key=f"r{ret_id}_receipt_received_on").set_value(AS_OF)
+    at.radio(key=f"r{ret_id}_receipt_signed").set_value("yes")
+    at.text_input(key=f"r{ret_id}_receipt_role").input("DCI")
     _submit(at, ret_id, "receipt_form", "Record the return received")
     assert "Return from Demoshire Police recorded as received." in [s.value for s in at.success]
     assert _rows(at)["Demoshire Police"]["RAG"] == "AMBER"   # received today, not yet checked
@@ -210,20 +210,26 @@ def test_two_people_saving_the_same_return(app_db, make_app):
                                received_on=AS_OF, signed_by_senior_manager=False, as_of=AS_OF)
     first = _pick(_open_checklist(make_app, officer, review_id), ret_id)
     second = _pick(_open_checklist(make_app, manager, review_id), ret_id)
-    second.text_area(key=f"r{ret_id}_summary").input("The manager's summary.")
+    second.text_area(key=f"r{ret_id}_summary_text").input("The manager's summary.")
     _submit(second, ret_id, "summary_form", "Save the summary")
     assert "Summary for Demoshire Police saved." in [s.value for s in second.success]
-    first.text_area(key=f"r{ret_id}_summary").input("The officer's summary.")
+    first.text_area(key=f"r{ret_id}_summary_text").input("The officer's summary.")
     _submit(first, ret_id, "summary_form", "Save the summary")
     assert "was changed by someone else since you opened it" in first.error[0].value
-    # The first person now sees the saved text, not their own, and nothing was overwritten.
-    assert first.text_area(key=f"r{ret_id}_summary").value == "The manager's summary."
+    # Nothing was overwritten; the first person keeps their typing and sees the saved text beside it.
     with app_db() as session:
         assert session.get(AgencyReturn, ret_id).summary == "The manager's summary."
+    assert first.text_area(key=f"r{ret_id}_summary_text").value == "The officer's summary."
+    assert first.code[-1].value == "The manager's summary."
+    # Saving again is deliberate: it goes over the other person's text.
+    _submit(first, ret_id, "summary_form", "Save the summary")
+    assert "Summary for Demoshire Police saved." in [s.value for s in first.success]
+    with app_db() as session:
+        assert session.get(AgencyReturn, ret_id).summary == "The officer's summary."
 
 
 def test_outstanding_returns_and_chasing_a_late_one(app_db, make_app):
-    officer, _, _, review_id = _seed(app_db)
+    officer, _, _, _review_id = _seed(app_db)
     ret_id = _return_id(app_db, "Demoshire Police")
     late_day = date(2026, 12, 31)
     at = make_app(officer, as_of=late_day).run()
@@ -276,7 +282,7 @@ def test_a_double_click_on_save_saves_once(app_db, make_app):
         record_return_received(session, session.get(Account, officer.id), return_id=ret_id, expected_version=None,
                                received_on=AS_OF, signed_by_senior_manager=False, as_of=AS_OF)
     at = _pick(_open_checklist(make_app, officer, review_id), ret_id)
-    at.text_area(key=f"r{ret_id}_summary").input("Known to the police twice.")
+    at.text_area(key=f"r{ret_id}_summary_text").input("Known to the police twice.")
     _submit(at, ret_id, "summary_form", "Save the summary")
     _submit(at, ret_id, "summary_form", "Save the summary")
     assert "That was already saved; it was not saved twice." in [i.value for i in at.info]

@@ -174,9 +174,11 @@ def test_request_needs_an_agency_and_an_active_one(session, officer, review, age
 
 def test_receipt_is_recorded_and_logged(session, officer, ret):
     _receive(session, officer, ret, on=TUE_22_DEC)
-    assert (ret.received_date, ret.signed_by_senior_manager, ret.signatory_role) == (TUE_22_DEC, True, "Head of Service")
-    assert _log(session, ret.id)[-1].text == ("Return received from Agency 1 on 22 Dec 2026, on time (due 29 Dec 2026); "
-                                             "signed by a senior manager (Head of Service).")
+    assert (ret.received_date, ret.signed_by_senior_manager, ret.signatory_role) == (
+        TUE_22_DEC, True, "Head of Service")
+    assert _log(session, ret.id)[-1].text == (
+        "Return received from Agency 1 on 22 Dec 2026, on time (due 29 Dec 2026); "
+        "signed by a senior manager (Head of Service).")
     assert _log(session, ret.id)[-1].category == "communication"
 
 
@@ -225,8 +227,8 @@ def test_initial_check_is_recorded_and_logged(session, officer, ret):
         TUE_22_DEC, "concerns", officer.id)
     entry = _log(session, ret.id)[-1]
     assert entry.category == "quality check"
-    assert entry.text == ("Initial quality check of the return from Agency 1 on 22 Dec 2026: concerns: not dates present. "
-                          "Note: No contact dates.")
+    assert entry.text == ("Initial quality check of the return from Agency 1 on 22 Dec 2026: concerns: not dates "
+                          "present. Note: No contact dates.")
 
 
 @pytest.mark.parametrize(
@@ -253,7 +255,7 @@ def test_checking_twice_is_refused(session, officer, ret):
 
 def test_shared_with_chair_same_day_and_late(session, officer, agencies, review, ret):
     _receive(session, officer, ret, on=TUE_22_DEC)
-    with pytest.raises(InvalidInput, match="cannot be shared .* before it was received"):
+    with pytest.raises(InvalidInput, match=r"cannot be shared .* before it was received"):
         record_shared_with_chair(session, officer, return_id=ret.id, expected_version=ret.version,
                                  shared_on=MON_21_DEC, as_of=TUE_22_DEC)
     record_shared_with_chair(session, officer, return_id=ret.id, expected_version=ret.version, shared_on=WED_23_DEC,
@@ -475,8 +477,11 @@ def test_exports_match_the_checklist(session, officer, manager, review, agencies
     assert xlsx.file_name == "181226AB-agency-returns-2026-12-30.xlsx"
     sheet = load_workbook(io.BytesIO(xlsx.data)).active
     assert [c.value for c in sheet[3]] == CHECKLIST_COLUMNS
-    exported = [dict(zip(CHECKLIST_COLUMNS, (c.value for c in r))) for r in sheet.iter_rows(min_row=4)]
-    normalise = lambda v: v.date() if hasattr(v, "date") and callable(v.date) else (v if v is not None else "")  # noqa: E731
+    exported = [dict(zip(CHECKLIST_COLUMNS, (c.value for c in r), strict=False)) for r in sheet.iter_rows(min_row=4)]
+
+    def normalise(v):
+        return v.date() if hasattr(v, "date") and callable(v.date) else (v if v is not None else "")
+
     assert [{k: normalise(v) for k, v in r.items()} for r in exported] == [
         {k: ("" if v is None else v) for k, v in r.items()} for r in rows
     ]
@@ -517,7 +522,8 @@ def test_board_and_admin_may_not_read_or_write_returns(session, make_account, re
 
 def test_the_chair_reads_but_does_not_record(session, chair, review, ret):
     assert len(list_returns(session, chair, review_id=review.id, as_of=FRI_18_DEC)) == 1
-    with pytest.raises(NotAllowed, match="Only a Partnership Manager, Partnership officer may record a return received"):
+    with pytest.raises(NotAllowed,
+                       match="Only a Partnership Manager, Partnership officer may record a return received"):
         _receive(session, chair, ret)
     with pytest.raises(NotAllowed):
         record_chase(session, chair, return_id=ret.id, as_of=WED_30_DEC)
@@ -597,8 +603,8 @@ def _summary(engine, account_id, ret_id, version, words):
 def test_the_second_of_two_saves_is_told_and_nothing_is_overwritten(committed):
     engine, first, second, ret_id, version = committed
     _summary(engine, first, ret_id, version, "First officer's summary.")
-    with pytest.raises(StaleRecord, match="was changed by someone else since you opened it. The page now shows the "
-                                          "saved values"):
+    with pytest.raises(StaleRecord, match=r"was changed by someone else since you opened it\. The page now shows the "
+                                          r"saved values"):
         _summary(engine, second, ret_id, version, "Second officer's summary.")
     with Session(engine) as session:
         saved = session.get(AgencyReturn, ret_id)
@@ -636,7 +642,7 @@ def test_saves_at_the_same_moment_wait_for_each_other(committed):
 
 def test_a_second_receipt_without_a_version_is_refused_by_the_step_rules(committed):
     """Without a version in hand, the second of two people recording the same receipt is refused, not saved twice."""
-    engine, first, second, ret_id, version = committed
+    engine, first, second, ret_id, _version = committed
     with Session(engine, expire_on_commit=False) as session, session.begin():
         session.execute(text("UPDATE agency_returns SET received_date = NULL, signed_by_senior_manager = NULL, "
                              "signatory_role = NULL WHERE id = :id"), {"id": ret_id})
@@ -656,7 +662,7 @@ def test_a_second_receipt_without_a_version_is_refused_by_the_step_rules(committ
 
 
 def test_the_version_column_catches_a_stale_object(committed):
-    engine, first, second, ret_id, version = committed
+    engine, _first, _second, ret_id, _version = committed
     with Session(engine) as stale, Session(engine) as fresh:
         old = stale.get(AgencyReturn, ret_id)
         current = fresh.get(AgencyReturn, ret_id)
@@ -696,7 +702,7 @@ def test_the_rag_worklist_chase_and_checklist_follow_the_agreed_date(session, of
     email = chase_email(session, officer, return_id=ret.id, as_of=WED_30_DEC)
     assert "Tue 05 Jan 2027" in email.subject and "due on Tuesday 05 January 2027" in email.body
     csv_text = export_checklist(session, officer, review_id=review.id, as_of=WED_30_DEC, file_format="csv").data
-    record = list(csv.DictReader(io.StringIO(csv_text.decode("utf-8-sig"))))[0]
+    record = next(iter(csv.DictReader(io.StringIO(csv_text.decode("utf-8-sig")))))
     assert (record["Due"], record["Agreed due date"]) == ("2026-12-29", "2027-01-05")
 
 

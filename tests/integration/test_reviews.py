@@ -96,15 +96,13 @@ def test_database_refuses_what_services_must_never_write(session, officer):
     review = _open(session, officer)
     from sqlalchemy.exc import IntegrityError
 
-    with pytest.raises(IntegrityError):
-        with session.begin_nested():
-            review.incident_date = date(2026, 11, 30)
-            session.flush()
+    with pytest.raises(IntegrityError), session.begin_nested():
+        review.incident_date = date(2026, 11, 30)
+        session.flush()
     session.refresh(review)
-    with pytest.raises(IntegrityError):
-        with session.begin_nested():
-            review.children[0].initials = "Jo"
-            session.flush()
+    with pytest.raises(IntegrityError), session.begin_nested():
+        review.children[0].initials = "Jo"
+        session.flush()
 
 
 def test_correcting_received_date_recomputes_open_milestones_and_keeps_done_ones(session, officer, chair):
@@ -140,7 +138,8 @@ def test_record_milestone_done_keeps_who_and_refuses_twice(session, officer):
         record_milestone_done(session, officer, milestone_id=m.id, done_on=TODAY, as_of=TODAY)
 
 
-@pytest.mark.parametrize("done_on, message", [(date(2026, 12, 19), "future"), (date(2026, 12, 17), "before the notification")])
+@pytest.mark.parametrize("done_on, message",
+                         [(date(2026, 12, 19), "future"), (date(2026, 12, 17), "before the notification")])
 def test_record_milestone_done_refuses_bad_dates(session, officer, done_on, message):
     review = _open(session, officer)
     with pytest.raises(InvalidInput, match=message):
@@ -191,7 +190,7 @@ def test_submission_and_response_are_the_managers_and_close_the_review(session, 
 
 def test_live_list_status_day_numbers_and_worst_first(session, officer, manager):
     late = _open(session, officer, received=date(2026, 12, 1), initials="LA", as_of=TODAY)
-    fresh = _open(session, officer, received=date(2026, 12, 18), initials="FR", as_of=TODAY)
+    _open(session, officer, received=date(2026, 12, 18), initials="FR", as_of=TODAY)
     for m in late.milestones:
         if m.window_end_day and m.window_end_day <= 13 and not m.optional and m.key != "exec_meeting":
             extra = {"exec_meeting_required": False} if m.key == "exec_decision" else {}
