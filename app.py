@@ -10,6 +10,7 @@ from db.enums import Role
 from services.accounts import count_accounts, signed_in_account
 from services.calendar import load_settings
 from ui import state
+from ui.errors import DATABASE_UNAVAILABLE, DatabaseUnavailable, run_safely
 from ui.navigation import pages_for
 
 st.set_page_config(page_title="Rapid Review Tracker", page_icon=":material/fact_check:", layout="wide")
@@ -24,9 +25,9 @@ def main() -> None:
             account_id = state.signed_in_account_id()
             account = signed_in_account(session, account_id)
             partnership, idle_minutes = settings.partnership_name, settings.idle_timeout_minutes
-    except (state.DatabaseUnavailable, OperationalError):
+    except (DatabaseUnavailable, OperationalError):
         st.title("Rapid Review Tracker")
-        st.error(state.DATABASE_UNAVAILABLE, icon=":material/cloud_off:")
+        st.error(DATABASE_UNAVAILABLE, icon=":material/cloud_off:")
         return
 
     now = datetime.now(UTC)
@@ -60,4 +61,4 @@ def main() -> None:
     st.navigation(pages).run()
 
 
-main()
+run_safely(main)

@@ -15,6 +15,7 @@ from db.engine import make_engine, make_session_factory, transaction, upgrade_to
 from services.accounts import SignedIn, load_actor, signed_in_account
 from services.clock import today_in_london
 from services.errors import ServiceError
+from ui.errors import DATABASE_UNAVAILABLE, DatabaseUnavailable
 from ui.flash import flash
 
 T = TypeVar("T")
@@ -27,18 +28,8 @@ class HasId(Protocol):
     def id(self) -> int: ...
 
 
-DATABASE_UNAVAILABLE = (
-    "The database cannot be reached just now, so nothing can be shown or saved. "
-    "Check that the database server is running (or DATABASE_URL is right) and reload the page."
-)
-
-
 # Reads run in read-only transactions once every page calls writes through write()/act().
 READ_ONLY_READS = False
-
-
-class DatabaseUnavailable(Exception):
-    pass
 
 
 @st.cache_resource(show_spinner="Starting the database…")

@@ -5,6 +5,7 @@ from datetime import date
 
 import streamlit as st
 
+from db.enums import ReviewState
 from services.formatting import long_date
 from services.rag import RAG_COLOURS, Rag
 
@@ -36,10 +37,10 @@ def review_picker(reviews: list, *, key: str) -> int:
     by_id = {r.id: r for r in reviews}
     wanted = st.query_params.get("review")
     remembered = st.session_state.get(CURRENT_REVIEW_KEY)
-    live = [r for r in reviews if r.state != "closed"]
+    live = [r for r in reviews if r.state != ReviewState.CLOSED]
     if wanted and wanted.isdigit() and int(wanted) in by_id:
         current_id = int(wanted)
-    elif remembered in by_id:
+    elif isinstance(remembered, int) and remembered in by_id:
         current_id = remembered
     else:
         current_id = (live or reviews)[0].id

@@ -34,3 +34,27 @@ def test_database_lost_while_signed_in_gets_the_same_plain_message(app_db, make_
         "The database cannot be reached just now, so nothing can be shown or saved. Check that the database "
         "server is running (or DATABASE_URL is right) and reload the page."
     ]
+
+
+def test_an_unexpected_error_shows_one_sentence_with_an_error_id_and_no_traceback(app_db, make_app, monkeypatch,
+                                                                                   caplog):
+    import logging
+    import re
+
+    import services.review_status
+    from tests.app.conftest import create_account
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("case 180626AB, child AB: this text must reach neither the page nor the log")
+
+    account = create_account(app_db, "manager")
+    monkeypatch.setattr(services.review_status, "list_live_reviews", broken)
+    with caplog.at_level(logging.ERROR, logger="rrt.errors"):
+        at = make_app(account).run()
+    assert not at.exception
+    [message] = [e.value for e in at.error]
+    error_id = re.search(r"error id \*\*([0-9a-f]{8})\*\*", message).group(1)
+    assert message.startswith("Something went wrong and this action was not completed.")
+    assert "180626AB" not in message and "Traceback" not in message
+    assert f"Unexpected error {error_id}" in caplog.text and "builtins.RuntimeError" in caplog.text
+    assert "180626AB" not in caplog.text
