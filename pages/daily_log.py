@@ -132,7 +132,8 @@ else:
                           folder_section=section, file_path=path, milestone_id=milestone_id or None)
         if entry is not None:
             remember_saved("log_add", add_values)
-            _after_write(f"Entry {entry.id} added to the log of {by_id[entry.review_id].case_reference}.",
+            where = by_id[entry.review_id].case_reference if entry.review_id is not None else "the partnership"
+            _after_write(f"Entry {entry.id} added to the log of {where}.",
                          ADD_DEFAULTS)
 
 # ---------------------------------------------------------------- filters and the page of entries

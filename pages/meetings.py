@@ -93,12 +93,12 @@ defaults = {p + "kind": kinds[0] if kinds else None, p + "held_on": as_of,
 for key, value in defaults.items():
     st.session_state.setdefault(key, value)
 with st.form(p + "record_form"):
-    kind = st.selectbox("Meeting", kinds, format_func=MEETING_LABELS.get, key=p + "kind")
+    kind = st.selectbox("Meeting", kinds, format_func=MEETING_LABELS.__getitem__, key=p + "kind")
     c1, c2 = st.columns(2)
     held_on = c1.date_input("Date held", format="DD/MM/YYYY", key=p + "held_on")
     minutes_on = c2.date_input("Minutes circulated (leave empty until they are)", format="DD/MM/YYYY",
                                key=p + "minutes_on")
-    chosen = st.multiselect("Agencies attending", list(agencies), format_func=agencies.get, key=p + "agencies")
+    chosen = st.multiselect("Agencies attending", list(agencies), format_func=agencies.__getitem__, key=p + "agencies")
     c3, c4 = st.columns(2)
     chair_name = c3.text_input("Chaired by (a professional's name or role)", key=p + "chair", max_chars=120)
     minute_taker = c4.text_input("Minutes taken by", key=p + "minute_taker", max_chars=120)
@@ -141,7 +141,7 @@ if found.rows:
             f"Minutes circulated: {fmt_date(saved['minutes_on'])}", f"Decisions: {saved['decisions']}"])
 
     with st.form(form.key("form")):
-        chosen_edit = st.multiselect("Agencies attending", list(agencies), format_func=agencies.get,
+        chosen_edit = st.multiselect("Agencies attending", list(agencies), format_func=agencies.__getitem__,
                                      key=form.key("agencies"))
         c1, c2, c3 = st.columns(3)
         chair_edit = c1.text_input("Chaired by", key=form.key("chair"), max_chars=120)

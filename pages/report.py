@@ -36,6 +36,8 @@ from ui.flash import flash, show_flashes
 from ui.gate import require_page
 from ui.widgets import FREE_TEXT_REMINDER, fmt_date, review_picker
 
+YES_NO = {"yes": True, "no": False}
+
 require_page("report")
 
 RESET_KEY = "rp_reset"
@@ -144,7 +146,7 @@ with write_tab:
                     try:
                         saved_review = state.write(record_lcspr_decision, review_id=review.id,
                                    expected_version=st.session_state[p + "lcspr_version"],
-                                   decision={"yes": True, "no": False}.get(answer), reason=reason)
+                                   decision=YES_NO.get(answer or ""), reason=reason)
                     except StaleRecord as error:
                         # Keep what was typed (as for the sections); the next save is made against the saved one.
                         st.session_state[p + "lcspr_version"] = review.version
@@ -239,9 +241,10 @@ with versions_tab:
                 _done(f"Draft version {made.version.number} {word}. Download it below.")
     ready = st.session_state.get(ready_key)
     if ready and any(v.id == ready for v in view.versions):
-        version = next(v for v in view.versions if v.id == ready)
-        file = state.read(get_version_file, version_id=version.id)
-        st.download_button(f"Download version {version.number} ({STATE_LABELS[version.state]}) as Word", file.data,
+        ready_version = next(v for v in view.versions if v.id == ready)
+        file = state.read(get_version_file, version_id=ready_version.id)
+        label = f"Download version {ready_version.number} ({STATE_LABELS[ready_version.state]}) as Word"
+        st.download_button(label, file.data,
                            file_name=file.file_name, mime=file.mime, key=p + "download_ready",
                            icon=":material/download:", on_click="ignore", type="primary")
         if view.missing:

@@ -1,8 +1,8 @@
 """Alembic environment: runs on the connection handed in, or on DATABASE_URL."""
 from alembic import context
 
-from db.models import Base
 import db.model_registry  # noqa: F401  (every model module, so autogenerate sees all tables)
+from db.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -1,7 +1,7 @@
 """AppTest helpers: a real, committed database per test and a signed-in app."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
-
 
 APP_PATH = Path(__file__).resolve().parents[2] / "app.py"
 
@@ -53,7 +52,7 @@ def make_app():
         at = AppTest.from_file(str(APP_PATH), default_timeout=30)
         if account is not None:
             at.session_state["account_id"] = account.id
-            at.session_state["last_seen_at"] = datetime.now(timezone.utc)
+            at.session_state["last_seen_at"] = datetime.now(UTC)
         if as_of is not None:
             at.session_state["as_of"] = as_of
         return at

@@ -1,5 +1,5 @@
 """Sign-in, first run, lock-out, idle expiry and role menus through AppTest."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -81,7 +81,7 @@ def test_correct_password_signs_in(app_db, make_app):
 def test_idle_session_is_signed_out(app_db, make_app):
     account = create_account(app_db, "manager")
     at = make_app(account)
-    at.session_state["last_seen_at"] = datetime.now(timezone.utc) - timedelta(minutes=31)
+    at.session_state["last_seen_at"] = datetime.now(UTC) - timedelta(minutes=31)
     at.run()
     assert _page_titles(at) == ["Rapid Review Tracker"]
     assert "signed out after 30 idle minutes" in at.info[0].value
@@ -90,7 +90,7 @@ def test_idle_session_is_signed_out(app_db, make_app):
 def test_active_session_within_the_idle_time_stays(app_db, make_app):
     account = create_account(app_db, "manager")
     at = make_app(account)
-    at.session_state["last_seen_at"] = datetime.now(timezone.utc) - timedelta(minutes=29)
+    at.session_state["last_seen_at"] = datetime.now(UTC) - timedelta(minutes=29)
     at.run()
     assert "Live reviews" in _page_titles(at)
 

@@ -85,6 +85,6 @@ def test_write_a_section_download_the_draft_and_open_it(app_url, fresh_database_
     assert [p.text for p in document.paragraphs if p.style.name == "Heading 1"] == \
         [s.heading for s in SECTIONS] + [APPENDIX.heading]
     assert "The child was found injured at home; the police attended." in [p.text for p in document.paragraphs]
-    assert [c.text for c in document.tables[1].rows[1].cells][0] == "Demoshire Police"
+    assert document.tables[1].rows[1].cells[0].text == "Demoshire Police"
     # What the browser downloaded is the version kept in the database, byte for byte.
     assert saved.read_bytes() == _stored_versions(fresh_database_url)[0]

@@ -1,5 +1,5 @@
 """Accounts and sign-in on PostgreSQL: hashing, lock-out, first run, admin changes."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from services.accounts import (
 from services.errors import InvalidInput, NotAllowed
 
 PASSWORD = "correct horse battery"
-NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
 
 def test_password_is_hashed_with_argon2(session, make_account):
@@ -128,8 +128,7 @@ def test_database_refuses_unknown_roles(session, make_account):
     from sqlalchemy.exc import IntegrityError
 
     account = make_account("officer")
-    with pytest.raises(IntegrityError):
-        with session.begin_nested():
-            account.roles = ["superuser"]
-            session.flush()
+    with pytest.raises(IntegrityError), session.begin_nested():
+        account.roles = ["superuser"]
+        session.flush()
     assert session.get(Account, account.id) is not None

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from db.models import Account, LogEntry, Review
 from db.models_returns import AgencyReturn
-from services.calendar import load_calendar, load_settings
 from demo.partnership import DEMO_PARTNERSHIP, load_demo_data
+from services.calendar import load_calendar, load_settings
 from services.errors import InvalidInput
 from services.plan import review_due_date
 from services.rag import Rag

@@ -7,9 +7,8 @@ Create Date: 2026-11-26
 Tables for settings, closure days, accounts, agencies, the plan template, reviews,
 their children and milestones, and the append-only daily log; seeds the default plan.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0001'
 down_revision = None
