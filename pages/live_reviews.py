@@ -115,7 +115,8 @@ st.caption("When Children's Social Care tell the Partnership of a Serious Incide
 with st.form("new_review"):
     col1, col2 = st.columns(2)
     notification_type = col1.selectbox(
-        "Notification type", list(NOTIFICATION_TYPE_LABELS), format_func=NOTIFICATION_TYPE_LABELS.get, key="nr_type"
+        "Notification type", list(NOTIFICATION_TYPE_LABELS), format_func=NOTIFICATION_TYPE_LABELS.__getitem__,
+        key="nr_type"
     )
     received = col2.date_input("Notification received by the Partnership (starts the 15-day clock)", value=None,
                                max_value=as_of, format="DD/MM/YYYY", key="nr_received")

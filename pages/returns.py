@@ -91,7 +91,7 @@ def _form(return_id: int, step: str, saved: Mapping[str, Any], version: int) -> 
     return form
 
 
-def _save(form: VersionedForm, return_id: int, fn: Callable[..., Any], success: str,
+def _save(form: VersionedForm, return_id: int, fn: Callable[..., Any], success: str, *,
           describe_saved: Callable[[Mapping[str, Any]], str] | None = None, **kwargs: Any) -> None:
     """Save one step against the version its typing started from (ui.forms.VersionedForm). A second identical
     save (a double click) is not sent again."""
@@ -160,7 +160,7 @@ if view == OUTSTANDING:
     )
     picked_rows = event.selection.rows if event and event.selection else []
     if picked_rows:
-        _open_checklist(rows[picked_rows[0]]["_review"])
+        _open_checklist(outstanding[picked_rows[0]].ret.review_id)
     st.caption("Select a row to open that review's checklist.")
     if late:
         st.subheader("Chase late returns")
@@ -229,7 +229,7 @@ with st.expander("Record scoping forms sent", expanded=not statuses):
     else:
         with st.form("send_forms"):
             names = {a.id: a.name for a in agencies}
-            chosen = st.multiselect("Agencies chosen for this review", list(names), format_func=names.get,
+            chosen = st.multiselect("Agencies chosen for this review", list(names), format_func=names.__getitem__,
                                     key=f"send_agencies_{picked}")
             sent_on = st.date_input("Date sent", value=as_of, max_value=as_of, format="DD/MM/YYYY",
                                     key=f"send_date_{picked}")
@@ -316,15 +316,16 @@ if s.stage is Stage.RECEIVED:
         for name, label in CHECK_QUESTIONS.items():
             answers[name] = st.radio(label[0].upper() + label[1:] + "?", list(YES_NO), horizontal=True,
                                      key=check_form.key(name))
-        outcome = st.radio("Outcome", list(CHECK_OUTCOME_LABELS), format_func=CHECK_OUTCOME_LABELS.get,
+        outcome = st.radio("Outcome", list(CHECK_OUTCOME_LABELS), format_func=CHECK_OUTCOME_LABELS.__getitem__,
                            key=check_form.key("outcome"))
         note = st.text_area("Note: what is missing or weak", key=check_form.key("note"), help=FREE_TEXT_REMINDER,
                             placeholder=FREE_TEXT_REMINDER)
         check_submitted = st.form_submit_button("Record the initial check", type="primary")
     if check_submitted:
+        answer_values: dict[str, Any] = {k: YES_NO.get(v) for k, v in answers.items()}
         _save(check_form, ret.id, record_initial_check, f"Initial check of {s.agency_name}'s return recorded.",
               checked_on=checked_on, outcome=outcome, note=note, as_of=as_of,
-              **{k: YES_NO.get(v) for k, v in answers.items()})
+              **answer_values)
 
 if s.stage in (Stage.RECEIVED, Stage.CHECKED, Stage.ACCEPTED) and ret.shared_with_chair_date is None:
     share_form = _form(ret.id, "share", {"shared_on": as_of}, ret.version)
@@ -348,7 +349,7 @@ if s.stage is Stage.CHECKED:
             signed_text = f"yes ({ret.signatory_role})" if ret.signed_by_senior_manager else "no"
             st.caption(f"Initial check on {fmt_date(ret.initial_check_date)} by {checker}: {check_result_label(ret)}. "
                        f"Signed by a senior manager: {signed_text}. Shared with the JCR Chair: {s.shared}.")
-            decision = st.radio("Decision", list(FINAL_QA_LABELS), format_func=FINAL_QA_LABELS.get,
+            decision = st.radio("Decision", list(FINAL_QA_LABELS), format_func=FINAL_QA_LABELS.__getitem__,
                                 horizontal=True, key=qa_form.key("outcome"))
             decided_on = st.date_input("Date of the decision", format="DD/MM/YYYY", key=qa_form.key("date"))
             reason = st.text_area("If sent back: the reason (the agency is told this)", key=qa_form.key("reason"),
@@ -367,7 +368,7 @@ if ret.received_date is not None:
     with left, st.form(p + "file_form"):
         st.markdown("**Where it is filed** in the case folder")
         section = st.selectbox("Section", list(FOLDER_LABELS), key=file_form.key("section"),
-                               format_func=FOLDER_LABELS.get)
+                               format_func=FOLDER_LABELS.__getitem__)
         path = st.text_input("File location", key=file_form.key("path"))
         file_submitted = st.form_submit_button("Save the file location")
     if file_submitted:

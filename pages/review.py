@@ -121,7 +121,7 @@ if not is_closed and open_milestones:
 if not is_closed and recorded_here:
     titles = {m.id: m.title for m in recorded_here}
     with st.form("milestone_done"):
-        milestone_id = st.selectbox("Milestone", list(titles), format_func=titles.get, key="md_milestone")
+        milestone_id = st.selectbox("Milestone", list(titles), format_func=titles.__getitem__, key="md_milestone")
         done_on = st.date_input("Date done", value=as_of, max_value=as_of, format="DD/MM/YYYY", key="md_date")
         decision = st.radio("For the Day 1 decision only: is an executive findings meeting with the AD/DCS needed?",
                             ["not answered", "yes", "no"], horizontal=True, key="md_decision")
@@ -141,7 +141,7 @@ if not is_closed and open_milestones:
         delegates = {a.id: a.display_name for a in state.read(list_delegates)}
         with st.expander("Delegate a milestone (Partnership Manager)"):
             with st.form("delegate"):
-                delegated_id = st.selectbox("Milestone", list(open_titles), format_func=open_titles.get,
+                delegated_id = st.selectbox("Milestone", list(open_titles), format_func=open_titles.__getitem__,
                                             key="dg_milestone")
                 delegate_to = st.selectbox("Delegate to", [None, *delegates],
                                            format_func=lambda i: "nobody (take the delegation back)" if i is None
@@ -153,7 +153,8 @@ if not is_closed and open_milestones:
                     st.rerun()
     with st.expander("Agree a different date for a milestone (Partnership Manager)"):
         with st.form("agreed_date"):
-            agreed_id = st.selectbox("Milestone", list(open_titles), format_func=open_titles.get, key="ad_milestone")
+            agreed_id = st.selectbox("Milestone", list(open_titles), format_func=open_titles.__getitem__,
+                                     key="ad_milestone")
             agreed_on = st.date_input("Agreed date", value=None, format="DD/MM/YYYY", key="ad_date")
             reason = st.text_input("Why (for example: meeting date agreed with the JCR Chair)", key="ad_reason",
                                    help=FREE_TEXT_REMINDER)
