@@ -278,4 +278,4 @@ class LogEntry(Base):
     agency_return_id: Mapped[int | None] = mapped_column(
         ForeignKey("agency_returns.id", name="daily_log_agency_return_id_fkey", use_alter=True))
 
-    author: Mapped[Account] = relationship(lazy="joined")
+    author: Mapped[Account] = relationship()

@@ -28,10 +28,6 @@ class HasId(Protocol):
     def id(self) -> int: ...
 
 
-# Reads run in read-only transactions once every page calls writes through write()/act().
-READ_ONLY_READS = False
-
-
 @st.cache_resource(show_spinner="Starting the database…")
 def _engine() -> Engine:
     engine = make_engine()
@@ -92,7 +88,7 @@ def _call(fn: Callable[..., T], *, read_only: bool, **kwargs: Any) -> T:
 
 def read(fn: Callable[..., T], **kwargs: Any) -> T:
     """Call a reading service as the signed-in account in a read-only transaction; errors propagate."""
-    return _call(fn, read_only=READ_ONLY_READS, **kwargs)
+    return _call(fn, read_only=True, **kwargs)
 
 
 def write(fn: Callable[..., T], **kwargs: Any) -> T:
