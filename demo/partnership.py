@@ -19,7 +19,7 @@ from services.calendar import load_calendar, load_settings
 from services.errors import InvalidInput
 from services.milestones import REPORT_MILESTONES, complete_milestone
 from services.permissions import check_role
-from services.report import record_lcspr_decision
+from services.report.service import record_lcspr_decision
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review, record_milestone_done
 from services.settings import update_settings

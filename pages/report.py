@@ -6,8 +6,19 @@ import streamlit as st
 from db.enums import Role
 from services.clock import LONDON
 from services.errors import ServiceError, StaleRecord
-from services.report import (
-    STATE_LABELS,
+from services.report.content import (
+    AGENCY_TABLE_COLUMNS,
+    APPENDIX,
+    MAX_SECTION_CHARS,
+    MILESTONE_TABLE_COLUMNS,
+    SECTIONS,
+    agency_table_rows,
+    milestone_table_rows,
+    paragraphs_of,
+    report_markdown,
+)
+from services.report.reads import STATE_LABELS
+from services.report.service import (
     get_report,
     get_version_file,
     make_draft,
@@ -18,17 +29,6 @@ from services.report import (
     set_ofsted_required,
     sign_off,
     submit_to_panel,
-)
-from services.report_content import (
-    AGENCY_TABLE_COLUMNS,
-    APPENDIX,
-    MAX_SECTION_CHARS,
-    MILESTONE_TABLE_COLUMNS,
-    SECTIONS,
-    agency_table_rows,
-    milestone_table_rows,
-    paragraphs_of,
-    report_markdown,
 )
 from services.reviews.service import list_reviews
 from ui import state

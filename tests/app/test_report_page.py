@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from db.models import Account, Agency, Review, ReviewMilestone
 from db.models_report import Meeting, ReportSection, ReportVersion
-from services.report import record_lcspr_decision, save_section, send_to_chair
-from services.report_content import WRITABLE_KEYS
+from services.report.content import WRITABLE_KEYS
+from services.report.service import record_lcspr_decision, save_section, send_to_chair
 from services.returns.service import record_return_received, record_returns_requested, record_summary
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from db.models import Agency
 from db.models_report import ReportVersion
 from services.clock import today_in_london
-from services.report_content import APPENDIX, SECTIONS
+from services.report.content import APPENDIX, SECTIONS
 from services.returns.service import record_returns_requested
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from db.models import Account, Agency, LogEntry
 from db.models_report import ReportSection, ReportVersion
 from services.errors import InvalidInput, NotAllowed, StaleRecord
-from services.report import (
+from services.report.content import APPENDIX, EMPTY_SECTION, SECTIONS, WRITABLE_KEYS
+from services.report.service import (
     get_report,
     get_version_file,
     make_draft,
@@ -29,7 +30,6 @@ from services.report import (
     sign_off,
     submit_to_panel,
 )
-from services.report_content import APPENDIX, EMPTY_SECTION, SECTIONS, WRITABLE_KEYS
 from services.returns.service import record_return_received, record_returns_requested, record_summary
 from services.review_status import list_live_reviews
 from services.reviews.rules import ChildEntry

@@ -13,9 +13,9 @@ SERVICES = Path(__file__).resolve().parents[2] / "services"
 # Bottom first. A name matches the module itself and, for a package, every module inside it.
 LAYERS: list[set[str]] = [
     {"services", "services.errors", "services.clock", "services.exports", "services.formatting",
-     "services.deadlines", "services.working_days", "services.report_content", "services.text"},
-    {"services.permissions", "services.rag", "services.calendar", "services.concurrency", "services.report_docx"},
-    {"services.daily_log"},
+     "services.deadlines", "services.working_days", "services.text", "services.report", "services.report.content"},
+    {"services.permissions", "services.rag", "services.calendar", "services.concurrency", "services.report.word"},
+    {"services.daily_log", "services.report.reads"},
     {"services.plan", "services.accounts", "services.agencies", "services.board"},
     {"services.milestones"},
     {"services.settings", "services.reviews", "services.reviews.rules", "services.returns",
@@ -24,7 +24,7 @@ LAYERS: list[set[str]] = [
     {"services.returns.chasing", "services.returns.exports"},
     {"services.review_status"},
     {"services.meetings"},
-    {"services.report"},
+    {"services.report.service"},
 ]
 
 

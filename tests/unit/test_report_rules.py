@@ -9,7 +9,7 @@ import pytest
 from docx import Document
 
 from services.meetings import minutes_due_date, minutes_late, minutes_status
-from services.report_content import (
+from services.report.content import (
     AGENCY_TABLE_COLUMNS,
     APPENDIX,
     EMPTY_AGENCY_SUMMARY,
@@ -24,7 +24,7 @@ from services.report_content import (
     missing_parts,
     report_markdown,
 )
-from services.report_docx import VersionStamp, build_report_docx
+from services.report.word import VersionStamp, build_report_docx
 from services.working_days import WorkingCalendar
 
 D = date

@@ -6,12 +6,11 @@ Each step completes its milestone through services.milestones.complete_milestone
 Review page's record_milestone_done refuses the report's milestones (so a submission always has the Chair's
 signed final version).
 Every write checks the role, validates with a sentence, writes and appends its daily log entry in the same
-transaction.
+transaction. The read objects and the rules that need no database are services.report.reads.
 """
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
@@ -19,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from db.enums import FinalQaOutcome, LogCategory, MeetingKind, MilestoneKey, ReportVersionState, ReviewState, Role
+from db.enums import LogCategory, MeetingKind, MilestoneKey, ReviewState, Role
 from db.models import Account, Agency, Review
 from db.models_report import Meeting, ReportSection, ReportVersion
 from db.models_returns import AgencyReturn
@@ -28,35 +27,46 @@ from services.clock import LONDON
 from services.concurrency import check_version, flush_or_stale
 from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput, StaleRecord
-from services.formatting import log_date, long_date
+from services.formatting import long_date
 from services.milestones import complete_milestone
 from services.permissions import CASE_READERS, CASE_WRITERS, requires
 from services.plan import milestone_applies, review_due_date, window_label
-from services.report_content import (
+from services.report.content import (
     MAX_SECTION_CHARS,
     SECTION_BY_KEY,
     WRITABLE_KEYS,
     AgencyPart,
     MilestoneLine,
     ReportContent,
-    Section,
     fingerprint,
     missing_parts,
 )
-from services.report_docx import DOCX_MIME, VersionStamp, build_report_docx
+from services.report.reads import (
+    DRAFT,
+    MAX_REASON_CHARS,
+    SENT_TO_CHAIR,
+    SIGNED_FINAL,
+    STATE_LABELS,
+    SUBMITTED,
+    DraftMade,
+    ReportReview,
+    ReportView,
+    SectionText,
+    VersionFile,
+    VersionInfo,
+    check_step_date,
+    file_name_for,
+    final_qa_words,
+    missing_words,
+    report_stage,
+    review_info,
+    section_text,
+    version_info,
+)
+from services.report.word import VersionStamp, build_report_docx
 from services.returns.rules import return_due_date
 from services.reviews.rules import NOTIFICATION_TYPE_LABELS, sin_timeliness
 
-DRAFT, SENT_TO_CHAIR, SIGNED_FINAL, SUBMITTED = ReportVersionState
-STATE_LABELS: dict[str, str] = {
-    DRAFT: "draft",
-    SENT_TO_CHAIR: "sent to the JCR Chair",
-    SIGNED_FINAL: "signed final",
-    SUBMITTED: "submitted to the National Panel",
-}
-FILE_STATE_WORDS: dict[str, str] = {DRAFT: "draft", SENT_TO_CHAIR: "sent to Chair", SIGNED_FINAL: "signed final",
-                                    SUBMITTED: "submitted"}
-MAX_REASON_CHARS = 4000
 TRY_AGAIN = "Reload and try again."
 
 
@@ -68,18 +78,6 @@ def _returns_of(session: Session, review_id: int) -> list[AgencyReturn]:
         select(AgencyReturn).join(AgencyReturn.agency).options(contains_eager(AgencyReturn.agency))
         .where(AgencyReturn.review_id == review_id).order_by(Agency.name)
     ))
-
-
-def _final_qa_words(ret: AgencyReturn) -> str:
-    if ret.final_qa_outcome == FinalQaOutcome.ACCEPTED:
-        return f"accepted {log_date(ret.final_qa_date)}"
-    if ret.sent_back_date is not None and ret.final_qa_outcome == FinalQaOutcome.SENT_BACK:
-        return f"sent back {ret.sent_back_date:%d %b %Y}"
-    if ret.sent_back_date is not None:
-        return f"sent back {ret.sent_back_date:%d %b %Y}; resubmission awaiting QA"
-    if ret.received_date is not None:
-        return "awaiting QA"
-    return ""
 
 
 def assemble(session: Session, review: Review, *, as_of: date,
@@ -127,7 +125,7 @@ def assemble(session: Session, review: Review, *, as_of: date,
     agencies = tuple(
         AgencyPart(
             agency=r.agency.name, requested=r.requested_date, due=return_due_date(cal, r.requested_date),
-            received=r.received_date, resubmitted=r.resubmission_received_date, final_qa=_final_qa_words(r),
+            received=r.received_date, resubmitted=r.resubmission_received_date, final_qa=final_qa_words(r),
             summary=r.summary,
         )
         for r in _returns_of(session, review.id)
@@ -185,123 +183,6 @@ def _first_sent(session: Session, review_id: int) -> ReportVersion | None:
     ).first()
 
 
-@dataclass(frozen=True)
-class SectionText:
-    section: Section
-    text: str
-    version: int  # 0: never saved
-    updated_by: str | None  # the name of who saved it last
-    updated_at: datetime | None
-
-    @property
-    def last_changed(self) -> str:
-        if not self.version or self.updated_at is None:
-            return "Not written yet."
-        return f"Last changed by {self.updated_by} on {self.updated_at.astimezone(LONDON):%a %d %b %Y at %H:%M}."
-
-
-@dataclass(frozen=True)
-class ReportReview:
-    """What the Report page needs of the review."""
-
-    id: int
-    case_reference: str
-    state: str
-    version: int
-    lcspr_decision: bool | None
-    lcspr_reason: str | None
-    ofsted_required: bool
-    ofsted_response_date: date | None
-    submitted_to_panel_date: date | None
-    panel_response_date: date | None
-
-
-@dataclass(frozen=True)
-class VersionInfo:
-    """One stored version of the report, without its bytes (get_version_file reads those)."""
-
-    id: int
-    number: int
-    state: str
-    step_date: date | None
-    ofsted_sent_on: date | None
-    created_at: datetime
-    created_by_name: str
-    file_name: str
-    size_bytes: int
-    sha256: str
-
-
-@dataclass(frozen=True)
-class ReportView:
-    """Everything the Report page shows for one review."""
-
-    review: ReportReview
-    content: ReportContent
-    sections: dict[str, SectionText]
-    versions: tuple[VersionInfo, ...]
-    missing: tuple[tuple[Section, str], ...]
-    stage: str
-    stage_text: str
-    next_step: str
-    sent: VersionInfo | None = None
-    signed: VersionInfo | None = None
-    submitted: VersionInfo | None = None
-    latest_sent_on: date | None = None
-
-    @property
-    def locked(self) -> bool:
-        """After the Chair's sign-off the text is what was signed: it can no longer be changed."""
-        return self.signed is not None or self.review.state == ReviewState.CLOSED
-
-
-def _review_info(review: Review) -> ReportReview:
-    return ReportReview(
-        id=review.id, case_reference=review.case_reference, state=review.state, version=review.version,
-        lcspr_decision=review.lcspr_decision, lcspr_reason=review.lcspr_reason,
-        ofsted_required=review.ofsted_required, ofsted_response_date=review.ofsted_response_date,
-        submitted_to_panel_date=review.submitted_to_panel_date, panel_response_date=review.panel_response_date,
-    )
-
-
-def _version_info(version: ReportVersion) -> VersionInfo:
-    return VersionInfo(
-        id=version.id, number=version.number, state=version.state, step_date=version.step_date,
-        ofsted_sent_on=version.ofsted_sent_on, created_at=version.created_at,
-        created_by_name=version.created_by_name, file_name=version.file_name, size_bytes=version.size_bytes,
-        sha256=version.sha256,
-    )
-
-
-def _stage(review: Review, sent: VersionInfo | None, signed: VersionInfo | None,
-           submitted: VersionInfo | None) -> tuple[str, str, str]:
-    if review.state == ReviewState.CLOSED:
-        response = f"the Panel responded on {long_date(review.panel_response_date)}"
-        return "closed", f"Closed: {response}.", "Nothing left to do: the review is closed."
-    if review.state == ReviewState.SUBMITTED:
-        text = f"Submitted to the National Panel on {long_date(review.submitted_to_panel_date)}"
-        if submitted is not None and submitted.ofsted_sent_on:
-            text += f" (and to Ofsted on {long_date(submitted.ofsted_sent_on)})"
-        return "submitted", text + ".", "The Partnership Manager records the Panel's (and Ofsted's) response."
-    if signed is not None:
-        return ("signed", f"Signed off by {signed.created_by_name} on {long_date(signed.step_date)}.",
-                "The Partnership Manager submits the signed final version to the National Panel"
-                + (" and Ofsted." if review.ofsted_required else "."))
-    if sent is not None:
-        return ("with_chair", f"With the JCR Chair since {long_date(sent.step_date)}.",
-                "The JCR Chair amends the sections if needed and signs the report off.")
-    return ("draft", "Draft: not yet sent to the JCR Chair.",
-            "Write the sections, then send the report to the JCR Chair.")
-
-
-def _section_text(key: str, row: ReportSection | None, updated_by: str | None = None) -> SectionText:
-    """A written section as the page shows it; `row.updated_by` is loaded by the caller unless named."""
-    if row is None:
-        return SectionText(SECTION_BY_KEY[key], "", 0, None, None)
-    return SectionText(SECTION_BY_KEY[key], row.text, row.version, updated_by or row.updated_by.display_name,
-                       row.updated_at)
-
-
 @requires(*CASE_READERS, action="see a review's report")
 def get_report(session: Session, actor: Account, *, review_id: int, as_of: date) -> ReportView:
     """The report of one review: its assembled content, written sections, versions and where it stands."""
@@ -313,25 +194,18 @@ def get_report(session: Session, actor: Account, *, review_id: int, as_of: date)
     rows = {s.section_key: s for s in session.scalars(
         select(ReportSection).where(ReportSection.review_id == review.id)
         .options(selectinload(ReportSection.updated_by)))}
-    sections = {key: _section_text(key, rows.get(key)) for key in WRITABLE_KEYS}
-    versions = tuple(_version_info(v) for v in _versions(session, review.id))
+    sections = {key: section_text(key, rows.get(key)) for key in WRITABLE_KEYS}
+    versions = tuple(version_info(v) for v in _versions(session, review.id))
     sent = [v for v in versions if v.state == SENT_TO_CHAIR]
     signed = next((v for v in versions if v.state == SIGNED_FINAL), None)
     submitted = next((v for v in versions if v.state == SUBMITTED), None)
-    stage, stage_text, next_step = _stage(review, sent[0] if sent else None, signed, submitted)
+    stage, stage_text, next_step = report_stage(review, sent[0] if sent else None, signed, submitted)
     return ReportView(
-        review=_review_info(review), content=content, sections=sections, versions=versions,
+        review=review_info(review), content=content, sections=sections, versions=versions,
         missing=tuple(missing_parts(content)),
         stage=stage, stage_text=stage_text, next_step=next_step, sent=sent[0] if sent else None, signed=signed,
         submitted=submitted, latest_sent_on=sent[-1].step_date if sent else None,
     )
-
-
-@dataclass(frozen=True)
-class VersionFile:
-    file_name: str
-    data: bytes
-    mime: str = DOCX_MIME
 
 
 @requires(*CASE_READERS, action="download a version of the report")
@@ -368,24 +242,6 @@ def _refuse_when_signed(session: Session, review: Review, action: str) -> None:
             f"{signed.step_date:%d %b %Y} (version {signed.number}): {action} is no longer possible. The signed final "
             "version is the report."
         )
-
-
-def _check_step_date(value: date | None, what: str, *, as_of: date, not_before: date | None,
-                     not_before_what: str) -> date:
-    """The step's date, checked; `not_before` None (a date the database requires, never missing) is not compared."""
-    if value is None:
-        raise InvalidInput(f"Give the date {what}.")
-    if value > as_of:
-        raise InvalidInput(f"The date {what} ({value:%d %b %Y}) cannot be in the future.")
-    if not_before is not None and value < not_before:
-        raise InvalidInput(
-            f"The date {what} ({value:%d %b %Y}) cannot be before {not_before_what} ({not_before:%d %b %Y})."
-        )
-    return value
-
-
-def file_name_for(case_reference: str, number: int, state: str) -> str:
-    return f"{case_reference} Rapid Review report v{number} {FILE_STATE_WORDS[state]}.docx"
 
 
 def _store_version(
@@ -427,16 +283,6 @@ def _complete_milestone(session: Session, actor: Account, review: Review, key: s
     complete_milestone(session, actor, milestone_id=milestone.id, done_on=done_on, as_of=as_of, note=note)
 
 
-def _missing_words(missing: list[tuple[Section, str]]) -> str:
-    return "; ".join(f"{s.number}. {s.title} ({why})" for s, why in missing)
-
-
-@dataclass(frozen=True)
-class DraftMade:
-    version: VersionInfo
-    new: bool
-
-
 @requires(*CASE_READERS, action="make a Word draft of the report")
 def make_draft(session: Session, actor: Account, *, review_id: int, as_of: date) -> DraftMade:
     """Generate the report as a Word draft and keep it as a new version; when nothing has changed since the
@@ -447,14 +293,14 @@ def make_draft(session: Session, actor: Account, *, review_id: int, as_of: date)
     latest = session.scalars(select(ReportVersion).where(ReportVersion.review_id == review.id)
                              .order_by(ReportVersion.number.desc())).first()
     if latest is not None and latest.state == DRAFT and latest.content_fingerprint == fingerprint(content):
-        return DraftMade(_version_info(latest), new=False)
+        return DraftMade(version_info(latest), new=False)
     version = _store_version(session, actor, review, state=DRAFT, content=content)
     missing = missing_parts(content)
     text = f"Report draft version {version.number} made ({version.file_name}, {version.size_bytes:,} bytes)."
     if missing:
-        text += f" Not yet written: {_missing_words(missing)}."
+        text += f" Not yet written: {missing_words(missing)}."
     append_system_entry(session, actor, review_id=review.id, category=LogCategory.SYSTEM, text=text)
-    return DraftMade(_version_info(version), new=True)
+    return DraftMade(version_info(version), new=True)
 
 
 @requires(*CASE_WRITERS, action="send the report to the JCR Chair")
@@ -467,10 +313,10 @@ def send_to_chair(session: Session, actor: Account, *, review_id: int, sent_on: 
     _refuse_when_signed(session, review, "sending it to the Chair again")
     previous = _version_in_state(session, review.id, SENT_TO_CHAIR)
     if previous is not None:
-        sent_on = _check_step_date(sent_on, "it was sent to the Chair", as_of=as_of, not_before=previous.step_date,
+        sent_on = check_step_date(sent_on, "it was sent to the Chair", as_of=as_of, not_before=previous.step_date,
                          not_before_what=f"the previous sending (version {previous.number})")
     else:
-        sent_on = _check_step_date(sent_on, "it was sent to the Chair", as_of=as_of,
+        sent_on = check_step_date(sent_on, "it was sent to the Chair", as_of=as_of,
                          not_before=review.notification_received_date,
                          not_before_what="the date the notification was received")
     _complete_milestone(session, actor, review, MilestoneKey.REPORT_TO_CHAIR, sent_on, as_of,
@@ -481,9 +327,9 @@ def send_to_chair(session: Session, actor: Account, *, review_id: int, sent_on: 
     text = (f"Report version {version.number} sent to the JCR Chair on {sent_on:%d %b %Y}"
             f"{' (sent again after amendments)' if previous else ''}: {version.file_name}.")
     if missing:
-        text += f" Not yet written: {_missing_words(missing)}."
+        text += f" Not yet written: {missing_words(missing)}."
     append_system_entry(session, actor, review_id=review.id, category=LogCategory.COMMUNICATION, text=text)
-    return _version_info(version)
+    return version_info(version)
 
 
 def _refuse_when_submitted(review: Review) -> None:
@@ -506,12 +352,12 @@ def sign_off(session: Session, actor: Account, *, review_id: int, signed_on: dat
             f"The report of {review.case_reference} has not been sent to the JCR Chair yet: the officer sends it "
             "(Send to the JCR Chair) before the Chair signs it off."
         )
-    signed_on = _check_step_date(signed_on, "of the sign-off", as_of=as_of, not_before=latest_sent.step_date,
+    signed_on = check_step_date(signed_on, "of the sign-off", as_of=as_of, not_before=latest_sent.step_date,
                      not_before_what=f"the report was sent to the Chair (version {latest_sent.number})")
     missing = missing_parts(assemble(session, review, as_of=as_of))
     if missing:
         raise InvalidInput(
-            "The report cannot be signed off while parts of it are missing: " + _missing_words(missing)
+            "The report cannot be signed off while parts of it are missing: " + missing_words(missing)
             + ". Write them (or write 'None identified') and sign off again."
         )
     _complete_milestone(session, actor, review, MilestoneKey.SIGNED_REPORT, signed_on, as_of,
@@ -523,7 +369,7 @@ def sign_off(session: Session, actor: Account, *, review_id: int, signed_on: dat
         text=f"Report signed off by {actor.display_name} (JCR Chair) on {signed_on:%d %b %Y}: signed final version "
         f"{version.number} ({version.file_name}, sha256 {version.sha256[:12]}).",
     )
-    return _version_info(version)
+    return version_info(version)
 
 
 @requires(Role.MANAGER, action="submit the report to the National Panel")
@@ -547,7 +393,7 @@ def submit_to_panel(
             f"The report of {review.case_reference} cannot be submitted before the JCR Chair has signed it off: "
             "only the signed final version goes to the National Panel."
         )
-    submitted_on = _check_step_date(submitted_on, "of the submission", as_of=as_of, not_before=signed.step_date,
+    submitted_on = check_step_date(submitted_on, "of the submission", as_of=as_of, not_before=signed.step_date,
                      not_before_what=f"the Chair's sign-off (version {signed.number})")
     if review.ofsted_required and ofsted_sent_on is None:
         raise InvalidInput(f"The report of {review.case_reference} goes to Ofsted too: give the date it was sent "
@@ -556,7 +402,7 @@ def submit_to_panel(
         raise InvalidInput("Ofsted is not marked as required for this review: leave the Ofsted date empty, or mark "
                            "Ofsted as required first.")
     if ofsted_sent_on is not None:
-        ofsted_sent_on = _check_step_date(ofsted_sent_on, "it was sent to Ofsted", as_of=as_of, not_before=submitted_on,
+        ofsted_sent_on = check_step_date(ofsted_sent_on, "it was sent to Ofsted", as_of=as_of, not_before=submitted_on,
                          not_before_what="the submission to the Panel")
     _complete_milestone(session, actor, review, MilestoneKey.PANEL_SUBMISSION, submitted_on, as_of,
                         note="Completed by submitting the signed final version (Report page).")
@@ -570,7 +416,7 @@ def submit_to_panel(
             + f": version {version.number}, the signed final version {signed.number} as signed "
             f"(sha256 {version.sha256[:12]}).")
     append_system_entry(session, actor, review_id=review.id, category=LogCategory.COMMUNICATION, text=text)
-    return _version_info(version)
+    return version_info(version)
 
 
 @requires(Role.MANAGER, action="record the Panel's or Ofsted's response")
@@ -599,10 +445,10 @@ def record_responses(
             raise InvalidInput(f"Ofsted's response was already recorded on {review.ofsted_response_date:%d %b %Y}.")
         sent = _version_in_state(session, review.id, SUBMITTED)
         not_before = (sent.ofsted_sent_on if sent and sent.ofsted_sent_on else submitted)
-        ofsted_response_on = _check_step_date(ofsted_response_on, "of Ofsted's response", as_of=as_of,
+        ofsted_response_on = check_step_date(ofsted_response_on, "of Ofsted's response", as_of=as_of,
                                               not_before=not_before, not_before_what="the report was sent to Ofsted")
     if panel_response_on is not None:
-        panel_response_on = _check_step_date(panel_response_on, "of the Panel's response", as_of=as_of,
+        panel_response_on = check_step_date(panel_response_on, "of the Panel's response", as_of=as_of,
                                              not_before=submitted, not_before_what="the submission to the Panel")
         if review.ofsted_required and review.ofsted_response_date is None and ofsted_response_on is None:
             raise InvalidInput(
@@ -622,7 +468,7 @@ def record_responses(
             text=f"The National Panel's response received on {panel_response_on:%d %b %Y}: review "
             f"{review.case_reference} closed.",
         )
-    return _review_info(review)
+    return review_info(review)
 
 
 @requires(Role.MANAGER, action="say whether the report goes to Ofsted")
@@ -637,7 +483,7 @@ def set_ofsted_required(session: Session, actor: Account, *, review_id: int, req
     append_system_entry(session, actor, review_id=review.id, category=LogCategory.DECISION,
                         text="The report goes to Ofsted as well as the National Panel." if required
                         else "The report does not go to Ofsted (only to the National Panel).")
-    return _review_info(review)
+    return review_info(review)
 
 
 @requires(*CASE_READERS, action="record the LCSPR decision")
@@ -673,7 +519,7 @@ def record_lcspr_decision(
         text=f"LCSPR decision {'changed' if changed else 'recorded'}: "
         f"{'an LCSPR is to be carried out' if decision else 'no LCSPR'}. Reasons: {cleaned}",
     )
-    return _review_info(review)
+    return review_info(review)
 
 
 @requires(*CASE_READERS, action="write the report")
@@ -734,4 +580,4 @@ def save_section(
         text=f"Report section {section.number} ({section.title}) saved: {words} word{'s' if words != 1 else ''}"
         f"{' (now empty)' if not cleaned else ''}.",
     )
-    return _section_text(section_key, row, updated_by=actor.display_name)
+    return section_text(section_key, row, updated_by=actor.display_name)

@@ -2,7 +2,7 @@
 
 Pure: no database, no roles. The same content and the same stamp give the same bytes: the core properties'
 times come from the stamp (python-docx would write "now"), and the zip entries get the stamp's time too
-(zipfile would write the current time). Every version's bytes are stored anyway (services.report).
+(zipfile would write the current time). Every version's bytes are stored anyway (services.report.service).
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from docx.text.run import Run
 
 from services.clock import LONDON
 from services.formatting import long_date
-from services.report_content import (
+from services.report.content import (
     AGENCY_TABLE_COLUMNS,
     APPENDIX,
     EMPTY_AGENCY_SUMMARY,

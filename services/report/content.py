@@ -1,5 +1,5 @@
 """What the Rapid Review report says: its sections (as data), the content assembled for one review, what is
-still missing, and a Markdown preview. Pure: the Word file (services.report_docx) and the page's preview
+still missing, and a Markdown preview. Pure: the Word file (services.report.word) and the page's preview
 both draw from the same ReportContent, so the preview shows what the file will hold.
 """
 from __future__ import annotations

@@ -1,0 +1,196 @@
+"""What the report services hand back to pages, and the report's rules that need no database.
+
+The frozen read objects (SectionText, ReportReview, VersionInfo, ReportView, VersionFile, DraftMade) are copied
+from rows inside the session, so a page reads them after its transaction has closed; the rules here (where the
+report stands, a step's date, a version's file name, the words for what is missing) take rows or values and
+never query. The services that read and write are services.report.service.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from db.enums import FinalQaOutcome, ReportVersionState, ReviewState
+from db.models import Review
+from db.models_report import ReportSection, ReportVersion
+from db.models_returns import AgencyReturn
+from services.clock import LONDON
+from services.errors import InvalidInput
+from services.formatting import log_date, long_date
+from services.report.content import SECTION_BY_KEY, ReportContent, Section
+from services.report.word import DOCX_MIME
+
+DRAFT, SENT_TO_CHAIR, SIGNED_FINAL, SUBMITTED = ReportVersionState
+STATE_LABELS: dict[str, str] = {
+    DRAFT: "draft",
+    SENT_TO_CHAIR: "sent to the JCR Chair",
+    SIGNED_FINAL: "signed final",
+    SUBMITTED: "submitted to the National Panel",
+}
+FILE_STATE_WORDS: dict[str, str] = {DRAFT: "draft", SENT_TO_CHAIR: "sent to Chair", SIGNED_FINAL: "signed final",
+                                    SUBMITTED: "submitted"}
+MAX_REASON_CHARS = 4000
+
+
+def final_qa_words(ret: AgencyReturn) -> str:
+    if ret.final_qa_outcome == FinalQaOutcome.ACCEPTED:
+        return f"accepted {log_date(ret.final_qa_date)}"
+    if ret.sent_back_date is not None and ret.final_qa_outcome == FinalQaOutcome.SENT_BACK:
+        return f"sent back {ret.sent_back_date:%d %b %Y}"
+    if ret.sent_back_date is not None:
+        return f"sent back {ret.sent_back_date:%d %b %Y}; resubmission awaiting QA"
+    if ret.received_date is not None:
+        return "awaiting QA"
+    return ""
+
+
+@dataclass(frozen=True)
+class SectionText:
+    section: Section
+    text: str
+    version: int  # 0: never saved
+    updated_by: str | None  # the name of who saved it last
+    updated_at: datetime | None
+
+    @property
+    def last_changed(self) -> str:
+        if not self.version or self.updated_at is None:
+            return "Not written yet."
+        return f"Last changed by {self.updated_by} on {self.updated_at.astimezone(LONDON):%a %d %b %Y at %H:%M}."
+
+
+@dataclass(frozen=True)
+class ReportReview:
+    """What the Report page needs of the review."""
+
+    id: int
+    case_reference: str
+    state: str
+    version: int
+    lcspr_decision: bool | None
+    lcspr_reason: str | None
+    ofsted_required: bool
+    ofsted_response_date: date | None
+    submitted_to_panel_date: date | None
+    panel_response_date: date | None
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """One stored version of the report, without its bytes (get_version_file reads those)."""
+
+    id: int
+    number: int
+    state: str
+    step_date: date | None
+    ofsted_sent_on: date | None
+    created_at: datetime
+    created_by_name: str
+    file_name: str
+    size_bytes: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """Everything the Report page shows for one review."""
+
+    review: ReportReview
+    content: ReportContent
+    sections: dict[str, SectionText]
+    versions: tuple[VersionInfo, ...]
+    missing: tuple[tuple[Section, str], ...]
+    stage: str
+    stage_text: str
+    next_step: str
+    sent: VersionInfo | None = None
+    signed: VersionInfo | None = None
+    submitted: VersionInfo | None = None
+    latest_sent_on: date | None = None
+
+    @property
+    def locked(self) -> bool:
+        """After the Chair's sign-off the text is what was signed: it can no longer be changed."""
+        return self.signed is not None or self.review.state == ReviewState.CLOSED
+
+
+def review_info(review: Review) -> ReportReview:
+    return ReportReview(
+        id=review.id, case_reference=review.case_reference, state=review.state, version=review.version,
+        lcspr_decision=review.lcspr_decision, lcspr_reason=review.lcspr_reason,
+        ofsted_required=review.ofsted_required, ofsted_response_date=review.ofsted_response_date,
+        submitted_to_panel_date=review.submitted_to_panel_date, panel_response_date=review.panel_response_date,
+    )
+
+
+def version_info(version: ReportVersion) -> VersionInfo:
+    return VersionInfo(
+        id=version.id, number=version.number, state=version.state, step_date=version.step_date,
+        ofsted_sent_on=version.ofsted_sent_on, created_at=version.created_at,
+        created_by_name=version.created_by_name, file_name=version.file_name, size_bytes=version.size_bytes,
+        sha256=version.sha256,
+    )
+
+
+def report_stage(review: Review, sent: VersionInfo | None, signed: VersionInfo | None,
+           submitted: VersionInfo | None) -> tuple[str, str, str]:
+    if review.state == ReviewState.CLOSED:
+        response = f"the Panel responded on {long_date(review.panel_response_date)}"
+        return "closed", f"Closed: {response}.", "Nothing left to do: the review is closed."
+    if review.state == ReviewState.SUBMITTED:
+        text = f"Submitted to the National Panel on {long_date(review.submitted_to_panel_date)}"
+        if submitted is not None and submitted.ofsted_sent_on:
+            text += f" (and to Ofsted on {long_date(submitted.ofsted_sent_on)})"
+        return "submitted", text + ".", "The Partnership Manager records the Panel's (and Ofsted's) response."
+    if signed is not None:
+        return ("signed", f"Signed off by {signed.created_by_name} on {long_date(signed.step_date)}.",
+                "The Partnership Manager submits the signed final version to the National Panel"
+                + (" and Ofsted." if review.ofsted_required else "."))
+    if sent is not None:
+        return ("with_chair", f"With the JCR Chair since {long_date(sent.step_date)}.",
+                "The JCR Chair amends the sections if needed and signs the report off.")
+    return ("draft", "Draft: not yet sent to the JCR Chair.",
+            "Write the sections, then send the report to the JCR Chair.")
+
+
+def section_text(key: str, row: ReportSection | None, updated_by: str | None = None) -> SectionText:
+    """A written section as the page shows it; `row.updated_by` is loaded by the caller unless named."""
+    if row is None:
+        return SectionText(SECTION_BY_KEY[key], "", 0, None, None)
+    return SectionText(SECTION_BY_KEY[key], row.text, row.version, updated_by or row.updated_by.display_name,
+                       row.updated_at)
+
+
+@dataclass(frozen=True)
+class VersionFile:
+    file_name: str
+    data: bytes
+    mime: str = DOCX_MIME
+
+
+def check_step_date(value: date | None, what: str, *, as_of: date, not_before: date | None,
+                     not_before_what: str) -> date:
+    """The step's date, checked; `not_before` None (a date the database requires, never missing) is not compared."""
+    if value is None:
+        raise InvalidInput(f"Give the date {what}.")
+    if value > as_of:
+        raise InvalidInput(f"The date {what} ({value:%d %b %Y}) cannot be in the future.")
+    if not_before is not None and value < not_before:
+        raise InvalidInput(
+            f"The date {what} ({value:%d %b %Y}) cannot be before {not_before_what} ({not_before:%d %b %Y})."
+        )
+    return value
+
+
+def file_name_for(case_reference: str, number: int, state: str) -> str:
+    return f"{case_reference} Rapid Review report v{number} {FILE_STATE_WORDS[state]}.docx"
+
+
+def missing_words(missing: list[tuple[Section, str]]) -> str:
+    return "; ".join(f"{s.number}. {s.title} ({why})" for s, why in missing)
+
+
+@dataclass(frozen=True)
+class DraftMade:
+    version: VersionInfo
+    new: bool
