@@ -25,7 +25,7 @@ SUBMISSION_KEY = MilestoneKey.PANEL_SUBMISSION
 RESPONSE_KEY = MilestoneKey.PANEL_RESPONSE
 MANAGER_ONLY_MILESTONES = {SUBMISSION_KEY, RESPONSE_KEY}
 DECISION_KEY = MilestoneKey.EXEC_DECISION
-# The report's steps are recorded on the Report page (services/report.py), which keeps the versions they need
+# The report's steps are recorded on the Report page (services/report/service.py), which keeps the versions they need
 # (a submission needs the Chair's signed final version); the Review page refuses to record them by hand.
 REPORT_MILESTONES = {MilestoneKey.REPORT_TO_CHAIR, MilestoneKey.SIGNED_REPORT, SUBMISSION_KEY, RESPONSE_KEY}
 
