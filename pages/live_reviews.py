@@ -12,7 +12,7 @@ from ui import state
 from ui.flash import flash, show_flashes
 from ui.forms import already_saved, remember_saved
 from ui.gate import require_page
-from ui.widgets import FREE_TEXT_REMINDER, fmt_date, rag_badge
+from ui.widgets import FREE_TEXT_REMINDER, fmt_date, md_text, rag_badge
 
 require_page("live")
 
@@ -30,8 +30,7 @@ if my_tasks:
     for task in my_tasks:
         c_task, c_open = st.columns([5, 1], vertical_alignment="center")
         c_task.markdown(f"{rag_badge(task.rag if task.rag is not Rag.NOT_DUE_YET else Rag.GREEN)} "
-                        f"**{task.case_reference}**: {task.title}, due {fmt_date(task.due_date)}",
-                        unsafe_allow_html=True)
+                        f"**{task.case_reference}**: {md_text(task.title)}, due {fmt_date(task.due_date)}")
         c_open.page_link("pages/review.py", label="Open", icon=":material/folder_open:",
                          query_params={"review": str(task.review_id)})
 return_counts = state.read(returns_received_counts, review_ids=[s.review.id for s in statuses])

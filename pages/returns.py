@@ -39,7 +39,7 @@ from ui import state
 from ui.flash import flash, show_flashes
 from ui.forms import VersionedForm, already_saved, remember_saved
 from ui.gate import require_page
-from ui.widgets import FREE_TEXT_REMINDER, fmt_date, rag_badge, review_picker
+from ui.widgets import FREE_TEXT_REMINDER, fmt_date, md_text, rag_badge, review_picker
 
 CHECKLIST, OUTSTANDING = "Checklist for one review", "Outstanding returns (all live reviews)"
 YES_NO = {"yes": True, "no": False}
@@ -171,8 +171,8 @@ if view == OUTSTANDING:
                 if chases:
                     chased = (f" Chased {len(chases)} time{'s' if len(chases) != 1 else ''}, last "
                               f"{fmt_date(max(c.chased_on for c in chases))}.")
-                st.markdown(f"{rag_badge(s.rag)} **{s.case_reference}: {s.agency_name}**: {s.next_step}.{chased}",
-                            unsafe_allow_html=True)
+                st.markdown(f"{rag_badge(s.rag)} **{s.case_reference}: {md_text(s.agency_name)}**: "
+                            f"{md_text(s.next_step)}.{chased}")
                 _chase_controls(s, key_prefix="worklist")
     st.stop()
 
@@ -191,10 +191,9 @@ statuses = state.read(list_returns, review_id=picked, as_of=as_of)
 counts = state.read(returns_received_counts, review_ids=[picked]).get(picked)
 review_word = review_status.status_label if review.state == ReviewState.OPEN else ReviewState.SUBMITTED
 st.markdown(
-    f"### {review.case_reference} &nbsp; <span data-testid='review-rag'>{rag_badge(review_word)}</span>\n"
+    f"### {review.case_reference} {rag_badge(review_word)}\n"
     f"{review_status.progress} · returns received: **{counts.label if counts else 'none requested'}**"
     + (f" · accepted: **{counts.accepted}**" if counts else ""),
-    unsafe_allow_html=True,
 )
 
 if statuses:
@@ -263,8 +262,8 @@ due_words = f"Due {fmt_date(s.due_date)}" + (f"; new due date {fmt_date(ret.resu
                                               if ret.resubmission_due_date else "")
 if ret.agreed_due_date is not None:
     due_words += f" (plan date); agreed due date {fmt_date(ret.agreed_due_date)}: {ret.agreed_reason}"
-st.markdown(f"{rag_badge(s.rag)} **{s.agency_name}**: {s.stage.value}. Next: {s.next_step}. {due_words}.",
-            unsafe_allow_html=True)
+st.markdown(f"{rag_badge(s.rag)} **{md_text(s.agency_name)}**: {s.stage.value}. Next: {md_text(s.next_step)}. "
+            f"{md_text(due_words)}.")
 
 if is_manager and s.stage is not Stage.ACCEPTED:
     with st.expander("Agreed due date (Partnership Manager)", expanded=ret.agreed_due_date is not None):

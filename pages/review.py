@@ -44,10 +44,9 @@ show_flashes()
 
 st.title(f"Review {review.case_reference}")
 st.markdown(
-    f"{rag_badge(status.status_label if is_open else ReviewState.SUBMITTED)} &nbsp; **{status.progress}** · "
+    f"{rag_badge(status.status_label if is_open else ReviewState.SUBMITTED)} **{status.progress}** · "
     f"{NOTIFICATION_TYPE_LABELS[review.notification_type]} · children: "
     + ", ".join(f"{c.initials} (age {c.age_years})" for c in review.children),
-    unsafe_allow_html=True,
 )
 
 left, right = st.columns(2)

@@ -1,13 +1,14 @@
 """Small shared widgets: RAG badges and dates in the partnership's format."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import streamlit as st
 
 from db.enums import ReviewState
 from services.formatting import long_date
-from services.rag import RAG_COLOURS, Rag
+from services.rag import Rag
 
 FREE_TEXT_REMINDER = "Initials only: no names, dates of birth, addresses or NHS numbers."
 
@@ -17,13 +18,25 @@ def fmt_date(value: date | None) -> str:
     return long_date(value)
 
 
+# Streamlit's own badge colours: no HTML is ever built from what is shown. "Not due yet" shows as green.
+BADGE_COLOURS = {
+    Rag.RED: "red", Rag.AMBER: "orange", Rag.GREEN: "green", Rag.NOT_DUE_YET: "green",
+    Rag.COMPLETE: "blue", Rag.NOT_NEEDED: "gray",
+}
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&=^])")
+
+
 def rag_badge(status: Rag | str) -> str:
-    """A coloured badge that also says the status in words (never colour alone)."""
+    """A coloured badge, as Streamlit markdown, that also says the status in words (never colour alone)."""
     rag = Rag(status) if status in Rag._value2member_map_ else None
-    colour = RAG_COLOURS.get(rag, "#4a5568") if rag else "#4a5568"
-    label = str(status).upper()
-    style = f"background:{colour};color:white;padding:2px 8px;border-radius:4px;font-weight:600"
-    return f"<span style='{style}'>{label}</span>"
+    colour = BADGE_COLOURS[rag] if rag else "gray"
+    return f":{colour}-badge[{md_text(str(status).upper())}]"
+
+
+def md_text(text: object) -> str:
+    """Text a user typed (or an administrator named), shown literally inside st.markdown: no link, image,
+    HTML, heading or colour directive can come from it."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
 CURRENT_REVIEW_KEY = "current_review_id"
