@@ -1,7 +1,6 @@
 """Accounts, passwords (argon2) and sign-in with lock-out."""
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,11 +16,18 @@ from db.models import ROLES, Account
 from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
 from services.permissions import requires
+from services.text import clean_text, max_length_of
 
 MIN_PASSWORD_LENGTH = 12
 MAX_FAILED_ATTEMPTS = 5
 LOCK_MINUTES = 15
-SIGN_IN_REFUSED = "Wrong username or password."
+# The one answer to every refused sign-in (unknown username, wrong password, locked or deactivated account), so that
+# the answer never tells which usernames exist or which accounts are locked.
+SIGN_IN_REFUSED = (
+    "Wrong username or password. After 5 failed attempts in a row an account is locked for 15 minutes; "
+    "if you still cannot sign in, ask an administrator."
+)
+USERNAME_PATTERN = re.compile(r"[a-z0-9._-]{3,40}")
 _hasher = PasswordHasher()
 
 
@@ -32,6 +38,8 @@ def hash_password(password: str) -> str:
 def _check_password_rules(password: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise InvalidInput(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
+    if not password.strip():
+        raise InvalidInput("The password cannot be only spaces: choose one with letters, digits or symbols.")
 
 
 def _clean_roles(roles: Iterable[str]) -> list[str]:
@@ -46,8 +54,16 @@ def _clean_roles(roles: Iterable[str]) -> list[str]:
 
 def _clean_username(username: str) -> str:
     cleaned = (username or "").strip().lower()
-    if not re.fullmatch(r"[a-z0-9._-]{3,40}", cleaned):
+    if not USERNAME_PATTERN.fullmatch(cleaned):
         raise InvalidInput("A username is 3 to 40 characters: letters, digits, dots, dashes or underscores.")
+    return cleaned
+
+
+def _clean_display_name(display_name: str) -> str:
+    cleaned = clean_text(display_name, label="display name", max_length=max_length_of(Account.display_name),
+                         multiline=False)
+    if not cleaned:
+        raise InvalidInput("Give the person's display name (a staff member's name, never a child's).")
     return cleaned
 
 
@@ -98,14 +114,14 @@ class AccountRead:
 
 
 def _new_account(session: Session, *, username: str, display_name: str, roles: Iterable[str], password: str) -> Account:
+    # Everything typed is checked before the password is hashed, so no refusal can ever carry the hash.
     username = _clean_username(username)
-    if not (display_name or "").strip():
-        raise InvalidInput("Give the person's display name (a staff member's name, never a child's).")
+    display_name = _clean_display_name(display_name)
     _check_password_rules(password)
     cleaned = _clean_roles(roles)
     if session.scalar(select(Account.id).where(Account.username == username)) is not None:
         raise InvalidInput(f"The username '{username}' is taken; choose another.")
-    account = Account(username=username, display_name=display_name.strip(), roles=cleaned, active=True,
+    account = Account(username=username, display_name=display_name, roles=cleaned, active=True,
                       password_hash=hash_password(password), failed_attempts=0)
     session.add(account)
     session.flush()
@@ -213,23 +229,37 @@ class SignInOutcome:
     refusal: str | None = None
 
 
-def authenticate(session: Session, *, username: str, password: str, now: datetime | None = None) -> SignInOutcome:
-    """Check credentials. Wrong username and wrong password get the same message; five failures in a
-    row lock the account for 15 minutes. Returns rather than raises, so the caller commits the
-    failure count."""
-    now = now or datetime.now(UTC)
-    account = session.scalars(
-        select(Account).where(Account.username == (username or "").strip().lower()).with_for_update()
-    ).first()
-    if account is None or not account.active:
-        _hasher_cost_anyway(password)
-        return SignInOutcome(None, SIGN_IN_REFUSED)
-    if account.locked_until is not None and account.locked_until > now:
-        minutes = max(1, int((account.locked_until - now).total_seconds() // 60) + 1)
-        return SignInOutcome(None, f"Too many failed attempts: this account is locked. Try again in {minutes} minutes.")
+def _password_matches(password_hash: str, password: str) -> bool:
     try:
-        _hasher.verify(account.password_hash, password or "")
+        return _hasher.verify(password_hash, password or "")
     except (VerificationError, InvalidHashError):
+        return False
+
+
+def authenticate(session: Session, *, username: str, password: str, now: datetime | None = None) -> SignInOutcome:
+    """Check credentials. Every refusal (unknown username, wrong password, locked or deactivated account) does the
+    same work (one argon2 check) and gets the same sentence; five failures in a row lock the account for 15
+    minutes. The password is checked before the account's row is locked, so sign-ins to one account never queue
+    behind each other's checks. Returns rather than raises, so the caller commits the failure count."""
+    now = now or datetime.now(UTC)
+    cleaned = (username or "").strip().lower()
+    # A username no account can have (a NUL byte, 500 characters) is an unknown username: not sent to the database.
+    found = session.scalars(select(Account).where(Account.username == cleaned)).first() \
+        if USERNAME_PATTERN.fullmatch(cleaned) else None
+    checked_hash = found.password_hash if found is not None else _DUMMY_HASH
+    matches = _password_matches(checked_hash, password)
+    if found is None:
+        return SignInOutcome(None, SIGN_IN_REFUSED)
+    # Only a matching password on an account that needs a new hash pays for a second hash, still before the lock.
+    new_hash = hash_password(password) if matches and _hasher.check_needs_rehash(checked_hash) else None
+    session.refresh(found, with_for_update=True)
+    account = found
+    if account.password_hash != checked_hash:
+        # The password was reset while it was being checked: the check no longer says anything.
+        return SignInOutcome(None, SIGN_IN_REFUSED)
+    if not account.active or (account.locked_until is not None and account.locked_until > now):
+        return SignInOutcome(None, SIGN_IN_REFUSED)
+    if not matches:
         account.failed_attempts += 1
         if account.failed_attempts >= MAX_FAILED_ATTEMPTS:
             account.locked_until = now + timedelta(minutes=LOCK_MINUTES)
@@ -239,16 +269,11 @@ def authenticate(session: Session, *, username: str, password: str, now: datetim
     account.failed_attempts = 0
     account.locked_until = None
     account.last_sign_in_at = now
-    if _hasher.check_needs_rehash(account.password_hash):
-        account.password_hash = hash_password(password)
+    if new_hash is not None:
+        account.password_hash = new_hash
     session.flush()
     return SignInOutcome(account)
 
 
-def _hasher_cost_anyway(password: str) -> None:
-    # Spend the same time as a real check so timing does not reveal which usernames exist.
-    with contextlib.suppress(VerificationError, InvalidHashError):
-        _hasher.verify(_DUMMY_HASH, password or "")
-
-
+# What an unknown username's password is checked against, so that it costs what a real check costs.
 _DUMMY_HASH = _hasher.hash("not a real password, only for timing")

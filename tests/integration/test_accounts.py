@@ -1,8 +1,12 @@
 """Accounts and sign-in on PostgreSQL: hashing, lock-out, first run, admin changes."""
+import traceback
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from argon2 import PasswordHasher
+from sqlalchemy import create_engine, event, select, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from db.models import Account, LogEntry
 from services.accounts import (
@@ -46,7 +50,7 @@ def test_five_failures_lock_for_fifteen_minutes(session, make_account):
         assert authenticate(session, username="olly", password="nope nope nope", now=NOW).account is None
     assert account.locked_until == NOW + timedelta(minutes=15)
     locked = authenticate(session, username="olly", password=PASSWORD, now=NOW + timedelta(minutes=14))
-    assert locked.account is None and "locked" in locked.refusal
+    assert locked.account is None and locked.refusal == SIGN_IN_REFUSED
     assert authenticate(session, username="olly", password=PASSWORD, now=NOW + timedelta(minutes=15, seconds=1)).account
 
 
@@ -83,6 +87,11 @@ def test_first_account_gets_admin_and_manager_and_only_once(session):
         ({"roles": ["wizard"]}, "Unknown role"),
         ({"roles": []}, "at least one role"),
         ({"display_name": " "}, "display name"),
+        ({"display_name": "x" * 121}, "display name is 121 characters long; it can be at most 120"),
+        ({"display_name": "Pat\x00Manager"}, "display name contains a hidden control character"),
+        ({"username": "pat\x00man"}, "3 to 40"),
+        ({"password": " " * 12}, "only spaces"),
+        ({"password": "\t\n" * 8}, "only spaces"),
     ],
 )
 def test_create_account_refuses_bad_input(session, make_account, kwargs, message):
@@ -132,3 +141,181 @@ def test_database_refuses_unknown_roles(session, make_account):
         account.roles = ["superuser"]
         session.flush()
     assert session.get(Account, account.id) is not None
+
+
+def test_display_names_are_cleaned_before_they_are_stored(session, make_account):
+    admin = make_account("admin")
+    account = create_account(session, admin, username="pat", display_name="  Pat \v  Manager ", roles=["officer"],
+                             password=PASSWORD)
+    assert account.display_name == "Pat Manager"
+
+
+def test_an_over_long_display_name_is_refused_before_the_password_is_hashed(session, make_account, monkeypatch):
+    # It used to reach the database, whose error (on screen and in the server log) quoted the new argon2 hash.
+    admin = make_account("admin")
+    hashed = []
+    monkeypatch.setattr(PasswordHasher, "hash", lambda self, password: hashed.append(1) or "$argon2id$spy")
+    with pytest.raises(InvalidInput) as refused:
+        create_account(session, admin, username="longname", display_name="N" * 121, roles=["officer"],
+                       password=PASSWORD)
+    assert hashed == []
+    assert "$argon2" not in "".join(traceback.format_exception(refused.value))
+
+
+def test_the_first_account_refuses_an_over_long_display_name_with_a_sentence(session):
+    with pytest.raises(InvalidInput, match="display name is 500 characters long") as refused:
+        create_first_account(session, username="longname", display_name="N" * 500, password=PASSWORD)
+    assert "$argon2" not in "".join(traceback.format_exception(refused.value))
+
+
+def test_whitespace_only_passwords_are_refused_on_reset(session, make_account):
+    admin = make_account("admin")
+    account = make_account("officer")
+    with pytest.raises(InvalidInput, match="only spaces"):
+        reset_password(session, admin, account_id=account.id, new_password=" " * 12)
+
+
+def test_whitespace_only_passwords_are_refused_for_the_first_account(session):
+    with pytest.raises(InvalidInput, match="only spaces"):
+        create_first_account(session, username="pman", display_name="Pat", password=" " * 20)
+
+
+# ------------------------------------------------------------------ sign-in: one answer, one check, lock last
+
+
+@pytest.fixture
+def verify_calls(monkeypatch):
+    """Every argon2 check made, as the hash it was made against (the real check still runs)."""
+    calls = []
+    real_verify = PasswordHasher.verify
+
+    def spy(self, hash, password):
+        calls.append(hash)
+        return real_verify(self, hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", spy)
+    return calls
+
+
+def _refused_kinds(session, make_account, admin):
+    """One account in each refused state; returns (kind, username, password) for each kind of failure."""
+    make_account("officer", username="wrongpw")
+    locked = make_account("officer", username="locked")
+    locked.locked_until = NOW + timedelta(minutes=10)
+    gone = make_account("officer", username="gone")
+    set_active(session, admin, account_id=gone.id, active=False)
+    session.flush()
+    return [("unknown", "nobody.here", PASSWORD), ("wrong password", "wrongpw", "not the password"),
+            ("locked (right password)", "locked", PASSWORD), ("locked (wrong password)", "locked", "not it at all"),
+            ("deactivated (right password)", "gone", PASSWORD), ("deactivated (wrong password)", "gone", "not it!!"),
+            ("NUL in the username", "olly\x00", PASSWORD), ("over-long username", "o" * 500, PASSWORD)]
+
+
+def test_every_kind_of_refused_sign_in_gets_the_identical_answer(session, make_account):
+    admin = make_account("admin")
+    answers = {kind: authenticate(session, username=username, password=password, now=NOW)
+               for kind, username, password in _refused_kinds(session, make_account, admin)}
+    assert {kind: (outcome.account, outcome.refusal) for kind, outcome in answers.items()} == {
+        kind: (None, SIGN_IN_REFUSED) for kind in answers}
+
+
+def test_every_kind_of_refused_sign_in_runs_one_password_check(session, make_account, verify_calls):
+    # The same work whatever the reason: a locked account used to answer before any hash was computed (under 1 ms
+    # against ~350 ms), which told an attacker the username exists.
+    admin = make_account("admin")
+    checks = {}
+    for kind, username, password in _refused_kinds(session, make_account, admin):
+        verify_calls.clear()
+        authenticate(session, username=username, password=password, now=NOW)
+        checks[kind] = len(verify_calls)
+    assert checks == dict.fromkeys(checks, 1)
+
+
+def test_a_locked_account_is_checked_against_its_own_hash_and_unknown_ones_against_a_dummy(
+        session, make_account, verify_calls):
+    locked = make_account("officer", username="locked")
+    locked.locked_until = NOW + timedelta(minutes=10)
+    session.flush()
+    authenticate(session, username="locked", password=PASSWORD, now=NOW)
+    authenticate(session, username="nobody.here", password=PASSWORD, now=NOW)
+    assert verify_calls[0] == locked.password_hash
+    assert verify_calls[1].startswith("$argon2id$") and verify_calls[1] != locked.password_hash
+
+
+def test_failures_on_a_locked_or_deactivated_account_do_not_count(session, make_account):
+    admin = make_account("admin")
+    locked = make_account("officer", username="locked")
+    locked.locked_until = NOW + timedelta(minutes=10)
+    gone = make_account("officer", username="gone")
+    set_active(session, admin, account_id=gone.id, active=False)
+    for _ in range(3):
+        authenticate(session, username="locked", password="not it at all", now=NOW)
+        authenticate(session, username="gone", password="not it at all", now=NOW)
+    assert (locked.failed_attempts, locked.locked_until) == (0, NOW + timedelta(minutes=10))
+    assert gone.failed_attempts == 0
+
+
+def test_the_password_is_checked_before_the_account_row_is_locked(session, make_account, monkeypatch):
+    make_account("officer", username="olly")
+    events = []
+    real_verify = PasswordHasher.verify
+    monkeypatch.setattr(PasswordHasher, "verify",
+                        lambda self, hash, password: events.append("verify") or real_verify(self, hash, password))
+
+    def record_locks(conn, cursor, statement, parameters, context, executemany):
+        if "FOR UPDATE" in statement:
+            events.append("lock")
+
+    event.listen(session.bind, "before_cursor_execute", record_locks)
+    try:
+        assert authenticate(session, username="olly", password=PASSWORD, now=NOW).account
+        assert authenticate(session, username="olly", password="not the password", now=NOW).account is None
+    finally:
+        event.remove(session.bind, "before_cursor_execute", record_locks)
+    assert events == ["verify", "lock", "verify", "lock"]
+
+
+def test_another_sign_in_can_lock_the_account_while_a_password_is_being_checked(fresh_database_url, monkeypatch):
+    # Committed data on a database of its own: a second connection must see the account to try to lock it.
+    engine = create_engine(fresh_database_url)
+    try:
+        with Session(engine) as setup, setup.begin():
+            account_id = create_first_account(setup, username="olly", display_name="Olly", password=PASSWORD).id
+        lock_attempts = []
+        real_verify = PasswordHasher.verify
+
+        def verify_while_another_connection_locks(self, hash, password):
+            # NOWAIT fails at once if the signing-in transaction already holds the row.
+            with engine.connect() as other, other.begin():
+                try:
+                    other.execute(text("SELECT id FROM accounts WHERE id = :id FOR UPDATE NOWAIT"), {"id": account_id})
+                    lock_attempts.append("locked by the other connection")
+                except OperationalError:
+                    lock_attempts.append("row already locked")
+            return real_verify(self, hash, password)
+
+        monkeypatch.setattr(PasswordHasher, "verify", verify_while_another_connection_locks)
+        with Session(engine) as signing_in, signing_in.begin():
+            assert authenticate(signing_in, username="olly", password=PASSWORD, now=NOW).account
+        with Session(engine) as signing_in, signing_in.begin():
+            assert authenticate(signing_in, username="olly", password="wrong password", now=NOW).account is None
+        assert lock_attempts == ["locked by the other connection"] * 2
+    finally:
+        engine.dispose()
+
+
+def test_a_password_reset_during_the_check_refuses_the_old_password(session, make_account, monkeypatch):
+    admin = make_account("admin")
+    account = make_account("officer", username="olly")
+    real_verify = PasswordHasher.verify
+
+    def reset_meanwhile(self, hash, password):
+        matched = real_verify(self, hash, password)
+        session.execute(Account.__table__.update().where(Account.id == account.id)
+                        .values(password_hash=PasswordHasher().hash("a brand new password")))
+        return matched
+
+    monkeypatch.setattr(PasswordHasher, "verify", reset_meanwhile)
+    outcome = authenticate(session, username="olly", password=PASSWORD, now=NOW)
+    assert (outcome.account, outcome.refusal) == (None, SIGN_IN_REFUSED)
+    assert admin.id != account.id
