@@ -22,11 +22,11 @@ from ui import state
 from ui.flash import flash, show_flashes
 from ui.forms import already_saved, remember_saved
 from ui.gate import require_page
-from ui.widgets import FREE_TEXT_REMINDER
+from ui.widgets import FREE_TEXT_REMINDER, review_picker
 
 require_page("log")
 
-ALL_LIVE = 0  # the picker's "all live reviews" choice (review ids start at 1)
+SCOPE_SEEN_KEY = "log_scope_seen"  # the review (None: all live) the page showed last
 PAGE_KEY = "log_page_no"
 EXPORT_KEY = "log_export"
 # What a form's widgets go back to after a successful save (set before they are drawn, so the browser follows).
@@ -78,20 +78,10 @@ st.caption("Every action on a review, newest first. The log cannot be changed or
 reviews = state.read(list_reviews)
 by_id = {r.id: r for r in reviews}
 live_ids = [r.id for r in reviews if r.state != ReviewState.CLOSED]
-wanted = st.query_params.get("review")
-if "log_review" not in st.session_state:
-    st.session_state["log_review"] = int(wanted) if wanted and wanted.isdigit() and int(wanted) in by_id else ALL_LIVE
-elif st.session_state["log_review"] not in by_id:
-    st.session_state["log_review"] = ALL_LIVE
-picked = st.selectbox(
-    "Review", [ALL_LIVE, *by_id], key="log_review", on_change=_review_changed,
-    format_func=lambda i: "All live reviews" if i == ALL_LIVE else f"{by_id[i].case_reference} ({by_id[i].state})",
-)
-scope = None if picked == ALL_LIVE else picked
-if scope is None:
-    st.query_params.pop("review", None)
-else:
-    st.query_params["review"] = str(scope)
+scope = review_picker(reviews, key="log_review", all_live_label="All live reviews")
+if st.session_state.get(SCOPE_SEEN_KEY, scope) != scope:
+    _review_changed()  # another review (or all of them): first page, and the choices that depended on it
+st.session_state[SCOPE_SEEN_KEY] = scope
 
 show_flashes()
 

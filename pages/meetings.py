@@ -13,7 +13,7 @@ from ui import state
 from ui.flash import flash, show_flashes
 from ui.forms import VersionedForm, already_saved, remember_saved
 from ui.gate import require_page
-from ui.widgets import FREE_TEXT_REMINDER, fmt_date, review_picker
+from ui.widgets import FREE_TEXT_REMINDER, fmt_date, md_text, review_picker
 
 require_page("meetings")
 
@@ -40,7 +40,7 @@ review = found.review
 p = f"mt{review.id}_"
 
 show_flashes()
-st.markdown(f"### Meetings of {review.case_reference}")
+st.markdown(f"### Meetings of {md_text(review.case_reference)}")
 st.markdown(f"Executive findings meeting with the AD/DCS: **{found.exec_meeting}**"
             + (" (the JCR Chair records the Day 1 decision on the Review page)" if found.exec_meeting ==
                "not decided yet" else ""))
@@ -151,9 +151,15 @@ if found.rows:
         decisions_edit = st.text_area("Decisions", key=form.key("decisions"), height=140, max_chars=8000,
                                       help=FREE_TEXT_REMINDER, placeholder=FREE_TEXT_REMINDER)
         change = st.form_submit_button("Save the changes")
-    if change:
+    edit_values = dict(meeting_id=meeting.id, agency_ids=tuple(chosen_edit), chair_name=chair_edit,
+                       minute_taker_name=taker_edit,
+                       minutes_circulated_on=minutes_edit if meeting.minutes_circulated_on is None
+                       else meeting.minutes_circulated_on, decisions=decisions_edit)
+    fingerprint = repr(sorted(edit_values.items()))
+    if change and already_saved("mt_edit", fingerprint):
+        st.info("Those changes were just saved: they are in the table above.", icon=":material/info:")
+    elif change:
+        remember_saved("mt_edit", fingerprint)
         form.save(update_meeting, success=f"The record of the {rows[picked].label} was saved.",
-                  describe_saved=_describe, meeting_id=meeting.id, agency_ids=chosen_edit, chair_name=chair_edit,
-                  minute_taker_name=taker_edit,
-                  minutes_circulated_on=minutes_edit if meeting.minutes_circulated_on is None
-                  else meeting.minutes_circulated_on, decisions=decisions_edit, as_of=as_of)
+                  describe_saved=_describe, as_of=as_of, **edit_values)
+        remember_saved("mt_edit", None)  # reached only when refused: the same values may be sent again

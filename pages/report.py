@@ -1,23 +1,26 @@
 """The Rapid Review report of one review: write its sections, preview it, download it as Word, and take it
 through the JCR Chair's sign-off to the National Panel. Every generated file is kept as a version."""
+from collections.abc import Callable, Mapping
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
 from db.enums import Role
 from services.clock import LONDON
-from services.errors import ServiceError, StaleRecord
 from services.report.content import (
     AGENCY_TABLE_COLUMNS,
     APPENDIX,
     MAX_SECTION_CHARS,
     MILESTONE_TABLE_COLUMNS,
     SECTIONS,
+    WRITABLE_KEYS,
     agency_table_rows,
     milestone_table_rows,
     paragraphs_of,
     report_markdown,
 )
-from services.report.reads import STATE_LABELS
+from services.report.reads import MAX_REASON_CHARS, STATE_LABELS
 from services.report.service import (
     get_report,
     get_version_file,
@@ -33,10 +36,12 @@ from services.report.service import (
 from services.reviews.service import list_reviews
 from ui import state
 from ui.flash import flash, show_flashes
+from ui.forms import VersionedForm, already_saved, remember_saved
 from ui.gate import require_page
-from ui.widgets import FREE_TEXT_REMINDER, fmt_date, review_picker
+from ui.widgets import FREE_TEXT_REMINDER, fmt_date, md_text, review_picker
 
 YES_NO = {"yes": True, "no": False}
+SAVES_SCOPE = "rp_saves"
 
 require_page("report")
 
@@ -64,13 +69,13 @@ p = f"rp{review.id}_"
 
 show_flashes()
 
-st.markdown(f"### Rapid Review report {review.case_reference}")
-st.markdown(f"**{view.stage_text}** Next: {view.next_step}")
+st.markdown(f"### Rapid Review report {md_text(review.case_reference)}")
+st.markdown(f"**{md_text(view.stage_text)}** Next: {md_text(view.next_step)}")
 if view.missing:
     st.warning(
         "Not written yet — the Word file marks these \"[This section has not been written yet]\" and the JCR Chair "
         "cannot sign off until they are done:\n"
-        + "\n".join(f"- **{s.number}. {s.title}**: {why}" for s, why in view.missing),
+        + "\n".join(f"- **{s.number}. {s.title}**: {md_text(why)}" for s, why in view.missing),
         icon=":material/edit_note:",
     )
 
@@ -92,6 +97,28 @@ def _done(message: str, values: dict | None = None) -> None:
     st.rerun()
 
 
+def _save_once(form: VersionedForm, fn: Callable[..., Any], success: str,
+               describe_saved: Callable[[Mapping[str, Any]], str], **kwargs: Any) -> None:
+    """Save through the versioned form; the same save sent again (a double click) is not sent twice."""
+    fingerprint = (fn.__name__, form.prefix, repr(sorted(kwargs.items())))
+    if already_saved(SAVES_SCOPE, fingerprint):
+        st.info("That was already saved; it was not saved twice.", icon=":material/info:")
+        return
+    remember_saved(SAVES_SCOPE, fingerprint)
+    form.save(fn, success=success, describe_saved=describe_saved, **kwargs)
+    remember_saved(SAVES_SCOPE, None)  # reached only when refused: the same values may be sent again
+
+
+def _describe_section(last_changed: str) -> Callable[[Mapping[str, Any]], str]:
+    def describe(saved: Mapping[str, Any]) -> str:
+        return f"{last_changed}\n\n{saved['text'] or '(empty)'}"
+    return describe
+
+
+def _describe_lcspr(saved: Mapping[str, Any]) -> str:
+    return f"Decision: {saved['decision'] or 'not recorded'}\nReasons: {saved['reason'] or '(none)'}"
+
+
 # Keyed and tracked: after a save (a rerun) the page stays on the tab the person was using.
 write_tab, preview_tab, versions_tab = st.tabs(["Write the sections", "Preview", "Word versions and sign-off"],
                                                key="rp_tab", on_change="rerun")
@@ -104,10 +131,16 @@ with write_tab:
                 "The signed final version is under \"Word versions and sign-off\".", icon=":material/lock:")
     st.caption("Sections 1 and 3 and the appendix are filled from the review's data; the others are written here and "
                "saved one section at a time. " + FREE_TEXT_REMINDER)
+    section_forms = {key: VersionedForm(f"{p}s_{key}_", ("text",)) for key in WRITABLE_KEYS}
+    for key, form in section_forms.items():
+        # Filled from the section as read now; typing is kept, and the save checks the version it started from.
+        form.sync(version=view.sections[key].version, saved={"text": view.sections[key].text})
     for section in SECTIONS:
         missing_here = [why for s, why in view.missing if s.key == section.key]
         label = f"{section.heading} · {section.source}" + (" · not complete" if missing_here else "")
-        with st.expander(label, expanded=bool(st.session_state.get(p + f"conflict_{section.key}")),
+        unsaved = section.key in section_forms and \
+            st.session_state.get(section_forms[section.key].key("text")) != view.sections[section.key].text
+        with st.expander(label, expanded=unsaved,
                          key=p + f"open_{section.key}"):
             if section.guidance:
                 st.caption(section.guidance)
@@ -121,93 +154,52 @@ with write_tab:
                     st.caption("No agency has been sent a scoping form yet.")
                 for part in view.content.agencies:
                     written = bool(paragraphs_of(part.summary))
-                    st.markdown(f"**{part.agency}**: {part.dates_sentence}"
+                    st.markdown(f"**{md_text(part.agency)}**: {md_text(part.dates_sentence)}"
                                 + ("" if written else " *No summary written yet.*"))
                 st.page_link("pages/returns.py", label="Write or change an agency's summary on the Agency returns page",
                              icon=":material/assignment_turned_in:", query_params={"review": str(review.id)})
                 continue
             if section.key == "lcspr_decision":
                 decision_word = {True: "yes", False: "no", None: None}[review.lcspr_decision]
-                saved_pair = (decision_word, review.lcspr_reason or "")
-                typed_pair = (st.session_state.get(p + "lcspr_decision"), st.session_state.get(p + "lcspr_reason"))
-                if p + "lcspr_version" not in st.session_state or typed_pair == st.session_state.get(p + "lcspr_base"):
-                    # Untouched since it was filled: follow the saved decision and the review's current version.
-                    st.session_state[p + "lcspr_version"] = review.version
-                    st.session_state[p + "lcspr_decision"], st.session_state[p + "lcspr_reason"] = saved_pair
-                    st.session_state[p + "lcspr_base"] = saved_pair
-                with st.form(p + "lcspr_form"):
+                lcspr = VersionedForm(p + "lcspr_", ("decision", "reason"))
+                # Filled from the review as read now; what was typed is kept, and the save checks the version the
+                # typing started from (the review's: another change to the review asks to check and save again).
+                lcspr.sync(version=review.version,
+                           saved={"decision": decision_word, "reason": review.lcspr_reason or ""})
+                with st.form(lcspr.key("form")):
                     st.markdown("**The LCSPR decision** (from the Rapid Review meeting)")
                     answer = st.radio("Is a Local Child Safeguarding Practice Review to be carried out?", ["yes", "no"],
-                                      index=None, horizontal=True, key=p + "lcspr_decision", disabled=view.locked)
-                    reason = st.text_area("Reasons", key=p + "lcspr_reason", height=100, help=FREE_TEXT_REMINDER,
-                                          placeholder=FREE_TEXT_REMINDER, disabled=view.locked, max_chars=4000)
+                                      index=None, horizontal=True, key=lcspr.key("decision"), disabled=view.locked)
+                    reason = st.text_area("Reasons", key=lcspr.key("reason"), height=100, help=FREE_TEXT_REMINDER,
+                                          placeholder=FREE_TEXT_REMINDER, disabled=view.locked,
+                                          max_chars=MAX_REASON_CHARS)
                     lcspr_saved = st.form_submit_button("Save the LCSPR decision", disabled=view.locked)
                 if lcspr_saved:
-                    try:
-                        saved_review = state.write(record_lcspr_decision, review_id=review.id,
-                                   expected_version=st.session_state[p + "lcspr_version"],
-                                   decision=YES_NO.get(answer or ""), reason=reason)
-                    except StaleRecord as error:
-                        # Keep what was typed (as for the sections); the next save is made against the saved one.
-                        st.session_state[p + "lcspr_version"] = review.version
-                        st.error(str(error), icon=":material/sync_problem:")
-                        st.info(f"**Saved now**: {decision_word or 'no decision'}. {review.lcspr_reason or ''}",
-                                icon=":material/difference:")
-                    except ServiceError as error:
-                        st.error(str(error), icon=":material/error:")
-                    else:
-                        word = "yes" if saved_review.lcspr_decision else "no"
-                        _done("LCSPR decision saved.", {p + "lcspr_version": saved_review.version,
-                                                        p + "lcspr_base": (word, saved_review.lcspr_reason)})
+                    _save_once(lcspr, record_lcspr_decision, "LCSPR decision saved.", _describe_lcspr,
+                               review_id=review.id, decision=YES_NO.get(answer or ""), reason=reason)
             if section.key == "sign_off":
                 st.markdown("**JCR Chair:** " + (
-                    f"signed off by {view.signed.created_by_name} on {fmt_date(view.signed.step_date)}"
+                    f"signed off by {md_text(view.signed.created_by_name)} on {fmt_date(view.signed.step_date)}"
                     if view.signed else "not signed off yet (the Chair signs under \"Word versions and sign-off\")"))
 
             saved = view.sections[section.key]
-            text_key, version_key = p + f"text_{section.key}", p + f"ver_{section.key}"
-            base_key = p + f"base_{section.key}"
-            if text_key not in st.session_state:
-                st.session_state[text_key] = saved.text
-                st.session_state[version_key] = saved.version
-                st.session_state[base_key] = saved.text
-            elif (saved.version != st.session_state[version_key]
-                  and st.session_state[text_key] == st.session_state[base_key]):
-                # Changed by someone else while this box was untouched: show their text.
-                st.session_state[text_key] = saved.text
-                st.session_state[version_key] = saved.version
-                st.session_state[base_key] = saved.text
-            conflict = st.session_state.get(p + f"conflict_{section.key}")
-            if conflict:
-                st.info(f"**Their text** ({saved.last_changed})\n\n" + saved.text, icon=":material/difference:")
-            with st.form(p + f"form_{section.key}"):
+            form = section_forms[section.key]
+            with st.form(form.key("form")):
                 st.caption(saved.last_changed)
                 typed = st.text_area(
                     "Issues of national importance" if section.key == "lcspr_decision" else
                     "Statutory partners' quality assurance" if section.key == "sign_off"
                     else f"Section {section.number}",
-                    key=text_key, height=220, max_chars=MAX_SECTION_CHARS, help=FREE_TEXT_REMINDER,
+                    key=form.key("text"), height=220, max_chars=MAX_SECTION_CHARS, help=FREE_TEXT_REMINDER,
                     placeholder=FREE_TEXT_REMINDER, disabled=view.locked,
                 )
                 st.caption("A line starting with \"- \" becomes a bullet point in the Word file. " + FREE_TEXT_REMINDER)
                 submitted = st.form_submit_button(f"Save section {section.number}", type="primary",
                                                   disabled=view.locked)
             if submitted:
-                try:
-                    row = state.write(save_section, review_id=review.id, section_key=section.key, text=typed,
-                                     expected_version=st.session_state[version_key])
-                except StaleRecord as error:
-                    # Keep what was typed; from now on the save is made against their version.
-                    st.session_state[version_key] = saved.version
-                    st.session_state[p + f"conflict_{section.key}"] = True
-                    st.error(str(error), icon=":material/sync_problem:")
-                    st.info(f"**Their text** ({saved.last_changed})\n\n" + saved.text, icon=":material/difference:")
-                except ServiceError as error:
-                    st.error(str(error), icon=":material/error:")
-                else:
-                    st.session_state.pop(p + f"conflict_{section.key}", None)
-                    _done(f"Section {section.number} saved.",
-                          {text_key: row.text, version_key: row.version, base_key: row.text})
+                _save_once(form, save_section, f"Section {section.number} saved.",
+                           _describe_section(saved.last_changed),
+                           review_id=review.id, section_key=section.key, text=typed)
 
     with st.expander(f"{APPENDIX.heading} · {APPENDIX.source}"):
         st.caption(APPENDIX.guidance)
@@ -299,14 +291,17 @@ with versions_tab:
             st.info("Waiting for the Partnership Manager to submit the signed final version to the National Panel.",
                     icon=":material/hourglass_top:")
     if is_manager and stage in ("draft", "with_chair", "signed"):
-        with st.form(p + "ofsted_form"):
+        ofsted = VersionedForm(p + "ofsted_", ("required",))
+        ofsted.sync(version=review.version, saved={"required": review.ofsted_required})
+        with st.form(ofsted.key("form")):
             required = st.checkbox("The report goes to Ofsted as well as the National Panel",
-                                   value=review.ofsted_required, key=p + "ofsted_required")
+                                   key=ofsted.key("required"))
             ofsted_saved = st.form_submit_button("Save")
         if ofsted_saved:
-            if state.act(set_ofsted_required, review_id=review.id, required=required) is not None:
-                _done("Saved: the report goes to Ofsted too." if required
-                      else "Saved: the report does not go to Ofsted.")
+            _save_once(ofsted, set_ofsted_required, "Saved: the report goes to Ofsted too." if required
+                       else "Saved: the report does not go to Ofsted.",
+                       lambda their: "Goes to Ofsted too." if their["required"] else "Does not go to Ofsted.",
+                       review_id=review.id, required=required)
     if stage == "submitted" and is_manager:
         with st.form(p + "response_form"):
             st.markdown("**Record the response**: the Panel's response closes the review"

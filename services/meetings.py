@@ -25,6 +25,7 @@ from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
 from services.milestones import complete_milestone
 from services.permissions import CASE_READERS, requires
+from services.text import clean_optional_text, clean_text, max_length_of
 from services.working_days import WorkingCalendar
 
 MEETING_LABELS: dict[str, str] = {
@@ -40,8 +41,8 @@ MEETING_MILESTONES: dict[str, str] = {
 }
 MINUTES_MILESTONE = MilestoneKey.MINUTES
 MINUTES_DUE_WORKING_DAYS = 1
-MAX_NAME_CHARS = 120
-MAX_DECISIONS_CHARS = 8000
+MAX_NAME_CHARS = max_length_of(Meeting.chair_name)
+MAX_DECISIONS_CHARS = 8000  # decisions are Text in the database; the page's box and the service keep 8,000
 
 
 # ---------------------------------------------------------------- pure rules
@@ -70,19 +71,15 @@ def minutes_late(cal: WorkingCalendar, held_on: date, circulated_on: date | None
 
 
 def clean_name(raw: str | None, what: str, *, required: bool) -> str | None:
-    value = " ".join((raw or "").split()) or None
-    if value is None and required:
-        raise InvalidInput(f"Give the {what}'s name.")
-    if value is not None and len(value) > MAX_NAME_CHARS:
-        raise InvalidInput(f"Keep the {what}'s name under {MAX_NAME_CHARS} characters.")
-    return value
+    """A chair's or minute-taker's name through the free-text gate (services.text): one line, the column's length."""
+    label = f"{what}'s name"
+    if required:
+        return clean_text(raw, label=label, max_length=MAX_NAME_CHARS, multiline=False, required=True)
+    return clean_optional_text(raw, label=label, max_length=MAX_NAME_CHARS, multiline=False)
 
 
 def clean_decisions(raw: str | None) -> str | None:
-    value = (raw or "").strip() or None
-    if value is not None and len(value) > MAX_DECISIONS_CHARS:
-        raise InvalidInput(f"Keep the decisions under {MAX_DECISIONS_CHARS:,} characters.")
-    return value
+    return clean_optional_text(raw, label="meeting's decisions", max_length=MAX_DECISIONS_CHARS)
 
 
 def validate_meeting_dates(

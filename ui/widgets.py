@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import overload
 
 import streamlit as st
 
@@ -42,30 +43,60 @@ def md_text(text: object) -> str:
 CURRENT_REVIEW_KEY = "current_review_id"
 
 
-def review_picker(reviews: list, *, key: str) -> int:
+ALL_LIVE_CHOSEN_KEY = "all_live_reviews_chosen"
+ALL_LIVE = 0  # the "all live reviews" choice in the box (review ids start at 1)
+
+
+@overload
+def review_picker(reviews: list, *, key: str, all_live_label: None = None) -> int: ...
+@overload
+def review_picker(reviews: list, *, key: str, all_live_label: str) -> int | None: ...
+def review_picker(reviews: list, *, key: str, all_live_label: str | None = None) -> int | None:
     """Choose a review, kept in step with the address (?review=<id>) and across the review pages.
 
     A link decides which review opens; without one, the review chosen last on any page of this session;
-    without that, the newest live review. Changing the box changes the address."""
+    without that, the newest live review. Changing the box changes the address.
+
+    With `all_live_label` the box also offers every live review at once (first, under that label) and returns
+    None for it: without a link, that choice stays while this session last made it here, and it is where the
+    box starts when no review was chosen yet."""
     by_id = {r.id: r for r in reviews}
     wanted = st.query_params.get("review")
     remembered = st.session_state.get(CURRENT_REVIEW_KEY)
     live = [r for r in reviews if r.state != ReviewState.CLOSED]
+    current_id: int
     if wanted and wanted.isdigit() and int(wanted) in by_id:
         current_id = int(wanted)
+    elif all_live_label is not None and st.session_state.get(ALL_LIVE_CHOSEN_KEY):
+        current_id = ALL_LIVE
     elif isinstance(remembered, int) and remembered in by_id:
         current_id = remembered
+    elif all_live_label is not None:
+        current_id = ALL_LIVE
     else:
         current_id = (live or reviews)[0].id
 
-    def follow_the_box() -> None:
-        st.query_params["review"] = str(st.session_state[key])
-        st.session_state[CURRENT_REVIEW_KEY] = st.session_state[key]
+    def remember(review_id: int) -> None:
+        if review_id == ALL_LIVE:
+            st.query_params.pop("review", None)
+            st.session_state[ALL_LIVE_CHOSEN_KEY] = True
+        else:
+            st.query_params["review"] = str(review_id)
+            st.session_state[CURRENT_REVIEW_KEY] = review_id
+            st.session_state[ALL_LIVE_CHOSEN_KEY] = False
 
+    def follow_the_box() -> None:
+        remember(st.session_state[key])
+
+    def label(review_id: int) -> str:
+        if review_id == ALL_LIVE:
+            return all_live_label or ""
+        return f"{by_id[review_id].case_reference} ({by_id[review_id].state})"
+
+    options = ([ALL_LIVE] if all_live_label is not None else []) + list(by_id)
     if st.session_state.get(key) != current_id:
         st.session_state[key] = current_id
-    review_id = st.selectbox("Review", list(by_id), key=key, on_change=follow_the_box,
-                             format_func=lambda i: f"{by_id[i].case_reference} ({by_id[i].state})")
-    st.query_params["review"] = str(review_id)
-    st.session_state[CURRENT_REVIEW_KEY] = review_id
-    return review_id
+    review_id = st.selectbox("Review", options, key=key, on_change=follow_the_box, format_func=label)
+    chosen = ALL_LIVE if review_id is None else int(review_id)  # the box always has a value: it was set above
+    remember(chosen)
+    return None if chosen == ALL_LIVE else chosen

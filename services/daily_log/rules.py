@@ -9,6 +9,7 @@ from typing import Any
 from db.enums import FolderSection, LogCategory
 from services.clock import LONDON
 from services.errors import InvalidInput
+from services.text import clean_optional_text, clean_text, printable
 
 FOLDER_SECTION_TITLES: dict[str, str] = {
     FolderSection.NOTIFICATION_AND_SCOPING: "I. Notification and scoping",
@@ -24,6 +25,7 @@ MAX_PATH_LENGTH = 500
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 MAX_SEARCH_WORDS = 10
+MAX_SEARCH_CHARS = 200
 EXPORT_COLUMNS = (
     "Entry", "Case reference", "Time (UK)", "Author", "Category", "Text", "Folder section", "File path",
     "Milestone", "Corrects entry", "Corrected by", "Written by the system",
@@ -138,7 +140,7 @@ def make_filters(
         author_id=author_id,
         date_from=date_from,
         date_to=date_to,
-        words=(words or "").strip(),
+        words=clean_text(words, label="search box", max_length=MAX_SEARCH_CHARS, multiline=False),
     )
 
 
@@ -162,22 +164,23 @@ def check_page_size(page_size: int) -> None:
 
 
 def clean_entry_text(text: str | None) -> str:
-    """A person's entry, trimmed; refused when empty or longer than the log keeps."""
-    cleaned = (text or "").strip()
+    """A person's entry through the free-text gate (services.text); refused when empty or longer than the log
+    keeps."""
+    try:
+        cleaned = clean_text(text, label="entry", max_length=MAX_TEXT_LENGTH)
+    except InvalidInput as error:
+        if str(error).startswith("The entry is "):  # too long: say where the full note goes
+            raise InvalidInput(f"{error} Or file the full note in the case folder and record its location.") from None
+        raise
     if not cleaned:
         raise InvalidInput("Write what happened: an empty entry cannot be added to the log.")
-    if len(cleaned) > MAX_TEXT_LENGTH:
-        raise InvalidInput(
-            f"The entry is {len(cleaned)} characters long; keep it under {MAX_TEXT_LENGTH} "
-            "(file the full note in the case folder and record its location)."
-        )
     return cleaned
 
 
 def clean_file_location(folder_section: str | None, file_path: str | None) -> tuple[str | None, str | None]:
     """A file location is a case folder section and a path, both or neither."""
     section = (folder_section or "").strip().upper() or None
-    path = (file_path or "").strip() or None
+    path = clean_optional_text(file_path, label="file path", max_length=MAX_PATH_LENGTH, multiline=False)
     if section is not None and section not in FOLDER_SECTION_TITLES:
         raise InvalidInput("Choose the case folder section: I, II, III or IV.")
     if path is not None and section is None:
@@ -189,8 +192,6 @@ def clean_file_location(folder_section: str | None, file_path: str | None) -> tu
         raise InvalidInput(
             f"Give the file's path in section {FOLDER_SECTION_TITLES[section]}, or choose no section."
         )
-    if path is not None and len(path) > MAX_PATH_LENGTH:
-        raise InvalidInput(f"The file path is too long: keep it under {MAX_PATH_LENGTH} characters.")
     return section, path
 
 
@@ -203,8 +204,10 @@ def escape_like(word: str) -> str:
 
 
 def export_values(row: LogRow) -> list[Any]:
-    """One export row; CSV and Excel share it. The time is UK local time, without zone (Excel has none)."""
-    return [
+    """One export row; CSV and Excel share it. The time is UK local time, without zone (Excel has none). Every text
+    goes through services.text.printable: text stored before the free-text gate (a control character Excel's XML
+    cannot hold) still exports."""
+    values: list[Any] = [
         row.id,
         row.case_reference or "",
         row.local_time.replace(tzinfo=None, microsecond=0),
@@ -218,3 +221,4 @@ def export_values(row: LogRow) -> list[Any]:
         ", ".join(str(i) for i in row.corrected_by),
         "yes" if row.by_system else "no",
     ]
+    return [printable(v) if isinstance(v, str) else v for v in values]

@@ -198,7 +198,7 @@ def fingerprint(content: ReportContent) -> str:
 def _md_escape(text: str) -> str:
     """Officer text shown as typed: Markdown characters are escaped (no accidental headings or links)."""
     out = text
-    for ch in "\\`*_{}[]<>()#+!|~$":
+    for ch in "\\`*_{}[]<>()#+!|~$:&":
         out = out.replace(ch, "\\" + ch)
     return out
 
@@ -227,7 +227,8 @@ def _md_table(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str
 
 def report_markdown(content: ReportContent) -> str:
     """The whole report as Markdown, section by section, for the page's preview."""
-    lines = [f"**{PROTECTIVE_MARKING}** · Rapid Review report · case reference **{content.case_reference}**", "",
+    reference = _md_escape(content.case_reference)
+    lines = [f"**{PROTECTIVE_MARKING}** · Rapid Review report · case reference **{reference}**", "",
              f"*{_md_escape(content.partnership)}*", ""]
     for section in SECTIONS:
         lines += [f"#### {section.heading}", ""]

@@ -66,6 +66,7 @@ from services.report.reads import (
 from services.report.word import VersionStamp, build_report_docx
 from services.returns.rules import return_due_date
 from services.reviews.rules import NOTIFICATION_TYPE_LABELS, sin_timeliness
+from services.text import clean_text
 
 TRY_AGAIN = "Reload and try again."
 
@@ -472,14 +473,18 @@ def record_responses(
 
 
 @requires(Role.MANAGER, action="say whether the report goes to Ofsted")
-def set_ofsted_required(session: Session, actor: Account, *, review_id: int, required: bool) -> ReportReview:
-    """Whether the report goes to Ofsted as well as the Panel (decided before the submission)."""
+def set_ofsted_required(session: Session, actor: Account, *, review_id: int, required: bool,
+                        expected_version: int | None = None) -> ReportReview:
+    """Whether the report goes to Ofsted as well as the Panel (decided before the submission); `expected_version`
+    is the review's version the page showed (None: not read, as the demo loader)."""
     review = _review_for_write(session, review_id)
+    check_version(review, expected_version, "This review",
+                  advice="The page now shows whether the report goes to Ofsted: check it and save again.")
     _refuse_when_submitted(review)
     if review.ofsted_required == required:
         raise InvalidInput("Nothing to save: that is already recorded.")
     review.ofsted_required = required
-    session.flush()
+    flush_or_stale(session, "This review", advice=TRY_AGAIN)
     append_system_entry(session, actor, review_id=review.id, category=LogCategory.DECISION,
                         text="The report goes to Ofsted as well as the National Panel." if required
                         else "The report does not go to Ofsted (only to the National Panel).")
@@ -499,15 +504,13 @@ def record_lcspr_decision(
     """Record whether a Local Child Safeguarding Practice Review is to be carried out, and why (section 8)."""
     review = _review_for_write(session, review_id)
     check_version(review, expected_version, "This review",
-                  advice="Your answer is kept; the saved LCSPR decision is shown under it: check it and save again.")
+                  advice="The saved LCSPR decision is shown under the form: check it.")
     _refuse_when_signed(session, review, "changing the LCSPR decision")
     if decision is None:
         raise InvalidInput("Say whether a Local Child Safeguarding Practice Review is to be carried out (yes or no).")
-    cleaned = (reason or "").strip()
+    cleaned = clean_text(reason, label="reasons for the LCSPR decision", max_length=MAX_REASON_CHARS)
     if not cleaned:
         raise InvalidInput("Give the reasons for the LCSPR decision: they go into section 8 of the report.")
-    if len(cleaned) > MAX_REASON_CHARS:
-        raise InvalidInput(f"Keep the reasons under {MAX_REASON_CHARS:,} characters.")
     if review.lcspr_decision == decision and (review.lcspr_reason or "") == cleaned:
         raise InvalidInput("Nothing to save: the decision and its reasons are the same as before.")
     changed = review.lcspr_decision is not None
@@ -539,10 +542,8 @@ def save_section(
         raise InvalidInput("That section of the report is filled from the data and cannot be written here.")
     review = _review_for_write(session, review_id)
     _refuse_when_signed(session, review, "changing its text")
-    cleaned = (text or "").strip()
-    if len(cleaned) > MAX_SECTION_CHARS:
-        raise InvalidInput(f"Section {section.number} is too long: keep it under {MAX_SECTION_CHARS:,} characters "
-                           f"(it has {len(cleaned):,}).")
+    cleaned = clean_text(text, label=f"text of section {section.number} ({section.title})",
+                         max_length=MAX_SECTION_CHARS)
     row = session.scalars(
         select(ReportSection).where(ReportSection.review_id == review.id, ReportSection.section_key == section_key)
         .with_for_update(of=ReportSection).execution_options(populate_existing=True)
@@ -553,8 +554,8 @@ def save_section(
                else None) or "someone"
         when = f" at {row.updated_at.astimezone(LONDON):%H:%M on %a %d %b}" if row else ""
         raise StaleRecord(
-            f"Section {section.number} ({section.title}) was changed by {who}{when} since you opened it. "
-            "Your text is kept in the box; theirs is shown above it. Combine the two and save again."
+            f"Section {section.number} ({section.title}) was changed by {who}{when} since you opened it: "
+            "their text is shown under the box. Combine the two if need be."
         )
     if (row.text if row else "") == cleaned:
         raise InvalidInput(f"Nothing to save: section {section.number} is the same as before.")
@@ -571,8 +572,8 @@ def save_section(
             session.flush()
     except (IntegrityError, StaleDataError):
         raise StaleRecord(
-            f"Section {section.number} ({section.title}) was saved by someone else at the same moment. Your text is "
-            "kept in the box; reload their text, combine the two and save again."
+            f"Section {section.number} ({section.title}) was saved by someone else at the same moment: their text "
+            "is shown under the box. Combine the two if need be."
         ) from None
     words = len(cleaned.split())
     append_system_entry(

@@ -1,15 +1,19 @@
 """The Rapid Review report as a Word file (.docx, A4), built with python-docx from an assembled ReportContent.
 
-Pure: no database, no roles. The same content and the same stamp give the same bytes: the core properties'
+Pure: no database, no roles. Every text goes through services.text.printable first, so text stored before the
+free-text gate existed (a control character XML cannot hold) still builds a file. The same content and the same
+stamp give the same bytes: the core properties'
 times come from the stamp (python-docx would write "now"), and the zip entries get the stamp's time too
 (zipfile would write the current time). Every version's bytes are stored anyway (services.report.service).
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -42,6 +46,9 @@ from services.report.content import (
     paragraphs_of,
     sign_off_sentence,
 )
+from services.text import printable
+
+T = TypeVar("T")
 
 A4_WIDTH_MM, A4_HEIGHT_MM = 210, 297
 MARGIN_MM = 22
@@ -289,9 +296,30 @@ def _front(document: DocxDocument, content: ReportContent, stamp: VersionStamp) 
                  "numbers.").italic = True
 
 
+def _printable(value: Any) -> Any:
+    """`value` with every string in it (through tuples, dicts and frozen dataclasses) made printable."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, tuple):
+        return tuple(_printable(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _printable(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{f.name: _printable(getattr(value, f.name))
+                                             for f in dataclasses.fields(value) if f.init})
+    return value
+
+
+def printable_copy(value: T) -> T:
+    """A copy of a ReportContent or VersionStamp that python-docx will accept, whatever text is stored."""
+    result: T = _printable(value)
+    return result
+
+
 def build_report_docx(content: ReportContent, stamp: VersionStamp) -> bytes:
     """The report as .docx bytes: A4, marked OFFICIAL-SENSITIVE with the case reference, page numbers, a
     heading per section, the agency table and the milestones table."""
+    content, stamp = printable_copy(content), printable_copy(stamp)
     document = Document()
     _set_up(document, content, stamp)
     _front(document, content, stamp)

@@ -189,7 +189,7 @@ def test_add_log_entry_is_a_persons_entry(session, officer):
         (dict(category="gossip"), "Choose a category"),
         (dict(review_id=None), "Choose the review"),
         (dict(review_id=987654), "does not exist"),
-        (dict(text="x" * 4001), "under 4000"),
+        (dict(text="x" * 4001), "4,001 characters long; it can be at most 4,000"),
     ],
 )
 def test_add_log_entry_refuses_bad_input(session, officer, changes, message):

@@ -177,7 +177,7 @@ def test_a_section_save_is_checked_against_the_version_it_was_written_on(session
                        expected_version=0)
     assert (row.text, row.version, row.updated_by) == ("First text.", 1, "Test officer")
     with pytest.raises(StaleRecord, match=r"Section 7 \(Learning identified, good practice included\) was changed by "
-                                          r"Test officer at \d\d:\d\d on .* since you opened it. Your text is kept"):
+                                          r"Test officer at \d\d:\d\d on .* since you opened it: their text is shown"):
         save_section(session, chair, review_id=review.id, section_key="learning", text="Chair's text.",
                      expected_version=0)
     row = save_section(session, chair, review_id=review.id, section_key="learning", text="Chair's text.",
@@ -198,7 +198,9 @@ def test_a_section_save_is_checked_against_the_version_it_was_written_on(session
         ("case_details", "x", 0, "filled from the data and cannot be written here"),
         ("agency_involvement", "x", 0, "filled from the data and cannot be written here"),
         ("nonsense", "x", 0, "filled from the data and cannot be written here"),
-        ("learning", "x" * 20_001, 0, r"Section 7 is too long: keep it under 20,000 characters \(it has 20,001\)"),
+        ("learning", "x" * 20_001, 0,
+         r"The text of section 7 \(Learning identified, good practice included\) is 20,001 characters long; it "
+         r"can be at most 20,000"),
         ("learning", "   ", 0, "Nothing to save: section 7 is the same as before"),
     ],
 )
