@@ -11,6 +11,7 @@ from db.models import Account, Agency
 from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
 from services.permissions import requires
+from services.text import clean_optional_text, clean_text, max_length_of
 
 
 @dataclass(frozen=True)
@@ -39,14 +40,16 @@ def list_agencies(session: Session, actor: Account, *, active_only: bool = False
 
 
 def _validate(name: str, kind: str, contact_email: str | None) -> tuple[str, str, str | None]:
-    name, kind = (name or "").strip(), (kind or "").strip()
-    email = (contact_email or "").strip() or None
+    name = clean_text(name, label="agency's name", max_length=max_length_of(Agency.name), multiline=False)
+    kind = clean_text(kind, label="kind of agency", max_length=max_length_of(Agency.kind), multiline=False)
+    email = clean_optional_text(contact_email, label="contact email", max_length=max_length_of(Agency.contact_email),
+                                multiline=False)
     if not name:
         raise InvalidInput("Give the agency's name.")
     if not kind:
         raise InvalidInput("Give the kind of agency (for example health, police, education).")
     if email and ("@" not in email or " " in email):
-        raise InvalidInput(f"'{email}' is not an email address.")
+        raise InvalidInput("The contact email is not an email address: it needs an @ and no spaces.")
     return name, kind, email
 
 
@@ -55,7 +58,7 @@ def add_agency(session: Session, actor: Account, *, name: str, kind: str, contac
     """Add an agency."""
     name, kind, email = _validate(name, kind, contact_email)
     if session.scalar(select(Agency.id).where(Agency.name == name)) is not None:
-        raise InvalidInput(f"There is already an agency called '{name}'.")
+        raise InvalidInput("There is already an agency with that name: choose another name.")
     agency = Agency(name=name, kind=kind, contact_email=email, active=True)
     session.add(agency)
     session.flush()
@@ -75,7 +78,7 @@ def update_agency(
     name, kind, email = _validate(name, kind, contact_email)
     clash = session.scalar(select(Agency.id).where(Agency.name == name, Agency.id != agency_id))
     if clash is not None:
-        raise InvalidInput(f"There is already an agency called '{name}'.")
+        raise InvalidInput("There is already an agency with that name: choose another name.")
     agency.name, agency.kind, agency.contact_email, agency.active = name, kind, email, active
     session.flush()
     append_system_entry(session, actor, review_id=None, category=LogCategory.SYSTEM,

@@ -14,12 +14,15 @@ from services.daily_log.service import append_system_entry
 from services.deadlines import REVIEW_DUE_DAY
 from services.errors import InvalidInput
 from services.permissions import requires
+from services.text import clean_text, max_length_of
 from services.working_days import WorkingCalendar
 
 # How a window anchored on another milestone reads in the plan: "meeting + 1 working day".
 FOLLOWS_LABELS: dict[str, str] = {MilestoneKey.RR_MEETING: "meeting", MilestoneKey.PANEL_SUBMISSION: "submission"}
 # The one condition a plan step may carry: the step applies only when the Day 1 decision said yes.
 EXEC_MEETING_CONDITION = "exec_meeting_required"
+# "Done when" is unbounded text in the database; the plan keeps it to the length of the other notes.
+MAX_DONE_WHEN_CHARS = 4000
 
 
 class PlanWindow(Protocol):
@@ -132,10 +135,37 @@ def window_label(m: PlanWindow) -> str:
     return f"Day {m.window_start_day}-{m.window_end_day}"
 
 
+@dataclass(frozen=True)
+class PlanTemplateRead:
+    """One plan step as the Administration page shows it (read after the session closed)."""
+
+    id: int
+    key: str
+    title: str
+    window_start_day: int | None
+    window_end_day: int | None
+    follows_key: str | None
+    follows_offset_days: int | None
+    owner: str
+    done_when: str
+    optional: bool
+    condition: str | None
+    sort_order: int
+    active: bool
+
+    @classmethod
+    def of(cls, t: MilestoneTemplate) -> PlanTemplateRead:
+        return cls(id=t.id, key=t.key, title=t.title, window_start_day=t.window_start_day,
+                   window_end_day=t.window_end_day, follows_key=t.follows_key,
+                   follows_offset_days=t.follows_offset_days, owner=t.owner, done_when=t.done_when,
+                   optional=t.optional, condition=t.condition, sort_order=t.sort_order, active=t.active)
+
+
 @requires(Role.ADMIN, Role.MANAGER, action="see the milestone plan")
-def list_plan_templates(session: Session, actor: Account) -> list[MilestoneTemplate]:
+def list_plan_templates(session: Session, actor: Account) -> list[PlanTemplateRead]:
     """The plan new reviews copy, in order."""
-    return list(session.scalars(select(MilestoneTemplate).order_by(MilestoneTemplate.sort_order)))
+    return [PlanTemplateRead.of(t)
+            for t in session.scalars(select(MilestoneTemplate).order_by(MilestoneTemplate.sort_order))]
 
 
 @requires(Role.ADMIN, action="change the milestone plan")
@@ -149,25 +179,33 @@ def update_plan_template(
     window_end_day: int | None,
     owner: str,
     active: bool,
-) -> MilestoneTemplate:
-    """Change one plan step for reviews opened from now on; open reviews keep their own copy."""
-    template = session.get(MilestoneTemplate, template_id)
-    if template is None:
-        raise InvalidInput("That plan step no longer exists. Reload the page.")
-    if not title.strip():
-        raise InvalidInput("Give the plan step a title.")
+    done_when: str | None = None,
+) -> PlanTemplateRead:
+    """Change one plan step for reviews opened from now on; open reviews keep their own copy. A blank owner, or
+    `done_when` left out, keeps the step's own."""
+    title = clean_text(title, label="plan step's title", max_length=max_length_of(MilestoneTemplate.title),
+                       multiline=False, required=True)
+    owner = clean_text(owner, label="plan step's owner", max_length=max_length_of(MilestoneTemplate.owner),
+                       multiline=False)
+    done_when = None if done_when is None else clean_text(
+        done_when, label="\"done when\" of the plan step", max_length=MAX_DONE_WHEN_CHARS)
     if (window_start_day is None) != (window_end_day is None):
         raise InvalidInput("Give both the first and the last Day of the window, or neither.")
     if window_start_day is not None and window_end_day is not None \
             and not 1 <= window_start_day <= window_end_day <= 30:
         raise InvalidInput("The window must run from Day 1 to Day 30 at most, first Day before the last.")
-    template.title = title.strip()
+    template = session.get(MilestoneTemplate, template_id, with_for_update=True)
+    if template is None:
+        raise InvalidInput("That plan step no longer exists. Reload the page.")
+    template.title = title
     template.window_start_day = window_start_day
     template.window_end_day = window_end_day
-    template.owner = owner.strip() or template.owner
+    template.owner = owner or template.owner
+    if done_when is not None:
+        template.done_when = done_when
     template.active = active
     session.flush()
     append_system_entry(session, actor, review_id=None, category=LogCategory.SYSTEM,
                         text=f"Plan step '{template.title}' changed: {window_label(template)}, owner {template.owner}, "
                         f"{'active' if active else 'inactive'}.")
-    return template
+    return PlanTemplateRead.of(template)

@@ -14,6 +14,7 @@ from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
 from services.milestones import refresh_open_review_dates
 from services.permissions import requires
+from services.text import clean_text, max_length_of
 
 
 @dataclass(frozen=True)
@@ -47,14 +48,16 @@ def update_settings(
     session: Session, actor: Account, *, partnership_name: str, amber_threshold_days: int, idle_timeout_minutes: int
 ) -> SettingsRead:
     """Change the partnership name, the amber threshold and the idle sign-out time."""
-    if not partnership_name.strip():
+    partnership_name = clean_text(partnership_name, label="partnership's name",
+                                  max_length=max_length_of(Setting.partnership_name), multiline=False)
+    if not partnership_name:
         raise InvalidInput("Give the partnership's name.")
     if not 0 <= amber_threshold_days <= 10:
         raise InvalidInput("The amber threshold must be between 0 and 10 working days.")
     if not 5 <= idle_timeout_minutes <= 480:
         raise InvalidInput("The idle sign-out time must be between 5 and 480 minutes.")
     settings = load_settings(session)
-    settings.partnership_name = partnership_name.strip()
+    settings.partnership_name = partnership_name
     settings.amber_threshold_days = amber_threshold_days
     settings.idle_timeout_minutes = idle_timeout_minutes
     session.flush()
@@ -74,13 +77,15 @@ def list_closure_days(session: Session, actor: Account) -> list[ClosureDayRead]:
 @requires(Role.ADMIN, action="add closure days")
 def add_closure_day(session: Session, actor: Account, *, closed_on: date, reason: str) -> ClosureDayRead:
     """Add a day the partnership is closed (it stops counting as a working day)."""
-    if not reason.strip():
+    reason = clean_text(reason, label="reason for the closure", max_length=max_length_of(ClosureDay.reason),
+                        multiline=False)
+    if not reason:
         raise InvalidInput("Say why the partnership is closed that day (for example 'Christmas closure').")
     if session.get(ClosureDay, closed_on) is not None:
         raise InvalidInput(f"{closed_on:%d %b %Y} is already a closure day.")
     if closed_on.weekday() >= 5:
         raise InvalidInput(f"{closed_on:%a %d %b %Y} is a weekend day, which never counts as a working day.")
-    day = ClosureDay(closed_on=closed_on, reason=reason.strip())
+    day = ClosureDay(closed_on=closed_on, reason=reason)
     session.add(day)
     session.flush()
     append_system_entry(session, actor, review_id=None, category=LogCategory.SYSTEM,
