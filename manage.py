@@ -4,8 +4,10 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+import traceback
 from collections.abc import Sequence
 
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.engine import make_engine, make_session_factory, transaction, upgrade_to_head
@@ -57,6 +59,16 @@ def create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+DATABASE_UNREACHABLE = (
+    "The database cannot be reached, so nothing was done: check that the database server is running and that "
+    "DATABASE_URL is right, then run the command again."
+)
+
+
+def _fail(sentence: str) -> None:
+    print(sentence, file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="manage.py", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -69,13 +81,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     user.add_argument("--roles", required=True, help="comma-separated: manager,officer,chair,board,admin")
     user.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     user.set_defaults(func=create_user)
+    parser.add_argument("--traceback", action="store_true",
+                        help="on an unexpected error, also print the full traceback (it may quote what was typed)")
     args = parser.parse_args(argv)
+    # Every error is one sentence on standard error and a non-zero exit: a traceback can quote what was typed, a
+    # password hash or case data, so it is printed only when asked for with --traceback.
     try:
         result: int = args.func(args)
         return result
     except ServiceError as error:
-        print(str(error), file=sys.stderr)
+        _fail(str(error))
         return 2
+    except OperationalError:
+        _fail(DATABASE_UNREACHABLE)
+        return 3
+    except KeyboardInterrupt:
+        _fail("Stopped before the end: nothing more was done.")
+        return 130
+    except Exception as error:
+        if args.traceback:
+            traceback.print_exc()
+        kind = "a database error" if isinstance(error, DBAPIError) else "an unexpected error"
+        _fail(f"The command stopped on {kind} ({type(error).__name__}) and its changes were not saved; "
+              "run it again with --traceback to see where.")
+        return 1
 
 
 if __name__ == "__main__":
