@@ -12,6 +12,7 @@ from services.calendar import load_settings
 from ui import state
 from ui.errors import DATABASE_UNAVAILABLE, DatabaseUnavailable, run_safely
 from ui.navigation import pages_for
+from ui.widgets import md_text
 
 st.set_page_config(page_title="Rapid Review Tracker", page_icon=":material/fact_check:", layout="wide")
 
@@ -48,8 +49,8 @@ def main() -> None:
         return
 
     with st.sidebar:
-        st.caption(partnership)
-        st.write(f"Signed in as **{account.display_name}**")
+        st.caption(md_text(partnership))
+        st.markdown(f"Signed in as **{md_text(account.display_name)}**")
         st.caption("Roles: " + ", ".join(role for role in Role if role in account.roles))
         if st.button("Sign out", icon=":material/logout:", key="sign_out"):
             state.sign_out("You have signed out.")

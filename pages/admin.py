@@ -15,7 +15,7 @@ from services.settings import add_closure_day, get_settings, list_closure_days, 
 from ui import state
 from ui.flash import flash, show_flashes
 from ui.gate import require_page
-from ui.widgets import fmt_date
+from ui.widgets import fmt_date, md_text
 
 require_page("admin")
 
@@ -26,6 +26,7 @@ show_flashes()
 
 
 def done(message: str) -> None:
+    """Saved: say so on the next run. A refused save never comes here: the form keeps what was typed."""
     flash(message)
     st.rerun()
 
@@ -57,9 +58,10 @@ with accounts_tab:
         password = st.text_input(f"Password (at least {MIN_PASSWORD_LENGTH} characters)", type="password",
                                  key="ca_password")
         if st.form_submit_button("Create account", type="primary"):
-            if state.act(create_account, username=username, display_name=display_name, roles=roles,
-                         password=password):
-                done(f"Account {username.strip().lower()} created.")
+            created = state.act(create_account, username=username, display_name=display_name, roles=roles,
+                                password=password)
+            if created:
+                done(f"Account {md_text(created.username)} created.")
 
     st.subheader("Change an account")
     by_id = {a.id: a for a in accounts}
@@ -71,17 +73,17 @@ with accounts_tab:
         new_roles = st.multiselect("Roles", ROLES, default=[Role(r) for r in account.roles], key=f"roles_{chosen}")
         if st.form_submit_button("Save roles"):
             if state.act(set_roles, account_id=chosen, roles=new_roles):
-                done(f"Roles of {account.username} saved.")
+                done(f"Roles of {md_text(account.username)} saved.")
     with c2.form("password_form"):
         new_password = st.text_input("New password", type="password", key=f"pw_{chosen}")
         if st.form_submit_button("Reset password"):
             if state.act(reset_password, account_id=chosen, new_password=new_password):
-                done(f"Password of {account.username} reset.")
+                done(f"Password of {md_text(account.username)} reset.")
     with c3:
         label = "Deactivate" if account.active else "Reactivate"
         if st.button(label, key=f"active_{chosen}"):
             if state.act(set_active, account_id=chosen, active=not account.active):
-                done(f"{account.username} {'deactivated' if account.active else 'reactivated'}.")
+                done(f"{md_text(account.username)} {'deactivated' if account.active else 'reactivated'}.")
 
 with agencies_tab:
     agencies = state.read(list_agencies)
@@ -94,8 +96,9 @@ with agencies_tab:
         kind = st.text_input("Kind (health, police, education, local authority …)", key="ag_kind")
         email = st.text_input("Contact email for scoping forms", key="ag_email")
         if st.form_submit_button("Add agency"):
-            if state.act(add_agency, name=name, kind=kind, contact_email=email):
-                done(f"Agency {name.strip()} added.")
+            added = state.act(add_agency, name=name, kind=kind, contact_email=email)
+            if added:
+                done(f"Agency {md_text(added.name)} added.")
     if agencies:
         agency_by_id = {a.id: a for a in agencies}
         pick = st.selectbox("Change an agency", list(agency_by_id), format_func=lambda i: agency_by_id[i].name,
@@ -108,9 +111,10 @@ with agencies_tab:
             e_active = st.checkbox("Active (can be chosen for new reviews)", value=agency.active,
                                    key=f"ag_e_active_{pick}")
             if st.form_submit_button("Save agency"):
-                if state.act(update_agency, agency_id=pick, name=e_name, kind=e_kind, contact_email=e_email,
-                             active=e_active):
-                    done(f"Agency {e_name.strip()} saved.")
+                saved = state.act(update_agency, agency_id=pick, name=e_name, kind=e_kind, contact_email=e_email,
+                                  active=e_active)
+                if saved:
+                    done(f"Agency {md_text(saved.name)} saved.")
 
 with closures_tab:
     st.caption("Days the partnership is closed (for example a Christmas closure). They stop counting as working "
@@ -170,9 +174,12 @@ with plan_tab:
         end = c2.number_input("Last Day of the window (due date)", min_value=1, max_value=30, value=t.window_end_day,
                               key=f"pl_end_{pick}")
         owner = st.text_input("Owner", value=t.owner, key=f"pl_owner_{pick}")
+        done_when = st.text_area("Done when", value=t.done_when, key=f"pl_done_when_{pick}")
         active = st.checkbox("Active", value=t.active, key=f"pl_active_{pick}")
         if st.form_submit_button("Save step"):
-            if state.act(update_plan_template, template_id=pick, title=title,
-                         window_start_day=int(start) if start is not None else None,
-                         window_end_day=int(end) if end is not None else None, owner=owner, active=active):
-                done(f"Plan step '{title.strip()}' saved.")
+            step = state.act(update_plan_template, template_id=pick, title=title,
+                             window_start_day=int(start) if start is not None else None,
+                             window_end_day=int(end) if end is not None else None, owner=owner, active=active,
+                             done_when=done_when)
+            if step:
+                done(f"Plan step '{md_text(step.title)}' saved.")

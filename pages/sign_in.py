@@ -8,7 +8,13 @@ from sqlalchemy.orm import Session
 
 from db.models import Account
 from demo.partnership import load_demo_data
-from services.accounts import MIN_PASSWORD_LENGTH, SignInOutcome, authenticate, create_first_account
+from services.accounts import (
+    MIN_PASSWORD_LENGTH,
+    SIGN_IN_REFUSED,
+    SignInOutcome,
+    authenticate,
+    create_first_account,
+)
 from services.errors import ServiceError
 from ui import state
 from ui.flash import show_flashes
@@ -66,7 +72,7 @@ with st.form("sign_in"):
 if submitted:
     outcome = state.run_in_session(lambda session: _authenticate(session, username=username, password=password))
     if outcome.account is None:
-        st.error(outcome.refusal or "Wrong username or password.")
+        st.error(outcome.refusal or SIGN_IN_REFUSED)
     else:
         state.sign_in(outcome.account)
         st.rerun()

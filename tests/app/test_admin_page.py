@@ -1,0 +1,101 @@
+"""Administration through AppTest: a refused save shows a sentence and keeps what was typed; names an admin typed
+are shown literally (no markdown, links or images from them)."""
+from sqlalchemy import select
+
+from db.models import Account, Agency, Setting
+from tests.app.conftest import create_account
+
+NUL = "\x00"
+
+
+def _admin_page(app_db, make_app):
+    admin = create_account(app_db, "admin", username="app-admin")
+    at = make_app(admin).run()
+    at.switch_page("pages/admin.py").run()
+    assert not at.exception
+    return at
+
+
+def _submit(at, form, label):
+    at.button(key=f"FormSubmitter:{form}-{label}").click().run()
+    assert not at.exception
+
+
+def _errors(at):
+    return [e.value for e in at.error]
+
+
+def test_a_refused_new_account_shows_a_sentence_and_keeps_the_typing(app_db, make_app):
+    at = _admin_page(app_db, make_app)
+    long_name = "N" * 121
+    at.text_input(key="ca_username").input("new.person")
+    at.text_input(key="ca_name").input(long_name)
+    at.multiselect(key="ca_roles").select("officer")
+    at.text_input(key="ca_password").input("a long enough password")
+    _submit(at, "create_account", "Create account")
+    assert any("display name is 121 characters long" in e for e in _errors(at))
+    assert not any("$argon2" in e for e in _errors(at))
+    assert (at.text_input(key="ca_username").value, at.text_input(key="ca_name").value) == ("new.person", long_name)
+    at.text_input(key="ca_name").input("New Person")
+    at.text_input(key="ca_password").input(" " * 12)
+    _submit(at, "create_account", "Create account")
+    assert any("only spaces" in e for e in _errors(at))
+    with app_db() as session:
+        assert session.scalar(select(Account.id).where(Account.username == "new.person")) is None
+
+
+def test_a_refused_agency_keeps_the_typing_and_a_saved_one_is_named_literally(app_db, make_app):
+    at = _admin_page(app_db, make_app)
+    at.text_input(key="ag_name").input(f"North{NUL}Trust")
+    at.text_input(key="ag_kind").input("health")
+    _submit(at, "add_agency", "Add agency")
+    assert any("hidden control character" in e for e in _errors(at))
+    assert at.text_input(key="ag_name").value == f"North{NUL}Trust"
+    payload = "![x](https://evil.example/x.png) **Trust**"
+    at.text_input(key="ag_name").input(payload)
+    _submit(at, "add_agency", "Add agency")
+    assert not _errors(at)
+    assert [s.value for s in at.success] == [r"Agency \!\[x\]\(https\://evil\.example/x\.png\) \*\*Trust\*\* added."]
+    with app_db() as session:
+        agency_id = session.scalar(select(Agency.id).where(Agency.name == payload))
+    e_name = at.text_input(key=f"ag_e_name_{agency_id}")
+    e_name.input("A" * 201)
+    _submit(at, "edit_agency", "Save agency")
+    assert any("agency's name is 201 characters long" in e for e in _errors(at))
+    assert at.text_input(key=f"ag_e_name_{agency_id}").value == "A" * 201
+
+
+def test_a_refused_partnership_name_keeps_the_typing(app_db, make_app):
+    at = _admin_page(app_db, make_app)
+    at.text_input(key="st_name").input("P" * 201)
+    _submit(at, "settings", "Save settings")
+    assert any("partnership's name is 201 characters long" in e for e in _errors(at))
+    assert at.text_input(key="st_name").value == "P" * 201
+    with app_db() as session:
+        assert session.scalar(select(Setting.partnership_name)) != "P" * 201
+
+
+def test_a_refused_plan_step_keeps_the_typing_and_done_when_can_be_edited(app_db, make_app):
+    at = _admin_page(app_db, make_app)
+    pick = at.selectbox(key="pl_pick").value
+    at.text_input(key=f"pl_title_{pick}").input("T" * 201)
+    at.text_area(key=f"pl_done_when_{pick}").input("Dates agreed with the chair.")
+    _submit(at, "edit_step", "Save step")
+    assert any("plan step's title is 201 characters long" in e for e in _errors(at))
+    assert at.text_input(key=f"pl_title_{pick}").value == "T" * 201
+    assert at.text_area(key=f"pl_done_when_{pick}").value == "Dates agreed with the chair."
+    at.text_input(key=f"pl_title_{pick}").input("Timeline agreed")
+    _submit(at, "edit_step", "Save step")
+    assert [s.value for s in at.success] == ["Plan step 'Timeline agreed' saved."]
+    assert at.text_area(key=f"pl_done_when_{pick}").value == "Dates agreed with the chair."
+
+
+def test_the_sidebar_shows_the_display_name_and_partnership_literally(app_db, make_app):
+    admin = create_account(app_db, "admin", username="app-admin")
+    with app_db() as session, session.begin():
+        session.get(Account, admin.id).display_name = "**Pat** [link](https://evil.example)"
+        session.scalars(select(Setting)).one().partnership_name = "![x](https://evil.example/x.png)"
+    at = make_app(admin).run()
+    assert not at.exception
+    assert r"Signed in as **\*\*Pat\*\* \[link\]\(https\://evil\.example\)**" in [m.value for m in at.sidebar.markdown]
+    assert r"\!\[x\]\(https\://evil\.example/x\.png\)" in [c.value for c in at.sidebar.caption]
