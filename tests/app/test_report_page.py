@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from db.models import Account, Agency, Review, ReviewMilestone
+from db.models import Account, Agency, LogEntry, Review, ReviewMilestone
 from db.models_report import Meeting, ReportSection, ReportVersion
 from services.report.content import WRITABLE_KEYS
 from services.report.service import record_lcspr_decision, save_section, send_to_chair
@@ -110,7 +110,8 @@ def test_a_save_over_someone_elses_newer_text_is_refused_and_the_typed_text_is_k
     at.text_area(key=box).input("The officer's episodes.")
     at.button(key=f"FormSubmitter:rp{review_id}_s_practice_episodes_form-Save section 4").click().run()
     assert not at.exception
-    assert "was changed by App chair" in at.error[0].value and "What you typed is still in the form" in at.error[0].value
+    assert "was changed by App chair" in at.error[0].value
+    assert "What you typed is still in the form" in at.error[0].value
     assert at.text_area(key=box).value == "The officer's episodes."
     assert any("The Chair's episodes." in c.value for c in at.code)
     # Having seen theirs, the officer combines the two and saves: now against the Chair's version.
@@ -244,3 +245,68 @@ def test_the_lcspr_decision_is_saved_on_the_page_and_other_changes_do_not_make_i
         review = session.get(Review, review_id)
         assert (review.lcspr_decision, review.lcspr_reason, review.ofsted_required) == \
             (False, "The criteria are not met.", True)
+
+
+def test_a_stale_lcspr_decision_keeps_the_typing_and_shows_the_saved_decision(app_db, make_app):
+    officer, _, chair, review_id = _seed(app_db)
+    at = _open(make_app, officer, review_id)
+    p = f"rp{review_id}_"
+    with app_db() as session, session.begin():
+        review = session.get(Review, review_id)
+        record_lcspr_decision(session, session.get(Account, chair.id), review_id=review_id,
+                              expected_version=review.version, decision=True, reason="The Chair's reasons.")
+    at.radio(key=p + "lcspr_decision").set_value("no")
+    at.text_area(key=p + "lcspr_reason").input("The officer's reasons.")
+    at.button(key=f"FormSubmitter:{p}lcspr_form-Save the LCSPR decision").click().run()
+    assert not at.exception
+    assert "This review was changed by someone else" in at.error[0].value
+    assert "What you typed is still in the form" in at.error[0].value
+    assert (at.radio(key=p + "lcspr_decision").value, at.text_area(key=p + "lcspr_reason").value) == \
+        ("no", "The officer's reasons.")
+    assert "Decision: yes\nReasons: The Chair's reasons." in [c.value for c in at.code]
+    at.button(key=f"FormSubmitter:{p}lcspr_form-Save the LCSPR decision").click().run()
+    assert at.success[0].value == "LCSPR decision saved."
+    with app_db() as session:
+        review = session.get(Review, review_id)
+        assert (review.lcspr_decision, review.lcspr_reason) == (False, "The officer's reasons.")
+
+
+def test_a_section_changed_elsewhere_while_untouched_shows_their_text_and_saves_without_a_false_conflict(
+        app_db, make_app):
+    officer, _, chair, review_id = _seed(app_db)
+    at = _open(make_app, officer, review_id)
+    box = f"rp{review_id}_s_learning_text"
+    with app_db() as session, session.begin():
+        save_section(session, session.get(Account, chair.id), review_id=review_id, section_key="learning",
+                     text="The Chair's learning.", expected_version=0)
+    at.run()  # shown afresh: the untouched box follows the saved text and its version
+    assert at.text_area(key=box).value == "The Chair's learning."
+    at.text_area(key=box).input("The Chair's learning. And the officer's.")
+    at.button(key=f"FormSubmitter:rp{review_id}_s_learning_form-Save section 7").click().run()
+    assert at.success[0].value == "Section 7 saved." and not at.error
+
+
+def test_a_double_submit_of_a_section_saves_it_once(app_db, make_app):
+    officer, _, _, review_id = _seed(app_db)
+    at = _open(make_app, officer, review_id)
+    at.text_area(key=f"rp{review_id}_s_learning_text").input("Learning, once.")
+    submit = f"FormSubmitter:rp{review_id}_s_learning_form-Save section 7"
+    at.button(key=submit).click().run()
+    at.button(key=submit).click().run()
+    assert "That was already saved; it was not saved twice." in [i.value for i in at.info]
+    assert not at.error
+    with app_db() as session:
+        saves = session.scalars(select(LogEntry.text).where(LogEntry.text.like("Report section 7%"))).all()
+    assert len(saves) == 1
+
+
+def test_a_section_with_a_hidden_control_character_is_refused_in_words_and_the_typing_stays(app_db, make_app):
+    officer, _, _, review_id = _seed(app_db)
+    at = _open(make_app, officer, review_id)
+    box = f"rp{review_id}_s_learning_text"
+    at.text_area(key=box).input("Learning\x00 here.")
+    at.button(key=f"FormSubmitter:rp{review_id}_s_learning_form-Save section 7").click().run()
+    assert not at.exception
+    assert at.error[0].value.startswith("The text of section 7 (Learning identified, good practice included) "
+                                        "contains a hidden control character (U+0000")
+    assert at.text_area(key=box).value == "Learning\x00 here."
