@@ -1,0 +1,114 @@
+"""Real Chromium walks every page as every role over data that holds script, HTML, remote images and control
+characters: no dialog opens, no script runs, no remote image is fetched, no traceback is shown, and the planted text
+is shown as text.
+
+The demo partnership is loaded, then payloads are written straight into the stored rows (as if an earlier version,
+an import or an administrator had put them there), so the pages are tested against what is stored, whatever the
+services let through today."""
+from __future__ import annotations
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+from demo.partnership import DEMO_PASSWORD, load_demo_data
+from tests.e2e.conftest import PINNED_TODAY, wait_for_app
+
+SCRIPT = "<script>window.__planted = 1; alert('script')</script>"
+IFRAME = "<iframe srcdoc=\"<script>parent.alert('iframe')</script>\"></iframe>"
+IMAGE_HOST = "127.0.0.1:9"
+IMAGE = f"![tracker](http://{IMAGE_HOST}/pixel.png) <img src=x onerror=\"alert('img')\">"
+CONTROL = "before\x01after\vnext line"
+
+# Who sees which pages (ui/navigation.py), by the demo's accounts.
+WALKS = {
+    "demo-manager": ["Live reviews", "Review", "Agency returns", "Daily log", "Meetings", "Report", "Board figures"],
+    "demo-officer": ["Live reviews", "Review", "Agency returns", "Daily log", "Meetings", "Report"],
+    "demo-chair": ["Live reviews", "Review", "Agency returns", "Daily log", "Meetings", "Report"],
+    "demo-board": ["Board figures"],
+    "demo-admin": ["Administration"],
+}
+
+
+def _plant(url: str) -> None:
+    engine = create_engine(url)
+    with Session(engine) as session, session.begin():
+        load_demo_data(session, as_of=PINNED_TODAY)
+        # Stored text of every kind the pages show, each carrying a payload.
+        session.execute(text("UPDATE agencies SET name = name || ' ' || :p WHERE id = (SELECT min(id) FROM agencies)"),
+                        {"p": IFRAME})
+        session.execute(text("UPDATE review_milestones SET title = title || ' ' || :p WHERE key = 'case_folder'"),
+                        {"p": SCRIPT})
+        session.execute(text("UPDATE milestone_templates SET title = title || ' ' || :p WHERE key = 'case_folder'"),
+                        {"p": SCRIPT})
+        session.execute(text("UPDATE agency_returns SET initial_check_note = :p WHERE initial_check_note IS NOT NULL"),
+                        {"p": IMAGE})
+        session.execute(text("UPDATE agency_returns SET summary = :p WHERE summary IS NOT NULL"), {"p": CONTROL})
+        session.execute(text("UPDATE agency_returns SET agreed_reason = :p WHERE agreed_reason IS NOT NULL"),
+                        {"p": SCRIPT})
+        session.execute(text("UPDATE meetings SET decisions = :p WHERE decisions IS NOT NULL"), {"p": IMAGE})
+        session.execute(text("UPDATE report_sections SET text = :p"), {"p": SCRIPT + "\n" + CONTROL})
+        session.execute(text(
+            "INSERT INTO daily_log (review_id, author_id, category, text, by_system) "
+            "SELECT r.id, a.id, 'other', :p, false FROM reviews r, accounts a "
+            "WHERE r.state <> 'closed' AND a.username = 'demo-officer'"), {"p": SCRIPT + " " + IMAGE})
+    engine.dispose()
+
+
+def _watch(page) -> tuple[list[str], list[str]]:
+    """Record every dialog the page opens (dismissing it) and every request to the planted image host."""
+    dialogs: list[str] = []
+    fetched: list[str] = []
+
+    def on_dialog(dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def on_request(request) -> None:
+        if IMAGE_HOST in request.url:
+            fetched.append(request.url)
+
+    page.on("dialog", on_dialog)
+    page.on("request", on_request)
+    return dialogs, fetched
+
+
+def test_no_page_runs_planted_script_or_shows_a_traceback(fresh_database_url, app_url, browser):
+    _plant(fresh_database_url)
+    shown: list[str] = []
+    for username, titles in WALKS.items():
+        context = browser.new_context(viewport={"width": 1400, "height": 2400})
+        page = context.new_page()
+        dialogs, fetched = _watch(page)
+        page.goto(app_url)
+        wait_for_app(page)
+        page.get_by_role("textbox", name="Username").fill(username)
+        page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        wait_for_app(page)
+        for title in titles:
+            link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first
+            if link.count():
+                link.click()
+                wait_for_app(page)
+            page.get_by_role("heading", name=title).first.wait_for()
+            # Open every expander, so that what is folded away is drawn too.
+            for summary in page.locator('[data-testid="stExpander"] summary').all():
+                summary.click()
+            wait_for_app(page)
+            body = page.inner_text("body")
+            # All the text the page holds, the grids' screen-reader tables and the form fields' values included.
+            shown.append(page.evaluate(
+                "document.body.textContent + ' ' + "
+                "[...document.querySelectorAll('textarea, input')].map(field => field.value).join(' ')"))
+            where = f"{username} on {title}"
+            assert "Traceback" not in body and 'File "/' not in body, where
+            assert "Something went wrong" not in body, where
+            assert page.evaluate("window.__planted === undefined"), where
+            assert page.locator("iframe[srcdoc]").count() == 0, where
+            assert page.locator('img[src="x"]').count() == 0, where
+        assert dialogs == [], (username, dialogs)
+        assert fetched == [], (username, fetched)
+        context.close()
+    # The payloads were on the pages, as text: the walk saw what it was meant to see.
+    for planted in ("<iframe srcdoc=", "<script>window.__planted", "![tracker](http://"):
+        assert any(planted in body for body in shown), planted
