@@ -188,3 +188,30 @@ def test_review_page_shows_the_case_folder_register(world):
     assert list(registers[0]["Path"]) == ["Meeting/Minutes 2026-12-03.docx"]
     assert list(registers[0]["Who"]) == ["Page Officer"]
     assert sum("No file location recorded yet." in c.value for c in at.caption) == 3
+
+
+def test_a_nul_byte_in_the_search_box_gives_a_sentence_and_the_box_keeps_it(world):
+    at = _log_page(world)
+    at.text_input(key="lf_words").input("police\x00").run()
+    assert not at.exception, at.exception
+    assert at.error[0].value.startswith("The search box contains a hidden control character (U+0000")
+    assert at.text_input(key="lf_words").value == "police\x00"
+    at.text_input(key="lf_words").input("police").run()
+    assert not at.error and _entries_shown(at) == ["Second note: Police return received."]
+
+
+def test_the_log_uses_the_one_review_picker_with_all_live_reviews_first(world):
+    at = _log_page(world)
+    picker = at.selectbox(key="log_review")
+    assert picker.options[0] == "All live reviews" and picker.value == 0
+    assert "review" not in at.query_params
+    picker.set_value(world["review"].id).run()
+    assert at.query_params["review"] in (str(world["review"].id), [str(world["review"].id)])
+    assert "Review" not in at.dataframe[0].value.columns  # one review: no review column
+    # The review chosen here is the one the other review pages open on, and back here it stays chosen.
+    at.switch_page("pages/review.py").run()
+    assert at.selectbox(key="review_pick").value == world["review"].id
+    at.switch_page("pages/daily_log.py").run()
+    assert at.selectbox(key="log_review").value == world["review"].id
+    at.selectbox(key="log_review").set_value(0).run()
+    assert "review" not in at.query_params and "Review" in at.dataframe[0].value.columns
