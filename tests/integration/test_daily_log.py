@@ -141,7 +141,8 @@ def test_set_agreed_date_leaves_one_entry(session, officer, manager):
     review = _open(session, officer)
     before = len(_entries(session, review.id))
     meeting = _milestone(review, "rr_meeting")
-    set_agreed_date(session, manager, milestone_id=meeting.id, agreed_on=date(2026, 12, 4), reason="Chair's diary")
+    set_agreed_date(session, manager, milestone_id=meeting.id, expected_version=meeting.version,
+                    agreed_on=date(2026, 12, 4), reason="Chair's diary")
     new = _entries(session, review.id)[before:]
     assert [(e.author_id, e.category, e.milestone_id) for e in new] == [(manager.id, "date agreed", meeting.id)]
 
@@ -155,7 +156,8 @@ def test_a_failed_write_leaves_no_entry(session, officer, manager):
     review = _open(session, officer)
     before = _log_count(session)
     with pytest.raises(InvalidInput, match=r"reason|why"), session.begin_nested():
-        set_agreed_date(session, manager, milestone_id=_milestone(review, "rr_meeting").id,
+        meeting = _milestone(review, "rr_meeting")
+        set_agreed_date(session, manager, milestone_id=meeting.id, expected_version=meeting.version,
                         agreed_on=date(2026, 12, 4), reason="  ")
     with pytest.raises(InvalidInput, match="future"), session.begin_nested():
         record_milestone_done(session, officer, milestone_id=_milestone(review, "case_folder").id,
