@@ -140,7 +140,7 @@ if submitted:
             continue
         if not initials:
             problem = f"Give child {i}'s initials, or clear their age."
-        elif not age.isdigit():
+        elif not (age.isascii() and age.isdigit()):  # "²" and "٣" are digits to Python, not ages
             problem = f"Child {i}'s age must be a whole number of years (for example 7)."
         else:
             children.append(ChildEntry(initials, int(age)))

@@ -69,6 +69,12 @@ view = st.segmented_control("View", [CHECKLIST, OUTSTANDING], default=default_vi
                             required=True, label_visibility="collapsed")
 
 
+def _label_of(labels: Mapping[Any, str]) -> Callable[[Any], str]:
+    """A format_func that never fails and always gives text: after a save, the browser may send back an option
+    that is no longer offered (or its label), and Streamlit formats it before dropping it."""
+    return lambda value: labels.get(value, str(value)) if isinstance(value, int) else str(value)
+
+
 def _styled(table: pd.DataFrame) -> Any:
     return table.style.map(
         lambda v: (f"background-color:{RAG_CELL_COLOURS[v]};color:white;font-weight:600"
@@ -204,13 +210,16 @@ if statuses:
         column_config={"RAG": st.column_config.TextColumn(width=96),
                        **{c: st.column_config.DateColumn(format=DATE_FORMAT) for c in DATE_COLUMNS}},
     )
-    d1, d2, _ = st.columns([1, 1, 3])
-    xlsx = state.read(export_checklist, review_id=picked, as_of=as_of, file_format="xlsx")
-    csv_file = state.read(export_checklist, review_id=picked, as_of=as_of, file_format="csv")
-    d1.download_button("Download Excel", xlsx.data, file_name=xlsx.file_name, mime=xlsx.mime, key="export_xlsx",
-                       icon=":material/download:", on_click="ignore")
-    d2.download_button("Download CSV", csv_file.data, file_name=csv_file.file_name, mime=csv_file.mime,
-                       key="export_csv", icon=":material/download:", on_click="ignore")
+    # The files are built only when asked for, never on every run of the page: a stored value a file cannot hold
+    # can then never stop the page, and nobody waits for a workbook they did not ask for.
+    if st.button("Export the checklist (Excel or CSV)", key="export_prepare", icon=":material/table_view:"):
+        xlsx = state.read(export_checklist, review_id=picked, as_of=as_of, file_format="xlsx")
+        csv_file = state.read(export_checklist, review_id=picked, as_of=as_of, file_format="csv")
+        d1, d2, _ = st.columns([1, 1, 3])
+        d1.download_button("Download Excel", xlsx.data, file_name=xlsx.file_name, mime=xlsx.mime,
+                           key="export_xlsx", icon=":material/download:", on_click="ignore")
+        d2.download_button("Download CSV", csv_file.data, file_name=csv_file.file_name, mime=csv_file.mime,
+                           key="export_csv", icon=":material/download:", on_click="ignore")
 else:
     st.info("No scoping form has been recorded as sent for this review yet.")
 
@@ -228,8 +237,10 @@ with st.expander("Record scoping forms sent", expanded=not statuses):
     else:
         with st.form("send_forms"):
             names = {a.id: a.name for a in agencies}
-            chosen = st.multiselect("Agencies chosen for this review", list(names), format_func=names.__getitem__,
-                                    key=f"send_agencies_{picked}")
+            # A new box once forms were sent (its key counts the agencies asked): the browser's copy of the box
+            # just sent, naming agencies no longer offered, then belongs to a box that is gone.
+            chosen = st.multiselect("Agencies chosen for this review", list(names), format_func=_label_of(names),
+                                    key=f"send_agencies_{picked}_{len(asked)}")
             sent_on = st.date_input("Date sent", value=as_of, max_value=as_of, format="DD/MM/YYYY",
                                     key=f"send_date_{picked}")
             send = st.form_submit_button("Record forms sent", type="primary")
@@ -238,7 +249,7 @@ with st.expander("Record scoping forms sent", expanded=not statuses):
                                 as_of=as_of)
             if created:
                 flash(f"Scoping forms recorded as sent to {len(created)} agenc{'y' if len(created) == 1 else 'ies'}.")
-                for key in (f"send_agencies_{picked}", f"send_date_{picked}"):
+                for key in (f"send_agencies_{picked}_{len(asked)}", f"send_date_{picked}"):
                     st.session_state.pop(key, None)
                 st.rerun()
 
@@ -253,8 +264,8 @@ if wanted_return not in by_return:
     # Start on the most urgent return still open.
     open_ones = sorted((s for s in statuses if s.stage is not Stage.ACCEPTED), key=lambda s: s.action_due or as_of)
     st.session_state["ret_pick"] = (open_ones[0] if open_ones else statuses[0]).ret.id
-return_id = st.selectbox("Agency", list(by_return), key="ret_pick",
-                         format_func=lambda i: f"{by_return[i].agency_name}: {by_return[i].stage.value}")
+return_labels = {i: f"{r.agency_name}: {r.stage.value}" for i, r in by_return.items()}
+return_id = st.selectbox("Agency", list(by_return), key="ret_pick", format_func=_label_of(return_labels))
 s = by_return[return_id]
 ret = s.ret
 p = f"r{ret.id}_"

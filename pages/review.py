@@ -22,7 +22,7 @@ from ui import state
 from ui.flash import flash, show_flashes
 from ui.forms import VersionedForm
 from ui.gate import require_page
-from ui.widgets import FREE_TEXT_REMINDER, fmt_date, rag_badge, review_picker
+from ui.widgets import FREE_TEXT_REMINDER, fmt_date, md_text, rag_badge, review_picker
 
 require_page("review")
 
@@ -134,37 +134,62 @@ if not is_closed and recorded_here:
             flash(f"Recorded: {chosen.title}, done {fmt_date(done_on)}.")
             st.rerun()
 
-if not is_closed and open_milestones:
+if not is_closed and open_milestones and Role.MANAGER in state.signed_in_roles():
+    by_id = {m.id: m for m in open_milestones}
     open_titles = {m.id: m.title for m in open_milestones}
-    if Role.MANAGER in state.signed_in_roles():
-        delegates = {a.id: a.display_name for a in state.read(list_delegates)}
-        with st.expander("Delegate a milestone (Partnership Manager)"):
-            with st.form("delegate"):
-                delegated_id = st.selectbox("Milestone", list(open_titles), format_func=open_titles.__getitem__,
-                                            key="dg_milestone")
-                delegate_to = st.selectbox("Delegate to", [None, *delegates],
-                                           format_func=lambda i: "nobody (take the delegation back)" if i is None
-                                           else delegates[i], key="dg_account")
-                delegate_submitted = st.form_submit_button("Save the delegation")
-            if delegate_submitted:
-                if state.act(delegate_milestone, milestone_id=delegated_id, delegate_to_id=delegate_to) is not None:
-                    flash(f"Delegation saved for {open_titles[delegated_id]}.")
-                    st.rerun()
+
+    def _title(milestone_id: object) -> str:
+        # Total: the browser may send back a milestone no longer open (done by someone else meanwhile).
+        return open_titles.get(milestone_id, str(milestone_id)) if isinstance(milestone_id, int) else str(milestone_id)
+
+    delegates = {a.id: a.display_name for a in state.read(list_delegates)}
+    with st.expander("Delegate a milestone (Partnership Manager)"):
+        delegated_id = st.selectbox("Milestone", list(open_titles), format_func=_title, key="dg_milestone")
+        delegated = by_id[delegated_id]
+        choices = dict(delegates)
+        if delegated.delegated_to_id is not None and delegated.delegated_to_id not in choices:
+            choices[delegated.delegated_to_id] = delegated.delegated_to_name or "someone no longer active"
+        # Saved against the version the choice started from: a delegation saved meanwhile is not overwritten.
+        delegate_form = VersionedForm(prefix=f"dg_{delegated.id}_", fields=["account"])
+        delegate_form.sync(version=delegated.version, saved={"account": delegated.delegated_to_id})
+        with st.form("delegate"):
+            delegate_to = st.selectbox(
+                "Delegate to", [None, *choices],
+                format_func=lambda i: "nobody (take the delegation back)" if i is None else choices.get(i, str(i)),
+                key=delegate_form.key("account"))
+            delegate_submitted = st.form_submit_button("Save the delegation")
+        if delegate_submitted:
+            delegate_form.save(
+                delegate_milestone, success=f"Delegation saved for {delegated.title}.",
+                describe_saved=lambda saved: "Delegated to: " + (
+                    choices.get(saved["account"], "someone") if saved["account"] is not None else "nobody"),
+                milestone_id=delegated.id, delegate_to_id=delegate_to)
     with st.expander("Agree a different date for a milestone (Partnership Manager)"):
+        agreed_id = st.selectbox("Milestone", list(open_titles), format_func=_title, key="ad_milestone")
+        agreeing = by_id[agreed_id]
+        agreed_form = VersionedForm(prefix=f"ad_{agreeing.id}_", fields=["on", "reason"])
+        agreed_form.sync(version=agreeing.version, saved={"on": agreeing.agreed_due_date, "reason": ""})
         with st.form("agreed_date"):
-            agreed_id = st.selectbox("Milestone", list(open_titles), format_func=open_titles.__getitem__,
-                                     key="ad_milestone")
-            agreed_on = st.date_input("Agreed date", value=None, format="DD/MM/YYYY", key="ad_date")
-            reason = st.text_input("Why (for example: meeting date agreed with the JCR Chair)", key="ad_reason",
-                                   help=FREE_TEXT_REMINDER)
-            agreed_submitted = st.form_submit_button("Save the agreed date")
-        if agreed_submitted:
-            if agreed_on is None:
-                st.error("Give the agreed date.")
-            else:
-                if state.act(set_agreed_date, milestone_id=agreed_id, agreed_on=agreed_on, reason=reason) is not None:
-                    flash(f"Agreed date saved for {open_titles[agreed_id]}.")
-                    st.rerun()
+            if agreeing.agreed_due_date is not None:
+                st.caption(f"Agreed now: {fmt_date(agreeing.agreed_due_date)}. "
+                           f"Reason: {md_text(agreeing.agreed_reason or '')}")
+            agreed_on = st.date_input("Agreed date", format="DD/MM/YYYY", key=agreed_form.key("on"))
+            reason = st.text_input("Why (for example: meeting date agreed with the JCR Chair)",
+                                   key=agreed_form.key("reason"), help=FREE_TEXT_REMINDER)
+            a1, a2 = st.columns(2)
+            agreed_submitted = a1.form_submit_button("Save the agreed date")
+            clear_submitted = a2.form_submit_button("Clear the agreed date",
+                                                    disabled=agreeing.agreed_due_date is None)
+        if agreed_submitted and agreed_on is None:
+            st.error("Give the agreed date.")
+        elif agreed_submitted or clear_submitted:
+            new_date = None if clear_submitted else agreed_on
+            agreed_form.save(
+                set_agreed_date,
+                success=(f"Agreed date cleared for {agreeing.title}." if new_date is None
+                         else f"Agreed date saved for {agreeing.title}."),
+                describe_saved=lambda saved: f"Agreed date: {fmt_date(saved['on'])}",
+                milestone_id=agreeing.id, agreed_on=new_date, reason=reason)
 
 DATE_FIELDS = {"incident": "Incident", "aware": "CSC became aware", "sin": "SIN submitted",
                "received": "Notification received"}

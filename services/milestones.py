@@ -18,8 +18,11 @@ from services.concurrency import flush_or_stale
 from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
 from services.plan import milestone_applies, refresh_due_dates
+from services.text import clean_optional_text
 from services.working_days import WorkingCalendar
 
+# A milestone's note has no length of its own: the limit of a free note.
+MAX_MILESTONE_NOTE_CHARS = 4000
 # Milestones whose completion records a review date, and who may record them.
 SUBMISSION_KEY = MilestoneKey.PANEL_SUBMISSION
 RESPONSE_KEY = MilestoneKey.PANEL_RESPONSE
@@ -91,6 +94,7 @@ def complete_milestone(
     milestone = load_milestone_for_update(session, milestone_id)
     review = load_review(session, milestone.review_id, for_update=True)
     done_on = _checked_done_date(review, milestone, done_on, as_of)
+    cleaned_note = clean_optional_text(note, label="note", max_length=MAX_MILESTONE_NOTE_CHARS)
     if milestone.key == DECISION_KEY:
         if exec_meeting_required is None:
             raise InvalidInput("Say whether an executive findings meeting with the AD/DCS is needed (yes or no).")
@@ -108,14 +112,14 @@ def complete_milestone(
     milestone.done_date = done_on
     milestone.done_by_id = actor.id
     milestone.done_at = datetime.now(UTC)
-    milestone.note = note.strip() or None
+    milestone.note = cleaned_note
     refresh_due_dates(load_calendar(session), review.notification_received_date, review.milestones)
     flush_or_stale(session, "This milestone", advice="Reload and make your change again.")
     text = f"Milestone done: {milestone.title}, on {done_on:%d %b %Y}."
     if milestone.key == DECISION_KEY:
         text += f" Executive findings meeting needed: {'yes' if exec_meeting_required else 'no'}."
-    if note.strip():
-        text += f" Note: {note.strip()}"
+    if cleaned_note:
+        text += f" Note: {cleaned_note}"
     category = LogCategory.DECISION if milestone.key == DECISION_KEY else LogCategory.SYSTEM
     append_system_entry(session, actor, review_id=review.id, category=category, text=text, milestone_id=milestone.id)
     return milestone

@@ -22,6 +22,7 @@ from services.permissions import CASE_READERS, requires
 from services.rag import RAG_COLOURS
 from services.returns.rules import ReturnStatus, check_result_label
 from services.returns.service import list_returns
+from services.text import printable
 
 CHECKLIST_COLUMNS = [
     "Agency",
@@ -96,13 +97,18 @@ def checklist_table(statuses: Sequence[ReturnStatus]) -> list[dict[str, Any]]:
     return [checklist_row(s) for s in statuses]
 
 
+def _cell(value: Any) -> Any:
+    """A cell as a file may hold it: text made printable (whatever is already stored), other values as they are."""
+    return printable(value) if isinstance(value, str) else value
+
+
 def checklist_csv(rows: Sequence[dict[str, Any]]) -> bytes:
     """CSV (UTF-8 with BOM so Excel reads it right); dates as YYYY-MM-DD."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CHECKLIST_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: (v.isoformat() if isinstance(v, date) else csv_text(v)) for k, v in row.items()})
+        writer.writerow({k: (v.isoformat() if isinstance(v, date) else csv_text(_cell(v))) for k, v in row.items()})
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -112,7 +118,7 @@ def checklist_xlsx(rows: Sequence[dict[str, Any]], *, title: str, as_of: date) -
     ws = wb.active
     assert isinstance(ws, Worksheet)  # a new workbook opens on one worksheet
     ws.title = "Returns checklist"
-    ws.append([title])
+    ws.append([printable(title)])
     ws["A1"].font = Font(bold=True, size=13)
     ws.append([f"As of {as_of:%a %d %b %Y}"])
     ws.append(CHECKLIST_COLUMNS)
@@ -123,10 +129,11 @@ def checklist_xlsx(rows: Sequence[dict[str, Any]], *, title: str, as_of: date) -
     fills = {rag.value.upper(): PatternFill("solid", fgColor=colour.lstrip("#")) for rag, colour in RAG_COLOURS.items()}
     rag_col = CHECKLIST_COLUMNS.index("RAG") + 1
     for row in rows:
-        ws.append([row[c] for c in CHECKLIST_COLUMNS])
+        cells = [_cell(row[c]) for c in CHECKLIST_COLUMNS]
+        ws.append(cells)
         excel_row = ws.max_row
-        for i, name in enumerate(CHECKLIST_COLUMNS, start=1):
-            if is_formula_like(row[name]):
+        for i, value in enumerate(cells, start=1):
+            if is_formula_like(value):
                 ws.cell(excel_row, i).data_type = "s"  # what was typed, never a formula
         for name in DATE_COLUMNS:
             ws.cell(excel_row, CHECKLIST_COLUMNS.index(name) + 1).number_format = "ddd d mmm yyyy"

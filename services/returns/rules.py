@@ -8,17 +8,21 @@ from enum import StrEnum
 from typing import Protocol
 
 from db.enums import FinalQaOutcome, InitialCheckOutcome, MilestoneKey
+from db.models_returns import AgencyReturn
 from services.deadlines import RETURN_DUE_WORKING_DAYS
 from services.errors import InvalidInput
 from services.rag import Rag, rag_for_due_date, received_unchecked_rag, urgency
 from services.returns.reads import ReturnRead
+from services.reviews.rules import check_date_in_review_window
+from services.text import clean_optional_text, clean_text, max_length_of
 from services.working_days import WorkingCalendar
 
 # The milestone completed when every return of a review is accepted.
 RETURNS_MILESTONE_KEY = MilestoneKey.RETURNS_ACCEPTED
+# The area's limits for text columns with no length of their own (the signatory's role has its column's).
 MAX_SUMMARY_CHARS = 4000
 MAX_NOTE_CHARS = 2000
-MAX_ROLE_CHARS = 120
+MAX_ROLE_CHARS = max_length_of(AgencyReturn.signatory_role)
 MAX_PATH_CHARS = 500
 CHECK_QUESTIONS = {
     "sufficient_information": "sufficient information",
@@ -273,13 +277,12 @@ def validate_receipt(
         )
     if signed_by_senior_manager is None:
         raise InvalidInput("Say whether the return is signed by a senior manager (yes or no).")
-    role = (signatory_role or "").strip() or None
+    role = clean_optional_text(signatory_role, label="signatory's role", max_length=MAX_ROLE_CHARS,
+                               multiline=False)
     if signed_by_senior_manager and role is None:
         raise InvalidInput(
             "Give the role of the senior manager who signed it (for example Head of Service); a role, not a name."
         )
-    if role is not None and len(role) > MAX_ROLE_CHARS:
-        raise InvalidInput(f"Keep the signatory's role under {MAX_ROLE_CHARS} characters.")
     return role if signed_by_senior_manager else None
 
 
@@ -307,7 +310,7 @@ def validate_initial_check(
         raise InvalidInput("Answer every question of the initial check (yes or no): " + ", ".join(unanswered) + ".")
     if outcome not in tuple(InitialCheckOutcome):
         raise InvalidInput("Choose the outcome of the initial check: satisfactory, or concerns.")
-    cleaned = (note or "").strip() or None
+    cleaned = clean_optional_text(note, label="note of the initial check", max_length=MAX_NOTE_CHARS)
     noes = [CHECK_QUESTIONS[k] for k, v in answers.items() if v is False]
     if outcome == InitialCheckOutcome.SATISFACTORY and noes:
         raise InvalidInput(
@@ -316,8 +319,6 @@ def validate_initial_check(
         )
     if outcome == InitialCheckOutcome.CONCERNS and cleaned is None:
         raise InvalidInput("Say in the note what is missing or weak: the manager decides on it at final QA.")
-    if cleaned is not None and len(cleaned) > MAX_NOTE_CHARS:
-        raise InvalidInput(f"Keep the note under {MAX_NOTE_CHARS} characters.")
     return cleaned
 
 
@@ -329,8 +330,10 @@ def validate_final_qa(
     outcome: str | None,
     reason: str,
     new_due_date: date | None,
+    notification_received: date,
 ) -> str | None:
-    """Accepted, or sent back with a reason and a new due date on or after the day it is sent back."""
+    """Accepted, or sent back with a reason and a new due date on or after the day it is sent back, and no more
+    than a year after the notification was received."""
     if outcome not in tuple(FinalQaOutcome):
         raise InvalidInput("Choose the final QA decision: accept the return, or send it back.")
     if decided_on is None:
@@ -341,13 +344,11 @@ def validate_final_qa(
         raise InvalidInput(
             f"The final QA ({decided_on:%d %b %Y}) cannot be before the initial check ({checked_on:%d %b %Y})."
         )
-    cleaned = (reason or "").strip() or None
     if outcome == FinalQaOutcome.ACCEPTED:
         return None
+    cleaned = clean_optional_text(reason, label="reason for sending it back", max_length=MAX_NOTE_CHARS)
     if cleaned is None:
         raise InvalidInput("Say why the return is sent back: the agency is told this reason.")
-    if len(cleaned) > MAX_NOTE_CHARS:
-        raise InvalidInput(f"Keep the reason under {MAX_NOTE_CHARS} characters.")
     if new_due_date is None:
         raise InvalidInput("Give the new due date for the resubmission, as agreed with the agency.")
     if new_due_date < decided_on:
@@ -355,6 +356,31 @@ def validate_final_qa(
             f"The new due date ({new_due_date:%d %b %Y}) cannot be before the day the return is sent back "
             f"({decided_on:%d %b %Y})."
         )
+    check_date_in_review_window(new_due_date, received=notification_received, label="new due date")
+    return cleaned
+
+
+def clean_file_path(file_path: str | None) -> str:
+    """The file's location in the case folder, on one line, or a sentence saying what to give."""
+    path = clean_text(file_path, label="file location", max_length=MAX_PATH_CHARS, multiline=False)
+    if not path:
+        raise InvalidInput("Give the file's location in the case folder (for example I/Police scoping return.docx).")
+    return path
+
+
+def clean_summary(summary: str | None) -> str:
+    """The summary of the agency's involvement and learning as it will be stored, or a sentence."""
+    text = clean_text(summary, label="summary", max_length=MAX_SUMMARY_CHARS)
+    if not text:
+        raise InvalidInput("Write the summary of the agency's involvement and learning (initials only, no names).")
+    return text
+
+
+def clean_agreed_reason(reason: str | None, agency_name: str) -> str:
+    """Why a return's due date was agreed, as it will be stored, or a sentence."""
+    cleaned = clean_text(reason, label="reason the date was agreed", max_length=MAX_NOTE_CHARS)
+    if not cleaned:
+        raise InvalidInput(f"Say why the date was agreed (for example 'later return date agreed with {agency_name}').")
     return cleaned
 
 

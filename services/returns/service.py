@@ -29,15 +29,15 @@ from services.milestones import complete_milestone
 from services.permissions import CASE_READERS, CASE_WRITERS, requires
 from services.returns.reads import ReturnRead
 from services.returns.rules import (
-    MAX_NOTE_CHARS,
-    MAX_PATH_CHARS,
-    MAX_SUMMARY_CHARS,
     RETURNS_MILESTONE_KEY,
     ReturnCounts,
     ReturnStatus,
     Stage,
     agency_due_date,
     check_result_label,
+    clean_agreed_reason,
+    clean_file_path,
+    clean_summary,
     known_date,
     latest_received,
     planned_due_date,
@@ -51,6 +51,7 @@ from services.returns.rules import (
     validate_receipt,
     validate_request,
 )
+from services.reviews.rules import check_date_in_review_window
 
 # A stale save on a return may no longer be needed: the other person may have recorded the same step.
 RECHECK_RETURN = "The page now shows the saved values: check them and make your change again if it is still needed."
@@ -157,6 +158,13 @@ def _record_name(ret: AgencyReturn) -> str:
 def _refuse_if_stale(ret: AgencyReturn, expected_version: int | None) -> None:
     """Refuse a save made against an older version of the return."""
     check_version(ret, expected_version, _record_name(ret), advice=RECHECK_RETURN)
+
+
+def _review_of(session: Session, ret: AgencyReturn) -> Review:
+    review = session.get(Review, ret.review_id)
+    if review is None:
+        raise InvalidInput("That review does not exist. Go back to the live list and open it again.")
+    return review
 
 
 def _flush_return(session: Session, ret: AgencyReturn) -> None:
@@ -443,7 +451,8 @@ def record_final_qa(
     _refuse_if_stale(ret, expected_version)
     _refuse_unless_stage(ret, (Stage.CHECKED,), "the final QA")
     cleaned = validate_final_qa(decided_on=decided_on, checked_on=known_date(ret.initial_check_date), as_of=as_of,
-                                outcome=outcome, reason=reason, new_due_date=new_due_date)
+                                outcome=outcome, reason=reason, new_due_date=new_due_date,
+                                notification_received=_review_of(session, ret).notification_received_date)
     decided_on = known_date(decided_on)
     ret.final_qa_outcome = outcome
     ret.final_qa_date = decided_on
@@ -508,11 +517,7 @@ def record_file_location(
     section = (file_section or "").strip().upper()
     if section not in tuple(FolderSection):
         raise InvalidInput("Choose the case folder section: I, II, III or IV (returns usually go in I).")
-    path = (file_path or "").strip()
-    if not path:
-        raise InvalidInput("Give the file's location in the case folder (for example I/Police scoping return.docx).")
-    if len(path) > MAX_PATH_CHARS:
-        raise InvalidInput(f"Keep the file location under {MAX_PATH_CHARS} characters.")
+    path = clean_file_path(file_path)
     if (ret.file_section, ret.file_path) == (section, path):
         raise InvalidInput("Nothing to save: the file location is the same as before.")
     old = f"{ret.file_section}: {ret.file_path}" if ret.file_path else None
@@ -534,11 +539,7 @@ def record_summary(
     _refuse_if_stale(ret, expected_version)
     if ret.received_date is None:
         raise InvalidInput(f"Nothing has been received from {ret.agency.name} yet: record the receipt first.")
-    text = (summary or "").strip()
-    if not text:
-        raise InvalidInput("Write the summary of the agency's involvement and learning (initials only, no names).")
-    if len(text) > MAX_SUMMARY_CHARS:
-        raise InvalidInput(f"Keep the summary under {MAX_SUMMARY_CHARS} characters; it is one part of the report.")
+    text = clean_summary(summary)
     if text == (ret.summary or ""):
         raise InvalidInput("Nothing to save: the summary is the same as before.")
     revised = ret.summary is not None
@@ -572,13 +573,7 @@ def set_return_agreed_date(
             f"The return from {name} was already accepted on {ret.final_qa_date:%d %b %Y}; there is no date left "
             "to agree."
         )
-    cleaned = (reason or "").strip()
-    if not cleaned:
-        raise InvalidInput(
-            f"Say why the date was agreed (for example 'later return date agreed with {name}')."
-        )
-    if len(cleaned) > MAX_NOTE_CHARS:
-        raise InvalidInput(f"Keep the reason under {MAX_NOTE_CHARS} characters.")
+    cleaned = clean_agreed_reason(reason, name)
     old = ret.agreed_due_date
     if agreed_on == old:
         if agreed_on is None:
@@ -595,6 +590,14 @@ def set_return_agreed_date(
             f"The agreed date ({agreed_on:%d %b %Y}) cannot be before the return was sent back "
             f"({ret.sent_back_date:%d %b %Y})."
         )
+    if agreed_on is not None:
+        review = _review_of(session, ret)
+        if review.submitted_to_panel_date is not None:
+            raise InvalidInput(
+                f"Review {review.case_reference} was submitted to the Panel on "
+                f"{review.submitted_to_panel_date:%d %b %Y}; a date can no longer be agreed for its returns."
+            )
+        check_date_in_review_window(agreed_on, received=review.notification_received_date, label="agreed date")
     cal = load_calendar(session)
     plan = planned_due_date(cal, ret)
     ret.agreed_due_date = agreed_on

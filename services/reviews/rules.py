@@ -13,6 +13,7 @@ from services.errors import InvalidInput
 from services.plan import milestone_applies, review_due_date, window_label
 from services.rag import Rag, open_item_rag, urgency, worst
 from services.reviews.reads import MilestoneRead, ReviewRead
+from services.text import clean_text
 from services.working_days import WorkingCalendar
 
 NOTIFICATION_TYPE_LABELS: dict[str, str] = {
@@ -21,6 +22,8 @@ NOTIFICATION_TYPE_LABELS: dict[str, str] = {
     NotificationType.OTHER: "Other",
 }
 MAX_CHILDREN = 4
+# A free note or reason with no length of its own (a milestone's note, the reason a date was agreed).
+MAX_NOTE_CHARS = 4000
 DATE_LABELS = {
     "incident_date": "incident date",
     "csc_aware_date": "date CSC became aware",
@@ -80,16 +83,19 @@ class ReviewStatus:
         return "green" if self.rag in (Rag.NOT_DUE_YET, Rag.COMPLETE) else self.rag.value
 
 
-def normalise_initials(raw: str) -> str:
-    """'a.b' -> 'AB'. Letters only, 1 to 4 of them; anything else is refused."""
-    cleaned = re.sub(r"[\s.]", "", raw or "").upper()
-    if not cleaned:
+def normalise_initials(raw: str, *, label: str = "child's initials") -> str:
+    """'a.b' -> 'AB'. Letters A to Z only, 1 to 4 of them; anything else is refused with a sentence.
+    Checked before upper-casing, which would turn 'ß' into 'SS' and 'ı' into 'I' without a word."""
+    text = clean_text(raw, label=label, max_length=None, multiline=False)
+    letters = re.sub(r"[\s.]", "", text)
+    if not letters:
         raise InvalidInput("Give each child's initials (letters only, for example AB).")
-    if not re.fullmatch(r"[A-Z]{1,4}", cleaned):
+    if not re.fullmatch(r"[A-Za-z]{1,4}", letters, flags=re.ASCII):
         raise InvalidInput(
-            f"'{raw}' is not a set of initials: use 1 to 4 letters only, never a name (for example AB)."
+            f"'{text}' is not a set of initials: use 1 to 4 letters from A to Z only (no accents or other "
+            "alphabets), never a name (for example AB)."
         )
-    return cleaned
+    return letters.upper()
 
 
 def case_reference_base(received: date, first_initials: str) -> str:
@@ -103,8 +109,8 @@ def validate_children(children: Sequence[ChildEntry]) -> list[ChildEntry]:
     if len(children) > MAX_CHILDREN:
         raise InvalidInput(f"One notification covers at most {MAX_CHILDREN} children.")
     result = []
-    for child in children:
-        initials = normalise_initials(child.initials)
+    for position, child in enumerate(children, start=1):
+        initials = normalise_initials(child.initials, label=f"initials of child {position}")
         try:
             age = int(child.age_years)
         except (TypeError, ValueError):
@@ -155,6 +161,48 @@ def validate_review_dates(
             f"({csc_aware_date:%d %b %Y})."
         )
     return ReviewDates(incident_date, csc_aware_date, notification_received_date, sin_submitted_date)
+
+
+def one_year_after(day: date) -> date:
+    """The same day a year later (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
+def check_date_in_review_window(value: date, *, received: date, label: str) -> None:
+    """An agreed or new due date lies between the notification's receipt and a year after it: a typing slip
+    (1900, 2100) is refused with a sentence naming the field."""
+    if value < received:
+        raise InvalidInput(
+            f"The {label} ({value:%d %b %Y}) cannot be before the notification was received ({received:%d %b %Y})."
+        )
+    latest = one_year_after(received)
+    if value > latest:
+        raise InvalidInput(
+            f"The {label} ({value:%d %b %Y}) is more than a year after the notification was received "
+            f"({received:%d %b %Y}): give a date on or before {latest:%d %b %Y}."
+        )
+
+
+def check_received_correction(
+    received: date, *, done: Sequence[tuple[str, date]], submitted_to_panel: date | None
+) -> None:
+    """A corrected notification date cannot come after a milestone already done, nor after the submission to the
+    Panel. `done`: (title, date done) of the review's milestones already done."""
+    if submitted_to_panel is not None and received > submitted_to_panel:
+        raise InvalidInput(
+            f"The notification cannot be received ({received:%d %b %Y}) after the review was submitted to the "
+            f"Panel ({submitted_to_panel:%d %b %Y})."
+        )
+    later = [(day, title) for title, day in done if day < received]
+    if later:
+        day, title = min(later)
+        raise InvalidInput(
+            f"The notification cannot be received ({received:%d %b %Y}) after '{title}' was done "
+            f"({day:%d %b %Y}). Check the date against the milestones already done."
+        )
 
 
 def sin_timeliness(cal: WorkingCalendar, csc_aware: date, sin_submitted: date | None, as_of: date) -> str:

@@ -30,12 +30,16 @@ from services.rag import Rag, open_item_rag
 from services.reviews.reads import AccountRef, ReviewRead
 from services.reviews.rules import (
     DATE_LABELS,
+    MAX_NOTE_CHARS,
     NOTIFICATION_TYPE_LABELS,
     ChildEntry,
     case_reference_base,
+    check_date_in_review_window,
+    check_received_correction,
     validate_children,
     validate_review_dates,
 )
+from services.text import clean_text
 
 # ---------------------------------------------------------------- reading
 
@@ -162,6 +166,11 @@ def update_review_dates(
         as_of=as_of,
     )
     received = dates.notification_received_date
+    check_received_correction(
+        received,
+        done=[(m.title, m.done_date) for m in review.milestones if m.done_date is not None],
+        submitted_to_panel=review.submitted_to_panel_date,
+    )
     new_values = {
         "incident_date": dates.incident_date,
         "csc_aware_date": dates.csc_aware_date,
@@ -176,8 +185,6 @@ def update_review_dates(
             setattr(review, name, value)
     if not changes:
         raise InvalidInput("Nothing to save: the dates are the same as before.")
-    if review.submitted_to_panel_date and review.submitted_to_panel_date < received:
-        raise InvalidInput("The notification cannot be received after the review was submitted to the Panel.")
     refresh_due_dates(load_calendar(session), received, review.milestones)
     flush_or_stale(session, "This review", advice="Reload and make your change again.")
     append_system_entry(session, actor, review_id=review.id, category=LogCategory.SYSTEM,
@@ -195,10 +202,13 @@ def record_milestone_done(
     note: str = "",
     as_of: date,
     exec_meeting_required: bool | None = None,
+    expected_version: int | None = None,
 ) -> ReviewMilestone:
     """Record a milestone done by hand on the Review page (with who and when). The Panel submission and
-    response are the manager's; the report's steps are refused here: the Report page records them."""
+    response are the manager's; the report's steps are refused here: the Report page records them.
+    `expected_version`: the milestone's version the form was filled against (None: not read)."""
     milestone = load_milestone_for_update(session, milestone_id)
+    check_version(milestone, expected_version, f"'{milestone.title}'")
     if milestone.key in MANAGER_ONLY_MILESTONES:
         check_role(actor, (Role.MANAGER,), "record the Panel submission or response")
     if milestone.key in REPORT_MILESTONES:
@@ -213,25 +223,47 @@ def record_milestone_done(
 
 @requires(Role.MANAGER, action="agree a milestone date")
 def set_agreed_date(
-    session: Session, actor: Account, *, milestone_id: int, agreed_on: date | None, reason: str
+    session: Session,
+    actor: Account,
+    *,
+    milestone_id: int,
+    expected_version: int | None,
+    agreed_on: date | None,
+    reason: str,
 ) -> ReviewMilestone:
-    """Set (or clear, with agreed_on=None) the date agreed for one milestone of one review, with a reason."""
+    """Set (or clear, with agreed_on=None) the date agreed for one milestone of one review, with a reason.
+    The date lies between the notification's receipt and a year after it; a submitted or closed review's dates
+    are no longer agreed. A save made against an older version of the milestone is refused (StaleRecord)."""
     milestone = load_milestone_for_update(session, milestone_id)
+    check_version(milestone, expected_version, f"'{milestone.title}'")
+    review = load_review(session, milestone.review_id)
+    if review.state == ReviewState.CLOSED:
+        raise InvalidInput(f"Review {review.case_reference} is closed; its dates can no longer be agreed.")
     if milestone.done_date is not None:
         raise InvalidInput("This milestone is already done; there is no date left to agree.")
-    if not reason.strip():
+    cleaned = clean_text(reason, label="reason the date was agreed", max_length=MAX_NOTE_CHARS)
+    if not cleaned:
         raise InvalidInput("Say why the date was agreed (for example 'meeting date agreed with the JCR Chair').")
     old = milestone.agreed_due_date
     if agreed_on == old:
+        if agreed_on is None:
+            raise InvalidInput(f"'{milestone.title}' has no agreed date to clear.")
         raise InvalidInput("That is already the agreed date.")
+    if agreed_on is not None:
+        if review.submitted_to_panel_date is not None:
+            raise InvalidInput(
+                f"Review {review.case_reference} was submitted to the Panel on "
+                f"{review.submitted_to_panel_date:%d %b %Y}; a date can no longer be agreed for its milestones."
+            )
+        check_date_in_review_window(agreed_on, received=review.notification_received_date, label="agreed date")
     milestone.agreed_due_date = agreed_on
-    milestone.agreed_reason = reason.strip() if agreed_on else None
+    milestone.agreed_reason = cleaned if agreed_on else None
     flush_or_stale(session, "This milestone", advice="Reload and make your change again.")
     append_system_entry(
         session, actor, review_id=milestone.review_id, category=LogCategory.DATE_AGREED, milestone_id=milestone.id,
         text=f"Date agreed for '{milestone.title}': from {log_date(old or milestone.due_date)} to "
         f"{log_date(agreed_on or milestone.due_date)} (plan date {log_date(milestone.due_date)}). "
-        f"Reason: {reason.strip()}",
+        f"Reason: {cleaned}",
     )
     return milestone
 
@@ -257,10 +289,12 @@ def list_delegates(session: Session, actor: Account) -> list[AccountRef]:
 
 @requires(Role.MANAGER, action="delegate a milestone")
 def delegate_milestone(
-    session: Session, actor: Account, *, milestone_id: int, delegate_to_id: int | None
+    session: Session, actor: Account, *, milestone_id: int, expected_version: int | None, delegate_to_id: int | None
 ) -> ReviewMilestone:
-    """Delegate an open milestone to a named account (or take the delegation back with None); logged."""
+    """Delegate an open milestone to a named account (or take the delegation back with None); logged.
+    A save made against an older version of the milestone is refused (StaleRecord)."""
     milestone = load_milestone_for_update(session, milestone_id)
+    check_version(milestone, expected_version, f"'{milestone.title}'")
     if milestone.done_date is not None:
         raise InvalidInput(f"'{milestone.title}' is already done; there is nothing left to delegate.")
     previous = milestone.delegated_to

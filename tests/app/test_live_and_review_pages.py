@@ -182,8 +182,8 @@ def test_manager_delegates_and_the_officer_sees_it_on_the_live_list(app_db, make
     at = make_app(manager, as_of=AS_OF).run()
     at.query_params["review"] = str(review.id)
     at.switch_page("pages/review.py").run()
-    at.selectbox(key="dg_milestone").set_value(meeting_id)
-    at.selectbox(key="dg_account").set_value(officer.id)
+    at.selectbox(key="dg_milestone").set_value(meeting_id).run()
+    at.selectbox(key=f"dg_{meeting_id}_account").set_value(officer.id)
     at.button(key="FormSubmitter:delegate-Save the delegation").click().run()
     assert "Delegation saved for Rapid Review meeting held." in [s.value for s in at.success]
     milestones = at.dataframe[0].value
@@ -200,3 +200,25 @@ def test_officer_gets_no_delegation_form(app_db, make_app):
     at.switch_page("pages/review.py").run()
     assert not at.exception
     assert "dg_milestone" not in [s.key for s in at.selectbox]
+
+
+def test_an_age_typed_as_a_superscript_is_refused_with_a_sentence(app_db, make_app):
+    officer = _seed(app_db)
+    at = make_app(officer, as_of=AS_OF).run()
+    _fill_new_review(at, received=date(2026, 12, 22), incident=date(2026, 12, 20), aware=date(2026, 12, 21), age="²")
+    at.button(key="FormSubmitter:new_review-Open review").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Child 1's age must be a whole number of years (for example 7)."]
+
+
+def test_initials_that_upper_casing_would_change_are_refused_and_kept(app_db, make_app):
+    officer = _seed(app_db)
+    at = make_app(officer, as_of=AS_OF).run()
+    _fill_new_review(at, received=date(2026, 12, 22), incident=date(2026, 12, 20), aware=date(2026, 12, 21),
+                     initials="ß")
+    at.button(key="FormSubmitter:new_review-Open review").click().run()
+    assert not at.exception
+    assert "is not a set of initials: use 1 to 4 letters from A to Z only" in at.error[0].value
+    assert at.text_input(key="nr_initials_1").value == "ß"
+    with app_db() as session:
+        assert session.scalars(select(Review.case_reference)).all() == ["181226AB", "211226CD"]

@@ -123,3 +123,35 @@ def test_a_return_from_request_to_acceptance_turns_the_review_amber_then_green(a
         milestone = next(m for m in review.milestones if m.key == "returns_accepted")
         assert milestone.done_date == today_in_london()
     engine.dispose()
+
+
+def test_the_next_action_after_sending_forms_works(app_url, fresh_database_url, page):
+    """Issue 11: right after "Record forms sent" the browser still holds the agency it sent in the box (no longer
+    an option), and sends it back with the next action; recording a receipt, or changing the Agency box, used to
+    raise a TypeError at the multiselect and lose the return typed."""
+    _seed(fresh_database_url)
+    engine = create_engine(fresh_database_url)
+    with Session(engine) as session, session.begin():
+        for name in ("GP practices", "Early Help"):
+            session.add(Agency(name=name, kind="health", contact_email=None, active=True))
+    engine.dispose()
+    sign_in(page, app_url, "olly", PASSWORD)
+    _open_checklist(page)
+    for name in ("Demoshire Police", "GP practices"):
+        page.locator('[data-testid="stMultiSelect"]').click()
+        page.get_by_role("option", name=name).click()
+    page.keyboard.press("Escape")
+    _click(page, "Record forms sent")
+    assert "Scoping forms recorded as sent to 2 agencies." in _flash(page)
+
+    # Change the Agency box, then record a receipt: both work, nothing is lost.
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Agency").last.click()
+    page.get_by_role("option", name=re.compile("^GP practices")).click()
+    wait_for_app(page)
+    body = page.locator("body").inner_text()
+    assert "Something went wrong" not in body and "TypeError" not in body, body[:2000]
+    _answer(page, "Signed by a senior manager?", "no")
+    _click(page, "Record the return received")
+    body = page.locator("body").inner_text()
+    assert "Something went wrong" not in body and "TypeError" not in body, body[:2000]
+    assert "Return from GP practices recorded as received." in _flash(page)

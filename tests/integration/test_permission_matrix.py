@@ -299,10 +299,11 @@ CALLS = {
     "record_milestone_done": lambda s, a, c: dict(
         milestone_id=c["milestones"]["case_folder"].id, done_on=TODAY, as_of=TODAY),
     "set_agreed_date": lambda s, a, c: dict(
-        milestone_id=c["milestones"]["rr_meeting"].id, agreed_on=date(2026, 12, 1), reason="Chair's diary"),
+        milestone_id=c["milestones"]["rr_meeting"].id, expected_version=None, agreed_on=date(2026, 12, 1),
+        reason="Chair's diary"),
     "list_delegates": lambda s, a, c: {},
     "delegate_milestone": lambda s, a, c: dict(
-        milestone_id=c["milestones"]["rr_meeting"].id, delegate_to_id=c["other"].id),
+        milestone_id=c["milestones"]["rr_meeting"].id, expected_version=None, delegate_to_id=c["other"].id),
     "list_delegated_to_me": lambda s, a, c: dict(as_of=TODAY),
     # The daily log.
     "add_log_entry": lambda s, a, c: dict(review_id=c["review"].id, category="communication", text="Matrix note."),

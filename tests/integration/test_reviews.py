@@ -106,17 +106,19 @@ def test_database_refuses_what_services_must_never_write(session, officer):
 
 
 def test_correcting_received_date_recomputes_open_milestones_and_keeps_done_ones(session, officer, chair):
-    review = _open(session, officer, received=date(2026, 12, 17), as_of=TODAY)
+    # Received Fri 18 Dec (due Tue 12 Jan); corrected to Thu 17 Dec, the review is due one working day earlier,
+    # Mon 11 Jan. Moving it later than the timeline, done on the 18th, would be refused (test_reviews_hostile).
+    review = _open(session, officer, received=date(2026, 12, 18), as_of=TODAY)
     timeline = _milestone(review, "timeline_agreed")
-    record_milestone_done(session, officer, milestone_id=timeline.id, done_on=date(2026, 12, 17), as_of=TODAY)
+    record_milestone_done(session, officer, milestone_id=timeline.id, done_on=date(2026, 12, 18), as_of=TODAY)
     update_review_dates(
         session, officer, review_id=review.id, expected_version=review.version,
         incident_date=review.incident_date, csc_aware_date=review.csc_aware_date, sin_submitted_date=None,
-        notification_received_date=date(2026, 12, 18), as_of=TODAY,
+        notification_received_date=date(2026, 12, 17), as_of=TODAY,
     )
-    assert _milestone(review, "panel_submission").due_date == date(2027, 1, 12)
-    assert timeline.done_date == date(2026, 12, 17)
-    assert review.case_reference == "171226AB"
+    assert _milestone(review, "panel_submission").due_date == date(2027, 1, 11)
+    assert timeline.done_date == date(2026, 12, 18)
+    assert review.case_reference == "181226AB"
 
 
 def test_stale_version_is_refused(session, officer):
@@ -217,10 +219,13 @@ def test_agreed_date_replaces_plan_date_for_rag_and_is_logged(session, officer, 
     review = _open(session, officer)
     meeting = _milestone(review, "rr_meeting")
     with pytest.raises(NotAllowed):
-        set_agreed_date(session, officer, milestone_id=meeting.id, agreed_on=date(2027, 1, 5), reason="x")
+        set_agreed_date(session, officer, expected_version=None, milestone_id=meeting.id,
+                        agreed_on=date(2027, 1, 5), reason="x")
     with pytest.raises(InvalidInput, match="Say why"):
-        set_agreed_date(session, manager, milestone_id=meeting.id, agreed_on=date(2027, 1, 5), reason=" ")
-    set_agreed_date(session, manager, milestone_id=meeting.id, agreed_on=date(2027, 1, 5), reason="Chair's diary")
+        set_agreed_date(session, manager, expected_version=None, milestone_id=meeting.id,
+                        agreed_on=date(2027, 1, 5), reason=" ")
+    set_agreed_date(session, manager, expected_version=None, milestone_id=meeting.id,
+                    agreed_on=date(2027, 1, 5), reason="Chair's diary")
     assert (meeting.due_date, meeting.effective_due_date) == (date(2026, 12, 31), date(2027, 1, 5))
     status = get_review_status(session, manager, review_id=review.id, as_of=date(2027, 1, 4))
     assert next(s for s in status.milestones if s.milestone.key == "rr_meeting").rag == Rag.AMBER
@@ -249,18 +254,18 @@ def test_delegation_is_the_managers_logged_and_listed_soonest_first(session, off
     meeting = _milestone(first, "rr_meeting")
     folder = _milestone(second, "case_folder")
     with pytest.raises(NotAllowed):
-        delegate_milestone(session, officer, milestone_id=meeting.id, delegate_to_id=officer.id)
-    delegate_milestone(session, manager, milestone_id=meeting.id, delegate_to_id=officer.id)
-    delegate_milestone(session, manager, milestone_id=folder.id, delegate_to_id=officer.id)
+        delegate_milestone(session, officer, expected_version=None, milestone_id=meeting.id, delegate_to_id=officer.id)
+    delegate_milestone(session, manager, expected_version=None, milestone_id=meeting.id, delegate_to_id=officer.id)
+    delegate_milestone(session, manager, expected_version=None, milestone_id=folder.id, delegate_to_id=officer.id)
     with pytest.raises(InvalidInput, match="already delegated to Test officer"):
-        delegate_milestone(session, manager, milestone_id=folder.id, delegate_to_id=officer.id)
+        delegate_milestone(session, manager, expected_version=None, milestone_id=folder.id, delegate_to_id=officer.id)
     tasks = list_delegated_to_me(session, officer, as_of=TODAY)
     assert [(t.case_reference, t.title, t.due_date, t.rag) for t in tasks] == [
         ("011226CD", "Case folder created", date(2026, 12, 1), Rag.RED),
         ("181226AB", "Rapid Review meeting held", date(2026, 12, 31), Rag.NOT_DUE_YET),
     ]
     assert list_delegated_to_me(session, chair, as_of=TODAY) == []
-    delegate_milestone(session, manager, milestone_id=folder.id, delegate_to_id=chair.id)
+    delegate_milestone(session, manager, expected_version=None, milestone_id=folder.id, delegate_to_id=chair.id)
     record_milestone_done(session, officer, milestone_id=meeting.id, done_on=TODAY, as_of=TODAY)
     assert list_delegated_to_me(session, officer, as_of=TODAY) == []
     assert [t.title for t in list_delegated_to_me(session, chair, as_of=TODAY)] == ["Case folder created"]
@@ -271,14 +276,14 @@ def test_delegation_is_the_managers_logged_and_listed_soonest_first(session, off
         "'Case folder created' delegated to Test chair (was Test officer).",
     ]
     with pytest.raises(InvalidInput, match="already done"):
-        delegate_milestone(session, manager, milestone_id=meeting.id, delegate_to_id=None)
+        delegate_milestone(session, manager, expected_version=None, milestone_id=meeting.id, delegate_to_id=None)
 
 
 def test_delegation_only_to_active_case_accounts(session, officer, manager, make_account):
     review = _open(session, officer)
     board = make_account("board")
     with pytest.raises(InvalidInput, match="active account of a manager, officer or JCR Chair"):
-        delegate_milestone(session, manager, milestone_id=_milestone(review, "case_folder").id,
+        delegate_milestone(session, manager, expected_version=None, milestone_id=_milestone(review, "case_folder").id,
                            delegate_to_id=board.id)
     delegate_ids = {a.id for a in list_delegates(session, manager)}
     assert board.id not in delegate_ids

@@ -358,7 +358,7 @@ def test_initial_check_rules():
 
 def _qa(**overrides):
     kwargs = dict(decided_on=D(2026, 12, 23), checked_on=D(2026, 12, 22), as_of=D(2026, 12, 23), outcome="sent back",
-                  reason="No dates.", new_due_date=D(2026, 12, 30))
+                  reason="No dates.", new_due_date=D(2026, 12, 30), notification_received=D(2026, 12, 18))
     kwargs.update(overrides)
     return validate_final_qa(**kwargs)
 
@@ -425,3 +425,46 @@ def test_csv_and_xlsx_have_the_checklist_columns_and_values(cal):
     values = dict(zip(CHECKLIST_COLUMNS, (c.value for c in sheet[4]), strict=False))
     assert values["Received"].date() == D(2026, 12, 22)
     assert values["Check result"] == "satisfactory (all 4 yes)"
+
+
+# ------------------------------------------------------------------ hostile input (issue 11)
+
+
+def test_receipt_role_goes_through_the_gate():
+    assert _receipt(signatory_role=" Head\tof \n Service ") == "Head of Service"
+    with pytest.raises(InvalidInput, match="signatory's role contains a hidden control character"):
+        _receipt(signatory_role="Head\x00")
+    with pytest.raises(InvalidInput, match="signatory's role is 121 characters long; it can be at most 120"):
+        _receipt(signatory_role="r" * 121)
+
+
+def test_initial_check_note_goes_through_the_gate():
+    assert _check(outcome="concerns", note="No dates.\vNo analysis. ") == "No dates.\nNo analysis."
+    with pytest.raises(InvalidInput, match="note of the initial check is 2,001 characters long"):
+        _check(outcome="concerns", note="n" * 2001)
+
+
+def test_a_new_due_date_lies_within_a_year_of_the_notification():
+    # Received Fri 18 Dec 2026: the new due date may be 18 Dec 2027 at the latest.
+    assert _qa(new_due_date=D(2027, 12, 18)) == "No dates."
+    with pytest.raises(InvalidInput, match=r"new due date \(19 Dec 2027\) is more than a year after"):
+        _qa(new_due_date=D(2027, 12, 19))
+    with pytest.raises(InvalidInput, match=r"new due date \(01 Jan 2100\) is more than a year after"):
+        _qa(new_due_date=D(2100, 1, 1))
+    with pytest.raises(InvalidInput, match="reason for sending it back contains a hidden control character"):
+        _qa(reason="No\x1b dates")
+
+
+def test_the_exports_make_stored_text_printable_and_keep_the_formula_guard(cal):
+    ret = make_return(**checked(D(2026, 12, 22), D(2026, 12, 22)), summary="=SUM(A1)\x01", file_section="I",
+                      file_path="I/a\vb")
+    row = checklist_row(status_of(cal, ret, D(2026, 12, 23)))
+    record = next(csv.DictReader(io.StringIO(checklist_csv([row]).decode("utf-8-sig"))))
+    assert record["Summary of involvement and learning"] == "'=SUM(A1)\ufffd"
+    assert record["File location"] == "I: I/a\nb"
+    sheet = load_workbook(io.BytesIO(checklist_xlsx([row], title="T\x02", as_of=D(2026, 12, 23)))).active
+    values = dict(zip(CHECKLIST_COLUMNS, sheet[4], strict=False))
+    summary = values["Summary of involvement and learning"]
+    assert (summary.value, summary.data_type) == ("=SUM(A1)\ufffd", "s")
+    assert values["File location"].value == "I: I/a\nb"
+    assert sheet["A1"].value == "T\ufffd"

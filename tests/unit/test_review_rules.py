@@ -10,7 +10,10 @@ from services.errors import InvalidInput
 from services.reviews.rules import (
     ChildEntry,
     case_reference_base,
+    check_date_in_review_window,
+    check_received_correction,
     normalise_initials,
+    one_year_after,
     sin_timeliness,
     validate_children,
     validate_review_dates,
@@ -292,3 +295,57 @@ def test_sin_submitted_late_stays_late_whatever_today_is(cal):
 
 def test_sin_submitted_on_time_stays_on_time_later(cal):
     assert sin_timeliness(cal, D(2026, 12, 21), D(2026, 12, 30), D(2027, 6, 1)) == "on time"
+
+
+# ------------------------------------------------------------------ hostile initials, date windows (issue 11)
+
+
+@pytest.mark.parametrize("raw", ["ß", "ı", "aß", "ſ", "Ａ", "αβ"])
+def test_initials_outside_a_to_z_are_refused_before_upper_casing(raw):
+    # "ß".upper() is "SS" and "ı".upper() is "I": refused, not silently changed into other letters.
+    with pytest.raises(InvalidInput, match="use 1 to 4 letters from A to Z only"):
+        normalise_initials(raw)
+
+
+def test_initials_with_a_control_character_are_refused_with_a_sentence():
+    with pytest.raises(InvalidInput, match=r"The initials of child 2 contains a hidden control character \(U\+0000"):
+        normalise_initials("A\x00", label="initials of child 2")
+
+
+@pytest.mark.parametrize(("received", "expected"), [
+    (date(2026, 12, 18), date(2027, 12, 18)),
+    (date(2028, 2, 29), date(2029, 2, 28)),     # no 29 February in 2029
+    (date(2027, 2, 28), date(2028, 2, 28)),
+])
+def test_one_year_after(received, expected):
+    assert one_year_after(received) == expected
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    (date(1900, 1, 1), r"The agreed date \(01 Jan 1900\) cannot be before the notification was received "
+                       r"\(18 Dec 2026\)\."),
+    (date(2026, 12, 17), r"\(17 Dec 2026\) cannot be before"),
+    (date(2027, 12, 19), r"The agreed date \(19 Dec 2027\) is more than a year after the notification was received "
+                         r"\(18 Dec 2026\): give a date on or before 18 Dec 2027\."),
+    (date(2100, 1, 1), r"\(01 Jan 2100\) is more than a year after"),
+])
+def test_dates_outside_the_review_window_are_refused(value, message):
+    with pytest.raises(InvalidInput, match=message):
+        check_date_in_review_window(value, received=date(2026, 12, 18), label="agreed date")
+
+
+@pytest.mark.parametrize("value", [date(2026, 12, 18), date(2027, 1, 12), date(2027, 12, 18)])
+def test_dates_inside_the_review_window_pass(value):
+    check_date_in_review_window(value, received=date(2026, 12, 18), label="agreed date")
+
+
+def test_a_corrected_received_date_cannot_follow_a_milestone_done_or_the_submission():
+    done = [("Case folder created", date(2026, 12, 21)), ("Timeline agreed", date(2026, 12, 18))]
+    check_received_correction(date(2026, 12, 18), done=done, submitted_to_panel=None)
+    check_received_correction(date(2026, 12, 17), done=done, submitted_to_panel=date(2027, 1, 12))
+    with pytest.raises(InvalidInput, match=r"cannot be received \(22 Dec 2026\) after 'Timeline agreed' was done "
+                                           r"\(18 Dec 2026\)"):
+        check_received_correction(date(2026, 12, 22), done=done, submitted_to_panel=None)
+    with pytest.raises(InvalidInput, match=r"cannot be received \(13 Jan 2027\) after the review was submitted to "
+                                           r"the Panel \(12 Jan 2027\)"):
+        check_received_correction(date(2027, 1, 13), done=[], submitted_to_panel=date(2027, 1, 12))
