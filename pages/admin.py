@@ -15,7 +15,7 @@ from services.settings import add_closure_day, get_settings, list_closure_days, 
 from ui import state
 from ui.flash import flash, show_flashes
 from ui.gate import require_page
-from ui.widgets import fmt_date, md_text
+from ui.widgets import fmt_date, md_sentence, md_text
 
 require_page("admin")
 
@@ -139,7 +139,7 @@ with closures_tab:
                 try:
                     state.write(remove_closure_day, closed_on=gone)
                 except ServiceError as error:
-                    st.error(str(error), icon=":material/error:")
+                    st.error(md_sentence(error), icon=":material/error:")
                 else:
                     done(f"Closure day {fmt_date(gone)} removed.")
 

@@ -13,6 +13,7 @@ from services.board.wording import board_sections, headline_delta, headline_valu
 from services.errors import ServiceError
 from ui import state
 from ui.gate import require_page
+from ui.widgets import md_sentence
 
 require_page("board")
 
@@ -34,7 +35,7 @@ try:
     figures = state.read(board_figures, first_quarter=Quarter.parse(first_label),
                          last_quarter=Quarter.parse(last_label), as_of=as_of)
 except ServiceError as error:
-    st.error(str(error), icon=":material/error:")
+    st.error(md_sentence(error), icon=":material/error:")
     st.stop()
 
 period, previous = figures.current.period, figures.previous.period

@@ -18,6 +18,7 @@ from services.accounts import (
 from services.errors import ServiceError
 from ui import state
 from ui.flash import show_flashes
+from ui.widgets import md_sentence
 
 
 def _set_up(session: Session, *, username: str, display_name: str, password: str, with_demo: bool,
@@ -58,7 +59,7 @@ if st.session_state.get("first_run"):
                     session, username=username, display_name=display_name, password=password, with_demo=with_demo,
                     as_of=state.today()))
             except ServiceError as error:
-                st.error(str(error))
+                st.error(md_sentence(error))
             else:
                 state.sign_in(account)
                 st.rerun()

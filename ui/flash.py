@@ -1,4 +1,6 @@
-"""Messages that survive the rerun after a save: set one, rerun, and the page shows it once at its top."""
+"""Messages that survive the rerun after a save: set one, rerun, and the page shows it once at its top.
+
+A message is the page's own markdown: a page puts what a user typed into it through ui.widgets.md_text."""
 from __future__ import annotations
 
 from typing import Literal

@@ -24,6 +24,7 @@ import streamlit as st
 from services.errors import ServiceError, StaleRecord
 from ui import state
 from ui.flash import flash
+from ui.widgets import md_sentence
 
 T = TypeVar("T")
 LAST_SAVED_KEY = "last_saved_fingerprints"
@@ -101,14 +102,14 @@ class VersionedForm:
         except StaleRecord as error:
             version, saved = st.session_state[self._current_key]
             st.session_state[self._version_key] = version
-            st.error(f"{error} What you typed is still in the form: saving again replaces their values.",
+            st.error(f"{md_sentence(error)} What you typed is still in the form: saving again replaces their values.",
                      icon=":material/sync_problem:")
             if describe_saved is not None:
                 st.caption("Saved now by someone else:")
                 st.code(describe_saved(saved), language=None, wrap_lines=True)
             return None
         except ServiceError as error:
-            st.error(str(error), icon=":material/error:")
+            st.error(md_sentence(error), icon=":material/error:")
             return None
         self.forget()
         flash(success)

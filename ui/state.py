@@ -17,6 +17,7 @@ from services.clock import today_in_london
 from services.errors import ServiceError
 from ui.errors import DATABASE_UNAVAILABLE, DatabaseUnavailable
 from ui.flash import flash
+from ui.widgets import md_sentence
 
 T = TypeVar("T")
 ACCOUNT_KEY = "account_id"
@@ -101,7 +102,7 @@ def act(fn: Callable[..., T], **kwargs: Any) -> T | None:
     try:
         return write(fn, **kwargs)
     except ServiceError as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(md_sentence(error), icon=":material/error:")
         return None
 
 

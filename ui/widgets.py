@@ -40,6 +40,12 @@ def md_text(text: object) -> str:
     return MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
+def md_sentence(sentence: object) -> str:
+    """A sentence for st.error/st.info that may quote what a user typed: no link, image or colour directive can
+    come from it (each needs a bracket), and the rest of the sentence reads as written."""
+    return str(sentence).replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+
+
 CURRENT_REVIEW_KEY = "current_review_id"
 
 

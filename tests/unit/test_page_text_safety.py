@@ -40,3 +40,19 @@ def test_no_page_lets_html_through():
     offenders = [str(p.relative_to(ROOT)) for p in [ROOT / "app.py", *ROOT.glob("pages/*.py"), *ROOT.glob("ui/*.py")]
                  if "unsafe_allow_html" in p.read_text()]
     assert offenders == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "shown"),
+    [
+        ("Give the date done.", "Give the date done."),
+        ("'![x](http://127.0.0.1:9/x.png)' is not a set of initials.",
+         r"'!\[x\](http://127.0.0.1:9/x.png)' is not a set of initials."),
+        ("There is already an agency called ':red[North]'.", r"There is already an agency called ':red\[North\]'."),
+        (r"The path C:\cases\x is not in the case folder.", r"The path C:\\cases\\x is not in the case folder."),
+    ],
+)
+def test_a_refusal_that_quotes_typed_text_cannot_link_or_load_an_image(sentence, shown):
+    from ui.widgets import md_sentence
+
+    assert md_sentence(sentence) == shown
