@@ -22,7 +22,7 @@ from ui import state
 from ui.flash import flash, show_flashes
 from ui.forms import already_saved, remember_saved
 from ui.gate import require_page
-from ui.widgets import FREE_TEXT_REMINDER, review_picker
+from ui.widgets import FREE_TEXT_REMINDER, md_sentence, review_picker
 
 require_page("log")
 
@@ -147,7 +147,7 @@ page_size = st.session_state.get("lf_page_size", DEFAULT_PAGE_SIZE)
 try:
     result = state.read(search_log, **filters, page=st.session_state.get(PAGE_KEY, 1), page_size=page_size)
 except ServiceError as error:
-    st.error(str(error), icon=":material/error:")
+    st.error(md_sentence(error), icon=":material/error:")
     st.stop()
 st.session_state[PAGE_KEY] = result.page
 
