@@ -2,11 +2,18 @@
 control characters in the checklist, and stale saves that keep the typing."""
 from __future__ import annotations
 
-from sqlalchemy import select
+import io
+from datetime import date
+
+from openpyxl import load_workbook
+from sqlalchemy import select, text
 from streamlit.runtime.state.common import TESTING_KEY
 
-from db.models import Agency
-from tests.app.test_returns_page import AS_OF, RECEIVED, _open_checklist, _return_id, _seed, _submit
+from db.models import Account, Agency
+from db.models_returns import AgencyReturn
+from services.returns.exports import CHECKLIST_COLUMNS, export_checklist
+from services.returns.service import record_return_received, record_summary
+from tests.app.test_returns_page import AS_OF, RECEIVED, _open_checklist, _pick, _return_id, _seed, _submit
 
 
 def test_recording_a_receipt_right_after_sending_forms_does_not_crash(app_db, make_app):
@@ -35,3 +42,68 @@ def test_recording_a_receipt_right_after_sending_forms_does_not_crash(app_db, ma
     assert "Return from GP practices recorded as received." in [s.value for s in at.success]
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
+
+
+def test_a_review_with_control_characters_in_its_summaries_stays_fully_usable(app_db, make_app):
+    """Issue 11: a summary with \\v (Word's Shift+Enter) used to lock the review's page for everyone, because the
+    Excel file was built on every render. One summary is saved through the service (\\v becomes a new line), one is
+    stored raw with \\x01 (as older data may be); the page renders, every form is reachable, both files build."""
+    officer, manager, _, review_id = _seed(app_db)
+    police, gp = _return_id(app_db, "Demoshire Police"), _return_id(app_db, "GP practices")
+    with app_db() as session, session.begin():
+        actor = session.get(Account, officer.id)
+        for ret_id in (police, gp):
+            record_return_received(session, actor, return_id=ret_id, expected_version=None, received_on=AS_OF,
+                                   signed_by_senior_manager=False, as_of=AS_OF)
+        record_summary(session, actor, return_id=police, expected_version=None, summary="Known.\vTwice.")
+        session.execute(text("UPDATE agency_returns SET summary = :s, initial_check_note = NULL, "
+                             "signatory_role = NULL, agreed_due_date = :d, agreed_reason = :r WHERE id = :id"),
+                        {"s": "Raw\x01summary\x0b", "d": date(2027, 1, 5), "r": "Phone\x01call", "id": gp})
+    with app_db() as session:
+        assert session.get(AgencyReturn, police).summary == "Known.\nTwice."
+    at = _open_checklist(make_app, manager, review_id)
+    assert not at.error, [e.value for e in at.error]
+    for ret_id in (police, gp):
+        _pick(at, ret_id)
+        assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+        forms = {b.key for b in at.button if str(b.key).startswith(f"FormSubmitter:r{ret_id}_")}
+        assert forms == {f"FormSubmitter:r{ret_id}_{name}" for name in (
+            "agreed_form-Save the agreed date", "agreed_form-Clear the agreed date",
+            "check_form-Record the initial check",
+            "share_form-Record shared with the JCR Chair", "file_form-Save the file location",
+            "summary_form-Save the summary")}
+    assert at.text_area(key=f"r{gp}_summary_text").value == "Raw\x01summary\x0b"
+    at.button(key="export_prepare").click().run()
+    assert not at.exception and not at.error
+    downloads = at.get("download_button")
+    assert [b.label for b in downloads] == ["Download Excel", "Download CSV"]
+    with app_db() as session:
+        xlsx = export_checklist(session, session.get(Account, manager.id), review_id=review_id, as_of=AS_OF,
+                                file_format="xlsx")
+    rows = {r[0].value: r for r in load_workbook(io.BytesIO(xlsx.data)).active.iter_rows(min_row=4)}
+    summaries = {name: row[CHECKLIST_COLUMNS.index("Summary of involvement and learning")].value
+                 for name, row in rows.items()}
+    assert summaries == {"Demoshire Police": "Known.\nTwice.", "GP practices": "Raw\ufffdsummary\n"}
+    # A step still saves on that review.
+    _pick(at, police)
+    at.text_input(key=f"r{police}_file_path").input("I/Police return.docx")
+    _submit(at, police, "file_form", "Save the file location")
+    assert "File location of Demoshire Police's return saved." in [s.value for s in at.success]
+
+
+def test_a_stale_summary_save_keeps_1080_characters_typed(app_db, make_app):
+    officer, manager, _, review_id = _seed(app_db, requested=("Demoshire Police",))
+    ret_id = _return_id(app_db, "Demoshire Police")
+    with app_db() as session, session.begin():
+        record_return_received(session, session.get(Account, officer.id), return_id=ret_id, expected_version=None,
+                               received_on=AS_OF, signed_by_senior_manager=False, as_of=AS_OF)
+    first = _pick(_open_checklist(make_app, officer, review_id), ret_id)
+    typed = ("The agency knew the family. " * 40)[:1080]
+    first.text_area(key=f"r{ret_id}_summary_text").input(typed)
+    with app_db() as session, session.begin():
+        record_summary(session, session.get(Account, manager.id), return_id=ret_id, expected_version=None,
+                       summary="The manager's summary.")
+    _submit(first, ret_id, "summary_form", "Save the summary")
+    assert "was changed by someone else since you opened it" in first.error[0].value
+    assert first.text_area(key=f"r{ret_id}_summary_text").value == typed
+    assert first.code[-1].value == "The manager's summary."
