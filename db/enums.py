@@ -72,6 +72,13 @@ class FinalQaOutcome(StrEnum):
     SENT_BACK = "sent back"
 
 
+class ReturnEnding(StrEnum):
+    """How a return ends without being accepted (domain.md "Agency returns"): the Partnership Manager's decision."""
+
+    NO_RETURN = "no return"  # the agency did not respond by the agreed date, after chasing: late on the board
+    WITHDRAWN = "withdrawn"  # asked in error: left out of the board's figures
+
+
 class MeetingKind(StrEnum):
     RR_MEETING = "rr_meeting"  # the Rapid Review meeting (one per review)
     PRE_MEET = "pre_meet"  # for an agency new to the process (as many as needed)

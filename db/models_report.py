@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -116,8 +117,8 @@ class ReportVersion(Base):
     __table_args__ = (
         UniqueConstraint("review_id", "number", name="one_number_per_version"),
         *(CheckConstraint(sql, name=name) for name, sql in VERSION_CHECKS),
-        Index("one_signed_final_per_review", "review_id", unique=True,
-              postgresql_where=text(f"state = {_SIGNED_FINAL}")),
+        # One signed final version per review was a unique index until migration 0010: a withdrawn sign-off may be
+        # followed by another; report_sign_offs.one_sign_off_in_force keeps one in force.
         Index("one_submitted_per_review", "review_id", unique=True, postgresql_where=text(f"state = {_SUBMITTED}")),
     )
 
@@ -140,3 +141,59 @@ class ReportVersion(Base):
     content_fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
 
     review: Mapped[Review] = relationship()
+
+
+# Migration 0010: a sign-off recorded for each signed final version, by the Chair's own account or by the
+# Partnership Manager on the Chair's behalf (given outside the product: how, and the Chair's name); withdrawn before
+# submission with a reason (the version stays). At most one sign-off in force per review.
+SIGN_OFF_CHECKS = (
+    ("sign_off_how_given_when_outside", "given_outside = (how_given IS NOT NULL)"),
+    ("sign_off_how_given_not_blank", "how_given IS NULL OR length(btrim(how_given)) > 0"),
+    ("sign_off_chair_name_not_blank", "length(btrim(chair_name)) > 0"),
+    (
+        "sign_off_withdrawal_complete",
+        "(withdrawn_on IS NULL) = (withdrawn_reason IS NULL) AND (withdrawn_on IS NULL) = (withdrawn_by_id IS NULL)",
+    ),
+    ("sign_off_withdrawal_reason_not_blank", "withdrawn_reason IS NULL OR length(btrim(withdrawn_reason)) > 0"),
+)
+
+
+class SignOff(Base):
+    """Who signed the report off, and how: one per signed final version; `withdrawn_on` when it was withdrawn."""
+
+    __tablename__ = "report_sign_offs"
+    __table_args__ = (
+        *(CheckConstraint(sql, name=name) for name, sql in SIGN_OFF_CHECKS),
+        Index("one_sign_off_in_force", "review_id", unique=True, postgresql_where=text("withdrawn_on IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), nullable=False)
+    version_id: Mapped[int] = mapped_column(ForeignKey("report_versions.id"), nullable=False, unique=True)
+    signed_on: Mapped[date] = mapped_column(Date, nullable=False)
+    # The Chair's name as it was (the account's name, or the name the Manager gave for a sign-off given outside).
+    chair_name: Mapped[str] = mapped_column(String(120), nullable=False)
+    given_outside: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    how_given: Mapped[str | None] = mapped_column(String(200))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
+    recorded_by_name: Mapped[str] = mapped_column(String(120), nullable=False)
+    withdrawn_on: Mapped[date | None] = mapped_column(Date)
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class PanelResponse(Base):
+    """What the National Panel said about a review's report (recording it closes the review)."""
+
+    __tablename__ = "panel_responses"
+
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True)
+    received_on: Mapped[date] = mapped_column(Date, nullable=False)
+    agrees_with_lcspr: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    further_information_asked: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    notes: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())

@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from db.enums import FinalQaOutcome, FolderSection, InitialCheckOutcome, sql_in, sql_literal
+from db.enums import FinalQaOutcome, FolderSection, InitialCheckOutcome, ReturnEnding, sql_in, sql_literal
 from db.models import Account, Agency, Base, Review
 
 # (name, SQL) pairs: the CHECK constraints of agency_returns (migration 0003, then 0006 for the agreed date).
@@ -91,6 +91,22 @@ AGREED_DATE_CHECKS = (
     ("agreed_after_requested", "agreed_due_date IS NULL OR agreed_due_date >= requested_date"),
 )
 
+# Migration 0008: a return closed without being accepted, "no return" or "withdrawn", by the manager with a reason.
+ENDING_CHECKS = (
+    ("ended_as_known", sql_in("ended_as", ReturnEnding, nullable=True)),
+    (
+        "ending_complete",
+        "(ended_as IS NULL) = (ended_on IS NULL) AND (ended_as IS NULL) = (ended_reason IS NULL)"
+        " AND (ended_as IS NULL) = (ended_by_id IS NULL)",
+    ),
+    ("ended_reason_not_blank", "ended_reason IS NULL OR length(btrim(ended_reason)) > 0"),
+    ("ended_after_requested", "ended_on IS NULL OR ended_on >= requested_date"),
+    (
+        "ended_not_accepted",
+        f"ended_as IS NULL OR final_qa_outcome IS DISTINCT FROM {sql_literal(FinalQaOutcome.ACCEPTED)}",
+    ),
+)
+
 
 class AgencyReturn(Base):
     """One agency's scoping return for one review."""
@@ -100,6 +116,7 @@ class AgencyReturn(Base):
         UniqueConstraint("review_id", "agency_id", name="one_return_per_agency"),
         *(CheckConstraint(sql, name=name) for name, sql in RETURN_CHECKS),
         *(CheckConstraint(sql, name=name) for name, sql in AGREED_DATE_CHECKS),
+        *(CheckConstraint(sql, name=name) for name, sql in ENDING_CHECKS),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -142,6 +159,13 @@ class AgencyReturn(Base):
     agreed_due_date: Mapped[date | None] = mapped_column(Date)
     agreed_reason: Mapped[str | None] = mapped_column(Text)
 
+    # Closed without being accepted (domain.md "A return can also end without a receipt"): "no return" or
+    # "withdrawn", on a date, with the manager's reason; the chases and the log stay.
+    ended_as: Mapped[str | None] = mapped_column(String(20))
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    ended_reason: Mapped[str | None] = mapped_column(Text)
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+
     file_section: Mapped[str | None] = mapped_column(String(3))
     file_path: Mapped[str | None] = mapped_column(Text)
     summary: Mapped[str | None] = mapped_column(Text)
@@ -154,6 +178,7 @@ class AgencyReturn(Base):
     agency: Mapped[Agency] = relationship()
     initial_checked_by: Mapped[Account | None] = relationship(foreign_keys=[initial_checked_by_id])
     final_qa_by: Mapped[Account | None] = relationship(foreign_keys=[final_qa_by_id])
+    ended_by: Mapped[Account | None] = relationship(foreign_keys=[ended_by_id])
     chases: Mapped[list[AgencyReturnChase]] = relationship(
         back_populates="agency_return", order_by="AgencyReturnChase.chased_at", cascade="all, delete-orphan"
     )

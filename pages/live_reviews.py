@@ -5,7 +5,7 @@ import streamlit as st
 from db.enums import ReviewState
 from services.rag import RAG_COLOURS, Rag
 from services.returns.service import returns_received_counts
-from services.review_status import list_live_reviews
+from services.review_status import list_live_reviews, why_text
 from services.reviews.rules import NOTIFICATION_TYPE_LABELS, ChildEntry, ReviewStatus
 from services.reviews.service import list_delegated_to_me, open_review
 from ui import state
@@ -57,6 +57,7 @@ rows = [
         "Case reference": s.review.case_reference,
         "Status": s.status_label.upper() if s.review.state == ReviewState.OPEN else "SUBMITTED",
         "Progress": s.progress,
+        "Why": why_text(s.why),
         "Review due (Day 15)": s.due_date,
         "Working days left": s.working_days_left if s.review.state == ReviewState.OPEN else None,
         "Returns received": return_counts[s.review.id].label if s.review.id in return_counts else "none requested",
@@ -95,6 +96,8 @@ else:
             "Working days left": st.column_config.NumberColumn("Days left", width="small",
                                                                help="Working days left to the end of Day 15"),
             "Returns received": st.column_config.TextColumn("Returns", width="small"),
+            "Why": st.column_config.TextColumn("Why", width="large",
+                                               help="The overdue (red) and due-soon (amber) items"),
             "Next due": st.column_config.DateColumn(format="ddd D MMM YYYY"),
             "Notification received": st.column_config.DateColumn(format="D MMM YYYY"),
         },

@@ -20,18 +20,20 @@ from services.report.content import (
     paragraphs_of,
     report_markdown,
 )
-from services.report.reads import MAX_REASON_CHARS, STATE_LABELS
+from services.report.reads import MAX_CHAIR_NAME_CHARS, MAX_HOW_GIVEN_CHARS, MAX_REASON_CHARS, STATE_LABELS
 from services.report.service import (
     get_report,
     get_version_file,
     make_draft,
     record_lcspr_decision,
     record_responses,
+    record_sign_off_given_outside,
     save_section,
     send_to_chair,
     set_ofsted_required,
     sign_off,
     submit_to_panel,
+    withdraw_sign_off,
 )
 from services.reviews.service import list_reviews
 from ui import state
@@ -179,8 +181,8 @@ with write_tab:
                                review_id=review.id, decision=YES_NO.get(answer or ""), reason=reason)
             if section.key == "sign_off":
                 st.markdown("**JCR Chair:** " + (
-                    f"signed off by {md_text(view.signed.created_by_name)} on {fmt_date(view.signed.step_date)}"
-                    if view.signed else "not signed off yet (the Chair signs under \"Word versions and sign-off\")"))
+                    md_text(view.sign_off.words) if view.sign_off
+                    else "not signed off yet (the Chair signs under \"Word versions and sign-off\")"))
 
             saved = view.sections[section.key]
             form = section_forms[section.key]
@@ -272,6 +274,36 @@ with versions_tab:
                         _done(f"Signed off: version {version.number} is the signed final version.")
         else:
             st.info("Waiting for the JCR Chair to sign the report off.", icon=":material/hourglass_top:")
+        if is_manager:
+            with st.form(p + "outside_sign_form"):
+                st.markdown("**Record a sign-off given outside the product** (for example the Chair's email): it is "
+                            "shown as recorded by you on the Chair's behalf")
+                outside_on = st.date_input("Date the Chair signed off", value=as_of, format="DD/MM/YYYY",
+                                           key=p + "outside_signed_on")
+                outside_chair = st.text_input("The JCR Chair's name", key=p + "outside_chair",
+                                              max_chars=MAX_CHAIR_NAME_CHARS)
+                outside_how = st.text_input("How it was given", key=p + "outside_how", max_chars=MAX_HOW_GIVEN_CHARS,
+                                            placeholder="by email to the Partnership Manager")
+                record_outside = st.form_submit_button("Record the sign-off", icon=":material/mark_email_read:")
+            if record_outside:
+                version = state.act(record_sign_off_given_outside, review_id=review.id, signed_on=outside_on,
+                                    chair_name=outside_chair, how_given=outside_how, as_of=as_of)
+                if version is not None:
+                    _made(version.id)
+                    _done(f"Sign-off recorded: version {version.number} is the signed final version.")
+    if stage == "signed" and (is_manager or is_chair):
+        with st.form(p + "withdraw_form"):
+            st.markdown("**Withdraw the sign-off** (before submission; the signed version is kept)")
+            withdrawn_on = st.date_input("Date withdrawn", value=as_of, format="DD/MM/YYYY", key=p + "withdrawn_on")
+            withdraw_reason = st.text_area("Reason", key=p + "withdraw_reason", height=80, help=FREE_TEXT_REMINDER,
+                                           max_chars=MAX_REASON_CHARS)
+            withdraw = st.form_submit_button("Withdraw the sign-off", icon=":material/undo:")
+        if withdraw and state.act(withdraw_sign_off, review_id=review.id, withdrawn_on=withdrawn_on,
+                                  reason=withdraw_reason, as_of=as_of) is not None:
+            _done("Sign-off withdrawn: the report can be amended and signed off again.")
+    for old_sign in view.withdrawn_sign_offs:
+        st.caption(f"Version {old_sign.version_number}: {md_text(old_sign.words)}; withdrawn "
+                   f"{fmt_date(old_sign.withdrawn_on)}. Reason: {md_text(old_sign.withdrawn_reason or '')}")
     if stage == "signed":
         if is_manager:
             with st.form(p + "submit_form"):
@@ -302,12 +334,24 @@ with versions_tab:
                        else "Saved: the report does not go to Ofsted.",
                        lambda their: "Goes to Ofsted too." if their["required"] else "Does not go to Ofsted.",
                        review_id=review.id, required=required)
-    if stage == "submitted" and is_manager:
+    if view.panel_response is not None:
+        st.markdown(f"**The Panel's response:** {md_text(view.panel_response.words)}")
+    ofsted_open = review.ofsted_required and review.ofsted_response_date is None
+    if is_manager and (stage == "submitted" or (stage == "closed" and ofsted_open)):
         with st.form(p + "response_form"):
             st.markdown("**Record the response**: the Panel's response closes the review"
-                        + (" (record Ofsted's response first, or both together)" if review.ofsted_required else ""))
-            panel_on = st.date_input("Date of the Panel's response", value=None, format="DD/MM/YYYY",
-                                     key=p + "panel_response_on")
+                        + ("; Ofsted's is recorded whenever it comes" if review.ofsted_required else ""))
+            panel_on = agrees = further = None
+            panel_notes = ""
+            if stage == "submitted":
+                panel_on = st.date_input("Date of the Panel's response", value=None, format="DD/MM/YYYY",
+                                         key=p + "panel_response_on")
+                agrees = st.radio("Does the Panel agree with the LCSPR decision?", ["yes", "no"], index=None,
+                                  horizontal=True, key=p + "panel_agrees")
+                further = st.radio("Did the Panel ask for further information?", ["yes", "no"], index=None,
+                                   horizontal=True, key=p + "panel_further")
+                panel_notes = st.text_area("Notes on the Panel's response", key=p + "panel_notes", height=80,
+                                           help=FREE_TEXT_REMINDER, max_chars=MAX_REASON_CHARS)
             ofsted_response = None
             if review.ofsted_required:
                 if review.ofsted_response_date:
@@ -318,7 +362,9 @@ with versions_tab:
             respond = st.form_submit_button("Record the response", type="primary")
         if respond:
             if state.act(record_responses, review_id=review.id, panel_response_on=panel_on,
-                         ofsted_response_on=ofsted_response, as_of=as_of) is not None:
+                         agrees_with_lcspr=YES_NO.get(agrees or ""),
+                         further_information_asked=YES_NO.get(further or ""),
+                         panel_notes=panel_notes, ofsted_response_on=ofsted_response, as_of=as_of) is not None:
                 _done("Response recorded." + (" The review is closed." if panel_on else ""))
 
     st.markdown("**Versions**")

@@ -6,7 +6,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from db.enums import FinalQaOutcome, FolderSection, ReviewState, Role
+from db.enums import FinalQaOutcome, FolderSection, ReturnEnding, ReviewState, Role
 from services.agencies import list_agencies
 from services.rag import RAG_COLOURS, Rag
 from services.returns.chasing import chase_email, record_chase
@@ -14,12 +14,14 @@ from services.returns.exports import CHECKLIST_COLUMNS, DATE_COLUMNS, checklist_
 from services.returns.rules import (
     CHECK_OUTCOME_LABELS,
     CHECK_QUESTIONS,
+    CLOSED_STAGES,
     FINAL_QA_LABELS,
     ReturnStatus,
     Stage,
     check_result_label,
 )
 from services.returns.service import (
+    close_return_without_receipt,
     list_outstanding_returns,
     list_returns,
     record_file_location,
@@ -262,7 +264,7 @@ by_return = {s.ret.id: s for s in statuses}
 wanted_return = st.session_state.get("ret_pick")
 if wanted_return not in by_return:
     # Start on the most urgent return still open.
-    open_ones = sorted((s for s in statuses if s.stage is not Stage.ACCEPTED), key=lambda s: s.action_due or as_of)
+    open_ones = sorted((s for s in statuses if s.stage not in CLOSED_STAGES), key=lambda s: s.action_due or as_of)
     st.session_state["ret_pick"] = (open_ones[0] if open_ones else statuses[0]).ret.id
 return_labels = {i: f"{r.agency_name}: {r.stage.value}" for i, r in by_return.items()}
 return_id = st.selectbox("Agency", list(by_return), key="ret_pick", format_func=_label_of(return_labels))
@@ -276,7 +278,29 @@ if ret.agreed_due_date is not None:
 st.markdown(f"{rag_badge(s.rag)} **{md_text(s.agency_name)}**: {s.stage.value}. Next: {md_text(s.next_step)}. "
             f"{md_text(due_words)}.")
 
-if is_manager and s.stage is not Stage.ACCEPTED:
+if ret.ended_as is not None:
+    st.info(f"Closed by {md_text(ret.ended_by_name or '')} on {fmt_date(ret.ended_on)} as '{ret.ended_as}'. "
+            f"Reason: {md_text(ret.ended_reason or '')}", icon=":material/block:")
+
+if is_manager and s.stage not in CLOSED_STAGES:
+    with st.expander("Close without a receipt: no return, or withdrawn (Partnership Manager)"):
+        ending_form = _form(ret.id, "ending", {"ending": None, "on": None, "reason": ""}, ret.version)
+        with st.form(p + "ending_form"):
+            st.caption("'No return': the agency did not respond by its due date, after chasing (the board counts it "
+                       "late). 'Withdrawn': the agency was asked in error (left out of the board's figures). The "
+                       "report says so for this agency; the chases and the log stay. Logged.")
+            ending = st.radio("How the return ends", list(ReturnEnding), index=None, horizontal=True,
+                              key=ending_form.key("ending"))
+            ended_on = st.date_input("Date closed", format="DD/MM/YYYY", key=ending_form.key("on"))
+            ending_reason = st.text_input("Reason", key=ending_form.key("reason"), max_chars=2000,
+                                          help=FREE_TEXT_REMINDER)
+            end_submitted = st.form_submit_button("Close the return")
+        if end_submitted:
+            _save(ending_form, ret.id, close_return_without_receipt,
+                  f"The return from {s.agency_name} is closed as '{ending}'.", ending=ending, ended_on=ended_on,
+                  reason=ending_reason, as_of=as_of)
+
+if is_manager and s.stage not in CLOSED_STAGES:
     with st.expander("Agreed due date (Partnership Manager)", expanded=ret.agreed_due_date is not None):
         agreed_form = _form(ret.id, "agreed", {"on": ret.agreed_due_date, "reason": ""}, ret.version)
         with st.form(p + "agreed_form"):

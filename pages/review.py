@@ -77,6 +77,17 @@ with right:
         needed = "needed" if review.exec_meeting_required else "not needed"
         st.write(f"Executive findings meeting with the AD/DCS: {needed}")
 
+if status.why:
+    st.subheader(f"Why it is {status.status_label}")
+    why_pages = {"review": "pages/review.py", "returns": "pages/returns.py", "meetings": "pages/meetings.py",
+                 "report": "pages/report.py"}
+    where = {"review": "on this page", "returns": "Agency returns", "meetings": "Meetings", "report": "Report"}
+    for item in status.why:
+        c_item, c_link = st.columns([4, 1], vertical_alignment="center")
+        c_item.markdown(f"{rag_badge(item.rag)} {md_text(item.label)}")
+        c_link.page_link(why_pages[item.page], label=where[item.page], icon=":material/arrow_forward:",
+                         query_params={"review": str(review.id)})
+
 st.subheader("Milestones")
 colours = {r.value.upper(): RAG_COLOURS[r] for r in Rag}
 table = pd.DataFrame(

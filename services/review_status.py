@@ -1,25 +1,28 @@
 """Where each review stands: its milestones' RAG combined with its agency returns' RAG, for one review (the
-Review page) and for every live review (the live list, worst first)."""
+Review page) and for every live review (the live list, worst first); and why it is red or amber, in words
+(`why_items`, `why_text`: pure, unit-tested)."""
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
-from db.enums import ReviewState
-from db.models import Account, Review, ReviewMilestone
+from db.enums import MilestoneKey, ReviewState
+from db.models import Account, Agency, Review, ReviewMilestone
 from db.models_returns import AgencyReturn
 from services.calendar import load_calendar, load_settings
 from services.errors import InvalidInput
 from services.permissions import CASE_READERS, requires
-from services.rag import Rag
-from services.returns.rules import return_rag
+from services.rag import Rag, urgency
+from services.returns.rules import ReturnFacts, Stage, action_due_date, return_rag, return_stage
 from services.reviews.reads import MilestoneRead, ReviewRead
-from services.reviews.rules import ReviewStatus, review_status, worst_first
+from services.reviews.rules import MilestoneStatus, ReviewStatus, WhyItem, review_status, worst_first
 from services.working_days import WorkingCalendar
 
 # What a status copies of a review: its children, and its milestones with who did them and who has them.
@@ -29,29 +32,109 @@ STATUS_LOAD: tuple[LoaderOption, ...] = (
     selectinload(Review.milestones).selectinload(ReviewMilestone.delegated_to),
 )
 
+# Where each milestone is dealt with (the Review page for the rest).
+MILESTONE_PAGES: dict[str, str] = {
+    MilestoneKey.SCOPING_SENT: "returns",
+    MilestoneKey.RETURNS_ACCEPTED: "returns",
+    MilestoneKey.RETURNS_COLLATED: "returns",
+    MilestoneKey.PRE_MEETS: "meetings",
+    MilestoneKey.RR_MEETING: "meetings",
+    MilestoneKey.MINUTES: "meetings",
+    MilestoneKey.EXEC_MEETING: "meetings",
+    MilestoneKey.REPORT_TO_CHAIR: "report",
+    MilestoneKey.SIGNED_REPORT: "report",
+    MilestoneKey.PANEL_SUBMISSION: "report",
+    MilestoneKey.PANEL_RESPONSE: "report",
+}
+# What is awaited of a return, by its stage, in the words of the "Why" column.
+RETURN_WORDS: dict[Stage, str] = {
+    Stage.AWAITING: "not received",
+    Stage.SENT_BACK: "resubmission not received",
+    Stage.RECEIVED: "unchecked",
+    Stage.CHECKED: "awaiting final QA",
+}
 
-def _return_rags(
+
+@dataclass(frozen=True)
+class ReturnItem:
+    """One agency return as the "why" rules need it: the agency's name, where it is, its RAG and the date its next
+    step is measured against."""
+
+    return_id: int
+    agency_name: str
+    stage: Stage
+    rag: Rag
+    due: date | None
+
+
+def why_items(milestones: Sequence[MilestoneStatus], returns: Sequence[ReturnItem]) -> tuple[WhyItem, ...]:
+    """Every open item that is red or amber (optional milestones do not count towards the RAG, so not here
+    either), red first, then the soonest due."""
+    found: list[tuple[Rag, date, int, WhyItem]] = []
+    for position, s in enumerate(milestones):
+        if s.rag in (Rag.RED, Rag.AMBER) and not s.milestone.optional:
+            due = s.milestone.effective_due_date
+            label = s.milestone.title + (f" ({due:%a %d %b})" if due else "")
+            found.append((s.rag, due or date.max, position,
+                          WhyItem(s.rag, label, MILESTONE_PAGES.get(s.milestone.key, "review"))))
+    for position, r in enumerate(returns, start=len(milestones)):
+        if r.rag in (Rag.RED, Rag.AMBER):
+            label = f"{r.agency_name} return {RETURN_WORDS.get(r.stage, r.stage.value)}"
+            if r.stage in (Stage.AWAITING, Stage.SENT_BACK) and r.due is not None:
+                label += f" (due {r.due:%a %d %b})"
+            found.append((r.rag, r.due or date.max, position, WhyItem(r.rag, label, "returns", r.return_id)))
+    found.sort(key=lambda f: (urgency(f[0]), f[1], f[2]))
+    return tuple(item for *_, item in found)
+
+
+def _items(n: int) -> str:
+    return f"{n} item{'s' if n != 1 else ''}"
+
+
+def why_text(items: Sequence[WhyItem]) -> str:
+    """The live list's "Why": '2 items overdue: Timeline agreed (Fri 27 Nov); Early Help return unchecked', then
+    '1 item due soon: ...'; empty when nothing is red or amber."""
+    red = [i.label for i in items if i.rag is Rag.RED]
+    amber = [i.label for i in items if i.rag is Rag.AMBER]
+    parts = []
+    if red:
+        parts.append(f"{_items(len(red))} overdue: " + "; ".join(red))
+    if amber:
+        parts.append(f"{_items(len(amber))} due soon: " + "; ".join(amber))
+    return " · ".join(parts)
+
+
+def _return_items(
     session: Session, cal: WorkingCalendar, reviews: Sequence[Review], as_of: date, amber_days: int
-) -> dict[int, list[Rag]]:
-    """The RAG of each agency return of the given reviews, by review (a closed review's returns no longer count).
-    One query for all of them: the returns' own columns are all the rule reads."""
+) -> dict[int, list[ReturnItem]]:
+    """Each agency return of the given reviews, by review (a closed review's returns no longer count). One query
+    for all of them: the returns' own columns and the agency's name are all the rules read."""
     counted = [r.id for r in reviews if r.state != ReviewState.CLOSED]
-    rags: dict[int, list[Rag]] = defaultdict(list)
+    items: dict[int, list[ReturnItem]] = defaultdict(list)
     if counted:
-        for ret in session.scalars(select(AgencyReturn).where(AgencyReturn.review_id.in_(counted))):
-            rags[ret.review_id].append(return_rag(cal, ret, as_of, amber_days))
-    return rags
+        rows = session.execute(select(AgencyReturn, Agency.name).join(Agency, Agency.id == AgencyReturn.agency_id)
+                               .where(AgencyReturn.review_id.in_(counted)).order_by(Agency.name)).all()
+        for ret, name in rows:
+            facts: ReturnFacts = ret
+            items[ret.review_id].append(ReturnItem(ret.id, name, return_stage(facts),
+                                                   return_rag(cal, facts, as_of, amber_days),
+                                                   action_due_date(cal, facts)))
+    return items
 
 
 def _statuses(session: Session, reviews: Sequence[Review], as_of: date) -> list[ReviewStatus]:
     cal = load_calendar(session)
     amber_days = load_settings(session).amber_threshold_days
-    rags = _return_rags(session, cal, reviews, as_of, amber_days)
-    return [
-        review_status(cal, ReviewRead.of(r), [MilestoneRead.of(m) for m in r.milestones], as_of, amber_days,
-                      rags.get(r.id, []))
-        for r in reviews
-    ]
+    returns = _return_items(session, cal, reviews, as_of, amber_days)
+    statuses = []
+    for r in reviews:
+        items = returns.get(r.id, [])
+        status = review_status(cal, ReviewRead.of(r), [MilestoneRead.of(m) for m in r.milestones], as_of, amber_days,
+                               [i.rag for i in items])
+        # A submitted review shows "submitted" instead of a RAG: nothing to explain.
+        why = why_items(status.milestones, items) if r.state == ReviewState.OPEN else ()
+        statuses.append(dataclasses.replace(status, why=why))
+    return statuses
 
 
 @requires(*CASE_READERS, action="see reviews")

@@ -81,11 +81,20 @@ class AgencyPart:
     resubmitted: date | None
     final_qa: str
     summary: str | None
+    # A return closed without being accepted ("no return" or "withdrawn"): the sentence the report gives instead
+    # of a summary (services.returns.rules.ending_sentence).
+    ending: str | None = None
+
+    @property
+    def needs_summary(self) -> bool:
+        """Every agency asked has a summary, except those whose return was closed as "no return" or "withdrawn"."""
+        return self.ending is None and not paragraphs_of(self.summary)
 
     @property
     def dates_sentence(self) -> str:
         text = f"Scoping form sent {long_date(self.requested)}, due {long_date(self.due)}; "
-        text += f"received {long_date(self.received)}" if self.received else "not received yet"
+        text += f"received {long_date(self.received)}" if self.received else (
+            "not received" if self.ending else "not received yet")
         if self.resubmitted:
             text += f"; resubmitted {long_date(self.resubmitted)}"
         if self.final_qa:
@@ -118,6 +127,9 @@ class ReportContent:
     signed_by: str | None = None
     signed_on: date | None = None
     milestones: tuple[MilestoneLine, ...] = ()
+    # A sign-off given outside the product (say by email) and recorded by the Partnership Manager: how, and who.
+    signed_how: str | None = None
+    signed_recorded_by: str | None = None
 
 
 def paragraphs_of(text: str | None) -> list[str]:
@@ -136,7 +148,11 @@ def lcspr_sentence(content: ReportContent) -> str:
 def sign_off_sentence(content: ReportContent) -> str:
     if content.signed_on is None:
         return "[Not yet signed off by the JCR Chair]"
-    return f"{content.signed_by}, JCR Chair, on {long_date(content.signed_on)}"
+    sentence = f"{content.signed_by}, JCR Chair, on {long_date(content.signed_on)}"
+    if content.signed_how:
+        sentence += (f" (given outside the product: {content.signed_how}; recorded by {content.signed_recorded_by} "
+                     "on the Chair's behalf)")
+    return sentence
 
 
 AGENCY_TABLE_COLUMNS = ("Agency", "Form sent", "Due", "Received", "Resubmitted", "Final QA")
@@ -173,7 +189,7 @@ def missing_parts(content: ReportContent) -> list[tuple[Section, str]]:
             if not content.agencies:
                 missing.append((section, "no agency has been sent a scoping form"))
             else:
-                without = [a.agency for a in content.agencies if not paragraphs_of(a.summary)]
+                without = [a.agency for a in content.agencies if a.needs_summary]
                 if without:
                     missing.append((section, "no summary yet for " + ", ".join(without)))
         elif section.key == "lcspr_decision":
@@ -239,7 +255,10 @@ def report_markdown(content: ReportContent) -> str:
                 lines += [f"*{EMPTY_SECTION}*", ""]
             for i, part in enumerate(content.agencies, start=1):
                 lines += [f"**{section.number}.{i} {_md_escape(part.agency)}**", "", f"*{part.dates_sentence}*", ""]
-                lines += _md_text(part.summary, EMPTY_AGENCY_SUMMARY)
+                if part.ending:
+                    lines += [f"**{_md_escape(part.ending)}**", ""]
+                if part.summary or not part.ending:
+                    lines += _md_text(part.summary, EMPTY_AGENCY_SUMMARY)
         elif section.key == "lcspr_decision":
             sentence = lcspr_sentence(content)
             if content.lcspr_decision is None:

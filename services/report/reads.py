@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from db.enums import FinalQaOutcome, ReportVersionState, ReviewState
 from db.models import Review
-from db.models_report import ReportSection, ReportVersion
+from db.models_report import PanelResponse, ReportSection, ReportVersion, SignOff
 from db.models_returns import AgencyReturn
 from services.clock import LONDON
 from services.errors import InvalidInput
@@ -30,9 +30,13 @@ STATE_LABELS: dict[str, str] = {
 FILE_STATE_WORDS: dict[str, str] = {DRAFT: "draft", SENT_TO_CHAIR: "sent to Chair", SIGNED_FINAL: "signed final",
                                     SUBMITTED: "submitted"}
 MAX_REASON_CHARS = 4000
+MAX_CHAIR_NAME_CHARS = 120  # report_sign_offs.chair_name
+MAX_HOW_GIVEN_CHARS = 200  # report_sign_offs.how_given
 
 
 def final_qa_words(ret: AgencyReturn) -> str:
+    if ret.ended_as is not None:
+        return f"{ret.ended_as} {log_date(ret.ended_on)}"
     if ret.final_qa_outcome == FinalQaOutcome.ACCEPTED:
         return f"accepted {log_date(ret.final_qa_date)}"
     if ret.sent_back_date is not None and ret.final_qa_outcome == FinalQaOutcome.SENT_BACK:
@@ -92,6 +96,45 @@ class VersionInfo:
 
 
 @dataclass(frozen=True)
+class SignOffInfo:
+    """A sign-off of the report: by the Chair's own account, or recorded by the Manager on the Chair's behalf."""
+
+    version_number: int
+    signed_on: date
+    chair_name: str
+    given_outside: bool
+    how_given: str | None
+    recorded_by_name: str
+    withdrawn_on: date | None = None
+    withdrawn_reason: str | None = None
+
+    @property
+    def words(self) -> str:
+        """'Signed off by A Chair on Mon 11 Jan 2027' (+ 'given by email, recorded by M on the Chair's behalf')."""
+        text = f"Signed off by {self.chair_name} on {long_date(self.signed_on)}"
+        if self.given_outside:
+            text += f" (given outside the product: {self.how_given}; recorded by {self.recorded_by_name})"
+        return text
+
+
+@dataclass(frozen=True)
+class PanelResponseInfo:
+    """What the National Panel said."""
+
+    received_on: date
+    agrees_with_lcspr: bool
+    further_information_asked: bool
+    notes: str | None
+
+    @property
+    def words(self) -> str:
+        text = (f"received {long_date(self.received_on)}; "
+                + ("agrees with" if self.agrees_with_lcspr else "does not agree with") + " the LCSPR decision; "
+                + ("further information asked" if self.further_information_asked else "no further information asked"))
+        return text + (f". Notes: {self.notes}" if self.notes else "")
+
+
+@dataclass(frozen=True)
 class ReportView:
     """Everything the Report page shows for one review."""
 
@@ -107,6 +150,9 @@ class ReportView:
     signed: VersionInfo | None = None
     submitted: VersionInfo | None = None
     latest_sent_on: date | None = None
+    sign_off: SignOffInfo | None = None  # the sign-off in force
+    withdrawn_sign_offs: tuple[SignOffInfo, ...] = ()
+    panel_response: PanelResponseInfo | None = None
 
     @property
     def locked(self) -> bool:
@@ -132,18 +178,35 @@ def version_info(version: ReportVersion) -> VersionInfo:
     )
 
 
-def report_stage(review: Review, sent: VersionInfo | None, signed: VersionInfo | None,
+def sign_off_info(row: SignOff, version_number: int) -> SignOffInfo:
+    return SignOffInfo(version_number=version_number, signed_on=row.signed_on, chair_name=row.chair_name,
+                       given_outside=row.given_outside, how_given=row.how_given,
+                       recorded_by_name=row.recorded_by_name, withdrawn_on=row.withdrawn_on,
+                       withdrawn_reason=row.withdrawn_reason)
+
+
+def panel_response_info(row: PanelResponse) -> PanelResponseInfo:
+    return PanelResponseInfo(received_on=row.received_on, agrees_with_lcspr=row.agrees_with_lcspr,
+                             further_information_asked=row.further_information_asked, notes=row.notes)
+
+
+def report_stage(review: Review, sent: VersionInfo | None, sign_off: SignOffInfo | None,
            submitted: VersionInfo | None) -> tuple[str, str, str]:
     if review.state == ReviewState.CLOSED:
         response = f"the Panel responded on {long_date(review.panel_response_date)}"
+        if review.ofsted_required and review.ofsted_response_date is None:
+            return ("closed", f"Closed: {response}. Ofsted's response is outstanding.",
+                    "The Partnership Manager records Ofsted's response when it comes.")
         return "closed", f"Closed: {response}.", "Nothing left to do: the review is closed."
     if review.state == ReviewState.SUBMITTED:
         text = f"Submitted to the National Panel on {long_date(review.submitted_to_panel_date)}"
         if submitted is not None and submitted.ofsted_sent_on:
             text += f" (and to Ofsted on {long_date(submitted.ofsted_sent_on)})"
-        return "submitted", text + ".", "The Partnership Manager records the Panel's (and Ofsted's) response."
-    if signed is not None:
-        return ("signed", f"Signed off by {signed.created_by_name} on {long_date(signed.step_date)}.",
+        return "submitted", text + ".", ("The Partnership Manager records the Panel's response (it closes the "
+                                         "review)" + (" and Ofsted's when it comes." if review.ofsted_required
+                                                      else "."))
+    if sign_off is not None:
+        return ("signed", f"{sign_off.words}.",
                 "The Partnership Manager submits the signed final version to the National Panel"
                 + (" and Ofsted." if review.ofsted_required else "."))
     if sent is not None:

@@ -11,6 +11,7 @@ transaction. The read objects and the rules that need no database are services.r
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
@@ -20,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from db.enums import LogCategory, MeetingKind, MilestoneKey, ReviewState, Role
 from db.models import Account, Agency, Review
-from db.models_report import Meeting, ReportSection, ReportVersion
+from db.models_report import Meeting, PanelResponse, ReportSection, ReportVersion, SignOff
 from db.models_returns import AgencyReturn
 from services.calendar import load_calendar, load_settings
 from services.clock import LONDON
@@ -43,6 +44,8 @@ from services.report.content import (
 )
 from services.report.reads import (
     DRAFT,
+    MAX_CHAIR_NAME_CHARS,
+    MAX_HOW_GIVEN_CHARS,
     MAX_REASON_CHARS,
     SENT_TO_CHAIR,
     SIGNED_FINAL,
@@ -52,19 +55,22 @@ from services.report.reads import (
     ReportReview,
     ReportView,
     SectionText,
+    SignOffInfo,
     VersionFile,
     VersionInfo,
     check_step_date,
     file_name_for,
     final_qa_words,
     missing_words,
+    panel_response_info,
     report_stage,
     review_info,
     section_text,
+    sign_off_info,
     version_info,
 )
 from services.report.word import VersionStamp, build_report_docx
-from services.returns.rules import return_due_date
+from services.returns.rules import agency_due_date, ending_sentence, return_due_date
 from services.reviews.rules import NOTIFICATION_TYPE_LABELS, sin_timeliness
 from services.text import clean_text
 
@@ -76,13 +82,15 @@ TRY_AGAIN = "Reload and try again."
 
 def _returns_of(session: Session, review_id: int) -> list[AgencyReturn]:
     return list(session.scalars(
-        select(AgencyReturn).join(AgencyReturn.agency).options(contains_eager(AgencyReturn.agency))
+        select(AgencyReturn).join(AgencyReturn.agency).options(contains_eager(AgencyReturn.agency),
+                                                               selectinload(AgencyReturn.chases))
         .where(AgencyReturn.review_id == review_id).order_by(Agency.name)
     ))
 
 
 def assemble(session: Session, review: Review, *, as_of: date,
-             signed_by: str | None = None, signed_on: date | None = None) -> ReportContent:
+             signed_by: str | None = None, signed_on: date | None = None, signed_how: str | None = None,
+             signed_recorded_by: str | None = None) -> ReportContent:
     """The report as the data stands: sections 1 and 3 and the appendix from the review, its returns, meetings
     and milestones; the written sections from report_sections; sign-off from the signed final version."""
     cal = load_calendar(session)
@@ -119,7 +127,9 @@ def assemble(session: Session, review: Review, *, as_of: date,
     if review.submitted_to_panel_date:
         details.append(("Submitted to the National Panel", long_date(review.submitted_to_panel_date)))
     if review.panel_response_date:
-        details.append(("Panel's response", long_date(review.panel_response_date)))
+        response = session.get(PanelResponse, review.id)
+        details.append(("Panel's response", long_date(review.panel_response_date) if response is None
+                        else panel_response_info(response).words))
     if review.ofsted_response_date:
         details.append(("Ofsted's response", long_date(review.ofsted_response_date)))
 
@@ -128,6 +138,8 @@ def assemble(session: Session, review: Review, *, as_of: date,
             agency=r.agency.name, requested=r.requested_date, due=return_due_date(cal, r.requested_date),
             received=r.received_date, resubmitted=r.resubmission_received_date, final_qa=final_qa_words(r),
             summary=r.summary,
+            ending=ending_sentence(r.ended_as, r.ended_on, r.ended_reason or "", agency_due_date(cal, r), len(r.chases))
+            if r.ended_as is not None and r.ended_on is not None else None,
         )
         for r in _returns_of(session, review.id)
     )
@@ -143,9 +155,10 @@ def assemble(session: Session, review: Review, *, as_of: date,
         select(ReportSection).where(ReportSection.review_id == review.id))}
     sent = _first_sent(session, review.id)
     if signed_on is None:
-        signed = _version_in_state(session, review.id, SIGNED_FINAL)
-        if signed is not None:
-            signed_by, signed_on = signed.created_by_name, signed.step_date
+        in_force = _sign_off_in_force(session, review.id)
+        if in_force is not None:
+            signed_by, signed_on = in_force.chair_name, in_force.signed_on
+            signed_how, signed_recorded_by = in_force.how_given, in_force.recorded_by_name
     return ReportContent(
         partnership=load_settings(session).partnership_name,
         case_reference=review.case_reference,
@@ -158,6 +171,8 @@ def assemble(session: Session, review: Review, *, as_of: date,
         signed_by=signed_by,
         signed_on=signed_on,
         milestones=milestones,
+        signed_how=signed_how,
+        signed_recorded_by=signed_recorded_by,
     )
 
 
@@ -175,6 +190,25 @@ def _version_in_state(session: Session, review_id: int, state: str) -> ReportVer
         select(ReportVersion).where(ReportVersion.review_id == review_id, ReportVersion.state == state)
         .order_by(ReportVersion.number.desc())
     ).first()
+
+
+def _sign_off_in_force(session: Session, review_id: int) -> SignOff | None:
+    """The sign-off not withdrawn (the database keeps at most one per review)."""
+    return session.scalars(select(SignOff).where(SignOff.review_id == review_id, SignOff.withdrawn_on.is_(None))
+                           ).first()
+
+
+def _signed_version(session: Session, review_id: int) -> ReportVersion | None:
+    """The signed final version of the sign-off in force."""
+    in_force = _sign_off_in_force(session, review_id)
+    return session.get(ReportVersion, in_force.version_id) if in_force is not None else None
+
+
+def _sign_offs(session: Session, review_id: int) -> list[tuple[SignOff, int]]:
+    """Every sign-off of the review with its version's number, oldest first."""
+    return [(row, number) for row, number in session.execute(
+        select(SignOff, ReportVersion.number).join(ReportVersion, ReportVersion.id == SignOff.version_id)
+        .where(SignOff.review_id == review_id).order_by(ReportVersion.number))]
 
 
 def _first_sent(session: Session, review_id: int) -> ReportVersion | None:
@@ -198,10 +232,16 @@ def get_report(session: Session, actor: Account, *, review_id: int, as_of: date)
     sections = {key: section_text(key, rows.get(key)) for key in WRITABLE_KEYS}
     versions = tuple(version_info(v) for v in _versions(session, review.id))
     sent = [v for v in versions if v.state == SENT_TO_CHAIR]
-    signed = next((v for v in versions if v.state == SIGNED_FINAL), None)
+    sign_offs = [sign_off_info(row, number) for row, number in _sign_offs(session, review.id)]
+    in_force = next((o for o in sign_offs if o.withdrawn_on is None), None)
+    signed = next((v for v in versions if v.state == SIGNED_FINAL and in_force is not None
+                   and v.number == in_force.version_number), None)
     submitted = next((v for v in versions if v.state == SUBMITTED), None)
-    stage, stage_text, next_step = report_stage(review, sent[0] if sent else None, signed, submitted)
+    stage, stage_text, next_step = report_stage(review, sent[0] if sent else None, in_force, submitted)
+    response = session.get(PanelResponse, review.id)
     return ReportView(
+        sign_off=in_force, withdrawn_sign_offs=tuple(o for o in sign_offs if o.withdrawn_on is not None),
+        panel_response=panel_response_info(response) if response is not None else None,
         review=review_info(review), content=content, sections=sections, versions=versions,
         missing=tuple(missing_parts(content)),
         stage=stage, stage_text=stage_text, next_step=next_step, sent=sent[0] if sent else None, signed=signed,
@@ -236,12 +276,15 @@ def _review_for_write(session: Session, review_id: int) -> Review:
 
 
 def _refuse_when_signed(session: Session, review: Review, action: str) -> None:
-    signed = _version_in_state(session, review.id, SIGNED_FINAL)
-    if signed is not None:
+    in_force = _sign_off_in_force(session, review.id)
+    if in_force is not None:
+        signed = session.get(ReportVersion, in_force.version_id)
+        number = signed.number if signed is not None else "?"
         raise InvalidInput(
-            f"The report of {review.case_reference} was signed off by {signed.created_by_name} on "
-            f"{signed.step_date:%d %b %Y} (version {signed.number}): {action} is no longer possible. The signed final "
-            "version is the report."
+            f"The report of {review.case_reference} was signed off by {in_force.chair_name} on "
+            f"{in_force.signed_on:%d %b %Y} (version {number}): {action} is no longer possible. The signed final "
+            "version is the report (the Partnership Manager or the Chair may withdraw the sign-off, with a reason, "
+            "before submission)."
         )
 
 
@@ -339,12 +382,10 @@ def _refuse_when_submitted(review: Review) -> None:
                            f"{review.submitted_to_panel_date:%d %b %Y}.")
 
 
-@requires(Role.CHAIR, action="sign off the report")
-def sign_off(session: Session, actor: Account, *, review_id: int, signed_on: date | None, as_of: date
-             ) -> VersionInfo:
-    """The JCR Chair signs the report off: the signed final version, with the Chair's name and the date;
-    completes 'Signed final report returned by the JCR Chair'. Every section must be written."""
-    review = _review_for_write(session, review_id)
+def _sign(session: Session, actor: Account, review: Review, *, signed_on: date | None, as_of: date,
+          chair_name: str, how_given: str | None) -> VersionInfo:
+    """The sign-off's checks and records, whoever records it: the signed final version, its sign-off row, the
+    milestone 'Signed final report returned by the JCR Chair' and the log."""
     _refuse_when_submitted(review)
     _refuse_when_signed(session, review, "signing it off again")
     latest_sent = _version_in_state(session, review.id, SENT_TO_CHAIR)
@@ -356,21 +397,103 @@ def sign_off(session: Session, actor: Account, *, review_id: int, signed_on: dat
     signed_on = check_step_date(signed_on, "of the sign-off", as_of=as_of, not_before=latest_sent.step_date,
                      not_before_what=f"the report was sent to the Chair (version {latest_sent.number})")
     missing = missing_parts(assemble(session, review, as_of=as_of))
+    if review.incident_date is None or review.csc_aware_date is None:
+        missing_dates = [w for w, d in (("the incident date", review.incident_date),
+                                        ("the date CSC became aware", review.csc_aware_date)) if d is None]
+        raise InvalidInput(f"The report cannot be signed off without {' and '.join(missing_dates)}: record "
+                           "them on the Review page first.")
     if missing:
         raise InvalidInput(
             "The report cannot be signed off while parts of it are missing: " + missing_words(missing)
             + ". Write them (or write 'None identified') and sign off again."
         )
+    outside = how_given is not None
     _complete_milestone(session, actor, review, MilestoneKey.SIGNED_REPORT, signed_on, as_of,
-                        note="Completed by the JCR Chair's sign-off (Report page).")
-    content = assemble(session, review, as_of=as_of, signed_by=actor.display_name, signed_on=signed_on)
+                        note="Completed by the sign-off recorded on the Chair's behalf (Report page)." if outside
+                        else "Completed by the JCR Chair's sign-off (Report page).")
+    content = assemble(session, review, as_of=as_of, signed_by=chair_name, signed_on=signed_on,
+                       signed_how=how_given, signed_recorded_by=actor.display_name if outside else None)
     version = _store_version(session, actor, review, state=SIGNED_FINAL, content=content, step_date=signed_on)
+    session.add(SignOff(review_id=review.id, version_id=version.id, signed_on=signed_on, chair_name=chair_name,
+                        given_outside=outside, how_given=how_given, recorded_by_id=actor.id,
+                        recorded_by_name=actor.display_name))
+    session.flush()
+    if outside:
+        text = (f"Report sign-off given by {chair_name} (JCR Chair) outside the product ({how_given}) on "
+                f"{signed_on:%d %b %Y}, recorded by {actor.display_name} on the Chair's behalf: signed final version "
+                f"{version.number} ({version.file_name}, sha256 {version.sha256[:12]}).")
+    else:
+        text = (f"Report signed off by {chair_name} (JCR Chair) on {signed_on:%d %b %Y}: signed final version "
+                f"{version.number} ({version.file_name}, sha256 {version.sha256[:12]}).")
+    append_system_entry(session, actor, review_id=review.id, category=LogCategory.DECISION, text=text)
+    return version_info(version)
+
+
+@requires(Role.CHAIR, action="sign off the report")
+def sign_off(session: Session, actor: Account, *, review_id: int, signed_on: date | None, as_of: date
+             ) -> VersionInfo:
+    """The JCR Chair signs the report off: the signed final version, with the Chair's name and the date;
+    completes 'Signed final report returned by the JCR Chair'. Every section must be written."""
+    review = _review_for_write(session, review_id)
+    return _sign(session, actor, review, signed_on=signed_on, as_of=as_of, chair_name=actor.display_name,
+                 how_given=None)
+
+
+@requires(Role.MANAGER, action="record a sign-off given outside the product")
+def record_sign_off_given_outside(
+    session: Session,
+    actor: Account,
+    *,
+    review_id: int,
+    signed_on: date | None,
+    chair_name: str,
+    how_given: str,
+    as_of: date,
+) -> VersionInfo:
+    """The Partnership Manager records the Chair's sign-off given outside the product (the guide: the Chair returns
+    the signed report, often by email): the date, how it was given and the Chair's name, shown as such."""
+    review = _review_for_write(session, review_id)
+    name = clean_text(chair_name, label="Chair's name", max_length=MAX_CHAIR_NAME_CHARS, multiline=False)
+    if not name:
+        raise InvalidInput("Give the name of the JCR Chair who signed the report off.")
+    how = clean_text(how_given, label="how the sign-off was given", max_length=MAX_HOW_GIVEN_CHARS, multiline=False)
+    if not how:
+        raise InvalidInput("Say how the Chair gave the sign-off (for example 'by email to the Partnership Manager').")
+    return _sign(session, actor, review, signed_on=signed_on, as_of=as_of, chair_name=name, how_given=how)
+
+
+@requires(Role.MANAGER, Role.CHAIR, action="withdraw the sign-off of the report")
+def withdraw_sign_off(
+    session: Session, actor: Account, *, review_id: int, withdrawn_on: date | None, reason: str, as_of: date
+) -> SignOffInfo:
+    """Withdraw the sign-off in force before submission, with a reason: the signed final version is kept, the
+    milestone 'Signed final report returned by the JCR Chair' is open again and the text can be amended."""
+    review = _review_for_write(session, review_id)
+    _refuse_when_submitted(review)
+    in_force = _sign_off_in_force(session, review.id)
+    if in_force is None:
+        raise InvalidInput(f"The report of {review.case_reference} is not signed off: there is no sign-off to "
+                           "withdraw.")
+    withdrawn_on = check_step_date(withdrawn_on, "the sign-off was withdrawn", as_of=as_of,
+                                   not_before=in_force.signed_on, not_before_what="the sign-off")
+    cleaned = clean_text(reason, label="reason", max_length=MAX_REASON_CHARS)
+    if not cleaned:
+        raise InvalidInput("Say why the sign-off is withdrawn (for example 'the Chair asked for section 7 to be "
+                           "amended').")
+    in_force.withdrawn_on, in_force.withdrawn_reason, in_force.withdrawn_by_id = withdrawn_on, cleaned, actor.id
+    milestone = next((m for m in review.milestones if m.key == MilestoneKey.SIGNED_REPORT), None)
+    if milestone is not None:
+        milestone.done_date = milestone.done_by_id = milestone.done_at = None
+    flush_or_stale(session, "This report's sign-off", advice=TRY_AGAIN)
+    signed = session.get(ReportVersion, in_force.version_id)
+    number = signed.number if signed is not None else 0
     append_system_entry(
         session, actor, review_id=review.id, category=LogCategory.DECISION,
-        text=f"Report signed off by {actor.display_name} (JCR Chair) on {signed_on:%d %b %Y}: signed final version "
-        f"{version.number} ({version.file_name}, sha256 {version.sha256[:12]}).",
+        text=f"Sign-off of report version {number} by {in_force.chair_name} (signed {in_force.signed_on:%d %b %Y}) "
+        f"withdrawn on {withdrawn_on:%d %b %Y} by {actor.display_name}. Reason: {cleaned} The signed final version is "
+        "kept; the report can be amended and signed off again.",
     )
-    return version_info(version)
+    return sign_off_info(in_force, number)
 
 
 @requires(Role.MANAGER, action="submit the report to the National Panel")
@@ -388,7 +511,7 @@ def submit_to_panel(
     'Report submitted to the National Panel'."""
     review = _review_for_write(session, review_id)
     _refuse_when_submitted(review)
-    signed = _version_in_state(session, review.id, SIGNED_FINAL)
+    signed = _signed_version(session, review.id)
     if signed is None:
         raise InvalidInput(
             f"The report of {review.case_reference} cannot be submitted before the JCR Chair has signed it off: "
@@ -427,13 +550,23 @@ def record_responses(
     *,
     review_id: int,
     panel_response_on: date | None = None,
+    agrees_with_lcspr: bool | None = None,
+    further_information_asked: bool | None = None,
+    panel_notes: str = "",
     ofsted_response_on: date | None = None,
     as_of: date,
 ) -> ReportReview:
-    """Record Ofsted's response and/or the Panel's; the Panel's response closes the review (it leaves the
-    live list), so when Ofsted is required its response is recorded first or at the same time."""
-    review = _review_for_write(session, review_id)
-    if review.state != ReviewState.SUBMITTED:
+    """Record the Panel's response (date, agrees with the LCSPR decision or not, further information asked or not,
+    notes), which closes the review, and/or Ofsted's, recorded whenever it comes, on an open or a closed review
+    (an outstanding Ofsted response never holds the review open)."""
+    review = session.scalars(
+        select(Review).where(Review.id == review_id).options(selectinload(Review.children),
+                                                              selectinload(Review.milestones))
+        .with_for_update(of=Review).execution_options(populate_existing=True)
+    ).first()
+    if review is None:
+        raise InvalidInput("That review does not exist. Go back to the live list and open it again.")
+    if review.submitted_to_panel_date is None:
         raise InvalidInput(f"The report of {review.case_reference} has not been submitted to the National Panel yet: "
                            "record the submission before any response.")
     if panel_response_on is None and ofsted_response_on is None:
@@ -448,28 +581,68 @@ def record_responses(
         not_before = (sent.ofsted_sent_on if sent and sent.ofsted_sent_on else submitted)
         ofsted_response_on = check_step_date(ofsted_response_on, "of Ofsted's response", as_of=as_of,
                                               not_before=not_before, not_before_what="the report was sent to Ofsted")
+    notes: str | None = None
     if panel_response_on is not None:
+        if review.state == ReviewState.CLOSED:
+            raise InvalidInput(f"The Panel's response to {review.case_reference} was already recorded on "
+                               f"{review.panel_response_date:%d %b %Y}: the review is closed.")
         panel_response_on = check_step_date(panel_response_on, "of the Panel's response", as_of=as_of,
                                              not_before=submitted, not_before_what="the submission to the Panel")
-        if review.ofsted_required and review.ofsted_response_date is None and ofsted_response_on is None:
-            raise InvalidInput(
-                "Ofsted's response has not been recorded: the Panel's response closes the review, so record "
-                "Ofsted's response first, or both together."
-            )
+        if agrees_with_lcspr is None:
+            raise InvalidInput("Say whether the Panel agrees with the LCSPR decision (yes or no).")
+        if further_information_asked is None:
+            raise InvalidInput("Say whether the Panel asked for further information (yes or no).")
+        notes = clean_text(panel_notes, label="notes on the Panel's response", max_length=MAX_REASON_CHARS) or None
     if ofsted_response_on is not None and review.ofsted_response_date is None:
         review.ofsted_response_date = ofsted_response_on
         flush_or_stale(session, "This review", advice=TRY_AGAIN)
         append_system_entry(session, actor, review_id=review.id, category=LogCategory.COMMUNICATION,
                             text=f"Ofsted's response to the report received on {ofsted_response_on:%d %b %Y}.")
-    if panel_response_on is not None:
+    if panel_response_on is not None and agrees_with_lcspr is not None and further_information_asked is not None:
+        session.add(PanelResponse(review_id=review.id, received_on=panel_response_on,
+                                  agrees_with_lcspr=agrees_with_lcspr,
+                                  further_information_asked=further_information_asked, notes=notes,
+                                  recorded_by_id=actor.id))
+        session.flush()
         _complete_milestone(session, actor, review, MilestoneKey.PANEL_RESPONSE, panel_response_on, as_of,
                             note="Completed by recording the Panel's response (Report page).")
+        details = ("agrees with" if agrees_with_lcspr else "does not agree with") + " the LCSPR decision; " + (
+            "further information asked" if further_information_asked else "no further information asked")
+        outstanding = (" Ofsted's response is outstanding; it is recorded when it comes."
+                       if review.ofsted_required and review.ofsted_response_date is None else "")
         append_system_entry(
             session, actor, review_id=review.id, category=LogCategory.COMMUNICATION,
             text=f"The National Panel's response received on {panel_response_on:%d %b %Y}: review "
-            f"{review.case_reference} closed.",
+            f"{review.case_reference} closed. The Panel {details}." + (f" Notes: {notes}" if notes else "")
+            + outstanding,
         )
     return review_info(review)
+
+
+@dataclass(frozen=True)
+class OfstedOutstanding:
+    """A review whose report went to Ofsted and whose response has not been recorded (open or closed)."""
+
+    review_id: int
+    case_reference: str
+    state: str
+    sent_on: date
+    working_days_waiting: int
+
+
+@requires(*CASE_READERS, action="see the Ofsted responses outstanding")
+def list_ofsted_outstanding(session: Session, actor: Account, *, as_of: date) -> list[OfstedOutstanding]:
+    """Every submitted review (open or closed) that went to Ofsted and has no Ofsted response yet, oldest first."""
+    cal = load_calendar(session)
+    rows = session.execute(
+        select(Review.id, Review.case_reference, Review.state,
+               func.coalesce(ReportVersion.ofsted_sent_on, ReportVersion.step_date))
+        .join(ReportVersion, (ReportVersion.review_id == Review.id) & (ReportVersion.state == SUBMITTED))
+        .where(Review.ofsted_required.is_(True), Review.ofsted_response_date.is_(None))
+        .order_by(Review.submitted_to_panel_date, Review.id)
+    ).all()
+    return [OfstedOutstanding(rid, ref, state, sent, cal.working_days_between(sent, as_of))
+            for rid, ref, state, sent in rows]
 
 
 @requires(Role.MANAGER, action="say whether the report goes to Ofsted")

@@ -193,7 +193,10 @@ def _agency_involvement(document: DocxDocument, content: ReportContent, section:
         document.add_heading(f"{section.number}.{i} {part.agency}", level=2)
         dates = document.add_paragraph()
         dates.add_run(part.dates_sentence).italic = True
-        _write_text(document, part.summary, empty=EMPTY_AGENCY_SUMMARY)
+        if part.ending:
+            document.add_paragraph().add_run(part.ending).bold = True
+        if part.summary or not part.ending:
+            _write_text(document, part.summary, empty=EMPTY_AGENCY_SUMMARY)
 
 
 def _lcspr(document: DocxDocument, content: ReportContent) -> None:

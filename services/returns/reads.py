@@ -58,6 +58,10 @@ class ReturnRead:
     resubmission_received_date: date | None = None
     agreed_due_date: date | None = None
     agreed_reason: str | None = None
+    ended_as: str | None = None
+    ended_on: date | None = None
+    ended_reason: str | None = None
+    ended_by_name: str | None = None
     file_section: str | None = None
     file_path: str | None = None
     summary: str | None = None
@@ -105,6 +109,10 @@ class ReturnRead:
             resubmission_received_date=row.resubmission_received_date,
             agreed_due_date=row.agreed_due_date,
             agreed_reason=row.agreed_reason,
+            ended_as=row.ended_as,
+            ended_on=row.ended_on,
+            ended_reason=row.ended_reason,
+            ended_by_name=row.ended_by.display_name if row.ended_by else None,
             file_section=row.file_section,
             file_path=row.file_path,
             summary=row.summary,

@@ -7,7 +7,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Protocol
 
-from db.enums import FinalQaOutcome, InitialCheckOutcome, MilestoneKey
+from db.enums import FinalQaOutcome, InitialCheckOutcome, MilestoneKey, ReturnEnding
 from db.models_returns import AgencyReturn
 from services.deadlines import RETURN_DUE_WORKING_DAYS
 from services.errors import InvalidInput
@@ -69,6 +69,10 @@ class ReturnFacts(Protocol):
     @property
     def final_qa_outcome(self) -> str | None: ...
     @property
+    def ended_as(self) -> str | None: ...
+    @property
+    def ended_on(self) -> date | None: ...
+    @property
     def file_path(self) -> str | None: ...
     @property
     def summary(self) -> str | None: ...
@@ -82,6 +86,16 @@ class Stage(StrEnum):
     CHECKED = "checked, awaiting final QA"
     SENT_BACK = "sent back, awaiting resubmission"
     ACCEPTED = "accepted"
+    NO_RETURN = "closed: no return"
+    WITHDRAWN = "withdrawn: asked in error"
+
+
+# Stages a return never leaves: nothing more is owed by the agency or the Partnership.
+CLOSED_STAGES = frozenset({Stage.ACCEPTED, Stage.NO_RETURN, Stage.WITHDRAWN})
+ENDING_LABELS = {
+    ReturnEnding.NO_RETURN: "No return: the agency did not respond by the agreed date",
+    ReturnEnding.WITHDRAWN: "Withdrawn: the agency was asked in error",
+}
 
 
 def known_date(value: date | None) -> date:
@@ -98,7 +112,12 @@ def return_due_date(cal: WorkingCalendar, requested: date) -> date:
 
 
 def return_stage(ret: ReturnFacts) -> Stage:
-    """Where a return is in its round: awaited, received, checked, sent back or accepted."""
+    """Where a return is in its round: awaited, received, checked, sent back or accepted; or closed by the manager
+    without being accepted ("no return", "withdrawn")."""
+    if ret.ended_as == ReturnEnding.NO_RETURN:
+        return Stage.NO_RETURN
+    if ret.ended_as == ReturnEnding.WITHDRAWN:
+        return Stage.WITHDRAWN
     if ret.final_qa_outcome == FinalQaOutcome.ACCEPTED:
         return Stage.ACCEPTED
     if ret.final_qa_outcome == FinalQaOutcome.SENT_BACK:
@@ -149,7 +168,7 @@ def return_rag(cal: WorkingCalendar, ret: ReturnFacts, as_of: date, amber_days: 
     """domain.md: not received, the due-date rule on its due date; sent back, the same rule on the new due
     date; received but unchecked, amber on the day and red from the next working day; accepted, complete."""
     stage = return_stage(ret)
-    if stage is Stage.ACCEPTED:
+    if stage in CLOSED_STAGES:
         return Rag.COMPLETE
     if stage is Stage.RECEIVED:
         return received_unchecked_rag(cal, known_date(latest_received(ret)), as_of)
@@ -164,7 +183,7 @@ def sharing_deadline(cal: WorkingCalendar, received: date) -> date:
 def shared_label(cal: WorkingCalendar, ret: ReturnFacts, as_of: date) -> str:
     """Whether the version in hand reached the JCR Chair on the day it arrived: 'same day' or 'late (...)'."""
     received = latest_received(ret)
-    if received is None:
+    if received is None or ret.ended_as is not None:
         return ""
     deadline = sharing_deadline(cal, received)
     if ret.shared_with_chair_date is not None:
@@ -197,6 +216,10 @@ def _agreed_word(ret: ReturnFacts) -> str:
 def next_step(cal: WorkingCalendar, ret: ReturnFacts, as_of: date) -> str:
     """What should happen next to this return, in a few words the officer can act on."""
     stage = return_stage(ret)
+    if stage is Stage.NO_RETURN:
+        return f"Closed: no return ({known_date(ret.ended_on):%a %d %b})"
+    if stage is Stage.WITHDRAWN:
+        return f"Withdrawn: asked in error ({known_date(ret.ended_on):%a %d %b})"
     if stage is Stage.AWAITING:
         due = agency_due_date(cal, ret)
         prefix = "Chase the agency: return" if due < as_of else "Awaiting the return,"
@@ -358,6 +381,62 @@ def validate_final_qa(
         )
     check_date_in_review_window(new_due_date, received=notification_received, label="new due date")
     return cleaned
+
+
+def validate_ending(
+    *,
+    agency_name: str,
+    stage: Stage,
+    ending: str | None,
+    ended_on: date | None,
+    reason: str | None,
+    requested: date,
+    due: date,
+    as_of: date,
+) -> str:
+    """Closing a return without accepting it: "no return" once its due date has passed with nothing in hand, or
+    "withdrawn" (asked in error) at any time before it is accepted; a date and a reason. Returns the reason."""
+    if stage is Stage.ACCEPTED:
+        raise InvalidInput(f"The return from {agency_name} was already accepted: it cannot be closed as not returned.")
+    if stage in (Stage.NO_RETURN, Stage.WITHDRAWN):
+        raise InvalidInput(f"The return from {agency_name} is already {stage.value}.")
+    if ending not in tuple(ReturnEnding):
+        raise InvalidInput("Choose how the return ends: 'no return' (the agency did not respond) or 'withdrawn' "
+                           "(asked in error).")
+    if ended_on is None:
+        raise InvalidInput("Give the date the return is closed.")
+    if ended_on > as_of:
+        raise InvalidInput(f"The date closed ({ended_on:%d %b %Y}) cannot be in the future.")
+    if ended_on < requested:
+        raise InvalidInput(
+            f"The return cannot be closed ({ended_on:%d %b %Y}) before the scoping form was sent "
+            f"({requested:%d %b %Y})."
+        )
+    if ending == ReturnEnding.NO_RETURN:
+        if stage not in (Stage.AWAITING, Stage.SENT_BACK):
+            raise InvalidInput(
+                f"The return from {agency_name} is in hand ({stage.value}): finish its checks and decide at final "
+                "QA, or withdraw it if the agency was asked in error."
+            )
+        if ended_on <= due:
+            raise InvalidInput(
+                f"The return from {agency_name} is due on {due:%a %d %b %Y}: it can be closed as 'no return' only "
+                "after that date (chase it, or agree a later date)."
+            )
+    cleaned = clean_text(reason, label="reason", max_length=MAX_NOTE_CHARS)
+    if not cleaned:
+        what = "the agency did not respond" if ending == ReturnEnding.NO_RETURN else "the agency was asked in error"
+        raise InvalidInput(f"Say why the return is closed (for example why {what}); the report says so.")
+    return cleaned
+
+
+def ending_sentence(ending: str, ended_on: date, reason: str, due: date, chases: int) -> str:
+    """How the report and the checklist describe a return closed without being accepted."""
+    if ending == ReturnEnding.NO_RETURN:
+        chased = f"chased {chases} time{'s' if chases != 1 else ''}" if chases else "not chased"
+        return (f"No return: the agency did not respond by {due:%d %b %Y} ({chased}); closed on "
+                f"{ended_on:%d %b %Y}. Reason: {reason}")
+    return f"Withdrawn on {ended_on:%d %b %Y}: the agency was asked in error. Reason: {reason}"
 
 
 def clean_file_path(file_path: str | None) -> str:

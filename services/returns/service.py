@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
-from db.enums import FinalQaOutcome, FolderSection, LogCategory, ReviewState, Role
+from db.enums import FinalQaOutcome, FolderSection, LogCategory, ReturnEnding, ReviewState, Role
 from db.models import Account, Agency, Review, ReviewMilestone
 from db.models_returns import AgencyReturn, AgencyReturnChase
 from services.calendar import load_calendar, load_settings
@@ -38,6 +38,7 @@ from services.returns.rules import (
     clean_agreed_reason,
     clean_file_path,
     clean_summary,
+    ending_sentence,
     known_date,
     latest_received,
     planned_due_date,
@@ -46,6 +47,7 @@ from services.returns.rules import (
     shared_label,
     status_of,
     urgency_key,
+    validate_ending,
     validate_final_qa,
     validate_initial_check,
     validate_receipt,
@@ -66,6 +68,7 @@ RETURN_LOAD: tuple[LoaderOption, ...] = (
     joinedload(AgencyReturn.review),
     selectinload(AgencyReturn.initial_checked_by),
     selectinload(AgencyReturn.final_qa_by),
+    selectinload(AgencyReturn.ended_by),
     selectinload(AgencyReturn.chases).joinedload(AgencyReturnChase.chased_by),
 )
 
@@ -106,6 +109,7 @@ def list_outstanding_returns(session: Session, actor: Account, *, as_of: date) -
         select(AgencyReturn).join(Review, Review.id == AgencyReturn.review_id)
         .where(Review.state != ReviewState.CLOSED)
         .where(AgencyReturn.final_qa_outcome.is_distinct_from(FinalQaOutcome.ACCEPTED))
+        .where(AgencyReturn.ended_as.is_(None))
         .options(*RETURN_LOAD)
     ).unique().all()
     return sorted((status_of(cal, ReturnRead.of(r), as_of, amber) for r in rows), key=urgency_key)
@@ -180,12 +184,22 @@ def log_return_entry(
                         agency_return_id=ret.id, **extra)
 
 
+def _refuse_if_ended(ret: AgencyReturn) -> None:
+    """A return closed as "no return" or "withdrawn" takes no more steps (its summary and filing excepted)."""
+    if ret.ended_as is not None:
+        raise InvalidInput(
+            f"The return from {ret.agency.name} was closed as '{ret.ended_as}' on {ret.ended_on:%d %b %Y}; "
+            "nothing more can be recorded on it."
+        )
+
+
 def _refuse_unless_stage(ret: AgencyReturn, wanted: Sequence[Stage], action: str) -> None:
     """A step out of order gets a sentence saying what must come first."""
     stage = return_stage(ret)
     if stage in wanted:
         return
     name = ret.agency.name
+    _refuse_if_ended(ret)
     if stage is Stage.AWAITING:
         raise InvalidInput(f"The return from {name} has not been received yet: record its receipt before {action}.")
     if stage is Stage.SENT_BACK:
@@ -277,6 +291,7 @@ def record_return_received(
     """Record the agency's return received, and whether a senior manager signed it (with their role)."""
     ret = load_return_for_write(session, return_id)
     _refuse_if_stale(ret, expected_version)
+    _refuse_if_ended(ret)
     if return_stage(ret) is Stage.SENT_BACK:
         raise InvalidInput(
             f"The return from {ret.agency.name} was sent back on {ret.sent_back_date:%d %b %Y}: record what "
@@ -323,6 +338,7 @@ def record_resubmission_received(
     """Record the resubmission of a return sent back; it then goes through the initial check and final QA again."""
     ret = load_return_for_write(session, return_id)
     _refuse_if_stale(ret, expected_version)
+    _refuse_if_ended(ret)
     if return_stage(ret) is not Stage.SENT_BACK:
         if ret.received_date is None:
             raise InvalidInput(
@@ -483,11 +499,19 @@ def record_final_qa(
 def _complete_milestone_when_all_accepted(
     session: Session, actor: Account, review_id: int, done_on: date, as_of: date
 ) -> None:
-    """Our decision: when every return of a review is accepted, 'Agency returns received, checked and
-    accepted' is done, on the day of the last acceptance. Done already (say, explained by hand): left alone."""
-    outcomes = list(session.scalars(select(AgencyReturn.final_qa_outcome).where(AgencyReturn.review_id == review_id)))
-    if not outcomes or any(outcome != FinalQaOutcome.ACCEPTED for outcome in outcomes):
+    """Our decision: when every return of a review is accepted or closed ("no return", "withdrawn": domain.md's
+    "or explained"), 'Agency returns received, checked and accepted' is done, on the day of the last of them.
+    Done already (say, explained by hand): left alone."""
+    rows = session.execute(select(AgencyReturn.final_qa_outcome, AgencyReturn.ended_as)
+                           .where(AgencyReturn.review_id == review_id)).all()
+    if not rows or any(outcome != FinalQaOutcome.ACCEPTED and ended is None for outcome, ended in rows):
         return
+    accepted = sum(1 for outcome, ended in rows if ended is None)
+    words = [f"{accepted} of {len(rows)} accepted"]
+    for ending in ReturnEnding:
+        n = sum(1 for _outcome, ended in rows if ended == ending)
+        if n:
+            words.append(f"{n} {ending.value}")
     milestone = session.scalar(
         select(ReviewMilestone).where(ReviewMilestone.review_id == review_id,
                                       ReviewMilestone.key == RETURNS_MILESTONE_KEY)
@@ -495,8 +519,10 @@ def _complete_milestone_when_all_accepted(
     if milestone is None or milestone.done_date is not None:
         return
     complete_milestone(session, actor, milestone_id=milestone.id, done_on=done_on, as_of=as_of,
-                       note=f"Completed automatically: every agency return accepted ({len(outcomes)} of "
-                       f"{len(outcomes)}).")
+                       note=("Completed automatically: every agency return accepted"
+                             + (" or closed" if accepted < len(rows) else "") + f" ({', '.join(words)}).")
+                       if accepted < len(rows) else
+                       f"Completed automatically: every agency return accepted ({accepted} of {len(rows)}).")
 
 
 @requires(*CASE_WRITERS, action="record where a return is filed")
@@ -568,6 +594,7 @@ def set_return_agreed_date(
     ret = load_return_for_write(session, return_id)
     _refuse_if_stale(ret, expected_version)
     name = ret.agency.name
+    _refuse_if_ended(ret)
     if return_stage(ret) is Stage.ACCEPTED:
         raise InvalidInput(
             f"The return from {name} was already accepted on {ret.final_qa_date:%d %b %Y}; there is no date left "
@@ -608,3 +635,40 @@ def set_return_agreed_date(
          f"Date agreed for the {what} from {name}: from {log_date(old or plan)} to {log_date(agreed_on or plan)} "
          f"(plan date {log_date(plan)}). Reason: {cleaned}")
     return ret
+
+
+@requires(Role.MANAGER, action="close a return without a receipt")
+def close_return_without_receipt(
+    session: Session,
+    actor: Account,
+    *,
+    return_id: int,
+    expected_version: int | None,
+    ending: str | None,
+    ended_on: date | None,
+    reason: str,
+    as_of: date,
+) -> AgencyReturn:
+    """The Partnership Manager closes a return that will not be accepted: "no return" (the agency did not respond
+    by its due date, after chasing) or "withdrawn" (asked in error), with a date and a reason. The chases and the
+    log stay; the return then counts as closed for the RAG, the returns milestone and the report's sign-off."""
+    ret = load_return_for_write(session, return_id)
+    _refuse_if_stale(ret, expected_version)
+    cal = load_calendar(session)
+    due = agency_due_date(cal, ret)
+    cleaned = validate_ending(agency_name=ret.agency.name, stage=return_stage(ret), ending=ending, ended_on=ended_on,
+                              reason=reason, requested=ret.requested_date, due=due, as_of=as_of)
+    ended_on = known_date(ended_on)
+    chases = session.scalar(select(func.count()).select_from(AgencyReturnChase)
+                            .where(AgencyReturnChase.agency_return_id == ret.id)) or 0
+    ret.ended_as = ending
+    ret.ended_on = ended_on
+    ret.ended_reason = cleaned
+    ret.ended_by_id = actor.id
+    _flush_return(session, ret)
+    log_return_entry(session, actor, ret, LogCategory.DECISION,
+                     f"Return from {ret.agency.name}: "
+                     + ending_sentence(str(ending), ended_on, cleaned, due, chases))
+    _complete_milestone_when_all_accepted(session, actor, ret.review_id, ended_on, as_of)
+    return ret
+

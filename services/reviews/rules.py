@@ -60,6 +60,17 @@ class MilestoneStatus:
 
 
 @dataclass(frozen=True)
+class WhyItem:
+    """One open item that makes a review red or amber: a milestone or an agency return, with the page where it is
+    dealt with ("review", "returns", "meetings" or "report") and, for a return, its id."""
+
+    rag: Rag
+    label: str  # "Timeline agreed with JCR Chair and recorded (Fri 27 Nov)", "Early Help return unchecked"
+    page: str
+    return_id: int | None = None
+
+
+@dataclass(frozen=True)
 class ReviewStatus:
     """Where one review stands on a day: what the live list and the Review page show."""
 
@@ -74,6 +85,7 @@ class ReviewStatus:
     sin_due_date: date
     sin_timeliness: str
     milestones: tuple[MilestoneStatus, ...] = ()
+    why: tuple[WhyItem, ...] = ()  # every item making it red or amber, red first (services.review_status)
 
     @property
     def status_label(self) -> str:

@@ -69,7 +69,7 @@ def test_a_review_with_control_characters_in_its_summaries_stays_fully_usable(ap
         forms = {b.key for b in at.button if str(b.key).startswith(f"FormSubmitter:r{ret_id}_")}
         assert forms == {f"FormSubmitter:r{ret_id}_{name}" for name in (
             "agreed_form-Save the agreed date", "agreed_form-Clear the agreed date",
-            "check_form-Record the initial check",
+            "ending_form-Close the return", "check_form-Record the initial check",
             "share_form-Record shared with the JCR Chair", "file_form-Save the file location",
             "summary_form-Save the summary")}
     assert at.text_area(key=f"r{gp}_summary_text").value == "Raw\x01summary\x0b"

@@ -71,6 +71,8 @@ WHO_MAY_CALL: dict[str, frozenset[str]] = {
     "record_chase": WRITE_CASE,
     "record_final_qa": MANAGER_ONLY,
     "set_return_agreed_date": MANAGER_ONLY,
+    # domain.md "Agency returns": the Manager records "no return" or "withdrawn", with a reason.
+    "close_return_without_receipt": MANAGER_ONLY,
     # The daily log (docs/daily-log.md "Roles").
     "search_log": READ_CASE,
     "list_log_authors": READ_CASE,
@@ -91,6 +93,12 @@ WHO_MAY_CALL: dict[str, frozenset[str]] = {
     "record_lcspr_decision": WRITE_WITH_CHAIR,
     "send_to_chair": WRITE_CASE,
     "sign_off": CHAIR_ONLY,
+    # domain.md "Ending a review as it really happens": the Manager records a sign-off given outside the product on
+    # the Chair's behalf; a sign-off may be withdrawn before submission by the Manager or by the Chair who gave it.
+    "record_sign_off_given_outside": MANAGER_ONLY,
+    "withdraw_sign_off": frozenset({MANAGER, CHAIR}),
+    # Ofsted's responses outstanding: case data, read by the case roles.
+    "list_ofsted_outstanding": READ_CASE,
     "set_ofsted_required": MANAGER_ONLY,
     "submit_to_panel": MANAGER_ONLY,
     "record_responses": MANAGER_ONLY,
@@ -342,6 +350,9 @@ CALLS = {
         file_path="I/return.docx"),
     "record_summary": lambda s, a, c: dict(
         return_id=_return_at(s, c, "received").id, expected_version=None, summary="Known to the agency."),
+    "close_return_without_receipt": lambda s, a, c: dict(
+        return_id=_return_at(s, c, "awaiting").id, expected_version=None, ending="withdrawn", ended_on=TODAY,
+        reason="Asked in error.", as_of=TODAY),
     "set_return_agreed_date": lambda s, a, c: dict(
         return_id=_return_at(s, c, "awaiting").id, expected_version=None, agreed_on=TODAY,
         reason="Later date agreed with the agency."),
@@ -367,9 +378,15 @@ CALLS = {
     "set_ofsted_required": lambda s, a, c: dict(review_id=c["review"].id, required=True),
     "send_to_chair": lambda s, a, c: dict(review_id=c["review"].id, sent_on=TODAY, as_of=TODAY),
     "sign_off": lambda s, a, c: dict(review_id=_report_at(s, c, "sent"), signed_on=TODAY, as_of=TODAY),
+    "record_sign_off_given_outside": lambda s, a, c: dict(review_id=_report_at(s, c, "sent"), signed_on=TODAY,
+                                                          chair_name="Dr J Smith", how_given="by email", as_of=TODAY),
+    "withdraw_sign_off": lambda s, a, c: dict(review_id=_report_at(s, c, "signed"), withdrawn_on=TODAY,
+                                              reason="Amendments asked.", as_of=TODAY),
+    "list_ofsted_outstanding": lambda s, a, c: dict(as_of=TODAY),
     "submit_to_panel": lambda s, a, c: dict(review_id=_report_at(s, c, "signed"), submitted_on=TODAY, as_of=TODAY),
     "record_responses": lambda s, a, c: dict(
-        review_id=_report_at(s, c, "submitted"), panel_response_on=TODAY, as_of=TODAY),
+        review_id=_report_at(s, c, "submitted"), panel_response_on=TODAY, agrees_with_lcspr=True,
+        further_information_asked=False, as_of=TODAY),
 }
 
 

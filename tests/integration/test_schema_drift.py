@@ -27,6 +27,7 @@ from db.enums import (
     MilestoneKey,
     NotificationType,
     ReportVersionState,
+    ReturnEnding,
     ReviewState,
     Role,
 )
@@ -86,6 +87,7 @@ ENUM_CHECKS = [
     ("agency_returns", "initial_check_outcome_known", "initial_check_outcome", "varchar", InitialCheckOutcome),
     ("agency_returns", "final_qa_outcome_known", "final_qa_outcome", "varchar", FinalQaOutcome),
     ("agency_returns", "file_section_known", "file_section", "varchar", FolderSection),
+    ("agency_returns", "ended_as_known", "ended_as", "varchar", ReturnEnding),
     ("meetings", "meeting_kind_known", "kind", "varchar", MeetingKind),
     ("report_versions", "version_state_known", "state", "varchar", ReportVersionState),
 ]

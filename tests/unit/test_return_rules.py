@@ -468,3 +468,24 @@ def test_the_exports_make_stored_text_printable_and_keep_the_formula_guard(cal):
     assert (summary.value, summary.data_type) == ("=SUM(A1)\ufffd", "s")
     assert values["File location"].value == "I: I/a\nb"
     assert sheet["A1"].value == "T\ufffd"
+
+
+# ---------------------------------------------------------------- issue 14: closed without a receipt
+
+def test_a_return_closed_as_no_return_or_withdrawn_is_closed_and_says_so():
+    from services.returns.rules import Stage, ending_sentence, next_step, return_rag, return_stage
+    from services.working_days import WorkingCalendar
+    cal = WorkingCalendar()
+    base = dict(id=1, review_id=1, case_reference="181226AB", agency=AgencyRef(1, "Health"),
+                requested_date=date(2026, 12, 18))
+    no_return = ReturnRead(**base, ended_as="no return", ended_on=date(2027, 1, 4), ended_reason="No reply.")
+    withdrawn = ReturnRead(**base, ended_as="withdrawn", ended_on=date(2026, 12, 21), ended_reason="In error.")
+    assert (return_stage(no_return), return_stage(withdrawn)) == (Stage.NO_RETURN, Stage.WITHDRAWN)
+    assert return_rag(cal, no_return, date(2027, 1, 20)) is Rag.COMPLETE
+    assert next_step(cal, no_return, date(2027, 1, 20)) == "Closed: no return (Mon 04 Jan)"
+    assert next_step(cal, withdrawn, date(2027, 1, 20)) == "Withdrawn: asked in error (Mon 21 Dec)"
+    assert ending_sentence("no return", date(2027, 1, 4), "No reply.", date(2026, 12, 29), 1) == (
+        "No return: the agency did not respond by 29 Dec 2026 (chased 1 time); closed on 04 Jan 2027. "
+        "Reason: No reply.")
+    assert ending_sentence("no return", date(2027, 1, 4), "x", date(2026, 12, 29), 0).startswith(
+        "No return: the agency did not respond by 29 Dec 2026 (not chased)")

@@ -1,0 +1,350 @@
+"""Issue 14: a review can be finished as it really happens. Each dead end found in the issue, on PostgreSQL.
+
+1. An agency that never replies, or was asked in error: the Partnership Manager closes its return as "no return"
+   or "withdrawn"; sign-off and submission then proceed, the report says so, the RAG and the returns milestone
+   treat it as closed and the board counts "no return" as late and leaves "withdrawn" out.
+2. Only the Chair's own account could sign off, for ever: the Manager records a sign-off given outside the product,
+   shown as such, and a sign-off can be withdrawn with a reason before submission.
+3. A review waiting for Ofsted could never close: the Panel's response (with what it said) closes it, and Ofsted's
+   is recorded whenever it comes and listed as outstanding.
+"""
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from docx import Document
+from sqlalchemy import select
+
+from db.models import Agency, LogEntry
+from db.models_returns import AgencyReturn
+from services.board.periods import Quarter
+from services.board.service import board_figures
+from services.errors import InvalidInput, NotAllowed
+from services.rag import Rag
+from services.report.content import WRITABLE_KEYS
+from services.report.service import (
+    get_report,
+    get_version_file,
+    list_ofsted_outstanding,
+    record_lcspr_decision,
+    record_responses,
+    record_sign_off_given_outside,
+    save_section,
+    send_to_chair,
+    set_ofsted_required,
+    sign_off,
+    submit_to_panel,
+    withdraw_sign_off,
+)
+from services.returns.chasing import record_chase
+from services.returns.rules import Stage
+from services.returns.service import (
+    close_return_without_receipt,
+    list_outstanding_returns,
+    list_returns,
+    record_final_qa,
+    record_initial_check,
+    record_return_received,
+    record_returns_requested,
+    record_summary,
+)
+from services.review_status import get_review_status, list_live_reviews
+from services.reviews.rules import ChildEntry
+from services.reviews.service import open_review
+
+D = date
+FRI_18_DEC = D(2026, 12, 18)  # Day 1; returns due Tue 29 Dec; Day 15 = Tue 12 Jan 2027
+MON_21_DEC = D(2026, 12, 21)
+TUE_29_DEC = D(2026, 12, 29)
+WED_30_DEC = D(2026, 12, 30)
+MON_4_JAN = D(2027, 1, 4)
+FRI_8_JAN = D(2027, 1, 8)
+MON_11_JAN = D(2027, 1, 11)
+TUE_12_JAN = D(2027, 1, 12)
+YES = dict(sufficient_information=True, dates_present=True, analysis=True, signed=True)
+
+
+@pytest.fixture
+def review(session, officer, manager):
+    """Three agencies asked on Day 1: the Police reply and are accepted; Health never replies; the School was
+    asked in error."""
+    agencies = [Agency(name=n, kind="health", active=True) for n in ("Police", "Health", "School")]
+    session.add_all(agencies)
+    session.flush()
+    review = open_review(session, officer, notification_type="serious_harm", incident_date=D(2026, 12, 14),
+                         csc_aware_date=D(2026, 12, 15), notification_received_date=FRI_18_DEC,
+                         children=[ChildEntry("AB", 4)], as_of=FRI_18_DEC)
+    returns = record_returns_requested(session, officer, review_id=review.id, agency_ids=[a.id for a in agencies],
+                                       requested_on=FRI_18_DEC, as_of=FRI_18_DEC)
+    police = returns[0]
+    record_return_received(session, officer, return_id=police.id, expected_version=None, received_on=MON_21_DEC,
+                           signed_by_senior_manager=True, signatory_role="DCI", as_of=MON_21_DEC)
+    record_initial_check(session, officer, return_id=police.id, expected_version=None, checked_on=MON_21_DEC,
+                         outcome="satisfactory", as_of=MON_21_DEC, **YES)
+    record_final_qa(session, manager, return_id=police.id, expected_version=None, decided_on=MON_21_DEC,
+                    outcome="accepted", as_of=MON_21_DEC)
+    record_summary(session, officer, return_id=police.id, expected_version=None, summary="Two call-outs.")
+    return review
+
+
+def _ret(session, review, name) -> AgencyReturn:
+    return session.scalars(select(AgencyReturn).join(Agency).where(AgencyReturn.review_id == review.id,
+                                                                   Agency.name == name)).one()
+
+
+def _close(session, actor, ret, ending, on=MON_4_JAN, reason="No reply after two chases."):
+    return close_return_without_receipt(session, actor, return_id=ret.id, expected_version=ret.version,
+                                        ending=ending, ended_on=on, reason=reason, as_of=on)
+
+
+def _write_everything(session, officer, review):
+    for key in WRITABLE_KEYS:
+        save_section(session, officer, review_id=review.id, section_key=key, text=f"Text of {key}.",
+                     expected_version=get_report(session, officer, review_id=review.id, as_of=MON_4_JAN)
+                     .sections[key].version)
+    record_lcspr_decision(session, officer, review_id=review.id, expected_version=None, decision=False,
+                          reason="Learning captured here.")
+
+
+def test_an_agency_that_never_replies_and_one_asked_in_error_no_longer_block_sign_off(
+        session, officer, chair, manager, review):
+    _write_everything(session, officer, review)
+    send_to_chair(session, officer, review_id=review.id, sent_on=FRI_8_JAN, as_of=FRI_8_JAN)
+    # Today's dead end: the Chair cannot sign, as two agencies have no summary (and can have none).
+    with pytest.raises(InvalidInput, match="no summary yet for Health, School"):
+        sign_off(session, chair, review_id=review.id, signed_on=MON_11_JAN, as_of=MON_11_JAN)
+
+    health, school = _ret(session, review, "Health"), _ret(session, review, "School")
+    record_chase(session, officer, return_id=health.id, as_of=WED_30_DEC)
+    record_chase(session, officer, return_id=health.id, as_of=MON_4_JAN)
+    _close(session, manager, health, "no return", reason="Health did not reply after two chases.")
+    _close(session, manager, school, "withdrawn", on=MON_21_DEC, reason="No involvement: asked in error.")
+
+    signed = sign_off(session, chair, review_id=review.id, signed_on=MON_11_JAN, as_of=MON_11_JAN)
+    body = "\n".join(p.text for p in Document(io.BytesIO(
+        get_version_file(session, chair, version_id=signed.id).data)).paragraphs)
+    assert ("No return: the agency did not respond by 29 Dec 2026 (chased 2 times); closed on 04 Jan 2027. "
+            "Reason: Health did not reply after two chases.") in body
+    assert "Withdrawn on 21 Dec 2026: the agency was asked in error. Reason: No involvement: asked in error." in body
+    assert "[No summary of this agency's involvement has been written yet]" not in body
+    submitted = submit_to_panel(session, manager, review_id=review.id, submitted_on=TUE_12_JAN, as_of=TUE_12_JAN)
+    assert submitted.state == "submitted"
+    logged = [e.text for e in session.scalars(select(LogEntry).where(LogEntry.agency_return_id == health.id)
+                                              .order_by(LogEntry.id))]
+    assert logged[-1] == ("Return from Health: No return: the agency did not respond by 29 Dec 2026 (chased 2 "
+                          "times); closed on 04 Jan 2027. Reason: Health did not reply after two chases.")
+
+
+def test_closed_returns_count_as_closed_in_the_rag_the_worklist_and_the_milestone(session, officer, manager, review):
+    before = get_review_status(session, manager, review_id=review.id, as_of=MON_4_JAN)
+    assert before.rag is Rag.RED  # two returns past due
+    _close(session, manager, _ret(session, review, "Health"), "no return")
+    _close(session, manager, _ret(session, review, "School"), "withdrawn")
+    stages = {s.agency_name: (s.stage, s.rag) for s in list_returns(session, officer, review_id=review.id,
+                                                                      as_of=MON_4_JAN)}
+    assert stages == {"Police": (Stage.ACCEPTED, Rag.COMPLETE), "Health": (Stage.NO_RETURN, Rag.COMPLETE),
+                      "School": (Stage.WITHDRAWN, Rag.COMPLETE)}
+    assert [s for s in list_outstanding_returns(session, officer, as_of=MON_4_JAN)
+            if s.ret.review_id == review.id] == []
+    milestone = next(m for m in review.milestones if m.key == "returns_accepted")
+    assert milestone.done_date == MON_4_JAN
+    assert milestone.note == ("Completed automatically: every agency return accepted or closed (1 of 3 accepted, "
+                              "1 no return, 1 withdrawn).")
+
+
+@pytest.mark.parametrize("ending, on, reason, message", [
+    ("no return", TUE_29_DEC, "No reply.", r"due on Tue 29 Dec 2026: it can be closed as 'no return' only after"),
+    ("no return", WED_30_DEC, "  ", r"Say why the return is closed"),
+    ("no return", D(2026, 12, 17), "x", r"before the scoping form was sent"),
+    ("gone", WED_30_DEC, "x", r"Choose how the return ends"),
+    ("no return", None, "x", r"Give the date the return is closed"),
+])
+def test_closing_a_return_refusals(session, manager, review, ending, on, reason, message):
+    health = _ret(session, review, "Health")
+    with pytest.raises(InvalidInput, match=message):
+        close_return_without_receipt(session, manager, return_id=health.id, expected_version=None, ending=ending,
+                                     ended_on=on, reason=reason, as_of=WED_30_DEC)
+
+
+def test_a_return_in_hand_or_accepted_or_closed_cannot_be_closed_as_no_return(session, officer, manager, review):
+    police = _ret(session, review, "Police")
+    with pytest.raises(InvalidInput, match="already accepted"):
+        _close(session, manager, police, "withdrawn")
+    school = _ret(session, review, "School")
+    record_return_received(session, officer, return_id=school.id, expected_version=None, received_on=MON_21_DEC,
+                           signed_by_senior_manager=False, as_of=MON_21_DEC)
+    with pytest.raises(InvalidInput, match="is in hand"):
+        _close(session, manager, school, "no return")
+    _close(session, manager, school, "withdrawn")  # a form that says "no involvement": asked in error
+    with pytest.raises(InvalidInput, match="is already withdrawn"):
+        _close(session, manager, school, "withdrawn")
+    health = _ret(session, review, "Health")
+    _close(session, manager, health, "no return")
+    with pytest.raises(InvalidInput, match="was closed as 'no return' on 04 Jan 2027; nothing more"):
+        record_return_received(session, officer, return_id=health.id, expected_version=None, received_on=MON_4_JAN,
+                               signed_by_senior_manager=True, signatory_role="Head", as_of=MON_4_JAN)
+
+
+@pytest.mark.parametrize("role", ["officer", "chair", "board", "admin"])
+def test_only_the_manager_closes_a_return(session, make_account, review, role):
+    with pytest.raises(NotAllowed):
+        _close(session, make_account(role), _ret(session, review, "Health"), "no return")
+
+
+def test_the_board_counts_no_return_as_late_and_leaves_withdrawn_out(session, manager, make_account, review):
+    figures = board_figures(session, make_account("board"), first_quarter=Quarter(2026, 3),
+                            last_quarter=Quarter(2026, 3), as_of=MON_4_JAN).current.returns_total
+    assert (figures.returns, figures.on_time, figures.late_outstanding) == (3, 1, 2)
+    _close(session, manager, _ret(session, review, "Health"), "no return")
+    _close(session, manager, _ret(session, review, "School"), "withdrawn")
+    figures = board_figures(session, make_account("board"), first_quarter=Quarter(2026, 3),
+                            last_quarter=Quarter(2026, 3), as_of=D(2027, 2, 1)).current.returns_total
+    # Health: closed Mon 4 Jan, due Tue 29 Dec: late by 3 working days (30, 31 Dec, 4 Jan) whatever today is.
+    assert (figures.returns, figures.on_time, figures.late_outstanding) == (2, 1, 1)
+
+
+# ------------------------------------------------------------------ 2. sign-off outside the product; withdrawal
+
+def _ready_to_sign(session, officer, manager, review):
+    _write_everything(session, officer, review)
+    _close(session, manager, _ret(session, review, "Health"), "no return")
+    _close(session, manager, _ret(session, review, "School"), "withdrawn")
+    send_to_chair(session, officer, review_id=review.id, sent_on=FRI_8_JAN, as_of=FRI_8_JAN)
+
+
+def test_the_manager_records_a_sign_off_given_by_email_shown_as_such(session, officer, manager, review):
+    _ready_to_sign(session, officer, manager, review)
+    signed = record_sign_off_given_outside(session, manager, review_id=review.id, signed_on=MON_11_JAN,
+                                           chair_name="Dr J Smith", how_given="by email to the Partnership Manager",
+                                           as_of=MON_11_JAN)
+    assert signed.state == "signed_final"
+    view = get_report(session, manager, review_id=review.id, as_of=MON_11_JAN)
+    assert (view.sign_off.chair_name, view.sign_off.given_outside, view.sign_off.recorded_by_name) == \
+        ("Dr J Smith", True, "Test manager")
+    assert view.stage_text == ("Signed off by Dr J Smith on Mon 11 Jan 2027 (given outside the product: by email to "
+                               "the Partnership Manager; recorded by Test manager).")
+    body = "\n".join(p.text for p in Document(io.BytesIO(
+        get_version_file(session, manager, version_id=signed.id).data)).paragraphs)
+    assert ("Dr J Smith, JCR Chair, on Mon 11 Jan 2027 (given outside the product: by email to the Partnership "
+            "Manager; recorded by Test manager on the Chair's behalf)") in body
+    assert _milestone(review, "signed_report").done_date == MON_11_JAN
+    assert any(t.startswith("Report sign-off given by Dr J Smith (JCR Chair) outside the product (by email to the "
+                            "Partnership Manager) on 11 Jan 2027, recorded by Test manager on the Chair's behalf")
+               for t in _texts(session, review))
+
+
+@pytest.mark.parametrize("chair_name, how, message", [
+    ("", "by email", "Give the name of the JCR Chair"),
+    ("Dr J Smith", "  ", "Say how the Chair gave the sign-off"),
+])
+def test_a_sign_off_given_outside_needs_the_name_and_how(session, officer, manager, review, chair_name, how, message):
+    _ready_to_sign(session, officer, manager, review)
+    with pytest.raises(InvalidInput, match=message):
+        record_sign_off_given_outside(session, manager, review_id=review.id, signed_on=MON_11_JAN,
+                                      chair_name=chair_name, how_given=how, as_of=MON_11_JAN)
+
+
+def test_only_the_manager_records_a_sign_off_given_outside(session, officer, chair, manager, review):
+    _ready_to_sign(session, officer, manager, review)
+    for actor in (officer, chair):
+        with pytest.raises(NotAllowed):
+            record_sign_off_given_outside(session, actor, review_id=review.id, signed_on=MON_11_JAN,
+                                          chair_name="Dr J Smith", how_given="by email", as_of=MON_11_JAN)
+
+
+def test_a_sign_off_withdrawn_before_submission_keeps_its_version_and_can_be_given_again(
+        session, officer, chair, manager, review):
+    _ready_to_sign(session, officer, manager, review)
+    first = sign_off(session, chair, review_id=review.id, signed_on=MON_11_JAN, as_of=MON_11_JAN)
+    with pytest.raises(InvalidInput, match="Say why the sign-off is withdrawn"):
+        withdraw_sign_off(session, manager, review_id=review.id, withdrawn_on=MON_11_JAN, reason=" ",
+                          as_of=MON_11_JAN)
+    withdrawn = withdraw_sign_off(session, manager, review_id=review.id, withdrawn_on=MON_11_JAN,
+                                  reason="The Chair asked for section 7 to be amended.", as_of=MON_11_JAN)
+    assert (withdrawn.version_number, withdrawn.withdrawn_on) == (first.number, MON_11_JAN)
+    assert _milestone(review, "signed_report").done_date is None
+    view = get_report(session, manager, review_id=review.id, as_of=MON_11_JAN)
+    assert view.sign_off is None and view.stage == "with_chair"
+    assert [o.withdrawn_reason for o in view.withdrawn_sign_offs] == ["The Chair asked for section 7 to be amended."]
+    assert "signed_final" in [v.state for v in view.versions]  # the version stays
+    with pytest.raises(InvalidInput, match="cannot be submitted before the JCR Chair has signed it off"):
+        submit_to_panel(session, manager, review_id=review.id, submitted_on=MON_11_JAN, as_of=MON_11_JAN)
+    save_section(session, officer, review_id=review.id, section_key="learning", text="Amended.",
+                 expected_version=view.sections["learning"].version)
+    send_to_chair(session, officer, review_id=review.id, sent_on=MON_11_JAN, as_of=MON_11_JAN)
+    second = sign_off(session, chair, review_id=review.id, signed_on=TUE_12_JAN, as_of=TUE_12_JAN)
+    assert second.number > first.number
+    assert any(t.startswith(f"Sign-off of report version {first.number} by Test chair (signed 11 Jan 2027) "
+                            "withdrawn on 11 Jan 2027 by Test manager. Reason: The Chair asked")
+               for t in _texts(session, review))
+    submit_to_panel(session, manager, review_id=review.id, submitted_on=TUE_12_JAN, as_of=TUE_12_JAN)
+    with pytest.raises(InvalidInput, match="already submitted"):
+        withdraw_sign_off(session, manager, review_id=review.id, withdrawn_on=TUE_12_JAN, reason="Too late.",
+                          as_of=TUE_12_JAN)
+
+
+def test_there_is_no_sign_off_to_withdraw_before_one_is_given(session, officer, manager, review):
+    _ready_to_sign(session, officer, manager, review)
+    with pytest.raises(InvalidInput, match="there is no sign-off to withdraw"):
+        withdraw_sign_off(session, manager, review_id=review.id, withdrawn_on=MON_11_JAN, reason="x",
+                          as_of=MON_11_JAN)
+
+
+# ------------------------------------------------------------------ 3. closing on the Panel's response
+
+
+def test_the_review_closes_on_the_panels_response_and_ofsted_is_recorded_later(session, officer, manager, review):
+    """The issue's "done when": one agency never replies, one was asked in error, the sign-off came by email, and
+    Ofsted has not replied: the review still goes from notification to closed."""
+    _ready_to_sign(session, officer, manager, review)
+    set_ofsted_required(session, manager, review_id=review.id, required=True)
+    record_sign_off_given_outside(session, manager, review_id=review.id, signed_on=MON_11_JAN,
+                                  chair_name="Dr J Smith", how_given="by email", as_of=MON_11_JAN)
+    submit_to_panel(session, manager, review_id=review.id, submitted_on=TUE_12_JAN, ofsted_sent_on=TUE_12_JAN,
+                    as_of=TUE_12_JAN)
+    as_of = D(2027, 2, 1)
+    record_responses(session, manager, review_id=review.id, panel_response_on=D(2027, 1, 29),
+                     agrees_with_lcspr=False, further_information_asked=True,
+                     panel_notes="The Panel asks for the school's view.", as_of=as_of)
+    assert review.state == "closed"
+    assert review.id not in [s.review.id for s in list_live_reviews(session, manager, as_of=as_of)]
+    outstanding = list_ofsted_outstanding(session, manager, as_of=as_of)
+    assert [(o.case_reference, o.state, o.sent_on, o.working_days_waiting) for o in outstanding] == \
+        [(review.case_reference, "closed", TUE_12_JAN, 14)]
+    view = get_report(session, manager, review_id=review.id, as_of=as_of)
+    assert view.panel_response.words == ("received Fri 29 Jan 2027; does not agree with the LCSPR decision; further "
+                                         "information asked. Notes: The Panel asks for the school's view.")
+    assert view.stage_text == "Closed: the Panel responded on Fri 29 Jan 2027. Ofsted's response is outstanding."
+    # Ofsted replies after the review closed.
+    record_responses(session, manager, review_id=review.id, ofsted_response_on=as_of, as_of=as_of)
+    assert review.ofsted_response_date == as_of
+    assert list_ofsted_outstanding(session, manager, as_of=as_of) == []
+    with pytest.raises(InvalidInput, match="already recorded on 29 Jan 2027: the review is closed"):
+        record_responses(session, manager, review_id=review.id, panel_response_on=as_of, agrees_with_lcspr=True,
+                         further_information_asked=False, as_of=as_of)
+
+
+def _milestone(review, key):
+    return next(m for m in review.milestones if m.key == key)
+
+
+def _texts(session, review):
+    return [e.text for e in session.scalars(select(LogEntry).where(LogEntry.review_id == review.id)
+                                            .order_by(LogEntry.id))]
+
+
+# ------------------------------------------------------------------ 4. why red, where it is asked
+
+
+def test_the_live_list_and_the_review_say_why_a_review_is_red(session, manager, review):
+    status = next(s for s in list_live_reviews(session, manager, as_of=WED_30_DEC) if s.review.id == review.id)
+    returns = [(i.label, i.page) for i in status.why if i.page == "returns" and i.return_id is not None]
+    assert returns == [("Health return not received (due Tue 29 Dec)", "returns"),
+                       ("School return not received (due Tue 29 Dec)", "returns")]
+    assert all(i.rag in (Rag.RED, Rag.AMBER) for i in status.why)
+    assert status.rag is Rag.RED and any(i.rag is Rag.RED for i in status.why)
+    _close(session, manager, _ret(session, review, "Health"), "no return", on=WED_30_DEC)
+    after = get_review_status(session, manager, review_id=review.id, as_of=WED_30_DEC)
+    assert "Health return" not in " ".join(i.label for i in after.why)
