@@ -1,59 +1,109 @@
-"""Rapid Review Tracker: entry point. Sign-in first; then only the pages the account's roles may use."""
+"""Rapid Review Tracker: entry point. Sign-in first; then only the pages the account's roles may use.
+
+Who is signed in comes from the server-side session the browser's cookie names (services/sessions.py, ui/auth.py),
+checked on every run: a session ended anywhere (signed out in another tab, idle, 12 hours old, account changed)
+asks for sign-in on the next click."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import streamlit as st
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
+from db.engine import transaction
 from db.enums import Role
-from services.accounts import count_accounts, signed_in_account
+from services.accounts import SignedIn, count_accounts, signed_in_account
 from services.calendar import load_settings
-from ui import state
+from services.sessions import ResumeOutcome, resume
+from ui import auth, state
 from ui.errors import DATABASE_UNAVAILABLE, DatabaseUnavailable, run_safely
-from ui.navigation import pages_for
+from ui.flash import flash
+from ui.navigation import PAGES, pages_for
 from ui.widgets import md_text
 
 st.set_page_config(page_title="Rapid Review Tracker", page_icon=":material/fact_check:", layout="wide")
 
+ENDED_NOTICES = {
+    "idle": "You were signed out after {idle} idle minutes. Please sign in again.",
+    "expired": "A sign-in lasts at most 12 hours. Please sign in again.",
+    "signed out": "You have signed out (perhaps in another tab). Please sign in again.",
+    "account deactivated": "Your account has been deactivated.",
+    "password changed": "Your password was changed, so you were signed out. Please sign in again.",
+    "roles changed": "Your roles were changed, so you were signed out. Please sign in again.",
+    "email changed": "Your account's email was changed, so you were signed out. Please sign in again.",
+    "ended by an administrator": "An administrator ended your session. Please sign in again.",
+}
+
+
+def _check_session(session: Session, token: str | None) -> tuple[SignedIn | None, str | None]:
+    """The signed-in account and, when a session has just been refused, the sentence that says why."""
+    if token is None and not auth.served() and state.signed_in_account_id() is not None:
+        # AppTest and the benchmarks set session_state["account_id"] (no browser, no cookie): the account must
+        # still be active and the idle time holds. A served app never takes this path (auth.served()).
+        account = signed_in_account(session, state.signed_in_account_id())
+        if account is None:
+            return None, ENDED_NOTICES["account deactivated"]
+        idle_minutes = load_settings(session).idle_timeout_minutes
+        last_seen = st.session_state.get(state.LAST_SEEN_KEY, datetime.now(UTC))
+        if datetime.now(UTC) - last_seen > timedelta(minutes=idle_minutes):
+            return None, ENDED_NOTICES["idle"].format(idle=idle_minutes)
+        st.session_state[state.LAST_SEEN_KEY] = datetime.now(UTC)
+        return account, None
+    outcome: ResumeOutcome = resume(session, token=token)
+    if outcome.account is None:
+        notice = ENDED_NOTICES.get(outcome.ended_reason or "")
+        return None, notice.format(idle=outcome.idle_minutes) if notice else None
+    found = outcome.account
+    return SignedIn(id=found.account_id, display_name=found.display_name, roles=found.roles), None
+
+
+def _signed_out_pages() -> list[st.Page]:
+    """The sign-in page, also under every page's own address, so a link to /review?review=24 opens the sign-in
+    form (keeping its query) and, once signed in, that page and review."""
+    sign_in_page = st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:", default=True)
+    aliases = [st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:", url_path=Path(entry.path).stem)
+               for entry in PAGES.values()]
+    return [sign_in_page, *aliases]
+
 
 def main() -> None:
+    token = auth.current_token()
     try:
-        factory = state.session_factory()
-        with factory() as session:
+        with transaction(state.session_factory()) as session:
             no_accounts = count_accounts(session) == 0
             settings = load_settings(session)
-            account_id = state.signed_in_account_id()
-            account = signed_in_account(session, account_id)
-            partnership, idle_minutes = settings.partnership_name, settings.idle_timeout_minutes
+            account, notice = _check_session(session, token)
+            partnership = settings.partnership_name
     except (DatabaseUnavailable, OperationalError):
         st.title("Rapid Review Tracker")
         st.error(DATABASE_UNAVAILABLE, icon=":material/cloud_off:")
         return
 
-    now = datetime.now(UTC)
-    if account_id is not None and account is None:
-        state.sign_out("Your account has been deactivated.")
-    elif account is not None:
-        last_seen = st.session_state.get(state.LAST_SEEN_KEY, now)
-        if now - last_seen > timedelta(minutes=idle_minutes):
-            state.sign_out(f"You were signed out after {idle_minutes} idle minutes. Please sign in again.")
-            account = None
-        else:
-            st.session_state[state.LAST_SEEN_KEY] = now
-
     if account is None:
-        sign_in_page = st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:", default=True)
+        if state.signed_in_account_id() is not None or st.session_state.get(auth.TOKEN_KEY):
+            state.sign_out()
+        if notice and (token is None or st.session_state.get("ended_notice_for") != token):
+            # Said once per ended session: the cookie stays until the next sign-in replaces it.
+            st.session_state["ended_notice_for"] = token
+            flash(notice, "info")
         st.session_state["first_run"] = no_accounts
-        st.navigation([sign_in_page], position="hidden").run()
+        page = st.navigation(_signed_out_pages(), position="hidden")
+        st.session_state[auth.NEXT_KEY] = "/" + (page.url_path or "")
+        page.run()
         return
 
+    st.session_state[state.ACCOUNT_KEY] = account.id
     with st.sidebar:
         st.caption(md_text(partnership))
         st.markdown(f"Signed in as **{md_text(account.display_name)}**")
         st.caption("Roles: " + ", ".join(role for role in Role if role in account.roles))
         if st.button("Sign out", icon=":material/logout:", key="sign_out"):
-            state.sign_out("You have signed out.")
+            state.end_session(token)
+            if auth.served():
+                auth.sign_out_everywhere()
+                st.stop()
             st.rerun()
     pages = pages_for(account.roles)
     if not pages:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -47,6 +48,8 @@ class Setting(Base):
     partnership_name: Mapped[str] = mapped_column(String(200), nullable=False)
     amber_threshold_days: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     idle_timeout_minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=30)
+    local_passwords_enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True,
+                                                          server_default=text("true"))
 
 
 class ClosureDay(Base):
@@ -64,6 +67,7 @@ class Account(Base):
             name="known_roles",
         ),
         CheckConstraint("username ~ '^[a-z0-9._-]{3,40}$'", name="username_format"),
+        CheckConstraint("email = lower(email)", name="email_lower_case"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -76,9 +80,35 @@ class Account(Base):
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Organisation sign-in (OpenID Connect) matches the identity's verified email to this, lower-cased.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
 
     def has_role(self, *roles: str) -> bool:
         return any(role in self.roles for role in roles)
+
+
+class SignInSession(Base):
+    """One signed-in browser: the cookie's token is stored only as its SHA-256 hash (services/sessions.py)."""
+
+    __tablename__ = "sign_in_sessions"
+    __table_args__ = (
+        CheckConstraint("token_hash ~ '^[0-9a-f]{64}$'", name="token_hash_is_sha256"),
+        CheckConstraint("(ended_at IS NULL) = (ended_reason IS NULL)", name="ended_with_reason"),
+        CheckConstraint("expires_at > created_at", name="expires_after_created"),
+        Index("ix_sign_in_sessions_account_id", "account_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_reason: Mapped[str | None] = mapped_column(String(60))
+    # A one-time ticket (a minute) that the browser exchanges for the cookie (ui/server.py, /auth/session).
+    ticket_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    ticket_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Agency(Base):

@@ -7,10 +7,19 @@ import pandas as pd
 import streamlit as st
 
 from db.enums import Role
-from services.accounts import MIN_PASSWORD_LENGTH, create_account, list_accounts, reset_password, set_active, set_roles
+from services.accounts import (
+    MIN_PASSWORD_LENGTH,
+    create_account,
+    list_accounts,
+    reset_password,
+    set_active,
+    set_email,
+    set_roles,
+)
 from services.agencies import add_agency, list_agencies, update_agency
 from services.errors import ServiceError
 from services.plan import list_plan_templates, update_plan_template, window_label
+from services.sessions import end_session, list_active_sessions
 from services.settings import add_closure_day, get_settings, list_closure_days, remove_closure_day, update_settings
 from ui import state
 from ui.flash import flash, show_flashes
@@ -45,6 +54,7 @@ with accounts_tab:
         pd.DataFrame([
             {"Username": a.username, "Name": a.display_name, "Roles": ", ".join(a.roles),
              "Active": "yes" if a.active else "no",
+             "Email": a.email or "",
              "Locked until": _when(a.locked_until, ""), "Last sign-in": _when(a.last_sign_in_at, "never")}
             for a in accounts
         ]),
@@ -84,6 +94,26 @@ with accounts_tab:
         if st.button(label, key=f"active_{chosen}"):
             if state.act(set_active, account_id=chosen, active=not account.active):
                 done(f"{md_text(account.username)} {'deactivated' if account.active else 'reactivated'}.")
+    with st.form("email_form"):
+        new_email = st.text_input("Work email (organisation sign-in matches it; empty for none)",
+                                  value=account.email or "", key=f"email_{chosen}")
+        if st.form_submit_button("Save email"):
+            if state.act(set_email, account_id=chosen, email=new_email):
+                done(f"Email of {md_text(account.username)} saved.")
+
+    # Signed-in sessions (issue 13): who is signed in now, and ending a session (its browser asks to sign in).
+    st.subheader("Signed-in sessions")
+    live_sessions = state.read(list_active_sessions)
+    if not live_sessions:
+        st.caption("Nobody is signed in.")
+    for live in live_sessions:
+        s1, s2 = st.columns([4, 1])
+        s1.markdown(f"**{md_text(live.username)}** ({md_text(live.display_name)}) · signed in "
+                    f"{_when(live.created_at, '')} · last seen {_when(live.last_seen_at, '')} · ends by "
+                    f"{_when(live.expires_at, '')} at the latest")
+        if s2.button("End session", key=f"end_session_{live.id}"):
+            if state.act(end_session, session_id=live.id):
+                done(f"A session of {md_text(live.username)} ended.")
 
 with agencies_tab:
     agencies = state.read(list_agencies)

@@ -36,6 +36,10 @@ def _authenticate(session: Session, *, username: str, password: str) -> SignInOu
 
 st.title("Rapid Review Tracker")
 show_flashes()
+if st.query_params.get("signed_out"):
+    # /auth/sign-out lands here: the session has ended on the server and the cookie is gone.
+    st.info("You have signed out.")
+    del st.query_params["signed_out"]
 
 if st.session_state.get("first_run"):
     st.subheader("Set up: create the first account")

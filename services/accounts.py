@@ -16,6 +16,7 @@ from db.models import ROLES, Account
 from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
 from services.permissions import requires
+from services.sessions import ACCOUNT_DEACTIVATED, PASSWORD_CHANGED, ROLES_CHANGED, end_all_for_account
 from services.text import clean_text, max_length_of
 
 MIN_PASSWORD_LENGTH = 12
@@ -105,12 +106,13 @@ class AccountRead:
     active: bool
     locked_until: datetime | None
     last_sign_in_at: datetime | None
+    email: str | None = None
 
     @classmethod
     def of(cls, account: Account) -> AccountRead:
         return cls(id=account.id, username=account.username, display_name=account.display_name,
                    roles=tuple(account.roles), active=account.active, locked_until=account.locked_until,
-                   last_sign_in_at=account.last_sign_in_at)
+                   last_sign_in_at=account.last_sign_in_at, email=account.email)
 
 
 def _new_account(session: Session, *, username: str, display_name: str, roles: Iterable[str], password: str) -> Account:
@@ -183,9 +185,11 @@ def set_roles(session: Session, actor: Account, *, account_id: int, roles: Itera
     cleaned = _clean_roles(roles)
     if account.id == actor.id and Role.ADMIN not in cleaned:
         raise InvalidInput("You cannot remove your own admin role; ask another admin.")
-    old = account.roles
+    old = list(account.roles)
     account.roles = cleaned
     session.flush()
+    if sorted(old) != sorted(cleaned):
+        end_all_for_account(session, account_id=account.id, reason=ROLES_CHANGED)
     append_system_entry(session, actor, review_id=None, category=LogCategory.SYSTEM,
                         text=f"Roles of {account.username} changed from {', '.join(old)} to {', '.join(cleaned)}.")
     return account
@@ -202,6 +206,8 @@ def set_active(session: Session, actor: Account, *, account_id: int, active: boo
         account.failed_attempts = 0
         account.locked_until = None
     session.flush()
+    if not active:
+        end_all_for_account(session, account_id=account.id, reason=ACCOUNT_DEACTIVATED)
     append_system_entry(session, actor, review_id=None, category=LogCategory.SYSTEM,
                         text=f"Account {account.username} {'reactivated' if active else 'deactivated'}.")
     return account
@@ -216,9 +222,62 @@ def reset_password(session: Session, actor: Account, *, account_id: int, new_pas
     account.failed_attempts = 0
     account.locked_until = None
     session.flush()
+    end_all_for_account(session, account_id=account.id, reason=PASSWORD_CHANGED)
     append_system_entry(session, actor, review_id=None, category=LogCategory.SYSTEM,
                         text=f"Password of {account.username} reset.")
     return account
+
+
+EMAIL_PATTERN = re.compile(r"[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,}")
+
+
+def clean_email(email: str | None) -> str | None:
+    """An email address as accounts store it: trimmed, lower-cased; empty means none."""
+    cleaned = (email or "").strip().lower()
+    if not cleaned:
+        return None
+    if len(cleaned) > 254 or not EMAIL_PATTERN.fullmatch(cleaned):
+        raise InvalidInput("Give the person's work email address, like name@council.gov.uk, or leave it empty.")
+    return cleaned
+
+
+@requires(Role.ADMIN, action="change email addresses")
+def set_email(session: Session, actor: Account, *, account_id: int, email: str | None) -> Account:
+    """Set (or clear) the email that organisation sign-in matches to this account."""
+    account = _get(session, account_id)
+    cleaned = clean_email(email)
+    if cleaned is not None and session.scalar(
+            select(Account.id).where(Account.email == cleaned, Account.id != account.id)) is not None:
+        raise InvalidInput(f"Another account already uses {cleaned}; each email belongs to one account.")
+    old = account.email
+    account.email = cleaned
+    session.flush()
+    if old != cleaned:
+        # Whoever signed in through the old address must not stay signed in as this account.
+        end_all_for_account(session, account_id=account.id, reason="email changed")
+        append_system_entry(session, actor, review_id=None, category=LogCategory.SYSTEM,
+                            text=f"Email of {account.username} set to {cleaned or '(none)'}.")
+    return account
+
+
+def account_for_verified_email(session: Session, *, email: str) -> Account | None:
+    """The active account whose email is this verified organisation identity's, or None."""
+    cleaned = (email or "").strip().lower()
+    if not cleaned:
+        return None
+    account = session.scalars(select(Account).where(Account.email == cleaned)).first()
+    if account is None or not account.active:
+        return None
+    account.last_sign_in_at = datetime.now(UTC)
+    session.flush()
+    return account
+
+
+def administrator_names(session: Session) -> list[str]:
+    """The display names of the active administrators, for a refusal that says whom to ask."""
+    return [a.display_name for a in session.scalars(
+        select(Account).where(Account.active.is_(True), Account.roles.contains([Role.ADMIN.value]))
+        .order_by(Account.display_name))]
 
 
 @dataclass(frozen=True)

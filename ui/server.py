@@ -1,16 +1,158 @@
-"""Start the app as `streamlit run app.py` does, with page discovery from the pages/ folder turned off.
+"""Serve the app as `st.App` (Starlette) with the routes that set and clear the session cookie.
 
-app.py declares every page through st.navigation. Streamlit would otherwise treat the pages/ folder
-as auto-discovered pages on a fresh server's first run, and serve a page file without app.py's sign-in."""
+`python -m ui.server [streamlit flags]` is `streamlit run ui/server.py`: Streamlit finds the module-level `app`
+below (streamlit.web.server.app_discovery) and serves it with uvicorn; the script it runs is app.py. Page
+discovery from the pages/ folder is turned off: app.py declares every page through st.navigation, and Streamlit
+would otherwise serve a page file without app.py's sign-in on a fresh server's first request.
+
+Routes (each a GET the browser navigates to, never a form post):
+- /auth/session?ticket=...&next=/page?query: exchanges the one-time ticket the sign-in page made for the
+  session's token, sets the cookie (HttpOnly, SameSite=Lax, path /, Secure over HTTPS) and goes on to `next`.
+- /auth/sign-out: ends the session on the server and clears the cookie, in every tab at once.
+Both change state, so a request another site started (Sec-Fetch-Site cross-site or same-site, or an Origin that
+is not this app's) is refused: nobody can be signed in as someone else, or out, by a link on another site.
+"""
+from __future__ import annotations
+
+import logging
 import sys
+from collections.abc import Callable
+from pathlib import Path
 
-from streamlit.runtime.pages_manager import PagesManager
-from streamlit.web import cli
+import streamlit as st
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from ui.auth import COOKIE_NAME, SESSION_ROUTE, SIGN_OUT_ROUTE, safe_next
+
+ROOT = Path(__file__).resolve().parents[1]
+COOKIE_MAX_AGE = 12 * 60 * 60  # the session's absolute lifetime; the server ends it anyway
+# Streamlit's own OpenID Connect identity cookies: once the identity became one of our sessions they are cleared,
+# so that signing out of the tracker stays signed out.
+STREAMLIT_IDENTITY_COOKIES = ("_streamlit_user", "_streamlit_user_tokens")
+_LOG = logging.getLogger(__name__)
+_engine: Engine | None = None
+
+
+def _session() -> Session:
+    global _engine
+    if _engine is None:
+        from db.engine import make_engine
+
+        _engine = make_engine()
+    return Session(_engine, expire_on_commit=False)
+
+
+def cross_site(request: Request) -> bool:
+    """True when another site started this request (a link, a form or a script on another origin)."""
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None and fetch_site not in ("same-origin", "none"):
+        return True
+    origin = request.headers.get("origin")
+    if origin and origin != "null":
+        own = f"{request.url.scheme}://{request.url.netloc}"
+        return origin.rstrip("/") != own
+    return False
+
+
+def _secure(request: Request) -> bool:
+    forwarded = request.headers.get("x-forwarded-proto", "")
+    return request.url.scheme == "https" or forwarded.split(",")[0].strip() == "https"
+
+
+def _clear_identity_cookies(request: Request, response: Response) -> None:
+    for name in request.cookies:
+        if any(name == c or (name.startswith(c + "_") and name[len(c) + 1:].isdigit())
+               for c in STREAMLIT_IDENTITY_COOKIES):
+            response.delete_cookie(name, path="/")
+
+
+def _refused() -> Response:
+    return PlainTextResponse("This request came from another site and was refused. Open the tracker's own address.",
+                             status_code=403)
+
+
+def exchange_ticket(request: Request) -> Response:
+    """The browser brings the one-time ticket; it leaves with the session cookie, on the page it came from."""
+    if cross_site(request):
+        return _refused()
+    from services.sessions import redeem_ticket
+
+    next_path = safe_next(request.query_params.get("next"))
+    try:
+        with _session() as session, session.begin():
+            token = redeem_ticket(session, ticket=request.query_params.get("ticket", ""))
+    except SQLAlchemyError as error:
+        _LOG.error("Session ticket not exchanged: %s", type(error).__name__)
+        token = None
+    if token is None:
+        # A used or late ticket: the sign-in page says what to do.
+        return RedirectResponse(next_path, status_code=303)
+    response = RedirectResponse(next_path, status_code=303)
+    response.set_cookie(COOKIE_NAME, token, max_age=COOKIE_MAX_AGE, path="/", httponly=True, samesite="lax",
+                        secure=_secure(request))
+    response.headers["Cache-Control"] = "no-store"
+    _clear_identity_cookies(request, response)
+    return response
+
+
+def sign_out(request: Request) -> Response:
+    """End this browser's session on the server and clear its cookie; every tab asks to sign in on its next click."""
+    if cross_site(request):
+        return _refused()
+    from services.sessions import end
+
+    token = request.cookies.get(COOKIE_NAME)
+    if token:
+        try:
+            with _session() as session, session.begin():
+                end(session, token=token)
+        except SQLAlchemyError as error:
+            # The cookie is still cleared; the session then ends on the server by idle time.
+            _LOG.error("Session not ended on sign-out: %s", type(error).__name__)
+    response = RedirectResponse("/?signed_out=1", status_code=303)
+    response.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="lax", secure=_secure(request))
+    response.headers["Cache-Control"] = "no-store"
+    _clear_identity_cookies(request, response)
+    return response
+
+
+def _routes() -> list[Route]:
+    return [Route(SESSION_ROUTE, exchange_ticket, methods=["GET"]),
+            Route(SIGN_OUT_ROUTE, sign_out, methods=["GET"])]
+
+
+class CrossSiteGuard:
+    """Refuse any request to the app's own routes (/auth/...) that changes state and came from another site:
+    the same check as the routes make, for any method a route may accept later (POST, PUT, DELETE)."""
+
+    def __init__(self, app: Callable) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/auth/") and scope["method"] not in ("GET", "HEAD"):
+            request = Request(scope)
+            if cross_site(request) or not request.headers.get("origin"):
+                await _refused()(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+# Found by `streamlit run` (app_discovery looks for a module-level `app = st.App(...)`); the script is app.py.
+app = st.App(ROOT / "app.py", routes=_routes(), middleware=[Middleware(CrossSiteGuard)])
 
 
 def main() -> None:
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.web import cli
+
     PagesManager.uses_pages_directory = False
-    sys.argv = ["streamlit", "run", "app.py", *sys.argv[1:]]
+    sys.argv = ["streamlit", "run", str(Path(__file__).resolve()), *sys.argv[1:]]
     sys.exit(cli.main())
 
 

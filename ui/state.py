@@ -12,9 +12,11 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.engine import make_engine, make_session_factory, transaction, upgrade_to_head
+from services import sessions
 from services.accounts import SignedIn, load_actor, signed_in_account
 from services.clock import today_in_london
 from services.errors import ServiceError
+from ui import auth
 from ui.errors import DATABASE_UNAVAILABLE, DatabaseUnavailable
 from ui.flash import flash
 from ui.widgets import md_sentence
@@ -66,8 +68,31 @@ def signed_in_roles() -> frozenset[str]:
 
 
 def sign_in(account: SignedIn | HasId) -> None:
+    """Start a server-side session for an account that has just proved who it is. This tab holds its token at
+    once; in the served app the browser is also sent to exchange a one-time ticket for the session cookie
+    (ui/auth.py), so reloads, new tabs and links stay signed in. The caller reruns."""
+
+    def start_it(session: Session) -> tuple[str, str | None]:
+        token = sessions.start(session, account_id=account.id)
+        return token, (sessions.issue_ticket(session, token=token) if auth.served() else None)
+
+    token, ticket = run_in_session(start_it)
+    next_path = auth.here()
+    sign_out()
+    st.session_state[auth.TOKEN_KEY] = token
     st.session_state[ACCOUNT_KEY] = account.id
     st.session_state[LAST_SEEN_KEY] = datetime.now(UTC)
+    if ticket is not None:
+        auth.hand_over(ticket, next_path)
+
+
+def end_session(token: str | None) -> None:
+    """Sign out: end the session on the server (every tab sharing its cookie asks to sign in on its next click)
+    and forget it in this tab."""
+    if token:
+        run_in_session(lambda session: sessions.end(session, token=token))
+    sign_out("You have signed out.")
+    st.session_state[auth.SIGNED_OUT_HERE_KEY] = True
 
 
 def sign_out(notice: str | None = None) -> None:

@@ -49,7 +49,7 @@ def make_app():
     """An AppTest of app.py, signed in as `account` (or not) and with today pinned to `as_of`."""
 
     def make(account=None, as_of=None) -> AppTest:
-        at = AppTest.from_file(str(APP_PATH), default_timeout=30)
+        at = AppTest.from_file(str(APP_PATH), default_timeout=90)
         if account is not None:
             at.session_state["account_id"] = account.id
             at.session_state["last_seen_at"] = datetime.now(UTC)

@@ -109,4 +109,21 @@ def sign_in(page, url: str, username: str, password: str) -> None:
     page.get_by_role("textbox", name="Username").fill(username)
     page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    wait_for_session_cookie(page)
     wait_for_app(page)
+
+
+SESSION_COOKIE = "rrt_session"
+
+
+def wait_for_session_cookie(page, timeout_ms: int = 20_000) -> bool:
+    """After a sign-in the browser fetches its session cookie (/auth/session) and reloads the page: wait for that,
+    so the test goes on in the signed-in page. False when no cookie came (a refused sign-in)."""
+    waited = 0
+    while waited < timeout_ms:
+        if any(c["name"] == SESSION_COOKIE for c in page.context.cookies()):
+            page.wait_for_load_state()
+            return True
+        page.wait_for_timeout(200)
+        waited += 200
+    return False

@@ -1,0 +1,88 @@
+"""Sign-in as the script sees it: the session token (the HttpOnly cookie, read through st.context.cookies), the
+one-time ticket that hands a new session to the browser, and sign-out in every tab.
+
+Streamlit cannot set an HttpOnly cookie from a script run, so the script sends the browser to /auth/session
+(ui/server.py) with a one-time ticket; that route sets the cookie and sends the browser on to the page it was on.
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import quote, urlencode
+
+import streamlit as st
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+COOKIE_NAME = "rrt_session"
+TOKEN_KEY = "session_token"
+NEXT_KEY = "after_sign_in"
+SIGNED_OUT_HERE_KEY = "signed_out_here"
+SESSION_ROUTE = "/auth/session"
+SIGN_OUT_ROUTE = "/auth/sign-out"
+_SAFE_PATH = re.compile(r"/[A-Za-z0-9_\-]*")
+
+
+def served() -> bool:
+    """True when a browser's request is behind this run (it always sends a Host header); False under AppTest and
+    the benchmarks, which run the script with no request at all."""
+    try:
+        return bool(st.context.headers)
+    except Exception:  # no script run context at all
+        return False
+
+
+def cookie_token() -> str | None:
+    """The session token from the browser's cookie (sent with the page's connection), if any."""
+    try:
+        value = st.context.cookies.get(COOKIE_NAME)
+    except Exception:  # no request behind this run (AppTest)
+        return None
+    return value if isinstance(value, str) and value else None
+
+
+def current_token() -> str | None:
+    """This tab's session token: one it has just started, else the cookie's, unless it signed out here."""
+    held = st.session_state.get(TOKEN_KEY)
+    if isinstance(held, str) and held:
+        return held
+    if st.session_state.get(SIGNED_OUT_HERE_KEY):
+        return None
+    return cookie_token()
+
+
+def safe_next(path: str | None) -> str:
+    """A path on this app to go to after signing in: only '/<page>' with a query, never another site."""
+    if not path:
+        return "/"
+    base, _, query = path.partition("?")
+    if not _SAFE_PATH.fullmatch(base):
+        return "/"
+    return base + (f"?{query}" if query else "")
+
+
+def here() -> str:
+    """The address this run serves (page path and query), to come back to after signing in."""
+    path = st.session_state.get(NEXT_KEY) or "/"
+    query = st.query_params.to_dict()
+    query.pop("signed_out", None)
+    return safe_next(path + (f"?{urlencode(query)}" if query else ""))
+
+
+def redirect(url: str) -> None:
+    """Send the browser to `url` (a full page load), as st.login does."""
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return
+    message = ForwardMsg()
+    message.auth_redirect.url = url
+    ctx.enqueue(message)
+
+
+def hand_over(ticket: str, next_path: str) -> None:
+    """Send the browser to exchange its one-time ticket for the session cookie, then on to `next_path`."""
+    redirect(f"{SESSION_ROUTE}?ticket={quote(ticket)}&next={quote(safe_next(next_path), safe='')}")
+
+
+def sign_out_everywhere() -> None:
+    """After the session was ended on the server: clear the cookie and land on the sign-in page."""
+    redirect(SIGN_OUT_ROUTE)
