@@ -77,7 +77,7 @@ base AS (
            r.notification_type,
            r.lcspr_decision,
            c_rec.ord AS rec_ord,
-           c_sub.ord - c_rec.ord AS wd,
+           c_sub.cum - c_rec.ord AS wd,
            c_aw.cum + :sin_days AS sin_due_ord,
            c_sin.ord AS sin_ord,
            c_meet.cum + :minutes_days AS minutes_due_ord,
@@ -127,7 +127,7 @@ GROUP BY GROUPING SETS ((fy, fq), ())
 """
 
 _SPREAD_SQL = _CALENDAR + f"""
-SELECT {_FY} AS fy, {_FQ} AS fq, c_sub.ord - c_rec.ord AS wd, count(*) AS reviews
+SELECT {_FY} AS fy, {_FQ} AS fq, c_sub.cum - c_rec.ord AS wd, count(*) AS reviews
 FROM reviews r
 JOIN cal c_rec ON c_rec.d = r.notification_received_date
 JOIN cal c_sub ON c_sub.d = r.submitted_to_panel_date

@@ -311,7 +311,10 @@ def record_return_received(
     _flush_return(session, ret)
     cal = load_calendar(session)
     due = return_due_date(cal, ret.requested_date)
-    timing = "on time" if received_on <= due else f"late ({cal.working_days_between(due, received_on)} working days)"
+    # A receipt on a non-working day counts as the last working day before it (domain.md): a Saturday receipt
+    # after a Friday due date is on time, never "late (0 working days)".
+    late_days = cal.working_days_between(due, received_on)
+    timing = "on time" if late_days == 0 else f"late ({late_days} working day{'s' if late_days != 1 else ''})"
     due_words = f"due {due:%d %b %Y}"
     if ret.agreed_due_date is not None:
         # The 5-working-day rule stays the measure of "on time" (the board's figure); the agreed date is named.

@@ -263,7 +263,9 @@ def review_status(
     )
     if review.submitted_to_panel_date is not None:
         submitted_day = cal.day_number(received, review.submitted_to_panel_date)
-        timing = "on time" if review.submitted_to_panel_date <= due else "late"
+        # A submission on a non-working day counts as the last working day before it (domain.md): a Saturday
+        # submission after a Friday Day 15 is on time.
+        timing = "on time" if submitted_day <= REVIEW_DUE_DAY else "late"
         progress = f"submitted {timing} (Day {submitted_day})"
     elif as_of > due:
         progress = f"overdue by {-left} working day{'s' if -left != 1 else ''}"

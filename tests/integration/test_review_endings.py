@@ -348,3 +348,32 @@ def test_the_live_list_and_the_review_say_why_a_review_is_red(session, manager, 
     _close(session, manager, _ret(session, review, "Health"), "no return", on=WED_30_DEC)
     after = get_review_status(session, manager, review_id=review.id, as_of=WED_30_DEC)
     assert "Health return" not in " ".join(i.label for i in after.why)
+
+
+# ------------------------------------------------------------------ 5. weekends count as the working day before
+
+
+def test_a_saturday_submission_after_a_friday_day_15_is_on_time_on_the_page_and_the_board(
+        session, officer, manager, make_account):
+    from tests.integration.test_board import add_review
+    # Received Mon 4 Jan 2027: Day 15 = Fri 22 Jan; submitted Sat 23 Jan.
+    weekend = add_review(session, officer, D(2027, 1, 4), "other", D(2027, 1, 4), None, D(2027, 1, 23), None, None,
+                         None, initials="WK")
+    status = get_review_status(session, manager, review_id=weekend.id, as_of=D(2027, 1, 25))
+    assert status.progress == "submitted on time (Day 15)"
+    figures = board_figures(session, make_account("board"), first_quarter=Quarter(2026, 4),
+                            last_quarter=Quarter(2026, 4), as_of=D(2027, 2, 1)).current
+    assert (figures.total.submitted, figures.total.on_time, figures.total.wd_max) == (1, 1, 14)
+
+
+def test_a_return_received_on_the_saturday_after_a_friday_due_date_is_on_time(session, officer, review):
+    police = Agency(name="Weekend Police", kind="police", active=True)
+    session.add(police)
+    session.flush()
+    ret = record_returns_requested(session, officer, review_id=review.id, agency_ids=[police.id],
+                                   requested_on=FRI_8_JAN, as_of=FRI_8_JAN)[0]  # due Fri 15 Jan
+    record_return_received(session, officer, return_id=ret.id, expected_version=None, received_on=D(2027, 1, 16),
+                           signed_by_senior_manager=True, signatory_role="DCI", as_of=D(2027, 1, 16))
+    text = session.scalars(select(LogEntry.text).where(LogEntry.agency_return_id == ret.id)
+                           .order_by(LogEntry.id.desc())).first()
+    assert text.startswith("Return received from Weekend Police on 16 Jan 2027, on time (due 15 Jan 2027)")
