@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
-from db.enums import FinalQaOutcome, FolderSection, LogCategory, ReturnEnding, ReviewState, Role
+from db.enums import FinalQaOutcome, FolderSection, LogCategory, MilestoneKey, ReturnEnding, ReviewState, Role
 from db.models import Account, Agency, Review, ReviewMilestone
 from db.models_returns import AgencyReturn, AgencyReturnChase
 from services.calendar import load_calendar, load_settings
@@ -273,7 +273,21 @@ def record_returns_requested(
         log_return_entry(session, actor, ret, LogCategory.COMMUNICATION,
              f"Scoping form sent to {agency.name} on {requested_on:%d %b %Y}; return due {due:%a %d %b %Y}.")
         created.append(ret)
+    _complete_scoping_sent(session, actor, review.id, requested_on, as_of)
     return created
+
+
+def _complete_scoping_sent(session: Session, actor: Account, review_id: int, done_on: date, as_of: date) -> None:
+    """'Scoping forms sent' is done by the first scoping forms recorded, on their date (issue 14: the requests
+    carry the date already; unticked, the milestone showed a false red). One already done keeps its date."""
+    milestone = session.scalar(
+        select(ReviewMilestone).where(ReviewMilestone.review_id == review_id,
+                                      ReviewMilestone.key == MilestoneKey.SCOPING_SENT)
+    )
+    if milestone is None or milestone.done_date is not None:
+        return
+    complete_milestone(session, actor, milestone_id=milestone.id, done_on=done_on, as_of=as_of,
+                       note="Completed automatically: scoping forms recorded as sent (Agency returns page).")
 
 
 @requires(*CASE_WRITERS, action="record a return received")
@@ -469,6 +483,12 @@ def record_final_qa(
     ret = load_return_for_write(session, return_id)
     _refuse_if_stale(ret, expected_version)
     _refuse_unless_stage(ret, (Stage.CHECKED,), "the final QA")
+    if outcome == FinalQaOutcome.ACCEPTED and ret.signed_by_senior_manager is not True:
+        # The guide: returns are signed off by a senior manager of the agency before they are accepted.
+        raise InvalidInput(
+            f"The return from {ret.agency.name} is not signed by a senior manager, so it cannot be accepted: send "
+            "it back asking for the senior manager's sign-off (or close it as withdrawn if it was asked in error)."
+        )
     cleaned = validate_final_qa(decided_on=decided_on, checked_on=known_date(ret.initial_check_date), as_of=as_of,
                                 outcome=outcome, reason=reason, new_due_date=new_due_date,
                                 notification_received=_review_of(session, ret).notification_received_date)

@@ -342,9 +342,10 @@ CALLS = {
         as_of=TODAY),
     "record_shared_with_chair": lambda s, a, c: dict(
         return_id=_return_at(s, c, "received").id, expected_version=None, shared_on=TODAY, as_of=TODAY),
+    # The return in hand is unsigned (final QA accepts only a signed one): the manager sends it back.
     "record_final_qa": lambda s, a, c: dict(
-        return_id=_return_at(s, c, "checked").id, expected_version=None, decided_on=TODAY, outcome="accepted",
-        as_of=TODAY),
+        return_id=_return_at(s, c, "checked").id, expected_version=None, decided_on=TODAY, outcome="sent back",
+        reason="Have it signed.", new_due_date=TODAY, as_of=TODAY),
     "record_file_location": lambda s, a, c: dict(
         return_id=_return_at(s, c, "received").id, expected_version=None, file_section="I",
         file_path="I/return.docx"),

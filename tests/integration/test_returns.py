@@ -389,7 +389,8 @@ def test_file_location_and_summary(session, officer, ret):
 
 def _complete_day_one(session, officer, chair, review):
     for m in review.milestones:
-        if m.window_end_day == 1:
+        # 'Scoping forms sent' completed itself when the returns were requested (issue 14).
+        if m.window_end_day == 1 and m.done_date is None:
             actor = chair if m.owner == "chair" else officer
             extra = {"exec_meeting_required": False} if m.key == "exec_decision" else {}
             record_milestone_done(session, actor, milestone_id=m.id, done_on=FRI_18_DEC, as_of=FRI_18_DEC, **extra)

@@ -377,3 +377,29 @@ def test_a_return_received_on_the_saturday_after_a_friday_due_date_is_on_time(se
     text = session.scalars(select(LogEntry.text).where(LogEntry.agency_return_id == ret.id)
                            .order_by(LogEntry.id.desc())).first()
     assert text.startswith("Return received from Weekend Police on 16 Jan 2027, on time (due 15 Jan 2027)")
+
+
+# ------------------------------------------------------------------ 5. final QA; scoping forms sent
+
+
+def test_final_qa_refuses_to_accept_an_unsigned_return(session, officer, manager, review):
+    school = _ret(session, review, "School")
+    record_return_received(session, officer, return_id=school.id, expected_version=None, received_on=MON_21_DEC,
+                           signed_by_senior_manager=False, as_of=MON_21_DEC)
+    record_initial_check(session, officer, return_id=school.id, expected_version=None, checked_on=MON_21_DEC,
+                         outcome="concerns", note="Not signed.", as_of=MON_21_DEC,
+                         **{**YES, "signed": False})
+    with pytest.raises(InvalidInput, match="is not signed by a senior manager, so it cannot be accepted: send it "
+                                           "back asking for the senior manager's sign-off"):
+        record_final_qa(session, manager, return_id=school.id, expected_version=None, decided_on=MON_21_DEC,
+                        outcome="accepted", as_of=MON_21_DEC)
+    sent_back = record_final_qa(session, manager, return_id=school.id, expected_version=None, decided_on=MON_21_DEC,
+                                outcome="sent back", reason="Please have it signed.", new_due_date=TUE_29_DEC,
+                                as_of=MON_21_DEC)
+    assert sent_back.final_qa_outcome == "sent back"
+
+
+def test_scoping_forms_sent_completes_itself_when_the_requests_are_recorded(session, review):
+    milestone = _milestone(review, "scoping_sent")
+    assert milestone.done_date == FRI_18_DEC
+    assert milestone.note == "Completed automatically: scoping forms recorded as sent (Agency returns page)."
