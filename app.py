@@ -20,8 +20,9 @@ from services.sessions import ResumeOutcome, resume
 from ui import auth, state
 from ui.errors import DATABASE_UNAVAILABLE, DatabaseUnavailable, run_safely
 from ui.flash import flash
+from ui.links import REVIEW_PAGE_KEYS
 from ui.navigation import PAGES, pages_for
-from ui.widgets import md_text
+from ui.widgets import ALL_LIVE_CHOSEN_KEY, CURRENT_REVIEW_KEY, md_text
 
 st.set_page_config(page_title="Rapid Review Tracker", page_icon=":material/fact_check:", layout="wide")
 
@@ -109,7 +110,23 @@ def main() -> None:
     if not pages:
         st.warning("Your account has no role that opens a page. Ask an administrator.")
         return
-    st.navigation(pages).run()
+    page = st.navigation(pages)
+    _carry_the_review(page.url_path)
+    page.run()
+
+
+def _carry_the_review(url_path: str | None) -> None:
+    """Moving to another review page (the menu drops the address's query) keeps the review chosen last in this
+    session, and puts it in the address, so the address always names the review shown."""
+    key = next((k for k, entry in PAGES.items() if Path(entry.path).stem == url_path), None)
+    if key not in REVIEW_PAGE_KEYS or "review" in st.query_params or st.query_params.get("view") == "outstanding":
+        return
+    remembered = st.session_state.get(CURRENT_REVIEW_KEY)
+    if not isinstance(remembered, int):
+        return
+    if key == "log" and st.session_state.get(ALL_LIVE_CHOSEN_KEY):
+        return  # the daily log was last left on "All live reviews"
+    st.query_params["review"] = str(remembered)
 
 
 run_safely(main)

@@ -22,6 +22,7 @@ from ui import state
 from ui.flash import flash, show_flashes
 from ui.forms import already_saved, remember_saved
 from ui.gate import require_page
+from ui.links import review_links
 from ui.widgets import FREE_TEXT_REMINDER, md_sentence, review_picker
 
 require_page("log")
@@ -79,6 +80,8 @@ reviews = state.read(list_reviews)
 by_id = {r.id: r for r in reviews}
 live_ids = [r.id for r in reviews if r.state != ReviewState.CLOSED]
 scope = review_picker(reviews, key="log_review", all_live_label="All live reviews")
+if scope is not None:
+    review_links(scope, here="log")
 if st.session_state.get(SCOPE_SEEN_KEY, scope) != scope:
     _review_changed()  # another review (or all of them): first page, and the choices that depended on it
 st.session_state[SCOPE_SEEN_KEY] = scope

@@ -13,6 +13,7 @@ from ui import state
 from ui.flash import flash, show_flashes
 from ui.forms import VersionedForm, already_saved, remember_saved
 from ui.gate import require_page
+from ui.links import review_links
 from ui.widgets import FREE_TEXT_REMINDER, fmt_date, md_text, review_picker
 
 require_page("meetings")
@@ -34,6 +35,7 @@ if not reviews:
     st.info("There are no reviews yet. Open one from the Live reviews page.")
     st.stop()
 review_id = review_picker(reviews, key="mt_review_pick")
+review_links(review_id, here="meetings")
 
 found = state.read(list_meetings, review_id=review_id, as_of=as_of)
 review = found.review

@@ -40,6 +40,7 @@ from ui import state
 from ui.flash import flash, show_flashes
 from ui.forms import VersionedForm, already_saved, remember_saved
 from ui.gate import require_page
+from ui.links import review_links
 from ui.widgets import FREE_TEXT_REMINDER, fmt_date, md_text, review_picker
 
 YES_NO = {"yes": True, "no": False}
@@ -64,6 +65,7 @@ if not reviews:
     st.info("There are no reviews yet. Open one from the Live reviews page.")
     st.stop()
 review_id = review_picker(reviews, key="rp_review_pick")
+review_links(review_id, here="report")
 
 view = state.read(get_report, review_id=review_id, as_of=as_of)
 review = view.review

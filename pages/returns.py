@@ -41,6 +41,7 @@ from ui import state
 from ui.flash import flash, show_flashes
 from ui.forms import VersionedForm, already_saved, remember_saved
 from ui.gate import require_page
+from ui.links import review_links
 from ui.widgets import FREE_TEXT_REMINDER, fmt_date, md_text, rag_badge, review_picker
 
 CHECKLIST, OUTSTANDING = "Checklist for one review", "Outstanding returns (all live reviews)"
@@ -191,6 +192,7 @@ if not reviews:
     st.info("There are no reviews yet. Open one from the Live reviews page.")
     st.stop()
 picked = review_picker(reviews, key="ret_review_pick")
+review_links(picked, here="returns")
 st.query_params.pop("view", None)
 
 review_status = state.read(get_review_status, review_id=picked, as_of=as_of)

@@ -22,6 +22,7 @@ from ui import state
 from ui.flash import flash, show_flashes
 from ui.forms import VersionedForm
 from ui.gate import require_page
+from ui.links import review_links
 from ui.widgets import FREE_TEXT_REMINDER, fmt_date, md_text, rag_badge, review_picker
 
 require_page("review")
@@ -34,6 +35,7 @@ if not reviews:
     st.stop()
 
 picked = review_picker(reviews, key="review_pick")
+review_links(picked, here="review")
 
 status = state.read(get_review_status, review_id=picked, as_of=as_of)
 review = status.review

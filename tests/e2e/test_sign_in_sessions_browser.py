@@ -3,6 +3,7 @@ tab; idle time ends it on the server; the cookie is HttpOnly, SameSite=Lax, path
 opens its page and review after signing in (issue 13)."""
 from __future__ import annotations
 
+import re
 import urllib.error
 import urllib.request
 
@@ -148,3 +149,32 @@ def test_the_cookie_routes_refuse_requests_from_another_site(app_url):
         urllib.request.urlopen(request, timeout=10)
     except urllib.error.HTTPError as error:
         assert error.code in (403, 405)
+
+
+def _shows_review(page, page_title: str, review_id: int, reference: str) -> None:
+    expect(page.get_by_role("heading", name=page_title).first).to_be_visible()
+    page.wait_for_url(f"**review={review_id}*")
+    expect(page.get_by_role("combobox", name="Review").first).to_have_value(re.compile(reference))
+
+
+def test_the_chosen_review_stays_chosen_across_the_review_pages_and_each_links_to_the_others(
+        app_url, fresh_database_url, page):
+    (first_id, first_ref), (second_id, second_ref) = _seed(fresh_database_url)
+    sign_in(page, app_url, "olly", PASSWORD)
+    _goto(page, f"{app_url}/review?review={first_id}")
+    expect(page.get_by_role("heading", name=f"Review {first_ref}")).to_be_visible()
+    # The menu (no review in its links) keeps the review: Agency returns opens its checklist, not the list.
+    for menu, title in (("Agency returns", "Agency returns"), ("Report", "Report"), ("Daily log", "Daily log"),
+                        ("Meetings", "Meetings")):
+        page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=menu, exact=True).click()
+        wait_for_app(page)
+        _shows_review(page, title, first_id, first_ref)
+    # Each review page links to the same review on the others.
+    _goto(page, f"{app_url}/review?review={second_id}")
+    page.get_by_role("link", name="Agency returns for this review").click()
+    wait_for_app(page)
+    _shows_review(page, "Agency returns", second_id, second_ref)
+    page.get_by_role("link", name="Review for this review").click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name=f"Review {second_ref}")).to_be_visible()
+    assert "Page not found" not in page.inner_text("body")
