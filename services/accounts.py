@@ -260,26 +260,6 @@ def set_email(session: Session, actor: Account, *, account_id: int, email: str |
     return account
 
 
-def account_for_verified_email(session: Session, *, email: str) -> Account | None:
-    """The active account whose email is this verified organisation identity's, or None."""
-    cleaned = (email or "").strip().lower()
-    if not cleaned:
-        return None
-    account = session.scalars(select(Account).where(Account.email == cleaned)).first()
-    if account is None or not account.active:
-        return None
-    account.last_sign_in_at = datetime.now(UTC)
-    session.flush()
-    return account
-
-
-def administrator_names(session: Session) -> list[str]:
-    """The display names of the active administrators, for a refusal that says whom to ask."""
-    return [a.display_name for a in session.scalars(
-        select(Account).where(Account.active.is_(True), Account.roles.contains([Role.ADMIN.value]))
-        .order_by(Account.display_name))]
-
-
 @dataclass(frozen=True)
 class SignInOutcome:
     """The signed-in account, or the sentence saying why not (never which part was wrong)."""
