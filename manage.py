@@ -1,4 +1,4 @@
-"""Server commands: migrate, demo-data, create-user."""
+"""Server commands: migrate, demo-data, create-user, create-app-role, verify, backup, restore."""
 from __future__ import annotations
 
 import argparse
@@ -7,23 +7,51 @@ import sys
 import traceback
 from collections.abc import Sequence
 
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.engine import make_engine, make_session_factory, transaction, upgrade_to_head
+from db.engine import (
+    MigrationAsAppRole,
+    create_app_role,
+    make_engine,
+    make_session_factory,
+    owner_database_url,
+    prepare_database,
+    transaction,
+)
 from services.clock import today_in_london
 from services.errors import ServiceError
 
 
 def _factory() -> sessionmaker[Session]:
-    engine = make_engine()
-    upgrade_to_head(engine)
-    return make_session_factory(engine)
+    # Migrated as the owner (MIGRATION_DATABASE_URL), then run as the app's role (DATABASE_URL), as the app does.
+    return make_session_factory(make_engine(prepare_database()))
 
 
 def migrate(_args: argparse.Namespace) -> int:
-    upgrade_to_head(make_engine())
+    prepare_database(must_migrate=True)
     print("Database is up to date.")
+    return 0
+
+
+def create_app_role_command(args: argparse.Namespace) -> int:
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+    if args.password_stdin and not password:
+        _fail("No password was given on standard input: nothing was done.")
+        return 2
+    owner = make_engine(owner_database_url())
+    prepare_database()
+    try:
+        created = create_app_role(owner, args.name, password)
+    except ValueError as error:
+        _fail(str(error))
+        return 2
+    finally:
+        owner.dispose()
+    print(f"Role {args.name} {'created' if created else 'already existed'}; it is a member of the app's group rrt_app. "
+          f"Set DATABASE_URL to connect as {args.name}.")
     return 0
 
 
@@ -59,6 +87,107 @@ def create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def verify(_args: argparse.Namespace) -> int:
+    from services.integrity import record_verification, verify_record
+
+    with transaction(_factory()) as session:
+        result = verify_record(session)
+        record_verification(session, result)
+    if result.ok:
+        print(result.summary())
+        print(f"chain heads: log {result.log_head}, report versions {result.versions_head} (keep these elsewhere)")
+        return 0
+    _fail(result.summary())
+    return 4
+
+
+def _libpq(url: str) -> tuple[str, dict[str, str]]:
+    """A libpq connection URI for the client programs, with the password passed in the environment, not argv."""
+    import os
+
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    env = dict(os.environ)
+    if parsed.password:
+        env["PGPASSWORD"] = str(parsed.password)
+    return parsed.set(drivername="postgresql", password=None).render_as_string(hide_password=False), env
+
+
+def _server_major(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(text("SHOW server_version_num")).scalar_one()) // 10000
+
+
+def backup(args: argparse.Namespace) -> int:
+    import subprocess
+
+    from db.embedded import pg_tool
+
+    url = owner_database_url()
+    engine = make_engine(url)
+    try:
+        tool = pg_tool("pg_dump", _server_major(engine))
+    finally:
+        engine.dispose()
+    uri, env = _libpq(url)
+    # Custom format: compressed, one consistent snapshot, restored with pg_restore (also table by table).
+    done = subprocess.run([tool, "--format=custom", "--file", args.file, "--dbname", uri], env=env,
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        _fail(f"The backup failed ({tool}): {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ''}")
+        return 5
+    print(f"Backup written to {args.file}: check it with `manage.py restore` into an empty database.")
+    return 0
+
+
+def restore(args: argparse.Namespace) -> int:
+    import subprocess
+
+    from db.embedded import pg_tool
+    from services.integrity import record_verification, verify_record
+
+    url = owner_database_url()
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            tables = connection.execute(text(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")).scalar_one()
+            if tables:
+                _fail("The database to restore into is not empty: restore into a new, empty database "
+                      "(MIGRATION_DATABASE_URL, or a new RRT_DATA_DIR for the embedded server).")
+                return 2
+            # The grants in the backup name the app's group, which belongs to the server, not to the database.
+            connection.execute(text(
+                "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rrt_app') THEN "
+                "CREATE ROLE rrt_app NOLOGIN; END IF; END $$"))
+        tool = pg_tool("pg_restore", _server_major(engine))
+        uri, env = _libpq(url)
+        done = subprocess.run([tool, "--no-owner", "--exit-on-error", "--single-transaction", "--dbname", uri,
+                               args.file], env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            _fail(f"The restore failed and nothing was restored ({tool}): "
+                  f"{done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ''}")
+            return 5
+    finally:
+        engine.dispose()
+    # A backup from an older version is brought up to date, and the embedded server gets its app role.
+    prepare_database(must_migrate=True)
+    engine = make_engine(url)
+    try:
+        with transaction(make_session_factory(engine)) as session:
+            result = verify_record(session)
+            record_verification(session, result)
+    finally:
+        engine.dispose()
+    print(f"Restored {args.file}.")
+    if result.ok:
+        print(result.summary())
+        return 0
+    _fail(result.summary())
+    return 4
+
+
 DATABASE_UNREACHABLE = (
     "The database cannot be reached, so nothing was done: check that the database server is running and that "
     "DATABASE_URL is right, then run the command again."
@@ -81,6 +210,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     user.add_argument("--roles", required=True, help="comma-separated: manager,officer,chair,board,admin")
     user.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     user.set_defaults(func=create_user)
+    role = sub.add_parser("create-app-role", help="create the LOGIN role the app connects as (run as the owner)")
+    role.add_argument("--name", required=True)
+    role.add_argument("--password-stdin", action="store_true", help="read the role's password from standard input")
+    role.set_defaults(func=create_app_role_command)
+    backup_parser = sub.add_parser("backup", help="write a PostgreSQL custom-format dump of the database to FILE")
+    backup_parser.add_argument("file")
+    backup_parser.set_defaults(func=backup)
+    restore_parser = sub.add_parser("restore", help="restore FILE into an empty database, then verify the record")
+    restore_parser.add_argument("file")
+    restore_parser.set_defaults(func=restore)
+    sub.add_parser("verify", help="check the daily log's and the report versions' hash chains and files").set_defaults(
+        func=verify)
     parser.add_argument("--traceback", action="store_true",
                         help="on an unexpected error, also print the full traceback (it may quote what was typed)")
     args = parser.parse_args(argv)
@@ -89,7 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result: int = args.func(args)
         return result
-    except ServiceError as error:
+    except (ServiceError, MigrationAsAppRole) as error:
         _fail(str(error))
         return 2
     except OperationalError:

@@ -6,10 +6,12 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     ARRAY,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
     DateTime,
+    FetchedValue,
     ForeignKey,
     Index,
     Integer,
@@ -307,5 +309,9 @@ class LogEntry(Base):
     # db.models alone (not db.model_registry) can still write log entries.
     agency_return_id: Mapped[int | None] = mapped_column(
         ForeignKey("agency_returns.id", name="daily_log_agency_return_id_fkey", use_alter=True))
+    # The hash chain (migration 0009): set by the database's BEFORE INSERT trigger, never by the app.
+    chain_position: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default=FetchedValue(),
+                                                index=True, unique=True)
+    chain_hash: Mapped[str] = mapped_column(String(64), nullable=False, server_default=FetchedValue())
 
     author: Mapped[Account] = relationship()

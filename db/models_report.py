@@ -10,11 +10,13 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
     Date,
     DateTime,
+    FetchedValue,
     ForeignKey,
     Index,
     Integer,
@@ -139,8 +141,35 @@ class ReportVersion(Base):
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     # A hash of what the report said (not of the file): "nothing changed since draft 3" is a lookup.
     content_fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
+    # The hash chain (migration 0009): set by the database's BEFORE INSERT trigger, never by the app.
+    chain_position: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default=FetchedValue(),
+                                                index=True, unique=True)
+    chain_hash: Mapped[str] = mapped_column(String(64), nullable=False, server_default=FetchedValue())
 
     review: Mapped[Review] = relationship()
+
+
+class RecordChainHead(Base):
+    """The last position and hash of one chain (daily_log, report_versions); moved only by the insert triggers."""
+
+    __tablename__ = "record_chain_heads"
+
+    chain: Mapped[str] = mapped_column(String(40), primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class RecordVerification(Base):
+    """One run of `manage.py verify` (services/integrity.py): when, and what it found."""
+
+    __tablename__ = "record_verifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    ok: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    log_entries: Mapped[int] = mapped_column(Integer, nullable=False)
+    report_versions: Mapped[int] = mapped_column(Integer, nullable=False)
+    problem: Mapped[str | None] = mapped_column(Text)
 
 
 # Migration 0010: a sign-off recorded for each signed final version, by the Chair's own account or by the

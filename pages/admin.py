@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -18,6 +19,7 @@ from services.accounts import (
 )
 from services.agencies import add_agency, list_agencies, update_agency
 from services.errors import ServiceError
+from services.integrity import last_verification
 from services.plan import list_plan_templates, update_plan_template, window_label
 from services.sessions import end_session, list_active_sessions
 from services.settings import add_closure_day, get_settings, list_closure_days, remove_closure_day, update_settings
@@ -213,3 +215,17 @@ with plan_tab:
                              done_when=done_when)
             if step:
                 done(f"Plan step '{md_text(step.title)}' saved.")
+
+st.subheader("The record")
+st.caption("The daily log and the report versions are chained by hash: `manage.py verify` (run on the server) "
+           "checks that no entry or version was changed or removed since it was made.")
+_last = state.read(last_verification)
+if _last is None:
+    st.info("The record has not been verified yet: run `manage.py verify` on the server.")
+elif _last.ok:
+    st.success(f"Last verified {_last.checked_at.astimezone(ZoneInfo('Europe/London')):%d %b %Y %H:%M}: "
+               f"{_last.log_entries} log entries and {_last.report_versions} report versions match.",
+               icon=":material/verified:")
+else:
+    st.error(f"Last verification {_last.checked_at.astimezone(ZoneInfo('Europe/London')):%d %b %Y %H:%M} "
+             f"found a problem: {md_text(_last.problem or '')}", icon=":material/gpp_bad:")

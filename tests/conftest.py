@@ -12,7 +12,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from db.embedded import start_embedded_server, to_sqlalchemy_url
-from db.engine import upgrade_to_head
+from db.engine import create_app_role, upgrade_to_head
+
+# The app's login role on the test server (roles belong to the server, so it is made once and never dropped: another
+# run on the same server may be using it). The services under test run as it, as the app does.
+TEST_APP_ROLE = "rrt_test_app"
+TEST_APP_PASSWORD = "rrt-test-app-only"
 
 
 def _server_url() -> str:
@@ -42,6 +47,7 @@ def template_database(server_url):
     url = make_url(server_url).set(database=name)
     engine = create_engine(url)
     upgrade_to_head(engine)
+    create_app_role(engine, TEST_APP_ROLE, TEST_APP_PASSWORD)
     engine.dispose()
     yield name
     with admin.connect() as conn:
@@ -58,6 +64,12 @@ def _create_from_template(server_url: str, template: str) -> tuple[str, str]:
     return name, make_url(server_url).set(database=name).render_as_string(hide_password=False)
 
 
+def as_app_role(url: str) -> str:
+    """The same database, connected as the app's login role."""
+    return make_url(url).set(username=TEST_APP_ROLE, password=TEST_APP_PASSWORD).render_as_string(
+        hide_password=False)
+
+
 def _drop(server_url: str, name: str) -> None:
     admin = _admin_engine(server_url)
     with admin.connect() as conn:
@@ -66,10 +78,18 @@ def _drop(server_url: str, name: str) -> None:
 
 
 @pytest.fixture(scope="session")
+def owner_url(server_url, engine) -> str:
+    """The integration tests' shared database, as the role that owns its tables."""
+    owner = make_url(server_url)
+    return make_url(engine.url).set(username=owner.username, password=owner.password).render_as_string(
+        hide_password=False)
+
+
+@pytest.fixture(scope="session")
 def engine(server_url, template_database):
-    """The shared database of the integration tests (each test rolls back)."""
+    """The shared database of the integration tests (each test rolls back), connected as the app's role."""
     name, url = _create_from_template(server_url, template_database)
-    engine = create_engine(url)
+    engine = create_engine(as_app_role(url))
     yield engine
     engine.dispose()
     _drop(server_url, name)
@@ -89,9 +109,14 @@ def session(engine):
 
 @pytest.fixture
 def fresh_database_url(server_url, template_database, monkeypatch):
-    """A new migrated database for one test that commits for real (pages, browser); dropped afterwards."""
+    """A new migrated database for one test that commits for real (pages, browser); dropped afterwards.
+
+    The URL given is the owner's (for seeding and inspecting); the app under test connects as the app's role
+    (DATABASE_URL) and migrates as the owner (MIGRATION_DATABASE_URL), as a deployment does.
+    """
     name, url = _create_from_template(server_url, template_database)
-    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("DATABASE_URL", as_app_role(url))
+    monkeypatch.setenv("MIGRATION_DATABASE_URL", url)
     yield url
     _drop(server_url, name)
 

@@ -11,7 +11,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.engine import make_engine, make_session_factory, transaction, upgrade_to_head
+from db.engine import (
+    make_engine,
+    make_session_factory,
+    prepare_database,
+    server_was_lost,
+    transaction,
+    watch_for_lost_server,
+)
 from services import sessions
 from services.accounts import SignedIn, load_actor, signed_in_account
 from services.clock import today_in_london
@@ -33,15 +40,21 @@ class HasId(Protocol):
 
 @st.cache_resource(show_spinner="Starting the database…")
 def _engine() -> Engine:
-    engine = make_engine()
-    upgrade_to_head(engine)
-    return engine
+    # Migrate as the owner, then connect as the app's own role, which cannot change the schema or the record.
+    return watch_for_lost_server(make_engine(prepare_database()))
 
 
 def session_factory() -> sessionmaker[Session]:
     """The app's session factory; raises DatabaseUnavailable with a plain sentence."""
     try:
-        return make_session_factory(_engine())
+        engine = _engine()
+        if server_was_lost(engine):
+            # The server went away since the last click (a restart, a dead embedded process): a new engine
+            # reconnects, and for the embedded server starts it again, so the app needs no restart.
+            engine.dispose()
+            _engine.clear()
+            engine = _engine()
+        return make_session_factory(engine)
     except OperationalError as error:
         _engine.clear()
         raise DatabaseUnavailable(DATABASE_UNAVAILABLE) from error

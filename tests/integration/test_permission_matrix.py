@@ -121,6 +121,8 @@ WHO_MAY_CALL: dict[str, frozenset[str]] = {
     "list_agencies": REFERENCE_LISTS,
     "list_closure_days": REFERENCE_LISTS,
     "list_plan_templates": PLAN_READERS,
+    # Issue 12: when the record (log and report versions) was last verified; the admin runs the system.
+    "last_verification": ADMIN_ONLY,
 }
 
 # Helpers that other services call inside their own guarded call (the caller has checked the role), never pages.
@@ -276,6 +278,7 @@ def _draft_id(s, c):
 
 # One valid call for each guarded service, by name; the matrix runs it as each of the five roles.
 CALLS = {
+    "last_verification": lambda s, a, c: {},
     # Administration.
     "list_plan_templates": lambda s, a, c: {},
     "update_plan_template": lambda s, a, c: dict(

@@ -15,7 +15,7 @@ LAYERS: list[set[str]] = [
     {"services", "services.errors", "services.clock", "services.exports", "services.formatting",
      "services.deadlines", "services.working_days", "services.text", "services.report", "services.report.content"},
     {"services.permissions", "services.rag", "services.calendar", "services.concurrency", "services.report.word"},
-    {"services.daily_log", "services.report.reads", "services.sessions"},
+    {"services.daily_log", "services.report.reads", "services.integrity", "services.sessions"},
     {"services.plan", "services.accounts", "services.agencies", "services.board"},
     {"services.milestones"},
     {"services.settings", "services.reviews", "services.reviews.rules", "services.returns",

@@ -1,0 +1,140 @@
+"""Tamper evidence (issue 12): walk the hash chains of the daily log and the report versions.
+
+Each row's chain_hash was set by the database on insert (migration 0009) as sha256(the previous row's chain_hash,
+a new line, the row's canonical text). Verifying recomputes every link here, from the rows as they are now, and
+checks every version's bytes against its size and SHA-256: a row changed, removed or forged anywhere (by hand, as the
+owner, with the triggers off) breaks the chain at that row or at the chain's head.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from db.enums import Role
+from db.models import Account
+from db.models_report import RecordVerification
+from services.permissions import requires
+
+GENESIS = "0" * 64
+# The canonical text of a row, as migration 0009 defines it (frozen there; a copy here on purpose, so that verifying
+# does not trust a function in the database that the owner could replace). tests/integration/test_integrity.py
+# proves the two agree.
+_UTC = "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'"
+LOG_CANONICAL = (
+    "concat_ws(',', r.id, r.chain_position, quote_nullable(r.review_id), "
+    f"to_char(r.logged_at AT TIME ZONE 'UTC', {_UTC}), r.author_id, quote_nullable(r.category), "
+    "quote_nullable(r.text), quote_nullable(r.folder_section), quote_nullable(r.file_path), "
+    "quote_nullable(r.milestone_id), quote_nullable(r.corrects_id), r.by_system, quote_nullable(r.agency_return_id))"
+)
+VERSION_CANONICAL = (
+    "concat_ws(',', r.id, r.chain_position, r.review_id, r.number, quote_nullable(r.state), "
+    "quote_nullable(to_char(r.step_date, 'YYYY-MM-DD')), quote_nullable(to_char(r.ofsted_sent_on, 'YYYY-MM-DD')), "
+    f"to_char(r.created_at AT TIME ZONE 'UTC', {_UTC}), r.created_by_id, quote_nullable(r.created_by_name), "
+    "quote_nullable(r.file_name), encode(sha256(r.content), 'hex'), r.size_bytes, quote_nullable(r.sha256), "
+    "quote_nullable(r.content_fingerprint))"
+)
+_BYTES_MATCH = "(encode(sha256(r.content), 'hex') = r.sha256 AND octet_length(r.content) = r.size_bytes)"
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """The first row that does not match: which chain, its id and what is wrong."""
+
+    table: str
+    row_id: int | None
+    sentence: str
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    log_entries: int
+    report_versions: int
+    mismatch: Mismatch | None
+    # The last hash of each chain: kept outside the database, it shows later that nothing before it was rewritten.
+    log_head: str = GENESIS
+    versions_head: str = GENESIS
+
+    @property
+    def ok(self) -> bool:
+        return self.mismatch is None
+
+    def summary(self) -> str:
+        if self.mismatch is None:
+            return f"verified: {self.log_entries} log entries, {self.report_versions} report versions"
+        return f"NOT verified: {self.mismatch.sentence}"
+
+
+@dataclass(frozen=True)
+class LastVerification:
+    checked_at: datetime
+    ok: bool
+    log_entries: int
+    report_versions: int
+    problem: str | None
+
+
+def link(previous: str, canonical: str) -> str:
+    """One link of a chain: sha256 over the previous hash, a new line and the row's canonical text."""
+    return hashlib.sha256(f"{previous}\n{canonical}".encode()).hexdigest()
+
+
+def _walk(session: Session, table: str, canonical: str, label: str, extra: str = "true"
+          ) -> tuple[int, str, Mismatch | None]:
+    """Count, last hash and first mismatch of one chain."""
+    # Fetched in chunks (a server-side cursor), so a long log or large Word files are never all in memory at once.
+    rows = session.execute(
+        text(f"SELECT r.id, r.chain_position, r.chain_hash, {canonical}, {extra} FROM {table} r"
+             " ORDER BY r.chain_position, r.id").execution_options(yield_per=500))
+    previous, count = GENESIS, 0
+    for row_id, position, stored, row_text, bytes_match in rows:
+        count += 1
+        problem = None
+        if position != count:
+            problem = (f"{label} {row_id} is at position {position} of the chain where {count} was expected: "
+                       "an earlier one is missing or was moved")
+        elif not bytes_match:
+            problem = f"{label} {row_id}: its file does not match its size and SHA-256"
+        elif row_text is None or link(previous, row_text) != stored:
+            problem = f"{label} {row_id} does not match the chain: it was changed after it was recorded"
+        if problem is not None:
+            return count, previous, Mismatch(table, row_id, problem)
+        previous = stored
+    head = session.execute(text("SELECT position, hash FROM record_chain_heads WHERE chain = :chain"),
+                           {"chain": table}).first()
+    if head is None or head[0] != count or head[1] != previous:
+        recorded = head[0] if head is not None else "unknown"
+        return count, previous, Mismatch(table, None, f"the {label}s end at position {count} but {recorded} were "
+                                                      "recorded: the last ones are missing or the head was changed")
+    return count, previous, None
+
+
+def verify_record(session: Session) -> VerificationResult:
+    """Walk both chains from the start; return the counts and the first row that does not match (if any)."""
+    log_entries, log_head, mismatch = _walk(session, "daily_log", LOG_CANONICAL, "daily log entry")
+    if mismatch is not None:
+        return VerificationResult(log_entries, 0, mismatch)
+    versions, versions_head, mismatch = _walk(session, "report_versions", VERSION_CANONICAL, "report version",
+                                              _BYTES_MATCH)
+    return VerificationResult(log_entries, versions, mismatch, log_head, versions_head)
+
+
+def record_verification(session: Session, result: VerificationResult) -> None:
+    """Keep when the record was verified and what was found (shown on the Administration page)."""
+    session.add(RecordVerification(ok=result.ok, log_entries=result.log_entries,
+                                   report_versions=result.report_versions,
+                                   problem=result.mismatch.sentence if result.mismatch else None))
+    session.flush()
+
+
+@requires(Role.ADMIN, action="see when the record was last verified")
+def last_verification(session: Session, actor: Account) -> LastVerification | None:
+    """The latest run of `manage.py verify`, or None if it has never run."""
+    found = session.scalars(select(RecordVerification).order_by(RecordVerification.id.desc()).limit(1)).first()
+    if found is None:
+        return None
+    return LastVerification(checked_at=found.checked_at, ok=found.ok, log_entries=found.log_entries,
+                            report_versions=found.report_versions, problem=found.problem)
