@@ -87,6 +87,8 @@ def _meetings(session: Session, cast: DemoCast, review: Review, agency_ids: list
         meeting_svc.record_meeting(session, officer, review_id=review.id, kind=MeetingKind.PRE_MEET,
                                    held_on=pre_meet_day, agency_ids=agency_ids[:1], chair_name="",
                                    minute_taker_name=officer.display_name,
+                                   # Minutes of every meeting by the next working day (domain.md, issue 14).
+                                   minutes_circulated_on=cal.day_n(received, 4),
                                    decisions="Fictional demo text. The agency's lead was talked through the scoping "
                                    "form and the timescales.", as_of=as_of)
     if held is not None and agency_ids:
@@ -100,6 +102,7 @@ def _meetings(session: Session, cast: DemoCast, review: Review, agency_ids: list
         meeting_svc.record_meeting(session, chair, review_id=review.id, kind=MeetingKind.EXEC_MEETING,
                                    held_on=exec_held, agency_ids=agency_ids[:3], chair_name=chair.display_name,
                                    minute_taker_name=officer.display_name,
+                                   minutes_circulated_on=min(cal.add_working_days(exec_held, 1), as_of),
                                    decisions="Fictional demo text. The AD/DCS agreed the findings.", as_of=as_of)
 
 

@@ -13,13 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
-from db.enums import MilestoneKey, ReviewState
+from db.enums import MeetingKind, MilestoneKey, ReviewState
 from db.models import Account, Agency, Review, ReviewMilestone
+from db.models_report import Meeting
 from db.models_returns import AgencyReturn
 from services.calendar import load_calendar, load_settings
 from services.errors import InvalidInput
 from services.permissions import CASE_READERS, requires
-from services.rag import Rag, urgency
+from services.rag import Rag, rag_for_due_date, urgency
 from services.returns.rules import ReturnFacts, Stage, action_due_date, return_rag, return_stage
 from services.reviews.reads import MilestoneRead, ReviewRead
 from services.reviews.rules import MilestoneStatus, ReviewStatus, WhyItem, review_status, worst_first
@@ -67,10 +68,31 @@ class ReturnItem:
     due: date | None
 
 
-def why_items(milestones: Sequence[MilestoneStatus], returns: Sequence[ReturnItem]) -> tuple[WhyItem, ...]:
+# The meetings whose minutes count here: the Rapid Review meeting's count through its "Minutes saved and
+# circulated" milestone already.
+MINUTES_OF: dict[str, str] = {
+    MeetingKind.EXEC_MEETING: "Minutes of the executive findings meeting",
+    MeetingKind.PRE_MEET: "Minutes of the pre-meet",
+}
+
+
+@dataclass(frozen=True)
+class MinutesItem:
+    """A meeting's minutes not circulated yet: due by the end of the next working day after the meeting."""
+
+    label: str
+    rag: Rag
+    due: date
+
+
+def why_items(milestones: Sequence[MilestoneStatus], returns: Sequence[ReturnItem],
+              minutes: Sequence[MinutesItem] = ()) -> tuple[WhyItem, ...]:
     """Every open item that is red or amber (optional milestones do not count towards the RAG, so not here
     either), red first, then the soonest due."""
     found: list[tuple[Rag, date, int, WhyItem]] = []
+    for position, mi in enumerate(minutes, start=len(milestones) + len(returns)):
+        if mi.rag in (Rag.RED, Rag.AMBER):
+            found.append((mi.rag, mi.due, position, WhyItem(mi.rag, f"{mi.label} ({mi.due:%a %d %b})", "meetings")))
     for position, s in enumerate(milestones):
         if s.rag in (Rag.RED, Rag.AMBER) and not s.milestone.optional:
             due = s.milestone.effective_due_date
@@ -122,17 +144,37 @@ def _return_items(
     return items
 
 
+def _minutes_items(
+    session: Session, cal: WorkingCalendar, reviews: Sequence[Review], as_of: date, amber_days: int
+) -> dict[int, list[MinutesItem]]:
+    """The minutes not yet circulated of each open review's executive findings meeting and pre-meets (domain.md:
+    minutes of every meeting by the end of the next working day)."""
+    counted = [r.id for r in reviews if r.state == ReviewState.OPEN]
+    items: dict[int, list[MinutesItem]] = defaultdict(list)
+    if counted:
+        for meeting in session.scalars(select(Meeting).where(
+                Meeting.review_id.in_(counted), Meeting.minutes_circulated_on.is_(None),
+                Meeting.kind.in_(list(MINUTES_OF))).order_by(Meeting.held_on)):
+            due = cal.add_working_days(meeting.held_on, 1)
+            items[meeting.review_id].append(MinutesItem(
+                f"{MINUTES_OF[meeting.kind]} of {meeting.held_on:%a %d %b}",
+                rag_for_due_date(cal, due, as_of, amber_days), due))
+    return items
+
+
 def _statuses(session: Session, reviews: Sequence[Review], as_of: date) -> list[ReviewStatus]:
     cal = load_calendar(session)
     amber_days = load_settings(session).amber_threshold_days
     returns = _return_items(session, cal, reviews, as_of, amber_days)
+    minutes = _minutes_items(session, cal, reviews, as_of, amber_days)
     statuses = []
     for r in reviews:
         items = returns.get(r.id, [])
+        minutes_items = minutes.get(r.id, [])
         status = review_status(cal, ReviewRead.of(r), [MilestoneRead.of(m) for m in r.milestones], as_of, amber_days,
-                               [i.rag for i in items])
+                               [i.rag for i in items] + [m.rag for m in minutes_items])
         # A submitted review shows "submitted" instead of a RAG: nothing to explain.
-        why = why_items(status.milestones, items) if r.state == ReviewState.OPEN else ()
+        why = why_items(status.milestones, items, minutes_items) if r.state == ReviewState.OPEN else ()
         statuses.append(dataclasses.replace(status, why=why))
     return statuses
 

@@ -403,3 +403,18 @@ def test_scoping_forms_sent_completes_itself_when_the_requests_are_recorded(sess
     milestone = _milestone(review, "scoping_sent")
     assert milestone.done_date == FRI_18_DEC
     assert milestone.note == "Completed automatically: scoping forms recorded as sent (Agency returns page)."
+
+
+# ------------------------------------------------------------------ 5. minutes of every meeting
+
+
+def test_minutes_of_a_pre_meet_count_against_the_next_working_day_in_the_rag(session, officer, manager, review):
+    from services.meetings import record_meeting
+    police = session.scalars(select(Agency).where(Agency.name == "Police")).one()
+    record_meeting(session, officer, review_id=review.id, kind="pre_meet", held_on=MON_21_DEC,
+                   agency_ids=[police.id], as_of=MON_21_DEC)
+    wed = D(2026, 12, 23)
+    status = get_review_status(session, manager, review_id=review.id, as_of=wed)
+    minutes = [(i.rag, i.label, i.page) for i in status.why if i.label.startswith("Minutes of the pre-meet")]
+    assert minutes == [(Rag.RED, "Minutes of the pre-meet of Mon 21 Dec (Tue 22 Dec)", "meetings")]
+    assert status.rag is Rag.RED
