@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from db.enums import FinalQaOutcome, FolderSection, InitialCheckOutcome, ReviewState
+from db.enums import FinalQaOutcome, FolderSection, InitialCheckOutcome, ReturnEnding, ReviewState
 from db.models import Account, Review
 from db.models_returns import AgencyReturn
 from demo.cast import DemoCast
@@ -43,15 +43,16 @@ SUMMARY = ("Fictional demo text. The agency knew the family through {n} contacts
 # ("awaiting",) | ("awaiting", chase_day) | ("received", day) | ("checked", received, checked, concerns)
 # | ("accepted", received, checked, qa, shared) | ("sent back", received, checked, qa, new_due)
 # | ("resubmitted", received, checked, qa, new_due, resubmitted, accepted_or_None)
+# | ("no return", chase_day, closed_day) | ("withdrawn", closed_day)   (closed by the manager, issue 14)
 PLANS: dict[int, list[Script]] = {
     1: [("awaiting",), ("awaiting",), ("awaiting",), ("awaiting",), ("received", 1)],
     3: [("awaiting",), ("awaiting",), ("accepted", 2, 2, 3, 2), ("checked", 2, 2, False), ("received", 2),
         ("received", 3)],
     5: [("awaiting",), ("accepted", 2, 2, 3, 2), ("accepted", 3, 3, 4, 5), ("checked", 4, 4, True),
         ("sent back", 3, 3, 4, 7)],
-    6: [("awaiting",), ("awaiting",), ("accepted", 3, 3, 4, 3), ("accepted", 4, 4, 5, 4), ("accepted", 2, 3, 4, 4),
+    6: [("awaiting",), ("withdrawn", 2), ("accepted", 3, 3, 4, 3), ("accepted", 4, 4, 5, 4), ("accepted", 2, 3, 4, 4),
         ("received", 6)],
-    8: [("awaiting", 7), ("awaiting",), ("sent back", 4, 4, 5, 7), ("accepted", 4, 4, 5, 4),
+    8: [("awaiting", 7), ("no return", 7, 8), ("sent back", 4, 4, 5, 7), ("accepted", 4, 4, 5, 4),
         ("accepted", 7, 7, 8, 7), ("resubmitted", 3, 3, 4, 6, 8, None)],
 }
 ALL_ACCEPTED = [("accepted", 3, 3, 4, 3), ("accepted", 5, 5, 6, 5), ("accepted", 7, 7, 8, 8),
@@ -158,6 +159,19 @@ def _play(session: Session, cast: DemoCast, ret: AgencyReturn, review: Review, a
     if kind == "awaiting":
         if len(script) > 1:
             chasing.record_chase(session, officer, return_id=ret.id, as_of=on_day(script[1]))
+        return
+    if kind == "no return":
+        chasing.record_chase(session, officer, return_id=ret.id, as_of=on_day(script[1]))
+        svc.close_return_without_receipt(
+            session, manager, return_id=ret.id, expected_version=_v(ret), ending=ReturnEnding.NO_RETURN,
+            ended_on=on_day(script[2]), as_of=as_of,
+            reason="Fictional demo text. No reply by the due date after a chase; the lead was on long-term leave.")
+        return
+    if kind == "withdrawn":
+        svc.close_return_without_receipt(
+            session, manager, return_id=ret.id, expected_version=_v(ret), ending=ReturnEnding.WITHDRAWN,
+            ended_on=on_day(script[1]), as_of=as_of,
+            reason="Fictional demo text. Asked in error: the agency had no involvement with the family.")
         return
     role = ROLES_BY_KIND.get(agency.kind, "Head of Service")
     signed = not (kind == "checked" and script[3])  # the return with concerns came unsigned
