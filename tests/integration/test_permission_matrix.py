@@ -111,6 +111,9 @@ WHO_MAY_CALL: dict[str, frozenset[str]] = {
     "set_roles": ADMIN_ONLY,
     "set_active": ADMIN_ONLY,
     "reset_password": ADMIN_ONLY,
+    "set_email": ADMIN_ONLY,
+    "list_active_sessions": ADMIN_ONLY,
+    "end_session": ADMIN_ONLY,
     "add_agency": ADMIN_ONLY,
     "update_agency": ADMIN_ONLY,
     "get_settings": ADMIN_ONLY,
@@ -214,6 +217,17 @@ def ctx(session, make_account):
             "manager": make_account("manager")}
 
 
+def _live_session_id(s, ctx) -> int:
+    """A sign-in session of the other officer, for end_session."""
+    from sqlalchemy import select
+
+    from db.models import SignInSession
+    from services.sessions import start, token_hash
+
+    token = start(s, account_id=ctx["other"].id)
+    return s.scalars(select(SignInSession.id).where(SignInSession.token_hash == token_hash(token))).one()
+
+
 def _review_kwargs(ctx):
     r = ctx["review"]
     return dict(review_id=r.id, expected_version=r.version, incident_date=r.incident_date,
@@ -295,6 +309,9 @@ CALLS = {
     "set_roles": lambda s, a, c: dict(account_id=c["other"].id, roles=["officer", "chair"]),
     "set_active": lambda s, a, c: dict(account_id=c["other"].id, active=False),
     "reset_password": lambda s, a, c: dict(account_id=c["other"].id, new_password="another long one"),
+    "set_email": lambda s, a, c: dict(account_id=c["other"].id, email="other@council.example"),
+    "list_active_sessions": lambda s, a, c: {},
+    "end_session": lambda s, a, c: dict(session_id=_live_session_id(s, c)),
     "list_agencies": lambda s, a, c: {},
     "add_agency": lambda s, a, c: dict(name="New Agency", kind="police", contact_email="a@b.example"),
     "update_agency": lambda s, a, c: dict(
