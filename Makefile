@@ -1,5 +1,7 @@
 PYTHON ?= python3
 PORT ?= 8501
+# Only this machine can reach the app unless HOST says otherwise (e.g. HOST=0.0.0.0 behind a proxy).
+HOST ?= 127.0.0.1
 VENV := .venv
 BIN := $(VENV)/bin
 # One stamp per requirements file: each is remade when its file (or the runtime one it includes) changes.
@@ -22,9 +24,9 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# The app migrates at start (as the owner) and then connects as its own role: one start of the embedded server.
 run: $(STAMP)
-	$(BIN)/python manage.py migrate
-	$(BIN)/python -m ui.server --server.port $(PORT)
+	$(BIN)/python -m ui.server --server.port $(PORT) --server.address $(HOST)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
