@@ -183,9 +183,21 @@ with settings_tab:
                                 value=settings.amber_threshold_days, step=1, key="st_amber")
         idle = st.number_input("Sign out after this many idle minutes", min_value=5, max_value=480,
                                value=settings.idle_timeout_minutes, step=5, key="st_idle")
+        try:  # organisation sign-in is configured in the server's secrets ([auth]), not in the database
+            auth_secrets = st.secrets.get("auth") or {}
+        except Exception:  # no secrets at all
+            auth_secrets = {}
+        organisation_configured = all(auth_secrets.get(key) for key in (
+            "server_metadata_url", "client_id", "client_secret", "redirect_uri", "cookie_secret"))
+        passwords = st.checkbox(
+            "Local passwords may sign in", value=settings.local_passwords_enabled, key="st_passwords",
+            help="Switch off to let people sign in only with their organisation account; possible only while "
+                 "organisation sign-in is configured." if organisation_configured else
+                 "Organisation sign-in is not configured ([auth] in the server's secrets), so passwords stay on.")
         if st.form_submit_button("Save settings"):
             if state.act(update_settings, partnership_name=partnership, amber_threshold_days=int(amber),
-                         idle_timeout_minutes=int(idle)):
+                         idle_timeout_minutes=int(idle), local_passwords_enabled=passwords,
+                         organisation_sign_in_configured=organisation_configured):
                 done("Settings saved.")
 
 with plan_tab:

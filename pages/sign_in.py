@@ -1,7 +1,10 @@
-"""Sign in; on an empty system, create the first account and offer the demo data."""
+"""Sign in (with the organisation's account when configured, or a local password); on an empty system, create the
+first account and offer the demo data."""
 from __future__ import annotations
 
+import logging
 from datetime import date
+from typing import Any
 
 import streamlit as st
 from sqlalchemy.orm import Session
@@ -12,11 +15,13 @@ from services.accounts import (
     MIN_PASSWORD_LENGTH,
     SIGN_IN_REFUSED,
     SignInOutcome,
+    account_for_verified_email,
     authenticate,
     create_first_account,
 )
+from services.calendar import load_settings
 from services.errors import ServiceError
-from ui import state
+from ui import auth, state
 from ui.flash import show_flashes
 from ui.widgets import md_sentence
 
@@ -28,6 +33,63 @@ def _set_up(session: Session, *, username: str, display_name: str, password: str
     if with_demo:
         load_demo_data(session, as_of=as_of)
     return account
+
+
+# Streamlit's st.login needs these in the [auth] secrets (the README has a Microsoft Entra ID example).
+AUTH_KEYS = ("server_metadata_url", "client_id", "client_secret", "redirect_uri", "cookie_secret")
+REFUSAL_LOGGED_KEY = "organisation_refusal_logged"
+_LOG = logging.getLogger(__name__)
+
+
+def _start_session(account: Account) -> None:
+    """Sign the account in. Served, the browser is sent to /auth/session for its cookie and comes back signed in:
+    the run stops there, because a rerun starting now would clear the browser's message queue, redirect included
+    (a race lost under load). Under AppTest (no browser) the app reruns signed in."""
+    state.sign_in(account)
+    if auth.served():
+        st.caption("Signing you in…")
+        st.stop()
+    st.rerun()
+
+
+def _organisation_label() -> str | None:
+    """The organisation's name for the sign-in button when organisation sign-in is configured, else None."""
+    try:
+        auth_secrets = st.secrets.get("auth") or {}
+        label_secrets = st.secrets.get("organisation_sign_in") or {}
+    except Exception:  # no secrets at all
+        return None
+    if not all(auth_secrets.get(key) for key in AUTH_KEYS):
+        return None
+    return str(label_secrets.get("label") or "your organisation")
+
+
+def _verified(value: Any) -> bool | None:
+    """The identity's email_verified claim: None when the provider does not give it."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip().lower() == "true"
+    return bool(value)
+
+
+def _organisation_sign_in() -> None:
+    """The provider has sent the browser back with an identity: sign its account in, or say why not."""
+    email = st.user.get("email")
+    verified = _verified(st.user.get("email_verified"))
+    outcome = state.run_in_session(lambda session: account_for_verified_email(
+        session, email=email if isinstance(email, str) else None, email_verified=verified))
+    if outcome.account is not None:
+        _start_session(outcome.account)  # the same session, ticket and cookie as a password sign-in
+    if not st.session_state.get(REFUSAL_LOGGED_KEY):
+        # Never the email: the server log says only that a refusal happened.
+        _LOG.warning("Organisation sign-in refused: no active account matches the identity's verified email.")
+        st.session_state[REFUSAL_LOGGED_KEY] = True
+    st.error(outcome.refusal or "Organisation sign-in was refused. Ask your administrator.",
+             icon=":material/block:")
+    if st.button("Sign in with another organisation account", key="organisation_sign_out"):
+        st.logout()  # clears Streamlit's identity cookie
+        st.stop()
 
 
 def _authenticate(session: Session, *, username: str, password: str) -> SignInOutcome:
@@ -65,11 +127,26 @@ if st.session_state.get("first_run"):
             except ServiceError as error:
                 st.error(md_sentence(error))
             else:
-                state.sign_in(account)
-                st.rerun()
+                _start_session(account)
     st.stop()
 
 st.subheader("Sign in")
+organisation = _organisation_label()
+if organisation is not None and st.user.is_logged_in:
+    _organisation_sign_in()
+elif organisation is not None:
+    if st.button(f"Sign in with {organisation}", type="primary", icon=":material/badge:", key="organisation_sign_in"):
+        st.login()
+        st.stop()
+# Local passwords stay available unless the administrator switched them off, and always while organisation sign-in
+# is not configured (otherwise nobody could sign in).
+passwords_on = organisation is None or state.run_in_session(
+    lambda session: load_settings(session).local_passwords_enabled)
+if not passwords_on:
+    st.caption("Local passwords are switched off: sign in with your organisation account.")
+    st.stop()
+if organisation is not None:
+    st.caption("Or with a username and password of this tracker:")
 with st.form("sign_in"):
     username = st.text_input("Username", key="sign_in_username")
     password = st.text_input("Password", type="password", key="sign_in_password")
@@ -79,5 +156,4 @@ if submitted:
     if outcome.account is None:
         st.error(outcome.refusal or SIGN_IN_REFUSED)
     else:
-        state.sign_in(outcome.account)
-        st.rerun()
+        _start_session(outcome.account)

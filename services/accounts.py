@@ -260,6 +260,34 @@ def set_email(session: Session, actor: Account, *, account_id: int, email: str |
     return account
 
 
+def organisation_refusal(email: str) -> str:
+    """The sentence for an organisation identity that no active account uses."""
+    return (f"There is no active account for {email} in the tracker. "
+            f"Ask your administrator to add {email} to an account.")
+
+
+def account_for_verified_email(session: Session, *, email: str | None, email_verified: bool | None = None,
+                               now: datetime | None = None) -> SignInOutcome:
+    """The active account whose email is this organisation identity's verified email (compared case-insensitively),
+    or the refusal that names the administrator. An email the provider says is not verified is refused; a provider
+    that does not say (no `email_verified` claim) is trusted for the emails of its own organisation. Roles always
+    come from the account, never from the identity."""
+    cleaned = (email or "").strip().lower()
+    if not cleaned or "@" not in cleaned:
+        return SignInOutcome(None, "Your organisation account gave no email address, so it matches no account here. "
+                                   "Ask your administrator.")
+    if email_verified is False:
+        return SignInOutcome(None, f"Your organisation has not verified the email {cleaned}, so it cannot sign in "
+                                   f"here. Ask your administrator.")
+    found = session.scalars(select(Account).where(func.lower(Account.email) == cleaned)
+                            .with_for_update()).first()
+    if found is None or not found.active:
+        return SignInOutcome(None, organisation_refusal(cleaned))
+    found.last_sign_in_at = now or datetime.now(UTC)
+    session.flush()
+    return SignInOutcome(found)
+
+
 @dataclass(frozen=True)
 class SignInOutcome:
     """The signed-in account, or the sentence saying why not (never which part was wrong)."""

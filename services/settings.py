@@ -24,11 +24,13 @@ class SettingsRead:
     partnership_name: str
     amber_threshold_days: int
     idle_timeout_minutes: int
+    local_passwords_enabled: bool = True
 
     @classmethod
     def of(cls, setting: Setting) -> SettingsRead:
         return cls(partnership_name=setting.partnership_name, amber_threshold_days=setting.amber_threshold_days,
-                   idle_timeout_minutes=setting.idle_timeout_minutes)
+                   idle_timeout_minutes=setting.idle_timeout_minutes,
+                   local_passwords_enabled=setting.local_passwords_enabled)
 
 
 @dataclass(frozen=True)
@@ -45,9 +47,12 @@ def get_settings(session: Session, actor: Account) -> SettingsRead:
 
 @requires(Role.ADMIN, action="change the partnership settings")
 def update_settings(
-    session: Session, actor: Account, *, partnership_name: str, amber_threshold_days: int, idle_timeout_minutes: int
+    session: Session, actor: Account, *, partnership_name: str, amber_threshold_days: int, idle_timeout_minutes: int,
+    local_passwords_enabled: bool | None = None, organisation_sign_in_configured: bool = False,
 ) -> SettingsRead:
-    """Change the partnership name, the amber threshold and the idle sign-out time."""
+    """Change the partnership name, the amber threshold, the idle sign-out time and (when given) whether local
+    passwords may sign in; they can be switched off only while organisation sign-in is configured (the page edge
+    says whether it is: the configuration lives in the server's secrets, not in the database)."""
     partnership_name = clean_text(partnership_name, label="partnership's name",
                                   max_length=max_length_of(Setting.partnership_name), multiline=False)
     if not partnership_name:
@@ -56,14 +61,20 @@ def update_settings(
         raise InvalidInput("The amber threshold must be between 0 and 10 working days.")
     if not 5 <= idle_timeout_minutes <= 480:
         raise InvalidInput("The idle sign-out time must be between 5 and 480 minutes.")
+    if local_passwords_enabled is False and not organisation_sign_in_configured:
+        raise InvalidInput("Local passwords can be switched off only when organisation sign-in is configured "
+                           "(the [auth] section of the server's secrets); otherwise nobody could sign in.")
     settings = load_settings(session)
     settings.partnership_name = partnership_name
     settings.amber_threshold_days = amber_threshold_days
     settings.idle_timeout_minutes = idle_timeout_minutes
+    if local_passwords_enabled is not None:
+        settings.local_passwords_enabled = local_passwords_enabled
     session.flush()
+    passwords = "on" if settings.local_passwords_enabled else "off"
     append_system_entry(session, actor, review_id=None, category=LogCategory.SYSTEM,
                         text=f"Settings changed: amber at {amber_threshold_days} working day(s), "
-                        f"idle sign-out after {idle_timeout_minutes} minutes.")
+                        f"idle sign-out after {idle_timeout_minutes} minutes, local password sign-in {passwords}.")
     return SettingsRead.of(settings)
 
 

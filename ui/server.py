@@ -9,15 +9,20 @@ Routes (each a GET the browser navigates to, never a form post):
 - /auth/session?ticket=...&next=/page?query: exchanges the one-time ticket the sign-in page made for the
   session's token, sets the cookie (HttpOnly, SameSite=Lax, path /, Secure over HTTPS) and goes on to `next`.
 - /auth/sign-out: ends the session on the server and clears the cookie, in every tab at once.
+Organisation sign-in (OpenID Connect) is Streamlit's own st.login (its /auth/login and /oauth2callback routes),
+configured by the `[auth]` section of .streamlit/secrets.toml, or by the RRT_OIDC_* environment variables below,
+which build the same section (`oidc_secrets_from_environment`) for servers and tests that prefer the environment.
 Both change state, so a request another site started (Sec-Fetch-Site cross-site or same-site, or an Origin that
 is not this app's) is refused: nobody can be signed in as someone else, or out, by a link on another site.
 """
 from __future__ import annotations
 
 import logging
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 from sqlalchemy.engine import Engine
@@ -35,6 +40,15 @@ COOKIE_MAX_AGE = 12 * 60 * 60  # the session's absolute lifetime; the server end
 # Streamlit's own OpenID Connect identity cookies: once the identity became one of our sessions they are cleared,
 # so that signing out of the tracker stays signed out.
 STREAMLIT_IDENTITY_COOKIES = ("_streamlit_user", "_streamlit_user_tokens")
+# The environment variables that build the [auth] secrets (all but the label are needed).
+OIDC_ENVIRONMENT = {
+    "server_metadata_url": "RRT_OIDC_SERVER_METADATA_URL",
+    "client_id": "RRT_OIDC_CLIENT_ID",
+    "client_secret": "RRT_OIDC_CLIENT_SECRET",
+    "redirect_uri": "RRT_OIDC_REDIRECT_URI",
+    "cookie_secret": "RRT_OIDC_COOKIE_SECRET",
+}
+OIDC_LABEL_VARIABLE = "RRT_OIDC_LABEL"
 _LOG = logging.getLogger(__name__)
 _engine: Engine | None = None
 
@@ -143,8 +157,26 @@ class CrossSiteGuard:
         await self.app(scope, receive, send)
 
 
+def oidc_secrets_from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any] | None:
+    """The `[auth]` secrets (and the button's organisation name) from RRT_OIDC_*, or None when they are not set.
+    Set only some of them and the server refuses to start, saying which are missing."""
+    environ = os.environ if environ is None else environ
+    found = {key: environ.get(name, "").strip() for key, name in OIDC_ENVIRONMENT.items()}
+    if not any(found.values()):
+        return None
+    missing = [OIDC_ENVIRONMENT[key] for key, value in found.items() if not value]
+    if missing:
+        raise SystemExit(f"Organisation sign-in is half configured: set {', '.join(missing)} too, or none of them.")
+    secrets: dict[str, Any] = {"auth": found}
+    label = environ.get(OIDC_LABEL_VARIABLE, "").strip()
+    if label:
+        secrets["organisation_sign_in"] = {"label": label}
+    return secrets
+
+
 # Found by `streamlit run` (app_discovery looks for a module-level `app = st.App(...)`); the script is app.py.
-app = st.App(ROOT / "app.py", routes=_routes(), middleware=[Middleware(CrossSiteGuard)])
+app = st.App(ROOT / "app.py", routes=_routes(), middleware=[Middleware(CrossSiteGuard)],
+             secrets=oidc_secrets_from_environment())
 
 
 def main() -> None:

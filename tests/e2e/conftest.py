@@ -43,11 +43,19 @@ def pinned_today() -> date:
 
 
 @pytest.fixture
-def app_url(fresh_database_url, pinned_today, monkeypatch):
+def app_environment() -> dict[str, str]:
+    """Extra environment for the app under test (none by default); a test module may override this fixture.
+    "{app_url}" in a value becomes the app's address (its port is chosen when it starts)."""
+    return {}
+
+
+@pytest.fixture
+def app_url(fresh_database_url, pinned_today, monkeypatch, app_environment):
     """Start the app on its own port against this test's database, "today" pinned; stop it afterwards."""
     monkeypatch.setenv(PINNED_TODAY_VARIABLE, pinned_today.isoformat())
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": fresh_database_url}
+    extra = {name: value.replace("{app_url}", f"http://127.0.0.1:{port}") for name, value in app_environment.items()}
+    env = {**os.environ, "DATABASE_URL": fresh_database_url, **extra}
     process = subprocess.Popen(
         [sys.executable, "-m", "ui.server", "--server.port", str(port), "--server.address", "127.0.0.1"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

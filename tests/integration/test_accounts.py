@@ -319,3 +319,63 @@ def test_a_password_reset_during_the_check_refuses_the_old_password(session, mak
     outcome = authenticate(session, username="olly", password=PASSWORD, now=NOW)
     assert (outcome.account, outcome.refusal) == (None, SIGN_IN_REFUSED)
     assert admin.id != account.id
+
+
+# Organisation sign-in (OpenID Connect): the identity's verified email names the account; roles stay the account's.
+
+def test_a_verified_email_matches_its_active_account_whatever_the_case(session, make_account):
+    from services.accounts import account_for_verified_email, set_email
+
+    admin = make_account("admin")
+    account = make_account("officer", username="pat")
+    set_email(session, admin, account_id=account.id, email="pat.jones@council.example")
+    outcome = account_for_verified_email(session, email="  Pat.Jones@COUNCIL.example ", email_verified=True, now=NOW)
+    assert outcome.account is not None and outcome.account.id == account.id and outcome.refusal is None
+    assert outcome.account.roles == ["officer"]
+    assert account.last_sign_in_at == NOW
+    # A provider that does not send email_verified is trusted for its own organisation's emails.
+    assert account_for_verified_email(session, email="pat.jones@council.example").account is not None
+
+
+def test_an_unknown_email_is_refused_naming_the_administrator(session, make_account):
+    from services.accounts import account_for_verified_email
+
+    make_account("officer", username="pat")
+    outcome = account_for_verified_email(session, email="Nobody@Council.Example", email_verified=True)
+    assert outcome.account is None
+    assert "Ask your administrator to add nobody@council.example to an account" in outcome.refusal
+
+
+def test_an_inactive_account_or_an_unverified_or_missing_email_is_refused(session, make_account):
+    from services.accounts import account_for_verified_email, set_active, set_email
+
+    admin = make_account("admin")
+    account = make_account("officer", username="pat")
+    set_email(session, admin, account_id=account.id, email="pat@council.example")
+    unverified = account_for_verified_email(session, email="pat@council.example", email_verified=False)
+    assert unverified.account is None and "not verified" in unverified.refusal
+    for missing in (None, "", "   ", "pat"):
+        assert account_for_verified_email(session, email=missing, email_verified=True).account is None
+    set_active(session, admin, account_id=account.id, active=False)
+    refused = account_for_verified_email(session, email="pat@council.example", email_verified=True)
+    assert refused.account is None
+    assert "Ask your administrator to add pat@council.example to an account" in refused.refusal
+    assert account.last_sign_in_at is None
+
+
+def test_local_passwords_switch_off_only_while_organisation_sign_in_is_configured(session, make_account):
+    from services.settings import get_settings, update_settings
+
+    admin = make_account("admin")
+    current = get_settings(session, admin)
+    assert current.local_passwords_enabled is True
+    common = dict(partnership_name=current.partnership_name, amber_threshold_days=current.amber_threshold_days,
+                  idle_timeout_minutes=current.idle_timeout_minutes)
+    with pytest.raises(InvalidInput, match="only when organisation sign-in is configured"):
+        update_settings(session, admin, **common, local_passwords_enabled=False)
+    assert get_settings(session, admin).local_passwords_enabled is True
+    assert update_settings(session, admin, **common, local_passwords_enabled=False,
+                           organisation_sign_in_configured=True).local_passwords_enabled is False
+    # Saving without the flag leaves it as it is; switching it back on needs nothing.
+    assert update_settings(session, admin, **common).local_passwords_enabled is False
+    assert update_settings(session, admin, **common, local_passwords_enabled=True).local_passwords_enabled is True
