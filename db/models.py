@@ -52,6 +52,10 @@ class Setting(Base):
     idle_timeout_minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=30)
     local_passwords_enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True,
                                                           server_default=text("true"))
+    # Counts saves: a save made against an older version is refused (services/concurrency.py).
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class ClosureDay(Base):
@@ -121,6 +125,10 @@ class Agency(Base):
     kind: Mapped[str] = mapped_column(String(80), nullable=False)
     contact_email: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # Counts saves: a save made against an older version is refused (services/concurrency.py).
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class MilestoneTemplate(Base):
@@ -149,6 +157,10 @@ class MilestoneTemplate(Base):
     condition: Mapped[str | None] = mapped_column(String(40))
     sort_order: Mapped[int] = mapped_column(Integer, nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # Counts saves: a save made against an older version is refused (services/concurrency.py).
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Review(Base):

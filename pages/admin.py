@@ -25,6 +25,7 @@ from services.sessions import end_session, list_active_sessions
 from services.settings import add_closure_day, get_settings, list_closure_days, remove_closure_day, update_settings
 from ui import state
 from ui.flash import flash, show_flashes
+from ui.forms import VersionedForm
 from ui.gate import require_page
 from ui.widgets import fmt_date, md_sentence, md_text
 
@@ -136,17 +137,20 @@ with agencies_tab:
         pick = st.selectbox("Change an agency", list(agency_by_id), format_func=lambda i: agency_by_id[i].name,
                             key="ag_pick")
         agency = agency_by_id[pick]
+        agency_form = VersionedForm(f"ag_e_{pick}_", ("name", "kind", "email", "active"))
+        agency_form.sync(version=agency.version, saved={"name": agency.name, "kind": agency.kind,
+                                                        "email": agency.contact_email or "", "active": agency.active})
         with st.form("edit_agency"):
-            e_name = st.text_input("Name", value=agency.name, key=f"ag_e_name_{pick}")
-            e_kind = st.text_input("Kind", value=agency.kind, key=f"ag_e_kind_{pick}")
-            e_email = st.text_input("Contact email", value=agency.contact_email or "", key=f"ag_e_email_{pick}")
-            e_active = st.checkbox("Active (can be chosen for new reviews)", value=agency.active,
-                                   key=f"ag_e_active_{pick}")
-            if st.form_submit_button("Save agency"):
-                saved = state.act(update_agency, agency_id=pick, name=e_name, kind=e_kind, contact_email=e_email,
-                                  active=e_active)
-                if saved:
-                    done(f"Agency {md_text(saved.name)} saved.")
+            e_name = st.text_input("Name", key=agency_form.key("name"))
+            e_kind = st.text_input("Kind", key=agency_form.key("kind"))
+            e_email = st.text_input("Contact email", key=agency_form.key("email"))
+            e_active = st.checkbox("Active (can be chosen for new reviews)", key=agency_form.key("active"))
+            saving_agency = st.form_submit_button("Save agency")
+        if saving_agency:
+            agency_form.save(update_agency, success=f"Agency {md_text(e_name)} saved.",
+                             describe_saved=lambda v: f"{v['name']} ({v['kind']}), {v['email'] or 'no email'}, "
+                             f"{'active' if v['active'] else 'inactive'}",
+                             agency_id=pick, name=e_name, kind=e_kind, contact_email=e_email, active=e_active)
 
 with closures_tab:
     st.caption("Days the partnership is closed (for example a Christmas closure). They stop counting as working "
@@ -177,12 +181,16 @@ with closures_tab:
 
 with settings_tab:
     settings = state.read(get_settings)
+    settings_form = VersionedForm("st_", ("name", "amber", "idle"))
+    settings_form.sync(version=settings.version, saved={"name": settings.partnership_name,
+                                                        "amber": settings.amber_threshold_days,
+                                                        "idle": settings.idle_timeout_minutes})
     with st.form("settings"):
-        partnership = st.text_input("Partnership name", value=settings.partnership_name, key="st_name")
+        partnership = st.text_input("Partnership name", key=settings_form.key("name"))
         amber = st.number_input("Amber threshold (working days before the due date)", min_value=0, max_value=10,
-                                value=settings.amber_threshold_days, step=1, key="st_amber")
+                                step=1, key=settings_form.key("amber"))
         idle = st.number_input("Sign out after this many idle minutes", min_value=5, max_value=480,
-                               value=settings.idle_timeout_minutes, step=5, key="st_idle")
+                               step=5, key=settings_form.key("idle"))
         try:  # organisation sign-in is configured in the server's secrets ([auth]), not in the database
             auth_secrets = st.secrets.get("auth") or {}
         except Exception:  # no secrets at all
@@ -194,11 +202,14 @@ with settings_tab:
             help="Switch off to let people sign in only with their organisation account; possible only while "
                  "organisation sign-in is configured." if organisation_configured else
                  "Organisation sign-in is not configured ([auth] in the server's secrets), so passwords stay on.")
-        if st.form_submit_button("Save settings"):
-            if state.act(update_settings, partnership_name=partnership, amber_threshold_days=int(amber),
-                         idle_timeout_minutes=int(idle), local_passwords_enabled=passwords,
-                         organisation_sign_in_configured=organisation_configured):
-                done("Settings saved.")
+        saving_settings = st.form_submit_button("Save settings")
+    if saving_settings:
+        settings_form.save(update_settings, success="Settings saved.",
+                           describe_saved=lambda v: f"{v['name']}; amber at {v['amber']} working day(s); "
+                           f"idle sign-out after {v['idle']} minutes",
+                           partnership_name=partnership, amber_threshold_days=int(amber),
+                           idle_timeout_minutes=int(idle), local_passwords_enabled=passwords,
+                           organisation_sign_in_configured=organisation_configured)
 
 with plan_tab:
     st.caption("The plan new reviews copy. Changes apply to reviews opened from now on; open reviews keep theirs.")
@@ -210,23 +221,25 @@ with plan_tab:
     pick = st.selectbox("Change a step", list(template_by_id), format_func=lambda i: template_by_id[i].title,
                         key="pl_pick")
     t = template_by_id[pick]
+    step_form = VersionedForm(f"pl_{pick}_", ("title", "start", "end", "owner", "done_when", "active"))
+    step_form.sync(version=t.version, saved={"title": t.title, "start": t.window_start_day, "end": t.window_end_day,
+                                             "owner": t.owner, "done_when": t.done_when, "active": t.active})
     with st.form("edit_step"):
-        title = st.text_input("Title", value=t.title, key=f"pl_title_{pick}")
+        title = st.text_input("Title", key=step_form.key("title"))
         c1, c2 = st.columns(2)
-        start = c1.number_input("First Day of the window", min_value=1, max_value=30, value=t.window_start_day,
-                                key=f"pl_start_{pick}")
-        end = c2.number_input("Last Day of the window (due date)", min_value=1, max_value=30, value=t.window_end_day,
-                              key=f"pl_end_{pick}")
-        owner = st.text_input("Owner", value=t.owner, key=f"pl_owner_{pick}")
-        done_when = st.text_area("Done when", value=t.done_when, key=f"pl_done_when_{pick}")
-        active = st.checkbox("Active", value=t.active, key=f"pl_active_{pick}")
-        if st.form_submit_button("Save step"):
-            step = state.act(update_plan_template, template_id=pick, title=title,
-                             window_start_day=int(start) if start is not None else None,
-                             window_end_day=int(end) if end is not None else None, owner=owner, active=active,
-                             done_when=done_when)
-            if step:
-                done(f"Plan step '{md_text(step.title)}' saved.")
+        start = c1.number_input("First Day of the window", min_value=1, max_value=30, key=step_form.key("start"))
+        end = c2.number_input("Last Day of the window (due date)", min_value=1, max_value=30,
+                              key=step_form.key("end"))
+        owner = st.text_input("Owner", key=step_form.key("owner"))
+        done_when = st.text_area("Done when", key=step_form.key("done_when"))
+        active = st.checkbox("Active", key=step_form.key("active"))
+        saving_step = st.form_submit_button("Save step")
+    if saving_step:
+        step_form.save(update_plan_template, success=f"Plan step '{md_text(title)}' saved.",
+                       describe_saved=lambda v: f"{v['title']}: Days {v['start']}-{v['end']}, owner {v['owner']}",
+                       template_id=pick, title=title, window_start_day=int(start) if start is not None else None,
+                       window_end_day=int(end) if end is not None else None, owner=owner, active=active,
+                       done_when=done_when)
 
 st.subheader("The record")
 st.caption("The daily log and the report versions are chained by hash: `manage.py verify` (run on the server) "

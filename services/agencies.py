@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import LogCategory, Role
 from db.models import Account, Agency
+from services.concurrency import check_version, flush_or_stale
 from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
 from services.permissions import requires
@@ -23,11 +24,12 @@ class AgencyRead:
     kind: str
     contact_email: str | None
     active: bool
+    version: int = 1
 
     @classmethod
     def of(cls, agency: Agency) -> AgencyRead:
         return cls(id=agency.id, name=agency.name, kind=agency.kind, contact_email=agency.contact_email,
-                   active=agency.active)
+                   active=agency.active, version=agency.version)
 
 
 @requires(Role.ADMIN, Role.MANAGER, Role.OFFICER, Role.CHAIR, action="see agencies")
@@ -69,18 +71,20 @@ def add_agency(session: Session, actor: Account, *, name: str, kind: str, contac
 
 @requires(Role.ADMIN, action="change agencies")
 def update_agency(
-    session: Session, actor: Account, *, agency_id: int, name: str, kind: str, contact_email: str | None, active: bool
+    session: Session, actor: Account, *, agency_id: int, name: str, kind: str, contact_email: str | None, active: bool,
+    expected_version: int | None = None,
 ) -> Agency:
     """Change an agency's details, or deactivate it (it stays on past reviews)."""
     agency = session.get(Agency, agency_id, with_for_update=True)
     if agency is None:
         raise InvalidInput("That agency does not exist. Reload the page.")
+    check_version(agency, expected_version, f"The agency {agency.name}")
     name, kind, email = _validate(name, kind, contact_email)
     clash = session.scalar(select(Agency.id).where(Agency.name == name, Agency.id != agency_id))
     if clash is not None:
         raise InvalidInput("There is already an agency with that name: choose another name.")
     agency.name, agency.kind, agency.contact_email, agency.active = name, kind, email, active
-    session.flush()
+    flush_or_stale(session, "This agency")
     append_system_entry(session, actor, review_id=None, category=LogCategory.SYSTEM,
                         text=f"Agency changed: {name} ({kind}), {'active' if active else 'inactive'}.")
     return agency

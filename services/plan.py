@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import LogCategory, MilestoneKey, Role
 from db.models import Account, MilestoneTemplate, ReviewMilestone
+from services.concurrency import check_version, flush_or_stale
 from services.daily_log.service import append_system_entry
 from services.deadlines import REVIEW_DUE_DAY
 from services.errors import InvalidInput
@@ -152,13 +153,15 @@ class PlanTemplateRead:
     condition: str | None
     sort_order: int
     active: bool
+    version: int = 1
 
     @classmethod
     def of(cls, t: MilestoneTemplate) -> PlanTemplateRead:
         return cls(id=t.id, key=t.key, title=t.title, window_start_day=t.window_start_day,
                    window_end_day=t.window_end_day, follows_key=t.follows_key,
                    follows_offset_days=t.follows_offset_days, owner=t.owner, done_when=t.done_when,
-                   optional=t.optional, condition=t.condition, sort_order=t.sort_order, active=t.active)
+                   optional=t.optional, condition=t.condition, sort_order=t.sort_order, active=t.active,
+                   version=t.version)
 
 
 @requires(Role.ADMIN, Role.MANAGER, action="see the milestone plan")
@@ -180,6 +183,7 @@ def update_plan_template(
     owner: str,
     active: bool,
     done_when: str | None = None,
+    expected_version: int | None = None,
 ) -> PlanTemplateRead:
     """Change one plan step for reviews opened from now on; open reviews keep their own copy. A blank owner, or
     `done_when` left out, keeps the step's own."""
@@ -197,6 +201,7 @@ def update_plan_template(
     template = session.get(MilestoneTemplate, template_id, with_for_update=True)
     if template is None:
         raise InvalidInput("That plan step no longer exists. Reload the page.")
+    check_version(template, expected_version, f"The plan step '{template.title}'")
     template.title = title
     template.window_start_day = window_start_day
     template.window_end_day = window_end_day
@@ -204,7 +209,7 @@ def update_plan_template(
     if done_when is not None:
         template.done_when = done_when
     template.active = active
-    session.flush()
+    flush_or_stale(session, "This plan step")
     append_system_entry(session, actor, review_id=None, category=LogCategory.SYSTEM,
                         text=f"Plan step '{template.title}' changed: {window_label(template)}, owner {template.owner}, "
                         f"{'active' if active else 'inactive'}.")

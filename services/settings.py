@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from db.enums import LogCategory, Role
 from db.models import Account, ClosureDay, Setting
 from services.calendar import load_calendar, load_settings
+from services.concurrency import check_version, flush_or_stale
 from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
 from services.milestones import refresh_open_review_dates
@@ -25,12 +26,13 @@ class SettingsRead:
     amber_threshold_days: int
     idle_timeout_minutes: int
     local_passwords_enabled: bool = True
+    version: int = 1
 
     @classmethod
     def of(cls, setting: Setting) -> SettingsRead:
         return cls(partnership_name=setting.partnership_name, amber_threshold_days=setting.amber_threshold_days,
                    idle_timeout_minutes=setting.idle_timeout_minutes,
-                   local_passwords_enabled=setting.local_passwords_enabled)
+                   local_passwords_enabled=setting.local_passwords_enabled, version=setting.version)
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ def get_settings(session: Session, actor: Account) -> SettingsRead:
 def update_settings(
     session: Session, actor: Account, *, partnership_name: str, amber_threshold_days: int, idle_timeout_minutes: int,
     local_passwords_enabled: bool | None = None, organisation_sign_in_configured: bool = False,
+    expected_version: int | None = None,
 ) -> SettingsRead:
     """Change the partnership name, the amber threshold, the idle sign-out time and (when given) whether local
     passwords may sign in; they can be switched off only while organisation sign-in is configured (the page edge
@@ -65,12 +68,13 @@ def update_settings(
         raise InvalidInput("Local passwords can be switched off only when organisation sign-in is configured "
                            "(the [auth] section of the server's secrets); otherwise nobody could sign in.")
     settings = load_settings(session)
+    check_version(settings, expected_version, "The settings page")
     settings.partnership_name = partnership_name
     settings.amber_threshold_days = amber_threshold_days
     settings.idle_timeout_minutes = idle_timeout_minutes
     if local_passwords_enabled is not None:
         settings.local_passwords_enabled = local_passwords_enabled
-    session.flush()
+    flush_or_stale(session, "The settings page")
     passwords = "on" if settings.local_passwords_enabled else "off"
     append_system_entry(session, actor, review_id=None, category=LogCategory.SYSTEM,
                         text=f"Settings changed: amber at {amber_threshold_days} working day(s), "

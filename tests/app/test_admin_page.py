@@ -58,11 +58,11 @@ def test_a_refused_agency_keeps_the_typing_and_a_saved_one_is_named_literally(ap
     assert [s.value for s in at.success] == [r"Agency \!\[x\]\(https\://evil\.example/x\.png\) \*\*Trust\*\* added."]
     with app_db() as session:
         agency_id = session.scalar(select(Agency.id).where(Agency.name == payload))
-    e_name = at.text_input(key=f"ag_e_name_{agency_id}")
+    e_name = at.text_input(key=f"ag_e_{agency_id}_name")
     e_name.input("A" * 201)
     _submit(at, "edit_agency", "Save agency")
     assert any("agency's name is 201 characters long" in e for e in _errors(at))
-    assert at.text_input(key=f"ag_e_name_{agency_id}").value == "A" * 201
+    assert at.text_input(key=f"ag_e_{agency_id}_name").value == "A" * 201
 
 
 def test_a_refused_partnership_name_keeps_the_typing(app_db, make_app):
@@ -78,16 +78,16 @@ def test_a_refused_partnership_name_keeps_the_typing(app_db, make_app):
 def test_a_refused_plan_step_keeps_the_typing_and_done_when_can_be_edited(app_db, make_app):
     at = _admin_page(app_db, make_app)
     pick = at.selectbox(key="pl_pick").value
-    at.text_input(key=f"pl_title_{pick}").input("T" * 201)
-    at.text_area(key=f"pl_done_when_{pick}").input("Dates agreed with the chair.")
+    at.text_input(key=f"pl_{pick}_title").input("T" * 201)
+    at.text_area(key=f"pl_{pick}_done_when").input("Dates agreed with the chair.")
     _submit(at, "edit_step", "Save step")
     assert any("plan step's title is 201 characters long" in e for e in _errors(at))
-    assert at.text_input(key=f"pl_title_{pick}").value == "T" * 201
-    assert at.text_area(key=f"pl_done_when_{pick}").value == "Dates agreed with the chair."
-    at.text_input(key=f"pl_title_{pick}").input("Timeline agreed")
+    assert at.text_input(key=f"pl_{pick}_title").value == "T" * 201
+    assert at.text_area(key=f"pl_{pick}_done_when").value == "Dates agreed with the chair."
+    at.text_input(key=f"pl_{pick}_title").input("Timeline agreed")
     _submit(at, "edit_step", "Save step")
     assert [s.value for s in at.success] == ["Plan step 'Timeline agreed' saved."]
-    assert at.text_area(key=f"pl_done_when_{pick}").value == "Dates agreed with the chair."
+    assert at.text_area(key=f"pl_{pick}_done_when").value == "Dates agreed with the chair."
 
 
 def test_the_sidebar_shows_the_display_name_and_partnership_literally(app_db, make_app):
@@ -99,3 +99,25 @@ def test_the_sidebar_shows_the_display_name_and_partnership_literally(app_db, ma
     assert not at.exception
     assert r"Signed in as **\*\*Pat\*\* \[link\]\(https\://evil\.example\)**" in [m.value for m in at.sidebar.markdown]
     assert r"\!\[x\]\(https\://evil\.example/x\.png\)" in [c.value for c in at.sidebar.caption]
+
+
+def test_a_stale_agency_save_keeps_the_typing_and_shows_the_saved_values(app_db, make_app):
+    from services.agencies import add_agency, update_agency
+
+    other = create_account(app_db, "admin", username="other-admin")
+    with app_db() as session, session.begin():
+        agency_id = add_agency(session, other, name="North Trust", kind="health", contact_email=None).id
+    at = _admin_page(app_db, make_app)
+    at.text_input(key=f"ag_e_{agency_id}_name").input("North Health Trust")
+    with app_db() as session, session.begin():
+        update_agency(session, other, agency_id=agency_id, name="North NHS Trust", kind="NHS trust",
+                      contact_email=None, active=True)
+    _submit(at, "edit_agency", "Save agency")
+    assert any("The agency North NHS Trust was changed by someone else" in e for e in _errors(at)), _errors(at)
+    assert at.text_input(key=f"ag_e_{agency_id}_name").value == "North Health Trust"
+    assert any("North NHS Trust (NHS trust)" in c.value for c in at.code)
+    # Saving again, knowingly, goes over their save.
+    _submit(at, "edit_agency", "Save agency")
+    assert not _errors(at)
+    with app_db() as session:
+        assert session.get(Agency, agency_id).name == "North Health Trust"
