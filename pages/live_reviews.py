@@ -4,7 +4,7 @@ import streamlit as st
 
 from db.enums import ReviewState
 from services.rag import RAG_COLOURS, Rag
-from services.returns.service import returns_received_counts
+from services.returns.queries import returns_received_counts
 from services.review_status import list_live_reviews, why_text
 from services.reviews.rules import NOTIFICATION_TYPE_LABELS, ChildEntry, ReviewStatus
 from services.reviews.service import list_delegated_to_me, open_review

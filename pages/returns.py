@@ -11,6 +11,7 @@ from services.agencies import list_agencies
 from services.rag import RAG_COLOURS, Rag
 from services.returns.chasing import chase_email, record_chase
 from services.returns.exports import CHECKLIST_COLUMNS, DATE_COLUMNS, checklist_table, export_checklist
+from services.returns.queries import list_outstanding_returns, list_returns, returns_received_counts
 from services.returns.rules import (
     CHECK_OUTCOME_LABELS,
     CHECK_QUESTIONS,
@@ -22,8 +23,6 @@ from services.returns.rules import (
 )
 from services.returns.service import (
     close_return_without_receipt,
-    list_outstanding_returns,
-    list_returns,
     record_file_location,
     record_final_qa,
     record_initial_check,
@@ -32,7 +31,6 @@ from services.returns.service import (
     record_returns_requested,
     record_shared_with_chair,
     record_summary,
-    returns_received_counts,
     set_return_agreed_date,
 )
 from services.review_status import get_review_status

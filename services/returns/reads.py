@@ -1,7 +1,7 @@
 """What the returns services hand back to pages: plain frozen copies of a return, made inside the session.
 
 A page reads these after its transaction has closed, so nothing here loads anything: `ReturnRead.of` copies a
-row whose agency, review, checker, QA-er and chases were loaded with it (see `service.RETURN_LOAD`)."""
+row whose agency, review, checker, QA-er and chases were loaded with it (see `queries.RETURN_LOAD`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -22,10 +22,9 @@ from services.milestones import complete_milestone
 from services.rag import Rag
 from services.returns.chasing import chase_email, record_chase
 from services.returns.exports import CHECKLIST_COLUMNS, checklist_table, export_checklist
+from services.returns.queries import list_outstanding_returns, list_returns, returns_received_counts
 from services.returns.rules import Stage
 from services.returns.service import (
-    list_outstanding_returns,
-    list_returns,
     record_file_location,
     record_final_qa,
     record_initial_check,
@@ -34,7 +33,6 @@ from services.returns.service import (
     record_returns_requested,
     record_shared_with_chair,
     record_summary,
-    returns_received_counts,
     set_return_agreed_date,
 )
 from services.review_status import get_review_status, list_live_reviews

@@ -39,11 +39,10 @@ from services.report.service import (
     withdraw_sign_off,
 )
 from services.returns.chasing import record_chase
+from services.returns.queries import list_outstanding_returns, list_returns
 from services.returns.rules import Stage
 from services.returns.service import (
     close_return_without_receipt,
-    list_outstanding_returns,
-    list_returns,
     record_final_qa,
     record_initial_check,
     record_return_received,

@@ -1,0 +1,88 @@
+"""Reading agency returns: one return, a review's returns, the officer's worklist and the counts per review.
+
+Each read loads with the returns what their read objects copy (RETURN_LOAD), so nothing loads one row at a time."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
+
+from db.enums import FinalQaOutcome, ReviewState
+from db.models import Account, Agency, Review
+from db.models_returns import AgencyReturn, AgencyReturnChase
+from services.calendar import load_calendar, load_settings
+from services.errors import InvalidInput
+from services.permissions import CASE_READERS, requires
+from services.returns.reads import ReturnRead
+from services.returns.rules import ReturnCounts, ReturnStatus, status_of, urgency_key
+
+# What ReturnRead.of copies: loaded with the returns, so that nothing loads one row at a time.
+RETURN_LOAD: tuple[LoaderOption, ...] = (
+    joinedload(AgencyReturn.agency),
+    joinedload(AgencyReturn.review),
+    selectinload(AgencyReturn.initial_checked_by),
+    selectinload(AgencyReturn.final_qa_by),
+    selectinload(AgencyReturn.ended_by),
+    selectinload(AgencyReturn.chases).joinedload(AgencyReturnChase.chased_by),
+)
+
+
+def read_return(session: Session, return_id: int) -> ReturnRead:
+    """One return as a frozen read object."""
+    row = session.scalars(select(AgencyReturn).where(AgencyReturn.id == return_id).options(*RETURN_LOAD)).first()
+    if row is None:
+        raise InvalidInput("That return does not exist. Reload the page.")
+    return ReturnRead.of(row)
+
+
+def _returns_of_review(session: Session, review_id: int) -> list[ReturnRead]:
+    """A review's returns, by agency name."""
+    rows = session.scalars(
+        select(AgencyReturn).join(Agency, Agency.id == AgencyReturn.agency_id)
+        .where(AgencyReturn.review_id == review_id).order_by(Agency.name).options(*RETURN_LOAD)
+    ).unique()
+    return [ReturnRead.of(r) for r in rows]
+
+
+@requires(*CASE_READERS, action="see agency returns")
+def list_returns(session: Session, actor: Account, *, review_id: int, as_of: date) -> list[ReturnStatus]:
+    """One review's returns, one per agency, by agency name."""
+    if session.get(Review, review_id) is None:
+        raise InvalidInput("That review does not exist. Go back to the live list and open it again.")
+    cal = load_calendar(session)
+    amber = load_settings(session).amber_threshold_days
+    return [status_of(cal, r, as_of, amber) for r in _returns_of_review(session, review_id)]
+
+
+@requires(*CASE_READERS, action="see agency returns")
+def list_outstanding_returns(session: Session, actor: Account, *, as_of: date) -> list[ReturnStatus]:
+    """Every return not yet accepted on a live review, most urgent first: the officer's worklist."""
+    cal = load_calendar(session)
+    amber = load_settings(session).amber_threshold_days
+    rows = session.scalars(
+        select(AgencyReturn).join(Review, Review.id == AgencyReturn.review_id)
+        .where(Review.state != ReviewState.CLOSED)
+        .where(AgencyReturn.final_qa_outcome.is_distinct_from(FinalQaOutcome.ACCEPTED))
+        .where(AgencyReturn.ended_as.is_(None))
+        .options(*RETURN_LOAD)
+    ).unique().all()
+    return sorted((status_of(cal, ReturnRead.of(r), as_of, amber) for r in rows), key=urgency_key)
+
+
+@requires(*CASE_READERS, action="see agency returns")
+def returns_received_counts(
+    session: Session, actor: Account, *, review_ids: Iterable[int] | None = None
+) -> dict[int, ReturnCounts]:
+    """For each review: returns requested, received (at least once) and accepted."""
+    query = select(
+        AgencyReturn.review_id,
+        func.count(),
+        func.count(AgencyReturn.received_date),
+        func.count().filter(AgencyReturn.final_qa_outcome == FinalQaOutcome.ACCEPTED),
+    ).group_by(AgencyReturn.review_id)
+    if review_ids is not None:
+        query = query.where(AgencyReturn.review_id.in_(list(review_ids)))
+    return {rid: ReturnCounts(n, received, accepted) for rid, n, received, accepted in session.execute(query)}
