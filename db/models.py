@@ -124,6 +124,8 @@ class Agency(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
     kind: Mapped[str] = mapped_column(String(80), nullable=False)
     contact_email: Mapped[str | None] = mapped_column(String(200))
+    # The agency's JCR Group representative, copied on send-backs and chases (migration 0012).
+    jcr_rep_email: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     # Counts saves: a save made against an older version is refused (services/concurrency.py).
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
@@ -198,8 +200,9 @@ class Review(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_reference: Mapped[str] = mapped_column(String(20), unique=True, nullable=False)
     notification_type: Mapped[str] = mapped_column(String(20), nullable=False)
-    incident_date: Mapped[date] = mapped_column(Date, nullable=False)
-    csc_aware_date: Mapped[date] = mapped_column(Date, nullable=False)
+    # Often unknown on Day 1 (migration 0012): required before sign-off.
+    incident_date: Mapped[date | None] = mapped_column(Date)
+    csc_aware_date: Mapped[date | None] = mapped_column(Date)
     sin_submitted_date: Mapped[date | None] = mapped_column(Date)
     notification_received_date: Mapped[date] = mapped_column(Date, nullable=False)
     submitted_to_panel_date: Mapped[date | None] = mapped_column(Date)
@@ -288,6 +291,27 @@ class ReviewMilestone(Base):
     def effective_due_date(self) -> date | None:
         """The agreed date when the manager set one, else the plan's date."""
         return self.agreed_due_date or self.due_date
+
+
+class MilestoneDateCorrection(Base):
+    """A completed step's date corrected (migration 0012): the step's done date changes, this row keeps the old one."""
+
+    __tablename__ = "milestone_date_corrections"
+    __table_args__ = (
+        CheckConstraint("old_done_date <> new_done_date", name="correction_changes_date"),
+        CheckConstraint("length(btrim(reason)) > 0", name="correction_reason_not_blank"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    milestone_id: Mapped[int] = mapped_column(
+        ForeignKey("review_milestones.id", ondelete="CASCADE"), nullable=False, index=True)
+    old_done_date: Mapped[date] = mapped_column(Date, nullable=False)
+    new_done_date: Mapped[date] = mapped_column(Date, nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    corrected_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
+    corrected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+
+    corrected_by: Mapped[Account] = relationship()
 
 
 class LogEntry(Base):

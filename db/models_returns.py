@@ -201,3 +201,28 @@ class AgencyReturnChase(Base):
 
     agency_return: Mapped[AgencyReturn] = relationship(back_populates="chases")
     chased_by: Mapped[Account] = relationship()
+
+
+class AgencyReturnSendBack(Base):
+    """One send-back round of a return (migration 0012): the row keeps only the last, this keeps them all.
+
+    Rounds sent back before migration 0012 were copied in with no author (the log names it).
+    """
+
+    __tablename__ = "agency_return_send_backs"
+    __table_args__ = (
+        UniqueConstraint("agency_return_id", "round", name="one_send_back_per_round"),
+        CheckConstraint("round >= 1", name="send_back_round_positive"),
+        CheckConstraint("length(btrim(reason)) > 0", name="send_back_reason_not_blank"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_return_id: Mapped[int] = mapped_column(ForeignKey("agency_returns.id", ondelete="CASCADE"), nullable=False)
+    round: Mapped[int] = mapped_column(Integer, nullable=False)
+    sent_back_on: Mapped[date] = mapped_column(Date, nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    resubmission_due_date: Mapped[date | None] = mapped_column(Date)
+    sent_back_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+
+    sent_back_by: Mapped[Account | None] = relationship()

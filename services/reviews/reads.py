@@ -29,8 +29,8 @@ class ReviewRead:
     case_reference: str
     notification_type: str
     state: str
-    incident_date: date
-    csc_aware_date: date
+    incident_date: date | None  # None: not known yet (required before sign-off)
+    csc_aware_date: date | None
     notification_received_date: date
     sin_submitted_date: date | None = None
     submitted_to_panel_date: date | None = None

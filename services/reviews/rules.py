@@ -82,7 +82,7 @@ class ReviewStatus:
     rag: Rag
     progress: str
     next_milestone: MilestoneRead | None
-    sin_due_date: date
+    sin_due_date: date | None  # None while the date CSC became aware is not known
     sin_timeliness: str
     milestones: tuple[MilestoneStatus, ...] = ()
     why: tuple[WhyItem, ...] = ()  # every item making it red or amber, red first (services.review_status)
@@ -217,8 +217,11 @@ def check_received_correction(
         )
 
 
-def sin_timeliness(cal: WorkingCalendar, csc_aware: date, sin_submitted: date | None, as_of: date) -> str:
-    """Whether CSC made the SIN within 5 working days of becoming aware (CSC's deadline)."""
+def sin_timeliness(cal: WorkingCalendar, csc_aware: date | None, sin_submitted: date | None, as_of: date) -> str:
+    """Whether CSC made the SIN within 5 working days of becoming aware (CSC's deadline); "not known yet" while
+    the date CSC became aware is not recorded."""
+    if csc_aware is None:
+        return "not known yet"
     due = cal.add_working_days(csc_aware, SIN_DUE_WORKING_DAYS)
     if sin_submitted is not None:
         return "on time" if sin_submitted <= due else "late"
@@ -273,7 +276,8 @@ def review_status(
         progress = f"starts {cal.day_one(received):%a %d %b}"
     else:
         progress = f"Day {day_number} of {REVIEW_DUE_DAY}"
-    sin_due = cal.add_working_days(review.csc_aware_date, SIN_DUE_WORKING_DAYS)
+    sin_due = (cal.add_working_days(review.csc_aware_date, SIN_DUE_WORKING_DAYS)
+               if review.csc_aware_date is not None else None)
     return ReviewStatus(
         review=review,
         day_one=cal.day_one(received),
