@@ -3,7 +3,8 @@
 Constraints here mirror migrations 0003 and 0006; the migrations are the truth (tests/integration/test_schema_drift.py
 compares the migrated database with these). The row holds the current round of a return: when a resubmission
 arrives, the initial check, the sharing and the final QA of the version sent back are cleared (the daily log keeps
-them), while the first receipt date and the last send-back stay.
+them), while the first receipt date and the last send-back stay; every send-back round has its own row
+(agency_return_send_backs, migration 0012).
 """
 from __future__ import annotations
 
@@ -181,6 +182,10 @@ class AgencyReturn(Base):
     ended_by: Mapped[Account | None] = relationship(foreign_keys=[ended_by_id])
     chases: Mapped[list[AgencyReturnChase]] = relationship(
         back_populates="agency_return", order_by="AgencyReturnChase.chased_at", cascade="all, delete-orphan"
+    )
+    # Every send-back round, first first (written by the final QA service; the database deletes them with the return).
+    send_backs: Mapped[list[AgencyReturnSendBack]] = relationship(
+        order_by="AgencyReturnSendBack.round", viewonly=True
     )
 
     __mapper_args__ = {"version_id_col": version}

@@ -277,6 +277,17 @@ if ret.agreed_due_date is not None:
     due_words += f" (plan date); agreed due date {fmt_date(ret.agreed_due_date)}: {ret.agreed_reason}"
 st.markdown(f"{rag_badge(s.rag)} **{md_text(s.agency_name)}**: {s.stage.value}. Next: {md_text(s.next_step)}. "
             f"{md_text(due_words)}.")
+if ret.send_backs:
+    st.markdown(f"**Sent back {len(ret.send_backs)} time{'s' if len(ret.send_backs) != 1 else ''}** (every round):")
+    st.dataframe(
+        pd.DataFrame([{"Round": b.round, "Sent back": b.sent_back_on, "Reason": b.reason,
+                       "New due date": b.resubmission_due_date,
+                       "By": b.sent_back_by_name or "not recorded (before rounds were kept)"}
+                      for b in ret.send_backs]),
+        hide_index=True, width="stretch", key=f"send_backs_{ret.id}",
+        column_config={"Sent back": st.column_config.DateColumn(format=DATE_FORMAT),
+                       "New due date": st.column_config.DateColumn(format=DATE_FORMAT)},
+    )
 
 if ret.ended_as is not None:
     st.info(f"Closed by {md_text(ret.ended_by_name or '')} on {fmt_date(ret.ended_on)} as '{ret.ended_as}'. "

@@ -21,6 +21,7 @@ from services.exports import csv_text, is_formula_like
 from services.permissions import CASE_READERS, requires
 from services.rag import RAG_COLOURS
 from services.returns.queries import list_returns
+from services.returns.reads import ReturnRead
 from services.returns.rules import ReturnStatus, check_result_label
 from services.text import printable
 
@@ -52,16 +53,27 @@ DATE_COLUMNS = ["Requested", "Due", "Agreed due date", "Received", "Initial chec
                 "Final QA date", "New due date", "Resubmission received"]
 
 
+def send_back_rounds_text(r: ReturnRead) -> str:
+    """Every send-back round of a return, first first: 'twice: 1) 23 Dec 2026: Add the dates. (new due date
+    04 Jan 2027); 2) ...'. A return whose rounds were not kept (none on record) gives its last reason."""
+    if not r.sent_back_count:
+        return ""
+    times = {1: "once", 2: "twice"}.get(r.sent_back_count, f"{r.sent_back_count} times")
+    if not r.send_backs:
+        return f"{times}: {r.sent_back_reason}"
+    rounds = [f"{b.round}) {b.sent_back_on:%d %b %Y}: {b.reason}"
+              + (f" (new due date {b.resubmission_due_date:%d %b %Y})" if b.resubmission_due_date else "")
+              for b in r.send_backs]
+    return f"{times}: " + "; ".join(rounds)
+
+
 def checklist_row(status: ReturnStatus) -> dict[str, Any]:
     """One return as one row of the checklist: the page and the exports both use this."""
     r = status.ret
     signed = ""
     if r.received_date is not None:
         signed = f"yes ({r.signatory_role})" if r.signed_by_senior_manager else "no"
-    sent_back = ""
-    if r.sent_back_count:
-        times = "once" if r.sent_back_count == 1 else f"{r.sent_back_count} times"
-        sent_back = f"{times}: {r.sent_back_reason}"
+    sent_back = send_back_rounds_text(r)
     chased = ""
     if r.chases:
         last = max(c.chased_on for c in r.chases)

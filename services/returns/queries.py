@@ -12,7 +12,7 @@ from sqlalchemy.orm.interfaces import LoaderOption
 
 from db.enums import FinalQaOutcome, ReviewState
 from db.models import Account, Agency, Review
-from db.models_returns import AgencyReturn, AgencyReturnChase
+from db.models_returns import AgencyReturn, AgencyReturnChase, AgencyReturnSendBack
 from services.calendar import load_calendar, load_settings
 from services.errors import InvalidInput
 from services.permissions import CASE_READERS, requires
@@ -27,6 +27,7 @@ RETURN_LOAD: tuple[LoaderOption, ...] = (
     selectinload(AgencyReturn.final_qa_by),
     selectinload(AgencyReturn.ended_by),
     selectinload(AgencyReturn.chases).joinedload(AgencyReturnChase.chased_by),
+    selectinload(AgencyReturn.send_backs).joinedload(AgencyReturnSendBack.sent_back_by),
 )
 
 

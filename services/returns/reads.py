@@ -1,7 +1,8 @@
 """What the returns services hand back to pages: plain frozen copies of a return, made inside the session.
 
 A page reads these after its transaction has closed, so nothing here loads anything: `ReturnRead.of` copies a
-row whose agency, review, checker, QA-er and chases were loaded with it (see `queries.RETURN_LOAD`)."""
+row whose agency, review, checker, QA-er, chases and send-back rounds were loaded with it
+(see `queries.RETURN_LOAD`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,12 +18,25 @@ class AgencyRef:
     id: int
     name: str
     contact_email: str | None = None
+    jcr_rep_email: str | None = None
 
 
 @dataclass(frozen=True)
 class ChaseRead:
     chased_on: date
     chased_by_name: str
+
+
+@dataclass(frozen=True)
+class SendBackRead:
+    """One send-back round: when, why, the new due date and who sent it back (None for rounds sent back before
+    the rounds were kept, whose author was not recorded)."""
+
+    round: int
+    sent_back_on: date
+    reason: str
+    resubmission_due_date: date | None
+    sent_back_by_name: str | None
 
 
 @dataclass(frozen=True)
@@ -67,6 +81,7 @@ class ReturnRead:
     summary: str | None = None
     version: int = 1
     chases: tuple[ChaseRead, ...] = ()
+    send_backs: tuple[SendBackRead, ...] = ()
 
     @property
     def agency_id(self) -> int:
@@ -83,7 +98,7 @@ class ReturnRead:
             id=row.id,
             review_id=row.review_id,
             case_reference=row.review.case_reference,
-            agency=AgencyRef(row.agency.id, row.agency.name, row.agency.contact_email),
+            agency=AgencyRef(row.agency.id, row.agency.name, row.agency.contact_email, row.agency.jcr_rep_email),
             requested_date=row.requested_date,
             received_date=row.received_date,
             signed_by_senior_manager=row.signed_by_senior_manager,
@@ -118,4 +133,7 @@ class ReturnRead:
             summary=row.summary,
             version=row.version,
             chases=tuple(ChaseRead(c.chased_on, c.chased_by.display_name) for c in row.chases),
+            send_backs=tuple(SendBackRead(b.round, b.sent_back_on, b.reason, b.resubmission_due_date,
+                                          b.sent_back_by.display_name if b.sent_back_by else None)
+                             for b in row.send_backs),
         )

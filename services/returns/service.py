@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from db.enums import FinalQaOutcome, FolderSection, LogCategory, MilestoneKey, ReturnEnding, ReviewState, Role
 from db.models import Account, Agency, Review, ReviewMilestone
-from db.models_returns import AgencyReturn, AgencyReturnChase
+from db.models_returns import AgencyReturn, AgencyReturnChase, AgencyReturnSendBack
 from services.calendar import load_calendar
 from services.concurrency import check_version, flush_or_stale
 from services.daily_log.service import append_system_entry
@@ -429,10 +429,16 @@ def record_final_qa(
         dropped_agreed = ret.agreed_due_date
         ret.agreed_due_date = ret.agreed_reason = None
     _flush_return(session, ret)
+    if outcome == FinalQaOutcome.SENT_BACK:
+        # The row keeps the last round only; every round keeps its own row (reason, date, new due date, who).
+        session.add(AgencyReturnSendBack(agency_return_id=ret.id, round=ret.sent_back_count, sent_back_on=decided_on,
+                                         reason=cleaned, resubmission_due_date=new_due_date, sent_back_by_id=actor.id))
+        session.flush()
     if outcome == FinalQaOutcome.ACCEPTED:
         text = f"Final QA: return from {ret.agency.name} accepted on {decided_on:%d %b %Y}."
     else:
-        text = (f"Final QA: return from {ret.agency.name} sent back on {decided_on:%d %b %Y}; new due date "
+        text = (f"Final QA: return from {ret.agency.name} sent back (round {ret.sent_back_count}) on "
+                f"{decided_on:%d %b %Y}; new due date "
                 f"{new_due_date:%d %b %Y}. Reason: {cleaned}")
         if dropped_agreed is not None:
             text += f" (The agreed date {dropped_agreed:%d %b %Y} no longer applies.)"

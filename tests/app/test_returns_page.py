@@ -201,7 +201,12 @@ def test_sending_back_without_a_reason_is_refused_on_the_page(app_db, make_app):
     _submit(at, ret_id, "qa_form", "Record the final QA")
     row = _rows(at)["Demoshire Police"]
     assert (row["Stage"], row["New due date"]) == ("sent back, awaiting resubmission", date(2026, 12, 30))
-    assert row["Sent back (reason)"] == "once: Please have it signed by a senior manager."
+    assert row["Sent back (reason)"] == ("once: 1) 22 Dec 2026: Please have it signed by a senior manager. (new due "
+                                         "date 30 Dec 2026)")
+    # The round is listed under the status line, with who sent it back.
+    rounds = at.dataframe[1].value.to_dict("records")
+    assert [(r["Round"], r["Reason"], r["By"]) for r in rounds] == [
+        (1, "Please have it signed by a senior manager.", manager.display_name)]
 
 
 def test_two_people_saving_the_same_return(app_db, make_app):

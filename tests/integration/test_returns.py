@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from db.models import Account, Agency, LogEntry, ReviewMilestone
-from db.models_returns import AgencyReturn, AgencyReturnChase
+from db.models_returns import AgencyReturn, AgencyReturnChase, AgencyReturnSendBack
 from services.errors import InvalidInput, NotAllowed, StaleRecord
 from services.milestones import complete_milestone
 from services.rag import Rag
@@ -314,8 +314,8 @@ def test_sent_back_resubmitted_checked_and_accepted(session, officer, manager, r
                              as_of=TUE_22_DEC)
     _qa(session, manager, ret, outcome="sent back", reason="Add the dates of contact.", new_due_date=D(2027, 1, 4))
     assert (ret.sent_back_count, ret.resubmission_due_date, ret.final_qa_by_id) == (1, D(2027, 1, 4), manager.id)
-    assert _log(session, ret.id)[-1].text == ("Final QA: return from Agency 1 sent back on 23 Dec 2026; new due date "
-                                             "04 Jan 2027. Reason: Add the dates of contact.")
+    assert _log(session, ret.id)[-1].text == ("Final QA: return from Agency 1 sent back (round 1) on 23 Dec 2026; new "
+                                             "due date 04 Jan 2027. Reason: Add the dates of contact.")
     # The original due date has passed; the new one rules the RAG.
     status = list_returns(session, officer, review_id=review.id, as_of=WED_30_DEC)[0]
     assert (status.stage, status.rag) == (Stage.SENT_BACK, Rag.GREEN)
@@ -338,6 +338,39 @@ def test_sent_back_resubmitted_checked_and_accepted(session, officer, manager, r
     assert [e.category for e in _log(session, ret.id)] == [
         "communication", "communication", "quality check", "communication", "quality check", "communication",
         "quality check", "quality check",
+    ]
+
+
+def test_every_send_back_round_is_kept_with_its_own_reason_and_dates(session, officer, manager, review, ret):
+    """Issue 14: a return sent back twice keeps both rounds (the row itself holds only the last)."""
+    _receive(session, officer, ret)
+    _check(session, officer, ret, dates_present=False, outcome="concerns", note="No dates.")
+    _qa(session, manager, ret, outcome="sent back", reason="Add the dates of contact.", new_due_date=D(2027, 1, 4))
+    record_resubmission_received(session, officer, return_id=ret.id, expected_version=ret.version,
+                                 received_on=WED_30_DEC, signed_by_senior_manager=True, signatory_role="DCI",
+                                 as_of=WED_30_DEC)
+    _check(session, officer, ret, on=WED_30_DEC, analysis=False, outcome="concerns", note="A chronology only.")
+    _qa(session, manager, ret, on=D(2026, 12, 31), outcome="sent back", reason="Add your analysis, not a list.",
+        new_due_date=D(2027, 1, 7))
+    rows = session.scalars(select(AgencyReturnSendBack).where(AgencyReturnSendBack.agency_return_id == ret.id)
+                           .order_by(AgencyReturnSendBack.round)).all()
+    assert [(b.round, b.sent_back_on, b.reason, b.resubmission_due_date, b.sent_back_by_id) for b in rows] == [
+        (1, WED_23_DEC, "Add the dates of contact.", D(2027, 1, 4), manager.id),
+        (2, D(2026, 12, 31), "Add your analysis, not a list.", D(2027, 1, 7), manager.id),
+    ]
+    # The row keeps the last round; the read object and the export carry both.
+    assert (ret.sent_back_count, ret.sent_back_reason) == (2, "Add your analysis, not a list.")
+    status = list_returns(session, officer, review_id=review.id, as_of=D(2026, 12, 31))[0]
+    assert [(b.round, b.sent_back_on, b.reason, b.sent_back_by_name) for b in status.ret.send_backs] == [
+        (1, WED_23_DEC, "Add the dates of contact.", manager.display_name),
+        (2, D(2026, 12, 31), "Add your analysis, not a list.", manager.display_name),
+    ]
+    assert checklist_table([status])[0]["Sent back (reason)"] == (
+        "twice: 1) 23 Dec 2026: Add the dates of contact. (new due date 04 Jan 2027); "
+        "2) 31 Dec 2026: Add your analysis, not a list. (new due date 07 Jan 2027)")
+    assert [e.text.split(";")[0] for e in _log(session, ret.id) if "sent back (round" in e.text] == [
+        "Final QA: return from Agency 1 sent back (round 1) on 23 Dec 2026",
+        "Final QA: return from Agency 1 sent back (round 2) on 31 Dec 2026",
     ]
 
 
