@@ -32,6 +32,8 @@ from ui.widgets import fmt_date, md_sentence, md_text
 require_page("admin")
 
 ROLES = list(Role)
+REP_EMAIL_LABEL = "JCR Group representative's email (optional)"
+REP_EMAIL_HELP = "Copied (cc) on the chase and send-back emails to this agency."
 
 st.title("Administration")
 show_flashes()
@@ -121,6 +123,7 @@ with accounts_tab:
 with agencies_tab:
     agencies = state.read(list_agencies)
     st.dataframe(pd.DataFrame([{"Agency": a.name, "Kind": a.kind, "Contact email": a.contact_email or "",
+                                "JCR representative's email": a.jcr_rep_email or "",
                                 "Active": "yes" if a.active else "no"} for a in agencies]),
                  hide_index=True, width="stretch")
     with st.form("add_agency"):
@@ -128,8 +131,9 @@ with agencies_tab:
         name = st.text_input("Name", key="ag_name")
         kind = st.text_input("Kind (health, police, education, local authority …)", key="ag_kind")
         email = st.text_input("Contact email for scoping forms", key="ag_email")
+        rep_email = st.text_input(REP_EMAIL_LABEL, key="ag_rep_email", help=REP_EMAIL_HELP)
         if st.form_submit_button("Add agency"):
-            added = state.act(add_agency, name=name, kind=kind, contact_email=email)
+            added = state.act(add_agency, name=name, kind=kind, contact_email=email, jcr_rep_email=rep_email)
             if added:
                 done(f"Agency {md_text(added.name)} added.")
     if agencies:
@@ -137,20 +141,25 @@ with agencies_tab:
         pick = st.selectbox("Change an agency", list(agency_by_id), format_func=lambda i: agency_by_id[i].name,
                             key="ag_pick")
         agency = agency_by_id[pick]
-        agency_form = VersionedForm(f"ag_e_{pick}_", ("name", "kind", "email", "active"))
+        agency_form = VersionedForm(f"ag_e_{pick}_", ("name", "kind", "email", "rep_email", "active"))
         agency_form.sync(version=agency.version, saved={"name": agency.name, "kind": agency.kind,
-                                                        "email": agency.contact_email or "", "active": agency.active})
+                                                        "email": agency.contact_email or "",
+                                                        "rep_email": agency.jcr_rep_email or "",
+                                                        "active": agency.active})
         with st.form("edit_agency"):
             e_name = st.text_input("Name", key=agency_form.key("name"))
             e_kind = st.text_input("Kind", key=agency_form.key("kind"))
             e_email = st.text_input("Contact email", key=agency_form.key("email"))
+            e_rep_email = st.text_input(REP_EMAIL_LABEL, key=agency_form.key("rep_email"), help=REP_EMAIL_HELP)
             e_active = st.checkbox("Active (can be chosen for new reviews)", key=agency_form.key("active"))
             saving_agency = st.form_submit_button("Save agency")
         if saving_agency:
             agency_form.save(update_agency, success=f"Agency {md_text(e_name)} saved.",
                              describe_saved=lambda v: f"{v['name']} ({v['kind']}), {v['email'] or 'no email'}, "
+                             f"JCR representative {v['rep_email'] or 'none'}, "
                              f"{'active' if v['active'] else 'inactive'}",
-                             agency_id=pick, name=e_name, kind=e_kind, contact_email=e_email, active=e_active)
+                             agency_id=pick, name=e_name, kind=e_kind, contact_email=e_email,
+                             jcr_rep_email=e_rep_email, active=e_active)
 
 with closures_tab:
     st.caption("Days the partnership is closed (for example a Christmas closure). They stop counting as working "

@@ -9,7 +9,7 @@ import streamlit as st
 from db.enums import FinalQaOutcome, FolderSection, ReturnEnding, ReviewState, Role
 from services.agencies import list_agencies
 from services.rag import RAG_COLOURS, Rag
-from services.returns.chasing import chase_email, record_chase
+from services.returns.chasing import ReadyEmail, chase_email, record_chase, send_back_email
 from services.returns.exports import CHECKLIST_COLUMNS, DATE_COLUMNS, checklist_table, export_checklist
 from services.returns.queries import list_outstanding_returns, list_returns, returns_received_counts
 from services.returns.rules import (
@@ -112,6 +112,16 @@ def _save(form: VersionedForm, return_id: int, fn: Callable[..., Any], success: 
     remember_saved(SAVES_SCOPE, None)
 
 
+def _read_email(email: ReadyEmail, agency_name: str, *, title: str = "Read the email") -> None:
+    """The email as text under its link: To, Cc (the agency's JCR Group representative), Subject and body."""
+    if not email.to:
+        st.caption(f"No contact email is held for {agency_name}: ask an administrator to add one.")
+    cc = f"\nCc: {email.cc} (JCR Group representative)" if email.cc else ""
+    with st.expander(title):
+        st.code(f"To: {email.to or '(no address held)'}{cc}\nSubject: {email.subject}\n\n{email.body}",
+                language=None, wrap_lines=True)
+
+
 def _chase_controls(status: ReturnStatus, *, key_prefix: str) -> None:
     """The ready email (a mailto link) and, for writers, the button that logs the chase."""
     email = state.read(chase_email, return_id=status.ret.id, as_of=as_of)
@@ -122,11 +132,7 @@ def _chase_controls(status: ReturnStatus, *, key_prefix: str) -> None:
         if state.act(record_chase, return_id=status.ret.id, as_of=as_of) is not None:
             flash(f"Chase of {status.agency_name} logged.")
             st.rerun()
-    if not email.to:
-        st.caption(f"No contact email is held for {status.agency_name}: ask an administrator to add one.")
-    with st.expander("Read the email"):
-        st.code(f"To: {email.to or '(no address held)'}\nSubject: {email.subject}\n\n{email.body}",
-                language=None, wrap_lines=True)
+    _read_email(email, status.agency_name)
 
 
 # ---------------------------------------------------------------- outstanding returns (worklist)
@@ -331,6 +337,10 @@ if is_manager and s.stage not in CLOSED_STAGES:
                   describe_saved=lambda saved: f"Agreed due date: {fmt_date(saved['on'])}",
                   agreed_on=new_date, reason=agreed_reason)
 
+if s.stage is Stage.SENT_BACK:
+    back_email = state.read(send_back_email, return_id=ret.id)
+    st.link_button(f"Email the send-back to {s.agency_name}", back_email.mailto, icon=":material/forward_to_inbox:")
+    _read_email(back_email, s.agency_name, title="Read the send-back email")
 if s.awaiting_agency:
     _chase_controls(s, key_prefix="checklist")
     resubmission = s.stage is Stage.SENT_BACK

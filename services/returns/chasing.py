@@ -1,4 +1,5 @@
-"""Chasing an agency for its return: the ready chase email, and logging that the agency was chased."""
+"""Emailing an agency about its return: the ready chase email and send-back email (each copied to the agency's
+JCR Group representative when one is held), and logging that the agency was chased."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,22 +23,31 @@ from services.working_days import WorkingCalendar
 
 
 @dataclass(frozen=True)
-class ChaseEmail:
-    """A ready email to an agency's contact, and the mailto: link that opens it."""
+class ReadyEmail:
+    """A ready email to an agency's contact (copied to its JCR Group representative, if any), and the mailto:
+    link that opens it."""
 
     to: str
     subject: str
     body: str
+    cc: str = ""
 
     @property
     def mailto(self) -> str:
-        subject, body = quote(self.subject, safe=""), quote(self.body, safe="")
-        return f"mailto:{quote(self.to, safe='@')}?subject={subject}&body={body}"
+        """RFC 6068: every part percent-encoded, so an address or text can never add a header or a recipient."""
+        fields = [f"cc={quote(self.cc, safe='@')}"] if self.cc else []
+        fields += [f"subject={quote(self.subject, safe='')}", f"body={quote(self.body, safe='')}"]
+        return f"mailto:{quote(self.to, safe='@')}?" + "&".join(fields)
+
+
+def _email_to(ret: ReturnRead, subject: str, lines: list[str]) -> ReadyEmail:
+    return ReadyEmail(to=ret.agency.contact_email or "", cc=ret.agency.jcr_rep_email or "", subject=subject,
+                      body="\n".join(lines))
 
 
 def chase_email_for(
     cal: WorkingCalendar, ret: ReturnRead, *, as_of: date, sender: str, partnership: str
-) -> ChaseEmail:
+) -> ReadyEmail:
     """The ready email to the agency's contact for a return still awaited: case reference, due date, what is missing."""
     stage = return_stage(ret)
     reference = ret.case_reference
@@ -59,7 +69,7 @@ def chase_email_for(
         timing = f"It is due today, {due:%A %d %B %Y}."
     else:
         timing = f"It is due on {due:%A %d %B %Y}."
-    body = "\n".join([
+    return _email_to(ret, subject, [
         "Dear colleague,",
         "",
         f"Rapid Review {reference}: we have not yet received {what}. {timing}",
@@ -73,11 +83,31 @@ def chase_email_for(
         sender,
         partnership,
     ])
-    return ChaseEmail(to=ret.agency.contact_email or "", subject=subject, body=body)
+
+
+def send_back_email_for(cal: WorkingCalendar, ret: ReturnRead, *, sender: str, partnership: str) -> ReadyEmail:
+    """The ready email telling the agency its return was sent back: why, and when the resubmission is due."""
+    due = agency_due_date(cal, ret)
+    subject = f"Rapid Review {ret.case_reference}: scoping return sent back, resubmission due {due:%a %d %b %Y}"
+    return _email_to(ret, subject, [
+        "Dear colleague,",
+        "",
+        f"Rapid Review {ret.case_reference}: thank you for {ret.agency.name}'s scoping return. The Partnership "
+        f"Manager has reviewed it and sent it back on {known_date(ret.sent_back_date):%A %d %B %Y}.",
+        "",
+        f"What is needed: {ret.sent_back_reason}",
+        "",
+        f"Please send the resubmitted return, signed by a senior manager, by {due:%A %d %B %Y}, or tell us today if "
+        "that date cannot be met. Please use the case reference only: no names.",
+        "",
+        "Thank you,",
+        sender,
+        partnership,
+    ])
 
 
 @requires(*CASE_READERS, action="see agency returns")
-def chase_email(session: Session, actor: Account, *, return_id: int, as_of: date) -> ChaseEmail:
+def chase_email(session: Session, actor: Account, *, return_id: int, as_of: date) -> ReadyEmail:
     """The ready chase email for a return still awaited from its agency."""
     ret = read_return(session, return_id)
     if return_stage(ret) not in (Stage.AWAITING, Stage.SENT_BACK):
@@ -86,6 +116,18 @@ def chase_email(session: Session, actor: Account, *, return_id: int, as_of: date
         )
     return chase_email_for(load_calendar(session), ret, as_of=as_of, sender=actor.display_name,
                            partnership=load_settings(session).partnership_name)
+
+
+@requires(*CASE_READERS, action="see agency returns")
+def send_back_email(session: Session, actor: Account, *, return_id: int) -> ReadyEmail:
+    """The ready email telling the agency its return was sent back (while its resubmission is awaited)."""
+    ret = read_return(session, return_id)
+    if return_stage(ret) is not Stage.SENT_BACK:
+        raise InvalidInput(
+            f"The return from {ret.agency.name} is not waiting for a resubmission; there is no send-back to email."
+        )
+    return send_back_email_for(load_calendar(session), ret, sender=actor.display_name,
+                               partnership=load_settings(session).partnership_name)
 
 
 @requires(*CASE_WRITERS, action="log a chase")
@@ -114,6 +156,8 @@ def record_chase(session: Session, actor: Account, *, return_id: int, as_of: dat
     due = agency_due_date(cal, ret)
     what = "resubmission" if stage is Stage.SENT_BACK else "scoping return"
     to = ret.agency.contact_email or "no contact email held"
+    if ret.agency.jcr_rep_email:
+        to += f", copied to the JCR representative {ret.agency.jcr_rep_email}"
     log_return_entry(session, actor, ret, LogCategory.COMMUNICATION,
          f"Chased {ret.agency.name} ({to}) for the {what} due {due:%d %b %Y} ({days_phrase(cal, due, as_of)}).")
     return chase

@@ -111,7 +111,7 @@ def test_a_stale_agency_save_keeps_the_typing_and_shows_the_saved_values(app_db,
     at.text_input(key=f"ag_e_{agency_id}_name").input("North Health Trust")
     with app_db() as session, session.begin():
         update_agency(session, other, agency_id=agency_id, name="North NHS Trust", kind="NHS trust",
-                      contact_email=None, active=True)
+                      contact_email=None, jcr_rep_email=None, active=True)
     _submit(at, "edit_agency", "Save agency")
     assert any("The agency North NHS Trust was changed by someone else" in e for e in _errors(at)), _errors(at)
     assert at.text_input(key=f"ag_e_{agency_id}_name").value == "North Health Trust"
@@ -121,3 +121,26 @@ def test_a_stale_agency_save_keeps_the_typing_and_shows_the_saved_values(app_db,
     assert not _errors(at)
     with app_db() as session:
         assert session.get(Agency, agency_id).name == "North Health Trust"
+
+
+def test_the_agency_form_edits_the_jcr_representatives_email(app_db, make_app):
+    from services.agencies import add_agency
+
+    other = create_account(app_db, "admin", username="other-admin")
+    with app_db() as session, session.begin():
+        agency_id = add_agency(session, other, name="North Police", kind="police", contact_email=None).id
+    at = _admin_page(app_db, make_app)
+    at.selectbox(key="ag_pick").set_value(agency_id).run()
+    assert at.text_input(key=f"ag_e_{agency_id}_rep_email").value == ""
+    at.text_input(key=f"ag_e_{agency_id}_rep_email").input("rep at north police")
+    _submit(at, "edit_agency", "Save agency")
+    assert _errors(at) == ["The JCR representative's email is not an email address: it needs an @ and no spaces."]
+    assert at.text_input(key=f"ag_e_{agency_id}_rep_email").value == "rep at north police"
+    at.text_input(key=f"ag_e_{agency_id}_rep_email").input("rep@north.example")
+    _submit(at, "edit_agency", "Save agency")
+    assert not _errors(at)
+    with app_db() as session:
+        assert session.get(Agency, agency_id).jcr_rep_email == "rep@north.example"
+    assert at.text_input(key=f"ag_e_{agency_id}_rep_email").value == "rep@north.example"
+    [table] = [d.value for d in at.dataframe if "JCR representative's email" in d.value.columns]
+    assert table.set_index("Agency").loc["North Police", "JCR representative's email"] == "rep@north.example"

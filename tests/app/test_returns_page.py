@@ -207,6 +207,11 @@ def test_sending_back_without_a_reason_is_refused_on_the_page(app_db, make_app):
     rounds = at.dataframe[1].value.to_dict("records")
     assert [(r["Round"], r["Reason"], r["By"]) for r in rounds] == [
         (1, "Please have it signed by a senior manager.", manager.display_name)]
+    # The ready send-back email: to the agency's contact, with the reason and the new due date.
+    [link] = [b for b in at.get("link_button") if b.proto.label == "Email the send-back to Demoshire Police"]
+    url = urlsplit(link.proto.url)
+    assert url.path == "demoshire@example.org"
+    assert "What is needed: Please have it signed by a senior manager." in parse_qs(url.query)["body"][0]
 
 
 def test_two_people_saving_the_same_return(app_db, make_app):

@@ -30,11 +30,15 @@ def admin(make_account):
         ({"kind": f"health{NUL}"}, "kind of agency contains a hidden control character"),
         ({"contact_email": "a@" + "b" * 199}, "contact email is 201 characters long; it can be at most 200"),
         ({"contact_email": f"a@b{NUL}.example"}, "contact email contains a hidden control character"),
-        ({"contact_email": "not an email"}, "not an email address"),
+        ({"contact_email": "not an email"}, "contact email is not an email address"),
+        ({"jcr_rep_email": "a@" + "b" * 199}, "JCR representative's email is 201 characters long; it can be at most"),
+        ({"jcr_rep_email": f"rep@b{NUL}.example"}, "JCR representative's email contains a hidden control character"),
+        ({"jcr_rep_email": "rep at police"}, "JCR representative's email is not an email address"),
     ],
 )
 def test_agency_text_is_refused_with_a_sentence(session, admin, kwargs, message):
-    values = {"name": "North Trust", "kind": "health", "contact_email": "a@b.example", **kwargs}
+    values = {"name": "North Trust", "kind": "health", "contact_email": "a@b.example", "jcr_rep_email": None,
+              **kwargs}
     with pytest.raises(InvalidInput, match=message):
         add_agency(session, admin, **values)
     agency = add_agency(session, admin, name="Existing Trust", kind="police", contact_email=None)

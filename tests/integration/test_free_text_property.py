@@ -120,7 +120,8 @@ FIELDS: dict[str, Callable[[dict[str, Any], str], Any]] = {
     "LCSPR reasons": lambda c, t: record_lcspr_decision(
         c["session"], c["officer"], review_id=c["review_id"], expected_version=None, decision=False, reason=t),
     "agency name": lambda c, t: update_agency(
-        c["session"], c["admin"], agency_id=c["agency"], name=t, kind=t, contact_email=None, active=True),
+        c["session"], c["admin"], agency_id=c["agency"], name=t, kind=t, contact_email=None,
+        jcr_rep_email=None, active=True),
     "new agency": lambda c, t: add_agency(c["session"], c["admin"], name=t, kind="health", contact_email=None),
     "display name": lambda c, t: create_account(
         c["session"], c["admin"], username="property-new", display_name=t, roles=["officer"],

@@ -60,6 +60,7 @@ WHO_MAY_CALL: dict[str, frozenset[str]] = {
     "list_outstanding_returns": READ_CASE,
     "returns_received_counts": READ_CASE,
     "chase_email": READ_CASE,
+    "send_back_email": READ_CASE,
     "export_checklist": READ_CASE,
     "record_returns_requested": WRITE_CASE,
     "record_return_received": WRITE_CASE,
@@ -315,7 +316,8 @@ CALLS = {
     "list_agencies": lambda s, a, c: {},
     "add_agency": lambda s, a, c: dict(name="New Agency", kind="police", contact_email="a@b.example"),
     "update_agency": lambda s, a, c: dict(
-        agency_id=c["agency"].id, name="Matrix Agency", kind="health", contact_email=None, active=False),
+        agency_id=c["agency"].id, name="Matrix Agency", kind="health", contact_email=None, jcr_rep_email=None,
+        active=False),
     # Reviews.
     "list_live_reviews": lambda s, a, c: dict(as_of=TODAY),
     "get_review_status": lambda s, a, c: dict(review_id=c["review"].id, as_of=TODAY),
@@ -347,6 +349,7 @@ CALLS = {
     "returns_received_counts": lambda s, a, c: {},
     "export_checklist": lambda s, a, c: dict(review_id=c["review"].id, as_of=TODAY, file_format="csv"),
     "chase_email": lambda s, a, c: dict(return_id=_return_at(s, c, "awaiting").id, as_of=TODAY),
+    "send_back_email": lambda s, a, c: dict(return_id=_return_at(s, c, "sent back").id),
     "record_chase": lambda s, a, c: dict(return_id=_return_at(s, c, "awaiting").id, as_of=TODAY),
     "record_returns_requested": lambda s, a, c: dict(
         review_id=c["review"].id, agency_ids=[c["agency"].id], requested_on=TODAY, as_of=TODAY),

@@ -20,7 +20,7 @@ from db.models_returns import AgencyReturn, AgencyReturnChase, AgencyReturnSendB
 from services.errors import InvalidInput, NotAllowed, StaleRecord
 from services.milestones import complete_milestone
 from services.rag import Rag
-from services.returns.chasing import chase_email, record_chase
+from services.returns.chasing import chase_email, record_chase, send_back_email
 from services.returns.exports import CHECKLIST_COLUMNS, checklist_table, export_checklist
 from services.returns.queries import list_outstanding_returns, list_returns, returns_received_counts
 from services.returns.rules import Stage
@@ -487,6 +487,25 @@ def test_chase_email_and_log(session, officer, review, ret):
     assert len(session.scalars(select(AgencyReturnChase)).all()) == 1
     assert checklist_table(list_returns(session, officer, review_id=review.id, as_of=WED_30_DEC))[0]["Chased"] == (
         "1, last Wed 30 Dec 2026")
+
+
+def test_the_chase_and_send_back_emails_copy_the_agencys_jcr_representative(session, officer, manager, agencies,
+                                                                            ret):
+    agencies[0].jcr_rep_email = "jcr.rep@agency.example.org"
+    session.flush()
+    email = chase_email(session, officer, return_id=ret.id, as_of=WED_30_DEC)
+    assert (email.to, email.cc) == ("contact1@agency.example.org", "jcr.rep@agency.example.org")
+    record_chase(session, officer, return_id=ret.id, as_of=WED_30_DEC)
+    assert _log(session, ret.id)[-1].text.startswith(
+        "Chased Agency 1 (contact1@agency.example.org, copied to the JCR representative jcr.rep@agency.example.org)")
+    with pytest.raises(InvalidInput, match="not waiting for a resubmission; there is no send-back to email"):
+        send_back_email(session, officer, return_id=ret.id)
+    _receive(session, officer, ret, on=WED_30_DEC)
+    _check(session, officer, ret, on=WED_30_DEC)
+    _qa(session, manager, ret, on=WED_30_DEC, outcome="sent back", reason="Add the dates.", new_due_date=D(2027, 1, 6))
+    back = send_back_email(session, manager, return_id=ret.id)
+    assert (back.to, back.cc) == ("contact1@agency.example.org", "jcr.rep@agency.example.org")
+    assert "resubmission due Wed 06 Jan 2027" in back.subject and "What is needed: Add the dates." in back.body
 
 
 def test_a_received_return_is_not_chased(session, officer, ret):

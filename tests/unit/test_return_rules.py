@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from services.errors import InvalidInput
 from services.rag import Rag
-from services.returns.chasing import chase_email_for
+from services.returns.chasing import ReadyEmail, chase_email_for, send_back_email_for
 from services.returns.exports import CHECKLIST_COLUMNS, checklist_csv, checklist_row, checklist_xlsx
 from services.returns.reads import AgencyRef, ReturnRead
 from services.returns.rules import (
@@ -405,6 +405,48 @@ def test_chase_email_for_a_sent_back_return_gives_the_reason(cal):
     assert email.subject == "Rapid Review 181226AB: resubmission of your scoping return, due Mon 04 Jan 2027"
     assert "What is missing: No dates of contact." in email.body
     assert "1 working day late" in email.body
+
+
+def test_the_chase_email_has_no_cc_when_no_jcr_representative_is_held(cal):
+    email = chase_email_for(cal, make_return(), as_of=D(2026, 12, 31), sender="O", partnership="P")
+    assert email.cc == ""
+    assert "cc" not in parse_qs(urlsplit(email.mailto).query)
+    assert "cc=" not in email.mailto.lower()
+
+
+def test_the_chase_email_copies_the_jcr_representative(cal):
+    ret = replace(make_return(), agency=AgencyRef(1, "Demoshire Police", "safeguarding@police.example.org",
+                                                              "jcr.rep@police.example.org"))
+    email = chase_email_for(cal, ret, as_of=D(2026, 12, 31), sender="O", partnership="P")
+    assert email.mailto.startswith("mailto:safeguarding@police.example.org?cc=jcr.rep@police.example.org&subject=")
+    query = parse_qs(urlsplit(email.mailto).query)
+    assert query["cc"] == ["jcr.rep@police.example.org"]
+    assert query["subject"] == [email.subject] and query["body"] == [email.body]
+
+
+def test_addresses_are_encoded_so_they_cannot_add_a_recipient_or_a_header():
+    # Stored addresses pass the agency form's check (an @, no spaces), which still lets '&', '?', ',' and '%' in.
+    email = ReadyEmail(to="a&bcc=x@evil.example", cc="rep?body=hi,other@x.example%0A", subject="S & T?",
+                       body="Line 1\nLine 2 & more")
+    parts = urlsplit(email.mailto)
+    assert parts.path == "a%26bcc%3Dx@evil.example" and unquote(parts.path) == email.to
+    query = parse_qs(parts.query)
+    assert query == {"cc": ["rep?body=hi,other@x.example%0A"], "subject": ["S & T?"],
+                     "body": ["Line 1\nLine 2 & more"]}
+    assert "bcc" not in query and " " not in email.mailto and "\n" not in email.mailto
+
+
+def test_the_send_back_email_gives_the_reason_the_new_due_date_and_copies_the_representative(cal):
+    ret = replace(
+        make_return(**sent_back(D(2026, 12, 23), D(2026, 12, 23), D(2026, 12, 29), D(2027, 1, 4))),
+        agency=AgencyRef(1, "Demoshire Police", "safeguarding@police.example.org", "jcr.rep@police.example.org"))
+    email = send_back_email_for(cal, ret, sender="Morgan Manager", partnership="Demoshire")
+    assert (email.to, email.cc) == ("safeguarding@police.example.org", "jcr.rep@police.example.org")
+    assert email.subject == "Rapid Review 181226AB: scoping return sent back, resubmission due Mon 04 Jan 2027"
+    assert "sent it back on Tuesday 29 December 2026" in email.body
+    assert "What is needed: No dates of contact." in email.body
+    assert "by Monday 04 January 2027" in email.body
+    assert parse_qs(urlsplit(email.mailto).query)["cc"] == ["jcr.rep@police.example.org"]
 
 
 # ------------------------------------------------------------------ the table and its exports
