@@ -213,7 +213,8 @@ class ReviewFigures:
     sin_late: int = 0
     sin_missing_late: int = 0  # no SIN date recorded and the deadline has passed: late
     sin_not_yet_due: int = 0
-    # Minutes by the end of the next working day after the Rapid Review meeting.
+    # Minutes by the end of the next working day after each meeting (pre-meets, the Rapid Review meeting, the
+    # executive findings meeting): `meetings` counts meetings, not reviews.
     meetings: int = 0
     minutes_on_time: int = 0
     minutes_late: int = 0

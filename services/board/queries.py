@@ -15,6 +15,7 @@ from sqlalchemy import Date, Row, Text, TextClause, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from db.enums import MeetingKind
 from services.board.periods import (
     MEETING_KEY,
     MINUTES_DUE_WORKING_DAYS,
@@ -34,10 +35,12 @@ from services.board.periods import (
 from services.deadlines import RETURN_DUE_WORKING_DAYS, SIN_DUE_WORKING_DAYS
 from services.working_days import WorkingCalendar
 
-# The calendar: `cum` is the number of working days up to and including d; `ord` is the ordinal of the first
-# working day on or after d. With them, "the n-th working day after x" has ordinal cum(x) + n, Day 1 of a
-# review has ordinal ord(received), and a thing done on a non-working day counts on the next working day
-# (which changes no on-time verdict, and makes "working days late" at least 1 for anything late).
+# The calendar: `cum` is the number of working days up to and including d (the ordinal of the last working day
+# on or before d); `ord` is the ordinal of the first working day on or after d. With them, "the n-th working day
+# after x" has ordinal cum(x) + n and Day 1 of a review has ordinal ord(received). A submission or a receipt on a
+# non-working day counts as the last working day on or before it (domain.md: a Saturday submission after a Friday
+# Day 15 is on time), so those use cum; the SIN and the minutes use ord, as the review and meetings pages do (on a
+# non-working day after their deadline they are late, at least 1 working day).
 _CALENDAR = """
 WITH days AS (
     SELECT g::date AS d,
@@ -67,11 +70,36 @@ dates AS (
     UNION ALL
     SELECT m.done_date FROM review_milestones m JOIN chosen r ON r.id = m.review_id
     WHERE m.key IN (:meeting_key, :minutes_key)
+    UNION ALL
+    SELECT unnest(ARRAY[m.held_on, m.minutes_circulated_on]) FROM meetings m JOIN chosen r ON r.id = m.review_id
 )
 SELECT min(d) AS low, max(d) AS high FROM dates
 """
 
 _REVIEWS_SQL = _CALENDAR + f""",
+-- Minutes of every meeting (domain.md): the Rapid Review meeting's through its two milestones (held; minutes saved
+-- and circulated), as the review's RAG counts them; pre-meets' and the executive findings meeting's from their rows.
+held AS (
+    SELECT meet.review_id, meet.done_date AS held_on, mins.done_date AS circulated_on
+    FROM review_milestones meet
+    LEFT JOIN review_milestones mins ON mins.review_id = meet.review_id AND mins.key = :minutes_key
+    WHERE meet.key = :meeting_key AND meet.done_date IS NOT NULL
+    UNION ALL
+    SELECT m.review_id, m.held_on, m.minutes_circulated_on FROM meetings m WHERE m.kind <> :rr_kind
+),
+minutes AS (
+    SELECT h.review_id,
+           count(*) AS meetings,
+           count(*) FILTER (WHERE c_min.ord <= c_held.cum + :minutes_days) AS on_time,
+           count(*) FILTER (WHERE c_min.ord > c_held.cum + :minutes_days) AS late,
+           count(*) FILTER (WHERE c_min.ord IS NULL AND t.ord > c_held.cum + :minutes_days) AS missing_late,
+           count(*) FILTER (WHERE c_min.ord IS NULL AND t.ord <= c_held.cum + :minutes_days) AS not_yet_due
+    FROM held h
+    JOIN cal c_held ON c_held.d = h.held_on
+    LEFT JOIN cal c_min ON c_min.d = h.circulated_on
+    CROSS JOIN today t
+    GROUP BY h.review_id
+),
 base AS (
     SELECT {_FY} AS fy, {_FQ} AS fq,
            r.notification_type,
@@ -80,18 +108,15 @@ base AS (
            c_sub.cum - c_rec.ord AS wd,
            c_aw.cum + :sin_days AS sin_due_ord,
            c_sin.ord AS sin_ord,
-           c_meet.cum + :minutes_days AS minutes_due_ord,
-           c_min.ord AS minutes_ord,
+           mi.meetings, mi.on_time AS minutes_on_time, mi.late AS minutes_late,
+           mi.missing_late AS minutes_missing_late, mi.not_yet_due AS minutes_not_yet_due,
            t.ord AS today_ord
     FROM reviews r
     JOIN cal c_rec ON c_rec.d = r.notification_received_date
     JOIN cal c_aw ON c_aw.d = r.csc_aware_date
     LEFT JOIN cal c_sub ON c_sub.d = r.submitted_to_panel_date
     LEFT JOIN cal c_sin ON c_sin.d = r.sin_submitted_date
-    LEFT JOIN review_milestones meet ON meet.review_id = r.id AND meet.key = :meeting_key
-    LEFT JOIN cal c_meet ON c_meet.d = meet.done_date
-    LEFT JOIN review_milestones mins ON mins.review_id = r.id AND mins.key = :minutes_key
-    LEFT JOIN cal c_min ON c_min.d = mins.done_date
+    LEFT JOIN minutes mi ON mi.review_id = r.id
     CROSS JOIN today t
     WHERE {_IN_PERIOD}
 )
@@ -114,11 +139,11 @@ SELECT GROUPING(fy, fq) AS is_total, fy, fq,
        count(*) FILTER (WHERE sin_ord > sin_due_ord) AS sin_late,
        count(*) FILTER (WHERE sin_ord IS NULL AND today_ord > sin_due_ord) AS sin_missing_late,
        count(*) FILTER (WHERE sin_ord IS NULL AND today_ord <= sin_due_ord) AS sin_not_yet_due,
-       count(minutes_due_ord) AS meetings,
-       count(*) FILTER (WHERE minutes_ord <= minutes_due_ord) AS minutes_on_time,
-       count(*) FILTER (WHERE minutes_ord > minutes_due_ord) AS minutes_late,
-       count(*) FILTER (WHERE minutes_ord IS NULL AND today_ord > minutes_due_ord) AS minutes_missing_late,
-       count(*) FILTER (WHERE minutes_ord IS NULL AND today_ord <= minutes_due_ord) AS minutes_not_yet_due,
+       coalesce(sum(meetings), 0)::int AS meetings,
+       coalesce(sum(minutes_on_time), 0)::int AS minutes_on_time,
+       coalesce(sum(minutes_late), 0)::int AS minutes_late,
+       coalesce(sum(minutes_missing_late), 0)::int AS minutes_missing_late,
+       coalesce(sum(minutes_not_yet_due), 0)::int AS minutes_not_yet_due,
        count(*) FILTER (WHERE lcspr_decision) AS lcspr_yes,
        count(*) FILTER (WHERE NOT lcspr_decision) AS lcspr_no,
        count(*) FILTER (WHERE lcspr_decision IS NULL) AS lcspr_not_recorded
@@ -140,7 +165,8 @@ _RETURNS_SQL = _CALENDAR + f""",
 base AS (
     SELECT ar.review_id, ag.id AS agency_id, ag.name AS agency, {_FY} AS fy, {_FQ} AS fq,
            c_req.cum + :return_days AS due_ord,
-           c_rcv.ord AS rcv_ord,
+           -- A receipt on a non-working day counts as the last working day on or before it (domain.md).
+           c_rcv.cum AS rcv_day,
            t.ord AS today_ord,
            ar.final_qa_outcome,
            ar.sent_back_count,
@@ -160,7 +186,7 @@ base AS (
 judged AS (
     SELECT *,
            -- "No return" (closed by the manager) counts as late, by the working days to its closing, at least 1.
-           CASE WHEN rcv_ord IS NOT NULL THEN greatest(rcv_ord - due_ord, 0)
+           CASE WHEN rcv_day IS NOT NULL THEN greatest(rcv_day - due_ord, 0)
                 WHEN ended_as = 'no return' THEN greatest(end_ord - due_ord, 1)
                 WHEN today_ord > due_ord THEN today_ord - due_ord END AS days_late
     FROM base
@@ -169,12 +195,12 @@ SELECT GROUPING(agency_id, agency) AS not_by_agency, GROUPING(fy, fq) AS not_by_
        count(DISTINCT review_id) AS reviews,
        count(*) AS returns,
        count(*) FILTER (WHERE days_late = 0) AS on_time,
-       count(*) FILTER (WHERE days_late > 0 AND rcv_ord IS NOT NULL) AS late_received,
-       count(*) FILTER (WHERE days_late > 0 AND rcv_ord IS NULL) AS late_outstanding,
+       count(*) FILTER (WHERE days_late > 0 AND rcv_day IS NOT NULL) AS late_received,
+       count(*) FILTER (WHERE days_late > 0 AND rcv_day IS NULL) AS late_outstanding,
        count(*) FILTER (WHERE days_late IS NULL) AS not_yet_due,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY days_late)
-           FILTER (WHERE days_late > 0 AND rcv_ord IS NOT NULL) AS median_days_late,
-       max(days_late) FILTER (WHERE days_late > 0 AND rcv_ord IS NOT NULL) AS max_days_late,
+           FILTER (WHERE days_late > 0 AND rcv_day IS NOT NULL) AS median_days_late,
+       max(days_late) FILTER (WHERE days_late > 0 AND rcv_day IS NOT NULL) AS max_days_late,
        count(*) FILTER (WHERE final_qa_outcome IS NOT NULL OR sent_back_count > 0) AS qa_decided,
        count(*) FILTER (WHERE final_qa_outcome = 'accepted' AND sent_back_count = 0) AS accepted_first,
        count(*) FILTER (WHERE sent_back_count > 0) AS sent_back_returns,
@@ -266,7 +292,7 @@ def period_figures(session: Session, period: Period, params: dict[str, Any]) -> 
 
     rows = session.execute(_STATEMENTS["reviews"], dict(
         p, span=ON_TIME_SPAN, sin_days=SIN_DUE_WORKING_DAYS, minutes_days=MINUTES_DUE_WORKING_DAYS,
-        meeting_key=MEETING_KEY, minutes_key=MINUTES_KEY)).all()
+        meeting_key=MEETING_KEY, minutes_key=MINUTES_KEY, rr_kind=MeetingKind.RR_MEETING.value)).all()
     by_label = {_quarter(r): _figures(ReviewFigures, _quarter(r), r) for r in rows if not r.is_total}
     totals = [r for r in rows if r.is_total]
     total = _figures(ReviewFigures, period.label, totals[0]) if totals else ReviewFigures(period.label)

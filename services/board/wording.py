@@ -288,10 +288,11 @@ def _minutes_section(f: PeriodFigures) -> Section:
     t = f.total
     rate = t.minutes_rate
     if rate.counted == 0:
-        words = ["No Rapid Review meeting of this period has minutes due yet."]
+        words = ["No meeting of this period has minutes due yet."]
     else:
-        first = (f"Minutes of {rate.met} of {_plural(rate.counted, 'Rapid Review meeting')} ({pct(rate)}) were "
-                 "circulated within 24 hours (by the end of the next working day).")
+        first = (f"Minutes of {rate.met} of {_plural(rate.counted, 'meeting')} ({pct(rate)}) were circulated within "
+                 "24 hours (by the end of the next working day). Every meeting counts: pre-meets, the Rapid Review "
+                 "meeting and the executive findings meeting.")
         if t.minutes_missing_late:
             first += (f" {t.minutes_missing_late} {_verb(t.minutes_missing_late, 'has', 'have')} no minutes "
                       "recorded after the deadline and count as late.")

@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import event
 
 from db.models import Agency, ClosureDay, Review, ReviewChild, ReviewMilestone
+from db.models_report import Meeting
 from db.models_returns import AgencyReturn
 from services.board.charts import board_charts
 from services.board.pack import board_pack_html, figures_csv
@@ -153,7 +154,8 @@ def world(session, make_account):
                sent_back=1, resubmitted=D(2027, 1, 4),
                reason=f"Not signed off. It also names {SECRET_WORD} and {INITIALS['A']} ({reference('A')}).")
     add_return(session, a, school, officer, requested=D(2026, 12, 18), received=D(2027, 1, 4))
-    # B: requested Mon 21 Dec, due Wed 30 Dec; the Police return came on Sat 2 Jan = Mon 4 Jan: 2 days late.
+    # B: requested Mon 21 Dec, due Wed 30 Dec; the Police return came on Sat 2 Jan, which counts as the last working
+    # day on or before it, Thu 31 Dec (1 Jan is a bank holiday): 1 working day late.
     add_return(session, b, police, officer, requested=D(2026, 12, 21), received=D(2027, 1, 2), qa="sent back",
                sent_back=2, reason=f"Chronology only, no analysis; dates of contact missing for {SECRET_WORD}.")
     add_return(session, b, health, officer, requested=D(2026, 12, 21), received=D(2026, 12, 23), qa="accepted")
@@ -235,11 +237,11 @@ def test_agency_returns_on_time_days_late_and_first_qa_by_agency(session, world,
     f = figures_of(session, board).current
     by_agency = {a.label: a for a in f.returns_by_agency}
     police, health, school = by_agency["Test Police"], by_agency["Test Health"], by_agency["Test School"]
-    # Police: A on time; B received Sat 2 Jan, due Wed 30 Dec: counts from Mon 4 Jan, 2 working days late;
+    # Police: A on time; B received Sat 2 Jan, due Wed 30 Dec: counts as Thu 31 Dec, 1 working day late;
     # G never received, past due: late. First QA: A accepted, B sent back; G not decided.
     assert (police.returns, police.on_time, police.late_received, police.late_outstanding, police.not_yet_due) == \
         (3, 1, 1, 1, 0)
-    assert (police.median_days_late, police.max_days_late) == (2, 2)
+    assert (police.median_days_late, police.max_days_late) == (1, 1)
     assert (police.qa_decided, police.accepted_first, police.sent_back_returns, police.send_backs) == (2, 1, 1, 2)
     # Health: A one working day late (Wed 30 Dec), then sent back once and accepted; B and G on time and accepted.
     assert (health.on_time, health.late_received, health.median_days_late) == (2, 1, 1)
@@ -250,7 +252,8 @@ def test_agency_returns_on_time_days_late_and_first_qa_by_agency(session, world,
     assert school.first_qa_rate.counted == 0 and school.first_qa_rate.percent is None
     t = f.returns_total
     assert (t.reviews, t.returns, t.on_time_rate.met, t.on_time_rate.counted) == (4, 8, 3, 7)
-    assert (t.median_days_late, t.max_days_late) == (2, 3)
+    # Late on receipt: Police B 1, Health A 1, School A 3: median 1.
+    assert (t.median_days_late, t.max_days_late) == (1, 3)
     assert (t.first_qa_rate.met, t.first_qa_rate.counted) == (3, 5)
     q3, q4 = f.returns_by_quarter
     assert (q3.on_time_rate.met, q3.on_time_rate.counted) == (2, 5)
@@ -304,6 +307,73 @@ def test_headlines_compare_with_the_previous_period_of_equal_length(session, wor
     assert (h["returns_on_time"].current_n, h["returns_on_time"].previous) == (7, 0.0)
     assert (h["first_qa"].current, h["first_qa"].previous) == (60.0, 100.0)
     assert (h["minutes"].current_n, h["minutes"].previous) == (7, None)
+
+
+def test_a_receipt_on_a_weekend_or_bank_holiday_counts_as_the_working_day_before(session, make_account, board):
+    """domain.md (issue 14): a receipt on a non-working day counts as the last working day on or before it, so a
+    Saturday receipt after a Friday due date is on time, and nothing is ever "late by 0 working days"."""
+    officer = make_account("officer")
+    agency = Agency(name="Weekend Agency", kind="police", active=True)
+    session.add(agency)
+    session.flush()
+    # (requested, received): due dates worked by hand (25 and 28 Dec 2026 and 1 Jan 2027 are bank holidays).
+    cases = [
+        (D(2027, 1, 8), D(2027, 1, 16)),     # due Fri 15 Jan; Sat 16 Jan = Fri 15: on time
+        (D(2027, 1, 8), D(2027, 1, 17)),     # Sun 17 Jan = Fri 15: on time
+        (D(2027, 1, 8), D(2027, 1, 18)),     # Mon 18 Jan: 1 working day late
+        (D(2026, 12, 17), D(2026, 12, 25)),  # due Thu 24 Dec; Christmas Day = Thu 24: on time
+        (D(2026, 12, 17), D(2026, 12, 28)),  # Mon 28 Dec (bank holiday) = Thu 24: on time
+        (D(2026, 12, 17), D(2026, 12, 29)),  # Tue 29 Dec: 1 working day late
+        (D(2026, 12, 16), D(2027, 1, 2)),    # due Wed 23 Dec; Sat 2 Jan = Thu 31 Dec: 24, 29, 30, 31 = 4 late
+    ]
+    for i, (requested, received) in enumerate(cases):
+        review = add_review(session, officer, requested, "other", requested, None, None, None, None, None,
+                            initials="WQ" + "ABCDEFG"[i])
+        add_return(session, review, agency, officer, requested=requested, received=received)
+    f = figures_of(session, board).current
+    [weekend] = [a for a in f.returns_by_agency if a.label == "Weekend Agency"]
+    assert (weekend.returns, weekend.on_time, weekend.late_received) == (7, 4, 3)
+    assert (weekend.median_days_late, weekend.max_days_late) == (1, 4)
+
+
+def test_minutes_of_every_meeting_count_against_the_next_working_day(session, make_account, board):
+    """domain.md (issue 14): the minutes of pre-meets and of the executive findings meeting count as well as the Rapid
+    Review meeting's (whose count comes from its milestones, as the review's RAG reads them)."""
+    officer = make_account("officer")
+
+    def meeting(review, kind, held, circulated=None):
+        session.add(Meeting(review_id=review.id, kind=kind, held_on=held, minutes_circulated_on=circulated,
+                            chair_name=None if kind == "pre_meet" else "JCR Chair", created_by_id=officer.id,
+                            updated_by_id=officer.id))
+
+    # X (received Mon 4 Jan 2027, Q4): the Rapid Review meeting Wed 13 Jan, minutes Thu 14 Jan: on time (its row
+    # is there too, and counts once); a pre-meet Thu 7 Jan, minutes Fri 8 Jan: on time; a pre-meet Fri 8 Jan,
+    # minutes Tue 12 Jan (due Mon 11 Jan): late; the executive findings meeting Thu 14 Jan, no minutes by today
+    # (Mon 1 Feb): late.
+    x = add_review(session, officer, D(2027, 1, 4), "other", D(2027, 1, 4), None, None, D(2027, 1, 13),
+                   D(2027, 1, 14), None, initials="MQX")
+    meeting(x, "rr_meeting", D(2027, 1, 13), D(2027, 1, 14))
+    meeting(x, "pre_meet", D(2027, 1, 7), D(2027, 1, 8))
+    meeting(x, "pre_meet", D(2027, 1, 8), D(2027, 1, 12))
+    meeting(x, "exec_meeting", D(2027, 1, 14))
+    # Y (received Fri 18 Dec 2026, Q3), no Rapid Review meeting yet: the executive findings meeting Thu 31 Dec,
+    # minutes Mon 4 Jan (1 Jan is a bank holiday): on time; a pre-meet Wed 23 Dec, minutes Thu 24 Dec: on time.
+    y = add_review(session, officer, D(2026, 12, 18), "other", D(2026, 12, 18), None, None, None, None, None,
+                   initials="MQY")
+    meeting(y, "exec_meeting", D(2026, 12, 31), D(2027, 1, 4))
+    meeting(y, "pre_meet", D(2026, 12, 23), D(2026, 12, 24))
+    # Z (received Mon 25 Jan 2027, Q4): a pre-meet Fri 29 Jan, minutes due Mon 1 Feb = today: not yet due.
+    z = add_review(session, officer, D(2027, 1, 25), "other", D(2027, 1, 25), None, None, None, None, None,
+                   initials="MQZ")
+    meeting(z, "pre_meet", D(2027, 1, 29))
+    session.flush()
+    f = figures_of(session, board).current
+    q3, q4 = f.by_quarter
+    assert (q3.meetings, q3.minutes_on_time, q3.minutes_late, q3.minutes_missing_late, q3.minutes_not_yet_due) == \
+        (2, 2, 0, 0, 0)
+    assert (q4.meetings, q4.minutes_on_time, q4.minutes_late, q4.minutes_missing_late, q4.minutes_not_yet_due) == \
+        (5, 2, 1, 1, 1)
+    assert (f.total.minutes_rate.met, f.total.minutes_rate.counted) == (4, 6)
 
 
 def test_closure_days_move_day_15_the_sin_and_the_returns(session, make_account, board):
@@ -370,11 +440,14 @@ def test_figures_agree_with_the_python_calendar_on_random_data(session, make_acc
         got = requested + timedelta(days=rng.randint(0, 14))
         add_return(session, review, agency, officer, requested=requested, received=got)
         ret_due = return_due_date(cal, requested)
-        if got <= ret_due:
+        # A receipt on a non-working day counts as the last working day on or before it: the working days after
+        # the due date up to the receipt.
+        late_by = cal.working_days_between(ret_due, got)
+        if late_by == 0:
             expected["ret_on_time"] += 1
         else:
             expected["ret_late"] += 1
-            days_late.append(cal.working_days_between(ret_due, cal.next_working_day(got)))
+            days_late.append(late_by)
     f = figures_of(session, board, first=Quarter(2026, 3), last=Quarter(2027, 1), as_of=as_of).current
     t = f.total
     assert (t.on_time, t.submitted_late, t.overdue, t.sin_on_time) == (

@@ -224,3 +224,16 @@ def test_late_reviews_not_yet_submitted_read_naturally():
         assert words.endswith(sentence), words
     one_day = Headline("median_days", "Median", "working days", 14.0, 15.0, 7, 10, "reviews submitted", False)
     assert headline_delta(one_day) == "-1 working day"
+
+
+def test_the_minutes_words_count_every_meeting():
+    """Issue 14: the minutes of pre-meets and of the executive findings meeting count too; the words say so."""
+    figures = _figures()
+    minutes = {s.key: s for s in board_sections(figures)}["minutes"]
+    assert minutes.words[0] == ("Minutes of 2 of 3 meetings (67%) were circulated within 24 hours (by the end of the "
+                                "next working day). Every meeting counts: pre-meets, the Rapid Review meeting and the "
+                                "executive findings meeting.")
+    assert minutes.columns[1] == "Meetings"
+    none_due = PeriodFigures(**{**vars(figures.current), "total": ReviewFigures(figures.current.total.label)})
+    words = {s.key: s for s in board_sections(BoardFigures(**{**vars(figures), "current": none_due}))}["minutes"]
+    assert words.words[0] == "No meeting of this period has minutes due yet."
