@@ -216,11 +216,18 @@ WITH headings AS (
     SELECT * FROM unnest(CAST(:labels AS text[]), CAST(:patterns AS text[]))
                   WITH ORDINALITY AS h(label, pattern, position)
 ),
+-- Every round's reason (agency_return_send_backs), and the last one on the return's row (the same as its last
+-- round's): a return counts once under each heading any of its rounds falls under.
 sent_back AS (
-    SELECT ar.id, ag.name AS agency, ar.sent_back_reason AS reason
+    SELECT ar.id, ag.name AS agency, reason
     FROM agency_returns ar
     JOIN reviews r ON r.id = ar.review_id
     JOIN agencies ag ON ag.id = ar.agency_id
+    CROSS JOIN LATERAL (
+        SELECT ar.sent_back_reason AS reason
+        UNION
+        SELECT sb.reason FROM agency_return_send_backs sb WHERE sb.agency_return_id = ar.id
+    ) AS rounds
     WHERE ar.sent_back_count > 0 AND {_IN_PERIOD}
 ),
 labelled AS (

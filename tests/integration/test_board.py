@@ -20,7 +20,7 @@ from sqlalchemy import event
 
 from db.models import Agency, ClosureDay, Review, ReviewChild, ReviewMilestone
 from db.models_report import Meeting
-from db.models_returns import AgencyReturn
+from db.models_returns import AgencyReturn, AgencyReturnSendBack
 from services.board.charts import board_charts
 from services.board.pack import board_pack_html, figures_csv
 from services.board.periods import OTHER_REASON, Quarter, categorise_reason
@@ -267,6 +267,27 @@ def test_reasons_sent_back_are_counted_under_fixed_headings(session, world, boar
     assert {(r.category, r.agency, r.returns) for r in f.reasons_by_agency} == {
         ("Not signed by a senior manager", "Test Health", 1), ("Chronology without analysis", "Test Police", 1),
         ("Dates missing or unclear", "Test Police", 1)}
+
+
+def test_every_send_back_rounds_reason_is_counted_once_per_return(session, world, board):
+    """Issue 14: the reasons of earlier rounds count too. Police B was sent back twice: round 1 'No senior manager's
+    signature.' (kept only in its round), round 2 the reason on the row. Each heading counts the return once."""
+    b_police = session.query(AgencyReturn).filter_by(review_id=world["B"].id, sent_back_count=2).one()
+    session.add_all([
+        AgencyReturnSendBack(agency_return_id=b_police.id, round=1, sent_back_on=D(2027, 1, 2),
+                             reason="No senior manager's signature.", resubmission_due_date=D(2027, 1, 6)),
+        AgencyReturnSendBack(agency_return_id=b_police.id, round=2, sent_back_on=D(2027, 1, 2),
+                             reason=b_police.sent_back_reason, resubmission_due_date=D(2027, 1, 9)),
+    ])
+    session.flush()
+    f = figures_of(session, board).current
+    # Before: signature 1 (Health A), chronology 1 and dates 1 (Police B). Now Police B also counts under signature.
+    assert {(r.category, r.returns) for r in f.reasons} == {
+        ("Not signed by a senior manager", 2), ("Chronology without analysis", 1), ("Dates missing or unclear", 1)}
+    assert ("Not signed by a senior manager", "Test Police", 1) in {
+        (r.category, r.agency, r.returns) for r in f.reasons_by_agency}
+    [police] = [a for a in f.returns_by_agency if a.label == "Test Police"]
+    assert (police.sent_back_returns, police.send_backs) == (1, 2)
 
 
 def test_the_sql_headings_match_the_python_rules(session, make_account, board):
