@@ -9,7 +9,7 @@ from services.meetings import MEETING_MILESTONES
 from services.milestones import DECISION_KEY, REPORT_MILESTONES
 from services.rag import RAG_COLOURS, Rag
 from services.review_status import get_review_status
-from services.reviews.rules import NOTIFICATION_TYPE_LABELS
+from services.reviews.rules import NOT_KNOWN_YET, NOTIFICATION_TYPE_LABELS
 from services.reviews.service import (
     delegate_milestone,
     list_delegates,
@@ -58,8 +58,8 @@ with left:
         f"""
 | | |
 |---|---|
-| Incident | {fmt_date(review.incident_date)} |
-| CSC became aware | {fmt_date(review.csc_aware_date)} |
+| Incident | {fmt_date(review.incident_date, blank=NOT_KNOWN_YET)} |
+| CSC became aware | {fmt_date(review.csc_aware_date, blank=NOT_KNOWN_YET)} |
 | SIN submitted by CSC | {fmt_date(review.sin_submitted_date)} |
 | SIN due (5 working days from CSC awareness) | {fmt_date(status.sin_due_date)}: **{status.sin_timeliness}** |
 | Notification received by the Partnership | {fmt_date(review.notification_received_date)} |
@@ -69,6 +69,10 @@ with left:
 | Panel response | {fmt_date(review.panel_response_date)} |
 """
     )
+    if not is_closed and (review.incident_date is None or review.csc_aware_date is None):
+        st.info("The incident date or the date CSC became aware is not known yet. Record it under \"Correct the "
+                "review's dates\" below when it is known: both are required before the report is signed off.",
+                icon=":material/event_busy:")
 with right:
     st.subheader("Where it stands")
     st.metric("Working days left to Day 15", status.working_days_left if is_open else "—")
@@ -224,10 +228,10 @@ if not is_closed:
                    "as it was given, because it names the case folder.")
         with st.form("correct_dates"):
             c1, c2 = st.columns(2)
-            incident = c1.date_input("Incident date", max_value=as_of, format="DD/MM/YYYY",
+            incident = c1.date_input("Incident date (blank: not known yet)", max_value=as_of, format="DD/MM/YYYY",
                                      key=dates_form.key("incident"))
-            aware = c2.date_input("Date CSC became aware", max_value=as_of, format="DD/MM/YYYY",
-                                  key=dates_form.key("aware"))
+            aware = c2.date_input("Date CSC became aware (blank: not known yet)", max_value=as_of,
+                                  format="DD/MM/YYYY", key=dates_form.key("aware"))
             sin = c1.date_input("Date CSC submitted the SIN", max_value=as_of, format="DD/MM/YYYY",
                                 key=dates_form.key("sin"))
             received = c2.date_input("Notification received", max_value=as_of, format="DD/MM/YYYY",

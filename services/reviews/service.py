@@ -130,11 +130,13 @@ def open_review(
         raise InvalidInput("Could not give the review a unique case reference; please try again.")
     due = review_due_date(cal, received)
     kids = ", ".join(f"{c.initials} ({c.age_years})" for c in children)
+    unknown = [DATE_LABELS[name] for name in ("incident_date", "csc_aware_date") if getattr(dates, name) is None]
     append_system_entry(
         session, actor, review_id=review.id, category=LogCategory.SYSTEM,
         text=f"Review {reference} opened: {NOTIFICATION_TYPE_LABELS[notification_type].lower()} notification "
         f"received {received:%d %b %Y}; children {kids}; Day 1 "
-        f"{cal.day_one(received):%d %b %Y}; due at the end of {due:%a %d %b %Y}.",
+        f"{cal.day_one(received):%d %b %Y}; due at the end of {due:%a %d %b %Y}."
+        + (f" Not known yet: {' and '.join(unknown)} (required before sign-off)." if unknown else ""),
     )
     return review
 

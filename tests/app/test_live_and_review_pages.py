@@ -222,3 +222,40 @@ def test_initials_that_upper_casing_would_change_are_refused_and_kept(app_db, ma
     assert at.text_input(key="nr_initials_1").value == "ß"
     with app_db() as session:
         assert session.scalars(select(Review.case_reference)).all() == ["181226AB", "211226CD"]
+
+
+def test_a_review_opens_with_the_incident_and_csc_dates_blank_and_they_are_filled_in_later(app_db, make_app):
+    officer = _seed(app_db)
+    at = make_app(officer, as_of=AS_OF).run()
+    at.date_input(key="nr_received").set_value(date(2026, 12, 22))
+    at.text_input(key="nr_initials_1").input("EF")
+    at.text_input(key="nr_age_1").input("6")
+    at.button(key="FormSubmitter:new_review-Open review").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "Review 221226EF opened." in [s.value for s in at.success]
+    with app_db() as session:
+        review = session.scalars(select(Review).where(Review.case_reference == "221226EF")).one()
+    assert (review.incident_date, review.csc_aware_date) == (None, None)
+
+    at.query_params["review"] = str(review.id)
+    at.switch_page("pages/review.py").run()
+    assert not at.exception
+    dates_table = at.markdown[1].value
+    assert "| Incident | not known yet |" in dates_table
+    assert "| CSC became aware | not known yet |" in dates_table
+    assert "| SIN due (5 working days from CSC awareness) | —: **not known yet** |" in dates_table
+    assert any("required before the report is signed off" in i.value for i in at.info)
+
+    at.date_input(key=f"cd_{review.id}_incident").set_value(date(2026, 12, 20))
+    at.date_input(key=f"cd_{review.id}_aware").set_value(date(2026, 12, 21))
+    at.button(key="FormSubmitter:correct_dates-Save dates").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert "Dates saved; due dates recalculated." in [s.value for s in at.success]
+    with app_db() as session:
+        saved = session.get(Review, review.id)
+        assert (saved.incident_date, saved.csc_aware_date) == (date(2026, 12, 20), date(2026, 12, 21))
+    # CSC aware Mon 21 Dec: the SIN is due Wed 30 Dec (22, 23, 24, 29, 30 Dec; 25 and 28 Dec are holidays).
+    dates_table = at.markdown[1].value
+    assert "| Incident | Sun 20 Dec 2026 |" in dates_table
+    assert "| SIN due (5 working days from CSC awareness) | Wed 30 Dec 2026: **not yet made** |" in dates_table
+    assert not any("required before the report is signed off" in i.value for i in at.info)

@@ -51,7 +51,7 @@ from services.returns.service import (
 )
 from services.review_status import get_review_status, list_live_reviews
 from services.reviews.rules import ChildEntry
-from services.reviews.service import open_review
+from services.reviews.service import open_review, update_review_dates
 
 D = date
 FRI_18_DEC = D(2026, 12, 18)  # Day 1; returns due Tue 29 Dec; Day 15 = Tue 12 Jan 2027
@@ -65,15 +65,12 @@ TUE_12_JAN = D(2027, 1, 12)
 YES = dict(sufficient_information=True, dates_present=True, analysis=True, signed=True)
 
 
-@pytest.fixture
-def review(session, officer, manager):
-    """Three agencies asked on Day 1: the Police reply and are accepted; Health never replies; the School was
-    asked in error."""
+def _open_with_three_agencies(session, officer, manager, *, incident, aware):
     agencies = [Agency(name=n, kind="health", active=True) for n in ("Police", "Health", "School")]
     session.add_all(agencies)
     session.flush()
-    review = open_review(session, officer, notification_type="serious_harm", incident_date=D(2026, 12, 14),
-                         csc_aware_date=D(2026, 12, 15), notification_received_date=FRI_18_DEC,
+    review = open_review(session, officer, notification_type="serious_harm", incident_date=incident,
+                         csc_aware_date=aware, notification_received_date=FRI_18_DEC,
                          children=[ChildEntry("AB", 4)], as_of=FRI_18_DEC)
     returns = record_returns_requested(session, officer, review_id=review.id, agency_ids=[a.id for a in agencies],
                                        requested_on=FRI_18_DEC, as_of=FRI_18_DEC)
@@ -86,6 +83,19 @@ def review(session, officer, manager):
                     outcome="accepted", as_of=MON_21_DEC)
     record_summary(session, officer, return_id=police.id, expected_version=None, summary="Two call-outs.")
     return review
+
+
+@pytest.fixture
+def review(session, officer, manager):
+    """Three agencies asked on Day 1: the Police reply and are accepted; Health never replies; the School was
+    asked in error."""
+    return _open_with_three_agencies(session, officer, manager, incident=D(2026, 12, 14), aware=D(2026, 12, 15))
+
+
+@pytest.fixture
+def review_dates_unknown(session, officer, manager):
+    """The same review opened on Day 1 without the incident and CSC-awareness dates (not known yet)."""
+    return _open_with_three_agencies(session, officer, manager, incident=None, aware=None)
 
 
 def _ret(session, review, name) -> AgencyReturn:
@@ -417,3 +427,59 @@ def test_minutes_of_a_pre_meet_count_against_the_next_working_day_in_the_rag(ses
     minutes = [(i.rag, i.label, i.page) for i in status.why if i.label.startswith("Minutes of the pre-meet")]
     assert minutes == [(Rag.RED, "Minutes of the pre-meet of Mon 21 Dec (Tue 22 Dec)", "meetings")]
     assert status.rag is Rag.RED
+
+
+# ------------------------------------------------------------------ 7. incident and CSC dates unknown at opening
+
+
+def test_a_review_opens_without_the_incident_and_csc_dates_shown_as_not_known_yet(
+        session, officer, manager, review_dates_unknown):
+    review = review_dates_unknown
+    assert (review.incident_date, review.csc_aware_date) == (None, None)
+    status = get_review_status(session, officer, review_id=review.id, as_of=MON_21_DEC)
+    assert (status.sin_due_date, status.sin_timeliness) == (None, "not known yet")
+    assert any(t.endswith("Not known yet: incident date and date CSC became aware (required before sign-off).")
+               for t in _texts(session, review))
+    details = dict(get_report(session, officer, review_id=review.id, as_of=MON_21_DEC).content.case_details)
+    assert (details["Incident"], details["Children's Social Care became aware"]) == ("not known yet", "not known yet")
+    assert details["Serious Incident Notification made by CSC"] == "not known yet"
+
+
+SIGN_OFF_PATHS = {
+    "the Chair's own": lambda session, chair, manager, review: sign_off(
+        session, chair, review_id=review.id, signed_on=MON_11_JAN, as_of=MON_11_JAN),
+    "recorded by the Manager": lambda session, chair, manager, review: record_sign_off_given_outside(
+        session, manager, review_id=review.id, signed_on=MON_11_JAN, chair_name="Dr J Smith",
+        how_given="by email", as_of=MON_11_JAN),
+}
+
+
+@pytest.mark.parametrize("path", list(SIGN_OFF_PATHS))
+def test_sign_off_is_refused_until_the_incident_and_csc_dates_are_given(
+        session, officer, chair, manager, review_dates_unknown, path):
+    review = review_dates_unknown
+    sign = SIGN_OFF_PATHS[path]
+    _ready_to_sign(session, officer, manager, review)
+    with pytest.raises(InvalidInput) as refused:
+        sign(session, chair, manager, review)
+    assert str(refused.value) == (
+        "The report cannot be signed off while the incident date and the date CSC became aware are not known: "
+        "record them on the Review page (Correct the review's dates) first.")
+    update_review_dates(session, officer, review_id=review.id, expected_version=review.version,
+                        incident_date=D(2026, 12, 14), csc_aware_date=None, sin_submitted_date=None,
+                        notification_received_date=FRI_18_DEC, as_of=MON_11_JAN)
+    with pytest.raises(InvalidInput, match="while the date CSC became aware is not known: record it"):
+        sign(session, chair, manager, review)
+    # The date order still holds once a date is given: CSC cannot become aware before the incident.
+    with pytest.raises(InvalidInput, match="must be on or before the date CSC became aware"):
+        update_review_dates(session, officer, review_id=review.id, expected_version=review.version,
+                            incident_date=D(2026, 12, 14), csc_aware_date=D(2026, 12, 11), sin_submitted_date=None,
+                            notification_received_date=FRI_18_DEC, as_of=MON_11_JAN)
+    update_review_dates(session, officer, review_id=review.id, expected_version=review.version,
+                        incident_date=D(2026, 12, 14), csc_aware_date=D(2026, 12, 15), sin_submitted_date=None,
+                        notification_received_date=FRI_18_DEC, as_of=MON_11_JAN)
+    # CSC aware Tue 15 Dec: the SIN was due by Tue 22 Dec (16, 17, 18, 21, 22 Dec); not made by 11 Jan.
+    status = get_review_status(session, officer, review_id=review.id, as_of=MON_11_JAN)
+    assert (status.sin_due_date, status.sin_timeliness) == (D(2026, 12, 22), "late (not yet made)")
+    assert sign(session, chair, manager, review).state == "signed_final"
+    assert _milestone(review, "signed_report").done_date == MON_11_JAN
