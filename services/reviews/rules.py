@@ -239,6 +239,37 @@ def check_received_correction(
         )
 
 
+def check_corrected_done_date(
+    title: str,
+    new: date | None,
+    *,
+    old: date,
+    received: date,
+    as_of: date,
+    not_before: Sequence[tuple[date, str]] = (),
+    not_after: Sequence[tuple[date, str]] = (),
+) -> date:
+    """The corrected date of a completed step, once valid: given, different from the date recorded, not in the
+    future, not before the notification was received, and in order with the records that hold the same date
+    (`not_before` / `not_after`: (date, what it is), e.g. (the minutes' date, "the minutes were circulated"))."""
+    if new is None:
+        raise InvalidInput(f"Give the date '{title}' was really done.")
+    if new == old:
+        raise InvalidInput(f"'{title}' is already recorded as done on {old:%d %b %Y}: there is nothing to correct.")
+    if new > as_of:
+        raise InvalidInput(f"The corrected date ({new:%d %b %Y}) cannot be in the future.")
+    if new < received:
+        raise InvalidInput(f"The corrected date ({new:%d %b %Y}) cannot be before the notification was received "
+                           f"({received:%d %b %Y}).")
+    for limit, what in not_before:
+        if new < limit:
+            raise InvalidInput(f"The corrected date ({new:%d %b %Y}) cannot be before {what} ({limit:%d %b %Y}).")
+    for limit, what in not_after:
+        if new > limit:
+            raise InvalidInput(f"The corrected date ({new:%d %b %Y}) cannot be after {what} ({limit:%d %b %Y}).")
+    return new
+
+
 def sin_timeliness(cal: WorkingCalendar, csc_aware: date | None, sin_submitted: date | None, as_of: date) -> str:
     """Whether CSC made the SIN within 5 working days of becoming aware (CSC's deadline); "not known yet" while
     the date CSC became aware is not recorded."""

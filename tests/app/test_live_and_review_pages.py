@@ -259,3 +259,54 @@ def test_a_review_opens_with_the_incident_and_csc_dates_blank_and_they_are_fille
     assert "| Incident | Sun 20 Dec 2026 |" in dates_table
     assert "| SIN due (5 working days from CSC awareness) | Wed 30 Dec 2026: **not yet made** |" in dates_table
     assert not any("required before the report is signed off" in i.value for i in at.info)
+
+
+def test_the_manager_corrects_the_date_of_a_completed_step_and_the_correction_is_listed(app_db, make_app):
+    from db.models import MilestoneDateCorrection
+    from services.reviews.service import record_milestone_done
+
+    officer = _seed(app_db)
+    manager = create_account(app_db, "manager", username="pat")
+    with app_db() as session, session.begin():
+        review = session.scalars(select(Review).where(Review.case_reference == "181226AB")).one()
+        timeline = session.scalars(select(ReviewMilestone).where(
+            ReviewMilestone.review_id == review.id, ReviewMilestone.key == "timeline_agreed")).one()
+        record_milestone_done(session, session.merge(officer), milestone_id=timeline.id, done_on=date(2026, 12, 21),
+                              as_of=AS_OF)
+    # The officer sees no correction form.
+    seen_by_officer = make_app(officer, as_of=AS_OF).run()
+    seen_by_officer.query_params["review"] = str(review.id)
+    seen_by_officer.switch_page("pages/review.py").run()
+    assert "cm_milestone" not in [s.key for s in seen_by_officer.selectbox]
+
+    at = make_app(manager, as_of=AS_OF).run()
+    at.query_params["review"] = str(review.id)
+    at.switch_page("pages/review.py").run()
+    at.selectbox(key="cm_milestone").set_value(timeline.id).run()
+    assert at.date_input(key=f"cm_{timeline.id}_on").value == date(2026, 12, 21)
+    # A date before the notification is refused with a sentence and the typing stays.
+    at.date_input(key=f"cm_{timeline.id}_on").set_value(date(2026, 12, 17))
+    at.text_input(key=f"cm_{timeline.id}_reason").input("Agreed with the Chair on the Friday.")
+    at.button(key="FormSubmitter:correct_milestone_date-Correct the date").click().run()
+    assert [e.value for e in at.error] == ["The corrected date (17 Dec 2026) cannot be before the notification was "
+                                           "received (18 Dec 2026)."]
+    assert at.date_input(key=f"cm_{timeline.id}_on").value == date(2026, 12, 17)
+    assert at.text_input(key=f"cm_{timeline.id}_reason").value == "Agreed with the Chair on the Friday."
+
+    at.date_input(key=f"cm_{timeline.id}_on").set_value(date(2026, 12, 18))
+    at.button(key="FormSubmitter:correct_milestone_date-Correct the date").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert ("Date corrected for Timeline agreed with JCR Chair and recorded: done Fri 18 Dec 2026."
+            in [s.value for s in at.success])
+    milestones = at.dataframe[0].value
+    assert milestones[milestones["Milestone"] == "Timeline agreed with JCR Chair and recorded"].iloc[0]["Done"] == \
+        date(2026, 12, 18)
+    listed = [m.value for m in at.markdown if "not Mon 21 Dec 2026" in m.value]
+    assert len(listed) == 1
+    assert "done Fri 18 Dec 2026, not Mon 21 Dec 2026: corrected by App manager" in listed[0]
+    assert "Reason: Agreed with the Chair on the Friday\\." in listed[0]
+    with app_db() as session:
+        row = session.scalars(select(MilestoneDateCorrection)).one()
+        assert (row.milestone_id, row.old_done_date, row.new_done_date, row.reason, row.corrected_by_id) == \
+            (timeline.id, date(2026, 12, 21), date(2026, 12, 18), "Agreed with the Chair on the Friday.", manager.id)
+        assert session.get(ReviewMilestone, timeline.id).done_date == date(2026, 12, 18)

@@ -10,6 +10,7 @@ from services.errors import InvalidInput
 from services.reviews.rules import (
     ChildEntry,
     case_reference_base,
+    check_corrected_done_date,
     check_date_in_review_window,
     check_received_correction,
     missing_sign_off_dates,
@@ -380,3 +381,32 @@ def test_a_corrected_received_date_cannot_follow_a_milestone_done_or_the_submiss
     with pytest.raises(InvalidInput, match=r"cannot be received \(13 Jan 2027\) after the review was submitted to "
                                            r"the Panel \(12 Jan 2027\)"):
         check_received_correction(date(2027, 1, 13), done=[], submitted_to_panel=date(2027, 1, 12))
+
+
+# ------------------------------------------------------------------ correcting a completed step's date
+
+
+@pytest.mark.parametrize(
+    ("new", "message"),
+    [
+        (D(2026, 12, 21), None),  # between the sign-off (Mon 21 Dec) and the response (Wed 23 Dec)
+        (D(2026, 12, 18), "The corrected date (18 Dec 2026) cannot be before the sign-off (21 Dec 2026)."),
+        (D(2026, 12, 24), "The corrected date (24 Dec 2026) cannot be after the response (23 Dec 2026)."),
+        (D(2026, 12, 30), "The corrected date (30 Dec 2026) cannot be in the future."),
+        (D(2026, 12, 17), "The corrected date (17 Dec 2026) cannot be before the notification was received "
+                          "(18 Dec 2026)."),
+        (D(2026, 12, 22), "'Step' is already recorded as done on 22 Dec 2026: there is nothing to correct."),
+        (None, "Give the date 'Step' was really done."),
+    ],
+)
+def test_check_corrected_done_date(new, message):
+    def check():
+        return check_corrected_done_date("Step", new, old=D(2026, 12, 22), received=D(2026, 12, 18),
+                                         as_of=D(2026, 12, 29), not_before=[(D(2026, 12, 21), "the sign-off")],
+                                         not_after=[(D(2026, 12, 23), "the response")])
+    if message is None:
+        assert check() == new
+    else:
+        with pytest.raises(InvalidInput) as err:
+            check()
+        assert str(err.value) == message
