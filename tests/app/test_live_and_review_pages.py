@@ -1,11 +1,14 @@
 """AppTest of the Live reviews and Review pages on a real database."""
+import re
 from datetime import date
 
 from sqlalchemy import select
 
-from db.models import Review, ReviewMilestone
+from db.models import Agency, MilestoneDateCorrection, Review, ReviewMilestone
+from db.models_returns import AgencyReturn
+from services.returns.service import record_initial_check, record_return_received, record_returns_requested
 from services.reviews.rules import ChildEntry
-from services.reviews.service import open_review
+from services.reviews.service import open_review, record_milestone_done
 from tests.app.conftest import create_account
 
 AS_OF = date(2026, 12, 23)
@@ -262,9 +265,6 @@ def test_a_review_opens_with_the_incident_and_csc_dates_blank_and_they_are_fille
 
 
 def test_the_manager_corrects_the_date_of_a_completed_step_and_the_correction_is_listed(app_db, make_app):
-    from db.models import MilestoneDateCorrection
-    from services.reviews.service import record_milestone_done
-
     officer = _seed(app_db)
     manager = create_account(app_db, "manager", username="pat")
     with app_db() as session, session.begin():
@@ -310,3 +310,93 @@ def test_the_manager_corrects_the_date_of_a_completed_step_and_the_correction_is
         assert (row.milestone_id, row.old_done_date, row.new_done_date, row.reason, row.corrected_by_id) == \
             (timeline.id, date(2026, 12, 21), date(2026, 12, 18), "Agreed with the Chair on the Friday.", manager.id)
         assert session.get(ReviewMilestone, timeline.id).done_date == date(2026, 12, 18)
+
+
+# ------------------------------------------------------------------ why red, where it is asked
+
+MON_21_DEC = date(2026, 12, 21)
+
+
+def _red_and_amber_review(open_session):
+    """Received Fri 18 Dec (Day 1). On Mon 21 Dec, Day 2: 'Timeline agreed' and 'Case folder created' (Day 1 steps)
+    are overdue; the Early Help return, received that day and not yet checked, is due soon (amber on the day it
+    came, red from the next working day). The other Day 1 steps are done; the rest are not due yet or green."""
+    officer = create_account(open_session, "officer", username="olly")
+    with open_session() as session, session.begin():
+        actor = session.merge(officer)
+        early_help = Agency(name="Early Help", kind="local authority", active=True)
+        session.add(early_help)
+        session.flush()
+        review = open_review(session, actor, notification_type="serious_harm", incident_date=date(2026, 12, 14),
+                             csc_aware_date=date(2026, 12, 15), notification_received_date=date(2026, 12, 18),
+                             children=[ChildEntry("AB", 5)], as_of=MON_21_DEC)
+        by_key = {m.key: m for m in review.milestones}
+        record_milestone_done(session, actor, milestone_id=by_key["agencies_informed"].id,
+                              done_on=date(2026, 12, 18), as_of=MON_21_DEC)
+        record_milestone_done(session, actor, milestone_id=by_key["exec_decision"].id, done_on=date(2026, 12, 18),
+                              exec_meeting_required=False, as_of=MON_21_DEC)
+        [ret] = record_returns_requested(session, actor, review_id=review.id, agency_ids=[early_help.id],
+                                         requested_on=date(2026, 12, 18), as_of=MON_21_DEC)
+        record_return_received(session, actor, return_id=ret.id, expected_version=None, received_on=MON_21_DEC,
+                               signed_by_senior_manager=True, signatory_role="Head of service", as_of=MON_21_DEC)
+        return officer, review.id
+
+
+WHY_181226AB = ("2 items overdue: Timeline agreed with JCR Chair and recorded (Fri 18 Dec); Case folder created "
+                "(Fri 18 Dec) · 1 item due soon: Early Help return unchecked")
+
+
+def test_the_live_list_says_why_a_review_is_red(app_db, make_app):
+    officer, _ = _red_and_amber_review(app_db)
+    at = make_app(officer, as_of=MON_21_DEC).run()
+    assert not at.exception
+    [row] = at.dataframe[0].value.to_dict("records")
+    assert (row["Case reference"], row["Status"], row["Why"]) == ("181226AB", "RED", WHY_181226AB)
+    # The amber item goes once the return is checked: only the two overdue steps are left.
+    with app_db() as session, session.begin():
+        ret = session.scalars(select(AgencyReturn)).one()
+        record_initial_check(session, session.merge(officer), return_id=ret.id, expected_version=None,
+                             checked_on=MON_21_DEC, sufficient_information=True, dates_present=True, analysis=True,
+                             signed=True, outcome="satisfactory", as_of=MON_21_DEC)
+    at = make_app(officer, as_of=MON_21_DEC).run()
+    [row] = at.dataframe[0].value.to_dict("records")
+    assert row["Why"] == ("2 items overdue: Timeline agreed with JCR Chair and recorded (Fri 18 Dec); Case folder "
+                          "created (Fri 18 Dec)")
+
+
+def test_the_review_page_lists_each_red_or_amber_item_with_a_link_to_where_it_is_dealt_with(app_db, make_app):
+    officer, review_id = _red_and_amber_review(app_db)
+    at = make_app(officer, as_of=MON_21_DEC).run()
+    at.query_params["review"] = str(review_id)
+    at.switch_page("pages/review.py").run()
+    assert not at.exception
+    assert "Why it is red" in [s.value for s in at.subheader]
+    shown = [re.sub(r"\\(.)", r"\1", m.value) for m in at.markdown
+             if "-badge[" in m.value and "**" not in m.value]
+    items = [m for m in shown if m.startswith((":red-badge[RED] ", ":orange-badge[AMBER] "))]
+    assert items == [
+        ":red-badge[RED] Timeline agreed with JCR Chair and recorded (Fri 18 Dec)",
+        ":red-badge[RED] Case folder created (Fri 18 Dec)",
+        ":orange-badge[AMBER] Early Help return unchecked",
+    ]
+    links = [(link.value, link.proto.page, link.proto.query_string) for link in at.get("page_link")
+             if link.value in ("on this page", "Agency returns")]
+    here = f"review={review_id}"
+    assert links == [("on this page", "review", here), ("on this page", "review", here),
+                     ("Agency returns", "returns", here)]
+    # Recording the case folder done takes it off the list.
+    with app_db() as session:
+        folder_id = session.scalars(select(ReviewMilestone.id).where(
+            ReviewMilestone.review_id == review_id, ReviewMilestone.key == "case_folder")).one()
+    at.selectbox(key="md_milestone").set_value(folder_id)
+    at.date_input(key="md_date").set_value(MON_21_DEC)
+    at.button(key="FormSubmitter:milestone_done-Record as done").click().run()
+    assert not at.error, [e.value for e in at.error]
+    shown = [re.sub(r"\\(.)", r"\1", m.value) for m in at.markdown
+             if "-badge[" in m.value and "**" not in m.value]
+    assert [m for m in shown if m.startswith((":red-badge[RED] ", ":orange-badge[AMBER] "))] == [
+        ":red-badge[RED] Timeline agreed with JCR Chair and recorded (Fri 18 Dec)",
+        ":orange-badge[AMBER] Early Help return unchecked",
+    ]
+    with app_db() as session:
+        assert session.get(ReviewMilestone, folder_id).done_date == MON_21_DEC
