@@ -6,7 +6,7 @@ from db.enums import ReviewState
 from services.rag import RAG_COLOURS, Rag
 from services.returns.queries import returns_received_counts
 from services.review_status import list_live_reviews, why_text
-from services.reviews.rules import NOTIFICATION_TYPE_LABELS, ChildEntry, ReviewStatus
+from services.reviews.rules import NOT_KNOWN_HELP, NOTIFICATION_TYPE_LABELS, ChildEntry, ReviewStatus
 from services.reviews.service import list_delegated_to_me, open_review
 from ui import state
 from ui.flash import flash, show_flashes
@@ -124,10 +124,10 @@ with st.form("new_review"):
     )
     received = col2.date_input("Notification received by the Partnership (starts the 15-day clock)", value=None,
                                max_value=as_of, format="DD/MM/YYYY", key="nr_received")
-    incident = col1.date_input("Incident date (leave blank if not known yet)", value=None, max_value=as_of,
-                               format="DD/MM/YYYY", key="nr_incident")
-    aware = col2.date_input("Date CSC became aware (leave blank if not known yet)", value=None, max_value=as_of,
-                            format="DD/MM/YYYY", key="nr_aware")
+    incident = col1.date_input("Incident date", value=None, max_value=as_of, format="DD/MM/YYYY", key="nr_incident",
+                               help=NOT_KNOWN_HELP)
+    aware = col2.date_input("Date CSC became aware", value=None, max_value=as_of, format="DD/MM/YYYY", key="nr_aware",
+                            help=NOT_KNOWN_HELP)
     sin = col1.date_input("Date CSC submitted the SIN (leave blank if not yet)", value=None, max_value=as_of,
                           format="DD/MM/YYYY", key="nr_sin")
     st.markdown("**Children** (initials and age in years only; up to four children on one notification)")

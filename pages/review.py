@@ -9,7 +9,7 @@ from services.meetings import MEETING_MILESTONES
 from services.milestones import DECISION_KEY, REPORT_MILESTONES
 from services.rag import RAG_COLOURS, Rag
 from services.review_status import get_review_status
-from services.reviews.rules import NOT_KNOWN_YET, NOTIFICATION_TYPE_LABELS
+from services.reviews.rules import NOT_KNOWN_HELP, NOT_KNOWN_YET, NOTIFICATION_TYPE_LABELS
 from services.reviews.service import (
     DATES_KEPT_BY_THE_REPORT,
     correct_milestone_date,
@@ -273,10 +273,10 @@ if not is_closed:
                    "as it was given, because it names the case folder.")
         with st.form("correct_dates"):
             c1, c2 = st.columns(2)
-            incident = c1.date_input("Incident date (blank: not known yet)", max_value=as_of, format="DD/MM/YYYY",
-                                     key=dates_form.key("incident"))
-            aware = c2.date_input("Date CSC became aware (blank: not known yet)", max_value=as_of,
-                                  format="DD/MM/YYYY", key=dates_form.key("aware"))
+            incident = c1.date_input("Incident date", max_value=as_of, format="DD/MM/YYYY",
+                                     key=dates_form.key("incident"), help=NOT_KNOWN_HELP)
+            aware = c2.date_input("Date CSC became aware", max_value=as_of, format="DD/MM/YYYY",
+                                  key=dates_form.key("aware"), help=NOT_KNOWN_HELP)
             sin = c1.date_input("Date CSC submitted the SIN", max_value=as_of, format="DD/MM/YYYY",
                                 key=dates_form.key("sin"))
             received = c2.date_input("Notification received", max_value=as_of, format="DD/MM/YYYY",

@@ -25,6 +25,8 @@ MAX_CHILDREN = 4
 # A free note or reason with no length of its own (a milestone's note, the reason a date was agreed).
 MAX_NOTE_CHARS = 4000
 NOT_KNOWN_YET = "not known yet"
+# Beside the incident and CSC-awareness date boxes.
+NOT_KNOWN_HELP = "Leave blank if not known yet: the date is required before the report is signed off."
 DATE_LABELS = {
     "incident_date": "incident date",
     "csc_aware_date": "date CSC became aware",

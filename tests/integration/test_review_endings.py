@@ -30,6 +30,7 @@ from services.report.service import (
     get_report,
     get_version_file,
     list_ofsted_outstanding,
+    make_draft,
     record_lcspr_decision,
     record_responses,
     record_sign_off_given_outside,
@@ -452,6 +453,10 @@ def test_a_review_opens_without_the_incident_and_csc_dates_shown_as_not_known_ye
     details = dict(get_report(session, officer, review_id=review.id, as_of=MON_21_DEC).content.case_details)
     assert (details["Incident"], details["Children's Social Care became aware"]) == ("not known yet", "not known yet")
     assert details["Serious Incident Notification made by CSC"] == "not known yet"
+    draft = make_draft(session, officer, review_id=review.id, as_of=MON_21_DEC).version
+    word = Document(io.BytesIO(get_version_file(session, officer, version_id=draft.id).data))
+    in_word = {row.cells[0].text: row.cells[1].text for row in word.tables[0].rows}
+    assert (in_word["Incident"], in_word["Children's Social Care became aware"]) == ("not known yet", "not known yet")
 
 
 SIGN_OFF_PATHS = {
