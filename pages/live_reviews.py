@@ -6,7 +6,7 @@ from db.enums import ReviewState
 from services.rag import RAG_COLOURS, Rag
 from services.returns.queries import returns_received_counts
 from services.review_status import list_live_reviews, why_text
-from services.reviews.rules import NOTIFICATION_TYPE_LABELS, ChildEntry, ReviewStatus
+from services.reviews.rules import NOT_KNOWN_HELP, NOTIFICATION_TYPE_LABELS, ChildEntry, ReviewStatus
 from services.reviews.service import list_delegated_to_me, open_review
 from ui import state
 from ui.flash import flash, show_flashes
@@ -113,7 +113,9 @@ else:
 
 st.divider()
 st.subheader("Open a new review")
-st.caption("When Children's Social Care tell the Partnership of a Serious Incident Notification. " + FREE_TEXT_REMINDER)
+st.caption("When Children's Social Care tell the Partnership of a Serious Incident Notification. The incident and "
+           "CSC-awareness dates may be left blank when not known yet: they are recorded later on the Review page and "
+           "are required before sign-off. " + FREE_TEXT_REMINDER)
 with st.form("new_review"):
     col1, col2 = st.columns(2)
     notification_type = col1.selectbox(
@@ -122,8 +124,10 @@ with st.form("new_review"):
     )
     received = col2.date_input("Notification received by the Partnership (starts the 15-day clock)", value=None,
                                max_value=as_of, format="DD/MM/YYYY", key="nr_received")
-    incident = col1.date_input("Incident date", value=None, max_value=as_of, format="DD/MM/YYYY", key="nr_incident")
-    aware = col2.date_input("Date CSC became aware", value=None, max_value=as_of, format="DD/MM/YYYY", key="nr_aware")
+    incident = col1.date_input("Incident date", value=None, max_value=as_of, format="DD/MM/YYYY", key="nr_incident",
+                               help=NOT_KNOWN_HELP)
+    aware = col2.date_input("Date CSC became aware", value=None, max_value=as_of, format="DD/MM/YYYY", key="nr_aware",
+                            help=NOT_KNOWN_HELP)
     sin = col1.date_input("Date CSC submitted the SIN (leave blank if not yet)", value=None, max_value=as_of,
                           format="DD/MM/YYYY", key="nr_sin")
     st.markdown("**Children** (initials and age in years only; up to four children on one notification)")

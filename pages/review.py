@@ -9,9 +9,12 @@ from services.meetings import MEETING_MILESTONES
 from services.milestones import DECISION_KEY, REPORT_MILESTONES
 from services.rag import RAG_COLOURS, Rag
 from services.review_status import get_review_status
-from services.reviews.rules import NOTIFICATION_TYPE_LABELS
+from services.reviews.rules import NOT_KNOWN_HELP, NOT_KNOWN_YET, NOTIFICATION_TYPE_LABELS
 from services.reviews.service import (
+    DATES_KEPT_BY_THE_REPORT,
+    correct_milestone_date,
     delegate_milestone,
+    list_date_corrections,
     list_delegates,
     list_reviews,
     record_milestone_done,
@@ -58,8 +61,8 @@ with left:
         f"""
 | | |
 |---|---|
-| Incident | {fmt_date(review.incident_date)} |
-| CSC became aware | {fmt_date(review.csc_aware_date)} |
+| Incident | {fmt_date(review.incident_date, blank=NOT_KNOWN_YET)} |
+| CSC became aware | {fmt_date(review.csc_aware_date, blank=NOT_KNOWN_YET)} |
 | SIN submitted by CSC | {fmt_date(review.sin_submitted_date)} |
 | SIN due (5 working days from CSC awareness) | {fmt_date(status.sin_due_date)}: **{status.sin_timeliness}** |
 | Notification received by the Partnership | {fmt_date(review.notification_received_date)} |
@@ -69,6 +72,10 @@ with left:
 | Panel response | {fmt_date(review.panel_response_date)} |
 """
     )
+    if not is_closed and (review.incident_date is None or review.csc_aware_date is None):
+        st.info("The incident date or the date CSC became aware is not known yet. Record it under \"Correct the "
+                "review's dates\" below when it is known: both are required before the report is signed off.",
+                icon=":material/event_busy:")
 with right:
     st.subheader("Where it stands")
     st.metric("Working days left to Day 15", status.working_days_left if is_open else "—")
@@ -118,6 +125,48 @@ st.dataframe(
     column_config={c: st.column_config.DateColumn(format="ddd D MMM YYYY")
                    for c in ("Plan due", "Agreed date", "Done")},
 )
+
+corrections = state.read(list_date_corrections, review_id=review.id)
+if corrections:
+    st.markdown("**Dates of completed steps corrected** (the date recorded first stays in the record)")
+    for title in dict.fromkeys(c.milestone_title for c in corrections):
+        st.markdown(f"*{md_text(title)}*\n" + "\n".join(
+            f"- done {fmt_date(c.new_done_date)}, not {fmt_date(c.old_done_date)}: corrected by "
+            f"{md_text(c.corrected_by_name)} on {c.corrected_at.astimezone(LONDON):%a %d %b %Y %H:%M}. "
+            f"Reason: {md_text(c.reason)}"
+            for c in corrections if c.milestone_title == title))
+
+done_milestones = [s.milestone for s in status.milestones
+                   if s.milestone.done_date is not None and s.milestone.key not in DATES_KEPT_BY_THE_REPORT]
+if done_milestones and Role.MANAGER in state.signed_in_roles():
+    done_titles = {m.id: m.title for m in done_milestones}
+
+    def _done_title(milestone_id: object) -> str:
+        # Total: the browser may send back a step no longer listed.
+        return done_titles.get(milestone_id, str(milestone_id)) if isinstance(milestone_id, int) else str(milestone_id)
+
+    with st.expander("Correct the date of a completed step (Partnership Manager)"):
+        st.caption("The step's date changes; the date recorded first, the reason and who corrected it are kept and "
+                   "logged. A meeting's date moves with its step, and the submission and response dates with "
+                   "theirs. The report's own steps (sent to the Chair, signed) keep the dates of their versions.")
+        corrected_id = st.selectbox("Completed step", list(done_titles), format_func=_done_title, key="cm_milestone")
+        correcting = next((m for m in done_milestones if m.id == corrected_id), done_milestones[0])
+        correct_form = VersionedForm(prefix=f"cm_{correcting.id}_", fields=["on", "reason"])
+        correct_form.sync(version=correcting.version, saved={"on": correcting.done_date, "reason": ""})
+        with st.form("correct_milestone_date"):
+            st.caption(f"Recorded now: done {fmt_date(correcting.done_date)}"
+                       + (f" by {md_text(correcting.done_by_name)}" if correcting.done_by_name else "") + ".")
+            corrected_on = st.date_input("Correct date", max_value=as_of, format="DD/MM/YYYY",
+                                         key=correct_form.key("on"))
+            correction_reason = st.text_input("Why the date is corrected", key=correct_form.key("reason"),
+                                              help=FREE_TEXT_REMINDER, placeholder=FREE_TEXT_REMINDER)
+            correct_submitted = st.form_submit_button("Correct the date")
+        if correct_submitted:
+            correct_form.save(
+                correct_milestone_date,
+                success=f"Date corrected for {correcting.title}: done {fmt_date(corrected_on)}.",
+                describe_saved=lambda saved: f"Done: {fmt_date(saved['on'])}",
+                milestone_id=correcting.id, corrected_on=corrected_on, reason=correction_reason, as_of=as_of)
 
 open_milestones = [s.milestone for s in status.milestones if s.rag not in (Rag.COMPLETE, Rag.NOT_NEEDED)]
 # Meetings and the report's steps are recorded on their own pages, which keep the meeting and the versions.
@@ -225,9 +274,9 @@ if not is_closed:
         with st.form("correct_dates"):
             c1, c2 = st.columns(2)
             incident = c1.date_input("Incident date", max_value=as_of, format="DD/MM/YYYY",
-                                     key=dates_form.key("incident"))
+                                     key=dates_form.key("incident"), help=NOT_KNOWN_HELP)
             aware = c2.date_input("Date CSC became aware", max_value=as_of, format="DD/MM/YYYY",
-                                  key=dates_form.key("aware"))
+                                  key=dates_form.key("aware"), help=NOT_KNOWN_HELP)
             sin = c1.date_input("Date CSC submitted the SIN", max_value=as_of, format="DD/MM/YYYY",
                                 key=dates_form.key("sin"))
             received = c2.date_input("Notification received", max_value=as_of, format="DD/MM/YYYY",

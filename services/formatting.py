@@ -9,6 +9,6 @@ def log_date(value: date | None) -> str:
     return f"{value:%d %b %Y}" if value else "blank"
 
 
-def long_date(value: date | None) -> str:
-    """A date as the report shows it: 'Fri 18 Dec 2026', or a dash for a date not known yet."""
-    return f"{value:%a %d %b %Y}" if value else "—"
+def long_date(value: date | None, *, blank: str = "—") -> str:
+    """A date as the report shows it: 'Fri 18 Dec 2026', or `blank` (a dash) for a date left empty."""
+    return f"{value:%a %d %b %Y}" if value else blank

@@ -14,9 +14,10 @@ from services.rag import Rag
 FREE_TEXT_REMINDER = "Initials only: no names, dates of birth, addresses or NHS numbers."
 
 
-def fmt_date(value: date | None) -> str:
-    """A date as every page shows it ('Fri 18 Dec 2026', a dash when empty): the services' one formatter."""
-    return long_date(value)
+def fmt_date(value: date | None, *, blank: str = "—") -> str:
+    """A date as every page shows it ('Fri 18 Dec 2026', `blank` (a dash) when empty): the services' one
+    formatter."""
+    return long_date(value, blank=blank)
 
 
 # Streamlit's own badge colours: no HTML is ever built from what is shown. "Not due yet" shows as green.

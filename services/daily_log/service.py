@@ -55,8 +55,10 @@ def append_system_entry(
     folder_section: str | None = None,
     file_path: str | None = None,
     agency_return_id: int | None = None,
+    corrects_id: int | None = None,
 ) -> LogEntry:
-    """The entry a service writes for its own action, in the caller's transaction, naming the actor."""
+    """The entry a service writes for its own action, in the caller's transaction, naming the actor; with
+    `corrects_id` it puts right an earlier entry of the same review (a corrected date)."""
     if category not in LOG_CATEGORIES:
         raise InvalidInput(f"'{category}' is not a log category.")
     entry = LogEntry(
@@ -69,6 +71,7 @@ def append_system_entry(
         file_path=file_path,
         by_system=True,
         agency_return_id=agency_return_id,
+        corrects_id=corrects_id,
     )
     session.add(entry)
     session.flush()

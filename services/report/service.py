@@ -71,7 +71,7 @@ from services.report.reads import (
 )
 from services.report.word import VersionStamp, build_report_docx
 from services.returns.rules import agency_due_date, ending_sentence, return_due_date
-from services.reviews.rules import NOTIFICATION_TYPE_LABELS, sin_timeliness
+from services.reviews.rules import NOT_KNOWN_YET, NOTIFICATION_TYPE_LABELS, missing_sign_off_dates, sin_timeliness
 from services.text import clean_text
 
 TRY_AGAIN = "Reload and try again."
@@ -106,8 +106,8 @@ def assemble(session: Session, review: Review, *, as_of: date,
         ("Children (initials, age at the incident)",
          "; ".join(f"{c.initials}, aged {c.age_years}" for c in review.children)),
         ("Notification type", NOTIFICATION_TYPE_LABELS[review.notification_type]),
-        ("Incident", long_date(review.incident_date)),
-        ("Children's Social Care became aware", long_date(review.csc_aware_date)),
+        ("Incident", long_date(review.incident_date, blank=NOT_KNOWN_YET)),
+        ("Children's Social Care became aware", long_date(review.csc_aware_date, blank=NOT_KNOWN_YET)),
         ("Serious Incident Notification made by CSC",
          (long_date(review.sin_submitted_date) + " — " if review.sin_submitted_date else "")
          + sin_timeliness(cal, review.csc_aware_date, review.sin_submitted_date, as_of)),
@@ -397,11 +397,9 @@ def _sign(session: Session, actor: Account, review: Review, *, signed_on: date |
     signed_on = check_step_date(signed_on, "of the sign-off", as_of=as_of, not_before=latest_sent.step_date,
                      not_before_what=f"the report was sent to the Chair (version {latest_sent.number})")
     missing = missing_parts(assemble(session, review, as_of=as_of))
-    if review.incident_date is None or review.csc_aware_date is None:
-        missing_dates = [w for w, d in (("the incident date", review.incident_date),
-                                        ("the date CSC became aware", review.csc_aware_date)) if d is None]
-        raise InvalidInput(f"The report cannot be signed off without {' and '.join(missing_dates)}: record "
-                           "them on the Review page first.")
+    dates_missing = missing_sign_off_dates(review.incident_date, review.csc_aware_date)
+    if dates_missing:
+        raise InvalidInput(dates_missing)
     if missing:
         raise InvalidInput(
             "The report cannot be signed off while parts of it are missing: " + missing_words(missing)

@@ -144,3 +144,17 @@ class AccountRef:
 
     id: int
     display_name: str
+
+
+@dataclass(frozen=True)
+class DateCorrectionRead:
+    """A completed step's date corrected: the old and new dates, why, who and when."""
+
+    id: int
+    milestone_id: int
+    milestone_title: str
+    old_done_date: date
+    new_done_date: date
+    reason: str
+    corrected_by_name: str
+    corrected_at: datetime

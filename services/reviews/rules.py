@@ -24,6 +24,9 @@ NOTIFICATION_TYPE_LABELS: dict[str, str] = {
 MAX_CHILDREN = 4
 # A free note or reason with no length of its own (a milestone's note, the reason a date was agreed).
 MAX_NOTE_CHARS = 4000
+NOT_KNOWN_YET = "not known yet"
+# Beside the incident and CSC-awareness date boxes.
+NOT_KNOWN_HELP = "Leave blank if not known yet: the date is required before the report is signed off."
 DATE_LABELS = {
     "incident_date": "incident date",
     "csc_aware_date": "date CSC became aware",
@@ -42,10 +45,11 @@ class ChildEntry:
 
 @dataclass(frozen=True)
 class ReviewDates:
-    """A review's dates once validated: the three the notification needs, and the SIN's when it was made."""
+    """A review's dates once validated: the notification's, and the others once known (the incident and the date
+    CSC became aware are often unknown on Day 1; they are required before sign-off)."""
 
-    incident_date: date
-    csc_aware_date: date
+    incident_date: date | None
+    csc_aware_date: date | None
     notification_received_date: date
     sin_submitted_date: date | None
 
@@ -141,11 +145,9 @@ def validate_review_dates(
     sin_submitted_date: date | None,
     as_of: date,
 ) -> ReviewDates:
-    """Refuse missing, future or out-of-order dates, naming the field to fix; the dates once valid."""
-    if incident_date is None:
-        raise InvalidInput(f"Give the {DATE_LABELS['incident_date']}.")
-    if csc_aware_date is None:
-        raise InvalidInput(f"Give the {DATE_LABELS['csc_aware_date']}.")
+    """Refuse a missing notification date and future or out-of-order dates, naming the field to fix; the dates once
+    valid. The incident and CSC-awareness dates may be blank (not known yet); the order incident <= CSC aware <=
+    notification received holds between the dates given, and the SIN comes on or after the dates before it."""
     if notification_received_date is None:
         raise InvalidInput(f"Give the {DATE_LABELS['notification_received_date']}.")
     values = {
@@ -157,22 +159,44 @@ def validate_review_dates(
     for name, value in values.items():
         if value is not None and value > as_of:
             raise InvalidInput(f"The {DATE_LABELS[name]} ({value:%d %b %Y}) cannot be in the future.")
-    if incident_date > csc_aware_date:
+    if incident_date is not None and csc_aware_date is not None and incident_date > csc_aware_date:
         raise InvalidInput(
             f"The incident date ({incident_date:%d %b %Y}) must be on or before the date CSC became aware "
             f"({csc_aware_date:%d %b %Y})."
         )
-    if csc_aware_date > notification_received_date:
+    if csc_aware_date is not None and csc_aware_date > notification_received_date:
         raise InvalidInput(
             f"The date CSC became aware ({csc_aware_date:%d %b %Y}) must be on or before the date the "
             f"notification was received ({notification_received_date:%d %b %Y})."
         )
-    if sin_submitted_date is not None and sin_submitted_date < csc_aware_date:
+    if incident_date is not None and incident_date > notification_received_date:
+        raise InvalidInput(
+            f"The incident date ({incident_date:%d %b %Y}) must be on or before the date the notification was "
+            f"received ({notification_received_date:%d %b %Y})."
+        )
+    if sin_submitted_date is not None and csc_aware_date is not None and sin_submitted_date < csc_aware_date:
         raise InvalidInput(
             f"The SIN ({sin_submitted_date:%d %b %Y}) cannot be submitted before CSC became aware "
             f"({csc_aware_date:%d %b %Y})."
         )
+    if sin_submitted_date is not None and incident_date is not None and sin_submitted_date < incident_date:
+        raise InvalidInput(
+            f"The SIN ({sin_submitted_date:%d %b %Y}) cannot be submitted before the incident "
+            f"({incident_date:%d %b %Y})."
+        )
     return ReviewDates(incident_date, csc_aware_date, notification_received_date, sin_submitted_date)
+
+
+def missing_sign_off_dates(incident_date: date | None, csc_aware_date: date | None) -> str | None:
+    """The sentence refusing a sign-off while the incident or CSC-awareness date is not known yet (None when both
+    are given): they are required before sign-off."""
+    missing = [DATE_LABELS[name] for name, value in (("incident_date", incident_date),
+                                                     ("csc_aware_date", csc_aware_date)) if value is None]
+    if not missing:
+        return None
+    return (f"The report cannot be signed off while the {' and the '.join(missing)} "
+            f"{'are' if len(missing) > 1 else 'is'} not known: record "
+            f"{'them' if len(missing) > 1 else 'it'} on the Review page (Correct the review's dates) first.")
 
 
 def one_year_after(day: date) -> date:
@@ -217,11 +241,42 @@ def check_received_correction(
         )
 
 
+def check_corrected_done_date(
+    title: str,
+    new: date | None,
+    *,
+    old: date,
+    received: date,
+    as_of: date,
+    not_before: Sequence[tuple[date, str]] = (),
+    not_after: Sequence[tuple[date, str]] = (),
+) -> date:
+    """The corrected date of a completed step, once valid: given, different from the date recorded, not in the
+    future, not before the notification was received, and in order with the records that hold the same date
+    (`not_before` / `not_after`: (date, what it is), e.g. (the minutes' date, "the minutes were circulated"))."""
+    if new is None:
+        raise InvalidInput(f"Give the date '{title}' was really done.")
+    if new == old:
+        raise InvalidInput(f"'{title}' is already recorded as done on {old:%d %b %Y}: there is nothing to correct.")
+    if new > as_of:
+        raise InvalidInput(f"The corrected date ({new:%d %b %Y}) cannot be in the future.")
+    if new < received:
+        raise InvalidInput(f"The corrected date ({new:%d %b %Y}) cannot be before the notification was received "
+                           f"({received:%d %b %Y}).")
+    for limit, what in not_before:
+        if new < limit:
+            raise InvalidInput(f"The corrected date ({new:%d %b %Y}) cannot be before {what} ({limit:%d %b %Y}).")
+    for limit, what in not_after:
+        if new > limit:
+            raise InvalidInput(f"The corrected date ({new:%d %b %Y}) cannot be after {what} ({limit:%d %b %Y}).")
+    return new
+
+
 def sin_timeliness(cal: WorkingCalendar, csc_aware: date | None, sin_submitted: date | None, as_of: date) -> str:
     """Whether CSC made the SIN within 5 working days of becoming aware (CSC's deadline); "not known yet" while
     the date CSC became aware is not recorded."""
     if csc_aware is None:
-        return "not known yet"
+        return NOT_KNOWN_YET
     due = cal.add_working_days(csc_aware, SIN_DUE_WORKING_DAYS)
     if sin_submitted is not None:
         return "on time" if sin_submitted <= due else "late"

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from db.enums import LogCategory, NotificationType, ReviewState, Role
-from db.models import Account, MilestoneTemplate, Review, ReviewChild, ReviewMilestone
+from db.enums import LogCategory, MeetingKind, MilestoneKey, NotificationType, ReviewState, Role
+from db.models import (
+    Account,
+    LogEntry,
+    MilestoneDateCorrection,
+    MilestoneTemplate,
+    Review,
+    ReviewChild,
+    ReviewMilestone,
+)
+from db.models_report import Meeting, PanelResponse, SignOff
 from services.calendar import load_calendar, load_settings
 from services.concurrency import check_version, flush_or_stale
 from services.daily_log.service import append_system_entry
@@ -27,13 +36,14 @@ from services.milestones import (
 from services.permissions import CASE_READERS, CASE_WRITERS, check_role, requires
 from services.plan import milestones_from_templates, refresh_due_dates, review_due_date
 from services.rag import Rag, open_item_rag
-from services.reviews.reads import AccountRef, ReviewRead
+from services.reviews.reads import AccountRef, DateCorrectionRead, ReviewRead
 from services.reviews.rules import (
     DATE_LABELS,
     MAX_NOTE_CHARS,
     NOTIFICATION_TYPE_LABELS,
     ChildEntry,
     case_reference_base,
+    check_corrected_done_date,
     check_date_in_review_window,
     check_received_correction,
     validate_children,
@@ -130,11 +140,13 @@ def open_review(
         raise InvalidInput("Could not give the review a unique case reference; please try again.")
     due = review_due_date(cal, received)
     kids = ", ".join(f"{c.initials} ({c.age_years})" for c in children)
+    unknown = [DATE_LABELS[name] for name in ("incident_date", "csc_aware_date") if getattr(dates, name) is None]
     append_system_entry(
         session, actor, review_id=review.id, category=LogCategory.SYSTEM,
         text=f"Review {reference} opened: {NOTIFICATION_TYPE_LABELS[notification_type].lower()} notification "
         f"received {received:%d %b %Y}; children {kids}; Day 1 "
-        f"{cal.day_one(received):%d %b %Y}; due at the end of {due:%a %d %b %Y}.",
+        f"{cal.day_one(received):%d %b %Y}; due at the end of {due:%a %d %b %Y}."
+        + (f" Not known yet: {' and '.join(unknown)} (required before sign-off)." if unknown else ""),
     )
     return review
 
@@ -266,6 +278,146 @@ def set_agreed_date(
         f"Reason: {cleaned}",
     )
     return milestone
+
+
+# The report's own steps keep their dates in the report's versions (kept as made): withdrawing the sign-off and
+# signing again, or sending the report again, records a new date there.
+DATES_KEPT_BY_THE_REPORT: dict[str, str] = {
+    MilestoneKey.REPORT_TO_CHAIR: "is the date of the version sent to the JCR Chair (Report page): send the report "
+    "again with the right date",
+    MilestoneKey.SIGNED_REPORT: "is the date of the signed final version (Report page): withdraw the sign-off, with "
+    "a reason, and record it again with the right date",
+}
+# The meeting whose record holds a step's date (held on; the minutes' circulation for "Minutes saved and circulated").
+MEETING_OF: dict[str, str] = {
+    MilestoneKey.RR_MEETING: MeetingKind.RR_MEETING,
+    MilestoneKey.EXEC_MEETING: MeetingKind.EXEC_MEETING,
+    MilestoneKey.MINUTES: MeetingKind.RR_MEETING,
+}
+
+
+def _move_records_holding_the_date(session: Session, review: Review, milestone: ReviewMilestone,
+                                   new: date | None, *, as_of: date, actor: Account) -> tuple[date, str]:
+    """Check the corrected date against, and move, the record that holds the same date (the meeting, the review's
+    submission or Panel response dates); the date once valid, and the words saying what moved with it."""
+    old = milestone.done_date
+    assert old is not None  # the caller refused a step not done
+    not_before: list[tuple[date, str]] = []
+    not_after: list[tuple[date, str]] = []
+    by_key = {m.key: m for m in review.milestones}
+    meeting = None
+    if milestone.key in MEETING_OF:
+        meeting = session.scalars(select(Meeting).where(Meeting.review_id == review.id,
+                                                        Meeting.kind == MEETING_OF[milestone.key])
+                                  .with_for_update()).first()
+    if (milestone.key in (MilestoneKey.RR_MEETING, MilestoneKey.EXEC_MEETING) and meeting is not None
+            and meeting.minutes_circulated_on is not None):
+        not_after.append((meeting.minutes_circulated_on, "the meeting's minutes were circulated"))
+    minutes = by_key.get(MilestoneKey.MINUTES)
+    if milestone.key == MilestoneKey.RR_MEETING and minutes is not None and minutes.done_date is not None:
+        not_after.append((minutes.done_date, "'" + minutes.title + "'"))
+    if milestone.key == MilestoneKey.MINUTES:
+        rr_meeting = by_key.get(MilestoneKey.RR_MEETING)
+        held = meeting.held_on if meeting is not None else rr_meeting.done_date if rr_meeting else None
+        if held is not None:
+            not_before.append((held, "the Rapid Review meeting"))
+    if milestone.key == MilestoneKey.PANEL_SUBMISSION:
+        signed = session.scalar(select(SignOff.signed_on).where(SignOff.review_id == review.id,
+                                                                 SignOff.withdrawn_on.is_(None)))
+        if signed is not None:
+            not_before.append((signed, "the Chair's sign-off"))
+        if review.panel_response_date is not None:
+            not_after.append((review.panel_response_date, "the Panel's response"))
+    if milestone.key == MilestoneKey.PANEL_RESPONSE and review.submitted_to_panel_date is not None:
+        not_before.append((review.submitted_to_panel_date, "the submission to the Panel"))
+    corrected = check_corrected_done_date(milestone.title, new, old=old, received=review.notification_received_date,
+                                          as_of=as_of, not_before=not_before, not_after=not_after)
+    moved = ""
+    if meeting is not None:
+        if milestone.key == MilestoneKey.MINUTES:
+            meeting.minutes_circulated_on = corrected
+            moved = " The meeting's record (minutes circulated) moves with it."
+        else:
+            meeting.held_on = corrected
+            moved = " The meeting's record (date held) moves with it."
+        meeting.updated_by_id, meeting.updated_at = actor.id, datetime.now(UTC)
+    if milestone.key == MilestoneKey.PANEL_SUBMISSION:
+        review.submitted_to_panel_date = corrected
+        moved = " The review's date of submission to the Panel moves with it."
+    if milestone.key == MilestoneKey.PANEL_RESPONSE:
+        review.panel_response_date = corrected
+        response = session.get(PanelResponse, review.id, with_for_update=True)
+        if response is not None:
+            response.received_on = corrected
+        moved = " The review's date of the Panel's response moves with it."
+    return corrected, moved
+
+
+def _entry_recording_the_date(session: Session, milestone: ReviewMilestone) -> int | None:
+    """The latest log entry that recorded the step done (or corrected its date): the one a correction puts right."""
+    return session.scalar(
+        select(LogEntry.id).where(LogEntry.milestone_id == milestone.id, LogEntry.by_system.is_(True),
+                                  LogEntry.category.in_((LogCategory.SYSTEM, LogCategory.DECISION)))
+        .order_by(LogEntry.id.desc()).limit(1))
+
+
+@requires(Role.MANAGER, action="correct the date of a completed step")
+def correct_milestone_date(
+    session: Session,
+    actor: Account,
+    *,
+    milestone_id: int,
+    expected_version: int | None,
+    corrected_on: date | None,
+    reason: str,
+    as_of: date,
+) -> ReviewMilestone:
+    """Correct the date a completed step was done, with a reason: the correction is kept (old date, new date, why,
+    who), the step's date changes, the record holding the same date moves with it, the due dates that follow are
+    recomputed, and the log gets an entry correcting the one that recorded the date. Never an overwrite without
+    the record; a save made against an older version of the step is refused (StaleRecord)."""
+    milestone = load_milestone_for_update(session, milestone_id)
+    check_version(milestone, expected_version, f"'{milestone.title}'")
+    review = load_review(session, milestone.review_id, for_update=True)
+    old = milestone.done_date
+    if old is None:
+        raise InvalidInput(f"'{milestone.title}' is not done yet: there is no date to correct. Record it as done "
+                           "instead.")
+    if milestone.key in DATES_KEPT_BY_THE_REPORT:
+        raise InvalidInput(f"The date of '{milestone.title}' {DATES_KEPT_BY_THE_REPORT[milestone.key]}.")
+    cleaned = clean_text(reason, label="reason for the correction", max_length=MAX_NOTE_CHARS)
+    if not cleaned:
+        raise InvalidInput("Say why the date is corrected (for example 'recorded on the day it was typed in, not the "
+                           "day it was done').")
+    corrected, moved = _move_records_holding_the_date(session, review, milestone, corrected_on, as_of=as_of,
+                                                      actor=actor)
+    session.add(MilestoneDateCorrection(milestone_id=milestone.id, old_done_date=old, new_done_date=corrected,
+                                        reason=cleaned, corrected_by_id=actor.id))
+    milestone.done_date = corrected
+    refresh_due_dates(load_calendar(session), review.notification_received_date, review.milestones)
+    flush_or_stale(session, "This milestone", advice="Reload and make your change again.")
+    corrects = _entry_recording_the_date(session, milestone)
+    append_system_entry(
+        session, actor, review_id=review.id, category=LogCategory.SYSTEM, milestone_id=milestone.id,
+        corrects_id=corrects,
+        text=f"Date of '{milestone.title}' corrected: done {log_date(corrected)}, not {log_date(old)} as recorded."
+        f"{moved} Reason: {cleaned}",
+    )
+    return milestone
+
+
+@requires(*CASE_READERS, action="see the corrected dates of a review's steps")
+def list_date_corrections(session: Session, actor: Account, *, review_id: int) -> list[DateCorrectionRead]:
+    """Every correction of a completed step's date of one review, by step in plan order, oldest first."""
+    rows = session.execute(
+        select(MilestoneDateCorrection, ReviewMilestone.title, Account.display_name)
+        .join(ReviewMilestone, ReviewMilestone.id == MilestoneDateCorrection.milestone_id)
+        .join(Account, Account.id == MilestoneDateCorrection.corrected_by_id)
+        .where(ReviewMilestone.review_id == review_id)
+        .order_by(ReviewMilestone.sort_order, MilestoneDateCorrection.corrected_at, MilestoneDateCorrection.id)
+    ).all()
+    return [DateCorrectionRead(c.id, c.milestone_id, title, c.old_done_date, c.new_done_date, c.reason, name,
+                               c.corrected_at) for c, title, name in rows]
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,14 @@
 """AppTest of the Live reviews and Review pages on a real database."""
+import re
 from datetime import date
 
 from sqlalchemy import select
 
-from db.models import Review, ReviewMilestone
+from db.models import Agency, MilestoneDateCorrection, Review, ReviewMilestone
+from db.models_returns import AgencyReturn
+from services.returns.service import record_initial_check, record_return_received, record_returns_requested
 from services.reviews.rules import ChildEntry
-from services.reviews.service import open_review
+from services.reviews.service import open_review, record_milestone_done
 from tests.app.conftest import create_account
 
 AS_OF = date(2026, 12, 23)
@@ -222,3 +225,178 @@ def test_initials_that_upper_casing_would_change_are_refused_and_kept(app_db, ma
     assert at.text_input(key="nr_initials_1").value == "ß"
     with app_db() as session:
         assert session.scalars(select(Review.case_reference)).all() == ["181226AB", "211226CD"]
+
+
+def test_a_review_opens_with_the_incident_and_csc_dates_blank_and_they_are_filled_in_later(app_db, make_app):
+    officer = _seed(app_db)
+    at = make_app(officer, as_of=AS_OF).run()
+    at.date_input(key="nr_received").set_value(date(2026, 12, 22))
+    at.text_input(key="nr_initials_1").input("EF")
+    at.text_input(key="nr_age_1").input("6")
+    at.button(key="FormSubmitter:new_review-Open review").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "Review 221226EF opened." in [s.value for s in at.success]
+    with app_db() as session:
+        review = session.scalars(select(Review).where(Review.case_reference == "221226EF")).one()
+    assert (review.incident_date, review.csc_aware_date) == (None, None)
+
+    at.query_params["review"] = str(review.id)
+    at.switch_page("pages/review.py").run()
+    assert not at.exception
+    dates_table = at.markdown[1].value
+    assert "| Incident | not known yet |" in dates_table
+    assert "| CSC became aware | not known yet |" in dates_table
+    assert "| SIN due (5 working days from CSC awareness) | —: **not known yet** |" in dates_table
+    assert any("required before the report is signed off" in i.value for i in at.info)
+
+    at.date_input(key=f"cd_{review.id}_incident").set_value(date(2026, 12, 20))
+    at.date_input(key=f"cd_{review.id}_aware").set_value(date(2026, 12, 21))
+    at.button(key="FormSubmitter:correct_dates-Save dates").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert "Dates saved; due dates recalculated." in [s.value for s in at.success]
+    with app_db() as session:
+        saved = session.get(Review, review.id)
+        assert (saved.incident_date, saved.csc_aware_date) == (date(2026, 12, 20), date(2026, 12, 21))
+    # CSC aware Mon 21 Dec: the SIN is due Wed 30 Dec (22, 23, 24, 29, 30 Dec; 25 and 28 Dec are holidays).
+    dates_table = at.markdown[1].value
+    assert "| Incident | Sun 20 Dec 2026 |" in dates_table
+    assert "| SIN due (5 working days from CSC awareness) | Wed 30 Dec 2026: **not yet made** |" in dates_table
+    assert not any("required before the report is signed off" in i.value for i in at.info)
+
+
+def test_the_manager_corrects_the_date_of_a_completed_step_and_the_correction_is_listed(app_db, make_app):
+    officer = _seed(app_db)
+    manager = create_account(app_db, "manager", username="pat")
+    with app_db() as session, session.begin():
+        review = session.scalars(select(Review).where(Review.case_reference == "181226AB")).one()
+        timeline = session.scalars(select(ReviewMilestone).where(
+            ReviewMilestone.review_id == review.id, ReviewMilestone.key == "timeline_agreed")).one()
+        record_milestone_done(session, session.merge(officer), milestone_id=timeline.id, done_on=date(2026, 12, 21),
+                              as_of=AS_OF)
+    # The officer sees no correction form.
+    seen_by_officer = make_app(officer, as_of=AS_OF).run()
+    seen_by_officer.query_params["review"] = str(review.id)
+    seen_by_officer.switch_page("pages/review.py").run()
+    assert "cm_milestone" not in [s.key for s in seen_by_officer.selectbox]
+
+    at = make_app(manager, as_of=AS_OF).run()
+    at.query_params["review"] = str(review.id)
+    at.switch_page("pages/review.py").run()
+    at.selectbox(key="cm_milestone").set_value(timeline.id).run()
+    assert at.date_input(key=f"cm_{timeline.id}_on").value == date(2026, 12, 21)
+    # A date before the notification is refused with a sentence and the typing stays.
+    at.date_input(key=f"cm_{timeline.id}_on").set_value(date(2026, 12, 17))
+    at.text_input(key=f"cm_{timeline.id}_reason").input("Agreed with the Chair on the Friday.")
+    at.button(key="FormSubmitter:correct_milestone_date-Correct the date").click().run()
+    assert [e.value for e in at.error] == ["The corrected date (17 Dec 2026) cannot be before the notification was "
+                                           "received (18 Dec 2026)."]
+    assert at.date_input(key=f"cm_{timeline.id}_on").value == date(2026, 12, 17)
+    assert at.text_input(key=f"cm_{timeline.id}_reason").value == "Agreed with the Chair on the Friday."
+
+    at.date_input(key=f"cm_{timeline.id}_on").set_value(date(2026, 12, 18))
+    at.button(key="FormSubmitter:correct_milestone_date-Correct the date").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert ("Date corrected for Timeline agreed with JCR Chair and recorded: done Fri 18 Dec 2026."
+            in [s.value for s in at.success])
+    milestones = at.dataframe[0].value
+    assert milestones[milestones["Milestone"] == "Timeline agreed with JCR Chair and recorded"].iloc[0]["Done"] == \
+        date(2026, 12, 18)
+    listed = [m.value for m in at.markdown if "not Mon 21 Dec 2026" in m.value]
+    assert len(listed) == 1
+    assert "done Fri 18 Dec 2026, not Mon 21 Dec 2026: corrected by App manager" in listed[0]
+    assert "Reason: Agreed with the Chair on the Friday\\." in listed[0]
+    with app_db() as session:
+        row = session.scalars(select(MilestoneDateCorrection)).one()
+        assert (row.milestone_id, row.old_done_date, row.new_done_date, row.reason, row.corrected_by_id) == \
+            (timeline.id, date(2026, 12, 21), date(2026, 12, 18), "Agreed with the Chair on the Friday.", manager.id)
+        assert session.get(ReviewMilestone, timeline.id).done_date == date(2026, 12, 18)
+
+
+# ------------------------------------------------------------------ why red, where it is asked
+
+MON_21_DEC = date(2026, 12, 21)
+
+
+def _red_and_amber_review(open_session):
+    """Received Fri 18 Dec (Day 1). On Mon 21 Dec, Day 2: 'Timeline agreed' and 'Case folder created' (Day 1 steps)
+    are overdue; the Early Help return, received that day and not yet checked, is due soon (amber on the day it
+    came, red from the next working day). The other Day 1 steps are done; the rest are not due yet or green."""
+    officer = create_account(open_session, "officer", username="olly")
+    with open_session() as session, session.begin():
+        actor = session.merge(officer)
+        early_help = Agency(name="Early Help", kind="local authority", active=True)
+        session.add(early_help)
+        session.flush()
+        review = open_review(session, actor, notification_type="serious_harm", incident_date=date(2026, 12, 14),
+                             csc_aware_date=date(2026, 12, 15), notification_received_date=date(2026, 12, 18),
+                             children=[ChildEntry("AB", 5)], as_of=MON_21_DEC)
+        by_key = {m.key: m for m in review.milestones}
+        record_milestone_done(session, actor, milestone_id=by_key["agencies_informed"].id,
+                              done_on=date(2026, 12, 18), as_of=MON_21_DEC)
+        record_milestone_done(session, actor, milestone_id=by_key["exec_decision"].id, done_on=date(2026, 12, 18),
+                              exec_meeting_required=False, as_of=MON_21_DEC)
+        [ret] = record_returns_requested(session, actor, review_id=review.id, agency_ids=[early_help.id],
+                                         requested_on=date(2026, 12, 18), as_of=MON_21_DEC)
+        record_return_received(session, actor, return_id=ret.id, expected_version=None, received_on=MON_21_DEC,
+                               signed_by_senior_manager=True, signatory_role="Head of service", as_of=MON_21_DEC)
+        return officer, review.id
+
+
+WHY_181226AB = ("2 items overdue: Timeline agreed with JCR Chair and recorded (Fri 18 Dec); Case folder created "
+                "(Fri 18 Dec) · 1 item due soon: Early Help return unchecked")
+
+
+def test_the_live_list_says_why_a_review_is_red(app_db, make_app):
+    officer, _ = _red_and_amber_review(app_db)
+    at = make_app(officer, as_of=MON_21_DEC).run()
+    assert not at.exception
+    [row] = at.dataframe[0].value.to_dict("records")
+    assert (row["Case reference"], row["Status"], row["Why"]) == ("181226AB", "RED", WHY_181226AB)
+    # The amber item goes once the return is checked: only the two overdue steps are left.
+    with app_db() as session, session.begin():
+        ret = session.scalars(select(AgencyReturn)).one()
+        record_initial_check(session, session.merge(officer), return_id=ret.id, expected_version=None,
+                             checked_on=MON_21_DEC, sufficient_information=True, dates_present=True, analysis=True,
+                             signed=True, outcome="satisfactory", as_of=MON_21_DEC)
+    at = make_app(officer, as_of=MON_21_DEC).run()
+    [row] = at.dataframe[0].value.to_dict("records")
+    assert row["Why"] == ("2 items overdue: Timeline agreed with JCR Chair and recorded (Fri 18 Dec); Case folder "
+                          "created (Fri 18 Dec)")
+
+
+def test_the_review_page_lists_each_red_or_amber_item_with_a_link_to_where_it_is_dealt_with(app_db, make_app):
+    officer, review_id = _red_and_amber_review(app_db)
+    at = make_app(officer, as_of=MON_21_DEC).run()
+    at.query_params["review"] = str(review_id)
+    at.switch_page("pages/review.py").run()
+    assert not at.exception
+    assert "Why it is red" in [s.value for s in at.subheader]
+    shown = [re.sub(r"\\(.)", r"\1", m.value) for m in at.markdown
+             if "-badge[" in m.value and "**" not in m.value]
+    items = [m for m in shown if m.startswith((":red-badge[RED] ", ":orange-badge[AMBER] "))]
+    assert items == [
+        ":red-badge[RED] Timeline agreed with JCR Chair and recorded (Fri 18 Dec)",
+        ":red-badge[RED] Case folder created (Fri 18 Dec)",
+        ":orange-badge[AMBER] Early Help return unchecked",
+    ]
+    links = [(link.value, link.proto.page, link.proto.query_string) for link in at.get("page_link")
+             if link.value in ("on this page", "Agency returns")]
+    here = f"review={review_id}"
+    assert links == [("on this page", "review", here), ("on this page", "review", here),
+                     ("Agency returns", "returns", here)]
+    # Recording the case folder done takes it off the list.
+    with app_db() as session:
+        folder_id = session.scalars(select(ReviewMilestone.id).where(
+            ReviewMilestone.review_id == review_id, ReviewMilestone.key == "case_folder")).one()
+    at.selectbox(key="md_milestone").set_value(folder_id)
+    at.date_input(key="md_date").set_value(MON_21_DEC)
+    at.button(key="FormSubmitter:milestone_done-Record as done").click().run()
+    assert not at.error, [e.value for e in at.error]
+    shown = [re.sub(r"\\(.)", r"\1", m.value) for m in at.markdown
+             if "-badge[" in m.value and "**" not in m.value]
+    assert [m for m in shown if m.startswith((":red-badge[RED] ", ":orange-badge[AMBER] "))] == [
+        ":red-badge[RED] Timeline agreed with JCR Chair and recorded (Fri 18 Dec)",
+        ":orange-badge[AMBER] Early Help return unchecked",
+    ]
+    with app_db() as session:
+        assert session.get(ReviewMilestone, folder_id).done_date == MON_21_DEC

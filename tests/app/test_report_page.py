@@ -8,12 +8,20 @@ import pytest
 from sqlalchemy import select
 
 from db.models import Account, Agency, LogEntry, Review, ReviewMilestone
-from db.models_report import Meeting, ReportSection, ReportVersion
+from db.models_report import Meeting, PanelResponse, ReportSection, ReportVersion, SignOff
 from services.report.content import WRITABLE_KEYS
-from services.report.service import record_lcspr_decision, save_section, send_to_chair
+from services.report.service import (
+    record_lcspr_decision,
+    record_responses,
+    save_section,
+    send_to_chair,
+    set_ofsted_required,
+    sign_off,
+    submit_to_panel,
+)
 from services.returns.service import record_return_received, record_returns_requested, record_summary
 from services.reviews.rules import ChildEntry
-from services.reviews.service import open_review
+from services.reviews.service import open_review, update_review_dates
 from tests.app.conftest import create_account
 from ui.widgets import FREE_TEXT_REMINDER
 
@@ -45,8 +53,8 @@ def _seed(open_session):
     return officer, manager, chair, review_id
 
 
-def _open(make_app, account, review_id, page="pages/report.py"):
-    at = make_app(account, as_of=AS_OF).run()
+def _open(make_app, account, review_id, page="pages/report.py", as_of=AS_OF):
+    at = make_app(account, as_of=as_of).run()
     at.query_params["review"] = str(review_id)
     at.switch_page(page).run()
     assert not at.exception, at.exception
@@ -310,3 +318,160 @@ def test_a_section_with_a_hidden_control_character_is_refused_in_words_and_the_t
     assert at.error[0].value.startswith("The text of section 7 (Learning identified, good practice included) "
                                         "contains a hidden control character (U+0000")
     assert at.text_area(key=box).value == "Learning\x00 here."
+
+
+# ---------------------------------------------------------------- issue 14: ending a review as it really happens
+
+THU_7_JAN, MON_11_JAN = date(2027, 1, 7), date(2027, 1, 11)
+TUE_12_JAN, WED_13_JAN = date(2027, 1, 12), date(2027, 1, 13)
+
+
+def _with_the_chair(open_session, officer, review_id):
+    """Every part written; sent to the JCR Chair on Thu 7 Jan (version 1)."""
+    _complete_the_report(open_session, officer.id, review_id)
+    with open_session() as session, session.begin():
+        send_to_chair(session, session.get(Account, officer.id), review_id=review_id, sent_on=THU_7_JAN, as_of=AS_OF)
+
+
+def _signed_and_submitted(open_session, officer, manager, chair, review_id, *, ofsted=False):
+    """Signed by the Chair on Fri 8 Jan (version 2) and submitted the same day (version 3)."""
+    _with_the_chair(open_session, officer, review_id)
+    with open_session() as session, session.begin():
+        as_manager = session.get(Account, manager.id)
+        if ofsted:
+            set_ofsted_required(session, as_manager, review_id=review_id, required=True)
+        sign_off(session, session.get(Account, chair.id), review_id=review_id, signed_on=AS_OF, as_of=AS_OF)
+        submit_to_panel(session, as_manager, review_id=review_id, submitted_on=AS_OF,
+                        ofsted_sent_on=AS_OF if ofsted else None, as_of=AS_OF)
+
+
+def test_the_manager_records_a_sign_off_given_by_email_on_the_chairs_behalf(app_db, make_app):
+    officer, manager, _, review_id = _seed(app_db)
+    _with_the_chair(app_db, officer, review_id)
+    at = _open(make_app, manager, review_id)
+    p = f"rp{review_id}_"
+    at.date_input(key=p + "outside_signed_on").set_value(THU_7_JAN)
+    at.text_input(key=p + "outside_how").input("by email to the Partnership Manager")
+    at.button(key=f"FormSubmitter:{p}outside_sign_form-Record the sign-off").click().run()
+    # The Chair's name is missing: a sentence, and what was typed stays.
+    assert [e.value for e in at.error] == ["Give the name of the JCR Chair who signed the report off."]
+    assert at.text_input(key=p + "outside_how").value == "by email to the Partnership Manager"
+    assert at.date_input(key=p + "outside_signed_on").value == THU_7_JAN
+    at.text_input(key=p + "outside_chair").input("Dr J Smith")
+    at.button(key=f"FormSubmitter:{p}outside_sign_form-Record the sign-off").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert at.success[0].value == "Sign-off recorded: version 2 is the signed final version."
+    assert ("Signed off by Dr J Smith on Thu 07 Jan 2027 (given outside the product: by email to the Partnership "
+            "Manager; recorded by App manager).") in _text(at)
+    with app_db() as session:
+        row = session.scalars(select(SignOff)).one()
+        assert (row.signed_on, row.chair_name, row.given_outside, row.how_given, row.recorded_by_id,
+                row.withdrawn_on) == (THU_7_JAN, "Dr J Smith", True, "by email to the Partnership Manager",
+                                      manager.id, None)
+        assert session.scalar(select(ReviewMilestone.done_date).where(ReviewMilestone.key == "signed_report")) \
+            == THU_7_JAN
+        assert session.scalar(select(ReportVersion.state).where(ReportVersion.number == 2)) == "signed_final"
+
+
+def test_the_sign_off_recorded_by_the_manager_waits_for_the_incident_and_csc_dates(app_db, make_app):
+    officer, manager, _, review_id = _seed(app_db)
+    _with_the_chair(app_db, officer, review_id)
+    with app_db() as session, session.begin():
+        review = session.get(Review, review_id)
+        update_review_dates(session, session.get(Account, officer.id), review_id=review_id,
+                            expected_version=review.version, incident_date=None, csc_aware_date=None,
+                            sin_submitted_date=None, notification_received_date=RECEIVED, as_of=AS_OF)
+    at = _open(make_app, manager, review_id)
+    p = f"rp{review_id}_"
+    at.text_input(key=p + "outside_chair").input("Dr J Smith")
+    at.text_input(key=p + "outside_how").input("by email")
+    at.button(key=f"FormSubmitter:{p}outside_sign_form-Record the sign-off").click().run()
+    assert [e.value for e in at.error] == [
+        "The report cannot be signed off while the incident date and the date CSC became aware are not known: "
+        "record them on the Review page (Correct the review's dates) first."]
+    assert at.text_input(key=p + "outside_chair").value == "Dr J Smith"
+    with app_db() as session:
+        assert session.scalars(select(SignOff)).all() == []
+
+
+def test_a_sign_off_is_withdrawn_with_a_reason_and_its_version_is_kept(app_db, make_app):
+    officer, manager, chair, review_id = _seed(app_db)
+    _with_the_chair(app_db, officer, review_id)
+    with app_db() as session, session.begin():
+        sign_off(session, session.get(Account, chair.id), review_id=review_id, signed_on=AS_OF, as_of=AS_OF)
+    at = _open(make_app, manager, review_id)
+    p = f"rp{review_id}_"
+    assert "Signed off by App chair on Fri 08 Jan 2027." in _text(at)
+    at.button(key=f"FormSubmitter:{p}withdraw_form-Withdraw the sign-off").click().run()
+    assert [e.value for e in at.error] == [
+        "Say why the sign-off is withdrawn (for example 'the Chair asked for section 7 to be amended')."]
+    at.text_area(key=p + "withdraw_reason").input("The Chair asked for section 7 to be amended.")
+    at.button(key=f"FormSubmitter:{p}withdraw_form-Withdraw the sign-off").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert at.success[0].value == "Sign-off withdrawn: the report can be amended and signed off again."
+    assert "With the JCR Chair since Thu 07 Jan 2027." in _text(at)
+    assert ("Version 2: Signed off by App chair on Fri 08 Jan 2027; withdrawn Fri 08 Jan 2027. Reason: The Chair asked "
+            "for section 7 to be amended.") in [re.sub(r"\\(.)", r"\1", c.value) for c in at.caption]
+    with app_db() as session:
+        row = session.scalars(select(SignOff)).one()
+        assert (row.withdrawn_on, row.withdrawn_reason, row.withdrawn_by_id) == \
+            (AS_OF, "The Chair asked for section 7 to be amended.", manager.id)
+        assert session.scalar(select(ReviewMilestone.done_date).where(ReviewMilestone.key == "signed_report")) is None
+        assert session.scalars(select(ReportVersion.state).order_by(ReportVersion.number)).all() == \
+            ["sent_to_chair", "signed_final"]
+
+
+def test_the_panels_response_is_recorded_with_what_it_said_and_closes_the_review(app_db, make_app):
+    officer, manager, chair, review_id = _seed(app_db)
+    _signed_and_submitted(app_db, officer, manager, chair, review_id)
+    at = _open(make_app, manager, review_id, as_of=MON_11_JAN)
+    p = f"rp{review_id}_"
+    assert "Submitted to the National Panel on Fri 08 Jan 2027." in _text(at)
+    at.date_input(key=p + "panel_response_on").set_value(MON_11_JAN)
+    at.radio(key=p + "panel_further").set_value("yes")
+    at.button(key=f"FormSubmitter:{p}response_form-Record the response").click().run()
+    assert [e.value for e in at.error] == ["Say whether the Panel agrees with the LCSPR decision (yes or no)."]
+    assert at.date_input(key=p + "panel_response_on").value == MON_11_JAN
+    assert at.radio(key=p + "panel_further").value == "yes"
+    at.radio(key=p + "panel_agrees").set_value("no")
+    at.text_area(key=p + "panel_notes").input("Asked for the school's chronology.")
+    at.button(key=f"FormSubmitter:{p}response_form-Record the response").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert at.success[0].value == "Response recorded. The review is closed."
+    text = _text(at)
+    assert "Closed: the Panel responded on Mon 11 Jan 2027." in text
+    assert ("**The Panel's response:** received Mon 11 Jan 2027; does not agree with the LCSPR decision; further "
+            "information asked. Notes: Asked for the school's chronology.") in text
+    assert not [b for b in at.button if "response_form" in (b.key or "")]  # nothing left to record
+    with app_db() as session:
+        response = session.get(PanelResponse, review_id)
+        assert (response.received_on, response.agrees_with_lcspr, response.further_information_asked,
+                response.notes, response.recorded_by_id) == \
+            (MON_11_JAN, False, True, "Asked for the school's chronology.", manager.id)
+        review = session.get(Review, review_id)
+        assert (review.state, review.panel_response_date) == ("closed", MON_11_JAN)
+
+
+def test_ofsteds_response_is_recorded_on_a_closed_review_when_it_comes(app_db, make_app):
+    officer, manager, chair, review_id = _seed(app_db)
+    _signed_and_submitted(app_db, officer, manager, chair, review_id, ofsted=True)
+    with app_db() as session, session.begin():
+        record_responses(session, session.get(Account, manager.id), review_id=review_id, panel_response_on=MON_11_JAN,
+                         agrees_with_lcspr=True, further_information_asked=False, as_of=MON_11_JAN)
+    at = _open(make_app, manager, review_id, as_of=WED_13_JAN)
+    p = f"rp{review_id}_"
+    assert "Closed: the Panel responded on Mon 11 Jan 2027. Ofsted's response is outstanding." in _text(at)
+    # The review is closed: only Ofsted's date is asked for.
+    assert p + "panel_response_on" not in [d.key for d in at.date_input]
+    at.date_input(key=p + "ofsted_response_on").set_value(TUE_12_JAN)
+    at.button(key=f"FormSubmitter:{p}response_form-Record the response").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert at.success[0].value == "Response recorded."
+    text = _text(at)
+    assert "Closed: the Panel responded on Mon 11 Jan 2027." in text
+    assert "Ofsted's response is outstanding" not in text
+    with app_db() as session:
+        review = session.get(Review, review_id)
+        assert (review.state, review.ofsted_response_date) == ("closed", TUE_12_JAN)
+        assert session.scalar(select(LogEntry.text).where(LogEntry.text.like("Ofsted's response%"))) == \
+            "Ofsted's response to the report received on 12 Jan 2027."

@@ -55,6 +55,10 @@ WHO_MAY_CALL: dict[str, frozenset[str]] = {
     "set_agreed_date": MANAGER_ONLY,
     "list_delegates": MANAGER_ONLY,
     "delegate_milestone": MANAGER_ONLY,
+    # Issue 14: the Partnership Manager corrects a completed step's date (logged as a correction, never an
+    # overwrite), as the Manager agrees dates (domain.md "Agreed dates"); everyone on the case reads the corrections.
+    "correct_milestone_date": MANAGER_ONLY,
+    "list_date_corrections": READ_CASE,
     # Agency returns (docs/agency-returns.md "The steps and who may do them").
     "list_returns": READ_CASE,
     "list_outstanding_returns": READ_CASE,
@@ -236,6 +240,15 @@ def _review_kwargs(ctx):
                 notification_received_date=r.notification_received_date, as_of=TODAY)
 
 
+def _done_timeline(s, c) -> int:
+    """The id of ctx's 'Timeline agreed' step, recorded done on the day the notification was received."""
+    timeline = c["milestones"]["timeline_agreed"]
+    if timeline.done_date is None:
+        _find("record_milestone_done")(s, c["other"], milestone_id=timeline.id, done_on=date(2026, 11, 18),
+                                       as_of=TODAY)
+    return timeline.id
+
+
 def _return_at(s, c, stage):
     """A return of ctx's review for a new agency, brought to `stage` by ctx's officer and manager."""
     made = c.setdefault("returns", [])
@@ -335,6 +348,10 @@ CALLS = {
     "delegate_milestone": lambda s, a, c: dict(
         milestone_id=c["milestones"]["rr_meeting"].id, expected_version=None, delegate_to_id=c["other"].id),
     "list_delegated_to_me": lambda s, a, c: dict(as_of=TODAY),
+    "correct_milestone_date": lambda s, a, c: dict(
+        milestone_id=_done_timeline(s, c), expected_version=None, corrected_on=date(2026, 11, 19),
+        reason="Typed in late.", as_of=TODAY),
+    "list_date_corrections": lambda s, a, c: dict(review_id=c["review"].id),
     # The daily log.
     "add_log_entry": lambda s, a, c: dict(review_id=c["review"].id, category="communication", text="Matrix note."),
     "search_log": lambda s, a, c: dict(review_id=c["review"].id),

@@ -17,17 +17,20 @@ import pytest
 from docx import Document
 from sqlalchemy import select
 
-from db.models import Agency, LogEntry
+from db.models import Agency, LogEntry, MilestoneDateCorrection
+from db.models_report import Meeting
 from db.models_returns import AgencyReturn
 from services.board.periods import Quarter
 from services.board.service import board_figures
-from services.errors import InvalidInput, NotAllowed
+from services.errors import InvalidInput, NotAllowed, StaleRecord
+from services.meetings import record_meeting
 from services.rag import Rag
 from services.report.content import WRITABLE_KEYS
 from services.report.service import (
     get_report,
     get_version_file,
     list_ofsted_outstanding,
+    make_draft,
     record_lcspr_decision,
     record_responses,
     record_sign_off_given_outside,
@@ -51,13 +54,20 @@ from services.returns.service import (
 )
 from services.review_status import get_review_status, list_live_reviews
 from services.reviews.rules import ChildEntry
-from services.reviews.service import open_review
+from services.reviews.service import (
+    correct_milestone_date,
+    list_date_corrections,
+    open_review,
+    record_milestone_done,
+    update_review_dates,
+)
 
 D = date
 FRI_18_DEC = D(2026, 12, 18)  # Day 1; returns due Tue 29 Dec; Day 15 = Tue 12 Jan 2027
 MON_21_DEC = D(2026, 12, 21)
 TUE_29_DEC = D(2026, 12, 29)
 WED_30_DEC = D(2026, 12, 30)
+THU_31_DEC = D(2026, 12, 31)
 MON_4_JAN = D(2027, 1, 4)
 FRI_8_JAN = D(2027, 1, 8)
 MON_11_JAN = D(2027, 1, 11)
@@ -65,15 +75,12 @@ TUE_12_JAN = D(2027, 1, 12)
 YES = dict(sufficient_information=True, dates_present=True, analysis=True, signed=True)
 
 
-@pytest.fixture
-def review(session, officer, manager):
-    """Three agencies asked on Day 1: the Police reply and are accepted; Health never replies; the School was
-    asked in error."""
+def _open_with_three_agencies(session, officer, manager, *, incident, aware):
     agencies = [Agency(name=n, kind="health", active=True) for n in ("Police", "Health", "School")]
     session.add_all(agencies)
     session.flush()
-    review = open_review(session, officer, notification_type="serious_harm", incident_date=D(2026, 12, 14),
-                         csc_aware_date=D(2026, 12, 15), notification_received_date=FRI_18_DEC,
+    review = open_review(session, officer, notification_type="serious_harm", incident_date=incident,
+                         csc_aware_date=aware, notification_received_date=FRI_18_DEC,
                          children=[ChildEntry("AB", 4)], as_of=FRI_18_DEC)
     returns = record_returns_requested(session, officer, review_id=review.id, agency_ids=[a.id for a in agencies],
                                        requested_on=FRI_18_DEC, as_of=FRI_18_DEC)
@@ -86,6 +93,19 @@ def review(session, officer, manager):
                     outcome="accepted", as_of=MON_21_DEC)
     record_summary(session, officer, return_id=police.id, expected_version=None, summary="Two call-outs.")
     return review
+
+
+@pytest.fixture
+def review(session, officer, manager):
+    """Three agencies asked on Day 1: the Police reply and are accepted; Health never replies; the School was
+    asked in error."""
+    return _open_with_three_agencies(session, officer, manager, incident=D(2026, 12, 14), aware=D(2026, 12, 15))
+
+
+@pytest.fixture
+def review_dates_unknown(session, officer, manager):
+    """The same review opened on Day 1 without the incident and CSC-awareness dates (not known yet)."""
+    return _open_with_three_agencies(session, officer, manager, incident=None, aware=None)
 
 
 def _ret(session, review, name) -> AgencyReturn:
@@ -417,3 +437,178 @@ def test_minutes_of_a_pre_meet_count_against_the_next_working_day_in_the_rag(ses
     minutes = [(i.rag, i.label, i.page) for i in status.why if i.label.startswith("Minutes of the pre-meet")]
     assert minutes == [(Rag.RED, "Minutes of the pre-meet of Mon 21 Dec (Tue 22 Dec)", "meetings")]
     assert status.rag is Rag.RED
+
+
+# ------------------------------------------------------------------ 7. incident and CSC dates unknown at opening
+
+
+def test_a_review_opens_without_the_incident_and_csc_dates_shown_as_not_known_yet(
+        session, officer, manager, review_dates_unknown):
+    review = review_dates_unknown
+    assert (review.incident_date, review.csc_aware_date) == (None, None)
+    status = get_review_status(session, officer, review_id=review.id, as_of=MON_21_DEC)
+    assert (status.sin_due_date, status.sin_timeliness) == (None, "not known yet")
+    assert any(t.endswith("Not known yet: incident date and date CSC became aware (required before sign-off).")
+               for t in _texts(session, review))
+    details = dict(get_report(session, officer, review_id=review.id, as_of=MON_21_DEC).content.case_details)
+    assert (details["Incident"], details["Children's Social Care became aware"]) == ("not known yet", "not known yet")
+    assert details["Serious Incident Notification made by CSC"] == "not known yet"
+    draft = make_draft(session, officer, review_id=review.id, as_of=MON_21_DEC).version
+    word = Document(io.BytesIO(get_version_file(session, officer, version_id=draft.id).data))
+    in_word = {row.cells[0].text: row.cells[1].text for row in word.tables[0].rows}
+    assert (in_word["Incident"], in_word["Children's Social Care became aware"]) == ("not known yet", "not known yet")
+
+
+SIGN_OFF_PATHS = {
+    "the Chair's own": lambda session, chair, manager, review: sign_off(
+        session, chair, review_id=review.id, signed_on=MON_11_JAN, as_of=MON_11_JAN),
+    "recorded by the Manager": lambda session, chair, manager, review: record_sign_off_given_outside(
+        session, manager, review_id=review.id, signed_on=MON_11_JAN, chair_name="Dr J Smith",
+        how_given="by email", as_of=MON_11_JAN),
+}
+
+
+@pytest.mark.parametrize("path", list(SIGN_OFF_PATHS))
+def test_sign_off_is_refused_until_the_incident_and_csc_dates_are_given(
+        session, officer, chair, manager, review_dates_unknown, path):
+    review = review_dates_unknown
+    sign = SIGN_OFF_PATHS[path]
+    _ready_to_sign(session, officer, manager, review)
+    with pytest.raises(InvalidInput) as refused:
+        sign(session, chair, manager, review)
+    assert str(refused.value) == (
+        "The report cannot be signed off while the incident date and the date CSC became aware are not known: "
+        "record them on the Review page (Correct the review's dates) first.")
+    update_review_dates(session, officer, review_id=review.id, expected_version=review.version,
+                        incident_date=D(2026, 12, 14), csc_aware_date=None, sin_submitted_date=None,
+                        notification_received_date=FRI_18_DEC, as_of=MON_11_JAN)
+    with pytest.raises(InvalidInput, match="while the date CSC became aware is not known: record it"):
+        sign(session, chair, manager, review)
+    # The date order still holds once a date is given: CSC cannot become aware before the incident.
+    with pytest.raises(InvalidInput, match="must be on or before the date CSC became aware"):
+        update_review_dates(session, officer, review_id=review.id, expected_version=review.version,
+                            incident_date=D(2026, 12, 14), csc_aware_date=D(2026, 12, 11), sin_submitted_date=None,
+                            notification_received_date=FRI_18_DEC, as_of=MON_11_JAN)
+    update_review_dates(session, officer, review_id=review.id, expected_version=review.version,
+                        incident_date=D(2026, 12, 14), csc_aware_date=D(2026, 12, 15), sin_submitted_date=None,
+                        notification_received_date=FRI_18_DEC, as_of=MON_11_JAN)
+    # CSC aware Tue 15 Dec: the SIN was due by Tue 22 Dec (16, 17, 18, 21, 22 Dec); not made by 11 Jan.
+    status = get_review_status(session, officer, review_id=review.id, as_of=MON_11_JAN)
+    assert (status.sin_due_date, status.sin_timeliness) == (D(2026, 12, 22), "late (not yet made)")
+    assert sign(session, chair, manager, review).state == "signed_final"
+    assert _milestone(review, "signed_report").done_date == MON_11_JAN
+
+
+# ------------------------------------------------------------------ 9. correcting the date of a completed step
+
+
+def _entries(session, review):
+    return list(session.scalars(select(LogEntry).where(LogEntry.review_id == review.id).order_by(LogEntry.id)))
+
+
+def test_correcting_the_meeting_date_keeps_the_correction_logs_it_and_moves_the_minutes_due_date(
+        session, officer, chair, manager, review):
+    police = _ret(session, review, "Police")
+    record_meeting(session, chair, review_id=review.id, kind="rr_meeting", held_on=WED_30_DEC,
+                   agency_ids=[police.agency_id], chair_name="Dr J Smith", as_of=WED_30_DEC)
+    meeting, minutes = _milestone(review, "rr_meeting"), _milestone(review, "minutes")
+    recorded = next(e for e in _entries(session, review)
+                    if e.text.startswith("Milestone done: Rapid Review meeting held, on 30 Dec 2026."))
+    # Held Wed 30 Dec as recorded: minutes due the next working day, Thu 31 Dec, which is today: amber.
+    status = get_review_status(session, manager, review_id=review.id, as_of=THU_31_DEC)
+    by_key = {s.milestone.key: s for s in status.milestones}
+    assert (by_key["minutes"].milestone.due_date, by_key["minutes"].rag) == (THU_31_DEC, Rag.AMBER)
+    version_read = meeting.version
+
+    correct_milestone_date(session, manager, milestone_id=meeting.id, expected_version=version_read,
+                           corrected_on=TUE_29_DEC, reason="Typed in the day after it was held.", as_of=THU_31_DEC)
+
+    row = session.scalars(select(MilestoneDateCorrection)).one()
+    assert (row.milestone_id, row.old_done_date, row.new_done_date, row.reason, row.corrected_by_id) == \
+        (meeting.id, WED_30_DEC, TUE_29_DEC, "Typed in the day after it was held.", manager.id)
+    assert meeting.done_date == TUE_29_DEC
+    assert session.scalars(select(Meeting.held_on).where(Meeting.review_id == review.id)).one() == TUE_29_DEC
+    entry = _entries(session, review)[-1]
+    assert (entry.category, entry.by_system, entry.corrects_id, entry.milestone_id, entry.author_id) == \
+        ("system", True, recorded.id, meeting.id, manager.id)
+    assert entry.text == ("Date of 'Rapid Review meeting held' corrected: done 29 Dec 2026, not 30 Dec 2026 as "
+                          "recorded. The meeting's record (date held) moves with it. Reason: Typed in the day after "
+                          "it was held.")
+    # Held Tue 29 Dec: the minutes were due Wed 30 Dec, before today: red.
+    status = get_review_status(session, manager, review_id=review.id, as_of=THU_31_DEC)
+    by_key = {s.milestone.key: s for s in status.milestones}
+    assert (by_key["minutes"].milestone.due_date, by_key["minutes"].rag) == (WED_30_DEC, Rag.RED)
+    assert minutes.due_date == WED_30_DEC
+    [listed] = list_date_corrections(session, officer, review_id=review.id)
+    assert (listed.milestone_title, listed.old_done_date, listed.new_done_date, listed.corrected_by_name) == \
+        ("Rapid Review meeting held", WED_30_DEC, TUE_29_DEC, "Test manager")
+
+    # A form filled against the version before the correction is refused, not written over it.
+    with pytest.raises(StaleRecord, match="changed by someone else"):
+        correct_milestone_date(session, manager, milestone_id=meeting.id, expected_version=version_read,
+                               corrected_on=MON_21_DEC, reason="Another try.", as_of=THU_31_DEC)
+    assert meeting.done_date == TUE_29_DEC
+    assert len(session.scalars(select(MilestoneDateCorrection)).all()) == 1
+
+
+@pytest.mark.parametrize("corrected_on, reason, message", [
+    (None, "Typed late.", "Give the date 'Timeline agreed with JCR Chair and recorded' was really done."),
+    (MON_21_DEC, "Typed late.", "'Timeline agreed with JCR Chair and recorded' is already recorded as done on "
+                                "21 Dec 2026: there is nothing to correct."),
+    (MON_4_JAN, "Typed late.", "The corrected date (04 Jan 2027) cannot be in the future."),
+    (D(2026, 12, 17), "Typed late.", "The corrected date (17 Dec 2026) cannot be before the notification was "
+                                     "received (18 Dec 2026)."),
+    (FRI_18_DEC, "  ", "Say why the date is corrected (for example 'recorded on the day it was typed in, not the "
+                       "day it was done')."),
+])
+def test_a_correction_is_refused_with_a_sentence_and_writes_nothing(
+        session, officer, manager, review, corrected_on, reason, message):
+    timeline = _milestone(review, "timeline_agreed")
+    record_milestone_done(session, officer, milestone_id=timeline.id, done_on=MON_21_DEC, as_of=MON_21_DEC)
+    entries = len(_entries(session, review))
+    with pytest.raises(InvalidInput) as refused:
+        correct_milestone_date(session, manager, milestone_id=timeline.id, expected_version=timeline.version,
+                               corrected_on=corrected_on, reason=reason, as_of=THU_31_DEC)
+    assert str(refused.value) == message
+    assert timeline.done_date == MON_21_DEC
+    assert session.scalars(select(MilestoneDateCorrection)).all() == []
+    assert len(_entries(session, review)) == entries
+
+
+def test_steps_not_done_and_the_report_s_own_steps_are_not_corrected_here(session, officer, manager, review):
+    collated = _milestone(review, "returns_collated")
+    with pytest.raises(InvalidInput, match="is not done yet: there is no date to correct"):
+        correct_milestone_date(session, manager, milestone_id=collated.id, expected_version=None,
+                               corrected_on=MON_21_DEC, reason="x", as_of=THU_31_DEC)
+    send_to_chair(session, officer, review_id=review.id, sent_on=WED_30_DEC, as_of=WED_30_DEC)
+    with pytest.raises(InvalidInput, match="is the date of the version sent to the JCR Chair"):
+        correct_milestone_date(session, manager, milestone_id=_milestone(review, "report_to_chair").id,
+                               expected_version=None, corrected_on=TUE_29_DEC, reason="x", as_of=THU_31_DEC)
+
+
+def test_a_meeting_cannot_be_moved_after_its_minutes(session, chair, manager, review):
+    police = _ret(session, review, "Police")
+    record_meeting(session, chair, review_id=review.id, kind="rr_meeting", held_on=WED_30_DEC,
+                   agency_ids=[police.agency_id], chair_name="Dr J Smith", minutes_circulated_on=THU_31_DEC,
+                   as_of=THU_31_DEC)
+    with pytest.raises(InvalidInput) as refused:
+        correct_milestone_date(session, manager, milestone_id=_milestone(review, "rr_meeting").id,
+                               expected_version=None, corrected_on=MON_4_JAN, reason="Typed early.", as_of=MON_4_JAN)
+    assert str(refused.value) == ("The corrected date (04 Jan 2027) cannot be after the meeting's minutes were "
+                                  "circulated (31 Dec 2026).")
+
+
+def test_correcting_the_submission_date_moves_the_review_s_date_and_its_day(session, officer, chair, manager, review):
+    _ready_to_sign(session, officer, manager, review)
+    sign_off(session, chair, review_id=review.id, signed_on=MON_11_JAN, as_of=MON_11_JAN)
+    submit_to_panel(session, manager, review_id=review.id, submitted_on=TUE_12_JAN, as_of=TUE_12_JAN)
+    submission = _milestone(review, "panel_submission")
+    with pytest.raises(InvalidInput, match=r"cannot be before the Chair's sign-off \(11 Jan 2027\)"):
+        correct_milestone_date(session, manager, milestone_id=submission.id, expected_version=None,
+                               corrected_on=FRI_8_JAN, reason="Sent on the Friday.", as_of=TUE_12_JAN)
+    correct_milestone_date(session, manager, milestone_id=submission.id, expected_version=submission.version,
+                           corrected_on=MON_11_JAN, reason="Sent the evening it was signed.", as_of=TUE_12_JAN)
+    assert review.submitted_to_panel_date == MON_11_JAN
+    # Day 1 Fri 18 Dec; Mon 11 Jan is Day 14 (18, 21-24, 29-31 Dec; 4-8, 11 Jan).
+    status = get_review_status(session, manager, review_id=review.id, as_of=TUE_12_JAN)
+    assert status.progress == "submitted on time (Day 14)"

@@ -10,8 +10,10 @@ from services.errors import InvalidInput
 from services.reviews.rules import (
     ChildEntry,
     case_reference_base,
+    check_corrected_done_date,
     check_date_in_review_window,
     check_received_correction,
+    missing_sign_off_dates,
     normalise_initials,
     one_year_after,
     sin_timeliness,
@@ -172,6 +174,10 @@ def _dates(**changes):
          "sin_submitted_date": D(2026, 12, 18)},                          # all on one day
         {"notification_received_date": D(2026, 12, 21)},                 # received today
         {"incident_date": D(2020, 1, 1)},                                # long ago
+        {"incident_date": None},                                         # not known yet on Day 1
+        {"csc_aware_date": None},
+        {"incident_date": None, "csc_aware_date": None, "sin_submitted_date": None},
+        {"csc_aware_date": None, "sin_submitted_date": D(2026, 12, 15)},  # SIN after the incident
     ],
 )
 def test_validate_review_dates_accepts(changes):
@@ -182,18 +188,10 @@ def test_validate_review_dates_accepts(changes):
             values["sin_submitted_date"])
 
 
-@pytest.mark.parametrize(
-    ("field", "message"),
-    [
-        ("incident_date", "Give the incident date."),
-        ("csc_aware_date", "Give the date CSC became aware."),
-        ("notification_received_date", "Give the date the notification was received."),
-    ],
-)
-def test_validate_review_dates_refuses_missing(field, message):
+def test_validate_review_dates_refuses_a_missing_notification_date():
     with pytest.raises(InvalidInput) as err:
-        validate_review_dates(**_dates(**{field: None}))
-    assert str(err.value) == message
+        validate_review_dates(**_dates(notification_received_date=None))
+    assert str(err.value) == "Give the date the notification was received."
 
 
 @pytest.mark.parametrize(
@@ -219,8 +217,42 @@ def test_validate_review_dates_refuses_future(field, label):
 
 
 def test_validate_review_dates_missing_is_reported_before_future():
-    with pytest.raises(InvalidInput, match="Give the incident date"):
-        validate_review_dates(**_dates(incident_date=None, notification_received_date=D(2030, 1, 1)))
+    with pytest.raises(InvalidInput, match="Give the date the notification was received"):
+        validate_review_dates(**_dates(notification_received_date=None, incident_date=D(2030, 1, 1)))
+
+
+def test_validate_review_dates_refuses_incident_after_notification_while_awareness_unknown():
+    with pytest.raises(InvalidInput) as err:
+        validate_review_dates(**_dates(incident_date=D(2026, 12, 19), csc_aware_date=None, sin_submitted_date=None,
+                                       as_of=D(2026, 12, 21)))
+    assert str(err.value) == (
+        "The incident date (19 Dec 2026) must be on or before the date the notification was received (18 Dec 2026)."
+    )
+
+
+def test_validate_review_dates_refuses_sin_before_incident_while_awareness_unknown():
+    with pytest.raises(InvalidInput) as err:
+        validate_review_dates(**_dates(csc_aware_date=None, sin_submitted_date=D(2026, 12, 13)))
+    assert str(err.value) == "The SIN (13 Dec 2026) cannot be submitted before the incident (14 Dec 2026)."
+
+
+@pytest.mark.parametrize(
+    ("incident", "aware", "expected"),
+    [
+        (D(2026, 12, 14), D(2026, 12, 16), None),
+        (None, D(2026, 12, 16),
+         "The report cannot be signed off while the incident date is not known: record it on the Review page "
+         "(Correct the review's dates) first."),
+        (D(2026, 12, 14), None,
+         "The report cannot be signed off while the date CSC became aware is not known: record it on the Review "
+         "page (Correct the review's dates) first."),
+        (None, None,
+         "The report cannot be signed off while the incident date and the date CSC became aware are not known: "
+         "record them on the Review page (Correct the review's dates) first."),
+    ],
+)
+def test_missing_sign_off_dates(incident, aware, expected):
+    assert missing_sign_off_dates(incident, aware) == expected
 
 
 def test_validate_review_dates_refuses_incident_after_awareness():
@@ -349,3 +381,32 @@ def test_a_corrected_received_date_cannot_follow_a_milestone_done_or_the_submiss
     with pytest.raises(InvalidInput, match=r"cannot be received \(13 Jan 2027\) after the review was submitted to "
                                            r"the Panel \(12 Jan 2027\)"):
         check_received_correction(date(2027, 1, 13), done=[], submitted_to_panel=date(2027, 1, 12))
+
+
+# ------------------------------------------------------------------ correcting a completed step's date
+
+
+@pytest.mark.parametrize(
+    ("new", "message"),
+    [
+        (D(2026, 12, 21), None),  # between the sign-off (Mon 21 Dec) and the response (Wed 23 Dec)
+        (D(2026, 12, 18), "The corrected date (18 Dec 2026) cannot be before the sign-off (21 Dec 2026)."),
+        (D(2026, 12, 24), "The corrected date (24 Dec 2026) cannot be after the response (23 Dec 2026)."),
+        (D(2026, 12, 30), "The corrected date (30 Dec 2026) cannot be in the future."),
+        (D(2026, 12, 17), "The corrected date (17 Dec 2026) cannot be before the notification was received "
+                          "(18 Dec 2026)."),
+        (D(2026, 12, 22), "'Step' is already recorded as done on 22 Dec 2026: there is nothing to correct."),
+        (None, "Give the date 'Step' was really done."),
+    ],
+)
+def test_check_corrected_done_date(new, message):
+    def check():
+        return check_corrected_done_date("Step", new, old=D(2026, 12, 22), received=D(2026, 12, 18),
+                                         as_of=D(2026, 12, 29), not_before=[(D(2026, 12, 21), "the sign-off")],
+                                         not_after=[(D(2026, 12, 23), "the response")])
+    if message is None:
+        assert check() == new
+    else:
+        with pytest.raises(InvalidInput) as err:
+            check()
+        assert str(err.value) == message
