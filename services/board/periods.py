@@ -213,6 +213,7 @@ class ReviewFigures:
     sin_late: int = 0
     sin_missing_late: int = 0  # no SIN date recorded and the deadline has passed: late
     sin_not_yet_due: int = 0
+    sin_aware_unknown: int = 0  # the date CSC became aware not known yet: no SIN deadline, not counted
     # Minutes by the end of the next working day after each meeting (pre-meets, the Rapid Review meeting, the
     # executive findings meeting): `meetings` counts meetings, not reviews.
     meetings: int = 0

@@ -113,7 +113,7 @@ base AS (
            t.ord AS today_ord
     FROM reviews r
     JOIN cal c_rec ON c_rec.d = r.notification_received_date
-    JOIN cal c_aw ON c_aw.d = r.csc_aware_date
+    LEFT JOIN cal c_aw ON c_aw.d = r.csc_aware_date  -- may be not known yet (migration 0012)
     LEFT JOIN cal c_sub ON c_sub.d = r.submitted_to_panel_date
     LEFT JOIN cal c_sin ON c_sin.d = r.sin_submitted_date
     LEFT JOIN minutes mi ON mi.review_id = r.id
@@ -139,6 +139,7 @@ SELECT GROUPING(fy, fq) AS is_total, fy, fq,
        count(*) FILTER (WHERE sin_ord > sin_due_ord) AS sin_late,
        count(*) FILTER (WHERE sin_ord IS NULL AND today_ord > sin_due_ord) AS sin_missing_late,
        count(*) FILTER (WHERE sin_ord IS NULL AND today_ord <= sin_due_ord) AS sin_not_yet_due,
+       count(*) FILTER (WHERE sin_due_ord IS NULL) AS sin_aware_unknown,
        coalesce(sum(meetings), 0)::int AS meetings,
        coalesce(sum(minutes_on_time), 0)::int AS minutes_on_time,
        coalesce(sum(minutes_late), 0)::int AS minutes_late,

@@ -197,6 +197,9 @@ def _sin_section(f: PeriodFigures) -> Section:
         words = [first]
     if t.sin_not_yet_due:
         words.append(f"{_plural(t.sin_not_yet_due, 'SIN')} not yet due.")
+    if t.sin_aware_unknown:
+        words.append(f"{_plural(t.sin_aware_unknown, 'review')} without the date CSC became aware (not known yet): "
+                     "not counted.")
     words.append("This is CSC's deadline, not the Partnership's.")
     words.append("By quarter: " + _by_quarter_list([(q.label, q.sin_rate) for q in f.by_quarter]) + ".")
     words.append(n_words(rate.counted, "SINs"))

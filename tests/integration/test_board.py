@@ -211,6 +211,23 @@ def test_sin_within_5_working_days_of_csc_becoming_aware(session, world, board):
     assert (f.total.sin_rate.met, f.total.sin_rate.counted) == (6, 9)
 
 
+def test_a_review_whose_csc_date_is_not_known_yet_still_counts_but_has_no_sin_deadline(session, world, board):
+    # L: received Mon 11 Jan 2027 (Q4), the incident and CSC-awareness dates not known yet (migration 0012).
+    review = add_review(session, world.officer, D(2027, 1, 11), "death", None, None, None, None, None, None,
+                        initials="LQZ")
+    assert review.csc_aware_date is None
+    figures = figures_of(session, board)
+    f = figures.current
+    q4 = f.by_quarter[1]
+    # Q4 had 5 notifications (F-J); L is the sixth. Its SIN is in none of the four SIN counts.
+    assert q4.notified == 6
+    assert (q4.sin_on_time, q4.sin_late, q4.sin_missing_late, q4.sin_not_yet_due, q4.sin_aware_unknown) == \
+        (3, 0, 1, 1, 1)
+    assert (f.total.sin_rate.met, f.total.sin_rate.counted) == (6, 9)
+    sin_words = " ".join(next(s for s in board_sections(figures) if s.key == "sin").words)
+    assert "1 review without the date CSC became aware (not known yet): not counted." in sin_words
+
+
 def test_minutes_within_24_hours_of_the_meeting(session, world, board):
     f = figures_of(session, board).current
     q3, q4 = f.by_quarter
