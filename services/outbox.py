@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate
 from urllib.parse import unquote, urlsplit
@@ -95,7 +96,9 @@ def already_queued(session: Session, key: str) -> bool:
 
 
 def _message(config: MailConfig, mail: SentMail) -> EmailMessage:
-    message = EmailMessage()
+    # Headers are not folded (RFC 5322 allows 998 characters): folding a subject right after "Subject:" leaves a
+    # leading space that some mail programs show.
+    message = EmailMessage(policy=policy.default.clone(max_line_length=998))
     message["From"] = config.sender
     message["To"] = mail.to_address
     if mail.cc_address:
