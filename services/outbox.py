@@ -84,7 +84,7 @@ def queue_mail(session: Session, *, key: str, kind: MailKind, to: str, subject: 
         return False
     check_no_case_reference(subject, what="An email subject")
     inserted = session.execute(insert(SentMail).values(
-        unique_key=key, kind=kind.value, to_address=to, cc_address=cc or None, subject=subject, body=body,
+        unique_key=key, kind=MailKind(kind).value, to_address=to, cc_address=cc or None, subject=subject, body=body,
         recipient_account_id=recipient_account_id, review_id=review_id, agency_return_id=agency_return_id,
         queued_by_id=queued_by_id).on_conflict_do_nothing(index_elements=[SentMail.unique_key])
         .returning(SentMail.id)).first()
