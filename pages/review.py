@@ -8,6 +8,7 @@ from services.clock import LONDON
 from services.daily_log.service import case_folder_register
 from services.meetings import MEETING_MILESTONES
 from services.milestones import DECISION_KEY, REPORT_MILESTONES
+from services.outside import outside_reference
 from services.rag import RAG_COLOURS, Rag
 from services.review_status import get_review_status
 from services.reviews.rules import NOTIFICATION_TYPE_LABELS
@@ -82,6 +83,7 @@ with right:
     st.download_button("Add its deadlines to my calendar (.ics)", state.read(review_calendar_file, review_id=review.id),
                        file_name=calendar_file_name(review.case_reference, review.id), mime="text/calendar",
                        icon=":material/calendar_month:", key="review_ics")
+    st.caption(f"In calendars and email subjects: Rapid Review {outside_reference(review.case_reference, review.id)}")
 
 if status.why:
     st.subheader(f"Why it is {status.status_label}")

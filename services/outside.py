@@ -2,7 +2,8 @@
 
 The case reference holds the first child's initials (`180626AB`), so nothing that leaves the product in a calendar
 event or an email subject carries it: they name a review by its outside reference, the date part of the case
-reference and the review's number (`180626 no. 12`), which the Review page shows too. Pure rules.
+reference and the review's number (`180626 no. 12`), which the Review page shows beside its calendar download.
+Pure rules.
 """
 from __future__ import annotations
 

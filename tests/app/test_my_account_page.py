@@ -68,6 +68,7 @@ def test_the_review_page_offers_its_deadlines_as_a_calendar_file(app_db, make_ap
     assert not at.exception
     [download] = at.get("download_button")
     assert download.proto.label == "Add its deadlines to my calendar (.ics)"
+    assert f"In calendars and email subjects: Rapid Review 181226 no. {review_id}" in [c.value for c in at.caption]
 
 
 def test_board_members_have_no_account_page(app_db, make_app):
