@@ -65,3 +65,27 @@ def test_the_feed_over_http_follows_a_closure_day_and_a_revocation(app_url, seed
     assert _fetch(f"{app_url}/calendar/{token}.ics")[0] == 404
     assert _fetch(f"{app_url}/calendar/not-a-token.ics")[0] == 404
     assert _fetch(f"{app_url}/calendar/{token}")[0] == 404
+
+
+def test_a_manager_turns_on_the_feed_in_the_browser_and_subscribes_to_its_address(app_url, seeded, page):
+    from tests.e2e.conftest import sign_in, wait_for_app
+
+    _, _, review, _ = seeded
+    sign_in(page, app_url, "feed-manager", "a long password here")
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text="My account").first.click()
+    wait_for_app(page)
+    # The fixture turned a feed on already: the page offers a new address, which revokes the old one.
+    page.get_by_role("button", name="Get a new calendar address").click()
+    wait_for_app(page)
+    address = page.locator('[data-testid="stCode"] code').first.inner_text().strip()
+    assert address.startswith(f"{app_url}/calendar/") and address.endswith(".ics")
+    status, content_type, feed = _fetch(address)
+    assert status == 200 and content_type.startswith("text/calendar")
+    assert _day_15(feed, review.id)[0] == date(2026, 12, 9)
+    assert _fetch(f"{app_url}/calendar/{seeded[3]}.ics")[0] == 404  # the old address
+    page.reload()
+    wait_for_app(page)
+    assert page.locator('[data-testid="stCode"]').count() == 0  # shown once
+    page.get_by_role("button", name="Turn off my calendar feed").click()
+    wait_for_app(page)
+    assert _fetch(address)[0] == 404
