@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, selectinload
@@ -98,6 +98,9 @@ def calendar_bytes(items: Sequence[CalendarItem], states: Mapping[str, EventStat
         event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
         event.add("transp", "TRANSPARENT")  # a deadline, not a meeting: it does not make anyone busy
         cal.add_component(event)
+    if not items:
+        # RFC 5545 wants at least one component: an account with no deadlines gets the partnership's time zone.
+        cal.add_component(Timezone.from_tzid("Europe/London"))
     return bytes(cal.to_ical())
 
 

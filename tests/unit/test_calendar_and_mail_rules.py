@@ -66,6 +66,11 @@ def test_the_ics_parses_with_each_events_date_sequence_and_status():
     assert str(parsed["VERSION"]) == "2.0"
 
 
+def test_a_feed_with_no_deadlines_is_still_a_valid_calendar():
+    parsed = Calendar.from_ical(calendar_bytes([], {}, stamp=STAMP))
+    assert [c.name for c in parsed.subcomponents] == ["VTIMEZONE"]
+
+
 def test_an_event_summary_with_a_case_reference_is_never_written():
     with pytest.raises(ValueError):
         calendar_bytes([CalendarItem("u@x", date(2027, 1, 12), "Day 15 of 180626AB")], {}, stamp=STAMP)
