@@ -1,4 +1,4 @@
-"""Server commands: migrate, demo-data, create-user, create-app-role, verify, backup, restore."""
+"""Server commands: migrate, demo-data, create-user, create-app-role, verify, backup, restore, send-due-mail."""
 from __future__ import annotations
 
 import argparse
@@ -99,6 +99,45 @@ def verify(_args: argparse.Namespace) -> int:
         return 0
     _fail(result.summary())
     return 4
+
+
+DIGEST_TIME_VARIABLE = "RRT_DIGEST_TIME"
+DEFAULT_DIGEST_TIME = "07:00"
+
+
+def _digest_time(environ_value: str | None) -> tuple[int, int]:
+    hours, _, minutes = (environ_value or DEFAULT_DIGEST_TIME).partition(":")
+    return int(hours), int(minutes or 0)
+
+
+def send_due_mail(args: argparse.Namespace) -> int:
+    """Queue the morning digests (on working days, from RRT_DIGEST_TIME in London), then send every queued email."""
+    import os
+    from datetime import datetime
+
+    from services.clock import LONDON
+    from services.due_mail import queue_digests
+    from services.outbox import mail_config, send_pending
+
+    try:
+        config = mail_config()
+        digest_at = _digest_time(os.environ.get(DIGEST_TIME_VARIABLE))
+    except ValueError as error:
+        _fail(f"{error} (or {DIGEST_TIME_VARIABLE} is not HH:MM). Nothing was sent.")
+        return 2
+    if config is None:
+        print("Email is off (SMTP_URL is not set): nothing was queued or sent.")
+        return 0
+    factory = _factory()
+    now = datetime.now(LONDON)
+    queued = 0
+    if args.digests_now or (now.hour, now.minute) >= digest_at:
+        with transaction(factory) as session:
+            queued = queue_digests(session, today=today_in_london())
+    result = send_pending(lambda: transaction(factory), config)
+    print(f"Digests queued: {queued}. Emails sent: {result.sent}; failed (tried again on the next run): "
+          f"{result.failed}.")
+    return 0 if result.failed == 0 else 6
 
 
 def _libpq(url: str) -> tuple[str, dict[str, str]]:
@@ -222,6 +261,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     restore_parser.set_defaults(func=restore)
     sub.add_parser("verify", help="check the daily log's and the report versions' hash chains and files").set_defaults(
         func=verify)
+    mail = sub.add_parser("send-due-mail", help="queue the morning digests and send every queued email (run by cron)")
+    mail.add_argument("--digests-now", action="store_true",
+                      help=f"queue today's digests even before {DIGEST_TIME_VARIABLE} (default {DEFAULT_DIGEST_TIME})")
+    mail.set_defaults(func=send_due_mail)
     parser.add_argument("--traceback", action="store_true",
                         help="on an unexpected error, also print the full traceback (it may quote what was typed)")
     args = parser.parse_args(argv)

@@ -94,6 +94,15 @@ class ReportVersionState(StrEnum):
     SUBMITTED = "submitted"
 
 
+class MailKind(StrEnum):
+    """What an email the product sends is (the sent_mail table)."""
+
+    DIGEST = "digest"  # the morning digest to one account
+    CHASE = "chase"  # a chase of an agency for its return
+    SEND_BACK = "send_back"  # the notice to an agency that its return was sent back
+    SIGN_OFF = "sign_off"  # the JCR Chair told that a report was sent for sign-off
+
+
 class MilestoneKey(StrEnum):
     """The keys of the plan's milestones, seeded by migration 0001 (an admin edits a step, never its key)."""
 

@@ -8,6 +8,8 @@ import streamlit as st
 
 from db.enums import FinalQaOutcome, FolderSection, ReturnEnding, ReviewState, Role
 from services.agencies import list_agencies
+from services.due_mail import email_agency_about_return
+from services.outbox import mail_is_on
 from services.rag import RAG_COLOURS, Rag
 from services.returns.chasing import ReadyEmail, chase_email, record_chase, send_back_email
 from services.returns.exports import CHECKLIST_COLUMNS, DATE_COLUMNS, checklist_table, export_checklist
@@ -131,6 +133,11 @@ def _chase_controls(status: ReturnStatus, *, key_prefix: str) -> None:
                                icon=":material/history_edu:"):
         if state.act(record_chase, return_id=status.ret.id, as_of=as_of) is not None:
             flash(f"Chase of {status.agency_name} logged.")
+            st.rerun()
+    if can_write and email.to and mail_is_on() and c1.button("Send it from the tracker", icon=":material/send:",
+                                                             key=f"{key_prefix}_send_{status.ret.id}"):
+        if state.act(email_agency_about_return, return_id=status.ret.id, as_of=as_of) is not None:
+            flash(f"Email to {status.agency_name} queued: it goes out on the next mail run and is logged when sent.")
             st.rerun()
     _read_email(email, status.agency_name)
 

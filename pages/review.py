@@ -3,10 +3,12 @@ import pandas as pd
 import streamlit as st
 
 from db.enums import MilestoneKey, ReviewState, Role
+from services.calendar_feed import calendar_file_name, review_calendar_file
 from services.clock import LONDON
 from services.daily_log.service import case_folder_register
 from services.meetings import MEETING_MILESTONES
 from services.milestones import DECISION_KEY, REPORT_MILESTONES
+from services.outside import outside_reference
 from services.rag import RAG_COLOURS, Rag
 from services.review_status import get_review_status
 from services.reviews.rules import NOT_KNOWN_HELP, NOT_KNOWN_YET, NOTIFICATION_TYPE_LABELS
@@ -85,6 +87,10 @@ with right:
     if review.exec_meeting_required is not None:
         needed = "needed" if review.exec_meeting_required else "not needed"
         st.write(f"Executive findings meeting with the AD/DCS: {needed}")
+    st.download_button("Add its deadlines to my calendar (.ics)", state.read(review_calendar_file, review_id=review.id),
+                       file_name=calendar_file_name(review.case_reference, review.id), mime="text/calendar",
+                       icon=":material/calendar_month:", key="review_ics")
+    st.caption(f"In calendars and email subjects: Rapid Review {outside_reference(review.case_reference, review.id)}")
 
 if status.why:
     st.subheader(f"Why it is {status.status_label}")

@@ -26,6 +26,8 @@ PAGES: dict[str, PageEntry] = {
     "report": PageEntry("pages/report.py", "Report", ":material/description:", CASE_ROLES),
     "board": PageEntry("pages/board.py", "Board figures", ":material/bar_chart:", frozenset({"board", "manager"})),
     "admin": PageEntry("pages/admin.py", "Administration", ":material/settings:", frozenset({"admin"})),
+    # The calendar feed and the emails of one account: for the case roles only (board and admin see no case dates).
+    "account": PageEntry("pages/my_account.py", "My account", ":material/person:", CASE_ROLES),
 }
 
 

@@ -9,6 +9,8 @@ Routes (each a GET the browser navigates to, never a form post):
 - /auth/session?ticket=...&next=/page?query: exchanges the one-time ticket the sign-in page made for the
   session's token, sets the cookie (HttpOnly, SameSite=Lax, path /, Secure over HTTPS) and goes on to `next`.
 - /auth/sign-out: ends the session on the server and clears the cookie, in every tab at once.
+- /calendar/<token>.ics: an account's calendar feed (services/calendar_feed.py) for its calendar app to subscribe
+  to; the token is the credential (no cookie), and an unknown or revoked one gets 404.
 Organisation sign-in (OpenID Connect) is Streamlit's own st.login (its /auth/login and /oauth2callback routes),
 configured by the `[auth]` section of .streamlit/secrets.toml, or by the RRT_OIDC_* environment variables below,
 which build the same section (`oidc_secrets_from_environment`) for servers and tests that prefer the environment.
@@ -136,9 +138,35 @@ def sign_out(request: Request) -> Response:
     return response
 
 
+CALENDAR_ROUTE = "/calendar/{name}"
+
+
+def calendar_feed(request: Request) -> Response:
+    """The .ics of the account whose live feed token names the address; 404 for any other address."""
+    from services.calendar_feed import calendar_feed_for_token
+    from services.clock import today_in_london
+
+    name = request.path_params["name"]
+    token = name.removesuffix(".ics") if name.endswith(".ics") else ""
+    try:
+        with _session() as session, session.begin():
+            feed = calendar_feed_for_token(session, token=token, as_of=today_in_london())
+    except SQLAlchemyError as error:
+        _LOG.error("Calendar feed not served: %s", type(error).__name__)
+        return PlainTextResponse("The tracker's database cannot be reached; your calendar will try again later.",
+                                 status_code=503)
+    if feed is None:
+        return PlainTextResponse("No calendar feed at this address: it was revoked or never existed.",
+                                 status_code=404)
+    return Response(feed, media_type="text/calendar; charset=utf-8",
+                    headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
+                             "X-Robots-Tag": "noindex"})
+
+
 def _routes() -> list[Route]:
     return [Route(SESSION_ROUTE, exchange_ticket, methods=["GET"]),
-            Route(SIGN_OUT_ROUTE, sign_out, methods=["GET"])]
+            Route(SIGN_OUT_ROUTE, sign_out, methods=["GET"]),
+            Route(CALENDAR_ROUTE, calendar_feed, methods=["GET"])]
 
 
 class CrossSiteGuard:

@@ -27,6 +27,7 @@ from services.calendar import load_calendar, load_settings
 from services.clock import LONDON
 from services.concurrency import check_version, flush_or_stale
 from services.daily_log.service import append_system_entry
+from services.due_mail import notify_chairs_of_report
 from services.errors import InvalidInput, StaleRecord
 from services.formatting import long_date
 from services.milestones import complete_milestone
@@ -373,6 +374,7 @@ def send_to_chair(session: Session, actor: Account, *, review_id: int, sent_on: 
     if missing:
         text += f" Not yet written: {missing_words(missing)}."
     append_system_entry(session, actor, review_id=review.id, category=LogCategory.COMMUNICATION, text=text)
+    notify_chairs_of_report(session, actor, review=review, version_id=version.id, version_number=version.number)
     return version_info(version)
 
 

@@ -131,10 +131,18 @@ WHO_MAY_CALL: dict[str, frozenset[str]] = {
     "list_plan_templates": PLAN_READERS,
     # Issue 12: when the record (log and report versions) was last verified; the admin runs the system.
     "last_verification": ADMIN_ONLY,
+    # Issue 17: a calendar feed of case dates and what one receives by email are for the case roles (the board and
+    # the admin see no case dates); emailing an agency is the officer's chase, which the PM may do too.
+    "calendar_feed_status": READ_CASE,
+    "turn_on_calendar_feed": READ_CASE,
+    "revoke_calendar_feed": READ_CASE,
+    "review_calendar_file": READ_CASE,
+    "my_mail": READ_CASE,
+    "email_agency_about_return": WRITE_CASE,
 }
 
 # Helpers that other services call inside their own guarded call (the caller has checked the role), never pages.
-INTERNAL = {"append_system_entry", "complete_milestone", "log_return_entry"}
+INTERNAL = {"append_system_entry", "complete_milestone", "log_return_entry", "notify_chairs_of_report"}
 
 
 @functools.cache
@@ -204,7 +212,7 @@ def test_the_board_appears_only_on_the_board_figures_rows():
 
 
 @pytest.fixture
-def ctx(session, make_account):
+def ctx(session, make_account, monkeypatch):
     """A review opened by an officer, with ids the allowed calls need."""
     open_review, ChildEntry = _find("open_review"), _find("ChildEntry")
     officer = make_account("officer")
@@ -219,7 +227,7 @@ def ctx(session, make_account):
     _find("add_closure_day")(session, admin, closed_on=date(2027, 12, 29), reason="closure")
     milestones = {m.key: m for m in review.milestones}
     return {"review": review, "milestones": milestones, "other": other, "agency": agency, "session": session,
-            "manager": make_account("manager")}
+            "manager": make_account("manager"), "monkeypatch": monkeypatch}
 
 
 def _live_session_id(s, ctx) -> int:
@@ -272,6 +280,22 @@ def _return_at(s, c, stage):
     return ret
 
 
+def _emailable_return_id(s, c) -> int:
+    """An awaited return of an agency with a contact email, on a server that sends mail."""
+    c["monkeypatch"].setenv("SMTP_URL", "smtp://127.0.0.1:9")
+    ret = _return_at(s, c, "awaiting")
+    s.get(Agency, ret.agency_id).contact_email = "returns@agency.example"
+    s.flush()
+    return ret.id
+
+
+def _revocable(s, a, c):
+    """A feed turned on for the actor when the actor may have one."""
+    if {MANAGER, OFFICER, CHAIR} & set(a.roles):
+        _find("turn_on_calendar_feed")(s, a)
+    return {}
+
+
 def _report_at(s, c, stage):
     """ctx's review with its report brought to `stage` ('sent', 'signed', 'submitted') by ctx's officer, a chair and
     the manager; every section written first, so the Chair may sign."""
@@ -307,6 +331,13 @@ def _draft_id(s, c):
 # One valid call for each guarded service, by name; the matrix runs it as each of the five roles.
 CALLS = {
     "last_verification": lambda s, a, c: {},
+    # Calendar feeds and email.
+    "calendar_feed_status": lambda s, a, c: {},
+    "turn_on_calendar_feed": lambda s, a, c: {},
+    "revoke_calendar_feed": _revocable,
+    "review_calendar_file": lambda s, a, c: dict(review_id=c["review"].id),
+    "my_mail": lambda s, a, c: {},
+    "email_agency_about_return": lambda s, a, c: dict(return_id=_emailable_return_id(s, c), as_of=TODAY),
     # Administration.
     "list_plan_templates": lambda s, a, c: {},
     "update_plan_template": lambda s, a, c: dict(

@@ -23,6 +23,7 @@ from db.enums import (
     FolderSection,
     InitialCheckOutcome,
     LogCategory,
+    MailKind,
     MeetingKind,
     MilestoneKey,
     NotificationType,
@@ -90,6 +91,7 @@ ENUM_CHECKS = [
     ("agency_returns", "ended_as_known", "ended_as", "varchar", ReturnEnding),
     ("meetings", "meeting_kind_known", "kind", "varchar", MeetingKind),
     ("report_versions", "version_state_known", "state", "varchar", ReportVersionState),
+    ("sent_mail", "mail_kind_known", "kind", "varchar", MailKind),
 ]
 
 

@@ -13,9 +13,10 @@ SERVICES = Path(__file__).resolve().parents[2] / "services"
 # Bottom first. A name matches the module itself and, for a package, every module inside it.
 LAYERS: list[set[str]] = [
     {"services", "services.errors", "services.clock", "services.exports", "services.formatting",
-     "services.deadlines", "services.working_days", "services.text", "services.report", "services.report.content"},
+     "services.deadlines", "services.working_days", "services.text", "services.report", "services.report.content",
+     "services.outside"},
     {"services.permissions", "services.rag", "services.calendar", "services.concurrency", "services.report.word"},
-    {"services.daily_log", "services.report.reads", "services.integrity", "services.sessions"},
+    {"services.daily_log", "services.report.reads", "services.integrity", "services.sessions", "services.outbox"},
     {"services.plan", "services.accounts", "services.agencies", "services.board"},
     {"services.milestones"},
     {"services.settings", "services.reviews", "services.reviews.rules", "services.returns",
@@ -23,7 +24,7 @@ LAYERS: list[set[str]] = [
     {"services.reviews.service", "services.returns.service"},
     {"services.returns.chasing", "services.returns.exports"},
     {"services.review_status"},
-    {"services.meetings"},
+    {"services.meetings", "services.due_mail", "services.calendar_feed"},
     {"services.report.service"},
 ]
 
