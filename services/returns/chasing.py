@@ -14,6 +14,7 @@ from db.models import Account
 from db.models_returns import AgencyReturnChase
 from services.calendar import load_calendar, load_settings
 from services.errors import InvalidInput
+from services.outside import check_no_case_reference, outside_reference
 from services.permissions import CASE_READERS, CASE_WRITERS, requires
 from services.returns.queries import read_return
 from services.returns.reads import ReturnRead
@@ -41,7 +42,10 @@ class ReadyEmail:
 
 
 def _email_to(ret: ReturnRead, subject: str, lines: list[str]) -> ReadyEmail:
-    return ReadyEmail(to=ret.agency.contact_email or "", cc=ret.agency.jcr_rep_email or "", subject=subject,
+    """The email; its subject names the review by its outside reference, never the case reference (which holds the
+    child's initials) since a subject line shows in every inbox list and notification."""
+    return ReadyEmail(to=ret.agency.contact_email or "", cc=ret.agency.jcr_rep_email or "",
+                      subject=check_no_case_reference(subject, what="An agency email's subject"),
                       body="\n".join(lines))
 
 
@@ -51,14 +55,15 @@ def chase_email_for(
     """The ready email to the agency's contact for a return still awaited: case reference, due date, what is missing."""
     stage = return_stage(ret)
     reference = ret.case_reference
+    outside = outside_reference(ret.case_reference, ret.review_id)
     due = agency_due_date(cal, ret)
     if stage is Stage.SENT_BACK:
-        subject = f"Rapid Review {reference}: resubmission of your scoping return, due {due:%a %d %b %Y}"
+        subject = f"Rapid Review {outside}: resubmission of your scoping return, due {due:%a %d %b %Y}"
         missing = (f"The return you sent was sent back on {known_date(ret.sent_back_date):%d %B %Y}. What is missing: "
                    f"{ret.sent_back_reason}")
         what = "the resubmitted scoping return"
     else:
-        subject = f"Rapid Review {reference}: scoping return from {ret.agency.name}, due {due:%a %d %b %Y}"
+        subject = f"Rapid Review {outside}: scoping return from {ret.agency.name}, due {due:%a %d %b %Y}"
         missing = ("What is missing: your agency's completed scoping form (information held, key dates, analysis "
                    "rather than only a chronology), signed by a senior manager.")
         what = "your agency's scoping return"
@@ -88,7 +93,8 @@ def chase_email_for(
 def send_back_email_for(cal: WorkingCalendar, ret: ReturnRead, *, sender: str, partnership: str) -> ReadyEmail:
     """The ready email telling the agency its return was sent back: why, and when the resubmission is due."""
     due = agency_due_date(cal, ret)
-    subject = f"Rapid Review {ret.case_reference}: scoping return sent back, resubmission due {due:%a %d %b %Y}"
+    outside = outside_reference(ret.case_reference, ret.review_id)
+    subject = f"Rapid Review {outside}: scoping return sent back, resubmission due {due:%a %d %b %Y}"
     return _email_to(ret, subject, [
         "Dear colleague,",
         "",

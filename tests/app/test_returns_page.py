@@ -241,7 +241,7 @@ def test_two_people_saving_the_same_return(app_db, make_app):
 
 
 def test_outstanding_returns_and_chasing_a_late_one(app_db, make_app):
-    officer, _, _, _review_id = _seed(app_db)
+    officer, _, _, review_id = _seed(app_db)
     ret_id = _return_id(app_db, "Demoshire Police")
     late_day = date(2026, 12, 31)
     at = make_app(officer, as_of=late_day).run()
@@ -256,7 +256,9 @@ def test_outstanding_returns_and_chasing_a_late_one(app_db, make_app):
     url = urlsplit(links[0].proto.url)
     assert url.scheme == "mailto" and url.path == "demoshire@example.org"
     query = parse_qs(url.query)
-    assert query["subject"] == ["Rapid Review 181226AB: scoping return from Demoshire Police, due Tue 29 Dec 2026"]
+    # The subject carries the outside reference, never the case reference (the child's initials).
+    assert query["subject"] == [f"Rapid Review 181226 no. {review_id}: scoping return from Demoshire Police, "
+                                "due Tue 29 Dec 2026"]
     assert "2 working days late" in query["body"][0]
     at.button(key=f"worklist_chased_{ret_id}").click().run()
     assert "Chase of Demoshire Police logged." in [s.value for s in at.success]

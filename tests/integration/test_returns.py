@@ -477,7 +477,9 @@ def test_outstanding_returns_most_urgent_first(session, officer, manager, agenci
 def test_chase_email_and_log(session, officer, review, ret):
     email = chase_email(session, officer, return_id=ret.id, as_of=WED_30_DEC)
     assert email.to == "contact1@agency.example.org"
-    assert "181226AB" in email.subject and "Tue 29 Dec 2026" in email.subject
+    # The subject names the review by its outside reference: the case reference holds the child's initials.
+    assert "181226AB" not in email.subject and "181226AB" in email.body
+    assert f"Rapid Review 181226 no. {review.id}:" in email.subject and "Tue 29 Dec 2026" in email.subject
     assert "1 working day late" in email.body
     record_chase(session, officer, return_id=ret.id, as_of=WED_30_DEC)
     assert _log(session, ret.id)[-1].text == ("Chased Agency 1 (contact1@agency.example.org) for the scoping return "

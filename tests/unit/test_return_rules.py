@@ -388,7 +388,7 @@ def test_final_qa_rules():
 def test_chase_email_names_case_due_date_and_what_is_missing(cal):
     email = chase_email_for(cal, make_return(), as_of=D(2026, 12, 31), sender="Olly Officer", partnership="Demoshire")
     assert email.to == "safeguarding@police.example.org"
-    assert email.subject == "Rapid Review 181226AB: scoping return from Demoshire Police, due Tue 29 Dec 2026"
+    assert email.subject == "Rapid Review 181226 no. 1: scoping return from Demoshire Police, due Tue 29 Dec 2026"
     assert "due on Tuesday 29 December 2026 and is now 2 working days late" in email.body
     assert "What is missing: your agency's completed scoping form" in email.body
     assert email.body.endswith("Olly Officer\nDemoshire")
@@ -402,7 +402,7 @@ def test_chase_email_names_case_due_date_and_what_is_missing(cal):
 def test_chase_email_for_a_sent_back_return_gives_the_reason(cal):
     ret = make_return(**sent_back(D(2026, 12, 23), D(2026, 12, 23), D(2026, 12, 29), D(2027, 1, 4)))
     email = chase_email_for(cal, ret, as_of=D(2027, 1, 5), sender="O", partnership="P")
-    assert email.subject == "Rapid Review 181226AB: resubmission of your scoping return, due Mon 04 Jan 2027"
+    assert email.subject == "Rapid Review 181226 no. 1: resubmission of your scoping return, due Mon 04 Jan 2027"
     assert "What is missing: No dates of contact." in email.body
     assert "1 working day late" in email.body
 
@@ -442,7 +442,7 @@ def test_the_send_back_email_gives_the_reason_the_new_due_date_and_copies_the_re
         agency=AgencyRef(1, "Demoshire Police", "safeguarding@police.example.org", "jcr.rep@police.example.org"))
     email = send_back_email_for(cal, ret, sender="Morgan Manager", partnership="Demoshire")
     assert (email.to, email.cc) == ("safeguarding@police.example.org", "jcr.rep@police.example.org")
-    assert email.subject == "Rapid Review 181226AB: scoping return sent back, resubmission due Mon 04 Jan 2027"
+    assert email.subject == "Rapid Review 181226 no. 1: scoping return sent back, resubmission due Mon 04 Jan 2027"
     assert "sent it back on Tuesday 29 December 2026" in email.body
     assert "What is needed: No dates of contact." in email.body
     assert "by Monday 04 January 2027" in email.body
