@@ -35,17 +35,25 @@ MAX_HOW_GIVEN_CHARS = 200  # report_sign_offs.how_given
 
 
 def final_qa_words(ret: AgencyReturn) -> str:
+    """The return's final QA as the report states it; every send-back round is named by its date, so a return
+    accepted after being sent back says so."""
+    rounds = sorted(ret.send_backs, key=lambda b: b.round)
     if ret.ended_as is not None:
-        return f"{ret.ended_as} {log_date(ret.ended_on)}"
-    if ret.final_qa_outcome == FinalQaOutcome.ACCEPTED:
-        return f"accepted {log_date(ret.final_qa_date)}"
-    if ret.sent_back_date is not None and ret.final_qa_outcome == FinalQaOutcome.SENT_BACK:
-        return f"sent back {ret.sent_back_date:%d %b %Y}"
-    if ret.sent_back_date is not None:
-        return f"sent back {ret.sent_back_date:%d %b %Y}; resubmission awaiting QA"
-    if ret.received_date is not None:
+        words = f"{ret.ended_as} {log_date(ret.ended_on)}"
+    elif ret.final_qa_outcome == FinalQaOutcome.ACCEPTED:
+        words = f"accepted {log_date(ret.final_qa_date)}"
+    elif ret.sent_back_date is not None:
+        awaiting = "" if ret.final_qa_outcome == FinalQaOutcome.SENT_BACK else "; resubmission awaiting QA"
+        earlier = [f"{b.sent_back_on:%d %b %Y}" for b in rounds if b.sent_back_on != ret.sent_back_date]
+        before = f" (also sent back {', '.join(earlier)})" if earlier else ""
+        return f"sent back {ret.sent_back_date:%d %b %Y}{before}{awaiting}"
+    elif ret.received_date is not None:
         return "awaiting QA"
-    return ""
+    else:
+        return ""
+    if rounds:
+        words += " after being sent back " + ", ".join(f"{b.sent_back_on:%d %b %Y}" for b in rounds)
+    return words
 
 
 @dataclass(frozen=True)

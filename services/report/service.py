@@ -84,7 +84,8 @@ TRY_AGAIN = "Reload and try again."
 def _returns_of(session: Session, review_id: int) -> list[AgencyReturn]:
     return list(session.scalars(
         select(AgencyReturn).join(AgencyReturn.agency).options(contains_eager(AgencyReturn.agency),
-                                                               selectinload(AgencyReturn.chases))
+                                                               selectinload(AgencyReturn.chases),
+                                                               selectinload(AgencyReturn.send_backs))
         .where(AgencyReturn.review_id == review_id).order_by(Agency.name)
     ))
 

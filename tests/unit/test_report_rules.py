@@ -218,3 +218,37 @@ def test_a_paragraph_after_bullets_stays_a_paragraph_in_the_preview():
     texts = {**_full().texts, "learning": "- first\n- second\nAfter the list."}
     text = report_markdown(_content(**{**_full().__dict__, "texts": texts}))
     assert "- first\n- second\n\nAfter the list.\n" in text
+
+
+# ------------------------------------------------------------------ the report's final QA words, every round named
+
+def _return_with_rounds(**fields):
+    from db.models_returns import AgencyReturn, AgencyReturnSendBack
+
+    rounds = fields.pop("rounds", ())
+    ret = AgencyReturn(**fields)
+    ret.send_backs = [AgencyReturnSendBack(round=i, sent_back_on=on, reason="Dates missing.")
+                      for i, on in enumerate(rounds, start=1)]
+    return ret
+
+
+@pytest.mark.parametrize(("fields", "words"), [
+    (dict(received_date=date(2026, 12, 21)), "awaiting QA"),
+    (dict(final_qa_outcome="accepted", final_qa_date=date(2026, 12, 22)), "accepted 22 Dec 2026"),
+    (dict(final_qa_outcome="accepted", final_qa_date=date(2027, 1, 5), sent_back_date=date(2026, 12, 31),
+          rounds=(date(2026, 12, 23), date(2026, 12, 31))),
+     "accepted 05 Jan 2027 after being sent back 23 Dec 2026, 31 Dec 2026"),
+    (dict(final_qa_outcome="sent back", sent_back_date=date(2026, 12, 31),
+          rounds=(date(2026, 12, 23), date(2026, 12, 31))),
+     "sent back 31 Dec 2026 (also sent back 23 Dec 2026)"),
+    (dict(sent_back_date=date(2026, 12, 23), resubmission_received_date=date(2026, 12, 29),
+          rounds=(date(2026, 12, 23),)),
+     "sent back 23 Dec 2026; resubmission awaiting QA"),
+    (dict(ended_as="no return", ended_on=date(2027, 1, 4), sent_back_date=date(2026, 12, 23),
+          rounds=(date(2026, 12, 23),)),
+     "no return 04 Jan 2027 after being sent back 23 Dec 2026"),
+])
+def test_the_reports_final_qa_words_name_every_send_back_round(fields, words):
+    from services.report.reads import final_qa_words
+
+    assert final_qa_words(_return_with_rounds(**fields)) == words
