@@ -14,7 +14,6 @@ from ui import state
 from ui.flash import flash, show_flashes
 from ui.forms import already_saved, remember_saved
 from ui.gate import require_page
-from ui.links import review_address
 from ui.style import COMPACT_ON_PHONE
 from ui.widgets import FREE_TEXT_REMINDER, fmt_date, md_text, rag_badge, short_date
 
@@ -75,7 +74,7 @@ def _next_step(status: ReviewStatus) -> str:
 
 rows = [
     {
-        "Review": f"{review_address('review', s.review.id)}#{s.review.case_reference}",
+        "Case reference": s.review.case_reference,
         "Status": s.status_label.upper() if s.review.state == ReviewState.OPEN else "SUBMITTED",
         "Review due (Day 15)": s.due_date,
         "Working days left": s.working_days_left if s.review.state == ReviewState.OPEN else None,
@@ -86,7 +85,6 @@ rows = [
         "Type": NOTIFICATION_TYPE_LABELS[s.review.notification_type],
         "Notification received": s.review.notification_received_date,
         "_id": s.review.id,
-        "_reference": s.review.case_reference,
     }
     for s in statuses
     if _matches(s)
@@ -100,12 +98,10 @@ else:
     table = pd.DataFrame(rows).astype({"Working days left": "Int64"})
     colours = {"RED": RAG_COLOURS[Rag.RED], "AMBER": RAG_COLOURS[Rag.AMBER], "GREEN": RAG_COLOURS[Rag.GREEN],
                "SUBMITTED": RAG_COLOURS[Rag.COMPLETE]}
-    styled = table.drop(columns=["_id", "_reference"]).style.map(
+    styled = table.drop(columns="_id").style.map(
         lambda v: f"background-color:{colours.get(v, '')};color:white;font-weight:600" if v in colours else "",
         subset=["Status"],
     )
-    st.caption("Each review's reference is a link to it (Tab into the table, arrow keys to the reference, Enter); "
-               "a click on its row opens it too.")
     row_height = _row_height([str(row["Why"]) for row in rows])
     event = st.dataframe(
         styled,
@@ -118,10 +114,8 @@ else:
         height=HEADER_HEIGHT + row_height * len(rows),  # every row at once, no scrolling inside the table
         placeholder="—",
         column_config={
-            # The address of the review, shown as its case reference (what follows '#', which the app ignores).
-            "Review": st.column_config.LinkColumn("Review", display_text=r"#(.+)$", pinned=True, width=80,
-                                                  help="Open the review"),
-            "Status": st.column_config.TextColumn(width=80),
+            "Case reference": st.column_config.TextColumn("Review", pinned=True, width=80),
+            "Status": st.column_config.TextColumn(width=95),
             "Review due (Day 15)": st.column_config.DateColumn("Due", format="ddd D MMM", width=85,
                                                                help="The end of Day 15"),
             "Working days left": st.column_config.NumberColumn("Days left", width=62,
@@ -133,18 +127,18 @@ else:
             "Notification received": st.column_config.DateColumn(format="D MMM YYYY"),
         },
     )
-    with st.expander("Why, in full", icon=":material/notes:"):
-        for row in rows:
-            why = md_text(row["Why"]) if row["Why"] else "nothing overdue or due soon"
-            st.markdown(f"**{row['_reference']}** ({row['Status']}): {why}")
     selected = event.selection.rows if event and event.selection else []
     if selected:
         st.switch_page("pages/review.py", query_params={"review": str(rows[selected[0]]["_id"])})
-    references = {r["_reference"]: r["_id"] for r in rows}
-    col_pick, col_go = st.columns([3, 1], vertical_alignment="bottom")
-    pick = col_pick.selectbox("Open a review", list(references), key="open_pick")
-    if col_go.button("Open", key="open_go", icon=":material/folder_open:"):
-        st.switch_page("pages/review.py", query_params={"review": str(references[pick])})
+    st.caption("Click a row, or a link below, to open a review (the links work from the keyboard too).")
+    with st.container(horizontal=True, key="open_links"):
+        for row in rows:
+            st.page_link("pages/review.py", label=f"{row['Case reference']} ({str(row['Status']).lower()})",
+                         icon=":material/folder_open:", query_params={"review": str(row["_id"])})
+    with st.expander("Why, in full", icon=":material/notes:"):
+        for row in rows:
+            why = md_text(row["Why"]) if row["Why"] else "nothing overdue or due soon"
+            st.markdown(f"**{row['Case reference']}** ({row['Status']}): {why}")
 
 st.divider()
 st.subheader("Open a new review")
