@@ -202,8 +202,8 @@ else:
     )
     with st.expander("The entries on this page in full", icon=":material/notes:"):
         for row in result.rows:
-            corrected = " (corrected)" if row.is_corrected else ""
-            st.markdown(f"**#{row.id}** · {md_text(_when(row.logged_at))} · {md_text(row.author_name)}{corrected}: "
+            was_corrected = " (corrected)" if row.is_corrected else ""
+            st.markdown(f"**#{row.id}** · {md_text(_when(row.logged_at))} · {md_text(row.author_name)}{was_corrected}: "
                         f"{md_text(row.text)}")
 
 p1, p2, p3, p4 = st.columns([1, 1, 1.2, 3], vertical_alignment="bottom")
