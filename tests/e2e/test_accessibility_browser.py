@@ -98,6 +98,20 @@ def _open(page, app: str, path: str) -> None:
     wait_for_app(page)
 
 
+def test_the_audit_finds_what_it_is_meant_to_find(browser):
+    """The audit itself, on a page made to fail: grey text at 2.3:1 (1.4.3) and two 16 px buttons side by side
+    (2.5.8). A misspelt tag or an axe that never ran would pass every page; this would not."""
+    page = browser.new_page()
+    try:
+        page.set_content('<html lang="en"><head><title>t</title></head><body><main><p style="color:#acabaa">'
+                         'faint</p><button style="width:16px;height:16px;padding:0;margin:0">a</button>'
+                         '<button style="width:16px;height:16px;padding:0;margin:0">b</button></main></body></html>')
+        found = {violation["id"]: len(violation["nodes"]) for violation in _audit(page)}
+    finally:
+        page.close()
+    assert found == {"color-contrast": 1, "target-size": 2}
+
+
 @pytest.mark.parametrize("size", list(VIEWPORTS))
 def test_the_sign_in_page_has_no_wcag_violation(signed_in_pages, demo_app, size):
     page = signed_in_pages("signed out")
