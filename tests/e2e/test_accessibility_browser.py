@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.base import AXE_SCRIPT
+from playwright.sync_api import expect
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
@@ -131,3 +132,21 @@ def test_every_page_of_every_role_has_no_wcag_violation(signed_in_pages, demo_ap
     page.get_by_role("heading", level=1).first.wait_for()
     violations = _audit(page)
     assert not violations, _report(f"{PAGES[key].title} as {role} at {size}", violations)
+
+
+def test_a_review_opens_from_the_live_list_by_keyboard_alone(signed_in_pages, demo_app):
+    """From the status filter, Tab goes through the table to the links under it; Enter on one opens that review."""
+    page = signed_in_pages("officer")
+    page.set_viewport_size(VIEWPORTS["desktop"])
+    _open(page, demo_app, "/")
+    page.get_by_role("button", name="submitted", exact=True).focus()
+    focused = ""
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("() => document.activeElement.innerText || ''")
+        if focused.endswith("(red)"):
+            break
+    reference = focused.split()[-2] if focused.endswith("(red)") else ""  # after the icon's name
+    assert reference, f"no review link was reached by Tab (last focus: {focused!r})"
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name=f"Review {reference}")).to_be_visible()
