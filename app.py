@@ -22,9 +22,11 @@ from ui.errors import DATABASE_UNAVAILABLE, DatabaseUnavailable, run_safely
 from ui.flash import flash
 from ui.links import REVIEW_PAGE_KEYS
 from ui.navigation import PAGES, pages_for
+from ui.style import apply_style
 from ui.widgets import ALL_LIVE_CHOSEN_KEY, CURRENT_REVIEW_KEY, md_text
 
 st.set_page_config(page_title="Rapid Review Tracker", page_icon=":material/fact_check:", layout="wide")
+apply_style()
 
 ENDED_NOTICES = {
     "idle": "You were signed out after {idle} idle minutes. Please sign in again.",

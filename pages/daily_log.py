@@ -23,7 +23,7 @@ from ui.flash import flash, show_flashes
 from ui.forms import already_saved, remember_saved
 from ui.gate import require_page
 from ui.links import review_links
-from ui.widgets import FREE_TEXT_REMINDER, md_sentence, review_picker
+from ui.widgets import FREE_TEXT_REMINDER, md_sentence, md_text, review_picker
 
 require_page("log")
 
@@ -172,9 +172,9 @@ else:
                 "No.": row.id,
                 "Time (UK)": _when(row.logged_at),
                 "Review": row.case_reference,
-                "Author": row.author_name + (" (system)" if row.by_system else ""),
-                "Category": row.category,
                 "Entry": row.text,
+                "Category": row.category,
+                "Author": row.author_name + (" (system)" if row.by_system else ""),
                 "Correction": _correction_note(row),
                 "File location": row.file_location,
                 "Milestone": row.milestone_title or "",
@@ -193,11 +193,18 @@ else:
     )
     st.dataframe(
         styled, hide_index=True, width="stretch", key="log_table",
+        row_height=68,  # three lines: an entry's text wraps (Streamlit wraps only in rows taller than 4rem)
+        placeholder="—",
         column_config={
             "No.": st.column_config.NumberColumn(width="small", format="%d"),
             "Entry": st.column_config.TextColumn(width="large"),
         },
     )
+    with st.expander("The entries on this page in full", icon=":material/notes:"):
+        for row in result.rows:
+            was_corrected = " (corrected)" if row.is_corrected else ""
+            st.markdown(f"**#{row.id}** · {md_text(_when(row.logged_at))} · {md_text(row.author_name)}{was_corrected}: "
+                        f"{md_text(row.text)}")
 
 p1, p2, p3, p4 = st.columns([1, 1, 1.2, 3], vertical_alignment="bottom")
 p1.button("Newer", icon=":material/chevron_left:", key="log_newer", disabled=result.page <= 1,

@@ -1,4 +1,6 @@
 """Live reviews: every open review's position against its 15-working-day deadline, worst first."""
+import math
+
 import pandas as pd
 import streamlit as st
 
@@ -12,9 +14,20 @@ from ui import state
 from ui.flash import flash, show_flashes
 from ui.forms import already_saved, remember_saved
 from ui.gate import require_page
-from ui.widgets import FREE_TEXT_REMINDER, fmt_date, md_text, rag_badge
+from ui.style import COMPACT_ON_PHONE
+from ui.widgets import FREE_TEXT_REMINDER, fmt_date, md_text, rag_badge, short_date
 
 require_page("live")
+
+# Rows are tall enough for the longest "Why" to wrap in full, up to four lines (a longer one is in full in the
+# "Why, in full" list under the table). A cell's text wraps only when the row is taller than 4rem (Streamlit's
+# rule), so never fewer than three lines.
+WHY_WIDTH, WHY_CHARS_A_LINE, LINE_HEIGHT, HEADER_HEIGHT = 270, 34, 20, 38
+
+
+def _row_height(texts: list[str]) -> int:
+    lines = max(math.ceil(len(text) / WHY_CHARS_A_LINE) for text in texts)
+    return LINE_HEIGHT * min(max(lines, 3), 4) + 8
 
 st.title("Live reviews")
 as_of = state.today()
@@ -37,11 +50,11 @@ return_counts = state.read(returns_received_counts, review_ids=[s.review.id for 
 
 counts = {rag: sum(1 for s in statuses if s.status_label == rag) for rag in (Rag.RED, Rag.AMBER, Rag.GREEN)}
 submitted_count = sum(1 for s in statuses if s.review.state == ReviewState.SUBMITTED)
-c1, c2, c3, c4 = st.columns(4)
+c1, c2, c3, c4 = st.container(key=COMPACT_ON_PHONE + "counts").columns(4)
 c1.metric("Red", counts[Rag.RED])
 c2.metric("Amber", counts[Rag.AMBER])
 c3.metric("Green", counts[Rag.GREEN])
-c4.metric("Submitted, awaiting the Panel", submitted_count)
+c4.metric("Submitted", submitted_count, help="Submitted to the National Panel, awaiting its response")
 
 FILTERS = [Rag.RED.value, Rag.AMBER.value, Rag.GREEN.value, ReviewState.SUBMITTED.value]
 shown = st.pills("Show", FILTERS, selection_mode="multi", default=FILTERS, key="rag_filter")
@@ -52,17 +65,23 @@ def _matches(status: ReviewStatus) -> bool:
     return word in (shown or [])
 
 
+def _next_step(status: ReviewStatus) -> str:
+    step = status.next_milestone
+    if step is None:
+        return "—"
+    return f"{step.title}, due {short_date(step.effective_due_date)}" if step.effective_due_date else step.title
+
+
 rows = [
     {
         "Case reference": s.review.case_reference,
         "Status": s.status_label.upper() if s.review.state == ReviewState.OPEN else "SUBMITTED",
-        "Progress": s.progress,
-        "Why": why_text(s.why),
         "Review due (Day 15)": s.due_date,
         "Working days left": s.working_days_left if s.review.state == ReviewState.OPEN else None,
+        "Why": why_text(s.why),
+        "Next step": _next_step(s),
         "Returns received": return_counts[s.review.id].label if s.review.id in return_counts else "none requested",
-        "Next milestone": s.next_milestone.title if s.next_milestone else "—",
-        "Next due": s.next_milestone.effective_due_date if s.next_milestone else None,
+        "Progress": s.progress,
         "Type": NOTIFICATION_TYPE_LABELS[s.review.notification_type],
         "Notification received": s.review.notification_received_date,
         "_id": s.review.id,
@@ -83,6 +102,7 @@ else:
         lambda v: f"background-color:{colours.get(v, '')};color:white;font-weight:600" if v in colours else "",
         subset=["Status"],
     )
+    row_height = _row_height([str(row["Why"]) for row in rows])
     event = st.dataframe(
         styled,
         hide_index=True,
@@ -90,26 +110,35 @@ else:
         on_select="rerun",
         selection_mode="single-row",
         key="live_table",
+        row_height=row_height,
+        height=HEADER_HEIGHT + row_height * len(rows),  # every row at once, no scrolling inside the table
+        placeholder="—",
         column_config={
-            "Case reference": st.column_config.TextColumn(pinned=True),
-            "Review due (Day 15)": st.column_config.DateColumn(format="ddd D MMM YYYY"),
-            "Working days left": st.column_config.NumberColumn("Days left", width="small",
+            "Case reference": st.column_config.TextColumn("Review", pinned=True, width=80),
+            "Status": st.column_config.TextColumn(width=95),
+            "Review due (Day 15)": st.column_config.DateColumn("Due", format="ddd D MMM", width=85,
+                                                               help="The end of Day 15"),
+            "Working days left": st.column_config.NumberColumn("Days left", width=62,
                                                                help="Working days left to the end of Day 15"),
-            "Returns received": st.column_config.TextColumn("Returns", width="small"),
-            "Why": st.column_config.TextColumn("Why", width="large",
+            "Why": st.column_config.TextColumn("Why", width=WHY_WIDTH,
                                                help="The overdue (red) and due-soon (amber) items"),
-            "Next due": st.column_config.DateColumn(format="ddd D MMM YYYY"),
+            "Next step": st.column_config.TextColumn(width=170),
+            "Returns received": st.column_config.TextColumn("Returns", width=75),
             "Notification received": st.column_config.DateColumn(format="D MMM YYYY"),
         },
     )
     selected = event.selection.rows if event and event.selection else []
     if selected:
         st.switch_page("pages/review.py", query_params={"review": str(rows[selected[0]]["_id"])})
-    references = {r["Case reference"]: r["_id"] for r in rows}
-    col_pick, col_go = st.columns([3, 1], vertical_alignment="bottom")
-    pick = col_pick.selectbox("Open a review", list(references), key="open_pick")
-    if col_go.button("Open", key="open_go", icon=":material/folder_open:"):
-        st.switch_page("pages/review.py", query_params={"review": str(references[pick])})
+    st.caption("Click a row, or a link below, to open a review (the links work from the keyboard too).")
+    with st.container(horizontal=True, key="open_links"):
+        for row in rows:
+            st.page_link("pages/review.py", label=f"{row['Case reference']} ({str(row['Status']).lower()})",
+                         icon=":material/folder_open:", query_params={"review": str(row["_id"])})
+    with st.expander("Why, in full", icon=":material/notes:"):
+        for row in rows:
+            why = md_text(row["Why"]) if row["Why"] else "nothing overdue or due soon"
+            st.markdown(f"**{row['Case reference']}** ({row['Status']}): {why}")
 
 st.divider()
 st.subheader("Open a new review")

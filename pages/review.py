@@ -61,7 +61,7 @@ with left:
     st.subheader("Dates")
     st.markdown(
         f"""
-| | |
+| Date of | When |
 |---|---|
 | Incident | {fmt_date(review.incident_date, blank=NOT_KNOWN_YET)} |
 | CSC became aware | {fmt_date(review.csc_aware_date, blank=NOT_KNOWN_YET)} |
@@ -104,6 +104,7 @@ if status.why:
                          query_params={"review": str(review.id)})
 
 st.subheader("Milestones")
+MILESTONE_ROW_HEIGHT = 68
 colours = {r.value.upper(): RAG_COLOURS[r] for r in Rag}
 table = pd.DataFrame(
     [
@@ -112,7 +113,7 @@ table = pd.DataFrame(
             "Status": "OPTIONAL" if s.milestone.optional and s.rag is not Rag.COMPLETE else s.rag.value.upper(),
             "Window": s.window,
             "Plan due": s.milestone.due_date,
-            "Agreed date": s.milestone.agreed_due_date,
+            "Agreed": s.milestone.agreed_due_date,
             "Done": s.milestone.done_date,
             "Done by": s.milestone.done_by_name or "",
             "Owner": s.milestone.owner,
@@ -127,10 +128,27 @@ st.dataframe(
                     subset=["Status"]),
     hide_index=True,
     width="stretch",
-    height=36 * (len(table) + 1) + 4,  # every milestone at once, no inner scrolling
-    column_config={c: st.column_config.DateColumn(format="ddd D MMM YYYY")
-                   for c in ("Plan due", "Agreed date", "Done")},
+    # Three lines a row, so long titles and notes wrap (Streamlit wraps text only in rows taller than 4rem) and
+    # every column fits 1440 px; every milestone at once, no inner scrolling.
+    row_height=MILESTONE_ROW_HEIGHT,
+    height=MILESTONE_ROW_HEIGHT * len(table) + 38,
+    placeholder="—",
+    column_config={
+        "Milestone": st.column_config.TextColumn(width=200),
+        "Status": st.column_config.TextColumn(width=90),
+        "Window": st.column_config.TextColumn(width=85),
+        **{c: st.column_config.DateColumn(format="D MMM", width=62) for c in ("Plan due", "Agreed", "Done")},
+        "Done by": st.column_config.TextColumn(width=95),
+        "Owner": st.column_config.TextColumn(width=80),
+        "Delegated to": st.column_config.TextColumn(width=90),
+        "Note": st.column_config.TextColumn(width=150),
+    },
 )
+noted = [(title, note) for title, note in zip(table["Milestone"], table["Note"], strict=True) if note]
+if noted:
+    with st.expander("Notes in full", icon=":material/notes:"):
+        for title, note in noted:
+            st.markdown(f"**{md_text(title)}**: {md_text(note)}")
 
 corrections = state.read(list_date_corrections, review_id=review.id)
 if corrections:

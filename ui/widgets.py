@@ -20,6 +20,11 @@ def fmt_date(value: date | None, *, blank: str = "—") -> str:
     return long_date(value, blank=blank)
 
 
+def short_date(value: date) -> str:
+    """A date near today, in a narrow table cell: 'Fri 18 Dec' (the year is the one around it)."""
+    return f"{value:%a} {value.day} {value:%b}"
+
+
 # Streamlit's own badge colours: no HTML is ever built from what is shown. "Not due yet" shows as green.
 BADGE_COLOURS = {
     Rag.RED: "red", Rag.AMBER: "orange", Rag.GREEN: "green", Rag.NOT_DUE_YET: "green",

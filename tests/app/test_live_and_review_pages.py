@@ -47,6 +47,18 @@ def test_live_list_shows_each_review_with_day_due_date_and_status(app_db, make_a
     assert [m.value for m in at.metric][:3] == ["2", "0", "0"]
 
 
+def test_each_live_review_has_a_link_that_opens_it(app_db, make_app):
+    officer = _seed(app_db)
+    at = make_app(officer, as_of=AS_OF).run()
+    with app_db() as session:
+        ids = dict(session.execute(select(Review.case_reference, Review.id)).tuples().all())
+    links = {link.proto.label: link.proto for link in at.get("page_link")}
+    # Both Day 1 steps are past due (hand-worked above): each review's link names its reference and status.
+    for reference in ("181226AB", "211226CD"):
+        link = links[f"{reference} (red)"]
+        assert link.page == "review" and link.query_string == f"review={ids[reference]}"
+
+
 def test_rag_filter_hides_other_statuses(app_db, make_app):
     officer = _seed(app_db)
     at = make_app(officer, as_of=AS_OF).run()

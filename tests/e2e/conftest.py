@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -49,18 +51,17 @@ def app_environment() -> dict[str, str]:
     return {}
 
 
-@pytest.fixture
-def app_url(fresh_database_url, pinned_today, monkeypatch, app_environment):
-    """Start the app on its own port against this test's database, "today" pinned; stop it afterwards."""
-    monkeypatch.setenv(PINNED_TODAY_VARIABLE, pinned_today.isoformat())
+@contextmanager
+def served_app(env: dict[str, str]) -> Iterator[str]:
+    """Run `python -m ui.server` on its own port with this environment until the block ends; yields its address.
+    "{app_url}" in a value becomes the app's address (its port is chosen when it starts)."""
     port = _free_port()
-    extra = {name: value.replace("{app_url}", f"http://127.0.0.1:{port}") for name, value in app_environment.items()}
-    env = {**os.environ, "DATABASE_URL": fresh_database_url, **extra}
+    url = f"http://127.0.0.1:{port}"
+    env = {name: value.replace("{app_url}", url) for name, value in env.items()}
     process = subprocess.Popen(
         [sys.executable, "-m", "ui.server", "--server.port", str(port), "--server.address", "127.0.0.1"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
-    url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -69,15 +70,25 @@ def app_url(fresh_database_url, pinned_today, monkeypatch, app_environment):
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                output = process.stdout.read().decode(errors="replace")
+                output = process.stdout.read().decode(errors="replace") if process.stdout else ""
                 pytest.fail(f"The app did not start:\n{output[-3000:]}")
             time.sleep(0.3)
-    yield url
-    process.terminate()
     try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture
+def app_url(fresh_database_url, pinned_today, monkeypatch, app_environment):
+    """Start the app on its own port against this test's database, "today" pinned; stop it afterwards."""
+    monkeypatch.setenv(PINNED_TODAY_VARIABLE, pinned_today.isoformat())
+    with served_app({**os.environ, "DATABASE_URL": fresh_database_url, **app_environment}) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -183,6 +183,25 @@ def test_not_due_yet_is_drawn_green():
     assert RAG_COLOURS[Rag.RED] != RAG_COLOURS[Rag.AMBER]
 
 
+def _contrast_with_white(colour: str) -> float:
+    """WCAG 2.2's contrast ratio of a colour against white (relative luminance, sRGB)."""
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
+
+
+def test_the_contrast_formula_gives_the_figures_an_audit_measured():
+    # axe-core measured white on the old amber #b7791f at 3.64:1 and on the old "not needed" #718096 at 4.02:1.
+    assert round(_contrast_with_white("#b7791f"), 2) == 3.64
+    assert round(_contrast_with_white("#718096"), 2) == 4.02
+
+
+@pytest.mark.parametrize("rag", list(Rag))
+def test_every_status_colour_carries_white_text_at_wcag_aa_contrast(rag):
+    # Tables draw each status's word in white on its colour (WCAG 2.2 AA 1.4.3: at least 4.5:1).
+    assert _contrast_with_white(RAG_COLOURS[rag]) >= 4.5
+
+
 @pytest.mark.parametrize(
     ("status", "value"),
     [
