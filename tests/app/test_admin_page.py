@@ -121,3 +121,24 @@ def test_a_stale_agency_save_keeps_the_typing_and_shows_the_saved_values(app_db,
     assert not _errors(at)
     with app_db() as session:
         assert session.get(Agency, agency_id).name == "North Health Trust"
+
+
+def _tab_in_use(at) -> str:
+    """The tab the page tells the browser to show: the tab container's selected index, as a label."""
+    container = next(node for node in at.main if getattr(node, "type", "") == "tab_container")
+    tabs = list(container.children.values())
+    return tabs[container.proto.tab_container.default_tab_index].label
+
+
+def test_the_page_stays_on_the_tab_in_use_after_adding_a_closure_day(app_db, make_app):
+    from datetime import date
+
+    at = _admin_page(app_db, make_app)
+    assert _tab_in_use(at) == "Accounts"
+    at.session_state["admin_section"] = "Closure days"  # the user clicks the "Closure days" tab
+    at.run()
+    at.date_input(key="cl_date").set_value(date(2026, 12, 24))
+    at.text_input(key="cl_reason").input("Christmas Eve closure")
+    _submit(at, "add_closure", "Add closure day")
+    assert [s.value for s in at.success] == ["Closure day Thu 24 Dec 2026 added."]
+    assert _tab_in_use(at) == "Closure days"
