@@ -54,8 +54,26 @@ class DemoSummary:
     closed_reviews: int
 
 
+@dataclass(frozen=True)
+class LiveStage:
+    """A live demo review: its Day on the working day the demo is set on, the steps left undone to make it late,
+    and the Day 1 decision on an executive findings meeting (random when None)."""
+
+    day: int
+    late: frozenset[str] = frozenset()
+    exec_meeting_required: bool | None = None
+
+
 def _initials(rng: random.Random) -> str:
     return rng.choice(LETTERS) + rng.choice(LETTERS)
+
+
+def _working_day_of(cal: WorkingCalendar, as_of: date) -> date:
+    """The working day the demo is set on: today, or on a weekend or a bank holiday the last working day before it."""
+    day = as_of
+    while not cal.is_working_day(day):
+        day -= timedelta(days=1)
+    return day
 
 
 def _received_for_day(cal: WorkingCalendar, as_of: date, day: int) -> date:
@@ -128,11 +146,14 @@ def _complete_before_the_tracker(session: Session, cast: DemoCast, review: Revie
 
 
 def _run_plan(session: Session, cast: DemoCast, rng: random.Random, cal: WorkingCalendar, review: Review,
-              as_of: date, *, up_to_day: int, late_keys: frozenset[str] = frozenset()) -> ReportSteps:
-    """Complete the plan's milestones due by `up_to_day`, a little late now and then; skip `late_keys`.
+              as_of: date, *, up_to_day: int, late_keys: frozenset[str] = frozenset(),
+              exec_meeting_required: bool | None = None) -> ReportSteps:
+    """Complete the plan's milestones due by `up_to_day`, a little late now and then (never after the last working
+    day up to `as_of`); skip `late_keys`. The Day 1 decision on an executive meeting is random unless given.
 
     The report's steps are left to the report's services: their dates come back, by milestone key."""
     report_steps: ReportSteps = {}
+    latest = _working_day_of(cal, as_of)
     for m in sorted(review.milestones, key=lambda m: m.sort_order):
         if m.key in late_keys or m.key == MilestoneKey.PANEL_RESPONSE or m.optional:
             continue
@@ -142,10 +163,13 @@ def _run_plan(session: Session, cast: DemoCast, rng: random.Random, cal: Working
         if m.window_end_day is None or m.window_end_day > up_to_day or due is None:
             continue
         slip = rng.choice([0, 0, 0, 0, 0, 1]) if m.key != MilestoneKey.EXEC_DECISION else 0
-        done_on = min(as_of, cal.add_working_days(due, slip) if slip else due)
+        done_on = min(latest, cal.add_working_days(due, slip) if slip else due)
         if m.key == MilestoneKey.PANEL_SUBMISSION:
             continue
-        exec_meeting = rng.random() < 0.3 if m.key == MilestoneKey.EXEC_DECISION else None
+        exec_meeting = None
+        if m.key == MilestoneKey.EXEC_DECISION:
+            chance = rng.random() < 0.3
+            exec_meeting = chance if exec_meeting_required is None else exec_meeting_required
         if m.key in REPORT_MILESTONES:
             report_steps[m.key] = done_on
         else:
@@ -194,33 +218,48 @@ def load_demo_data(session: Session, *, as_of: date, seed: int = 2026) -> DemoSu
         _close_past_review(session, cast, rng, lcspr_rng, cal, review, as_of, started=start)
         closed += 1
 
-    # Live reviews at different stages: (Day today, milestones left undone to make some late).
-    stages: list[tuple[int, frozenset[str]]] = [
-        (1, frozenset()),
-        (3, frozenset()),
-        (5, frozenset({MilestoneKey.CASE_FOLDER})),  # a Day 1 step still open: red
-        (6, frozenset()),  # returns due today: amber
-        (8, frozenset({MilestoneKey.RETURNS_ACCEPTED})),  # returns late: red
-        (10, frozenset()),
-        (12, frozenset()),  # report due to the Chair today: amber
-        (17, frozenset({MilestoneKey.SIGNED_REPORT})),  # past Day 15, not submitted: red, overdue
+    # Live reviews at different stages, by their Day on the working day the demo is set on (Day 1 opened that day).
+    # On a working day what is due today is still open (amber); on a weekend or a bank holiday the last working
+    # day's work is done, so what is due on the next working day is amber. The mix is the same on any day: two
+    # red, one or two amber, the rest green, one submitted.
+    stages: list[LiveStage] = [
+        LiveStage(1),  # Day 1's steps due today: amber on a working day
+        LiveStage(2),
+        LiveStage(3),
+        LiveStage(4),
+        LiveStage(5),  # returns due on the next working day, one just arrived: amber
+        LiveStage(8, frozenset({MilestoneKey.RETURNS_ACCEPTED})),  # a return not received by Day 6: red
+        LiveStage(10),
+        LiveStage(13, exec_meeting_required=False),  # with the Chair to sign by Day 15
+        LiveStage(17, frozenset({MilestoneKey.SIGNED_REPORT})),  # past Day 15, not signed: red, overdue
     ]
+    on_a_working_day = cal.is_working_day(as_of)
     report_steps: dict[int, ReportSteps] = {}
     live: list[Review] = []
-    for day, late in stages:
-        review = _open(session, cast, rng, _received_for_day(cal, as_of, day), as_of)
+    for stage in stages:
+        review = _open(session, cast, rng, _received_for_day(cal, as_of, stage.day), as_of)
         live.append(review)
-        # Only what was due before today is done; what is due today or later is still open.
-        report_steps[review.id] = _run_plan(session, cast, rng, cal, review, as_of, up_to_day=day - 1,
-                                            late_keys=late)
-    # One submitted review waiting for the Panel's response (its report steps are made with the reports below).
-    review = _open(session, cast, rng, _received_for_day(cal, as_of, 18), as_of)
-    live.append(review)
-    steps = _run_plan(session, cast, rng, cal, review, as_of, up_to_day=15)
-    steps[MilestoneKey.PANEL_SUBMISSION] = cal.add_working_days(cal.day_one(review.notification_received_date), 14)
-    report_steps[review.id] = steps
-    returned_by = load_demo_returns(session, cast, live, as_of=as_of, seed=seed)
-    load_demo_reports(session, cast, live, as_of=as_of, report_steps=report_steps, returned_by=returned_by)
+        # What was due before the working day is done; what is due on it is done only once it is over.
+        report_steps[review.id] = _run_plan(session, cast, rng, cal, review, as_of,
+                                            up_to_day=stage.day - (1 if on_a_working_day else 0),
+                                            late_keys=stage.late, exec_meeting_required=stage.exec_meeting_required)
+    # One submitted review waiting for the Panel's response, signed off by the Chair by email (recorded by the
+    # manager), and one closed on the Panel's response with Ofsted's reply outstanding (their report steps are made
+    # with the reports below).
+    finished: list[Review] = []
+    for day, answered in ((18, 0), (30, 27)):
+        review = _open(session, cast, rng, _received_for_day(cal, as_of, day), as_of)
+        finished.append(review)
+        steps = _run_plan(session, cast, rng, cal, review, as_of, up_to_day=15)
+        day_one = cal.day_one(review.notification_received_date)
+        steps[MilestoneKey.PANEL_SUBMISSION] = cal.add_working_days(day_one, 14)
+        if answered:
+            steps[MilestoneKey.PANEL_RESPONSE] = cal.add_working_days(day_one, answered - 1)
+        report_steps[review.id] = steps
+    submitted, recently_closed = finished
+    returned_by = load_demo_returns(session, cast, live + finished, as_of=as_of, seed=seed)
+    load_demo_reports(session, cast, live + finished, as_of=as_of, report_steps=report_steps,
+                      returned_by=returned_by, signed_by_email={submitted.id}, to_ofsted={recently_closed.id})
     session.flush()
     return DemoSummary(accounts=[(u, d, [str(r) for r in roles]) for u, d, roles in DEMO_ACCOUNTS],
-                       live_reviews=len(stages) + 1, closed_reviews=closed)
+                       live_reviews=len(stages) + 1, closed_reviews=closed + 1)

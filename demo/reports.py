@@ -7,7 +7,7 @@ submitted). The versions are stamped with the time the demo is loaded; their ste
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -107,10 +107,12 @@ def _meetings(session: Session, cast: DemoCast, review: Review, agency_ids: list
 
 
 def load_demo_reports(session: Session, cast: DemoCast, live: list[Review], *, as_of: date,
-                      report_steps: dict[int, ReportSteps], returned_by: dict[int, list[int]]) -> int:
-    """Meetings, written sections, LCSPR decisions and report versions for the demo's live reviews; returns how
+                      report_steps: dict[int, ReportSteps], returned_by: dict[int, list[int]],
+                      signed_by_email: Collection[int] = (), to_ofsted: Collection[int] = ()) -> int:
+    """Meetings, written sections, LCSPR decisions and report versions for the demo's recent reviews; returns how
     many versions were made. `report_steps` holds the dates of the report steps the plan has reached, by review;
-    `returned_by` the agencies asked for a return, by review."""
+    `returned_by` the agencies asked for a return, by review; `signed_by_email` the reviews whose sign-off the
+    manager records on the Chair's behalf; `to_ofsted` the submitted reviews whose report also goes to Ofsted."""
     officer, manager, chair = cast.officer, cast.manager, cast.chair
     cal = load_calendar(session)
     reviews = sorted(live, key=lambda r: (r.notification_received_date, r.id))
@@ -133,9 +135,10 @@ def load_demo_reports(session: Session, cast: DemoCast, live: list[Review], *, a
                 "agencies' own action plans; the criteria for a local review are not met.")
         steps = report_steps.get(review.id, {})
         if MilestoneKey.PANEL_SUBMISSION in steps:
-            made += _past_submission(session, cast, review, steps, as_of)
+            made += _past_submission(session, cast, review, steps, as_of, by_email=review.id in signed_by_email,
+                                     to_ofsted=review.id in to_ofsted)
         elif MilestoneKey.REPORT_TO_CHAIR in steps:
-            # Past Day 15 and not signed: the Chair has it (and Ofsted is to get it too).
+            # Sent to the Chair, not signed yet (and Ofsted is to get it too).
             report_svc.set_ofsted_required(session, manager, review_id=review.id, required=True)
             made += int(report_svc.make_draft(session, officer, review_id=review.id, as_of=as_of).new)
             report_svc.send_to_chair(session, officer, review_id=review.id,
@@ -145,14 +148,30 @@ def load_demo_reports(session: Session, cast: DemoCast, live: list[Review], *, a
     return made
 
 
-def _past_submission(session: Session, cast: DemoCast, review: Review, steps: ReportSteps, as_of: date) -> int:
-    """The submitted demo review went through its report steps before today: sent to the Chair, signed off and
-    submitted on the plan's dates, through the Report page's services."""
+def _past_submission(session: Session, cast: DemoCast, review: Review, steps: ReportSteps, as_of: date, *,
+                     by_email: bool, to_ofsted: bool) -> int:
+    """A submitted demo review went through its report steps before today: sent to the Chair, signed off (by the
+    Chair, or by email and recorded by the manager) and submitted on the plan's dates, through the Report page's
+    services; with a Panel response date it is closed (Ofsted's reply, when it went to Ofsted, still awaited)."""
     made = int(report_svc.make_draft(session, cast.officer, review_id=review.id, as_of=as_of).new)
     report_svc.send_to_chair(session, cast.officer, review_id=review.id,
                              sent_on=steps[MilestoneKey.REPORT_TO_CHAIR], as_of=as_of)
-    report_svc.sign_off(session, cast.chair, review_id=review.id, signed_on=steps[MilestoneKey.SIGNED_REPORT],
-                        as_of=as_of)
-    report_svc.submit_to_panel(session, cast.manager, review_id=review.id,
-                               submitted_on=steps[MilestoneKey.PANEL_SUBMISSION], as_of=as_of)
+    signed_on = steps[MilestoneKey.SIGNED_REPORT]
+    if by_email:
+        report_svc.record_sign_off_given_outside(
+            session, cast.manager, review_id=review.id, signed_on=signed_on, chair_name=cast.chair.display_name,
+            how_given="by email to the Partnership Manager", as_of=as_of)
+    else:
+        report_svc.sign_off(session, cast.chair, review_id=review.id, signed_on=signed_on, as_of=as_of)
+    submitted_on = steps[MilestoneKey.PANEL_SUBMISSION]
+    if to_ofsted:
+        report_svc.set_ofsted_required(session, cast.manager, review_id=review.id, required=True)
+    report_svc.submit_to_panel(session, cast.manager, review_id=review.id, submitted_on=submitted_on,
+                               ofsted_sent_on=submitted_on if to_ofsted else None, as_of=as_of)
+    answered = steps.get(MilestoneKey.PANEL_RESPONSE)
+    if answered is not None:
+        report_svc.record_responses(session, cast.manager, review_id=review.id, panel_response_on=answered,
+                                    agrees_with_lcspr=True, further_information_asked=False,
+                                    panel_notes="Fictional demo text. The Panel agreed with the decision and the "
+                                    "learning.", as_of=as_of)
     return made + 3

@@ -39,21 +39,25 @@ SUMMARY = ("Fictional demo text. The agency knew the family through {n} contacts
            "information was held but not shared with partners before the incident; the agency has since added a "
            "prompt to its supervision records.")
 
-# What each agency's return has reached, by the review's Day today. Numbers are Days of the review.
+# What each agency's return has reached, by the review's Day on the working day the demo is set on. Numbers are
+# Days of the review; requests go on Day 1, due on Day 6.
 # ("awaiting",) | ("awaiting", chase_day) | ("received", day) | ("checked", received, checked, concerns)
 # | ("accepted", received, checked, qa, shared) | ("sent back", received, checked, qa, new_due)
 # | ("resubmitted", received, checked, qa, new_due, resubmitted, accepted_or_None)
 # | ("no return", chase_day, closed_day) | ("withdrawn", closed_day)   (closed by the manager, issue 14)
+# A return received before that Day is checked by it (one left unchecked is red), so only the reviews meant to be
+# amber or red have a return at risk: Day 5 (returns due on the next working day, one just arrived, unchecked) and
+# Day 8 (one never received, after a chase).
 PLANS: dict[int, list[Script]] = {
-    1: [("awaiting",), ("awaiting",), ("awaiting",), ("awaiting",), ("received", 1)],
-    3: [("awaiting",), ("awaiting",), ("accepted", 2, 2, 3, 2), ("checked", 2, 2, False), ("received", 2),
-        ("received", 3)],
-    5: [("awaiting",), ("accepted", 2, 2, 3, 2), ("accepted", 3, 3, 4, 5), ("checked", 4, 4, True),
+    1: [("awaiting",), ("awaiting",), ("awaiting",), ("awaiting",), ("awaiting",)],
+    2: [("awaiting",), ("awaiting",), ("awaiting",), ("awaiting",), ("checked", 2, 2, False)],
+    3: [("awaiting",), ("awaiting",), ("accepted", 2, 2, 3, 2), ("checked", 2, 3, True), ("accepted", 3, 3, 3, 3)],
+    4: [("awaiting",), ("withdrawn", 2), ("accepted", 2, 2, 3, 2), ("accepted", 3, 3, 4, 3), ("checked", 4, 4, False),
         ("sent back", 3, 3, 4, 7)],
-    6: [("awaiting",), ("withdrawn", 2), ("accepted", 3, 3, 4, 3), ("accepted", 4, 4, 5, 4), ("accepted", 2, 3, 4, 4),
-        ("received", 6)],
-    8: [("awaiting", 7), ("no return", 7, 8), ("sent back", 4, 4, 5, 7), ("accepted", 4, 4, 5, 4),
-        ("accepted", 7, 7, 8, 7), ("resubmitted", 3, 3, 4, 6, 8, None)],
+    5: [("awaiting",), ("accepted", 2, 2, 3, 2), ("accepted", 3, 3, 4, 5), ("checked", 4, 4, True),
+        ("sent back", 3, 3, 4, 7), ("received", 5)],
+    8: [("awaiting", 7), ("no return", 7, 8), ("sent back", 4, 4, 5, 9), ("accepted", 4, 4, 5, 4),
+        ("accepted", 7, 7, 8, 7), ("resubmitted", 3, 3, 4, 6, 7, 8)],
 }
 ALL_ACCEPTED = [("accepted", 3, 3, 4, 3), ("accepted", 5, 5, 6, 5), ("accepted", 7, 7, 8, 8),
                 ("resubmitted", 4, 4, 5, 7, 7, 8), ("accepted", 6, 6, 6, 6), ("accepted", 2, 2, 3, 2)]

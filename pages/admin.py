@@ -49,9 +49,10 @@ def _when(moment: datetime | None, otherwise: str) -> str:
     return moment.strftime("%d %b %Y %H:%M") if moment else otherwise
 
 
-accounts_tab, agencies_tab, closures_tab, settings_tab, plan_tab = st.tabs(
-    ["Accounts", "Agencies", "Closure days", "Settings", "Milestone plan"]
-)
+# The tabs remember the one in use (a keyed widget), so a save's rerun comes back to it, not to "Accounts".
+SECTIONS = ["Accounts", "Agencies", "Closure days", "Settings", "Milestone plan"]
+accounts_tab, agencies_tab, closures_tab, settings_tab, plan_tab = st.tabs(SECTIONS, key="admin_section",
+                                                                           on_change="rerun")
 
 with accounts_tab:
     accounts = state.read(list_accounts)

@@ -2,6 +2,8 @@
 
 Everything shown comes from services/board/ (numbers, quarters, agency names and fixed headings); the page only
 lays it out: period filter, headline tiles, then each figure in words, as a chart and as a table."""
+from typing import Literal
+
 import pandas as pd
 import streamlit as st
 
@@ -16,6 +18,19 @@ from ui.gate import require_page
 from ui.widgets import md_sentence
 
 require_page("board")
+
+
+def no_change(delta: str | None) -> bool:
+    """Whether a tile's change, as shown ('+0 points', '+0 working days'), is nothing at all."""
+    return delta is not None and float(delta.split()[0]) == 0
+
+
+def delta_colour(delta: str | None, *, higher_is_better: bool) -> Literal["normal", "inverse", "off"]:
+    """A change is green when it is better and red when it is worse (more working days is worse); grey, with no
+    arrow, when there is none. Streamlit would draw '+0' as a rise."""
+    if no_change(delta):
+        return "off"
+    return "normal" if higher_is_better else "inverse"
 
 st.title("Board figures")
 st.caption("Aggregate timeliness only: no case reference, initials or free text appears on this page, in the "
@@ -57,8 +72,10 @@ st.subheader("Headline figures")
 for group in (figures.headlines[:3], figures.headlines[3:]):
     for tile, h in zip(st.columns(3), group, strict=False):  # the second row has two tiles
         with tile:
-            st.metric(h.title, headline_value(h, h.current, days=" days"), delta=headline_delta(h),
-                      delta_color="normal" if h.higher_is_better else "inverse",
+            delta = headline_delta(h)
+            st.metric(h.title, headline_value(h, h.current, days=" days"), delta=delta,
+                      delta_color=delta_colour(delta, higher_is_better=h.higher_is_better),
+                      delta_arrow="off" if no_change(delta) else "auto",
                       help=headline_words(h, previous.label), border=True)
             before = "no figure" if h.previous is None else headline_value(h, h.previous, days=" days")
             st.caption(f"n = {h.current_n} {h.noun}. Previous period: {before} (n = {h.previous_n}).")

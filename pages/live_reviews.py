@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from db.enums import ReviewState
+from services.permissions import CASE_WRITERS
 from services.rag import RAG_COLOURS, Rag
 from services.returns.queries import returns_received_counts
 from services.review_status import list_live_reviews, why_text
@@ -17,7 +18,7 @@ from ui.gate import require_page
 from ui.style import COMPACT_ON_PHONE
 from ui.widgets import FREE_TEXT_REMINDER, fmt_date, md_text, rag_badge, short_date
 
-require_page("live")
+roles = require_page("live")
 
 # Rows are tall enough for the longest "Why" to wrap in full, up to four lines (a longer one is in full in the
 # "Why, in full" list under the table). A cell's text wraps only when the row is taller than 4rem (Streamlit's
@@ -140,23 +141,30 @@ else:
             why = md_text(row["Why"]) if row["Why"] else "nothing overdue or due soon"
             st.markdown(f"**{row['Case reference']}** ({row['Status']}): {why}")
 
+# Only the roles that may open a review see the form (the Chair reads the list but cannot open one).
+if not roles & set(CASE_WRITERS):
+    st.stop()
+
 st.divider()
 st.subheader("Open a new review")
 st.caption("When Children's Social Care tell the Partnership of a Serious Incident Notification. The incident and "
            "CSC-awareness dates may be left blank when not known yet: they are recorded later on the Review page and "
            "are required before sign-off. " + FREE_TEXT_REMINDER)
 with st.form("new_review"):
+    # Row by row, so that the tab order is the reading order: the received date (it starts the clock) first.
     col1, col2 = st.columns(2)
-    notification_type = col1.selectbox(
+    received = col1.date_input("Notification received by the Partnership (starts the 15-day clock)", value=None,
+                               max_value=as_of, format="DD/MM/YYYY", key="nr_received")
+    notification_type = col2.selectbox(
         "Notification type", list(NOTIFICATION_TYPE_LABELS), format_func=NOTIFICATION_TYPE_LABELS.__getitem__,
         key="nr_type"
     )
-    received = col2.date_input("Notification received by the Partnership (starts the 15-day clock)", value=None,
-                               max_value=as_of, format="DD/MM/YYYY", key="nr_received")
+    col1, col2 = st.columns(2)
     incident = col1.date_input("Incident date", value=None, max_value=as_of, format="DD/MM/YYYY", key="nr_incident",
                                help=NOT_KNOWN_HELP)
     aware = col2.date_input("Date CSC became aware", value=None, max_value=as_of, format="DD/MM/YYYY", key="nr_aware",
                             help=NOT_KNOWN_HELP)
+    col1, _ = st.columns(2)
     sin = col1.date_input("Date CSC submitted the SIN (leave blank if not yet)", value=None, max_value=as_of,
                           format="DD/MM/YYYY", key="nr_sin")
     st.markdown("**Children** (initials and age in years only; up to four children on one notification)")
@@ -194,4 +202,4 @@ if submitted:
             remember_saved("open_review", fingerprint)
             st.session_state["nr_last_reference"] = review.case_reference
             flash(f"Review {review.case_reference} opened.")
-            st.rerun()
+            st.switch_page("pages/review.py", query_params={"review": str(review.id)})

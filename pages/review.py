@@ -9,6 +9,7 @@ from services.daily_log.service import case_folder_register
 from services.meetings import MEETING_MILESTONES
 from services.milestones import DECISION_KEY, REPORT_MILESTONES
 from services.outside import outside_reference
+from services.permissions import CASE_WRITERS
 from services.rag import RAG_COLOURS, Rag
 from services.review_status import get_review_status
 from services.reviews.rules import NOT_KNOWN_HELP, NOT_KNOWN_YET, NOTIFICATION_TYPE_LABELS
@@ -30,7 +31,7 @@ from ui.gate import require_page
 from ui.links import review_links
 from ui.widgets import FREE_TEXT_REMINDER, fmt_date, md_text, rag_badge, review_picker
 
-require_page("review")
+roles = require_page("review")
 
 as_of = state.today()
 reviews = state.read(list_reviews)
@@ -285,7 +286,7 @@ def _describe_dates(saved) -> str:
     return "\n".join(f"{label}: {fmt_date(saved[field])}" for field, label in DATE_FIELDS.items())
 
 
-if not is_closed:
+if not is_closed and roles & set(CASE_WRITERS):  # the Chair reads the dates but cannot correct them
     # Saved against the version the typing started from: a save by someone else since then is refused, not
     # overwritten, and the typing stays.
     dates_form = VersionedForm(prefix=f"cd_{review.id}_", fields=list(DATE_FIELDS))

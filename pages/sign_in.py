@@ -10,10 +10,13 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from db.models import Account
-from demo.partnership import load_demo_data
+from demo.cast import DEMO_ACCOUNTS
+from demo.partnership import DEMO_PASSWORD, load_demo_data
 from services.accounts import (
-    MIN_PASSWORD_LENGTH,
+    PASSWORD_RULE,
     SIGN_IN_REFUSED,
+    USERNAME_RULE,
+    SignedIn,
     SignInOutcome,
     account_for_verified_email,
     authenticate,
@@ -38,6 +41,9 @@ def _set_up(session: Session, *, username: str, display_name: str, password: str
 # Streamlit's st.login needs these in the [auth] secrets (the README has a Microsoft Entra ID example).
 AUTH_KEYS = ("server_metadata_url", "client_id", "client_secret", "redirect_uri", "cookie_secret")
 REFUSAL_LOGGED_KEY = "organisation_refusal_logged"
+# The first account, kept while the demo's accounts and password are shown once (before signing in, which reloads
+# the page and forgets this tab's state).
+DEMO_LOADED_KEY = "demo_loaded_for"
 _LOG = logging.getLogger(__name__)
 
 
@@ -92,6 +98,16 @@ def _organisation_sign_in() -> None:
         st.stop()
 
 
+def _show_demo_accounts() -> None:
+    """The demo's accounts and their shared password, shown once, right after loading the demo."""
+    st.success("The fictional demo partnership is loaded. Its demo accounts, one per role, share the password "
+               f"**{DEMO_PASSWORD}**. It is shown only now: note it before you continue.",
+               icon=":material/check_circle:")
+    st.table([{"Username": username, "Name": name, "Roles": ", ".join(roles)}
+              for username, name, roles in DEMO_ACCOUNTS])
+    st.caption("Your own account signs in with the password you chose.")
+
+
 def _authenticate(session: Session, *, username: str, password: str) -> SignInOutcome:
     return authenticate(session, username=username, password=password)
 
@@ -103,15 +119,22 @@ if st.query_params.get("signed_out"):
     st.info("You have signed out.")
     del st.query_params["signed_out"]
 
+if (first_account := st.session_state.get(DEMO_LOADED_KEY)) is not None:
+    st.subheader("Set up: the demo is ready")
+    _show_demo_accounts()
+    if st.button("Continue to the tracker", type="primary", key="demo_continue"):
+        del st.session_state[DEMO_LOADED_KEY]
+        _start_session(first_account)
+    st.stop()
+
 if st.session_state.get("first_run"):
     st.subheader("Set up: create the first account")
     st.write("No account exists yet. The first account manages the partnership's reviews and administers the "
              "system (roles: admin, manager).")
     with st.form("first_account"):
-        username = st.text_input("Username", key="first_username")
+        username = st.text_input(f"Username ({USERNAME_RULE})", key="first_username")
         display_name = st.text_input("Your name (a staff member's name)", key="first_display_name")
-        password = st.text_input(f"Password (at least {MIN_PASSWORD_LENGTH} characters)", type="password",
-                                 key="first_password")
+        password = st.text_input(f"Password ({PASSWORD_RULE})", type="password", key="first_password")
         repeat = st.text_input("Password again", type="password", key="first_password_again")
         with_demo = st.checkbox("Also load the fictional demo partnership (made-up reviews and demo accounts)",
                                 key="first_with_demo")
@@ -127,6 +150,10 @@ if st.session_state.get("first_run"):
             except ServiceError as error:
                 st.error(md_sentence(error))
             else:
+                if with_demo:
+                    st.session_state[DEMO_LOADED_KEY] = SignedIn(account.id, account.display_name,
+                                                                 frozenset(account.roles))
+                    st.rerun()
                 _start_session(account)
     st.stop()
 

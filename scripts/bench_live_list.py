@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/bench_live_list.py [--server URL] [--extra 30] [--runs 20]
 
-Loads the fictional demo partnership (9 live reviews with agency returns, about 20 closed ones), times
+Loads the fictional demo partnership (10 live reviews with agency returns, about 20 closed ones), times
 list_live_reviews, opens `--extra` more live reviews with returns requested, and times it again. The
 ratio of the two medians, in one run on one machine, is the figure to compare.
 """

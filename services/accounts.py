@@ -29,6 +29,9 @@ SIGN_IN_REFUSED = (
     "if you still cannot sign in, ask an administrator."
 )
 USERNAME_PATTERN = re.compile(r"[a-z0-9._-]{3,40}")
+# The rules in words, shown beside the fields before anything is typed and in the refusals.
+USERNAME_RULE = "3 to 40 characters: letters, digits, dots, dashes or underscores"
+PASSWORD_RULE = f"at least {MIN_PASSWORD_LENGTH} characters, not only spaces"
 _hasher = PasswordHasher()
 
 
@@ -56,7 +59,7 @@ def _clean_roles(roles: Iterable[str]) -> list[str]:
 def _clean_username(username: str) -> str:
     cleaned = (username or "").strip().lower()
     if not USERNAME_PATTERN.fullmatch(cleaned):
-        raise InvalidInput("A username is 3 to 40 characters: letters, digits, dots, dashes or underscores.")
+        raise InvalidInput(f"A username is {USERNAME_RULE}.")
     return cleaned
 
 

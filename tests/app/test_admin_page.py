@@ -144,3 +144,24 @@ def test_the_agency_form_edits_the_jcr_representatives_email(app_db, make_app):
     assert at.text_input(key=f"ag_e_{agency_id}_rep_email").value == "rep@north.example"
     [table] = [d.value for d in at.dataframe if "JCR representative's email" in d.value.columns]
     assert table.set_index("Agency").loc["North Police", "JCR representative's email"] == "rep@north.example"
+
+
+def _tab_in_use(at) -> str:
+    """The tab the page tells the browser to show: the tab container's selected index, as a label."""
+    container = next(node for node in at.main if getattr(node, "type", "") == "tab_container")
+    tabs = list(container.children.values())
+    return tabs[container.proto.tab_container.default_tab_index].label
+
+
+def test_the_page_stays_on_the_tab_in_use_after_adding_a_closure_day(app_db, make_app):
+    from datetime import date
+
+    at = _admin_page(app_db, make_app)
+    assert _tab_in_use(at) == "Accounts"
+    at.session_state["admin_section"] = "Closure days"  # the user clicks the "Closure days" tab
+    at.run()
+    at.date_input(key="cl_date").set_value(date(2026, 12, 24))
+    at.text_input(key="cl_reason").input("Christmas Eve closure")
+    _submit(at, "add_closure", "Add closure day")
+    assert [s.value for s in at.success] == ["Closure day Thu 24 Dec 2026 added."]
+    assert _tab_in_use(at) == "Closure days"

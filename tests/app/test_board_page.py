@@ -8,6 +8,7 @@ import json
 from datetime import date
 
 import pytest
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
 
 from db.models import Agency
 from tests.app.conftest import create_account
@@ -120,3 +121,28 @@ def test_an_empty_database_reads_plainly(app_db, make_app):
     assert any("No notification was received in 2025-26 Q4 to 2026-27 Q4" in i.value for i in at.info)
     assert _metric(at, "Reviews at the Panel by Day 15").value == "—"
     assert not at.get("plotly_chart")
+
+
+def test_a_change_is_coloured_by_whether_it_is_better_and_no_change_is_grey(app_db, make_app):
+    # Two reviews, both at the Panel by Day 15 with minutes on the meeting's day: 2026-27 Q3's received Mon 5 Oct
+    # 2026 and submitted on Day 10 (Fri 16 Oct), 2026-27 Q4's received Mon 4 Jan 2027 and submitted on Day 14
+    # (Thu 21 Jan; Fri 1 Jan is a bank holiday, before Day 1). Q4 against Q3: 4 working days more to submission
+    # (worse: red, up); the same 100% at the Panel by Day 15 and minutes within 24 hours (no change: grey, no
+    # arrow, where Streamlit would draw "+0" as a red rise).
+    officer = create_account(app_db, "officer", username="app-officer")
+    with app_db() as session, session.begin():
+        add_review(session, officer, D(2026, 10, 5), "serious_harm", D(2026, 10, 5), None, D(2026, 10, 16),
+                   D(2026, 10, 13), D(2026, 10, 13), False, initials="QZ")
+        add_review(session, officer, D(2027, 1, 4), "serious_harm", D(2027, 1, 4), None, D(2027, 1, 21),
+                   D(2027, 1, 12), D(2027, 1, 12), False, initials="ZQ")
+    at = _board_page(make_app, create_account(app_db, "board", username="app-board"))
+    at.selectbox(key="board_from").set_value("2026-27 Q4").run()
+    red, green, grey = MetricProto.MetricColor.RED, MetricProto.MetricColor.GREEN, MetricProto.MetricColor.GRAY
+    up, none = MetricProto.MetricDirection.UP, MetricProto.MetricDirection.NONE
+    shown = {m.label: (m.delta, m.proto.color, m.proto.direction) for m in at.metric if m.delta}
+    assert shown == {
+        "Reviews at the Panel by Day 15": ("+0 points", grey, none),
+        "Median working days to submission": ("+4 working days", red, up),
+        "Minutes within 24 hours": ("+0 points", grey, none),
+    }
+    assert green not in [m.proto.color for m in at.metric if m.delta]

@@ -73,8 +73,38 @@ def test_open_a_new_review_from_the_form(app_db, make_app):
     _fill_new_review(at, received=date(2026, 12, 22), incident=date(2026, 12, 20), aware=date(2026, 12, 21))
     at.button(key="FormSubmitter:new_review-Open review").click().run()
     assert not at.exception and not at.error
-    assert "Review 221226EF opened." in [s.value for s in at.success]
+    # The user is taken to the new review, with the message there.
+    assert at.title[0].value == "Review 221226EF"
+    assert [s.value for s in at.success] == ["Review 221226EF opened."]
+    at.switch_page("pages/live_reviews.py").run()
     assert "221226EF" in list(at.dataframe[0].value["Case reference"])
+    assert not at.success
+
+
+def test_the_new_review_form_asks_for_the_received_date_first(app_db, make_app):
+    officer = _seed(app_db)
+    at = make_app(officer, as_of=AS_OF).run()
+    # The widgets in page order, which is the keyboard's tab order.
+    in_order = [node.key for node in at.main if str(getattr(node, "key", "") or "").startswith("nr_")]
+    assert in_order[:7] == ["nr_received", "nr_type", "nr_incident", "nr_aware", "nr_sin", "nr_initials_1",
+                            "nr_age_1"]
+
+
+def test_the_chair_is_not_shown_forms_the_chair_cannot_submit(app_db, make_app):
+    _seed(app_db)
+    chair = create_account(app_db, "chair", username="charlie")
+    at = make_app(chair, as_of=AS_OF).run()
+    assert not at.exception
+    assert set(at.dataframe[0].value["Case reference"]) == {"181226AB", "211226CD"}
+    assert "Open a new review" not in [h.value for h in at.subheader]
+    assert not [d for d in at.date_input if d.key.startswith("nr_")]
+    with app_db() as session:
+        review_id = session.scalars(select(Review.id).where(Review.case_reference == "181226AB")).one()
+    at.query_params["review"] = str(review_id)
+    at.switch_page("pages/review.py").run()
+    assert at.title[0].value == "Review 181226AB"
+    assert "Correct the review's dates" not in [e.label for e in at.expander]
+    assert "Record a milestone done" in [h.value for h in at.subheader]  # which the Chair may do
 
 
 def test_bad_dates_get_a_clear_message_and_keep_the_typed_values(app_db, make_app):
@@ -105,6 +135,9 @@ def test_submitting_the_same_form_twice_opens_one_review(app_db, make_app):
     at = make_app(officer, as_of=AS_OF).run()
     _fill_new_review(at, received=date(2026, 12, 22), incident=date(2026, 12, 20), aware=date(2026, 12, 21))
     at.button(key="FormSubmitter:new_review-Open review").click().run()
+    # Back on the list, the same notification sent again (a second click that arrives late) is not opened twice.
+    at.switch_page("pages/live_reviews.py").run()
+    _fill_new_review(at, received=date(2026, 12, 22), incident=date(2026, 12, 20), aware=date(2026, 12, 21))
     at.button(key="FormSubmitter:new_review-Open review").click().run()
     assert "it was not opened twice" in at.warning[0].value
     with app_db() as session:

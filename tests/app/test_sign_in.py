@@ -24,11 +24,28 @@ def test_first_run_creates_the_first_account_and_loads_demo_data(app_db, make_ap
     at.checkbox(key="first_with_demo").check()
     at.button[0].click().run()
     assert not at.exception
+    # The demo's accounts and their password are shown once, before going on (signing in reloads the page).
+    assert [s.value for s in at.success] == [
+        "The fictional demo partnership is loaded. Its demo accounts, one per role, share the password "
+        "**demo-password-2026**. It is shown only now: note it before you continue."]
+    shown = at.table[0].value
+    assert list(shown["Username"]) == ["demo-manager", "demo-officer", "demo-chair", "demo-board", "demo-admin"]
+    assert list(shown["Roles"]) == ["manager", "officer", "chair", "board", "admin"]
+    at.button(key="demo_continue").click().run()
     assert "Live reviews" in _page_titles(at)
+    assert not at.success and not at.table
     with app_db() as session:
         account = session.scalars(select(Account).where(Account.username == "pat.manager")).one()
         assert account.roles == ["manager", "admin"]
         assert session.scalars(select(Review)).first() is not None
+
+
+def test_first_run_states_its_rules_before_anything_is_typed(app_db, make_app):
+    at = make_app().run()
+    assert at.text_input(key="first_username").label == (
+        "Username (3 to 40 characters: letters, digits, dots, dashes or underscores)")
+    assert at.text_input(key="first_password").label == "Password (at least 12 characters, not only spaces)"
+    assert not at.error
 
 
 def test_first_run_refuses_mismatched_passwords_and_keeps_the_typing(app_db, make_app):

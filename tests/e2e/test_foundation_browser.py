@@ -34,6 +34,7 @@ def _type_date(page, label, value):
     field = page.get_by_label(label, exact=True)
     field.get_by_role("spinbutton").first.click()
     page.keyboard.type(value.strftime("%d%m%Y"))
+    page.keyboard.press("Escape")  # closes the calendar, which would cover the field below
 
 
 # Worked by hand from domain.md (Day 1 = first working day on or after receipt; a non-working day
@@ -79,7 +80,11 @@ def test_manager_opens_a_review_and_finds_it_with_its_due_date(
     wait_for_app(page)
 
     reference = f"{received:%d%m%y}XY"
+    # Opening the review takes the manager to it, with the message there; the live list has it too.
+    page.get_by_role("heading", name=f"Review {reference}").wait_for()
     page.get_by_text(f"Review {reference} opened.").wait_for()
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Live reviews").click()
+    page.get_by_role("heading", name="Live reviews").wait_for()
     # The grid is drawn on a canvas; Streamlit keeps a table of it for screen readers.
     table = page.locator('[data-testid="stDataFrame"] table').first
     table.locator("td", has_text=reference).wait_for(state="attached")
