@@ -55,7 +55,9 @@ def app_url(fresh_database_url, pinned_today, monkeypatch, app_environment):
     monkeypatch.setenv(PINNED_TODAY_VARIABLE, pinned_today.isoformat())
     port = _free_port()
     extra = {name: value.replace("{app_url}", f"http://127.0.0.1:{port}") for name, value in app_environment.items()}
-    env = {**os.environ, "DATABASE_URL": fresh_database_url, **extra}
+    # As a deployment runs: the app as its login role (DATABASE_URL), migrating as the owner (MIGRATION_DATABASE_URL),
+    # both set by fresh_database_url; the test seeds and inspects through fresh_database_url, the owner's.
+    env = {**os.environ, **extra}
     process = subprocess.Popen(
         [sys.executable, "-m", "ui.server", "--server.port", str(port), "--server.address", "127.0.0.1"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
