@@ -10,7 +10,6 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from db.models import Account
-from demo.partnership import load_demo_data
 from services.accounts import (
     MIN_PASSWORD_LENGTH,
     SIGN_IN_REFUSED,
@@ -31,6 +30,8 @@ def _set_up(session: Session, *, username: str, display_name: str, password: str
     """The first account (nobody is signed in yet, so no role to check), and the demo partnership if asked."""
     account = create_first_account(session, username=username, display_name=display_name, password=password)
     if with_demo:
+        from demo.partnership import load_demo_data  # only on a first run: it imports most of the app
+
         load_demo_data(session, as_of=as_of)
     return account
 

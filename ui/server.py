@@ -179,10 +179,30 @@ app = st.App(ROOT / "app.py", routes=_routes(), middleware=[Middleware(CrossSite
              secrets=oidc_secrets_from_environment())
 
 
+# What the first page (app.py and the sign-in page) imports: loaded while Streamlit starts and the browser loads the
+# page, instead of in the first page's run.
+FIRST_PAGE_MODULES = ("ui.state", "services.calendar", "ui.navigation", "ui.links", "ui.kept", "ui.flash")
+
+
+def _import_first_page_modules() -> None:
+    import importlib
+
+    for name in FIRST_PAGE_MODULES:
+        importlib.import_module(name)
+
+
 def main() -> None:
+    import threading
+
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.web import cli
 
+    from db.engine import start_preparing_database
+
+    # One start: the database (the embedded server's start, the schema check) gets ready, and the first page's
+    # modules are imported, while Streamlit starts and the browser loads the page.
+    start_preparing_database()
+    threading.Thread(target=_import_first_page_modules, name="rrt-first-page-imports", daemon=True).start()
     PagesManager.uses_pages_directory = False
     sys.argv = ["streamlit", "run", str(Path(__file__).resolve()), *sys.argv[1:]]
     sys.exit(cli.main())
