@@ -17,6 +17,14 @@ is not this app's) is refused: nobody can be signed in as someone else, or out, 
 """
 from __future__ import annotations
 
+if __name__ == "__main__":
+    # `python -m ui.server`: the database gets ready (the embedded server starts, the schema is checked, the app role
+    # is made) in a background thread from the first moment, while Streamlit loads and starts and the browser loads
+    # the page; the first page waits for it instead of doing it (db.engine.prepared_database_url).
+    from db.engine import start_preparing_database
+
+    start_preparing_database()
+
 import logging
 import os
 import sys
@@ -197,11 +205,7 @@ def main() -> None:
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.web import cli
 
-    from db.engine import start_preparing_database
-
-    # One start: the database (the embedded server's start, the schema check) gets ready, and the first page's
-    # modules are imported, while Streamlit starts and the browser loads the page.
-    start_preparing_database()
+    # The first page's modules are imported while Streamlit starts and the browser loads the page.
     threading.Thread(target=_import_first_page_modules, name="rrt-first-page-imports", daemon=True).start()
     PagesManager.uses_pages_directory = False
     sys.argv = ["streamlit", "run", str(Path(__file__).resolve()), *sys.argv[1:]]
