@@ -18,8 +18,9 @@ from services.accounts import SignedIn, count_accounts, signed_in_account
 from services.calendar import load_settings
 from services.sessions import ResumeOutcome, resume
 from ui import auth, state
-from ui.errors import DATABASE_UNAVAILABLE, DatabaseUnavailable, run_safely
+from ui.errors import DatabaseUnavailable, run_safely, show_database_unavailable
 from ui.flash import flash
+from ui.kept import restore_typing
 from ui.links import REVIEW_PAGE_KEYS
 from ui.navigation import PAGES, pages_for
 from ui.style import apply_style
@@ -81,8 +82,9 @@ def main() -> None:
             partnership = settings.partnership_name
     except (DatabaseUnavailable, OperationalError):
         st.title("Rapid Review Tracker")
-        st.error(DATABASE_UNAVAILABLE, icon=":material/cloud_off:")
+        show_database_unavailable()
         return
+    restore_typing()  # what was typed while the database could not be reached goes back into the form
 
     if account is None:
         if state.signed_in_account_id() is not None or st.session_state.get(auth.TOKEN_KEY):

@@ -87,18 +87,33 @@ def create_user(args: argparse.Namespace) -> int:
     return 0
 
 
-def verify(_args: argparse.Namespace) -> int:
-    from services.integrity import record_verification, verify_record
+def verify(args: argparse.Namespace) -> int:
+    from pathlib import Path
 
+    from services.integrity import heads_text, parse_heads, record_verification, verify_record
+
+    expected = []
+    if args.expect_heads:
+        try:
+            expected = parse_heads(Path(args.expect_heads).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as error:
+            _fail(f"The heads file {args.expect_heads} cannot be read ({type(error).__name__}): nothing was checked.")
+            return 2
+        except ValueError as error:
+            _fail(str(error))
+            return 2
     with transaction(_factory()) as session:
-        result = verify_record(session)
+        result = verify_record(session, expected)
         record_verification(session, result)
-    if result.ok:
-        print(result.summary())
-        print(f"chain heads: log {result.log_head}, report versions {result.versions_head} (keep these elsewhere)")
-        return 0
-    _fail(result.summary())
-    return 4
+    if not result.ok:
+        _fail(result.summary())
+        return 4
+    print(result.summary() + (f" (each still passes through the heads in {args.expect_heads})" if expected else ""))
+    print(f"chain heads: log {result.log_head}, report versions {result.versions_head} (keep these elsewhere)")
+    if args.save_heads:
+        Path(args.save_heads).write_text(heads_text(result.heads), encoding="utf-8")
+        print(f"Chain heads written to {args.save_heads}: keep it away from the database, with the backup.")
+    return 0
 
 
 DIGEST_TIME_VARIABLE = "RRT_DIGEST_TIME"
@@ -259,8 +274,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     restore_parser = sub.add_parser("restore", help="restore FILE into an empty database, then verify the record")
     restore_parser.add_argument("file")
     restore_parser.set_defaults(func=restore)
-    sub.add_parser("verify", help="check the daily log's and the report versions' hash chains and files").set_defaults(
-        func=verify)
+    verify_parser = sub.add_parser("verify", help="check the daily log's and report versions' hash chains and files")
+    verify_parser.add_argument("--expect-heads", metavar="FILE",
+                               help="heads saved by an earlier verify: fail if a chain no longer passes through them")
+    verify_parser.add_argument("--save-heads", metavar="FILE", help="write the chain heads to FILE once verified")
+    verify_parser.set_defaults(func=verify)
     mail = sub.add_parser("send-due-mail", help="queue the morning digests and send every queued email (run by cron)")
     mail.add_argument("--digests-now", action="store_true",
                       help=f"queue today's digests even before {DIGEST_TIME_VARIABLE} (default {DEFAULT_DIGEST_TIME})")

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from concurrent.futures import Future
+from contextlib import contextmanager, suppress
+from pathlib import Path
 
 import psycopg
 from psycopg import sql as psql
@@ -108,14 +111,42 @@ def is_app_role(connection: Connection) -> bool:
     ), {"group": APP_GROUP}).scalar())
 
 
+ROOT_DIR = Path(__file__).resolve().parents[1]
+MIGRATIONS = ROOT_DIR / "db" / "migrations" / "versions"
+_REVISION = re.compile(r"""^(down_revision|revision)\s*(?::[^=]*)?=\s*(?:["']([0-9A-Za-z_]+)["']|None)\s*$""", re.M)
+
+
+def head_revision() -> str | None:
+    """The newest migration's revision, read from the migration files without loading Alembic (fast at every start);
+    None when the history is not one plain line (a merge, two heads), which only Alembic itself may judge."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in MIGRATIONS.glob("*.py"):
+        found = dict(_REVISION.findall(path.read_text(encoding="utf-8")))
+        if not found.get("revision"):
+            return None
+        revisions.add(found["revision"])
+        if found.get("down_revision"):
+            parents.add(found["down_revision"])
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def is_at_head(connection: Connection) -> bool:
+    """Whether the database is already at the newest migration: then a start need not load Alembic at all."""
+    head = head_revision()
+    if head is None or not connection.execute(text("SELECT to_regclass('alembic_version') IS NOT NULL")).scalar():
+        return False
+    return list(connection.execute(text("SELECT version_num FROM alembic_version")).scalars()) == [head]
+
+
 def upgrade_to_head(engine: Engine) -> None:
     """Run every Alembic migration not yet applied, as the owner (never as the app's role)."""
     from alembic import command
     from alembic.config import Config
 
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    config = Config(os.path.join(root, "alembic.ini"))
-    config.set_main_option("script_location", os.path.join(root, "db", "migrations"))
+    config = Config(str(ROOT_DIR / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT_DIR / "db" / "migrations"))
     with engine.begin() as connection:
         if is_app_role(connection):
             raise MigrationAsAppRole(str(connection.execute(text("SELECT current_user")).scalar()))
@@ -168,10 +199,45 @@ def prepare_database(*, must_migrate: bool = False) -> str:
     try:
         with owner.connect() as connection:
             app_role = is_app_role(connection)
+            at_head = not must_migrate and not app_role and is_at_head(connection)
         if not app_role or must_migrate:
-            upgrade_to_head(owner)
+            if not at_head:
+                upgrade_to_head(owner)
             if uses_embedded_server():
                 create_app_role(owner, EMBEDDED_APP_ROLE)
     finally:
         owner.dispose()
     return app_database_url()
+
+
+_prepared: Future[str] | None = None
+
+
+def start_preparing_database() -> None:
+    """Run `prepare_database` in a background thread now: the served app calls this before Streamlit starts, so that
+    the embedded server starts and the schema is checked while Streamlit boots and the browser loads the page.
+    `prepared_database_url` collects the result."""
+    global _prepared
+    if _prepared is not None:
+        return
+    future: Future[str] = Future()
+
+    def prepare() -> None:
+        try:
+            future.set_result(prepare_database())
+        except BaseException as error:  # handed to whoever collects it
+            future.set_exception(error)
+
+    _prepared = future
+    threading.Thread(target=prepare, name="rrt-prepare-database", daemon=True).start()
+
+
+def prepared_database_url() -> str:
+    """The app role's URL: the background preparation's the first time (waiting for it), else `prepare_database()`
+    now, which also runs when the background one failed, so that its error is raised here."""
+    global _prepared
+    early, _prepared = _prepared, None
+    if early is not None:
+        with suppress(Exception):
+            return early.result()
+    return prepare_database()

@@ -10,8 +10,9 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from db.models import Account
-from demo.cast import DEMO_ACCOUNTS
-from demo.partnership import DEMO_PASSWORD, load_demo_data
+
+# demo.cast holds only the demo's names (demo.partnership, which loads it, imports most of the app).
+from demo.cast import DEMO_ACCOUNTS, DEMO_PASSWORD
 from services.accounts import (
     PASSWORD_RULE,
     SIGN_IN_REFUSED,
@@ -34,6 +35,8 @@ def _set_up(session: Session, *, username: str, display_name: str, password: str
     """The first account (nobody is signed in yet, so no role to check), and the demo partnership if asked."""
     account = create_first_account(session, username=username, display_name=display_name, password=password)
     if with_demo:
+        from demo.partnership import load_demo_data  # only on a first run: it imports most of the app
+
         load_demo_data(session, as_of=as_of)
     return account
 

@@ -5,6 +5,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -316,7 +317,7 @@ def authenticate(session: Session, *, username: str, password: str, now: datetim
     # A username no account can have (a NUL byte, 500 characters) is an unknown username: not sent to the database.
     found = session.scalars(select(Account).where(Account.username == cleaned)).first() \
         if USERNAME_PATTERN.fullmatch(cleaned) else None
-    checked_hash = found.password_hash if found is not None else _DUMMY_HASH
+    checked_hash = found.password_hash if found is not None else _dummy_hash()
     matches = _password_matches(checked_hash, password)
     if found is None:
         return SignInOutcome(None, SIGN_IN_REFUSED)
@@ -345,5 +346,8 @@ def authenticate(session: Session, *, username: str, password: str, now: datetim
     return SignInOutcome(account)
 
 
-# What an unknown username's password is checked against, so that it costs what a real check costs.
-_DUMMY_HASH = _hasher.hash("not a real password, only for timing")
+@cache
+def _dummy_hash() -> str:
+    """What an unknown username's password is checked against, so that it costs what a real check costs. Made on
+    first use, not at import: hashing is slow on purpose, and the first page of a start should not wait for it."""
+    return _hasher.hash("not a real password, only for timing")

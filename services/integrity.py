@@ -3,11 +3,14 @@
 Each row's chain_hash was set by the database on insert (migration 0009) as sha256(the previous row's chain_hash,
 a new line, the row's canonical text). Verifying recomputes every link here, from the rows as they are now, and
 checks every version's bytes against its size and SHA-256: a row changed, removed or forged anywhere (by hand, as the
-owner, with the triggers off) breaks the chain at that row or at the chain's head.
+owner, with the triggers off) breaks the chain at that row or at the chain's head. The owner could still rewrite a
+row and recompute every later hash and the head; the heads printed by a verify and kept outside the database (with
+each backup) catch that: a later verify given them checks the chain still passes through each (`expected_heads`).
 """
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -41,6 +44,42 @@ _BYTES_MATCH = "(encode(sha256(r.content), 'hex') = r.sha256 AND octet_length(r.
 
 
 @dataclass(frozen=True)
+class ChainHead:
+    """Where a chain ended when it was verified: kept outside the database (with each backup), it anchors the chain."""
+
+    chain: str
+    position: int
+    hash: str
+
+
+CHAINS = ("daily_log", "report_versions")
+_LABELS = {"daily_log": "daily log entry", "report_versions": "report version"}
+_PLURALS = {"daily_log": "daily log entries", "report_versions": "report versions"}
+
+
+def heads_text(heads: Sequence[ChainHead]) -> str:
+    """The heads as the lines of a heads file: `chain position hash`."""
+    return "".join(f"{head.chain} {head.position} {head.hash}\n" for head in heads)
+
+
+def parse_heads(content: str) -> list[ChainHead]:
+    """The heads of a heads file; ValueError with a sentence when a line is not `chain position hash`."""
+    heads = []
+    for number, line in enumerate(content.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        parts = line.split()
+        if (len(parts) != 3 or parts[0] not in CHAINS or not parts[1].isascii() or not parts[1].isdigit()
+                or len(parts[2]) != 64 or any(c not in "0123456789abcdef" for c in parts[2])):
+            raise ValueError(f"Line {number} of the heads file is not `chain position hash` (a chain is one of "
+                             f"{', '.join(CHAINS)}): nothing was checked against it.")
+        heads.append(ChainHead(parts[0], int(parts[1]), parts[2]))
+    if not heads:
+        raise ValueError("The heads file holds no chain head: nothing was checked against it.")
+    return heads
+
+
+@dataclass(frozen=True)
 class Mismatch:
     """The first row that does not match: which chain, its id and what is wrong."""
 
@@ -57,6 +96,11 @@ class VerificationResult:
     # The last hash of each chain: kept outside the database, it shows later that nothing before it was rewritten.
     log_head: str = GENESIS
     versions_head: str = GENESIS
+
+    @property
+    def heads(self) -> list[ChainHead]:
+        return [ChainHead("daily_log", self.log_entries, self.log_head),
+                ChainHead("report_versions", self.report_versions, self.versions_head)]
 
     @property
     def ok(self) -> bool:
@@ -82,9 +126,11 @@ def link(previous: str, canonical: str) -> str:
     return hashlib.sha256(f"{previous}\n{canonical}".encode()).hexdigest()
 
 
-def _walk(session: Session, table: str, canonical: str, label: str, extra: str = "true"
+def _walk(session: Session, table: str, canonical: str, extra: str = "true", anchor: ChainHead | None = None
           ) -> tuple[int, str, Mismatch | None]:
-    """Count, last hash and first mismatch of one chain."""
+    """Count, last hash and first mismatch of one chain; with an `anchor` kept earlier, the chain must still pass
+    through it (a chain rewritten by the owner, every later hash recomputed, is whole again but passes elsewhere)."""
+    label, plural = _LABELS[table], _PLURALS[table]
     # Fetched in chunks (a server-side cursor), so a long log or large Word files are never all in memory at once.
     rows = session.execute(
         text(f"SELECT r.id, r.chain_position, r.chain_hash, {canonical}, {extra} FROM {table} r"
@@ -100,25 +146,33 @@ def _walk(session: Session, table: str, canonical: str, label: str, extra: str =
             problem = f"{label} {row_id}: its file does not match its size and SHA-256"
         elif row_text is None or link(previous, row_text) != stored:
             problem = f"{label} {row_id} does not match the chain: it was changed after it was recorded"
+        elif anchor is not None and count == anchor.position and stored != anchor.hash:
+            problem = (f"the {plural} were rewritten at or before {label} {row_id} (position {count}): their chain "
+                       "no longer passes through the head kept for it")
         if problem is not None:
             return count, previous, Mismatch(table, row_id, problem)
         previous = stored
+    if anchor is not None and anchor.position > count:
+        return count, previous, Mismatch(table, None, f"the {plural} end at position {count} but the head kept for "
+                                                      f"them is at position {anchor.position}: the last ones are gone")
     head = session.execute(text("SELECT position, hash FROM record_chain_heads WHERE chain = :chain"),
                            {"chain": table}).first()
     if head is None or head[0] != count or head[1] != previous:
         recorded = head[0] if head is not None else "unknown"
-        return count, previous, Mismatch(table, None, f"the {label}s end at position {count} but {recorded} were "
+        return count, previous, Mismatch(table, None, f"the {plural} end at position {count} but {recorded} were "
                                                       "recorded: the last ones are missing or the head was changed")
     return count, previous, None
 
 
-def verify_record(session: Session) -> VerificationResult:
-    """Walk both chains from the start; return the counts and the first row that does not match (if any)."""
-    log_entries, log_head, mismatch = _walk(session, "daily_log", LOG_CANONICAL, "daily log entry")
+def verify_record(session: Session, expected_heads: Sequence[ChainHead] = ()) -> VerificationResult:
+    """Walk both chains from the start; return the counts and the first row that does not match (if any). Each of
+    `expected_heads` (kept from an earlier verify) must still be on its chain."""
+    anchors = {head.chain: head for head in expected_heads if head.position > 0}
+    log_entries, log_head, mismatch = _walk(session, "daily_log", LOG_CANONICAL, anchor=anchors.get("daily_log"))
     if mismatch is not None:
         return VerificationResult(log_entries, 0, mismatch)
-    versions, versions_head, mismatch = _walk(session, "report_versions", VERSION_CANONICAL, "report version",
-                                              _BYTES_MATCH)
+    versions, versions_head, mismatch = _walk(session, "report_versions", VERSION_CANONICAL, _BYTES_MATCH,
+                                              anchors.get("report_versions"))
     return VerificationResult(log_entries, versions, mismatch, log_head, versions_head)
 
 

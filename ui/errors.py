@@ -13,6 +13,8 @@ from collections.abc import Callable
 import streamlit as st
 from sqlalchemy.exc import OperationalError
 
+from ui.kept import keep_typing
+
 logger = logging.getLogger("rrt.errors")
 
 DATABASE_UNAVAILABLE = (
@@ -46,12 +48,18 @@ def report_unexpected(error: BaseException) -> str:
     return error_id
 
 
+def show_database_unavailable() -> None:
+    """Say in one sentence that the database cannot be reached, and keep what was typed for when it is back."""
+    keep_typing()
+    st.error(DATABASE_UNAVAILABLE, icon=":material/cloud_off:")
+
+
 def run_safely(run: Callable[[], None]) -> None:
     """Run a page; an error it did not expect becomes a plain sentence with an id (st.stop and st.rerun pass)."""
     try:
         run()
     except (DatabaseUnavailable, OperationalError):
-        st.error(DATABASE_UNAVAILABLE, icon=":material/cloud_off:")
+        show_database_unavailable()
     except Exception as error:
         error_id = report_unexpected(error)
         st.error(

@@ -19,6 +19,14 @@ is not this app's) is refused: nobody can be signed in as someone else, or out, 
 """
 from __future__ import annotations
 
+if __name__ == "__main__":
+    # `python -m ui.server`: the database gets ready (the embedded server starts, the schema is checked, the app role
+    # is made) in a background thread from the first moment, while Streamlit loads and starts and the browser loads
+    # the page; the first page waits for it instead of doing it (db.engine.prepared_database_url).
+    from db.engine import start_preparing_database
+
+    start_preparing_database()
+
 import logging
 import os
 import sys
@@ -207,10 +215,26 @@ app = st.App(ROOT / "app.py", routes=_routes(), middleware=[Middleware(CrossSite
              secrets=oidc_secrets_from_environment())
 
 
+# What the first page (app.py and the sign-in page) imports: loaded while Streamlit starts and the browser loads the
+# page, instead of in the first page's run.
+FIRST_PAGE_MODULES = ("ui.state", "services.calendar", "ui.navigation", "ui.links", "ui.kept", "ui.flash")
+
+
+def _import_first_page_modules() -> None:
+    import importlib
+
+    for name in FIRST_PAGE_MODULES:
+        importlib.import_module(name)
+
+
 def main() -> None:
+    import threading
+
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.web import cli
 
+    # The first page's modules are imported while Streamlit starts and the browser loads the page.
+    threading.Thread(target=_import_first_page_modules, name="rrt-first-page-imports", daemon=True).start()
     PagesManager.uses_pages_directory = False
     sys.argv = ["streamlit", "run", str(Path(__file__).resolve()), *sys.argv[1:]]
     sys.exit(cli.main())

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from db.engine import (
     make_engine,
     make_session_factory,
-    prepare_database,
+    prepared_database_url,
     server_was_lost,
     transaction,
     watch_for_lost_server,
@@ -41,7 +41,7 @@ class HasId(Protocol):
 @st.cache_resource(show_spinner="Starting the database…")
 def _engine() -> Engine:
     # Migrate as the owner, then connect as the app's own role, which cannot change the schema or the record.
-    return watch_for_lost_server(make_engine(prepare_database()))
+    return watch_for_lost_server(make_engine(prepared_database_url()))
 
 
 def session_factory() -> sessionmaker[Session]:

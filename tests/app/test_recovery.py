@@ -1,21 +1,31 @@
 """Recovery (issue 12): the embedded server's postmaster is killed during a session; the next click shows the plain
-sentence, and the click after that works again, the app having started the server itself, with no restart."""
+sentence, and the click after that works again, the app having started the server itself, with no restart. A save
+made while the database cannot be reached keeps what was typed in the form until the database is back and it is
+saved."""
 from __future__ import annotations
 
 import os
 import signal
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import psutil
 import streamlit as st
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from db.embedded import start_embedded_server
 from db.engine import EMBEDDED_APP_ROLE, prepare_database
+from db.models import LogEntry
+from services.accounts import _new_account
+from services.reviews.rules import ChildEntry
+from services.reviews.service import open_review
 from tests.app.conftest import create_account
 from ui.errors import DATABASE_UNAVAILABLE
+
+TODAY = date(2026, 11, 26)
 
 
 def _postmaster_pid(pgdata: Path) -> int:
@@ -55,3 +65,69 @@ def test_a_killed_embedded_postmaster_is_started_again_by_the_next_click(monkeyp
         assert _postmaster_pid(pgdata) != killed and psutil.pid_exists(_postmaster_pid(pgdata))
     finally:
         st.cache_resource.clear()
+
+
+def _accepting_connections(owner_url: str, accepting: bool) -> None:
+    """Open or close the test's database to every connection, ending the ones it has: for the app, the database
+    is unreachable until it is opened again."""
+    url = make_url(owner_url)
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'ALTER DATABASE "{url.database}" ALLOW_CONNECTIONS {str(accepting).lower()}'))
+        if not accepting:
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
+                         {"name": url.database})
+    admin.dispose()
+
+
+def _entries_written(owner_url: str, review_id: int) -> list[tuple[str, str, str | None, str | None]]:
+    """The review's log entries written by a person (not the system), read on a new connection."""
+    engine = create_engine(owner_url)
+    with Session(engine) as session:
+        rows = session.execute(select(LogEntry.category, LogEntry.text, LogEntry.folder_section, LogEntry.file_path)
+                               .where(LogEntry.review_id == review_id, LogEntry.by_system.is_(False))).all()
+    engine.dispose()
+    return [tuple(row) for row in rows]
+
+
+def test_what_was_typed_survives_a_save_while_the_database_is_down_and_is_saved_once_it_is_back(
+        app_db, fresh_database_url, make_app):
+    with app_db() as session, session.begin():
+        officer = _new_account(session, username="kept-officer", display_name="Kept Officer", roles=["officer"],
+                               password="correct horse battery")
+        review = open_review(session, officer, notification_type="serious_harm", incident_date=date(2026, 11, 19),
+                             csc_aware_date=date(2026, 11, 20), notification_received_date=date(2026, 11, 23),
+                             children=[ChildEntry("AB", 7)], as_of=TODAY)
+    typed = {"la_category": "document filed", "la_text": "Police scoping form received (officer DS).",
+             "la_section": "I", "la_path": "Scoping/Police scoping form.docx"}
+    at = make_app(officer, as_of=TODAY).run()
+    at.switch_page("pages/daily_log.py").run()
+    at.selectbox(key="log_review").set_value(review.id).run()
+    at.selectbox(key="la_category").set_value(typed["la_category"])
+    at.text_area(key="la_text").input(typed["la_text"])
+    at.selectbox(key="la_section").set_value(typed["la_section"])
+    at.text_input(key="la_path").input(typed["la_path"])
+
+    _accepting_connections(fresh_database_url, False)
+    try:
+        at.button(key="la_submit").click().run()
+        assert not at.exception, at.exception
+        assert [e.value for e in at.error] == [DATABASE_UNAVAILABLE]
+        at.run()  # a second click while it is still down: a run that drew no form the first time
+        assert not at.exception and [e.value for e in at.error] == [DATABASE_UNAVAILABLE]
+    finally:
+        _accepting_connections(fresh_database_url, True)
+
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.title[0].value == "Daily log"
+    assert at.selectbox(key="log_review").value == review.id
+    assert {key: at.session_state[key] for key in typed} == typed
+    assert at.text_area(key="la_text").value == typed["la_text"]
+    assert at.text_input(key="la_path").value == typed["la_path"]
+    assert _entries_written(fresh_database_url, review.id) == []
+
+    at.button(key="la_submit").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert _entries_written(fresh_database_url, review.id) == [
+        ("document filed", "Police scoping form received (officer DS).", "I", "Scoping/Police scoping form.docx")]

@@ -87,7 +87,9 @@ def served_app(env: dict[str, str]) -> Iterator[str]:
 def app_url(fresh_database_url, pinned_today, monkeypatch, app_environment):
     """Start the app on its own port against this test's database, "today" pinned; stop it afterwards."""
     monkeypatch.setenv(PINNED_TODAY_VARIABLE, pinned_today.isoformat())
-    with served_app({**os.environ, "DATABASE_URL": fresh_database_url, **app_environment}) as url:
+    # As a deployment runs: the app as its login role (DATABASE_URL), migrating as the owner (MIGRATION_DATABASE_URL),
+    # both set by fresh_database_url; the test seeds and inspects through fresh_database_url, the owner's.
+    with served_app({**os.environ, **app_environment}) as url:
         yield url
 
 

@@ -2,11 +2,12 @@
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from services.accounts import create_account_from_command_line
 from services.settings import add_closure_day
+from tests.conftest import TEST_APP_ROLE
 from tests.e2e.conftest import sign_in, wait_for_app
 
 PASSWORD = "correct horse battery"
@@ -119,3 +120,17 @@ def test_the_board_menu_holds_only_the_board_page(fresh_database_url, app_url, p
     page.goto(f"{app_url}/live_reviews")
     wait_for_app(page)
     assert page.get_by_role("heading", name="Live reviews").count() == 0
+
+
+def test_the_served_app_connects_as_its_own_role_not_the_owner(fresh_database_url, app_url, page):
+    _account(fresh_database_url, "pat.manager", ["manager"])
+    sign_in(page, app_url, "pat.manager", PASSWORD)
+    page.get_by_role("heading", name="Live reviews").wait_for()
+    engine = create_engine(fresh_database_url)
+    with engine.connect() as conn:
+        roles = set(conn.execute(text(
+            "SELECT usename FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )).scalars())
+    engine.dispose()
+    # The app keeps its connections open in its pool: every one of them is the app's login role.
+    assert roles == {TEST_APP_ROLE}

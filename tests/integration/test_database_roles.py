@@ -130,3 +130,29 @@ def test_manage_create_app_role_makes_a_login_role_in_the_group(fresh_database_u
     assert refused.returncode == 2 and "more rights" in refused.stderr
     refused = manage("create-app-role", "--name", "Robert'); DROP TABLE reviews;--")
     assert refused.returncode == 2 and "cannot be the app's role" in refused.stderr
+
+
+def test_a_start_at_head_skips_alembic_and_one_behind_still_migrates(fresh_database_url):
+    from alembic import command
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from db.engine import ROOT_DIR, head_revision, is_at_head, prepare_database
+
+    config = Config(str(ROOT_DIR / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT_DIR / "db" / "migrations"))
+    assert [head_revision()] == ScriptDirectory.from_config(config).get_heads()  # Alembic's own reading of the files
+    owner = create_engine(fresh_database_url)
+    with owner.connect() as conn:
+        assert is_at_head(conn)
+    with owner.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "-1")
+    with owner.connect() as conn:
+        behind = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        assert behind != head_revision() and not is_at_head(conn)
+    prepare_database()  # as a start does: MIGRATION_DATABASE_URL is the owner (fresh_database_url)
+    with owner.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == head_revision()
+        assert is_at_head(conn)
+    owner.dispose()

@@ -78,9 +78,9 @@ def _verify(engine):
         return verify_record(session)
 
 
-def _manage_verify() -> subprocess.CompletedProcess[str]:
+def _manage_verify(*options: str) -> subprocess.CompletedProcess[str]:
     # DATABASE_URL (app role) and MIGRATION_DATABASE_URL (owner) are set by fresh_database_url.
-    return subprocess.run([sys.executable, "manage.py", "verify"], capture_output=True, text=True, cwd=ROOT,
+    return subprocess.run([sys.executable, "manage.py", "verify", *options], capture_output=True, text=True, cwd=ROOT,
                           env=dict(os.environ), timeout=120)
 
 
@@ -173,3 +173,56 @@ def test_two_inserts_at_once_never_share_a_predecessor(record):
         worker.join(10)
     result = _verify(app)
     assert result.ok, result.summary()
+
+
+def _rewrite_log_entry_and_every_later_hash(owner, row_id: int, new_text: str) -> None:
+    """What the owner can do with the triggers off: change an entry, then recompute its hash, every later one and
+    the chain's head with the database's own canonical text, so that the chain is whole again."""
+    with owner.begin() as conn:
+        conn.execute(text("ALTER TABLE daily_log DISABLE TRIGGER daily_log_no_update_delete"))
+        conn.execute(text("UPDATE daily_log SET text = :text WHERE id = :id"), {"text": new_text, "id": row_id})
+        position = conn.execute(text("SELECT chain_position FROM daily_log WHERE id = :id"), {"id": row_id}).scalar()
+        previous = conn.execute(text("SELECT chain_hash FROM daily_log WHERE chain_position = :p"),
+                                {"p": position - 1}).scalar() or GENESIS
+        later = conn.execute(text("SELECT r.id, daily_log_canonical(r) FROM daily_log r WHERE r.chain_position >= :p"
+                                  " ORDER BY r.chain_position"), {"p": position}).all()
+        for later_id, canonical in later:
+            previous = hashlib.sha256(f"{previous}\n{canonical}".encode()).hexdigest()
+            conn.execute(text("UPDATE daily_log SET chain_hash = :hash WHERE id = :id"),
+                         {"hash": previous, "id": later_id})
+        conn.execute(text("UPDATE record_chain_heads SET hash = :hash WHERE chain = 'daily_log'"), {"hash": previous})
+        conn.execute(text("ALTER TABLE daily_log ENABLE TRIGGER daily_log_no_update_delete"))
+
+
+def test_a_chain_rewritten_by_the_owner_passes_a_plain_verify_but_not_one_given_the_heads_kept(record, tmp_path):
+    app, owner = record
+    heads = tmp_path / "rrt.heads"
+    done = _manage_verify("--save-heads", str(heads))
+    assert done.returncode == 0, done.stderr
+    kept = _verify(app)
+    assert heads.read_text().splitlines() == [f"daily_log {kept.log_entries} {kept.log_head}",
+                                              f"report_versions {kept.report_versions} {kept.versions_head}"]
+    with Session(app) as session, session.begin():  # the record goes on growing after the heads were kept
+        actor = session.get(Account, session.execute(text("SELECT min(id) FROM accounts")).scalar())
+        append_system_entry(session, actor, review_id=None, category="other", text="after the backup")
+    assert _manage_verify("--expect-heads", str(heads)).returncode == 0
+
+    with owner.connect() as conn:
+        target = conn.execute(text("SELECT id FROM daily_log WHERE text = 'note 1'")).scalar()
+    _rewrite_log_entry_and_every_later_hash(owner, target, "note one")
+    plain = _manage_verify()
+    assert plain.returncode == 0 and plain.stdout.startswith("verified: "), plain.stderr  # the chain is whole again
+    anchored = _manage_verify("--expect-heads", str(heads))
+    assert anchored.returncode == 4
+    assert "the daily log entries were rewritten at or before daily log entry" in anchored.stderr, anchored.stderr
+    assert f"(position {kept.log_entries})" in anchored.stderr
+
+
+def test_a_heads_file_is_read_line_by_line_and_a_wrong_line_is_refused():
+    from services.integrity import ChainHead, parse_heads
+
+    good = "# kept with rrt-2026-11-29.dump\ndaily_log 12 " + "a" * 64 + "\nreport_versions 0 " + GENESIS + "\n"
+    assert parse_heads(good) == [ChainHead("daily_log", 12, "a" * 64), ChainHead("report_versions", 0, GENESIS)]
+    for wrong in ("daily_log 12", "meetings 3 " + "a" * 64, "daily_log -1 " + "a" * 64, "daily_log 1 xyz", ""):
+        with pytest.raises(ValueError):
+            parse_heads(wrong)
