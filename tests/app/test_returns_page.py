@@ -17,6 +17,7 @@ from services.returns.service import (
     record_return_received,
     record_returns_requested,
     record_shared_with_chair,
+    record_summary,
 )
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review
@@ -420,3 +421,24 @@ def test_every_return_due_to_be_shared_is_shared_with_the_chair_in_one_action(ap
     with app_db() as session:
         assert [session.get(AgencyReturn, rid).shared_with_chair_date for rid in ids] == [AS_OF, AS_OF]
     assert {r["Shared on time"] for r in _rows(at).values()} == {"same day"}
+
+
+def test_a_batch_over_a_return_saved_by_someone_else_meanwhile_saves_nothing(app_db, make_app):
+    officer, manager, _, review_id = _seed(app_db)
+    police, gp = _return_id(app_db, "Demoshire Police"), _return_id(app_db, "GP practices")
+    with app_db() as session, session.begin():
+        actor = session.get(Account, officer.id)
+        for rid in (police, gp):
+            record_return_received(session, actor, return_id=rid, expected_version=None, received_on=AS_OF,
+                                   signed_by_senior_manager=False, as_of=AS_OF)
+            record_initial_check(session, actor, return_id=rid, expected_version=None, checked_on=AS_OF,
+                                 outcome="concerns", note="Unsigned.", as_of=AS_OF, **{**YES, "signed": False})
+    at = _open_checklist(make_app, officer, review_id)
+    with app_db() as session, session.begin():   # the manager writes a summary on the police return meanwhile
+        record_summary(session, session.get(Account, manager.id), return_id=police, expected_version=None,
+                       summary="Known to the police.")
+    at.button(key="FormSubmitter:batch_share-Share the ticked returns with the JCR Chair").click().run()
+    assert len(at.error) == 1 and at.error[0].value.startswith("Demoshire Police: ")
+    assert "changed by someone else" in at.error[0].value and "Nothing was saved" in at.error[0].value
+    with app_db() as session:
+        assert [session.get(AgencyReturn, rid).shared_with_chair_date for rid in (police, gp)] == [None, None]
