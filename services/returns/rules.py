@@ -239,7 +239,9 @@ def next_step(cal: WorkingCalendar, ret: ReturnFacts, as_of: date) -> str:
     if stage is Stage.CHECKED:
         step = "Final QA by the Partnership Manager"
         if ret.shared_with_chair_date is None:
-            step = "Share with the JCR Chair (late); then " + step[0].lower() + step[1:]
+            # Late only once the day it arrived has passed (issue 15: it read "(late)" beside "share today").
+            late = as_of > sharing_deadline(cal, known_date(latest_received(ret)))
+            step = f"Share with the JCR Chair {'(late)' if late else 'today'}; then " + step[0].lower() + step[1:]
         return f"{step}, {days_phrase(cal, final_qa_due_date(cal, ret), as_of)}"
     missing = []
     if ret.file_path is None:
@@ -247,6 +249,69 @@ def next_step(cal: WorkingCalendar, ret: ReturnFacts, as_of: date) -> str:
     if not ret.summary:
         missing.append("write the summary for the report")
     return "Accepted; " + " and ".join(missing) if missing else "Complete"
+
+
+class CardStep(StrEnum):
+    """The one step a return's card offers a form for: the next one in the order receipt, initial check, sharing
+    with the JCR Chair, final QA, then filing and the summary."""
+
+    RECEIPT = "receipt"
+    CHECK = "initial check"
+    SHARE = "share with the JCR Chair"
+    FINAL_QA = "final QA"
+    FILING = "filing and summary"
+    NONE = "nothing"
+
+
+def card_step(ret: ReturnFacts) -> CardStep:
+    """The next step of a return, in the order the card offers them."""
+    stage = return_stage(ret)
+    if stage in (Stage.AWAITING, Stage.SENT_BACK):
+        return CardStep.RECEIPT
+    if stage is Stage.RECEIVED:
+        return CardStep.CHECK
+    if stage in (Stage.CHECKED, Stage.ACCEPTED) and ret.shared_with_chair_date is None:
+        return CardStep.SHARE
+    if stage is Stage.CHECKED:
+        return CardStep.FINAL_QA
+    if stage is Stage.ACCEPTED and (ret.file_path is None or not ret.summary):
+        return CardStep.FILING
+    return CardStep.NONE
+
+
+def what_happens_next(cal: WorkingCalendar, ret: ReturnFacts, as_of: date) -> str:
+    """One sentence for the card: what happens next to the return, who does it and by when. It agrees with
+    next_step and shared_label (never "late" beside "today")."""
+    stage = return_stage(ret)
+    if stage in (Stage.NO_RETURN, Stage.WITHDRAWN):
+        return f"{next_step(cal, ret, as_of)}; nothing more happens to it."
+    if stage in (Stage.AWAITING, Stage.SENT_BACK):
+        due = agency_due_date(cal, ret)
+        what = "resubmission" if stage is Stage.SENT_BACK else "return"
+        if due < as_of:
+            return (f"The agency's {what} was due {due:%a %d %b} ({days_phrase(cal, due, as_of)}): chase it, and "
+                    "record it here when it arrives.")
+        return f"The agency sends its {what} by {due:%a %d %b} ({days_phrase(cal, due, as_of)}); record it here."
+    received = known_date(latest_received(ret))
+    share_by = sharing_deadline(cal, received)
+    if stage is Stage.RECEIVED:
+        what = "Check it" + (" and share it with the JCR Chair" if ret.shared_with_chair_date is None else "")
+        if as_of > share_by:
+            return f"{what} now: it was due the day it arrived ({received:%a %d %b}); it is late."
+        return f"{what} by {share_by:%a %d %b}, the day it arrived."
+    qa_words = ""
+    if stage is Stage.CHECKED:
+        qa_due = final_qa_due_date(cal, ret)
+        qa_words = (f"the Partnership Manager accepts it or sends it back by {qa_due:%a %d %b} "
+                    f"({days_phrase(cal, qa_due, as_of)})")
+    if ret.shared_with_chair_date is None:
+        timing = (f"late: it was due {share_by:%a %d %b}, the day it arrived" if as_of > share_by
+                  else f"by {share_by:%a %d %b}, the day it arrived")
+        return f"Share it with the JCR Chair ({timing})" + (f"; then {qa_words}." if qa_words else ".")
+    if qa_words:
+        return qa_words[0].upper() + qa_words[1:] + "."
+    step = next_step(cal, ret, as_of)
+    return "Nothing more is due: the return is complete." if step == "Complete" else step + "."
 
 
 def check_result_label(ret: ReturnFacts) -> str:
@@ -474,6 +539,7 @@ class ReturnStatus:
     action_due: date | None
     shared: str
     next_step: str
+    what_next: str = ""
 
     @property
     def agency_name(self) -> str:
@@ -515,6 +581,7 @@ def status_of(cal: WorkingCalendar, ret: ReturnRead, as_of: date, amber_days: in
         action_due=action_due_date(cal, ret),
         shared=shared_label(cal, ret, as_of),
         next_step=next_step(cal, ret, as_of),
+        what_next=what_happens_next(cal, ret, as_of),
     )
 
 

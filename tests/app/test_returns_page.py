@@ -12,7 +12,13 @@ from sqlalchemy import select
 from db.models import Account, Agency, LogEntry, Review
 from db.models_returns import AgencyReturn
 from services.returns.exports import CHECKLIST_COLUMNS, export_checklist
-from services.returns.service import record_initial_check, record_return_received, record_returns_requested
+from services.returns.service import (
+    record_initial_check,
+    record_return_received,
+    record_returns_requested,
+    record_shared_with_chair,
+    record_summary,
+)
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review
 from tests.app.conftest import create_account
@@ -60,11 +66,6 @@ def _open_checklist(make_app, account, review_id, as_of=AS_OF):
 def _rows(at) -> dict:
     table = at.dataframe[0].value
     return {r["Agency"]: r for r in table.to_dict("records")}
-
-
-def _pick(at, return_id):
-    at.selectbox(key="ret_pick").set_value(return_id).run()
-    return at
 
 
 def _submit(at, return_id, form, label):
@@ -133,7 +134,7 @@ def test_sending_scoping_forms_from_the_page(app_db, make_app):
 def test_a_receipt_before_the_request_is_refused_and_the_typing_kept(app_db, make_app):
     officer, _, _, review_id = _seed(app_db)
     ret_id = _return_id(app_db, "Demoshire Police")
-    at = _pick(_open_checklist(make_app, officer, review_id), ret_id)
+    at = _open_checklist(make_app, officer, review_id)
     at.date_input(key=f"r{ret_id}_receipt_received_on").set_value(date(2026, 12, 17))
     at.radio(key=f"r{ret_id}_receipt_signed").set_value("yes")
     at.text_input(key=f"r{ret_id}_receipt_role").input("Detective Chief Inspector")
@@ -151,7 +152,7 @@ def test_a_receipt_before_the_request_is_refused_and_the_typing_kept(app_db, mak
 def test_from_receipt_to_acceptance_on_the_page(app_db, make_app):
     officer, manager, _, review_id = _seed(app_db, requested=("Demoshire Police",))
     ret_id = _return_id(app_db, "Demoshire Police")
-    at = _pick(_open_checklist(make_app, officer, review_id), ret_id)
+    at = _open_checklist(make_app, officer, review_id)
     at.date_input(key=f"r{ret_id}_receipt_received_on").set_value(AS_OF)
     at.radio(key=f"r{ret_id}_receipt_signed").set_value("yes")
     at.text_input(key=f"r{ret_id}_receipt_role").input("DCI")
@@ -170,7 +171,7 @@ def test_from_receipt_to_acceptance_on_the_page(app_db, make_app):
     assert any("Partnership Manager's final QA" in i.value for i in at.info)
     assert not [b for b in at.button if "qa_form" in str(b.key)]
 
-    mgr = _pick(_open_checklist(make_app, manager, review_id), ret_id)
+    mgr = _open_checklist(make_app, manager, review_id)
     mgr.radio(key=f"r{ret_id}_qa_outcome").set_value("accepted")
     _submit(mgr, ret_id, "qa_form", "Record the final QA")
     assert not mgr.error, [e.value for e in mgr.error]
@@ -191,7 +192,9 @@ def test_sending_back_without_a_reason_is_refused_on_the_page(app_db, make_app):
                                signed_by_senior_manager=False, as_of=AS_OF)
         record_initial_check(session, actor, return_id=ret_id, expected_version=None, checked_on=AS_OF,
                              outcome="concerns", note="Unsigned.", as_of=AS_OF, **{**YES, "signed": False})
-    at = _pick(_open_checklist(make_app, manager, review_id), ret_id)
+        record_shared_with_chair(session, actor, return_id=ret_id, expected_version=None, shared_on=AS_OF,
+                                 as_of=AS_OF)
+    at = _open_checklist(make_app, manager, review_id)
     at.radio(key=f"r{ret_id}_qa_outcome").set_value("sent back")
     at.date_input(key=f"r{ret_id}_qa_new_due").set_value(date(2026, 12, 30))
     _submit(at, ret_id, "qa_form", "Record the final QA")
@@ -220,8 +223,8 @@ def test_two_people_saving_the_same_return(app_db, make_app):
     with app_db() as session, session.begin():
         record_return_received(session, session.get(Account, officer.id), return_id=ret_id, expected_version=None,
                                received_on=AS_OF, signed_by_senior_manager=False, as_of=AS_OF)
-    first = _pick(_open_checklist(make_app, officer, review_id), ret_id)
-    second = _pick(_open_checklist(make_app, manager, review_id), ret_id)
+    first = _open_checklist(make_app, officer, review_id)
+    second = _open_checklist(make_app, manager, review_id)
     second.text_area(key=f"r{ret_id}_summary_text").input("The manager's summary.")
     _submit(second, ret_id, "summary_form", "Save the summary")
     assert "Summary for Demoshire Police saved." in [s.value for s in second.success]
@@ -295,7 +298,7 @@ def test_a_double_click_on_save_saves_once(app_db, make_app):
     with app_db() as session, session.begin():
         record_return_received(session, session.get(Account, officer.id), return_id=ret_id, expected_version=None,
                                received_on=AS_OF, signed_by_senior_manager=False, as_of=AS_OF)
-    at = _pick(_open_checklist(make_app, officer, review_id), ret_id)
+    at = _open_checklist(make_app, officer, review_id)
     at.text_area(key=f"r{ret_id}_summary_text").input("Known to the police twice.")
     _submit(at, ret_id, "summary_form", "Save the summary")
     _submit(at, ret_id, "summary_form", "Save the summary")
@@ -313,10 +316,10 @@ def test_the_manager_agrees_a_later_due_date_and_the_checklist_shows_it(app_db, 
     late_day = date(2026, 12, 30)  # the plan date, Tue 29 Dec, has passed
     assert _rows(_open_checklist(make_app, manager, review_id, as_of=late_day))["Demoshire Police"]["RAG"] == "RED"
     # The officer has no agreed-date form.
-    off = _pick(_open_checklist(make_app, officer, review_id, as_of=late_day), ret_id)
+    off = _open_checklist(make_app, officer, review_id, as_of=late_day)
     assert not [b for b in off.button if "agreed_form" in str(b.key)]
 
-    at = _pick(_open_checklist(make_app, manager, review_id, as_of=late_day), ret_id)
+    at = _open_checklist(make_app, manager, review_id, as_of=late_day)
     at.date_input(key=f"r{ret_id}_agreed_on").set_value(date(2027, 1, 5))
     _submit(at, ret_id, "agreed_form", "Save the agreed date")
     assert [e.value for e in at.error] == ["Say why the date was agreed (for example 'later return date agreed "
@@ -328,8 +331,114 @@ def test_the_manager_agrees_a_later_due_date_and_the_checklist_shows_it(app_db, 
     row = _rows(at)["Demoshire Police"]
     assert (row["RAG"], row["Due"], row["Agreed due date"], row["Agreed (reason)"]) == (
         "GREEN", date(2026, 12, 29), date(2027, 1, 5), "Agency lead on leave; agreed by phone.")
-    assert any("agreed due date" in m.value and "Agency lead on leave" in m.value for m in at.markdown)
+    assert any("agreed due date" in c.value and "Agency lead on leave" in c.value for c in at.caption)
     with app_db() as session:
         entry = session.scalars(select(LogEntry).where(LogEntry.agency_return_id == ret_id)
                                 .order_by(LogEntry.id.desc())).first()
         assert (entry.category, entry.author_id) == ("date agreed", manager.id)
+
+
+def test_each_card_says_in_one_sentence_what_happens_next_and_offers_only_that_step(app_db, make_app):
+    officer, _, _, review_id = _seed(app_db, requested=("Demoshire Police",))
+    ret_id = _return_id(app_db, "Demoshire Police")
+    with app_db() as session, session.begin():
+        actor = session.get(Account, officer.id)
+        record_return_received(session, actor, return_id=ret_id, expected_version=None, received_on=AS_OF,
+                               signed_by_senior_manager=True, signatory_role="DCI", as_of=AS_OF)
+        record_initial_check(session, actor, return_id=ret_id, expected_version=None, checked_on=AS_OF,
+                             outcome="satisfactory", as_of=AS_OF, **YES)
+    at = _open_checklist(make_app, officer, review_id)
+    # Issue 15: the same return read "Share with the JCR Chair (late)" and "not shared yet: share today".
+    nexts = [m.value.replace("\\", "") for m in at.markdown if m.value.startswith("**Next:**")]  # unescaped
+    assert nexts == ["**Next:** Share it with the JCR Chair (by Tue 22 Dec, the day it arrived); then the Partnership "
+                     "Manager accepts it or sends it back by Tue 29 Dec (due in 3 working days)."]
+    assert "(late)" not in " ".join(m.value for m in at.markdown)
+    # Only the next step's form: sharing; the receipt and the check are a line of dates.
+    forms = {str(b.key).split(":")[1].split("-")[0] for b in at.button if str(b.key).startswith("FormSubmitter:")}
+    assert {f for f in forms if f.startswith(f"r{ret_id}_")} == {f"r{ret_id}_share_form", f"r{ret_id}_file_form",
+                                                                 f"r{ret_id}_summary_form"}  # the last two: 'More'
+    done = [v for v in (c.value.replace("\\", "") for c in at.caption) if v.startswith("Done:")]
+    assert done == ["Done: sent Fri 18 Dec 2026 · received Tue 22 Dec 2026 (signed: DCI) · checked Tue 22 Dec 2026 "
+                    "(satisfactory (all 4 yes))."]
+
+
+def test_all_four_yes_records_a_satisfactory_check_in_one_click(app_db, make_app):
+    officer, _, _, review_id = _seed(app_db, requested=("Demoshire Police",))
+    ret_id = _return_id(app_db, "Demoshire Police")
+    with app_db() as session, session.begin():
+        record_return_received(session, session.get(Account, officer.id), return_id=ret_id, expected_version=None,
+                               received_on=AS_OF, signed_by_senior_manager=True, signatory_role="DCI", as_of=AS_OF)
+    at = _open_checklist(make_app, officer, review_id)
+    _submit(at, ret_id, "check_form", "All four yes: record it as satisfactory")
+    assert "Initial check of Demoshire Police's return recorded." in [s.value for s in at.success]
+    with app_db() as session:
+        ret = session.get(AgencyReturn, ret_id)
+        assert (ret.initial_check_outcome, ret.initial_check_date) == ("satisfactory", AS_OF)
+        assert (ret.check_sufficient_information, ret.check_dates_present, ret.check_analysis,
+                ret.check_signed) == (True, True, True, True)
+
+
+def test_several_receipts_at_once_are_all_saved_or_none(app_db, make_app):
+    officer, _, _, review_id = _seed(app_db)
+    police, gp = _return_id(app_db, "Demoshire Police"), _return_id(app_db, "GP practices")
+    at = _open_checklist(make_app, officer, review_id)
+    for rid in (police, gp):
+        at.checkbox(key=f"batch_r{rid}_pick").check()
+    at.radio(key=f"batch_r{police}_signed").set_value("yes")       # signed, but no role: refused
+    at.radio(key=f"batch_r{gp}_signed").set_value("no")
+    at.button(key="FormSubmitter:batch_receipts-Record the receipts ticked").click().run()
+    assert [e.value for e in at.error] == [
+        "Demoshire Police: Give the role of the senior manager who signed it (for example Head of Service); a role, "
+        "not a name. Nothing was saved: put it right (or untick it) and save again."]
+    with app_db() as session:
+        assert [session.get(AgencyReturn, rid).received_date for rid in (police, gp)] == [None, None]
+    assert at.radio(key=f"batch_r{gp}_signed").value == "no"      # the typing is kept
+    at.text_input(key=f"batch_r{police}_role").input("Detective Chief Inspector")
+    at.button(key="FormSubmitter:batch_receipts-Record the receipts ticked").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert "Recorded as received: Demoshire Police, GP practices." in [s.value for s in at.success]
+    with app_db() as session:
+        saved = [session.get(AgencyReturn, rid) for rid in (police, gp)]
+        assert [(r.received_date, r.signed_by_senior_manager, r.signatory_role) for r in saved] == [
+            (AS_OF, True, "Detective Chief Inspector"), (AS_OF, False, None)]
+
+
+def test_every_return_due_to_be_shared_is_shared_with_the_chair_in_one_action(app_db, make_app):
+    officer, _, _, review_id = _seed(app_db)
+    ids = [_return_id(app_db, name) for name in ("Demoshire Police", "GP practices")]
+    with app_db() as session, session.begin():
+        actor = session.get(Account, officer.id)
+        for rid in ids:
+            record_return_received(session, actor, return_id=rid, expected_version=None, received_on=AS_OF,
+                                   signed_by_senior_manager=False, as_of=AS_OF)
+            record_initial_check(session, actor, return_id=rid, expected_version=None, checked_on=AS_OF,
+                                 outcome="concerns", note="Unsigned.", as_of=AS_OF, **{**YES, "signed": False})
+    at = _open_checklist(make_app, officer, review_id)
+    assert "**2 returns are to be shared with the JCR Chair**" in [m.value for m in at.markdown]
+    at.button(key="FormSubmitter:batch_share-Share the ticked returns with the JCR Chair").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert "Recorded as shared with the JCR Chair: Demoshire Police, GP practices." in [s.value for s in at.success]
+    with app_db() as session:
+        assert [session.get(AgencyReturn, rid).shared_with_chair_date for rid in ids] == [AS_OF, AS_OF]
+    assert {r["Shared on time"] for r in _rows(at).values()} == {"same day"}
+
+
+def test_a_batch_over_a_return_saved_by_someone_else_meanwhile_saves_nothing(app_db, make_app):
+    officer, manager, _, review_id = _seed(app_db)
+    police, gp = _return_id(app_db, "Demoshire Police"), _return_id(app_db, "GP practices")
+    with app_db() as session, session.begin():
+        actor = session.get(Account, officer.id)
+        for rid in (police, gp):
+            record_return_received(session, actor, return_id=rid, expected_version=None, received_on=AS_OF,
+                                   signed_by_senior_manager=False, as_of=AS_OF)
+            record_initial_check(session, actor, return_id=rid, expected_version=None, checked_on=AS_OF,
+                                 outcome="concerns", note="Unsigned.", as_of=AS_OF, **{**YES, "signed": False})
+    at = _open_checklist(make_app, officer, review_id)
+    with app_db() as session, session.begin():   # the manager writes a summary on the police return meanwhile
+        record_summary(session, session.get(Account, manager.id), return_id=police, expected_version=None,
+                       summary="Known to the police.")
+    at.button(key="FormSubmitter:batch_share-Share the ticked returns with the JCR Chair").click().run()
+    assert len(at.error) == 1 and at.error[0].value.startswith("Demoshire Police: ")
+    assert "changed by someone else" in at.error[0].value and "Nothing was saved" in at.error[0].value
+    with app_db() as session:
+        assert [session.get(AgencyReturn, rid).shared_with_chair_date for rid in (police, gp)] == [None, None]

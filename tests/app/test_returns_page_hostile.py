@@ -13,7 +13,7 @@ from db.models import Account, Agency
 from db.models_returns import AgencyReturn
 from services.returns.exports import CHECKLIST_COLUMNS, export_checklist
 from services.returns.service import record_return_received, record_summary
-from tests.app.test_returns_page import AS_OF, RECEIVED, _open_checklist, _pick, _return_id, _seed, _submit
+from tests.app.test_returns_page import AS_OF, RECEIVED, _open_checklist, _return_id, _seed, _submit
 
 
 def test_recording_a_receipt_right_after_sending_forms_does_not_crash(app_db, make_app):
@@ -33,7 +33,7 @@ def test_recording_a_receipt_right_after_sending_forms_does_not_crash(app_db, ma
     at.session_state[TESTING_KEY][box.id] = str  # sent as the browser sends it: the label
     box.set_value(["GP practices", "Demoshire Police"])
     gp = _return_id(app_db, "GP practices")
-    at.selectbox(key="ret_pick").set_value(gp).run()      # changing the Agency box
+    at.run()      # the next action (each agency now has its own card: there is no Agency box to change)
     assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
     assert at.multiselect(key=f"send_agencies_{review_id}_2").value == []
     at.date_input(key=f"r{gp}_receipt_received_on").set_value(AS_OF)
@@ -64,13 +64,12 @@ def test_a_review_with_control_characters_in_its_summaries_stays_fully_usable(ap
     at = _open_checklist(make_app, manager, review_id)
     assert not at.error, [e.value for e in at.error]
     for ret_id in (police, gp):
-        _pick(at, ret_id)
         assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
         forms = {b.key for b in at.button if str(b.key).startswith(f"FormSubmitter:r{ret_id}_")}
         assert forms == {f"FormSubmitter:r{ret_id}_{name}" for name in (
             "agreed_form-Save the agreed date", "agreed_form-Clear the agreed date",
             "ending_form-Close the return", "check_form-Record the initial check",
-            "share_form-Record shared with the JCR Chair", "file_form-Save the file location",
+            "check_form-All four yes: record it as satisfactory", "file_form-Save the file location",
             "summary_form-Save the summary")}
     assert at.text_area(key=f"r{gp}_summary_text").value == "Raw\x01summary\x0b"
     at.button(key="export_prepare").click().run()
@@ -85,7 +84,6 @@ def test_a_review_with_control_characters_in_its_summaries_stays_fully_usable(ap
                  for name, row in rows.items()}
     assert summaries == {"Demoshire Police": "Known.\nTwice.", "GP practices": "Raw\ufffdsummary\n"}
     # A step still saves on that review.
-    _pick(at, police)
     at.text_input(key=f"r{police}_file_path").input("I/Police return.docx")
     _submit(at, police, "file_form", "Save the file location")
     assert "File location of Demoshire Police's return saved." in [s.value for s in at.success]
@@ -97,7 +95,7 @@ def test_a_stale_summary_save_keeps_1080_characters_typed(app_db, make_app):
     with app_db() as session, session.begin():
         record_return_received(session, session.get(Account, officer.id), return_id=ret_id, expected_version=None,
                                received_on=AS_OF, signed_by_senior_manager=False, as_of=AS_OF)
-    first = _pick(_open_checklist(make_app, officer, review_id), ret_id)
+    first = _open_checklist(make_app, officer, review_id)
     typed = ("The agency knew the family. " * 40)[:1080]
     first.text_area(key=f"r{ret_id}_summary_text").input(typed)
     with app_db() as session, session.begin():

@@ -21,6 +21,7 @@ from services.returns.reads import AgencyRef, ReturnRead
 from services.returns.rules import (
     Stage,
     action_due_date,
+    card_step,
     check_result_label,
     next_step,
     return_due_date,
@@ -33,6 +34,7 @@ from services.returns.rules import (
     validate_initial_check,
     validate_receipt,
     validate_request,
+    what_happens_next,
 )
 from services.working_days import WorkingCalendar
 
@@ -531,3 +533,50 @@ def test_a_return_closed_as_no_return_or_withdrawn_is_closed_and_says_so():
         "Reason: No reply.")
     assert ending_sentence("no return", date(2027, 1, 4), "x", date(2026, 12, 29), 0).startswith(
         "No return: the agency did not respond by 29 Dec 2026 (not chased)")
+
+
+# ------------------------------------------------------------------ the card: its next step and one sentence
+
+
+def test_a_checked_return_not_yet_shared_is_late_only_after_the_day_it_arrived(cal):
+    """Issue 15: the same return read "Share with the JCR Chair (late)" and "not shared yet: share today"."""
+    ret = make_return(**checked(D(2026, 12, 22), D(2026, 12, 22)))
+    assert shared_label(cal, ret, D(2026, 12, 22)) == "not shared yet: share today"
+    assert next_step(cal, ret, D(2026, 12, 22)).startswith("Share with the JCR Chair today; then final QA")
+    assert what_happens_next(cal, ret, D(2026, 12, 22)) == (
+        "Share it with the JCR Chair (by Tue 22 Dec, the day it arrived); then the Partnership Manager accepts it "
+        "or sends it back by Tue 29 Dec (due in 3 working days).")  # the agency due date: 23, 24, 29
+    assert next_step(cal, ret, D(2026, 12, 23)).startswith("Share with the JCR Chair (late); then final QA")
+    assert what_happens_next(cal, ret, D(2026, 12, 23)).startswith(
+        "Share it with the JCR Chair (late: it was due Tue 22 Dec, the day it arrived); then")
+
+
+@pytest.mark.parametrize(
+    ("fields", "as_of", "step", "sentence"),
+    [
+        ({}, D(2026, 12, 22), "receipt",
+         "The agency sends its return by Tue 29 Dec (due in 3 working days); record it here."),
+        ({}, D(2026, 12, 31), "receipt",
+         "The agency's return was due Tue 29 Dec (2 working days late): chase it, and record it here when it "
+         "arrives."),
+        ({"received_date": D(2026, 12, 22), "signed_by_senior_manager": False}, D(2026, 12, 22), "initial check",
+         "Check it and share it with the JCR Chair by Tue 22 Dec, the day it arrived."),
+        ({"received_date": D(2026, 12, 24), "signed_by_senior_manager": False}, D(2026, 12, 29), "initial check",
+         "Check it and share it with the JCR Chair now: it was due the day it arrived (Thu 24 Dec); it is late."),
+        (checked(D(2026, 12, 22), D(2026, 12, 22), shared_with_chair_date=D(2026, 12, 22)), D(2026, 12, 22),
+         "final QA", "The Partnership Manager accepts it or sends it back by Tue 29 Dec (due in 3 working days)."),
+        (dict(checked(D(2026, 12, 22), D(2026, 12, 22), shared_with_chair_date=D(2026, 12, 22)),
+              final_qa_outcome="accepted", final_qa_date=D(2026, 12, 22), final_qa_by_id=1), D(2026, 12, 23),
+         "filing and summary", "Accepted; record where it is filed and write the summary for the report."),
+        (dict(checked(D(2026, 12, 22), D(2026, 12, 22), shared_with_chair_date=D(2026, 12, 22)),
+              final_qa_outcome="accepted", final_qa_date=D(2026, 12, 22), final_qa_by_id=1, file_section="I",
+              file_path="I/police.docx", summary="Known."), D(2026, 12, 23), "nothing",
+         "Nothing more is due: the return is complete."),
+        ({"ended_as": "withdrawn", "ended_on": D(2026, 12, 21)}, D(2026, 12, 22), "nothing",
+         "Withdrawn: asked in error (Mon 21 Dec); nothing more happens to it."),
+    ],
+)
+def test_the_card_offers_the_next_step_and_says_what_happens_next(cal, fields, as_of, step, sentence):
+    ret = make_return(**fields)
+    assert card_step(ret) == step
+    assert what_happens_next(cal, ret, as_of) == sentence
