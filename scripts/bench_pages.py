@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from bench_board import RETURNS_SQL  # noqa: E402
 from bench_common import scratch_database  # noqa: E402
+from db.engine import make_engine  # noqa: E402
 from demo.partnership import load_demo_data  # noqa: E402
 from services.accounts import _new_account  # noqa: E402
 
@@ -312,7 +313,7 @@ def main() -> int:
     args = parser.parse_args()
 
     with scratch_database(args.server, keep=args.keep) as (demo_url, demo_engine), \
-            scratch_database(args.server, keep=args.keep) as (_national_url, national_engine), quiet_streamlit():
+            scratch_database(args.server, keep=args.keep) as (national_url, national_engine), quiet_streamlit():
         account_ids = {}
         for name, engine in (("demo", demo_engine), ("national", national_engine)):
             with Session(engine, expire_on_commit=False) as session:
@@ -334,7 +335,8 @@ def main() -> int:
         app_test_module.PagesManager = _DeclaredPagesOnly  # type: ignore[misc]
         os.environ["DATABASE_URL"] = demo_url  # nothing connects through it: the switch below hands out engines
         counter = StatementCounter()
-        engines = {"demo": demo_engine, "national": national_engine}
+        # The pages get engines made as the app makes its own (db.engine.make_engine: its connection options).
+        engines = {"demo": make_engine(demo_url), "national": make_engine(national_url)}
         for engine in engines.values():
             counter.listen(engine)
         switch = EngineSwitch(engines)
