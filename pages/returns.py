@@ -9,7 +9,7 @@ import streamlit as st
 from db.enums import FinalQaOutcome, FolderSection, ReturnEnding, ReviewState, Role
 from services.agencies import list_agencies
 from services.rag import RAG_COLOURS, Rag
-from services.returns.chasing import chase_email, record_chase
+from services.returns.chasing import ChaseEmail, chase_email, chase_emails, record_chase
 from services.returns.exports import CHECKLIST_COLUMNS, DATE_COLUMNS, checklist_table, export_checklist
 from services.returns.queries import list_outstanding_returns, list_returns, returns_received_counts
 from services.returns.rules import (
@@ -112,9 +112,10 @@ def _save(form: VersionedForm, return_id: int, fn: Callable[..., Any], success: 
     remember_saved(SAVES_SCOPE, None)
 
 
-def _chase_controls(status: ReturnStatus, *, key_prefix: str) -> None:
-    """The ready email (a mailto link) and, for writers, the button that logs the chase."""
-    email = state.read(chase_email, return_id=status.ret.id, as_of=as_of)
+def _chase_controls(status: ReturnStatus, *, key_prefix: str, email: ChaseEmail | None = None) -> None:
+    """The ready email (a mailto link, read here unless given) and, for writers, the button that logs the chase."""
+    if email is None:
+        email = state.read(chase_email, return_id=status.ret.id, as_of=as_of)
     c1, c2 = st.columns([1, 1])
     c1.link_button(f"Email {status.agency_name}", email.mailto, icon=":material/mail:")
     if can_write and c2.button("Log that I chased", key=f"{key_prefix}_chased_{status.ret.id}",
@@ -171,6 +172,7 @@ if view == OUTSTANDING:
     st.caption("Select a row to open that review's checklist.")
     if late:
         st.subheader("Chase late returns")
+        emails = state.read(chase_emails, return_ids=[s.ret.id for s in late], as_of=as_of)
         for s in late:
             with st.container(border=True):
                 chases = s.ret.chases
@@ -180,7 +182,7 @@ if view == OUTSTANDING:
                               f"{fmt_date(max(c.chased_on for c in chases))}.")
                 st.markdown(f"{rag_badge(s.rag)} **{s.case_reference}: {md_text(s.agency_name)}**: "
                             f"{md_text(s.next_step)}.{chased}")
-                _chase_controls(s, key_prefix="worklist")
+                _chase_controls(s, key_prefix="worklist", email=emails.get(s.ret.id))
     st.stop()
 
 # ---------------------------------------------------------------- one review's checklist
