@@ -2,18 +2,15 @@
 
 Everything shown comes from services/board/ (numbers, quarters, agency names and fixed headings); the page only
 lays it out: period filter, headline tiles, then each figure in words, as a chart and as a table."""
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
 from services.board.charts import board_charts
 from services.board.pack import board_pack_html, figures_csv
-from services.board.periods import BoardFigures, Quarter, day_label, default_period
+from services.board.periods import Quarter, day_label, default_period
 from services.board.service import board_figures, board_quarters
 from services.board.wording import board_sections, headline_delta, headline_value, headline_words
 from services.errors import ServiceError
-from services.integrity import data_version
 from ui import state
 from ui.gate import require_page
 from ui.widgets import md_sentence
@@ -24,23 +21,10 @@ st.title("Board figures")
 st.caption("Aggregate timeliness only: no case reference, initials or free text appears on this page, in the "
            "CSV or in the board pack.")
 
-
-# The figures are aggregates over every review: computed once per period, day and data version (any write moves it,
-# services/integrity.data_version), then served from this process's cache to every board reader. Only reached past
-# the page's gate; an error is not cached.
-@st.cache_data(max_entries=64, show_spinner=False)
-def _quarters(version: tuple[str, int], as_of: date) -> list[Quarter]:
-    return state.read(board_quarters, as_of=as_of)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _figures(version: tuple[str, int], first: str, last: str, as_of: date) -> BoardFigures:
-    return state.read(board_figures, first_quarter=Quarter.parse(first), last_quarter=Quarter.parse(last), as_of=as_of)
-
-
 as_of = state.today()
-version = state.run_in_session(data_version)
-choices = [q.label for q in _quarters(version, as_of)]
+# The figures aggregate every review: computed once per period, day and data version, then shared by every board
+# reader of this process until anything is written (ui.state.read_shared).
+choices = [q.label for q in state.read_shared(board_quarters, as_of=as_of)]
 default = default_period(as_of)
 f1, f2, f3 = st.columns([1, 1, 2])
 first_label = f1.selectbox("From quarter", choices, index=choices.index(default.first.label), key="board_from")
@@ -50,7 +34,8 @@ f3.caption("Financial-year quarters, as public bodies report: Q1 is April to Jun
            "current one. Each figure counts the reviews whose **notification was received** in the period.")
 
 try:
-    figures = _figures(version, first_label, last_label, as_of)
+    figures = state.read_shared(board_figures, first_quarter=Quarter.parse(first_label),
+                                last_quarter=Quarter.parse(last_label), as_of=as_of)
 except ServiceError as error:
     st.error(md_sentence(error), icon=":material/error:")
     st.stop()
