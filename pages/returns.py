@@ -134,7 +134,7 @@ def _chase_controls(status: ReturnStatus, *, key_prefix: str, email: ChaseEmail 
 
 if view == OUTSTANDING:
     st.query_params["view"] = "outstanding"
-    outstanding = state.read(list_outstanding_returns, as_of=as_of)
+    outstanding = state.read_shared(list_outstanding_returns, as_of=as_of)  # shared until a write
     late = [s for s in outstanding if s.late]
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Late from the agency", len(late))
@@ -187,7 +187,7 @@ if view == OUTSTANDING:
 
 # ---------------------------------------------------------------- one review's checklist
 
-reviews = state.read(list_reviews)
+reviews = state.read_shared(list_reviews)  # every review, for the picker: shared until a write
 if not reviews:
     st.info("There are no reviews yet. Open one from the Live reviews page.")
     st.stop()
