@@ -24,9 +24,16 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# Several app processes behind nginx on PORT (WORKERS=N, DATABASE_URL required): scripts/serve_workers.py.
+WORKERS ?= 1
+
 # The app migrates at start (as the owner) and then connects as its own role: one start of the embedded server.
 run: $(STAMP)
+ifeq ($(WORKERS),1)
 	$(BIN)/python -m ui.server --server.port $(PORT) --server.address $(HOST)
+else
+	$(BIN)/python scripts/serve_workers.py --workers $(WORKERS) --port $(PORT) --host $(HOST)
+endif
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

@@ -69,8 +69,15 @@ def database_url() -> str:
     return app_database_url()
 
 
+# PostgreSQL's JIT compiles a query whose estimated cost passes jit_above_cost: the board's aggregates (a calendar
+# CTE joined several times) pass it and spent seconds compiling on a busy machine, for queries that run in a
+# fraction of that without it (issue 16). The app's queries are short: no JIT on its connections.
+APP_CONNECTION_OPTIONS = "-c jit=off"
+
+
 def make_engine(url: str | None = None) -> Engine:
-    return create_engine(url or app_database_url(), pool_pre_ping=True, future=True)
+    return create_engine(url or app_database_url(), pool_pre_ping=True, future=True,
+                         connect_args={"options": APP_CONNECTION_OPTIONS})
 
 
 _LOST: weakref.WeakSet[Engine] = weakref.WeakSet()

@@ -37,7 +37,9 @@ st.caption("Aggregate timeliness only: no case reference, initials or free text 
            "CSV or in the board pack.")
 
 as_of = state.today()
-choices = [q.label for q in state.read(board_quarters, as_of=as_of)]
+# The figures aggregate every review: computed once per period, day and data version, then shared by every board
+# reader of this process until anything is written (ui.state.read_shared).
+choices = [q.label for q in state.read_shared(board_quarters, as_of=as_of)]
 default = default_period(as_of)
 f1, f2, f3 = st.columns([1, 1, 2])
 first_label = f1.selectbox("From quarter", choices, index=choices.index(default.first.label), key="board_from")
@@ -47,8 +49,8 @@ f3.caption("Financial-year quarters, as public bodies report: Q1 is April to Jun
            "current one. Each figure counts the reviews whose **notification was received** in the period.")
 
 try:
-    figures = state.read(board_figures, first_quarter=Quarter.parse(first_label),
-                         last_quarter=Quarter.parse(last_label), as_of=as_of)
+    figures = state.read_shared(board_figures, first_quarter=Quarter.parse(first_label),
+                                last_quarter=Quarter.parse(last_label), as_of=as_of)
 except ServiceError as error:
     st.error(md_sentence(error), icon=":material/error:")
     st.stop()

@@ -76,7 +76,7 @@ st.title("Daily log")
 st.caption("Every action on a review, newest first. The log cannot be changed or deleted: a mistake is put "
            "right by a new entry that names the entry it corrects.")
 
-reviews = state.read(list_reviews)
+reviews = state.read_shared(list_reviews)  # every review, for the picker: shared until a write
 by_id = {r.id: r for r in reviews}
 live_ids = [r.id for r in reviews if r.state != ReviewState.CLOSED]
 scope = review_picker(reviews, key="log_review", all_live_label="All live reviews")

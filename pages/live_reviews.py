@@ -36,7 +36,8 @@ st.caption(f"Today is {fmt_date(as_of)}. Reviews are due at the end of Day 15 (w
 
 show_flashes()
 
-statuses = state.read(list_live_reviews, as_of=as_of)
+# The same for every case reader: shared in this process until anything is written (ui.state.read_shared).
+statuses = state.read_shared(list_live_reviews, as_of=as_of)
 
 my_tasks = state.read(list_delegated_to_me, as_of=as_of)
 if my_tasks:

@@ -59,7 +59,7 @@ can_send = bool(roles & {Role.MANAGER, Role.OFFICER})
 is_chair = Role.CHAIR in roles
 is_manager = Role.MANAGER in roles
 
-reviews = state.read(list_reviews)
+reviews = state.read_shared(list_reviews)  # every review, for the picker: shared until a write
 st.title("Report")
 if not reviews:
     st.info("There are no reviews yet. Open one from the Live reviews page.")

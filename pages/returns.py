@@ -14,7 +14,7 @@ from services.due_mail import email_agency_about_return
 from services.errors import ServiceError
 from services.outbox import mail_is_on
 from services.rag import RAG_COLOURS, Rag
-from services.returns.chasing import ReadyEmail, chase_email, record_chase, send_back_email
+from services.returns.chasing import ReadyEmail, chase_email, chase_emails, record_chase, send_back_email
 from services.returns.exports import CHECKLIST_COLUMNS, DATE_COLUMNS, checklist_table, export_checklist
 from services.returns.queries import list_outstanding_returns, list_returns, returns_received_counts
 from services.returns.rules import (
@@ -129,9 +129,10 @@ def _read_email(email: ReadyEmail, agency_name: str, *, title: str = "Read the e
                 language=None, wrap_lines=True)
 
 
-def _chase_controls(status: ReturnStatus, *, key_prefix: str) -> None:
-    """The ready email (a mailto link) and, for writers, the button that logs the chase."""
-    email = state.read(chase_email, return_id=status.ret.id, as_of=as_of)
+def _chase_controls(status: ReturnStatus, *, key_prefix: str, email: ReadyEmail | None = None) -> None:
+    """The ready email (a mailto link, read here unless given) and, for writers, the button that logs the chase."""
+    if email is None:
+        email = state.read(chase_email, return_id=status.ret.id, as_of=as_of)
     c1, c2 = st.columns([1, 1])
     c1.link_button(f"Email {status.agency_name}", email.mailto, icon=":material/mail:")
     if can_write and c2.button("Log that I chased", key=f"{key_prefix}_chased_{status.ret.id}",
@@ -479,7 +480,7 @@ def _card(s: ReturnStatus, step: CardStep, *, writable: bool) -> None:
 
 if view == OUTSTANDING:
     st.query_params["view"] = "outstanding"
-    outstanding = state.read(list_outstanding_returns, as_of=as_of)
+    outstanding = state.read_shared(list_outstanding_returns, as_of=as_of)  # shared until a write
     late = [s for s in outstanding if s.late]
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Late from the agency", len(late))
@@ -517,6 +518,7 @@ if view == OUTSTANDING:
     st.caption("Select a row to open that review's checklist.")
     if late:
         st.subheader("Chase late returns")
+        emails = state.read(chase_emails, return_ids=[s.ret.id for s in late], as_of=as_of)
         for s in late:
             with st.container(border=True):
                 chases = s.ret.chases
@@ -526,12 +528,12 @@ if view == OUTSTANDING:
                               f"{fmt_date(max(c.chased_on for c in chases))}.")
                 st.markdown(f"{rag_badge(s.rag)} **{s.case_reference}: {md_text(s.agency_name)}**: "
                             f"{md_text(s.next_step)}.{chased}")
-                _chase_controls(s, key_prefix="worklist")
+                _chase_controls(s, key_prefix="worklist", email=emails.get(s.ret.id))
     st.stop()
 
 # ---------------------------------------------------------------- one review's checklist
 
-reviews = state.read(list_reviews)
+reviews = state.read_shared(list_reviews)  # every review, for the picker: shared until a write
 if not reviews:
     st.info("There are no reviews yet. Open one from the Live reviews page.")
     st.stop()

@@ -34,7 +34,7 @@ from ui.widgets import FREE_TEXT_REMINDER, fmt_date, md_text, rag_badge, review_
 roles = require_page("review")
 
 as_of = state.today()
-reviews = state.read(list_reviews)
+reviews = state.read_shared(list_reviews)  # every review, for the picker: shared until a write
 if not reviews:
     st.title("Review")
     st.info("There are no reviews yet. Open one from the Live reviews page.")

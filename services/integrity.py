@@ -43,6 +43,15 @@ VERSION_CANONICAL = (
 _BYTES_MATCH = "(encode(sha256(r.content), 'hex') = r.sha256 AND octet_length(r.content) = r.size_bytes)"
 
 
+def data_version(session: Session) -> tuple[str, int]:
+    """The database's name and how far its two record chains have gone. Every write appends a log entry (and a
+    report version moves its own chain), so figures cached under this key are stale as soon as anything is written;
+    the name keeps apart the caches of two databases served by one process."""
+    name, position = session.execute(text(
+        "SELECT current_database(), sum(position) FROM record_chain_heads")).one()
+    return str(name), int(position or 0)
+
+
 @dataclass(frozen=True)
 class ChainHead:
     """Where a chain ended when it was verified: kept outside the database (with each backup), it anchors the chain."""

@@ -8,13 +8,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
-from sqlalchemy.orm.interfaces import LoaderOption
+from sqlalchemy.orm import Session
 
 from db.enums import MeetingKind, MilestoneKey, ReviewState
-from db.models import Account, Agency, Review, ReviewMilestone
+from db.models import Account, Agency, Review
 from db.models_report import Meeting
 from db.models_returns import AgencyReturn
 from services.calendar import load_calendar, load_settings
@@ -22,16 +22,9 @@ from services.errors import InvalidInput
 from services.permissions import CASE_READERS, requires
 from services.rag import Rag, rag_for_due_date, urgency
 from services.returns.rules import ReturnFacts, Stage, action_due_date, return_rag, return_stage
-from services.reviews.reads import MilestoneRead, ReviewRead
+from services.reviews.reads import MilestoneRead, ReviewRead, read_milestones, read_reviews
 from services.reviews.rules import MilestoneStatus, ReviewStatus, WhyItem, review_status, worst_first
 from services.working_days import WorkingCalendar
-
-# What a status copies of a review: its children, and its milestones with who did them and who has them.
-STATUS_LOAD: tuple[LoaderOption, ...] = (
-    selectinload(Review.children),
-    selectinload(Review.milestones).selectinload(ReviewMilestone.done_by),
-    selectinload(Review.milestones).selectinload(ReviewMilestone.delegated_to),
-)
 
 # Where each milestone is dealt with (the Review page for the rest).
 MILESTONE_PAGES: dict[str, str] = {
@@ -127,25 +120,27 @@ def why_text(items: Sequence[WhyItem]) -> str:
 
 
 def _return_items(
-    session: Session, cal: WorkingCalendar, reviews: Sequence[Review], as_of: date, amber_days: int
+    session: Session, cal: WorkingCalendar, reviews: Sequence[ReviewRead], as_of: date, amber_days: int
 ) -> dict[int, list[ReturnItem]]:
     """Each agency return of the given reviews, by review (a closed review's returns no longer count). One query
     for all of them: the returns' own columns and the agency's name are all the rules read."""
     counted = [r.id for r in reviews if r.state != ReviewState.CLOSED]
     items: dict[int, list[ReturnItem]] = defaultdict(list)
     if counted:
-        rows = session.execute(select(AgencyReturn, Agency.name).join(Agency, Agency.id == AgencyReturn.agency_id)
+        # Columns only (a row has every attribute the rules read): no ORM object per return.
+        rows = session.execute(select(*AgencyReturn.__table__.columns, Agency.name.label("agency_name"))
+                               .join(Agency, Agency.id == AgencyReturn.agency_id)
                                .where(AgencyReturn.review_id.in_(counted)).order_by(Agency.name)).all()
-        for ret, name in rows:
-            facts: ReturnFacts = ret
-            items[ret.review_id].append(ReturnItem(ret.id, name, return_stage(facts),
+        for row in rows:
+            facts = cast(ReturnFacts, row)
+            items[row.review_id].append(ReturnItem(row.id, row.agency_name, return_stage(facts),
                                                    return_rag(cal, facts, as_of, amber_days),
                                                    action_due_date(cal, facts)))
     return items
 
 
 def _minutes_items(
-    session: Session, cal: WorkingCalendar, reviews: Sequence[Review], as_of: date, amber_days: int
+    session: Session, cal: WorkingCalendar, reviews: Sequence[ReviewRead], as_of: date, amber_days: int
 ) -> dict[int, list[MinutesItem]]:
     """The minutes not yet circulated of each open review's executive findings meeting and pre-meets (domain.md:
     minutes of every meeting by the end of the next working day)."""
@@ -162,7 +157,8 @@ def _minutes_items(
     return items
 
 
-def _statuses(session: Session, reviews: Sequence[Review], as_of: date) -> list[ReviewStatus]:
+def _statuses(session: Session, reviews: Sequence[ReviewRead], milestones: dict[int, list[MilestoneRead]],
+              as_of: date) -> list[ReviewStatus]:
     cal = load_calendar(session)
     amber_days = load_settings(session).amber_threshold_days
     returns = _return_items(session, cal, reviews, as_of, amber_days)
@@ -171,7 +167,7 @@ def _statuses(session: Session, reviews: Sequence[Review], as_of: date) -> list[
     for r in reviews:
         items = returns.get(r.id, [])
         minutes_items = minutes.get(r.id, [])
-        status = review_status(cal, ReviewRead.of(r), [MilestoneRead.of(m) for m in r.milestones], as_of, amber_days,
+        status = review_status(cal, r, milestones.get(r.id, []), as_of, amber_days,
                                [i.rag for i in items] + [m.rag for m in minutes_items])
         # A submitted review shows "submitted" instead of a RAG: nothing to explain.
         why = why_items(status.milestones, items, minutes_items) if r.state == ReviewState.OPEN else ()
@@ -182,14 +178,15 @@ def _statuses(session: Session, reviews: Sequence[Review], as_of: date) -> list[
 @requires(*CASE_READERS, action="see reviews")
 def list_live_reviews(session: Session, actor: Account, *, as_of: date) -> list[ReviewStatus]:
     """Every review not yet closed, worst first."""
-    reviews = session.scalars(select(Review).where(Review.state != ReviewState.CLOSED).options(*STATUS_LOAD)).all()
-    return worst_first(_statuses(session, reviews, as_of))
+    live = Review.state != ReviewState.CLOSED
+    return worst_first(_statuses(session, read_reviews(session, live), read_milestones(session, live), as_of))
 
 
 @requires(*CASE_READERS, action="see reviews")
 def get_review_status(session: Session, actor: Account, *, review_id: int, as_of: date) -> ReviewStatus:
     """One review with its milestones and their RAG."""
-    review = session.scalars(select(Review).where(Review.id == review_id).options(*STATUS_LOAD)).first()
-    if review is None:
+    this = Review.id == review_id
+    reviews = read_reviews(session, this)
+    if not reviews:
         raise InvalidInput("That review does not exist. Go back to the live list and open it again.")
-    return _statuses(session, [review], as_of)[0]
+    return _statuses(session, reviews, read_milestones(session, this), as_of)[0]

@@ -23,6 +23,7 @@ from services import sessions
 from services.accounts import SignedIn, load_actor, signed_in_account
 from services.clock import today_in_london
 from services.errors import ServiceError
+from services.integrity import data_version
 from ui import auth
 from ui.errors import DATABASE_UNAVAILABLE, DatabaseUnavailable
 from ui.flash import flash
@@ -128,6 +129,26 @@ def _call(fn: Callable[..., T], *, read_only: bool, **kwargs: Any) -> T:
 def read(fn: Callable[..., T], **kwargs: Any) -> T:
     """Call a reading service as the signed-in account in a read-only transaction; errors propagate."""
     return _call(fn, read_only=True, **kwargs)
+
+
+def read_shared(fn: Callable[..., T], **kwargs: Any) -> T:
+    """A read whose result is the same for every account with the same roles (the board's figures, the live list),
+    kept in this process until anything is written: keyed by the data version (services.integrity.data_version,
+    which every write moves), the account's roles and the arguments. A hit means the same call by the same roles
+    passed the service's role check; an error is never kept."""
+
+    def key(session: Session) -> tuple[tuple[str, int], tuple[str, ...] | None]:
+        actor = load_actor(session, signed_in_account_id())
+        return data_version(session), (tuple(sorted(actor.roles)) if actor and actor.active else None)
+
+    version, roles = run_in_session(key)
+    return _shared(version, roles, f"{fn.__module__}.{fn.__qualname__}", tuple(sorted(kwargs.items())), fn)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _shared(version: tuple[str, int], roles: tuple[str, ...] | None, name: str, arguments: tuple[Any, ...],
+            _fn: Callable[..., T]) -> T:
+    return read(_fn, **dict(arguments))
 
 
 def write(fn: Callable[..., T], **kwargs: Any) -> T:

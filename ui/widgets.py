@@ -57,6 +57,7 @@ CURRENT_REVIEW_KEY = "current_review_id"
 
 ALL_LIVE_CHOSEN_KEY = "all_live_reviews_chosen"
 ALL_LIVE = 0  # the "all live reviews" choice in the box (review ids start at 1)
+FOUND_CLOSED_LIMIT = 50  # closed reviews a search adds to a review picker
 
 
 @overload
@@ -71,7 +72,11 @@ def review_picker(reviews: list, *, key: str, all_live_label: str | None = None)
 
     With `all_live_label` the box also offers every live review at once (first, under that label) and returns
     None for it: without a link, that choice stays while this session last made it here, and it is where the
-    box starts when no review was chosen yet."""
+    box starts when no review was chosen yet.
+
+    The box offers the live reviews, the one chosen, and the closed reviews whose case reference contains what is
+    typed in "Find a closed review" (at most FOUND_CLOSED_LIMIT): not every review ever, which at national scale is
+    thousands of choices."""
     by_id = {r.id: r for r in reviews}
     wanted = st.query_params.get("review")
     remembered = st.session_state.get(CURRENT_REVIEW_KEY)
@@ -105,10 +110,18 @@ def review_picker(reviews: list, *, key: str, all_live_label: str | None = None)
             return all_live_label or ""
         return f"{by_id[review_id].case_reference} ({by_id[review_id].state})"
 
-    options = ([ALL_LIVE] if all_live_label is not None else []) + list(by_id)
+    typed = str(st.session_state.get(f"{key}_find_closed") or "").strip().upper()
+    found = [r.id for r in reviews if typed and r.state == ReviewState.CLOSED and typed in r.case_reference.upper()]
+    choices = [r.id for r in live] + [current_id] + found[:FOUND_CLOSED_LIMIT]
+    options = ([ALL_LIVE] if all_live_label is not None else []) + [
+        i for i in dict.fromkeys(choices) if i in by_id]
     if st.session_state.get(key) != current_id:
         st.session_state[key] = current_id
     review_id = st.selectbox("Review", options, key=key, on_change=follow_the_box, format_func=label)
+    if len(live) < len(reviews):
+        st.text_input("Find a closed review", key=f"{key}_find_closed", placeholder="part of its case reference",
+                      help=f"Closed reviews whose case reference contains this are added to the box above (at most "
+                           f"{FOUND_CLOSED_LIMIT}).")
     chosen = ALL_LIVE if review_id is None else int(review_id)  # the box always has a value: it was set above
     remember(chosen)
     return None if chosen == ALL_LIVE else chosen

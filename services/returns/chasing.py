@@ -2,6 +2,7 @@
 JCR Group representative when one is held), and logging that the agency was chased."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote
@@ -11,12 +12,12 @@ from sqlalchemy.orm import Session
 
 from db.enums import LogCategory
 from db.models import Account
-from db.models_returns import AgencyReturnChase
+from db.models_returns import AgencyReturn, AgencyReturnChase
 from services.calendar import load_calendar, load_settings
 from services.errors import InvalidInput
 from services.outside import check_no_case_reference, outside_reference
 from services.permissions import CASE_READERS, CASE_WRITERS, requires
-from services.returns.queries import read_return
+from services.returns.queries import RETURN_LOAD, read_return
 from services.returns.reads import ReturnRead
 from services.returns.rules import Stage, agency_due_date, days_phrase, known_date, return_stage
 from services.returns.service import load_return_for_write, log_return_entry
@@ -134,6 +135,18 @@ def send_back_email(session: Session, actor: Account, *, return_id: int) -> Read
         )
     return send_back_email_for(load_calendar(session), ret, sender=actor.display_name,
                                partnership=load_settings(session).partnership_name)
+
+
+@requires(*CASE_READERS, action="see agency returns")
+def chase_emails(session: Session, actor: Account, *, return_ids: Sequence[int], as_of: date) -> dict[int, ReadyEmail]:
+    """The ready chase emails of many returns at once (the worklist's late ones), by return id: one read of the
+    returns, however many; a return no longer awaited from its agency gets none."""
+    cal, settings = load_calendar(session), load_settings(session)
+    rows = session.scalars(select(AgencyReturn).where(AgencyReturn.id.in_(list(return_ids)))
+                           .options(*RETURN_LOAD)).unique()
+    return {ret.id: chase_email_for(cal, ret, as_of=as_of, sender=actor.display_name,
+                                    partnership=settings.partnership_name)
+            for ret in map(ReturnRead.of, rows) if return_stage(ret) in (Stage.AWAITING, Stage.SENT_BACK)}
 
 
 @requires(*CASE_WRITERS, action="log a chase")

@@ -1,13 +1,19 @@
 """What the review services hand back to pages: plain frozen copies of a review, its children and milestones.
 
-A page reads these after its transaction has closed, so nothing here loads anything: each `of` copies a row
-whose relationships were loaded with it (`service.REVIEW_LOAD`, `MILESTONE_LOAD`)."""
+A page reads these after its transaction has closed: each `of` copies a row whose relationships were loaded with it
+(`service.REVIEW_LOAD`, `MILESTONE_LOAD`). For lists, `read_reviews` and `read_milestones` load the same copies by
+their columns alone, a fixed number of queries however many reviews match (no ORM objects, no lazy loads)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, fields
 from datetime import date, datetime
+from typing import Any
 
-from db.models import Review, ReviewChild, ReviewMilestone
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session, aliased
+
+from db.models import Account, Review, ReviewChild, ReviewMilestone
 
 
 @dataclass(frozen=True)
@@ -158,3 +164,39 @@ class DateCorrectionRead:
     reason: str
     corrected_by_name: str
     corrected_at: datetime
+
+
+_REVIEW_COLUMNS = [getattr(Review, f.name) for f in fields(ReviewRead) if f.name != "children"]
+_NAMES = ("done_by_name", "delegated_to_name")
+_MILESTONE_COLUMNS = [getattr(ReviewMilestone, f.name) for f in fields(MilestoneRead) if f.name not in _NAMES]
+
+
+def read_reviews(session: Session, *where: ColumnElement[bool], order_by: Any = ()) -> list[ReviewRead]:
+    """The reviews matching `where`, with their children: two queries of columns."""
+    rows = session.execute(select(*_REVIEW_COLUMNS).where(*where).order_by(*order_by)).all()
+    children: dict[int, list[ChildRead]] = defaultdict(list)
+    if rows:
+        for review_id, position, initials, age in session.execute(
+            select(ReviewChild.review_id, ReviewChild.position, ReviewChild.initials, ReviewChild.age_years)
+            .where(ReviewChild.review_id.in_(select(Review.id).where(*where)))
+            .order_by(ReviewChild.review_id, ReviewChild.position)
+        ):
+            children[review_id].append(ChildRead(position, initials, age))
+    return [ReviewRead(**row._mapping, children=tuple(children[row.id])) for row in rows]
+
+
+def read_milestones(session: Session, *where: ColumnElement[bool]) -> dict[int, list[MilestoneRead]]:
+    """The milestones of the reviews matching `where`, by review, in plan order, with the names of who did each
+    and who has it: one query of columns."""
+    done_by, delegated_to = aliased(Account), aliased(Account)
+    found: dict[int, list[MilestoneRead]] = defaultdict(list)
+    for row in session.execute(
+        select(*_MILESTONE_COLUMNS, done_by.display_name.label("done_by_name"),
+               delegated_to.display_name.label("delegated_to_name"))
+        .outerjoin(done_by, done_by.id == ReviewMilestone.done_by_id)
+        .outerjoin(delegated_to, delegated_to.id == ReviewMilestone.delegated_to_id)
+        .where(ReviewMilestone.review_id.in_(select(Review.id).where(*where)))
+        .order_by(ReviewMilestone.review_id, ReviewMilestone.sort_order)
+    ):
+        found[row.review_id].append(MilestoneRead(**row._mapping))
+    return found

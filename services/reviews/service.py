@@ -36,7 +36,7 @@ from services.milestones import (
 from services.permissions import CASE_READERS, CASE_WRITERS, check_role, requires
 from services.plan import milestones_from_templates, refresh_due_dates, review_due_date
 from services.rag import Rag, open_item_rag
-from services.reviews.reads import AccountRef, DateCorrectionRead, ReviewRead
+from services.reviews.reads import AccountRef, DateCorrectionRead, ReviewRead, read_reviews
 from services.reviews.rules import (
     DATE_LABELS,
     MAX_NOTE_CHARS,
@@ -57,11 +57,8 @@ from services.text import clean_text
 @requires(*CASE_READERS, action="see reviews")
 def list_reviews(session: Session, actor: Account, *, include_closed: bool = True) -> list[ReviewRead]:
     """All reviews (for pickers), newest notification first."""
-    query = (select(Review).order_by(Review.notification_received_date.desc(), Review.id.desc())
-             .options(selectinload(Review.children)))
-    if not include_closed:
-        query = query.where(Review.state != ReviewState.CLOSED)
-    return [ReviewRead.of(r) for r in session.scalars(query)]
+    where = [] if include_closed else [Review.state != ReviewState.CLOSED]
+    return read_reviews(session, *where, order_by=(Review.notification_received_date.desc(), Review.id.desc()))
 
 
 # ---------------------------------------------------------------- writing

@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from db.models import Account
 from services.daily_log.service import append_system_entry
-from services.integrity import GENESIS, LOG_CANONICAL, VERSION_CANONICAL, link, verify_record
+from services.integrity import GENESIS, LOG_CANONICAL, VERSION_CANONICAL, data_version, link, verify_record
 from services.reviews.rules import ChildEntry
-from services.reviews.service import open_review
+from services.reviews.service import list_reviews, open_review
 from tests.conftest import as_app_role
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,6 +45,23 @@ def test_a_fresh_chain_verifies_and_the_database_and_python_agree_on_each_link(s
     assert session.execute(text(
         f"SELECT bool_and(report_versions_canonical(r) = {VERSION_CANONICAL}) FROM report_versions r")).scalar() \
         in (True, None)
+
+
+def test_the_data_version_moves_with_every_write_and_not_with_a_read(session, officer):
+    """ui.state.read_shared keeps reads under it: a write that leaves it unchanged would show stale pages."""
+    name, start = data_version(session)
+    assert name == session.execute(text("SELECT current_database()")).scalar()
+    review = open_review(session, officer, notification_type="serious_harm", incident_date=FRI_18_DEC,
+                         csc_aware_date=FRI_18_DEC, notification_received_date=FRI_18_DEC,
+                         children=[ChildEntry("AB", 7)], as_of=FRI_18_DEC)
+    session.flush()
+    opened = data_version(session)[1]
+    assert opened > start
+    list_reviews(session, officer)
+    assert data_version(session)[1] == opened
+    append_system_entry(session, officer, review_id=review.id, category="other", text="one more")
+    session.flush()
+    assert data_version(session)[1] == opened + 1
 
 
 def test_the_link_is_sha256_of_the_previous_hash_and_the_canonical_text():

@@ -65,6 +65,7 @@ WHO_MAY_CALL: dict[str, frozenset[str]] = {
     "returns_received_counts": READ_CASE,
     "chase_email": READ_CASE,
     "send_back_email": READ_CASE,
+    "chase_emails": READ_CASE,
     "export_checklist": READ_CASE,
     "record_returns_requested": WRITE_CASE,
     "record_return_received": WRITE_CASE,
@@ -398,6 +399,7 @@ CALLS = {
     "export_checklist": lambda s, a, c: dict(review_id=c["review"].id, as_of=TODAY, file_format="csv"),
     "chase_email": lambda s, a, c: dict(return_id=_return_at(s, c, "awaiting").id, as_of=TODAY),
     "send_back_email": lambda s, a, c: dict(return_id=_return_at(s, c, "sent back").id),
+    "chase_emails": lambda s, a, c: dict(return_ids=[_return_at(s, c, "awaiting").id], as_of=TODAY),
     "record_chase": lambda s, a, c: dict(return_id=_return_at(s, c, "awaiting").id, as_of=TODAY),
     "record_returns_requested": lambda s, a, c: dict(
         review_id=c["review"].id, agency_ids=[c["agency"].id], requested_on=TODAY, as_of=TODAY),

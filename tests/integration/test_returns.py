@@ -20,7 +20,7 @@ from db.models_returns import AgencyReturn, AgencyReturnChase, AgencyReturnSendB
 from services.errors import InvalidInput, NotAllowed, StaleRecord
 from services.milestones import complete_milestone
 from services.rag import Rag
-from services.returns.chasing import chase_email, record_chase, send_back_email
+from services.returns.chasing import chase_email, chase_emails, record_chase, send_back_email
 from services.returns.exports import CHECKLIST_COLUMNS, checklist_table, export_checklist
 from services.returns.queries import list_outstanding_returns, list_returns, returns_received_counts
 from services.returns.rules import Stage
@@ -508,6 +508,22 @@ def test_the_chase_and_send_back_emails_copy_the_agencys_jcr_representative(sess
     back = send_back_email(session, manager, return_id=ret.id)
     assert (back.to, back.cc) == ("contact1@agency.example.org", "jcr.rep@agency.example.org")
     assert "resubmission due Wed 06 Jan 2027" in back.subject and "What is needed: Add the dates." in back.body
+
+
+def test_chase_emails_of_several_returns_in_one_read(session, officer, review, agencies, ret):
+    """The worklist's emails at once: each awaited return gets the same email as on its own; a received one none."""
+    second = record_returns_requested(session, officer, review_id=review.id, agency_ids=[agencies[1].id],
+                                      requested_on=FRI_18_DEC, as_of=FRI_18_DEC)[0]
+    third = record_returns_requested(session, officer, review_id=review.id, agency_ids=[agencies[2].id],
+                                     requested_on=FRI_18_DEC, as_of=FRI_18_DEC)[0]
+    _receive(session, officer, third)
+    emails = chase_emails(session, officer, return_ids=[ret.id, second.id, third.id], as_of=WED_30_DEC)
+    assert set(emails) == {ret.id, second.id}
+    assert emails[ret.id].to == "contact1@agency.example.org"
+    assert emails[second.id].to == "contact2@agency.example.org"
+    for email in emails.values():
+        assert f"181226 no. {review.id}:" in email.subject and "Tue 29 Dec 2026" in email.subject
+        assert "1 working day late" in email.body
 
 
 def test_a_received_return_is_not_chased(session, officer, ret):

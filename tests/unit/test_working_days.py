@@ -477,3 +477,37 @@ def test_worked_example_sin_due_five_working_days_after_mon_21_dec_2026():
 def test_day_n_refuses_day_zero(cal):
     with pytest.raises(ValueError):
         cal.day_n(D(2026, 12, 18), 0)
+
+
+def test_counting_and_adding_agree_with_a_day_by_day_walk_across_years_and_closures():
+    """The calendar searches a list of each year's working days; an independent walk, one day at a time, over
+    weekends, England bank holidays (Christmas, New Year, Easter, May) and two closure days gives the same answers."""
+    closures = {date(2026, 12, 29), date(2027, 1, 4)}
+    cal = WorkingCalendar(closures)
+    bank = {date(2026, 12, 25), date(2026, 12, 28), date(2027, 1, 1), date(2027, 3, 26), date(2027, 3, 29),
+            date(2027, 5, 3), date(2027, 5, 31)}
+
+    def working(d):
+        return d.weekday() < 5 and d not in bank and d not in closures
+
+    def walk_between(a, b):
+        return sum(1 for i in range(1, (b - a).days + 1) if working(a + timedelta(days=i)))
+
+    def walk_add(d, n):
+        while n or not working(d):
+            if n == 0:
+                d += timedelta(days=1)
+                continue
+            d += timedelta(days=1)
+            n -= working(d)
+        return d
+
+    start = date(2026, 12, 18)
+    for i in range(0, 110, 3):
+        a = start + timedelta(days=i)
+        for n in (0, 1, 4, 15, 40):
+            assert cal.add_working_days(a, n) == walk_add(a, n), (a, n)
+        for j in (0, 1, 6, 20, 90):
+            b = a + timedelta(days=j)
+            assert cal.working_days_between(a, b) == walk_between(a, b), (a, b)
+            assert cal.working_days_between(b, a) == 0

@@ -1,0 +1,364 @@
+"""Every page at demo and at national scale, side by side in one run: rerunnable, in two throw-away databases.
+
+    .venv/bin/python scripts/bench_pages.py [--server postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+                                            [--scale 1.0] [--runs 15] [--keep]
+
+Loads the fictional demo partnership into two databases; in the second it then builds a national-scale partnership
+in SQL (at --scale 1: 4,972 reviews of which 270 live, about 58,700 agency returns, about 983,000 log entries, 305
+accounts) by copying the demo's reviews with their children and milestones (each live review 30 times, each closed
+one as often as needed), one return per agency for each copy, and about 198 log entries per review.
+
+Then it reruns each page warm in AppTest (a whole run of app.py with the page: sign-in check, menu, page), the demo
+and the national copy one after the other, interleaved with two floors: a bare page (a title, 3 metrics, a 12x9
+table) and a chart floor (the board's 8 charts from figures computed once). It prints the median and the minimum
+of each, the ratios, and the SQL statements one render sends (counted by an engine event listener). Figures are
+ratios within one run on one machine: the machine's load moves every line alike.
+
+The log's hash chain (migration 0009) is chained row by row by a trigger that updates one head row per insert: a
+million inserts through it in one transaction take far too long, so the copy inserts the entries with that trigger
+disabled, numbers them in order and moves the head; their hashes are placeholders (`manage.py verify` on a kept
+database reports the break, which is expected: this database is for timing only).
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import event, text  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from bench_board import RETURNS_SQL  # noqa: E402
+from bench_common import scratch_database  # noqa: E402
+from db.engine import make_engine  # noqa: E402
+from demo.partnership import load_demo_data  # noqa: E402
+from services.accounts import _new_account  # noqa: E402
+
+AS_OF = date(2026, 11, 26)
+NATIONAL = dict(reviews=4972, live=270, accounts=305, log_per_review=198)
+PASSWORD = "correct horse battery"
+
+CLONE_MAP_SQL = """
+CREATE TEMP TABLE clone_map AS
+SELECT r.id AS old_id, nextval(pg_get_serial_sequence('reviews', 'id')) AS new_id
+FROM reviews r
+CROSS JOIN LATERAL generate_series(1, CASE WHEN r.state = 'closed' THEN :closed_copies ELSE :live_copies END) AS k
+WHERE r.id <= :last_demo_id
+"""
+CLONE_REVIEWS_SQL = """
+INSERT INTO reviews (id, case_reference, notification_type, incident_date, csc_aware_date, sin_submitted_date,
+                     notification_received_date, submitted_to_panel_date, panel_response_date, ofsted_required,
+                     ofsted_response_date, exec_meeting_required, lcspr_decision, lcspr_reason, state, created_at,
+                     created_by_id, version)
+SELECT c.new_id, left(r.case_reference, 6) || 'NX-' || c.new_id, r.notification_type, r.incident_date,
+       r.csc_aware_date, r.sin_submitted_date, r.notification_received_date, r.submitted_to_panel_date,
+       r.panel_response_date, r.ofsted_required, r.ofsted_response_date, r.exec_meeting_required, r.lcspr_decision,
+       r.lcspr_reason, r.state, r.created_at, r.created_by_id, 1
+FROM clone_map c JOIN reviews r ON r.id = c.old_id
+"""
+CLONE_CHILDREN_SQL = """
+INSERT INTO review_children (review_id, position, initials, age_years)
+SELECT c.new_id, ch.position, ch.initials, ch.age_years
+FROM clone_map c JOIN review_children ch ON ch.review_id = c.old_id
+"""
+CLONE_MILESTONES_SQL = """
+INSERT INTO review_milestones (review_id, key, title, window_start_day, window_end_day, follows_key,
+                               follows_offset_days, owner, done_when, optional, condition, sort_order,
+                               window_start_date, due_date, agreed_due_date, agreed_reason, done_date, done_by_id,
+                               done_at, note, delegated_to_id, version)
+SELECT c.new_id, m.key, m.title, m.window_start_day, m.window_end_day, m.follows_key, m.follows_offset_days, m.owner,
+       m.done_when, m.optional, m.condition, m.sort_order, m.window_start_date, m.due_date, m.agreed_due_date,
+       m.agreed_reason, m.done_date, m.done_by_id, m.done_at, m.note, m.delegated_to_id, 1
+FROM clone_map c JOIN review_milestones m ON m.review_id = c.old_id
+"""
+ACCOUNTS_SQL = """
+INSERT INTO accounts (username, display_name, roles, active, password_hash, failed_attempts)
+SELECT 'nx-officer-' || g, 'National Officer ' || g, ARRAY['officer'], true, a.password_hash, 0
+FROM generate_series(1, :count) AS g, (SELECT password_hash FROM accounts ORDER BY id LIMIT 1) AS a
+"""
+LOG_SQL = """
+INSERT INTO daily_log (review_id, logged_at, author_id, category, text, folder_section, file_path, by_system,
+                       chain_position, chain_hash)
+SELECT e.review_id, e.logged_at, e.author_id, e.category, e.text, e.folder_section, e.file_path, false,
+       h.position + row_number() OVER (ORDER BY e.review_id, e.g), repeat('0', 64)
+FROM (SELECT r.id AS review_id, g,
+             (r.notification_received_date + time '08:00') AT TIME ZONE 'Europe/London' + g * interval '17 minutes'
+                 AS logged_at,
+             a.ids[1 + (r.id * 7 + g) % array_length(a.ids, 1)] AS author_id,
+             (ARRAY['communication','decision','delegation','date agreed','document filed','quality check',
+                    'meeting','other'])[1 + g % 8] AS category,
+             'Entry ' || g || CASE WHEN (r.id + g) % 97 = 0
+                                   THEN ': phoned the Police safeguarding lead about the chronology'
+                                   ELSE ': routine update on the review, initials only' END AS text,
+             CASE WHEN g % 100 = 0 THEN 'I' END AS folder_section,
+             CASE WHEN g % 100 = 0 THEN 'Scoping/form ' || g || '.docx' END AS file_path
+      FROM reviews r
+      CROSS JOIN generate_series(1, :per_review) AS g
+      CROSS JOIN (SELECT array_agg(id ORDER BY id) AS ids FROM accounts) AS a
+      WHERE r.id > :last_demo_id) AS e
+CROSS JOIN (SELECT position FROM record_chain_heads WHERE chain = 'daily_log') AS h
+"""
+
+
+def build_national(engine: Engine, scale: float) -> str:
+    """Grow the demo partnership in `engine`'s database to national scale, in SQL; returns a one-line summary."""
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        demo = conn.execute(text(
+            "SELECT max(id), count(*) FILTER (WHERE state <> 'closed'), count(*) FILTER (WHERE state = 'closed'),"
+            " (SELECT count(*) FROM accounts) FROM reviews")).one()
+        last_demo_id, demo_live, demo_closed, demo_accounts = demo
+        live_copies = max(1, round(NATIONAL["live"] * scale / demo_live) - 1)
+        live_total = demo_live * (live_copies + 1)
+        closed_copies = max(1, round((NATIONAL["reviews"] * scale - live_total) / demo_closed) - 1)
+        conn.execute(text(CLONE_MAP_SQL), dict(live_copies=live_copies, closed_copies=closed_copies,
+                                               last_demo_id=last_demo_id))
+        conn.execute(text(CLONE_REVIEWS_SQL))
+        conn.execute(text(CLONE_CHILDREN_SQL))
+        conn.execute(text(CLONE_MILESTONES_SQL))
+        author = conn.execute(text("SELECT min(id) FROM accounts")).scalar()
+        conn.execute(text(RETURNS_SQL + " AND r.id > :last_demo_id"),
+                     dict(as_of=AS_OF, author=author, last_demo_id=last_demo_id))
+        conn.execute(text(ACCOUNTS_SQL), dict(count=max(0, round(NATIONAL["accounts"] * scale) - demo_accounts)))
+        # The chain trigger updates one head row per insert; see the module's docstring.
+        conn.execute(text("ALTER TABLE daily_log DISABLE TRIGGER daily_log_chain"))
+        conn.execute(text(LOG_SQL), dict(per_review=NATIONAL["log_per_review"], last_demo_id=last_demo_id))
+        conn.execute(text("UPDATE record_chain_heads SET position = (SELECT max(chain_position) FROM daily_log)"
+                          " WHERE chain = 'daily_log'"))
+        conn.execute(text("ALTER TABLE daily_log ENABLE TRIGGER daily_log_chain"))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE"))
+    return f"national copy built in {time.perf_counter() - started:.0f} s: " + counts(engine)
+
+
+def counts(engine: Engine) -> str:
+    with engine.connect() as conn:
+        row = conn.execute(text(
+            "SELECT (SELECT count(*) FROM reviews), (SELECT count(*) FROM reviews WHERE state <> 'closed'),"
+            " (SELECT count(*) FROM agency_returns), (SELECT count(*) FROM daily_log),"
+            " (SELECT count(*) FROM accounts)")).one()
+    return (f"{row[0]:,} reviews of which {row[1]:,} live, {row[2]:,} returns, {row[3]:,} log entries, "
+            f"{row[4]:,} accounts")
+
+
+class StatementCounter:
+    """Counts the SQL statements sent through the engines it listens on."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def listen(self, engine: Engine) -> None:
+        event.listen(engine, "before_cursor_execute", self._one)
+
+    def _one(self, *_args: object) -> None:
+        self.count += 1
+
+
+class EngineSwitch:
+    """Stands in for ui.state._engine (a cached function): the engine of the scale being timed."""
+
+    def __init__(self, engines: dict[str, Engine]) -> None:
+        self.engines = engines
+        self.current = next(iter(engines))
+
+    def __call__(self) -> Engine:
+        return self.engines[self.current]
+
+    def clear(self) -> None:
+        pass
+
+
+@dataclass
+class Line:
+    label: str
+    scale: str
+    rerun: Callable[[], None]
+    samples: list[float] = field(default_factory=list)
+    statements: int = 0
+
+
+FLOOR_PAGE = """
+import pandas as pd
+import streamlit as st
+st.title("Floor page")
+for column, (label, value) in zip(st.columns(3), [("Live", 9), ("Overdue", 2), ("Due this week", 4)]):
+    column.metric(label, value, border=True)
+st.dataframe(pd.DataFrame([[f"r{r}c{c}" for c in range(9)] for r in range(12)],
+                          columns=[f"Column {c}" for c in range(9)]), hide_index=True)
+"""
+CHART_FLOOR = """
+import sys
+import streamlit as st
+from services.board.charts import board_charts
+for key, chart in board_charts(sys.modules["bench_pages_figures"].FIGURES).items():
+    st.subheader(key)
+    st.plotly_chart(chart, config={"displayModeBar": False}, key=f"floor_{key}")
+"""
+
+
+@contextmanager
+def quiet_streamlit() -> Iterator[None]:
+    # Reading session_state from outside a script run warns about "bare mode" each time; it is expected here.
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+        lambda record: "missing ScriptRunContext" not in record.getMessage())
+    yield
+
+
+def page_lines(scale: str, account_id: int, switch: EngineSwitch, counter: StatementCounter) -> list[Line]:
+    """One AppTest per page, signed in and on its page, each rerun with this scale's engine."""
+    from streamlit.testing.v1 import AppTest
+
+    def app_on(page: str, then: Callable[[AppTest], object] | None = None) -> Callable[[], None]:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+        at.session_state["account_id"] = account_id
+        at.session_state["as_of"] = AS_OF
+
+        def rerun() -> None:
+            switch.current = scale
+            at.session_state["last_seen_at"] = datetime.now(UTC)
+            at.run()
+            assert not at.exception, f"{page} at {scale}: {at.exception}"
+
+        rerun()
+        at.switch_page(page)
+        rerun()
+        if then is not None:
+            then(at)
+            rerun()
+        return rerun
+
+    return [
+        Line("Live reviews", scale, app_on("pages/live_reviews.py")),
+        Line("Review", scale, app_on("pages/review.py")),
+        Line("Returns worklist", scale, app_on("pages/returns.py")),
+        Line("Daily log, first page", scale, app_on("pages/daily_log.py")),
+        Line("Daily log, word search", scale,
+             app_on("pages/daily_log.py", lambda at: at.text_input(key="lf_words").input("police"))),
+        Line("Board figures", scale, app_on("pages/board.py")),
+    ]
+
+
+def floor_lines(figures: object) -> list[Line]:
+    import types
+
+    from streamlit.testing.v1 import AppTest
+
+    holder = types.ModuleType("bench_pages_figures")
+    holder.FIGURES = figures  # type: ignore[attr-defined]
+    sys.modules["bench_pages_figures"] = holder
+    lines = []
+    for label, script in (("Floor page", FLOOR_PAGE), ("Chart floor", CHART_FLOOR)):
+        at = AppTest.from_string(script, default_timeout=120)
+
+        def rerun(at: AppTest = at) -> None:
+            at.run()
+            assert not at.exception, at.exception
+
+        rerun()
+        lines.append(Line(label, "", rerun))
+    return lines
+
+
+def run_interleaved(lines: list[Line], runs: int, counter: StatementCounter) -> None:
+    for line in lines:  # one warm-up each, and the statements of one render
+        counter.count = 0
+        line.rerun()
+        line.statements = counter.count
+    for _ in range(runs):
+        for line in lines:
+            started = time.perf_counter()
+            line.rerun()
+            line.samples.append((time.perf_counter() - started) * 1000)
+
+
+def print_table(lines: list[Line], runs: int) -> None:
+    by = {(line.label, line.scale): line for line in lines}
+    floor = statistics.median(by[("Floor page", "")].samples)
+    chart_floor = statistics.median(by[("Chart floor", "")].samples)
+    print(f"\n{runs} warm reruns of each, interleaved; median (min) in ms; statements per render.\n")
+    print("| page | demo | national | national/demo | demo/floor | statements demo → national |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for label in dict.fromkeys(line.label for line in lines if line.scale):
+        demo, nat = by[(label, "demo")], by[(label, "national")]
+        dm, nm = statistics.median(demo.samples), statistics.median(nat.samples)
+        floor_here = chart_floor if label == "Board figures" else floor
+        print(f"| {label} | {dm:,.0f} ({min(demo.samples):,.0f}) | {nm:,.0f} ({min(nat.samples):,.0f}) | "
+              f"{nm / dm:.2f}x | {dm / floor_here:.1f}x{' chart floor' if label == 'Board figures' else ''} | "
+              f"{demo.statements} → {nat.statements} |")
+    print(f"| Floor page (title, 3 metrics, 12x9 table) | {floor:,.0f} ({min(by[('Floor page', '')].samples):,.0f})"
+          " | | | | 0 |")
+    print(f"| Chart floor (the board's 8 charts, static) | {chart_floor:,.0f} "
+          f"({min(by[('Chart floor', '')].samples):,.0f}) | | | | 0 |")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--server", default=os.environ.get("TEST_DATABASE_URL",
+                                                           "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of the national figures (default 1)")
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--keep", action="store_true", help="keep both databases (their URLs are printed)")
+    args = parser.parse_args()
+
+    with scratch_database(args.server, keep=args.keep) as (demo_url, demo_engine), \
+            scratch_database(args.server, keep=args.keep) as (national_url, national_engine), quiet_streamlit():
+        account_ids = {}
+        for name, engine in (("demo", demo_engine), ("national", national_engine)):
+            with Session(engine, expire_on_commit=False) as session:
+                load_demo_data(session, as_of=AS_OF)
+                account_ids[name] = _new_account(session, username="bench-reader", display_name="Bench Reader",
+                                                 roles=["manager", "officer", "board"], password=PASSWORD).id
+                session.commit()
+        print("demo:", counts(demo_engine))
+        print(build_national(national_engine, args.scale))
+
+        import streamlit as st
+        from streamlit.testing.v1 import app_test as app_test_module
+
+        import ui.state
+        from services.board.periods import default_period
+        from services.board.service import board_figures
+        from tests.app.conftest import _DeclaredPagesOnly
+
+        app_test_module.PagesManager = _DeclaredPagesOnly  # type: ignore[misc]
+        os.environ["DATABASE_URL"] = demo_url  # nothing connects through it: the switch below hands out engines
+        counter = StatementCounter()
+        # The pages get engines made as the app makes its own (db.engine.make_engine: its connection options).
+        engines = {"demo": make_engine(demo_url), "national": make_engine(national_url)}
+        for engine in engines.values():
+            counter.listen(engine)
+        switch = EngineSwitch(engines)
+        ui.state._engine = switch  # type: ignore[assignment]
+        st.cache_resource.clear()
+        st.cache_data.clear()
+
+        with Session(demo_engine) as session:
+            from db.models import Account
+
+            reader = session.get(Account, account_ids["demo"])
+            period = default_period(AS_OF)
+            figures = board_figures(session, reader, first_quarter=period.first, last_quarter=period.last,
+                                    as_of=AS_OF)
+        demo_lines = page_lines("demo", account_ids["demo"], switch, counter)
+        national_lines = page_lines("national", account_ids["national"], switch, counter)
+        lines = [line for pair in zip(demo_lines, national_lines, strict=True) for line in pair]
+        lines += floor_lines(figures)
+        run_interleaved(lines, args.runs, counter)
+        print_table(lines, args.runs)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
