@@ -58,6 +58,9 @@ def test_write_a_section_download_the_draft_and_open_it(app_url, fresh_database_
     page.get_by_role("link", name="Report").click()
     wait_for_app(page)
     expect(page.get_by_role("heading", name=f"Rapid Review report {reference}")).to_be_visible()
+    # The menu writes the chosen review into the address, which may run the page once more: a click made during
+    # that run could land on a form about to be redrawn, so wait for it to settle first.
+    wait_for_app(page)
 
     page.locator('[data-testid="stExpander"]').filter(has_text="2. Summary of the incident").locator("summary").click()
     box = page.get_by_role("textbox", name="Section 2")
