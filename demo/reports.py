@@ -17,6 +17,7 @@ from db.models import Account, Review
 from demo.cast import DemoCast
 from services import meetings as meeting_svc
 from services.calendar import load_calendar
+from services.report import panel as report_panel
 from services.report import service as report_svc
 
 # The dates of a review's report steps, by milestone key, as the demo's plan completes them.
@@ -139,7 +140,7 @@ def load_demo_reports(session: Session, cast: DemoCast, live: list[Review], *, a
                                      to_ofsted=review.id in to_ofsted)
         elif MilestoneKey.REPORT_TO_CHAIR in steps:
             # Sent to the Chair, not signed yet (and Ofsted is to get it too).
-            report_svc.set_ofsted_required(session, manager, review_id=review.id, required=True)
+            report_panel.set_ofsted_required(session, manager, review_id=review.id, required=True)
             made += int(report_svc.make_draft(session, officer, review_id=review.id, as_of=as_of).new)
             report_svc.send_to_chair(session, officer, review_id=review.id,
                                      sent_on=steps[MilestoneKey.REPORT_TO_CHAIR], as_of=as_of)
@@ -165,12 +166,12 @@ def _past_submission(session: Session, cast: DemoCast, review: Review, steps: Re
         report_svc.sign_off(session, cast.chair, review_id=review.id, signed_on=signed_on, as_of=as_of)
     submitted_on = steps[MilestoneKey.PANEL_SUBMISSION]
     if to_ofsted:
-        report_svc.set_ofsted_required(session, cast.manager, review_id=review.id, required=True)
-    report_svc.submit_to_panel(session, cast.manager, review_id=review.id, submitted_on=submitted_on,
+        report_panel.set_ofsted_required(session, cast.manager, review_id=review.id, required=True)
+    report_panel.submit_to_panel(session, cast.manager, review_id=review.id, submitted_on=submitted_on,
                                ofsted_sent_on=submitted_on if to_ofsted else None, as_of=as_of)
     answered = steps.get(MilestoneKey.PANEL_RESPONSE)
     if answered is not None:
-        report_svc.record_responses(session, cast.manager, review_id=review.id, panel_response_on=answered,
+        report_panel.record_responses(session, cast.manager, review_id=review.id, panel_response_on=answered,
                                     agrees_with_lcspr=True, further_information_asked=False,
                                     panel_notes="Fictional demo text. The Panel agreed with the decision and the "
                                     "learning.", as_of=as_of)

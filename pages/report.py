@@ -20,19 +20,17 @@ from services.report.content import (
     paragraphs_of,
     report_markdown,
 )
+from services.report.panel import record_responses, set_ofsted_required, submit_to_panel
 from services.report.reads import MAX_CHAIR_NAME_CHARS, MAX_HOW_GIVEN_CHARS, MAX_REASON_CHARS, STATE_LABELS
 from services.report.service import (
     get_report,
     get_version_file,
     make_draft,
     record_lcspr_decision,
-    record_responses,
     record_sign_off_given_outside,
     save_section,
     send_to_chair,
-    set_ofsted_required,
     sign_off,
-    submit_to_panel,
     withdraw_sign_off,
 )
 from services.reviews.service import list_reviews

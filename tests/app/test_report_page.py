@@ -10,15 +10,8 @@ from sqlalchemy import select
 from db.models import Account, Agency, LogEntry, Review, ReviewMilestone
 from db.models_report import Meeting, PanelResponse, ReportSection, ReportVersion, SignOff
 from services.report.content import WRITABLE_KEYS
-from services.report.service import (
-    record_lcspr_decision,
-    record_responses,
-    save_section,
-    send_to_chair,
-    set_ofsted_required,
-    sign_off,
-    submit_to_panel,
-)
+from services.report.panel import record_responses, set_ofsted_required, submit_to_panel
+from services.report.service import record_lcspr_decision, save_section, send_to_chair, sign_off
 from services.returns.service import record_return_received, record_returns_requested, record_summary
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review, update_review_dates

@@ -16,7 +16,7 @@ from services.calendar import load_calendar, load_settings
 from services.errors import InvalidInput
 from services.plan import review_due_date
 from services.rag import Rag
-from services.report.service import list_ofsted_outstanding
+from services.report.panel import list_ofsted_outstanding
 from services.review_status import list_live_reviews, why_text
 
 AS_OF = date(2026, 11, 26)

@@ -18,17 +18,15 @@ from db.models import Account, Agency, LogEntry
 from db.models_report import ReportSection, ReportVersion
 from services.errors import InvalidInput, NotAllowed, StaleRecord
 from services.report.content import APPENDIX, EMPTY_SECTION, SECTIONS, WRITABLE_KEYS
+from services.report.panel import record_responses, set_ofsted_required, submit_to_panel
 from services.report.service import (
     get_report,
     get_version_file,
     make_draft,
     record_lcspr_decision,
-    record_responses,
     save_section,
     send_to_chair,
-    set_ofsted_required,
     sign_off,
-    submit_to_panel,
 )
 from services.returns.service import record_return_received, record_returns_requested, record_summary
 from services.review_status import list_live_reviews

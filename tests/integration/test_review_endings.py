@@ -26,19 +26,16 @@ from services.errors import InvalidInput, NotAllowed, StaleRecord
 from services.meetings import record_meeting
 from services.rag import Rag
 from services.report.content import WRITABLE_KEYS
+from services.report.panel import list_ofsted_outstanding, record_responses, set_ofsted_required, submit_to_panel
 from services.report.service import (
     get_report,
     get_version_file,
-    list_ofsted_outstanding,
     make_draft,
     record_lcspr_decision,
-    record_responses,
     record_sign_off_given_outside,
     save_section,
     send_to_chair,
-    set_ofsted_required,
     sign_off,
-    submit_to_panel,
     withdraw_sign_off,
 )
 from services.returns.chasing import record_chase

@@ -26,6 +26,7 @@ LAYERS: list[set[str]] = [
     {"services.review_status"},
     {"services.meetings", "services.due_mail", "services.calendar_feed"},
     {"services.report.service"},
+    {"services.report.panel"},
 ]
 
 
