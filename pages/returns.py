@@ -11,7 +11,6 @@ import streamlit as st
 from db.enums import FinalQaOutcome, FolderSection, InitialCheckOutcome, ReturnEnding, ReviewState, Role
 from services.agencies import list_agencies
 from services.due_mail import email_agency_about_return
-from services.errors import ServiceError
 from services.outbox import mail_is_on
 from services.rag import RAG_COLOURS, Rag
 from services.returns.chasing import ReadyEmail, chase_email, chase_emails, record_chase, send_back_email
@@ -148,23 +147,6 @@ def _chase_controls(status: ReturnStatus, *, key_prefix: str, email: ReadyEmail 
     _read_email(email, status.agency_name)
 
 
-Steps = list[tuple[str, Callable[..., Any], dict[str, Any]]]
-
-
-def _record_all(session: Any, actor: Any, *, steps: Steps) -> list[str]:
-    """Each step (agency, service function, its arguments) by its own service function, in one transaction: all
-    are saved, or none; a refusal names its agency. Returns the agencies saved."""
-    saved = []
-    for name, fn, kwargs in steps:
-        try:
-            fn(session, actor, **kwargs)
-        except ServiceError as error:
-            raise type(error)(f"{name}: {error} Nothing was saved: put it right (or untick it) and save "
-                              "again.") from error
-        saved.append(name)
-    return saved
-
-
 def _versions_drawn(name: str, shown: list[ReturnStatus]) -> dict[int, int]:
     """The versions the batch form `name` was drawn from the last time (a save made against an older version is
     refused, never overwritten), remembered now for the next run."""
@@ -173,12 +155,12 @@ def _versions_drawn(name: str, shown: list[ReturnStatus]) -> dict[int, int]:
     return {s.ret.id: drawn.get(s.ret.id, s.ret.version) for s in shown}
 
 
-def _save_batch(steps: Steps, done: str, keys: list[str]) -> None:
+def _save_batch(steps: state.Steps, done: str, keys: list[str]) -> None:
     """Save every step in one transaction; saved, say which agencies and start the form afresh."""
     if not steps:
         st.error("Tick at least one agency.", icon=":material/error:")
         return
-    saved = state.act(_record_all, steps=steps)
+    saved = state.act_all(steps)
     if saved is None:
         return  # the rule broken is shown; nothing was saved and the form keeps its values
     flash(f"{done}: {', '.join(md_text(name) for name in saved)}.")
@@ -209,7 +191,7 @@ def _batch_receipts(waiting: list[ReturnStatus]) -> None:
             rows.append((s, key))
         submitted = st.form_submit_button("Record the receipts ticked", type="primary")
     if submitted:
-        steps: Steps = [
+        steps: state.Steps = [
             (s.agency_name, record_resubmission_received if s.stage is Stage.SENT_BACK else record_return_received,
              dict(return_id=s.ret.id, expected_version=versions[s.ret.id], received_on=received_on,
                   signed_by_senior_manager=YES_NO.get(st.session_state.get(key + "signed") or ""),
@@ -234,7 +216,7 @@ def _batch_share(to_share: list[ReturnStatus]) -> None:
                                   key="batch_share_on")
         submitted = st.form_submit_button("Share the ticked returns with the JCR Chair", type="primary")
     if submitted:
-        steps: Steps = [
+        steps: state.Steps = [
             (s.agency_name, record_shared_with_chair, dict(return_id=s.ret.id, expected_version=versions[s.ret.id],
                                             shared_on=shared_on, as_of=as_of))
             for s in to_share if st.session_state.get(f"batch_s{s.ret.id}")

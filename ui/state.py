@@ -165,6 +165,28 @@ def act(fn: Callable[..., T], **kwargs: Any) -> T | None:
         return None
 
 
+# A batch: (what each step is about, e.g. an agency's name; the service function; its arguments).
+Steps = list[tuple[str, Callable[..., Any], dict[str, Any]]]
+
+
+def _each_step(session: Session, actor: Any, *, steps: Steps) -> list[str]:
+    saved = []
+    for name, fn, kwargs in steps:
+        try:
+            fn(session, actor, **kwargs)
+        except ServiceError as error:
+            raise type(error)(f"{name}: {error} Nothing was saved: put it right (or untick it) and save "
+                              "again.") from error
+        saved.append(name)
+    return saved
+
+
+def act_all(steps: Steps) -> list[str] | None:
+    """Each step by its own service function (each checks the role), in one transaction: all are saved, or none,
+    and a refusal is shown naming its step (None returned; the form keeps its values). Returns the steps saved."""
+    return act(_each_step, steps=steps)
+
+
 def run_in_session(fn: Callable[[Session], T]) -> T:
     """Run `fn(session)` in one transaction, for the few calls that come before sign-in."""
     with transaction(session_factory()) as session:
