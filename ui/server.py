@@ -23,8 +23,17 @@ if __name__ == "__main__":
     # `python -m ui.server`: the database gets ready (the embedded server starts, the schema is checked, the app role
     # is made) in a background thread from the first moment, while Streamlit loads and starts and the browser loads
     # the page; the first page waits for it instead of doing it (db.engine.prepared_database_url).
+    import signal
+
     from db.engine import start_preparing_database
 
+    def _exit_on_sigterm(signal_number: int, _frame: object) -> None:
+        # SIGTERM (systemd, `kill`) ends the app as Ctrl-C does, through Python's exit, so that the embedded
+        # PostgreSQL is stopped on the way out (its atexit handler). Without this, the web server hands SIGTERM back
+        # to the default action once it has shut down, and the process dies leaving the embedded server running.
+        raise SystemExit(128 + signal_number)
+
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     start_preparing_database()
 
 import logging
