@@ -143,7 +143,8 @@ WHO_MAY_CALL: dict[str, frozenset[str]] = {
 }
 
 # Helpers that other services call inside their own guarded call (the caller has checked the role), never pages.
-INTERNAL = {"append_system_entry", "complete_milestone", "log_return_entry", "notify_chairs_of_report"}
+INTERNAL = {"append_system_entry", "complete_milestone", "log_return_entry", "notify_chairs_of_report",
+            "complete_report_milestone", "store_version"}
 
 
 @functools.cache
