@@ -14,6 +14,7 @@ from services.daily_log.rules import (
     MAX_PATH_LENGTH,
     MAX_TEXT_LENGTH,
     PERSON_CATEGORIES,
+    LogFilters,
 )
 from services.daily_log.service import add_log_entry, list_log_authors, list_milestone_choices, search_log
 from services.errors import ServiceError
@@ -143,12 +144,12 @@ author_id = f2.selectbox("Author", [0, *authors], key="lf_author", on_change=_fi
 date_from = f3.date_input("From", value=None, format="DD/MM/YYYY", key="lf_from", on_change=_first_page)
 date_to = f4.date_input("To", value=None, format="DD/MM/YYYY", key="lf_to", on_change=_first_page)
 words = f5.text_input("Words in the text", key="lf_words", on_change=_first_page)
-filters = dict(review_id=scope, categories=categories, author_id=author_id, date_from=date_from, date_to=date_to,
-               words=words)
+filters = LogFilters(review_id=scope, categories=tuple(categories), author_id=author_id, date_from=date_from,
+                     date_to=date_to, words=words)
 page_size = st.session_state.get("lf_page_size", DEFAULT_PAGE_SIZE)
 
 try:
-    result = state.read(search_log, **filters, page=st.session_state.get(PAGE_KEY, 1), page_size=page_size)
+    result = state.read(search_log, filters=filters, page=st.session_state.get(PAGE_KEY, 1), page_size=page_size)
 except ServiceError as error:
     st.error(md_sentence(error), icon=":material/error:")
     st.stop()
@@ -263,8 +264,8 @@ if st.button("Prepare the export", icon=":material/download:", key="log_export_p
              disabled=result.total == 0):
     prepared = {
         "signature": signature,
-        "csv": state.read(export_log_csv, **filters),  # built here, when the button is clicked
-        "xlsx": state.read(export_log_xlsx, **filters),
+        "csv": state.read(export_log_csv, filters=filters),  # built here, when the button is clicked
+        "xlsx": state.read(export_log_xlsx, filters=filters),
         "prepared_at": datetime.now(LONDON),
     }
     st.session_state[EXPORT_KEY] = prepared

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 from bench_common import scratch_database, timed  # noqa: E402
 from services.accounts import _new_account  # noqa: E402
 from services.daily_log.exports import export_log_csv, export_log_xlsx  # noqa: E402
+from services.daily_log.rules import LogFilters  # noqa: E402
 from services.daily_log.service import case_folder_register, search_log  # noqa: E402
 from services.reviews.rules import ChildEntry  # noqa: E402
 from services.reviews.service import open_review  # noqa: E402
@@ -87,26 +88,28 @@ def main() -> int:
         figures = {}
         with Session(engine) as session:
             actor = session.get(type(officer), officer.id)
-            page1 = search_log(session, actor, review_id=big.id, page=1, page_size=50)
+            one_review = LogFilters(review_id=big.id)
+            page1 = search_log(session, actor, filters=one_review, page=1, page_size=50)
             assert page1.total == args.entries + 1 and len(page1.rows) == 50
             figures["page1"] = timed("search_log: one review, page 1 of 50", lambda: search_log(
-                session, actor, review_id=big.id, page=1, page_size=50), args.runs)
+                session, actor, filters=one_review, page=1, page_size=50), args.runs)
             timed("search_log: one review, last page", lambda: search_log(
-                session, actor, review_id=big.id, page=page1.pages, page_size=50), args.runs)
+                session, actor, filters=one_review, page=page1.pages, page_size=50), args.runs)
             timed("search_log: one review, words 'police phoned'", lambda: search_log(
-                session, actor, review_id=big.id, words="police phoned"), args.runs)
+                session, actor, filters=LogFilters(review_id=big.id, words="police phoned")), args.runs)
+            two_categories_and_dates = LogFilters(review_id=big.id, categories=("decision", "meeting"),
+                                                  date_from=date(2026, 11, 10), date_to=date(2026, 11, 12))
             timed("search_log: one review, 2 categories + date range", lambda: search_log(
-                session, actor, review_id=big.id, categories=["decision", "meeting"],
-                date_from=date(2026, 11, 10), date_to=date(2026, 11, 12)), args.runs)
+                session, actor, filters=two_categories_and_dates), args.runs)
             timed("search_log: all live reviews, page 1 of 50", lambda: search_log(
-                session, actor, review_id=None, page=1, page_size=50), args.runs)
+                session, actor, filters=LogFilters(), page=1, page_size=50), args.runs)
             timed("case_folder_register: one review", lambda: case_folder_register(
                 session, actor, review_id=big.id), args.runs)
             csv_runs = max(3, args.runs // 4)
             figures["csv"] = timed(f"export_log_csv: one review, all {args.entries + 1:,} entries",
-                                   lambda: export_log_csv(session, actor, review_id=big.id), csv_runs)
+                                   lambda: export_log_csv(session, actor, filters=one_review), csv_runs)
             timed(f"export_log_xlsx: one review, all {args.entries + 1:,} entries", lambda: export_log_xlsx(
-                session, actor, review_id=big.id), max(3, args.runs // 10))
+                session, actor, filters=one_review), max(3, args.runs // 10))
             with session.connection() as conn:
                 plan = conn.execute(text(
                     "EXPLAIN SELECT id FROM daily_log WHERE review_id = :r ORDER BY logged_at DESC, id DESC LIMIT 50"

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
-from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
@@ -13,7 +11,7 @@ from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 
 from db.models import Account
-from services.daily_log.rules import EXPORT_COLUMNS, export_values, make_filters
+from services.daily_log.rules import EXPORT_COLUMNS, LogFilters, export_values
 from services.daily_log.service import matching_rows
 from services.exports import csv_text, is_formula_like
 from services.permissions import CASE_READERS, requires
@@ -23,19 +21,8 @@ COLUMN_WIDTHS = (8, 14, 19, 24, 15, 80, 30, 40, 40, 10, 12, 10)
 
 
 @requires(*CASE_READERS, action="export the daily log")
-def export_log_csv(
-    session: Session,
-    actor: Account,
-    *,
-    review_id: int | None = None,
-    categories: Iterable[str] = (),
-    author_id: int | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    words: str = "",
-) -> bytes:
+def export_log_csv(session: Session, actor: Account, *, filters: LogFilters) -> bytes:
     """The log entries the filters match, all pages, newest first, as CSV (UTF-8 with BOM for Excel)."""
-    filters = make_filters(review_id, list(categories), author_id, date_from, date_to, words)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
@@ -45,19 +32,8 @@ def export_log_csv(
 
 
 @requires(*CASE_READERS, action="export the daily log")
-def export_log_xlsx(
-    session: Session,
-    actor: Account,
-    *,
-    review_id: int | None = None,
-    categories: Iterable[str] = (),
-    author_id: int | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    words: str = "",
-) -> bytes:
+def export_log_xlsx(session: Session, actor: Account, *, filters: LogFilters) -> bytes:
     """The same rows as export_log_csv, as an Excel workbook (text cells are never formulas)."""
-    filters = make_filters(review_id, list(categories), author_id, date_from, date_to, words)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Daily log")
     sheet.freeze_panes = "A2"

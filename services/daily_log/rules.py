@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from typing import Any
 
@@ -70,7 +70,8 @@ class LogRow:
 
 @dataclass(frozen=True)
 class LogFilters:
-    """What the page asks for; None / empty means no filter. review_id None = all live reviews."""
+    """What the page asks for, the same for its page of entries and its exports; None / empty means no filter.
+    review_id None = all live reviews."""
 
     review_id: int | None = None
     categories: tuple[str, ...] = ()
@@ -126,26 +127,12 @@ class CaseFolderRegister:
     sections: tuple[FolderRegisterSection, ...]
 
 
-def make_filters(
-    review_id: int | None,
-    categories: tuple[str, ...] | list[str] | None,
-    author_id: int | None,
-    date_from: date | None,
-    date_to: date | None,
-    words: str | None,
-) -> LogFilters:
-    return LogFilters(
-        review_id=review_id,
-        categories=tuple(categories or ()),
-        author_id=author_id,
-        date_from=date_from,
-        date_to=date_to,
-        words=clean_text(words, label="search box", max_length=MAX_SEARCH_CHARS, multiline=False),
-    )
-
-
-def check_filters(filters: LogFilters) -> None:
-    """The filters' own rules (the review's existence is checked against the database)."""
+def checked_filters(filters: LogFilters) -> LogFilters:
+    """The filters as the search and the exports apply them: the words through the free-text gate, then the
+    filters' own rules (the review's existence is checked against the database)."""
+    filters = replace(filters, categories=tuple(filters.categories),
+                      words=clean_text(filters.words, label="search box", max_length=MAX_SEARCH_CHARS,
+                                       multiline=False))
     unknown = [c for c in filters.categories if c not in LOG_CATEGORIES]
     if unknown:
         raise InvalidInput(f"Unknown log category {', '.join(unknown)}: choose from {', '.join(LOG_CATEGORIES)}.")
@@ -156,6 +143,7 @@ def check_filters(filters: LogFilters) -> None:
         )
     if len(filters.words.split()) > MAX_SEARCH_WORDS:
         raise InvalidInput(f"Search for at most {MAX_SEARCH_WORDS} words at a time.")
+    return filters
 
 
 def check_page_size(page_size: int) -> None:

@@ -4,8 +4,8 @@ model loads its relationships."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, timedelta
+from collections.abc import Iterator, Sequence
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Row, Select, func, select
@@ -24,13 +24,12 @@ from services.daily_log.rules import (
     LogFilters,
     LogPage,
     LogRow,
-    check_filters,
     check_page_size,
+    checked_filters,
     clean_entry_text,
     clean_file_location,
     escape_like,
     london_midnight,
-    make_filters,
 )
 from services.errors import InvalidInput
 from services.permissions import CASE_READERS, requires
@@ -133,10 +132,12 @@ def add_log_entry(
 # ---------------------------------------------------------------- reading
 
 
-def _check_filters(session: Session, filters: LogFilters) -> None:
-    check_filters(filters)
+def _checked_filters(session: Session, filters: LogFilters) -> LogFilters:
+    """The filters cleaned and checked (services.daily_log.rules.checked_filters), their review known."""
+    filters = checked_filters(filters)
     if filters.review_id is not None and session.get(Review, filters.review_id) is None:
         raise InvalidInput(NO_SUCH_REVIEW)
+    return filters
 
 
 def _filtered(query: AnySelect, filters: LogFilters) -> AnySelect:
@@ -232,19 +233,13 @@ def search_log(
     session: Session,
     actor: Account,
     *,
-    review_id: int | None = None,
-    categories: Iterable[str] = (),
-    author_id: int | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    words: str = "",
+    filters: LogFilters,
     page: int = 1,
     page_size: int = DEFAULT_PAGE_SIZE,
 ) -> LogPage:
     """One page of the log, newest first, with the number of entries matching the filters.
-    review_id None reads every live review. A page past the end gives the last page."""
-    filters = make_filters(review_id, list(categories), author_id, date_from, date_to, words)
-    _check_filters(session, filters)
+    A filter on no review reads every live review. A page past the end gives the last page."""
+    filters = _checked_filters(session, filters)
     check_page_size(page_size)
     # The count and the page are both done in SQL: a review may hold thousands of entries.
     counted = _filtered(select(func.count()).select_from(LogEntry), filters)
@@ -289,7 +284,7 @@ def list_milestone_choices(session: Session, actor: Account, *, review_id: int) 
 def matching_rows(session: Session, filters: LogFilters, chunk: int = 1000) -> Iterator[LogRow]:
     """Every entry the filters match, newest first, read in chunks (the page's order, all pages); for the
     exports, which check the actor's role themselves."""
-    _check_filters(session, filters)
+    filters = _checked_filters(session, filters)
     corrections = _corrections_in_scope(session, filters)
     result = session.execute(_newest_first(_filtered(_row_query(), filters)).execution_options(yield_per=chunk))
     for part in result.partitions():

@@ -1,6 +1,7 @@
 """After sign-off: the submission to the National Panel (and Ofsted), and their responses, which close the review.
 
-Shares the version and milestone steps of services.report.service, the report's other writes.
+Shares the locked review, the versions and the milestone step with services.report.service (the report's other
+writes) through services.report.versions.
 """
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from db.enums import LogCategory, MilestoneKey, ReviewState, Role
 from db.models import Account, Review
@@ -27,15 +28,16 @@ from services.report.reads import (
     review_info,
     version_info,
 )
-from services.report.service import (
+from services.report.service import assemble
+from services.report.versions import (
     TRY_AGAIN,
-    _complete_milestone,
-    _refuse_when_submitted,
-    _review_for_write,
-    _signed_version,
-    _store_version,
-    _version_in_state,
-    assemble,
+    complete_report_milestone,
+    locked_review,
+    refuse_when_submitted,
+    review_for_write,
+    signed_version,
+    store_version,
+    version_in_state,
 )
 from services.text import clean_text
 
@@ -53,9 +55,9 @@ def submit_to_panel(
     """Submit the Chair's signed final version to the National Panel (and Ofsted when required): records the
     submission date, keeps the 'submitted' version (the signed final's exact bytes) and completes
     'Report submitted to the National Panel'."""
-    review = _review_for_write(session, review_id)
-    _refuse_when_submitted(review)
-    signed = _signed_version(session, review.id)
+    review = review_for_write(session, review_id)
+    refuse_when_submitted(review)
+    signed = signed_version(session, review.id)
     if signed is None:
         raise InvalidInput(
             f"The report of {review.case_reference} cannot be submitted before the JCR Chair has signed it off: "
@@ -72,13 +74,13 @@ def submit_to_panel(
     if ofsted_sent_on is not None:
         ofsted_sent_on = check_step_date(ofsted_sent_on, "it was sent to Ofsted", as_of=as_of, not_before=submitted_on,
                          not_before_what="the submission to the Panel")
-    _complete_milestone(session, actor, review, MilestoneKey.PANEL_SUBMISSION, submitted_on, as_of,
-                        note="Completed by submitting the signed final version (Report page).")
+    complete_report_milestone(session, actor, review, MilestoneKey.PANEL_SUBMISSION, submitted_on, as_of,
+                              note="Completed by submitting the signed final version (Report page).")
     # What the Chair signed is what the Panel gets: the same bytes, kept again as the 'submitted' version.
     data = bytes(signed.content)
     content = assemble(session, review, as_of=as_of)
-    version = _store_version(session, actor, review, state=SUBMITTED, content=content, step_date=submitted_on,
-                             ofsted_sent_on=ofsted_sent_on, data=data)
+    version = store_version(session, actor, review, state=SUBMITTED, content=content, step_date=submitted_on,
+                            ofsted_sent_on=ofsted_sent_on, data=data)
     text = (f"Report submitted to the National Panel on {submitted_on:%d %b %Y}"
             + (f" and to Ofsted on {ofsted_sent_on:%d %b %Y}" if ofsted_sent_on else "")
             + f": version {version.number}, the signed final version {signed.number} as signed "
@@ -103,13 +105,7 @@ def record_responses(
     """Record the Panel's response (date, agrees with the LCSPR decision or not, further information asked or not,
     notes), which closes the review, and/or Ofsted's, recorded whenever it comes, on an open or a closed review
     (an outstanding Ofsted response never holds the review open)."""
-    review = session.scalars(
-        select(Review).where(Review.id == review_id).options(selectinload(Review.children),
-                                                              selectinload(Review.milestones))
-        .with_for_update(of=Review).execution_options(populate_existing=True)
-    ).first()
-    if review is None:
-        raise InvalidInput("That review does not exist. Go back to the live list and open it again.")
+    review = locked_review(session, review_id)  # a closed review still takes Ofsted's response
     if review.submitted_to_panel_date is None:
         raise InvalidInput(f"The report of {review.case_reference} has not been submitted to the National Panel yet: "
                            "record the submission before any response.")
@@ -121,7 +117,7 @@ def record_responses(
             raise InvalidInput("Ofsted is not marked as required for this review: leave Ofsted's response empty.")
         if review.ofsted_response_date is not None and review.ofsted_response_date != ofsted_response_on:
             raise InvalidInput(f"Ofsted's response was already recorded on {review.ofsted_response_date:%d %b %Y}.")
-        sent = _version_in_state(session, review.id, SUBMITTED)
+        sent = version_in_state(session, review.id, SUBMITTED)
         not_before = (sent.ofsted_sent_on if sent and sent.ofsted_sent_on else submitted)
         ofsted_response_on = check_step_date(ofsted_response_on, "of Ofsted's response", as_of=as_of,
                                               not_before=not_before, not_before_what="the report was sent to Ofsted")
@@ -148,8 +144,8 @@ def record_responses(
                                   further_information_asked=further_information_asked, notes=notes,
                                   recorded_by_id=actor.id))
         session.flush()
-        _complete_milestone(session, actor, review, MilestoneKey.PANEL_RESPONSE, panel_response_on, as_of,
-                            note="Completed by recording the Panel's response (Report page).")
+        complete_report_milestone(session, actor, review, MilestoneKey.PANEL_RESPONSE, panel_response_on, as_of,
+                                  note="Completed by recording the Panel's response (Report page).")
         details = ("agrees with" if agrees_with_lcspr else "does not agree with") + " the LCSPR decision; " + (
             "further information asked" if further_information_asked else "no further information asked")
         outstanding = (" Ofsted's response is outstanding; it is recorded when it comes."
@@ -194,10 +190,10 @@ def set_ofsted_required(session: Session, actor: Account, *, review_id: int, req
                         expected_version: int | None = None) -> ReportReview:
     """Whether the report goes to Ofsted as well as the Panel (decided before the submission); `expected_version`
     is the review's version the page showed (None: not read, as the demo loader)."""
-    review = _review_for_write(session, review_id)
+    review = review_for_write(session, review_id)
     check_version(review, expected_version, "This review",
                   advice="The page now shows whether the report goes to Ofsted: check it and save again.")
-    _refuse_when_submitted(review)
+    refuse_when_submitted(review)
     if review.ofsted_required == required:
         raise InvalidInput("Nothing to save: that is already recorded.")
     review.ofsted_required = required

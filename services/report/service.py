@@ -1,24 +1,25 @@
 """The Rapid Review report of a review: its written sections, the assembled draft, every generated Word
-version (kept byte for byte), and the steps that end the review: sent to the JCR Chair, signed off by the
-Chair, submitted to the National Panel (and Ofsted), and the Panel's (and Ofsted's) response.
+version (kept byte for byte), and the steps up to the sign-off: sent to the JCR Chair, signed off by the Chair
+(or recorded on the Chair's behalf), the sign-off withdrawn. The submission to the National Panel (and Ofsted) and
+their responses are services.report.panel.
 
 Each step completes its milestone through services.milestones.complete_milestone after its own checks; the
 Review page's record_milestone_done refuses the report's milestones (so a submission always has the Chair's
 signed final version).
 Every write checks the role, validates with a sentence, writes and appends its daily log entry in the same
-transaction. The read objects and the rules that need no database are services.report.reads.
+transaction. The read objects and the rules that need no database are services.report.reads; what this module
+shares with services.report.panel (the locked review, storing a version) is services.report.versions.
 """
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from db.enums import LogCategory, MeetingKind, MilestoneKey, ReviewState, Role
+from db.enums import LogCategory, MeetingKind, MilestoneKey, Role
 from db.models import Account, Agency, Review
 from db.models_report import Meeting, PanelResponse, ReportSection, ReportVersion, SignOff
 from db.models_returns import AgencyReturn
@@ -29,7 +30,6 @@ from services.daily_log.service import append_system_entry
 from services.due_mail import notify_chairs_of_report
 from services.errors import InvalidInput, StaleRecord
 from services.formatting import long_date
-from services.milestones import complete_milestone
 from services.permissions import CASE_READERS, CASE_WRITERS, requires
 from services.plan import milestone_applies, review_due_date, window_label
 from services.report.content import (
@@ -49,7 +49,6 @@ from services.report.reads import (
     MAX_REASON_CHARS,
     SENT_TO_CHAIR,
     SIGNED_FINAL,
-    STATE_LABELS,
     SUBMITTED,
     DraftMade,
     ReportReview,
@@ -59,7 +58,6 @@ from services.report.reads import (
     VersionFile,
     VersionInfo,
     check_step_date,
-    file_name_for,
     final_qa_words,
     missing_words,
     panel_response_info,
@@ -69,13 +67,18 @@ from services.report.reads import (
     sign_off_info,
     version_info,
 )
-from services.report.word import VersionStamp, build_report_docx
+from services.report.versions import (
+    TRY_AGAIN,
+    complete_report_milestone,
+    refuse_when_submitted,
+    review_for_write,
+    sign_off_in_force,
+    store_version,
+    version_in_state,
+)
 from services.returns.rules import agency_due_date, ending_sentence, return_due_date
 from services.reviews.rules import NOT_KNOWN_YET, NOTIFICATION_TYPE_LABELS, missing_sign_off_dates, sin_timeliness
 from services.text import clean_text
-
-TRY_AGAIN = "Reload and try again."
-
 
 # ---------------------------------------------------------------- assembling the content
 
@@ -156,7 +159,7 @@ def assemble(session: Session, review: Review, *, as_of: date,
         select(ReportSection).where(ReportSection.review_id == review.id))}
     sent = _first_sent(session, review.id)
     if signed_on is None:
-        in_force = _sign_off_in_force(session, review.id)
+        in_force = sign_off_in_force(session, review.id)
         if in_force is not None:
             signed_by, signed_on = in_force.chair_name, in_force.signed_on
             signed_how, signed_recorded_by = in_force.how_given, in_force.recorded_by_name
@@ -184,25 +187,6 @@ def _versions(session: Session, review_id: int) -> list[ReportVersion]:
     return list(session.scalars(
         select(ReportVersion).where(ReportVersion.review_id == review_id).order_by(ReportVersion.number)
     ))
-
-
-def _version_in_state(session: Session, review_id: int, state: str) -> ReportVersion | None:
-    return session.scalars(
-        select(ReportVersion).where(ReportVersion.review_id == review_id, ReportVersion.state == state)
-        .order_by(ReportVersion.number.desc())
-    ).first()
-
-
-def _sign_off_in_force(session: Session, review_id: int) -> SignOff | None:
-    """The sign-off not withdrawn (the database keeps at most one per review)."""
-    return session.scalars(select(SignOff).where(SignOff.review_id == review_id, SignOff.withdrawn_on.is_(None))
-                           ).first()
-
-
-def _signed_version(session: Session, review_id: int) -> ReportVersion | None:
-    """The signed final version of the sign-off in force."""
-    in_force = _sign_off_in_force(session, review_id)
-    return session.get(ReportVersion, in_force.version_id) if in_force is not None else None
 
 
 def _sign_offs(session: Session, review_id: int) -> list[tuple[SignOff, int]]:
@@ -262,22 +246,8 @@ def get_version_file(session: Session, actor: Account, *, version_id: int) -> Ve
 # ---------------------------------------------------------------- versions: writing
 
 
-def _review_for_write(session: Session, review_id: int) -> Review:
-    """The review, locked for this transaction: report steps and version numbers of one review queue."""
-    review = session.scalars(
-        select(Review).where(Review.id == review_id).options(selectinload(Review.children),
-                                                              selectinload(Review.milestones))
-        .with_for_update(of=Review).execution_options(populate_existing=True)
-    ).first()
-    if review is None:
-        raise InvalidInput("That review does not exist. Go back to the live list and open it again.")
-    if review.state == ReviewState.CLOSED:
-        raise InvalidInput(f"Review {review.case_reference} is closed: its report can no longer be changed.")
-    return review
-
-
 def _refuse_when_signed(session: Session, review: Review, action: str) -> None:
-    in_force = _sign_off_in_force(session, review.id)
+    in_force = sign_off_in_force(session, review.id)
     if in_force is not None:
         signed = session.get(ReportVersion, in_force.version_id)
         number = signed.number if signed is not None else "?"
@@ -289,57 +259,18 @@ def _refuse_when_signed(session: Session, review: Review, action: str) -> None:
         )
 
 
-def _store_version(
-    session: Session,
-    actor: Account,
-    review: Review,
-    *,
-    state: str,
-    content: ReportContent,
-    step_date: date | None = None,
-    ofsted_sent_on: date | None = None,
-    data: bytes | None = None,
-    created_at: datetime | None = None,
-) -> ReportVersion:
-    """Make the next version of the review's report (the review row is locked by the caller) and log it."""
-    number = (session.scalar(select(func.max(ReportVersion.number)).where(ReportVersion.review_id == review.id))
-              or 0) + 1
-    made = (created_at or datetime.now(UTC)).replace(microsecond=0)
-    if data is None:
-        data = build_report_docx(content, VersionStamp(number, STATE_LABELS[state], made, actor.display_name))
-    version = ReportVersion(
-        review_id=review.id, number=number, state=state, step_date=step_date, ofsted_sent_on=ofsted_sent_on,
-        created_at=made, created_by_id=actor.id, created_by_name=actor.display_name,
-        file_name=file_name_for(review.case_reference, number, state), content=data, size_bytes=len(data),
-        sha256=hashlib.sha256(data).hexdigest(), content_fingerprint=fingerprint(content),
-    )
-    session.add(version)
-    session.flush()
-    return version
-
-
-def _complete_milestone(session: Session, actor: Account, review: Review, key: str, done_on: date, as_of: date,
-                        note: str) -> None:
-    """Complete the report milestone through the milestone core (the step's own checks are done); one already
-    done keeps its date."""
-    milestone = next((m for m in review.milestones if m.key == key), None)
-    if milestone is None or milestone.done_date is not None:
-        return
-    complete_milestone(session, actor, milestone_id=milestone.id, done_on=done_on, as_of=as_of, note=note)
-
-
 @requires(*CASE_READERS, action="make a Word draft of the report")
 def make_draft(session: Session, actor: Account, *, review_id: int, as_of: date) -> DraftMade:
     """Generate the report as a Word draft and keep it as a new version; when nothing has changed since the
     latest draft, that draft is given back instead (a double click makes one version)."""
-    review = _review_for_write(session, review_id)
+    review = review_for_write(session, review_id)
     _refuse_when_signed(session, review, "a new draft")
     content = assemble(session, review, as_of=as_of)
     latest = session.scalars(select(ReportVersion).where(ReportVersion.review_id == review.id)
                              .order_by(ReportVersion.number.desc())).first()
     if latest is not None and latest.state == DRAFT and latest.content_fingerprint == fingerprint(content):
         return DraftMade(version_info(latest), new=False)
-    version = _store_version(session, actor, review, state=DRAFT, content=content)
+    version = store_version(session, actor, review, state=DRAFT, content=content)
     missing = missing_parts(content)
     text = f"Report draft version {version.number} made ({version.file_name}, {version.size_bytes:,} bytes)."
     if missing:
@@ -353,10 +284,10 @@ def send_to_chair(session: Session, actor: Account, *, review_id: int, sent_on: 
                   ) -> VersionInfo:
     """Send the report to the JCR Chair: a 'sent to Chair' version; the first sending completes
     'Report updated with the meeting and sent to the JCR Chair'. It may be sent again after amendments."""
-    review = _review_for_write(session, review_id)
-    _refuse_when_submitted(review)
+    review = review_for_write(session, review_id)
+    refuse_when_submitted(review)
     _refuse_when_signed(session, review, "sending it to the Chair again")
-    previous = _version_in_state(session, review.id, SENT_TO_CHAIR)
+    previous = version_in_state(session, review.id, SENT_TO_CHAIR)
     if previous is not None:
         sent_on = check_step_date(sent_on, "it was sent to the Chair", as_of=as_of, not_before=previous.step_date,
                          not_before_what=f"the previous sending (version {previous.number})")
@@ -364,10 +295,10 @@ def send_to_chair(session: Session, actor: Account, *, review_id: int, sent_on: 
         sent_on = check_step_date(sent_on, "it was sent to the Chair", as_of=as_of,
                          not_before=review.notification_received_date,
                          not_before_what="the date the notification was received")
-    _complete_milestone(session, actor, review, MilestoneKey.REPORT_TO_CHAIR, sent_on, as_of,
-                        note="Completed by sending the report to the JCR Chair (Report page).")
+    complete_report_milestone(session, actor, review, MilestoneKey.REPORT_TO_CHAIR, sent_on, as_of,
+                              note="Completed by sending the report to the JCR Chair (Report page).")
     content = assemble(session, review, as_of=as_of)
-    version = _store_version(session, actor, review, state=SENT_TO_CHAIR, content=content, step_date=sent_on)
+    version = store_version(session, actor, review, state=SENT_TO_CHAIR, content=content, step_date=sent_on)
     missing = missing_parts(content)
     text = (f"Report version {version.number} sent to the JCR Chair on {sent_on:%d %b %Y}"
             f"{' (sent again after amendments)' if previous else ''}: {version.file_name}.")
@@ -378,19 +309,13 @@ def send_to_chair(session: Session, actor: Account, *, review_id: int, sent_on: 
     return version_info(version)
 
 
-def _refuse_when_submitted(review: Review) -> None:
-    if review.state == ReviewState.SUBMITTED:
-        raise InvalidInput(f"The report of {review.case_reference} was already submitted to the National Panel on "
-                           f"{review.submitted_to_panel_date:%d %b %Y}.")
-
-
 def _sign(session: Session, actor: Account, review: Review, *, signed_on: date | None, as_of: date,
           chair_name: str, how_given: str | None) -> VersionInfo:
     """The sign-off's checks and records, whoever records it: the signed final version, its sign-off row, the
     milestone 'Signed final report returned by the JCR Chair' and the log."""
-    _refuse_when_submitted(review)
+    refuse_when_submitted(review)
     _refuse_when_signed(session, review, "signing it off again")
-    latest_sent = _version_in_state(session, review.id, SENT_TO_CHAIR)
+    latest_sent = version_in_state(session, review.id, SENT_TO_CHAIR)
     if latest_sent is None:
         raise InvalidInput(
             f"The report of {review.case_reference} has not been sent to the JCR Chair yet: the officer sends it "
@@ -408,12 +333,12 @@ def _sign(session: Session, actor: Account, review: Review, *, signed_on: date |
             + ". Write them (or write 'None identified') and sign off again."
         )
     outside = how_given is not None
-    _complete_milestone(session, actor, review, MilestoneKey.SIGNED_REPORT, signed_on, as_of,
-                        note="Completed by the sign-off recorded on the Chair's behalf (Report page)." if outside
-                        else "Completed by the JCR Chair's sign-off (Report page).")
+    complete_report_milestone(session, actor, review, MilestoneKey.SIGNED_REPORT, signed_on, as_of,
+                              note="Completed by the sign-off recorded on the Chair's behalf (Report page)." if outside
+                              else "Completed by the JCR Chair's sign-off (Report page).")
     content = assemble(session, review, as_of=as_of, signed_by=chair_name, signed_on=signed_on,
                        signed_how=how_given, signed_recorded_by=actor.display_name if outside else None)
-    version = _store_version(session, actor, review, state=SIGNED_FINAL, content=content, step_date=signed_on)
+    version = store_version(session, actor, review, state=SIGNED_FINAL, content=content, step_date=signed_on)
     session.add(SignOff(review_id=review.id, version_id=version.id, signed_on=signed_on, chair_name=chair_name,
                         given_outside=outside, how_given=how_given, recorded_by_id=actor.id,
                         recorded_by_name=actor.display_name))
@@ -434,7 +359,7 @@ def sign_off(session: Session, actor: Account, *, review_id: int, signed_on: dat
              ) -> VersionInfo:
     """The JCR Chair signs the report off: the signed final version, with the Chair's name and the date;
     completes 'Signed final report returned by the JCR Chair'. Every section must be written."""
-    review = _review_for_write(session, review_id)
+    review = review_for_write(session, review_id)
     return _sign(session, actor, review, signed_on=signed_on, as_of=as_of, chair_name=actor.display_name,
                  how_given=None)
 
@@ -452,7 +377,7 @@ def record_sign_off_given_outside(
 ) -> VersionInfo:
     """The Partnership Manager records the Chair's sign-off given outside the product (the guide: the Chair returns
     the signed report, often by email): the date, how it was given and the Chair's name, shown as such."""
-    review = _review_for_write(session, review_id)
+    review = review_for_write(session, review_id)
     name = clean_text(chair_name, label="Chair's name", max_length=MAX_CHAIR_NAME_CHARS, multiline=False)
     if not name:
         raise InvalidInput("Give the name of the JCR Chair who signed the report off.")
@@ -468,9 +393,9 @@ def withdraw_sign_off(
 ) -> SignOffInfo:
     """Withdraw the sign-off in force before submission, with a reason: the signed final version is kept, the
     milestone 'Signed final report returned by the JCR Chair' is open again and the text can be amended."""
-    review = _review_for_write(session, review_id)
-    _refuse_when_submitted(review)
-    in_force = _sign_off_in_force(session, review.id)
+    review = review_for_write(session, review_id)
+    refuse_when_submitted(review)
+    in_force = sign_off_in_force(session, review.id)
     if in_force is None:
         raise InvalidInput(f"The report of {review.case_reference} is not signed off: there is no sign-off to "
                            "withdraw.")
@@ -507,7 +432,7 @@ def record_lcspr_decision(
     reason: str,
 ) -> ReportReview:
     """Record whether a Local Child Safeguarding Practice Review is to be carried out, and why (section 8)."""
-    review = _review_for_write(session, review_id)
+    review = review_for_write(session, review_id)
     check_version(review, expected_version, "This review",
                   advice="The saved LCSPR decision is shown under the form: check it.")
     _refuse_when_signed(session, review, "changing the LCSPR decision")
@@ -545,7 +470,7 @@ def save_section(
     section = SECTION_BY_KEY.get(section_key)
     if section is None or not section.writable:
         raise InvalidInput("That section of the report is filled from the data and cannot be written here.")
-    review = _review_for_write(session, review_id)
+    review = review_for_write(session, review_id)
     _refuse_when_signed(session, review, "changing its text")
     cleaned = clean_text(text, label=f"text of section {section.number} ({section.title})",
                          max_length=MAX_SECTION_CHARS)

@@ -1,17 +1,23 @@
 """Real Chromium walks every page as every role over data that holds script, HTML, remote images and control
 characters: no dialog opens, no script runs, no remote image is fetched, no traceback is shown, and the planted text
-is shown as text.
+is shown as text. My account, whose only inputs are its calendar feed buttons, takes its steps over an address that
+carries the payloads: each step answers with a clear message, and the address it gives works.
 
 The demo partnership is loaded, then payloads are written straight into the stored rows (as if an earlier version,
 an import or an administrator had put them there), so the pages are tested against what is stored, whatever the
 services let through today."""
 from __future__ import annotations
 
+import urllib.error
+import urllib.request
+
+import pytest
+from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from demo.partnership import DEMO_PASSWORD, load_demo_data
-from tests.e2e.conftest import PINNED_TODAY, wait_for_app
+from tests.e2e.conftest import PINNED_TODAY, sign_in, wait_for_app
 
 SCRIPT = "<script>window.__planted = 1; alert('script')</script>"
 IFRAME = "<iframe srcdoc=\"<script>parent.alert('iframe')</script>\"></iframe>"
@@ -21,9 +27,10 @@ CONTROL = "before\x01after\vnext line"
 
 # Who sees which pages (ui/navigation.py), by the demo's accounts.
 WALKS = {
-    "demo-manager": ["Live reviews", "Review", "Agency returns", "Daily log", "Meetings", "Report", "Board figures"],
-    "demo-officer": ["Live reviews", "Review", "Agency returns", "Daily log", "Meetings", "Report"],
-    "demo-chair": ["Live reviews", "Review", "Agency returns", "Daily log", "Meetings", "Report"],
+    "demo-manager": ["Live reviews", "Review", "Agency returns", "Daily log", "Meetings", "Report", "Board figures",
+                     "My account"],
+    "demo-officer": ["Live reviews", "Review", "Agency returns", "Daily log", "Meetings", "Report", "My account"],
+    "demo-chair": ["Live reviews", "Review", "Agency returns", "Daily log", "Meetings", "Report", "My account"],
     "demo-board": ["Board figures"],
     "demo-admin": ["Administration"],
 }
@@ -51,6 +58,9 @@ def _plant(url: str) -> None:
             "INSERT INTO daily_log (review_id, author_id, category, text, by_system) "
             "SELECT r.id, a.id, 'other', :p, false FROM reviews r, accounts a "
             "WHERE r.state <> 'closed' AND a.username = 'demo-officer'"), {"p": SCRIPT + " " + IMAGE})
+        # The accounts' addresses (lower case, as the table keeps them): My account shows its own when mail is on.
+        session.execute(text("UPDATE accounts SET email = username || '+' || :p || '@example.org'"),
+                        {"p": SCRIPT + IMAGE})
     engine.dispose()
 
 
@@ -70,6 +80,30 @@ def _watch(page) -> tuple[list[str], list[str]]:
     page.on("dialog", on_dialog)
     page.on("request", on_request)
     return dialogs, fetched
+
+
+def _assert_shown_as_text(page, body: str, where: str) -> None:
+    """No traceback, no planted script run, no planted HTML element drawn."""
+    assert "Traceback" not in body and 'File "/' not in body, where
+    assert "Something went wrong" not in body, where
+    assert page.evaluate("window.__planted === undefined"), where
+    assert page.locator("iframe[srcdoc]").count() == 0, where
+    assert page.locator('img[src="x"]').count() == 0, where
+
+
+def _expect_message(page, text: str) -> None:
+    """Wait (up to the shared 30 s) until a message with `text` is shown: on a busy machine the rerun that draws it
+    can start after wait_for_app has already looked."""
+    wait_for_app(page)
+    expect(page.locator('[data-testid="stAlert"]').filter(has_text=text).first).to_be_visible()
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
 
 
 def test_no_page_runs_planted_script_or_shows_a_traceback(fresh_database_url, app_url, browser):
@@ -100,15 +134,44 @@ def test_no_page_runs_planted_script_or_shows_a_traceback(fresh_database_url, ap
             shown.append(page.evaluate(
                 "document.body.textContent + ' ' + "
                 "[...document.querySelectorAll('textarea, input')].map(field => field.value).join(' ')"))
-            where = f"{username} on {title}"
-            assert "Traceback" not in body and 'File "/' not in body, where
-            assert "Something went wrong" not in body, where
-            assert page.evaluate("window.__planted === undefined"), where
-            assert page.locator("iframe[srcdoc]").count() == 0, where
-            assert page.locator('img[src="x"]').count() == 0, where
+            _assert_shown_as_text(page, body, f"{username} on {title}")
         assert dialogs == [], (username, dialogs)
         assert fetched == [], (username, fetched)
         context.close()
     # The payloads were on the pages, as text: the walk saw what it was meant to see.
     for planted in ("<iframe srcdoc=", "<script>window.__planted", "![tracker](http://"):
         assert any(planted in body for body in shown), planted
+
+
+# Mail on (nothing is sent during a page run; the address only makes My account show the account's own address).
+@pytest.mark.parametrize("app_environment", [{"SMTP_URL": "smtp://127.0.0.1:9"}])
+def test_my_account_takes_its_steps_over_a_planted_address_with_clear_messages(
+        fresh_database_url, app_url, browser, app_environment):
+    _plant(fresh_database_url)
+    for username in ("demo-manager", "demo-officer", "demo-chair"):
+        context = browser.new_context(viewport={"width": 1400, "height": 2400})
+        page = context.new_page()
+        dialogs, fetched = _watch(page)
+        sign_in(page, app_url, username, DEMO_PASSWORD)
+        page.locator('[data-testid="stSidebarNav"] a').filter(has_text="My account").first.click()
+        wait_for_app(page)
+        page.get_by_role("heading", name="My account").first.wait_for()
+        where = f"{username} on My account"
+        # The planted address is on the page, as text.
+        assert f"{username}+{SCRIPT}{IMAGE}@example.org" in page.evaluate("document.body.textContent"), where
+        _assert_shown_as_text(page, page.inner_text("body"), where)
+
+        page.get_by_role("button", name="Turn on my calendar feed").click()
+        _expect_message(page, "Your calendar feed is on. Copy this address now")
+        _assert_shown_as_text(page, page.inner_text("body"), where)
+        address = page.locator('[data-testid="stCode"] code').first.inner_text().strip()
+        assert address.startswith(f"{app_url}/calendar/") and address.endswith(".ics"), where
+        assert _status(address) == 200, where  # the address the page gave works
+
+        page.get_by_role("button", name="Turn off my calendar feed").click()
+        _expect_message(page, "Your calendar feed is off: its address no longer works.")
+        _assert_shown_as_text(page, page.inner_text("body"), where)
+        assert _status(address) == 404, where
+        assert dialogs == [], (username, dialogs)
+        assert fetched == [], (username, fetched)
+        context.close()

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 
 from db.models import LogEntry
 from services.daily_log.exports import export_log_csv, export_log_xlsx
-from services.daily_log.rules import EXPORT_COLUMNS, export_values
+from services.daily_log.rules import EXPORT_COLUMNS, LogFilters, export_values
 from services.daily_log.service import add_log_entry, case_folder_register, list_log_authors, search_log
 from services.errors import InvalidInput, NotAllowed
 from services.milestones import complete_milestone
@@ -230,7 +230,7 @@ def test_a_correction_names_the_entry_and_both_are_shown(session, officer, chair
                           text="Rapid Review meeting booked for 3 Dec.")
     right = add_log_entry(session, chair, review_id=review.id, category="meeting", corrects_id=wrong.id,
                           text="Correction: the meeting is booked for 4 Dec, not 3 Dec.")
-    rows = {r.id: r for r in search_log(session, officer, review_id=review.id).rows}
+    rows = {r.id: r for r in search_log(session, officer, filters=LogFilters(review_id=review.id)).rows}
     assert rows[wrong.id].text == "Rapid Review meeting booked for 3 Dec."  # the original stays as written
     assert rows[wrong.id].corrected_by == (right.id,)
     assert rows[wrong.id].is_corrected
@@ -239,7 +239,7 @@ def test_a_correction_names_the_entry_and_both_are_shown(session, officer, chair
 
     again = add_log_entry(session, officer, review_id=review.id, category="meeting", corrects_id=wrong.id,
                           text="Second correction: 4 Dec at 10:00.")
-    rows = {r.id: r for r in search_log(session, officer, review_id=review.id).rows}
+    rows = {r.id: r for r in search_log(session, officer, filters=LogFilters(review_id=review.id)).rows}
     assert rows[wrong.id].corrected_by == (right.id, again.id)
 
 
@@ -278,10 +278,10 @@ def known_log(session, officer, manager):
 
 
 def _all_pages(session, actor, page_size, **filters):
-    first = search_log(session, actor, page=1, page_size=page_size, **filters)
+    first = search_log(session, actor, page=1, page_size=page_size, filters=LogFilters(**filters))
     rows = list(first.rows)
     for page in range(2, first.pages + 1):
-        rows += search_log(session, actor, page=page, page_size=page_size, **filters).rows
+        rows += search_log(session, actor, page=page, page_size=page_size, filters=LogFilters(**filters)).rows
     return first, rows
 
 
@@ -294,65 +294,69 @@ def test_newest_first_and_paging_covers_every_entry_once(session, officer, known
     assert [r.id for r in rows] == expected
     times = [r.logged_at for r in rows]
     assert times == sorted(times, reverse=True)
-    last = search_log(session, officer, review_id=review.id, page=6, page_size=25)
+    last = search_log(session, officer, filters=LogFilters(review_id=review.id), page=6, page_size=25)
     assert (len(last.rows), last.first_number, last.last_number) == (6, 126, 131)
-    beyond = search_log(session, officer, review_id=review.id, page=99, page_size=25)
+    beyond = search_log(session, officer, filters=LogFilters(review_id=review.id), page=99, page_size=25)
     assert beyond.page == 6 and [r.id for r in beyond.rows] == [r.id for r in last.rows]
 
 
 def test_filters_by_category_author_and_words(session, officer, manager, known_log):
     review = known_log["review"]
     entries = known_log["entries"]
-    page = search_log(session, officer, review_id=review.id, categories=["decision", "meeting"], page_size=500)
+    page = search_log(session, officer, filters=LogFilters(review_id=review.id, categories=("decision", "meeting")),
+                      page_size=500)
     assert page.total == len(page.rows) == 65
     assert {r.category for r in page.rows} == {"decision", "meeting"}
 
-    page = search_log(session, officer, review_id=review.id, author_id=manager.id, page_size=500)
+    page = search_log(session, officer, filters=LogFilters(review_id=review.id, author_id=manager.id), page_size=500)
     assert page.total == 65 and {r.author_id for r in page.rows} == {manager.id}
 
-    page = search_log(session, officer, review_id=review.id, words="police  PHONED", page_size=500)
+    page = search_log(session, officer, filters=LogFilters(review_id=review.id, words="police  PHONED"), page_size=500)
     assert [r.id for r in page.rows] == [entries[i].id for i in range(120, -1, -10)]
 
-    page = search_log(session, officer, review_id=review.id, words="police routine")
+    page = search_log(session, officer, filters=LogFilters(review_id=review.id, words="police routine"))
     assert page.total == 0 and page.rows == () and page.first_number == 0
 
     _put(session, review, officer, BASE, "other", "Progress 100% done")
     _put(session, review, officer, BASE, "other", "Code A_B given")
     _put(session, review, officer, BASE, "other", "Code AxB given")
-    assert search_log(session, officer, review_id=review.id, words="100%").total == 1
+    assert search_log(session, officer, filters=LogFilters(review_id=review.id, words="100%")).total == 1
     # % and _ are searched for as themselves, not as wildcards.
-    assert [r.text for r in search_log(session, officer, review_id=review.id, words="a_b").rows] == ["Code A_B given"]
-    assert search_log(session, officer, review_id=review.id, words="1%e").total == 0
+    page = search_log(session, officer, filters=LogFilters(review_id=review.id, words="a_b"))
+    assert [r.text for r in page.rows] == ["Code A_B given"]
+    assert search_log(session, officer, filters=LogFilters(review_id=review.id, words="1%e")).total == 0
 
 
 def test_date_range_is_uk_days_both_ends_included(session, officer, known_log):
     review = known_log["review"]
     entries = known_log["entries"]
     # 1 Jun 09:00 UTC + 14h = 23:00 UTC = 00:00 on 2 Jun in London, so entry 14 is the first of 2 Jun.
-    page = search_log(session, officer, review_id=review.id, date_from=date(2026, 6, 2), date_to=date(2026, 6, 2),
-                      page_size=500)
+    page = search_log(session, officer, filters=LogFilters(review_id=review.id, date_from=date(2026, 6, 2),
+                                                           date_to=date(2026, 6, 2)), page_size=500)
     assert [r.id for r in page.rows] == [entries[i].id for i in range(37, 13, -1)]
-    page = search_log(session, officer, review_id=review.id, date_to=date(2026, 6, 1), page_size=500)
+    page = search_log(session, officer, filters=LogFilters(review_id=review.id, date_to=date(2026, 6, 1)),
+                      page_size=500)
     assert page.total == 14
     with pytest.raises(InvalidInput, match=r"'from' date .* is after the 'to' date"):
-        search_log(session, officer, review_id=review.id, date_from=date(2026, 6, 3), date_to=date(2026, 6, 2))
+        search_log(session, officer, filters=LogFilters(review_id=review.id, date_from=date(2026, 6, 3),
+                                                        date_to=date(2026, 6, 2)))
 
 
 def test_all_live_reviews_leaves_out_closed_reviews_and_non_case_entries(session, officer, manager, known_log):
     other = known_log["other"]
-    page = search_log(session, officer, review_id=None, categories=["other"], page_size=500)
+    page = search_log(session, officer, filters=LogFilters(review_id=None, categories=("other",)), page_size=500)
     assert {r.case_reference for r in page.rows} == {other.case_reference}
     assert page.total == 5
-    assert all(r.review_id is not None for r in search_log(session, officer, page_size=500).rows)
+    assert all(r.review_id is not None for r in search_log(session, officer, filters=LogFilters(), page_size=500).rows)
 
     # The report's steps, completed directly (as services.report does after its own checks).
     complete_milestone(session, manager, milestone_id=_milestone(other, "panel_submission").id,
                        done_on=TODAY, as_of=TODAY)
     complete_milestone(session, manager, milestone_id=_milestone(other, "panel_response").id,
                        done_on=TODAY, as_of=TODAY)
-    assert search_log(session, officer, review_id=None, categories=["other"]).total == 0
+    assert search_log(session, officer, filters=LogFilters(review_id=None, categories=("other",))).total == 0
     # A closed review's own log can still be read when it is picked.
-    assert search_log(session, officer, review_id=other.id, categories=["other"]).total == 5
+    assert search_log(session, officer, filters=LogFilters(review_id=other.id, categories=("other",))).total == 5
 
 
 def test_authors_for_the_filter(session, officer, manager, chair, known_log):
@@ -362,11 +366,11 @@ def test_authors_for_the_filter(session, officer, manager, chair, known_log):
 
 def test_search_refuses_bad_filters(session, officer, known_log):
     with pytest.raises(InvalidInput, match="Unknown log category"):
-        search_log(session, officer, categories=["gossip"])
+        search_log(session, officer, filters=LogFilters(categories=("gossip",)))
     with pytest.raises(InvalidInput, match="does not exist"):
-        search_log(session, officer, review_id=987654)
+        search_log(session, officer, filters=LogFilters(review_id=987654))
     with pytest.raises(InvalidInput, match="entries a page"):
-        search_log(session, officer, page_size=0)
+        search_log(session, officer, filters=LogFilters(), page_size=0)
 
 
 # ---------------------------------------------------------------- exports
@@ -386,7 +390,7 @@ def _xlsx_rows(data: bytes):
     "filters",
     [
         dict(),
-        dict(categories=["meeting"], words="entry"),
+        dict(categories=("meeting",), words="entry"),
         dict(date_from=date(2026, 6, 2), date_to=date(2026, 6, 3)),
         dict(words="no such words at all"),
     ],
@@ -398,8 +402,8 @@ def test_exports_hold_exactly_the_rows_the_page_shows(session, officer, manager,
                   text="Entry fix: =HYPERLINK(\"http://x\") -- a formula-like text, £ and é kept")
     _first, shown = _all_pages(session, officer, 20, review_id=review.id, **filters)
 
-    csv_rows = _csv_rows(export_log_csv(session, officer, review_id=review.id, **filters))
-    xlsx_rows = _xlsx_rows(export_log_xlsx(session, officer, review_id=review.id, **filters))
+    csv_rows = _csv_rows(export_log_csv(session, officer, filters=LogFilters(review_id=review.id, **filters)))
+    xlsx_rows = _xlsx_rows(export_log_xlsx(session, officer, filters=LogFilters(review_id=review.id, **filters)))
     assert csv_rows[0] == list(EXPORT_COLUMNS) and xlsx_rows[0] == list(EXPORT_COLUMNS)
     assert [int(r[0]) for r in csv_rows[1:]] == [r.id for r in shown]
     assert [r[0] for r in xlsx_rows[1:]] == [r.id for r in shown]
@@ -413,13 +417,14 @@ def test_export_keeps_formula_like_text_as_text(session, officer, known_log):
     review = known_log["review"]
     fix = add_log_entry(session, officer, review_id=review.id, category="other", corrects_id=known_log["entries"][0].id,
                         text="=1+1 looks like a formula")
-    csv_rows = _csv_rows(export_log_csv(session, officer, review_id=review.id, words="formula"))
+    formula = LogFilters(review_id=review.id, words="formula")
+    csv_rows = _csv_rows(export_log_csv(session, officer, filters=formula))
     assert csv_rows[1][5] == "'=1+1 looks like a formula"  # a spreadsheet shows it, never runs it
     assert csv_rows[1][9] == str(known_log["entries"][0].id)
-    sheet = load_workbook(io.BytesIO(export_log_xlsx(session, officer, review_id=review.id, words="formula"))).active
+    sheet = load_workbook(io.BytesIO(export_log_xlsx(session, officer, filters=formula))).active
     cell = sheet.cell(row=2, column=6)
     assert (cell.value, cell.data_type) == ("=1+1 looks like a formula", "s")
-    whole = _csv_rows(export_log_csv(session, officer, review_id=review.id))
+    whole = _csv_rows(export_log_csv(session, officer, filters=LogFilters(review_id=review.id)))
     corrected = next(r for r in whole if r[0] == str(known_log["entries"][0].id))
     assert corrected[10] == str(fix.id)
 
@@ -467,12 +472,12 @@ def test_board_and_admin_may_not_read_or_write_the_log(session, officer, make_ac
     review = _open(session, officer)
     outsider = make_account(role)
     calls = [
-        lambda: search_log(session, outsider, review_id=review.id),
-        lambda: search_log(session, outsider, review_id=None),
+        lambda: search_log(session, outsider, filters=LogFilters(review_id=review.id)),
+        lambda: search_log(session, outsider, filters=LogFilters(review_id=None)),
         lambda: list_log_authors(session, outsider, review_id=review.id),
         lambda: add_log_entry(session, outsider, review_id=review.id, category="other", text="x"),
-        lambda: export_log_csv(session, outsider, review_id=review.id),
-        lambda: export_log_xlsx(session, outsider, review_id=review.id),
+        lambda: export_log_csv(session, outsider, filters=LogFilters(review_id=review.id)),
+        lambda: export_log_xlsx(session, outsider, filters=LogFilters(review_id=review.id)),
         lambda: case_folder_register(session, outsider, review_id=review.id),
     ]
     before = _log_count(session)
@@ -487,5 +492,5 @@ def test_case_roles_may_read_and_add(session, officer, make_account, role):
     review = _open(session, officer)
     reader = make_account(role)
     entry = add_log_entry(session, reader, review_id=review.id, category="communication", text=f"By the {role}.")
-    assert search_log(session, reader, review_id=review.id).rows[0].id == entry.id
-    assert export_log_csv(session, reader, review_id=review.id).count(b"\r\n") == 3
+    assert search_log(session, reader, filters=LogFilters(review_id=review.id)).rows[0].id == entry.id
+    assert export_log_csv(session, reader, filters=LogFilters(review_id=review.id)).count(b"\r\n") == 3

@@ -17,6 +17,7 @@ from db.models import Agency, LogEntry
 from db.models_report import Meeting, ReportSection
 from db.models_returns import AgencyReturn
 from services.daily_log.exports import export_log_csv, export_log_xlsx
+from services.daily_log.rules import LogFilters
 from services.daily_log.service import add_log_entry, search_log
 from services.errors import InvalidInput
 from services.meetings import record_meeting, update_meeting
@@ -142,7 +143,7 @@ def test_a_log_entry_and_its_path_are_stored_as_cleaned(session, officer, review
 def test_the_search_box_refuses_a_nul_byte_with_a_sentence_not_a_database_error(
         session, officer, review, service, words, message):
     with pytest.raises(InvalidInput, match=message):
-        service(session, officer, review_id=review.id, words=words)
+        service(session, officer, filters=LogFilters(review_id=review.id, words=words))
 
 
 # ---------------------------------------------------------------- text already stored
@@ -167,11 +168,11 @@ def _store_hidden_characters(session, review):
 
 def test_the_daily_log_exports_text_already_stored_with_characters_xml_cannot_hold(session, officer, review):
     _store_hidden_characters(session, review)
-    workbook = load_workbook(io.BytesIO(export_log_xlsx(session, officer, review_id=review.id)))
+    workbook = load_workbook(io.BytesIO(export_log_xlsx(session, officer, filters=LogFilters(review_id=review.id))))
     rows = list(workbook["Daily log"].iter_rows(values_only=True))
     assert rows[1][5] == "Stored" + "\ufffd" * 8 + "\nentry"
     assert rows[1][7] == "Scoping/" + "\ufffd" * 8 + "\n.docx"
-    exported = list(csv.reader(io.StringIO(export_log_csv(session, officer, review_id=review.id)
+    exported = list(csv.reader(io.StringIO(export_log_csv(session, officer, filters=LogFilters(review_id=review.id))
                                            .decode("utf-8-sig"))))
     assert exported[1][5] == "Stored" + "\ufffd" * 8 + "\nentry"
     assert not any(ch in cell for row in exported for cell in row for ch in HIDDEN)

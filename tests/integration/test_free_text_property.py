@@ -19,6 +19,7 @@ from db.models_returns import AgencyReturn
 from services.accounts import create_account
 from services.agencies import add_agency, update_agency
 from services.daily_log.exports import export_log_csv, export_log_xlsx
+from services.daily_log.rules import LogFilters
 from services.daily_log.service import add_log_entry
 from services.errors import ServiceError
 from services.meetings import record_meeting
@@ -144,10 +145,8 @@ def _build_every_file(c: dict[str, Any]) -> None:
     s, officer, review_id = c["session"], c["officer"], c["review_id"]
     for file_format in ("xlsx", "csv"):
         assert export_checklist(s, officer, review_id=review_id, as_of=TODAY, file_format=file_format).data
-    no_filter: dict[str, Any] = dict(review_id=review_id, categories=(), author_id=None, date_from=None,
-                                     date_to=None, words="")
-    assert export_log_csv(s, officer, **no_filter)
-    assert export_log_xlsx(s, officer, **no_filter)
+    assert export_log_csv(s, officer, filters=LogFilters(review_id=review_id))
+    assert export_log_xlsx(s, officer, filters=LogFilters(review_id=review_id))
     assert make_draft(s, officer, review_id=review_id, as_of=TODAY)
 
 

@@ -19,6 +19,7 @@ from datetime import date
 import pytest
 
 from db.models import Account, Agency
+from services.daily_log.rules import LogFilters
 
 TODAY = date(2026, 11, 26)
 
@@ -143,7 +144,8 @@ WHO_MAY_CALL: dict[str, frozenset[str]] = {
 }
 
 # Helpers that other services call inside their own guarded call (the caller has checked the role), never pages.
-INTERNAL = {"append_system_entry", "complete_milestone", "log_return_entry", "notify_chairs_of_report"}
+INTERNAL = {"append_system_entry", "complete_milestone", "log_return_entry", "notify_chairs_of_report",
+            "complete_report_milestone", "store_version"}
 
 
 @functools.cache
@@ -386,11 +388,11 @@ CALLS = {
     "list_date_corrections": lambda s, a, c: dict(review_id=c["review"].id),
     # The daily log.
     "add_log_entry": lambda s, a, c: dict(review_id=c["review"].id, category="communication", text="Matrix note."),
-    "search_log": lambda s, a, c: dict(review_id=c["review"].id),
+    "search_log": lambda s, a, c: dict(filters=LogFilters(review_id=c["review"].id)),
     "list_log_authors": lambda s, a, c: dict(review_id=c["review"].id),
     "list_milestone_choices": lambda s, a, c: dict(review_id=c["review"].id),
-    "export_log_csv": lambda s, a, c: dict(review_id=c["review"].id),
-    "export_log_xlsx": lambda s, a, c: dict(review_id=c["review"].id),
+    "export_log_csv": lambda s, a, c: dict(filters=LogFilters(review_id=c["review"].id)),
+    "export_log_xlsx": lambda s, a, c: dict(filters=LogFilters(review_id=c["review"].id)),
     "case_folder_register": lambda s, a, c: dict(review_id=c["review"].id),
     # Agency returns.
     "list_returns": lambda s, a, c: dict(review_id=c["review"].id, as_of=TODAY),

@@ -186,6 +186,29 @@ def test_a_late_receipt_says_how_late(session, officer, ret):
     assert "late (2 working days)" in _log(session, ret.id)[-1].text
 
 
+def test_a_receipt_after_an_agreed_date_names_both_dates(session, officer, manager, ret):
+    # On time is still measured against request + 5 working days (Tue 29 Dec); the agreed date is named beside it.
+    _agree(session, manager, ret, on=TUE_5_JAN)
+    _receive(session, officer, ret, on=D(2026, 12, 31), signed_by_senior_manager=False, signatory_role="")
+    assert _log(session, ret.id)[-1].text == (
+        "Return received from Agency 1 on 31 Dec 2026, late (2 working days) (due 29 Dec 2026; within the agreed "
+        "date 05 Jan 2027); not signed by a senior manager.")
+
+
+def test_a_late_resubmission_names_the_agreed_due_date(session, officer, manager, ret):
+    _receive(session, officer, ret)
+    _check(session, officer, ret, dates_present=False, outcome="concerns", note="No dates.")
+    _qa(session, manager, ret, outcome="sent back", reason="Add the dates of contact.", new_due_date=D(2027, 1, 4))
+    _agree(session, manager, ret, on=D(2027, 1, 8), reason="Agency lead on leave.")
+    record_resubmission_received(session, officer, return_id=ret.id, expected_version=ret.version,
+                                 received_on=D(2027, 1, 11), signed_by_senior_manager=False, signatory_role="",
+                                 as_of=D(2027, 1, 11))
+    assert _log(session, ret.id)[-1].text == (
+        "Resubmitted return received from Agency 1 on 11 Jan 2027, late (agreed due date 08 Jan 2027); "
+        "not signed by a senior manager.")
+    assert (ret.signed_by_senior_manager, ret.signatory_role) == (False, None)
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
@@ -328,6 +351,9 @@ def test_sent_back_resubmitted_checked_and_accepted(session, officer, manager, r
     record_resubmission_received(session, officer, return_id=ret.id, expected_version=ret.version,
                                  received_on=WED_30_DEC, signed_by_senior_manager=True, signatory_role="DCI",
                                  as_of=WED_30_DEC)
+    assert _log(session, ret.id)[-1].text == (
+        "Resubmitted return received from Agency 1 on 30 Dec 2026, on time (new due date 04 Jan 2027); "
+        "signed by a senior manager (DCI).")
     assert (ret.received_date, ret.resubmission_received_date, ret.initial_check_date, ret.shared_with_chair_date,
             ret.final_qa_outcome) == (TUE_22_DEC, WED_30_DEC, None, None, None)
     status = list_returns(session, officer, review_id=review.id, as_of=D(2026, 12, 31))[0]

@@ -25,6 +25,7 @@ LAYERS: list[set[str]] = [
     {"services.returns.chasing", "services.returns.exports"},
     {"services.review_status"},
     {"services.meetings", "services.due_mail", "services.calendar_feed"},
+    {"services.report.versions"},
     {"services.report.service"},
     {"services.report.panel"},
 ]
