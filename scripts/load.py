@@ -33,6 +33,7 @@ from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Subprotocol
 
 COOKIE_NAME = "rrt_session"  # ui/auth.py
 LIVE_PAGE = "live_reviews"
@@ -107,8 +108,8 @@ class Run:
         raise RuntimeError(f"no {kind} '{label}' on the page")
 
     def problems(self) -> list[str]:
-        """What a user would see as an error: an exception, or an error box."""
-        found = []
+        """What a user would see as an error: a script that did not compile, an exception, or an error box."""
+        found = ["the script did not compile"] if self.status == ForwardMsg.FINISHED_WITH_COMPILE_ERROR else []
         for element in self.elements:
             if element.kind == "exception":
                 found.append(f"exception on the page: {element.text[:120]}")
@@ -145,8 +146,9 @@ def websocket_url(url: str) -> str:
 
 
 def _open(url: str, cookie: str | None) -> connect:
+    """A page's connection: the `streamlit` subprotocol, and the session cookie when signed in."""
     headers = {"Cookie": f"{COOKIE_NAME}={cookie}"} if cookie else {}
-    return connect(websocket_url(url), subprotocols=["streamlit"], additional_headers=headers,  # type: ignore[list-item]
+    return connect(websocket_url(url), subprotocols=[Subprotocol("streamlit")], additional_headers=headers,
                    max_size=None, open_timeout=60, ping_timeout=None)
 
 

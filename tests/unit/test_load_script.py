@@ -64,3 +64,8 @@ def test_a_run_finds_its_widgets_and_reports_what_a_user_would_see_as_an_error()
 def test_the_websocket_is_the_apps_stream_on_the_same_host():
     assert websocket_url("http://127.0.0.1:8501") == "ws://127.0.0.1:8501/_stcore/stream"
     assert websocket_url("https://tracker.example/") == "wss://tracker.example/_stcore/stream"
+
+
+def test_a_script_that_did_not_compile_is_an_error():
+    assert Run([], status=ForwardMsg.FINISHED_WITH_COMPILE_ERROR).problems() == ["the script did not compile"]
+    assert Run([], status=ForwardMsg.FINISHED_SUCCESSFULLY).problems() == []
