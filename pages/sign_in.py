@@ -18,10 +18,9 @@ from services.accounts import (
     SIGN_IN_REFUSED,
     USERNAME_RULE,
     SignedIn,
-    SignInOutcome,
     account_for_verified_email,
-    authenticate,
     create_first_account,
+    sign_in_with_password,
 )
 from services.calendar import load_settings
 from services.errors import ServiceError
@@ -111,10 +110,6 @@ def _show_demo_accounts() -> None:
     st.caption("Your own account signs in with the password you chose.")
 
 
-def _authenticate(session: Session, *, username: str, password: str) -> SignInOutcome:
-    return authenticate(session, username=username, password=password)
-
-
 st.title("Rapid Review Tracker")
 show_flashes()
 if st.query_params.get("signed_out"):
@@ -182,7 +177,8 @@ with st.form("sign_in"):
     password = st.text_input("Password", type="password", key="sign_in_password")
     submitted = st.form_submit_button("Sign in", type="primary")
 if submitted:
-    outcome = state.run_in_session(lambda session: _authenticate(session, username=username, password=password))
+    # Each step in a transaction of its own; the password is checked between them, holding nothing.
+    outcome = sign_in_with_password(state.run_in_session, username=username, password=password)
     if outcome.account is None:
         st.error(outcome.refusal or SIGN_IN_REFUSED)
     else:

@@ -5,10 +5,12 @@
 
 Migrates once as the owner, starts `--workers` app processes (`python -m ui.server`) on 127.0.0.1, ports
 port+1 ... port+N, writes an nginx configuration into a temporary folder and runs Debian's nginx in the foreground
-on `--host:--port`. nginx keeps each browser on one process (ip_hash: Streamlit keeps a tab's state, its downloads
-and uploads in the process that serves its websocket) and, when a process does not answer, sends the browser to
-another; the sign-in is a server-side session in PostgreSQL (services/sessions.py) read from the cookie, so the
-user carries on signed in there. A process that exits is started again. Ctrl-C (or SIGTERM) stops everything.
+on `--host:--port`. nginx keeps each browser on one process (Streamlit keeps a tab's state, its downloads and
+uploads in the process that serves its websocket): a signed-in browser by its session cookie (which changes only
+with a full page load, at sign-in and sign-out), a signed-out one by its address. When a process does not answer,
+nginx sends the browser to another; the sign-in is a server-side session in PostgreSQL (services/sessions.py)
+read from the cookie, so the user carries on signed in there. A process that exits is started again. Ctrl-C (or
+SIGTERM) stops everything.
 """
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ pid {folder}/nginx.pid;
 error_log stderr warn;
 events {{ worker_connections 1024; }}
 http {{
-    log_format upstream '$remote_addr "$request" $status upstream=$upstream_addr';
+    log_format upstream '$remote_addr "$request" $status $request_time s upstream=$upstream_addr';
     access_log {folder}/access.log upstream;
     client_body_temp_path {folder}/body;
     proxy_temp_path {folder}/proxy;
@@ -41,10 +43,11 @@ http {{
     scgi_temp_path {folder}/scgi;
     client_max_body_size 50m;
     map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
+    # One browser, one process (see the module's docstring): a signed-in browser by its session cookie, so that
+    # users behind one address (a council's proxy) spread over the processes; a signed-out one by its address.
+    map $cookie_rrt_session $sticky_key {{ '' $remote_addr; default $cookie_rrt_session; }}
     upstream rrt_app {{
-        # One browser, one process (see the module's docstring). Behind a NAT that puts every user on one
-        # address, `hash $cookie_rrt_session consistent;` spreads signed-in users instead.
-        ip_hash;
+        hash $sticky_key;
 {servers}
     }}
     server {{
@@ -79,11 +82,16 @@ def start_nginx(config: Path) -> subprocess.Popen[bytes]:
                              "-g", "daemon off;"])
 
 
+# Streamlit runs a full garbage collection (gc.collect(2)) after every script run, holding the interpreter: a third
+# of a process's time under 25 users' load (scripts/load.py, profiled). Python's own collections still run.
+WORKER_OPTIONS = ("--server.headless", "true", "--runner.postScriptGC", "false")
+
+
 def start_worker(port: int, env: dict[str, str] | None = None,
                  output: int | None = None) -> subprocess.Popen[bytes]:
     """One app process on 127.0.0.1:port."""
     return subprocess.Popen([sys.executable, "-m", "ui.server", "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"],
+                             "--server.address", "127.0.0.1", *WORKER_OPTIONS],
                             cwd=ROOT, env=env if env is not None else dict(os.environ), stdout=output,
                             stderr=subprocess.STDOUT if output is not None else None)
 

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from typing import Protocol, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -34,6 +35,7 @@ USERNAME_PATTERN = re.compile(r"[a-z0-9._-]{3,40}")
 USERNAME_RULE = "3 to 40 characters: letters, digits, dots, dashes or underscores"
 PASSWORD_RULE = f"at least {MIN_PASSWORD_LENGTH} characters, not only spaces"
 _hasher = PasswordHasher()
+T = TypeVar("T")
 
 
 def hash_password(password: str) -> str:
@@ -307,30 +309,63 @@ def _password_matches(password_hash: str, password: str) -> bool:
         return False
 
 
-def authenticate(session: Session, *, username: str, password: str, now: datetime | None = None) -> SignInOutcome:
-    """Check credentials. Every refusal (unknown username, wrong password, locked or deactivated account) does the
-    same work (one argon2 check) and gets the same sentence; five failures in a row lock the account for 15
-    minutes. The password is checked before the account's row is locked, so sign-ins to one account never queue
-    behind each other's checks. Returns rather than raises, so the caller commits the failure count."""
-    now = now or datetime.now(UTC)
+@dataclass(frozen=True)
+class PasswordCheck:
+    """What a typed password is checked against, read before the check: the account with that username (None when
+    there is none) and the hash it had then (for an unknown username, a dummy hash that costs the same to check)."""
+
+    account_id: int | None
+    password_hash: str
+
+
+@dataclass(frozen=True)
+class PasswordVerdict:
+    """The outcome of the argon2 check, and the password's new hash when the stored one needs a stronger one."""
+
+    matches: bool
+    new_hash: str | None = None
+
+
+class InTransaction(Protocol):
+    """Runs one step in a transaction of its own and returns its result (e.g. ui.state.run_in_session)."""
+
+    def __call__(self, step: Callable[[Session], T], /) -> T: ...
+
+
+def password_check_for(session: Session, *, username: str) -> PasswordCheck:
+    """Read (without locking anything) what the password typed for this username is to be checked against."""
     cleaned = (username or "").strip().lower()
     # A username no account can have (a NUL byte, 500 characters) is an unknown username: not sent to the database.
-    found = session.scalars(select(Account).where(Account.username == cleaned)).first() \
+    found = session.execute(select(Account.id, Account.password_hash).where(Account.username == cleaned)).first() \
         if USERNAME_PATTERN.fullmatch(cleaned) else None
-    checked_hash = found.password_hash if found is not None else _dummy_hash()
-    matches = _password_matches(checked_hash, password)
     if found is None:
+        return PasswordCheck(None, _dummy_hash())
+    return PasswordCheck(found.id, found.password_hash)
+
+
+def check_password(check: PasswordCheck, password: str) -> PasswordVerdict:
+    """The argon2 check (slow on purpose), with no database: no connection, transaction or lock is held meanwhile.
+    Only a matching password whose hash needs renewing pays for a second hash."""
+    matches = _password_matches(check.password_hash, password)
+    renew = matches and check.account_id is not None and _hasher.check_needs_rehash(check.password_hash)
+    return PasswordVerdict(matches, hash_password(password) if renew else None)
+
+
+def record_sign_in(session: Session, check: PasswordCheck, verdict: PasswordVerdict, *,
+                   now: datetime | None = None) -> SignInOutcome:
+    """Lock the account's row for the short write that follows a check: count a failure (the fifth in a row locks
+    the account for 15 minutes) or record the sign-in. The account is read again under the lock, so failures that
+    happen at once all count, and a check made against a hash that has since changed (the password was reset
+    meanwhile) says nothing: refused. Returns rather than raises, so the caller commits the failure count."""
+    now = now or datetime.now(UTC)
+    if check.account_id is None:
         return SignInOutcome(None, SIGN_IN_REFUSED)
-    # Only a matching password on an account that needs a new hash pays for a second hash, still before the lock.
-    new_hash = hash_password(password) if matches and _hasher.check_needs_rehash(checked_hash) else None
-    session.refresh(found, with_for_update=True)
-    account = found
-    if account.password_hash != checked_hash:
-        # The password was reset while it was being checked: the check no longer says anything.
+    account = session.get(Account, check.account_id, with_for_update=True, populate_existing=True)
+    if account is None or account.password_hash != check.password_hash:
         return SignInOutcome(None, SIGN_IN_REFUSED)
     if not account.active or (account.locked_until is not None and account.locked_until > now):
         return SignInOutcome(None, SIGN_IN_REFUSED)
-    if not matches:
+    if not verdict.matches:
         account.failed_attempts += 1
         if account.failed_attempts >= MAX_FAILED_ATTEMPTS:
             account.locked_until = now + timedelta(minutes=LOCK_MINUTES)
@@ -340,10 +375,28 @@ def authenticate(session: Session, *, username: str, password: str, now: datetim
     account.failed_attempts = 0
     account.locked_until = None
     account.last_sign_in_at = now
-    if new_hash is not None:
-        account.password_hash = new_hash
+    if verdict.new_hash is not None:
+        account.password_hash = verdict.new_hash
     session.flush()
     return SignInOutcome(account)
+
+
+def sign_in_with_password(in_transaction: InTransaction, *, username: str, password: str,
+                          now: datetime | None = None) -> SignInOutcome:
+    """Check credentials in three steps, so that sign-ins to one account never queue behind each other's password
+    checks: read the account's hash (a short transaction, no lock), check the password (argon2, outside any
+    transaction), then record the attempt with the row locked (a short transaction). Every refusal (unknown
+    username, wrong password, locked or deactivated account) does the same work (one argon2 check) and gets the
+    same sentence."""
+    check = in_transaction(lambda session: password_check_for(session, username=username))
+    verdict = check_password(check, password)
+    return in_transaction(lambda session: record_sign_in(session, check, verdict, now=now))
+
+
+def authenticate(session: Session, *, username: str, password: str, now: datetime | None = None) -> SignInOutcome:
+    """`sign_in_with_password` with every step in the caller's transaction (tests, scripts): the row is still locked
+    only after the check, but the transaction stays open during it."""
+    return sign_in_with_password(lambda step: step(session), username=username, password=password, now=now)
 
 
 @cache
