@@ -82,9 +82,8 @@ def start_nginx(config: Path) -> subprocess.Popen[bytes]:
                              "-g", "daemon off;"])
 
 
-# Streamlit runs a full garbage collection (gc.collect(2)) after every script run, holding the interpreter: a third
-# of a process's time under 25 users' load (scripts/load.py, profiled). Python's own collections still run.
-WORKER_OPTIONS = ("--server.headless", "true", "--runner.postScriptGC", "false")
+# Each worker reads .streamlit/config.toml like `make run` (no full garbage collection after every script run, etc.).
+WORKER_OPTIONS = ("--server.headless", "true")
 
 
 def start_worker(port: int, env: dict[str, str] | None = None,
