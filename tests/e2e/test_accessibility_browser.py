@@ -150,3 +150,51 @@ def test_a_review_opens_from_the_live_list_by_keyboard_alone(signed_in_pages, de
     assert reference, f"no review link was reached by Tab (last focus: {focused!r})"
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name=f"Review {reference}")).to_be_visible()
+
+
+DESKTOP_AUDITS = [(role, key) for role, key, size in AUDITS if size == "desktop"]
+
+
+def _open_every_expander(page) -> int:
+    """Open every closed expander (Streamlit draws them as <details>; opening one is drawn in the browser, with no
+    script run). Returns how many were opened."""
+    closed = page.locator("details:not([open]) > summary")
+    opened = 0
+    for _ in range(closed.count()):
+        closed.first.click()
+        opened += 1
+    return opened
+
+
+@pytest.mark.parametrize(("role", "key"), DESKTOP_AUDITS, ids=[f"{r}-{k}" for r, k in DESKTOP_AUDITS])
+def test_every_page_with_its_tabs_and_expanders_opened_has_no_wcag_violation(signed_in_pages, demo_app, role, key):
+    """A page as it is used, not only as it first opens: each tab chosen in turn, with every expander in it open (the
+    text and forms they hide are audited too)."""
+    page = signed_in_pages(role)
+    page.set_viewport_size(VIEWPORTS["desktop"])
+    first = page_keys_for([role])[0]
+    _open(page, demo_app, "/" if key == first else "/" + PAGES[key].path.removeprefix("pages/").removesuffix(".py"))
+    page.get_by_role("heading", level=1).first.wait_for()
+    tabs = page.get_by_role("tab")
+    names = [tabs.nth(index).inner_text() for index in range(tabs.count())] or [""]
+    found: list[str] = []
+    for index, name in enumerate(names):
+        if name:
+            tabs.nth(index).click()
+        _open_every_expander(page)
+        violations = _audit(page)
+        if violations:
+            found.append(_report(f"{PAGES[key].title} as {role}" + (f", tab {name!r}" if name else ""), violations))
+    assert not found, "\n".join(found)
+
+
+def test_a_form_refused_with_its_message_has_no_wcag_violation(signed_in_pages, demo_app):
+    """A refused form's message (the daily log's Add with nothing written) is read as well as the page around it."""
+    page = signed_in_pages("officer")
+    page.set_viewport_size(VIEWPORTS["desktop"])
+    _open(page, demo_app, "/daily_log")
+    page.get_by_role("button", name="Add to the log").click()
+    wait_for_app(page)
+    expect(page.get_by_role("alert").first).to_be_visible()
+    violations = _audit(page)
+    assert not violations, _report("Daily log with a refused entry", violations)
