@@ -90,13 +90,15 @@ class VersionedForm:
         *,
         success: str,
         describe_saved: Callable[[Mapping[str, Any]], str] | None = None,
+        then: Callable[[], object] | None = None,
         **kwargs: Any,
     ) -> T | None:
         """Call a writing service with the version the typing started from.
 
-        Saved: forget the typing, flash `success` and rerun. Refused because someone else saved first: keep the
-        typing, say so and show their values (`describe_saved` turns them into plain text). Refused for a rule:
-        show the sentence and keep the typing."""
+        Saved: forget the typing, flash `success` and rerun the page (or call `then`, which reruns what it chooses:
+        a card of ui.return_cards reruns itself alone). Refused because someone else saved first: keep the typing,
+        say so and show their values (`describe_saved` turns them into plain text). Refused for a rule: show the
+        sentence and keep the typing."""
         try:
             result = state.write(fn, expected_version=self.expected_version, **kwargs)
         except StaleRecord as error:
@@ -113,5 +115,5 @@ class VersionedForm:
             return None
         self.forget()
         flash(success)
-        st.rerun()
-        return result  # not reached: st.rerun() stops the run
+        (then or st.rerun)()
+        return result  # not reached: a rerun stops the run
