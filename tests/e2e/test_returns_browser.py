@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -313,3 +313,24 @@ def test_a_save_in_one_card_reruns_that_card_alone_and_one_that_moves_the_counts
     engine.dispose()
     assert summaries == {"Demoshire Police": "Police shared the strategy minutes; learning: ZZ seen.",
                          "GP practices": None}
+
+
+def test_a_save_in_a_card_after_the_session_ended_saves_nothing_and_asks_to_sign_in(app_url, fresh_database_url,
+                                                                                     page):
+    """A card that reruns alone skips app.py, where the sign-in session is checked: the card checks it too. Idle
+    past the limit, a summary saved in a card is not saved; the page asks to sign in and says why."""
+    _seed_one_accepted_one_awaited(fresh_database_url)
+    sign_in(page, app_url, "olly", PASSWORD)
+    _open_checklist(page)
+    police = page.locator('[class*="st-key-card_"]').filter(has_text="Demoshire Police").first
+    police.get_by_role("textbox", name="Summary").fill("Written after a long lunch.")
+    engine = create_engine(fresh_database_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE sign_in_sessions SET last_seen_at = now() - interval '31 minutes'"))
+    police.get_by_role("button", name="Save the summary").click()
+    wait_for_app(page)
+    expect(page.get_by_text("You were signed out after 30 idle minutes")).to_be_visible()
+    expect(page.get_by_role("textbox", name="Username")).to_be_visible()
+    with Session(engine) as session:
+        assert session.scalars(select(AgencyReturn.summary)).all() == [None, None]
+    engine.dispose()
