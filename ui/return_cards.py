@@ -1,8 +1,8 @@
 """One agency return as a card (its next step first, with the one form of that step), and the ready emails of a
 return with the button that logs a chase.
 
-Each card is a Streamlit fragment: a click or a save in it reruns that card alone, not the page. The card then
-checks that the page around it still tells the truth about its return (`outside_view`: the header's RAG and
+Each card is a Streamlit fragment: a click or a save in it reruns that card alone, not the page. After a save, the
+card checks that the page around it still tells the truth about its return (`outside_view`: the header's RAG and
 counts, the batch forms, the open checklist table); when it no longer does, the whole page reruns. So a saved
 summary or file location, a logged chase, an agreed date that leaves the RAG as it was, or a refused save redraws
 one card; a receipt, a check, a sharing or a decision, which move the header's figures and the batches, redraw the
@@ -65,6 +65,7 @@ FOLDER_LABELS = {FolderSection.NOTIFICATION_AND_SCOPING: "I. Notification and sc
                  FolderSection.STATUTORY_CORRESPONDENCE: "III. Statutory Correspondence",
                  FolderSection.GENERAL_CORRESPONDENCE: "IV. General Correspondence"}
 SAVES_SCOPE = "returns"
+CARD_SAVED_KEY = "return_card_saved"  # set by a save in a card, for the card's next run to check the page around it
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,10 @@ def _card_rerun() -> bool:
 def rerun_after_save() -> NoReturn:
     """After a save: rerun the card alone when the save came from a card rerun (the card then reruns the page if
     the page no longer tells the truth about its return), else the page."""
-    st.rerun(scope="fragment" if _card_rerun() else "app")
+    if _card_rerun():
+        st.session_state[CARD_SAVED_KEY] = True
+        st.rerun(scope="fragment")
+    st.rerun(scope="app")
 
 
 def _still_signed_in() -> bool:
@@ -402,14 +406,16 @@ def _draw_card(s: ReturnStatus, page: CardPage) -> None:
 
 
 def _card_as_read_now(drawn: ReturnStatus, page: CardPage) -> ReturnStatus:
-    """On a card rerun alone: the return as it stands now. The page reruns instead when it no longer tells the
-    truth about the return (or when the sign-in session has ended, for app.py to say so)."""
+    """On a card rerun alone: the return as it stands now. After a save in the card, the page reruns instead when
+    it no longer tells the truth about the return; and whenever the sign-in session has ended, for app.py to say
+    so. (Before a save, a change made by someone else is not a reason: the click being handled would be lost.)"""
+    saved = st.session_state.pop(CARD_SAVED_KEY, False)
     restore_typing()  # what was typed while the database could not be reached goes back into the form
     if not _still_signed_in():
         st.rerun(scope="app")
     now = next((s for s in state.read(list_returns, review_id=page.review_id, as_of=page.as_of)
                 if s.ret.id == drawn.ret.id), None)
-    if now is None or outside_view(now, page) != outside_view(drawn, page):
+    if now is None or (saved and outside_view(now, page) != outside_view(drawn, page)):
         st.rerun(scope="app")
     return now
 
