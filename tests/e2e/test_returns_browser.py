@@ -26,6 +26,7 @@ from services.returns.service import (
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review, record_milestone_done
 from tests.e2e.conftest import sign_in, wait_for_app
+from tests.e2e.test_accessibility_browser import _audit, _report
 
 PASSWORD = "correct horse battery"
 
@@ -313,6 +314,15 @@ def test_a_save_in_one_card_reruns_that_card_alone_and_one_that_moves_the_counts
     engine.dispose()
     assert summaries == {"Demoshire Police": "Police shared the strategy minutes; learning: ZZ seen.",
                          "GP practices": None}
+
+    # The cards, their messages and the checklist table, opened, pass the WCAG audit of every page.
+    violations = _audit(page)
+    assert not violations, _report("Agency returns, the cards", violations)
+    page.get_by_text("The checklist as a table, and its export").click()
+    wait_for_app(page)
+    expect(page.get_by_role("button", name="Export the checklist (Excel or CSV)")).to_be_visible()
+    violations = _audit(page)
+    assert not violations, _report("Agency returns, the table open", violations)
 
 
 def test_a_save_in_a_card_after_the_session_ended_saves_nothing_and_asks_to_sign_in(app_url, fresh_database_url,
