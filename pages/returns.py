@@ -150,7 +150,7 @@ if statuses:
     # The table (every column, as the export) under the cards' overview; the cards below say what to do next. It is
     # drawn only while open, so that a save in a card (which changes its row) reruns that card alone while closed.
     table_box = st.expander("The checklist as a table, and its export", key=TABLE_OPEN_KEY, on_change="rerun")
-    table_open = table_box.open
+    table_open = bool(table_box.open)
     if table_open:
         table = pd.DataFrame(checklist_table(statuses), columns=CHECKLIST_COLUMNS)
         table_box.dataframe(

@@ -90,15 +90,13 @@ class VersionedForm:
         *,
         success: str,
         describe_saved: Callable[[Mapping[str, Any]], str] | None = None,
-        then: Callable[[], object] | None = None,
         **kwargs: Any,
     ) -> T | None:
         """Call a writing service with the version the typing started from.
 
-        Saved: forget the typing, flash `success` and rerun the page (or call `then`, which reruns what it chooses:
-        a card of ui.return_cards reruns itself alone). Refused because someone else saved first: keep the typing,
-        say so and show their values (`describe_saved` turns them into plain text). Refused for a rule: show the
-        sentence and keep the typing."""
+        Saved: forget the typing, flash `success` and rerun (`rerun_after_save`). Refused because someone else saved
+        first: keep the typing, say so and show their values (`describe_saved` turns them into plain text). Refused
+        for a rule: show the sentence and keep the typing."""
         try:
             result = state.write(fn, expected_version=self.expected_version, **kwargs)
         except StaleRecord as error:
@@ -115,5 +113,9 @@ class VersionedForm:
             return None
         self.forget()
         flash(success)
-        (then or st.rerun)()
+        self.rerun_after_save()
         return result  # not reached: a rerun stops the run
+
+    def rerun_after_save(self) -> None:
+        """Rerun the page (a form drawn in a fragment may rerun less: ui.return_cards.CardForm)."""
+        st.rerun()

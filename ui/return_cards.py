@@ -114,14 +114,21 @@ def _still_signed_in() -> bool:
     return outcome.account is not None and outcome.account.account_id == state.signed_in_account_id()
 
 
-def _form(return_id: int, step: str, saved: Mapping[str, Any], version: int) -> VersionedForm:
+class CardForm(VersionedForm):
+    """A versioned form in a card: a save reruns the card alone (see rerun_after_save)."""
+
+    def rerun_after_save(self) -> None:
+        rerun_after_save()
+
+
+def _form(return_id: int, step: str, saved: Mapping[str, Any], version: int) -> CardForm:
     """The versioned form of one step of one return, filled from `saved` unless the user has typed over it."""
-    form = VersionedForm(prefix=f"r{return_id}_{step}_", fields=list(saved))
+    form = CardForm(prefix=f"r{return_id}_{step}_", fields=list(saved))
     form.sync(version=version, saved=saved)
     return form
 
 
-def _save(form: VersionedForm, return_id: int, fn: Callable[..., Any], success: str, *,
+def _save(form: CardForm, return_id: int, fn: Callable[..., Any], success: str, *,
           describe_saved: Callable[[Mapping[str, Any]], str] | None = None, **kwargs: Any) -> None:
     """Save one step against the version its typing started from (ui.forms.VersionedForm). A second identical
     save (a double click) is not sent again."""
@@ -130,8 +137,7 @@ def _save(form: VersionedForm, return_id: int, fn: Callable[..., Any], success: 
         st.info("That was already saved; it was not saved twice.", icon=":material/info:")
         return
     remember_saved(SAVES_SCOPE, fingerprint)
-    form.save(fn, success=success, describe_saved=describe_saved, then=rerun_after_save, return_id=return_id,
-              **kwargs)
+    form.save(fn, success=success, describe_saved=describe_saved, return_id=return_id, **kwargs)
     # Reached only when the save was refused (a saved one reruns): the same values may be sent again.
     remember_saved(SAVES_SCOPE, None)
 
