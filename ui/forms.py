@@ -94,9 +94,9 @@ class VersionedForm:
     ) -> T | None:
         """Call a writing service with the version the typing started from.
 
-        Saved: forget the typing, flash `success` and rerun. Refused because someone else saved first: keep the
-        typing, say so and show their values (`describe_saved` turns them into plain text). Refused for a rule:
-        show the sentence and keep the typing."""
+        Saved: forget the typing, flash `success` and rerun (`rerun_after_save`). Refused because someone else saved
+        first: keep the typing, say so and show their values (`describe_saved` turns them into plain text). Refused
+        for a rule: show the sentence and keep the typing."""
         try:
             result = state.write(fn, expected_version=self.expected_version, **kwargs)
         except StaleRecord as error:
@@ -113,5 +113,9 @@ class VersionedForm:
             return None
         self.forget()
         flash(success)
+        self.rerun_after_save()
+        return result  # not reached: a rerun stops the run
+
+    def rerun_after_save(self) -> None:
+        """Rerun the page (a form drawn in a fragment may rerun less: ui.return_cards.CardForm)."""
         st.rerun()
-        return result  # not reached: st.rerun() stops the run

@@ -55,9 +55,11 @@ def _return_id(open_session, agency_name):
         return session.scalar(select(AgencyReturn.id).join(Agency).where(Agency.name == agency_name))
 
 
-def _open_checklist(make_app, account, review_id, as_of=AS_OF):
+def _open_checklist(make_app, account, review_id, as_of=AS_OF, *, table_open=True):
+    """The review's returns page; its checklist table open (as a user opens it) unless `table_open` is False."""
     at = make_app(account, as_of=as_of).run()
     at.query_params["review"] = str(review_id)
+    at.session_state["checklist_table_open"] = table_open
     at.switch_page("pages/returns.py").run()
     assert not at.exception, at.exception
     return at

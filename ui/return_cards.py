@@ -1,0 +1,437 @@
+"""One agency return as a card (its next step first, with the one form of that step), and the ready emails of a
+return with the button that logs a chase.
+
+Each card is a Streamlit fragment: a click or a save in it reruns that card alone, not the page. After a save, the
+card checks that the page around it still tells the truth about its return (`outside_view`: the header's RAG and
+counts, the batch forms, the open checklist table); when it no longer does, the whole page reruns. So a saved
+summary or file location, a logged chase, an agreed date that leaves the RAG as it was, or a refused save redraws
+one card; a receipt, a check, a sharing or a decision, which move the header's figures and the batches, redraw the
+page (docs/agency-returns.md, "What a save redraws").
+
+A card rerun alone skips app.py, so the card does here what app.py does on every run of the page: the check of the
+sign-in session, the typing kept while the database was away (ui.kept), and the plain sentence for an error.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, NoReturn
+
+import pandas as pd
+import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+from db.enums import FinalQaOutcome, FolderSection, InitialCheckOutcome, ReturnEnding
+from services.due_mail import email_agency_about_return
+from services.outbox import mail_is_on
+from services.returns.chasing import ReadyEmail, chase_email, record_chase, send_back_email
+from services.returns.exports import checklist_row
+from services.returns.queries import list_returns
+from services.returns.rules import (
+    CHECK_OUTCOME_LABELS,
+    CHECK_QUESTIONS,
+    CLOSED_STAGES,
+    FINAL_QA_LABELS,
+    CardStep,
+    ReturnStatus,
+    Stage,
+    card_step,
+    check_result_label,
+)
+from services.returns.service import (
+    close_return_without_receipt,
+    record_file_location,
+    record_final_qa,
+    record_initial_check,
+    record_resubmission_received,
+    record_return_received,
+    record_shared_with_chair,
+    record_summary,
+    set_return_agreed_date,
+)
+from services.sessions import resume
+from ui import auth, state
+from ui.errors import run_safely
+from ui.flash import flash, show_flashes
+from ui.forms import VersionedForm, already_saved, remember_saved
+from ui.kept import restore_typing
+from ui.widgets import FREE_TEXT_REMINDER, fmt_date, md_text, rag_badge
+
+YES_NO = {"yes": True, "no": False}
+DATE_FORMAT = "ddd D MMM YYYY"
+FOLDER_LABELS = {FolderSection.NOTIFICATION_AND_SCOPING: "I. Notification and scoping",
+                 FolderSection.RAPID_REVIEW_MEETING: "II. Rapid Review meeting",
+                 FolderSection.STATUTORY_CORRESPONDENCE: "III. Statutory Correspondence",
+                 FolderSection.GENERAL_CORRESPONDENCE: "IV. General Correspondence"}
+SAVES_SCOPE = "returns"
+CARD_SAVED_KEY = "return_card_saved"  # set by a save in a card, for the card's next run to check the page around it
+
+
+@dataclass(frozen=True)
+class CardPage:
+    """What a card needs from the page around it, as the page drew it."""
+
+    review_id: int
+    as_of: date
+    writable: bool  # the account may write and the review is not closed
+    is_manager: bool
+    batched: frozenset[CardStep]  # the steps whose returns sit in a batch form on the page just now
+    table_open: bool  # the checklist table is drawn
+
+
+def outside_view(s: ReturnStatus, page: CardPage) -> tuple[Hashable, ...]:
+    """What the page outside the card draws from this return: its stage and RAG (the review's RAG and the counts of
+    returns received and accepted in the header), its step (the batch forms it sits in), the version a batch form
+    saves it against, and its row of the checklist table when the table is open."""
+    step = card_step(s.ret)
+    return (s.stage, s.rag, step, s.ret.version if step in page.batched else None,
+            tuple(checklist_row(s).items()) if page.table_open else None)
+
+
+def _card_rerun() -> bool:
+    """True when this run reruns a card alone (the page around it was not run)."""
+    ctx = get_script_run_ctx()
+    return bool(ctx and ctx.fragment_ids_this_run)
+
+
+def rerun_after_save() -> NoReturn:
+    """After a save: rerun the card alone when the save came from a card rerun (the card then reruns the page if
+    the page no longer tells the truth about its return), else the page."""
+    if _card_rerun():
+        st.session_state[CARD_SAVED_KEY] = True
+        st.rerun(scope="fragment")
+    st.rerun(scope="app")
+
+
+def _still_signed_in() -> bool:
+    """app.py's check of the sign-in session, for a card rerun alone (which skips app.py): a session ended anywhere
+    (signed out in another tab, idle, too old, account changed) must not save."""
+    if not auth.served():
+        return state.signed_in() is not None
+    token = auth.current_token()
+    outcome = state.run_in_session(lambda session: resume(session, token=token))
+    return outcome.account is not None and outcome.account.account_id == state.signed_in_account_id()
+
+
+class CardForm(VersionedForm):
+    """A versioned form in a card: a save reruns the card alone (see rerun_after_save)."""
+
+    def rerun_after_save(self) -> None:
+        rerun_after_save()
+
+
+def _form(return_id: int, step: str, saved: Mapping[str, Any], version: int) -> CardForm:
+    """The versioned form of one step of one return, filled from `saved` unless the user has typed over it."""
+    form = CardForm(prefix=f"r{return_id}_{step}_", fields=list(saved))
+    form.sync(version=version, saved=saved)
+    return form
+
+
+def _save(form: CardForm, return_id: int, fn: Callable[..., Any], success: str, *,
+          describe_saved: Callable[[Mapping[str, Any]], str] | None = None, **kwargs: Any) -> None:
+    """Save one step against the version its typing started from (ui.forms.VersionedForm). A second identical
+    save (a double click) is not sent again."""
+    fingerprint = (fn.__name__, return_id, repr(sorted(kwargs.items())))
+    if already_saved(SAVES_SCOPE, fingerprint):
+        st.info("That was already saved; it was not saved twice.", icon=":material/info:")
+        return
+    remember_saved(SAVES_SCOPE, fingerprint)
+    form.save(fn, success=success, describe_saved=describe_saved, return_id=return_id, **kwargs)
+    # Reached only when the save was refused (a saved one reruns): the same values may be sent again.
+    remember_saved(SAVES_SCOPE, None)
+
+
+def read_email(email: ReadyEmail, agency_name: str, *, title: str = "Read the email") -> None:
+    """The email as text under its link: To, Cc (the agency's JCR Group representative), Subject and body."""
+    if not email.to:
+        st.caption(f"No contact email is held for {agency_name}: ask an administrator to add one.")
+    cc = f"\nCc: {email.cc} (JCR Group representative)" if email.cc else ""
+    with st.expander(title):
+        st.code(f"To: {email.to or '(no address held)'}{cc}\nSubject: {email.subject}\n\n{email.body}",
+                language=None, wrap_lines=True)
+
+
+def chase_controls(status: ReturnStatus, *, as_of: date, can_write: bool, key_prefix: str,
+                   email: ReadyEmail | None = None) -> None:
+    """The ready email (a mailto link, read here unless given) and, for writers, the button that logs the chase."""
+    if email is None:
+        email = state.read(chase_email, return_id=status.ret.id, as_of=as_of)
+    c1, c2 = st.columns([1, 1])
+    c1.link_button(f"Email {status.agency_name}", email.mailto, icon=":material/mail:")
+    chased = can_write and c2.button("Log that I chased", key=f"{key_prefix}_chased_{status.ret.id}",
+                                     icon=":material/history_edu:")
+    if chased and state.act(record_chase, return_id=status.ret.id, as_of=as_of) is not None:
+        flash(f"Chase of {status.agency_name} logged.")
+        rerun_after_save()
+    send = can_write and bool(email.to) and mail_is_on() and c1.button(
+        "Send it from the tracker", icon=":material/send:", key=f"{key_prefix}_send_{status.ret.id}")
+    if send and state.act(email_agency_about_return, return_id=status.ret.id, as_of=as_of) is not None:
+        flash(f"Email to {status.agency_name} queued: it goes out on the next mail run and is logged when sent.")
+        rerun_after_save()
+    read_email(email, status.agency_name)
+
+
+def _done_line(s: ReturnStatus) -> str:
+    """The steps done, as a short line of dates."""
+    ret = s.ret
+    done = [f"sent {fmt_date(ret.requested_date)}"]
+    if ret.received_date:
+        signed = f"signed: {ret.signatory_role}" if ret.signed_by_senior_manager else "not signed by a senior manager"
+        done.append(f"received {fmt_date(ret.received_date)} ({signed})")
+    if ret.send_backs:
+        done.append(f"sent back {len(ret.send_backs)} time{'s' if len(ret.send_backs) != 1 else ''}")
+    if ret.resubmission_received_date:
+        done.append(f"resubmitted {fmt_date(ret.resubmission_received_date)}")
+    if ret.initial_check_date:
+        done.append(f"checked {fmt_date(ret.initial_check_date)} ({check_result_label(ret)})")
+    if ret.shared_with_chair_date:
+        done.append(f"shared with the JCR Chair {fmt_date(ret.shared_with_chair_date)} ({s.shared})")
+    if s.stage is Stage.ACCEPTED:
+        done.append(f"accepted {fmt_date(ret.final_qa_date)}")
+    if ret.file_path:
+        done.append(f"filed in {ret.file_section}: {ret.file_path}")
+    return "Done: " + " · ".join(done) + "."
+
+
+def _receipt_form(s: ReturnStatus, page: CardPage) -> None:
+    ret = s.ret
+    resubmission = s.stage is Stage.SENT_BACK
+    title = "Record the resubmission received" if resubmission else "Record the return received"
+    receipt_form = _form(ret.id, "receipt", {"received_on": page.as_of, "signed": None, "role": ""}, ret.version)
+    with st.form(f"r{ret.id}_receipt_form"):
+        c1, c2, c3 = st.columns([2, 2, 3], vertical_alignment="bottom")
+        received_on = c1.date_input("Date received", format="DD/MM/YYYY", key=receipt_form.key("received_on"))
+        signed = c2.radio("Signed by a senior manager?", list(YES_NO), horizontal=True,
+                          key=receipt_form.key("signed"))
+        role = c3.text_input("Their role (for example Head of Service): a role, not a name",
+                             key=receipt_form.key("role"), max_chars=120)
+        receipt_submitted = st.form_submit_button(title, type="primary")
+    if receipt_submitted:
+        fn = record_resubmission_received if resubmission else record_return_received
+        _save(receipt_form, ret.id, fn,
+              f"{'Resubmission' if resubmission else 'Return'} from {s.agency_name} recorded as received.",
+              received_on=received_on, signed_by_senior_manager=YES_NO.get(signed or ""), signatory_role=role,
+              as_of=page.as_of)
+
+
+def _check_form(s: ReturnStatus, page: CardPage) -> None:
+    ret = s.ret
+    check_form = _form(ret.id, "check", {"checked_on": page.as_of, **dict.fromkeys(CHECK_QUESTIONS),
+                                         "outcome": None, "note": ""}, ret.version)
+    with st.form(f"r{ret.id}_check_form"):
+        st.markdown("**Initial quality check** (the day it arrives)")
+        checked_on = st.date_input("Date checked", format="DD/MM/YYYY", key=check_form.key("checked_on"))
+        answers = {}
+        cols = st.columns(len(CHECK_QUESTIONS))
+        for col, (name, label) in zip(cols, CHECK_QUESTIONS.items(), strict=True):
+            answers[name] = col.radio(label[0].upper() + label[1:] + "?", list(YES_NO), horizontal=True,
+                                       key=check_form.key(name))
+        outcome = st.radio("Outcome", list(CHECK_OUTCOME_LABELS), format_func=CHECK_OUTCOME_LABELS.__getitem__,
+                            key=check_form.key("outcome"))
+        note = st.text_area("Note: what is missing or weak", key=check_form.key("note"), help=FREE_TEXT_REMINDER,
+                            placeholder=FREE_TEXT_REMINDER, height=68)
+        b1, b2 = st.columns(2)
+        check_submitted = b1.form_submit_button("Record the initial check", type="primary")
+        all_yes = b2.form_submit_button("All four yes: record it as satisfactory")
+    if check_submitted or all_yes:
+        answer_values: dict[str, Any] = (dict.fromkeys(CHECK_QUESTIONS, True) if all_yes
+                                         else {k: YES_NO.get(v or "") for k, v in answers.items()})
+        _save(check_form, ret.id, record_initial_check, f"Initial check of {s.agency_name}'s return recorded.",
+              checked_on=checked_on, outcome=InitialCheckOutcome.SATISFACTORY if all_yes else outcome, note=note,
+              as_of=page.as_of, **answer_values)
+
+
+def _share_form(s: ReturnStatus, page: CardPage) -> None:
+    ret = s.ret
+    share_form = _form(ret.id, "share", {"shared_on": page.as_of}, ret.version)
+    with st.form(f"r{ret.id}_share_form"):
+        c1, c2 = st.columns([2, 3], vertical_alignment="bottom")
+        shared_on = c1.date_input("Date shared with the JCR Chair", format="DD/MM/YYYY",
+                                  key=share_form.key("shared_on"))
+        share_submitted = c2.form_submit_button("Record shared with the JCR Chair", type="primary")
+    if share_submitted:
+        _save(share_form, ret.id, record_shared_with_chair,
+              f"{s.agency_name}'s return recorded as shared with the JCR Chair.", shared_on=shared_on,
+              as_of=page.as_of)
+
+
+def _final_qa_form(s: ReturnStatus, page: CardPage) -> None:
+    ret = s.ret
+    if not page.is_manager:
+        st.info("Waiting for the Partnership Manager's final QA (accept or send back).",
+                icon=":material/hourglass_top:")
+        return
+    qa_form = _form(ret.id, "qa", {"outcome": None, "date": page.as_of, "reason": "", "new_due": None},
+                    ret.version)
+    with st.form(f"r{ret.id}_qa_form"):
+        st.markdown("**Final QA** (Partnership Manager)")
+        checker = ret.initial_checked_by_name or "someone"
+        signed_text = f"yes ({ret.signatory_role})" if ret.signed_by_senior_manager else "no"
+        st.caption(md_text(f"Initial check on {fmt_date(ret.initial_check_date)} by {checker}: "
+                           f"{check_result_label(ret)}. Signed by a senior manager: {signed_text}. Shared with the "
+                           f"JCR Chair: {s.shared}."))
+        decision = st.radio("Decision", list(FINAL_QA_LABELS), format_func=FINAL_QA_LABELS.__getitem__,
+                            horizontal=True,  key=qa_form.key("outcome"))
+        decided_on = st.date_input("Date of the decision", format="DD/MM/YYYY", key=qa_form.key("date"))
+        reason = st.text_area("If sent back: the reason (the agency is told this)", key=qa_form.key("reason"),
+                              help=FREE_TEXT_REMINDER, placeholder=FREE_TEXT_REMINDER)
+        new_due = st.date_input("If sent back: the new due date", format="DD/MM/YYYY", key=qa_form.key("new_due"))
+        qa_submitted = st.form_submit_button("Record the final QA", type="primary")
+    if qa_submitted:
+        word = decision if decision in tuple(FinalQaOutcome) else ""
+        _save(qa_form, ret.id, record_final_qa, f"{s.agency_name}'s return {word}.", decided_on=decided_on,
+              outcome=decision, reason=reason, new_due_date=new_due, as_of=page.as_of)
+
+
+def _file_and_summary_forms(s: ReturnStatus, page: CardPage) -> None:
+    ret = s.ret
+    left, right = st.columns(2)
+    file_form = _form(ret.id, "file", {"section": ret.file_section or FolderSection.NOTIFICATION_AND_SCOPING.value,
+                                       "path": ret.file_path or ""}, ret.version)
+    with left, st.form(f"r{ret.id}_file_form"):
+        st.markdown("**Where it is filed** in the case folder")
+        section = st.selectbox("Section", list(FOLDER_LABELS), key=file_form.key("section"),
+                               format_func=FOLDER_LABELS.__getitem__)
+        path = st.text_input("File location", key=file_form.key("path"))
+        file_submitted = st.form_submit_button("Save the file location")
+    if file_submitted:
+        _save(file_form, ret.id, record_file_location, f"File location of {s.agency_name}'s return saved.",
+              describe_saved=lambda saved: f"{saved['section']}: {saved['path']}", file_section=section,
+              file_path=path)
+    summary_form = _form(ret.id, "summary", {"text": ret.summary or ""}, ret.version)
+    with right, st.form(f"r{ret.id}_summary_form"):
+        st.markdown("**Summary of involvement and learning** (feeds the report)")
+        summary = st.text_area("Summary", key=summary_form.key("text"), height=140, help=FREE_TEXT_REMINDER,
+                               placeholder=FREE_TEXT_REMINDER, max_chars=4000)
+        summary_submitted = st.form_submit_button("Save the summary")
+    if summary_submitted:
+        _save(summary_form, ret.id, record_summary, f"Summary for {s.agency_name} saved.",
+              describe_saved=lambda saved: saved["text"], summary=summary)
+
+
+def _ending_form(s: ReturnStatus, page: CardPage) -> None:
+    ret = s.ret
+    ending_form = _form(ret.id, "ending", {"ending": None, "on": None, "reason": ""}, ret.version)
+    with st.form(f"r{ret.id}_ending_form"):
+        st.markdown("**Close without a receipt: no return, or withdrawn** (Partnership Manager)")
+        st.caption("'No return': the agency did not respond by its due date, after chasing (the board counts it "
+                   "late). 'Withdrawn': the agency was asked in error (left out of the board's figures). The "
+                   "report says so for this agency; the chases and the log stay. Logged.")
+        ending = st.radio("How the return ends", list(ReturnEnding), index=None, horizontal=True,
+                          key=ending_form.key("ending"))
+        ended_on = st.date_input("Date closed", format="DD/MM/YYYY", key=ending_form.key("on"))
+        ending_reason = st.text_input("Reason", key=ending_form.key("reason"), max_chars=2000,
+                                      help=FREE_TEXT_REMINDER)
+        end_submitted = st.form_submit_button("Close the return")
+    if end_submitted:
+        _save(ending_form, ret.id, close_return_without_receipt,
+              f"The return from {s.agency_name} is closed as '{ending}'.", ending=ending, ended_on=ended_on,
+              reason=ending_reason, as_of=page.as_of)
+
+
+def _agreed_form(s: ReturnStatus, page: CardPage) -> None:
+    ret = s.ret
+    agreed_form = _form(ret.id, "agreed", {"on": ret.agreed_due_date, "reason": ""}, ret.version)
+    with st.form(f"r{ret.id}_agreed_form"):
+        st.markdown("**Agreed due date** (Partnership Manager)")
+        st.caption("A date agreed with the agency replaces the plan date of this round for the RAG, the "
+                   "worklist and the chase email; a send-back sets its own new due date and clears it. Logged.")
+        agreed_on = st.date_input("Agreed due date", format="DD/MM/YYYY", key=agreed_form.key("on"),
+                                  min_value=ret.requested_date)
+        agreed_reason = st.text_input("Reason (for example 'later date agreed with the agency')",
+                                      key=agreed_form.key("reason"), max_chars=2000, help=FREE_TEXT_REMINDER)
+        a1, a2 = st.columns(2)
+        agree_submitted = a1.form_submit_button("Save the agreed date", type="primary")
+        clear_submitted = a2.form_submit_button("Clear the agreed date", disabled=ret.agreed_due_date is None)
+    if agree_submitted or clear_submitted:
+        new_date = None if clear_submitted else agreed_on
+        word = "cleared" if new_date is None else f"set to {fmt_date(new_date)}"
+        _save(agreed_form, ret.id, set_return_agreed_date, f"Agreed due date for {s.agency_name} {word}.",
+              describe_saved=lambda saved: f"Agreed due date: {fmt_date(saved['on'])}",
+              agreed_on=new_date, reason=agreed_reason)
+
+
+NEXT_STEP_FORMS: dict[CardStep, Callable[[ReturnStatus, CardPage], None]] = {
+    CardStep.RECEIPT: _receipt_form, CardStep.CHECK: _check_form, CardStep.SHARE: _share_form,
+    CardStep.FINAL_QA: _final_qa_form, CardStep.FILING: _file_and_summary_forms,
+}
+
+
+def _draw_card(s: ReturnStatus, page: CardPage) -> None:
+    """One agency's return: what happens next and by when, the form of that step only, then the steps done as a
+    line of dates; the manager's agreed date and closing, the filing and the summary, under 'More'."""
+    ret = s.ret
+    step = card_step(ret)
+    writable = page.writable
+    with st.container(border=True, key=f"card_{ret.id}"):
+        show_flashes()  # a save that reran this card alone says so here (one that reran the page, at its top)
+        st.markdown(f"{rag_badge(s.rag)} **{md_text(s.agency_name)}**: {s.stage.value}")
+        st.markdown(f"**Next:** {md_text(s.what_next)}")
+        if ret.agreed_due_date is not None:
+            st.caption(md_text(f"Plan date {fmt_date(ret.resubmission_due_date or s.due_date)}; agreed due date "
+                               f"{fmt_date(ret.agreed_due_date)}: {ret.agreed_reason}"))
+        if ret.ended_as is not None:
+            st.info(f"Closed by {md_text(ret.ended_by_name or '')} on {fmt_date(ret.ended_on)} as "
+                    f"'{ret.ended_as}'. Reason: {md_text(ret.ended_reason or '')}", icon=":material/block:")
+        if writable and s.stage is Stage.SENT_BACK:
+            back_email = state.read(send_back_email, return_id=ret.id)
+            st.link_button(f"Email the send-back to {s.agency_name}", back_email.mailto,
+                           icon=":material/forward_to_inbox:")
+            read_email(back_email, s.agency_name, title="Read the send-back email")
+        if writable and step is CardStep.RECEIPT:
+            chase_controls(s, as_of=page.as_of, can_write=True, key_prefix="checklist")
+        if writable and step in NEXT_STEP_FORMS:
+            NEXT_STEP_FORMS[step](s, page)
+        elif step is CardStep.FINAL_QA:
+            st.caption("Waiting for the Partnership Manager's final QA (accept or send back).")
+        st.caption(md_text(_done_line(s)))
+        if ret.send_backs:
+            rounds = len(ret.send_backs)
+            st.markdown(f"**Sent back {rounds} time{'s' if rounds != 1 else ''}** (every round):")
+            st.dataframe(
+                pd.DataFrame([{"Round": b.round, "Sent back": b.sent_back_on, "Reason": b.reason,
+                               "New due date": b.resubmission_due_date,
+                               "By": b.sent_back_by_name or "not recorded (before rounds were kept)"}
+                              for b in ret.send_backs]),
+                hide_index=True, width="stretch", key=f"send_backs_{ret.id}",
+                column_config={"Sent back": st.column_config.DateColumn(format=DATE_FORMAT),
+                               "New due date": st.column_config.DateColumn(format=DATE_FORMAT)},
+            )
+        more_manager = page.is_manager and s.stage not in CLOSED_STAGES
+        more_filing = ret.received_date is not None and step is not CardStep.FILING
+        if writable and (more_manager or more_filing):
+            with st.expander("More: " + ", ".join(
+                    (["agreed due date", "close without a receipt"] if more_manager else [])
+                    + (["file location and summary"] if more_filing else []))):
+                if more_manager:
+                    _agreed_form(s, page)
+                    _ending_form(s, page)
+                if more_filing:
+                    _file_and_summary_forms(s, page)
+
+
+def _card_as_read_now(drawn: ReturnStatus, page: CardPage) -> ReturnStatus:
+    """On a card rerun alone: the return as it stands now. After a save in the card, the page reruns instead when
+    it no longer tells the truth about the return; and whenever the sign-in session has ended, for app.py to say
+    so. (Before a save, a change made by someone else is not a reason: the click being handled would be lost.)"""
+    saved = st.session_state.pop(CARD_SAVED_KEY, False)
+    restore_typing()  # what was typed while the database could not be reached goes back into the form
+    if not _still_signed_in():
+        st.rerun(scope="app")
+    now = next((s for s in state.read(list_returns, review_id=page.review_id, as_of=page.as_of)
+                if s.ret.id == drawn.ret.id), None)
+    if now is None or (saved and outside_view(now, page) != outside_view(drawn, page)):
+        st.rerun(scope="app")
+    return now
+
+
+@st.fragment
+def return_card(drawn: ReturnStatus, page: CardPage) -> None:
+    """One agency's return as a card that reruns alone (see the module's docstring). `drawn` is the return as the
+    page read it on its last run."""
+
+    def run() -> None:
+        _draw_card(_card_as_read_now(drawn, page) if _card_rerun() else drawn, page)
+
+    run_safely(run)
