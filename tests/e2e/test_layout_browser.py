@@ -1,5 +1,6 @@
 """Real Chromium, the demo partnership: at 1280x720 with the menu open no text is cut off on the Live reviews,
-Review and Agency returns pages, and on a phone (390x844) the menu closes once a page is chosen.
+Review and Agency returns pages; on a phone (390x844) the live list and each review fit the screen, and the menu
+closes once a page is chosen.
 
 "Cut off" is measured in the browser, not judged from the code:
 - an element of the page that clips its content (overflow or an ellipsis) holds more than it shows
@@ -148,6 +149,22 @@ def test_the_returns_page_shows_every_word_at_1280(laptop, demo_app):  # noqa: F
     for review_id in _live_review_ids(laptop, demo_app):
         _open(laptop, f"{demo_app}/returns?review={review_id}")
         assert _cut_off(laptop) == [], review_id
+
+
+def test_on_a_phone_the_live_list_and_each_review_fit_the_screen(browser, demo_app):  # noqa: F811
+    """At 390x844 the live list and the milestones read as one card per row: nothing runs off the screen."""
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        sign_in(page, demo_app, "demo-officer", DEMO_PASSWORD)
+        ids = _live_review_ids(page, demo_app)
+        assert _cut_off(page) == []
+        for review_id in ids:
+            _open(page, f"{demo_app}/review?review={review_id}")
+            assert _cut_off(page) == [], review_id
+    finally:
+        context.close()
 
 
 def test_on_a_phone_the_menu_closes_once_a_page_is_chosen(browser, demo_app):  # noqa: F811
