@@ -1,6 +1,4 @@
 """Live reviews: every open review's position against its 15-working-day deadline, worst first."""
-import math
-
 import pandas as pd
 import streamlit as st
 
@@ -15,20 +13,10 @@ from ui import state
 from ui.flash import flash, show_flashes
 from ui.forms import already_saved, remember_saved
 from ui.gate import require_page
-from ui.style import COMPACT_ON_PHONE
+from ui.style import COMPACT_ON_PHONE, wrapping_table
 from ui.widgets import FREE_TEXT_REMINDER, fmt_date, md_text, rag_badge, short_date
 
 roles = require_page("live")
-
-# Rows are tall enough for the longest "Why" to wrap in full, up to four lines (a longer one is in full in the
-# "Why, in full" list under the table). A cell's text wraps only when the row is taller than 4rem (Streamlit's
-# rule), so never fewer than three lines.
-WHY_WIDTH, WHY_CHARS_A_LINE, LINE_HEIGHT, HEADER_HEIGHT = 270, 34, 20, 38
-
-
-def _row_height(texts: list[str]) -> int:
-    lines = max(math.ceil(len(text) / WHY_CHARS_A_LINE) for text in texts)
-    return LINE_HEIGHT * min(max(lines, 3), 4) + 8
 
 st.title("Live reviews")
 as_of = state.today()
@@ -76,16 +64,14 @@ def _next_step(status: ReviewStatus) -> str:
 
 rows = [
     {
-        "Case reference": s.review.case_reference,
+        "Review": s.review.case_reference,
         "Status": s.status_label.upper() if s.review.state == ReviewState.OPEN else "SUBMITTED",
-        "Review due (Day 15)": s.due_date,
-        "Working days left": s.working_days_left if s.review.state == ReviewState.OPEN else None,
-        "Why": why_text(s.why),
-        "Next step": _next_step(s),
-        "Returns received": return_counts[s.review.id].label if s.review.id in return_counts else "none requested",
+        "Due": short_date(s.due_date),
+        "Days left": str(s.working_days_left) if s.review.state == ReviewState.OPEN else "—",
         "Progress": s.progress,
-        "Type": NOTIFICATION_TYPE_LABELS[s.review.notification_type],
-        "Notification received": s.review.notification_received_date,
+        "Why": why_text(s.why) or "—",
+        "Next step": _next_step(s),
+        "Returns": return_counts[s.review.id].label if s.review.id in return_counts else "none requested",
         "_id": s.review.id,
     }
     for s in statuses
@@ -97,50 +83,21 @@ if not statuses:
 elif not rows:
     st.info("No live review matches the filter.")
 else:
-    table = pd.DataFrame(rows).astype({"Working days left": "Int64"})
+    # A table whose cells wrap (not a grid drawn on a canvas): every word of every row shows at 1280 px with the
+    # menu open, each row as tall as its text; on a phone, one card per review. Cells are Markdown: md_text.
+    table = pd.DataFrame(rows).drop(columns="_id")
     colours = {"RED": RAG_COLOURS[Rag.RED], "AMBER": RAG_COLOURS[Rag.AMBER], "GREEN": RAG_COLOURS[Rag.GREEN],
                "SUBMITTED": RAG_COLOURS[Rag.COMPLETE]}
-    styled = table.drop(columns="_id").style.map(
-        lambda v: f"background-color:{colours.get(v, '')};color:white;font-weight:600" if v in colours else "",
+    styled = table.map(md_text).style.map(
+        lambda v: f"background-color:{colours[v]};color:white;font-weight:600" if v in colours else "",
         subset=["Status"],
     )
-    row_height = _row_height([str(row["Why"]) for row in rows])
-    event = st.dataframe(
-        styled,
-        hide_index=True,
-        width="stretch",
-        on_select="rerun",
-        selection_mode="single-row",
-        key="live_table",
-        row_height=row_height,
-        height=HEADER_HEIGHT + row_height * len(rows),  # every row at once, no scrolling inside the table
-        placeholder="—",
-        column_config={
-            "Case reference": st.column_config.TextColumn("Review", pinned=True, width=80),
-            "Status": st.column_config.TextColumn(width=95),
-            "Review due (Day 15)": st.column_config.DateColumn("Due", format="ddd D MMM", width=85,
-                                                               help="The end of Day 15"),
-            "Working days left": st.column_config.NumberColumn("Days left", width=62,
-                                                               help="Working days left to the end of Day 15"),
-            "Why": st.column_config.TextColumn("Why", width=WHY_WIDTH,
-                                               help="The overdue (red) and due-soon (amber) items"),
-            "Next step": st.column_config.TextColumn(width=170),
-            "Returns received": st.column_config.TextColumn("Returns", width=75),
-            "Notification received": st.column_config.DateColumn(format="D MMM YYYY"),
-        },
-    )
-    selected = event.selection.rows if event and event.selection else []
-    if selected:
-        st.switch_page("pages/review.py", query_params={"review": str(rows[selected[0]]["_id"])})
-    st.caption("Click a row, or a link below, to open a review (the links work from the keyboard too).")
+    wrapping_table(styled, key="live_list", columns=list(table.columns))
+    st.caption("Open a review with its link (the links work from the keyboard too):")
     with st.container(horizontal=True, key="open_links"):
         for row in rows:
-            st.page_link("pages/review.py", label=f"{row['Case reference']} ({str(row['Status']).lower()})",
+            st.page_link("pages/review.py", label=f"{row['Review']} ({str(row['Status']).lower()})",
                          icon=":material/folder_open:", query_params={"review": str(row["_id"])})
-    with st.expander("Why, in full", icon=":material/notes:"):
-        for row in rows:
-            why = md_text(row["Why"]) if row["Why"] else "nothing overdue or due soon"
-            st.markdown(f"**{row['Case reference']}** ({row['Status']}): {why}")
 
 # Only the roles that may open a review see the form (the Chair reads the list but cannot open one).
 if not roles & set(CASE_WRITERS):

@@ -101,9 +101,15 @@ if view == OUTSTANDING:
     event = st.dataframe(
         _styled(table.drop(columns="_review")), hide_index=True, width="stretch", key="outstanding_table",
         on_select="rerun", selection_mode="single-row", placeholder="—",
-        column_config={"Step due": st.column_config.DateColumn(format=DATE_FORMAT),
-                       "Requested": st.column_config.DateColumn(format=DATE_FORMAT),
-                       "RAG": st.column_config.TextColumn(width=96)},
+        # Fits 1280 px with the menu open, nothing cut off: text wraps in rows of three lines (Streamlit wraps only
+        # in rows taller than 4rem); the stage is said by the next step, and the date asked is on the checklist.
+        row_height=66, column_order=["Case reference", "Agency", "RAG", "Next step", "Step due", "Chased"],
+        column_config={"Case reference": st.column_config.TextColumn("Review", width=80),
+                       "Agency": st.column_config.TextColumn(width=150),
+                       "RAG": st.column_config.TextColumn(width=70),
+                       "Next step": st.column_config.TextColumn(width=250),
+                       "Step due": st.column_config.DateColumn(format="ddd D MMM", width=95),
+                       "Chased": st.column_config.NumberColumn(width=65)},
     )
     picked_rows = event.selection.rows if event and event.selection else []
     if picked_rows:

@@ -12,6 +12,7 @@ from services.outside import outside_reference
 from services.permissions import CASE_WRITERS
 from services.rag import RAG_COLOURS, Rag
 from services.review_status import get_review_status
+from services.reviews.reads import MilestoneRead
 from services.reviews.rules import NOT_KNOWN_HELP, NOT_KNOWN_YET, NOTIFICATION_TYPE_LABELS
 from services.reviews.service import (
     DATES_KEPT_BY_THE_REPORT,
@@ -29,7 +30,8 @@ from ui.flash import flash, show_flashes
 from ui.forms import VersionedForm
 from ui.gate import require_page
 from ui.links import review_links
-from ui.widgets import FREE_TEXT_REMINDER, fmt_date, md_text, rag_badge, review_picker
+from ui.style import wrapping_table
+from ui.widgets import FREE_TEXT_REMINDER, fmt_date, md_text, rag_badge, review_picker, short_date
 
 roles = require_page("review")
 
@@ -105,51 +107,51 @@ if status.why:
                          query_params={"review": str(review.id)})
 
 st.subheader("Milestones")
-MILESTONE_ROW_HEIGHT = 68
+
+
+def _due(milestone: MilestoneRead) -> str:
+    plan = short_date(milestone.due_date) if milestone.due_date else "—"
+    return f"{plan}, agreed {short_date(milestone.agreed_due_date)}" if milestone.agreed_due_date else plan
+
+
+def _done(milestone: MilestoneRead) -> str:
+    if milestone.done_date is None:
+        return "—"
+    by = f" by {milestone.done_by_name}" if milestone.done_by_name else ""
+    return short_date(milestone.done_date) + by
+
+
+def _owner(milestone: MilestoneRead) -> str:
+    delegated = f", delegated to {milestone.delegated_to_name}" if milestone.delegated_to_name else ""
+    return milestone.owner + delegated
+
+
+def _note(milestone: MilestoneRead) -> str:
+    agreed = f"Agreed: {milestone.agreed_reason}" if milestone.agreed_reason else ""
+    return "; ".join(part for part in (milestone.note, agreed) if part) or "—"
+
+
+milestone_rows = [
+    {
+        "Milestone": s.milestone.title + (" (optional)" if s.milestone.optional else ""),
+        "Status": "OPTIONAL" if s.milestone.optional and s.rag is not Rag.COMPLETE else s.rag.value.upper(),
+        "Window": s.window,
+        "Due": _due(s.milestone),
+        "Done": _done(s.milestone),
+        "Owner": _owner(s.milestone),
+        "Note": _note(s.milestone),
+    }
+    for s in status.milestones
+]
+# A table whose cells wrap (not a grid drawn on a canvas): every column and every word of a note show at 1280 px
+# with the menu open; on a phone, one card per milestone. Cells are Markdown: every text goes through md_text.
 colours = {r.value.upper(): RAG_COLOURS[r] for r in Rag}
-table = pd.DataFrame(
-    [
-        {
-            "Milestone": s.milestone.title + (" (optional)" if s.milestone.optional else ""),
-            "Status": "OPTIONAL" if s.milestone.optional and s.rag is not Rag.COMPLETE else s.rag.value.upper(),
-            "Window": s.window,
-            "Plan due": s.milestone.due_date,
-            "Agreed": s.milestone.agreed_due_date,
-            "Done": s.milestone.done_date,
-            "Done by": s.milestone.done_by_name or "",
-            "Owner": s.milestone.owner,
-            "Delegated to": s.milestone.delegated_to_name or "",
-            "Note": s.milestone.note or (s.milestone.agreed_reason and f"Agreed: {s.milestone.agreed_reason}") or "",
-        }
-        for s in status.milestones
-    ]
-)
-st.dataframe(
-    table.style.map(lambda v: f"background-color:{colours[v]};color:white;font-weight:600" if v in colours else "",
-                    subset=["Status"]),
-    hide_index=True,
-    width="stretch",
-    # Three lines a row, so long titles and notes wrap (Streamlit wraps text only in rows taller than 4rem) and
-    # every column fits 1440 px; every milestone at once, no inner scrolling.
-    row_height=MILESTONE_ROW_HEIGHT,
-    height=MILESTONE_ROW_HEIGHT * len(table) + 38,
-    placeholder="—",
-    column_config={
-        "Milestone": st.column_config.TextColumn(width=200),
-        "Status": st.column_config.TextColumn(width=90),
-        "Window": st.column_config.TextColumn(width=85),
-        **{c: st.column_config.DateColumn(format="D MMM", width=62) for c in ("Plan due", "Agreed", "Done")},
-        "Done by": st.column_config.TextColumn(width=95),
-        "Owner": st.column_config.TextColumn(width=80),
-        "Delegated to": st.column_config.TextColumn(width=90),
-        "Note": st.column_config.TextColumn(width=150),
-    },
-)
-noted = [(title, note) for title, note in zip(table["Milestone"], table["Note"], strict=True) if note]
-if noted:
-    with st.expander("Notes in full", icon=":material/notes:"):
-        for title, note in noted:
-            st.markdown(f"**{md_text(title)}**: {md_text(note)}")
+milestone_table = pd.DataFrame(milestone_rows)
+wrapping_table(
+    milestone_table.map(md_text).style.map(
+        lambda v: f"background-color:{colours[v]};color:white;font-weight:600" if v in colours else "",
+        subset=["Status"]),
+    key="milestones", columns=list(milestone_table.columns))
 
 corrections = state.read(list_date_corrections, review_id=review.id)
 if corrections:
@@ -325,23 +327,20 @@ for folder_section in register.sections:
     if not folder_section.documents:
         st.caption("No file location recorded yet.")
         continue
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "Path": document.file_path,
-                    "When (UK)": f"{document.logged_at.astimezone(LONDON):%a %d %b %Y %H:%M}",
-                    "Who": document.author_name,
-                    "Log entry": f"#{document.entry_id}"
-                    + (f" (corrected by {', '.join(f'#{i}' for i in document.corrected_by)})"
-                       if document.corrected_by else ""),
-                }
-                for document in folder_section.documents
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
-        key=f"folder_register_{folder_section.code}",
+    documents = pd.DataFrame(
+        [
+            {
+                "Path": document.file_path,
+                "When (UK)": f"{document.logged_at.astimezone(LONDON):%a %d %b %Y %H:%M}",
+                "Who": document.author_name,
+                "Log entry": f"#{document.entry_id}"
+                + (f" (corrected by {', '.join(f'#{i}' for i in document.corrected_by)})"
+                   if document.corrected_by else ""),
+            }
+            for document in folder_section.documents
+        ]
     )
+    wrapping_table(documents.map(md_text), key=f"folder_register_{folder_section.code}",
+                   columns=list(documents.columns))
 st.page_link("pages/daily_log.py", label="Record a file location in the daily log", icon=":material/history_edu:",
              query_params={"review": str(review.id)})

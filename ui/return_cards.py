@@ -395,8 +395,12 @@ def _draw_card(s: ReturnStatus, page: CardPage) -> None:
                                "By": b.sent_back_by_name or "not recorded (before rounds were kept)"}
                               for b in ret.send_backs]),
                 hide_index=True, width="stretch", key=f"send_backs_{ret.id}",
-                column_config={"Sent back": st.column_config.DateColumn(format=DATE_FORMAT),
-                               "New due date": st.column_config.DateColumn(format=DATE_FORMAT)},
+                row_height=86,  # four lines: a reason wraps in full in a card at 1280 px with the menu open
+                column_config={"Round": st.column_config.NumberColumn(width=60),
+                               "Sent back": st.column_config.DateColumn(format=DATE_FORMAT, width=115),
+                               "Reason": st.column_config.TextColumn(width=290),
+                               "New due date": st.column_config.DateColumn(format=DATE_FORMAT, width=115),
+                               "By": st.column_config.TextColumn(width=160)},
             )
         more_manager = page.is_manager and s.stage not in CLOSED_STAGES
         more_filing = ret.received_date is not None and step is not CardStep.FILING

@@ -2,11 +2,18 @@
 the WCAG 2.2 success criterion or the screen size it is for; the README's accessibility statement relies on them."""
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
+
 import streamlit as st
 
 # A container made with st.container(key=COMPACT_ON_PHONE + "...") keeps its columns side by side, two to a row,
 # on a phone instead of stacking them one under another (the live list's four count tiles).
 COMPACT_ON_PHONE = "compact_on_phone_"
+# A table drawn by wrapping_table: on a phone each row is a card, each cell under its column's name.
+CARDS_ON_PHONE = "cards_on_phone_"
+# Streamlit's "md" breakpoint: at this width or less its menu opens over the page instead of beside it.
+MENU_COVERS_PAGE = "(max-width: 768px)"
 
 CSS = f"""
 <style>
@@ -16,6 +23,12 @@ label[data-testid="stWidgetLabel"][disabled] {{ color: #595959; }}
 [data-testid="stDateInput"] [role="spinbutton"] {{
   min-width: 24px; min-height: 24px; line-height: 24px; text-align: center;
 }}
+/* 1.4.10 Reflow: a page link's label wraps instead of being cut off with an ellipsis in a narrow column. */
+[data-testid="stPageLink"] p {{ white-space: normal; overflow: visible; text-overflow: clip; }}
+/* 1.4.10 Reflow: a table drawn by wrapping_table breaks a long word (a file path) rather than run off the page. */
+[class*="st-key-{CARDS_ON_PHONE}"] td {{ overflow-wrap: anywhere; }}
+/* The element that holds the script closing the menu takes no room on the page. */
+[data-testid="stElementContainer"]:has(script[data-rrt="close-menu"]) {{ display: none; }}
 /* A phone (390 px wide): count tiles two to a row, with smaller figures, so the list is on the first screen. */
 @media (max-width: 640px) {{
   [class*="st-key-{COMPACT_ON_PHONE}"] [data-testid="stHorizontalBlock"] {{
@@ -25,11 +38,56 @@ label[data-testid="stWidgetLabel"][disabled] {{ color: #595959; }}
     flex: 1 1 calc(50% - 0.5rem) !important; min-width: calc(50% - 0.5rem) !important; width: auto !important;
   }}
   [class*="st-key-{COMPACT_ON_PHONE}"] [data-testid="stMetricValue"] {{ font-size: 1.5rem; }}
+  /* 1.4.10 Reflow: a wide table reads as one card per row, each cell under its column's name (see wrapping_table). */
+  [class*="st-key-{CARDS_ON_PHONE}"] thead {{ display: none; }}
+  [class*="st-key-{CARDS_ON_PHONE}"] :is(table, tbody, tr, td) {{ display: block; width: auto; min-width: 0; }}
+  [class*="st-key-{CARDS_ON_PHONE}"] tr {{ border-bottom: 2px solid #767676; padding: 0.25rem 0; }}
+  [class*="st-key-{CARDS_ON_PHONE}"] td {{ border: none; padding: 0.125rem 0.5rem; white-space: normal; }}
+  [class*="st-key-{CARDS_ON_PHONE}"] td::before {{ font-weight: 600; }}
 }}
 </style>
 """
 
+# Streamlit closes its menu after a page is chosen only on a device that says it is a phone; a narrow window or
+# a tablet keeps it open over the page. This closes it there too (after Streamlit's own handling, and only if
+# still open: the button toggles). No user text is in it.
+CLOSE_MENU_AFTER_CHOOSING = f"""
+<script data-rrt="close-menu">
+if (!window.rrtClosesMenuAfterChoosing) {{
+  window.rrtClosesMenuAfterChoosing = true;
+  document.addEventListener("click", (event) => {{
+    if (!event.target.closest('[data-testid="stSidebarNav"] a')) return;
+    if (!window.matchMedia("{MENU_COVERS_PAGE}").matches) return;
+    setTimeout(() => {{
+      const sidebar = document.querySelector('[data-testid="stSidebar"]');
+      const close = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+      if (sidebar && sidebar.getAttribute("data-collapsed") === "false" && close) close.click();
+    }}, 0);
+  }});
+}}
+</script>
+"""
+
 
 def apply_style() -> None:
-    """Add the style rules to the page (once a run, before any page draws)."""
+    """Add the style rules and the menu's closing to the page (once a run, before any page draws)."""
     st.html(CSS)
+    st.html(CLOSE_MENU_AFTER_CHOOSING, unsafe_allow_javascript=True)
+
+
+def _css_string(text: str) -> str:
+    """A CSS string literal (JSON's escapes of a quote and a backslash are CSS's too)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def wrapping_table(data, *, key: str, columns: Sequence[str]) -> None:
+    """st.table (a DOM table whose cells wrap: nothing is cut off, each row as tall as its text) in a container
+    that on a phone shows each row as a card, each cell preceded by its column's name. `columns` are the table's
+    headings, in order (the page's own words, never user text); the cells are Markdown: pass them through md_text."""
+    box = st.container(key=CARDS_ON_PHONE + key)
+    labels = "\n".join(
+        f"  .st-key-{CARDS_ON_PHONE}{key} td:nth-child({i})::before {{ content: {_css_string(name + ': ')}; }}"
+        for i, name in enumerate(columns, start=1)
+    )
+    box.html(f"<style>\n@media (max-width: 640px) {{\n{labels}\n}}\n</style>")
+    box.table(data, hide_index=True)

@@ -183,9 +183,10 @@ def test_review_page_shows_the_case_folder_register(world):
     sections = [m.value for m in at.markdown if m.value.startswith("**I")]
     assert sections == ["**I. Notification and scoping**", "**II. Rapid Review meeting**",
                         "**III. Statutory Correspondence**", "**IV. General Correspondence**"]
-    registers = [d.value for d in at.dataframe if "Path" in d.value.columns]
+    registers = [t.value for t in at.table if "Path" in t.value.columns]
     assert len(registers) == 1
-    assert list(registers[0]["Path"]) == ["Meeting/Minutes 2026-12-03.docx"]
+    # The cells are Markdown, every special character escaped (so a path shows as typed).
+    assert list(registers[0]["Path"]) == [r"Meeting/Minutes 2026\-12\-03\.docx"]
     assert list(registers[0]["Who"]) == ["Page Officer"]
     assert sum("No file location recorded yet." in c.value for c in at.caption) == 3
 

@@ -288,10 +288,10 @@ def test_live_reviews_count_returns_received(app_db, make_app):
                                return_id=_return_id(app_db, "GP practices"), expected_version=None,
                                received_on=AS_OF, signed_by_senior_manager=False, as_of=AS_OF)
     at = make_app(officer, as_of=AS_OF).run()
-    rows = {r["Case reference"]: r for r in at.dataframe[0].value.to_dict("records")}
+    rows = {r["Review"]: r for r in at.table[0].value.to_dict("records")}
     with app_db() as session:
         reference = session.get(Review, review_id).case_reference
-    assert rows[reference]["Returns received"] == "1 of 2"
+    assert rows[reference]["Returns"] == "1 of 2"
 
 
 def test_a_double_click_on_save_saves_once(app_db, make_app):

@@ -86,13 +86,12 @@ def test_manager_opens_a_review_and_finds_it_with_its_due_date(
     page.get_by_text(f"Review {reference} opened.").wait_for()
     page.locator('[data-testid="stSidebarNav"] a', has_text="Live reviews").click()
     page.get_by_role("heading", name="Live reviews").wait_for()
-    # The grid is drawn on a canvas; Streamlit keeps a table of it for screen readers.
-    table = page.locator('[data-testid="stDataFrame"] table').first
-    table.locator("td", has_text=reference).wait_for(state="attached")
+    table = page.locator('[data-testid="stTable"] table').first
+    table.locator("td", has_text=reference).wait_for()
     headers = [h.strip() for h in table.locator("thead th").all_inner_texts()]
     row = table.locator("tbody tr").filter(has=page.locator("td", has_text=reference))
-    cells = dict(zip(headers, [c.strip() for c in row.locator("td").all_inner_texts()], strict=False))
-    assert cells["Due"] == expected_due.isoformat(), cells
+    cells = dict(zip(headers, [c.strip() for c in row.locator("td").all_inner_texts()], strict=True))
+    assert cells["Due"] == f"{expected_due:%a} {expected_due.day} {expected_due:%b}", cells  # e.g. "Tue 15 Dec"
     assert cells["Progress"] == expected_progress, cells
 
 
