@@ -208,6 +208,18 @@ for key, chart in board_charts(sys.modules["bench_pages_figures"].FIGURES).items
 """
 
 
+def compile_once() -> None:
+    """AppTest compiles the app and the page anew on every run (a new ScriptCache each time); a served app compiles
+    each script once per process and reruns the bytecode. The reruns here share one cache, as the server does, so
+    that they time what a user's click costs."""
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import app_test as app_test_module
+    from streamlit.testing.v1 import local_script_runner
+
+    shared = ScriptCache()
+    app_test_module.ScriptCache = local_script_runner.ScriptCache = lambda: shared  # type: ignore[assignment,misc]
+
+
 @contextmanager
 def quiet_streamlit() -> Iterator[None]:
     # Reading session_state from outside a script run warns about "bare mode" each time; it is expected here.
@@ -333,6 +345,7 @@ def main() -> int:
         from tests.app.conftest import _DeclaredPagesOnly
 
         app_test_module.PagesManager = _DeclaredPagesOnly  # type: ignore[misc]
+        compile_once()
         os.environ["DATABASE_URL"] = demo_url  # nothing connects through it: the switch below hands out engines
         counter = StatementCounter()
         # The pages get engines made as the app makes its own (db.engine.make_engine: its connection options).
