@@ -100,13 +100,9 @@ else:
     table = pd.DataFrame(rows).astype({"Working days left": "Int64"})
     colours = {"RED": RAG_COLOURS[Rag.RED], "AMBER": RAG_COLOURS[Rag.AMBER], "GREEN": RAG_COLOURS[Rag.GREEN],
                "SUBMITTED": RAG_COLOURS[Rag.COMPLETE]}
-    styled = table.drop(columns="_id").style.map(
-        lambda v: f"background-color:{colours.get(v, '')};color:white;font-weight:600" if v in colours else "",
-        subset=["Status"],
-    )
     row_height = _row_height([str(row["Why"]) for row in rows])
     event = st.dataframe(
-        styled,
+        table.drop(columns="_id"),
         hide_index=True,
         width="stretch",
         on_select="rerun",
@@ -117,7 +113,8 @@ else:
         placeholder="—",
         column_config={
             "Case reference": st.column_config.TextColumn("Review", pinned=True, width=80),
-            "Status": st.column_config.TextColumn(width=95),
+            # A coloured label (the column's one value shown as a tag), not a pandas Styler over the whole table.
+            "Status": st.column_config.MultiselectColumn(width=95, options=list(colours), color=list(colours.values())),
             "Review due (Day 15)": st.column_config.DateColumn("Due", format="ddd D MMM", width=85,
                                                                help="The end of Day 15"),
             "Working days left": st.column_config.NumberColumn("Days left", width=62,

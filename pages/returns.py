@@ -57,6 +57,7 @@ FOLDER_LABELS = {FolderSection.NOTIFICATION_AND_SCOPING: "I. Notification and sc
                  FolderSection.STATUTORY_CORRESPONDENCE: "III. Statutory Correspondence",
                  FolderSection.GENERAL_CORRESPONDENCE: "IV. General Correspondence"}
 SAVES_SCOPE = "returns"
+CHASE_PAGE = 25
 
 require_page("returns")
 as_of = state.today()
@@ -82,12 +83,9 @@ def _label_of(labels: Mapping[Any, str]) -> Callable[[Any], str]:
     return lambda value: labels.get(value, str(value)) if isinstance(value, int) else str(value)
 
 
-def _styled(table: pd.DataFrame) -> Any:
-    return table.style.map(
-        lambda v: (f"background-color:{RAG_CELL_COLOURS[v]};color:white;font-weight:600"
-                   if v in RAG_CELL_COLOURS else ""),
-        subset=["RAG"],
-    )
+# The RAG as a coloured label (the column's one value shown as a tag), not a pandas Styler over the whole table.
+RAG_COLUMN = st.column_config.MultiselectColumn(width=96, options=list(RAG_CELL_COLOURS),
+                                                color=list(RAG_CELL_COLOURS.values()))
 
 
 def _open_checklist(review_id: int) -> None:
@@ -488,11 +486,11 @@ if view == OUTSTANDING:
     ]
     table = pd.DataFrame(rows)
     event = st.dataframe(
-        _styled(table.drop(columns="_review")), hide_index=True, width="stretch", key="outstanding_table",
+        table.drop(columns="_review"), hide_index=True, width="stretch", key="outstanding_table",
         on_select="rerun", selection_mode="single-row", placeholder="—",
         column_config={"Step due": st.column_config.DateColumn(format=DATE_FORMAT),
                        "Requested": st.column_config.DateColumn(format=DATE_FORMAT),
-                       "RAG": st.column_config.TextColumn(width=96)},
+                       "RAG": RAG_COLUMN},
     )
     picked_rows = event.selection.rows if event and event.selection else []
     if picked_rows:
@@ -500,6 +498,12 @@ if view == OUTSTANDING:
     st.caption("Select a row to open that review's checklist.")
     if late:
         st.subheader("Chase late returns")
+        # A box for each late return, most urgent first, CHASE_PAGE at a time (a partnership can have hundreds).
+        count = len(late)
+        start = 0 if count <= CHASE_PAGE else st.selectbox(
+            "Late returns shown", range(0, count, CHASE_PAGE), key="chase_from",
+            format_func=lambda first: f"{first + 1}–{min(first + CHASE_PAGE, count)} of {count}")
+        late = late[start:start + CHASE_PAGE]
         emails = state.read(chase_emails, return_ids=[s.ret.id for s in late], as_of=as_of)
         for s in late:
             with st.container(border=True):
@@ -540,8 +544,8 @@ if statuses:
     # The table (every column, as the export) under the cards' overview; the cards below say what to do next.
     table_box = st.expander("The checklist as a table, and its export")
     table_box.dataframe(
-        _styled(table), hide_index=True, width="stretch", key="checklist_table", placeholder="—",
-        column_config={"RAG": st.column_config.TextColumn(width=96),
+        table, hide_index=True, width="stretch", key="checklist_table", placeholder="—",
+        column_config={"RAG": RAG_COLUMN,
                        **{c: st.column_config.DateColumn(format=DATE_FORMAT) for c in DATE_COLUMNS}},
     )
     # The files are built only when asked for, never on every run of the page: a stored value a file cannot hold

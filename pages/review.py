@@ -88,7 +88,8 @@ with right:
     if review.exec_meeting_required is not None:
         needed = "needed" if review.exec_meeting_required else "not needed"
         st.write(f"Executive findings meeting with the AD/DCS: {needed}")
-    st.download_button("Add its deadlines to my calendar (.ics)", state.read(review_calendar_file, review_id=review.id),
+    st.download_button("Add its deadlines to my calendar (.ics)",
+                       state.read_later(review_calendar_file, review_id=review.id),  # built when clicked
                        file_name=calendar_file_name(review.case_reference, review.id), mime="text/calendar",
                        icon=":material/calendar_month:", key="review_ics")
     st.caption(f"In calendars and email subjects: Rapid Review {outside_reference(review.case_reference, review.id)}")
@@ -125,8 +126,7 @@ table = pd.DataFrame(
     ]
 )
 st.dataframe(
-    table.style.map(lambda v: f"background-color:{colours[v]};color:white;font-weight:600" if v in colours else "",
-                    subset=["Status"]),
+    table,
     hide_index=True,
     width="stretch",
     # Three lines a row, so long titles and notes wrap (Streamlit wraps text only in rows taller than 4rem) and
@@ -136,7 +136,7 @@ st.dataframe(
     placeholder="—",
     column_config={
         "Milestone": st.column_config.TextColumn(width=200),
-        "Status": st.column_config.TextColumn(width=90),
+        "Status": st.column_config.MultiselectColumn(width=90, options=list(colours), color=list(colours.values())),
         "Window": st.column_config.TextColumn(width=85),
         **{c: st.column_config.DateColumn(format="D MMM", width=62) for c in ("Plan due", "Agreed", "Done")},
         "Done by": st.column_config.TextColumn(width=95),
