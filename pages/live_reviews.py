@@ -130,14 +130,15 @@ else:
     if selected:
         st.switch_page("pages/review.py", query_params={"review": str(rows[selected[0]]["_id"])})
     st.caption("Click a row, or a link below, to open a review (the links work from the keyboard too).")
+    review_page = st.Page("pages/review.py")  # found once, not once a link (a link by path resolves the file)
     with st.container(horizontal=True, key="open_links"):
         for row in rows:
-            st.page_link("pages/review.py", label=f"{row['Case reference']} ({str(row['Status']).lower()})",
+            st.page_link(review_page, label=f"{row['Case reference']} ({str(row['Status']).lower()})",
                          icon=":material/folder_open:", query_params={"review": str(row["_id"])})
     with st.expander("Why, in full", icon=":material/notes:"):
-        for row in rows:
-            why = md_text(row["Why"]) if row["Why"] else "nothing overdue or due soon"
-            st.markdown(f"**{row['Case reference']}** ({row['Status']}): {why}")
+        st.markdown("\n\n".join(  # one paragraph a review, in one element
+            f"**{row['Case reference']}** ({row['Status']}): "
+            + (md_text(row["Why"]) if row["Why"] else "nothing overdue or due soon") for row in rows))
 
 # Only the roles that may open a review see the form (the Chair reads the list but cannot open one).
 if not roles & set(CASE_WRITERS):

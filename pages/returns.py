@@ -57,7 +57,7 @@ FOLDER_LABELS = {FolderSection.NOTIFICATION_AND_SCOPING: "I. Notification and sc
                  FolderSection.STATUTORY_CORRESPONDENCE: "III. Statutory Correspondence",
                  FolderSection.GENERAL_CORRESPONDENCE: "IV. General Correspondence"}
 SAVES_SCOPE = "returns"
-CHASE_PAGE = 25
+CHASE_PAGE = 10
 
 require_page("returns")
 as_of = state.today()
