@@ -132,7 +132,9 @@ else:
 # ---------------------------------------------------------------- filters and the page of entries
 
 st.subheader("Entries")
-authors = dict(state.read(list_log_authors, review_id=scope))
+# The authors and the page of entries are the same for every case reader: shared in this process until anything is
+# written (every write adds to the log, ui.state.read_shared), so a click that changes no filter reads neither again.
+authors = dict(state.read_shared(list_log_authors, review_id=scope))
 f1, f2, f3, f4, f5 = st.columns([3, 2, 1.3, 1.3, 2])
 categories = f1.multiselect("Categories", LOG_CATEGORIES, key="lf_categories", on_change=_first_page,
                             placeholder="All categories")
@@ -148,7 +150,7 @@ filters = dict(review_id=scope, categories=categories, author_id=author_id, date
 page_size = st.session_state.get("lf_page_size", DEFAULT_PAGE_SIZE)
 
 try:
-    result = state.read(search_log, **filters, page=st.session_state.get(PAGE_KEY, 1), page_size=page_size)
+    result = state.read_shared(search_log, **filters, page=st.session_state.get(PAGE_KEY, 1), page_size=page_size)
 except ServiceError as error:
     st.error(md_sentence(error), icon=":material/error:")
     st.stop()
