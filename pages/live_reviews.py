@@ -48,7 +48,7 @@ if my_tasks:
                         f"**{task.case_reference}**: {md_text(task.title)}, due {fmt_date(task.due_date)}")
         c_open.page_link("pages/review.py", label="Open", icon=":material/folder_open:",
                          query_params={"review": str(task.review_id)})
-return_counts = state.read(returns_received_counts, review_ids=[s.review.id for s in statuses])
+return_counts = state.read_shared(returns_received_counts, review_ids=[s.review.id for s in statuses])
 
 counts = {rag: sum(1 for s in statuses if s.status_label == rag) for rag in (Rag.RED, Rag.AMBER, Rag.GREEN)}
 submitted_count = sum(1 for s in statuses if s.review.state == ReviewState.SUBMITTED)

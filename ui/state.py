@@ -131,7 +131,7 @@ def unit_of_work(*, read_only: bool, keeps_account: bool = False) -> Iterator[Se
             if lends:
                 for instance in run.lent.values():
                     session.add(instance)  # detached and unchanged: no statement
-                session.info[LOADED] = run.lent
+                session.info[LOADED] = (run.lent, signed_in_account_id())
                 session.info[KEPT_CALENDAR] = run.calendar
             yield session
             if lends:
@@ -150,10 +150,10 @@ LOADED = "lendable_loaded"
 def _keep_to_lend(session: Session, instance: object) -> None:
     """In a unit of work that lends (above), the settings row and the signed-in account as they are read, held
     (the session's identity map holds an object only while something else does)."""
-    loaded = session.info.get(LOADED)
-    if loaded is None:
+    if not isinstance(instance, Account | Setting) or LOADED not in session.info:
         return
-    if isinstance(instance, Setting) or (isinstance(instance, Account) and instance.id == signed_in_account_id()):
+    loaded, account_id = session.info[LOADED]
+    if isinstance(instance, Setting) or instance.id == account_id:
         loaded[type(instance)] = instance
 
 
