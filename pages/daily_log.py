@@ -187,12 +187,14 @@ else:
     if scope is not None:
         table = table.drop(columns="Review")
     corrected = [row.is_corrected for row in result.rows]
+    # A corrected entry is struck through, which only a pandas Styler can say; it styles every cell of the table,
+    # so only a page that holds a corrected entry gets one.
     styled = table.style.apply(
         lambda r: ["color:#6b7280;text-decoration:line-through" if corrected[r.name] and c == "Entry" else
                    ("color:#b45309;font-weight:600" if corrected[r.name] and c == "Correction" else "")
                    for c in r.index],
         axis=1,
-    )
+    ) if any(corrected) else table
     st.dataframe(
         styled, hide_index=True, width="stretch", key="log_table",
         row_height=68,  # three lines: an entry's text wraps (Streamlit wraps only in rows taller than 4rem)
