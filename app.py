@@ -12,7 +12,6 @@ import streamlit as st
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from db.engine import transaction
 from db.enums import Role
 from services.accounts import SignedIn, count_accounts, signed_in_account
 from services.calendar import load_settings
@@ -73,13 +72,20 @@ def _signed_out_pages() -> list[st.Page]:
 
 
 def main() -> None:
+    # One connection, and one read of the account, settings and closure days, for the whole run (ui/state.py).
+    with state.page_run():
+        _run_page()
+
+
+def _run_page() -> None:
     token = auth.current_token()
     try:
-        with transaction(state.session_factory()) as session:
-            no_accounts = count_accounts(session) == 0
+        # Touching the session writes neither the account nor the settings: the page's reads borrow both.
+        with state.unit_of_work(read_only=False, keeps_account=True) as session:
             settings = load_settings(session)
             account, notice = _check_session(session, token)
             partnership = settings.partnership_name
+            no_accounts = account is None and count_accounts(session) == 0
     except (DatabaseUnavailable, OperationalError):
         st.title("Rapid Review Tracker")
         show_database_unavailable()

@@ -133,7 +133,9 @@ else:
 # ---------------------------------------------------------------- filters and the page of entries
 
 st.subheader("Entries")
-authors = dict(state.read(list_log_authors, review_id=scope))
+# The authors and the page of entries are the same for every case reader: shared in this process until anything is
+# written (every write adds to the log, ui.state.read_shared), so a click that changes no filter reads neither again.
+authors = dict(state.read_shared(list_log_authors, review_id=scope))
 f1, f2, f3, f4, f5 = st.columns([3, 2, 1.3, 1.3, 2])
 categories = f1.multiselect("Categories", LOG_CATEGORIES, key="lf_categories", on_change=_first_page,
                             placeholder="All categories")
@@ -149,7 +151,7 @@ filters = LogFilters(review_id=scope, categories=tuple(categories), author_id=au
 page_size = st.session_state.get("lf_page_size", DEFAULT_PAGE_SIZE)
 
 try:
-    result = state.read(search_log, filters=filters, page=st.session_state.get(PAGE_KEY, 1), page_size=page_size)
+    result = state.read_shared(search_log, filters=filters, page=st.session_state.get(PAGE_KEY, 1), page_size=page_size)
 except ServiceError as error:
     st.error(md_sentence(error), icon=":material/error:")
     st.stop()
@@ -186,12 +188,14 @@ else:
     if scope is not None:
         table = table.drop(columns="Review")
     corrected = [row.is_corrected for row in result.rows]
+    # A corrected entry is struck through, which only a pandas Styler can say; it styles every cell of the table,
+    # so only a page that holds a corrected entry gets one.
     styled = table.style.apply(
         lambda r: ["color:#6b7280;text-decoration:line-through" if corrected[r.name] and c == "Entry" else
                    ("color:#b45309;font-weight:600" if corrected[r.name] and c == "Correction" else "")
                    for c in r.index],
         axis=1,
-    )
+    ) if any(corrected) else table
     st.dataframe(
         styled, hide_index=True, width="stretch", key="log_table",
         row_height=68,  # three lines: an entry's text wraps (Streamlit wraps only in rows taller than 4rem)

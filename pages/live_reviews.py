@@ -36,7 +36,7 @@ if my_tasks:
                         f"**{task.case_reference}**: {md_text(task.title)}, due {fmt_date(task.due_date)}")
         c_open.page_link("pages/review.py", label="Open", icon=":material/folder_open:",
                          query_params={"review": str(task.review_id)})
-return_counts = state.read(returns_received_counts, review_ids=[s.review.id for s in statuses])
+return_counts = state.read_shared(returns_received_counts, review_ids=[s.review.id for s in statuses])
 
 counts = {rag: sum(1 for s in statuses if s.status_label == rag) for rag in (Rag.RED, Rag.AMBER, Rag.GREEN)}
 submitted_count = sum(1 for s in statuses if s.review.state == ReviewState.SUBMITTED)
@@ -94,9 +94,10 @@ else:
     )
     wrapping_table(styled, key="live_list", columns=list(table.columns))
     st.caption("Open a review with its link (the links work from the keyboard too):")
+    review_page = st.Page("pages/review.py")  # found once, not once a link (a link by path resolves the file)
     with st.container(horizontal=True, key="open_links"):
         for row in rows:
-            st.page_link("pages/review.py", label=f"{row['Review']} ({str(row['Status']).lower()})",
+            st.page_link(review_page, label=f"{row['Review']} ({str(row['Status']).lower()})",
                          icon=":material/folder_open:", query_params={"review": str(row["_id"])})
 
 # Only the roles that may open a review see the form (the Chair reads the list but cannot open one).

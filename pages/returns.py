@@ -29,6 +29,7 @@ from ui.widgets import fmt_date, md_text, rag_badge, review_picker
 CHECKLIST, OUTSTANDING = "Checklist for one review", "Outstanding returns (all live reviews)"
 RAG_CELL_COLOURS = {r.value.upper(): RAG_COLOURS[r] for r in Rag}
 TABLE_OPEN_KEY = "checklist_table_open"
+CHASE_PAGE = 10
 
 require_page("returns")
 as_of = state.today()
@@ -54,12 +55,9 @@ def _label_of(labels: Mapping[Any, str]) -> Callable[[Any], str]:
     return lambda value: labels.get(value, str(value)) if isinstance(value, int) else str(value)
 
 
-def _styled(table: pd.DataFrame) -> Any:
-    return table.style.map(
-        lambda v: (f"background-color:{RAG_CELL_COLOURS[v]};color:white;font-weight:600"
-                   if v in RAG_CELL_COLOURS else ""),
-        subset=["RAG"],
-    )
+# The RAG as a coloured label (the column's one value shown as a tag), not a pandas Styler over the whole table.
+RAG_COLUMN = st.column_config.MultiselectColumn(width=96, options=list(RAG_CELL_COLOURS),
+                                                color=list(RAG_CELL_COLOURS.values()))
 
 
 def _open_checklist(review_id: int) -> None:
@@ -99,14 +97,14 @@ if view == OUTSTANDING:
     ]
     table = pd.DataFrame(rows)
     event = st.dataframe(
-        _styled(table.drop(columns="_review")), hide_index=True, width="stretch", key="outstanding_table",
+        table.drop(columns="_review"), hide_index=True, width="stretch", key="outstanding_table",
         on_select="rerun", selection_mode="single-row", placeholder="—",
         # Fits 1280 px with the menu open, nothing cut off: text wraps in rows of three lines (Streamlit wraps only
         # in rows taller than 4rem); the stage is said by the next step, and the date asked is on the checklist.
         row_height=66, column_order=["Case reference", "Agency", "RAG", "Next step", "Step due", "Chased"],
         column_config={"Case reference": st.column_config.TextColumn("Review", width=80),
                        "Agency": st.column_config.TextColumn(width=150),
-                       "RAG": st.column_config.TextColumn(width=70),
+                       "RAG": RAG_COLUMN,
                        "Next step": st.column_config.TextColumn(width=250),
                        "Step due": st.column_config.DateColumn(format="ddd D MMM", width=95),
                        "Chased": st.column_config.NumberColumn(width=65)},
@@ -117,6 +115,12 @@ if view == OUTSTANDING:
     st.caption("Select a row to open that review's checklist.")
     if late:
         st.subheader("Chase late returns")
+        # A box for each late return, most urgent first, CHASE_PAGE at a time (a partnership can have hundreds).
+        count = len(late)
+        start = 0 if count <= CHASE_PAGE else st.selectbox(
+            "Late returns shown", range(0, count, CHASE_PAGE), key="chase_from",
+            format_func=lambda first: f"{first + 1}–{min(first + CHASE_PAGE, count)} of {count}")
+        late = late[start:start + CHASE_PAGE]
         emails = state.read(chase_emails, return_ids=[s.ret.id for s in late], as_of=as_of)
         for s in late:
             with st.container(border=True):
@@ -160,8 +164,8 @@ if statuses:
     if table_open:
         table = pd.DataFrame(checklist_table(statuses), columns=CHECKLIST_COLUMNS)
         table_box.dataframe(
-            _styled(table), hide_index=True, width="stretch", key="checklist_table", placeholder="—",
-            column_config={"RAG": st.column_config.TextColumn(width=96),
+            table, hide_index=True, width="stretch", key="checklist_table", placeholder="—",
+            column_config={"RAG": RAG_COLUMN,
                            **{c: st.column_config.DateColumn(format=DATE_FORMAT) for c in DATE_COLUMNS}},
         )
         # The files are built only when asked for, never on every run of the page: a stored value a file cannot

@@ -90,7 +90,8 @@ with right:
     if review.exec_meeting_required is not None:
         needed = "needed" if review.exec_meeting_required else "not needed"
         st.write(f"Executive findings meeting with the AD/DCS: {needed}")
-    st.download_button("Add its deadlines to my calendar (.ics)", state.read(review_calendar_file, review_id=review.id),
+    st.download_button("Add its deadlines to my calendar (.ics)",
+                       state.read_later(review_calendar_file, review_id=review.id),  # built when clicked
                        file_name=calendar_file_name(review.case_reference, review.id), mime="text/calendar",
                        icon=":material/calendar_month:", key="review_ics")
     st.caption(f"In calendars and email subjects: Rapid Review {outside_reference(review.case_reference, review.id)}")

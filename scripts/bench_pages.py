@@ -1,7 +1,7 @@
 """Every page at demo and at national scale, side by side in one run: rerunnable, in two throw-away databases.
 
     .venv/bin/python scripts/bench_pages.py [--server postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
-                                            [--scale 1.0] [--runs 15] [--keep]
+                                            [--scale 1.0] [--runs 15] [--keep] [--reuse DEMO_URL NATIONAL_URL]
 
 Loads the fictional demo partnership into two databases; in the second it then builds a national-scale partnership
 in SQL (at --scale 1: 4,972 reviews of which 270 live, about 58,700 agency returns, about 983,000 log entries, 305
@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import event, text  # noqa: E402
+from sqlalchemy import create_engine, event, text  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
@@ -208,6 +208,18 @@ for key, chart in board_charts(sys.modules["bench_pages_figures"].FIGURES).items
 """
 
 
+def compile_once() -> None:
+    """AppTest compiles the app and the page anew on every run (a new ScriptCache each time); a served app compiles
+    each script once per process and reruns the bytecode. The reruns here share one cache, as the server does, so
+    that they time what a user's click costs."""
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import app_test as app_test_module
+    from streamlit.testing.v1 import local_script_runner
+
+    shared = ScriptCache()
+    app_test_module.ScriptCache = local_script_runner.ScriptCache = lambda: shared  # type: ignore[assignment,misc]
+
+
 @contextmanager
 def quiet_streamlit() -> Iterator[None]:
     # Reading session_state from outside a script run warns about "bare mode" each time; it is expected here.
@@ -310,7 +322,22 @@ def main() -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the national figures (default 1)")
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--keep", action="store_true", help="keep both databases (their URLs are printed)")
+    parser.add_argument("--reuse", nargs=2, metavar=("DEMO_URL", "NATIONAL_URL"),
+                        help="time the two databases a run with --keep kept, instead of building new ones")
     args = parser.parse_args()
+
+    if args.reuse:
+        urls = dict(zip(("demo", "national"), args.reuse, strict=True))
+        account_ids = {}
+        for name, url in urls.items():
+            engine = create_engine(url)
+            with engine.connect() as conn:
+                account_ids[name] = conn.execute(text("SELECT id FROM accounts WHERE username = 'bench-reader'"))\
+                    .scalar_one()
+            engine.dispose()
+        with quiet_streamlit():
+            time_pages(urls, account_ids, args.runs)
+        return 0
 
     with scratch_database(args.server, keep=args.keep) as (demo_url, demo_engine), \
             scratch_database(args.server, keep=args.keep) as (national_url, national_engine), quiet_streamlit():
@@ -323,41 +350,44 @@ def main() -> int:
                 session.commit()
         print("demo:", counts(demo_engine))
         print(build_national(national_engine, args.scale))
-
-        import streamlit as st
-        from streamlit.testing.v1 import app_test as app_test_module
-
-        import ui.state
-        from services.board.periods import default_period
-        from services.board.service import board_figures
-        from tests.app.conftest import _DeclaredPagesOnly
-
-        app_test_module.PagesManager = _DeclaredPagesOnly  # type: ignore[misc]
-        os.environ["DATABASE_URL"] = demo_url  # nothing connects through it: the switch below hands out engines
-        counter = StatementCounter()
-        # The pages get engines made as the app makes its own (db.engine.make_engine: its connection options).
-        engines = {"demo": make_engine(demo_url), "national": make_engine(national_url)}
-        for engine in engines.values():
-            counter.listen(engine)
-        switch = EngineSwitch(engines)
-        ui.state._engine = switch  # type: ignore[assignment]
-        st.cache_resource.clear()
-        st.cache_data.clear()
-
-        with Session(demo_engine) as session:
-            from db.models import Account
-
-            reader = session.get(Account, account_ids["demo"])
-            period = default_period(AS_OF)
-            figures = board_figures(session, reader, first_quarter=period.first, last_quarter=period.last,
-                                    as_of=AS_OF)
-        demo_lines = page_lines("demo", account_ids["demo"], switch, counter)
-        national_lines = page_lines("national", account_ids["national"], switch, counter)
-        lines = [line for pair in zip(demo_lines, national_lines, strict=True) for line in pair]
-        lines += floor_lines(figures)
-        run_interleaved(lines, args.runs, counter)
-        print_table(lines, args.runs)
+        time_pages({"demo": demo_url, "national": national_url}, account_ids, args.runs)
     return 0
+
+
+def time_pages(urls: dict[str, str], account_ids: dict[str, int], runs: int) -> None:
+    import streamlit as st
+    from streamlit.testing.v1 import app_test as app_test_module
+
+    import ui.state
+    from services.board.periods import default_period
+    from services.board.service import board_figures
+    from tests.app.conftest import _DeclaredPagesOnly
+
+    app_test_module.PagesManager = _DeclaredPagesOnly  # type: ignore[misc]
+    compile_once()
+    os.environ["DATABASE_URL"] = urls["demo"]  # nothing connects through it: the switch below hands out engines
+    counter = StatementCounter()
+    # The pages get engines made as the app makes its own (db.engine.make_engine: its connection options).
+    engines = {name: make_engine(url) for name, url in urls.items()}
+    for engine in engines.values():
+        counter.listen(engine)
+    switch = EngineSwitch(engines)
+    ui.state._engine = switch  # type: ignore[assignment]
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+    with Session(engines["demo"]) as session:
+        from db.models import Account
+
+        reader = session.get(Account, account_ids["demo"])
+        period = default_period(AS_OF)
+        figures = board_figures(session, reader, first_quarter=period.first, last_quarter=period.last, as_of=AS_OF)
+    demo_lines = page_lines("demo", account_ids["demo"], switch, counter)
+    national_lines = page_lines("national", account_ids["national"], switch, counter)
+    lines = [line for pair in zip(demo_lines, national_lines, strict=True) for line in pair]
+    lines += floor_lines(figures)
+    run_interleaved(lines, runs, counter)
+    print_table(lines, runs)
 
 
 if __name__ == "__main__":

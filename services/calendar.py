@@ -15,6 +15,18 @@ def load_settings(session: Session) -> Setting:
     return setting
 
 
+# A caller whose work changes no closure day may put this key in session.info (None at first): the calendar is then
+# read once and kept there for its later calls (ui/state.py keeps it for a run of a page). Without it, each call
+# reads the closure days afresh.
+KEPT_CALENDAR = "working_calendar"
+
+
 def load_calendar(session: Session) -> WorkingCalendar:
     """England working days less the partnership's closure days."""
-    return WorkingCalendar(closures=session.scalars(select(ClosureDay.closed_on)))
+    kept = session.info.get(KEPT_CALENDAR)
+    if isinstance(kept, WorkingCalendar):
+        return kept
+    calendar = WorkingCalendar(closures=session.scalars(select(ClosureDay.closed_on)))
+    if KEPT_CALENDAR in session.info:
+        session.info[KEPT_CALENDAR] = calendar
+    return calendar

@@ -1,13 +1,17 @@
-"""Session plumbing for pages: one transaction per service call, the signed-in account, today."""
+"""Session plumbing for pages: one transaction per service call (one connection per run of a page), the signed-in
+account, today."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Protocol, TypeVar
 
 import streamlit as st
-from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,11 +23,14 @@ from db.engine import (
     transaction,
     watch_for_lost_server,
 )
+from db.models import Account, Setting
 from services import sessions
 from services.accounts import SignedIn, load_actor, signed_in_account
+from services.calendar import KEPT_CALENDAR
 from services.clock import today_in_london
 from services.errors import ServiceError
 from services.integrity import data_version
+from services.working_days import WorkingCalendar
 from ui import auth
 from ui.errors import DATABASE_UNAVAILABLE, DatabaseUnavailable
 from ui.flash import flash
@@ -45,8 +52,8 @@ def _engine() -> Engine:
     return watch_for_lost_server(make_engine(prepared_database_url()))
 
 
-def session_factory() -> sessionmaker[Session]:
-    """The app's session factory; raises DatabaseUnavailable with a plain sentence."""
+def _live_engine() -> Engine:
+    """The app's engine; raises DatabaseUnavailable with a plain sentence."""
     try:
         engine = _engine()
         if server_was_lost(engine):
@@ -55,10 +62,99 @@ def session_factory() -> sessionmaker[Session]:
             engine.dispose()
             _engine.clear()
             engine = _engine()
-        return make_session_factory(engine)
+        return engine
     except OperationalError as error:
         _engine.clear()
         raise DatabaseUnavailable(DATABASE_UNAVAILABLE) from error
+
+
+def session_factory() -> sessionmaker[Session]:
+    """The app's session factory; raises DatabaseUnavailable with a plain sentence."""
+    return make_session_factory(_live_engine())
+
+
+@dataclass
+class _PageRun:
+    """What the database calls of one run of the page share: one connection (taken by the first call, given back
+    when the run ends), the signed-in account and the settings row as first read (lent to each later call's
+    session, unchanged, so that neither is read again), the working calendar (the closure days) and the data
+    version. A write forgets all but the connection: what it may have changed is read again."""
+
+    connection: Connection | None = None
+    lent: dict[type, Any] = field(default_factory=dict)
+    calendar: WorkingCalendar | None = None
+    version: tuple[str, int] | None = None
+
+    def forget(self) -> None:
+        self.lent, self.calendar, self.version = {}, None, None
+
+
+_page_run: ContextVar[_PageRun | None] = ContextVar("page_run", default=None)
+
+
+@contextmanager
+def page_run() -> Iterator[None]:
+    """Run the page (app.py does) with one connection and one read of the signed-in account, the settings and the
+    closure days for all its database calls. Each call still has its own transaction and session, so what a call
+    returns is detached from the database, as it is without a page run (a widget callback, a download)."""
+    run = _PageRun()
+    token = _page_run.set(run)
+    try:
+        yield
+    finally:
+        _page_run.reset(token)
+        if run.connection is not None:
+            run.connection.close()
+
+
+@contextmanager
+def unit_of_work(*, read_only: bool, keeps_account: bool = False) -> Iterator[Session]:
+    """A session in one transaction, committed on success and rolled back on error; read-only when asked (the
+    database then refuses any write, whatever the service does). In a page run: on its connection, a read with the
+    account, settings and calendar lent, and keeping them when first read; a write (unless `keeps_account`: it
+    writes neither the account nor the settings) forgets them."""
+    run = _page_run.get()
+    if run is None:
+        with transaction(session_factory()) as session:
+            if read_only:
+                session.execute(text("SET TRANSACTION READ ONLY"))
+            yield session
+        return
+    if run.connection is None or run.connection.invalidated:
+        run.connection = _live_engine().connect()
+    lends = read_only or keeps_account
+    # The connection's own flag: its transaction begins READ ONLY, with no statement of its own (psycopg's
+    # read_only; the pool resets it when the connection goes back).
+    run.connection.execution_options(postgresql_readonly=read_only)
+    try:
+        with Session(bind=run.connection, expire_on_commit=False) as session, session.begin():
+            if lends:
+                for instance in run.lent.values():
+                    session.add(instance)  # detached and unchanged: no statement
+                session.info[LOADED] = (run.lent, signed_in_account_id())
+                session.info[KEPT_CALENDAR] = run.calendar
+            yield session
+            if lends:
+                run.calendar = session.info[KEPT_CALENDAR]
+    except BaseException:
+        run.forget()
+        raise
+    if not lends:
+        run.forget()
+
+
+LOADED = "lendable_loaded"
+
+
+@event.listens_for(Session, "loaded_as_persistent")
+def _keep_to_lend(session: Session, instance: object) -> None:
+    """In a unit of work that lends (above), the settings row and the signed-in account as they are read, held
+    (the session's identity map holds an object only while something else does)."""
+    if not isinstance(instance, Account | Setting) or LOADED not in session.info:
+        return
+    loaded, account_id = session.info[LOADED]
+    if isinstance(instance, Setting) or instance.id == account_id:
+        loaded[type(instance)] = instance
 
 
 def today() -> date:
@@ -72,7 +168,8 @@ def signed_in_account_id() -> int | None:
 
 def signed_in() -> SignedIn | None:
     """The signed-in account (None when nobody is, or the account was deactivated)."""
-    return run_in_session(lambda session: signed_in_account(session, signed_in_account_id()))
+    with unit_of_work(read_only=False, keeps_account=True) as session:
+        return signed_in_account(session, signed_in_account_id())
 
 
 def signed_in_roles() -> frozenset[str]:
@@ -118,10 +215,7 @@ def sign_out(notice: str | None = None) -> None:
 
 
 def _call(fn: Callable[..., T], *, read_only: bool, **kwargs: Any) -> T:
-    with transaction(session_factory()) as session:
-        if read_only:
-            # A service called to read may not write: the database refuses it, whatever the service does.
-            session.execute(text("SET TRANSACTION READ ONLY"))
+    with unit_of_work(read_only=read_only) as session:
         actor = load_actor(session, signed_in_account_id())
         return fn(session, actor, **kwargs)
 
@@ -137,18 +231,35 @@ def read_shared(fn: Callable[..., T], **kwargs: Any) -> T:
     which every write moves), the account's roles and the arguments. A hit means the same call by the same roles
     passed the service's role check; an error is never kept."""
 
-    def key(session: Session) -> tuple[tuple[str, int], tuple[str, ...] | None]:
+    run = _page_run.get()
+    with unit_of_work(read_only=True) as session:
         actor = load_actor(session, signed_in_account_id())
-        return data_version(session), (tuple(sorted(actor.roles)) if actor and actor.active else None)
-
-    version, roles = run_in_session(key)
+        roles = tuple(sorted(actor.roles)) if actor and actor.active else None
+        version = run.version if run is not None and run.version is not None else data_version(session)
+    if run is not None:
+        run.version = version  # until a write in this run forgets it
     return _shared(version, roles, f"{fn.__module__}.{fn.__qualname__}", tuple(sorted(kwargs.items())), fn)
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+# A resource, not cache_data: a hit hands back the very objects kept (no copy made per run, which for the live list
+# and the pickers' list of every review at national scale cost more than reading them). Pages only read them.
+@st.cache_resource(max_entries=128, show_spinner=False)
 def _shared(version: tuple[str, int], roles: tuple[str, ...] | None, name: str, arguments: tuple[Any, ...],
             _fn: Callable[..., T]) -> T:
     return read(_fn, **dict(arguments))
+
+
+def read_later(fn: Callable[..., T], **kwargs: Any) -> Callable[[], T]:
+    """A read made only when its result is wanted, as the account signed in now: for st.download_button's `data`,
+    which Streamlit calls when the button is clicked (on another thread, outside any run of the page), so that the
+    file is not built on every run."""
+    account_id = signed_in_account_id()
+
+    def run() -> T:
+        with unit_of_work(read_only=True) as session:
+            return fn(session, load_actor(session, account_id), **kwargs)
+
+    return run
 
 
 def write(fn: Callable[..., T], **kwargs: Any) -> T:
@@ -189,5 +300,5 @@ def act_all(steps: Steps) -> list[str] | None:
 
 def run_in_session(fn: Callable[[Session], T]) -> T:
     """Run `fn(session)` in one transaction, for the few calls that come before sign-in."""
-    with transaction(session_factory()) as session:
+    with unit_of_work(read_only=False) as session:
         return fn(session)

@@ -1,0 +1,66 @@
+"""What a page builds on every run, kept small whatever the partnership's size (issue 16): the worklist's chase boxes
+come ten at a time, and the Review page's calendar file is built only when its button is clicked."""
+from __future__ import annotations
+
+from datetime import date
+
+from streamlit.runtime.media_file_manager import MediaFileManager
+
+from demo.partnership import load_demo_data
+from services.reviews.rules import ChildEntry
+from services.reviews.service import open_review
+from tests.app.conftest import create_account
+from tests.app.test_statements_per_render import AS_OF, _more_live_reviews
+
+
+def _chase_buttons(at) -> list[str]:
+    return [b.key for b in at.button if b.key and b.key.startswith("worklist_chased_")]
+
+
+def test_the_worklist_shows_10_late_returns_at_a_time_and_every_one_on_some_page(app_db, make_app):
+    with app_db() as session, session.begin():
+        load_demo_data(session, as_of=AS_OF)
+    _more_live_reviews(app_db, 6)  # 24 more late returns
+    officer = create_account(app_db, "officer", username="chasing-officer")
+    at = make_app(officer, as_of=AS_OF).run()
+    at.switch_page("pages/returns.py").run()
+    assert not at.exception
+    late = int(next(m.value for m in at.metric if m.label == "Late from the agency"))
+    assert late > 10 * 2
+    pages = at.selectbox(key="chase_from")
+    assert pages.options == [f"{first + 1}–{min(first + 10, late)} of {late}" for first in range(0, late, 10)]
+    shown = [_chase_buttons(at)]
+    for first in range(10, late, 10):
+        pages.set_value(first).run()
+        assert not at.exception
+        shown.append(_chase_buttons(at))
+    assert [len(keys) for keys in shown] == [min(10, late - first) for first in range(0, late, 10)]
+    assert len({key for keys in shown for key in keys}) == late
+
+
+def test_the_review_calendar_file_is_built_only_when_clicked(app_db, make_app, monkeypatch):
+    deferred = []
+    original = MediaFileManager.add_deferred
+
+    def keep(self, data_callable, *args, **kwargs):
+        deferred.append(data_callable)
+        return original(self, data_callable, *args, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+    officer = create_account(app_db, "officer", username="ics-later-officer")
+    with app_db() as session, session.begin():
+        review = open_review(session, session.merge(officer), notification_type="death",
+                             incident_date=date(2026, 11, 16), csc_aware_date=date(2026, 11, 17),
+                             notification_received_date=date(2026, 11, 18), children=[ChildEntry("AB", 5)],
+                             as_of=AS_OF)
+        review_id = review.id
+    at = make_app(officer, as_of=AS_OF).run()
+    at.query_params["review"] = str(review_id)
+    at.switch_page("pages/review.py").run()
+    assert not at.exception
+    [download] = at.get("download_button")
+    assert download.proto.label == "Add its deadlines to my calendar (.ics)"
+    [build] = deferred  # not built yet: Streamlit holds the function until the button is clicked
+    ics = build().decode()  # as Streamlit calls it: on another thread, outside any run of the page
+    assert ics.startswith("BEGIN:VCALENDAR")
+    assert f"Rapid Review 181126 no. {review_id}" in ics
