@@ -14,7 +14,7 @@ from ui.flash import flash, show_flashes
 from ui.forms import already_saved, remember_saved
 from ui.gate import require_page
 from ui.style import COMPACT_ON_PHONE, wrapping_table
-from ui.widgets import FREE_TEXT_REMINDER, fmt_date, md_text, rag_badge, short_date
+from ui.widgets import FREE_TEXT_REMINDER, fmt_date, md_text, page_of, rag_badge, short_date
 
 roles = require_page("live")
 
@@ -62,6 +62,8 @@ def _next_step(status: ReviewStatus) -> str:
     return f"{step.title}, due {short_date(step.effective_due_date)}" if step.effective_due_date else step.title
 
 
+matching = [s for s in statuses if _matches(s)]
+# Worst first; at most LIST_PAGE_SIZE rows and links drawn at once (the counts above are of every live review).
 rows = [
     {
         "Review": s.review.case_reference,
@@ -74,8 +76,7 @@ rows = [
         "Returns": return_counts[s.review.id].label if s.review.id in return_counts else "none requested",
         "_id": s.review.id,
     }
-    for s in statuses
-    if _matches(s)
+    for s in page_of(matching, key="live_page", label="Live reviews shown")
 ]
 
 if not statuses:

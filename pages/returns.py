@@ -24,7 +24,7 @@ from ui.gate import require_page
 from ui.links import review_links
 from ui.return_batches import SMALLEST_BATCH, batch_receipts, batch_share
 from ui.return_cards import DATE_FORMAT, CardPage, chase_controls, return_card
-from ui.widgets import fmt_date, md_text, rag_badge, review_picker
+from ui.widgets import fmt_date, md_text, page_of, rag_badge, review_picker
 
 CHECKLIST, OUTSTANDING = "Checklist for one review", "Outstanding returns (all live reviews)"
 RAG_CELL_COLOURS = {r.value.upper(): RAG_COLOURS[r] for r in Rag}
@@ -116,11 +116,7 @@ if view == OUTSTANDING:
     if late:
         st.subheader("Chase late returns")
         # A box for each late return, most urgent first, CHASE_PAGE at a time (a partnership can have hundreds).
-        count = len(late)
-        start = 0 if count <= CHASE_PAGE else st.selectbox(
-            "Late returns shown", range(0, count, CHASE_PAGE), key="chase_from",
-            format_func=lambda first: f"{first + 1}–{min(first + CHASE_PAGE, count)} of {count}")
-        late = late[start:start + CHASE_PAGE]
+        late = page_of(late, key="chase_from", label="Late returns shown", size=CHASE_PAGE)
         emails = state.read(chase_emails, return_ids=[s.ret.id for s in late], as_of=as_of)
         for s in late:
             with st.container(border=True):

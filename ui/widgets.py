@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
-from typing import overload
+from typing import TypeVar, overload
 
 import streamlit as st
 
@@ -12,6 +13,29 @@ from services.formatting import long_date
 from services.rag import Rag
 
 FREE_TEXT_REMINDER = "Initials only: no names, dates of birth, addresses or NHS numbers."
+# The most rows a list draws at once (the live list): a partnership's lists are far shorter; at national scale, the
+# rest are a choice away instead of drawn on every run of the page.
+LIST_PAGE_SIZE = 25
+T = TypeVar("T")
+
+
+def page_of(items: Sequence[T], *, key: str, label: str, size: int | None = None) -> list[T]:
+    """The part of a long list to draw now: all of it when it fits in one page (`size`, else LIST_PAGE_SIZE), else
+    one page with a box, labelled `label`, to choose which ("51–100 of 270"). The items keep their order (most urgent
+    first), so the first page holds what matters most."""
+    size = size or LIST_PAGE_SIZE
+    count = len(items)
+    starts = range(0, count, size)
+    if count <= size:
+        return list(items)
+    if st.session_state.get(key) not in starts:
+        st.session_state.pop(key, None)  # the list got shorter (a filter, a closed review): back to its first page
+    def _shown(first: int) -> str:
+        last = min(first + size, count)
+        return f"{first + 1}–{last} of {count}" if last > first + 1 else f"{last} of {count}"
+
+    start = st.selectbox(label, starts, key=key, format_func=_shown) or 0
+    return list(items[start:start + size])
 
 
 def fmt_date(value: date | None, *, blank: str = "—") -> str:

@@ -456,3 +456,33 @@ def test_the_review_page_lists_each_red_or_amber_item_with_a_link_to_where_it_is
     ]
     with app_db() as session:
         assert session.get(ReviewMilestone, folder_id).done_date == MON_21_DEC
+
+
+def test_a_long_live_list_is_drawn_a_page_at_a_time_and_every_review_is_on_one_page(app_db, make_app, monkeypatch):
+    """Beyond LIST_PAGE_SIZE live reviews (50; 2 here), the list and its links show one page at a time, worst first,
+    chosen in a box; the counts are of every live review."""
+    import ui.widgets
+
+    officer = create_account(app_db, "officer", username="olly")
+    references = {"141226AB", "151226CD", "161226EF", "171226GH", "181226JK"}
+    with app_db() as session, session.begin():
+        for reference in sorted(references):
+            received = date(2026, 12, int(reference[:2]))
+            open_review(session, session.merge(officer), notification_type="serious_harm",
+                        incident_date=date(2026, 12, 10), csc_aware_date=date(2026, 12, 11),
+                        notification_received_date=received, children=[ChildEntry(reference[6:], 5)], as_of=AS_OF)
+    monkeypatch.setattr(ui.widgets, "LIST_PAGE_SIZE", 2)
+    at = make_app(officer, as_of=AS_OF).run()
+    assert not at.exception
+    assert sum(int(m.value) for m in at.metric) == 5
+    box = at.selectbox(key="live_page")
+    assert box.label == "Live reviews shown"
+    assert box.options == ["1–2 of 5", "3–4 of 5", "5 of 5"]
+    seen: list[str] = []
+    for first, size in ((0, 2), (2, 2), (4, 1)):
+        at.selectbox(key="live_page").set_value(first).run()
+        shown = [row["Review"] for row in _table_rows(at)]
+        links = [link.proto.label.split()[0] for link in at.get("page_link") if "(" in link.proto.label]
+        assert len(shown) == size and links == shown
+        seen += shown
+    assert sorted(seen) == sorted(references)
