@@ -351,6 +351,8 @@ def main() -> int:
         print("demo:", counts(demo_engine))
         print(build_national(national_engine, args.scale))
         time_pages({"demo": demo_url, "national": national_url}, account_ids, args.runs)
+        if args.keep:
+            print(f"To time them again: --reuse {demo_url} {national_url}")
     return 0
 
 
