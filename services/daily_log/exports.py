@@ -34,6 +34,7 @@ def export_log_csv(session: Session, actor: Account, *, filters: LogFilters) -> 
 @requires(*CASE_READERS, action="export the daily log")
 def export_log_xlsx(session: Session, actor: Account, *, filters: LogFilters) -> bytes:
     """The same rows as export_log_csv, as an Excel workbook (text cells are never formulas)."""
+    rows = matching_rows(session, filters)  # bad filters are refused before the workbook is begun
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Daily log")
     sheet.freeze_panes = "A2"
@@ -45,7 +46,7 @@ def export_log_xlsx(session: Session, actor: Account, *, filters: LogFilters) ->
         cell.font = Font(bold=True)
         header.append(cell)
     sheet.append(header)
-    for row in matching_rows(session, filters):
+    for row in rows:
         values: list[Any] = export_values(row)
         for i, value in enumerate(values):
             if is_formula_like(value):

@@ -283,12 +283,12 @@ def list_milestone_choices(session: Session, actor: Account, *, review_id: int) 
 
 def matching_rows(session: Session, filters: LogFilters, chunk: int = 1000) -> Iterator[LogRow]:
     """Every entry the filters match, newest first, read in chunks (the page's order, all pages); for the
-    exports, which check the actor's role themselves."""
+    exports, which check the actor's role themselves. Bad filters are refused here, before any row is read and
+    before an export has begun its file."""
     filters = _checked_filters(session, filters)
     corrections = _corrections_in_scope(session, filters)
     result = session.execute(_newest_first(_filtered(_row_query(), filters)).execution_options(yield_per=chunk))
-    for part in result.partitions():
-        yield from _to_rows(session, part, corrections)
+    return (row for part in result.partitions() for row in _to_rows(session, part, corrections))
 
 
 @requires(*CASE_READERS, action="see the case folder register")
