@@ -20,7 +20,7 @@ from services.permissions import CASE_READERS, CASE_WRITERS, requires
 from services.returns.queries import RETURN_LOAD, read_return
 from services.returns.reads import ReturnRead
 from services.returns.rules import Stage, agency_due_date, days_phrase, known_date, return_stage
-from services.returns.service import load_return_for_write, log_return_entry
+from services.returns.writing import load_return_for_write, log_return_entry
 from services.working_days import WorkingCalendar
 
 

@@ -10,18 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
-from db.enums import FinalQaOutcome, FolderSection, LogCategory, MilestoneKey, ReturnEnding, ReviewState, Role
-from db.models import Account, Agency, Review, ReviewMilestone
+from db.enums import FinalQaOutcome, FolderSection, LogCategory, MilestoneKey, ReturnEnding, Role
+from db.models import Account, Agency, ReviewMilestone
 from db.models_returns import AgencyReturn, AgencyReturnChase, AgencyReturnSendBack
 from services.calendar import load_calendar
-from services.concurrency import check_version, flush_or_stale
-from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
 from services.formatting import log_date
 from services.milestones import complete_milestone
@@ -47,99 +44,18 @@ from services.returns.rules import (
     validate_receipt,
     validate_request,
 )
+from services.returns.writing import (
+    flush_return,
+    load_return_for_write,
+    load_review_for_write,
+    log_return_entry,
+    refuse_if_ended,
+    refuse_if_stale,
+    refuse_unless_stage,
+    review_of,
+)
 from services.reviews.rules import check_date_in_review_window
 from services.working_days import WorkingCalendar
-
-# A stale save on a return may no longer be needed: the other person may have recorded the same step.
-RECHECK_RETURN = "The page now shows the saved values: check them and make your change again if it is still needed."
-RELOAD_RETURN = "Reload the page and make your change again if it is still needed."
-
-
-# ---------------------------------------------------------------- writing: helpers
-
-
-def _load_review_for_write(session: Session, review_id: int) -> Review:
-    review = session.get(Review, review_id)
-    if review is None:
-        raise InvalidInput("That review does not exist. Go back to the live list and open it again.")
-    if review.state == ReviewState.CLOSED:
-        raise InvalidInput(f"Review {review.case_reference} is closed: its returns can no longer be changed.")
-    return review
-
-
-def load_return_for_write(session: Session, return_id: int) -> AgencyReturn:
-    """The return, locked for this transaction and read fresh (a concurrent save waits, then sees the change)."""
-    ret = session.scalars(
-        select(AgencyReturn).where(AgencyReturn.id == return_id).options(joinedload(AgencyReturn.agency))
-        .with_for_update(of=AgencyReturn).execution_options(populate_existing=True)
-    ).first()
-    if ret is None:
-        raise InvalidInput("That return does not exist. Reload the page.")
-    _load_review_for_write(session, ret.review_id)
-    return ret
-
-
-def _record_name(ret: AgencyReturn) -> str:
-    return f"The return from {ret.agency.name}"
-
-
-def _refuse_if_stale(ret: AgencyReturn, expected_version: int | None) -> None:
-    """Refuse a save made against an older version of the return."""
-    check_version(ret, expected_version, _record_name(ret), advice=RECHECK_RETURN)
-
-
-def _review_of(session: Session, ret: AgencyReturn) -> Review:
-    review = session.get(Review, ret.review_id)
-    if review is None:
-        raise InvalidInput("That review does not exist. Go back to the live list and open it again.")
-    return review
-
-
-def _flush_return(session: Session, ret: AgencyReturn) -> None:
-    """Flush the return's change; a save racing with ours is refused."""
-    flush_or_stale(session, _record_name(ret), advice=RELOAD_RETURN)
-
-
-def log_return_entry(
-    session: Session, actor: Account, ret: AgencyReturn, category: LogCategory, text: str, **extra: Any
-) -> None:
-    """Append the daily log entry of a step on one return."""
-    append_system_entry(session, actor, review_id=ret.review_id, category=category, text=text,
-                        agency_return_id=ret.id, **extra)
-
-
-def _refuse_if_ended(ret: AgencyReturn) -> None:
-    """A return closed as "no return" or "withdrawn" takes no more steps (its summary and filing excepted)."""
-    if ret.ended_as is not None:
-        raise InvalidInput(
-            f"The return from {ret.agency.name} was closed as '{ret.ended_as}' on {ret.ended_on:%d %b %Y}; "
-            "nothing more can be recorded on it."
-        )
-
-
-def _refuse_unless_stage(ret: AgencyReturn, wanted: Sequence[Stage], action: str) -> None:
-    """A step out of order gets a sentence saying what must come first."""
-    stage = return_stage(ret)
-    if stage in wanted:
-        return
-    name = ret.agency.name
-    _refuse_if_ended(ret)
-    if stage is Stage.AWAITING:
-        raise InvalidInput(f"The return from {name} has not been received yet: record its receipt before {action}.")
-    if stage is Stage.SENT_BACK:
-        raise InvalidInput(
-            f"The return from {name} was sent back on {ret.sent_back_date:%d %b %Y}: record the resubmission "
-            f"before {action}."
-        )
-    if stage is Stage.RECEIVED:
-        raise InvalidInput(f"The initial quality check of the return from {name} must be recorded before {action}.")
-    if stage is Stage.CHECKED:
-        raise InvalidInput(
-            f"The return from {name} was already checked on {ret.initial_check_date:%d %b %Y}; it is waiting for "
-            "the Partnership Manager's final QA."
-        )
-    raise InvalidInput(f"The return from {name} was already accepted on {ret.final_qa_date:%d %b %Y}.")
-
 
 # ---------------------------------------------------------------- writing: the steps
 
@@ -155,7 +71,7 @@ def record_returns_requested(
     as_of: date,
 ) -> list[AgencyReturn]:
     """Record the scoping forms sent to the chosen agencies: one return each, due in 5 working days."""
-    review = _load_review_for_write(session, review_id)
+    review = load_review_for_write(session, review_id)
     if not agency_ids:
         raise InvalidInput("Choose at least one agency to send the scoping form to.")
     validate_request(requested_on, review.notification_received_date, as_of)
@@ -267,8 +183,8 @@ def _record_receipt(
     """A return arriving, the first time or resubmitted after a send-back: the checks, the date received, whether
     a senior manager signed it (and their role), and the log entry saying whether it came on time."""
     ret = load_return_for_write(session, return_id)
-    _refuse_if_stale(ret, expected_version)
-    _refuse_if_ended(ret)
+    refuse_if_stale(ret, expected_version)
+    refuse_if_ended(ret)
     if resubmitted:
         _refuse_unless_resubmission_awaited(ret)
         not_before, not_before_label = known_date(ret.sent_back_date), "sent back"
@@ -289,7 +205,7 @@ def _record_receipt(
         ret.received_date = received_on
     ret.signed_by_senior_manager = signed_by_senior_manager
     ret.signatory_role = role
-    _flush_return(session, ret)
+    flush_return(session, ret)
     signed = f"signed by a senior manager ({role})" if signed_by_senior_manager else "not signed by a senior manager"
     what = "Resubmitted return" if resubmitted else "Return"
     log_return_entry(session, actor, ret, LogCategory.COMMUNICATION,
@@ -371,8 +287,8 @@ def record_initial_check(
 ) -> AgencyReturn:
     """Record the initial quality check of the return in hand: four yes/no questions, an outcome and a note."""
     ret = load_return_for_write(session, return_id)
-    _refuse_if_stale(ret, expected_version)
-    _refuse_unless_stage(ret, (Stage.RECEIVED,), "its initial quality check")
+    refuse_if_stale(ret, expected_version)
+    refuse_unless_stage(ret, (Stage.RECEIVED,), "its initial quality check")
     answers = {"sufficient_information": sufficient_information, "dates_present": dates_present,
                "analysis": analysis, "signed": signed}
     cleaned_note = validate_initial_check(checked_on=checked_on, received=known_date(latest_received(ret)), as_of=as_of,
@@ -385,7 +301,7 @@ def record_initial_check(
     ret.initial_check_note = cleaned_note
     ret.initial_check_date = checked_on
     ret.initial_checked_by_id = actor.id
-    _flush_return(session, ret)
+    flush_return(session, ret)
     what = "resubmitted return" if ret.resubmission_received_date else "return"
     log_return_entry(session, actor, ret, LogCategory.QUALITY_CHECK,
          f"Initial quality check of the {what} from {ret.agency.name} on {checked_on:%d %b %Y}: "
@@ -405,8 +321,8 @@ def record_shared_with_chair(
 ) -> AgencyReturn:
     """Record the date the return in hand was shared with the JCR Chair (due the day it arrived)."""
     ret = load_return_for_write(session, return_id)
-    _refuse_if_stale(ret, expected_version)
-    _refuse_unless_stage(ret, (Stage.RECEIVED, Stage.CHECKED, Stage.ACCEPTED), "sharing it with the JCR Chair")
+    refuse_if_stale(ret, expected_version)
+    refuse_unless_stage(ret, (Stage.RECEIVED, Stage.CHECKED, Stage.ACCEPTED), "sharing it with the JCR Chair")
     if ret.shared_with_chair_date is not None:
         raise InvalidInput(
             f"The return from {ret.agency.name} was already shared with the JCR Chair on "
@@ -422,7 +338,7 @@ def record_shared_with_chair(
             f"The return cannot be shared ({shared_on:%d %b %Y}) before it was received ({received:%d %b %Y})."
         )
     ret.shared_with_chair_date = shared_on
-    _flush_return(session, ret)
+    flush_return(session, ret)
     timing = shared_label(load_calendar(session), ret, as_of)
     log_return_entry(session, actor, ret, LogCategory.COMMUNICATION,
          f"Return from {ret.agency.name} shared with the JCR Chair on {shared_on:%d %b %Y} ({timing}; "
@@ -445,8 +361,8 @@ def record_final_qa(
 ) -> AgencyReturn:
     """The Partnership Manager's final QA: accept the return, or send it back with a reason and a new due date."""
     ret = load_return_for_write(session, return_id)
-    _refuse_if_stale(ret, expected_version)
-    _refuse_unless_stage(ret, (Stage.CHECKED,), "the final QA")
+    refuse_if_stale(ret, expected_version)
+    refuse_unless_stage(ret, (Stage.CHECKED,), "the final QA")
     if outcome == FinalQaOutcome.ACCEPTED and ret.signed_by_senior_manager is not True:
         # The guide: returns are signed off by a senior manager of the agency before they are accepted.
         raise InvalidInput(
@@ -455,7 +371,7 @@ def record_final_qa(
         )
     cleaned = validate_final_qa(decided_on=decided_on, checked_on=known_date(ret.initial_check_date), as_of=as_of,
                                 outcome=outcome, reason=reason, new_due_date=new_due_date,
-                                notification_received=_review_of(session, ret).notification_received_date)
+                                notification_received=review_of(session, ret).notification_received_date)
     decided_on = known_date(decided_on)
     ret.final_qa_outcome = outcome
     ret.final_qa_date = decided_on
@@ -469,7 +385,7 @@ def record_final_qa(
         # The new due date is itself agreed with the agency: an earlier agreed date belonged to the old round.
         dropped_agreed = ret.agreed_due_date
         ret.agreed_due_date = ret.agreed_reason = None
-    _flush_return(session, ret)
+    flush_return(session, ret)
     if outcome == FinalQaOutcome.SENT_BACK:
         # The row keeps the last round only; every round keeps its own row (reason, date, new due date, who).
         session.add(AgencyReturnSendBack(agency_return_id=ret.id, round=ret.sent_back_count, sent_back_on=decided_on,
@@ -530,7 +446,7 @@ def record_file_location(
 ) -> AgencyReturn:
     """Record (or correct) where the return is filed in the case folder: its section and path."""
     ret = load_return_for_write(session, return_id)
-    _refuse_if_stale(ret, expected_version)
+    refuse_if_stale(ret, expected_version)
     if ret.received_date is None:
         raise InvalidInput(f"There is no return from {ret.agency.name} to file yet: record its receipt first.")
     section = (file_section or "").strip().upper()
@@ -541,7 +457,7 @@ def record_file_location(
         raise InvalidInput("Nothing to save: the file location is the same as before.")
     old = f"{ret.file_section}: {ret.file_path}" if ret.file_path else None
     ret.file_section, ret.file_path = section, path
-    _flush_return(session, ret)
+    flush_return(session, ret)
     text = f"Return from {ret.agency.name} filed in section {section}: {path}."
     if old:
         text += f" (Was {old}.)"
@@ -555,7 +471,7 @@ def record_summary(
 ) -> AgencyReturn:
     """Record (or revise) the short summary of the agency's involvement and learning that feeds the report."""
     ret = load_return_for_write(session, return_id)
-    _refuse_if_stale(ret, expected_version)
+    refuse_if_stale(ret, expected_version)
     if ret.received_date is None:
         raise InvalidInput(f"Nothing has been received from {ret.agency.name} yet: record the receipt first.")
     text = clean_summary(summary)
@@ -563,7 +479,7 @@ def record_summary(
         raise InvalidInput("Nothing to save: the summary is the same as before.")
     revised = ret.summary is not None
     ret.summary = text
-    _flush_return(session, ret)
+    flush_return(session, ret)
     words = len(text.split())
     log_return_entry(session, actor, ret, LogCategory.OTHER,
          f"Summary of {ret.agency.name}'s involvement and learning {'revised' if revised else 'written'} "
@@ -585,9 +501,9 @@ def set_return_agreed_date(
     It replaces the computed due date of the current round (request + 5 working days, or the new due date after
     a send-back) for RAG, the worklist, chasing and the checklist; a later send-back clears it."""
     ret = load_return_for_write(session, return_id)
-    _refuse_if_stale(ret, expected_version)
+    refuse_if_stale(ret, expected_version)
     name = ret.agency.name
-    _refuse_if_ended(ret)
+    refuse_if_ended(ret)
     if return_stage(ret) is Stage.ACCEPTED:
         raise InvalidInput(
             f"The return from {name} was already accepted on {ret.final_qa_date:%d %b %Y}; there is no date left "
@@ -611,7 +527,7 @@ def set_return_agreed_date(
             f"({ret.sent_back_date:%d %b %Y})."
         )
     if agreed_on is not None:
-        review = _review_of(session, ret)
+        review = review_of(session, ret)
         if review.submitted_to_panel_date is not None:
             raise InvalidInput(
                 f"Review {review.case_reference} was submitted to the Panel on "
@@ -622,7 +538,7 @@ def set_return_agreed_date(
     plan = planned_due_date(cal, ret)
     ret.agreed_due_date = agreed_on
     ret.agreed_reason = cleaned if agreed_on is not None else None
-    _flush_return(session, ret)
+    flush_return(session, ret)
     what = "resubmission" if return_stage(ret) is Stage.SENT_BACK else "return"
     log_return_entry(session, actor, ret, LogCategory.DATE_AGREED,
          f"Date agreed for the {what} from {name}: from {log_date(old or plan)} to {log_date(agreed_on or plan)} "
@@ -646,7 +562,7 @@ def close_return_without_receipt(
     by its due date, after chasing) or "withdrawn" (asked in error), with a date and a reason. The chases and the
     log stay; the return then counts as closed for the RAG, the returns milestone and the report's sign-off."""
     ret = load_return_for_write(session, return_id)
-    _refuse_if_stale(ret, expected_version)
+    refuse_if_stale(ret, expected_version)
     cal = load_calendar(session)
     due = agency_due_date(cal, ret)
     cleaned = validate_ending(agency_name=ret.agency.name, stage=return_stage(ret), ending=ending, ended_on=ended_on,
@@ -658,7 +574,7 @@ def close_return_without_receipt(
     ret.ended_on = ended_on
     ret.ended_reason = cleaned
     ret.ended_by_id = actor.id
-    _flush_return(session, ret)
+    flush_return(session, ret)
     log_return_entry(session, actor, ret, LogCategory.DECISION,
                      f"Return from {ret.agency.name}: "
                      + ending_sentence(str(ending), ended_on, cleaned, due, chases))

@@ -20,7 +20,7 @@ LAYERS: list[set[str]] = [
     {"services.plan", "services.accounts", "services.agencies", "services.board"},
     {"services.milestones"},
     {"services.settings", "services.reviews", "services.reviews.rules", "services.returns",
-     "services.returns.rules"},
+     "services.returns.rules", "services.returns.writing"},
     {"services.reviews.service", "services.returns.service"},
     {"services.returns.chasing", "services.returns.exports"},
     {"services.review_status"},
