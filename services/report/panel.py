@@ -64,7 +64,7 @@ def submit_to_panel(
             "only the signed final version goes to the National Panel."
         )
     submitted_on = check_step_date(submitted_on, "of the submission", as_of=as_of, not_before=signed.step_date,
-                     not_before_what=f"the Chair's sign-off (version {signed.number})")
+                                   not_before_what=f"the Chair's sign-off (version {signed.number})")
     if review.ofsted_required and ofsted_sent_on is None:
         raise InvalidInput(f"The report of {review.case_reference} goes to Ofsted too: give the date it was sent "
                            "to Ofsted.")
@@ -73,7 +73,7 @@ def submit_to_panel(
                            "Ofsted as required first.")
     if ofsted_sent_on is not None:
         ofsted_sent_on = check_step_date(ofsted_sent_on, "it was sent to Ofsted", as_of=as_of, not_before=submitted_on,
-                         not_before_what="the submission to the Panel")
+                                         not_before_what="the submission to the Panel")
     complete_report_milestone(session, actor, review, MilestoneKey.PANEL_SUBMISSION, submitted_on, as_of,
                               note="Completed by submitting the signed final version (Report page).")
     # What the Chair signed is what the Panel gets: the same bytes, kept again as the 'submitted' version.
@@ -120,14 +120,14 @@ def record_responses(
         sent = version_in_state(session, review.id, SUBMITTED)
         not_before = (sent.ofsted_sent_on if sent and sent.ofsted_sent_on else submitted)
         ofsted_response_on = check_step_date(ofsted_response_on, "of Ofsted's response", as_of=as_of,
-                                              not_before=not_before, not_before_what="the report was sent to Ofsted")
+                                             not_before=not_before, not_before_what="the report was sent to Ofsted")
     notes: str | None = None
     if panel_response_on is not None:
         if review.state == ReviewState.CLOSED:
             raise InvalidInput(f"The Panel's response to {review.case_reference} was already recorded on "
                                f"{review.panel_response_date:%d %b %Y}: the review is closed.")
         panel_response_on = check_step_date(panel_response_on, "of the Panel's response", as_of=as_of,
-                                             not_before=submitted, not_before_what="the submission to the Panel")
+                                            not_before=submitted, not_before_what="the submission to the Panel")
         if agrees_with_lcspr is None:
             raise InvalidInput("Say whether the Panel agrees with the LCSPR decision (yes or no).")
         if further_information_asked is None:

@@ -290,11 +290,11 @@ def send_to_chair(session: Session, actor: Account, *, review_id: int, sent_on: 
     previous = version_in_state(session, review.id, SENT_TO_CHAIR)
     if previous is not None:
         sent_on = check_step_date(sent_on, "it was sent to the Chair", as_of=as_of, not_before=previous.step_date,
-                         not_before_what=f"the previous sending (version {previous.number})")
+                                  not_before_what=f"the previous sending (version {previous.number})")
     else:
         sent_on = check_step_date(sent_on, "it was sent to the Chair", as_of=as_of,
-                         not_before=review.notification_received_date,
-                         not_before_what="the date the notification was received")
+                                  not_before=review.notification_received_date,
+                                  not_before_what="the date the notification was received")
     complete_report_milestone(session, actor, review, MilestoneKey.REPORT_TO_CHAIR, sent_on, as_of,
                               note="Completed by sending the report to the JCR Chair (Report page).")
     content = assemble(session, review, as_of=as_of)
@@ -322,7 +322,7 @@ def _sign(session: Session, actor: Account, review: Review, *, signed_on: date |
             "(Send to the JCR Chair) before the Chair signs it off."
         )
     signed_on = check_step_date(signed_on, "of the sign-off", as_of=as_of, not_before=latest_sent.step_date,
-                     not_before_what=f"the report was sent to the Chair (version {latest_sent.number})")
+                                not_before_what=f"the report was sent to the Chair (version {latest_sent.number})")
     missing = missing_parts(assemble(session, review, as_of=as_of))
     dates_missing = missing_sign_off_dates(review.incident_date, review.csc_aware_date)
     if dates_missing:
