@@ -4,7 +4,7 @@ import streamlit as st
 
 from db.enums import ReviewState
 from services.permissions import CASE_WRITERS
-from services.rag import RAG_COLOURS, Rag
+from services.rag import Rag
 from services.returns.queries import returns_received_counts
 from services.review_status import list_live_reviews, why_text
 from services.reviews.rules import NOT_KNOWN_HELP, NOTIFICATION_TYPE_LABELS, ChildEntry, ReviewStatus
@@ -14,7 +14,7 @@ from ui.flash import flash, show_flashes
 from ui.forms import already_saved, remember_saved
 from ui.gate import require_page
 from ui.style import COMPACT_ON_PHONE, wrapping_table
-from ui.widgets import FREE_TEXT_REMINDER, fmt_date, md_text, page_of, rag_badge, short_date
+from ui.widgets import FREE_TEXT_REMINDER, fmt_date, folded, md_text, page_of, rag_badge, short_date
 
 roles = require_page("live")
 
@@ -36,7 +36,6 @@ if my_tasks:
                         f"**{task.case_reference}**: {md_text(task.title)}, due {fmt_date(task.due_date)}")
         c_open.page_link("pages/review.py", label="Open", icon=":material/folder_open:",
                          query_params={"review": str(task.review_id)})
-return_counts = state.read_shared(returns_received_counts, review_ids=[s.review.id for s in statuses])
 
 counts = {rag: sum(1 for s in statuses if s.status_label == rag) for rag in (Rag.RED, Rag.AMBER, Rag.GREEN)}
 submitted_count = sum(1 for s in statuses if s.review.state == ReviewState.SUBMITTED)
@@ -63,20 +62,28 @@ def _next_step(status: ReviewStatus) -> str:
 
 
 matching = [s for s in statuses if _matches(s)]
+
+
+def _status_badge(status: ReviewStatus) -> str:
+    return rag_badge(status.status_label if status.review.state == ReviewState.OPEN else ReviewState.SUBMITTED)
+
+
 # Worst first; at most LIST_PAGE_SIZE rows and links drawn at once (the counts above are of every live review).
+shown_statuses = page_of(matching, key="live_page", label="Live reviews shown")
+return_counts = state.read_shared(returns_received_counts, review_ids=tuple(s.review.id for s in shown_statuses))
+# Cells are Markdown: every text goes through md_text, and the status is a coloured badge that says it in words.
 rows = [
     {
-        "Review": s.review.case_reference,
-        "Status": s.status_label.upper() if s.review.state == ReviewState.OPEN else "SUBMITTED",
+        "Review": md_text(s.review.case_reference),
+        "Status": _status_badge(s),
         "Due": short_date(s.due_date),
         "Days left": str(s.working_days_left) if s.review.state == ReviewState.OPEN else "—",
-        "Progress": s.progress,
-        "Why": why_text(s.why) or "—",
-        "Next step": _next_step(s),
-        "Returns": return_counts[s.review.id].label if s.review.id in return_counts else "none requested",
-        "_id": s.review.id,
+        "Progress": md_text(s.progress),
+        "Why": md_text(why_text(s.why) or "—"),
+        "Next step": md_text(_next_step(s)),
+        "Returns": md_text(return_counts[s.review.id].label) if s.review.id in return_counts else "none requested",
     }
-    for s in page_of(matching, key="live_page", label="Live reviews shown")
+    for s in shown_statuses
 ]
 
 if not statuses:
@@ -85,32 +92,29 @@ elif not rows:
     st.info("No live review matches the filter.")
 else:
     # A table whose cells wrap (not a grid drawn on a canvas): every word of every row shows at 1280 px with the
-    # menu open, each row as tall as its text; on a phone, one card per review. Cells are Markdown: md_text.
-    table = pd.DataFrame(rows).drop(columns="_id")
-    colours = {"RED": RAG_COLOURS[Rag.RED], "AMBER": RAG_COLOURS[Rag.AMBER], "GREEN": RAG_COLOURS[Rag.GREEN],
-               "SUBMITTED": RAG_COLOURS[Rag.COMPLETE]}
-    styled = table.map(md_text).style.map(
-        lambda v: f"background-color:{colours[v]};color:white;font-weight:600" if v in colours else "",
-        subset=["Status"],
-    )
-    wrapping_table(styled, key="live_list", columns=list(table.columns))
+    # menu open, each row as tall as its text; on a phone, one card per review.
+    wrapping_table(pd.DataFrame(rows), key="live_list", columns=list(rows[0]))
     st.caption("Open a review with its link (the links work from the keyboard too):")
     review_page = st.Page("pages/review.py")  # found once, not once a link (a link by path resolves the file)
     with st.container(horizontal=True, key="open_links"):
-        for row in rows:
-            st.page_link(review_page, label=f"{row['Review']} ({str(row['Status']).lower()})",
-                         icon=":material/folder_open:", query_params={"review": str(row["_id"])})
+        for s in shown_statuses:
+            word = s.status_label if s.review.state == ReviewState.OPEN else ReviewState.SUBMITTED.value
+            st.page_link(review_page, label=f"{s.review.case_reference} ({word})",
+                         icon=":material/folder_open:", query_params={"review": str(s.review.id)})
 
 # Only the roles that may open a review see the form (the Chair reads the list but cannot open one).
 if not roles & set(CASE_WRITERS):
     st.stop()
 
-st.divider()
-st.subheader("Open a new review")
-st.caption("When Children's Social Care tell the Partnership of a Serious Incident Notification. The incident and "
-           "CSC-awareness dates may be left blank when not known yet: they are recorded later on the Review page and "
-           "are required before sign-off. " + FREE_TEXT_REMINDER)
-with st.form("new_review"):
+# The form's 13 inputs are drawn only while its expander is open (Streamlit reruns on opening it): the list is what
+# this page is opened for, every time.
+new_review = folded("Open a new review", key="new_review_open", icon=":material/add_circle:")
+if not new_review.open:
+    st.stop()
+new_review.caption("When Children's Social Care tell the Partnership of a Serious Incident Notification. The "
+                   "incident and CSC-awareness dates may be left blank when not known yet: they are recorded later on "
+                   "the Review page and are required before sign-off. " + FREE_TEXT_REMINDER)
+with new_review, st.form("new_review"):
     # Row by row, so that the tab order is the reading order: the received date (it starts the clock) first.
     col1, col2 = st.columns(2)
     received = col1.date_input("Notification received by the Partnership (starts the 15-day clock)", value=None,

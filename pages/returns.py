@@ -24,7 +24,7 @@ from ui.gate import require_page
 from ui.links import review_links
 from ui.return_batches import SMALLEST_BATCH, batch_receipts, batch_share
 from ui.return_cards import DATE_FORMAT, CardPage, chase_controls, return_card
-from ui.widgets import fmt_date, md_text, page_of, rag_badge, review_picker
+from ui.widgets import fmt_date, folded, md_text, page_of, rag_badge, review_picker
 
 CHECKLIST, OUTSTANDING = "Checklist for one review", "Outstanding returns (all live reviews)"
 RAG_CELL_COLOURS = {r.value.upper(): RAG_COLOURS[r] for r in Rag}
@@ -115,19 +115,27 @@ if view == OUTSTANDING:
     st.caption("Select a row to open that review's checklist.")
     if late:
         st.subheader("Chase late returns")
-        # A box for each late return, most urgent first, CHASE_PAGE at a time (a partnership can have hundreds).
-        late = page_of(late, key="chase_from", label="Late returns shown", size=CHASE_PAGE)
-        emails = state.read(chase_emails, return_ids=[s.ret.id for s in late], as_of=as_of)
-        for s in late:
-            with st.container(border=True):
-                chases = s.ret.chases
-                chased = " Not chased yet."
-                if chases:
-                    chased = (f" Chased {len(chases)} time{'s' if len(chases) != 1 else ''}, last "
-                              f"{fmt_date(max(c.chased_on for c in chases))}.")
-                st.markdown(f"{rag_badge(s.rag)} **{s.case_reference}: {md_text(s.agency_name)}**: "
-                            f"{md_text(s.next_step)}.{chased}")
-                chase_controls(s, as_of=as_of, can_write=can_write, key_prefix="worklist", email=emails.get(s.ret.id))
+        st.caption(f"{len(late)} late return{'s' if len(late) != 1 else ''}: each with its email ready and a button "
+                   "to log the chase.")
+        # Drawn only while open (the table and the counts above are what the worklist is opened for); a box for
+        # each late return, most urgent first, CHASE_PAGE at a time (a partnership can have hundreds).
+        chase_box = folded("The late returns, to chase", key="chase_open", icon=":material/schedule_send:")
+        if not chase_box.open:
+            st.stop()
+        with chase_box:
+            late = page_of(late, key="chase_from", label="Late returns shown", size=CHASE_PAGE)
+            emails = state.read(chase_emails, return_ids=[s.ret.id for s in late], as_of=as_of)
+            for s in late:
+                with st.container(border=True):
+                    chases = s.ret.chases
+                    chased = " Not chased yet."
+                    if chases:
+                        chased = (f" Chased {len(chases)} time{'s' if len(chases) != 1 else ''}, last "
+                                  f"{fmt_date(max(c.chased_on for c in chases))}.")
+                    st.markdown(f"{rag_badge(s.rag)} **{s.case_reference}: {md_text(s.agency_name)}**: "
+                                f"{md_text(s.next_step)}.{chased}")
+                    chase_controls(s, as_of=as_of, can_write=can_write, key_prefix="worklist",
+                                   email=emails.get(s.ret.id))
     st.stop()
 
 # ---------------------------------------------------------------- one review's checklist
@@ -155,7 +163,7 @@ table_open = False
 if statuses:
     # The table (every column, as the export) under the cards' overview; the cards below say what to do next. It is
     # drawn only while open, so that a save in a card (which changes its row) reruns that card alone while closed.
-    table_box = st.expander("The checklist as a table, and its export", key=TABLE_OPEN_KEY, on_change="rerun")
+    table_box = folded("The checklist as a table, and its export", key=TABLE_OPEN_KEY)
     table_open = bool(table_box.open)
     if table_open:
         table = pd.DataFrame(checklist_table(statuses), columns=CHECKLIST_COLUMNS)

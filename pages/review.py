@@ -10,7 +10,7 @@ from services.meetings import MEETING_MILESTONES
 from services.milestones import DECISION_KEY, REPORT_MILESTONES
 from services.outside import outside_reference
 from services.permissions import CASE_WRITERS
-from services.rag import RAG_COLOURS, Rag
+from services.rag import Rag
 from services.review_status import get_review_status
 from services.reviews.reads import MilestoneRead
 from services.reviews.rules import NOT_KNOWN_HELP, NOT_KNOWN_YET, NOTIFICATION_TYPE_LABELS
@@ -31,7 +31,7 @@ from ui.forms import VersionedForm
 from ui.gate import require_page
 from ui.links import review_links
 from ui.style import wrapping_table
-from ui.widgets import FREE_TEXT_REMINDER, fmt_date, md_text, rag_badge, review_picker, short_date
+from ui.widgets import FREE_TEXT_REMINDER, fmt_date, folded, md_text, rag_badge, review_picker, short_date
 
 roles = require_page("review")
 
@@ -132,27 +132,22 @@ def _note(milestone: MilestoneRead) -> str:
     return "; ".join(part for part in (milestone.note, agreed) if part) or "—"
 
 
+# A table whose cells wrap (not a grid drawn on a canvas): every column and every word of a note show at 1280 px
+# with the menu open; on a phone, one card per milestone. Cells are Markdown: every text goes through md_text, and
+# the status is a coloured badge that says it in words.
 milestone_rows = [
     {
-        "Milestone": s.milestone.title + (" (optional)" if s.milestone.optional else ""),
-        "Status": "OPTIONAL" if s.milestone.optional and s.rag is not Rag.COMPLETE else s.rag.value.upper(),
-        "Window": s.window,
+        "Milestone": md_text(s.milestone.title + (" (optional)" if s.milestone.optional else "")),
+        "Status": rag_badge("optional" if s.milestone.optional and s.rag is not Rag.COMPLETE else s.rag),
+        "Window": md_text(s.window),
         "Due": _due(s.milestone),
-        "Done": _done(s.milestone),
-        "Owner": _owner(s.milestone),
-        "Note": _note(s.milestone),
+        "Done": md_text(_done(s.milestone)),
+        "Owner": md_text(_owner(s.milestone)),
+        "Note": md_text(_note(s.milestone)),
     }
     for s in status.milestones
 ]
-# A table whose cells wrap (not a grid drawn on a canvas): every column and every word of a note show at 1280 px
-# with the menu open; on a phone, one card per milestone. Cells are Markdown: every text goes through md_text.
-colours = {r.value.upper(): RAG_COLOURS[r] for r in Rag}
-milestone_table = pd.DataFrame(milestone_rows)
-wrapping_table(
-    milestone_table.map(md_text).style.map(
-        lambda v: f"background-color:{colours[v]};color:white;font-weight:600" if v in colours else "",
-        subset=["Status"]),
-    key="milestones", columns=list(milestone_table.columns))
+wrapping_table(pd.DataFrame(milestone_rows), key="milestones", columns=list(milestone_rows[0]))
 
 corrections = state.read(list_date_corrections, review_id=review.id)
 if corrections:
@@ -173,28 +168,30 @@ if done_milestones and Role.MANAGER in state.signed_in_roles():
         # Total: the browser may send back a step no longer listed.
         return done_titles.get(milestone_id, str(milestone_id)) if isinstance(milestone_id, int) else str(milestone_id)
 
-    with st.expander("Correct the date of a completed step (Partnership Manager)"):
-        st.caption("The step's date changes; the date recorded first, the reason and who corrected it are kept and "
-                   "logged. A meeting's date moves with its step, and the submission and response dates with "
-                   "theirs. The report's own steps (sent to the Chair, signed) keep the dates of their versions.")
-        corrected_id = st.selectbox("Completed step", list(done_titles), format_func=_done_title, key="cm_milestone")
-        correcting = next((m for m in done_milestones if m.id == corrected_id), done_milestones[0])
-        correct_form = VersionedForm(prefix=f"cm_{correcting.id}_", fields=["on", "reason"])
-        correct_form.sync(version=correcting.version, saved={"on": correcting.done_date, "reason": ""})
-        with st.form("correct_milestone_date"):
-            st.caption(f"Recorded now: done {fmt_date(correcting.done_date)}"
-                       + (f" by {md_text(correcting.done_by_name)}" if correcting.done_by_name else "") + ".")
-            corrected_on = st.date_input("Correct date", max_value=as_of, format="DD/MM/YYYY",
-                                         key=correct_form.key("on"))
-            correction_reason = st.text_input("Why the date is corrected", key=correct_form.key("reason"),
-                                              help=FREE_TEXT_REMINDER, placeholder=FREE_TEXT_REMINDER)
-            correct_submitted = st.form_submit_button("Correct the date")
-        if correct_submitted:
-            correct_form.save(
-                correct_milestone_date,
-                success=f"Date corrected for {correcting.title}: done {fmt_date(corrected_on)}.",
-                describe_saved=lambda saved: f"Done: {fmt_date(saved['on'])}",
-                milestone_id=correcting.id, corrected_on=corrected_on, reason=correction_reason, as_of=as_of)
+    with (box := folded("Correct the date of a completed step (Partnership Manager)", key="correct_step_open")):
+        if box.open:  # drawn only while open
+            st.caption("The step's date changes; the date recorded first, the reason and who corrected it are kept "
+                       "and logged. A meeting's date moves with its step, and the submission and response dates with "
+                       "theirs. The report's own steps (sent to the Chair, signed) keep the dates of their versions.")
+            corrected_id = st.selectbox("Completed step", list(done_titles), format_func=_done_title,
+                                        key="cm_milestone")
+            correcting = next((m for m in done_milestones if m.id == corrected_id), done_milestones[0])
+            correct_form = VersionedForm(prefix=f"cm_{correcting.id}_", fields=["on", "reason"])
+            correct_form.sync(version=correcting.version, saved={"on": correcting.done_date, "reason": ""})
+            with st.form("correct_milestone_date"):
+                st.caption(f"Recorded now: done {fmt_date(correcting.done_date)}"
+                           + (f" by {md_text(correcting.done_by_name)}" if correcting.done_by_name else "") + ".")
+                corrected_on = st.date_input("Correct date", max_value=as_of, format="DD/MM/YYYY",
+                                             key=correct_form.key("on"))
+                correction_reason = st.text_input("Why the date is corrected", key=correct_form.key("reason"),
+                                                  help=FREE_TEXT_REMINDER, placeholder=FREE_TEXT_REMINDER)
+                correct_submitted = st.form_submit_button("Correct the date")
+            if correct_submitted:
+                correct_form.save(
+                    correct_milestone_date,
+                    success=f"Date corrected for {correcting.title}: done {fmt_date(corrected_on)}.",
+                    describe_saved=lambda saved: f"Done: {fmt_date(saved['on'])}",
+                    milestone_id=correcting.id, corrected_on=corrected_on, reason=correction_reason, as_of=as_of)
 
 open_milestones = [s.milestone for s in status.milestones if s.rag not in (Rag.COMPLETE, Rag.NOT_NEEDED)]
 # Meetings and the report's steps are recorded on their own pages, which keep the meeting and the versions.
@@ -232,54 +229,57 @@ if not is_closed and open_milestones and Role.MANAGER in state.signed_in_roles()
         # Total: the browser may send back a milestone no longer open (done by someone else meanwhile).
         return open_titles.get(milestone_id, str(milestone_id)) if isinstance(milestone_id, int) else str(milestone_id)
 
-    delegates = {a.id: a.display_name for a in state.read(list_delegates)}
-    with st.expander("Delegate a milestone (Partnership Manager)"):
-        delegated_id = st.selectbox("Milestone", list(open_titles), format_func=_title, key="dg_milestone")
-        delegated = by_id[delegated_id]
-        choices = dict(delegates)
-        if delegated.delegated_to_id is not None and delegated.delegated_to_id not in choices:
-            choices[delegated.delegated_to_id] = delegated.delegated_to_name or "someone no longer active"
-        # Saved against the version the choice started from: a delegation saved meanwhile is not overwritten.
-        delegate_form = VersionedForm(prefix=f"dg_{delegated.id}_", fields=["account"])
-        delegate_form.sync(version=delegated.version, saved={"account": delegated.delegated_to_id})
-        with st.form("delegate"):
-            delegate_to = st.selectbox(
-                "Delegate to", [None, *choices],
-                format_func=lambda i: "nobody (take the delegation back)" if i is None else choices.get(i, str(i)),
-                key=delegate_form.key("account"))
-            delegate_submitted = st.form_submit_button("Save the delegation")
-        if delegate_submitted:
-            delegate_form.save(
-                delegate_milestone, success=f"Delegation saved for {delegated.title}.",
-                describe_saved=lambda saved: "Delegated to: " + (
-                    choices.get(saved["account"], "someone") if saved["account"] is not None else "nobody"),
-                milestone_id=delegated.id, delegate_to_id=delegate_to)
-    with st.expander("Agree a different date for a milestone (Partnership Manager)"):
-        agreed_id = st.selectbox("Milestone", list(open_titles), format_func=_title, key="ad_milestone")
-        agreeing = by_id[agreed_id]
-        agreed_form = VersionedForm(prefix=f"ad_{agreeing.id}_", fields=["on", "reason"])
-        agreed_form.sync(version=agreeing.version, saved={"on": agreeing.agreed_due_date, "reason": ""})
-        with st.form("agreed_date"):
-            if agreeing.agreed_due_date is not None:
-                st.caption(f"Agreed now: {fmt_date(agreeing.agreed_due_date)}. "
-                           f"Reason: {md_text(agreeing.agreed_reason or '')}")
-            agreed_on = st.date_input("Agreed date", format="DD/MM/YYYY", key=agreed_form.key("on"))
-            reason = st.text_input("Why (for example: meeting date agreed with the JCR Chair)",
-                                   key=agreed_form.key("reason"), help=FREE_TEXT_REMINDER)
-            a1, a2 = st.columns(2)
-            agreed_submitted = a1.form_submit_button("Save the agreed date")
-            clear_submitted = a2.form_submit_button("Clear the agreed date",
-                                                    disabled=agreeing.agreed_due_date is None)
-        if agreed_submitted and agreed_on is None:
-            st.error("Give the agreed date.")
-        elif agreed_submitted or clear_submitted:
-            new_date = None if clear_submitted else agreed_on
-            agreed_form.save(
-                set_agreed_date,
-                success=(f"Agreed date cleared for {agreeing.title}." if new_date is None
-                         else f"Agreed date saved for {agreeing.title}."),
-                describe_saved=lambda saved: f"Agreed date: {fmt_date(saved['on'])}",
-                milestone_id=agreeing.id, agreed_on=new_date, reason=reason)
+    with (box := folded("Delegate a milestone (Partnership Manager)", key="delegate_open")):
+        if box.open:  # drawn only while open
+            delegates = {a.id: a.display_name for a in state.read(list_delegates)}
+            delegated_id = st.selectbox("Milestone", list(open_titles), format_func=_title, key="dg_milestone")
+            delegated = by_id[delegated_id]
+            choices = dict(delegates)
+            if delegated.delegated_to_id is not None and delegated.delegated_to_id not in choices:
+                choices[delegated.delegated_to_id] = delegated.delegated_to_name or "someone no longer active"
+            # Saved against the version the choice started from: a delegation saved meanwhile is not overwritten.
+            delegate_form = VersionedForm(prefix=f"dg_{delegated.id}_", fields=["account"])
+            delegate_form.sync(version=delegated.version, saved={"account": delegated.delegated_to_id})
+            with st.form("delegate"):
+                delegate_to = st.selectbox(
+                    "Delegate to", [None, *choices],
+                    format_func=lambda i: ("nobody (take the delegation back)" if i is None
+                                           else choices.get(i, str(i))),
+                    key=delegate_form.key("account"))
+                delegate_submitted = st.form_submit_button("Save the delegation")
+            if delegate_submitted:
+                delegate_form.save(
+                    delegate_milestone, success=f"Delegation saved for {delegated.title}.",
+                    describe_saved=lambda saved: "Delegated to: " + (
+                        choices.get(saved["account"], "someone") if saved["account"] is not None else "nobody"),
+                    milestone_id=delegated.id, delegate_to_id=delegate_to)
+    with (box := folded("Agree a different date for a milestone (Partnership Manager)", key="agreed_date_open")):
+        if box.open:  # drawn only while open
+            agreed_id = st.selectbox("Milestone", list(open_titles), format_func=_title, key="ad_milestone")
+            agreeing = by_id[agreed_id]
+            agreed_form = VersionedForm(prefix=f"ad_{agreeing.id}_", fields=["on", "reason"])
+            agreed_form.sync(version=agreeing.version, saved={"on": agreeing.agreed_due_date, "reason": ""})
+            with st.form("agreed_date"):
+                if agreeing.agreed_due_date is not None:
+                    st.caption(f"Agreed now: {fmt_date(agreeing.agreed_due_date)}. "
+                               f"Reason: {md_text(agreeing.agreed_reason or '')}")
+                agreed_on = st.date_input("Agreed date", format="DD/MM/YYYY", key=agreed_form.key("on"))
+                reason = st.text_input("Why (for example: meeting date agreed with the JCR Chair)",
+                                       key=agreed_form.key("reason"), help=FREE_TEXT_REMINDER)
+                a1, a2 = st.columns(2)
+                agreed_submitted = a1.form_submit_button("Save the agreed date")
+                clear_submitted = a2.form_submit_button("Clear the agreed date",
+                                                        disabled=agreeing.agreed_due_date is None)
+            if agreed_submitted and agreed_on is None:
+                st.error("Give the agreed date.")
+            elif agreed_submitted or clear_submitted:
+                new_date = None if clear_submitted else agreed_on
+                agreed_form.save(
+                    set_agreed_date,
+                    success=(f"Agreed date cleared for {agreeing.title}." if new_date is None
+                             else f"Agreed date saved for {agreeing.title}."),
+                    describe_saved=lambda saved: f"Agreed date: {fmt_date(saved['on'])}",
+                    milestone_id=agreeing.id, agreed_on=new_date, reason=reason)
 
 DATE_FIELDS = {"incident": "Incident", "aware": "CSC became aware", "sin": "SIN submitted",
                "received": "Notification received"}
@@ -293,28 +293,29 @@ if not is_closed and roles & set(CASE_WRITERS):  # the Chair reads the dates but
     # Saved against the version the typing started from: a save by someone else since then is refused, not
     # overwritten, and the typing stays.
     dates_form = VersionedForm(prefix=f"cd_{review.id}_", fields=list(DATE_FIELDS))
-    dates_form.sync(version=review.version, saved={
-        "incident": review.incident_date, "aware": review.csc_aware_date, "sin": review.sin_submitted_date,
-        "received": review.notification_received_date})
-    with st.expander("Correct the review's dates"):
-        st.caption("Due dates are recalculated; milestones already done keep their dates. The case reference stays "
-                   "as it was given, because it names the case folder.")
-        with st.form("correct_dates"):
-            c1, c2 = st.columns(2)
-            incident = c1.date_input("Incident date", max_value=as_of, format="DD/MM/YYYY",
-                                     key=dates_form.key("incident"), help=NOT_KNOWN_HELP)
-            aware = c2.date_input("Date CSC became aware", max_value=as_of, format="DD/MM/YYYY",
-                                  key=dates_form.key("aware"), help=NOT_KNOWN_HELP)
-            sin = c1.date_input("Date CSC submitted the SIN", max_value=as_of, format="DD/MM/YYYY",
-                                key=dates_form.key("sin"))
-            received = c2.date_input("Notification received", max_value=as_of, format="DD/MM/YYYY",
-                                     key=dates_form.key("received"))
-            dates_submitted = st.form_submit_button("Save dates")
-        if dates_submitted:
-            dates_form.save(update_review_dates, success="Dates saved; due dates recalculated.",
-                            describe_saved=_describe_dates, review_id=review.id, incident_date=incident,
-                            csc_aware_date=aware, sin_submitted_date=sin, notification_received_date=received,
-                            as_of=as_of)
+    with (box := folded("Correct the review's dates", key="correct_dates_open")):
+        if box.open:  # drawn only while open
+            dates_form.sync(version=review.version, saved={
+                "incident": review.incident_date, "aware": review.csc_aware_date, "sin": review.sin_submitted_date,
+                "received": review.notification_received_date})
+            st.caption("Due dates are recalculated; milestones already done keep their dates. The case reference "
+                       "stays as it was given, because it names the case folder.")
+            with st.form("correct_dates"):
+                c1, c2 = st.columns(2)
+                incident = c1.date_input("Incident date", max_value=as_of, format="DD/MM/YYYY",
+                                         key=dates_form.key("incident"), help=NOT_KNOWN_HELP)
+                aware = c2.date_input("Date CSC became aware", max_value=as_of, format="DD/MM/YYYY",
+                                      key=dates_form.key("aware"), help=NOT_KNOWN_HELP)
+                sin = c1.date_input("Date CSC submitted the SIN", max_value=as_of, format="DD/MM/YYYY",
+                                    key=dates_form.key("sin"))
+                received = c2.date_input("Notification received", max_value=as_of, format="DD/MM/YYYY",
+                                         key=dates_form.key("received"))
+                dates_submitted = st.form_submit_button("Save dates")
+            if dates_submitted:
+                dates_form.save(update_review_dates, success="Dates saved; due dates recalculated.",
+                                describe_saved=_describe_dates, review_id=review.id, incident_date=incident,
+                                csc_aware_date=aware, sin_submitted_date=sin, notification_received_date=received,
+                                as_of=as_of)
 
 # ---------------------------------------------------------------- case folder register
 

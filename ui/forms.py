@@ -66,9 +66,11 @@ class VersionedForm:
         return {field: st.session_state.get(self.key(field)) for field in self.fields}
 
     def sync(self, *, version: int, saved: Mapping[str, Any]) -> None:
-        """Fill the widgets from the record as read now, unless the user has typed over them."""
+        """Fill the widgets from the record as read now, unless the user has typed over them. A form not drawn on
+        the last run (folded away, or another page shown) has lost its widgets' values: it is filled again."""
         base = st.session_state.get(self._base_key)
-        if base is None or self.typed() == base:
+        dropped = any(self.key(field) not in st.session_state for field in self.fields)
+        if base is None or dropped or self.typed() == base:
             for field in self.fields:
                 st.session_state[self.key(field)] = saved[field]
             st.session_state[self._base_key] = dict(saved)

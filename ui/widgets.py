@@ -4,13 +4,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date
-from typing import TypeVar, overload
+from typing import TYPE_CHECKING, TypeVar, overload
 
 import streamlit as st
 
 from db.enums import ReviewState
 from services.formatting import long_date
 from services.rag import Rag
+
+if TYPE_CHECKING:
+    from streamlit.elements.lib.mutable_expander_container import ExpanderContainer
 
 FREE_TEXT_REMINDER = "Initials only: no names, dates of birth, addresses or NHS numbers."
 # The most rows a list draws at once (the live list): a partnership's lists are far shorter; at national scale, the
@@ -36,6 +39,13 @@ def page_of(items: Sequence[T], *, key: str, label: str, size: int | None = None
 
     start = st.selectbox(label, starts, key=key, format_func=_shown) or 0
     return list(items[start:start + size])
+
+
+def folded(label: str, *, key: str, icon: str | None = None) -> ExpanderContainer:
+    """An expander whose contents are drawn only while it is open (`.open`; Streamlit reruns the page when it is
+    opened or closed, and keeps whether it is open under `key`): a form used now and then costs nothing on the runs
+    it stays closed. What was typed in it is dropped when it is closed."""
+    return st.expander(label, key=key, icon=icon, on_change="rerun")
 
 
 def fmt_date(value: date | None, *, blank: str = "—") -> str:

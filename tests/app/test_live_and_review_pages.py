@@ -39,7 +39,19 @@ def _milestone_rows(at) -> dict[str, dict]:
     return {row["Milestone"]: row for row in _table_rows(at)}
 
 
+def _open_folded(at, key: str) -> None:
+    """Open the expander kept under `key`, as a click on it does (its form is drawn only while it is open)."""
+    at.session_state[key] = True
+    at.run()
+
+
+def _open_new_review_form(at) -> None:
+    _open_folded(at, "new_review_open")
+
+
 def _fill_new_review(at, *, received, incident, aware, initials="EF", age="6"):
+    if not [d for d in at.date_input if d.key == "nr_received"]:
+        _open_new_review_form(at)
     at.date_input(key="nr_received").set_value(received)
     at.date_input(key="nr_incident").set_value(incident)
     at.date_input(key="nr_aware").set_value(aware)
@@ -58,7 +70,7 @@ def test_live_list_shows_each_review_with_day_due_date_and_status(app_db, make_a
     assert rows["181226AB"]["Due"] == "Tue 12 Jan"
     assert rows["211226CD"]["Due"] == "Wed 13 Jan"
     # Day 1 steps of both reviews are past due: red, and counted as such.
-    assert rows["181226AB"]["Status"] == "RED"
+    assert rows["181226AB"]["Status"] == ":red-badge[RED]"
     assert [m.value for m in at.metric][:3] == ["2", "0", "0"]
 
 
@@ -96,9 +108,21 @@ def test_open_a_new_review_from_the_form(app_db, make_app):
     assert not at.success
 
 
+def test_the_new_review_form_is_drawn_only_once_its_expander_is_opened(app_db, make_app):
+    officer = _seed(app_db)
+    at = make_app(officer, as_of=AS_OF).run()
+    assert [e.label for e in at.expander] == ["Open a new review"]
+    assert not [node for node in at.main if str(getattr(node, "key", "") or "").startswith("nr_")]
+    _open_new_review_form(at)
+    assert not at.exception
+    assert at.date_input(key="nr_received").value is None
+    assert at.button(key="FormSubmitter:new_review-Open review")
+
+
 def test_the_new_review_form_asks_for_the_received_date_first(app_db, make_app):
     officer = _seed(app_db)
     at = make_app(officer, as_of=AS_OF).run()
+    _open_new_review_form(at)
     # The widgets in page order, which is the keyboard's tab order.
     in_order = [node.key for node in at.main if str(getattr(node, "key", "") or "").startswith("nr_")]
     assert in_order[:7] == ["nr_received", "nr_type", "nr_incident", "nr_aware", "nr_sin", "nr_initials_1",
@@ -111,7 +135,7 @@ def test_the_chair_is_not_shown_forms_the_chair_cannot_submit(app_db, make_app):
     at = make_app(chair, as_of=AS_OF).run()
     assert not at.exception
     assert {row["Review"] for row in _table_rows(at)} == {"181226AB", "211226CD"}
-    assert "Open a new review" not in [h.value for h in at.subheader]
+    assert "Open a new review" not in [e.label for e in at.expander]
     assert not [d for d in at.date_input if d.key.startswith("nr_")]
     with app_db() as session:
         review_id = session.scalars(select(Review.id).where(Review.case_reference == "181226AB")).one()
@@ -172,7 +196,7 @@ def test_review_page_shows_dates_sin_timeliness_and_milestones(app_db, make_app)
     assert "Tue 12 Jan 2027" in dates_table
     assert "not yet made" in dates_table
     row = _milestone_rows(at)["Agency returns received, checked and accepted"]
-    assert (row["Due"], row["Status"], row["Done"]) == ("Tue 29 Dec", "GREEN", "—")
+    assert (row["Due"], row["Status"], row["Done"]) == ("Tue 29 Dec", ":green-badge[GREEN]", "—")
 
 
 def test_recording_a_milestone_done_and_a_future_date_refused(app_db, make_app):
@@ -191,7 +215,7 @@ def test_recording_a_milestone_done_and_a_future_date_refused(app_db, make_app):
     assert not at.error, [e.value for e in at.error]
     assert "Recorded: Case folder created" in at.success[0].value
     row = _milestone_rows(at)["Case folder created"]
-    assert (row["Status"], row["Done"]) == ("COMPLETE", "Fri 18 Dec by App officer")
+    assert (row["Status"], row["Done"]) == (":blue-badge[COMPLETE]", "Fri 18 Dec by App officer")
 
 
 def test_correcting_dates_with_a_wrong_order_keeps_the_typing(app_db, make_app):
@@ -201,10 +225,31 @@ def test_correcting_dates_with_a_wrong_order_keeps_the_typing(app_db, make_app):
         review = session.scalars(select(Review).where(Review.case_reference == "181226AB")).one()
     at.query_params["review"] = str(review.id)
     at.switch_page("pages/review.py").run()
+    _open_folded(at, "correct_dates_open")
     at.date_input(key=f"cd_{review.id}_received").set_value(date(2026, 12, 10))
     at.button(key="FormSubmitter:correct_dates-Save dates").click().run()
     assert "must be on or before the date the notification was received" in at.error[0].value
     assert at.date_input(key=f"cd_{review.id}_received").value == date(2026, 12, 10)
+
+
+def test_the_dates_form_shows_the_saved_dates_again_after_it_was_folded_or_left(app_db, make_app):
+    officer = _seed(app_db)
+    with app_db() as session:
+        review = session.scalars(select(Review).where(Review.case_reference == "181226AB")).one()
+    at = make_app(officer, as_of=AS_OF).run()
+    at.query_params["review"] = str(review.id)
+    at.switch_page("pages/review.py").run()
+    received = f"cd_{review.id}_received"
+    _open_folded(at, "correct_dates_open")
+    assert at.date_input(key=received).value == date(2026, 12, 18)
+    at.session_state["correct_dates_open"] = False
+    at.run()
+    _open_folded(at, "correct_dates_open")
+    assert at.date_input(key=received).value == date(2026, 12, 18)  # not the widget's default, today
+    at.switch_page("pages/live_reviews.py").run()
+    at.switch_page("pages/review.py").run()
+    _open_folded(at, "correct_dates_open")
+    assert at.date_input(key=received).value == date(2026, 12, 18)
 
 
 def test_a_second_user_saving_first_is_not_overwritten(app_db, make_app):
@@ -214,9 +259,11 @@ def test_a_second_user_saving_first_is_not_overwritten(app_db, make_app):
     first = make_app(officer, as_of=AS_OF).run()
     first.query_params["review"] = str(review.id)
     first.switch_page("pages/review.py").run()
+    _open_folded(first, "correct_dates_open")
     second = make_app(officer, as_of=AS_OF).run()
     second.query_params["review"] = str(review.id)
     second.switch_page("pages/review.py").run()
+    _open_folded(second, "correct_dates_open")
     second.date_input(key=f"cd_{review.id}_sin").set_value(date(2026, 12, 16))
     second.button(key="FormSubmitter:correct_dates-Save dates").click().run()
     assert "Dates saved" in second.success[0].value
@@ -244,6 +291,7 @@ def test_manager_delegates_and_the_officer_sees_it_on_the_live_list(app_db, make
     at = make_app(manager, as_of=AS_OF).run()
     at.query_params["review"] = str(review.id)
     at.switch_page("pages/review.py").run()
+    _open_folded(at, "delegate_open")
     at.selectbox(key="dg_milestone").set_value(meeting_id).run()
     at.selectbox(key=f"dg_{meeting_id}_account").set_value(officer.id)
     at.button(key="FormSubmitter:delegate-Save the delegation").click().run()
@@ -260,6 +308,8 @@ def test_officer_gets_no_delegation_form(app_db, make_app):
     at = make_app(officer, as_of=AS_OF).run()
     at.switch_page("pages/review.py").run()
     assert not at.exception
+    assert "Delegate a milestone (Partnership Manager)" not in [e.label for e in at.expander]
+    _open_folded(at, "delegate_open")  # even when asked for in the session, nothing is drawn
     assert "dg_milestone" not in [s.key for s in at.selectbox]
 
 
@@ -288,6 +338,7 @@ def test_initials_that_upper_casing_would_change_are_refused_and_kept(app_db, ma
 def test_a_review_opens_with_the_incident_and_csc_dates_blank_and_they_are_filled_in_later(app_db, make_app):
     officer = _seed(app_db)
     at = make_app(officer, as_of=AS_OF).run()
+    _open_new_review_form(at)
     at.date_input(key="nr_received").set_value(date(2026, 12, 22))
     at.text_input(key="nr_initials_1").input("EF")
     at.text_input(key="nr_age_1").input("6")
@@ -307,6 +358,7 @@ def test_a_review_opens_with_the_incident_and_csc_dates_blank_and_they_are_fille
     assert "| SIN due (5 working days from CSC awareness) | —: **not known yet** |" in dates_table
     assert any("required before the report is signed off" in i.value for i in at.info)
 
+    _open_folded(at, "correct_dates_open")
     at.date_input(key=f"cd_{review.id}_incident").set_value(date(2026, 12, 20))
     at.date_input(key=f"cd_{review.id}_aware").set_value(date(2026, 12, 21))
     at.button(key="FormSubmitter:correct_dates-Save dates").click().run()
@@ -335,11 +387,13 @@ def test_the_manager_corrects_the_date_of_a_completed_step_and_the_correction_is
     seen_by_officer = make_app(officer, as_of=AS_OF).run()
     seen_by_officer.query_params["review"] = str(review.id)
     seen_by_officer.switch_page("pages/review.py").run()
-    assert "cm_milestone" not in [s.key for s in seen_by_officer.selectbox]
+    assert "Correct the date of a completed step (Partnership Manager)" not in [
+        e.label for e in seen_by_officer.expander]
 
     at = make_app(manager, as_of=AS_OF).run()
     at.query_params["review"] = str(review.id)
     at.switch_page("pages/review.py").run()
+    _open_folded(at, "correct_step_open")
     at.selectbox(key="cm_milestone").set_value(timeline.id).run()
     assert at.date_input(key=f"cm_{timeline.id}_on").value == date(2026, 12, 21)
     # A date before the notification is refused with a sentence and the typing stays.
@@ -407,7 +461,7 @@ def test_the_live_list_says_why_a_review_is_red(app_db, make_app):
     at = make_app(officer, as_of=MON_21_DEC).run()
     assert not at.exception
     [row] = _table_rows(at)
-    assert (row["Review"], row["Status"], row["Why"]) == ("181226AB", "RED", WHY_181226AB)
+    assert (row["Review"], row["Status"], row["Why"]) == ("181226AB", ":red-badge[RED]", WHY_181226AB)
     # The amber item goes once the return is checked: only the two overdue steps are left.
     with app_db() as session, session.begin():
         ret = session.scalars(select(AgencyReturn)).one()

@@ -10,6 +10,7 @@ from demo.partnership import load_demo_data
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review
 from tests.app.conftest import create_account
+from tests.app.test_returns_page import open_chase_boxes
 from tests.app.test_statements_per_render import AS_OF, _more_live_reviews
 
 
@@ -25,6 +26,8 @@ def test_the_worklist_shows_10_late_returns_at_a_time_and_every_one_on_some_page
     at = make_app(officer, as_of=AS_OF).run()
     at.switch_page("pages/returns.py").run()
     assert not at.exception
+    assert not _chase_buttons(at)  # folded away until asked for
+    open_chase_boxes(at)
     late = int(next(m.value for m in at.metric if m.label == "Late from the agency"))
     assert late > 10 * 2
     pages = at.selectbox(key="chase_from")

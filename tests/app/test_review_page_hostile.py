@@ -14,6 +14,9 @@ def _open_review_page(make_app, account, review_id):
     at = make_app(account, as_of=AS_OF).run()
     at.query_params["review"] = str(review_id)
     at.switch_page("pages/review.py").run()
+    # The two forms these tests use, opened as a click on their expanders does.
+    at.session_state["agreed_date_open"] = at.session_state["delegate_open"] = True
+    at.run()
     assert not at.exception, at.exception
     return at
 

@@ -156,12 +156,13 @@ DESKTOP_AUDITS = [(role, key) for role, key, size in AUDITS if size == "desktop"
 
 
 def _open_every_expander(page) -> int:
-    """Open every closed expander (Streamlit draws them as <details>; opening one is drawn in the browser, with no
-    script run). Returns how many were opened."""
+    """Open every closed expander (Streamlit draws them as <details>; a folded form, ui.widgets.folded, is drawn by
+    the run its opening starts, which is waited for). Returns how many were opened."""
     closed = page.locator("details:not([open]) > summary")
     opened = 0
     for _ in range(closed.count()):
         closed.first.click()
+        wait_for_app(page)
         opened += 1
     return opened
 

@@ -71,6 +71,9 @@ def test_manager_opens_a_review_and_finds_it_with_its_due_date(
     page.get_by_role("heading", name="Live reviews").wait_for()
     assert "There are no live reviews" in page.inner_text("body")
 
+    # The form is drawn once its expander is opened.
+    page.locator('[data-testid="stExpander"] summary', has_text="Open a new review").click()
+    page.get_by_role("textbox", name="Child 1 initials").wait_for()
     received = today - timedelta(days=1)
     _type_date(page, "Notification received by the Partnership (starts the 15-day clock)", received)
     _type_date(page, "Incident date", received - timedelta(days=3))

@@ -145,6 +145,8 @@ def test_the_returns_page_shows_every_word_at_1280(laptop, demo_app):  # noqa: F
     table, folded away as a preview of its export, is not shown unless opened."""
     _open(laptop, demo_app + "/returns?view=outstanding")
     laptop.get_by_role("heading", name="Chase late returns").wait_for()
+    laptop.locator('[data-testid="stExpander"] summary', has_text="The late returns, to chase").click()
+    laptop.get_by_role("button", name="Log that I chased").first.wait_for()
     assert _cut_off(laptop) == []
     for review_id in _live_review_ids(laptop, demo_app):
         _open(laptop, f"{demo_app}/returns?review={review_id}")
