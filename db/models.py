@@ -255,6 +255,8 @@ class ReviewMilestone(Base):
         CheckConstraint("(done_date IS NULL) = (done_by_id IS NULL)", name="done_has_author"),
         CheckConstraint("(agreed_due_date IS NULL) = (agreed_reason IS NULL)", name="agreed_has_reason"),
         Index("ix_review_milestones_review", "review_id"),  # migration 0002
+        Index("ix_review_milestones_delegated_open", "delegated_to_id",  # migration 0015
+              postgresql_where=text("delegated_to_id IS NOT NULL AND done_date IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

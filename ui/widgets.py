@@ -16,9 +16,9 @@ if TYPE_CHECKING:
     from streamlit.elements.lib.mutable_expander_container import ExpanderContainer
 
 FREE_TEXT_REMINDER = "Initials only: no names, dates of birth, addresses or NHS numbers."
-# The most rows a list draws at once (the live list): a partnership's lists are far shorter; at national scale, the
-# rest are a choice away instead of drawn on every run of the page.
-LIST_PAGE_SIZE = 25
+# The most rows a list draws at once (the live list): a partnership's live reviews are fewer (the demo's 10); at
+# national scale, the rest are a choice away instead of drawn on every run of the page.
+LIST_PAGE_SIZE = 15
 T = TypeVar("T")
 
 

@@ -513,7 +513,7 @@ def test_the_review_page_lists_each_red_or_amber_item_with_a_link_to_where_it_is
 
 
 def test_a_long_live_list_is_drawn_a_page_at_a_time_and_every_review_is_on_one_page(app_db, make_app, monkeypatch):
-    """Beyond LIST_PAGE_SIZE live reviews (50; 2 here), the list and its links show one page at a time, worst first,
+    """Beyond LIST_PAGE_SIZE live reviews (15; 2 here), the list and its links show one page at a time, worst first,
     chosen in a box; the counts are of every live review."""
     import ui.widgets
 
