@@ -30,6 +30,7 @@ CHECKLIST, OUTSTANDING = "Checklist for one review", "Outstanding returns (all l
 RAG_CELL_COLOURS = {r.value.upper(): RAG_COLOURS[r] for r in Rag}
 TABLE_OPEN_KEY = "checklist_table_open"
 CHASE_PAGE = 10
+WORKLIST_PAGE = 50
 
 require_page("returns")
 as_of = state.today()
@@ -81,6 +82,9 @@ if view == OUTSTANDING:
     if not outstanding:
         st.info("No return is outstanding on any live review.")
         st.stop()
+    # Most urgent first, WORKLIST_PAGE at a time: a partnership's fit on one page; at national scale (about 900),
+    # the rest are a choice away instead of built into the table on every run.
+    shown = page_of(outstanding, key="worklist_from", label="Outstanding returns shown", size=WORKLIST_PAGE)
     rows = [
         {
             "Case reference": s.case_reference,
@@ -91,13 +95,12 @@ if view == OUTSTANDING:
             "Step due": s.action_due,
             "Requested": s.ret.requested_date,
             "Chased": len(s.ret.chases),
-            "_review": s.ret.review_id,
         }
-        for s in outstanding
+        for s in shown
     ]
     table = pd.DataFrame(rows)
     event = st.dataframe(
-        table.drop(columns="_review"), hide_index=True, width="stretch", key="outstanding_table",
+        table, hide_index=True, width="stretch", key="outstanding_table",
         on_select="rerun", selection_mode="single-row", placeholder="—",
         # Fits 1280 px with the menu open, nothing cut off: text wraps in rows of three lines (Streamlit wraps only
         # in rows taller than 4rem); the stage is said by the next step, and the date asked is on the checklist.
@@ -111,7 +114,7 @@ if view == OUTSTANDING:
     )
     picked_rows = event.selection.rows if event and event.selection else []
     if picked_rows:
-        _open_checklist(outstanding[picked_rows[0]].ret.review_id)
+        _open_checklist(shown[picked_rows[0]].ret.review_id)
     st.caption("Select a row to open that review's checklist.")
     if late:
         st.subheader("Chase late returns")

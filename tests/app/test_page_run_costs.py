@@ -1,5 +1,6 @@
 """What a page builds on every run, kept small whatever the partnership's size (issue 16): the worklist's chase boxes
-come ten at a time, and the Review page's calendar file is built only when its button is clicked."""
+come ten at a time and its table fifty rows at a time, and the Review page's calendar file is built only when its
+button is clicked."""
 from __future__ import annotations
 
 from datetime import date
@@ -39,6 +40,35 @@ def test_the_worklist_shows_10_late_returns_at_a_time_and_every_one_on_some_page
         shown.append(_chase_buttons(at))
     assert [len(keys) for keys in shown] == [min(10, late - first) for first in range(0, late, 10)]
     assert len({key for keys in shown for key in keys}) == late
+
+
+def test_the_worklist_table_shows_50_returns_at_a_time_most_urgent_first(app_db, make_app):
+    with app_db() as session, session.begin():
+        load_demo_data(session, as_of=AS_OF)
+    _more_live_reviews(app_db, 8)  # 32 more outstanding returns, all late
+    officer = create_account(app_db, "officer", username="worklist-officer")
+    at = make_app(officer, as_of=AS_OF).run()
+    at.switch_page("pages/returns.py").run()
+    assert not at.exception
+    outstanding = int(next(m.value for m in at.metric if m.label == "Outstanding in all"))
+    assert 50 < outstanding <= 100
+    pages = at.selectbox(key="worklist_from")
+    assert pages.options == ["1–50 of " + str(outstanding), f"51–{outstanding} of {outstanding}"]
+    first = at.dataframe[0].value
+    assert len(first) == 50
+    assert list(first["RAG"])[:1] == ["RED"]  # most urgent first
+    pages.set_value(50).run()
+    second = at.dataframe[0].value
+    assert len(second) == outstanding - 50
+    shown = set(zip(first["Case reference"], first["Agency"], strict=True)) | set(
+        zip(second["Case reference"], second["Agency"], strict=True))
+    assert len(shown) == outstanding  # every outstanding return is on one page or the other
+    # A row chosen on the second page opens that row's review.
+    reference = second["Case reference"].iloc[0]
+    assert reference != first["Case reference"].iloc[0]  # so the row is read from the page shown
+    at.session_state["outstanding_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    assert at.markdown and reference in next(m.value for m in at.markdown if m.value.startswith("### "))
 
 
 def test_the_review_calendar_file_is_built_only_when_clicked(app_db, make_app, monkeypatch):
