@@ -319,30 +319,34 @@ if not is_closed and roles & set(CASE_WRITERS):  # the Chair reads the dates but
 
 # ---------------------------------------------------------------- case folder register
 
-register = state.read(case_folder_register, review_id=review.id)
 st.subheader("Case folder register")
-st.markdown(f"Case folder: **{register.folder_name}**")
+st.markdown(f"Case folder: **{md_text(review.case_reference)}**")  # the folder is named by the case reference
 st.caption("The file locations recorded in the daily log, by section of the case folder. To record one, add a "
            "daily log entry with the section and the file's path.")
-for folder_section in register.sections:
-    st.markdown(f"**{folder_section.title}**")
-    if not folder_section.documents:
-        st.caption("No file location recorded yet.")
-        continue
-    documents = pd.DataFrame(
-        [
-            {
-                "Path": document.file_path,
-                "When (UK)": f"{document.logged_at.astimezone(LONDON):%a %d %b %Y %H:%M}",
-                "Who": document.author_name,
-                "Log entry": f"#{document.entry_id}"
-                + (f" (corrected by {', '.join(f'#{i}' for i in document.corrected_by)})"
-                   if document.corrected_by else ""),
-            }
-            for document in folder_section.documents
-        ]
-    )
-    wrapping_table(documents.map(md_text), key=f"folder_register_{folder_section.code}",
-                   columns=list(documents.columns))
+# Read and drawn only while open: a long-running review's register grows with its log.
+register_box = folded("The file locations, by section", key="register_open", icon=":material/folder:")
+if register_box.open:
+    register = state.read(case_folder_register, review_id=review.id)
+    for folder_section in register.sections:
+        register_box.markdown(f"**{folder_section.title}**")
+        if not folder_section.documents:
+            register_box.caption("No file location recorded yet.")
+            continue
+        documents = pd.DataFrame(
+            [
+                {
+                    "Path": document.file_path,
+                    "When (UK)": f"{document.logged_at.astimezone(LONDON):%a %d %b %Y %H:%M}",
+                    "Who": document.author_name,
+                    "Log entry": f"#{document.entry_id}"
+                    + (f" (corrected by {', '.join(f'#{i}' for i in document.corrected_by)})"
+                       if document.corrected_by else ""),
+                }
+                for document in folder_section.documents
+            ]
+        )
+        with register_box:
+            wrapping_table(documents.map(md_text), key=f"folder_register_{folder_section.code}",
+                           columns=list(documents.columns))
 st.page_link("pages/daily_log.py", label="Record a file location in the daily log", icon=":material/history_edu:",
              query_params={"review": str(review.id)})

@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, TypeVar, overload
 
 import streamlit as st
 
-from db.enums import ReviewState
 from services.formatting import long_date
 from services.rag import Rag
 
 if TYPE_CHECKING:
     from streamlit.elements.lib.mutable_expander_container import ExpanderContainer
+
+    from services.reviews.reads import ReviewList
 
 FREE_TEXT_REMINDER = "Initials only: no names, dates of birth, addresses or NHS numbers."
 # The most rows a list draws at once (the live list): a partnership's live reviews are fewer (the demo's 10); at
@@ -95,10 +96,10 @@ FOUND_CLOSED_LIMIT = 50  # closed reviews a search adds to a review picker
 
 
 @overload
-def review_picker(reviews: list, *, key: str, all_live_label: None = None) -> int: ...
+def review_picker(reviews: ReviewList, *, key: str, all_live_label: None = None) -> int: ...
 @overload
-def review_picker(reviews: list, *, key: str, all_live_label: str) -> int | None: ...
-def review_picker(reviews: list, *, key: str, all_live_label: str | None = None) -> int | None:
+def review_picker(reviews: ReviewList, *, key: str, all_live_label: str) -> int | None: ...
+def review_picker(reviews: ReviewList, *, key: str, all_live_label: str | None = None) -> int | None:
     """Choose a review, kept in step with the address (?review=<id>) and across the review pages.
 
     A link decides which review opens; without one, the review chosen last on any page of this session;
@@ -111,10 +112,9 @@ def review_picker(reviews: list, *, key: str, all_live_label: str | None = None)
     The box offers the live reviews, the one chosen, and the closed reviews whose case reference contains what is
     typed in "Find a closed review" (at most FOUND_CLOSED_LIMIT): not every review ever, which at national scale is
     thousands of choices."""
-    by_id = {r.id: r for r in reviews}
+    by_id, live, labels = reviews.by_id, reviews.live, reviews.labels  # computed once for the shared list
     wanted = st.query_params.get("review")
     remembered = st.session_state.get(CURRENT_REVIEW_KEY)
-    live = [r for r in reviews if r.state != ReviewState.CLOSED]
     current_id: int
     if wanted and wanted.isdigit() and int(wanted) in by_id:
         current_id = int(wanted)
@@ -142,17 +142,17 @@ def review_picker(reviews: list, *, key: str, all_live_label: str | None = None)
     def label(review_id: int) -> str:
         if review_id == ALL_LIVE:
             return all_live_label or ""
-        return f"{by_id[review_id].case_reference} ({by_id[review_id].state})"
+        return labels[review_id]
 
     typed = str(st.session_state.get(f"{key}_find_closed") or "").strip().upper()
-    found = [r.id for r in reviews if typed and r.state == ReviewState.CLOSED and typed in r.case_reference.upper()]
+    found = [r.id for r in reviews.closed if typed and typed in r.case_reference.upper()]
     choices = [r.id for r in live] + [current_id] + found[:FOUND_CLOSED_LIMIT]
     options = ([ALL_LIVE] if all_live_label is not None else []) + [
         i for i in dict.fromkeys(choices) if i in by_id]
     if st.session_state.get(key) != current_id:
         st.session_state[key] = current_id
     review_id = st.selectbox("Review", options, key=key, on_change=follow_the_box, format_func=label)
-    if len(live) < len(reviews):
+    if reviews.closed:
         st.text_input("Find a closed review", key=f"{key}_find_closed", placeholder="part of its case reference",
                       help=f"Closed reviews whose case reference contains this are added to the box above (at most "
                            f"{FOUND_CLOSED_LIMIT}).")

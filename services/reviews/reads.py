@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, fields
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, aliased
 
+from db.enums import ReviewState
 from db.models import Account, Review, ReviewChild, ReviewMilestone
 
 
@@ -164,6 +166,29 @@ class DateCorrectionRead:
     reason: str
     corrected_by_name: str
     corrected_at: datetime
+
+
+class ReviewList(list[ReviewRead]):
+    """Reviews, newest first, with what a review picker looks up on every run computed once: a page's list is a
+    shared read (ui.state.read_shared) handed to every run until a write, so at national scale (about 5,000 reviews)
+    no run walks them all."""
+
+    @cached_property
+    def by_id(self) -> dict[int, ReviewRead]:
+        return {review.id: review for review in self}
+
+    @cached_property
+    def live(self) -> list[ReviewRead]:
+        return [review for review in self if review.state != ReviewState.CLOSED]
+
+    @cached_property
+    def closed(self) -> list[ReviewRead]:
+        return [review for review in self if review.state == ReviewState.CLOSED]
+
+    @cached_property
+    def labels(self) -> dict[int, str]:
+        """What a picker shows for each review: its case reference and state."""
+        return {review.id: f"{review.case_reference} ({review.state})" for review in self}
 
 
 _REVIEW_COLUMNS = [getattr(Review, f.name) for f in fields(ReviewRead) if f.name != "children"]

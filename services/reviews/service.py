@@ -36,7 +36,7 @@ from services.milestones import (
 from services.permissions import CASE_READERS, CASE_WRITERS, check_role, requires
 from services.plan import milestones_from_templates, refresh_due_dates, review_due_date
 from services.rag import Rag, open_item_rag
-from services.reviews.reads import AccountRef, DateCorrectionRead, ReviewRead, read_reviews
+from services.reviews.reads import AccountRef, DateCorrectionRead, ReviewList, read_reviews
 from services.reviews.rules import (
     DATE_LABELS,
     MAX_NOTE_CHARS,
@@ -55,10 +55,11 @@ from services.text import clean_text
 
 
 @requires(*CASE_READERS, action="see reviews")
-def list_reviews(session: Session, actor: Account, *, include_closed: bool = True) -> list[ReviewRead]:
+def list_reviews(session: Session, actor: Account, *, include_closed: bool = True) -> ReviewList:
     """All reviews (for pickers), newest notification first."""
     where = [] if include_closed else [Review.state != ReviewState.CLOSED]
-    return read_reviews(session, *where, order_by=(Review.notification_received_date.desc(), Review.id.desc()))
+    return ReviewList(read_reviews(session, *where,
+                                   order_by=(Review.notification_received_date.desc(), Review.id.desc())))
 
 
 # ---------------------------------------------------------------- writing

@@ -180,6 +180,9 @@ def test_review_page_shows_the_case_folder_register(world):
     at.switch_page("pages/review.py").run()
     assert not at.exception, at.exception
     assert any(m.value == f"Case folder: **{world['review'].case_reference}**" for m in at.markdown)
+    assert not [t for t in at.table if "Path" in t.value.columns]  # folded away until opened
+    at.session_state["register_open"] = True  # as a click on "The file locations, by section" does
+    at.run()
     sections = [m.value for m in at.markdown if m.value.startswith("**I")]
     assert sections == ["**I. Notification and scoping**", "**II. Rapid Review meeting**",
                         "**III. Statutory Correspondence**", "**IV. General Correspondence**"]
