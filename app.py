@@ -28,6 +28,7 @@ from ui.widgets import ALL_LIVE_CHOSEN_KEY, CURRENT_REVIEW_KEY, md_text
 st.set_page_config(page_title="Rapid Review Tracker", page_icon=":material/fact_check:", layout="wide")
 apply_style()
 
+MENU_KEY = "menu_pages"
 ENDED_NOTICES = {
     "idle": "You were signed out after {idle} idle minutes. Please sign in again.",
     "expired": "A sign-in lasts at most 12 hours. Please sign in again.",
@@ -116,13 +117,22 @@ def _run_page() -> None:
                 auth.sign_out_everywhere()
                 st.stop()
             st.rerun()
-    pages = pages_for(account.roles)
+    pages = _menu(account.roles)
     if not pages:
         st.warning("Your account has no role that opens a page. Ask an administrator.")
         return
     page = st.navigation(pages)
     _carry_the_review(page.url_path)
     page.run()
+
+
+def _menu(roles: frozenset[str]) -> list[st.Page]:
+    """The menu for these roles, made once a session and reused by every run (making a page finds its file)."""
+    kept = st.session_state.get(MENU_KEY)
+    if not (isinstance(kept, tuple) and kept[0] == roles):
+        kept = (roles, pages_for(roles))
+        st.session_state[MENU_KEY] = kept
+    return kept[1]
 
 
 def _carry_the_review(url_path: str | None) -> None:

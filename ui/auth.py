@@ -17,22 +17,31 @@ COOKIE_NAME = "rrt_session"
 TOKEN_KEY = "session_token"
 NEXT_KEY = "after_sign_in"
 SIGNED_OUT_HERE_KEY = "signed_out_here"
+SERVED_KEY = "served_by_a_browser"
 SESSION_ROUTE = "/auth/session"
 SIGN_OUT_ROUTE = "/auth/sign-out"
 _SAFE_PATH = re.compile(r"/[A-Za-z0-9_\-]*")
 
 
 def served() -> bool:
-    """True when a browser's request is behind this run (it always sends a Host header); False under AppTest and
-    the benchmarks, which run the script with no request at all."""
+    """True when a browser's request is behind this session (it always sends a Host header); False under AppTest and
+    the benchmarks, which run the script with no request at all. Decided once a session, since it cannot change (the
+    request context is a stand-in object under AppTest, costly to ask on every run)."""
+    known = st.session_state.get(SERVED_KEY)
+    if isinstance(known, bool):
+        return known
     try:
-        return bool(st.context.headers)
+        known = bool(st.context.headers)
     except Exception:  # no script run context at all
         return False
+    st.session_state[SERVED_KEY] = known
+    return known
 
 
 def cookie_token() -> str | None:
     """The session token from the browser's cookie (sent with the page's connection), if any."""
+    if not served():
+        return None
     try:
         value = st.context.cookies.get(COOKIE_NAME)
     except Exception:  # no request behind this run (AppTest)
