@@ -14,7 +14,7 @@ from services.rag import RAG_COLOURS, Rag
 from services.returns.chasing import chase_emails
 from services.returns.exports import CHECKLIST_COLUMNS, DATE_COLUMNS, checklist_table, export_checklist
 from services.returns.queries import list_outstanding_returns, list_returns, returns_received_counts
-from services.returns.rules import CardStep, Stage, card_step
+from services.returns.rules import CardStep, card_step
 from services.returns.service import record_returns_requested
 from services.review_status import get_review_status
 from services.reviews.service import list_reviews
@@ -73,11 +73,11 @@ def _open_checklist(review_id: int) -> None:
 if view == OUTSTANDING:
     st.query_params["view"] = "outstanding"
     outstanding = state.read_shared(list_outstanding_returns, as_of=as_of)  # shared until a write
-    late = [s for s in outstanding if s.late]
+    late = outstanding.late  # the figures are computed once for the shared list
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Late from the agency", len(late))
-    c2.metric("To check today or overdue", sum(1 for s in outstanding if s.stage is Stage.RECEIVED))
-    c3.metric("Awaiting final QA", sum(1 for s in outstanding if s.stage is Stage.CHECKED))
+    c2.metric("To check today or overdue", outstanding.to_check)
+    c3.metric("Awaiting final QA", outstanding.awaiting_final_qa)
     c4.metric("Outstanding in all", len(outstanding))
     if not outstanding:
         st.info("No return is outstanding on any live review.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from functools import cached_property
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -17,7 +18,7 @@ from services.calendar import load_calendar, load_settings
 from services.errors import InvalidInput
 from services.permissions import CASE_READERS, requires
 from services.returns.reads import ReturnRead
-from services.returns.rules import ReturnCounts, ReturnStatus, status_of, urgency_key
+from services.returns.rules import ReturnCounts, ReturnStatus, Stage, status_of, urgency_key
 
 # What ReturnRead.of copies: loaded with the returns, so that nothing loads one row at a time.
 RETURN_LOAD: tuple[LoaderOption, ...] = (
@@ -58,8 +59,27 @@ def list_returns(session: Session, actor: Account, *, review_id: int, as_of: dat
     return [status_of(cal, r, as_of, amber) for r in _returns_of_review(session, review_id)]
 
 
+class OutstandingReturns(list[ReturnStatus]):
+    """The worklist, most urgent first, with the figures its page shows on every run computed once: the list is a
+    shared read (ui.state.read_shared) handed to every run until a write, about 900 returns at national scale."""
+
+    @cached_property
+    def late(self) -> list[ReturnStatus]:
+        """Late from the agency (the chase list), most urgent first."""
+        return [s for s in self if s.late]
+
+    @cached_property
+    def to_check(self) -> int:
+        """Received and waiting for the initial check (due the day they arrive)."""
+        return sum(1 for s in self if s.stage is Stage.RECEIVED)
+
+    @cached_property
+    def awaiting_final_qa(self) -> int:
+        return sum(1 for s in self if s.stage is Stage.CHECKED)
+
+
 @requires(*CASE_READERS, action="see agency returns")
-def list_outstanding_returns(session: Session, actor: Account, *, as_of: date) -> list[ReturnStatus]:
+def list_outstanding_returns(session: Session, actor: Account, *, as_of: date) -> OutstandingReturns:
     """Every return not yet accepted on a live review, most urgent first: the officer's worklist."""
     cal = load_calendar(session)
     amber = load_settings(session).amber_threshold_days
@@ -70,7 +90,8 @@ def list_outstanding_returns(session: Session, actor: Account, *, as_of: date) -
         .where(AgencyReturn.ended_as.is_(None))
         .options(*RETURN_LOAD)
     ).unique().all()
-    return sorted((status_of(cal, ReturnRead.of(r), as_of, amber) for r in rows), key=urgency_key)
+    return OutstandingReturns(sorted((status_of(cal, ReturnRead.of(r), as_of, amber) for r in rows),
+                                     key=urgency_key))
 
 
 @requires(*CASE_READERS, action="see agency returns")

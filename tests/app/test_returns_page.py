@@ -452,3 +452,29 @@ def test_a_batch_over_a_return_saved_by_someone_else_meanwhile_saves_nothing(app
     assert "changed by someone else" in at.error[0].value and "Nothing was saved" in at.error[0].value
     with app_db() as session:
         assert [session.get(AgencyReturn, rid).shared_with_chair_date for rid in (police, gp)] == [None, None]
+
+
+def test_the_worklist_counts_each_kind_of_outstanding_return(app_db, make_app):
+    """Each figure told apart: late from the agency, received and not yet checked, checked and awaiting final QA."""
+    officer, _, _, _ = _seed(app_db, requested=("Demoshire Police", "GP practices", "Early Help"))
+    police, gp = _return_id(app_db, "Demoshire Police"), _return_id(app_db, "GP practices")
+    with app_db() as session, session.begin():
+        actor = session.merge(officer)
+        for ret_id in (police, gp):
+            record_return_received(session, actor, return_id=ret_id, expected_version=None,
+                                   received_on=date(2026, 12, 21), signed_by_senior_manager=True,
+                                   signatory_role="DCI", as_of=date(2026, 12, 21))
+    at = make_app(officer, as_of=date(2026, 12, 31)).run()  # Early Help's form was due Tue 29 Dec
+    at.switch_page("pages/returns.py").run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric} == {
+        "Late from the agency": "1", "To check today or overdue": "2", "Awaiting final QA": "0",
+        "Outstanding in all": "3"}
+    with app_db() as session, session.begin():
+        record_initial_check(session, session.merge(officer), return_id=gp, expected_version=None,
+                             checked_on=date(2026, 12, 21), outcome="satisfactory", note="",
+                             as_of=date(2026, 12, 21), **YES)
+    at.run()
+    assert {m.label: m.value for m in at.metric} == {
+        "Late from the agency": "1", "To check today or overdue": "1", "Awaiting final QA": "1",
+        "Outstanding in all": "3"}
