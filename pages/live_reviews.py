@@ -49,9 +49,13 @@ FILTERS = [Rag.RED.value, Rag.AMBER.value, Rag.GREEN.value, ReviewState.SUBMITTE
 shown = st.pills("Show", FILTERS, selection_mode="multi", default=FILTERS, key="rag_filter")
 
 
+def _status_word(status: ReviewStatus) -> str:
+    """Its RAG while open; "submitted" once submitted to the National Panel."""
+    return status.status_label if status.review.state == ReviewState.OPEN else ReviewState.SUBMITTED.value
+
+
 def _matches(status: ReviewStatus) -> bool:
-    word = ReviewState.SUBMITTED if status.review.state == ReviewState.SUBMITTED else status.status_label
-    return word in (shown or [])
+    return _status_word(status) in (shown or [])
 
 
 def _next_step(status: ReviewStatus) -> str:
@@ -62,12 +66,6 @@ def _next_step(status: ReviewStatus) -> str:
 
 
 matching = [s for s in statuses if _matches(s)]
-
-
-def _status_badge(status: ReviewStatus) -> str:
-    return rag_badge(status.status_label if status.review.state == ReviewState.OPEN else ReviewState.SUBMITTED)
-
-
 # Worst first; at most LIST_PAGE_SIZE rows and links drawn at once (the counts above are of every live review).
 shown_statuses = page_of(matching, key="live_page", label="Live reviews shown")
 return_counts = state.read_shared(returns_received_counts, review_ids=tuple(s.review.id for s in shown_statuses))
@@ -75,7 +73,7 @@ return_counts = state.read_shared(returns_received_counts, review_ids=tuple(s.re
 rows = [
     {
         "Review": md_text(s.review.case_reference),
-        "Status": _status_badge(s),
+        "Status": rag_badge(_status_word(s)),
         "Due": short_date(s.due_date),
         "Days left": str(s.working_days_left) if s.review.state == ReviewState.OPEN else "—",
         "Progress": md_text(s.progress),
@@ -98,8 +96,7 @@ else:
     review_page = st.Page("pages/review.py")  # found once, not once a link (a link by path resolves the file)
     with st.container(horizontal=True, key="open_links"):
         for s in shown_statuses:
-            word = s.status_label if s.review.state == ReviewState.OPEN else ReviewState.SUBMITTED.value
-            st.page_link(review_page, label=f"{s.review.case_reference} ({word})",
+            st.page_link(review_page, label=f"{s.review.case_reference} ({_status_word(s)})",
                          icon=":material/folder_open:", query_params={"review": str(s.review.id)})
 
 # Only the roles that may open a review see the form (the Chair reads the list but cannot open one).
