@@ -68,3 +68,11 @@ def create_account(open_session, *roles, username=None, password="correct horse 
             session, username=username or f"app-{'-'.join(roles)}", display_name=f"App {' '.join(roles)}",
             roles=list(roles), password=password,
         )
+
+
+def open_folded(at, *keys: str) -> None:
+    """Open the folded forms kept under `keys` (ui.widgets.folded) and rerun, as a click on each expander does: their
+    contents are drawn only while open."""
+    for key in keys:
+        at.session_state[key] = True
+    at.run()

@@ -17,6 +17,7 @@ from services.accounts import _new_account
 from services.daily_log.service import add_log_entry
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review
+from tests.app.conftest import open_folded
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 TODAY = date(2026, 11, 26)
@@ -181,8 +182,7 @@ def test_review_page_shows_the_case_folder_register(world):
     assert not at.exception, at.exception
     assert any(m.value == f"Case folder: **{world['review'].case_reference}**" for m in at.markdown)
     assert not [t for t in at.table if "Path" in t.value.columns]  # folded away until opened
-    at.session_state["register_open"] = True  # as a click on "The file locations, by section" does
-    at.run()
+    open_folded(at, "register_open")  # "The file locations, by section"
     sections = [m.value for m in at.markdown if m.value.startswith("**I")]
     assert sections == ["**I. Notification and scoping**", "**II. Rapid Review meeting**",
                         "**III. Statutory Correspondence**", "**IV. General Correspondence**"]

@@ -9,7 +9,7 @@ from db.models_returns import AgencyReturn
 from services.returns.service import record_initial_check, record_return_received, record_returns_requested
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review, record_milestone_done
-from tests.app.conftest import create_account
+from tests.app.conftest import create_account, open_folded
 
 AS_OF = date(2026, 12, 23)
 
@@ -39,14 +39,18 @@ def _milestone_rows(at) -> dict[str, dict]:
     return {row["Milestone"]: row for row in _table_rows(at)}
 
 
-def _open_folded(at, key: str) -> None:
-    """Open the expander kept under `key`, as a click on it does (its form is drawn only while it is open)."""
-    at.session_state[key] = True
-    at.run()
+def _review_page(make_app, account, review_id: int, *folded: str):
+    """The Review page of `review_id`, signed in as `account`, with the folded forms under `folded` opened."""
+    at = make_app(account, as_of=AS_OF).run()
+    at.query_params["review"] = str(review_id)
+    at.switch_page("pages/review.py").run()
+    if folded:
+        open_folded(at, *folded)
+    return at
 
 
 def _open_new_review_form(at) -> None:
-    _open_folded(at, "new_review_open")
+    open_folded(at, "new_review_open")
 
 
 def _fill_new_review(at, *, received, incident, aware, initials="EF", age="6"):
@@ -225,7 +229,7 @@ def test_correcting_dates_with_a_wrong_order_keeps_the_typing(app_db, make_app):
         review = session.scalars(select(Review).where(Review.case_reference == "181226AB")).one()
     at.query_params["review"] = str(review.id)
     at.switch_page("pages/review.py").run()
-    _open_folded(at, "correct_dates_open")
+    open_folded(at, "correct_dates_open")
     at.date_input(key=f"cd_{review.id}_received").set_value(date(2026, 12, 10))
     at.button(key="FormSubmitter:correct_dates-Save dates").click().run()
     assert "must be on or before the date the notification was received" in at.error[0].value
@@ -236,19 +240,16 @@ def test_the_dates_form_shows_the_saved_dates_again_after_it_was_folded_or_left(
     officer = _seed(app_db)
     with app_db() as session:
         review = session.scalars(select(Review).where(Review.case_reference == "181226AB")).one()
-    at = make_app(officer, as_of=AS_OF).run()
-    at.query_params["review"] = str(review.id)
-    at.switch_page("pages/review.py").run()
+    at = _review_page(make_app, officer, review.id, "correct_dates_open")
     received = f"cd_{review.id}_received"
-    _open_folded(at, "correct_dates_open")
     assert at.date_input(key=received).value == date(2026, 12, 18)
     at.session_state["correct_dates_open"] = False
     at.run()
-    _open_folded(at, "correct_dates_open")
+    open_folded(at, "correct_dates_open")
     assert at.date_input(key=received).value == date(2026, 12, 18)  # not the widget's default, today
     at.switch_page("pages/live_reviews.py").run()
     at.switch_page("pages/review.py").run()
-    _open_folded(at, "correct_dates_open")
+    open_folded(at, "correct_dates_open")
     assert at.date_input(key=received).value == date(2026, 12, 18)
 
 
@@ -256,14 +257,8 @@ def test_a_second_user_saving_first_is_not_overwritten(app_db, make_app):
     officer = _seed(app_db)
     with app_db() as session:
         review = session.scalars(select(Review).where(Review.case_reference == "181226AB")).one()
-    first = make_app(officer, as_of=AS_OF).run()
-    first.query_params["review"] = str(review.id)
-    first.switch_page("pages/review.py").run()
-    _open_folded(first, "correct_dates_open")
-    second = make_app(officer, as_of=AS_OF).run()
-    second.query_params["review"] = str(review.id)
-    second.switch_page("pages/review.py").run()
-    _open_folded(second, "correct_dates_open")
+    first = _review_page(make_app, officer, review.id, "correct_dates_open")
+    second = _review_page(make_app, officer, review.id, "correct_dates_open")
     second.date_input(key=f"cd_{review.id}_sin").set_value(date(2026, 12, 16))
     second.button(key="FormSubmitter:correct_dates-Save dates").click().run()
     assert "Dates saved" in second.success[0].value
@@ -291,7 +286,7 @@ def test_manager_delegates_and_the_officer_sees_it_on_the_live_list(app_db, make
     at = make_app(manager, as_of=AS_OF).run()
     at.query_params["review"] = str(review.id)
     at.switch_page("pages/review.py").run()
-    _open_folded(at, "delegate_open")
+    open_folded(at, "delegate_open")
     at.selectbox(key="dg_milestone").set_value(meeting_id).run()
     at.selectbox(key=f"dg_{meeting_id}_account").set_value(officer.id)
     at.button(key="FormSubmitter:delegate-Save the delegation").click().run()
@@ -309,7 +304,7 @@ def test_officer_gets_no_delegation_form(app_db, make_app):
     at.switch_page("pages/review.py").run()
     assert not at.exception
     assert "Delegate a milestone (Partnership Manager)" not in [e.label for e in at.expander]
-    _open_folded(at, "delegate_open")  # even when asked for in the session, nothing is drawn
+    open_folded(at, "delegate_open")  # even when asked for in the session, nothing is drawn
     assert "dg_milestone" not in [s.key for s in at.selectbox]
 
 
@@ -358,7 +353,7 @@ def test_a_review_opens_with_the_incident_and_csc_dates_blank_and_they_are_fille
     assert "| SIN due (5 working days from CSC awareness) | —: **not known yet** |" in dates_table
     assert any("required before the report is signed off" in i.value for i in at.info)
 
-    _open_folded(at, "correct_dates_open")
+    open_folded(at, "correct_dates_open")
     at.date_input(key=f"cd_{review.id}_incident").set_value(date(2026, 12, 20))
     at.date_input(key=f"cd_{review.id}_aware").set_value(date(2026, 12, 21))
     at.button(key="FormSubmitter:correct_dates-Save dates").click().run()
@@ -393,7 +388,7 @@ def test_the_manager_corrects_the_date_of_a_completed_step_and_the_correction_is
     at = make_app(manager, as_of=AS_OF).run()
     at.query_params["review"] = str(review.id)
     at.switch_page("pages/review.py").run()
-    _open_folded(at, "correct_step_open")
+    open_folded(at, "correct_step_open")
     at.selectbox(key="cm_milestone").set_value(timeline.id).run()
     assert at.date_input(key=f"cm_{timeline.id}_on").value == date(2026, 12, 21)
     # A date before the notification is refused with a sentence and the typing stays.

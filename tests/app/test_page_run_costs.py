@@ -10,8 +10,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from demo.partnership import load_demo_data
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review
-from tests.app.conftest import create_account
-from tests.app.test_returns_page import open_chase_boxes
+from tests.app.conftest import create_account, open_folded
 from tests.app.test_statements_per_render import AS_OF, _more_live_reviews
 
 
@@ -28,7 +27,7 @@ def test_the_worklist_shows_10_late_returns_at_a_time_and_every_one_on_some_page
     at.switch_page("pages/returns.py").run()
     assert not at.exception
     assert not _chase_buttons(at)  # folded away until asked for
-    open_chase_boxes(at)
+    open_folded(at, "chase_open")
     late = int(next(m.value for m in at.metric if m.label == "Late from the agency"))
     assert late > 10 * 2
     pages = at.selectbox(key="chase_from")

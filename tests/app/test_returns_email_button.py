@@ -7,7 +7,8 @@ from datetime import date
 from sqlalchemy import select
 
 from db.models_mail import SentMail
-from tests.app.test_returns_page import _return_id, _seed, open_chase_boxes
+from tests.app.conftest import open_folded
+from tests.app.test_returns_page import _return_id, _seed
 
 LATE_DAY = date(2026, 12, 31)  # the forms sent Fri 18 Dec were due Tue 29 Dec
 
@@ -18,7 +19,7 @@ def test_the_send_button_queues_the_chase_once(app_db, make_app, monkeypatch):
     ret_id = _return_id(app_db, "Demoshire Police")
     at = make_app(officer, as_of=LATE_DAY).run()
     at.switch_page("pages/returns.py").run()
-    open_chase_boxes(at)
+    open_folded(at, "chase_open")
     assert not at.exception
     at.button(key=f"worklist_send_{ret_id}").click().run()
     assert ("Email to Demoshire Police queued: it goes out on the next mail run and is logged when sent."
@@ -39,7 +40,7 @@ def test_no_send_button_when_the_server_sends_no_email(app_db, make_app, monkeyp
     ret_id = _return_id(app_db, "Demoshire Police")
     at = make_app(officer, as_of=LATE_DAY).run()
     at.switch_page("pages/returns.py").run()
-    open_chase_boxes(at)
+    open_folded(at, "chase_open")
     assert not at.exception
     assert not [b for b in at.button if b.key == f"worklist_send_{ret_id}"]
     assert at.button(key=f"worklist_chased_{ret_id}")

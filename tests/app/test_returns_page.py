@@ -21,7 +21,7 @@ from services.returns.service import (
 )
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review
-from tests.app.conftest import create_account
+from tests.app.conftest import create_account, open_folded
 
 RECEIVED = date(2026, 12, 18)       # Fri: forms sent the same day are due Tue 29 Dec
 AS_OF = date(2026, 12, 22)          # Tue
@@ -245,12 +245,6 @@ def test_two_people_saving_the_same_return(app_db, make_app):
         assert session.get(AgencyReturn, ret_id).summary == "The officer's summary."
 
 
-def open_chase_boxes(at) -> None:
-    """Open the worklist's folded chase boxes, as a click on "The late returns, to chase" does."""
-    at.session_state["chase_open"] = True
-    at.run()
-
-
 def test_outstanding_returns_and_chasing_a_late_one(app_db, make_app):
     officer, _, _, review_id = _seed(app_db)
     ret_id = _return_id(app_db, "Demoshire Police")
@@ -263,7 +257,7 @@ def test_outstanding_returns_and_chasing_a_late_one(app_db, make_app):
     assert list(table["Agency"]) == ["Demoshire Police", "GP practices"]
     assert set(table["RAG"]) == {"RED"} and set(table["Case reference"]) == {"181226AB"}
     assert not at.get("link_button")  # folded away until asked for
-    open_chase_boxes(at)
+    open_folded(at, "chase_open")
     links = at.get("link_button")
     assert [link.proto.label for link in links] == ["Email Demoshire Police", "Email GP practices"]
     url = urlsplit(links[0].proto.url)

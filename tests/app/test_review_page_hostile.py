@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from db.models import Account, Review, ReviewMilestone
 from services.reviews.service import set_agreed_date
-from tests.app.conftest import create_account
+from tests.app.conftest import create_account, open_folded
 from tests.app.test_live_and_review_pages import AS_OF, _seed
 
 
@@ -14,9 +14,7 @@ def _open_review_page(make_app, account, review_id):
     at = make_app(account, as_of=AS_OF).run()
     at.query_params["review"] = str(review_id)
     at.switch_page("pages/review.py").run()
-    # The two forms these tests use, opened as a click on their expanders does.
-    at.session_state["agreed_date_open"] = at.session_state["delegate_open"] = True
-    at.run()
+    open_folded(at, "agreed_date_open", "delegate_open")  # the two forms these tests use
     assert not at.exception, at.exception
     return at
 
