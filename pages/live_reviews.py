@@ -132,9 +132,11 @@ with new_review, st.form("new_review"):
     children_input = []
     for i in range(1, 5):
         ci, ca = st.columns(2)
-        initials = ci.text_input(f"Child {i} initials", key=f"nr_initials_{i}", max_chars=8,
+        # No max_chars: the browser box would drop a longer paste whole, leaving it empty; the length is checked
+        # on saving instead, with a sentence, and the text stays in the box.
+        initials = ci.text_input(f"Child {i} initials", key=f"nr_initials_{i}",
                                  placeholder="e.g. AB" if i == 1 else "optional")
-        age = ca.text_input(f"Child {i} age in years", key=f"nr_age_{i}", max_chars=3)
+        age = ca.text_input(f"Child {i} age in years", key=f"nr_age_{i}")
         children_input.append((initials.strip(), age.strip()))
     submitted = st.form_submit_button("Open review", type="primary")
 
@@ -145,7 +147,7 @@ if submitted:
             continue
         if not initials:
             problem = f"Give child {i}'s initials, or clear their age."
-        elif not (age.isascii() and age.isdigit()):  # "²" and "٣" are digits to Python, not ages
+        elif not (age.isascii() and age.isdigit() and len(age) <= 3):  # "²" and "٣" are digits to Python, not ages
             problem = f"Child {i}'s age must be a whole number of years (for example 7)."
         else:
             children.append(ChildEntry(initials, int(age)))

@@ -107,8 +107,9 @@ def normalise_initials(raw: str, *, label: str = "child's initials") -> str:
     if not letters:
         raise InvalidInput("Give each child's initials (letters only, for example AB).")
     if not re.fullmatch(r"[A-Za-z]{1,4}", letters, flags=re.ASCII):
+        quoted = text if len(text) <= 20 else text[:12] + "…"  # a long paste is named, not repeated in full
         raise InvalidInput(
-            f"'{text}' is not a set of initials: use 1 to 4 letters from A to Z only (no accents or other "
+            f"'{quoted}' is not a set of initials: use 1 to 4 letters from A to Z only (no accents or other "
             "alphabets), never a name (for example AB)."
         )
     return letters.upper()

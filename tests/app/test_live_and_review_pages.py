@@ -535,3 +535,24 @@ def test_a_long_live_list_is_drawn_a_page_at_a_time_and_every_review_is_on_one_p
         assert len(shown) == size and links == shown
         seen += shown
     assert sorted(seen) == sorted(references)
+
+
+def test_long_pasted_initials_and_age_stay_in_the_form_with_a_sentence(app_db, make_app):
+    """A box with a character limit would drop a longer paste whole; these boxes keep it and the save says why not."""
+    officer = _seed(app_db)
+    at = make_app(officer, as_of=AS_OF).run()
+    pasted = "<script>alert(1)</script>" * 400  # 10,000 characters
+    _fill_new_review(at, received=date(2026, 12, 22), incident=date(2026, 12, 20), aware=date(2026, 12, 21),
+                     initials=pasted)
+    at.button(key="FormSubmitter:new_review-Open review").click().run()
+    assert not at.exception
+    assert at.error[0].value.startswith("'<script>aler…' is not a set of initials")
+    assert at.text_input(key="nr_initials_1").value == pasted
+    _fill_new_review(at, received=date(2026, 12, 22), incident=date(2026, 12, 20), aware=date(2026, 12, 21),
+                     age="7" * 10_000)
+    at.button(key="FormSubmitter:new_review-Open review").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Child 1's age must be a whole number of years (for example 7)."]
+    assert at.text_input(key="nr_age_1").value == "7" * 10_000
+    with app_db() as session:
+        assert session.scalars(select(Review.case_reference)).all() == ["181226AB", "211226CD"]
