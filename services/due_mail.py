@@ -32,8 +32,7 @@ from services.rag import Rag
 from services.returns.chasing import chase_email_for, record_chase
 from services.returns.queries import list_outstanding_returns, read_return
 from services.returns.rules import Stage, agency_due_date, return_stage
-from services.review_status import RETURN_WORDS, list_live_reviews
-from services.reviews.service import list_delegated_to_me
+from services.review_status import RETURN_WORDS, list_delegated_to_me, list_live_reviews
 
 # ---------------------------------------------------------------- the digest (pure)
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.enums import MeetingKind, MilestoneKey, ReviewState
-from db.models import Account, Agency, Review
+from db.models import Account, Agency, Review, ReviewMilestone
 from db.models_report import Meeting
 from db.models_returns import AgencyReturn
 from services.calendar import load_calendar, load_settings
@@ -190,3 +190,39 @@ def get_review_status(session: Session, actor: Account, *, review_id: int, as_of
     if not reviews:
         raise InvalidInput("That review does not exist. Go back to the live list and open it again.")
     return _statuses(session, reviews, read_milestones(session, this), as_of)[0]
+
+
+@dataclass(frozen=True)
+class DelegatedTask:
+    """An open milestone delegated to one account, with where it stands."""
+
+    review_id: int
+    case_reference: str
+    milestone_id: int
+    title: str
+    due_date: date | None
+    rag: Rag
+
+
+def delegated_tasks(statuses: Sequence[ReviewStatus], account_id: int) -> list[DelegatedTask]:
+    """The milestones of these reviews delegated to one account and still to do, soonest due first. A step that
+    does not apply to its review (an Ofsted step with no Ofsted notification) is nobody's task."""
+    tasks = [
+        DelegatedTask(review_id=s.review.id, case_reference=s.review.case_reference, milestone_id=m.milestone.id,
+                      title=m.milestone.title, due_date=m.milestone.effective_due_date, rag=m.rag)
+        for s in statuses if s.review.state != ReviewState.CLOSED
+        for m in s.milestones
+        if m.milestone.delegated_to_id == account_id and m.rag not in (Rag.COMPLETE, Rag.NOT_NEEDED)
+    ]
+    return sorted(tasks, key=lambda t: (t.due_date or date.max, t.case_reference))
+
+
+@requires(*CASE_READERS, action="see the tasks delegated to you")
+def list_delegated_to_me(session: Session, actor: Account, *, as_of: date) -> list[DelegatedTask]:
+    """The open milestones of live reviews delegated to the acting account, soonest due first (the live page takes
+    them from its list of every live review instead: `delegated_tasks`)."""
+    mine = (Review.state != ReviewState.CLOSED) & Review.id.in_(
+        select(ReviewMilestone.review_id).where(ReviewMilestone.delegated_to_id == actor.id,
+                                                ReviewMilestone.done_date.is_(None)))
+    return delegated_tasks(_statuses(session, read_reviews(session, mine), read_milestones(session, mine), as_of),
+                           actor.id)

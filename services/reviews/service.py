@@ -3,12 +3,11 @@ Where each review stands (its RAG with its agency returns) is services.review_st
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from db.enums import LogCategory, MeetingKind, MilestoneKey, NotificationType, ReviewState, Role
 from db.models import (
@@ -21,7 +20,7 @@ from db.models import (
     ReviewMilestone,
 )
 from db.models_report import Meeting, PanelResponse, SignOff
-from services.calendar import load_calendar, load_settings
+from services.calendar import load_calendar
 from services.concurrency import check_version, flush_or_stale
 from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
@@ -35,7 +34,6 @@ from services.milestones import (
 )
 from services.permissions import CASE_READERS, CASE_WRITERS, check_role, requires
 from services.plan import milestones_from_templates, refresh_due_dates, review_due_date
-from services.rag import Rag, open_item_rag
 from services.reviews.reads import AccountRef, DateCorrectionRead, ReviewList, read_reviews
 from services.reviews.rules import (
     DATE_LABELS,
@@ -418,18 +416,6 @@ def list_date_corrections(session: Session, actor: Account, *, review_id: int) -
                                c.corrected_at) for c, title, name in rows]
 
 
-@dataclass(frozen=True)
-class DelegatedTask:
-    """An open milestone delegated to one account, with where it stands."""
-
-    review_id: int
-    case_reference: str
-    milestone_id: int
-    title: str
-    due_date: date | None
-    rag: Rag
-
-
 @requires(Role.MANAGER, action="see who tasks can be delegated to")
 def list_delegates(session: Session, actor: Account) -> list[AccountRef]:
     """Active accounts that work on cases (manager, officer, chair), by name."""
@@ -466,27 +452,3 @@ def delegate_milestone(
     append_system_entry(session, actor, review_id=milestone.review_id, category=LogCategory.DELEGATION,
                         milestone_id=milestone.id, text=text + ".")
     return milestone
-
-
-@requires(*CASE_READERS, action="see the tasks delegated to you")
-def list_delegated_to_me(session: Session, actor: Account, *, as_of: date) -> list[DelegatedTask]:
-    """The open milestones of live reviews delegated to the acting account, soonest due first."""
-    cal = load_calendar(session)
-    amber_days = load_settings(session).amber_threshold_days
-    milestones = session.scalars(
-        select(ReviewMilestone)
-        .join(Review, Review.id == ReviewMilestone.review_id)
-        .where(ReviewMilestone.delegated_to_id == actor.id, ReviewMilestone.done_date.is_(None),
-               Review.state != ReviewState.CLOSED)
-        .options(selectinload(ReviewMilestone.review))
-    ).all()
-    tasks = [
-        DelegatedTask(
-            review_id=m.review_id, case_reference=m.review.case_reference, milestone_id=m.id, title=m.title,
-            due_date=m.effective_due_date,
-            rag=open_item_rag(cal, due=m.effective_due_date, as_of=as_of, amber_days=amber_days,
-                              window_start=m.window_start_date),
-        )
-        for m in milestones
-    ]
-    return sorted(tasks, key=lambda t: (t.due_date or date.max, t.case_reference))

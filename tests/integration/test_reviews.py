@@ -8,11 +8,10 @@ from db.models import LogEntry, Review
 from services.errors import InvalidInput, NotAllowed, StaleRecord
 from services.milestones import complete_milestone
 from services.rag import Rag
-from services.review_status import get_review_status, list_live_reviews
+from services.review_status import delegated_tasks, get_review_status, list_delegated_to_me, list_live_reviews
 from services.reviews.rules import ChildEntry
 from services.reviews.service import (
     delegate_milestone,
-    list_delegated_to_me,
     list_delegates,
     open_review,
     record_milestone_done,
@@ -277,6 +276,25 @@ def test_delegation_is_the_managers_logged_and_listed_soonest_first(session, off
     ]
     with pytest.raises(InvalidInput, match="already done"):
         delegate_milestone(session, manager, expected_version=None, milestone_id=meeting.id, delegate_to_id=None)
+
+
+def test_a_delegated_step_that_does_not_apply_is_nobodys_task_until_it_does(session, officer, manager, chair):
+    review = _open(session, officer)
+    exec_meeting = _milestone(review, "exec_meeting")
+    delegate_milestone(session, manager, expected_version=None, milestone_id=exec_meeting.id,
+                       delegate_to_id=officer.id)
+    # No executive findings meeting is needed until the Day 1 decision says so.
+    assert list_delegated_to_me(session, officer, as_of=TODAY) == []
+    assert delegated_tasks(list_live_reviews(session, officer, as_of=TODAY), officer.id) == []
+    record_milestone_done(session, chair, milestone_id=_milestone(review, "exec_decision").id, done_on=TODAY,
+                          as_of=TODAY, exec_meeting_required=True)
+    expected = [("181226AB", "Executive findings meeting with the AD/DCS held", Rag.NOT_DUE_YET)]
+    assert [(t.case_reference, t.title, t.rag) for t in list_delegated_to_me(session, officer, as_of=TODAY)] \
+        == expected
+    # The live page's way (from the list of every live review) gives the same tasks.
+    assert [(t.case_reference, t.title, t.rag)
+            for t in delegated_tasks(list_live_reviews(session, officer, as_of=TODAY), officer.id)] == expected
+    assert delegated_tasks(list_live_reviews(session, officer, as_of=TODAY), manager.id) == []
 
 
 def test_delegation_only_to_active_case_accounts(session, officer, manager, make_account):
