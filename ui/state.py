@@ -2,12 +2,14 @@
 account, today."""
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 import streamlit as st
 from sqlalchemy import event, text
@@ -77,16 +79,17 @@ def session_factory() -> sessionmaker[Session]:
 class _PageRun:
     """What the database calls of one run of the page share: one connection (taken by the first call, given back
     when the run ends), the signed-in account and the settings row as first read (lent to each later call's
-    session, unchanged, so that neither is read again), the working calendar (the closure days) and the data
-    version. A write forgets all but the connection: what it may have changed is read again."""
+    session, unchanged, so that neither is read again), the working calendar (the closure days), and the data
+    version with the roles for shared reads. A write forgets all but the connection: what it may have changed is
+    read again."""
 
     connection: Connection | None = None
     lent: dict[type, Any] = field(default_factory=dict)
     calendar: WorkingCalendar | None = None
-    version: tuple[str, int] | None = None
+    shared_reader: tuple[tuple[str, int], tuple[str, ...] | None] | None = None  # data version and roles
 
     def forget(self) -> None:
-        self.lent, self.calendar, self.version = {}, None, None
+        self.lent, self.calendar, self.shared_reader = {}, None, None
 
 
 _page_run: ContextVar[_PageRun | None] = ContextVar("page_run", default=None)
@@ -228,25 +231,48 @@ def read(fn: Callable[..., T], **kwargs: Any) -> T:
 def read_shared(fn: Callable[..., T], **kwargs: Any) -> T:
     """A read whose result is the same for every account with the same roles (the board's figures, the live list),
     kept in this process until anything is written: keyed by the data version (services.integrity.data_version,
-    which every write moves), the account's roles and the arguments. A hit means the same call by the same roles
-    passed the service's role check; an error is never kept."""
-
+    which every write moves), the account's roles and the arguments (which must be hashable). A hit means the same
+    call by the same roles passed the service's role check; an error is never kept. In a page run the version and
+    the roles are read once, so a later shared read of the run is a look-up and nothing more."""
     run = _page_run.get()
-    with unit_of_work(read_only=True) as session:
-        actor = load_actor(session, signed_in_account_id())
-        roles = tuple(sorted(actor.roles)) if actor and actor.active else None
-        version = run.version if run is not None and run.version is not None else data_version(session)
-    if run is not None:
-        run.version = version  # until a write in this run forgets it
-    return _shared(version, roles, f"{fn.__module__}.{fn.__qualname__}", tuple(sorted(kwargs.items())), fn)
+    reader = run.shared_reader if run is not None else None
+    if reader is None:
+        with unit_of_work(read_only=True) as session:
+            actor = load_actor(session, signed_in_account_id())
+            reader = (data_version(session), tuple(sorted(actor.roles)) if actor and actor.active else None)
+        if run is not None:
+            run.shared_reader = reader  # until a write in this run forgets it
+    key = (*reader, f"{fn.__module__}.{fn.__qualname__}", tuple(sorted(kwargs.items())))
+    kept = _kept_reads()
+    with kept.lock:
+        found = kept.reads.get(key, _MISSING)
+        if found is not _MISSING:
+            kept.reads.move_to_end(key)
+            return cast(T, found)
+    value = read(fn, **kwargs)
+    with kept.lock:
+        kept.reads[key] = value
+        while len(kept.reads) > SHARED_READS_KEPT:
+            kept.reads.popitem(last=False)  # the least recently used
+    return value
 
 
-# A resource, not cache_data: a hit hands back the very objects kept (no copy made per run, which for the live list
-# and the pickers' list of every review at national scale cost more than reading them). Pages only read them.
-@st.cache_resource(max_entries=128, show_spinner=False)
-def _shared(version: tuple[str, int], roles: tuple[str, ...] | None, name: str, arguments: tuple[Any, ...],
-            _fn: Callable[..., T]) -> T:
-    return read(_fn, **dict(arguments))
+SHARED_READS_KEPT = 128
+_MISSING = object()
+
+
+@dataclass
+class _KeptReads:
+    reads: OrderedDict[tuple[Any, ...], Any] = field(default_factory=OrderedDict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+# A resource, so that st.cache_resource.clear() forgets the reads too. A hit hands back the very objects kept (no
+# copy made per run, which for the live list and the pickers' list of every review at national scale cost more than
+# reading them): pages only read them. Looked up by a plain dict key, not through Streamlit's argument hashing.
+@st.cache_resource(show_spinner=False)
+def _kept_reads() -> _KeptReads:
+    return _KeptReads()
 
 
 def read_later(fn: Callable[..., T], **kwargs: Any) -> Callable[[], T]:
