@@ -1,14 +1,13 @@
 """Live reviews: every open review's position against its 15-working-day deadline, worst first."""
-import pandas as pd
 import streamlit as st
 
 from db.enums import ReviewState
 from services.permissions import CASE_WRITERS
 from services.rag import Rag
 from services.returns.queries import returns_received_counts
-from services.review_status import list_live_reviews, why_text
+from services.review_status import delegated_tasks, list_live_reviews, why_text
 from services.reviews.rules import NOT_KNOWN_HELP, NOTIFICATION_TYPE_LABELS, ChildEntry, ReviewStatus
-from services.reviews.service import list_delegated_to_me, open_review
+from services.reviews.service import open_review
 from ui import state
 from ui.flash import flash, show_flashes
 from ui.forms import already_saved, remember_saved
@@ -27,7 +26,9 @@ show_flashes()
 # The same for every case reader: shared in this process until anything is written (ui.state.read_shared).
 statuses = state.read_shared(list_live_reviews, as_of=as_of)
 
-my_tasks = state.read(list_delegated_to_me, as_of=as_of)
+account_id = state.signed_in_account_id()
+assert account_id is not None, "require_page lets only a signed-in account in"
+my_tasks = delegated_tasks(statuses, account_id)  # from the shared list: no read of its own
 if my_tasks:
     st.subheader("Delegated to you")
     for task in my_tasks:
@@ -91,7 +92,7 @@ elif not rows:
 else:
     # A table whose cells wrap (not a grid drawn on a canvas): every word of every row shows at 1280 px with the
     # menu open, each row as tall as its text; on a phone, one card per review.
-    wrapping_table(pd.DataFrame(rows), key="live_list", columns=list(rows[0]))
+    wrapping_table(rows, key="live_list")
     st.caption("Open a review with its link (the links work from the keyboard too):")
     review_page = st.Page("pages/review.py")  # found once, not once a link (a link by path resolves the file)
     with st.container(horizontal=True, key="open_links"):

@@ -1,5 +1,4 @@
 """One review: its dates, SIN timeliness, milestones with RAG, and forms to record progress."""
-import pandas as pd
 import streamlit as st
 
 from db.enums import MilestoneKey, ReviewState, Role
@@ -147,7 +146,7 @@ milestone_rows = [
     }
     for s in status.milestones
 ]
-wrapping_table(pd.DataFrame(milestone_rows), key="milestones", columns=list(milestone_rows[0]))
+wrapping_table(milestone_rows, key="milestones")
 
 corrections = state.read(list_date_corrections, review_id=review.id)
 if corrections:
@@ -332,21 +331,18 @@ if register_box.open:
         if not folder_section.documents:
             register_box.caption("No file location recorded yet.")
             continue
-        documents = pd.DataFrame(
-            [
-                {
-                    "Path": document.file_path,
-                    "When (UK)": f"{document.logged_at.astimezone(LONDON):%a %d %b %Y %H:%M}",
-                    "Who": document.author_name,
-                    "Log entry": f"#{document.entry_id}"
-                    + (f" (corrected by {', '.join(f'#{i}' for i in document.corrected_by)})"
-                       if document.corrected_by else ""),
-                }
-                for document in folder_section.documents
-            ]
-        )
+        documents = [
+            {
+                "Path": md_text(document.file_path),
+                "When (UK)": md_text(f"{document.logged_at.astimezone(LONDON):%a %d %b %Y %H:%M}"),
+                "Who": md_text(document.author_name),
+                "Log entry": md_text(f"#{document.entry_id}" + (
+                    f" (corrected by {', '.join(f'#{i}' for i in document.corrected_by)})"
+                    if document.corrected_by else "")),
+            }
+            for document in folder_section.documents
+        ]
         with register_box:
-            wrapping_table(documents.map(md_text), key=f"folder_register_{folder_section.code}",
-                           columns=list(documents.columns))
+            wrapping_table(documents, key=f"folder_register_{folder_section.code}")
 st.page_link("pages/daily_log.py", label="Record a file location in the daily log", icon=":material/history_edu:",
              query_params={"review": str(review.id)})

@@ -3,8 +3,9 @@ the WCAG 2.2 success criterion or the screen size it is for; the README's access
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+import pyarrow as pa
 import streamlit as st
 
 # A container made with st.container(key=COMPACT_ON_PHONE + "...") keeps its columns side by side, two to a row,
@@ -80,14 +81,15 @@ def _css_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def wrapping_table(data, *, key: str, columns: Sequence[str]) -> None:
+def wrapping_table(rows: Sequence[Mapping[str, str]], *, key: str) -> None:
     """st.table (a DOM table whose cells wrap: nothing is cut off, each row as tall as its text) in a container
-    that on a phone shows each row as a card, each cell preceded by its column's name. `columns` are the table's
-    headings, in order (the page's own words, never user text); the cells are Markdown: pass them through md_text."""
+    that on a phone shows each row as a card, each cell preceded by its column's name. The first row's keys are
+    the headings, in order (the page's own words, never user text); the cells are Markdown: pass them through
+    md_text. Handed to Streamlit as an Arrow table, which it sends as it is (a pandas frame is converted first)."""
     box = st.container(key=CARDS_ON_PHONE + key)
     labels = "\n".join(
         f"  .st-key-{CARDS_ON_PHONE}{key} td:nth-child({i})::before {{ content: {_css_string(name + ': ')}; }}"
-        for i, name in enumerate(columns, start=1)
+        for i, name in enumerate(rows[0], start=1)
     )
     box.html(f"<style>\n@media (max-width: 640px) {{\n{labels}\n}}\n</style>")
-    box.table(data, hide_index=True)
+    box.table(pa.Table.from_pylist(list(rows)), hide_index=True)
