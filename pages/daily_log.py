@@ -11,7 +11,6 @@ from services.daily_log.rules import (
     DEFAULT_PAGE_SIZE,
     FOLDER_SECTION_TITLES,
     LOG_CATEGORIES,
-    MAX_PATH_LENGTH,
     MAX_TEXT_LENGTH,
     PERSON_CATEGORIES,
     LogFilters,
@@ -24,7 +23,7 @@ from ui.flash import flash, show_flashes
 from ui.forms import already_saved, remember_saved
 from ui.gate import require_page
 from ui.links import review_links
-from ui.widgets import FREE_TEXT_REMINDER, md_sentence, md_text, review_picker
+from ui.widgets import FREE_TEXT_REMINDER, free_text_help, md_sentence, md_text, review_picker
 
 require_page("log")
 
@@ -109,12 +108,13 @@ else:
                                     format_func=lambda i: milestone_titles.get(i, "—"),
                                     disabled=scope is None,
                                     help=None if scope is not None else "Pick one review above to link a milestone.")
-        entry_text = st.text_area("What happened", key="la_text", max_chars=MAX_TEXT_LENGTH, height=100,
-                                  placeholder=FREE_TEXT_REMINDER, help=FREE_TEXT_REMINDER)
+        # No max_chars on these boxes: a longer paste would be dropped whole; the save refuses it with a sentence.
+        entry_text = st.text_area("What happened", key="la_text", height=100, placeholder=FREE_TEXT_REMINDER,
+                                  help=free_text_help(MAX_TEXT_LENGTH))
         s1, s2 = st.columns([1, 2])
         section = s1.selectbox("Case folder section (for a file location)", SECTION_CHOICES, key="la_section",
                                format_func=_section_label)
-        path = s2.text_input("File path in the case folder (optional)", key="la_path", max_chars=MAX_PATH_LENGTH,
+        path = s2.text_input("File path in the case folder (optional)", key="la_path",
                              placeholder="e.g. Scoping/Police scoping form.docx")
         st.caption(FREE_TEXT_REMINDER)
         add_sent = st.form_submit_button("Add to the log", type="primary", icon=":material/add:", key="la_submit")
@@ -235,12 +235,12 @@ if result.rows:
                 f"{on_page[i].text[:80]}",
             )
             c_category = st.selectbox("Category", PERSON_CATEGORIES, key="lc_category")
-            c_text = st.text_area("The correct version", key="lc_text", max_chars=MAX_TEXT_LENGTH,
-                                  placeholder=FREE_TEXT_REMINDER, help=FREE_TEXT_REMINDER)
+            c_text = st.text_area("The correct version", key="lc_text", placeholder=FREE_TEXT_REMINDER,
+                                  help=free_text_help(MAX_TEXT_LENGTH))
             k1, k2 = st.columns([1, 2])
             c_section = k1.selectbox("Case folder section (if the file location was wrong)", SECTION_CHOICES,
                                      key="lc_section", format_func=_section_label)
-            c_path = k2.text_input("Correct file path (optional)", key="lc_path", max_chars=MAX_PATH_LENGTH)
+            c_path = k2.text_input("Correct file path (optional)", key="lc_path")
             st.caption(FREE_TEXT_REMINDER)
             correct_sent = st.form_submit_button("Add the correction", key="lc_submit")
         if correct_sent:

@@ -7,14 +7,14 @@ import pandas as pd
 import streamlit as st
 
 from db.enums import ReviewState
-from services.meetings import MEETING_LABELS, list_meetings, record_meeting, update_meeting
+from services.meetings import MAX_DECISIONS_CHARS, MEETING_LABELS, list_meetings, record_meeting, update_meeting
 from services.reviews.service import list_reviews
 from ui import state
 from ui.flash import flash, show_flashes
 from ui.forms import VersionedForm, already_saved, remember_saved
 from ui.gate import require_page
 from ui.links import review_links
-from ui.widgets import FREE_TEXT_REMINDER, fmt_date, md_text, review_picker
+from ui.widgets import FREE_TEXT_REMINDER, fmt_date, free_text_help, md_text, review_picker
 
 require_page("meetings")
 
@@ -102,9 +102,10 @@ with st.form(p + "record_form"):
                                key=p + "minutes_on")
     chosen = st.multiselect("Agencies attending", list(agencies), format_func=agencies.__getitem__, key=p + "agencies")
     c3, c4 = st.columns(2)
-    chair_name = c3.text_input("Chaired by (a professional's name or role)", key=p + "chair", max_chars=120)
-    minute_taker = c4.text_input("Minutes taken by", key=p + "minute_taker", max_chars=120)
-    decisions = st.text_area("Decisions", key=p + "decisions", height=140, max_chars=8000, help=FREE_TEXT_REMINDER,
+    # No max_chars on the page's boxes: a longer paste would be dropped whole; the save refuses it with a sentence.
+    chair_name = c3.text_input("Chaired by (a professional's name or role)", key=p + "chair")
+    minute_taker = c4.text_input("Minutes taken by", key=p + "minute_taker")
+    decisions = st.text_area("Decisions", key=p + "decisions", height=140, help=free_text_help(MAX_DECISIONS_CHARS),
                              placeholder=FREE_TEXT_REMINDER)
     st.caption(FREE_TEXT_REMINDER)
     record = st.form_submit_button("Record the meeting", type="primary")
@@ -146,12 +147,12 @@ if found.rows:
         chosen_edit = st.multiselect("Agencies attending", list(agencies), format_func=agencies.__getitem__,
                                      key=form.key("agencies"))
         c1, c2, c3 = st.columns(3)
-        chair_edit = c1.text_input("Chaired by", key=form.key("chair"), max_chars=120)
-        taker_edit = c2.text_input("Minutes taken by", key=form.key("minute_taker"), max_chars=120)
+        chair_edit = c1.text_input("Chaired by", key=form.key("chair"))
+        taker_edit = c2.text_input("Minutes taken by", key=form.key("minute_taker"))
         minutes_edit = c3.date_input("Minutes circulated", format="DD/MM/YYYY", key=form.key("minutes_on"),
                                      disabled=meeting.minutes_circulated_on is not None)
-        decisions_edit = st.text_area("Decisions", key=form.key("decisions"), height=140, max_chars=8000,
-                                      help=FREE_TEXT_REMINDER, placeholder=FREE_TEXT_REMINDER)
+        decisions_edit = st.text_area("Decisions", key=form.key("decisions"), height=140,
+                                      help=free_text_help(MAX_DECISIONS_CHARS), placeholder=FREE_TEXT_REMINDER)
         change = st.form_submit_button("Save the changes")
     edit_values = dict(meeting_id=meeting.id, agency_ids=tuple(chosen_edit), chair_name=chair_edit,
                        minute_taker_name=taker_edit,

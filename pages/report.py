@@ -21,7 +21,7 @@ from services.report.content import (
     report_markdown,
 )
 from services.report.panel import record_responses, set_ofsted_required, submit_to_panel
-from services.report.reads import MAX_CHAIR_NAME_CHARS, MAX_HOW_GIVEN_CHARS, MAX_REASON_CHARS, STATE_LABELS
+from services.report.reads import MAX_REASON_CHARS, STATE_LABELS
 from services.report.service import (
     get_report,
     get_version_file,
@@ -39,7 +39,7 @@ from ui.flash import flash, show_flashes
 from ui.forms import VersionedForm, already_saved, remember_saved
 from ui.gate import require_page
 from ui.links import review_links
-from ui.widgets import FREE_TEXT_REMINDER, fmt_date, md_text, review_picker
+from ui.widgets import FREE_TEXT_REMINDER, fmt_date, free_text_help, md_text, review_picker
 
 YES_NO = {"yes": True, "no": False}
 SAVES_SCOPE = "rp_saves"
@@ -172,9 +172,11 @@ with write_tab:
                     st.markdown("**The LCSPR decision** (from the Rapid Review meeting)")
                     answer = st.radio("Is a Local Child Safeguarding Practice Review to be carried out?", ["yes", "no"],
                                       index=None, horizontal=True, key=lcspr.key("decision"), disabled=view.locked)
-                    reason = st.text_area("Reasons", key=lcspr.key("reason"), height=100, help=FREE_TEXT_REMINDER,
-                                          placeholder=FREE_TEXT_REMINDER, disabled=view.locked,
-                                          max_chars=MAX_REASON_CHARS)
+                    # No max_chars on the page's boxes: a longer paste would be dropped whole; the save refuses
+                    # it with a sentence and the text stays.
+                    reason = st.text_area("Reasons", key=lcspr.key("reason"), height=100,
+                                          help=free_text_help(MAX_REASON_CHARS), placeholder=FREE_TEXT_REMINDER,
+                                          disabled=view.locked)
                     lcspr_saved = st.form_submit_button("Save the LCSPR decision", disabled=view.locked)
                 if lcspr_saved:
                     _save_once(lcspr, record_lcspr_decision, "LCSPR decision saved.", _describe_lcspr,
@@ -192,7 +194,7 @@ with write_tab:
                     "Issues of national importance" if section.key == "lcspr_decision" else
                     "Statutory partners' quality assurance" if section.key == "sign_off"
                     else f"Section {section.number}",
-                    key=form.key("text"), height=220, max_chars=MAX_SECTION_CHARS, help=FREE_TEXT_REMINDER,
+                    key=form.key("text"), height=220, help=free_text_help(MAX_SECTION_CHARS),
                     placeholder=FREE_TEXT_REMINDER, disabled=view.locked,
                 )
                 st.caption("A line starting with \"- \" becomes a bullet point in the Word file. " + FREE_TEXT_REMINDER)
@@ -280,9 +282,8 @@ with versions_tab:
                             "shown as recorded by you on the Chair's behalf")
                 outside_on = st.date_input("Date the Chair signed off", value=as_of, format="DD/MM/YYYY",
                                            key=p + "outside_signed_on")
-                outside_chair = st.text_input("The JCR Chair's name", key=p + "outside_chair",
-                                              max_chars=MAX_CHAIR_NAME_CHARS)
-                outside_how = st.text_input("How it was given", key=p + "outside_how", max_chars=MAX_HOW_GIVEN_CHARS,
+                outside_chair = st.text_input("The JCR Chair's name", key=p + "outside_chair")
+                outside_how = st.text_input("How it was given", key=p + "outside_how",
                                             placeholder="by email to the Partnership Manager")
                 record_outside = st.form_submit_button("Record the sign-off", icon=":material/mark_email_read:")
             if record_outside:
@@ -295,8 +296,8 @@ with versions_tab:
         with st.form(p + "withdraw_form"):
             st.markdown("**Withdraw the sign-off** (before submission; the signed version is kept)")
             withdrawn_on = st.date_input("Date withdrawn", value=as_of, format="DD/MM/YYYY", key=p + "withdrawn_on")
-            withdraw_reason = st.text_area("Reason", key=p + "withdraw_reason", height=80, help=FREE_TEXT_REMINDER,
-                                           max_chars=MAX_REASON_CHARS)
+            withdraw_reason = st.text_area("Reason", key=p + "withdraw_reason", height=80,
+                                           help=free_text_help(MAX_REASON_CHARS))
             withdraw = st.form_submit_button("Withdraw the sign-off", icon=":material/undo:")
         if withdraw and state.act(withdraw_sign_off, review_id=review.id, withdrawn_on=withdrawn_on,
                                   reason=withdraw_reason, as_of=as_of) is not None:
@@ -351,7 +352,7 @@ with versions_tab:
                 further = st.radio("Did the Panel ask for further information?", ["yes", "no"], index=None,
                                    horizontal=True, key=p + "panel_further")
                 panel_notes = st.text_area("Notes on the Panel's response", key=p + "panel_notes", height=80,
-                                           help=FREE_TEXT_REMINDER, max_chars=MAX_REASON_CHARS)
+                                           help=free_text_help(MAX_REASON_CHARS))
             ofsted_response = None
             if review.ofsted_required:
                 if review.ofsted_response_date:

@@ -42,7 +42,7 @@ MEETING_MILESTONES: dict[str, str] = {
 MINUTES_MILESTONE = MilestoneKey.MINUTES
 MINUTES_DUE_WORKING_DAYS = 1
 MAX_NAME_CHARS = max_length_of(Meeting.chair_name)
-MAX_DECISIONS_CHARS = 8000  # decisions are Text in the database; the page's box and the service keep 8,000
+MAX_DECISIONS_CHARS = 8000  # decisions are Text in the database: the service keeps 8,000
 
 
 # ---------------------------------------------------------------- pure rules

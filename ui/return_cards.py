@@ -33,6 +33,8 @@ from services.returns.rules import (
     CHECK_QUESTIONS,
     CLOSED_STAGES,
     FINAL_QA_LABELS,
+    MAX_NOTE_CHARS,
+    MAX_SUMMARY_CHARS,
     CardStep,
     ReturnStatus,
     Stage,
@@ -56,7 +58,7 @@ from ui.errors import run_safely
 from ui.flash import flash, show_flashes
 from ui.forms import VersionedForm, already_saved, remember_saved
 from ui.kept import restore_typing
-from ui.widgets import FREE_TEXT_REMINDER, fmt_date, md_text, rag_badge
+from ui.widgets import FREE_TEXT_REMINDER, fmt_date, free_text_help, md_text, rag_badge
 
 YES_NO = {"yes": True, "no": False}
 DATE_FORMAT = "ddd D MMM YYYY"
@@ -204,8 +206,10 @@ def _receipt_form(s: ReturnStatus, page: CardPage) -> None:
         received_on = c1.date_input("Date received", format="DD/MM/YYYY", key=receipt_form.key("received_on"))
         signed = c2.radio("Signed by a senior manager?", list(YES_NO), horizontal=True,
                           key=receipt_form.key("signed"))
+        # No max_chars on the cards' boxes: a longer paste would be dropped whole; the save refuses it with a
+        # sentence and the text stays.
         role = c3.text_input("Their role (for example Head of Service): a role, not a name",
-                             key=receipt_form.key("role"), max_chars=120)
+                             key=receipt_form.key("role"))
         receipt_submitted = st.form_submit_button(title, type="primary")
     if receipt_submitted:
         fn = record_resubmission_received if resubmission else record_return_received
@@ -302,8 +306,8 @@ def _file_and_summary_forms(s: ReturnStatus, page: CardPage) -> None:
     summary_form = _form(ret.id, "summary", {"text": ret.summary or ""}, ret.version)
     with right, st.form(f"r{ret.id}_summary_form"):
         st.markdown("**Summary of involvement and learning** (feeds the report)")
-        summary = st.text_area("Summary", key=summary_form.key("text"), height=140, help=FREE_TEXT_REMINDER,
-                               placeholder=FREE_TEXT_REMINDER, max_chars=4000)
+        summary = st.text_area("Summary", key=summary_form.key("text"), height=140,
+                               help=free_text_help(MAX_SUMMARY_CHARS), placeholder=FREE_TEXT_REMINDER)
         summary_submitted = st.form_submit_button("Save the summary")
     if summary_submitted:
         _save(summary_form, ret.id, record_summary, f"Summary for {s.agency_name} saved.",
@@ -321,8 +325,7 @@ def _ending_form(s: ReturnStatus, page: CardPage) -> None:
         ending = st.radio("How the return ends", list(ReturnEnding), index=None, horizontal=True,
                           key=ending_form.key("ending"))
         ended_on = st.date_input("Date closed", format="DD/MM/YYYY", key=ending_form.key("on"))
-        ending_reason = st.text_input("Reason", key=ending_form.key("reason"), max_chars=2000,
-                                      help=FREE_TEXT_REMINDER)
+        ending_reason = st.text_input("Reason", key=ending_form.key("reason"), help=free_text_help(MAX_NOTE_CHARS))
         end_submitted = st.form_submit_button("Close the return")
     if end_submitted:
         _save(ending_form, ret.id, close_return_without_receipt,
@@ -340,7 +343,7 @@ def _agreed_form(s: ReturnStatus, page: CardPage) -> None:
         agreed_on = st.date_input("Agreed due date", format="DD/MM/YYYY", key=agreed_form.key("on"),
                                   min_value=ret.requested_date)
         agreed_reason = st.text_input("Reason (for example 'later date agreed with the agency')",
-                                      key=agreed_form.key("reason"), max_chars=2000, help=FREE_TEXT_REMINDER)
+                                      key=agreed_form.key("reason"), help=free_text_help(MAX_NOTE_CHARS))
         a1, a2 = st.columns(2)
         agree_submitted = a1.form_submit_button("Save the agreed date", type="primary")
         clear_submitted = a2.form_submit_button("Clear the agreed date", disabled=ret.agreed_due_date is None)

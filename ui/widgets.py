@@ -23,6 +23,12 @@ LIST_PAGE_SIZE = 15
 T = TypeVar("T")
 
 
+def free_text_help(most: int) -> str:
+    """The help of a free-text box: the reminder, and the most its save takes. The box itself has no `max_chars`:
+    Streamlit's box drops a longer paste whole, so the save refuses it with a sentence and the text stays."""
+    return f"{FREE_TEXT_REMINDER} Up to {most:,} characters."
+
+
 def page_of(items: Sequence[T], *, key: str, label: str, size: int | None = None) -> list[T]:
     """The part of a long list to draw now: all of it when it fits in one page (`size`, else LIST_PAGE_SIZE), else
     one page with a box, labelled `label`, to choose which ("51–100 of 270"). The items keep their order (most urgent

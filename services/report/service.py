@@ -381,7 +381,8 @@ def record_sign_off_given_outside(
     name = clean_text(chair_name, label="Chair's name", max_length=MAX_CHAIR_NAME_CHARS, multiline=False)
     if not name:
         raise InvalidInput("Give the name of the JCR Chair who signed the report off.")
-    how = clean_text(how_given, label="how the sign-off was given", max_length=MAX_HOW_GIVEN_CHARS, multiline=False)
+    how = clean_text(how_given, label="description of how the sign-off was given", max_length=MAX_HOW_GIVEN_CHARS,
+                     multiline=False)
     if not how:
         raise InvalidInput("Say how the Chair gave the sign-off (for example 'by email to the Partnership Manager').")
     return _sign(session, actor, review, signed_on=signed_on, as_of=as_of, chair_name=name, how_given=how)

@@ -219,3 +219,35 @@ def test_the_log_uses_the_one_review_picker_with_all_live_reviews_first(world):
     assert at.selectbox(key="log_review").value == world["review"].id
     at.selectbox(key="log_review").set_value(0).run()
     assert "review" not in at.query_params and "Review" in at.dataframe[0].value.columns
+
+
+SCRIPT_PASTE = "<script>alert(1)</script>" * 400  # 10,000 characters
+KEPT = "Shorten it and save again: what you typed is still in the form."
+FULL_NOTE = "Or file the full note in the case folder and record its location."
+
+
+@pytest.mark.parametrize("form", ["la", "lc"])  # add an entry; correct one
+@pytest.mark.parametrize(("box", "typed", "sentence"), [
+    ("text", "x" * 4001, f"The entry is 4,001 characters long; it can be at most 4,000. {KEPT} {FULL_NOTE}"),
+    ("text", SCRIPT_PASTE, f"The entry is 10,000 characters long; it can be at most 4,000. {KEPT} {FULL_NOTE}"),
+    ("path", "p" * 501, f"The file path is 501 characters long; it can be at most 500. {KEPT}"),
+])
+def test_a_text_longer_than_the_log_keeps_is_refused_in_words_and_stays_in_the_box(world, form, box, typed, sentence):
+    """The boxes have no character limit (a browser box with one drops a longer paste whole): the save says why not."""
+    at = _log_page(world)
+    before = _texts_in_db(world)
+    if form == "la":
+        at.selectbox(key="log_review").set_value(world["review"].id).run()
+    else:
+        with Session(world["engine"]) as session:
+            at.selectbox(key="lc_entry").set_value(
+                session.scalars(select(LogEntry.id).where(LogEntry.text.startswith("Second note"))).one())
+    at.text_area(key=f"{form}_text").input(typed if box == "text" else "Return filed.")
+    at.selectbox(key=f"{form}_section").set_value("I")
+    at.text_input(key=f"{form}_path").input(typed if box == "path" else "Returns/Police.docx")
+    at.button(key=f"{form}_submit").click().run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [sentence]
+    kept = at.text_area(key=f"{form}_text") if box == "text" else at.text_input(key=f"{form}_path")
+    assert kept.value == typed
+    assert _texts_in_db(world) == before

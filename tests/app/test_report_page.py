@@ -84,7 +84,7 @@ def test_the_page_shows_the_report_what_is_missing_and_the_preview(app_db, make_
     preview = next(m.value for m in at.markdown if "#### 1. Case details" in m.value)
     assert "#### 9. Quality assurance and sign-off" in preview and "Known to them." in preview
     box = at.text_area(key=f"rp{review_id}_s_incident_summary_text")
-    assert (box.placeholder, box.help) == (FREE_TEXT_REMINDER, FREE_TEXT_REMINDER)
+    assert (box.placeholder, box.help) == (FREE_TEXT_REMINDER, FREE_TEXT_REMINDER + " Up to 20,000 characters.")
 
 
 def test_saving_a_section_shows_who_changed_it_and_it_leaves_the_warning(app_db, make_app):
@@ -468,3 +468,99 @@ def test_ofsteds_response_is_recorded_on_a_closed_review_when_it_comes(app_db, m
         assert (review.state, review.ofsted_response_date) == ("closed", TUE_12_JAN)
         assert session.scalar(select(LogEntry.text).where(LogEntry.text.like("Ofsted's response%"))) == \
             "Ofsted's response to the report received on 12 Jan 2027."
+
+
+# ---------------------------------------------------------------- a text longer than the report keeps
+
+SCRIPT_PASTE = "<script>alert(1)</script>" * 400  # 10,000 characters
+KEPT = "Shorten it and save again: what you typed is still in the form."
+
+
+def _refused_and_kept(at, submit, kind, key, typed, sentence):
+    """Submit: refused with exactly `sentence`, and the box (`kind`: text_input or text_area) still holds `typed`.
+    The boxes have no character limit: a browser box with one drops a longer paste whole, with no message."""
+    at.button(key=submit).click().run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [sentence]
+    assert getattr(at, kind)(key=key).value == typed
+
+
+def test_a_section_longer_than_the_report_keeps_is_refused_in_words_and_stays_in_the_box(app_db, make_app):
+    officer, _, _, review_id = _seed(app_db)
+    at = _open(make_app, officer, review_id)
+    box = f"rp{review_id}_s_learning_text"
+    at.text_area(key=box).input("x" * 20_001)
+    _refused_and_kept(at, f"FormSubmitter:rp{review_id}_s_learning_form-Save section 7", "text_area", box, "x" * 20_001,
+                      "The text of section 7 (Learning identified, good practice included) is 20,001 characters long; "
+                      f"it can be at most 20,000. {KEPT}")
+    with app_db() as session:
+        assert session.scalars(select(ReportSection)).all() == []
+
+
+@pytest.mark.parametrize(("typed", "sentence"), [
+    ("r" * 4001, f"The reasons for the LCSPR decision is 4,001 characters long; it can be at most 4,000. {KEPT}"),
+    (SCRIPT_PASTE, f"The reasons for the LCSPR decision is 10,000 characters long; it can be at most 4,000. {KEPT}"),
+])
+def test_lcspr_reasons_longer_than_the_report_keeps_are_refused_in_words_and_stay_in_the_box(
+        app_db, make_app, typed, sentence):
+    officer, _, _, review_id = _seed(app_db)
+    at = _open(make_app, officer, review_id)
+    p = f"rp{review_id}_"
+    at.radio(key=p + "lcspr_decision").set_value("no")
+    at.text_area(key=p + "lcspr_reason").input(typed)
+    _refused_and_kept(at, f"FormSubmitter:{p}lcspr_form-Save the LCSPR decision", "text_area", p + "lcspr_reason",
+                      typed, sentence)
+    with app_db() as session:
+        review = session.get(Review, review_id)
+        assert (review.lcspr_decision, review.lcspr_reason) == (None, None)
+
+
+@pytest.mark.parametrize(("box", "typed", "sentence"), [
+    ("outside_chair", "C" * 121, f"The Chair's name is 121 characters long; it can be at most 120. {KEPT}"),
+    ("outside_chair", SCRIPT_PASTE, f"The Chair's name is 10,000 characters long; it can be at most 120. {KEPT}"),
+    ("outside_how", "h" * 201,
+     f"The description of how the sign-off was given is 201 characters long; it can be at most 200. {KEPT}"),
+])
+def test_a_sign_off_recorded_with_a_name_or_how_too_long_is_refused_in_words_and_stays_in_the_box(
+        app_db, make_app, box, typed, sentence):
+    officer, manager, _, review_id = _seed(app_db)
+    _with_the_chair(app_db, officer, review_id)
+    at = _open(make_app, manager, review_id)
+    p = f"rp{review_id}_"
+    at.text_input(key=p + "outside_chair").input(typed if box == "outside_chair" else "Dr J Smith")
+    at.text_input(key=p + "outside_how").input(typed if box == "outside_how" else "by email")
+    _refused_and_kept(at, f"FormSubmitter:{p}outside_sign_form-Record the sign-off", "text_input", p + box, typed,
+                      sentence)
+    with app_db() as session:
+        assert session.scalars(select(SignOff)).all() == []
+
+
+def test_a_withdrawal_reason_longer_than_the_report_keeps_is_refused_in_words_and_stays_in_the_box(app_db, make_app):
+    officer, manager, chair, review_id = _seed(app_db)
+    _with_the_chair(app_db, officer, review_id)
+    with app_db() as session, session.begin():
+        sign_off(session, session.get(Account, chair.id), review_id=review_id, signed_on=AS_OF, as_of=AS_OF)
+    at = _open(make_app, manager, review_id)
+    p = f"rp{review_id}_"
+    at.text_area(key=p + "withdraw_reason").input("w" * 4001)
+    _refused_and_kept(at, f"FormSubmitter:{p}withdraw_form-Withdraw the sign-off", "text_area", p + "withdraw_reason",
+                      "w" * 4001, f"The reason is 4,001 characters long; it can be at most 4,000. {KEPT}")
+    with app_db() as session:
+        assert session.scalars(select(SignOff.withdrawn_on)).all() == [None]
+
+
+def test_notes_on_the_panels_response_too_long_are_refused_in_words_and_stay_in_the_box(app_db, make_app):
+    officer, manager, chair, review_id = _seed(app_db)
+    _signed_and_submitted(app_db, officer, manager, chair, review_id)
+    at = _open(make_app, manager, review_id, as_of=MON_11_JAN)
+    p = f"rp{review_id}_"
+    at.date_input(key=p + "panel_response_on").set_value(MON_11_JAN)
+    at.radio(key=p + "panel_agrees").set_value("yes")
+    at.radio(key=p + "panel_further").set_value("no")
+    at.text_area(key=p + "panel_notes").input("n" * 4001)
+    _refused_and_kept(at, f"FormSubmitter:{p}response_form-Record the response", "text_area", p + "panel_notes",
+                      "n" * 4001,
+                      f"The notes on the Panel's response is 4,001 characters long; it can be at most 4,000. {KEPT}")
+    with app_db() as session:
+        assert session.get(PanelResponse, review_id) is None
+        assert session.get(Review, review_id).state == "submitted"

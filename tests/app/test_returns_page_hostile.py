@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select, text
 from streamlit.runtime.state.common import TESTING_KEY
@@ -105,3 +106,78 @@ def test_a_stale_summary_save_keeps_1080_characters_typed(app_db, make_app):
     assert "was changed by someone else since you opened it" in first.error[0].value
     assert first.text_area(key=f"r{ret_id}_summary_text").value == typed
     assert first.code[-1].value == "The manager's summary."
+
+
+# ---------------------------------------------------------------- a text longer than the return keeps
+
+SCRIPT_PASTE = "<script>alert(1)</script>" * 400  # 10,000 characters
+KEPT = "Shorten it and save again: what you typed is still in the form."
+CARD_BOXES = {  # a card's form: its button, and the box (the boxes have no character limit: see test_text_boxes)
+    "receipt": ("Record the return received", "receipt_role", "text_input"),
+    "summary": ("Save the summary", "summary_text", "text_area"),
+    "ending": ("Close the return", "ending_reason", "text_input"),
+    "agreed": ("Save the agreed date", "agreed_reason", "text_input"),
+}
+
+
+def _stored(open_session, ret_id):
+    with open_session() as session:
+        ret = session.get(AgencyReturn, ret_id)
+        return ret.version, ret.received_date, ret.signatory_role, ret.summary, ret.ended_as, ret.agreed_due_date
+
+
+@pytest.mark.parametrize(("form", "typed", "sentence"), [
+    ("receipt", "R" * 121, f"The signatory's role is 121 characters long; it can be at most 120. {KEPT}"),
+    ("receipt", SCRIPT_PASTE, f"The signatory's role is 10,000 characters long; it can be at most 120. {KEPT}"),
+    ("summary", "s" * 4001, f"The summary is 4,001 characters long; it can be at most 4,000. {KEPT}"),
+    ("summary", SCRIPT_PASTE, f"The summary is 10,000 characters long; it can be at most 4,000. {KEPT}"),
+    ("ending", "e" * 2001, f"The reason is 2,001 characters long; it can be at most 2,000. {KEPT}"),
+    ("agreed", "a" * 2001, f"The reason the date was agreed is 2,001 characters long; it can be at most 2,000. {KEPT}"),
+])
+def test_a_text_longer_than_the_return_keeps_is_refused_in_words_and_stays_in_the_card(
+        app_db, make_app, form, typed, sentence):
+    officer, manager, _, review_id = _seed(app_db, requested=("Demoshire Police",))
+    ret_id = _return_id(app_db, "Demoshire Police")
+    if form == "summary":
+        with app_db() as session, session.begin():
+            record_return_received(session, session.get(Account, officer.id), return_id=ret_id,
+                                   expected_version=None, received_on=AS_OF, signed_by_senior_manager=False,
+                                   as_of=AS_OF)
+    before = _stored(app_db, ret_id)
+    at = _open_checklist(make_app, manager, review_id)
+    if form == "receipt":
+        at.date_input(key=f"r{ret_id}_receipt_received_on").set_value(AS_OF)
+        at.radio(key=f"r{ret_id}_receipt_signed").set_value("yes")
+    elif form == "ending":
+        at.radio(key=f"r{ret_id}_ending_ending").set_value("withdrawn")
+        at.date_input(key=f"r{ret_id}_ending_on").set_value(AS_OF)
+    elif form == "agreed":
+        at.date_input(key=f"r{ret_id}_agreed_on").set_value(date(2027, 1, 5))
+    label, box, kind = CARD_BOXES[form]
+    getattr(at, kind)(key=f"r{ret_id}_{box}").input(typed)
+    _submit(at, ret_id, f"{form}_form", label)
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [sentence]
+    assert getattr(at, kind)(key=f"r{ret_id}_{box}").value == typed
+    assert _stored(app_db, ret_id) == before
+
+
+@pytest.mark.parametrize(("typed", "length"), [("R" * 121, "121"), (SCRIPT_PASTE, "10,000")])
+def test_a_role_longer_than_the_return_keeps_is_refused_in_the_batch_and_stays_in_the_box(
+        app_db, make_app, typed, length):
+    officer, _, _, review_id = _seed(app_db)
+    police, gp = _return_id(app_db, "Demoshire Police"), _return_id(app_db, "GP practices")
+    before = [_stored(app_db, rid) for rid in (police, gp)]
+    at = _open_checklist(make_app, officer, review_id)
+    for rid in (police, gp):
+        at.checkbox(key=f"batch_r{rid}_pick").check()
+    at.radio(key=f"batch_r{police}_signed").set_value("yes")
+    at.radio(key=f"batch_r{gp}_signed").set_value("no")
+    at.text_input(key=f"batch_r{police}_role").input(typed)
+    at.button(key="FormSubmitter:batch_receipts-Record the receipts ticked").click().run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [
+        f"Demoshire Police: The signatory's role is {length} characters long; it can be at most 120. {KEPT} Nothing "
+        "was saved: put it right (or untick it) and save again."]
+    assert at.text_input(key=f"batch_r{police}_role").value == typed
+    assert [_stored(app_db, rid) for rid in (police, gp)] == before
