@@ -85,6 +85,8 @@ def _run_page() -> None:
         with state.unit_of_work(read_only=False, keeps_account=True) as session:
             settings = load_settings(session)
             account, notice = _check_session(session, token)
+            if account is not None:
+                state.share_reads_as(session, account.roles)
             partnership = settings.partnership_name
             no_accounts = account is None and count_accounts(session) == 0
     except (DatabaseUnavailable, OperationalError):

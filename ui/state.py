@@ -228,6 +228,14 @@ def read(fn: Callable[..., T], **kwargs: Any) -> T:
     return _call(fn, read_only=True, **kwargs)
 
 
+def share_reads_as(session: Session, roles: frozenset[str]) -> None:
+    """Read the data version in the session the page run's frame checks the sign-in with (app.py), for the roles it
+    found: the page's shared reads then need no transaction of their own."""
+    run = _page_run.get()
+    if run is not None:
+        run.shared_reader = (data_version(session), tuple(sorted(roles)))
+
+
 def read_shared(fn: Callable[..., T], **kwargs: Any) -> T:
     """A read whose result is the same for every account with the same roles (the board's figures, the live list),
     kept in this process until anything is written: keyed by the data version (services.integrity.data_version,
