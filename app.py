@@ -86,7 +86,7 @@ def _run_page() -> None:
             settings = load_settings(session)
             account, notice = _check_session(session, token)
             if account is not None:
-                state.share_reads_as(session, account.roles)
+                state.checked_sign_in(session, account)
             partnership = settings.partnership_name
             no_accounts = account is None and count_accounts(session) == 0
     except (DatabaseUnavailable, OperationalError):

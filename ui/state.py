@@ -87,9 +87,10 @@ class _PageRun:
     lent: dict[type, Any] = field(default_factory=dict)
     calendar: WorkingCalendar | None = None
     shared_reader: tuple[tuple[str, int], tuple[str, ...] | None] | None = None  # data version and roles
+    account: SignedIn | None = None  # as the run's sign-in check found it
 
     def forget(self) -> None:
-        self.lent, self.calendar, self.shared_reader = {}, None, None
+        self.lent, self.calendar, self.shared_reader, self.account = {}, None, None, None
 
 
 _page_run: ContextVar[_PageRun | None] = ContextVar("page_run", default=None)
@@ -170,7 +171,11 @@ def signed_in_account_id() -> int | None:
 
 
 def signed_in() -> SignedIn | None:
-    """The signed-in account (None when nobody is, or the account was deactivated)."""
+    """The signed-in account (None when nobody is, or the account was deactivated): in a page run, as its sign-in
+    check found it, until a write in the run."""
+    run = _page_run.get()
+    if run is not None and run.account is not None and run.account.id == signed_in_account_id():
+        return run.account
     with unit_of_work(read_only=False, keeps_account=True) as session:
         return signed_in_account(session, signed_in_account_id())
 
@@ -228,12 +233,14 @@ def read(fn: Callable[..., T], **kwargs: Any) -> T:
     return _call(fn, read_only=True, **kwargs)
 
 
-def share_reads_as(session: Session, roles: frozenset[str]) -> None:
-    """Read the data version in the session the page run's frame checks the sign-in with (app.py), for the roles it
-    found: the page's shared reads then need no transaction of their own."""
+def checked_sign_in(session: Session, account: SignedIn) -> None:
+    """The account the page run's sign-in check (app.py) has just found, kept for the run: what the page then asks
+    of `signed_in` is answered without a read. The data version is read in the same session, so that the page's
+    shared reads need no transaction of their own."""
     run = _page_run.get()
     if run is not None:
-        run.shared_reader = (data_version(session), tuple(sorted(roles)))
+        run.account = account
+        run.shared_reader = (data_version(session), tuple(sorted(account.roles)))
 
 
 def read_shared(fn: Callable[..., T], **kwargs: Any) -> T:
