@@ -71,9 +71,9 @@ if (!window.rrtClosesMenuAfterChoosing) {{
 
 
 def apply_style() -> None:
-    """Add the style rules and the menu's closing to the page (once a run, before any page draws)."""
-    st.html(CSS)
-    st.html(CLOSE_MENU_AFTER_CHOOSING, unsafe_allow_javascript=True)
+    """Add the style rules and the menu's closing to the page (once a run, before any page draws): one element,
+    which takes no room (the rules hide the element holding the script; a style rule applies wherever it is)."""
+    st.html(CSS + CLOSE_MENU_AFTER_CHOOSING, unsafe_allow_javascript=True)
 
 
 def _css_string(text: str) -> str:
@@ -92,4 +92,4 @@ def wrapping_table(rows: Sequence[Mapping[str, str]], *, key: str) -> None:
         for i, name in enumerate(rows[0], start=1)
     )
     box.html(f"<style>\n@media (max-width: 640px) {{\n{labels}\n}}\n</style>")
-    box.table(pa.Table.from_pylist(list(rows)), hide_index=True)
+    box.table(pa.table({name: [row[name] for row in rows] for name in rows[0]}), hide_index=True)
