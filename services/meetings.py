@@ -79,7 +79,7 @@ def clean_name(raw: str | None, what: str, *, required: bool) -> str | None:
 
 
 def clean_decisions(raw: str | None) -> str | None:
-    return clean_optional_text(raw, label="meeting's decisions", max_length=MAX_DECISIONS_CHARS)
+    return clean_optional_text(raw, label="record of the meeting's decisions", max_length=MAX_DECISIONS_CHARS)
 
 
 def validate_meeting_dates(

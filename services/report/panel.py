@@ -132,7 +132,7 @@ def record_responses(
             raise InvalidInput("Say whether the Panel agrees with the LCSPR decision (yes or no).")
         if further_information_asked is None:
             raise InvalidInput("Say whether the Panel asked for further information (yes or no).")
-        notes = clean_text(panel_notes, label="notes on the Panel's response", max_length=MAX_REASON_CHARS) or None
+        notes = clean_text(panel_notes, label="note on the Panel's response", max_length=MAX_REASON_CHARS) or None
     if ofsted_response_on is not None and review.ofsted_response_date is None:
         review.ofsted_response_date = ofsted_response_on
         flush_or_stale(session, "This review", advice=TRY_AGAIN)

@@ -560,7 +560,7 @@ def test_notes_on_the_panels_response_too_long_are_refused_in_words_and_stay_in_
     at.text_area(key=p + "panel_notes").input("n" * 4001)
     _refused_and_kept(at, f"FormSubmitter:{p}response_form-Record the response", "text_area", p + "panel_notes",
                       "n" * 4001,
-                      f"The notes on the Panel's response is 4,001 characters long; it can be at most 4,000. {KEPT}")
+                      f"The note on the Panel's response is 4,001 characters long; it can be at most 4,000. {KEPT}")
     with app_db() as session:
         assert session.get(PanelResponse, review_id) is None
         assert session.get(Review, review_id).state == "submitted"
