@@ -52,7 +52,8 @@ def test_a_hidden_control_character_is_refused_in_words_and_the_typing_stays(app
     at = _open(make_app, officer, review_id, page="pages/meetings.py")
     p = f"mt{review_id}_"
     _record(at, p, decisions="Agreed\x00 the episodes.")
-    assert at.error[0].value.startswith("The record of the meeting's decisions contains a hidden control character (U+0000")
+    assert at.error[0].value.startswith(
+        "The record of the meeting's decisions contains a hidden control character (U+0000")
     assert at.text_area(key=p + "decisions").value == "Agreed\x00 the episodes."
     assert at.text_input(key=p + "chair").value == "Charlie Chair"
     with app_db() as session:
@@ -143,7 +144,8 @@ KEPT = "Shorten it and save again: what you typed is still in the form."
     ("chair", "C" * 121, f"The chair's name is 121 characters long; it can be at most 120. {KEPT}"),
     ("chair", SCRIPT_PASTE, f"The chair's name is 10,000 characters long; it can be at most 120. {KEPT}"),
     ("minute_taker", "M" * 121, f"The minute-taker's name is 121 characters long; it can be at most 120. {KEPT}"),
-    ("decisions", "d" * 8001, f"The record of the meeting's decisions is 8,001 characters long; it can be at most 8,000. {KEPT}"),
+    ("decisions", "d" * 8001,
+     f"The record of the meeting's decisions is 8,001 characters long; it can be at most 8,000. {KEPT}"),
 ])
 def test_a_text_longer_than_the_meeting_record_keeps_is_refused_in_words_and_stays_in_the_box(
         app_db, make_app, form, field, typed, sentence):

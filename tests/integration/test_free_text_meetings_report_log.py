@@ -62,9 +62,11 @@ def _meeting(session, officer, review, **changes):
     [
         (dict(chair_name="Charlie\x00Chair"), r"The chair's name contains a hidden control character \(U\+0000"),
         (dict(minute_taker_name="Min\x07"), r"The minute-taker's name contains a hidden control character \(U\+0007"),
-        (dict(decisions="Agreed\x1b[31m."), r"The record of the meeting's decisions contains a hidden control character"),
+        (dict(decisions="Agreed\x1b[31m."),
+         r"The record of the meeting's decisions contains a hidden control character"),
         (dict(chair_name="C" * 121), r"The chair's name is 121 characters long; it can be at most 120"),
-        (dict(decisions="d" * 8001), r"The record of the meeting's decisions is 8,001 characters long; it can be at most 8,000"),
+        (dict(decisions="d" * 8001),
+         r"The record of the meeting's decisions is 8,001 characters long; it can be at most 8,000"),
         (dict(chair_name=" \n\t "), r"Give the chair's name\."),
     ],
 )
@@ -78,7 +80,8 @@ def test_a_meetings_text_is_stored_as_cleaned_and_an_edit_goes_through_the_gate_
     meeting = _meeting(session, officer, review, chair_name="  Charlie \t  Chair ",
                        decisions="First line\vsecond line\u2028third   ")
     assert (meeting.chair_name, meeting.decisions) == ("Charlie Chair", "First line\nsecond line\nthird")
-    with pytest.raises(InvalidInput, match="The record of the meeting's decisions contains a hidden control character"):
+    with pytest.raises(InvalidInput,
+                       match="The record of the meeting's decisions contains a hidden control character"):
         update_meeting(session, officer, meeting_id=meeting.id, expected_version=meeting.version,
                        agency_ids=meeting.agency_ids, chair_name="Charlie Chair", minute_taker_name="",
                        minutes_circulated_on=None, decisions="Changed\x00", as_of=AS_OF)
