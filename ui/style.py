@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 
-import pyarrow as pa
 import streamlit as st
 
 # A container made with st.container(key=COMPACT_ON_PHONE + "...") keeps its columns side by side, two to a row,
@@ -92,4 +91,6 @@ def wrapping_table(rows: Sequence[Mapping[str, str]], *, key: str) -> None:
         for i, name in enumerate(rows[0], start=1)
     )
     box.html(f"<style>\n@media (max-width: 640px) {{\n{labels}\n}}\n</style>")
+    import pyarrow as pa  # here, not at the top: the sign-in page, the first a start draws, needs no table
+
     box.table(pa.table({name: [row[name] for row in rows] for name in rows[0]}), hide_index=True)
