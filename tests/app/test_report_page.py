@@ -326,6 +326,13 @@ def _with_the_chair(open_session, officer, review_id):
         send_to_chair(session, session.get(Account, officer.id), review_id=review_id, sent_on=THU_7_JAN, as_of=AS_OF)
 
 
+def _signed_off(open_session, officer, chair, review_id):
+    """Sent to the JCR Chair on Thu 7 Jan and signed off by the Chair on Fri 8 Jan (version 2)."""
+    _with_the_chair(open_session, officer, review_id)
+    with open_session() as session, session.begin():
+        sign_off(session, session.get(Account, chair.id), review_id=review_id, signed_on=AS_OF, as_of=AS_OF)
+
+
 def _signed_and_submitted(open_session, officer, manager, chair, review_id, *, ofsted=False):
     """Signed by the Chair on Fri 8 Jan (version 2) and submitted the same day (version 3)."""
     _with_the_chair(open_session, officer, review_id)
@@ -389,9 +396,7 @@ def test_the_sign_off_recorded_by_the_manager_waits_for_the_incident_and_csc_dat
 
 def test_a_sign_off_is_withdrawn_with_a_reason_and_its_version_is_kept(app_db, make_app):
     officer, manager, chair, review_id = _seed(app_db)
-    _with_the_chair(app_db, officer, review_id)
-    with app_db() as session, session.begin():
-        sign_off(session, session.get(Account, chair.id), review_id=review_id, signed_on=AS_OF, as_of=AS_OF)
+    _signed_off(app_db, officer, chair, review_id)
     at = _open(make_app, manager, review_id)
     p = f"rp{review_id}_"
     assert "Signed off by App chair on Fri 08 Jan 2027." in _text(at)
@@ -537,9 +542,7 @@ def test_a_sign_off_recorded_with_a_name_or_how_too_long_is_refused_in_words_and
 
 def test_a_withdrawal_reason_longer_than_the_report_keeps_is_refused_in_words_and_stays_in_the_box(app_db, make_app):
     officer, manager, chair, review_id = _seed(app_db)
-    _with_the_chair(app_db, officer, review_id)
-    with app_db() as session, session.begin():
-        sign_off(session, session.get(Account, chair.id), review_id=review_id, signed_on=AS_OF, as_of=AS_OF)
+    _signed_off(app_db, officer, chair, review_id)
     at = _open(make_app, manager, review_id)
     p = f"rp{review_id}_"
     at.text_area(key=p + "withdraw_reason").input("w" * 4001)
