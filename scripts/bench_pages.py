@@ -1,7 +1,7 @@
 """Every page at demo and at national scale, side by side in one run: rerunnable, in two throw-away databases.
 
     .venv/bin/python scripts/bench_pages.py [--server postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
-                                            [--scale 1.0] [--runs 15] [--keep] [--reuse DEMO_URL NATIONAL_URL]
+                                            [--scale 1.0] [--runs 50] [--keep] [--reuse DEMO_URL NATIONAL_URL]
 
 Loads the fictional demo partnership into two databases; in the second it then builds a national-scale partnership
 in SQL (at --scale 1: 4,972 reviews of which 270 live, about 58,700 agency returns, about 983,000 log entries, 305
@@ -320,7 +320,8 @@ def main() -> int:
     parser.add_argument("--server", default=os.environ.get("TEST_DATABASE_URL",
                                                            "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the national figures (default 1)")
-    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--runs", type=int, default=50,
+                        help="warm reruns of each page (default 50: medians of 15 moved by 10-20%% from run to run)")
     parser.add_argument("--keep", action="store_true", help="keep both databases (their URLs are printed)")
     parser.add_argument("--reuse", nargs=2, metavar=("DEMO_URL", "NATIONAL_URL"),
                         help="time the two databases a run with --keep kept, instead of building new ones")
