@@ -11,8 +11,9 @@ one as often as needed), one return per agency for each copy, and about 198 log 
 Then it reruns each page warm in AppTest (a whole run of app.py with the page: sign-in check, menu, page), the demo
 and the national copy one after the other, interleaved with two floors: a bare page (a title, 3 metrics, a 12x9
 table) and a chart floor (the board's 8 charts from figures computed once). It prints the median and the minimum
-of each, the ratios, and the SQL statements one render sends (counted by an engine event listener). Figures are
-ratios within one run on one machine: the machine's load moves every line alike.
+of each, the ratios, and the SQL statements one render sends (counted by an engine event listener), then each of
+the targets as met or not with its figure. Figures are ratios within one run on one machine: the machine's load
+moves every line alike.
 
 The log's hash chain (migration 0009) is chained row by row by a trigger that updates one head row per insert: a
 million inserts through it in one transaction take far too long, so the copy inserts the entries with that trigger
@@ -315,6 +316,45 @@ def print_table(lines: list[Line], runs: int) -> None:
           f"({min(by[('Chart floor', '')].samples):,.0f}) | | | | 0 |")
 
 
+@dataclass(frozen=True)
+class Target:
+    name: str
+    met: bool
+    measured: str
+
+
+def targets(lines: list[Line]) -> list[Target]:
+    """The issue's targets, judged on this run's medians (ratios within one run: the machine's load moves every line
+    alike)."""
+    by = {(line.label, line.scale): line for line in lines}
+
+    def median(label: str, scale: str) -> float:
+        return statistics.median(by[(label, scale)].samples)
+
+    floor, chart_floor = median("Floor page", ""), median("Chart floor", "")
+    pages = list(dict.fromkeys(line.label for line in lines if line.scale))
+    growth = {label: median(label, "national") / median(label, "demo") for label in pages}
+    grown = [label for label in pages if by[(label, "national")].statements != by[(label, "demo")].statements]
+    live, board = median("Live reviews", "demo") / floor, median("Board figures", "demo") / chart_floor
+    search = growth["Daily log, word search"]
+    worst = max(growth, key=growth.__getitem__)
+    return [
+        Target("live page <= 2x the floor page at demo scale", live <= 2, f"{live:.2f}x"),
+        Target("every page national/demo <= 1.2x", all(g <= 1.2 for g in growth.values()),
+               f"highest {growth[worst]:.2f}x ({worst})"),
+        Target("statements per render independent of the number of reviews", not grown,
+               ", ".join(grown) or "the same at both scales"),
+        Target("board page <= 2x its chart floor", board <= 2, f"{board:.2f}x"),
+        Target("daily-log search national/demo <= 1.5x", search <= 1.5, f"{search:.2f}x"),
+    ]
+
+
+def print_targets(lines: list[Line]) -> None:
+    print()
+    for target in targets(lines):
+        print(f"{'met' if target.met else 'NOT MET'}: {target.name} ({target.measured})")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--server", default=os.environ.get("TEST_DATABASE_URL",
@@ -391,6 +431,7 @@ def time_pages(urls: dict[str, str], account_ids: dict[str, int], runs: int) -> 
     lines += floor_lines(figures)
     run_interleaved(lines, runs, counter)
     print_table(lines, runs)
+    print_targets(lines)
 
 
 if __name__ == "__main__":
