@@ -24,6 +24,7 @@ from ui.gate import require_page
 from ui.links import review_links
 from ui.return_batches import SMALLEST_BATCH, batch_receipts, batch_share
 from ui.return_cards import DATE_FORMAT, CardPage, chase_controls, return_card
+from ui.style import COMPACT_ON_PHONE
 from ui.widgets import fmt_date, folded, md_text, page_of, rag_badge, review_picker
 
 CHECKLIST, OUTSTANDING = "Checklist for one review", "Outstanding returns (all live reviews)"
@@ -74,7 +75,7 @@ if view == OUTSTANDING:
     st.query_params["view"] = "outstanding"
     outstanding = state.read_shared(list_outstanding_returns, as_of=as_of)  # shared until a write
     late = outstanding.late  # the figures are computed once for the shared list
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2, c3, c4 = st.container(key=COMPACT_ON_PHONE + "worklist_counts").columns(4)  # two to a row on a phone
     c1.metric("Late from the agency", len(late))
     c2.metric("To check today or overdue", outstanding.to_check)
     c3.metric("Awaiting final QA", outstanding.awaiting_final_qa)
