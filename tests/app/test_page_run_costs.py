@@ -7,6 +7,7 @@ from datetime import date
 
 from streamlit.runtime.media_file_manager import MediaFileManager
 
+from db.models import Account
 from demo.partnership import load_demo_data
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review
@@ -96,3 +97,31 @@ def test_the_review_calendar_file_is_built_only_when_clicked(app_db, make_app, m
     ics = build().decode()  # as Streamlit calls it: on another thread, outside any run of the page
     assert ics.startswith("BEGIN:VCALENDAR")
     assert f"Rapid Review 181126 no. {review_id}" in ics
+
+
+def test_shared_reads_are_kept_by_data_version_and_the_least_recently_used_goes_first(app_db, monkeypatch):
+    """ui.state.read_shared: the same call is read once until a write moves the data version; at most
+    SHARED_READS_KEPT calls are kept, the one used longest ago forgotten first."""
+    import ui.state
+
+    officer = create_account(app_db, "officer")
+    reads: list[int] = []
+
+    def count(session, actor, *, n):
+        reads.append(n)
+        return n * 10
+
+    monkeypatch.setattr(ui.state, "SHARED_READS_KEPT", 2)
+    monkeypatch.setattr(ui.state, "signed_in_account_id", lambda: officer.id)
+    assert [ui.state.read_shared(count, n=n) for n in (1, 2, 1)] == [10, 20, 10]
+    assert reads == [1, 2]  # the second 1 was kept
+    ui.state.read_shared(count, n=3)  # 2 is now the one used longest ago: it goes
+    ui.state.read_shared(count, n=1)
+    ui.state.read_shared(count, n=2)
+    assert reads == [1, 2, 3, 2]
+    with app_db() as session, session.begin():  # a write moves the data version
+        open_review(session, session.get(Account, officer.id), notification_type="serious_harm",
+                    incident_date=AS_OF, csc_aware_date=AS_OF, notification_received_date=AS_OF,
+                    children=[ChildEntry("AB", 7)], as_of=AS_OF)
+    ui.state.read_shared(count, n=2)
+    assert reads == [1, 2, 3, 2, 2]
