@@ -82,7 +82,7 @@ def test_each_live_review_has_a_link_that_opens_it(app_db, make_app):
     officer = _seed(app_db)
     at = make_app(officer, as_of=AS_OF).run()
     with app_db() as session:
-        ids = dict(session.execute(select(Review.case_reference, Review.id)).tuples().all())
+        ids = dict(session.execute(select(Review.case_reference, Review.id)).all())
     links = {link.proto.label: link.proto for link in at.get("page_link")}
     # Both Day 1 steps are past due (hand-worked above): each review's link names its reference and status.
     for reference in ("181226AB", "211226CD"):
