@@ -4,7 +4,6 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from db.enums import ReviewState
 from services.clock import LONDON
 from services.daily_log.exports import XLSX_MIME, export_log_csv, export_log_xlsx
 from services.daily_log.rules import (
@@ -77,8 +76,8 @@ st.caption("Every action on a review, newest first. The log cannot be changed or
            "right by a new entry that names the entry it corrects.")
 
 reviews = state.read_shared(list_reviews)  # every review, for the picker: shared until a write
-by_id = {r.id: r for r in reviews}
-live_ids = [r.id for r in reviews if r.state != ReviewState.CLOSED]
+by_id = reviews.by_id  # computed once for the shared list
+live_ids = [r.id for r in reviews.live]
 scope = review_picker(reviews, key="log_review", all_live_label="All live reviews")
 if scope is not None:
     review_links(scope, here="log")

@@ -151,7 +151,7 @@ def review_picker(reviews: ReviewList, *, key: str, all_live_label: str | None =
         return labels[review_id]
 
     typed = str(st.session_state.get(f"{key}_find_closed") or "").strip().upper()
-    found = [r.id for r in reviews.closed if typed and typed in r.case_reference.upper()]
+    found = [r.id for r in reviews.closed if typed in r.case_reference.upper()] if typed else []
     choices = [r.id for r in live] + [current_id] + found[:FOUND_CLOSED_LIMIT]
     options = ([ALL_LIVE] if all_live_label is not None else []) + [
         i for i in dict.fromkeys(choices) if i in by_id]
