@@ -107,7 +107,6 @@ else:
                                     format_func=lambda i: milestone_titles.get(i, "—"),
                                     disabled=scope is None,
                                     help=None if scope is not None else "Pick one review above to link a milestone.")
-        # No max_chars on these boxes: a longer paste would be dropped whole; the save refuses it with a sentence.
         entry_text = st.text_area("What happened", key="la_text", height=100, placeholder=FREE_TEXT_REMINDER,
                                   help=free_text_help(MAX_TEXT_LENGTH))
         s1, s2 = st.columns([1, 2])

@@ -133,8 +133,6 @@ with new_review, st.form("new_review"):
     children_input = []
     for i in range(1, 5):
         ci, ca = st.columns(2)
-        # No max_chars: the browser box would drop a longer paste whole, leaving it empty; the length is checked
-        # on saving instead, with a sentence, and the text stays in the box.
         initials = ci.text_input(f"Child {i} initials", key=f"nr_initials_{i}",
                                  placeholder="e.g. AB" if i == 1 else "optional")
         age = ca.text_input(f"Child {i} age in years", key=f"nr_age_{i}")

@@ -102,7 +102,6 @@ with st.form(p + "record_form"):
                                key=p + "minutes_on")
     chosen = st.multiselect("Agencies attending", list(agencies), format_func=agencies.__getitem__, key=p + "agencies")
     c3, c4 = st.columns(2)
-    # No max_chars on the page's boxes: a longer paste would be dropped whole; the save refuses it with a sentence.
     chair_name = c3.text_input("Chaired by (a professional's name or role)", key=p + "chair")
     minute_taker = c4.text_input("Minutes taken by", key=p + "minute_taker")
     decisions = st.text_area("Decisions", key=p + "decisions", height=140, help=free_text_help(MAX_DECISIONS_CHARS),

@@ -172,8 +172,6 @@ with write_tab:
                     st.markdown("**The LCSPR decision** (from the Rapid Review meeting)")
                     answer = st.radio("Is a Local Child Safeguarding Practice Review to be carried out?", ["yes", "no"],
                                       index=None, horizontal=True, key=lcspr.key("decision"), disabled=view.locked)
-                    # No max_chars on the page's boxes: a longer paste would be dropped whole; the save refuses
-                    # it with a sentence and the text stays.
                     reason = st.text_area("Reasons", key=lcspr.key("reason"), height=100,
                                           help=free_text_help(MAX_REASON_CHARS), placeholder=FREE_TEXT_REMINDER,
                                           disabled=view.locked)

@@ -206,7 +206,8 @@ class DelegatedTask:
 
 def delegated_tasks(statuses: Sequence[ReviewStatus], account_id: int) -> list[DelegatedTask]:
     """The milestones of these reviews delegated to one account and still to do, soonest due first. A step that
-    does not apply to its review (an Ofsted step with no Ofsted notification) is nobody's task."""
+    does not apply to its review (the executive findings meeting while the Day 1 decision says none is needed) is
+    nobody's task."""
     tasks = [
         DelegatedTask(review_id=s.review.id, case_reference=s.review.case_reference, milestone_id=m.milestone.id,
                       title=m.milestone.title, due_date=m.milestone.effective_due_date, rag=m.rag)

@@ -57,7 +57,7 @@ def batch_receipts(waiting: list[ReturnStatus], *, as_of: date) -> None:
             what = " (resubmission)" if s.stage is Stage.SENT_BACK else ""
             c1.checkbox(f"{s.agency_name}{what}", key=key + "pick")
             c2.radio("Signed by a senior manager?", list(YES_NO), index=None, horizontal=True, key=key + "signed")
-            c3.text_input("Their role: a role, not a name", key=key + "role")  # no max_chars: it drops a long paste
+            c3.text_input("Their role: a role, not a name", key=key + "role")
             rows.append((s, key))
         submitted = st.form_submit_button("Record the receipts ticked", type="primary")
     if submitted:

@@ -206,8 +206,6 @@ def _receipt_form(s: ReturnStatus, page: CardPage) -> None:
         received_on = c1.date_input("Date received", format="DD/MM/YYYY", key=receipt_form.key("received_on"))
         signed = c2.radio("Signed by a senior manager?", list(YES_NO), horizontal=True,
                           key=receipt_form.key("signed"))
-        # No max_chars on the cards' boxes: a longer paste would be dropped whole; the save refuses it with a
-        # sentence and the text stays.
         role = c3.text_input("Their role (for example Head of Service): a role, not a name",
                              key=receipt_form.key("role"))
         receipt_submitted = st.form_submit_button(title, type="primary")

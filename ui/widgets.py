@@ -24,8 +24,9 @@ T = TypeVar("T")
 
 
 def free_text_help(most: int) -> str:
-    """The help of a free-text box: the reminder, and the most its save takes. The box itself has no `max_chars`:
-    Streamlit's box drops a longer paste whole, so the save refuses it with a sentence and the text stays."""
+    """The help of a free-text box: the reminder, and the most its save takes. No text box has `max_chars` (Streamlit's
+    box drops a longer paste whole): the save refuses an over-long text with a sentence and the text stays
+    (docs/decisions.md; tests/app/test_text_boxes.py fails on a box with one)."""
     return f"{FREE_TEXT_REMINDER} Up to {most:,} characters."
 
 
