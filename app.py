@@ -21,14 +21,13 @@ from ui.errors import DatabaseUnavailable, run_safely, show_database_unavailable
 from ui.flash import flash
 from ui.kept import restore_typing
 from ui.links import REVIEW_PAGE_KEYS
-from ui.navigation import PAGES, pages_for
+from ui.navigation import PAGES, menu
 from ui.style import apply_style
 from ui.widgets import ALL_LIVE_CHOSEN_KEY, CURRENT_REVIEW_KEY, md_text
 
 st.set_page_config(page_title="Rapid Review Tracker", page_icon=":material/fact_check:", layout="wide")
 apply_style()
 
-MENU_KEY = "menu_pages"
 ENDED_NOTICES = {
     "idle": "You were signed out after {idle} idle minutes. Please sign in again.",
     "expired": "A sign-in lasts at most 12 hours. Please sign in again.",
@@ -83,10 +82,10 @@ def _run_page() -> None:
     try:
         # Touching the session writes neither the account nor the settings: the page's reads borrow both.
         with state.unit_of_work(read_only=False, keeps_account=True) as session:
-            settings = load_settings(session)
+            settings, version = state.read_frame(session)
             account, notice = _check_session(session, token)
             if account is not None:
-                state.checked_sign_in(session, account)
+                state.checked_sign_in(account, version)
             partnership = settings.partnership_name
             no_accounts = account is None and count_accounts(session) == 0
     except (DatabaseUnavailable, OperationalError):
@@ -110,31 +109,22 @@ def _run_page() -> None:
 
     st.session_state[state.ACCOUNT_KEY] = account.id
     with st.sidebar:
-        st.caption(md_text(partnership))
-        st.markdown(f"Signed in as **{md_text(account.display_name)}**")
-        st.caption("Roles: " + ", ".join(role for role in Role if role in account.roles))
+        roles = ", ".join(role for role in Role if role in account.roles)
+        st.markdown(f":small[{md_text(partnership)}]  \nSigned in as **{md_text(account.display_name)}**  \n"
+                    f":small[Roles: {roles}]")
         if st.button("Sign out", icon=":material/logout:", key="sign_out"):
             state.end_session(token)
             if auth.served():
                 auth.sign_out_everywhere()
                 st.stop()
             st.rerun()
-    pages = _menu(account.roles)
+    pages = menu(account.roles)
     if not pages:
         st.warning("Your account has no role that opens a page. Ask an administrator.")
         return
     page = st.navigation(pages)
     _carry_the_review(page.url_path)
     page.run()
-
-
-def _menu(roles: frozenset[str]) -> list[st.Page]:
-    """The menu for these roles, made once a session and reused by every run (making a page finds its file)."""
-    kept = st.session_state.get(MENU_KEY)
-    if not (isinstance(kept, tuple) and kept[0] == roles):
-        kept = (roles, pages_for(roles))
-        st.session_state[MENU_KEY] = kept
-    return kept[1]
 
 
 def _carry_the_review(url_path: str | None) -> None:

@@ -1,4 +1,6 @@
 """Live reviews: every open review's position against its 15-working-day deadline, worst first."""
+from collections import Counter
+
 import streamlit as st
 
 from db.enums import ReviewState
@@ -12,14 +14,16 @@ from ui import state
 from ui.flash import flash, show_flashes
 from ui.forms import already_saved, remember_saved
 from ui.gate import require_page
-from ui.style import COMPACT_ON_PHONE, wrapping_table
+from ui.navigation import link_target
+from ui.style import RAG_COUNTS, wrapping_table
 from ui.widgets import FREE_TEXT_REMINDER, fmt_date, folded, md_text, page_of, rag_badge, short_date
 
 roles = require_page("live")
 
 st.title("Live reviews")
 as_of = state.today()
-st.caption(f"Today is {fmt_date(as_of)}. Reviews are due at the end of Day 15 (working days).")
+st.caption(f"Today is {fmt_date(as_of)}. Reviews are due at the end of Day 15 (working days). A submitted review "
+           "has been sent to the National Panel and awaits its response.")
 
 show_flashes()
 
@@ -35,24 +39,22 @@ if my_tasks:
         c_task, c_open = st.columns([5, 1], vertical_alignment="center")
         c_task.markdown(f"{rag_badge(task.rag if task.rag is not Rag.NOT_DUE_YET else Rag.GREEN)} "
                         f"**{task.case_reference}**: {md_text(task.title)}, due {fmt_date(task.due_date)}")
-        c_open.page_link("pages/review.py", label="Open", icon=":material/folder_open:",
+        c_open.page_link(link_target("review"), label="Open", icon=":material/folder_open:",
                          query_params={"review": str(task.review_id)})
 
-counts = {rag: sum(1 for s in statuses if s.status_label == rag) for rag in (Rag.RED, Rag.AMBER, Rag.GREEN)}
-submitted_count = sum(1 for s in statuses if s.review.state == ReviewState.SUBMITTED)
-c1, c2, c3, c4 = st.container(key=COMPACT_ON_PHONE + "counts").columns(4)
-c1.metric("Red", counts[Rag.RED])
-c2.metric("Amber", counts[Rag.AMBER])
-c3.metric("Green", counts[Rag.GREEN])
-c4.metric("Submitted", submitted_count, help="Submitted to the National Panel, awaiting its response")
-
-FILTERS = [Rag.RED.value, Rag.AMBER.value, Rag.GREEN.value, ReviewState.SUBMITTED.value]
-shown = st.pills("Show", FILTERS, selection_mode="multi", default=FILTERS, key="rag_filter")
 
 
 def _status_word(status: ReviewStatus) -> str:
     """Its RAG while open; "submitted" once submitted to the National Panel."""
     return status.status_label if status.review.state == ReviewState.OPEN else ReviewState.SUBMITTED.value
+
+
+FILTERS = [Rag.RED.value, Rag.AMBER.value, Rag.GREEN.value, ReviewState.SUBMITTED.value]
+# Every live review counted by the word its row shows, as one line of large coloured badges that say the count and
+# the status in words: the Partnership Manager's glance.
+counted = Counter(_status_word(s) for s in statuses)
+st.container(key=RAG_COUNTS).markdown(" ".join(rag_badge(word, count=counted[word]) for word in FILTERS))
+shown = st.pills("Show", FILTERS, selection_mode="multi", default=FILTERS, key="rag_filter")
 
 
 def _matches(status: ReviewStatus) -> bool:
@@ -94,7 +96,7 @@ else:
     # menu open, each row as tall as its text; on a phone, one card per review.
     wrapping_table(rows, key="live_list")
     st.caption("Open a review with its link (the links work from the keyboard too):")
-    review_page = st.Page("pages/review.py")  # found once, not once a link (a link by path resolves the file)
+    review_page = link_target("review")
     with st.container(horizontal=True, key="open_links"):
         for s in shown_statuses:
             st.page_link(review_page, label=f"{s.review.case_reference} ({_status_word(s)})",

@@ -39,6 +39,7 @@ from ui.flash import flash, show_flashes
 from ui.forms import VersionedForm, already_saved, remember_saved
 from ui.gate import require_page
 from ui.links import review_links
+from ui.navigation import link_target
 from ui.widgets import FREE_TEXT_REMINDER, fmt_date, free_text_help, md_text, review_picker
 
 YES_NO = {"yes": True, "no": False}
@@ -158,7 +159,8 @@ with write_tab:
                     written = bool(paragraphs_of(part.summary))
                     st.markdown(f"**{md_text(part.agency)}**: {md_text(part.dates_sentence)}"
                                 + ("" if written else " *No summary written yet.*"))
-                st.page_link("pages/returns.py", label="Write or change an agency's summary on the Agency returns page",
+                st.page_link(link_target("returns"),
+                             label="Write or change an agency's summary on the Agency returns page",
                              icon=":material/assignment_turned_in:", query_params={"review": str(review.id)})
                 continue
             if section.key == "lcspr_decision":

@@ -29,6 +29,7 @@ from ui.flash import flash, show_flashes
 from ui.forms import VersionedForm
 from ui.gate import require_page
 from ui.links import review_links
+from ui.navigation import link_target
 from ui.style import wrapping_table
 from ui.widgets import FREE_TEXT_REMINDER, fmt_date, folded, md_text, rag_badge, review_picker, short_date
 
@@ -97,13 +98,11 @@ with right:
 
 if status.why:
     st.subheader(f"Why it is {status.status_label}")
-    why_pages = {"review": "pages/review.py", "returns": "pages/returns.py", "meetings": "pages/meetings.py",
-                 "report": "pages/report.py"}
     where = {"review": "on this page", "returns": "Agency returns", "meetings": "Meetings", "report": "Report"}
     for item in status.why:
         c_item, c_link = st.columns([4, 1], vertical_alignment="center")
         c_item.markdown(f"{rag_badge(item.rag)} {md_text(item.label)}")
-        c_link.page_link(why_pages[item.page], label=where[item.page], icon=":material/arrow_forward:",
+        c_link.page_link(link_target(item.page), label=where[item.page], icon=":material/arrow_forward:",
                          query_params={"review": str(review.id)})
 
 st.subheader("Milestones")
@@ -199,9 +198,9 @@ recorded_here = [m for m in open_milestones if m.key not in REPORT_MILESTONES | 
 if not is_closed and open_milestones:
     st.subheader("Record a milestone done")
     link_meetings, link_report = st.columns(2)
-    link_meetings.page_link("pages/meetings.py", label="Meetings and minutes are recorded on the Meetings page",
+    link_meetings.page_link(link_target("meetings"), label="Meetings and minutes are recorded on the Meetings page",
                             icon=":material/groups:", query_params={"review": str(review.id)})
-    link_report.page_link("pages/report.py", label="The report's steps, sign-off and submission: Report page",
+    link_report.page_link(link_target("report"), label="The report's steps, sign-off and submission: Report page",
                           icon=":material/description:", query_params={"review": str(review.id)})
 if not is_closed and recorded_here:
     titles = {m.id: m.title for m in recorded_here}
@@ -344,5 +343,5 @@ if register_box.open:
         ]
         with register_box:
             wrapping_table(documents, key=f"folder_register_{folder_section.code}")
-st.page_link("pages/daily_log.py", label="Record a file location in the daily log", icon=":material/history_edu:",
+st.page_link(link_target("log"), label="Record a file location in the daily log", icon=":material/history_edu:",
              query_params={"review": str(review.id)})

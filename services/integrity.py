@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import ColumnElement, func, select, text
 from sqlalchemy.orm import Session
 
 from db.enums import Role
 from db.models import Account
-from db.models_report import RecordVerification
+from db.models_report import RecordChainHead, RecordVerification
 from services.permissions import requires
 
 GENESIS = "0" * 64
@@ -47,8 +47,16 @@ def data_version(session: Session) -> tuple[str, int]:
     """The database's name and how far its two record chains have gone. Every write appends a log entry (and a
     report version moves its own chain), so figures cached under this key are stale as soon as anything is written;
     the name keeps apart the caches of two databases served by one process."""
-    name, position = session.execute(text(
-        "SELECT current_database(), sum(position) FROM record_chain_heads")).one()
+    return as_data_version(*session.execute(select(*data_version_columns())).one())
+
+
+def data_version_columns() -> tuple[ColumnElement[str], ColumnElement[int]]:
+    """The data version's two parts as columns, for a caller that reads it in the same statement as other rows
+    (`as_data_version` turns them into the version)."""
+    return func.current_database(), select(func.sum(RecordChainHead.position)).scalar_subquery()
+
+
+def as_data_version(name: str, position: int | None) -> tuple[str, int]:
     return str(name), int(position or 0)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.navigation import PAGES
+from ui.navigation import PAGES, link_target
 
 # The pages that show one review, in menu order.
 REVIEW_PAGE_KEYS = ("review", "returns", "log", "meetings", "report")
@@ -22,5 +22,5 @@ def review_links(review_id: int, *, here: str) -> None:
     columns = st.columns(len(others))
     for column, key in zip(columns, others, strict=True):
         entry = PAGES[key]
-        column.page_link(entry.path, label=f"{entry.title} for this review", icon=entry.icon,
+        column.page_link(link_target(key), label=f"{entry.title} for this review", icon=entry.icon,
                          query_params={"review": str(review_id)})

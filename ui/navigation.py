@@ -36,9 +36,23 @@ def page_keys_for(roles: frozenset[str] | set[str] | list[str]) -> list[str]:
     return [key for key, entry in PAGES.items() if entry.roles & set(roles)]
 
 
-def pages_for(roles: frozenset[str] | set[str] | list[str]) -> list[st.Page]:
-    """The menu for these roles; the first page opens by default."""
-    return [
-        st.Page(PAGES[key].path, title=PAGES[key].title, icon=PAGES[key].icon, default=(i == 0))
-        for i, key in enumerate(page_keys_for(roles))
-    ]
+MENU_KEY = "menu_pages"
+
+
+def menu(roles: frozenset[str]) -> list[st.Page]:
+    """The menu for these roles (the first page opens by default), made once a session and reused by every run:
+    making a page finds its file."""
+    kept = st.session_state.get(MENU_KEY)
+    if not (isinstance(kept, tuple) and kept[0] == roles):
+        pages = {key: st.Page(PAGES[key].path, title=PAGES[key].title, icon=PAGES[key].icon, default=(i == 0))
+                 for i, key in enumerate(page_keys_for(roles))}
+        kept = (roles, pages)
+        st.session_state[MENU_KEY] = kept
+    return list(kept[1].values())
+
+
+def link_target(key: str) -> st.Page | str:
+    """What st.page_link is given to link to the page `key`: this session's menu page, so that Streamlit does not
+    find the page's file again for every link; its path when the menu has no such page (Streamlit then says so)."""
+    kept = st.session_state.get(MENU_KEY)
+    return kept[1].get(key, PAGES[key].path) if isinstance(kept, tuple) else PAGES[key].path

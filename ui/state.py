@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Protocol, TypeVar, cast
 
 import streamlit as st
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -31,7 +31,7 @@ from services.accounts import SignedIn, load_actor, signed_in_account
 from services.calendar import KEPT_CALENDAR
 from services.clock import today_in_london
 from services.errors import ServiceError
-from services.integrity import data_version
+from services.integrity import as_data_version, data_version, data_version_columns
 from services.working_days import WorkingCalendar
 from ui import auth
 from ui.errors import DATABASE_UNAVAILABLE, DatabaseUnavailable
@@ -233,14 +233,27 @@ def read(fn: Callable[..., T], **kwargs: Any) -> T:
     return _call(fn, read_only=True, **kwargs)
 
 
-def checked_sign_in(session: Session, account: SignedIn) -> None:
-    """The account the page run's sign-in check (app.py) has just found, kept for the run: what the page then asks
-    of `signed_in` is answered without a read. The data version is read in the same session, so that the page's
+def read_frame(session: Session) -> tuple[Setting, tuple[str, int]]:
+    """What every run of a page reads first, in one statement: the settings row, the data version and the account
+    signed in in this tab (if any). The account is only put in `session`, so that the sign-in check's own look-up
+    of it sends nothing; whether it may still act is for that check to decide."""
+    database, position = data_version_columns()
+    settings, _account, name, reached = session.execute(
+        select(Setting, Account, database, position)
+        .outerjoin(Account, Account.id == signed_in_account_id())
+        .where(Setting.id == 1)
+    ).one()
+    return settings, as_data_version(name, reached)
+
+
+def checked_sign_in(account: SignedIn, version: tuple[str, int]) -> None:
+    """The account the page run's sign-in check (app.py) has just found, and the data version read with it
+    (`read_frame`), kept for the run: what the page then asks of `signed_in` is answered without a read, and its
     shared reads need no transaction of their own."""
     run = _page_run.get()
     if run is not None:
         run.account = account
-        run.shared_reader = (data_version(session), tuple(sorted(account.roles)))
+        run.shared_reader = (version, tuple(sorted(account.roles)))
 
 
 def read_shared(fn: Callable[..., T], **kwargs: Any) -> T:

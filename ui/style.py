@@ -8,8 +8,10 @@ from collections.abc import Mapping, Sequence
 import streamlit as st
 
 # A container made with st.container(key=COMPACT_ON_PHONE + "...") keeps its columns side by side, two to a row,
-# on a phone instead of stacking them one under another (the live list's four count tiles).
+# on a phone instead of stacking them one under another (the worklist's four count tiles).
 COMPACT_ON_PHONE = "compact_on_phone_"
+# The key of the container holding the live list's line of count badges, drawn large.
+RAG_COUNTS = "rag_counts"
 # A table drawn by wrapping_table: on a phone each row is a card, each cell under its column's name.
 CARDS_ON_PHONE = "cards_on_phone_"
 # Streamlit's "md" breakpoint: at this width or less its menu opens over the page instead of beside it.
@@ -27,6 +29,8 @@ label[data-testid="stWidgetLabel"][disabled] {{ color: #595959; }}
 [data-testid="stPageLink"] p {{ white-space: normal; overflow: visible; text-overflow: clip; }}
 /* 1.4.10 Reflow: a table drawn by wrapping_table breaks a long word (a file path) rather than run off the page. */
 [class*="st-key-{CARDS_ON_PHONE}"] td {{ overflow-wrap: anywhere; }}
+/* The live list's counts: badges as large as a heading, spaced apart, wrapping on a narrow screen. */
+.st-key-{RAG_COUNTS} p {{ font-size: 1.5rem; line-height: 2.5rem; word-spacing: 0.5rem; }}
 /* The element that holds the script closing the menu takes no room on the page. */
 [data-testid="stElementContainer"]:has(script[data-rrt="close-menu"]) {{ display: none; }}
 /* A phone (390 px wide): count tiles two to a row, with smaller figures, so the list is on the first screen. */

@@ -75,11 +75,13 @@ BADGE_COLOURS = {
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&=^])")
 
 
-def rag_badge(status: Rag | str) -> str:
-    """A coloured badge, as Streamlit markdown, that also says the status in words (never colour alone)."""
+def rag_badge(status: Rag | str, *, count: int | None = None) -> str:
+    """A coloured badge, as Streamlit markdown, that also says the status in words (never colour alone), after
+    `count` when given (':red-badge[3 RED]': how many have that status)."""
     rag = Rag(status) if status in Rag._value2member_map_ else None
     colour = BADGE_COLOURS[rag] if rag else "gray"
-    return f":{colour}-badge[{md_text(str(status).upper())}]"
+    words = md_text(str(status).upper())
+    return f":{colour}-badge[{words if count is None else f'{count} {words}'}]"
 
 
 def md_text(text: object) -> str:

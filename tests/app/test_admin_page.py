@@ -97,8 +97,11 @@ def test_the_sidebar_shows_the_display_name_and_partnership_literally(app_db, ma
         session.scalars(select(Setting)).one().partnership_name = "![x](https://evil.example/x.png)"
     at = make_app(admin).run()
     assert not at.exception
-    assert r"Signed in as **\*\*Pat\*\* \[link\]\(https\://evil\.example\)**" in [m.value for m in at.sidebar.markdown]
-    assert r"\!\[x\]\(https\://evil\.example/x\.png\)" in [c.value for c in at.sidebar.caption]
+    assert [m.value for m in at.sidebar.markdown] == [
+        r":small[\!\[x\]\(https\://evil\.example/x\.png\)]  " "\n"
+        r"Signed in as **\*\*Pat\*\* \[link\]\(https\://evil\.example\)**  " "\n"
+        ":small[Roles: admin]"
+    ]
 
 
 def test_a_stale_agency_save_keeps_the_typing_and_shows_the_saved_values(app_db, make_app):

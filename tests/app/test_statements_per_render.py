@@ -21,30 +21,32 @@ AS_OF = date(2026, 11, 26)  # a Thursday
 PAGES = ("pages/live_reviews.py", "pages/daily_log.py", "pages/returns.py", "pages/board.py")
 
 
-def _statements_per_render(make_app, reader) -> dict[str, int]:
+def _statements_of_a_warm_render(make_app, reader, page: str) -> list[str]:
+    """The SQL of each statement one render of `page` sends, after a first render."""
     import ui.state
 
-    counted = {}
-    for page in PAGES:
-        at = make_app(reader, as_of=AS_OF)
+    at = make_app(reader, as_of=AS_OF)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    statements: list[str] = []
+
+    def listener(*args):
+        statements.append(args[2])
+
+    engine = ui.state._engine()
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        at.session_state["last_seen_at"] = datetime.now(UTC)
         at.run()
-        at.switch_page(page).run()
-        assert not at.exception, at.exception
-        statements: list[str] = []
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert not at.exception, at.exception
+    return statements
 
-        def listener(*args, sent=statements):
-            sent.append(args[2])
 
-        engine = ui.state._engine()
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            at.session_state["last_seen_at"] = datetime.now(UTC)
-            at.run()
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        assert not at.exception, at.exception
-        counted[page] = len(statements)
-    return counted
+def _statements_per_render(make_app, reader) -> dict[str, int]:
+    return {page: len(_statements_of_a_warm_render(make_app, reader, page)) for page in PAGES}
 
 
 def _more_live_reviews(open_session, count: int) -> None:
@@ -76,3 +78,14 @@ def test_statements_per_render_do_not_grow_with_the_reviews(app_db, make_app):
     after = _statements_per_render(make_app, reader)
     assert after == before
     assert all(n > 0 for n in before.values()), before
+
+
+def test_a_warm_render_of_the_live_list_sends_one_statement_for_settings_account_and_data_version(app_db, make_app):
+    """The page run's first read (ui.state.read_frame) brings the settings, the signed-in account and the data
+    version in one statement; the sign-in check and the page then send nothing (the list is kept by data version)."""
+    with app_db() as session, session.begin():
+        load_demo_data(session, as_of=AS_OF)
+    reader = create_account(app_db, "manager", username="one-statement")
+    [sent] = _statements_of_a_warm_render(make_app, reader, "pages/live_reviews.py")
+    for table in ("FROM settings", "accounts", "record_chain_heads"):
+        assert table in sent, sent
