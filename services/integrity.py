@@ -47,13 +47,16 @@ def data_version(session: Session) -> tuple[str, int]:
     """The database's name and how far its two record chains have gone. Every write appends a log entry (and a
     report version moves its own chain), so figures cached under this key are stale as soon as anything is written;
     the name keeps apart the caches of two databases served by one process."""
-    return as_data_version(*session.execute(select(*data_version_columns())).one())
+    return as_data_version(*session.execute(_DATA_VERSION).one())
 
 
 def data_version_columns() -> tuple[ColumnElement[str], ColumnElement[int]]:
     """The data version's two parts as columns, for a caller that reads it in the same statement as other rows
-    (`as_data_version` turns them into the version)."""
+    (`as_data_version` turns them into the version). Build the statement once: building costs more than running."""
     return func.current_database(), select(func.sum(RecordChainHead.position)).scalar_subquery()
+
+
+_DATA_VERSION = select(*data_version_columns())
 
 
 def as_data_version(name: str, position: int | None) -> tuple[str, int]:

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Protocol, TypeVar, cast
 
 import streamlit as st
-from sqlalchemy import event, select, text
+from sqlalchemy import bindparam, event, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -233,16 +233,19 @@ def read(fn: Callable[..., T], **kwargs: Any) -> T:
     return _call(fn, read_only=True, **kwargs)
 
 
+# Made once: building a statement costs more than running it.
+_FRAME_READ = (
+    select(Setting, Account, *data_version_columns())
+    .outerjoin(Account, Account.id == bindparam("account_id"))
+    .where(Setting.id == 1)
+)
+
+
 def read_frame(session: Session) -> tuple[Setting, tuple[str, int]]:
     """What every run of a page reads first, in one statement: the settings row, the data version and the account
     signed in in this tab (if any). The account is only put in `session`, so that the sign-in check's own look-up
     of it sends nothing; whether it may still act is for that check to decide."""
-    database, position = data_version_columns()
-    settings, _account, name, reached = session.execute(
-        select(Setting, Account, database, position)
-        .outerjoin(Account, Account.id == signed_in_account_id())
-        .where(Setting.id == 1)
-    ).one()
+    settings, _account, name, reached = session.execute(_FRAME_READ, {"account_id": signed_in_account_id()}).one()
     return settings, as_data_version(name, reached)
 
 

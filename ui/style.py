@@ -32,7 +32,9 @@ label[data-testid="stWidgetLabel"][disabled] {{ color: #595959; }}
 /* The live list's counts: badges as large as a heading (over Streamlit's own size), spaced apart, wrapping on a
    narrow screen. */
 .st-key-{RAG_COUNTS} p {{ line-height: 3.25rem; }}
-.st-key-{RAG_COUNTS} .stMarkdownBadge {{ font-size: 1.5rem !important; padding: 0.25rem 0.75rem; margin-right: 0.5rem; }}
+.st-key-{RAG_COUNTS} .stMarkdownBadge {{
+  font-size: 1.5rem !important; padding: 0.25rem 0.75rem; margin-right: 0.5rem;
+}}
 /* The element that holds the script closing the menu takes no room on the page. */
 [data-testid="stElementContainer"]:has(script[data-rrt="close-menu"]) {{ display: none; }}
 /* A phone (390 px wide): count tiles two to a row, with smaller figures, so the list is on the first screen. */
