@@ -300,6 +300,10 @@ def print_table(lines: list[Line], runs: int) -> None:
     by = {(line.label, line.scale): line for line in lines}
     floor = statistics.median(by[("Floor page", "")].samples)
     chart_floor = statistics.median(by[("Chart floor", "")].samples)
+
+    def timing(line: Line) -> str:
+        return f"{statistics.median(line.samples):,.1f} ({min(line.samples):,.1f})"
+
     print(f"\n{runs} warm reruns of each, interleaved; median (min) in ms; statements per render.\n")
     print("| page | demo | national | national/demo | demo/floor | statements demo → national |")
     print("| --- | --- | --- | --- | --- | --- |")
@@ -307,13 +311,11 @@ def print_table(lines: list[Line], runs: int) -> None:
         demo, nat = by[(label, "demo")], by[(label, "national")]
         dm, nm = statistics.median(demo.samples), statistics.median(nat.samples)
         floor_here = chart_floor if label == "Board figures" else floor
-        print(f"| {label} | {dm:,.0f} ({min(demo.samples):,.0f}) | {nm:,.0f} ({min(nat.samples):,.0f}) | "
-              f"{nm / dm:.2f}x | {dm / floor_here:.1f}x{' chart floor' if label == 'Board figures' else ''} | "
+        print(f"| {label} | {timing(demo)} | {timing(nat)} | {nm / dm:.2f}x | "
+              f"{dm / floor_here:.2f}x{' chart floor' if label == 'Board figures' else ''} | "
               f"{demo.statements} → {nat.statements} |")
-    print(f"| Floor page (title, 3 metrics, 12x9 table) | {floor:,.0f} ({min(by[('Floor page', '')].samples):,.0f})"
-          " | | | | 0 |")
-    print(f"| Chart floor (the board's 8 charts, static) | {chart_floor:,.0f} "
-          f"({min(by[('Chart floor', '')].samples):,.0f}) | | | | 0 |")
+    print(f"| Floor page (title, 3 metrics, 12x9 table) | {timing(by[('Floor page', '')])} | | | | 0 |")
+    print(f"| Chart floor (the board's 8 charts, static) | {timing(by[('Chart floor', '')])} | | | | 0 |")
 
 
 @dataclass(frozen=True)
