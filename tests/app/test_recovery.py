@@ -4,7 +4,9 @@ made while the database cannot be reached keeps what was typed in the form until
 saved."""
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import signal
 import tempfile
 from datetime import date
@@ -33,7 +35,10 @@ def _postmaster_pid(pgdata: Path) -> int:
 
 
 def test_a_killed_embedded_postmaster_is_started_again_by_the_next_click(monkeypatch, make_app):
-    pgdata = Path(tempfile.mkdtemp(prefix="rrt-recovery-", dir="/tmp")) / "pgdata"
+    folder = Path(tempfile.mkdtemp(prefix="rrt-recovery-", dir="/tmp"))  # short: the server's socket is in it
+    # Exit handlers run last-registered first: this one after the server's own, which stops it and deletes pgdata.
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    pgdata = folder / "pgdata"
     owner_url = start_embedded_server(pgdata, delete_on_exit=True)
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("MIGRATION_DATABASE_URL", raising=False)
