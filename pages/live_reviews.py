@@ -43,7 +43,6 @@ if my_tasks:
                          query_params={"review": str(task.review_id)})
 
 
-
 def _status_word(status: ReviewStatus) -> str:
     """Its RAG while open; "submitted" once submitted to the National Panel."""
     return status.status_label if status.review.state == ReviewState.OPEN else ReviewState.SUBMITTED.value
