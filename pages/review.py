@@ -45,7 +45,8 @@ if not reviews:
 picked = review_picker(reviews, key="review_pick")
 review_links(picked, here="review")
 
-status = state.read(get_review_status, review_id=picked, as_of=as_of)
+# The same for every case reader: shared in this process until anything is written (ui.state.read_shared).
+status = state.read_shared(get_review_status, review_id=picked, as_of=as_of)
 review = status.review
 is_open = review.state == ReviewState.OPEN
 is_closed = review.state == ReviewState.CLOSED
@@ -147,7 +148,7 @@ milestone_rows = [
 ]
 wrapping_table(milestone_rows, key="milestones")
 
-corrections = state.read(list_date_corrections, review_id=review.id)
+corrections = state.read_shared(list_date_corrections, review_id=review.id)
 if corrections:
     st.markdown("**Dates of completed steps corrected** (the date recorded first stays in the record)")
     for title in dict.fromkeys(c.milestone_title for c in corrections):

@@ -562,3 +562,27 @@ def test_long_pasted_initials_and_age_stay_in_the_form_with_a_sentence(app_db, m
     assert at.text_input(key="nr_age_1").value == "7" * 10_000
     with app_db() as session:
         assert session.scalars(select(Review.case_reference)).all() == ["181226AB", "211226CD"]
+
+
+def test_the_review_page_shows_a_step_another_user_recorded_on_its_next_run(app_db, make_app):
+    """The Review page's status is a shared read (the same for every case reader until anything is written): a step
+    recorded by someone else, in another session, shows on this reader's next run, not the status kept before."""
+    officer = _seed(app_db)
+    manager = create_account(app_db, "manager", username="pat")
+    with app_db() as session:
+        review = session.scalars(select(Review).where(Review.case_reference == "181226AB")).one()
+        timeline = session.scalars(select(ReviewMilestone).where(
+            ReviewMilestone.review_id == review.id, ReviewMilestone.key == "timeline_agreed")).one()
+    at = make_app(manager, as_of=AS_OF).run()
+    at.query_params["review"] = str(review.id)
+    at.switch_page("pages/review.py").run()
+    assert not at.exception
+    assert _milestone_rows(at)[timeline.title]["Done"] == "—"
+    at.run()  # a second run is served from the shared read
+    assert _milestone_rows(at)[timeline.title]["Done"] == "—"
+    with app_db() as session, session.begin():
+        record_milestone_done(session, session.merge(officer), milestone_id=timeline.id, done_on=date(2026, 12, 21),
+                              as_of=AS_OF)
+    at.run()
+    assert not at.exception
+    assert _milestone_rows(at)[timeline.title]["Done"] == f"Mon 21 Dec by {officer.display_name}"
