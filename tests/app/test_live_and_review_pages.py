@@ -586,3 +586,24 @@ def test_the_review_page_shows_a_step_another_user_recorded_on_its_next_run(app_
     at.run()
     assert not at.exception
     assert _milestone_rows(at)[timeline.title]["Done"] == f"Mon 21 Dec by {officer.display_name}"
+
+
+def test_the_counts_take_each_live_review_once_a_submitted_one_as_submitted(app_db, make_app):
+    """The badge line counts every live review once, by the word its row shows: the open ones by their RAG, the ones
+    submitted to the National Panel as submitted. The expected figures come from the database."""
+    from db.enums import ReviewState
+    from demo.partnership import load_demo_data
+
+    demo_day = date(2026, 11, 26)
+    with app_db() as session, session.begin():
+        load_demo_data(session, as_of=demo_day)
+    with app_db() as session:
+        states = list(session.scalars(select(Review.state).where(Review.state != ReviewState.CLOSED)))
+    submitted = states.count(ReviewState.SUBMITTED)
+    assert submitted >= 1 and len(states) > submitted  # the demo has both kinds
+    manager = create_account(app_db, "manager", username="counting-manager")
+    at = make_app(manager, as_of=demo_day).run()
+    assert not at.exception
+    counts = {word: int(n) for n, word in re.findall(r"\[(\d+) (\w+)\]", _counts(at))}
+    assert counts["SUBMITTED"] == submitted
+    assert sum(counts.values()) == len(states)
