@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import re
 import sys
 import traceback
 from collections.abc import Sequence
@@ -13,7 +14,10 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.engine import (
+    LEGACY_APP_GROUP,
     MigrationAsAppRole,
+    app_group,
+    claim_app_grants,
     create_app_role,
     make_engine,
     make_session_factory,
@@ -45,13 +49,15 @@ def create_app_role_command(args: argparse.Namespace) -> int:
     prepare_database()
     try:
         created = create_app_role(owner, args.name, password)
+        with owner.connect() as connection:
+            group = app_group(connection)
     except ValueError as error:
         _fail(str(error))
         return 2
     finally:
         owner.dispose()
-    print(f"Role {args.name} {'created' if created else 'already existed'}; it is a member of the app's group rrt_app. "
-          f"Set DATABASE_URL to connect as {args.name}.")
+    print(f"Role {args.name} {'created' if created else 'already existed'}; it is a member of {group}, the app's "
+          f"group of this database only. Set DATABASE_URL to connect as {args.name}.")
     return 0
 
 
@@ -211,12 +217,16 @@ def restore(args: argparse.Namespace) -> int:
                 _fail("The database to restore into is not empty: restore into a new, empty database "
                       "(MIGRATION_DATABASE_URL, or a new RRT_DATA_DIR for the embedded server).")
                 return 2
-            # The grants in the backup name the app's group, which belongs to the server, not to the database.
-            connection.execute(text(
-                "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rrt_app') THEN "
-                "CREATE ROLE rrt_app NOLOGIN; END IF; END $$"))
         tool = pg_tool("pg_restore", _server_major(engine))
         uri, env = _libpq(url)
+        # The backup's grants name the app's group of the database it was taken from (`rrt_app` before migration
+        # 0016): the restore needs that role to exist, and afterwards the grants become this database's group's.
+        groups = _app_groups_in_backup(tool, args.file, env)
+        with engine.begin() as connection:
+            for group in groups:
+                connection.execute(text(
+                    f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{group}') THEN "
+                    f'CREATE ROLE "{group}" NOLOGIN; END IF; END $$'))
         done = subprocess.run([tool, "--no-owner", "--exit-on-error", "--single-transaction", "--dbname", uri,
                                args.file], env=env, capture_output=True, text=True)
         if done.returncode != 0:
@@ -229,6 +239,9 @@ def restore(args: argparse.Namespace) -> int:
     prepare_database(must_migrate=True)
     engine = make_engine(url)
     try:
+        with engine.begin() as connection:
+            group = claim_app_grants(connection, groups)
+        _join_app_group(engine, group)
         with transaction(make_session_factory(engine)) as session:
             result = verify_record(session)
             record_verification(session, result)
@@ -240,6 +253,45 @@ def restore(args: argparse.Namespace) -> int:
         return 0
     _fail(result.summary())
     return 4
+
+
+_GROUP_IN_ACL = re.compile(r"\b(?:TO|FROM)\s+\"?(rrt_app(?:_[a-z0-9_]+)?)\"?\s*;")
+
+
+def _app_groups_in_backup(tool: str, file: str, env: dict[str, str]) -> list[str]:
+    """The app groups a backup's grants name, read from its ACL entries only (not its data)."""
+    import subprocess
+    import tempfile
+
+    listing = subprocess.run([tool, "--list", file], env=env, capture_output=True, text=True)
+    if listing.returncode != 0:
+        return [LEGACY_APP_GROUP]
+    acl = [line for line in listing.stdout.splitlines() if " ACL " in line]
+    if not acl:
+        return []
+    with tempfile.NamedTemporaryFile("w", suffix=".list", encoding="utf-8") as chosen:
+        chosen.write("\n".join(acl) + "\n")
+        chosen.flush()
+        script = subprocess.run([tool, "--use-list", chosen.name, "--file", "-", file], env=env, capture_output=True,
+                                text=True)
+    return sorted(set(_GROUP_IN_ACL.findall(script.stdout))) or [LEGACY_APP_GROUP]
+
+
+def _join_app_group(engine: Engine, group: str) -> None:
+    """After a restore: DATABASE_URL's role, when it is not the owner, joins this database's group (a new database
+    has a new group, and the role is the one this installation's app connects as)."""
+    import os
+
+    from sqlalchemy.engine import make_url
+
+    from db.engine import uses_embedded_server
+
+    user = make_url(os.environ["DATABASE_URL"]).username if not uses_embedded_server() else None
+    if user and user != engine.url.username:
+        try:
+            create_app_role(engine, user)
+        except ValueError as error:
+            _fail(f"{error} It was not added to {group}.")
 
 
 DATABASE_UNREACHABLE = (
