@@ -6,13 +6,15 @@ import getpass
 import re
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from db.acting import act_as
 from db.engine import (
     LEGACY_APP_GROUP,
     MigrationAsAppRole,
@@ -32,6 +34,14 @@ from services.errors import ServiceError
 def _factory() -> sessionmaker[Session]:
     # Migrated as the owner (MIGRATION_DATABASE_URL), then run as the app's role (DATABASE_URL), as the app does.
     return make_session_factory(make_engine(prepare_database()))
+
+
+@contextmanager
+def _as_system(factory: sessionmaker[Session], via: str = "command") -> Iterator[Session]:
+    """A command's transaction: its changes are on the record as the system's (no signed-in account), `via` it."""
+    with transaction(factory) as session:
+        act_as(session, None, via=via)
+        yield session
 
 
 def migrate(_args: argparse.Namespace) -> int:
@@ -64,7 +74,7 @@ def create_app_role_command(args: argparse.Namespace) -> int:
 def demo_data(_args: argparse.Namespace) -> int:
     from demo.partnership import DEMO_PASSWORD, load_demo_data
 
-    with transaction(_factory()) as session:
+    with _as_system(_factory(), via="demo") as session:
         summary = load_demo_data(session, as_of=today_in_london())
     print(f"Loaded the fictional demo partnership: {summary.live_reviews} live reviews, "
           f"{summary.closed_reviews} closed reviews.")
@@ -84,7 +94,7 @@ def create_user(args: argparse.Namespace) -> int:
         if password != getpass.getpass("Password again: "):
             print("The two passwords differ.", file=sys.stderr)
             return 2
-    with transaction(_factory()) as session:
+    with _as_system(_factory()) as session:
         account = create_account_from_command_line(
             session, username=args.username, display_name=args.display_name or args.username,
             roles=args.roles.split(","), password=password,
@@ -108,14 +118,15 @@ def verify(args: argparse.Namespace) -> int:
         except ValueError as error:
             _fail(str(error))
             return 2
-    with transaction(_factory()) as session:
+    with _as_system(_factory()) as session:
         result = verify_record(session, expected)
         record_verification(session, result)
     if not result.ok:
         _fail(result.summary())
         return 4
     print(result.summary() + (f" (each still passes through the heads in {args.expect_heads})" if expected else ""))
-    print(f"chain heads: log {result.log_head}, report versions {result.versions_head} (keep these elsewhere)")
+    print(f"chain heads: log {result.log_head}, report versions {result.versions_head}, history "
+          f"{result.history_head} (keep these elsewhere)")
     if args.save_heads:
         Path(args.save_heads).write_text(heads_text(result.heads), encoding="utf-8")
         print(f"Chain heads written to {args.save_heads}: keep it away from the database, with the backup.")
@@ -153,9 +164,9 @@ def send_due_mail(args: argparse.Namespace) -> int:
     now = datetime.now(LONDON)
     queued = 0
     if args.digests_now or (now.hour, now.minute) >= digest_at:
-        with transaction(factory) as session:
+        with _as_system(factory) as session:
             queued = queue_digests(session, today=today_in_london())
-    result = send_pending(lambda: transaction(factory), config)
+    result = send_pending(lambda: _as_system(factory), config)
     print(f"Digests queued: {queued}. Emails sent: {result.sent}; failed (tried again on the next run): "
           f"{result.failed}.")
     return 0 if result.failed == 0 else 6
@@ -242,7 +253,7 @@ def restore(args: argparse.Namespace) -> int:
         with engine.begin() as connection:
             group = claim_app_grants(connection, groups)
         _join_app_group(engine, group)
-        with transaction(make_session_factory(engine)) as session:
+        with _as_system(make_session_factory(engine)) as session:
             result = verify_record(session)
             record_verification(session, result)
     finally:
@@ -326,7 +337,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     restore_parser = sub.add_parser("restore", help="restore FILE into an empty database, then verify the record")
     restore_parser.add_argument("file")
     restore_parser.set_defaults(func=restore)
-    verify_parser = sub.add_parser("verify", help="check the daily log's and report versions' hash chains and files")
+    verify_parser = sub.add_parser(
+        "verify", help="check the hash chains of the daily log, the report versions and the record of changes")
     verify_parser.add_argument("--expect-heads", metavar="FILE",
                                help="heads saved by an earlier verify: fail if a chain no longer passes through them")
     verify_parser.add_argument("--save-heads", metavar="FILE", help="write the chain heads to FILE once verified")

@@ -1,4 +1,7 @@
-"""Tamper evidence (issue 12): walk the hash chains of the daily log and the report versions.
+"""Tamper evidence (issue 12): walk the hash chains of the daily log, the report versions and the record of changes.
+
+Migration 0017 added the third chain, `record_history`: every INSERT, UPDATE and DELETE of a tracked table, written
+by the database's own trigger (HISTORY_EXCLUDED names the tables left out, and why).
 
 Each row's chain_hash was set by the database on insert (migration 0009) as sha256(the previous row's chain_hash,
 a new line, the row's canonical text). Verifying recomputes every link here, from the rows as they are now, and
@@ -40,6 +43,25 @@ VERSION_CANONICAL = (
     "quote_nullable(r.file_name), encode(sha256(r.content), 'hex'), r.size_bytes, quote_nullable(r.sha256), "
     "quote_nullable(r.content_fingerprint))"
 )
+HISTORY_CANONICAL = (
+    "concat_ws(',', r.id, r.chain_position, "
+    f"to_char(r.changed_at AT TIME ZONE 'UTC', {_UTC}), quote_nullable(r.table_name), quote_nullable(r.operation), "
+    "quote_nullable(r.row_key), quote_nullable(r.review_id), quote_nullable(r.account_id), quote_nullable(r.via), "
+    "quote_nullable(r.database_user), quote_nullable(r.old_row::text), quote_nullable(r.new_row::text))"
+)
+# The tables without the history trigger of migration 0017, each with its reason; every other table of the schema has
+# it (tests/integration/test_record_history.py enumerates the schema and fails on a table with neither).
+HISTORY_EXCLUDED = {
+    "daily_log": "append-only (a trigger refuses UPDATE, DELETE, TRUNCATE) and a hash chain of its own",
+    "report_versions": "append-only (a trigger refuses UPDATE, DELETE, TRUNCATE) and a hash chain of its own",
+    "record_history": "the history itself: append-only and chained",
+    "record_chain_heads": "moved only by the chain triggers; the app's role may only read it",
+    "alembic_version": "the app's role may only read it; changed by migrations run as the owner",
+    "sign_in_sessions": "operational: every page run writes its last-seen time; holds no case data (sign-ins and "
+                        "account changes are in the accounts table's history)",
+    "calendar_event_states": "operational: the calendar feeds' sequence numbers, rewritten as feeds are read; the "
+                             "dates they follow are in the tracked tables",
+}
 _BYTES_MATCH = "(encode(sha256(r.content), 'hex') = r.sha256 AND octet_length(r.content) = r.size_bytes)"
 
 
@@ -72,9 +94,10 @@ class ChainHead:
     hash: str
 
 
-CHAINS = ("daily_log", "report_versions")
-_LABELS = {"daily_log": "daily log entry", "report_versions": "report version"}
-_PLURALS = {"daily_log": "daily log entries", "report_versions": "report versions"}
+CHAINS = ("daily_log", "report_versions", "record_history")
+_LABELS = {"daily_log": "daily log entry", "report_versions": "report version", "record_history": "history row"}
+_PLURALS = {"daily_log": "daily log entries", "report_versions": "report versions",
+            "record_history": "history rows"}
 
 
 def heads_text(heads: Sequence[ChainHead]) -> str:
@@ -116,11 +139,14 @@ class VerificationResult:
     # The last hash of each chain: kept outside the database, it shows later that nothing before it was rewritten.
     log_head: str = GENESIS
     versions_head: str = GENESIS
+    history_rows: int = 0
+    history_head: str = GENESIS
 
     @property
     def heads(self) -> list[ChainHead]:
         return [ChainHead("daily_log", self.log_entries, self.log_head),
-                ChainHead("report_versions", self.report_versions, self.versions_head)]
+                ChainHead("report_versions", self.report_versions, self.versions_head),
+                ChainHead("record_history", self.history_rows, self.history_head)]
 
     @property
     def ok(self) -> bool:
@@ -128,7 +154,8 @@ class VerificationResult:
 
     def summary(self) -> str:
         if self.mismatch is None:
-            return f"verified: {self.log_entries} log entries, {self.report_versions} report versions"
+            return (f"verified: {self.log_entries} log entries, {self.report_versions} report versions, "
+                    f"{self.history_rows} history rows")
         return f"NOT verified: {self.mismatch.sentence}"
 
 
@@ -185,7 +212,7 @@ def _walk(session: Session, table: str, canonical: str, extra: str = "true", anc
 
 
 def verify_record(session: Session, expected_heads: Sequence[ChainHead] = ()) -> VerificationResult:
-    """Walk both chains from the start; return the counts and the first row that does not match (if any). Each of
+    """Walk the three chains from the start; return the counts and the first row that does not match (if any). Each of
     `expected_heads` (kept from an earlier verify) must still be on its chain."""
     anchors = {head.chain: head for head in expected_heads if head.position > 0}
     log_entries, log_head, mismatch = _walk(session, "daily_log", LOG_CANONICAL, anchor=anchors.get("daily_log"))
@@ -193,7 +220,11 @@ def verify_record(session: Session, expected_heads: Sequence[ChainHead] = ()) ->
         return VerificationResult(log_entries, 0, mismatch)
     versions, versions_head, mismatch = _walk(session, "report_versions", VERSION_CANONICAL, _BYTES_MATCH,
                                               anchors.get("report_versions"))
-    return VerificationResult(log_entries, versions, mismatch, log_head, versions_head)
+    if mismatch is not None:
+        return VerificationResult(log_entries, versions, mismatch, log_head)
+    history, history_head, mismatch = _walk(session, "record_history", HISTORY_CANONICAL,
+                                            anchor=anchors.get("record_history"))
+    return VerificationResult(log_entries, versions, mismatch, log_head, versions_head, history, history_head)
 
 
 def record_verification(session: Session, result: VerificationResult) -> None:
