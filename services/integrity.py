@@ -13,17 +13,20 @@ each backup) catch that: a later verify given them checks the chain still passes
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, select, text
 from sqlalchemy.orm import Session
 
 from db.enums import Role
 from db.models import Account
-from db.models_report import RecordChainHead, RecordVerification
-from services.permissions import requires
+from db.models_report import RecordChainHead, RecordHistoryEntry, RecordVerification
+from services.permissions import CASE_READERS, requires
 
 GENESIS = "0" * 64
 # The canonical text of a row, as migration 0009 defines it (frozen there; a copy here on purpose, so that verifying
@@ -243,3 +246,67 @@ def last_verification(session: Session, actor: Account) -> LastVerification | No
         return None
     return LastVerification(checked_at=found.checked_at, ok=found.ok, log_entries=found.log_entries,
                             report_versions=found.report_versions, problem=found.problem)
+
+
+# ---------------------------------------------------------------- the record of changes, read back
+
+HISTORY_SHOWN = 500
+_HIDDEN_FIELDS = frozenset({"version"})  # moved by every save; says nothing a reader needs
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One field of one recorded change, as the Review page lists it (plain text: never drawn as Markdown)."""
+
+    changed_at: datetime
+    who: str
+    via: str
+    table: str
+    row: str
+    field: str
+    old: str
+    new: str
+
+
+def _plain(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _whole_row(row: dict[str, Any]) -> str:
+    return "; ".join(f"{key}: {_plain(value)}" for key, value in row.items()
+                     if value is not None and key not in _HIDDEN_FIELDS)
+
+
+def history_lines(*, changed_at: datetime, who: str, via: str, table: str, row: str, operation: str,
+                  old_row: dict[str, Any] | None, new_row: dict[str, Any] | None) -> list[HistoryLine]:
+    """A recorded change as lines: an UPDATE one per field that changed (old → new), an INSERT or a DELETE one line
+    with the whole row."""
+    line = partial(HistoryLine, changed_at, who, via, table.replace("_", " "), row)
+    if operation == "UPDATE" and old_row is not None and new_row is not None:
+        return [line(key, _plain(old_row.get(key)), _plain(new_row.get(key)))
+                for key in new_row if key not in _HIDDEN_FIELDS and old_row.get(key) != new_row.get(key)]
+    if operation == "INSERT":
+        return [line("(added)", "—", _whole_row(new_row or {}))]
+    return [line("(removed)", _whole_row(old_row or {}), "—")]
+
+
+@requires(*CASE_READERS, action="see a review's history of changes")
+def review_history(session: Session, actor: Account, *, review_id: int) -> list[HistoryLine]:
+    """The review's recorded changes (record_history, migration 0017), newest first, at most HISTORY_SHOWN."""
+    rows = session.execute(
+        select(RecordHistoryEntry.changed_at, Account.display_name, RecordHistoryEntry.database_user,
+               RecordHistoryEntry.via, RecordHistoryEntry.table_name, RecordHistoryEntry.row_key,
+               RecordHistoryEntry.operation, RecordHistoryEntry.old_row, RecordHistoryEntry.new_row)
+        .outerjoin(Account, Account.id == RecordHistoryEntry.account_id)
+        .where(RecordHistoryEntry.review_id == review_id)
+        .order_by(RecordHistoryEntry.id.desc()).limit(HISTORY_SHOWN)).all()
+    lines: list[HistoryLine] = []
+    for changed_at, name, database_user, via, table, row, operation, old_row, new_row in rows:
+        who = name or f"no account (database user {database_user})"
+        lines.extend(history_lines(changed_at=changed_at, who=who, via=via or "—", table=table, row=row or "—",
+                                   operation=operation, old_row=old_row, new_row=new_row))
+    return lines

@@ -162,8 +162,17 @@ def upgrade() -> None:
             VALUES (now(), TG_TABLE_NAME, TG_OP, coalesce(after ->> 'id', before ->> 'id', after ->> 'closed_on',
                         before ->> 'closed_on', after ->> 'review_id', before ->> 'review_id',
                         coalesce(after, before) ->> 'meeting_id' || '/' || (coalesce(after, before) ->> 'agency_id')),
-                    CASE WHEN TG_TABLE_NAME = 'reviews' THEN (coalesce(after, before) ->> 'id')::int
-                         ELSE (coalesce(after, before) ->> 'review_id')::int END,
+                    CASE TG_TABLE_NAME
+                        WHEN 'reviews' THEN (coalesce(after, before) ->> 'id')::int
+                        WHEN 'agency_return_send_backs' THEN (SELECT review_id FROM agency_returns
+                            WHERE id = (coalesce(after, before) ->> 'agency_return_id')::int)
+                        WHEN 'agency_return_chases' THEN (SELECT review_id FROM agency_returns
+                            WHERE id = (coalesce(after, before) ->> 'agency_return_id')::int)
+                        WHEN 'milestone_date_corrections' THEN (SELECT review_id FROM review_milestones
+                            WHERE id = (coalesce(after, before) ->> 'milestone_id')::int)
+                        WHEN 'meeting_agencies' THEN (SELECT review_id FROM meetings
+                            WHERE id = (coalesce(after, before) ->> 'meeting_id')::int)
+                        ELSE (coalesce(after, before) ->> 'review_id')::int END,
                     CASE WHEN account ~ '^[0-9]{1,9}$' THEN account::int END,
                     left(nullif(current_setting('rrt.via', true), ''), 40), session_user, before, after, 0, '');
             RETURN NULL;
