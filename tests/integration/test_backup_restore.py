@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from db.engine import app_group_name
 from tests.conftest import as_app_role
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,4 +78,5 @@ def test_the_demo_partnership_round_trips_through_backup_and_restore(fresh_datab
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)'))
+            conn.execute(text(f'DROP ROLE IF EXISTS "{app_group_name(target)}"'))  # the restored copy's own group
         admin.dispose()

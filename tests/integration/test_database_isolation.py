@@ -118,3 +118,48 @@ def test_the_migration_names_the_group_as_the_app_does():
     spec.loader.exec_module(frozen)
     for name in ("rrt", "x" * 80, "Tracker-Prod", "tracker_prod", "rrt_test_0123456789"):
         assert frozen.app_group_name(name) == app_group_name(name)
+
+
+def test_an_upgrade_moves_the_named_app_role_into_the_databases_group_and_no_other(fresh_database_url, server_url):
+    """An installation of before 0016: the grants are the server-wide group's, every database open to PUBLIC. The
+    upgrade keeps the app role it is told of working, and another member of the old group is refused."""
+    from alembic import command
+    from alembic.config import Config
+
+    from db.engine import ROOT_DIR, upgrade_to_head
+
+    config = Config(str(ROOT_DIR / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT_DIR / "db" / "migrations"))
+    owner = create_engine(fresh_database_url)
+    with owner.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0015")
+    ours, theirs = (f"rrt_test_old_{uuid.uuid4().hex[:8]}" for _ in range(2))
+    admin = create_engine(make_url(server_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            for role in (ours, theirs):
+                conn.execute(text(f"CREATE ROLE {role} LOGIN PASSWORD '{PASSWORD}' IN ROLE {LEGACY_APP_GROUP}"))
+        before = create_engine(_role_url(fresh_database_url, theirs))
+        with before.connect() as conn:  # the finding: any member of the old group reads every tracker database
+            conn.execute(text("SELECT count(*) FROM reviews")).scalar()
+        before.dispose()
+
+        upgrade_to_head(owner, app_roles=[ours])
+
+        kept = create_engine(_role_url(fresh_database_url, ours))
+        with kept.begin() as conn:
+            assert is_app_role(conn)
+            conn.execute(text("SELECT count(*) FROM reviews")).scalar()
+            conn.execute(text("UPDATE agencies SET name = name"))
+        kept.dispose()
+        refused = create_engine(_role_url(fresh_database_url, theirs))
+        with pytest.raises(OperationalError, match="permission denied for database"), refused.connect():
+            pass
+        refused.dispose()
+    finally:
+        with admin.connect() as conn:
+            for role in (ours, theirs):
+                conn.execute(text(f"DROP ROLE IF EXISTS {role}"))
+        admin.dispose()
+        owner.dispose()
