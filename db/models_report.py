@@ -172,6 +172,8 @@ class RecordVerification(Base):
     log_entries: Mapped[int] = mapped_column(Integer, nullable=False)
     report_versions: Mapped[int] = mapped_column(Integer, nullable=False)
     problem: Mapped[str | None] = mapped_column(Text)
+    # Migration 0017: the record of changes' rows (blank on the verifications made before it).
+    history_rows: Mapped[int | None] = mapped_column(Integer)
 
 
 class RecordHistoryEntry(Base):

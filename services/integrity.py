@@ -234,6 +234,8 @@ def record_verification(session: Session, result: VerificationResult) -> None:
     """Keep when the record was verified and what was found (shown on the Administration page)."""
     session.add(RecordVerification(ok=result.ok, log_entries=result.log_entries,
                                    report_versions=result.report_versions,
+                                   history_rows=(result.history_rows if result.mismatch is None
+                                                 or result.mismatch.table == "record_history" else None),
                                    problem=result.mismatch.sentence if result.mismatch else None))
     session.flush()
 

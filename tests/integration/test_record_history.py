@@ -240,6 +240,9 @@ def test_verify_names_the_history_row_the_owner_changed_and_takes_an_old_two_cha
                          f"report_versions {kept.report_versions} {kept.versions_head}\n")
     done = _manage_verify("--expect-heads", str(old_heads))
     assert done.returncode == 0, done.stderr
+    with owner.connect() as conn:  # the verification is kept with the history's count
+        assert conn.execute(text("SELECT history_rows FROM record_verifications ORDER BY id DESC LIMIT 1")
+                            ).scalar_one() == kept.history_rows
 
     with owner.begin() as conn:
         target = conn.execute(text("SELECT id FROM record_history WHERE table_name = 'accounts'"

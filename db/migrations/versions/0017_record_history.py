@@ -86,6 +86,8 @@ def upgrade() -> None:
         sa.Column("chain_hash", sa.String(length=64), nullable=False),
         sa.CheckConstraint("operation IN ('INSERT', 'UPDATE', 'DELETE')", name="history_operation_known"),
     )
+    # A verification counts the history's rows too (blank on the verifications of before this migration).
+    op.add_column("record_verifications", sa.Column("history_rows", sa.Integer(), nullable=True))
     op.create_index("ix_record_history_chain_position", "record_history", ["chain_position"], unique=True)
     op.create_index("ix_record_history_review", "record_history", ["review_id", "id"])
     connection = op.get_bind()
@@ -222,3 +224,4 @@ def downgrade() -> None:
     op.execute("DROP FUNCTION IF EXISTS refuse_history_change()")
     op.execute("DROP FUNCTION IF EXISTS chain_record_history()")
     op.execute("DELETE FROM record_chain_heads WHERE chain = 'record_history'")
+    op.drop_column("record_verifications", "history_rows")
