@@ -3,17 +3,23 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import re
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from db.acting import act_as
 from db.engine import (
+    LEGACY_APP_GROUP,
     MigrationAsAppRole,
+    app_group,
+    claim_app_grants,
     create_app_role,
     make_engine,
     make_session_factory,
@@ -28,6 +34,14 @@ from services.errors import ServiceError
 def _factory() -> sessionmaker[Session]:
     # Migrated as the owner (MIGRATION_DATABASE_URL), then run as the app's role (DATABASE_URL), as the app does.
     return make_session_factory(make_engine(prepare_database()))
+
+
+@contextmanager
+def _as_system(factory: sessionmaker[Session], via: str = "command") -> Iterator[Session]:
+    """A command's transaction: its changes are on the record as the system's (no signed-in account), `via` it."""
+    with transaction(factory) as session:
+        act_as(session, None, via=via)
+        yield session
 
 
 def migrate(_args: argparse.Namespace) -> int:
@@ -45,20 +59,22 @@ def create_app_role_command(args: argparse.Namespace) -> int:
     prepare_database()
     try:
         created = create_app_role(owner, args.name, password)
+        with owner.connect() as connection:
+            group = app_group(connection)
     except ValueError as error:
         _fail(str(error))
         return 2
     finally:
         owner.dispose()
-    print(f"Role {args.name} {'created' if created else 'already existed'}; it is a member of the app's group rrt_app. "
-          f"Set DATABASE_URL to connect as {args.name}.")
+    print(f"Role {args.name} {'created' if created else 'already existed'}; it is a member of {group}, the app's "
+          f"group of this database only. Set DATABASE_URL to connect as {args.name}.")
     return 0
 
 
 def demo_data(_args: argparse.Namespace) -> int:
     from demo.partnership import DEMO_PASSWORD, load_demo_data
 
-    with transaction(_factory()) as session:
+    with _as_system(_factory(), via="demo") as session:
         summary = load_demo_data(session, as_of=today_in_london())
     print(f"Loaded the fictional demo partnership: {summary.live_reviews} live reviews, "
           f"{summary.closed_reviews} closed reviews.")
@@ -78,7 +94,7 @@ def create_user(args: argparse.Namespace) -> int:
         if password != getpass.getpass("Password again: "):
             print("The two passwords differ.", file=sys.stderr)
             return 2
-    with transaction(_factory()) as session:
+    with _as_system(_factory()) as session:
         account = create_account_from_command_line(
             session, username=args.username, display_name=args.display_name or args.username,
             roles=args.roles.split(","), password=password,
@@ -102,14 +118,15 @@ def verify(args: argparse.Namespace) -> int:
         except ValueError as error:
             _fail(str(error))
             return 2
-    with transaction(_factory()) as session:
+    with _as_system(_factory()) as session:
         result = verify_record(session, expected)
         record_verification(session, result)
     if not result.ok:
         _fail(result.summary())
         return 4
     print(result.summary() + (f" (each still passes through the heads in {args.expect_heads})" if expected else ""))
-    print(f"chain heads: log {result.log_head}, report versions {result.versions_head} (keep these elsewhere)")
+    print(f"chain heads: log {result.log_head}, report versions {result.versions_head}, history "
+          f"{result.history_head} (keep these elsewhere)")
     if args.save_heads:
         Path(args.save_heads).write_text(heads_text(result.heads), encoding="utf-8")
         print(f"Chain heads written to {args.save_heads}: keep it away from the database, with the backup.")
@@ -147,9 +164,9 @@ def send_due_mail(args: argparse.Namespace) -> int:
     now = datetime.now(LONDON)
     queued = 0
     if args.digests_now or (now.hour, now.minute) >= digest_at:
-        with transaction(factory) as session:
+        with _as_system(factory) as session:
             queued = queue_digests(session, today=today_in_london())
-    result = send_pending(lambda: transaction(factory), config)
+    result = send_pending(lambda: _as_system(factory), config)
     print(f"Digests queued: {queued}. Emails sent: {result.sent}; failed (tried again on the next run): "
           f"{result.failed}.")
     return 0 if result.failed == 0 else 6
@@ -211,12 +228,16 @@ def restore(args: argparse.Namespace) -> int:
                 _fail("The database to restore into is not empty: restore into a new, empty database "
                       "(MIGRATION_DATABASE_URL, or a new RRT_DATA_DIR for the embedded server).")
                 return 2
-            # The grants in the backup name the app's group, which belongs to the server, not to the database.
-            connection.execute(text(
-                "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rrt_app') THEN "
-                "CREATE ROLE rrt_app NOLOGIN; END IF; END $$"))
         tool = pg_tool("pg_restore", _server_major(engine))
         uri, env = _libpq(url)
+        # The backup's grants name the app's group of the database it was taken from (`rrt_app` before migration
+        # 0016): the restore needs that role to exist, and afterwards the grants become this database's group's.
+        groups = _app_groups_in_backup(tool, args.file, env)
+        with engine.begin() as connection:
+            for group in groups:
+                connection.execute(text(
+                    f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{group}') THEN "
+                    f'CREATE ROLE "{group}" NOLOGIN; END IF; END $$'))
         done = subprocess.run([tool, "--no-owner", "--exit-on-error", "--single-transaction", "--dbname", uri,
                                args.file], env=env, capture_output=True, text=True)
         if done.returncode != 0:
@@ -229,7 +250,10 @@ def restore(args: argparse.Namespace) -> int:
     prepare_database(must_migrate=True)
     engine = make_engine(url)
     try:
-        with transaction(make_session_factory(engine)) as session:
+        with engine.begin() as connection:
+            group = claim_app_grants(connection, groups)
+        _join_app_group(engine, group)
+        with _as_system(make_session_factory(engine)) as session:
             result = verify_record(session)
             record_verification(session, result)
     finally:
@@ -240,6 +264,45 @@ def restore(args: argparse.Namespace) -> int:
         return 0
     _fail(result.summary())
     return 4
+
+
+_GROUP_IN_ACL = re.compile(r"\b(?:TO|FROM)\s+\"?(rrt_app(?:_[a-z0-9_]+)?)\"?\s*;")
+
+
+def _app_groups_in_backup(tool: str, file: str, env: dict[str, str]) -> list[str]:
+    """The app groups a backup's grants name, read from its ACL entries only (not its data)."""
+    import subprocess
+    import tempfile
+
+    listing = subprocess.run([tool, "--list", file], env=env, capture_output=True, text=True)
+    if listing.returncode != 0:
+        return [LEGACY_APP_GROUP]
+    acl = [line for line in listing.stdout.splitlines() if " ACL " in line]
+    if not acl:
+        return []
+    with tempfile.NamedTemporaryFile("w", suffix=".list", encoding="utf-8") as chosen:
+        chosen.write("\n".join(acl) + "\n")
+        chosen.flush()
+        script = subprocess.run([tool, "--use-list", chosen.name, "--file", "-", file], env=env, capture_output=True,
+                                text=True)
+    return sorted(set(_GROUP_IN_ACL.findall(script.stdout))) or [LEGACY_APP_GROUP]
+
+
+def _join_app_group(engine: Engine, group: str) -> None:
+    """After a restore: DATABASE_URL's role, when it is not the owner, joins this database's group (a new database
+    has a new group, and the role is the one this installation's app connects as)."""
+    import os
+
+    from sqlalchemy.engine import make_url
+
+    from db.engine import uses_embedded_server
+
+    user = make_url(os.environ["DATABASE_URL"]).username if not uses_embedded_server() else None
+    if user and user != engine.url.username:
+        try:
+            create_app_role(engine, user)
+        except ValueError as error:
+            _fail(f"{error} It was not added to {group}.")
 
 
 DATABASE_UNREACHABLE = (
@@ -274,7 +337,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     restore_parser = sub.add_parser("restore", help="restore FILE into an empty database, then verify the record")
     restore_parser.add_argument("file")
     restore_parser.set_defaults(func=restore)
-    verify_parser = sub.add_parser("verify", help="check the daily log's and report versions' hash chains and files")
+    verify_parser = sub.add_parser(
+        "verify", help="check the hash chains of the daily log, the report versions and the record of changes")
     verify_parser.add_argument("--expect-heads", metavar="FILE",
                                help="heads saved by an earlier verify: fail if a chain no longer passes through them")
     verify_parser.add_argument("--save-heads", metavar="FILE", help="write the chain heads to FILE once verified")

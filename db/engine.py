@@ -1,17 +1,20 @@
 """Engine and sessions: DATABASE_URL when set, else the embedded server.
 
 Two database roles (issue 12): the owner runs the migrations and owns the tables (MIGRATION_DATABASE_URL, falling back
-to DATABASE_URL); the app connects as a login role in the NOLOGIN group `rrt_app` (DATABASE_URL), which has only the
-grants migration 0007 gives it. With no DATABASE_URL the embedded server's superuser migrates and the app connects as
-the login role `rrt_web`, made on first start (the embedded server trusts its own Unix socket, so no password).
+to DATABASE_URL); the app connects as a login role in the database's own NOLOGIN group `rrt_app_<database>`
+(`app_group_name`, migration 0016; before it, one group `rrt_app` for the whole server), which has only the grants the
+migrations give it and is the only role besides the owner that may connect to the database. With no DATABASE_URL the
+embedded server's superuser migrates and the app connects as the login role `rrt_web`, made on first start (the
+embedded server trusts its own Unix socket, so no password).
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -25,7 +28,9 @@ from sqlalchemy.pool import NullPool
 
 from db.embedded import default_data_folder, start_embedded_server, to_sqlalchemy_url
 
-APP_GROUP = "rrt_app"
+# The one group of every tracker database on a server before migration 0016: kept only to recognise (and move from) it.
+LEGACY_APP_GROUP = "rrt_app"
+APP_GROUP_PREFIX = "rrt_app_"
 EMBEDDED_APP_ROLE = "rrt_web"
 _ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -110,12 +115,111 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
+def app_group_name(database: str) -> str:
+    """The app's group of one database: `rrt_app_<database>` when the name is a plain lower-case identifier that fits
+    PostgreSQL's 63 bytes, else its plain part cut short and 10 hex digits of the name's sha256 (two databases never
+    share a group by their names being cut or cleaned alike)."""
+    plain = re.sub(r"[^a-z0-9_]", "_", database.lower())
+    name = APP_GROUP_PREFIX + plain
+    if plain == database and len(name) <= 63:
+        return name
+    digest = hashlib.sha256(database.encode()).hexdigest()[:10]
+    return f"{APP_GROUP_PREFIX}{plain[:63 - len(APP_GROUP_PREFIX) - 11]}_{digest}"
+
+
+def app_group(connection: Connection) -> str:
+    """The app's group of the database `connection` is connected to."""
+    return app_group_name(str(connection.execute(text("SELECT current_database()")).scalar_one()))
+
+
 def is_app_role(connection: Connection) -> bool:
-    """Whether the connected user is a member of the app's group (and so may not migrate)."""
+    """Whether the connected user is a member of the app's group of this database, or of the server-wide group of
+    before migration 0016 (and so may not migrate)."""
     return bool(connection.execute(text(
         "SELECT EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid"
-        " JOIN pg_roles u ON u.oid = m.member WHERE g.rolname = :group AND u.rolname = current_user)"
-    ), {"group": APP_GROUP}).scalar())
+        " JOIN pg_roles u ON u.oid = m.member WHERE g.rolname IN (:group, :legacy) AND u.rolname = current_user)"
+    ), {"group": app_group(connection), "legacy": LEGACY_APP_GROUP}).scalar())
+
+
+def ensure_app_group(connection: Connection) -> str:
+    """Make this database's app group if the server lacks it (roles belong to the server); its name."""
+    group = app_group(connection)
+    connection.execute(text(
+        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = " + _literal(group) + ") THEN "
+        "BEGIN CREATE ROLE " + _ident(group) + " NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOBYPASSRLS; "
+        "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END; END IF; END $$"))
+    return group
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+# Every privilege a group holds in this database, as the GRANT statements that give it to another role: the schema,
+# tables, views and sequences of public, and the owner's default privileges for what it creates later.
+_GROUP_PRIVILEGES = text("""
+    SELECT 'TABLE', c.oid::regclass::text, a.privilege_type, NULL
+      FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a
+     WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+       AND a.grantee = (SELECT oid FROM pg_roles WHERE rolname = :group)
+    UNION ALL
+    SELECT 'SEQUENCE', c.oid::regclass::text, a.privilege_type, NULL
+      FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a
+     WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'S'
+       AND a.grantee = (SELECT oid FROM pg_roles WHERE rolname = :group)
+    UNION ALL
+    SELECT 'SCHEMA', n.nspname, a.privilege_type, NULL
+      FROM pg_namespace n CROSS JOIN LATERAL aclexplode(n.nspacl) a
+     WHERE n.nspname = 'public' AND a.grantee = (SELECT oid FROM pg_roles WHERE rolname = :group)
+    UNION ALL
+    SELECT CASE d.defaclobjtype WHEN 'r' THEN 'TABLES' WHEN 'S' THEN 'SEQUENCES' WHEN 'f' THEN 'FUNCTIONS'
+                WHEN 'T' THEN 'TYPES' ELSE 'SCHEMAS' END, d.defaclrole::regrole::text, a.privilege_type,
+           d.defaclnamespace::regnamespace::text
+      FROM pg_default_acl d CROSS JOIN LATERAL aclexplode(d.defaclacl) a
+     WHERE a.grantee = (SELECT oid FROM pg_roles WHERE rolname = :group)
+""")
+
+
+def move_app_grants(connection: Connection, old_group: str, new_group: str) -> int:
+    """Give `new_group` every privilege `old_group` holds in this database and take them from `old_group` (here only:
+    its grants in other databases stay). How many privileges were moved."""
+    if old_group == new_group:
+        return 0
+    rows = connection.execute(_GROUP_PRIVILEGES, {"group": old_group}).all()
+    new, old = _ident(new_group), _ident(old_group)
+    for kind, target, privilege, schema in rows:
+        if kind in ("TABLE", "SEQUENCE", "SCHEMA"):
+            on = f"{kind} {target}" if kind != "SCHEMA" else f"SCHEMA {_ident(target)}"
+            connection.execute(text(f"GRANT {privilege} ON {on} TO {new}"))
+            connection.execute(text(f"REVOKE {privilege} ON {on} FROM {old}"))
+        else:
+            scope = f"FOR ROLE {target}" + (f" IN SCHEMA {schema}" if schema and schema != "-" else "")
+            connection.execute(text(f"ALTER DEFAULT PRIVILEGES {scope} GRANT {privilege} ON {kind} TO {new}"))
+            connection.execute(text(f"ALTER DEFAULT PRIVILEGES {scope} REVOKE {privilege} ON {kind} FROM {old}"))
+    return len(rows)
+
+
+def limit_connect_to_app_group(connection: Connection) -> None:
+    """Only the owner and this database's app group may connect to it: PUBLIC (every role of the server, the other
+    tracker databases' app roles among them) loses CONNECT and TEMPORARY."""
+    database = _ident(str(connection.execute(text("SELECT current_database()")).scalar_one()))
+    connection.execute(text(f"REVOKE ALL ON DATABASE {database} FROM PUBLIC"))
+    connection.execute(text(f"GRANT CONNECT ON DATABASE {database} TO {_ident(app_group(connection))}"))
+
+
+def claim_app_grants(connection: Connection, from_groups: Sequence[str]) -> str:
+    """Make this database's app privileges its own group's: after a copy from a template or a restore under another
+    name, the grants still name the group of the database they came from. The group's name."""
+    group = ensure_app_group(connection)
+    for old in from_groups:
+        if old != group and connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": old}).first():
+            move_app_grants(connection, old, group)
+    limit_connect_to_app_group(connection)
+    return group
 
 
 ROOT_DIR = Path(__file__).resolve().parents[1]
@@ -147,8 +251,10 @@ def is_at_head(connection: Connection) -> bool:
     return list(connection.execute(text("SELECT version_num FROM alembic_version")).scalars()) == [head]
 
 
-def upgrade_to_head(engine: Engine) -> None:
-    """Run every Alembic migration not yet applied, as the owner (never as the app's role)."""
+def upgrade_to_head(engine: Engine, app_roles: Sequence[str] = ()) -> None:
+    """Run every Alembic migration not yet applied, as the owner (never as the app's role). `app_roles` are the login
+    roles this database's app connects as: migration 0016 moves only them from the server-wide group into the
+    database's own (with none named, every login member of the old group, so that no running app is locked out)."""
     from alembic import command
     from alembic.config import Config
 
@@ -158,15 +264,18 @@ def upgrade_to_head(engine: Engine) -> None:
         if is_app_role(connection):
             raise MigrationAsAppRole(str(connection.execute(text("SELECT current_user")).scalar()))
         config.attributes["connection"] = connection
+        connection.execute(text("SELECT set_config('rrt.app_roles', :roles, true)"),
+                           {"roles": ",".join(app_roles)})
         command.upgrade(config, "head")
 
 
 def create_app_role(owner: Engine, name: str, password: str | None = None) -> bool:
-    """Make `name` a LOGIN role in the app's group (or add an existing plain login role to it); True if created.
+    """Make `name` a LOGIN role in this database's app group (or add an existing plain login role to it); True if
+    created. The role may then connect to this database only (unless made a member of another's group too).
 
-    Refuses a superuser, the owner itself or a name that is not a plain lower-case identifier.
+    Refuses a superuser, the owner itself, a group's name or a name that is not a plain lower-case identifier.
     """
-    if not _ROLE_NAME.match(name) or name == APP_GROUP:
+    if not _ROLE_NAME.match(name) or name == LEGACY_APP_GROUP or name.startswith(APP_GROUP_PREFIX):
         raise ValueError(f"{name!r} cannot be the app's role: use lower-case letters, digits and underscores.")
     with owner.begin() as connection:
         found = connection.execute(text(
@@ -192,7 +301,7 @@ def create_app_role(owner: Engine, name: str, password: str | None = None) -> bo
                     raise
         elif password:
             raw.execute(psql.SQL("ALTER ROLE {} LOGIN{}").format(role, secret))
-        raw.execute(psql.SQL("GRANT {} TO {}").format(psql.Identifier(APP_GROUP), role))
+        raw.execute(psql.SQL("GRANT {} TO {}").format(psql.Identifier(ensure_app_group(connection)), role))
         return found is None
 
 
@@ -209,12 +318,20 @@ def prepare_database(*, must_migrate: bool = False) -> str:
             at_head = not must_migrate and not app_role and is_at_head(connection)
         if not app_role or must_migrate:
             if not at_head:
-                upgrade_to_head(owner)
+                upgrade_to_head(owner, app_roles=_named_app_roles(owner))
             if uses_embedded_server():
                 create_app_role(owner, EMBEDDED_APP_ROLE)
     finally:
         owner.dispose()
     return app_database_url()
+
+
+def _named_app_roles(owner: Engine) -> list[str]:
+    """The login role DATABASE_URL names when it is not the owner (or the embedded app role): the app's own."""
+    if uses_embedded_server():
+        return [EMBEDDED_APP_ROLE]
+    user = make_url(app_database_url()).username
+    return [user] if user and user != owner.url.username else []
 
 
 _prepared: Future[str] | None = None

@@ -8,6 +8,7 @@ for ever.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -28,6 +29,7 @@ from sqlalchemy import (
     func,
     text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from db.enums import MeetingKind, ReportVersionState, sql_in, sql_literal
@@ -170,6 +172,33 @@ class RecordVerification(Base):
     log_entries: Mapped[int] = mapped_column(Integer, nullable=False)
     report_versions: Mapped[int] = mapped_column(Integer, nullable=False)
     problem: Mapped[str | None] = mapped_column(Text)
+    # Migration 0017: the record of changes' rows (blank on the verifications made before it).
+    history_rows: Mapped[int | None] = mapped_column(Integer)
+
+
+class RecordHistoryEntry(Base):
+    """One change of a row of a tracked table (migration 0017): written by the database's own trigger, never by the
+    app, which may only read it; chained like the daily log (services/integrity.py walks it)."""
+
+    __tablename__ = "record_history"
+    __table_args__ = (
+        CheckConstraint("operation IN ('INSERT', 'UPDATE', 'DELETE')", name="history_operation_known"),
+        Index("ix_record_history_review", "review_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    table_name: Mapped[str] = mapped_column(String(63), nullable=False)
+    operation: Mapped[str] = mapped_column(String(6), nullable=False)
+    row_key: Mapped[str | None] = mapped_column(Text)
+    review_id: Mapped[int | None] = mapped_column(Integer)
+    account_id: Mapped[int | None] = mapped_column(Integer)
+    via: Mapped[str | None] = mapped_column(String(40))
+    database_user: Mapped[str] = mapped_column(String(63), nullable=False)
+    old_row: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    new_row: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    chain_position: Mapped[int] = mapped_column(BigInteger, nullable=False, index=True, unique=True)
+    chain_hash: Mapped[str] = mapped_column(String(64), nullable=False)
 
 
 # Migration 0010: a sign-off recorded for each signed final version, by the Chair's own account or by the

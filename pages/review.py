@@ -5,6 +5,7 @@ from db.enums import MilestoneKey, ReviewState, Role
 from services.calendar_feed import calendar_file_name, review_calendar_file
 from services.clock import LONDON
 from services.daily_log.service import case_folder_register
+from services.integrity import HISTORY_SHOWN, review_history
 from services.meetings import MEETING_MILESTONES
 from services.milestones import DECISION_KEY, REPORT_MILESTONES
 from services.outside import outside_reference
@@ -315,6 +316,26 @@ if not is_closed and roles & set(CASE_WRITERS):  # the Chair reads the dates but
                                 describe_saved=_describe_dates, review_id=review.id, incident_date=incident,
                                 csc_aware_date=aware, sin_submitted_date=sin, notification_received_date=received,
                                 as_of=as_of)
+
+# ---------------------------------------------------------------- history of changes
+
+# Every change of the review's rows, as the database recorded it (migration 0017). Read and drawn only while open.
+# Plain text in a data grid: the stored values are never read as Markdown.
+history_box = folded("History of changes (who changed what, and when)", key="history_open",
+                     icon=":material/manage_history:")
+if history_box.open:
+    history = state.read(review_history, review_id=review.id)
+    if not history:
+        history_box.caption("No change recorded yet.")
+    else:
+        latest = f"; the latest {HISTORY_SHOWN} changes" if len(history) >= HISTORY_SHOWN else ""
+        history_box.caption(f"Newest first{latest}. Written by the database itself as each change was saved; "
+                            "nobody can edit it.")
+        history_box.dataframe(
+            [{"When (UK)": f"{line.changed_at.astimezone(LONDON):%a %d %b %Y %H:%M:%S}", "Who": line.who,
+              "Through": line.via, "What": f"{line.table} {line.row}", "Field": line.field, "Was": line.old,
+              "Now": line.new} for line in history],
+            hide_index=True, key="history_table")
 
 # ---------------------------------------------------------------- case folder register
 

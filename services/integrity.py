@@ -1,4 +1,7 @@
-"""Tamper evidence (issue 12): walk the hash chains of the daily log and the report versions.
+"""Tamper evidence (issue 12): walk the hash chains of the daily log, the report versions and the record of changes.
+
+Migration 0017 added the third chain, `record_history`: every INSERT, UPDATE and DELETE of a tracked table, written
+by the database's own trigger (HISTORY_EXCLUDED names the tables left out, and why).
 
 Each row's chain_hash was set by the database on insert (migration 0009) as sha256(the previous row's chain_hash,
 a new line, the row's canonical text). Verifying recomputes every link here, from the rows as they are now, and
@@ -10,17 +13,20 @@ each backup) catch that: a later verify given them checks the chain still passes
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, select, text
 from sqlalchemy.orm import Session
 
 from db.enums import Role
 from db.models import Account
-from db.models_report import RecordChainHead, RecordVerification
-from services.permissions import requires
+from db.models_report import RecordChainHead, RecordHistoryEntry, RecordVerification
+from services.permissions import CASE_READERS, requires
 
 GENESIS = "0" * 64
 # The canonical text of a row, as migration 0009 defines it (frozen there; a copy here on purpose, so that verifying
@@ -40,6 +46,25 @@ VERSION_CANONICAL = (
     "quote_nullable(r.file_name), encode(sha256(r.content), 'hex'), r.size_bytes, quote_nullable(r.sha256), "
     "quote_nullable(r.content_fingerprint))"
 )
+HISTORY_CANONICAL = (
+    "concat_ws(',', r.id, r.chain_position, "
+    f"to_char(r.changed_at AT TIME ZONE 'UTC', {_UTC}), quote_nullable(r.table_name), quote_nullable(r.operation), "
+    "quote_nullable(r.row_key), quote_nullable(r.review_id), quote_nullable(r.account_id), quote_nullable(r.via), "
+    "quote_nullable(r.database_user), quote_nullable(r.old_row::text), quote_nullable(r.new_row::text))"
+)
+# The tables without the history trigger of migration 0017, each with its reason; every other table of the schema has
+# it (tests/integration/test_record_history.py enumerates the schema and fails on a table with neither).
+HISTORY_EXCLUDED = {
+    "daily_log": "append-only (a trigger refuses UPDATE, DELETE, TRUNCATE) and a hash chain of its own",
+    "report_versions": "append-only (a trigger refuses UPDATE, DELETE, TRUNCATE) and a hash chain of its own",
+    "record_history": "the history itself: append-only and chained",
+    "record_chain_heads": "moved only by the chain triggers; the app's role may only read it",
+    "alembic_version": "the app's role may only read it; changed by migrations run as the owner",
+    "sign_in_sessions": "operational: every page run writes its last-seen time; holds no case data (sign-ins and "
+                        "account changes are in the accounts table's history)",
+    "calendar_event_states": "operational: the calendar feeds' sequence numbers, rewritten as feeds are read; the "
+                             "dates they follow are in the tracked tables",
+}
 _BYTES_MATCH = "(encode(sha256(r.content), 'hex') = r.sha256 AND octet_length(r.content) = r.size_bytes)"
 
 
@@ -72,9 +97,10 @@ class ChainHead:
     hash: str
 
 
-CHAINS = ("daily_log", "report_versions")
-_LABELS = {"daily_log": "daily log entry", "report_versions": "report version"}
-_PLURALS = {"daily_log": "daily log entries", "report_versions": "report versions"}
+CHAINS = ("daily_log", "report_versions", "record_history")
+_LABELS = {"daily_log": "daily log entry", "report_versions": "report version", "record_history": "history row"}
+_PLURALS = {"daily_log": "daily log entries", "report_versions": "report versions",
+            "record_history": "history rows"}
 
 
 def heads_text(heads: Sequence[ChainHead]) -> str:
@@ -116,11 +142,14 @@ class VerificationResult:
     # The last hash of each chain: kept outside the database, it shows later that nothing before it was rewritten.
     log_head: str = GENESIS
     versions_head: str = GENESIS
+    history_rows: int = 0
+    history_head: str = GENESIS
 
     @property
     def heads(self) -> list[ChainHead]:
         return [ChainHead("daily_log", self.log_entries, self.log_head),
-                ChainHead("report_versions", self.report_versions, self.versions_head)]
+                ChainHead("report_versions", self.report_versions, self.versions_head),
+                ChainHead("record_history", self.history_rows, self.history_head)]
 
     @property
     def ok(self) -> bool:
@@ -128,7 +157,8 @@ class VerificationResult:
 
     def summary(self) -> str:
         if self.mismatch is None:
-            return f"verified: {self.log_entries} log entries, {self.report_versions} report versions"
+            return (f"verified: {self.log_entries} log entries, {self.report_versions} report versions, "
+                    f"{self.history_rows} history rows")
         return f"NOT verified: {self.mismatch.sentence}"
 
 
@@ -185,7 +215,7 @@ def _walk(session: Session, table: str, canonical: str, extra: str = "true", anc
 
 
 def verify_record(session: Session, expected_heads: Sequence[ChainHead] = ()) -> VerificationResult:
-    """Walk both chains from the start; return the counts and the first row that does not match (if any). Each of
+    """Walk the three chains from the start; return the counts and the first row that does not match (if any). Each of
     `expected_heads` (kept from an earlier verify) must still be on its chain."""
     anchors = {head.chain: head for head in expected_heads if head.position > 0}
     log_entries, log_head, mismatch = _walk(session, "daily_log", LOG_CANONICAL, anchor=anchors.get("daily_log"))
@@ -193,13 +223,19 @@ def verify_record(session: Session, expected_heads: Sequence[ChainHead] = ()) ->
         return VerificationResult(log_entries, 0, mismatch)
     versions, versions_head, mismatch = _walk(session, "report_versions", VERSION_CANONICAL, _BYTES_MATCH,
                                               anchors.get("report_versions"))
-    return VerificationResult(log_entries, versions, mismatch, log_head, versions_head)
+    if mismatch is not None:
+        return VerificationResult(log_entries, versions, mismatch, log_head)
+    history, history_head, mismatch = _walk(session, "record_history", HISTORY_CANONICAL,
+                                            anchor=anchors.get("record_history"))
+    return VerificationResult(log_entries, versions, mismatch, log_head, versions_head, history, history_head)
 
 
 def record_verification(session: Session, result: VerificationResult) -> None:
     """Keep when the record was verified and what was found (shown on the Administration page)."""
     session.add(RecordVerification(ok=result.ok, log_entries=result.log_entries,
                                    report_versions=result.report_versions,
+                                   history_rows=(result.history_rows if result.mismatch is None
+                                                 or result.mismatch.table == "record_history" else None),
                                    problem=result.mismatch.sentence if result.mismatch else None))
     session.flush()
 
@@ -212,3 +248,67 @@ def last_verification(session: Session, actor: Account) -> LastVerification | No
         return None
     return LastVerification(checked_at=found.checked_at, ok=found.ok, log_entries=found.log_entries,
                             report_versions=found.report_versions, problem=found.problem)
+
+
+# ---------------------------------------------------------------- the record of changes, read back
+
+HISTORY_SHOWN = 500
+_HIDDEN_FIELDS = frozenset({"version"})  # moved by every save; says nothing a reader needs
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One field of one recorded change, as the Review page lists it (plain text: never drawn as Markdown)."""
+
+    changed_at: datetime
+    who: str
+    via: str
+    table: str
+    row: str
+    field: str
+    old: str
+    new: str
+
+
+def _plain(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _whole_row(row: dict[str, Any]) -> str:
+    return "; ".join(f"{key}: {_plain(value)}" for key, value in row.items()
+                     if value is not None and key not in _HIDDEN_FIELDS)
+
+
+def history_lines(*, changed_at: datetime, who: str, via: str, table: str, row: str, operation: str,
+                  old_row: dict[str, Any] | None, new_row: dict[str, Any] | None) -> list[HistoryLine]:
+    """A recorded change as lines: an UPDATE one per field that changed (old → new), an INSERT or a DELETE one line
+    with the whole row."""
+    line = partial(HistoryLine, changed_at, who, via, table.replace("_", " "), row)
+    if operation == "UPDATE" and old_row is not None and new_row is not None:
+        return [line(key, _plain(old_row.get(key)), _plain(new_row.get(key)))
+                for key in new_row if key not in _HIDDEN_FIELDS and old_row.get(key) != new_row.get(key)]
+    if operation == "INSERT":
+        return [line("(added)", "—", _whole_row(new_row or {}))]
+    return [line("(removed)", _whole_row(old_row or {}), "—")]
+
+
+@requires(*CASE_READERS, action="see a review's history of changes")
+def review_history(session: Session, actor: Account, *, review_id: int) -> list[HistoryLine]:
+    """The review's recorded changes (record_history, migration 0017), newest first, at most HISTORY_SHOWN."""
+    rows = session.execute(
+        select(RecordHistoryEntry.changed_at, Account.display_name, RecordHistoryEntry.database_user,
+               RecordHistoryEntry.via, RecordHistoryEntry.table_name, RecordHistoryEntry.row_key,
+               RecordHistoryEntry.operation, RecordHistoryEntry.old_row, RecordHistoryEntry.new_row)
+        .outerjoin(Account, Account.id == RecordHistoryEntry.account_id)
+        .where(RecordHistoryEntry.review_id == review_id)
+        .order_by(RecordHistoryEntry.id.desc()).limit(HISTORY_SHOWN)).all()
+    lines: list[HistoryLine] = []
+    for changed_at, name, database_user, via, table, row, operation, old_row, new_row in rows:
+        who = name or f"no account (database user {database_user})"
+        lines.extend(history_lines(changed_at=changed_at, who=who, via=via or "—", table=table, row=row or "—",
+                                   operation=operation, old_row=old_row, new_row=new_row))
+    return lines

@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from db.embedded import start_embedded_server, to_sqlalchemy_url
-from db.engine import create_app_role, upgrade_to_head
+from db.engine import app_group_name, claim_app_grants, create_app_role, upgrade_to_head
 
 # The app's login role on the test server (roles belong to the server, so it is made once and never dropped: another
 # run on the same server may be using it). The services under test run as it, as the app does.
@@ -46,12 +46,11 @@ def template_database(server_url):
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(server_url).set(database=name)
     engine = create_engine(url)
-    upgrade_to_head(engine)
+    upgrade_to_head(engine, app_roles=[TEST_APP_ROLE])
     create_app_role(engine, TEST_APP_ROLE, TEST_APP_PASSWORD)
     engine.dispose()
     yield name
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    _drop(server_url, name)
     admin.dispose()
 
 
@@ -61,7 +60,14 @@ def _create_from_template(server_url: str, template: str) -> tuple[str, str]:
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
     admin.dispose()
-    return name, make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    # A copy's grants still name the template's group: they become the copy's own, and the test role joins it.
+    owner = create_engine(url)
+    with owner.begin() as conn:
+        claim_app_grants(conn, [app_group_name(template)])
+    create_app_role(owner, TEST_APP_ROLE)
+    owner.dispose()
+    return name, url
 
 
 def as_app_role(url: str) -> str:
@@ -71,9 +77,11 @@ def as_app_role(url: str) -> str:
 
 
 def _drop(server_url: str, name: str) -> None:
+    """Drop a test database and its app group (a role of the server, which would otherwise pile up run after run)."""
     admin = _admin_engine(server_url)
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'DROP ROLE IF EXISTS "{app_group_name(name)}"'))
     admin.dispose()
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from db.acting import act_as
 from db.engine import (
     make_engine,
     make_session_factory,
@@ -122,6 +123,8 @@ def unit_of_work(*, read_only: bool, keeps_account: bool = False) -> Iterator[Se
         with transaction(session_factory()) as session:
             if read_only:
                 session.execute(text("SET TRANSACTION READ ONLY"))
+            else:
+                act_as(session, signed_in_account_id(), via="page")
             yield session
         return
     if run.connection is None or run.connection.invalidated:
@@ -132,6 +135,10 @@ def unit_of_work(*, read_only: bool, keeps_account: bool = False) -> Iterator[Se
     run.connection.execution_options(postgresql_readonly=read_only)
     try:
         with Session(bind=run.connection, expire_on_commit=False) as session, session.begin():
+            if not lends:
+                # A write: the record of changes names the page run's signed-in account (a read-only transaction can
+                # write nothing, and one that keeps the account writes only the sign-in session, which is not tracked).
+                act_as(session, signed_in_account_id(), via="page")
             if lends:
                 for instance in run.lent.values():
                     session.add(instance)  # detached and unchanged: no statement

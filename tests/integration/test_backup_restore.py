@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from db.engine import app_group_name
 from tests.conftest import as_app_role
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,10 +61,14 @@ def test_the_demo_partnership_round_trips_through_backup_and_restore(fresh_datab
         after_counts, after_versions = _snapshot(target_url)
         # The restore itself records one verification, which the source did not have.
         assert after_counts.pop("record_verifications") == before_counts.pop("record_verifications") + 1
+        # ... and that verification is a change on the record: one history row more.
+        history = before_counts.pop("record_history")
+        assert after_counts.pop("record_history") == history + 1
         assert after_counts == before_counts
         assert after_versions == before_versions
         assert done.stdout.splitlines()[1] == (
-            f"verified: {before_counts['daily_log']} log entries, {len(before_versions)} report versions")
+            f"verified: {before_counts['daily_log']} log entries, {len(before_versions)} report versions, "
+            f"{history} history rows")
         # The restored copy works as the app's role: its grants came with it.
         done = _manage("verify", owner_url=target_url)
         assert done.returncode == 0, done.stderr
@@ -73,4 +78,5 @@ def test_the_demo_partnership_round_trips_through_backup_and_restore(fresh_datab
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)'))
+            conn.execute(text(f'DROP ROLE IF EXISTS "{app_group_name(target)}"'))  # the restored copy's own group
         admin.dispose()

@@ -10,6 +10,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import create_engine, select, text
 
+from db.engine import app_group
 from db.models_mail import CalendarFeed
 from services.calendar_feed import (
     calendar_feed_for_token,
@@ -177,8 +178,9 @@ def test_the_apps_role_has_its_grants_on_the_new_tables(owner_url):
     with owner.connect() as conn:
         grants = dict(conn.execute(text(
             "SELECT table_name, string_agg(privilege_type, ',' ORDER BY privilege_type)"
-            " FROM information_schema.role_table_grants WHERE grantee = 'rrt_app'"
-            " AND table_name IN ('calendar_feeds', 'calendar_event_states', 'sent_mail') GROUP BY table_name")).all())
+            " FROM information_schema.role_table_grants WHERE grantee = :group"
+            " AND table_name IN ('calendar_feeds', 'calendar_event_states', 'sent_mail') GROUP BY table_name"),
+            {"group": app_group(conn)}).all())
     owner.dispose()
     assert grants == {table: "DELETE,INSERT,SELECT,UPDATE"
                       for table in ("calendar_feeds", "calendar_event_states", "sent_mail")}

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
-from db.engine import APP_GROUP, MigrationAsAppRole, is_app_role, upgrade_to_head
+from db.engine import MigrationAsAppRole, app_group, is_app_role, upgrade_to_head
 from tests.conftest import TEST_APP_ROLE
 
 FORBIDDEN = [
@@ -68,13 +68,14 @@ def test_the_migrations_refuse_to_run_as_the_app_role(engine):
 def test_the_group_has_exactly_the_grants_the_services_need(owner_url):
     owner = create_engine(owner_url)
     with owner.connect() as conn:
+        group_name = app_group(conn)
         grants = conn.execute(text(
             "SELECT table_name, string_agg(privilege_type, ',' ORDER BY privilege_type)"
             " FROM information_schema.role_table_grants WHERE grantee = :group GROUP BY table_name"),
-            {"group": APP_GROUP}).all()
+            {"group": group_name}).all()
         group = conn.execute(text(
             "SELECT rolcanlogin, rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = :group"),
-            {"group": APP_GROUP}).one()
+            {"group": group_name}).one()
     owner.dispose()
     by_table = dict(grants)
     assert by_table["daily_log"] == "INSERT,SELECT"

@@ -37,7 +37,8 @@ def test_a_fresh_chain_verifies_and_the_database_and_python_agree_on_each_link(s
     session.flush()
     result = verify_record(session)
     assert result.ok and result.log_entries == before.log_entries + 3
-    assert result.summary() == f"verified: {result.log_entries} log entries, {result.report_versions} report versions"
+    assert result.summary() == (f"verified: {result.log_entries} log entries, {result.report_versions} report "
+                                f"versions, {result.history_rows} history rows")
     # The copy of the canonical text in services.integrity is the one the migration's function computes.
     rows = session.execute(text(
         f"SELECT daily_log_canonical(r) = {LOG_CANONICAL}, chain_hash FROM daily_log r ORDER BY chain_position")).all()
@@ -111,14 +112,16 @@ def _as_owner_with_guard_off(owner, table: str, statement: str) -> None:
 
 def test_a_log_row_changed_by_the_owner_is_reported_with_its_id(record):
     app, owner = record
+    result = _verify(app)  # first: the command's own verification is a change on the record (a history row)
     done = _manage_verify()
     assert done.returncode == 0, done.stderr
-    result = _verify(app)
-    assert result.report_versions >= 1
-    expected = f"verified: {result.log_entries} log entries, {result.report_versions} report versions"
+    assert result.report_versions >= 1 and result.history_rows >= 1
+    expected = (f"verified: {result.log_entries} log entries, {result.report_versions} report versions, "
+                f"{result.history_rows} history rows")
     assert done.stdout.splitlines()[0] == expected
     assert done.stdout.splitlines()[1] == (f"chain heads: log {result.log_head}, report versions "
-                                           f"{result.versions_head} (keep these elsewhere)")
+                                           f"{result.versions_head}, history {result.history_head} (keep these "
+                                           "elsewhere)")
     with owner.connect() as conn:
         target = conn.execute(text("SELECT id FROM daily_log WHERE text = 'note 1'")).scalar()
     _as_owner_with_guard_off(owner, "daily_log", f"UPDATE daily_log SET text = 'note one' WHERE id = {target}")
@@ -214,11 +217,12 @@ def _rewrite_log_entry_and_every_later_hash(owner, row_id: int, new_text: str) -
 def test_a_chain_rewritten_by_the_owner_passes_a_plain_verify_but_not_one_given_the_heads_kept(record, tmp_path):
     app, owner = record
     heads = tmp_path / "rrt.heads"
+    kept = _verify(app)
     done = _manage_verify("--save-heads", str(heads))
     assert done.returncode == 0, done.stderr
-    kept = _verify(app)
     assert heads.read_text().splitlines() == [f"daily_log {kept.log_entries} {kept.log_head}",
-                                              f"report_versions {kept.report_versions} {kept.versions_head}"]
+                                              f"report_versions {kept.report_versions} {kept.versions_head}",
+                                              f"record_history {kept.history_rows} {kept.history_head}"]
     with Session(app) as session, session.begin():  # the record goes on growing after the heads were kept
         actor = session.get(Account, session.execute(text("SELECT min(id) FROM accounts")).scalar())
         append_system_entry(session, actor, review_id=None, category="other", text="after the backup")

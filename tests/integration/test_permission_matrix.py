@@ -133,6 +133,7 @@ WHO_MAY_CALL: dict[str, frozenset[str]] = {
     "list_plan_templates": PLAN_READERS,
     # Issue 12: when the record (log and report versions) was last verified; the admin runs the system.
     "last_verification": ADMIN_ONLY,
+    "review_history": READ_CASE,
     # Issue 17: a calendar feed of case dates and what one receives by email are for the case roles (the board and
     # the admin see no case dates); emailing an agency is the officer's chase, which the PM may do too.
     "calendar_feed_status": READ_CASE,
@@ -386,6 +387,7 @@ CALLS = {
         milestone_id=_done_timeline(s, c), expected_version=None, corrected_on=date(2026, 11, 19),
         reason="Typed in late.", as_of=TODAY),
     "list_date_corrections": lambda s, a, c: dict(review_id=c["review"].id),
+    "review_history": lambda s, a, c: dict(review_id=c["review"].id),
     # The daily log.
     "add_log_entry": lambda s, a, c: dict(review_id=c["review"].id, category="communication", text="Matrix note."),
     "search_log": lambda s, a, c: dict(filters=LogFilters(review_id=c["review"].id)),
