@@ -92,14 +92,15 @@ def make_media_names_unguessable() -> None:
     memory_media_file_storage._calculate_file_id = calculate_file_id
 
 
-def media_file_owners(file_id: str) -> set[str]:
+def media_file_owners(file_id: str, manager: Any = None) -> set[str]:
     """The ids of the Streamlit sessions the media file `file_id` (its name without the extension) belongs to; empty
-    when no session holds it (or no Streamlit runtime runs in this process)."""
+    when no session holds it (or no Streamlit runtime runs in this process). `manager`: the runtime's, unless given."""
     from streamlit.runtime import Runtime
 
-    if not Runtime.exists():
-        return set()
-    manager = Runtime.instance().media_file_mgr
+    if manager is None:
+        if not Runtime.exists():
+            return set()
+        manager = Runtime.instance().media_file_mgr
     with manager._lock:
         owners = {session_id for session_id, by_coordinates in manager._files_by_session_and_coord.items()
                   if file_id in by_coordinates.values()}
