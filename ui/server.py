@@ -61,9 +61,11 @@ from starlette.routing import Route
 from ui import streamlit_internals
 from ui.auth import COOKIE_NAME, SESSION_ROUTE, SIGN_OUT_ROUTE, safe_next
 
-# Before Streamlit starts: it never looks up the machine's address from an outside host, a download's name cannot
-# be computed from its content, and a download made by a callable remembers the tab it was made for.
-streamlit_internals.install()
+APP_ICON_ROUTE = "/app-icon.svg"
+# Before Streamlit starts: it never looks up the machine's address from an outside host, the page icon comes from
+# here (not Google's fonts), a download's name cannot be computed from its content, and a download made by a callable
+# remembers the tab it was made for.
+streamlit_internals.install(icon_url=APP_ICON_ROUTE)
 
 ROOT = Path(__file__).resolve().parents[1]
 COOKIE_MAX_AGE = 12 * 60 * 60  # the session's absolute lifetime; the server ends it anyway
@@ -265,25 +267,47 @@ def calendar_feed(request: Request) -> Response:
                              "X-Robots-Tag": "noindex"})
 
 
+# The tab's icon: a ticked list in the theme's accent (app.py asks for :material/fact_check:, which Streamlit would
+# fetch from fonts.gstatic.com on every page).
+APP_ICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><rect width="24" height="24" rx="4" fill="#0b5cad"/>'
+    '<path d="M5 8h7M5 12h5M5 16h7" stroke="#fff" stroke-width="2" stroke-linecap="round"/>'
+    '<path d="M13.5 13.5l2.5 2.5 4-5" fill="none" stroke="#fff" stroke-width="2" stroke-linecap="round" '
+    'stroke-linejoin="round"/></svg>'
+)
+
+
+def app_icon(_request: Request) -> Response:
+    return Response(APP_ICON, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})
+
+
 def _routes() -> list[Route]:
-    return [Route(SESSION_ROUTE, exchange_ticket, methods=["GET"]),
+    return [Route(APP_ICON_ROUTE, app_icon, methods=["GET"]),
+            Route(SESSION_ROUTE, exchange_ticket, methods=["GET"]),
             Route(SIGN_OUT_ROUTE, sign_out, methods=["GET", "POST"]),
             Route(CALENDAR_ROUTE, calendar_feed, methods=["GET"])]
 
 
-def _inline_script_hashes() -> list[str]:
-    """The CSP hashes of the inline scripts in Streamlit's own index.html (one line setting window.prerenderReady in
-    1.67): allowed by hash, so no other inline script runs."""
-    index = Path(st.__file__).parent / "static" / "index.html"
-    try:
-        html = index.read_text(encoding="utf-8")
-    except OSError:
-        return []
+def _script_hashes(html: str) -> list[str]:
+    """The CSP hashes of the inline scripts in this HTML."""
     bodies = re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", html, flags=re.DOTALL)
     return [f"'sha256-{base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()}'" for body in bodies]
 
 
-# Measured in Chromium (tests/e2e/test_edge_headers_browser.py walks every page under it with no violation): the
+def _inline_script_hashes() -> list[str]:
+    """The only inline scripts that may run, allowed by their hashes: the one line of Streamlit's own index.html
+    (setting window.prerenderReady, 1.67) and the app's own menu-closing script (ui/style.py, drawn by st.html)."""
+    from ui.style import CLOSE_MENU_AFTER_CHOOSING
+
+    index = Path(st.__file__).parent / "static" / "index.html"
+    try:
+        streamlit_index = index.read_text(encoding="utf-8")
+    except OSError:
+        streamlit_index = ""
+    return _script_hashes(streamlit_index) + _script_hashes(CLOSE_MENU_AFTER_CHOOSING)
+
+
+# Measured in Chromium (tests/e2e/test_edge_browser.py walks every page of every role under it with no violation): the
 # app's scripts are its own files; Streamlit's styles are inline (emotion), its icons and fonts its own files or
 # data: URLs, and its websocket the page's own address ('self' covers ws: and wss: of the same host and port).
 CONTENT_SECURITY_POLICY = "; ".join([

@@ -13,6 +13,9 @@ quietly reopening a hole.
 - `make_media_names_unguessable`: a media file's name is Streamlit's fingerprint of its content
   (memory_media_file_storage._calculate_file_id), which anyone who can guess the content (a CSV of known figures)
   can compute; it becomes an HMAC of that fingerprint under a secret made when the process starts.
+- `serve_material_favicon_locally`: for a `:material/...:` page icon Streamlit's page asks fonts.gstatic.com for the
+  icon's SVG (an outside fetch from every page, naming the app's icon); commands.page_config._get_favicon_string
+  answers the app's own icon address instead, which the page uses as it is.
 """
 from __future__ import annotations
 
@@ -92,6 +95,23 @@ def make_media_names_unguessable() -> None:
     memory_media_file_storage._calculate_file_id = calculate_file_id
 
 
+def serve_material_favicon_locally(icon_url: str) -> None:
+    """A `:material/...:` page icon is shown from `icon_url` (on the app's own origin) instead of Google's fonts."""
+    from streamlit.commands import page_config
+
+    with _install_lock:
+        if "favicon" in _installed:
+            return
+        _installed.add("favicon")
+    original: Callable[[Any], str] = page_config._get_favicon_string
+
+    def get_favicon_string(page_icon: Any) -> str:
+        found = original(page_icon)
+        return icon_url if found.startswith(":material") else found
+
+    page_config._get_favicon_string = get_favicon_string
+
+
 def media_file_owners(file_id: str, manager: Any = None) -> set[str]:
     """The ids of the Streamlit sessions the media file `file_id` (its name without the extension) belongs to; empty
     when no session holds it (or no Streamlit runtime runs in this process). `manager`: the runtime's, unless given."""
@@ -117,8 +137,9 @@ def script_session_id() -> str | None:
     return ctx.session_id if ctx is not None else None
 
 
-def install() -> None:
+def install(*, icon_url: str) -> None:
     """Everything above that changes Streamlit's behaviour, once per process."""
+    serve_material_favicon_locally(icon_url)
     stop_external_ip_lookup()
     record_deferred_download_owners()
     make_media_names_unguessable()

@@ -17,7 +17,7 @@ from ui import streamlit_internals
 
 @pytest.fixture(autouse=True, scope="module")
 def installed() -> None:
-    streamlit_internals.install()
+    streamlit_internals.install(icon_url="/app-icon.svg")
 
 
 def test_no_outside_address_is_asked_for_this_machines_address(monkeypatch):
@@ -70,3 +70,12 @@ def test_a_media_files_name_cannot_be_computed_from_its_content():
     original = inspect.getclosurevars(wrapped).nonlocals["original"]
     assert first != original(b"known,figures\n", "text/csv", "f.csv")
     assert len(first) == 64 and "." not in first
+
+
+def test_a_material_page_icon_is_shown_from_the_apps_own_address():
+    from streamlit.commands import page_config
+
+    assert page_config._get_favicon_string(":material/fact_check:") == "/app-icon.svg"
+    assert page_config._get_favicon_string("\N{BAR CHART}") == "emoji:\N{BAR CHART}"
+    # set_page_config looks the function up on its module at each call.
+    assert "_get_favicon_string(page_icon)" in inspect.getsource(page_config.set_page_config)
