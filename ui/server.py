@@ -5,17 +5,26 @@ below (streamlit.web.server.app_discovery) and serves it with uvicorn; the scrip
 discovery from the pages/ folder is turned off: app.py declares every page through st.navigation, and Streamlit
 would otherwise serve a page file without app.py's sign-in on a fresh server's first request.
 
-Routes (each a GET the browser navigates to, never a form post):
-- /auth/session?ticket=...&next=/page?query: exchanges the one-time ticket the sign-in page made for the
+Routes:
+- /auth/session?ticket=...&next=/page?query (GET): exchanges the one-time ticket the sign-in page made for the
   session's token, sets the cookie (HttpOnly, SameSite=Lax, path /, Secure over HTTPS) and goes on to `next`.
-- /auth/sign-out: ends the session on the server and clears the cookie, in every tab at once.
+- /auth/sign-out: a POST from the tracker's own origin ends the session on the server and clears the cookie, in
+  every tab at once. A GET or HEAD never ends a live session: it clears the cookie of one already ended (the app's
+  Sign out button ends it through the websocket and then comes here) and otherwise shows a button that posts.
 - /calendar/<token>.ics: an account's calendar feed (services/calendar_feed.py) for its calendar app to subscribe
   to; the token is the credential (no cookie), and an unknown or revoked one gets 404.
+- /app-icon.svg: the tab's icon, served here rather than from Google's fonts.
 Organisation sign-in (OpenID Connect) is Streamlit's own st.login (its /auth/login and /oauth2callback routes),
 configured by the `[auth]` section of .streamlit/secrets.toml, or by the RRT_OIDC_* environment variables below,
 which build the same section (`oidc_secrets_from_environment`) for servers and tests that prefer the environment.
-Both change state, so a request another site started (Sec-Fetch-Site cross-site or same-site, or an Origin that
-is not this app's) is refused: nobody can be signed in as someone else, or out, by a link on another site.
+
+The edge (`EdgeGuard`, middleware that sees every request and the websocket upgrade before Streamlit does): the
+tracker's own origin is RRT_PUBLIC_URL when set, else the address served (Host header, scheme). The websocket opens
+only from that origin (Streamlit's own check lets any port of localhost or of the machine's addresses through); a
+request with another Origin (or `null`), a state-changing one with none, or one another site or port made for the
+cookie routes, the files or Streamlit's endpoints is refused; /media/ files go only to the live sign-in whose tab
+made them (ui/auth.py records each tab's sign-in at every run); /_stcore/metrics is off; every response carries the
+security headers. Streamlit's private APIs this relies on are in ui/streamlit_internals.py.
 """
 from __future__ import annotations
 

@@ -7,6 +7,8 @@ import base64
 import http.client
 import os
 import socket
+import threading
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -147,3 +149,49 @@ def test_sign_out_ends_a_session_only_on_a_post_from_the_trackers_own_origin(app
     # Once ended on the server (as the app's own Sign out button does), a GET only clears the cookie.
     status, headers, _ = _request(app_url, "GET", "/auth/sign-out", cookie)
     assert status == 303 and "Max-Age=0" in headers["set-cookie"]
+
+
+class _RecordingProxy:
+    """A local stand-in for the way out: every outside address the app's process asks for through its HTTP(S)
+    proxy (requests, which Streamlit uses, honours HTTP_PROXY and HTTPS_PROXY) is recorded and refused."""
+
+    def __init__(self) -> None:
+        self.asked: list[bytes] = []
+        self._server = socket.socket()
+        self._server.bind(("127.0.0.1", 0))
+        self._server.listen()
+        self.url = f"http://127.0.0.1:{self._server.getsockname()[1]}"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self._server.accept()
+            except OSError:
+                return
+            with connection:
+                connection.settimeout(5)
+                try:
+                    self.asked.append(connection.recv(4096).split(b"\r\n", 1)[0])
+                except OSError:
+                    self.asked.append(b"(nothing said)")
+
+    def close(self) -> None:
+        self._server.close()
+
+
+def test_the_server_never_calls_an_outside_address(fresh_database_url):
+    proxy = _RecordingProxy()
+    environment = {**os.environ, **{name: proxy.url for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy",
+                                                                  "https_proxy")}}
+    environment.pop("NO_PROXY", None)
+    environment.pop("no_proxy", None)
+    try:
+        with served_app(environment) as url:
+            # A refused origin is where Streamlit would look up the machine's external address.
+            assert _websocket_status(url, {"Origin": "http://elsewhere.example"}) == 403
+            assert _websocket_status(url, {"Origin": url}) == 101
+            time.sleep(2)
+    finally:
+        proxy.close()
+    assert proxy.asked == []
