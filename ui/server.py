@@ -235,7 +235,9 @@ def sign_out(request: Request) -> Response:
     token = request.cookies.get(COOKIE_NAME)
     if request.method != "POST":
         if _session_is_live(token):
-            return HTMLResponse(SIGN_OUT_PAGE, headers={"Cache-Control": "no-store"})
+            # Under the app-wide "no-referrer" Chromium posts a form with `Origin: null`, which is refused; this page
+            # (no outside link on it) says "same-origin", so its form carries the tracker's own Origin.
+            return HTMLResponse(SIGN_OUT_PAGE, headers={"Cache-Control": "no-store", "Referrer-Policy": "same-origin"})
         return _signed_out(request)
     if not request.headers.get("origin"):
         return _refused()

@@ -54,15 +54,24 @@ socket.onclose = () => { if (document.title === "waiting") document.title = "ref
 </script></body></html>"""
 
 
+SIGN_OUT_FORM_PAGE = """<!DOCTYPE html><html><head><title>form</title></head><body>
+<form id="f" method="post" action="http://127.0.0.1:%(port)d/auth/sign-out"></form>
+<script>document.getElementById("f").submit();</script></body></html>"""
+
+
 @pytest.fixture
-def page_on_another_port(demo_app) -> Iterator[str]:
-    """A small page, served by Python's http.server on another port of 127.0.0.1, whose script opens a websocket to
-    the app's /_stcore/stream (the browser sends the app's cookies with it)."""
-    body = (ATTACKER_PAGE % {"port": urlsplit(demo_app).port}).encode()
+def another_port(demo_app) -> Iterator[dict[str, str]]:
+    """Small pages, served by Python's http.server on another port of 127.0.0.1: /socket.html, whose script opens a
+    websocket to the app's /_stcore/stream, and /sign-out.html, which posts a form to the app's /auth/sign-out (the
+    browser sends the app's cookies with both)."""
+    port = urlsplit(demo_app).port
+    bodies = {"/socket.html": (ATTACKER_PAGE % {"port": port}).encode(),
+              "/sign-out.html": (SIGN_OUT_FORM_PAGE % {"port": port}).encode()}
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            self.send_response(200)
+            body = bodies.get(self.path, b"")
+            self.send_response(200 if body else 404)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -74,7 +83,7 @@ def page_on_another_port(demo_app) -> Iterator[str]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        yield {name: f"http://127.0.0.1:{server.server_address[1]}{name}" for name in bodies}
     finally:
         server.shutdown()
 
@@ -86,8 +95,7 @@ def _socket_from(page, script_origin_url: str) -> str:
     return page.title()
 
 
-def test_a_page_on_another_port_cannot_open_the_socket_with_a_signed_in_cookie(browser, demo_app,
-                                                                              page_on_another_port):
+def test_a_page_on_another_port_cannot_open_the_socket_with_a_signed_in_cookie(browser, demo_app, another_port):
     context = browser.new_context()
     page = context.new_page()
     try:
@@ -101,7 +109,37 @@ def test_a_page_on_another_port_cannot_open_the_socket_with_a_signed_in_cookie(b
             socket.onerror = () => done("refused");
         })""", urlsplit(demo_app).port) == "open"
         # ...a page on another port of the same host, with the same cookie, cannot.
-        assert _socket_from(context.new_page(), page_on_another_port) == "refused"
+        assert _socket_from(context.new_page(), another_port["/socket.html"]) == "refused"
+    finally:
+        context.close()
+
+
+def test_signing_out_takes_a_post_from_the_app_itself(browser, demo_app, another_port):
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        sign_in(page, demo_app, ROLE_ACCOUNTS["officer"], DEMO_PASSWORD)
+        signed_in = page.get_by_text("Signed in as Olly Officer (demo)")
+        expect(signed_in).to_be_visible()
+        # A form another port of this host posts: refused; the officer is still signed in.
+        other = context.new_page()
+        response = other.goto(another_port["/sign-out.html"])
+        other.wait_for_url(f"{demo_app}/auth/sign-out")
+        assert "refused" in other.inner_text("body")
+        assert response is not None
+        # Following a link to the sign-out address (a GET) asks; it does not sign out.
+        page.goto(f"{demo_app}/auth/sign-out")
+        expect(page.get_by_role("heading", name="Sign out of the Rapid Review Tracker?")).to_be_visible()
+        page.goto(demo_app)
+        wait_for_app(page)
+        expect(signed_in).to_be_visible()
+        # Its button posts from the app's own page: signed out, the cookie gone.
+        page.goto(f"{demo_app}/auth/sign-out")
+        page.get_by_role("button", name="Sign out").click()
+        page.wait_for_url(f"{demo_app}/?signed_out=1")
+        wait_for_app(page)
+        expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+        assert not [c for c in context.cookies() if c["name"] == "rrt_session"]
     finally:
         context.close()
 

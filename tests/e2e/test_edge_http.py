@@ -131,6 +131,8 @@ def test_sign_out_ends_a_session_only_on_a_post_from_the_trackers_own_origin(app
     # A link, an image, a prefetch: GET and HEAD never end a live session; GET shows a button that posts.
     status, headers, body = _request(app_url, "GET", "/auth/sign-out", cookie)
     assert status == 200 and b'method="post"' in body and "set-cookie" not in headers
+    # Its form must carry the tracker's Origin: under "no-referrer" Chromium would post `Origin: null`.
+    assert headers["referrer-policy"] == "same-origin"
     assert _request(app_url, "HEAD", "/auth/sign-out", cookie)[0] == 200
     assert _ended(engine) == [None]
     # A POST from anywhere else, or from nowhere said, is refused.
