@@ -318,9 +318,10 @@ def _inline_script_hashes() -> list[str]:
     return _script_hashes(streamlit_index) + _script_hashes(CLOSE_MENU_AFTER_CHOOSING)
 
 
-# Measured in Chromium (tests/e2e/test_edge_browser.py walks every page of every role under it with no violation): the
-# app's scripts are its own files; Streamlit's styles are inline (emotion), its icons and fonts its own files or
-# data: URLs, and its websocket the page's own address ('self' covers ws: and wss: of the same host and port).
+# Measured in Chromium (tests/e2e/test_edge_browser.py walks every page of every role under it with no violation):
+# scripts are the app's own files plus two inline ones allowed by hash (above); Streamlit's styles are inline
+# (emotion, and ui/style.py's rules), its icons and fonts its own files or data: URLs, and its websocket the page's
+# own address ('self' covers ws: and wss: of the same host and port).
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
     "script-src 'self' " + " ".join(_inline_script_hashes()),
