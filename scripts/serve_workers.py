@@ -53,6 +53,24 @@ http {{
     server {{
         listen {listen}:{port};
         location / {{
+{proxy}
+        }}
+        # A calendar feed's address is its credential (services/calendar_feed.py), and the sign-in ticket's is a
+        # one-time credential: neither goes into the access log.
+        location /calendar/ {{
+            access_log off;
+{proxy}
+        }}
+        location /auth/session {{
+            access_log off;
+{proxy}
+        }}
+    }}
+}}
+"""
+
+
+PROXY = """\
             proxy_pass http://rrt_app;
             proxy_http_version 1.1;
             proxy_set_header Upgrade $http_upgrade;
@@ -61,18 +79,14 @@ http {{
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             proxy_set_header X-Forwarded-Proto $scheme;
             proxy_read_timeout 1d;
-            proxy_next_upstream error timeout http_502 http_503;
-        }}
-    }}
-}}
-"""
+            proxy_next_upstream error timeout http_502 http_503;"""
 
 
 def nginx_config(folder: Path, *, listen: str, port: int, backends: list[int]) -> Path:
     """Write the configuration for nginx on listen:port in front of the app processes on `backends`."""
     servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;" for p in backends)
     path = folder / "nginx.conf"
-    path.write_text(NGINX_CONFIG.format(folder=folder, listen=listen, port=port, servers=servers))
+    path.write_text(NGINX_CONFIG.format(folder=folder, listen=listen, port=port, servers=servers, proxy=PROXY))
     return path
 
 

@@ -7,11 +7,16 @@ Streamlit cannot set an HttpOnly cookie from a script run, so the script sends t
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from urllib.parse import quote, urlencode
 
 import streamlit as st
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+from services.sessions import token_hash
+from ui.streamlit_internals import script_session_id
 
 COOKIE_NAME = "rrt_session"
 TOKEN_KEY = "session_token"
@@ -21,6 +26,11 @@ SERVED_KEY = "served_by_a_browser"
 SESSION_ROUTE = "/auth/session"
 SIGN_OUT_ROUTE = "/auth/sign-out"
 _SAFE_PATH = re.compile(r"/[A-Za-z0-9_\-]*")
+# Which sign-in each Streamlit session (a tab's websocket) runs under, as the hash of the cookie its connection
+# brought, recorded at every run: /media/ serves a file only to the sign-in whose tab made it (ui/server.py).
+_SIGN_IN_OF_TAB: OrderedDict[str, str] = OrderedDict()
+_SIGN_IN_OF_TAB_KEPT = 20_000
+_sign_in_of_tab_lock = threading.Lock()
 
 
 def served() -> bool:
@@ -49,14 +59,38 @@ def cookie_token() -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def _record_sign_in_of_tab(token: str | None) -> None:
+    session_id = script_session_id()
+    if session_id is None:
+        return
+    with _sign_in_of_tab_lock:
+        if token is None:
+            _SIGN_IN_OF_TAB.pop(session_id, None)
+            return
+        _SIGN_IN_OF_TAB[session_id] = token_hash(token)
+        _SIGN_IN_OF_TAB.move_to_end(session_id)
+        while len(_SIGN_IN_OF_TAB) > _SIGN_IN_OF_TAB_KEPT:
+            _SIGN_IN_OF_TAB.popitem(last=False)
+
+
+def sign_in_of_tab(session_id: str) -> str | None:
+    """The token hash of the cookie the Streamlit session `session_id` last ran with (None if none or unknown)."""
+    with _sign_in_of_tab_lock:
+        return _SIGN_IN_OF_TAB.get(session_id)
+
+
 def current_token() -> str | None:
-    """This tab's session token: one it has just started, else the cookie's, unless it signed out here."""
+    """This tab's session token: one it has just started, else the cookie's, unless it signed out here. Records,
+    for /media/, which sign-in this tab's connection runs under (the cookie's, unless it signed out here)."""
+    cookie = cookie_token()
+    if served():
+        _record_sign_in_of_tab(None if st.session_state.get(SIGNED_OUT_HERE_KEY) else cookie)
     held = st.session_state.get(TOKEN_KEY)
     if isinstance(held, str) and held:
         return held
     if st.session_state.get(SIGNED_OUT_HERE_KEY):
         return None
-    return cookie_token()
+    return cookie
 
 
 def safe_next(path: str | None) -> str:

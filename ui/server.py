@@ -5,17 +5,26 @@ below (streamlit.web.server.app_discovery) and serves it with uvicorn; the scrip
 discovery from the pages/ folder is turned off: app.py declares every page through st.navigation, and Streamlit
 would otherwise serve a page file without app.py's sign-in on a fresh server's first request.
 
-Routes (each a GET the browser navigates to, never a form post):
-- /auth/session?ticket=...&next=/page?query: exchanges the one-time ticket the sign-in page made for the
+Routes:
+- /auth/session?ticket=...&next=/page?query (GET): exchanges the one-time ticket the sign-in page made for the
   session's token, sets the cookie (HttpOnly, SameSite=Lax, path /, Secure over HTTPS) and goes on to `next`.
-- /auth/sign-out: ends the session on the server and clears the cookie, in every tab at once.
+- /auth/sign-out: a POST from the tracker's own origin ends the session on the server and clears the cookie, in
+  every tab at once. A GET or HEAD never ends a live session: it clears the cookie of one already ended (the app's
+  Sign out button ends it through the websocket and then comes here) and otherwise shows a button that posts.
 - /calendar/<token>.ics: an account's calendar feed (services/calendar_feed.py) for its calendar app to subscribe
   to; the token is the credential (no cookie), and an unknown or revoked one gets 404.
+- /app-icon.svg: the tab's icon, served here rather than from Google's fonts.
 Organisation sign-in (OpenID Connect) is Streamlit's own st.login (its /auth/login and /oauth2callback routes),
 configured by the `[auth]` section of .streamlit/secrets.toml, or by the RRT_OIDC_* environment variables below,
 which build the same section (`oidc_secrets_from_environment`) for servers and tests that prefer the environment.
-Both change state, so a request another site started (Sec-Fetch-Site cross-site or same-site, or an Origin that
-is not this app's) is refused: nobody can be signed in as someone else, or out, by a link on another site.
+
+The edge (`EdgeGuard`, middleware that sees every request and the websocket upgrade before Streamlit does): the
+tracker's own origin is RRT_PUBLIC_URL when set, else the address served (Host header, scheme). The websocket opens
+only from that origin (Streamlit's own check lets any port of localhost or of the machine's addresses through); a
+request with another Origin (or `null`), a state-changing one with none, or one another site or port made for the
+cookie routes, the files or Streamlit's endpoints is refused; /media/ files go only to the live sign-in whose tab
+made them (ui/auth.py records each tab's sign-in at every run); /_stcore/metrics is off; every response carries the
+security headers. Streamlit's private APIs this relies on are in ui/streamlit_internals.py.
 """
 from __future__ import annotations
 
@@ -36,23 +45,36 @@ if __name__ == "__main__":
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     start_preparing_database()
 
+import base64
+import hashlib
 import logging
 import os
+import re
 import sys
-from collections.abc import Callable, Mapping
-from pathlib import Path
+from collections.abc import Callable, Mapping, MutableMapping
+from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from ui import streamlit_internals
 from ui.auth import COOKIE_NAME, SESSION_ROUTE, SIGN_OUT_ROUTE, safe_next
+
+APP_ICON_ROUTE = "/app-icon.svg"
+# Before Streamlit starts: it never looks up the machine's address from an outside host, the page icon comes from
+# here (not Google's fonts), a download's name cannot be computed from its content, and a download made by a callable
+# remembers the tab it was made for.
+streamlit_internals.install(icon_url=APP_ICON_ROUTE)
 
 ROOT = Path(__file__).resolve().parents[1]
 COOKIE_MAX_AGE = 12 * 60 * 60  # the session's absolute lifetime; the server ends it anyway
@@ -81,16 +103,52 @@ def _session() -> Session:
     return Session(_engine, expire_on_commit=False)
 
 
+PUBLIC_URL_VARIABLE = "RRT_PUBLIC_URL"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin_of(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an address or Origin header, the default port filled in; None when it names none."""
+    parsed = urlsplit(url.strip())
+    scheme = parsed.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parsed.hostname:
+        return None
+    try:
+        port = parsed.port or _DEFAULT_PORTS[scheme]
+    except ValueError:
+        return None
+    return scheme, parsed.hostname.lower(), port
+
+
+def own_origin(headers: Mapping[str, str], scheme: str) -> tuple[str, str, int] | None:
+    """The tracker's own origin: RRT_PUBLIC_URL when set, else the address this request was sent to (its Host
+    header, and the scheme the proxy says the browser used, else the connection's)."""
+    public = os.environ.get(PUBLIC_URL_VARIABLE, "").strip()
+    if public:
+        return _origin_of(public)
+    forwarded = headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    scheme = forwarded or {"ws": "http", "wss": "https"}.get(scheme, scheme)
+    host = headers.get("host", "")
+    return _origin_of(f"{scheme}://{host}") if host else None
+
+
+def foreign_origin(headers: Mapping[str, str], scheme: str) -> bool:
+    """True when the request carries an Origin that is not exactly the tracker's own (scheme, host and port);
+    `Origin: null` (a sandboxed frame, a redirect across sites, a file) is never the tracker's own."""
+    origin = headers.get("origin")
+    if origin is None:
+        return False
+    own = own_origin(headers, scheme)
+    return own is None or _origin_of(origin) != own
+
+
 def cross_site(request: Request) -> bool:
-    """True when another site started this request (a link, a form or a script on another origin)."""
+    """True when another site started this request (a link, a form or a script on another origin, or on another
+    port of the same host, which browsers count as the same site)."""
     fetch_site = request.headers.get("sec-fetch-site")
     if fetch_site is not None and fetch_site not in ("same-origin", "none"):
         return True
-    origin = request.headers.get("origin")
-    if origin and origin != "null":
-        own = f"{request.url.scheme}://{request.url.netloc}"
-        return origin.rstrip("/") != own
-    return False
+    return foreign_origin(request.headers, request.url.scheme)
 
 
 def _secure(request: Request) -> bool:
@@ -134,13 +192,57 @@ def exchange_ticket(request: Request) -> Response:
     return response
 
 
+def _session_is_live(token: str | None) -> bool:
+    """True when the token names a live server-side session (touching it, as any click does); False when it does
+    not, or when the database cannot say (a refusal, never a pass)."""
+    from services.sessions import resume
+
+    if not token:
+        return False
+    try:
+        with _session() as session, session.begin():
+            return resume(session, token=token).account is not None
+    except SQLAlchemyError as error:
+        _LOG.error("Session not checked: %s", type(error).__name__)
+        return False
+
+
+def _signed_out(request: Request) -> Response:
+    response = RedirectResponse("/?signed_out=1", status_code=303)
+    response.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="lax", secure=_secure(request))
+    response.headers["Cache-Control"] = "no-store"
+    _clear_identity_cookies(request, response)
+    return response
+
+
+SIGN_OUT_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Sign out - Rapid Review Tracker</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><main><h1>Sign out of the Rapid Review Tracker?</h1>
+<form method="post" action="/auth/sign-out"><button type="submit">Sign out</button></form>
+<p><a href="/">Back to the tracker</a></p></main></body></html>
+"""
+
+
 def sign_out(request: Request) -> Response:
-    """End this browser's session on the server and clear its cookie; every tab asks to sign in on its next click."""
+    """POST (from the tracker's own origin only): end this browser's session on the server and clear its cookie,
+    so every tab asks to sign in on its next click. GET or HEAD never ends a live session (a link, an image or a
+    prefetch on any page could send one): it clears the cookie of a session that has already ended on the server
+    (the app's Sign out button ends it through the websocket, then comes here), and otherwise shows a page whose
+    button posts the sign-out."""
     if cross_site(request):
+        return _refused()
+    token = request.cookies.get(COOKIE_NAME)
+    if request.method != "POST":
+        if _session_is_live(token):
+            # Under the app-wide "no-referrer" Chromium posts a form with `Origin: null`, which is refused; this page
+            # (no outside link on it) says "same-origin", so its form carries the tracker's own Origin.
+            return HTMLResponse(SIGN_OUT_PAGE, headers={"Cache-Control": "no-store", "Referrer-Policy": "same-origin"})
+        return _signed_out(request)
+    if not request.headers.get("origin"):
         return _refused()
     from services.sessions import end
 
-    token = request.cookies.get(COOKIE_NAME)
     if token:
         try:
             with _session() as session, session.begin():
@@ -148,11 +250,7 @@ def sign_out(request: Request) -> Response:
         except SQLAlchemyError as error:
             # The cookie is still cleared; the session then ends on the server by idle time.
             _LOG.error("Session not ended on sign-out: %s", type(error).__name__)
-    response = RedirectResponse("/?signed_out=1", status_code=303)
-    response.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="lax", secure=_secure(request))
-    response.headers["Cache-Control"] = "no-store"
-    _clear_identity_cookies(request, response)
-    return response
+    return _signed_out(request)
 
 
 CALENDAR_ROUTE = "/calendar/{name}"
@@ -180,26 +278,158 @@ def calendar_feed(request: Request) -> Response:
                              "X-Robots-Tag": "noindex"})
 
 
+# The tab's icon: a ticked list in the theme's accent (app.py asks for :material/fact_check:, which Streamlit would
+# fetch from fonts.gstatic.com on every page).
+APP_ICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><rect width="24" height="24" rx="4" fill="#0b5cad"/>'
+    '<path d="M5 8h7M5 12h5M5 16h7" stroke="#fff" stroke-width="2" stroke-linecap="round"/>'
+    '<path d="M13.5 13.5l2.5 2.5 4-5" fill="none" stroke="#fff" stroke-width="2" stroke-linecap="round" '
+    'stroke-linejoin="round"/></svg>'
+)
+
+
+def app_icon(_request: Request) -> Response:
+    return Response(APP_ICON, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})
+
+
 def _routes() -> list[Route]:
-    return [Route(SESSION_ROUTE, exchange_ticket, methods=["GET"]),
-            Route(SIGN_OUT_ROUTE, sign_out, methods=["GET"]),
+    return [Route(APP_ICON_ROUTE, app_icon, methods=["GET"]),
+            Route(SESSION_ROUTE, exchange_ticket, methods=["GET"]),
+            Route(SIGN_OUT_ROUTE, sign_out, methods=["GET", "POST"]),
             Route(CALENDAR_ROUTE, calendar_feed, methods=["GET"])]
 
 
-class CrossSiteGuard:
-    """Refuse any request to the app's own routes (/auth/...) that changes state and came from another site:
-    the same check as the routes make, for any method a route may accept later (POST, PUT, DELETE)."""
+def _script_hashes(html: str) -> list[str]:
+    """The CSP hashes of the inline scripts in this HTML."""
+    bodies = re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", html, flags=re.DOTALL)
+    return [f"'sha256-{base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()}'" for body in bodies]
+
+
+def _inline_script_hashes() -> list[str]:
+    """The only inline scripts that may run, allowed by their hashes: the one line of Streamlit's own index.html
+    (setting window.prerenderReady, 1.67) and the app's own menu-closing script (ui/style.py, drawn by st.html)."""
+    from ui.style import CLOSE_MENU_AFTER_CHOOSING
+
+    index = Path(st.__file__).parent / "static" / "index.html"
+    try:
+        streamlit_index = index.read_text(encoding="utf-8")
+    except OSError:
+        streamlit_index = ""
+    return _script_hashes(streamlit_index) + _script_hashes(CLOSE_MENU_AFTER_CHOOSING)
+
+
+# Measured in Chromium (tests/e2e/test_edge_browser.py walks every page of every role under it with no violation):
+# scripts are the app's own files plus two inline ones allowed by hash (above); Streamlit's styles are inline
+# (emotion, and ui/style.py's rules), its icons and fonts its own files or data: URLs, and its websocket the page's
+# own address ('self' covers ws: and wss: of the same host and port).
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self' " + " ".join(_inline_script_hashes()),
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "media-src 'self' data: blob:",
+    "connect-src 'self'",
+    "worker-src 'self' blob:",
+    "frame-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+SECURITY_HEADERS = {
+    "content-security-policy": CONTENT_SECURITY_POLICY,
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+    "x-content-type-options": "nosniff",
+}
+# Off: Streamlit's process metrics (sessions, caches) are nobody's business outside the server.
+CLOSED_PATHS = ("/_stcore/metrics",)
+MEDIA_PREFIX = "/media/"
+# Paths another site (or another port of this host) may not even navigate to: the cookie routes and the files.
+GUARDED_PREFIXES = ("/auth/", MEDIA_PREFIX, "/_stcore/")
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def _edge_refusal(request: Request) -> Response | None:
+    """Why this HTTP request is refused at the edge, as the response to send, or None to let it through."""
+    if foreign_origin(request.headers, request.url.scheme):
+        return _refused()
+    if request.method not in SAFE_METHODS and not request.headers.get("origin"):
+        return _refused()  # browsers send Origin with every other method: a request without one is no page's
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site in ("cross-site", "same-site") and (
+            request.headers.get("sec-fetch-mode") != "navigate" or request.url.path.startswith(GUARDED_PREFIXES)):
+        return _refused()
+    return None
+
+
+def media_belongs_to(token: str | None, file_id: str) -> bool:
+    """True when the media file was made by a tab running under the sign-in session this cookie token names
+    (ui/auth.py records, at every run, the sign-in each tab runs under). The session's liveness is checked apart."""
+    from services.sessions import token_hash
+    from ui.auth import sign_in_of_tab
+    from ui.streamlit_internals import media_file_owners
+
+    if not token or not file_id:
+        return False
+    hashed = token_hash(token)
+    return any(sign_in_of_tab(owner) == hashed for owner in media_file_owners(file_id))
+
+
+def _not_found() -> Response:
+    return PlainTextResponse("Not found.", status_code=404, headers={"Cache-Control": "no-store"})
+
+
+class EdgeGuard:
+    """Every request and the websocket, before Streamlit sees them:
+    - the websocket (/_stcore/stream) opens only from a page of the tracker's own origin (scheme, host and port;
+      RRT_PUBLIC_URL when set), so no page on another port or host can run the app with a signed-in cookie;
+    - a request with another Origin, a state-changing request without one, or a request another site (or port) made
+      for the cookie routes, the files or Streamlit's endpoints is refused (403);
+    - /media/<file> (every download) is served only to the live sign-in whose tab made it, else 404, never cached;
+    - /_stcore/metrics is off (404);
+    - every HTTP response carries the security headers (CSP, frame-ancestors 'none', no referrer, nosniff)."""
 
     def __init__(self, app: Callable) -> None:
         self.app = app
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
-        if scope["type"] == "http" and scope["path"].startswith("/auth/") and scope["method"] not in ("GET", "HEAD"):
-            request = Request(scope)
-            if cross_site(request) or not request.headers.get("origin"):
-                await _refused()(scope, receive, send)
+        if scope["type"] == "websocket":
+            headers = Headers(scope=scope)
+            if headers.get("origin") is None or foreign_origin(headers, scope.get("scheme", "ws")):
+                await send({"type": "websocket.close", "code": 1008})  # before accepting: an HTTP 403
                 return
-        await self.app(scope, receive, send)
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    if name not in headers:
+                        headers[name] = value
+                if scope["path"].startswith(MEDIA_PREFIX):
+                    headers["cache-control"] = "no-store"
+            await send(message)
+
+        request = Request(scope)
+        refusal = _edge_refusal(request)
+        path = scope["path"]
+        if refusal is None and path in CLOSED_PATHS:
+            refusal = _not_found()
+        if refusal is None and path.startswith(MEDIA_PREFIX):
+            token = request.cookies.get(COOKIE_NAME)
+            file_id = PurePosixPath(path).name.split(".", 1)[0]
+            if not (media_belongs_to(token, file_id) and await run_in_threadpool(_session_is_live, token)):
+                refusal = _not_found()
+        if refusal is not None:
+            await refusal(scope, receive, send_with_headers)
+            return
+        await self.app(scope, receive, send_with_headers)
 
 
 def oidc_secrets_from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any] | None:
@@ -220,7 +450,7 @@ def oidc_secrets_from_environment(environ: Mapping[str, str] | None = None) -> d
 
 
 # Found by `streamlit run` (app_discovery looks for a module-level `app = st.App(...)`); the script is app.py.
-app = st.App(ROOT / "app.py", routes=_routes(), middleware=[Middleware(CrossSiteGuard)],
+app = st.App(ROOT / "app.py", routes=_routes(), middleware=[Middleware(EdgeGuard)],
              secrets=oidc_secrets_from_environment())
 
 
