@@ -24,6 +24,7 @@ from services.accounts import (
 )
 from services.calendar import load_settings
 from services.errors import ServiceError
+from services.sign_in_throttle import source_address
 from ui import auth, state
 from ui.flash import show_flashes
 from ui.widgets import md_sentence
@@ -70,6 +71,17 @@ def _organisation_label() -> str | None:
     if not all(auth_secrets.get(key) for key in AUTH_KEYS):
         return None
     return str(label_secrets.get("label") or "your organisation")
+
+
+def _source_address() -> str:
+    """Where this sign-in comes from, for the throttle: the connection's address, or, when the connection is from
+    this machine (the trusted nginx of scripts/serve_workers.py), the address nginx put last in X-Forwarded-For."""
+    try:
+        peer = st.context.ip_address
+        forwarded = st.context.headers.get("X-Forwarded-For")
+    except Exception:  # no request behind this run (AppTest)
+        return source_address(None, None)
+    return source_address(peer, forwarded)
 
 
 def _verified(value: Any) -> bool | None:
@@ -178,7 +190,8 @@ with st.form("sign_in"):
     submitted = st.form_submit_button("Sign in", type="primary")
 if submitted:
     # Each step in a transaction of its own; the password is checked between them, holding nothing.
-    outcome = sign_in_with_password(state.run_in_session, username=username, password=password)
+    outcome = sign_in_with_password(state.run_in_session, username=username, password=password,
+                                    address=_source_address())
     if outcome.account is None:
         st.error(outcome.refusal or SIGN_IN_REFUSED)
     else:
