@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import LogCategory, Role
 from db.models import ROLES, Account
+from services.calendar_feed import end_calendar_feeds
 from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
 from services.permissions import requires
@@ -185,7 +186,7 @@ def list_accounts(session: Session, actor: Account) -> list[AccountRead]:
 
 @requires(Role.ADMIN, action="change roles")
 def set_roles(session: Session, actor: Account, *, account_id: int, roles: Iterable[str]) -> Account:
-    """Replace an account's roles."""
+    """Replace an account's roles; a change ends its sessions and its calendar feed address."""
     account = _get(session, account_id)
     cleaned = _clean_roles(roles)
     if account.id == actor.id and Role.ADMIN not in cleaned:
@@ -195,6 +196,7 @@ def set_roles(session: Session, actor: Account, *, account_id: int, roles: Itera
     session.flush()
     if sorted(old) != sorted(cleaned):
         end_all_for_account(session, account_id=account.id, reason=ROLES_CHANGED)
+        end_calendar_feeds(session, account_id=account.id)
     append_system_entry(session, actor, review_id=None, category=LogCategory.SYSTEM,
                         text=f"Roles of {account.username} changed from {', '.join(old)} to {', '.join(cleaned)}.")
     return account
@@ -202,7 +204,8 @@ def set_roles(session: Session, actor: Account, *, account_id: int, roles: Itera
 
 @requires(Role.ADMIN, action="activate or deactivate accounts")
 def set_active(session: Session, actor: Account, *, account_id: int, active: bool) -> Account:
-    """Deactivate (or reactivate) an account; a deactivated account cannot sign in."""
+    """Deactivate (or reactivate) an account; a deactivated account cannot sign in, and its sessions and calendar feed
+    address end (and stay ended when it is reactivated)."""
     account = _get(session, account_id)
     if account.id == actor.id and not active:
         raise InvalidInput("You cannot deactivate your own account.")
@@ -213,6 +216,7 @@ def set_active(session: Session, actor: Account, *, account_id: int, active: boo
     session.flush()
     if not active:
         end_all_for_account(session, account_id=account.id, reason=ACCOUNT_DEACTIVATED)
+        end_calendar_feeds(session, account_id=account.id)  # for good: reactivating does not bring it back
     append_system_entry(session, actor, review_id=None, category=LogCategory.SYSTEM,
                         text=f"Account {account.username} {'reactivated' if active else 'deactivated'}.")
     return account
@@ -220,7 +224,8 @@ def set_active(session: Session, actor: Account, *, account_id: int, active: boo
 
 @requires(Role.ADMIN, action="reset passwords")
 def reset_password(session: Session, actor: Account, *, account_id: int, new_password: str) -> Account:
-    """Set a new password; the failures in a row start again from none."""
+    """Set a new password: the failures in a row start again from none; the account's sessions and calendar feed
+    address end."""
     account = _get(session, account_id)
     _check_password_rules(new_password)
     account.password_hash = hash_password(new_password)
@@ -228,6 +233,7 @@ def reset_password(session: Session, actor: Account, *, account_id: int, new_pas
     account.locked_until = None
     session.flush()
     end_all_for_account(session, account_id=account.id, reason=PASSWORD_CHANGED)
+    end_calendar_feeds(session, account_id=account.id)
     append_system_entry(session, actor, review_id=None, category=LogCategory.SYSTEM,
                         text=f"Password of {account.username} reset.")
     return account
