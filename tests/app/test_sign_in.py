@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from db.models import Account, Review
+from demo.cast import TRAINING_COPY
 from services.accounts import SIGN_IN_REFUSED
 from tests.app.conftest import create_account
 
@@ -24,10 +25,17 @@ def test_first_run_creates_the_first_account_and_loads_demo_data(app_db, make_ap
     at.checkbox(key="first_with_demo").check()
     at.button[0].click().run()
     assert not at.exception
-    # The demo's accounts and their password are shown once, before going on (signing in reloads the page).
+    # The demo's accounts and their password are shown once, before going on (signing in reloads the page). The
+    # password is this load's own, made at random (it was "demo-password-2026", written in the source).
     assert [s.value for s in at.success] == [
-        "The fictional demo partnership is loaded. Its demo accounts, one per role, share the password "
-        "**demo-password-2026**. It is shown only now: note it before you continue."]
+        "The fictional demo partnership is loaded. Its demo accounts, one per role, share this password, made at "
+        "random for this copy. It is shown only now: note it before you continue."]
+    password = at.code[0].value
+    assert password != "demo-password-2026" and len(password) >= 20
+    with app_db() as session:
+        from services.accounts import authenticate
+
+        assert authenticate(session, username="demo-admin", password=password).account is not None
     shown = at.table[0].value
     assert list(shown["Username"]) == ["demo-manager", "demo-officer", "demo-chair", "demo-board", "demo-admin"]
     assert list(shown["Roles"]) == ["manager", "officer", "chair", "board", "admin"]
@@ -36,6 +44,10 @@ def test_first_run_creates_the_first_account_and_loads_demo_data(app_db, make_ap
     # The password and the accounts table are gone (the live list's own table is there now, without usernames).
     assert not at.success
     assert all("Username" not in table.value.columns for table in at.table)
+    assert password not in [c.value for c in at.code]
+    # A training copy, said on every page and in the sidebar.
+    assert [w.value for w in at.warning][:1] == [TRAINING_COPY]
+    assert "Training copy" in at.sidebar.markdown[0].value
     with app_db() as session:
         account = session.scalars(select(Account).where(Account.username == "pat.manager")).one()
         assert account.roles == ["manager", "admin"]
