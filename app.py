@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from db.enums import Role
+from demo.cast import TRAINING_COPY, is_training_copy
 from services.accounts import SignedIn, count_accounts, signed_in_account
 from services.calendar import load_settings
 from services.sessions import ResumeOutcome, resume
@@ -93,6 +94,9 @@ def _run_page() -> None:
         show_database_unavailable()
         return
     restore_typing()  # what was typed while the database could not be reached goes back into the form
+    training = is_training_copy(partnership)
+    if training:  # on every page, the sign-in page included
+        st.warning(TRAINING_COPY, icon=":material/school:")
 
     if account is None:
         if state.signed_in_account_id() is not None or st.session_state.get(auth.TOKEN_KEY):
@@ -110,7 +114,8 @@ def _run_page() -> None:
     st.session_state[state.ACCOUNT_KEY] = account.id
     with st.sidebar:
         roles = ", ".join(role for role in Role if role in account.roles)
-        st.markdown(f":small[{md_text(partnership)}]  \nSigned in as **{md_text(account.display_name)}**  \n"
+        st.markdown((":orange-badge[:material/school: Training copy]  \n" if training else "")
+                    + f":small[{md_text(partnership)}]  \nSigned in as **{md_text(account.display_name)}**  \n"
                     f":small[Roles: {roles}]")
         if st.button("Sign out", icon=":material/logout:", key="sign_out"):
             state.end_session(token)

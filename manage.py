@@ -72,13 +72,14 @@ def create_app_role_command(args: argparse.Namespace) -> int:
 
 
 def demo_data(_args: argparse.Namespace) -> int:
-    from demo.partnership import DEMO_PASSWORD, load_demo_data
+    from demo.partnership import load_demo_data
 
     with _as_system(_factory(), via="demo") as session:
         summary = load_demo_data(session, as_of=today_in_london())
     print(f"Loaded the fictional demo partnership: {summary.live_reviews} live reviews, "
-          f"{summary.closed_reviews} closed reviews.")
-    print(f"Demo accounts (password for each: {DEMO_PASSWORD}; fictional demo only):")
+          f"{summary.closed_reviews} closed reviews. This is a training copy: never enter real cases in it.")
+    # Made at random by this load and kept nowhere (only its hashes): printed this once.
+    print(f"Demo accounts (password for each, shown only now: {summary.password}; fictional demo only):")
     for username, display_name, roles in summary.accounts:
         print(f"  {username:14} {', '.join(roles):10} {display_name}")
     return 0

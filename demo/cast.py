@@ -1,12 +1,16 @@
 """The demo accounts the demo data acts as, one per role."""
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from db.enums import Role
 from db.models import Account
 
-DEMO_PASSWORD = "demo-password-2026"
+# What the demo partnership's name ends with: the app labels itself a training copy on every page while it does.
+TRAINING_MARK = "(fictional demo data)"
+TRAINING_COPY = ("Training copy: this tracker holds the fictional demo partnership, not real cases. Never enter a real "
+                 "child's details here.")
 DEMO_ACCOUNTS: list[tuple[str, str, list[Role]]] = [
     ("demo-manager", "Morgan Manager (demo)", [Role.MANAGER]),
     ("demo-officer", "Olly Officer (demo)", [Role.OFFICER]),
@@ -25,3 +29,14 @@ class DemoCast:
     officer: Account
     chair: Account
     board: Account
+
+
+def new_demo_password() -> str:
+    """A fresh random password for the demo accounts of one load (shown once): never one written in the source, which
+    anyone could read and try on any server that once had the demo loaded, the administrator's account included."""
+    return "demo-" + secrets.token_urlsafe(12)
+
+
+def is_training_copy(partnership_name: str | None) -> bool:
+    """Does the app hold the fictional demo partnership (a training copy, not real cases)?"""
+    return TRAINING_MARK in (partnership_name or "")

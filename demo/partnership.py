@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import MilestoneKey, NotificationType, Role
 from db.models import Account, Review
-from demo.cast import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoCast
+from demo.cast import DEMO_ACCOUNTS, TRAINING_MARK, DemoCast, new_demo_password
 from demo.reports import ReportSteps, load_demo_reports
 from demo.returns import load_demo_return_history, load_demo_returns
 from services.accounts import create_account, create_account_from_command_line
@@ -25,9 +25,9 @@ from services.reviews.service import open_review, record_milestone_done
 from services.settings import update_settings
 from services.working_days import WorkingCalendar
 
-__all__ = ["DEMO_PARTNERSHIP", "DEMO_PASSWORD", "DemoSummary", "load_demo_data"]
+__all__ = ["DEMO_PARTNERSHIP", "DemoSummary", "load_demo_data"]
 
-DEMO_PARTNERSHIP = "Demoshire Safeguarding Children Partnership (fictional demo data)"
+DEMO_PARTNERSHIP = f"Demoshire Safeguarding Children Partnership {TRAINING_MARK}"
 DEMO_AGENCIES = [
     ("Children's Social Care", "local authority"),
     ("Demoshire Police", "police"),
@@ -49,9 +49,12 @@ MANAGER_STEPS = {MilestoneKey.PANEL_SUBMISSION, MilestoneKey.PANEL_RESPONSE}
 
 @dataclass
 class DemoSummary:
+    """What was loaded, and the demo accounts' password of this load (to be shown once, never stored)."""
+
     accounts: list[tuple[str, str, list[str]]]
     live_reviews: int
     closed_reviews: int
+    password: str
 
 
 @dataclass(frozen=True)
@@ -84,16 +87,16 @@ def _received_for_day(cal: WorkingCalendar, as_of: date, day: int) -> date:
     return received
 
 
-def _set_up(session: Session) -> DemoCast:
+def _set_up(session: Session, password: str) -> DemoCast:
     """The demo accounts, the partnership's name and its agencies, as the demo's administrator."""
     (admin_name, admin_display, admin_roles), *others = sorted(DEMO_ACCOUNTS, key=lambda a: Role.ADMIN not in a[2])
     # The demo is loaded from the server (manage.py) or the first-run set-up: trusted as an admin, like create-user.
     admin = create_account_from_command_line(session, username=admin_name, display_name=admin_display,
-                                             roles=admin_roles, password=DEMO_PASSWORD)
+                                             roles=admin_roles, password=password)
     made = {admin_name: admin}
     for username, display_name, roles in others:
         made[username] = create_account(session, admin, username=username, display_name=display_name, roles=roles,
-                                        password=DEMO_PASSWORD)
+                                        password=password)
     settings = load_settings(session)
     update_settings(session, admin, partnership_name=DEMO_PARTNERSHIP,
                     amber_threshold_days=settings.amber_threshold_days,
@@ -198,13 +201,23 @@ def _close_past_review(session: Session, cast: DemoCast, rng: random.Random, lcs
         _complete_before_the_tracker(session, cast, review, key, done_on, as_of)
 
 
-def load_demo_data(session: Session, *, as_of: date, seed: int = 2026) -> DemoSummary:
-    """Load the fictional partnership into an empty database (refused if any review exists)."""
+def load_demo_data(session: Session, *, as_of: date, seed: int = 2026, password: str | None = None,
+                   first_account: Account | None = None) -> DemoSummary:
+    """Load the fictional partnership into an empty database: refused if any review exists, or any account but the
+    first-run set-up's own (`first_account`), so that real accounts never share a database with demo accounts. The
+    demo accounts get `password`, or (the product's paths) a fresh random one, returned in the summary."""
     if session.scalar(select(func.count()).select_from(Review)):
         raise InvalidInput("Demo data loads into an empty database only: reviews already exist.")
+    others = select(func.count()).select_from(Account)
+    if first_account is not None:
+        others = others.where(Account.id != first_account.id)
+    if session.scalar(others):
+        raise InvalidInput("Demo data loads into an empty database only: accounts already exist. Use a database of "
+                           "its own for training.")
+    password = password or new_demo_password()
     rng = random.Random(seed)
     lcspr_rng = random.Random(seed + 6)
-    cast = _set_up(session)
+    cast = _set_up(session, password)
     cal = load_calendar(session)
 
     # Three years of closed reviews, about eight a year.
@@ -262,4 +275,4 @@ def load_demo_data(session: Session, *, as_of: date, seed: int = 2026) -> DemoSu
                       returned_by=returned_by, signed_by_email={submitted.id}, to_ofsted={recently_closed.id})
     session.flush()
     return DemoSummary(accounts=[(u, d, [str(r) for r in roles]) for u, d, roles in DEMO_ACCOUNTS],
-                       live_reviews=len(stages) + 1, closed_reviews=closed + 1)
+                       live_reviews=len(stages) + 1, closed_reviews=closed + 1, password=password)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from db.models import Account
 
 # demo.cast holds only the demo's names (demo.partnership, which loads it, imports most of the app).
-from demo.cast import DEMO_ACCOUNTS, DEMO_PASSWORD
+from demo.cast import DEMO_ACCOUNTS
 from services.accounts import (
     PASSWORD_RULE,
     SIGN_IN_REFUSED,
@@ -24,28 +24,31 @@ from services.accounts import (
 )
 from services.calendar import load_settings
 from services.errors import ServiceError
+from services.sign_in_throttle import source_address
 from ui import auth, state
 from ui.flash import show_flashes
 from ui.widgets import md_sentence
 
 
 def _set_up(session: Session, *, username: str, display_name: str, password: str, with_demo: bool,
-            as_of: date) -> Account:
-    """The first account (nobody is signed in yet, so no role to check), and the demo partnership if asked."""
+            as_of: date) -> tuple[Account, str | None]:
+    """The first account (nobody is signed in yet, so no role to check), and the demo partnership if asked: then also
+    the demo accounts' password of this load, to be shown once."""
     account = create_first_account(session, username=username, display_name=display_name, password=password)
-    if with_demo:
-        from demo.partnership import load_demo_data  # only on a first run: it imports most of the app
+    if not with_demo:
+        return account, None
+    from demo.partnership import load_demo_data  # only on a first run: it imports most of the app
 
-        load_demo_data(session, as_of=as_of)
-    return account
+    return account, load_demo_data(session, as_of=as_of, first_account=account).password
 
 
 # Streamlit's st.login needs these in the [auth] secrets (the README has a Microsoft Entra ID example).
 AUTH_KEYS = ("server_metadata_url", "client_id", "client_secret", "redirect_uri", "cookie_secret")
 REFUSAL_LOGGED_KEY = "organisation_refusal_logged"
-# The first account, kept while the demo's accounts and password are shown once (before signing in, which reloads
-# the page and forgets this tab's state).
+# The first account and the demo accounts' password of this load, kept while they are shown once (before signing in,
+# which reloads the page and forgets this tab's state). The password is in no other place: only its hashes are kept.
 DEMO_LOADED_KEY = "demo_loaded_for"
+DEMO_PASSWORD_KEY = "demo_password_once"
 _LOG = logging.getLogger(__name__)
 
 
@@ -70,6 +73,17 @@ def _organisation_label() -> str | None:
     if not all(auth_secrets.get(key) for key in AUTH_KEYS):
         return None
     return str(label_secrets.get("label") or "your organisation")
+
+
+def _source_address() -> str:
+    """Where this sign-in comes from, for the throttle: the connection's address, or, when the connection is from
+    this machine (the trusted nginx of scripts/serve_workers.py), the address nginx put last in X-Forwarded-For."""
+    try:
+        peer = st.context.ip_address
+        forwarded = st.context.headers.get("X-Forwarded-For")
+    except Exception:  # no request behind this run (AppTest)
+        return source_address(None, None)
+    return source_address(peer, forwarded)
 
 
 def _verified(value: Any) -> bool | None:
@@ -100,11 +114,12 @@ def _organisation_sign_in() -> None:
         st.stop()
 
 
-def _show_demo_accounts() -> None:
-    """The demo's accounts and their shared password, shown once, right after loading the demo."""
-    st.success("The fictional demo partnership is loaded. Its demo accounts, one per role, share the password "
-               f"**{DEMO_PASSWORD}**. It is shown only now: note it before you continue.",
+def _show_demo_accounts(password: str) -> None:
+    """The demo's accounts and the password made for them by this load, shown once, right after loading the demo."""
+    st.success("The fictional demo partnership is loaded. Its demo accounts, one per role, share this password, "
+               "made at random for this copy. It is shown only now: note it before you continue.",
                icon=":material/check_circle:")
+    st.code(password, language=None)
     st.table([{"Username": username, "Name": name, "Roles": ", ".join(roles)}
               for username, name, roles in DEMO_ACCOUNTS])
     st.caption("Your own account signs in with the password you chose.")
@@ -119,9 +134,10 @@ if st.query_params.get("signed_out"):
 
 if (first_account := st.session_state.get(DEMO_LOADED_KEY)) is not None:
     st.subheader("Set up: the demo is ready")
-    _show_demo_accounts()
+    _show_demo_accounts(str(st.session_state.get(DEMO_PASSWORD_KEY, "")))
     if st.button("Continue to the tracker", type="primary", key="demo_continue"):
         del st.session_state[DEMO_LOADED_KEY]
+        st.session_state.pop(DEMO_PASSWORD_KEY, None)
         _start_session(first_account)
     st.stop()
 
@@ -142,15 +158,16 @@ if st.session_state.get("first_run"):
             st.error("The two passwords differ. Type the same password twice.")
         else:
             try:
-                account = state.run_in_session(lambda session: _set_up(
+                account, demo_password = state.run_in_session(lambda session: _set_up(
                     session, username=username, display_name=display_name, password=password, with_demo=with_demo,
                     as_of=state.today()))
             except ServiceError as error:
                 st.error(md_sentence(error))
             else:
-                if with_demo:
+                if demo_password is not None:
                     st.session_state[DEMO_LOADED_KEY] = SignedIn(account.id, account.display_name,
                                                                  frozenset(account.roles))
+                    st.session_state[DEMO_PASSWORD_KEY] = demo_password
                     st.rerun()
                 _start_session(account)
     st.stop()
@@ -178,7 +195,8 @@ with st.form("sign_in"):
     submitted = st.form_submit_button("Sign in", type="primary")
 if submitted:
     # Each step in a transaction of its own; the password is checked between them, holding nothing.
-    outcome = sign_in_with_password(state.run_in_session, username=username, password=password)
+    outcome = sign_in_with_password(state.run_in_session, username=username, password=password,
+                                    address=_source_address())
     if outcome.account is None:
         st.error(outcome.refusal or SIGN_IN_REFUSED)
     else:

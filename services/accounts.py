@@ -1,10 +1,10 @@
-"""Accounts, passwords (argon2) and sign-in with lock-out."""
+"""Accounts, passwords (argon2) and sign-in, throttled by growing waits (services/sign_in_throttle.py), never locked."""
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import cache
 from typing import Protocol, TypeVar
 
@@ -15,20 +15,20 @@ from sqlalchemy.orm import Session
 
 from db.enums import LogCategory, Role
 from db.models import ROLES, Account
+from services.calendar_feed import end_calendar_feeds
 from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
 from services.permissions import requires
 from services.sessions import ACCOUNT_DEACTIVATED, PASSWORD_CHANGED, ROLES_CHANGED, end_all_for_account
+from services.sign_in_throttle import MAX_FAILURES_IN_A_ROW, THROTTLE, UNKNOWN_ADDRESS, SignInThrottle
 from services.text import clean_text, max_length_of
 
 MIN_PASSWORD_LENGTH = 12
-MAX_FAILED_ATTEMPTS = 5
-LOCK_MINUTES = 15
-# The one answer to every refused sign-in (unknown username, wrong password, locked or deactivated account), so that
-# the answer never tells which usernames exist or which accounts are locked.
+# The one answer to every refused sign-in (unknown username, wrong password, deactivated account, too many failures
+# in a row), so that the answer never tells which usernames exist or how an account stands.
 SIGN_IN_REFUSED = (
-    "Wrong username or password. After 5 failed attempts in a row an account is locked for 15 minutes; "
-    "if you still cannot sign in, ask an administrator."
+    "Wrong username or password. After several failed attempts each further attempt has to wait a little longer; "
+    "if you still cannot sign in, ask an administrator to set you a new password."
 )
 USERNAME_PATTERN = re.compile(r"[a-z0-9._-]{3,40}")
 # The rules in words, shown beside the fields before anything is typed and in the refusals.
@@ -186,7 +186,7 @@ def list_accounts(session: Session, actor: Account) -> list[AccountRead]:
 
 @requires(Role.ADMIN, action="change roles")
 def set_roles(session: Session, actor: Account, *, account_id: int, roles: Iterable[str]) -> Account:
-    """Replace an account's roles."""
+    """Replace an account's roles; a change ends its sessions and its calendar feed address."""
     account = _get(session, account_id)
     cleaned = _clean_roles(roles)
     if account.id == actor.id and Role.ADMIN not in cleaned:
@@ -196,6 +196,7 @@ def set_roles(session: Session, actor: Account, *, account_id: int, roles: Itera
     session.flush()
     if sorted(old) != sorted(cleaned):
         end_all_for_account(session, account_id=account.id, reason=ROLES_CHANGED)
+        end_calendar_feeds(session, account_id=account.id)
     append_system_entry(session, actor, review_id=None, category=LogCategory.SYSTEM,
                         text=f"Roles of {account.username} changed from {', '.join(old)} to {', '.join(cleaned)}.")
     return account
@@ -203,7 +204,8 @@ def set_roles(session: Session, actor: Account, *, account_id: int, roles: Itera
 
 @requires(Role.ADMIN, action="activate or deactivate accounts")
 def set_active(session: Session, actor: Account, *, account_id: int, active: bool) -> Account:
-    """Deactivate (or reactivate) an account; a deactivated account cannot sign in."""
+    """Deactivate (or reactivate) an account; a deactivated account cannot sign in, and its sessions and calendar feed
+    address end (and stay ended when it is reactivated)."""
     account = _get(session, account_id)
     if account.id == actor.id and not active:
         raise InvalidInput("You cannot deactivate your own account.")
@@ -214,6 +216,7 @@ def set_active(session: Session, actor: Account, *, account_id: int, active: boo
     session.flush()
     if not active:
         end_all_for_account(session, account_id=account.id, reason=ACCOUNT_DEACTIVATED)
+        end_calendar_feeds(session, account_id=account.id)  # for good: reactivating does not bring it back
     append_system_entry(session, actor, review_id=None, category=LogCategory.SYSTEM,
                         text=f"Account {account.username} {'reactivated' if active else 'deactivated'}.")
     return account
@@ -221,7 +224,8 @@ def set_active(session: Session, actor: Account, *, account_id: int, active: boo
 
 @requires(Role.ADMIN, action="reset passwords")
 def reset_password(session: Session, actor: Account, *, account_id: int, new_password: str) -> Account:
-    """Set a new password and lift any lock."""
+    """Set a new password: the failures in a row start again from none; the account's sessions and calendar feed
+    address end."""
     account = _get(session, account_id)
     _check_password_rules(new_password)
     account.password_hash = hash_password(new_password)
@@ -229,6 +233,7 @@ def reset_password(session: Session, actor: Account, *, account_id: int, new_pas
     account.locked_until = None
     session.flush()
     end_all_for_account(session, account_id=account.id, reason=PASSWORD_CHANGED)
+    end_calendar_feeds(session, account_id=account.id)
     append_system_entry(session, actor, review_id=None, category=LogCategory.SYSTEM,
                         text=f"Password of {account.username} reset.")
     return account
@@ -296,10 +301,12 @@ def account_for_verified_email(session: Session, *, email: str | None, email_ver
 
 @dataclass(frozen=True)
 class SignInOutcome:
-    """The signed-in account, or the sentence saying why not (never which part was wrong)."""
+    """The signed-in account, or the sentence saying why not (never which part was wrong). `wait` is the seconds a
+    throttled attempt was told to wait (0 when it was not throttled)."""
 
     account: Account | None
     refusal: str | None = None
+    wait: int = 0
 
 
 def _password_matches(password_hash: str, password: str) -> bool:
@@ -312,10 +319,12 @@ def _password_matches(password_hash: str, password: str) -> bool:
 @dataclass(frozen=True)
 class PasswordCheck:
     """What a typed password is checked against, read before the check: the account with that username (None when
-    there is none) and the hash it had then (for an unknown username, a dummy hash that costs the same to check)."""
+    there is none), the hash it had then (for an unknown username, a dummy hash that costs the same to check) and its
+    failures in a row then."""
 
     account_id: int | None
     password_hash: str
+    failed_attempts: int = 0
 
 
 @dataclass(frozen=True)
@@ -336,11 +345,12 @@ def password_check_for(session: Session, *, username: str) -> PasswordCheck:
     """Read (without locking anything) what the password typed for this username is to be checked against."""
     cleaned = (username or "").strip().lower()
     # A username no account can have (a NUL byte, 500 characters) is an unknown username: not sent to the database.
-    found = session.execute(select(Account.id, Account.password_hash).where(Account.username == cleaned)).first() \
+    found = session.execute(select(Account.id, Account.password_hash, Account.failed_attempts)
+                            .where(Account.username == cleaned)).first() \
         if USERNAME_PATTERN.fullmatch(cleaned) else None
     if found is None:
         return PasswordCheck(None, _dummy_hash())
-    return PasswordCheck(found.id, found.password_hash)
+    return PasswordCheck(found.id, found.password_hash, found.failed_attempts)
 
 
 def check_password(check: PasswordCheck, password: str) -> PasswordVerdict:
@@ -353,8 +363,8 @@ def check_password(check: PasswordCheck, password: str) -> PasswordVerdict:
 
 def record_sign_in(session: Session, check: PasswordCheck, verdict: PasswordVerdict, *,
                    now: datetime | None = None) -> SignInOutcome:
-    """Lock the account's row for the short write that follows a check: count a failure (the fifth in a row locks
-    the account for 15 minutes) or record the sign-in. The account is read again under the lock, so failures that
+    """Lock the account's row for the short write that follows a check: count a failure in a row (never a lock:
+    the waits are the throttle's) or record the sign-in. The account is read again under the lock, so failures that
     happen at once all count, and a check made against a hash that has since changed (the password was reset
     meanwhile) says nothing: refused. Returns rather than raises, so the caller commits the failure count."""
     now = now or datetime.now(UTC)
@@ -363,17 +373,12 @@ def record_sign_in(session: Session, check: PasswordCheck, verdict: PasswordVerd
     account = session.get(Account, check.account_id, with_for_update=True, populate_existing=True)
     if account is None or account.password_hash != check.password_hash:
         return SignInOutcome(None, SIGN_IN_REFUSED)
-    if not account.active or (account.locked_until is not None and account.locked_until > now):
-        return SignInOutcome(None, SIGN_IN_REFUSED)
-    if not verdict.matches:
+    if not verdict.matches or not account.active:
         account.failed_attempts += 1
-        if account.failed_attempts >= MAX_FAILED_ATTEMPTS:
-            account.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-            account.failed_attempts = 0
         session.flush()
         return SignInOutcome(None, SIGN_IN_REFUSED)
     account.failed_attempts = 0
-    account.locked_until = None
+    account.locked_until = None  # a lock left by the old 15-minute rule means nothing any more
     account.last_sign_in_at = now
     if verdict.new_hash is not None:
         account.password_hash = verdict.new_hash
@@ -382,21 +387,39 @@ def record_sign_in(session: Session, check: PasswordCheck, verdict: PasswordVerd
 
 
 def sign_in_with_password(in_transaction: InTransaction, *, username: str, password: str,
+                          address: str = UNKNOWN_ADDRESS, throttle: SignInThrottle | None = None,
                           now: datetime | None = None) -> SignInOutcome:
-    """Check credentials in three steps, so that sign-ins to one account never queue behind each other's password
-    checks: read the account's hash (a short transaction, no lock), check the password (argon2, outside any
-    transaction), then record the attempt with the row locked (a short transaction). Every refusal (unknown
-    username, wrong password, locked or deactivated account) does the same work (one argon2 check) and gets the
-    same sentence."""
+    """Check credentials, throttled (services/sign_in_throttle.py). An attempt made while a wait runs for its
+    username or its source address is refused with the wait, before anything is read or checked. Otherwise in three
+    steps, so that sign-ins to one account never queue behind each other's password checks: read the account's hash
+    (a short transaction, no lock), check the password (argon2, outside any transaction), then record the attempt
+    with the row locked (a short transaction). Every refusal (unknown username, wrong password, deactivated account)
+    does the same work (one argon2 check) and gets the same sentence. An account with 100 failures in a row is
+    refused from any address it has not signed in from, whatever the password (NIST SP 800-63B's limit), until a
+    success from a known address or a new password from an administrator."""
+    throttle = throttle if throttle is not None else THROTTLE
+    verdict_now = throttle.check(username=username, address=address)
+    if verdict_now.wait:
+        return SignInOutcome(None, verdict_now.sentence, verdict_now.wait)
     check = in_transaction(lambda session: password_check_for(session, username=username))
     verdict = check_password(check, password)
-    return in_transaction(lambda session: record_sign_in(session, check, verdict, now=now))
+    if check.failed_attempts >= MAX_FAILURES_IN_A_ROW and not throttle.is_known(username=username, address=address):
+        # Stopped for this address: the check above was still made, so the answer costs what any refusal costs.
+        verdict = PasswordVerdict(False)
+    outcome = in_transaction(lambda session: record_sign_in(session, check, verdict, now=now))
+    if outcome.account is None:
+        throttle.failed(username=username, address=address)
+    else:
+        throttle.succeeded(username=username, address=address)
+    return outcome
 
 
-def authenticate(session: Session, *, username: str, password: str, now: datetime | None = None) -> SignInOutcome:
+def authenticate(session: Session, *, username: str, password: str, address: str = UNKNOWN_ADDRESS,
+                 throttle: SignInThrottle | None = None, now: datetime | None = None) -> SignInOutcome:
     """`sign_in_with_password` with every step in the caller's transaction (tests, scripts): the row is still locked
     only after the check, but the transaction stays open during it."""
-    return sign_in_with_password(lambda step: step(session), username=username, password=password, now=now)
+    return sign_in_with_password(lambda step: step(session), username=username, password=password, address=address,
+                                 throttle=throttle, now=now)
 
 
 @cache

@@ -174,3 +174,35 @@ def chair(make_account):
 
 
 TODAY = date(2026, 11, 26)
+
+
+@pytest.fixture(autouse=True)
+def _forget_sign_in_failures():
+    """The sign-in throttle lives in the process's memory: each test starts with no failures counted."""
+    from services.sign_in_throttle import THROTTLE
+
+    THROTTLE.reset()
+    yield
+    THROTTLE.reset()
+
+
+class SignInClock:
+    """The clock of the sign-in throttle and of the limits library's memory storage, moved by the test."""
+
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def time(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def sign_in_clock(monkeypatch) -> SignInClock:
+    import limits.storage.memory
+
+    import services.sign_in_throttle
+
+    clock = SignInClock()
+    monkeypatch.setattr(limits.storage.memory, "time", clock)
+    monkeypatch.setattr(services.sign_in_throttle, "time", clock)
+    return clock

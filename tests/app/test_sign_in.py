@@ -1,10 +1,11 @@
-"""Sign-in, first run, lock-out, idle expiry and role menus through AppTest."""
+"""Sign-in, first run, throttling, idle expiry and role menus through AppTest."""
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from db.models import Account, Review
+from demo.cast import TRAINING_COPY
 from services.accounts import SIGN_IN_REFUSED
 from tests.app.conftest import create_account
 
@@ -24,10 +25,17 @@ def test_first_run_creates_the_first_account_and_loads_demo_data(app_db, make_ap
     at.checkbox(key="first_with_demo").check()
     at.button[0].click().run()
     assert not at.exception
-    # The demo's accounts and their password are shown once, before going on (signing in reloads the page).
+    # The demo's accounts and their password are shown once, before going on (signing in reloads the page). The
+    # password is this load's own, made at random (it was "demo-password-2026", written in the source).
     assert [s.value for s in at.success] == [
-        "The fictional demo partnership is loaded. Its demo accounts, one per role, share the password "
-        "**demo-password-2026**. It is shown only now: note it before you continue."]
+        "The fictional demo partnership is loaded. Its demo accounts, one per role, share this password, made at "
+        "random for this copy. It is shown only now: note it before you continue."]
+    password = at.code[0].value
+    assert password != "demo-password-2026" and len(password) >= 20
+    with app_db() as session:
+        from services.accounts import authenticate
+
+        assert authenticate(session, username="demo-admin", password=password).account is not None
     shown = at.table[0].value
     assert list(shown["Username"]) == ["demo-manager", "demo-officer", "demo-chair", "demo-board", "demo-admin"]
     assert list(shown["Roles"]) == ["manager", "officer", "chair", "board", "admin"]
@@ -36,6 +44,10 @@ def test_first_run_creates_the_first_account_and_loads_demo_data(app_db, make_ap
     # The password and the accounts table are gone (the live list's own table is there now, without usernames).
     assert not at.success
     assert all("Username" not in table.value.columns for table in at.table)
+    assert password not in [c.value for c in at.code]
+    # A training copy, said on every page and in the sidebar.
+    assert [w.value for w in at.warning][:1] == [TRAINING_COPY]
+    assert "Training copy" in at.sidebar.markdown[0].value
     with app_db() as session:
         account = session.scalars(select(Account).where(Account.username == "pat.manager")).one()
         assert account.roles == ["manager", "admin"]
@@ -100,19 +112,33 @@ def test_first_run_refuses_a_password_of_spaces_and_keeps_the_typing(app_db, mak
         assert session.scalars(select(Account)).first() is None
 
 
-def test_sign_in_opens_the_live_reviews_and_five_failures_lock(app_db, make_app):
+def test_a_hundred_rapid_guesses_are_slowed_and_the_real_person_still_signs_in(
+        app_db, make_app, sign_in_clock, monkeypatch):
+    # Before: every guess had an argon2 check (168 a minute from one connection), and the fifth wrong one locked
+    # the account for 15 minutes, so anyone could keep a colleague out.
+    from argon2 import PasswordHasher
+
+    checks = []
+    real_verify = PasswordHasher.verify
+    monkeypatch.setattr(PasswordHasher, "verify",
+                        lambda self, hash, password: checks.append(1) or real_verify(self, hash, password))
     create_account(app_db, "officer", username="olly")
     at = make_app().run()
-    for _ in range(5):
+    errors = []
+    for n in range(100):
         at.text_input(key="sign_in_username").input("olly")
-        at.text_input(key="sign_in_password").input("not the password")
+        at.text_input(key="sign_in_password").input(f"guess number {n}")
         at.button[0].click().run()
+        errors.append([e.value for e in at.error])
+    assert len(checks) == 5  # 95 of the 100 were refused before any password check
+    assert errors[:5] == [[SIGN_IN_REFUSED]] * 5
+    assert errors[5:] == [["Too many attempts: try again in 2 seconds."]] * 95
+    with app_db() as session:
+        assert session.scalars(select(Account.locked_until).where(Account.username == "olly")).one() is None
+    sign_in_clock.now += 2  # the real person waits as told
     at.text_input(key="sign_in_password").input("correct horse battery")
     at.button[0].click().run()
-    # Locked: the right password now gets the same answer as any refusal (which says that accounts lock).
-    assert [e.value for e in at.error] == [SIGN_IN_REFUSED]
-    with app_db() as session:
-        assert session.scalars(select(Account.locked_until).where(Account.username == "olly")).one() is not None
+    assert "Live reviews" in _page_titles(at)
 
 
 def test_correct_password_signs_in(app_db, make_app):

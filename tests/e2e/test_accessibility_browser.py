@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from demo.cast import DEMO_ACCOUNTS, DEMO_PASSWORD
+from demo.cast import DEMO_ACCOUNTS
 from demo.partnership import load_demo_data
 from services.clock import PINNED_TODAY_VARIABLE
 from tests.conftest import _create_from_template, _drop, as_app_role
@@ -30,6 +30,8 @@ VIEWPORTS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, 
 # accessibility statement. A whole rule is never switched off: only these exact elements are left out.
 STREAMLIT_INTERNAL: list[str] = []
 
+# The demo's accounts get a random password per load; the browser tests load it with this one (tests only).
+DEMO_TEST_PASSWORD = "browser tests' demo password"
 ROLE_ACCOUNTS = {str(roles[0]): username for username, _name, roles in DEMO_ACCOUNTS}
 AUDITS = [(role, key, size) for role in ROLE_ACCOUNTS for key in page_keys_for([role]) for size in VIEWPORTS]
 
@@ -40,7 +42,7 @@ def demo_app(server_url, template_database) -> Iterator[str]:
     name, url = _create_from_template(server_url, template_database)
     engine = create_engine(url)
     with Session(engine) as session, session.begin():
-        load_demo_data(session, as_of=PINNED_TODAY)
+        load_demo_data(session, as_of=PINNED_TODAY, password=DEMO_TEST_PASSWORD)
     engine.dispose()
     env = {**os.environ, "DATABASE_URL": as_app_role(url), "MIGRATION_DATABASE_URL": url,
            PINNED_TODAY_VARIABLE: PINNED_TODAY.isoformat()}
@@ -62,7 +64,7 @@ def signed_in_pages(browser, demo_app) -> Iterator[dict]:
             page = context.new_page()
             page.set_default_timeout(30_000)
             if role != "signed out":
-                sign_in(page, demo_app, ROLE_ACCOUNTS[role], DEMO_PASSWORD)
+                sign_in(page, demo_app, ROLE_ACCOUNTS[role], DEMO_TEST_PASSWORD)
             pages[role] = page
         return pages[role]
 

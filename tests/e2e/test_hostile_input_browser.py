@@ -16,8 +16,9 @@ from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from demo.partnership import DEMO_PASSWORD, load_demo_data
+from demo.partnership import load_demo_data
 from tests.e2e.conftest import PINNED_TODAY, sign_in, wait_for_app
+from tests.e2e.test_accessibility_browser import DEMO_TEST_PASSWORD
 
 SCRIPT = "<script>window.__planted = 1; alert('script')</script>"
 IFRAME = "<iframe srcdoc=\"<script>parent.alert('iframe')</script>\"></iframe>"
@@ -39,7 +40,7 @@ WALKS = {
 def _plant(url: str) -> None:
     engine = create_engine(url)
     with Session(engine) as session, session.begin():
-        load_demo_data(session, as_of=PINNED_TODAY)
+        load_demo_data(session, as_of=PINNED_TODAY, password=DEMO_TEST_PASSWORD)
         # Stored text of every kind the pages show, each carrying a payload.
         session.execute(text("UPDATE agencies SET name = name || ' ' || :p WHERE id = (SELECT min(id) FROM agencies)"),
                         {"p": IFRAME})
@@ -116,7 +117,7 @@ def test_no_page_runs_planted_script_or_shows_a_traceback(fresh_database_url, ap
         page.goto(app_url)
         wait_for_app(page)
         page.get_by_role("textbox", name="Username").fill(username)
-        page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
+        page.get_by_role("textbox", name="Password").fill(DEMO_TEST_PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         wait_for_app(page)
         for title in titles:
@@ -152,7 +153,7 @@ def test_my_account_takes_its_steps_over_a_planted_address_with_clear_messages(
         context = browser.new_context(viewport={"width": 1400, "height": 2400})
         page = context.new_page()
         dialogs, fetched = _watch(page)
-        sign_in(page, app_url, username, DEMO_PASSWORD)
+        sign_in(page, app_url, username, DEMO_TEST_PASSWORD)
         page.locator('[data-testid="stSidebarNav"] a').filter(has_text="My account").first.click()
         wait_for_app(page)
         page.get_by_role("heading", name="My account").first.wait_for()

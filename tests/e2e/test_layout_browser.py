@@ -16,9 +16,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from demo.cast import DEMO_PASSWORD
 from tests.e2e.conftest import sign_in, wait_for_app
-from tests.e2e.test_accessibility_browser import demo_app  # noqa: F401 (the demo partnership, served once)
+from tests.e2e.test_accessibility_browser import (
+    DEMO_TEST_PASSWORD,
+    demo_app,  # noqa: F401 (the demo partnership, served once)
+)
 
 LAPTOP = {"width": 1280, "height": 720}
 PHONE = {"width": 390, "height": 844}
@@ -110,7 +112,7 @@ def laptop(browser, demo_app):  # noqa: F811
     context = browser.new_context(viewport=LAPTOP)
     page = context.new_page()
     page.set_default_timeout(30_000)
-    sign_in(page, demo_app, "demo-manager", DEMO_PASSWORD)
+    sign_in(page, demo_app, "demo-manager", DEMO_TEST_PASSWORD)
     expect(page.locator('[data-testid="stSidebar"]')).to_have_attribute("data-collapsed", "false")
     yield page
     context.close()
@@ -159,7 +161,7 @@ def test_on_a_phone_the_live_list_and_each_review_fit_the_screen(browser, demo_a
     page = context.new_page()
     page.set_default_timeout(30_000)
     try:
-        sign_in(page, demo_app, "demo-officer", DEMO_PASSWORD)
+        sign_in(page, demo_app, "demo-officer", DEMO_TEST_PASSWORD)
         ids = _live_review_ids(page, demo_app)
         assert _cut_off(page) == []
         for review_id in ids:
@@ -177,7 +179,7 @@ def test_on_a_phone_the_worklist_fits_the_screen_with_its_counts_two_to_a_row(br
     page = context.new_page()
     page.set_default_timeout(30_000)
     try:
-        sign_in(page, demo_app, "demo-manager", DEMO_PASSWORD)
+        sign_in(page, demo_app, "demo-manager", DEMO_TEST_PASSWORD)
         _open(page, demo_app + "/returns?view=outstanding")
         page.get_by_role("heading", name="Chase late returns").wait_for()
         scroll_width, client_width = page.evaluate(
@@ -199,7 +201,7 @@ def test_on_a_phone_the_menu_closes_once_a_page_is_chosen(browser, demo_app):  #
     page = context.new_page()
     page.set_default_timeout(30_000)
     try:
-        sign_in(page, demo_app, "demo-officer", DEMO_PASSWORD)
+        sign_in(page, demo_app, "demo-officer", DEMO_TEST_PASSWORD)
         sidebar = page.locator('[data-testid="stSidebar"]')
         expect(sidebar).to_have_attribute("data-collapsed", "true")  # closed on arrival
         page.get_by_test_id("stExpandSidebarButton").click()

@@ -184,3 +184,39 @@ def test_the_apps_role_has_its_grants_on_the_new_tables(owner_url):
     owner.dispose()
     assert grants == {table: "DELETE,INSERT,SELECT,UPDATE"
                       for table in ("calendar_feeds", "calendar_event_states", "sent_mail")}
+
+
+# A feed address is a credential of its own: it ends with the account's other credentials.
+
+def test_a_password_reset_ends_the_feed_address(session, case):
+    from services.accounts import reset_password
+
+    manager = case["manager"]
+    token = turn_on_calendar_feed(session, manager)
+    reset_password(session, case["admin"], account_id=manager.id, new_password="a brand new password")
+    assert calendar_feed_for_token(session, token=token, as_of=AS_OF) is None
+    assert calendar_feed_status(session, manager).on is False
+    fresh = turn_on_calendar_feed(session, manager)  # the owner turns it on again: a new address
+    assert calendar_feed_for_token(session, token=fresh, as_of=AS_OF) is not None
+
+
+def test_a_deactivated_accounts_feed_address_stays_ended_after_reactivation(session, case):
+    from services.accounts import set_active
+
+    officer = case["officer"]
+    token = turn_on_calendar_feed(session, officer)
+    set_active(session, case["admin"], account_id=officer.id, active=False)
+    set_active(session, case["admin"], account_id=officer.id, active=True)
+    assert calendar_feed_for_token(session, token=token, as_of=AS_OF) is None
+    assert calendar_feed_status(session, officer).on is False
+
+
+def test_a_change_of_roles_ends_the_feed_address_and_no_change_keeps_it(session, case):
+    from services.accounts import set_roles
+
+    manager = case["manager"]
+    token = turn_on_calendar_feed(session, manager)
+    set_roles(session, case["admin"], account_id=manager.id, roles=["manager"])  # the same roles: nothing changes
+    assert calendar_feed_for_token(session, token=token, as_of=AS_OF) is not None
+    set_roles(session, case["admin"], account_id=manager.id, roles=["manager", "chair"])  # still a case role
+    assert calendar_feed_for_token(session, token=token, as_of=AS_OF) is None

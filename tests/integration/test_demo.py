@@ -101,3 +101,34 @@ def test_demo_shows_a_realistic_mix_on_any_day(session, today):
             assert named, why
         else:
             assert why == "", why
+
+
+# The demo's password: made at random by each load and returned once; never one written in the source.
+OLD_CONSTANT = "demo-password-2026"
+
+
+def test_each_load_gives_the_demo_accounts_a_random_password_returned_once(session, sign_in_clock):
+    from services.accounts import authenticate
+
+    summary = load_demo_data(session, as_of=AS_OF)
+    assert summary.password != OLD_CONSTANT and len(summary.password) >= 20
+    for username in ("demo-admin", "demo-manager"):
+        assert authenticate(session, username=username, password=OLD_CONSTANT).account is None
+        assert authenticate(session, username=username, password=summary.password).account is not None
+    stored = session.scalars(select(Account.password_hash)).all()
+    assert all(summary.password not in h for h in stored)
+
+
+def test_two_loads_never_share_a_password():
+    from demo.cast import new_demo_password
+
+    made = {new_demo_password() for _ in range(50)}
+    assert len(made) == 50 and all(len(p) >= 20 for p in made)
+
+
+def test_the_demo_never_loads_beside_real_accounts(session, make_account):
+    # A demo admin account in a real partnership's database would be a way in for anyone who reads the demo's notes.
+    make_account("admin", username="real.admin")
+    with pytest.raises(InvalidInput, match="accounts already exist"):
+        load_demo_data(session, as_of=AS_OF)
+    assert session.scalar(select(func.count()).select_from(Account)) == 1

@@ -64,3 +64,30 @@ def test_an_unexpected_error_names_its_type_only_unless_a_traceback_is_asked_for
     assert err.strip().count("\n") == 0 and "ValueError" in err and "$argon2" not in err and "--traceback" in err
     assert manage.main(["--traceback", "migrate"]) == 1
     assert "Traceback" in capsys.readouterr().err
+
+
+def test_demo_data_prints_a_password_made_for_this_load_that_signs_in(fresh_database_url):
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from services.accounts import authenticate
+
+    done = _manage("demo-data", database_url=fresh_database_url)
+    assert done.returncode == 0, done.stderr
+    line = next(line for line in done.stdout.splitlines() if "shown only now" in line)
+    password = line.split("shown only now: ", 1)[1].split(";", 1)[0]
+    assert password != "demo-password-2026" and len(password) >= 20
+    engine = create_engine(fresh_database_url)
+    try:
+        with Session(engine) as session, session.begin():
+            assert authenticate(session, username="demo-admin", password=password).account is not None
+            assert authenticate(session, username="demo-admin", password="demo-password-2026").account is None
+    finally:
+        engine.dispose()
+
+
+def test_demo_data_refuses_a_database_with_real_accounts(fresh_database_url):
+    _manage("create-user", "--username", "pat", "--roles", "admin", "--password-stdin",
+            database_url=fresh_database_url, stdin="a long enough password\n")
+    done = _manage("demo-data", database_url=fresh_database_url)
+    assert done.returncode == 2 and "accounts already exist" in done.stderr
