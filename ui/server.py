@@ -57,7 +57,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import streamlit as st
-from sqlalchemy.engine import Engine
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -67,6 +68,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from db.acting import act_as
 from ui import streamlit_internals
 from ui.auth import COOKIE_NAME, SESSION_ROUTE, SIGN_OUT_ROUTE, safe_next
 
@@ -100,7 +102,14 @@ def _session() -> Session:
         from db.engine import make_engine
 
         _engine = make_engine()
-    return Session(_engine, expire_on_commit=False)
+    session = Session(_engine, expire_on_commit=False)
+    # The record of changes (migration 0017) says a route made the change; no account is signed in to a route.
+    event.listen(session, "after_begin", _declare_route)
+    return session
+
+
+def _declare_route(_session: Session, _transaction: object, connection: Connection) -> None:
+    act_as(connection, None, via="route")
 
 
 PUBLIC_URL_VARIABLE = "RRT_PUBLIC_URL"
