@@ -67,6 +67,17 @@ FOLDER_LABELS = {FolderSection.NOTIFICATION_AND_SCOPING: "I. Notification and sc
                  FolderSection.STATUTORY_CORRESPONDENCE: "III. Statutory Correspondence",
                  FolderSection.GENERAL_CORRESPONDENCE: "IV. General Correspondence"}
 SAVES_SCOPE = "returns"
+RECEIPT_TITLE, RESUBMISSION_TITLE = "Record the return received", "Record the resubmission received"
+# Every step's form on a card, with its submit buttons' labels: Streamlit keys an unkeyed submit button
+# "FormSubmitter:<form>-<label>", which tells a run, before the card is drawn, which form was sent.
+CARD_FORM_BUTTONS: dict[str, tuple[str, ...]] = {
+    "receipt": (RECEIPT_TITLE, RESUBMISSION_TITLE),
+    "check": ("Record the initial check", "All four yes: record it as satisfactory"),
+    "share": ("Record shared with the JCR Chair",),
+    "qa": ("Record the final QA",),
+    "agreed": ("Save the agreed date", "Clear the agreed date"),
+    "ending": ("Close the return",),
+}
 CARD_SAVED_KEY = "return_card_saved"  # set by a save in a card, for the card's next run to check the page around it
 
 
@@ -123,25 +134,74 @@ class CardForm(VersionedForm):
         rerun_after_save()
 
 
+def _submit_key(return_id: int, step: str, label: str) -> str:
+    return f"FormSubmitter:r{return_id}_{step}_form-{label}"
+
+
+def _refused_key(return_id: int) -> str:
+    return f"r{return_id}_refused_step"
+
+
+def _put_away_key(return_id: int) -> str:
+    return f"r{return_id}_put_away"
+
+
+def _drawn_key(return_id: int) -> str:
+    return f"r{return_id}_forms_drawn"
+
+
+def _sent_form(return_id: int) -> tuple[str, str] | None:
+    """The step form of this card sent on this run (its name and the label of the button pressed), else the one whose
+    save over a step recorded meanwhile was refused and is still shown (until saved or put away)."""
+    if st.session_state.get(_put_away_key(return_id)):
+        st.session_state.pop(_refused_key(return_id), None)
+        for key in [k for k in st.session_state if str(k).startswith(f"r{return_id}_") and str(k).count("_") >= 2
+                    and str(k).split("_")[1] in CARD_FORM_BUTTONS]:
+            del st.session_state[key]
+        return None
+    for step, labels in CARD_FORM_BUTTONS.items():
+        for label in labels:
+            if st.session_state.get(_submit_key(return_id, step, label)):
+                return step, label
+    refused = st.session_state.get(_refused_key(return_id))
+    return (refused[0], refused[1]) if isinstance(refused, tuple) else None
+
+
 def _form(return_id: int, step: str, saved: Mapping[str, Any], version: int) -> CardForm:
-    """The versioned form of one step of one return, filled from `saved` unless the user has typed over it."""
+    """The versioned form of one step of one return, filled from `saved` unless the user has typed over it. A form
+    drawn although its step is no longer the return's next (`late_form`) keeps the version its typing started
+    from, so that its save is refused as stale, never silently dropped."""
     form = CardForm(prefix=f"r{return_id}_{step}_", fields=list(saved))
-    form.sync(version=version, saved=saved)
+    late = st.session_state.get(_drawn_key(return_id))
+    form.sync(version=version, saved=saved, hold=isinstance(late, dict) and late.get("late") == step)
+    if isinstance(late, dict):
+        late.setdefault("drawn", set()).add(step)
     return form
 
 
 def _save(form: CardForm, return_id: int, fn: Callable[..., Any], success: str, *,
           describe_saved: Callable[[Mapping[str, Any]], str] | None = None, **kwargs: Any) -> None:
     """Save one step against the version its typing started from (ui.forms.VersionedForm). A second identical
-    save (a double click) is not sent again."""
+    save (a double click) is not sent again. A form drawn late (its step recorded meanwhile by someone else) that
+    is refused stays on the card with what was typed, until saved or put away."""
     fingerprint = (fn.__name__, return_id, repr(sorted(kwargs.items())))
     if already_saved(SAVES_SCOPE, fingerprint):
         st.info("That was already saved; it was not saved twice.", icon=":material/info:")
         return
+    drawn = st.session_state.get(_drawn_key(return_id))
+    late = isinstance(drawn, dict) and drawn.get("late") is not None and form.prefix.endswith(f"_{drawn['late']}_")
+    kept = ("What you typed is kept below, beside what was saved: that step is already recorded, so check the card "
+            "and put your typing away when done.") if late else \
+        "What you typed is still in the form: saving again replaces their values."
     remember_saved(SAVES_SCOPE, fingerprint)
-    form.save(fn, success=success, describe_saved=describe_saved, return_id=return_id, **kwargs)
+    refused = st.session_state.pop(_refused_key(return_id), None)
+    form.save(fn, success=success, describe_saved=describe_saved, kept=kept, return_id=return_id, **kwargs)
     # Reached only when the save was refused (a saved one reruns): the same values may be sent again.
     remember_saved(SAVES_SCOPE, None)
+    if late and isinstance(drawn, dict):
+        st.session_state[_refused_key(return_id)] = (drawn["late"], drawn.get("label") or "")
+    elif refused is not None:
+        st.session_state[_refused_key(return_id)] = refused
 
 
 def read_email(email: ReadyEmail, agency_name: str, *, title: str = "Read the email") -> None:
@@ -196,10 +256,19 @@ def _done_line(s: ReturnStatus) -> str:
     return "Done: " + " · ".join(done) + "."
 
 
-def _receipt_form(s: ReturnStatus, page: CardPage) -> None:
+def _describe_steps(s: ReturnStatus) -> Callable[[Mapping[str, Any]], str]:
+    """What a refused step form shows as saved by someone else: the return's steps as recorded now."""
+    def describe(_saved: Mapping[str, Any]) -> str:
+        ended = (f"\nClosed as '{s.ret.ended_as}' on {fmt_date(s.ret.ended_on)}: {s.ret.ended_reason or ''}"
+                 if s.ret.ended_as is not None else "")
+        return f"Stage: {s.stage.value}.\n{_done_line(s)}{ended}"
+    return describe
+
+
+def _receipt_form(s: ReturnStatus, page: CardPage, pressed: str | None = None) -> None:
     ret = s.ret
-    resubmission = s.stage is Stage.SENT_BACK
-    title = "Record the resubmission received" if resubmission else "Record the return received"
+    resubmission = s.stage is Stage.SENT_BACK if pressed is None else pressed == RESUBMISSION_TITLE
+    title = RESUBMISSION_TITLE if resubmission else RECEIPT_TITLE
     receipt_form = _form(ret.id, "receipt", {"received_on": page.as_of, "signed": None, "role": ""}, ret.version)
     with st.form(f"r{ret.id}_receipt_form"):
         c1, c2, c3 = st.columns([2, 2, 3], vertical_alignment="bottom")
@@ -213,7 +282,8 @@ def _receipt_form(s: ReturnStatus, page: CardPage) -> None:
         fn = record_resubmission_received if resubmission else record_return_received
         _save(receipt_form, ret.id, fn,
               f"{'Resubmission' if resubmission else 'Return'} from {s.agency_name} recorded as received.",
-              received_on=received_on, signed_by_senior_manager=YES_NO.get(signed or ""), signatory_role=role,
+              describe_saved=_describe_steps(s), received_on=received_on,
+              signed_by_senior_manager=YES_NO.get(signed or ""), signatory_role=role,
               as_of=page.as_of)
 
 
@@ -240,7 +310,8 @@ def _check_form(s: ReturnStatus, page: CardPage) -> None:
         answer_values: dict[str, Any] = (dict.fromkeys(CHECK_QUESTIONS, True) if all_yes
                                          else {k: YES_NO.get(v or "") for k, v in answers.items()})
         _save(check_form, ret.id, record_initial_check, f"Initial check of {s.agency_name}'s return recorded.",
-              checked_on=checked_on, outcome=InitialCheckOutcome.SATISFACTORY if all_yes else outcome, note=note,
+              describe_saved=_describe_steps(s), checked_on=checked_on,
+              outcome=InitialCheckOutcome.SATISFACTORY if all_yes else outcome, note=note,
               as_of=page.as_of, **answer_values)
 
 
@@ -254,7 +325,8 @@ def _share_form(s: ReturnStatus, page: CardPage) -> None:
         share_submitted = c2.form_submit_button("Record shared with the JCR Chair", type="primary")
     if share_submitted:
         _save(share_form, ret.id, record_shared_with_chair,
-              f"{s.agency_name}'s return recorded as shared with the JCR Chair.", shared_on=shared_on,
+              f"{s.agency_name}'s return recorded as shared with the JCR Chair.", describe_saved=_describe_steps(s),
+              shared_on=shared_on,
               as_of=page.as_of)
 
 
@@ -282,7 +354,8 @@ def _final_qa_form(s: ReturnStatus, page: CardPage) -> None:
         qa_submitted = st.form_submit_button("Record the final QA", type="primary")
     if qa_submitted:
         word = decision if decision in tuple(FinalQaOutcome) else ""
-        _save(qa_form, ret.id, record_final_qa, f"{s.agency_name}'s return {word}.", decided_on=decided_on,
+        _save(qa_form, ret.id, record_final_qa, f"{s.agency_name}'s return {word}.",
+              describe_saved=_describe_steps(s), decided_on=decided_on,
               outcome=decision, reason=reason, new_due_date=new_due, as_of=page.as_of)
 
 
@@ -327,7 +400,8 @@ def _ending_form(s: ReturnStatus, page: CardPage) -> None:
         end_submitted = st.form_submit_button("Close the return")
     if end_submitted:
         _save(ending_form, ret.id, close_return_without_receipt,
-              f"The return from {s.agency_name} is closed as '{ending}'.", ending=ending, ended_on=ended_on,
+              f"The return from {s.agency_name} is closed as '{ending}'.", describe_saved=_describe_steps(s),
+              ending=ending, ended_on=ended_on,
               reason=ending_reason, as_of=page.as_of)
 
 
@@ -353,6 +427,21 @@ def _agreed_form(s: ReturnStatus, page: CardPage) -> None:
               agreed_on=new_date, reason=agreed_reason)
 
 
+def _late_form(s: ReturnStatus, page: CardPage, step: str, label: str) -> None:
+    """The step form sent (or refused) although the return has moved past that step since the card was drawn (someone
+    else recorded it, or closed the return): drawn again with what was typed, so that its save is refused with a
+    sentence and the other person's values beside it, never dropped without a word."""
+    drawers: dict[str, Callable[[ReturnStatus, CardPage], None]] = {
+        "receipt": lambda s_, p_: _receipt_form(s_, p_, pressed=label), "check": _check_form, "share": _share_form,
+        "qa": _final_qa_form, "agreed": _agreed_form, "ending": _ending_form}
+    drawn = st.session_state[_drawn_key(s.ret.id)]
+    drawn["late"], drawn["label"] = step, label
+    with st.container(border=True, key=f"r{s.ret.id}_late_form"):
+        st.caption("The step you were saving, as you typed it (it was recorded meanwhile by someone else):")
+        drawers[step](s, page)
+        st.button("Put my typing away", key=_put_away_key(s.ret.id), icon=":material/delete_sweep:")
+
+
 NEXT_STEP_FORMS: dict[CardStep, Callable[[ReturnStatus, CardPage], None]] = {
     CardStep.RECEIPT: _receipt_form, CardStep.CHECK: _check_form, CardStep.SHARE: _share_form,
     CardStep.FINAL_QA: _final_qa_form, CardStep.FILING: _file_and_summary_forms,
@@ -365,6 +454,8 @@ def _draw_card(s: ReturnStatus, page: CardPage) -> None:
     ret = s.ret
     step = card_step(ret)
     writable = page.writable
+    sent = _sent_form(ret.id) if writable else None
+    st.session_state[_drawn_key(ret.id)] = {"late": None, "drawn": set()}
     with st.container(border=True, key=f"card_{ret.id}"):
         show_flashes()  # a save that reran this card alone says so here (one that reran the page, at its top)
         st.markdown(f"{rag_badge(s.rag)} **{md_text(s.agency_name)}**: {s.stage.value}")
@@ -414,6 +505,8 @@ def _draw_card(s: ReturnStatus, page: CardPage) -> None:
                     _ending_form(s, page)
                 if more_filing:
                     _file_and_summary_forms(s, page)
+        if sent is not None and sent[0] not in st.session_state[_drawn_key(ret.id)]["drawn"]:
+            _late_form(s, page, *sent)
 
 
 def _card_as_read_now(drawn: ReturnStatus, page: CardPage) -> ReturnStatus:
