@@ -1,6 +1,6 @@
 """Administration through AppTest: a refused save shows a sentence and keeps what was typed; names an admin typed
 are shown literally (no markdown, links or images from them)."""
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from db.models import Account, Agency, Setting
 from tests.app.conftest import create_account
@@ -137,7 +137,8 @@ def test_the_agency_form_edits_the_jcr_representatives_email(app_db, make_app):
     assert at.text_input(key=f"ag_e_{agency_id}_rep_email").value == ""
     at.text_input(key=f"ag_e_{agency_id}_rep_email").input("rep at north police")
     _submit(at, "edit_agency", "Save agency")
-    assert _errors(at) == ["The JCR representative's email is not an email address: it needs an @ and no spaces."]
+    assert _errors(at) == ["The JCR representative's email must be one email address, like name@agency.org.uk, with "
+                           "nothing else (no second address, comma, name or spaces)."]
     assert at.text_input(key=f"ag_e_{agency_id}_rep_email").value == "rep at north police"
     at.text_input(key=f"ag_e_{agency_id}_rep_email").input("rep@north.example")
     _submit(at, "edit_agency", "Save agency")
@@ -147,6 +148,19 @@ def test_the_agency_form_edits_the_jcr_representatives_email(app_db, make_app):
     assert at.text_input(key=f"ag_e_{agency_id}_rep_email").value == "rep@north.example"
     [table] = [d.value for d in at.dataframe if "JCR representative's email" in d.value.columns]
     assert table.set_index("Agency").loc["North Police", "JCR representative's email"] == "rep@north.example"
+
+
+def test_two_contact_addresses_are_refused_with_a_sentence_and_kept_in_the_form(app_db, make_app):
+    at = _admin_page(app_db, make_app)
+    at.text_input(key="ag_name").input("North Police")
+    at.text_input(key="ag_kind").input("police")
+    at.text_input(key="ag_email").input("a@x,b@y")
+    _submit(at, "add_agency", "Add agency")
+    assert _errors(at) == ["The contact email must be one email address, like name@agency.org.uk, with nothing "
+                           "else (no second address, comma, name or spaces)."]
+    assert at.text_input(key="ag_email").value == "a@x,b@y"
+    with app_db() as session:
+        assert session.scalar(select(func.count()).select_from(Agency)) == 0
 
 
 def _tab_in_use(at) -> str:
