@@ -78,7 +78,7 @@ if view.missing:
     st.warning(
         "Not written yet — the Word file marks these \"[This section has not been written yet]\" and the JCR Chair "
         "cannot sign off until they are done:\n"
-        + "\n".join(f"- **{s.number}. {s.title}**: {md_text(why)}" for s, why in view.missing),
+        + "\n".join(f"- **{s.number}. {md_text(s.title)}**: {md_text(why)}" for s, why in view.missing),
         icon=":material/edit_note:",
     )
 
@@ -189,7 +189,7 @@ with write_tab:
             saved = view.sections[section.key]
             form = section_forms[section.key]
             with st.form(form.key("form")):
-                st.caption(saved.last_changed)
+                st.caption(md_text(saved.last_changed))
                 typed = st.text_area(
                     "Issues of national importance" if section.key == "lcspr_decision" else
                     "Statutory partners' quality assurance" if section.key == "sign_off"

@@ -60,8 +60,8 @@ def _clean_email(raw: str | None, label: str, max_length: int | None) -> str | N
     """An optional email address: one line, the column's length, and exactly one plain address."""
     email = clean_optional_text(raw, label=label, max_length=max_length, multiline=False)
     if email and not is_one_address(email):
-        raise InvalidInput(f"The {label} must be one email address, like name@agency.org.uk, with nothing else "
-                           "(no second address, comma, name or spaces).")
+        raise InvalidInput(f"The {label} must be one email address and nothing else: no second address, comma, "
+                           "name or spaces.")
     return email
 
 

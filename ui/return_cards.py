@@ -207,7 +207,7 @@ def _save(form: CardForm, return_id: int, fn: Callable[..., Any], success: str, 
 def read_email(email: ReadyEmail, agency_name: str, *, title: str = "Read the email") -> None:
     """The email as text under its link: To, Cc (the agency's JCR Group representative), Subject and body."""
     if not email.to:
-        st.caption(f"No contact email is held for {agency_name}: ask an administrator to add one.")
+        st.caption(f"No contact email is held for {md_text(agency_name)}: ask an administrator to add one.")
     cc = f"\nCc: {email.cc} (JCR Group representative)" if email.cc else ""
     with st.expander(title):
         st.code(f"To: {email.to or '(no address held)'}{cc}\nSubject: {email.subject}\n\n{email.body}",
@@ -220,16 +220,17 @@ def chase_controls(status: ReturnStatus, *, as_of: date, can_write: bool, key_pr
     if email is None:
         email = state.read(chase_email, return_id=status.ret.id, as_of=as_of)
     c1, c2 = st.columns([1, 1])
-    c1.link_button(f"Email {status.agency_name}", email.mailto, icon=":material/mail:")
+    c1.link_button(f"Email {md_text(status.agency_name)}", email.mailto, icon=":material/mail:")
     chased = can_write and c2.button("Log that I chased", key=f"{key_prefix}_chased_{status.ret.id}",
                                      icon=":material/history_edu:")
     if chased and state.act(record_chase, return_id=status.ret.id, as_of=as_of) is not None:
-        flash(f"Chase of {status.agency_name} logged.")
+        flash(f"Chase of {md_text(status.agency_name)} logged.")
         rerun_after_save()
     send = can_write and bool(email.to) and mail_is_on() and c1.button(
         "Send it from the tracker", icon=":material/send:", key=f"{key_prefix}_send_{status.ret.id}")
     if send and state.act(email_agency_about_return, return_id=status.ret.id, as_of=as_of) is not None:
-        flash(f"Email to {status.agency_name} queued: it goes out on the next mail run and is logged when sent.")
+        flash(f"Email to {md_text(status.agency_name)} queued: it goes out on the next mail run and is logged when "
+              "sent.")
         rerun_after_save()
     read_email(email, status.agency_name)
 
@@ -281,7 +282,7 @@ def _receipt_form(s: ReturnStatus, page: CardPage, pressed: str | None = None) -
     if receipt_submitted:
         fn = record_resubmission_received if resubmission else record_return_received
         _save(receipt_form, ret.id, fn,
-              f"{'Resubmission' if resubmission else 'Return'} from {s.agency_name} recorded as received.",
+              f"{'Resubmission' if resubmission else 'Return'} from {md_text(s.agency_name)} recorded as received.",
               describe_saved=_describe_steps(s), received_on=received_on,
               signed_by_senior_manager=YES_NO.get(signed or ""), signatory_role=role,
               as_of=page.as_of)
@@ -309,7 +310,7 @@ def _check_form(s: ReturnStatus, page: CardPage) -> None:
     if check_submitted or all_yes:
         answer_values: dict[str, Any] = (dict.fromkeys(CHECK_QUESTIONS, True) if all_yes
                                          else {k: YES_NO.get(v or "") for k, v in answers.items()})
-        _save(check_form, ret.id, record_initial_check, f"Initial check of {s.agency_name}'s return recorded.",
+        _save(check_form, ret.id, record_initial_check, f"Initial check of {md_text(s.agency_name)}'s return recorded.",
               describe_saved=_describe_steps(s), checked_on=checked_on,
               outcome=InitialCheckOutcome.SATISFACTORY if all_yes else outcome, note=note,
               as_of=page.as_of, **answer_values)
@@ -325,8 +326,8 @@ def _share_form(s: ReturnStatus, page: CardPage) -> None:
         share_submitted = c2.form_submit_button("Record shared with the JCR Chair", type="primary")
     if share_submitted:
         _save(share_form, ret.id, record_shared_with_chair,
-              f"{s.agency_name}'s return recorded as shared with the JCR Chair.", describe_saved=_describe_steps(s),
-              shared_on=shared_on,
+              f"{md_text(s.agency_name)}'s return recorded as shared with the JCR Chair.",
+              describe_saved=_describe_steps(s), shared_on=shared_on,
               as_of=page.as_of)
 
 
@@ -354,7 +355,7 @@ def _final_qa_form(s: ReturnStatus, page: CardPage) -> None:
         qa_submitted = st.form_submit_button("Record the final QA", type="primary")
     if qa_submitted:
         word = decision if decision in tuple(FinalQaOutcome) else ""
-        _save(qa_form, ret.id, record_final_qa, f"{s.agency_name}'s return {word}.",
+        _save(qa_form, ret.id, record_final_qa, f"{md_text(s.agency_name)}'s return {word}.",
               describe_saved=_describe_steps(s), decided_on=decided_on,
               outcome=decision, reason=reason, new_due_date=new_due, as_of=page.as_of)
 
@@ -371,7 +372,7 @@ def _file_and_summary_forms(s: ReturnStatus, page: CardPage) -> None:
         path = st.text_input("File location", key=file_form.key("path"))
         file_submitted = st.form_submit_button("Save the file location")
     if file_submitted:
-        _save(file_form, ret.id, record_file_location, f"File location of {s.agency_name}'s return saved.",
+        _save(file_form, ret.id, record_file_location, f"File location of {md_text(s.agency_name)}'s return saved.",
               describe_saved=lambda saved: f"{saved['section']}: {saved['path']}", file_section=section,
               file_path=path)
     summary_form = _form(ret.id, "summary", {"text": ret.summary or ""}, ret.version)
@@ -381,7 +382,7 @@ def _file_and_summary_forms(s: ReturnStatus, page: CardPage) -> None:
                                help=free_text_help(MAX_SUMMARY_CHARS), placeholder=FREE_TEXT_REMINDER)
         summary_submitted = st.form_submit_button("Save the summary")
     if summary_submitted:
-        _save(summary_form, ret.id, record_summary, f"Summary for {s.agency_name} saved.",
+        _save(summary_form, ret.id, record_summary, f"Summary for {md_text(s.agency_name)} saved.",
               describe_saved=lambda saved: saved["text"], summary=summary)
 
 
@@ -400,8 +401,8 @@ def _ending_form(s: ReturnStatus, page: CardPage) -> None:
         end_submitted = st.form_submit_button("Close the return")
     if end_submitted:
         _save(ending_form, ret.id, close_return_without_receipt,
-              f"The return from {s.agency_name} is closed as '{ending}'.", describe_saved=_describe_steps(s),
-              ending=ending, ended_on=ended_on,
+              f"The return from {md_text(s.agency_name)} is closed as '{md_text(ending)}'.",
+              describe_saved=_describe_steps(s), ending=ending, ended_on=ended_on,
               reason=ending_reason, as_of=page.as_of)
 
 
@@ -422,7 +423,7 @@ def _agreed_form(s: ReturnStatus, page: CardPage) -> None:
     if agree_submitted or clear_submitted:
         new_date = None if clear_submitted else agreed_on
         word = "cleared" if new_date is None else f"set to {fmt_date(new_date)}"
-        _save(agreed_form, ret.id, set_return_agreed_date, f"Agreed due date for {s.agency_name} {word}.",
+        _save(agreed_form, ret.id, set_return_agreed_date, f"Agreed due date for {md_text(s.agency_name)} {word}.",
               describe_saved=lambda saved: f"Agreed due date: {fmt_date(saved['on'])}",
               agreed_on=new_date, reason=agreed_reason)
 
@@ -465,10 +466,10 @@ def _draw_card(s: ReturnStatus, page: CardPage) -> None:
                                f"{fmt_date(ret.agreed_due_date)}: {ret.agreed_reason}"))
         if ret.ended_as is not None:
             st.info(f"Closed by {md_text(ret.ended_by_name or '')} on {fmt_date(ret.ended_on)} as "
-                    f"'{ret.ended_as}'. Reason: {md_text(ret.ended_reason or '')}", icon=":material/block:")
+                    f"'{md_text(ret.ended_as)}'. Reason: {md_text(ret.ended_reason or '')}", icon=":material/block:")
         if writable and s.stage is Stage.SENT_BACK:
             back_email = state.read(send_back_email, return_id=ret.id)
-            st.link_button(f"Email the send-back to {s.agency_name}", back_email.mailto,
+            st.link_button(f"Email the send-back to {md_text(s.agency_name)}", back_email.mailto,
                            icon=":material/forward_to_inbox:")
             read_email(back_email, s.agency_name, title="Read the send-back email")
         if writable and step is CardStep.RECEIPT:
