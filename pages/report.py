@@ -40,7 +40,7 @@ from ui.forms import VersionedForm, already_saved, remember_saved
 from ui.gate import require_page
 from ui.links import review_links
 from ui.navigation import link_target
-from ui.widgets import FREE_TEXT_REMINDER, fmt_date, free_text_help, md_text, review_picker
+from ui.widgets import FREE_TEXT_REMINDER, fmt_date, free_text_help, md_text, no_autolinks, review_picker
 
 YES_NO = {"yes": True, "no": False}
 SAVES_SCOPE = "rp_saves"
@@ -218,7 +218,7 @@ with write_tab:
 with preview_tab:
     st.caption("The report as the Word file will show it, from what is saved now (unsaved typing is not included).")
     with st.container(border=True):
-        st.markdown(report_markdown(view.content))
+        st.markdown(no_autolinks(report_markdown(view.content)))
 
 # ---------------------------------------------------------------- versions, sign-off and submission
 

@@ -327,7 +327,7 @@ register_box = folded("The file locations, by section", key="register_open", ico
 if register_box.open:
     register = state.read(case_folder_register, review_id=review.id)
     for folder_section in register.sections:
-        register_box.markdown(f"**{md_text(folder_section.title)}**")
+        register_box.markdown(f"**{folder_section.title}**")
         if not folder_section.documents:
             register_box.caption("No file location recorded yet.")
             continue

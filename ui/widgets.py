@@ -100,14 +100,20 @@ def md_text(text: object) -> str:
     return MARKDOWN_SPECIAL.sub(r"\\\1", AUTOLINK_STARTS.sub(WORD_JOINER, str(text)))
 
 
-SENTENCE_SPECIAL = re.compile(r"([\\\[\]$<>`]|:(?=material/))")
+SENTENCE_SPECIAL = re.compile(r"([\\\[\]$`]|:(?=material/))")
+
+
+def no_autolinks(markdown: str) -> str:
+    """Markdown made by the code around escaped stored text, with every GFM autolink pattern (www., http://, an
+    email address) broken: the escapes alone do not stop remark-gfm finding them in the text."""
+    return AUTOLINK_STARTS.sub(WORD_JOINER, markdown)
 
 
 def md_sentence(sentence: object) -> str:
     """A sentence for st.error/st.info that may quote what a user typed (a service's refusal): no link, image or
-    colour directive (each needs a bracket), LaTeX ($), icon (:material/...:), HTML or autolink (www., http://, an
-    email address) can come from it, and the rest of the sentence reads, and compares, as written. Text shown on its
-    own, not inside a sentence, goes through md_text."""
+    colour directive (each needs a bracket), LaTeX ($), icon (:material/...:) or autolink (www., http://, an email
+    address) can come from it (Streamlit shows HTML as text), and the rest of the sentence reads, and compares, as
+    written. Text shown on its own, not inside a sentence, goes through md_text."""
     return SENTENCE_SPECIAL.sub(r"\\\1", AUTOLINK_STARTS.sub(WORD_JOINER, str(sentence)))
 
 
