@@ -28,6 +28,7 @@ from ui.widgets import md_sentence
 
 T = TypeVar("T")
 LAST_SAVED_KEY = "last_saved_fingerprints"
+KEPT_OVER = "What you typed is still in the form: saving again replaces their values."
 
 
 def already_saved(scope: str, fingerprint: Hashable) -> bool:
@@ -96,7 +97,7 @@ class VersionedForm:
         *,
         success: str,
         describe_saved: Callable[[Mapping[str, Any]], str] | None = None,
-        kept: str = "What you typed is still in the form: saving again replaces their values.",
+        kept: Any = None,  # Any: a page may pass its values as **dict[str, object]
         **kwargs: Any,
     ) -> T | None:
         """Call a writing service with the version the typing started from.
@@ -110,7 +111,8 @@ class VersionedForm:
         except StaleRecord as error:
             version, saved = st.session_state[self._current_key]
             st.session_state[self._version_key] = version
-            st.error(f"{md_sentence(error)} {kept}", icon=":material/sync_problem:")
+            st.error(f"{md_sentence(error)} {kept if isinstance(kept, str) else KEPT_OVER}",
+                     icon=":material/sync_problem:")
             if describe_saved is not None:
                 st.caption("Saved now by someone else:")
                 st.code(describe_saved(saved), language=None, wrap_lines=True)
