@@ -154,10 +154,11 @@ def _sent_form(return_id: int) -> tuple[str, str] | None:
     """The step form of this card sent on this run (its name and the label of the button pressed), else the one whose
     save over a step recorded meanwhile was refused and is still shown (until saved or put away)."""
     if st.session_state.get(_put_away_key(return_id)):
-        st.session_state.pop(_refused_key(return_id), None)
-        for key in [k for k in st.session_state if str(k).startswith(f"r{return_id}_") and str(k).count("_") >= 2
-                    and str(k).split("_")[1] in CARD_FORM_BUTTONS]:
-            del st.session_state[key]
+        refused_step = st.session_state.pop(_refused_key(return_id), None)
+        if isinstance(refused_step, tuple):  # drop that form's typing (and its base and version), no other form's
+            prefix = f"r{return_id}_{refused_step[0]}_"
+            for key in [k for k in st.session_state if str(k).startswith(prefix)]:
+                del st.session_state[key]
         return None
     for step, labels in CARD_FORM_BUTTONS.items():
         for label in labels:
