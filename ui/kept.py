@@ -17,6 +17,7 @@ in AppTest) keeps nothing beyond its session.
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 import time
 from collections.abc import Mapping
@@ -34,6 +35,9 @@ MOST_BROWSERS_KEPT = 500  # a bound on the memory held (the oldest go first)
 # The kinds of widget value that st.session_state may set (a button's trigger, an upload or a chat message may not).
 _SETTABLE_KINDS = frozenset({"string_value", "int_value", "double_value", "bool_value", "string_array_value",
                              "int_array_value", "double_array_value"})
+
+# Password boxes' keys: a password is never kept beyond its session (pages/sign_in.py, pages/admin.py).
+NEVER_KEPT = re.compile(r"password|^pw_")
 
 _kept_by_browser: dict[str, tuple[float, dict[str, Any]]] = {}
 _lock = threading.Lock()
@@ -68,6 +72,11 @@ def _drop_expired(now: float) -> None:
         del _kept_by_browser[min(_kept_by_browser, key=lambda b: _kept_by_browser[b][0])]
 
 
+def for_the_browser(kept: Mapping[str, Any]) -> dict[str, Any]:
+    """What may outlive the session: everything typed but a password."""
+    return {key: value for key, value in kept.items() if not NEVER_KEPT.search(key)}
+
+
 def keep_typing() -> None:
     """On a run the database cannot serve: keep what the browser sent as typed (added to what an earlier failed run
     kept, since a second failed run draws no widget and so gets none back), in the session and for this browser."""
@@ -80,7 +89,7 @@ def keep_typing() -> None:
     with _lock:
         _drop_expired(now)
         earlier = _kept_by_browser.get(browser, (now, {}))[1]
-        _kept_by_browser[browser] = (now, {**earlier, **kept})
+        _kept_by_browser[browser] = (now, {**earlier, **for_the_browser(kept)})
 
 
 def restore_typing() -> None:

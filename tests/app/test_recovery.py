@@ -207,3 +207,11 @@ def test_the_typing_is_kept_under_a_hash_of_the_sign_in_cookie_and_expires(monke
     monkeypatch.setattr(ui.kept, "_kept_by_browser", {"old": (0.0, {"la_text": "x"}), "new": (1e12, {})})
     ui.kept._drop_expired(1e12)
     assert list(ui.kept._kept_by_browser) == ["new"]
+
+
+def test_a_password_typed_is_never_kept_beyond_its_session():
+    from ui.kept import for_the_browser
+
+    typed = {"sign_in_username": "olly", "sign_in_password": "secret", "first_password": "s",
+             "first_password_again": "s", "ca_password": "s", "pw_12": "s", "la_text": "Police form received."}
+    assert for_the_browser(typed) == {"sign_in_username": "olly", "la_text": "Police form received."}
