@@ -15,7 +15,7 @@ from services.board.wording import board_sections, headline_delta, headline_valu
 from services.errors import ServiceError
 from ui import state
 from ui.gate import require_page
-from ui.widgets import md_sentence
+from ui.widgets import md_sentence, md_text
 
 require_page("board")
 
@@ -75,7 +75,7 @@ for group in (figures.headlines[:3], figures.headlines[3:]):
     for tile, h in zip(st.columns(3), group, strict=False):  # the second row has two tiles
         with tile:
             delta = headline_delta(h)
-            st.metric(h.title, headline_value(h, h.current, days=" days"), delta=delta,
+            st.metric(md_text(h.title), headline_value(h, h.current, days=" days"), delta=delta,
                       delta_color=delta_colour(delta, higher_is_better=h.higher_is_better),
                       delta_arrow="off" if no_change(delta) else "auto",
                       help=headline_words(h, previous.label), border=True)
@@ -89,11 +89,11 @@ if figures.current.total.notified == 0:
 
 charts = board_charts(figures)
 for section in board_sections(figures):
-    st.subheader(section.title)
-    st.markdown("\n".join(f"- {w}" for w in section.words))
+    st.subheader(md_text(section.title))
+    st.markdown("\n".join(f"- {md_text(w)}" for w in section.words))
     if section.key in charts:
         st.plotly_chart(charts[section.key], config={"displayModeBar": False}, key=f"board_chart_{section.key}",
                         alt=" ".join(section.words))
     if section.rows:
-        with st.expander(f"Table: {section.title}"):
+        with st.expander(f"Table: {md_text(section.title)}"):
             st.dataframe(pd.DataFrame(section.rows, columns=section.columns), hide_index=True)

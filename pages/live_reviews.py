@@ -16,7 +16,7 @@ from ui.forms import already_saved, remember_saved
 from ui.gate import require_page
 from ui.navigation import link_target
 from ui.style import RAG_COUNTS, wrapping_table
-from ui.widgets import FREE_TEXT_REMINDER, fmt_date, folded, md_text, page_of, rag_badge, short_date
+from ui.widgets import FREE_TEXT_REMINDER, fmt_date, folded, md_sentence, md_text, page_of, rag_badge, short_date
 
 roles = require_page("live")
 
@@ -153,7 +153,7 @@ if submitted:
             children.append(ChildEntry(initials, int(age)))
     fingerprint = (notification_type, received, incident, aware, sin, tuple(children))
     if problem:
-        st.error(problem)
+        st.error(md_sentence(problem))
     elif already_saved("open_review", fingerprint):
         reference = st.session_state.get("nr_last_reference", "a review")
         st.warning(f"This review was already opened as {reference}; it was not opened twice.")

@@ -40,7 +40,7 @@ from ui.forms import VersionedForm, already_saved, remember_saved
 from ui.gate import require_page
 from ui.links import review_links
 from ui.navigation import link_target
-from ui.widgets import FREE_TEXT_REMINDER, fmt_date, free_text_help, md_text, review_picker
+from ui.widgets import FREE_TEXT_REMINDER, fmt_date, free_text_help, md_text, no_autolinks, review_picker
 
 YES_NO = {"yes": True, "no": False}
 SAVES_SCOPE = "rp_saves"
@@ -78,7 +78,7 @@ if view.missing:
     st.warning(
         "Not written yet — the Word file marks these \"[This section has not been written yet]\" and the JCR Chair "
         "cannot sign off until they are done:\n"
-        + "\n".join(f"- **{s.number}. {s.title}**: {md_text(why)}" for s, why in view.missing),
+        + "\n".join(f"- **{s.number}. {md_text(s.title)}**: {md_text(why)}" for s, why in view.missing),
         icon=":material/edit_note:",
     )
 
@@ -189,7 +189,7 @@ with write_tab:
             saved = view.sections[section.key]
             form = section_forms[section.key]
             with st.form(form.key("form")):
-                st.caption(saved.last_changed)
+                st.caption(md_text(saved.last_changed))
                 typed = st.text_area(
                     "Issues of national importance" if section.key == "lcspr_decision" else
                     "Statutory partners' quality assurance" if section.key == "sign_off"
@@ -218,7 +218,7 @@ with write_tab:
 with preview_tab:
     st.caption("The report as the Word file will show it, from what is saved now (unsaved typing is not included).")
     with st.container(border=True):
-        st.markdown(report_markdown(view.content))
+        st.markdown(no_autolinks(report_markdown(view.content)))
 
 # ---------------------------------------------------------------- versions, sign-off and submission
 

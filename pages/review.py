@@ -88,7 +88,7 @@ with right:
     st.metric("Working days left to Day 15", status.working_days_left if is_open else "—")
     if status.next_milestone:
         m = status.next_milestone
-        st.write(f"Next: **{m.title}**, due {fmt_date(m.effective_due_date)}")
+        st.write(f"Next: **{md_text(m.title)}**, due {fmt_date(m.effective_due_date)}")
     if review.exec_meeting_required is not None:
         needed = "needed" if review.exec_meeting_required else "not needed"
         st.write(f"Executive findings meeting with the AD/DCS: {needed}")
@@ -189,7 +189,7 @@ if done_milestones and Role.MANAGER in state.signed_in_roles():
             if correct_submitted:
                 correct_form.save(
                     correct_milestone_date,
-                    success=f"Date corrected for {correcting.title}: done {fmt_date(corrected_on)}.",
+                    success=f"Date corrected for {md_text(correcting.title)}: done {fmt_date(corrected_on)}.",
                     describe_saved=lambda saved: f"Done: {fmt_date(saved['on'])}",
                     milestone_id=correcting.id, corrected_on=corrected_on, reason=correction_reason, as_of=as_of)
 
@@ -218,7 +218,7 @@ if not is_closed and recorded_here:
         answer = {"yes": True, "no": False}.get(decision) if chosen.key == DECISION_KEY else None
         if state.act(record_milestone_done, milestone_id=milestone_id, done_on=done_on, note=note, as_of=as_of,
                      exec_meeting_required=answer) is not None:
-            flash(f"Recorded: {chosen.title}, done {fmt_date(done_on)}.")
+            flash(f"Recorded: {md_text(chosen.title)}, done {fmt_date(done_on)}.")
             st.rerun()
 
 if not is_closed and open_milestones and Role.MANAGER in state.signed_in_roles():
@@ -249,7 +249,7 @@ if not is_closed and open_milestones and Role.MANAGER in state.signed_in_roles()
                 delegate_submitted = st.form_submit_button("Save the delegation")
             if delegate_submitted:
                 delegate_form.save(
-                    delegate_milestone, success=f"Delegation saved for {delegated.title}.",
+                    delegate_milestone, success=f"Delegation saved for {md_text(delegated.title)}.",
                     describe_saved=lambda saved: "Delegated to: " + (
                         choices.get(saved["account"], "someone") if saved["account"] is not None else "nobody"),
                     milestone_id=delegated.id, delegate_to_id=delegate_to)
@@ -276,8 +276,8 @@ if not is_closed and open_milestones and Role.MANAGER in state.signed_in_roles()
                 new_date = None if clear_submitted else agreed_on
                 agreed_form.save(
                     set_agreed_date,
-                    success=(f"Agreed date cleared for {agreeing.title}." if new_date is None
-                             else f"Agreed date saved for {agreeing.title}."),
+                    success=(f"Agreed date cleared for {md_text(agreeing.title)}." if new_date is None
+                             else f"Agreed date saved for {md_text(agreeing.title)}."),
                     describe_saved=lambda saved: f"Agreed date: {fmt_date(saved['on'])}",
                     milestone_id=agreeing.id, agreed_on=new_date, reason=reason)
 

@@ -1,6 +1,7 @@
 """Partner agencies that may be asked for scoping returns."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -42,11 +43,25 @@ def list_agencies(session: Session, actor: Account, *, active_only: bool = False
     return [AgencyRead.of(a) for a in session.scalars(query)]
 
 
+# One plain address, nothing around it: a dot-atom local part without the characters that separate, quote or encode
+# addresses in a header or a mailto: link (, ; < > " ( ) \\ % ? & = and spaces), then a domain of two labels or more.
+# "a@x.org,b@y.org", "Name <a@x.org>" or "a%2Cb@x.org" would each mail someone the administrator did not name.
+_LOCAL = r"[A-Za-z0-9!#$'*+/^_`{|}~-]+(?:\.[A-Za-z0-9!#$'*+/^_`{|}~-]+)*"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+ONE_ADDRESS = re.compile(rf"{_LOCAL}@{_LABEL}(?:\.{_LABEL})*\.[A-Za-z]{{2,63}}")
+
+
+def is_one_address(value: str | None) -> bool:
+    """Whether `value` is exactly one plain email address (what a contact or JCR representative's email must be)."""
+    return bool(value) and len(value or "") <= 254 and ONE_ADDRESS.fullmatch(value or "") is not None
+
+
 def _clean_email(raw: str | None, label: str, max_length: int | None) -> str | None:
-    """An optional email address: one line, the column's length, an @ and no spaces."""
+    """An optional email address: one line, the column's length, and exactly one plain address."""
     email = clean_optional_text(raw, label=label, max_length=max_length, multiline=False)
-    if email and ("@" not in email or " " in email):
-        raise InvalidInput(f"The {label} is not an email address: it needs an @ and no spaces.")
+    if email and not is_one_address(email):
+        raise InvalidInput(f"The {label} must be one email address and nothing else: no second address, comma, "
+                           "name or spaces.")
     return email
 
 

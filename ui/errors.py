@@ -17,9 +17,11 @@ from ui.kept import keep_typing
 
 logger = logging.getLogger("rrt.errors")
 
+# "Try again", never "reload": what was typed is kept here and comes back once the database answers (ui.kept).
 DATABASE_UNAVAILABLE = (
-    "The database cannot be reached just now, so nothing can be shown or saved. "
-    "Check that the database server is running (or DATABASE_URL is right) and reload the page."
+    "The database cannot be reached just now, so nothing can be shown or saved. What you typed is kept: try "
+    "again in a minute (press the same button again). If it goes on, tell your administrator (the database "
+    "server may be stopped, or DATABASE_URL wrong)."
 )
 
 

@@ -28,6 +28,7 @@ from ui.widgets import md_sentence
 
 T = TypeVar("T")
 LAST_SAVED_KEY = "last_saved_fingerprints"
+KEPT_OVER = "What you typed is still in the form: saving again replaces their values."
 
 
 def already_saved(scope: str, fingerprint: Hashable) -> bool:
@@ -65,12 +66,16 @@ class VersionedForm:
     def typed(self) -> dict[str, Any]:
         return {field: st.session_state.get(self.key(field)) for field in self.fields}
 
-    def sync(self, *, version: int, saved: Mapping[str, Any]) -> None:
+    def sync(self, *, version: int, saved: Mapping[str, Any], hold: bool = False) -> None:
         """Fill the widgets from the record as read now, unless the user has typed over them. A form not drawn on
-        the last run (folded away, or another page shown) has lost its widgets' values: it is filled again."""
+        the last run (folded away, or another page shown) has lost its widgets' values: it is filled again.
+
+        `hold`: keep the typing and the version it started from even when nothing was typed over: the form is saved
+        on this run although the record moved on (a step someone else recorded meanwhile), so the save is refused."""
         base = st.session_state.get(self._base_key)
         dropped = any(self.key(field) not in st.session_state for field in self.fields)
-        if base is None or dropped or self.typed() == base:
+        held = hold and base is not None and not dropped and self._version_key in st.session_state
+        if not held and (base is None or dropped or self.typed() == base):
             for field in self.fields:
                 st.session_state[self.key(field)] = saved[field]
             st.session_state[self._base_key] = dict(saved)
@@ -92,19 +97,21 @@ class VersionedForm:
         *,
         success: str,
         describe_saved: Callable[[Mapping[str, Any]], str] | None = None,
+        kept: Any = None,  # Any: a page may pass its values as **dict[str, object]
         **kwargs: Any,
     ) -> T | None:
         """Call a writing service with the version the typing started from.
 
         Saved: forget the typing, flash `success` and rerun (`rerun_after_save`). Refused because someone else saved
-        first: keep the typing, say so and show their values (`describe_saved` turns them into plain text). Refused
+        first: keep the typing, say so (`kept` says what saving again does) and show their values (`describe_saved`
+        turns them into plain text). Refused
         for a rule: show the sentence and keep the typing."""
         try:
             result = state.write(fn, expected_version=self.expected_version, **kwargs)
         except StaleRecord as error:
             version, saved = st.session_state[self._current_key]
             st.session_state[self._version_key] = version
-            st.error(f"{md_sentence(error)} What you typed is still in the form: saving again replaces their values.",
+            st.error(f"{md_sentence(error)} {kept if isinstance(kept, str) else KEPT_OVER}",
                      icon=":material/sync_problem:")
             if describe_saved is not None:
                 st.caption("Saved now by someone else:")

@@ -55,7 +55,7 @@ def batch_receipts(waiting: list[ReturnStatus], *, as_of: date) -> None:
             keys += [key + "pick", key + "signed", key + "role"]
             c1, c2, c3 = st.columns([2, 2, 3], vertical_alignment="bottom")
             what = " (resubmission)" if s.stage is Stage.SENT_BACK else ""
-            c1.checkbox(f"{s.agency_name}{what}", key=key + "pick")
+            c1.checkbox(f"{md_text(s.agency_name)}{what}", key=key + "pick")
             c2.radio("Signed by a senior manager?", list(YES_NO), index=None, horizontal=True, key=key + "signed")
             c3.text_input("Their role: a role, not a name", key=key + "role")
             rows.append((s, key))
@@ -81,7 +81,7 @@ def batch_share(to_share: list[ReturnStatus], *, as_of: date) -> None:
         st.markdown(f"**{len(to_share)} returns are to be shared with the JCR Chair**")
         cols = st.columns(min(len(to_share), 3))
         for i, s in enumerate(to_share):
-            cols[i % len(cols)].checkbox(s.agency_name, value=True, key=f"batch_s{s.ret.id}")
+            cols[i % len(cols)].checkbox(md_text(s.agency_name), value=True, key=f"batch_s{s.ret.id}")
         shared_on = st.date_input("Date shared", value=as_of, max_value=as_of, format="DD/MM/YYYY",
                                   key="batch_share_on")
         submitted = st.form_submit_button("Share the ticked returns with the JCR Chair", type="primary")

@@ -67,6 +67,17 @@ FOLDER_LABELS = {FolderSection.NOTIFICATION_AND_SCOPING: "I. Notification and sc
                  FolderSection.STATUTORY_CORRESPONDENCE: "III. Statutory Correspondence",
                  FolderSection.GENERAL_CORRESPONDENCE: "IV. General Correspondence"}
 SAVES_SCOPE = "returns"
+RECEIPT_TITLE, RESUBMISSION_TITLE = "Record the return received", "Record the resubmission received"
+# Every step's form on a card, with its submit buttons' labels: Streamlit keys an unkeyed submit button
+# "FormSubmitter:<form>-<label>", which tells a run, before the card is drawn, which form was sent.
+CARD_FORM_BUTTONS: dict[str, tuple[str, ...]] = {
+    "receipt": (RECEIPT_TITLE, RESUBMISSION_TITLE),
+    "check": ("Record the initial check", "All four yes: record it as satisfactory"),
+    "share": ("Record shared with the JCR Chair",),
+    "qa": ("Record the final QA",),
+    "agreed": ("Save the agreed date", "Clear the agreed date"),
+    "ending": ("Close the return",),
+}
 CARD_SAVED_KEY = "return_card_saved"  # set by a save in a card, for the card's next run to check the page around it
 
 
@@ -123,31 +134,81 @@ class CardForm(VersionedForm):
         rerun_after_save()
 
 
+def _submit_key(return_id: int, step: str, label: str) -> str:
+    return f"FormSubmitter:r{return_id}_{step}_form-{label}"
+
+
+def _refused_key(return_id: int) -> str:
+    return f"r{return_id}_refused_step"
+
+
+def _put_away_key(return_id: int) -> str:
+    return f"r{return_id}_put_away"
+
+
+def _drawn_key(return_id: int) -> str:
+    return f"r{return_id}_forms_drawn"
+
+
+def _sent_form(return_id: int) -> tuple[str, str] | None:
+    """The step form of this card sent on this run (its name and the label of the button pressed), else the one whose
+    save over a step recorded meanwhile was refused and is still shown (until saved or put away)."""
+    if st.session_state.get(_put_away_key(return_id)):
+        refused_step = st.session_state.pop(_refused_key(return_id), None)
+        if isinstance(refused_step, tuple):  # drop that form's typing (and its base and version), no other form's
+            prefix = f"r{return_id}_{refused_step[0]}_"
+            for key in [k for k in st.session_state if str(k).startswith(prefix)]:
+                del st.session_state[key]
+        return None
+    for step, labels in CARD_FORM_BUTTONS.items():
+        for label in labels:
+            if st.session_state.get(_submit_key(return_id, step, label)):
+                return step, label
+    refused = st.session_state.get(_refused_key(return_id))
+    return (refused[0], refused[1]) if isinstance(refused, tuple) else None
+
+
 def _form(return_id: int, step: str, saved: Mapping[str, Any], version: int) -> CardForm:
-    """The versioned form of one step of one return, filled from `saved` unless the user has typed over it."""
+    """The versioned form of one step of one return, filled from `saved` unless the user has typed over it. A form
+    drawn although its step is no longer the return's next (`late_form`) keeps the version its typing started
+    from, so that its save is refused as stale, never silently dropped."""
     form = CardForm(prefix=f"r{return_id}_{step}_", fields=list(saved))
-    form.sync(version=version, saved=saved)
+    late = st.session_state.get(_drawn_key(return_id))
+    form.sync(version=version, saved=saved, hold=isinstance(late, dict) and late.get("late") == step)
+    if isinstance(late, dict):
+        late.setdefault("drawn", set()).add(step)
     return form
 
 
 def _save(form: CardForm, return_id: int, fn: Callable[..., Any], success: str, *,
           describe_saved: Callable[[Mapping[str, Any]], str] | None = None, **kwargs: Any) -> None:
     """Save one step against the version its typing started from (ui.forms.VersionedForm). A second identical
-    save (a double click) is not sent again."""
+    save (a double click) is not sent again. A form drawn late (its step recorded meanwhile by someone else) that
+    is refused stays on the card with what was typed, until saved or put away."""
     fingerprint = (fn.__name__, return_id, repr(sorted(kwargs.items())))
     if already_saved(SAVES_SCOPE, fingerprint):
         st.info("That was already saved; it was not saved twice.", icon=":material/info:")
         return
+    drawn = st.session_state.get(_drawn_key(return_id))
+    late = isinstance(drawn, dict) and drawn.get("late") is not None and form.prefix.endswith(f"_{drawn['late']}_")
+    kept = ("What you typed is kept below, beside what was saved: that step is already recorded, so check the card "
+            "and put your typing away when done.") if late else \
+        "What you typed is still in the form: saving again replaces their values."
     remember_saved(SAVES_SCOPE, fingerprint)
-    form.save(fn, success=success, describe_saved=describe_saved, return_id=return_id, **kwargs)
+    refused = st.session_state.pop(_refused_key(return_id), None)
+    form.save(fn, success=success, describe_saved=describe_saved, kept=kept, return_id=return_id, **kwargs)
     # Reached only when the save was refused (a saved one reruns): the same values may be sent again.
     remember_saved(SAVES_SCOPE, None)
+    if late and isinstance(drawn, dict):
+        st.session_state[_refused_key(return_id)] = (drawn["late"], drawn.get("label") or "")
+    elif refused is not None:
+        st.session_state[_refused_key(return_id)] = refused
 
 
 def read_email(email: ReadyEmail, agency_name: str, *, title: str = "Read the email") -> None:
     """The email as text under its link: To, Cc (the agency's JCR Group representative), Subject and body."""
     if not email.to:
-        st.caption(f"No contact email is held for {agency_name}: ask an administrator to add one.")
+        st.caption(f"No contact email is held for {md_text(agency_name)}: ask an administrator to add one.")
     cc = f"\nCc: {email.cc} (JCR Group representative)" if email.cc else ""
     with st.expander(title):
         st.code(f"To: {email.to or '(no address held)'}{cc}\nSubject: {email.subject}\n\n{email.body}",
@@ -160,16 +221,17 @@ def chase_controls(status: ReturnStatus, *, as_of: date, can_write: bool, key_pr
     if email is None:
         email = state.read(chase_email, return_id=status.ret.id, as_of=as_of)
     c1, c2 = st.columns([1, 1])
-    c1.link_button(f"Email {status.agency_name}", email.mailto, icon=":material/mail:")
+    c1.link_button(f"Email {md_text(status.agency_name)}", email.mailto, icon=":material/mail:")
     chased = can_write and c2.button("Log that I chased", key=f"{key_prefix}_chased_{status.ret.id}",
                                      icon=":material/history_edu:")
     if chased and state.act(record_chase, return_id=status.ret.id, as_of=as_of) is not None:
-        flash(f"Chase of {status.agency_name} logged.")
+        flash(f"Chase of {md_text(status.agency_name)} logged.")
         rerun_after_save()
     send = can_write and bool(email.to) and mail_is_on() and c1.button(
         "Send it from the tracker", icon=":material/send:", key=f"{key_prefix}_send_{status.ret.id}")
     if send and state.act(email_agency_about_return, return_id=status.ret.id, as_of=as_of) is not None:
-        flash(f"Email to {status.agency_name} queued: it goes out on the next mail run and is logged when sent.")
+        flash(f"Email to {md_text(status.agency_name)} queued: it goes out on the next mail run and is logged when "
+              "sent.")
         rerun_after_save()
     read_email(email, status.agency_name)
 
@@ -196,10 +258,19 @@ def _done_line(s: ReturnStatus) -> str:
     return "Done: " + " · ".join(done) + "."
 
 
-def _receipt_form(s: ReturnStatus, page: CardPage) -> None:
+def _describe_steps(s: ReturnStatus) -> Callable[[Mapping[str, Any]], str]:
+    """What a refused step form shows as saved by someone else: the return's steps as recorded now."""
+    def describe(_saved: Mapping[str, Any]) -> str:
+        ended = (f"\nClosed as '{s.ret.ended_as}' on {fmt_date(s.ret.ended_on)}: {s.ret.ended_reason or ''}"
+                 if s.ret.ended_as is not None else "")
+        return f"Stage: {s.stage.value}.\n{_done_line(s)}{ended}"
+    return describe
+
+
+def _receipt_form(s: ReturnStatus, page: CardPage, pressed: str | None = None) -> None:
     ret = s.ret
-    resubmission = s.stage is Stage.SENT_BACK
-    title = "Record the resubmission received" if resubmission else "Record the return received"
+    resubmission = s.stage is Stage.SENT_BACK if pressed is None else pressed == RESUBMISSION_TITLE
+    title = RESUBMISSION_TITLE if resubmission else RECEIPT_TITLE
     receipt_form = _form(ret.id, "receipt", {"received_on": page.as_of, "signed": None, "role": ""}, ret.version)
     with st.form(f"r{ret.id}_receipt_form"):
         c1, c2, c3 = st.columns([2, 2, 3], vertical_alignment="bottom")
@@ -212,8 +283,9 @@ def _receipt_form(s: ReturnStatus, page: CardPage) -> None:
     if receipt_submitted:
         fn = record_resubmission_received if resubmission else record_return_received
         _save(receipt_form, ret.id, fn,
-              f"{'Resubmission' if resubmission else 'Return'} from {s.agency_name} recorded as received.",
-              received_on=received_on, signed_by_senior_manager=YES_NO.get(signed or ""), signatory_role=role,
+              f"{'Resubmission' if resubmission else 'Return'} from {md_text(s.agency_name)} recorded as received.",
+              describe_saved=_describe_steps(s), received_on=received_on,
+              signed_by_senior_manager=YES_NO.get(signed or ""), signatory_role=role,
               as_of=page.as_of)
 
 
@@ -239,8 +311,9 @@ def _check_form(s: ReturnStatus, page: CardPage) -> None:
     if check_submitted or all_yes:
         answer_values: dict[str, Any] = (dict.fromkeys(CHECK_QUESTIONS, True) if all_yes
                                          else {k: YES_NO.get(v or "") for k, v in answers.items()})
-        _save(check_form, ret.id, record_initial_check, f"Initial check of {s.agency_name}'s return recorded.",
-              checked_on=checked_on, outcome=InitialCheckOutcome.SATISFACTORY if all_yes else outcome, note=note,
+        _save(check_form, ret.id, record_initial_check, f"Initial check of {md_text(s.agency_name)}'s return recorded.",
+              describe_saved=_describe_steps(s), checked_on=checked_on,
+              outcome=InitialCheckOutcome.SATISFACTORY if all_yes else outcome, note=note,
               as_of=page.as_of, **answer_values)
 
 
@@ -254,7 +327,8 @@ def _share_form(s: ReturnStatus, page: CardPage) -> None:
         share_submitted = c2.form_submit_button("Record shared with the JCR Chair", type="primary")
     if share_submitted:
         _save(share_form, ret.id, record_shared_with_chair,
-              f"{s.agency_name}'s return recorded as shared with the JCR Chair.", shared_on=shared_on,
+              f"{md_text(s.agency_name)}'s return recorded as shared with the JCR Chair.",
+              describe_saved=_describe_steps(s), shared_on=shared_on,
               as_of=page.as_of)
 
 
@@ -282,7 +356,8 @@ def _final_qa_form(s: ReturnStatus, page: CardPage) -> None:
         qa_submitted = st.form_submit_button("Record the final QA", type="primary")
     if qa_submitted:
         word = decision if decision in tuple(FinalQaOutcome) else ""
-        _save(qa_form, ret.id, record_final_qa, f"{s.agency_name}'s return {word}.", decided_on=decided_on,
+        _save(qa_form, ret.id, record_final_qa, f"{md_text(s.agency_name)}'s return {word}.",
+              describe_saved=_describe_steps(s), decided_on=decided_on,
               outcome=decision, reason=reason, new_due_date=new_due, as_of=page.as_of)
 
 
@@ -298,7 +373,7 @@ def _file_and_summary_forms(s: ReturnStatus, page: CardPage) -> None:
         path = st.text_input("File location", key=file_form.key("path"))
         file_submitted = st.form_submit_button("Save the file location")
     if file_submitted:
-        _save(file_form, ret.id, record_file_location, f"File location of {s.agency_name}'s return saved.",
+        _save(file_form, ret.id, record_file_location, f"File location of {md_text(s.agency_name)}'s return saved.",
               describe_saved=lambda saved: f"{saved['section']}: {saved['path']}", file_section=section,
               file_path=path)
     summary_form = _form(ret.id, "summary", {"text": ret.summary or ""}, ret.version)
@@ -308,7 +383,7 @@ def _file_and_summary_forms(s: ReturnStatus, page: CardPage) -> None:
                                help=free_text_help(MAX_SUMMARY_CHARS), placeholder=FREE_TEXT_REMINDER)
         summary_submitted = st.form_submit_button("Save the summary")
     if summary_submitted:
-        _save(summary_form, ret.id, record_summary, f"Summary for {s.agency_name} saved.",
+        _save(summary_form, ret.id, record_summary, f"Summary for {md_text(s.agency_name)} saved.",
               describe_saved=lambda saved: saved["text"], summary=summary)
 
 
@@ -327,7 +402,8 @@ def _ending_form(s: ReturnStatus, page: CardPage) -> None:
         end_submitted = st.form_submit_button("Close the return")
     if end_submitted:
         _save(ending_form, ret.id, close_return_without_receipt,
-              f"The return from {s.agency_name} is closed as '{ending}'.", ending=ending, ended_on=ended_on,
+              f"The return from {md_text(s.agency_name)} is closed as '{md_text(ending)}'.",
+              describe_saved=_describe_steps(s), ending=ending, ended_on=ended_on,
               reason=ending_reason, as_of=page.as_of)
 
 
@@ -348,9 +424,24 @@ def _agreed_form(s: ReturnStatus, page: CardPage) -> None:
     if agree_submitted or clear_submitted:
         new_date = None if clear_submitted else agreed_on
         word = "cleared" if new_date is None else f"set to {fmt_date(new_date)}"
-        _save(agreed_form, ret.id, set_return_agreed_date, f"Agreed due date for {s.agency_name} {word}.",
+        _save(agreed_form, ret.id, set_return_agreed_date, f"Agreed due date for {md_text(s.agency_name)} {word}.",
               describe_saved=lambda saved: f"Agreed due date: {fmt_date(saved['on'])}",
               agreed_on=new_date, reason=agreed_reason)
+
+
+def _late_form(s: ReturnStatus, page: CardPage, step: str, label: str) -> None:
+    """The step form sent (or refused) although the return has moved past that step since the card was drawn (someone
+    else recorded it, or closed the return): drawn again with what was typed, so that its save is refused with a
+    sentence and the other person's values beside it, never dropped without a word."""
+    drawers: dict[str, Callable[[ReturnStatus, CardPage], None]] = {
+        "receipt": lambda s_, p_: _receipt_form(s_, p_, pressed=label), "check": _check_form, "share": _share_form,
+        "qa": _final_qa_form, "agreed": _agreed_form, "ending": _ending_form}
+    drawn = st.session_state[_drawn_key(s.ret.id)]
+    drawn["late"], drawn["label"] = step, label
+    with st.container(border=True, key=f"r{s.ret.id}_late_form"):
+        st.caption("The step you were saving, as you typed it (it was recorded meanwhile by someone else):")
+        drawers[step](s, page)
+        st.button("Put my typing away", key=_put_away_key(s.ret.id), icon=":material/delete_sweep:")
 
 
 NEXT_STEP_FORMS: dict[CardStep, Callable[[ReturnStatus, CardPage], None]] = {
@@ -365,6 +456,8 @@ def _draw_card(s: ReturnStatus, page: CardPage) -> None:
     ret = s.ret
     step = card_step(ret)
     writable = page.writable
+    sent = _sent_form(ret.id) if writable else None
+    st.session_state[_drawn_key(ret.id)] = {"late": None, "drawn": set()}
     with st.container(border=True, key=f"card_{ret.id}"):
         show_flashes()  # a save that reran this card alone says so here (one that reran the page, at its top)
         st.markdown(f"{rag_badge(s.rag)} **{md_text(s.agency_name)}**: {s.stage.value}")
@@ -374,10 +467,10 @@ def _draw_card(s: ReturnStatus, page: CardPage) -> None:
                                f"{fmt_date(ret.agreed_due_date)}: {ret.agreed_reason}"))
         if ret.ended_as is not None:
             st.info(f"Closed by {md_text(ret.ended_by_name or '')} on {fmt_date(ret.ended_on)} as "
-                    f"'{ret.ended_as}'. Reason: {md_text(ret.ended_reason or '')}", icon=":material/block:")
+                    f"'{md_text(ret.ended_as)}'. Reason: {md_text(ret.ended_reason or '')}", icon=":material/block:")
         if writable and s.stage is Stage.SENT_BACK:
             back_email = state.read(send_back_email, return_id=ret.id)
-            st.link_button(f"Email the send-back to {s.agency_name}", back_email.mailto,
+            st.link_button(f"Email the send-back to {md_text(s.agency_name)}", back_email.mailto,
                            icon=":material/forward_to_inbox:")
             read_email(back_email, s.agency_name, title="Read the send-back email")
         if writable and step is CardStep.RECEIPT:
@@ -414,6 +507,8 @@ def _draw_card(s: ReturnStatus, page: CardPage) -> None:
                     _ending_form(s, page)
                 if more_filing:
                     _file_and_summary_forms(s, page)
+        if sent is not None and sent[0] not in st.session_state[_drawn_key(ret.id)]["drawn"]:
+            _late_form(s, page, *sent)
 
 
 def _card_as_read_now(drawn: ReturnStatus, page: CardPage) -> ReturnStatus:

@@ -72,7 +72,16 @@ BADGE_COLOURS = {
     Rag.RED: "red", Rag.AMBER: "orange", Rag.GREEN: "green", Rag.NOT_DUE_YET: "green",
     Rag.COMPLETE: "blue", Rag.NOT_NEEDED: "gray",
 }
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&=^])")
+# Every ASCII punctuation character: CommonMark lets a backslash make any of them literal, and each can start something
+# Streamlit's Markdown draws: links and images ([ ] ( ) !), HTML and autolinks (< >), GFM autolinks (the "." of
+# "www." and of a domain, the ":" and "/" of "http://", the "@" of an email address), LaTeX ($), colour and icon
+# directives (:red[...], :material/...:), emphasis, headings, lists, tables, entities (&). Letters, digits, spaces
+# and other scripts are left as they are, so the text reads as typed.
+MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+# Streamlit's Markdown (remark-gfm) also turns "www.", "http(s)://" and "name@domain" into links in the text as parsed,
+# after the escapes are read: a WORD JOINER (U+2060, invisible, no space) at each of those places breaks the pattern.
+WORD_JOINER = "\u2060"
+AUTOLINK_STARTS = re.compile(r"(?i)(?<=www)(?=\.)|(?<=:)(?=//)|(?=@)")
 
 
 def rag_badge(status: Rag | str, *, count: int | None = None) -> str:
@@ -86,14 +95,26 @@ def rag_badge(status: Rag | str, *, count: int | None = None) -> str:
 
 def md_text(text: object) -> str:
     """Text a user typed (or an administrator named), shown literally inside st.markdown: no link, image,
-    HTML, heading or colour directive can come from it."""
-    return MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    HTML, heading, LaTeX, colour or icon directive, nor autolink (www., http://, an email address) can come from it.
+    Shown, it reads as typed (the escapes and word joiners are invisible)."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", AUTOLINK_STARTS.sub(WORD_JOINER, str(text)))
+
+
+SENTENCE_SPECIAL = re.compile(r"([\\\[\]$`]|:(?=material/))")
+
+
+def no_autolinks(markdown: str) -> str:
+    """Markdown made by the code around escaped stored text, with every GFM autolink pattern (www., http://, an
+    email address) broken: the escapes alone do not stop remark-gfm finding them in the text."""
+    return AUTOLINK_STARTS.sub(WORD_JOINER, markdown)
 
 
 def md_sentence(sentence: object) -> str:
-    """A sentence for st.error/st.info that may quote what a user typed: no link, image or colour directive can
-    come from it (each needs a bracket), and the rest of the sentence reads as written."""
-    return str(sentence).replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    """A sentence for st.error/st.info that may quote what a user typed (a service's refusal): no link, image or
+    colour directive (each needs a bracket), LaTeX ($), icon (:material/...:) or autolink (www., http://, an email
+    address) can come from it (Streamlit shows HTML as text), and the rest of the sentence reads, and compares, as
+    written. Text shown on its own, not inside a sentence, goes through md_text."""
+    return SENTENCE_SPECIAL.sub(r"\\\1", AUTOLINK_STARTS.sub(WORD_JOINER, str(sentence)))
 
 
 CURRENT_REVIEW_KEY = "current_review_id"

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from db.enums import LogCategory
 from db.models import Account
 from db.models_returns import AgencyReturn, AgencyReturnChase
+from services.agencies import is_one_address
 from services.calendar import load_calendar, load_settings
 from services.errors import InvalidInput
 from services.outside import check_no_case_reference, outside_reference
@@ -45,7 +46,9 @@ class ReadyEmail:
 def _email_to(ret: ReturnRead, subject: str, lines: list[str]) -> ReadyEmail:
     """The email; its subject names the review by its outside reference, never the case reference (which holds the
     child's initials) since a subject line shows in every inbox list and notification."""
-    return ReadyEmail(to=ret.agency.contact_email or "", cc=ret.agency.jcr_rep_email or "",
+    # An address stored before it was checked to be one plain address is not used: it could mail others.
+    to, cc = (a if is_one_address(a) else "" for a in (ret.agency.contact_email, ret.agency.jcr_rep_email))
+    return ReadyEmail(to=to or "", cc=cc or "",
                       subject=check_no_case_reference(subject, what="An agency email's subject"),
                       body="\n".join(lines))
 

@@ -1,9 +1,10 @@
 """Administration through AppTest: a refused save shows a sentence and keeps what was typed; names an admin typed
 are shown literally (no markdown, links or images from them)."""
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from db.models import Account, Agency, Setting
 from tests.app.conftest import create_account
+from ui.widgets import md_text
 
 NUL = "\x00"
 
@@ -55,7 +56,7 @@ def test_a_refused_agency_keeps_the_typing_and_a_saved_one_is_named_literally(ap
     at.text_input(key="ag_name").input(payload)
     _submit(at, "add_agency", "Add agency")
     assert not _errors(at)
-    assert [s.value for s in at.success] == [r"Agency \!\[x\]\(https\://evil\.example/x\.png\) \*\*Trust\*\* added."]
+    assert [s.value for s in at.success] == [f"Agency {md_text(payload)} added."]
     with app_db() as session:
         agency_id = session.scalar(select(Agency.id).where(Agency.name == payload))
     e_name = at.text_input(key=f"ag_e_{agency_id}_name")
@@ -98,8 +99,8 @@ def test_the_sidebar_shows_the_display_name_and_partnership_literally(app_db, ma
     at = make_app(admin).run()
     assert not at.exception
     assert [m.value for m in at.sidebar.markdown] == [
-        r":small[\!\[x\]\(https\://evil\.example/x\.png\)]  " "\n"
-        r"Signed in as **\*\*Pat\*\* \[link\]\(https\://evil\.example\)**  " "\n"
+        f":small[{md_text('![x](https://evil.example/x.png)')}]  \n"
+        f"Signed in as **{md_text('**Pat** [link](https://evil.example)')}**  \n"
         ":small[Roles: admin]"
     ]
 
@@ -137,7 +138,8 @@ def test_the_agency_form_edits_the_jcr_representatives_email(app_db, make_app):
     assert at.text_input(key=f"ag_e_{agency_id}_rep_email").value == ""
     at.text_input(key=f"ag_e_{agency_id}_rep_email").input("rep at north police")
     _submit(at, "edit_agency", "Save agency")
-    assert _errors(at) == ["The JCR representative's email is not an email address: it needs an @ and no spaces."]
+    assert _errors(at) == ["The JCR representative's email must be one email address and nothing else: no second "
+                           "address, comma, name or spaces."]
     assert at.text_input(key=f"ag_e_{agency_id}_rep_email").value == "rep at north police"
     at.text_input(key=f"ag_e_{agency_id}_rep_email").input("rep@north.example")
     _submit(at, "edit_agency", "Save agency")
@@ -147,6 +149,19 @@ def test_the_agency_form_edits_the_jcr_representatives_email(app_db, make_app):
     assert at.text_input(key=f"ag_e_{agency_id}_rep_email").value == "rep@north.example"
     [table] = [d.value for d in at.dataframe if "JCR representative's email" in d.value.columns]
     assert table.set_index("Agency").loc["North Police", "JCR representative's email"] == "rep@north.example"
+
+
+def test_two_contact_addresses_are_refused_with_a_sentence_and_kept_in_the_form(app_db, make_app):
+    at = _admin_page(app_db, make_app)
+    at.text_input(key="ag_name").input("North Police")
+    at.text_input(key="ag_kind").input("police")
+    at.text_input(key="ag_email").input("a@x,b@y")
+    _submit(at, "add_agency", "Add agency")
+    assert _errors(at) == ["The contact email must be one email address and nothing else: no second address, "
+                           "comma, name or spaces."]
+    assert at.text_input(key="ag_email").value == "a@x,b@y"
+    with app_db() as session:
+        assert session.scalar(select(func.count()).select_from(Agency)) == 0
 
 
 def _tab_in_use(at) -> str:

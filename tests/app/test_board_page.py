@@ -5,6 +5,7 @@ The data set is the hand-built one of tests/integration/test_board.py (reviews A
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import pytest
@@ -48,7 +49,9 @@ def _board_page(make_app, account):
 
 
 def _words(at) -> str:
-    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption])
+    """The words shown: the markdown as read (md_text's escapes and word joiners are invisible)."""
+    shown = "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption])
+    return re.sub(r"\\(.)", r"\1", shown).replace("\u2060", "")
 
 
 def _metric(at, title):

@@ -18,6 +18,7 @@ from services.daily_log.service import add_log_entry
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review
 from tests.app.conftest import open_folded
+from ui.widgets import md_text
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 TODAY = date(2026, 11, 26)
@@ -189,7 +190,7 @@ def test_review_page_shows_the_case_folder_register(world):
     registers = [t.value for t in at.table if "Path" in t.value.columns]
     assert len(registers) == 1
     # The cells are Markdown, every special character escaped (so a path shows as typed).
-    assert list(registers[0]["Path"]) == [r"Meeting/Minutes 2026\-12\-03\.docx"]
+    assert list(registers[0]["Path"]) == [md_text("Meeting/Minutes 2026-12-03.docx")]
     assert list(registers[0]["Who"]) == ["Page Officer"]
     assert sum("No file location recorded yet." in c.value for c in at.caption) == 3
 

@@ -1,16 +1,21 @@
 """When the database cannot be reached the app says so in plain words, never a stack trace."""
 import streamlit as st
 
+from ui.errors import DATABASE_UNAVAILABLE
+
+
+def test_the_sentence_says_to_try_again_not_to_reload():
+    """A reload used to be the advice, and a reload threw the typing away: the sentence says it is kept."""
+    assert "reload" not in DATABASE_UNAVAILABLE.lower()
+    assert "What you typed is kept: try again" in DATABASE_UNAVAILABLE
+
 
 def test_unreachable_database_gets_a_plain_message(monkeypatch, make_app):
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:1/nowhere?connect_timeout=2")
     st.cache_resource.clear()
     at = make_app().run()
     assert not at.exception
-    assert [e.value for e in at.error] == [
-        "The database cannot be reached just now, so nothing can be shown or saved. Check that the database "
-        "server is running (or DATABASE_URL is right) and reload the page."
-    ]
+    assert [e.value for e in at.error] == [DATABASE_UNAVAILABLE]
     st.cache_resource.clear()
 
 
@@ -30,10 +35,7 @@ def test_database_lost_while_signed_in_gets_the_same_plain_message(app_db, make_
     admin.dispose()
     at.run()
     assert not at.exception
-    assert [e.value for e in at.error] == [
-        "The database cannot be reached just now, so nothing can be shown or saved. Check that the database "
-        "server is running (or DATABASE_URL is right) and reload the page."
-    ]
+    assert [e.value for e in at.error] == [DATABASE_UNAVAILABLE]
 
 
 def test_an_unexpected_error_shows_one_sentence_with_an_error_id_and_no_traceback(app_db, make_app, monkeypatch,

@@ -136,3 +136,82 @@ def test_what_was_typed_survives_a_save_while_the_database_is_down_and_is_saved_
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert _entries_written(fresh_database_url, review.id) == [
         ("document filed", "Police scoping form received (officer DS).", "I", "Scoping/Police scoping form.docx")]
+
+
+def test_what_was_typed_survives_a_reload_while_the_database_is_down(app_db, fresh_database_url, make_app,
+                                                                      monkeypatch):
+    """A reload starts a new Streamlit session: what was typed before it, kept by the failed run under the hash of
+    the browser's sign-in cookie, comes back into the form on the new session's first run once the database is back
+    (and only for that browser)."""
+    import ui.kept
+
+    with app_db() as session, session.begin():
+        officer = _new_account(session, username="reload-officer", display_name="Reload Officer",
+                               roles=["officer"], password="correct horse battery")
+        review = open_review(session, officer, notification_type="serious_harm", incident_date=date(2026, 11, 19),
+                             csc_aware_date=date(2026, 11, 20), notification_received_date=date(2026, 11, 23),
+                             children=[ChildEntry("AB", 7)], as_of=TODAY)
+    browser = {"key": "browser-one"}
+    monkeypatch.setattr(ui.kept, "_browser_key", lambda: browser["key"], raising=False)
+    typed = {"la_text": "Health visitor record requested.", "la_section": "I", "la_path": "Scoping/HV.docx"}
+    at = make_app(officer, as_of=TODAY).run()
+    at.switch_page("pages/daily_log.py").run()
+    at.selectbox(key="log_review").set_value(review.id).run()
+    at.text_area(key="la_text").input(typed["la_text"])
+    at.selectbox(key="la_section").set_value(typed["la_section"])
+    at.text_input(key="la_path").input(typed["la_path"])
+
+    _accepting_connections(fresh_database_url, False)
+    try:
+        at.button(key="la_submit").click().run()
+        assert [e.value for e in at.error] == [DATABASE_UNAVAILABLE]
+        # The reload: a new session from the same browser, still while the database is down.
+        reloaded = make_app(officer, as_of=TODAY).run()
+        assert not reloaded.exception and [e.value for e in reloaded.error] == [DATABASE_UNAVAILABLE]
+    finally:
+        _accepting_connections(fresh_database_url, True)
+
+    # Another browser gets nothing of it.
+    browser["key"] = "browser-two"
+    other = make_app(officer, as_of=TODAY).run()
+    other.switch_page("pages/daily_log.py").run()
+    other.selectbox(key="log_review").set_value(review.id).run()
+    assert other.text_area(key="la_text").value == ""
+
+    browser["key"] = "browser-one"
+    reloaded.query_params["review"] = str(review.id)  # the reloaded address names the review, as the page set it
+    reloaded.switch_page("pages/daily_log.py").run()
+    assert not reloaded.exception and not reloaded.error, [e.value for e in reloaded.error]
+    assert reloaded.selectbox(key="log_review").value == review.id
+    assert reloaded.text_area(key="la_text").value == typed["la_text"]
+    assert reloaded.text_input(key="la_path").value == typed["la_path"]
+    reloaded.button(key="la_submit").click().run()
+    assert not reloaded.error, [e.value for e in reloaded.error]
+    assert [row[1] for row in _entries_written(fresh_database_url, review.id)] == [typed["la_text"]]
+    # Taken once: a later session from the same browser starts empty.
+    again = make_app(officer, as_of=TODAY).run()
+    again.switch_page("pages/daily_log.py").run()
+    again.selectbox(key="log_review").set_value(review.id).run()
+    assert again.text_area(key="la_text").value == ""
+
+
+def test_the_typing_is_kept_under_a_hash_of_the_sign_in_cookie_and_expires(monkeypatch):
+    import hashlib
+
+    import ui.kept
+
+    monkeypatch.setattr(ui.kept.auth, "cookie_token", lambda: "secret-token")
+    assert ui.kept._browser_key() == hashlib.sha256(b"secret-token").hexdigest()
+    monkeypatch.setattr(ui.kept.auth, "cookie_token", lambda: None)
+    assert ui.kept._browser_key() is None
+    monkeypatch.setattr(ui.kept, "_kept_by_browser", {"old": (0.0, {"la_text": "x"}), "new": (1e12, {})})
+    ui.kept._drop_expired(1e12)
+    assert list(ui.kept._kept_by_browser) == ["new"]
+
+
+def test_a_password_typed_is_never_kept_beyond_its_session():
+    from ui.kept import for_the_browser
+
+    typed = {"sign_in_username": "olly", "sign_in_password": "secret", "first_password": "s",
+             "first_password_again": "s", "ca_password": "s", "pw_12": "s", "la_text": "Police form received."}
+    assert for_the_browser(typed) == {"sign_in_username": "olly", "la_text": "Police form received."}

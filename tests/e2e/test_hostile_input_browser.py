@@ -159,7 +159,9 @@ def test_my_account_takes_its_steps_over_a_planted_address_with_clear_messages(
         page.get_by_role("heading", name="My account").first.wait_for()
         where = f"{username} on My account"
         # The planted address is on the page, as text.
-        assert f"{username}+{SCRIPT}{IMAGE}@example.org" in page.evaluate("document.body.textContent"), where
+        # (md_text puts an invisible word joiner before the "@", so that no email autolink is drawn.)
+        assert f"{username}+{SCRIPT}{IMAGE}@example.org" in page.evaluate("document.body.textContent").replace(
+            "\u2060", ""), where
         _assert_shown_as_text(page, page.inner_text("body"), where)
 
         page.get_by_role("button", name="Turn on my calendar feed").click()
@@ -173,6 +175,75 @@ def test_my_account_takes_its_steps_over_a_planted_address_with_clear_messages(
         _expect_message(page, "Your calendar feed is off: its address no longer works.")
         _assert_shown_as_text(page, page.inner_text("body"), where)
         assert _status(address) == 404, where
+        assert dialogs == [], (username, dialogs)
+        assert fetched == [], (username, fetched)
+        context.close()
+
+
+# ---------------------------------------------------------------- names an administrator sets, drawn as Markdown
+
+NAMED = "![x](http://127.0.0.1:9/x.png) :red[x] $x^2$ www.example.com a@b.co <script>"
+# Every page a manager opens, and the board's own.
+NAMED_WALK = ["Live reviews", "Review", "Agency returns", "Meetings", "Report", "Board figures", "My account"]
+
+
+def _plant_names(url: str) -> None:
+    """The demo partnership with the hostile text appended to every agency's name, every plan step's title, the
+    partnership's name and every account's display name (as an administrator could set them)."""
+    engine = create_engine(url)
+    with Session(engine) as session, session.begin():
+        load_demo_data(session, as_of=PINNED_TODAY)
+        for statement in ("UPDATE agencies SET name = left(name, 100) || ' ' || :p",
+                          "UPDATE milestone_templates SET title = left(title, 100) || ' ' || :p",
+                          "UPDATE review_milestones SET title = left(title, 100) || ' ' || :p",
+                          "UPDATE settings SET partnership_name = 'Demoshire ' || :p",
+                          "UPDATE accounts SET display_name = left(display_name, 40) || ' ' || :p"):
+            session.execute(text(statement), {"p": NAMED})
+    engine.dispose()
+
+
+def _drawn_from_markdown(page) -> dict[str, int]:
+    """What Markdown would have drawn from the names: links to the planted addresses (an autolink's address; the
+    ready emails' mailto: links quote the name inside their subject, which is not a link to it), the remote
+    image, LaTeX, and the red text of ':red[x]'."""
+    return page.evaluate("""() => {
+        const main = document.body;
+        const links = [...main.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))
+            .filter(h => /^(https?:\\/\\/(www\\.)?example\\.com|https?:\\/\\/127\\.0\\.0\\.1:9|mailto:a@b\\.co$)/
+                .test(h));
+        const red = [...main.querySelectorAll('span[style*="color"], span[class*="color"]')]
+            .filter(s => s.textContent.trim() === 'x');
+        return {links: links.length, images: main.querySelectorAll('img[src*="127.0.0.1"]').length,
+                katex: main.querySelectorAll('.katex, .katex-display, math').length, red: red.length};
+    }""")
+
+
+def test_names_set_by_an_administrator_are_shown_as_typed_on_every_page(fresh_database_url, app_url, browser):
+    _plant_names(fresh_database_url)
+    nothing = {"links": 0, "images": 0, "katex": 0, "red": 0}
+    for username, titles in (("demo-manager", NAMED_WALK), ("demo-board", ["Board figures"]),
+                             ("demo-admin", ["Administration"])):
+        context = browser.new_context(viewport={"width": 1400, "height": 2400})
+        page = context.new_page()
+        dialogs, fetched = _watch(page)
+        sign_in(page, app_url, username, DEMO_PASSWORD)
+        for title in titles:
+            link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first
+            if link.count():
+                link.click()
+                wait_for_app(page)
+            page.get_by_role("heading", name=title).first.wait_for()
+            if title == "Agency returns":  # the cards: one review's checklist
+                page.get_by_role("radio", name="Checklist for one review").click()
+                wait_for_app(page)
+            for summary in page.locator('[data-testid="stExpander"] summary').all():
+                summary.click()
+            wait_for_app(page)
+            where = f"{username} on {title}"
+            shown = page.evaluate("document.body.innerText").replace("\u2060", "")
+            assert NAMED in shown, where  # the name, as typed, is on the page
+            assert _drawn_from_markdown(page) == nothing, where
+            _assert_shown_as_text(page, page.inner_text("body"), where)
         assert dialogs == [], (username, dialogs)
         assert fetched == [], (username, fetched)
         context.close()

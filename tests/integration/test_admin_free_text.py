@@ -30,10 +30,18 @@ def admin(make_account):
         ({"kind": f"health{NUL}"}, "kind of agency contains a hidden control character"),
         ({"contact_email": "a@" + "b" * 199}, "contact email is 201 characters long; it can be at most 200"),
         ({"contact_email": f"a@b{NUL}.example"}, "contact email contains a hidden control character"),
-        ({"contact_email": "not an email"}, "contact email is not an email address"),
+        ({"contact_email": "not an email"}, "contact email must be one email address"),
+        ({"contact_email": "a@x.org,b@y.org"}, "contact email must be one email address"),
+        ({"contact_email": "a@x,b@y"}, "contact email must be one email address"),
+        ({"contact_email": "a@x.org; b@y.org"}, "contact email must be one email address"),
+        ({"contact_email": "Police <a@x.org>"}, "contact email must be one email address"),
+        ({"contact_email": "a%2Cb@x.org"}, "contact email must be one email address"),
+        ({"contact_email": "a@x.org?cc=b@y.org"}, "contact email must be one email address"),
         ({"jcr_rep_email": "a@" + "b" * 199}, "JCR representative's email is 201 characters long; it can be at most"),
         ({"jcr_rep_email": f"rep@b{NUL}.example"}, "JCR representative's email contains a hidden control character"),
-        ({"jcr_rep_email": "rep at police"}, "JCR representative's email is not an email address"),
+        ({"jcr_rep_email": "rep at police"}, "JCR representative's email must be one email address"),
+        ({"jcr_rep_email": "a@x.org,b@y.org"}, "JCR representative's email must be one email address"),
+        ({"jcr_rep_email": "rep@x.org rep2@y.org"}, "JCR representative's email must be one email address"),
     ],
 )
 def test_agency_text_is_refused_with_a_sentence(session, admin, kwargs, message):
@@ -44,6 +52,13 @@ def test_agency_text_is_refused_with_a_sentence(session, admin, kwargs, message)
     agency = add_agency(session, admin, name="Existing Trust", kind="police", contact_email=None)
     with pytest.raises(InvalidInput, match=message):
         update_agency(session, admin, agency_id=agency.id, active=True, **values)
+
+
+@pytest.mark.parametrize("address", ["a@x.org", "first.last+returns@police.example.org.uk", "o'neil@nhs.example"])
+def test_one_plain_address_is_kept(session, admin, address):
+    agency = add_agency(session, admin, name="North Trust", kind="health", contact_email=address,
+                        jcr_rep_email=address)
+    assert (agency.contact_email, agency.jcr_rep_email) == (address, address)
 
 
 def test_agency_text_is_cleaned_and_a_duplicate_is_refused_without_quoting_it(session, admin):

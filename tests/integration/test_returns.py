@@ -889,3 +889,13 @@ def test_the_database_refuses_an_agreed_date_without_reason(session, ret):
     with pytest.raises(IntegrityError, match="agreed_date_needs_reason"), session.begin_nested():
         session.execute(text("UPDATE agency_returns SET agreed_due_date = DATE '2027-01-05' WHERE id = :id"),
                         {"id": ret.id})
+
+
+def test_an_address_list_stored_before_it_was_refused_is_not_put_in_the_ready_email(session, officer, agencies, ret):
+    """A contact stored as "a@x,b@y" (before the one-address check) would have mailed both: the ready email leaves it
+    out, as if no address were held."""
+    agencies[0].contact_email, agencies[0].jcr_rep_email = "a@x.org,b@y.org", "rep@x.org;c@z.org"
+    session.flush()
+    email = chase_email(session, officer, return_id=ret.id, as_of=WED_30_DEC)
+    assert (email.to, email.cc) == ("", "")
+    assert "x.org" not in email.mailto and "y.org" not in email.mailto
