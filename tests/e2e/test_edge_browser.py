@@ -18,11 +18,12 @@ from playwright.sync_api import expect
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from demo.cast import DEMO_ACCOUNTS, DEMO_PASSWORD
+from demo.cast import DEMO_ACCOUNTS
 from demo.partnership import load_demo_data
 from services.clock import PINNED_TODAY_VARIABLE
 from tests.conftest import _create_from_template, _drop, as_app_role
 from tests.e2e.conftest import PINNED_TODAY, served_app, sign_in, wait_for_app
+from tests.e2e.test_accessibility_browser import DEMO_TEST_PASSWORD
 from ui.navigation import PAGES, page_keys_for
 
 ROLE_ACCOUNTS = {str(roles[0]): username for username, _name, roles in DEMO_ACCOUNTS}
@@ -35,7 +36,7 @@ def demo_app(server_url, template_database) -> Iterator[str]:
     name, url = _create_from_template(server_url, template_database)
     engine = create_engine(url)
     with Session(engine) as session, session.begin():
-        load_demo_data(session, as_of=PINNED_TODAY)
+        load_demo_data(session, as_of=PINNED_TODAY, password=DEMO_TEST_PASSWORD)
     engine.dispose()
     env = {**os.environ, "DATABASE_URL": as_app_role(url), "MIGRATION_DATABASE_URL": url,
            PINNED_TODAY_VARIABLE: PINNED_TODAY.isoformat()}
@@ -99,7 +100,7 @@ def test_a_page_on_another_port_cannot_open_the_socket_with_a_signed_in_cookie(b
     context = browser.new_context()
     page = context.new_page()
     try:
-        sign_in(page, demo_app, ROLE_ACCOUNTS["officer"], DEMO_PASSWORD)
+        sign_in(page, demo_app, ROLE_ACCOUNTS["officer"], DEMO_TEST_PASSWORD)
         expect(page.get_by_text("Signed in as Olly Officer (demo)")).to_be_visible()
         assert any(c["name"] == "rrt_session" and c["domain"] == "127.0.0.1" for c in context.cookies())
         # The app's own page opens it (the same script, run from the app's origin)...
@@ -118,7 +119,7 @@ def test_signing_out_takes_a_post_from_the_app_itself(browser, demo_app, another
     context = browser.new_context()
     page = context.new_page()
     try:
-        sign_in(page, demo_app, ROLE_ACCOUNTS["officer"], DEMO_PASSWORD)
+        sign_in(page, demo_app, ROLE_ACCOUNTS["officer"], DEMO_TEST_PASSWORD)
         signed_in = page.get_by_text("Signed in as Olly Officer (demo)")
         expect(signed_in).to_be_visible()
         # A form another port of this host posts: refused; the officer is still signed in.
@@ -163,7 +164,7 @@ def test_a_signed_in_walk_of_every_page_fetches_nothing_from_outside_and_breaks_
         page.on("response", lambda response: documents.append((response.url, response.headers))
                 if response.request.resource_type == "document" else None)
         try:
-            sign_in(page, demo_app, username, DEMO_PASSWORD)
+            sign_in(page, demo_app, username, DEMO_TEST_PASSWORD)
             for key in page_keys_for([role]):
                 page.goto(demo_app + _path_of(role, key))
                 wait_for_app(page)

@@ -192,7 +192,7 @@ def _plant_names(url: str) -> None:
     partnership's name and every account's display name (as an administrator could set them)."""
     engine = create_engine(url)
     with Session(engine) as session, session.begin():
-        load_demo_data(session, as_of=PINNED_TODAY)
+        load_demo_data(session, as_of=PINNED_TODAY, password=DEMO_TEST_PASSWORD)
         for statement in ("UPDATE agencies SET name = left(name, 100) || ' ' || :p",
                           "UPDATE milestone_templates SET title = left(title, 100) || ' ' || :p",
                           "UPDATE review_milestones SET title = left(title, 100) || ' ' || :p",
@@ -226,7 +226,7 @@ def test_names_set_by_an_administrator_are_shown_as_typed_on_every_page(fresh_da
         context = browser.new_context(viewport={"width": 1400, "height": 2400})
         page = context.new_page()
         dialogs, fetched = _watch(page)
-        sign_in(page, app_url, username, DEMO_PASSWORD)
+        sign_in(page, app_url, username, DEMO_TEST_PASSWORD)
         for title in titles:
             link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first
             if link.count():
