@@ -61,7 +61,7 @@ with accounts_tab:
             {"Username": a.username, "Name": a.display_name, "Roles": ", ".join(a.roles),
              "Active": "yes" if a.active else "no",
              "Email": a.email or "",
-             "Locked until": _when(a.locked_until, ""), "Last sign-in": _when(a.last_sign_in_at, "never")}
+             "Failures in a row": a.failed_attempts, "Last sign-in": _when(a.last_sign_in_at, "never")}
             for a in accounts
         ]),
         hide_index=True, width="stretch",

@@ -110,14 +110,14 @@ class AccountRead:
     display_name: str
     roles: tuple[str, ...]
     active: bool
-    locked_until: datetime | None
+    failed_attempts: int
     last_sign_in_at: datetime | None
     email: str | None = None
 
     @classmethod
     def of(cls, account: Account) -> AccountRead:
         return cls(id=account.id, username=account.username, display_name=account.display_name,
-                   roles=tuple(account.roles), active=account.active, locked_until=account.locked_until,
+                   roles=tuple(account.roles), active=account.active, failed_attempts=account.failed_attempts,
                    last_sign_in_at=account.last_sign_in_at, email=account.email)
 
 

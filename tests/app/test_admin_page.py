@@ -183,3 +183,17 @@ def test_the_page_stays_on_the_tab_in_use_after_adding_a_closure_day(app_db, mak
     _submit(at, "add_closure", "Add closure day")
     assert [s.value for s in at.success] == ["Closure day Thu 24 Dec 2026 added."]
     assert _tab_in_use(at) == "Closure days"
+
+
+def test_the_accounts_table_shows_each_accounts_failures_in_a_row(app_db, make_app):
+    # The old 15-minute lock is gone (sign-in waits instead); what an administrator can act on is the count of
+    # failures in a row, which from 100 stops the password for unknown addresses until a new one is set.
+    officer = create_account(app_db, "officer", username="app-officer")
+    with app_db() as session, session.begin():
+        session.get(Account, officer.id).failed_attempts = 7
+    at = _admin_page(app_db, make_app)
+    table = next(df.value for df in at.dataframe if "Failures in a row" in df.value.columns)
+    rows = table.set_index("Username")
+    assert rows.loc["app-officer", "Failures in a row"] == 7
+    assert rows.loc["app-admin", "Failures in a row"] == 0
+    assert "Locked until" not in table.columns
