@@ -36,13 +36,16 @@ if __name__ == "__main__":
 
     from db.engine import start_preparing_database
 
-    def _exit_on_sigterm(signal_number: int, _frame: object) -> None:
-        # SIGTERM (systemd, `kill`) ends the app as Ctrl-C does, through Python's exit, so that the embedded
-        # PostgreSQL is stopped on the way out (its atexit handler). Without this, the web server hands SIGTERM back
-        # to the default action once it has shut down, and the process dies leaving the embedded server running.
-        raise SystemExit(128 + signal_number)
+    def _stop_quietly(_signal_number: int, _frame: object) -> None:
+        # SIGTERM (systemd, `kill`) and Ctrl-C end the app through Python's exit, so that the embedded PostgreSQL is
+        # stopped on the way out (its atexit handler), with status 0: a stop asked for is not a failure (`make run`
+        # then ends without "Error 143"). The web server (uvicorn) takes both signals while it serves, shuts down and
+        # then raises the signal again into the handler it found, this one: without it, SIGTERM's default action
+        # would kill the process leaving the embedded server running, and SIGINT would end as an "Aborted!" error.
+        raise SystemExit(0)
 
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    signal.signal(signal.SIGTERM, _stop_quietly)
+    signal.signal(signal.SIGINT, _stop_quietly)
     start_preparing_database()
 
 import base64
