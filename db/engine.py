@@ -69,11 +69,6 @@ def app_database_url() -> str:
         hide_password=False)
 
 
-def database_url() -> str:
-    """The server the app uses (kept for callers that predate the two roles): the app role's URL."""
-    return app_database_url()
-
-
 # PostgreSQL's JIT compiles a query whose estimated cost passes jit_above_cost: the board's aggregates (a calendar
 # CTE joined several times) pass it and spent seconds compiling on a busy machine, for queries that run in a
 # fraction of that without it (issue 16). The app's queries are short: no JIT on its connections.

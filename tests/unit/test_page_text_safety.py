@@ -71,6 +71,39 @@ def test_no_page_lets_html_through():
     assert offenders == []
 
 
+# The one call allowed an `unsafe_*` argument: the style rules and the menu's closing script, both constants of
+# ui/style.py (no stored text can reach them; the script's hash is in the Content-Security-Policy).
+UNSAFE_ALLOWED = {("ui/style.py", "unsafe_allow_javascript")}
+
+
+def _unsafe_calls(path):
+    """(keyword, the names the call's arguments read) for every call with an `unsafe_*` keyword in the file."""
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Call):
+            for keyword in node.keywords:
+                if keyword.arg and keyword.arg.startswith("unsafe_"):
+                    names = {n.id for arg in node.args for n in ast.walk(arg) if isinstance(n, ast.Name)}
+                    yield keyword.arg, names
+
+
+def test_every_unsafe_argument_is_the_one_allowed_and_draws_only_constants():
+    found = {}
+    for path in [ROOT / "app.py", *ROOT.glob("pages/**/*.py"), *ROOT.glob("ui/**/*.py")]:
+        for keyword, names in _unsafe_calls(path):
+            found.setdefault((str(path.relative_to(ROOT)), keyword), set()).update(names)
+    assert set(found) <= UNSAFE_ALLOWED, f"an unsafe_* argument outside the allowed call: {set(found) - UNSAFE_ALLOWED}"
+    for names in found.values():
+        assert names and all(name.isupper() for name in names), f"not only module constants: {names}"
+
+
+def test_the_unsafe_scan_finds_a_call_that_passes_stored_text(tmp_path):
+    page = tmp_path / "page.py"
+    page.write_text("import streamlit as st\nst.html(agency.name, unsafe_allow_javascript=True)\n"
+                    "st.markdown(note, unsafe_allow_html=True)\n")
+    assert sorted(_unsafe_calls(page)) == [("unsafe_allow_html", {"note"}),
+                                           ("unsafe_allow_javascript", {"agency"})]
+
+
 @pytest.mark.parametrize(
     "sentence",
     [
