@@ -15,11 +15,16 @@ from sqlalchemy.orm import Session
 
 from db.enums import LogCategory, Role
 from db.models import ROLES, Account
-from services.calendar_feed import end_calendar_feeds
 from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
 from services.permissions import requires
-from services.sessions import ACCOUNT_DEACTIVATED, PASSWORD_CHANGED, ROLES_CHANGED, end_all_for_account
+from services.sessions import (
+    ACCOUNT_DEACTIVATED,
+    PASSWORD_CHANGED,
+    ROLES_CHANGED,
+    end_all_for_account,
+    end_calendar_feeds,
+)
 from services.sign_in_throttle import MAX_FAILURES_IN_A_ROW, THROTTLE, UNKNOWN_ADDRESS, SignInThrottle
 from services.text import clean_text, max_length_of
 

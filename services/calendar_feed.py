@@ -4,8 +4,8 @@ An account with a case role (manager, officer, JCR Chair) turns its feed on and 
 (`/calendar/<token>.ics`); the database keeps only the token's SHA-256 hash, and turning the feed on again or
 revoking it ends the old address. An address also ends for good when the account's password is reset, when the
 account is deactivated (reactivating it does not bring the address back) and when its roles change
-(`end_calendar_feeds`, called by services.accounts): whoever holds an old copy of the address learns nothing
-more. Board and administrator accounts get no feed: their roles see no case dates.
+(`services.sessions.end_calendar_feeds`, called by services.accounts): whoever holds an old copy of the address
+learns nothing more. Board and administrator accounts get no feed: their roles see no case dates.
 
 What the feed holds for an account: each live review's Day 15, the meeting steps of each live review (the Rapid
 Review meeting, the executive findings meeting, the minutes), the milestones delegated to the account and, for an
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar, Event, Timezone
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, selectinload
 
@@ -156,15 +156,6 @@ class FeedStatus:
 def _live_feed(session: Session, account_id: int) -> CalendarFeed | None:
     return session.scalars(select(CalendarFeed).where(CalendarFeed.account_id == account_id,
                                                       CalendarFeed.revoked_at.is_(None)).with_for_update()).first()
-
-
-def end_calendar_feeds(session: Session, *, account_id: int, now: datetime | None = None) -> int:
-    """End the account's live feed address, for good (its password reset, deactivated, its roles changed); how many
-    ended. The account's owner turns the feed on again for a new address."""
-    result = session.execute(
-        update(CalendarFeed).where(CalendarFeed.account_id == account_id, CalendarFeed.revoked_at.is_(None))
-        .values(revoked_at=now or datetime.now(UTC)).execution_options(synchronize_session="fetch"))
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 @requires(*CASE_READERS, action="have a calendar feed")

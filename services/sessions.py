@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import LogCategory, Role
 from db.models import Account, Setting, SignInSession
+from db.models_mail import CalendarFeed
 from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
 from services.permissions import requires
@@ -200,6 +201,15 @@ class ActiveSessionRead:
     created_at: datetime
     last_seen_at: datetime
     expires_at: datetime
+
+
+def end_calendar_feeds(session: Session, *, account_id: int, now: datetime | None = None) -> int:
+    """End the account's live feed address, for good (its password reset, deactivated, its roles changed); how many
+    ended. The account's owner turns the feed on again for a new address."""
+    result = session.execute(
+        update(CalendarFeed).where(CalendarFeed.account_id == account_id, CalendarFeed.revoked_at.is_(None))
+        .values(revoked_at=now or datetime.now(UTC)).execution_options(synchronize_session="fetch"))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 @requires(Role.ADMIN, action="see who is signed in")

@@ -187,6 +187,7 @@ CODE_MADE = {
     "outcome.refusal or SIGN_IN_REFUSED": "fixed sentences (services.accounts)",
     "organisation": "the organisation's name from the server's own settings",
     "error_id": "secrets.token_hex",
+    "latest": "pages/review.py's history caption: a number made from HISTORY_SHOWN, or nothing",
 }
 
 
