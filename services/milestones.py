@@ -18,6 +18,7 @@ from services.concurrency import flush_or_stale
 from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
 from services.plan import milestone_applies, refresh_due_dates
+from services.reviews.rules import refuse_if_withdrawn
 from services.text import clean_optional_text
 from services.working_days import WorkingCalendar
 
@@ -71,6 +72,7 @@ def _checked_done_date(review: Review, milestone: ReviewMilestone, done_on: date
             f"The date done ({done_on:%d %b %Y}) cannot be before the notification was received "
             f"({review.notification_received_date:%d %b %Y})."
         )
+    refuse_if_withdrawn(review.state, review.case_reference, review.withdrawn_on)
     if review.state == ReviewState.CLOSED:
         raise InvalidInput("This review is closed.")
     if not milestone_applies(review, milestone):

@@ -17,6 +17,7 @@ from services.milestones import complete_milestone
 from services.report.content import ReportContent, fingerprint
 from services.report.reads import STATE_LABELS, file_name_for
 from services.report.word import VersionStamp, build_report_docx
+from services.reviews.rules import refuse_if_withdrawn
 
 TRY_AGAIN = "Reload and try again."
 
@@ -37,6 +38,7 @@ def locked_review(session: Session, review_id: int) -> Review:
 def review_for_write(session: Session, review_id: int) -> Review:
     """The review, locked (locked_review), refused when it is closed."""
     review = locked_review(session, review_id)
+    refuse_if_withdrawn(review.state, review.case_reference, review.withdrawn_on)
     if review.state == ReviewState.CLOSED:
         raise InvalidInput(f"Review {review.case_reference} is closed: its report can no longer be changed.")
     return review
