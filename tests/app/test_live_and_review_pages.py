@@ -53,9 +53,11 @@ def _open_new_review_form(at) -> None:
     open_folded(at, "new_review_open")
 
 
-def _fill_new_review(at, *, received, incident, aware, initials="EF", age="6"):
+def _fill_new_review(at, *, received, incident, aware, initials="EF", age="6", kind="death"):
     if not [d for d in at.date_input if d.key == "nr_received"]:
         _open_new_review_form(at)
+    if kind is not None:  # the type has no default: the user chooses it
+        at.selectbox(key="nr_type").set_value(kind)
     at.date_input(key="nr_received").set_value(received)
     at.date_input(key="nr_incident").set_value(incident)
     at.date_input(key="nr_aware").set_value(aware)
