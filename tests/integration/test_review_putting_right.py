@@ -214,7 +214,7 @@ def test_corrected_first_initials_give_a_new_reference_and_the_old_one_stays_fin
     log = session.scalars(select(LogEntry.text).where(LogEntry.review_id == review.id)
                           .order_by(LogEntry.id.desc())).first()
     assert "initials of child 1 from AB to AC" in log and "The old case reference 071226AB stays findable." in log
-    assert [c.old_value for c in putting_right(session, manager, review_id=review.id).corrections][0] == "death"
+    assert next(c.old_value for c in putting_right(session, manager, review_id=review.id).corrections) == "death"
 
 
 def test_a_corrected_reference_clash_gives_minus_2(session, officer):
@@ -256,5 +256,5 @@ def test_the_board_and_the_chair_cannot_correct_facts(session, officer, chair, m
 
 
 def test_the_notification_type_has_no_default(session, officer):
-    with pytest.raises(InvalidInput, match="Choose the notification type: death, serious harm or other."):
+    with pytest.raises(InvalidInput, match="Choose the notification type: death, serious harm or other"):
         _open(session, officer, kind=None)
