@@ -366,9 +366,9 @@ def _fact_value(fact: str, value: str | None) -> str:
 if put_right is not None and put_right.corrections:
     st.markdown("**Facts corrected** (the old value stays in the record)")
     st.markdown("\n".join(
-        f"- {FACT_LABELS.get(c.fact, c.fact)}" + (f" of child {c.child_position}" if c.child_position else "")
+        "- " + md_text(FACT_LABELS.get(c.fact, c.fact) + (f" of child {c.child_position}" if c.child_position else ""))
         + f": {md_text(_fact_value(c.fact, c.old_value))} → {md_text(_fact_value(c.fact, c.new_value))}, by "
-        f"{md_text(c.corrected_by_name)} on {c.corrected_at.astimezone(LONDON):%a %d %b %Y %H:%M}. "
+        f"{md_text(c.corrected_by_name)} on {md_text(f'{c.corrected_at.astimezone(LONDON):%a %d %b %Y %H:%M}')}. "
         f"Reason: {md_text(c.reason)}" for c in put_right.corrections))
 
 FACT_FIELDS = ["type", *(f"initials_{i}" for i in range(1, MAX_CHILDREN + 1)),

@@ -23,9 +23,8 @@ from services.calendar import load_calendar
 from services.concurrency import check_version, flush_or_stale
 from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
-from services.milestones import complete_milestone
+from services.milestones import complete_milestone, refuse_if_withdrawn
 from services.permissions import CASE_READERS, requires
-from services.reviews.rules import refuse_if_withdrawn
 from services.text import clean_optional_text, clean_text, max_length_of
 from services.working_days import WorkingCalendar
 

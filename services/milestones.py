@@ -18,7 +18,6 @@ from services.concurrency import flush_or_stale
 from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
 from services.plan import milestone_applies, refresh_due_dates
-from services.reviews.rules import refuse_if_withdrawn
 from services.text import clean_optional_text
 from services.working_days import WorkingCalendar
 
@@ -53,6 +52,14 @@ def load_milestone_for_update(session: Session, milestone_id: int) -> ReviewMile
     if milestone is None:
         raise InvalidInput("That milestone does not exist. Reload the page.")
     return milestone
+
+
+def refuse_if_withdrawn(state: str, case_reference: str, withdrawn_on: date | None) -> None:
+    """A withdrawn review is kept as it was: nothing is written to it."""
+    if state == ReviewState.WITHDRAWN:
+        when = f" on {withdrawn_on:%d %b %Y}" if withdrawn_on else ""
+        raise InvalidInput(f"Review {case_reference} was withdrawn{when}: it is kept as it was and can no longer be "
+                           "changed.")
 
 
 def _checked_done_date(review: Review, milestone: ReviewMilestone, done_on: date | None, as_of: date) -> date:

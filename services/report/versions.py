@@ -13,11 +13,10 @@ from db.enums import ReviewState
 from db.models import Account, Review
 from db.models_report import ReportVersion, SignOff
 from services.errors import InvalidInput
-from services.milestones import complete_milestone
+from services.milestones import complete_milestone, refuse_if_withdrawn
 from services.report.content import ReportContent, fingerprint
 from services.report.reads import STATE_LABELS, file_name_for
 from services.report.word import VersionStamp, build_report_docx
-from services.reviews.rules import refuse_if_withdrawn
 
 TRY_AGAIN = "Reload and try again."
 

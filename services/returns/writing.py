@@ -15,8 +15,8 @@ from db.models_returns import AgencyReturn
 from services.concurrency import check_version, flush_or_stale
 from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
+from services.milestones import refuse_if_withdrawn
 from services.returns.rules import Stage, return_stage
-from services.reviews.rules import refuse_if_withdrawn
 
 # A stale save on a return may no longer be needed: the other person may have recorded the same step.
 RECHECK_RETURN = "The page now shows the saved values: check them and make your change again if it is still needed."

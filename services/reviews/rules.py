@@ -121,14 +121,6 @@ def normalise_initials(raw: str, *, label: str = "child's initials") -> str:
     return letters.upper()
 
 
-def refuse_if_withdrawn(state: str, case_reference: str, withdrawn_on: date | None) -> None:
-    """A withdrawn review is kept as it was: nothing is written to it."""
-    if state == ReviewState.WITHDRAWN:
-        when = f" on {withdrawn_on:%d %b %Y}" if withdrawn_on else ""
-        raise InvalidInput(f"Review {case_reference} was withdrawn{when}: it is kept as it was and can no longer be "
-                           "changed.")
-
-
 def case_reference_base(received: date, first_initials: str) -> str:
     """DDMMYY of the notification received date + the first child's initials: 180626AB."""
     return f"{received:%d%m%y}{first_initials}"

@@ -44,6 +44,7 @@ from services.milestones import (
     complete_milestone,
     load_milestone_for_update,
     load_review,
+    refuse_if_withdrawn,
 )
 from services.permissions import CASE_READERS, CASE_WRITERS, check_role, requires
 from services.plan import milestones_from_templates, refresh_due_dates, review_due_date
@@ -64,7 +65,6 @@ from services.reviews.rules import (
     check_corrected_done_date,
     check_date_in_review_window,
     check_received_correction,
-    refuse_if_withdrawn,
     validate_children,
     validate_review_dates,
 )

@@ -343,6 +343,7 @@ def test_a_review_opens_with_the_incident_and_csc_dates_blank_and_they_are_fille
     at = make_app(officer, as_of=AS_OF).run()
     _open_new_review_form(at)
     at.date_input(key="nr_received").set_value(date(2026, 12, 22))
+    at.selectbox(key="nr_type").set_value("death")
     at.text_input(key="nr_initials_1").input("EF")
     at.text_input(key="nr_age_1").input("6")
     at.button(key="FormSubmitter:new_review-Open review").click().run()
