@@ -33,6 +33,26 @@ class ReviewState(StrEnum):
     OPEN = "open"
     SUBMITTED = "submitted"  # sent to the National Panel, its response awaited
     CLOSED = "closed"  # the Panel's response is recorded
+    WITHDRAWN = "withdrawn"  # opened in error, a duplicate, or not notified after all: kept, never counted (0018)
+
+
+class WithdrawalReason(StrEnum):
+    """Why the Manager withdrew a review (migration 0018); "other" needs words in the note."""
+
+    NOT_NOTIFIED = "not notified by CSC"
+    DUPLICATE = "duplicate"
+    OPENED_IN_ERROR = "opened in error"
+    OTHER = "other"
+
+
+class CorrectedFact(StrEnum):
+    """A fact of a review put right as a logged correction keeping the old value (migration 0018)."""
+
+    INITIALS = "initials"
+    AGE = "age"
+    CHILDREN = "number of children"
+    NOTIFICATION_TYPE = "notification type"
+    CASE_REFERENCE = "case reference"
 
 
 class LogCategory(StrEnum):

@@ -23,13 +23,39 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from db.enums import FolderSection, LogCategory, NotificationType, ReviewState, Role, sql_array, sql_in, sql_literal
+from db.enums import (
+    CorrectedFact,
+    FolderSection,
+    LogCategory,
+    NotificationType,
+    ReviewState,
+    Role,
+    WithdrawalReason,
+    sql_array,
+    sql_in,
+    sql_literal,
+)
 
 # The old tuple names, kept for the modules that still import them (accounts, admin, daily log); prefer the enums.
 ROLES = tuple(Role)
 LOG_CATEGORIES = tuple(LogCategory)
 
 _OPEN, _SUBMITTED, _CLOSED = (sql_literal(s) for s in (ReviewState.OPEN, ReviewState.SUBMITTED, ReviewState.CLOSED))
+_WITHDRAWN, _OTHER_REASON = sql_literal(ReviewState.WITHDRAWN), sql_literal(WithdrawalReason.OTHER)
+# A withdrawn review's fields are all set, or none (migration 0018); "other" needs words in the note.
+WITHDRAWN_ALL_OR_NOTHING = (
+    f"(state <> {_WITHDRAWN} AND withdrawn_on IS NULL AND withdrawn_by_id IS NULL AND withdrawn_reason IS NULL"
+    " AND withdrawn_note IS NULL)"
+    f" OR (state = {_WITHDRAWN} AND withdrawn_on IS NOT NULL AND withdrawn_by_id IS NOT NULL"
+    f" AND withdrawn_reason IS NOT NULL AND (withdrawn_reason <> {_OTHER_REASON}"
+    " OR length(btrim(coalesce(withdrawn_note, ''))) > 0))"
+)
+STATE_MATCHES_DATES = (
+    f"(state = {_OPEN} AND submitted_to_panel_date IS NULL)"
+    f" OR (state = {_SUBMITTED} AND submitted_to_panel_date IS NOT NULL AND panel_response_date IS NULL)"
+    f" OR (state = {_CLOSED} AND panel_response_date IS NOT NULL)"
+    f" OR (state = {_WITHDRAWN} AND submitted_to_panel_date IS NULL)"
+)
 
 
 class Base(DeclarativeBase):
@@ -188,12 +214,9 @@ class Review(Base):
         CheckConstraint("case_reference ~ '^[0-9]{6}[A-Z]{1,4}(-[0-9]+)?$'", name="case_reference_format"),
         CheckConstraint(sql_in("notification_type", NotificationType), name="notification_type_known"),
         CheckConstraint(sql_in("state", ReviewState), name="state_known"),
-        CheckConstraint(
-            f"(state = {_OPEN} AND submitted_to_panel_date IS NULL)"
-            f" OR (state = {_SUBMITTED} AND submitted_to_panel_date IS NOT NULL AND panel_response_date IS NULL)"
-            f" OR (state = {_CLOSED} AND panel_response_date IS NOT NULL)",
-            name="state_matches_dates",
-        ),
+        CheckConstraint(STATE_MATCHES_DATES, name="state_matches_dates"),
+        CheckConstraint(sql_in("withdrawn_reason", WithdrawalReason, nullable=True), name="withdrawn_reason_known"),
+        CheckConstraint(WITHDRAWN_ALL_OR_NOTHING, name="withdrawn_all_or_nothing"),
         CheckConstraint("lcspr_decision IS NULL OR length(btrim(lcspr_reason)) > 0", name="lcspr_decision_has_reason"),
     )
 
@@ -216,6 +239,11 @@ class Review(Base):
     state: Mapped[str] = mapped_column(String(20), nullable=False, default=ReviewState.OPEN.value)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
     created_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
+    # Withdrawn (migration 0018): kept and readable, out of the live list, feeds, digests and the board's figures.
+    withdrawn_on: Mapped[date | None] = mapped_column(Date)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    withdrawn_reason: Mapped[str | None] = mapped_column(String(30))
+    withdrawn_note: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     children: Mapped[list[ReviewChild]] = relationship(
@@ -314,6 +342,29 @@ class MilestoneDateCorrection(Base):
     corrected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
 
     corrected_by: Mapped[Account] = relationship()
+
+
+class ReviewFactCorrection(Base):
+    """A review's fact corrected (migration 0018): initials, an age, the number of children, the notification type,
+    and the case reference a corrected first child's initials give. The review holds the new value, this row the
+    old one; a former case reference stays findable through it."""
+
+    __tablename__ = "review_fact_corrections"
+    __table_args__ = (
+        CheckConstraint(sql_in("fact", CorrectedFact), name="fact_known"),
+        CheckConstraint("old_value IS DISTINCT FROM new_value", name="fact_correction_changes_value"),
+        CheckConstraint("length(btrim(reason)) > 0", name="fact_correction_reason_not_blank"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), nullable=False, index=True)
+    fact: Mapped[str] = mapped_column(String(30), nullable=False)
+    child_position: Mapped[int | None] = mapped_column(Integer)
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    corrected_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
+    corrected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
 
 
 class LogEntry(Base):

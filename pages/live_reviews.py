@@ -118,9 +118,10 @@ with new_review, st.form("new_review"):
     col1, col2 = st.columns(2)
     received = col1.date_input("Notification received by the Partnership (starts the 15-day clock)", value=None,
                                max_value=as_of, format="DD/MM/YYYY", key="nr_received")
+    # No default: the user chooses (a silent "Death" was wrong on most notifications).
     notification_type = col2.selectbox(
         "Notification type", list(NOTIFICATION_TYPE_LABELS), format_func=NOTIFICATION_TYPE_LABELS.__getitem__,
-        key="nr_type"
+        index=None, placeholder="Choose the type", key="nr_type"
     )
     col1, col2 = st.columns(2)
     incident = col1.date_input("Incident date", value=None, max_value=as_of, format="DD/MM/YYYY", key="nr_incident",

@@ -13,17 +13,27 @@ from services.permissions import CASE_WRITERS
 from services.rag import Rag
 from services.review_status import get_review_status
 from services.reviews.reads import MilestoneRead
-from services.reviews.rules import NOT_KNOWN_HELP, NOT_KNOWN_YET, NOTIFICATION_TYPE_LABELS
+from services.reviews.rules import (
+    MAX_CHILDREN,
+    NOT_KNOWN_HELP,
+    NOT_KNOWN_YET,
+    NOTIFICATION_TYPE_LABELS,
+    WITHDRAWAL_REASON_LABELS,
+    ChildEntry,
+)
 from services.reviews.service import (
     DATES_KEPT_BY_THE_REPORT,
     correct_milestone_date,
+    correct_review_facts,
     delegate_milestone,
     list_date_corrections,
     list_delegates,
     list_reviews,
+    putting_right,
     record_milestone_done,
     set_agreed_date,
     update_review_dates,
+    withdraw_review,
 )
 from ui import state
 from ui.flash import flash, show_flashes
@@ -32,7 +42,16 @@ from ui.gate import require_page
 from ui.links import review_links
 from ui.navigation import link_target
 from ui.style import wrapping_table
-from ui.widgets import FREE_TEXT_REMINDER, fmt_date, folded, md_text, rag_badge, review_picker, short_date
+from ui.widgets import (
+    FREE_TEXT_REMINDER,
+    fmt_date,
+    folded,
+    md_sentence,
+    md_text,
+    rag_badge,
+    review_picker,
+    short_date,
+)
 
 roles = require_page("review")
 
@@ -50,16 +69,31 @@ review_links(picked, here="review")
 status = state.read_shared(get_review_status, review_id=picked, as_of=as_of)
 review = status.review
 is_open = review.state == ReviewState.OPEN
-is_closed = review.state == ReviewState.CLOSED
+# A withdrawn review is kept as it was: like a closed one, no form writes to it.
+is_closed = review.state in (ReviewState.CLOSED, ReviewState.WITHDRAWN)
 
 show_flashes()
 
 st.title(f"Review {review.case_reference}")
 st.markdown(
-    f"{rag_badge(status.status_label if is_open else ReviewState.SUBMITTED)} **{status.progress}** · "
+    f"{rag_badge(status.status_label if is_open else review.state if review.withdrawn else ReviewState.SUBMITTED)} "
+    f"**{status.progress}** · "
     f"{NOTIFICATION_TYPE_LABELS[review.notification_type]} · children: "
     + ", ".join(f"{c.initials} (age {c.age_years})" for c in review.children),
 )
+# Withdrawn, corrected: read only when there is something to show (most reviews have neither).
+put_right = (state.read_shared(putting_right, review_id=review.id)
+             if review.withdrawn or review.former_references or review.version > 1 else None)
+if review.withdrawn and put_right is not None:
+    reason = WITHDRAWAL_REASON_LABELS.get(review.withdrawn_reason or "", review.withdrawn_reason or "")
+    st.error(f"**WITHDRAWN** on {fmt_date(review.withdrawn_on)} by {md_text(put_right.withdrawn_by_name or 'unknown')}"
+             f". Reason: {md_text(reason)}." + (f" Note: {md_text(review.withdrawn_note)}" if review.withdrawn_note
+                                                  else "")
+             + " It is kept as it was, with its log; it is on no live list, feed or digest and in no board figure "
+             "but its own count.", icon=":material/block:")
+if review.former_references:
+    st.caption("Former case references (still findable): "
+               + ", ".join(md_text(old) for old in review.former_references))
 
 left, right = st.columns(2)
 with left:
@@ -316,6 +350,100 @@ if not is_closed and roles & set(CASE_WRITERS):  # the Chair reads the dates but
                                 describe_saved=_describe_dates, review_id=review.id, incident_date=incident,
                                 csc_aware_date=aware, sin_submitted_date=sin, notification_received_date=received,
                                 as_of=as_of)
+
+# ---------------------------------------------------------------- withdraw or correct this review
+
+FACT_LABELS = {"initials": "Initials", "age": "Age", "number of children": "Number of children",
+               "notification type": "Notification type", "case reference": "Case reference"}
+
+
+def _fact_value(fact: str, value: str | None) -> str:
+    if value is None:
+        return "none"
+    return NOTIFICATION_TYPE_LABELS.get(value, value) if fact == "notification type" else value
+
+
+if put_right is not None and put_right.corrections:
+    st.markdown("**Facts corrected** (the old value stays in the record)")
+    st.markdown("\n".join(
+        "- " + md_text(FACT_LABELS.get(c.fact, c.fact) + (f" of child {c.child_position}" if c.child_position else ""))
+        + f": {md_text(_fact_value(c.fact, c.old_value))} → {md_text(_fact_value(c.fact, c.new_value))}, by "
+        f"{md_text(c.corrected_by_name)} on {md_text(f'{c.corrected_at.astimezone(LONDON):%a %d %b %Y %H:%M}')}. "
+        f"Reason: {md_text(c.reason)}" for c in put_right.corrections))
+
+FACT_FIELDS = ["type", *(f"initials_{i}" for i in range(1, MAX_CHILDREN + 1)),
+               *(f"age_{i}" for i in range(1, MAX_CHILDREN + 1)), "reason"]
+
+
+def _describe_facts(saved) -> str:
+    kids = [f"{saved[f'initials_{i}']} ({saved[f'age_{i}']})" for i in range(1, MAX_CHILDREN + 1)
+            if saved[f"initials_{i}"]]
+    return f"Type: {NOTIFICATION_TYPE_LABELS.get(saved['type'], saved['type'])}\nChildren: {', '.join(kids)}"
+
+
+if not is_closed and roles & set(CASE_WRITERS):
+    with (box := folded("Withdraw or correct this review", key="put_right_open", icon=":material/build:")):
+        if box.open:  # drawn only while open
+            facts_form = VersionedForm(prefix=f"cf_{review.id}_", fields=FACT_FIELDS)
+            kids = list(review.children)
+            facts_form.sync(version=review.version, saved={
+                "type": review.notification_type, "reason": "",
+                **{f"initials_{i}": kids[i - 1].initials if i <= len(kids) else "" for i in range(1, 5)},
+                **{f"age_{i}": str(kids[i - 1].age_years) if i <= len(kids) else "" for i in range(1, 5)}})
+            st.markdown("**Correct its facts**")
+            st.caption("Initials, ages, the number of children (clear a child's initials and age to remove them) and "
+                       "the notification type. Each correction keeps the old value and is logged. A corrected first "
+                       "child's initials give a new case reference; the old one stays findable. " + FREE_TEXT_REMINDER)
+            with st.form("correct_facts"):
+                fact_type = st.selectbox("Notification type", list(NOTIFICATION_TYPE_LABELS),
+                                         format_func=NOTIFICATION_TYPE_LABELS.__getitem__,
+                                         key=facts_form.key("type"))
+                for i in range(1, MAX_CHILDREN + 1):
+                    ci, ca = st.columns(2)
+                    ci.text_input(f"Child {i} initials", key=facts_form.key(f"initials_{i}"))
+                    ca.text_input(f"Child {i} age in years", key=facts_form.key(f"age_{i}"))
+                facts_reason = st.text_input("Why the facts are corrected", key=facts_form.key("reason"),
+                                             help=FREE_TEXT_REMINDER)
+                facts_submitted = st.form_submit_button("Save the correction")
+            if facts_submitted:
+                typed = facts_form.typed()
+                children, problem = [], None
+                for i in range(1, MAX_CHILDREN + 1):
+                    initials, age = str(typed[f"initials_{i}"] or "").strip(), str(typed[f"age_{i}"] or "").strip()
+                    if not initials and not age:
+                        continue
+                    if not initials:
+                        problem = f"Give child {i}'s initials, or clear their age."
+                    elif not (age.isascii() and age.isdigit() and len(age) <= 3):
+                        problem = f"Child {i}'s age must be a whole number of years (for example 7)."
+                    else:
+                        children.append(ChildEntry(initials, int(age)))
+                if problem:
+                    st.error(md_sentence(problem))
+                else:
+                    facts_form.save(correct_review_facts, success="Facts corrected.",
+                                    describe_saved=_describe_facts, review_id=review.id,
+                                    notification_type=fact_type, children=children, reason=facts_reason)
+            if Role.MANAGER in state.signed_in_roles() and is_open:
+                st.markdown("**Withdraw this review** (Partnership Manager)")
+                st.caption("For a review opened in error, a duplicate, or one CSC decided not to notify. It leaves "
+                           "the live list, the calendar feeds, the digests and the returns worklist; its open agency "
+                           "returns end as withdrawn; it stays readable, with its log, as withdrawn, and the board "
+                           "counts it apart. It cannot be undone.")
+                withdraw_form = VersionedForm(prefix=f"wd_{review.id}_", fields=["reason", "note"])
+                withdraw_form.sync(version=review.version, saved={"reason": None, "note": ""})
+                with st.form("withdraw_review"):
+                    st.selectbox("Why it is withdrawn", list(WITHDRAWAL_REASON_LABELS), index=None,
+                                 placeholder="Choose a reason", format_func=WITHDRAWAL_REASON_LABELS.__getitem__,
+                                 key=withdraw_form.key("reason"))
+                    st.text_area("Note (needed for 'other')", key=withdraw_form.key("note"),
+                                 help=FREE_TEXT_REMINDER, placeholder=FREE_TEXT_REMINDER)
+                    withdraw_submitted = st.form_submit_button("Withdraw the review", type="primary")
+                if withdraw_submitted:
+                    typed = withdraw_form.typed()
+                    withdraw_form.save(withdraw_review, success=f"Review {md_text(review.case_reference)} withdrawn.",
+                                       review_id=review.id, reason=typed["reason"], note=typed["note"] or "",
+                                       as_of=as_of)
 
 # ---------------------------------------------------------------- history of changes
 

@@ -40,6 +40,7 @@ from services.outside import check_no_case_reference, outside_reference
 from services.permissions import CASE_READERS, requires
 from services.plan import milestone_applies, review_due_date
 from services.returns.rules import Stage, agency_due_date, return_stage
+from services.reviews.reads import LIVE_STATES
 from services.working_days import WorkingCalendar
 
 FEED_NAME = "Rapid Review deadlines"
@@ -198,10 +199,11 @@ def revoke_calendar_feed(session: Session, actor: Account, *, now: datetime | No
 
 
 def _reviews_in_feeds(session: Session, as_of: date) -> list[Review]:
-    """Live reviews, and those that ended lately (their events stay, cancelled)."""
+    """Live reviews, and those that ended or were withdrawn lately (their events stay, cancelled)."""
     recent = as_of - ENDED_KEPT_FOR
     return list(session.scalars(
-        select(Review).where((Review.state != ReviewState.CLOSED) | (Review.panel_response_date >= recent))
+        select(Review).where(Review.state.in_(LIVE_STATES) | (Review.panel_response_date >= recent)
+                             | (Review.withdrawn_on >= recent))
         .options(selectinload(Review.milestones)).order_by(Review.notification_received_date, Review.id)))
 
 

@@ -23,7 +23,7 @@ from services.calendar import load_calendar
 from services.concurrency import check_version, flush_or_stale
 from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
-from services.milestones import complete_milestone
+from services.milestones import complete_milestone, refuse_if_withdrawn
 from services.permissions import CASE_READERS, requires
 from services.text import clean_optional_text, clean_text, max_length_of
 from services.working_days import WorkingCalendar
@@ -249,6 +249,7 @@ def _review_for_write(session: Session, review_id: int) -> Review:
     ).first()
     if review is None:
         raise InvalidInput("That review does not exist. Go back to the live list and open it again.")
+    refuse_if_withdrawn(review.state, review.case_reference, review.withdrawn_on)
     if review.state == ReviewState.CLOSED:
         raise InvalidInput(f"Review {review.case_reference} is closed: its meetings can no longer be changed.")
     return review

@@ -54,6 +54,14 @@ def load_milestone_for_update(session: Session, milestone_id: int) -> ReviewMile
     return milestone
 
 
+def refuse_if_withdrawn(state: str, case_reference: str, withdrawn_on: date | None) -> None:
+    """A withdrawn review is kept as it was: nothing is written to it."""
+    if state == ReviewState.WITHDRAWN:
+        when = f" on {withdrawn_on:%d %b %Y}" if withdrawn_on else ""
+        raise InvalidInput(f"Review {case_reference} was withdrawn{when}: it is kept as it was and can no longer be "
+                           "changed.")
+
+
 def _checked_done_date(review: Review, milestone: ReviewMilestone, done_on: date | None, as_of: date) -> date:
     """The date done, once it is valid: a milestone is done once, on a date between the notification's receipt
     and today, on an open review that needs it."""
@@ -71,6 +79,7 @@ def _checked_done_date(review: Review, milestone: ReviewMilestone, done_on: date
             f"The date done ({done_on:%d %b %Y}) cannot be before the notification was received "
             f"({review.notification_received_date:%d %b %Y})."
         )
+    refuse_if_withdrawn(review.state, review.case_reference, review.withdrawn_on)
     if review.state == ReviewState.CLOSED:
         raise InvalidInput("This review is closed.")
     if not milestone_applies(review, milestone):

@@ -22,7 +22,7 @@ from services.errors import InvalidInput
 from services.permissions import CASE_READERS, requires
 from services.rag import Rag, rag_for_due_date, urgency
 from services.returns.rules import ReturnFacts, Stage, action_due_date, return_rag, return_stage
-from services.reviews.reads import MilestoneRead, ReviewRead, read_milestones, read_reviews
+from services.reviews.reads import LIVE_STATES, MilestoneRead, ReviewRead, read_milestones, read_reviews
 from services.reviews.rules import MilestoneStatus, ReviewStatus, WhyItem, review_status, worst_first
 from services.working_days import WorkingCalendar
 
@@ -177,8 +177,8 @@ def _statuses(session: Session, reviews: Sequence[ReviewRead], milestones: dict[
 
 @requires(*CASE_READERS, action="see reviews")
 def list_live_reviews(session: Session, actor: Account, *, as_of: date) -> list[ReviewStatus]:
-    """Every review not yet closed, worst first."""
-    live = Review.state != ReviewState.CLOSED
+    """Every review not yet closed (nor withdrawn), worst first."""
+    live = Review.state.in_(LIVE_STATES)
     return worst_first(_statuses(session, read_reviews(session, live), read_milestones(session, live), as_of))
 
 
@@ -211,7 +211,7 @@ def delegated_tasks(statuses: Sequence[ReviewStatus], account_id: int) -> list[D
     tasks = [
         DelegatedTask(review_id=s.review.id, case_reference=s.review.case_reference, milestone_id=m.milestone.id,
                       title=m.milestone.title, due_date=m.milestone.effective_due_date, rag=m.rag)
-        for s in statuses if s.review.state != ReviewState.CLOSED
+        for s in statuses if s.review.state in LIVE_STATES
         for m in s.milestones
         if m.milestone.delegated_to_id == account_id and m.rag not in (Rag.COMPLETE, Rag.NOT_NEEDED)
     ]
@@ -222,7 +222,7 @@ def delegated_tasks(statuses: Sequence[ReviewStatus], account_id: int) -> list[D
 def list_delegated_to_me(session: Session, actor: Account, *, as_of: date) -> list[DelegatedTask]:
     """The open milestones of live reviews delegated to the acting account, soonest due first (the live page takes
     them from its list of every live review instead: `delegated_tasks`)."""
-    mine = (Review.state != ReviewState.CLOSED) & Review.id.in_(
+    mine = Review.state.in_(LIVE_STATES) & Review.id.in_(
         select(ReviewMilestone.review_id).where(ReviewMilestone.delegated_to_id == actor.id,
                                                 ReviewMilestone.done_date.is_(None)))
     return delegated_tasks(_statuses(session, read_reviews(session, mine), read_milestones(session, mine), as_of),

@@ -175,7 +175,7 @@ def review_picker(reviews: ReviewList, *, key: str, all_live_label: str | None =
         return labels[review_id]
 
     typed = str(st.session_state.get(f"{key}_find_closed") or "").strip().upper()
-    found = [r.id for r in reviews.closed if typed in r.case_reference.upper()] if typed else []
+    found = [r.id for r in reviews.find(typed)]  # by its reference, or a former one (a corrected review's)
     choices = [r.id for r in live] + [current_id] + found[:FOUND_CLOSED_LIMIT]
     options = ([ALL_LIVE] if all_live_label is not None else []) + [
         i for i in dict.fromkeys(choices) if i in by_id]
@@ -184,8 +184,8 @@ def review_picker(reviews: ReviewList, *, key: str, all_live_label: str | None =
     review_id = st.selectbox("Review", options, key=key, on_change=follow_the_box, format_func=label)
     if reviews.closed:
         st.text_input("Find a closed review", key=f"{key}_find_closed", placeholder="part of its case reference",
-                      help=f"Closed reviews whose case reference contains this are added to the box above (at most "
-                           f"{FOUND_CLOSED_LIMIT}).")
+                      help=f"Closed and withdrawn reviews whose case reference, or a former one, contains this are "
+                           f"added to the box above (at most {FOUND_CLOSED_LIMIT}).")
     chosen = ALL_LIVE if review_id is None else int(review_id)  # the box always has a value: it was set above
     remember(chosen)
     return None if chosen == ALL_LIVE else chosen

@@ -193,6 +193,8 @@ class ReviewFigures:
 
     label: str
     notified: int = 0
+    # Withdrawn (opened in error, a duplicate, not notified by CSC): counted apart, in no other figure.
+    withdrawn: int = 0
     death: int = 0
     serious_harm: int = 0
     other: int = 0

@@ -110,44 +110,48 @@ base AS (
            c_sin.ord AS sin_ord,
            mi.meetings, mi.on_time AS minutes_on_time, mi.late AS minutes_late,
            mi.missing_late AS minutes_missing_late, mi.not_yet_due AS minutes_not_yet_due,
-           t.ord AS today_ord
+           t.ord AS today_ord,
+           r.state = 'withdrawn' AS withdrawn
     FROM reviews r
     JOIN cal c_rec ON c_rec.d = r.notification_received_date
     LEFT JOIN cal c_aw ON c_aw.d = r.csc_aware_date  -- may be not known yet (migration 0012)
     LEFT JOIN cal c_sub ON c_sub.d = r.submitted_to_panel_date
     LEFT JOIN cal c_sin ON c_sin.d = r.sin_submitted_date
-    LEFT JOIN minutes mi ON mi.review_id = r.id
+    -- A withdrawn review's meetings count nowhere (domain.md "Putting a review right").
+    LEFT JOIN minutes mi ON mi.review_id = r.id AND r.state <> 'withdrawn'
     CROSS JOIN today t
     WHERE {_IN_PERIOD}
 )
 SELECT GROUPING(fy, fq) AS is_total, fy, fq,
-       count(*) AS notified,
-       count(*) FILTER (WHERE notification_type = 'death') AS death,
-       count(*) FILTER (WHERE notification_type = 'serious_harm') AS serious_harm,
-       count(*) FILTER (WHERE notification_type = 'other') AS other,
-       count(wd) AS submitted,
-       count(*) FILTER (WHERE wd <= :span) AS on_time,
-       count(*) FILTER (WHERE wd > :span) AS submitted_late,
-       count(*) FILTER (WHERE wd IS NULL AND today_ord > rec_ord + :span) AS overdue,
-       count(*) FILTER (WHERE wd IS NULL AND today_ord <= rec_ord + :span) AS in_progress,
+       -- A withdrawn review is counted apart: never notified, late or in any timeliness figure.
+       count(*) FILTER (WHERE NOT withdrawn) AS notified,
+       count(*) FILTER (WHERE withdrawn) AS withdrawn,
+       count(*) FILTER (WHERE NOT withdrawn AND notification_type = 'death') AS death,
+       count(*) FILTER (WHERE NOT withdrawn AND notification_type = 'serious_harm') AS serious_harm,
+       count(*) FILTER (WHERE NOT withdrawn AND notification_type = 'other') AS other,
+       count(wd) AS submitted,  -- a withdrawn review was never submitted (CHECK state_matches_dates)
+       count(*) FILTER (WHERE NOT withdrawn AND wd <= :span) AS on_time,
+       count(*) FILTER (WHERE NOT withdrawn AND wd > :span) AS submitted_late,
+       count(*) FILTER (WHERE NOT withdrawn AND wd IS NULL AND today_ord > rec_ord + :span) AS overdue,
+       count(*) FILTER (WHERE NOT withdrawn AND wd IS NULL AND today_ord <= rec_ord + :span) AS in_progress,
        min(wd) AS wd_min,
        percentile_cont(0.25) WITHIN GROUP (ORDER BY wd) AS wd_lower_quartile,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY wd) AS wd_median,
        percentile_cont(0.75) WITHIN GROUP (ORDER BY wd) AS wd_upper_quartile,
        max(wd) AS wd_max,
-       count(*) FILTER (WHERE sin_ord <= sin_due_ord) AS sin_on_time,
-       count(*) FILTER (WHERE sin_ord > sin_due_ord) AS sin_late,
-       count(*) FILTER (WHERE sin_ord IS NULL AND today_ord > sin_due_ord) AS sin_missing_late,
-       count(*) FILTER (WHERE sin_ord IS NULL AND today_ord <= sin_due_ord) AS sin_not_yet_due,
-       count(*) FILTER (WHERE sin_due_ord IS NULL) AS sin_aware_unknown,
+       count(*) FILTER (WHERE NOT withdrawn AND sin_ord <= sin_due_ord) AS sin_on_time,
+       count(*) FILTER (WHERE NOT withdrawn AND sin_ord > sin_due_ord) AS sin_late,
+       count(*) FILTER (WHERE NOT withdrawn AND sin_ord IS NULL AND today_ord > sin_due_ord) AS sin_missing_late,
+       count(*) FILTER (WHERE NOT withdrawn AND sin_ord IS NULL AND today_ord <= sin_due_ord) AS sin_not_yet_due,
+       count(*) FILTER (WHERE NOT withdrawn AND sin_due_ord IS NULL) AS sin_aware_unknown,
        coalesce(sum(meetings), 0)::int AS meetings,
        coalesce(sum(minutes_on_time), 0)::int AS minutes_on_time,
        coalesce(sum(minutes_late), 0)::int AS minutes_late,
        coalesce(sum(minutes_missing_late), 0)::int AS minutes_missing_late,
        coalesce(sum(minutes_not_yet_due), 0)::int AS minutes_not_yet_due,
-       count(*) FILTER (WHERE lcspr_decision) AS lcspr_yes,
-       count(*) FILTER (WHERE NOT lcspr_decision) AS lcspr_no,
-       count(*) FILTER (WHERE lcspr_decision IS NULL) AS lcspr_not_recorded
+       count(*) FILTER (WHERE NOT withdrawn AND lcspr_decision) AS lcspr_yes,
+       count(*) FILTER (WHERE NOT withdrawn AND NOT lcspr_decision) AS lcspr_no,
+       count(*) FILTER (WHERE NOT withdrawn AND lcspr_decision IS NULL) AS lcspr_not_recorded
 FROM base
 GROUP BY GROUPING SETS ((fy, fq), ())
 """
@@ -181,8 +185,9 @@ base AS (
     LEFT JOIN cal c_end ON c_end.d = ar.ended_on
     CROSS JOIN today t
     WHERE {_IN_PERIOD}
-      -- A return withdrawn (asked in error) is left out of the figures (domain.md "Agency returns").
-      AND ar.ended_as IS DISTINCT FROM 'withdrawn'
+      -- A return withdrawn (asked in error) is left out of the figures (domain.md "Agency returns"), and so is
+      -- every return of a withdrawn review.
+      AND ar.ended_as IS DISTINCT FROM 'withdrawn' AND r.state <> 'withdrawn'
 ),
 judged AS (
     SELECT *,
@@ -229,7 +234,7 @@ sent_back AS (
         UNION
         SELECT sb.reason FROM agency_return_send_backs sb WHERE sb.agency_return_id = ar.id
     ) AS rounds
-    WHERE ar.sent_back_count > 0 AND {_IN_PERIOD}
+    WHERE ar.sent_back_count > 0 AND {_IN_PERIOD} AND r.state <> 'withdrawn'
 ),
 labelled AS (
     SELECT s.id, s.agency, coalesce(h.label, :other) AS category, coalesce(h.position, 1000) AS position

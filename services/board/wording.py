@@ -317,9 +317,12 @@ def _notifications_section(f: PeriodFigures) -> Section:
              f"{t.serious_harm} serious harm, {t.other} other."]
     words.append("By quarter: " + "; ".join(f"{q.label} {q.notified}" for q in f.by_quarter) + ".")
     words.append(f"n = {_plural(t.notified, 'review')}.")
-    rows = _quarter_rows(f, lambda q: [q.death, q.serious_harm, q.other, q.notified])
+    if t.withdrawn:
+        words.append(f"Withdrawn, counted apart: {_plural(t.withdrawn, 'review')} (opened in error, a duplicate or not "
+                     "notified by CSC), in no other figure: never late, never in the timeliness figures.")
+    rows = _quarter_rows(f, lambda q: [q.death, q.serious_harm, q.other, q.notified, q.withdrawn])
     return Section("notifications", "Notifications by quarter and type", words,
-                   ["Quarter", "Death", "Serious harm", "Other", "All"], rows)
+                   ["Quarter", "Death", "Serious harm", "Other", "All", "Withdrawn (apart)"], rows)
 
 
 def _lcspr_section(f: PeriodFigures) -> Section:

@@ -162,7 +162,7 @@ def _filtered(query: AnySelect, filters: LogFilters) -> AnySelect:
 
 def _live_review_ids() -> AnySelect:
     # By the reviews' ids, not a join on their state: the log's indexes then serve each live review.
-    return select(Review.id).where(Review.state != ReviewState.CLOSED)
+    return select(Review.id).where(Review.state.in_((ReviewState.OPEN, ReviewState.SUBMITTED)))
 
 
 def _row_query() -> AnySelect:

@@ -13,7 +13,7 @@ from db.enums import ReviewState
 from db.models import Account, Review
 from db.models_report import ReportVersion, SignOff
 from services.errors import InvalidInput
-from services.milestones import complete_milestone
+from services.milestones import complete_milestone, refuse_if_withdrawn
 from services.report.content import ReportContent, fingerprint
 from services.report.reads import STATE_LABELS, file_name_for
 from services.report.word import VersionStamp, build_report_docx
@@ -37,6 +37,7 @@ def locked_review(session: Session, review_id: int) -> Review:
 def review_for_write(session: Session, review_id: int) -> Review:
     """The review, locked (locked_review), refused when it is closed."""
     review = locked_review(session, review_id)
+    refuse_if_withdrawn(review.state, review.case_reference, review.withdrawn_on)
     if review.state == ReviewState.CLOSED:
         raise InvalidInput(f"Review {review.case_reference} is closed: its report can no longer be changed.")
     return review

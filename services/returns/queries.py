@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
-from db.enums import FinalQaOutcome, ReviewState
+from db.enums import FinalQaOutcome, ReturnEnding
 from db.models import Account, Agency, Review
 from db.models_returns import AgencyReturn, AgencyReturnChase, AgencyReturnSendBack
 from services.calendar import load_calendar, load_settings
@@ -19,6 +19,7 @@ from services.errors import InvalidInput
 from services.permissions import CASE_READERS, requires
 from services.returns.reads import ReturnRead
 from services.returns.rules import ReturnCounts, ReturnStatus, Stage, status_of, urgency_key
+from services.reviews.reads import LIVE_STATES
 
 # What ReturnRead.of copies: loaded with the returns, so that nothing loads one row at a time.
 RETURN_LOAD: tuple[LoaderOption, ...] = (
@@ -85,7 +86,7 @@ def list_outstanding_returns(session: Session, actor: Account, *, as_of: date) -
     amber = load_settings(session).amber_threshold_days
     rows = session.scalars(
         select(AgencyReturn).join(Review, Review.id == AgencyReturn.review_id)
-        .where(Review.state != ReviewState.CLOSED)
+        .where(Review.state.in_(LIVE_STATES))
         .where(AgencyReturn.final_qa_outcome.is_distinct_from(FinalQaOutcome.ACCEPTED))
         .where(AgencyReturn.ended_as.is_(None))
         .options(*RETURN_LOAD)
@@ -98,13 +99,17 @@ def list_outstanding_returns(session: Session, actor: Account, *, as_of: date) -
 def returns_received_counts(
     session: Session, actor: Account, *, review_ids: Iterable[int] | None = None
 ) -> dict[int, ReturnCounts]:
-    """For each review: returns requested, received (at least once) and accepted."""
+    """For each review: returns requested, received (at least once) and accepted, the withdrawn left out of each;
+    and the withdrawn."""
+    kept = AgencyReturn.ended_as.is_distinct_from(ReturnEnding.WITHDRAWN)
     query = select(
         AgencyReturn.review_id,
-        func.count(),
-        func.count(AgencyReturn.received_date),
-        func.count().filter(AgencyReturn.final_qa_outcome == FinalQaOutcome.ACCEPTED),
+        func.count().filter(kept),
+        func.count(AgencyReturn.received_date).filter(kept),
+        func.count().filter(AgencyReturn.final_qa_outcome == FinalQaOutcome.ACCEPTED, kept),
+        func.count().filter(AgencyReturn.ended_as == ReturnEnding.WITHDRAWN),
     ).group_by(AgencyReturn.review_id)
     if review_ids is not None:
         query = query.where(AgencyReturn.review_id.in_(list(review_ids)))
-    return {rid: ReturnCounts(n, received, accepted) for rid, n, received, accepted in session.execute(query)}
+    return {rid: ReturnCounts(n, received, accepted, withdrawn)
+            for rid, n, received, accepted, withdrawn in session.execute(query)}

@@ -560,14 +560,20 @@ class ReturnStatus:
 
 @dataclass(frozen=True)
 class ReturnCounts:
-    """How many of a review's returns were requested, received (at least once) and accepted."""
+    """How many of a review's returns were requested, received (at least once) and accepted, leaving out those
+    withdrawn (asked in error), which are counted apart."""
 
     requested: int
     received: int
     accepted: int
+    withdrawn: int = 0
 
     @property
     def label(self) -> str:
+        """"2 of 4", and "2 of 4 received, 1 withdrawn" when some were withdrawn (never "3 of 5")."""
+        if self.withdrawn:
+            counted = f"{self.received} of {self.requested} received, " if self.requested else ""
+            return f"{counted}{self.withdrawn} withdrawn"
         return f"{self.received} of {self.requested}" if self.requested else "none requested"
 
 

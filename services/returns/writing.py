@@ -15,6 +15,7 @@ from db.models_returns import AgencyReturn
 from services.concurrency import check_version, flush_or_stale
 from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
+from services.milestones import refuse_if_withdrawn
 from services.returns.rules import Stage, return_stage
 
 # A stale save on a return may no longer be needed: the other person may have recorded the same step.
@@ -26,6 +27,7 @@ def load_review_for_write(session: Session, review_id: int) -> Review:
     review = session.get(Review, review_id)
     if review is None:
         raise InvalidInput("That review does not exist. Go back to the live list and open it again.")
+    refuse_if_withdrawn(review.state, review.case_reference, review.withdrawn_on)
     if review.state == ReviewState.CLOSED:
         raise InvalidInput(f"Review {review.case_reference} is closed: its returns can no longer be changed.")
     return review

@@ -14,8 +14,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, aliased
 
-from db.enums import ReviewState
-from db.models import Account, Review, ReviewChild, ReviewMilestone
+from db.enums import CorrectedFact, ReviewState
+from db.models import Account, Review, ReviewChild, ReviewFactCorrection, ReviewMilestone
+
+# The states of a review on the live list, the feeds and the digests: not closed, not withdrawn.
+LIVE_STATES = (ReviewState.OPEN, ReviewState.SUBMITTED)
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,18 @@ class ReviewRead:
     created_at: datetime | None = None
     created_by_id: int | None = None
     version: int = 1
+    # Withdrawn (migration 0018): when, by whom, why (services.reviews.rules.WITHDRAWAL_REASON_LABELS) and a note.
+    withdrawn_on: date | None = None
+    withdrawn_by_id: int | None = None
+    withdrawn_reason: str | None = None
+    withdrawn_note: str | None = None
     children: tuple[ChildRead, ...] = ()
+    # The case references it had before its first child's initials were corrected, oldest first.
+    former_references: tuple[str, ...] = ()
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.state == ReviewState.WITHDRAWN
 
     @classmethod
     def of(cls, row: Review, *, with_children: bool = True) -> ReviewRead:
@@ -75,6 +89,10 @@ class ReviewRead:
             created_at=row.created_at,
             created_by_id=row.created_by_id,
             version=row.version,
+            withdrawn_on=row.withdrawn_on,
+            withdrawn_by_id=row.withdrawn_by_id,
+            withdrawn_reason=row.withdrawn_reason,
+            withdrawn_note=row.withdrawn_note,
             children=tuple(ChildRead.of(c) for c in row.children) if with_children else (),
         )
 
@@ -155,6 +173,27 @@ class AccountRef:
 
 
 @dataclass(frozen=True)
+class FactCorrectionRead:
+    """A review's fact corrected (migration 0018): which, for which child, the old and new values, why, who, when."""
+
+    fact: str
+    child_position: int | None
+    old_value: str | None
+    new_value: str | None
+    reason: str
+    corrected_by_name: str
+    corrected_at: datetime
+
+
+@dataclass(frozen=True)
+class PuttingRight:
+    """What the Review page shows of a review put right: its withdrawal (who withdrew it) and its corrections."""
+
+    withdrawn_by_name: str | None
+    corrections: tuple[FactCorrectionRead, ...]
+
+
+@dataclass(frozen=True)
 class DateCorrectionRead:
     """A completed step's date corrected: the old and new dates, why, who and when."""
 
@@ -179,25 +218,39 @@ class ReviewList(list[ReviewRead]):
 
     @cached_property
     def live(self) -> list[ReviewRead]:
-        return [review for review in self if review.state != ReviewState.CLOSED]
+        return [review for review in self if review.state in LIVE_STATES]
 
     @cached_property
     def closed(self) -> list[ReviewRead]:
-        return [review for review in self if review.state == ReviewState.CLOSED]
+        """Closed and withdrawn reviews: what "Find a closed review" searches."""
+        return [review for review in self if review.state not in LIVE_STATES]
 
     @cached_property
     def labels(self) -> dict[int, str]:
-        """What a picker shows for each review: its case reference and state."""
-        return {review.id: f"{review.case_reference} ({review.state})" for review in self}
+        """What a picker shows for each review: its case reference and state (and any former reference)."""
+        return {review.id: f"{review.case_reference} ({review.state})"
+                + (f", formerly {', '.join(review.former_references)}" if review.former_references else "")
+                for review in self}
+
+    def find(self, typed: str) -> list[ReviewRead]:
+        """The closed or withdrawn reviews whose case reference, or a former one, contains `typed`; and any live
+        review found only by a former reference (a live one is in the picker already by its own)."""
+        typed = typed.strip().upper()
+        if not typed:
+            return []
+        return [r for r in self
+                if (r.state not in LIVE_STATES and typed in r.case_reference.upper())
+                or any(typed in old.upper() for old in r.former_references)]
 
 
-_REVIEW_COLUMNS = [getattr(Review, f.name) for f in fields(ReviewRead) if f.name != "children"]
+_REVIEW_COLUMNS = [getattr(Review, f.name) for f in fields(ReviewRead)
+                   if f.name not in ("children", "former_references")]
 _NAMES = ("done_by_name", "delegated_to_name")
 _MILESTONE_COLUMNS = [getattr(ReviewMilestone, f.name) for f in fields(MilestoneRead) if f.name not in _NAMES]
 
 
 def read_reviews(session: Session, *where: ColumnElement[bool], order_by: Any = ()) -> list[ReviewRead]:
-    """The reviews matching `where`, with their children: two queries of columns."""
+    """The reviews matching `where`, with their children and former references: three queries of columns."""
     rows = session.execute(select(*_REVIEW_COLUMNS).where(*where).order_by(*order_by)).all()
     children: dict[int, list[ChildRead]] = defaultdict(list)
     if rows:
@@ -207,7 +260,18 @@ def read_reviews(session: Session, *where: ColumnElement[bool], order_by: Any = 
             .order_by(ReviewChild.review_id, ReviewChild.position)
         ):
             children[review_id].append(ChildRead(position, initials, age))
-    return [ReviewRead(**row._mapping, children=tuple(children[row.id])) for row in rows]
+    former: dict[int, list[str]] = defaultdict(list)
+    if rows:
+        for review_id, old in session.execute(
+            select(ReviewFactCorrection.review_id, ReviewFactCorrection.old_value)
+            .where(ReviewFactCorrection.fact == CorrectedFact.CASE_REFERENCE,
+                   ReviewFactCorrection.review_id.in_(select(Review.id).where(*where)))
+            .order_by(ReviewFactCorrection.review_id, ReviewFactCorrection.id)
+        ):
+            if old:
+                former[review_id].append(old)
+    return [ReviewRead(**row._mapping, children=tuple(children[row.id]), former_references=tuple(former[row.id]))
+            for row in rows]
 
 
 def read_milestones(session: Session, *where: ColumnElement[bool]) -> dict[int, list[MilestoneRead]]:

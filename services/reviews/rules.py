@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from db.enums import NotificationType, ReviewState
+from db.enums import NotificationType, ReviewState, WithdrawalReason
 from services.deadlines import REVIEW_DUE_DAY, SIN_DUE_WORKING_DAYS
 from services.errors import InvalidInput
 from services.plan import milestone_applies, review_due_date, window_label
@@ -20,6 +20,12 @@ NOTIFICATION_TYPE_LABELS: dict[str, str] = {
     NotificationType.DEATH: "Death",
     NotificationType.SERIOUS_HARM: "Serious harm",
     NotificationType.OTHER: "Other",
+}
+WITHDRAWAL_REASON_LABELS: dict[str, str] = {
+    WithdrawalReason.NOT_NOTIFIED: "Not notified by CSC (CSC decided not to notify)",
+    WithdrawalReason.DUPLICATE: "Duplicate of another review",
+    WithdrawalReason.OPENED_IN_ERROR: "Opened in error",
+    WithdrawalReason.OTHER: "Other (say why in the note)",
 }
 MAX_CHILDREN = 4
 # A free note or reason with no length of its own (a milestone's note, the reason a date was agreed).

@@ -9,7 +9,18 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from db.enums import LogCategory, MeetingKind, MilestoneKey, NotificationType, ReviewState, Role
+from db.enums import (
+    CorrectedFact,
+    FinalQaOutcome,
+    LogCategory,
+    MeetingKind,
+    MilestoneKey,
+    NotificationType,
+    ReturnEnding,
+    ReviewState,
+    Role,
+    WithdrawalReason,
+)
 from db.models import (
     Account,
     LogEntry,
@@ -17,9 +28,11 @@ from db.models import (
     MilestoneTemplate,
     Review,
     ReviewChild,
+    ReviewFactCorrection,
     ReviewMilestone,
 )
 from db.models_report import Meeting, PanelResponse, SignOff
+from db.models_returns import AgencyReturn
 from services.calendar import load_calendar
 from services.concurrency import check_version, flush_or_stale
 from services.daily_log.service import append_system_entry
@@ -31,10 +44,18 @@ from services.milestones import (
     complete_milestone,
     load_milestone_for_update,
     load_review,
+    refuse_if_withdrawn,
 )
 from services.permissions import CASE_READERS, CASE_WRITERS, check_role, requires
 from services.plan import milestones_from_templates, refresh_due_dates, review_due_date
-from services.reviews.reads import AccountRef, DateCorrectionRead, ReviewList, read_reviews
+from services.reviews.reads import (
+    AccountRef,
+    DateCorrectionRead,
+    FactCorrectionRead,
+    PuttingRight,
+    ReviewList,
+    read_reviews,
+)
 from services.reviews.rules import (
     DATE_LABELS,
     MAX_NOTE_CHARS,
@@ -47,15 +68,15 @@ from services.reviews.rules import (
     validate_children,
     validate_review_dates,
 )
-from services.text import clean_text
+from services.text import clean_optional_text, clean_text
 
 # ---------------------------------------------------------------- reading
 
 
 @requires(*CASE_READERS, action="see reviews")
 def list_reviews(session: Session, actor: Account, *, include_closed: bool = True) -> ReviewList:
-    """All reviews (for pickers), newest notification first."""
-    where = [] if include_closed else [Review.state != ReviewState.CLOSED]
+    """All reviews (for pickers), newest notification first; without the closed and withdrawn ones on request."""
+    where = [] if include_closed else [Review.state.in_((ReviewState.OPEN, ReviewState.SUBMITTED))]
     return ReviewList(read_reviews(session, *where,
                                    order_by=(Review.notification_received_date.desc(), Review.id.desc())))
 
@@ -64,7 +85,12 @@ def list_reviews(session: Session, actor: Account, *, include_closed: bool = Tru
 
 
 def _unique_case_reference(session: Session, base: str) -> str:
+    """`base`, or `base`-2, -3...: never a reference a review has, nor one a review had before a correction (a former
+    reference stays findable, so it names one review only)."""
     taken = set(session.scalars(select(Review.case_reference).where(Review.case_reference.like(f"{base}%"))))
+    taken |= {old for old in session.scalars(
+        select(ReviewFactCorrection.old_value).where(ReviewFactCorrection.fact == CorrectedFact.CASE_REFERENCE,
+                                                     ReviewFactCorrection.old_value.like(f"{base}%"))) if old}
     if base not in taken:
         return base
     suffix = 2
@@ -78,7 +104,7 @@ def open_review(
     session: Session,
     actor: Account,
     *,
-    notification_type: str,
+    notification_type: str | None,
     incident_date: date | None,
     csc_aware_date: date | None,
     notification_received_date: date | None,
@@ -89,9 +115,10 @@ def open_review(
 ) -> Review:
     """Open a review: validate, give it a unique case reference and its milestones from the plan.
     The review's row comes back, for callers that carry on in the same transaction (the page reads only its
-    case reference)."""
+    case reference). The notification type has no default: a missing one is refused."""
     if notification_type not in tuple(NotificationType):
         raise InvalidInput("Choose the notification type: death, serious harm or other.")
+    assert notification_type is not None
     dates = validate_review_dates(
         incident_date=incident_date,
         csc_aware_date=csc_aware_date,
@@ -164,6 +191,7 @@ def update_review_dates(
     The case reference stays as given at opening: it already names the case folder."""
     review = load_review(session, review_id, for_update=True)
     check_version(review, expected_version, "This review")
+    refuse_if_withdrawn(review.state, review.case_reference, review.withdrawn_on)
     if review.state == ReviewState.CLOSED:
         raise InvalidInput("This review is closed; its dates can no longer be changed.")
     dates = validate_review_dates(
@@ -219,8 +247,9 @@ def record_milestone_done(
     check_version(milestone, expected_version, f"'{milestone.title}'")
     if milestone.key in MANAGER_ONLY_MILESTONES:
         check_role(actor, (Role.MANAGER,), "record the Panel submission or response")
+    review = load_review(session, milestone.review_id)
+    refuse_if_withdrawn(review.state, review.case_reference, review.withdrawn_on)
     if milestone.key in REPORT_MILESTONES:
-        review = load_review(session, milestone.review_id)
         raise InvalidInput(
             f"'{milestone.title}' is recorded on the Report page, which keeps the report's versions "
             f"(sent to the Chair, signed final, submitted): open Report for {review.case_reference}."
@@ -245,6 +274,7 @@ def set_agreed_date(
     milestone = load_milestone_for_update(session, milestone_id)
     check_version(milestone, expected_version, f"'{milestone.title}'")
     review = load_review(session, milestone.review_id)
+    refuse_if_withdrawn(review.state, review.case_reference, review.withdrawn_on)
     if review.state == ReviewState.CLOSED:
         raise InvalidInput(f"Review {review.case_reference} is closed; its dates can no longer be agreed.")
     if milestone.done_date is not None:
@@ -375,6 +405,7 @@ def correct_milestone_date(
     milestone = load_milestone_for_update(session, milestone_id)
     check_version(milestone, expected_version, f"'{milestone.title}'")
     review = load_review(session, milestone.review_id, for_update=True)
+    refuse_if_withdrawn(review.state, review.case_reference, review.withdrawn_on)
     old = milestone.done_date
     if old is None:
         raise InvalidInput(f"'{milestone.title}' is not done yet: there is no date to correct. Record it as done "
@@ -431,6 +462,8 @@ def delegate_milestone(
     A save made against an older version of the milestone is refused (StaleRecord)."""
     milestone = load_milestone_for_update(session, milestone_id)
     check_version(milestone, expected_version, f"'{milestone.title}'")
+    review = load_review(session, milestone.review_id)
+    refuse_if_withdrawn(review.state, review.case_reference, review.withdrawn_on)
     if milestone.done_date is not None:
         raise InvalidInput(f"'{milestone.title}' is already done; there is nothing left to delegate.")
     previous = milestone.delegated_to
@@ -452,3 +485,159 @@ def delegate_milestone(
     append_system_entry(session, actor, review_id=milestone.review_id, category=LogCategory.DELEGATION,
                         milestone_id=milestone.id, text=text + ".")
     return milestone
+
+
+# ---------------------------------------------------------------- putting a review right
+
+
+@requires(Role.MANAGER, action="withdraw a review")
+def withdraw_review(
+    session: Session,
+    actor: Account,
+    *,
+    review_id: int,
+    expected_version: int | None,
+    reason: str | None,
+    note: str = "",
+    as_of: date,
+) -> Review:
+    """Withdraw a review opened in error, a duplicate or one CSC decided not to notify, with a reason from the list
+    ("other" needs words in the note). It leaves the live list, the feeds, the digests and the returns worklist; it is
+    kept, readable, as withdrawn; its agency returns still open end as withdrawn (left out of the board's figures);
+    the board counts it apart. Only a review not yet submitted to the Panel can be withdrawn."""
+    review = load_review(session, review_id, for_update=True)
+    check_version(review, expected_version, "This review")
+    if review.state == ReviewState.WITHDRAWN:
+        refuse_if_withdrawn(review.state, review.case_reference, review.withdrawn_on)
+    if review.state != ReviewState.OPEN:
+        raise InvalidInput(f"Review {review.case_reference} was submitted to the National Panel: it can no longer be "
+                           "withdrawn. Record the Panel's response instead.")
+    if reason not in tuple(WithdrawalReason):
+        raise InvalidInput("Choose why the review is withdrawn: not notified by CSC, a duplicate, opened in error, "
+                           "or other.")
+    assert reason is not None
+    cleaned = clean_optional_text(note, label="note on the withdrawal", max_length=MAX_NOTE_CHARS)
+    if reason == WithdrawalReason.OTHER and not cleaned:
+        raise InvalidInput("Say in the note why the review is withdrawn (the reason is 'other').")
+    if as_of < review.notification_received_date:
+        raise InvalidInput("A review cannot be withdrawn before its notification was received.")
+    review.state = ReviewState.WITHDRAWN
+    review.withdrawn_on, review.withdrawn_by_id = as_of, actor.id
+    review.withdrawn_reason, review.withdrawn_note = reason, cleaned
+    ended = []
+    for ret in session.scalars(select(AgencyReturn).where(
+            AgencyReturn.review_id == review.id, AgencyReturn.ended_as.is_(None),
+            AgencyReturn.final_qa_outcome.is_distinct_from(FinalQaOutcome.ACCEPTED)).with_for_update()):
+        ret.ended_as, ret.ended_on = ReturnEnding.WITHDRAWN, max(as_of, ret.requested_date)
+        ret.ended_reason, ret.ended_by_id = f"The review was withdrawn ({reason}).", actor.id
+        ended.append(ret)
+    flush_or_stale(session, "This review", advice="Reload and make your change again.")
+    append_system_entry(
+        session, actor, review_id=review.id, category=LogCategory.DECISION,
+        text=f"Review {review.case_reference} withdrawn on {as_of:%d %b %Y}. Reason: {reason}."
+        + (f" Note: {cleaned}" if cleaned else "")
+        + (f" {len(ended)} agency return(s) still open ended as withdrawn." if ended else ""),
+    )
+    return review
+
+
+def _child_words(position: int) -> str:
+    return f"child {position}"
+
+
+@requires(*CASE_WRITERS, action="correct a review's facts")
+def correct_review_facts(
+    session: Session,
+    actor: Account,
+    *,
+    review_id: int,
+    expected_version: int | None,
+    notification_type: str | None,
+    children: Sequence[ChildEntry],
+    reason: str,
+) -> Review:
+    """Correct a review's initials, ages, number of children (1 to 4) and notification type: each change is kept as a
+    correction with the old value, and logged. A corrected first child's initials give a new case reference by the
+    usual rule (DDMMYY of the notification's receipt + initials, -2, -3 on a clash); the old one stays findable."""
+    review = load_review(session, review_id, for_update=True)
+    check_version(review, expected_version, "This review")
+    refuse_if_withdrawn(review.state, review.case_reference, review.withdrawn_on)
+    if review.state == ReviewState.CLOSED:
+        raise InvalidInput(f"Review {review.case_reference} is closed; its facts can no longer be corrected.")
+    if notification_type not in tuple(NotificationType):
+        raise InvalidInput("Choose the notification type: death, serious harm or other.")
+    assert notification_type is not None
+    new_children = validate_children(children)
+    cleaned = clean_text(reason, label="reason for the correction", max_length=MAX_NOTE_CHARS)
+    if not cleaned:
+        raise InvalidInput("Say why the facts are corrected (for example 'initials mistyped at opening').")
+    corrections: list[ReviewFactCorrection] = []
+
+    def record(fact: str, old: object, new: object, position: int | None = None) -> None:
+        corrections.append(ReviewFactCorrection(
+            review_id=review.id, fact=fact, child_position=position, reason=cleaned, corrected_by_id=actor.id,
+            old_value=None if old is None else str(old), new_value=None if new is None else str(new)))
+
+    if notification_type != review.notification_type:
+        record(CorrectedFact.NOTIFICATION_TYPE, review.notification_type, notification_type)
+    old_children = list(review.children)
+    if len(new_children) != len(old_children):
+        record(CorrectedFact.CHILDREN, len(old_children), len(new_children))
+    for position in range(1, max(len(old_children), len(new_children)) + 1):
+        old_child = old_children[position - 1] if position <= len(old_children) else None
+        new_child = new_children[position - 1] if position <= len(new_children) else None
+        old_initials, new_initials = (old_child.initials if old_child else None), (
+            new_child.initials if new_child else None)
+        old_age, new_age = (old_child.age_years if old_child else None), (new_child.age_years if new_child else None)
+        if old_initials != new_initials:
+            record(CorrectedFact.INITIALS, old_initials, new_initials, position)
+        if old_age != new_age:
+            record(CorrectedFact.AGE, old_age, new_age, position)
+    if not corrections:
+        raise InvalidInput("Nothing to correct: the facts are the same as before.")
+    old_reference = review.case_reference
+    first_changed = old_children[0].initials != new_children[0].initials
+    if first_changed:
+        new_reference = _unique_case_reference(
+            session, case_reference_base(review.notification_received_date, new_children[0].initials))
+        record(CorrectedFact.CASE_REFERENCE, old_reference, new_reference)
+        review.case_reference = new_reference
+    review.notification_type = notification_type
+    for position, entry in enumerate(new_children, start=1):
+        if position <= len(old_children):
+            old_children[position - 1].initials = entry.initials
+            old_children[position - 1].age_years = entry.age_years
+        else:
+            review.children.append(ReviewChild(position=position, initials=entry.initials, age_years=entry.age_years))
+    for child in old_children[len(new_children):]:
+        review.children.remove(child)
+    session.add_all(corrections)
+    flush_or_stale(session, "This review", advice="Reload and make your change again.")
+    words = []
+    for c in corrections:
+        label = str(c.fact)
+        whose = f" of {_child_words(c.child_position)}" if c.child_position else ""
+        words.append(f"{label}{whose} from {c.old_value or 'none'} to {c.new_value or 'none'}")
+    text = "Facts corrected: " + "; ".join(words) + "."
+    if first_changed:
+        text += f" The old case reference {old_reference} stays findable."
+    append_system_entry(session, actor, review_id=review.id, category=LogCategory.SYSTEM,
+                        text=text + f" Reason: {cleaned}")
+    return review
+
+
+@requires(*CASE_READERS, action="see how a review was put right")
+def putting_right(session: Session, actor: Account, *, review_id: int) -> PuttingRight:
+    """Who withdrew the review (if anyone) and every correction of its facts, oldest first."""
+    review = load_review(session, review_id)
+    by = session.get(Account, review.withdrawn_by_id) if review.withdrawn_by_id else None
+    rows = session.execute(
+        select(ReviewFactCorrection, Account.display_name)
+        .join(Account, Account.id == ReviewFactCorrection.corrected_by_id)
+        .where(ReviewFactCorrection.review_id == review_id)
+        .order_by(ReviewFactCorrection.corrected_at, ReviewFactCorrection.id)).all()
+    return PuttingRight(
+        withdrawn_by_name=by.display_name if by else None,
+        corrections=tuple(FactCorrectionRead(c.fact, c.child_position, c.old_value, c.new_value, c.reason, name,
+                                             c.corrected_at) for c, name in rows))
+

@@ -53,9 +53,11 @@ def _open_new_review_form(at) -> None:
     open_folded(at, "new_review_open")
 
 
-def _fill_new_review(at, *, received, incident, aware, initials="EF", age="6"):
+def _fill_new_review(at, *, received, incident, aware, initials="EF", age="6", kind="death"):
     if not [d for d in at.date_input if d.key == "nr_received"]:
         _open_new_review_form(at)
+    if kind is not None:  # the type has no default: the user chooses it
+        at.selectbox(key="nr_type").set_value(kind)
     at.date_input(key="nr_received").set_value(received)
     at.date_input(key="nr_incident").set_value(incident)
     at.date_input(key="nr_aware").set_value(aware)
@@ -341,6 +343,7 @@ def test_a_review_opens_with_the_incident_and_csc_dates_blank_and_they_are_fille
     at = make_app(officer, as_of=AS_OF).run()
     _open_new_review_form(at)
     at.date_input(key="nr_received").set_value(date(2026, 12, 22))
+    at.selectbox(key="nr_type").set_value("death")
     at.text_input(key="nr_initials_1").input("EF")
     at.text_input(key="nr_age_1").input("6")
     at.button(key="FormSubmitter:new_review-Open review").click().run()

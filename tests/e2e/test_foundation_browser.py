@@ -78,6 +78,8 @@ def test_manager_opens_a_review_and_finds_it_with_its_due_date(
     _type_date(page, "Notification received by the Partnership (starts the 15-day clock)", received)
     _type_date(page, "Incident date", received - timedelta(days=3))
     _type_date(page, "Date CSC became aware", received - timedelta(days=2))
+    page.get_by_role("combobox", name="Notification type").click()  # no default: chosen
+    page.get_by_role("option", name="Death").click()
     page.get_by_role("textbox", name="Child 1 initials").fill("xy")
     page.get_by_role("textbox", name="Child 1 age in years").fill("9")
     page.get_by_role("button", name="Open review").click()

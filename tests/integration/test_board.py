@@ -644,3 +644,42 @@ def test_only_the_board_and_the_manager_see_the_figures(session, make_account, r
         figures_of(session, make_account(role))
     figures_of(session, make_account("manager"))
     figures_of(session, make_account("board"))
+
+
+# ------------------------------------------------------------------ a withdrawn review (issue 26)
+
+
+def test_a_withdrawn_review_is_counted_apart_never_late_and_in_no_timeliness_figure(session, world, board, manager):
+    # W: received Tue 5 Jan 2027 (Q4), a death notification opened in error and withdrawn on Wed 6 Jan. Had it
+    # counted, on 1 Feb it would be overdue (Day 15 Mon 25 Jan, not submitted), its SIN missing and late (aware Tue
+    # 5 Jan, due Tue 12 Jan), its meeting's minutes missing and late (held Wed 6 Jan), and its Police return
+    # (requested Tue 5 Jan) sent back once with a reason of its own.
+    reasons_without_w = figures_of(session, board).current.reasons
+    w = add_review(session, world.officer, D(2027, 1, 5), "death", D(2027, 1, 5), None, None, D(2027, 1, 6), None,
+                   None, initials="WWW")
+    police = session.query(Agency).filter_by(name="Test Police").one()
+    add_return(session, w, police, world.officer, requested=D(2027, 1, 5), received=D(2027, 1, 6), qa="sent back",
+               sent_back=1, reason="Thin: chronology only")
+    w.state, w.withdrawn_on, w.withdrawn_by_id, w.withdrawn_reason = "withdrawn", D(2027, 1, 6), manager.id, "duplicate"
+    session.flush()
+    f = figures_of(session, board).current
+    q3, q4 = f.by_quarter
+    # Q4 as without W (hand-worked above): 5 notified (F, G, H, I, J), 1 death (G), 1 overdue (G), 2 in progress.
+    assert (q4.notified, q4.death, q4.submitted, q4.on_time, q4.submitted_late, q4.overdue, q4.in_progress) == \
+        (5, 1, 2, 2, 0, 1, 2)
+    assert (q4.sin_on_time, q4.sin_late, q4.sin_missing_late, q4.sin_not_yet_due) == (3, 0, 1, 1)
+    assert (q3.withdrawn, q4.withdrawn, f.total.withdrawn) == (0, 1, 1)
+    assert (f.total.notified, f.total.sin_rate.met, f.total.sin_rate.counted) == (10, 6, 9)
+    assert (f.total.on_time_rate.met, f.total.on_time_rate.counted) == (5, 8)
+    # Minutes: Q4 as without W (F and J on time, G late, I not yet due); W's meeting of Wed 6 Jan counts nowhere.
+    assert (q4.meetings, q4.minutes_on_time, q4.minutes_late, q4.minutes_missing_late, q4.minutes_not_yet_due) == \
+        (4, 2, 1, 0, 1)
+    # Its Police return is in no return figure: Police's are A's, B's and G's as before (3 returns; B's sent back
+    # twice), and the send-backs are A's Health (1) and B's Police (2): 3, none of W's.
+    police = {r.label: r for r in f.returns_by_agency}["Test Police"]
+    assert (police.returns, police.qa_decided, police.sent_back_returns, police.send_backs) == (3, 2, 1, 2)
+    assert f.returns_total.send_backs == 3
+    assert f.reasons == reasons_without_w
+    words = {s.key: s for s in board_sections(figures_of(session, board))}["notifications"]
+    assert any("Withdrawn, counted apart: 1 review" in w for w in words.words)
+    assert words.columns[-1] == "Withdrawn (apart)"

@@ -19,6 +19,7 @@ from sqlalchemy import CheckConstraint, text
 import db.enums as enums
 import db.model_registry  # noqa: F401  (every model module, so Base.metadata knows every table)
 from db.enums import (
+    CorrectedFact,
     FinalQaOutcome,
     FolderSection,
     InitialCheckOutcome,
@@ -31,6 +32,7 @@ from db.enums import (
     ReturnEnding,
     ReviewState,
     Role,
+    WithdrawalReason,
 )
 from db.models import Base
 
@@ -92,6 +94,8 @@ ENUM_CHECKS = [
     ("meetings", "meeting_kind_known", "kind", "varchar", MeetingKind),
     ("report_versions", "version_state_known", "state", "varchar", ReportVersionState),
     ("sent_mail", "mail_kind_known", "kind", "varchar", MailKind),
+    ("reviews", "withdrawn_reason_known", "withdrawn_reason", "varchar", WithdrawalReason),
+    ("review_fact_corrections", "fact_known", "fact", "varchar", CorrectedFact),
 ]
 
 
