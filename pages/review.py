@@ -55,8 +55,11 @@ is_closed = review.state == ReviewState.CLOSED
 show_flashes()
 
 st.title(f"Review {review.case_reference}")
+# Open: its RAG; submitted: awaiting the Panel; closed: CLOSED, with what is still outstanding (Ofsted's reply).
+_outstanding = (" · **outstanding: Ofsted's response**" if is_closed and review.ofsted_required
+                and review.ofsted_response_date is None else "")
 st.markdown(
-    f"{rag_badge(status.status_label if is_open else ReviewState.SUBMITTED)} **{status.progress}** · "
+    f"{rag_badge(status.status_label if is_open else review.state)}{_outstanding} **{status.progress}** · "
     f"{NOTIFICATION_TYPE_LABELS[review.notification_type]} · children: "
     + ", ".join(f"{c.initials} (age {c.age_years})" for c in review.children),
 )
