@@ -18,6 +18,7 @@ from services.calendar import load_calendar
 from services.concurrency import check_version, flush_or_stale
 from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
+from services.formatting import long_date
 from services.permissions import CASE_READERS, requires
 from services.report.reads import (
     MAX_REASON_CHARS,
@@ -39,6 +40,7 @@ from services.report.versions import (
     store_version,
     version_in_state,
 )
+from services.report.word import submitted_docx
 from services.text import clean_text
 
 
@@ -53,7 +55,8 @@ def submit_to_panel(
     as_of: date,
 ) -> VersionInfo:
     """Submit the Chair's signed final version to the National Panel (and Ofsted when required): records the
-    submission date, keeps the 'submitted' version (the signed final's exact bytes) and completes
+    submission date, keeps the 'submitted' version (the signed final's text, with its own version line and the
+    submission recorded in it) and completes
     'Report submitted to the National Panel'."""
     review = review_for_write(session, review_id)
     refuse_when_submitted(review)
@@ -76,15 +79,25 @@ def submit_to_panel(
                                          not_before_what="the submission to the Panel")
     complete_report_milestone(session, actor, review, MilestoneKey.PANEL_SUBMISSION, submitted_on, as_of,
                               note="Completed by submitting the signed final version (Report page).")
-    # What the Chair signed is what the Panel gets: the same bytes, kept again as the 'submitted' version.
-    data = bytes(signed.content)
+    # What the Chair signed is what the Panel gets: the signed document, word for word, with its own version line
+    # and the submission recorded in it (when, to whom).
+    signed_data = bytes(signed.content)
+    to_whom = "the National Panel" + (" and Ofsted" if ofsted_sent_on else "")
+    submission = (f"to the National Panel on {submitted_on:%a %d %b %Y}"
+                  + (f" and to Ofsted on {ofsted_sent_on:%a %d %b %Y}" if ofsted_sent_on else "")
+                  + f", by {actor.display_name}. This is signed final version {signed.number} as the JCR Chair "
+                  f"signed it, sent to {to_whom}.")
+    details = (("Submitted to the National Panel", long_date(submitted_on)),
+               *((("Sent to Ofsted", long_date(ofsted_sent_on)),) if ofsted_sent_on else ()))
     content = assemble(session, review, as_of=as_of)
     version = store_version(session, actor, review, state=SUBMITTED, content=content, step_date=submitted_on,
-                            ofsted_sent_on=ofsted_sent_on, data=data)
+                            ofsted_sent_on=ofsted_sent_on,
+                            make_data=lambda stamp: submitted_docx(signed_data, stamp, submission=submission,
+                                                                   details=details))
     text = (f"Report submitted to the National Panel on {submitted_on:%d %b %Y}"
             + (f" and to Ofsted on {ofsted_sent_on:%d %b %Y}" if ofsted_sent_on else "")
-            + f": version {version.number}, the signed final version {signed.number} as signed "
-            f"(sha256 {version.sha256[:12]}).")
+            + f": version {version.number}, the signed final version {signed.number} as signed, with the "
+            f"submission recorded in it (sha256 {version.sha256[:12]}).")
     append_system_entry(session, actor, review_id=review.id, category=LogCategory.COMMUNICATION, text=text)
     return version_info(version)
 
