@@ -205,7 +205,7 @@ def ofsted_outstanding(session: Session, *, as_of: date) -> list[OfstedOutstandi
         .order_by(Review.submitted_to_panel_date, Review.id)
     ).all()
     return [OfstedOutstanding(rid, ref, state, submitted, sent, cal.working_days_between(submitted, as_of))
-            for rid, ref, state, submitted, sent in rows]
+            for rid, ref, state, submitted, sent in rows if submitted is not None]
 
 
 @requires(*CASE_READERS, action="see the Ofsted responses outstanding")

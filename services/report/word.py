@@ -354,10 +354,10 @@ def submitted_docx(signed: bytes, stamp: VersionStamp, *, submission: str,
     submission, details = printable(submission), printable_copy(details)
     document = Document(io.BytesIO(signed))
     version_line = next(p for p in document.paragraphs if p.text.startswith("Version: "))
-    label, *values = version_line.runs  # "Version: " (bold), then the signed version's line
-    for run in values:
+    runs = version_line.runs  # "Version: " (bold), then the signed version's line
+    for run in runs[1:]:
         run.text = ""
-    (values[0] if values else label).text = stamp.line if values else f"Version: {stamp.line}"
+    runs[1 if len(runs) > 1 else 0].text = stamp.line if len(runs) > 1 else f"Version: {stamp.line}"
     recorded = document.add_paragraph()
     recorded.add_run("Submission: ").bold = True
     recorded.add_run(submission)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from db.models import Account
 from services.report.panel import set_ofsted_required, submit_to_panel
 from services.report.service import get_version_file, send_to_chair, sign_off
-from tests.integration.test_report import (  # noqa: F401  (review is a fixture)
+from tests.integration.test_report import (
     AS_OF,
     FRI_8_JAN,
     MON_11_JAN,
@@ -14,8 +14,8 @@ from tests.integration.test_report import (  # noqa: F401  (review is a fixture)
     TUE_12_JAN,
     _document,
     _write_everything,
-    review,
 )
+from tests.integration.test_report import review as review  # the fixture, used by name (re-exported)
 
 
 def _text(session, actor: Account, version_id: int) -> str:
