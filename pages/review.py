@@ -56,10 +56,11 @@ show_flashes()
 
 st.title(f"Review {review.case_reference}")
 # Open: its RAG; submitted: awaiting the Panel; closed: CLOSED, with what is still outstanding (Ofsted's reply).
-_outstanding = (" · **outstanding: Ofsted's response**" if is_closed and review.ofsted_required
-                and review.ofsted_response_date is None else "")
+OFSTED_OUTSTANDING = " · **outstanding: Ofsted's response**"
+ofsted_awaited = is_closed and review.ofsted_required and review.ofsted_response_date is None
 st.markdown(
-    f"{rag_badge(status.status_label if is_open else review.state)}{_outstanding} **{status.progress}** · "
+    f"{rag_badge(status.status_label if is_open else review.state)}{OFSTED_OUTSTANDING if ofsted_awaited else ''} "
+    f"**{status.progress}** · "
     f"{NOTIFICATION_TYPE_LABELS[review.notification_type]} · children: "
     + ", ".join(f"{c.initials} (age {c.age_years})" for c in review.children),
 )
