@@ -98,3 +98,37 @@ def test_without_rrt_public_url_there_are_no_links(session, officer, chair, mana
     monkeypatch.delenv("RRT_PUBLIC_URL")
     _, mails = _digests(session, officer, chair, manager, review)
     assert not any("http" in m.body for m in mails.values())
+
+
+def test_the_chair_is_told_of_a_return_received_and_not_yet_shared_until_it_is(session, officer, chair, manager,
+                                                                               review, mail_on):
+    """Received Mon 11 Jan: it should have reached the Chair that day (overdue on Wed 13 Jan); once shared, it
+    leaves the Chair's digest."""
+    from db.models import Agency
+    from services.returns.service import record_return_received, record_returns_requested, record_shared_with_chair
+
+    chair.email = "charlie@p.example"
+    fresh = open_review(session, officer, notification_type="serious_harm", incident_date=date(2026, 12, 30),
+                        csc_aware_date=date(2026, 12, 31), notification_received_date=date(2027, 1, 4),
+                        children=[ChildEntry("EF", 3)], as_of=date(2027, 1, 4))
+    agency = session.scalars(select(Agency).where(Agency.name == "GP practices")).one()
+    [ret] = record_returns_requested(session, officer, review_id=fresh.id, agency_ids=[agency.id],
+                                     requested_on=date(2027, 1, 4), as_of=date(2027, 1, 4))
+    record_return_received(session, officer, return_id=ret.id, expected_version=None, received_on=MON_11_JAN,
+                           signed_by_senior_manager=True, signatory_role="Head of service", as_of=MON_11_JAN)
+    queue_digests(session, today=WED_13_JAN)
+    body = session.scalars(select(SentMail.body).where(SentMail.recipient_account_id == chair.id)).one()
+    assert (f"  Mon 11 Jan  {fresh.case_reference}: GP practices return received Mon 11 Jan, not yet shared with the "
+            f"JCR Chair\n    {URL}/returns?review={fresh.id}\n") in body
+    # Overdue for the Chair: this review's Day 1 decision and the GP return; the fixture's review (received Fri 18 Dec,
+    # still open) its Day 1 decision, its meeting (Day 8, Thu 31 Dec), its sign-off (Day 15, Tue 12 Jan) and its
+    # police return received Mon 21 Dec and never shared: 6. Due today: this review's meeting (Day 8).
+    assert body.split("\n\n")[1] == "6 overdue, 1 due today, 0 due tomorrow."
+
+    record_shared_with_chair(session, officer, return_id=ret.id, expected_version=None, shared_on=WED_13_JAN,
+                             as_of=WED_13_JAN)
+    session.execute(SentMail.__table__.delete())
+    queue_digests(session, today=WED_13_JAN)
+    body = session.scalars(select(SentMail.body).where(SentMail.recipient_account_id == chair.id)).one()
+    assert "GP practices return received Mon 11 Jan" not in body
+    assert body.split("\n\n")[1] == "5 overdue, 1 due today, 0 due tomorrow."
