@@ -6,6 +6,7 @@ import streamlit as st
 from db.enums import ReviewState
 from services.permissions import CASE_WRITERS
 from services.rag import Rag
+from services.report.panel import list_ofsted_outstanding
 from services.returns.queries import returns_received_counts
 from services.review_status import delegated_tasks, list_live_reviews, why_text
 from services.reviews.rules import NOT_KNOWN_HELP, NOTIFICATION_TYPE_LABELS, ChildEntry, ReviewStatus
@@ -100,6 +101,20 @@ else:
         for s in shown_statuses:
             st.page_link(review_page, label=f"{s.review.case_reference} ({_status_word(s)})",
                          icon=":material/folder_open:", query_params={"review": str(s.review.id)})
+
+# Waiting for Ofsted (domain.md "Ending a review as it really happens"): closed reviews, so not in the list above,
+# whose Ofsted reply is required and not recorded yet, until it is recorded on their Report page.
+waiting = state.read_shared(list_ofsted_outstanding, as_of=as_of)
+if waiting:
+    st.subheader("Waiting for Ofsted")
+    st.caption("Closed reviews (the Panel has responded) whose Ofsted response is not recorded yet: record it on the "
+               "review's Report page when it comes.")
+    for item in waiting:
+        c_item, c_open = st.columns([5, 1], vertical_alignment="center")
+        c_item.markdown(f"{rag_badge(ReviewState.CLOSED)} **{md_text(item.case_reference)}**: "
+                        f"{md_text(item.sentence)}")
+        c_open.page_link(link_target("report"), label="Report", icon=":material/description:",
+                         query_params={"review": str(item.review_id)})
 
 # Only the roles that may open a review see the form (the Chair reads the list but cannot open one).
 if not roles & set(CASE_WRITERS):

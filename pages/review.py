@@ -75,8 +75,11 @@ is_closed = review.state in (ReviewState.CLOSED, ReviewState.WITHDRAWN)
 show_flashes()
 
 st.title(f"Review {review.case_reference}")
+# Open: its RAG; submitted: awaiting the Panel; closed: CLOSED, with what is still outstanding (Ofsted's reply).
+OFSTED_OUTSTANDING = " · **outstanding: Ofsted's response**"
+ofsted_awaited = is_closed and review.ofsted_required and review.ofsted_response_date is None
 st.markdown(
-    f"{rag_badge(status.status_label if is_open else review.state if review.withdrawn else ReviewState.SUBMITTED)} "
+    f"{rag_badge(status.status_label if is_open else review.state)}{OFSTED_OUTSTANDING if ofsted_awaited else ''} "
     f"**{status.progress}** · "
     f"{NOTIFICATION_TYPE_LABELS[review.notification_type]} · children: "
     + ", ".join(f"{c.initials} (age {c.age_years})" for c in review.children),

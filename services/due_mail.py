@@ -13,7 +13,8 @@ ready-made chase email always did.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
@@ -21,7 +22,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.enums import MailKind, ReviewState, Role
+from db.enums import MailKind, MilestoneKey, ReviewState, Role
 from db.models import Account, Agency, Review
 from services.calendar import load_calendar, load_settings
 from services.errors import InvalidInput
@@ -31,69 +32,180 @@ from services.permissions import CASE_READERS, CASE_WRITERS, requires
 from services.rag import Rag
 from services.returns.chasing import chase_email_for, record_chase
 from services.returns.queries import list_outstanding_returns, read_return
-from services.returns.rules import Stage, agency_due_date, return_stage
+from services.returns.rules import Stage, agency_due_date, latest_received, return_stage, sharing_deadline
 from services.review_status import RETURN_WORDS, list_delegated_to_me, list_live_reviews
+
+PUBLIC_URL_VARIABLE = "RRT_PUBLIC_URL"  # as ui.server reads it: the tracker's address as people reach it
 
 # ---------------------------------------------------------------- the digest (pure)
 
 
 @dataclass(frozen=True)
 class DigestLine:
-    """One item of a digest: when it is due, which review (its case reference) and what."""
+    """One item of a digest: when it is due, which review (its case reference) and what; the review's id and the
+    page (ui.navigation's key) that its link opens."""
 
     due: date
     case_reference: str
     what: str
+    review_id: int | None = None
+    page: str = "review"
+
+
+def public_url(environ: Mapping[str, str] | None = None) -> str | None:
+    """The tracker's address as people reach it (RRT_PUBLIC_URL, no trailing slash), or None: no links then."""
+    environ = os.environ if environ is None else environ
+    return environ.get(PUBLIC_URL_VARIABLE, "").strip().rstrip("/") or None
+
+
+def item_link(base: str | None, line: DigestLine) -> str | None:
+    """The address of the page of the item's review ('https://tracker.example/review?review=12'), or None."""
+    if base is None or line.review_id is None:
+        return None
+    return f"{base}/{line.page}?review={line.review_id}"
+
+
+def digest_summary(*, today: date, next_day: date, overdue: int, due_today: int, due_next: int, waiting: int = 0,
+                   delegated: int = 0) -> str:
+    """The digest's first line: '3 overdue, 2 due today, 1 due tomorrow' (the next working day named when it is
+    not tomorrow), then what waits for Ofsted and what is delegated, when any."""
+    next_words = "tomorrow" if (next_day - today).days == 1 else f"on {next_day:%a %d %b}"
+    parts = [f"{overdue} overdue", f"{due_today} due today", f"{due_next} due {next_words}"]
+    if waiting:
+        parts.append(f"{waiting} waiting for Ofsted")
+    if delegated:
+        parts.append(f"{delegated} delegated to you")
+    return ", ".join(parts) + "."
 
 
 def digest_mail(*, name: str, today: date, next_day: date, lines: Sequence[DigestLine],
-                delegated: Sequence[DigestLine], partnership: str) -> tuple[str, str] | None:
-    """The digest's subject and body, or None when nothing is overdue, due or delegated."""
+                delegated: Sequence[DigestLine], partnership: str, waiting: Sequence[DigestLine] = (),
+                base_url: str | None = None) -> tuple[str, str] | None:
+    """The digest's subject and body, or None when nothing is overdue, due, waiting for Ofsted or delegated. Each
+    item is followed by the link to its page when the tracker's address (`base_url`) is known."""
     overdue = sorted((line for line in lines if line.due < today), key=lambda line: (line.due, line.case_reference))
     due = sorted((line for line in lines if today <= line.due <= next_day),
                  key=lambda line: (line.due, line.case_reference))
-    if not (overdue or due or delegated):
+    if not (overdue or due or delegated or waiting):
         return None
     subject = (f"Rapid Review deadlines, {today:%a %d %b %Y}: {len(overdue)} overdue, "
                f"{len(due)} due by {next_day:%a %d %b}")
+    summary = digest_summary(today=today, next_day=next_day, overdue=len(overdue),
+                             due_today=sum(1 for line in due if line.due == today),
+                             due_next=sum(1 for line in due if line.due > today), waiting=len(waiting),
+                             delegated=len(delegated))
+
+    def item(line: DigestLine) -> list[str]:
+        link = item_link(base_url, line)
+        return [f"  {line.due:%a %d %b}  {line.case_reference}: {line.what}", *([f"    {link}"] if link else [])]
 
     def listed(title: str, items: Sequence[DigestLine]) -> list[str]:
         if not items:
             return [title, "  Nothing.", ""]
-        return [title, *(f"  {line.due:%a %d %b}  {line.case_reference}: {line.what}" for line in items), ""]
+        return [title, *(text for line in items for text in item(line)), ""]
 
+    opening = (f"Open the Rapid Review Tracker at {base_url} for the details." if base_url
+               else "Open the Rapid Review Tracker for the details.")
     body = "\n".join([
         f"Good morning {name},",
         "",
+        summary,
+        "",
         *listed("Overdue:", overdue),
         *listed(f"Due today or on the next working day ({next_day:%a %d %b}):", due),
+        *(listed("Waiting for Ofsted (closed reviews; sent on):", waiting) if waiting else []),
         *listed("Delegated to you (open):", sorted(delegated, key=lambda line: (line.due, line.case_reference))),
-        "Open the Rapid Review Tracker for the details. You get this email on working days because your account "
-        "has this address; ask your administrator to remove it to stop it.",
+        f"{opening} You get this email on working days because your account has this address; ask your "
+        "administrator to remove it to stop it.",
         "",
         partnership,
     ])
     return subject, body
 
 
+# ---------------------------------------------------------------- the digest: whose each item is
+
+
+def owner_roles(owner: str) -> frozenset[str]:
+    """The case roles a plan step's owner names ("manager / officer", "officer, manager", "chair", or an admin's
+    wording such as "JCR Chair"); a step naming none of them is the Partnership Manager's."""
+    words = owner.lower()
+    named = frozenset(role.value for role in (Role.MANAGER, Role.OFFICER, Role.CHAIR) if role.value in words)
+    return named or frozenset({Role.MANAGER.value})
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    """A digest line and the roles whose work it is (the Partnership Manager's digest has every item)."""
+
+    line: DigestLine
+    roles: frozenset[str]
+
+
+def lines_for(items: Sequence[DigestItem], roles: frozenset[str] | set[str]) -> list[DigestLine]:
+    """The items that are this account's to do: every item for a manager; else the items of its roles."""
+    if Role.MANAGER.value in roles:
+        return [i.line for i in items]
+    return [i.line for i in items if i.roles & set(roles)]
+
+
+_MILESTONE_PAGES: dict[str, str] = {MilestoneKey.REPORT_TO_CHAIR: "report", MilestoneKey.SIGNED_REPORT: "report",
+                    MilestoneKey.PANEL_SUBMISSION: "report", MilestoneKey.PANEL_RESPONSE: "report",
+                    MilestoneKey.RR_MEETING: "meetings", MilestoneKey.EXEC_MEETING: "meetings",
+                    MilestoneKey.MINUTES: "meetings", MilestoneKey.RETURNS_ACCEPTED: "returns",
+                    MilestoneKey.SCOPING_SENT: "returns"}
+# Who acts on a return at each stage: the officer chases, receives and checks it; the manager does the final QA.
+_RETURN_ROLES = {Stage.AWAITING: frozenset({Role.OFFICER.value}), Stage.SENT_BACK: frozenset({Role.OFFICER.value}),
+                 Stage.RECEIVED: frozenset({Role.OFFICER.value}), Stage.CHECKED: frozenset({Role.MANAGER.value})}
+CHAIR_ONLY = frozenset({Role.CHAIR.value})
+
+
 # ---------------------------------------------------------------- the digest (reading)
 
 
-def _digest_lines(session: Session, account: Account, today: date, next_day: date) -> list[DigestLine]:
-    lines = []
+def _digest_items(session: Session, account: Account, today: date, next_day: date) -> list[DigestItem]:
+    """Every milestone and return step of the live open reviews overdue or due by `next_day`, each with the roles
+    it is for: a milestone by its plan owner; a return by its stage; and, for the JCR Chair, a return received and
+    not yet shared with the Chair."""
+    cal = load_calendar(session)
+    items = []
     for status in list_live_reviews(session, account, as_of=today):
         if status.review.state != ReviewState.OPEN:
             continue
         for s in status.milestones:
-            due = s.milestone.effective_due_date
-            if (s.rag not in (Rag.COMPLETE, Rag.NOT_NEEDED) and not s.milestone.optional and due is not None
-                    and due <= next_day):
-                lines.append(DigestLine(due, status.review.case_reference, s.milestone.title))
+            m = s.milestone
+            due = m.effective_due_date
+            if s.rag not in (Rag.COMPLETE, Rag.NOT_NEEDED) and not m.optional and due is not None and due <= next_day:
+                items.append(DigestItem(DigestLine(due, status.review.case_reference, m.title, status.review.id,
+                                                   _MILESTONE_PAGES.get(m.key, "review")), owner_roles(m.owner)))
     for r in list_outstanding_returns(session, account, as_of=today):
         if r.action_due is not None and r.action_due <= next_day and r.stage in RETURN_WORDS:
-            lines.append(DigestLine(r.action_due, r.case_reference,
-                                    f"{r.agency_name} return {RETURN_WORDS[r.stage]}"))
-    return lines
+            items.append(DigestItem(DigestLine(r.action_due, r.case_reference,
+                                               f"{r.agency_name} return {RETURN_WORDS[r.stage]}", r.ret.review_id,
+                                               "returns"), _RETURN_ROLES[r.stage]))
+        received = latest_received(r.ret)
+        if (r.stage in (Stage.RECEIVED, Stage.CHECKED) and received is not None
+                and r.ret.shared_with_chair_date is None):
+            items.append(DigestItem(DigestLine(sharing_deadline(cal, received), r.case_reference,
+                                               f"{r.agency_name} return received {received:%a %d %b}, not yet shared "
+                                               "with the JCR Chair", r.ret.review_id, "returns"), CHAIR_ONLY))
+    return items
+
+
+def _digest_lines(session: Session, account: Account, today: date, next_day: date) -> list[DigestLine]:
+    """This account's own items (lines_for its roles)."""
+    return lines_for(_digest_items(session, account, today, next_day), frozenset(account.roles))
+
+
+def _waiting_for_ofsted_lines(session: Session, account: Account, today: date) -> list[DigestLine]:
+    """For the Partnership Manager: the closed reviews whose Ofsted reply is outstanding, until it is recorded."""
+    if not account.has_role(Role.MANAGER):
+        return []
+    # Imported here: services.report.panel imports services.report.service, which imports this module.
+    from services.report.panel import ofsted_outstanding
+
+    return [DigestLine(o.sent_on, o.case_reference, f"Ofsted's response outstanding: {o.sentence}", o.review_id,
+                       "report") for o in ofsted_outstanding(session, as_of=today)]
 
 
 def digest_recipients(session: Session) -> list[Account]:
@@ -111,16 +223,18 @@ def queue_digests(session: Session, *, today: date) -> int:
         return 0
     next_day = cal.add_working_days(today, 1)
     partnership = load_settings(session).partnership_name
+    base_url = public_url()
     queued = 0
     for account in digest_recipients(session):
         key = f"digest:{account.id}:{today.isoformat()}"
         if already_queued(session, key):
             continue
-        delegated = [DigestLine(t.due_date or today, t.case_reference, t.title)
+        delegated = [DigestLine(t.due_date or today, t.case_reference, t.title, t.review_id)
                      for t in list_delegated_to_me(session, account, as_of=today)]
         mail = digest_mail(name=account.display_name, today=today, next_day=next_day,
                            lines=_digest_lines(session, account, today, next_day), delegated=delegated,
-                           partnership=partnership)
+                           partnership=partnership, waiting=_waiting_for_ofsted_lines(session, account, today),
+                           base_url=base_url)
         if mail is not None and account.email:
             queued += queue_mail(session, key=key, kind=MailKind.DIGEST, to=account.email, subject=mail[0],
                                  body=mail[1], recipient_account_id=account.id)

@@ -18,6 +18,7 @@ from services.calendar import load_calendar
 from services.concurrency import check_version, flush_or_stale
 from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
+from services.formatting import long_date
 from services.permissions import CASE_READERS, requires
 from services.report.reads import (
     MAX_REASON_CHARS,
@@ -39,6 +40,7 @@ from services.report.versions import (
     store_version,
     version_in_state,
 )
+from services.report.word import submitted_docx
 from services.text import clean_text
 
 
@@ -53,7 +55,8 @@ def submit_to_panel(
     as_of: date,
 ) -> VersionInfo:
     """Submit the Chair's signed final version to the National Panel (and Ofsted when required): records the
-    submission date, keeps the 'submitted' version (the signed final's exact bytes) and completes
+    submission date, keeps the 'submitted' version (the signed final's text, with its own version line and the
+    submission recorded in it) and completes
     'Report submitted to the National Panel'."""
     review = review_for_write(session, review_id)
     refuse_when_submitted(review)
@@ -76,15 +79,25 @@ def submit_to_panel(
                                          not_before_what="the submission to the Panel")
     complete_report_milestone(session, actor, review, MilestoneKey.PANEL_SUBMISSION, submitted_on, as_of,
                               note="Completed by submitting the signed final version (Report page).")
-    # What the Chair signed is what the Panel gets: the same bytes, kept again as the 'submitted' version.
-    data = bytes(signed.content)
+    # What the Chair signed is what the Panel gets: the signed document, word for word, with its own version line
+    # and the submission recorded in it (when, to whom).
+    signed_data = bytes(signed.content)
+    to_whom = "the National Panel" + (" and Ofsted" if ofsted_sent_on else "")
+    submission = (f"to the National Panel on {submitted_on:%a %d %b %Y}"
+                  + (f" and to Ofsted on {ofsted_sent_on:%a %d %b %Y}" if ofsted_sent_on else "")
+                  + f", by {actor.display_name}. This is signed final version {signed.number} as the JCR Chair "
+                  f"signed it, sent to {to_whom}.")
+    details = (("Submitted to the National Panel", long_date(submitted_on)),
+               *((("Sent to Ofsted", long_date(ofsted_sent_on)),) if ofsted_sent_on else ()))
     content = assemble(session, review, as_of=as_of)
     version = store_version(session, actor, review, state=SUBMITTED, content=content, step_date=submitted_on,
-                            ofsted_sent_on=ofsted_sent_on, data=data)
+                            ofsted_sent_on=ofsted_sent_on,
+                            make_data=lambda stamp: submitted_docx(signed_data, stamp, submission=submission,
+                                                                   details=details))
     text = (f"Report submitted to the National Panel on {submitted_on:%d %b %Y}"
             + (f" and to Ofsted on {ofsted_sent_on:%d %b %Y}" if ofsted_sent_on else "")
-            + f": version {version.number}, the signed final version {signed.number} as signed "
-            f"(sha256 {version.sha256[:12]}).")
+            + f": version {version.number}, the signed final version {signed.number} as signed, with the "
+            f"submission recorded in it (sha256 {version.sha256[:12]}).")
     append_system_entry(session, actor, review_id=review.id, category=LogCategory.COMMUNICATION, text=text)
     return version_info(version)
 
@@ -161,28 +174,45 @@ def record_responses(
 
 @dataclass(frozen=True)
 class OfstedOutstanding:
-    """A review whose report went to Ofsted and whose response has not been recorded (open or closed)."""
+    """A closed review whose report went to Ofsted and whose response has not been recorded ("Waiting for
+    Ofsted"): it is no longer on the live list, so this is where it is seen."""
 
     review_id: int
     case_reference: str
     state: str
+    submitted_on: date
     sent_on: date
-    working_days_waiting: int
+    working_days_waiting: int  # working days since the submission (services.working_days: after it, up to today)
+
+    @property
+    def sentence(self) -> str:
+        """'sent to Ofsted Tue 12 Jan 2027; 14 working days since the submission (Tue 12 Jan 2027)'."""
+        days = f"{self.working_days_waiting} working day{'' if self.working_days_waiting == 1 else 's'}"
+        return (f"sent to Ofsted {self.sent_on:%a %d %b %Y}; {days} since the submission "
+                f"({self.submitted_on:%a %d %b %Y})")
+
+
+def ofsted_outstanding(session: Session, *, as_of: date) -> list[OfstedOutstanding]:
+    """Every closed review whose Ofsted reply is required and not recorded, longest waiting first (no role check:
+    for services.due_mail, which reads as no one)."""
+    cal = load_calendar(session)
+    rows = session.execute(
+        select(Review.id, Review.case_reference, Review.state, Review.submitted_to_panel_date,
+               func.coalesce(ReportVersion.ofsted_sent_on, ReportVersion.step_date))
+        .join(ReportVersion, (ReportVersion.review_id == Review.id) & (ReportVersion.state == SUBMITTED))
+        .where(Review.state == ReviewState.CLOSED, Review.ofsted_required.is_(True),
+               Review.ofsted_response_date.is_(None), Review.submitted_to_panel_date.is_not(None))
+        .order_by(Review.submitted_to_panel_date, Review.id)
+    ).all()
+    return [OfstedOutstanding(rid, ref, state, submitted, sent, cal.working_days_between(submitted, as_of))
+            for rid, ref, state, submitted, sent in rows if submitted is not None]
 
 
 @requires(*CASE_READERS, action="see the Ofsted responses outstanding")
 def list_ofsted_outstanding(session: Session, actor: Account, *, as_of: date) -> list[OfstedOutstanding]:
-    """Every submitted review (open or closed) that went to Ofsted and has no Ofsted response yet, oldest first."""
-    cal = load_calendar(session)
-    rows = session.execute(
-        select(Review.id, Review.case_reference, Review.state,
-               func.coalesce(ReportVersion.ofsted_sent_on, ReportVersion.step_date))
-        .join(ReportVersion, (ReportVersion.review_id == Review.id) & (ReportVersion.state == SUBMITTED))
-        .where(Review.ofsted_required.is_(True), Review.ofsted_response_date.is_(None))
-        .order_by(Review.submitted_to_panel_date, Review.id)
-    ).all()
-    return [OfstedOutstanding(rid, ref, state, sent, cal.working_days_between(sent, as_of))
-            for rid, ref, state, sent in rows]
+    """Waiting for Ofsted (Live reviews, the Review page): ofsted_outstanding for a case reader. A submitted review
+    still open is on the live list itself and is not repeated here."""
+    return ofsted_outstanding(session, as_of=as_of)
 
 
 @requires(Role.MANAGER, action="say whether the report goes to Ofsted")

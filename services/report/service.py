@@ -157,7 +157,7 @@ def assemble(session: Session, review: Review, *, as_of: date,
     )
     texts = {s.section_key: s.text for s in session.scalars(
         select(ReportSection).where(ReportSection.review_id == review.id))}
-    sent = _first_sent(session, review.id)
+    sent = version_in_state(session, review.id, SENT_TO_CHAIR)  # the latest sending: the one a sign-off signs
     if signed_on is None:
         in_force = sign_off_in_force(session, review.id)
         if in_force is not None:

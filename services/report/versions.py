@@ -3,7 +3,9 @@ review locked for a step, the refusal once submitted, the versions in a state an
 the next version, and completing a report milestone."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
@@ -15,7 +17,7 @@ from db.models_report import ReportVersion, SignOff
 from services.errors import InvalidInput
 from services.milestones import complete_milestone, refuse_if_withdrawn
 from services.report.content import ReportContent, fingerprint
-from services.report.reads import STATE_LABELS, file_name_for
+from services.report.reads import SENT_TO_CHAIR, STATE_LABELS, file_name_for
 from services.report.word import VersionStamp, build_report_docx
 
 TRY_AGAIN = "Reload and try again."
@@ -78,15 +80,20 @@ def store_version(
     content: ReportContent,
     step_date: date | None = None,
     ofsted_sent_on: date | None = None,
-    data: bytes | None = None,
+    make_data: Callable[[VersionStamp], bytes] | None = None,
     created_at: datetime | None = None,
 ) -> ReportVersion:
-    """Make the next version of the review's report (the review row is locked by the caller) and log it."""
+    """Make the next version of the review's report (the review row is locked by the caller) and log it. Its file
+    is `content` built as Word, or what `make_data` makes with the version's stamp (the submitted version). A
+    version sent to the Chair says the date it is sent (the content, assembled before it is stored, has the
+    previous sending's)."""
     number = (session.scalar(select(func.max(ReportVersion.number)).where(ReportVersion.review_id == review.id))
               or 0) + 1
     made = (created_at or datetime.now(UTC)).replace(microsecond=0)
-    if data is None:
-        data = build_report_docx(content, VersionStamp(number, STATE_LABELS[state], made, actor.display_name))
+    if state == SENT_TO_CHAIR and step_date is not None:
+        content = dataclasses.replace(content, sent_to_chair_on=step_date)
+    stamp = VersionStamp(number, STATE_LABELS[state], made, actor.display_name)
+    data = build_report_docx(content, stamp) if make_data is None else make_data(stamp)
     version = ReportVersion(
         review_id=review.id, number=number, state=state, step_date=step_date, ofsted_sent_on=ofsted_sent_on,
         created_at=made, created_by_id=actor.id, created_by_name=actor.display_name,

@@ -345,6 +345,44 @@ def build_report_docx(content: ReportContent, stamp: VersionStamp) -> bytes:
     return _fixed_zip_times(buffer.getvalue(), stamp.created_at)
 
 
+def submitted_docx(signed: bytes, stamp: VersionStamp, *, submission: str,
+                   details: tuple[tuple[str, str], ...]) -> bytes:
+    """The submitted version: the signed final version's document with its own version line (`stamp`), the
+    submission recorded under it (`submission`: when, to whom) and the submission's rows (`details`) added to the
+    case details. Every other word is the signed text, as the Chair signed it."""
+    stamp = printable_copy(stamp)
+    submission, details = printable(submission), printable_copy(details)
+    document = Document(io.BytesIO(signed))
+    version_line = next(p for p in document.paragraphs if p.text.startswith("Version: "))
+    runs = version_line.runs  # "Version: " (bold), then the signed version's line
+    for run in runs[1:]:
+        run.text = ""
+    runs[1 if len(runs) > 1 else 0].text = stamp.line if len(runs) > 1 else f"Version: {stamp.line}"
+    recorded = document.add_paragraph()
+    recorded.add_run("Submission: ").bold = True
+    recorded.add_run(submission)
+    version_line._p.addnext(recorded._p)
+    table = document.tables[0]  # section 1, case details
+    for label, value in details:
+        cells = table.add_row().cells  # type: ignore[no-untyped-call]  # python-docx leaves Table.add_row unannotated
+        for cell, text, width in ((cells[0], label, 62), (cells[1], value, 104)):
+            cell.text = ""
+            run = cell.paragraphs[0].add_run(text)
+            run.bold = cell is cells[0]
+            run.font.size = Pt(9.5)
+            cell.paragraphs[0].paragraph_format.space_after = Pt(0)
+            cell.width = Mm(width)
+    core = document.core_properties
+    made = stamp.created_at.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    core.comments = stamp.line
+    core.last_modified_by = stamp.created_by_name
+    core.revision = stamp.number or 1
+    core.modified = made
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return _fixed_zip_times(buffer.getvalue(), stamp.created_at)
+
+
 def _fixed_zip_times(data: bytes, when: datetime) -> bytes:
     """Rewrite the zip with every entry dated `when` (UTC), so equal documents are equal bytes."""
     moment = when.astimezone(UTC)

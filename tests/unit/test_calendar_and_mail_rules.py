@@ -89,7 +89,8 @@ def test_the_digest_sorts_overdue_from_due_and_leaves_out_what_is_later():
                                 delegated=[DigestLine(date(2026, 12, 1), "191126CD", "Minutes saved")],
                                 partnership="Test Partnership")
     assert subject == "Rapid Review deadlines, Thu 26 Nov 2026: 1 overdue, 2 due by Fri 27 Nov"
-    overdue, due, delegated = body.split("\n\n")[1:4]
+    summary, overdue, due, delegated = body.split("\n\n")[1:5]
+    assert summary == "1 overdue, 1 due today, 1 due tomorrow, 1 delegated to you."
     assert overdue == "Overdue:\n  Wed 25 Nov  201126AB: Case folder created"
     assert due == ("Due today or on the next working day (Fri 27 Nov):\n  Thu 26 Nov  191126CD: Police return not "
                    "received\n  Fri 27 Nov  201126AB: Returns collated")
