@@ -30,6 +30,7 @@ from services.outbox import already_queued, mail_is_on, queue_mail
 from services.outside import outside_reference
 from services.permissions import CASE_READERS, CASE_WRITERS, requires
 from services.rag import Rag
+from services.report.reads import ofsted_outstanding
 from services.returns.chasing import chase_email_for, record_chase
 from services.returns.queries import list_outstanding_returns, read_return
 from services.returns.rules import Stage, agency_due_date, latest_received, return_stage, sharing_deadline
@@ -201,9 +202,6 @@ def _waiting_for_ofsted_lines(session: Session, account: Account, today: date) -
     """For the Partnership Manager: the closed reviews whose Ofsted reply is outstanding, until it is recorded."""
     if not account.has_role(Role.MANAGER):
         return []
-    # Imported here: services.report.panel imports services.report.service, which imports this module.
-    from services.report.panel import ofsted_outstanding
-
     return [DigestLine(o.sent_on, o.case_reference, f"Ofsted's response outstanding: {o.sentence}", o.review_id,
                        "report") for o in ofsted_outstanding(session, as_of=today)]
 

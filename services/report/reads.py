@@ -10,10 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 from db.enums import FinalQaOutcome, ReportVersionState, ReviewState
 from db.models import Review
 from db.models_report import PanelResponse, ReportSection, ReportVersion, SignOff
 from db.models_returns import AgencyReturn
+from services.calendar import load_calendar
 from services.clock import LONDON
 from services.errors import InvalidInput
 from services.formatting import log_date, long_date
@@ -265,3 +269,39 @@ def missing_words(missing: list[tuple[Section, str]]) -> str:
 class DraftMade:
     version: VersionInfo
     new: bool
+
+
+@dataclass(frozen=True)
+class OfstedOutstanding:
+    """A closed review whose report went to Ofsted and whose response has not been recorded ("Waiting for
+    Ofsted"): it is no longer on the live list, so this is where it is seen."""
+
+    review_id: int
+    case_reference: str
+    state: str
+    submitted_on: date
+    sent_on: date
+    working_days_waiting: int  # working days since the submission (services.working_days: after it, up to today)
+
+    @property
+    def sentence(self) -> str:
+        """'sent to Ofsted Tue 12 Jan 2027; 14 working days since the submission (Tue 12 Jan 2027)'."""
+        days = f"{self.working_days_waiting} working day{'' if self.working_days_waiting == 1 else 's'}"
+        return (f"sent to Ofsted {self.sent_on:%a %d %b %Y}; {days} since the submission "
+                f"({self.submitted_on:%a %d %b %Y})")
+
+
+def ofsted_outstanding(session: Session, *, as_of: date) -> list[OfstedOutstanding]:
+    """Every closed review whose Ofsted reply is required and not recorded, longest waiting first (no role check:
+    for services.due_mail, which reads as no one)."""
+    cal = load_calendar(session)
+    rows = session.execute(
+        select(Review.id, Review.case_reference, Review.state, Review.submitted_to_panel_date,
+               func.coalesce(ReportVersion.ofsted_sent_on, ReportVersion.step_date))
+        .join(ReportVersion, (ReportVersion.review_id == Review.id) & (ReportVersion.state == SUBMITTED))
+        .where(Review.state == ReviewState.CLOSED, Review.ofsted_required.is_(True),
+               Review.ofsted_response_date.is_(None), Review.submitted_to_panel_date.is_not(None))
+        .order_by(Review.submitted_to_panel_date, Review.id)
+    ).all()
+    return [OfstedOutstanding(rid, ref, state, submitted, sent, cal.working_days_between(submitted, as_of))
+            for rid, ref, state, submitted, sent in rows if submitted is not None]
