@@ -142,7 +142,8 @@ def assemble(session: Session, review: Review, *, as_of: date,
             agency=r.agency.name, requested=r.requested_date, due=return_due_date(cal, r.requested_date),
             received=r.received_date, resubmitted=r.resubmission_received_date, final_qa=final_qa_words(r),
             summary=r.summary,
-            ending=ending_sentence(r.ended_as, r.ended_on, r.ended_reason or "", agency_due_date(cal, r), len(r.chases))
+            ending=ending_sentence(r.ended_as, r.ended_on, r.ended_reason or "", agency_due_date(cal, r), len(r.chases),
+                                   r.no_chase_reason)
             if r.ended_as is not None and r.ended_on is not None else None,
         )
         for r in _returns_of(session, review.id)

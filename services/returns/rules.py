@@ -333,6 +333,21 @@ def what_happens_next(cal: WorkingCalendar, ret: ReturnFacts, as_of: date) -> st
     return "Nothing more is due: the return is complete." if step == "Complete" else step + "."
 
 
+def signature_words(signed: bool | None, role: str | None) -> str:
+    """One receipt's signature: 'signed: Head of Service' or 'not signed by a senior manager'."""
+    return f"signed: {role}" if signed else "not signed by a senior manager"
+
+
+def first_receipt_signature(ret: ReturnRead) -> str:
+    """The first receipt's own signature: kept apart once a resubmission arrived (migration 0019); before that,
+    and for a resubmission recorded before the split was kept, the return's signature fields are the first's."""
+    if ret.resubmission_received_date is not None and ret.first_signed_by_senior_manager is not None:
+        return signature_words(ret.first_signed_by_senior_manager, ret.first_signatory_role)
+    if ret.resubmission_received_date is not None:
+        return "signature not kept for this receipt"
+    return signature_words(ret.signed_by_senior_manager, ret.signatory_role)
+
+
 def check_result_label(ret: ReturnFacts) -> str:
     """'satisfactory (all 4 yes)' or 'concerns: no dates present, ... Note: ...'."""
     if ret.initial_check_outcome is None:
@@ -514,10 +529,31 @@ def validate_ending(
     return cleaned
 
 
-def ending_sentence(ending: str, ended_on: date, reason: str, due: date, chases: int) -> str:
-    """How the report and the checklist describe a return closed without being accepted."""
+def validate_no_chase(*, agency_name: str, ending: str, chases: int, no_chase_reason: str | None) -> str | None:
+    """A "no return" needs a chase on record, or a reason why none was possible (domain.md "Evidence over ticks");
+    the reason, cleaned, or None when there were chases or the return is withdrawn."""
+    if ending != ReturnEnding.NO_RETURN or chases:
+        return None
+    cleaned = clean_optional_text(no_chase_reason, label="reason no chase was possible", max_length=MAX_NOTE_CHARS)
+    if cleaned is None:
+        raise InvalidInput(
+            f"No chase of the return from {agency_name} is on record: record the chase first, or say why no chase "
+            "was possible."
+        )
+    return cleaned
+
+
+def ending_sentence(ending: str, ended_on: date, reason: str, due: date, chases: int,
+                    no_chase_reason: str | None = None) -> str:
+    """How the report and the checklist describe a return closed without being accepted: exactly what the record
+    holds (the chases on record, or that none is, with the reason none was possible when one was given)."""
     if ending == ReturnEnding.NO_RETURN:
-        chased = f"chased {chases} time{'s' if chases != 1 else ''}" if chases else "not chased"
+        if chases:
+            chased = f"chased {chases} time{'s' if chases != 1 else ''}"
+        elif no_chase_reason:
+            chased = f"no chase on record; no chase was possible: {no_chase_reason}"
+        else:
+            chased = "no chase on record"
         return (f"No return: the agency did not respond by {due:%d %b %Y} ({chased}); closed on "
                 f"{ended_on:%d %b %Y}. Reason: {reason}")
     return f"Withdrawn on {ended_on:%d %b %Y}: the agency was asked in error. Reason: {reason}"

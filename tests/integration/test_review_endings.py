@@ -110,7 +110,10 @@ def _ret(session, review, name) -> AgencyReturn:
                                                                    Agency.name == name)).one()
 
 
-def _close(session, actor, ret, ending, on=MON_4_JAN, reason="No reply after two chases."):
+def _close(session, actor, ret, ending, on=MON_4_JAN, reason="No reply after a chase."):
+    if ending == "no return" and not ret.chases and ret.received_date is None and ret.ended_as is None:
+        # Issue 26: "no return" needs a chase on record (or a reason none was possible).
+        record_chase(session, actor, return_id=ret.id, as_of=on)
     return close_return_without_receipt(session, actor, return_id=ret.id, expected_version=ret.version,
                                         ending=ending, ended_on=on, reason=reason, as_of=on)
 

@@ -113,3 +113,28 @@ def test_a_checked_christmas_receipt_not_shared_reads_by_its_working_day(cal):
                       initial_checked_by_id=1)
     assert next_step(cal, ret, SAT_26_DEC).startswith("Share with the JCR Chair by Tue 29 Dec; then final QA")
     assert next_step(cal, ret, WED_30_DEC).startswith("Share with the JCR Chair (late)")
+
+
+# ------------------------------------------------------------------ "no return" says what the record holds
+
+
+def test_no_return_wording_states_the_chases_or_why_none_was_possible():
+    from services.returns.rules import ending_sentence
+    due, closed = TUE_29_DEC, D(2027, 1, 4)
+    assert ending_sentence("no return", closed, "No reply.", due, 2) == (
+        "No return: the agency did not respond by 29 Dec 2026 (chased 2 times); closed on 04 Jan 2027. "
+        "Reason: No reply.")
+    assert ending_sentence("no return", closed, "No reply.", due, 0, "Inbox closed.") == (
+        "No return: the agency did not respond by 29 Dec 2026 (no chase on record; no chase was possible: "
+        "Inbox closed.); closed on 04 Jan 2027. Reason: No reply.")
+
+
+def test_no_return_needs_a_chase_or_a_reason():
+    from services.errors import InvalidInput
+    from services.returns.rules import validate_no_chase
+    with pytest.raises(InvalidInput, match="No chase of the return from Police is on record"):
+        validate_no_chase(agency_name="Police", ending="no return", chases=0, no_chase_reason="  ")
+    assert validate_no_chase(agency_name="Police", ending="no return", chases=1, no_chase_reason="") is None
+    assert validate_no_chase(agency_name="Police", ending="withdrawn", chases=0, no_chase_reason="") is None
+    assert validate_no_chase(agency_name="Police", ending="no return", chases=0, no_chase_reason=" Closed. ") == (
+        "Closed.")
