@@ -100,8 +100,11 @@ def milestones_from_templates(templates: list[MilestoneTemplate]) -> list[Review
 
 
 def refresh_due_dates(cal: WorkingCalendar, received: date, milestones: list[ReviewMilestone]) -> None:
-    """Recompute plan dates of every milestone; done dates and agreed dates are left as they are."""
-    done_by_key = {m.key: m.done_date for m in milestones}
+    """Recompute plan dates of every milestone; done dates and agreed dates are left as they are. A milestone that
+    follows another (the minutes after the meeting) counts from that one's actual date, or from its agreed date
+    while it is not done (domain.md: minutes are due from the meeting's actual date, or its agreed date while it
+    has not been held); only with neither does its own plan window apply."""
+    done_by_key = {m.key: m.done_date or m.agreed_due_date for m in milestones}
     for m in milestones:
         dates = planned_dates(
             cal,
