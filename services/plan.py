@@ -126,6 +126,25 @@ def milestone_applies(review: HasExecDecision, milestone: HasCondition) -> bool:
     return True
 
 
+# How a step whose condition the Day 1 decision has not settled reads everywhere (issue 26): never "not needed"
+# before the Chair decides.
+NOT_DECIDED = "not decided yet"
+NOT_NEEDED = "not needed"
+
+
+def exec_meeting_words(review: HasExecDecision) -> str:
+    """The executive findings meeting as every page says it: 'needed', 'not needed' or 'not decided yet'."""
+    return {True: "needed", False: NOT_NEEDED, None: NOT_DECIDED}[review.exec_meeting_required]
+
+
+def not_applying_words(review: HasExecDecision, milestone: HasCondition) -> str | None:
+    """Why a step does not apply now, in the words shown for it: 'not decided yet' while the Day 1 decision is
+    open, 'not needed' once it said no; None when the step applies."""
+    if milestone_applies(review, milestone):
+        return None
+    return NOT_DECIDED if review.exec_meeting_required is None else NOT_NEEDED
+
+
 def window_label(m: PlanWindow) -> str:
     """The plan window in the guide's words: "Day 1", "Day 2-6", "meeting + 1 working day"."""
     if m.follows_key:

@@ -44,3 +44,22 @@ def test_minutes_follow_the_agreed_meeting_date_while_it_is_not_held(agreed, min
 def test_the_actual_meeting_date_wins_over_the_agreed_one():
     plan = _plan(meeting_done=D(2026, 12, 22), meeting_agreed=D(2026, 12, 23))
     assert plan["minutes"].due_date == D(2026, 12, 23)
+
+
+# ------------------------------------------------------------------ the executive findings meeting before the decision
+
+
+@pytest.mark.parametrize(("decision", "words", "step"), [
+    (None, "not decided yet", "not decided yet"),
+    (False, "not needed", "not needed"),
+    (True, "needed", None),
+])
+def test_the_exec_meeting_reads_not_decided_yet_until_the_chair_decides(decision, words, step):
+    from types import SimpleNamespace
+
+    from services.plan import exec_meeting_words, not_applying_words
+    review = SimpleNamespace(exec_meeting_required=decision)
+    exec_meeting = SimpleNamespace(condition="exec_meeting_required")
+    assert exec_meeting_words(review) == words
+    assert not_applying_words(review, exec_meeting) == step
+    assert not_applying_words(review, SimpleNamespace(condition=None)) is None
