@@ -90,7 +90,7 @@ with right:
     if status.next_milestone:
         m = status.next_milestone
         st.write(f"Next: **{md_text(m.title)}**, due {fmt_date(m.effective_due_date)}")
-    st.write(f"Executive findings meeting with the AD/DCS: {exec_meeting_words(review)}")
+    st.write(f"Executive findings meeting with the AD/DCS: {md_text(exec_meeting_words(review))}")
     st.download_button("Add its deadlines to my calendar (.ics)",
                        state.read_later(review_calendar_file, review_id=review.id),  # built when clicked
                        file_name=calendar_file_name(review.case_reference, review.id), mime="text/calendar",
