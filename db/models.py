@@ -282,6 +282,8 @@ class ReviewMilestone(Base):
         UniqueConstraint("review_id", "key"),
         CheckConstraint("(done_date IS NULL) = (done_by_id IS NULL)", name="done_has_author"),
         CheckConstraint("(agreed_due_date IS NULL) = (agreed_reason IS NULL)", name="agreed_has_reason"),
+        CheckConstraint("done_outside_reason IS NULL OR length(btrim(done_outside_reason)) > 0",
+                        name="done_outside_reason_not_blank"),  # migration 0019
         Index("ix_review_milestones_review", "review_id"),  # migration 0002
         Index("ix_review_milestones_delegated_open", "delegated_to_id",  # migration 0015
               postgresql_where=text("delegated_to_id IS NOT NULL AND done_date IS NULL")),
@@ -308,6 +310,8 @@ class ReviewMilestone(Base):
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     note: Mapped[str | None] = mapped_column(Text)
+    # Issue 26: a step the product has evidence for, recorded by the Manager as done outside the product: why.
+    done_outside_reason: Mapped[str | None] = mapped_column(Text)
     delegated_to_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 

@@ -118,6 +118,8 @@ class AgencyReturn(Base):
         *(CheckConstraint(sql, name=name) for name, sql in RETURN_CHECKS),
         *(CheckConstraint(sql, name=name) for name, sql in AGREED_DATE_CHECKS),
         *(CheckConstraint(sql, name=name) for name, sql in ENDING_CHECKS),
+        CheckConstraint("no_chase_reason IS NULL OR length(btrim(no_chase_reason)) > 0",
+                        name="no_chase_reason_not_blank"),  # migration 0019
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -130,6 +132,10 @@ class AgencyReturn(Base):
     received_date: Mapped[date | None] = mapped_column(Date)
     signed_by_senior_manager: Mapped[bool | None] = mapped_column(Boolean)
     signatory_role: Mapped[str | None] = mapped_column(String(120))
+    # Issue 26: once a resubmission arrives, the first receipt's own signature (the two above are then the
+    # resubmission's).
+    first_signed_by_senior_manager: Mapped[bool | None] = mapped_column(Boolean)
+    first_signatory_role: Mapped[str | None] = mapped_column(String(120))
 
     # Initial quality check of the version now in hand.
     check_sufficient_information: Mapped[bool | None] = mapped_column(Boolean)
@@ -166,6 +172,8 @@ class AgencyReturn(Base):
     ended_on: Mapped[date | None] = mapped_column(Date)
     ended_reason: Mapped[str | None] = mapped_column(Text)
     ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    # Issue 26: a "no return" with no chase on record says why none was possible.
+    no_chase_reason: Mapped[str | None] = mapped_column(Text)
 
     file_section: Mapped[str | None] = mapped_column(String(3))
     file_path: Mapped[str | None] = mapped_column(Text)

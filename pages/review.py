@@ -1,15 +1,16 @@
 """One review: its dates, SIN timeliness, milestones with RAG, and forms to record progress."""
 import streamlit as st
 
-from db.enums import MilestoneKey, ReviewState, Role
+from db.enums import ReviewState, Role
 from services.calendar_feed import calendar_file_name, review_calendar_file
 from services.clock import LONDON
 from services.daily_log.service import case_folder_register
 from services.integrity import HISTORY_SHOWN, review_history
 from services.meetings import MEETING_MILESTONES
-from services.milestones import DECISION_KEY, REPORT_MILESTONES
+from services.milestones import DECISION_KEY, EVIDENCE_OF, OUTSIDE_NOTE_PREFIX, OUTSIDE_WORDS, REPORT_MILESTONES
 from services.outside import outside_reference
 from services.permissions import CASE_WRITERS
+from services.plan import exec_meeting_words, not_applying_words
 from services.rag import Rag
 from services.review_status import get_review_status
 from services.reviews.reads import MilestoneRead
@@ -20,6 +21,7 @@ from services.reviews.rules import (
     NOTIFICATION_TYPE_LABELS,
     WITHDRAWAL_REASON_LABELS,
     ChildEntry,
+    MilestoneStatus,
 )
 from services.reviews.service import (
     DATES_KEPT_BY_THE_REPORT,
@@ -126,9 +128,7 @@ with right:
     if status.next_milestone:
         m = status.next_milestone
         st.write(f"Next: **{md_text(m.title)}**, due {fmt_date(m.effective_due_date)}")
-    if review.exec_meeting_required is not None:
-        needed = "needed" if review.exec_meeting_required else "not needed"
-        st.write(f"Executive findings meeting with the AD/DCS: {needed}")
+    st.write(f"Executive findings meeting with the AD/DCS: {md_text(exec_meeting_words(review))}")
     st.download_button("Add its deadlines to my calendar (.ics)",
                        state.read_later(review_calendar_file, review_id=review.id),  # built when clicked
                        file_name=calendar_file_name(review.case_reference, review.id), mime="text/calendar",
@@ -156,7 +156,8 @@ def _done(milestone: MilestoneRead) -> str:
     if milestone.done_date is None:
         return "—"
     by = f" by {milestone.done_by_name}" if milestone.done_by_name else ""
-    return short_date(milestone.done_date) + by
+    outside = f", {OUTSIDE_WORDS}" if (milestone.note or "").startswith(OUTSIDE_NOTE_PREFIX) else ""
+    return short_date(milestone.done_date) + by + outside
 
 
 def _owner(milestone: MilestoneRead) -> str:
@@ -169,13 +170,21 @@ def _note(milestone: MilestoneRead) -> str:
     return "; ".join(part for part in (milestone.note, agreed) if part) or "—"
 
 
+def _status_words(s: MilestoneStatus) -> Rag | str:
+    """The status badge's words: a step the Day 1 decision has not settled reads 'not decided yet' (never 'not
+    needed' before the Chair decides)."""
+    if s.rag is Rag.NOT_NEEDED:
+        return not_applying_words(review, s.milestone) or s.rag
+    return "optional" if s.milestone.optional and s.rag is not Rag.COMPLETE else s.rag
+
+
 # A table whose cells wrap (not a grid drawn on a canvas): every column and every word of a note show at 1280 px
 # with the menu open; on a phone, one card per milestone. Cells are Markdown: every text goes through md_text, and
 # the status is a coloured badge that says it in words.
 milestone_rows = [
     {
         "Milestone": md_text(s.milestone.title + (" (optional)" if s.milestone.optional else "")),
-        "Status": rag_badge("optional" if s.milestone.optional and s.rag is not Rag.COMPLETE else s.rag),
+        "Status": rag_badge(_status_words(s)),
         "Window": md_text(s.window),
         "Due": _due(s.milestone),
         "Done": md_text(_done(s.milestone)),
@@ -232,8 +241,10 @@ if done_milestones and Role.MANAGER in state.signed_in_roles():
 
 open_milestones = [s.milestone for s in status.milestones if s.rag not in (Rag.COMPLETE, Rag.NOT_NEEDED)]
 # Meetings and the report's steps are recorded on their own pages, which keep the meeting and the versions.
+# Steps with evidence in the product (the requests, the returns, the meetings) complete from it, never by a tick.
 recorded_here = [m for m in open_milestones if m.key not in REPORT_MILESTONES | set(MEETING_MILESTONES.values())
-                 and m.key != MilestoneKey.MINUTES]
+                 and m.key not in EVIDENCE_OF]
+done_outside_here = [m for m in open_milestones if m.key in EVIDENCE_OF]
 if not is_closed and open_milestones:
     st.subheader("Record a milestone done")
     link_meetings, link_report = st.columns(2)
@@ -257,6 +268,36 @@ if not is_closed and recorded_here:
                      exec_meeting_required=answer) is not None:
             flash(f"Recorded: {md_text(chosen.title)}, done {fmt_date(done_on)}.")
             st.rerun()
+
+if not is_closed and done_outside_here and Role.MANAGER in state.signed_in_roles():
+    outside_titles = {m.id: m.title for m in done_outside_here}
+
+    def _outside_title(milestone_id: object) -> str:
+        # Total: the browser may send back a step no longer open.
+        return outside_titles.get(milestone_id, str(milestone_id)) if isinstance(milestone_id, int) \
+            else str(milestone_id)
+
+    with (box := folded("Record a step done outside the product (Partnership Manager)", key="outside_open")):
+        if box.open:  # drawn only while open
+            st.caption("These steps complete themselves from what is recorded in the product (the requests and "
+                       "returns on Agency returns, the meetings on Meetings). Where the work really happened outside "
+                       "the product, record it here with the reason: it is kept, logged and shown as done outside "
+                       "the product.")
+            with st.form("milestone_done_outside"):
+                outside_id = st.selectbox("Step", list(outside_titles), format_func=_outside_title,
+                                          key="mo_milestone")
+                outside_on = st.date_input("Date done", value=as_of, max_value=as_of, format="DD/MM/YYYY",
+                                           key="mo_date")
+                outside_reason = st.text_area("Why it was done outside the product", help=FREE_TEXT_REMINDER,
+                                              placeholder=FREE_TEXT_REMINDER, key="mo_reason")
+                outside_submitted = st.form_submit_button("Record as done outside the product")
+            if outside_submitted:
+                outside_step = outside_titles.get(outside_id, "the step") if isinstance(outside_id, int) \
+                    else "the step"
+                if state.act(record_milestone_done, milestone_id=outside_id, done_on=outside_on, as_of=as_of,
+                             done_outside_reason=outside_reason) is not None:
+                    flash(f"Recorded: {md_text(outside_step)}, done outside the product on {fmt_date(outside_on)}.")
+                    st.rerun()
 
 if not is_closed and open_milestones and Role.MANAGER in state.signed_in_roles():
     by_id = {m.id: m for m in open_milestones}

@@ -100,8 +100,11 @@ def milestones_from_templates(templates: list[MilestoneTemplate]) -> list[Review
 
 
 def refresh_due_dates(cal: WorkingCalendar, received: date, milestones: list[ReviewMilestone]) -> None:
-    """Recompute plan dates of every milestone; done dates and agreed dates are left as they are."""
-    done_by_key = {m.key: m.done_date for m in milestones}
+    """Recompute plan dates of every milestone; done dates and agreed dates are left as they are. A milestone that
+    follows another (the minutes after the meeting) counts from that one's actual date, or from its agreed date
+    while it is not done (domain.md: minutes are due from the meeting's actual date, or its agreed date while it
+    has not been held); only with neither does its own plan window apply."""
+    done_by_key = {m.key: m.done_date or m.agreed_due_date for m in milestones}
     for m in milestones:
         dates = planned_dates(
             cal,
@@ -121,6 +124,25 @@ def milestone_applies(review: HasExecDecision, milestone: HasCondition) -> bool:
     if milestone.condition == EXEC_MEETING_CONDITION:
         return review.exec_meeting_required is True
     return True
+
+
+# How a step whose condition the Day 1 decision has not settled reads everywhere (issue 26): never "not needed"
+# before the Chair decides.
+NOT_DECIDED = "not decided yet"
+NOT_NEEDED = "not needed"
+
+
+def exec_meeting_words(review: HasExecDecision) -> str:
+    """The executive findings meeting as every page says it: 'needed', 'not needed' or 'not decided yet'."""
+    return {True: "needed", False: NOT_NEEDED, None: NOT_DECIDED}[review.exec_meeting_required]
+
+
+def not_applying_words(review: HasExecDecision, milestone: HasCondition) -> str | None:
+    """Why a step does not apply now, in the words shown for it: 'not decided yet' while the Day 1 decision is
+    open, 'not needed' once it said no; None when the step applies."""
+    if milestone_applies(review, milestone):
+        return None
+    return NOT_DECIDED if review.exec_meeting_required is None else NOT_NEEDED
 
 
 def window_label(m: PlanWindow) -> str:

@@ -40,6 +40,8 @@ from services.returns.rules import (
     Stage,
     card_step,
     check_result_label,
+    first_receipt_signature,
+    signature_words,
 )
 from services.returns.service import (
     close_return_without_receipt,
@@ -241,12 +243,12 @@ def _done_line(s: ReturnStatus) -> str:
     ret = s.ret
     done = [f"sent {fmt_date(ret.requested_date)}"]
     if ret.received_date:
-        signed = f"signed: {ret.signatory_role}" if ret.signed_by_senior_manager else "not signed by a senior manager"
-        done.append(f"received {fmt_date(ret.received_date)} ({signed})")
+        done.append(f"received {fmt_date(ret.received_date)} ({first_receipt_signature(ret)})")
     if ret.send_backs:
         done.append(f"sent back {len(ret.send_backs)} time{'s' if len(ret.send_backs) != 1 else ''}")
     if ret.resubmission_received_date:
-        done.append(f"resubmitted {fmt_date(ret.resubmission_received_date)}")
+        signed = signature_words(ret.signed_by_senior_manager, ret.signatory_role)
+        done.append(f"resubmitted {fmt_date(ret.resubmission_received_date)} ({signed})")
     if ret.initial_check_date:
         done.append(f"checked {fmt_date(ret.initial_check_date)} ({check_result_label(ret)})")
     if ret.shared_with_chair_date:
@@ -307,7 +309,9 @@ def _check_form(s: ReturnStatus, page: CardPage) -> None:
                             placeholder=FREE_TEXT_REMINDER, height=68)
         b1, b2 = st.columns(2)
         check_submitted = b1.form_submit_button("Record the initial check", type="primary")
-        all_yes = b2.form_submit_button("All four yes: record it as satisfactory")
+        # "All four yes" says signed: offered only for a receipt recorded as signed (one rule per receipt).
+        all_yes = bool(ret.signed_by_senior_manager) and b2.form_submit_button(
+            "All four yes: record it as satisfactory")
     if check_submitted or all_yes:
         answer_values: dict[str, Any] = (dict.fromkeys(CHECK_QUESTIONS, True) if all_yes
                                          else {k: YES_NO.get(v or "") for k, v in answers.items()})
@@ -389,7 +393,7 @@ def _file_and_summary_forms(s: ReturnStatus, page: CardPage) -> None:
 
 def _ending_form(s: ReturnStatus, page: CardPage) -> None:
     ret = s.ret
-    ending_form = _form(ret.id, "ending", {"ending": None, "on": None, "reason": ""}, ret.version)
+    ending_form = _form(ret.id, "ending", {"ending": None, "on": None, "reason": "", "no_chase": ""}, ret.version)
     with st.form(f"r{ret.id}_ending_form"):
         st.markdown("**Close without a receipt: no return, or withdrawn** (Partnership Manager)")
         st.caption("'No return': the agency did not respond by its due date, after chasing (the board counts it "
@@ -399,12 +403,16 @@ def _ending_form(s: ReturnStatus, page: CardPage) -> None:
                           key=ending_form.key("ending"))
         ended_on = st.date_input("Date closed", format="DD/MM/YYYY", key=ending_form.key("on"))
         ending_reason = st.text_input("Reason", key=ending_form.key("reason"), help=free_text_help(MAX_NOTE_CHARS))
+        no_chase = ""
+        if not ret.chases:
+            no_chase = st.text_input("No chase is on record: why none was possible (for 'no return')",
+                                     key=ending_form.key("no_chase"), help=free_text_help(MAX_NOTE_CHARS))
         end_submitted = st.form_submit_button("Close the return")
     if end_submitted:
         _save(ending_form, ret.id, close_return_without_receipt,
               f"The return from {md_text(s.agency_name)} is closed as '{md_text(ending)}'.",
               describe_saved=_describe_steps(s), ending=ending, ended_on=ended_on,
-              reason=ending_reason, as_of=page.as_of)
+              reason=ending_reason, no_chase_reason=no_chase, as_of=page.as_of)
 
 
 def _agreed_form(s: ReturnStatus, page: CardPage) -> None:

@@ -109,7 +109,9 @@ class MilestoneLine:
     due: date | None
     agreed: bool
     done: date | None
-    status: str  # "done", "open", "not needed"
+    status: str  # "done", "open", "not needed", "not decided yet"
+    # A step with evidence in the product done outside it (issue 26): the Partnership Manager's reason.
+    done_outside_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -175,7 +177,9 @@ def milestone_table_rows(content: ReportContent) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = []
     for m in content.milestones:
         due = _short(m.due) + (" (agreed)" if m.agreed else "") if m.due else "no deadline"
-        done = _short(m.done) if m.done else ("not needed" if m.status == "not needed" else "not done")
+        done = _short(m.done) if m.done else (m.status if m.status in ("not needed", "not decided yet") else "not done")
+        if m.done and m.done_outside_reason:
+            done += f" (done outside the product: {m.done_outside_reason})"
         rows.append((m.title, m.window, due, done))
     return rows
 

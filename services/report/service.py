@@ -31,7 +31,7 @@ from services.due_mail import notify_chairs_of_report
 from services.errors import InvalidInput, StaleRecord
 from services.formatting import long_date
 from services.permissions import CASE_READERS, CASE_WRITERS, requires
-from services.plan import milestone_applies, review_due_date, window_label
+from services.plan import not_applying_words, review_due_date, window_label
 from services.report.content import (
     MAX_SECTION_CHARS,
     SECTION_BY_KEY,
@@ -120,7 +120,9 @@ def assemble(session: Session, review: Review, *, as_of: date,
         ("Due to the National Panel (end of Day 15)", long_date(review_due_date(cal, received))),
         ("Rapid Review meeting", long_date(rr_held) if rr_held else "not held yet"),
     ]
-    if review.exec_meeting_required is not None:
+    if review.exec_meeting_required is None:
+        details.append(("Executive findings meeting with the AD/DCS", "not decided yet (Day 1 decision)"))
+    else:
         exec_text = "not needed (Day 1 decision)"
         if review.exec_meeting_required:
             exec_text = (f"held {long_date(meetings[MeetingKind.EXEC_MEETING].held_on)}"
@@ -142,7 +144,8 @@ def assemble(session: Session, review: Review, *, as_of: date,
             agency=r.agency.name, requested=r.requested_date, due=return_due_date(cal, r.requested_date),
             received=r.received_date, resubmitted=r.resubmission_received_date, final_qa=final_qa_words(r),
             summary=r.summary,
-            ending=ending_sentence(r.ended_as, r.ended_on, r.ended_reason or "", agency_due_date(cal, r), len(r.chases))
+            ending=ending_sentence(r.ended_as, r.ended_on, r.ended_reason or "", agency_due_date(cal, r), len(r.chases),
+                                   r.no_chase_reason)
             if r.ended_as is not None and r.ended_on is not None else None,
         )
         for r in _returns_of(session, review.id)
@@ -151,7 +154,8 @@ def assemble(session: Session, review: Review, *, as_of: date,
         MilestoneLine(
             title=m.title + (" (optional)" if m.optional else ""), window=window_label(m),
             due=m.effective_due_date, agreed=m.agreed_due_date is not None, done=m.done_date,
-            status="done" if m.done_date else ("not needed" if not milestone_applies(review, m) else "open"),
+            status="done" if m.done_date else (not_applying_words(review, m) or "open"),
+            done_outside_reason=m.done_outside_reason,
         )
         for m in sorted(review.milestones, key=lambda m: m.sort_order)
     )

@@ -51,6 +51,8 @@ class ReturnRead:
     received_date: date | None = None
     signed_by_senior_manager: bool | None = None
     signatory_role: str | None = None
+    first_signed_by_senior_manager: bool | None = None
+    first_signatory_role: str | None = None
     check_sufficient_information: bool | None = None
     check_dates_present: bool | None = None
     check_analysis: bool | None = None
@@ -75,6 +77,7 @@ class ReturnRead:
     ended_as: str | None = None
     ended_on: date | None = None
     ended_reason: str | None = None
+    no_chase_reason: str | None = None
     ended_by_name: str | None = None
     file_section: str | None = None
     file_path: str | None = None
@@ -103,6 +106,8 @@ class ReturnRead:
             received_date=row.received_date,
             signed_by_senior_manager=row.signed_by_senior_manager,
             signatory_role=row.signatory_role,
+            first_signed_by_senior_manager=row.first_signed_by_senior_manager,
+            first_signatory_role=row.first_signatory_role,
             check_sufficient_information=row.check_sufficient_information,
             check_dates_present=row.check_dates_present,
             check_analysis=row.check_analysis,
@@ -127,6 +132,7 @@ class ReturnRead:
             ended_as=row.ended_as,
             ended_on=row.ended_on,
             ended_reason=row.ended_reason,
+            no_chase_reason=row.no_chase_reason,
             ended_by_name=row.ended_by.display_name if row.ended_by else None,
             file_section=row.file_section,
             file_path=row.file_path,

@@ -158,7 +158,7 @@ def action_due_date(cal: WorkingCalendar, ret: ReturnFacts) -> date | None:
     if stage in (Stage.AWAITING, Stage.SENT_BACK):
         return agency_due_date(cal, ret)
     if stage is Stage.RECEIVED:
-        return latest_received(ret)
+        return check_due_date(cal, ret)
     if stage is Stage.CHECKED:
         return final_qa_due_date(cal, ret)
     return None
@@ -180,6 +180,21 @@ def sharing_deadline(cal: WorkingCalendar, received: date) -> date:
     return cal.next_working_day(received)
 
 
+def check_due_date(cal: WorkingCalendar, ret: ReturnFacts) -> date:
+    """The version in hand is checked the day it arrives; one that came on a non-working day counts from the next
+    working day (domain.md: no non-working day is ever shown as a due date)."""
+    return sharing_deadline(cal, known_date(latest_received(ret)))
+
+
+def _arrived_words(cal: WorkingCalendar, received: date) -> str:
+    """'the day it arrived (Fri 18 Dec)', or for a receipt on a non-working day 'Mon 21 Dec, the first working day
+    after it arrived (Sat 19 Dec)'."""
+    due = cal.next_working_day(received)
+    if due == received:
+        return f"{due:%a %d %b}, the day it arrived"
+    return f"{due:%a %d %b}, the first working day after it arrived ({received:%a %d %b})"
+
+
 def shared_label(cal: WorkingCalendar, ret: ReturnFacts, as_of: date) -> str:
     """Whether the version in hand reached the JCR Chair on the day it arrived: 'same day' or 'late (...)'."""
     received = latest_received(ret)
@@ -195,7 +210,7 @@ def shared_label(cal: WorkingCalendar, ret: ReturnFacts, as_of: date) -> str:
         return "not shared"
     if as_of > deadline:
         return "not shared: late"
-    return "not shared yet: share today"
+    return "not shared yet: share today" if as_of >= deadline else f"not shared yet: share by {deadline:%a %d %b}"
 
 
 def days_phrase(cal: WorkingCalendar, due: date, as_of: date) -> str:
@@ -233,15 +248,17 @@ def next_step(cal: WorkingCalendar, ret: ReturnFacts, as_of: date) -> str:
         step = "Initial quality check"
         if ret.shared_with_chair_date is None:
             step += " and share with the JCR Chair"
-        if cal.working_days_between(received, as_of) >= 1:
+        due = check_due_date(cal, ret)
+        if as_of > due:
             return f"{step}: overdue (received {received:%a %d %b})"
-        return f"{step} today"
+        return f"{step} today" if as_of == due else f"{step} by {due:%a %d %b}"
     if stage is Stage.CHECKED:
         step = "Final QA by the Partnership Manager"
         if ret.shared_with_chair_date is None:
             # Late only once the day it arrived has passed (issue 15: it read "(late)" beside "share today").
-            late = as_of > sharing_deadline(cal, known_date(latest_received(ret)))
-            step = f"Share with the JCR Chair {'(late)' if late else 'today'}; then " + step[0].lower() + step[1:]
+            share_by = sharing_deadline(cal, known_date(latest_received(ret)))
+            when = "(late)" if as_of > share_by else "today" if as_of == share_by else f"by {share_by:%a %d %b}"
+            step = f"Share with the JCR Chair {when}; then " + step[0].lower() + step[1:]
         return f"{step}, {days_phrase(cal, final_qa_due_date(cal, ret), as_of)}"
     missing = []
     if ret.file_path is None:
@@ -296,22 +313,39 @@ def what_happens_next(cal: WorkingCalendar, ret: ReturnFacts, as_of: date) -> st
     share_by = sharing_deadline(cal, received)
     if stage is Stage.RECEIVED:
         what = "Check it" + (" and share it with the JCR Chair" if ret.shared_with_chair_date is None else "")
-        if as_of > share_by:
+        if as_of > share_by and share_by == received:
             return f"{what} now: it was due the day it arrived ({received:%a %d %b}); it is late."
-        return f"{what} by {share_by:%a %d %b}, the day it arrived."
+        if as_of > share_by:
+            return f"{what} now: it was due {_arrived_words(cal, received)}; it is late."
+        return f"{what} by {_arrived_words(cal, received)}."
     qa_words = ""
     if stage is Stage.CHECKED:
         qa_due = final_qa_due_date(cal, ret)
         qa_words = (f"the Partnership Manager accepts it or sends it back by {qa_due:%a %d %b} "
                     f"({days_phrase(cal, qa_due, as_of)})")
     if ret.shared_with_chair_date is None:
-        timing = (f"late: it was due {share_by:%a %d %b}, the day it arrived" if as_of > share_by
-                  else f"by {share_by:%a %d %b}, the day it arrived")
+        timing = (f"late: it was due {_arrived_words(cal, received)}" if as_of > share_by
+                  else f"by {_arrived_words(cal, received)}")
         return f"Share it with the JCR Chair ({timing})" + (f"; then {qa_words}." if qa_words else ".")
     if qa_words:
         return qa_words[0].upper() + qa_words[1:] + "."
     step = next_step(cal, ret, as_of)
     return "Nothing more is due: the return is complete." if step == "Complete" else step + "."
+
+
+def signature_words(signed: bool | None, role: str | None) -> str:
+    """One receipt's signature: 'signed: Head of Service' or 'not signed by a senior manager'."""
+    return f"signed: {role}" if signed else "not signed by a senior manager"
+
+
+def first_receipt_signature(ret: ReturnRead) -> str:
+    """The first receipt's own signature: kept apart once a resubmission arrived (migration 0019); before that,
+    and for a resubmission recorded before the split was kept, the return's signature fields are the first's."""
+    if ret.resubmission_received_date is not None and ret.first_signed_by_senior_manager is not None:
+        return signature_words(ret.first_signed_by_senior_manager, ret.first_signatory_role)
+    if ret.resubmission_received_date is not None:
+        return "signature not kept for this receipt"
+    return signature_words(ret.signed_by_senior_manager, ret.signatory_role)
 
 
 def check_result_label(ret: ReturnFacts) -> str:
@@ -495,10 +529,31 @@ def validate_ending(
     return cleaned
 
 
-def ending_sentence(ending: str, ended_on: date, reason: str, due: date, chases: int) -> str:
-    """How the report and the checklist describe a return closed without being accepted."""
+def validate_no_chase(*, agency_name: str, ending: str, chases: int, no_chase_reason: str | None) -> str | None:
+    """A "no return" needs a chase on record, or a reason why none was possible (domain.md "Evidence over ticks");
+    the reason, cleaned, or None when there were chases or the return is withdrawn."""
+    if ending != ReturnEnding.NO_RETURN or chases:
+        return None
+    cleaned = clean_optional_text(no_chase_reason, label="reason no chase was possible", max_length=MAX_NOTE_CHARS)
+    if cleaned is None:
+        raise InvalidInput(
+            f"No chase of the return from {agency_name} is on record: record the chase first, or say why no chase "
+            "was possible."
+        )
+    return cleaned
+
+
+def ending_sentence(ending: str, ended_on: date, reason: str, due: date, chases: int,
+                    no_chase_reason: str | None = None) -> str:
+    """How the report and the checklist describe a return closed without being accepted: exactly what the record
+    holds (the chases on record, or that none is, with the reason none was possible when one was given)."""
     if ending == ReturnEnding.NO_RETURN:
-        chased = f"chased {chases} time{'s' if chases != 1 else ''}" if chases else "not chased"
+        if chases:
+            chased = f"chased {chases} time{'s' if chases != 1 else ''}"
+        elif no_chase_reason:
+            chased = f"no chase on record; no chase was possible: {no_chase_reason}"
+        else:
+            chased = "no chase on record"
         return (f"No return: the agency did not respond by {due:%d %b %Y} ({chased}); closed on "
                 f"{ended_on:%d %b %Y}. Reason: {reason}")
     return f"Withdrawn on {ended_on:%d %b %Y}: the agency was asked in error. Reason: {reason}"

@@ -41,6 +41,7 @@ from services.returns.rules import (
     validate_ending,
     validate_final_qa,
     validate_initial_check,
+    validate_no_chase,
     validate_receipt,
     validate_request,
 )
@@ -199,6 +200,10 @@ def _record_receipt(
     cal = load_calendar(session)
     timing = _resubmission_timing(cal, ret, received_on) if resubmitted else _receipt_timing(cal, ret, received_on)
     if resubmitted:
+        if ret.resubmission_received_date is None:
+            # One signer per receipt: the first receipt keeps its own signature once a resubmission arrives.
+            ret.first_signed_by_senior_manager = ret.signed_by_senior_manager
+            ret.first_signatory_role = ret.signatory_role
         ret.resubmission_received_date = received_on
         _start_checks_again(ret)
     else:
@@ -293,6 +298,14 @@ def record_initial_check(
                "analysis": analysis, "signed": signed}
     cleaned_note = validate_initial_check(checked_on=checked_on, received=known_date(latest_received(ret)), as_of=as_of,
                                           answers=answers, outcome=outcome, note=note)
+    if signed is not None and signed != ret.signed_by_senior_manager:
+        # One rule per receipt: the check's "signed?" is the receipt's own answer, never a second one.
+        recorded = "signed by a senior manager" if ret.signed_by_senior_manager else "not signed by a senior manager"
+        raise InvalidInput(
+            f"The {'resubmitted ' if ret.resubmission_received_date else ''}return from {ret.agency.name} was "
+            f"recorded as {recorded} when it arrived: answer \"Signed?\" "
+            f"{'yes' if ret.signed_by_senior_manager else 'no'}, or send it back for a signed version."
+        )
     ret.check_sufficient_information = sufficient_information
     ret.check_dates_present = dates_present
     ret.check_analysis = analysis
@@ -557,6 +570,7 @@ def close_return_without_receipt(
     ended_on: date | None,
     reason: str,
     as_of: date,
+    no_chase_reason: str = "",
 ) -> AgencyReturn:
     """The Partnership Manager closes a return that will not be accepted: "no return" (the agency did not respond
     by its due date, after chasing) or "withdrawn" (asked in error), with a date and a reason. The chases and the
@@ -570,6 +584,9 @@ def close_return_without_receipt(
     ended_on = known_date(ended_on)
     chases = session.scalar(select(func.count()).select_from(AgencyReturnChase)
                             .where(AgencyReturnChase.agency_return_id == ret.id)) or 0
+    why_no_chase = validate_no_chase(agency_name=ret.agency.name, ending=str(ending), chases=chases,
+                                     no_chase_reason=no_chase_reason)
+    ret.no_chase_reason = why_no_chase
     ret.ended_as = ending
     ret.ended_on = ended_on
     ret.ended_reason = cleaned
@@ -577,7 +594,7 @@ def close_return_without_receipt(
     flush_return(session, ret)
     log_return_entry(session, actor, ret, LogCategory.DECISION,
                      f"Return from {ret.agency.name}: "
-                     + ending_sentence(str(ending), ended_on, cleaned, due, chases))
+                     + ending_sentence(str(ending), ended_on, cleaned, due, chases, why_no_chase))
     _complete_milestone_when_all_accepted(session, actor, ret.review_id, ended_on, as_of)
     return ret
 

@@ -39,6 +39,7 @@ from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
 from services.formatting import log_date
 from services.milestones import (
+    EVIDENCE_OF,
     MANAGER_ONLY_MILESTONES,
     REPORT_MILESTONES,
     complete_milestone,
@@ -239,9 +240,12 @@ def record_milestone_done(
     as_of: date,
     exec_meeting_required: bool | None = None,
     expected_version: int | None = None,
+    done_outside_reason: str | None = None,
 ) -> ReviewMilestone:
     """Record a milestone done by hand on the Review page (with who and when). The Panel submission and
-    response are the manager's; the report's steps are refused here: the Report page records them.
+    response are the manager's; the report's steps are refused here: the Report page records them. A step the
+    product has evidence for (the requests, the returns, the meetings) completes from that evidence and is refused
+    here, unless the Partnership Manager records it done outside the product (`done_outside_reason`).
     `expected_version`: the milestone's version the form was filled against (None: not read)."""
     milestone = load_milestone_for_update(session, milestone_id)
     check_version(milestone, expected_version, f"'{milestone.title}'")
@@ -254,8 +258,15 @@ def record_milestone_done(
             f"'{milestone.title}' is recorded on the Report page, which keeps the report's versions "
             f"(sent to the Chair, signed final, submitted): open Report for {review.case_reference}."
         )
+    if done_outside_reason is not None:
+        check_role(actor, (Role.MANAGER,), "record a step done outside the product")
+    elif milestone.key in EVIDENCE_OF:
+        raise InvalidInput(
+            f"'{milestone.title}' is not ticked by hand: {EVIDENCE_OF[milestone.key]}. If it was done outside the "
+            "product, the Partnership Manager records it as done outside the product, with the reason."
+        )
     return complete_milestone(session, actor, milestone_id=milestone_id, done_on=done_on, note=note, as_of=as_of,
-                              exec_meeting_required=exec_meeting_required)
+                              exec_meeting_required=exec_meeting_required, done_outside_reason=done_outside_reason)
 
 
 @requires(Role.MANAGER, action="agree a milestone date")

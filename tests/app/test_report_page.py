@@ -144,6 +144,7 @@ def test_a_word_draft_is_made_kept_and_offered_for_download(app_db, make_app):
 
 def test_the_chair_is_refused_sign_off_while_sections_are_missing_and_then_signs(app_db, make_app):
     officer, manager, chair, review_id = _seed(app_db)
+    _hold_the_meeting(app_db, officer, review_id)
     with app_db() as session, session.begin():
         send_to_chair(session, session.get(Account, officer.id), review_id=review_id, sent_on=date(2027, 1, 7),
                       as_of=AS_OF)
@@ -322,8 +323,18 @@ TUE_12_JAN, WED_13_JAN = date(2027, 1, 12), date(2027, 1, 13)
 def _with_the_chair(open_session, officer, review_id):
     """Every part written; sent to the JCR Chair on Thu 7 Jan (version 1)."""
     _complete_the_report(open_session, officer.id, review_id)
+    _hold_the_meeting(open_session, officer, review_id)
     with open_session() as session, session.begin():
         send_to_chair(session, session.get(Account, officer.id), review_id=review_id, sent_on=THU_7_JAN, as_of=AS_OF)
+
+
+def _hold_the_meeting(open_session, officer, review_id):
+    """Issue 26: the Panel gets the report after its Rapid Review meeting, held Wed 30 Dec (Day 7)."""
+    from services.meetings import record_meeting
+    with open_session() as session, session.begin():
+        record_meeting(session, session.get(Account, officer.id), review_id=review_id, kind="rr_meeting",
+                       held_on=date(2026, 12, 30), agency_ids=list(session.scalars(select(Agency.id)))[:1],
+                       chair_name="JCR Chair", as_of=AS_OF)
 
 
 def _signed_off(open_session, officer, chair, review_id):

@@ -320,7 +320,10 @@ def test_all_live_reviews_leaves_out_closed_reviews_and_non_case_entries(session
     assert page.total == 5
     assert all(r.review_id is not None for r in search_log(session, officer, filters=LogFilters(), page_size=500).rows)
 
-    # The report's steps, completed directly (as services.report does after its own checks).
+    # The report's steps, completed directly (as services.report does after its own checks), after the Rapid Review
+    # meeting (issue 26: here recorded as held outside the product).
+    complete_milestone(session, manager, milestone_id=_milestone(other, "rr_meeting").id, done_on=TODAY, as_of=TODAY,
+                       done_outside_reason="Held before the tracker was in use.")
     complete_milestone(session, manager, milestone_id=_milestone(other, "panel_submission").id,
                        done_on=TODAY, as_of=TODAY)
     complete_milestone(session, manager, milestone_id=_milestone(other, "panel_response").id,

@@ -161,9 +161,10 @@ def test_no_executive_findings_meeting_when_the_decision_said_no(session, chair,
                        chair_name="Charlie Chair", as_of=AS_OF)
 
 
-def test_a_milestone_done_by_hand_keeps_its_date_and_the_log_says_so(session, officer, chair, review, agencies):
-    record_milestone_done(session, chair, milestone_id=_milestone(review, "rr_meeting").id, done_on=D(2026, 12, 30),
-                          as_of=AS_OF)
+def test_a_milestone_done_by_hand_keeps_its_date_and_the_log_says_so(session, officer, manager, review, agencies):
+    # Issue 26: a meeting step is recorded by hand only as done outside the product, by the Partnership Manager.
+    record_milestone_done(session, manager, milestone_id=_milestone(review, "rr_meeting").id, done_on=D(2026, 12, 30),
+                          as_of=AS_OF, done_outside_reason="Held before the tracker was in use.")
     _rr(session, officer, review, agencies)
     assert _milestone(review, "rr_meeting").done_date == D(2026, 12, 30)
     entry = session.scalars(select(LogEntry).where(LogEntry.review_id == review.id)
@@ -190,7 +191,10 @@ def test_changes_are_checked_against_the_version_and_nothing_to_save_is_refused(
 
 
 def test_a_closed_review_refuses_meetings(session, officer, manager, review, agencies):
-    # A review finished by hand, as before the tracker: the milestone core, without the Report page.
+    # A review finished by hand, as before the tracker: the milestone core, without the Report page (its meeting
+    # recorded as held outside the product: the submission asks for it, issue 26).
+    record_milestone_done(session, manager, milestone_id=_milestone(review, "rr_meeting").id, done_on=D(2026, 12, 30),
+                          as_of=AS_OF, done_outside_reason="Held before the tracker was in use.")
     complete_milestone(session, manager, milestone_id=_milestone(review, "panel_submission").id,
                        done_on=D(2027, 1, 7), as_of=AS_OF)
     complete_milestone(session, manager, milestone_id=_milestone(review, "panel_response").id,

@@ -17,8 +17,9 @@ import pkgutil
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
-from db.models import Account, Agency
+from db.models import Account, Agency, ReviewMilestone
 from services.daily_log.rules import LogFilters
 
 TODAY = date(2026, 11, 26)
@@ -318,6 +319,13 @@ def _report_at(s, c, stage):
         s.add(chair)
         s.flush()
         _find("sign_off")(s, chair, review_id=review_id, signed_on=TODAY, as_of=TODAY)
+    if stage in ("signed", "submitted"):
+        # Issue 26: the submission asks for the Rapid Review meeting (here held outside the product).
+        meeting = s.scalars(select(ReviewMilestone).where(ReviewMilestone.review_id == review_id,
+                                                          ReviewMilestone.key == "rr_meeting")).one()
+        if meeting.done_date is None:
+            _find("record_milestone_done")(s, manager, milestone_id=meeting.id, done_on=TODAY, as_of=TODAY,
+                                           done_outside_reason="Held before the tracker was in use.")
     if stage == "submitted":
         _find("submit_to_panel")(s, manager, review_id=review_id, submitted_on=TODAY, as_of=TODAY)
     return review_id
@@ -415,8 +423,8 @@ CALLS = {
         signed_by_senior_manager=False, as_of=TODAY),
     "record_initial_check": lambda s, a, c: dict(
         return_id=_return_at(s, c, "received").id, expected_version=None, checked_on=TODAY,
-        sufficient_information=True, dates_present=True, analysis=True, signed=True, outcome="satisfactory",
-        as_of=TODAY),
+        sufficient_information=True, dates_present=True, analysis=True, signed=False, outcome="concerns",
+        note="Unsigned.", as_of=TODAY),  # issue 26: the check's "signed?" is the receipt's (not signed)
     "record_shared_with_chair": lambda s, a, c: dict(
         return_id=_return_at(s, c, "received").id, expected_version=None, shared_on=TODAY, as_of=TODAY),
     # The return in hand is unsigned (final QA accepts only a signed one): the manager sends it back.

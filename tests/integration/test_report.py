@@ -66,8 +66,20 @@ def _document(data: bytes):
     return Document(io.BytesIO(data))
 
 
+def _hold_the_meeting(session, actor, review):
+    """Issue 26: the Panel gets the report after its Rapid Review meeting, recorded on Wed 30 Dec (Day 7)."""
+    from db.models_returns import AgencyReturn as _Return
+    from services.meetings import record_meeting
+    if any(m.key == "rr_meeting" and m.done_date for m in review.milestones):
+        return
+    agency_ids = list(session.scalars(select(_Return.agency_id).where(_Return.review_id == review.id)))
+    record_meeting(session, actor, review_id=review.id, kind="rr_meeting", held_on=D(2026, 12, 30),
+                   agency_ids=agency_ids[:1], chair_name="JCR Chair", as_of=D(2026, 12, 30))
+
+
 def _write_everything(session, actor, review):
     """Every written section, the LCSPR decision and every agency's summary: the report is complete."""
+    _hold_the_meeting(session, actor, review)
     for key in WRITABLE_KEYS:
         save_section(session, actor, review_id=review.id, section_key=key, text=f"Text of {key}.",
                      expected_version=_version(session, actor, review, key))

@@ -470,9 +470,12 @@ def test_a_late_return_makes_the_review_red_even_when_its_milestone_was_explaine
                                                                                   ret):
     _complete_day_one(session, officer, chair, review)
     by_key = {m.key: m for m in review.milestones}
-    for key in ("returns_accepted", "returns_collated"):
-        record_milestone_done(session, officer, milestone_id=by_key[key].id, done_on=TUE_29_DEC, as_of=TUE_29_DEC,
-                              note="Explained: the agency agreed a later date.")
+    # Issue 26: "returns accepted" follows the returns and cannot be ticked while one is open; the collation can.
+    with pytest.raises(InvalidInput, match="is not ticked by hand"):
+        record_milestone_done(session, officer, milestone_id=by_key["returns_accepted"].id, done_on=TUE_29_DEC,
+                              as_of=TUE_29_DEC, note="Explained: the agency agreed a later date.")
+    record_milestone_done(session, officer, milestone_id=by_key["returns_collated"].id, done_on=TUE_29_DEC,
+                          as_of=TUE_29_DEC, note="Explained: the agency agreed a later date.")
     # Wed 30 Dec, Day 7: the meeting (Day 7-8) makes it amber at worst; the late return makes it red.
     status = get_review_status(session, officer, review_id=review.id, as_of=WED_30_DEC)
     assert [m.rag for m in status.milestones if m.milestone.key == "rr_meeting"] == [Rag.AMBER]
@@ -624,9 +627,16 @@ def test_the_chair_reads_but_does_not_record(session, chair, review, ret):
         record_chase(session, chair, return_id=ret.id, as_of=WED_30_DEC)
 
 
+def _meeting_held_outside(session, manager, by_key):
+    """Issue 26: the submission asks for the Rapid Review meeting; here recorded as held outside the product."""
+    record_milestone_done(session, manager, milestone_id=by_key["rr_meeting"].id, done_on=WED_23_DEC,
+                          as_of=WED_23_DEC, done_outside_reason="Held before the tracker was in use.")
+
+
 def test_a_closed_review_refuses_changes(session, officer, manager, review, ret):
     by_key = {m.key: m for m in review.milestones}
-    # The report's steps, completed directly (as services.report does after its own checks).
+    # The report's steps, completed directly (as services.report does after its own checks), after the meeting.
+    _meeting_held_outside(session, manager, by_key)
     complete_milestone(session, manager, milestone_id=by_key["panel_submission"].id, done_on=WED_23_DEC,
                        as_of=WED_23_DEC)
     complete_milestone(session, manager, milestone_id=by_key["panel_response"].id, done_on=WED_23_DEC,
@@ -860,6 +870,7 @@ def test_only_the_manager_agrees_a_return_date(session, officer, chair, ret):
 
 def test_a_closed_review_refuses_an_agreed_date(session, manager, review, ret):
     by_key = {m.key: m for m in review.milestones}
+    _meeting_held_outside(session, manager, by_key)
     for key in ("panel_submission", "panel_response"):
         complete_milestone(session, manager, milestone_id=by_key[key].id, done_on=WED_23_DEC, as_of=WED_23_DEC)
     with pytest.raises(InvalidInput, match="is closed"):

@@ -110,12 +110,27 @@ def _ret(session, review, name) -> AgencyReturn:
                                                                    Agency.name == name)).one()
 
 
-def _close(session, actor, ret, ending, on=MON_4_JAN, reason="No reply after two chases."):
+def _close(session, actor, ret, ending, on=MON_4_JAN, reason="No reply after a chase."):
+    if ending == "no return" and not ret.chases and ret.received_date is None and ret.ended_as is None:
+        # Issue 26: "no return" needs a chase on record (or a reason none was possible).
+        record_chase(session, actor, return_id=ret.id, as_of=on)
     return close_return_without_receipt(session, actor, return_id=ret.id, expected_version=ret.version,
                                         ending=ending, ended_on=on, reason=reason, as_of=on)
 
 
+def _hold_the_meeting(session, actor, review):
+    """Issue 26: the Panel gets the report after its Rapid Review meeting, recorded on Wed 30 Dec (Day 7)."""
+    from db.models_returns import AgencyReturn as _Return
+    from services.meetings import record_meeting
+    if any(m.key == "rr_meeting" and m.done_date for m in review.milestones):
+        return
+    agency_ids = list(session.scalars(select(_Return.agency_id).where(_Return.review_id == review.id)))
+    record_meeting(session, actor, review_id=review.id, kind="rr_meeting", held_on=D(2026, 12, 30),
+                   agency_ids=agency_ids[:1], chair_name="JCR Chair", as_of=D(2026, 12, 30))
+
+
 def _write_everything(session, officer, review):
+    _hold_the_meeting(session, officer, review)
     for key in WRITABLE_KEYS:
         save_section(session, officer, review_id=review.id, section_key=key, text=f"Text of {key}.",
                      expected_version=get_report(session, officer, review_id=review.id, as_of=MON_4_JAN)

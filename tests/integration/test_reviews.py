@@ -148,10 +148,11 @@ def test_record_milestone_done_refuses_bad_dates(session, officer, done_on, mess
                               as_of=TODAY)
 
 
-def test_minutes_follow_the_meeting_date(session, officer, chair):
+def test_minutes_follow_the_meeting_date(session, officer, manager):
     review = _open(session, officer)
     as_of = date(2026, 12, 31)
-    record_milestone_done(session, chair, milestone_id=_milestone(review, "rr_meeting").id, done_on=as_of, as_of=as_of)
+    record_milestone_done(session, manager, milestone_id=_milestone(review, "rr_meeting").id, done_on=as_of,
+                          as_of=as_of, done_outside_reason="Held before the tracker was in use.")
     assert _milestone(review, "minutes").due_date == date(2027, 1, 4)
 
 
@@ -180,6 +181,9 @@ def test_submission_and_response_are_the_managers_and_close_the_review(session, 
     # What services.report does after its own checks: the milestone core.
     with pytest.raises(InvalidInput, match="submission to the Panel before"):
         complete_milestone(session, manager, milestone_id=response.id, done_on=TODAY, as_of=TODAY)
+    # Issue 26: the submission asks for the Rapid Review meeting (here recorded as held outside the product).
+    record_milestone_done(session, manager, milestone_id=_milestone(review, "rr_meeting").id,
+                          done_on=date(2026, 12, 10), as_of=TODAY, done_outside_reason="Held before the tracker.")
     complete_milestone(session, manager, milestone_id=submission.id, done_on=date(2026, 12, 17), as_of=TODAY)
     assert (review.state, review.submitted_to_panel_date) == ("submitted", date(2026, 12, 17))
     live = list_live_reviews(session, manager, as_of=TODAY)
@@ -265,7 +269,8 @@ def test_delegation_is_the_managers_logged_and_listed_soonest_first(session, off
     ]
     assert list_delegated_to_me(session, chair, as_of=TODAY) == []
     delegate_milestone(session, manager, expected_version=None, milestone_id=folder.id, delegate_to_id=chair.id)
-    record_milestone_done(session, officer, milestone_id=meeting.id, done_on=TODAY, as_of=TODAY)
+    record_milestone_done(session, manager, milestone_id=meeting.id, done_on=TODAY, as_of=TODAY,
+                          done_outside_reason="Held before the tracker was in use.")
     assert list_delegated_to_me(session, officer, as_of=TODAY) == []
     assert [t.title for t in list_delegated_to_me(session, chair, as_of=TODAY)] == ["Case folder created"]
     texts = session.scalars(select(LogEntry.text).where(LogEntry.category == "delegation").order_by(LogEntry.id)).all()

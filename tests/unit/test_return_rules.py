@@ -532,7 +532,7 @@ def test_a_return_closed_as_no_return_or_withdrawn_is_closed_and_says_so():
         "No return: the agency did not respond by 29 Dec 2026 (chased 1 time); closed on 04 Jan 2027. "
         "Reason: No reply.")
     assert ending_sentence("no return", date(2027, 1, 4), "x", date(2026, 12, 29), 0).startswith(
-        "No return: the agency did not respond by 29 Dec 2026 (not chased)")
+        "No return: the agency did not respond by 29 Dec 2026 (no chase on record)")
 
 
 # ------------------------------------------------------------------ the card: its next step and one sentence

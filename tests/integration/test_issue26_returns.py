@@ -1,0 +1,107 @@
+"""Issue 26 on a real PostgreSQL: "no return" needs a chase on record or a reason none was possible, and the
+report's wording says exactly what the record holds; one rule for "signed by a senior manager" per receipt."""
+from __future__ import annotations
+
+import pytest
+
+from services.errors import InvalidInput
+from services.returns.chasing import record_chase
+from services.returns.queries import list_returns
+from services.returns.rules import first_receipt_signature
+from services.returns.service import (
+    close_return_without_receipt,
+    record_resubmission_received,
+    record_returns_requested,
+)
+from tests.integration.test_returns import (
+    FRI_18_DEC,
+    MON_21_DEC,
+    TUE_22_DEC,
+    WED_23_DEC,
+    WED_30_DEC,
+    _agencies,
+    _check,
+    _log,
+    _qa,
+    _receive,
+    _review,
+)
+
+
+@pytest.fixture
+def review(session, officer):
+    return _review(session, officer)
+
+
+@pytest.fixture
+def ret(session, officer, review):
+    """One return, requested Fri 18 Dec 2026 (due Tue 29 Dec)."""
+    agency = _agencies(session, 1)[0]
+    return record_returns_requested(session, officer, review_id=review.id, agency_ids=[agency.id],
+                                    requested_on=FRI_18_DEC, as_of=FRI_18_DEC)[0]
+
+
+def _close(session, manager, ret, **kw):
+    kwargs = dict(return_id=ret.id, expected_version=ret.version, ending="no return", ended_on=WED_30_DEC,
+                  reason="The agency did not respond.", as_of=WED_30_DEC)
+    kwargs.update(kw)
+    return close_return_without_receipt(session, manager, **kwargs)
+
+
+def test_no_return_without_a_chase_or_a_reason_is_refused(session, manager, ret):
+    with pytest.raises(InvalidInput, match="No chase of the return from Agency 1 is on record: record the chase first"):
+        _close(session, manager, ret)
+    assert ret.ended_as is None
+
+
+def test_no_return_with_no_chase_states_why_none_was_possible(session, manager, ret):
+    _close(session, manager, ret, no_chase_reason="The agency's safeguarding inbox was closed over Christmas.")
+    assert ret.no_chase_reason == "The agency's safeguarding inbox was closed over Christmas."
+    assert _log(session, ret.id)[-1].text == (
+        "Return from Agency 1: No return: the agency did not respond by 29 Dec 2026 (no chase on record; no chase "
+        "was possible: The agency's safeguarding inbox was closed over Christmas.); closed on 30 Dec 2026. "
+        "Reason: The agency did not respond.")
+
+
+def test_no_return_after_a_chase_says_chased(session, officer, manager, ret):
+    record_chase(session, officer, return_id=ret.id, as_of=WED_30_DEC)
+    _close(session, manager, ret, reason="Chased by phone and email; no reply.")
+    assert ret.no_chase_reason is None
+    assert "(chased 1 time)" in _log(session, ret.id)[-1].text
+    assert "not chased" not in _log(session, ret.id)[-1].text
+
+
+def test_withdrawn_needs_no_chase(session, manager, ret):
+    _close(session, manager, ret, ending="withdrawn", reason="Asked in error.")
+    assert ret.ended_as == "withdrawn"
+
+
+def test_the_initial_check_cannot_say_signed_of_an_unsigned_receipt(session, officer, ret):
+    _receive(session, officer, ret, signed_by_senior_manager=False, signatory_role="")
+    with pytest.raises(InvalidInput, match='recorded as not signed by a senior manager when it arrived: answer '
+                                           '"Signed\\?" no'):
+        _check(session, officer, ret)  # "all four yes"
+    assert ret.initial_check_date is None
+    _check(session, officer, ret, signed=False, outcome="concerns", note="Not signed.")
+    assert ret.check_signed is False
+
+
+def test_the_initial_check_cannot_say_unsigned_of_a_signed_receipt(session, officer, ret):
+    _receive(session, officer, ret)
+    with pytest.raises(InvalidInput, match="recorded as signed by a senior manager"):
+        _check(session, officer, ret, signed=False, outcome="concerns", note="?")
+
+
+def test_each_receipt_shows_its_own_signer(session, officer, manager, review, ret):
+    _receive(session, officer, ret, on=MON_21_DEC, as_of=MON_21_DEC, signed_by_senior_manager=False,
+             signatory_role="")
+    _check(session, officer, ret, on=MON_21_DEC, as_of=MON_21_DEC, signed=False, outcome="concerns",
+           note="Not signed.")
+    _qa(session, manager, ret, on=TUE_22_DEC, as_of=TUE_22_DEC, outcome="sent back", reason="Needs signing.",
+        new_due_date=WED_30_DEC)
+    record_resubmission_received(session, officer, return_id=ret.id, expected_version=ret.version,
+                                 received_on=WED_23_DEC, signed_by_senior_manager=True,
+                                 signatory_role="Head of Service", as_of=WED_23_DEC)
+    read = list_returns(session, officer, review_id=review.id, as_of=WED_23_DEC)[0].ret
+    assert first_receipt_signature(read) == "not signed by a senior manager"
+    assert (read.signed_by_senior_manager, read.signatory_role) == (True, "Head of Service")
