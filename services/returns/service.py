@@ -55,7 +55,7 @@ from services.returns.writing import (
     refuse_unless_stage,
     review_of,
 )
-from services.reviews.rules import check_date_in_review_window
+from services.reviews.rules import check_date_in_review_window, check_due_on_a_working_day
 from services.working_days import WorkingCalendar
 
 # ---------------------------------------------------------------- writing: the steps
@@ -385,6 +385,8 @@ def record_final_qa(
     cleaned = validate_final_qa(decided_on=decided_on, checked_on=known_date(ret.initial_check_date), as_of=as_of,
                                 outcome=outcome, reason=reason, new_due_date=new_due_date,
                                 notification_received=review_of(session, ret).notification_received_date)
+    if outcome == FinalQaOutcome.SENT_BACK and new_due_date is not None:
+        check_due_on_a_working_day(load_calendar(session), new_due_date, label="new due date")
     decided_on = known_date(decided_on)
     ret.final_qa_outcome = outcome
     ret.final_qa_date = decided_on
@@ -548,6 +550,8 @@ def set_return_agreed_date(
             )
         check_date_in_review_window(agreed_on, received=review.notification_received_date, label="agreed date")
     cal = load_calendar(session)
+    if agreed_on is not None:
+        check_due_on_a_working_day(cal, agreed_on, label="agreed date")
     plan = planned_due_date(cal, ret)
     ret.agreed_due_date = agreed_on
     ret.agreed_reason = cleaned if agreed_on is not None else None

@@ -229,6 +229,15 @@ def check_date_in_review_window(value: date, *, received: date, label: str) -> N
         )
 
 
+def check_due_on_a_working_day(cal: WorkingCalendar, value: date, *, label: str) -> None:
+    """A due date people agree is a working day: no non-working day is ever shown as a due date (domain.md)."""
+    if not cal.is_working_day(value):
+        raise InvalidInput(
+            f"The {label} ({value:%a %d %b %Y}) is not a working day (a weekend, a bank holiday or a closure day): "
+            f"choose a working day, such as {cal.add_working_days(value, 0):%a %d %b %Y}."
+        )
+
+
 def check_received_correction(
     received: date, *, done: Sequence[tuple[str, date]], submitted_to_panel: date | None
 ) -> None:

@@ -65,6 +65,7 @@ from services.reviews.rules import (
     case_reference_base,
     check_corrected_done_date,
     check_date_in_review_window,
+    check_due_on_a_working_day,
     check_received_correction,
     validate_children,
     validate_review_dates,
@@ -293,6 +294,7 @@ def set_agreed_date(
     cleaned = clean_text(reason, label="reason the date was agreed", max_length=MAX_NOTE_CHARS)
     if not cleaned:
         raise InvalidInput("Say why the date was agreed (for example 'meeting date agreed with the JCR Chair').")
+    cal = load_calendar(session)
     old = milestone.agreed_due_date
     if agreed_on == old:
         if agreed_on is None:
@@ -305,8 +307,11 @@ def set_agreed_date(
                 f"{review.submitted_to_panel_date:%d %b %Y}; a date can no longer be agreed for its milestones."
             )
         check_date_in_review_window(agreed_on, received=review.notification_received_date, label="agreed date")
+        check_due_on_a_working_day(cal, agreed_on, label="agreed date")
     milestone.agreed_due_date = agreed_on
     milestone.agreed_reason = cleaned if agreed_on else None
+    # An agreed meeting date moves its minutes' due date (plan.refresh_due_dates: the agreed date while not held).
+    refresh_due_dates(cal, review.notification_received_date, review.milestones)
     flush_or_stale(session, "This milestone", advice="Reload and make your change again.")
     append_system_entry(
         session, actor, review_id=milestone.review_id, category=LogCategory.DATE_AGREED, milestone_id=milestone.id,

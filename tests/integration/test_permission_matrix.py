@@ -135,6 +135,11 @@ WHO_MAY_CALL: dict[str, frozenset[str]] = {
     # Issue 12: when the record (log and report versions) was last verified; the admin runs the system.
     "last_verification": ADMIN_ONLY,
     "review_history": READ_CASE,
+    # Issue 26: putting a review right. domain.md: "the Manager withdraws a review opened in error"; the facts are
+    # corrected by those who open reviews (the officer's work, the PM may do it too).
+    "withdraw_review": MANAGER_ONLY,
+    "correct_review_facts": WRITE_CASE,
+    "putting_right": READ_CASE,
     # Issue 17: a calendar feed of case dates and what one receives by email are for the case roles (the board and
     # the admin see no case dates); emailing an agency is the officer's chase, which the PM may do too.
     "calendar_feed_status": READ_CASE,
@@ -396,6 +401,12 @@ CALLS = {
         reason="Typed in late.", as_of=TODAY),
     "list_date_corrections": lambda s, a, c: dict(review_id=c["review"].id),
     "review_history": lambda s, a, c: dict(review_id=c["review"].id),
+    "withdraw_review": lambda s, a, c: dict(review_id=c["review"].id, expected_version=None,
+                                            reason="duplicate", as_of=TODAY),
+    "correct_review_facts": lambda s, a, c: dict(
+        review_id=c["review"].id, expected_version=None, notification_type="other",
+        children=[_find("ChildEntry")("AC", 4)], reason="Initials typed wrongly."),
+    "putting_right": lambda s, a, c: dict(review_id=c["review"].id),
     # The daily log.
     "add_log_entry": lambda s, a, c: dict(review_id=c["review"].id, category="communication", text="Matrix note."),
     "search_log": lambda s, a, c: dict(filters=LogFilters(review_id=c["review"].id)),
