@@ -333,7 +333,7 @@ def _review_with_meetings(page, app: str) -> str:
     if not _REVIEW_WITH_MEETINGS:
         for review_id in _live_review_ids(page, app):
             _open(page, f"{app}/meetings?review={review_id}")
-            if page.locator('[data-testid="stDataFrame"]').count():
+            if page.locator('[class*="st-key-cards_on_phone_mt"] [data-testid="stTable"]').count():
                 _REVIEW_WITH_MEETINGS.append(review_id)
                 break
     return _REVIEW_WITH_MEETINGS[0]
