@@ -254,7 +254,10 @@ CUT_OFF_TABLES_AND_INPUTS = """
       if (a.scrollWidth > a.clientWidth + 1 && scrollsByKeyboard(a)) return true;
     return false;
   };
-  const shown = (e) => { const b = e.getBoundingClientRect(); return b.width > 0 && b.height > 0 && e.checkVisibility(); };
+  const shown = (e) => {
+    const b = e.getBoundingClientRect();
+    return b.width > 0 && b.height > 0 && e.checkVisibility();
+  };
   const found = [];
   const tables = main.querySelectorAll(
     '[data-testid="stTable"], [data-testid="stTable"] *, [data-testid="stDataFrame"], '
@@ -269,8 +272,10 @@ CUT_OFF_TABLES_AND_INPUTS = """
   for (const e of main.querySelectorAll('input, textarea')) {
     if (!shown(e) || ['checkbox', 'radio', 'hidden', 'file'].includes(e.type)) continue;
     if (e.closest('[data-baseweb="select"]') && !e.value) continue;  // a select's typing box, empty until typed in
-    if (e.scrollWidth > e.clientWidth + 1) found.push(`input cut off ${e.scrollWidth}px in ${e.clientWidth}px, ` + name(e));
-    else if (e.getBoundingClientRect().right > right + 1 && !inScroller(e)) found.push('input past the edge ' + name(e));
+    if (e.scrollWidth > e.clientWidth + 1)
+      found.push(`input cut off ${e.scrollWidth}px in ${e.clientWidth}px, ` + name(e));
+    else if (e.getBoundingClientRect().right > right + 1 && !inScroller(e))
+      found.push('input past the edge ' + name(e));
   }
   for (const field of main.querySelectorAll('[data-testid="stDateInputField"]')) {
     if (!shown(field)) continue;
@@ -306,7 +311,8 @@ GRID_SCROLLS = """
   if (!scroller || scroller.scrollWidth <= scroller.clientWidth + 1) return null;
   const style = getComputedStyle(scroller);
   const bar = ['auto', 'scroll'].includes(style.overflowX) && style.scrollbarWidth !== 'none';
-  return bar && canvas && canvas.tabIndex >= 0 ? null : 'a grid wider than its box with no scroll bar the keyboard reaches';
+  return bar && canvas && canvas.tabIndex >= 0 ? null
+    : 'a grid wider than its box with no scroll bar the keyboard reaches';
 }).filter(Boolean)
 """
 
