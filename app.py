@@ -22,7 +22,7 @@ from ui.errors import DatabaseUnavailable, run_safely, show_database_unavailable
 from ui.flash import flash
 from ui.kept import restore_typing
 from ui.links import REVIEW_PAGE_KEYS
-from ui.navigation import PAGES, menu
+from ui.navigation import PAGES, closed_page_sentence, closed_pages, menu
 from ui.style import apply_style
 from ui.widgets import ALL_LIVE_CHOSEN_KEY, CURRENT_REVIEW_KEY, md_text
 
@@ -127,8 +127,13 @@ def _run_page() -> None:
     if not pages:
         st.warning("Your account has no role that opens a page. Ask an administrator.")
         return
-    page = st.navigation(pages)
-    _carry_the_review(page.url_path)
+    closed = closed_pages(account.roles)
+    page = st.navigation([*pages, *closed.values()])
+    closed_key = next((key for key, alias in closed.items() if alias.url_path == page.url_path), None)
+    if closed_key is not None:
+        st.info(closed_page_sentence(closed_key, account.roles), icon=":material/block:")
+    else:
+        _carry_the_review(page.url_path)
     page.run()
 
 

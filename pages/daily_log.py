@@ -134,7 +134,9 @@ st.subheader("Entries")
 # The authors and the page of entries are the same for every case reader: shared in this process until anything is
 # written (every write adds to the log, ui.state.read_shared), so a click that changes no filter reads neither again.
 authors = dict(state.read_shared(list_log_authors, review_id=scope))
-f1, f2, f3, f4, f5 = st.columns([3, 2, 1.3, 1.3, 2])
+# Two rows: each date filter wide enough to show its whole date (dd / mm / yyyy and its clear button) beside the menu.
+f1, f2, f5 = st.columns([3, 2, 2])
+f3, f4, _ = st.columns([1, 1, 1.5])
 categories = f1.multiselect("Categories", LOG_CATEGORIES, key="lf_categories", on_change=_first_page,
                             placeholder="All categories")
 if st.session_state.get("lf_author", 0) not in (0, *authors):
@@ -201,6 +203,8 @@ else:
         column_config={
             "No.": st.column_config.NumberColumn(width="small", format="%d"),
             "Entry": st.column_config.TextColumn(width="large"),
+            # Wide enough for a milestone's title in the row's three lines.
+            "Milestone": st.column_config.TextColumn(width="medium"),
         },
     )
     with st.expander("The entries on this page in full", icon=":material/notes:"):

@@ -3,7 +3,6 @@ Recording one completes its milestone; minutes later than the next working day s
 from collections.abc import Mapping
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from db.enums import ReviewState
@@ -14,6 +13,7 @@ from ui.flash import flash, show_flashes
 from ui.forms import VersionedForm, already_saved, remember_saved
 from ui.gate import require_page
 from ui.links import review_links
+from ui.style import wrapping_table
 from ui.widgets import FREE_TEXT_REMINDER, fmt_date, free_text_help, md_text, review_picker
 
 require_page("meetings")
@@ -48,23 +48,21 @@ st.markdown(f"Executive findings meeting with the AD/DCS: **{found.exec_meeting}
                "not decided yet" else ""))
 
 if found.rows:
-    st.dataframe(
-        pd.DataFrame([
-            {
-                "Meeting": row.label,
-                "Held": row.meeting.held_on,
-                "Minutes": row.minutes.upper() if row.minutes_late else row.minutes,
-                "Minutes circulated": row.meeting.minutes_circulated_on,
-                "Chair": row.meeting.chair_name or "",
-                "Minute-taker": row.meeting.minute_taker_name or "",
-                "Agencies attending": ", ".join(row.agency_names),
-                "Decisions": row.meeting.decisions or "",
-            }
-            for row in found.rows
-        ]),
-        hide_index=True, width="stretch", key=p + "table", placeholder="—",
-        column_config={c: st.column_config.DateColumn(format="ddd D MMM YYYY") for c in ("Held", "Minutes circulated")},
-    )
+    # A table whose cells wrap (ui.style.wrapping_table): every agency and the whole of the decisions are shown, at any
+    # width; on a phone each meeting is a card.
+    wrapping_table([
+        {
+            "Meeting": row.label,
+            "Held": fmt_date(row.meeting.held_on),
+            "Minutes": row.minutes.upper() if row.minutes_late else row.minutes,
+            "Minutes circulated": fmt_date(row.meeting.minutes_circulated_on),
+            "Chair": md_text(row.meeting.chair_name or "—"),
+            "Minute-taker": md_text(row.meeting.minute_taker_name or "—"),
+            "Agencies attending": md_text(", ".join(row.agency_names) or "—"),
+            "Decisions": md_text(row.meeting.decisions or "—"),
+        }
+        for row in found.rows
+    ], key=p + "table")
     late = [row for row in found.rows if row.minutes_late]
     for row in late:
         st.error(f"Minutes of the {row.label} of {fmt_date(row.meeting.held_on)}: {row.minutes} "

@@ -19,7 +19,7 @@ def require_page(page_key: str) -> frozenset[str]:
         st.page_link("app.py", label="Go to the sign-in page", icon=":material/login:")
         st.stop()
     if not roles & PAGES[page_key].roles:
-        st.error("Your role does not open this page.", icon=":material/block:")
+        st.error(f"Your roles do not open the {PAGES[page_key].title} page.", icon=":material/block:")
         st.stop()
     return roles
 

@@ -3,6 +3,7 @@ page's gate (`ui.gate.require_page`) checks it again. The services enforce the s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
@@ -49,6 +50,31 @@ def menu(roles: frozenset[str]) -> list[st.Page]:
         kept = (roles, pages)
         st.session_state[MENU_KEY] = kept
     return list(kept[1].values())
+
+
+CLOSED_KEY = "closed_pages"
+
+
+def closed_pages(roles: frozenset[str]) -> dict[str, st.Page]:
+    """For each page these roles may not open, a page hidden from the menu under that page's address which runs the
+    roles' first page: a link to it (a bookmark, a colleague's /review?review=24) lands there, and app.py says why
+    (closed_page_sentence). Made once a session, like the menu."""
+    kept = st.session_state.get(CLOSED_KEY)
+    if not (isinstance(kept, tuple) and kept[0] == roles):
+        allowed = page_keys_for(roles)
+        home = PAGES[allowed[0]] if allowed else None
+        pages = {key: st.Page(home.path, title=home.title, icon=home.icon, url_path=Path(entry.path).stem,
+                              visibility="hidden")
+                 for key, entry in PAGES.items() if home is not None and key not in allowed}
+        kept = (roles, pages)
+        st.session_state[CLOSED_KEY] = kept
+    return dict(kept[1])
+
+
+def closed_page_sentence(closed_key: str, roles: frozenset[str]) -> str:
+    """The one sentence shown above the roles' first page when a link led to a page they may not open."""
+    home = PAGES[page_keys_for(roles)[0]]
+    return f"Your roles do not open the {PAGES[closed_key].title} page; here is the {home.title} page."
 
 
 def link_target(key: str) -> st.Page | str:

@@ -56,11 +56,23 @@ label[data-testid="stWidgetLabel"][disabled] {{ color: #595959; }}
 </style>
 """
 
-# Streamlit closes its menu after a page is chosen only on a device that says it is a phone; a narrow window or
-# a tablet keeps it open over the page. This closes it there too (after Streamlit's own handling, and only if
-# still open: the button toggles). No user text is in it.
+# The app's one inline script (the server's Content-Security-Policy allows it by its hash, ui/server.py), two things:
+# - Streamlit closes its menu after a page is chosen only on a device that says it is a phone; a narrow window or
+#   a tablet keeps it open over the page. This closes it there too (after Streamlit's own handling, and only if
+#   still open: the button toggles).
+# - Date pickers start the week on Monday, as UK users expect. Streamlit 1.67 has no option for it: its calendar
+#   (React Aria, @internationalized/date) takes the first day of the week from the browser's locale, asking
+#   `Intl.Locale.prototype.getWeekInfo()` (Monday for en-GB, Sunday for en-US). This makes that answer Monday for
+#   every locale, before any calendar is drawn; nothing else on the page asks it. A private route:
+#   tests/e2e/test_layout_browser.py fails when it stops working.
+# No user text is in it.
 CLOSE_MENU_AFTER_CHOOSING = f"""
 <script data-rrt="close-menu">
+if (!window.rrtWeekStartsOnMonday && Intl.Locale && Intl.Locale.prototype.getWeekInfo) {{
+  window.rrtWeekStartsOnMonday = true;
+  const weekInfo = Intl.Locale.prototype.getWeekInfo;
+  Intl.Locale.prototype.getWeekInfo = function () {{ return {{ ...weekInfo.call(this), firstDay: 1 }}; }};
+}}
 if (!window.rrtClosesMenuAfterChoosing) {{
   window.rrtClosesMenuAfterChoosing = true;
   document.addEventListener("click", (event) => {{

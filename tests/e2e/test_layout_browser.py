@@ -11,6 +11,7 @@ and the menu closes once a page is chosen.
   the grid component behind the canvas."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -19,8 +20,10 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import sign_in, wait_for_app
 from tests.e2e.test_accessibility_browser import (
     DEMO_TEST_PASSWORD,
+    ROLE_ACCOUNTS,
     demo_app,  # noqa: F401 (the demo partnership, served once)
 )
+from ui.navigation import PAGES, page_keys_for
 
 LAPTOP = {"width": 1280, "height": 720}
 PHONE = {"width": 390, "height": 844}
@@ -220,3 +223,201 @@ def test_on_a_phone_the_menu_closes_once_a_page_is_chosen(browser, demo_app):  #
         expect(sidebar).to_have_attribute("data-collapsed", "true")
     finally:
         context.close()
+
+
+# ------------------------------------------------------------------ every page of every role, at both sizes
+
+SIZES = {"laptop": {"width": 1280, "height": 800}, "phone": PHONE}
+
+# Every table and input of the main area that holds more than it shows, and every element that reaches past the main
+# area's right edge, except where a visible horizontal scroll bar the keyboard can reach lets the user see the rest:
+# - an element (a table, its wrapper, a date field's parts) whose scrollWidth exceeds its clientWidth, unless it
+#   scrolls sideways (overflow-x auto or scroll, its scroll bar not hidden) and is or holds something Tab reaches;
+# - an input whose value is wider than its box (scrollWidth > clientWidth); a date field whose day, month and year
+#   do not all sit inside the field;
+# - an element past the right edge of the main area, unless inside such a scroller.
+CUT_OFF_TABLES_AND_INPUTS = """
+() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const right = main.getBoundingClientRect().right;
+  const name = (e) => (e.closest('[data-testid]')?.getAttribute('data-testid') || e.tagName) + ': '
+                      + ((e.innerText || e.value || e.getAttribute('aria-label') || '').trim()
+                         .replace(/\\s+/g, ' ').slice(0, 60));
+  const focusable = 'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])';
+  const scrollsByKeyboard = (e) => {
+    const style = getComputedStyle(e);
+    return ['auto', 'scroll'].includes(style.overflowX) && style.scrollbarWidth !== 'none'
+           && (e.tabIndex >= 0 || e.querySelector(focusable) !== null);
+  };
+  const inScroller = (e) => {
+    for (let a = e.parentElement; a && a !== main; a = a.parentElement)
+      if (a.scrollWidth > a.clientWidth + 1 && scrollsByKeyboard(a)) return true;
+    return false;
+  };
+  const shown = (e) => {
+    const b = e.getBoundingClientRect();
+    return b.width > 0 && b.height > 0 && e.checkVisibility();
+  };
+  const found = [];
+  const tables = main.querySelectorAll(
+    '[data-testid="stTable"], [data-testid="stTable"] *, [data-testid="stDataFrame"], '
+    + '[data-testid="stDataFrame"] > div, table, table *');
+  for (const e of tables) {
+    if (!shown(e) || e.matches('canvas')) continue;
+    if (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible' && !scrollsByKeyboard(e))
+      found.push(`table clipped ${e.scrollWidth}px in ${e.clientWidth}px, ` + name(e));
+    else if (e.getBoundingClientRect().right > right + 1 && !inScroller(e))
+      found.push('table past the edge ' + name(e));
+  }
+  for (const e of main.querySelectorAll('input, textarea')) {
+    if (!shown(e) || ['checkbox', 'radio', 'hidden', 'file'].includes(e.type)) continue;
+    if (e.closest('[data-baseweb="select"]') && !e.value) continue;  // a select's typing box, empty until typed in
+    if (e.scrollWidth > e.clientWidth + 1)
+      found.push(`input cut off ${e.scrollWidth}px in ${e.clientWidth}px, ` + name(e));
+    else if (e.getBoundingClientRect().right > right + 1 && !inScroller(e))
+      found.push('input past the edge ' + name(e));
+  }
+  for (const field of main.querySelectorAll('[data-testid="stDateInputField"]')) {
+    if (!shown(field)) continue;
+    const box = field.getBoundingClientRect();
+    for (const e of field.querySelectorAll('*')) {
+      if (!shown(e) || e.clientWidth <= 1) continue;  // a visually hidden description (1 px, clipped)
+      if (getComputedStyle(e).overflowX !== 'visible' && e.scrollWidth > e.clientWidth + 1)
+        found.push(`date field clipped ${e.scrollWidth}px in ${e.clientWidth}px, ` + name(field));
+    }
+    for (const part of field.querySelectorAll('[role="spinbutton"]')) {
+      const b = part.getBoundingClientRect();
+      if (b.left < box.left - 1 || b.right > box.right + 1)
+        found.push(`date part outside its field (${Math.round(b.right)} > ${Math.round(box.right)}), ` + name(field));
+    }
+    if (box.right > right + 1) found.push('date field past the edge ' + name(field));
+  }
+  for (const e of main.querySelectorAll('[data-baseweb="select"] *, [data-testid="stMultiSelect"] *')) {
+    if (!shown(e) || !(e.innerText || '').trim()) continue;
+    const style = getComputedStyle(e);
+    if ((style.overflowX !== 'visible' || style.textOverflow === 'ellipsis') && e.scrollWidth > e.clientWidth + 1)
+      found.push('choice cut off ' + name(e));
+  }
+  return [...new Set(found)];
+}
+"""
+
+# A canvas grid that needs more width than it has must scroll sideways: the grid is in the Tab order (its cells
+# are reached, and scrolled to, with the arrow keys) and its scroller shows a scroll bar.
+GRID_SCROLLS = """
+() => Array.from(document.querySelectorAll('[data-testid="stDataFrame"]')).filter(g => g.checkVisibility()).map(g => {
+  const canvas = g.querySelector('canvas[data-testid="data-grid-canvas"]');
+  const scroller = g.querySelector('.dvn-scroller');
+  if (!scroller || scroller.scrollWidth <= scroller.clientWidth + 1) return null;
+  const style = getComputedStyle(scroller);
+  const bar = ['auto', 'scroll'].includes(style.overflowX) && style.scrollbarWidth !== 'none';
+  return bar && canvas && canvas.tabIndex >= 0 ? null
+    : 'a grid wider than its box with no scroll bar the keyboard reaches';
+}).filter(Boolean)
+"""
+
+# The cells of a canvas grid: each text fits its column (or its row's lines where the grid wraps).
+GRID_CELLS = GRID_PROBLEMS.replace(
+    "if (needed > drawn + 1) problems.push(`columns ${needed}px wide in a grid ${drawn}px wide`);", "")
+
+# Known and not yet fixed (README): the daily log's grid shows an entry's text in three lines; a longer entry is cut
+# there, and shown whole under "The entries on this page in full" just below it.
+NOT_YET_FIXED = {"log": "'Entry' row "}
+
+SWEEP = [(role, key) for role in ("manager", "officer", "chair", "board", "admin") for key in page_keys_for([role])]
+
+
+def _address(role: str, key: str) -> str:
+    return "/" if key == page_keys_for([role])[0] else "/" + PAGES[key].path.removeprefix("pages/").removesuffix(".py")
+
+
+_REVIEW_WITH_MEETINGS: list[str] = []
+
+
+def _review_with_meetings(page, app: str) -> str:
+    """A live review whose Meetings page has a table (the one the picker opens first has none yet)."""
+    if not _REVIEW_WITH_MEETINGS:
+        for review_id in _live_review_ids(page, app):
+            _open(page, f"{app}/meetings?review={review_id}")
+            if page.locator('[class*="st-key-cards_on_phone_mt"] [data-testid="stTable"]').count():
+                _REVIEW_WITH_MEETINGS.append(review_id)
+                break
+    return _REVIEW_WITH_MEETINGS[0]
+
+
+def _problems(page) -> list[str]:
+    return page.evaluate(CUT_OFF_TABLES_AND_INPUTS) + page.evaluate(GRID_SCROLLS) + page.evaluate(GRID_CELLS)
+
+
+@pytest.fixture(scope="module")
+def role_pages(browser, demo_app) -> Iterator:  # noqa: F811
+    """One browser context per role, signed in once, reused for both sizes (each page is opened afresh)."""
+    pages: dict = {}
+
+    def page_for(role: str):
+        if role not in pages:
+            context = browser.new_context(viewport=SIZES["laptop"])
+            page = context.new_page()
+            page.set_default_timeout(30_000)
+            sign_in(page, demo_app, ROLE_ACCOUNTS[role], DEMO_TEST_PASSWORD)
+            pages[role] = page
+        return pages[role]
+
+    yield page_for
+    for page in pages.values():
+        page.context.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_no_table_or_input_is_cut_off_on_any_page_of_any_role(role_pages, demo_app, size):  # noqa: F811
+    """Every page each role may open, at 1280x800 with the menu open and at 390x844: every table and input shows
+    all it holds, or scrolls sideways with a scroll bar the keyboard reaches; a date field shows its whole date.
+    The daily log's date filters hold a date (where a short field cuts it), wide enough to keep its entries; the
+    Meetings page shows a review with meetings."""
+    found = []
+    for role, key in SWEEP:
+        page = role_pages(role)
+        page.set_viewport_size(SIZES[size])
+        query = f"?review={_review_with_meetings(page, demo_app)}" if key == "meetings" else ""
+        _open(page, demo_app + _address(role, key) + query)
+        if size == "laptop":
+            expect(page.locator('[data-testid="stSidebar"]')).to_have_attribute("data-collapsed", "false")
+        if key == "log":
+            for label in ("From", "To"):
+                field = page.locator('[data-testid="stDateInput"]', has_text=label).locator(
+                    '[data-testid="stDateInputField"]')
+                field.locator('[role="spinbutton"]').first.click()
+                page.keyboard.type("01012020" if label == "From" else "31122030")
+                page.keyboard.press("Tab")
+                wait_for_app(page)
+                page.keyboard.press("Escape")
+            page.locator('[data-testid="stDataFrame"]').first.wait_for()
+        found += [f"{PAGES[key].title} as {role}: {problem}" for problem in _problems(page)
+                  if not (key in NOT_YET_FIXED and problem.startswith(NOT_YET_FIXED[key]))]
+    assert found == [], "\n".join(found)
+
+
+def test_the_date_picker_starts_the_week_on_monday(role_pages, demo_app):  # noqa: F811
+    """In a browser whose language is US English (Chromium's default here, Sunday first), the calendar's first
+    column is Monday."""
+    page = role_pages("officer")
+    page.set_viewport_size(SIZES["laptop"])
+    _open(page, demo_app + "/daily_log")
+    assert page.evaluate("navigator.language") == "en-US"
+    page.locator('[data-testid="stDateInput"]', has_text="From").locator('[data-testid="stDateInputField"]').click()
+    calendar = page.locator('[data-testid="stDateInputCalendar"]')
+    first_day = calendar.locator('tbody tr').first.locator('td').first.locator('[aria-label]').first
+    assert first_day.get_attribute("aria-label").startswith("Monday")
+    assert calendar.locator("thead th").first.inner_text() == "M"
+    page.keyboard.press("Escape")
+
+
+def test_a_link_to_a_page_the_role_does_not_open_says_so(role_pages, demo_app):  # noqa: F811
+    """The board account follows a link to a review: its own page opens, with one sentence saying why."""
+    page = role_pages("board")
+    _open(page, demo_app + "/review?review=24")
+    expect(page.get_by_role("heading", name="Board figures").first).to_be_visible()
+    expect(page.locator('[data-testid="stAlert"]', has_text="Your roles do not open the Review page; here is the "
+                        "Board figures page.")).to_be_visible()
+    _open(page, demo_app + "/")
+    expect(page.locator('[data-testid="stAlert"]', has_text="do not open")).to_have_count(0)
