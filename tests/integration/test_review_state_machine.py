@@ -3,7 +3,7 @@
 A Hypothesis `RuleBasedStateMachine` drives the services (reviews, returns, meetings, report) in random orders on
 the shared test database, as the app's role, each example in its own transaction rolled back at its end: open a
 review, request returns, receive them, check them, share them with the Chair, accept or send them back, take
-resubmissions, close them as "no return" or "withdrawn", record meetings and minutes, tick milestones by hand,
+resubmissions, close them as "no return" or "withdrawn", record meetings and circulate minutes, tick milestones by hand,
 agree dates, make report versions, send to the Chair, sign off, submit, record the Panel's response; "today"
 (`as_of`) moves forward as a rule too. One rule per service call: a new service (withdraw a review, correct a
 review's facts, record a step "done outside the product") is one more `@rule` calling it and updating the model.
@@ -68,7 +68,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -88,7 +88,7 @@ from services.calendar import load_calendar
 from services.calendar_feed import review_items
 from services.due_mail import _digest_lines
 from services.errors import InvalidInput, NotAllowed, StaleRecord
-from services.meetings import record_meeting
+from services.meetings import record_meeting, update_meeting
 from services.milestones import load_review
 from services.rag import Rag
 from services.report.content import WRITABLE_KEYS
@@ -171,6 +171,7 @@ class ReviewMachine(RuleBasedStateMachine):
                                expire_on_commit=False)
         self.today = date(2026, 12, 18)
         self.model: Model | None = None
+        self.meeting_ids: dict[str, int] = {}
         accounts = {}
         for role in ("officer", "manager", "chair"):
             accounts[role] = Account(username=f"sm-{role}", display_name=f"Test {role}", roles=[role], active=True,
@@ -182,6 +183,12 @@ class ReviewMachine(RuleBasedStateMachine):
         self.officer, self.manager, self.chair = accounts["officer"], accounts["manager"], accounts["chair"]
 
     def teardown(self) -> None:
+        if self.model is not None:  # how far examples get: pytest --hypothesis-show-statistics
+            m = self.model
+            event("furthest: " + next(name for name, got in (("closed", m.closed), ("submitted", m.submitted),
+                                                             ("signed", m.signed), ("sent", m.sent), ("open", True))
+                                       if got))
+            event("returns: " + ",".join(sorted({r.stage for r in m.returns.values()})))
         self.session.close()
         self.outer.rollback()
         self.connection.close()
@@ -327,10 +334,24 @@ class ReviewMachine(RuleBasedStateMachine):
         m = self.model
         held = self.back(back, m.received)
         circulated = self.today if minutes else None
-        if self.call(record_meeting, self.officer, review_id=m.review_id, kind=kind, held_on=held,
-                     chair_name="A Chair", minute_taker_name="An Officer", minutes_circulated_on=circulated,
-                     decisions="", as_of=self.today) is not None and kind != MeetingKind.PRE_MEET:
+        record = self.call(record_meeting, self.officer, review_id=m.review_id, kind=kind, held_on=held,
+                           agency_ids=[a.id for a in self.agencies], chair_name="A Chair",
+                           minute_taker_name="An Officer", minutes_circulated_on=circulated, decisions="",
+                           as_of=self.today)
+        if record is not None and kind != MeetingKind.PRE_MEET:
             m.meetings[kind] = (held, circulated)
+            self.meeting_ids[kind] = record.id
+
+    @precondition(has_review)
+    @rule(kind=st.sampled_from([MeetingKind.RR_MEETING, MeetingKind.EXEC_MEETING]))
+    def circulate_minutes(self, kind):
+        m = self.model
+        if kind not in m.meetings or m.meetings[kind][1] is not None:
+            return
+        if self.call(update_meeting, self.officer, meeting_id=self.meeting_ids[kind], expected_version=None,
+                     agency_ids=[a.id for a in self.agencies], chair_name="A Chair", minute_taker_name="An Officer",
+                     minutes_circulated_on=self.today, decisions="", as_of=self.today) is not None:
+            m.meetings[kind] = (m.meetings[kind][0], self.today)
 
     @precondition(has_review)
     @rule(key=st.sampled_from(HAND_KEYS), exec_needed=st.booleans())
