@@ -19,10 +19,12 @@ from db.enums import FinalQaOutcome, FolderSection, LogCategory, MilestoneKey, R
 from db.models import Account, Agency, ReviewMilestone
 from db.models_returns import AgencyReturn, AgencyReturnChase, AgencyReturnSendBack
 from services.calendar import load_calendar
+from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
 from services.formatting import log_date
 from services.milestones import complete_milestone
 from services.permissions import CASE_WRITERS, requires
+from services.plan import refresh_due_dates
 from services.returns.rules import (
     RETURNS_MILESTONE_KEY,
     Stage,
@@ -115,7 +117,29 @@ def record_returns_requested(
              f"Scoping form sent to {agency.name} on {requested_on:%d %b %Y}; return due {due:%a %d %b %Y}.")
         created.append(ret)
     _complete_scoping_sent(session, actor, review.id, requested_on, as_of)
+    _reopen_returns_accepted(session, actor, review.id, [agency.name for agency in agencies])
     return created
+
+
+def _reopen_returns_accepted(session: Session, actor: Account, review_id: int, agency_names: Sequence[str]) -> None:
+    """'Agency returns received, checked and accepted' follows its evidence: done once every requested return has
+    ended, so a return asked for afterwards opens it again (found by the stateful test: a review whose only return
+    was withdrawn kept the step done when another agency was then asked)."""
+    milestone = session.scalar(
+        select(ReviewMilestone).where(ReviewMilestone.review_id == review_id,
+                                      ReviewMilestone.key == RETURNS_MILESTONE_KEY).with_for_update()
+    )
+    if milestone is None or milestone.done_date is None:
+        return
+    was = milestone.done_date
+    milestone.done_date = milestone.done_by_id = milestone.done_at = None
+    milestone.note = milestone.done_outside_reason = None
+    review = milestone.review
+    refresh_due_dates(load_calendar(session), review.notification_received_date, review.milestones)
+    append_system_entry(
+        session, actor, review_id=review_id, category=LogCategory.SYSTEM, milestone_id=milestone.id,
+        text=f"Milestone open again: {milestone.title} (done {was:%d %b %Y}): a scoping form was sent to "
+             f"{', '.join(agency_names)}, whose return has not yet ended.")
 
 
 def _complete_scoping_sent(session: Session, actor: Account, review_id: int, done_on: date, as_of: date) -> None:

@@ -3,7 +3,9 @@ report's wording says exactly what the record holds; one rule for "signed by a s
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from db.models import LogEntry, ReviewMilestone
 from services.errors import InvalidInput
 from services.returns.chasing import record_chase
 from services.returns.queries import list_returns
@@ -105,3 +107,25 @@ def test_each_receipt_shows_its_own_signer(session, officer, manager, review, re
     read = list_returns(session, officer, review_id=review.id, as_of=WED_23_DEC)[0].ret
     assert first_receipt_signature(read) == "not signed by a senior manager"
     assert (read.signed_by_senior_manager, read.signatory_role) == (True, "Head of Service")
+
+
+def test_a_return_asked_for_after_every_return_ended_opens_the_returns_step_again(session, officer, manager):
+    """Found by the stateful test: a review whose only return was withdrawn had 'Agency returns received, checked and
+    accepted' done, and kept it done when a second agency was then asked for its return."""
+    review = _review(session, officer)
+    first, second = _agencies(session, 2)
+    [ret] = record_returns_requested(session, officer, review_id=review.id, agency_ids=[first.id],
+                                     requested_on=FRI_18_DEC, as_of=FRI_18_DEC)
+    close_return_without_receipt(session, manager, return_id=ret.id, expected_version=ret.version,
+                                 ending="withdrawn", ended_on=FRI_18_DEC, reason="Asked in error.",
+                                 as_of=FRI_18_DEC)
+    step = session.scalars(select(ReviewMilestone).where(ReviewMilestone.review_id == review.id,
+                                                         ReviewMilestone.key == "returns_accepted")).one()
+    assert step.done_date == FRI_18_DEC
+    record_returns_requested(session, officer, review_id=review.id, agency_ids=[second.id], requested_on=FRI_18_DEC,
+                             as_of=FRI_18_DEC)
+    assert (step.done_date, step.done_by_id, step.note) == (None, None, None)
+    entry = session.scalars(select(LogEntry).where(LogEntry.milestone_id == step.id)
+                            .order_by(LogEntry.id.desc())).first()
+    assert entry.text == ("Milestone open again: Agency returns received, checked and accepted (done 18 Dec 2026): a "
+                          "scoping form was sent to Agency 2, whose return has not yet ended.")

@@ -507,10 +507,9 @@ class ReviewMachine(RuleBasedStateMachine):
 
     def check_exec_decision(self, done, appendix):
         if self.model.exec_decision is None:
-            assert done[K.EXEC_MEETING].rag is not Rag.NOT_NEEDED, \
-                "EXEC_DECISION: the executive findings meeting is 'not needed' before the Day 1 decision"
+            # It waits for the decision: not a step that is due, and not "not needed" in any words shown.
             line = next(x for x in appendix.milestones if x.title.startswith(done[K.EXEC_MEETING].milestone.title))
-            assert line.status != "not needed", \
+            assert line.status == "not decided yet", \
                 "EXEC_DECISION: the report's appendix says the executive findings meeting is not needed before " \
                 "the Day 1 decision"
 
@@ -542,7 +541,10 @@ class ReviewMachine(RuleBasedStateMachine):
             line = next(x for x in appendix.milestones if x.title.startswith(ms.milestone.title))
             assert (line.due, line.done) == (ms.milestone.effective_due_date, ms.milestone.done_date), \
                 f"SAME_EVERYWHERE: the report's appendix dates '{ms.milestone.title}' differently"
-            word = {Rag.COMPLETE: "done", Rag.NOT_NEEDED: "not needed"}.get(ms.rag, "open")
+            # A step that does not apply now reads "not decided yet" until the Chair's Day 1 decision (domain.md), then
+            # "not needed".
+            not_applying = "not decided yet" if self.model.exec_decision is None else "not needed"
+            word = {Rag.COMPLETE: "done", Rag.NOT_NEEDED: not_applying}.get(ms.rag, "open")
             assert line.status == word, \
                 f"SAME_EVERYWHERE: the appendix says '{line.status}' of '{ms.milestone.title}', the Review page {word}"
             item = next((c for c in calendar if c.uid.startswith(f"milestone-{ms.milestone.id}@")), None)

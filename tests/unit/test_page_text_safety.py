@@ -188,6 +188,8 @@ CODE_MADE = {
     "organisation": "the organisation's name from the server's own settings",
     "error_id": "secrets.token_hex",
     "latest": "pages/review.py's history caption: a number made from HISTORY_SHOWN, or nothing",
+    "closed_page_sentence(closed_key, account.roles)": "ui/navigation.py: the pages' own titles (PAGES)",
+    "PAGES[page_key].title": "the pages' own titles (ui/navigation.py)",
 }
 
 
