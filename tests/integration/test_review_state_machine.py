@@ -27,7 +27,7 @@ below and `tests/integration/review_oracle.py`), never against the code under te
 - SIGNED: a return is accepted, or its initial check answers "signed", only when its receipt was signed.
 - STATE: the review is on the live list until the Panel's response closes it; submitted shows "submitted".
 
-Bounds: `RRT_STATEFUL_EXAMPLES` (default 6) examples of up to `RRT_STATEFUL_STEPS` (default 20) steps, about a
+Bounds: `RRT_STATEFUL_EXAMPLES` (default 12) examples of up to `RRT_STATEFUL_STEPS` (default 20) steps, about a
 minute. With CI set the run is derandomised (the same examples every run). A longer local run:
 
     RRT_STATEFUL_EXAMPLES=500 RRT_STATEFUL_STEPS=50 \
@@ -110,7 +110,7 @@ from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review, record_milestone_done, set_agreed_date
 from tests.integration.review_oracle import Oracle
 
-EXAMPLES = int(os.environ.get("RRT_STATEFUL_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("RRT_STATEFUL_EXAMPLES", "12"))
 STEPS = int(os.environ.get("RRT_STATEFUL_STEPS", "20"))
 SKIP = {name.strip().upper() for name in os.environ.get("RRT_STATEFUL_SKIP", "").split(",") if name.strip()}
 CAL = Oracle()
