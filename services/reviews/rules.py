@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from db.enums import NotificationType, ReviewState, WithdrawalReason
+from db.enums import MilestoneKey, NotificationType, ReviewState, WithdrawalReason
 from services.deadlines import REVIEW_DUE_DAY, SIN_DUE_WORKING_DAYS
 from services.errors import InvalidInput
 from services.plan import milestone_applies, review_due_date, window_label
@@ -330,6 +330,10 @@ def review_status(
         s.milestone for s in milestone_statuses
         if s.rag not in (Rag.COMPLETE, Rag.NOT_NEEDED) and not s.milestone.optional
     ]
+    if review.submitted_to_panel_date is not None:
+        # Once the report is at the Panel, what is next is the Panel's response: a step left open before the
+        # submission is history (its RAG still says so), not the next thing to do.
+        open_required = [m for m in open_required if m.key == MilestoneKey.PANEL_RESPONSE]
     next_milestone = min(
         open_required,
         key=lambda m: (m.effective_due_date or date.max, m.sort_order),
