@@ -26,7 +26,7 @@ from ui.navigation import PAGES, page_keys_for
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 VIEWPORTS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
 
-# Elements that are Streamlit's own, which no page of ours can change; each is listed in the README's
+# Elements that are Streamlit's own, which no page of ours can change; each is listed in docs/accessibility.md's
 # accessibility statement. A whole rule is never switched off: only these exact elements are left out.
 STREAMLIT_INTERNAL: list[str] = []
 
