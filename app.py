@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from db.enums import Role
-from demo.cast import TRAINING_COPY, is_training_copy
+from demo.cast import TRAINING_COPY
 from services.accounts import SignedIn, count_accounts, signed_in_account
 from services.calendar import load_settings
 from services.sessions import ResumeOutcome, resume
@@ -88,13 +88,13 @@ def _run_page() -> None:
             if account is not None:
                 state.checked_sign_in(account, version)
             partnership = settings.partnership_name
+            training = settings.training_copy
             no_accounts = account is None and count_accounts(session) == 0
     except (DatabaseUnavailable, OperationalError):
         st.title("Rapid Review Tracker")
         show_database_unavailable()
         return
     restore_typing()  # what was typed while the database could not be reached goes back into the form
-    training = is_training_copy(partnership)
     if training:  # on every page, the sign-in page included
         st.warning(TRAINING_COPY, icon=":material/school:")
 

@@ -78,6 +78,8 @@ class Setting(Base):
     idle_timeout_minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=30)
     local_passwords_enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True,
                                                           server_default=text("true"))
+    # The fictional demo partnership was loaded here (migration 0020): every page says "Training copy".
+    training_copy: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=text("false"))
     # Counts saves: a save made against an older version is refused (services/concurrency.py).
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from db.enums import Role
 from db.models import Account
 
-# What the demo partnership's name ends with: the app labels itself a training copy on every page while it does.
+# What the demo partnership's name ends with (the label itself follows settings.training_copy, set by the loader).
 TRAINING_MARK = "(fictional demo data)"
 TRAINING_COPY = ("Training copy: this tracker holds the fictional demo partnership, not real cases. Never enter a real "
                  "child's details here.")
@@ -35,8 +35,3 @@ def new_demo_password() -> str:
     """A fresh random password for the demo accounts of one load (shown once): never one written in the source, which
     anyone could read and try on any server that once had the demo loaded, the administrator's account included."""
     return "demo-" + secrets.token_urlsafe(12)
-
-
-def is_training_copy(partnership_name: str | None) -> bool:
-    """Does the app hold the fictional demo partnership (a training copy, not real cases)?"""
-    return TRAINING_MARK in (partnership_name or "")

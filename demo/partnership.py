@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.enums import MilestoneKey, NotificationType, Role
-from db.models import Account, Review
+from db.models import Account, Review, Setting
 from demo.cast import DEMO_ACCOUNTS, TRAINING_MARK, DemoCast, new_demo_password
 from demo.reports import ReportSteps, load_demo_reports
 from demo.returns import load_demo_return_history, load_demo_returns
@@ -101,6 +101,9 @@ def _set_up(session: Session, password: str) -> DemoCast:
     update_settings(session, admin, partnership_name=DEMO_PARTNERSHIP,
                     amber_threshold_days=settings.amber_threshold_days,
                     idle_timeout_minutes=settings.idle_timeout_minutes)
+    # Marked for good: every page says "Training copy" whatever the partnership is later called.
+    session.get_one(Setting, 1).training_copy = True
+    session.flush()
     for name, kind in DEMO_AGENCIES:
         slug = "".join(ch for ch in name.lower() if ch.isalnum())[:20]
         add_agency(session, admin, name=name, kind=kind, contact_email=f"safeguarding@{slug}.example.org")

@@ -54,6 +54,25 @@ def test_first_run_creates_the_first_account_and_loads_demo_data(app_db, make_ap
         assert session.scalars(select(Review)).first() is not None
 
 
+def test_a_renamed_demo_partnership_is_still_a_training_copy_and_a_real_one_is_not(app_db, make_app):
+    """The label follows settings.training_copy (set by the demo loader), not the partnership's name: an
+    administrator renaming the demo partnership does not make it look like a real tracker."""
+    from demo.partnership import load_demo_data
+    from services.settings import update_settings
+
+    at = make_app().run()  # an empty database: the first-run page, no training copy yet
+    assert TRAINING_COPY not in [w.value for w in at.warning]
+    with app_db() as session, session.begin():
+        load_demo_data(session, as_of=date(2026, 11, 26), password="a training password")
+        admin = session.scalars(select(Account).where(Account.username == "demo-admin")).one()
+        update_settings(session, admin, partnership_name="Northshire Safeguarding Children Partnership",
+                        amber_threshold_days=1, idle_timeout_minutes=30)
+        manager = session.scalars(select(Account).where(Account.username == "demo-manager")).one()
+    at = make_app(manager, as_of=date(2026, 11, 26)).run()
+    assert "Northshire" in at.sidebar.markdown[0].value
+    assert [w.value for w in at.warning][:1] == [TRAINING_COPY]
+
+
 def test_first_run_states_its_rules_before_anything_is_typed(app_db, make_app):
     at = make_app().run()
     assert at.text_input(key="first_username").label == (
