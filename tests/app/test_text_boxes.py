@@ -11,8 +11,8 @@ from datetime import date
 from sqlalchemy import select
 
 from db.models import Account, Agency
+from db.models_report import Meeting
 from db.models_returns import AgencyReturn
-from services.meetings import record_meeting
 from services.report.panel import submit_to_panel
 from services.report.service import sign_off
 from services.returns.service import record_returns_requested
@@ -46,8 +46,8 @@ def test_no_text_box_on_any_page_has_a_character_limit(app_db, make_app):
     with app_db() as session, session.begin():
         actor = session.get(Account, officer.id)
         agencies = list(session.scalars(select(Agency.id)))
-        meeting_id = record_meeting(session, actor, review_id=review_id, kind="rr_meeting", held_on=date(2026, 12, 31),
-                                    agency_ids=agencies, chair_name="Charlie Chair", as_of=AS_OF).id
+        # The Rapid Review meeting _with_the_chair recorded (the report goes to the Chair after it: issue 26).
+        meeting_id = session.scalars(select(Meeting.id).where(Meeting.review_id == review_id)).one()
         awaited = open_review(session, actor, notification_type="death", incident_date=date(2026, 12, 14),
                               csc_aware_date=date(2026, 12, 15), notification_received_date=RECEIVED,
                               children=[ChildEntry("CD", 3)], as_of=RECEIVED).id  # its two returns awaited
