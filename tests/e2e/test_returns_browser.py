@@ -49,7 +49,8 @@ def _seed(database_url: str) -> str:
                              csc_aware_date=today, notification_received_date=today, children=[ChildEntry("ZZ", 7)],
                              as_of=today)
         for m in review.milestones:
-            if m.window_end_day == 1:
+            # Scoping forms sent completes from the requests the test records (issue 26: no tick by hand).
+            if m.window_end_day == 1 and m.key != "scoping_sent":
                 extra = {"exec_meeting_required": False} if m.key == "exec_decision" else {}
                 record_milestone_done(session, chair if m.owner == "chair" else officer, milestone_id=m.id,
                                       done_on=today, as_of=today, **extra)
@@ -134,7 +135,8 @@ def test_a_return_from_request_to_shared_with_the_chair_in_eight_clicks_then_acc
     reference = _seed(fresh_database_url)
     sign_in(page, app_url, "olly", PASSWORD)
     _open_checklist(page)
-    assert _review_rag(page, reference) == "GREEN"
+    # Amber: the scoping forms are due today (Day 1) and complete from the requests recorded below.
+    assert _review_rag(page, reference) == "AMBER"
     clicks = CountedClicks(page)
 
     # Day 1: the scoping form is sent.
