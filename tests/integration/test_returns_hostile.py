@@ -126,8 +126,10 @@ def test_a_returns_agreed_date_outside_the_window_is_refused(session, manager, r
 
 
 def test_a_returns_agreed_date_on_the_last_day_of_the_window_is_kept(session, manager, ret):
-    _agree(session, manager, ret, agreed_on=D(2027, 12, 18))
-    assert ret.agreed_due_date == D(2027, 12, 18)
+    # The window ends Sat 18 Dec 2027, a year after the notification; an agreed date is a working day (issue 26),
+    # so its last working day, Fri 17 Dec 2027, is kept.
+    _agree(session, manager, ret, agreed_on=D(2027, 12, 17))
+    assert ret.agreed_due_date == D(2027, 12, 17)
 
 
 def test_no_agreed_date_for_a_return_of_a_submitted_review(session, manager, review, ret):
@@ -161,10 +163,11 @@ def test_a_new_due_date_outside_the_window_is_refused(session, officer, manager,
 def test_a_new_due_date_a_year_after_is_kept_and_the_resubmission_follows(session, officer, manager, ret):
     _receive(session, officer, ret)
     _check(session, officer, ret)
-    _qa(session, manager, ret, outcome="sent back", reason="Add the dates.", new_due_date=D(2027, 12, 18))
+    # The last working day of the year's window (Sat 18 Dec 2027 is not one: issue 26).
+    _qa(session, manager, ret, outcome="sent back", reason="Add the dates.", new_due_date=D(2027, 12, 17))
     record_resubmission_received(session, officer, return_id=ret.id, expected_version=ret.version,
                                  received_on=WED_23_DEC, signed_by_senior_manager=False, as_of=WED_23_DEC)
-    assert ret.resubmission_due_date == D(2027, 12, 18)
+    assert ret.resubmission_due_date == D(2027, 12, 17)
 
 
 # ------------------------------------------------------------------ exports of stored text

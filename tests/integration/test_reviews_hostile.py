@@ -132,8 +132,9 @@ def test_agreed_dates_outside_the_review_window_are_refused(session, officer, ma
 def test_agreed_dates_at_the_edges_of_the_window_are_kept(session, officer, manager):
     meeting = _milestone(_open(session, officer), "rr_meeting")
     _agree(session, manager, meeting, agreed_on=RECEIVED)
-    _agree(session, manager, meeting, agreed_on=date(2027, 12, 18))
-    assert meeting.agreed_due_date == date(2027, 12, 18)
+    # The window ends Sat 18 Dec 2027; an agreed date is a working day (issue 26): its last one is Fri 17 Dec.
+    _agree(session, manager, meeting, agreed_on=date(2027, 12, 17))
+    assert meeting.agreed_due_date == date(2027, 12, 17)
 
 
 @pytest.mark.parametrize(("state", "message"), [
