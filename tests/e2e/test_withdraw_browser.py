@@ -3,6 +3,7 @@ from the live list and reads as withdrawn."""
 import os
 from datetime import date
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
@@ -21,8 +22,19 @@ def _type_date(page, label, value):
 
 
 def _choose(page, label, option):
-    page.get_by_role("combobox", name=label).click()
-    page.get_by_role("option", name=option).click()
+    # The run that drew the box may still be going (a folded form is drawn once opened): a rerun closes an open list,
+    # so wait for the app to be idle first, and open the list again if a rerun closed it all the same.
+    wait_for_app(page)
+    for attempt in range(3):
+        page.get_by_role("combobox", name=label).click()
+        try:
+            page.get_by_role("option", name=option).click(timeout=10_000)
+            return
+        except PlaywrightTimeoutError:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+            wait_for_app(page)
 
 
 def test_a_review_opened_in_error_on_monday_is_withdrawn_on_tuesday(fresh_database_url, page, monkeypatch):
