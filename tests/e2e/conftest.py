@@ -15,8 +15,12 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
 
+from demo.partnership import load_demo_data
 from services.clock import PINNED_TODAY_VARIABLE
+from tests.conftest import _create_from_template, _drop, as_app_role
 
 # The machine is shared: give each expectation time for the app's rerun to finish.
 expect.set_options(timeout=30_000)
@@ -148,3 +152,24 @@ def wait_for_session_cookie(page, timeout_ms: int = 20_000) -> bool:
         page.wait_for_timeout(200)
         waited += 200
     return False
+
+
+# The demo accounts' password in the browser tests (the product makes a random one per load).
+DEMO_TEST_PASSWORD = "browser tests' demo password"
+
+
+@pytest.fixture(scope="module")
+def demo_app(server_url, template_database) -> Iterator[str]:
+    """The demo partnership, loaded as of the pinned day, served by one app for the whole module."""
+    name, url = _create_from_template(server_url, template_database)
+    engine = create_engine(url)
+    with Session(engine) as session, session.begin():
+        load_demo_data(session, as_of=PINNED_TODAY, password=DEMO_TEST_PASSWORD)
+    engine.dispose()
+    env = {**os.environ, "DATABASE_URL": as_app_role(url), "MIGRATION_DATABASE_URL": url,
+           PINNED_TODAY_VARIABLE: PINNED_TODAY.isoformat()}
+    try:
+        with served_app(env) as app:
+            yield app
+    finally:
+        _drop(server_url, name)

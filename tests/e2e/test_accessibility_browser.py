@@ -7,20 +7,14 @@ session cookie) and then opens its pages by address."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.base import AXE_SCRIPT
 from playwright.sync_api import expect
-from sqlalchemy import create_engine
-from sqlalchemy.orm import Session
 
 from demo.cast import DEMO_ACCOUNTS
-from demo.partnership import load_demo_data
-from services.clock import PINNED_TODAY_VARIABLE
-from tests.conftest import _create_from_template, _drop, as_app_role
-from tests.e2e.conftest import PINNED_TODAY, served_app, sign_in, wait_for_app
+from tests.e2e.conftest import DEMO_TEST_PASSWORD, sign_in, wait_for_app
 from ui.navigation import PAGES, page_keys_for
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -31,26 +25,8 @@ VIEWPORTS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, 
 STREAMLIT_INTERNAL: list[str] = []
 
 # The demo's accounts get a random password per load; the browser tests load it with this one (tests only).
-DEMO_TEST_PASSWORD = "browser tests' demo password"
 ROLE_ACCOUNTS = {str(roles[0]): username for username, _name, roles in DEMO_ACCOUNTS}
 AUDITS = [(role, key, size) for role in ROLE_ACCOUNTS for key in page_keys_for([role]) for size in VIEWPORTS]
-
-
-@pytest.fixture(scope="module")
-def demo_app(server_url, template_database) -> Iterator[str]:
-    """The demo partnership, loaded as of the pinned day, served by one app for the whole module."""
-    name, url = _create_from_template(server_url, template_database)
-    engine = create_engine(url)
-    with Session(engine) as session, session.begin():
-        load_demo_data(session, as_of=PINNED_TODAY, password=DEMO_TEST_PASSWORD)
-    engine.dispose()
-    env = {**os.environ, "DATABASE_URL": as_app_role(url), "MIGRATION_DATABASE_URL": url,
-           PINNED_TODAY_VARIABLE: PINNED_TODAY.isoformat()}
-    try:
-        with served_app(env) as app:
-            yield app
-    finally:
-        _drop(server_url, name)
 
 
 @pytest.fixture(scope="module")

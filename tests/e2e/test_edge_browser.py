@@ -8,43 +8,19 @@ One app server and one database serve the whole module; each role signs in once.
 from __future__ import annotations
 
 import http.server
-import os
 import threading
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import create_engine
-from sqlalchemy.orm import Session
 
 from demo.cast import DEMO_ACCOUNTS
-from demo.partnership import load_demo_data
-from services.clock import PINNED_TODAY_VARIABLE
-from tests.conftest import _create_from_template, _drop, as_app_role
-from tests.e2e.conftest import PINNED_TODAY, served_app, sign_in, wait_for_app
-from tests.e2e.test_accessibility_browser import DEMO_TEST_PASSWORD
+from tests.e2e.conftest import DEMO_TEST_PASSWORD, sign_in, wait_for_app
 from ui.navigation import PAGES, page_keys_for
 
 ROLE_ACCOUNTS = {str(roles[0]): username for username, _name, roles in DEMO_ACCOUNTS}
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-
-
-@pytest.fixture(scope="module")
-def demo_app(server_url, template_database) -> Iterator[str]:
-    """The demo partnership, loaded as of the pinned day, served by one app for the whole module."""
-    name, url = _create_from_template(server_url, template_database)
-    engine = create_engine(url)
-    with Session(engine) as session, session.begin():
-        load_demo_data(session, as_of=PINNED_TODAY, password=DEMO_TEST_PASSWORD)
-    engine.dispose()
-    env = {**os.environ, "DATABASE_URL": as_app_role(url), "MIGRATION_DATABASE_URL": url,
-           PINNED_TODAY_VARIABLE: PINNED_TODAY.isoformat()}
-    try:
-        with served_app(env) as app:
-            yield app
-    finally:
-        _drop(server_url, name)
 
 
 ATTACKER_PAGE = """<!DOCTYPE html><html><head><title>waiting</title></head><body><script>

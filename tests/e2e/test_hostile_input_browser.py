@@ -17,8 +17,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from demo.partnership import load_demo_data
-from tests.e2e.conftest import PINNED_TODAY, sign_in, wait_for_app
-from tests.e2e.test_accessibility_browser import DEMO_TEST_PASSWORD
+from tests.e2e.conftest import DEMO_TEST_PASSWORD, PINNED_TODAY, sign_in, wait_for_app
 
 SCRIPT = "<script>window.__planted = 1; alert('script')</script>"
 IFRAME = "<iframe srcdoc=\"<script>parent.alert('iframe')</script>\"></iframe>"

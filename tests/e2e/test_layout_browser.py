@@ -17,12 +17,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import sign_in, wait_for_app
-from tests.e2e.test_accessibility_browser import (
-    DEMO_TEST_PASSWORD,
-    ROLE_ACCOUNTS,
-    demo_app,  # noqa: F401 (the demo partnership, served once)
-)
+from tests.e2e.conftest import DEMO_TEST_PASSWORD, sign_in, wait_for_app
+from tests.e2e.test_accessibility_browser import ROLE_ACCOUNTS
 from ui.navigation import PAGES, page_keys_for
 
 LAPTOP = {"width": 1280, "height": 720}
@@ -110,7 +106,7 @@ def _cut_off(page) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def laptop(browser, demo_app):  # noqa: F811
+def laptop(browser, demo_app):
     """The manager (who sees every form) at 1280x720, signed in once, the menu open beside the page."""
     context = browser.new_context(viewport=LAPTOP)
     page = context.new_page()
@@ -121,7 +117,7 @@ def laptop(browser, demo_app):  # noqa: F811
     context.close()
 
 
-def test_the_live_list_shows_every_word_at_1280(laptop, demo_app):  # noqa: F811
+def test_the_live_list_shows_every_word_at_1280(laptop, demo_app):
     _open(laptop, demo_app + "/")
     assert _cut_off(laptop) == []
     # What matters is on the screen: status, due, why, next step.
@@ -137,7 +133,7 @@ def _live_review_ids(page, app: str) -> list[str]:
     return [parse_qs(urlsplit(address).query)["review"][0] for address in addresses]
 
 
-def test_every_live_review_page_shows_every_word_at_1280(laptop, demo_app):  # noqa: F811
+def test_every_live_review_page_shows_every_word_at_1280(laptop, demo_app):
     ids = _live_review_ids(laptop, demo_app)
     assert len(ids) == 10  # the demo's live reviews, each with its link
     for review_id in ids:
@@ -145,7 +141,7 @@ def test_every_live_review_page_shows_every_word_at_1280(laptop, demo_app):  # n
         assert _cut_off(laptop) == [], review_id
 
 
-def test_the_returns_page_shows_every_word_at_1280(laptop, demo_app):  # noqa: F811
+def test_the_returns_page_shows_every_word_at_1280(laptop, demo_app):
     """The outstanding returns, then each live review's checklist (cards, send-back rounds); the checklist's own
     table, folded away as a preview of its export, is not shown unless opened."""
     _open(laptop, demo_app + "/returns?view=outstanding")
@@ -158,7 +154,7 @@ def test_the_returns_page_shows_every_word_at_1280(laptop, demo_app):  # noqa: F
         assert _cut_off(laptop) == [], review_id
 
 
-def test_on_a_phone_the_live_list_and_each_review_fit_the_screen(browser, demo_app):  # noqa: F811
+def test_on_a_phone_the_live_list_and_each_review_fit_the_screen(browser, demo_app):
     """At 390x844 the live list and the milestones read as one card per row: nothing runs off the screen."""
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
@@ -174,7 +170,7 @@ def test_on_a_phone_the_live_list_and_each_review_fit_the_screen(browser, demo_a
         context.close()
 
 
-def test_on_a_phone_the_worklist_fits_the_screen_with_its_counts_two_to_a_row(browser, demo_app):  # noqa: F811
+def test_on_a_phone_the_worklist_fits_the_screen_with_its_counts_two_to_a_row(browser, demo_app):
     """At 390x844 the page does not scroll sideways and the list starts on the first screen: the four counts sit two
     to a row. The table of returns, a grid of data, scrolls sideways within itself (WCAG 1.4.10 allows it for
     content that needs two dimensions, as a data table does)."""
@@ -197,7 +193,7 @@ def test_on_a_phone_the_worklist_fits_the_screen_with_its_counts_two_to_a_row(br
         context.close()
 
 
-def test_on_a_phone_the_menu_closes_once_a_page_is_chosen(browser, demo_app):  # noqa: F811
+def test_on_a_phone_the_menu_closes_once_a_page_is_chosen(browser, demo_app):
     """A desktop browser at a phone's size: Streamlit closes its menu by itself only on a device that says it is a
     phone, so this is the case the app has to handle."""
     context = browser.new_context(viewport=PHONE)
@@ -350,7 +346,7 @@ def _problems(page) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def role_pages(browser, demo_app) -> Iterator:  # noqa: F811
+def role_pages(browser, demo_app) -> Iterator:
     """One browser context per role, signed in once, reused for both sizes (each page is opened afresh)."""
     pages: dict = {}
 
@@ -369,7 +365,7 @@ def role_pages(browser, demo_app) -> Iterator:  # noqa: F811
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-def test_no_table_or_input_is_cut_off_on_any_page_of_any_role(role_pages, demo_app, size):  # noqa: F811
+def test_no_table_or_input_is_cut_off_on_any_page_of_any_role(role_pages, demo_app, size):
     """Every page each role may open, at 1280x800 with the menu open and at 390x844: every table and input shows
     all it holds, or scrolls sideways with a scroll bar the keyboard reaches; a date field shows its whole date.
     The daily log's date filters hold a date (where a short field cuts it), wide enough to keep its entries; the
@@ -397,7 +393,7 @@ def test_no_table_or_input_is_cut_off_on_any_page_of_any_role(role_pages, demo_a
     assert found == [], "\n".join(found)
 
 
-def test_the_date_picker_starts_the_week_on_monday(role_pages, demo_app):  # noqa: F811
+def test_the_date_picker_starts_the_week_on_monday(role_pages, demo_app):
     """In a browser whose language is US English (Chromium's default here, Sunday first), the calendar's first
     column is Monday."""
     page = role_pages("officer")
@@ -412,7 +408,7 @@ def test_the_date_picker_starts_the_week_on_monday(role_pages, demo_app):  # noq
     page.keyboard.press("Escape")
 
 
-def test_a_link_to_a_page_the_role_does_not_open_says_so(role_pages, demo_app):  # noqa: F811
+def test_a_link_to_a_page_the_role_does_not_open_says_so(role_pages, demo_app):
     """The board account follows a link to a review: its own page opens, with one sentence saying why."""
     page = role_pages("board")
     _open(page, demo_app + "/review?review=24")
