@@ -187,13 +187,12 @@ def main() -> int:
 def page_render(url: str, account_id: int, runs: int) -> None:
     """One full run of the Board figures page script (AppTest, no browser)."""
     os.environ["DATABASE_URL"] = url
-    import logging
-
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
-        lambda record: "missing ScriptRunContext" not in record.getMessage())
+    from ui.streamlit_internals.testing import quiet_bare_mode_warnings
+
+    quiet_bare_mode_warnings()
 
     st.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)

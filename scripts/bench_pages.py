@@ -23,7 +23,6 @@ database reports the break, which is expected: this database is for timing only)
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import statistics
 import sys
@@ -213,19 +212,16 @@ def compile_once() -> None:
     """AppTest compiles the app and the page anew on every run (a new ScriptCache each time); a served app compiles
     each script once per process and reruns the bytecode. The reruns here share one cache, as the server does, so
     that they time what a user's click costs."""
-    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
-    from streamlit.testing.v1 import app_test as app_test_module
-    from streamlit.testing.v1 import local_script_runner
+    from ui.streamlit_internals.testing import share_script_cache_in_app_test
 
-    shared = ScriptCache()
-    app_test_module.ScriptCache = local_script_runner.ScriptCache = lambda: shared  # type: ignore[assignment,misc]
+    share_script_cache_in_app_test()
 
 
 @contextmanager
 def quiet_streamlit() -> Iterator[None]:
-    # Reading session_state from outside a script run warns about "bare mode" each time; it is expected here.
-    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
-        lambda record: "missing ScriptRunContext" not in record.getMessage())
+    from ui.streamlit_internals.testing import quiet_bare_mode_warnings
+
+    quiet_bare_mode_warnings()
     yield
 
 
@@ -401,14 +397,13 @@ def main() -> int:
 
 def time_pages(urls: dict[str, str], account_ids: dict[str, int], runs: int) -> None:
     import streamlit as st
-    from streamlit.testing.v1 import app_test as app_test_module
 
     import ui.state
     from services.board.periods import default_period
     from services.board.service import board_figures
-    from tests.app.conftest import _DeclaredPagesOnly
+    from ui.streamlit_internals.testing import declared_pages_only_in_app_test
 
-    app_test_module.PagesManager = _DeclaredPagesOnly  # type: ignore[misc]
+    declared_pages_only_in_app_test()
     compile_once()
     os.environ["DATABASE_URL"] = urls["demo"]  # nothing connects through it: the switch below hands out engines
     counter = StatementCounter()

@@ -28,13 +28,17 @@ import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
-from streamlit.proto.Alert_pb2 import Alert
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from ui.streamlit_internals.protocol import STREAM_PATH, Alert, BackMsg, ForwardMsg  # noqa: E402
 
 COOKIE_NAME = "rrt_session"  # ui/auth.py
 LIVE_PAGE = "live_reviews"
@@ -143,7 +147,7 @@ async def run_script(connection: ClientConnection, request: bytes, timeout: floa
 
 def websocket_url(url: str) -> str:
     parts = urlsplit(url)
-    return f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}/_stcore/stream"
+    return f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}{STREAM_PATH}"
 
 
 def _open(url: str, cookie: str | None) -> connect:

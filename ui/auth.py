@@ -12,11 +12,9 @@ from collections import OrderedDict
 from urllib.parse import quote, urlencode
 
 import streamlit as st
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from services.sessions import token_hash
-from ui.streamlit_internals import script_session_id
+from ui.streamlit_internals import redirect_browser, script_session_id
 
 COOKIE_NAME = "rrt_session"
 TOKEN_KEY = "session_token"
@@ -113,12 +111,7 @@ def here() -> str:
 
 def redirect(url: str) -> None:
     """Send the browser to `url` (a full page load), as st.login does."""
-    ctx = get_script_run_ctx()
-    if ctx is None:
-        return
-    message = ForwardMsg()
-    message.auth_redirect.url = url
-    ctx.enqueue(message)
+    redirect_browser(url)
 
 
 def hand_over(ticket: str, next_path: str) -> None:

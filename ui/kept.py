@@ -24,17 +24,13 @@ from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
-from streamlit.runtime.state.common import user_key_from_element_id
-from streamlit.runtime.state.session_state_proxy import get_session_state
 
 from ui import auth
+from ui.streamlit_internals import settable_widget_keys
 
 KEPT_KEY = "typing_kept_while_database_down"
 KEPT_FOR = 15 * 60  # seconds: what was typed outlives a reload this long after the database was last found away
 MOST_BROWSERS_KEPT = 500  # a bound on the memory held (the oldest go first)
-# The kinds of widget value that st.session_state may set (a button's trigger, an upload or a chat message may not).
-_SETTABLE_KINDS = frozenset({"string_value", "int_value", "double_value", "bool_value", "string_array_value",
-                             "int_array_value", "double_array_value"})
 
 # Password boxes' keys: a password is never kept beyond its session (pages/sign_in.py, pages/admin.py).
 NEVER_KEPT = re.compile(r"password|^pw_")
@@ -46,10 +42,7 @@ _lock = threading.Lock()
 def _typed_values() -> dict[str, Any]:
     """The values of the keyed input widgets the browser sent with this run."""
     typed: dict[str, Any] = {}
-    for widget in get_session_state().get_widget_states():
-        key = user_key_from_element_id(widget.id)
-        if key is None or widget.WhichOneof("value") not in _SETTABLE_KINDS:
-            continue
+    for key in settable_widget_keys():
         try:
             value = st.session_state[key]
         except KeyError:  # a widget the server no longer knows (restarted): nothing to keep

@@ -20,7 +20,6 @@ from typing import Any, NoReturn
 
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from db.enums import FinalQaOutcome, FolderSection, InitialCheckOutcome, ReturnEnding
 from services.due_mail import email_agency_about_return
@@ -106,8 +105,9 @@ def outside_view(s: ReturnStatus, page: CardPage) -> tuple[Hashable, ...]:
 
 def _card_rerun() -> bool:
     """True when this run reruns a card alone (the page around it was not run)."""
-    ctx = get_script_run_ctx()
-    return bool(ctx and ctx.fragment_ids_this_run)
+    from ui.streamlit_internals import reruns_fragment_alone
+
+    return reruns_fragment_alone()
 
 
 def rerun_after_save() -> NoReturn:

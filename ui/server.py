@@ -83,9 +83,6 @@ streamlit_internals.install(icon_url=APP_ICON_ROUTE)
 
 ROOT = Path(__file__).resolve().parents[1]
 COOKIE_MAX_AGE = 12 * 60 * 60  # the session's absolute lifetime; the server ends it anyway
-# Streamlit's own OpenID Connect identity cookies: once the identity became one of our sessions they are cleared,
-# so that signing out of the tracker stays signed out.
-STREAMLIT_IDENTITY_COOKIES = ("_streamlit_user", "_streamlit_user_tokens")
 # The environment variables that build the [auth] secrets (all but the label are needed).
 OIDC_ENVIRONMENT = {
     "server_metadata_url": "RRT_OIDC_SERVER_METADATA_URL",
@@ -169,9 +166,10 @@ def _secure(request: Request) -> bool:
 
 
 def _clear_identity_cookies(request: Request, response: Response) -> None:
+    """Streamlit's own OpenID Connect identity cookies: once the identity became one of our sessions they are
+    cleared, so that signing out of the tracker stays signed out."""
     for name in request.cookies:
-        if any(name == c or (name.startswith(c + "_") and name[len(c) + 1:].isdigit())
-               for c in STREAMLIT_IDENTITY_COOKIES):
+        if streamlit_internals.is_identity_cookie(name):
             response.delete_cookie(name, path="/")
 
 
@@ -322,12 +320,7 @@ def _inline_script_hashes() -> list[str]:
     (setting window.prerenderReady, 1.67) and the app's own menu-closing script (ui/style.py, drawn by st.html)."""
     from ui.style import CLOSE_MENU_AFTER_CHOOSING
 
-    index = Path(st.__file__).parent / "static" / "index.html"
-    try:
-        streamlit_index = index.read_text(encoding="utf-8")
-    except OSError:
-        streamlit_index = ""
-    return _script_hashes(streamlit_index) + _script_hashes(CLOSE_MENU_AFTER_CHOOSING)
+    return _script_hashes(streamlit_internals.streamlit_index_html()) + _script_hashes(CLOSE_MENU_AFTER_CHOOSING)
 
 
 # Measured in Chromium (tests/e2e/test_edge_browser.py walks every page of every role under it with no violation):
@@ -356,10 +349,10 @@ SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
 }
 # Off: Streamlit's process metrics (sessions, caches) are nobody's business outside the server.
-CLOSED_PATHS = ("/_stcore/metrics",)
-MEDIA_PREFIX = "/media/"
+CLOSED_PATHS = (streamlit_internals.METRICS_PATH,)
+MEDIA_PREFIX = streamlit_internals.MEDIA_PREFIX
 # Paths another site (or another port of this host) may not even navigate to: the cookie routes and the files.
-GUARDED_PREFIXES = ("/auth/", MEDIA_PREFIX, "/_stcore/")
+GUARDED_PREFIXES = ("/auth/", MEDIA_PREFIX, streamlit_internals.INTERNAL_PREFIX)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
@@ -479,16 +472,15 @@ def _import_first_page_modules() -> None:
 
 
 def main() -> None:
+    import runpy
     import threading
-
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.web import cli
 
     # The first page's modules are imported while Streamlit starts and the browser loads the page.
     threading.Thread(target=_import_first_page_modules, name="rrt-first-page-imports", daemon=True).start()
-    PagesManager.uses_pages_directory = False
+    streamlit_internals.serve_declared_pages_only()
+    # `python -m streamlit run ui/server.py [flags]`, in this process (its command line ends the process).
     sys.argv = ["streamlit", "run", str(Path(__file__).resolve()), *sys.argv[1:]]
-    sys.exit(cli.main())
+    runpy.run_module("streamlit", run_name="__main__")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,9 @@ from collections.abc import Mapping, Sequence
 
 import streamlit as st
 
+from ui.streamlit_internals import dom
+from ui.streamlit_internals.dom import keyed, keyed_from, testid
+
 # A container made with st.container(key=COMPACT_ON_PHONE + "...") keeps its columns side by side, two to a row,
 # on a phone instead of stacking them one under another (the worklist's four count tiles).
 COMPACT_ON_PHONE = "compact_on_phone_"
@@ -16,42 +19,44 @@ RAG_COUNTS = "rag_counts"
 CARDS_ON_PHONE = "cards_on_phone_"
 # Streamlit's "md" breakpoint: at this width or less its menu opens over the page instead of beside it.
 MENU_COVERS_PAGE = "(max-width: 768px)"
+# Streamlit's DOM names the rules select (ui/streamlit_internals/dom.py).
+_COMPACT, _CARDS = keyed_from(COMPACT_ON_PHONE), keyed_from(CARDS_ON_PHONE)
 
 CSS = f"""
 <style>
 /* 1.4.3 Contrast: a disabled widget's label stays readable (Streamlit fades it to 2.3:1 on white). */
-label[data-testid="stWidgetLabel"][disabled] {{ color: #595959; }}
+label{testid(dom.WIDGET_LABEL)}[disabled] {{ color: #595959; }}
 /* 2.5.8 Target size: each part of a date (day, month, year) is at least 24 by 24 px. */
-[data-testid="stDateInput"] [role="spinbutton"] {{
+{testid(dom.DATE_INPUT)} [role="spinbutton"] {{
   min-width: 24px; min-height: 24px; line-height: 24px; text-align: center;
 }}
 /* 1.4.10 Reflow: a page link's label wraps instead of being cut off with an ellipsis in a narrow column. */
-[data-testid="stPageLink"] p {{ white-space: normal; overflow: visible; text-overflow: clip; }}
+{testid(dom.PAGE_LINK)} p {{ white-space: normal; overflow: visible; text-overflow: clip; }}
 /* 1.4.10 Reflow: a table drawn by wrapping_table breaks a long word (a file path) rather than run off the page. */
-[class*="st-key-{CARDS_ON_PHONE}"] td {{ overflow-wrap: anywhere; }}
+{_CARDS} td {{ overflow-wrap: anywhere; }}
 /* The live list's counts: badges as large as a heading (over Streamlit's own size), spaced apart, wrapping on a
    narrow screen. */
-.st-key-{RAG_COUNTS} p {{ line-height: 3.25rem; }}
-.st-key-{RAG_COUNTS} .stMarkdownBadge {{
+{keyed(RAG_COUNTS)} p {{ line-height: 3.25rem; }}
+{keyed(RAG_COUNTS)} .{dom.MARKDOWN_BADGE_CLASS} {{
   font-size: 1.5rem !important; padding: 0.25rem 0.75rem; margin-right: 0.5rem;
 }}
 /* The element that holds the script closing the menu takes no room on the page. */
-[data-testid="stElementContainer"]:has(script[data-rrt="close-menu"]) {{ display: none; }}
+{testid(dom.ELEMENT_CONTAINER)}:has(script[data-rrt="close-menu"]) {{ display: none; }}
 /* A phone (390 px wide): count tiles two to a row, with smaller figures, so the list is on the first screen. */
 @media (max-width: 640px) {{
-  [class*="st-key-{COMPACT_ON_PHONE}"] [data-testid="stHorizontalBlock"] {{
+  {_COMPACT} {testid(dom.HORIZONTAL_BLOCK)} {{
     flex-flow: row wrap; gap: 0.5rem;
   }}
-  [class*="st-key-{COMPACT_ON_PHONE}"] [data-testid="stColumn"] {{
+  {_COMPACT} {testid(dom.COLUMN)} {{
     flex: 1 1 calc(50% - 0.5rem) !important; min-width: calc(50% - 0.5rem) !important; width: auto !important;
   }}
-  [class*="st-key-{COMPACT_ON_PHONE}"] [data-testid="stMetricValue"] {{ font-size: 1.5rem; }}
+  {_COMPACT} {testid(dom.METRIC_VALUE)} {{ font-size: 1.5rem; }}
   /* 1.4.10 Reflow: a wide table reads as one card per row, each cell under its column's name (see wrapping_table). */
-  [class*="st-key-{CARDS_ON_PHONE}"] thead {{ display: none; }}
-  [class*="st-key-{CARDS_ON_PHONE}"] :is(table, tbody, tr, td) {{ display: block; width: auto; min-width: 0; }}
-  [class*="st-key-{CARDS_ON_PHONE}"] tr {{ border-bottom: 2px solid #767676; padding: 0.25rem 0; }}
-  [class*="st-key-{CARDS_ON_PHONE}"] td {{ border: none; padding: 0.125rem 0.5rem; white-space: normal; }}
-  [class*="st-key-{CARDS_ON_PHONE}"] td::before {{ font-weight: 600; }}
+  {_CARDS} thead {{ display: none; }}
+  {_CARDS} :is(table, tbody, tr, td) {{ display: block; width: auto; min-width: 0; }}
+  {_CARDS} tr {{ border-bottom: 2px solid #767676; padding: 0.25rem 0; }}
+  {_CARDS} td {{ border: none; padding: 0.125rem 0.5rem; white-space: normal; }}
+  {_CARDS} td::before {{ font-weight: 600; }}
 }}
 </style>
 """
@@ -76,12 +81,12 @@ if (!window.rrtWeekStartsOnMonday && Intl.Locale && Intl.Locale.prototype.getWee
 if (!window.rrtClosesMenuAfterChoosing) {{
   window.rrtClosesMenuAfterChoosing = true;
   document.addEventListener("click", (event) => {{
-    if (!event.target.closest('[data-testid="stSidebarNav"] a')) return;
+    if (!event.target.closest('{testid(dom.SIDEBAR_NAV)} a')) return;
     if (!window.matchMedia("{MENU_COVERS_PAGE}").matches) return;
     setTimeout(() => {{
-      const sidebar = document.querySelector('[data-testid="stSidebar"]');
-      const close = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
-      if (sidebar && sidebar.getAttribute("data-collapsed") === "false" && close) close.click();
+      const sidebar = document.querySelector('{testid(dom.SIDEBAR)}');
+      const close = document.querySelector('{testid(dom.SIDEBAR_COLLAPSE_BUTTON)} button');
+      if (sidebar && sidebar.getAttribute("{dom.SIDEBAR_COLLAPSED_ATTRIBUTE}") === "false" && close) close.click();
     }}, 0);
   }});
 }}
@@ -107,7 +112,7 @@ def wrapping_table(rows: Sequence[Mapping[str, str]], *, key: str) -> None:
     md_text. Handed to Streamlit as an Arrow table, which it sends as it is (a pandas frame is converted first)."""
     box = st.container(key=CARDS_ON_PHONE + key)
     labels = "\n".join(
-        f"  .st-key-{CARDS_ON_PHONE}{key} td:nth-child({i})::before {{ content: {_css_string(name + ': ')}; }}"
+        f"  {keyed(CARDS_ON_PHONE + key)} td:nth-child({i})::before {{ content: {_css_string(name + ': ')}; }}"
         for i, name in enumerate(rows[0], start=1)
     )
     box.html(f"<style>\n@media (max-width: 640px) {{\n{labels}\n}}\n</style>")

@@ -12,9 +12,8 @@ from services.formatting import long_date
 from services.rag import Rag
 
 if TYPE_CHECKING:
-    from streamlit.elements.lib.mutable_expander_container import ExpanderContainer
-
     from services.reviews.reads import ReviewList
+    from ui.streamlit_internals import ExpanderContainer
 
 FREE_TEXT_REMINDER = "Initials only: no names, dates of birth, addresses or NHS numbers."
 # The most rows a list draws at once (the live list): a partnership's live reviews are fewer (the demo's 10); at

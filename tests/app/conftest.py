@@ -8,25 +8,19 @@ import pytest
 import streamlit as st
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1 import app_test as app_test_module
+
+from ui.streamlit_internals.testing import declared_pages_only_in_app_test
 
 APP_PATH = Path(__file__).resolve().parents[2] / "app.py"
 
 
-class _DeclaredPagesOnly(PagesManager):
-    """AppTest resets Streamlit's "pages/ folder" detection before each run, so its second run would
-    execute a page file directly, skipping app.py; the served app never does (see ui/server.py)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-
 @pytest.fixture(autouse=True)
-def _declared_pages_only(monkeypatch):
-    monkeypatch.setattr(app_test_module, "PagesManager", _DeclaredPagesOnly)
+def _declared_pages_only():
+    """AppTest runs only the pages app.py declares, as the served app does (see ui/server.py)."""
+    undo = declared_pages_only_in_app_test()
+    yield
+    undo()
 
 
 @pytest.fixture

@@ -9,11 +9,11 @@ import re
 from datetime import date
 
 import pytest
-from streamlit.proto.Metric_pb2 import Metric as MetricProto
 
 from db.models import Agency
 from tests.app.conftest import create_account
 from tests.integration.test_board import INITIALS, REVIEWS, SECRET_WORD, add_return, add_review
+from ui.streamlit_internals.protocol import Metric as MetricProto
 
 AS_OF = date(2027, 2, 1)
 D = date

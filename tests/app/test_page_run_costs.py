@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from streamlit.runtime.media_file_manager import MediaFileManager
-
 from db.models import Account
 from demo.partnership import load_demo_data
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review
 from tests.app.conftest import create_account, open_folded
 from tests.app.test_statements_per_render import AS_OF, _more_live_reviews
+from ui.streamlit_internals.testing import deferred_download_callables
 
 
 def _chase_buttons(at) -> list[str]:
@@ -72,14 +71,7 @@ def test_the_worklist_table_shows_50_returns_at_a_time_most_urgent_first(app_db,
 
 
 def test_the_review_calendar_file_is_built_only_when_clicked(app_db, make_app, monkeypatch):
-    deferred = []
-    original = MediaFileManager.add_deferred
-
-    def keep(self, data_callable, *args, **kwargs):
-        deferred.append(data_callable)
-        return original(self, data_callable, *args, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+    deferred = deferred_download_callables(monkeypatch)
     officer = create_account(app_db, "officer", username="ics-later-officer")
     with app_db() as session, session.begin():
         review = open_review(session, session.merge(officer), notification_type="death",

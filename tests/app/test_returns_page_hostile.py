@@ -8,13 +8,13 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select, text
-from streamlit.runtime.state.common import TESTING_KEY
 
 from db.models import Account, Agency
 from db.models_returns import AgencyReturn
 from services.returns.exports import CHECKLIST_COLUMNS, export_checklist
 from services.returns.service import record_return_received, record_summary
 from tests.app.test_returns_page import AS_OF, RECEIVED, _open_checklist, _return_id, _seed, _submit
+from ui.streamlit_internals.testing import TESTING_WIDGET_VALUES_KEY
 
 
 def test_recording_a_receipt_right_after_sending_forms_does_not_crash(app_db, make_app):
@@ -31,7 +31,7 @@ def test_recording_a_receipt_right_after_sending_forms_does_not_crash(app_db, ma
     # although they are no longer offered: the page takes that in its stride (a fresh box, a total format_func).
     assert not at.get("multiselect") or f"send_agencies_{review_id}_1" not in [m.key for m in at.multiselect]
     box = at.multiselect(key=f"send_agencies_{review_id}_2")
-    at.session_state[TESTING_KEY][box.id] = str  # sent as the browser sends it: the label
+    at.session_state[TESTING_WIDGET_VALUES_KEY][box.id] = str  # sent as the browser sends it: the label
     box.set_value(["GP practices", "Demoshire Police"])
     gp = _return_id(app_db, "GP practices")
     at.run()      # the next action (each agency now has its own card: there is no Agency box to change)

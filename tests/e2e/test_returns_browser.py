@@ -11,7 +11,6 @@ import re
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from db.models import Account, Agency, Review
 from db.models_returns import AgencyReturn
@@ -27,6 +26,7 @@ from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review, record_milestone_done
 from tests.e2e.conftest import sign_in, wait_for_app
 from tests.e2e.test_accessibility_browser import _audit, _report
+from ui.streamlit_internals.protocol import ForwardMsg
 
 PASSWORD = "correct horse battery"
 

@@ -3,9 +3,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from streamlit.proto.Alert_pb2 import Alert
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from ui.streamlit_internals.protocol import Alert, BackMsg, ForwardMsg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 from load import Element, Run, element_of, percentile, rerun_request, websocket_url
