@@ -192,6 +192,10 @@ def page_render(url: str, account_id: int, runs: int) -> None:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    from config.settings import reload_settings
+
+    reload_settings()  # the settings are read once per process: DATABASE_URL has just changed
+
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
         lambda record: "missing ScriptRunContext" not in record.getMessage())
 
