@@ -42,8 +42,10 @@ def _streamlit_resources_kept() -> object:
 
 
 def _engine() -> Engine:
-    """The unit of work's engine, made (with a spinner) when there is none yet or its server was lost."""
-    _streamlit_resources_kept()
+    """The unit of work's engine, made (with a spinner) when there is none yet or its server was lost. Whether
+    Streamlit's resources were cleared is asked once per page run (`page_run`), and at each call outside one."""
+    if uow.current_run() is None:
+        _streamlit_resources_kept()
     if not uow.engine_is_ready():
         with st.spinner("Starting the database…"):
             return uow.engine()
@@ -54,6 +56,7 @@ def _engine() -> Engine:
 def page_run() -> Iterator[None]:
     """Run the page (app.py does) with one connection and one read of the signed-in account, the settings and the
     closure days for all its database calls (services.unit_of_work.page_run)."""
+    _streamlit_resources_kept()
     with uow.page_run():
         yield
 
