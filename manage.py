@@ -12,9 +12,9 @@ from contextlib import contextmanager
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from db.acting import act_as
+from config.settings import SettingsError, settings
 from db.engine import (
     LEGACY_APP_GROUP,
     MigrationAsAppRole,
@@ -22,25 +22,20 @@ from db.engine import (
     claim_app_grants,
     create_app_role,
     make_engine,
-    make_session_factory,
     owner_database_url,
     prepare_database,
-    transaction,
 )
+from services import unit_of_work
 from services.clock import today_in_london
-from services.errors import ServiceError
-
-
-def _factory() -> sessionmaker[Session]:
-    # Migrated as the owner (MIGRATION_DATABASE_URL), then run as the app's role (DATABASE_URL), as the app does.
-    return make_session_factory(make_engine(prepare_database()))
+from services.errors import DatabaseUnavailable, ServiceError
 
 
 @contextmanager
-def _as_system(factory: sessionmaker[Session], via: str = "command") -> Iterator[Session]:
-    """A command's transaction: its changes are on the record as the system's (no signed-in account), `via` it."""
-    with transaction(factory) as session:
-        act_as(session, None, via=via)
+def _as_system(via: str = "command", *, bind: Engine | None = None) -> Iterator[Session]:
+    """A command's transaction, on the app's engine (migrated as the owner, MIGRATION_DATABASE_URL, then run as the
+    app's role, DATABASE_URL, as the app does) or on `bind`: its changes are on the record as the system's (no
+    signed-in account), `via` it."""
+    with unit_of_work.transaction(read_only=False, account_id=None, via=via, bind=bind) as session:
         yield session
 
 
@@ -74,7 +69,7 @@ def create_app_role_command(args: argparse.Namespace) -> int:
 def demo_data(_args: argparse.Namespace) -> int:
     from demo.partnership import load_demo_data
 
-    with _as_system(_factory(), via="demo") as session:
+    with _as_system(via="demo") as session:
         summary = load_demo_data(session, as_of=today_in_london())
     print(f"Loaded the fictional demo partnership: {summary.live_reviews} live reviews, "
           f"{summary.closed_reviews} closed reviews. This is a training copy: never enter real cases in it.")
@@ -95,7 +90,7 @@ def create_user(args: argparse.Namespace) -> int:
         if password != getpass.getpass("Password again: "):
             print("The two passwords differ.", file=sys.stderr)
             return 2
-    with _as_system(_factory()) as session:
+    with _as_system() as session:
         account = create_account_from_command_line(
             session, username=args.username, display_name=args.display_name or args.username,
             roles=args.roles.split(","), password=password,
@@ -119,7 +114,7 @@ def verify(args: argparse.Namespace) -> int:
         except ValueError as error:
             _fail(str(error))
             return 2
-    with _as_system(_factory()) as session:
+    with _as_system() as session:
         result = verify_record(session, expected)
         record_verification(session, result)
     if not result.ok:
@@ -138,36 +133,25 @@ DIGEST_TIME_VARIABLE = "RRT_DIGEST_TIME"
 DEFAULT_DIGEST_TIME = "07:00"
 
 
-def _digest_time(environ_value: str | None) -> tuple[int, int]:
-    hours, _, minutes = (environ_value or DEFAULT_DIGEST_TIME).partition(":")
-    return int(hours), int(minutes or 0)
-
-
 def send_due_mail(args: argparse.Namespace) -> int:
     """Queue the morning digests (on working days, from RRT_DIGEST_TIME in London), then send every queued email."""
-    import os
     from datetime import datetime
 
     from services.clock import LONDON
     from services.due_mail import queue_digests
     from services.outbox import mail_config, send_pending
 
-    try:
-        config = mail_config()
-        digest_at = _digest_time(os.environ.get(DIGEST_TIME_VARIABLE))
-    except ValueError as error:
-        _fail(f"{error} (or {DIGEST_TIME_VARIABLE} is not HH:MM). Nothing was sent.")
-        return 2
+    config = mail_config()  # its URL was checked when the settings were read (main)
+    digest_time = settings().digest_time
     if config is None:
         print("Email is off (SMTP_URL is not set): nothing was queued or sent.")
         return 0
-    factory = _factory()
     now = datetime.now(LONDON)
     queued = 0
-    if args.digests_now or (now.hour, now.minute) >= digest_at:
-        with _as_system(factory) as session:
+    if args.digests_now or (now.hour, now.minute) >= (digest_time.hour, digest_time.minute):
+        with _as_system() as session:
             queued = queue_digests(session, today=today_in_london())
-    result = send_pending(lambda: _as_system(factory), config)
+    result = send_pending(_as_system, config)
     print(f"Digests queued: {queued}. Emails sent: {result.sent}; failed (tried again on the next run): "
           f"{result.failed}.")
     return 0 if result.failed == 0 else 6
@@ -254,7 +238,7 @@ def restore(args: argparse.Namespace) -> int:
         with engine.begin() as connection:
             group = claim_app_grants(connection, groups)
         _join_app_group(engine, group)
-        with _as_system(make_session_factory(engine)) as session:
+        with _as_system(bind=engine) as session:
             result = verify_record(session)
             record_verification(session, result)
     finally:
@@ -292,13 +276,10 @@ def _app_groups_in_backup(tool: str, file: str, env: dict[str, str]) -> list[str
 def _join_app_group(engine: Engine, group: str) -> None:
     """After a restore: DATABASE_URL's role, when it is not the owner, joins this database's group (a new database
     has a new group, and the role is the one this installation's app connects as)."""
-    import os
-
     from sqlalchemy.engine import make_url
 
-    from db.engine import uses_embedded_server
-
-    user = make_url(os.environ["DATABASE_URL"]).username if not uses_embedded_server() else None
+    database_url = settings().database_url
+    user = make_url(database_url).username if database_url else None
     if user and user != engine.url.username:
         try:
             create_app_role(engine, user)
@@ -351,6 +332,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--traceback", action="store_true",
                         help="on an unexpected error, also print the full traceback (it may quote what was typed)")
     args = parser.parse_args(argv)
+    try:
+        settings()  # a setting that cannot be used stops every command here, before anything is done
+    except SettingsError as error:
+        _fail(f"{error} Nothing was done.")
+        return 2
     # Every error is one sentence on standard error and a non-zero exit: a traceback can quote what was typed, a
     # password hash or case data, so it is printed only when asked for with --traceback.
     try:
@@ -359,7 +345,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ServiceError, MigrationAsAppRole) as error:
         _fail(str(error))
         return 2
-    except OperationalError:
+    except (OperationalError, DatabaseUnavailable):
         _fail(DATABASE_UNREACHABLE)
         return 3
     except KeyboardInterrupt:
@@ -372,6 +358,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _fail(f"The command stopped on {kind} ({type(error).__name__}) and its changes were not saved; "
               "run it again with --traceback to see where.")
         return 1
+    finally:
+        unit_of_work.reset()  # a command is one run: its engine goes with it
 
 
 if __name__ == "__main__":

@@ -8,6 +8,8 @@ from typing import Any
 
 import psutil
 
+from config.settings import settings
+
 
 def _drop_dead_pids(pgdata: Path) -> None:
     # A killed process leaves its pid behind and the server would then never stop.
@@ -69,7 +71,8 @@ def to_sqlalchemy_url(uri: str) -> str:
 
 
 def default_data_folder() -> Path:
-    return Path(os.environ.get("RRT_DATA_DIR", Path(__file__).resolve().parent.parent / "var" / "pgdata"))
+    """The embedded server's data folder: RRT_DATA_DIR, else var/pgdata in the project."""
+    return settings().data_dir
 
 
 def _tool_major(path: str) -> int | None:

@@ -1,4 +1,4 @@
-"""Engine and sessions: DATABASE_URL when set, else the embedded server.
+"""Engine and sessions: DATABASE_URL when set, else the embedded server (both read from config.settings).
 
 Two database roles (issue 12): the owner runs the migrations and owns the tables (MIGRATION_DATABASE_URL, falling back
 to DATABASE_URL); the app connects as a login role in the database's own NOLOGIN group `rrt_app_<database>`
@@ -10,7 +10,6 @@ embedded server trusts its own Unix socket, so no password).
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import threading
 import weakref
@@ -26,6 +25,7 @@ from sqlalchemy.engine import Connection, Engine, ExceptionContext, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+from config.settings import settings
 from db.embedded import default_data_folder, start_embedded_server, to_sqlalchemy_url
 
 # The one group of every tracker database on a server before migration 0016: kept only to recognise (and move from) it.
@@ -49,12 +49,12 @@ def _embedded_owner_url() -> str:
 
 
 def uses_embedded_server() -> bool:
-    return not os.environ.get("DATABASE_URL")
+    return settings().uses_embedded_server
 
 
 def owner_database_url() -> str:
     """The role that owns the tables and runs the migrations: MIGRATION_DATABASE_URL, DATABASE_URL or embedded."""
-    url = os.environ.get("MIGRATION_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    url = settings().migration_database_url or settings().database_url
     if url:
         return to_sqlalchemy_url(url)
     return _embedded_owner_url()
@@ -62,7 +62,7 @@ def owner_database_url() -> str:
 
 def app_database_url() -> str:
     """The role the app runs as: DATABASE_URL, or the embedded server's app login role."""
-    url = os.environ.get("DATABASE_URL")
+    url = settings().database_url
     if url:
         return to_sqlalchemy_url(url)
     return make_url(_embedded_owner_url()).set(username=EMBEDDED_APP_ROLE, password=None).render_as_string(

@@ -1,8 +1,7 @@
 """My account: the signed-in account's calendar feed (turn on, renew, revoke) and what it receives by email."""
-import os
-
 import streamlit as st
 
+from config.settings import settings
 from services.calendar_feed import calendar_feed_status, revoke_calendar_feed, turn_on_calendar_feed
 from services.due_mail import my_mail
 from ui import state
@@ -15,12 +14,11 @@ show_flashes()
 st.title("My account")
 
 ADDRESS_ONCE_KEY = "calendar_feed_address_once"
-PUBLIC_URL_VARIABLE = "RRT_PUBLIC_URL"
 
 
 def _base_url() -> str:
     """The tracker's address as people reach it: RRT_PUBLIC_URL behind a proxy, else this page's own."""
-    configured = os.environ.get(PUBLIC_URL_VARIABLE, "").strip().rstrip("/")
+    configured = settings().public_url
     if configured:
         return configured
     url = st.context.url or ""

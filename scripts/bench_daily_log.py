@@ -129,6 +129,9 @@ def page_render(url: str, account_id: int, review_id: int, runs: int) -> None:
     from ui.streamlit_internals.testing import quiet_bare_mode_warnings
 
     quiet_bare_mode_warnings()
+    from config.settings import reload_settings
+
+    reload_settings()  # the settings are read once per process: DATABASE_URL has just changed
 
     st.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)

@@ -167,7 +167,7 @@ class StatementCounter:
 
 
 class EngineSwitch:
-    """Stands in for ui.state._engine (a cached function): the engine of the scale being timed."""
+    """Stands in for services.unit_of_work.engine: the engine of the scale being timed."""
 
     def __init__(self, engines: dict[str, Engine]) -> None:
         self.engines = engines
@@ -398,7 +398,8 @@ def main() -> int:
 def time_pages(urls: dict[str, str], account_ids: dict[str, int], runs: int) -> None:
     import streamlit as st
 
-    import ui.state
+    from config.settings import reload_settings
+    from services import unit_of_work
     from services.board.periods import default_period
     from services.board.service import board_figures
     from ui.streamlit_internals.testing import declared_pages_only_in_app_test
@@ -406,13 +407,16 @@ def time_pages(urls: dict[str, str], account_ids: dict[str, int], runs: int) -> 
     declared_pages_only_in_app_test()
     compile_once()
     os.environ["DATABASE_URL"] = urls["demo"]  # nothing connects through it: the switch below hands out engines
+    reload_settings()  # the settings are read once per process
     counter = StatementCounter()
     # The pages get engines made as the app makes its own (db.engine.make_engine: its connection options).
     engines = {name: make_engine(url) for name, url in urls.items()}
     for engine in engines.values():
         counter.listen(engine)
     switch = EngineSwitch(engines)
-    ui.state._engine = switch  # type: ignore[assignment]
+    # The unit of work's engine is the switch's (and always ready: no "Starting the database" spinner).
+    setattr(unit_of_work, "engine", switch)  # noqa: B010
+    setattr(unit_of_work, "engine_is_ready", lambda: True)  # noqa: B010
     st.cache_resource.clear()
     st.cache_data.clear()
 

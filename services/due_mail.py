@@ -13,7 +13,6 @@ ready-made chase email always did.
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from config.settings import read_settings, settings
 from db.enums import MailKind, MilestoneKey, ReviewState, Role
 from db.models import Account, Agency, Review
 from services.calendar import load_calendar, load_settings
@@ -55,8 +55,7 @@ class DigestLine:
 
 def public_url(environ: Mapping[str, str] | None = None) -> str | None:
     """The tracker's address as people reach it (RRT_PUBLIC_URL, no trailing slash), or None: no links then."""
-    environ = os.environ if environ is None else environ
-    return environ.get(PUBLIC_URL_VARIABLE, "").strip().rstrip("/") or None
+    return (settings() if environ is None else read_settings(environ)).public_url
 
 
 def item_link(base: str | None, line: DigestLine) -> str | None:

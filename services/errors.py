@@ -15,3 +15,9 @@ class NotAllowed(ServiceError):
 
 class StaleRecord(InvalidInput):
     """Somebody else saved the record after it was read; reload and try again."""
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached (its server is stopped or lost, or DATABASE_URL is wrong): nothing was read or
+    saved. Not a rule broken, so never a ServiceError: each caller says it in its own words (the pages:
+    ui.errors.DATABASE_UNAVAILABLE)."""

@@ -1,7 +1,8 @@
 """Email the product sends: the sent-mail table, and the sending done outside any page (`manage.py send-due-mail`).
 
 Mail is off unless `SMTP_URL` is set (`smtp://host:25`, `smtp+starttls://user:password@host:587` or
-`smtps://user:password@host:465`; `SMTP_FROM` is the sender, by default `rapid-review-tracker@<host>`). Each email
+`smtps://user:password@host:465`; `SMTP_FROM` is the sender, by default `rapid-review-tracker@<host>`; both are read
+with the server's settings, config.settings, which refuse a URL of another shape at start). Each email
 is queued once under a unique key (a digest per account and day, a chase per return and day, a send-back notice per
 return and round, a sign-off notice per report version and Chair), so a second queueing of the same key is a no-op
 and nothing is sent twice. A send that fails is kept with its attempts and last error and tried again by the next
@@ -10,7 +11,6 @@ run, up to MAX_ATTEMPTS; a sent email about a review is logged in its daily log.
 from __future__ import annotations
 
 import hashlib
-import os
 import smtplib
 import ssl
 from collections.abc import Callable, Mapping
@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from config.settings import SMTP_SCHEMES, ServerSettings, read_settings, settings
 from db.enums import LogCategory, MailKind
 from db.models import Account
 from db.models_mail import SentMail
@@ -36,7 +37,6 @@ SMTP_URL_VARIABLE = "SMTP_URL"
 SMTP_FROM_VARIABLE = "SMTP_FROM"
 MAX_ATTEMPTS = 5
 SMTP_TIMEOUT_SECONDS = 30
-_SECURITY = {"smtp": "plain", "smtp+starttls": "starttls", "smtps": "ssl"}
 _DEFAULT_PORTS = {"plain": 25, "starttls": 587, "ssl": 465}
 
 
@@ -52,27 +52,29 @@ class MailConfig:
     sender: str
 
 
+def _settings(environ: Mapping[str, str] | None) -> ServerSettings:
+    return settings() if environ is None else read_settings(environ)
+
+
 def mail_config(environ: Mapping[str, str] | None = None) -> MailConfig | None:
-    """The SMTP settings from SMTP_URL (and SMTP_FROM), or None when mail is off. A URL that cannot be used is
-    refused with a sentence (ValueError) naming what to fix."""
-    environ = os.environ if environ is None else environ
-    url = environ.get(SMTP_URL_VARIABLE, "").strip()
-    if not url:
+    """The SMTP settings from SMTP_URL (and SMTP_FROM) of the server's settings (or of `environ` when given), or None
+    when mail is off. A URL that cannot be used is refused with a sentence (config.settings.SettingsError, a
+    ValueError) naming what to fix."""
+    found = _settings(environ)
+    if found.smtp_url is None:
         return None
-    parts = urlsplit(url)
-    security = _SECURITY.get(parts.scheme)
-    if security is None or not parts.hostname:
-        raise ValueError(f"{SMTP_URL_VARIABLE} must look like smtp://host:25, smtp+starttls://user:password@host:587 "
-                         "or smtps://user:password@host:465.")
-    sender = environ.get(SMTP_FROM_VARIABLE, "").strip() or f"rapid-review-tracker@{parts.hostname}"
-    return MailConfig(host=parts.hostname, port=parts.port or _DEFAULT_PORTS[security], security=security,
+    parts = urlsplit(found.smtp_url)  # its shape was checked when the settings were read
+    security = SMTP_SCHEMES[parts.scheme]
+    host = parts.hostname or ""
+    sender = found.smtp_from or f"rapid-review-tracker@{host}"
+    return MailConfig(host=host, port=parts.port or _DEFAULT_PORTS[security], security=security,
                       username=unquote(parts.username) if parts.username else None,
                       password=unquote(parts.password) if parts.password else None, sender=sender)
 
 
 def mail_is_on() -> bool:
     """Whether this server sends email (SMTP_URL set)."""
-    return bool(os.environ.get(SMTP_URL_VARIABLE, "").strip())
+    return settings().smtp_url is not None
 
 
 def queue_mail(session: Session, *, key: str, kind: MailKind, to: str, subject: str, body: str, cc: str | None = None,

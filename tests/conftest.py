@@ -14,6 +14,9 @@ from sqlalchemy.orm import Session
 from db.embedded import start_embedded_server, to_sqlalchemy_url
 from db.engine import app_group_name, claim_app_grants, create_app_role, upgrade_to_head
 
+# Every test's `monkeypatch` makes the server's settings be read again after it changes the environment.
+pytest_plugins = ["tests.settings_fixture"]
+
 # The app's login role on the test server (roles belong to the server, so it is made once and never dropped: another
 # run on the same server may be using it). The services under test run as it, as the app does.
 TEST_APP_ROLE = "rrt_test_app"

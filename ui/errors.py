@@ -13,6 +13,8 @@ from collections.abc import Callable
 import streamlit as st
 from sqlalchemy.exc import OperationalError
 
+# The unit of work raises it (services.unit_of_work); the pages say it in the sentence below.
+from services.errors import DatabaseUnavailable as DatabaseUnavailable
 from ui.kept import keep_typing
 
 logger = logging.getLogger("rrt.errors")
@@ -23,10 +25,6 @@ DATABASE_UNAVAILABLE = (
     "again in a minute (press the same button again). If it goes on, tell your administrator (the database "
     "server may be stopped, or DATABASE_URL wrong)."
 )
-
-
-class DatabaseUnavailable(Exception):
-    pass
 
 
 def describe_for_log(error: BaseException) -> str:

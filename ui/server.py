@@ -34,7 +34,13 @@ if __name__ == "__main__":
     # the page; the first page waits for it instead of doing it (db.engine.prepared_database_url).
     import signal
 
+    from config.settings import SettingsError, settings
     from db.engine import start_preparing_database
+
+    try:
+        settings()  # a setting that cannot be used stops the server here, in one sentence naming its variable
+    except SettingsError as error:
+        raise SystemExit(str(error)) from None
 
     def _stop_quietly(_signal_number: int, _frame: object) -> None:
         # SIGTERM (systemd, `kill`) and Ctrl-C end the app through Python's exit, so that the embedded PostgreSQL is
@@ -51,17 +57,15 @@ if __name__ == "__main__":
 import base64
 import hashlib
 import logging
-import os
 import re
 import sys
 from collections.abc import Callable, Mapping, MutableMapping
+from contextlib import AbstractContextManager
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
 import streamlit as st
-from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -71,7 +75,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from db.acting import act_as
+from config.settings import OIDC_VARIABLES, ServerSettings, read_settings, settings
+from services import unit_of_work
+from services.errors import DatabaseUnavailable
 from ui import streamlit_internals
 from ui.auth import COOKIE_NAME, SESSION_ROUTE, SIGN_OUT_ROUTE, safe_next
 
@@ -83,33 +89,18 @@ streamlit_internals.install(icon_url=APP_ICON_ROUTE)
 
 ROOT = Path(__file__).resolve().parents[1]
 COOKIE_MAX_AGE = 12 * 60 * 60  # the session's absolute lifetime; the server ends it anyway
-# The environment variables that build the [auth] secrets (all but the label are needed).
-OIDC_ENVIRONMENT = {
-    "server_metadata_url": "RRT_OIDC_SERVER_METADATA_URL",
-    "client_id": "RRT_OIDC_CLIENT_ID",
-    "client_secret": "RRT_OIDC_CLIENT_SECRET",
-    "redirect_uri": "RRT_OIDC_REDIRECT_URI",
-    "cookie_secret": "RRT_OIDC_COOKIE_SECRET",
-}
+# The environment variables that build the [auth] secrets (all but the label are needed): config.settings reads them.
+OIDC_ENVIRONMENT = OIDC_VARIABLES
 OIDC_LABEL_VARIABLE = "RRT_OIDC_LABEL"
 _LOG = logging.getLogger(__name__)
-_engine: Engine | None = None
+# How a route's transaction fails when the database cannot be reached or refuses: each route answers in its own way.
+DATABASE_ERRORS = (SQLAlchemyError, DatabaseUnavailable)
 
 
-def _session() -> Session:
-    global _engine
-    if _engine is None:
-        from db.engine import make_engine
-
-        _engine = make_engine()
-    session = Session(_engine, expire_on_commit=False)
-    # The record of changes (migration 0017) says a route made the change; no account is signed in to a route.
-    event.listen(session, "after_begin", _declare_route)
-    return session
-
-
-def _declare_route(_session: Session, _transaction: object, connection: Connection) -> None:
-    act_as(connection, None, via="route")
+def _session() -> AbstractContextManager[Session]:
+    """A route's transaction, on the app's engine (services.unit_of_work): the record of changes (migration 0017)
+    says a route made the change; no account is signed in to a route."""
+    return unit_of_work.transaction(read_only=False, account_id=None, via="route")
 
 
 PUBLIC_URL_VARIABLE = "RRT_PUBLIC_URL"
@@ -132,7 +123,7 @@ def _origin_of(url: str) -> tuple[str, str, int] | None:
 def own_origin(headers: Mapping[str, str], scheme: str) -> tuple[str, str, int] | None:
     """The tracker's own origin: RRT_PUBLIC_URL when set, else the address this request was sent to (its Host
     header, and the scheme the proxy says the browser used, else the connection's)."""
-    public = os.environ.get(PUBLIC_URL_VARIABLE, "").strip()
+    public = settings().public_url
     if public:
         return _origin_of(public)
     forwarded = headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
@@ -186,9 +177,9 @@ def exchange_ticket(request: Request) -> Response:
 
     next_path = safe_next(request.query_params.get("next"))
     try:
-        with _session() as session, session.begin():
+        with _session() as session:
             token = redeem_ticket(session, ticket=request.query_params.get("ticket", ""))
-    except SQLAlchemyError as error:
+    except DATABASE_ERRORS as error:
         _LOG.error("Session ticket not exchanged: %s", type(error).__name__)
         token = None
     if token is None:
@@ -210,9 +201,9 @@ def _session_is_live(token: str | None) -> bool:
     if not token:
         return False
     try:
-        with _session() as session, session.begin():
+        with _session() as session:
             return resume(session, token=token).account is not None
-    except SQLAlchemyError as error:
+    except DATABASE_ERRORS as error:
         _LOG.error("Session not checked: %s", type(error).__name__)
         return False
 
@@ -255,9 +246,9 @@ def sign_out(request: Request) -> Response:
 
     if token:
         try:
-            with _session() as session, session.begin():
+            with _session() as session:
                 end(session, token=token)
-        except SQLAlchemyError as error:
+        except DATABASE_ERRORS as error:
             # The cookie is still cleared; the session then ends on the server by idle time.
             _LOG.error("Session not ended on sign-out: %s", type(error).__name__)
     return _signed_out(request)
@@ -274,9 +265,9 @@ def calendar_feed(request: Request) -> Response:
     name = request.path_params["name"]
     token = name.removesuffix(".ics") if name.endswith(".ics") else ""
     try:
-        with _session() as session, session.begin():
+        with _session() as session:
             feed = calendar_feed_for_token(session, token=token, as_of=today_in_london())
-    except SQLAlchemyError as error:
+    except DATABASE_ERRORS as error:
         _LOG.error("Calendar feed not served: %s", type(error).__name__)
         return PlainTextResponse("The tracker's database cannot be reached; your calendar will try again later.",
                                  status_code=503)
@@ -438,19 +429,19 @@ class EdgeGuard:
 
 
 def oidc_secrets_from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any] | None:
-    """The `[auth]` secrets (and the button's organisation name) from RRT_OIDC_*, or None when they are not set.
-    Set only some of them and the server refuses to start, saying which are missing."""
-    environ = os.environ if environ is None else environ
-    found = {key: environ.get(name, "").strip() for key, name in OIDC_ENVIRONMENT.items()}
-    if not any(found.values()):
+    """The `[auth]` secrets (and the button's organisation name) from RRT_OIDC_* in the server's settings (or in
+    `environ` when given), or None when they are not set. Set only some of them and the server refuses to start,
+    saying which are missing."""
+    try:
+        found: ServerSettings = settings() if environ is None else read_settings(environ)
+    except ValueError as error:  # config.settings.SettingsError: one sentence naming the variable
+        raise SystemExit(str(error)) from None
+    auth = found.oidc_secrets()
+    if not auth:
         return None
-    missing = [OIDC_ENVIRONMENT[key] for key, value in found.items() if not value]
-    if missing:
-        raise SystemExit(f"Organisation sign-in is half configured: set {', '.join(missing)} too, or none of them.")
-    secrets: dict[str, Any] = {"auth": found}
-    label = environ.get(OIDC_LABEL_VARIABLE, "").strip()
-    if label:
-        secrets["organisation_sign_in"] = {"label": label}
+    secrets: dict[str, Any] = {"auth": auth}
+    if found.oidc_label:
+        secrets["organisation_sign_in"] = {"label": found.oidc_label}
     return secrets
 
 

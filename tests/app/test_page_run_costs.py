@@ -94,6 +94,7 @@ def test_the_review_calendar_file_is_built_only_when_clicked(app_db, make_app, m
 def test_shared_reads_are_kept_by_data_version_and_the_least_recently_used_goes_first(app_db, monkeypatch):
     """ui.state.read_shared: the same call is read once until a write moves the data version; at most
     SHARED_READS_KEPT calls are kept, the one used longest ago forgotten first."""
+    import services.unit_of_work
     import ui.state
 
     officer = create_account(app_db, "officer")
@@ -103,7 +104,7 @@ def test_shared_reads_are_kept_by_data_version_and_the_least_recently_used_goes_
         reads.append(n)
         return n * 10
 
-    monkeypatch.setattr(ui.state, "SHARED_READS_KEPT", 2)
+    monkeypatch.setattr(services.unit_of_work, "SHARED_READS_KEPT", 2)
     monkeypatch.setattr(ui.state, "signed_in_account_id", lambda: officer.id)
     assert [ui.state.read_shared(count, n=n) for n in (1, 2, 1)] == [10, 20, 10]
     assert reads == [1, 2]  # the second 1 was kept

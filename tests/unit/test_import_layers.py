@@ -28,6 +28,8 @@ LAYERS: list[set[str]] = [
     {"services.report.versions"},
     {"services.report.service"},
     {"services.report.panel"},
+    # Above every service: it runs them (the pages, routes and commands go through it); none imports it.
+    {"services.unit_of_work"},
 ]
 
 

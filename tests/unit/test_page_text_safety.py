@@ -141,7 +141,7 @@ LABEL_ONLY = {"page_link", "page_of"}
 # the argument at this position, or `success=`, is scanned at every call; inside them, their parameters are not.
 HELPERS = {"flash": 0, "done": 0, "_done": 0, "_saved": 0, "folded": 0, "sign_out": 0, "_after_write": 0, "_save": 3,
            "_save_once": 2, "_save_batch": 1, "save": None, "read_email": None, "_late_form": None}
-NOT_STREAMLIT = {"state", "logger", "logging", "session"}  # state.write(fn, ...) is a service call, not st.write
+NOT_STREAMLIT = {"state", "uow", "logger", "logging", "session"}  # state.write(fn, ...), uow.write: service calls
 # Calls whose result is safe Markdown: the escapes, and text the code makes from dates, numbers and badges.
 SAFE_CALLS = {"md_text", "md_sentence", "rag_badge", "fmt_date", "short_date", "day_label", "_when", "len",
               "link_target", "outside_reference", "headline_value"}

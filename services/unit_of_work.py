@@ -1,0 +1,320 @@
+"""The one door to the database: every transaction of the pages (through ui/state.py), the HTTP routes (ui/server.py),
+the server commands (manage.py) and the tests that run a service as a page does. No Streamlit here: the account a
+call acts as is passed in (ui/state.py reads it from the tab's session state).
+
+- The engine, one per process: made on first use under a lock (the database made ready first:
+  db.engine.prepared_database_url migrates as the owner and returns the app role's address), made again when its
+  server was lost (a restart, a dead embedded server, which a new engine starts again: no restart of the app) or when
+  the settings were read again (config.settings.reload_settings). `reset()` disposes of it and forgets the kept
+  shared reads (tests; ui/state.py calls it when st.cache_resource.clear() has emptied Streamlit's resources).
+- `transaction`: one transaction, committed on success and rolled back on error. READ ONLY when asked (the database
+  then refuses any write, whatever the service does); a write first declares the acting account and how the change
+  came (db.acting.act_as: the record of changes names them). A database that cannot be reached raises
+  services.errors.DatabaseUnavailable.
+- `page_run`: the transactions of one run of a page share one connection (taken by the first, given back at the end),
+  and the reads of the run are lent the settings row, the signed-in account and the working calendar as first read.
+- `read`, `write`, `read_shared`, `read_later`, `signed_in`: a service `fn(session, actor, **kwargs)` called as an
+  account, the way the pages call them.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import bindparam, event, select, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from config.settings import ServerSettings, settings
+from db.acting import act_as
+from db.engine import make_engine, prepared_database_url, server_was_lost, watch_for_lost_server
+from db.models import Account, Setting
+from services.accounts import SignedIn, load_actor, signed_in_account
+from services.calendar import KEPT_CALENDAR
+from services.errors import DatabaseUnavailable
+from services.integrity import as_data_version, data_version, data_version_columns
+from services.working_days import WorkingCalendar
+
+T = TypeVar("T")
+UNAVAILABLE = "The database cannot be reached."
+
+# ---------------------------------------------------------------- the engine, one per process
+
+
+@dataclass
+class _Process:
+    """What this process keeps: the engine (and the settings it was made from) and the kept shared reads."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    engine: Engine | None = None
+    made_from: ServerSettings | None = None
+    reads: OrderedDict[tuple[Any, ...], Any] = field(default_factory=OrderedDict)
+    reads_lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_process = _Process()
+
+
+def _usable(engine: Engine | None) -> Engine | None:
+    if engine is None or server_was_lost(engine) or _process.made_from is not settings():
+        return None
+    return engine
+
+
+def engine_is_ready() -> bool:
+    """Whether `engine()` would hand back the engine it has (False: it would make one, which may take a while)."""
+    return _usable(_process.engine) is not None
+
+
+def engine() -> Engine:
+    """This process's engine of the app's role; DatabaseUnavailable when the database cannot be made ready."""
+    found = _usable(_process.engine)
+    if found is not None:
+        return found
+    with _process.lock:
+        found = _usable(_process.engine)
+        if found is not None:
+            return found
+        if _process.engine is not None:
+            # Its server went away (a restart, a dead embedded process) or the settings changed: a new engine
+            # reconnects, and for the embedded server starts it again.
+            _process.engine.dispose()
+            _process.engine = None
+            _forget_reads()
+        made_from = settings()
+        try:
+            # Migrate as the owner, then connect as the app's own role, which cannot change the schema or the record.
+            made = watch_for_lost_server(make_engine(prepared_database_url()))
+        except OperationalError as error:
+            raise DatabaseUnavailable(UNAVAILABLE) from error
+        _process.engine, _process.made_from = made, made_from
+        return made
+
+
+def reset() -> None:
+    """Dispose of the engine and forget the kept shared reads: the next call makes a new engine."""
+    with _process.lock:
+        if _process.engine is not None:
+            _process.engine.dispose()
+        _process.engine = _process.made_from = None
+        _forget_reads()
+
+
+# ---------------------------------------------------------------- a run of a page
+
+
+@dataclass
+class PageRun:
+    """What the database calls of one run of the page share: one connection (taken by the first call, given back
+    when the run ends), the signed-in account and the settings row as first read (lent to each later call's
+    session, unchanged, so that neither is read again), the working calendar (the closure days), and the data
+    version with the roles for shared reads. A write forgets all but the connection: what it may have changed is
+    read again."""
+
+    connection: Connection | None = None
+    lent: dict[type, Any] = field(default_factory=dict)
+    calendar: WorkingCalendar | None = None
+    shared_reader: tuple[tuple[str, int], tuple[str, ...] | None] | None = None  # data version and roles
+    account: SignedIn | None = None  # as the run's sign-in check found it
+
+    def forget(self) -> None:
+        self.lent, self.calendar, self.shared_reader, self.account = {}, None, None, None
+
+
+_page_run: ContextVar[PageRun | None] = ContextVar("page_run", default=None)
+
+
+def current_run() -> PageRun | None:
+    return _page_run.get()
+
+
+@contextmanager
+def page_run() -> Iterator[PageRun]:
+    """One connection, and one read of the signed-in account, the settings and the closure days, for all the
+    database calls of a run of a page. Each call still has its own transaction and session, so what a call returns
+    is detached from the database, as it is without a page run (a widget callback, a download)."""
+    run = PageRun()
+    token = _page_run.set(run)
+    try:
+        yield run
+    finally:
+        _page_run.reset(token)
+        if run.connection is not None:
+            run.connection.close()
+
+
+LOADED = "lendable_loaded"
+
+
+@contextmanager
+def transaction(*, read_only: bool, account_id: int | None, via: str = "page", keeps_account: bool = False,
+                bind: Engine | None = None) -> Iterator[Session]:
+    """A session in one transaction, committed on success and rolled back on error; READ ONLY when asked. A write
+    names `account_id` (None: nobody, the system) and `via` in the record of changes. In a page run: on its
+    connection, a read with the account, settings and calendar lent, and keeping them when first read; a write
+    (unless `keeps_account`: it writes neither the account nor the settings, and is not recorded as a change)
+    forgets them. `bind`: another engine than the app's (manage.py's restore verifies as the owner).
+    DatabaseUnavailable when the database cannot be reached."""
+    try:
+        run = _page_run.get() if bind is None else None
+        if run is None:
+            with Session(bind or engine(), expire_on_commit=False) as session, session.begin():
+                if read_only:
+                    session.execute(text("SET TRANSACTION READ ONLY"))
+                else:
+                    act_as(session, account_id, via=via)
+                yield session
+            return
+        with _run_transaction(run, read_only=read_only, account_id=account_id, via=via,
+                              keeps_account=keeps_account) as session:
+            yield session
+    except OperationalError as error:
+        raise DatabaseUnavailable(UNAVAILABLE) from error
+
+
+@contextmanager
+def _run_transaction(run: PageRun, *, read_only: bool, account_id: int | None, via: str,
+                     keeps_account: bool) -> Iterator[Session]:
+    if run.connection is None or run.connection.invalidated:
+        run.connection = engine().connect()
+    lends = read_only or keeps_account
+    # The connection's own flag: its transaction begins READ ONLY, with no statement of its own (psycopg's
+    # read_only; the pool resets it when the connection goes back).
+    run.connection.execution_options(postgresql_readonly=read_only)
+    try:
+        with Session(bind=run.connection, expire_on_commit=False) as session, session.begin():
+            if not lends:
+                # A write: the record of changes names the acting account (a read-only transaction can write
+                # nothing, and one that keeps the account writes only the sign-in session, which is not tracked).
+                act_as(session, account_id, via=via)
+            if lends:
+                for instance in run.lent.values():
+                    session.add(instance)  # detached and unchanged: no statement
+                session.info[LOADED] = (run.lent, account_id)
+                session.info[KEPT_CALENDAR] = run.calendar
+            yield session
+            if lends:
+                run.calendar = session.info[KEPT_CALENDAR]
+    except BaseException:
+        run.forget()
+        raise
+    if not lends:
+        run.forget()
+
+
+@event.listens_for(Session, "loaded_as_persistent")
+def _keep_to_lend(session: Session, instance: object) -> None:
+    """In a transaction that lends (above), the settings row and the acting account as they are read, held (the
+    session's identity map holds an object only while something else does)."""
+    if not isinstance(instance, Account | Setting) or LOADED not in session.info:
+        return
+    loaded, account_id = session.info[LOADED]
+    if isinstance(instance, Setting) or instance.id == account_id:
+        loaded[type(instance)] = instance
+
+
+# Made once: building a statement costs more than running it.
+_FRAME_READ = (
+    select(Setting, Account, *data_version_columns())
+    .outerjoin(Account, Account.id == bindparam("account_id"))
+    .where(Setting.id == 1)
+)
+
+
+def read_frame(session: Session, account_id: int | None) -> tuple[Setting, tuple[str, int]]:
+    """What every run of a page reads first, in one statement: the settings row, the data version and the account
+    `account_id` (if any). The account is only put in `session`, so that the sign-in check's own look-up of it sends
+    nothing; whether it may still act is for that check to decide."""
+    settings_row, _account, name, reached = session.execute(_FRAME_READ, {"account_id": account_id}).one()
+    return settings_row, as_data_version(name, reached)
+
+
+def checked_sign_in(account: SignedIn, version: tuple[str, int]) -> None:
+    """The account the page run's sign-in check has just found, and the data version read with it (`read_frame`),
+    kept for the run: `signed_in` is then answered without a read, and shared reads need no transaction."""
+    run = _page_run.get()
+    if run is not None:
+        run.account = account
+        run.shared_reader = (version, tuple(sorted(account.roles)))
+
+
+# ---------------------------------------------------------------- services called as an account
+
+
+def signed_in(account_id: int | None) -> SignedIn | None:
+    """The active account `account_id` (None when nobody is signed in, or it was deactivated): in a page run, as
+    its sign-in check found it, until a write in the run."""
+    run = _page_run.get()
+    if run is not None and run.account is not None and run.account.id == account_id:
+        return run.account
+    with transaction(read_only=False, account_id=account_id, keeps_account=True) as session:
+        return signed_in_account(session, account_id)
+
+
+def read(account_id: int | None, fn: Callable[..., T], /, **kwargs: Any) -> T:
+    """`fn(session, actor, **kwargs)` as the account `account_id`, in a READ ONLY transaction; errors propagate."""
+    with transaction(read_only=True, account_id=account_id) as session:
+        return fn(session, load_actor(session, account_id), **kwargs)
+
+
+def write(account_id: int | None, fn: Callable[..., T], /, **kwargs: Any) -> T:
+    """`fn(session, actor, **kwargs)` as the account `account_id`, in a transaction whose changes the record names
+    it for; errors propagate (nothing is saved)."""
+    with transaction(read_only=False, account_id=account_id) as session:
+        return fn(session, load_actor(session, account_id), **kwargs)
+
+
+def read_later(account_id: int | None, fn: Callable[..., T], /, **kwargs: Any) -> Callable[[], T]:
+    """`read` made only when its result is wanted (e.g. by a download button, on another thread)."""
+    return lambda: read(account_id, fn, **kwargs)
+
+
+SHARED_READS_KEPT = 128
+_MISSING = object()
+
+
+def _forget_reads() -> None:
+    with _process.reads_lock:
+        _process.reads.clear()
+
+
+def read_shared(account_id: int | None, fn: Callable[..., T], /, **kwargs: Any) -> T:
+    """A read whose result is the same for every account with the same roles (the board's figures, the live list),
+    kept in this process until anything is written: keyed by the data version (services.integrity.data_version,
+    which every write moves), the account's roles and the arguments (which must be hashable); at most
+    SHARED_READS_KEPT, the one used longest ago forgotten first. A hit means the same call by the same roles passed
+    the service's role check; an error is never kept. In a page run the version and the roles are read once, so a
+    later shared read of the run is a look-up and nothing more. A hit hands back the very objects kept (no copy):
+    callers only read them."""
+    run = _page_run.get()
+    reader = run.shared_reader if run is not None else None
+    if reader is None:
+        with transaction(read_only=True, account_id=account_id) as session:
+            actor = load_actor(session, account_id)
+            reader = (data_version(session), tuple(sorted(actor.roles)) if actor and actor.active else None)
+        if run is not None:
+            run.shared_reader = reader  # until a write in this run forgets it
+    key = (*reader, f"{fn.__module__}.{fn.__qualname__}", tuple(sorted(kwargs.items())))
+    with _process.reads_lock:
+        found = _process.reads.get(key, _MISSING)
+        if found is not _MISSING:
+            _process.reads.move_to_end(key)
+            return cast(T, found)
+    value = read(account_id, fn, **kwargs)
+    with _process.reads_lock:
+        _process.reads[key] = value
+        while len(_process.reads) > SHARED_READS_KEPT:
+            _process.reads.popitem(last=False)  # the least recently used
+    return value
+
+
+def run_in_session(account_id: int | None, fn: Callable[[Session], T], /, *, via: str = "page") -> T:
+    """`fn(session)` in one transaction that names `account_id` and `via` (sign-in, before there is an actor)."""
+    with transaction(read_only=False, account_id=account_id, via=via) as session:
+        return fn(session)
