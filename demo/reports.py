@@ -16,9 +16,9 @@ from db.enums import MeetingKind, MilestoneKey
 from db.models import Account, Review
 from demo.cast import DemoCast
 from services import meetings as meeting_svc
-from services.calendar import load_calendar
 from services.report import panel as report_panel
 from services.report import service as report_svc
+from services.settings_reads import load_calendar
 
 # The dates of a review's report steps, by milestone key, as the demo's plan completes them.
 ReportSteps = dict[str, date]

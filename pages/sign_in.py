@@ -22,8 +22,8 @@ from services.accounts import (
     create_first_account,
     sign_in_with_password,
 )
-from services.calendar import load_settings
 from services.errors import ServiceError
+from services.settings_reads import load_settings
 from services.sign_in_throttle import source_address
 from ui import auth, state
 from ui.flash import show_flashes

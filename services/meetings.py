@@ -19,12 +19,12 @@ from db.enums import LogCategory, MeetingKind, MilestoneKey, ReviewState
 from db.models import Account, Agency, Review, ReviewMilestone
 from db.models_report import Meeting
 from db.models_returns import AgencyReturn
-from services.calendar import load_calendar
 from services.concurrency import check_version, flush_or_stale
 from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
 from services.milestones import complete_milestone, refuse_if_withdrawn
 from services.permissions import CASE_READERS, requires
+from services.settings_reads import load_calendar
 from services.text import clean_optional_text, clean_text, max_length_of
 from services.working_days import WorkingCalendar
 

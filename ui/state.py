@@ -29,10 +29,10 @@ from db.engine import (
 from db.models import Account, Setting
 from services import sessions
 from services.accounts import SignedIn, load_actor, signed_in_account
-from services.calendar import KEPT_CALENDAR
 from services.clock import today_in_london
 from services.errors import ServiceError
 from services.integrity import as_data_version, data_version, data_version_columns
+from services.settings_reads import KEPT_CALENDAR
 from services.working_days import WorkingCalendar
 from ui import auth
 from ui.errors import DATABASE_UNAVAILABLE, DatabaseUnavailable

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 from db.models import Account
 from services.board.periods import BoardFigures, Quarter, filter_quarters, headlines, validate_period
 from services.board.queries import calendar_params, earliest_notification, period_figures
-from services.calendar import load_calendar, load_settings
 from services.permissions import requires
+from services.settings_reads import load_calendar, load_settings
 
 BOARD_ROLES = ("board", "manager")
 

@@ -17,12 +17,12 @@ from db.enums import FinalQaOutcome, ReportVersionState, ReviewState
 from db.models import Review
 from db.models_report import PanelResponse, ReportSection, ReportVersion, SignOff
 from db.models_returns import AgencyReturn
-from services.calendar import load_calendar
 from services.clock import LONDON
 from services.errors import InvalidInput
 from services.formatting import log_date, long_date
 from services.report.content import SECTION_BY_KEY, ReportContent, Section
 from services.report.word import DOCX_MIME
+from services.settings_reads import load_calendar
 
 DRAFT, SENT_TO_CHAIR, SIGNED_FINAL, SUBMITTED = ReportVersionState
 STATE_LABELS: dict[str, str] = {

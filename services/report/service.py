@@ -23,7 +23,6 @@ from db.enums import LogCategory, MeetingKind, MilestoneKey, Role
 from db.models import Account, Agency, Review
 from db.models_report import Meeting, PanelResponse, ReportSection, ReportVersion, SignOff
 from db.models_returns import AgencyReturn
-from services.calendar import load_calendar, load_settings
 from services.clock import LONDON
 from services.concurrency import check_version, flush_or_stale
 from services.daily_log.service import append_system_entry
@@ -78,6 +77,7 @@ from services.report.versions import (
 )
 from services.returns.rules import agency_due_date, ending_sentence, return_due_date
 from services.reviews.rules import NOT_KNOWN_YET, NOTIFICATION_TYPE_LABELS, missing_sign_off_dates, sin_timeliness
+from services.settings_reads import load_calendar, load_settings
 from services.text import clean_text
 
 # ---------------------------------------------------------------- assembling the content

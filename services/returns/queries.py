@@ -14,12 +14,12 @@ from sqlalchemy.orm.interfaces import LoaderOption
 from db.enums import FinalQaOutcome, ReturnEnding
 from db.models import Account, Agency, Review
 from db.models_returns import AgencyReturn, AgencyReturnChase, AgencyReturnSendBack
-from services.calendar import load_calendar, load_settings
 from services.errors import InvalidInput
 from services.permissions import CASE_READERS, requires
 from services.returns.reads import ReturnRead
 from services.returns.rules import ReturnCounts, ReturnStatus, Stage, status_of, urgency_key
 from services.reviews.reads import LIVE_STATES
+from services.settings_reads import load_calendar, load_settings
 
 # What ReturnRead.of copies: loaded with the returns, so that nothing loads one row at a time.
 RETURN_LOAD: tuple[LoaderOption, ...] = (

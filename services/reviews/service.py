@@ -33,7 +33,6 @@ from db.models import (
 )
 from db.models_report import Meeting, PanelResponse, SignOff
 from db.models_returns import AgencyReturn
-from services.calendar import load_calendar
 from services.concurrency import check_version, flush_or_stale
 from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
@@ -70,6 +69,7 @@ from services.reviews.rules import (
     validate_children,
     validate_review_dates,
 )
+from services.settings_reads import load_calendar
 from services.text import clean_optional_text, clean_text
 
 # ---------------------------------------------------------------- reading

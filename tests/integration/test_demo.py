@@ -12,12 +12,12 @@ from db.models import Account, LogEntry, Review
 from db.models_report import SignOff
 from db.models_returns import AgencyReturn
 from demo.partnership import DEMO_PARTNERSHIP, load_demo_data
-from services.calendar import load_calendar, load_settings
 from services.errors import InvalidInput
 from services.plan import review_due_date
 from services.rag import Rag
 from services.report.panel import list_ofsted_outstanding
 from services.review_status import list_live_reviews, why_text
+from services.settings_reads import load_calendar, load_settings
 
 AS_OF = date(2026, 11, 26)
 

@@ -84,7 +84,6 @@ from sqlalchemy.orm import Session
 from db.enums import FinalQaOutcome, InitialCheckOutcome, MeetingKind, MilestoneKey, ReturnEnding
 from db.models import Account, Agency, ReviewMilestone
 from db.models_returns import AgencyReturn
-from services.calendar import load_calendar
 from services.calendar_feed import review_items
 from services.due_mail import _digest_lines
 from services.errors import InvalidInput, NotAllowed, StaleRecord
@@ -108,6 +107,7 @@ from services.returns.service import (
 from services.review_status import get_review_status, list_live_reviews
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review, record_milestone_done, set_agreed_date
+from services.settings_reads import load_calendar
 from tests.integration.review_oracle import Oracle
 
 EXAMPLES = int(os.environ.get("RRT_STATEFUL_EXAMPLES", "12"))

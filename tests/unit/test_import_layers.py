@@ -15,7 +15,7 @@ LAYERS: list[set[str]] = [
     {"services", "services.errors", "services.clock", "services.exports", "services.formatting",
      "services.deadlines", "services.working_days", "services.text", "services.report", "services.report.content",
      "services.outside"},
-    {"services.permissions", "services.rag", "services.calendar", "services.concurrency", "services.report.word"},
+    {"services.permissions", "services.rag", "services.settings_reads", "services.concurrency", "services.report.word"},
     {"services.daily_log", "services.report.reads", "services.integrity", "services.sessions", "services.outbox"},
     {"services.plan", "services.accounts", "services.agencies", "services.board"},
     {"services.milestones"},
@@ -123,11 +123,11 @@ def test_the_checks_can_fail():
     yesterday = {
         "services.reviews.service": {"services.returns.service"},
         "services.returns.service": {"services.reviews.service"},
-        "services.calendar": {"services.reviews.service"},
+        "services.settings_reads": {"services.reviews.service"},
     }
-    assert _cycles(yesterday) == [["services.reviews.service", "services.returns.service", "services.reviews.service"]]
+    assert _cycles(yesterday) == [["services.returns.service", "services.reviews.service", "services.returns.service"]]
     assert _upward(yesterday) == [
-        "services.calendar (layer 1) imports services.reviews.service (layer 6)",
+        "services.settings_reads (layer 1) imports services.reviews.service (layer 6)",
     ]
     assert _layer("services.returns.rules") < _layer("services.returns.service") < _layer("services.review_status")
 
