@@ -16,7 +16,7 @@ from services.daily_log.rules import (
 )
 from services.daily_log.service import add_log_entry, list_log_authors, list_milestone_choices, search_log
 from services.errors import ServiceError
-from services.reviews.service import list_reviews
+from services.reviews import list_reviews
 from ui import state
 from ui.flash import flash, show_flashes
 from ui.forms import already_saved, remember_saved

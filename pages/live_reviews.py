@@ -8,9 +8,16 @@ from services.permissions import CASE_WRITERS
 from services.rag import Rag
 from services.report.panel import list_ofsted_outstanding
 from services.returns.queries import returns_received_counts
-from services.review_status import delegated_tasks, list_live_reviews, why_text
-from services.reviews.rules import NOT_KNOWN_HELP, NOTIFICATION_TYPE_LABELS, ChildEntry, ReviewStatus
-from services.reviews.service import open_review
+from services.reviews import (
+    NOT_KNOWN_HELP,
+    NOTIFICATION_TYPE_LABELS,
+    ChildEntry,
+    ReviewStatus,
+    delegated_tasks,
+    list_live_reviews,
+    open_review,
+    why_text,
+)
 from ui import state
 from ui.flash import flash, show_flashes
 from ui.forms import already_saved, remember_saved

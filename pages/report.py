@@ -33,7 +33,7 @@ from services.report.service import (
     sign_off,
     withdraw_sign_off,
 )
-from services.reviews.service import list_reviews
+from services.reviews import list_reviews
 from ui import state
 from ui.flash import flash, show_flashes
 from ui.forms import VersionedForm, already_saved, remember_saved

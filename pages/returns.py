@@ -19,8 +19,7 @@ from services.returns.exports import CHECKLIST_COLUMNS, DATE_COLUMNS, checklist_
 from services.returns.queries import list_outstanding_returns, list_returns, returns_received_counts
 from services.returns.rules import CardStep, card_step
 from services.returns.service import record_returns_requested
-from services.review_status import get_review_status
-from services.reviews.service import list_reviews
+from services.reviews import get_review_status, list_reviews
 from ui import state
 from ui.flash import flash, show_flashes
 from ui.gate import require_page

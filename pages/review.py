@@ -12,22 +12,20 @@ from services.outside import outside_reference
 from services.permissions import CASE_WRITERS
 from services.plan import exec_meeting_words, not_applying_words
 from services.rag import Rag
-from services.review_status import get_review_status
-from services.reviews.reads import MilestoneRead
-from services.reviews.rules import (
+from services.reviews import (
+    DATES_KEPT_BY_THE_REPORT,
     MAX_CHILDREN,
     NOT_KNOWN_HELP,
     NOT_KNOWN_YET,
     NOTIFICATION_TYPE_LABELS,
     WITHDRAWAL_REASON_LABELS,
     ChildEntry,
+    MilestoneRead,
     MilestoneStatus,
-)
-from services.reviews.service import (
-    DATES_KEPT_BY_THE_REPORT,
     correct_milestone_date,
     correct_review_facts,
     delegate_milestone,
+    get_review_status,
     list_date_corrections,
     list_delegates,
     list_reviews,

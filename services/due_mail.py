@@ -33,7 +33,7 @@ from services.report.reads import ofsted_outstanding
 from services.returns.chasing import chase_email_for, record_chase
 from services.returns.queries import list_outstanding_returns, read_return
 from services.returns.rules import Stage, agency_due_date, latest_received, return_stage, sharing_deadline
-from services.review_status import RETURN_WORDS, list_delegated_to_me, list_live_reviews
+from services.reviews.status import RETURN_WORDS, list_delegated_to_me, list_live_reviews
 from services.settings_reads import load_calendar, load_settings
 
 PUBLIC_URL_VARIABLE = "RRT_PUBLIC_URL"  # as ui.server reads it: the tracker's address as people reach it

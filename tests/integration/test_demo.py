@@ -16,7 +16,7 @@ from services.errors import InvalidInput
 from services.plan import review_due_date
 from services.rag import Rag
 from services.report.panel import list_ofsted_outstanding
-from services.review_status import list_live_reviews, why_text
+from services.reviews.status import list_live_reviews, why_text
 from services.settings_reads import load_calendar, load_settings
 
 AS_OF = date(2026, 11, 26)

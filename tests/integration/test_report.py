@@ -29,9 +29,9 @@ from services.report.service import (
     sign_off,
 )
 from services.returns.service import record_return_received, record_returns_requested, record_summary
-from services.review_status import list_live_reviews
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review, record_milestone_done
+from services.reviews.status import list_live_reviews
 
 D = date
 FRI_18_DEC = D(2026, 12, 18)   # received: Day 1; Day 15 = Tue 12 Jan 2027

@@ -35,9 +35,9 @@ from services.returns.service import (
     record_summary,
     set_return_agreed_date,
 )
-from services.review_status import get_review_status, list_live_reviews
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review, record_milestone_done
+from services.reviews.status import get_review_status, list_live_reviews
 
 D = date
 FRI_18_DEC = D(2026, 12, 18)        # notification received, Day 1; forms sent, due Tue 29 Dec

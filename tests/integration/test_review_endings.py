@@ -49,15 +49,10 @@ from services.returns.service import (
     record_returns_requested,
     record_summary,
 )
-from services.review_status import get_review_status, list_live_reviews
+from services.reviews.reads import list_date_corrections
 from services.reviews.rules import ChildEntry
-from services.reviews.service import (
-    correct_milestone_date,
-    list_date_corrections,
-    open_review,
-    record_milestone_done,
-    update_review_dates,
-)
+from services.reviews.service import correct_milestone_date, open_review, record_milestone_done, update_review_dates
+from services.reviews.status import get_review_status, list_live_reviews
 
 D = date
 FRI_18_DEC = D(2026, 12, 18)  # Day 1; returns due Tue 29 Dec; Day 15 = Tue 12 Jan 2027

@@ -104,9 +104,9 @@ from services.returns.service import (
     record_shared_with_chair,
     record_summary,
 )
-from services.review_status import get_review_status, list_live_reviews
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review, record_milestone_done, set_agreed_date
+from services.reviews.status import get_review_status, list_live_reviews
 from services.settings_reads import load_calendar
 from tests.integration.review_oracle import Oracle
 
