@@ -14,11 +14,19 @@ from pages.returns_parts.return_batches import SMALLEST_BATCH, batch_receipts, b
 from pages.returns_parts.return_cards import DATE_FORMAT, CardPage, chase_controls, return_card
 from services.agencies import list_agencies
 from services.rag import RAG_COLOURS, Rag
-from services.returns.chasing import chase_emails
-from services.returns.exports import CHECKLIST_COLUMNS, DATE_COLUMNS, checklist_table, export_checklist
-from services.returns.queries import list_outstanding_returns, list_returns, returns_received_counts
-from services.returns.rules import CardStep, card_step
-from services.returns.service import record_returns_requested
+from services.returns import (
+    CHECKLIST_COLUMNS,
+    DATE_COLUMNS,
+    CardStep,
+    card_step,
+    chase_emails,
+    checklist_table,
+    export_checklist,
+    list_outstanding_returns,
+    list_returns,
+    record_returns_requested,
+    returns_received_counts,
+)
 from services.reviews import get_review_status, list_reviews
 from ui import state
 from ui.flash import flash, show_flashes

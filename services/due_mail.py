@@ -31,7 +31,7 @@ from services.permissions import CASE_READERS, CASE_WRITERS, requires
 from services.rag import Rag
 from services.report.reads import ofsted_outstanding
 from services.returns.chasing import chase_email_for, record_chase
-from services.returns.queries import list_outstanding_returns, read_return
+from services.returns.reads import list_outstanding_returns, read_return
 from services.returns.rules import Stage, agency_due_date, latest_received, return_stage, sharing_deadline
 from services.reviews.status import RETURN_WORDS, list_delegated_to_me, list_live_reviews
 from services.settings_reads import load_calendar, load_settings

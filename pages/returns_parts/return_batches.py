@@ -8,8 +8,13 @@ from datetime import date
 import streamlit as st
 
 from pages.returns_parts.return_cards import YES_NO
-from services.returns.rules import ReturnStatus, Stage
-from services.returns.service import record_resubmission_received, record_return_received, record_shared_with_chair
+from services.returns import (
+    ReturnStatus,
+    Stage,
+    record_resubmission_received,
+    record_return_received,
+    record_shared_with_chair,
+)
 from ui import state
 from ui.flash import flash
 from ui.widgets import md_text

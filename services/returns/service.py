@@ -1,6 +1,6 @@
 """Agency returns (scoping forms), the steps of a return: request, receipt, initial check, sharing with the JCR
 Chair, final QA, resubmission, filing, summary, an agreed due date and closing without a receipt. Reading is
-services.returns.queries, the rules services.returns.rules; chasing and the exports have their own modules.
+services.returns.reads, the rules services.returns.rules; chasing and the exports have their own modules.
 
 Every write takes (session, actor, *, ...), checks the role, validates with a sentence the officer can act
 on, writes, and appends its daily log entry in the same transaction. Writes to an existing return take

@@ -9,7 +9,7 @@ from datetime import date
 from db.models import Account
 from pages.returns_parts.return_cards import CardPage, outside_view
 from services.returns.chasing import record_chase
-from services.returns.queries import list_returns
+from services.returns.reads import list_returns
 from services.returns.rules import CardStep
 from services.returns.service import (
     record_initial_check,

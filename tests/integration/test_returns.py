@@ -22,7 +22,7 @@ from services.milestones import complete_milestone
 from services.rag import Rag
 from services.returns.chasing import chase_email, chase_emails, record_chase, send_back_email
 from services.returns.exports import CHECKLIST_COLUMNS, checklist_table, export_checklist
-from services.returns.queries import list_outstanding_returns, list_returns, returns_received_counts
+from services.returns.reads import list_outstanding_returns, list_returns, returns_received_counts
 from services.returns.rules import Stage
 from services.returns.service import (
     record_file_location,

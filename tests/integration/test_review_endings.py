@@ -39,7 +39,7 @@ from services.report.service import (
     withdraw_sign_off,
 )
 from services.returns.chasing import record_chase
-from services.returns.queries import list_outstanding_returns, list_returns
+from services.returns.reads import list_outstanding_returns, list_returns
 from services.returns.rules import Stage
 from services.returns.service import (
     close_return_without_receipt,

@@ -93,7 +93,7 @@ from services.rag import Rag
 from services.report.content import WRITABLE_KEYS
 from services.report.panel import record_responses, submit_to_panel
 from services.report.service import get_report, make_draft, record_lcspr_decision, save_section, send_to_chair, sign_off
-from services.returns.queries import list_outstanding_returns
+from services.returns.reads import list_outstanding_returns
 from services.returns.service import (
     close_return_without_receipt,
     record_final_qa,
