@@ -6,7 +6,7 @@ import streamlit as st
 from db.enums import ReviewState
 from services.permissions import CASE_WRITERS
 from services.rag import Rag
-from services.report.panel import list_ofsted_outstanding
+from services.report import list_ofsted_outstanding
 from services.returns import returns_received_counts
 from services.reviews import (
     NOT_KNOWN_HELP,

@@ -15,7 +15,7 @@ from demo.partnership import DEMO_PARTNERSHIP, load_demo_data
 from services.errors import InvalidInput
 from services.plan import review_due_date
 from services.rag import Rag
-from services.report.panel import list_ofsted_outstanding
+from services.report.reads import list_ofsted_outstanding
 from services.reviews.status import list_live_reviews, why_text
 from services.settings_reads import load_calendar, load_settings
 

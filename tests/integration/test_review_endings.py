@@ -26,10 +26,9 @@ from services.errors import InvalidInput, NotAllowed, StaleRecord
 from services.meetings import record_meeting
 from services.rag import Rag
 from services.report.content import WRITABLE_KEYS
-from services.report.panel import list_ofsted_outstanding, record_responses, set_ofsted_required, submit_to_panel
+from services.report.panel import record_responses, set_ofsted_required, submit_to_panel
+from services.report.reads import get_report, get_version_file, list_ofsted_outstanding
 from services.report.service import (
-    get_report,
-    get_version_file,
     make_draft,
     record_lcspr_decision,
     record_sign_off_given_outside,

@@ -92,7 +92,8 @@ from services.milestones import load_review
 from services.rag import Rag
 from services.report.content import WRITABLE_KEYS
 from services.report.panel import record_responses, submit_to_panel
-from services.report.service import get_report, make_draft, record_lcspr_decision, save_section, send_to_chair, sign_off
+from services.report.reads import get_report
+from services.report.service import make_draft, record_lcspr_decision, save_section, send_to_chair, sign_off
 from services.returns.reads import list_outstanding_returns
 from services.returns.service import (
     close_return_without_receipt,
