@@ -4,7 +4,7 @@ import streamlit as st
 from db.enums import ReviewState, Role
 from services.calendar_feed import calendar_file_name, review_calendar_file
 from services.clock import LONDON
-from services.daily_log.service import case_folder_register
+from services.daily_log import case_folder_register
 from services.integrity import HISTORY_SHOWN, review_history
 from services.meetings import MEETING_MILESTONES
 from services.milestones import DECISION_KEY, EVIDENCE_OF, OUTSIDE_NOTE_PREFIX, OUTSIDE_WORDS, REPORT_MILESTONES
