@@ -404,8 +404,8 @@ def time_pages(urls: dict[str, str], account_ids: dict[str, int], runs: int) -> 
     from streamlit.testing.v1 import app_test as app_test_module
 
     import ui.state
-    from services.board.periods import default_period
-    from services.board.service import board_figures
+    from services.board.reads import board_figures
+    from services.board.rules import default_period
     from tests.app.conftest import _DeclaredPagesOnly
 
     app_test_module.PagesManager = _DeclaredPagesOnly  # type: ignore[misc]

@@ -20,8 +20,8 @@ from sqlalchemy import select
 from db.models import Agency, LogEntry, MilestoneDateCorrection
 from db.models_report import Meeting
 from db.models_returns import AgencyReturn
-from services.board.periods import Quarter
-from services.board.service import board_figures
+from services.board.reads import board_figures
+from services.board.rules import Quarter
 from services.errors import InvalidInput, NotAllowed, StaleRecord
 from services.meetings import record_meeting
 from services.rag import Rag
