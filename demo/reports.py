@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from db.enums import MeetingKind, MilestoneKey
 from db.models import Account, Review
 from demo.cast import DemoCast
-from services import meetings as meeting_svc
+from services.meetings import service as meeting_svc
 from services.report import panel as report_panel
 from services.report import reads as report_reads
 from services.report import service as report_svc

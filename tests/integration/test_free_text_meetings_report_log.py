@@ -21,7 +21,7 @@ from services.daily_log.reads import search_log
 from services.daily_log.rules import LogFilters
 from services.daily_log.service import add_log_entry
 from services.errors import InvalidInput
-from services.meetings import record_meeting, update_meeting
+from services.meetings.service import record_meeting, update_meeting
 from services.report.reads import get_version_file
 from services.report.service import make_draft, record_lcspr_decision, save_section
 from services.returns.service import record_returns_requested

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from db.models import LogEntry, ReviewMilestone
 from services.errors import InvalidInput, NotAllowed
-from services.meetings import record_meeting
+from services.meetings.service import record_meeting
 from services.milestones import complete_milestone
 from services.report.content import milestone_table_rows
 from services.report.reads import assemble

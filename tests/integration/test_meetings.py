@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from db.models import Agency, LogEntry
 from db.models_report import Meeting
 from services.errors import InvalidInput, NotAllowed, StaleRecord
-from services.meetings import list_meetings, record_meeting, update_meeting
+from services.meetings.reads import list_meetings
+from services.meetings.service import record_meeting, update_meeting
 from services.milestones import complete_milestone
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review, record_milestone_done

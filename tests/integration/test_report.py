@@ -62,7 +62,7 @@ def _document(data: bytes):
 def _hold_the_meeting(session, actor, review):
     """Issue 26: the Panel gets the report after its Rapid Review meeting, recorded on Wed 30 Dec (Day 7)."""
     from db.models_returns import AgencyReturn as _Return
-    from services.meetings import record_meeting
+    from services.meetings.service import record_meeting
     if any(m.key == "rr_meeting" and m.done_date for m in review.milestones):
         return
     agency_ids = list(session.scalars(select(_Return.agency_id).where(_Return.review_id == review.id)))

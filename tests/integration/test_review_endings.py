@@ -23,7 +23,7 @@ from db.models_returns import AgencyReturn
 from services.board.reads import board_figures
 from services.board.rules import Quarter
 from services.errors import InvalidInput, NotAllowed, StaleRecord
-from services.meetings import record_meeting
+from services.meetings.service import record_meeting
 from services.rag import Rag
 from services.report.content import WRITABLE_KEYS
 from services.report.panel import record_responses, set_ofsted_required, submit_to_panel
@@ -115,7 +115,7 @@ def _close(session, actor, ret, ending, on=MON_4_JAN, reason="No reply after a c
 def _hold_the_meeting(session, actor, review):
     """Issue 26: the Panel gets the report after its Rapid Review meeting, recorded on Wed 30 Dec (Day 7)."""
     from db.models_returns import AgencyReturn as _Return
-    from services.meetings import record_meeting
+    from services.meetings.service import record_meeting
     if any(m.key == "rr_meeting" and m.done_date for m in review.milestones):
         return
     agency_ids = list(session.scalars(select(_Return.agency_id).where(_Return.review_id == review.id)))
@@ -434,7 +434,7 @@ def test_scoping_forms_sent_completes_itself_when_the_requests_are_recorded(sess
 
 
 def test_minutes_of_a_pre_meet_count_against_the_next_working_day_in_the_rag(session, officer, manager, review):
-    from services.meetings import record_meeting
+    from services.meetings.service import record_meeting
     police = session.scalars(select(Agency).where(Agency.name == "Police")).one()
     record_meeting(session, officer, review_id=review.id, kind="pre_meet", held_on=MON_21_DEC,
                    agency_ids=[police.id], as_of=MON_21_DEC)

@@ -12,7 +12,7 @@ from db.models_returns import AgencyReturn
 from services.calendar_feed import calendar_feed_for_token, turn_on_calendar_feed
 from services.due_mail import _digest_lines
 from services.errors import InvalidInput, NotAllowed
-from services.meetings import record_meeting
+from services.meetings.service import record_meeting
 from services.returns.reads import list_outstanding_returns, returns_received_counts
 from services.returns.service import record_returns_requested
 from services.reviews.reads import list_reviews, putting_right

@@ -87,7 +87,7 @@ from db.models_returns import AgencyReturn
 from services.calendar_feed import review_items
 from services.due_mail import _digest_lines
 from services.errors import InvalidInput, NotAllowed, StaleRecord
-from services.meetings import record_meeting, update_meeting
+from services.meetings.service import record_meeting, update_meeting
 from services.milestones import load_review
 from services.rag import Rag
 from services.report.content import WRITABLE_KEYS

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 from docx import Document
 
-from services.meetings import minutes_due_date, minutes_late, minutes_status
+from services.meetings.rules import minutes_due_date, minutes_late, minutes_status
 from services.report.content import (
     AGENCY_TABLE_COLUMNS,
     APPENDIX,
