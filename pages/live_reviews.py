@@ -4,7 +4,7 @@ from collections import Counter
 import streamlit as st
 
 from db.enums import ReviewState
-from services.permissions import CASE_WRITERS
+from services.permissions import may
 from services.rag import Rag
 from services.report import list_ofsted_outstanding
 from services.returns import returns_received_counts
@@ -124,7 +124,7 @@ if waiting:
                          query_params={"review": str(item.review_id)})
 
 # Only the roles that may open a review see the form (the Chair reads the list but cannot open one).
-if not roles & set(CASE_WRITERS):
+if not may(roles, open_review):
     st.stop()
 
 # The form's 13 inputs are drawn only while its expander is open (Streamlit reruns on opening it): the list is what

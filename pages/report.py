@@ -8,6 +8,7 @@ import streamlit as st
 
 from db.enums import Role
 from services.clock import LONDON
+from services.permissions import may
 from services.report import (
     AGENCY_TABLE_COLUMNS,
     APPENDIX,
@@ -55,7 +56,7 @@ for key, value in st.session_state.pop(RESET_KEY, {}).items():
 
 as_of = state.today()
 roles = state.signed_in_roles()
-can_send = bool(roles & {Role.MANAGER, Role.OFFICER})
+can_send = may(roles, send_to_chair)
 is_chair = Role.CHAIR in roles
 is_manager = Role.MANAGER in roles
 

@@ -13,6 +13,7 @@ from db.enums import ReviewState, Role
 from pages.returns_parts.return_batches import SMALLEST_BATCH, batch_receipts, batch_share
 from pages.returns_parts.return_cards import DATE_FORMAT, CardPage, chase_controls, return_card
 from services.agencies import list_agencies
+from services.permissions import may
 from services.rag import RAG_COLOURS, Rag
 from services.returns import (
     CHECKLIST_COLUMNS,
@@ -24,6 +25,7 @@ from services.returns import (
     export_checklist,
     list_outstanding_returns,
     list_returns,
+    record_return_received,
     record_returns_requested,
     returns_received_counts,
 )
@@ -44,7 +46,7 @@ WORKLIST_PAGE = 50
 require_page("returns")
 as_of = state.today()
 roles = state.signed_in_roles()
-can_write = bool(roles & {Role.MANAGER, Role.OFFICER})
+can_write = may(roles, record_return_received)
 is_manager = Role.MANAGER in roles
 
 st.title("Agency returns")

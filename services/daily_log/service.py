@@ -15,7 +15,7 @@ from services.daily_log.rules import (
     clean_file_location,
 )
 from services.errors import InvalidInput
-from services.permissions import CASE_READERS, requires
+from services.permissions import LOG_WRITERS, requires
 
 
 def append_system_entry(
@@ -52,7 +52,7 @@ def append_system_entry(
     return entry
 
 
-@requires(*CASE_READERS, action="add to the daily log")
+@requires(*LOG_WRITERS, action="add to the daily log")
 def add_log_entry(
     session: Session,
     actor: Account,

@@ -32,7 +32,7 @@ from services.meetings.rules import (
     validate_meeting_dates,
 )
 from services.milestones import complete_milestone, refuse_if_withdrawn
-from services.permissions import CASE_READERS, requires
+from services.permissions import MEETING_RECORDERS, requires
 from services.settings_reads import load_calendar
 
 
@@ -88,7 +88,7 @@ def _describe(meeting: Meeting) -> str:
     return "; ".join(parts)
 
 
-@requires(*CASE_READERS, action="record a meeting")
+@requires(*MEETING_RECORDERS, action="record a meeting")
 def record_meeting(
     session: Session,
     actor: Account,
@@ -172,7 +172,7 @@ def _record_minutes(session: Session, actor: Account, review: Review, meeting: M
                      note=f"Minutes circulated: {status}.")
 
 
-@requires(*CASE_READERS, action="change a meeting's record")
+@requires(*MEETING_RECORDERS, action="change a meeting's record")
 def update_meeting(
     session: Session,
     actor: Account,

@@ -28,7 +28,7 @@ from services.concurrency import check_version, flush_or_stale
 from services.daily_log.service import append_system_entry
 from services.due_mail import notify_chairs_of_report
 from services.errors import InvalidInput, StaleRecord
-from services.permissions import CASE_READERS, CASE_WRITERS, requires
+from services.permissions import CASE_WRITERS, REPORT_WRITERS, requires
 from services.report.content import (
     MAX_SECTION_CHARS,
     SECTION_BY_KEY,
@@ -83,7 +83,7 @@ def _refuse_when_signed(session: Session, review: Review, action: str) -> None:
         )
 
 
-@requires(*CASE_READERS, action="make a Word draft of the report")
+@requires(*REPORT_WRITERS, action="make a Word draft of the report")
 def make_draft(session: Session, actor: Account, *, review_id: int, as_of: date) -> DraftMade:
     """Generate the report as a Word draft and keep it as a new version; when nothing has changed since the
     latest draft, that draft is given back instead (a double click makes one version)."""
@@ -246,7 +246,7 @@ def withdraw_sign_off(
     return sign_off_info(in_force, number)
 
 
-@requires(*CASE_READERS, action="record the LCSPR decision")
+@requires(*REPORT_WRITERS, action="record the LCSPR decision")
 def record_lcspr_decision(
     session: Session,
     actor: Account,
@@ -280,7 +280,7 @@ def record_lcspr_decision(
     return review_info(review)
 
 
-@requires(*CASE_READERS, action="write the report")
+@requires(*REPORT_WRITERS, action="write the report")
 def save_section(
     session: Session,
     actor: Account,

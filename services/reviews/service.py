@@ -47,7 +47,7 @@ from services.milestones import (
     load_review,
     refuse_if_withdrawn,
 )
-from services.permissions import CASE_READERS, CASE_WRITERS, check_role, requires
+from services.permissions import CASE_READERS, CASE_WRITERS, MILESTONE_RECORDERS, check_role, requires
 from services.plan import milestones_from_templates, refresh_due_dates, review_due_date
 from services.reviews.rules import (
     DATE_LABELS,
@@ -213,7 +213,7 @@ def update_review_dates(
     return review
 
 
-@requires(*CASE_READERS, action="record a milestone")
+@requires(*MILESTONE_RECORDERS, action="record a milestone")
 def record_milestone_done(
     session: Session,
     actor: Account,
