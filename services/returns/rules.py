@@ -90,10 +90,6 @@ class Stage(StrEnum):
 
 # Stages a return never leaves: nothing more is owed by the agency or the Partnership.
 CLOSED_STAGES = frozenset({Stage.ACCEPTED, Stage.NO_RETURN, Stage.WITHDRAWN})
-ENDING_LABELS = {
-    ReturnEnding.NO_RETURN: "No return: the agency did not respond by the agreed date",
-    ReturnEnding.WITHDRAWN: "Withdrawn: the agency was asked in error",
-}
 
 
 def known_date(value: date | None) -> date:

@@ -108,7 +108,7 @@ OLD_CONSTANT = "demo-password-2026"
 
 
 def test_each_load_gives_the_demo_accounts_a_random_password_returned_once(session, sign_in_clock):
-    from services.accounts import authenticate
+    from tests.password_sign_in import authenticate
 
     summary = load_demo_data(session, as_of=AS_OF)
     assert summary.password != OLD_CONSTANT and len(summary.password) >= 20
