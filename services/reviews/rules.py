@@ -95,7 +95,7 @@ class ReviewStatus:
     sin_due_date: date | None  # None while the date CSC became aware is not known
     sin_timeliness: str
     milestones: tuple[MilestoneStatus, ...] = ()
-    why: tuple[WhyItem, ...] = ()  # every item making it red or amber, red first (services.review_status)
+    why: tuple[WhyItem, ...] = ()  # every item making it red or amber, red first (services.reviews.status)
 
     @property
     def status_label(self) -> str:
