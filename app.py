@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from db.enums import Role
 from demo.cast import TRAINING_COPY
 from services.accounts import SignedIn, count_accounts, signed_in_account
-from services.calendar import load_settings
 from services.sessions import ResumeOutcome, resume
+from services.settings_reads import load_settings
 from ui import auth, state
 from ui.errors import DatabaseUnavailable, run_safely, show_database_unavailable
 from ui.flash import flash

@@ -15,7 +15,6 @@ from demo.reports import ReportSteps, load_demo_reports
 from demo.returns import load_demo_return_history, load_demo_returns
 from services.accounts import create_account, create_account_from_command_line
 from services.agencies import add_agency
-from services.calendar import load_calendar, load_settings
 from services.errors import InvalidInput
 from services.milestones import EVIDENCE_OF, REPORT_MILESTONES, complete_milestone
 from services.permissions import check_role
@@ -23,6 +22,7 @@ from services.report.service import record_lcspr_decision
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review, record_milestone_done
 from services.settings import update_settings
+from services.settings_reads import load_calendar, load_settings
 from services.working_days import WorkingCalendar
 
 __all__ = ["DEMO_PARTNERSHIP", "DemoSummary", "load_demo_data"]

@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 from db.enums import MeetingKind, MilestoneKey
 from db.models import Account, Review
 from demo.cast import DemoCast
-from services import meetings as meeting_svc
-from services.calendar import load_calendar
+from services.meetings import service as meeting_svc
 from services.report import panel as report_panel
+from services.report import reads as report_reads
 from services.report import service as report_svc
+from services.settings_reads import load_calendar
 
 # The dates of a review's report steps, by milestone key, as the demo's plan completes them.
 ReportSteps = dict[str, date]
@@ -72,7 +73,7 @@ def _milestone_done(review: Review, key: str) -> date | None:
 
 
 def _write(session: Session, actor: Account, review: Review, keys: Sequence[str], as_of: date) -> None:
-    view = report_svc.get_report(session, actor, review_id=review.id, as_of=as_of)
+    view = report_reads.get_report(session, actor, review_id=review.id, as_of=as_of)
     for key in keys:
         report_svc.save_section(session, actor, review_id=review.id, section_key=key, text=TEXTS[key],
                                 expected_version=view.sections[key].version)

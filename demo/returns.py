@@ -19,9 +19,9 @@ from db.models import Account, Review
 from db.models_returns import AgencyReturn
 from demo.cast import DemoCast
 from services.agencies import AgencyRead, list_agencies
-from services.calendar import load_calendar
 from services.returns import chasing
 from services.returns import service as svc
+from services.settings_reads import load_calendar
 from services.working_days import WorkingCalendar
 
 Script = tuple[Any, ...]

@@ -7,11 +7,20 @@ from typing import Literal
 import pandas as pd
 import streamlit as st
 
-from services.board.charts import board_charts
-from services.board.pack import board_pack_html, figures_csv
-from services.board.periods import Quarter, day_label, default_period
-from services.board.service import board_figures, board_quarters
-from services.board.wording import board_sections, headline_delta, headline_value, headline_words
+from services.board import (
+    Quarter,
+    board_charts,
+    board_figures,
+    board_pack_html,
+    board_quarters,
+    board_sections,
+    day_label,
+    default_period,
+    figures_csv,
+    headline_delta,
+    headline_value,
+    headline_words,
+)
 from services.errors import ServiceError
 from ui import state
 from ui.gate import require_page

@@ -5,18 +5,23 @@ import pandas as pd
 import streamlit as st
 
 from services.clock import LONDON
-from services.daily_log.exports import XLSX_MIME, export_log_csv, export_log_xlsx
-from services.daily_log.rules import (
+from services.daily_log import (
     DEFAULT_PAGE_SIZE,
     FOLDER_SECTION_TITLES,
     LOG_CATEGORIES,
     MAX_TEXT_LENGTH,
     PERSON_CATEGORIES,
+    XLSX_MIME,
     LogFilters,
+    add_log_entry,
+    export_log_csv,
+    export_log_xlsx,
+    list_log_authors,
+    list_milestone_choices,
+    search_log,
 )
-from services.daily_log.service import add_log_entry, list_log_authors, list_milestone_choices, search_log
 from services.errors import ServiceError
-from services.reviews.service import list_reviews
+from services.reviews import list_reviews
 from ui import state
 from ui.flash import flash, show_flashes
 from ui.forms import already_saved, remember_saved

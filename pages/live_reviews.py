@@ -4,13 +4,20 @@ from collections import Counter
 import streamlit as st
 
 from db.enums import ReviewState
-from services.permissions import CASE_WRITERS
+from services.permissions import may
 from services.rag import Rag
-from services.report.panel import list_ofsted_outstanding
-from services.returns.queries import returns_received_counts
-from services.review_status import delegated_tasks, list_live_reviews, why_text
-from services.reviews.rules import NOT_KNOWN_HELP, NOTIFICATION_TYPE_LABELS, ChildEntry, ReviewStatus
-from services.reviews.service import open_review
+from services.report import list_ofsted_outstanding
+from services.returns import returns_received_counts
+from services.reviews import (
+    NOT_KNOWN_HELP,
+    NOTIFICATION_TYPE_LABELS,
+    ChildEntry,
+    ReviewStatus,
+    delegated_tasks,
+    list_live_reviews,
+    open_review,
+    why_text,
+)
 from ui import state
 from ui.flash import flash, show_flashes
 from ui.forms import already_saved, remember_saved
@@ -117,7 +124,7 @@ if waiting:
                          query_params={"review": str(item.review_id)})
 
 # Only the roles that may open a review see the form (the Chair reads the list but cannot open one).
-if not roles & set(CASE_WRITERS):
+if not may(roles, open_review):
     st.stop()
 
 # The form's 13 inputs are drawn only while its expander is open (Streamlit reruns on opening it): the list is what

@@ -7,7 +7,7 @@ import streamlit as st
 
 from db.enums import ReviewState
 from services.meetings import MAX_DECISIONS_CHARS, MEETING_LABELS, list_meetings, record_meeting, update_meeting
-from services.reviews.service import list_reviews
+from services.reviews import list_reviews
 from ui import state
 from ui.flash import flash, show_flashes
 from ui.forms import VersionedForm, already_saved, remember_saved

@@ -8,32 +8,34 @@ import streamlit as st
 
 from db.enums import Role
 from services.clock import LONDON
-from services.report.content import (
+from services.permissions import may
+from services.report import (
     AGENCY_TABLE_COLUMNS,
     APPENDIX,
+    MAX_REASON_CHARS,
     MAX_SECTION_CHARS,
     MILESTONE_TABLE_COLUMNS,
     SECTIONS,
+    STATE_LABELS,
     WRITABLE_KEYS,
     agency_table_rows,
-    milestone_table_rows,
-    paragraphs_of,
-    report_markdown,
-)
-from services.report.panel import record_responses, set_ofsted_required, submit_to_panel
-from services.report.reads import MAX_REASON_CHARS, STATE_LABELS
-from services.report.service import (
     get_report,
     get_version_file,
     make_draft,
+    milestone_table_rows,
+    paragraphs_of,
     record_lcspr_decision,
+    record_responses,
     record_sign_off_given_outside,
+    report_markdown,
     save_section,
     send_to_chair,
+    set_ofsted_required,
     sign_off,
+    submit_to_panel,
     withdraw_sign_off,
 )
-from services.reviews.service import list_reviews
+from services.reviews import list_reviews
 from ui import state
 from ui.flash import flash, show_flashes
 from ui.forms import VersionedForm, already_saved, remember_saved
@@ -54,7 +56,7 @@ for key, value in st.session_state.pop(RESET_KEY, {}).items():
 
 as_of = state.today()
 roles = state.signed_in_roles()
-can_send = bool(roles & {Role.MANAGER, Role.OFFICER})
+can_send = may(roles, send_to_chair)
 is_chair = Role.CHAIR in roles
 is_manager = Role.MANAGER in roles
 

@@ -1,7 +1,8 @@
-"""Agency returns: a review's returns as one card per agency (ui.return_cards: what happens next and by when, with
-the one form of that next step; a save in a card reruns that card alone unless the page around it changes), batches
-for the common steps (ui.return_batches), the checklist table and its export; and the outstanding returns across
-every live review, most urgent first (the officer's worklist for the day)."""
+"""Agency returns: a review's returns as one card per agency (pages/returns_parts/return_cards.py: what happens
+next and by when, with the one form of that next step; a save in a card reruns that card alone unless the page
+around it changes), batches for the common steps (pages/returns_parts/return_batches.py), the checklist table and
+its export; and the outstanding returns across every live review, most urgent first (the officer's worklist for
+the day)."""
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -9,21 +10,30 @@ import pandas as pd
 import streamlit as st
 
 from db.enums import ReviewState, Role
+from pages.returns_parts.return_batches import SMALLEST_BATCH, batch_receipts, batch_share
+from pages.returns_parts.return_cards import DATE_FORMAT, CardPage, chase_controls, return_card
 from services.agencies import list_agencies
+from services.permissions import may
 from services.rag import RAG_COLOURS, Rag
-from services.returns.chasing import chase_emails
-from services.returns.exports import CHECKLIST_COLUMNS, DATE_COLUMNS, checklist_table, export_checklist
-from services.returns.queries import list_outstanding_returns, list_returns, returns_received_counts
-from services.returns.rules import CardStep, card_step
-from services.returns.service import record_returns_requested
-from services.review_status import get_review_status
-from services.reviews.service import list_reviews
+from services.returns import (
+    CHECKLIST_COLUMNS,
+    DATE_COLUMNS,
+    CardStep,
+    card_step,
+    chase_emails,
+    checklist_table,
+    export_checklist,
+    list_outstanding_returns,
+    list_returns,
+    record_return_received,
+    record_returns_requested,
+    returns_received_counts,
+)
+from services.reviews import get_review_status, list_reviews
 from ui import state
 from ui.flash import flash, show_flashes
 from ui.gate import require_page
 from ui.links import review_links
-from ui.return_batches import SMALLEST_BATCH, batch_receipts, batch_share
-from ui.return_cards import DATE_FORMAT, CardPage, chase_controls, return_card
 from ui.style import COMPACT_ON_PHONE
 from ui.widgets import fmt_date, folded, md_text, page_of, rag_badge, review_picker
 
@@ -36,7 +46,7 @@ WORKLIST_PAGE = 50
 require_page("returns")
 as_of = state.today()
 roles = state.signed_in_roles()
-can_write = bool(roles & {Role.MANAGER, Role.OFFICER})
+can_write = may(roles, record_return_received)
 is_manager = Role.MANAGER in roles
 
 st.title("Agency returns")

@@ -4,30 +4,28 @@ import streamlit as st
 from db.enums import ReviewState, Role
 from services.calendar_feed import calendar_file_name, review_calendar_file
 from services.clock import LONDON
-from services.daily_log.service import case_folder_register
+from services.daily_log import case_folder_register
 from services.integrity import HISTORY_SHOWN, review_history
 from services.meetings import MEETING_MILESTONES
 from services.milestones import DECISION_KEY, EVIDENCE_OF, OUTSIDE_NOTE_PREFIX, OUTSIDE_WORDS, REPORT_MILESTONES
 from services.outside import outside_reference
-from services.permissions import CASE_WRITERS
+from services.permissions import may
 from services.plan import exec_meeting_words, not_applying_words
 from services.rag import Rag
-from services.review_status import get_review_status
-from services.reviews.reads import MilestoneRead
-from services.reviews.rules import (
+from services.reviews import (
+    DATES_KEPT_BY_THE_REPORT,
     MAX_CHILDREN,
     NOT_KNOWN_HELP,
     NOT_KNOWN_YET,
     NOTIFICATION_TYPE_LABELS,
     WITHDRAWAL_REASON_LABELS,
     ChildEntry,
+    MilestoneRead,
     MilestoneStatus,
-)
-from services.reviews.service import (
-    DATES_KEPT_BY_THE_REPORT,
     correct_milestone_date,
     correct_review_facts,
     delegate_milestone,
+    get_review_status,
     list_date_corrections,
     list_delegates,
     list_reviews,
@@ -367,7 +365,7 @@ def _describe_dates(saved) -> str:
     return "\n".join(f"{label}: {fmt_date(saved[field])}" for field, label in DATE_FIELDS.items())
 
 
-if not is_closed and roles & set(CASE_WRITERS):  # the Chair reads the dates but cannot correct them
+if not is_closed and may(roles, update_review_dates):  # the Chair reads the dates but cannot correct them
     # Saved against the version the typing started from: a save by someone else since then is refused, not
     # overwritten, and the typing stays.
     dates_form = VersionedForm(prefix=f"cd_{review.id}_", fields=list(DATE_FIELDS))
@@ -425,7 +423,7 @@ def _describe_facts(saved) -> str:
     return f"Type: {NOTIFICATION_TYPE_LABELS.get(saved['type'], saved['type'])}\nChildren: {', '.join(kids)}"
 
 
-if not is_closed and roles & set(CASE_WRITERS):
+if not is_closed and may(roles, correct_review_facts):
     with (box := folded("Withdraw or correct this review", key="put_right_open", icon=":material/build:")):
         if box.open:  # drawn only while open
             facts_form = VersionedForm(prefix=f"cf_{review.id}_", fields=FACT_FIELDS)

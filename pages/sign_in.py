@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 import streamlit as st
 from sqlalchemy.orm import Session
-
-from db.models import Account
 
 # demo.cast holds only the demo's names (demo.partnership, which loads it, imports most of the app).
 from demo.cast import DEMO_ACCOUNTS
@@ -22,8 +20,8 @@ from services.accounts import (
     create_first_account,
     sign_in_with_password,
 )
-from services.calendar import load_settings
 from services.errors import ServiceError
+from services.settings_reads import load_settings
 from services.sign_in_throttle import source_address
 from ui import auth, state
 from ui.flash import show_flashes
@@ -31,15 +29,16 @@ from ui.widgets import md_sentence
 
 
 def _set_up(session: Session, *, username: str, display_name: str, password: str, with_demo: bool,
-            as_of: date) -> tuple[Account, str | None]:
+            as_of: date) -> tuple[SignedIn, str | None]:
     """The first account (nobody is signed in yet, so no role to check), and the demo partnership if asked: then also
     the demo accounts' password of this load, to be shown once."""
     account = create_first_account(session, username=username, display_name=display_name, password=password)
+    signed_in = SignedIn(account.id, account.display_name, frozenset(account.roles))
     if not with_demo:
-        return account, None
+        return signed_in, None
     from demo.partnership import load_demo_data  # only on a first run: it imports most of the app
 
-    return account, load_demo_data(session, as_of=as_of, first_account=account).password
+    return signed_in, load_demo_data(session, as_of=as_of, first_account=account).password
 
 
 # Streamlit's st.login needs these in the [auth] secrets (the README has a Microsoft Entra ID example).
@@ -52,7 +51,14 @@ DEMO_PASSWORD_KEY = "demo_password_once"
 _LOG = logging.getLogger(__name__)
 
 
-def _start_session(account: Account) -> None:
+class _Account(Protocol):
+    """An account that has just proved who it is: the services give back its id (and the page needs no more)."""
+
+    @property
+    def id(self) -> int: ...
+
+
+def _start_session(account: _Account) -> None:
     """Sign the account in. Served, the browser is sent to /auth/session for its cookie and comes back signed in:
     the run stops there, because a rerun starting now would clear the browser's message queue, redirect included
     (a race lost under load). Under AppTest (no browser) the app reruns signed in."""
@@ -165,8 +171,7 @@ if st.session_state.get("first_run"):
                 st.error(md_sentence(error))
             else:
                 if demo_password is not None:
-                    st.session_state[DEMO_LOADED_KEY] = SignedIn(account.id, account.display_name,
-                                                                 frozenset(account.roles))
+                    st.session_state[DEMO_LOADED_KEY] = account
                     st.session_state[DEMO_PASSWORD_KEY] = demo_password
                     st.rerun()
                 _start_session(account)

@@ -30,8 +30,8 @@ from db.models import Account  # noqa: E402
 from services.accounts import _new_account  # noqa: E402
 from services.board.charts import board_charts  # noqa: E402
 from services.board.pack import board_pack_html, figures_csv  # noqa: E402
-from services.board.periods import Quarter, default_period  # noqa: E402
-from services.board.service import board_figures, board_quarters  # noqa: E402
+from services.board.reads import board_figures, board_quarters  # noqa: E402
+from services.board.rules import Quarter, default_period  # noqa: E402
 from services.board.wording import board_sections  # noqa: E402
 
 AS_OF = date(2026, 11, 26)

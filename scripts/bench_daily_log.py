@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session  # noqa: E402
 from bench_common import scratch_database, timed  # noqa: E402
 from services.accounts import _new_account  # noqa: E402
 from services.daily_log.exports import export_log_csv, export_log_xlsx  # noqa: E402
+from services.daily_log.reads import case_folder_register, search_log  # noqa: E402
 from services.daily_log.rules import LogFilters  # noqa: E402
-from services.daily_log.service import case_folder_register, search_log  # noqa: E402
 from services.reviews.rules import ChildEntry  # noqa: E402
 from services.reviews.service import open_review  # noqa: E402
 

@@ -20,9 +20,9 @@ from db.models import Account, Agency
 from demo.partnership import load_demo_data
 from services.clock import today_in_london
 from services.returns.service import record_returns_requested
-from services.review_status import list_live_reviews
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review
+from services.reviews.status import list_live_reviews
 
 
 def main() -> int:

@@ -400,8 +400,8 @@ def time_pages(urls: dict[str, str], account_ids: dict[str, int], runs: int) -> 
 
     from config.settings import reload_settings
     from services import unit_of_work
-    from services.board.periods import default_period
-    from services.board.service import board_figures
+    from services.board.reads import board_figures
+    from services.board.rules import default_period
     from ui.streamlit_internals.testing import declared_pages_only_in_app_test
 
     declared_pages_only_in_app_test()

@@ -419,14 +419,6 @@ def sign_in_with_password(in_transaction: InTransaction, *, username: str, passw
     return outcome
 
 
-def authenticate(session: Session, *, username: str, password: str, address: str = UNKNOWN_ADDRESS,
-                 throttle: SignInThrottle | None = None, now: datetime | None = None) -> SignInOutcome:
-    """`sign_in_with_password` with every step in the caller's transaction (tests, scripts): the row is still locked
-    only after the check, but the transaction stays open during it."""
-    return sign_in_with_password(lambda step: step(session), username=username, password=password, address=address,
-                                 throttle=throttle, now=now)
-
-
 @cache
 def _dummy_hash() -> str:
     """What an unknown username's password is checked against, so that it costs what a real check costs. Made on

@@ -33,7 +33,6 @@ from db.enums import LogCategory, MilestoneKey, ReviewState, Role
 from db.models import Account, Review
 from db.models_mail import CalendarEventState, CalendarFeed
 from db.models_returns import AgencyReturn
-from services.calendar import load_calendar
 from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
 from services.outside import check_no_case_reference, outside_reference
@@ -41,6 +40,7 @@ from services.permissions import CASE_READERS, requires
 from services.plan import milestone_applies, review_due_date
 from services.returns.rules import Stage, agency_due_date, return_stage
 from services.reviews.reads import LIVE_STATES
+from services.settings_reads import load_calendar
 from services.working_days import WorkingCalendar
 
 FEED_NAME = "Rapid Review deadlines"

@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 from config.settings import read_settings, settings
 from db.enums import MailKind, MilestoneKey, ReviewState, Role
 from db.models import Account, Agency, Review
-from services.calendar import load_calendar, load_settings
 from services.errors import InvalidInput
 from services.outbox import already_queued, mail_is_on, queue_mail
 from services.outside import outside_reference
@@ -32,9 +31,10 @@ from services.permissions import CASE_READERS, CASE_WRITERS, requires
 from services.rag import Rag
 from services.report.reads import ofsted_outstanding
 from services.returns.chasing import chase_email_for, record_chase
-from services.returns.queries import list_outstanding_returns, read_return
+from services.returns.reads import list_outstanding_returns, read_return
 from services.returns.rules import Stage, agency_due_date, latest_received, return_stage, sharing_deadline
-from services.review_status import RETURN_WORDS, list_delegated_to_me, list_live_reviews
+from services.reviews.status import RETURN_WORDS, list_delegated_to_me, list_live_reviews
+from services.settings_reads import load_calendar, load_settings
 
 PUBLIC_URL_VARIABLE = "RRT_PUBLIC_URL"  # as ui.server reads it: the tracker's address as people reach it
 

@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session, selectinload
 from db.enums import FinalQaOutcome, LogCategory, MilestoneKey, ReviewState
 from db.models import Account, Agency, Review, ReviewMilestone
 from db.models_returns import AgencyReturn
-from services.calendar import load_calendar
 from services.concurrency import flush_or_stale
 from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
 from services.plan import milestone_applies, refresh_due_dates
+from services.settings_reads import load_calendar
 from services.text import clean_optional_text
 from services.working_days import WorkingCalendar
 

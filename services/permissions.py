@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.orm import Session
@@ -14,8 +14,16 @@ from services.errors import NotAllowed
 P = ParamSpec("P")
 R = TypeVar("R")
 
+# Who sees each review, its returns, log, meetings and report.
 CASE_READERS = (Role.MANAGER, Role.OFFICER, Role.CHAIR)
+# The officer's work on a case (opening it, its dates and facts, the agency returns, sending the report to the
+# Chair); the Partnership Manager may do it too.
 CASE_WRITERS = (Role.MANAGER, Role.OFFICER)
+# The writes the JCR Chair makes as well as the officer and the manager, each named for what it guards:
+LOG_WRITERS = (Role.MANAGER, Role.OFFICER, Role.CHAIR)  # an entry in the daily log (or its correction)
+MILESTONE_RECORDERS = (Role.MANAGER, Role.OFFICER, Role.CHAIR)  # a plan step recorded done by hand
+MEETING_RECORDERS = (Role.MANAGER, Role.OFFICER, Role.CHAIR)  # a meeting recorded, or its record changed
+REPORT_WRITERS = (Role.MANAGER, Role.OFFICER, Role.CHAIR)  # the report's sections, a Word draft, the LCSPR decision
 ROLE_LABELS: dict[Role, str] = {
     Role.MANAGER: "Partnership Manager",
     Role.OFFICER: "Partnership officer",
@@ -53,3 +61,12 @@ def requires(
         return wrapper
 
     return decorate
+
+
+def may(roles: Iterable[str], service: Callable[..., object]) -> bool:
+    """Whether an account holding `roles` may call `service` (a function decorated with `requires`): what a page asks
+    before it offers a form, answered from the roles the service itself checks."""
+    allowed: frozenset[str] | None = getattr(service, "allowed_roles", None)
+    if allowed is None:
+        raise TypeError(f"{getattr(service, '__name__', service)} declares no roles (services.permissions.requires)")
+    return bool(allowed & set(roles))

@@ -9,12 +9,12 @@ from sqlalchemy.orm import Session
 
 from db.enums import LogCategory, Role
 from db.models import Account, ClosureDay, Setting
-from services.calendar import load_calendar, load_settings
 from services.concurrency import check_version, flush_or_stale
 from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
 from services.milestones import refresh_open_review_dates
 from services.permissions import requires
+from services.settings_reads import load_calendar, load_settings
 from services.text import clean_text, max_length_of
 
 

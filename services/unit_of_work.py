@@ -36,9 +36,9 @@ from db.acting import act_as
 from db.engine import make_engine, prepared_database_url, server_was_lost, watch_for_lost_server
 from db.models import Account, Setting
 from services.accounts import SignedIn, load_actor, signed_in_account
-from services.calendar import KEPT_CALENDAR
 from services.errors import DatabaseUnavailable
 from services.integrity import as_data_version, data_version, data_version_columns
+from services.settings_reads import KEPT_CALENDAR
 from services.working_days import WorkingCalendar
 
 T = TypeVar("T")

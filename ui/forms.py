@@ -126,5 +126,5 @@ class VersionedForm:
         return result  # not reached: a rerun stops the run
 
     def rerun_after_save(self) -> None:
-        """Rerun the page (a form drawn in a fragment may rerun less: ui.return_cards.CardForm)."""
+        """Rerun the page (a form drawn in a fragment may rerun less: pages.returns_parts.return_cards.CardForm)."""
         st.rerun()

@@ -10,12 +10,6 @@ from ui.navigation import PAGES, link_target
 REVIEW_PAGE_KEYS = ("review", "returns", "log", "meetings", "report")
 
 
-def review_address(page_key: str, review_id: int) -> str:
-    """The app's own address of a review on one page, e.g. '/review?review=24' (what the links below open)."""
-    stem = PAGES[page_key].path.removeprefix("pages/").removesuffix(".py")
-    return f"/{stem}?review={review_id}"
-
-
 def review_links(review_id: int, *, here: str) -> None:
     """Links to this review on the other review pages (the page `here` is not repeated)."""
     others = [key for key in REVIEW_PAGE_KEYS if key != here]

@@ -452,7 +452,7 @@ app = st.App(ROOT / "app.py", routes=_routes(), middleware=[Middleware(EdgeGuard
 
 # What the first page (app.py and the sign-in page) imports: loaded while Streamlit starts and the browser loads the
 # page, instead of in the first page's run.
-FIRST_PAGE_MODULES = ("ui.state", "services.calendar", "ui.navigation", "ui.links", "ui.kept", "ui.flash")
+FIRST_PAGE_MODULES = ("ui.state", "services.settings_reads", "ui.navigation", "ui.links", "ui.kept", "ui.flash")
 
 
 def _import_first_page_modules() -> None:

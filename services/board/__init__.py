@@ -5,13 +5,46 @@ returns and meetings), grouped by the financial-year quarter of that date (Q1 = 
 "2026-27 Q3" is October to December 2026). Nothing the board sees carries a case reference, initials, a date
 of one case or free text. The rules are written down in docs/board.md.
 
-Import from the module that holds what you need (this package re-exports nothing):
-
-- ``periods``  pure rules: financial-year quarters and periods, what counts as on time, the reason headings,
+- ``rules``    pure rules: financial-year quarters and periods, what counts as on time, the reason headings,
                the figures' frozen shapes and the headline tiles' numbers;
-- ``queries``  the SQL aggregates that fill those shapes (the only module here that touches the database);
-- ``service``  the role-checked entry points pages call: ``board_figures``, ``board_quarters``;
+- ``reads``    the SQL aggregates that fill those shapes (the only module here that touches the database) and
+               the role-checked entry points pages call: ``board_figures``, ``board_quarters``;
 - ``wording``  the figures in words, each with its n, and each figure's table;
 - ``charts``   one plotly chart per figure;
 - ``pack``     the CSV and the printable HTML board pack.
+
+The board writes nothing, so there is no service.py. Pages import the names below from `services.board`, never
+from a module inside it.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from services import public_name
+
+if TYPE_CHECKING:
+    from services.board.charts import board_charts
+    from services.board.pack import board_pack_html, figures_csv
+    from services.board.reads import board_figures, board_quarters
+    from services.board.rules import BoardFigures, Quarter, day_label, default_period
+    from services.board.wording import board_sections, headline_delta, headline_value, headline_words
+
+__all__ = [
+    "BoardFigures",
+    "Quarter",
+    "board_charts",
+    "board_figures",
+    "board_pack_html",
+    "board_quarters",
+    "board_sections",
+    "day_label",
+    "default_period",
+    "figures_csv",
+    "headline_delta",
+    "headline_value",
+    "headline_words",
+]
+
+
+def __getattr__(name: str) -> object:
+    return public_name(__name__, name, ("rules", "reads", "wording", "charts", "pack"))

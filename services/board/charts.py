@@ -8,7 +8,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from services.board.periods import ON_TIME_SPAN, BoardFigures, PeriodFigures, Rate, ReviewFigures
+from services.board.rules import ON_TIME_SPAN, BoardFigures, PeriodFigures, Rate, ReviewFigures
 from services.board.wording import pct_n
 from services.deadlines import REVIEW_DUE_DAY, SIN_DUE_WORKING_DAYS
 

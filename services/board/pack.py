@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from services.board.charts import board_charts
-from services.board.periods import BoardFigures, day_label
+from services.board.rules import BoardFigures, day_label
 from services.board.wording import board_sections, headline_delta, headline_value, num
 from services.exports import csv_text
 

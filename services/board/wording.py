@@ -7,15 +7,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from services.board.periods import (
-    ON_TIME_SPAN,
-    BoardFigures,
-    Headline,
-    PeriodFigures,
-    Rate,
-    ReturnFigures,
-    ReviewFigures,
-)
+from services.board.rules import ON_TIME_SPAN, BoardFigures, Headline, PeriodFigures, Rate, ReturnFigures, ReviewFigures
 from services.deadlines import RETURN_DUE_WORKING_DAYS, REVIEW_DUE_DAY, SIN_DUE_WORKING_DAYS
 
 SMALL_N = 10                      # below this, the words say how far one case moves a rate

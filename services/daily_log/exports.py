@@ -11,13 +11,39 @@ from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 
 from db.models import Account
-from services.daily_log.rules import EXPORT_COLUMNS, LogFilters, export_values
-from services.daily_log.service import matching_rows
+from services.daily_log.reads import LogRow, matching_rows
+from services.daily_log.rules import FOLDER_SECTION_TITLES, LogFilters
 from services.exports import csv_text, is_formula_like
 from services.permissions import CASE_READERS, requires
+from services.text import printable
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLUMN_WIDTHS = (8, 14, 19, 24, 15, 80, 30, 40, 40, 10, 12, 10)
+EXPORT_COLUMNS = (
+    "Entry", "Case reference", "Time (UK)", "Author", "Category", "Text", "Folder section", "File path",
+    "Milestone", "Corrects entry", "Corrected by", "Written by the system",
+)
+
+
+def export_values(row: LogRow) -> list[Any]:
+    """One export row; CSV and Excel share it. The time is UK local time, without zone (Excel has none). Every text
+    goes through services.text.printable: text stored before the free-text gate (a control character Excel's XML
+    cannot hold) still exports."""
+    values: list[Any] = [
+        row.id,
+        row.case_reference or "",
+        row.local_time.replace(tzinfo=None, microsecond=0),
+        row.author_name,
+        row.category,
+        row.text,
+        FOLDER_SECTION_TITLES.get(row.folder_section or "", ""),
+        row.file_path or "",
+        row.milestone_title or "",
+        row.corrects_id if row.corrects_id is not None else "",
+        ", ".join(str(i) for i in row.corrected_by),
+        "yes" if row.by_system else "no",
+    ]
+    return [printable(v) if isinstance(v, str) else v for v in values]
 
 
 @requires(*CASE_READERS, action="export the daily log")

@@ -1,15 +1,13 @@
-"""The daily log's rules and read objects, without I/O: categories, file locations, filters, export rows."""
+"""The daily log's rules, without I/O: categories, file locations, what a filter may hold."""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
-from typing import Any
 
 from db.enums import FolderSection, LogCategory
 from services.clock import LONDON
 from services.errors import InvalidInput
-from services.text import clean_optional_text, clean_text, printable
+from services.text import clean_optional_text, clean_text
 
 FOLDER_SECTION_TITLES: dict[str, str] = {
     FolderSection.NOTIFICATION_AND_SCOPING: "I. Notification and scoping",
@@ -26,46 +24,6 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 MAX_SEARCH_WORDS = 10
 MAX_SEARCH_CHARS = 200
-EXPORT_COLUMNS = (
-    "Entry", "Case reference", "Time (UK)", "Author", "Category", "Text", "Folder section", "File path",
-    "Milestone", "Corrects entry", "Corrected by", "Written by the system",
-)
-
-
-@dataclass(frozen=True)
-class LogRow:
-    """One log entry as the page and the exports show it."""
-
-    id: int
-    review_id: int | None
-    case_reference: str | None
-    logged_at: datetime
-    author_id: int
-    author_name: str
-    category: str
-    text: str
-    folder_section: str | None
-    file_path: str | None
-    milestone_id: int | None
-    milestone_title: str | None
-    corrects_id: int | None
-    by_system: bool
-    corrected_by: tuple[int, ...] = ()
-
-    @property
-    def is_corrected(self) -> bool:
-        return bool(self.corrected_by)
-
-    @property
-    def local_time(self) -> datetime:
-        return self.logged_at.astimezone(LONDON)
-
-    @property
-    def file_location(self) -> str:
-        if not self.folder_section:
-            return ""
-        title = FOLDER_SECTION_TITLES[self.folder_section]
-        return f"{title}: {self.file_path}" if self.file_path else title
 
 
 @dataclass(frozen=True)
@@ -79,52 +37,6 @@ class LogFilters:
     date_from: date | None = None
     date_to: date | None = None
     words: str = ""
-
-
-@dataclass(frozen=True)
-class LogPage:
-    rows: tuple[LogRow, ...]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.page_size))
-
-    @property
-    def first_number(self) -> int:
-        """1-based position of the first row shown (0 when there is none)."""
-        return (self.page - 1) * self.page_size + 1 if self.rows else 0
-
-    @property
-    def last_number(self) -> int:
-        return (self.page - 1) * self.page_size + len(self.rows)
-
-
-@dataclass(frozen=True)
-class FiledDocument:
-    entry_id: int
-    file_path: str
-    logged_at: datetime
-    author_name: str
-    corrected_by: tuple[int, ...] = ()
-
-
-@dataclass(frozen=True)
-class FolderRegisterSection:
-    """One section of the case folder register (not db.enums.FolderSection, the section's code)."""
-
-    code: str
-    title: str
-    documents: tuple[FiledDocument, ...] = ()
-
-
-@dataclass(frozen=True)
-class CaseFolderRegister:
-    review_id: int
-    folder_name: str
-    sections: tuple[FolderRegisterSection, ...]
 
 
 def checked_filters(filters: LogFilters) -> LogFilters:
@@ -191,22 +103,4 @@ def escape_like(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def export_values(row: LogRow) -> list[Any]:
-    """One export row; CSV and Excel share it. The time is UK local time, without zone (Excel has none). Every text
-    goes through services.text.printable: text stored before the free-text gate (a control character Excel's XML
-    cannot hold) still exports."""
-    values: list[Any] = [
-        row.id,
-        row.case_reference or "",
-        row.local_time.replace(tzinfo=None, microsecond=0),
-        row.author_name,
-        row.category,
-        row.text,
-        FOLDER_SECTION_TITLES.get(row.folder_section or "", ""),
-        row.file_path or "",
-        row.milestone_title or "",
-        row.corrects_id if row.corrects_id is not None else "",
-        ", ".join(str(i) for i in row.corrected_by),
-        "yes" if row.by_system else "no",
-    ]
-    return [printable(v) if isinstance(v, str) else v for v in values]
+NO_SUCH_REVIEW = "That review does not exist. Reload the page and choose it again."

@@ -1,46 +1,21 @@
-"""Writing to the daily log and reading it: entries, searches, the authors and milestones to filter by, and the
-case folder register. Every read names its columns (the author's name by a join), so no query depends on how a
-model loads its relationships."""
+"""Writing to the daily log: the entry a service writes for its own action, and a person's entry (or correction).
+The reads are services.daily_log.reads."""
 from __future__ import annotations
 
-import math
-from collections.abc import Iterator, Sequence
-from datetime import timedelta
-from typing import Any
-
-from sqlalchemy import Row, Select, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.enums import ReviewState
 from db.models import Account, LogEntry, Review, ReviewMilestone
+from services.daily_log.reads import LogRow, read_entry
 from services.daily_log.rules import (
-    DEFAULT_PAGE_SIZE,
-    FOLDER_SECTION_TITLES,
     LOG_CATEGORIES,
+    NO_SUCH_REVIEW,
     PERSON_CATEGORIES,
-    CaseFolderRegister,
-    FiledDocument,
-    FolderRegisterSection,
-    LogFilters,
-    LogPage,
-    LogRow,
-    check_page_size,
-    checked_filters,
     clean_entry_text,
     clean_file_location,
-    escape_like,
-    london_midnight,
 )
 from services.errors import InvalidInput
-from services.permissions import CASE_READERS, requires
-
-NO_SUCH_REVIEW = "That review does not exist. Reload the page and choose it again."
-Corrections = dict[int, tuple[int, ...]]
-# Queries and rows of any columns (SQLAlchemy 2.1 types them by their column types).
-AnySelect = Select[*tuple[Any, ...]]
-AnyRow = Row[*tuple[Any, ...]]
-
-# ---------------------------------------------------------------- writing
+from services.permissions import LOG_WRITERS, requires
 
 
 def append_system_entry(
@@ -77,7 +52,7 @@ def append_system_entry(
     return entry
 
 
-@requires(*CASE_READERS, action="add to the daily log")
+@requires(*LOG_WRITERS, action="add to the daily log")
 def add_log_entry(
     session: Session,
     actor: Account,
@@ -125,191 +100,5 @@ def add_log_entry(
     )
     session.add(entry)
     session.flush()
-    raw = session.execute(_row_query().where(LogEntry.id == entry.id)).one()
-    return _to_row(raw, ())
+    return read_entry(session, entry.id)
 
-
-# ---------------------------------------------------------------- reading
-
-
-def _checked_filters(session: Session, filters: LogFilters) -> LogFilters:
-    """The filters cleaned and checked (services.daily_log.rules.checked_filters), their review known."""
-    filters = checked_filters(filters)
-    if filters.review_id is not None and session.get(Review, filters.review_id) is None:
-        raise InvalidInput(NO_SUCH_REVIEW)
-    return filters
-
-
-def _filtered(query: AnySelect, filters: LogFilters) -> AnySelect:
-    """Apply the filters; the scope is one review, or every review not yet closed."""
-    if filters.review_id is not None:
-        query = query.where(LogEntry.review_id == filters.review_id)
-    else:
-        query = query.where(LogEntry.review_id.in_(_live_review_ids()))
-    if filters.categories:
-        query = query.where(LogEntry.category.in_(filters.categories))
-    if filters.author_id is not None:
-        query = query.where(LogEntry.author_id == filters.author_id)
-    # Dates are days in Europe/London, both ends included.
-    if filters.date_from:
-        query = query.where(LogEntry.logged_at >= london_midnight(filters.date_from))
-    if filters.date_to:
-        query = query.where(LogEntry.logged_at < london_midnight(filters.date_to + timedelta(days=1)))
-    for word in filters.words.split():
-        query = query.where(LogEntry.text.ilike(f"%{escape_like(word)}%", escape="\\"))
-    return query
-
-
-def _live_review_ids() -> AnySelect:
-    # By the reviews' ids, not a join on their state: the log's indexes then serve each live review.
-    return select(Review.id).where(Review.state.in_((ReviewState.OPEN, ReviewState.SUBMITTED)))
-
-
-def _row_query() -> AnySelect:
-    return (
-        select(
-            LogEntry.id, LogEntry.review_id, Review.case_reference, LogEntry.logged_at, LogEntry.author_id,
-            Account.display_name, LogEntry.category, LogEntry.text, LogEntry.folder_section, LogEntry.file_path,
-            LogEntry.milestone_id, ReviewMilestone.title, LogEntry.corrects_id, LogEntry.by_system,
-        )
-        .join(Review, Review.id == LogEntry.review_id)
-        .join(Account, Account.id == LogEntry.author_id)
-        .outerjoin(ReviewMilestone, ReviewMilestone.id == LogEntry.milestone_id)
-    )
-
-
-def _newest_first(query: AnySelect) -> AnySelect:
-    # Entries of one transaction share now(); the id breaks the tie in the order they were written.
-    return query.order_by(LogEntry.logged_at.desc(), LogEntry.id.desc())
-
-
-def _corrections_of(session: Session, rows: Sequence[AnyRow]) -> Corrections:
-    """Which later entries correct each of these rows (corrections always belong to the same review)."""
-    if not rows:
-        return {}
-    ids = [r.id for r in rows]
-    review_ids = sorted({r.review_id for r in rows})
-    found: dict[int, list[int]] = {}
-    for corrects_id, entry_id in session.execute(
-        select(LogEntry.corrects_id, LogEntry.id)
-        .where(LogEntry.review_id.in_(review_ids), LogEntry.corrects_id.in_(ids))
-        .order_by(LogEntry.id)
-    ):
-        if corrects_id is not None:
-            found.setdefault(corrects_id, []).append(entry_id)
-    return {k: tuple(v) for k, v in found.items()}
-
-
-def _corrections_in_scope(session: Session, filters: LogFilters) -> Corrections:
-    """Every correction in the filters' review scope, read once for an export (not once per chunk)."""
-    query = select(LogEntry.corrects_id, LogEntry.id).where(LogEntry.corrects_id.is_not(None)).order_by(LogEntry.id)
-    if filters.review_id is not None:
-        query = query.where(LogEntry.review_id == filters.review_id)
-    else:
-        query = query.where(LogEntry.review_id.in_(_live_review_ids()))
-    found: dict[int, list[int]] = {}
-    for corrects_id, entry_id in session.execute(query):
-        if corrects_id is not None:  # the query's own condition; says so to the type checker
-            found.setdefault(corrects_id, []).append(entry_id)
-    return {k: tuple(v) for k, v in found.items()}
-
-
-def _to_row(r: AnyRow, corrected_by: tuple[int, ...]) -> LogRow:
-    return LogRow(
-        id=r[0], review_id=r[1], case_reference=r[2], logged_at=r[3], author_id=r[4], author_name=r[5],
-        category=r[6], text=r[7], folder_section=r[8], file_path=r[9], milestone_id=r[10],
-        milestone_title=r[11], corrects_id=r[12], by_system=r[13], corrected_by=corrected_by,
-    )
-
-
-def _to_rows(session: Session, raw: Sequence[AnyRow], corrections: Corrections | None = None) -> list[LogRow]:
-    if corrections is None:
-        corrections = _corrections_of(session, raw)
-    return [_to_row(r, corrections.get(r[0], ())) for r in raw]
-
-
-@requires(*CASE_READERS, action="read the daily log")
-def search_log(
-    session: Session,
-    actor: Account,
-    *,
-    filters: LogFilters,
-    page: int = 1,
-    page_size: int = DEFAULT_PAGE_SIZE,
-) -> LogPage:
-    """One page of the log, newest first, with the number of entries matching the filters.
-    A filter on no review reads every live review. A page past the end gives the last page."""
-    filters = _checked_filters(session, filters)
-    check_page_size(page_size)
-    # The count and the page are both done in SQL: a review may hold thousands of entries.
-    counted = _filtered(select(func.count()).select_from(LogEntry), filters)
-    total = session.scalar(counted) or 0
-    pages = max(1, math.ceil(total / page_size))
-    page = min(max(1, int(page)), pages)
-    raw = session.execute(
-        _newest_first(_filtered(_row_query(), filters)).limit(page_size).offset((page - 1) * page_size)
-    ).all()
-    return LogPage(rows=tuple(_to_rows(session, raw)), total=total, page=page, page_size=page_size)
-
-
-@requires(*CASE_READERS, action="read the daily log")
-def list_log_authors(session: Session, actor: Account, *, review_id: int | None = None) -> list[tuple[int, str]]:
-    """Who has written in this review's log (or in any live review's), for the author filter."""
-    scope = _filtered(
-        select(LogEntry.author_id).distinct(),
-        LogFilters(review_id=review_id),
-    ).subquery()
-    return [
-        (account_id, name)
-        for account_id, name in session.execute(
-            select(Account.id, Account.display_name).where(Account.id.in_(select(scope.c.author_id)))
-            .order_by(Account.display_name)
-        )
-    ]
-
-
-@requires(*CASE_READERS, action="read the daily log")
-def list_milestone_choices(session: Session, actor: Account, *, review_id: int) -> list[tuple[int, str]]:
-    """A review's milestones (id, title), in plan order, for linking an entry to one."""
-    return [
-        (milestone_id, title)
-        for milestone_id, title in session.execute(
-            select(ReviewMilestone.id, ReviewMilestone.title)
-            .where(ReviewMilestone.review_id == review_id)
-            .order_by(ReviewMilestone.sort_order)
-        )
-    ]
-
-
-def matching_rows(session: Session, filters: LogFilters, chunk: int = 1000) -> Iterator[LogRow]:
-    """Every entry the filters match, newest first, read in chunks (the page's order, all pages); for the
-    exports, which check the actor's role themselves. Bad filters are refused here, before any row is read and
-    before an export has begun its file."""
-    filters = _checked_filters(session, filters)
-    corrections = _corrections_in_scope(session, filters)
-    result = session.execute(_newest_first(_filtered(_row_query(), filters)).execution_options(yield_per=chunk))
-    return (row for part in result.partitions() for row in _to_rows(session, part, corrections))
-
-
-@requires(*CASE_READERS, action="see the case folder register")
-def case_folder_register(session: Session, actor: Account, *, review_id: int) -> CaseFolderRegister:
-    """The case folder (named by the case reference) and, per section, the file locations the log recorded."""
-    review = session.get(Review, review_id)
-    if review is None:
-        raise InvalidInput(NO_SUCH_REVIEW)
-    raw = session.execute(
-        select(LogEntry.id, LogEntry.folder_section, LogEntry.file_path, LogEntry.logged_at, Account.display_name,
-               LogEntry.review_id)
-        .join(Account, Account.id == LogEntry.author_id)
-        .where(LogEntry.review_id == review_id, LogEntry.file_path.is_not(None))
-        .order_by(LogEntry.logged_at, LogEntry.id)
-    ).all()
-    corrections = _corrections_of(session, raw)
-    documents: dict[str, list[FiledDocument]] = {code: [] for code in FOLDER_SECTION_TITLES}
-    for entry_id, section, path, logged_at, author_name, _review in raw:
-        if section is None or path is None:  # the query asks for a path; a path has its section (a CHECK)
-            continue
-        documents[section].append(FiledDocument(entry_id, path, logged_at, author_name, corrections.get(entry_id, ())))
-    sections = tuple(FolderRegisterSection(code, FOLDER_SECTION_TITLES[code], tuple(documents[code]))
-                     for code in FOLDER_SECTION_TITLES)
-    return CaseFolderRegister(review_id=review.id, folder_name=review.case_reference, sections=sections)

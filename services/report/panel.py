@@ -16,28 +16,24 @@ from services.concurrency import check_version, flush_or_stale
 from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
 from services.formatting import long_date
-from services.permissions import CASE_READERS, requires
+from services.permissions import requires
 from services.report.reads import (
-    MAX_REASON_CHARS,
-    SUBMITTED,
-    OfstedOutstanding,
     ReportReview,
     VersionInfo,
-    check_step_date,
-    ofsted_outstanding,
+    assemble,
     review_info,
+    signed_version,
+    version_in_state,
     version_info,
 )
-from services.report.service import assemble
+from services.report.rules import MAX_REASON_CHARS, SUBMITTED, check_step_date
 from services.report.versions import (
     TRY_AGAIN,
     complete_report_milestone,
     locked_review,
     refuse_when_submitted,
     review_for_write,
-    signed_version,
     store_version,
-    version_in_state,
 )
 from services.report.word import submitted_docx
 from services.text import clean_text
@@ -169,13 +165,6 @@ def record_responses(
             + outstanding,
         )
     return review_info(review)
-
-
-@requires(*CASE_READERS, action="see the Ofsted responses outstanding")
-def list_ofsted_outstanding(session: Session, actor: Account, *, as_of: date) -> list[OfstedOutstanding]:
-    """Waiting for Ofsted (Live reviews, the Review page): ofsted_outstanding for a case reader. A submitted review
-    still open is on the live list itself and is not repeated here."""
-    return ofsted_outstanding(session, as_of=as_of)
 
 
 @requires(Role.MANAGER, action="say whether the report goes to Ofsted")

@@ -1,9 +1,10 @@
-"""What the report services hand back to pages, and the report's rules that need no database.
+"""What the report services hand back to pages, and the reads that make it: the report of a review as its data
+stands (assembled), every stored version and its bytes, and the reviews waiting for Ofsted's response.
 
-The frozen read objects (SectionText, ReportReview, VersionInfo, ReportView, VersionFile, DraftMade) are copied
-from rows inside the session, so a page reads them after its transaction has closed; the rules here (where the
-report stands, a step's date, a version's file name, the words for what is missing) take rows or values and
-never query. The services that read and write are services.report.service.
+The frozen read objects (SectionText, ReportReview, VersionInfo, ReportView, VersionFile, DraftMade,
+OfstedOutstanding) are copied from rows inside the session, so a page reads them after its transaction has closed.
+The report's rules that need no database are services.report.rules; its writes are services.report.service (the
+steps up to the sign-off) and services.report.panel (the submission and the responses).
 """
 from __future__ import annotations
 
@@ -11,53 +12,31 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
-from db.enums import FinalQaOutcome, ReportVersionState, ReviewState
-from db.models import Review
-from db.models_report import PanelResponse, ReportSection, ReportVersion, SignOff
+from db.enums import MeetingKind, MilestoneKey, ReviewState
+from db.models import Account, Agency, Review
+from db.models_report import Meeting, PanelResponse, ReportSection, ReportVersion, SignOff
 from db.models_returns import AgencyReturn
-from services.calendar import load_calendar
 from services.clock import LONDON
 from services.errors import InvalidInput
-from services.formatting import log_date, long_date
-from services.report.content import SECTION_BY_KEY, ReportContent, Section
+from services.formatting import long_date
+from services.permissions import CASE_READERS, requires
+from services.plan import not_applying_words, review_due_date, window_label
+from services.report.content import (
+    SECTION_BY_KEY,
+    WRITABLE_KEYS,
+    AgencyPart,
+    MilestoneLine,
+    ReportContent,
+    Section,
+    missing_parts,
+)
+from services.report.rules import SENT_TO_CHAIR, SIGNED_FINAL, SUBMITTED, final_qa_words
 from services.report.word import DOCX_MIME
-
-DRAFT, SENT_TO_CHAIR, SIGNED_FINAL, SUBMITTED = ReportVersionState
-STATE_LABELS: dict[str, str] = {
-    DRAFT: "draft",
-    SENT_TO_CHAIR: "sent to the JCR Chair",
-    SIGNED_FINAL: "signed final",
-    SUBMITTED: "submitted to the National Panel",
-}
-FILE_STATE_WORDS: dict[str, str] = {DRAFT: "draft", SENT_TO_CHAIR: "sent to Chair", SIGNED_FINAL: "signed final",
-                                    SUBMITTED: "submitted"}
-MAX_REASON_CHARS = 4000
-MAX_CHAIR_NAME_CHARS = 120  # report_sign_offs.chair_name
-MAX_HOW_GIVEN_CHARS = 200  # report_sign_offs.how_given
-
-
-def final_qa_words(ret: AgencyReturn) -> str:
-    """The return's final QA as the report states it; every send-back round is named by its date, so a return
-    accepted after being sent back says so."""
-    rounds = sorted(ret.send_backs, key=lambda b: b.round)
-    if ret.ended_as is not None:
-        words = f"{ret.ended_as} {log_date(ret.ended_on)}"
-    elif ret.final_qa_outcome == FinalQaOutcome.ACCEPTED:
-        words = f"accepted {log_date(ret.final_qa_date)}"
-    elif ret.sent_back_date is not None:
-        awaiting = "" if ret.final_qa_outcome == FinalQaOutcome.SENT_BACK else "; resubmission awaiting QA"
-        earlier = [f"{b.sent_back_on:%d %b %Y}" for b in rounds if b.sent_back_on != ret.sent_back_date]
-        before = f" (also sent back {', '.join(earlier)})" if earlier else ""
-        return f"sent back {ret.sent_back_date:%d %b %Y}{before}{awaiting}"
-    elif ret.received_date is not None:
-        return "awaiting QA"
-    else:
-        return ""
-    if rounds:
-        words += " after being sent back " + ", ".join(f"{b.sent_back_on:%d %b %Y}" for b in rounds)
-    return words
+from services.returns.rules import agency_due_date, ending_sentence, return_due_date
+from services.reviews.rules import NOT_KNOWN_YET, NOTIFICATION_TYPE_LABELS, sin_timeliness
+from services.settings_reads import load_calendar, load_settings
 
 
 @dataclass(frozen=True)
@@ -243,28 +222,6 @@ class VersionFile:
     mime: str = DOCX_MIME
 
 
-def check_step_date(value: date | None, what: str, *, as_of: date, not_before: date | None,
-                     not_before_what: str) -> date:
-    """The step's date, checked; `not_before` None (a date the database requires, never missing) is not compared."""
-    if value is None:
-        raise InvalidInput(f"Give the date {what}.")
-    if value > as_of:
-        raise InvalidInput(f"The date {what} ({value:%d %b %Y}) cannot be in the future.")
-    if not_before is not None and value < not_before:
-        raise InvalidInput(
-            f"The date {what} ({value:%d %b %Y}) cannot be before {not_before_what} ({not_before:%d %b %Y})."
-        )
-    return value
-
-
-def file_name_for(case_reference: str, number: int, state: str) -> str:
-    return f"{case_reference} Rapid Review report v{number} {FILE_STATE_WORDS[state]}.docx"
-
-
-def missing_words(missing: list[tuple[Section, str]]) -> str:
-    return "; ".join(f"{s.number}. {s.title} ({why})" for s, why in missing)
-
-
 @dataclass(frozen=True)
 class DraftMade:
     version: VersionInfo
@@ -305,3 +262,184 @@ def ofsted_outstanding(session: Session, *, as_of: date) -> list[OfstedOutstandi
     ).all()
     return [OfstedOutstanding(rid, ref, state, submitted, sent, cal.working_days_between(submitted, as_of))
             for rid, ref, state, submitted, sent in rows if submitted is not None]
+
+
+def _returns_of(session: Session, review_id: int) -> list[AgencyReturn]:
+    return list(session.scalars(
+        select(AgencyReturn).join(AgencyReturn.agency).options(contains_eager(AgencyReturn.agency),
+                                                               selectinload(AgencyReturn.chases),
+                                                               selectinload(AgencyReturn.send_backs))
+        .where(AgencyReturn.review_id == review_id).order_by(Agency.name)
+    ))
+
+
+def assemble(session: Session, review: Review, *, as_of: date,
+             signed_by: str | None = None, signed_on: date | None = None, signed_how: str | None = None,
+             signed_recorded_by: str | None = None) -> ReportContent:
+    """The report as the data stands: sections 1 and 3 and the appendix from the review, its returns, meetings
+    and milestones; the written sections from report_sections; sign-off from the signed final version."""
+    cal = load_calendar(session)
+    received = review.notification_received_date
+    meetings = {m.kind: m for m in session.scalars(
+        select(Meeting).where(Meeting.review_id == review.id,
+                              Meeting.kind.in_((MeetingKind.RR_MEETING, MeetingKind.EXEC_MEETING))))}
+    by_key = {m.key: m for m in review.milestones}
+    rr_held = meetings[MeetingKind.RR_MEETING].held_on if MeetingKind.RR_MEETING in meetings else (
+        by_key[MilestoneKey.RR_MEETING].done_date if MilestoneKey.RR_MEETING in by_key else None)
+    details = [
+        ("Case reference", review.case_reference),
+        ("Children (initials, age at the incident)",
+         "; ".join(f"{c.initials}, aged {c.age_years}" for c in review.children)),
+        ("Notification type", NOTIFICATION_TYPE_LABELS[review.notification_type]),
+        ("Incident", long_date(review.incident_date, blank=NOT_KNOWN_YET)),
+        ("Children's Social Care became aware", long_date(review.csc_aware_date, blank=NOT_KNOWN_YET)),
+        ("Serious Incident Notification made by CSC",
+         (long_date(review.sin_submitted_date) + " — " if review.sin_submitted_date else "")
+         + sin_timeliness(cal, review.csc_aware_date, review.sin_submitted_date, as_of)),
+        ("Notification received by the Partnership", long_date(received)),
+        ("Day 1 of the review", long_date(cal.day_one(received))),
+        ("Due to the National Panel (end of Day 15)", long_date(review_due_date(cal, received))),
+        ("Rapid Review meeting", long_date(rr_held) if rr_held else "not held yet"),
+    ]
+    if review.exec_meeting_required is None:
+        details.append(("Executive findings meeting with the AD/DCS", "not decided yet (Day 1 decision)"))
+    else:
+        exec_text = "not needed (Day 1 decision)"
+        if review.exec_meeting_required:
+            exec_text = (f"held {long_date(meetings[MeetingKind.EXEC_MEETING].held_on)}"
+                         if MeetingKind.EXEC_MEETING in meetings
+                         else "needed (Day 1 decision); not held yet")
+        details.append(("Executive findings meeting with the AD/DCS", exec_text))
+    details.append(("Ofsted", "the report goes to Ofsted too" if review.ofsted_required else "not required"))
+    if review.submitted_to_panel_date:
+        details.append(("Submitted to the National Panel", long_date(review.submitted_to_panel_date)))
+    if review.panel_response_date:
+        response = session.get(PanelResponse, review.id)
+        details.append(("Panel's response", long_date(review.panel_response_date) if response is None
+                        else panel_response_info(response).words))
+    if review.ofsted_response_date:
+        details.append(("Ofsted's response", long_date(review.ofsted_response_date)))
+
+    agencies = tuple(
+        AgencyPart(
+            agency=r.agency.name, requested=r.requested_date, due=return_due_date(cal, r.requested_date),
+            received=r.received_date, resubmitted=r.resubmission_received_date, final_qa=final_qa_words(r),
+            summary=r.summary,
+            ending=ending_sentence(r.ended_as, r.ended_on, r.ended_reason or "", agency_due_date(cal, r), len(r.chases),
+                                   r.no_chase_reason)
+            if r.ended_as is not None and r.ended_on is not None else None,
+        )
+        for r in _returns_of(session, review.id)
+    )
+    milestones = tuple(
+        MilestoneLine(
+            title=m.title + (" (optional)" if m.optional else ""), window=window_label(m),
+            due=m.effective_due_date, agreed=m.agreed_due_date is not None, done=m.done_date,
+            status="done" if m.done_date else (not_applying_words(review, m) or "open"),
+            done_outside_reason=m.done_outside_reason,
+        )
+        for m in sorted(review.milestones, key=lambda m: m.sort_order)
+    )
+    texts = {s.section_key: s.text for s in session.scalars(
+        select(ReportSection).where(ReportSection.review_id == review.id))}
+    sent = version_in_state(session, review.id, SENT_TO_CHAIR)  # the latest sending: the one a sign-off signs
+    if signed_on is None:
+        in_force = sign_off_in_force(session, review.id)
+        if in_force is not None:
+            signed_by, signed_on = in_force.chair_name, in_force.signed_on
+            signed_how, signed_recorded_by = in_force.how_given, in_force.recorded_by_name
+    return ReportContent(
+        partnership=load_settings(session).partnership_name,
+        case_reference=review.case_reference,
+        case_details=tuple(details),
+        agencies=agencies,
+        texts={k: texts.get(k, "") for k in WRITABLE_KEYS},
+        lcspr_decision=review.lcspr_decision,
+        lcspr_reason=review.lcspr_reason,
+        sent_to_chair_on=sent.step_date if sent else None,
+        signed_by=signed_by,
+        signed_on=signed_on,
+        milestones=milestones,
+        signed_how=signed_how,
+        signed_recorded_by=signed_recorded_by,
+    )
+
+
+def _versions(session: Session, review_id: int) -> list[ReportVersion]:
+    return list(session.scalars(
+        select(ReportVersion).where(ReportVersion.review_id == review_id).order_by(ReportVersion.number)
+    ))
+
+
+def _sign_offs(session: Session, review_id: int) -> list[tuple[SignOff, int]]:
+    """Every sign-off of the review with its version's number, oldest first."""
+    return [(row, number) for row, number in session.execute(
+        select(SignOff, ReportVersion.number).join(ReportVersion, ReportVersion.id == SignOff.version_id)
+        .where(SignOff.review_id == review_id).order_by(ReportVersion.number))]
+
+
+@requires(*CASE_READERS, action="see a review's report")
+def get_report(session: Session, actor: Account, *, review_id: int, as_of: date) -> ReportView:
+    """The report of one review: its assembled content, written sections, versions and where it stands."""
+    review = session.scalars(select(Review).where(Review.id == review_id).options(
+        selectinload(Review.children), selectinload(Review.milestones))).first()
+    if review is None:
+        raise InvalidInput("That review does not exist. Go back to the live list and open it again.")
+    content = assemble(session, review, as_of=as_of)
+    rows = {s.section_key: s for s in session.scalars(
+        select(ReportSection).where(ReportSection.review_id == review.id)
+        .options(selectinload(ReportSection.updated_by)))}
+    sections = {key: section_text(key, rows.get(key)) for key in WRITABLE_KEYS}
+    versions = tuple(version_info(v) for v in _versions(session, review.id))
+    sent = [v for v in versions if v.state == SENT_TO_CHAIR]
+    sign_offs = [sign_off_info(row, number) for row, number in _sign_offs(session, review.id)]
+    in_force = next((o for o in sign_offs if o.withdrawn_on is None), None)
+    signed = next((v for v in versions if v.state == SIGNED_FINAL and in_force is not None
+                   and v.number == in_force.version_number), None)
+    submitted = next((v for v in versions if v.state == SUBMITTED), None)
+    stage, stage_text, next_step = report_stage(review, sent[0] if sent else None, in_force, submitted)
+    response = session.get(PanelResponse, review.id)
+    return ReportView(
+        sign_off=in_force, withdrawn_sign_offs=tuple(o for o in sign_offs if o.withdrawn_on is not None),
+        panel_response=panel_response_info(response) if response is not None else None,
+        review=review_info(review), content=content, sections=sections, versions=versions,
+        missing=tuple(missing_parts(content)),
+        stage=stage, stage_text=stage_text, next_step=next_step, sent=sent[0] if sent else None, signed=signed,
+        submitted=submitted, latest_sent_on=sent[-1].step_date if sent else None,
+    )
+
+
+@requires(*CASE_READERS, action="download a version of the report")
+def get_version_file(session: Session, actor: Account, *, version_id: int) -> VersionFile:
+    """The exact bytes of one stored version."""
+    version = session.get(ReportVersion, version_id)
+    if version is None:
+        raise InvalidInput("That version of the report does not exist. Reload the page.")
+    return VersionFile(version.file_name, bytes(version.content))
+
+
+@requires(*CASE_READERS, action="see the Ofsted responses outstanding")
+def list_ofsted_outstanding(session: Session, actor: Account, *, as_of: date) -> list[OfstedOutstanding]:
+    """Waiting for Ofsted (Live reviews, the Review page): ofsted_outstanding for a case reader. A submitted review
+    still open is on the live list itself and is not repeated here."""
+    return ofsted_outstanding(session, as_of=as_of)
+
+
+def version_in_state(session: Session, review_id: int, state: str) -> ReportVersion | None:
+    """The latest version of the review's report in this state."""
+    return session.scalars(
+        select(ReportVersion).where(ReportVersion.review_id == review_id, ReportVersion.state == state)
+        .order_by(ReportVersion.number.desc())
+    ).first()
+
+
+def sign_off_in_force(session: Session, review_id: int) -> SignOff | None:
+    """The sign-off not withdrawn (the database keeps at most one per review)."""
+    return session.scalars(select(SignOff).where(SignOff.review_id == review_id, SignOff.withdrawn_on.is_(None))
+                           ).first()
+
+
+def signed_version(session: Session, review_id: int) -> ReportVersion | None:
+    """The signed final version of the sign-off in force."""
+    in_force = sign_off_in_force(session, review_id)
+    return session.get(ReportVersion, in_force.version_id) if in_force is not None else None

@@ -7,8 +7,9 @@ Each step completes its milestone through services.milestones.complete_milestone
 Review page's record_milestone_done refuses the report's milestones (so a submission always has the Chair's
 signed final version).
 Every write checks the role, validates with a sentence, writes and appends its daily log entry in the same
-transaction. The read objects and the rules that need no database are services.report.reads; what this module
-shares with services.report.panel (the locked review, storing a version) is services.report.versions.
+transaction. The reads (the report, its versions) are services.report.reads, the rules that need no database
+services.report.rules; what this module shares with services.report.panel (the locked review, storing a version)
+is services.report.versions.
 """
 from __future__ import annotations
 
@@ -16,238 +17,57 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from db.enums import LogCategory, MeetingKind, MilestoneKey, Role
-from db.models import Account, Agency, Review
-from db.models_report import Meeting, PanelResponse, ReportSection, ReportVersion, SignOff
-from db.models_returns import AgencyReturn
-from services.calendar import load_calendar, load_settings
+from db.enums import LogCategory, MilestoneKey, Role
+from db.models import Account, Review
+from db.models_report import ReportSection, ReportVersion, SignOff
 from services.clock import LONDON
 from services.concurrency import check_version, flush_or_stale
 from services.daily_log.service import append_system_entry
 from services.due_mail import notify_chairs_of_report
 from services.errors import InvalidInput, StaleRecord
-from services.formatting import long_date
-from services.permissions import CASE_READERS, CASE_WRITERS, requires
-from services.plan import not_applying_words, review_due_date, window_label
+from services.permissions import CASE_WRITERS, REPORT_WRITERS, requires
 from services.report.content import (
     MAX_SECTION_CHARS,
     SECTION_BY_KEY,
-    WRITABLE_KEYS,
-    AgencyPart,
-    MilestoneLine,
-    ReportContent,
     fingerprint,
     missing_parts,
 )
 from services.report.reads import (
+    DraftMade,
+    ReportReview,
+    SectionText,
+    SignOffInfo,
+    VersionInfo,
+    assemble,
+    review_info,
+    section_text,
+    sign_off_in_force,
+    sign_off_info,
+    version_in_state,
+    version_info,
+)
+from services.report.rules import (
     DRAFT,
     MAX_CHAIR_NAME_CHARS,
     MAX_HOW_GIVEN_CHARS,
     MAX_REASON_CHARS,
     SENT_TO_CHAIR,
     SIGNED_FINAL,
-    SUBMITTED,
-    DraftMade,
-    ReportReview,
-    ReportView,
-    SectionText,
-    SignOffInfo,
-    VersionFile,
-    VersionInfo,
     check_step_date,
-    final_qa_words,
     missing_words,
-    panel_response_info,
-    report_stage,
-    review_info,
-    section_text,
-    sign_off_info,
-    version_info,
 )
 from services.report.versions import (
     TRY_AGAIN,
     complete_report_milestone,
     refuse_when_submitted,
     review_for_write,
-    sign_off_in_force,
     store_version,
-    version_in_state,
 )
-from services.returns.rules import agency_due_date, ending_sentence, return_due_date
-from services.reviews.rules import NOT_KNOWN_YET, NOTIFICATION_TYPE_LABELS, missing_sign_off_dates, sin_timeliness
+from services.reviews.rules import missing_sign_off_dates
 from services.text import clean_text
-
-# ---------------------------------------------------------------- assembling the content
-
-
-def _returns_of(session: Session, review_id: int) -> list[AgencyReturn]:
-    return list(session.scalars(
-        select(AgencyReturn).join(AgencyReturn.agency).options(contains_eager(AgencyReturn.agency),
-                                                               selectinload(AgencyReturn.chases),
-                                                               selectinload(AgencyReturn.send_backs))
-        .where(AgencyReturn.review_id == review_id).order_by(Agency.name)
-    ))
-
-
-def assemble(session: Session, review: Review, *, as_of: date,
-             signed_by: str | None = None, signed_on: date | None = None, signed_how: str | None = None,
-             signed_recorded_by: str | None = None) -> ReportContent:
-    """The report as the data stands: sections 1 and 3 and the appendix from the review, its returns, meetings
-    and milestones; the written sections from report_sections; sign-off from the signed final version."""
-    cal = load_calendar(session)
-    received = review.notification_received_date
-    meetings = {m.kind: m for m in session.scalars(
-        select(Meeting).where(Meeting.review_id == review.id,
-                              Meeting.kind.in_((MeetingKind.RR_MEETING, MeetingKind.EXEC_MEETING))))}
-    by_key = {m.key: m for m in review.milestones}
-    rr_held = meetings[MeetingKind.RR_MEETING].held_on if MeetingKind.RR_MEETING in meetings else (
-        by_key[MilestoneKey.RR_MEETING].done_date if MilestoneKey.RR_MEETING in by_key else None)
-    details = [
-        ("Case reference", review.case_reference),
-        ("Children (initials, age at the incident)",
-         "; ".join(f"{c.initials}, aged {c.age_years}" for c in review.children)),
-        ("Notification type", NOTIFICATION_TYPE_LABELS[review.notification_type]),
-        ("Incident", long_date(review.incident_date, blank=NOT_KNOWN_YET)),
-        ("Children's Social Care became aware", long_date(review.csc_aware_date, blank=NOT_KNOWN_YET)),
-        ("Serious Incident Notification made by CSC",
-         (long_date(review.sin_submitted_date) + " — " if review.sin_submitted_date else "")
-         + sin_timeliness(cal, review.csc_aware_date, review.sin_submitted_date, as_of)),
-        ("Notification received by the Partnership", long_date(received)),
-        ("Day 1 of the review", long_date(cal.day_one(received))),
-        ("Due to the National Panel (end of Day 15)", long_date(review_due_date(cal, received))),
-        ("Rapid Review meeting", long_date(rr_held) if rr_held else "not held yet"),
-    ]
-    if review.exec_meeting_required is None:
-        details.append(("Executive findings meeting with the AD/DCS", "not decided yet (Day 1 decision)"))
-    else:
-        exec_text = "not needed (Day 1 decision)"
-        if review.exec_meeting_required:
-            exec_text = (f"held {long_date(meetings[MeetingKind.EXEC_MEETING].held_on)}"
-                         if MeetingKind.EXEC_MEETING in meetings
-                         else "needed (Day 1 decision); not held yet")
-        details.append(("Executive findings meeting with the AD/DCS", exec_text))
-    details.append(("Ofsted", "the report goes to Ofsted too" if review.ofsted_required else "not required"))
-    if review.submitted_to_panel_date:
-        details.append(("Submitted to the National Panel", long_date(review.submitted_to_panel_date)))
-    if review.panel_response_date:
-        response = session.get(PanelResponse, review.id)
-        details.append(("Panel's response", long_date(review.panel_response_date) if response is None
-                        else panel_response_info(response).words))
-    if review.ofsted_response_date:
-        details.append(("Ofsted's response", long_date(review.ofsted_response_date)))
-
-    agencies = tuple(
-        AgencyPart(
-            agency=r.agency.name, requested=r.requested_date, due=return_due_date(cal, r.requested_date),
-            received=r.received_date, resubmitted=r.resubmission_received_date, final_qa=final_qa_words(r),
-            summary=r.summary,
-            ending=ending_sentence(r.ended_as, r.ended_on, r.ended_reason or "", agency_due_date(cal, r), len(r.chases),
-                                   r.no_chase_reason)
-            if r.ended_as is not None and r.ended_on is not None else None,
-        )
-        for r in _returns_of(session, review.id)
-    )
-    milestones = tuple(
-        MilestoneLine(
-            title=m.title + (" (optional)" if m.optional else ""), window=window_label(m),
-            due=m.effective_due_date, agreed=m.agreed_due_date is not None, done=m.done_date,
-            status="done" if m.done_date else (not_applying_words(review, m) or "open"),
-            done_outside_reason=m.done_outside_reason,
-        )
-        for m in sorted(review.milestones, key=lambda m: m.sort_order)
-    )
-    texts = {s.section_key: s.text for s in session.scalars(
-        select(ReportSection).where(ReportSection.review_id == review.id))}
-    sent = version_in_state(session, review.id, SENT_TO_CHAIR)  # the latest sending: the one a sign-off signs
-    if signed_on is None:
-        in_force = sign_off_in_force(session, review.id)
-        if in_force is not None:
-            signed_by, signed_on = in_force.chair_name, in_force.signed_on
-            signed_how, signed_recorded_by = in_force.how_given, in_force.recorded_by_name
-    return ReportContent(
-        partnership=load_settings(session).partnership_name,
-        case_reference=review.case_reference,
-        case_details=tuple(details),
-        agencies=agencies,
-        texts={k: texts.get(k, "") for k in WRITABLE_KEYS},
-        lcspr_decision=review.lcspr_decision,
-        lcspr_reason=review.lcspr_reason,
-        sent_to_chair_on=sent.step_date if sent else None,
-        signed_by=signed_by,
-        signed_on=signed_on,
-        milestones=milestones,
-        signed_how=signed_how,
-        signed_recorded_by=signed_recorded_by,
-    )
-
-
-# ---------------------------------------------------------------- versions: reading
-
-
-def _versions(session: Session, review_id: int) -> list[ReportVersion]:
-    return list(session.scalars(
-        select(ReportVersion).where(ReportVersion.review_id == review_id).order_by(ReportVersion.number)
-    ))
-
-
-def _sign_offs(session: Session, review_id: int) -> list[tuple[SignOff, int]]:
-    """Every sign-off of the review with its version's number, oldest first."""
-    return [(row, number) for row, number in session.execute(
-        select(SignOff, ReportVersion.number).join(ReportVersion, ReportVersion.id == SignOff.version_id)
-        .where(SignOff.review_id == review_id).order_by(ReportVersion.number))]
-
-
-def _first_sent(session: Session, review_id: int) -> ReportVersion | None:
-    return session.scalars(
-        select(ReportVersion).where(ReportVersion.review_id == review_id, ReportVersion.state == SENT_TO_CHAIR)
-        .order_by(ReportVersion.number)
-    ).first()
-
-
-@requires(*CASE_READERS, action="see a review's report")
-def get_report(session: Session, actor: Account, *, review_id: int, as_of: date) -> ReportView:
-    """The report of one review: its assembled content, written sections, versions and where it stands."""
-    review = session.scalars(select(Review).where(Review.id == review_id).options(
-        selectinload(Review.children), selectinload(Review.milestones))).first()
-    if review is None:
-        raise InvalidInput("That review does not exist. Go back to the live list and open it again.")
-    content = assemble(session, review, as_of=as_of)
-    rows = {s.section_key: s for s in session.scalars(
-        select(ReportSection).where(ReportSection.review_id == review.id)
-        .options(selectinload(ReportSection.updated_by)))}
-    sections = {key: section_text(key, rows.get(key)) for key in WRITABLE_KEYS}
-    versions = tuple(version_info(v) for v in _versions(session, review.id))
-    sent = [v for v in versions if v.state == SENT_TO_CHAIR]
-    sign_offs = [sign_off_info(row, number) for row, number in _sign_offs(session, review.id)]
-    in_force = next((o for o in sign_offs if o.withdrawn_on is None), None)
-    signed = next((v for v in versions if v.state == SIGNED_FINAL and in_force is not None
-                   and v.number == in_force.version_number), None)
-    submitted = next((v for v in versions if v.state == SUBMITTED), None)
-    stage, stage_text, next_step = report_stage(review, sent[0] if sent else None, in_force, submitted)
-    response = session.get(PanelResponse, review.id)
-    return ReportView(
-        sign_off=in_force, withdrawn_sign_offs=tuple(o for o in sign_offs if o.withdrawn_on is not None),
-        panel_response=panel_response_info(response) if response is not None else None,
-        review=review_info(review), content=content, sections=sections, versions=versions,
-        missing=tuple(missing_parts(content)),
-        stage=stage, stage_text=stage_text, next_step=next_step, sent=sent[0] if sent else None, signed=signed,
-        submitted=submitted, latest_sent_on=sent[-1].step_date if sent else None,
-    )
-
-
-@requires(*CASE_READERS, action="download a version of the report")
-def get_version_file(session: Session, actor: Account, *, version_id: int) -> VersionFile:
-    """The exact bytes of one stored version."""
-    version = session.get(ReportVersion, version_id)
-    if version is None:
-        raise InvalidInput("That version of the report does not exist. Reload the page.")
-    return VersionFile(version.file_name, bytes(version.content))
-
-
-# ---------------------------------------------------------------- versions: writing
 
 
 def _refuse_when_signed(session: Session, review: Review, action: str) -> None:
@@ -263,7 +83,7 @@ def _refuse_when_signed(session: Session, review: Review, action: str) -> None:
         )
 
 
-@requires(*CASE_READERS, action="make a Word draft of the report")
+@requires(*REPORT_WRITERS, action="make a Word draft of the report")
 def make_draft(session: Session, actor: Account, *, review_id: int, as_of: date) -> DraftMade:
     """Generate the report as a Word draft and keep it as a new version; when nothing has changed since the
     latest draft, that draft is given back instead (a double click makes one version)."""
@@ -426,7 +246,7 @@ def withdraw_sign_off(
     return sign_off_info(in_force, number)
 
 
-@requires(*CASE_READERS, action="record the LCSPR decision")
+@requires(*REPORT_WRITERS, action="record the LCSPR decision")
 def record_lcspr_decision(
     session: Session,
     actor: Account,
@@ -460,7 +280,7 @@ def record_lcspr_decision(
     return review_info(review)
 
 
-@requires(*CASE_READERS, action="write the report")
+@requires(*REPORT_WRITERS, action="write the report")
 def save_section(
     session: Session,
     actor: Account,

@@ -1,6 +1,6 @@
 """What the report's steps share (services.report.service up to the sign-off, services.report.panel after it): the
-review locked for a step, the refusal once submitted, the versions in a state and the sign-off in force, storing
-the next version, and completing a report milestone."""
+review locked for a step, the refusal once submitted, storing the next version, and completing a report milestone
+(the versions in a state and the sign-off in force are reads: services.report.reads)."""
 from __future__ import annotations
 
 import dataclasses
@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from db.enums import ReviewState
 from db.models import Account, Review
-from db.models_report import ReportVersion, SignOff
+from db.models_report import ReportVersion
 from services.errors import InvalidInput
 from services.milestones import complete_milestone, refuse_if_withdrawn
 from services.report.content import ReportContent, fingerprint
-from services.report.reads import SENT_TO_CHAIR, STATE_LABELS, file_name_for
+from services.report.rules import SENT_TO_CHAIR, STATE_LABELS, file_name_for
 from services.report.word import VersionStamp, build_report_docx
 
 TRY_AGAIN = "Reload and try again."
@@ -49,26 +49,6 @@ def refuse_when_submitted(review: Review) -> None:
     if review.state == ReviewState.SUBMITTED:
         raise InvalidInput(f"The report of {review.case_reference} was already submitted to the National Panel on "
                            f"{review.submitted_to_panel_date:%d %b %Y}.")
-
-
-def version_in_state(session: Session, review_id: int, state: str) -> ReportVersion | None:
-    """The latest version of the review's report in this state."""
-    return session.scalars(
-        select(ReportVersion).where(ReportVersion.review_id == review_id, ReportVersion.state == state)
-        .order_by(ReportVersion.number.desc())
-    ).first()
-
-
-def sign_off_in_force(session: Session, review_id: int) -> SignOff | None:
-    """The sign-off not withdrawn (the database keeps at most one per review)."""
-    return session.scalars(select(SignOff).where(SignOff.review_id == review_id, SignOff.withdrawn_on.is_(None))
-                           ).first()
-
-
-def signed_version(session: Session, review_id: int) -> ReportVersion | None:
-    """The signed final version of the sign-off in force."""
-    in_force = sign_off_in_force(session, review_id)
-    return session.get(ReportVersion, in_force.version_id) if in_force is not None else None
 
 
 def store_version(

@@ -14,14 +14,13 @@ from db.enums import LogCategory
 from db.models import Account
 from db.models_returns import AgencyReturn, AgencyReturnChase
 from services.agencies import is_one_address
-from services.calendar import load_calendar, load_settings
 from services.errors import InvalidInput
 from services.outside import check_no_case_reference, outside_reference
 from services.permissions import CASE_READERS, CASE_WRITERS, requires
-from services.returns.queries import RETURN_LOAD, read_return
-from services.returns.reads import ReturnRead
+from services.returns.reads import RETURN_LOAD, ReturnRead, read_return
 from services.returns.rules import Stage, agency_due_date, days_phrase, known_date, return_stage
 from services.returns.writing import load_return_for_write, log_return_entry
+from services.settings_reads import load_calendar, load_settings
 from services.working_days import WorkingCalendar
 
 

@@ -20,9 +20,8 @@ from services.errors import InvalidInput
 from services.exports import csv_text, is_formula_like
 from services.permissions import CASE_READERS, requires
 from services.rag import RAG_COLOURS
-from services.returns.queries import list_returns
-from services.returns.reads import ReturnRead
-from services.returns.rules import ReturnStatus, check_result_label
+from services.returns.reads import ReturnRead, ReturnStatus, list_returns
+from services.returns.rules import check_result_label
 from services.text import printable
 
 CHECKLIST_COLUMNS = [

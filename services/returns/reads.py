@@ -1,14 +1,40 @@
-"""What the returns services hand back to pages: plain frozen copies of a return, made inside the session.
+"""What the returns services hand back to pages, and the reads that make it: one return, a review's returns, the
+officer's worklist and the counts per review.
 
-A page reads these after its transaction has closed, so nothing here loads anything: `ReturnRead.of` copies a
-row whose agency, review, checker, QA-er, chases and send-back rounds were loaded with it
-(see `queries.RETURN_LOAD`)."""
+A page reads these after its transaction has closed: `ReturnRead.of` copies a row whose agency, review, checker,
+QA-er, chases and send-back rounds were loaded with it (RETURN_LOAD), so nothing loads one row at a time; a
+`ReturnStatus` is where that copy stands on a day (`status_of`, by the rules)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
-from db.models_returns import AgencyReturn
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
+
+from db.enums import FinalQaOutcome, ReturnEnding
+from db.models import Account, Agency, Review
+from db.models_returns import AgencyReturn, AgencyReturnChase, AgencyReturnSendBack
+from services.errors import InvalidInput
+from services.permissions import CASE_READERS, requires
+from services.rag import Rag, urgency
+from services.returns.rules import (
+    Stage,
+    action_due_date,
+    next_step,
+    return_due_date,
+    return_rag,
+    return_stage,
+    shared_label,
+    signature_words,
+    what_happens_next,
+)
+from services.reviews.reads import LIVE_STATES
+from services.settings_reads import load_calendar, load_settings
+from services.working_days import WorkingCalendar
 
 
 @dataclass(frozen=True)
@@ -143,3 +169,175 @@ class ReturnRead:
                                           b.sent_back_by.display_name if b.sent_back_by else None)
                              for b in row.send_backs),
         )
+
+
+def first_receipt_signature(ret: ReturnRead) -> str:
+    """The first receipt's own signature: kept apart once a resubmission arrived (migration 0019); before that,
+    and for a resubmission recorded before the split was kept, the return's signature fields are the first's."""
+    if ret.resubmission_received_date is not None and ret.first_signed_by_senior_manager is not None:
+        return signature_words(ret.first_signed_by_senior_manager, ret.first_signatory_role)
+    if ret.resubmission_received_date is not None:
+        return "signature not kept for this receipt"
+    return signature_words(ret.signed_by_senior_manager, ret.signatory_role)
+
+
+@dataclass
+class ReturnStatus:
+    """One return as the checklist and the worklist show it."""
+
+    ret: ReturnRead
+    stage: Stage
+    rag: Rag
+    due_date: date
+    action_due: date | None
+    shared: str
+    next_step: str
+    what_next: str = ""
+
+    @property
+    def agency_name(self) -> str:
+        return self.ret.agency_name
+
+    @property
+    def case_reference(self) -> str:
+        return self.ret.case_reference
+
+    @property
+    def awaiting_agency(self) -> bool:
+        return self.stage in (Stage.AWAITING, Stage.SENT_BACK)
+
+    @property
+    def late(self) -> bool:
+        return self.awaiting_agency and self.action_due is not None and self.rag is Rag.RED
+
+
+@dataclass(frozen=True)
+class ReturnCounts:
+    """How many of a review's returns were requested, received (at least once) and accepted, leaving out those
+    withdrawn (asked in error), which are counted apart."""
+
+    requested: int
+    received: int
+    accepted: int
+    withdrawn: int = 0
+
+    @property
+    def label(self) -> str:
+        """"2 of 4", and "2 of 4 received, 1 withdrawn" when some were withdrawn (never "3 of 5")."""
+        if self.withdrawn:
+            counted = f"{self.received} of {self.requested} received, " if self.requested else ""
+            return f"{counted}{self.withdrawn} withdrawn"
+        return f"{self.received} of {self.requested}" if self.requested else "none requested"
+
+
+def status_of(cal: WorkingCalendar, ret: ReturnRead, as_of: date, amber_days: int = 1) -> ReturnStatus:
+    """Where one return stands on `as_of`."""
+    return ReturnStatus(
+        ret=ret,
+        stage=return_stage(ret),
+        rag=return_rag(cal, ret, as_of, amber_days),
+        due_date=return_due_date(cal, ret.requested_date),
+        action_due=action_due_date(cal, ret),
+        shared=shared_label(cal, ret, as_of),
+        next_step=next_step(cal, ret, as_of),
+        what_next=what_happens_next(cal, ret, as_of),
+    )
+
+
+def urgency_key(status: ReturnStatus) -> tuple[int, date, str, str]:
+    """Red first, then the step due soonest (most overdue first), then case reference and agency."""
+    return (urgency(status.rag), status.action_due or date.max, status.case_reference, status.agency_name)
+
+
+# What ReturnRead.of copies: loaded with the returns, so that nothing loads one row at a time.
+RETURN_LOAD: tuple[LoaderOption, ...] = (
+    joinedload(AgencyReturn.agency),
+    joinedload(AgencyReturn.review),
+    selectinload(AgencyReturn.initial_checked_by),
+    selectinload(AgencyReturn.final_qa_by),
+    selectinload(AgencyReturn.ended_by),
+    selectinload(AgencyReturn.chases).joinedload(AgencyReturnChase.chased_by),
+    selectinload(AgencyReturn.send_backs).joinedload(AgencyReturnSendBack.sent_back_by),
+)
+
+
+def read_return(session: Session, return_id: int) -> ReturnRead:
+    """One return as a frozen read object."""
+    row = session.scalars(select(AgencyReturn).where(AgencyReturn.id == return_id).options(*RETURN_LOAD)).first()
+    if row is None:
+        raise InvalidInput("That return does not exist. Reload the page.")
+    return ReturnRead.of(row)
+
+
+def _returns_of_review(session: Session, review_id: int) -> list[ReturnRead]:
+    """A review's returns, by agency name."""
+    rows = session.scalars(
+        select(AgencyReturn).join(Agency, Agency.id == AgencyReturn.agency_id)
+        .where(AgencyReturn.review_id == review_id).order_by(Agency.name).options(*RETURN_LOAD)
+    ).unique()
+    return [ReturnRead.of(r) for r in rows]
+
+
+@requires(*CASE_READERS, action="see agency returns")
+def list_returns(session: Session, actor: Account, *, review_id: int, as_of: date) -> list[ReturnStatus]:
+    """One review's returns, one per agency, by agency name."""
+    if session.get(Review, review_id) is None:
+        raise InvalidInput("That review does not exist. Go back to the live list and open it again.")
+    cal = load_calendar(session)
+    amber = load_settings(session).amber_threshold_days
+    return [status_of(cal, r, as_of, amber) for r in _returns_of_review(session, review_id)]
+
+
+class OutstandingReturns(list[ReturnStatus]):
+    """The worklist, most urgent first, with the figures its page shows on every run computed once: the list is a
+    shared read (ui.state.read_shared) handed to every run until a write, about 900 returns at national scale."""
+
+    @cached_property
+    def late(self) -> list[ReturnStatus]:
+        """Late from the agency (the chase list), most urgent first."""
+        return [s for s in self if s.late]
+
+    @cached_property
+    def to_check(self) -> int:
+        """Received and waiting for the initial check (due the day they arrive)."""
+        return sum(1 for s in self if s.stage is Stage.RECEIVED)
+
+    @cached_property
+    def awaiting_final_qa(self) -> int:
+        return sum(1 for s in self if s.stage is Stage.CHECKED)
+
+
+@requires(*CASE_READERS, action="see agency returns")
+def list_outstanding_returns(session: Session, actor: Account, *, as_of: date) -> OutstandingReturns:
+    """Every return not yet accepted on a live review, most urgent first: the officer's worklist."""
+    cal = load_calendar(session)
+    amber = load_settings(session).amber_threshold_days
+    rows = session.scalars(
+        select(AgencyReturn).join(Review, Review.id == AgencyReturn.review_id)
+        .where(Review.state.in_(LIVE_STATES))
+        .where(AgencyReturn.final_qa_outcome.is_distinct_from(FinalQaOutcome.ACCEPTED))
+        .where(AgencyReturn.ended_as.is_(None))
+        .options(*RETURN_LOAD)
+    ).unique().all()
+    return OutstandingReturns(sorted((status_of(cal, ReturnRead.of(r), as_of, amber) for r in rows),
+                                     key=urgency_key))
+
+
+@requires(*CASE_READERS, action="see agency returns")
+def returns_received_counts(
+    session: Session, actor: Account, *, review_ids: Iterable[int] | None = None
+) -> dict[int, ReturnCounts]:
+    """For each review: returns requested, received (at least once) and accepted, the withdrawn left out of each;
+    and the withdrawn."""
+    kept = AgencyReturn.ended_as.is_distinct_from(ReturnEnding.WITHDRAWN)
+    query = select(
+        AgencyReturn.review_id,
+        func.count().filter(kept),
+        func.count(AgencyReturn.received_date).filter(kept),
+        func.count().filter(AgencyReturn.final_qa_outcome == FinalQaOutcome.ACCEPTED, kept),
+        func.count().filter(AgencyReturn.ended_as == ReturnEnding.WITHDRAWN),
+    ).group_by(AgencyReturn.review_id)
+    if review_ids is not None:
+        query = query.where(AgencyReturn.review_id.in_(list(review_ids)))
+    return {rid: ReturnCounts(n, received, accepted, withdrawn)
+            for rid, n, received, accepted, withdrawn in session.execute(query)}

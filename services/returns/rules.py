@@ -2,7 +2,6 @@
 should happen next, and what a valid receipt, initial check or final QA looks like (domain.md)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Protocol
@@ -11,8 +10,7 @@ from db.enums import FinalQaOutcome, InitialCheckOutcome, MilestoneKey, ReturnEn
 from db.models_returns import AgencyReturn
 from services.deadlines import RETURN_DUE_WORKING_DAYS
 from services.errors import InvalidInput
-from services.rag import Rag, rag_for_due_date, received_unchecked_rag, urgency
-from services.returns.reads import ReturnRead
+from services.rag import Rag, rag_for_due_date, received_unchecked_rag
 from services.reviews.rules import check_date_in_review_window
 from services.text import clean_optional_text, clean_text, max_length_of
 from services.working_days import WorkingCalendar
@@ -92,10 +90,6 @@ class Stage(StrEnum):
 
 # Stages a return never leaves: nothing more is owed by the agency or the Partnership.
 CLOSED_STAGES = frozenset({Stage.ACCEPTED, Stage.NO_RETURN, Stage.WITHDRAWN})
-ENDING_LABELS = {
-    ReturnEnding.NO_RETURN: "No return: the agency did not respond by the agreed date",
-    ReturnEnding.WITHDRAWN: "Withdrawn: the agency was asked in error",
-}
 
 
 def known_date(value: date | None) -> date:
@@ -338,16 +332,6 @@ def signature_words(signed: bool | None, role: str | None) -> str:
     return f"signed: {role}" if signed else "not signed by a senior manager"
 
 
-def first_receipt_signature(ret: ReturnRead) -> str:
-    """The first receipt's own signature: kept apart once a resubmission arrived (migration 0019); before that,
-    and for a resubmission recorded before the split was kept, the return's signature fields are the first's."""
-    if ret.resubmission_received_date is not None and ret.first_signed_by_senior_manager is not None:
-        return signature_words(ret.first_signed_by_senior_manager, ret.first_signatory_role)
-    if ret.resubmission_received_date is not None:
-        return "signature not kept for this receipt"
-    return signature_words(ret.signed_by_senior_manager, ret.signatory_role)
-
-
 def check_result_label(ret: ReturnFacts) -> str:
     """'satisfactory (all 4 yes)' or 'concerns: no dates present, ... Note: ...'."""
     if ret.initial_check_outcome is None:
@@ -581,71 +565,3 @@ def clean_agreed_reason(reason: str | None, agency_name: str) -> str:
     if not cleaned:
         raise InvalidInput(f"Say why the date was agreed (for example 'later return date agreed with {agency_name}').")
     return cleaned
-
-
-@dataclass
-class ReturnStatus:
-    """One return as the checklist and the worklist show it."""
-
-    ret: ReturnRead
-    stage: Stage
-    rag: Rag
-    due_date: date
-    action_due: date | None
-    shared: str
-    next_step: str
-    what_next: str = ""
-
-    @property
-    def agency_name(self) -> str:
-        return self.ret.agency_name
-
-    @property
-    def case_reference(self) -> str:
-        return self.ret.case_reference
-
-    @property
-    def awaiting_agency(self) -> bool:
-        return self.stage in (Stage.AWAITING, Stage.SENT_BACK)
-
-    @property
-    def late(self) -> bool:
-        return self.awaiting_agency and self.action_due is not None and self.rag is Rag.RED
-
-
-@dataclass(frozen=True)
-class ReturnCounts:
-    """How many of a review's returns were requested, received (at least once) and accepted, leaving out those
-    withdrawn (asked in error), which are counted apart."""
-
-    requested: int
-    received: int
-    accepted: int
-    withdrawn: int = 0
-
-    @property
-    def label(self) -> str:
-        """"2 of 4", and "2 of 4 received, 1 withdrawn" when some were withdrawn (never "3 of 5")."""
-        if self.withdrawn:
-            counted = f"{self.received} of {self.requested} received, " if self.requested else ""
-            return f"{counted}{self.withdrawn} withdrawn"
-        return f"{self.received} of {self.requested}" if self.requested else "none requested"
-
-
-def status_of(cal: WorkingCalendar, ret: ReturnRead, as_of: date, amber_days: int = 1) -> ReturnStatus:
-    """Where one return stands on `as_of`."""
-    return ReturnStatus(
-        ret=ret,
-        stage=return_stage(ret),
-        rag=return_rag(cal, ret, as_of, amber_days),
-        due_date=return_due_date(cal, ret.requested_date),
-        action_due=action_due_date(cal, ret),
-        shared=shared_label(cal, ret, as_of),
-        next_step=next_step(cal, ret, as_of),
-        what_next=what_happens_next(cal, ret, as_of),
-    )
-
-
-def urgency_key(status: ReturnStatus) -> tuple[int, date, str, str]:
-    """Red first, then the step due soonest (most overdue first), then case reference and agency."""
-    return (urgency(status.rag), status.action_due or date.max, status.case_reference, status.agency_name)

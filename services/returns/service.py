@@ -1,6 +1,6 @@
 """Agency returns (scoping forms), the steps of a return: request, receipt, initial check, sharing with the JCR
 Chair, final QA, resubmission, filing, summary, an agreed due date and closing without a receipt. Reading is
-services.returns.queries, the rules services.returns.rules; chasing and the exports have their own modules.
+services.returns.reads, the rules services.returns.rules; chasing and the exports have their own modules.
 
 Every write takes (session, actor, *, ...), checks the role, validates with a sentence the officer can act
 on, writes, and appends its daily log entry in the same transaction. Writes to an existing return take
@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from db.enums import FinalQaOutcome, FolderSection, LogCategory, MilestoneKey, ReturnEnding, Role
 from db.models import Account, Agency, ReviewMilestone
 from db.models_returns import AgencyReturn, AgencyReturnChase, AgencyReturnSendBack
-from services.calendar import load_calendar
 from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
 from services.formatting import log_date
@@ -58,6 +57,7 @@ from services.returns.writing import (
     review_of,
 )
 from services.reviews.rules import check_date_in_review_window, check_due_on_a_working_day
+from services.settings_reads import load_calendar
 from services.working_days import WorkingCalendar
 
 # ---------------------------------------------------------------- writing: the steps

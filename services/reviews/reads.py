@@ -14,8 +14,17 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, aliased
 
-from db.enums import CorrectedFact, ReviewState
-from db.models import Account, Review, ReviewChild, ReviewFactCorrection, ReviewMilestone
+from db.enums import CorrectedFact, ReviewState, Role
+from db.models import (
+    Account,
+    MilestoneDateCorrection,
+    Review,
+    ReviewChild,
+    ReviewFactCorrection,
+    ReviewMilestone,
+)
+from services.milestones import load_review
+from services.permissions import CASE_READERS, requires
 
 # The states of a review on the live list, the feeds and the digests: not closed, not withdrawn.
 LIVE_STATES = (ReviewState.OPEN, ReviewState.SUBMITTED)
@@ -34,7 +43,7 @@ class ChildRead:
 
 @dataclass(frozen=True)
 class ReviewRead:
-    """One review as saved (its milestones come with its status: services.review_status)."""
+    """One review as saved (its milestones come with its status: services.reviews.status)."""
 
     id: int
     case_reference: str
@@ -289,3 +298,48 @@ def read_milestones(session: Session, *where: ColumnElement[bool]) -> dict[int, 
     ):
         found[row.review_id].append(MilestoneRead(**row._mapping))
     return found
+
+
+@requires(*CASE_READERS, action="see reviews")
+def list_reviews(session: Session, actor: Account, *, include_closed: bool = True) -> ReviewList:
+    """All reviews (for pickers), newest notification first; without the closed and withdrawn ones on request."""
+    where = [] if include_closed else [Review.state.in_((ReviewState.OPEN, ReviewState.SUBMITTED))]
+    return ReviewList(read_reviews(session, *where,
+                                   order_by=(Review.notification_received_date.desc(), Review.id.desc())))
+
+
+@requires(*CASE_READERS, action="see the corrected dates of a review's steps")
+def list_date_corrections(session: Session, actor: Account, *, review_id: int) -> list[DateCorrectionRead]:
+    """Every correction of a completed step's date of one review, by step in plan order, oldest first."""
+    rows = session.execute(
+        select(MilestoneDateCorrection, ReviewMilestone.title, Account.display_name)
+        .join(ReviewMilestone, ReviewMilestone.id == MilestoneDateCorrection.milestone_id)
+        .join(Account, Account.id == MilestoneDateCorrection.corrected_by_id)
+        .where(ReviewMilestone.review_id == review_id)
+        .order_by(ReviewMilestone.sort_order, MilestoneDateCorrection.corrected_at, MilestoneDateCorrection.id)
+    ).all()
+    return [DateCorrectionRead(c.id, c.milestone_id, title, c.old_done_date, c.new_done_date, c.reason, name,
+                               c.corrected_at) for c, title, name in rows]
+
+
+@requires(Role.MANAGER, action="see who tasks can be delegated to")
+def list_delegates(session: Session, actor: Account) -> list[AccountRef]:
+    """Active accounts that work on cases (manager, officer, chair), by name."""
+    accounts = session.scalars(select(Account).where(Account.active.is_(True)).order_by(Account.display_name))
+    return [AccountRef(a.id, a.display_name) for a in accounts if a.has_role(*CASE_READERS)]
+
+
+@requires(*CASE_READERS, action="see how a review was put right")
+def putting_right(session: Session, actor: Account, *, review_id: int) -> PuttingRight:
+    """Who withdrew the review (if anyone) and every correction of its facts, oldest first."""
+    review = load_review(session, review_id)
+    by = session.get(Account, review.withdrawn_by_id) if review.withdrawn_by_id else None
+    rows = session.execute(
+        select(ReviewFactCorrection, Account.display_name)
+        .join(Account, Account.id == ReviewFactCorrection.corrected_by_id)
+        .where(ReviewFactCorrection.review_id == review_id)
+        .order_by(ReviewFactCorrection.corrected_at, ReviewFactCorrection.id)).all()
+    return PuttingRight(
+        withdrawn_by_name=by.display_name if by else None,
+        corrections=tuple(FactCorrectionRead(c.fact, c.child_position, c.old_value, c.new_value, c.reason, name,
+                                             c.corrected_at) for c, name in rows))

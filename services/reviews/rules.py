@@ -95,7 +95,7 @@ class ReviewStatus:
     sin_due_date: date | None  # None while the date CSC became aware is not known
     sin_timeliness: str
     milestones: tuple[MilestoneStatus, ...] = ()
-    why: tuple[WhyItem, ...] = ()  # every item making it red or amber, red first (services.review_status)
+    why: tuple[WhyItem, ...] = ()  # every item making it red or amber, red first (services.reviews.status)
 
     @property
     def status_label(self) -> str:
@@ -375,3 +375,13 @@ def worst_first(statuses: list[ReviewStatus]) -> list[ReviewStatus]:
         key=lambda s: (s.review.state != ReviewState.OPEN, urgency(s.rag), s.working_days_left,
                        s.review.case_reference),
     )
+
+
+# The report's own steps keep their dates in the report's versions (kept as made): withdrawing the sign-off and
+# signing again, or sending the report again, records a new date there.
+DATES_KEPT_BY_THE_REPORT: dict[str, str] = {
+    MilestoneKey.REPORT_TO_CHAIR: "is the date of the version sent to the JCR Chair (Report page): send the report "
+    "again with the right date",
+    MilestoneKey.SIGNED_REPORT: "is the date of the signed final version (Report page): withdraw the sign-off, with "
+    "a reason, and record it again with the right date",
+}

@@ -1,5 +1,6 @@
 """Reviews: open one, correct its dates, record its milestones by hand, agree their dates and delegate them.
-Where each review stands (its RAG with its agency returns) is services.review_status."""
+Where each review stands (its RAG with its agency returns) is services.reviews.status; the reads are
+services.reviews.reads."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -33,7 +34,6 @@ from db.models import (
 )
 from db.models_report import Meeting, PanelResponse, SignOff
 from db.models_returns import AgencyReturn
-from services.calendar import load_calendar
 from services.concurrency import check_version, flush_or_stale
 from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
@@ -47,18 +47,11 @@ from services.milestones import (
     load_review,
     refuse_if_withdrawn,
 )
-from services.permissions import CASE_READERS, CASE_WRITERS, check_role, requires
+from services.permissions import CASE_READERS, CASE_WRITERS, MILESTONE_RECORDERS, check_role, requires
 from services.plan import milestones_from_templates, refresh_due_dates, review_due_date
-from services.reviews.reads import (
-    AccountRef,
-    DateCorrectionRead,
-    FactCorrectionRead,
-    PuttingRight,
-    ReviewList,
-    read_reviews,
-)
 from services.reviews.rules import (
     DATE_LABELS,
+    DATES_KEPT_BY_THE_REPORT,
     MAX_NOTE_CHARS,
     NOTIFICATION_TYPE_LABELS,
     ChildEntry,
@@ -70,18 +63,8 @@ from services.reviews.rules import (
     validate_children,
     validate_review_dates,
 )
+from services.settings_reads import load_calendar
 from services.text import clean_optional_text, clean_text
-
-# ---------------------------------------------------------------- reading
-
-
-@requires(*CASE_READERS, action="see reviews")
-def list_reviews(session: Session, actor: Account, *, include_closed: bool = True) -> ReviewList:
-    """All reviews (for pickers), newest notification first; without the closed and withdrawn ones on request."""
-    where = [] if include_closed else [Review.state.in_((ReviewState.OPEN, ReviewState.SUBMITTED))]
-    return ReviewList(read_reviews(session, *where,
-                                   order_by=(Review.notification_received_date.desc(), Review.id.desc())))
-
 
 # ---------------------------------------------------------------- writing
 
@@ -230,7 +213,7 @@ def update_review_dates(
     return review
 
 
-@requires(*CASE_READERS, action="record a milestone")
+@requires(*MILESTONE_RECORDERS, action="record a milestone")
 def record_milestone_done(
     session: Session,
     actor: Account,
@@ -322,14 +305,6 @@ def set_agreed_date(
     return milestone
 
 
-# The report's own steps keep their dates in the report's versions (kept as made): withdrawing the sign-off and
-# signing again, or sending the report again, records a new date there.
-DATES_KEPT_BY_THE_REPORT: dict[str, str] = {
-    MilestoneKey.REPORT_TO_CHAIR: "is the date of the version sent to the JCR Chair (Report page): send the report "
-    "again with the right date",
-    MilestoneKey.SIGNED_REPORT: "is the date of the signed final version (Report page): withdraw the sign-off, with "
-    "a reason, and record it again with the right date",
-}
 # The meeting whose record holds a step's date (held on; the minutes' circulation for "Minutes saved and circulated").
 MEETING_OF: dict[str, str] = {
     MilestoneKey.RR_MEETING: MeetingKind.RR_MEETING,
@@ -447,27 +422,6 @@ def correct_milestone_date(
         f"{moved} Reason: {cleaned}",
     )
     return milestone
-
-
-@requires(*CASE_READERS, action="see the corrected dates of a review's steps")
-def list_date_corrections(session: Session, actor: Account, *, review_id: int) -> list[DateCorrectionRead]:
-    """Every correction of a completed step's date of one review, by step in plan order, oldest first."""
-    rows = session.execute(
-        select(MilestoneDateCorrection, ReviewMilestone.title, Account.display_name)
-        .join(ReviewMilestone, ReviewMilestone.id == MilestoneDateCorrection.milestone_id)
-        .join(Account, Account.id == MilestoneDateCorrection.corrected_by_id)
-        .where(ReviewMilestone.review_id == review_id)
-        .order_by(ReviewMilestone.sort_order, MilestoneDateCorrection.corrected_at, MilestoneDateCorrection.id)
-    ).all()
-    return [DateCorrectionRead(c.id, c.milestone_id, title, c.old_done_date, c.new_done_date, c.reason, name,
-                               c.corrected_at) for c, title, name in rows]
-
-
-@requires(Role.MANAGER, action="see who tasks can be delegated to")
-def list_delegates(session: Session, actor: Account) -> list[AccountRef]:
-    """Active accounts that work on cases (manager, officer, chair), by name."""
-    accounts = session.scalars(select(Account).where(Account.active.is_(True)).order_by(Account.display_name))
-    return [AccountRef(a.id, a.display_name) for a in accounts if a.has_role(*CASE_READERS)]
 
 
 @requires(Role.MANAGER, action="delegate a milestone")
@@ -640,20 +594,3 @@ def correct_review_facts(
     append_system_entry(session, actor, review_id=review.id, category=LogCategory.SYSTEM,
                         text=text + f" Reason: {cleaned}")
     return review
-
-
-@requires(*CASE_READERS, action="see how a review was put right")
-def putting_right(session: Session, actor: Account, *, review_id: int) -> PuttingRight:
-    """Who withdrew the review (if anyone) and every correction of its facts, oldest first."""
-    review = load_review(session, review_id)
-    by = session.get(Account, review.withdrawn_by_id) if review.withdrawn_by_id else None
-    rows = session.execute(
-        select(ReviewFactCorrection, Account.display_name)
-        .join(Account, Account.id == ReviewFactCorrection.corrected_by_id)
-        .where(ReviewFactCorrection.review_id == review_id)
-        .order_by(ReviewFactCorrection.corrected_at, ReviewFactCorrection.id)).all()
-    return PuttingRight(
-        withdrawn_by_name=by.display_name if by else None,
-        corrections=tuple(FactCorrectionRead(c.fact, c.child_position, c.old_value, c.new_value, c.reason, name,
-                                             c.corrected_at) for c, name in rows))
-

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from db.models import Account, Agency, LogEntry
 from db.models_report import Meeting
-from services.meetings import record_meeting, update_meeting
+from services.meetings.service import record_meeting, update_meeting
 from tests.app.test_report_page import AS_OF, _open, _seed
 
 HELD = date(2026, 12, 31)

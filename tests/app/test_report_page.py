@@ -330,7 +330,7 @@ def _with_the_chair(open_session, officer, review_id):
 
 def _hold_the_meeting(open_session, officer, review_id):
     """Issue 26: the Panel gets the report after its Rapid Review meeting, held Wed 30 Dec (Day 7)."""
-    from services.meetings import record_meeting
+    from services.meetings.service import record_meeting
     with open_session() as session, session.begin():
         record_meeting(session, session.get(Account, officer.id), review_id=review_id, kind="rr_meeting",
                        held_on=date(2026, 12, 30), agency_ids=list(session.scalars(select(Agency.id)))[:1],

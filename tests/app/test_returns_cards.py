@@ -1,13 +1,15 @@
-"""What a save in one agency return's card redraws (ui/return_cards.py): the card alone, unless the page around it
-shows something of the return that the save changed. The browser test (tests/e2e/test_returns_browser.py) shows
-the card rerunning alone; here, what counts as a change to the page, and the table drawn only while open."""
+"""What a save in one agency return's card redraws (pages/returns_parts/return_cards.py): the card alone, unless
+the page around it shows something of the return that the save changed. The browser test
+(tests/e2e/test_returns_browser.py) shows the card rerunning alone; here, what counts as a change to the page, and
+the table drawn only while open."""
 from __future__ import annotations
 
 from datetime import date
 
 from db.models import Account
+from pages.returns_parts.return_cards import CardPage, outside_view
 from services.returns.chasing import record_chase
-from services.returns.queries import list_returns
+from services.returns.reads import list_returns
 from services.returns.rules import CardStep
 from services.returns.service import (
     record_initial_check,
@@ -16,7 +18,6 @@ from services.returns.service import (
     set_return_agreed_date,
 )
 from tests.app.test_returns_page import AS_OF, YES, _open_checklist, _return_id, _seed
-from ui.return_cards import CardPage, outside_view
 
 
 def _page(review_id: int, *, batched=frozenset(), table_open=False) -> CardPage:

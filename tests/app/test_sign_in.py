@@ -33,7 +33,7 @@ def test_first_run_creates_the_first_account_and_loads_demo_data(app_db, make_ap
     password = at.code[0].value
     assert password != "demo-password-2026" and len(password) >= 20
     with app_db() as session:
-        from services.accounts import authenticate
+        from tests.password_sign_in import authenticate
 
         assert authenticate(session, username="demo-admin", password=password).account is not None
     shown = at.table[0].value

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from db.models import Account, LogEntry
 from services.accounts import (
     SIGN_IN_REFUSED,
-    authenticate,
     count_accounts,
     create_account,
     create_first_account,
@@ -20,6 +19,7 @@ from services.accounts import (
     set_roles,
 )
 from services.errors import InvalidInput, NotAllowed
+from tests.password_sign_in import authenticate
 
 PASSWORD = "correct horse battery"
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)

@@ -23,8 +23,8 @@ from db.models_report import Meeting
 from db.models_returns import AgencyReturn, AgencyReturnSendBack
 from services.board.charts import board_charts
 from services.board.pack import board_pack_html, figures_csv
-from services.board.periods import OTHER_REASON, Quarter, categorise_reason
-from services.board.service import board_figures, board_quarters
+from services.board.reads import board_figures, board_quarters
+from services.board.rules import OTHER_REASON, Quarter, categorise_reason
 from services.board.wording import board_sections
 from services.errors import InvalidInput, NotAllowed
 from services.plan import review_due_date

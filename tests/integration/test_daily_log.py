@@ -13,9 +13,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from db.models import LogEntry
-from services.daily_log.exports import export_log_csv, export_log_xlsx
-from services.daily_log.rules import EXPORT_COLUMNS, LogFilters, export_values
-from services.daily_log.service import add_log_entry, case_folder_register, list_log_authors, search_log
+from services.daily_log.exports import EXPORT_COLUMNS, export_log_csv, export_log_xlsx, export_values
+from services.daily_log.reads import case_folder_register, list_log_authors, search_log
+from services.daily_log.rules import LogFilters
+from services.daily_log.service import add_log_entry
 from services.errors import InvalidInput, NotAllowed
 from services.milestones import complete_milestone
 from services.reviews.rules import ChildEntry

@@ -12,12 +12,12 @@ from db.models import Account, LogEntry, Review
 from db.models_report import SignOff
 from db.models_returns import AgencyReturn
 from demo.partnership import DEMO_PARTNERSHIP, load_demo_data
-from services.calendar import load_calendar, load_settings
 from services.errors import InvalidInput
 from services.plan import review_due_date
 from services.rag import Rag
-from services.report.panel import list_ofsted_outstanding
-from services.review_status import list_live_reviews, why_text
+from services.report.reads import list_ofsted_outstanding
+from services.reviews.status import list_live_reviews, why_text
+from services.settings_reads import load_calendar, load_settings
 
 AS_OF = date(2026, 11, 26)
 
@@ -108,7 +108,7 @@ OLD_CONSTANT = "demo-password-2026"
 
 
 def test_each_load_gives_the_demo_accounts_a_random_password_returned_once(session, sign_in_clock):
-    from services.accounts import authenticate
+    from tests.password_sign_in import authenticate
 
     summary = load_demo_data(session, as_of=AS_OF)
     assert summary.password != OLD_CONSTANT and len(summary.password) >= 20

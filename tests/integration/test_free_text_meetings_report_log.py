@@ -17,11 +17,13 @@ from db.models import Agency, LogEntry
 from db.models_report import Meeting, ReportSection
 from db.models_returns import AgencyReturn
 from services.daily_log.exports import export_log_csv, export_log_xlsx
+from services.daily_log.reads import search_log
 from services.daily_log.rules import LogFilters
-from services.daily_log.service import add_log_entry, search_log
+from services.daily_log.service import add_log_entry
 from services.errors import InvalidInput
-from services.meetings import record_meeting, update_meeting
-from services.report.service import get_version_file, make_draft, record_lcspr_decision, save_section
+from services.meetings.service import record_meeting, update_meeting
+from services.report.reads import get_version_file
+from services.report.service import make_draft, record_lcspr_decision, save_section
 from services.returns.service import record_returns_requested
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review

@@ -22,7 +22,7 @@ from services.daily_log.exports import export_log_csv, export_log_xlsx
 from services.daily_log.rules import LogFilters
 from services.daily_log.service import add_log_entry
 from services.errors import ServiceError
-from services.meetings import record_meeting
+from services.meetings.service import record_meeting
 from services.plan import list_plan_templates, update_plan_template
 from services.report.service import make_draft, record_lcspr_decision, save_section
 from services.returns.exports import export_checklist

@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 from db.models import Account
 from services.daily_log.service import append_system_entry
 from services.integrity import GENESIS, LOG_CANONICAL, VERSION_CANONICAL, data_version, link, verify_record
+from services.reviews.reads import list_reviews
 from services.reviews.rules import ChildEntry
-from services.reviews.service import list_reviews, open_review
+from services.reviews.service import open_review
 from tests.conftest import as_app_role
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from db.models import LogEntry, ReviewMilestone
 from services.errors import InvalidInput, NotAllowed
-from services.meetings import record_meeting
+from services.meetings.service import record_meeting
 from services.milestones import complete_milestone
 from services.report.content import milestone_table_rows
-from services.report.service import assemble
+from services.report.reads import assemble
 from services.returns.service import record_returns_requested
 from services.reviews.service import record_milestone_done
 from tests.integration.test_returns import FRI_18_DEC, WED_23_DEC, WED_30_DEC, _agencies, _review

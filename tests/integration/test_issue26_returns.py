@@ -8,8 +8,7 @@ from sqlalchemy import select
 from db.models import LogEntry, ReviewMilestone
 from services.errors import InvalidInput
 from services.returns.chasing import record_chase
-from services.returns.queries import list_returns
-from services.returns.rules import first_receipt_signature
+from services.returns.reads import first_receipt_signature, list_returns
 from services.returns.service import (
     close_return_without_receipt,
     record_resubmission_received,

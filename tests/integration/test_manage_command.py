@@ -70,7 +70,7 @@ def test_demo_data_prints_a_password_made_for_this_load_that_signs_in(fresh_data
     from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
 
-    from services.accounts import authenticate
+    from tests.password_sign_in import authenticate
 
     done = _manage("demo-data", database_url=fresh_database_url)
     assert done.returncode == 0, done.stderr

@@ -11,11 +11,12 @@ from sqlalchemy.exc import IntegrityError
 from db.models import Agency, LogEntry
 from db.models_report import Meeting
 from services.errors import InvalidInput, NotAllowed, StaleRecord
-from services.meetings import list_meetings, record_meeting, update_meeting
+from services.meetings.reads import list_meetings
+from services.meetings.service import record_meeting, update_meeting
 from services.milestones import complete_milestone
-from services.review_status import get_review_status
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review, record_milestone_done
+from services.reviews.status import get_review_status
 
 D = date
 FRI_18_DEC = D(2026, 12, 18)   # notification received: Day 1

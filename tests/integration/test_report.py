@@ -19,19 +19,12 @@ from db.models_report import ReportSection, ReportVersion
 from services.errors import InvalidInput, NotAllowed, StaleRecord
 from services.report.content import APPENDIX, EMPTY_SECTION, SECTIONS, WRITABLE_KEYS
 from services.report.panel import record_responses, set_ofsted_required, submit_to_panel
-from services.report.service import (
-    get_report,
-    get_version_file,
-    make_draft,
-    record_lcspr_decision,
-    save_section,
-    send_to_chair,
-    sign_off,
-)
+from services.report.reads import get_report, get_version_file
+from services.report.service import make_draft, record_lcspr_decision, save_section, send_to_chair, sign_off
 from services.returns.service import record_return_received, record_returns_requested, record_summary
-from services.review_status import list_live_reviews
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review, record_milestone_done
+from services.reviews.status import list_live_reviews
 
 D = date
 FRI_18_DEC = D(2026, 12, 18)   # received: Day 1; Day 15 = Tue 12 Jan 2027
@@ -69,7 +62,7 @@ def _document(data: bytes):
 def _hold_the_meeting(session, actor, review):
     """Issue 26: the Panel gets the report after its Rapid Review meeting, recorded on Wed 30 Dec (Day 7)."""
     from db.models_returns import AgencyReturn as _Return
-    from services.meetings import record_meeting
+    from services.meetings.service import record_meeting
     if any(m.key == "rr_meeting" and m.done_date for m in review.milestones):
         return
     agency_ids = list(session.scalars(select(_Return.agency_id).where(_Return.review_id == review.id)))

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from db.models import Account
 from services.report.panel import set_ofsted_required, submit_to_panel
-from services.report.service import get_version_file, send_to_chair, sign_off
+from services.report.reads import get_version_file
+from services.report.service import send_to_chair, sign_off
 from tests.integration.test_report import (
     AS_OF,
     FRI_8_JAN,

@@ -22,7 +22,7 @@ from services.milestones import complete_milestone
 from services.rag import Rag
 from services.returns.chasing import chase_email, chase_emails, record_chase, send_back_email
 from services.returns.exports import CHECKLIST_COLUMNS, checklist_table, export_checklist
-from services.returns.queries import list_outstanding_returns, list_returns, returns_received_counts
+from services.returns.reads import list_outstanding_returns, list_returns, returns_received_counts
 from services.returns.rules import Stage
 from services.returns.service import (
     record_file_location,
@@ -35,9 +35,9 @@ from services.returns.service import (
     record_summary,
     set_return_agreed_date,
 )
-from services.review_status import get_review_status, list_live_reviews
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review, record_milestone_done
+from services.reviews.status import get_review_status, list_live_reviews
 
 D = date
 FRI_18_DEC = D(2026, 12, 18)        # notification received, Day 1; forms sent, due Tue 29 Dec

@@ -20,16 +20,15 @@ from sqlalchemy import select
 from db.models import Agency, LogEntry, MilestoneDateCorrection
 from db.models_report import Meeting
 from db.models_returns import AgencyReturn
-from services.board.periods import Quarter
-from services.board.service import board_figures
+from services.board.reads import board_figures
+from services.board.rules import Quarter
 from services.errors import InvalidInput, NotAllowed, StaleRecord
-from services.meetings import record_meeting
+from services.meetings.service import record_meeting
 from services.rag import Rag
 from services.report.content import WRITABLE_KEYS
-from services.report.panel import list_ofsted_outstanding, record_responses, set_ofsted_required, submit_to_panel
+from services.report.panel import record_responses, set_ofsted_required, submit_to_panel
+from services.report.reads import get_report, get_version_file, list_ofsted_outstanding
 from services.report.service import (
-    get_report,
-    get_version_file,
     make_draft,
     record_lcspr_decision,
     record_sign_off_given_outside,
@@ -39,7 +38,7 @@ from services.report.service import (
     withdraw_sign_off,
 )
 from services.returns.chasing import record_chase
-from services.returns.queries import list_outstanding_returns, list_returns
+from services.returns.reads import list_outstanding_returns, list_returns
 from services.returns.rules import Stage
 from services.returns.service import (
     close_return_without_receipt,
@@ -49,15 +48,10 @@ from services.returns.service import (
     record_returns_requested,
     record_summary,
 )
-from services.review_status import get_review_status, list_live_reviews
+from services.reviews.reads import list_date_corrections
 from services.reviews.rules import ChildEntry
-from services.reviews.service import (
-    correct_milestone_date,
-    list_date_corrections,
-    open_review,
-    record_milestone_done,
-    update_review_dates,
-)
+from services.reviews.service import correct_milestone_date, open_review, record_milestone_done, update_review_dates
+from services.reviews.status import get_review_status, list_live_reviews
 
 D = date
 FRI_18_DEC = D(2026, 12, 18)  # Day 1; returns due Tue 29 Dec; Day 15 = Tue 12 Jan 2027
@@ -121,7 +115,7 @@ def _close(session, actor, ret, ending, on=MON_4_JAN, reason="No reply after a c
 def _hold_the_meeting(session, actor, review):
     """Issue 26: the Panel gets the report after its Rapid Review meeting, recorded on Wed 30 Dec (Day 7)."""
     from db.models_returns import AgencyReturn as _Return
-    from services.meetings import record_meeting
+    from services.meetings.service import record_meeting
     if any(m.key == "rr_meeting" and m.done_date for m in review.milestones):
         return
     agency_ids = list(session.scalars(select(_Return.agency_id).where(_Return.review_id == review.id)))
@@ -440,7 +434,7 @@ def test_scoping_forms_sent_completes_itself_when_the_requests_are_recorded(sess
 
 
 def test_minutes_of_a_pre_meet_count_against_the_next_working_day_in_the_rag(session, officer, manager, review):
-    from services.meetings import record_meeting
+    from services.meetings.service import record_meeting
     police = session.scalars(select(Agency).where(Agency.name == "Police")).one()
     record_meeting(session, officer, review_id=review.id, kind="pre_meet", held_on=MON_21_DEC,
                    agency_ids=[police.id], as_of=MON_21_DEC)

@@ -12,21 +12,20 @@ from db.models_returns import AgencyReturn
 from services.calendar_feed import calendar_feed_for_token, turn_on_calendar_feed
 from services.due_mail import _digest_lines
 from services.errors import InvalidInput, NotAllowed
-from services.meetings import record_meeting
-from services.returns.queries import list_outstanding_returns, returns_received_counts
+from services.meetings.service import record_meeting
+from services.returns.reads import list_outstanding_returns, returns_received_counts
 from services.returns.service import record_returns_requested
-from services.review_status import list_live_reviews
+from services.reviews.reads import list_reviews, putting_right
 from services.reviews.rules import ChildEntry
 from services.reviews.service import (
     correct_review_facts,
-    list_reviews,
     open_review,
-    putting_right,
     record_milestone_done,
     set_agreed_date,
     update_review_dates,
     withdraw_review,
 )
+from services.reviews.status import list_live_reviews
 
 MONDAY, TUESDAY = date(2026, 12, 7), date(2026, 12, 8)
 

@@ -84,17 +84,17 @@ from sqlalchemy.orm import Session
 from db.enums import FinalQaOutcome, InitialCheckOutcome, MeetingKind, MilestoneKey, ReturnEnding
 from db.models import Account, Agency, ReviewMilestone
 from db.models_returns import AgencyReturn
-from services.calendar import load_calendar
 from services.calendar_feed import review_items
 from services.due_mail import _digest_lines
 from services.errors import InvalidInput, NotAllowed, StaleRecord
-from services.meetings import record_meeting, update_meeting
+from services.meetings.service import record_meeting, update_meeting
 from services.milestones import load_review
 from services.rag import Rag
 from services.report.content import WRITABLE_KEYS
 from services.report.panel import record_responses, submit_to_panel
-from services.report.service import get_report, make_draft, record_lcspr_decision, save_section, send_to_chair, sign_off
-from services.returns.queries import list_outstanding_returns
+from services.report.reads import get_report
+from services.report.service import make_draft, record_lcspr_decision, save_section, send_to_chair, sign_off
+from services.returns.reads import list_outstanding_returns
 from services.returns.service import (
     close_return_without_receipt,
     record_final_qa,
@@ -105,9 +105,10 @@ from services.returns.service import (
     record_shared_with_chair,
     record_summary,
 )
-from services.review_status import get_review_status, list_live_reviews
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review, record_milestone_done, set_agreed_date
+from services.reviews.status import get_review_status, list_live_reviews
+from services.settings_reads import load_calendar
 from tests.integration.review_oracle import Oracle
 
 EXAMPLES = int(os.environ.get("RRT_STATEFUL_EXAMPLES", "12"))

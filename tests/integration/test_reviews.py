@@ -8,16 +8,16 @@ from db.models import LogEntry, Review
 from services.errors import InvalidInput, NotAllowed, StaleRecord
 from services.milestones import complete_milestone
 from services.rag import Rag
-from services.review_status import delegated_tasks, get_review_status, list_delegated_to_me, list_live_reviews
+from services.reviews.reads import list_delegates
 from services.reviews.rules import ChildEntry
 from services.reviews.service import (
     delegate_milestone,
-    list_delegates,
     open_review,
     record_milestone_done,
     set_agreed_date,
     update_review_dates,
 )
+from services.reviews.status import delegated_tasks, get_review_status, list_delegated_to_me, list_live_reviews
 from services.settings import add_closure_day
 
 TODAY = date(2026, 12, 18)

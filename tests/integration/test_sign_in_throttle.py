@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from argon2 import PasswordHasher
 
-from services.accounts import SIGN_IN_REFUSED, authenticate, reset_password
+from services.accounts import SIGN_IN_REFUSED, reset_password
+from tests.password_sign_in import authenticate
 
 PASSWORD = "correct horse battery"
 ATTACKER = "198.51.100.7"

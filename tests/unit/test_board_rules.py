@@ -9,7 +9,7 @@ import pytest
 
 from services.board.charts import board_charts
 from services.board.pack import board_pack_html, figures_csv
-from services.board.periods import (
+from services.board.rules import (
     OTHER_REASON,
     BoardFigures,
     Headline,

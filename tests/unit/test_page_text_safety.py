@@ -66,7 +66,7 @@ def test_rag_badges_are_streamlit_badges_that_say_the_status(status, badge):
 
 
 def test_no_page_lets_html_through():
-    offenders = [str(p.relative_to(ROOT)) for p in [ROOT / "app.py", *ROOT.glob("pages/*.py"), *ROOT.glob("ui/*.py")]
+    offenders = [str(p.relative_to(ROOT)) for p in [ROOT / "app.py", *ROOT.glob("pages/**/*.py"), *ROOT.glob("ui/*.py")]
                  if "unsafe_allow_html" in p.read_text()]
     assert offenders == []
 
@@ -145,7 +145,7 @@ NOT_STREAMLIT = {"state", "uow", "logger", "logging", "session"}  # state.write(
 # Calls whose result is safe Markdown: the escapes, and text the code makes from dates, numbers and badges.
 SAFE_CALLS = {"md_text", "md_sentence", "rag_badge", "fmt_date", "short_date", "day_label", "_when", "len",
               "link_target", "outside_reference", "headline_value"}
-SCANNED = [ROOT / "app.py", *sorted(ROOT.glob("pages/*.py")), *sorted(ROOT.glob("ui/*.py"))]
+SCANNED = [ROOT / "app.py", *sorted(ROOT.glob("pages/**/*.py")), *sorted(ROOT.glob("ui/*.py"))]
 
 # Text drawn as Markdown without md_text, each with the reason no stored text is in it. Keyed by the expression as
 # written: whole arguments, or values inside an f-string.

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 from docx import Document
 
-from services.meetings import minutes_due_date, minutes_late, minutes_status
+from services.meetings.rules import minutes_due_date, minutes_late, minutes_status
 from services.report.content import (
     AGENCY_TABLE_COLUMNS,
     APPENDIX,
@@ -249,6 +249,6 @@ def _return_with_rounds(**fields):
      "no return 04 Jan 2027 after being sent back 23 Dec 2026"),
 ])
 def test_the_reports_final_qa_words_name_every_send_back_round(fields, words):
-    from services.report.reads import final_qa_words
+    from services.report.rules import final_qa_words
 
     assert final_qa_words(_return_with_rounds(**fields)) == words

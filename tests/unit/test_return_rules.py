@@ -17,7 +17,7 @@ from services.errors import InvalidInput
 from services.rag import Rag
 from services.returns.chasing import ReadyEmail, chase_email_for, send_back_email_for
 from services.returns.exports import CHECKLIST_COLUMNS, checklist_csv, checklist_row, checklist_xlsx
-from services.returns.reads import AgencyRef, ReturnRead
+from services.returns.reads import AgencyRef, ReturnRead, status_of, urgency_key
 from services.returns.rules import (
     Stage,
     action_due_date,
@@ -28,8 +28,6 @@ from services.returns.rules import (
     return_rag,
     return_stage,
     shared_label,
-    status_of,
-    urgency_key,
     validate_final_qa,
     validate_initial_check,
     validate_receipt,

@@ -1,4 +1,4 @@
-"""Issue 14: "why is this red?", answered where it is asked. The pure wording of services.review_status, with
+"""Issue 14: "why is this red?", answered where it is asked. The pure wording of services.reviews.status, with
 hand-written expectations."""
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from datetime import date
 
 from services.rag import Rag
 from services.returns.rules import Stage
-from services.review_status import ReturnItem, why_items, why_text
 from services.reviews.reads import MilestoneRead
 from services.reviews.rules import MilestoneStatus, WhyItem
+from services.reviews.status import ReturnItem, why_items, why_text
 
 
 def _milestone(key, title, rag, due, optional=False, position=1):

@@ -1,4 +1,5 @@
-"""The partnership's settings row and its working calendar: read by every other service, imports none."""
+"""The partnership's settings row and its working calendar as every other service reads them (imports no other
+service; the administrator changes them through services/settings.py)."""
 from __future__ import annotations
 
 from sqlalchemy import select

@@ -1,4 +1,4 @@
-"""Meetings of a review: the Rapid Review meeting, optional pre-meets, and the executive findings meeting with
+"""Recording a review's meetings: the Rapid Review meeting, optional pre-meets, and the executive findings meeting with
 the AD/DCS when the Day 1 decision said one is needed.
 
 Recording a meeting completes its milestone through services.milestones.complete_milestone (rr_meeting,
@@ -8,239 +8,32 @@ Every write appends its daily log entry in the same transaction; edits take `exp
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from db.enums import LogCategory, MeetingKind, MilestoneKey, ReviewState
+from db.enums import LogCategory, MeetingKind, ReviewState
 from db.models import Account, Agency, Review, ReviewMilestone
 from db.models_report import Meeting
-from db.models_returns import AgencyReturn
-from services.calendar import load_calendar
 from services.concurrency import check_version, flush_or_stale
 from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
+from services.meetings.reads import MeetingRecord, meeting_record
+from services.meetings.rules import (
+    MEETING_LABELS,
+    MEETING_MILESTONES,
+    MINUTES_MILESTONE,
+    clean_decisions,
+    clean_name,
+    minutes_due_date,
+    minutes_status,
+    validate_meeting_dates,
+)
 from services.milestones import complete_milestone, refuse_if_withdrawn
-from services.permissions import CASE_READERS, requires
-from services.text import clean_optional_text, clean_text, max_length_of
-from services.working_days import WorkingCalendar
-
-MEETING_LABELS: dict[str, str] = {
-    MeetingKind.RR_MEETING: "Rapid Review meeting",
-    MeetingKind.PRE_MEET: "Pre-meet",
-    MeetingKind.EXEC_MEETING: "Executive findings meeting with the AD/DCS",
-}
-# The milestone each kind of meeting completes when it is recorded.
-MEETING_MILESTONES: dict[str, str] = {
-    MeetingKind.RR_MEETING: MilestoneKey.RR_MEETING,
-    MeetingKind.PRE_MEET: MilestoneKey.PRE_MEETS,
-    MeetingKind.EXEC_MEETING: MilestoneKey.EXEC_MEETING,
-}
-MINUTES_MILESTONE = MilestoneKey.MINUTES
-MINUTES_DUE_WORKING_DAYS = 1
-MAX_NAME_CHARS = max_length_of(Meeting.chair_name)
-MAX_DECISIONS_CHARS = 8000  # decisions are Text in the database: the service keeps 8,000
-
-
-# ---------------------------------------------------------------- pure rules
-
-
-def minutes_due_date(cal: WorkingCalendar, held_on: date) -> date:
-    """"Within 24 hours" means by the end of the next working day after the meeting."""
-    return cal.add_working_days(held_on, MINUTES_DUE_WORKING_DAYS)
-
-
-def minutes_status(cal: WorkingCalendar, held_on: date, circulated_on: date | None, as_of: date) -> str:
-    """'on time', 'late (2 working days)', 'due Mon 04 Jan' or 'late: not circulated yet'."""
-    due = minutes_due_date(cal, held_on)
-    if circulated_on is not None:
-        if circulated_on <= due:
-            return "on time"
-        late = cal.working_days_between(due, circulated_on)
-        return f"late ({late} working day{'s' if late != 1 else ''})" if late else "late"
-    if as_of > due:
-        return "late: not circulated yet"
-    return f"due {due:%a %d %b}"
-
-
-def minutes_late(cal: WorkingCalendar, held_on: date, circulated_on: date | None, as_of: date) -> bool:
-    return minutes_status(cal, held_on, circulated_on, as_of).startswith("late")
-
-
-def clean_name(raw: str | None, what: str, *, required: bool) -> str | None:
-    """A chair's or minute-taker's name through the free-text gate (services.text): one line, the column's length."""
-    label = f"{what}'s name"
-    if required:
-        return clean_text(raw, label=label, max_length=MAX_NAME_CHARS, multiline=False, required=True)
-    return clean_optional_text(raw, label=label, max_length=MAX_NAME_CHARS, multiline=False)
-
-
-def clean_decisions(raw: str | None) -> str | None:
-    return clean_optional_text(raw, label="record of the meeting's decisions", max_length=MAX_DECISIONS_CHARS)
-
-
-def validate_meeting_dates(
-    *, held_on: date | None, minutes_circulated_on: date | None, notification_received: date, as_of: date
-) -> None:
-    if held_on is None:
-        raise InvalidInput("Give the date the meeting was held.")
-    if held_on > as_of:
-        raise InvalidInput(
-            f"The meeting date ({held_on:%d %b %Y}) is in the future: record a meeting once it has been held. "
-            "To plan its date, agree the milestone's date on the Review page."
-        )
-    if held_on < notification_received:
-        raise InvalidInput(
-            f"The meeting ({held_on:%d %b %Y}) cannot be held before the notification was received "
-            f"({notification_received:%d %b %Y})."
-        )
-    if minutes_circulated_on is not None:
-        if minutes_circulated_on > as_of:
-            raise InvalidInput(
-                f"The minutes circulated date ({minutes_circulated_on:%d %b %Y}) cannot be in the future."
-            )
-        if minutes_circulated_on < held_on:
-            raise InvalidInput(
-                f"The minutes cannot be circulated ({minutes_circulated_on:%d %b %Y}) before the meeting was held "
-                f"({held_on:%d %b %Y})."
-            )
-
-
-# ---------------------------------------------------------------- reading
-
-
-@dataclass(frozen=True)
-class AgencyName:
-    id: int
-    name: str
-
-
-@dataclass(frozen=True)
-class MeetingRecord:
-    """One meeting as pages and tests read it (names, not relationships)."""
-
-    id: int
-    review_id: int
-    kind: str
-    held_on: date
-    chair_name: str | None
-    minute_taker_name: str | None
-    minutes_circulated_on: date | None
-    decisions: str | None
-    version: int
-    agencies: tuple[AgencyName, ...]
-
-    @property
-    def agency_ids(self) -> list[int]:
-        return [a.id for a in self.agencies]
-
-
-@dataclass(frozen=True)
-class MeetingsReview:
-    """What the Meetings page needs of the review."""
-
-    id: int
-    case_reference: str
-    state: str
-    exec_meeting_required: bool | None
-
-
-@dataclass(frozen=True)
-class MeetingRow:
-    meeting: MeetingRecord
-    label: str
-    minutes_due: date
-    minutes: str
-
-    @property
-    def minutes_late(self) -> bool:
-        return self.minutes.startswith("late")
-
-    @property
-    def agency_names(self) -> list[str]:
-        return [a.name for a in self.meeting.agencies]
-
-
-@dataclass(frozen=True)
-class ReviewMeetings:
-    review: MeetingsReview
-    rows: tuple[MeetingRow, ...]
-    exec_meeting: str  # "needed", "not needed" or "not decided yet"
-    # Who may be chosen as attending: the active agencies and those sent the review's scoping form; the latter
-    # are the form's first guess.
-    agency_choices: tuple[AgencyName, ...] = ()
-    return_agency_ids: tuple[int, ...] = ()
-
-    @property
-    def rr_meeting(self) -> MeetingRow | None:
-        return next((r for r in self.rows if r.meeting.kind == MeetingKind.RR_MEETING), None)
-
-    @property
-    def can_add(self) -> list[str]:
-        """The kinds of meeting that can still be recorded for this review."""
-        taken = {r.meeting.kind for r in self.rows}
-        kinds = [MeetingKind.RR_MEETING.value, MeetingKind.PRE_MEET.value]
-        if self.review.exec_meeting_required:
-            kinds.append(MeetingKind.EXEC_MEETING.value)
-        return [k for k in kinds if k == MeetingKind.PRE_MEET or k not in taken]
-
-
-def _record(meeting: Meeting) -> MeetingRecord:
-    """The read object of a meeting whose agencies are loaded (selectinload, or set by the write)."""
-    return MeetingRecord(
-        id=meeting.id, review_id=meeting.review_id, kind=meeting.kind, held_on=meeting.held_on,
-        chair_name=meeting.chair_name, minute_taker_name=meeting.minute_taker_name,
-        minutes_circulated_on=meeting.minutes_circulated_on, decisions=meeting.decisions, version=meeting.version,
-        agencies=tuple(AgencyName(a.id, a.name) for a in meeting.agencies),
-    )
-
-
-def _meetings_of(session: Session, review_id: int) -> list[Meeting]:
-    return list(session.scalars(
-        select(Meeting).where(Meeting.review_id == review_id).options(selectinload(Meeting.agencies))
-        .order_by(Meeting.held_on, Meeting.id)
-    ))
-
-
-def meeting_row(cal: WorkingCalendar, meeting: MeetingRecord, as_of: date) -> MeetingRow:
-    minutes = minutes_status(cal, meeting.held_on, meeting.minutes_circulated_on, as_of)
-    if meeting.kind == MeetingKind.PRE_MEET and meeting.minutes_circulated_on is None:
-        minutes = "none needed"  # a pre-meet briefs an agency; the 24-hour rule is for the meetings that decide
-    return MeetingRow(meeting=meeting, label=MEETING_LABELS[meeting.kind],
-                      minutes_due=minutes_due_date(cal, meeting.held_on), minutes=minutes)
-
-
-def _agency_choices(session: Session, review_id: int) -> tuple[tuple[AgencyName, ...], tuple[int, ...]]:
-    asked = list(session.execute(
-        select(Agency.id, Agency.name).join(AgencyReturn, AgencyReturn.agency_id == Agency.id)
-        .where(AgencyReturn.review_id == review_id).order_by(Agency.name)
-    ))
-    active = list(session.execute(select(Agency.id, Agency.name).where(Agency.active.is_(True)).order_by(Agency.name)))
-    choices = {agency_id: name for agency_id, name in [*active, *asked]}
-    return (tuple(AgencyName(i, n) for i, n in sorted(choices.items(), key=lambda item: item[1])),
-            tuple(agency_id for agency_id, _name in asked))
-
-
-@requires(*CASE_READERS, action="see a review's meetings")
-def list_meetings(session: Session, actor: Account, *, review_id: int, as_of: date) -> ReviewMeetings:
-    """A review's meetings, earliest first, with whether each one's minutes were on time."""
-    review = session.get(Review, review_id)
-    if review is None:
-        raise InvalidInput("That review does not exist. Go back to the live list and open it again.")
-    cal = load_calendar(session)
-    decided = {True: "needed", False: "not needed", None: "not decided yet"}[review.exec_meeting_required]
-    choices, asked = _agency_choices(session, review_id)
-    return ReviewMeetings(
-        review=MeetingsReview(review.id, review.case_reference, review.state, review.exec_meeting_required),
-        rows=tuple(meeting_row(cal, _record(m), as_of) for m in _meetings_of(session, review_id)),
-        exec_meeting=decided, agency_choices=choices, return_agency_ids=asked,
-    )
-
-
-# ---------------------------------------------------------------- writing
+from services.permissions import MEETING_RECORDERS, requires
+from services.settings_reads import load_calendar
 
 
 def _review_for_write(session: Session, review_id: int) -> Review:
@@ -295,7 +88,7 @@ def _describe(meeting: Meeting) -> str:
     return "; ".join(parts)
 
 
-@requires(*CASE_READERS, action="record a meeting")
+@requires(*MEETING_RECORDERS, action="record a meeting")
 def record_meeting(
     session: Session,
     actor: Account,
@@ -359,7 +152,7 @@ def record_meeting(
         tail += _record_minutes(session, actor, review, meeting, as_of)
     if tail:
         append_system_entry(session, actor, review_id=review.id, category=LogCategory.SYSTEM, text=tail.strip())
-    return _record(meeting)
+    return meeting_record(meeting)
 
 
 def _record_minutes(session: Session, actor: Account, review: Review, meeting: Meeting, as_of: date) -> str:
@@ -379,7 +172,7 @@ def _record_minutes(session: Session, actor: Account, review: Review, meeting: M
                      note=f"Minutes circulated: {status}.")
 
 
-@requires(*CASE_READERS, action="change a meeting's record")
+@requires(*MEETING_RECORDERS, action="change a meeting's record")
 def update_meeting(
     session: Session,
     actor: Account,
@@ -445,4 +238,4 @@ def update_meeting(
         tail = _record_minutes(session, actor, review, meeting, as_of)
         if tail:
             append_system_entry(session, actor, review_id=review.id, category=LogCategory.SYSTEM, text=tail.strip())
-    return _record(meeting)
+    return meeting_record(meeting)

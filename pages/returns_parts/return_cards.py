@@ -24,10 +24,7 @@ import streamlit as st
 from db.enums import FinalQaOutcome, FolderSection, InitialCheckOutcome, ReturnEnding
 from services.due_mail import email_agency_about_return
 from services.outbox import mail_is_on
-from services.returns.chasing import ReadyEmail, chase_email, record_chase, send_back_email
-from services.returns.exports import checklist_row
-from services.returns.queries import list_returns
-from services.returns.rules import (
+from services.returns import (
     CHECK_OUTCOME_LABELS,
     CHECK_QUESTIONS,
     CLOSED_STAGES,
@@ -35,15 +32,17 @@ from services.returns.rules import (
     MAX_NOTE_CHARS,
     MAX_SUMMARY_CHARS,
     CardStep,
+    ReadyEmail,
     ReturnStatus,
     Stage,
     card_step,
+    chase_email,
     check_result_label,
-    first_receipt_signature,
-    signature_words,
-)
-from services.returns.service import (
+    checklist_row,
     close_return_without_receipt,
+    first_receipt_signature,
+    list_returns,
+    record_chase,
     record_file_location,
     record_final_qa,
     record_initial_check,
@@ -51,7 +50,9 @@ from services.returns.service import (
     record_return_received,
     record_shared_with_chair,
     record_summary,
+    send_back_email,
     set_return_agreed_date,
+    signature_words,
 )
 from services.sessions import resume
 from ui import auth, state

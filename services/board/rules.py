@@ -1,6 +1,6 @@
 """The board's pure rules: financial-year quarters and periods, what counts as on time, the figures' shapes.
 
-Nothing here touches the database: the SQL in services.board.queries fills these objects, the words, charts and
+Nothing here touches the database: the SQL in services.board.reads fills these objects, the words, charts and
 exports read them, and unit tests build them by hand.
 """
 from __future__ import annotations

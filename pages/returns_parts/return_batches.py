@@ -7,11 +7,16 @@ from datetime import date
 
 import streamlit as st
 
-from services.returns.rules import ReturnStatus, Stage
-from services.returns.service import record_resubmission_received, record_return_received, record_shared_with_chair
+from pages.returns_parts.return_cards import YES_NO
+from services.returns import (
+    ReturnStatus,
+    Stage,
+    record_resubmission_received,
+    record_return_received,
+    record_shared_with_chair,
+)
 from ui import state
 from ui.flash import flash
-from ui.return_cards import YES_NO
 from ui.widgets import md_text
 
 SMALLEST_BATCH = 2  # a batch form is offered from two returns at the same step

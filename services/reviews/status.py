@@ -17,13 +17,13 @@ from db.enums import MeetingKind, MilestoneKey, ReviewState
 from db.models import Account, Agency, Review, ReviewMilestone
 from db.models_report import Meeting
 from db.models_returns import AgencyReturn
-from services.calendar import load_calendar, load_settings
 from services.errors import InvalidInput
 from services.permissions import CASE_READERS, requires
 from services.rag import Rag, rag_for_due_date, urgency
 from services.returns.rules import ReturnFacts, Stage, action_due_date, return_rag, return_stage
 from services.reviews.reads import LIVE_STATES, MilestoneRead, ReviewRead, read_milestones, read_reviews
 from services.reviews.rules import MilestoneStatus, ReviewStatus, WhyItem, review_status, worst_first
+from services.settings_reads import load_calendar, load_settings
 from services.working_days import WorkingCalendar
 
 # Where each milestone is dealt with (the Review page for the rest).

@@ -1,4 +1,5 @@
-"""The board's SQL: every figure is an aggregate computed in PostgreSQL, so no case is ever loaded into Python.
+"""The board's reads: every figure is an aggregate computed in PostgreSQL, so no case is ever loaded into Python;
+the role-checked entry points (`board_figures`, `board_quarters`) at the end.
 
 Working days are counted in the query against a calendar built there (generate_series, minus weekends, minus
 the England bank holidays and closure days passed in as one date array). Sent-back reasons are turned into fixed
@@ -16,13 +17,15 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from db.enums import MeetingKind
-from services.board.periods import (
+from db.models import Account
+from services.board.rules import (
     MEETING_KEY,
     MINUTES_DUE_WORKING_DAYS,
     MINUTES_KEY,
     ON_TIME_SPAN,
     OTHER_REASON,
     REASON_CATEGORIES,
+    BoardFigures,
     Period,
     PeriodFigures,
     Quarter,
@@ -30,9 +33,14 @@ from services.board.periods import (
     ReturnFigures,
     ReviewFigures,
     SpreadCount,
+    filter_quarters,
+    headlines,
     non_working_weekdays,
+    validate_period,
 )
 from services.deadlines import RETURN_DUE_WORKING_DAYS, SIN_DUE_WORKING_DAYS
+from services.permissions import requires
+from services.settings_reads import load_calendar, load_settings
 from services.working_days import WorkingCalendar
 
 # The calendar: `cum` is the number of working days up to and including d (the ordinal of the last working day
@@ -331,3 +339,26 @@ def period_figures(session: Session, period: Period, params: dict[str, Any]) -> 
     return PeriodFigures(period=period, by_quarter=by_quarter, total=total, spread=spread,
                          returns_by_agency=by_agency, returns_by_quarter=returns_by_quarter,
                          returns_total=returns_total, reasons=reasons, reasons_by_agency=reasons_by_agency)
+
+
+BOARD_ROLES = ("board", "manager")
+
+
+@requires(*BOARD_ROLES, action="see the board figures")
+def board_figures(session: Session, actor: Account, *, first_quarter: Quarter, last_quarter: Quarter,
+                  as_of: date) -> BoardFigures:
+    """Every board figure for the quarters chosen, and the previous period of equal length (numbers only)."""
+    period = validate_period(first_quarter, last_quarter, as_of)
+    previous = period.previous()
+    params = calendar_params(session, load_calendar(session), [previous, period], as_of)
+    current_figures = period_figures(session, period, params)
+    previous_figures = period_figures(session, previous, params)
+    return BoardFigures(as_of=as_of, partnership=load_settings(session).partnership_name, current=current_figures,
+                        previous=previous_figures, headlines=headlines(current_figures, previous_figures))
+
+
+@requires(*BOARD_ROLES, action="see the board figures")
+def board_quarters(session: Session, actor: Account, *, as_of: date) -> list[Quarter]:
+    """The quarters the period filter offers: from the first notification's quarter (or the default period's
+    first, if earlier) to the current quarter."""
+    return filter_quarters(earliest_notification(session), as_of)
