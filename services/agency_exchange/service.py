@@ -81,6 +81,7 @@ from services.working_days import WorkingCalendar
 OWED_STAGES = (Stage.AWAITING, Stage.SENT_BACK)
 LIVE_REVIEW_STATES = (ReviewState.OPEN, ReviewState.SUBMITTED)
 MAX_REASON_CHARS = 500
+AUTHOR_LABEL = "name of the person completing this return"
 
 
 class LinkNotFound(ServiceError):
@@ -335,7 +336,7 @@ class ConfirmationInput:
 def _save(session: Session, visit: _Visit, *, author_name: str | None, answers: Mapping[str, str | None],
           confirmation: ConfirmationInput, as_of: date, submitting: bool) -> tuple[AgencyRound, str, dict[str, str],
                                                                                   Confirmation]:
-    author = clean_person_name(author_name, label="your name", required=True) or ""
+    author = clean_person_name(author_name, label=AUTHOR_LABEL, required=True) or ""
     cleaned = clean_answers(visit.specs, answers)
     confirmed = clean_confirmation(name=confirmation.name, role=confirmation.role,
                                    confirmed_on=confirmation.confirmed_on, confirmed=confirmation.confirmed,
@@ -380,7 +381,7 @@ def attach_agency_document(session: Session, *, token: str | None, author_name: 
                            file_name: str | None, data: bytes, as_of: date) -> int:
     """Attach one PDF or Word document to this round (judged by its content); the attachment's id."""
     visit = _usable_link(session, token, as_of, for_write=True)
-    author = clean_person_name(author_name, label="your name", required=True) or ""
+    author = clean_person_name(author_name, label=AUTHOR_LABEL, required=True) or ""
     row = _round(session, visit, create=False)
     _refuse_unless_answering(visit, row)
     accepted = judge_attachment(file_name, data, already_attached=_attachment_count(session, row))
