@@ -5,6 +5,7 @@ their content and checked by the database; long and hostile text is handled as e
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from db.models import Agency, LogEntry
-from db.models_agency import AgencyAnswer, AgencyAttachment, AgencyLink, AgencyRound
+from db.models_agency import AgencyAnswer, AgencyAttachment, AgencyLink, AgencyRound, AttachmentType, SectionKind
 from db.models_returns import AgencyReturn
 from services.agency_exchange import (
     ConfirmationInput,
@@ -42,7 +43,7 @@ from services.reviews.service import open_review, withdraw_review
 FRI_18_DEC = date(2026, 12, 18)  # notification received and forms sent: returns due Tue 29 Dec 2026
 TUE_22_DEC = date(2026, 12, 22)
 TUE_29_DEC = date(2026, 12, 29)
-# Tue 29 Dec + 10 working days (1 Jan a bank holiday): Wed 13 Jan 2027 (worked in tests/unit/test_agency_exchange_rules).
+# Tue 29 Dec + 10 working days (1 Jan a bank holiday): Wed 13 Jan 2027 (tests/unit/test_agency_exchange_rules.py).
 WED_13_JAN = date(2027, 1, 13)
 CONFIRMED = ConfirmationInput(name="A Jones", role="Head of Safeguarding", confirmed_on=TUE_22_DEC, confirmed=True)
 ANSWERS = {"involvement": "Health visiting since birth; 4 contacts.", "key_dates": "12/03/2026: new birth visit.",
@@ -284,7 +285,7 @@ def test_every_round_is_kept(session, officer, manager, links, review):
 
 def test_documents_are_judged_by_content_and_kept_with_their_hash(session, officer, chair, links):
     token = links[0].token
-    with pytest.raises(InvalidInput, match="report.pdf is not a PDF or a Word document"):
+    with pytest.raises(InvalidInput, match=r"report\.pdf is not a PDF or a Word document"):
         attach_agency_document(session, token=token, author_name="J Smith", file_name="report.pdf", data=EXE,
                                as_of=TUE_22_DEC)
     assert session.scalar(select(AgencyAttachment.id)) is None
@@ -336,3 +337,25 @@ def test_long_and_hostile_text_is_handled_as_elsewhere(session, links):
     with pytest.raises(InvalidInput, match="at most 20,000"):
         save_agency_draft(session, token=token, author_name="J Smith", answers={"analysis": "y" * 20_001},
                           confirmation=ConfirmationInput(), as_of=TUE_22_DEC)
+
+
+# ---------------------------------------------------------------- the database's vocabularies
+
+
+@pytest.mark.parametrize("table, name, column, enum", [
+    ("agency_form_sections", "section_kind_known", "kind", SectionKind),
+    ("agency_return_attachments", "attachment_type_known", "content_type", AttachmentType),
+])
+def test_the_database_accepts_exactly_the_vocabularies_values(session, table, name, column, enum):
+    definition = session.scalar(text(
+        "SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid"
+        " WHERE t.relname = :table AND c.conname = :name"), {"table": table, "name": name})
+    expression = re.fullmatch(r"CHECK \((.*)\)", definition, re.S).group(1)
+
+    def accepts(value: str) -> bool:
+        return session.scalar(text(f"SELECT ({expression}) IS NOT FALSE FROM (SELECT CAST(:v AS varchar) AS {column})"
+                                   " AS probe"), {"v": value})
+
+    assert all(accepts(v.value) for v in enum)
+    assert not any(accepts(stranger) for stranger in ("", "application/x-msdownload", "text/html", "TEXT",
+                                                      *(f"{v.value}x" for v in enum)))

@@ -209,7 +209,7 @@ def test_a_pdf_and_a_word_document_are_accepted_by_their_content():
 
 
 def test_a_renamed_program_is_refused():
-    with pytest.raises(InvalidInput, match="report.pdf is not a PDF or a Word document"):
+    with pytest.raises(InvalidInput, match=r"report\.pdf is not a PDF or a Word document"):
         judge_attachment("report.pdf", EXE)
 
 
