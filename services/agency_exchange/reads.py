@@ -1,6 +1,7 @@
-"""What the Partnership reads of the agencies' answers: a return's links (never a token), every round with its answers
-in the form's order and its documents, and a document's bytes as a download. Case readers only (manager, officer,
-JCR Chair), as every read of a return."""
+"""What the Partnership reads of the agencies' answers: a return's links (never a token), every round the agency
+submitted with its answers in the form's order and its documents, and a document's bytes as a download. A draft is
+the agency's until it is sent: the Partnership sees only when it was last saved, never its text or documents. Case
+readers only (manager, officer, JCR Chair), as every read of a return."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -64,7 +65,8 @@ class RoundRead:
 class ExchangeRead:
     return_id: int
     links: tuple[LinkRead, ...]
-    rounds: tuple[RoundRead, ...]  # first first; drafts included (submitted_at None)
+    rounds: tuple[RoundRead, ...]  # the rounds submitted, first first
+    draft_saved_at: datetime | None  # the agency is working on a draft not yet sent (last saved then)
 
 
 @requires(*CASE_READERS, action="read an agency's answers")
@@ -78,8 +80,12 @@ def agency_return_exchange(session: Session, actor: Account, *, return_id: int) 
                       select(AgencyLink, Account.display_name).join(Account, Account.id == AgencyLink.issued_by_id)
                       .where(AgencyLink.agency_return_id == return_id).order_by(AgencyLink.id)).all())
     rounds = []
+    draft_saved_at = None
     for row in session.scalars(select(AgencyRound).where(AgencyRound.agency_return_id == return_id)
                                .order_by(AgencyRound.round)):
+        if row.submitted_at is None:
+            draft_saved_at = row.saved_at
+            continue
         sections = list(session.scalars(select(FormSection).where(FormSection.form_version_id == row.form_version_id)
                                         .order_by(FormSection.position)))
         given = {a.section_id: a.text for a in session.scalars(
@@ -99,7 +105,7 @@ def agency_return_exchange(session: Session, actor: Account, *, return_id: int) 
             documents,
             precheck([SectionSpec(s.key, s.kind, s.heading, s.required) for s in sections],
                      {keys[i]: t for i, t in given.items() if i in keys}, confirmation)))
-    return ExchangeRead(return_id, links, tuple(rounds))
+    return ExchangeRead(return_id, links, tuple(rounds), draft_saved_at)
 
 
 @dataclass(frozen=True)
@@ -111,8 +117,10 @@ class DocumentFile:
 
 @requires(*CASE_READERS, action="download an agency's document")
 def agency_document_file(session: Session, actor: Account, *, attachment_id: int) -> DocumentFile:
-    """A document's bytes, for a download (never shown inline: it came from outside)."""
+    """A document's bytes, for a download (never shown inline: it came from outside); only once its round was sent."""
     attachment = session.get(AgencyAttachment, attachment_id)
-    if attachment is None:
-        raise InvalidInput("That document does not exist. Reload the page.")
+    sent = attachment is not None and session.scalar(
+        select(AgencyRound.submitted_at).where(AgencyRound.id == attachment.round_id)) is not None
+    if attachment is None or not sent:
+        raise InvalidInput("That document does not exist, or the agency has not sent it yet. Reload the page.")
     return DocumentFile(attachment.file_name, attachment.content_type, attachment.content)

@@ -144,9 +144,12 @@ def _refuse_unless_owed(ret: AgencyReturn, what: str) -> None:
 
 
 def _new_link(session: Session, actor: Account, ret: AgencyReturn, cal: WorkingCalendar, *,
-              reissued_from: AgencyLink | None) -> IssuedLink:
+              reissued_from: AgencyLink | None, as_of: date) -> IssuedLink:
+    """A new link; it works N working days after the return's due date, or after today when that has passed (a
+    link reissued late still gives the agency the same time)."""
     token = secrets.token_urlsafe(32)
-    expires_on = link_expiry_date(cal, agency_due_date(cal, ret), link_expiry_working_days(session))
+    days = link_expiry_working_days(session)
+    expires_on = max(link_expiry_date(cal, agency_due_date(cal, ret), days), link_expiry_date(cal, as_of, days))
     link = AgencyLink(agency_return_id=ret.id, review_id=ret.review_id, token_hash=token_hash(token),
                       form_version_id=current_form_version(session).id, issued_by_id=actor.id,
                       expires_on=expires_on, reissued_from_id=reissued_from.id if reissued_from else None)
@@ -164,7 +167,7 @@ def issue_agency_link(session: Session, actor: Account, *, return_id: int, as_of
     if live is not None:
         raise InvalidInput(f"The return from {ret.agency.name} already has a live link (link {live.id}, issued "
                            f"{live.issued_at:%d %b %Y}). Reissue it to send a new one.")
-    issued = _new_link(session, actor, ret, load_calendar(session), reissued_from=None)
+    issued = _new_link(session, actor, ret, load_calendar(session), reissued_from=None, as_of=as_of)
     _log(session, actor, ret, f"Private link issued to {ret.agency.name} for its return (link {issued.link_id}); "
                               f"it works until {issued.expires_on:%a %d %b %Y}.")
     return issued
@@ -184,7 +187,7 @@ def reissue_agency_link(session: Session, actor: Account, *, return_id: int, rea
         old.revoked_at, old.revoked_by_id = _now(session), actor.id
         old.revoked_reason = f"Reissued: {why}"
         session.flush()
-    issued = _new_link(session, actor, ret, load_calendar(session), reissued_from=old)
+    issued = _new_link(session, actor, ret, load_calendar(session), reissued_from=old, as_of=as_of)
     replaced = f"link {old.id} replaced by link {issued.link_id}" if old else f"link {issued.link_id} issued"
     _log(session, actor, ret, f"Private link of {ret.agency.name} reissued ({replaced}); it works until "
                               f"{issued.expires_on:%a %d %b %Y}. Reason: {why}")

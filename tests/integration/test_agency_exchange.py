@@ -158,6 +158,17 @@ def test_revoked_and_reissued_links(session, officer, links, review):
         reissue_agency_link(session, officer, return_id=first.return_id, reason=" ", as_of=TUE_22_DEC)
 
 
+def test_a_link_reissued_after_its_expiry_works_the_same_time_from_that_day(session, officer, links):
+    late = date(2027, 1, 20)  # a Wednesday, after Wed 13 Jan
+    with pytest.raises(LinkNotFound):
+        open_agency_return(session, token=links[0].token, as_of=late)
+    again = reissue_agency_link(session, officer, return_id=links[0].return_id, reason="It had expired.",
+                                as_of=late)
+    # Wed 20 Jan 2027 + 10 working days: Thu 21 (1) ... Wed 3 Feb 2027 (10).
+    assert again.expires_on == date(2027, 2, 3)
+    assert open_agency_return(session, token=again.token, as_of=date(2027, 2, 3)).open_until == date(2027, 2, 3)
+
+
 def test_the_chair_may_not_issue_links(session, chair, links):
     with pytest.raises(NotAllowed):
         reissue_agency_link(session, chair, return_id=links[0].return_id, reason="x", as_of=TUE_22_DEC)
@@ -297,8 +308,6 @@ def test_documents_are_judged_by_content_and_kept_with_their_hash(session, offic
     page = open_agency_return(session, token=token, as_of=TUE_22_DEC)
     assert [(a.file_name, a.size_bytes, a.added_by_name) for a in page.attachments] == [("report.pdf", len(PDF),
                                                                                          "J Smith")]
-    file = agency_document_file(session, chair, attachment_id=kept)
-    assert (file.file_name, file.content_type, file.content) == ("report.pdf", "application/pdf", PDF)
     # Another return's link cannot take it off.
     with pytest.raises(InvalidInput, match="not attached to this return"):
         remove_agency_document(session, token=links[1].token, attachment_id=kept, as_of=TUE_22_DEC)
@@ -307,6 +316,19 @@ def test_documents_are_judged_by_content_and_kept_with_their_hash(session, offic
         with pytest.raises(DBAPIError, match="violates check constraint"), session.begin_nested():
             session.execute(text(f"UPDATE agency_return_attachments SET {column} = :v WHERE id = :id"),
                             {"v": value, "id": kept})
+    # A draft is the agency's: the Partnership sees that one is being written, not what it holds.
+    with pytest.raises(InvalidInput, match="has not sent it yet"):
+        agency_document_file(session, chair, attachment_id=kept)
+    exchange = agency_return_exchange(session, chair, return_id=links[0].return_id)
+    assert exchange.rounds == () and exchange.draft_saved_at is not None
+    submit_agency_return(session, token=token, author_name="J Smith", answers=ANSWERS, confirmation=CONFIRMED,
+                         as_of=TUE_22_DEC)
+    file = agency_document_file(session, chair, attachment_id=kept)
+    assert (file.file_name, file.content_type, file.content) == ("report.pdf", "application/pdf", PDF)
+    [sent] = agency_return_exchange(session, chair, return_id=links[0].return_id).rounds
+    assert [d.sha256 for d in sent.documents] == [hashlib.sha256(PDF).hexdigest()]
+    with pytest.raises(DBAPIError, match="kept as they were sent"), session.begin_nested():
+        session.execute(text("DELETE FROM agency_return_attachments WHERE id = :id"), {"id": kept})
 
 
 def test_the_board_may_not_read_the_answers(session, make_account, links):

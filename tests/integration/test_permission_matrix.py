@@ -316,11 +316,14 @@ def _linked_return_id(s, c) -> int:
 
 
 def _agency_document_id(s, c) -> int:
-    """A document an agency attached through its link."""
+    """A document an agency attached through its link and sent."""
     ret = _return_at(s, c, "awaiting")
     token = _find("issue_agency_link")(s, c["other"], return_id=ret.id, as_of=TODAY).token
-    return _find("attach_agency_document")(s, token=token, author_name="Matrix Author", file_name="return.pdf",
-                                           data=b"%PDF-1.4\n%%EOF\n", as_of=TODAY)
+    attachment = _find("attach_agency_document")(s, token=token, author_name="Matrix Author", file_name="return.pdf",
+                                                 data=b"%PDF-1.4\n%%EOF\n", as_of=TODAY)
+    _find("submit_agency_return")(s, token=token, author_name="Matrix Author", answers={},
+                                  confirmation=_find("ConfirmationInput")("A Jones", "Head", TODAY, True), as_of=TODAY)
+    return attachment
 
 
 def _new_agency_id(s) -> int:
