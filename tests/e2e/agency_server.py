@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +16,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 
 from db.models import Account, Agency
 from services.agency_exchange import record_forms_sent_with_links
@@ -70,10 +71,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def served(engine: Engine, *, limits: AgencyLimits | None = None, today: date = TODAY) -> Iterator[str]:
+def served(engine: Engine, *, limits: AgencyLimits | None = None, today: date = TODAY,
+           middleware: Sequence[Middleware] = ()) -> Iterator[str]:
     """The agency's routes on a plain Starlette app, served by uvicorn until the block ends; yields its address."""
     site = AgencySite(transaction=transaction_on(engine), limits=limits, today=lambda: today)
-    app = Starlette(routes=[site.mount()])
+    app = Starlette(routes=[site.mount()], middleware=list(middleware))
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, name="agency-site", daemon=True)

@@ -192,3 +192,23 @@ def test_the_stylesheet_is_govuk_frontend_without_the_gds_font(site):
         css = client.get(f"{site}/agency/assets/govuk-frontend.css")
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
     assert ".govuk-button" in css.text and "GDS Transport" not in css.text and "@font-face" not in css.text
+
+
+def test_behind_the_apps_edge_a_page_post_passes_and_one_without_origin_is_refused(engine, seeded):
+    """As ui/server.py serves it: the app's EdgeGuard in front. A browser's form post carries the page's Origin (the
+    page's "strict-origin" referrer policy keeps it; "no-referrer" would send `Origin: null`); a post with none, or
+    from another site, is refused by the edge before the route sees it."""
+    from starlette.middleware import Middleware
+
+    from ui.server import EdgeGuard
+
+    with served(engine, middleware=[Middleware(EdgeGuard)]) as url, httpx.Client() as client:
+        link = f"{url}/agency/{seeded.tokens[0]}"
+        _, csrf = _opened(client, link)
+        fields = {"csrf_token": csrf, "author_name": "J Smith", "action": "save"}
+        files = {"document": ("", b"")}
+        assert client.post(link, data=fields, files=files, headers={"Origin": url}).status_code == 303
+        assert client.post(link, data=fields, files=files).status_code == 403
+        assert client.post(link, data=fields, files=files, headers={"Origin": "null"}).status_code == 403
+        assert client.post(link, data=fields, files=files,
+                           headers={"Origin": "https://elsewhere.example"}).status_code == 403
