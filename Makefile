@@ -10,7 +10,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 # ruff and mypy run before the tests in `make test`; RUN_CHECKS=0 skips them for a quick local run.
 RUN_CHECKS ?= 1
 
-.PHONY: run test checks lint typecheck test-unit test-integration test-app test-e2e migrate demo-data clean
+.PHONY: run test checks lint typecheck test-unit test-integration test-app test-e2e migrate demo-data clean assets
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,11 +24,21 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# The agencies' pages (ui/agency_site/) serve GOV.UK Frontend's stylesheet from node_modules: `npm ci` installs
+# exactly package-lock.json's version (no install scripts run); remade when the lock file changes.
+ASSETS := node_modules/.package-lock.json
+
+$(ASSETS): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+assets: $(ASSETS)
+
 # Several app processes behind nginx on PORT (WORKERS=N, DATABASE_URL required): scripts/serve_workers.py.
 WORKERS ?= 1
 
 # The app migrates at start (as the owner) and then connects as its own role: one start of the embedded server.
-run: $(STAMP)
+run: $(STAMP) $(ASSETS)
 ifeq ($(WORKERS),1)
 	$(BIN)/python -m ui.server --server.port $(PORT) --server.address $(HOST)
 else
@@ -49,7 +59,7 @@ else
 	@echo "checks: ruff and mypy skipped (RUN_CHECKS=$(RUN_CHECKS)); run them with make lint / make typecheck"
 endif
 
-test: checks
+test: checks $(ASSETS)
 	$(BIN)/python -m pytest
 
 test-unit: $(DEV_STAMP)
@@ -61,7 +71,7 @@ test-integration: $(DEV_STAMP)
 test-app: $(DEV_STAMP)
 	$(BIN)/python -m pytest tests/app
 
-test-e2e: $(DEV_STAMP)
+test-e2e: $(DEV_STAMP) $(ASSETS)
 	$(BIN)/python -m pytest tests/e2e
 
 migrate: $(STAMP)
@@ -71,4 +81,4 @@ demo-data: $(STAMP)
 	$(BIN)/python manage.py demo-data
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache node_modules

@@ -17,7 +17,7 @@ import pkgutil
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from db.models import Account, Agency, ReviewMilestone
 from services.daily_log.rules import LogFilters
@@ -148,6 +148,15 @@ WHO_MAY_CALL: dict[str, frozenset[str]] = {
     "review_calendar_file": READ_CASE,
     "my_mail": READ_CASE,
     "email_agency_about_return": WRITE_CASE,
+    # Issue 28: an agency's private link is part of sending the scoping form and chasing it (the officer's work, the
+    # PM may do it too, docs/agency-returns.md "The steps"); the agencies' answers and documents are case data, read
+    # by everyone on the case (the JCR Chair receives the returns: domain.md "Who does what").
+    "issue_agency_link": WRITE_CASE,
+    "reissue_agency_link": WRITE_CASE,
+    "revoke_agency_link": WRITE_CASE,
+    "record_forms_sent_with_links": WRITE_CASE,
+    "agency_return_exchange": READ_CASE,
+    "agency_document_file": READ_CASE,
 }
 
 # Helpers that other services call inside their own guarded call (the caller has checked the role), never pages.
@@ -299,6 +308,32 @@ def _emailable_return_id(s, c) -> int:
     return ret.id
 
 
+def _linked_return_id(s, c) -> int:
+    """An awaited return of ctx's review with a live private link, issued by ctx's officer."""
+    ret = _return_at(s, c, "awaiting")
+    _find("issue_agency_link")(s, c["other"], return_id=ret.id, as_of=TODAY)
+    return ret.id
+
+
+def _agency_document_id(s, c) -> int:
+    """A document an agency attached through its link and sent."""
+    ret = _return_at(s, c, "awaiting")
+    token = _find("issue_agency_link")(s, c["other"], return_id=ret.id, as_of=TODAY).token
+    attachment = _find("attach_agency_document")(s, token=token, author_name="Matrix Author", file_name="return.pdf",
+                                                 data=b"%PDF-1.4\n%%EOF\n", as_of=TODAY)
+    _find("submit_agency_return")(s, token=token, author_name="Matrix Author", answers={},
+                                  confirmation=_find("ConfirmationInput")("A Jones", "Head", TODAY, True), as_of=TODAY)
+    return attachment
+
+
+def _new_agency_id(s) -> int:
+    agency = Agency(name=f"Linked agency {s.scalar(select(func.count()).select_from(Agency))}", kind="police",
+                    active=True)
+    s.add(agency)
+    s.flush()
+    return agency.id
+
+
 def _revocable(s, a, c):
     """A feed turned on for the actor when the actor may have one."""
     if {MANAGER, OFFICER, CHAIR} & set(a.roles):
@@ -355,6 +390,14 @@ CALLS = {
     "review_calendar_file": lambda s, a, c: dict(review_id=c["review"].id),
     "my_mail": lambda s, a, c: {},
     "email_agency_about_return": lambda s, a, c: dict(return_id=_emailable_return_id(s, c), as_of=TODAY),
+    # Agencies' private links and what they sent.
+    "issue_agency_link": lambda s, a, c: dict(return_id=_return_at(s, c, "awaiting").id, as_of=TODAY),
+    "reissue_agency_link": lambda s, a, c: dict(return_id=_linked_return_id(s, c), reason="Lost.", as_of=TODAY),
+    "revoke_agency_link": lambda s, a, c: dict(return_id=_linked_return_id(s, c), reason="Wrong address."),
+    "record_forms_sent_with_links": lambda s, a, c: dict(
+        review_id=c["review"].id, agency_ids=[_new_agency_id(s)], requested_on=TODAY, as_of=TODAY),
+    "agency_return_exchange": lambda s, a, c: dict(return_id=_linked_return_id(s, c)),
+    "agency_document_file": lambda s, a, c: dict(attachment_id=_agency_document_id(s, c)),
     # Administration.
     "list_plan_templates": lambda s, a, c: {},
     "update_plan_template": lambda s, a, c: dict(

@@ -1,0 +1,95 @@
+"""Agencies answer their scoping request through a private link: the rules (rules.py, no I/O), the steps
+(service.py: the officers' links, and the agency's own steps through its link, whose token is its credential; see
+that module's docstring for who acts), and what the Partnership reads of the answers (reads.py)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from services import public_name
+
+if TYPE_CHECKING:
+    from services.agency_exchange.reads import (
+        AnswerRead,
+        DocumentFile,
+        DocumentRead,
+        ExchangeRead,
+        LinkRead,
+        RoundRead,
+        agency_document_file,
+        agency_return_exchange,
+    )
+    from services.agency_exchange.rules import (
+        MAX_ANSWER_CHARS,
+        MAX_ATTACHMENT_BYTES,
+        MAX_ATTACHMENTS_PER_ROUND,
+        Confirmation,
+        PreCheck,
+        date_from_parts,
+        judge_attachment,
+        link_expiry_date,
+        precheck,
+    )
+    from services.agency_exchange.service import (
+        AgencyPage,
+        AttachmentView,
+        ConfirmationInput,
+        EarlierRound,
+        IssuedLink,
+        LinkNotFound,
+        SectionView,
+        Submitted,
+        attach_agency_document,
+        current_form_version,
+        issue_agency_link,
+        link_expiry_working_days,
+        open_agency_return,
+        record_forms_sent_with_links,
+        reissue_agency_link,
+        remove_agency_document,
+        revoke_agency_link,
+        save_agency_draft,
+        submit_agency_return,
+    )
+
+__all__ = [
+    "MAX_ANSWER_CHARS",
+    "MAX_ATTACHMENTS_PER_ROUND",
+    "MAX_ATTACHMENT_BYTES",
+    "AgencyPage",
+    "AnswerRead",
+    "AttachmentView",
+    "Confirmation",
+    "ConfirmationInput",
+    "DocumentFile",
+    "DocumentRead",
+    "EarlierRound",
+    "ExchangeRead",
+    "IssuedLink",
+    "LinkNotFound",
+    "LinkRead",
+    "PreCheck",
+    "RoundRead",
+    "SectionView",
+    "Submitted",
+    "agency_document_file",
+    "agency_return_exchange",
+    "attach_agency_document",
+    "current_form_version",
+    "date_from_parts",
+    "issue_agency_link",
+    "judge_attachment",
+    "link_expiry_date",
+    "link_expiry_working_days",
+    "open_agency_return",
+    "precheck",
+    "record_forms_sent_with_links",
+    "reissue_agency_link",
+    "remove_agency_document",
+    "revoke_agency_link",
+    "save_agency_draft",
+    "submit_agency_return",
+]
+
+
+def __getattr__(name: str) -> object:
+    return public_name(__name__, name, ("rules", "reads", "service"))

@@ -1,0 +1,283 @@
+"""Rules of the agencies' private links, with no I/O: how long a link works, what an answer and a name may hold, the
+completeness pre-check of a submitted return, and which documents are accepted.
+
+- **Link expiry**: a link works to the end of the N-th working day after its return's due date (N is the setting
+  `agency_exchange_settings.link_expiry_working_days`, by default 10: two working weeks after the 5-working-day
+  deadline leave room for a late return after a chase or an agreed later date, and an officer reissues a link in one
+  step when even that has passed). The expiry computed when the link is issued is kept with it and is the date the
+  request email gives; a later due date (an agreed date, a send-back's new due date) moves it later, never earlier.
+- **Pre-check** (what the officer's initial check starts from): the required sections answered, a date present in
+  the dates and episodes (any date written as 12/03/2026, 12-03-26, 2026-03-12, 12 March 2026 or March 2026), and
+  the senior manager's confirmation given (name, role, date, ticked). The agency may submit a return with sections
+  unanswered (its answer may be in an attached document); only the confirmation is required to submit.
+- **Documents**: PDF or Word (.doc, .docx) only, judged by their content (the `filetype` package reads the bytes),
+  never by the name or the browser's word; 1 byte to 10 MiB each; at most 10 per round. The name keeps what the
+  agency chose, with its extension put right to match the content (a Word file sent as report.pdf is kept as
+  report.docx).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import PurePosixPath
+
+import filetype  # type: ignore[import-untyped]  # no stubs or py.typed; one call below
+
+from db.models_agency import (
+    DEFAULT_LINK_EXPIRY_WORKING_DAYS,
+    MAX_ANSWER_CHARS,
+    MAX_ATTACHMENT_BYTES,
+    AttachmentType,
+    SectionKind,
+)
+from services.errors import InvalidInput
+from services.text import clean_optional_text, clean_text
+from services.working_days import WorkingCalendar
+
+__all__ = [
+    "DEFAULT_LINK_EXPIRY_WORKING_DAYS",
+    "MAX_ANSWER_CHARS",
+    "MAX_ATTACHMENTS_PER_ROUND",
+    "MAX_ATTACHMENT_BYTES",
+    "AcceptedFile",
+    "Confirmation",
+    "PreCheck",
+    "SectionSpec",
+    "clean_answers",
+    "clean_confirmation",
+    "clean_person_name",
+    "date_from_parts",
+    "has_a_date",
+    "judge_attachment",
+    "link_expiry_date",
+    "link_open_until",
+    "precheck",
+    "token_hash",
+]
+
+MAX_ATTACHMENTS_PER_ROUND = 10
+MAX_NAME_CHARS = 120
+MAX_FILE_NAME_CHARS = 200
+EXTENSIONS: dict[str, str] = {AttachmentType.PDF: ".pdf", AttachmentType.DOC: ".doc", AttachmentType.DOCX: ".docx"}
+TYPE_WORDS: dict[str, str] = {AttachmentType.PDF: "PDF", AttachmentType.DOC: "Word document (.doc)",
+                              AttachmentType.DOCX: "Word document (.docx)"}
+
+
+def token_hash(token: str) -> str:
+    """What the database keeps of a link's token: its SHA-256, in hex."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+# ---------------------------------------------------------------- expiry
+
+
+def link_expiry_date(cal: WorkingCalendar, due: date, working_days: int) -> date:
+    """The last day a link works: the `working_days`-th working day after the return's due date."""
+    if working_days < 1:
+        raise ValueError("a link works at least one working day after the due date")
+    return cal.add_working_days(due, working_days)
+
+
+def link_open_until(cal: WorkingCalendar, *, issued_expiry: date, current_due: date, working_days: int) -> date:
+    """The last day a link works now: the expiry it was issued with, or later when the return's due date moved on."""
+    return max(issued_expiry, link_expiry_date(cal, current_due, working_days))
+
+
+# ---------------------------------------------------------------- what the agency types
+
+
+def clean_person_name(value: str | None, *, label: str, required: bool) -> str | None:
+    """A name or a role as typed, on one line (the text gate's rules), at most 120 characters."""
+    if required:
+        return clean_text(value, label=label, max_length=MAX_NAME_CHARS, multiline=False, required=True)
+    return clean_optional_text(value, label=label, max_length=MAX_NAME_CHARS, multiline=False)
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    """What the rules need of a form section."""
+
+    key: str
+    kind: str
+    heading: str
+    required: bool
+
+
+def clean_answers(sections: Sequence[SectionSpec], answers: Mapping[str, str | None]) -> dict[str, str]:
+    """Each text section's answer as it will be stored (blank ones left out); an answer to no section of the form is
+    ignored (the form the link was sent with decides what is asked)."""
+    cleaned: dict[str, str] = {}
+    for section in sections:
+        if section.kind == SectionKind.CONFIRMATION:
+            continue
+        text = clean_text(answers.get(section.key), label=f"answer to \"{section.heading}\"",
+                          max_length=MAX_ANSWER_CHARS)
+        if text:
+            cleaned[section.key] = text
+    return cleaned
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """The senior manager's quality confirmation."""
+
+    name: str | None
+    role: str | None
+    confirmed_on: date | None
+    confirmed: bool
+
+    @property
+    def given(self) -> bool:
+        return bool(self.confirmed and self.name and self.role and self.confirmed_on)
+
+
+def date_from_parts(day: str | None, month: str | None, year: str | None, *, label: str) -> date | None:
+    """A date typed as day, month and year (GOV.UK's date input): None when all three are blank, else the date or a
+    sentence naming what is wrong."""
+    parts = [(part or "").strip() for part in (day, month, year)]
+    if not any(parts):
+        return None
+    if not all(part.isdigit() for part in parts):
+        raise InvalidInput(f"The {label} must be a real date, in numbers, for example 27 11 2026.")
+    d, m, y = (int(part) for part in parts)
+    if len(parts[2]) != 4:
+        raise InvalidInput(f"The {label} must have a year of four digits, for example 2026.")
+    try:
+        return date(y, m, d)
+    except ValueError:
+        raise InvalidInput(f"The {label} must be a real date, for example 27 11 2026.") from None
+
+
+def clean_confirmation(*, name: str | None, role: str | None, confirmed_on: date | None, confirmed: bool,
+                       not_before: date, as_of: date, required: bool) -> Confirmation:
+    """The confirmation as stored; `required` (a submission) refuses one not given in full."""
+    cleaned = Confirmation(
+        name=clean_person_name(name, label="senior manager's name", required=False),
+        role=clean_person_name(role, label="senior manager's role", required=False),
+        confirmed_on=confirmed_on, confirmed=bool(confirmed))
+    if confirmed_on is not None and confirmed_on > as_of:
+        raise InvalidInput(f"The date of the senior manager's confirmation ({confirmed_on:%d %b %Y}) cannot be in "
+                           "the future.")
+    if confirmed_on is not None and confirmed_on < not_before:
+        raise InvalidInput(f"The date of the senior manager's confirmation ({confirmed_on:%d %b %Y}) cannot be "
+                           f"before the form was sent ({not_before:%d %b %Y}).")
+    if required:
+        missing = [what for what, there in (("their name", cleaned.name), ("their role", cleaned.role),
+                                            ("the date they confirmed it", cleaned.confirmed_on),
+                                            ("the tick confirming it", cleaned.confirmed)) if not there]
+        if missing:
+            raise InvalidInput("A senior manager of your agency must confirm the return before it is submitted: "
+                               f"give {_and_list(missing)}.")
+    return cleaned
+
+
+def _and_list(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# ---------------------------------------------------------------- the pre-check
+
+_MONTHS = ("jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+           "|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?")
+_DATE = re.compile(
+    r"\b(?:"
+    r"\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})"  # 12/03/2026, 12-03-26, 12.03.2026
+    r"|\d{4}-\d{2}-\d{2}"  # 2026-03-12
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\.?,?\s+\d{{4}}"  # 12 March 2026, 3rd Feb 2026
+    rf"|(?:{_MONTHS})\.?\s+\d{{4}}"  # March 2026
+    r")\b",
+    re.IGNORECASE,
+)
+
+
+def has_a_date(text: str) -> bool:
+    """Whether the text gives at least one date (see the module's docstring for the forms read)."""
+    return _DATE.search(text) is not None
+
+
+@dataclass(frozen=True)
+class PreCheck:
+    """The completeness pre-check of a round."""
+
+    unanswered: tuple[str, ...]  # headings of the required sections left blank, in the form's order
+    dates_present: bool
+    confirmation_given: bool
+
+    @property
+    def complete(self) -> bool:
+        return not self.unanswered and self.dates_present and self.confirmation_given
+
+    def sentence(self) -> str:
+        """One line for the log and the officer's card."""
+        if self.complete:
+            return "Pre-check: every required section answered, dates present, the senior manager's confirmation given."
+        gaps = []
+        if self.unanswered:
+            gaps.append("not answered: " + "; ".join(self.unanswered))
+        if not self.dates_present:
+            gaps.append("no date found in the dates and episodes")
+        if not self.confirmation_given:
+            gaps.append("the senior manager's confirmation is not given")
+        return "Pre-check: " + ", ".join(gaps) + "."
+
+
+def precheck(sections: Sequence[SectionSpec], answers: Mapping[str, str], confirmation: Confirmation) -> PreCheck:
+    """Required sections answered, a date present, the confirmation given. The dates are looked for in the form's
+    dates sections, or in every answer when the form has none."""
+    unanswered = tuple(s.heading for s in sections
+                       if s.required and s.kind != SectionKind.CONFIRMATION and not answers.get(s.key, "").strip())
+    date_keys = [s.key for s in sections if s.kind == SectionKind.DATES]
+    looked_in = date_keys or [s.key for s in sections if s.kind != SectionKind.CONFIRMATION]
+    dates_present = any(has_a_date(answers.get(key, "")) for key in looked_in)
+    needs_confirmation = any(s.kind == SectionKind.CONFIRMATION for s in sections)
+    return PreCheck(unanswered, dates_present, confirmation.given or not needs_confirmation)
+
+
+# ---------------------------------------------------------------- documents
+
+
+@dataclass(frozen=True)
+class AcceptedFile:
+    """A document accepted for storing."""
+
+    file_name: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+
+
+def _plain_name(file_name: str | None) -> str:
+    """The name without any folder a browser sent with it (old browsers send C:\\Users\\...\\report.pdf)."""
+    raw = (file_name or "").replace("\\", "/")
+    return PurePosixPath(raw).name if raw.strip("/ ") else ""
+
+
+def judge_attachment(file_name: str | None, data: bytes, *, already_attached: int = 0) -> AcceptedFile:
+    """Accept a PDF or Word document by its content, within the size limit, or refuse it with a sentence."""
+    name = clean_text(_plain_name(file_name), label="file name", max_length=None, multiline=False)
+    if not name:
+        raise InvalidInput("Choose a file to attach.")
+    if already_attached >= MAX_ATTACHMENTS_PER_ROUND:
+        raise InvalidInput(f"At most {MAX_ATTACHMENTS_PER_ROUND} documents can be attached to one return; remove "
+                           "one first, or put several into one PDF.")
+    if not data:
+        raise InvalidInput(f"{name} is empty: choose the document again.")
+    if len(data) > MAX_ATTACHMENT_BYTES:
+        raise InvalidInput(f"{name} is {len(data) / 1024 / 1024:.1f} MB; a document can be at most "
+                           f"{MAX_ATTACHMENT_BYTES // 1024 // 1024} MB. Save it smaller (for example as a PDF) "
+                           "or split it.")
+    guessed = filetype.guess(data)
+    content_type = str(guessed.mime) if guessed is not None else ""
+    if content_type not in EXTENSIONS:
+        raise InvalidInput(f"{name} is not a PDF or a Word document (judged by what the file holds, not its name). "
+                           "Attach the return as a PDF or a Word document.")
+    stem, dot, extension = name.rpartition(".")
+    if dot and f".{extension.lower()}" in (".pdf", ".doc", ".docx"):
+        name = stem
+    name = (name or "document") + EXTENSIONS[content_type]
+    if len(name) > MAX_FILE_NAME_CHARS:
+        name = name[:MAX_FILE_NAME_CHARS - len(EXTENSIONS[content_type])].rstrip() + EXTENSIONS[content_type]
+    return AcceptedFile(name, content_type, len(data), hashlib.sha256(data).hexdigest())
