@@ -13,7 +13,8 @@ from streamlit.runtime.state.common import TESTING_KEY
 from db.models import Account, Agency
 from db.models_returns import AgencyReturn
 from services.returns.exports import CHECKLIST_COLUMNS, export_checklist
-from services.returns.service import record_return_received, record_summary
+from services.returns.service import record_summary
+from services.returns.service_receipts import record_return_received
 from tests.app.test_returns_page import AS_OF, RECEIVED, _open_checklist, _return_id, _seed, _submit
 
 
