@@ -19,7 +19,7 @@ from db.models import Account, Review
 from db.models_returns import AgencyReturn
 from demo.cast import DemoCast
 from services.agencies import AgencyRead, list_agencies
-from services.returns import chasing
+from services.returns import chasing, service_receipts
 from services.returns import service as svc
 from services.settings_reads import load_calendar
 from services.working_days import WorkingCalendar
@@ -179,7 +179,7 @@ def _play(session: Session, cast: DemoCast, ret: AgencyReturn, review: Review, a
         return
     role = ROLES_BY_KIND.get(agency.kind, "Head of Service")
     signed = not (kind == "checked" and script[3])  # the return with concerns came unsigned
-    svc.record_return_received(session, officer, return_id=ret.id, expected_version=_v(ret),
+    service_receipts.record_return_received(session, officer, return_id=ret.id, expected_version=_v(ret),
                                received_on=on_day(script[1]), signed_by_senior_manager=signed,
                                signatory_role=role if signed else "", as_of=as_of)
     if kind == "received":
@@ -200,7 +200,7 @@ def _play(session: Session, cast: DemoCast, ret: AgencyReturn, review: Review, a
                         new_due_date=on_day(script[4], clip=False), as_of=as_of)
     if kind == "sent back":
         return
-    svc.record_resubmission_received(session, officer, return_id=ret.id, expected_version=_v(ret),
+    service_receipts.record_resubmission_received(session, officer, return_id=ret.id, expected_version=_v(ret),
                                      received_on=on_day(script[5]), signed_by_senior_manager=True,
                                      signatory_role=role, as_of=as_of)
     if script[6] is None:

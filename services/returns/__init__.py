@@ -2,7 +2,8 @@
 
 - `rules`: the rules of a return, apart from any I/O (pure): its stage, due dates, RAG, next step and checks;
 - `reads`: the frozen copies pages get, where each stands on a day (`ReturnStatus`), and the queries that make them;
-- `service`: the steps of a return (role-checked writes), with `writing`, what every step does around its rule;
+- `service`, `service_receipts`: the steps of a return (role-checked writes), the receipts in the second; with
+  `writing`, what every step does around its rule;
 - `chasing`: the ready chase and send-back emails, and logging a chase;
 - `exports`: the checklist as a table, .xlsx and .csv.
 
@@ -51,13 +52,12 @@ if TYPE_CHECKING:
         record_file_location,
         record_final_qa,
         record_initial_check,
-        record_resubmission_received,
-        record_return_received,
         record_returns_requested,
         record_shared_with_chair,
         record_summary,
         set_return_agreed_date,
     )
+    from services.returns.service_receipts import record_resubmission_received, record_return_received
 
 __all__ = [
     "CHECKLIST_COLUMNS",
@@ -103,4 +103,4 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    return public_name(__name__, name, ("rules", "reads", "service", "chasing", "exports"))
+    return public_name(__name__, name, ("rules", "reads", "service", "service_receipts", "chasing", "exports"))

@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from db.models import Agency, MilestoneDateCorrection, Review, ReviewMilestone
 from db.models_returns import AgencyReturn
-from services.returns.service import record_initial_check, record_return_received, record_returns_requested
+from services.returns.service import record_initial_check, record_returns_requested
+from services.returns.service_receipts import record_return_received
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review, record_milestone_done
 from tests.app.conftest import create_account, open_folded

@@ -12,7 +12,8 @@ from db.models_report import Meeting, PanelResponse, ReportSection, ReportVersio
 from services.report.content import WRITABLE_KEYS
 from services.report.panel import record_responses, set_ofsted_required, submit_to_panel
 from services.report.service import record_lcspr_decision, save_section, send_to_chair, sign_off
-from services.returns.service import record_return_received, record_returns_requested, record_summary
+from services.returns.service import record_returns_requested, record_summary
+from services.returns.service_receipts import record_return_received
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review, update_review_dates
 from tests.app.conftest import create_account

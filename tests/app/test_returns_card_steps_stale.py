@@ -7,12 +7,8 @@ from datetime import date
 
 from db.models import Account
 from db.models_returns import AgencyReturn
-from services.returns.service import (
-    record_final_qa,
-    record_initial_check,
-    record_return_received,
-    record_shared_with_chair,
-)
+from services.returns.service import record_final_qa, record_initial_check, record_shared_with_chair
+from services.returns.service_receipts import record_return_received
 from tests.app.test_returns_page import AS_OF, YES, _open_checklist, _return_id, _seed, _submit
 
 STALE = "was changed by someone else since you opened it"

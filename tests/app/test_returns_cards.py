@@ -11,12 +11,8 @@ from pages.returns_parts.return_cards import CardPage, outside_view
 from services.returns.chasing import record_chase
 from services.returns.reads import list_returns
 from services.returns.rules import CardStep
-from services.returns.service import (
-    record_initial_check,
-    record_return_received,
-    record_summary,
-    set_return_agreed_date,
-)
+from services.returns.service import record_initial_check, record_summary, set_return_agreed_date
+from services.returns.service_receipts import record_return_received
 from tests.app.test_returns_page import AS_OF, YES, _open_checklist, _return_id, _seed
 
 

@@ -14,11 +14,11 @@ from db.models_returns import AgencyReturn
 from services.returns.exports import CHECKLIST_COLUMNS, export_checklist
 from services.returns.service import (
     record_initial_check,
-    record_return_received,
     record_returns_requested,
     record_shared_with_chair,
     record_summary,
 )
+from services.returns.service_receipts import record_return_received
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review
 from tests.app.conftest import create_account, open_folded

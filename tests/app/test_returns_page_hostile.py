@@ -12,7 +12,8 @@ from sqlalchemy import select, text
 from db.models import Account, Agency
 from db.models_returns import AgencyReturn
 from services.returns.exports import CHECKLIST_COLUMNS, export_checklist
-from services.returns.service import record_return_received, record_summary
+from services.returns.service import record_summary
+from services.returns.service_receipts import record_return_received
 from tests.app.test_returns_page import AS_OF, RECEIVED, _open_checklist, _return_id, _seed, _submit
 from ui.streamlit_internals.testing import TESTING_WIDGET_VALUES_KEY
 

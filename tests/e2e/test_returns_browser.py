@@ -18,10 +18,10 @@ from services.clock import today_in_london
 from services.returns.service import (
     record_final_qa,
     record_initial_check,
-    record_return_received,
     record_returns_requested,
     record_shared_with_chair,
 )
+from services.returns.service_receipts import record_return_received
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review, record_milestone_done
 from tests.e2e.conftest import sign_in, wait_for_app

@@ -13,8 +13,9 @@ from db.models_mail import SentMail
 from services.due_mail import email_agency_about_return, notify_chairs_of_report
 from services.errors import InvalidInput
 from services.outbox import queue_mail
-from services.returns.service import record_final_qa, record_initial_check, record_return_received
+from services.returns.service import record_final_qa, record_initial_check
 from services.returns.service import record_returns_requested as request
+from services.returns.service_receipts import record_return_received
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review
 

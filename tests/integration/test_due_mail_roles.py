@@ -105,7 +105,8 @@ def test_the_chair_is_told_of_a_return_received_and_not_yet_shared_until_it_is(s
     """Received Mon 11 Jan: it should have reached the Chair that day (overdue on Wed 13 Jan); once shared, it
     leaves the Chair's digest."""
     from db.models import Agency
-    from services.returns.service import record_return_received, record_returns_requested, record_shared_with_chair
+    from services.returns.service import record_returns_requested, record_shared_with_chair
+    from services.returns.service_receipts import record_return_received
 
     chair.email = "charlie@p.example"
     fresh = open_review(session, officer, notification_type="serious_harm", incident_date=date(2026, 12, 30),

@@ -30,11 +30,11 @@ from services.returns.service import (
     record_file_location,
     record_final_qa,
     record_initial_check,
-    record_return_received,
     record_returns_requested,
     record_summary,
     set_return_agreed_date,
 )
+from services.returns.service_receipts import record_return_received
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review, record_milestone_done, set_agreed_date
 from services.settings import add_closure_day, update_settings

@@ -9,11 +9,8 @@ from db.models import LogEntry, ReviewMilestone
 from services.errors import InvalidInput
 from services.returns.chasing import record_chase
 from services.returns.reads import first_receipt_signature, list_returns
-from services.returns.service import (
-    close_return_without_receipt,
-    record_resubmission_received,
-    record_returns_requested,
-)
+from services.returns.service import close_return_without_receipt, record_returns_requested
+from services.returns.service_receipts import record_resubmission_received
 from tests.integration.test_returns import (
     FRI_18_DEC,
     MON_21_DEC,

@@ -21,7 +21,8 @@ from services.report.content import APPENDIX, EMPTY_SECTION, SECTIONS, WRITABLE_
 from services.report.panel import record_responses, set_ofsted_required, submit_to_panel
 from services.report.reads import get_report, get_version_file
 from services.report.service import make_draft, record_lcspr_decision, save_section, send_to_chair, sign_off
-from services.returns.service import record_return_received, record_returns_requested, record_summary
+from services.returns.service import record_returns_requested, record_summary
+from services.returns.service_receipts import record_return_received
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review, record_milestone_done
 from services.reviews.status import list_live_reviews

@@ -28,13 +28,12 @@ from services.returns.service import (
     record_file_location,
     record_final_qa,
     record_initial_check,
-    record_resubmission_received,
-    record_return_received,
     record_returns_requested,
     record_shared_with_chair,
     record_summary,
     set_return_agreed_date,
 )
+from services.returns.service_receipts import record_resubmission_received, record_return_received
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review, record_milestone_done
 from services.reviews.status import get_review_status, list_live_reviews

@@ -12,11 +12,11 @@ from services.errors import InvalidInput, StaleRecord
 from services.returns.exports import export_checklist
 from services.returns.service import (
     record_file_location,
-    record_resubmission_received,
     record_returns_requested,
     record_summary,
     set_return_agreed_date,
 )
+from services.returns.service_receipts import record_resubmission_received
 from tests.integration.test_returns import (
     FRI_18_DEC,
     TUE_22_DEC,

@@ -44,10 +44,10 @@ from services.returns.service import (
     close_return_without_receipt,
     record_final_qa,
     record_initial_check,
-    record_return_received,
     record_returns_requested,
     record_summary,
 )
+from services.returns.service_receipts import record_return_received
 from services.reviews.reads import list_date_corrections
 from services.reviews.rules import ChildEntry
 from services.reviews.service import correct_milestone_date, open_review, record_milestone_done, update_review_dates

@@ -99,12 +99,11 @@ from services.returns.service import (
     close_return_without_receipt,
     record_final_qa,
     record_initial_check,
-    record_resubmission_received,
-    record_return_received,
     record_returns_requested,
     record_shared_with_chair,
     record_summary,
 )
+from services.returns.service_receipts import record_resubmission_received, record_return_received
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review, record_milestone_done, set_agreed_date
 from services.reviews.status import get_review_status, list_live_reviews
