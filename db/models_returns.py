@@ -182,7 +182,7 @@ class AgencyReturn(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
 
-    # Nothing loads eagerly by default: a service names what it reads (services.returns.queries.RETURN_LOAD).
+    # Nothing loads eagerly by default: a service names what it reads (services.returns.reads.RETURN_LOAD).
     review: Mapped[Review] = relationship()
     agency: Mapped[Agency] = relationship()
     initial_checked_by: Mapped[Account | None] = relationship(foreign_keys=[initial_checked_by_id])
