@@ -73,12 +73,13 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from config.settings import OIDC_VARIABLES, ServerSettings, read_settings, settings
 from services import unit_of_work
 from services.errors import DatabaseUnavailable
 from ui import streamlit_internals
+from ui.agency_site import mount_agency_site
 from ui.auth import COOKIE_NAME, SESSION_ROUTE, SIGN_OUT_ROUTE, safe_next
 
 APP_ICON_ROUTE = "/app-icon.svg"
@@ -293,11 +294,12 @@ def app_icon(_request: Request) -> Response:
     return Response(APP_ICON, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})
 
 
-def _routes() -> list[Route]:
+def _routes() -> list[BaseRoute]:
     return [Route(APP_ICON_ROUTE, app_icon, methods=["GET"]),
             Route(SESSION_ROUTE, exchange_ticket, methods=["GET"]),
             Route(SIGN_OUT_ROUTE, sign_out, methods=["GET", "POST"]),
-            Route(CALENDAR_ROUTE, calendar_feed, methods=["GET"])]
+            Route(CALENDAR_ROUTE, calendar_feed, methods=["GET"]),
+            mount_agency_site()]
 
 
 def _script_hashes(html: str) -> list[str]:

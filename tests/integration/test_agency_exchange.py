@@ -31,7 +31,7 @@ from services.agency_exchange import (
     submit_agency_return,
 )
 from services.errors import InvalidInput, NotAllowed
-from services.returns.service import (
+from services.returns import (
     close_return_without_receipt,
     record_final_qa,
     record_initial_check,

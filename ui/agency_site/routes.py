@@ -26,8 +26,8 @@ import hmac
 import logging
 import re
 import secrets
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -37,8 +37,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, P
 from limits import RateLimitItemPerHour, RateLimitItemPerMinute
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
-from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -48,7 +47,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from db.acting import act_as
+from services import unit_of_work
 from services.agency_exchange import (
     MAX_ANSWER_CHARS,
     MAX_ATTACHMENT_BYTES,
@@ -64,7 +63,7 @@ from services.agency_exchange import (
     submit_agency_return,
 )
 from services.clock import LONDON, today_in_london
-from services.errors import InvalidInput
+from services.errors import DatabaseUnavailable, InvalidInput
 
 AGENCY_PREFIX = "/agency"
 CSRF_COOKIE = "rrt_agency_form"
@@ -95,39 +94,25 @@ DONE_BANNERS = {
 _LOG = logging.getLogger(__name__)
 
 OpenTransaction = Callable[[], AbstractContextManager[Session]]
+# A request's transaction fails so when the database cannot be reached or refuses: the page says to try again.
+DATABASE_ERRORS = (SQLAlchemyError, DatabaseUnavailable)
 
 
-# ---------------------------------------------------------------- the database: the one function to switch later
-
-_engine: Engine | None = None
+# ---------------------------------------------------------------- the database: the app's one door
 
 
-def _declare_agency_link(_session: Session, _transaction: object, connection: Connection) -> None:
-    act_as(connection, None, via="agency link")
+def transaction_on(engine: Engine | None = None) -> OpenTransaction:
+    """Transactions for the agency's requests through the unit of work (services/unit_of_work.py), on the app's
+    engine or on `engine` (the tests give their own database): no account is declared, and the record of changes
+    says the change came through an agency's link."""
 
-
-def transaction_on(engine: Engine) -> OpenTransaction:
-    """Transactions on this engine, as `open_transaction` makes them (the tests give their own database)."""
-
-    @contextmanager
-    def transaction() -> Iterator[Session]:
-        with Session(engine, expire_on_commit=False) as session:
-            event.listen(session, "after_begin", _declare_agency_link)
-            with session.begin():
-                yield session
+    def transaction() -> AbstractContextManager[Session]:
+        return unit_of_work.transaction(read_only=False, account_id=None, via="agency link", bind=engine)
 
     return transaction
 
 
-def open_transaction() -> AbstractContextManager[Session]:
-    """A session for one request on the app's database, committed on success and rolled back on error; no account
-    is declared (the record of changes shows the change came through an agency's link)."""
-    global _engine
-    if _engine is None:
-        from db.engine import make_engine
-
-        _engine = make_engine()
-    return transaction_on(_engine)()
+open_transaction: OpenTransaction = transaction_on()
 
 
 # ---------------------------------------------------------------- limits
@@ -325,7 +310,7 @@ class AgencySite:
         except LinkNotFound:
             self.limiter.missed(address)
             return not_found_page()
-        except SQLAlchemyError as error:
+        except DATABASE_ERRORS as error:
             _LOG.error("Agency page not served: %s", type(error).__name__)
             return _unavailable()
         done = request.query_params.get("done", "")
@@ -374,7 +359,7 @@ class AgencySite:
         except LinkNotFound:
             self.limiter.missed(address)
             return not_found_page()
-        except SQLAlchemyError as error:
+        except DATABASE_ERRORS as error:
             _LOG.error("Agency page not served: %s", type(error).__name__)
             return _unavailable()
         typed = _Typed.posted(form, page)
@@ -391,7 +376,7 @@ class AgencySite:
         except InvalidInput as refused:
             return self._render(request, page, typed, csrf=csrf, status=400,
                                 errors=[(str(refused), _field_for(str(refused), page))])
-        except SQLAlchemyError as error:
+        except DATABASE_ERRORS as error:
             _LOG.error("Agency return not saved: %s", type(error).__name__)
             return _unavailable()
         return RedirectResponse(f"{AGENCY_PREFIX}/{token}?done={done}", status_code=303, headers=HEADERS)
