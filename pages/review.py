@@ -1,4 +1,7 @@
 """One review: its dates, SIN timeliness, milestones with RAG, and forms to record progress."""
+from collections.abc import Mapping
+from typing import Any
+
 import streamlit as st
 
 from db.enums import ReviewState, Role
@@ -361,7 +364,7 @@ DATE_FIELDS = {"incident": "Incident", "aware": "CSC became aware", "sin": "SIN 
                "received": "Notification received"}
 
 
-def _describe_dates(saved) -> str:
+def _describe_dates(saved: Mapping[str, Any]) -> str:
     return "\n".join(f"{label}: {fmt_date(saved[field])}" for field, label in DATE_FIELDS.items())
 
 
@@ -417,7 +420,7 @@ FACT_FIELDS = ["type", *(f"initials_{i}" for i in range(1, MAX_CHILDREN + 1)),
                *(f"age_{i}" for i in range(1, MAX_CHILDREN + 1)), "reason"]
 
 
-def _describe_facts(saved) -> str:
+def _describe_facts(saved: Mapping[str, Any]) -> str:
     kids = [f"{saved[f'initials_{i}']} ({saved[f'age_{i}']})" for i in range(1, MAX_CHILDREN + 1)
             if saved[f"initials_{i}"]]
     return f"Type: {NOTIFICATION_TYPE_LABELS.get(saved['type'], saved['type'])}\nChildren: {', '.join(kids)}"

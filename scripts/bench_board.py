@@ -31,7 +31,7 @@ from services.accounts import _new_account  # noqa: E402
 from services.board.charts import board_charts  # noqa: E402
 from services.board.pack import board_pack_html, figures_csv  # noqa: E402
 from services.board.reads import board_figures, board_quarters  # noqa: E402
-from services.board.rules import Quarter, default_period  # noqa: E402
+from services.board.rules import BoardFigures, Quarter, default_period  # noqa: E402
 from services.board.wording import board_sections  # noqa: E402
 
 AS_OF = date(2026, 11, 26)
@@ -154,7 +154,7 @@ def main() -> int:
             period = default_period(AS_OF)
             every = (Quarter.of(START), Quarter.of(AS_OF))
 
-            def default_figures():
+            def default_figures() -> BoardFigures:
                 return board_figures(session, actor, first_quarter=period.first, last_quarter=period.last,
                                      as_of=AS_OF)
 
@@ -206,7 +206,7 @@ def page_render(url: str, account_id: int, runs: int) -> None:
     assert not at.exception, at.exception
     assert at.title[0].value == "Board figures"
 
-    def rerun():
+    def rerun() -> None:
         at.session_state["last_seen_at"] = datetime.now(UTC)
         at.run()
 

@@ -142,7 +142,7 @@ def page_render(url: str, account_id: int, review_id: int, runs: int) -> None:
     at.selectbox(key="log_review").set_value(review_id).run()
     assert not at.exception, at.exception
 
-    def rerun():
+    def rerun() -> None:
         at.session_state["last_seen_at"] = datetime.now(UTC)
         at.run()
 

@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser, BrowserContext, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -35,7 +35,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _start_to_first_page(browser, data_folder: Path, port: int) -> float:
+def _start_to_first_page(browser: Browser, data_folder: Path, port: int) -> float:
     """A start measured in a new browser context: an empty cache, as a browser that never opened the app."""
     context = browser.new_context()
     try:
@@ -44,7 +44,7 @@ def _start_to_first_page(browser, data_folder: Path, port: int) -> float:
         context.close()
 
 
-def _start_to_first_page_in(context, data_folder: Path, port: int) -> float:
+def _start_to_first_page_in(context: BrowserContext, data_folder: Path, port: int) -> float:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MIGRATION_DATABASE_URL")}
     env["RRT_DATA_DIR"] = str(data_folder)
     started = time.perf_counter()

@@ -66,7 +66,8 @@ def rerun_request(page_name: str, widgets: Iterable[tuple[str, str, object]] = (
         widget = state.widget_states.widgets.add()
         widget.id = widget_id
         setattr(widget, field, value)
-    return message.SerializeToString()
+    serialised: bytes = message.SerializeToString()
+    return serialised
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ KEPT_OVER = "What you typed is still in the form: saving again replaces their va
 
 def already_saved(scope: str, fingerprint: Hashable) -> bool:
     """Whether the same save (same service, same values) was the last one made in `scope`: a double click."""
-    return st.session_state.get(LAST_SAVED_KEY, {}).get(scope) == fingerprint
+    return bool(st.session_state.get(LAST_SAVED_KEY, {}).get(scope) == fingerprint)
 
 
 def remember_saved(scope: str, fingerprint: Hashable) -> None:

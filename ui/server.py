@@ -59,7 +59,7 @@ import hashlib
 import logging
 import re
 import sys
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Mapping, MutableMapping
 from contextlib import AbstractContextManager
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -74,6 +74,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from config.settings import OIDC_VARIABLES, ServerSettings, read_settings, settings
 from services import unit_of_work
@@ -389,10 +390,10 @@ class EdgeGuard:
     - /_stcore/metrics is off (404);
     - every HTTP response carries the security headers (CSP, frame-ancestors 'none', no referrer, nosniff)."""
 
-    def __init__(self, app: Callable) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
             headers = Headers(scope=scope)
             if headers.get("origin") is None or foreign_origin(headers, scope.get("scheme", "ws")):

@@ -101,7 +101,7 @@ def stop_external_ip_lookup() -> None:
     module at each call: streamlit.web.server.server_util, streamlit.web.bootstrap)."""
     from streamlit import net_util
 
-    net_util.get_external_ip = _no_external_ip  # type: ignore[assignment]
+    net_util.get_external_ip = _no_external_ip
 
 
 def record_deferred_download_owners() -> None:

@@ -24,11 +24,12 @@ def declared_pages_only_in_app_test() -> Callable[[], None]:
             super().__init__(*args, **kwargs)
             PagesManager.uses_pages_directory = False
 
-    original = app_test_module.PagesManager
-    app_test_module.PagesManager = DeclaredPagesOnly  # type: ignore[misc]
+    # app_test's own import of the class (not one of its exports, hence attr-defined).
+    original = app_test_module.PagesManager  # type: ignore[attr-defined]
+    app_test_module.PagesManager = DeclaredPagesOnly  # type: ignore[attr-defined]
 
     def undo() -> None:
-        app_test_module.PagesManager = original  # type: ignore[misc]
+        app_test_module.PagesManager = original  # type: ignore[attr-defined]
 
     return undo
 
@@ -42,7 +43,9 @@ def share_script_cache_in_app_test() -> None:
     from streamlit.testing.v1 import local_script_runner
 
     shared = ScriptCache()
-    app_test_module.ScriptCache = local_script_runner.ScriptCache = lambda: shared  # type: ignore[assignment,misc]
+    # Each module's own import of the class (not one of its exports), replaced by a function returning the one
+    # cache (assignment).
+    app_test_module.ScriptCache = local_script_runner.ScriptCache = lambda: shared  # type: ignore[attr-defined,assignment]
 
 
 def quiet_bare_mode_warnings() -> None:
