@@ -78,6 +78,20 @@ def main() -> None:
         _run_page()
 
 
+def _run_signed_out_page(token: str | None, notice: str | None, *, no_accounts: bool) -> None:
+    """No live sign-in: forget any old one, say once why it ended, and run the sign-in (or first-run) page."""
+    if state.signed_in_account_id() is not None or st.session_state.get(auth.TOKEN_KEY):
+        state.sign_out()
+    if notice and (token is None or st.session_state.get("ended_notice_for") != token):
+        # Said once per ended session: the cookie stays until the next sign-in replaces it.
+        st.session_state["ended_notice_for"] = token
+        flash(notice, "info")
+    st.session_state["first_run"] = no_accounts
+    page = st.navigation(_signed_out_pages(), position="hidden")
+    st.session_state[auth.NEXT_KEY] = "/" + (page.url_path or "")
+    page.run()
+
+
 def _run_page() -> None:
     token = auth.current_token()
     try:
@@ -99,16 +113,7 @@ def _run_page() -> None:
         st.warning(TRAINING_COPY, icon=":material/school:")
 
     if account is None:
-        if state.signed_in_account_id() is not None or st.session_state.get(auth.TOKEN_KEY):
-            state.sign_out()
-        if notice and (token is None or st.session_state.get("ended_notice_for") != token):
-            # Said once per ended session: the cookie stays until the next sign-in replaces it.
-            st.session_state["ended_notice_for"] = token
-            flash(notice, "info")
-        st.session_state["first_run"] = no_accounts
-        page = st.navigation(_signed_out_pages(), position="hidden")
-        st.session_state[auth.NEXT_KEY] = "/" + (page.url_path or "")
-        page.run()
+        _run_signed_out_page(token, notice, no_accounts=no_accounts)
         return
 
     st.session_state[state.ACCOUNT_KEY] = account.id

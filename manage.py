@@ -351,7 +351,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _fail("Stopped before the end: nothing more was done.")
         return 130
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - the last resort: one sentence and exit code, not a traceback
         if args.traceback:
             traceback.print_exc()
         kind = "a database error" if isinstance(error, DBAPIError) else "an unexpected error"

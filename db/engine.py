@@ -344,7 +344,7 @@ def start_preparing_database() -> None:
     def prepare() -> None:
         try:
             future.set_result(prepare_database())
-        except BaseException as error:  # handed to whoever collects it
+        except BaseException as error:  # noqa: BLE001 - a background thread: every error is handed to whoever collects it
             future.set_exception(error)
 
     _prepared = future

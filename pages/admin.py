@@ -203,7 +203,7 @@ with settings_tab:
                                step=5, key=settings_form.key("idle"))
         try:  # organisation sign-in is configured in the server's secrets ([auth]), not in the database
             auth_secrets = st.secrets.get("auth") or {}
-        except Exception:  # no secrets at all
+        except FileNotFoundError:  # no secrets at all (Streamlit's StreamlitSecretNotFoundError)
             auth_secrets = {}
         organisation_configured = all(auth_secrets.get(key) for key in (
             "server_metadata_url", "client_id", "client_secret", "redirect_uri", "cookie_secret"))

@@ -74,7 +74,7 @@ def _organisation_label() -> str | None:
     try:
         auth_secrets = st.secrets.get("auth") or {}
         label_secrets = st.secrets.get("organisation_sign_in") or {}
-    except Exception:  # no secrets at all
+    except FileNotFoundError:  # no secrets at all (Streamlit's StreamlitSecretNotFoundError)
         return None
     if not all(auth_secrets.get(key) for key in AUTH_KEYS):
         return None
@@ -87,7 +87,7 @@ def _source_address() -> str:
     try:
         peer = st.context.ip_address
         forwarded = st.context.headers.get("X-Forwarded-For")
-    except Exception:  # no request behind this run (AppTest)
+    except Exception:  # noqa: BLE001 - no request behind this run (AppTest): Streamlit's internals, whatever they raise
         return source_address(None, None)
     return source_address(peer, forwarded)
 

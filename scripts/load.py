@@ -220,7 +220,7 @@ async def signed_in_user(args: argparse.Namespace, password: str, results: Resul
     """One user's session cookie, or None (and an error counted) when signing in failed."""
     try:
         cookie, seconds = await sign_in(args.url, args.username, password, args.timeout)
-    except Exception as error:  # every failure is counted and printed; none stops the others
+    except Exception as error:  # noqa: BLE001 - every failure is counted and printed; none stops the others
         results.errors.append(_failure("sign-in", error))
         return None
     results.sign_ins.append(seconds)
@@ -232,7 +232,7 @@ async def loading_user(args: argparse.Namespace, cookie: str, results: Results) 
         try:
             seconds = await load_live_page(args.url, cookie, args.timeout)
             (results.loads if round_ >= args.warm_up else results.warm_ups).append(seconds)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - counted and printed, as at sign-in
             results.errors.append(_failure("live page", error))
 
 

@@ -121,7 +121,7 @@ def wait_until_healthy(url: str, process: subprocess.Popen[bytes], seconds: floa
             time.sleep(0.3)
 
 
-def main() -> int:
+def main() -> int:  # noqa: C901 - a script's main: parse, start the workers and nginx, supervise, stop, in order
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8501)

@@ -40,7 +40,7 @@ def served() -> bool:
         return known
     try:
         known = bool(st.context.headers)
-    except Exception:  # no script run context at all
+    except Exception:  # noqa: BLE001 - no script run context at all: Streamlit's internals, whatever they raise
         return False
     st.session_state[SERVED_KEY] = known
     return known
@@ -52,7 +52,7 @@ def cookie_token() -> str | None:
         return None
     try:
         value = st.context.cookies.get(COOKIE_NAME)
-    except Exception:  # no request behind this run (AppTest)
+    except Exception:  # noqa: BLE001 - no request behind this run (AppTest): Streamlit's internals, whatever they raise
         return None
     return value if isinstance(value, str) and value else None
 

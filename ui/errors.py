@@ -60,7 +60,7 @@ def run_safely(run: Callable[[], None]) -> None:
         run()
     except (DatabaseUnavailable, OperationalError):
         show_database_unavailable()
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - the point: one sentence and an error id instead of a traceback
         error_id = report_unexpected(error)
         st.error(
             "Something went wrong and this action was not completed. Nothing was saved by it. Try again; if it "

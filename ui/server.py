@@ -393,7 +393,7 @@ class EdgeGuard:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:  # noqa: C901 - the edge's rules, each a short check in the order they apply
         if scope["type"] == "websocket":
             headers = Headers(scope=scope)
             if headers.get("origin") is None or foreign_origin(headers, scope.get("scheme", "ws")):

@@ -128,7 +128,7 @@ FOUND_CLOSED_LIMIT = 50  # closed reviews a search adds to a review picker
 def review_picker(reviews: ReviewList, *, key: str, all_live_label: None = None) -> int: ...
 @overload
 def review_picker(reviews: ReviewList, *, key: str, all_live_label: str) -> int | None: ...
-def review_picker(reviews: ReviewList, *, key: str, all_live_label: str | None = None) -> int | None:
+def review_picker(reviews: ReviewList, *, key: str, all_live_label: str | None = None) -> int | None:  # noqa: C901 - the choice's three sources (link, session, newest) and the address, in order
     """Choose a review, kept in step with the address (?review=<id>) and across the review pages.
 
     A link decides which review opens; without one, the review chosen last on any page of this session;

@@ -459,7 +459,7 @@ NEXT_STEP_FORMS: dict[CardStep, Callable[[ReturnStatus, CardPage], None]] = {
 }
 
 
-def _draw_card(s: ReturnStatus, page: CardPage) -> None:
+def _draw_card(s: ReturnStatus, page: CardPage) -> None:  # noqa: C901 - a page's layout: one small branch per step of a return
     """One agency's return: what happens next and by when, the form of that step only, then the steps done as a
     line of dates; the manager's agreed date and closing, the filing and the summary, under 'More'."""
     ret = s.ret

@@ -245,7 +245,7 @@ def _md_table(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str
     return [*lines, ""]
 
 
-def report_markdown(content: ReportContent) -> str:
+def report_markdown(content: ReportContent) -> str:  # noqa: C901 - one branch per optional part of the report
     """The whole report as Markdown, section by section, for the page's preview."""
     reference = _md_escape(content.case_reference)
     lines = [f"**{PROTECTIVE_MARKING}** · Rapid Review report · case reference **{reference}**", "",

@@ -98,7 +98,7 @@ def submit_to_panel(
 
 
 @requires(Role.MANAGER, action="record the Panel's or Ofsted's response")
-def record_responses(
+def record_responses(  # noqa: C901 - one check per rule of the panel's answers, each refused with its own sentence
     session: Session,
     actor: Account,
     *,

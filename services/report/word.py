@@ -132,21 +132,30 @@ def _table(document: DocxDocument, columns: tuple[str, ...], rows: list[tuple[st
         cells = table.add_row().cells  # type: ignore[no-untyped-call]  # python-docx leaves Table.add_row unannotated
         for cell, value in zip(cells, values, strict=False):
             cell.text = value
-    # Word reads the cells' widths, LibreOffice the grid's: set both, and keep them fixed.
+    _fix_widths(table, widths_mm)
+    _compact_rows(table)
+    return table
+
+
+def _fix_widths(table: Table, widths_mm: tuple[float, ...]) -> None:
+    """Word reads the cells' widths, LibreOffice the grid's: set both, and keep them fixed."""
     table.autofit = False
     for column, width in zip(table.columns, widths_mm, strict=False):
         column.width = Mm(width)
     for row in table.rows:
         for cell, width in zip(row.cells, widths_mm, strict=False):
             cell.width = Mm(width)
+
+
+def _compact_rows(table: Table) -> None:
+    """Small type, no space after paragraphs, and a row never breaks across pages."""
     for row in table.rows:
-        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # a row never breaks across pages
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
         for cell in row.cells:
             for paragraph in cell.paragraphs:
                 paragraph.paragraph_format.space_after = Pt(0)
                 for run in paragraph.runs:
                     run.font.size = Pt(9.5)
-    return table
 
 
 def _marker(document: DocxDocument, text: str) -> None:

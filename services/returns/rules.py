@@ -222,7 +222,7 @@ def _agreed_word(ret: ReturnFacts) -> str:
     return ", agreed" if ret.agreed_due_date is not None else ""
 
 
-def next_step(cal: WorkingCalendar, ret: ReturnFacts, as_of: date) -> str:
+def next_step(cal: WorkingCalendar, ret: ReturnFacts, as_of: date) -> str:  # noqa: C901 - a state table: one short sentence per stage of a return
     """What should happen next to this return, in a few words the officer can act on."""
     stage = return_stage(ret)
     if stage is Stage.NO_RETURN:
@@ -466,7 +466,7 @@ def validate_final_qa(
     return cleaned
 
 
-def validate_ending(
+def validate_ending(  # noqa: C901 - one rule of an ending per branch, each refused with its own sentence
     *,
     agency_name: str,
     stage: Stage,

@@ -313,7 +313,7 @@ MEETING_OF: dict[str, str] = {
 }
 
 
-def _move_records_holding_the_date(session: Session, review: Review, milestone: ReviewMilestone,
+def _move_records_holding_the_date(session: Session, review: Review, milestone: ReviewMilestone,  # noqa: C901 - one branch per kind of record that can hold the date
                                    new: date | None, *, as_of: date, actor: Account) -> tuple[date, str]:
     """Check the corrected date against, and move, the record that holds the same date (the meeting, the review's
     submission or Panel response dates); the date once valid, and the words saying what moved with it."""
@@ -516,7 +516,7 @@ def _child_words(position: int) -> str:
 
 
 @requires(*CASE_WRITERS, action="correct a review's facts")
-def correct_review_facts(
+def correct_review_facts(  # noqa: C901 - one check per fact that can be corrected, each refused with its own sentence
     session: Session,
     actor: Account,
     *,
