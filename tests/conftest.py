@@ -4,15 +4,19 @@ from __future__ import annotations
 import os
 import tempfile
 import uuid
+from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from db.embedded import start_embedded_server, to_sqlalchemy_url
 from db.engine import app_group_name, claim_app_grants, create_app_role, upgrade_to_head
+from db.models import Account
+from tests.types import MakeAccount
 
 # Every test's `monkeypatch` makes the server's settings be read again after it changes the environment.
 pytest_plugins = ["tests.settings_fixture"]
@@ -28,10 +32,10 @@ def _server_url() -> str:
     if url:
         return to_sqlalchemy_url(url)
     folder = tempfile.mkdtemp(prefix="rrt-test-pg-", dir="/tmp")
-    return start_embedded_server(os.path.join(folder, "pgdata"), delete_on_exit=True)
+    return start_embedded_server(Path(folder) / "pgdata", delete_on_exit=True)
 
 
-def _admin_engine(server_url: str):
+def _admin_engine(server_url: str) -> Engine:
     return create_engine(make_url(server_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
 
 
@@ -41,7 +45,7 @@ def server_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def template_database(server_url):
+def template_database(server_url: str) -> Iterator[str]:
     """A database migrated to head, used as the template of every test database."""
     name = f"rrt_template_{uuid.uuid4().hex[:10]}"
     admin = _admin_engine(server_url)
@@ -89,7 +93,7 @@ def _drop(server_url: str, name: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def owner_url(server_url, engine) -> str:
+def owner_url(server_url: str, engine: Engine) -> str:
     """The integration tests' shared database, as the role that owns its tables."""
     owner = make_url(server_url)
     return make_url(engine.url).set(username=owner.username, password=owner.password).render_as_string(
@@ -97,7 +101,7 @@ def owner_url(server_url, engine) -> str:
 
 
 @pytest.fixture(scope="session")
-def engine(server_url, template_database):
+def engine(server_url: str, template_database: str) -> Iterator[Engine]:
     """The shared database of the integration tests (each test rolls back), connected as the app's role."""
     name, url = _create_from_template(server_url, template_database)
     engine = create_engine(as_app_role(url))
@@ -107,7 +111,7 @@ def engine(server_url, template_database):
 
 
 @pytest.fixture
-def session(engine):
+def session(engine: Engine) -> Iterator[Session]:
     """A session whose work, commits included, is rolled back after the test."""
     connection = engine.connect()
     outer = connection.begin()
@@ -119,7 +123,7 @@ def session(engine):
 
 
 @pytest.fixture
-def fresh_database_url(server_url, template_database, monkeypatch):
+def fresh_database_url(server_url: str, template_database: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A new migrated database for one test that commits for real (pages, browser); dropped afterwards.
 
     The URL given is the owner's (for seeding and inspecting); the app under test connects as the app's role
@@ -144,13 +148,13 @@ def test_password_hash() -> str:
 
 
 @pytest.fixture
-def make_account(session, test_password_hash):
+def make_account(session: Session, test_password_hash: str) -> MakeAccount:
     """Create an account with the given roles (password TEST_PASSWORD)."""
     from db.models import Account
 
     counter = iter(range(1, 10_000))
 
-    def make(*roles: str, username: str | None = None):
+    def make(*roles: str, username: str | None = None) -> Account:
         account = Account(username=username or f"user{next(counter)}-{'-'.join(roles)}",
                           display_name=f"Test {' '.join(roles)}", roles=list(roles), active=True,
                           password_hash=test_password_hash, failed_attempts=0)
@@ -162,17 +166,17 @@ def make_account(session, test_password_hash):
 
 
 @pytest.fixture
-def officer(make_account):
+def officer(make_account: MakeAccount) -> Account:
     return make_account("officer")
 
 
 @pytest.fixture
-def manager(make_account):
+def manager(make_account: MakeAccount) -> Account:
     return make_account("manager")
 
 
 @pytest.fixture
-def chair(make_account):
+def chair(make_account: MakeAccount) -> Account:
     return make_account("chair")
 
 
@@ -180,7 +184,7 @@ TODAY = date(2026, 11, 26)
 
 
 @pytest.fixture(autouse=True)
-def _forget_sign_in_failures():
+def _forget_sign_in_failures() -> Iterator[None]:
     """The sign-in throttle lives in the process's memory: each test starts with no failures counted."""
     from services.sign_in_throttle import THROTTLE
 
@@ -200,7 +204,7 @@ class SignInClock:
 
 
 @pytest.fixture
-def sign_in_clock(monkeypatch) -> SignInClock:
+def sign_in_clock(monkeypatch: pytest.MonkeyPatch) -> SignInClock:
     import limits.storage.memory
 
     import services.sign_in_throttle

@@ -9,7 +9,8 @@ import pytest
 from config.settings import reload_settings
 
 
-class SettingsMonkeyPatch(pytest.MonkeyPatch):
+# pytest marks MonkeyPatch final; this subclass only reads the settings again after each change of the environment.
+class SettingsMonkeyPatch(pytest.MonkeyPatch):  # type: ignore[misc]
     def setenv(self, name: str, value: str, prepend: str | None = None) -> None:
         super().setenv(name, value, prepend)
         reload_settings()

@@ -1,7 +1,8 @@
 """AppTest helpers: a real, committed database per test and a signed-in app."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -10,13 +11,15 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
+from db.models import Account
+from tests.types import MakeApp, OpenSession
 from ui.streamlit_internals.testing import declared_pages_only_in_app_test
 
 APP_PATH = Path(__file__).resolve().parents[2] / "app.py"
 
 
 @pytest.fixture(autouse=True)
-def _declared_pages_only():
+def _declared_pages_only() -> Iterator[None]:
     """AppTest runs only the pages app.py declares, as the served app does (see ui/server.py)."""
     undo = declared_pages_only_in_app_test()
     yield
@@ -24,7 +27,7 @@ def _declared_pages_only():
 
 
 @pytest.fixture
-def app_db(fresh_database_url):
+def app_db(fresh_database_url: str) -> Iterator[OpenSession]:
     """A session factory on this test's own database (the app reads the same one through DATABASE_URL)."""
     st.cache_resource.clear()
     st.cache_data.clear()
@@ -39,10 +42,10 @@ def app_db(fresh_database_url):
 
 
 @pytest.fixture
-def make_app():
+def make_app() -> MakeApp:
     """An AppTest of app.py, signed in as `account` (or not) and with today pinned to `as_of`."""
 
-    def make(account=None, as_of=None) -> AppTest:
+    def make(account: Account | None = None, as_of: date | None = None) -> AppTest:
         at = AppTest.from_file(str(APP_PATH), default_timeout=90)
         if account is not None:
             at.session_state["account_id"] = account.id
@@ -54,7 +57,8 @@ def make_app():
     return make
 
 
-def create_account(open_session, *roles, username=None, password="correct horse battery"):
+def create_account(open_session: OpenSession, *roles: str, username: str | None = None,
+                   password: str = "correct horse battery") -> Account:
     from services.accounts import create_account_from_command_line
 
     with open_session() as session, session.begin():
@@ -64,7 +68,7 @@ def create_account(open_session, *roles, username=None, password="correct horse 
         )
 
 
-def open_folded(at, *keys: str) -> None:
+def open_folded(at: AppTest, *keys: str) -> None:
     """Open the folded forms kept under `keys` (ui.widgets.folded) and rerun, as a click on each expander does: their
     contents are drawn only while open."""
     for key in keys:

@@ -1,15 +1,17 @@
 """Administration through AppTest: a refused save shows a sentence and keeps what was typed; names an admin typed
 are shown literally (no markdown, links or images from them)."""
 from sqlalchemy import func, select
+from streamlit.testing.v1 import AppTest
 
 from db.models import Account, Agency, Setting
 from tests.app.conftest import create_account
+from tests.types import MakeApp, OpenSession
 from ui.widgets import md_text
 
 NUL = "\x00"
 
 
-def _admin_page(app_db, make_app):
+def _admin_page(app_db: OpenSession, make_app: MakeApp):
     admin = create_account(app_db, "admin", username="app-admin")
     at = make_app(admin).run()
     at.switch_page("pages/admin.py").run()
@@ -17,16 +19,16 @@ def _admin_page(app_db, make_app):
     return at
 
 
-def _submit(at, form, label):
+def _submit(at: AppTest, form, label) -> None:
     at.button(key=f"FormSubmitter:{form}-{label}").click().run()
     assert not at.exception
 
 
-def _errors(at):
+def _errors(at: AppTest):
     return [e.value for e in at.error]
 
 
-def test_a_refused_new_account_shows_a_sentence_and_keeps_the_typing(app_db, make_app):
+def test_a_refused_new_account_shows_a_sentence_and_keeps_the_typing(app_db: OpenSession, make_app: MakeApp) -> None:
     at = _admin_page(app_db, make_app)
     long_name = "N" * 121
     at.text_input(key="ca_username").input("new.person")
@@ -45,7 +47,8 @@ def test_a_refused_new_account_shows_a_sentence_and_keeps_the_typing(app_db, mak
         assert session.scalar(select(Account.id).where(Account.username == "new.person")) is None
 
 
-def test_a_refused_agency_keeps_the_typing_and_a_saved_one_is_named_literally(app_db, make_app):
+def test_a_refused_agency_keeps_the_typing_and_a_saved_one_is_named_literally(app_db: OpenSession,
+                                                                              make_app: MakeApp) -> None:
     at = _admin_page(app_db, make_app)
     at.text_input(key="ag_name").input(f"North{NUL}Trust")
     at.text_input(key="ag_kind").input("health")
@@ -66,7 +69,7 @@ def test_a_refused_agency_keeps_the_typing_and_a_saved_one_is_named_literally(ap
     assert at.text_input(key=f"ag_e_{agency_id}_name").value == "A" * 201
 
 
-def test_a_refused_partnership_name_keeps_the_typing(app_db, make_app):
+def test_a_refused_partnership_name_keeps_the_typing(app_db: OpenSession, make_app: MakeApp) -> None:
     at = _admin_page(app_db, make_app)
     at.text_input(key="st_name").input("P" * 201)
     _submit(at, "settings", "Save settings")
@@ -76,7 +79,8 @@ def test_a_refused_partnership_name_keeps_the_typing(app_db, make_app):
         assert session.scalar(select(Setting.partnership_name)) != "P" * 201
 
 
-def test_a_refused_plan_step_keeps_the_typing_and_done_when_can_be_edited(app_db, make_app):
+def test_a_refused_plan_step_keeps_the_typing_and_done_when_can_be_edited(app_db: OpenSession,
+                                                                          make_app: MakeApp) -> None:
     at = _admin_page(app_db, make_app)
     pick = at.selectbox(key="pl_pick").value
     at.text_input(key=f"pl_{pick}_title").input("T" * 201)
@@ -91,7 +95,7 @@ def test_a_refused_plan_step_keeps_the_typing_and_done_when_can_be_edited(app_db
     assert at.text_area(key=f"pl_{pick}_done_when").value == "Dates agreed with the chair."
 
 
-def test_the_sidebar_shows_the_display_name_and_partnership_literally(app_db, make_app):
+def test_the_sidebar_shows_the_display_name_and_partnership_literally(app_db: OpenSession, make_app: MakeApp) -> None:
     admin = create_account(app_db, "admin", username="app-admin")
     with app_db() as session, session.begin():
         session.get(Account, admin.id).display_name = "**Pat** [link](https://evil.example)"
@@ -105,7 +109,8 @@ def test_the_sidebar_shows_the_display_name_and_partnership_literally(app_db, ma
     ]
 
 
-def test_a_stale_agency_save_keeps_the_typing_and_shows_the_saved_values(app_db, make_app):
+def test_a_stale_agency_save_keeps_the_typing_and_shows_the_saved_values(app_db: OpenSession,
+                                                                         make_app: MakeApp) -> None:
     from services.agencies import add_agency, update_agency
 
     other = create_account(app_db, "admin", username="other-admin")
@@ -127,7 +132,7 @@ def test_a_stale_agency_save_keeps_the_typing_and_shows_the_saved_values(app_db,
         assert session.get(Agency, agency_id).name == "North Health Trust"
 
 
-def test_the_agency_form_edits_the_jcr_representatives_email(app_db, make_app):
+def test_the_agency_form_edits_the_jcr_representatives_email(app_db: OpenSession, make_app: MakeApp) -> None:
     from services.agencies import add_agency
 
     other = create_account(app_db, "admin", username="other-admin")
@@ -151,7 +156,8 @@ def test_the_agency_form_edits_the_jcr_representatives_email(app_db, make_app):
     assert table.set_index("Agency").loc["North Police", "JCR representative's email"] == "rep@north.example"
 
 
-def test_two_contact_addresses_are_refused_with_a_sentence_and_kept_in_the_form(app_db, make_app):
+def test_two_contact_addresses_are_refused_with_a_sentence_and_kept_in_the_form(app_db: OpenSession,
+                                                                                make_app: MakeApp) -> None:
     at = _admin_page(app_db, make_app)
     at.text_input(key="ag_name").input("North Police")
     at.text_input(key="ag_kind").input("police")
@@ -164,14 +170,14 @@ def test_two_contact_addresses_are_refused_with_a_sentence_and_kept_in_the_form(
         assert session.scalar(select(func.count()).select_from(Agency)) == 0
 
 
-def _tab_in_use(at) -> str:
+def _tab_in_use(at: AppTest) -> str:
     """The tab the page tells the browser to show: the tab container's selected index, as a label."""
     container = next(node for node in at.main if getattr(node, "type", "") == "tab_container")
     tabs = list(container.children.values())
     return tabs[container.proto.tab_container.default_tab_index].label
 
 
-def test_the_page_stays_on_the_tab_in_use_after_adding_a_closure_day(app_db, make_app):
+def test_the_page_stays_on_the_tab_in_use_after_adding_a_closure_day(app_db: OpenSession, make_app: MakeApp) -> None:
     from datetime import date
 
     at = _admin_page(app_db, make_app)
@@ -185,7 +191,7 @@ def test_the_page_stays_on_the_tab_in_use_after_adding_a_closure_day(app_db, mak
     assert _tab_in_use(at) == "Closure days"
 
 
-def test_the_accounts_table_shows_each_accounts_failures_in_a_row(app_db, make_app):
+def test_the_accounts_table_shows_each_accounts_failures_in_a_row(app_db: OpenSession, make_app: MakeApp) -> None:
     # The old 15-minute lock is gone (sign-in waits instead); what an administrator can act on is the count of
     # failures in a row, which from 100 stops the password for unknown addresses until a new one is set.
     officer = create_account(app_db, "officer", username="app-officer")

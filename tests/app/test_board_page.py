@@ -9,10 +9,12 @@ import re
 from datetime import date
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from db.models import Agency
 from tests.app.conftest import create_account
 from tests.integration.test_board import INITIALS, REVIEWS, SECRET_WORD, add_return, add_review
+from tests.types import MakeApp, OpenSession
 from ui.streamlit_internals.protocol import Metric as MetricProto
 
 AS_OF = date(2027, 2, 1)
@@ -20,7 +22,7 @@ D = date
 
 
 @pytest.fixture
-def seeded(app_db):
+def seeded(app_db: OpenSession):
     """Reviews A-K with a few returns, committed; a board account and a manager."""
     officer = create_account(app_db, "officer", username="app-officer")
     with app_db() as session, session.begin():
@@ -39,7 +41,7 @@ def seeded(app_db):
             "manager": create_account(app_db, "manager", username="app-manager"), "secrets": secrets}
 
 
-def _board_page(make_app, account):
+def _board_page(make_app: MakeApp, account):
     at = make_app(account, as_of=AS_OF).run()
     if at.title and at.title[0].value != "Board figures":
         at.switch_page("pages/board.py").run()
@@ -48,17 +50,17 @@ def _board_page(make_app, account):
     return at
 
 
-def _words(at) -> str:
+def _words(at: AppTest) -> str:
     """The words shown: the markdown as read (md_text's escapes and word joiners are invisible)."""
     shown = "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption])
     return re.sub(r"\\(.)", r"\1", shown).replace("\u2060", "")
 
 
-def _metric(at, title):
+def _metric(at: AppTest, title):
     return next(m for m in at.metric if m.label == title)
 
 
-def test_the_board_sees_the_default_period_with_tiles_words_charts_and_tables(seeded, make_app):
+def test_the_board_sees_the_default_period_with_tiles_words_charts_and_tables(seeded, make_app: MakeApp) -> None:
     at = _board_page(make_app, seeded["board"])
     assert at.selectbox(key="board_from").value == "2025-26 Q4"
     assert at.selectbox(key="board_to").value == "2026-27 Q4"
@@ -77,7 +79,7 @@ def test_the_board_sees_the_default_period_with_tiles_words_charts_and_tables(se
     assert len(at.get("download_button")) == 2
 
 
-def test_the_period_filter_changes_every_figure_and_the_comparison(seeded, make_app):
+def test_the_period_filter_changes_every_figure_and_the_comparison(seeded, make_app: MakeApp) -> None:
     at = _board_page(make_app, seeded["board"])
     at.selectbox(key="board_from").set_value("2026-27 Q3").run()
     assert not at.exception
@@ -97,7 +99,7 @@ def test_the_period_filter_changes_every_figure_and_the_comparison(seeded, make_
     assert not at.get("plotly_chart")
 
 
-def test_nothing_on_the_page_names_a_case(seeded, make_app):
+def test_nothing_on_the_page_names_a_case(seeded, make_app: MakeApp) -> None:
     at = _board_page(make_app, seeded["board"])
     at.selectbox(key="board_from").set_value("2026-27 Q3").run()
     shown = [_words(at), *(m.label + m.value + (m.delta or "") for m in at.metric)]
@@ -109,7 +111,7 @@ def test_nothing_on_the_page_names_a_case(seeded, make_app):
     assert [s for s in seeded["secrets"] if s in page] == []  # ...and nothing of a case
 
 
-def test_the_manager_sees_the_page_and_other_case_roles_do_not(seeded, make_app, app_db):
+def test_the_manager_sees_the_page_and_other_case_roles_do_not(seeded, make_app: MakeApp, app_db: OpenSession) -> None:
     at = _board_page(make_app, seeded["manager"])
     assert _metric(at, "Reviews at the Panel by Day 15").value == "56%"
     officer = create_account(app_db, "officer", "chair", username="app-case-reader")
@@ -118,7 +120,7 @@ def test_the_manager_sees_the_page_and_other_case_roles_do_not(seeded, make_app,
         at.switch_page("pages/board.py")
 
 
-def test_an_empty_database_reads_plainly(app_db, make_app):
+def test_an_empty_database_reads_plainly(app_db: OpenSession, make_app: MakeApp) -> None:
     board = create_account(app_db, "board", username="app-board-empty")
     at = _board_page(make_app, board)
     assert any("No notification was received in 2025-26 Q4 to 2026-27 Q4" in i.value for i in at.info)
@@ -126,7 +128,8 @@ def test_an_empty_database_reads_plainly(app_db, make_app):
     assert not at.get("plotly_chart")
 
 
-def test_a_change_is_coloured_by_whether_it_is_better_and_no_change_is_grey(app_db, make_app):
+def test_a_change_is_coloured_by_whether_it_is_better_and_no_change_is_grey(app_db: OpenSession,
+                                                                            make_app: MakeApp) -> None:
     # Two reviews, both at the Panel by Day 15 with minutes on the meeting's day: 2026-27 Q3's received Mon 5 Oct
     # 2026 and submitted on Day 10 (Fri 16 Oct), 2026-27 Q4's received Mon 4 Jan 2027 and submitted on Day 14
     # (Thu 21 Jan; Fri 1 Jan is a bank holiday, before Day 1). Q4 against Q3: 4 working days more to submission

@@ -25,7 +25,7 @@ TODAY = date(2026, 11, 26)
 
 
 @pytest.fixture
-def world(fresh_database_url):
+def world(fresh_database_url: str):
     """An officer and one review whose log holds three entries written in separate transactions."""
     st.cache_resource.clear()
     st.cache_data.clear()
@@ -58,7 +58,7 @@ def _log_page(world) -> AppTest:
     return at
 
 
-def _entries_shown(at) -> list[str]:
+def _entries_shown(at: AppTest) -> list[str]:
     return list(at.dataframe[0].value["Entry"])
 
 
@@ -68,7 +68,7 @@ def _texts_in_db(world) -> list[str]:
                                     .order_by(LogEntry.id)))
 
 
-def test_entries_are_listed_newest_first(world):
+def test_entries_are_listed_newest_first(world) -> None:
     at = _log_page(world)
     shown = _entries_shown(at)
     assert shown[:3] == ["Third note: Chair told (initials CC).", "Second note: Police return received.",
@@ -77,7 +77,7 @@ def test_entries_are_listed_newest_first(world):
     assert any("entries 1–4 of **4**, newest first" in m.value for m in at.markdown)
 
 
-def test_quick_add_puts_the_entry_at_the_top(world):
+def test_quick_add_puts_the_entry_at_the_top(world) -> None:
     at = _log_page(world)
     at.selectbox(key="log_review").set_value(world["review"].id).run()
     at.selectbox(key="la_category").set_value("document filed")
@@ -94,7 +94,7 @@ def test_quick_add_puts_the_entry_at_the_top(world):
     assert _texts_in_db(world)[-1] == "Scoping form for Police saved."
 
 
-def test_empty_text_is_refused_and_the_typed_values_stay(world):
+def test_empty_text_is_refused_and_the_typed_values_stay(world) -> None:
     at = _log_page(world)
     before = _texts_in_db(world)
     at.selectbox(key="log_review").set_value(world["review"].id).run()
@@ -111,7 +111,7 @@ def test_empty_text_is_refused_and_the_typed_values_stay(world):
     assert _texts_in_db(world) == before
 
 
-def test_a_path_without_a_section_is_refused(world):
+def test_a_path_without_a_section_is_refused(world) -> None:
     at = _log_page(world)
     before = _texts_in_db(world)
     at.selectbox(key="log_review").set_value(world["review"].id).run()
@@ -125,7 +125,7 @@ def test_a_path_without_a_section_is_refused(world):
     assert _texts_in_db(world) == before
 
 
-def test_all_live_reviews_needs_a_review_chosen_to_add(world):
+def test_all_live_reviews_needs_a_review_chosen_to_add(world) -> None:
     at = _log_page(world)
     assert at.selectbox(key="log_review").value == 0  # all live reviews
     at.text_area(key="la_text").input("Which review?")
@@ -138,7 +138,7 @@ def test_all_live_reviews_needs_a_review_chosen_to_add(world):
     assert at.dataframe[0].value["Review"][0] == world["review"].case_reference
 
 
-def test_correcting_an_entry_marks_the_corrected_one(world):
+def test_correcting_an_entry_marks_the_corrected_one(world) -> None:
     at = _log_page(world)
     with Session(world["engine"]) as session:
         target = session.scalars(select(LogEntry.id).where(LogEntry.text.startswith("Second note"))).one()
@@ -154,7 +154,7 @@ def test_correcting_an_entry_marks_the_corrected_one(world):
     assert list(corrected["Entry"]) == ["Second note: Police return received."]  # the original is kept
 
 
-def test_filters_and_export_agree(world):
+def test_filters_and_export_agree(world) -> None:
     at = _log_page(world)
     at.text_input(key="lf_words").input("note").run()
     assert _entries_shown(at) == ["Third note: Chair told (initials CC).", "Second note: Police return received.",
@@ -168,7 +168,7 @@ def test_filters_and_export_agree(world):
     assert any("is after the 'to' date" in e.value for e in at.error)
 
 
-def test_review_page_shows_the_case_folder_register(world):
+def test_review_page_shows_the_case_folder_register(world) -> None:
     with Session(world["engine"]) as session:
         officer = session.merge(world["officer"])
         add_log_entry(session, officer, review_id=world["review"].id, category="document filed",
@@ -195,7 +195,7 @@ def test_review_page_shows_the_case_folder_register(world):
     assert sum("No file location recorded yet." in c.value for c in at.caption) == 3
 
 
-def test_a_nul_byte_in_the_search_box_gives_a_sentence_and_the_box_keeps_it(world):
+def test_a_nul_byte_in_the_search_box_gives_a_sentence_and_the_box_keeps_it(world) -> None:
     at = _log_page(world)
     at.text_input(key="lf_words").input("police\x00").run()
     assert not at.exception, at.exception
@@ -205,7 +205,7 @@ def test_a_nul_byte_in_the_search_box_gives_a_sentence_and_the_box_keeps_it(worl
     assert not at.error and _entries_shown(at) == ["Second note: Police return received."]
 
 
-def test_the_log_uses_the_one_review_picker_with_all_live_reviews_first(world):
+def test_the_log_uses_the_one_review_picker_with_all_live_reviews_first(world) -> None:
     at = _log_page(world)
     picker = at.selectbox(key="log_review")
     assert picker.options[0] == "All live reviews" and picker.value == 0
@@ -233,7 +233,8 @@ FULL_NOTE = "Or file the full note in the case folder and record its location."
     ("text", SCRIPT_PASTE, f"The entry is 10,000 characters long; it can be at most 4,000. {KEPT} {FULL_NOTE}"),
     ("path", "p" * 501, f"The file path is 501 characters long; it can be at most 500. {KEPT}"),
 ])
-def test_a_text_longer_than_the_log_keeps_is_refused_in_words_and_stays_in_the_box(world, form, box, typed, sentence):
+def test_a_text_longer_than_the_log_keeps_is_refused_in_words_and_stays_in_the_box(world, form, box, typed,
+                                                                                   sentence) -> None:
     """The boxes have no character limit (a browser box with one drops a longer paste whole): the save says why not."""
     at = _log_page(world)
     before = _texts_in_db(world)

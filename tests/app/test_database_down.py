@@ -1,16 +1,18 @@
 """When the database cannot be reached the app says so in plain words, never a stack trace."""
+import pytest
 import streamlit as st
 
+from tests.types import MakeApp, OpenSession
 from ui.errors import DATABASE_UNAVAILABLE
 
 
-def test_the_sentence_says_to_try_again_not_to_reload():
+def test_the_sentence_says_to_try_again_not_to_reload() -> None:
     """A reload used to be the advice, and a reload threw the typing away: the sentence says it is kept."""
     assert "reload" not in DATABASE_UNAVAILABLE.lower()
     assert "What you typed is kept: try again" in DATABASE_UNAVAILABLE
 
 
-def test_unreachable_database_gets_a_plain_message(monkeypatch, make_app):
+def test_unreachable_database_gets_a_plain_message(monkeypatch: pytest.MonkeyPatch, make_app: MakeApp) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:1/nowhere?connect_timeout=2")
     st.cache_resource.clear()
     at = make_app().run()
@@ -19,7 +21,8 @@ def test_unreachable_database_gets_a_plain_message(monkeypatch, make_app):
     st.cache_resource.clear()
 
 
-def test_database_lost_while_signed_in_gets_the_same_plain_message(app_db, make_app, fresh_database_url):
+def test_database_lost_while_signed_in_gets_the_same_plain_message(app_db: OpenSession, make_app: MakeApp,
+                                                                   fresh_database_url: str) -> None:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
@@ -38,15 +41,16 @@ def test_database_lost_while_signed_in_gets_the_same_plain_message(app_db, make_
     assert [e.value for e in at.error] == [DATABASE_UNAVAILABLE]
 
 
-def test_an_unexpected_error_shows_one_sentence_with_an_error_id_and_no_traceback(app_db, make_app, monkeypatch,
-                                                                                   caplog):
+def test_an_unexpected_error_shows_one_sentence_with_an_error_id_and_no_traceback(
+        app_db: OpenSession, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
     import logging
     import re
 
     import services.reviews
     from tests.app.conftest import create_account
 
-    def broken(*args, **kwargs):
+    def broken(*args, **kwargs) -> None:
         raise RuntimeError("case 180626AB, child AB: this text must reach neither the page nor the log")
 
     account = create_account(app_db, "manager")

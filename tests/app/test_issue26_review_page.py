@@ -8,17 +8,19 @@ from sqlalchemy import select
 from db.models import Review, ReviewMilestone
 from tests.app.conftest import create_account
 from tests.app.test_live_and_review_pages import _milestone_rows, _review_page, _seed
+from tests.types import MakeApp, OpenSession
 
 SCOPING = "Scoping forms sent (returns due in 5 working days)"
 EXEC_MEETING = "Executive findings meeting with the AD/DCS held"
 
 
-def _review_id(app_db) -> int:
+def _review_id(app_db: OpenSession) -> int:
     with app_db() as session:
         return session.scalars(select(Review.id).where(Review.case_reference == "181226AB")).one()
 
 
-def test_the_exec_meeting_reads_not_decided_yet_and_evidence_steps_are_not_ticked(app_db, make_app):
+def test_the_exec_meeting_reads_not_decided_yet_and_evidence_steps_are_not_ticked(app_db: OpenSession,
+                                                                                  make_app: MakeApp) -> None:
     officer = _seed(app_db)
     at = _review_page(make_app, officer, _review_id(app_db))
     assert not at.exception
@@ -32,7 +34,7 @@ def test_the_exec_meeting_reads_not_decided_yet_and_evidence_steps_are_not_ticke
     assert "Record a step done outside the product (Partnership Manager)" not in [e.label for e in at.expander]
 
 
-def test_the_manager_records_a_step_done_outside_the_product(app_db, make_app):
+def test_the_manager_records_a_step_done_outside_the_product(app_db: OpenSession, make_app: MakeApp) -> None:
     _seed(app_db)
     manager = create_account(app_db, "manager", username="pat")
     review_id = _review_id(app_db)

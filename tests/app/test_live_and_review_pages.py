@@ -2,7 +2,9 @@
 import re
 from datetime import date
 
+import pytest
 from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
 
 from db.models import Agency, MilestoneDateCorrection, Review, ReviewMilestone
 from db.models_returns import AgencyReturn
@@ -11,11 +13,12 @@ from services.returns.service_receipts import record_return_received
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review, record_milestone_done
 from tests.app.conftest import create_account, open_folded
+from tests.types import MakeApp, OpenSession
 
 AS_OF = date(2026, 12, 23)
 
 
-def _seed(open_session):
+def _seed(open_session: OpenSession):
     officer = create_account(open_session, "officer", username="olly")
     with open_session() as session, session.begin():
         for received, initials in ((date(2026, 12, 18), "AB"), (date(2026, 12, 21), "CD")):
@@ -30,17 +33,17 @@ def _shown(cell: object) -> str:
     return re.sub(r"\\(.)", r"\1", str(cell))
 
 
-def _table_rows(at) -> list[dict]:
+def _table_rows(at: AppTest) -> list[dict]:
     """The rows of the page's one table (the live list, the Review page's milestones), as shown."""
     return [{k: _shown(v) for k, v in row.items()} for row in at.table[0].value.to_dict("records")]
 
 
-def _milestone_rows(at) -> dict[str, dict]:
+def _milestone_rows(at: AppTest) -> dict[str, dict]:
     """The Review page's milestones, by title, as shown."""
     return {row["Milestone"]: row for row in _table_rows(at)}
 
 
-def _review_page(make_app, account, review_id: int, *folded: str):
+def _review_page(make_app: MakeApp, account, review_id: int, *folded: str):
     """The Review page of `review_id`, signed in as `account`, with the folded forms under `folded` opened."""
     at = make_app(account, as_of=AS_OF).run()
     at.query_params["review"] = str(review_id)
@@ -50,11 +53,11 @@ def _review_page(make_app, account, review_id: int, *folded: str):
     return at
 
 
-def _open_new_review_form(at) -> None:
+def _open_new_review_form(at: AppTest) -> None:
     open_folded(at, "new_review_open")
 
 
-def _fill_new_review(at, *, received, incident, aware, initials="EF", age="6", kind="death"):
+def _fill_new_review(at: AppTest, *, received, incident, aware, initials="EF", age="6", kind="death") -> None:
     if not [d for d in at.date_input if d.key == "nr_received"]:
         _open_new_review_form(at)
     if kind is not None:  # the type has no default: the user chooses it
@@ -66,13 +69,13 @@ def _fill_new_review(at, *, received, incident, aware, initials="EF", age="6", k
     at.text_input(key="nr_age_1").input(age)
 
 
-def _counts(at) -> str:
+def _counts(at: AppTest) -> str:
     """The live list's line of count badges (one Markdown element)."""
     [line] = [m.value for m in at.markdown if m.value.startswith(":red-badge[") and "SUBMITTED" in m.value]
     return line
 
 
-def test_live_list_shows_each_review_with_day_due_date_and_status(app_db, make_app):
+def test_live_list_shows_each_review_with_day_due_date_and_status(app_db: OpenSession, make_app: MakeApp) -> None:
     officer = _seed(app_db)
     at = make_app(officer, as_of=AS_OF).run()
     assert not at.exception
@@ -87,7 +90,7 @@ def test_live_list_shows_each_review_with_day_due_date_and_status(app_db, make_a
     assert _counts(at) == ":red-badge[2 RED] :orange-badge[0 AMBER] :green-badge[0 GREEN] :gray-badge[0 SUBMITTED]"
 
 
-def test_each_live_review_has_a_link_that_opens_it(app_db, make_app):
+def test_each_live_review_has_a_link_that_opens_it(app_db: OpenSession, make_app: MakeApp) -> None:
     officer = _seed(app_db)
     at = make_app(officer, as_of=AS_OF).run()
     with app_db() as session:
@@ -99,7 +102,7 @@ def test_each_live_review_has_a_link_that_opens_it(app_db, make_app):
         assert link.page == "review" and link.query_string == f"review={ids[reference]}"
 
 
-def test_rag_filter_hides_other_statuses(app_db, make_app):
+def test_rag_filter_hides_other_statuses(app_db: OpenSession, make_app: MakeApp) -> None:
     officer = _seed(app_db)
     at = make_app(officer, as_of=AS_OF).run()
     at.pills(key="rag_filter").set_value(["green"]).run()
@@ -107,7 +110,7 @@ def test_rag_filter_hides_other_statuses(app_db, make_app):
     assert "No live review matches the filter." in [i.value for i in at.info]
 
 
-def test_open_a_new_review_from_the_form(app_db, make_app):
+def test_open_a_new_review_from_the_form(app_db: OpenSession, make_app: MakeApp) -> None:
     officer = _seed(app_db)
     at = make_app(officer, as_of=AS_OF).run()
     _fill_new_review(at, received=date(2026, 12, 22), incident=date(2026, 12, 20), aware=date(2026, 12, 21))
@@ -121,7 +124,7 @@ def test_open_a_new_review_from_the_form(app_db, make_app):
     assert not at.success
 
 
-def test_the_new_review_form_is_drawn_only_once_its_expander_is_opened(app_db, make_app):
+def test_the_new_review_form_is_drawn_only_once_its_expander_is_opened(app_db: OpenSession, make_app: MakeApp) -> None:
     officer = _seed(app_db)
     at = make_app(officer, as_of=AS_OF).run()
     assert [e.label for e in at.expander] == ["Open a new review"]
@@ -132,7 +135,7 @@ def test_the_new_review_form_is_drawn_only_once_its_expander_is_opened(app_db, m
     assert at.button(key="FormSubmitter:new_review-Open review")
 
 
-def test_the_new_review_form_asks_for_the_received_date_first(app_db, make_app):
+def test_the_new_review_form_asks_for_the_received_date_first(app_db: OpenSession, make_app: MakeApp) -> None:
     officer = _seed(app_db)
     at = make_app(officer, as_of=AS_OF).run()
     _open_new_review_form(at)
@@ -142,7 +145,7 @@ def test_the_new_review_form_asks_for_the_received_date_first(app_db, make_app):
                             "nr_age_1"]
 
 
-def test_the_chair_is_not_shown_forms_the_chair_cannot_submit(app_db, make_app):
+def test_the_chair_is_not_shown_forms_the_chair_cannot_submit(app_db: OpenSession, make_app: MakeApp) -> None:
     _seed(app_db)
     chair = create_account(app_db, "chair", username="charlie")
     at = make_app(chair, as_of=AS_OF).run()
@@ -159,7 +162,7 @@ def test_the_chair_is_not_shown_forms_the_chair_cannot_submit(app_db, make_app):
     assert "Record a milestone done" in [h.value for h in at.subheader]  # which the Chair may do
 
 
-def test_bad_dates_get_a_clear_message_and_keep_the_typed_values(app_db, make_app):
+def test_bad_dates_get_a_clear_message_and_keep_the_typed_values(app_db: OpenSession, make_app: MakeApp) -> None:
     officer = _seed(app_db)
     at = make_app(officer, as_of=AS_OF).run()
     _fill_new_review(at, received=date(2026, 12, 22), incident=date(2026, 12, 22), aware=date(2026, 12, 21))
@@ -173,7 +176,7 @@ def test_bad_dates_get_a_clear_message_and_keep_the_typed_values(app_db, make_ap
         assert session.scalars(select(Review.case_reference)).all() == ["181226AB", "211226CD"]
 
 
-def test_text_where_an_age_goes_is_refused(app_db, make_app):
+def test_text_where_an_age_goes_is_refused(app_db: OpenSession, make_app: MakeApp) -> None:
     officer = _seed(app_db)
     at = make_app(officer, as_of=AS_OF).run()
     _fill_new_review(at, received=date(2026, 12, 22), incident=date(2026, 12, 20), aware=date(2026, 12, 21), age="six")
@@ -182,7 +185,7 @@ def test_text_where_an_age_goes_is_refused(app_db, make_app):
     assert at.text_input(key="nr_age_1").value == "six"
 
 
-def test_submitting_the_same_form_twice_opens_one_review(app_db, make_app):
+def test_submitting_the_same_form_twice_opens_one_review(app_db: OpenSession, make_app: MakeApp) -> None:
     officer = _seed(app_db)
     at = make_app(officer, as_of=AS_OF).run()
     _fill_new_review(at, received=date(2026, 12, 22), incident=date(2026, 12, 20), aware=date(2026, 12, 21))
@@ -196,7 +199,7 @@ def test_submitting_the_same_form_twice_opens_one_review(app_db, make_app):
         assert len(session.scalars(select(Review).where(Review.case_reference.like("221226EF%"))).all()) == 1
 
 
-def test_review_page_shows_dates_sin_timeliness_and_milestones(app_db, make_app):
+def test_review_page_shows_dates_sin_timeliness_and_milestones(app_db: OpenSession, make_app: MakeApp) -> None:
     officer = _seed(app_db)
     at = make_app(officer, as_of=AS_OF).run()
     with app_db() as session:
@@ -212,7 +215,7 @@ def test_review_page_shows_dates_sin_timeliness_and_milestones(app_db, make_app)
     assert (row["Due"], row["Status"], row["Done"]) == ("Tue 29 Dec", ":green-badge[GREEN]", "—")
 
 
-def test_recording_a_milestone_done_and_a_future_date_refused(app_db, make_app):
+def test_recording_a_milestone_done_and_a_future_date_refused(app_db: OpenSession, make_app: MakeApp) -> None:
     officer = _seed(app_db)
     at = make_app(officer, as_of=AS_OF).run()
     with app_db() as session:
@@ -231,7 +234,7 @@ def test_recording_a_milestone_done_and_a_future_date_refused(app_db, make_app):
     assert (row["Status"], row["Done"]) == (":blue-badge[COMPLETE]", "Fri 18 Dec by App officer")
 
 
-def test_correcting_dates_with_a_wrong_order_keeps_the_typing(app_db, make_app):
+def test_correcting_dates_with_a_wrong_order_keeps_the_typing(app_db: OpenSession, make_app: MakeApp) -> None:
     officer = _seed(app_db)
     at = make_app(officer, as_of=AS_OF).run()
     with app_db() as session:
@@ -245,7 +248,8 @@ def test_correcting_dates_with_a_wrong_order_keeps_the_typing(app_db, make_app):
     assert at.date_input(key=f"cd_{review.id}_received").value == date(2026, 12, 10)
 
 
-def test_the_dates_form_shows_the_saved_dates_again_after_it_was_folded_or_left(app_db, make_app):
+def test_the_dates_form_shows_the_saved_dates_again_after_it_was_folded_or_left(app_db: OpenSession,
+                                                                                make_app: MakeApp) -> None:
     officer = _seed(app_db)
     with app_db() as session:
         review = session.scalars(select(Review).where(Review.case_reference == "181226AB")).one()
@@ -262,7 +266,7 @@ def test_the_dates_form_shows_the_saved_dates_again_after_it_was_folded_or_left(
     assert at.date_input(key=received).value == date(2026, 12, 18)
 
 
-def test_a_second_user_saving_first_is_not_overwritten(app_db, make_app):
+def test_a_second_user_saving_first_is_not_overwritten(app_db: OpenSession, make_app: MakeApp) -> None:
     officer = _seed(app_db)
     with app_db() as session:
         review = session.scalars(select(Review).where(Review.case_reference == "181226AB")).one()
@@ -285,7 +289,7 @@ def test_a_second_user_saving_first_is_not_overwritten(app_db, make_app):
         assert session.get(Review, review.id).sin_submitted_date == date(2026, 12, 17)
 
 
-def test_manager_delegates_and_the_officer_sees_it_on_the_live_list(app_db, make_app):
+def test_manager_delegates_and_the_officer_sees_it_on_the_live_list(app_db: OpenSession, make_app: MakeApp) -> None:
     officer = _seed(app_db)
     manager = create_account(app_db, "manager", username="pat")
     with app_db() as session:
@@ -307,7 +311,7 @@ def test_manager_delegates_and_the_officer_sees_it_on_the_live_list(app_db, make
     assert any("211226CD" in m.value and "Rapid Review meeting held" in m.value for m in mine.markdown)
 
 
-def test_officer_gets_no_delegation_form(app_db, make_app):
+def test_officer_gets_no_delegation_form(app_db: OpenSession, make_app: MakeApp) -> None:
     officer = _seed(app_db)
     at = make_app(officer, as_of=AS_OF).run()
     at.switch_page("pages/review.py").run()
@@ -317,7 +321,7 @@ def test_officer_gets_no_delegation_form(app_db, make_app):
     assert "dg_milestone" not in [s.key for s in at.selectbox]
 
 
-def test_an_age_typed_as_a_superscript_is_refused_with_a_sentence(app_db, make_app):
+def test_an_age_typed_as_a_superscript_is_refused_with_a_sentence(app_db: OpenSession, make_app: MakeApp) -> None:
     officer = _seed(app_db)
     at = make_app(officer, as_of=AS_OF).run()
     _fill_new_review(at, received=date(2026, 12, 22), incident=date(2026, 12, 20), aware=date(2026, 12, 21), age="²")
@@ -326,7 +330,7 @@ def test_an_age_typed_as_a_superscript_is_refused_with_a_sentence(app_db, make_a
     assert [e.value for e in at.error] == ["Child 1's age must be a whole number of years (for example 7)."]
 
 
-def test_initials_that_upper_casing_would_change_are_refused_and_kept(app_db, make_app):
+def test_initials_that_upper_casing_would_change_are_refused_and_kept(app_db: OpenSession, make_app: MakeApp) -> None:
     officer = _seed(app_db)
     at = make_app(officer, as_of=AS_OF).run()
     _fill_new_review(at, received=date(2026, 12, 22), incident=date(2026, 12, 20), aware=date(2026, 12, 21),
@@ -339,7 +343,8 @@ def test_initials_that_upper_casing_would_change_are_refused_and_kept(app_db, ma
         assert session.scalars(select(Review.case_reference)).all() == ["181226AB", "211226CD"]
 
 
-def test_a_review_opens_with_the_incident_and_csc_dates_blank_and_they_are_filled_in_later(app_db, make_app):
+def test_a_review_opens_with_the_incident_and_csc_dates_blank_and_they_are_filled_in_later(app_db: OpenSession,
+                                                                                           make_app: MakeApp) -> None:
     officer = _seed(app_db)
     at = make_app(officer, as_of=AS_OF).run()
     _open_new_review_form(at)
@@ -379,7 +384,8 @@ def test_a_review_opens_with_the_incident_and_csc_dates_blank_and_they_are_fille
     assert not any("required before the report is signed off" in i.value for i in at.info)
 
 
-def test_the_manager_corrects_the_date_of_a_completed_step_and_the_correction_is_listed(app_db, make_app):
+def test_the_manager_corrects_the_date_of_a_completed_step_and_the_correction_is_listed(app_db: OpenSession,
+                                                                                        make_app: MakeApp) -> None:
     officer = _seed(app_db)
     manager = create_account(app_db, "manager", username="pat")
     with app_db() as session, session.begin():
@@ -432,7 +438,7 @@ def test_the_manager_corrects_the_date_of_a_completed_step_and_the_correction_is
 MON_21_DEC = date(2026, 12, 21)
 
 
-def _red_and_amber_review(open_session):
+def _red_and_amber_review(open_session: OpenSession):
     """Received Fri 18 Dec (Day 1). On Mon 21 Dec, Day 2: 'Timeline agreed' and 'Case folder created' (Day 1 steps)
     are overdue; the Early Help return, received that day and not yet checked, is due soon (amber on the day it
     came, red from the next working day). The other Day 1 steps are done; the rest are not due yet or green."""
@@ -461,7 +467,7 @@ WHY_181226AB = ("2 items overdue: Timeline agreed with JCR Chair and recorded (F
                 "(Fri 18 Dec) · 1 item due soon: Early Help return unchecked")
 
 
-def test_the_live_list_says_why_a_review_is_red(app_db, make_app):
+def test_the_live_list_says_why_a_review_is_red(app_db: OpenSession, make_app: MakeApp) -> None:
     officer, _ = _red_and_amber_review(app_db)
     at = make_app(officer, as_of=MON_21_DEC).run()
     assert not at.exception
@@ -479,7 +485,8 @@ def test_the_live_list_says_why_a_review_is_red(app_db, make_app):
                           "created (Fri 18 Dec)")
 
 
-def test_the_review_page_lists_each_red_or_amber_item_with_a_link_to_where_it_is_dealt_with(app_db, make_app):
+def test_the_review_page_lists_each_red_or_amber_item_with_a_link_to_where_it_is_dealt_with(app_db: OpenSession,
+                                                                                            make_app: MakeApp) -> None:
     officer, review_id = _red_and_amber_review(app_db)
     at = make_app(officer, as_of=MON_21_DEC).run()
     at.query_params["review"] = str(review_id)
@@ -517,7 +524,8 @@ def test_the_review_page_lists_each_red_or_amber_item_with_a_link_to_where_it_is
         assert session.get(ReviewMilestone, folder_id).done_date == MON_21_DEC
 
 
-def test_a_long_live_list_is_drawn_a_page_at_a_time_and_every_review_is_on_one_page(app_db, make_app, monkeypatch):
+def test_a_long_live_list_is_drawn_a_page_at_a_time_and_every_review_is_on_one_page(
+        app_db: OpenSession, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch) -> None:
     """Beyond LIST_PAGE_SIZE live reviews (15; 2 here), the list and its links show one page at a time, worst first,
     chosen in a box; the counts are of every live review."""
     import ui.widgets
@@ -547,7 +555,7 @@ def test_a_long_live_list_is_drawn_a_page_at_a_time_and_every_review_is_on_one_p
     assert sorted(seen) == sorted(references)
 
 
-def test_long_pasted_initials_and_age_stay_in_the_form_with_a_sentence(app_db, make_app):
+def test_long_pasted_initials_and_age_stay_in_the_form_with_a_sentence(app_db: OpenSession, make_app: MakeApp) -> None:
     """A box with a character limit would drop a longer paste whole; these boxes keep it and the save says why not."""
     officer = _seed(app_db)
     at = make_app(officer, as_of=AS_OF).run()
@@ -568,7 +576,8 @@ def test_long_pasted_initials_and_age_stay_in_the_form_with_a_sentence(app_db, m
         assert session.scalars(select(Review.case_reference)).all() == ["181226AB", "211226CD"]
 
 
-def test_the_review_page_shows_a_step_another_user_recorded_on_its_next_run(app_db, make_app):
+def test_the_review_page_shows_a_step_another_user_recorded_on_its_next_run(app_db: OpenSession,
+                                                                            make_app: MakeApp) -> None:
     """The Review page's status is a shared read (the same for every case reader until anything is written): a step
     recorded by someone else, in another session, shows on this reader's next run, not the status kept before."""
     officer = _seed(app_db)
@@ -592,7 +601,8 @@ def test_the_review_page_shows_a_step_another_user_recorded_on_its_next_run(app_
     assert _milestone_rows(at)[timeline.title]["Done"] == f"Mon 21 Dec by {officer.display_name}"
 
 
-def test_the_counts_take_each_live_review_once_a_submitted_one_as_submitted(app_db, make_app):
+def test_the_counts_take_each_live_review_once_a_submitted_one_as_submitted(app_db: OpenSession,
+                                                                            make_app: MakeApp) -> None:
     """The badge line counts every live review once, by the word its row shows: the open ones by their RAG, the ones
     submitted to the National Panel as submitted. The expected figures come from the database."""
     from db.enums import ReviewState

@@ -6,16 +6,19 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
 
 from db.models import Account, Agency, LogEntry
 from db.models_report import Meeting
 from services.meetings.service import record_meeting, update_meeting
 from tests.app.test_report_page import AS_OF, _open, _seed
+from tests.types import MakeApp, OpenSession
 
 HELD = date(2026, 12, 31)
 
 
-def _record(at, p, *, kind=None, held=HELD, chair="Charlie Chair", decisions="Agreed the episodes."):
+def _record(at: AppTest, p, *, kind=None, held=HELD, chair: Account = "Charlie Chair",
+            decisions="Agreed the episodes.") -> None:
     if kind is not None:
         at.selectbox(key=p + "kind").set_value(kind)
     at.date_input(key=p + "held_on").set_value(held)
@@ -25,7 +28,7 @@ def _record(at, p, *, kind=None, held=HELD, chair="Charlie Chair", decisions="Ag
     assert not at.exception, at.exception
 
 
-def _recorded_meeting(app_db, officer_id, review_id) -> int:
+def _recorded_meeting(app_db: OpenSession, officer_id, review_id) -> int:
     with app_db() as session, session.begin():
         actor = session.get(Account, officer_id)
         meeting = record_meeting(session, actor, review_id=review_id, kind="rr_meeting", held_on=HELD,
@@ -34,7 +37,8 @@ def _recorded_meeting(app_db, officer_id, review_id) -> int:
         return meeting.id
 
 
-def test_recording_a_meeting_puts_it_in_the_table_and_completes_its_milestone(app_db, make_app):
+def test_recording_a_meeting_puts_it_in_the_table_and_completes_its_milestone(app_db: OpenSession,
+                                                                              make_app: MakeApp) -> None:
     officer, _, _, review_id = _seed(app_db)
     at = _open(make_app, officer, review_id, page="pages/meetings.py")
     p = f"mt{review_id}_"
@@ -47,7 +51,8 @@ def test_recording_a_meeting_puts_it_in_the_table_and_completes_its_milestone(ap
         assert session.scalar(select(Meeting.chair_name)) == "Charlie Chair"
 
 
-def test_a_hidden_control_character_is_refused_in_words_and_the_typing_stays(app_db, make_app):
+def test_a_hidden_control_character_is_refused_in_words_and_the_typing_stays(app_db: OpenSession,
+                                                                             make_app: MakeApp) -> None:
     officer, _, _, review_id = _seed(app_db)
     at = _open(make_app, officer, review_id, page="pages/meetings.py")
     p = f"mt{review_id}_"
@@ -60,7 +65,8 @@ def test_a_hidden_control_character_is_refused_in_words_and_the_typing_stays(app
         assert session.scalars(select(Meeting)).all() == []
 
 
-def test_a_stale_edit_keeps_what_was_typed_and_shows_the_saved_values_then_saves_over_them(app_db, make_app):
+def test_a_stale_edit_keeps_what_was_typed_and_shows_the_saved_values_then_saves_over_them(app_db: OpenSession,
+                                                                                           make_app: MakeApp) -> None:
     officer, manager, _, review_id = _seed(app_db)
     meeting_id = _recorded_meeting(app_db, officer.id, review_id)
     at = _open(make_app, officer, review_id, page="pages/meetings.py")
@@ -90,7 +96,8 @@ def test_a_stale_edit_keeps_what_was_typed_and_shows_the_saved_values_then_saves
         assert session.get(Meeting, meeting_id).decisions == typed.strip()
 
 
-def test_coming_back_to_a_meeting_someone_else_changed_is_no_false_conflict(app_db, make_app):
+def test_coming_back_to_a_meeting_someone_else_changed_is_no_false_conflict(app_db: OpenSession,
+                                                                            make_app: MakeApp) -> None:
     officer, manager, _, review_id = _seed(app_db)
     meeting_id = _recorded_meeting(app_db, officer.id, review_id)
     at = _open(make_app, officer, review_id, page="pages/meetings.py")
@@ -111,7 +118,7 @@ def test_coming_back_to_a_meeting_someone_else_changed_is_no_false_conflict(app_
         assert (saved.chair_name, saved.minute_taker_name) == ("Morgan Manager", "Olly Officer")
 
 
-def test_a_double_submit_records_a_pre_meet_once_and_saves_an_edit_once(app_db, make_app):
+def test_a_double_submit_records_a_pre_meet_once_and_saves_an_edit_once(app_db: OpenSession, make_app: MakeApp) -> None:
     officer, _, _, review_id = _seed(app_db)
     at = _open(make_app, officer, review_id, page="pages/meetings.py")
     p = f"mt{review_id}_"
@@ -148,7 +155,7 @@ KEPT = "Shorten it and save again: what you typed is still in the form."
      f"The record of the meeting's decisions is 8,001 characters long; it can be at most 8,000. {KEPT}"),
 ])
 def test_a_text_longer_than_the_meeting_record_keeps_is_refused_in_words_and_stays_in_the_box(
-        app_db, make_app, form, field, typed, sentence):
+        app_db: OpenSession, make_app: MakeApp, form, field, typed, sentence) -> None:
     """The boxes have no character limit (a browser box with one drops a longer paste whole): the save says why not."""
     officer, _, _, review_id = _seed(app_db)
     if form == "edit":

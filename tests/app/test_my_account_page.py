@@ -7,21 +7,24 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
 
 from db.models_mail import CalendarFeed
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review
 from tests.app.conftest import create_account
+from tests.types import MakeApp, OpenSession
 from ui.widgets import md_text
 
 AS_OF = date(2026, 12, 23)
 
 
-def _infos(at) -> str:
+def _infos(at: AppTest) -> str:
     return " ".join(i.value for i in at.info)
 
 
-def test_the_feed_address_is_shown_once_then_the_feed_is_turned_off(app_db, make_app, monkeypatch):
+def test_the_feed_address_is_shown_once_then_the_feed_is_turned_off(app_db: OpenSession, make_app: MakeApp,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SMTP_URL", raising=False)
     officer = create_account(app_db, "officer", username="feed-officer")
     at = make_app(officer, as_of=AS_OF).run()
@@ -45,7 +48,8 @@ def test_the_feed_address_is_shown_once_then_the_feed_is_turned_off(app_db, make
         assert session.scalars(select(CalendarFeed.revoked_at).where(CalendarFeed.account_id == officer.id)).one()
 
 
-def test_the_digest_address_is_named_when_mail_is_on(app_db, make_app, monkeypatch):
+def test_the_digest_address_is_named_when_mail_is_on(app_db: OpenSession, make_app: MakeApp,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SMTP_URL", "smtp://127.0.0.1:9")
     manager = create_account(app_db, "manager", username="mail-manager")
     with app_db() as session, session.begin():
@@ -55,7 +59,7 @@ def test_the_digest_address_is_named_when_mail_is_on(app_db, make_app, monkeypat
     assert any(md_text("manager@partnership.example") in m.value for m in at.markdown)
 
 
-def test_the_review_page_offers_its_deadlines_as_a_calendar_file(app_db, make_app):
+def test_the_review_page_offers_its_deadlines_as_a_calendar_file(app_db: OpenSession, make_app: MakeApp) -> None:
     officer = create_account(app_db, "officer", username="ics-officer")
     with app_db() as session, session.begin():
         review = open_review(session, session.merge(officer), notification_type="death",
@@ -72,7 +76,7 @@ def test_the_review_page_offers_its_deadlines_as_a_calendar_file(app_db, make_ap
     assert f"In calendars and email subjects: Rapid Review 181226 no. {review_id}" in [c.value for c in at.caption]
 
 
-def test_board_members_have_no_account_page(app_db, make_app):
+def test_board_members_have_no_account_page(app_db: OpenSession, make_app: MakeApp) -> None:
     board = create_account(app_db, "board", username="feed-board")
     at = make_app(board, as_of=AS_OF).run()
     with pytest.raises(ValueError, match="Could not find a navigation page"):

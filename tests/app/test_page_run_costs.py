@@ -5,20 +5,26 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+from sqlalchemy.orm import Session
+from streamlit.testing.v1 import AppTest
+
 from db.models import Account
 from demo.partnership import load_demo_data
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review
 from tests.app.conftest import create_account, open_folded
 from tests.app.test_statements_per_render import AS_OF, _more_live_reviews
+from tests.types import MakeApp, OpenSession
 from ui.streamlit_internals.testing import deferred_download_callables
 
 
-def _chase_buttons(at) -> list[str]:
+def _chase_buttons(at: AppTest) -> list[str]:
     return [b.key for b in at.button if b.key and b.key.startswith("worklist_chased_")]
 
 
-def test_the_worklist_shows_10_late_returns_at_a_time_and_every_one_on_some_page(app_db, make_app):
+def test_the_worklist_shows_10_late_returns_at_a_time_and_every_one_on_some_page(app_db: OpenSession,
+                                                                                 make_app: MakeApp) -> None:
     with app_db() as session, session.begin():
         load_demo_data(session, as_of=AS_OF)
     _more_live_reviews(app_db, 6)  # 24 more late returns
@@ -41,7 +47,8 @@ def test_the_worklist_shows_10_late_returns_at_a_time_and_every_one_on_some_page
     assert len({key for keys in shown for key in keys}) == late
 
 
-def test_the_worklist_table_shows_50_returns_at_a_time_most_urgent_first(app_db, make_app):
+def test_the_worklist_table_shows_50_returns_at_a_time_most_urgent_first(app_db: OpenSession,
+                                                                         make_app: MakeApp) -> None:
     with app_db() as session, session.begin():
         load_demo_data(session, as_of=AS_OF)
     _more_live_reviews(app_db, 8)  # 32 more outstanding returns, all late
@@ -70,7 +77,8 @@ def test_the_worklist_table_shows_50_returns_at_a_time_most_urgent_first(app_db,
     assert at.markdown and reference in next(m.value for m in at.markdown if m.value.startswith("### "))
 
 
-def test_the_review_calendar_file_is_built_only_when_clicked(app_db, make_app, monkeypatch):
+def test_the_review_calendar_file_is_built_only_when_clicked(app_db: OpenSession, make_app: MakeApp,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     deferred = deferred_download_callables(monkeypatch)
     officer = create_account(app_db, "officer", username="ics-later-officer")
     with app_db() as session, session.begin():
@@ -91,7 +99,8 @@ def test_the_review_calendar_file_is_built_only_when_clicked(app_db, make_app, m
     assert f"Rapid Review 181126 no. {review_id}" in ics
 
 
-def test_shared_reads_are_kept_by_data_version_and_the_least_recently_used_goes_first(app_db, monkeypatch):
+def test_shared_reads_are_kept_by_data_version_and_the_least_recently_used_goes_first(app_db: OpenSession,
+                                                                                      monkeypatch: pytest.MonkeyPatch):
     """ui.state.read_shared: the same call is read once until a write moves the data version; at most
     SHARED_READS_KEPT calls are kept, the one used longest ago forgotten first."""
     import services.unit_of_work
@@ -100,7 +109,7 @@ def test_shared_reads_are_kept_by_data_version_and_the_least_recently_used_goes_
     officer = create_account(app_db, "officer")
     reads: list[int] = []
 
-    def count(session, actor, *, n):
+    def count(session: Session, actor, *, n):
         reads.append(n)
         return n * 10
 

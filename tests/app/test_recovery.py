@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import psutil
+import pytest
 import streamlit as st
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
@@ -25,6 +26,7 @@ from services.accounts import _new_account
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review
 from tests.app.conftest import create_account
+from tests.types import MakeApp, OpenSession
 from ui.errors import DATABASE_UNAVAILABLE
 
 TODAY = date(2026, 11, 26)
@@ -34,7 +36,8 @@ def _postmaster_pid(pgdata: Path) -> int:
     return int((pgdata / "postmaster.pid").read_text().split()[0])
 
 
-def test_a_killed_embedded_postmaster_is_started_again_by_the_next_click(monkeypatch, make_app):
+def test_a_killed_embedded_postmaster_is_started_again_by_the_next_click(monkeypatch: pytest.MonkeyPatch,
+                                                                         make_app: MakeApp) -> None:
     folder = Path(tempfile.mkdtemp(prefix="rrt-recovery-", dir="/tmp"))  # short: the server's socket is in it
     # Exit handlers run last-registered first: this one after the server's own, which stops it and deletes pgdata.
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
@@ -96,7 +99,7 @@ def _entries_written(owner_url: str, review_id: int) -> list[tuple[str, str, str
 
 
 def test_what_was_typed_survives_a_save_while_the_database_is_down_and_is_saved_once_it_is_back(
-        app_db, fresh_database_url, make_app):
+        app_db: OpenSession, fresh_database_url: str, make_app: MakeApp) -> None:
     with app_db() as session, session.begin():
         officer = _new_account(session, username="kept-officer", display_name="Kept Officer", roles=["officer"],
                                password="correct horse battery")
@@ -138,8 +141,9 @@ def test_what_was_typed_survives_a_save_while_the_database_is_down_and_is_saved_
         ("document filed", "Police scoping form received (officer DS).", "I", "Scoping/Police scoping form.docx")]
 
 
-def test_what_was_typed_survives_a_reload_while_the_database_is_down(app_db, fresh_database_url, make_app,
-                                                                      monkeypatch):
+def test_what_was_typed_survives_a_reload_while_the_database_is_down(app_db: OpenSession, fresh_database_url: str,
+                                                                     make_app: MakeApp,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """A reload starts a new Streamlit session: what was typed before it, kept by the failed run under the hash of
     the browser's sign-in cookie, comes back into the form on the new session's first run once the database is back
     (and only for that browser)."""
@@ -195,7 +199,7 @@ def test_what_was_typed_survives_a_reload_while_the_database_is_down(app_db, fre
     assert again.text_area(key="la_text").value == ""
 
 
-def test_the_typing_is_kept_under_a_hash_of_the_sign_in_cookie_and_expires(monkeypatch):
+def test_the_typing_is_kept_under_a_hash_of_the_sign_in_cookie_and_expires(monkeypatch: pytest.MonkeyPatch) -> None:
     import hashlib
 
     import ui.kept
@@ -209,7 +213,7 @@ def test_the_typing_is_kept_under_a_hash_of_the_sign_in_cookie_and_expires(monke
     assert list(ui.kept._kept_by_browser) == ["new"]
 
 
-def test_a_password_typed_is_never_kept_beyond_its_session():
+def test_a_password_typed_is_never_kept_beyond_its_session() -> None:
     from ui.kept import for_the_browser
 
     typed = {"sign_in_username": "olly", "sign_in_password": "secret", "first_password": "s",

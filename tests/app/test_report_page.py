@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
 
 from db.models import Account, Agency, LogEntry, Review, ReviewMilestone
 from db.models_report import Meeting, PanelResponse, ReportSection, ReportVersion, SignOff
@@ -17,13 +18,14 @@ from services.returns.service_receipts import record_return_received
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review, update_review_dates
 from tests.app.conftest import create_account
+from tests.types import MakeApp, OpenSession
 from ui.widgets import FREE_TEXT_REMINDER
 
 RECEIVED = date(2026, 12, 18)      # Fri: Day 1; Day 15 = Tue 12 Jan 2027
 AS_OF = date(2027, 1, 8)           # Fri, Day 12
 
 
-def _seed(open_session):
+def _seed(open_session: OpenSession):
     """An officer, a manager and a chair; two agencies; one review whose forms were sent, one return received."""
     officer = create_account(open_session, "officer", username="olly")
     manager = create_account(open_session, "manager", username="morgan")
@@ -47,7 +49,7 @@ def _seed(open_session):
     return officer, manager, chair, review_id
 
 
-def _open(make_app, account, review_id, page="pages/report.py", as_of=AS_OF):
+def _open(make_app: MakeApp, account, review_id, page="pages/report.py", as_of=AS_OF):
     at = make_app(account, as_of=as_of).run()
     at.query_params["review"] = str(review_id)
     at.switch_page(page).run()
@@ -55,7 +57,7 @@ def _open(make_app, account, review_id, page="pages/report.py", as_of=AS_OF):
     return at
 
 
-def _complete_the_report(open_session, officer_id, review_id):
+def _complete_the_report(open_session: OpenSession, officer_id, review_id) -> None:
     with open_session() as session, session.begin():
         actor = session.get(Account, officer_id)
         for key in WRITABLE_KEYS:
@@ -68,12 +70,12 @@ def _complete_the_report(open_session, officer_id, review_id):
             record_summary(session, actor, return_id=ret.id, expected_version=None, summary="Not known.")
 
 
-def _text(at) -> str:
+def _text(at: AppTest) -> str:
     """The page's markdown as read: the escapes that keep typed text literal (ui.widgets.md_text) removed."""
     return re.sub(r"\\(.)", r"\1", "\n".join(str(m.value) for m in at.markdown))
 
 
-def test_the_page_shows_the_report_what_is_missing_and_the_preview(app_db, make_app):
+def test_the_page_shows_the_report_what_is_missing_and_the_preview(app_db: OpenSession, make_app: MakeApp) -> None:
     officer, _, _, review_id = _seed(app_db)
     at = _open(make_app, officer, review_id)
     assert "### Rapid Review report 181226AB" in _text(at)
@@ -88,7 +90,8 @@ def test_the_page_shows_the_report_what_is_missing_and_the_preview(app_db, make_
     assert (box.placeholder, box.help) == (FREE_TEXT_REMINDER, FREE_TEXT_REMINDER + " Up to 20,000 characters.")
 
 
-def test_saving_a_section_shows_who_changed_it_and_it_leaves_the_warning(app_db, make_app):
+def test_saving_a_section_shows_who_changed_it_and_it_leaves_the_warning(app_db: OpenSession,
+                                                                         make_app: MakeApp) -> None:
     officer, _, _, review_id = _seed(app_db)
     at = _open(make_app, officer, review_id)
     at.text_area(key=f"rp{review_id}_s_incident_summary_text").input("The child was found injured at home.")
@@ -101,7 +104,8 @@ def test_saving_a_section_shows_who_changed_it_and_it_leaves_the_warning(app_db,
         assert session.scalar(select(ReportSection.text)) == "The child was found injured at home."
 
 
-def test_a_save_over_someone_elses_newer_text_is_refused_and_the_typed_text_is_kept(app_db, make_app):
+def test_a_save_over_someone_elses_newer_text_is_refused_and_the_typed_text_is_kept(app_db: OpenSession,
+                                                                                    make_app: MakeApp) -> None:
     officer, _, chair, review_id = _seed(app_db)
     at = _open(make_app, officer, review_id)
     # The Chair saves section 4 after the officer opened the page.
@@ -125,7 +129,7 @@ def test_a_save_over_someone_elses_newer_text_is_refused_and_the_typed_text_is_k
         assert (row.text, row.version) == ("The Chair's episodes. The officer's episodes.", 2)
 
 
-def test_a_word_draft_is_made_kept_and_offered_for_download(app_db, make_app):
+def test_a_word_draft_is_made_kept_and_offered_for_download(app_db: OpenSession, make_app: MakeApp) -> None:
     officer, _, _, review_id = _seed(app_db)
     at = _open(make_app, officer, review_id)
     at.button(key=f"rp{review_id}_make_draft").click().run()
@@ -143,7 +147,8 @@ def test_a_word_draft_is_made_kept_and_offered_for_download(app_db, make_app):
         assert session.scalars(select(ReportVersion.number)).all() == [1]
 
 
-def test_the_chair_is_refused_sign_off_while_sections_are_missing_and_then_signs(app_db, make_app):
+def test_the_chair_is_refused_sign_off_while_sections_are_missing_and_then_signs(app_db: OpenSession,
+                                                                                 make_app: MakeApp) -> None:
     officer, manager, chair, review_id = _seed(app_db)
     _hold_the_meeting(app_db, officer, review_id)
     with app_db() as session, session.begin():
@@ -177,7 +182,7 @@ def test_the_chair_is_refused_sign_off_while_sections_are_missing_and_then_signs
         assert (review.state, review.submitted_to_panel_date) == ("submitted", AS_OF)
 
 
-def test_an_officer_gets_no_sign_off_form_and_a_board_member_no_page(app_db, make_app):
+def test_an_officer_gets_no_sign_off_form_and_a_board_member_no_page(app_db: OpenSession, make_app: MakeApp) -> None:
     officer, _, _, review_id = _seed(app_db)
     with app_db() as session, session.begin():
         send_to_chair(session, session.get(Account, officer.id), review_id=review_id, sent_on=AS_OF, as_of=AS_OF)
@@ -191,7 +196,7 @@ def test_an_officer_gets_no_sign_off_form_and_a_board_member_no_page(app_db, mak
             at.switch_page(page)
 
 
-def test_recording_a_meeting_refused_keeps_what_was_typed_then_saves(app_db, make_app):
+def test_recording_a_meeting_refused_keeps_what_was_typed_then_saves(app_db: OpenSession, make_app: MakeApp) -> None:
     officer, _, _, review_id = _seed(app_db)
     at = _open(make_app, officer, review_id, page="pages/meetings.py")
     p = f"mt{review_id}_"
@@ -225,7 +230,8 @@ def test_recording_a_meeting_refused_keeps_what_was_typed_then_saves(app_db, mak
         assert session.scalar(select(Meeting.chair_name)) == "Charlie Chair"
 
 
-def test_the_lcspr_decision_is_saved_on_the_page_and_other_changes_do_not_make_it_stale(app_db, make_app):
+def test_the_lcspr_decision_is_saved_on_the_page_and_other_changes_do_not_make_it_stale(app_db: OpenSession,
+                                                                                        make_app: MakeApp) -> None:
     _, manager, _, review_id = _seed(app_db)
     at = _open(make_app, manager, review_id)
     p = f"rp{review_id}_"
@@ -250,7 +256,8 @@ def test_the_lcspr_decision_is_saved_on_the_page_and_other_changes_do_not_make_i
             (False, "The criteria are not met.", True)
 
 
-def test_a_stale_lcspr_decision_keeps_the_typing_and_shows_the_saved_decision(app_db, make_app):
+def test_a_stale_lcspr_decision_keeps_the_typing_and_shows_the_saved_decision(app_db: OpenSession,
+                                                                              make_app: MakeApp) -> None:
     officer, _, chair, review_id = _seed(app_db)
     at = _open(make_app, officer, review_id)
     p = f"rp{review_id}_"
@@ -275,7 +282,7 @@ def test_a_stale_lcspr_decision_keeps_the_typing_and_shows_the_saved_decision(ap
 
 
 def test_a_section_changed_elsewhere_while_untouched_shows_their_text_and_saves_without_a_false_conflict(
-        app_db, make_app):
+        app_db: OpenSession, make_app: MakeApp) -> None:
     officer, _, chair, review_id = _seed(app_db)
     at = _open(make_app, officer, review_id)
     box = f"rp{review_id}_s_learning_text"
@@ -289,7 +296,7 @@ def test_a_section_changed_elsewhere_while_untouched_shows_their_text_and_saves_
     assert at.success[0].value == "Section 7 saved." and not at.error
 
 
-def test_a_double_submit_of_a_section_saves_it_once(app_db, make_app):
+def test_a_double_submit_of_a_section_saves_it_once(app_db: OpenSession, make_app: MakeApp) -> None:
     officer, _, _, review_id = _seed(app_db)
     at = _open(make_app, officer, review_id)
     at.text_area(key=f"rp{review_id}_s_learning_text").input("Learning, once.")
@@ -303,7 +310,8 @@ def test_a_double_submit_of_a_section_saves_it_once(app_db, make_app):
     assert len(saves) == 1
 
 
-def test_a_section_with_a_hidden_control_character_is_refused_in_words_and_the_typing_stays(app_db, make_app):
+def test_a_section_with_a_hidden_control_character_is_refused_in_words_and_the_typing_stays(app_db: OpenSession,
+                                                                                            make_app: MakeApp) -> None:
     officer, _, _, review_id = _seed(app_db)
     at = _open(make_app, officer, review_id)
     box = f"rp{review_id}_s_learning_text"
@@ -321,7 +329,7 @@ THU_7_JAN, MON_11_JAN = date(2027, 1, 7), date(2027, 1, 11)
 TUE_12_JAN, WED_13_JAN = date(2027, 1, 12), date(2027, 1, 13)
 
 
-def _with_the_chair(open_session, officer, review_id):
+def _with_the_chair(open_session: OpenSession, officer: Account, review_id) -> None:
     """Every part written; sent to the JCR Chair on Thu 7 Jan (version 1)."""
     _complete_the_report(open_session, officer.id, review_id)
     _hold_the_meeting(open_session, officer, review_id)
@@ -329,7 +337,7 @@ def _with_the_chair(open_session, officer, review_id):
         send_to_chair(session, session.get(Account, officer.id), review_id=review_id, sent_on=THU_7_JAN, as_of=AS_OF)
 
 
-def _hold_the_meeting(open_session, officer, review_id):
+def _hold_the_meeting(open_session: OpenSession, officer: Account, review_id) -> None:
     """Issue 26: the Panel gets the report after its Rapid Review meeting, held Wed 30 Dec (Day 7)."""
     from services.meetings.service import record_meeting
     with open_session() as session, session.begin():
@@ -338,14 +346,15 @@ def _hold_the_meeting(open_session, officer, review_id):
                        chair_name="JCR Chair", as_of=AS_OF)
 
 
-def _signed_off(open_session, officer, chair, review_id):
+def _signed_off(open_session: OpenSession, officer: Account, chair: Account, review_id) -> None:
     """Sent to the JCR Chair on Thu 7 Jan and signed off by the Chair on Fri 8 Jan (version 2)."""
     _with_the_chair(open_session, officer, review_id)
     with open_session() as session, session.begin():
         sign_off(session, session.get(Account, chair.id), review_id=review_id, signed_on=AS_OF, as_of=AS_OF)
 
 
-def _signed_and_submitted(open_session, officer, manager, chair, review_id, *, ofsted=False):
+def _signed_and_submitted(open_session: OpenSession, officer: Account, manager: Account, chair: Account, review_id, *,
+                          ofsted=False) -> None:
     """Signed by the Chair on Fri 8 Jan (version 2) and submitted the same day (version 3)."""
     _with_the_chair(open_session, officer, review_id)
     with open_session() as session, session.begin():
@@ -357,7 +366,8 @@ def _signed_and_submitted(open_session, officer, manager, chair, review_id, *, o
                         ofsted_sent_on=AS_OF if ofsted else None, as_of=AS_OF)
 
 
-def test_the_manager_records_a_sign_off_given_by_email_on_the_chairs_behalf(app_db, make_app):
+def test_the_manager_records_a_sign_off_given_by_email_on_the_chairs_behalf(app_db: OpenSession,
+                                                                            make_app: MakeApp) -> None:
     officer, manager, _, review_id = _seed(app_db)
     _with_the_chair(app_db, officer, review_id)
     at = _open(make_app, manager, review_id)
@@ -385,7 +395,8 @@ def test_the_manager_records_a_sign_off_given_by_email_on_the_chairs_behalf(app_
         assert session.scalar(select(ReportVersion.state).where(ReportVersion.number == 2)) == "signed_final"
 
 
-def test_the_sign_off_recorded_by_the_manager_waits_for_the_incident_and_csc_dates(app_db, make_app):
+def test_the_sign_off_recorded_by_the_manager_waits_for_the_incident_and_csc_dates(app_db: OpenSession,
+                                                                                   make_app: MakeApp) -> None:
     officer, manager, _, review_id = _seed(app_db)
     _with_the_chair(app_db, officer, review_id)
     with app_db() as session, session.begin():
@@ -406,7 +417,7 @@ def test_the_sign_off_recorded_by_the_manager_waits_for_the_incident_and_csc_dat
         assert session.scalars(select(SignOff)).all() == []
 
 
-def test_a_sign_off_is_withdrawn_with_a_reason_and_its_version_is_kept(app_db, make_app):
+def test_a_sign_off_is_withdrawn_with_a_reason_and_its_version_is_kept(app_db: OpenSession, make_app: MakeApp) -> None:
     officer, manager, chair, review_id = _seed(app_db)
     _signed_off(app_db, officer, chair, review_id)
     at = _open(make_app, manager, review_id)
@@ -431,7 +442,8 @@ def test_a_sign_off_is_withdrawn_with_a_reason_and_its_version_is_kept(app_db, m
             ["sent_to_chair", "signed_final"]
 
 
-def test_the_panels_response_is_recorded_with_what_it_said_and_closes_the_review(app_db, make_app):
+def test_the_panels_response_is_recorded_with_what_it_said_and_closes_the_review(app_db: OpenSession,
+                                                                                 make_app: MakeApp) -> None:
     officer, manager, chair, review_id = _seed(app_db)
     _signed_and_submitted(app_db, officer, manager, chair, review_id)
     at = _open(make_app, manager, review_id, as_of=MON_11_JAN)
@@ -462,7 +474,7 @@ def test_the_panels_response_is_recorded_with_what_it_said_and_closes_the_review
         assert (review.state, review.panel_response_date) == ("closed", MON_11_JAN)
 
 
-def test_ofsteds_response_is_recorded_on_a_closed_review_when_it_comes(app_db, make_app):
+def test_ofsteds_response_is_recorded_on_a_closed_review_when_it_comes(app_db: OpenSession, make_app: MakeApp) -> None:
     officer, manager, chair, review_id = _seed(app_db)
     _signed_and_submitted(app_db, officer, manager, chair, review_id, ofsted=True)
     with app_db() as session, session.begin():
@@ -493,7 +505,7 @@ SCRIPT_PASTE = "<script>alert(1)</script>" * 400  # 10,000 characters
 KEPT = "Shorten it and save again: what you typed is still in the form."
 
 
-def _refused_and_kept(at, submit, kind, key, typed, sentence):
+def _refused_and_kept(at: AppTest, submit, kind, key, typed, sentence) -> None:
     """Submit: refused with exactly `sentence`, and the box (`kind`: text_input or text_area) still holds `typed`.
     The boxes have no character limit: a browser box with one drops a longer paste whole, with no message."""
     at.button(key=submit).click().run()
@@ -502,7 +514,8 @@ def _refused_and_kept(at, submit, kind, key, typed, sentence):
     assert getattr(at, kind)(key=key).value == typed
 
 
-def test_a_section_longer_than_the_report_keeps_is_refused_in_words_and_stays_in_the_box(app_db, make_app):
+def test_a_section_longer_than_the_report_keeps_is_refused_in_words_and_stays_in_the_box(app_db: OpenSession,
+                                                                                         make_app: MakeApp) -> None:
     officer, _, _, review_id = _seed(app_db)
     at = _open(make_app, officer, review_id)
     box = f"rp{review_id}_s_learning_text"
@@ -519,7 +532,7 @@ def test_a_section_longer_than_the_report_keeps_is_refused_in_words_and_stays_in
     (SCRIPT_PASTE, f"The reasons for the LCSPR decision is 10,000 characters long; it can be at most 4,000. {KEPT}"),
 ])
 def test_lcspr_reasons_longer_than_the_report_keeps_are_refused_in_words_and_stay_in_the_box(
-        app_db, make_app, typed, sentence):
+        app_db: OpenSession, make_app: MakeApp, typed, sentence) -> None:
     officer, _, _, review_id = _seed(app_db)
     at = _open(make_app, officer, review_id)
     p = f"rp{review_id}_"
@@ -539,7 +552,7 @@ def test_lcspr_reasons_longer_than_the_report_keeps_are_refused_in_words_and_sta
      f"The description of how the sign-off was given is 201 characters long; it can be at most 200. {KEPT}"),
 ])
 def test_a_sign_off_recorded_with_a_name_or_how_too_long_is_refused_in_words_and_stays_in_the_box(
-        app_db, make_app, box, typed, sentence):
+        app_db: OpenSession, make_app: MakeApp, box, typed, sentence) -> None:
     officer, manager, _, review_id = _seed(app_db)
     _with_the_chair(app_db, officer, review_id)
     at = _open(make_app, manager, review_id)
@@ -552,7 +565,8 @@ def test_a_sign_off_recorded_with_a_name_or_how_too_long_is_refused_in_words_and
         assert session.scalars(select(SignOff)).all() == []
 
 
-def test_a_withdrawal_reason_longer_than_the_report_keeps_is_refused_in_words_and_stays_in_the_box(app_db, make_app):
+def test_a_withdrawal_reason_longer_than_the_report_keeps_is_refused_in_words_and_stays_in_the_box(
+        app_db: OpenSession, make_app: MakeApp) -> None:
     officer, manager, chair, review_id = _seed(app_db)
     _signed_off(app_db, officer, chair, review_id)
     at = _open(make_app, manager, review_id)
@@ -564,7 +578,8 @@ def test_a_withdrawal_reason_longer_than_the_report_keeps_is_refused_in_words_an
         assert session.scalars(select(SignOff.withdrawn_on)).all() == [None]
 
 
-def test_notes_on_the_panels_response_too_long_are_refused_in_words_and_stay_in_the_box(app_db, make_app):
+def test_notes_on_the_panels_response_too_long_are_refused_in_words_and_stay_in_the_box(app_db: OpenSession,
+                                                                                        make_app: MakeApp) -> None:
     officer, manager, chair, review_id = _seed(app_db)
     _signed_and_submitted(app_db, officer, manager, chair, review_id)
     at = _open(make_app, manager, review_id, as_of=MON_11_JAN)

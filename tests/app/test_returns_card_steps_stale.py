@@ -5,41 +5,45 @@ from __future__ import annotations
 
 from datetime import date
 
+from streamlit.testing.v1 import AppTest
+
 from db.models import Account
 from db.models_returns import AgencyReturn
 from services.returns.service import record_final_qa, record_initial_check, record_shared_with_chair
 from services.returns.service_receipts import record_return_received
 from tests.app.test_returns_page import AS_OF, YES, _open_checklist, _return_id, _seed, _submit
+from tests.types import MakeApp, OpenSession
 
 STALE = "was changed by someone else since you opened it"
 
 
-def _received(app_db, account, ret_id, *, role="DCI"):
+def _received(app_db: OpenSession, account, ret_id, *, role="DCI") -> None:
     with app_db() as session, session.begin():
         record_return_received(session, session.get(Account, account.id), return_id=ret_id, expected_version=None,
                                received_on=AS_OF, signed_by_senior_manager=True, signatory_role=role, as_of=AS_OF)
 
 
-def _checked(app_db, account, ret_id, *, outcome="satisfactory", answers=YES):
+def _checked(app_db: OpenSession, account, ret_id, *, outcome="satisfactory", answers=YES) -> None:
     with app_db() as session, session.begin():
         record_initial_check(session, session.get(Account, account.id), return_id=ret_id, expected_version=None,
                              checked_on=AS_OF, outcome=outcome, as_of=AS_OF, **answers)
 
 
-def _return(app_db, ret_id) -> AgencyReturn:
+def _return(app_db: OpenSession, ret_id) -> AgencyReturn:
     with app_db() as session:
         ret = session.get(AgencyReturn, ret_id)
         session.expunge(ret)
         return ret
 
 
-def _refused(at) -> str:
+def _refused(at: AppTest) -> str:
     errors = [e.value for e in at.error]
     assert len(errors) == 1 and STALE in errors[0], errors
     return errors[0]
 
 
-def test_a_receipt_recorded_meanwhile_refuses_the_second_and_keeps_its_typing(app_db, make_app):
+def test_a_receipt_recorded_meanwhile_refuses_the_second_and_keeps_its_typing(app_db: OpenSession,
+                                                                              make_app: MakeApp) -> None:
     officer, manager, _, review_id = _seed(app_db, requested=("Demoshire Police",))
     ret_id = _return_id(app_db, "Demoshire Police")
     first = _open_checklist(make_app, officer, review_id)
@@ -68,7 +72,7 @@ def test_a_receipt_recorded_meanwhile_refuses_the_second_and_keeps_its_typing(ap
     assert not second.error
 
 
-def test_a_resubmission_recorded_meanwhile_refuses_the_second(app_db, make_app):
+def test_a_resubmission_recorded_meanwhile_refuses_the_second(app_db: OpenSession, make_app: MakeApp) -> None:
     officer, manager, _, review_id = _seed(app_db, requested=("Demoshire Police",))
     ret_id = _return_id(app_db, "Demoshire Police")
     _received(app_db, officer, ret_id)
@@ -92,7 +96,7 @@ def test_a_resubmission_recorded_meanwhile_refuses_the_second(app_db, make_app):
     assert _return(app_db, ret_id).signatory_role == "Superintendent"
 
 
-def test_an_initial_check_recorded_meanwhile_refuses_the_second(app_db, make_app):
+def test_an_initial_check_recorded_meanwhile_refuses_the_second(app_db: OpenSession, make_app: MakeApp) -> None:
     officer, manager, _, review_id = _seed(app_db, requested=("Demoshire Police",))
     ret_id = _return_id(app_db, "Demoshire Police")
     _received(app_db, officer, ret_id)
@@ -113,7 +117,8 @@ def test_an_initial_check_recorded_meanwhile_refuses_the_second(app_db, make_app
     assert not [b for b in third.button if "check_form" in str(b.key)]
 
 
-def test_an_untouched_one_click_step_recorded_meanwhile_is_refused_not_dropped(app_db, make_app):
+def test_an_untouched_one_click_step_recorded_meanwhile_is_refused_not_dropped(app_db: OpenSession,
+                                                                               make_app: MakeApp) -> None:
     officer, manager, _, review_id = _seed(app_db, requested=("Demoshire Police",))
     ret_id = _return_id(app_db, "Demoshire Police")
     _received(app_db, officer, ret_id)
@@ -127,7 +132,7 @@ def test_an_untouched_one_click_step_recorded_meanwhile_is_refused_not_dropped(a
     assert "shared with the JCR Chair Tue 22 Dec 2026" in second.code[-1].value
 
 
-def test_a_final_qa_recorded_meanwhile_refuses_the_second(app_db, make_app):
+def test_a_final_qa_recorded_meanwhile_refuses_the_second(app_db: OpenSession, make_app: MakeApp) -> None:
     officer, manager, _, review_id = _seed(app_db, requested=("Demoshire Police",))
     ret_id = _return_id(app_db, "Demoshire Police")
     _received(app_db, officer, ret_id)

@@ -14,6 +14,7 @@ from services.returns.rules import CardStep
 from services.returns.service import record_initial_check, record_summary, set_return_agreed_date
 from services.returns.service_receipts import record_return_received
 from tests.app.test_returns_page import AS_OF, YES, _open_checklist, _return_id, _seed
+from tests.types import MakeApp, OpenSession
 
 
 def _page(review_id: int, *, batched=frozenset(), table_open=False) -> CardPage:
@@ -21,7 +22,7 @@ def _page(review_id: int, *, batched=frozenset(), table_open=False) -> CardPage:
                     table_open=table_open)
 
 
-def test_what_a_save_changes_on_the_page_outside_the_card(app_db):
+def test_what_a_save_changes_on_the_page_outside_the_card(app_db: OpenSession):
     officer, manager, _, review_id = _seed(app_db)
     police, gp = _return_id(app_db, "Demoshire Police"), _return_id(app_db, "GP practices")
 
@@ -65,7 +66,7 @@ def test_what_a_save_changes_on_the_page_outside_the_card(app_db):
     assert changed(before, after, police, closed)
 
 
-def test_the_checklist_table_is_drawn_only_while_open(app_db, make_app):
+def test_the_checklist_table_is_drawn_only_while_open(app_db: OpenSession, make_app: MakeApp) -> None:
     officer, _, _, review_id = _seed(app_db)
     at = _open_checklist(make_app, officer, review_id, table_open=False)
     assert not at.dataframe and not [b for b in at.button if b.key == "export_prepare"]

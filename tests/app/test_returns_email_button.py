@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from db.models_mail import SentMail
 from tests.app.conftest import open_folded
 from tests.app.test_returns_page import _return_id, _seed
+from tests.types import MakeApp, OpenSession
 
 LATE_DAY = date(2026, 12, 31)  # the forms sent Fri 18 Dec were due Tue 29 Dec
 
 
-def test_the_send_button_queues_the_chase_once(app_db, make_app, monkeypatch):
+def test_the_send_button_queues_the_chase_once(app_db: OpenSession, make_app: MakeApp,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SMTP_URL", "smtp://127.0.0.1:9")
     officer, _, _, review_id = _seed(app_db)
     ret_id = _return_id(app_db, "Demoshire Police")
@@ -34,7 +37,8 @@ def test_the_send_button_queues_the_chase_once(app_db, make_app, monkeypatch):
                                  "due Tue 29 Dec 2026")
 
 
-def test_no_send_button_when_the_server_sends_no_email(app_db, make_app, monkeypatch):
+def test_no_send_button_when_the_server_sends_no_email(app_db: OpenSession, make_app: MakeApp,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SMTP_URL", raising=False)
     officer, _, _, _ = _seed(app_db)
     ret_id = _return_id(app_db, "Demoshire Police")

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pandas as pd
 from openpyxl import load_workbook
 from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
 
 from db.models import Account, Agency, LogEntry, Review
 from db.models_returns import AgencyReturn
@@ -22,13 +23,14 @@ from services.returns.service_receipts import record_return_received
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review
 from tests.app.conftest import create_account, open_folded
+from tests.types import MakeApp, OpenSession
 
 RECEIVED = date(2026, 12, 18)       # Fri: forms sent the same day are due Tue 29 Dec
 AS_OF = date(2026, 12, 22)          # Tue
 YES = dict(sufficient_information=True, dates_present=True, analysis=True, signed=True)
 
 
-def _seed(open_session, *, requested=("Demoshire Police", "GP practices")):
+def _seed(open_session: OpenSession, *, requested=("Demoshire Police", "GP practices")):
     """An officer, a manager, a chair, three agencies, one review; the forms sent to `requested`."""
     officer = create_account(open_session, "officer", username="olly")
     manager = create_account(open_session, "manager", username="morgan")
@@ -50,12 +52,12 @@ def _seed(open_session, *, requested=("Demoshire Police", "GP practices")):
     return officer, manager, chair, review_id
 
 
-def _return_id(open_session, agency_name):
+def _return_id(open_session: OpenSession, agency_name):
     with open_session() as session:
         return session.scalar(select(AgencyReturn.id).join(Agency).where(Agency.name == agency_name))
 
 
-def _open_checklist(make_app, account, review_id, as_of=AS_OF, *, table_open=True):
+def _open_checklist(make_app: MakeApp, account, review_id, as_of=AS_OF, *, table_open=True):
     """The review's returns page; its checklist table open (as a user opens it) unless `table_open` is False."""
     at = make_app(account, as_of=as_of).run()
     at.query_params["review"] = str(review_id)
@@ -65,17 +67,18 @@ def _open_checklist(make_app, account, review_id, as_of=AS_OF, *, table_open=Tru
     return at
 
 
-def _rows(at) -> dict:
+def _rows(at: AppTest) -> dict:
     table = at.dataframe[0].value
     return {r["Agency"]: r for r in table.to_dict("records")}
 
 
-def _submit(at, return_id, form, label):
+def _submit(at: AppTest, return_id, form, label):
     at.button(key=f"FormSubmitter:r{return_id}_{form}-{label}").click().run()
     return at
 
 
-def test_checklist_shows_one_row_per_agency_with_due_date_rag_and_next_step(app_db, make_app):
+def test_checklist_shows_one_row_per_agency_with_due_date_rag_and_next_step(app_db: OpenSession,
+                                                                            make_app: MakeApp) -> None:
     officer, _, _, review_id = _seed(app_db)
     at = _open_checklist(make_app, officer, review_id)
     rows = _rows(at)
@@ -88,7 +91,7 @@ def test_checklist_shows_one_row_per_agency_with_due_date_rag_and_next_step(app_
     assert header.startswith("### 181226AB") and "returns received: **0 of 2** · accepted: **0**" in header
 
 
-def test_the_page_and_the_excel_export_show_the_same_checklist(app_db, make_app):
+def test_the_page_and_the_excel_export_show_the_same_checklist(app_db: OpenSession, make_app: MakeApp):
     officer, _manager, _, review_id = _seed(app_db)
     with app_db() as session, session.begin():
         ret = session.get(AgencyReturn, _return_id(app_db, "Demoshire Police"))
@@ -119,7 +122,7 @@ def test_the_page_and_the_excel_export_show_the_same_checklist(app_db, make_app)
     assert page.iloc[0]["Check result"] == "satisfactory (all 4 yes)"
 
 
-def test_sending_scoping_forms_from_the_page(app_db, make_app):
+def test_sending_scoping_forms_from_the_page(app_db: OpenSession, make_app: MakeApp) -> None:
     officer, _, _, review_id = _seed(app_db, requested=())
     at = _open_checklist(make_app, officer, review_id)
     assert "No scoping form has been recorded as sent for this review yet." in [i.value for i in at.info]
@@ -133,7 +136,7 @@ def test_sending_scoping_forms_from_the_page(app_db, make_app):
     assert list(_rows(at)) == ["Demoshire Police", "Early Help"]
 
 
-def test_a_receipt_before_the_request_is_refused_and_the_typing_kept(app_db, make_app):
+def test_a_receipt_before_the_request_is_refused_and_the_typing_kept(app_db: OpenSession, make_app: MakeApp) -> None:
     officer, _, _, review_id = _seed(app_db)
     ret_id = _return_id(app_db, "Demoshire Police")
     at = _open_checklist(make_app, officer, review_id)
@@ -151,7 +154,7 @@ def test_a_receipt_before_the_request_is_refused_and_the_typing_kept(app_db, mak
         assert session.get(AgencyReturn, ret_id).received_date is None
 
 
-def test_from_receipt_to_acceptance_on_the_page(app_db, make_app):
+def test_from_receipt_to_acceptance_on_the_page(app_db: OpenSession, make_app: MakeApp) -> None:
     officer, manager, _, review_id = _seed(app_db, requested=("Demoshire Police",))
     ret_id = _return_id(app_db, "Demoshire Police")
     at = _open_checklist(make_app, officer, review_id)
@@ -185,7 +188,7 @@ def test_from_receipt_to_acceptance_on_the_page(app_db, make_app):
     assert texts[-1] == "Final QA: return from Demoshire Police accepted on 22 Dec 2026."
 
 
-def test_sending_back_without_a_reason_is_refused_on_the_page(app_db, make_app):
+def test_sending_back_without_a_reason_is_refused_on_the_page(app_db: OpenSession, make_app: MakeApp) -> None:
     officer, manager, _, review_id = _seed(app_db, requested=("Demoshire Police",))
     ret_id = _return_id(app_db, "Demoshire Police")
     with app_db() as session, session.begin():
@@ -219,7 +222,7 @@ def test_sending_back_without_a_reason_is_refused_on_the_page(app_db, make_app):
     assert "What is needed: Please have it signed by a senior manager." in parse_qs(url.query)["body"][0]
 
 
-def test_two_people_saving_the_same_return(app_db, make_app):
+def test_two_people_saving_the_same_return(app_db: OpenSession, make_app: MakeApp) -> None:
     officer, manager, _, review_id = _seed(app_db, requested=("Demoshire Police",))
     ret_id = _return_id(app_db, "Demoshire Police")
     with app_db() as session, session.begin():
@@ -245,7 +248,7 @@ def test_two_people_saving_the_same_return(app_db, make_app):
         assert session.get(AgencyReturn, ret_id).summary == "The officer's summary."
 
 
-def test_outstanding_returns_and_chasing_a_late_one(app_db, make_app):
+def test_outstanding_returns_and_chasing_a_late_one(app_db: OpenSession, make_app: MakeApp) -> None:
     officer, _, _, review_id = _seed(app_db)
     ret_id = _return_id(app_db, "Demoshire Police")
     late_day = date(2026, 12, 31)
@@ -276,14 +279,14 @@ def test_outstanding_returns_and_chasing_a_late_one(app_db, make_app):
                       "(2 working days late)."]
 
 
-def test_the_chair_reads_the_checklist_without_forms(app_db, make_app):
+def test_the_chair_reads_the_checklist_without_forms(app_db: OpenSession, make_app: MakeApp) -> None:
     _, _, chair, review_id = _seed(app_db)
     at = _open_checklist(make_app, chair, review_id)
     assert list(_rows(at)) == ["Demoshire Police", "GP practices"]
     assert not at.get("form") and not at.get("link_button")
 
 
-def test_live_reviews_count_returns_received(app_db, make_app):
+def test_live_reviews_count_returns_received(app_db: OpenSession, make_app: MakeApp) -> None:
     officer, _, _, review_id = _seed(app_db)
     with app_db() as session, session.begin():
         record_return_received(session, session.get(Account, officer.id),
@@ -296,7 +299,7 @@ def test_live_reviews_count_returns_received(app_db, make_app):
     assert rows[reference]["Returns"] == "1 of 2"
 
 
-def test_a_double_click_on_save_saves_once(app_db, make_app):
+def test_a_double_click_on_save_saves_once(app_db: OpenSession, make_app: MakeApp) -> None:
     officer, _, _, review_id = _seed(app_db, requested=("Demoshire Police",))
     ret_id = _return_id(app_db, "Demoshire Police")
     with app_db() as session, session.begin():
@@ -314,7 +317,7 @@ def test_a_double_click_on_save_saves_once(app_db, make_app):
     assert len(entries) == 1
 
 
-def test_the_manager_agrees_a_later_due_date_and_the_checklist_shows_it(app_db, make_app):
+def test_the_manager_agrees_a_later_due_date_and_the_checklist_shows_it(app_db: OpenSession, make_app: MakeApp) -> None:
     officer, manager, _, review_id = _seed(app_db, requested=("Demoshire Police",))
     ret_id = _return_id(app_db, "Demoshire Police")
     late_day = date(2026, 12, 30)  # the plan date, Tue 29 Dec, has passed
@@ -342,7 +345,8 @@ def test_the_manager_agrees_a_later_due_date_and_the_checklist_shows_it(app_db, 
         assert (entry.category, entry.author_id) == ("date agreed", manager.id)
 
 
-def test_each_card_says_in_one_sentence_what_happens_next_and_offers_only_that_step(app_db, make_app):
+def test_each_card_says_in_one_sentence_what_happens_next_and_offers_only_that_step(app_db: OpenSession,
+                                                                                    make_app: MakeApp) -> None:
     officer, _, _, review_id = _seed(app_db, requested=("Demoshire Police",))
     ret_id = _return_id(app_db, "Demoshire Police")
     with app_db() as session, session.begin():
@@ -366,7 +370,7 @@ def test_each_card_says_in_one_sentence_what_happens_next_and_offers_only_that_s
                     "(satisfactory (all 4 yes))."]
 
 
-def test_all_four_yes_records_a_satisfactory_check_in_one_click(app_db, make_app):
+def test_all_four_yes_records_a_satisfactory_check_in_one_click(app_db: OpenSession, make_app: MakeApp) -> None:
     officer, _, _, review_id = _seed(app_db, requested=("Demoshire Police",))
     ret_id = _return_id(app_db, "Demoshire Police")
     with app_db() as session, session.begin():
@@ -382,7 +386,7 @@ def test_all_four_yes_records_a_satisfactory_check_in_one_click(app_db, make_app
                 ret.check_signed) == (True, True, True, True)
 
 
-def test_several_receipts_at_once_are_all_saved_or_none(app_db, make_app):
+def test_several_receipts_at_once_are_all_saved_or_none(app_db: OpenSession, make_app: MakeApp) -> None:
     officer, _, _, review_id = _seed(app_db)
     police, gp = _return_id(app_db, "Demoshire Police"), _return_id(app_db, "GP practices")
     at = _open_checklist(make_app, officer, review_id)
@@ -407,7 +411,8 @@ def test_several_receipts_at_once_are_all_saved_or_none(app_db, make_app):
             (AS_OF, True, "Detective Chief Inspector"), (AS_OF, False, None)]
 
 
-def test_every_return_due_to_be_shared_is_shared_with_the_chair_in_one_action(app_db, make_app):
+def test_every_return_due_to_be_shared_is_shared_with_the_chair_in_one_action(app_db: OpenSession,
+                                                                              make_app: MakeApp) -> None:
     officer, _, _, review_id = _seed(app_db)
     ids = [_return_id(app_db, name) for name in ("Demoshire Police", "GP practices")]
     with app_db() as session, session.begin():
@@ -427,7 +432,8 @@ def test_every_return_due_to_be_shared_is_shared_with_the_chair_in_one_action(ap
     assert {r["Shared on time"] for r in _rows(at).values()} == {"same day"}
 
 
-def test_a_batch_over_a_return_saved_by_someone_else_meanwhile_saves_nothing(app_db, make_app):
+def test_a_batch_over_a_return_saved_by_someone_else_meanwhile_saves_nothing(app_db: OpenSession,
+                                                                             make_app: MakeApp) -> None:
     officer, manager, _, review_id = _seed(app_db)
     police, gp = _return_id(app_db, "Demoshire Police"), _return_id(app_db, "GP practices")
     with app_db() as session, session.begin():
@@ -448,7 +454,7 @@ def test_a_batch_over_a_return_saved_by_someone_else_meanwhile_saves_nothing(app
         assert [session.get(AgencyReturn, rid).shared_with_chair_date for rid in (police, gp)] == [None, None]
 
 
-def test_the_worklist_counts_each_kind_of_outstanding_return(app_db, make_app):
+def test_the_worklist_counts_each_kind_of_outstanding_return(app_db: OpenSession, make_app: MakeApp) -> None:
     """Each figure told apart: late from the agency, received and not yet checked, checked and awaiting final QA."""
     officer, _, _, _ = _seed(app_db, requested=("Demoshire Police", "GP practices", "Early Help"))
     police, gp = _return_id(app_db, "Demoshire Police"), _return_id(app_db, "GP practices")

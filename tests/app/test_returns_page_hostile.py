@@ -15,10 +15,11 @@ from services.returns.exports import CHECKLIST_COLUMNS, export_checklist
 from services.returns.service import record_summary
 from services.returns.service_receipts import record_return_received
 from tests.app.test_returns_page import AS_OF, RECEIVED, _open_checklist, _return_id, _seed, _submit
+from tests.types import MakeApp, OpenSession
 from ui.streamlit_internals.testing import TESTING_WIDGET_VALUES_KEY
 
 
-def test_recording_a_receipt_right_after_sending_forms_does_not_crash(app_db, make_app):
+def test_recording_a_receipt_right_after_sending_forms_does_not_crash(app_db: OpenSession, make_app: MakeApp) -> None:
     officer, _, _, review_id = _seed(app_db, requested=("Demoshire Police",))
     at = _open_checklist(make_app, officer, review_id)
     with app_db() as session:
@@ -46,7 +47,8 @@ def test_recording_a_receipt_right_after_sending_forms_does_not_crash(app_db, ma
     assert not at.error, [e.value for e in at.error]
 
 
-def test_a_review_with_control_characters_in_its_summaries_stays_fully_usable(app_db, make_app):
+def test_a_review_with_control_characters_in_its_summaries_stays_fully_usable(app_db: OpenSession,
+                                                                              make_app: MakeApp) -> None:
     """Issue 11: a summary with \\v (Word's Shift+Enter) used to lock the review's page for everyone, because the
     Excel file was built on every render. One summary is saved through the service (\\v becomes a new line), one is
     stored raw with \\x01 (as older data may be); the page renders, every form is reachable, both files build."""
@@ -91,7 +93,7 @@ def test_a_review_with_control_characters_in_its_summaries_stays_fully_usable(ap
     assert "File location of Demoshire Police's return saved." in [s.value for s in at.success]
 
 
-def test_a_stale_summary_save_keeps_1080_characters_typed(app_db, make_app):
+def test_a_stale_summary_save_keeps_1080_characters_typed(app_db: OpenSession, make_app: MakeApp) -> None:
     officer, manager, _, review_id = _seed(app_db, requested=("Demoshire Police",))
     ret_id = _return_id(app_db, "Demoshire Police")
     with app_db() as session, session.begin():
@@ -121,7 +123,7 @@ CARD_BOXES = {  # a card's form: its button, and the box (the boxes have no char
 }
 
 
-def _stored(open_session, ret_id):
+def _stored(open_session: OpenSession, ret_id):
     with open_session() as session:
         ret = session.get(AgencyReturn, ret_id)
         return ret.version, ret.received_date, ret.signatory_role, ret.summary, ret.ended_as, ret.agreed_due_date
@@ -136,7 +138,7 @@ def _stored(open_session, ret_id):
     ("agreed", "a" * 2001, f"The reason the date was agreed is 2,001 characters long; it can be at most 2,000. {KEPT}"),
 ])
 def test_a_text_longer_than_the_return_keeps_is_refused_in_words_and_stays_in_the_card(
-        app_db, make_app, form, typed, sentence):
+        app_db: OpenSession, make_app: MakeApp, form, typed, sentence) -> None:
     officer, manager, _, review_id = _seed(app_db, requested=("Demoshire Police",))
     ret_id = _return_id(app_db, "Demoshire Police")
     if form == "summary":
@@ -165,7 +167,7 @@ def test_a_text_longer_than_the_return_keeps_is_refused_in_words_and_stays_in_th
 
 @pytest.mark.parametrize(("typed", "length"), [("R" * 121, "121"), (SCRIPT_PASTE, "10,000")])
 def test_a_role_longer_than_the_return_keeps_is_refused_in_the_batch_and_stays_in_the_box(
-        app_db, make_app, typed, length):
+        app_db: OpenSession, make_app: MakeApp, typed, length) -> None:
     officer, _, _, review_id = _seed(app_db)
     police, gp = _return_id(app_db, "Demoshire Police"), _return_id(app_db, "GP practices")
     before = [_stored(app_db, rid) for rid in (police, gp)]

@@ -7,10 +7,11 @@ from db.models import Review, ReviewMilestone
 from tests.app.conftest import open_folded
 from tests.app.test_live_and_review_pages import AS_OF, _review_page, _seed
 from tests.conftest import as_app_role
+from tests.types import MakeApp, OpenSession
 
 
-def test_the_history_shows_a_step_recorded_on_the_page_and_a_raw_rewrite_as_plain_text(app_db, make_app,
-                                                                                         fresh_database_url):
+def test_the_history_shows_a_step_recorded_on_the_page_and_a_raw_rewrite_as_plain_text(
+        app_db: OpenSession, make_app: MakeApp, fresh_database_url: str) -> None:
     officer = _seed(app_db)
     with app_db() as session:
         review_id = session.scalars(select(Review.id).where(Review.case_reference == "181226AB")).one()

@@ -8,9 +8,10 @@ from db.models import Account, Review, ReviewMilestone
 from services.reviews.service import set_agreed_date
 from tests.app.conftest import create_account, open_folded
 from tests.app.test_live_and_review_pages import AS_OF, _seed
+from tests.types import MakeApp, OpenSession
 
 
-def _open_review_page(make_app, account, review_id):
+def _open_review_page(make_app: MakeApp, account, review_id):
     at = make_app(account, as_of=AS_OF).run()
     at.query_params["review"] = str(review_id)
     at.switch_page("pages/review.py").run()
@@ -19,7 +20,7 @@ def _open_review_page(make_app, account, review_id):
     return at
 
 
-def _meeting(app_db):
+def _meeting(app_db: OpenSession):
     with app_db() as session:
         review_id = session.scalars(select(Review.id).where(Review.case_reference == "211226CD")).one()
         meeting_id = session.scalars(select(ReviewMilestone.id).where(
@@ -27,7 +28,8 @@ def _meeting(app_db):
     return review_id, meeting_id
 
 
-def test_a_stale_agreed_date_save_keeps_the_typed_reason_and_shows_the_saved_date(app_db, make_app):
+def test_a_stale_agreed_date_save_keeps_the_typed_reason_and_shows_the_saved_date(app_db: OpenSession,
+                                                                                  make_app: MakeApp) -> None:
     _seed(app_db)
     manager = create_account(app_db, "manager", username="pat")
     review_id, meeting_id = _meeting(app_db)
@@ -55,7 +57,8 @@ def test_a_stale_agreed_date_save_keeps_the_typed_reason_and_shows_the_saved_dat
         assert session.get(ReviewMilestone, meeting_id).agreed_due_date == date(2027, 1, 11)
 
 
-def test_an_agreed_date_in_2100_is_refused_with_a_sentence_and_the_typing_kept(app_db, make_app):
+def test_an_agreed_date_in_2100_is_refused_with_a_sentence_and_the_typing_kept(app_db: OpenSession,
+                                                                               make_app: MakeApp) -> None:
     _seed(app_db)
     manager = create_account(app_db, "manager", username="pat")
     review_id, meeting_id = _meeting(app_db)
@@ -70,7 +73,7 @@ def test_an_agreed_date_in_2100_is_refused_with_a_sentence_and_the_typing_kept(a
     assert at.text_input(key=f"ad_{meeting_id}_reason").value == "Typo in the year."
 
 
-def test_a_stale_delegation_is_refused_not_overwritten(app_db, make_app):
+def test_a_stale_delegation_is_refused_not_overwritten(app_db: OpenSession, make_app: MakeApp) -> None:
     officer = _seed(app_db)
     manager = create_account(app_db, "manager", username="pat")
     review_id, meeting_id = _meeting(app_db)

@@ -9,6 +9,7 @@ from db.models import Review
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review
 from tests.app.conftest import create_account, open_folded
+from tests.types import MakeApp, OpenSession
 
 MONDAY, TUESDAY = date(2026, 12, 7), date(2026, 12, 8)
 WITHDRAW = "FormSubmitter:withdraw_review-Withdraw the review"
@@ -19,7 +20,7 @@ def _shown(text: object) -> str:
     return re.sub(r"\\(.)", r"\1", str(text))
 
 
-def _seed(open_session):
+def _seed(open_session: OpenSession):
     officer = create_account(open_session, "officer", username="olly")
     manager = create_account(open_session, "manager", username="mandy")
     with open_session() as session, session.begin():
@@ -29,7 +30,7 @@ def _seed(open_session):
     return officer, manager, review.id
 
 
-def _review_page(make_app, account, review_id):
+def _review_page(make_app: MakeApp, account, review_id):
     at = make_app(account, as_of=TUESDAY).run()
     at.query_params["review"] = str(review_id)
     at.switch_page("pages/review.py").run()
@@ -37,12 +38,12 @@ def _review_page(make_app, account, review_id):
     return at
 
 
-def _count_reviews(open_session) -> int:
+def _count_reviews(open_session: OpenSession) -> int:
     with open_session() as session:
         return session.scalar(select(func.count()).select_from(Review))
 
 
-def test_the_open_form_has_no_default_type_and_refuses_a_missing_one(app_db, make_app):
+def test_the_open_form_has_no_default_type_and_refuses_a_missing_one(app_db: OpenSession, make_app: MakeApp) -> None:
     officer = create_account(app_db, "officer", username="olly")
     at = make_app(officer, as_of=TUESDAY).run()
     open_folded(at, "new_review_open")
@@ -60,7 +61,7 @@ def test_the_open_form_has_no_default_type_and_refuses_a_missing_one(app_db, mak
     assert _count_reviews(app_db) == 1
 
 
-def test_the_manager_withdraws_a_review_and_it_reads_as_withdrawn(app_db, make_app):
+def test_the_manager_withdraws_a_review_and_it_reads_as_withdrawn(app_db: OpenSession, make_app: MakeApp) -> None:
     officer, manager, review_id = _seed(app_db)
     at = _review_page(make_app, manager, review_id)
     at.selectbox(key=f"wd_{review_id}_reason").set_value("duplicate")
@@ -74,7 +75,8 @@ def test_the_manager_withdraws_a_review_and_it_reads_as_withdrawn(app_db, make_a
     assert "There are no live reviews" in " ".join(i.value for i in live.info)
 
 
-def test_withdrawing_for_other_without_words_shows_the_sentence_and_keeps_the_choice(app_db, make_app):
+def test_withdrawing_for_other_without_words_shows_the_sentence_and_keeps_the_choice(app_db: OpenSession,
+                                                                                     make_app: MakeApp) -> None:
     _, manager, review_id = _seed(app_db)
     at = _review_page(make_app, manager, review_id)
     at.selectbox(key=f"wd_{review_id}_reason").set_value("other")
@@ -85,7 +87,8 @@ def test_withdrawing_for_other_without_words_shows_the_sentence_and_keeps_the_ch
         assert session.get(Review, review_id).state == "open"
 
 
-def test_an_officer_corrects_the_first_childs_initials_and_sees_the_old_reference(app_db, make_app):
+def test_an_officer_corrects_the_first_childs_initials_and_sees_the_old_reference(app_db: OpenSession,
+                                                                                  make_app: MakeApp) -> None:
     officer, _, review_id = _seed(app_db)
     at = _review_page(make_app, officer, review_id)
     assert not [b for b in at.button if b.key == WITHDRAW]  # withdrawing is the manager's
@@ -101,7 +104,8 @@ def test_an_officer_corrects_the_first_childs_initials_and_sees_the_old_referenc
     assert "Case reference: 071226AB → 071226AC" in page
 
 
-def test_a_correction_with_digits_in_the_initials_shows_the_sentence_and_keeps_the_typing(app_db, make_app):
+def test_a_correction_with_digits_in_the_initials_shows_the_sentence_and_keeps_the_typing(app_db: OpenSession,
+                                                                                          make_app: MakeApp) -> None:
     officer, _, review_id = _seed(app_db)
     at = _review_page(make_app, officer, review_id)
     at.text_input(key=f"cf_{review_id}_initials_1").input("A1")

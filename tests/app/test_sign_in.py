@@ -3,18 +3,21 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
 
 from db.models import Account, Review
 from demo.cast import TRAINING_COPY
 from services.accounts import SIGN_IN_REFUSED
 from tests.app.conftest import create_account
+from tests.conftest import SignInClock
+from tests.types import MakeApp, OpenSession
 
 
-def _page_titles(at):
+def _page_titles(at: AppTest):
     return [t.value for t in at.title]
 
 
-def test_first_run_creates_the_first_account_and_loads_demo_data(app_db, make_app):
+def test_first_run_creates_the_first_account_and_loads_demo_data(app_db: OpenSession, make_app: MakeApp) -> None:
     # The demo's live reviews are placed by "today": pinned to Thu 26 Nov 2026.
     at = make_app(as_of=date(2026, 11, 26)).run()
     assert "Set up: create the first account" in [s.value for s in at.subheader]
@@ -54,7 +57,8 @@ def test_first_run_creates_the_first_account_and_loads_demo_data(app_db, make_ap
         assert session.scalars(select(Review)).first() is not None
 
 
-def test_a_renamed_demo_partnership_is_still_a_training_copy_and_a_real_one_is_not(app_db, make_app):
+def test_a_renamed_demo_partnership_is_still_a_training_copy_and_a_real_one_is_not(app_db: OpenSession,
+                                                                                   make_app: MakeApp) -> None:
     """The label follows settings.training_copy (set by the demo loader), not the partnership's name: an
     administrator renaming the demo partnership does not make it look like a real tracker."""
     from demo.partnership import load_demo_data
@@ -73,7 +77,7 @@ def test_a_renamed_demo_partnership_is_still_a_training_copy_and_a_real_one_is_n
     assert [w.value for w in at.warning][:1] == [TRAINING_COPY]
 
 
-def test_first_run_states_its_rules_before_anything_is_typed(app_db, make_app):
+def test_first_run_states_its_rules_before_anything_is_typed(app_db: OpenSession, make_app: MakeApp) -> None:
     at = make_app().run()
     assert at.text_input(key="first_username").label == (
         "Username (3 to 40 characters: letters, digits, dots, dashes or underscores)")
@@ -81,7 +85,7 @@ def test_first_run_states_its_rules_before_anything_is_typed(app_db, make_app):
     assert not at.error
 
 
-def test_first_run_refuses_mismatched_passwords_and_keeps_the_typing(app_db, make_app):
+def test_first_run_refuses_mismatched_passwords_and_keeps_the_typing(app_db: OpenSession, make_app: MakeApp) -> None:
     at = make_app().run()
     at.text_input(key="first_username").input("pat.manager")
     at.text_input(key="first_display_name").input("Pat Manager")
@@ -94,7 +98,7 @@ def test_first_run_refuses_mismatched_passwords_and_keeps_the_typing(app_db, mak
         assert session.scalars(select(Account)).first() is None
 
 
-def test_sign_in_with_wrong_password_gets_the_generic_message(app_db, make_app):
+def test_sign_in_with_wrong_password_gets_the_generic_message(app_db: OpenSession, make_app: MakeApp) -> None:
     create_account(app_db, "officer", username="olly")
     at = make_app().run()
     assert _page_titles(at) == ["Rapid Review Tracker"]
@@ -106,7 +110,8 @@ def test_sign_in_with_wrong_password_gets_the_generic_message(app_db, make_app):
 
 
 @pytest.mark.parametrize("username", ["nobody", "olly\x00", "olly\x00' OR 1=1 --", "o" * 5000])
-def test_unknown_or_impossible_usernames_get_the_ordinary_refusal(app_db, make_app, username):
+def test_unknown_or_impossible_usernames_get_the_ordinary_refusal(app_db: OpenSession, make_app: MakeApp,
+                                                                  username) -> None:
     # A NUL byte used to reach the database, and anonymous visitors saw the accounts SELECT in a traceback.
     create_account(app_db, "officer", username="olly")
     at = make_app().run()
@@ -117,7 +122,7 @@ def test_unknown_or_impossible_usernames_get_the_ordinary_refusal(app_db, make_a
     assert [e.value for e in at.error] == [SIGN_IN_REFUSED]
 
 
-def test_first_run_refuses_a_password_of_spaces_and_keeps_the_typing(app_db, make_app):
+def test_first_run_refuses_a_password_of_spaces_and_keeps_the_typing(app_db: OpenSession, make_app: MakeApp) -> None:
     at = make_app().run()
     at.text_input(key="first_username").input("pat.manager")
     at.text_input(key="first_display_name").input("Pat Manager")
@@ -132,7 +137,7 @@ def test_first_run_refuses_a_password_of_spaces_and_keeps_the_typing(app_db, mak
 
 
 def test_a_hundred_rapid_guesses_are_slowed_and_the_real_person_still_signs_in(
-        app_db, make_app, sign_in_clock, monkeypatch):
+        app_db: OpenSession, make_app: MakeApp, sign_in_clock: SignInClock, monkeypatch: pytest.MonkeyPatch) -> None:
     # Before: every guess had an argon2 check (168 a minute from one connection), and the fifth wrong one locked
     # the account for 15 minutes, so anyone could keep a colleague out.
     from argon2 import PasswordHasher
@@ -160,7 +165,7 @@ def test_a_hundred_rapid_guesses_are_slowed_and_the_real_person_still_signs_in(
     assert "Live reviews" in _page_titles(at)
 
 
-def test_correct_password_signs_in(app_db, make_app):
+def test_correct_password_signs_in(app_db: OpenSession, make_app: MakeApp) -> None:
     create_account(app_db, "officer", username="olly")
     at = make_app().run()
     at.text_input(key="sign_in_username").input("olly")
@@ -170,7 +175,7 @@ def test_correct_password_signs_in(app_db, make_app):
     assert at.session_state["account_id"]
 
 
-def test_idle_session_is_signed_out(app_db, make_app):
+def test_idle_session_is_signed_out(app_db: OpenSession, make_app: MakeApp) -> None:
     account = create_account(app_db, "manager")
     at = make_app(account)
     at.session_state["last_seen_at"] = datetime.now(UTC) - timedelta(minutes=31)
@@ -179,7 +184,7 @@ def test_idle_session_is_signed_out(app_db, make_app):
     assert "signed out after 30 idle minutes" in at.info[0].value
 
 
-def test_active_session_within_the_idle_time_stays(app_db, make_app):
+def test_active_session_within_the_idle_time_stays(app_db: OpenSession, make_app: MakeApp) -> None:
     account = create_account(app_db, "manager")
     at = make_app(account)
     at.session_state["last_seen_at"] = datetime.now(UTC) - timedelta(minutes=29)
@@ -187,7 +192,7 @@ def test_active_session_within_the_idle_time_stays(app_db, make_app):
     assert "Live reviews" in _page_titles(at)
 
 
-def test_sign_out_button(app_db, make_app):
+def test_sign_out_button(app_db: OpenSession, make_app: MakeApp) -> None:
     account = create_account(app_db, "manager")
     at = make_app(account).run()
     at.sidebar.button(key="sign_out").click().run()
@@ -195,7 +200,7 @@ def test_sign_out_button(app_db, make_app):
     assert "account_id" not in at.session_state
 
 
-def test_board_account_gets_only_the_board_page(app_db, make_app):
+def test_board_account_gets_only_the_board_page(app_db: OpenSession, make_app: MakeApp) -> None:
     account = create_account(app_db, "board")
     at = make_app(account).run()
     assert _page_titles(at) == ["Board figures"]

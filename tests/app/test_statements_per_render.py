@@ -16,12 +16,13 @@ from services.returns.service import record_returns_requested
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review
 from tests.app.conftest import create_account
+from tests.types import MakeApp, OpenSession
 
 AS_OF = date(2026, 11, 26)  # a Thursday
 PAGES = ("pages/live_reviews.py", "pages/daily_log.py", "pages/returns.py", "pages/board.py")
 
 
-def _statements_of_a_warm_render(make_app, reader, page: str) -> list[str]:
+def _statements_of_a_warm_render(make_app: MakeApp, reader, page: str) -> list[str]:
     """The SQL of each statement one render of `page` sends, after a first render."""
     import ui.state
 
@@ -31,7 +32,7 @@ def _statements_of_a_warm_render(make_app, reader, page: str) -> list[str]:
     assert not at.exception, at.exception
     statements: list[str] = []
 
-    def listener(*args):
+    def listener(*args) -> None:
         statements.append(args[2])
 
     engine = ui.state._engine()
@@ -45,11 +46,11 @@ def _statements_of_a_warm_render(make_app, reader, page: str) -> list[str]:
     return statements
 
 
-def _statements_per_render(make_app, reader) -> dict[str, int]:
+def _statements_per_render(make_app: MakeApp, reader) -> dict[str, int]:
     return {page: len(_statements_of_a_warm_render(make_app, reader, page)) for page in PAGES}
 
 
-def _more_live_reviews(open_session, count: int) -> None:
+def _more_live_reviews(open_session: OpenSession, count: int) -> None:
     """`count` more live reviews, notified 3 weeks ago, each with 4 returns requested then and never received
     (so late, and on the worklist's chase list) and 3 log entries."""
     with open_session() as session, session.begin():
@@ -69,7 +70,7 @@ def _more_live_reviews(open_session, count: int) -> None:
                               text=f"Phoned the agency lead, call {n + 1}.")
 
 
-def test_statements_per_render_do_not_grow_with_the_reviews(app_db, make_app):
+def test_statements_per_render_do_not_grow_with_the_reviews(app_db: OpenSession, make_app: MakeApp) -> None:
     with app_db() as session, session.begin():
         load_demo_data(session, as_of=AS_OF)
     reader = create_account(app_db, "manager", "officer", "board", username="statement-counter")
@@ -80,7 +81,8 @@ def test_statements_per_render_do_not_grow_with_the_reviews(app_db, make_app):
     assert all(n > 0 for n in before.values()), before
 
 
-def test_a_warm_render_of_the_live_list_sends_one_statement_for_settings_account_and_data_version(app_db, make_app):
+def test_a_warm_render_of_the_live_list_sends_one_statement_for_settings_account_and_data_version(
+        app_db: OpenSession, make_app: MakeApp) -> None:
     """The page run's first read (ui.state.read_frame) brings the settings, the signed-in account and the data
     version in one statement; the sign-in check and the page then send nothing (the list is kept by data version)."""
     with app_db() as session, session.begin():

@@ -20,12 +20,13 @@ from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review
 from tests.app.conftest import create_account
 from tests.app.test_report_page import AS_OF, RECEIVED, _seed, _with_the_chair
+from tests.types import MakeApp, OpenSession
 
 FOLDED = ("new_review_open", "correct_step_open", "delegate_open", "agreed_date_open", "correct_dates_open",
           "register_open", "chase_open", "checklist_table_open")
 
 
-def _boxes(make_app, account, page=None, review_id=None) -> set[tuple[str, int]]:
+def _boxes(make_app: MakeApp, account, page=None, review_id=None) -> set[tuple[str, int]]:
     """Every text box `page` draws for `account` (the home page when None): its page and key, and its limit."""
     at = make_app(account, as_of=AS_OF)
     for key in FOLDED:
@@ -39,7 +40,7 @@ def _boxes(make_app, account, page=None, review_id=None) -> set[tuple[str, int]]
     return {(f"{page or 'home'}: {box.key}", box.proto.max_chars) for box in [*at.text_input, *at.text_area]}
 
 
-def test_no_text_box_on_any_page_has_a_character_limit(app_db, make_app):
+def test_no_text_box_on_any_page_has_a_character_limit(app_db: OpenSession, make_app: MakeApp) -> None:
     officer, _, chair, review_id = _seed(app_db)  # the report's review: two returns received
     everyone = create_account(app_db, "manager", "officer", "chair", "admin", username="every-role")
     _with_the_chair(app_db, officer, review_id)

@@ -8,11 +8,12 @@ from datetime import date
 from db.models import Account
 from services.report.panel import record_responses
 from tests.app.test_report_page import _open, _seed, _signed_and_submitted, _text
+from tests.types import MakeApp, OpenSession
 
 MON_11_JAN, FRI_22_JAN = date(2027, 1, 11), date(2027, 1, 22)
 
 
-def _closed_waiting_for_ofsted(app_db):
+def _closed_waiting_for_ofsted(app_db: OpenSession):
     """Submitted to the Panel and to Ofsted on Fri 8 Jan 2027; the Panel responded on Mon 11 Jan (closed)."""
     officer, manager, chair, review_id = _seed(app_db)
     _signed_and_submitted(app_db, officer, manager, chair, review_id, ofsted=True)
@@ -22,7 +23,8 @@ def _closed_waiting_for_ofsted(app_db):
     return officer, manager, review_id
 
 
-def test_live_reviews_lists_a_closed_review_waiting_for_ofsted_with_days_and_a_link(app_db, make_app):
+def test_live_reviews_lists_a_closed_review_waiting_for_ofsted_with_days_and_a_link(app_db: OpenSession,
+                                                                                    make_app: MakeApp) -> None:
     _, manager, review_id = _closed_waiting_for_ofsted(app_db)
     at = _open(make_app, manager, review_id, page="pages/live_reviews.py", as_of=FRI_22_JAN)
     assert "Waiting for Ofsted" in [h.value for h in at.subheader]
@@ -33,7 +35,8 @@ def test_live_reviews_lists_a_closed_review_waiting_for_ofsted_with_days_and_a_l
     assert [link.proto.query_string for link in links] == [f"review={review_id}"]
 
 
-def test_the_closed_reviews_page_says_closed_and_that_ofsteds_response_is_outstanding(app_db, make_app):
+def test_the_closed_reviews_page_says_closed_and_that_ofsteds_response_is_outstanding(app_db: OpenSession,
+                                                                                      make_app: MakeApp) -> None:
     _, manager, review_id = _closed_waiting_for_ofsted(app_db)
     at = _open(make_app, manager, review_id, page="pages/review.py", as_of=FRI_22_JAN)
     header = _text(at)

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
@@ -34,7 +34,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        return int(s.getsockname()[1])
 
 
 # A Thursday in term time. The served app and the test share this "today" (RRT_TODAY), so a run on a
@@ -88,7 +88,8 @@ def served_app(env: dict[str, str]) -> Iterator[str]:
 
 
 @pytest.fixture
-def app_url(fresh_database_url, pinned_today, monkeypatch, app_environment):
+def app_url(fresh_database_url: str, pinned_today: date, monkeypatch: pytest.MonkeyPatch,
+            app_environment: dict[str, str]) -> Iterator[str]:
     """Start the app on its own port against this test's database, "today" pinned; stop it afterwards."""
     monkeypatch.setenv(PINNED_TODAY_VARIABLE, pinned_today.isoformat())
     # As a deployment runs: the app as its login role (DATABASE_URL), migrating as the owner (MIGRATION_DATABASE_URL),
@@ -98,7 +99,7 @@ def app_url(fresh_database_url, pinned_today, monkeypatch, app_environment):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser() -> Iterator[Browser]:
     if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
         message = "Debian's chromium is not installed (apt-get install chromium)"
         if os.environ.get("RRT_REQUIRE_BROWSER") == "1":
@@ -113,7 +114,7 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1400, "height": 2400}, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(30_000)
@@ -121,14 +122,14 @@ def page(browser):
     context.close()
 
 
-def wait_for_app(page) -> None:
+def wait_for_app(page: Page) -> None:
     """Wait until Streamlit has finished running the script."""
     page.wait_for_selector('[data-test-script-state="notRunning"]', state="attached")
     page.wait_for_timeout(300)
     page.wait_for_selector('[data-test-script-state="notRunning"]', state="attached")
 
 
-def sign_in(page, url: str, username: str, password: str) -> None:
+def sign_in(page: Page, url: str, username: str, password: str) -> None:
     page.goto(url)
     wait_for_app(page)
     page.get_by_role("textbox", name="Username").fill(username)
@@ -141,7 +142,7 @@ def sign_in(page, url: str, username: str, password: str) -> None:
 SESSION_COOKIE = "rrt_session"
 
 
-def wait_for_session_cookie(page, timeout_ms: int = 20_000) -> bool:
+def wait_for_session_cookie(page: Page, timeout_ms: int = 20_000) -> bool:
     """After a sign-in the browser fetches its session cookie (/auth/session) and reloads the page: wait for that,
     so the test goes on in the signed-in page. False when no cookie came (a refused sign-in)."""
     waited = 0
@@ -159,7 +160,7 @@ DEMO_TEST_PASSWORD = "browser tests' demo password"
 
 
 @pytest.fixture(scope="module")
-def demo_app(server_url, template_database) -> Iterator[str]:
+def demo_app(server_url: str, template_database: str) -> Iterator[str]:
     """The demo partnership, loaded as of the pinned day, served by one app for the whole module."""
     name, url = _create_from_template(server_url, template_database)
     engine = create_engine(url)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.base import AXE_SCRIPT
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, Page, expect
 
 from demo.cast import DEMO_ACCOUNTS
 from tests.e2e.conftest import DEMO_TEST_PASSWORD, sign_in, wait_for_app
@@ -30,7 +30,7 @@ AUDITS = [(role, key, size) for role in ROLE_ACCOUNTS for key in page_keys_for([
 
 
 @pytest.fixture(scope="module")
-def signed_in_pages(browser, demo_app) -> Iterator[dict]:
+def signed_in_pages(browser: Browser, demo_app: str) -> Iterator[dict]:
     """One browser page per role, signed in on first use; closed at the end of the module."""
     pages: dict = {}
 
@@ -49,7 +49,7 @@ def signed_in_pages(browser, demo_app) -> Iterator[dict]:
         page.context.close()
 
 
-def _audit(page) -> list[dict]:
+def _audit(page: Page) -> list[dict]:
     """axe-core's WCAG A/AA violations on the page as it stands."""
     page.evaluate(AXE_SCRIPT)
     context = {"exclude": [[selector] for selector in STREAMLIT_INTERNAL]}
@@ -70,14 +70,14 @@ def _report(where: str, violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def _open(page, app: str, path: str) -> None:
+def _open(page: Page, app: str, path: str) -> None:
     page.goto(app + path)
     wait_for_app(page)
     page.wait_for_load_state("networkidle")
     wait_for_app(page)
 
 
-def test_the_audit_finds_what_it_is_meant_to_find(browser):
+def test_the_audit_finds_what_it_is_meant_to_find(browser: Browser) -> None:
     """The audit itself, on a page made to fail: grey text at 2.3:1 (1.4.3) and two 16 px buttons side by side
     (2.5.8). A misspelt tag or an axe that never ran would pass every page; this would not."""
     page = browser.new_page()
@@ -92,7 +92,7 @@ def test_the_audit_finds_what_it_is_meant_to_find(browser):
 
 
 @pytest.mark.parametrize("size", list(VIEWPORTS))
-def test_the_sign_in_page_has_no_wcag_violation(signed_in_pages, demo_app, size):
+def test_the_sign_in_page_has_no_wcag_violation(signed_in_pages, demo_app: str, size) -> None:
     page = signed_in_pages("signed out")
     page.set_viewport_size(VIEWPORTS[size])
     _open(page, demo_app, "/")
@@ -102,7 +102,7 @@ def test_the_sign_in_page_has_no_wcag_violation(signed_in_pages, demo_app, size)
 
 
 @pytest.mark.parametrize(("role", "key", "size"), AUDITS, ids=[f"{r}-{k}-{s}" for r, k, s in AUDITS])
-def test_every_page_of_every_role_has_no_wcag_violation(signed_in_pages, demo_app, role, key, size):
+def test_every_page_of_every_role_has_no_wcag_violation(signed_in_pages, demo_app: str, role, key, size) -> None:
     page = signed_in_pages(role)
     page.set_viewport_size(VIEWPORTS[size])
     first = page_keys_for([role])[0]  # a role's first page is its home, at "/"
@@ -112,7 +112,7 @@ def test_every_page_of_every_role_has_no_wcag_violation(signed_in_pages, demo_ap
     assert not violations, _report(f"{PAGES[key].title} as {role} at {size}", violations)
 
 
-def test_a_review_opens_from_the_live_list_by_keyboard_alone(signed_in_pages, demo_app):
+def test_a_review_opens_from_the_live_list_by_keyboard_alone(signed_in_pages, demo_app: str) -> None:
     """From the status filter, Tab goes through the table to the links under it; Enter on one opens that review."""
     page = signed_in_pages("officer")
     page.set_viewport_size(VIEWPORTS["desktop"])
@@ -133,7 +133,7 @@ def test_a_review_opens_from_the_live_list_by_keyboard_alone(signed_in_pages, de
 DESKTOP_AUDITS = [(role, key) for role, key, size in AUDITS if size == "desktop"]
 
 
-def _open_every_expander(page) -> int:
+def _open_every_expander(page: Page) -> int:
     """Open every closed expander (Streamlit draws them as <details>; a folded form, ui.widgets.folded, is drawn by
     the run its opening starts, which is waited for). Returns how many were opened."""
     closed = page.locator("details:not([open]) > summary")
@@ -146,7 +146,8 @@ def _open_every_expander(page) -> int:
 
 
 @pytest.mark.parametrize(("role", "key"), DESKTOP_AUDITS, ids=[f"{r}-{k}" for r, k in DESKTOP_AUDITS])
-def test_every_page_with_its_tabs_and_expanders_opened_has_no_wcag_violation(signed_in_pages, demo_app, role, key):
+def test_every_page_with_its_tabs_and_expanders_opened_has_no_wcag_violation(signed_in_pages, demo_app: str, role,
+                                                                             key) -> None:
     """A page as it is used, not only as it first opens: each tab chosen in turn, with every expander in it open (the
     text and forms they hide are audited too)."""
     page = signed_in_pages(role)
@@ -167,7 +168,7 @@ def test_every_page_with_its_tabs_and_expanders_opened_has_no_wcag_violation(sig
     assert not found, "\n".join(found)
 
 
-def test_a_form_refused_with_its_message_has_no_wcag_violation(signed_in_pages, demo_app):
+def test_a_form_refused_with_its_message_has_no_wcag_violation(signed_in_pages, demo_app: str) -> None:
     """A refused form's message (the daily log's Add with nothing written) is read as well as the page around it."""
     page = signed_in_pages("officer")
     page.set_viewport_size(VIEWPORTS["desktop"])

@@ -4,10 +4,13 @@ of the page (WCAG 2.0-2.2 A and AA) on a desktop and a phone: 0 violations."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from axe_playwright_python.base import AXE_SCRIPT
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from db.models_returns import AgencyReturn
@@ -19,24 +22,24 @@ VIEWPORTS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, 
 
 
 @pytest.fixture
-def engine(fresh_database_url):
+def engine(fresh_database_url: str) -> Iterator[Engine]:
     engine = app_engine(fresh_database_url)
     yield engine
     engine.dispose()
 
 
 @pytest.fixture
-def seeded(engine):
+def seeded(engine: Engine):
     return seed(engine)
 
 
 @pytest.fixture
-def site(engine, seeded):
+def site(engine: Engine, seeded):
     with served(engine) as url:
         yield url
 
 
-def test_an_agency_answers_with_javascript_off(browser, site, seeded, engine, tmp_path):
+def test_an_agency_answers_with_javascript_off(browser: Browser, site, seeded, engine: Engine, tmp_path: Path) -> None:
     context = browser.new_context(java_script_enabled=False, viewport=VIEWPORTS["desktop"])
     page = context.new_page()
     link = f"{site}/agency/{seeded.tokens[0]}"
@@ -89,7 +92,7 @@ def test_an_agency_answers_with_javascript_off(browser, site, seeded, engine, tm
             TODAY, True, "Head of Safeguarding")
 
 
-def _audit(page) -> list[dict]:
+def _audit(page: Page) -> list[dict]:
     page.evaluate(AXE_SCRIPT)
     options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
     return page.evaluate(f"axe.run(document, {json.dumps(options)})")["violations"]
@@ -104,7 +107,7 @@ def _report(where: str, violations: list[dict]) -> str:
 
 
 @pytest.mark.parametrize("size", list(VIEWPORTS))
-def test_every_state_of_the_page_has_no_wcag_violation(browser, site, seeded, size):
+def test_every_state_of_the_page_has_no_wcag_violation(browser: Browser, site, seeded, size) -> None:
     # JavaScript on for axe itself; the page has no script of its own.
     context = browser.new_context(viewport=VIEWPORTS[size])
     page = context.new_page()

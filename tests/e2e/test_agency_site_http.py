@@ -5,11 +5,12 @@ comes back escaped; the page shows its own return and nothing of another agency 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date
 
 import httpx
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from db.models import Account
@@ -26,19 +27,19 @@ CONFIRMATION = {"manager_name": "A Jones", "manager_role": "Head of Safeguarding
 
 
 @pytest.fixture
-def engine(fresh_database_url):
+def engine(fresh_database_url: str) -> Iterator[Engine]:
     engine = app_engine(fresh_database_url)
     yield engine
     engine.dispose()
 
 
 @pytest.fixture
-def seeded(engine):
+def seeded(engine: Engine):
     return seed(engine)
 
 
 @pytest.fixture
-def site(engine, seeded):
+def site(engine: Engine, seeded):
     with served(engine) as url:
         yield url
 
@@ -59,7 +60,7 @@ def _post(client, url, csrf, fields=None, files=None):
                        files=files or {"document": ("", b"", "application/octet-stream")})
 
 
-def test_a_link_opens_with_no_cookie_and_shows_only_its_own_return(site, seeded):
+def test_a_link_opens_with_no_cookie_and_shows_only_its_own_return(site, seeded) -> None:
     with httpx.Client() as client:
         page = client.get(f"{site}/agency/{seeded.tokens[0]}")
     assert page.status_code == 200
@@ -80,7 +81,7 @@ def test_a_link_opens_with_no_cookie_and_shows_only_its_own_return(site, seeded)
     assert "httponly" in set_cookie and "samesite=strict" in set_cookie and "path=/agency" in set_cookie
 
 
-def test_every_token_that_opens_nothing_gets_the_same_404(site, engine, seeded):
+def test_every_token_that_opens_nothing_gets_the_same_404(site, engine: Engine, seeded) -> None:
     with Session(engine) as session, session.begin():
         officer = session.scalars(select(Account).where(Account.username == "links-officer")).one()
         revoke_agency_link(session, officer, return_id=seeded.return_ids[1], reason="Sent to the wrong address.")
@@ -100,7 +101,7 @@ def test_every_token_that_opens_nothing_gets_the_same_404(site, engine, seeded):
         assert client.get(f"{last_day}/agency/{seeded.tokens[0]}").status_code == 200
 
 
-def test_a_post_without_the_csrf_token_is_refused(site, engine, seeded):
+def test_a_post_without_the_csrf_token_is_refused(site, engine: Engine, seeded) -> None:
     url = f"{site}/agency/{seeded.tokens[0]}"
     with httpx.Client() as client:
         _, csrf = _opened(client, url)
@@ -115,7 +116,7 @@ def test_a_post_without_the_csrf_token_is_refused(site, engine, seeded):
         assert session.scalar(select(AgencyAnswer.id)) is None
 
 
-def test_save_come_back_attach_and_submit(site, engine, seeded):
+def test_save_come_back_attach_and_submit(site, engine: Engine, seeded) -> None:
     url = f"{site}/agency/{seeded.tokens[0]}"
     hostile = "<script>alert('x')</script> & \"quotes\"\nSecond line"
     with httpx.Client() as client:
@@ -162,7 +163,7 @@ def test_save_come_back_attach_and_submit(site, engine, seeded):
         assert history[0] is None and history[1] == "agency link" and history[2].startswith("sha256:")
 
 
-def test_a_body_over_the_limit_is_refused_unread(site, seeded):
+def test_a_body_over_the_limit_is_refused_unread(site, seeded) -> None:
     url = f"{site}/agency/{seeded.tokens[0]}"
     with httpx.Client() as client:
         _, csrf = _opened(client, url)
@@ -171,7 +172,7 @@ def test_a_body_over_the_limit_is_refused_unread(site, seeded):
     assert big.status_code == 413 and "at most 10 MB" in big.text
 
 
-def test_the_rate_limits(engine, seeded):
+def test_the_rate_limits(engine: Engine, seeded) -> None:
     with served(engine, limits=AgencyLimits(requests_per_minute=4)) as url, httpx.Client() as client:
         codes = [client.get(f"{url}/agency/{seeded.tokens[0]}").status_code for _ in range(5)]
         assert codes == [200, 200, 200, 200, 429]
@@ -187,14 +188,14 @@ def test_the_rate_limits(engine, seeded):
         assert posts == [303, 303, 429]
 
 
-def test_the_stylesheet_is_govuk_frontend_without_the_gds_font(site):
+def test_the_stylesheet_is_govuk_frontend_without_the_gds_font(site) -> None:
     with httpx.Client() as client:
         css = client.get(f"{site}/agency/assets/govuk-frontend.css")
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
     assert ".govuk-button" in css.text and "GDS Transport" not in css.text and "@font-face" not in css.text
 
 
-def test_behind_the_apps_edge_a_page_post_passes_and_one_without_origin_is_refused(engine, seeded):
+def test_behind_the_apps_edge_a_page_post_passes_and_one_without_origin_is_refused(engine: Engine, seeded) -> None:
     """As ui/server.py serves it: the app's EdgeGuard in front. A browser's form post carries the page's Origin (the
     page's "strict-origin" referrer policy keeps it; "no-referrer" would send `Origin: null`); a post with none, or
     from another site, is refused by the edge before the route sees it."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 from plotly.offline import get_plotlyjs
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
@@ -42,7 +42,8 @@ def _seed(url: str) -> list[str]:
     return secrets
 
 
-def test_the_board_sees_charts_and_words_and_downloads_the_figures(fresh_database_url, app_url, page, tmp_path):
+def test_the_board_sees_charts_and_words_and_downloads_the_figures(fresh_database_url: str, app_url: str, page: Page,
+                                                                   tmp_path: Path) -> None:
     secrets = _seed(fresh_database_url)
     sign_in(page, app_url, "bobbie.board", PASSWORD)
     page.get_by_role("heading", name="Board figures").wait_for()

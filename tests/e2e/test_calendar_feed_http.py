@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 from icalendar import Calendar
+from playwright.sync_api import Page
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
@@ -34,7 +35,7 @@ def _day_15(feed: bytes, review_id: int) -> tuple[date, int, str]:
 
 
 @pytest.fixture
-def seeded(fresh_database_url):
+def seeded(fresh_database_url: str):
     engine = create_engine(fresh_database_url)
     with Session(engine, expire_on_commit=False) as session, session.begin():
         manager = create_account_from_command_line(session, username="feed-manager", display_name="Feed Manager",
@@ -48,7 +49,7 @@ def seeded(fresh_database_url):
     engine.dispose()
 
 
-def test_the_feed_over_http_follows_a_closure_day_and_a_revocation(app_url, seeded):
+def test_the_feed_over_http_follows_a_closure_day_and_a_revocation(app_url: str, seeded) -> None:
     engine, manager, review, token = seeded
     status, content_type, feed = _fetch(f"{app_url}/calendar/{token}.ics")
     assert status == 200 and content_type.startswith("text/calendar")
@@ -67,7 +68,8 @@ def test_the_feed_over_http_follows_a_closure_day_and_a_revocation(app_url, seed
     assert _fetch(f"{app_url}/calendar/{token}")[0] == 404
 
 
-def test_a_manager_turns_on_the_feed_in_the_browser_and_subscribes_to_its_address(app_url, seeded, page):
+def test_a_manager_turns_on_the_feed_in_the_browser_and_subscribes_to_its_address(app_url: str, seeded,
+                                                                                  page: Page) -> None:
     from tests.e2e.conftest import sign_in, wait_for_app
 
     _, _, review, _ = seeded

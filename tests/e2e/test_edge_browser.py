@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, Page, expect
 
 from demo.cast import DEMO_ACCOUNTS
 from tests.e2e.conftest import DEMO_TEST_PASSWORD, sign_in, wait_for_app
@@ -37,7 +37,7 @@ SIGN_OUT_FORM_PAGE = """<!DOCTYPE html><html><head><title>form</title></head><bo
 
 
 @pytest.fixture
-def another_port(demo_app) -> Iterator[dict[str, str]]:
+def another_port(demo_app: str) -> Iterator[dict[str, str]]:
     """Small pages, served by Python's http.server on another port of 127.0.0.1: /socket.html, whose script opens a
     websocket to the app's /_stcore/stream, and /sign-out.html, which posts a form to the app's /auth/sign-out (the
     browser sends the app's cookies with both)."""
@@ -65,14 +65,15 @@ def another_port(demo_app) -> Iterator[dict[str, str]]:
         server.shutdown()
 
 
-def _socket_from(page, script_origin_url: str) -> str:
+def _socket_from(page: Page, script_origin_url: str) -> str:
     """What happened to the websocket the page at this address opened: "open" or "refused"."""
     page.goto(script_origin_url)
     page.wait_for_function("document.title !== 'waiting'", timeout=20_000)
     return page.title()
 
 
-def test_a_page_on_another_port_cannot_open_the_socket_with_a_signed_in_cookie(browser, demo_app, another_port):
+def test_a_page_on_another_port_cannot_open_the_socket_with_a_signed_in_cookie(browser: Browser, demo_app: str,
+                                                                               another_port) -> None:
     context = browser.new_context()
     page = context.new_page()
     try:
@@ -91,7 +92,7 @@ def test_a_page_on_another_port_cannot_open_the_socket_with_a_signed_in_cookie(b
         context.close()
 
 
-def test_signing_out_takes_a_post_from_the_app_itself(browser, demo_app, another_port):
+def test_signing_out_takes_a_post_from_the_app_itself(browser: Browser, demo_app: str, another_port) -> None:
     context = browser.new_context()
     page = context.new_page()
     try:
@@ -125,7 +126,8 @@ def _path_of(role: str, key: str) -> str:
     return "/" if key == page_keys_for([role])[0] else "/" + PAGES[key].path.removeprefix("pages/").removesuffix(".py")
 
 
-def test_a_signed_in_walk_of_every_page_fetches_nothing_from_outside_and_breaks_no_policy(browser, demo_app):
+def test_a_signed_in_walk_of_every_page_fetches_nothing_from_outside_and_breaks_no_policy(browser: Browser,
+                                                                                          demo_app: str) -> None:
     outside: list[str] = []
     violations: list[str] = []
     documents: list[tuple[str, dict[str, str]]] = []

@@ -8,7 +8,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
@@ -56,14 +56,15 @@ def _cookie(context) -> str:
     return next(c["value"] for c in context.cookies() if c["name"] == COOKIE)
 
 
-def _download(page, button: str) -> tuple[str, bytes]:
+def _download(page: Page, button: str) -> tuple[str, bytes]:
     with page.expect_download() as download_info:
         page.get_by_role("button", name=button).click()
     download = download_info.value
     return download.url, Path(download.path()).read_bytes()
 
 
-def test_a_download_is_served_only_to_the_live_sign_in_whose_tab_made_it(app_url, fresh_database_url, browser):
+def test_a_download_is_served_only_to_the_live_sign_in_whose_tab_made_it(app_url: str, fresh_database_url: str,
+                                                                         browser: Browser) -> None:
     reference = _seed(fresh_database_url)
     officer = browser.new_context(viewport={"width": 1400, "height": 2400}, accept_downloads=True)
     board = browser.new_context(viewport={"width": 1400, "height": 2400}, accept_downloads=True)

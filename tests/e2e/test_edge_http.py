@@ -12,7 +12,7 @@ import time
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
 from services.accounts import create_account_from_command_line
@@ -53,7 +53,7 @@ def _other_port_origin(app_url: str) -> str:
     return f"http://{parts.hostname}:{parts.port + 1 if parts.port != 65535 else 1}"
 
 
-def test_the_websocket_opens_only_from_the_trackers_own_origin(app_url):
+def test_the_websocket_opens_only_from_the_trackers_own_origin(app_url: str) -> None:
     own = app_url
     assert _websocket_status(app_url, {"Origin": own}) == 101
     for origin in (_other_port_origin(app_url), own.replace("127.0.0.1", "localhost"), "http://localhost",
@@ -62,7 +62,7 @@ def test_the_websocket_opens_only_from_the_trackers_own_origin(app_url):
     assert _websocket_status(app_url, {}) == 403  # every browser sends an Origin with a websocket
 
 
-def test_every_route_refuses_another_origin(app_url):
+def test_every_route_refuses_another_origin(app_url: str) -> None:
     foreign = _other_port_origin(app_url)
     for method, path in (("GET", "/"), ("GET", "/_stcore/health"), ("GET", "/auth/sign-out"),
                          ("POST", "/auth/sign-out"), ("GET", "/auth/session?ticket=x&next=/"),
@@ -81,7 +81,7 @@ def test_every_route_refuses_another_origin(app_url):
     assert _request(app_url, "GET", "/", {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"})[0] == 200
 
 
-def test_the_public_address_pins_the_origin_when_set(fresh_database_url):
+def test_the_public_address_pins_the_origin_when_set(fresh_database_url: str) -> None:
     environment = {**os.environ, "RRT_PUBLIC_URL": "https://tracker.example.org"}
     with served_app(environment) as url:
         # Behind the proxy (scripts/serve_workers.py passes the browser's Host on).
@@ -93,7 +93,7 @@ def test_the_public_address_pins_the_origin_when_set(fresh_database_url):
         assert _request(url, "GET", "/", {"Origin": "https://tracker.example.org", "Host": public})[0] == 200
 
 
-def test_metrics_are_off_and_every_response_carries_the_security_headers(app_url):
+def test_metrics_are_off_and_every_response_carries_the_security_headers(app_url: str) -> None:
     assert _request(app_url, "GET", "/_stcore/metrics")[0] == 404
     index = _request(app_url, "GET", "/")[2].decode()
     script = next(part.split('"', 1)[0] for part in index.split('src="./')[1:] if part.startswith("static/js/"))
@@ -110,7 +110,7 @@ def test_metrics_are_off_and_every_response_carries_the_security_headers(app_url
 
 
 @pytest.fixture
-def live_token(fresh_database_url) -> tuple[str, object]:
+def live_token(fresh_database_url: str) -> tuple[str, object]:
     engine = create_engine(fresh_database_url)
     with Session(engine, expire_on_commit=False) as session, session.begin():
         officer = create_account_from_command_line(session, username="olly", display_name="Olly Officer",
@@ -120,12 +120,12 @@ def live_token(fresh_database_url) -> tuple[str, object]:
     engine.dispose()
 
 
-def _ended(engine) -> list[str | None]:
+def _ended(engine: Engine) -> list[str | None]:
     with engine.connect() as connection:
         return list(connection.execute(text("SELECT ended_reason FROM sign_in_sessions")).scalars())
 
 
-def test_sign_out_ends_a_session_only_on_a_post_from_the_trackers_own_origin(app_url, live_token):
+def test_sign_out_ends_a_session_only_on_a_post_from_the_trackers_own_origin(app_url: str, live_token) -> None:
     token, engine = live_token
     cookie = {"Cookie": f"rrt_session={token}"}
     # A link, an image, a prefetch: GET and HEAD never end a live session; GET shows a button that posts.
@@ -182,7 +182,7 @@ class _RecordingProxy:
         self._server.close()
 
 
-def test_the_server_never_calls_an_outside_address(fresh_database_url):
+def test_the_server_never_calls_an_outside_address(fresh_database_url: str) -> None:
     proxy = _RecordingProxy()
     environment = {**os.environ, **{name: proxy.url for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy",
                                                                   "https_proxy")}}

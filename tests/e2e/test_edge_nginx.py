@@ -31,7 +31,7 @@ def _location_blocks(config: str) -> dict[str, str]:
     return {m.group(1): m.group(2) for m in re.finditer(r"location\s+(\S+)\s*\{(.*?)\n\s*\}", config, re.DOTALL)}
 
 
-def test_the_generated_config_does_not_log_calendar_or_ticket_addresses(tmp_path):
+def test_the_generated_config_does_not_log_calendar_or_ticket_addresses(tmp_path: Path) -> None:
     config = nginx_config(tmp_path, listen="127.0.0.1", port=8501, backends=[8502, 8503]).read_text()
     blocks = _location_blocks(config)
     assert set(blocks) == {"/", "/calendar/", "/auth/session"}
@@ -53,7 +53,7 @@ class _Backend(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def test_nginx_accepts_the_config_and_leaves_calendar_addresses_out_of_its_log(tmp_path):
+def test_nginx_accepts_the_config_and_leaves_calendar_addresses_out_of_its_log(tmp_path: Path) -> None:
     if not Path(NGINX).exists():
         pytest.skip("Debian's nginx is not installed")
     backend = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Backend)

@@ -1,6 +1,8 @@
 """Real Chromium: the first run states its rules up front, loads the demo and shows the demo's password (random, made
 by this load) once, then signs the first account in (through the session cookie, so a reload stays signed in); the
 copy says it is a training copy on every page, the sign-in page included, and the password shown works."""
+from playwright.sync_api import Page
+
 from tests.e2e.conftest import sign_in, wait_for_app
 
 USERNAME_LABEL = "Username (3 to 40 characters: letters, digits, dots, dashes or underscores)"
@@ -10,7 +12,8 @@ SHOWN_ONCE = ("The fictional demo partnership is loaded. Its demo accounts, one 
 TRAINING = "Training copy: this tracker holds the fictional demo partnership, not real cases."
 
 
-def test_first_run_loads_the_demo_and_shows_its_password_once(fresh_database_url, app_url, page):
+def test_first_run_loads_the_demo_and_shows_its_password_once(fresh_database_url: str, app_url: str,
+                                                              page: Page) -> None:
     page.goto(app_url)
     wait_for_app(page)
     page.get_by_role("textbox", name=USERNAME_LABEL).fill("pat.manager")

@@ -2,6 +2,7 @@
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import Page
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
@@ -13,7 +14,7 @@ from tests.e2e.conftest import sign_in, wait_for_app
 PASSWORD = "correct horse battery"
 
 
-def _account(url, username, roles):
+def _account(url, username, roles) -> None:
     engine = create_engine(url)
     with Session(engine) as session, session.begin():
         create_account_from_command_line(session, username=username, display_name=username, roles=roles,
@@ -21,7 +22,7 @@ def _account(url, username, roles):
     engine.dispose()
 
 
-def _closure_day(url, closed_on):
+def _closure_day(url, closed_on) -> None:
     engine = create_engine(url)
     with Session(engine) as session, session.begin():
         admin = create_account_from_command_line(session, username="ali.admin", display_name="ali.admin",
@@ -30,7 +31,7 @@ def _closure_day(url, closed_on):
     engine.dispose()
 
 
-def _type_date(page, label, value):
+def _type_date(page: Page, label, value) -> None:
     """Type into Streamlit's segmented date field (dd / mm / yyyy) as a person would."""
     field = page.get_by_label(label, exact=True)
     field.get_by_role("spinbutton").first.click()
@@ -61,8 +62,8 @@ DAYS = [
 @pytest.mark.parametrize(("pinned_today", "closure", "expected_due", "expected_progress"), DAYS,
                          ids=["thursday", "saturday", "day-before-day-1", "bank-holiday", "closure-day"])
 def test_manager_opens_a_review_and_finds_it_with_its_due_date(
-    fresh_database_url, app_url, page, pinned_today, closure, expected_due, expected_progress
-):
+    fresh_database_url: str, app_url: str, page: Page, pinned_today: date, closure, expected_due, expected_progress
+) -> None:
     today = pinned_today
     _account(fresh_database_url, "pat.manager", ["manager"])
     if closure:
@@ -100,7 +101,7 @@ def test_manager_opens_a_review_and_finds_it_with_its_due_date(
     assert cells["Progress"] == expected_progress, cells
 
 
-def test_a_visitor_who_is_not_signed_in_reaches_no_page(fresh_database_url, app_url, page):
+def test_a_visitor_who_is_not_signed_in_reaches_no_page(fresh_database_url: str, app_url: str, page: Page) -> None:
     _account(fresh_database_url, "pat.manager", ["manager"])
     for path in ("", "live_reviews", "review", "returns", "daily_log", "admin", "board", "review?review=1"):
         page.goto(f"{app_url}/{path}")
@@ -111,7 +112,7 @@ def test_a_visitor_who_is_not_signed_in_reaches_no_page(fresh_database_url, app_
             assert page.get_by_role("heading", name=heading).count() == 0, (path, heading)
 
 
-def test_the_board_menu_holds_only_the_board_page(fresh_database_url, app_url, page):
+def test_the_board_menu_holds_only_the_board_page(fresh_database_url: str, app_url: str, page: Page) -> None:
     _account(fresh_database_url, "bobbie.board", ["board"])
     sign_in(page, app_url, "bobbie.board", PASSWORD)
     page.get_by_role("heading", name="Board figures").wait_for()
@@ -126,7 +127,8 @@ def test_the_board_menu_holds_only_the_board_page(fresh_database_url, app_url, p
     assert page.get_by_role("heading", name="Live reviews").count() == 0
 
 
-def test_the_served_app_connects_as_its_own_role_not_the_owner(fresh_database_url, app_url, page):
+def test_the_served_app_connects_as_its_own_role_not_the_owner(fresh_database_url: str, app_url: str,
+                                                               page: Page) -> None:
     _account(fresh_database_url, "pat.manager", ["manager"])
     sign_in(page, app_url, "pat.manager", PASSWORD)
     page.get_by_role("heading", name="Live reviews").wait_for()

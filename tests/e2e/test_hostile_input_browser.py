@@ -12,7 +12,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
@@ -64,7 +64,7 @@ def _plant(url: str) -> None:
     engine.dispose()
 
 
-def _watch(page) -> tuple[list[str], list[str]]:
+def _watch(page: Page) -> tuple[list[str], list[str]]:
     """Record every dialog the page opens (dismissing it) and every request to the planted image host."""
     dialogs: list[str] = []
     fetched: list[str] = []
@@ -73,7 +73,7 @@ def _watch(page) -> tuple[list[str], list[str]]:
         dialogs.append(dialog.message)
         dialog.dismiss()
 
-    def on_request(request) -> None:
+    def on_request(request: pytest.FixtureRequest) -> None:
         if IMAGE_HOST in request.url:
             fetched.append(request.url)
 
@@ -82,7 +82,7 @@ def _watch(page) -> tuple[list[str], list[str]]:
     return dialogs, fetched
 
 
-def _assert_shown_as_text(page, body: str, where: str) -> None:
+def _assert_shown_as_text(page: Page, body: str, where: str) -> None:
     """No traceback, no planted script run, no planted HTML element drawn."""
     assert "Traceback" not in body and 'File "/' not in body, where
     assert "Something went wrong" not in body, where
@@ -91,7 +91,7 @@ def _assert_shown_as_text(page, body: str, where: str) -> None:
     assert page.locator('img[src="x"]').count() == 0, where
 
 
-def _expect_message(page, text: str) -> None:
+def _expect_message(page: Page, text: str) -> None:
     """Wait (up to the shared 30 s) until a message with `text` is shown: on a busy machine the rerun that draws it
     can start after wait_for_app has already looked."""
     wait_for_app(page)
@@ -106,7 +106,8 @@ def _status(url: str) -> int:
         return error.code
 
 
-def test_no_page_runs_planted_script_or_shows_a_traceback(fresh_database_url, app_url, browser):
+def test_no_page_runs_planted_script_or_shows_a_traceback(fresh_database_url: str, app_url: str,
+                                                          browser: Browser) -> None:
     _plant(fresh_database_url)
     shown: list[str] = []
     for username, titles in WALKS.items():
@@ -146,7 +147,7 @@ def test_no_page_runs_planted_script_or_shows_a_traceback(fresh_database_url, ap
 # Mail on (nothing is sent during a page run; the address only makes My account show the account's own address).
 @pytest.mark.parametrize("app_environment", [{"SMTP_URL": "smtp://127.0.0.1:9"}])
 def test_my_account_takes_its_steps_over_a_planted_address_with_clear_messages(
-        fresh_database_url, app_url, browser, app_environment):
+        fresh_database_url: str, app_url: str, browser: Browser, app_environment: dict[str, str]) -> None:
     _plant(fresh_database_url)
     for username in ("demo-manager", "demo-officer", "demo-chair"):
         context = browser.new_context(viewport={"width": 1400, "height": 2400})
@@ -201,7 +202,7 @@ def _plant_names(url: str) -> None:
     engine.dispose()
 
 
-def _drawn_from_markdown(page) -> dict[str, int]:
+def _drawn_from_markdown(page: Page) -> dict[str, int]:
     """What Markdown would have drawn from the names: links to the planted addresses (an autolink's address; the
     ready emails' mailto: links quote the name inside their subject, which is not a link to it), the remote
     image, LaTeX, and the red text of ':red[x]'."""
@@ -217,7 +218,8 @@ def _drawn_from_markdown(page) -> dict[str, int]:
     }""")
 
 
-def test_names_set_by_an_administrator_are_shown_as_typed_on_every_page(fresh_database_url, app_url, browser):
+def test_names_set_by_an_administrator_are_shown_as_typed_on_every_page(fresh_database_url: str, app_url: str,
+                                                                        browser: Browser) -> None:
     _plant_names(fresh_database_url)
     nothing = {"links": 0, "images": 0, "katex": 0, "red": 0}
     for username, titles in (("demo-manager", NAMED_WALK), ("demo-board", ["Board figures"]),

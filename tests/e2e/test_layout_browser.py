@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import DEMO_TEST_PASSWORD, sign_in, wait_for_app
 from tests.e2e.test_accessibility_browser import ROLE_ACCOUNTS
@@ -93,7 +93,7 @@ GRID_PROBLEMS = """
 """
 
 
-def _open(page, url: str) -> None:
+def _open(page: Page, url: str) -> None:
     page.goto(url)
     wait_for_app(page)
     page.wait_for_load_state("networkidle")
@@ -101,12 +101,12 @@ def _open(page, url: str) -> None:
     page.get_by_role("heading", level=1).first.wait_for()
 
 
-def _cut_off(page) -> list[str]:
+def _cut_off(page: Page) -> list[str]:
     return page.evaluate(CLIPPED_TEXT) + page.evaluate(GRID_PROBLEMS)
 
 
 @pytest.fixture(scope="module")
-def laptop(browser, demo_app):
+def laptop(browser: Browser, demo_app: str):
     """The manager (who sees every form) at 1280x720, signed in once, the menu open beside the page."""
     context = browser.new_context(viewport=LAPTOP)
     page = context.new_page()
@@ -117,7 +117,7 @@ def laptop(browser, demo_app):
     context.close()
 
 
-def test_the_live_list_shows_every_word_at_1280(laptop, demo_app):
+def test_the_live_list_shows_every_word_at_1280(laptop, demo_app: str) -> None:
     _open(laptop, demo_app + "/")
     assert _cut_off(laptop) == []
     # What matters is on the screen: status, due, why, next step.
@@ -125,7 +125,7 @@ def test_the_live_list_shows_every_word_at_1280(laptop, demo_app):
     assert {"Review", "Status", "Due", "Why", "Next step"} <= set(headings), headings
 
 
-def _live_review_ids(page, app: str) -> list[str]:
+def _live_review_ids(page: Page, app: str) -> list[str]:
     """The ids of the live reviews, from their links on the live list."""
     _open(page, app + "/")
     links = page.locator(".st-key-open_links a")
@@ -133,7 +133,7 @@ def _live_review_ids(page, app: str) -> list[str]:
     return [parse_qs(urlsplit(address).query)["review"][0] for address in addresses]
 
 
-def test_every_live_review_page_shows_every_word_at_1280(laptop, demo_app):
+def test_every_live_review_page_shows_every_word_at_1280(laptop, demo_app: str) -> None:
     ids = _live_review_ids(laptop, demo_app)
     assert len(ids) == 10  # the demo's live reviews, each with its link
     for review_id in ids:
@@ -141,7 +141,7 @@ def test_every_live_review_page_shows_every_word_at_1280(laptop, demo_app):
         assert _cut_off(laptop) == [], review_id
 
 
-def test_the_returns_page_shows_every_word_at_1280(laptop, demo_app):
+def test_the_returns_page_shows_every_word_at_1280(laptop, demo_app: str) -> None:
     """The outstanding returns, then each live review's checklist (cards, send-back rounds); the checklist's own
     table, folded away as a preview of its export, is not shown unless opened."""
     _open(laptop, demo_app + "/returns?view=outstanding")
@@ -154,7 +154,7 @@ def test_the_returns_page_shows_every_word_at_1280(laptop, demo_app):
         assert _cut_off(laptop) == [], review_id
 
 
-def test_on_a_phone_the_live_list_and_each_review_fit_the_screen(browser, demo_app):
+def test_on_a_phone_the_live_list_and_each_review_fit_the_screen(browser: Browser, demo_app: str) -> None:
     """At 390x844 the live list and the milestones read as one card per row: nothing runs off the screen."""
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
@@ -170,7 +170,7 @@ def test_on_a_phone_the_live_list_and_each_review_fit_the_screen(browser, demo_a
         context.close()
 
 
-def test_on_a_phone_the_worklist_fits_the_screen_with_its_counts_two_to_a_row(browser, demo_app):
+def test_on_a_phone_the_worklist_fits_the_screen_with_its_counts_two_to_a_row(browser: Browser, demo_app: str) -> None:
     """At 390x844 the page does not scroll sideways and the list starts on the first screen: the four counts sit two
     to a row. The table of returns, a grid of data, scrolls sideways within itself (WCAG 1.4.10 allows it for
     content that needs two dimensions, as a data table does)."""
@@ -193,7 +193,7 @@ def test_on_a_phone_the_worklist_fits_the_screen_with_its_counts_two_to_a_row(br
         context.close()
 
 
-def test_on_a_phone_the_menu_closes_once_a_page_is_chosen(browser, demo_app):
+def test_on_a_phone_the_menu_closes_once_a_page_is_chosen(browser: Browser, demo_app: str) -> None:
     """A desktop browser at a phone's size: Streamlit closes its menu by itself only on a device that says it is a
     phone, so this is the case the app has to handle."""
     context = browser.new_context(viewport=PHONE)
@@ -330,7 +330,7 @@ def _address(role: str, key: str) -> str:
 _REVIEW_WITH_MEETINGS: list[str] = []
 
 
-def _review_with_meetings(page, app: str) -> str:
+def _review_with_meetings(page: Page, app: str) -> str:
     """A live review whose Meetings page has a table (the one the picker opens first has none yet)."""
     if not _REVIEW_WITH_MEETINGS:
         for review_id in _live_review_ids(page, app):
@@ -341,12 +341,12 @@ def _review_with_meetings(page, app: str) -> str:
     return _REVIEW_WITH_MEETINGS[0]
 
 
-def _problems(page) -> list[str]:
+def _problems(page: Page) -> list[str]:
     return page.evaluate(CUT_OFF_TABLES_AND_INPUTS) + page.evaluate(GRID_SCROLLS) + page.evaluate(GRID_CELLS)
 
 
 @pytest.fixture(scope="module")
-def role_pages(browser, demo_app) -> Iterator:
+def role_pages(browser: Browser, demo_app: str) -> Iterator:
     """One browser context per role, signed in once, reused for both sizes (each page is opened afresh)."""
     pages: dict = {}
 
@@ -365,7 +365,7 @@ def role_pages(browser, demo_app) -> Iterator:
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-def test_no_table_or_input_is_cut_off_on_any_page_of_any_role(role_pages, demo_app, size):
+def test_no_table_or_input_is_cut_off_on_any_page_of_any_role(role_pages, demo_app: str, size) -> None:
     """Every page each role may open, at 1280x800 with the menu open and at 390x844: every table and input shows
     all it holds, or scrolls sideways with a scroll bar the keyboard reaches; a date field shows its whole date.
     The daily log's date filters hold a date (where a short field cuts it), wide enough to keep its entries; the
@@ -393,7 +393,7 @@ def test_no_table_or_input_is_cut_off_on_any_page_of_any_role(role_pages, demo_a
     assert found == [], "\n".join(found)
 
 
-def test_the_date_picker_starts_the_week_on_monday(role_pages, demo_app):
+def test_the_date_picker_starts_the_week_on_monday(role_pages, demo_app: str) -> None:
     """In a browser whose language is US English (Chromium's default here, Sunday first), the calendar's first
     column is Monday."""
     page = role_pages("officer")
@@ -408,7 +408,7 @@ def test_the_date_picker_starts_the_week_on_monday(role_pages, demo_app):
     page.keyboard.press("Escape")
 
 
-def test_a_link_to_a_page_the_role_does_not_open_says_so(role_pages, demo_app):
+def test_a_link_to_a_page_the_role_does_not_open_says_so(role_pages, demo_app: str) -> None:
     """The board account follows a link to a review: its own page opens, with one sentence saying why."""
     page = role_pages("board")
     _open(page, demo_app + "/review?review=24")

@@ -14,7 +14,7 @@ import urllib.request
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
@@ -102,7 +102,7 @@ def _live_sessions(url: str) -> int:
     return int(count or 0)
 
 
-def _sign_in_at_the_provider(page, app_url: str, sub: str) -> None:
+def _sign_in_at_the_provider(page: Page, app_url: str, sub: str) -> None:
     page.goto(app_url)
     wait_for_app(page)
     page.get_by_role("button", name=f"Sign in with {ORGANISATION}").click()
@@ -110,7 +110,8 @@ def _sign_in_at_the_provider(page, app_url: str, sub: str) -> None:
     page.get_by_role("button", name="Authorize").click()
 
 
-def test_a_known_email_signs_in_with_the_organisation_and_signs_out(app_url, fresh_database_url, browser):
+def test_a_known_email_signs_in_with_the_organisation_and_signs_out(app_url: str, fresh_database_url: str,
+                                                                    browser: Browser) -> None:
     _seed(fresh_database_url)
     context = browser.new_context(viewport={"width": 1400, "height": 2400})
     page = context.new_page()
@@ -142,7 +143,8 @@ def test_a_known_email_signs_in_with_the_organisation_and_signs_out(app_url, fre
     context.close()
 
 
-def test_an_unknown_email_is_refused_naming_the_administrator(app_url, fresh_database_url, browser):
+def test_an_unknown_email_is_refused_naming_the_administrator(app_url: str, fresh_database_url: str,
+                                                              browser: Browser) -> None:
     _seed(fresh_database_url)
     context = browser.new_context(viewport={"width": 1400, "height": 2400})
     page = context.new_page()

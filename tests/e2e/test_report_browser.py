@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from docx import Document
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
@@ -52,7 +52,8 @@ def _stored_versions(database_url: str) -> list[bytes]:
     return data
 
 
-def test_write_a_section_download_the_draft_and_open_it(app_url, fresh_database_url, page, tmp_path):
+def test_write_a_section_download_the_draft_and_open_it(app_url: str, fresh_database_url: str, page: Page,
+                                                        tmp_path: Path) -> None:
     reference = _seed(fresh_database_url)
     sign_in(page, app_url, "olly", PASSWORD)
     page.get_by_role("link", name="Report").click()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
@@ -59,39 +59,39 @@ def _seed(database_url: str) -> str:
     return reference
 
 
-def _open_checklist(page) -> None:
+def _open_checklist(page: Page) -> None:
     page.get_by_role("link", name="Agency returns").click()
     wait_for_app(page)
     page.get_by_role("radio", name="Checklist for one review").click()
     wait_for_app(page)
 
 
-def _review_rag(page, reference: str) -> str:
+def _review_rag(page: Page, reference: str) -> str:
     header = page.locator("h3").filter(has_text=reference).first.inner_text()
     return re.search(r"\b(RED|AMBER|GREEN|COMPLETE|SUBMITTED)\b", header).group(1)
 
 
-def _expect_review_rag(page, reference: str, word: str) -> None:
+def _expect_review_rag(page: Page, reference: str, word: str) -> None:
     """Wait (up to the shared 30 s) until the review's header shows `word`: the header is drawn after the message
     at the top, and on a busy machine a little later."""
     expect(page.locator("h3").filter(has_text=reference).first).to_contain_text(re.compile(rf"\b{word}\b"))
     assert _review_rag(page, reference) == word
 
 
-def _expect_text(page, text: str) -> None:
+def _expect_text(page: Page, text: str) -> None:
     expect(page.locator("body")).to_contain_text(text)
 
 
-def _answer(page, question: str, answer: str) -> None:
+def _answer(page: Page, question: str, answer: str) -> None:
     page.locator('[data-testid="stRadio"]').filter(has_text=question).get_by_text(answer, exact=True).click()
 
 
-def _click(page, name: str) -> None:
+def _click(page: Page, name: str) -> None:
     page.get_by_role("button", name=name).click()
     wait_for_app(page)
 
 
-def _expect_message(page, text: str) -> None:
+def _expect_message(page: Page, text: str) -> None:
     """Wait (up to the shared 30 s) until a message with `text` is shown: on a busy machine the rerun that draws it
     can start after wait_for_app has already looked."""
     expect(page.locator('[data-testid="stAlert"]').filter(has_text=text).first).to_be_visible()
@@ -100,7 +100,7 @@ def _expect_message(page, text: str) -> None:
 class CountedClicks:
     """Every click the officer makes, and every key press that submits, counted as the test makes them."""
 
-    def __init__(self, page) -> None:
+    def __init__(self, page: Page) -> None:
         self.page = page
         self.count = 0
 
@@ -127,8 +127,9 @@ class CountedClicks:
         wait_for_app(self.page)
 
 
-def test_a_return_from_request_to_shared_with_the_chair_in_eight_clicks_then_accepted(app_url, fresh_database_url,
-                                                                                       page):
+def test_a_return_from_request_to_shared_with_the_chair_in_eight_clicks_then_accepted(app_url: str,
+                                                                                      fresh_database_url: str,
+                                                                                       page: Page) -> None:
     """Issue 15: one return took about 21 clicks over five forms. Now, on the review's returns page, the officer
     sends the form, records the return, checks it and shares it with the JCR Chair in at most 8 counted clicks;
     the review turns amber on receipt and green again once checked and shared."""
@@ -196,7 +197,7 @@ def test_a_return_from_request_to_shared_with_the_chair_in_eight_clicks_then_acc
     engine.dispose()
 
 
-def test_the_next_action_after_sending_forms_works(app_url, fresh_database_url, page):
+def test_the_next_action_after_sending_forms_works(app_url: str, fresh_database_url: str, page: Page) -> None:
     """Issue 11: right after "Record forms sent" the browser still holds the agency it sent in the box (no longer
     an option), and sends it back with the next action; recording a receipt, or changing the Agency box, used to
     raise a TypeError at the multiselect and lose the return typed."""
@@ -230,7 +231,7 @@ class ScriptRuns:
     """How each run of the script the server reports (its `script_finished` message) ended: the whole page, or a
     fragment alone. Read off the app's own websocket, as the browser receives it."""
 
-    def __init__(self, page) -> None:
+    def __init__(self, page: Page) -> None:
         self.endings: list[str] = []
         page.on("websocket", lambda ws: ws.on("framereceived", self._read))
 
@@ -276,7 +277,7 @@ def _seed_one_accepted_one_awaited(database_url: str) -> str:
 
 
 def test_a_save_in_one_card_reruns_that_card_alone_and_one_that_moves_the_counts_reruns_the_page(
-        app_url, fresh_database_url, page):
+        app_url: str, fresh_database_url: str, page: Page) -> None:
     """Issue 15: a save refreshes only what changed in meaning. Saving an accepted return's summary changes nothing
     else the page shows (its stage, RAG and step stay): only its card reruns, and the rest of the page is not run at
     all. Recording the other return received moves the header's count and the batch forms: the whole page reruns,
@@ -327,8 +328,9 @@ def test_a_save_in_one_card_reruns_that_card_alone_and_one_that_moves_the_counts
     assert not violations, _report("Agency returns, the table open", violations)
 
 
-def test_a_save_in_a_card_after_the_session_ended_saves_nothing_and_asks_to_sign_in(app_url, fresh_database_url,
-                                                                                     page):
+def test_a_save_in_a_card_after_the_session_ended_saves_nothing_and_asks_to_sign_in(app_url: str,
+                                                                                    fresh_database_url: str,
+                                                                                     page: Page) -> None:
     """A card that reruns alone skips app.py, where the sign-in session is checked: the card checks it too. Idle
     past the limit, a summary saved in a card is not saved; the page asks to sign in and says why."""
     _seed_one_accepted_one_awaited(fresh_database_url)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
@@ -32,7 +32,7 @@ def _seed_one_awaited(database_url: str) -> None:
     engine.dispose()
 
 
-def _card(page):
+def _card(page: Page):
     return page.locator('[class*="st-key-card_"]').filter(has_text="Demoshire Police").first
 
 
@@ -41,7 +41,8 @@ def _signed(card, answer: str) -> None:
         answer, exact=True).first.click()
 
 
-def test_two_officers_record_the_same_receipt_and_the_second_is_told(app_url, fresh_database_url, browser):
+def test_two_officers_record_the_same_receipt_and_the_second_is_told(app_url: str, fresh_database_url: str,
+                                                                     browser: Browser) -> None:
     _seed_one_awaited(fresh_database_url)
     contexts = [browser.new_context(viewport={"width": 1400, "height": 2400}) for _ in range(2)]
     try:

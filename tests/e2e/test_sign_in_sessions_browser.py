@@ -7,7 +7,7 @@ import re
 import urllib.error
 import urllib.request
 
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
@@ -37,21 +37,21 @@ def _seed(url: str) -> list[tuple[int, str]]:
     return found
 
 
-def _signed_in_as_olly(page) -> None:
+def _signed_in_as_olly(page: Page) -> None:
     expect(page.get_by_text("Signed in as Olly Officer")).to_be_visible()
 
 
-def _asks_to_sign_in(page) -> None:
+def _asks_to_sign_in(page: Page) -> None:
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
 
 
-def _goto(page, address: str) -> None:
+def _goto(page: Page, address: str) -> None:
     page.goto(address)
     wait_for_app(page)
 
 
 def test_a_sign_in_lasts_across_reload_a_new_tab_a_link_and_back_and_ends_in_every_tab(
-        app_url, fresh_database_url, browser):
+        app_url: str, fresh_database_url: str, browser: Browser) -> None:
     (first_id, first_ref), (second_id, second_ref) = _seed(fresh_database_url)
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
@@ -100,7 +100,8 @@ def test_a_sign_in_lasts_across_reload_a_new_tab_a_link_and_back_and_ends_in_eve
     context.close()
 
 
-def test_a_link_followed_signed_out_opens_its_page_and_review_after_signing_in(app_url, fresh_database_url, page):
+def test_a_link_followed_signed_out_opens_its_page_and_review_after_signing_in(app_url: str, fresh_database_url: str,
+                                                                               page: Page) -> None:
     (first_id, first_ref), _second = _seed(fresh_database_url)
     _goto(page, f"{app_url}/review?review={first_id}")
     _asks_to_sign_in(page)
@@ -114,7 +115,7 @@ def test_a_link_followed_signed_out_opens_its_page_and_review_after_signing_in(a
     assert "Page not found" not in page.inner_text("body")
 
 
-def test_idle_time_ends_the_session_on_the_server(app_url, fresh_database_url, page):
+def test_idle_time_ends_the_session_on_the_server(app_url: str, fresh_database_url: str, page: Page) -> None:
     _seed(fresh_database_url)
     sign_in(page, app_url, "olly", PASSWORD)
     _signed_in_as_olly(page)
@@ -134,7 +135,7 @@ def test_idle_time_ends_the_session_on_the_server(app_url, fresh_database_url, p
     _asks_to_sign_in(page)
 
 
-def test_the_cookie_routes_refuse_requests_from_another_site(app_url):
+def test_the_cookie_routes_refuse_requests_from_another_site(app_url: str) -> None:
     for path in ("/auth/sign-out", "/auth/session?ticket=x&next=/"):
         request = urllib.request.Request(app_url + path, headers={"Sec-Fetch-Site": "cross-site"})
         try:
@@ -151,14 +152,14 @@ def test_the_cookie_routes_refuse_requests_from_another_site(app_url):
         assert error.code in (403, 405)
 
 
-def _shows_review(page, page_title: str, review_id: int, reference: str) -> None:
+def _shows_review(page: Page, page_title: str, review_id: int, reference: str) -> None:
     expect(page.get_by_role("heading", name=page_title).first).to_be_visible()
     page.wait_for_url(f"**review={review_id}*")
     expect(page.get_by_role("combobox", name="Review").first).to_have_value(re.compile(reference))
 
 
 def test_the_chosen_review_stays_chosen_across_the_review_pages_and_each_links_to_the_others(
-        app_url, fresh_database_url, page):
+        app_url: str, fresh_database_url: str, page: Page) -> None:
     (first_id, first_ref), (second_id, second_ref) = _seed(fresh_database_url)
     sign_in(page, app_url, "olly", PASSWORD)
     _goto(page, f"{app_url}/review?review={first_id}")

@@ -3,6 +3,8 @@ from the live list and reads as withdrawn."""
 import os
 from datetime import date
 
+import pytest
+from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
@@ -14,14 +16,14 @@ PASSWORD = "correct horse battery"
 MONDAY, TUESDAY = date(2026, 12, 7), date(2026, 12, 8)
 
 
-def _type_date(page, label, value):
+def _type_date(page: Page, label, value) -> None:
     field = page.get_by_label(label, exact=True)
     field.get_by_role("spinbutton").first.click()
     page.keyboard.type(value.strftime("%d%m%Y"))
     page.keyboard.press("Escape")
 
 
-def _choose(page, label, option):
+def _choose(page: Page, label, option) -> None:
     # The run that drew the box may still be going (a folded form is drawn once opened): a rerun closes an open list,
     # so wait for the app to be idle first, and open the list again if a rerun closed it all the same.
     wait_for_app(page)
@@ -37,7 +39,8 @@ def _choose(page, label, option):
             wait_for_app(page)
 
 
-def test_a_review_opened_in_error_on_monday_is_withdrawn_on_tuesday(fresh_database_url, page, monkeypatch):
+def test_a_review_opened_in_error_on_monday_is_withdrawn_on_tuesday(fresh_database_url: str, page: Page,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     engine = create_engine(fresh_database_url)
     with Session(engine) as session, session.begin():
         create_account_from_command_line(session, username="pat.manager", display_name="Pat Manager",

@@ -20,6 +20,7 @@ from services.clock import PINNED_TODAY_VARIABLE
 from tests.e2e.conftest import PINNED_TODAY, ROOT, _free_port, sign_in, wait_for_app
 
 sys.path.insert(0, str(ROOT / "scripts"))
+from playwright.sync_api import Page
 from serve_workers import NGINX, nginx_config, start_nginx, start_worker, wait_until_healthy
 
 PASSWORD = "correct horse battery"
@@ -32,7 +33,7 @@ def _upstreams(access_log: Path) -> list[str]:
 
 
 @pytest.fixture
-def two_processes_behind_nginx(fresh_database_url):
+def two_processes_behind_nginx(fresh_database_url: str):
     if not os.path.exists(NGINX):
         message = "Debian's nginx is not installed (apt-get install nginx)"
         if os.environ.get("RRT_REQUIRE_BROWSER") == "1":
@@ -62,7 +63,7 @@ def two_processes_behind_nginx(fresh_database_url):
 
 
 def test_a_user_carries_on_signed_in_when_the_process_serving_them_stops(
-        fresh_database_url, two_processes_behind_nginx, page):
+        fresh_database_url: str, two_processes_behind_nginx, page: Page) -> None:
     url, workers, access_log = two_processes_behind_nginx
     engine = create_engine(fresh_database_url)
     with Session(engine) as session, session.begin():

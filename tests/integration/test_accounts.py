@@ -19,32 +19,35 @@ from services.accounts import (
     set_roles,
 )
 from services.errors import InvalidInput, NotAllowed
+from tests.conftest import SignInClock
 from tests.password_sign_in import authenticate
+from tests.types import MakeAccount
 
 PASSWORD = "correct horse battery"
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
 
-def test_password_is_hashed_with_argon2(session, make_account):
+def test_password_is_hashed_with_argon2(session: Session, make_account: MakeAccount) -> None:
     account = make_account("officer")
     assert account.password_hash.startswith("$argon2id$")
     assert PASSWORD not in account.password_hash
 
 
-def test_sign_in_succeeds_and_records_the_time(session, make_account):
+def test_sign_in_succeeds_and_records_the_time(session: Session, make_account: MakeAccount) -> None:
     account = make_account("officer", username="olly")
     outcome = authenticate(session, username=" OLLY ", password=PASSWORD, now=NOW)
     assert outcome.account.id == account.id and outcome.refusal is None
     assert account.last_sign_in_at == NOW
 
 
-def test_wrong_username_and_wrong_password_get_the_same_message(session, make_account):
+def test_wrong_username_and_wrong_password_get_the_same_message(session: Session, make_account: MakeAccount) -> None:
     make_account("officer", username="olly")
     assert authenticate(session, username="nobody", password=PASSWORD, now=NOW).refusal == SIGN_IN_REFUSED
     assert authenticate(session, username="olly", password="wrong password!", now=NOW).refusal == SIGN_IN_REFUSED
 
 
-def test_five_failures_never_lock_the_account(session, make_account, sign_in_clock):
+def test_five_failures_never_lock_the_account(session: Session, make_account: MakeAccount,
+                                              sign_in_clock: SignInClock) -> None:
     # Anyone could lock a named account for 15 minutes, again and again, by typing its username and 5 wrong passwords.
     account = make_account("officer", username="olly")
     for _ in range(5):
@@ -54,7 +57,7 @@ def test_five_failures_never_lock_the_account(session, make_account, sign_in_clo
     assert authenticate(session, username="olly", password=PASSWORD, now=NOW + timedelta(minutes=1)).account
 
 
-def test_four_failures_then_success_resets_the_count(session, make_account):
+def test_four_failures_then_success_resets_the_count(session: Session, make_account: MakeAccount) -> None:
     account = make_account("officer", username="olly")
     for _ in range(4):
         authenticate(session, username="olly", password="nope nope nope", now=NOW)
@@ -64,14 +67,14 @@ def test_four_failures_then_success_resets_the_count(session, make_account):
     assert account.locked_until is None
 
 
-def test_deactivated_account_cannot_sign_in(session, make_account):
+def test_deactivated_account_cannot_sign_in(session: Session, make_account: MakeAccount) -> None:
     admin = make_account("admin")
     account = make_account("officer", username="olly")
     set_active(session, admin, account_id=account.id, active=False)
     assert authenticate(session, username="olly", password=PASSWORD, now=NOW).refusal == SIGN_IN_REFUSED
 
 
-def test_first_account_gets_admin_and_manager_and_only_once(session):
+def test_first_account_gets_admin_and_manager_and_only_once(session: Session) -> None:
     assert count_accounts(session) == 0
     first = create_first_account(session, username="pman", display_name="Pat", password=PASSWORD)
     assert first.roles == ["manager", "admin"]
@@ -94,21 +97,21 @@ def test_first_account_gets_admin_and_manager_and_only_once(session):
         ({"password": "\t\n" * 8}, "only spaces"),
     ],
 )
-def test_create_account_refuses_bad_input(session, make_account, kwargs, message):
+def test_create_account_refuses_bad_input(session: Session, make_account: MakeAccount, kwargs, message) -> None:
     admin = make_account("admin")
     values = {"username": "newuser", "display_name": "New", "roles": ["officer"], "password": PASSWORD, **kwargs}
     with pytest.raises(InvalidInput, match=message):
         create_account(session, admin, **values)
 
 
-def test_duplicate_username_refused(session, make_account):
+def test_duplicate_username_refused(session: Session, make_account: MakeAccount) -> None:
     admin = make_account("admin")
     create_account(session, admin, username="dup", display_name="A", roles=["officer"], password=PASSWORD)
     with pytest.raises(InvalidInput, match="taken"):
         create_account(session, admin, username="DUP", display_name="B", roles=["officer"], password=PASSWORD)
 
 
-def test_admin_changes_are_logged_with_the_admin_as_author(session, make_account):
+def test_admin_changes_are_logged_with_the_admin_as_author(session: Session, make_account: MakeAccount) -> None:
     admin = make_account("admin")
     account = make_account("officer")
     set_roles(session, admin, account_id=account.id, roles=["officer", "chair"])
@@ -119,7 +122,7 @@ def test_admin_changes_are_logged_with_the_admin_as_author(session, make_account
     assert authenticate(session, username=account.username, password="another long password", now=NOW).account
 
 
-def test_admin_cannot_lock_themselves_out(session, make_account):
+def test_admin_cannot_lock_themselves_out(session: Session, make_account: MakeAccount) -> None:
     admin = make_account("admin")
     with pytest.raises(InvalidInput):
         set_active(session, admin, account_id=admin.id, active=False)
@@ -127,13 +130,13 @@ def test_admin_cannot_lock_themselves_out(session, make_account):
         set_roles(session, admin, account_id=admin.id, roles=["manager"])
 
 
-def test_non_admin_cannot_manage_accounts(session, make_account):
+def test_non_admin_cannot_manage_accounts(session: Session, make_account: MakeAccount) -> None:
     manager = make_account("manager")
     with pytest.raises(NotAllowed, match="Administrator"):
         create_account(session, manager, username="x1x", display_name="X", roles=["officer"], password=PASSWORD)
 
 
-def test_database_refuses_unknown_roles(session, make_account):
+def test_database_refuses_unknown_roles(session: Session, make_account: MakeAccount) -> None:
     from sqlalchemy.exc import IntegrityError
 
     account = make_account("officer")
@@ -143,14 +146,15 @@ def test_database_refuses_unknown_roles(session, make_account):
     assert session.get(Account, account.id) is not None
 
 
-def test_display_names_are_cleaned_before_they_are_stored(session, make_account):
+def test_display_names_are_cleaned_before_they_are_stored(session: Session, make_account: MakeAccount) -> None:
     admin = make_account("admin")
     account = create_account(session, admin, username="pat", display_name="  Pat \v  Manager ", roles=["officer"],
                              password=PASSWORD)
     assert account.display_name == "Pat Manager"
 
 
-def test_an_over_long_display_name_is_refused_before_the_password_is_hashed(session, make_account, monkeypatch):
+def test_an_over_long_display_name_is_refused_before_the_password_is_hashed(
+        session: Session, make_account: MakeAccount, monkeypatch: pytest.MonkeyPatch) -> None:
     # It used to reach the database, whose error (on screen and in the server log) quoted the new argon2 hash.
     admin = make_account("admin")
     hashed = []
@@ -162,20 +166,20 @@ def test_an_over_long_display_name_is_refused_before_the_password_is_hashed(sess
     assert "$argon2" not in "".join(traceback.format_exception(refused.value))
 
 
-def test_the_first_account_refuses_an_over_long_display_name_with_a_sentence(session):
+def test_the_first_account_refuses_an_over_long_display_name_with_a_sentence(session: Session) -> None:
     with pytest.raises(InvalidInput, match="display name is 500 characters long") as refused:
         create_first_account(session, username="longname", display_name="N" * 500, password=PASSWORD)
     assert "$argon2" not in "".join(traceback.format_exception(refused.value))
 
 
-def test_whitespace_only_passwords_are_refused_on_reset(session, make_account):
+def test_whitespace_only_passwords_are_refused_on_reset(session: Session, make_account: MakeAccount) -> None:
     admin = make_account("admin")
     account = make_account("officer")
     with pytest.raises(InvalidInput, match="only spaces"):
         reset_password(session, admin, account_id=account.id, new_password=" " * 12)
 
 
-def test_whitespace_only_passwords_are_refused_for_the_first_account(session):
+def test_whitespace_only_passwords_are_refused_for_the_first_account(session: Session) -> None:
     with pytest.raises(InvalidInput, match="only spaces"):
         create_first_account(session, username="pman", display_name="Pat", password=" " * 20)
 
@@ -184,7 +188,7 @@ def test_whitespace_only_passwords_are_refused_for_the_first_account(session):
 
 
 @pytest.fixture
-def verify_calls(monkeypatch):
+def verify_calls(monkeypatch: pytest.MonkeyPatch):
     """Every argon2 check made, as the hash it was made against (the real check still runs)."""
     calls = []
     real_verify = PasswordHasher.verify
@@ -197,7 +201,7 @@ def verify_calls(monkeypatch):
     return calls
 
 
-def _refused_kinds(session, make_account, admin):
+def _refused_kinds(session: Session, make_account: MakeAccount, admin):
     """One account in each refused state; returns (kind, username, password) for each kind of failure."""
     make_account("officer", username="wrongpw")
     stopped = make_account("officer", username="stopped")
@@ -212,7 +216,7 @@ def _refused_kinds(session, make_account, admin):
             ("NUL in the username", "olly\x00", PASSWORD), ("over-long username", "o" * 500, PASSWORD)]
 
 
-def test_every_kind_of_refused_sign_in_gets_the_identical_answer(session, make_account):
+def test_every_kind_of_refused_sign_in_gets_the_identical_answer(session: Session, make_account: MakeAccount) -> None:
     admin = make_account("admin")
     answers = {kind: authenticate(session, username=username, password=password, now=NOW)
                for kind, username, password in _refused_kinds(session, make_account, admin)}
@@ -220,7 +224,8 @@ def test_every_kind_of_refused_sign_in_gets_the_identical_answer(session, make_a
         kind: (None, SIGN_IN_REFUSED) for kind in answers}
 
 
-def test_every_kind_of_refused_sign_in_runs_one_password_check(session, make_account, verify_calls):
+def test_every_kind_of_refused_sign_in_runs_one_password_check(session: Session, make_account: MakeAccount,
+                                                               verify_calls) -> None:
     # The same work whatever the reason: a locked account used to answer before any hash was computed (under 1 ms
     # against ~350 ms), which told an attacker the username exists.
     admin = make_account("admin")
@@ -233,7 +238,7 @@ def test_every_kind_of_refused_sign_in_runs_one_password_check(session, make_acc
 
 
 def test_a_stopped_account_is_checked_against_its_own_hash_and_unknown_ones_against_a_dummy(
-        session, make_account, verify_calls):
+        session: Session, make_account: MakeAccount, verify_calls) -> None:
     locked = make_account("officer", username="locked")
     locked.failed_attempts = 100
     session.flush()
@@ -244,7 +249,7 @@ def test_a_stopped_account_is_checked_against_its_own_hash_and_unknown_ones_agai
 
 
 def test_a_lock_left_by_the_old_rule_no_longer_refuses_and_failures_on_a_deactivated_account_count(
-        session, make_account):
+        session: Session, make_account: MakeAccount) -> None:
     admin = make_account("admin")
     locked = make_account("officer", username="locked")
     locked.locked_until = NOW + timedelta(minutes=10)
@@ -257,14 +262,15 @@ def test_a_lock_left_by_the_old_rule_no_longer_refuses_and_failures_on_a_deactiv
     assert locked.locked_until is None
 
 
-def test_the_password_is_checked_before_the_account_row_is_locked(session, make_account, monkeypatch):
+def test_the_password_is_checked_before_the_account_row_is_locked(session: Session, make_account: MakeAccount,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     make_account("officer", username="olly")
     events = []
     real_verify = PasswordHasher.verify
     monkeypatch.setattr(PasswordHasher, "verify",
                         lambda self, hash, password: events.append("verify") or real_verify(self, hash, password))
 
-    def record_locks(conn, cursor, statement, parameters, context, executemany):
+    def record_locks(conn, cursor, statement, parameters, context, executemany) -> None:
         if "FOR UPDATE" in statement:
             events.append("lock")
 
@@ -277,7 +283,8 @@ def test_the_password_is_checked_before_the_account_row_is_locked(session, make_
     assert events == ["verify", "lock", "verify", "lock"]
 
 
-def test_another_sign_in_can_lock_the_account_while_a_password_is_being_checked(fresh_database_url, monkeypatch):
+def test_another_sign_in_can_lock_the_account_while_a_password_is_being_checked(
+        fresh_database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     # Committed data on a database of its own: a second connection must see the account to try to lock it.
     engine = create_engine(fresh_database_url)
     try:
@@ -306,7 +313,8 @@ def test_another_sign_in_can_lock_the_account_while_a_password_is_being_checked(
         engine.dispose()
 
 
-def test_a_password_reset_during_the_check_refuses_the_old_password(session, make_account, monkeypatch):
+def test_a_password_reset_during_the_check_refuses_the_old_password(session: Session, make_account: MakeAccount,
+                                                                    monkeypatch: pytest.MonkeyPatch):
     admin = make_account("admin")
     account = make_account("officer", username="olly")
     real_verify = PasswordHasher.verify
@@ -325,7 +333,8 @@ def test_a_password_reset_during_the_check_refuses_the_old_password(session, mak
 
 # Organisation sign-in (OpenID Connect): the identity's verified email names the account; roles stay the account's.
 
-def test_a_verified_email_matches_its_active_account_whatever_the_case(session, make_account):
+def test_a_verified_email_matches_its_active_account_whatever_the_case(session: Session,
+                                                                       make_account: MakeAccount) -> None:
     from services.accounts import account_for_verified_email, set_email
 
     admin = make_account("admin")
@@ -339,7 +348,7 @@ def test_a_verified_email_matches_its_active_account_whatever_the_case(session, 
     assert account_for_verified_email(session, email="pat.jones@council.example").account is not None
 
 
-def test_an_unknown_email_is_refused_naming_the_administrator(session, make_account):
+def test_an_unknown_email_is_refused_naming_the_administrator(session: Session, make_account: MakeAccount) -> None:
     from services.accounts import account_for_verified_email
 
     make_account("officer", username="pat")
@@ -348,7 +357,8 @@ def test_an_unknown_email_is_refused_naming_the_administrator(session, make_acco
     assert "Ask your administrator to add nobody@council.example to an account" in outcome.refusal
 
 
-def test_an_inactive_account_or_an_unverified_or_missing_email_is_refused(session, make_account):
+def test_an_inactive_account_or_an_unverified_or_missing_email_is_refused(session: Session,
+                                                                          make_account: MakeAccount) -> None:
     from services.accounts import account_for_verified_email, set_active, set_email
 
     admin = make_account("admin")
@@ -365,7 +375,8 @@ def test_an_inactive_account_or_an_unverified_or_missing_email_is_refused(sessio
     assert account.last_sign_in_at is None
 
 
-def test_local_passwords_switch_off_only_while_organisation_sign_in_is_configured(session, make_account):
+def test_local_passwords_switch_off_only_while_organisation_sign_in_is_configured(session: Session,
+                                                                                  make_account: MakeAccount) -> None:
     from services.settings import get_settings, update_settings
 
     admin = make_account("admin")

@@ -5,18 +5,20 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from db.models import Agency, MilestoneTemplate
+from db.models import Account, Agency, MilestoneTemplate
 from services.agencies import add_agency, update_agency
 from services.errors import InvalidInput
 from services.plan import MAX_DONE_WHEN_CHARS, PlanTemplateRead, list_plan_templates, update_plan_template
 from services.settings import add_closure_day, get_settings, update_settings
+from tests.types import MakeAccount
 
 NUL = "\x00"
 
 
 @pytest.fixture
-def admin(make_account):
+def admin(make_account: MakeAccount) -> Account:
     return make_account("admin")
 
 
@@ -44,7 +46,7 @@ def admin(make_account):
         ({"jcr_rep_email": "rep@x.org rep2@y.org"}, "JCR representative's email must be one email address"),
     ],
 )
-def test_agency_text_is_refused_with_a_sentence(session, admin, kwargs, message):
+def test_agency_text_is_refused_with_a_sentence(session: Session, admin, kwargs, message) -> None:
     values = {"name": "North Trust", "kind": "health", "contact_email": "a@b.example", "jcr_rep_email": None,
               **kwargs}
     with pytest.raises(InvalidInput, match=message):
@@ -55,13 +57,13 @@ def test_agency_text_is_refused_with_a_sentence(session, admin, kwargs, message)
 
 
 @pytest.mark.parametrize("address", ["a@x.org", "first.last+returns@police.example.org.uk", "o'neil@nhs.example"])
-def test_one_plain_address_is_kept(session, admin, address):
+def test_one_plain_address_is_kept(session: Session, admin, address) -> None:
     agency = add_agency(session, admin, name="North Trust", kind="health", contact_email=address,
                         jcr_rep_email=address)
     assert (agency.contact_email, agency.jcr_rep_email) == (address, address)
 
 
-def test_agency_text_is_cleaned_and_a_duplicate_is_refused_without_quoting_it(session, admin):
+def test_agency_text_is_cleaned_and_a_duplicate_is_refused_without_quoting_it(session: Session, admin) -> None:
     agency = add_agency(session, admin, name="  North\u2028 Trust ", kind="health\v", contact_email="  ")
     assert (agency.name, agency.kind, agency.contact_email) == ("North Trust", "health", None)
     with pytest.raises(InvalidInput, match="already an agency with that name") as refused:
@@ -76,12 +78,12 @@ def test_agency_text_is_cleaned_and_a_duplicate_is_refused_without_quoting_it(se
      (f"Safe{NUL}guarding", "partnership's name contains a hidden control character"),
      ("   ", "Give the partnership's name")],
 )
-def test_partnership_name_is_refused_with_a_sentence(session, admin, name, message):
+def test_partnership_name_is_refused_with_a_sentence(session: Session, admin, name, message) -> None:
     with pytest.raises(InvalidInput, match=message):
         update_settings(session, admin, partnership_name=name, amber_threshold_days=1, idle_timeout_minutes=30)
 
 
-def test_partnership_name_is_cleaned(session, admin):
+def test_partnership_name_is_cleaned(session: Session, admin) -> None:
     update_settings(session, admin, partnership_name=" North \t Safeguarding\n", amber_threshold_days=1,
                     idle_timeout_minutes=30)
     assert get_settings(session, admin).partnership_name == "North Safeguarding"
@@ -93,17 +95,17 @@ def test_partnership_name_is_cleaned(session, admin):
      (f"Christmas{NUL}", "reason for the closure contains a hidden control character"),
      ("  ", "Say why the partnership is closed")],
 )
-def test_closure_reason_is_refused_with_a_sentence(session, admin, reason, message):
+def test_closure_reason_is_refused_with_a_sentence(session: Session, admin, reason, message) -> None:
     with pytest.raises(InvalidInput, match=message):
         add_closure_day(session, admin, closed_on=date(2027, 12, 30), reason=reason)
 
 
-def test_closure_reason_is_cleaned(session, admin):
+def test_closure_reason_is_cleaned(session: Session, admin) -> None:
     assert add_closure_day(session, admin, closed_on=date(2027, 12, 30), reason=" Christmas\vclosure ").reason \
         == "Christmas closure"
 
 
-def _step(session):
+def _step(session: Session):
     return session.scalars(select(MilestoneTemplate).order_by(MilestoneTemplate.sort_order)).first()
 
 
@@ -119,7 +121,7 @@ def _step(session):
         ({"done_when": f"Agreed{NUL}"}, "hidden control character"),
     ],
 )
-def test_plan_step_text_is_refused_with_a_sentence(session, admin, kwargs, message):
+def test_plan_step_text_is_refused_with_a_sentence(session: Session, admin, kwargs, message) -> None:
     step = _step(session)
     values = {"title": "Timeline agreed", "window_start_day": 1, "window_end_day": 1, "owner": "manager",
               "active": True, **kwargs}
@@ -127,7 +129,7 @@ def test_plan_step_text_is_refused_with_a_sentence(session, admin, kwargs, messa
         update_plan_template(session, admin, template_id=step.id, **values)
 
 
-def test_plan_step_text_is_cleaned_and_done_when_kept_unless_given(session, admin):
+def test_plan_step_text_is_cleaned_and_done_when_kept_unless_given(session: Session, admin) -> None:
     step = _step(session)
     before = step.done_when
     saved = update_plan_template(session, admin, template_id=step.id, title=" Timeline\v agreed ",
@@ -138,7 +140,7 @@ def test_plan_step_text_is_cleaned_and_done_when_kept_unless_given(session, admi
     assert (saved.owner, saved.done_when) == ("chair", "Dates agreed.\nSent.")
 
 
-def test_the_plan_is_read_as_frozen_read_objects_usable_after_the_session_closed(session, admin):
+def test_the_plan_is_read_as_frozen_read_objects_usable_after_the_session_closed(session: Session, admin) -> None:
     templates = list_plan_templates(session, admin)
     assert templates and all(isinstance(t, PlanTemplateRead) for t in templates)
     session.expunge_all()

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from db.models import LogEntry
 from services.agencies import add_agency, list_agencies, update_agency
 from services.errors import StaleRecord
 from services.plan import list_plan_templates, update_plan_template
 from services.settings import get_settings, update_settings
+from tests.types import MakeAccount
 
 
-def test_a_second_agency_save_against_the_old_version_is_refused(session, make_account):
+def test_a_second_agency_save_against_the_old_version_is_refused(session: Session, make_account: MakeAccount) -> None:
     first, second = make_account("admin"), make_account("admin")
     agency = add_agency(session, first, name="North Trust", kind="health", contact_email=None)
     [seen] = [a for a in list_agencies(session, second) if a.id == agency.id]
@@ -25,7 +27,7 @@ def test_a_second_agency_save_against_the_old_version_is_refused(session, make_a
     assert (now.name, now.kind, now.version) == ("North Trust", "NHS trust", seen.version + 1)
 
 
-def test_a_second_settings_save_against_the_old_version_is_refused(session, make_account):
+def test_a_second_settings_save_against_the_old_version_is_refused(session: Session, make_account: MakeAccount) -> None:
     first, second = make_account("admin"), make_account("admin")
     seen = get_settings(session, second)
     update_settings(session, first, partnership_name="Northshire SCP", amber_threshold_days=2,
@@ -36,7 +38,8 @@ def test_a_second_settings_save_against_the_old_version_is_refused(session, make
     assert get_settings(session, second).partnership_name == "Northshire SCP"
 
 
-def test_a_second_plan_step_save_against_the_old_version_is_refused(session, make_account):
+def test_a_second_plan_step_save_against_the_old_version_is_refused(session: Session,
+                                                                    make_account: MakeAccount) -> None:
     first, second = make_account("admin"), make_account("admin")
     step = list_plan_templates(session, second)[0]
     update_plan_template(session, first, template_id=step.id, title="Timeline agreed with the Chair",
@@ -49,7 +52,7 @@ def test_a_second_plan_step_save_against_the_old_version_is_refused(session, mak
     assert list_plan_templates(session, second)[0].title == "Timeline agreed with the Chair"
 
 
-def test_an_agency_keeps_its_jcr_representatives_email(session, make_account):
+def test_an_agency_keeps_its_jcr_representatives_email(session: Session, make_account: MakeAccount) -> None:
     """Issue 14: each agency may have a JCR Group representative, copied on send-backs and chases."""
     admin = make_account("admin")
     agency = add_agency(session, admin, name="North Police", kind="police", contact_email="scoping@north.example",

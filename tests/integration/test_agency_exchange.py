@@ -11,8 +11,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
-from db.models import Agency, LogEntry
+from db.models import Account, Agency, LogEntry, Review
 from db.models_agency import AgencyAnswer, AgencyAttachment, AgencyLink, AgencyRound, AttachmentType, SectionKind
 from db.models_returns import AgencyReturn
 from services.agency_exchange import (
@@ -39,6 +40,7 @@ from services.returns import (
 )
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review, withdraw_review
+from tests.types import MakeAccount
 
 FRI_18_DEC = date(2026, 12, 18)  # notification received and forms sent: returns due Tue 29 Dec 2026
 TUE_22_DEC = date(2026, 12, 22)
@@ -53,14 +55,14 @@ PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
 
 
-def _review(session, officer, received=FRI_18_DEC, initials="AB"):
+def _review(session: Session, officer: Account, received=FRI_18_DEC, initials="AB"):
     return open_review(session, officer, notification_type="serious_harm", incident_date=received - timedelta(days=4),
                        csc_aware_date=received - timedelta(days=3), notification_received_date=received,
                        children=[ChildEntry(initials, 5)], as_of=received)
 
 
 @pytest.fixture
-def agencies(session):
+def agencies(session: Session):
     rows = [Agency(name=f"Agency {i}", kind="health", contact_email=f"contact{i}@agency.example.org", active=True)
             for i in (1, 2)]
     session.add_all(rows)
@@ -69,24 +71,25 @@ def agencies(session):
 
 
 @pytest.fixture
-def review(session, officer):
+def review(session: Session, officer: Account) -> Review:
     return _review(session, officer)
 
 
 @pytest.fixture
-def links(session, officer, review, agencies):
+def links(session: Session, officer: Account, review: Review, agencies):
     return record_forms_sent_with_links(session, officer, review_id=review.id, agency_ids=[a.id for a in agencies],
                                         requested_on=FRI_18_DEC, as_of=FRI_18_DEC)
 
 
-def _log_texts(session, review_id) -> list[str]:
+def _log_texts(session: Session, review_id) -> list[str]:
     return list(session.scalars(select(LogEntry.text).where(LogEntry.review_id == review_id).order_by(LogEntry.id)))
 
 
 # ---------------------------------------------------------------- one token, one return
 
 
-def test_forms_sent_give_each_return_its_own_link_and_keep_only_the_hash(session, links, review, agencies):
+def test_forms_sent_give_each_return_its_own_link_and_keep_only_the_hash(session: Session, links, review: Review,
+                                                                         agencies) -> None:
     first, second = links
     assert {first.agency_name, second.agency_name} == {"Agency 1", "Agency 2"}
     assert first.expires_on == WED_13_JAN and first.token != second.token
@@ -104,7 +107,8 @@ def test_forms_sent_give_each_return_its_own_link_and_keep_only_the_hash(session
     assert f"(link {first.link_id})" in log and first.token not in log and second.token not in log
 
 
-def test_a_token_of_one_return_never_touches_another(session, officer, links, review, agencies):
+def test_a_token_of_one_return_never_touches_another(session: Session, officer: Account, links, review: Review,
+                                                     agencies) -> None:
     first, second = links
     other_review = _review(session, officer, initials="CD")
     [other] = record_forms_sent_with_links(session, officer, review_id=other_review.id, agency_ids=[agencies[0].id],
@@ -120,13 +124,13 @@ def test_a_token_of_one_return_never_touches_another(session, officer, links, re
 
 
 @pytest.mark.parametrize("token", ["", "x", "A" * 43, "A" * 5000, None])
-def test_unknown_tokens_open_nothing(session, links, token):
+def test_unknown_tokens_open_nothing(session: Session, links, token) -> None:
     with pytest.raises(LinkNotFound) as caught:
         open_agency_return(session, token=token, as_of=TUE_22_DEC)
     assert str(caught.value).startswith("This link does not work.")
 
 
-def test_a_link_works_to_the_end_of_its_expiry_day(session, links):
+def test_a_link_works_to_the_end_of_its_expiry_day(session: Session, links) -> None:
     token = links[0].token
     assert open_agency_return(session, token=token, as_of=WED_13_JAN).open_until == WED_13_JAN
     for step in (lambda: open_agency_return(session, token=token, as_of=WED_13_JAN + timedelta(days=1)),
@@ -136,7 +140,7 @@ def test_a_link_works_to_the_end_of_its_expiry_day(session, links):
             step()
 
 
-def test_revoked_and_reissued_links(session, officer, links, review):
+def test_revoked_and_reissued_links(session: Session, officer: Account, links, review: Review) -> None:
     first = links[0]
     revoke_agency_link(session, officer, return_id=first.return_id, reason="Sent to the wrong address.")
     with pytest.raises(LinkNotFound):
@@ -158,7 +162,8 @@ def test_revoked_and_reissued_links(session, officer, links, review):
         reissue_agency_link(session, officer, return_id=first.return_id, reason=" ", as_of=TUE_22_DEC)
 
 
-def test_a_link_reissued_after_its_expiry_works_the_same_time_from_that_day(session, officer, links):
+def test_a_link_reissued_after_its_expiry_works_the_same_time_from_that_day(session: Session, officer: Account,
+                                                                            links) -> None:
     late = date(2027, 1, 20)  # a Wednesday, after Wed 13 Jan
     with pytest.raises(LinkNotFound):
         open_agency_return(session, token=links[0].token, as_of=late)
@@ -169,12 +174,13 @@ def test_a_link_reissued_after_its_expiry_works_the_same_time_from_that_day(sess
     assert open_agency_return(session, token=again.token, as_of=date(2027, 2, 3)).open_until == date(2027, 2, 3)
 
 
-def test_the_chair_may_not_issue_links(session, chair, links):
+def test_the_chair_may_not_issue_links(session: Session, chair: Account, links) -> None:
     with pytest.raises(NotAllowed):
         reissue_agency_link(session, chair, return_id=links[0].return_id, reason="x", as_of=TUE_22_DEC)
 
 
-def test_a_return_that_ends_or_a_withdrawn_review_stops_the_link(session, manager, links, review):
+def test_a_return_that_ends_or_a_withdrawn_review_stops_the_link(session: Session, manager: Account, links,
+                                                                 review: Review) -> None:
     first, second = links
     close_return_without_receipt(session, manager, return_id=first.return_id, expected_version=None,
                                  ending="withdrawn", ended_on=TUE_22_DEC, reason="Asked in error.", as_of=TUE_22_DEC)
@@ -190,7 +196,7 @@ def test_a_return_that_ends_or_a_withdrawn_review_stops_the_link(session, manage
         open_agency_return(session, token=second.token, as_of=TUE_22_DEC)
 
 
-def test_an_issuer_who_can_no_longer_write_leaves_the_link_unusable(session, officer, links):
+def test_an_issuer_who_can_no_longer_write_leaves_the_link_unusable(session: Session, officer: Account, links) -> None:
     officer.active = False
     session.flush()
     with pytest.raises(LinkNotFound):
@@ -200,7 +206,7 @@ def test_an_issuer_who_can_no_longer_write_leaves_the_link_unusable(session, off
 # ---------------------------------------------------------------- drafts, documents, submission
 
 
-def test_a_draft_comes_back_and_a_submission_is_recorded_received(session, links, review):
+def test_a_draft_comes_back_and_a_submission_is_recorded_received(session: Session, links, review: Review) -> None:
     token, return_id = links[0].token, links[0].return_id
     save_agency_draft(session, token=token, author_name="  J  Smith ", answers={"involvement": "Seen twice."},
                       confirmation=ConfirmationInput(name="A Jones"), as_of=TUE_22_DEC)
@@ -229,7 +235,7 @@ def test_a_draft_comes_back_and_a_submission_is_recorded_received(session, links
                           as_of=TUE_22_DEC)
 
 
-def test_the_confirmation_is_required_to_submit_and_nothing_is_recorded_without_it(session, links):
+def test_the_confirmation_is_required_to_submit_and_nothing_is_recorded_without_it(session: Session, links) -> None:
     token, return_id = links[0].token, links[0].return_id
     with pytest.raises(InvalidInput, match="senior manager of your agency must confirm"):
         submit_agency_return(session, token=token, author_name="J Smith", answers=ANSWERS,
@@ -240,7 +246,7 @@ def test_the_confirmation_is_required_to_submit_and_nothing_is_recorded_without_
                              as_of=TUE_22_DEC)
 
 
-def test_a_return_already_received_by_email_takes_no_submission(session, officer, links):
+def test_a_return_already_received_by_email_takes_no_submission(session: Session, officer: Account, links) -> None:
     record_return_received(session, officer, return_id=links[0].return_id, expected_version=None,
                            received_on=TUE_22_DEC, signed_by_senior_manager=True, signatory_role="Head",
                            as_of=TUE_22_DEC)
@@ -251,7 +257,7 @@ def test_a_return_already_received_by_email_takes_no_submission(session, officer
                              confirmation=CONFIRMED, as_of=TUE_22_DEC)
 
 
-def test_every_round_is_kept(session, officer, manager, links, review):
+def test_every_round_is_kept(session: Session, officer: Account, manager: Account, links, review: Review) -> None:
     token, return_id = links[0].token, links[0].return_id
     submit_agency_return(session, token=token, author_name="J Smith", answers={**ANSWERS, "analysis": ""},
                          confirmation=CONFIRMED, as_of=TUE_22_DEC)
@@ -294,7 +300,8 @@ def test_every_round_is_kept(session, officer, manager, links, review):
             session.execute(text(statement), {"r": first_round})
 
 
-def test_documents_are_judged_by_content_and_kept_with_their_hash(session, officer, chair, links):
+def test_documents_are_judged_by_content_and_kept_with_their_hash(session: Session, officer: Account, chair: Account,
+                                                                  links) -> None:
     token = links[0].token
     with pytest.raises(InvalidInput, match=r"report\.pdf is not a PDF or a Word document"):
         attach_agency_document(session, token=token, author_name="J Smith", file_name="report.pdf", data=EXE,
@@ -331,14 +338,14 @@ def test_documents_are_judged_by_content_and_kept_with_their_hash(session, offic
         session.execute(text("DELETE FROM agency_return_attachments WHERE id = :id"), {"id": kept})
 
 
-def test_the_board_may_not_read_the_answers(session, make_account, links):
+def test_the_board_may_not_read_the_answers(session: Session, make_account: MakeAccount, links) -> None:
     with pytest.raises(NotAllowed):
         agency_return_exchange(session, make_account("board"), return_id=links[0].return_id)
     with pytest.raises(NotAllowed):
         agency_document_file(session, make_account("admin"), attachment_id=1)
 
 
-def test_long_and_hostile_text_is_handled_as_elsewhere(session, links):
+def test_long_and_hostile_text_is_handled_as_elsewhere(session: Session, links) -> None:
     token = links[0].token
     long_answer = "Contact on 12/03/2026. " + "x" * (10_000 - 23)
     save_agency_draft(session, token=token, author_name="J Smith", answers={"involvement": long_answer},
@@ -368,7 +375,7 @@ def test_long_and_hostile_text_is_handled_as_elsewhere(session, links):
     ("agency_form_sections", "section_kind_known", "kind", SectionKind),
     ("agency_return_attachments", "attachment_type_known", "content_type", AttachmentType),
 ])
-def test_the_database_accepts_exactly_the_vocabularies_values(session, table, name, column, enum):
+def test_the_database_accepts_exactly_the_vocabularies_values(session: Session, table, name, column, enum):
     definition = session.scalar(text(
         "SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid"
         " WHERE t.relname = :table AND c.conname = :name"), {"table": table, "name": name})

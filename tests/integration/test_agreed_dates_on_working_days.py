@@ -9,8 +9,9 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from db.models import ReviewMilestone
+from db.models import Account, AgencyReturn, Review, ReviewMilestone
 from services.errors import InvalidInput
 from services.returns.service import record_returns_requested, set_return_agreed_date
 from services.reviews.service import set_agreed_date
@@ -27,25 +28,26 @@ MON_4_JAN = D(2027, 1, 4)
 
 
 @pytest.fixture
-def review(session, officer):
+def review(session: Session, officer: Account) -> Review:
     return _review(session, officer)
 
 
 @pytest.fixture
-def ret(session, officer, review):
+def ret(session: Session, officer: Account, review: Review) -> AgencyReturn:
     """One return, requested Fri 18 Dec 2026: due Tue 29 Dec."""
     return record_returns_requested(session, officer, review_id=review.id, agency_ids=[_agencies(session, 1)[0].id],
                                     requested_on=FRI_18_DEC, as_of=FRI_18_DEC)[0]
 
 
-def _milestone(session, review, key) -> ReviewMilestone:
+def _milestone(session: Session, review: Review, key) -> ReviewMilestone:
     return session.scalars(select(ReviewMilestone).where(ReviewMilestone.review_id == review.id,
                                                          ReviewMilestone.key == key)).one()
 
 
 @pytest.mark.parametrize(("day", "next_working"), [(SAT_26_DEC, TUE_29_DEC), (MON_28_DEC, TUE_29_DEC)],
                          ids=["saturday", "bank-holiday"])
-def test_a_milestone_date_is_agreed_only_on_a_working_day(session, manager, review, day, next_working):
+def test_a_milestone_date_is_agreed_only_on_a_working_day(session: Session, manager: Account, review: Review, day,
+                                                          next_working) -> None:
     meeting = _milestone(session, review, "rr_meeting")
     with pytest.raises(InvalidInput, match=f"is not a working day .*such as {next_working:%a %d %b %Y}"):
         set_agreed_date(session, manager, milestone_id=meeting.id, expected_version=meeting.version, agreed_on=day,
@@ -53,7 +55,8 @@ def test_a_milestone_date_is_agreed_only_on_a_working_day(session, manager, revi
     assert meeting.agreed_due_date is None
 
 
-def test_an_agreed_meeting_date_moves_its_minutes_due_date_at_once(session, manager, review):
+def test_an_agreed_meeting_date_moves_its_minutes_due_date_at_once(session: Session, manager: Account,
+                                                                   review: Review) -> None:
     meeting = _milestone(session, review, "rr_meeting")
     set_agreed_date(session, manager, milestone_id=meeting.id, expected_version=meeting.version, agreed_on=WED_23_DEC,
                     reason="Meeting date agreed with the JCR Chair.")
@@ -61,7 +64,7 @@ def test_an_agreed_meeting_date_moves_its_minutes_due_date_at_once(session, mana
     assert _milestone(session, review, "minutes").due_date == THU_24_DEC
 
 
-def test_a_return_date_is_agreed_only_on_a_working_day(session, manager, ret):
+def test_a_return_date_is_agreed_only_on_a_working_day(session: Session, manager: Account, ret: AgencyReturn) -> None:
     with pytest.raises(InvalidInput, match=r"is not a working day .*such as Mon 04 Jan 2027"):
         set_return_agreed_date(session, manager, return_id=ret.id, expected_version=ret.version, agreed_on=SUN_3_JAN,
                                reason="Later date agreed with the agency.")
@@ -71,7 +74,8 @@ def test_a_return_date_is_agreed_only_on_a_working_day(session, manager, ret):
     assert ret.agreed_due_date == MON_4_JAN
 
 
-def test_a_send_back_is_due_on_a_working_day(session, officer, manager, ret):
+def test_a_send_back_is_due_on_a_working_day(session: Session, officer: Account, manager: Account,
+                                             ret: AgencyReturn) -> None:
     _receive(session, officer, ret)
     _check(session, officer, ret)
     with pytest.raises(InvalidInput, match=r"new due date .*is not a working day .*such as Tue 29 Dec 2026"):

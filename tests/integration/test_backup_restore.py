@@ -35,7 +35,8 @@ def _snapshot(url: str) -> tuple[dict[str, int], dict[int, bytes]]:
     return counts, {k: bytes(v) for k, v in versions.items()}
 
 
-def test_the_demo_partnership_round_trips_through_backup_and_restore(fresh_database_url, server_url, tmp_path):
+def test_the_demo_partnership_round_trips_through_backup_and_restore(fresh_database_url: str, server_url: str,
+                                                                     tmp_path: Path) -> None:
     from demo.partnership import load_demo_data
 
     engine = create_engine(as_app_role(fresh_database_url))

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from icalendar import Calendar
 from sqlalchemy import create_engine, select, text
+from sqlalchemy.orm import Session
 
 from db.engine import app_group
 from db.models_mail import CalendarFeed
@@ -24,6 +25,7 @@ from services.returns.service import record_returns_requested
 from services.reviews.rules import ChildEntry
 from services.reviews.service import delegate_milestone, open_review, record_milestone_done
 from services.settings import add_closure_day
+from tests.types import MakeAccount
 
 RECEIVED = date(2026, 12, 18)  # a Friday: Day 15 is Tue 12 Jan 2027
 AS_OF = date(2026, 12, 18)
@@ -36,7 +38,7 @@ def _events(feed: bytes) -> dict[str, dict]:
 
 
 @pytest.fixture
-def case(session, make_account):
+def case(session: Session, make_account: MakeAccount):
     officer, manager, admin = make_account("officer"), make_account("manager"), make_account("admin")
     review = open_review(session, officer, notification_type="death", incident_date=date(2026, 12, 14),
                          csc_aware_date=date(2026, 12, 15), notification_received_date=RECEIVED,
@@ -45,7 +47,7 @@ def case(session, make_account):
             "milestones": {m.key: m for m in review.milestones}}
 
 
-def test_the_token_is_shown_once_and_stored_only_as_its_hash(session, case):
+def test_the_token_is_shown_once_and_stored_only_as_its_hash(session: Session, case) -> None:
     token = turn_on_calendar_feed(session, case["manager"])
     assert len(token) >= 40
     stored = session.scalars(select(CalendarFeed.token_hash).where(CalendarFeed.account_id == case["manager"].id)).all()
@@ -53,7 +55,7 @@ def test_the_token_is_shown_once_and_stored_only_as_its_hash(session, case):
     assert calendar_feed_status(session, case["manager"]).on is True
 
 
-def test_day_15_moves_with_a_closure_day_under_the_same_uid_with_a_higher_sequence(session, case):
+def test_day_15_moves_with_a_closure_day_under_the_same_uid_with_a_higher_sequence(session: Session, case) -> None:
     review = case["review"]
     token = turn_on_calendar_feed(session, case["manager"])
     uid = f"review-{review.id}-day15@rapid-review-tracker"
@@ -69,7 +71,7 @@ def test_day_15_moves_with_a_closure_day_under_the_same_uid_with_a_higher_sequen
     assert (after["on"], after["sequence"], after["status"]) == (date(2027, 1, 15), 1, "CONFIRMED")
 
 
-def test_a_delegated_milestone_appears_and_is_cancelled_once_done(session, case):
+def test_a_delegated_milestone_appears_and_is_cancelled_once_done(session: Session, case) -> None:
     officer, case_folder = case["officer"], case["milestones"]["case_folder"]
     delegate_milestone(session, case["manager"], milestone_id=case_folder.id, expected_version=None,
                        delegate_to_id=officer.id)
@@ -87,7 +89,8 @@ def test_a_delegated_milestone_appears_and_is_cancelled_once_done(session, case)
     assert uid not in _events(calendar_feed_for_token(session, token=manager_token, as_of=AS_OF))
 
 
-def test_officers_see_the_returns_due_dates_and_meetings_show_for_everyone(session, case, make_account):
+def test_officers_see_the_returns_due_dates_and_meetings_show_for_everyone(session: Session, case,
+                                                                           make_account: MakeAccount) -> None:
     from db.models import Agency
 
     agency = Agency(name="Feed Police", kind="police", active=True)
@@ -108,7 +111,7 @@ def test_officers_see_the_returns_due_dates_and_meetings_show_for_everyone(sessi
     assert f"milestone-{rr_meeting.id}@rapid-review-tracker" in chair_events
 
 
-def test_no_event_carries_a_childs_initials_or_free_text(session, case):
+def test_no_event_carries_a_childs_initials_or_free_text(session: Session, case) -> None:
     case_folder = case["milestones"]["case_folder"]
     record_milestone_done(session, case["officer"], milestone_id=case_folder.id, done_on=AS_OF, as_of=AS_OF,
                           note="Spoke to QX's school")
@@ -118,7 +121,7 @@ def test_no_event_carries_a_childs_initials_or_free_text(session, case):
     assert b"school" not in feed
 
 
-def test_a_revoked_or_renewed_address_stops_working(session, case):
+def test_a_revoked_or_renewed_address_stops_working(session: Session, case) -> None:
     manager = case["manager"]
     first = turn_on_calendar_feed(session, manager)
     second = turn_on_calendar_feed(session, manager)  # a new address: the first is revoked
@@ -134,12 +137,13 @@ def test_a_revoked_or_renewed_address_stops_working(session, case):
 
 
 @pytest.mark.parametrize("role", ["board", "admin"])
-def test_board_and_admin_accounts_are_refused_a_feed(session, make_account, role):
+def test_board_and_admin_accounts_are_refused_a_feed(session: Session, make_account: MakeAccount, role) -> None:
     with pytest.raises(NotAllowed):
         turn_on_calendar_feed(session, make_account(role))
 
 
-def test_a_feed_stops_when_its_account_loses_its_case_role_or_is_deactivated(session, case, make_account):
+def test_a_feed_stops_when_its_account_loses_its_case_role_or_is_deactivated(session: Session, case,
+                                                                             make_account: MakeAccount) -> None:
     chair = make_account("chair")
     token = turn_on_calendar_feed(session, chair)
     chair.roles = ["board"]
@@ -152,7 +156,7 @@ def test_a_feed_stops_when_its_account_loses_its_case_role_or_is_deactivated(ses
     assert calendar_feed_for_token(session, token=token, as_of=AS_OF) is None
 
 
-def test_a_closed_review_stays_in_the_feed_cancelled(session, case):
+def test_a_closed_review_stays_in_the_feed_cancelled(session: Session, case) -> None:
     review = case["review"]
     token = turn_on_calendar_feed(session, case["manager"])
     calendar_feed_for_token(session, token=token, as_of=AS_OF)
@@ -164,7 +168,7 @@ def test_a_closed_review_stays_in_the_feed_cancelled(session, case):
     assert (day15["status"], day15["sequence"]) == ("CANCELLED", 1)
 
 
-def test_one_reviews_file_holds_its_day_15_and_every_dated_milestone(session, case):
+def test_one_reviews_file_holds_its_day_15_and_every_dated_milestone(session: Session, case) -> None:
     events = _events(review_calendar_file(session, case["officer"], review_id=case["review"].id))
     dated = [m for m in case["review"].milestones if m.effective_due_date is not None]
     assert set(events) == {f"review-{case['review'].id}-day15@rapid-review-tracker"} | {
@@ -173,7 +177,7 @@ def test_one_reviews_file_holds_its_day_15_and_every_dated_milestone(session, ca
         date(2026, 12, 29)  # Day 6
 
 
-def test_the_apps_role_has_its_grants_on_the_new_tables(owner_url):
+def test_the_apps_role_has_its_grants_on_the_new_tables(owner_url: str) -> None:
     owner = create_engine(owner_url)
     with owner.connect() as conn:
         grants = dict(conn.execute(text(
@@ -188,7 +192,7 @@ def test_the_apps_role_has_its_grants_on_the_new_tables(owner_url):
 
 # A feed address is a credential of its own: it ends with the account's other credentials.
 
-def test_a_password_reset_ends_the_feed_address(session, case):
+def test_a_password_reset_ends_the_feed_address(session: Session, case) -> None:
     from services.accounts import reset_password
 
     manager = case["manager"]
@@ -200,7 +204,7 @@ def test_a_password_reset_ends_the_feed_address(session, case):
     assert calendar_feed_for_token(session, token=fresh, as_of=AS_OF) is not None
 
 
-def test_a_deactivated_accounts_feed_address_stays_ended_after_reactivation(session, case):
+def test_a_deactivated_accounts_feed_address_stays_ended_after_reactivation(session: Session, case) -> None:
     from services.accounts import set_active
 
     officer = case["officer"]
@@ -211,7 +215,7 @@ def test_a_deactivated_accounts_feed_address_stays_ended_after_reactivation(sess
     assert calendar_feed_status(session, officer).on is False
 
 
-def test_a_change_of_roles_ends_the_feed_address_and_no_change_keeps_it(session, case):
+def test_a_change_of_roles_ends_the_feed_address_and_no_change_keeps_it(session: Session, case) -> None:
     from services.accounts import set_roles
 
     manager = case["manager"]

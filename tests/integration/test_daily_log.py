@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -11,8 +12,9 @@ from openpyxl import load_workbook
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from streamlit.testing.v1 import AppTest
 
-from db.models import LogEntry
+from db.models import Account, LogEntry, Review
 from services.daily_log.exports import EXPORT_COLUMNS, export_log_csv, export_log_xlsx, export_values
 from services.daily_log.reads import case_folder_register, list_log_authors, search_log
 from services.daily_log.rules import LogFilters
@@ -21,12 +23,13 @@ from services.errors import InvalidInput, NotAllowed
 from services.milestones import complete_milestone
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review, record_milestone_done, set_agreed_date, update_review_dates
+from tests.types import MakeAccount
 
 TODAY = date(2026, 11, 26)
 UTC = UTC
 
 
-def _open(session, actor, *, initials="AB", received=date(2026, 11, 23), **overrides):
+def _open(session: Session, actor, *, initials="AB", received=date(2026, 11, 23), **overrides):
     values = dict(
         notification_type="serious_harm",
         incident_date=date(2026, 11, 19),
@@ -39,22 +42,22 @@ def _open(session, actor, *, initials="AB", received=date(2026, 11, 23), **overr
     return open_review(session, actor, **values)
 
 
-def _milestone(review, key):
+def _milestone(review: Review, key):
     return next(m for m in review.milestones if m.key == key)
 
 
-def _entries(session, review_id=None):
+def _entries(session: Session, review_id=None):
     query = select(LogEntry).order_by(LogEntry.id)
     if review_id is not None:
         query = query.where(LogEntry.review_id == review_id)
     return list(session.scalars(query))
 
 
-def _log_count(session):
+def _log_count(session: Session):
     return session.scalar(select(func.count()).select_from(LogEntry))
 
 
-def _put(session, review, author, at, category="communication", words="note", **extra):
+def _put(session: Session, review: Review, author, at: AppTest, category="communication", words="note", **extra):
     """An entry with a chosen time (INSERT is allowed; only changes are refused)."""
     entry = LogEntry(review_id=review.id, author_id=author.id, category=category, text=words, logged_at=at,
                      by_system=False, **extra)
@@ -67,7 +70,7 @@ def _put(session, review, author, at, category="communication", words="note", **
 
 
 @pytest.fixture
-def logged(session, officer):
+def logged(session: Session, officer: Account):
     review = _open(session, officer)
     return review, _entries(session, review.id)[0]
 
@@ -89,7 +92,7 @@ REFUSED = "append-only|permission denied"
         "TRUNCATE daily_log CASCADE",
     ],
 )
-def test_the_database_refuses_to_change_the_log(session, logged, statement):
+def test_the_database_refuses_to_change_the_log(session: Session, logged, statement) -> None:
     _review, entry = logged
     with pytest.raises(DBAPIError, match=REFUSED), session.begin_nested():
         session.execute(text(statement), {"id": entry.id} if ":id" in statement else {})
@@ -98,7 +101,7 @@ def test_the_database_refuses_to_change_the_log(session, logged, statement):
     assert row.logged_at == entry.logged_at
 
 
-def test_the_orm_cannot_change_an_entry_either(session, logged):
+def test_the_orm_cannot_change_an_entry_either(session: Session, logged) -> None:
     _review, entry = logged
     with pytest.raises(DBAPIError, match=REFUSED), session.begin_nested():
         session.get(LogEntry, entry.id).text = "rewritten"
@@ -108,7 +111,7 @@ def test_the_orm_cannot_change_an_entry_either(session, logged):
 # ---------------------------------------------------------------- each service write leaves one entry
 
 
-def test_open_review_leaves_one_system_entry_by_its_author(session, officer):
+def test_open_review_leaves_one_system_entry_by_its_author(session: Session, officer: Account) -> None:
     before = _log_count(session)
     review = _open(session, officer)
     entries = _entries(session, review.id)
@@ -118,7 +121,7 @@ def test_open_review_leaves_one_system_entry_by_its_author(session, officer):
     assert review.case_reference in entries[0].text
 
 
-def test_record_milestone_done_leaves_one_entry(session, officer, chair):
+def test_record_milestone_done_leaves_one_entry(session: Session, officer: Account, chair: Account) -> None:
     review = _open(session, officer)
     before = len(_entries(session, review.id))
     record_milestone_done(session, officer, milestone_id=_milestone(review, "case_folder").id, done_on=TODAY,
@@ -133,7 +136,7 @@ def test_record_milestone_done_leaves_one_entry(session, officer, chair):
     assert [(e.author_id, e.category) for e in newest] == [(chair.id, "decision")]
 
 
-def test_update_review_dates_leaves_one_entry(session, officer, manager):
+def test_update_review_dates_leaves_one_entry(session: Session, officer: Account, manager: Account) -> None:
     review = _open(session, officer)
     before = len(_entries(session, review.id))
     update_review_dates(session, manager, review_id=review.id, expected_version=review.version,
@@ -145,7 +148,7 @@ def test_update_review_dates_leaves_one_entry(session, officer, manager):
     assert "incident date" in new[0].text
 
 
-def test_set_agreed_date_leaves_one_entry(session, officer, manager):
+def test_set_agreed_date_leaves_one_entry(session: Session, officer: Account, manager: Account) -> None:
     review = _open(session, officer)
     before = len(_entries(session, review.id))
     meeting = _milestone(review, "rr_meeting")
@@ -155,7 +158,7 @@ def test_set_agreed_date_leaves_one_entry(session, officer, manager):
     assert [(e.author_id, e.category, e.milestone_id) for e in new] == [(manager.id, "date agreed", meeting.id)]
 
 
-def test_a_failed_write_leaves_no_entry(session, officer, manager):
+def test_a_failed_write_leaves_no_entry(session: Session, officer: Account, manager: Account) -> None:
     before = _log_count(session)
     with pytest.raises(InvalidInput, match="future"):
         _open(session, officer, received=TODAY + timedelta(days=3))
@@ -176,7 +179,7 @@ def test_a_failed_write_leaves_no_entry(session, officer, manager):
 # ---------------------------------------------------------------- adding entries
 
 
-def test_add_log_entry_is_a_persons_entry(session, officer):
+def test_add_log_entry_is_a_persons_entry(session: Session, officer: Account) -> None:
     review = _open(session, officer)
     entry = add_log_entry(session, officer, review_id=review.id, category="communication",
                           text="  Phoned CSC team manager (initials JS).  ", folder_section="IV",
@@ -202,7 +205,7 @@ def test_add_log_entry_is_a_persons_entry(session, officer):
         (dict(text="x" * 4001), "4,001 characters long; it can be at most 4,000"),
     ],
 )
-def test_add_log_entry_refuses_bad_input(session, officer, changes, message):
+def test_add_log_entry_refuses_bad_input(session: Session, officer: Account, changes, message) -> None:
     review = _open(session, officer)
     before = _log_count(session)
     values = dict(review_id=review.id, category="other", text="Something happened.")
@@ -212,7 +215,7 @@ def test_add_log_entry_refuses_bad_input(session, officer, changes, message):
     assert _log_count(session) == before
 
 
-def test_a_linked_milestone_must_belong_to_the_review(session, officer):
+def test_a_linked_milestone_must_belong_to_the_review(session: Session, officer: Account) -> None:
     review = _open(session, officer)
     other = _open(session, officer, initials="CD")
     entry = add_log_entry(session, officer, review_id=review.id, category="document filed", text="Folder made.",
@@ -226,7 +229,7 @@ def test_a_linked_milestone_must_belong_to_the_review(session, officer):
 # ---------------------------------------------------------------- corrections
 
 
-def test_a_correction_names_the_entry_and_both_are_shown(session, officer, chair):
+def test_a_correction_names_the_entry_and_both_are_shown(session: Session, officer: Account, chair: Account) -> None:
     review = _open(session, officer)
     wrong = add_log_entry(session, officer, review_id=review.id, category="meeting",
                           text="Rapid Review meeting booked for 3 Dec.")
@@ -245,7 +248,7 @@ def test_a_correction_names_the_entry_and_both_are_shown(session, officer, chair
     assert rows[wrong.id].corrected_by == (right.id, again.id)
 
 
-def test_a_correction_must_name_an_entry_of_the_same_review(session, officer):
+def test_a_correction_must_name_an_entry_of_the_same_review(session: Session, officer: Account) -> None:
     review = _open(session, officer)
     other = _open(session, officer, initials="CD")
     foreign = add_log_entry(session, officer, review_id=other.id, category="other", text="Other review.")
@@ -264,7 +267,7 @@ CATEGORIES = ["communication", "decision", "meeting", "quality check"]
 
 
 @pytest.fixture
-def known_log(session, officer, manager):
+def known_log(session: Session, officer: Account, manager: Account):
     """Review A: its opening entry + 130 entries an hour apart from 1 Jun 2026 09:00 UTC; review B: 5 entries."""
     review = _open(session, officer)
     other = _open(session, officer, initials="CD")
@@ -279,7 +282,7 @@ def known_log(session, officer, manager):
     return dict(review=review, other=other, entries=entries, opening=opening)
 
 
-def _all_pages(session, actor, page_size, **filters):
+def _all_pages(session: Session, actor, page_size, **filters):
     first = search_log(session, actor, page=1, page_size=page_size, filters=LogFilters(**filters))
     rows = list(first.rows)
     for page in range(2, first.pages + 1):
@@ -287,7 +290,7 @@ def _all_pages(session, actor, page_size, **filters):
     return first, rows
 
 
-def test_filters_by_category_author_and_words(session, officer, manager, known_log):
+def test_filters_by_category_author_and_words(session: Session, officer: Account, manager: Account, known_log) -> None:
     review = known_log["review"]
     entries = known_log["entries"]
     page = search_log(session, officer, filters=LogFilters(review_id=review.id, categories=("decision", "meeting")),
@@ -314,7 +317,8 @@ def test_filters_by_category_author_and_words(session, officer, manager, known_l
     assert search_log(session, officer, filters=LogFilters(review_id=review.id, words="1%e")).total == 0
 
 
-def test_all_live_reviews_leaves_out_closed_reviews_and_non_case_entries(session, officer, manager, known_log):
+def test_all_live_reviews_leaves_out_closed_reviews_and_non_case_entries(session: Session, officer: Account,
+                                                                         manager: Account, known_log) -> None:
     other = known_log["other"]
     page = search_log(session, officer, filters=LogFilters(review_id=None, categories=("other",)), page_size=500)
     assert {r.case_reference for r in page.rows} == {other.case_reference}
@@ -334,12 +338,13 @@ def test_all_live_reviews_leaves_out_closed_reviews_and_non_case_entries(session
     assert search_log(session, officer, filters=LogFilters(review_id=other.id, categories=("other",))).total == 5
 
 
-def test_authors_for_the_filter(session, officer, manager, chair, known_log):
+def test_authors_for_the_filter(session: Session, officer: Account, manager: Account, chair: Account,
+                                known_log) -> None:
     review = known_log["review"]
     assert {a for a, _name in list_log_authors(session, chair, review_id=review.id)} == {officer.id, manager.id}
 
 
-def test_search_refuses_bad_filters(session, officer, known_log):
+def test_search_refuses_bad_filters(session: Session, officer: Account, known_log) -> None:
     with pytest.raises(InvalidInput, match="Unknown log category"):
         search_log(session, officer, filters=LogFilters(categories=("gossip",)))
     with pytest.raises(InvalidInput, match="does not exist"):
@@ -371,7 +376,8 @@ def _xlsx_rows(data: bytes):
     ],
     ids=["everything", "category-and-words", "date-range", "nothing"],
 )
-def test_exports_hold_exactly_the_rows_the_page_shows(session, officer, manager, known_log, filters):
+def test_exports_hold_exactly_the_rows_the_page_shows(session: Session, officer: Account, manager: Account, known_log,
+                                                      filters) -> None:
     review = known_log["review"]
     add_log_entry(session, manager, review_id=review.id, category="meeting", corrects_id=known_log["entries"][2].id,
                   text="Entry fix: =HYPERLINK(\"http://x\") -- a formula-like text, £ and é kept")
@@ -388,7 +394,7 @@ def test_exports_hold_exactly_the_rows_the_page_shows(session, officer, manager,
     assert xlsx_rows[1:] == [export_values(r) for r in shown]
 
 
-def test_export_keeps_formula_like_text_as_text(session, officer, known_log):
+def test_export_keeps_formula_like_text_as_text(session: Session, officer: Account, known_log) -> None:
     review = known_log["review"]
     fix = add_log_entry(session, officer, review_id=review.id, category="other", corrects_id=known_log["entries"][0].id,
                         text="=1+1 looks like a formula")
@@ -408,7 +414,8 @@ def test_export_keeps_formula_like_text_as_text(session, officer, known_log):
 
 
 @pytest.mark.parametrize("role", ["board", "admin"])
-def test_board_and_admin_may_not_read_or_write_the_log(session, officer, make_account, role):
+def test_board_and_admin_may_not_read_or_write_the_log(session: Session, officer: Account, make_account: MakeAccount,
+                                                       role) -> None:
     review = _open(session, officer)
     outsider = make_account(role)
     calls = [
@@ -428,7 +435,7 @@ def test_board_and_admin_may_not_read_or_write_the_log(session, officer, make_ac
 
 
 @pytest.mark.parametrize("role", ["manager", "officer", "chair"])
-def test_case_roles_may_read_and_add(session, officer, make_account, role):
+def test_case_roles_may_read_and_add(session: Session, officer: Account, make_account: MakeAccount, role) -> None:
     review = _open(session, officer)
     reader = make_account(role)
     entry = add_log_entry(session, reader, review_id=review.id, category="communication", text=f"By the {role}.")
@@ -441,7 +448,7 @@ class TestOnEntriesBackdatedByTheOwner:
     role, so these seed (and read) as the owner, as a migration or a data load by the owner may."""
 
     @pytest.fixture
-    def session(self, owner_url):
+    def session(self, owner_url: str) -> Iterator[Session]:
         engine = create_engine(owner_url)
         connection = engine.connect()
         outer = connection.begin()
@@ -452,7 +459,8 @@ class TestOnEntriesBackdatedByTheOwner:
         connection.close()
         engine.dispose()
 
-    def test_newest_first_and_paging_covers_every_entry_once(self, session, officer, known_log):
+    def test_newest_first_and_paging_covers_every_entry_once(self, session: Session, officer: Account,
+                                                             known_log) -> None:
         review = known_log["review"]
         first, rows = _all_pages(session, officer, 25, review_id=review.id)
         assert first.total == 131
@@ -466,7 +474,7 @@ class TestOnEntriesBackdatedByTheOwner:
         beyond = search_log(session, officer, filters=LogFilters(review_id=review.id), page=99, page_size=25)
         assert beyond.page == 6 and [r.id for r in beyond.rows] == [r.id for r in last.rows]
 
-    def test_date_range_is_uk_days_both_ends_included(self, session, officer, known_log):
+    def test_date_range_is_uk_days_both_ends_included(self, session: Session, officer: Account, known_log) -> None:
         review = known_log["review"]
         entries = known_log["entries"]
         # 1 Jun 09:00 UTC + 14h = 23:00 UTC = 00:00 on 2 Jun in London, so entry 14 is the first of 2 Jun.
@@ -480,7 +488,8 @@ class TestOnEntriesBackdatedByTheOwner:
             search_log(session, officer, filters=LogFilters(review_id=review.id, date_from=date(2026, 6, 3),
                                                             date_to=date(2026, 6, 2)))
 
-    def test_case_folder_register_lists_each_sections_files(self, session, officer, manager, known_log):
+    def test_case_folder_register_lists_each_sections_files(self, session: Session, officer: Account, manager: Account,
+                                                            known_log) -> None:
         review = known_log["review"]
         _put(session, review, officer, BASE + timedelta(days=1), "document filed", "Scoping form sent",
              folder_section="I", file_path="I/Scoping/Police form.docx")

@@ -24,7 +24,7 @@ def _role_url(url: str, role: str) -> str:
 
 
 @pytest.fixture
-def two_databases(server_url, template_database):
+def two_databases(server_url: str, template_database: str):
     made = []
     roles = []
     try:
@@ -47,7 +47,7 @@ def two_databases(server_url, template_database):
         admin.dispose()
 
 
-def test_each_app_role_is_refused_by_the_other_database(two_databases):
+def test_each_app_role_is_refused_by_the_other_database(two_databases) -> None:
     (_name_a, url_a, role_a), (_name_b, url_b, role_b) = two_databases
     for own_url, own_role, other_url in ((url_a, role_a, url_b), (url_b, role_b, url_a)):
         own = create_engine(_role_url(own_url, own_role))
@@ -62,7 +62,7 @@ def test_each_app_role_is_refused_by_the_other_database(two_databases):
         other.dispose()
 
 
-def test_reading_is_refused_even_where_connecting_is_allowed_again(two_databases, server_url):
+def test_reading_is_refused_even_where_connecting_is_allowed_again(two_databases, server_url: str) -> None:
     """Defence in depth: were CONNECT given back to PUBLIC, the tables still refuse the other database's role."""
     (_name_a, _url_a, role_a), (name_b, url_b, _role_b) = two_databases
     owner_b = create_engine(url_b, isolation_level="AUTOCOMMIT")
@@ -81,7 +81,7 @@ def test_reading_is_refused_even_where_connecting_is_allowed_again(two_databases
     intruder.dispose()
 
 
-def test_the_databases_have_their_own_groups_and_the_old_shared_group_holds_nothing(two_databases):
+def test_the_databases_have_their_own_groups_and_the_old_shared_group_holds_nothing(two_databases) -> None:
     for name, url, _role in two_databases:
         owner = create_engine(url)
         with owner.connect() as conn:
@@ -99,7 +99,7 @@ def test_the_databases_have_their_own_groups_and_the_old_shared_group_holds_noth
         owner.dispose()
 
 
-def test_a_group_name_is_the_databases_and_fits_postgresql():
+def test_a_group_name_is_the_databases_and_fits_postgresql() -> None:
     assert app_group_name("rrt") == "rrt_app_rrt"
     long = app_group_name("x" * 80)
     assert len(long.encode()) <= 63 and long != app_group_name("x" * 81)
@@ -107,7 +107,7 @@ def test_a_group_name_is_the_databases_and_fits_postgresql():
     assert app_group_name("Tracker-Prod").startswith("rrt_app_tracker_prod_")
 
 
-def test_the_migration_names_the_group_as_the_app_does():
+def test_the_migration_names_the_group_as_the_app_does() -> None:
     import importlib.util
 
     from db.engine import MIGRATIONS
@@ -120,7 +120,8 @@ def test_the_migration_names_the_group_as_the_app_does():
         assert frozen.app_group_name(name) == app_group_name(name)
 
 
-def test_an_upgrade_moves_the_named_app_role_into_the_databases_group_and_no_other(fresh_database_url, server_url):
+def test_an_upgrade_moves_the_named_app_role_into_the_databases_group_and_no_other(fresh_database_url: str,
+                                                                                   server_url: str) -> None:
     """An installation of before 0016: the grants are the server-wide group's, every database open to PUBLIC. The
     upgrade keeps the app role it is told of working, and another member of the old group is refused."""
     from alembic import command

@@ -6,10 +6,12 @@ triggers off with session_replication_role and any DDL are refused by PostgreSQL
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from db.engine import MigrationAsAppRole, app_group, is_app_role, upgrade_to_head
+from db.models import Account
 from tests.conftest import TEST_APP_ROLE
 
 FORBIDDEN = [
@@ -33,7 +35,7 @@ FORBIDDEN = [
 ]
 
 
-def test_the_services_run_as_the_apps_login_role(session):
+def test_the_services_run_as_the_apps_login_role(session: Session) -> None:
     user, superuser = session.execute(text(
         "SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user")).one()
     assert user == TEST_APP_ROLE and superuser is False
@@ -44,14 +46,14 @@ def test_the_services_run_as_the_apps_login_role(session):
 
 
 @pytest.mark.parametrize("statement", FORBIDDEN)
-def test_the_app_role_cannot_change_the_record_or_the_schema(session, statement):
+def test_the_app_role_cannot_change_the_record_or_the_schema(session: Session, statement) -> None:
     with pytest.raises(DBAPIError) as caught, session.begin_nested():
         session.execute(text(statement))
     # 42501: insufficient_privilege (a refused permission, not the append-only trigger).
     assert caught.value.orig.sqlstate == "42501", str(caught.value.orig)
 
 
-def test_the_app_role_may_append_to_the_log_and_read_it(session, officer):
+def test_the_app_role_may_append_to_the_log_and_read_it(session: Session, officer: Account) -> None:
     from services.daily_log.service import append_system_entry
 
     entry = append_system_entry(session, officer, review_id=None, category="other", text="an entry as the app role")
@@ -60,12 +62,12 @@ def test_the_app_role_may_append_to_the_log_and_read_it(session, officer):
         "an entry as the app role"
 
 
-def test_the_migrations_refuse_to_run_as_the_app_role(engine):
+def test_the_migrations_refuse_to_run_as_the_app_role(engine: Engine) -> None:
     with pytest.raises(MigrationAsAppRole):
         upgrade_to_head(engine)
 
 
-def test_the_group_has_exactly_the_grants_the_services_need(owner_url):
+def test_the_group_has_exactly_the_grants_the_services_need(owner_url: str) -> None:
     owner = create_engine(owner_url)
     with owner.connect() as conn:
         group_name = app_group(conn)
@@ -92,7 +94,7 @@ def test_the_group_has_exactly_the_grants_the_services_need(owner_url):
     ("TRUNCATE daily_log CASCADE", "append-only"),
     ("TRUNCATE report_versions CASCADE", "kept as made"),
 ])
-def test_the_append_only_triggers_still_refuse_the_owner(owner_url, statement, refusal):
+def test_the_append_only_triggers_still_refuse_the_owner(owner_url: str, statement, refusal) -> None:
     owner = create_engine(owner_url)
     with owner.connect() as conn, conn.begin():
         conn.execute(text("INSERT INTO accounts (username, display_name, roles, active, password_hash,"
@@ -105,7 +107,7 @@ def test_the_append_only_triggers_still_refuse_the_owner(owner_url, statement, r
     owner.dispose()
 
 
-def test_manage_create_app_role_makes_a_login_role_in_the_group(fresh_database_url):
+def test_manage_create_app_role_makes_a_login_role_in_the_group(fresh_database_url: str):
     import os
     import subprocess
     import sys
@@ -133,7 +135,7 @@ def test_manage_create_app_role_makes_a_login_role_in_the_group(fresh_database_u
     assert refused.returncode == 2 and "cannot be the app's role" in refused.stderr
 
 
-def test_a_start_at_head_skips_alembic_and_one_behind_still_migrates(fresh_database_url):
+def test_a_start_at_head_skips_alembic_and_one_behind_still_migrates(fresh_database_url: str) -> None:
     from alembic import command
     from alembic.config import Config
     from alembic.script import ScriptDirectory

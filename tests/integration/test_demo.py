@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from db.models import Account, LogEntry, Review
 from db.models_report import SignOff
@@ -18,15 +19,17 @@ from services.rag import Rag
 from services.report.reads import list_ofsted_outstanding
 from services.reviews.status import list_live_reviews, why_text
 from services.settings_reads import load_calendar, load_settings
+from tests.conftest import SignInClock
+from tests.types import MakeAccount
 
 AS_OF = date(2026, 11, 26)
 
 
-def _manager(session) -> Account:
+def _manager(session: Session) -> Account:
     return session.scalars(select(Account).where(Account.username == "demo-manager")).one()
 
 
-def test_demo_partnership(session):
+def test_demo_partnership(session: Session) -> None:
     summary = load_demo_data(session, as_of=AS_OF)
     manager = _manager(session)
 
@@ -78,7 +81,7 @@ DAYS = [
 
 
 @pytest.mark.parametrize("today", DAYS, ids=lambda d: f"{d:%a-%d-%b}")
-def test_demo_shows_a_realistic_mix_on_any_day(session, today):
+def test_demo_shows_a_realistic_mix_on_any_day(session: Session, today) -> None:
     load_demo_data(session, as_of=today)
     live = list_live_reviews(session, _manager(session), as_of=today)
     labels = [s.status_label for s in live]
@@ -107,7 +110,8 @@ def test_demo_shows_a_realistic_mix_on_any_day(session, today):
 OLD_CONSTANT = "demo-password-2026"
 
 
-def test_each_load_gives_the_demo_accounts_a_random_password_returned_once(session, sign_in_clock):
+def test_each_load_gives_the_demo_accounts_a_random_password_returned_once(session: Session,
+                                                                           sign_in_clock: SignInClock) -> None:
     from tests.password_sign_in import authenticate
 
     summary = load_demo_data(session, as_of=AS_OF)
@@ -119,14 +123,14 @@ def test_each_load_gives_the_demo_accounts_a_random_password_returned_once(sessi
     assert all(summary.password not in h for h in stored)
 
 
-def test_two_loads_never_share_a_password():
+def test_two_loads_never_share_a_password() -> None:
     from demo.cast import new_demo_password
 
     made = {new_demo_password() for _ in range(50)}
     assert len(made) == 50 and all(len(p) >= 20 for p in made)
 
 
-def test_the_demo_never_loads_beside_real_accounts(session, make_account):
+def test_the_demo_never_loads_beside_real_accounts(session: Session, make_account: MakeAccount) -> None:
     # A demo admin account in a real partnership's database would be a way in for anyone who reads the demo's notes.
     make_account("admin", username="real.admin")
     with pytest.raises(InvalidInput, match="accounts already exist"):

@@ -7,8 +7,9 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from db.models import Agency
+from db.models import Account, Agency, Review
 from db.models_mail import SentMail
 from services.due_mail import email_agency_about_return, notify_chairs_of_report
 from services.errors import InvalidInput
@@ -18,36 +19,38 @@ from services.returns.service import record_returns_requested as request
 from services.returns.service_receipts import record_return_received
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review
+from tests.types import MakeAccount
 
 TODAY = date(2026, 11, 26)
 CASE_REFERENCE = re.compile(r"\d{6}[A-Z]")
 
 
 @pytest.fixture
-def mail_on(monkeypatch):
+def mail_on(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SMTP_URL", "smtp://127.0.0.1:9")
 
 
 @pytest.fixture
-def review(session, officer):
+def review(session: Session, officer: Account) -> Review:
     return open_review(session, officer, notification_type="death", incident_date=date(2026, 11, 12),
                        csc_aware_date=date(2026, 11, 13), notification_received_date=date(2026, 11, 16),
                        children=[ChildEntry("KV", 2)], as_of=TODAY)
 
 
 @pytest.fixture
-def agency(session):
+def agency(session: Session):
     agency = Agency(name="Queue Health", kind="health", active=True, contact_email="returns@health.example")
     session.add(agency)
     session.flush()
     return agency
 
 
-def _queued(session) -> list[SentMail]:
+def _queued(session: Session) -> list[SentMail]:
     return list(session.scalars(select(SentMail).order_by(SentMail.id)))
 
 
-def test_a_sent_back_return_gets_its_notice_once_then_chases(session, officer, manager, review, agency, mail_on):
+def test_a_sent_back_return_gets_its_notice_once_then_chases(session: Session, officer: Account, manager: Account,
+                                                             review: Review, agency, mail_on) -> None:
     ret = request(session, officer, review_id=review.id, agency_ids=[agency.id], requested_on=date(2026, 11, 16),
                   as_of=TODAY)[0]
     record_return_received(session, officer, return_id=ret.id, expected_version=None, received_on=date(2026, 11, 20),
@@ -71,8 +74,9 @@ def test_a_sent_back_return_gets_its_notice_once_then_chases(session, officer, m
         email_agency_about_return(session, manager, return_id=ret.id, as_of=TODAY)
 
 
-def test_nothing_is_emailed_when_mail_is_off_or_the_agency_has_no_address(session, officer, review, agency,
-                                                                          monkeypatch):
+def test_nothing_is_emailed_when_mail_is_off_or_the_agency_has_no_address(session: Session, officer: Account,
+                                                                          review: Review, agency,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     ret = request(session, officer, review_id=review.id, agency_ids=[agency.id], requested_on=date(2026, 11, 16),
                   as_of=TODAY)[0]
     monkeypatch.delenv("SMTP_URL", raising=False)
@@ -86,7 +90,8 @@ def test_nothing_is_emailed_when_mail_is_off_or_the_agency_has_no_address(sessio
     assert _queued(session) == []
 
 
-def test_each_chair_with_an_address_is_told_once_per_version(session, officer, review, make_account, mail_on):
+def test_each_chair_with_an_address_is_told_once_per_version(session: Session, officer: Account, review: Review,
+                                                             make_account: MakeAccount, mail_on) -> None:
     chair, silent_chair = make_account("chair"), make_account("chair")
     chair.email = "chair@jcr.example"
     session.flush()
@@ -98,7 +103,7 @@ def test_each_chair_with_an_address_is_told_once_per_version(session, officer, r
     assert silent_chair.id not in {m.recipient_account_id for m in _queued(session)}
 
 
-def test_a_subject_with_a_case_reference_is_never_queued(session, review, mail_on):
+def test_a_subject_with_a_case_reference_is_never_queued(session: Session, review: Review, mail_on) -> None:
     with pytest.raises(ValueError, match="initials"):
         queue_mail(session, key="probe", kind="chase", to="a@b.example", subject=f"About {review.case_reference}",
                    body="x")

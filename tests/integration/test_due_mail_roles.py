@@ -7,7 +7,9 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from db.models import Account, Review
 from db.models_mail import SentMail
 from services.due_mail import queue_digests
 from services.report.panel import record_responses, set_ofsted_required, submit_to_panel
@@ -23,12 +25,12 @@ URL = "https://tracker.example.org"
 
 
 @pytest.fixture
-def mail_on(monkeypatch):
+def mail_on(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SMTP_URL", "smtp://127.0.0.1:9")
     monkeypatch.setenv("RRT_PUBLIC_URL", URL + "/")
 
 
-def _digests(session, officer, chair, manager, review):
+def _digests(session: Session, officer: Account, chair: Account, manager: Account, review: Review):
     """`review` (received Fri 18 Dec 2026) closed on Wed 13 Jan with Ofsted's reply outstanding (sent Tue 12 Jan);
     a second review received Mon 4 Jan 2027, nothing done yet. Each account's digest of Wed 13 Jan, by role."""
     for account, address in ((officer, "olly@p.example"), (chair, "charlie@p.example"),
@@ -51,8 +53,8 @@ def _digests(session, officer, chair, manager, review):
                    (("officer", officer), ("chair", chair), ("manager", manager))}
 
 
-def test_the_chair_gets_what_waits_for_the_chair_with_links_and_a_summary(session, officer, chair, manager, review,
-                                                                          mail_on):
+def test_the_chair_gets_what_waits_for_the_chair_with_links_and_a_summary(
+        session: Session, officer: Account, chair: Account, manager: Account, review: Review, mail_on: None) -> None:
     fresh, mails = _digests(session, officer, chair, manager, review)
     body = mails["chair"].body
     # Day 1 (Mon 4 Jan): the executive meeting decision (chair), overdue; Day 7-8: the meeting (chair), due today.
@@ -66,8 +68,9 @@ def test_the_chair_gets_what_waits_for_the_chair_with_links_and_a_summary(sessio
         assert not_the_chairs not in body
 
 
-def test_the_officer_gets_officer_steps_and_not_the_chairs_or_the_managers_own(session, officer, chair, manager,
-                                                                               review, mail_on):
+def test_the_officer_gets_officer_steps_and_not_the_chairs_or_the_managers_own(session: Session, officer: Account,
+                                                                               chair: Account, manager: Account,
+                                                                               review: Review, mail_on) -> None:
     fresh, mails = _digests(session, officer, chair, manager, review)
     body = mails["officer"].body
     ref = fresh.case_reference
@@ -80,8 +83,9 @@ def test_the_officer_gets_officer_steps_and_not_the_chairs_or_the_managers_own(s
         assert not_the_officers not in body
 
 
-def test_the_manager_gets_everything_and_the_closed_review_waiting_for_ofsted(session, officer, chair, manager,
-                                                                              review, mail_on):
+def test_the_manager_gets_everything_and_the_closed_review_waiting_for_ofsted(session: Session, officer: Account,
+                                                                              chair: Account, manager: Account,
+                                                                              review: Review, mail_on) -> None:
     fresh, mails = _digests(session, officer, chair, manager, review)
     body = mails["manager"].body
     for step in ("Case folder created", "Rapid Review meeting held", "Timeline agreed",
@@ -94,14 +98,17 @@ def test_the_manager_gets_everything_and_the_closed_review_waiting_for_ofsted(se
     assert not any(CASE_REFERENCE.search(m.subject) for m in mails.values())
 
 
-def test_without_rrt_public_url_there_are_no_links(session, officer, chair, manager, review, mail_on, monkeypatch):
+def test_without_rrt_public_url_there_are_no_links(
+        session: Session, officer: Account, chair: Account, manager: Account, review: Review, mail_on,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("RRT_PUBLIC_URL")
     _, mails = _digests(session, officer, chair, manager, review)
     assert not any("http" in m.body for m in mails.values())
 
 
-def test_the_chair_is_told_of_a_return_received_and_not_yet_shared_until_it_is(session, officer, chair, manager,
-                                                                               review, mail_on):
+def test_the_chair_is_told_of_a_return_received_and_not_yet_shared_until_it_is(session: Session, officer: Account,
+                                                                               chair: Account, manager: Account,
+                                                                               review: Review, mail_on) -> None:
     """Received Mon 11 Jan: it should have reached the Chair that day (overdue on Wed 13 Jan); once shared, it
     leaves the Chair's digest."""
     from db.models import Agency

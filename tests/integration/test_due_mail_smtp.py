@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from db.models import Account, Agency, LogEntry
@@ -38,7 +38,7 @@ class Inbox:
         self.refusals = refusals
         self.received: list[tuple[list[str], object]] = []
 
-    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's hook name
+    async def handle_DATA(self, server, session: Session, envelope):  # aiosmtpd's hook name
         if self.refusals:
             self.refusals -= 1
             return "451 4.3.0 Try again later"
@@ -53,7 +53,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def smtp(request, monkeypatch):
+def smtp(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
     inbox = Inbox(getattr(request, "param", 0))
     port = _free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
@@ -65,7 +65,7 @@ def smtp(request, monkeypatch):
 
 
 @pytest.fixture
-def db(fresh_database_url):
+def db(fresh_database_url: str):
     engine = create_engine(fresh_database_url)
     yield engine
     engine.dispose()
@@ -77,7 +77,7 @@ def send_due_mail(today: date = TODAY) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=120)
 
 
-def _manager_with_a_late_day_1(engine) -> tuple[int, str]:
+def _manager_with_a_late_day_1(engine: Engine) -> tuple[int, str]:
     """A manager with an email, and a review received Fri 20 Nov 2026 whose Day 1 steps are overdue on Thu 26 Nov."""
     with Session(engine) as session, session.begin():
         manager = create_account_from_command_line(session, username="mail-manager", display_name="Mail Manager",
@@ -89,12 +89,12 @@ def _manager_with_a_late_day_1(engine) -> tuple[int, str]:
         return review.id, review.case_reference
 
 
-def _rows(engine) -> list[SentMail]:
+def _rows(engine: Engine) -> list[SentMail]:
     with Session(engine) as session:
         return list(session.scalars(select(SentMail).order_by(SentMail.id)))
 
 
-def test_the_demo_managers_digest_arrives_once_and_only_once_on_a_working_day(db, smtp):
+def test_the_demo_managers_digest_arrives_once_and_only_once_on_a_working_day(db, smtp) -> None:
     from demo.partnership import load_demo_data
 
     with Session(db) as session, session.begin():
@@ -122,7 +122,7 @@ def test_the_demo_managers_digest_arrives_once_and_only_once_on_a_working_day(db
     assert row.sent_at is not None
 
 
-def test_no_digest_on_a_saturday(db, smtp):
+def test_no_digest_on_a_saturday(db, smtp) -> None:
     _manager_with_a_late_day_1(db)
     done = send_due_mail(date(2026, 11, 28))
     assert done.returncode == 0 and "Digests queued: 0. Emails sent: 0" in done.stdout
@@ -130,7 +130,7 @@ def test_no_digest_on_a_saturday(db, smtp):
 
 
 @pytest.mark.parametrize("smtp", [1], indirect=True)
-def test_a_refused_send_is_retried_by_the_next_run_and_arrives_once(db, smtp):
+def test_a_refused_send_is_retried_by_the_next_run_and_arrives_once(db, smtp) -> None:
     _, reference = _manager_with_a_late_day_1(db)
     refused = send_due_mail()
     assert refused.returncode == 6, refused.stdout + refused.stderr
@@ -151,7 +151,7 @@ def test_a_refused_send_is_retried_by_the_next_run_and_arrives_once(db, smtp):
     assert f"Fri 20 Nov  {reference}: Timeline agreed" in body
 
 
-def test_a_chase_of_a_late_return_is_sent_logged_and_received(db, smtp):
+def test_a_chase_of_a_late_return_is_sent_logged_and_received(db, smtp) -> None:
     with Session(db) as session, session.begin():
         officer = create_account_from_command_line(session, username="mail-officer", display_name="Olu Officer",
                                                    roles=["officer"], password="a long password here")
@@ -195,7 +195,7 @@ def test_a_chase_of_a_late_return_is_sent_logged_and_received(db, smtp):
     assert len(smtp.received) == 1
 
 
-def test_with_no_smtp_url_nothing_is_queued_or_sent(db, monkeypatch):
+def test_with_no_smtp_url_nothing_is_queued_or_sent(db, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SMTP_URL", raising=False)
     _manager_with_a_late_day_1(db)
     done = send_due_mail()
@@ -203,7 +203,7 @@ def test_with_no_smtp_url_nothing_is_queued_or_sent(db, monkeypatch):
     assert _rows(db) == []
 
 
-def test_a_smtp_url_that_cannot_be_used_is_refused_in_a_sentence(db, monkeypatch):
+def test_a_smtp_url_that_cannot_be_used_is_refused_in_a_sentence(db, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SMTP_URL", "http://mail.example")
     done = send_due_mail()
     assert done.returncode == 2 and "SMTP_URL must look like smtp://" in done.stderr

@@ -12,8 +12,9 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
-from db.models import Agency, LogEntry
+from db.models import Account, Agency, LogEntry, Review
 from db.models_report import Meeting, ReportSection
 from db.models_returns import AgencyReturn
 from services.daily_log.exports import export_log_csv, export_log_xlsx
@@ -36,7 +37,7 @@ HIDDEN = "".join(chr(c) for c in range(1, 9)) + "\v"  # \x01-\x08 and Word's Shi
 
 
 @pytest.fixture
-def review(session, officer):
+def review(session: Session, officer: Account) -> Review:
     agencies = [Agency(name=name, kind="health", active=True) for name in ("GP practices", "Demoshire Police")]
     session.add_all(agencies)
     session.flush()
@@ -48,7 +49,7 @@ def review(session, officer):
     return review
 
 
-def _meeting(session, officer, review, **changes):
+def _meeting(session: Session, officer: Account, review: Review, **changes):
     values = dict(review_id=review.id, kind="rr_meeting", held_on=HELD,
                   agency_ids=list(session.scalars(select(Agency.id))), chair_name="Charlie Chair",
                   minute_taker_name="", decisions="Agreed.", as_of=AS_OF)
@@ -72,13 +73,15 @@ def _meeting(session, officer, review, **changes):
         (dict(chair_name=" \n\t "), r"Give the chair's name\."),
     ],
 )
-def test_a_meetings_free_text_is_refused_with_a_sentence(session, officer, review, changes, message):
+def test_a_meetings_free_text_is_refused_with_a_sentence(session: Session, officer: Account, review: Review, changes,
+                                                         message) -> None:
     with pytest.raises(InvalidInput, match=message):
         _meeting(session, officer, review, **changes)
     assert session.scalars(select(Meeting)).all() == []
 
 
-def test_a_meetings_text_is_stored_as_cleaned_and_an_edit_goes_through_the_gate_too(session, officer, review):
+def test_a_meetings_text_is_stored_as_cleaned_and_an_edit_goes_through_the_gate_too(session: Session, officer: Account,
+                                                                                    review: Review) -> None:
     meeting = _meeting(session, officer, review, chair_name="  Charlie \t  Chair ",
                        decisions="First line\vsecond line\u2028third   ")
     assert (meeting.chair_name, meeting.decisions) == ("Charlie Chair", "First line\nsecond line\nthird")
@@ -93,7 +96,8 @@ def test_a_meetings_text_is_stored_as_cleaned_and_an_edit_goes_through_the_gate_
                        minutes_circulated_on=None, decisions="Agreed.", as_of=AS_OF)
 
 
-def test_report_sections_and_the_lcspr_reasons_go_through_the_gate(session, officer, review):
+def test_report_sections_and_the_lcspr_reasons_go_through_the_gate(session: Session, officer: Account,
+                                                                   review: Review) -> None:
     with pytest.raises(InvalidInput, match=r"The text of section 7 \(Learning identified, good practice included\) "
                                            r"contains a hidden control character \(U\+0000"):
         save_section(session, officer, review_id=review.id, section_key="learning", text="Learn\x00ing",
@@ -122,7 +126,8 @@ def test_report_sections_and_the_lcspr_reasons_go_through_the_gate(session, offi
         (dict(folder_section="I", file_path="p" * 501), "The file path is 501 characters long; it can be at most 500"),
     ],
 )
-def test_a_log_entry_is_refused_with_a_sentence(session, officer, review, changes, message):
+def test_a_log_entry_is_refused_with_a_sentence(session: Session, officer: Account, review: Review, changes,
+                                                message) -> None:
     before = session.scalar(select(LogEntry.id).order_by(LogEntry.id.desc()).limit(1))
     values = dict(review_id=review.id, category="other", text="Something happened.")
     values.update(changes)
@@ -131,7 +136,7 @@ def test_a_log_entry_is_refused_with_a_sentence(session, officer, review, change
     assert session.scalar(select(LogEntry.id).order_by(LogEntry.id.desc()).limit(1)) == before
 
 
-def test_a_log_entry_and_its_path_are_stored_as_cleaned(session, officer, review):
+def test_a_log_entry_and_its_path_are_stored_as_cleaned(session: Session, officer: Account, review: Review) -> None:
     row = add_log_entry(session, officer, review_id=review.id, category="other", text="  Called\vthe GP.  ",
                         folder_section="I", file_path="  Scoping/\tPolice form.docx \n")
     assert (row.text, row.file_path) == ("Called\nthe GP.", "Scoping/ Police form.docx")
@@ -146,7 +151,7 @@ def test_a_log_entry_and_its_path_are_stored_as_cleaned(session, officer, review
     ],
 )
 def test_the_search_box_refuses_a_nul_byte_with_a_sentence_not_a_database_error(
-        session, officer, review, service, words, message):
+        session: Session, officer: Account, review: Review, service, words, message) -> None:
     with pytest.raises(InvalidInput, match=message):
         service(session, officer, filters=LogFilters(review_id=review.id, words=words))
 
@@ -154,7 +159,7 @@ def test_the_search_box_refuses_a_nul_byte_with_a_sentence_not_a_database_error(
 # ---------------------------------------------------------------- text already stored
 
 
-def _store_hidden_characters(session, review):
+def _store_hidden_characters(session: Session, review: Review) -> None:
     """What an older version let in: written straight into the tables, as the gate would now refuse it."""
     session.execute(text("INSERT INTO daily_log (review_id, author_id, category, text, folder_section, file_path, "
                          "by_system) SELECT :review, author_id, 'other', :text, 'I', :path, false FROM daily_log "
@@ -171,7 +176,8 @@ def _store_hidden_characters(session, review):
     session.expire_all()
 
 
-def test_the_daily_log_exports_text_already_stored_with_characters_xml_cannot_hold(session, officer, review):
+def test_the_daily_log_exports_text_already_stored_with_characters_xml_cannot_hold(session: Session, officer: Account,
+                                                                                   review: Review) -> None:
     _store_hidden_characters(session, review)
     workbook = load_workbook(io.BytesIO(export_log_xlsx(session, officer, filters=LogFilters(review_id=review.id))))
     rows = list(workbook["Daily log"].iter_rows(values_only=True))
@@ -183,7 +189,8 @@ def test_the_daily_log_exports_text_already_stored_with_characters_xml_cannot_ho
     assert not any(ch in cell for row in exported for cell in row for ch in HIDDEN)
 
 
-def test_the_word_file_builds_from_text_already_stored_with_characters_xml_cannot_hold(session, officer, review):
+def test_the_word_file_builds_from_text_already_stored_with_characters_xml_cannot_hold(
+        session: Session, officer: Account, review: Review) -> None:
     _store_hidden_characters(session, review)
     made = make_draft(session, officer, review_id=review.id, as_of=AS_OF)
     body = "\n".join(p.text for p in Document(io.BytesIO(

@@ -154,7 +154,7 @@ def _build_every_file(c: dict[str, Any]) -> None:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture],
           derandomize=True)
 @given(typed=HOSTILE)
-def test_any_text_is_saved_and_exports_or_is_refused_with_a_sentence(ctx, field, typed):
+def test_any_text_is_saved_and_exports_or_is_refused_with_a_sentence(ctx, field, typed) -> None:
     session = ctx["session"]
     savepoint = session.begin_nested()
     try:

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
 from db.models import Account
@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parents[2]
 FRI_18_DEC = date(2026, 12, 18)
 
 
-def test_a_fresh_chain_verifies_and_the_database_and_python_agree_on_each_link(session, officer):
+def test_a_fresh_chain_verifies_and_the_database_and_python_agree_on_each_link(session: Session,
+                                                                               officer: Account) -> None:
     before = verify_record(session)
     assert before.ok
     for words in ("first", "second", "third"):
@@ -49,7 +50,7 @@ def test_a_fresh_chain_verifies_and_the_database_and_python_agree_on_each_link(s
         in (True, None)
 
 
-def test_the_data_version_moves_with_every_write_and_not_with_a_read(session, officer):
+def test_the_data_version_moves_with_every_write_and_not_with_a_read(session: Session, officer: Account) -> None:
     """ui.state.read_shared keeps reads under it: a write that leaves it unchanged would show stale pages."""
     name, start = data_version(session)
     assert name == session.execute(text("SELECT current_database()")).scalar()
@@ -66,12 +67,12 @@ def test_the_data_version_moves_with_every_write_and_not_with_a_read(session, of
     assert data_version(session)[1] == opened + 1
 
 
-def test_the_link_is_sha256_of_the_previous_hash_and_the_canonical_text():
+def test_the_link_is_sha256_of_the_previous_hash_and_the_canonical_text() -> None:
     assert link(GENESIS, "a") == hashlib.sha256(f"{GENESIS}\na".encode()).hexdigest()
 
 
 @pytest.fixture
-def record(fresh_database_url):
+def record(fresh_database_url: str):
     """A committed database with an officer, a review, a Word draft and log entries, made as the app's role."""
     from services.accounts import _new_account
     from services.report.service import make_draft
@@ -92,7 +93,7 @@ def record(fresh_database_url):
     owner.dispose()
 
 
-def _verify(engine):
+def _verify(engine: Engine):
     with Session(engine) as session, session.begin():
         return verify_record(session)
 
@@ -111,7 +112,7 @@ def _as_owner_with_guard_off(owner, table: str, statement: str) -> None:
         conn.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER {guard}"))
 
 
-def test_a_log_row_changed_by_the_owner_is_reported_with_its_id(record):
+def test_a_log_row_changed_by_the_owner_is_reported_with_its_id(record) -> None:
     app, owner = record
     result = _verify(app)  # first: the command's own verification is a change on the record (a history row)
     done = _manage_verify()
@@ -137,7 +138,7 @@ def test_a_log_row_changed_by_the_owner_is_reported_with_its_id(record):
     assert [ok for ok, _ in kept] == [True, False] and str(target) in kept[-1][1]
 
 
-def test_a_log_row_deleted_by_the_owner_is_reported(record):
+def test_a_log_row_deleted_by_the_owner_is_reported(record) -> None:
     app, owner = record
     with owner.connect() as conn:
         first, last = conn.execute(text("SELECT min(id), max(id) FROM daily_log")).one()
@@ -149,7 +150,7 @@ def test_a_log_row_deleted_by_the_owner_is_reported(record):
     assert not result.ok and result.mismatch.row_id is not None and result.mismatch.row_id != first
 
 
-def test_a_forged_version_with_matching_size_and_sha256_is_caught_by_the_chain(record):
+def test_a_forged_version_with_matching_size_and_sha256_is_caught_by_the_chain(record) -> None:
     app, owner = record
     with owner.connect() as conn:
         version_id, content = conn.execute(text("SELECT id, content FROM report_versions ORDER BY id LIMIT 1")).one()
@@ -164,7 +165,7 @@ def test_a_forged_version_with_matching_size_and_sha256_is_caught_by_the_chain(r
     assert "does not match the chain" in result.mismatch.sentence
 
 
-def test_forged_bytes_alone_are_caught_by_the_files_own_hash(record):
+def test_forged_bytes_alone_are_caught_by_the_files_own_hash(record) -> None:
     app, owner = record
     _as_owner_with_guard_off(owner, "report_versions",
                              "UPDATE report_versions SET content = set_byte(content, 10, get_byte(content, 10) # 1)"
@@ -173,7 +174,7 @@ def test_forged_bytes_alone_are_caught_by_the_files_own_hash(record):
     assert not result.ok and "does not match its size and SHA-256" in result.mismatch.sentence
 
 
-def test_two_inserts_at_once_never_share_a_predecessor(record):
+def test_two_inserts_at_once_never_share_a_predecessor(record) -> None:
     app, _owner = record
     with Session(app) as first:
         first.begin()
@@ -181,7 +182,7 @@ def test_two_inserts_at_once_never_share_a_predecessor(record):
         append_system_entry(first, actor, review_id=None, category="other", text="first of two")
         first.flush()
 
-        def second_insert():
+        def second_insert() -> None:
             with Session(app) as second, second.begin():
                 other = second.get(Account, actor.id)
                 append_system_entry(second, other, review_id=None, category="other", text="second of two")
@@ -215,7 +216,8 @@ def _rewrite_log_entry_and_every_later_hash(owner, row_id: int, new_text: str) -
         conn.execute(text("ALTER TABLE daily_log ENABLE TRIGGER daily_log_no_update_delete"))
 
 
-def test_a_chain_rewritten_by_the_owner_passes_a_plain_verify_but_not_one_given_the_heads_kept(record, tmp_path):
+def test_a_chain_rewritten_by_the_owner_passes_a_plain_verify_but_not_one_given_the_heads_kept(record,
+                                                                                               tmp_path: Path) -> None:
     app, owner = record
     heads = tmp_path / "rrt.heads"
     kept = _verify(app)
@@ -240,7 +242,7 @@ def test_a_chain_rewritten_by_the_owner_passes_a_plain_verify_but_not_one_given_
     assert f"(position {kept.log_entries})" in anchored.stderr
 
 
-def test_a_heads_file_is_read_line_by_line_and_a_wrong_line_is_refused():
+def test_a_heads_file_is_read_line_by_line_and_a_wrong_line_is_refused() -> None:
     from services.integrity import ChainHead, parse_heads
 
     good = "# kept with rrt-2026-11-29.dump\ndaily_log 12 " + "a" * 64 + "\nreport_versions 0 " + GENESIS + "\n"

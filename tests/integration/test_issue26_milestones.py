@@ -8,8 +8,9 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from db.models import LogEntry, ReviewMilestone
+from db.models import Account, LogEntry, Review, ReviewMilestone
 from services.errors import InvalidInput, NotAllowed
 from services.meetings.service import record_meeting
 from services.milestones import complete_milestone
@@ -23,11 +24,11 @@ D = date
 
 
 @pytest.fixture
-def review(session, officer):
+def review(session: Session, officer: Account) -> Review:
     return _review(session, officer)
 
 
-def _milestone(session, review, key) -> ReviewMilestone:
+def _milestone(session: Session, review: Review, key) -> ReviewMilestone:
     return session.scalars(select(ReviewMilestone).where(ReviewMilestone.review_id == review.id,
                                                          ReviewMilestone.key == key)).one()
 
@@ -38,7 +39,8 @@ def _milestone(session, review, key) -> ReviewMilestone:
     ("rr_meeting", "when the Rapid Review meeting is recorded on the Meetings page"),
     ("minutes", "when the minutes' circulation is recorded with the Rapid Review meeting"),
 ])
-def test_a_step_with_evidence_is_not_ticked_by_hand(session, officer, manager, review, key, where):
+def test_a_step_with_evidence_is_not_ticked_by_hand(session: Session, officer: Account, manager: Account,
+                                                    review: Review, key, where) -> None:
     step = _milestone(session, review, key)
     for who in (officer, manager):
         with pytest.raises(InvalidInput, match=f"is not ticked by hand: it completes itself {where}"):
@@ -46,7 +48,8 @@ def test_a_step_with_evidence_is_not_ticked_by_hand(session, officer, manager, r
     assert step.done_date is None
 
 
-def test_steps_with_no_evidence_are_still_ticked_by_hand(session, officer, manager, review):
+def test_steps_with_no_evidence_are_still_ticked_by_hand(session: Session, officer: Account, manager: Account,
+                                                         review: Review) -> None:
     folder = _milestone(session, review, "case_folder")
     record_milestone_done(session, officer, milestone_id=folder.id, done_on=FRI_18_DEC, as_of=WED_23_DEC)
     assert folder.done_date == FRI_18_DEC and folder.done_outside_reason is None
@@ -56,14 +59,15 @@ def test_steps_with_no_evidence_are_still_ticked_by_hand(session, officer, manag
                               done_outside_reason="Agreed by phone.")
 
 
-def test_scoping_forms_sent_completes_from_the_requests(session, officer, review):
+def test_scoping_forms_sent_completes_from_the_requests(session: Session, officer: Account, review: Review) -> None:
     agency = _agencies(session, 1)[0]
     record_returns_requested(session, officer, review_id=review.id, agency_ids=[agency.id], requested_on=FRI_18_DEC,
                              as_of=FRI_18_DEC)
     assert _milestone(session, review, "scoping_sent").done_date == FRI_18_DEC
 
 
-def test_the_manager_records_a_step_done_outside_the_product_with_a_reason(session, officer, manager, review):
+def test_the_manager_records_a_step_done_outside_the_product_with_a_reason(session: Session, officer: Account,
+                                                                           manager: Account, review: Review) -> None:
     step = _milestone(session, review, "scoping_sent")
     with pytest.raises(NotAllowed):
         record_milestone_done(session, officer, milestone_id=step.id, done_on=FRI_18_DEC, as_of=WED_23_DEC,
@@ -84,7 +88,8 @@ def test_the_manager_records_a_step_done_outside_the_product_with_a_reason(sessi
         "18 Dec 2026 (done outside the product: Sent from the previous officer's mailbox.)")
 
 
-def test_returns_cannot_be_done_outside_while_a_requested_return_is_open(session, officer, manager, review):
+def test_returns_cannot_be_done_outside_while_a_requested_return_is_open(session: Session, officer: Account,
+                                                                         manager: Account, review: Review) -> None:
     agency = _agencies(session, 1)[0]
     record_returns_requested(session, officer, review_id=review.id, agency_ids=[agency.id], requested_on=FRI_18_DEC,
                              as_of=FRI_18_DEC)
@@ -95,7 +100,8 @@ def test_returns_cannot_be_done_outside_while_a_requested_return_is_open(session
     assert step.done_date is None
 
 
-def test_the_submission_asks_for_the_rapid_review_meeting(session, manager, chair, review):
+def test_the_submission_asks_for_the_rapid_review_meeting(session: Session, manager: Account, chair: Account,
+                                                          review: Review) -> None:
     submission = _milestone(session, review, "panel_submission")
     with pytest.raises(InvalidInput, match="No Rapid Review meeting is recorded for 181226AB: record it on the "
                                            "Meetings page before submitting"):
@@ -108,7 +114,8 @@ def test_the_submission_asks_for_the_rapid_review_meeting(session, manager, chai
     assert review.submitted_to_panel_date == WED_30_DEC
 
 
-def test_the_executive_findings_meeting_reads_not_decided_yet_until_the_chair_decides(session, chair, review):
+def test_the_executive_findings_meeting_reads_not_decided_yet_until_the_chair_decides(session: Session, chair: Account,
+                                                                                      review: Review) -> None:
     content = assemble(session, review, as_of=WED_23_DEC)
     assert dict(content.case_details)["Executive findings meeting with the AD/DCS"] == (
         "not decided yet (Day 1 decision)")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from db.models import LogEntry, ReviewMilestone
+from db.models import Account, AgencyReturn, LogEntry, Review, ReviewMilestone
 from services.errors import InvalidInput
 from services.returns.chasing import record_chase
 from services.returns.reads import first_receipt_signature, list_returns
@@ -27,32 +28,34 @@ from tests.integration.test_returns import (
 
 
 @pytest.fixture
-def review(session, officer):
+def review(session: Session, officer: Account) -> Review:
     return _review(session, officer)
 
 
 @pytest.fixture
-def ret(session, officer, review):
+def ret(session: Session, officer: Account, review: Review) -> AgencyReturn:
     """One return, requested Fri 18 Dec 2026 (due Tue 29 Dec)."""
     agency = _agencies(session, 1)[0]
     return record_returns_requested(session, officer, review_id=review.id, agency_ids=[agency.id],
                                     requested_on=FRI_18_DEC, as_of=FRI_18_DEC)[0]
 
 
-def _close(session, manager, ret, **kw):
+def _close(session: Session, manager: Account, ret: AgencyReturn, **kw):
     kwargs = dict(return_id=ret.id, expected_version=ret.version, ending="no return", ended_on=WED_30_DEC,
                   reason="The agency did not respond.", as_of=WED_30_DEC)
     kwargs.update(kw)
     return close_return_without_receipt(session, manager, **kwargs)
 
 
-def test_no_return_without_a_chase_or_a_reason_is_refused(session, manager, ret):
+def test_no_return_without_a_chase_or_a_reason_is_refused(session: Session, manager: Account,
+                                                          ret: AgencyReturn) -> None:
     with pytest.raises(InvalidInput, match="No chase of the return from Agency 1 is on record: record the chase first"):
         _close(session, manager, ret)
     assert ret.ended_as is None
 
 
-def test_no_return_with_no_chase_states_why_none_was_possible(session, manager, ret):
+def test_no_return_with_no_chase_states_why_none_was_possible(session: Session, manager: Account,
+                                                              ret: AgencyReturn) -> None:
     _close(session, manager, ret, no_chase_reason="The agency's safeguarding inbox was closed over Christmas.")
     assert ret.no_chase_reason == "The agency's safeguarding inbox was closed over Christmas."
     assert _log(session, ret.id)[-1].text == (
@@ -61,7 +64,8 @@ def test_no_return_with_no_chase_states_why_none_was_possible(session, manager, 
         "Reason: The agency did not respond.")
 
 
-def test_no_return_after_a_chase_says_chased(session, officer, manager, ret):
+def test_no_return_after_a_chase_says_chased(session: Session, officer: Account, manager: Account,
+                                             ret: AgencyReturn) -> None:
     record_chase(session, officer, return_id=ret.id, as_of=WED_30_DEC)
     _close(session, manager, ret, reason="Chased by phone and email; no reply.")
     assert ret.no_chase_reason is None
@@ -69,12 +73,13 @@ def test_no_return_after_a_chase_says_chased(session, officer, manager, ret):
     assert "not chased" not in _log(session, ret.id)[-1].text
 
 
-def test_withdrawn_needs_no_chase(session, manager, ret):
+def test_withdrawn_needs_no_chase(session: Session, manager: Account, ret: AgencyReturn) -> None:
     _close(session, manager, ret, ending="withdrawn", reason="Asked in error.")
     assert ret.ended_as == "withdrawn"
 
 
-def test_the_initial_check_cannot_say_signed_of_an_unsigned_receipt(session, officer, ret):
+def test_the_initial_check_cannot_say_signed_of_an_unsigned_receipt(session: Session, officer: Account,
+                                                                    ret: AgencyReturn) -> None:
     _receive(session, officer, ret, signed_by_senior_manager=False, signatory_role="")
     with pytest.raises(InvalidInput, match='recorded as not signed by a senior manager when it arrived: answer '
                                            '"Signed\\?" no'):
@@ -84,13 +89,15 @@ def test_the_initial_check_cannot_say_signed_of_an_unsigned_receipt(session, off
     assert ret.check_signed is False
 
 
-def test_the_initial_check_cannot_say_unsigned_of_a_signed_receipt(session, officer, ret):
+def test_the_initial_check_cannot_say_unsigned_of_a_signed_receipt(session: Session, officer: Account,
+                                                                   ret: AgencyReturn) -> None:
     _receive(session, officer, ret)
     with pytest.raises(InvalidInput, match="recorded as signed by a senior manager"):
         _check(session, officer, ret, signed=False, outcome="concerns", note="?")
 
 
-def test_each_receipt_shows_its_own_signer(session, officer, manager, review, ret):
+def test_each_receipt_shows_its_own_signer(session: Session, officer: Account, manager: Account, review: Review,
+                                           ret: AgencyReturn) -> None:
     _receive(session, officer, ret, on=MON_21_DEC, as_of=MON_21_DEC, signed_by_senior_manager=False,
              signatory_role="")
     _check(session, officer, ret, on=MON_21_DEC, as_of=MON_21_DEC, signed=False, outcome="concerns",
@@ -105,7 +112,8 @@ def test_each_receipt_shows_its_own_signer(session, officer, manager, review, re
     assert (read.signed_by_senior_manager, read.signatory_role) == (True, "Head of Service")
 
 
-def test_a_return_asked_for_after_every_return_ended_opens_the_returns_step_again(session, officer, manager):
+def test_a_return_asked_for_after_every_return_ended_opens_the_returns_step_again(session: Session, officer: Account,
+                                                                                  manager: Account) -> None:
     """Found by the stateful test: a review whose only return was withdrawn had 'Agency returns received, checked and
     accepted' done, and kept it done when a second agency was then asked for its return."""
     review = _review(session, officer)

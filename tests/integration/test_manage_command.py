@@ -20,7 +20,7 @@ def _manage(*args: str, database_url: str, stdin: str = "") -> subprocess.Comple
     "args",
     [("migrate",), ("demo-data",), ("create-user", "--username", "pat", "--roles", "admin", "--password-stdin")],
 )
-def test_an_unreachable_database_is_one_sentence_and_a_failed_exit(args):
+def test_an_unreachable_database_is_one_sentence_and_a_failed_exit(args) -> None:
     done = _manage(*args, database_url=UNREACHABLE, stdin="a long enough password\n")
     assert done.returncode != 0
     assert "Traceback" not in done.stderr + done.stdout
@@ -39,23 +39,25 @@ def test_an_unreachable_database_is_one_sentence_and_a_failed_exit(args):
          "hidden control character"),
     ],
 )
-def test_input_the_services_refuse_is_one_sentence_and_a_failed_exit(fresh_database_url, args, stdin, sentence):
+def test_input_the_services_refuse_is_one_sentence_and_a_failed_exit(fresh_database_url: str, args, stdin,
+                                                                     sentence) -> None:
     done = _manage("create-user", *args, "--password-stdin", database_url=fresh_database_url, stdin=stdin)
     assert done.returncode != 0
     assert "Traceback" not in done.stderr and "$argon2" not in done.stderr
     assert done.stderr.strip().count("\n") == 0 and sentence in done.stderr
 
 
-def test_create_user_succeeds(fresh_database_url):
+def test_create_user_succeeds(fresh_database_url: str) -> None:
     done = _manage("create-user", "--username", "pat", "--roles", "admin", "--password-stdin",
                    database_url=fresh_database_url, stdin="a long enough password\n")
     assert (done.returncode, done.stdout.strip()) == (0, "Account pat created with roles admin.")
 
 
-def test_an_unexpected_error_names_its_type_only_unless_a_traceback_is_asked_for(monkeypatch, capsys):
+def test_an_unexpected_error_names_its_type_only_unless_a_traceback_is_asked_for(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     import manage
 
-    def fails(_args):
+    def fails(_args) -> None:
         raise ValueError("$argon2id$v=19$ a secret the message must not show")
 
     monkeypatch.setattr(manage, "migrate", fails)
@@ -66,7 +68,7 @@ def test_an_unexpected_error_names_its_type_only_unless_a_traceback_is_asked_for
     assert "Traceback" in capsys.readouterr().err
 
 
-def test_demo_data_prints_a_password_made_for_this_load_that_signs_in(fresh_database_url):
+def test_demo_data_prints_a_password_made_for_this_load_that_signs_in(fresh_database_url: str) -> None:
     from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
 
@@ -86,7 +88,7 @@ def test_demo_data_prints_a_password_made_for_this_load_that_signs_in(fresh_data
         engine.dispose()
 
 
-def test_demo_data_refuses_a_database_with_real_accounts(fresh_database_url):
+def test_demo_data_refuses_a_database_with_real_accounts(fresh_database_url: str) -> None:
     _manage("create-user", "--username", "pat", "--roles", "admin", "--password-stdin",
             database_url=fresh_database_url, stdin="a long enough password\n")
     done = _manage("demo-data", database_url=fresh_database_url)

@@ -7,8 +7,9 @@ from datetime import date
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from db.models import Agency, LogEntry
+from db.models import Account, Agency, LogEntry, Review
 from db.models_report import Meeting
 from services.errors import InvalidInput, NotAllowed, StaleRecord
 from services.meetings.reads import list_meetings
@@ -17,6 +18,7 @@ from services.milestones import complete_milestone
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review, record_milestone_done
 from services.reviews.status import get_review_status
+from tests.types import MakeAccount
 
 D = date
 FRI_18_DEC = D(2026, 12, 18)   # notification received: Day 1
@@ -27,7 +29,7 @@ AS_OF = D(2027, 1, 8)
 
 
 @pytest.fixture
-def agencies(session):
+def agencies(session: Session):
     rows = [Agency(name=name, kind="health", active=True) for name in ("Demoshire Police", "GP practices")]
     session.add_all(rows)
     session.flush()
@@ -35,17 +37,17 @@ def agencies(session):
 
 
 @pytest.fixture
-def review(session, officer):
+def review(session: Session, officer: Account) -> Review:
     return open_review(session, officer, notification_type="death", incident_date=D(2026, 12, 14),
                        csc_aware_date=D(2026, 12, 15), notification_received_date=FRI_18_DEC,
                        children=[ChildEntry("AB", 4)], as_of=FRI_18_DEC)
 
 
-def _milestone(review, key):
+def _milestone(review: Review, key):
     return next(m for m in review.milestones if m.key == key)
 
 
-def _rr(session, actor, review, agencies, **overrides):
+def _rr(session: Session, actor, review: Review, agencies, **overrides):
     values = dict(review_id=review.id, kind="rr_meeting", held_on=THU_31_DEC, agency_ids=[a.id for a in agencies],
                   chair_name="Charlie Chair", minute_taker_name="Olly Officer", decisions="Agreed the learning.",
                   as_of=AS_OF)
@@ -53,7 +55,8 @@ def _rr(session, actor, review, agencies, **overrides):
     return record_meeting(session, actor, **values)
 
 
-def test_the_rapid_review_meeting_completes_its_milestone_and_minutes_follow(session, chair, review, agencies):
+def test_the_rapid_review_meeting_completes_its_milestone_and_minutes_follow(session: Session, chair: Account,
+                                                                             review: Review, agencies) -> None:
     meeting = _rr(session, chair, review, agencies)
     assert [a.name for a in meeting.agencies] == ["Demoshire Police", "GP practices"]
     assert (_milestone(review, "rr_meeting").done_date, _milestone(review, "rr_meeting").done_by_id) == \
@@ -69,7 +72,8 @@ def test_the_rapid_review_meeting_completes_its_milestone_and_minutes_follow(ses
     assert "Decisions: Agreed the learning." in log[0].text
 
 
-def test_minutes_recorded_later_complete_the_minutes_milestone_and_show_late(session, officer, chair, review, agencies):
+def test_minutes_recorded_later_complete_the_minutes_milestone_and_show_late(
+        session: Session, officer: Account, chair: Account, review: Review, agencies) -> None:
     meeting = _rr(session, chair, review, agencies)
     meeting = update_meeting(session, officer, meeting_id=meeting.id, expected_version=meeting.version,
                              agency_ids=[a.id for a in agencies], chair_name="Charlie Chair",
@@ -91,7 +95,8 @@ def test_minutes_recorded_later_complete_the_minutes_milestone_and_show_late(ses
                        minutes_circulated_on=MON_4_JAN, decisions="", as_of=AS_OF)
 
 
-def test_minutes_on_the_next_working_day_are_on_time(session, officer, review, agencies):
+def test_minutes_on_the_next_working_day_are_on_time(session: Session, officer: Account, review: Review,
+                                                     agencies) -> None:
     _rr(session, officer, review, agencies, minutes_circulated_on=MON_4_JAN)
     assert _milestone(review, "minutes").done_date == MON_4_JAN
     assert list_meetings(session, officer, review_id=review.id, as_of=AS_OF).rr_meeting.minutes == "on time"
@@ -112,14 +117,15 @@ def test_minutes_on_the_next_working_day_are_on_time(session, officer, review, a
     ],
 )
 def test_a_meeting_that_breaks_a_rule_is_refused_with_a_sentence_and_nothing_is_saved(
-        session, officer, review, agencies, overrides, message):
+        session: Session, officer: Account, review: Review, agencies, overrides, message) -> None:
     with pytest.raises(InvalidInput, match=message):
         _rr(session, officer, review, agencies, **overrides)
     assert session.scalars(select(Meeting).where(Meeting.review_id == review.id)).all() == []
     assert _milestone(review, "rr_meeting").done_date is None
 
 
-def test_one_rapid_review_meeting_per_review_and_the_database_agrees(session, officer, review, agencies):
+def test_one_rapid_review_meeting_per_review_and_the_database_agrees(session: Session, officer: Account,
+                                                                     review: Review, agencies) -> None:
     _rr(session, officer, review, agencies)
     with pytest.raises(InvalidInput, match=r"Rapid Review meeting of 181226AB was already recorded .held 31 Dec 2026"):
         _rr(session, officer, review, agencies, held_on=MON_4_JAN)
@@ -132,7 +138,8 @@ def test_one_rapid_review_meeting_per_review_and_the_database_agrees(session, of
                         {"r": review.id})
 
 
-def test_pre_meets_are_optional_and_as_many_as_needed(session, officer, review, agencies):
+def test_pre_meets_are_optional_and_as_many_as_needed(session: Session, officer: Account, review: Review,
+                                                      agencies) -> None:
     for day in (D(2026, 12, 21), D(2026, 12, 22)):
         record_meeting(session, officer, review_id=review.id, kind="pre_meet", held_on=day,
                        agency_ids=[agencies[1].id], as_of=AS_OF)
@@ -142,7 +149,8 @@ def test_pre_meets_are_optional_and_as_many_as_needed(session, officer, review, 
     assert "pre_meet" in found.can_add and "rr_meeting" in found.can_add
 
 
-def test_the_executive_findings_meeting_follows_the_day_1_decision(session, officer, chair, review, agencies):
+def test_the_executive_findings_meeting_follows_the_day_1_decision(session: Session, officer: Account, chair: Account,
+                                                                   review: Review, agencies) -> None:
     with pytest.raises(InvalidInput, match="Day 1 decision on an executive findings meeting has not been recorded"):
         record_meeting(session, chair, review_id=review.id, kind="exec_meeting", held_on=MON_4_JAN,
                        chair_name="Charlie Chair", as_of=AS_OF)
@@ -154,7 +162,8 @@ def test_the_executive_findings_meeting_follows_the_day_1_decision(session, offi
     assert _milestone(review, "exec_meeting").done_date == MON_4_JAN
 
 
-def test_no_executive_findings_meeting_when_the_decision_said_no(session, chair, review):
+def test_no_executive_findings_meeting_when_the_decision_said_no(session: Session, chair: Account,
+                                                                 review: Review) -> None:
     record_milestone_done(session, chair, milestone_id=_milestone(review, "exec_decision").id, done_on=FRI_18_DEC,
                           as_of=AS_OF, exec_meeting_required=False)
     with pytest.raises(InvalidInput, match="Day 1 decision said no executive findings meeting"):
@@ -162,7 +171,8 @@ def test_no_executive_findings_meeting_when_the_decision_said_no(session, chair,
                        chair_name="Charlie Chair", as_of=AS_OF)
 
 
-def test_a_milestone_done_by_hand_keeps_its_date_and_the_log_says_so(session, officer, manager, review, agencies):
+def test_a_milestone_done_by_hand_keeps_its_date_and_the_log_says_so(
+        session: Session, officer: Account, manager: Account, review: Review, agencies) -> None:
     # Issue 26: a meeting step is recorded by hand only as done outside the product, by the Partnership Manager.
     record_milestone_done(session, manager, milestone_id=_milestone(review, "rr_meeting").id, done_on=D(2026, 12, 30),
                           as_of=AS_OF, done_outside_reason="Held before the tracker was in use.")
@@ -173,8 +183,9 @@ def test_a_milestone_done_by_hand_keeps_its_date_and_the_log_says_so(session, of
     assert "was already recorded as done on 30 Dec 2026; it keeps that date" in entry.text
 
 
-def test_changes_are_checked_against_the_version_and_nothing_to_save_is_refused(session, officer, chair, review,
-                                                                                 agencies):
+def test_changes_are_checked_against_the_version_and_nothing_to_save_is_refused(session: Session, officer: Account,
+                                                                                chair: Account, review: Review,
+                                                                                 agencies) -> None:
     meeting = _rr(session, chair, review, agencies)
     version = meeting.version
     meeting = update_meeting(session, officer, meeting_id=meeting.id, expected_version=version,
@@ -191,7 +202,8 @@ def test_changes_are_checked_against_the_version_and_nothing_to_save_is_refused(
                        minutes_circulated_on=None, decisions="Agreed the learning.", as_of=AS_OF)
 
 
-def test_a_closed_review_refuses_meetings(session, officer, manager, review, agencies):
+def test_a_closed_review_refuses_meetings(session: Session, officer: Account, manager: Account, review: Review,
+                                          agencies) -> None:
     # A review finished by hand, as before the tracker: the milestone core, without the Report page (its meeting
     # recorded as held outside the product: the submission asks for it, issue 26).
     record_milestone_done(session, manager, milestone_id=_milestone(review, "rr_meeting").id, done_on=D(2026, 12, 30),
@@ -206,7 +218,8 @@ def test_a_closed_review_refuses_meetings(session, officer, manager, review, age
 
 
 @pytest.mark.parametrize("role", ["board", "admin"])
-def test_board_and_admin_neither_see_nor_record_meetings(session, make_account, review, agencies, role):
+def test_board_and_admin_neither_see_nor_record_meetings(session: Session, make_account: MakeAccount, review: Review,
+                                                         agencies, role) -> None:
     actor = make_account(role)
     with pytest.raises(NotAllowed):
         list_meetings(session, actor, review_id=review.id, as_of=AS_OF)

@@ -18,9 +18,11 @@ from datetime import date
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from db.models import Account, Agency, ReviewMilestone
 from services.daily_log.rules import LogFilters
+from tests.types import MakeAccount
 
 TODAY = date(2026, 11, 26)
 
@@ -201,37 +203,37 @@ FOUND = _guarded_by_name()
 GUARDED = {name: fns[0] for name, fns in FOUND.items()}
 
 
-def test_the_roles_are_the_apps_roles():
+def test_the_roles_are_the_apps_roles() -> None:
     from db.enums import Role
 
     assert set(ALL_ROLES) == {r.value for r in Role}
 
 
-def test_service_names_are_unique_across_the_services():
+def test_service_names_are_unique_across_the_services() -> None:
     clashes = {name: [f"{fn.__module__}.{name}" for fn in fns] for name, fns in FOUND.items() if len(fns) > 1}
     assert clashes == {}
 
 
-def test_every_guarded_service_has_a_row_in_the_table():
+def test_every_guarded_service_has_a_row_in_the_table() -> None:
     assert sorted(set(GUARDED) - set(WHO_MAY_CALL)) == [], "add each new service to WHO_MAY_CALL by hand"
 
 
-def test_every_row_of_the_table_is_a_guarded_service():
+def test_every_row_of_the_table_is_a_guarded_service() -> None:
     assert sorted(set(WHO_MAY_CALL) - set(GUARDED)) == []
 
 
-def test_every_service_taking_an_actor_declares_its_roles():
+def test_every_service_taking_an_actor_declares_its_roles() -> None:
     unguarded = [name for name, fn in GUARDED.items() if not getattr(fn, "allowed_roles", None)]
     assert unguarded == []
 
 
-def test_the_board_appears_only_on_the_board_figures_rows():
+def test_the_board_appears_only_on_the_board_figures_rows() -> None:
     # domain.md: aggregate timeliness charts only, never a case reference, initials or free text.
     assert sorted(name for name, roles in WHO_MAY_CALL.items() if BOARD in roles) == ["board_figures", "board_quarters"]
 
 
 @pytest.fixture
-def ctx(session, make_account, monkeypatch):
+def ctx(session: Session, make_account: MakeAccount, monkeypatch: pytest.MonkeyPatch):
     """A review opened by an officer, with ids the allowed calls need."""
     open_review, ChildEntry = _find("open_review"), _find("ChildEntry")
     officer = make_account("officer")
@@ -530,7 +532,7 @@ CALLS = {
 }
 
 
-def test_the_table_has_a_call_for_every_row():
+def test_the_table_has_a_call_for_every_row() -> None:
     assert sorted(set(WHO_MAY_CALL) ^ set(CALLS)) == []
 
 
@@ -539,7 +541,7 @@ MATRIX = [(name, role) for name in NAMES for role in ALL_ROLES]
 
 
 @pytest.mark.parametrize("name, role", MATRIX, ids=[f"{n}-{r}" for n, r in MATRIX])
-def test_permission_matrix(name, role, ctx, make_account):
+def test_permission_matrix(name, role, ctx, make_account: MakeAccount) -> None:
     if name not in WHO_MAY_CALL:
         pytest.fail(f"{name} has no row in WHO_MAY_CALL: say by hand who may call it")
     if name not in GUARDED:
@@ -560,7 +562,7 @@ def test_permission_matrix(name, role, ctx, make_account):
             pytest.fail(f"{name} let the {role} through; the table allows only {sorted(may_call)}")
 
 
-def test_inactive_accounts_are_refused_everywhere(session, make_account):
+def test_inactive_accounts_are_refused_everywhere(session: Session, make_account: MakeAccount) -> None:
     manager = make_account("manager")
     manager.active = False
     with pytest.raises(_find("NotAllowed"), match="sign in"):

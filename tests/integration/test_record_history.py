@@ -29,7 +29,7 @@ AS_OF = date(2026, 11, 26)
 
 
 @pytest.fixture(scope="module")
-def demo_database(server_url, template_database):
+def demo_database(server_url: str, template_database: str):
     """A database holding the demo partnership, loaded as the app's role as `manage.py demo-data` does."""
     from demo.partnership import load_demo_data
 
@@ -71,7 +71,7 @@ def _account(conn: Connection, username: str) -> int:
     return conn.execute(text("SELECT id FROM accounts WHERE username = :u"), {"u": username}).scalar_one()
 
 
-def test_every_table_has_the_history_trigger_or_a_documented_exclusion(owner_url):
+def test_every_table_has_the_history_trigger_or_a_documented_exclusion(owner_url: str) -> None:
     owner = create_engine(owner_url)
     with owner.connect() as conn:
         tables = set(conn.execute(text(
@@ -97,7 +97,7 @@ def test_every_table_has_the_history_trigger_or_a_documented_exclusion(owner_url
     assert definer[0] is True and definer[2] is True and any(c.startswith("search_path=") for c in definer[1])
 
 
-def test_each_rewrite_of_the_record_by_the_app_role_is_in_the_history(app_connection):
+def test_each_rewrite_of_the_record_by_the_app_role_is_in_the_history(app_connection) -> None:
     conn = app_connection
     officer = _account(conn, "demo-officer")
     act_as(conn, officer, via="raw sql")
@@ -158,7 +158,7 @@ def test_each_rewrite_of_the_record_by_the_app_role_is_in_the_history(app_connec
     assert _history_since(conn, since, "agencies") == []
 
 
-def test_a_backdated_log_entry_under_another_name_is_refused_or_gets_the_databases_time(app_connection):
+def test_a_backdated_log_entry_under_another_name_is_refused_or_gets_the_databases_time(app_connection) -> None:
     conn = app_connection
     officer, chair = _account(conn, "demo-officer"), _account(conn, "demo-chair")
     backdated = ("INSERT INTO daily_log (review_id, logged_at, author_id, category, text, by_system)"
@@ -174,7 +174,7 @@ def test_a_backdated_log_entry_under_another_name_is_refused_or_gets_the_databas
     assert conn.execute(text(backdated), {"author": chair}).scalar_one() is True
 
 
-def test_the_owner_may_still_set_the_log_time_and_author(owner_url):
+def test_the_owner_may_still_set_the_log_time_and_author(owner_url: str) -> None:
     owner = create_engine(owner_url)
     with owner.connect() as conn, conn.begin() as outer:
         author = conn.execute(text(
@@ -200,13 +200,13 @@ def test_the_owner_may_still_set_the_log_time_and_author(owner_url):
     "DROP TRIGGER reviews_history ON reviews",
     "SELECT set_config('session_replication_role', 'replica', true)",
 ])
-def test_the_app_role_can_not_change_the_history_or_switch_it_off(session, statement):
+def test_the_app_role_can_not_change_the_history_or_switch_it_off(session: Session, statement) -> None:
     with pytest.raises(DBAPIError) as caught, session.begin_nested():
         session.execute(text(statement))
     assert caught.value.orig.sqlstate == "42501", str(caught.value.orig)
 
 
-def test_the_database_and_python_agree_on_each_history_link(app_connection):
+def test_the_database_and_python_agree_on_each_history_link(app_connection) -> None:
     conn = app_connection
     conn.execute(text("UPDATE accounts SET display_name = display_name || ' (moved)' WHERE username = 'demo-chair'"))
     rows = conn.execute(text(
@@ -224,7 +224,7 @@ def _manage_verify(*options: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_verify_names_the_history_row_the_owner_changed_and_takes_an_old_two_chain_heads_file(
-        fresh_database_url, tmp_path):
+        fresh_database_url: str, tmp_path: Path) -> None:
     from services.accounts import _new_account
 
     app, owner = create_engine(as_app_role(fresh_database_url)), create_engine(fresh_database_url)

@@ -10,11 +10,11 @@ from datetime import date
 
 import pytest
 from docx import Document
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from db.models import Account, Agency, LogEntry
+from db.models import Account, Agency, LogEntry, Review
 from db.models_report import ReportSection, ReportVersion
 from services.errors import InvalidInput, NotAllowed, StaleRecord
 from services.report.content import APPENDIX, EMPTY_SECTION, SECTIONS, WRITABLE_KEYS
@@ -26,6 +26,7 @@ from services.returns.service_receipts import record_return_received
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review, record_milestone_done
 from services.reviews.status import list_live_reviews
+from tests.types import MakeAccount
 
 D = date
 FRI_18_DEC = D(2026, 12, 18)   # received: Day 1; Day 15 = Tue 12 Jan 2027
@@ -38,7 +39,7 @@ AS_OF = D(2027, 1, 13)
 
 
 @pytest.fixture
-def review(session, officer):
+def review(session: Session, officer: Account) -> Review:
     agencies = [Agency(name=name, kind="health", active=True) for name in ("GP practices", "Demoshire Police")]
     session.add_all(agencies)
     session.flush()
@@ -60,7 +61,7 @@ def _document(data: bytes):
     return Document(io.BytesIO(data))
 
 
-def _hold_the_meeting(session, actor, review):
+def _hold_the_meeting(session: Session, actor, review: Review) -> None:
     """Issue 26: the Panel gets the report after its Rapid Review meeting, recorded on Wed 30 Dec (Day 7)."""
     from db.models_returns import AgencyReturn as _Return
     from services.meetings.service import record_meeting
@@ -71,7 +72,7 @@ def _hold_the_meeting(session, actor, review):
                    agency_ids=agency_ids[:1], chair_name="JCR Chair", as_of=D(2026, 12, 30))
 
 
-def _write_everything(session, actor, review):
+def _write_everything(session: Session, actor, review: Review) -> None:
     """Every written section, the LCSPR decision and every agency's summary: the report is complete."""
     _hold_the_meeting(session, actor, review)
     for key in WRITABLE_KEYS:
@@ -87,15 +88,15 @@ def _write_everything(session, actor, review):
             record_summary(session, actor, return_id=ret.id, expected_version=None, summary="Not known to the GP.")
 
 
-def _version(session, actor, review, key):
+def _version(session: Session, actor, review: Review, key):
     return get_report(session, actor, review_id=review.id, as_of=AS_OF).sections[key].version
 
 
-def _milestone(review, key):
+def _milestone(review: Review, key):
     return next(m for m in review.milestones if m.key == key)
 
 
-def _log(session, review, like):
+def _log(session: Session, review: Review, like):
     return [e.text for e in session.scalars(select(LogEntry).where(LogEntry.review_id == review.id,
                                                                    LogEntry.text.like(like)).order_by(LogEntry.id))]
 
@@ -104,7 +105,7 @@ def _log(session, review, like):
 
 
 def test_a_draft_read_back_is_a4_marked_with_every_section_and_the_agency_table_equals_the_returns(
-        session, officer, review):
+        session: Session, officer: Account, review: Review) -> None:
     made = make_draft(session, officer, review_id=review.id, as_of=AS_OF)
     assert made.new and (made.version.number, made.version.state) == (1, "draft")
     assert made.version.file_name == "181226AB Rapid Review report v1 draft.docx"
@@ -139,7 +140,8 @@ def test_a_draft_read_back_is_a4_marked_with_every_section_and_the_agency_table_
         "and sign-off (not written yet).")
 
 
-def test_a_second_draft_with_nothing_changed_is_the_same_version(session, officer, review):
+def test_a_second_draft_with_nothing_changed_is_the_same_version(session: Session, officer: Account,
+                                                                 review: Review) -> None:
     first = make_draft(session, officer, review_id=review.id, as_of=AS_OF).version
     again = make_draft(session, officer, review_id=review.id, as_of=AS_OF)
     assert (again.new, again.version.id) == (False, first.id)
@@ -150,7 +152,8 @@ def test_a_second_draft_with_nothing_changed_is_the_same_version(session, office
                           .order_by(ReportVersion.number.desc())) == 2
 
 
-def test_every_version_downloads_byte_identical_after_the_report_changes(session, officer, review):
+def test_every_version_downloads_byte_identical_after_the_report_changes(session: Session, officer: Account,
+                                                                         review: Review) -> None:
     first = make_draft(session, officer, review_id=review.id, as_of=AS_OF).version
     stored = get_version_file(session, officer, version_id=first.id).data
     assert hashlib.sha256(stored).hexdigest() == first.sha256 and len(stored) == first.size_bytes
@@ -165,7 +168,7 @@ def test_every_version_downloads_byte_identical_after_the_report_changes(session
     assert "What happened." not in [p.text for p in _document(stored).paragraphs]
 
 
-def test_the_database_keeps_versions_as_made(session, officer, review):
+def test_the_database_keeps_versions_as_made(session: Session, officer: Account, review: Review) -> None:
     version = make_draft(session, officer, review_id=review.id, as_of=AS_OF).version
     for statement in ("UPDATE report_versions SET content = 'x' WHERE id = :id",
                       "DELETE FROM report_versions WHERE id = :id"):
@@ -178,7 +181,8 @@ def test_the_database_keeps_versions_as_made(session, officer, review):
 # ---------------------------------------------------------------- sections
 
 
-def test_a_section_save_is_checked_against_the_version_it_was_written_on(session, officer, chair, review):
+def test_a_section_save_is_checked_against_the_version_it_was_written_on(session: Session, officer: Account,
+                                                                         chair: Account, review: Review) -> None:
     row = save_section(session, officer, review_id=review.id, section_key="learning", text="  First text.  ",
                        expected_version=0)
     assert (row.text, row.version, row.updated_by) == ("First text.", 1, "Test officer")
@@ -210,13 +214,15 @@ def test_a_section_save_is_checked_against_the_version_it_was_written_on(session
         ("learning", "   ", 0, "Nothing to save: section 7 is the same as before"),
     ],
 )
-def test_a_section_that_breaks_a_rule_is_refused(session, officer, review, key, words, version, message):
+def test_a_section_that_breaks_a_rule_is_refused(session: Session, officer: Account, review: Review, key, words,
+                                                 version, message) -> None:
     with pytest.raises(InvalidInput, match=message):
         save_section(session, officer, review_id=review.id, section_key=key, text=words, expected_version=version)
     assert session.scalars(select(ReportSection).where(ReportSection.review_id == review.id)).all() == []
 
 
-def test_the_lcspr_decision_needs_reasons_and_goes_into_section_8(session, officer, chair, review):
+def test_the_lcspr_decision_needs_reasons_and_goes_into_section_8(session: Session, officer: Account, chair: Account,
+                                                                  review: Review) -> None:
     with pytest.raises(InvalidInput, match="yes or no"):
         record_lcspr_decision(session, chair, review_id=review.id, expected_version=None, decision=None, reason="x")
     with pytest.raises(InvalidInput, match="Give the reasons for the LCSPR decision"):
@@ -239,7 +245,8 @@ def test_the_lcspr_decision_needs_reasons_and_goes_into_section_8(session, offic
 # ---------------------------------------------------------------- to the Chair, signed, submitted, answered
 
 
-def test_the_whole_way_from_draft_to_closed(session, officer, chair, manager, review):
+def test_the_whole_way_from_draft_to_closed(session: Session, officer: Account, chair: Account, manager: Account,
+                                            review: Review) -> None:
     _write_everything(session, officer, review)
     set_ofsted_required(session, manager, review_id=review.id, required=True)
     sent = send_to_chair(session, officer, review_id=review.id, sent_on=THU_7_JAN, as_of=AS_OF)
@@ -296,7 +303,8 @@ def test_the_whole_way_from_draft_to_closed(session, officer, chair, manager, re
         make_draft(session, manager, review_id=review.id, as_of=AS_OF)
 
 
-def test_sign_off_refusals(session, officer, chair, manager, review):
+def test_sign_off_refusals(session: Session, officer: Account, chair: Account, manager: Account,
+                           review: Review) -> None:
     with pytest.raises(NotAllowed, match="Only a JCR Chair may sign off the report"):
         sign_off(session, manager, review_id=review.id, signed_on=AS_OF, as_of=AS_OF)
     with pytest.raises(NotAllowed, match="Only a JCR Chair may sign off the report"):
@@ -334,7 +342,8 @@ def test_sign_off_refusals(session, officer, chair, manager, review):
             call()
 
 
-def test_send_to_chair_refusals_and_sending_again(session, officer, chair, review):
+def test_send_to_chair_refusals_and_sending_again(session: Session, officer: Account, chair: Account,
+                                                  review: Review) -> None:
     with pytest.raises(NotAllowed, match="may send the report to the JCR Chair"):
         send_to_chair(session, chair, review_id=review.id, sent_on=AS_OF, as_of=AS_OF)
     with pytest.raises(InvalidInput, match=r"cannot be in the future"):
@@ -350,7 +359,8 @@ def test_send_to_chair_refusals_and_sending_again(session, officer, chair, revie
     assert "(sent again after amendments)" in _log(session, review, "Report version 2 sent%")[0]
 
 
-def test_submission_refusals(session, officer, chair, manager, review):
+def test_submission_refusals(session: Session, officer: Account, chair: Account, manager: Account,
+                             review: Review) -> None:
     with pytest.raises(NotAllowed, match="Only a Partnership Manager may submit the report"):
         submit_to_panel(session, officer, review_id=review.id, submitted_on=AS_OF, as_of=AS_OF)
     with pytest.raises(InvalidInput, match="cannot be submitted before the JCR Chair has signed it off: only the "
@@ -376,7 +386,8 @@ def test_submission_refusals(session, officer, chair, manager, review):
         set_ofsted_required(session, manager, review_id=review.id, required=False)
 
 
-def test_response_refusals(session, officer, chair, manager, review):
+def test_response_refusals(session: Session, officer: Account, chair: Account, manager: Account,
+                           review: Review) -> None:
     with pytest.raises(InvalidInput, match="has not been submitted to the National Panel yet"):
         record_responses(session, manager, review_id=review.id, panel_response_on=AS_OF, as_of=AS_OF)
     _write_everything(session, officer, review)
@@ -410,7 +421,8 @@ def test_response_refusals(session, officer, chair, manager, review):
 
 
 @pytest.mark.parametrize("key", ["report_to_chair", "signed_report", "panel_submission", "panel_response"])
-def test_the_report_milestones_cannot_be_recorded_by_hand(session, manager, review, key):
+def test_the_report_milestones_cannot_be_recorded_by_hand(session: Session, manager: Account, review: Review,
+                                                          key) -> None:
     with pytest.raises(InvalidInput, match=r"is recorded on the Report page, which keeps the report's versions .*: "
                                            "open Report for 181226AB"):
         record_milestone_done(session, manager, milestone_id=_milestone(review, key).id, done_on=AS_OF, as_of=AS_OF)
@@ -418,7 +430,8 @@ def test_the_report_milestones_cannot_be_recorded_by_hand(session, manager, revi
 
 
 @pytest.mark.parametrize("role", ["board", "admin"])
-def test_board_and_admin_get_nothing_of_the_report(session, make_account, officer, review, role):
+def test_board_and_admin_get_nothing_of_the_report(session: Session, make_account: MakeAccount, officer: Account,
+                                                   review: Review, role) -> None:
     version = make_draft(session, officer, review_id=review.id, as_of=AS_OF).version
     actor = make_account(role)
     for call in (lambda: get_report(session, actor, review_id=review.id, as_of=AS_OF),
@@ -434,7 +447,7 @@ def test_board_and_admin_get_nothing_of_the_report(session, make_account, office
 
 
 @pytest.fixture
-def committed(fresh_database_url):
+def committed(fresh_database_url: str):
     from services.accounts import _new_account
 
     engine = create_engine(fresh_database_url)
@@ -450,13 +463,13 @@ def committed(fresh_database_url):
     engine.dispose()
 
 
-def _save(engine, account_id, review_id, words):
+def _save(engine: Engine, account_id, review_id, words):
     with Session(engine, expire_on_commit=False) as session, session.begin():
         return save_section(session, session.get(Account, account_id), review_id=review_id, section_key="learning",
                             text=words, expected_version=0)
 
 
-def test_two_first_saves_of_one_section_at_the_same_moment_keep_the_first(committed):
+def test_two_first_saves_of_one_section_at_the_same_moment_keep_the_first(committed) -> None:
     """Both write a section nobody had saved: the first holds the review; the second waits, then is refused."""
     engine, first, second, review_id = committed
     outcome = {}
@@ -465,7 +478,7 @@ def test_two_first_saves_of_one_section_at_the_same_moment_keep_the_first(commit
         save_section(session_one, session_one.get(Account, first), review_id=review_id, section_key="learning",
                      text="First.", expected_version=0)
 
-        def second_save():
+        def second_save() -> None:
             try:
                 _save(engine, second, review_id, "Second.")
                 outcome["saved"] = True
@@ -483,11 +496,11 @@ def test_two_first_saves_of_one_section_at_the_same_moment_keep_the_first(commit
         assert session.scalar(select(ReportSection.text).where(ReportSection.review_id == review_id)) == "First."
 
 
-def test_drafts_made_at_the_same_moment_get_different_numbers(committed):
+def test_drafts_made_at_the_same_moment_get_different_numbers(committed) -> None:
     engine, first, second, review_id = committed
     numbers, errors = [], []
 
-    def draft(account_id, words):
+    def draft(account_id, words) -> None:
         try:
             with Session(engine, expire_on_commit=False) as session, session.begin():
                 actor = session.get(Account, account_id)

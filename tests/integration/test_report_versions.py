@@ -3,7 +3,9 @@ submission (when, to the National Panel and to Ofsted) in its own text, and is n
 saying "signed final"; after a resending, the signed version gives the date of the sending it signed."""
 from __future__ import annotations
 
-from db.models import Account
+from sqlalchemy.orm import Session
+
+from db.models import Account, Review
 from services.report.panel import set_ofsted_required, submit_to_panel
 from services.report.reads import get_version_file
 from services.report.service import send_to_chair, sign_off
@@ -19,13 +21,13 @@ from tests.integration.test_report import (
 from tests.integration.test_report import review as review  # the fixture, used by name (re-exported)
 
 
-def _text(session, actor: Account, version_id: int) -> str:
+def _text(session: Session, actor: Account, version_id: int) -> str:
     document = _document(get_version_file(session, actor, version_id=version_id).data)
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     return "\n".join([p.text for p in document.paragraphs] + cells)
 
 
-def _signed_after_a_resending(session, officer, chair, review):
+def _signed_after_a_resending(session: Session, officer: Account, chair: Account, review: Review):
     """Sent Thu 7 Jan (version 1), sent again Fri 8 Jan after amendments (version 2), signed Mon 11 Jan (3)."""
     _write_everything(session, officer, review)
     first = send_to_chair(session, officer, review_id=review.id, sent_on=THU_7_JAN, as_of=AS_OF)
@@ -34,7 +36,8 @@ def _signed_after_a_resending(session, officer, chair, review):
     return first, again, signed
 
 
-def test_each_version_gives_the_sent_to_chair_date_true_when_it_was_made(session, officer, chair, review):
+def test_each_version_gives_the_sent_to_chair_date_true_when_it_was_made(session: Session, officer: Account,
+                                                                         chair: Account, review: Review) -> None:
     first, again, signed = _signed_after_a_resending(session, officer, chair, review)
     assert "Sent to the JCR Chair: Thu 07 Jan 2027" in _text(session, chair, first.id)
     assert "Sent to the JCR Chair: Fri 08 Jan 2027" in _text(session, chair, again.id)
@@ -44,8 +47,9 @@ def test_each_version_gives_the_sent_to_chair_date_true_when_it_was_made(session
     assert "Thu 07 Jan 2027" not in signed_text
 
 
-def test_the_submitted_version_records_the_submission_to_the_panel_and_ofsted(session, officer, chair, manager,
-                                                                              review):
+def test_the_submitted_version_records_the_submission_to_the_panel_and_ofsted(session: Session, officer: Account,
+                                                                              chair: Account, manager: Account,
+                                                                              review: Review):
     set_ofsted_required(session, manager, review_id=review.id, required=True)
     _, _, signed = _signed_after_a_resending(session, officer, chair, review)
     submitted = submit_to_panel(session, manager, review_id=review.id, submitted_on=TUE_12_JAN,
@@ -78,7 +82,8 @@ def test_the_submitted_version_records_the_submission_to_the_panel_and_ofsted(se
     assert "Signed off: Test chair, JCR Chair, on Mon 11 Jan 2027" in text
 
 
-def test_a_submission_without_ofsted_names_only_the_panel(session, officer, chair, manager, review):
+def test_a_submission_without_ofsted_names_only_the_panel(session: Session, officer: Account, chair: Account,
+                                                          manager: Account, review: Review) -> None:
     _signed_after_a_resending(session, officer, chair, review)
     submitted = submit_to_panel(session, manager, review_id=review.id, submitted_on=TUE_12_JAN, as_of=AS_OF)
     text = _text(session, manager, submitted.id)

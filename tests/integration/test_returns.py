@@ -10,12 +10,12 @@ from datetime import date, timedelta
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from db.models import Account, Agency, LogEntry, ReviewMilestone
+from db.models import Account, Agency, LogEntry, Review, ReviewMilestone
 from db.models_returns import AgencyReturn, AgencyReturnChase, AgencyReturnSendBack
 from services.errors import InvalidInput, NotAllowed, StaleRecord
 from services.milestones import complete_milestone
@@ -37,6 +37,7 @@ from services.returns.service_receipts import record_resubmission_received, reco
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review, record_milestone_done
 from services.reviews.status import get_review_status, list_live_reviews
+from tests.types import MakeAccount
 
 D = date
 FRI_18_DEC = D(2026, 12, 18)        # notification received, Day 1; forms sent, due Tue 29 Dec
@@ -51,7 +52,7 @@ YES = dict(sufficient_information=True, dates_present=True, analysis=True, signe
 # ------------------------------------------------------------------ set-up
 
 
-def _agencies(session, n=3):
+def _agencies(session: Session, n=3):
     rows = [Agency(name=f"Agency {i}", kind="health", contact_email=f"contact{i}@agency.example.org", active=True)
             for i in range(1, n + 1)]
     session.add_all(rows)
@@ -59,48 +60,48 @@ def _agencies(session, n=3):
     return rows
 
 
-def _review(session, officer, received=FRI_18_DEC, initials="AB"):
+def _review(session: Session, officer: Account, received=FRI_18_DEC, initials="AB"):
     return open_review(session, officer, notification_type="serious_harm", incident_date=received - timedelta(days=4),
                        csc_aware_date=received - timedelta(days=3), notification_received_date=received,
                        children=[ChildEntry(initials, 5)], as_of=received)
 
 
 @pytest.fixture
-def agencies(session):
+def agencies(session: Session):
     return _agencies(session)
 
 
 @pytest.fixture
-def review(session, officer):
+def review(session: Session, officer: Account) -> Review:
     return _review(session, officer)
 
 
 @pytest.fixture
-def ret(session, officer, review, agencies):
+def ret(session: Session, officer: Account, review: Review, agencies) -> AgencyReturn:
     """One return, requested Fri 18 Dec 2026."""
     return record_returns_requested(session, officer, review_id=review.id, agency_ids=[agencies[0].id],
                                     requested_on=FRI_18_DEC, as_of=FRI_18_DEC)[0]
 
 
-def _log(session, ret_id):
+def _log(session: Session, ret_id):
     return session.scalars(select(LogEntry).where(LogEntry.agency_return_id == ret_id).order_by(LogEntry.id)).all()
 
 
-def _receive(session, actor, ret, on=TUE_22_DEC, **kw):
+def _receive(session: Session, actor, ret: AgencyReturn, on=TUE_22_DEC, **kw):
     kwargs = dict(return_id=ret.id, expected_version=ret.version, received_on=on, signed_by_senior_manager=True,
                   signatory_role="Head of Service", as_of=on)
     kwargs.update(kw)
     return record_return_received(session, actor, **kwargs)
 
 
-def _check(session, actor, ret, on=TUE_22_DEC, **kw):
+def _check(session: Session, actor, ret: AgencyReturn, on=TUE_22_DEC, **kw):
     kwargs = dict(return_id=ret.id, expected_version=ret.version, checked_on=on, outcome="satisfactory", note="",
                   as_of=on, **YES)
     kwargs.update(kw)
     return record_initial_check(session, actor, **kwargs)
 
 
-def _qa(session, actor, ret, on=WED_23_DEC, **kw):
+def _qa(session: Session, actor, ret: AgencyReturn, on=WED_23_DEC, **kw):
     kwargs = dict(return_id=ret.id, expected_version=ret.version, decided_on=on, outcome="accepted", as_of=on)
     kwargs.update(kw)
     return record_final_qa(session, actor, **kwargs)
@@ -109,7 +110,8 @@ def _qa(session, actor, ret, on=WED_23_DEC, **kw):
 # ------------------------------------------------------------------ request
 
 
-def test_request_makes_one_return_per_agency_due_in_five_working_days(session, officer, review, agencies):
+def test_request_makes_one_return_per_agency_due_in_five_working_days(session: Session, officer: Account,
+                                                                      review: Review, agencies) -> None:
     made = record_returns_requested(session, officer, review_id=review.id, agency_ids=[a.id for a in agencies],
                                     requested_on=FRI_18_DEC, as_of=FRI_18_DEC)
     assert len(made) == 3
@@ -126,7 +128,8 @@ def test_request_makes_one_return_per_agency_due_in_five_working_days(session, o
     assert (counts.requested, counts.received, counts.accepted, counts.label) == (3, 0, 0, "0 of 3")
 
 
-def test_a_second_return_for_the_same_agency_is_refused(session, officer, review, agencies, ret):
+def test_a_second_return_for_the_same_agency_is_refused(session: Session, officer: Account, review: Review, agencies,
+                                                        ret: AgencyReturn) -> None:
     with pytest.raises(InvalidInput, match=r"Agency 1 was already asked for a return on review 181226AB \(sent 18 Dec "
                                            r"2026\)\. A review has one return per agency; nothing was saved\."):
         record_returns_requested(session, officer, review_id=review.id, agency_ids=[agencies[1].id, agencies[0].id],
@@ -135,7 +138,8 @@ def test_a_second_return_for_the_same_agency_is_refused(session, officer, review
     assert session.scalar(select(AgencyReturn).where(AgencyReturn.agency_id == agencies[1].id)) is None
 
 
-def test_the_database_refuses_a_second_return_for_the_same_agency(session, officer, review, agencies, ret):
+def test_the_database_refuses_a_second_return_for_the_same_agency(session: Session, officer: Account, review: Review,
+                                                                  agencies, ret: AgencyReturn) -> None:
     with pytest.raises(IntegrityError, match="one_return_per_agency"), session.begin_nested():
         session.add(AgencyReturn(review_id=review.id, agency_id=agencies[0].id, requested_date=FRI_18_DEC,
                                  requested_by_id=officer.id, sent_back_count=0))
@@ -150,13 +154,15 @@ def test_the_database_refuses_a_second_return_for_the_same_agency(session, offic
         (None, FRI_18_DEC, "Give the date the scoping forms were sent"),
     ],
 )
-def test_request_date_rules(session, officer, review, agencies, requested_on, as_of, message):
+def test_request_date_rules(session: Session, officer: Account, review: Review, agencies, requested_on, as_of,
+                            message) -> None:
     with pytest.raises(InvalidInput, match=message):
         record_returns_requested(session, officer, review_id=review.id, agency_ids=[agencies[0].id],
                                  requested_on=requested_on, as_of=as_of)
 
 
-def test_request_needs_an_agency_and_an_active_one(session, officer, review, agencies):
+def test_request_needs_an_agency_and_an_active_one(session: Session, officer: Account, review: Review,
+                                                   agencies) -> None:
     with pytest.raises(InvalidInput, match="Choose at least one agency"):
         record_returns_requested(session, officer, review_id=review.id, agency_ids=[], requested_on=FRI_18_DEC,
                                  as_of=FRI_18_DEC)
@@ -169,7 +175,7 @@ def test_request_needs_an_agency_and_an_active_one(session, officer, review, age
 # ------------------------------------------------------------------ receipt
 
 
-def test_receipt_is_recorded_and_logged(session, officer, ret):
+def test_receipt_is_recorded_and_logged(session: Session, officer: Account, ret: AgencyReturn) -> None:
     _receive(session, officer, ret, on=TUE_22_DEC)
     assert (ret.received_date, ret.signed_by_senior_manager, ret.signatory_role) == (
         TUE_22_DEC, True, "Head of Service")
@@ -179,13 +185,14 @@ def test_receipt_is_recorded_and_logged(session, officer, ret):
     assert _log(session, ret.id)[-1].category == "communication"
 
 
-def test_a_late_receipt_says_how_late(session, officer, ret):
+def test_a_late_receipt_says_how_late(session: Session, officer: Account, ret: AgencyReturn) -> None:
     _receive(session, officer, ret, on=D(2026, 12, 31), signed_by_senior_manager=False, signatory_role="")
     assert ret.signatory_role is None
     assert "late (2 working days)" in _log(session, ret.id)[-1].text
 
 
-def test_a_receipt_after_an_agreed_date_names_both_dates(session, officer, manager, ret):
+def test_a_receipt_after_an_agreed_date_names_both_dates(session: Session, officer: Account, manager: Account,
+                                                         ret: AgencyReturn) -> None:
     # On time is still measured against request + 5 working days (Tue 29 Dec); the agreed date is named beside it.
     _agree(session, manager, ret, on=TUE_5_JAN)
     _receive(session, officer, ret, on=D(2026, 12, 31), signed_by_senior_manager=False, signatory_role="")
@@ -194,7 +201,8 @@ def test_a_receipt_after_an_agreed_date_names_both_dates(session, officer, manag
         "date 05 Jan 2027); not signed by a senior manager.")
 
 
-def test_a_late_resubmission_names_the_agreed_due_date(session, officer, manager, ret):
+def test_a_late_resubmission_names_the_agreed_due_date(session: Session, officer: Account, manager: Account,
+                                                       ret: AgencyReturn) -> None:
     _receive(session, officer, ret)
     _check(session, officer, ret, dates_present=False, outcome="concerns", note="No dates.")
     _qa(session, manager, ret, outcome="sent back", reason="Add the dates of contact.", new_due_date=D(2027, 1, 4))
@@ -218,14 +226,14 @@ def test_a_late_resubmission_names_the_agreed_due_date(session, officer, manager
         (dict(signatory_role=""), "Give the role of the senior manager who signed it"),
     ],
 )
-def test_receipt_refusals(session, officer, ret, overrides, message):
+def test_receipt_refusals(session: Session, officer: Account, ret: AgencyReturn, overrides, message) -> None:
     with pytest.raises(InvalidInput, match=message):
         _receive(session, officer, ret, **overrides)
     session.refresh(ret)
     assert ret.received_date is None and len(_log(session, ret.id)) == 1
 
 
-def test_a_double_click_saves_once(session, officer, ret):
+def test_a_double_click_saves_once(session: Session, officer: Account, ret: AgencyReturn) -> None:
     _receive(session, officer, ret)
     with pytest.raises(InvalidInput, match="already recorded as received on 22 Dec 2026"):
         _receive(session, officer, ret, expected_version=None)
@@ -235,12 +243,12 @@ def test_a_double_click_saves_once(session, officer, ret):
 # ------------------------------------------------------------------ initial check and sharing
 
 
-def test_a_quality_check_before_receipt_is_refused(session, officer, ret):
+def test_a_quality_check_before_receipt_is_refused(session: Session, officer: Account, ret: AgencyReturn) -> None:
     with pytest.raises(InvalidInput, match="has not been received yet: record its receipt before its initial quality"):
         _check(session, officer, ret)
 
 
-def test_initial_check_is_recorded_and_logged(session, officer, ret):
+def test_initial_check_is_recorded_and_logged(session: Session, officer: Account, ret: AgencyReturn) -> None:
     _receive(session, officer, ret)
     _check(session, officer, ret, dates_present=False, outcome="concerns", note="No contact dates.")
     assert (ret.initial_check_date, ret.initial_check_outcome, ret.initial_checked_by_id) == (
@@ -260,20 +268,21 @@ def test_initial_check_is_recorded_and_logged(session, officer, ret):
         (dict(signed=None), "Answer every question"),
     ],
 )
-def test_initial_check_refusals(session, officer, ret, overrides, message):
+def test_initial_check_refusals(session: Session, officer: Account, ret: AgencyReturn, overrides, message) -> None:
     _receive(session, officer, ret)
     with pytest.raises(InvalidInput, match=message):
         _check(session, officer, ret, **overrides)
 
 
-def test_checking_twice_is_refused(session, officer, ret):
+def test_checking_twice_is_refused(session: Session, officer: Account, ret: AgencyReturn) -> None:
     _receive(session, officer, ret)
     _check(session, officer, ret)
     with pytest.raises(InvalidInput, match="already checked on 22 Dec 2026"):
         _check(session, officer, ret)
 
 
-def test_shared_with_chair_same_day_and_late(session, officer, agencies, review, ret):
+def test_shared_with_chair_same_day_and_late(session: Session, officer: Account, agencies, review: Review,
+                                             ret: AgencyReturn) -> None:
     _receive(session, officer, ret, on=TUE_22_DEC)
     with pytest.raises(InvalidInput, match=r"cannot be shared .* before it was received"):
         record_shared_with_chair(session, officer, return_id=ret.id, expected_version=ret.version,
@@ -286,7 +295,7 @@ def test_shared_with_chair_same_day_and_late(session, officer, agencies, review,
     assert checklist_table([status])[0]["Shared on time"] == "late (1 working day after receipt)"
 
 
-def test_sharing_before_receipt_is_refused(session, officer, ret):
+def test_sharing_before_receipt_is_refused(session: Session, officer: Account, ret: AgencyReturn) -> None:
     with pytest.raises(InvalidInput, match="record its receipt before sharing it with the JCR Chair"):
         record_shared_with_chair(session, officer, return_id=ret.id, expected_version=ret.version,
                                  shared_on=TUE_22_DEC, as_of=TUE_22_DEC)
@@ -295,14 +304,15 @@ def test_sharing_before_receipt_is_refused(session, officer, ret):
 # ------------------------------------------------------------------ final QA
 
 
-def test_final_qa_before_the_initial_check_is_refused(session, officer, manager, ret):
+def test_final_qa_before_the_initial_check_is_refused(session: Session, officer: Account, manager: Account,
+                                                      ret: AgencyReturn) -> None:
     _receive(session, officer, ret)
     with pytest.raises(InvalidInput, match="initial quality check of the return from Agency 1 must be recorded before "
                                            "the final QA"):
         _qa(session, manager, ret)
 
 
-def test_final_qa_is_the_managers(session, officer, chair, ret):
+def test_final_qa_is_the_managers(session: Session, officer: Account, chair: Account, ret: AgencyReturn) -> None:
     _receive(session, officer, ret)
     _check(session, officer, ret)
     for who in (officer, chair):
@@ -320,7 +330,8 @@ def test_final_qa_is_the_managers(session, officer, chair, ret):
         (dict(decided_on=MON_21_DEC, as_of=WED_23_DEC), "cannot be before the initial check"),
     ],
 )
-def test_final_qa_refusals(session, officer, manager, ret, overrides, message):
+def test_final_qa_refusals(session: Session, officer: Account, manager: Account, ret: AgencyReturn, overrides,
+                           message) -> None:
     _receive(session, officer, ret)
     _check(session, officer, ret)
     with pytest.raises(InvalidInput, match=message):
@@ -329,7 +340,8 @@ def test_final_qa_refusals(session, officer, manager, ret, overrides, message):
     assert ret.final_qa_outcome is None
 
 
-def test_sent_back_resubmitted_checked_and_accepted(session, officer, manager, review, ret):
+def test_sent_back_resubmitted_checked_and_accepted(session: Session, officer: Account, manager: Account,
+                                                    review: Review, ret: AgencyReturn) -> None:
     _receive(session, officer, ret)
     _check(session, officer, ret, dates_present=False, outcome="concerns", note="No dates.")
     record_shared_with_chair(session, officer, return_id=ret.id, expected_version=ret.version, shared_on=TUE_22_DEC,
@@ -366,7 +378,8 @@ def test_sent_back_resubmitted_checked_and_accepted(session, officer, manager, r
     ]
 
 
-def test_every_send_back_round_is_kept_with_its_own_reason_and_dates(session, officer, manager, review, ret):
+def test_every_send_back_round_is_kept_with_its_own_reason_and_dates(
+        session: Session, officer: Account, manager: Account, review: Review, ret: AgencyReturn) -> None:
     """Issue 14: a return sent back twice keeps both rounds (the row itself holds only the last)."""
     _receive(session, officer, ret)
     _check(session, officer, ret, dates_present=False, outcome="concerns", note="No dates.")
@@ -399,7 +412,8 @@ def test_every_send_back_round_is_kept_with_its_own_reason_and_dates(session, of
     ]
 
 
-def test_accepting_every_return_completes_the_milestone(session, officer, manager, review, agencies):
+def test_accepting_every_return_completes_the_milestone(session: Session, officer: Account, manager: Account,
+                                                        review: Review, agencies) -> None:
     made = record_returns_requested(session, officer, review_id=review.id, agency_ids=[a.id for a in agencies[:2]],
                                     requested_on=FRI_18_DEC, as_of=FRI_18_DEC)
     milestone = session.scalar(select(ReviewMilestone).where(ReviewMilestone.review_id == review.id,
@@ -417,7 +431,7 @@ def test_accepting_every_return_completes_the_milestone(session, officer, manage
 # ------------------------------------------------------------------ filing, summary
 
 
-def test_file_location_and_summary(session, officer, ret):
+def test_file_location_and_summary(session: Session, officer: Account, ret: AgencyReturn) -> None:
     with pytest.raises(InvalidInput, match="no return from Agency 1 to file yet"):
         record_file_location(session, officer, return_id=ret.id, expected_version=ret.version, file_section="I",
                              file_path="I/a.docx")
@@ -443,7 +457,7 @@ def test_file_location_and_summary(session, officer, ret):
 # ------------------------------------------------------------------ the review's RAG and the lists
 
 
-def _complete_day_one(session, officer, chair, review):
+def _complete_day_one(session: Session, officer: Account, chair: Account, review: Review) -> None:
     for m in review.milestones:
         # 'Scoping forms sent' completed itself when the returns were requested (issue 14).
         if m.window_end_day == 1 and m.done_date is None:
@@ -452,7 +466,8 @@ def _complete_day_one(session, officer, chair, review):
             record_milestone_done(session, actor, milestone_id=m.id, done_on=FRI_18_DEC, as_of=FRI_18_DEC, **extra)
 
 
-def test_returns_count_towards_the_reviews_rag(session, officer, manager, chair, review, ret):
+def test_returns_count_towards_the_reviews_rag(session: Session, officer: Account, manager: Account, chair: Account,
+                                               review: Review, ret: AgencyReturn) -> None:
     _complete_day_one(session, officer, chair, review)
     assert get_review_status(session, officer, review_id=review.id, as_of=FRI_18_DEC).status_label == "green"
     _receive(session, officer, ret, on=FRI_18_DEC)
@@ -465,8 +480,9 @@ def test_returns_count_towards_the_reviews_rag(session, officer, manager, chair,
     assert live[review.id].rag is not Rag.RED
 
 
-def test_a_late_return_makes_the_review_red_even_when_its_milestone_was_explained(session, officer, chair, review,
-                                                                                  ret):
+def test_a_late_return_makes_the_review_red_even_when_its_milestone_was_explained(session: Session, officer: Account,
+                                                                                  chair: Account, review: Review,
+                                                                                  ret: AgencyReturn) -> None:
     _complete_day_one(session, officer, chair, review)
     by_key = {m.key: m for m in review.milestones}
     # Issue 26: "returns accepted" follows the returns and cannot be ticked while one is open; the collation can.
@@ -481,7 +497,7 @@ def test_a_late_return_makes_the_review_red_even_when_its_milestone_was_explaine
     assert status.status_label == "red"
 
 
-def test_outstanding_returns_most_urgent_first(session, officer, manager, agencies):
+def test_outstanding_returns_most_urgent_first(session: Session, officer: Account, manager: Account, agencies) -> None:
     early = _review(session, officer, received=D(2026, 12, 14), initials="CD")
     late = _review(session, officer, received=FRI_18_DEC, initials="EF")
     a = record_returns_requested(session, officer, review_id=early.id, agency_ids=[agencies[0].id, agencies[1].id],
@@ -502,7 +518,7 @@ def test_outstanding_returns_most_urgent_first(session, officer, manager, agenci
 # ------------------------------------------------------------------ chasing
 
 
-def test_chase_email_and_log(session, officer, review, ret):
+def test_chase_email_and_log(session: Session, officer: Account, review: Review, ret: AgencyReturn) -> None:
     email = chase_email(session, officer, return_id=ret.id, as_of=WED_30_DEC)
     assert email.to == "contact1@agency.example.org"
     # The subject names the review by its outside reference: the case reference holds the child's initials.
@@ -519,8 +535,9 @@ def test_chase_email_and_log(session, officer, review, ret):
         "1, last Wed 30 Dec 2026")
 
 
-def test_the_chase_and_send_back_emails_copy_the_agencys_jcr_representative(session, officer, manager, agencies,
-                                                                            ret):
+def test_the_chase_and_send_back_emails_copy_the_agencys_jcr_representative(session: Session, officer: Account,
+                                                                            manager: Account, agencies,
+                                                                            ret: AgencyReturn) -> None:
     agencies[0].jcr_rep_email = "jcr.rep@agency.example.org"
     session.flush()
     email = chase_email(session, officer, return_id=ret.id, as_of=WED_30_DEC)
@@ -538,7 +555,8 @@ def test_the_chase_and_send_back_emails_copy_the_agencys_jcr_representative(sess
     assert "resubmission due Wed 06 Jan 2027" in back.subject and "What is needed: Add the dates." in back.body
 
 
-def test_chase_emails_of_several_returns_in_one_read(session, officer, review, agencies, ret):
+def test_chase_emails_of_several_returns_in_one_read(session: Session, officer: Account, review: Review, agencies,
+                                                     ret: AgencyReturn) -> None:
     """The worklist's emails at once: each awaited return gets the same email as on its own; a received one none."""
     second = record_returns_requested(session, officer, review_id=review.id, agency_ids=[agencies[1].id],
                                       requested_on=FRI_18_DEC, as_of=FRI_18_DEC)[0]
@@ -554,7 +572,7 @@ def test_chase_emails_of_several_returns_in_one_read(session, officer, review, a
         assert "1 working day late" in email.body
 
 
-def test_a_received_return_is_not_chased(session, officer, ret):
+def test_a_received_return_is_not_chased(session: Session, officer: Account, ret: AgencyReturn) -> None:
     _receive(session, officer, ret)
     with pytest.raises(InvalidInput, match="nothing to chase"):
         record_chase(session, officer, return_id=ret.id, as_of=WED_30_DEC)
@@ -563,7 +581,8 @@ def test_a_received_return_is_not_chased(session, officer, ret):
 # ------------------------------------------------------------------ exports
 
 
-def test_exports_match_the_checklist(session, officer, manager, review, agencies, ret):
+def test_exports_match_the_checklist(session: Session, officer: Account, manager: Account, review: Review, agencies,
+                                     ret: AgencyReturn):
     _receive(session, officer, ret)
     _check(session, officer, ret)
     _qa(session, manager, ret)
@@ -589,7 +608,8 @@ def test_exports_match_the_checklist(session, officer, manager, review, agencies
     assert records[1]["Due"] == "2026-12-30" and records[0]["Final QA"] == "accepted"
 
 
-def test_exports_keep_formula_like_text_as_text(session, officer, review, ret):
+def test_exports_keep_formula_like_text_as_text(session: Session, officer: Account, review: Review,
+                                                ret: AgencyReturn) -> None:
     _receive(session, officer, ret)
     record_summary(session, officer, return_id=ret.id, expected_version=None, summary="=HYPERLINK(\"x\") seen by GP")
     xlsx = export_checklist(session, officer, review_id=review.id, as_of=WED_30_DEC, file_format="xlsx")
@@ -605,7 +625,8 @@ def test_exports_keep_formula_like_text_as_text(session, officer, review, ret):
 
 
 @pytest.mark.parametrize("role", ["board", "admin"])
-def test_board_and_admin_may_not_read_or_write_returns(session, make_account, review, ret, role):
+def test_board_and_admin_may_not_read_or_write_returns(session: Session, make_account: MakeAccount, review: Review,
+                                                       ret: AgencyReturn, role) -> None:
     actor = make_account(role)
     with pytest.raises(NotAllowed):
         list_returns(session, actor, review_id=review.id, as_of=FRI_18_DEC)
@@ -617,7 +638,8 @@ def test_board_and_admin_may_not_read_or_write_returns(session, make_account, re
         _receive(session, actor, ret)
 
 
-def test_the_chair_reads_but_does_not_record(session, chair, review, ret):
+def test_the_chair_reads_but_does_not_record(session: Session, chair: Account, review: Review,
+                                             ret: AgencyReturn) -> None:
     assert len(list_returns(session, chair, review_id=review.id, as_of=FRI_18_DEC)) == 1
     with pytest.raises(NotAllowed,
                        match="Only a Partnership Manager, Partnership officer may record a return received"):
@@ -626,13 +648,14 @@ def test_the_chair_reads_but_does_not_record(session, chair, review, ret):
         record_chase(session, chair, return_id=ret.id, as_of=WED_30_DEC)
 
 
-def _meeting_held_outside(session, manager, by_key):
+def _meeting_held_outside(session: Session, manager: Account, by_key) -> None:
     """Issue 26: the submission asks for the Rapid Review meeting; here recorded as held outside the product."""
     record_milestone_done(session, manager, milestone_id=by_key["rr_meeting"].id, done_on=WED_23_DEC,
                           as_of=WED_23_DEC, done_outside_reason="Held before the tracker was in use.")
 
 
-def test_a_closed_review_refuses_changes(session, officer, manager, review, ret):
+def test_a_closed_review_refuses_changes(session: Session, officer: Account, manager: Account, review: Review,
+                                         ret: AgencyReturn) -> None:
     by_key = {m.key: m for m in review.milestones}
     # The report's steps, completed directly (as services.report does after its own checks), after the meeting.
     _meeting_held_outside(session, manager, by_key)
@@ -658,12 +681,13 @@ def test_a_closed_review_refuses_changes(session, officer, manager, review, ret)
         ("shared_with_chair_date = DATE '2026-12-22'", "shared_after_receipt"),
     ],
 )
-def test_the_database_checks_the_order_of_dates(session, ret, assignments, constraint):
+def test_the_database_checks_the_order_of_dates(session: Session, ret: AgencyReturn, assignments, constraint) -> None:
     with pytest.raises(IntegrityError, match=constraint), session.begin_nested():
         session.execute(text(f"UPDATE agency_returns SET {assignments} WHERE id = :id"), {"id": ret.id})
 
 
-def test_the_database_refuses_a_send_back_without_reason_or_new_due_date(session, officer, ret):
+def test_the_database_refuses_a_send_back_without_reason_or_new_due_date(session: Session, officer: Account,
+                                                                         ret: AgencyReturn) -> None:
     _receive(session, officer, ret)
     _check(session, officer, ret)
     with pytest.raises(IntegrityError, match="sent_back_matches_qa"), session.begin_nested():
@@ -679,7 +703,7 @@ def test_the_database_refuses_a_send_back_without_reason_or_new_due_date(session
 
 
 @pytest.fixture
-def committed(fresh_database_url):
+def committed(fresh_database_url: str):
     """A real database where each session commits: two people, one return received and unchanged since."""
     from services.accounts import _new_account
 
@@ -698,13 +722,13 @@ def committed(fresh_database_url):
     engine.dispose()
 
 
-def _summary(engine, account_id, ret_id, version, words):
+def _summary(engine: Engine, account_id, ret_id, version, words):
     with Session(engine, expire_on_commit=False) as session, session.begin():
         return record_summary(session, session.get(Account, account_id), return_id=ret_id, expected_version=version,
                               summary=words)
 
 
-def test_the_second_of_two_saves_is_told_and_nothing_is_overwritten(committed):
+def test_the_second_of_two_saves_is_told_and_nothing_is_overwritten(committed) -> None:
     engine, first, second, ret_id, version = committed
     _summary(engine, first, ret_id, version, "First officer's summary.")
     with pytest.raises(StaleRecord, match=r"was changed by someone else since you opened it\. The page now shows the "
@@ -717,7 +741,7 @@ def test_the_second_of_two_saves_is_told_and_nothing_is_overwritten(committed):
                                                           LogEntry.category == "other")).all()) == 1
 
 
-def test_saves_at_the_same_moment_wait_for_each_other(committed):
+def test_saves_at_the_same_moment_wait_for_each_other(committed) -> None:
     """The first save holds the row; the second waits, then sees the first's change and is refused."""
     engine, first, second, ret_id, version = committed
     outcome = {}
@@ -726,7 +750,7 @@ def test_saves_at_the_same_moment_wait_for_each_other(committed):
         record_summary(session_one, session_one.get(Account, first), return_id=ret_id, expected_version=version,
                        summary="First.")
 
-        def second_save():
+        def second_save() -> None:
             try:
                 _summary(engine, second, ret_id, version, "Second.")
                 outcome["saved"] = True
@@ -744,7 +768,7 @@ def test_saves_at_the_same_moment_wait_for_each_other(committed):
         assert session.get(AgencyReturn, ret_id).summary == "First."
 
 
-def test_a_second_receipt_without_a_version_is_refused_by_the_step_rules(committed):
+def test_a_second_receipt_without_a_version_is_refused_by_the_step_rules(committed) -> None:
     """Without a version in hand, the second of two people recording the same receipt is refused, not saved twice."""
     engine, first, second, ret_id, _version = committed
     with Session(engine, expire_on_commit=False) as session, session.begin():
@@ -765,7 +789,7 @@ def test_a_second_receipt_without_a_version_is_refused_by_the_step_rules(committ
         assert len(receipts) == 2  # one from the set-up, one now: the second attempt wrote nothing
 
 
-def test_the_version_column_catches_a_stale_object(committed):
+def test_the_version_column_catches_a_stale_object(committed) -> None:
     engine, _first, _second, ret_id, _version = committed
     with Session(engine) as stale, Session(engine) as fresh:
         old = stale.get(AgencyReturn, ret_id)
@@ -782,13 +806,15 @@ def test_the_version_column_catches_a_stale_object(committed):
 TUE_5_JAN = D(2027, 1, 5)
 
 
-def _agree(session, actor, ret, on=TUE_5_JAN, reason="Later date agreed with the agency (staff sickness).", **kw):
+def _agree(session: Session, actor, ret: AgencyReturn, on=TUE_5_JAN,
+           reason="Later date agreed with the agency (staff sickness).", **kw):
     kwargs = dict(return_id=ret.id, expected_version=ret.version, agreed_on=on, reason=reason)
     kwargs.update(kw)
     return set_return_agreed_date(session, actor, **kwargs)
 
 
-def test_the_rag_worklist_chase_and_checklist_follow_the_agreed_date(session, officer, manager, review, ret):
+def test_the_rag_worklist_chase_and_checklist_follow_the_agreed_date(
+        session: Session, officer: Account, manager: Account, review: Review, ret: AgencyReturn) -> None:
     status = list_returns(session, officer, review_id=review.id, as_of=WED_30_DEC)[0]
     assert status.rag is Rag.RED  # plan date Tue 29 Dec has passed
     _agree(session, manager, ret)
@@ -810,7 +836,8 @@ def test_the_rag_worklist_chase_and_checklist_follow_the_agreed_date(session, of
     assert (record["Due"], record["Agreed due date"]) == ("2026-12-29", "2027-01-05")
 
 
-def test_an_agreed_date_is_logged_and_can_be_cleared(session, officer, manager, review, ret):
+def test_an_agreed_date_is_logged_and_can_be_cleared(session: Session, officer: Account, manager: Account,
+                                                     review: Review, ret: AgencyReturn) -> None:
     _agree(session, manager, ret)
     entry = _log(session, ret.id)[-1]
     assert (entry.category, entry.agency_return_id, entry.author_id) == ("date agreed", ret.id, manager.id)
@@ -835,19 +862,20 @@ def test_an_agreed_date_is_logged_and_can_be_cleared(session, officer, manager, 
         (dict(on=None), "has no agreed date to clear"),
     ],
 )
-def test_agreed_date_refusals(session, manager, ret, overrides, message):
+def test_agreed_date_refusals(session: Session, manager: Account, ret: AgencyReturn, overrides, message) -> None:
     with pytest.raises(InvalidInput, match=message):
         _agree(session, manager, ret, **overrides)
     assert ret.agreed_due_date is None and _log(session, ret.id)[-1].category == "communication"
 
 
-def test_the_same_agreed_date_twice_is_refused(session, manager, ret):
+def test_the_same_agreed_date_twice_is_refused(session: Session, manager: Account, ret: AgencyReturn) -> None:
     _agree(session, manager, ret)
     with pytest.raises(InvalidInput, match="05 Jan 2027 is already the agreed date"):
         _agree(session, manager, ret)
 
 
-def test_an_accepted_return_has_no_date_to_agree(session, officer, manager, ret):
+def test_an_accepted_return_has_no_date_to_agree(session: Session, officer: Account, manager: Account,
+                                                 ret: AgencyReturn) -> None:
     _receive(session, officer, ret)
     _check(session, officer, ret)
     _qa(session, manager, ret)
@@ -855,19 +883,21 @@ def test_an_accepted_return_has_no_date_to_agree(session, officer, manager, ret)
         _agree(session, manager, ret)
 
 
-def test_an_agreed_date_needs_the_current_version(session, manager, ret):
+def test_an_agreed_date_needs_the_current_version(session: Session, manager: Account, ret: AgencyReturn) -> None:
     with pytest.raises(StaleRecord, match="changed by someone else"):
         _agree(session, manager, ret, expected_version=ret.version - 1 if ret.version > 1 else ret.version + 1)
 
 
-def test_only_the_manager_agrees_a_return_date(session, officer, chair, ret):
+def test_only_the_manager_agrees_a_return_date(session: Session, officer: Account, chair: Account,
+                                               ret: AgencyReturn) -> None:
     for actor in (officer, chair):
         with pytest.raises(NotAllowed):
             _agree(session, actor, ret)
     assert ret.agreed_due_date is None
 
 
-def test_a_closed_review_refuses_an_agreed_date(session, manager, review, ret):
+def test_a_closed_review_refuses_an_agreed_date(session: Session, manager: Account, review: Review,
+                                                ret: AgencyReturn) -> None:
     by_key = {m.key: m for m in review.milestones}
     _meeting_held_outside(session, manager, by_key)
     for key in ("panel_submission", "panel_response"):
@@ -877,8 +907,8 @@ def test_a_closed_review_refuses_an_agreed_date(session, manager, review, ret):
 
 
 def test_a_send_back_clears_the_agreed_date_and_a_new_one_overrides_the_new_due_date(
-    session, officer, manager, review, ret
-):
+    session: Session, officer: Account, manager: Account, review: Review, ret: AgencyReturn
+) -> None:
     _agree(session, manager, ret, on=WED_30_DEC)
     _receive(session, officer, ret)
     _check(session, officer, ret, dates_present=False, outcome="concerns", note="No dates.")
@@ -895,13 +925,14 @@ def test_a_send_back_clears_the_agreed_date_and_a_new_one_overrides_the_new_due_
     assert "Fri 08 Jan, agreed" in status.next_step
 
 
-def test_the_database_refuses_an_agreed_date_without_reason(session, ret):
+def test_the_database_refuses_an_agreed_date_without_reason(session: Session, ret: AgencyReturn) -> None:
     with pytest.raises(IntegrityError, match="agreed_date_needs_reason"), session.begin_nested():
         session.execute(text("UPDATE agency_returns SET agreed_due_date = DATE '2027-01-05' WHERE id = :id"),
                         {"id": ret.id})
 
 
-def test_an_address_list_stored_before_it_was_refused_is_not_put_in_the_ready_email(session, officer, agencies, ret):
+def test_an_address_list_stored_before_it_was_refused_is_not_put_in_the_ready_email(
+        session: Session, officer: Account, agencies, ret: AgencyReturn) -> None:
     """A contact stored as "a@x,b@y" (before the one-address check) would have mailed both: the ready email leaves it
     out, as if no address were held."""
     agencies[0].contact_email, agencies[0].jcr_rep_email = "a@x.org,b@y.org", "rep@x.org;c@z.org"

@@ -6,8 +6,10 @@ import io
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from db.enums import ReviewState
+from db.models import Account, AgencyReturn, Review
 from services.errors import InvalidInput, StaleRecord
 from services.returns.exports import export_checklist
 from services.returns.service import (
@@ -31,26 +33,27 @@ from tests.integration.test_returns import (
 
 
 @pytest.fixture
-def review(session, officer):
+def review(session: Session, officer: Account) -> Review:
     """A review received Fri 18 Dec 2026."""
     return _review(session, officer)
 
 
 @pytest.fixture
-def ret(session, officer, review):
+def ret(session: Session, officer: Account, review: Review) -> AgencyReturn:
     """One return from Agency 1, requested Fri 18 Dec 2026."""
     return record_returns_requested(session, officer, review_id=review.id, agency_ids=[_agencies(session)[0].id],
                                     requested_on=FRI_18_DEC, as_of=FRI_18_DEC)[0]
 
 
-def _agree(session, actor, ret, **overrides):
+def _agree(session: Session, actor, ret: AgencyReturn, **overrides):
     kwargs = dict(return_id=ret.id, expected_version=ret.version, agreed_on=D(2027, 1, 8),
                   reason="Later date agreed with the agency.")
     kwargs.update(overrides)
     return set_return_agreed_date(session, actor, **kwargs)
 
 
-def test_a_summary_with_a_vertical_tab_is_stored_with_a_new_line(session, officer, ret):
+def test_a_summary_with_a_vertical_tab_is_stored_with_a_new_line(session: Session, officer: Account,
+                                                                 ret: AgencyReturn) -> None:
     _receive(session, officer, ret)
     record_summary(session, officer, return_id=ret.id, expected_version=ret.version, summary="Known.\vTwice. ")
     assert ret.summary == "Known.\nTwice."
@@ -62,13 +65,14 @@ def test_a_summary_with_a_vertical_tab_is_stored_with_a_new_line(session, office
                                           file_path="I/\x1breturn.docx"), "file location"),
     (lambda s, a, r: _check(s, a, r, outcome="concerns", note="thin\x07"), "note of the initial check"),
 ])
-def test_control_characters_are_refused_with_a_sentence_naming_the_field(session, officer, ret, call, label):
+def test_control_characters_are_refused_with_a_sentence_naming_the_field(session: Session, officer: Account,
+                                                                         ret: AgencyReturn, call, label) -> None:
     _receive(session, officer, ret)
     with pytest.raises(InvalidInput, match=f"The {label} contains a hidden control character"):
         call(session, officer, ret)
 
 
-def test_a_signatory_role_goes_through_the_gate(session, officer, ret):
+def test_a_signatory_role_goes_through_the_gate(session: Session, officer: Account, ret: AgencyReturn) -> None:
     with pytest.raises(InvalidInput, match="The signatory's role is 121 characters long; it can be at most 120"):
         _receive(session, officer, ret, signatory_role="r" * 121)
     with pytest.raises(InvalidInput, match="signatory's role contains a hidden control character"):
@@ -77,7 +81,8 @@ def test_a_signatory_role_goes_through_the_gate(session, officer, ret):
     assert ret.signatory_role == "Head of Service"
 
 
-def test_limits_are_counted_after_cleaning(session, officer, manager, ret):
+def test_limits_are_counted_after_cleaning(session: Session, officer: Account, manager: Account,
+                                           ret: AgencyReturn) -> None:
     _receive(session, officer, ret)
     with pytest.raises(InvalidInput, match="The summary is 4,001 characters long; it can be at most 4,000"):
         record_summary(session, officer, return_id=ret.id, expected_version=ret.version, summary="s" * 4001)
@@ -93,7 +98,8 @@ def test_limits_are_counted_after_cleaning(session, officer, manager, ret):
         _qa(session, manager, ret, outcome="sent back", reason="r" * 2001, new_due_date=D(2027, 1, 4))
 
 
-def test_a_stale_summary_save_is_refused(session, officer, manager, ret):
+def test_a_stale_summary_save_is_refused(session: Session, officer: Account, manager: Account,
+                                         ret: AgencyReturn) -> None:
     _receive(session, officer, ret)
     read_by_both = ret.version
     record_summary(session, manager, return_id=ret.id, expected_version=read_by_both, summary="The manager's.")
@@ -102,7 +108,7 @@ def test_a_stale_summary_save_is_refused(session, officer, manager, ret):
     assert ret.summary == "The manager's."
 
 
-def test_a_stale_agreed_date_is_refused(session, manager, ret):
+def test_a_stale_agreed_date_is_refused(session: Session, manager: Account, ret: AgencyReturn) -> None:
     read_by_both = ret.version
     _agree(session, manager, ret, expected_version=read_by_both)
     with pytest.raises(StaleRecord):
@@ -119,20 +125,23 @@ def test_a_stale_agreed_date_is_refused(session, manager, ret):
                       r"\(18 Dec 2026\): give a date on or before 18 Dec 2027"),
     (D(2100, 1, 1), r"agreed date \(01 Jan 2100\) is more than a year after"),
 ])
-def test_a_returns_agreed_date_outside_the_window_is_refused(session, manager, ret, agreed_on, message):
+def test_a_returns_agreed_date_outside_the_window_is_refused(session: Session, manager: Account, ret: AgencyReturn,
+                                                             agreed_on, message) -> None:
     with pytest.raises(InvalidInput, match=message):
         _agree(session, manager, ret, agreed_on=agreed_on)
     assert ret.agreed_due_date is None
 
 
-def test_a_returns_agreed_date_on_the_last_day_of_the_window_is_kept(session, manager, ret):
+def test_a_returns_agreed_date_on_the_last_day_of_the_window_is_kept(session: Session, manager: Account,
+                                                                     ret: AgencyReturn) -> None:
     # The window ends Sat 18 Dec 2027, a year after the notification; an agreed date is a working day (issue 26),
     # so its last working day, Fri 17 Dec 2027, is kept.
     _agree(session, manager, ret, agreed_on=D(2027, 12, 17))
     assert ret.agreed_due_date == D(2027, 12, 17)
 
 
-def test_no_agreed_date_for_a_return_of_a_submitted_review(session, manager, review, ret):
+def test_no_agreed_date_for_a_return_of_a_submitted_review(session: Session, manager: Account, review: Review,
+                                                           ret: AgencyReturn) -> None:
     review.state, review.submitted_to_panel_date = ReviewState.SUBMITTED, D(2027, 1, 12)
     session.flush()
     with pytest.raises(InvalidInput, match="was submitted to the Panel on 12 Jan 2027; a date can no longer be "
@@ -140,7 +149,8 @@ def test_no_agreed_date_for_a_return_of_a_submitted_review(session, manager, rev
         _agree(session, manager, ret)
 
 
-def test_no_agreed_date_for_a_return_of_a_closed_review(session, manager, review, ret):
+def test_no_agreed_date_for_a_return_of_a_closed_review(session: Session, manager: Account, review: Review,
+                                                        ret: AgencyReturn) -> None:
     review.state, review.submitted_to_panel_date, review.panel_response_date = (
         ReviewState.CLOSED, D(2027, 1, 12), D(2027, 1, 20))
     session.flush()
@@ -152,7 +162,8 @@ def test_no_agreed_date_for_a_return_of_a_closed_review(session, manager, review
     (D(2100, 1, 1), r"new due date \(01 Jan 2100\) is more than a year after the notification was received"),
     (D(2027, 12, 19), r"give a date on or before 18 Dec 2027"),
 ])
-def test_a_new_due_date_outside_the_window_is_refused(session, officer, manager, ret, new_due, message):
+def test_a_new_due_date_outside_the_window_is_refused(session: Session, officer: Account, manager: Account,
+                                                      ret: AgencyReturn, new_due, message) -> None:
     _receive(session, officer, ret)
     _check(session, officer, ret)
     with pytest.raises(InvalidInput, match=message):
@@ -160,7 +171,8 @@ def test_a_new_due_date_outside_the_window_is_refused(session, officer, manager,
     assert ret.final_qa_outcome is None
 
 
-def test_a_new_due_date_a_year_after_is_kept_and_the_resubmission_follows(session, officer, manager, ret):
+def test_a_new_due_date_a_year_after_is_kept_and_the_resubmission_follows(session: Session, officer: Account,
+                                                                          manager: Account, ret: AgencyReturn) -> None:
     _receive(session, officer, ret)
     _check(session, officer, ret)
     # The last working day of the year's window (Sat 18 Dec 2027 is not one: issue 26).
@@ -173,7 +185,8 @@ def test_a_new_due_date_a_year_after_is_kept_and_the_resubmission_follows(sessio
 # ------------------------------------------------------------------ exports of stored text
 
 
-def test_the_checklist_exports_text_already_stored_with_control_characters(session, officer, review, ret):
+def test_the_checklist_exports_text_already_stored_with_control_characters(session: Session, officer: Account,
+                                                                           review: Review, ret: AgencyReturn) -> None:
     _receive(session, officer, ret, on=TUE_22_DEC)
     record_summary(session, officer, return_id=ret.id, expected_version=ret.version, summary="One\vtwo")
     # Stored before the gate existed (or by hand): characters XML cannot hold, and a formula.
@@ -192,7 +205,8 @@ def test_the_checklist_exports_text_already_stored_with_control_characters(sessi
     assert FRI_18_DEC.isoformat() == row["Requested"]
 
 
-def test_the_formula_guard_still_holds_after_printable(session, officer, review, ret):
+def test_the_formula_guard_still_holds_after_printable(session: Session, officer: Account, review: Review,
+                                                       ret: AgencyReturn) -> None:
     _receive(session, officer, ret)
     record_summary(session, officer, return_id=ret.id, expected_version=ret.version, summary="=1+1")
     xlsx = export_checklist(session, officer, review_id=review.id, as_of=WED_23_DEC, file_format="xlsx")

@@ -16,8 +16,9 @@ from datetime import date
 import pytest
 from docx import Document
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from db.models import Agency, LogEntry, MilestoneDateCorrection
+from db.models import Account, Agency, LogEntry, MilestoneDateCorrection, Review
 from db.models_report import Meeting
 from db.models_returns import AgencyReturn
 from services.board.reads import board_figures
@@ -52,6 +53,7 @@ from services.reviews.reads import list_date_corrections
 from services.reviews.rules import ChildEntry
 from services.reviews.service import correct_milestone_date, open_review, record_milestone_done, update_review_dates
 from services.reviews.status import get_review_status, list_live_reviews
+from tests.types import MakeAccount
 
 D = date
 FRI_18_DEC = D(2026, 12, 18)  # Day 1; returns due Tue 29 Dec; Day 15 = Tue 12 Jan 2027
@@ -66,7 +68,7 @@ TUE_12_JAN = D(2027, 1, 12)
 YES = dict(sufficient_information=True, dates_present=True, analysis=True, signed=True)
 
 
-def _open_with_three_agencies(session, officer, manager, *, incident, aware):
+def _open_with_three_agencies(session: Session, officer: Account, manager: Account, *, incident, aware):
     agencies = [Agency(name=n, kind="health", active=True) for n in ("Police", "Health", "School")]
     session.add_all(agencies)
     session.flush()
@@ -87,24 +89,24 @@ def _open_with_three_agencies(session, officer, manager, *, incident, aware):
 
 
 @pytest.fixture
-def review(session, officer, manager):
+def review(session: Session, officer: Account, manager: Account) -> Review:
     """Three agencies asked on Day 1: the Police reply and are accepted; Health never replies; the School was
     asked in error."""
     return _open_with_three_agencies(session, officer, manager, incident=D(2026, 12, 14), aware=D(2026, 12, 15))
 
 
 @pytest.fixture
-def review_dates_unknown(session, officer, manager):
+def review_dates_unknown(session: Session, officer: Account, manager: Account):
     """The same review opened on Day 1 without the incident and CSC-awareness dates (not known yet)."""
     return _open_with_three_agencies(session, officer, manager, incident=None, aware=None)
 
 
-def _ret(session, review, name) -> AgencyReturn:
+def _ret(session: Session, review: Review, name) -> AgencyReturn:
     return session.scalars(select(AgencyReturn).join(Agency).where(AgencyReturn.review_id == review.id,
                                                                    Agency.name == name)).one()
 
 
-def _close(session, actor, ret, ending, on=MON_4_JAN, reason="No reply after a chase."):
+def _close(session: Session, actor, ret: AgencyReturn, ending, on=MON_4_JAN, reason="No reply after a chase."):
     if ending == "no return" and not ret.chases and ret.received_date is None and ret.ended_as is None:
         # Issue 26: "no return" needs a chase on record (or a reason none was possible).
         record_chase(session, actor, return_id=ret.id, as_of=on)
@@ -112,7 +114,7 @@ def _close(session, actor, ret, ending, on=MON_4_JAN, reason="No reply after a c
                                         ending=ending, ended_on=on, reason=reason, as_of=on)
 
 
-def _hold_the_meeting(session, actor, review):
+def _hold_the_meeting(session: Session, actor, review: Review) -> None:
     """Issue 26: the Panel gets the report after its Rapid Review meeting, recorded on Wed 30 Dec (Day 7)."""
     from db.models_returns import AgencyReturn as _Return
     from services.meetings.service import record_meeting
@@ -123,7 +125,7 @@ def _hold_the_meeting(session, actor, review):
                    agency_ids=agency_ids[:1], chair_name="JCR Chair", as_of=D(2026, 12, 30))
 
 
-def _write_everything(session, officer, review):
+def _write_everything(session: Session, officer: Account, review: Review) -> None:
     _hold_the_meeting(session, officer, review)
     for key in WRITABLE_KEYS:
         save_section(session, officer, review_id=review.id, section_key=key, text=f"Text of {key}.",
@@ -134,7 +136,7 @@ def _write_everything(session, officer, review):
 
 
 def test_an_agency_that_never_replies_and_one_asked_in_error_no_longer_block_sign_off(
-        session, officer, chair, manager, review):
+        session: Session, officer: Account, chair: Account, manager: Account, review: Review) -> None:
     _write_everything(session, officer, review)
     send_to_chair(session, officer, review_id=review.id, sent_on=FRI_8_JAN, as_of=FRI_8_JAN)
     # Today's dead end: the Chair cannot sign, as two agencies have no summary (and can have none).
@@ -162,7 +164,8 @@ def test_an_agency_that_never_replies_and_one_asked_in_error_no_longer_block_sig
                           "times); closed on 04 Jan 2027. Reason: Health did not reply after two chases.")
 
 
-def test_closed_returns_count_as_closed_in_the_rag_the_worklist_and_the_milestone(session, officer, manager, review):
+def test_closed_returns_count_as_closed_in_the_rag_the_worklist_and_the_milestone(
+        session: Session, officer: Account, manager: Account, review: Review) -> None:
     before = get_review_status(session, manager, review_id=review.id, as_of=MON_4_JAN)
     assert before.rag is Rag.RED  # two returns past due
     _close(session, manager, _ret(session, review, "Health"), "no return")
@@ -186,14 +189,16 @@ def test_closed_returns_count_as_closed_in_the_rag_the_worklist_and_the_mileston
     ("gone", WED_30_DEC, "x", r"Choose how the return ends"),
     ("no return", None, "x", r"Give the date the return is closed"),
 ])
-def test_closing_a_return_refusals(session, manager, review, ending, on, reason, message):
+def test_closing_a_return_refusals(session: Session, manager: Account, review: Review, ending, on, reason,
+                                   message) -> None:
     health = _ret(session, review, "Health")
     with pytest.raises(InvalidInput, match=message):
         close_return_without_receipt(session, manager, return_id=health.id, expected_version=None, ending=ending,
                                      ended_on=on, reason=reason, as_of=WED_30_DEC)
 
 
-def test_a_return_in_hand_or_accepted_or_closed_cannot_be_closed_as_no_return(session, officer, manager, review):
+def test_a_return_in_hand_or_accepted_or_closed_cannot_be_closed_as_no_return(session: Session, officer: Account,
+                                                                              manager: Account, review: Review) -> None:
     police = _ret(session, review, "Police")
     with pytest.raises(InvalidInput, match="already accepted"):
         _close(session, manager, police, "withdrawn")
@@ -213,12 +218,13 @@ def test_a_return_in_hand_or_accepted_or_closed_cannot_be_closed_as_no_return(se
 
 
 @pytest.mark.parametrize("role", ["officer", "chair", "board", "admin"])
-def test_only_the_manager_closes_a_return(session, make_account, review, role):
+def test_only_the_manager_closes_a_return(session: Session, make_account: MakeAccount, review: Review, role) -> None:
     with pytest.raises(NotAllowed):
         _close(session, make_account(role), _ret(session, review, "Health"), "no return")
 
 
-def test_the_board_counts_no_return_as_late_and_leaves_withdrawn_out(session, manager, make_account, review):
+def test_the_board_counts_no_return_as_late_and_leaves_withdrawn_out(session: Session, manager: Account,
+                                                                     make_account: MakeAccount, review: Review) -> None:
     figures = board_figures(session, make_account("board"), first_quarter=Quarter(2026, 3),
                             last_quarter=Quarter(2026, 3), as_of=MON_4_JAN).current.returns_total
     assert (figures.returns, figures.on_time, figures.late_outstanding) == (3, 1, 2)
@@ -232,14 +238,15 @@ def test_the_board_counts_no_return_as_late_and_leaves_withdrawn_out(session, ma
 
 # ------------------------------------------------------------------ 2. sign-off outside the product; withdrawal
 
-def _ready_to_sign(session, officer, manager, review):
+def _ready_to_sign(session: Session, officer: Account, manager: Account, review: Review) -> None:
     _write_everything(session, officer, review)
     _close(session, manager, _ret(session, review, "Health"), "no return")
     _close(session, manager, _ret(session, review, "School"), "withdrawn")
     send_to_chair(session, officer, review_id=review.id, sent_on=FRI_8_JAN, as_of=FRI_8_JAN)
 
 
-def test_the_manager_records_a_sign_off_given_by_email_shown_as_such(session, officer, manager, review):
+def test_the_manager_records_a_sign_off_given_by_email_shown_as_such(session: Session, officer: Account,
+                                                                     manager: Account, review: Review) -> None:
     _ready_to_sign(session, officer, manager, review)
     signed = record_sign_off_given_outside(session, manager, review_id=review.id, signed_on=MON_11_JAN,
                                            chair_name="Dr J Smith", how_given="by email to the Partnership Manager",
@@ -264,14 +271,16 @@ def test_the_manager_records_a_sign_off_given_by_email_shown_as_such(session, of
     ("", "by email", "Give the name of the JCR Chair"),
     ("Dr J Smith", "  ", "Say how the Chair gave the sign-off"),
 ])
-def test_a_sign_off_given_outside_needs_the_name_and_how(session, officer, manager, review, chair_name, how, message):
+def test_a_sign_off_given_outside_needs_the_name_and_how(session: Session, officer: Account, manager: Account,
+                                                         review: Review, chair_name, how, message) -> None:
     _ready_to_sign(session, officer, manager, review)
     with pytest.raises(InvalidInput, match=message):
         record_sign_off_given_outside(session, manager, review_id=review.id, signed_on=MON_11_JAN,
                                       chair_name=chair_name, how_given=how, as_of=MON_11_JAN)
 
 
-def test_only_the_manager_records_a_sign_off_given_outside(session, officer, chair, manager, review):
+def test_only_the_manager_records_a_sign_off_given_outside(session: Session, officer: Account, chair: Account,
+                                                           manager: Account, review: Review) -> None:
     _ready_to_sign(session, officer, manager, review)
     for actor in (officer, chair):
         with pytest.raises(NotAllowed):
@@ -280,7 +289,7 @@ def test_only_the_manager_records_a_sign_off_given_outside(session, officer, cha
 
 
 def test_a_sign_off_withdrawn_before_submission_keeps_its_version_and_can_be_given_again(
-        session, officer, chair, manager, review):
+        session: Session, officer: Account, chair: Account, manager: Account, review: Review) -> None:
     _ready_to_sign(session, officer, manager, review)
     first = sign_off(session, chair, review_id=review.id, signed_on=MON_11_JAN, as_of=MON_11_JAN)
     with pytest.raises(InvalidInput, match="Say why the sign-off is withdrawn"):
@@ -310,7 +319,8 @@ def test_a_sign_off_withdrawn_before_submission_keeps_its_version_and_can_be_giv
                           as_of=TUE_12_JAN)
 
 
-def test_there_is_no_sign_off_to_withdraw_before_one_is_given(session, officer, manager, review):
+def test_there_is_no_sign_off_to_withdraw_before_one_is_given(session: Session, officer: Account, manager: Account,
+                                                              review: Review) -> None:
     _ready_to_sign(session, officer, manager, review)
     with pytest.raises(InvalidInput, match="there is no sign-off to withdraw"):
         withdraw_sign_off(session, manager, review_id=review.id, withdrawn_on=MON_11_JAN, reason="x",
@@ -320,7 +330,8 @@ def test_there_is_no_sign_off_to_withdraw_before_one_is_given(session, officer, 
 # ------------------------------------------------------------------ 3. closing on the Panel's response
 
 
-def test_the_review_closes_on_the_panels_response_and_ofsted_is_recorded_later(session, officer, manager, review):
+def test_the_review_closes_on_the_panels_response_and_ofsted_is_recorded_later(
+        session: Session, officer: Account, manager: Account, review: Review) -> None:
     """The issue's "done when": one agency never replies, one was asked in error, the sign-off came by email, and
     Ofsted has not replied: the review still goes from notification to closed."""
     _ready_to_sign(session, officer, manager, review)
@@ -351,11 +362,11 @@ def test_the_review_closes_on_the_panels_response_and_ofsted_is_recorded_later(s
                          further_information_asked=False, as_of=as_of)
 
 
-def _milestone(review, key):
+def _milestone(review: Review, key):
     return next(m for m in review.milestones if m.key == key)
 
 
-def _texts(session, review):
+def _texts(session: Session, review: Review):
     return [e.text for e in session.scalars(select(LogEntry).where(LogEntry.review_id == review.id)
                                             .order_by(LogEntry.id))]
 
@@ -363,7 +374,8 @@ def _texts(session, review):
 # ------------------------------------------------------------------ 4. why red, where it is asked
 
 
-def test_the_live_list_and_the_review_say_why_a_review_is_red(session, manager, review):
+def test_the_live_list_and_the_review_say_why_a_review_is_red(session: Session, manager: Account,
+                                                              review: Review) -> None:
     status = next(s for s in list_live_reviews(session, manager, as_of=WED_30_DEC) if s.review.id == review.id)
     returns = [(i.label, i.page) for i in status.why if i.page == "returns" and i.return_id is not None]
     assert returns == [("Health return not received (due Tue 29 Dec)", "returns"),
@@ -379,7 +391,7 @@ def test_the_live_list_and_the_review_say_why_a_review_is_red(session, manager, 
 
 
 def test_a_saturday_submission_after_a_friday_day_15_is_on_time_on_the_page_and_the_board(
-        session, officer, manager, make_account):
+        session: Session, officer: Account, manager: Account, make_account: MakeAccount) -> None:
     from tests.integration.test_board import add_review
     # Received Mon 4 Jan 2027: Day 15 = Fri 22 Jan; submitted Sat 23 Jan.
     weekend = add_review(session, officer, D(2027, 1, 4), "other", D(2027, 1, 4), None, D(2027, 1, 23), None, None,
@@ -391,7 +403,8 @@ def test_a_saturday_submission_after_a_friday_day_15_is_on_time_on_the_page_and_
     assert (figures.total.submitted, figures.total.on_time, figures.total.wd_max) == (1, 1, 14)
 
 
-def test_a_return_received_on_the_saturday_after_a_friday_due_date_is_on_time(session, officer, review):
+def test_a_return_received_on_the_saturday_after_a_friday_due_date_is_on_time(session: Session, officer: Account,
+                                                                              review: Review) -> None:
     police = Agency(name="Weekend Police", kind="police", active=True)
     session.add(police)
     session.flush()
@@ -407,7 +420,8 @@ def test_a_return_received_on_the_saturday_after_a_friday_due_date_is_on_time(se
 # ------------------------------------------------------------------ 5. final QA; scoping forms sent
 
 
-def test_final_qa_refuses_to_accept_an_unsigned_return(session, officer, manager, review):
+def test_final_qa_refuses_to_accept_an_unsigned_return(session: Session, officer: Account, manager: Account,
+                                                       review: Review) -> None:
     school = _ret(session, review, "School")
     record_return_received(session, officer, return_id=school.id, expected_version=None, received_on=MON_21_DEC,
                            signed_by_senior_manager=False, as_of=MON_21_DEC)
@@ -424,7 +438,7 @@ def test_final_qa_refuses_to_accept_an_unsigned_return(session, officer, manager
     assert sent_back.final_qa_outcome == "sent back"
 
 
-def test_scoping_forms_sent_completes_itself_when_the_requests_are_recorded(session, review):
+def test_scoping_forms_sent_completes_itself_when_the_requests_are_recorded(session: Session, review: Review) -> None:
     milestone = _milestone(review, "scoping_sent")
     assert milestone.done_date == FRI_18_DEC
     assert milestone.note == "Completed automatically: scoping forms recorded as sent (Agency returns page)."
@@ -433,7 +447,8 @@ def test_scoping_forms_sent_completes_itself_when_the_requests_are_recorded(sess
 # ------------------------------------------------------------------ 5. minutes of every meeting
 
 
-def test_minutes_of_a_pre_meet_count_against_the_next_working_day_in_the_rag(session, officer, manager, review):
+def test_minutes_of_a_pre_meet_count_against_the_next_working_day_in_the_rag(session: Session, officer: Account,
+                                                                             manager: Account, review: Review) -> None:
     from services.meetings.service import record_meeting
     police = session.scalars(select(Agency).where(Agency.name == "Police")).one()
     record_meeting(session, officer, review_id=review.id, kind="pre_meet", held_on=MON_21_DEC,
@@ -449,7 +464,7 @@ def test_minutes_of_a_pre_meet_count_against_the_next_working_day_in_the_rag(ses
 
 
 def test_a_review_opens_without_the_incident_and_csc_dates_shown_as_not_known_yet(
-        session, officer, manager, review_dates_unknown):
+        session: Session, officer: Account, manager: Account, review_dates_unknown) -> None:
     review = review_dates_unknown
     assert (review.incident_date, review.csc_aware_date) == (None, None)
     status = get_review_status(session, officer, review_id=review.id, as_of=MON_21_DEC)
@@ -476,7 +491,7 @@ SIGN_OFF_PATHS = {
 
 @pytest.mark.parametrize("path", list(SIGN_OFF_PATHS))
 def test_sign_off_is_refused_until_the_incident_and_csc_dates_are_given(
-        session, officer, chair, manager, review_dates_unknown, path):
+        session: Session, officer: Account, chair: Account, manager: Account, review_dates_unknown, path) -> None:
     review = review_dates_unknown
     sign = SIGN_OFF_PATHS[path]
     _ready_to_sign(session, officer, manager, review)
@@ -508,12 +523,12 @@ def test_sign_off_is_refused_until_the_incident_and_csc_dates_are_given(
 # ------------------------------------------------------------------ 9. correcting the date of a completed step
 
 
-def _entries(session, review):
+def _entries(session: Session, review: Review):
     return list(session.scalars(select(LogEntry).where(LogEntry.review_id == review.id).order_by(LogEntry.id)))
 
 
 def test_correcting_the_meeting_date_keeps_the_correction_logs_it_and_moves_the_minutes_due_date(
-        session, officer, chair, manager, review):
+        session: Session, officer: Account, chair: Account, manager: Account, review: Review) -> None:
     police = _ret(session, review, "Police")
     record_meeting(session, chair, review_id=review.id, kind="rr_meeting", held_on=WED_30_DEC,
                    agency_ids=[police.agency_id], chair_name="Dr J Smith", as_of=WED_30_DEC)
@@ -568,7 +583,7 @@ def test_correcting_the_meeting_date_keeps_the_correction_logs_it_and_moves_the_
                        "day it was done')."),
 ])
 def test_a_correction_is_refused_with_a_sentence_and_writes_nothing(
-        session, officer, manager, review, corrected_on, reason, message):
+        session: Session, officer: Account, manager: Account, review: Review, corrected_on, reason, message) -> None:
     timeline = _milestone(review, "timeline_agreed")
     record_milestone_done(session, officer, milestone_id=timeline.id, done_on=MON_21_DEC, as_of=MON_21_DEC)
     entries = len(_entries(session, review))
@@ -581,7 +596,8 @@ def test_a_correction_is_refused_with_a_sentence_and_writes_nothing(
     assert len(_entries(session, review)) == entries
 
 
-def test_steps_not_done_and_the_report_s_own_steps_are_not_corrected_here(session, officer, manager, review):
+def test_steps_not_done_and_the_report_s_own_steps_are_not_corrected_here(session: Session, officer: Account,
+                                                                          manager: Account, review: Review) -> None:
     collated = _milestone(review, "returns_collated")
     with pytest.raises(InvalidInput, match="is not done yet: there is no date to correct"):
         correct_milestone_date(session, manager, milestone_id=collated.id, expected_version=None,
@@ -592,7 +608,8 @@ def test_steps_not_done_and_the_report_s_own_steps_are_not_corrected_here(sessio
                                expected_version=None, corrected_on=TUE_29_DEC, reason="x", as_of=THU_31_DEC)
 
 
-def test_a_meeting_cannot_be_moved_after_its_minutes(session, chair, manager, review):
+def test_a_meeting_cannot_be_moved_after_its_minutes(session: Session, chair: Account, manager: Account,
+                                                     review: Review) -> None:
     police = _ret(session, review, "Police")
     record_meeting(session, chair, review_id=review.id, kind="rr_meeting", held_on=WED_30_DEC,
                    agency_ids=[police.agency_id], chair_name="Dr J Smith", minutes_circulated_on=THU_31_DEC,
@@ -604,7 +621,8 @@ def test_a_meeting_cannot_be_moved_after_its_minutes(session, chair, manager, re
                                   "circulated (31 Dec 2026).")
 
 
-def test_correcting_the_submission_date_moves_the_review_s_date_and_its_day(session, officer, chair, manager, review):
+def test_correcting_the_submission_date_moves_the_review_s_date_and_its_day(
+        session: Session, officer: Account, chair: Account, manager: Account, review: Review) -> None:
     _ready_to_sign(session, officer, manager, review)
     sign_off(session, chair, review_id=review.id, signed_on=MON_11_JAN, as_of=MON_11_JAN)
     submit_to_panel(session, manager, review_id=review.id, submitted_on=TUE_12_JAN, as_of=TUE_12_JAN)

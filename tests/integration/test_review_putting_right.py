@@ -6,8 +6,9 @@ from datetime import date
 import pytest
 from icalendar import Calendar
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from db.models import Agency, LogEntry, Review, ReviewFactCorrection
+from db.models import Account, Agency, LogEntry, Review, ReviewFactCorrection
 from db.models_returns import AgencyReturn
 from services.calendar_feed import calendar_feed_for_token, turn_on_calendar_feed
 from services.due_mail import _digest_lines
@@ -26,22 +27,23 @@ from services.reviews.service import (
     withdraw_review,
 )
 from services.reviews.status import list_live_reviews
+from tests.types import MakeAccount
 
 MONDAY, TUESDAY = date(2026, 12, 7), date(2026, 12, 8)
 
 
-def _open(session, actor, *, initials="AB", received=MONDAY, kind="death", children=None):
+def _open(session: Session, actor, *, initials="AB", received=MONDAY, kind="death", children=None):
     return open_review(session, actor, notification_type=kind, incident_date=None, csc_aware_date=None,
                        notification_received_date=received, children=children or [ChildEntry(initials, 7)],
                        as_of=received)
 
 
-def _withdraw(session, actor, review, *, reason="opened in error", note="", as_of=TUESDAY):
+def _withdraw(session: Session, actor, review: Review, *, reason="opened in error", note="", as_of=TUESDAY):
     return withdraw_review(session, actor, review_id=review.id, expected_version=review.version, reason=reason,
                            note=note, as_of=as_of)
 
 
-def _agencies(session, n):
+def _agencies(session: Session, n):
     agencies = [Agency(name=f"Agency {i}", kind="police", active=True) for i in range(n)]
     session.add_all(agencies)
     session.flush()
@@ -51,7 +53,8 @@ def _agencies(session, n):
 # ---------------------------------------------------------------- withdrawing
 
 
-def test_a_withdrawn_review_leaves_the_live_list_worklist_and_digest_and_is_kept_readable(session, officer, manager):
+def test_a_withdrawn_review_leaves_the_live_list_worklist_and_digest_and_is_kept_readable(
+        session: Session, officer: Account, manager: Account) -> None:
     review = _open(session, officer)
     kept = _open(session, officer, initials="CD")
     record_returns_requested(session, officer, review_id=review.id, agency_ids=[a.id for a in _agencies(session, 2)],
@@ -79,7 +82,8 @@ def test_a_withdrawn_review_leaves_the_live_list_worklist_and_digest_and_is_kept
                           "partnership")
 
 
-def test_the_live_lists_count_leaves_withdrawn_returns_out(session, officer, manager):
+def test_the_live_lists_count_leaves_withdrawn_returns_out(session: Session, officer: Account,
+                                                           manager: Account) -> None:
     review = _open(session, officer)
     agencies = _agencies(session, 5)
     rets = record_returns_requested(session, officer, review_id=review.id, agency_ids=[a.id for a in agencies],
@@ -96,7 +100,7 @@ def test_the_live_lists_count_leaves_withdrawn_returns_out(session, officer, man
     assert counts.label == "2 of 3 received, 2 withdrawn"  # not "3 of 5"
 
 
-def test_only_a_manager_withdraws_a_review(session, officer, chair):
+def test_only_a_manager_withdraws_a_review(session: Session, officer: Account, chair: Account) -> None:
     review = _open(session, officer)
     for who in (officer, chair):
         with pytest.raises(NotAllowed):
@@ -108,22 +112,23 @@ def test_only_a_manager_withdraws_a_review(session, officer, chair):
     ("because", "", "Choose why the review is withdrawn"),
     ("other", "  ", "Say in the note why the review is withdrawn"),
 ])
-def test_a_withdrawal_needs_a_reason_from_the_list_and_other_needs_words(session, officer, manager, reason, note,
-                                                                         words):
+def test_a_withdrawal_needs_a_reason_from_the_list_and_other_needs_words(session: Session, officer: Account,
+                                                                         manager: Account, reason, note,
+                                                                         words) -> None:
     review = _open(session, officer)
     with pytest.raises(InvalidInput, match=words):
         _withdraw(session, manager, review, reason=reason, note=note)
     assert session.get(Review, review.id).state == "open"
 
 
-def test_a_review_is_withdrawn_once(session, officer, manager):
+def test_a_review_is_withdrawn_once(session: Session, officer: Account, manager: Account) -> None:
     review = _open(session, officer)
     _withdraw(session, manager, review)
     with pytest.raises(InvalidInput, match="071226AB was withdrawn on 08 Dec 2026: it is kept as it was"):
         _withdraw(session, manager, session.get(Review, review.id))
 
 
-def test_a_withdrawn_review_cannot_be_written_to(session, officer, manager):
+def test_a_withdrawn_review_cannot_be_written_to(session: Session, officer: Account, manager: Account) -> None:
     review = _open(session, officer)
     scoping = next(m for m in review.milestones if m.key == "scoping_sent")
     meeting = next(m for m in review.milestones if m.key == "rr_meeting")
@@ -151,7 +156,7 @@ def test_a_withdrawn_review_cannot_be_written_to(session, officer, manager):
         assert str(refusal.value) == refused
 
 
-def test_a_submitted_review_cannot_be_withdrawn(session, officer, manager):
+def test_a_submitted_review_cannot_be_withdrawn(session: Session, officer: Account, manager: Account) -> None:
     review = _open(session, officer)
     row = session.get(Review, review.id)
     row.state, row.submitted_to_panel_date = "submitted", TUESDAY
@@ -160,7 +165,7 @@ def test_a_submitted_review_cannot_be_withdrawn(session, officer, manager):
         _withdraw(session, manager, row)
 
 
-def test_a_withdrawn_review_leaves_the_calendar_feed_cancelled(session, officer, manager):
+def test_a_withdrawn_review_leaves_the_calendar_feed_cancelled(session: Session, officer: Account, manager: Account):
     review = _open(session, officer)
     token = turn_on_calendar_feed(session, manager)
     uid = f"review-{review.id}-day15@rapid-review-tracker"
@@ -176,7 +181,7 @@ def test_a_withdrawn_review_leaves_the_calendar_feed_cancelled(session, officer,
     assert f"review-{review.id}-".encode() not in calendar_feed_for_token(session, token=token, as_of=date(2027, 3, 1))
 
 
-def test_the_database_refuses_a_half_withdrawn_review(session, officer):
+def test_the_database_refuses_a_half_withdrawn_review(session: Session, officer: Account) -> None:
     review = _open(session, officer)
     row = session.get(Review, review.id)
     row.state = "withdrawn"  # no date, no one, no reason
@@ -187,12 +192,13 @@ def test_the_database_refuses_a_half_withdrawn_review(session, officer):
 # ---------------------------------------------------------------- correcting facts
 
 
-def _correct(session, actor, review, *, kind="death", children, reason="mistyped at opening"):
+def _correct(session: Session, actor, review: Review, *, kind="death", children, reason="mistyped at opening"):
     return correct_review_facts(session, actor, review_id=review.id, expected_version=review.version,
                                 notification_type=kind, children=children, reason=reason)
 
 
-def test_corrected_first_initials_give_a_new_reference_and_the_old_one_stays_findable(session, officer, manager):
+def test_corrected_first_initials_give_a_new_reference_and_the_old_one_stays_findable(
+        session: Session, officer: Account, manager: Account) -> None:
     review = _open(session, officer, initials="AB")
     _correct(session, officer, review, kind="serious_harm", children=[ChildEntry("AC", 8), ChildEntry("DE", 3)])
     row = session.get(Review, review.id)
@@ -216,14 +222,14 @@ def test_corrected_first_initials_give_a_new_reference_and_the_old_one_stays_fin
     assert next(c.old_value for c in putting_right(session, manager, review_id=review.id).corrections) == "death"
 
 
-def test_a_corrected_reference_clash_gives_minus_2(session, officer):
+def test_a_corrected_reference_clash_gives_minus_2(session: Session, officer: Account) -> None:
     _open(session, officer, initials="AC")
     review = _open(session, officer, initials="AB")
     _correct(session, officer, review, children=[ChildEntry("AC", 7)])
     assert session.get(Review, review.id).case_reference == "071226AC-2"
 
 
-def test_correcting_a_second_child_keeps_the_reference(session, officer):
+def test_correcting_a_second_child_keeps_the_reference(session: Session, officer: Account) -> None:
     review = _open(session, officer, children=[ChildEntry("AB", 7), ChildEntry("CD", 4), ChildEntry("EF", 2)])
     _correct(session, officer, review, children=[ChildEntry("AB", 7), ChildEntry("CE", 4)])
     row = session.get(Review, review.id)
@@ -241,19 +247,21 @@ def test_correcting_a_second_child_keeps_the_reference(session, officer):
     ("death", [ChildEntry("AC", 7)], "  ", "Say why the facts are corrected"),
     ("death", [ChildEntry("AB", 7)], "typo", "Nothing to correct"),
 ])
-def test_a_correction_is_refused_with_a_sentence(session, officer, kind, children, reason, words):
+def test_a_correction_is_refused_with_a_sentence(session: Session, officer: Account, kind, children, reason,
+                                                 words) -> None:
     review = _open(session, officer)
     with pytest.raises(InvalidInput, match=words):
         _correct(session, officer, review, kind=kind, children=children, reason=reason)
 
 
-def test_the_board_and_the_chair_cannot_correct_facts(session, officer, chair, make_account):
+def test_the_board_and_the_chair_cannot_correct_facts(session: Session, officer: Account, chair: Account,
+                                                      make_account: MakeAccount) -> None:
     review = _open(session, officer)
     for who in (chair, make_account("board")):
         with pytest.raises(NotAllowed):
             _correct(session, who, review, children=[ChildEntry("AC", 7)])
 
 
-def test_the_notification_type_has_no_default(session, officer):
+def test_the_notification_type_has_no_default(session: Session, officer: Account) -> None:
     with pytest.raises(InvalidInput, match="Choose the notification type: death, serious harm or other"):
         _open(session, officer, kind=None)

@@ -64,6 +64,7 @@ Not failing on that code within these bounds: SAME_EVERYWHERE, WITHDRAWN, STATE 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -78,7 +79,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from db.enums import FinalQaOutcome, InitialCheckOutcome, MeetingKind, MilestoneKey, ReturnEnding
@@ -219,7 +220,7 @@ class ReviewMachine(RuleBasedStateMachine):
     # ------------------------------------------------------------ rules: the review and today
 
     @initialize(start=st.sampled_from(STARTS))
-    def open_a_review(self, start):
+    def open_a_review(self, start) -> None:
         self.today = start
         review = self.call(open_review, self.officer, notification_type="serious_harm",
                            incident_date=start - timedelta(days=5), csc_aware_date=start - timedelta(days=4),
@@ -229,7 +230,7 @@ class ReviewMachine(RuleBasedStateMachine):
         self.model = Model(received=start, review_id=review.id)
 
     @rule(working_days=st.integers(0, 3))
-    def time_passes(self, working_days):
+    def time_passes(self, working_days) -> None:
         """Today moves on: n working days, or (n == 0) one calendar day, which may land on a weekend."""
         self.today = CAL.add_working_days(self.today, working_days) if working_days else self.today + timedelta(1)
 
@@ -237,7 +238,7 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @precondition(has_review)
     @rule(which=st.sets(st.integers(0, 2), min_size=1), back=st.integers(0, 3))
-    def request_returns(self, which, back):
+    def request_returns(self, which, back) -> None:
         m = self.model
         on = self.back(back, m.received)
         agencies = [self.agencies[i] for i in sorted(which)]
@@ -249,7 +250,7 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @precondition(has_review)
     @rule(index=st.integers(0, 5), signed=st.booleans(), back=st.integers(0, 3))
-    def receive_return(self, index, signed, back):
+    def receive_return(self, index, signed, back) -> None:
         r = self.pick(index, "awaiting")
         if r is None:
             return
@@ -261,7 +262,7 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @precondition(has_review)
     @rule(index=st.integers(0, 5), signed=st.booleans(), back=st.integers(0, 3))
-    def receive_resubmission(self, index, signed, back):
+    def receive_resubmission(self, index, signed, back) -> None:
         r = self.pick(index, "sent back")
         if r is None:
             return
@@ -274,7 +275,7 @@ class ReviewMachine(RuleBasedStateMachine):
     @precondition(has_review)
     @rule(index=st.integers(0, 5), answers=st.tuples(st.booleans(), st.booleans(), st.booleans(), st.booleans()),
           satisfactory=st.booleans())
-    def initial_check(self, index, answers, satisfactory):
+    def initial_check(self, index, answers, satisfactory) -> None:
         r = self.pick(index, "received")
         if r is None:
             return
@@ -288,7 +289,7 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @precondition(has_review)
     @rule(index=st.integers(0, 5))
-    def share_with_chair(self, index):
+    def share_with_chair(self, index) -> None:
         r = self.pick(index, "received", "checked", "accepted")
         if r is None or r.shared:
             return
@@ -298,7 +299,7 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @precondition(has_review)
     @rule(index=st.integers(0, 5), accept=st.booleans(), days=st.integers(1, 8))
-    def final_qa(self, index, accept, days):
+    def final_qa(self, index, accept, days) -> None:
         r = self.pick(index, "checked")
         if r is None:
             return
@@ -315,7 +316,7 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @precondition(has_review)
     @rule(index=st.integers(0, 5), withdrawn=st.booleans())
-    def close_return(self, index, withdrawn):
+    def close_return(self, index, withdrawn) -> None:
         r = self.pick(index, "awaiting", "sent back", "received", "checked")
         if r is None:
             return
@@ -330,7 +331,7 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @precondition(has_review)
     @rule(kind=st.sampled_from(list(MeetingKind)), back=st.integers(0, 3), minutes=st.booleans())
-    def record_a_meeting(self, kind, back, minutes):
+    def record_a_meeting(self, kind, back, minutes) -> None:
         m = self.model
         held = self.back(back, m.received)
         circulated = self.today if minutes else None
@@ -344,7 +345,7 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @precondition(has_review)
     @rule(kind=st.sampled_from([MeetingKind.RR_MEETING, MeetingKind.EXEC_MEETING]))
-    def circulate_minutes(self, kind):
+    def circulate_minutes(self, kind) -> None:
         m = self.model
         if kind not in m.meetings or m.meetings[kind][1] is not None:
             return
@@ -355,7 +356,7 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @precondition(has_review)
     @rule(key=st.sampled_from(HAND_KEYS), exec_needed=st.booleans())
-    def tick_a_milestone_by_hand(self, key, exec_needed):
+    def tick_a_milestone_by_hand(self, key, exec_needed) -> None:
         m = self.model
         milestone = self._milestone(key)
         if self.call(record_milestone_done, self.officer, milestone_id=milestone.id, done_on=self.today,
@@ -367,7 +368,7 @@ class ReviewMachine(RuleBasedStateMachine):
     @precondition(has_review)
     @rule(key=st.sampled_from([K.RR_MEETING, K.MINUTES, K.EXEC_MEETING, K.RETURNS_COLLATED, K.REPORT_TO_CHAIR]),
           days=st.integers(0, 12))
-    def agree_a_date(self, key, days):
+    def agree_a_date(self, key, days) -> None:
         m = self.model
         on = self.today + timedelta(days=days)  # calendar days: a weekend is possible, and must be refused
         if self.call(set_agreed_date, self.manager, milestone_id=self._milestone(key).id, expected_version=None,
@@ -378,7 +379,7 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @precondition(has_review)
     @rule()
-    def write_the_report(self):
+    def write_the_report(self) -> None:
         m = self.model
         report = self.call(get_report, self.officer, review_id=m.review_id, as_of=self.today)
         if report is None:
@@ -395,33 +396,33 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @precondition(has_review)
     @rule()
-    def make_a_draft(self):
+    def make_a_draft(self) -> None:
         self.call(make_draft, self.officer, review_id=self.model.review_id, as_of=self.today)
 
     @precondition(has_review)
     @rule()
-    def send_report_to_chair(self):
+    def send_report_to_chair(self) -> None:
         if self.call(send_to_chair, self.officer, review_id=self.model.review_id, sent_on=self.today,
                      as_of=self.today) is not None:
             self.model.sent = True
 
     @precondition(has_review)
     @rule()
-    def chair_signs_off(self):
+    def chair_signs_off(self) -> None:
         if self.call(sign_off, self.chair, review_id=self.model.review_id, signed_on=self.today,
                      as_of=self.today) is not None:
             self.model.signed = True
 
     @precondition(has_review)
     @rule()
-    def submit_report_to_panel(self):
+    def submit_report_to_panel(self) -> None:
         if self.call(submit_to_panel, self.manager, review_id=self.model.review_id, submitted_on=self.today,
                      as_of=self.today) is not None:
             self.model.submitted = True
 
     @precondition(has_review)
     @rule()
-    def panel_responds(self):
+    def panel_responds(self) -> None:
         if self.call(record_responses, self.manager, review_id=self.model.review_id, panel_response_on=self.today,
                      agrees_with_lcspr=True, further_information_asked=False, as_of=self.today) is not None:
             self.model.closed = True
@@ -454,7 +455,7 @@ class ReviewMachine(RuleBasedStateMachine):
         return status, live, worklist, digest, calendar, appendix, {r.id: r for r in returns}
 
     @invariant()
-    def the_rules_hold(self):
+    def the_rules_hold(self) -> None:
         if self.model is None:
             return
         status, live, worklist, digest, calendar, appendix, rows = self._views()
@@ -477,7 +478,7 @@ class ReviewMachine(RuleBasedStateMachine):
 
     # ------------------------------------------------------------ the invariants (the test's reading of domain.md)
 
-    def check_evidence(self, done):
+    def check_evidence(self, done) -> None:
         m = self.model
         rets = list(m.returns.values())
         evidence = {
@@ -505,7 +506,7 @@ class ReviewMachine(RuleBasedStateMachine):
             # Only a live review's steps complete from their evidence: a closed one is as it was left.
             assert not seen or complete or m.closed, f"EVIDENCE: '{title}' has its evidence but is not complete"
 
-    def check_exec_decision(self, done, appendix):
+    def check_exec_decision(self, done, appendix) -> None:
         if self.model.exec_decision is None:
             # It waits for the decision: not a step that is due, and not "not needed" in any words shown.
             line = next(x for x in appendix.milestones if x.title.startswith(done[K.EXEC_MEETING].milestone.title))
@@ -513,7 +514,7 @@ class ReviewMachine(RuleBasedStateMachine):
                 "EXEC_DECISION: the report's appendix says the executive findings meeting is not needed before " \
                 "the Day 1 decision"
 
-    def check_non_working(self, status, worklist, digest, calendar, appendix):
+    def check_non_working(self, status, worklist, digest, calendar, appendix) -> None:
         shown = [("Review page", ms.milestone.title, ms.milestone.effective_due_date) for ms in status.milestones]
         shown += [("review", "Day 15", status.due_date)]
         shown += [("worklist", w.agency_name, w.due_date) for w in worklist]
@@ -526,7 +527,7 @@ class ReviewMachine(RuleBasedStateMachine):
             assert due is None or CAL.is_working_day(due), \
                 f"NON_WORKING: {where} shows {due:%a %d %b %Y} as the due date of {what}"
 
-    def check_same_everywhere(self, status, live, digest, calendar, appendix):
+    def check_same_everywhere(self, status, live, digest, calendar, appendix) -> None:
         if live:
             (row,) = live
             assert (row.rag, row.progress, row.due_date, row.status_label) == \
@@ -561,7 +562,7 @@ class ReviewMachine(RuleBasedStateMachine):
                 assert ms.rag not in (Rag.COMPLETE, Rag.NOT_NEEDED) and line.due == ms.milestone.effective_due_date, \
                     f"SAME_EVERYWHERE: the digest lists '{line.what}' due {line.due}, the Review page does not"
 
-    def check_minutes_due(self, done):
+    def check_minutes_due(self, done) -> None:
         m = self.model
         minutes = done[K.MINUTES].milestone
         if minutes.done_date is not None or K.MINUTES in m.agreed:
@@ -575,7 +576,7 @@ class ReviewMachine(RuleBasedStateMachine):
                 f"MINUTES_DUE: minutes due {minutes.effective_due_date}, the working day after the meeting's " \
                 f"{'date' if held else 'agreed date'} {base} is {expected}"
 
-    def check_return_due(self, worklist):
+    def check_return_due(self, worklist) -> None:
         for w in worklist:
             r = self.model.returns[w.ret.id]
             if r.stage == "awaiting":
@@ -587,7 +588,7 @@ class ReviewMachine(RuleBasedStateMachine):
                 assert w.action_due == CAL.add_working_days(r.received, 0), \
                     f"RETURN_DUE: {r.agency} received {r.received:%a %d %b} has its check due {w.action_due:%a %d %b}"
 
-    def check_withdrawn(self, status, worklist, digest, calendar):
+    def check_withdrawn(self, status, worklist, digest, calendar) -> None:
         for r in self.model.returns.values():
             if r.stage != "withdrawn":
                 continue
@@ -598,7 +599,7 @@ class ReviewMachine(RuleBasedStateMachine):
             assert all(c.cancelled for c in calendar if c.uid.startswith(f"return-{r.id}@")), \
                 "WITHDRAWN: a withdrawn return is a live calendar event"
 
-    def check_signed(self, rows):
+    def check_signed(self, rows) -> None:
         for r in self.model.returns.values():
             row = rows[r.id]
             if row.final_qa_outcome == FinalQaOutcome.ACCEPTED:
@@ -606,7 +607,7 @@ class ReviewMachine(RuleBasedStateMachine):
             if r.stage == "checked" and row.check_signed:
                 assert r.signed, f"SIGNED: {r.agency}'s initial check records 'signed' on an unsigned receipt"
 
-    def check_state(self, status, live):
+    def check_state(self, status, live) -> None:
         m = self.model
         assert bool(live) == (not m.closed and not m.withdrawn), "STATE: the live list and the review's state differ"
         if m.submitted and not m.closed:
@@ -614,14 +615,14 @@ class ReviewMachine(RuleBasedStateMachine):
 
 
 @pytest.fixture
-def machine_database(engine, test_password_hash):
+def machine_database(engine: Engine, test_password_hash: str) -> Iterator[None]:
     global _ENGINE, _PASSWORD_HASH
     _ENGINE, _PASSWORD_HASH = engine, test_password_hash
     yield
     _ENGINE = None
 
 
-def test_the_review_state_machine(machine_database):
+def test_the_review_state_machine(machine_database) -> None:
     run_state_machine_as_test(ReviewMachine, settings=settings(
         max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None, database=None,
         derandomize=bool(os.environ.get("CI")), suppress_health_check=list(HealthCheck), print_blob=False))

@@ -3,8 +3,9 @@ from datetime import date
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from db.models import LogEntry, Review
+from db.models import Account, LogEntry, Review
 from services.errors import InvalidInput, NotAllowed, StaleRecord
 from services.milestones import complete_milestone
 from services.rag import Rag
@@ -19,11 +20,12 @@ from services.reviews.service import (
 )
 from services.reviews.status import delegated_tasks, get_review_status, list_delegated_to_me, list_live_reviews
 from services.settings import add_closure_day
+from tests.types import MakeAccount
 
 TODAY = date(2026, 12, 18)
 
 
-def _open(session, actor, *, received=date(2026, 12, 18), initials="AB", as_of=TODAY, **overrides):
+def _open(session: Session, actor, *, received=date(2026, 12, 18), initials="AB", as_of=TODAY, **overrides):
     values = dict(
         notification_type="serious_harm",
         incident_date=date(2026, 11, 24),
@@ -36,11 +38,11 @@ def _open(session, actor, *, received=date(2026, 12, 18), initials="AB", as_of=T
     return open_review(session, actor, **values)
 
 
-def _milestone(review, key):
+def _milestone(review: Review, key):
     return next(m for m in review.milestones if m.key == key)
 
 
-def test_open_review_gets_reference_and_plan_dates(session, officer):
+def test_open_review_gets_reference_and_plan_dates(session: Session, officer: Account) -> None:
     review = _open(session, officer)
     assert review.case_reference == "181226AB"
     assert review.state == "open"
@@ -52,12 +54,12 @@ def test_open_review_gets_reference_and_plan_dates(session, officer):
     assert _milestone(review, "panel_response").due_date is None
 
 
-def test_reference_clash_gets_suffixes(session, officer):
+def test_reference_clash_gets_suffixes(session: Session, officer: Account) -> None:
     refs = [_open(session, officer).case_reference for _ in range(3)]
     assert refs == ["181226AB", "181226AB-2", "181226AB-3"]
 
 
-def test_reference_uses_first_child_of_several(session, officer):
+def test_reference_uses_first_child_of_several(session: Session, officer: Account) -> None:
     review = _open(session, officer, children=[ChildEntry("c.d", 3), ChildEntry("EF", 9)])
     assert review.case_reference == "181226CD"
     assert [(c.position, c.initials, c.age_years) for c in review.children] == [(1, "CD", 3), (2, "EF", 9)]
@@ -78,20 +80,21 @@ def test_reference_uses_first_child_of_several(session, officer):
         ({"notification_type": "accident"}, "notification type"),
     ],
 )
-def test_open_review_refuses_bad_input_and_writes_nothing(session, officer, overrides, message):
+def test_open_review_refuses_bad_input_and_writes_nothing(session: Session, officer: Account, overrides,
+                                                          message) -> None:
     before = session.scalar(select(func.count()).select_from(Review))
     with pytest.raises(InvalidInput, match=message):
         _open(session, officer, **overrides)
     assert session.scalar(select(func.count()).select_from(Review)) == before
 
 
-def test_board_and_admin_cannot_open_reviews(session, make_account):
+def test_board_and_admin_cannot_open_reviews(session: Session, make_account: MakeAccount) -> None:
     for role in ("board", "admin", "chair"):
         with pytest.raises(NotAllowed):
             _open(session, make_account(role))
 
 
-def test_database_refuses_what_services_must_never_write(session, officer):
+def test_database_refuses_what_services_must_never_write(session: Session, officer: Account) -> None:
     review = _open(session, officer)
     from sqlalchemy.exc import IntegrityError
 
@@ -104,7 +107,8 @@ def test_database_refuses_what_services_must_never_write(session, officer):
         session.flush()
 
 
-def test_correcting_received_date_recomputes_open_milestones_and_keeps_done_ones(session, officer, chair):
+def test_correcting_received_date_recomputes_open_milestones_and_keeps_done_ones(session: Session, officer: Account,
+                                                                                 chair: Account) -> None:
     # Received Fri 18 Dec (due Tue 12 Jan); corrected to Thu 17 Dec, the review is due one working day earlier,
     # Mon 11 Jan. Moving it later than the timeline, done on the 18th, would be refused (test_reviews_hostile).
     review = _open(session, officer, received=date(2026, 12, 18), as_of=TODAY)
@@ -120,7 +124,7 @@ def test_correcting_received_date_recomputes_open_milestones_and_keeps_done_ones
     assert review.case_reference == "181226AB"
 
 
-def test_stale_version_is_refused(session, officer):
+def test_stale_version_is_refused(session: Session, officer: Account) -> None:
     review = _open(session, officer)
     with pytest.raises(StaleRecord, match="changed by someone else"):
         update_review_dates(
@@ -130,7 +134,7 @@ def test_stale_version_is_refused(session, officer):
         )
 
 
-def test_record_milestone_done_keeps_who_and_refuses_twice(session, officer):
+def test_record_milestone_done_keeps_who_and_refuses_twice(session: Session, officer: Account) -> None:
     review = _open(session, officer)
     m = _milestone(review, "case_folder")
     record_milestone_done(session, officer, milestone_id=m.id, done_on=TODAY, note="folder made", as_of=TODAY)
@@ -141,14 +145,14 @@ def test_record_milestone_done_keeps_who_and_refuses_twice(session, officer):
 
 @pytest.mark.parametrize("done_on, message",
                          [(date(2026, 12, 19), "future"), (date(2026, 12, 17), "before the notification")])
-def test_record_milestone_done_refuses_bad_dates(session, officer, done_on, message):
+def test_record_milestone_done_refuses_bad_dates(session: Session, officer: Account, done_on, message) -> None:
     review = _open(session, officer)
     with pytest.raises(InvalidInput, match=message):
         record_milestone_done(session, officer, milestone_id=_milestone(review, "case_folder").id, done_on=done_on,
                               as_of=TODAY)
 
 
-def test_minutes_follow_the_meeting_date(session, officer, manager):
+def test_minutes_follow_the_meeting_date(session: Session, officer: Account, manager: Account) -> None:
     review = _open(session, officer)
     as_of = date(2026, 12, 31)
     record_milestone_done(session, manager, milestone_id=_milestone(review, "rr_meeting").id, done_on=as_of,
@@ -156,7 +160,8 @@ def test_minutes_follow_the_meeting_date(session, officer, manager):
     assert _milestone(review, "minutes").due_date == date(2027, 1, 4)
 
 
-def test_exec_decision_needs_an_answer_and_switches_the_exec_meeting(session, officer, chair):
+def test_exec_decision_needs_an_answer_and_switches_the_exec_meeting(session: Session, officer: Account,
+                                                                     chair: Account) -> None:
     review = _open(session, officer)
     decision = _milestone(review, "exec_decision")
     with pytest.raises(InvalidInput, match="yes or no"):
@@ -169,7 +174,8 @@ def test_exec_decision_needs_an_answer_and_switches_the_exec_meeting(session, of
     assert next(s for s in status.milestones if s.milestone.key == "exec_meeting").rag == Rag.NOT_DUE_YET
 
 
-def test_submission_and_response_are_the_managers_and_close_the_review(session, officer, manager):
+def test_submission_and_response_are_the_managers_and_close_the_review(session: Session, officer: Account,
+                                                                       manager: Account) -> None:
     review = _open(session, officer, received=date(2026, 12, 1), as_of=TODAY)
     submission = _milestone(review, "panel_submission")
     with pytest.raises(NotAllowed):
@@ -193,7 +199,7 @@ def test_submission_and_response_are_the_managers_and_close_the_review(session, 
     assert review.id not in [s.review.id for s in list_live_reviews(session, manager, as_of=TODAY)]
 
 
-def test_live_list_status_day_numbers_and_worst_first(session, officer, manager):
+def test_live_list_status_day_numbers_and_worst_first(session: Session, officer: Account, manager: Account) -> None:
     late = _open(session, officer, received=date(2026, 12, 1), initials="LA", as_of=TODAY)
     _open(session, officer, received=date(2026, 12, 18), initials="FR", as_of=TODAY)
     for m in late.milestones:
@@ -218,7 +224,8 @@ def test_live_list_status_day_numbers_and_worst_first(session, officer, manager)
     assert overdue[0].review.id == late.id
 
 
-def test_agreed_date_replaces_plan_date_for_rag_and_is_logged(session, officer, manager):
+def test_agreed_date_replaces_plan_date_for_rag_and_is_logged(session: Session, officer: Account,
+                                                              manager: Account) -> None:
     review = _open(session, officer)
     meeting = _milestone(review, "rr_meeting")
     with pytest.raises(NotAllowed):
@@ -236,7 +243,7 @@ def test_agreed_date_replaces_plan_date_for_rag_and_is_logged(session, officer, 
     assert entry.category == "date agreed" and "Chair's diary" in entry.text and "31 Dec 2026" in entry.text
 
 
-def test_closure_days_move_open_reviews(session, officer, make_account):
+def test_closure_days_move_open_reviews(session: Session, officer: Account, make_account: MakeAccount) -> None:
     review = _open(session, officer)
     admin = make_account("admin")
     for day in (29, 30, 31):
@@ -245,13 +252,14 @@ def test_closure_days_move_open_reviews(session, officer, make_account):
     assert _milestone(review, "panel_submission").due_date == date(2027, 1, 15)
 
 
-def test_board_cannot_read_reviews(session, officer, make_account):
+def test_board_cannot_read_reviews(session: Session, officer: Account, make_account: MakeAccount) -> None:
     _open(session, officer)
     with pytest.raises(NotAllowed):
         list_live_reviews(session, make_account("board"), as_of=TODAY)
 
 
-def test_delegation_is_the_managers_logged_and_listed_soonest_first(session, officer, manager, chair):
+def test_delegation_is_the_managers_logged_and_listed_soonest_first(session: Session, officer: Account,
+                                                                    manager: Account, chair: Account) -> None:
     first = _open(session, officer, received=date(2026, 12, 18), initials="AB")
     second = _open(session, officer, received=date(2026, 12, 1), initials="CD")
     meeting = _milestone(first, "rr_meeting")
@@ -283,7 +291,8 @@ def test_delegation_is_the_managers_logged_and_listed_soonest_first(session, off
         delegate_milestone(session, manager, expected_version=None, milestone_id=meeting.id, delegate_to_id=None)
 
 
-def test_a_delegated_step_that_does_not_apply_is_nobodys_task_until_it_does(session, officer, manager, chair):
+def test_a_delegated_step_that_does_not_apply_is_nobodys_task_until_it_does(session: Session, officer: Account,
+                                                                            manager: Account, chair: Account) -> None:
     review = _open(session, officer)
     exec_meeting = _milestone(review, "exec_meeting")
     delegate_milestone(session, manager, expected_version=None, milestone_id=exec_meeting.id,
@@ -302,7 +311,8 @@ def test_a_delegated_step_that_does_not_apply_is_nobodys_task_until_it_does(sess
     assert delegated_tasks(list_live_reviews(session, officer, as_of=TODAY), manager.id) == []
 
 
-def test_delegation_only_to_active_case_accounts(session, officer, manager, make_account):
+def test_delegation_only_to_active_case_accounts(session: Session, officer: Account, manager: Account,
+                                                 make_account: MakeAccount) -> None:
     review = _open(session, officer)
     board = make_account("board")
     with pytest.raises(InvalidInput, match="active account of a manager, officer or JCR Chair"):

@@ -3,9 +3,10 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from db.enums import ReviewState
-from db.models import Review, ReviewChild, ReviewMilestone
+from db.models import Account, Review, ReviewChild, ReviewMilestone
 from services.errors import InvalidInput, StaleRecord
 from services.reviews.rules import ChildEntry
 from services.reviews.service import (
@@ -19,7 +20,7 @@ from tests.integration.test_reviews import TODAY, _milestone, _open
 RECEIVED = date(2026, 12, 18)   # Fri; a year after it is Sat 18 Dec 2027
 
 
-def _agree(session, actor, milestone, **overrides):
+def _agree(session: Session, actor, milestone, **overrides):
     kwargs = dict(milestone_id=milestone.id, expected_version=milestone.version, agreed_on=date(2027, 1, 5),
                   reason="Chair's diary")
     kwargs.update(overrides)
@@ -29,7 +30,8 @@ def _agree(session, actor, milestone, **overrides):
 # ------------------------------------------------------------------ lost updates
 
 
-def test_set_agreed_date_refuses_a_second_writer_with_an_older_version(session, officer, manager):
+def test_set_agreed_date_refuses_a_second_writer_with_an_older_version(session: Session, officer: Account,
+                                                                       manager: Account) -> None:
     meeting = _milestone(_open(session, officer), "rr_meeting")
     read_by_both = meeting.version
     _agree(session, manager, meeting, expected_version=read_by_both)
@@ -40,7 +42,8 @@ def test_set_agreed_date_refuses_a_second_writer_with_an_older_version(session, 
     assert (meeting.agreed_due_date, meeting.agreed_reason) == (date(2027, 1, 5), "Chair's diary")
 
 
-def test_delegate_milestone_refuses_a_second_writer_with_an_older_version(session, officer, manager, chair):
+def test_delegate_milestone_refuses_a_second_writer_with_an_older_version(session: Session, officer: Account,
+                                                                          manager: Account, chair: Account) -> None:
     meeting = _milestone(_open(session, officer), "rr_meeting")
     read_by_both = meeting.version
     delegate_milestone(session, manager, milestone_id=meeting.id, expected_version=read_by_both,
@@ -52,7 +55,8 @@ def test_delegate_milestone_refuses_a_second_writer_with_an_older_version(sessio
     assert meeting.delegated_to_id == officer.id
 
 
-def test_record_milestone_done_refuses_a_second_writer_with_an_older_version(session, officer, manager):
+def test_record_milestone_done_refuses_a_second_writer_with_an_older_version(session: Session, officer: Account,
+                                                                             manager: Account) -> None:
     folder = _milestone(_open(session, officer), "case_folder")
     read_by_both = folder.version
     _agree(session, manager, folder, expected_version=read_by_both, agreed_on=RECEIVED)
@@ -65,7 +69,7 @@ def test_record_milestone_done_refuses_a_second_writer_with_an_older_version(ses
 # ------------------------------------------------------------------ free text
 
 
-def test_a_milestone_note_of_10000_characters_is_refused_and_4000_kept(session, officer):
+def test_a_milestone_note_of_10000_characters_is_refused_and_4000_kept(session: Session, officer: Account) -> None:
     review = _open(session, officer)
     with pytest.raises(InvalidInput, match="The note is 10,000 characters long; it can be at most 4,000"):
         record_milestone_done(session, officer, milestone_id=_milestone(review, "case_folder").id, done_on=TODAY,
@@ -75,7 +79,8 @@ def test_a_milestone_note_of_10000_characters_is_refused_and_4000_kept(session, 
     assert done.note == "y" * 4000
 
 
-def test_a_milestone_note_with_a_nul_is_refused_and_a_vertical_tab_becomes_a_new_line(session, officer):
+def test_a_milestone_note_with_a_nul_is_refused_and_a_vertical_tab_becomes_a_new_line(session: Session,
+                                                                                      officer: Account) -> None:
     review = _open(session, officer)
     folder = _milestone(review, "case_folder")
     with pytest.raises(InvalidInput, match=r"The note contains a hidden control character \(U\+0000"):
@@ -84,7 +89,7 @@ def test_a_milestone_note_with_a_nul_is_refused_and_a_vertical_tab_becomes_a_new
     assert folder.note == "one\ntwo"
 
 
-def test_agreed_reason_goes_through_the_gate(session, officer, manager):
+def test_agreed_reason_goes_through_the_gate(session: Session, officer: Account, manager: Account) -> None:
     meeting = _milestone(_open(session, officer), "rr_meeting")
     with pytest.raises(InvalidInput, match="reason the date was agreed contains a hidden control character"):
         _agree(session, manager, meeting, reason="Chair\x01")
@@ -97,13 +102,13 @@ def test_agreed_reason_goes_through_the_gate(session, officer, manager):
 
 
 @pytest.mark.parametrize("initials", ["ß", "ı", "Aß", "É", "Ａ"])
-def test_initials_outside_a_to_z_are_refused_not_changed(session, officer, initials):
+def test_initials_outside_a_to_z_are_refused_not_changed(session: Session, officer: Account, initials) -> None:
     with pytest.raises(InvalidInput, match="is not a set of initials: use 1 to 4 letters from A to Z"):
         _open(session, officer, initials=initials)
     assert not session.scalars(select(ReviewChild)).all()
 
 
-def test_initials_with_a_nul_are_refused_with_a_sentence(session, officer):
+def test_initials_with_a_nul_are_refused_with_a_sentence(session: Session, officer: Account) -> None:
     with pytest.raises(InvalidInput, match="initials of child 1 contains a hidden control character"):
         _open(session, officer, children=[ChildEntry("A\x00B", 4)])
 
@@ -122,14 +127,15 @@ def test_initials_with_a_nul_are_refused_with_a_sentence(session, officer):
         (date(2100, 1, 1), r"agreed date \(01 Jan 2100\) is more than a year after"),
     ],
 )
-def test_agreed_dates_outside_the_review_window_are_refused(session, officer, manager, agreed_on, message):
+def test_agreed_dates_outside_the_review_window_are_refused(session: Session, officer: Account, manager: Account,
+                                                            agreed_on, message) -> None:
     meeting = _milestone(_open(session, officer), "rr_meeting")
     with pytest.raises(InvalidInput, match=message):
         _agree(session, manager, meeting, agreed_on=agreed_on)
     assert meeting.agreed_due_date is None
 
 
-def test_agreed_dates_at_the_edges_of_the_window_are_kept(session, officer, manager):
+def test_agreed_dates_at_the_edges_of_the_window_are_kept(session: Session, officer: Account, manager: Account) -> None:
     meeting = _milestone(_open(session, officer), "rr_meeting")
     _agree(session, manager, meeting, agreed_on=RECEIVED)
     # The window ends Sat 18 Dec 2027; an agreed date is a working day (issue 26): its last one is Fri 17 Dec.
@@ -141,7 +147,8 @@ def test_agreed_dates_at_the_edges_of_the_window_are_kept(session, officer, mana
     (ReviewState.SUBMITTED, "was submitted to the Panel on 12 Jan 2027; a date can no longer be agreed"),
     (ReviewState.CLOSED, "is closed; its dates can no longer be agreed"),
 ])
-def test_no_agreed_date_on_a_submitted_or_closed_review(session, officer, manager, state, message):
+def test_no_agreed_date_on_a_submitted_or_closed_review(session: Session, officer: Account, manager: Account, state,
+                                                        message) -> None:
     review = _open(session, officer)
     review.state, review.submitted_to_panel_date = state, date(2027, 1, 12)
     if state == ReviewState.CLOSED:
@@ -152,7 +159,7 @@ def test_no_agreed_date_on_a_submitted_or_closed_review(session, officer, manage
         _agree(session, manager, meeting)
 
 
-def test_received_cannot_move_after_a_milestone_already_done(session, officer):
+def test_received_cannot_move_after_a_milestone_already_done(session: Session, officer: Account) -> None:
     review = _open(session, officer)
     record_milestone_done(session, officer, milestone_id=_milestone(review, "case_folder").id,
                           done_on=RECEIVED, as_of=TODAY)
@@ -173,7 +180,7 @@ def test_received_cannot_move_after_a_milestone_already_done(session, officer):
         ReviewMilestone.review_id == review.id, ReviewMilestone.key == "case_folder")).one() == RECEIVED
 
 
-def test_received_cannot_move_after_the_submission(session, officer):
+def test_received_cannot_move_after_the_submission(session: Session, officer: Account) -> None:
     review = _open(session, officer)
     review.state, review.submitted_to_panel_date = ReviewState.SUBMITTED, date(2026, 12, 21)
     session.flush()

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import CheckConstraint, text
+from sqlalchemy import CheckConstraint, Engine, text
 
 import db.enums as enums
 import db.model_registry  # noqa: F401  (every model module, so Base.metadata knows every table)
@@ -39,16 +39,16 @@ from db.models import Base
 MIGRATIONS = Path(__file__).resolve().parents[2] / "db" / "migrations" / "versions"
 
 
-def _differences(engine, **opts):
+def _differences(engine: Engine, **opts):
     with engine.connect() as conn:
         return compare_metadata(MigrationContext.configure(conn, opts=opts), Base.metadata)
 
 
-def test_autogenerate_finds_no_difference_between_the_migrations_and_the_models(engine):
+def test_autogenerate_finds_no_difference_between_the_migrations_and_the_models(engine: Engine) -> None:
     assert _differences(engine) == []
 
 
-def test_server_defaults_match_too(engine):
+def test_server_defaults_match_too(engine: Engine) -> None:
     assert _differences(engine, compare_server_default=True) == []
 
 
@@ -74,7 +74,7 @@ def _model_checks() -> dict[str, set[str]]:
     return checks
 
 
-def test_every_table_has_the_named_checks_its_model_declares(engine):
+def test_every_table_has_the_named_checks_its_model_declares(engine: Engine) -> None:
     with engine.connect() as conn:
         in_database = {table: set(checks) for table, checks in _database_checks(conn).items()}
     assert in_database == _model_checks()
@@ -99,7 +99,7 @@ ENUM_CHECKS = [
 ]
 
 
-def test_every_vocabulary_with_a_check_is_probed():
+def test_every_vocabulary_with_a_check_is_probed() -> None:
     vocabularies = {v for v in vars(enums).values() if isinstance(v, type) and issubclass(v, StrEnum)
                     and v.__module__ == enums.__name__}
     # Milestone keys have no CHECK: the plan's seeded rows are their truth (tested below).
@@ -118,7 +118,7 @@ def _accepts(conn, definition: str, column: str, sql_type: str, value: str) -> b
 
 @pytest.mark.parametrize("table, name, column, sql_type, enum", ENUM_CHECKS,
                          ids=[f"{t}.{n}" for t, n, *_ in ENUM_CHECKS])
-def test_the_database_accepts_exactly_the_enums_values(engine, table, name, column, sql_type, enum):
+def test_the_database_accepts_exactly_the_enums_values(engine: Engine, table, name, column, sql_type, enum) -> None:
     with engine.connect() as conn:
         definition = _database_checks(conn)[table][name]
         refused = [v.value for v in enum if not _accepts(conn, definition, column, sql_type, v.value)]
@@ -132,7 +132,7 @@ def test_the_database_accepts_exactly_the_enums_values(engine, table, name, colu
     assert literals == {v.value for v in enum}, definition
 
 
-def test_the_plan_is_seeded_with_exactly_the_milestone_keys(engine):
+def test_the_plan_is_seeded_with_exactly_the_milestone_keys(engine: Engine) -> None:
     with engine.connect() as conn:
         keys = set(conn.scalars(text("SELECT key FROM milestone_templates")))
         follows = set(conn.scalars(text("SELECT follows_key FROM milestone_templates WHERE follows_key IS NOT NULL")))
@@ -140,7 +140,7 @@ def test_the_plan_is_seeded_with_exactly_the_milestone_keys(engine):
     assert follows <= keys
 
 
-def test_migrations_are_frozen_history_and_import_no_model_or_enum():
+def test_migrations_are_frozen_history_and_import_no_model_or_enum() -> None:
     imported: dict[str, list[str]] = {}
     for path in sorted(MIGRATIONS.glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):

@@ -48,7 +48,7 @@ def _answers(port: int) -> bool:
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
-def test_stopping_the_app_stops_its_embedded_server(tmp_path, stop_signal):
+def test_stopping_the_app_stops_its_embedded_server(tmp_path: Path, stop_signal) -> None:
     pgdata = tmp_path / "pgdata"
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MIGRATION_DATABASE_URL")}

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from db.models import SignInSession
 from services.accounts import reset_password, set_active, set_email, set_roles
@@ -21,16 +22,17 @@ from services.sessions import (
     resume,
     start,
 )
+from tests.types import MakeAccount
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
 
-def _row(session, token):
+def _row(session: Session, token):
     digest = hashlib.sha256(token.encode()).hexdigest()
     return session.scalars(select(SignInSession).where(SignInSession.token_hash == digest)).one()
 
 
-def test_only_the_tokens_hash_is_stored_and_it_resumes_the_account(session, make_account):
+def test_only_the_tokens_hash_is_stored_and_it_resumes_the_account(session: Session, make_account: MakeAccount) -> None:
     account = make_account("officer")
     token = start(session, account_id=account.id, now=NOW)
     assert len(token) >= 40
@@ -42,13 +44,13 @@ def test_only_the_tokens_hash_is_stored_and_it_resumes_the_account(session, make
     assert _row(session, token).last_seen_at == NOW + timedelta(minutes=10)
 
 
-def test_unknown_and_empty_tokens_are_refused_without_a_reason(session, make_account):
+def test_unknown_and_empty_tokens_are_refused_without_a_reason(session: Session, make_account: MakeAccount) -> None:
     make_account("officer")
     assert resume(session, token="not a token", now=NOW).account is None
     assert resume(session, token=None, now=NOW).ended_reason is None
 
 
-def test_idle_beyond_the_setting_ends_the_session(session, make_account):
+def test_idle_beyond_the_setting_ends_the_session(session: Session, make_account: MakeAccount) -> None:
     account = make_account("officer")
     token = start(session, account_id=account.id, now=NOW)
     assert resume(session, token=token, now=NOW + timedelta(minutes=29)).account is not None
@@ -59,7 +61,7 @@ def test_idle_beyond_the_setting_ends_the_session(session, make_account):
     assert resume(session, token=token, now=NOW + timedelta(minutes=61)).account is None
 
 
-def test_twelve_hours_end_a_session_however_busy(session, make_account):
+def test_twelve_hours_end_a_session_however_busy(session: Session, make_account: MakeAccount) -> None:
     account = make_account("officer")
     token = start(session, account_id=account.id, now=NOW)
     moment = NOW
@@ -70,7 +72,7 @@ def test_twelve_hours_end_a_session_however_busy(session, make_account):
     assert outcome.account is None and outcome.ended_reason == "expired"
 
 
-def test_signing_out_ends_the_session(session, make_account):
+def test_signing_out_ends_the_session(session: Session, make_account: MakeAccount) -> None:
     account = make_account("officer")
     token = start(session, account_id=account.id, now=NOW)
     assert end(session, token=token, now=NOW) is True
@@ -79,7 +81,7 @@ def test_signing_out_ends_the_session(session, make_account):
     assert end(session, token=token, now=NOW) is False
 
 
-def test_a_ticket_is_exchanged_once_for_a_new_token(session, make_account):
+def test_a_ticket_is_exchanged_once_for_a_new_token(session: Session, make_account: MakeAccount) -> None:
     account = make_account("officer")
     token = start(session, account_id=account.id, now=NOW)
     ticket = issue_ticket(session, token=token, now=NOW)
@@ -90,7 +92,7 @@ def test_a_ticket_is_exchanged_once_for_a_new_token(session, make_account):
     assert redeem_ticket(session, ticket=ticket, now=NOW + timedelta(seconds=7)) is None  # used
 
 
-def test_a_late_ticket_is_refused(session, make_account):
+def test_a_late_ticket_is_refused(session: Session, make_account: MakeAccount) -> None:
     account = make_account("officer")
     token = start(session, account_id=account.id, now=NOW)
     ticket = issue_ticket(session, token=token, now=NOW)
@@ -105,7 +107,7 @@ def test_a_late_ticket_is_refused(session, make_account):
     (lambda s, admin, who: set_roles(s, admin, account_id=who.id, roles=["chair"]), "roles changed"),
     (lambda s, admin, who: set_email(s, admin, account_id=who.id, email="Who@Council.Example"), "email changed"),
 ], ids=["deactivated", "password", "roles", "email"])
-def test_account_changes_end_all_its_sessions(session, make_account, change, reason):
+def test_account_changes_end_all_its_sessions(session: Session, make_account: MakeAccount, change, reason) -> None:
     admin = make_account("admin")
     who = make_account("officer")
     bystander = make_account("officer")
@@ -118,7 +120,7 @@ def test_account_changes_end_all_its_sessions(session, make_account, change, rea
     assert resume(session, token=theirs).account is not None
 
 
-def test_unchanged_roles_keep_the_sessions(session, make_account):
+def test_unchanged_roles_keep_the_sessions(session: Session, make_account: MakeAccount) -> None:
     admin = make_account("admin")
     who = make_account("officer")
     token = start(session, account_id=who.id)
@@ -126,7 +128,7 @@ def test_unchanged_roles_keep_the_sessions(session, make_account):
     assert resume(session, token=token).account is not None
 
 
-def test_the_administrator_lists_and_ends_sessions(session, make_account):
+def test_the_administrator_lists_and_ends_sessions(session: Session, make_account: MakeAccount) -> None:
     admin = make_account("admin")
     who = make_account("officer")
     token = start(session, account_id=who.id)
@@ -141,7 +143,7 @@ def test_the_administrator_lists_and_ends_sessions(session, make_account):
         list_active_sessions(session, who)
 
 
-def test_end_all_for_account_counts(session, make_account):
+def test_end_all_for_account_counts(session: Session, make_account: MakeAccount) -> None:
     who = make_account("officer")
     for _ in range(3):
         start(session, account_id=who.id)
@@ -149,7 +151,7 @@ def test_end_all_for_account_counts(session, make_account):
     assert end_all_for_account(session, account_id=who.id, reason="signed out") == 0
 
 
-def test_emails_are_lower_case_and_unique(session, make_account):
+def test_emails_are_lower_case_and_unique(session: Session, make_account: MakeAccount) -> None:
     admin = make_account("admin")
     first, second = make_account("officer"), make_account("officer")
     assert set_email(session, admin, account_id=first.id, email="  Pat.Jones@Council.Example ").email == \

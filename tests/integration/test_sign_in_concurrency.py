@@ -31,7 +31,7 @@ BARRIER_SECONDS = 20
 
 
 @pytest.fixture
-def engine(fresh_database_url) -> Iterator[Engine]:
+def engine(fresh_database_url: str) -> Iterator[Engine]:
     # Committed data on a database of its own: the probing connection must see the account and the other sessions.
     engine = create_engine(fresh_database_url)
     yield engine
@@ -39,7 +39,7 @@ def engine(fresh_database_url) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def account_id(engine) -> int:
+def account_id(engine: Engine) -> int:
     with Session(engine) as setup, setup.begin():
         return create_first_account(setup, username="olly", display_name="Olly", password=PASSWORD).id
 
@@ -109,7 +109,8 @@ def _account(engine: Engine, account_id: int) -> Account:
 NOTHING_HELD = {"account row": "free", "connections in an open transaction": 0}
 
 
-def test_two_wrong_passwords_at_once_are_checked_together_and_both_count(engine, account_id, monkeypatch):
+def test_two_wrong_passwords_at_once_are_checked_together_and_both_count(engine: Engine, account_id,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     outcomes, probes, failures = _sign_in_at_once(engine, account_id, ["wrong password one", "wrong password two"],
                                                   monkeypatch)
     assert failures == []
@@ -118,7 +119,8 @@ def test_two_wrong_passwords_at_once_are_checked_together_and_both_count(engine,
     assert _account(engine, account_id).failed_attempts == 2
 
 
-def test_the_right_password_signs_in_while_another_sign_in_is_being_checked(engine, account_id, monkeypatch):
+def test_the_right_password_signs_in_while_another_sign_in_is_being_checked(engine: Engine, account_id,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     outcomes, probes, failures = _sign_in_at_once(engine, account_id, [PASSWORD, PASSWORD], monkeypatch)
     assert failures == []
     assert probes == [NOTHING_HELD]
@@ -127,7 +129,8 @@ def test_the_right_password_signs_in_while_another_sign_in_is_being_checked(engi
     assert (account.failed_attempts, account.last_sign_in_at) == (0, NOW)
 
 
-def test_two_failures_at_once_after_three_both_count_and_lock_nothing(engine, account_id, monkeypatch):
+def test_two_failures_at_once_after_three_both_count_and_lock_nothing(engine: Engine, account_id,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     with Session(engine) as session, session.begin():
         session.get_one(Account, account_id).failed_attempts = 3
     outcomes, probes, failures = _sign_in_at_once(engine, account_id, ["wrong password one", "wrong password two"],

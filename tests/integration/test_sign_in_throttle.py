@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import pytest
 from argon2 import PasswordHasher
+from sqlalchemy.orm import Session
 
 from services.accounts import SIGN_IN_REFUSED, reset_password
+from tests.conftest import SignInClock
 from tests.password_sign_in import authenticate
+from tests.types import MakeAccount
 
 PASSWORD = "correct horse battery"
 ATTACKER = "198.51.100.7"
@@ -16,7 +19,7 @@ HOME = "10.20.30.40"
 
 
 @pytest.fixture
-def argon2_checks(monkeypatch):
+def argon2_checks(monkeypatch: pytest.MonkeyPatch):
     calls: list[str] = []
     real_verify = PasswordHasher.verify
 
@@ -29,7 +32,7 @@ def argon2_checks(monkeypatch):
 
 
 def test_a_hundred_rapid_guesses_are_mostly_refused_before_a_password_check(
-        session, make_account, argon2_checks, sign_in_clock):
+        session: Session, make_account: MakeAccount, argon2_checks, sign_in_clock: SignInClock) -> None:
     account = make_account("officer", username="olly")
     outcomes = [authenticate(session, username="olly", password=f"guess number {n}", address=ATTACKER)
                 for n in range(100)]
@@ -46,7 +49,8 @@ def test_a_hundred_rapid_guesses_are_mostly_refused_before_a_password_check(
     assert account.failed_attempts == 0
 
 
-def test_guesses_spread_out_in_time_meet_a_growing_wait(session, make_account, argon2_checks, sign_in_clock):
+def test_guesses_spread_out_in_time_meet_a_growing_wait(session: Session, make_account: MakeAccount, argon2_checks,
+                                                        sign_in_clock: SignInClock) -> None:
     make_account("officer", username="olly")
     waits = []
     while len(argon2_checks) < 11:
@@ -58,7 +62,7 @@ def test_guesses_spread_out_in_time_meet_a_growing_wait(session, make_account, a
 
 
 def test_the_real_person_signs_in_at_once_from_an_address_they_used_before(
-        session, make_account, argon2_checks, sign_in_clock):
+        session: Session, make_account: MakeAccount, argon2_checks, sign_in_clock: SignInClock) -> None:
     make_account("officer", username="olly")
     assert authenticate(session, username="olly", password=PASSWORD, address=HOME).account
     for n in range(30):
@@ -69,7 +73,7 @@ def test_the_real_person_signs_in_at_once_from_an_address_they_used_before(
 
 
 def test_one_password_over_many_usernames_is_held_back_by_its_address(
-        session, make_account, argon2_checks, sign_in_clock):
+        session: Session, make_account: MakeAccount, argon2_checks, sign_in_clock: SignInClock) -> None:
     for n in range(5):
         make_account("officer", username=f"staff{n}")
     outcomes = [authenticate(session, username=f"staff{n % 5}" if n % 2 else f"nobody{n}", password="Summer2026!!!!",
@@ -80,7 +84,8 @@ def test_one_password_over_many_usernames_is_held_back_by_its_address(
     assert authenticate(session, username="staff1", password=PASSWORD, address=HOME).account
 
 
-def test_unknown_and_real_usernames_are_throttled_alike(session, make_account, sign_in_clock):
+def test_unknown_and_real_usernames_are_throttled_alike(session: Session, make_account: MakeAccount,
+                                                        sign_in_clock: SignInClock) -> None:
     make_account("officer", username="olly")
     answers = {}
     for username, address in (("olly", "10.0.0.1"), ("nobody.here", "10.0.0.2")):
@@ -90,7 +95,7 @@ def test_unknown_and_real_usernames_are_throttled_alike(session, make_account, s
 
 
 def test_after_a_hundred_failures_in_a_row_only_a_known_address_has_its_password_checked(
-        session, make_account, argon2_checks, sign_in_clock):
+        session: Session, make_account: MakeAccount, argon2_checks, sign_in_clock: SignInClock) -> None:
     admin = make_account("admin")
     account = make_account("officer", username="olly")
     assert authenticate(session, username="olly", password=PASSWORD, address=HOME).account

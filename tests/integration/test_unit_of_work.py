@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def database(fresh_database_url):
+def database(fresh_database_url: str):
     """This test's database (the owner's URL); the unit of work starts and ends with no engine."""
     unit_of_work.reset()
     owner = create_engine(fresh_database_url)
@@ -53,7 +53,7 @@ print(json.dumps({"admin_id": admin_id, "accounts": [[a.username, a.email] for a
 """
 
 
-def test_a_service_reads_and_writes_through_the_unit_of_work_without_streamlit(database):
+def test_a_service_reads_and_writes_through_the_unit_of_work_without_streamlit(database) -> None:
     done = subprocess.run([sys.executable, "-c", NO_STREAMLIT_SCRIPT], cwd=ROOT, env=dict(os.environ),
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -68,7 +68,7 @@ def test_a_service_reads_and_writes_through_the_unit_of_work_without_streamlit(d
 def test_a_read_only_read_refuses_a_write(database):
     admin_id = _account(database, "admin", username="reader")
 
-    def sneaks_a_write(session, actor):
+    def sneaks_a_write(session: Session, actor):
         return set_email(session, actor, account_id=actor.id, email="sneaked@partnership.example")
 
     for run in (False, True):  # alone (SET TRANSACTION READ ONLY), and in a page run (the connection's own flag)
@@ -83,7 +83,7 @@ def test_a_read_only_read_refuses_a_write(database):
         assert conn.execute(text("SELECT email FROM accounts WHERE id = :id"), {"id": admin_id}).scalar() is None
 
 
-def test_a_write_names_the_acting_account_in_the_record_of_changes(database):
+def test_a_write_names_the_acting_account_in_the_record_of_changes(database) -> None:
     admin_id = _account(database, "admin", username="writer")
     other_id = _account(database, "officer", username="written")
     with database.connect() as conn:
@@ -106,7 +106,7 @@ def test_a_shared_read_is_kept_until_a_write_moves_the_data_version(database):
     admin_id = _account(database, "admin", username="sharer")
     calls: list[int] = []
 
-    def usernames(session, actor):
+    def usernames(session: Session, actor):
         calls.append(1)
         return [account.username for account in list_accounts(session, actor)]
 
@@ -132,7 +132,8 @@ def _accepting_connections(owner_url: str, accepting: bool) -> None:
     admin.dispose()
 
 
-def test_a_lost_server_is_the_services_error_and_the_next_call_after_it_is_back_works(database, fresh_database_url):
+def test_a_lost_server_is_the_services_error_and_the_next_call_after_it_is_back_works(database,
+                                                                                      fresh_database_url: str) -> None:
     admin_id = _account(database, "admin", username="survivor")
     assert [a.username for a in unit_of_work.read(admin_id, list_accounts)] == ["survivor"]
     lost = unit_of_work.engine()
@@ -148,7 +149,7 @@ def test_a_lost_server_is_the_services_error_and_the_next_call_after_it_is_back_
     assert unit_of_work.engine() is not lost  # a new engine: the lost one was let go
 
 
-def test_an_unreachable_database_is_the_services_error(database, monkeypatch):
+def test_an_unreachable_database_is_the_services_error(database, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:1/nowhere?connect_timeout=2")
     monkeypatch.delenv("MIGRATION_DATABASE_URL")
     with pytest.raises(DatabaseUnavailable):
@@ -157,7 +158,7 @@ def test_an_unreachable_database_is_the_services_error(database, monkeypatch):
         unit_of_work.engine()
 
 
-def test_new_settings_make_a_new_engine(database, fresh_database_url, monkeypatch):
+def test_new_settings_make_a_new_engine(database, fresh_database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     first = unit_of_work.engine()
     assert unit_of_work.engine() is first
     monkeypatch.setenv("RRT_TODAY", "2026-11-26")  # the settings are read again

@@ -42,11 +42,11 @@ ENGLAND = WorkingCalendar()
     # Due on a Friday, one working day: the Monday.
     (date(2026, 12, 4), 1, date(2026, 12, 7)),
 ])
-def test_a_link_works_to_the_nth_working_day_after_the_due_date(due, days, expected):
+def test_a_link_works_to_the_nth_working_day_after_the_due_date(due, days, expected) -> None:
     assert link_expiry_date(ENGLAND, due, days) == expected
 
 
-def test_closure_days_push_the_expiry_too():
+def test_closure_days_push_the_expiry_too() -> None:
     # Mon 21 Dec 2026 + 5 with the council closed 29-31 Dec: Tue 22 (1), Wed 23 (2), Thu 24 (3); 25 Dec and the
     # Boxing Day holiday moved to Mon 28 Dec, the three closure days and 1 Jan skipped; Mon 4 Jan (4), Tue 5 Jan (5).
     closed = WorkingCalendar(closures=[date(2026, 12, 29), date(2026, 12, 30), date(2026, 12, 31)])
@@ -54,12 +54,12 @@ def test_closure_days_push_the_expiry_too():
     assert link_expiry_date(ENGLAND, date(2026, 12, 21), 5) == date(2026, 12, 30)
 
 
-def test_a_link_works_at_least_one_working_day_after_the_due_date():
+def test_a_link_works_at_least_one_working_day_after_the_due_date() -> None:
     with pytest.raises(ValueError):
         link_expiry_date(ENGLAND, date(2026, 12, 4), 0)
 
 
-def test_a_later_due_date_moves_the_expiry_later_never_earlier():
+def test_a_later_due_date_moves_the_expiry_later_never_earlier() -> None:
     issued = date(2027, 1, 13)  # the date the request email gave
     # An agreed due date of Fri 8 Jan 2027: + 10 -> Mon 11 (1) ... Fri 22 Jan (10).
     assert link_open_until(ENGLAND, issued_expiry=issued, current_due=date(2027, 1, 8), working_days=10) == date(
@@ -68,7 +68,7 @@ def test_a_later_due_date_moves_the_expiry_later_never_earlier():
     assert link_open_until(ENGLAND, issued_expiry=issued, current_due=date(2026, 12, 23), working_days=10) == issued
 
 
-def test_the_token_is_kept_as_its_sha256():
+def test_the_token_is_kept_as_its_sha256() -> None:
     # sha256("abc"), FIPS 180-2 appendix B.1.
     assert token_hash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
 
@@ -100,13 +100,13 @@ DATES = "12/03/2026: home visit."
      (), True, False, False),
     ({}, Confirmation(None, None, None, False), ("Involvement", "Key dates"), False, False, False),
 ])
-def test_the_precheck(answers, confirmation, unanswered, dates, confirmed, complete):
+def test_the_precheck(answers, confirmation, unanswered, dates, confirmed, complete) -> None:
     result = precheck(FORM, answers, confirmation)
     assert (result.unanswered, result.dates_present, result.confirmation_given, result.complete) == (
         unanswered, dates, confirmed, complete)
 
 
-def test_the_precheck_sentences():
+def test_the_precheck_sentences() -> None:
     assert precheck(FORM, {"involvement": "x", "key_dates": DATES}, CONFIRMED).sentence() == (
         "Pre-check: every required section answered, dates present, the senior manager's confirmation given.")
     assert precheck(FORM, {}, Confirmation(None, None, None, False)).sentence() == (
@@ -114,7 +114,7 @@ def test_the_precheck_sentences():
         "manager's confirmation is not given.")
 
 
-def test_a_form_without_a_dates_section_looks_for_dates_in_every_answer():
+def test_a_form_without_a_dates_section_looks_for_dates_in_every_answer() -> None:
     form = [SectionSpec("a", "text", "A", True), SectionSpec("b", "text", "B", False)]
     assert precheck(form, {"a": "x", "b": "On 3rd Feb 2026."}, CONFIRMED).dates_present
     assert not precheck(form, {"a": "x", "b": "Often."}, CONFIRMED).dates_present
@@ -127,14 +127,14 @@ def test_a_form_without_a_dates_section_looks_for_dates_in_every_answer():
     ("12 March 2026", True), ("3rd Feb 2026", True), ("March 2026", True), ("sept 2025", True),
     ("in the spring", False), ("12/03", False), ("case 123456", False), ("2026", False), ("May we", False),
 ])
-def test_what_counts_as_a_date(text, found):
+def test_what_counts_as_a_date(text, found) -> None:
     assert has_a_date(text) is found
 
 
 # ---------------------------------------------------------------- answers and the confirmation
 
 
-def test_answers_pass_the_text_gate():
+def test_answers_pass_the_text_gate() -> None:
     cleaned = clean_answers(FORM, {"involvement": "  Seen.\r\nTwice.  ", "key_dates": "", "unknown": "ignored",
                                    "confirmation": "ignored"})
     assert cleaned == {"involvement": "Seen.\nTwice."}
@@ -145,7 +145,7 @@ def test_answers_pass_the_text_gate():
         clean_answers(FORM, {"involvement": "x" * 20_001})
 
 
-def test_the_confirmation_is_required_only_to_submit():
+def test_the_confirmation_is_required_only_to_submit() -> None:
     draft = clean_confirmation(name=" A  Jones ", role="", confirmed_on=None, confirmed=False,
                                not_before=date(2026, 11, 18), as_of=date(2026, 11, 26), required=False)
     assert draft == Confirmation("A Jones", None, None, False)
@@ -165,7 +165,7 @@ def test_the_confirmation_is_required_only_to_submit():
     (("", "", ""), None),
     ((" 5", "1 ", "2027"), date(2027, 1, 5)),
 ])
-def test_a_date_from_its_three_boxes(parts, expected):
+def test_a_date_from_its_three_boxes(parts, expected) -> None:
     assert date_from_parts(*parts, label="date") == expected
 
 
@@ -175,7 +175,7 @@ def test_a_date_from_its_three_boxes(parts, expected):
     (("25", "Nov", "2026"), "in numbers"),
     (("25", "11", "26"), "four digits"),
 ])
-def test_a_wrong_date_is_refused(parts, message):
+def test_a_wrong_date_is_refused(parts, message) -> None:
     with pytest.raises(InvalidInput, match=message):
         date_from_parts(*parts, label="date")
 
@@ -197,7 +197,7 @@ def _docx() -> bytes:
     return buffer.getvalue()
 
 
-def test_a_pdf_and_a_word_document_are_accepted_by_their_content():
+def test_a_pdf_and_a_word_document_are_accepted_by_their_content() -> None:
     accepted = judge_attachment("Return.pdf", PDF)
     assert (accepted.file_name, accepted.content_type, accepted.size_bytes) == ("Return.pdf", "application/pdf",
                                                                                 len(PDF))
@@ -208,12 +208,12 @@ def test_a_pdf_and_a_word_document_are_accepted_by_their_content():
     assert word.content_type == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def test_a_renamed_program_is_refused():
+def test_a_renamed_program_is_refused() -> None:
     with pytest.raises(InvalidInput, match=r"report\.pdf is not a PDF or a Word document"):
         judge_attachment("report.pdf", EXE)
 
 
-def test_a_zip_or_text_named_as_word_is_refused():
+def test_a_zip_or_text_named_as_word_is_refused() -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("notes.txt", "hello")
@@ -222,14 +222,14 @@ def test_a_zip_or_text_named_as_word_is_refused():
             judge_attachment("return.docx", data)
 
 
-def test_the_extension_follows_the_content():
+def test_the_extension_follows_the_content() -> None:
     assert judge_attachment("report.pdf", _docx()).file_name == "report.docx"
     assert judge_attachment("report", PDF).file_name == "report.pdf"
     assert judge_attachment("C:\\Users\\jo\\Desktop\\report.PDF", PDF).file_name == "report.pdf"
     assert judge_attachment("../../etc/passwd.pdf", PDF).file_name == "passwd.pdf"
 
 
-def test_the_size_limit_and_empty_files():
+def test_the_size_limit_and_empty_files() -> None:
     at_limit = PDF + b"\0" * (MAX_ATTACHMENT_BYTES - len(PDF))
     assert judge_attachment("big.pdf", at_limit).size_bytes == 10 * 1024 * 1024
     with pytest.raises(InvalidInput, match="at most 10 MB"):
@@ -240,12 +240,12 @@ def test_the_size_limit_and_empty_files():
         judge_attachment("", PDF)
 
 
-def test_at_most_ten_documents_per_round():
+def test_at_most_ten_documents_per_round() -> None:
     assert judge_attachment("a.pdf", PDF, already_attached=MAX_ATTACHMENTS_PER_ROUND - 1)
     with pytest.raises(InvalidInput, match="At most 10 documents"):
         judge_attachment("a.pdf", PDF, already_attached=MAX_ATTACHMENTS_PER_ROUND)
 
 
-def test_a_file_name_passes_the_text_gate():
+def test_a_file_name_passes_the_text_gate() -> None:
     with pytest.raises(InvalidInput, match="file name contains a hidden control character"):
         judge_attachment("re\u202eport.pdf", PDF)

@@ -30,7 +30,7 @@ def _run(*, live=(8.0, 8.0), board=(90.0, 90.0), search=(20.0, 22.0), review_sta
     ]
 
 
-def test_a_run_on_the_targets_meets_them_all():
+def test_a_run_on_the_targets_meets_them_all() -> None:
     assert targets(_run()) == [
         Target("live page <= 2x the floor page at demo scale", True, "2.00x"),
         Target("every page national/demo <= 1.2x", True, "highest 1.15x (Daily log, first page)"),
@@ -40,7 +40,7 @@ def test_a_run_on_the_targets_meets_them_all():
     ]
 
 
-def test_each_target_missed_is_named_with_its_figure():
+def test_each_target_missed_is_named_with_its_figure() -> None:
     missed = targets(_run(live=(9.0, 9.0), board=(101.0, 101.0), search=(20.0, 31.0), review_statements=(10, 11)))
     assert missed == [
         Target("live page <= 2x the floor page at demo scale", False, "2.25x"),

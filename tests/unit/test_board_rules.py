@@ -42,14 +42,14 @@ D = date
     (D(2026, 12, 18), "2026-27 Q3"), (D(2027, 1, 1), "2026-27 Q4"), (D(2027, 3, 31), "2026-27 Q4"),
     (D(2027, 4, 1), "2027-28 Q1"), (D(1999, 2, 1), "1998-99 Q4"), (D(2099, 5, 1), "2099-00 Q1"),
 ])
-def test_a_date_falls_in_its_financial_year_quarter(day, label):
+def test_a_date_falls_in_its_financial_year_quarter(day, label) -> None:
     assert Quarter.of(day).label == label
     assert Quarter.parse(label) == Quarter.of(day)
     q = Quarter.of(day)
     assert q.start <= day <= q.end
 
 
-def test_quarter_bounds_and_shifts():
+def test_quarter_bounds_and_shifts() -> None:
     q3 = Quarter(2026, 3)
     assert (q3.start, q3.end, q3.months) == (D(2026, 10, 1), D(2026, 12, 31), "Oct to Dec 2026")
     assert (Quarter(2026, 4).start, Quarter(2026, 4).end) == (D(2027, 1, 1), D(2027, 3, 31))
@@ -58,12 +58,12 @@ def test_quarter_bounds_and_shifts():
 
 
 @pytest.mark.parametrize("label", ["2026-28 Q1", "2026 Q1", "2026-27 Q5", "", "Q3 2026-27"])
-def test_a_label_that_is_not_a_quarter_is_refused(label):
+def test_a_label_that_is_not_a_quarter_is_refused(label) -> None:
     with pytest.raises(InvalidInput, match="is not a quarter"):
         Quarter.parse(label)
 
 
-def test_the_default_period_is_the_last_four_complete_quarters_and_the_current_one():
+def test_the_default_period_is_the_last_four_complete_quarters_and_the_current_one() -> None:
     period = default_period(D(2026, 11, 26))
     assert [q.label for q in period.quarters] == ["2025-26 Q3", "2025-26 Q4", "2026-27 Q1", "2026-27 Q2",
                                                   "2026-27 Q3"]
@@ -81,10 +81,10 @@ def test_the_default_period_is_the_last_four_complete_quarters_and_the_current_o
     (D(2026, 3, 31), "2024-25 Q4 to 2025-26 Q4"),  # the day before Day 1 of the financial year's first quarter
     (D(2026, 4, 1), "2025-26 Q1 to 2026-27 Q1"),  # ... and that first day
 ])
-def test_the_default_period_whatever_day_today_is(today, expected):
+def test_the_default_period_whatever_day_today_is(today, expected) -> None:
     assert default_period(today).label == expected
 
-def test_a_period_runs_forwards_and_has_started():
+def test_a_period_runs_forwards_and_has_started() -> None:
     assert validate_period(Quarter(2026, 3), Quarter(2026, 3), D(2026, 10, 1)).label == "2026-27 Q3"
     with pytest.raises(InvalidInput, match="comes after the last"):
         validate_period(Quarter(2026, 3), Quarter(2026, 2), D(2026, 11, 26))
@@ -92,7 +92,7 @@ def test_a_period_runs_forwards_and_has_started():
         validate_period(Quarter(2026, 3), Quarter(2026, 4), D(2026, 12, 31))
 
 
-def test_the_calendar_passed_to_sql_holds_the_bank_holidays_and_closure_days_on_weekdays():
+def test_the_calendar_passed_to_sql_holds_the_bank_holidays_and_closure_days_on_weekdays() -> None:
     days = non_working_weekdays(WorkingCalendar([D(2026, 12, 29)]), D(2026, 12, 20), D(2027, 1, 5))
     assert days == [D(2026, 12, 25), D(2026, 12, 28), D(2026, 12, 29), D(2027, 1, 1)]  # Sat 26 Dec is a weekend
 
@@ -100,14 +100,14 @@ def test_the_calendar_passed_to_sql_holds_the_bank_holidays_and_closure_days_on_
 # ------------------------------------------------------------------ numbers and words
 
 
-def test_rounding_is_half_up_as_in_public_statistics():
+def test_rounding_is_half_up_as_in_public_statistics() -> None:
     assert (whole(62.5), whole(12.5), whole(66.666), whole(0.4)) == (63, 13, 67, 0)
     assert (num(14.0), num(14.5), num(14.75), num(None), num(3)) == ("14", "14.5", "14.8", "—", "3")
     assert (pct(Rate(5, 8)), pct(Rate(0, 0)), pct(Rate(0, 3))) == ("63%", "—", "0%")
     assert Rate(0, 0).percent is None
 
 
-def test_small_numbers_are_said_plainly():
+def test_small_numbers_are_said_plainly() -> None:
     assert n_words(3, "reviews") == "n = 3 reviews. Small numbers: one review moves a rate by 33 percentage points."
     assert n_words(1, "SINs") == "n = 1 SIN. Small numbers: one SIN moves a rate by 100 percentage points."
     assert n_words(1, "reviews submitted", rate=False) == "n = 1 review submitted. Small numbers: read with care."
@@ -115,7 +115,7 @@ def test_small_numbers_are_said_plainly():
     assert n_words(25, "returns due") == "n = 25 returns due."
 
 
-def test_headline_change_against_the_previous_period():
+def test_headline_change_against_the_previous_period() -> None:
     rate = Headline("on_time", "On time", "%", 62.5, 40.0, 8, 10, "reviews due", True)
     days = Headline("median_days", "Median", "working days", 14.0, 15.5, 7, 10, "reviews submitted", False)
     assert headline_delta(rate) == "+23 points"
@@ -135,7 +135,7 @@ def test_headline_change_against_the_previous_period():
     ("Please use the current template", ["Wrong form or template"]),
     ("Phone me", [OTHER_REASON]),
 ])
-def test_sent_back_reasons_fall_under_fixed_headings(reason, headings):
+def test_sent_back_reasons_fall_under_fixed_headings(reason, headings) -> None:
     assert categorise_reason(reason) == headings
 
 
@@ -173,7 +173,7 @@ def _figures(agency: str = "Police") -> BoardFigures:
                         headlines=headlines(current, previous))
 
 
-def test_sections_give_words_with_n_for_every_figure():
+def test_sections_give_words_with_n_for_every_figure() -> None:
     sections = {s.key: s for s in board_sections(_figures())}
     assert list(sections) == ["on_time", "spread", "sin", "returns", "reasons", "minutes", "notifications", "lcspr"]
     assert sections["on_time"].words[0].startswith("2 of 3 rapid reviews due (67%) reached the National Panel")
@@ -183,7 +183,7 @@ def test_sections_give_words_with_n_for_every_figure():
     assert sections["lcspr"].rows[-1] == ["Whole period (2026-27 Q3 to 2026-27 Q4)", 1, 2, 0]
 
 
-def test_csv_quotes_a_formula_and_the_pack_escapes_html():
+def test_csv_quotes_a_formula_and_the_pack_escapes_html() -> None:
     figures = _figures(agency="=cmd|' /C calc'!A0 <b>")
     rows = list(csv.reader(io.StringIO(figures_csv(figures).decode("utf-8-sig"))))
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
@@ -195,7 +195,7 @@ def test_csv_quotes_a_formula_and_the_pack_escapes_html():
     assert list(returns_chart.data[0].y) == ["=cmd|' /C calc'!A0 &lt;b&gt;"]
 
 
-def test_charts_have_a_target_line_and_label_only_quarters_agencies_and_headings():
+def test_charts_have_a_target_line_and_label_only_quarters_agencies_and_headings() -> None:
     charts = board_charts(_figures())
     assert set(charts) == {"on_time", "spread", "sin", "returns", "reasons", "minutes", "notifications", "lcspr"}
     on_time = charts["on_time"]
@@ -212,7 +212,7 @@ def test_charts_have_a_target_line_and_label_only_quarters_agencies_and_headings
     assert labels <= {"2026-27 Q3", "2026-27 Q4", "Police", "Dates missing or unclear"}
 
 
-def test_late_reviews_not_yet_submitted_read_naturally():
+def test_late_reviews_not_yet_submitted_read_naturally() -> None:
     figures = _figures()
     total = figures.current.total
     only_overdue = ReviewFigures(total.label, notified=2, on_time=1, overdue=1)
@@ -226,7 +226,7 @@ def test_late_reviews_not_yet_submitted_read_naturally():
     assert headline_delta(one_day) == "-1 working day"
 
 
-def test_the_minutes_words_count_every_meeting():
+def test_the_minutes_words_count_every_meeting() -> None:
     """Issue 14: the minutes of pre-meets and of the executive findings meeting count too; the words say so."""
     figures = _figures()
     minutes = {s.key: s for s in board_sections(figures)}["minutes"]

@@ -18,17 +18,17 @@ STAMP = datetime(2026, 11, 26, 7, 0, tzinfo=UTC)
     ("180626AB-2", 13, "180626 no. 13"),
     ("010127ABCD", 7, "010127 no. 7"),
 ])
-def test_the_outside_reference_drops_the_initials(reference, review_id, expected):
+def test_the_outside_reference_drops_the_initials(reference, review_id, expected) -> None:
     assert outside_reference(reference, review_id) == expected
 
 
 @pytest.mark.parametrize("text", ["Rapid Review 180626AB: report", "Chase 180626A due", "re 010127ABCD-2"])
-def test_a_text_carrying_a_case_reference_is_refused(text):
+def test_a_text_carrying_a_case_reference_is_refused(text) -> None:
     with pytest.raises(ValueError, match="initials"):
         check_no_case_reference(text, what="A subject")
 
 
-def test_a_text_with_an_outside_reference_passes():
+def test_a_text_with_an_outside_reference_passes() -> None:
     assert check_no_case_reference("Rapid Review 180626 no. 12: Day 15", what="A subject") == \
         "Rapid Review 180626 no. 12: Day 15"
 
@@ -36,13 +36,13 @@ def test_a_text_with_an_outside_reference_passes():
 ITEM = CalendarItem("review-1-day15@x", date(2027, 1, 12), "Day 15")
 
 
-def test_a_new_event_starts_at_sequence_0_and_keeps_it_while_nothing_changes():
+def test_a_new_event_starts_at_sequence_0_and_keeps_it_while_nothing_changes() -> None:
     first = next_state(None, ITEM)
     assert first == EventState(date(2027, 1, 12), False, 0)
     assert next_state(first, ITEM) == first
 
 
-def test_the_sequence_goes_up_when_the_date_moves_and_again_when_cancelled():
+def test_the_sequence_goes_up_when_the_date_moves_and_again_when_cancelled() -> None:
     moved = next_state(EventState(date(2027, 1, 12), False, 0),
                        CalendarItem(ITEM.uid, date(2027, 1, 15), ITEM.summary))
     assert moved == EventState(date(2027, 1, 15), False, 1)
@@ -50,7 +50,7 @@ def test_the_sequence_goes_up_when_the_date_moves_and_again_when_cancelled():
     assert cancelled == EventState(date(2027, 1, 15), True, 2)
 
 
-def test_the_ics_parses_with_each_events_date_sequence_and_status():
+def test_the_ics_parses_with_each_events_date_sequence_and_status() -> None:
     items = [ITEM, CalendarItem("milestone-5@x", date(2026, 12, 29), "Rapid Review 181226 no. 1: Minutes",
                                 cancelled=True)]
     text = calendar_bytes(items, {"milestone-5@x": EventState(date(2026, 12, 29), True, 3)}, stamp=STAMP)
@@ -66,12 +66,12 @@ def test_the_ics_parses_with_each_events_date_sequence_and_status():
     assert str(parsed["VERSION"]) == "2.0"
 
 
-def test_a_feed_with_no_deadlines_is_still_a_valid_calendar():
+def test_a_feed_with_no_deadlines_is_still_a_valid_calendar() -> None:
     parsed = Calendar.from_ical(calendar_bytes([], {}, stamp=STAMP))
     assert [c.name for c in parsed.subcomponents] == ["VTIMEZONE"]
 
 
-def test_an_event_summary_with_a_case_reference_is_never_written():
+def test_an_event_summary_with_a_case_reference_is_never_written() -> None:
     with pytest.raises(ValueError):
         calendar_bytes([CalendarItem("u@x", date(2027, 1, 12), "Day 15 of 180626AB")], {}, stamp=STAMP)
 
@@ -80,7 +80,7 @@ def test_an_event_summary_with_a_case_reference_is_never_written():
 TODAY, NEXT = date(2026, 11, 26), date(2026, 11, 27)
 
 
-def test_the_digest_sorts_overdue_from_due_and_leaves_out_what_is_later():
+def test_the_digest_sorts_overdue_from_due_and_leaves_out_what_is_later() -> None:
     lines = [DigestLine(date(2026, 11, 25), "201126AB", "Case folder created"),
              DigestLine(date(2026, 11, 26), "191126CD", "Police return not received"),
              DigestLine(date(2026, 11, 27), "201126AB", "Returns collated"),
@@ -98,6 +98,6 @@ def test_the_digest_sorts_overdue_from_due_and_leaves_out_what_is_later():
     assert "Rapid Review meeting held" not in body
 
 
-def test_no_digest_when_nothing_is_overdue_due_or_delegated():
+def test_no_digest_when_nothing_is_overdue_due_or_delegated() -> None:
     assert digest_mail(name="Morgan", today=TODAY, next_day=NEXT, partnership="P", delegated=[],
                        lines=[DigestLine(date(2026, 11, 30), "201126AB", "Later")]) is None

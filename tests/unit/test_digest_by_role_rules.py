@@ -10,7 +10,7 @@ from services.due_mail import DigestItem, DigestLine, digest_mail, digest_summar
 TODAY, NEXT = date(2026, 11, 26), date(2026, 11, 27)
 
 
-def test_a_plan_owner_names_its_roles_and_a_step_naming_none_is_the_managers():
+def test_a_plan_owner_names_its_roles_and_a_step_naming_none_is_the_managers() -> None:
     assert owner_roles("manager / officer") == {"manager", "officer"}
     assert owner_roles("officer, manager") == {"manager", "officer"}
     assert owner_roles("chair") == {"chair"}
@@ -18,7 +18,7 @@ def test_a_plan_owner_names_its_roles_and_a_step_naming_none_is_the_managers():
     assert owner_roles("Business Unit") == {"manager"}
 
 
-def test_each_role_gets_its_own_items_and_the_manager_every_item():
+def test_each_role_gets_its_own_items_and_the_manager_every_item() -> None:
     officer_step = DigestItem(DigestLine(TODAY, "201126AB", "Case folder created"), frozenset({"officer"}))
     chair_step = DigestItem(DigestLine(TODAY, "201126AB", "Rapid Review meeting held"), frozenset({"chair"}))
     shared = DigestItem(DigestLine(TODAY, "201126AB", "Scoping forms sent"), frozenset({"manager", "officer"}))
@@ -30,7 +30,7 @@ def test_each_role_gets_its_own_items_and_the_manager_every_item():
         "Case folder created", "Rapid Review meeting held", "Scoping forms sent"]
 
 
-def test_the_summary_names_the_next_working_day_when_it_is_not_tomorrow():
+def test_the_summary_names_the_next_working_day_when_it_is_not_tomorrow() -> None:
     assert digest_summary(today=TODAY, next_day=NEXT, overdue=3, due_today=2, due_next=1) == \
         "3 overdue, 2 due today, 1 due tomorrow."
     # Fri 27 Nov 2026: the next working day is Mon 30 Nov.
@@ -39,7 +39,7 @@ def test_the_summary_names_the_next_working_day_when_it_is_not_tomorrow():
                                            "1 delegated to you.")
 
 
-def test_each_item_links_to_its_page_when_the_address_is_known_and_none_without():
+def test_each_item_links_to_its_page_when_the_address_is_known_and_none_without() -> None:
     lines = [DigestLine(date(2026, 11, 25), "201126AB", "Case folder created", 7, "review"),
              DigestLine(TODAY, "201126AB", "Police return not received", 7, "returns")]
     waiting = [DigestLine(date(2026, 11, 2), "011026CD", "Ofsted's response outstanding", 3, "report")]
@@ -57,7 +57,7 @@ def test_each_item_links_to_its_page_when_the_address_is_known_and_none_without(
     assert "http" not in without
 
 
-def test_the_address_comes_from_rrt_public_url_without_its_trailing_slash():
+def test_the_address_comes_from_rrt_public_url_without_its_trailing_slash() -> None:
     assert public_url({"RRT_PUBLIC_URL": "https://tracker.example.org/"}) == "https://tracker.example.org"
     assert public_url({"RRT_PUBLIC_URL": "  "}) is None
     assert public_url({}) is None

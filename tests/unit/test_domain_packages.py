@@ -26,18 +26,18 @@ def _type_checking_imports(package: str) -> dict[str, str]:
     return found
 
 
-def test_the_domain_packages_are_the_folders_of_services():
+def test_the_domain_packages_are_the_folders_of_services() -> None:
     assert sorted(PACKAGES) == sorted(p.parent.name for p in SERVICES.glob("*/__init__.py"))
 
 
 @pytest.mark.parametrize("package", PACKAGES)
-def test_a_package_names_its_public_names_once_for_the_type_checker_and_once_in_all(package):
+def test_a_package_names_its_public_names_once_for_the_type_checker_and_once_in_all(package) -> None:
     module = importlib.import_module(f"services.{package}")
     assert sorted(_type_checking_imports(package)) == sorted(module.__all__)
 
 
 @pytest.mark.parametrize("package", PACKAGES)
-def test_each_public_name_is_the_object_of_the_module_that_holds_it(package):
+def test_each_public_name_is_the_object_of_the_module_that_holds_it(package) -> None:
     module = importlib.import_module(f"services.{package}")
     for name, home in _type_checking_imports(package).items():
         assert getattr(module, name) is getattr(importlib.import_module(home), name), name
@@ -45,7 +45,7 @@ def test_each_public_name_is_the_object_of_the_module_that_holds_it(package):
         module.no_such_public_name  # noqa: B018
 
 
-def test_a_name_outside_all_stays_inside_its_package():
+def test_a_name_outside_all_stays_inside_its_package() -> None:
     # read_reviews is the reviews' own query (services.reviews.reads), there for the package's other modules.
     importlib.import_module("services.reviews.reads").read_reviews  # noqa: B018
     with pytest.raises(ImportError):
@@ -64,17 +64,17 @@ def _impure(path: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("package", [p for p in PACKAGES if (SERVICES / p / "rules.py").exists()])
-def test_rules_are_pure(package):
+def test_rules_are_pure(package) -> None:
     assert _impure(SERVICES / package / "rules.py") == []
 
 
-def test_the_purity_check_can_fail(tmp_path):
+def test_the_purity_check_can_fail(tmp_path: Path) -> None:
     rules = tmp_path / "rules.py"
     rules.write_text("from sqlalchemy import select\ndef f(session: Session, x: int) -> None: ...\n")
     assert _impure(rules) == ["imports sqlalchemy", "takes a session (session)"]
 
 
-def test_every_services_module_imports_first_without_a_cycle():
+def test_every_services_module_imports_first_without_a_cycle() -> None:
     # Imported first in a fresh interpreter state each (a package's __init__ never imports its modules eagerly, so
     # modules of two packages may import each other's modules both ways: reviews and returns, the report and the
     # due mail). One subprocess, so this test run's modules are left alone.
@@ -96,7 +96,7 @@ print("\\n".join(failed))
     assert result.stdout.strip() == ""
 
 
-def test_pages_ask_a_service_who_may_call_it():
+def test_pages_ask_a_service_who_may_call_it() -> None:
     # Hand-written from domain.md: the officer opens a review, the Chair does not; the Chair records the plan steps
     # she owns; only the manager delegates.
     from services.permissions import may

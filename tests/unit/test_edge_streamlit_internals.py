@@ -20,7 +20,7 @@ def installed() -> None:
     streamlit_internals.install(icon_url="/app-icon.svg")
 
 
-def test_no_outside_address_is_asked_for_this_machines_address(monkeypatch):
+def test_no_outside_address_is_asked_for_this_machines_address(monkeypatch: pytest.MonkeyPatch) -> None:
     def outside(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("Streamlit called an outside address")
 
@@ -38,7 +38,7 @@ def _manager() -> MediaFileManager:
     return MediaFileManager(MemoryMediaFileStorage("/media"))
 
 
-def test_the_owners_of_a_file_a_run_added_are_the_sessions_holding_it():
+def test_the_owners_of_a_file_a_run_added_are_the_sessions_holding_it() -> None:
     manager = _manager()
     url = manager.add(b"report bytes", "application/octet-stream", "1.(2).3", "report.docx",
                       is_for_static_download=True)
@@ -50,7 +50,7 @@ def test_the_owners_of_a_file_a_run_added_are_the_sessions_holding_it():
     assert streamlit_internals.media_file_owners(file_id, manager) == set()
 
 
-def test_a_file_made_by_a_download_buttons_callable_belongs_to_the_session_that_registered_it():
+def test_a_file_made_by_a_download_buttons_callable_belongs_to_the_session_that_registered_it() -> None:
     manager = _manager()
     placeholder = manager.add_deferred(lambda: b"figures,1\n", "text/csv", "1.(4).5", "figures.csv")
     url = manager.execute_deferred(placeholder)
@@ -58,7 +58,7 @@ def test_a_file_made_by_a_download_buttons_callable_belongs_to_the_session_that_
     assert streamlit_internals.media_file_owners(url.rsplit("/", 1)[1].split(".", 1)[0], manager) == {"dontcare"}
 
 
-def test_a_media_files_name_cannot_be_computed_from_its_content():
+def test_a_media_files_name_cannot_be_computed_from_its_content() -> None:
     from streamlit.runtime import memory_media_file_storage
 
     storage = MemoryMediaFileStorage("/media")
@@ -72,7 +72,7 @@ def test_a_media_files_name_cannot_be_computed_from_its_content():
     assert len(first) == 64 and "." not in first
 
 
-def test_a_material_page_icon_is_shown_from_the_apps_own_address():
+def test_a_material_page_icon_is_shown_from_the_apps_own_address() -> None:
     from streamlit.commands import page_config
 
     assert page_config._get_favicon_string(":material/fact_check:") == "/app-icon.svg"

@@ -17,7 +17,7 @@ def _fail() -> None:
         raise ValueError(SECRET) from cause
 
 
-def test_the_log_names_the_type_and_the_place_but_not_the_message():
+def test_the_log_names_the_type_and_the_place_but_not_the_message() -> None:
     with pytest.raises(ValueError) as caught:
         _fail()
     logged = describe_for_log(caught.value)
@@ -27,7 +27,7 @@ def test_the_log_names_the_type_and_the_place_but_not_the_message():
     assert "180626AB" not in logged and "argon2" not in logged and "AB," not in logged
 
 
-def test_each_report_gets_its_own_short_id_in_the_log(caplog):
+def test_each_report_gets_its_own_short_id_in_the_log(caplog: pytest.LogCaptureFixture) -> None:
     with pytest.raises(ValueError) as caught:
         _fail()
     with caplog.at_level(logging.ERROR, logger="rrt.errors"):

@@ -31,7 +31,7 @@ CLEANED = [
 
 
 @pytest.mark.parametrize(("typed", "multiline", "stored"), CLEANED)
-def test_clean_text_stores_what_a_person_meant(typed, multiline, stored):
+def test_clean_text_stores_what_a_person_meant(typed, multiline, stored) -> None:
     assert clean_text(typed, label="note", max_length=100, multiline=multiline) == stored
 
 
@@ -49,7 +49,7 @@ def test_clean_text_stores_what_a_person_meant(typed, multiline, stored):
         ("lone \ud800 surrogate", "U+D800", 6),
     ],
 )
-def test_hidden_control_characters_are_refused_with_where_they_are(typed, code, position):
+def test_hidden_control_characters_are_refused_with_where_they_are(typed, code, position) -> None:
     with pytest.raises(InvalidInput) as refused:
         clean_text(typed, label="summary", max_length=100)
     message = str(refused.value)
@@ -57,23 +57,23 @@ def test_hidden_control_characters_are_refused_with_where_they_are(typed, code, 
     assert f"({code}) at character {position}," in message
 
 
-def test_length_is_counted_after_cleaning_and_named():
+def test_length_is_counted_after_cleaning_and_named() -> None:
     assert clean_text("x" * 10 + "   ", label="reason", max_length=10) == "x" * 10
     with pytest.raises(InvalidInput, match=r"The reason is 10,000 characters long; it can be at most 4,000\."):
         clean_text("y" * 10_000, label="reason", max_length=4000)
 
 
-def test_required_text_must_not_be_blank():
+def test_required_text_must_not_be_blank() -> None:
     with pytest.raises(InvalidInput, match=r"^Give the agency's name\.$"):
         clean_text(" \n\t ", label="agency's name", max_length=200, required=True)
 
 
-def test_blank_optional_text_is_stored_as_none():
+def test_blank_optional_text_is_stored_as_none() -> None:
     assert clean_optional_text("   ", label="note", max_length=10) is None
     assert clean_optional_text(" a ", label="note", max_length=10) == "a"
 
 
-def test_the_column_limits_come_from_the_models():
+def test_the_column_limits_come_from_the_models() -> None:
     assert max_length_of(Agency.name) == 200
     assert max_length_of(LogEntry.text) is None
 
@@ -89,12 +89,12 @@ def test_the_column_limits_come_from_the_models():
         (None, ""),
     ],
 )
-def test_printable_keeps_exports_buildable_for_text_already_stored(stored, exported):
+def test_printable_keeps_exports_buildable_for_text_already_stored(stored, exported) -> None:
     assert printable(stored) == exported
 
 
 @given(st.text(max_size=300), st.booleans())
-def test_any_text_is_either_cleaned_or_refused_with_a_sentence(typed, multiline):
+def test_any_text_is_either_cleaned_or_refused_with_a_sentence(typed, multiline) -> None:
     try:
         stored = clean_text(typed, label="note", max_length=200, multiline=multiline)
     except InvalidInput as refused:
@@ -111,7 +111,7 @@ def test_any_text_is_either_cleaned_or_refused_with_a_sentence(typed, multiline)
 
 
 @given(st.text(max_size=300))
-def test_printable_never_leaves_a_character_xml_cannot_hold(stored):
+def test_printable_never_leaves_a_character_xml_cannot_hold(stored) -> None:
     exported = printable(stored)
     assert not any(ord(c) < 32 and c not in "\t\n\r" for c in exported)
     assert not any(0xD800 <= ord(c) <= 0xDFFF for c in exported)

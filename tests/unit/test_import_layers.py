@@ -117,22 +117,22 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return cycles
 
 
-def test_every_services_module_has_a_layer():
+def test_every_services_module_has_a_layer() -> None:
     unplaced = sorted(m for m in _modules() if _layer(m) is None)
     assert not unplaced, f"give these modules a layer in LAYERS: {unplaced}"
 
 
-def test_no_module_imports_one_above_it():
+def test_no_module_imports_one_above_it() -> None:
     upward = _upward(_graph())
     assert not upward, "\n".join(upward)
 
 
-def test_the_services_import_graph_has_no_cycle():
+def test_the_services_import_graph_has_no_cycle() -> None:
     cycles = _cycles(_graph())
     assert not cycles, "\n".join(" -> ".join(c) for c in cycles)
 
 
-def test_the_checks_can_fail():
+def test_the_checks_can_fail() -> None:
     # Worth something only if they can fail: yesterday's shape (returns registering into reviews, reviews
     # importing returns at its bottom, settings importing reviews) is caught both ways.
     yesterday = {
@@ -148,7 +148,7 @@ def test_the_checks_can_fail():
     assert _layer("services.a_new_module") is None
 
 
-def test_services_never_import_the_demo():
+def test_services_never_import_the_demo() -> None:
     # The demo sits above the services and goes through them; nothing in services/ may lean on it.
     offenders = []
     for path in SERVICES.rglob("*.py"):

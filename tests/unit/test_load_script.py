@@ -10,7 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 from load import Element, Run, element_of, percentile, rerun_request, websocket_url
 
 
-def test_percentile_is_the_nearest_rank():
+def test_percentile_is_the_nearest_rank() -> None:
     samples = [5.0, 1.0, 4.0, 2.0, 3.0]
     assert percentile(samples, 0.5) == 3.0
     assert percentile(samples, 0.0) == 1.0
@@ -18,7 +18,7 @@ def test_percentile_is_the_nearest_rank():
     assert percentile([float(n) for n in range(1, 21)], 0.95) == 19.0
 
 
-def test_a_rerun_request_names_the_page_and_carries_the_widgets():
+def test_a_rerun_request_names_the_page_and_carries_the_widgets() -> None:
     message = BackMsg()
     message.ParseFromString(rerun_request("live_reviews", [("$$ID-a-user", "string_value", "olly"),
                                                            ("$$ID-b-go", "trigger_value", True)]))
@@ -37,7 +37,7 @@ def _element(kind: str, **fields: object) -> ForwardMsg:
     return message
 
 
-def test_the_elements_are_read_with_their_widget_ids_and_texts():
+def test_the_elements_are_read_with_their_widget_ids_and_texts() -> None:
     assert element_of(_element("text_input", id="$$ID-1", label="Username")) == Element("text_input", "$$ID-1",
                                                                                           "Username")
     assert element_of(_element("heading", body="Live reviews")) == Element("heading", "", "Live reviews")
@@ -49,7 +49,7 @@ def test_the_elements_are_read_with_their_widget_ids_and_texts():
     assert element_of(finished) is None
 
 
-def test_a_run_finds_its_widgets_and_reports_what_a_user_would_see_as_an_error():
+def test_a_run_finds_its_widgets_and_reports_what_a_user_would_see_as_an_error() -> None:
     run = Run([Element("text_input", "$$ID-1", "Username"), Element("button", "$$ID-2", "Sign in"),
                Element("error", "", "Wrong username or password."), Element("exception", "", "KeyError: 'x'")])
     assert run.widget("button", "Sign in") == "$$ID-2"
@@ -60,11 +60,11 @@ def test_a_run_finds_its_widgets_and_reports_what_a_user_would_see_as_an_error()
     assert Run([Element("heading", "", "Live reviews")]).problems() == []
 
 
-def test_the_websocket_is_the_apps_stream_on_the_same_host():
+def test_the_websocket_is_the_apps_stream_on_the_same_host() -> None:
     assert websocket_url("http://127.0.0.1:8501") == "ws://127.0.0.1:8501/_stcore/stream"
     assert websocket_url("https://tracker.example/") == "wss://tracker.example/_stcore/stream"
 
 
-def test_a_script_that_did_not_compile_is_an_error():
+def test_a_script_that_did_not_compile_is_an_error() -> None:
     assert Run([], status=ForwardMsg.FINISHED_WITH_COMPILE_ERROR).problems() == ["the script did not compile"]
     assert Run([], status=ForwardMsg.FINISHED_SUCCESSFULLY).problems() == []

@@ -26,7 +26,7 @@ def _plan(meeting_done=None, meeting_agreed=None) -> dict[str, ReviewMilestone]:
     return {"meeting": meeting, "minutes": minutes}
 
 
-def test_with_no_meeting_date_the_minutes_keep_their_plan_window():
+def test_with_no_meeting_date_the_minutes_keep_their_plan_window() -> None:
     assert _plan()["minutes"].due_date == D(2026, 12, 17)
 
 
@@ -35,13 +35,13 @@ def test_with_no_meeting_date_the_minutes_keep_their_plan_window():
     (D(2026, 12, 24), D(2026, 12, 29)),   # agreed Thu 24 Dec: 25 and 28 Dec are bank holidays
     (D(2026, 12, 31), D(2027, 1, 4)),     # domain.md's worked example
 ])
-def test_minutes_follow_the_agreed_meeting_date_while_it_is_not_held(agreed, minutes_due):
+def test_minutes_follow_the_agreed_meeting_date_while_it_is_not_held(agreed, minutes_due) -> None:
     plan = _plan(meeting_agreed=agreed)
     assert plan["minutes"].due_date == minutes_due
     assert plan["meeting"].agreed_due_date == agreed  # the agreed date itself is left as it is
 
 
-def test_the_actual_meeting_date_wins_over_the_agreed_one():
+def test_the_actual_meeting_date_wins_over_the_agreed_one() -> None:
     plan = _plan(meeting_done=D(2026, 12, 22), meeting_agreed=D(2026, 12, 23))
     assert plan["minutes"].due_date == D(2026, 12, 23)
 
@@ -54,7 +54,7 @@ def test_the_actual_meeting_date_wins_over_the_agreed_one():
     (False, "not needed", "not needed"),
     (True, "needed", None),
 ])
-def test_the_exec_meeting_reads_not_decided_yet_until_the_chair_decides(decision, words, step):
+def test_the_exec_meeting_reads_not_decided_yet_until_the_chair_decides(decision, words, step) -> None:
     from types import SimpleNamespace
 
     from services.plan import exec_meeting_words, not_applying_words

@@ -30,12 +30,12 @@ def _review(submitted_on):
                       submitted_to_panel_date=submitted_on)
 
 
-def test_before_submission_the_next_step_is_the_soonest_open_one():
+def test_before_submission_the_next_step_is_the_soonest_open_one() -> None:
     status = review_status(CAL, _review(None), MILESTONES, date(2026, 12, 21), amber_days=1)
     assert status.next_milestone.title == "Case folder created"
 
 
-def test_after_submission_a_step_left_open_is_not_the_next_step_the_panels_response_is():
+def test_after_submission_a_step_left_open_is_not_the_next_step_the_panels_response_is() -> None:
     submitted = [m if m.key != "panel_submission" else MilestoneRead(**{**m.__dict__, "done_date": date(2027, 1, 12)})
                  for m in MILESTONES]
     status = review_status(CAL, _review(date(2027, 1, 12)), submitted, date(2027, 1, 13), amber_days=1)

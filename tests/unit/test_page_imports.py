@@ -68,17 +68,17 @@ def offences(path: Path, services: Path = SERVICES) -> list[str]:  # noqa: C901 
     return found
 
 
-def test_pages_import_only_the_public_names_of_the_services():
+def test_pages_import_only_the_public_names_of_the_services() -> None:
     found = [o for path in PAGE_FILES for o in offences(path)]
     assert found == [], "\n".join(found)
 
 
-def test_the_scan_reads_the_pages_it_should():
+def test_the_scan_reads_the_pages_it_should() -> None:
     names = {str(p.relative_to(ROOT)) for p in PAGE_FILES}
     assert {"app.py", "pages/review.py", "pages/returns.py", "pages/returns_parts/return_cards.py"} <= names
 
 
-def test_every_domain_package_declares_what_pages_may_import():
+def test_every_domain_package_declares_what_pages_may_import() -> None:
     for package in ("reviews", "returns", "report", "daily_log", "board", "meetings"):
         assert declared_all(SERVICES / package / "__init__.py"), f"services/{package}/__init__.py has no __all__"
 
@@ -106,13 +106,13 @@ def test_every_domain_package_declares_what_pages_may_import():
          []),
     ],
 )
-def test_the_scan_catches_each_kind_of_import_past_the_public_names(tmp_path, source, expected):
+def test_the_scan_catches_each_kind_of_import_past_the_public_names(tmp_path: Path, source, expected) -> None:
     page = tmp_path / "x.py"
     page.write_text(source)
     assert offences(page) == expected
 
 
-def test_the_returns_page_parts_are_never_pages():
+def test_the_returns_page_parts_are_never_pages() -> None:
     # The app's pages are the explicit entries of ui.navigation.PAGES (app.py adds only the sign-in page), each a
     # file directly in pages/; a package below pages/ holds parts of a page, never one.
     from ui.navigation import PAGES

@@ -39,7 +39,7 @@ def _as_read(shown: str) -> str:
         HOSTILE,
     ],
 )
-def test_md_text_shows_what_was_typed_literally(typed):
+def test_md_text_shows_what_was_typed_literally(typed) -> None:
     shown = md_text(typed)
     assert _as_read(shown) == typed
     # Every ASCII punctuation character is escaped (CommonMark reads each as itself), so no link, image, HTML,
@@ -51,7 +51,7 @@ def test_md_text_shows_what_was_typed_literally(typed):
     assert not re.search(r"(?i)www\.|://|[\w.+-]@", read), read
 
 
-def test_md_text_of_a_plain_name_is_the_name():
+def test_md_text_of_a_plain_name_is_the_name() -> None:
     assert md_text("North Trust") == "North Trust"
     assert md_text("Ysbyty Gwynedd – Māori 北") == "Ysbyty Gwynedd – Māori 北"
 
@@ -61,11 +61,11 @@ def test_md_text_of_a_plain_name_is_the_name():
     [("red", ":red-badge[RED]"), ("amber", ":orange-badge[AMBER]"), ("green", ":green-badge[GREEN]"),
      ("not due yet", ":green-badge[NOT DUE YET]"), ("submitted", ":gray-badge[SUBMITTED]")],
 )
-def test_rag_badges_are_streamlit_badges_that_say_the_status(status, badge):
+def test_rag_badges_are_streamlit_badges_that_say_the_status(status, badge) -> None:
     assert rag_badge(status) == badge
 
 
-def test_no_page_lets_html_through():
+def test_no_page_lets_html_through() -> None:
     offenders = [str(p.relative_to(ROOT)) for p in [ROOT / "app.py", *ROOT.glob("pages/**/*.py"), *ROOT.glob("ui/*.py")]
                  if "unsafe_allow_html" in p.read_text()]
     assert offenders == []
@@ -86,7 +86,7 @@ def _unsafe_calls(path):
                     yield keyword.arg, names
 
 
-def test_every_unsafe_argument_is_the_one_allowed_and_draws_only_constants():
+def test_every_unsafe_argument_is_the_one_allowed_and_draws_only_constants() -> None:
     found = {}
     for path in [ROOT / "app.py", *ROOT.glob("pages/**/*.py"), *ROOT.glob("ui/**/*.py")]:
         for keyword, names in _unsafe_calls(path):
@@ -96,7 +96,7 @@ def test_every_unsafe_argument_is_the_one_allowed_and_draws_only_constants():
         assert names and all(name.isupper() for name in names), f"not only module constants: {names}"
 
 
-def test_the_unsafe_scan_finds_a_call_that_passes_stored_text(tmp_path):
+def test_the_unsafe_scan_finds_a_call_that_passes_stored_text(tmp_path: Path) -> None:
     page = tmp_path / "page.py"
     page.write_text("import streamlit as st\nst.html(agency.name, unsafe_allow_javascript=True)\n"
                     "st.markdown(note, unsafe_allow_html=True)\n")
@@ -115,7 +115,7 @@ def test_the_unsafe_scan_finds_a_call_that_passes_stored_text(tmp_path):
         "'<img src=x>' :material/home: `code` is not a name.",
     ],
 )
-def test_a_refusal_that_quotes_typed_text_cannot_link_or_load_an_image(sentence):
+def test_a_refusal_that_quotes_typed_text_cannot_link_or_load_an_image(sentence) -> None:
     from ui.widgets import md_sentence
 
     shown = md_sentence(sentence)
@@ -265,7 +265,7 @@ def _unescaped_markdown() -> list[str]:
     return found
 
 
-def test_every_text_drawn_as_markdown_goes_through_md_text():
+def test_every_text_drawn_as_markdown_goes_through_md_text() -> None:
     """Streamlit draws st.markdown/caption/write/success/..., and every widget label, as Markdown: an agency name
     or a plan step's title there could load a remote image, colour the page, draw LaTeX or become a link. Each such
     argument is a constant, text escaped by md_text/md_sentence, code-made text (dates, numbers, badges), or in
@@ -273,7 +273,7 @@ def test_every_text_drawn_as_markdown_goes_through_md_text():
     assert _unescaped_markdown() == []
 
 
-def test_the_scan_finds_stored_text_drawn_as_markdown(tmp_path, monkeypatch):
+def test_the_scan_finds_stored_text_drawn_as_markdown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     page = tmp_path / "pages" / "x.py"
     page.parent.mkdir()
     page.write_text(

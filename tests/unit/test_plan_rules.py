@@ -17,11 +17,11 @@ CHRISTMAS_CLOSURE_2026 = [D(2026, 12, 29), D(2026, 12, 30), D(2026, 12, 31)]
 
 
 @pytest.fixture
-def cal():
+def cal() -> WorkingCalendar:
     return WorkingCalendar()
 
 
-def test_review_is_due_at_the_end_of_day_15():
+def test_review_is_due_at_the_end_of_day_15() -> None:
     assert REVIEW_DUE_DAY == 15
 
 
@@ -45,11 +45,11 @@ def test_review_is_due_at_the_end_of_day_15():
         (D(2027, 12, 23), D(2028, 1, 17)),  # over both 2027 substitutes and 3 Jan 2028
     ],
 )
-def test_review_due_date(cal, received, due):
+def test_review_due_date(cal: WorkingCalendar, received, due) -> None:
     assert review_due_date(cal, received) == due
 
 
-def test_review_due_date_with_christmas_closure():
+def test_review_due_date_with_christmas_closure() -> None:
     cal = WorkingCalendar(closures=CHRISTMAS_CLOSURE_2026)
     assert review_due_date(cal, D(2026, 12, 18)) == D(2027, 1, 15)
 
@@ -74,7 +74,7 @@ def test_review_due_date_with_christmas_closure():
         (None, None, None, None),                     # no deadline (Panel response)
     ],
 )
-def test_planned_dates_received_fri_18_dec_2026(cal, start_day, end_day, window_start, due):
+def test_planned_dates_received_fri_18_dec_2026(cal: WorkingCalendar, start_day, end_day, window_start, due) -> None:
     got = planned_dates(cal, D(2026, 12, 18), window_start_day=start_day, window_end_day=end_day)
     assert got == PlannedDates(window_start, due)
 
@@ -93,7 +93,7 @@ def test_planned_dates_received_fri_18_dec_2026(cal, start_day, end_day, window_
         (15, 15, D(2027, 1, 13), D(2027, 1, 13)),
     ],
 )
-def test_planned_dates_received_sat_19_dec_2026(cal, start_day, end_day, window_start, due):
+def test_planned_dates_received_sat_19_dec_2026(cal: WorkingCalendar, start_day, end_day, window_start, due) -> None:
     got = planned_dates(cal, D(2026, 12, 19), window_start_day=start_day, window_end_day=end_day)
     assert got == PlannedDates(window_start, due)
 
@@ -111,13 +111,13 @@ def test_planned_dates_received_sat_19_dec_2026(cal, start_day, end_day, window_
         (15, 15, D(2027, 1, 15), D(2027, 1, 15)),     # review due Fri 15 Jan
     ],
 )
-def test_planned_dates_with_christmas_closure(start_day, end_day, window_start, due):
+def test_planned_dates_with_christmas_closure(start_day, end_day, window_start, due) -> None:
     cal = WorkingCalendar(closures=CHRISTMAS_CLOSURE_2026)
     got = planned_dates(cal, D(2026, 12, 18), window_start_day=start_day, window_end_day=end_day)
     assert got == PlannedDates(window_start, due)
 
 
-def test_planned_dates_window_without_a_start_day(cal):
+def test_planned_dates_window_without_a_start_day(cal: WorkingCalendar) -> None:
     got = planned_dates(cal, D(2026, 12, 18), window_start_day=None, window_end_day=15)
     assert got == PlannedDates(None, D(2027, 1, 12))
 
@@ -139,7 +139,7 @@ def test_planned_dates_window_without_a_start_day(cal):
         (D(2026, 6, 17), 3, D(2026, 6, 22)),
     ],
 )
-def test_minutes_follow_the_meeting(cal, meeting, offset, minutes_due):
+def test_minutes_follow_the_meeting(cal: WorkingCalendar, meeting, offset, minutes_due) -> None:
     got = planned_dates(
         cal,
         D(2026, 12, 18),
@@ -151,7 +151,7 @@ def test_minutes_follow_the_meeting(cal, meeting, offset, minutes_due):
     assert got == PlannedDates(meeting, minutes_due)
 
 
-def test_minutes_after_meeting_thu_31_dec_2026_worked_example(cal):
+def test_minutes_after_meeting_thu_31_dec_2026_worked_example(cal: WorkingCalendar) -> None:
     got = planned_dates(
         cal,
         D(2026, 12, 18),
@@ -164,20 +164,20 @@ def test_minutes_after_meeting_thu_31_dec_2026_worked_example(cal):
     assert got.window_start == D(2026, 12, 31)
 
 
-def test_minutes_follow_the_meeting_with_closure_days():
+def test_minutes_follow_the_meeting_with_closure_days() -> None:
     cal = WorkingCalendar(closures=CHRISTMAS_CLOSURE_2026)
     got = planned_dates(cal, D(2026, 12, 18), window_start_day=7, window_end_day=9,
                         follows_done_date=D(2026, 12, 24), follows_offset_days=1)
     assert got == PlannedDates(D(2026, 12, 24), D(2027, 1, 4))
 
 
-def test_minutes_use_their_window_until_the_meeting_is_held(cal):
+def test_minutes_use_their_window_until_the_meeting_is_held(cal: WorkingCalendar) -> None:
     got = planned_dates(cal, D(2026, 12, 18), window_start_day=7, window_end_day=9,
                         follows_done_date=None, follows_offset_days=1)
     assert got == PlannedDates(D(2026, 12, 30), D(2027, 1, 4))
 
 
-def test_a_done_date_without_an_offset_does_not_replace_the_window(cal):
+def test_a_done_date_without_an_offset_does_not_replace_the_window(cal: WorkingCalendar) -> None:
     got = planned_dates(cal, D(2026, 12, 18), window_start_day=9, window_end_day=12,
                         follows_done_date=D(2026, 12, 31), follows_offset_days=None)
     assert got == PlannedDates(D(2027, 1, 4), D(2027, 1, 7))
@@ -211,17 +211,17 @@ def _template(**kw):
          "meeting + 1 working day"),
     ],
 )
-def test_window_label(kw, label):
+def test_window_label(kw, label) -> None:
     assert window_label(_template(**kw)) == label
 
 
-def test_window_label_for_a_review_milestone():
+def test_window_label_for_a_review_milestone() -> None:
     m = ReviewMilestone(key="returns_accepted", title="t", owner="officer", sort_order=70,
                         window_start_day=2, window_end_day=6)
     assert window_label(m) == "Day 2-6"
 
 
-def test_window_label_of_the_seeded_minutes_step_reads_as_in_domain_md():
+def test_window_label_of_the_seeded_minutes_step_reads_as_in_domain_md() -> None:
     # domain.md's default plan table and window_label's own docstring both give the minutes step's
     # window as "meeting + 1 working day"; the seeded plan's follows_key is "rr_meeting".
     m = _template(key="minutes", window_start_day=7, window_end_day=9,

@@ -15,7 +15,7 @@ DUE_TUE_29_DEC = D(2026, 12, 29)
 
 
 @pytest.fixture
-def cal():
+def cal() -> WorkingCalendar:
     return WorkingCalendar()
 
 
@@ -31,7 +31,7 @@ def cal():
         (D(2026, 12, 30), Rag.RED),     # Wed: past due
     ],
 )
-def test_worked_example_return_due_tue_29_dec(cal, as_of, expected):
+def test_worked_example_return_due_tue_29_dec(cal: WorkingCalendar, as_of, expected) -> None:
     assert rag_for_due_date(cal, DUE_TUE_29_DEC, as_of) is expected
 
 
@@ -50,7 +50,7 @@ def test_worked_example_return_due_tue_29_dec(cal, as_of, expected):
         (D(2027, 6, 1), Rag.RED),
     ],
 )
-def test_return_due_tue_29_dec_on_other_days(cal, as_of, expected):
+def test_return_due_tue_29_dec_on_other_days(cal: WorkingCalendar, as_of, expected) -> None:
     assert rag_for_due_date(cal, DUE_TUE_29_DEC, as_of) is expected
 
 
@@ -72,11 +72,11 @@ def test_return_due_tue_29_dec_on_other_days(cal, as_of, expected):
         (D(2026, 6, 22), D(2026, 6, 23), Rag.RED),
     ],
 )
-def test_rag_over_weekends_and_holidays(cal, due, as_of, expected):
+def test_rag_over_weekends_and_holidays(cal: WorkingCalendar, due, as_of, expected) -> None:
     assert rag_for_due_date(cal, due, as_of) is expected
 
 
-def test_rag_follows_closure_days():
+def test_rag_follows_closure_days() -> None:
     # With 29-31 Dec closed, a return due Mon 4 Jan is amber on Thu 24 Dec (next working day).
     closed = WorkingCalendar(closures=[D(2026, 12, 29), D(2026, 12, 30), D(2026, 12, 31)])
     assert rag_for_due_date(closed, D(2027, 1, 4), D(2026, 12, 24)) is Rag.AMBER
@@ -110,11 +110,11 @@ def test_rag_follows_closure_days():
         (3, D(2026, 12, 22), Rag.AMBER),
     ],
 )
-def test_amber_threshold(cal, amber_days, as_of, expected):
+def test_amber_threshold(cal: WorkingCalendar, amber_days, as_of, expected) -> None:
     assert rag_for_due_date(cal, DUE_TUE_29_DEC, as_of, amber_days=amber_days) is expected
 
 
-def test_default_amber_threshold_is_one_working_day(cal):
+def test_default_amber_threshold_is_one_working_day(cal: WorkingCalendar) -> None:
     assert rag_for_due_date(cal, DUE_TUE_29_DEC, D(2026, 12, 23)) is Rag.GREEN
     assert rag_for_due_date(cal, DUE_TUE_29_DEC, D(2026, 12, 24)) is Rag.AMBER
 
@@ -122,11 +122,11 @@ def test_default_amber_threshold_is_one_working_day(cal):
 # ------------------------------------------------------------------ open items
 
 
-def test_open_item_without_a_due_date_is_green(cal):
+def test_open_item_without_a_due_date_is_green(cal: WorkingCalendar) -> None:
     assert open_item_rag(cal, due=None, as_of=D(2026, 12, 30)) is Rag.GREEN
 
 
-def test_open_item_without_a_due_date_is_green_even_before_its_window(cal):
+def test_open_item_without_a_due_date_is_green_even_before_its_window(cal: WorkingCalendar) -> None:
     assert open_item_rag(cal, due=None, as_of=D(2026, 12, 18), window_start=D(2027, 1, 4)) is Rag.GREEN
 
 
@@ -157,7 +157,7 @@ def test_open_item_without_a_due_date_is_green_even_before_its_window(cal):
         (None, D(2026, 12, 29), D(2026, 12, 30), Rag.RED),
     ],
 )
-def test_open_item_rag(cal, window_start, due, as_of, expected):
+def test_open_item_rag(cal: WorkingCalendar, window_start, due, as_of, expected) -> None:
     assert open_item_rag(cal, due=due, as_of=as_of, window_start=window_start) is expected
 
 
@@ -171,13 +171,13 @@ def test_open_item_rag(cal, window_start, due, as_of, expected):
         (0, D(2026, 12, 29), Rag.AMBER),
     ],
 )
-def test_open_item_rag_uses_the_amber_threshold(cal, amber_days, as_of, expected):
+def test_open_item_rag_uses_the_amber_threshold(cal: WorkingCalendar, amber_days, as_of, expected) -> None:
     got = open_item_rag(cal, due=D(2026, 12, 29), as_of=as_of, amber_days=amber_days,
                         window_start=D(2026, 12, 29))
     assert got is expected
 
 
-def test_not_due_yet_is_drawn_green():
+def test_not_due_yet_is_drawn_green() -> None:
     assert RAG_COLOURS[Rag.NOT_DUE_YET] == RAG_COLOURS[Rag.GREEN]
     assert RAG_COLOURS[Rag.AMBER] != RAG_COLOURS[Rag.GREEN]
     assert RAG_COLOURS[Rag.RED] != RAG_COLOURS[Rag.AMBER]
@@ -190,14 +190,14 @@ def _contrast_with_white(colour: str) -> float:
     return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
 
 
-def test_the_contrast_formula_gives_the_figures_an_audit_measured():
+def test_the_contrast_formula_gives_the_figures_an_audit_measured() -> None:
     # axe-core measured white on the old amber #b7791f at 3.64:1 and on the old "not needed" #718096 at 4.02:1.
     assert round(_contrast_with_white("#b7791f"), 2) == 3.64
     assert round(_contrast_with_white("#718096"), 2) == 4.02
 
 
 @pytest.mark.parametrize("rag", list(Rag))
-def test_every_status_colour_carries_white_text_at_wcag_aa_contrast(rag):
+def test_every_status_colour_carries_white_text_at_wcag_aa_contrast(rag) -> None:
     # Tables draw each status's word in white on its colour (WCAG 2.2 AA 1.4.3: at least 4.5:1).
     assert _contrast_with_white(RAG_COLOURS[rag]) >= 4.5
 
@@ -212,7 +212,7 @@ def test_every_status_colour_carries_white_text_at_wcag_aa_contrast(rag):
         (Rag.NOT_DUE_YET, "not due yet"),
     ],
 )
-def test_status_words(status, value):
+def test_status_words(status, value) -> None:
     assert status.value == value
     assert status == value
 
@@ -243,11 +243,11 @@ def test_status_words(status, value):
         (D(2026, 6, 20), D(2026, 6, 23), Rag.RED),
     ],
 )
-def test_received_unchecked_rag(cal, received, as_of, expected):
+def test_received_unchecked_rag(cal: WorkingCalendar, received, as_of, expected) -> None:
     assert received_unchecked_rag(cal, received, as_of) is expected
 
 
-def test_received_unchecked_rag_follows_closure_days():
+def test_received_unchecked_rag_follows_closure_days() -> None:
     closed = WorkingCalendar(closures=[D(2026, 12, 29)])
     assert received_unchecked_rag(closed, D(2026, 12, 24), D(2026, 12, 29)) is Rag.AMBER
     assert received_unchecked_rag(closed, D(2026, 12, 24), D(2026, 12, 30)) is Rag.RED
@@ -276,16 +276,16 @@ def test_received_unchecked_rag_follows_closure_days():
         ([Rag.RED], Rag.RED),
     ],
 )
-def test_worst(statuses, expected):
+def test_worst(statuses, expected) -> None:
     assert worst(statuses) is expected
 
 
-def test_worst_accepts_a_generator():
+def test_worst_accepts_a_generator() -> None:
     assert worst(s for s in (Rag.GREEN, Rag.RED)) is Rag.RED
 
 
 @pytest.mark.parametrize("order", [(Rag.GREEN, Rag.NOT_DUE_YET), (Rag.NOT_DUE_YET, Rag.GREEN)])
-def test_worst_of_green_and_not_due_yet_is_a_green_status(order):
+def test_worst_of_green_and_not_due_yet_is_a_green_status(order) -> None:
     result = worst(order)
     assert result in (Rag.GREEN, Rag.NOT_DUE_YET)
     assert RAG_COLOURS[result] == RAG_COLOURS[Rag.GREEN]

@@ -65,7 +65,7 @@ def _full() -> ReportContent:
 # ---------------------------------------------------------------- minutes
 
 
-def test_minutes_are_due_the_next_working_day_after_the_meeting():
+def test_minutes_are_due_the_next_working_day_after_the_meeting() -> None:
     # domain.md: a meeting on Thu 31 Dec 2026 has its minutes due Mon 4 Jan 2027.
     assert minutes_due_date(CAL, D(2026, 12, 31)) == D(2027, 1, 4)
     assert minutes_status(CAL, D(2026, 12, 31), D(2027, 1, 4), D(2027, 1, 8)) == "on time"
@@ -81,7 +81,7 @@ def test_minutes_are_due_the_next_working_day_after_the_meeting():
 # ---------------------------------------------------------------- the sections as data
 
 
-def test_the_nine_sections_and_the_appendix_follow_the_domain_in_order():
+def test_the_nine_sections_and_the_appendix_follow_the_domain_in_order() -> None:
     assert [s.number for s in SECTIONS] == list(range(1, 10))
     assert [s.key for s in SECTIONS] == [
         "case_details", "incident_summary", "agency_involvement", "practice_episodes", "lived_experience",
@@ -94,7 +94,7 @@ def test_the_nine_sections_and_the_appendix_follow_the_domain_in_order():
     assert SECTIONS[7].heading == "8. Decision on a Local Child Safeguarding Practice Review (LCSPR)"
 
 
-def test_missing_parts_names_every_empty_section_and_nothing_once_written():
+def test_missing_parts_names_every_empty_section_and_nothing_once_written() -> None:
     missing = missing_parts(_content())
     assert [(s.number, why) for s, why in missing] == [
         (2, "not written yet"),
@@ -110,7 +110,7 @@ def test_missing_parts_names_every_empty_section_and_nothing_once_written():
                                   lcspr_decision=True, lcspr_reason="x"))[0][0].number == 7
 
 
-def test_the_fingerprint_follows_what_the_report_says():
+def test_the_fingerprint_follows_what_the_report_says() -> None:
     assert fingerprint(_full()) == fingerprint(_full())
     changed = _content(**{**_full().__dict__, "texts": {**_full().texts, "learning": "Other text."}})
     assert fingerprint(changed) != fingerprint(_full())
@@ -135,7 +135,7 @@ def _document(data: bytes):
     return Document(io.BytesIO(data))
 
 
-def test_the_word_file_is_a4_marked_and_numbered():
+def test_the_word_file_is_a4_marked_and_numbered() -> None:
     document = _document(build_report_docx(_content(), STAMP))
     section = document.sections[0]
     # Word stores A4 as 11906 x 16838 twentieths of a point (210 x 297 mm).
@@ -150,7 +150,7 @@ def test_the_word_file_is_a4_marked_and_numbered():
     assert "OFFICIAL-SENSITIVE" in footer.text and "Page" in footer.text
 
 
-def test_the_word_file_has_every_heading_in_order_and_marks_empty_sections():
+def test_the_word_file_has_every_heading_in_order_and_marks_empty_sections() -> None:
     document = _document(build_report_docx(_content(), STAMP))
     level_one = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     assert level_one == [s.heading for s in SECTIONS] + [APPENDIX.heading]
@@ -163,7 +163,7 @@ def test_the_word_file_has_every_heading_in_order_and_marks_empty_sections():
     assert "Version 3: draft, made Fri 08 Jan 2027 14:02 by Olly Officer" in "\n".join(body)
 
 
-def test_the_word_file_tables_are_the_case_details_the_agencies_and_the_milestones():
+def test_the_word_file_tables_are_the_case_details_the_agencies_and_the_milestones() -> None:
     content = _content()
     document = _document(build_report_docx(content, STAMP))
     details, agencies, milestones = document.tables
@@ -180,7 +180,7 @@ def test_the_word_file_tables_are_the_case_details_the_agencies_and_the_mileston
                     ["Signed final report returned by the JCR Chair", "Day 13-15", "12 Jan 2027 (agreed)", "not done"]]
 
 
-def test_the_word_file_writes_the_officers_lines_and_bullets_and_the_sign_off():
+def test_the_word_file_writes_the_officers_lines_and_bullets_and_the_sign_off() -> None:
     texts = {**_full().texts, "learning": "Learning found:\n- first point\n* second point\n\nGood practice too."}
     content = _content(**{**_full().__dict__, "texts": texts, "signed_by": "Charlie Chair",
                           "signed_on": D(2027, 1, 11), "sent_to_chair_on": D(2027, 1, 7)})
@@ -197,7 +197,7 @@ def test_the_word_file_writes_the_officers_lines_and_bullets_and_the_sign_off():
     assert EMPTY_SECTION not in text
 
 
-def test_the_same_content_and_stamp_give_the_same_bytes_and_the_stamp_sets_the_properties():
+def test_the_same_content_and_stamp_give_the_same_bytes_and_the_stamp_sets_the_properties() -> None:
     first = build_report_docx(_content(), STAMP)
     assert build_report_docx(_content(), STAMP) == first
     later = VersionStamp(3, "draft", datetime(2027, 1, 8, 14, 3, tzinfo=UTC), "Olly Officer")
@@ -208,13 +208,13 @@ def test_the_same_content_and_stamp_give_the_same_bytes_and_the_stamp_sets_the_p
 
 
 @pytest.mark.parametrize("line", ["- point", "* point"])
-def test_a_bullet_line_loses_its_marker_in_the_file(line):
+def test_a_bullet_line_loses_its_marker_in_the_file(line) -> None:
     texts = {**_full().texts, "incident_summary": line}
     document = _document(build_report_docx(_content(**{**_full().__dict__, "texts": texts}), STAMP))
     assert ("List Bullet", "point") in [(p.style.name, p.text) for p in document.paragraphs]
 
 
-def test_a_paragraph_after_bullets_stays_a_paragraph_in_the_preview():
+def test_a_paragraph_after_bullets_stays_a_paragraph_in_the_preview() -> None:
     texts = {**_full().texts, "learning": "- first\n- second\nAfter the list."}
     text = report_markdown(_content(**{**_full().__dict__, "texts": texts}))
     assert "- first\n- second\n\nAfter the list.\n" in text
@@ -248,7 +248,7 @@ def _return_with_rounds(**fields):
           rounds=(date(2026, 12, 23),)),
      "no return 04 Jan 2027 after being sent back 23 Dec 2026"),
 ])
-def test_the_reports_final_qa_words_name_every_send_back_round(fields, words):
+def test_the_reports_final_qa_words_name_every_send_back_round(fields, words) -> None:
     from services.report.rules import final_qa_words
 
     assert final_qa_words(_return_with_rounds(**fields)) == words

@@ -43,7 +43,7 @@ ALL_YES = {"sufficient_information": True, "dates_present": True, "analysis": Tr
 
 
 @pytest.fixture
-def cal():
+def cal() -> WorkingCalendar:
     return WorkingCalendar()
 
 
@@ -82,11 +82,11 @@ def sent_back(received, checked_on, sent_on, new_due, **more) -> dict:
         (D(2027, 8, 25), D(2027, 9, 2)),          # over the August bank holiday (Mon 30 Aug 2027)
     ],
 )
-def test_return_due_date_is_five_working_days_after_the_request(cal, requested, due):
+def test_return_due_date_is_five_working_days_after_the_request(cal: WorkingCalendar, requested, due) -> None:
     assert return_due_date(cal, requested) == due
 
 
-def test_closure_days_move_the_due_date():
+def test_closure_days_move_the_due_date() -> None:
     # domain.md: the same review with closure days 29-31 Dec 2026: returns due Mon 4 Jan.
     cal = WorkingCalendar(closures=[D(2026, 12, 29), D(2026, 12, 30), D(2026, 12, 31)])
     assert return_due_date(cal, FRI_18_DEC) == D(2027, 1, 4)
@@ -109,18 +109,18 @@ def test_closure_days_move_the_due_date():
         (D(2027, 2, 1), Rag.RED),
     ],
 )
-def test_not_received_follows_its_due_date(cal, as_of, expected):
+def test_not_received_follows_its_due_date(cal: WorkingCalendar, as_of, expected) -> None:
     ret = make_return()
     assert return_stage(ret) is Stage.AWAITING
     assert return_rag(cal, ret, as_of) is expected
 
 
 @pytest.mark.parametrize(("as_of", "expected"), [(D(2026, 12, 24), Rag.GREEN), (TUE_29_DEC, Rag.AMBER)])
-def test_the_amber_threshold_setting_is_used(cal, as_of, expected):
+def test_the_amber_threshold_setting_is_used(cal: WorkingCalendar, as_of, expected) -> None:
     assert return_rag(cal, make_return(), as_of, amber_days=0) is expected
 
 
-def test_a_wider_amber_threshold(cal):
+def test_a_wider_amber_threshold(cal: WorkingCalendar) -> None:
     assert return_rag(cal, make_return(), D(2026, 12, 23), amber_days=2) is Rag.AMBER
 
 
@@ -140,13 +140,13 @@ def test_a_wider_amber_threshold(cal):
         (D(2026, 12, 19), D(2026, 12, 22), Rag.RED),
     ],
 )
-def test_received_but_unchecked(cal, received, as_of, expected):
+def test_received_but_unchecked(cal: WorkingCalendar, received, as_of, expected) -> None:
     ret = make_return(received_date=received, signed_by_senior_manager=False)
     assert return_stage(ret) is Stage.RECEIVED
     assert return_rag(cal, ret, as_of) is expected
 
 
-def test_received_unchecked_ignores_how_far_off_the_due_date_is(cal):
+def test_received_unchecked_ignores_how_far_off_the_due_date_is(cal: WorkingCalendar) -> None:
     # Received early, with a week to spare: still amber on the day, red the next working day.
     ret = make_return(received_date=D(2026, 12, 21), signed_by_senior_manager=True, signatory_role="DCI")
     assert return_rag(cal, ret, D(2026, 12, 21)) is Rag.AMBER
@@ -156,7 +156,7 @@ def test_received_unchecked_ignores_how_far_off_the_due_date_is(cal):
 # ------------------------------------------------------------------ RAG: checked, awaiting final QA
 
 
-def test_checked_waits_for_final_qa_until_the_due_date(cal):
+def test_checked_waits_for_final_qa_until_the_due_date(cal: WorkingCalendar) -> None:
     ret = make_return(**checked(D(2026, 12, 21), D(2026, 12, 21)))
     assert return_stage(ret) is Stage.CHECKED
     assert action_due_date(cal, ret) == TUE_29_DEC
@@ -165,7 +165,7 @@ def test_checked_waits_for_final_qa_until_the_due_date(cal):
     assert return_rag(cal, ret, D(2026, 12, 30)) is Rag.RED
 
 
-def test_a_late_return_checked_gives_the_manager_one_working_day(cal):
+def test_a_late_return_checked_gives_the_manager_one_working_day(cal: WorkingCalendar) -> None:
     ret = make_return(**checked(D(2026, 12, 31), D(2026, 12, 31)))
     assert action_due_date(cal, ret) == D(2027, 1, 4)
     assert return_rag(cal, ret, D(2026, 12, 31)) is Rag.AMBER
@@ -186,13 +186,13 @@ def test_a_late_return_checked_gives_the_manager_one_working_day(cal):
         (D(2027, 1, 5), Rag.RED),
     ],
 )
-def test_sent_back_follows_the_new_due_date(cal, as_of, expected):
+def test_sent_back_follows_the_new_due_date(cal: WorkingCalendar, as_of, expected) -> None:
     ret = make_return(**sent_back(D(2026, 12, 23), D(2026, 12, 23), D(2026, 12, 29), D(2027, 1, 4)))
     assert return_stage(ret) is Stage.SENT_BACK
     assert return_rag(cal, ret, as_of) is expected
 
 
-def test_a_resubmission_is_received_unchecked_again(cal):
+def test_a_resubmission_is_received_unchecked_again(cal: WorkingCalendar) -> None:
     fields = sent_back(D(2026, 12, 23), D(2026, 12, 23), D(2026, 12, 29), D(2027, 1, 4))
     fields.update(final_qa_outcome=None, final_qa_date=None, final_qa_by_id=None, initial_check_date=None,
                   initial_check_outcome=None, initial_checked_by_id=None, resubmission_received_date=D(2027, 1, 4))
@@ -202,7 +202,7 @@ def test_a_resubmission_is_received_unchecked_again(cal):
     assert return_rag(cal, ret, D(2027, 1, 5)) is Rag.RED
 
 
-def test_a_checked_resubmission_measures_final_qa_on_the_new_due_date(cal):
+def test_a_checked_resubmission_measures_final_qa_on_the_new_due_date(cal: WorkingCalendar) -> None:
     fields = sent_back(D(2026, 12, 23), D(2026, 12, 23), D(2026, 12, 29), D(2027, 1, 6))
     fields.update(final_qa_outcome=None, final_qa_date=None, final_qa_by_id=None, initial_check_date=D(2027, 1, 4),
                   resubmission_received_date=D(2027, 1, 4))
@@ -211,7 +211,7 @@ def test_a_checked_resubmission_measures_final_qa_on_the_new_due_date(cal):
     assert action_due_date(cal, ret) == D(2027, 1, 6)
 
 
-def test_accepted_is_complete_however_late(cal):
+def test_accepted_is_complete_however_late(cal: WorkingCalendar) -> None:
     ret = make_return(**checked(D(2026, 12, 31), D(2026, 12, 31)), final_qa_outcome="accepted",
                       final_qa_date=D(2026, 12, 31), final_qa_by_id=1)
     assert return_stage(ret) is Stage.ACCEPTED
@@ -233,12 +233,13 @@ def test_accepted_is_complete_however_late(cal):
         (D(2026, 12, 22), None, D(2026, 12, 23), "not shared: late"),
     ],
 )
-def test_shared_with_the_chair_later_than_the_day_received_is_late(cal, received, shared, as_of, label):
+def test_shared_with_the_chair_later_than_the_day_received_is_late(cal: WorkingCalendar, received, shared, as_of,
+                                                                   label) -> None:
     ret = make_return(received_date=received, signed_by_senior_manager=False, shared_with_chair_date=shared)
     assert shared_label(cal, ret, as_of) == label
 
 
-def test_nothing_to_share_before_receipt(cal):
+def test_nothing_to_share_before_receipt(cal: WorkingCalendar) -> None:
     assert shared_label(cal, make_return(), D(2026, 12, 22)) == ""
 
 
@@ -255,11 +256,11 @@ def test_nothing_to_share_before_receipt(cal):
          "Initial quality check: overdue (received Tue 22 Dec)"),
     ],
 )
-def test_next_step(cal, fields, as_of, expected):
+def test_next_step(cal: WorkingCalendar, fields, as_of, expected) -> None:
     assert next_step(cal, make_return(**fields), as_of) == expected
 
 
-def test_next_step_after_acceptance_asks_for_filing_and_summary(cal):
+def test_next_step_after_acceptance_asks_for_filing_and_summary(cal: WorkingCalendar) -> None:
     ret = make_return(**checked(D(2026, 12, 22), D(2026, 12, 22)), final_qa_outcome="accepted",
                       final_qa_date=D(2026, 12, 22), final_qa_by_id=1)
     assert next_step(cal, ret, D(2026, 12, 23)) == ("Accepted; record where it is filed and write the summary for "
@@ -268,13 +269,13 @@ def test_next_step_after_acceptance_asks_for_filing_and_summary(cal):
     assert next_step(cal, ret, D(2026, 12, 23)) == "Complete"
 
 
-def test_next_step_of_a_sent_back_return(cal):
+def test_next_step_of_a_sent_back_return(cal: WorkingCalendar) -> None:
     ret = make_return(**sent_back(D(2026, 12, 23), D(2026, 12, 23), D(2026, 12, 29), D(2027, 1, 4)))
     assert next_step(cal, ret, D(2026, 12, 30)) == "Awaiting the resubmission, due in 2 working days (Mon 04 Jan)"
     assert next_step(cal, ret, D(2027, 1, 5)) == "Chase the resubmission: 1 working day late (Mon 04 Jan)"
 
 
-def test_check_result_names_the_gaps():
+def test_check_result_names_the_gaps() -> None:
     ret = make_return(**checked(D(2026, 12, 22), D(2026, 12, 22)))
     assert check_result_label(ret) == "satisfactory (all 4 yes)"
     ret = replace(ret, check_dates_present=False, check_analysis=False, initial_check_outcome="concerns",
@@ -283,7 +284,7 @@ def test_check_result_names_the_gaps():
                                        "Note: Chronology only.")
 
 
-def test_most_urgent_first(cal):
+def test_most_urgent_first(cal: WorkingCalendar) -> None:
     as_of = D(2026, 12, 30)
     late = status_of(cal, make_return(), as_of)                                         # red, due 29 Dec
     later_late = status_of(cal, make_return(requested=D(2026, 12, 21)), D(2027, 1, 4))  # red, due 30 Dec
@@ -297,7 +298,7 @@ def test_most_urgent_first(cal):
 # ------------------------------------------------------------------ validation
 
 
-def test_request_rules():
+def test_request_rules() -> None:
     with pytest.raises(InvalidInput, match="Give the date the scoping forms were sent"):
         validate_request(None, FRI_18_DEC, FRI_18_DEC)
     with pytest.raises(InvalidInput, match=r"\(21 Dec 2026\) cannot be in the future"):
@@ -314,7 +315,7 @@ def _receipt(**overrides):
     return validate_receipt(**kwargs)
 
 
-def test_receipt_rules():
+def test_receipt_rules() -> None:
     assert _receipt() == "Head of Service"
     assert _receipt(signed_by_senior_manager=False, signatory_role="ignored") is None
     assert _receipt(received_on=FRI_18_DEC) == "Head of Service"     # the same day as the request is fine
@@ -338,7 +339,7 @@ def _check(**overrides):
     return validate_initial_check(**kwargs)
 
 
-def test_initial_check_rules():
+def test_initial_check_rules() -> None:
     assert _check() is None
     assert _check(outcome="concerns", note=" thin ") == "thin"
     with pytest.raises(InvalidInput, match=r"initial check \(21 Dec 2026\) cannot be before the return was received"):
@@ -363,7 +364,7 @@ def _qa(**overrides):
     return validate_final_qa(**kwargs)
 
 
-def test_final_qa_rules():
+def test_final_qa_rules() -> None:
     assert _qa() == "No dates."
     assert _qa(outcome="accepted", reason="", new_due_date=None) is None
     assert _qa(new_due_date=D(2026, 12, 23)) == "No dates."      # due the same day is allowed
@@ -385,7 +386,7 @@ def test_final_qa_rules():
 # ------------------------------------------------------------------ chase email
 
 
-def test_chase_email_names_case_due_date_and_what_is_missing(cal):
+def test_chase_email_names_case_due_date_and_what_is_missing(cal: WorkingCalendar) -> None:
     email = chase_email_for(cal, make_return(), as_of=D(2026, 12, 31), sender="Olly Officer", partnership="Demoshire")
     assert email.to == "safeguarding@police.example.org"
     assert email.subject == "Rapid Review 181226 no. 1: scoping return from Demoshire Police, due Tue 29 Dec 2026"
@@ -399,7 +400,7 @@ def test_chase_email_names_case_due_date_and_what_is_missing(cal):
     assert " " not in email.mailto and "\n" not in email.mailto
 
 
-def test_chase_email_for_a_sent_back_return_gives_the_reason(cal):
+def test_chase_email_for_a_sent_back_return_gives_the_reason(cal: WorkingCalendar) -> None:
     ret = make_return(**sent_back(D(2026, 12, 23), D(2026, 12, 23), D(2026, 12, 29), D(2027, 1, 4)))
     email = chase_email_for(cal, ret, as_of=D(2027, 1, 5), sender="O", partnership="P")
     assert email.subject == "Rapid Review 181226 no. 1: resubmission of your scoping return, due Mon 04 Jan 2027"
@@ -407,14 +408,14 @@ def test_chase_email_for_a_sent_back_return_gives_the_reason(cal):
     assert "1 working day late" in email.body
 
 
-def test_the_chase_email_has_no_cc_when_no_jcr_representative_is_held(cal):
+def test_the_chase_email_has_no_cc_when_no_jcr_representative_is_held(cal: WorkingCalendar) -> None:
     email = chase_email_for(cal, make_return(), as_of=D(2026, 12, 31), sender="O", partnership="P")
     assert email.cc == ""
     assert "cc" not in parse_qs(urlsplit(email.mailto).query)
     assert "cc=" not in email.mailto.lower()
 
 
-def test_the_chase_email_copies_the_jcr_representative(cal):
+def test_the_chase_email_copies_the_jcr_representative(cal: WorkingCalendar) -> None:
     ret = replace(make_return(), agency=AgencyRef(1, "Demoshire Police", "safeguarding@police.example.org",
                                                               "jcr.rep@police.example.org"))
     email = chase_email_for(cal, ret, as_of=D(2026, 12, 31), sender="O", partnership="P")
@@ -424,7 +425,7 @@ def test_the_chase_email_copies_the_jcr_representative(cal):
     assert query["subject"] == [email.subject] and query["body"] == [email.body]
 
 
-def test_addresses_are_encoded_so_they_cannot_add_a_recipient_or_a_header():
+def test_addresses_are_encoded_so_they_cannot_add_a_recipient_or_a_header() -> None:
     # Stored addresses pass the agency form's check (an @, no spaces), which still lets '&', '?', ',' and '%' in.
     email = ReadyEmail(to="a&bcc=x@evil.example", cc="rep?body=hi,other@x.example%0A", subject="S & T?",
                        body="Line 1\nLine 2 & more")
@@ -436,7 +437,8 @@ def test_addresses_are_encoded_so_they_cannot_add_a_recipient_or_a_header():
     assert "bcc" not in query and " " not in email.mailto and "\n" not in email.mailto
 
 
-def test_the_send_back_email_gives_the_reason_the_new_due_date_and_copies_the_representative(cal):
+def test_the_send_back_email_gives_the_reason_the_new_due_date_and_copies_the_representative(
+        cal: WorkingCalendar) -> None:
     ret = replace(
         make_return(**sent_back(D(2026, 12, 23), D(2026, 12, 23), D(2026, 12, 29), D(2027, 1, 4))),
         agency=AgencyRef(1, "Demoshire Police", "safeguarding@police.example.org", "jcr.rep@police.example.org"))
@@ -452,7 +454,7 @@ def test_the_send_back_email_gives_the_reason_the_new_due_date_and_copies_the_re
 # ------------------------------------------------------------------ the table and its exports
 
 
-def test_csv_and_xlsx_have_the_checklist_columns_and_values(cal):
+def test_csv_and_xlsx_have_the_checklist_columns_and_values(cal: WorkingCalendar) -> None:
     ret = make_return(**checked(D(2026, 12, 22), D(2026, 12, 22)), shared_with_chair_date=D(2026, 12, 23))
     row = checklist_row(status_of(cal, ret, D(2026, 12, 23)))
     assert list(row) == CHECKLIST_COLUMNS
@@ -472,7 +474,7 @@ def test_csv_and_xlsx_have_the_checklist_columns_and_values(cal):
 # ------------------------------------------------------------------ hostile input (issue 11)
 
 
-def test_receipt_role_goes_through_the_gate():
+def test_receipt_role_goes_through_the_gate() -> None:
     assert _receipt(signatory_role=" Head\tof \n Service ") == "Head of Service"
     with pytest.raises(InvalidInput, match="signatory's role contains a hidden control character"):
         _receipt(signatory_role="Head\x00")
@@ -480,13 +482,13 @@ def test_receipt_role_goes_through_the_gate():
         _receipt(signatory_role="r" * 121)
 
 
-def test_initial_check_note_goes_through_the_gate():
+def test_initial_check_note_goes_through_the_gate() -> None:
     assert _check(outcome="concerns", note="No dates.\vNo analysis. ") == "No dates.\nNo analysis."
     with pytest.raises(InvalidInput, match="note of the initial check is 2,001 characters long"):
         _check(outcome="concerns", note="n" * 2001)
 
 
-def test_a_new_due_date_lies_within_a_year_of_the_notification():
+def test_a_new_due_date_lies_within_a_year_of_the_notification() -> None:
     # Received Fri 18 Dec 2026: the new due date may be 18 Dec 2027 at the latest.
     assert _qa(new_due_date=D(2027, 12, 18)) == "No dates."
     with pytest.raises(InvalidInput, match=r"new due date \(19 Dec 2027\) is more than a year after"):
@@ -497,7 +499,7 @@ def test_a_new_due_date_lies_within_a_year_of_the_notification():
         _qa(reason="No\x1b dates")
 
 
-def test_the_exports_make_stored_text_printable_and_keep_the_formula_guard(cal):
+def test_the_exports_make_stored_text_printable_and_keep_the_formula_guard(cal: WorkingCalendar) -> None:
     ret = make_return(**checked(D(2026, 12, 22), D(2026, 12, 22)), summary="=SUM(A1)\x01", file_section="I",
                       file_path="I/a\vb")
     row = checklist_row(status_of(cal, ret, D(2026, 12, 23)))
@@ -514,7 +516,7 @@ def test_the_exports_make_stored_text_printable_and_keep_the_formula_guard(cal):
 
 # ---------------------------------------------------------------- issue 14: closed without a receipt
 
-def test_a_return_closed_as_no_return_or_withdrawn_is_closed_and_says_so():
+def test_a_return_closed_as_no_return_or_withdrawn_is_closed_and_says_so() -> None:
     from services.returns.rules import Stage, ending_sentence, next_step, return_rag, return_stage
     from services.working_days import WorkingCalendar
     cal = WorkingCalendar()
@@ -536,7 +538,7 @@ def test_a_return_closed_as_no_return_or_withdrawn_is_closed_and_says_so():
 # ------------------------------------------------------------------ the card: its next step and one sentence
 
 
-def test_a_checked_return_not_yet_shared_is_late_only_after_the_day_it_arrived(cal):
+def test_a_checked_return_not_yet_shared_is_late_only_after_the_day_it_arrived(cal: WorkingCalendar) -> None:
     """Issue 15: the same return read "Share with the JCR Chair (late)" and "not shared yet: share today"."""
     ret = make_return(**checked(D(2026, 12, 22), D(2026, 12, 22)))
     assert shared_label(cal, ret, D(2026, 12, 22)) == "not shared yet: share today"
@@ -574,7 +576,8 @@ def test_a_checked_return_not_yet_shared_is_late_only_after_the_day_it_arrived(c
          "Withdrawn: asked in error (Mon 21 Dec); nothing more happens to it."),
     ],
 )
-def test_the_card_offers_the_next_step_and_says_what_happens_next(cal, fields, as_of, step, sentence):
+def test_the_card_offers_the_next_step_and_says_what_happens_next(cal: WorkingCalendar, fields, as_of, step,
+                                                                  sentence) -> None:
     ret = make_return(**fields)
     assert card_step(ret) == step
     assert what_happens_next(cal, ret, as_of) == sentence

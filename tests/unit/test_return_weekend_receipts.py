@@ -32,7 +32,7 @@ WED_30_DEC = D(2026, 12, 30)
 
 
 @pytest.fixture
-def cal():
+def cal() -> WorkingCalendar:
     return WorkingCalendar()
 
 
@@ -49,14 +49,14 @@ def received_on(received, **more) -> ReturnRead:
     (FRI_25_DEC, TUE_29_DEC),   # Christmas Day; Sat, Sun, Mon 28 (Boxing Day substitute) closed
     (SAT_26_DEC, TUE_29_DEC),
 ])
-def test_the_check_is_due_on_the_first_working_day_on_or_after_receipt(cal, received, due):
+def test_the_check_is_due_on_the_first_working_day_on_or_after_receipt(cal: WorkingCalendar, received, due) -> None:
     ret = received_on(received)
     assert check_due_date(cal, ret) == due
     assert action_due_date(cal, ret) == due
 
 
 @pytest.mark.parametrize("received", [SAT_19_DEC, SUN_20_DEC, FRI_25_DEC, SAT_26_DEC])
-def test_no_non_working_day_is_the_action_due_date(cal, received):
+def test_no_non_working_day_is_the_action_due_date(cal: WorkingCalendar, received) -> None:
     due = action_due_date(cal, received_on(received))
     assert due is not None and cal.is_working_day(due)
 
@@ -67,7 +67,7 @@ def test_no_non_working_day_is_the_action_due_date(cal, received):
     (MON_21_DEC, Rag.AMBER),    # the first working day after it arrived: due today
     (TUE_22_DEC, Rag.RED),
 ])
-def test_a_saturday_receipt_is_red_only_after_monday(cal, as_of, expected):
+def test_a_saturday_receipt_is_red_only_after_monday(cal: WorkingCalendar, as_of, expected) -> None:
     assert return_rag(cal, received_on(SAT_19_DEC), as_of) == expected
 
 
@@ -76,11 +76,11 @@ def test_a_saturday_receipt_is_red_only_after_monday(cal, as_of, expected):
     (MON_21_DEC, "Initial quality check and share with the JCR Chair today"),
     (TUE_22_DEC, "Initial quality check and share with the JCR Chair: overdue (received Sat 19 Dec)"),
 ])
-def test_next_step_of_a_saturday_receipt(cal, as_of, expected):
+def test_next_step_of_a_saturday_receipt(cal: WorkingCalendar, as_of, expected) -> None:
     assert next_step(cal, received_on(SAT_19_DEC), as_of) == expected
 
 
-def test_a_saturday_receipt_is_not_late_on_the_monday(cal):
+def test_a_saturday_receipt_is_not_late_on_the_monday(cal: WorkingCalendar) -> None:
     sentence = what_happens_next(cal, received_on(SAT_19_DEC), MON_21_DEC)
     assert "late" not in sentence
     assert "Mon 21 Dec" in sentence
@@ -88,25 +88,25 @@ def test_a_saturday_receipt_is_not_late_on_the_monday(cal):
     assert not sentence.startswith("Check it and share it with the JCR Chair by Sat")
 
 
-def test_a_saturday_receipt_is_late_from_the_tuesday(cal):
+def test_a_saturday_receipt_is_late_from_the_tuesday(cal: WorkingCalendar) -> None:
     sentence = what_happens_next(cal, received_on(SAT_19_DEC), TUE_22_DEC)
     assert sentence == ("Check it and share it with the JCR Chair now: it was due Mon 21 Dec, the first working day "
                         "after it arrived (Sat 19 Dec); it is late.")
 
 
-def test_a_working_day_receipt_keeps_the_same_day_wording(cal):
+def test_a_working_day_receipt_keeps_the_same_day_wording(cal: WorkingCalendar) -> None:
     assert what_happens_next(cal, received_on(FRI_18_DEC), FRI_18_DEC) == (
         "Check it and share it with the JCR Chair by Fri 18 Dec, the day it arrived.")
 
 
-def test_sharing_a_saturday_receipt_on_the_monday_is_same_day(cal):
+def test_sharing_a_saturday_receipt_on_the_monday_is_same_day(cal: WorkingCalendar) -> None:
     ret = received_on(SAT_19_DEC, shared_with_chair_date=MON_21_DEC)
     assert shared_label(cal, ret, MON_21_DEC) == "same day"
     assert shared_label(cal, received_on(SAT_19_DEC), SAT_19_DEC) == "not shared yet: share by Mon 21 Dec"
     assert shared_label(cal, received_on(SAT_19_DEC), TUE_22_DEC) == "not shared: late"
 
 
-def test_a_checked_christmas_receipt_not_shared_reads_by_its_working_day(cal):
+def test_a_checked_christmas_receipt_not_shared_reads_by_its_working_day(cal: WorkingCalendar) -> None:
     ret = received_on(FRI_25_DEC, signed_by_senior_manager=True, signatory_role="DCI",
                       check_sufficient_information=True, check_dates_present=True, check_analysis=True,
                       check_signed=True, initial_check_outcome="satisfactory", initial_check_date=FRI_25_DEC,
@@ -118,7 +118,7 @@ def test_a_checked_christmas_receipt_not_shared_reads_by_its_working_day(cal):
 # ------------------------------------------------------------------ "no return" says what the record holds
 
 
-def test_no_return_wording_states_the_chases_or_why_none_was_possible():
+def test_no_return_wording_states_the_chases_or_why_none_was_possible() -> None:
     from services.returns.rules import ending_sentence
     due, closed = TUE_29_DEC, D(2027, 1, 4)
     assert ending_sentence("no return", closed, "No reply.", due, 2) == (
@@ -129,7 +129,7 @@ def test_no_return_wording_states_the_chases_or_why_none_was_possible():
         "Inbox closed.); closed on 04 Jan 2027. Reason: No reply.")
 
 
-def test_no_return_needs_a_chase_or_a_reason():
+def test_no_return_needs_a_chase_or_a_reason() -> None:
     from services.errors import InvalidInput
     from services.returns.rules import validate_no_chase
     with pytest.raises(InvalidInput, match="No chase of the return from Police is on record"):

@@ -26,7 +26,7 @@ D = date
 
 
 @pytest.fixture
-def cal():
+def cal() -> WorkingCalendar:
     return WorkingCalendar()
 
 
@@ -49,12 +49,12 @@ def cal():
         ("J. K. L. M.", "JKLM"),
     ],
 )
-def test_normalise_initials(raw, expected):
+def test_normalise_initials(raw, expected) -> None:
     assert normalise_initials(raw) == expected
 
 
 @pytest.mark.parametrize("raw", ["", "   ", ".", ". .", None])
-def test_normalise_initials_refuses_empty(raw):
+def test_normalise_initials_refuses_empty(raw) -> None:
     with pytest.raises(InvalidInput, match="Give each child's initials"):
         normalise_initials(raw)
 
@@ -73,7 +73,7 @@ def test_normalise_initials_refuses_empty(raw):
         "AB/CD",
     ],
 )
-def test_normalise_initials_refuses_non_letters_and_names(raw):
+def test_normalise_initials_refuses_non_letters_and_names(raw) -> None:
     with pytest.raises(InvalidInput, match="is not a set of initials"):
         normalise_initials(raw)
 
@@ -91,57 +91,57 @@ def test_normalise_initials_refuses_non_letters_and_names(raw):
         (D(2027, 3, 9), "AB", "090327AB"),
     ],
 )
-def test_case_reference_base(received, initials, expected):
+def test_case_reference_base(received, initials, expected) -> None:
     assert case_reference_base(received, initials) == expected
 
 
 # ------------------------------------------------------------------ children
 
 
-def test_validate_children_normalises_and_keeps_order():
+def test_validate_children_normalises_and_keeps_order() -> None:
     got = validate_children([ChildEntry("a.b", 3), ChildEntry("cd", 0), ChildEntry("E", 17)])
     assert got == [ChildEntry("AB", 3), ChildEntry("CD", 0), ChildEntry("E", 17)]
 
 
-def test_validate_children_accepts_four():
+def test_validate_children_accepts_four() -> None:
     got = validate_children([ChildEntry(i, n) for n, i in enumerate(["a", "b", "c", "d"], start=1)])
     assert got == [ChildEntry("A", 1), ChildEntry("B", 2), ChildEntry("C", 3), ChildEntry("D", 4)]
 
 
-def test_validate_children_turns_a_whole_number_string_into_an_int():
+def test_validate_children_turns_a_whole_number_string_into_an_int() -> None:
     got = validate_children([ChildEntry("AB", "7")])
     assert got == [ChildEntry("AB", 7)]
     assert type(got[0].age_years) is int
 
 
-def test_validate_children_refuses_none():
+def test_validate_children_refuses_none() -> None:
     with pytest.raises(InvalidInput, match="at least one child"):
         validate_children([])
 
 
-def test_validate_children_refuses_five():
+def test_validate_children_refuses_five() -> None:
     with pytest.raises(InvalidInput, match="at most 4 children"):
         validate_children([ChildEntry(i, 5) for i in ["A", "B", "C", "D", "E"]])
 
 
 @pytest.mark.parametrize("age", [-1, 18, 25])
-def test_validate_children_refuses_out_of_range_ages(age):
+def test_validate_children_refuses_out_of_range_ages(age) -> None:
     with pytest.raises(InvalidInput, match="between 0 and 17"):
         validate_children([ChildEntry("AB", age)])
 
 
 @pytest.mark.parametrize("age", ["seven", None, "", "7 years"])
-def test_validate_children_refuses_non_numeric_ages(age):
+def test_validate_children_refuses_non_numeric_ages(age) -> None:
     with pytest.raises(InvalidInput, match="whole number of years"):
         validate_children([ChildEntry("AB", age)])
 
 
 @pytest.mark.parametrize("age", [0, 1, 16, 17])
-def test_validate_children_accepts_ages_0_to_17(age):
+def test_validate_children_accepts_ages_0_to_17(age) -> None:
     assert validate_children([ChildEntry("ab", age)]) == [ChildEntry("AB", age)]
 
 
-def test_validate_children_refuses_a_name_among_several():
+def test_validate_children_refuses_a_name_among_several() -> None:
     with pytest.raises(InvalidInput, match="is not a set of initials"):
         validate_children([ChildEntry("AB", 3), ChildEntry("Jane Doe", 4)])
 
@@ -180,7 +180,7 @@ def _dates(**changes):
         {"csc_aware_date": None, "sin_submitted_date": D(2026, 12, 15)},  # SIN after the incident
     ],
 )
-def test_validate_review_dates_accepts(changes):
+def test_validate_review_dates_accepts(changes) -> None:
     values = _dates(**changes)
     dates = validate_review_dates(**values)
     assert (dates.incident_date, dates.csc_aware_date, dates.notification_received_date, dates.sin_submitted_date) \
@@ -188,7 +188,7 @@ def test_validate_review_dates_accepts(changes):
             values["sin_submitted_date"])
 
 
-def test_validate_review_dates_refuses_a_missing_notification_date():
+def test_validate_review_dates_refuses_a_missing_notification_date() -> None:
     with pytest.raises(InvalidInput) as err:
         validate_review_dates(**_dates(notification_received_date=None))
     assert str(err.value) == "Give the date the notification was received."
@@ -203,7 +203,7 @@ def test_validate_review_dates_refuses_a_missing_notification_date():
         ("sin_submitted_date", "date the SIN was submitted"),
     ],
 )
-def test_validate_review_dates_refuses_future(field, label):
+def test_validate_review_dates_refuses_future(field, label) -> None:
     changes = {"incident_date": D(2026, 12, 14), "csc_aware_date": D(2026, 12, 16),
                "notification_received_date": D(2026, 12, 18), "sin_submitted_date": D(2026, 12, 17)}
     # push this field (and any later ones that must not come before it) into the future
@@ -216,12 +216,12 @@ def test_validate_review_dates_refuses_future(field, label):
     assert str(err.value) == f"The {label} (22 Dec 2026) cannot be in the future."
 
 
-def test_validate_review_dates_missing_is_reported_before_future():
+def test_validate_review_dates_missing_is_reported_before_future() -> None:
     with pytest.raises(InvalidInput, match="Give the date the notification was received"):
         validate_review_dates(**_dates(notification_received_date=None, incident_date=D(2030, 1, 1)))
 
 
-def test_validate_review_dates_refuses_incident_after_notification_while_awareness_unknown():
+def test_validate_review_dates_refuses_incident_after_notification_while_awareness_unknown() -> None:
     with pytest.raises(InvalidInput) as err:
         validate_review_dates(**_dates(incident_date=D(2026, 12, 19), csc_aware_date=None, sin_submitted_date=None,
                                        as_of=D(2026, 12, 21)))
@@ -230,7 +230,7 @@ def test_validate_review_dates_refuses_incident_after_notification_while_awarene
     )
 
 
-def test_validate_review_dates_refuses_sin_before_incident_while_awareness_unknown():
+def test_validate_review_dates_refuses_sin_before_incident_while_awareness_unknown() -> None:
     with pytest.raises(InvalidInput) as err:
         validate_review_dates(**_dates(csc_aware_date=None, sin_submitted_date=D(2026, 12, 13)))
     assert str(err.value) == "The SIN (13 Dec 2026) cannot be submitted before the incident (14 Dec 2026)."
@@ -251,11 +251,11 @@ def test_validate_review_dates_refuses_sin_before_incident_while_awareness_unkno
          "record them on the Review page (Correct the review's dates) first."),
     ],
 )
-def test_missing_sign_off_dates(incident, aware, expected):
+def test_missing_sign_off_dates(incident, aware, expected) -> None:
     assert missing_sign_off_dates(incident, aware) == expected
 
 
-def test_validate_review_dates_refuses_incident_after_awareness():
+def test_validate_review_dates_refuses_incident_after_awareness() -> None:
     with pytest.raises(InvalidInput) as err:
         validate_review_dates(**_dates(incident_date=D(2026, 12, 17)))
     assert str(err.value) == (
@@ -263,7 +263,7 @@ def test_validate_review_dates_refuses_incident_after_awareness():
     )
 
 
-def test_validate_review_dates_refuses_awareness_after_notification():
+def test_validate_review_dates_refuses_awareness_after_notification() -> None:
     with pytest.raises(InvalidInput) as err:
         validate_review_dates(**_dates(csc_aware_date=D(2026, 12, 19), sin_submitted_date=None))
     assert str(err.value) == (
@@ -272,7 +272,7 @@ def test_validate_review_dates_refuses_awareness_after_notification():
     )
 
 
-def test_validate_review_dates_refuses_sin_before_awareness():
+def test_validate_review_dates_refuses_sin_before_awareness() -> None:
     with pytest.raises(InvalidInput) as err:
         validate_review_dates(**_dates(sin_submitted_date=D(2026, 12, 15)))
     assert str(err.value) == (
@@ -317,15 +317,15 @@ def test_validate_review_dates_refuses_sin_before_awareness():
         (D(2025, 4, 16), D(2025, 4, 28), D(2025, 5, 1), "late"),
     ],
 )
-def test_sin_timeliness(cal, aware, submitted, as_of, expected):
+def test_sin_timeliness(cal: WorkingCalendar, aware, submitted, as_of, expected) -> None:
     assert sin_timeliness(cal, aware, submitted, as_of) == expected
 
 
-def test_sin_submitted_late_stays_late_whatever_today_is(cal):
+def test_sin_submitted_late_stays_late_whatever_today_is(cal: WorkingCalendar) -> None:
     assert sin_timeliness(cal, D(2026, 12, 21), D(2026, 12, 31), D(2026, 12, 31)) == "late"
 
 
-def test_sin_submitted_on_time_stays_on_time_later(cal):
+def test_sin_submitted_on_time_stays_on_time_later(cal: WorkingCalendar) -> None:
     assert sin_timeliness(cal, D(2026, 12, 21), D(2026, 12, 30), D(2027, 6, 1)) == "on time"
 
 
@@ -333,13 +333,13 @@ def test_sin_submitted_on_time_stays_on_time_later(cal):
 
 
 @pytest.mark.parametrize("raw", ["ß", "ı", "aß", "ſ", "Ａ", "αβ"])
-def test_initials_outside_a_to_z_are_refused_before_upper_casing(raw):
+def test_initials_outside_a_to_z_are_refused_before_upper_casing(raw) -> None:
     # "ß".upper() is "SS" and "ı".upper() is "I": refused, not silently changed into other letters.
     with pytest.raises(InvalidInput, match="use 1 to 4 letters from A to Z only"):
         normalise_initials(raw)
 
 
-def test_initials_with_a_control_character_are_refused_with_a_sentence():
+def test_initials_with_a_control_character_are_refused_with_a_sentence() -> None:
     with pytest.raises(InvalidInput, match=r"The initials of child 2 contains a hidden control character \(U\+0000"):
         normalise_initials("A\x00", label="initials of child 2")
 
@@ -349,7 +349,7 @@ def test_initials_with_a_control_character_are_refused_with_a_sentence():
     (date(2028, 2, 29), date(2029, 2, 28)),     # no 29 February in 2029
     (date(2027, 2, 28), date(2028, 2, 28)),
 ])
-def test_one_year_after(received, expected):
+def test_one_year_after(received, expected) -> None:
     assert one_year_after(received) == expected
 
 
@@ -361,17 +361,17 @@ def test_one_year_after(received, expected):
                          r"\(18 Dec 2026\): give a date on or before 18 Dec 2027\."),
     (date(2100, 1, 1), r"\(01 Jan 2100\) is more than a year after"),
 ])
-def test_dates_outside_the_review_window_are_refused(value, message):
+def test_dates_outside_the_review_window_are_refused(value, message) -> None:
     with pytest.raises(InvalidInput, match=message):
         check_date_in_review_window(value, received=date(2026, 12, 18), label="agreed date")
 
 
 @pytest.mark.parametrize("value", [date(2026, 12, 18), date(2027, 1, 12), date(2027, 12, 18)])
-def test_dates_inside_the_review_window_pass(value):
+def test_dates_inside_the_review_window_pass(value) -> None:
     check_date_in_review_window(value, received=date(2026, 12, 18), label="agreed date")
 
 
-def test_a_corrected_received_date_cannot_follow_a_milestone_done_or_the_submission():
+def test_a_corrected_received_date_cannot_follow_a_milestone_done_or_the_submission() -> None:
     done = [("Case folder created", date(2026, 12, 21)), ("Timeline agreed", date(2026, 12, 18))]
     check_received_correction(date(2026, 12, 18), done=done, submitted_to_panel=None)
     check_received_correction(date(2026, 12, 17), done=done, submitted_to_panel=date(2027, 1, 12))

@@ -32,7 +32,7 @@ def _configuration_table() -> list[tuple[list[str], str]]:
     return rows
 
 
-def test_the_readme_table_lists_exactly_the_settings():
+def test_the_readme_table_lists_exactly_the_settings() -> None:
     rows = _configuration_table()
     assert rows, "no configuration table found"
     named = [variable for names, _default in rows for variable in names]
@@ -52,7 +52,7 @@ def _default_as_written(value: object) -> str:
     return str(value)
 
 
-def test_the_defaults_the_readme_states_are_the_settings_defaults():
+def test_the_defaults_the_readme_states_are_the_settings_defaults() -> None:
     fields = ServerSettings.model_fields
     checked = 0
     for names, default in _configuration_table():
@@ -81,7 +81,7 @@ def test_the_defaults_the_readme_states_are_the_settings_defaults():
     ({"RRT_PUBLIC_URL": "tracker.council.example"}, "RRT_PUBLIC_URL"),
     ({"RRT_OIDC_CLIENT_ID": "tracker", "RRT_OIDC_CLIENT_SECRET": "hunter2-secret"}, "RRT_OIDC_COOKIE_SECRET"),
 ])
-def test_a_value_that_cannot_be_used_is_one_sentence_naming_its_variable(environ, variable):
+def test_a_value_that_cannot_be_used_is_one_sentence_naming_its_variable(environ, variable) -> None:
     with pytest.raises(SettingsError) as refused:
         read_settings(environ)
     sentence = str(refused.value)
@@ -89,7 +89,7 @@ def test_a_value_that_cannot_be_used_is_one_sentence_naming_its_variable(environ
     assert "hunter2" not in sentence and "validation error" not in sentence.lower() and "pydantic" not in sentence
 
 
-def test_values_are_typed_and_a_blank_one_is_unset():
+def test_values_are_typed_and_a_blank_one_is_unset() -> None:
     found = read_settings({"RRT_TODAY": " 2026-11-26 ", "RRT_DIGEST_TIME": "6:30", "SMTP_URL": "  ",
                            "RRT_PUBLIC_URL": "https://tracker.example.org/", "RRT_DATA_DIR": "/srv/rrt/pgdata",
                            "DATABASE_URL": "", "OTHER": "ignored"})
@@ -98,7 +98,7 @@ def test_values_are_typed_and_a_blank_one_is_unset():
     assert found.uses_embedded_server
 
 
-def test_organisation_sign_in_is_all_five_or_none():
+def test_organisation_sign_in_is_all_five_or_none() -> None:
     five = {"RRT_OIDC_SERVER_METADATA_URL": "https://id.example/.well-known/openid-configuration",
             "RRT_OIDC_CLIENT_ID": "tracker", "RRT_OIDC_CLIENT_SECRET": "s", "RRT_OIDC_REDIRECT_URI": "https://t/cb",
             "RRT_OIDC_COOKIE_SECRET": "c", "RRT_OIDC_LABEL": "Council"}
@@ -112,7 +112,7 @@ def test_organisation_sign_in_is_all_five_or_none():
         read_settings({k: v for k, v in five.items() if k != "RRT_OIDC_REDIRECT_URI"})
 
 
-def test_the_settings_are_read_once_until_read_again():
+def test_the_settings_are_read_once_until_read_again() -> None:
     os.environ["RRT_TODAY"] = "2026-11-26"
     try:
         reload_settings()
@@ -127,7 +127,7 @@ def test_the_settings_are_read_once_until_read_again():
         reload_settings()
 
 
-def test_the_tests_monkeypatch_reads_them_again(monkeypatch):
+def test_the_tests_monkeypatch_reads_them_again(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RRT_TODAY", "2026-11-26")
     assert settings().today == date(2026, 11, 26)
     monkeypatch.delenv("RRT_TODAY")
@@ -138,7 +138,7 @@ def _bad_environment(**bad: str) -> dict[str, str]:
     return {**{k: v for k, v in os.environ.items() if k not in variables()}, "DATABASE_URL": UNREACHABLE, **bad}
 
 
-def test_a_command_with_a_setting_that_cannot_be_used_stops_at_start_in_one_sentence():
+def test_a_command_with_a_setting_that_cannot_be_used_stops_at_start_in_one_sentence() -> None:
     done = subprocess.run([sys.executable, "manage.py", "migrate"], cwd=ROOT, capture_output=True, text=True,
                           env=_bad_environment(RRT_TODAY="tomorrow"), timeout=120)
     assert done.returncode == 2
@@ -146,7 +146,7 @@ def test_a_command_with_a_setting_that_cannot_be_used_stops_at_start_in_one_sent
     assert done.stderr.strip() == "RRT_TODAY must be a date written YYYY-MM-DD, like 2026-11-26. Nothing was done."
 
 
-def test_the_served_app_with_a_setting_that_cannot_be_used_stops_at_start_in_one_sentence():
+def test_the_served_app_with_a_setting_that_cannot_be_used_stops_at_start_in_one_sentence() -> None:
     done = subprocess.run([sys.executable, "-m", "ui.server", "--server.port", "1"], cwd=ROOT, capture_output=True,
                           text=True, env=_bad_environment(RRT_PUBLIC_URL="tracker.council.example"), timeout=120)
     assert done.returncode == 1

@@ -13,16 +13,17 @@ from services.sign_in_throttle import (
     wait_seconds,
     wait_sentence,
 )
+from tests.conftest import SignInClock
 
 
-def test_the_wait_is_none_within_the_allowance_then_doubles_to_a_cap():
+def test_the_wait_is_none_within_the_allowance_then_doubles_to_a_cap() -> None:
     assert [wait_seconds(n, free=5) for n in range(0, 5)] == [0, 0, 0, 0, 0]
     assert [wait_seconds(n, free=5) for n in range(5, 15)] == [2, 4, 8, 16, 32, 64, 128, 256, 512, 900]
     assert wait_seconds(99, free=5) == wait_seconds(10_000, free=5) == LONGEST_WAIT_SECONDS == 900
     assert wait_seconds(19, free=20) == 0 and wait_seconds(20, free=20) == 2
 
 
-def test_a_hundred_failures_in_a_row_take_most_of_a_day_at_the_fastest():
+def test_a_hundred_failures_in_a_row_take_most_of_a_day_at_the_fastest() -> None:
     # NIST SP 800-63B: at most 100 failures in a row on one account. With these waits a guesser needs this long.
     seconds = sum(wait_seconds(n, free=FREE_FAILURES_PER_USERNAME) for n in range(1, 100))
     assert seconds > 20 * 3600
@@ -34,7 +35,7 @@ def test_a_hundred_failures_in_a_row_take_most_of_a_day_at_the_fastest():
     (61, "Too many attempts: try again in 2 minutes."),
     (900, "Too many attempts: try again in 15 minutes."),
 ])
-def test_the_wait_is_told_in_one_sentence(seconds, sentence):
+def test_the_wait_is_told_in_one_sentence(seconds, sentence) -> None:
     assert wait_sentence(seconds) == sentence
 
 
@@ -44,11 +45,11 @@ def test_the_wait_is_told_in_one_sentence(seconds, sentence):
     (None, "6.6.6.6, 10.1.2.3", "10.1.2.3"),  # the browser's own claim comes first, nginx's entry last
     ("203.0.113.9", "10.1.2.3", "203.0.113.9"),  # a direct connection from elsewhere cannot choose its address
 ])
-def test_the_source_address_trusts_x_forwarded_for_only_from_this_machine(peer, forwarded, address):
+def test_the_source_address_trusts_x_forwarded_for_only_from_this_machine(peer, forwarded, address) -> None:
     assert source_address(peer, forwarded) == address
 
 
-def test_failures_over_the_allowance_make_the_next_attempt_wait(sign_in_clock):
+def test_failures_over_the_allowance_make_the_next_attempt_wait(sign_in_clock: SignInClock) -> None:
     throttle = SignInThrottle()
     for _ in range(FREE_FAILURES_PER_USERNAME - 1):
         throttle.failed(username="olly", address="10.0.0.1")
@@ -62,7 +63,7 @@ def test_failures_over_the_allowance_make_the_next_attempt_wait(sign_in_clock):
     assert throttle.check(username="someone.else", address="10.0.0.2").wait == 0
 
 
-def test_one_address_guessing_many_usernames_is_held_back_by_its_address(sign_in_clock):
+def test_one_address_guessing_many_usernames_is_held_back_by_its_address(sign_in_clock: SignInClock) -> None:
     throttle = SignInThrottle()
     for n in range(FREE_FAILURES_PER_ADDRESS):
         assert throttle.check(username=f"user{n}", address="10.0.0.1").wait == 0
@@ -71,7 +72,7 @@ def test_one_address_guessing_many_usernames_is_held_back_by_its_address(sign_in
     assert throttle.check(username="user999", address="10.0.0.2").wait == 0
 
 
-def test_a_success_forgets_the_usernames_failures_and_its_address_becomes_known(sign_in_clock):
+def test_a_success_forgets_the_usernames_failures_and_its_address_becomes_known(sign_in_clock: SignInClock) -> None:
     throttle = SignInThrottle()
     throttle.succeeded(username="olly", address="10.0.0.1")
     for _ in range(12):

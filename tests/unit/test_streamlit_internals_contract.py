@@ -44,7 +44,7 @@ def _run(script) -> AppTest:
 
 # --- ui/auth.py: redirect_browser ---------------------------------------------------------------------------------
 
-def test_redirect_browser_sends_the_message_st_login_sends(monkeypatch):
+def test_redirect_browser_sends_the_message_st_login_sends(monkeypatch: pytest.MonkeyPatch):
     from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
     from streamlit.runtime.scriptrunner_utils.script_run_context import ScriptRunContext
 
@@ -57,7 +57,7 @@ def test_redirect_browser_sends_the_message_st_login_sends(monkeypatch):
 
     monkeypatch.setattr(ForwardMsgQueue, "enqueue", keep)
 
-    def script():
+    def script() -> None:
         from ui.streamlit_internals import redirect_browser
 
         redirect_browser("/auth/session?ticket=abc&next=%2F")
@@ -75,12 +75,12 @@ def test_redirect_browser_sends_the_message_st_login_sends(monkeypatch):
 
 # --- ui/kept.py: settable_widget_keys ------------------------------------------------------------------------------
 
-def test_the_keys_of_the_typed_widgets_are_those_the_browser_sent_values_for():
+def test_the_keys_of_the_typed_widgets_are_those_the_browser_sent_values_for() -> None:
     from streamlit.proto.WidgetStates_pb2 import WidgetState
     from streamlit.runtime.state.common import user_key_from_element_id
     from streamlit.runtime.state.session_state_proxy import get_session_state
 
-    def script():
+    def script() -> None:
         import streamlit as st
 
         from ui.streamlit_internals import settable_widget_keys
@@ -109,7 +109,7 @@ def test_the_keys_of_the_typed_widgets_are_those_the_browser_sent_values_for():
 
 # --- ui/return_cards.py: reruns_fragment_alone ---------------------------------------------------------------------
 
-def test_a_run_says_which_fragments_it_reruns_alone():
+def test_a_run_says_which_fragments_it_reruns_alone() -> None:
     from streamlit.runtime.scriptrunner import script_runner
     from streamlit.runtime.scriptrunner_utils.script_run_context import ScriptRunContext
 
@@ -117,7 +117,7 @@ def test_a_run_says_which_fragments_it_reruns_alone():
     assert field.default is None  # a full run of the page
     assert "fragment_ids_this_run=fragment_ids_this_run" in inspect.getsource(script_runner.ScriptRunner)
 
-    def script():
+    def script() -> None:
         import streamlit as st
 
         from ui.streamlit_internals import reruns_fragment_alone
@@ -130,8 +130,8 @@ def test_a_run_says_which_fragments_it_reruns_alone():
 
 # --- ui/auth.py: script_session_id -------------------------------------------------------------------------------
 
-def test_a_run_knows_the_session_it_serves():
-    def script():
+def test_a_run_knows_the_session_it_serves() -> None:
+    def script() -> None:
         import streamlit as st
 
         from ui.streamlit_internals import script_session_id
@@ -145,10 +145,10 @@ def test_a_run_knows_the_session_it_serves():
 
 # --- ui/widgets.py: ExpanderContainer -----------------------------------------------------------------------------
 
-def test_an_expander_drawn_to_rerun_says_whether_it_is_open():
+def test_an_expander_drawn_to_rerun_says_whether_it_is_open() -> None:
     from streamlit.elements.lib.mutable_expander_container import ExpanderContainer
 
-    def script():
+    def script() -> None:
         import streamlit as st
 
         from ui.streamlit_internals import ExpanderContainer
@@ -167,7 +167,7 @@ def test_an_expander_drawn_to_rerun_says_whether_it_is_open():
 
 # --- ui/server.py: serve_declared_pages_only, streamlit_index_html, paths, cookies --------------------------------
 
-def test_the_pages_folder_is_not_served_once_turned_off(tmp_path, monkeypatch):
+def test_the_pages_folder_is_not_served_once_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.runtime.scriptrunner import script_runner
 
@@ -184,7 +184,7 @@ def test_the_pages_folder_is_not_served_once_turned_off(tmp_path, monkeypatch):
     assert "if PagesManager.uses_pages_directory:" in inspect.getsource(script_runner.ScriptRunner)
 
 
-def test_streamlit_is_started_by_its_public_command_line():
+def test_streamlit_is_started_by_its_public_command_line() -> None:
     import runpy
 
     main = Path(st.__file__).parent / "__main__.py"
@@ -194,20 +194,20 @@ def test_streamlit_is_started_by_its_public_command_line():
     assert callable(runpy.run_module)
 
 
-def test_the_app_module_is_what_streamlit_run_serves():
+def test_the_app_module_is_what_streamlit_run_serves() -> None:
     from streamlit.web.server.app_discovery import discover_asgi_app
 
     found = discover_asgi_app(ROOT / "ui" / "server.py")
     assert found.is_asgi_app and found.app_name == "app"
 
 
-def test_streamlits_page_has_one_inline_script():
+def test_streamlits_page_has_one_inline_script() -> None:
     page = streamlit_internals.streamlit_index_html()
     scripts = re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", page, flags=re.DOTALL)
     assert len(scripts) == 1 and "prerenderReady" in scripts[0]
 
 
-def test_the_guarded_paths_are_streamlits_own():
+def test_the_guarded_paths_are_streamlits_own() -> None:
     from streamlit.web.server.starlette import starlette_app, starlette_routes, starlette_websocket
 
     assert f"/{starlette_routes.BASE_ROUTE_CORE}/" == streamlit_internals.INTERNAL_PREFIX
@@ -218,7 +218,7 @@ def test_the_guarded_paths_are_streamlits_own():
         starlette_app._RESERVED_ROUTE_PREFIXES)
 
 
-def test_st_logins_identity_cookies_are_recognised_whole_and_in_chunks():
+def test_st_logins_identity_cookies_are_recognised_whole_and_in_chunks() -> None:
     from streamlit import auth_util
     from streamlit.web.server.starlette import starlette_server_config
 
@@ -236,18 +236,18 @@ def test_st_logins_identity_cookies_are_recognised_whole_and_in_chunks():
 # --- ui/style.py: DOM names ---------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", [*dom.TEST_IDS, dom.MARKDOWN_BADGE_CLASS, dom.SIDEBAR_COLLAPSED_ATTRIBUTE])
-def test_each_dom_name_the_style_selects_is_in_streamlits_frontend(name):
+def test_each_dom_name_the_style_selects_is_in_streamlits_frontend(name) -> None:
     assert _in_bundle(name), f"{name} is no longer in Streamlit's frontend: ui/style.py's rule for it is dead"
 
 
-def test_a_keyed_elements_class_is_the_prefix_and_its_key():
+def test_a_keyed_elements_class_is_the_prefix_and_its_key() -> None:
     assert re.search(rf"`{re.escape(dom.KEY_CLASS_PREFIX)}`\+\w+\.trim\(\)", _bundle())
     assert dom.keyed("rag_counts") == ".st-key-rag_counts"
     assert dom.keyed_from("cards_on_phone_") == '[class*="st-key-cards_on_phone_"]'
     assert dom.testid(dom.SIDEBAR) == '[data-testid="stSidebar"]'
 
 
-def test_the_browser_tests_dom_names_are_in_streamlits_frontend():
+def test_the_browser_tests_dom_names_are_in_streamlits_frontend() -> None:
     """The browser tests select Streamlit's elements by their data-testid (tests/e2e, the seam's one exception for
     DOM names): each must still be in the frontend, so that an upgrade fails here by name, not as a time-out."""
     found: dict[str, str] = {}
@@ -261,7 +261,7 @@ def test_the_browser_tests_dom_names_are_in_streamlits_frontend():
 
 # --- scripts/load.py and tests: protocol --------------------------------------------------------------------------
 
-def test_the_messages_load_py_speaks_have_their_fields():
+def test_the_messages_load_py_speaks_have_their_fields() -> None:
     rerun = BackMsg().rerun_script
     assert {"page_name", "query_string", "context_info", "widget_states"} <= set(rerun.DESCRIPTOR.fields_by_name)
     assert {"timezone", "locale"} <= set(rerun.context_info.DESCRIPTOR.fields_by_name)
@@ -278,7 +278,7 @@ def test_the_messages_load_py_speaks_have_their_fields():
 
 # --- tests and benchmarks: testing.py -----------------------------------------------------------------------------
 
-def test_app_test_runs_only_the_declared_pages_when_asked(tmp_path):
+def test_app_test_runs_only_the_declared_pages_when_asked(tmp_path: Path) -> None:
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import app_test as app_test_module
 
@@ -298,7 +298,7 @@ def test_app_test_runs_only_the_declared_pages_when_asked(tmp_path):
     assert app_test_module.PagesManager is PagesManager
 
 
-def test_app_test_makes_its_script_cache_where_the_benchmarks_share_one():
+def test_app_test_makes_its_script_cache_where_the_benchmarks_share_one() -> None:
     from streamlit.runtime.scriptrunner.script_cache import ScriptCache
     from streamlit.testing.v1 import app_test as app_test_module
     from streamlit.testing.v1 import local_script_runner
@@ -308,7 +308,7 @@ def test_app_test_makes_its_script_cache_where_the_benchmarks_share_one():
     assert "ScriptCache()" in inspect.getsource(app_test_module.AppTest._run)
 
 
-def test_the_bare_mode_warning_comes_from_the_logger_the_benchmarks_quiet():
+def test_the_bare_mode_warning_comes_from_the_logger_the_benchmarks_quiet() -> None:
     from streamlit.runtime.scriptrunner_utils import script_run_context
 
     assert script_run_context.__name__ == testing.SCRIPT_RUN_CONTEXT_LOGGER
@@ -316,12 +316,12 @@ def test_the_bare_mode_warning_comes_from_the_logger_the_benchmarks_quiet():
     assert "missing ScriptRunContext" in inspect.getsource(script_run_context)
 
 
-def test_app_test_reads_the_browsers_widget_values_under_its_testing_key():
+def test_app_test_reads_the_browsers_widget_values_under_its_testing_key() -> None:
     from streamlit.runtime.state import common
 
     assert testing.TESTING_WIDGET_VALUES_KEY == common.TESTING_KEY
 
-    def script():
+    def script() -> None:
         import streamlit as st
 
         st.session_state["chosen"] = st.multiselect("Agencies", [1, 2], format_func={1: "Police", 2: "Health"}.get,
@@ -335,7 +335,7 @@ def test_app_test_reads_the_browsers_widget_values_under_its_testing_key():
     assert at.session_state["chosen"] == [2]
 
 
-def test_a_download_buttons_callable_is_seen_when_handed_over(monkeypatch):
+def test_a_download_buttons_callable_is_seen_when_handed_over(monkeypatch: pytest.MonkeyPatch):
     from streamlit.runtime.media_file_manager import MediaFileManager
     from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 

@@ -88,7 +88,7 @@ def _scanned_files() -> list[Path]:
             and f not in CONTRACT_TESTS and f != THIS_SCAN]
 
 
-def test_the_scan_finds_each_way_of_reaching_in():
+def test_the_scan_finds_each_way_of_reaching_in() -> None:
     source = '''
 import streamlit as st
 import streamlit.runtime.state
@@ -115,7 +115,7 @@ KEYED = ".st-key-rag_counts"
                       'is named in prose"""\nst.session_state["x"] = st.column_config\n') == []
 
 
-def test_no_module_but_the_seam_reaches_into_streamlits_internals():
+def test_no_module_but_the_seam_reaches_into_streamlits_internals() -> None:
     files = _scanned_files()
     assert ROOT / "ui" / "style.py" in files and ROOT / "tests" / "app" / "conftest.py" in files
     assert ROOT / "scripts" / "load.py" in files and ROOT / "ui" / "server.py" in files

@@ -17,7 +17,7 @@ def _milestone(key, title, rag, due, optional=False, position=1):
     return MilestoneStatus(read, rag, "Day 1")
 
 
-def test_the_issues_example():
+def test_the_issues_example() -> None:
     milestones = [_milestone("timeline_agreed", "Timeline agreed", Rag.RED, date(2026, 11, 27)),
                   _milestone("case_folder", "Case folder created", Rag.COMPLETE, date(2026, 11, 27), position=2)]
     returns = [ReturnItem(7, "Early Help", Stage.RECEIVED, Rag.RED, date(2026, 11, 30)),
@@ -28,7 +28,7 @@ def test_the_issues_example():
     assert why_text(items) == "2 items overdue: Timeline agreed (Fri 27 Nov); Early Help return unchecked"
 
 
-def test_red_before_amber_soonest_first_with_the_page_where_each_is_dealt_with():
+def test_red_before_amber_soonest_first_with_the_page_where_each_is_dealt_with() -> None:
     milestones = [
         _milestone("minutes", "Minutes saved and circulated", Rag.AMBER, date(2026, 12, 2)),
         _milestone("pre_meets", "Pre-meets", Rag.RED, date(2026, 11, 20), optional=True, position=2),
@@ -49,7 +49,7 @@ def test_red_before_amber_soonest_first_with_the_page_where_each_is_dealt_with()
         " · 2 items due soon: School return not received (due Tue 01 Dec); Minutes saved and circulated (Wed 02 Dec)")
 
 
-def test_only_amber_and_nothing():
+def test_only_amber_and_nothing() -> None:
     items = (WhyItem(Rag.AMBER, "Police return awaiting final QA", "returns", 1),)
     assert why_text(items) == "1 item due soon: Police return awaiting final QA"
     assert why_text(()) == ""

@@ -53,7 +53,7 @@ HOLIDAY_IDS = [f"{d.isoformat()} {name}" for d, name in ALL_HOLIDAYS]
 
 
 @pytest.fixture
-def cal():
+def cal() -> WorkingCalendar:
     return WorkingCalendar()
 
 
@@ -61,7 +61,7 @@ def cal():
 
 
 @pytest.mark.parametrize(("day", "name"), ALL_HOLIDAYS, ids=HOLIDAY_IDS)
-def test_hand_written_holidays_are_weekdays(day, name):
+def test_hand_written_holidays_are_weekdays(day, name) -> None:
     # Guards the table above: each listed day really is Monday to Friday.
     assert day.weekday() < 5
 
@@ -88,7 +88,7 @@ def test_hand_written_holidays_are_weekdays(day, name):
         (D(2028, 1, 1), SAT),
     ],
 )
-def test_hand_calendar_weekdays(day, weekday):
+def test_hand_calendar_weekdays(day, weekday) -> None:
     assert day.weekday() == weekday
 
 
@@ -112,7 +112,7 @@ def test_hand_calendar_weekdays(day, weekday):
         (D(2027, 2, 8), True),    # Mon
     ],
 )
-def test_weekdays_work_and_weekends_do_not(cal, day, expected):
+def test_weekdays_work_and_weekends_do_not(cal: WorkingCalendar, day, expected) -> None:
     assert cal.is_working_day(day) is expected
 
 
@@ -120,17 +120,17 @@ def test_weekdays_work_and_weekends_do_not(cal, day, expected):
 
 
 @pytest.mark.parametrize(("day", "name"), ALL_HOLIDAYS, ids=HOLIDAY_IDS)
-def test_every_england_bank_holiday_is_not_a_working_day(cal, day, name):
+def test_every_england_bank_holiday_is_not_a_working_day(cal: WorkingCalendar, day, name) -> None:
     assert cal.is_working_day(day) is False
 
 
 @pytest.mark.parametrize(("day", "name"), ALL_HOLIDAYS, ids=HOLIDAY_IDS)
-def test_every_england_bank_holiday_is_recognised(day, name):
+def test_every_england_bank_holiday_is_recognised(day, name) -> None:
     assert is_england_bank_holiday(day) is True
 
 
 @pytest.mark.parametrize("year", [2025, 2026, 2027])
-def test_weekday_holidays_are_exactly_the_hand_written_list(cal, year):
+def test_weekday_holidays_are_exactly_the_hand_written_list(cal: WorkingCalendar, year) -> None:
     """No missing and no extra non-working weekdays in the year (no Scottish or NI days)."""
     expected = {d for d, _ in ENGLAND_BANK_HOLIDAYS[year]}
     found = set()
@@ -153,7 +153,7 @@ def test_weekday_holidays_are_exactly_the_hand_written_list(cal, year):
         D(2027, 8, 30),
     ],
 )
-def test_easter_monday_and_august_holiday_prove_england_subdivision(cal, day):
+def test_easter_monday_and_august_holiday_prove_england_subdivision(cal: WorkingCalendar, day) -> None:
     assert cal.is_working_day(day) is False
 
 
@@ -182,7 +182,7 @@ def test_easter_monday_and_august_holiday_prove_england_subdivision(cal, day):
         D(2026, 9, 1),
     ],
 )
-def test_days_around_holidays_and_other_nations_holidays_are_working_days(cal, day):
+def test_days_around_holidays_and_other_nations_holidays_are_working_days(cal: WorkingCalendar, day) -> None:
     assert cal.is_working_day(day) is True
     assert is_england_bank_holiday(day) is False
 
@@ -195,27 +195,27 @@ def test_days_around_holidays_and_other_nations_holidays_are_working_days(cal, d
         (D(2026, 12, 31), D(2027, 12, 31), 253),
     ],
 )
-def test_working_days_in_a_whole_year(cal, before, after, count):
+def test_working_days_in_a_whole_year(cal: WorkingCalendar, before, after, count) -> None:
     assert cal.working_days_between(before, after) == count
 
 
 # ------------------------------------------------------------------ closure days
 
 
-def test_closure_day_is_not_a_working_day():
+def test_closure_day_is_not_a_working_day() -> None:
     cal = WorkingCalendar(closures=[D(2026, 12, 29)])
     assert cal.is_working_day(D(2026, 12, 29)) is False
     assert cal.is_working_day(D(2026, 12, 30)) is True
 
 
-def test_closures_belong_to_one_calendar_only():
+def test_closures_belong_to_one_calendar_only() -> None:
     closed = WorkingCalendar(closures=[D(2026, 12, 29)])
     plain = WorkingCalendar()
     assert closed.is_working_day(D(2026, 12, 29)) is False
     assert plain.is_working_day(D(2026, 12, 29)) is True
 
 
-def test_closures_accept_any_iterable():
+def test_closures_accept_any_iterable() -> None:
     cal = WorkingCalendar(closures=(D(2026, 12, 29) + timedelta(days=i) for i in range(3)))
     assert [cal.is_working_day(D(2026, 12, d)) for d in (29, 30, 31)] == [False, False, False]
     assert cal.is_working_day(D(2027, 1, 4)) is True
@@ -231,7 +231,7 @@ def test_closures_accept_any_iterable():
         ([D(2026, 6, 17)], D(2026, 6, 15), D(2026, 6, 19), 3),   # Wed closed: Tue, Thu, Fri
     ],
 )
-def test_closures_in_working_days_between(closures, a, b, expected):
+def test_closures_in_working_days_between(closures, a, b, expected) -> None:
     assert WorkingCalendar(closures=closures).working_days_between(a, b) == expected
 
 
@@ -247,7 +247,7 @@ def test_closures_in_working_days_between(closures, a, b, expected):
         ([D(2026, 6, 17)], D(2026, 6, 17), 0, D(2026, 6, 18)),  # n=0 on a closure day
     ],
 )
-def test_closures_in_add_working_days(closures, start, n, expected):
+def test_closures_in_add_working_days(closures, start, n, expected) -> None:
     assert WorkingCalendar(closures=closures).add_working_days(start, n) == expected
 
 
@@ -294,11 +294,11 @@ def test_closures_in_add_working_days(closures, start, n, expected):
         (D(2026, 12, 18), 14, D(2027, 1, 12)),
     ],
 )
-def test_add_working_days(cal, start, n, expected):
+def test_add_working_days(cal: WorkingCalendar, start, n, expected) -> None:
     assert cal.add_working_days(start, n) == expected
 
 
-def test_add_working_days_refuses_negative_n(cal):
+def test_add_working_days_refuses_negative_n(cal: WorkingCalendar) -> None:
     with pytest.raises(ValueError):
         cal.add_working_days(D(2026, 6, 17), -1)
 
@@ -328,7 +328,7 @@ def test_add_working_days_refuses_negative_n(cal):
         (D(2027, 12, 24), D(2028, 1, 4), 4),    # 29, 30, 31 Dec and 4 Jan
     ],
 )
-def test_working_days_between(cal, a, b, expected):
+def test_working_days_between(cal: WorkingCalendar, a, b, expected) -> None:
     assert cal.working_days_between(a, b) == expected
 
 
@@ -355,7 +355,7 @@ def test_working_days_between(cal, a, b, expected):
         (D(2025, 5, 26), D(2025, 5, 27)),
     ],
 )
-def test_day_one(cal, received, day_one):
+def test_day_one(cal: WorkingCalendar, received, day_one) -> None:
     assert cal.day_one(received) == day_one
 
 
@@ -367,7 +367,7 @@ def test_day_one(cal, received, day_one):
         ([D(2026, 12, 29), D(2026, 12, 30), D(2026, 12, 31)], D(2026, 12, 25), D(2027, 1, 4)),
     ],
 )
-def test_day_one_on_a_closure_day(closures, received, day_one):
+def test_day_one_on_a_closure_day(closures, received, day_one) -> None:
     assert WorkingCalendar(closures=closures).day_one(received) == day_one
 
 
@@ -404,11 +404,11 @@ def test_day_one_on_a_closure_day(closures, received, day_one):
         (D(2026, 12, 25), D(2027, 1, 4), 4),
     ],
 )
-def test_day_number(cal, received, on, expected):
+def test_day_number(cal: WorkingCalendar, received, on, expected) -> None:
     assert cal.day_number(received, on) == expected
 
 
-def test_day_number_with_closures():
+def test_day_number_with_closures() -> None:
     cal = WorkingCalendar(closures=[D(2026, 12, 29), D(2026, 12, 30), D(2026, 12, 31)])
     received = D(2026, 12, 18)
     assert cal.day_number(received, D(2026, 12, 24)) == 5
@@ -420,7 +420,7 @@ def test_day_number_with_closures():
 # ------------------------------------------------------------------ domain.md worked examples
 
 
-def test_worked_example_received_fri_18_dec_2026_days():
+def test_worked_example_received_fri_18_dec_2026_days() -> None:
     cal = WorkingCalendar()
     received = D(2026, 12, 18)
     expected = {
@@ -449,32 +449,32 @@ def test_worked_example_received_fri_18_dec_2026_days():
         assert cal.day_number(received, d) == n
 
 
-def test_worked_example_scoping_forms_sent_18_dec_due_29_dec():
+def test_worked_example_scoping_forms_sent_18_dec_due_29_dec() -> None:
     assert WorkingCalendar().add_working_days(D(2026, 12, 18), 5) == D(2026, 12, 29)
 
 
-def test_worked_example_received_sat_19_dec_2026():
+def test_worked_example_received_sat_19_dec_2026() -> None:
     cal = WorkingCalendar()
     assert cal.day_one(D(2026, 12, 19)) == D(2026, 12, 21)
     assert cal.day_n(D(2026, 12, 19), 15) == D(2027, 1, 13)
     assert cal.add_working_days(D(2026, 12, 21), 14) == D(2027, 1, 13)
 
 
-def test_worked_example_closures_29_to_31_dec_2026():
+def test_worked_example_closures_29_to_31_dec_2026() -> None:
     cal = WorkingCalendar(closures=[D(2026, 12, 29), D(2026, 12, 30), D(2026, 12, 31)])
     assert cal.add_working_days(D(2026, 12, 18), 5) == D(2027, 1, 4)   # returns due Mon 4 Jan
     assert cal.day_n(D(2026, 12, 18), 15) == D(2027, 1, 15)            # review due Fri 15 Jan
 
 
-def test_worked_example_minutes_after_meeting_thu_31_dec_2026():
+def test_worked_example_minutes_after_meeting_thu_31_dec_2026() -> None:
     assert WorkingCalendar().add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 4)
 
 
-def test_worked_example_sin_due_five_working_days_after_mon_21_dec_2026():
+def test_worked_example_sin_due_five_working_days_after_mon_21_dec_2026() -> None:
     assert WorkingCalendar().add_working_days(D(2026, 12, 21), 5) == D(2026, 12, 30)
 
 
-def test_day_n_refuses_day_zero(cal):
+def test_day_n_refuses_day_zero(cal: WorkingCalendar) -> None:
     with pytest.raises(ValueError):
         cal.day_n(D(2026, 12, 18), 0)
 

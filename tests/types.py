@@ -1,0 +1,27 @@
+"""The types of the tests' shared fixtures, for their parameters' annotations."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Protocol
+
+from sqlalchemy.orm import Session
+from streamlit.testing.v1 import AppTest
+
+from db.models import Account
+
+
+class MakeAccount(Protocol):
+    """tests/conftest.py's make_account: an account with these roles (password TEST_PASSWORD), flushed."""
+
+    def __call__(self, *roles: str, username: str | None = None) -> Account: ...
+
+
+class MakeApp(Protocol):
+    """tests/app/conftest.py's make_app: an AppTest of app.py, signed in as `account` (or not), today pinned."""
+
+    def __call__(self, account: Account | None = None, as_of: date | None = None) -> AppTest: ...
+
+
+# tests/app/conftest.py's app_db: a new session on the test's own, committed database.
+OpenSession = Callable[[], Session]
