@@ -98,7 +98,7 @@ def test_a_refused_plan_step_keeps_the_typing_and_done_when_can_be_edited(app_db
 def test_the_sidebar_shows_the_display_name_and_partnership_literally(app_db: OpenSession, make_app: MakeApp) -> None:
     admin = create_account(app_db, "admin", username="app-admin")
     with app_db() as session, session.begin():
-        session.get(Account, admin.id).display_name = "**Pat** [link](https://evil.example)"
+        session.get_one(Account, admin.id).display_name = "**Pat** [link](https://evil.example)"
         session.scalars(select(Setting)).one().partnership_name = "![x](https://evil.example/x.png)"
     at = make_app(admin).run()
     assert not at.exception
@@ -129,7 +129,7 @@ def test_a_stale_agency_save_keeps_the_typing_and_shows_the_saved_values(app_db:
     _submit(at, "edit_agency", "Save agency")
     assert not _errors(at)
     with app_db() as session:
-        assert session.get(Agency, agency_id).name == "North Health Trust"
+        assert session.get_one(Agency, agency_id).name == "North Health Trust"
 
 
 def test_the_agency_form_edits_the_jcr_representatives_email(app_db: OpenSession, make_app: MakeApp) -> None:
@@ -150,7 +150,7 @@ def test_the_agency_form_edits_the_jcr_representatives_email(app_db: OpenSession
     _submit(at, "edit_agency", "Save agency")
     assert not _errors(at)
     with app_db() as session:
-        assert session.get(Agency, agency_id).jcr_rep_email == "rep@north.example"
+        assert session.get_one(Agency, agency_id).jcr_rep_email == "rep@north.example"
     assert at.text_input(key=f"ag_e_{agency_id}_rep_email").value == "rep@north.example"
     [table] = [d.value for d in at.dataframe if "JCR representative's email" in d.value.columns]
     assert table.set_index("Agency").loc["North Police", "JCR representative's email"] == "rep@north.example"
@@ -196,7 +196,7 @@ def test_the_accounts_table_shows_each_accounts_failures_in_a_row(app_db: OpenSe
     # failures in a row, which from 100 stops the password for unknown addresses until a new one is set.
     officer = create_account(app_db, "officer", username="app-officer")
     with app_db() as session, session.begin():
-        session.get(Account, officer.id).failed_attempts = 7
+        session.get_one(Account, officer.id).failed_attempts = 7
     at = _admin_page(app_db, make_app)
     table = next(df.value for df in at.dataframe if "Failures in a row" in df.value.columns)
     rows = table.set_index("Username")

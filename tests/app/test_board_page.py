@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from db.models import Agency
+from db.models import Account, Agency
 from tests.app.conftest import create_account
 from tests.integration.test_board import INITIALS, REVIEWS, SECRET_WORD, add_return, add_review
 from tests.types import MakeApp, OpenSession
@@ -41,7 +41,7 @@ def seeded(app_db: OpenSession):
             "manager": create_account(app_db, "manager", username="app-manager"), "secrets": secrets}
 
 
-def _board_page(make_app: MakeApp, account):
+def _board_page(make_app: MakeApp, account: Account):
     at = make_app(account, as_of=AS_OF).run()
     if at.title and at.title[0].value != "Board figures":
         at.switch_page("pages/board.py").run()

@@ -233,8 +233,9 @@ FULL_NOTE = "Or file the full note in the case folder and record its location."
     ("text", SCRIPT_PASTE, f"The entry is 10,000 characters long; it can be at most 4,000. {KEPT} {FULL_NOTE}"),
     ("path", "p" * 501, f"The file path is 501 characters long; it can be at most 500. {KEPT}"),
 ])
-def test_a_text_longer_than_the_log_keeps_is_refused_in_words_and_stays_in_the_box(world, form, box, typed,
-                                                                                   sentence) -> None:
+def test_a_text_longer_than_the_log_keeps_is_refused_in_words_and_stays_in_the_box(world, form: str, box: str,
+                                                                                   typed: str,
+                                                                                   sentence: str) -> None:
     """The boxes have no character limit (a browser box with one drops a longer paste whole): the save says why not."""
     at = _log_page(world)
     before = _texts_in_db(world)

@@ -28,7 +28,7 @@ def _record(at: AppTest, p, *, kind=None, held=HELD, chair: Account = "Charlie C
     assert not at.exception, at.exception
 
 
-def _recorded_meeting(app_db: OpenSession, officer_id, review_id) -> int:
+def _recorded_meeting(app_db: OpenSession, officer_id, review_id: int) -> int:
     with app_db() as session, session.begin():
         actor = session.get(Account, officer_id)
         meeting = record_meeting(session, actor, review_id=review_id, kind="rr_meeting", held_on=HELD,
@@ -93,7 +93,7 @@ def test_a_stale_edit_keeps_what_was_typed_and_shows_the_saved_values_then_saves
     at.button(key=f"FormSubmitter:{e}form-Save the changes").click().run()
     assert at.success[0].value == "The record of the Rapid Review meeting was saved."
     with app_db() as session:
-        assert session.get(Meeting, meeting_id).decisions == typed.strip()
+        assert session.get_one(Meeting, meeting_id).decisions == typed.strip()
 
 
 def test_coming_back_to_a_meeting_someone_else_changed_is_no_false_conflict(app_db: OpenSession,
@@ -155,7 +155,7 @@ KEPT = "Shorten it and save again: what you typed is still in the form."
      f"The record of the meeting's decisions is 8,001 characters long; it can be at most 8,000. {KEPT}"),
 ])
 def test_a_text_longer_than_the_meeting_record_keeps_is_refused_in_words_and_stays_in_the_box(
-        app_db: OpenSession, make_app: MakeApp, form, field, typed, sentence) -> None:
+        app_db: OpenSession, make_app: MakeApp, form: str, field: str, typed: str, sentence: str) -> None:
     """The boxes have no character limit (a browser box with one drops a longer paste whole): the save says why not."""
     officer, _, _, review_id = _seed(app_db)
     if form == "edit":

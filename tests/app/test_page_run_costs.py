@@ -99,8 +99,8 @@ def test_the_review_calendar_file_is_built_only_when_clicked(app_db: OpenSession
     assert f"Rapid Review 181126 no. {review_id}" in ics
 
 
-def test_shared_reads_are_kept_by_data_version_and_the_least_recently_used_goes_first(app_db: OpenSession,
-                                                                                      monkeypatch: pytest.MonkeyPatch):
+def test_shared_reads_are_kept_by_data_version_and_the_least_recently_used_goes_first(
+        app_db: OpenSession, monkeypatch: pytest.MonkeyPatch) -> None:
     """ui.state.read_shared: the same call is read once until a write moves the data version; at most
     SHARED_READS_KEPT calls are kept, the one used longest ago forgotten first."""
     import services.unit_of_work
@@ -109,7 +109,7 @@ def test_shared_reads_are_kept_by_data_version_and_the_least_recently_used_goes_
     officer = create_account(app_db, "officer")
     reads: list[int] = []
 
-    def count(session: Session, actor, *, n):
+    def count(session: Session, actor: Account, *, n: int):
         reads.append(n)
         return n * 10
 

@@ -49,7 +49,7 @@ def _seed(open_session: OpenSession):
     return officer, manager, chair, review_id
 
 
-def _open(make_app: MakeApp, account, review_id, page="pages/report.py", as_of=AS_OF):
+def _open(make_app: MakeApp, account: Account, review_id: int, page="pages/report.py", as_of: date = AS_OF):
     at = make_app(account, as_of=as_of).run()
     at.query_params["review"] = str(review_id)
     at.switch_page(page).run()
@@ -57,7 +57,7 @@ def _open(make_app: MakeApp, account, review_id, page="pages/report.py", as_of=A
     return at
 
 
-def _complete_the_report(open_session: OpenSession, officer_id, review_id) -> None:
+def _complete_the_report(open_session: OpenSession, officer_id, review_id: int) -> None:
     with open_session() as session, session.begin():
         actor = session.get(Account, officer_id)
         for key in WRITABLE_KEYS:
@@ -329,7 +329,7 @@ THU_7_JAN, MON_11_JAN = date(2027, 1, 7), date(2027, 1, 11)
 TUE_12_JAN, WED_13_JAN = date(2027, 1, 12), date(2027, 1, 13)
 
 
-def _with_the_chair(open_session: OpenSession, officer: Account, review_id) -> None:
+def _with_the_chair(open_session: OpenSession, officer: Account, review_id: int) -> None:
     """Every part written; sent to the JCR Chair on Thu 7 Jan (version 1)."""
     _complete_the_report(open_session, officer.id, review_id)
     _hold_the_meeting(open_session, officer, review_id)
@@ -337,7 +337,7 @@ def _with_the_chair(open_session: OpenSession, officer: Account, review_id) -> N
         send_to_chair(session, session.get(Account, officer.id), review_id=review_id, sent_on=THU_7_JAN, as_of=AS_OF)
 
 
-def _hold_the_meeting(open_session: OpenSession, officer: Account, review_id) -> None:
+def _hold_the_meeting(open_session: OpenSession, officer: Account, review_id: int) -> None:
     """Issue 26: the Panel gets the report after its Rapid Review meeting, held Wed 30 Dec (Day 7)."""
     from services.meetings.service import record_meeting
     with open_session() as session, session.begin():
@@ -346,14 +346,15 @@ def _hold_the_meeting(open_session: OpenSession, officer: Account, review_id) ->
                        chair_name="JCR Chair", as_of=AS_OF)
 
 
-def _signed_off(open_session: OpenSession, officer: Account, chair: Account, review_id) -> None:
+def _signed_off(open_session: OpenSession, officer: Account, chair: Account, review_id: int) -> None:
     """Sent to the JCR Chair on Thu 7 Jan and signed off by the Chair on Fri 8 Jan (version 2)."""
     _with_the_chair(open_session, officer, review_id)
     with open_session() as session, session.begin():
         sign_off(session, session.get(Account, chair.id), review_id=review_id, signed_on=AS_OF, as_of=AS_OF)
 
 
-def _signed_and_submitted(open_session: OpenSession, officer: Account, manager: Account, chair: Account, review_id, *,
+def _signed_and_submitted(open_session: OpenSession, officer: Account, manager: Account, chair: Account,
+                          review_id: int, *,
                           ofsted=False) -> None:
     """Signed by the Chair on Fri 8 Jan (version 2) and submitted the same day (version 3)."""
     _with_the_chair(open_session, officer, review_id)
@@ -532,7 +533,7 @@ def test_a_section_longer_than_the_report_keeps_is_refused_in_words_and_stays_in
     (SCRIPT_PASTE, f"The reasons for the LCSPR decision is 10,000 characters long; it can be at most 4,000. {KEPT}"),
 ])
 def test_lcspr_reasons_longer_than_the_report_keeps_are_refused_in_words_and_stay_in_the_box(
-        app_db: OpenSession, make_app: MakeApp, typed, sentence) -> None:
+        app_db: OpenSession, make_app: MakeApp, typed: str, sentence: str) -> None:
     officer, _, _, review_id = _seed(app_db)
     at = _open(make_app, officer, review_id)
     p = f"rp{review_id}_"
@@ -552,7 +553,7 @@ def test_lcspr_reasons_longer_than_the_report_keeps_are_refused_in_words_and_sta
      f"The description of how the sign-off was given is 201 characters long; it can be at most 200. {KEPT}"),
 ])
 def test_a_sign_off_recorded_with_a_name_or_how_too_long_is_refused_in_words_and_stays_in_the_box(
-        app_db: OpenSession, make_app: MakeApp, box, typed, sentence) -> None:
+        app_db: OpenSession, make_app: MakeApp, box: str, typed: str, sentence: str) -> None:
     officer, manager, _, review_id = _seed(app_db)
     _with_the_chair(app_db, officer, review_id)
     at = _open(make_app, manager, review_id)
@@ -593,4 +594,4 @@ def test_notes_on_the_panels_response_too_long_are_refused_in_words_and_stay_in_
                       f"The note on the Panel's response is 4,001 characters long; it can be at most 4,000. {KEPT}")
     with app_db() as session:
         assert session.get(PanelResponse, review_id) is None
-        assert session.get(Review, review_id).state == "submitted"
+        assert session.get_one(Review, review_id).state == "submitted"

@@ -22,11 +22,11 @@ def _page(review_id: int, *, batched=frozenset(), table_open=False) -> CardPage:
                     table_open=table_open)
 
 
-def test_what_a_save_changes_on_the_page_outside_the_card(app_db: OpenSession):
+def test_what_a_save_changes_on_the_page_outside_the_card(app_db: OpenSession) -> None:
     officer, manager, _, review_id = _seed(app_db)
     police, gp = _return_id(app_db, "Demoshire Police"), _return_id(app_db, "GP practices")
 
-    def step(account, fn, **kwargs):
+    def step(account: Account, fn, **kwargs):
         """The two returns as the page read them before and after one save."""
         with app_db() as session, session.begin():
             actor = session.get(Account, account.id)

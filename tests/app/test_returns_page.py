@@ -57,7 +57,7 @@ def _return_id(open_session: OpenSession, agency_name):
         return session.scalar(select(AgencyReturn.id).join(Agency).where(Agency.name == agency_name))
 
 
-def _open_checklist(make_app: MakeApp, account, review_id, as_of=AS_OF, *, table_open=True):
+def _open_checklist(make_app: MakeApp, account: Account, review_id: int, as_of: date = AS_OF, *, table_open=True):
     """The review's returns page; its checklist table open (as a user opens it) unless `table_open` is False."""
     at = make_app(account, as_of=as_of).run()
     at.query_params["review"] = str(review_id)
@@ -91,7 +91,7 @@ def test_checklist_shows_one_row_per_agency_with_due_date_rag_and_next_step(app_
     assert header.startswith("### 181226AB") and "returns received: **0 of 2** · accepted: **0**" in header
 
 
-def test_the_page_and_the_excel_export_show_the_same_checklist(app_db: OpenSession, make_app: MakeApp):
+def test_the_page_and_the_excel_export_show_the_same_checklist(app_db: OpenSession, make_app: MakeApp) -> None:
     officer, _manager, _, review_id = _seed(app_db)
     with app_db() as session, session.begin():
         ret = session.get(AgencyReturn, _return_id(app_db, "Demoshire Police"))
@@ -151,7 +151,7 @@ def test_a_receipt_before_the_request_is_refused_and_the_typing_kept(app_db: Ope
     assert at.radio(key=f"r{ret_id}_receipt_signed").value == "yes"
     assert at.text_input(key=f"r{ret_id}_receipt_role").value == "Detective Chief Inspector"
     with app_db() as session:
-        assert session.get(AgencyReturn, ret_id).received_date is None
+        assert session.get_one(AgencyReturn, ret_id).received_date is None
 
 
 def test_from_receipt_to_acceptance_on_the_page(app_db: OpenSession, make_app: MakeApp) -> None:
@@ -238,14 +238,14 @@ def test_two_people_saving_the_same_return(app_db: OpenSession, make_app: MakeAp
     assert "was changed by someone else since you opened it" in first.error[0].value
     # Nothing was overwritten; the first person keeps their typing and sees the saved text beside it.
     with app_db() as session:
-        assert session.get(AgencyReturn, ret_id).summary == "The manager's summary."
+        assert session.get_one(AgencyReturn, ret_id).summary == "The manager's summary."
     assert first.text_area(key=f"r{ret_id}_summary_text").value == "The officer's summary."
     assert first.code[-1].value == "The manager's summary."
     # Saving again is deliberate: it goes over the other person's text.
     _submit(first, ret_id, "summary_form", "Save the summary")
     assert "Summary for Demoshire Police saved." in [s.value for s in first.success]
     with app_db() as session:
-        assert session.get(AgencyReturn, ret_id).summary == "The officer's summary."
+        assert session.get_one(AgencyReturn, ret_id).summary == "The officer's summary."
 
 
 def test_outstanding_returns_and_chasing_a_late_one(app_db: OpenSession, make_app: MakeApp) -> None:
@@ -295,7 +295,7 @@ def test_live_reviews_count_returns_received(app_db: OpenSession, make_app: Make
     at = make_app(officer, as_of=AS_OF).run()
     rows = {r["Review"]: r for r in at.table[0].value.to_dict("records")}
     with app_db() as session:
-        reference = session.get(Review, review_id).case_reference
+        reference = session.get_one(Review, review_id).case_reference
     assert rows[reference]["Returns"] == "1 of 2"
 
 
@@ -399,7 +399,7 @@ def test_several_receipts_at_once_are_all_saved_or_none(app_db: OpenSession, mak
         "Demoshire Police: Give the role of the senior manager who signed it (for example Head of Service); a role, "
         "not a name. Nothing was saved: put it right (or untick it) and save again."]
     with app_db() as session:
-        assert [session.get(AgencyReturn, rid).received_date for rid in (police, gp)] == [None, None]
+        assert [session.get_one(AgencyReturn, rid).received_date for rid in (police, gp)] == [None, None]
     assert at.radio(key=f"batch_r{gp}_signed").value == "no"      # the typing is kept
     at.text_input(key=f"batch_r{police}_role").input("Detective Chief Inspector")
     at.button(key="FormSubmitter:batch_receipts-Record the receipts ticked").click().run()
@@ -428,7 +428,7 @@ def test_every_return_due_to_be_shared_is_shared_with_the_chair_in_one_action(ap
     assert not at.error, [e.value for e in at.error]
     assert "Recorded as shared with the JCR Chair: Demoshire Police, GP practices." in [s.value for s in at.success]
     with app_db() as session:
-        assert [session.get(AgencyReturn, rid).shared_with_chair_date for rid in ids] == [AS_OF, AS_OF]
+        assert [session.get_one(AgencyReturn, rid).shared_with_chair_date for rid in ids] == [AS_OF, AS_OF]
     assert {r["Shared on time"] for r in _rows(at).values()} == {"same day"}
 
 
@@ -451,7 +451,7 @@ def test_a_batch_over_a_return_saved_by_someone_else_meanwhile_saves_nothing(app
     assert len(at.error) == 1 and at.error[0].value.startswith("Demoshire Police: ")
     assert "changed by someone else" in at.error[0].value and "Nothing was saved" in at.error[0].value
     with app_db() as session:
-        assert [session.get(AgencyReturn, rid).shared_with_chair_date for rid in (police, gp)] == [None, None]
+        assert [session.get_one(AgencyReturn, rid).shared_with_chair_date for rid in (police, gp)] == [None, None]
 
 
 def test_the_worklist_counts_each_kind_of_outstanding_return(app_db: OpenSession, make_app: MakeApp) -> None:

@@ -64,7 +64,7 @@ def test_a_review_with_control_characters_in_its_summaries_stays_fully_usable(ap
                              "signatory_role = NULL, agreed_due_date = :d, agreed_reason = :r WHERE id = :id"),
                         {"s": "Raw\x01summary\x0b", "d": date(2027, 1, 5), "r": "Phone\x01call", "id": gp})
     with app_db() as session:
-        assert session.get(AgencyReturn, police).summary == "Known.\nTwice."
+        assert session.get_one(AgencyReturn, police).summary == "Known.\nTwice."
     at = _open_checklist(make_app, manager, review_id)
     assert not at.error, [e.value for e in at.error]
     for ret_id in (police, gp):
@@ -123,7 +123,7 @@ CARD_BOXES = {  # a card's form: its button, and the box (the boxes have no char
 }
 
 
-def _stored(open_session: OpenSession, ret_id):
+def _stored(open_session: OpenSession, ret_id: int):
     with open_session() as session:
         ret = session.get(AgencyReturn, ret_id)
         return ret.version, ret.received_date, ret.signatory_role, ret.summary, ret.ended_as, ret.agreed_due_date
@@ -138,7 +138,7 @@ def _stored(open_session: OpenSession, ret_id):
     ("agreed", "a" * 2001, f"The reason the date was agreed is 2,001 characters long; it can be at most 2,000. {KEPT}"),
 ])
 def test_a_text_longer_than_the_return_keeps_is_refused_in_words_and_stays_in_the_card(
-        app_db: OpenSession, make_app: MakeApp, form, typed, sentence) -> None:
+        app_db: OpenSession, make_app: MakeApp, form: str, typed: str, sentence: str) -> None:
     officer, manager, _, review_id = _seed(app_db, requested=("Demoshire Police",))
     ret_id = _return_id(app_db, "Demoshire Police")
     if form == "summary":
@@ -167,7 +167,7 @@ def test_a_text_longer_than_the_return_keeps_is_refused_in_words_and_stays_in_th
 
 @pytest.mark.parametrize(("typed", "length"), [("R" * 121, "121"), (SCRIPT_PASTE, "10,000")])
 def test_a_role_longer_than_the_return_keeps_is_refused_in_the_batch_and_stays_in_the_box(
-        app_db: OpenSession, make_app: MakeApp, typed, length) -> None:
+        app_db: OpenSession, make_app: MakeApp, typed: str, length: str) -> None:
     officer, _, _, review_id = _seed(app_db)
     police, gp = _return_id(app_db, "Demoshire Police"), _return_id(app_db, "GP practices")
     before = [_stored(app_db, rid) for rid in (police, gp)]

@@ -11,7 +11,7 @@ from tests.app.test_live_and_review_pages import AS_OF, _seed
 from tests.types import MakeApp, OpenSession
 
 
-def _open_review_page(make_app: MakeApp, account, review_id):
+def _open_review_page(make_app: MakeApp, account: Account, review_id: int):
     at = make_app(account, as_of=AS_OF).run()
     at.query_params["review"] = str(review_id)
     at.switch_page("pages/review.py").run()
@@ -49,12 +49,12 @@ def test_a_stale_agreed_date_save_keeps_the_typed_reason_and_shows_the_saved_dat
     assert at.date_input(key=f"ad_{meeting_id}_on").value == date(2027, 1, 11)
     assert at.code[-1].value == "Agreed date: Fri 08 Jan 2027"
     with app_db() as session:
-        assert session.get(ReviewMilestone, meeting_id).agreed_due_date == date(2027, 1, 8)
+        assert session.get_one(ReviewMilestone, meeting_id).agreed_due_date == date(2027, 1, 8)
     # Saving again is deliberate: it goes over the other date.
     at.button(key="FormSubmitter:agreed_date-Save the agreed date").click().run()
     assert "Agreed date saved for Rapid Review meeting held." in [s.value for s in at.success]
     with app_db() as session:
-        assert session.get(ReviewMilestone, meeting_id).agreed_due_date == date(2027, 1, 11)
+        assert session.get_one(ReviewMilestone, meeting_id).agreed_due_date == date(2027, 1, 11)
 
 
 def test_an_agreed_date_in_2100_is_refused_with_a_sentence_and_the_typing_kept(app_db: OpenSession,
@@ -90,4 +90,4 @@ def test_a_stale_delegation_is_refused_not_overwritten(app_db: OpenSession, make
     assert first.selectbox(key=f"dg_{meeting_id}_account").value == manager.id
     assert first.code[-1].value == "Delegated to: App officer"
     with app_db() as session:
-        assert session.get(ReviewMilestone, meeting_id).delegated_to_id == officer.id
+        assert session.get_one(ReviewMilestone, meeting_id).delegated_to_id == officer.id

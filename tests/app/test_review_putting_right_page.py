@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from db.models import Review
+from db.models import Account, Review
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review
 from tests.app.conftest import create_account, open_folded
@@ -30,7 +30,7 @@ def _seed(open_session: OpenSession):
     return officer, manager, review.id
 
 
-def _review_page(make_app: MakeApp, account, review_id):
+def _review_page(make_app: MakeApp, account: Account, review_id: int):
     at = make_app(account, as_of=TUESDAY).run()
     at.query_params["review"] = str(review_id)
     at.switch_page("pages/review.py").run()
@@ -84,7 +84,7 @@ def test_withdrawing_for_other_without_words_shows_the_sentence_and_keeps_the_ch
     assert [e.value for e in at.error] == ["Say in the note why the review is withdrawn (the reason is 'other')."]
     assert at.selectbox(key=f"wd_{review_id}_reason").value == "other"
     with app_db() as session:
-        assert session.get(Review, review_id).state == "open"
+        assert session.get_one(Review, review_id).state == "open"
 
 
 def test_an_officer_corrects_the_first_childs_initials_and_sees_the_old_reference(app_db: OpenSession,
@@ -114,4 +114,4 @@ def test_a_correction_with_digits_in_the_initials_shows_the_sentence_and_keeps_t
     assert "is not a set of initials" in _shown(at.error[0].value)
     assert at.text_input(key=f"cf_{review_id}_initials_1").value == "A1"
     with app_db() as session:
-        assert session.get(Review, review_id).case_reference == "071226AB"
+        assert session.get_one(Review, review_id).case_reference == "071226AB"

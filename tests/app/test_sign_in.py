@@ -111,7 +111,7 @@ def test_sign_in_with_wrong_password_gets_the_generic_message(app_db: OpenSessio
 
 @pytest.mark.parametrize("username", ["nobody", "olly\x00", "olly\x00' OR 1=1 --", "o" * 5000])
 def test_unknown_or_impossible_usernames_get_the_ordinary_refusal(app_db: OpenSession, make_app: MakeApp,
-                                                                  username) -> None:
+                                                                  username: str) -> None:
     # A NUL byte used to reach the database, and anonymous visitors saw the accounts SELECT in a traceback.
     create_account(app_db, "officer", username="olly")
     at = make_app().run()

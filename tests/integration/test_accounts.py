@@ -97,7 +97,7 @@ def test_first_account_gets_admin_and_manager_and_only_once(session: Session) ->
         ({"password": "\t\n" * 8}, "only spaces"),
     ],
 )
-def test_create_account_refuses_bad_input(session: Session, make_account: MakeAccount, kwargs, message) -> None:
+def test_create_account_refuses_bad_input(session: Session, make_account: MakeAccount, kwargs, message: str) -> None:
     admin = make_account("admin")
     values = {"username": "newuser", "display_name": "New", "roles": ["officer"], "password": PASSWORD, **kwargs}
     with pytest.raises(InvalidInput, match=message):
@@ -201,7 +201,7 @@ def verify_calls(monkeypatch: pytest.MonkeyPatch):
     return calls
 
 
-def _refused_kinds(session: Session, make_account: MakeAccount, admin):
+def _refused_kinds(session: Session, make_account: MakeAccount, admin: Account):
     """One account in each refused state; returns (kind, username, password) for each kind of failure."""
     make_account("officer", username="wrongpw")
     stopped = make_account("officer", username="stopped")
@@ -314,7 +314,7 @@ def test_another_sign_in_can_lock_the_account_while_a_password_is_being_checked(
 
 
 def test_a_password_reset_during_the_check_refuses_the_old_password(session: Session, make_account: MakeAccount,
-                                                                    monkeypatch: pytest.MonkeyPatch):
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     admin = make_account("admin")
     account = make_account("officer", username="olly")
     real_verify = PasswordHasher.verify

@@ -46,7 +46,8 @@ def admin(make_account: MakeAccount) -> Account:
         ({"jcr_rep_email": "rep@x.org rep2@y.org"}, "JCR representative's email must be one email address"),
     ],
 )
-def test_agency_text_is_refused_with_a_sentence(session: Session, admin, kwargs, message) -> None:
+def test_agency_text_is_refused_with_a_sentence(session: Session, admin: Account, kwargs: dict[str, str],
+                                                message: str) -> None:
     values = {"name": "North Trust", "kind": "health", "contact_email": "a@b.example", "jcr_rep_email": None,
               **kwargs}
     with pytest.raises(InvalidInput, match=message):
@@ -57,13 +58,13 @@ def test_agency_text_is_refused_with_a_sentence(session: Session, admin, kwargs,
 
 
 @pytest.mark.parametrize("address", ["a@x.org", "first.last+returns@police.example.org.uk", "o'neil@nhs.example"])
-def test_one_plain_address_is_kept(session: Session, admin, address) -> None:
+def test_one_plain_address_is_kept(session: Session, admin: Account, address: str) -> None:
     agency = add_agency(session, admin, name="North Trust", kind="health", contact_email=address,
                         jcr_rep_email=address)
     assert (agency.contact_email, agency.jcr_rep_email) == (address, address)
 
 
-def test_agency_text_is_cleaned_and_a_duplicate_is_refused_without_quoting_it(session: Session, admin) -> None:
+def test_agency_text_is_cleaned_and_a_duplicate_is_refused_without_quoting_it(session: Session, admin: Account) -> None:
     agency = add_agency(session, admin, name="  North\u2028 Trust ", kind="health\v", contact_email="  ")
     assert (agency.name, agency.kind, agency.contact_email) == ("North Trust", "health", None)
     with pytest.raises(InvalidInput, match="already an agency with that name") as refused:
@@ -78,12 +79,12 @@ def test_agency_text_is_cleaned_and_a_duplicate_is_refused_without_quoting_it(se
      (f"Safe{NUL}guarding", "partnership's name contains a hidden control character"),
      ("   ", "Give the partnership's name")],
 )
-def test_partnership_name_is_refused_with_a_sentence(session: Session, admin, name, message) -> None:
+def test_partnership_name_is_refused_with_a_sentence(session: Session, admin: Account, name: str, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         update_settings(session, admin, partnership_name=name, amber_threshold_days=1, idle_timeout_minutes=30)
 
 
-def test_partnership_name_is_cleaned(session: Session, admin) -> None:
+def test_partnership_name_is_cleaned(session: Session, admin: Account) -> None:
     update_settings(session, admin, partnership_name=" North \t Safeguarding\n", amber_threshold_days=1,
                     idle_timeout_minutes=30)
     assert get_settings(session, admin).partnership_name == "North Safeguarding"
@@ -95,12 +96,12 @@ def test_partnership_name_is_cleaned(session: Session, admin) -> None:
      (f"Christmas{NUL}", "reason for the closure contains a hidden control character"),
      ("  ", "Say why the partnership is closed")],
 )
-def test_closure_reason_is_refused_with_a_sentence(session: Session, admin, reason, message) -> None:
+def test_closure_reason_is_refused_with_a_sentence(session: Session, admin: Account, reason: str, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         add_closure_day(session, admin, closed_on=date(2027, 12, 30), reason=reason)
 
 
-def test_closure_reason_is_cleaned(session: Session, admin) -> None:
+def test_closure_reason_is_cleaned(session: Session, admin: Account) -> None:
     assert add_closure_day(session, admin, closed_on=date(2027, 12, 30), reason=" Christmas\vclosure ").reason \
         == "Christmas closure"
 
@@ -121,7 +122,7 @@ def _step(session: Session):
         ({"done_when": f"Agreed{NUL}"}, "hidden control character"),
     ],
 )
-def test_plan_step_text_is_refused_with_a_sentence(session: Session, admin, kwargs, message) -> None:
+def test_plan_step_text_is_refused_with_a_sentence(session: Session, admin: Account, kwargs, message: str) -> None:
     step = _step(session)
     values = {"title": "Timeline agreed", "window_start_day": 1, "window_end_day": 1, "owner": "manager",
               "active": True, **kwargs}
@@ -129,7 +130,7 @@ def test_plan_step_text_is_refused_with_a_sentence(session: Session, admin, kwar
         update_plan_template(session, admin, template_id=step.id, **values)
 
 
-def test_plan_step_text_is_cleaned_and_done_when_kept_unless_given(session: Session, admin) -> None:
+def test_plan_step_text_is_cleaned_and_done_when_kept_unless_given(session: Session, admin: Account) -> None:
     step = _step(session)
     before = step.done_when
     saved = update_plan_template(session, admin, template_id=step.id, title=" Timeline\v agreed ",
@@ -140,7 +141,8 @@ def test_plan_step_text_is_cleaned_and_done_when_kept_unless_given(session: Sess
     assert (saved.owner, saved.done_when) == ("chair", "Dates agreed.\nSent.")
 
 
-def test_the_plan_is_read_as_frozen_read_objects_usable_after_the_session_closed(session: Session, admin) -> None:
+def test_the_plan_is_read_as_frozen_read_objects_usable_after_the_session_closed(session: Session,
+                                                                                 admin: Account) -> None:
     templates = list_plan_templates(session, admin)
     assert templates and all(isinstance(t, PlanTemplateRead) for t in templates)
     session.expunge_all()

@@ -62,7 +62,7 @@ def _review(session: Session, officer: Account, received=FRI_18_DEC, initials="A
 
 
 @pytest.fixture
-def agencies(session: Session):
+def agencies(session: Session) -> list[Agency]:
     rows = [Agency(name=f"Agency {i}", kind="health", contact_email=f"contact{i}@agency.example.org", active=True)
             for i in (1, 2)]
     session.add_all(rows)
@@ -76,12 +76,12 @@ def review(session: Session, officer: Account) -> Review:
 
 
 @pytest.fixture
-def links(session: Session, officer: Account, review: Review, agencies):
+def links(session: Session, officer: Account, review: Review, agencies: list[Agency]):
     return record_forms_sent_with_links(session, officer, review_id=review.id, agency_ids=[a.id for a in agencies],
                                         requested_on=FRI_18_DEC, as_of=FRI_18_DEC)
 
 
-def _log_texts(session: Session, review_id) -> list[str]:
+def _log_texts(session: Session, review_id: int) -> list[str]:
     return list(session.scalars(select(LogEntry.text).where(LogEntry.review_id == review_id).order_by(LogEntry.id)))
 
 
@@ -89,7 +89,7 @@ def _log_texts(session: Session, review_id) -> list[str]:
 
 
 def test_forms_sent_give_each_return_its_own_link_and_keep_only_the_hash(session: Session, links, review: Review,
-                                                                         agencies) -> None:
+                                                                         agencies: list[Agency]) -> None:
     first, second = links
     assert {first.agency_name, second.agency_name} == {"Agency 1", "Agency 2"}
     assert first.expires_on == WED_13_JAN and first.token != second.token
@@ -108,7 +108,7 @@ def test_forms_sent_give_each_return_its_own_link_and_keep_only_the_hash(session
 
 
 def test_a_token_of_one_return_never_touches_another(session: Session, officer: Account, links, review: Review,
-                                                     agencies) -> None:
+                                                     agencies: list[Agency]) -> None:
     first, second = links
     other_review = _review(session, officer, initials="CD")
     [other] = record_forms_sent_with_links(session, officer, review_id=other_review.id, agency_ids=[agencies[0].id],
@@ -124,7 +124,7 @@ def test_a_token_of_one_return_never_touches_another(session: Session, officer: 
 
 
 @pytest.mark.parametrize("token", ["", "x", "A" * 43, "A" * 5000, None])
-def test_unknown_tokens_open_nothing(session: Session, links, token) -> None:
+def test_unknown_tokens_open_nothing(session: Session, links, token: str | None) -> None:
     with pytest.raises(LinkNotFound) as caught:
         open_agency_return(session, token=token, as_of=TUE_22_DEC)
     assert str(caught.value).startswith("This link does not work.")
@@ -148,11 +148,11 @@ def test_revoked_and_reissued_links(session: Session, officer: Account, links, r
     new = reissue_agency_link(session, officer, return_id=first.return_id, reason="The right address now.",
                               as_of=TUE_22_DEC)
     assert open_agency_return(session, token=new.token, as_of=TUE_22_DEC).link_id == new.link_id
-    assert session.get(AgencyLink, new.link_id).reissued_from_id == first.link_id
+    assert session.get_one(AgencyLink, new.link_id).reissued_from_id == first.link_id
     newer = reissue_agency_link(session, officer, return_id=first.return_id, reason="Lost it.", as_of=TUE_22_DEC)
     with pytest.raises(LinkNotFound):
         open_agency_return(session, token=new.token, as_of=TUE_22_DEC)
-    assert session.get(AgencyLink, new.link_id).revoked_reason == "Reissued: Lost it."
+    assert session.get_one(AgencyLink, new.link_id).revoked_reason == "Reissued: Lost it."
     log = _log_texts(session, review.id)
     assert f"Private link of Agency 1 revoked (link {first.link_id}). Reason: Sent to the wrong address." in log
     assert any(f"link {new.link_id} replaced by link {newer.link_id}" in line for line in log)
@@ -185,13 +185,13 @@ def test_a_return_that_ends_or_a_withdrawn_review_stops_the_link(session: Sessio
     close_return_without_receipt(session, manager, return_id=first.return_id, expected_version=None,
                                  ending="withdrawn", ended_on=TUE_22_DEC, reason="Asked in error.", as_of=TUE_22_DEC)
     session.expire_all()
-    assert session.get(AgencyLink, first.link_id).revoked_reason == "The return was closed as 'withdrawn'."
+    assert session.get_one(AgencyLink, first.link_id).revoked_reason == "The return was closed as 'withdrawn'."
     with pytest.raises(LinkNotFound):
         open_agency_return(session, token=first.token, as_of=TUE_22_DEC)
     withdraw_review(session, manager, review_id=review.id, expected_version=None, reason="duplicate",
                     as_of=TUE_22_DEC)
     session.expire_all()
-    assert session.get(AgencyLink, second.link_id).revoked_reason == "The review was withdrawn."
+    assert session.get_one(AgencyLink, second.link_id).revoked_reason == "The review was withdrawn."
     with pytest.raises(LinkNotFound):
         open_agency_return(session, token=second.token, as_of=TUE_22_DEC)
 
@@ -240,7 +240,7 @@ def test_the_confirmation_is_required_to_submit_and_nothing_is_recorded_without_
     with pytest.raises(InvalidInput, match="senior manager of your agency must confirm"):
         submit_agency_return(session, token=token, author_name="J Smith", answers=ANSWERS,
                              confirmation=ConfirmationInput(name="A Jones", role="Head"), as_of=TUE_22_DEC)
-    assert session.get(AgencyReturn, return_id).received_date is None
+    assert session.get_one(AgencyReturn, return_id).received_date is None
     with pytest.raises(InvalidInput, match="Give the name of the person completing this return"):
         submit_agency_return(session, token=token, author_name=" ", answers=ANSWERS, confirmation=CONFIRMED,
                              as_of=TUE_22_DEC)
@@ -375,7 +375,8 @@ def test_long_and_hostile_text_is_handled_as_elsewhere(session: Session, links) 
     ("agency_form_sections", "section_kind_known", "kind", SectionKind),
     ("agency_return_attachments", "attachment_type_known", "content_type", AttachmentType),
 ])
-def test_the_database_accepts_exactly_the_vocabularies_values(session: Session, table, name, column, enum):
+def test_the_database_accepts_exactly_the_vocabularies_values(session: Session, table: str, name: str, column: str,
+                                                              enum) -> None:
     definition = session.scalar(text(
         "SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid"
         " WHERE t.relname = :table AND c.conname = :name"), {"table": table, "name": name})

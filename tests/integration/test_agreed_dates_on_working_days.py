@@ -46,8 +46,8 @@ def _milestone(session: Session, review: Review, key) -> ReviewMilestone:
 
 @pytest.mark.parametrize(("day", "next_working"), [(SAT_26_DEC, TUE_29_DEC), (MON_28_DEC, TUE_29_DEC)],
                          ids=["saturday", "bank-holiday"])
-def test_a_milestone_date_is_agreed_only_on_a_working_day(session: Session, manager: Account, review: Review, day,
-                                                          next_working) -> None:
+def test_a_milestone_date_is_agreed_only_on_a_working_day(session: Session, manager: Account, review: Review, day: date,
+                                                          next_working: date) -> None:
     meeting = _milestone(session, review, "rr_meeting")
     with pytest.raises(InvalidInput, match=f"is not a working day .*such as {next_working:%a %d %b %Y}"):
         set_agreed_date(session, manager, milestone_id=meeting.id, expected_version=meeting.version, agreed_on=day,

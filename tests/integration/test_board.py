@@ -92,7 +92,8 @@ def add_review(session: Session, creator, received, kind, aware, sin, submitted,
     return review
 
 
-def add_return(session: Session, review: Review, agency, actor, *, requested, received=None, qa=None, sent_back=0,
+def add_return(session: Session, review: Review, agency, actor: Account, *, requested, received=None, qa=None,
+               sent_back=0,
                reason=None,
                resubmitted=None):
     """One agency return in a state the database's CHECKs accept.
@@ -172,14 +173,14 @@ def world(session: Session, make_account: MakeAccount):
     return World(officer, reviews)
 
 
-def figures_of(session: Session, actor, first=Q3, last=Q4, as_of=AS_OF):
+def figures_of(session: Session, actor: Account, first=Q3, last=Q4, as_of: date = AS_OF):
     return board_figures(session, actor, first_quarter=first, last_quarter=last, as_of=as_of)
 
 
 # ------------------------------------------------------------------ the figures, worked by hand
 
 
-def test_submissions_by_day_15_across_the_christmas_bank_holidays(session: Session, world, board) -> None:
+def test_submissions_by_day_15_across_the_christmas_bank_holidays(session: Session, world, board: Account) -> None:
     f = figures_of(session, board).current
     q3, q4 = f.by_quarter
     # Q3: A (Day 15 = Tue 12 Jan, on time, 14 working days after Day 1), B (Wed 13 Jan: late, 15),
@@ -203,7 +204,7 @@ def test_submissions_by_day_15_across_the_christmas_bank_holidays(session: Sessi
                       ("2026-27 Q4", 10): 1, ("2026-27 Q4", 14): 1}
 
 
-def test_sin_within_5_working_days_of_csc_becoming_aware(session: Session, world, board) -> None:
+def test_sin_within_5_working_days_of_csc_becoming_aware(session: Session, world, board: Account) -> None:
     f = figures_of(session, board).current
     q3, q4 = f.by_quarter
     # A aware Thu 17 Dec, due Thu 24 Dec, made 24 Dec: on time. B aware Fri 18 Dec, due Tue 29 Dec, made Wed 30:
@@ -215,7 +216,7 @@ def test_sin_within_5_working_days_of_csc_becoming_aware(session: Session, world
 
 
 def test_a_review_whose_csc_date_is_not_known_yet_still_counts_but_has_no_sin_deadline(session: Session, world,
-                                                                                       board) -> None:
+                                                                                       board: Account) -> None:
     # L: received Mon 11 Jan 2027 (Q4), the incident and CSC-awareness dates not known yet (migration 0012).
     review = add_review(session, world.officer, D(2027, 1, 11), "death", None, None, None, None, None, None,
                         initials="LQZ")
@@ -232,7 +233,7 @@ def test_a_review_whose_csc_date_is_not_known_yet_still_counts_but_has_no_sin_de
     assert "1 review without the date CSC became aware (not known yet): not counted." in sin_words
 
 
-def test_minutes_within_24_hours_of_the_meeting(session: Session, world, board) -> None:
+def test_minutes_within_24_hours_of_the_meeting(session: Session, world, board: Account) -> None:
     f = figures_of(session, board).current
     q3, q4 = f.by_quarter
     # A: meeting Thu 31 Dec 2026, minutes Mon 4 Jan 2027 (due that day: 1 Jan is a holiday): on time.
@@ -244,7 +245,7 @@ def test_minutes_within_24_hours_of_the_meeting(session: Session, world, board) 
     assert (f.total.minutes_rate.met, f.total.minutes_rate.counted) == (4, 7)
 
 
-def test_notifications_by_type_and_lcspr_decisions(session: Session, world, board) -> None:
+def test_notifications_by_type_and_lcspr_decisions(session: Session, world, board: Account) -> None:
     f = figures_of(session, board).current
     q3, q4 = f.by_quarter
     assert (q3.death, q3.serious_harm, q3.other, q3.notified) == (2, 2, 1, 5)
@@ -254,7 +255,7 @@ def test_notifications_by_type_and_lcspr_decisions(session: Session, world, boar
     assert (q4.lcspr_yes, q4.lcspr_no, q4.lcspr_not_recorded) == (1, 1, 3)
 
 
-def test_agency_returns_on_time_days_late_and_first_qa_by_agency(session: Session, world, board) -> None:
+def test_agency_returns_on_time_days_late_and_first_qa_by_agency(session: Session, world, board: Account) -> None:
     f = figures_of(session, board).current
     by_agency = {a.label: a for a in f.returns_by_agency}
     police, health, school = by_agency["Test Police"], by_agency["Test Health"], by_agency["Test School"]
@@ -281,7 +282,7 @@ def test_agency_returns_on_time_days_late_and_first_qa_by_agency(session: Sessio
     assert (q4.on_time_rate.met, q4.on_time_rate.counted, q4.not_yet_due) == (1, 2, 1)
 
 
-def test_reasons_sent_back_are_counted_under_fixed_headings(session: Session, world, board) -> None:
+def test_reasons_sent_back_are_counted_under_fixed_headings(session: Session, world, board: Account) -> None:
     f = figures_of(session, board).current
     assert {(r.category, r.returns) for r in f.reasons} == {
         ("Not signed by a senior manager", 1), ("Chronology without analysis", 1), ("Dates missing or unclear", 1)}
@@ -290,7 +291,7 @@ def test_reasons_sent_back_are_counted_under_fixed_headings(session: Session, wo
         ("Dates missing or unclear", "Test Police", 1)}
 
 
-def test_every_send_back_rounds_reason_is_counted_once_per_return(session: Session, world, board) -> None:
+def test_every_send_back_rounds_reason_is_counted_once_per_return(session: Session, world, board: Account) -> None:
     """Issue 14: the reasons of earlier rounds count too. Police B was sent back twice: round 1 'No senior manager's
     signature.' (kept only in its round), round 2 the reason on the row. Each heading counts the return once."""
     b_police = session.query(AgencyReturn).filter_by(review_id=world["B"].id, sent_back_count=2).one()
@@ -311,7 +312,7 @@ def test_every_send_back_rounds_reason_is_counted_once_per_return(session: Sessi
     assert (police.sent_back_returns, police.send_backs) == (1, 2)
 
 
-def test_the_sql_headings_match_the_python_rules(session: Session, make_account: MakeAccount, board) -> None:
+def test_the_sql_headings_match_the_python_rules(session: Session, make_account: MakeAccount, board: Account) -> None:
     """The same REASON_CATEGORIES decide in PostgreSQL (~*) as in Python (re): one return per reason."""
     officer = make_account("officer")
     reasons = ["Please have it SIGNED by the head of service", "A significant gap in the timeline",
@@ -337,7 +338,7 @@ def test_the_sql_headings_match_the_python_rules(session: Session, make_account:
     assert expected["Not signed by a senior manager"] == 2  # "significant" is not "signed"
 
 
-def test_headlines_compare_with_the_previous_period_of_equal_length(session: Session, world, board) -> None:
+def test_headlines_compare_with_the_previous_period_of_equal_length(session: Session, world, board: Account) -> None:
     figures = figures_of(session, board)
     assert figures.previous.period.label == "2026-27 Q1 to 2026-27 Q2"
     h = {x.key: x for x in figures.headlines}
@@ -352,7 +353,7 @@ def test_headlines_compare_with_the_previous_period_of_equal_length(session: Ses
 
 
 def test_a_receipt_on_a_weekend_or_bank_holiday_counts_as_the_working_day_before(
-        session: Session, make_account: MakeAccount, board) -> None:
+        session: Session, make_account: MakeAccount, board: Account) -> None:
     """domain.md (issue 14): a receipt on a non-working day counts as the last working day on or before it, so a
     Saturday receipt after a Friday due date is on time, and nothing is ever "late by 0 working days"."""
     officer = make_account("officer")
@@ -380,7 +381,7 @@ def test_a_receipt_on_a_weekend_or_bank_holiday_counts_as_the_working_day_before
 
 
 def test_minutes_of_every_meeting_count_against_the_next_working_day(session: Session, make_account: MakeAccount,
-                                                                     board) -> None:
+                                                                     board: Account) -> None:
     """domain.md (issue 14): the minutes of pre-meets and of the executive findings meeting count as well as the Rapid
     Review meeting's (whose count comes from its milestones, as the review's RAG reads them)."""
     officer = make_account("officer")
@@ -420,7 +421,8 @@ def test_minutes_of_every_meeting_count_against_the_next_working_day(session: Se
     assert (f.total.minutes_rate.met, f.total.minutes_rate.counted) == (4, 6)
 
 
-def test_closure_days_move_day_15_the_sin_and_the_returns(session: Session, make_account: MakeAccount, board) -> None:
+def test_closure_days_move_day_15_the_sin_and_the_returns(session: Session, make_account: MakeAccount,
+                                                          board: Account) -> None:
     """domain.md: received Fri 18 Dec 2026 with closure days 29-31 Dec: returns due Mon 4 Jan, review due Fri 15 Jan
     (Tue 12 Jan without them)."""
     officer = make_account("officer")
@@ -447,7 +449,7 @@ def test_closure_days_move_day_15_the_sin_and_the_returns(session: Session, make
 
 
 def test_figures_agree_with_the_python_calendar_on_random_data(session: Session, make_account: MakeAccount,
-                                                               board) -> None:
+                                                               board: Account) -> None:
     """200 random reviews and returns around two Christmases, with closure days: the SQL counts equal the ones
     the app's own rules (services.working_days, plan, reviews, returns) give case by case."""
     rng = random.Random(7)
@@ -505,7 +507,7 @@ def test_figures_agree_with_the_python_calendar_on_random_data(session: Session,
 # ------------------------------------------------------------------ the aggregation stays in SQL
 
 
-def test_every_query_is_an_aggregate(session: Session, world, board) -> None:
+def test_every_query_is_an_aggregate(session: Session, world, board: Account) -> None:
     """No statement reads case rows into Python: each one groups or takes min/max, and no result has a column
     that could carry a case (an id, a reference, initials, a reason, a note)."""
     seen = []
@@ -540,7 +542,7 @@ def _secrets(world) -> list[str]:
     return found
 
 
-def test_no_output_carries_a_case_reference_initials_or_free_text(session: Session, world, board) -> None:
+def test_no_output_carries_a_case_reference_initials_or_free_text(session: Session, world, board: Account) -> None:
     from plotly.offline import get_plotlyjs
 
     figures = figures_of(session, board)
@@ -562,7 +564,7 @@ def test_no_output_carries_a_case_reference_initials_or_free_text(session: Sessi
     assert "62.5" in outputs["csv"] and "Test Police" in outputs["pack"] and "63%" in outputs["pack"]
 
 
-def test_the_csv_has_one_number_per_row(session: Session, world, board) -> None:
+def test_the_csv_has_one_number_per_row(session: Session, world, board: Account) -> None:
     rows = list(csv.reader(io.StringIO(figures_csv(figures_of(session, board)).decode("utf-8-sig"))))
     assert rows[0] == ["Figure", "Row", "Measure", "Value"]
     lookup = {(r[0], r[1], r[2]): r[3] for r in rows[1:]}
@@ -574,7 +576,7 @@ def test_the_csv_has_one_number_per_row(session: Session, world, board) -> None:
     assert lookup[("Why returns were sent back", "Dates missing or unclear", "Test Police")] == "1"
 
 
-def test_an_agency_name_that_looks_like_a_formula_is_quoted_in_the_csv(session: Session, world, board) -> None:
+def test_an_agency_name_that_looks_like_a_formula_is_quoted_in_the_csv(session: Session, world, board: Account) -> None:
     agency = Agency(name='=HYPERLINK("x")', kind="health", active=True)
     session.add(agency)
     session.flush()
@@ -584,7 +586,7 @@ def test_an_agency_name_that_looks_like_a_formula_is_quoted_in_the_csv(session: 
     assert all(not cell.startswith("=") for row in csv.reader(io.StringIO(text_)) for cell in row)
 
 
-def test_the_pack_is_self_contained_and_prints_on_a4(session: Session, world, board) -> None:
+def test_the_pack_is_self_contained_and_prints_on_a4(session: Session, world, board: Account) -> None:
     from plotly.offline import get_plotlyjs
 
     pack = board_pack_html(figures_of(session, board))
@@ -599,7 +601,7 @@ def test_the_pack_is_self_contained_and_prints_on_a4(session: Session, world, bo
 # ------------------------------------------------------------------ words, periods and roles
 
 
-def test_words_say_small_numbers_plainly(session: Session, world, board) -> None:
+def test_words_say_small_numbers_plainly(session: Session, world, board: Account) -> None:
     sections = {s.key: s for s in board_sections(figures_of(session, board))}
     on_time = " ".join(sections["on_time"].words)
     assert "5 of 8 rapid reviews due (63%) reached the National Panel by the end of Day 15" in on_time
@@ -619,7 +621,7 @@ def test_words_say_small_numbers_plainly(session: Session, world, board) -> None
     assert "n = 2 returns sent back. Small numbers: read with care." in reasons
 
 
-def test_an_empty_period_reads_plainly(session: Session, board) -> None:
+def test_an_empty_period_reads_plainly(session: Session, board: Account) -> None:
     figures = figures_of(session, board, first=Quarter(2020, 1), last=Quarter(2020, 1))
     sections = {s.key: s for s in board_sections(figures)}
     assert sections["on_time"].words[0].startswith("No rapid review received in 2020-21 Q1 has reached its Day 15")
@@ -629,14 +631,14 @@ def test_an_empty_period_reads_plainly(session: Session, board) -> None:
     board_pack_html(figures)
 
 
-def test_a_period_must_run_forwards_and_have_started(session: Session, board) -> None:
+def test_a_period_must_run_forwards_and_have_started(session: Session, board: Account) -> None:
     with pytest.raises(InvalidInput, match="comes after the last"):
         figures_of(session, board, first=Q4, last=Q3)
     with pytest.raises(InvalidInput, match="has not started yet"):
         figures_of(session, board, first=Q3, last=Quarter(2027, 1))
 
 
-def test_the_filter_offers_quarters_from_the_first_notification(session: Session, world, board) -> None:
+def test_the_filter_offers_quarters_from_the_first_notification(session: Session, world, board: Account) -> None:
     quarters = board_quarters(session, board, as_of=AS_OF)
     # The default period (2025-26 Q4 to 2026-27 Q4) starts before the first notification (K, 2026-27 Q2).
     assert quarters[0] == Quarter(2025, 4) and quarters[-1] == Q4 and len(quarters) == 5
@@ -646,7 +648,7 @@ def test_the_filter_offers_quarters_from_the_first_notification(session: Session
 
 
 @pytest.mark.parametrize("role", ["officer", "chair", "admin"])
-def test_only_the_board_and_the_manager_see_the_figures(session: Session, make_account: MakeAccount, role) -> None:
+def test_only_the_board_and_the_manager_see_the_figures(session: Session, make_account: MakeAccount, role: str) -> None:
     with pytest.raises(NotAllowed):
         figures_of(session, make_account(role))
     figures_of(session, make_account("manager"))
@@ -656,7 +658,8 @@ def test_only_the_board_and_the_manager_see_the_figures(session: Session, make_a
 # ------------------------------------------------------------------ a withdrawn review (issue 26)
 
 
-def test_a_withdrawn_review_is_counted_apart_never_late_and_in_no_timeliness_figure(session: Session, world, board,
+def test_a_withdrawn_review_is_counted_apart_never_late_and_in_no_timeliness_figure(session: Session, world,
+                                                                                    board: Account,
                                                                                     manager: Account) -> None:
     # W: received Tue 5 Jan 2027 (Q4), a death notification opened in error and withdrawn on Wed 6 Jan. Had it
     # counted, on 1 Feb it would be overdue (Day 15 Mon 25 Jan, not submitted), its SIN missing and late (aware Tue

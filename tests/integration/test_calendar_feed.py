@@ -137,7 +137,7 @@ def test_a_revoked_or_renewed_address_stops_working(session: Session, case) -> N
 
 
 @pytest.mark.parametrize("role", ["board", "admin"])
-def test_board_and_admin_accounts_are_refused_a_feed(session: Session, make_account: MakeAccount, role) -> None:
+def test_board_and_admin_accounts_are_refused_a_feed(session: Session, make_account: MakeAccount, role: str) -> None:
     with pytest.raises(NotAllowed):
         turn_on_calendar_feed(session, make_account(role))
 

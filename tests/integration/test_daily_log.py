@@ -29,7 +29,7 @@ TODAY = date(2026, 11, 26)
 UTC = UTC
 
 
-def _open(session: Session, actor, *, initials="AB", received=date(2026, 11, 23), **overrides):
+def _open(session: Session, actor: Account, *, initials="AB", received=date(2026, 11, 23), **overrides):
     values = dict(
         notification_type="serious_harm",
         incident_date=date(2026, 11, 19),
@@ -46,7 +46,7 @@ def _milestone(review: Review, key):
     return next(m for m in review.milestones if m.key == key)
 
 
-def _entries(session: Session, review_id=None):
+def _entries(session: Session, review_id: int | None = None):
     query = select(LogEntry).order_by(LogEntry.id)
     if review_id is not None:
         query = query.where(LogEntry.review_id == review_id)
@@ -92,7 +92,7 @@ REFUSED = "append-only|permission denied"
         "TRUNCATE daily_log CASCADE",
     ],
 )
-def test_the_database_refuses_to_change_the_log(session: Session, logged, statement) -> None:
+def test_the_database_refuses_to_change_the_log(session: Session, logged, statement: str) -> None:
     _review, entry = logged
     with pytest.raises(DBAPIError, match=REFUSED), session.begin_nested():
         session.execute(text(statement), {"id": entry.id} if ":id" in statement else {})
@@ -104,7 +104,7 @@ def test_the_database_refuses_to_change_the_log(session: Session, logged, statem
 def test_the_orm_cannot_change_an_entry_either(session: Session, logged) -> None:
     _review, entry = logged
     with pytest.raises(DBAPIError, match=REFUSED), session.begin_nested():
-        session.get(LogEntry, entry.id).text = "rewritten"
+        session.get_one(LogEntry, entry.id).text = "rewritten"
         session.flush()
 
 
@@ -205,7 +205,7 @@ def test_add_log_entry_is_a_persons_entry(session: Session, officer: Account) ->
         (dict(text="x" * 4001), "4,001 characters long; it can be at most 4,000"),
     ],
 )
-def test_add_log_entry_refuses_bad_input(session: Session, officer: Account, changes, message) -> None:
+def test_add_log_entry_refuses_bad_input(session: Session, officer: Account, changes, message: str) -> None:
     review = _open(session, officer)
     before = _log_count(session)
     values = dict(review_id=review.id, category="other", text="Something happened.")
@@ -282,7 +282,7 @@ def known_log(session: Session, officer: Account, manager: Account):
     return dict(review=review, other=other, entries=entries, opening=opening)
 
 
-def _all_pages(session: Session, actor, page_size, **filters):
+def _all_pages(session: Session, actor: Account, page_size, **filters):
     first = search_log(session, actor, page=1, page_size=page_size, filters=LogFilters(**filters))
     rows = list(first.rows)
     for page in range(2, first.pages + 1):
@@ -415,7 +415,7 @@ def test_export_keeps_formula_like_text_as_text(session: Session, officer: Accou
 
 @pytest.mark.parametrize("role", ["board", "admin"])
 def test_board_and_admin_may_not_read_or_write_the_log(session: Session, officer: Account, make_account: MakeAccount,
-                                                       role) -> None:
+                                                       role: str) -> None:
     review = _open(session, officer)
     outsider = make_account(role)
     calls = [
@@ -435,7 +435,7 @@ def test_board_and_admin_may_not_read_or_write_the_log(session: Session, officer
 
 
 @pytest.mark.parametrize("role", ["manager", "officer", "chair"])
-def test_case_roles_may_read_and_add(session: Session, officer: Account, make_account: MakeAccount, role) -> None:
+def test_case_roles_may_read_and_add(session: Session, officer: Account, make_account: MakeAccount, role: str) -> None:
     review = _open(session, officer)
     reader = make_account(role)
     entry = add_log_entry(session, reader, review_id=review.id, category="communication", text=f"By the {role}.")

@@ -94,7 +94,7 @@ def test_the_group_has_exactly_the_grants_the_services_need(owner_url: str) -> N
     ("TRUNCATE daily_log CASCADE", "append-only"),
     ("TRUNCATE report_versions CASCADE", "kept as made"),
 ])
-def test_the_append_only_triggers_still_refuse_the_owner(owner_url: str, statement, refusal) -> None:
+def test_the_append_only_triggers_still_refuse_the_owner(owner_url: str, statement: str, refusal: str) -> None:
     owner = create_engine(owner_url)
     with owner.connect() as conn, conn.begin():
         conn.execute(text("INSERT INTO accounts (username, display_name, roles, active, password_hash,"
@@ -107,7 +107,7 @@ def test_the_append_only_triggers_still_refuse_the_owner(owner_url: str, stateme
     owner.dispose()
 
 
-def test_manage_create_app_role_makes_a_login_role_in_the_group(fresh_database_url: str):
+def test_manage_create_app_role_makes_a_login_role_in_the_group(fresh_database_url: str) -> None:
     import os
     import subprocess
     import sys

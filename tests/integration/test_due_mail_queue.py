@@ -50,7 +50,7 @@ def _queued(session: Session) -> list[SentMail]:
 
 
 def test_a_sent_back_return_gets_its_notice_once_then_chases(session: Session, officer: Account, manager: Account,
-                                                             review: Review, agency, mail_on) -> None:
+                                                             review: Review, agency, mail_on: None) -> None:
     ret = request(session, officer, review_id=review.id, agency_ids=[agency.id], requested_on=date(2026, 11, 16),
                   as_of=TODAY)[0]
     record_return_received(session, officer, return_id=ret.id, expected_version=None, received_on=date(2026, 11, 20),
@@ -91,7 +91,7 @@ def test_nothing_is_emailed_when_mail_is_off_or_the_agency_has_no_address(sessio
 
 
 def test_each_chair_with_an_address_is_told_once_per_version(session: Session, officer: Account, review: Review,
-                                                             make_account: MakeAccount, mail_on) -> None:
+                                                             make_account: MakeAccount, mail_on: None) -> None:
     chair, silent_chair = make_account("chair"), make_account("chair")
     chair.email = "chair@jcr.example"
     session.flush()
@@ -103,7 +103,7 @@ def test_each_chair_with_an_address_is_told_once_per_version(session: Session, o
     assert silent_chair.id not in {m.recipient_account_id for m in _queued(session)}
 
 
-def test_a_subject_with_a_case_reference_is_never_queued(session: Session, review: Review, mail_on) -> None:
+def test_a_subject_with_a_case_reference_is_never_queued(session: Session, review: Review, mail_on: None) -> None:
     with pytest.raises(ValueError, match="initials"):
         queue_mail(session, key="probe", kind="chase", to="a@b.example", subject=f"About {review.case_reference}",
                    body="x")

@@ -70,7 +70,7 @@ def test_the_chair_gets_what_waits_for_the_chair_with_links_and_a_summary(
 
 def test_the_officer_gets_officer_steps_and_not_the_chairs_or_the_managers_own(session: Session, officer: Account,
                                                                                chair: Account, manager: Account,
-                                                                               review: Review, mail_on) -> None:
+                                                                               review: Review, mail_on: None) -> None:
     fresh, mails = _digests(session, officer, chair, manager, review)
     body = mails["officer"].body
     ref = fresh.case_reference
@@ -85,7 +85,7 @@ def test_the_officer_gets_officer_steps_and_not_the_chairs_or_the_managers_own(s
 
 def test_the_manager_gets_everything_and_the_closed_review_waiting_for_ofsted(session: Session, officer: Account,
                                                                               chair: Account, manager: Account,
-                                                                              review: Review, mail_on) -> None:
+                                                                              review: Review, mail_on: None) -> None:
     fresh, mails = _digests(session, officer, chair, manager, review)
     body = mails["manager"].body
     for step in ("Case folder created", "Rapid Review meeting held", "Timeline agreed",
@@ -99,7 +99,7 @@ def test_the_manager_gets_everything_and_the_closed_review_waiting_for_ofsted(se
 
 
 def test_without_rrt_public_url_there_are_no_links(
-        session: Session, officer: Account, chair: Account, manager: Account, review: Review, mail_on,
+        session: Session, officer: Account, chair: Account, manager: Account, review: Review, mail_on: None,
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("RRT_PUBLIC_URL")
     _, mails = _digests(session, officer, chair, manager, review)
@@ -108,7 +108,7 @@ def test_without_rrt_public_url_there_are_no_links(
 
 def test_the_chair_is_told_of_a_return_received_and_not_yet_shared_until_it_is(session: Session, officer: Account,
                                                                                chair: Account, manager: Account,
-                                                                               review: Review, mail_on) -> None:
+                                                                               review: Review, mail_on: None) -> None:
     """Received Mon 11 Jan: it should have reached the Chair that day (overdue on Wed 13 Jan); once shared, it
     leaves the Chair's digest."""
     from db.models import Agency

@@ -130,7 +130,7 @@ def test_no_digest_on_a_saturday(db, smtp) -> None:
 
 
 @pytest.mark.parametrize("smtp", [1], indirect=True)
-def test_a_refused_send_is_retried_by_the_next_run_and_arrives_once(db, smtp) -> None:
+def test_a_refused_send_is_retried_by_the_next_run_and_arrives_once(db, smtp: int) -> None:
     _, reference = _manager_with_a_late_day_1(db)
     refused = send_due_mail()
     assert refused.returncode == 6, refused.stdout + refused.stderr

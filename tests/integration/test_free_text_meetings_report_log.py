@@ -74,7 +74,7 @@ def _meeting(session: Session, officer: Account, review: Review, **changes):
     ],
 )
 def test_a_meetings_free_text_is_refused_with_a_sentence(session: Session, officer: Account, review: Review, changes,
-                                                         message) -> None:
+                                                         message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         _meeting(session, officer, review, **changes)
     assert session.scalars(select(Meeting)).all() == []
@@ -127,7 +127,7 @@ def test_report_sections_and_the_lcspr_reasons_go_through_the_gate(session: Sess
     ],
 )
 def test_a_log_entry_is_refused_with_a_sentence(session: Session, officer: Account, review: Review, changes,
-                                                message) -> None:
+                                                message: str) -> None:
     before = session.scalar(select(LogEntry.id).order_by(LogEntry.id.desc()).limit(1))
     values = dict(review_id=review.id, category="other", text="Something happened.")
     values.update(changes)
@@ -151,7 +151,7 @@ def test_a_log_entry_and_its_path_are_stored_as_cleaned(session: Session, office
     ],
 )
 def test_the_search_box_refuses_a_nul_byte_with_a_sentence_not_a_database_error(
-        session: Session, officer: Account, review: Review, service, words, message) -> None:
+        session: Session, officer: Account, review: Review, service, words: str, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         service(session, officer, filters=LogFilters(review_id=review.id, words=words))
 

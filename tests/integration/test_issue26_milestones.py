@@ -40,7 +40,7 @@ def _milestone(session: Session, review: Review, key) -> ReviewMilestone:
     ("minutes", "when the minutes' circulation is recorded with the Rapid Review meeting"),
 ])
 def test_a_step_with_evidence_is_not_ticked_by_hand(session: Session, officer: Account, manager: Account,
-                                                    review: Review, key, where) -> None:
+                                                    review: Review, key: str, where: str) -> None:
     step = _milestone(session, review, key)
     for who in (officer, manager):
         with pytest.raises(InvalidInput, match=f"is not ticked by hand: it completes itself {where}"):

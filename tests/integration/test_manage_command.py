@@ -20,7 +20,7 @@ def _manage(*args: str, database_url: str, stdin: str = "") -> subprocess.Comple
     "args",
     [("migrate",), ("demo-data",), ("create-user", "--username", "pat", "--roles", "admin", "--password-stdin")],
 )
-def test_an_unreachable_database_is_one_sentence_and_a_failed_exit(args) -> None:
+def test_an_unreachable_database_is_one_sentence_and_a_failed_exit(args: tuple[str, ...]) -> None:
     done = _manage(*args, database_url=UNREACHABLE, stdin="a long enough password\n")
     assert done.returncode != 0
     assert "Traceback" not in done.stderr + done.stdout
@@ -39,8 +39,9 @@ def test_an_unreachable_database_is_one_sentence_and_a_failed_exit(args) -> None
          "hidden control character"),
     ],
 )
-def test_input_the_services_refuse_is_one_sentence_and_a_failed_exit(fresh_database_url: str, args, stdin,
-                                                                     sentence) -> None:
+def test_input_the_services_refuse_is_one_sentence_and_a_failed_exit(fresh_database_url: str, args: tuple[str, ...],
+                                                                     stdin: str,
+                                                                     sentence: str) -> None:
     done = _manage("create-user", *args, "--password-stdin", database_url=fresh_database_url, stdin=stdin)
     assert done.returncode != 0
     assert "Traceback" not in done.stderr and "$argon2" not in done.stderr

@@ -29,7 +29,7 @@ AS_OF = D(2027, 1, 8)
 
 
 @pytest.fixture
-def agencies(session: Session):
+def agencies(session: Session) -> list[Agency]:
     rows = [Agency(name=name, kind="health", active=True) for name in ("Demoshire Police", "GP practices")]
     session.add_all(rows)
     session.flush()
@@ -47,7 +47,7 @@ def _milestone(review: Review, key):
     return next(m for m in review.milestones if m.key == key)
 
 
-def _rr(session: Session, actor, review: Review, agencies, **overrides):
+def _rr(session: Session, actor: Account, review: Review, agencies: list[Agency], **overrides):
     values = dict(review_id=review.id, kind="rr_meeting", held_on=THU_31_DEC, agency_ids=[a.id for a in agencies],
                   chair_name="Charlie Chair", minute_taker_name="Olly Officer", decisions="Agreed the learning.",
                   as_of=AS_OF)
@@ -56,7 +56,8 @@ def _rr(session: Session, actor, review: Review, agencies, **overrides):
 
 
 def test_the_rapid_review_meeting_completes_its_milestone_and_minutes_follow(session: Session, chair: Account,
-                                                                             review: Review, agencies) -> None:
+                                                                             review: Review,
+                                                                             agencies: list[Agency]) -> None:
     meeting = _rr(session, chair, review, agencies)
     assert [a.name for a in meeting.agencies] == ["Demoshire Police", "GP practices"]
     assert (_milestone(review, "rr_meeting").done_date, _milestone(review, "rr_meeting").done_by_id) == \
@@ -73,7 +74,7 @@ def test_the_rapid_review_meeting_completes_its_milestone_and_minutes_follow(ses
 
 
 def test_minutes_recorded_later_complete_the_minutes_milestone_and_show_late(
-        session: Session, officer: Account, chair: Account, review: Review, agencies) -> None:
+        session: Session, officer: Account, chair: Account, review: Review, agencies: list[Agency]) -> None:
     meeting = _rr(session, chair, review, agencies)
     meeting = update_meeting(session, officer, meeting_id=meeting.id, expected_version=meeting.version,
                              agency_ids=[a.id for a in agencies], chair_name="Charlie Chair",
@@ -96,7 +97,7 @@ def test_minutes_recorded_later_complete_the_minutes_milestone_and_show_late(
 
 
 def test_minutes_on_the_next_working_day_are_on_time(session: Session, officer: Account, review: Review,
-                                                     agencies) -> None:
+                                                     agencies: list[Agency]) -> None:
     _rr(session, officer, review, agencies, minutes_circulated_on=MON_4_JAN)
     assert _milestone(review, "minutes").done_date == MON_4_JAN
     assert list_meetings(session, officer, review_id=review.id, as_of=AS_OF).rr_meeting.minutes == "on time"
@@ -117,7 +118,7 @@ def test_minutes_on_the_next_working_day_are_on_time(session: Session, officer: 
     ],
 )
 def test_a_meeting_that_breaks_a_rule_is_refused_with_a_sentence_and_nothing_is_saved(
-        session: Session, officer: Account, review: Review, agencies, overrides, message) -> None:
+        session: Session, officer: Account, review: Review, agencies: list[Agency], overrides, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         _rr(session, officer, review, agencies, **overrides)
     assert session.scalars(select(Meeting).where(Meeting.review_id == review.id)).all() == []
@@ -125,7 +126,7 @@ def test_a_meeting_that_breaks_a_rule_is_refused_with_a_sentence_and_nothing_is_
 
 
 def test_one_rapid_review_meeting_per_review_and_the_database_agrees(session: Session, officer: Account,
-                                                                     review: Review, agencies) -> None:
+                                                                     review: Review, agencies: list[Agency]) -> None:
     _rr(session, officer, review, agencies)
     with pytest.raises(InvalidInput, match=r"Rapid Review meeting of 181226AB was already recorded .held 31 Dec 2026"):
         _rr(session, officer, review, agencies, held_on=MON_4_JAN)
@@ -139,7 +140,7 @@ def test_one_rapid_review_meeting_per_review_and_the_database_agrees(session: Se
 
 
 def test_pre_meets_are_optional_and_as_many_as_needed(session: Session, officer: Account, review: Review,
-                                                      agencies) -> None:
+                                                      agencies: list[Agency]) -> None:
     for day in (D(2026, 12, 21), D(2026, 12, 22)):
         record_meeting(session, officer, review_id=review.id, kind="pre_meet", held_on=day,
                        agency_ids=[agencies[1].id], as_of=AS_OF)
@@ -150,7 +151,7 @@ def test_pre_meets_are_optional_and_as_many_as_needed(session: Session, officer:
 
 
 def test_the_executive_findings_meeting_follows_the_day_1_decision(session: Session, officer: Account, chair: Account,
-                                                                   review: Review, agencies) -> None:
+                                                                   review: Review, agencies: list[Agency]) -> None:
     with pytest.raises(InvalidInput, match="Day 1 decision on an executive findings meeting has not been recorded"):
         record_meeting(session, chair, review_id=review.id, kind="exec_meeting", held_on=MON_4_JAN,
                        chair_name="Charlie Chair", as_of=AS_OF)
@@ -172,7 +173,7 @@ def test_no_executive_findings_meeting_when_the_decision_said_no(session: Sessio
 
 
 def test_a_milestone_done_by_hand_keeps_its_date_and_the_log_says_so(
-        session: Session, officer: Account, manager: Account, review: Review, agencies) -> None:
+        session: Session, officer: Account, manager: Account, review: Review, agencies: list[Agency]) -> None:
     # Issue 26: a meeting step is recorded by hand only as done outside the product, by the Partnership Manager.
     record_milestone_done(session, manager, milestone_id=_milestone(review, "rr_meeting").id, done_on=D(2026, 12, 30),
                           as_of=AS_OF, done_outside_reason="Held before the tracker was in use.")
@@ -185,7 +186,7 @@ def test_a_milestone_done_by_hand_keeps_its_date_and_the_log_says_so(
 
 def test_changes_are_checked_against_the_version_and_nothing_to_save_is_refused(session: Session, officer: Account,
                                                                                 chair: Account, review: Review,
-                                                                                 agencies) -> None:
+                                                                                 agencies: list[Agency]) -> None:
     meeting = _rr(session, chair, review, agencies)
     version = meeting.version
     meeting = update_meeting(session, officer, meeting_id=meeting.id, expected_version=version,
@@ -203,7 +204,7 @@ def test_changes_are_checked_against_the_version_and_nothing_to_save_is_refused(
 
 
 def test_a_closed_review_refuses_meetings(session: Session, officer: Account, manager: Account, review: Review,
-                                          agencies) -> None:
+                                          agencies: list[Agency]) -> None:
     # A review finished by hand, as before the tracker: the milestone core, without the Report page (its meeting
     # recorded as held outside the product: the submission asks for it, issue 26).
     record_milestone_done(session, manager, milestone_id=_milestone(review, "rr_meeting").id, done_on=D(2026, 12, 30),
@@ -219,7 +220,7 @@ def test_a_closed_review_refuses_meetings(session: Session, officer: Account, ma
 
 @pytest.mark.parametrize("role", ["board", "admin"])
 def test_board_and_admin_neither_see_nor_record_meetings(session: Session, make_account: MakeAccount, review: Review,
-                                                         agencies, role) -> None:
+                                                         agencies: list[Agency], role: str) -> None:
     actor = make_account(role)
     with pytest.raises(NotAllowed):
         list_meetings(session, actor, review_id=review.id, as_of=AS_OF)

@@ -305,7 +305,7 @@ def _emailable_return_id(s, c) -> int:
     """An awaited return of an agency with a contact email, on a server that sends mail."""
     c["monkeypatch"].setenv("SMTP_URL", "smtp://127.0.0.1:9")
     ret = _return_at(s, c, "awaiting")
-    s.get(Agency, ret.agency_id).contact_email = "returns@agency.example"
+    s.get_one(Agency, ret.agency_id).contact_email = "returns@agency.example"
     s.flush()
     return ret.id
 

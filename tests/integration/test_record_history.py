@@ -200,7 +200,7 @@ def test_the_owner_may_still_set_the_log_time_and_author(owner_url: str) -> None
     "DROP TRIGGER reviews_history ON reviews",
     "SELECT set_config('session_replication_role', 'replica', true)",
 ])
-def test_the_app_role_can_not_change_the_history_or_switch_it_off(session: Session, statement) -> None:
+def test_the_app_role_can_not_change_the_history_or_switch_it_off(session: Session, statement: str) -> None:
     with pytest.raises(DBAPIError) as caught, session.begin_nested():
         session.execute(text(statement))
     assert caught.value.orig.sqlstate == "42501", str(caught.value.orig)

@@ -61,7 +61,7 @@ def _document(data: bytes):
     return Document(io.BytesIO(data))
 
 
-def _hold_the_meeting(session: Session, actor, review: Review) -> None:
+def _hold_the_meeting(session: Session, actor: Account, review: Review) -> None:
     """Issue 26: the Panel gets the report after its Rapid Review meeting, recorded on Wed 30 Dec (Day 7)."""
     from db.models_returns import AgencyReturn as _Return
     from services.meetings.service import record_meeting
@@ -72,7 +72,7 @@ def _hold_the_meeting(session: Session, actor, review: Review) -> None:
                    agency_ids=agency_ids[:1], chair_name="JCR Chair", as_of=D(2026, 12, 30))
 
 
-def _write_everything(session: Session, actor, review: Review) -> None:
+def _write_everything(session: Session, actor: Account, review: Review) -> None:
     """Every written section, the LCSPR decision and every agency's summary: the report is complete."""
     _hold_the_meeting(session, actor, review)
     for key in WRITABLE_KEYS:
@@ -88,7 +88,7 @@ def _write_everything(session: Session, actor, review: Review) -> None:
             record_summary(session, actor, return_id=ret.id, expected_version=None, summary="Not known to the GP.")
 
 
-def _version(session: Session, actor, review: Review, key):
+def _version(session: Session, actor: Account, review: Review, key):
     return get_report(session, actor, review_id=review.id, as_of=AS_OF).sections[key].version
 
 
@@ -214,8 +214,9 @@ def test_a_section_save_is_checked_against_the_version_it_was_written_on(session
         ("learning", "   ", 0, "Nothing to save: section 7 is the same as before"),
     ],
 )
-def test_a_section_that_breaks_a_rule_is_refused(session: Session, officer: Account, review: Review, key, words,
-                                                 version, message) -> None:
+def test_a_section_that_breaks_a_rule_is_refused(session: Session, officer: Account, review: Review, key: str,
+                                                 words: str,
+                                                 version: int, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         save_section(session, officer, review_id=review.id, section_key=key, text=words, expected_version=version)
     assert session.scalars(select(ReportSection).where(ReportSection.review_id == review.id)).all() == []
@@ -422,7 +423,7 @@ def test_response_refusals(session: Session, officer: Account, chair: Account, m
 
 @pytest.mark.parametrize("key", ["report_to_chair", "signed_report", "panel_submission", "panel_response"])
 def test_the_report_milestones_cannot_be_recorded_by_hand(session: Session, manager: Account, review: Review,
-                                                          key) -> None:
+                                                          key: str) -> None:
     with pytest.raises(InvalidInput, match=r"is recorded on the Report page, which keeps the report's versions .*: "
                                            "open Report for 181226AB"):
         record_milestone_done(session, manager, milestone_id=_milestone(review, key).id, done_on=AS_OF, as_of=AS_OF)
@@ -431,7 +432,7 @@ def test_the_report_milestones_cannot_be_recorded_by_hand(session: Session, mana
 
 @pytest.mark.parametrize("role", ["board", "admin"])
 def test_board_and_admin_get_nothing_of_the_report(session: Session, make_account: MakeAccount, officer: Account,
-                                                   review: Review, role) -> None:
+                                                   review: Review, role: str) -> None:
     version = make_draft(session, officer, review_id=review.id, as_of=AS_OF).version
     actor = make_account(role)
     for call in (lambda: get_report(session, actor, review_id=review.id, as_of=AS_OF),
@@ -463,7 +464,7 @@ def committed(fresh_database_url: str):
     engine.dispose()
 
 
-def _save(engine: Engine, account_id, review_id, words):
+def _save(engine: Engine, account_id: int, review_id: int, words):
     with Session(engine, expire_on_commit=False) as session, session.begin():
         return save_section(session, session.get(Account, account_id), review_id=review_id, section_key="learning",
                             text=words, expected_version=0)
@@ -500,7 +501,7 @@ def test_drafts_made_at_the_same_moment_get_different_numbers(committed) -> None
     engine, first, second, review_id = committed
     numbers, errors = [], []
 
-    def draft(account_id, words) -> None:
+    def draft(account_id: int, words) -> None:
         try:
             with Session(engine, expire_on_commit=False) as session, session.begin():
                 actor = session.get(Account, account_id)

@@ -49,7 +49,7 @@ def test_each_version_gives_the_sent_to_chair_date_true_when_it_was_made(session
 
 def test_the_submitted_version_records_the_submission_to_the_panel_and_ofsted(session: Session, officer: Account,
                                                                               chair: Account, manager: Account,
-                                                                              review: Review):
+                                                                              review: Review) -> None:
     set_ofsted_required(session, manager, review_id=review.id, required=True)
     _, _, signed = _signed_after_a_resending(session, officer, chair, review)
     submitted = submit_to_panel(session, manager, review_id=review.id, submitted_on=TUE_12_JAN,

@@ -52,7 +52,7 @@ YES = dict(sufficient_information=True, dates_present=True, analysis=True, signe
 # ------------------------------------------------------------------ set-up
 
 
-def _agencies(session: Session, n=3):
+def _agencies(session: Session, n: int = 3):
     rows = [Agency(name=f"Agency {i}", kind="health", contact_email=f"contact{i}@agency.example.org", active=True)
             for i in range(1, n + 1)]
     session.add_all(rows)
@@ -67,7 +67,7 @@ def _review(session: Session, officer: Account, received=FRI_18_DEC, initials="A
 
 
 @pytest.fixture
-def agencies(session: Session):
+def agencies(session: Session) -> list[Agency]:
     return _agencies(session)
 
 
@@ -77,31 +77,31 @@ def review(session: Session, officer: Account) -> Review:
 
 
 @pytest.fixture
-def ret(session: Session, officer: Account, review: Review, agencies) -> AgencyReturn:
+def ret(session: Session, officer: Account, review: Review, agencies: list[Agency]) -> AgencyReturn:
     """One return, requested Fri 18 Dec 2026."""
     return record_returns_requested(session, officer, review_id=review.id, agency_ids=[agencies[0].id],
                                     requested_on=FRI_18_DEC, as_of=FRI_18_DEC)[0]
 
 
-def _log(session: Session, ret_id):
+def _log(session: Session, ret_id: int):
     return session.scalars(select(LogEntry).where(LogEntry.agency_return_id == ret_id).order_by(LogEntry.id)).all()
 
 
-def _receive(session: Session, actor, ret: AgencyReturn, on=TUE_22_DEC, **kw):
+def _receive(session: Session, actor: Account, ret: AgencyReturn, on=TUE_22_DEC, **kw):
     kwargs = dict(return_id=ret.id, expected_version=ret.version, received_on=on, signed_by_senior_manager=True,
                   signatory_role="Head of Service", as_of=on)
     kwargs.update(kw)
     return record_return_received(session, actor, **kwargs)
 
 
-def _check(session: Session, actor, ret: AgencyReturn, on=TUE_22_DEC, **kw):
+def _check(session: Session, actor: Account, ret: AgencyReturn, on=TUE_22_DEC, **kw):
     kwargs = dict(return_id=ret.id, expected_version=ret.version, checked_on=on, outcome="satisfactory", note="",
                   as_of=on, **YES)
     kwargs.update(kw)
     return record_initial_check(session, actor, **kwargs)
 
 
-def _qa(session: Session, actor, ret: AgencyReturn, on=WED_23_DEC, **kw):
+def _qa(session: Session, actor: Account, ret: AgencyReturn, on=WED_23_DEC, **kw):
     kwargs = dict(return_id=ret.id, expected_version=ret.version, decided_on=on, outcome="accepted", as_of=on)
     kwargs.update(kw)
     return record_final_qa(session, actor, **kwargs)
@@ -111,7 +111,7 @@ def _qa(session: Session, actor, ret: AgencyReturn, on=WED_23_DEC, **kw):
 
 
 def test_request_makes_one_return_per_agency_due_in_five_working_days(session: Session, officer: Account,
-                                                                      review: Review, agencies) -> None:
+                                                                      review: Review, agencies: list[Agency]) -> None:
     made = record_returns_requested(session, officer, review_id=review.id, agency_ids=[a.id for a in agencies],
                                     requested_on=FRI_18_DEC, as_of=FRI_18_DEC)
     assert len(made) == 3
@@ -128,7 +128,8 @@ def test_request_makes_one_return_per_agency_due_in_five_working_days(session: S
     assert (counts.requested, counts.received, counts.accepted, counts.label) == (3, 0, 0, "0 of 3")
 
 
-def test_a_second_return_for_the_same_agency_is_refused(session: Session, officer: Account, review: Review, agencies,
+def test_a_second_return_for_the_same_agency_is_refused(session: Session, officer: Account, review: Review,
+                                                        agencies: list[Agency],
                                                         ret: AgencyReturn) -> None:
     with pytest.raises(InvalidInput, match=r"Agency 1 was already asked for a return on review 181226AB \(sent 18 Dec "
                                            r"2026\)\. A review has one return per agency; nothing was saved\."):
@@ -139,7 +140,7 @@ def test_a_second_return_for_the_same_agency_is_refused(session: Session, office
 
 
 def test_the_database_refuses_a_second_return_for_the_same_agency(session: Session, officer: Account, review: Review,
-                                                                  agencies, ret: AgencyReturn) -> None:
+                                                                  agencies: list[Agency], ret: AgencyReturn) -> None:
     with pytest.raises(IntegrityError, match="one_return_per_agency"), session.begin_nested():
         session.add(AgencyReturn(review_id=review.id, agency_id=agencies[0].id, requested_date=FRI_18_DEC,
                                  requested_by_id=officer.id, sent_back_count=0))
@@ -154,15 +155,17 @@ def test_the_database_refuses_a_second_return_for_the_same_agency(session: Sessi
         (None, FRI_18_DEC, "Give the date the scoping forms were sent"),
     ],
 )
-def test_request_date_rules(session: Session, officer: Account, review: Review, agencies, requested_on, as_of,
-                            message) -> None:
+def test_request_date_rules(session: Session, officer: Account, review: Review, agencies: list[Agency],
+                            requested_on: date | None,
+                            as_of: date,
+                            message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         record_returns_requested(session, officer, review_id=review.id, agency_ids=[agencies[0].id],
                                  requested_on=requested_on, as_of=as_of)
 
 
 def test_request_needs_an_agency_and_an_active_one(session: Session, officer: Account, review: Review,
-                                                   agencies) -> None:
+                                                   agencies: list[Agency]) -> None:
     with pytest.raises(InvalidInput, match="Choose at least one agency"):
         record_returns_requested(session, officer, review_id=review.id, agency_ids=[], requested_on=FRI_18_DEC,
                                  as_of=FRI_18_DEC)
@@ -226,7 +229,7 @@ def test_a_late_resubmission_names_the_agreed_due_date(session: Session, officer
         (dict(signatory_role=""), "Give the role of the senior manager who signed it"),
     ],
 )
-def test_receipt_refusals(session: Session, officer: Account, ret: AgencyReturn, overrides, message) -> None:
+def test_receipt_refusals(session: Session, officer: Account, ret: AgencyReturn, overrides, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         _receive(session, officer, ret, **overrides)
     session.refresh(ret)
@@ -268,7 +271,7 @@ def test_initial_check_is_recorded_and_logged(session: Session, officer: Account
         (dict(signed=None), "Answer every question"),
     ],
 )
-def test_initial_check_refusals(session: Session, officer: Account, ret: AgencyReturn, overrides, message) -> None:
+def test_initial_check_refusals(session: Session, officer: Account, ret: AgencyReturn, overrides, message: str) -> None:
     _receive(session, officer, ret)
     with pytest.raises(InvalidInput, match=message):
         _check(session, officer, ret, **overrides)
@@ -281,7 +284,7 @@ def test_checking_twice_is_refused(session: Session, officer: Account, ret: Agen
         _check(session, officer, ret)
 
 
-def test_shared_with_chair_same_day_and_late(session: Session, officer: Account, agencies, review: Review,
+def test_shared_with_chair_same_day_and_late(session: Session, officer: Account, agencies: list[Agency], review: Review,
                                              ret: AgencyReturn) -> None:
     _receive(session, officer, ret, on=TUE_22_DEC)
     with pytest.raises(InvalidInput, match=r"cannot be shared .* before it was received"):
@@ -331,7 +334,7 @@ def test_final_qa_is_the_managers(session: Session, officer: Account, chair: Acc
     ],
 )
 def test_final_qa_refusals(session: Session, officer: Account, manager: Account, ret: AgencyReturn, overrides,
-                           message) -> None:
+                           message: str) -> None:
     _receive(session, officer, ret)
     _check(session, officer, ret)
     with pytest.raises(InvalidInput, match=message):
@@ -413,7 +416,7 @@ def test_every_send_back_round_is_kept_with_its_own_reason_and_dates(
 
 
 def test_accepting_every_return_completes_the_milestone(session: Session, officer: Account, manager: Account,
-                                                        review: Review, agencies) -> None:
+                                                        review: Review, agencies: list[Agency]) -> None:
     made = record_returns_requested(session, officer, review_id=review.id, agency_ids=[a.id for a in agencies[:2]],
                                     requested_on=FRI_18_DEC, as_of=FRI_18_DEC)
     milestone = session.scalar(select(ReviewMilestone).where(ReviewMilestone.review_id == review.id,
@@ -497,7 +500,8 @@ def test_a_late_return_makes_the_review_red_even_when_its_milestone_was_explaine
     assert status.status_label == "red"
 
 
-def test_outstanding_returns_most_urgent_first(session: Session, officer: Account, manager: Account, agencies) -> None:
+def test_outstanding_returns_most_urgent_first(session: Session, officer: Account, manager: Account,
+                                               agencies: list[Agency]) -> None:
     early = _review(session, officer, received=D(2026, 12, 14), initials="CD")
     late = _review(session, officer, received=FRI_18_DEC, initials="EF")
     a = record_returns_requested(session, officer, review_id=early.id, agency_ids=[agencies[0].id, agencies[1].id],
@@ -536,7 +540,7 @@ def test_chase_email_and_log(session: Session, officer: Account, review: Review,
 
 
 def test_the_chase_and_send_back_emails_copy_the_agencys_jcr_representative(session: Session, officer: Account,
-                                                                            manager: Account, agencies,
+                                                                            manager: Account, agencies: list[Agency],
                                                                             ret: AgencyReturn) -> None:
     agencies[0].jcr_rep_email = "jcr.rep@agency.example.org"
     session.flush()
@@ -555,7 +559,8 @@ def test_the_chase_and_send_back_emails_copy_the_agencys_jcr_representative(sess
     assert "resubmission due Wed 06 Jan 2027" in back.subject and "What is needed: Add the dates." in back.body
 
 
-def test_chase_emails_of_several_returns_in_one_read(session: Session, officer: Account, review: Review, agencies,
+def test_chase_emails_of_several_returns_in_one_read(session: Session, officer: Account, review: Review,
+                                                     agencies: list[Agency],
                                                      ret: AgencyReturn) -> None:
     """The worklist's emails at once: each awaited return gets the same email as on its own; a received one none."""
     second = record_returns_requested(session, officer, review_id=review.id, agency_ids=[agencies[1].id],
@@ -581,8 +586,9 @@ def test_a_received_return_is_not_chased(session: Session, officer: Account, ret
 # ------------------------------------------------------------------ exports
 
 
-def test_exports_match_the_checklist(session: Session, officer: Account, manager: Account, review: Review, agencies,
-                                     ret: AgencyReturn):
+def test_exports_match_the_checklist(session: Session, officer: Account, manager: Account, review: Review,
+                                     agencies: list[Agency],
+                                     ret: AgencyReturn) -> None:
     _receive(session, officer, ret)
     _check(session, officer, ret)
     _qa(session, manager, ret)
@@ -626,7 +632,7 @@ def test_exports_keep_formula_like_text_as_text(session: Session, officer: Accou
 
 @pytest.mark.parametrize("role", ["board", "admin"])
 def test_board_and_admin_may_not_read_or_write_returns(session: Session, make_account: MakeAccount, review: Review,
-                                                       ret: AgencyReturn, role) -> None:
+                                                       ret: AgencyReturn, role: str) -> None:
     actor = make_account(role)
     with pytest.raises(NotAllowed):
         list_returns(session, actor, review_id=review.id, as_of=FRI_18_DEC)
@@ -681,7 +687,8 @@ def test_a_closed_review_refuses_changes(session: Session, officer: Account, man
         ("shared_with_chair_date = DATE '2026-12-22'", "shared_after_receipt"),
     ],
 )
-def test_the_database_checks_the_order_of_dates(session: Session, ret: AgencyReturn, assignments, constraint) -> None:
+def test_the_database_checks_the_order_of_dates(session: Session, ret: AgencyReturn, assignments: str,
+                                                constraint: str) -> None:
     with pytest.raises(IntegrityError, match=constraint), session.begin_nested():
         session.execute(text(f"UPDATE agency_returns SET {assignments} WHERE id = :id"), {"id": ret.id})
 
@@ -722,7 +729,7 @@ def committed(fresh_database_url: str):
     engine.dispose()
 
 
-def _summary(engine: Engine, account_id, ret_id, version, words):
+def _summary(engine: Engine, account_id: int, ret_id: int, version, words):
     with Session(engine, expire_on_commit=False) as session, session.begin():
         return record_summary(session, session.get(Account, account_id), return_id=ret_id, expected_version=version,
                               summary=words)
@@ -765,7 +772,7 @@ def test_saves_at_the_same_moment_wait_for_each_other(committed) -> None:
         worker.join(10)
     assert "refused" in outcome and "saved" not in outcome
     with Session(engine) as session:
-        assert session.get(AgencyReturn, ret_id).summary == "First."
+        assert session.get_one(AgencyReturn, ret_id).summary == "First."
 
 
 def test_a_second_receipt_without_a_version_is_refused_by_the_step_rules(committed) -> None:
@@ -806,7 +813,7 @@ def test_the_version_column_catches_a_stale_object(committed) -> None:
 TUE_5_JAN = D(2027, 1, 5)
 
 
-def _agree(session: Session, actor, ret: AgencyReturn, on=TUE_5_JAN,
+def _agree(session: Session, actor: Account, ret: AgencyReturn, on=TUE_5_JAN,
            reason="Later date agreed with the agency (staff sickness).", **kw):
     kwargs = dict(return_id=ret.id, expected_version=ret.version, agreed_on=on, reason=reason)
     kwargs.update(kw)
@@ -862,7 +869,7 @@ def test_an_agreed_date_is_logged_and_can_be_cleared(session: Session, officer: 
         (dict(on=None), "has no agreed date to clear"),
     ],
 )
-def test_agreed_date_refusals(session: Session, manager: Account, ret: AgencyReturn, overrides, message) -> None:
+def test_agreed_date_refusals(session: Session, manager: Account, ret: AgencyReturn, overrides, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         _agree(session, manager, ret, **overrides)
     assert ret.agreed_due_date is None and _log(session, ret.id)[-1].category == "communication"
@@ -932,7 +939,7 @@ def test_the_database_refuses_an_agreed_date_without_reason(session: Session, re
 
 
 def test_an_address_list_stored_before_it_was_refused_is_not_put_in_the_ready_email(
-        session: Session, officer: Account, agencies, ret: AgencyReturn) -> None:
+        session: Session, officer: Account, agencies: list[Agency], ret: AgencyReturn) -> None:
     """A contact stored as "a@x,b@y" (before the one-address check) would have mailed both: the ready email leaves it
     out, as if no address were held."""
     agencies[0].contact_email, agencies[0].jcr_rep_email = "a@x.org,b@y.org", "rep@x.org;c@z.org"

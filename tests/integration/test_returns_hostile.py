@@ -2,6 +2,7 @@
 stale saves, and exports of text already stored with characters a file cannot hold."""
 import csv
 import io
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
@@ -45,7 +46,7 @@ def ret(session: Session, officer: Account, review: Review) -> AgencyReturn:
                                     requested_on=FRI_18_DEC, as_of=FRI_18_DEC)[0]
 
 
-def _agree(session: Session, actor, ret: AgencyReturn, **overrides):
+def _agree(session: Session, actor: Account, ret: AgencyReturn, **overrides):
     kwargs = dict(return_id=ret.id, expected_version=ret.version, agreed_on=D(2027, 1, 8),
                   reason="Later date agreed with the agency.")
     kwargs.update(overrides)
@@ -66,7 +67,7 @@ def test_a_summary_with_a_vertical_tab_is_stored_with_a_new_line(session: Sessio
     (lambda s, a, r: _check(s, a, r, outcome="concerns", note="thin\x07"), "note of the initial check"),
 ])
 def test_control_characters_are_refused_with_a_sentence_naming_the_field(session: Session, officer: Account,
-                                                                         ret: AgencyReturn, call, label) -> None:
+                                                                         ret: AgencyReturn, call, label: str) -> None:
     _receive(session, officer, ret)
     with pytest.raises(InvalidInput, match=f"The {label} contains a hidden control character"):
         call(session, officer, ret)
@@ -126,7 +127,7 @@ def test_a_stale_agreed_date_is_refused(session: Session, manager: Account, ret:
     (D(2100, 1, 1), r"agreed date \(01 Jan 2100\) is more than a year after"),
 ])
 def test_a_returns_agreed_date_outside_the_window_is_refused(session: Session, manager: Account, ret: AgencyReturn,
-                                                             agreed_on, message) -> None:
+                                                             agreed_on: date, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         _agree(session, manager, ret, agreed_on=agreed_on)
     assert ret.agreed_due_date is None
@@ -163,7 +164,7 @@ def test_no_agreed_date_for_a_return_of_a_closed_review(session: Session, manage
     (D(2027, 12, 19), r"give a date on or before 18 Dec 2027"),
 ])
 def test_a_new_due_date_outside_the_window_is_refused(session: Session, officer: Account, manager: Account,
-                                                      ret: AgencyReturn, new_due, message) -> None:
+                                                      ret: AgencyReturn, new_due: date, message: str) -> None:
     _receive(session, officer, ret)
     _check(session, officer, ret)
     with pytest.raises(InvalidInput, match=message):

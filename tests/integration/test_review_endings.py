@@ -106,7 +106,7 @@ def _ret(session: Session, review: Review, name) -> AgencyReturn:
                                                                    Agency.name == name)).one()
 
 
-def _close(session: Session, actor, ret: AgencyReturn, ending, on=MON_4_JAN, reason="No reply after a chase."):
+def _close(session: Session, actor: Account, ret: AgencyReturn, ending, on=MON_4_JAN, reason="No reply after a chase."):
     if ending == "no return" and not ret.chases and ret.received_date is None and ret.ended_as is None:
         # Issue 26: "no return" needs a chase on record (or a reason none was possible).
         record_chase(session, actor, return_id=ret.id, as_of=on)
@@ -114,7 +114,7 @@ def _close(session: Session, actor, ret: AgencyReturn, ending, on=MON_4_JAN, rea
                                         ending=ending, ended_on=on, reason=reason, as_of=on)
 
 
-def _hold_the_meeting(session: Session, actor, review: Review) -> None:
+def _hold_the_meeting(session: Session, actor: Account, review: Review) -> None:
     """Issue 26: the Panel gets the report after its Rapid Review meeting, recorded on Wed 30 Dec (Day 7)."""
     from db.models_returns import AgencyReturn as _Return
     from services.meetings.service import record_meeting
@@ -189,8 +189,9 @@ def test_closed_returns_count_as_closed_in_the_rag_the_worklist_and_the_mileston
     ("gone", WED_30_DEC, "x", r"Choose how the return ends"),
     ("no return", None, "x", r"Give the date the return is closed"),
 ])
-def test_closing_a_return_refusals(session: Session, manager: Account, review: Review, ending, on, reason,
-                                   message) -> None:
+def test_closing_a_return_refusals(session: Session, manager: Account, review: Review, ending: str, on: date | None,
+                                   reason: str,
+                                   message: str) -> None:
     health = _ret(session, review, "Health")
     with pytest.raises(InvalidInput, match=message):
         close_return_without_receipt(session, manager, return_id=health.id, expected_version=None, ending=ending,
@@ -218,7 +219,8 @@ def test_a_return_in_hand_or_accepted_or_closed_cannot_be_closed_as_no_return(se
 
 
 @pytest.mark.parametrize("role", ["officer", "chair", "board", "admin"])
-def test_only_the_manager_closes_a_return(session: Session, make_account: MakeAccount, review: Review, role) -> None:
+def test_only_the_manager_closes_a_return(session: Session, make_account: MakeAccount, review: Review,
+                                          role: str) -> None:
     with pytest.raises(NotAllowed):
         _close(session, make_account(role), _ret(session, review, "Health"), "no return")
 
@@ -272,7 +274,8 @@ def test_the_manager_records_a_sign_off_given_by_email_shown_as_such(session: Se
     ("Dr J Smith", "  ", "Say how the Chair gave the sign-off"),
 ])
 def test_a_sign_off_given_outside_needs_the_name_and_how(session: Session, officer: Account, manager: Account,
-                                                         review: Review, chair_name, how, message) -> None:
+                                                         review: Review, chair_name: str, how: str,
+                                                         message: str) -> None:
     _ready_to_sign(session, officer, manager, review)
     with pytest.raises(InvalidInput, match=message):
         record_sign_off_given_outside(session, manager, review_id=review.id, signed_on=MON_11_JAN,
@@ -583,7 +586,8 @@ def test_correcting_the_meeting_date_keeps_the_correction_logs_it_and_moves_the_
                        "day it was done')."),
 ])
 def test_a_correction_is_refused_with_a_sentence_and_writes_nothing(
-        session: Session, officer: Account, manager: Account, review: Review, corrected_on, reason, message) -> None:
+        session: Session, officer: Account, manager: Account, review: Review, corrected_on: date | None, reason: str,
+        message: str) -> None:
     timeline = _milestone(review, "timeline_agreed")
     record_milestone_done(session, officer, milestone_id=timeline.id, done_on=MON_21_DEC, as_of=MON_21_DEC)
     entries = len(_entries(session, review))

@@ -32,18 +32,19 @@ from tests.types import MakeAccount
 MONDAY, TUESDAY = date(2026, 12, 7), date(2026, 12, 8)
 
 
-def _open(session: Session, actor, *, initials="AB", received=MONDAY, kind="death", children=None):
+def _open(session: Session, actor: Account, *, initials="AB", received=MONDAY, kind="death", children=None):
     return open_review(session, actor, notification_type=kind, incident_date=None, csc_aware_date=None,
                        notification_received_date=received, children=children or [ChildEntry(initials, 7)],
                        as_of=received)
 
 
-def _withdraw(session: Session, actor, review: Review, *, reason="opened in error", note="", as_of=TUESDAY):
+def _withdraw(session: Session, actor: Account, review: Review, *, reason="opened in error", note="",
+              as_of: date = TUESDAY):
     return withdraw_review(session, actor, review_id=review.id, expected_version=review.version, reason=reason,
                            note=note, as_of=as_of)
 
 
-def _agencies(session: Session, n):
+def _agencies(session: Session, n: int):
     agencies = [Agency(name=f"Agency {i}", kind="police", active=True) for i in range(n)]
     session.add_all(agencies)
     session.flush()
@@ -113,12 +114,13 @@ def test_only_a_manager_withdraws_a_review(session: Session, officer: Account, c
     ("other", "  ", "Say in the note why the review is withdrawn"),
 ])
 def test_a_withdrawal_needs_a_reason_from_the_list_and_other_needs_words(session: Session, officer: Account,
-                                                                         manager: Account, reason, note,
-                                                                         words) -> None:
+                                                                         manager: Account, reason: str | None,
+                                                                         note: str,
+                                                                         words: str) -> None:
     review = _open(session, officer)
     with pytest.raises(InvalidInput, match=words):
         _withdraw(session, manager, review, reason=reason, note=note)
-    assert session.get(Review, review.id).state == "open"
+    assert session.get_one(Review, review.id).state == "open"
 
 
 def test_a_review_is_withdrawn_once(session: Session, officer: Account, manager: Account) -> None:
@@ -165,7 +167,8 @@ def test_a_submitted_review_cannot_be_withdrawn(session: Session, officer: Accou
         _withdraw(session, manager, row)
 
 
-def test_a_withdrawn_review_leaves_the_calendar_feed_cancelled(session: Session, officer: Account, manager: Account):
+def test_a_withdrawn_review_leaves_the_calendar_feed_cancelled(session: Session, officer: Account,
+                                                               manager: Account) -> None:
     review = _open(session, officer)
     token = turn_on_calendar_feed(session, manager)
     uid = f"review-{review.id}-day15@rapid-review-tracker"
@@ -192,7 +195,7 @@ def test_the_database_refuses_a_half_withdrawn_review(session: Session, officer:
 # ---------------------------------------------------------------- correcting facts
 
 
-def _correct(session: Session, actor, review: Review, *, kind="death", children, reason="mistyped at opening"):
+def _correct(session: Session, actor: Account, review: Review, *, kind="death", children, reason="mistyped at opening"):
     return correct_review_facts(session, actor, review_id=review.id, expected_version=review.version,
                                 notification_type=kind, children=children, reason=reason)
 
@@ -226,7 +229,7 @@ def test_a_corrected_reference_clash_gives_minus_2(session: Session, officer: Ac
     _open(session, officer, initials="AC")
     review = _open(session, officer, initials="AB")
     _correct(session, officer, review, children=[ChildEntry("AC", 7)])
-    assert session.get(Review, review.id).case_reference == "071226AC-2"
+    assert session.get_one(Review, review.id).case_reference == "071226AC-2"
 
 
 def test_correcting_a_second_child_keeps_the_reference(session: Session, officer: Account) -> None:
@@ -247,8 +250,9 @@ def test_correcting_a_second_child_keeps_the_reference(session: Session, officer
     ("death", [ChildEntry("AC", 7)], "  ", "Say why the facts are corrected"),
     ("death", [ChildEntry("AB", 7)], "typo", "Nothing to correct"),
 ])
-def test_a_correction_is_refused_with_a_sentence(session: Session, officer: Account, kind, children, reason,
-                                                 words) -> None:
+def test_a_correction_is_refused_with_a_sentence(session: Session, officer: Account, kind: str | None, children,
+                                                 reason: str,
+                                                 words: str) -> None:
     review = _open(session, officer)
     with pytest.raises(InvalidInput, match=words):
         _correct(session, officer, review, kind=kind, children=children, reason=reason)

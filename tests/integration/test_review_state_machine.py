@@ -196,7 +196,7 @@ class ReviewMachine(RuleBasedStateMachine):
 
     # ------------------------------------------------------------ helpers
 
-    def call(self, fn, actor, **kwargs):
+    def call(self, fn, actor: Account, **kwargs):
         """A service call in its own savepoint: a refusal leaves nothing behind; returns None when refused."""
         try:
             with self.session.begin_nested():

@@ -25,7 +25,8 @@ from tests.types import MakeAccount
 TODAY = date(2026, 12, 18)
 
 
-def _open(session: Session, actor, *, received=date(2026, 12, 18), initials="AB", as_of=TODAY, **overrides):
+def _open(session: Session, actor: Account, *, received=date(2026, 12, 18), initials="AB", as_of: date = TODAY,
+          **overrides):
     values = dict(
         notification_type="serious_harm",
         incident_date=date(2026, 11, 24),
@@ -81,7 +82,7 @@ def test_reference_uses_first_child_of_several(session: Session, officer: Accoun
     ],
 )
 def test_open_review_refuses_bad_input_and_writes_nothing(session: Session, officer: Account, overrides,
-                                                          message) -> None:
+                                                          message: str) -> None:
     before = session.scalar(select(func.count()).select_from(Review))
     with pytest.raises(InvalidInput, match=message):
         _open(session, officer, **overrides)
@@ -145,7 +146,8 @@ def test_record_milestone_done_keeps_who_and_refuses_twice(session: Session, off
 
 @pytest.mark.parametrize("done_on, message",
                          [(date(2026, 12, 19), "future"), (date(2026, 12, 17), "before the notification")])
-def test_record_milestone_done_refuses_bad_dates(session: Session, officer: Account, done_on, message) -> None:
+def test_record_milestone_done_refuses_bad_dates(session: Session, officer: Account, done_on: date,
+                                                 message: str) -> None:
     review = _open(session, officer)
     with pytest.raises(InvalidInput, match=message):
         record_milestone_done(session, officer, milestone_id=_milestone(review, "case_folder").id, done_on=done_on,

@@ -20,7 +20,7 @@ from tests.integration.test_reviews import TODAY, _milestone, _open
 RECEIVED = date(2026, 12, 18)   # Fri; a year after it is Sat 18 Dec 2027
 
 
-def _agree(session: Session, actor, milestone, **overrides):
+def _agree(session: Session, actor: Account, milestone, **overrides):
     kwargs = dict(milestone_id=milestone.id, expected_version=milestone.version, agreed_on=date(2027, 1, 5),
                   reason="Chair's diary")
     kwargs.update(overrides)
@@ -102,7 +102,7 @@ def test_agreed_reason_goes_through_the_gate(session: Session, officer: Account,
 
 
 @pytest.mark.parametrize("initials", ["ß", "ı", "Aß", "É", "Ａ"])
-def test_initials_outside_a_to_z_are_refused_not_changed(session: Session, officer: Account, initials) -> None:
+def test_initials_outside_a_to_z_are_refused_not_changed(session: Session, officer: Account, initials: str) -> None:
     with pytest.raises(InvalidInput, match="is not a set of initials: use 1 to 4 letters from A to Z"):
         _open(session, officer, initials=initials)
     assert not session.scalars(select(ReviewChild)).all()
@@ -128,7 +128,7 @@ def test_initials_with_a_nul_are_refused_with_a_sentence(session: Session, offic
     ],
 )
 def test_agreed_dates_outside_the_review_window_are_refused(session: Session, officer: Account, manager: Account,
-                                                            agreed_on, message) -> None:
+                                                            agreed_on: date, message: str) -> None:
     meeting = _milestone(_open(session, officer), "rr_meeting")
     with pytest.raises(InvalidInput, match=message):
         _agree(session, manager, meeting, agreed_on=agreed_on)
@@ -147,8 +147,9 @@ def test_agreed_dates_at_the_edges_of_the_window_are_kept(session: Session, offi
     (ReviewState.SUBMITTED, "was submitted to the Panel on 12 Jan 2027; a date can no longer be agreed"),
     (ReviewState.CLOSED, "is closed; its dates can no longer be agreed"),
 ])
-def test_no_agreed_date_on_a_submitted_or_closed_review(session: Session, officer: Account, manager: Account, state,
-                                                        message) -> None:
+def test_no_agreed_date_on_a_submitted_or_closed_review(session: Session, officer: Account, manager: Account,
+                                                        state: ReviewState,
+                                                        message: str) -> None:
     review = _open(session, officer)
     review.state, review.submitted_to_panel_date = state, date(2027, 1, 12)
     if state == ReviewState.CLOSED:
@@ -189,4 +190,4 @@ def test_received_cannot_move_after_the_submission(session: Session, officer: Ac
                             incident_date=review.incident_date, csc_aware_date=review.csc_aware_date,
                             sin_submitted_date=None, notification_received_date=date(2026, 12, 22),
                             as_of=date(2026, 12, 23))
-    assert session.get(Review, review.id).notification_received_date == RECEIVED
+    assert session.get_one(Review, review.id).notification_received_date == RECEIVED

@@ -107,7 +107,7 @@ def test_a_late_ticket_is_refused(session: Session, make_account: MakeAccount) -
     (lambda s, admin, who: set_roles(s, admin, account_id=who.id, roles=["chair"]), "roles changed"),
     (lambda s, admin, who: set_email(s, admin, account_id=who.id, email="Who@Council.Example"), "email changed"),
 ], ids=["deactivated", "password", "roles", "email"])
-def test_account_changes_end_all_its_sessions(session: Session, make_account: MakeAccount, change, reason) -> None:
+def test_account_changes_end_all_its_sessions(session: Session, make_account: MakeAccount, change, reason: str) -> None:
     admin = make_account("admin")
     who = make_account("officer")
     bystander = make_account("officer")

@@ -109,7 +109,7 @@ def _account(engine: Engine, account_id: int) -> Account:
 NOTHING_HELD = {"account row": "free", "connections in an open transaction": 0}
 
 
-def test_two_wrong_passwords_at_once_are_checked_together_and_both_count(engine: Engine, account_id,
+def test_two_wrong_passwords_at_once_are_checked_together_and_both_count(engine: Engine, account_id: int,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     outcomes, probes, failures = _sign_in_at_once(engine, account_id, ["wrong password one", "wrong password two"],
                                                   monkeypatch)
@@ -119,7 +119,7 @@ def test_two_wrong_passwords_at_once_are_checked_together_and_both_count(engine:
     assert _account(engine, account_id).failed_attempts == 2
 
 
-def test_the_right_password_signs_in_while_another_sign_in_is_being_checked(engine: Engine, account_id,
+def test_the_right_password_signs_in_while_another_sign_in_is_being_checked(engine: Engine, account_id: int,
                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     outcomes, probes, failures = _sign_in_at_once(engine, account_id, [PASSWORD, PASSWORD], monkeypatch)
     assert failures == []
@@ -129,7 +129,7 @@ def test_the_right_password_signs_in_while_another_sign_in_is_being_checked(engi
     assert (account.failed_attempts, account.last_sign_in_at) == (0, NOW)
 
 
-def test_two_failures_at_once_after_three_both_count_and_lock_nothing(engine: Engine, account_id,
+def test_two_failures_at_once_after_three_both_count_and_lock_nothing(engine: Engine, account_id: int,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     with Session(engine) as session, session.begin():
         session.get_one(Account, account_id).failed_attempts = 3

@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from db.models import Account
 from services import unit_of_work
 from services.accounts import create_account_from_command_line, list_accounts, set_email
 from services.errors import DatabaseUnavailable
@@ -65,10 +66,10 @@ def test_a_service_reads_and_writes_through_the_unit_of_work_without_streamlit(d
     assert email == "admin@partnership.example"
 
 
-def test_a_read_only_read_refuses_a_write(database):
+def test_a_read_only_read_refuses_a_write(database) -> None:
     admin_id = _account(database, "admin", username="reader")
 
-    def sneaks_a_write(session: Session, actor):
+    def sneaks_a_write(session: Session, actor: Account):
         return set_email(session, actor, account_id=actor.id, email="sneaked@partnership.example")
 
     for run in (False, True):  # alone (SET TRANSACTION READ ONLY), and in a page run (the connection's own flag)
@@ -102,11 +103,11 @@ def test_a_write_names_the_acting_account_in_the_record_of_changes(database) -> 
     ]
 
 
-def test_a_shared_read_is_kept_until_a_write_moves_the_data_version(database):
+def test_a_shared_read_is_kept_until_a_write_moves_the_data_version(database) -> None:
     admin_id = _account(database, "admin", username="sharer")
     calls: list[int] = []
 
-    def usernames(session: Session, actor):
+    def usernames(session: Session, actor: Account):
         calls.append(1)
         return [account.username for account in list_accounts(session, actor)]
 

@@ -42,7 +42,7 @@ ENGLAND = WorkingCalendar()
     # Due on a Friday, one working day: the Monday.
     (date(2026, 12, 4), 1, date(2026, 12, 7)),
 ])
-def test_a_link_works_to_the_nth_working_day_after_the_due_date(due, days, expected) -> None:
+def test_a_link_works_to_the_nth_working_day_after_the_due_date(due: date, days: int, expected: date) -> None:
     assert link_expiry_date(ENGLAND, due, days) == expected
 
 
@@ -100,7 +100,9 @@ DATES = "12/03/2026: home visit."
      (), True, False, False),
     ({}, Confirmation(None, None, None, False), ("Involvement", "Key dates"), False, False, False),
 ])
-def test_the_precheck(answers, confirmation, unanswered, dates, confirmed, complete) -> None:
+def test_the_precheck(
+        answers: dict[str, str], confirmation: Confirmation, unanswered: tuple[str, ...], dates: bool,
+        confirmed: bool, complete: bool) -> None:
     result = precheck(FORM, answers, confirmation)
     assert (result.unanswered, result.dates_present, result.confirmation_given, result.complete) == (
         unanswered, dates, confirmed, complete)
@@ -127,7 +129,7 @@ def test_a_form_without_a_dates_section_looks_for_dates_in_every_answer() -> Non
     ("12 March 2026", True), ("3rd Feb 2026", True), ("March 2026", True), ("sept 2025", True),
     ("in the spring", False), ("12/03", False), ("case 123456", False), ("2026", False), ("May we", False),
 ])
-def test_what_counts_as_a_date(text, found) -> None:
+def test_what_counts_as_a_date(text: str, found: bool) -> None:
     assert has_a_date(text) is found
 
 
@@ -165,7 +167,7 @@ def test_the_confirmation_is_required_only_to_submit() -> None:
     (("", "", ""), None),
     ((" 5", "1 ", "2027"), date(2027, 1, 5)),
 ])
-def test_a_date_from_its_three_boxes(parts, expected) -> None:
+def test_a_date_from_its_three_boxes(parts: tuple[str, ...], expected: date | None) -> None:
     assert date_from_parts(*parts, label="date") == expected
 
 
@@ -175,7 +177,7 @@ def test_a_date_from_its_three_boxes(parts, expected) -> None:
     (("25", "Nov", "2026"), "in numbers"),
     (("25", "11", "26"), "four digits"),
 ])
-def test_a_wrong_date_is_refused(parts, message) -> None:
+def test_a_wrong_date_is_refused(parts: tuple[str, ...], message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         date_from_parts(*parts, label="date")
 

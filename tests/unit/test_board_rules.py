@@ -42,7 +42,7 @@ D = date
     (D(2026, 12, 18), "2026-27 Q3"), (D(2027, 1, 1), "2026-27 Q4"), (D(2027, 3, 31), "2026-27 Q4"),
     (D(2027, 4, 1), "2027-28 Q1"), (D(1999, 2, 1), "1998-99 Q4"), (D(2099, 5, 1), "2099-00 Q1"),
 ])
-def test_a_date_falls_in_its_financial_year_quarter(day, label) -> None:
+def test_a_date_falls_in_its_financial_year_quarter(day: date, label: str) -> None:
     assert Quarter.of(day).label == label
     assert Quarter.parse(label) == Quarter.of(day)
     q = Quarter.of(day)
@@ -58,7 +58,7 @@ def test_quarter_bounds_and_shifts() -> None:
 
 
 @pytest.mark.parametrize("label", ["2026-28 Q1", "2026 Q1", "2026-27 Q5", "", "Q3 2026-27"])
-def test_a_label_that_is_not_a_quarter_is_refused(label) -> None:
+def test_a_label_that_is_not_a_quarter_is_refused(label: str) -> None:
     with pytest.raises(InvalidInput, match="is not a quarter"):
         Quarter.parse(label)
 
@@ -81,7 +81,7 @@ def test_the_default_period_is_the_last_four_complete_quarters_and_the_current_o
     (D(2026, 3, 31), "2024-25 Q4 to 2025-26 Q4"),  # the day before Day 1 of the financial year's first quarter
     (D(2026, 4, 1), "2025-26 Q1 to 2026-27 Q1"),  # ... and that first day
 ])
-def test_the_default_period_whatever_day_today_is(today, expected) -> None:
+def test_the_default_period_whatever_day_today_is(today: date, expected: str) -> None:
     assert default_period(today).label == expected
 
 def test_a_period_runs_forwards_and_has_started() -> None:
@@ -135,7 +135,7 @@ def test_headline_change_against_the_previous_period() -> None:
     ("Please use the current template", ["Wrong form or template"]),
     ("Phone me", [OTHER_REASON]),
 ])
-def test_sent_back_reasons_fall_under_fixed_headings(reason, headings) -> None:
+def test_sent_back_reasons_fall_under_fixed_headings(reason: str, headings: list[str]) -> None:
     assert categorise_reason(reason) == headings
 
 

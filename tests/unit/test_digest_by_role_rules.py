@@ -43,8 +43,10 @@ def test_each_item_links_to_its_page_when_the_address_is_known_and_none_without(
     lines = [DigestLine(date(2026, 11, 25), "201126AB", "Case folder created", 7, "review"),
              DigestLine(TODAY, "201126AB", "Police return not received", 7, "returns")]
     waiting = [DigestLine(date(2026, 11, 2), "011026CD", "Ofsted's response outstanding", 3, "report")]
-    _, body = digest_mail(name="Morgan", today=TODAY, next_day=NEXT, lines=lines, delegated=[], waiting=waiting,
-                          partnership="P", base_url="https://tracker.example.org")
+    mail = digest_mail(name="Morgan", today=TODAY, next_day=NEXT, lines=lines, delegated=[], waiting=waiting,
+                       partnership="P", base_url="https://tracker.example.org")
+    assert mail is not None
+    _, body = mail
     assert ("Overdue:\n  Wed 25 Nov  201126AB: Case folder created\n"
             "    https://tracker.example.org/review?review=7\n") in body
     assert ("  Thu 26 Nov  201126AB: Police return not received\n"
@@ -53,7 +55,9 @@ def test_each_item_links_to_its_page_when_the_address_is_known_and_none_without(
             "    https://tracker.example.org/report?review=3") in body
     assert "Open the Rapid Review Tracker at https://tracker.example.org for the details." in body
     assert body.split("\n\n")[1] == "1 overdue, 1 due today, 0 due tomorrow, 1 waiting for Ofsted."
-    _, without = digest_mail(name="Morgan", today=TODAY, next_day=NEXT, lines=lines, delegated=[], partnership="P")
+    mail = digest_mail(name="Morgan", today=TODAY, next_day=NEXT, lines=lines, delegated=[], partnership="P")
+    assert mail is not None
+    _, without = mail
     assert "http" not in without
 
 

@@ -17,11 +17,12 @@ PACKAGES = ("reviews", "returns", "report", "daily_log", "board", "meetings", "a
 
 def _type_checking_imports(package: str) -> dict[str, str]:
     """name -> module, for every name the package's __init__ imports under `if TYPE_CHECKING:`."""
-    found = {}
+    found: dict[str, str] = {}
     for node in ast.parse((SERVICES / package / "__init__.py").read_text()).body:
         if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
             for inner in node.body:
                 assert isinstance(inner, ast.ImportFrom), "only `from ... import ...` under TYPE_CHECKING"
+                assert inner.module is not None, "from a named module"
                 found |= {alias.name: inner.module for alias in inner.names}
     return found
 
@@ -31,13 +32,13 @@ def test_the_domain_packages_are_the_folders_of_services() -> None:
 
 
 @pytest.mark.parametrize("package", PACKAGES)
-def test_a_package_names_its_public_names_once_for_the_type_checker_and_once_in_all(package) -> None:
+def test_a_package_names_its_public_names_once_for_the_type_checker_and_once_in_all(package: str) -> None:
     module = importlib.import_module(f"services.{package}")
     assert sorted(_type_checking_imports(package)) == sorted(module.__all__)
 
 
 @pytest.mark.parametrize("package", PACKAGES)
-def test_each_public_name_is_the_object_of_the_module_that_holds_it(package) -> None:
+def test_each_public_name_is_the_object_of_the_module_that_holds_it(package: str) -> None:
     module = importlib.import_module(f"services.{package}")
     for name, home in _type_checking_imports(package).items():
         assert getattr(module, name) is getattr(importlib.import_module(home), name), name
@@ -64,7 +65,7 @@ def _impure(path: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("package", [p for p in PACKAGES if (SERVICES / p / "rules.py").exists()])
-def test_rules_are_pure(package) -> None:
+def test_rules_are_pure(package: str) -> None:
     assert _impure(SERVICES / package / "rules.py") == []
 
 

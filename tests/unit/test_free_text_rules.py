@@ -31,7 +31,7 @@ CLEANED = [
 
 
 @pytest.mark.parametrize(("typed", "multiline", "stored"), CLEANED)
-def test_clean_text_stores_what_a_person_meant(typed, multiline, stored) -> None:
+def test_clean_text_stores_what_a_person_meant(typed: str | None, multiline: bool, stored: str) -> None:
     assert clean_text(typed, label="note", max_length=100, multiline=multiline) == stored
 
 
@@ -49,7 +49,7 @@ def test_clean_text_stores_what_a_person_meant(typed, multiline, stored) -> None
         ("lone \ud800 surrogate", "U+D800", 6),
     ],
 )
-def test_hidden_control_characters_are_refused_with_where_they_are(typed, code, position) -> None:
+def test_hidden_control_characters_are_refused_with_where_they_are(typed: str, code: str, position: int) -> None:
     with pytest.raises(InvalidInput) as refused:
         clean_text(typed, label="summary", max_length=100)
     message = str(refused.value)
@@ -89,12 +89,12 @@ def test_the_column_limits_come_from_the_models() -> None:
         (None, ""),
     ],
 )
-def test_printable_keeps_exports_buildable_for_text_already_stored(stored, exported) -> None:
+def test_printable_keeps_exports_buildable_for_text_already_stored(stored: str | None, exported: str) -> None:
     assert printable(stored) == exported
 
 
 @given(st.text(max_size=300), st.booleans())
-def test_any_text_is_either_cleaned_or_refused_with_a_sentence(typed, multiline) -> None:
+def test_any_text_is_either_cleaned_or_refused_with_a_sentence(typed: str, multiline: bool) -> None:
     try:
         stored = clean_text(typed, label="note", max_length=200, multiline=multiline)
     except InvalidInput as refused:
@@ -111,7 +111,7 @@ def test_any_text_is_either_cleaned_or_refused_with_a_sentence(typed, multiline)
 
 
 @given(st.text(max_size=300))
-def test_printable_never_leaves_a_character_xml_cannot_hold(stored) -> None:
+def test_printable_never_leaves_a_character_xml_cannot_hold(stored: str) -> None:
     exported = printable(stored)
     assert not any(ord(c) < 32 and c not in "\t\n\r" for c in exported)
     assert not any(0xD800 <= ord(c) <= 0xDFFF for c in exported)

@@ -15,7 +15,7 @@ D = date
 RECEIVED = D(2026, 12, 7)
 
 
-def _plan(meeting_done=None, meeting_agreed=None) -> dict[str, ReviewMilestone]:
+def _plan(meeting_done: date | None = None, meeting_agreed: date | None = None) -> dict[str, ReviewMilestone]:
     meeting = ReviewMilestone(key="rr_meeting", title="Rapid Review meeting held", window_start_day=7,
                               window_end_day=8, owner="chair", sort_order=90, done_date=meeting_done,
                               agreed_due_date=meeting_agreed)
@@ -35,7 +35,7 @@ def test_with_no_meeting_date_the_minutes_keep_their_plan_window() -> None:
     (D(2026, 12, 24), D(2026, 12, 29)),   # agreed Thu 24 Dec: 25 and 28 Dec are bank holidays
     (D(2026, 12, 31), D(2027, 1, 4)),     # domain.md's worked example
 ])
-def test_minutes_follow_the_agreed_meeting_date_while_it_is_not_held(agreed, minutes_due) -> None:
+def test_minutes_follow_the_agreed_meeting_date_while_it_is_not_held(agreed: date, minutes_due: date) -> None:
     plan = _plan(meeting_agreed=agreed)
     assert plan["minutes"].due_date == minutes_due
     assert plan["meeting"].agreed_due_date == agreed  # the agreed date itself is left as it is
@@ -54,7 +54,8 @@ def test_the_actual_meeting_date_wins_over_the_agreed_one() -> None:
     (False, "not needed", "not needed"),
     (True, "needed", None),
 ])
-def test_the_exec_meeting_reads_not_decided_yet_until_the_chair_decides(decision, words, step) -> None:
+def test_the_exec_meeting_reads_not_decided_yet_until_the_chair_decides(decision: bool | None, words: str,
+                                                                        step: str | None) -> None:
     from types import SimpleNamespace
 
     from services.plan import exec_meeting_words, not_applying_words

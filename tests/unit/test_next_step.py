@@ -13,7 +13,7 @@ CAL = WorkingCalendar()
 RECEIVED = date(2026, 12, 18)
 
 
-def _milestone(number, key, title, due):
+def _milestone(number: int, key: str, title: str, due: date | None) -> MilestoneRead:
     return MilestoneRead(id=number, review_id=1, key=key, title=title, owner="manager", sort_order=number, due_date=due)
 
 
@@ -24,7 +24,7 @@ MILESTONES = (
 )
 
 
-def _review(submitted_on):
+def _review(submitted_on: date | None) -> ReviewRead:
     return ReviewRead(id=1, case_reference="181226AB", notification_type="death", state="open" if not submitted_on
                       else "submitted", incident_date=None, csc_aware_date=None, notification_received_date=RECEIVED,
                       submitted_to_panel_date=submitted_on)
@@ -32,6 +32,7 @@ def _review(submitted_on):
 
 def test_before_submission_the_next_step_is_the_soonest_open_one() -> None:
     status = review_status(CAL, _review(None), MILESTONES, date(2026, 12, 21), amber_days=1)
+    assert status.next_milestone is not None
     assert status.next_milestone.title == "Case folder created"
 
 
@@ -39,4 +40,5 @@ def test_after_submission_a_step_left_open_is_not_the_next_step_the_panels_respo
     submitted = [m if m.key != "panel_submission" else MilestoneRead(**{**m.__dict__, "done_date": date(2027, 1, 12)})
                  for m in MILESTONES]
     status = review_status(CAL, _review(date(2027, 1, 12)), submitted, date(2027, 1, 13), amber_days=1)
+    assert status.next_milestone is not None
     assert status.next_milestone.title == "Panel (and Ofsted) response received and filed"

@@ -21,6 +21,7 @@ def declared_all(package_init: Path) -> set[str]:
     """The names of a package's literal `__all__`."""
     for node in ast.parse(package_init.read_text()).body:
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            assert isinstance(node.value, ast.List | ast.Tuple), "__all__ is a literal list"
             return {ast.literal_eval(e) for e in node.value.elts}
     return set()
 
@@ -29,7 +30,7 @@ def offences(path: Path, services: Path = SERVICES) -> list[str]:  # noqa: C901 
     """Every import of `path` that reaches past a domain's public names, as 'file:line: why'."""
     found = []
 
-    def say(node: ast.AST, why: str) -> None:
+    def say(node: ast.stmt, why: str) -> None:
         found.append(f"{path.name}:{node.lineno}: {why}")
 
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
@@ -106,7 +107,8 @@ def test_every_domain_package_declares_what_pages_may_import() -> None:
          []),
     ],
 )
-def test_the_scan_catches_each_kind_of_import_past_the_public_names(tmp_path: Path, source, expected) -> None:
+def test_the_scan_catches_each_kind_of_import_past_the_public_names(
+        tmp_path: Path, source: str, expected: list[str]) -> None:
     page = tmp_path / "x.py"
     page.write_text(source)
     assert offences(page) == expected
@@ -120,7 +122,7 @@ def test_the_returns_page_parts_are_never_pages() -> None:
     paths = [entry.path for entry in PAGES.values()]
     assert all(Path(p).parent == Path("pages") and (ROOT / p).is_file() for p in paths), paths
     assert not any("returns_parts" in p for p in paths)
-    app_pages = [n.args[0].value for n in ast.walk(ast.parse((ROOT / "app.py").read_text()))
+    app_pages = [str(n.args[0].value) for n in ast.walk(ast.parse((ROOT / "app.py").read_text()))
                  if isinstance(n, ast.Call) and getattr(n.func, "attr", None) == "Page"
                  and n.args and isinstance(n.args[0], ast.Constant)]
     assert app_pages and all(Path(p).parent == Path("pages") for p in app_pages), app_pages

@@ -5,6 +5,7 @@ import ast
 import re
 import string
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -39,7 +40,7 @@ def _as_read(shown: str) -> str:
         HOSTILE,
     ],
 )
-def test_md_text_shows_what_was_typed_literally(typed) -> None:
+def test_md_text_shows_what_was_typed_literally(typed: str) -> None:
     shown = md_text(typed)
     assert _as_read(shown) == typed
     # Every ASCII punctuation character is escaped (CommonMark reads each as itself), so no link, image, HTML,
@@ -61,7 +62,7 @@ def test_md_text_of_a_plain_name_is_the_name() -> None:
     [("red", ":red-badge[RED]"), ("amber", ":orange-badge[AMBER]"), ("green", ":green-badge[GREEN]"),
      ("not due yet", ":green-badge[NOT DUE YET]"), ("submitted", ":gray-badge[SUBMITTED]")],
 )
-def test_rag_badges_are_streamlit_badges_that_say_the_status(status, badge) -> None:
+def test_rag_badges_are_streamlit_badges_that_say_the_status(status: str, badge: str) -> None:
     assert rag_badge(status) == badge
 
 
@@ -76,7 +77,7 @@ def test_no_page_lets_html_through() -> None:
 UNSAFE_ALLOWED = {("ui/style.py", "unsafe_allow_javascript")}
 
 
-def _unsafe_calls(path):
+def _unsafe_calls(path: Path) -> Iterator[tuple[str, set[str]]]:
     """(keyword, the names the call's arguments read) for every call with an `unsafe_*` keyword in the file."""
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Call):
@@ -87,7 +88,7 @@ def _unsafe_calls(path):
 
 
 def test_every_unsafe_argument_is_the_one_allowed_and_draws_only_constants() -> None:
-    found = {}
+    found: dict[tuple[str, str], set[str]] = {}
     for path in [ROOT / "app.py", *ROOT.glob("pages/**/*.py"), *ROOT.glob("ui/**/*.py")]:
         for keyword, names in _unsafe_calls(path):
             found.setdefault((str(path.relative_to(ROOT)), keyword), set()).update(names)
@@ -115,7 +116,7 @@ def test_the_unsafe_scan_finds_a_call_that_passes_stored_text(tmp_path: Path) ->
         "'<img src=x>' :material/home: `code` is not a name.",
     ],
 )
-def test_a_refusal_that_quotes_typed_text_cannot_link_or_load_an_image(sentence) -> None:
+def test_a_refusal_that_quotes_typed_text_cannot_link_or_load_an_image(sentence: str) -> None:
     from ui.widgets import md_sentence
 
     shown = md_sentence(sentence)
@@ -223,7 +224,7 @@ def _safe(node: ast.AST, params: set[str]) -> bool:  # noqa: C901 - one branch p
     return False
 
 
-def _arguments(call: ast.Call):
+def _arguments(call: ast.Call) -> Iterator[ast.expr]:
     """The arguments of `call` that are drawn as Markdown."""
     func = call.func
     name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
@@ -242,9 +243,9 @@ def _arguments(call: ast.Call):
             yield keywords["success"]
 
 
-def _markdown_arguments(tree: ast.AST):
+def _markdown_arguments(tree: ast.AST) -> Iterator[tuple[ast.Call, ast.expr, set[str]]]:
     """Each (call, argument drawn as Markdown, the parameters of the enclosing helper, if any)."""
-    def visit(node: ast.AST, params: set[str]):
+    def visit(node: ast.AST, params: set[str]) -> Iterator[tuple[ast.Call, ast.expr, set[str]]]:
         for child in ast.iter_child_nodes(node):
             inner = params
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):

@@ -4,6 +4,7 @@ Only planned_dates, review_due_date and window_label are tested here; nothing to
 All dates are hand-computed.
 """
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -45,7 +46,7 @@ def test_review_is_due_at_the_end_of_day_15() -> None:
         (D(2027, 12, 23), D(2028, 1, 17)),  # over both 2027 substitutes and 3 Jan 2028
     ],
 )
-def test_review_due_date(cal: WorkingCalendar, received, due) -> None:
+def test_review_due_date(cal: WorkingCalendar, received: date, due: date) -> None:
     assert review_due_date(cal, received) == due
 
 
@@ -74,7 +75,8 @@ def test_review_due_date_with_christmas_closure() -> None:
         (None, None, None, None),                     # no deadline (Panel response)
     ],
 )
-def test_planned_dates_received_fri_18_dec_2026(cal: WorkingCalendar, start_day, end_day, window_start, due) -> None:
+def test_planned_dates_received_fri_18_dec_2026(cal: WorkingCalendar, start_day: int | None, end_day: int | None,
+                                                window_start: date | None, due: date | None) -> None:
     got = planned_dates(cal, D(2026, 12, 18), window_start_day=start_day, window_end_day=end_day)
     assert got == PlannedDates(window_start, due)
 
@@ -93,7 +95,8 @@ def test_planned_dates_received_fri_18_dec_2026(cal: WorkingCalendar, start_day,
         (15, 15, D(2027, 1, 13), D(2027, 1, 13)),
     ],
 )
-def test_planned_dates_received_sat_19_dec_2026(cal: WorkingCalendar, start_day, end_day, window_start, due) -> None:
+def test_planned_dates_received_sat_19_dec_2026(cal: WorkingCalendar, start_day: int, end_day: int, window_start: date,
+                                                due: date) -> None:
     got = planned_dates(cal, D(2026, 12, 19), window_start_day=start_day, window_end_day=end_day)
     assert got == PlannedDates(window_start, due)
 
@@ -111,7 +114,7 @@ def test_planned_dates_received_sat_19_dec_2026(cal: WorkingCalendar, start_day,
         (15, 15, D(2027, 1, 15), D(2027, 1, 15)),     # review due Fri 15 Jan
     ],
 )
-def test_planned_dates_with_christmas_closure(start_day, end_day, window_start, due) -> None:
+def test_planned_dates_with_christmas_closure(start_day: int, end_day: int, window_start: date, due: date) -> None:
     cal = WorkingCalendar(closures=CHRISTMAS_CLOSURE_2026)
     got = planned_dates(cal, D(2026, 12, 18), window_start_day=start_day, window_end_day=end_day)
     assert got == PlannedDates(window_start, due)
@@ -139,7 +142,7 @@ def test_planned_dates_window_without_a_start_day(cal: WorkingCalendar) -> None:
         (D(2026, 6, 17), 3, D(2026, 6, 22)),
     ],
 )
-def test_minutes_follow_the_meeting(cal: WorkingCalendar, meeting, offset, minutes_due) -> None:
+def test_minutes_follow_the_meeting(cal: WorkingCalendar, meeting: date, offset: int, minutes_due: date) -> None:
     got = planned_dates(
         cal,
         D(2026, 12, 18),
@@ -186,8 +189,8 @@ def test_a_done_date_without_an_offset_does_not_replace_the_window(cal: WorkingC
 # ------------------------------------------------------------------ window_label
 
 
-def _template(**kw):
-    base = dict(key="k", title="t", owner="officer", sort_order=10,
+def _template(**kw: Any) -> MilestoneTemplate:
+    base: dict[str, Any] = dict(key="k", title="t", owner="officer", sort_order=10,
                 window_start_day=None, window_end_day=None, follows_key=None, follows_offset_days=None)
     base.update(kw)
     return MilestoneTemplate(**base)
@@ -211,7 +214,7 @@ def _template(**kw):
          "meeting + 1 working day"),
     ],
 )
-def test_window_label(kw, label) -> None:
+def test_window_label(kw: dict[str, Any], label: str) -> None:
     assert window_label(_template(**kw)) == label
 
 

@@ -31,7 +31,7 @@ def cal() -> WorkingCalendar:
         (D(2026, 12, 30), Rag.RED),     # Wed: past due
     ],
 )
-def test_worked_example_return_due_tue_29_dec(cal: WorkingCalendar, as_of, expected) -> None:
+def test_worked_example_return_due_tue_29_dec(cal: WorkingCalendar, as_of: date, expected: Rag) -> None:
     assert rag_for_due_date(cal, DUE_TUE_29_DEC, as_of) is expected
 
 
@@ -50,7 +50,7 @@ def test_worked_example_return_due_tue_29_dec(cal: WorkingCalendar, as_of, expec
         (D(2027, 6, 1), Rag.RED),
     ],
 )
-def test_return_due_tue_29_dec_on_other_days(cal: WorkingCalendar, as_of, expected) -> None:
+def test_return_due_tue_29_dec_on_other_days(cal: WorkingCalendar, as_of: date, expected: Rag) -> None:
     assert rag_for_due_date(cal, DUE_TUE_29_DEC, as_of) is expected
 
 
@@ -72,7 +72,7 @@ def test_return_due_tue_29_dec_on_other_days(cal: WorkingCalendar, as_of, expect
         (D(2026, 6, 22), D(2026, 6, 23), Rag.RED),
     ],
 )
-def test_rag_over_weekends_and_holidays(cal: WorkingCalendar, due, as_of, expected) -> None:
+def test_rag_over_weekends_and_holidays(cal: WorkingCalendar, due: date, as_of: date, expected: Rag) -> None:
     assert rag_for_due_date(cal, due, as_of) is expected
 
 
@@ -110,7 +110,7 @@ def test_rag_follows_closure_days() -> None:
         (3, D(2026, 12, 22), Rag.AMBER),
     ],
 )
-def test_amber_threshold(cal: WorkingCalendar, amber_days, as_of, expected) -> None:
+def test_amber_threshold(cal: WorkingCalendar, amber_days: int, as_of: date, expected: Rag) -> None:
     assert rag_for_due_date(cal, DUE_TUE_29_DEC, as_of, amber_days=amber_days) is expected
 
 
@@ -157,7 +157,7 @@ def test_open_item_without_a_due_date_is_green_even_before_its_window(cal: Worki
         (None, D(2026, 12, 29), D(2026, 12, 30), Rag.RED),
     ],
 )
-def test_open_item_rag(cal: WorkingCalendar, window_start, due, as_of, expected) -> None:
+def test_open_item_rag(cal: WorkingCalendar, window_start: date | None, due: date, as_of: date, expected: Rag) -> None:
     assert open_item_rag(cal, due=due, as_of=as_of, window_start=window_start) is expected
 
 
@@ -171,7 +171,8 @@ def test_open_item_rag(cal: WorkingCalendar, window_start, due, as_of, expected)
         (0, D(2026, 12, 29), Rag.AMBER),
     ],
 )
-def test_open_item_rag_uses_the_amber_threshold(cal: WorkingCalendar, amber_days, as_of, expected) -> None:
+def test_open_item_rag_uses_the_amber_threshold(cal: WorkingCalendar, amber_days: int, as_of: date,
+                                                expected: Rag) -> None:
     got = open_item_rag(cal, due=D(2026, 12, 29), as_of=as_of, amber_days=amber_days,
                         window_start=D(2026, 12, 29))
     assert got is expected
@@ -197,7 +198,7 @@ def test_the_contrast_formula_gives_the_figures_an_audit_measured() -> None:
 
 
 @pytest.mark.parametrize("rag", list(Rag))
-def test_every_status_colour_carries_white_text_at_wcag_aa_contrast(rag) -> None:
+def test_every_status_colour_carries_white_text_at_wcag_aa_contrast(rag: Rag) -> None:
     # Tables draw each status's word in white on its colour (WCAG 2.2 AA 1.4.3: at least 4.5:1).
     assert _contrast_with_white(RAG_COLOURS[rag]) >= 4.5
 
@@ -212,7 +213,7 @@ def test_every_status_colour_carries_white_text_at_wcag_aa_contrast(rag) -> None
         (Rag.NOT_DUE_YET, "not due yet"),
     ],
 )
-def test_status_words(status, value) -> None:
+def test_status_words(status: Rag, value: str) -> None:
     assert status.value == value
     assert status == value
 
@@ -243,7 +244,7 @@ def test_status_words(status, value) -> None:
         (D(2026, 6, 20), D(2026, 6, 23), Rag.RED),
     ],
 )
-def test_received_unchecked_rag(cal: WorkingCalendar, received, as_of, expected) -> None:
+def test_received_unchecked_rag(cal: WorkingCalendar, received: date, as_of: date, expected: Rag) -> None:
     assert received_unchecked_rag(cal, received, as_of) is expected
 
 
@@ -276,7 +277,7 @@ def test_received_unchecked_rag_follows_closure_days() -> None:
         ([Rag.RED], Rag.RED),
     ],
 )
-def test_worst(statuses, expected) -> None:
+def test_worst(statuses: list[Rag], expected: Rag) -> None:
     assert worst(statuses) is expected
 
 
@@ -285,7 +286,7 @@ def test_worst_accepts_a_generator() -> None:
 
 
 @pytest.mark.parametrize("order", [(Rag.GREEN, Rag.NOT_DUE_YET), (Rag.NOT_DUE_YET, Rag.GREEN)])
-def test_worst_of_green_and_not_due_yet_is_a_green_status(order) -> None:
+def test_worst_of_green_and_not_due_yet_is_a_green_status(order: tuple[Rag, ...]) -> None:
     result = worst(order)
     assert result in (Rag.GREEN, Rag.NOT_DUE_YET)
     assert RAG_COLOURS[result] == RAG_COLOURS[Rag.GREEN]

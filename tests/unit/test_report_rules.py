@@ -116,7 +116,7 @@ def test_the_fingerprint_follows_what_the_report_says() -> None:
     assert fingerprint(changed) != fingerprint(_full())
 
 
-def test_the_preview_shows_every_heading_and_escapes_the_officers_markdown():
+def test_the_preview_shows_every_heading_and_escapes_the_officers_markdown() -> None:
     text = report_markdown(_content(texts={**_content().texts, "incident_summary": "# not a heading [link](x)"}))
     headings = [line[5:] for line in text.splitlines() if line.startswith("#### ")]
     assert headings == [s.heading for s in SECTIONS] + [APPENDIX.heading]
@@ -208,7 +208,7 @@ def test_the_same_content_and_stamp_give_the_same_bytes_and_the_stamp_sets_the_p
 
 
 @pytest.mark.parametrize("line", ["- point", "* point"])
-def test_a_bullet_line_loses_its_marker_in_the_file(line) -> None:
+def test_a_bullet_line_loses_its_marker_in_the_file(line: str) -> None:
     texts = {**_full().texts, "incident_summary": line}
     document = _document(build_report_docx(_content(**{**_full().__dict__, "texts": texts}), STAMP))
     assert ("List Bullet", "point") in [(p.style.name, p.text) for p in document.paragraphs]
@@ -248,7 +248,7 @@ def _return_with_rounds(**fields):
           rounds=(date(2026, 12, 23),)),
      "no return 04 Jan 2027 after being sent back 23 Dec 2026"),
 ])
-def test_the_reports_final_qa_words_name_every_send_back_round(fields, words) -> None:
+def test_the_reports_final_qa_words_name_every_send_back_round(fields, words: str) -> None:
     from services.report.rules import final_qa_words
 
     assert final_qa_words(_return_with_rounds(**fields)) == words

@@ -82,7 +82,8 @@ def sent_back(received, checked_on, sent_on, new_due, **more) -> dict:
         (D(2027, 8, 25), D(2027, 9, 2)),          # over the August bank holiday (Mon 30 Aug 2027)
     ],
 )
-def test_return_due_date_is_five_working_days_after_the_request(cal: WorkingCalendar, requested, due) -> None:
+def test_return_due_date_is_five_working_days_after_the_request(cal: WorkingCalendar, requested: date,
+                                                                due: date) -> None:
     assert return_due_date(cal, requested) == due
 
 
@@ -109,14 +110,14 @@ def test_closure_days_move_the_due_date() -> None:
         (D(2027, 2, 1), Rag.RED),
     ],
 )
-def test_not_received_follows_its_due_date(cal: WorkingCalendar, as_of, expected) -> None:
+def test_not_received_follows_its_due_date(cal: WorkingCalendar, as_of: date, expected: Rag) -> None:
     ret = make_return()
     assert return_stage(ret) is Stage.AWAITING
     assert return_rag(cal, ret, as_of) is expected
 
 
 @pytest.mark.parametrize(("as_of", "expected"), [(D(2026, 12, 24), Rag.GREEN), (TUE_29_DEC, Rag.AMBER)])
-def test_the_amber_threshold_setting_is_used(cal: WorkingCalendar, as_of, expected) -> None:
+def test_the_amber_threshold_setting_is_used(cal: WorkingCalendar, as_of: date, expected: Rag) -> None:
     assert return_rag(cal, make_return(), as_of, amber_days=0) is expected
 
 
@@ -140,7 +141,7 @@ def test_a_wider_amber_threshold(cal: WorkingCalendar) -> None:
         (D(2026, 12, 19), D(2026, 12, 22), Rag.RED),
     ],
 )
-def test_received_but_unchecked(cal: WorkingCalendar, received, as_of, expected) -> None:
+def test_received_but_unchecked(cal: WorkingCalendar, received: date, as_of: date, expected: Rag) -> None:
     ret = make_return(received_date=received, signed_by_senior_manager=False)
     assert return_stage(ret) is Stage.RECEIVED
     assert return_rag(cal, ret, as_of) is expected
@@ -186,7 +187,7 @@ def test_a_late_return_checked_gives_the_manager_one_working_day(cal: WorkingCal
         (D(2027, 1, 5), Rag.RED),
     ],
 )
-def test_sent_back_follows_the_new_due_date(cal: WorkingCalendar, as_of, expected) -> None:
+def test_sent_back_follows_the_new_due_date(cal: WorkingCalendar, as_of: date, expected: Rag) -> None:
     ret = make_return(**sent_back(D(2026, 12, 23), D(2026, 12, 23), D(2026, 12, 29), D(2027, 1, 4)))
     assert return_stage(ret) is Stage.SENT_BACK
     assert return_rag(cal, ret, as_of) is expected
@@ -233,8 +234,9 @@ def test_accepted_is_complete_however_late(cal: WorkingCalendar) -> None:
         (D(2026, 12, 22), None, D(2026, 12, 23), "not shared: late"),
     ],
 )
-def test_shared_with_the_chair_later_than_the_day_received_is_late(cal: WorkingCalendar, received, shared, as_of,
-                                                                   label) -> None:
+def test_shared_with_the_chair_later_than_the_day_received_is_late(cal: WorkingCalendar, received: date,
+                                                                   shared: date | None, as_of: date,
+                                                                   label: str) -> None:
     ret = make_return(received_date=received, signed_by_senior_manager=False, shared_with_chair_date=shared)
     assert shared_label(cal, ret, as_of) == label
 
@@ -256,7 +258,7 @@ def test_nothing_to_share_before_receipt(cal: WorkingCalendar) -> None:
          "Initial quality check: overdue (received Tue 22 Dec)"),
     ],
 )
-def test_next_step(cal: WorkingCalendar, fields, as_of, expected) -> None:
+def test_next_step(cal: WorkingCalendar, fields, as_of: date, expected: str) -> None:
     assert next_step(cal, make_return(**fields), as_of) == expected
 
 
@@ -576,8 +578,8 @@ def test_a_checked_return_not_yet_shared_is_late_only_after_the_day_it_arrived(c
          "Withdrawn: asked in error (Mon 21 Dec); nothing more happens to it."),
     ],
 )
-def test_the_card_offers_the_next_step_and_says_what_happens_next(cal: WorkingCalendar, fields, as_of, step,
-                                                                  sentence) -> None:
+def test_the_card_offers_the_next_step_and_says_what_happens_next(cal: WorkingCalendar, fields, as_of: date, step: str,
+                                                                  sentence: str) -> None:
     ret = make_return(**fields)
     assert card_step(ret) == step
     assert what_happens_next(cal, ret, as_of) == sentence

@@ -4,6 +4,7 @@ calendar (Sat 19 Dec 2026 -> Mon 21 Dec; Thu 24 Dec -> Tue 29 Dec over Christmas
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -36,7 +37,7 @@ def cal() -> WorkingCalendar:
     return WorkingCalendar()
 
 
-def received_on(received, **more) -> ReturnRead:
+def received_on(received: date | None, **more: Any) -> ReturnRead:
     return ReturnRead(id=1, review_id=1, case_reference="181226AB",
                       agency=AgencyRef(1, "Demoshire Police", "safeguarding@police.example.org"),
                       requested_date=FRI_18_DEC, received_date=received, **more)
@@ -49,14 +50,15 @@ def received_on(received, **more) -> ReturnRead:
     (FRI_25_DEC, TUE_29_DEC),   # Christmas Day; Sat, Sun, Mon 28 (Boxing Day substitute) closed
     (SAT_26_DEC, TUE_29_DEC),
 ])
-def test_the_check_is_due_on_the_first_working_day_on_or_after_receipt(cal: WorkingCalendar, received, due) -> None:
+def test_the_check_is_due_on_the_first_working_day_on_or_after_receipt(cal: WorkingCalendar, received: date,
+                                                                       due: date) -> None:
     ret = received_on(received)
     assert check_due_date(cal, ret) == due
     assert action_due_date(cal, ret) == due
 
 
 @pytest.mark.parametrize("received", [SAT_19_DEC, SUN_20_DEC, FRI_25_DEC, SAT_26_DEC])
-def test_no_non_working_day_is_the_action_due_date(cal: WorkingCalendar, received) -> None:
+def test_no_non_working_day_is_the_action_due_date(cal: WorkingCalendar, received: date) -> None:
     due = action_due_date(cal, received_on(received))
     assert due is not None and cal.is_working_day(due)
 
@@ -67,7 +69,7 @@ def test_no_non_working_day_is_the_action_due_date(cal: WorkingCalendar, receive
     (MON_21_DEC, Rag.AMBER),    # the first working day after it arrived: due today
     (TUE_22_DEC, Rag.RED),
 ])
-def test_a_saturday_receipt_is_red_only_after_monday(cal: WorkingCalendar, as_of, expected) -> None:
+def test_a_saturday_receipt_is_red_only_after_monday(cal: WorkingCalendar, as_of: date, expected: Rag) -> None:
     assert return_rag(cal, received_on(SAT_19_DEC), as_of) == expected
 
 
@@ -76,7 +78,7 @@ def test_a_saturday_receipt_is_red_only_after_monday(cal: WorkingCalendar, as_of
     (MON_21_DEC, "Initial quality check and share with the JCR Chair today"),
     (TUE_22_DEC, "Initial quality check and share with the JCR Chair: overdue (received Sat 19 Dec)"),
 ])
-def test_next_step_of_a_saturday_receipt(cal: WorkingCalendar, as_of, expected) -> None:
+def test_next_step_of_a_saturday_receipt(cal: WorkingCalendar, as_of: date, expected: str) -> None:
     assert next_step(cal, received_on(SAT_19_DEC), as_of) == expected
 
 

@@ -49,12 +49,12 @@ def cal() -> WorkingCalendar:
         ("J. K. L. M.", "JKLM"),
     ],
 )
-def test_normalise_initials(raw, expected) -> None:
+def test_normalise_initials(raw: str, expected: str) -> None:
     assert normalise_initials(raw) == expected
 
 
 @pytest.mark.parametrize("raw", ["", "   ", ".", ". .", None])
-def test_normalise_initials_refuses_empty(raw) -> None:
+def test_normalise_initials_refuses_empty(raw: str | None) -> None:
     with pytest.raises(InvalidInput, match="Give each child's initials"):
         normalise_initials(raw)
 
@@ -73,7 +73,7 @@ def test_normalise_initials_refuses_empty(raw) -> None:
         "AB/CD",
     ],
 )
-def test_normalise_initials_refuses_non_letters_and_names(raw) -> None:
+def test_normalise_initials_refuses_non_letters_and_names(raw: str) -> None:
     with pytest.raises(InvalidInput, match="is not a set of initials"):
         normalise_initials(raw)
 
@@ -91,7 +91,7 @@ def test_normalise_initials_refuses_non_letters_and_names(raw) -> None:
         (D(2027, 3, 9), "AB", "090327AB"),
     ],
 )
-def test_case_reference_base(received, initials, expected) -> None:
+def test_case_reference_base(received: date, initials: str, expected: str) -> None:
     assert case_reference_base(received, initials) == expected
 
 
@@ -125,19 +125,19 @@ def test_validate_children_refuses_five() -> None:
 
 
 @pytest.mark.parametrize("age", [-1, 18, 25])
-def test_validate_children_refuses_out_of_range_ages(age) -> None:
+def test_validate_children_refuses_out_of_range_ages(age: int) -> None:
     with pytest.raises(InvalidInput, match="between 0 and 17"):
         validate_children([ChildEntry("AB", age)])
 
 
 @pytest.mark.parametrize("age", ["seven", None, "", "7 years"])
-def test_validate_children_refuses_non_numeric_ages(age) -> None:
+def test_validate_children_refuses_non_numeric_ages(age: str | None) -> None:
     with pytest.raises(InvalidInput, match="whole number of years"):
         validate_children([ChildEntry("AB", age)])
 
 
 @pytest.mark.parametrize("age", [0, 1, 16, 17])
-def test_validate_children_accepts_ages_0_to_17(age) -> None:
+def test_validate_children_accepts_ages_0_to_17(age: int) -> None:
     assert validate_children([ChildEntry("ab", age)]) == [ChildEntry("AB", age)]
 
 
@@ -203,7 +203,7 @@ def test_validate_review_dates_refuses_a_missing_notification_date() -> None:
         ("sin_submitted_date", "date the SIN was submitted"),
     ],
 )
-def test_validate_review_dates_refuses_future(field, label) -> None:
+def test_validate_review_dates_refuses_future(field: str, label: str) -> None:
     changes = {"incident_date": D(2026, 12, 14), "csc_aware_date": D(2026, 12, 16),
                "notification_received_date": D(2026, 12, 18), "sin_submitted_date": D(2026, 12, 17)}
     # push this field (and any later ones that must not come before it) into the future
@@ -251,7 +251,7 @@ def test_validate_review_dates_refuses_sin_before_incident_while_awareness_unkno
          "record them on the Review page (Correct the review's dates) first."),
     ],
 )
-def test_missing_sign_off_dates(incident, aware, expected) -> None:
+def test_missing_sign_off_dates(incident: date | None, aware: date | None, expected: str | None) -> None:
     assert missing_sign_off_dates(incident, aware) == expected
 
 
@@ -317,7 +317,7 @@ def test_validate_review_dates_refuses_sin_before_awareness() -> None:
         (D(2025, 4, 16), D(2025, 4, 28), D(2025, 5, 1), "late"),
     ],
 )
-def test_sin_timeliness(cal: WorkingCalendar, aware, submitted, as_of, expected) -> None:
+def test_sin_timeliness(cal: WorkingCalendar, aware: date, submitted: date | None, as_of: date, expected: str) -> None:
     assert sin_timeliness(cal, aware, submitted, as_of) == expected
 
 
@@ -333,7 +333,7 @@ def test_sin_submitted_on_time_stays_on_time_later(cal: WorkingCalendar) -> None
 
 
 @pytest.mark.parametrize("raw", ["ß", "ı", "aß", "ſ", "Ａ", "αβ"])
-def test_initials_outside_a_to_z_are_refused_before_upper_casing(raw) -> None:
+def test_initials_outside_a_to_z_are_refused_before_upper_casing(raw: str) -> None:
     # "ß".upper() is "SS" and "ı".upper() is "I": refused, not silently changed into other letters.
     with pytest.raises(InvalidInput, match="use 1 to 4 letters from A to Z only"):
         normalise_initials(raw)
@@ -349,7 +349,7 @@ def test_initials_with_a_control_character_are_refused_with_a_sentence() -> None
     (date(2028, 2, 29), date(2029, 2, 28)),     # no 29 February in 2029
     (date(2027, 2, 28), date(2028, 2, 28)),
 ])
-def test_one_year_after(received, expected) -> None:
+def test_one_year_after(received: date, expected: date) -> None:
     assert one_year_after(received) == expected
 
 
@@ -361,13 +361,13 @@ def test_one_year_after(received, expected) -> None:
                          r"\(18 Dec 2026\): give a date on or before 18 Dec 2027\."),
     (date(2100, 1, 1), r"\(01 Jan 2100\) is more than a year after"),
 ])
-def test_dates_outside_the_review_window_are_refused(value, message) -> None:
+def test_dates_outside_the_review_window_are_refused(value: date, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         check_date_in_review_window(value, received=date(2026, 12, 18), label="agreed date")
 
 
 @pytest.mark.parametrize("value", [date(2026, 12, 18), date(2027, 1, 12), date(2027, 12, 18)])
-def test_dates_inside_the_review_window_pass(value) -> None:
+def test_dates_inside_the_review_window_pass(value: date) -> None:
     check_date_in_review_window(value, received=date(2026, 12, 18), label="agreed date")
 
 
@@ -399,7 +399,7 @@ def test_a_corrected_received_date_cannot_follow_a_milestone_done_or_the_submiss
         (None, "Give the date 'Step' was really done."),
     ],
 )
-def test_check_corrected_done_date(new, message):
+def test_check_corrected_done_date(new: date | None, message: str | None) -> None:
     def check():
         return check_corrected_done_date("Step", new, old=D(2026, 12, 22), received=D(2026, 12, 18),
                                          as_of=D(2026, 12, 29), not_before=[(D(2026, 12, 21), "the sign-off")],

@@ -81,7 +81,8 @@ def test_the_defaults_the_readme_states_are_the_settings_defaults() -> None:
     ({"RRT_PUBLIC_URL": "tracker.council.example"}, "RRT_PUBLIC_URL"),
     ({"RRT_OIDC_CLIENT_ID": "tracker", "RRT_OIDC_CLIENT_SECRET": "hunter2-secret"}, "RRT_OIDC_COOKIE_SECRET"),
 ])
-def test_a_value_that_cannot_be_used_is_one_sentence_naming_its_variable(environ, variable) -> None:
+def test_a_value_that_cannot_be_used_is_one_sentence_naming_its_variable(environ: dict[str, str],
+                                                                         variable: str) -> None:
     with pytest.raises(SettingsError) as refused:
         read_settings(environ)
     sentence = str(refused.value)

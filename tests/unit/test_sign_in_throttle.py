@@ -35,7 +35,7 @@ def test_a_hundred_failures_in_a_row_take_most_of_a_day_at_the_fastest() -> None
     (61, "Too many attempts: try again in 2 minutes."),
     (900, "Too many attempts: try again in 15 minutes."),
 ])
-def test_the_wait_is_told_in_one_sentence(seconds, sentence) -> None:
+def test_the_wait_is_told_in_one_sentence(seconds: int, sentence: str) -> None:
     assert wait_sentence(seconds) == sentence
 
 
@@ -45,7 +45,8 @@ def test_the_wait_is_told_in_one_sentence(seconds, sentence) -> None:
     (None, "6.6.6.6, 10.1.2.3", "10.1.2.3"),  # the browser's own claim comes first, nginx's entry last
     ("203.0.113.9", "10.1.2.3", "203.0.113.9"),  # a direct connection from elsewhere cannot choose its address
 ])
-def test_the_source_address_trusts_x_forwarded_for_only_from_this_machine(peer, forwarded, address) -> None:
+def test_the_source_address_trusts_x_forwarded_for_only_from_this_machine(peer: str | None, forwarded: str | None,
+                                                                          address: str) -> None:
     assert source_address(peer, forwarded) == address
 
 

@@ -44,7 +44,7 @@ def _run(script) -> AppTest:
 
 # --- ui/auth.py: redirect_browser ---------------------------------------------------------------------------------
 
-def test_redirect_browser_sends_the_message_st_login_sends(monkeypatch: pytest.MonkeyPatch):
+def test_redirect_browser_sends_the_message_st_login_sends(monkeypatch: pytest.MonkeyPatch) -> None:
     from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
     from streamlit.runtime.scriptrunner_utils.script_run_context import ScriptRunContext
 
@@ -335,7 +335,7 @@ def test_app_test_reads_the_browsers_widget_values_under_its_testing_key() -> No
     assert at.session_state["chosen"] == [2]
 
 
-def test_a_download_buttons_callable_is_seen_when_handed_over(monkeypatch: pytest.MonkeyPatch):
+def test_a_download_buttons_callable_is_seen_when_handed_over(monkeypatch: pytest.MonkeyPatch) -> None:
     from streamlit.runtime.media_file_manager import MediaFileManager
     from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 

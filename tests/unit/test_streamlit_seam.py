@@ -71,11 +71,12 @@ def violations(source: str, *, dom_names: bool = True) -> list[str]:  # noqa: C9
         elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
                 and node.value.id in streamlit_aliases and node.attr in ("runtime", "web", "proto", "elements"):
             found.append((node.lineno, f"line {node.lineno}: {node.value.id}.{node.attr}"))
+        line = getattr(node, "lineno", 0)  # every node that holds a string is an expression, which has a line
         for text in _strings(node):
             if PRIVATE_NAME.fullmatch(text.strip()):
-                found.append((node.lineno, f"line {node.lineno}: the module named {text.strip()!r}"))
+                found.append((line, f"line {line}: the module named {text.strip()!r}"))
             if dom_names and DOM_NAMES.search(text):
-                found.append((node.lineno, f"line {node.lineno}: Streamlit's DOM name in {text.strip()[:60]!r}"))
+                found.append((line, f"line {line}: Streamlit's DOM name in {text.strip()[:60]!r}"))
     return [what for _, what in sorted(found, key=lambda item: item[0])]
 
 

@@ -11,7 +11,8 @@ from services.reviews.rules import MilestoneStatus, WhyItem
 from services.reviews.status import ReturnItem, why_items, why_text
 
 
-def _milestone(key, title, rag, due, optional=False, position=1):
+def _milestone(key: str, title: str, rag: Rag, due: date | None, optional: bool = False,
+               position: int = 1) -> MilestoneStatus:
     read = MilestoneRead(id=position, review_id=1, key=key, title=title, owner="manager", sort_order=position,
                          due_date=due, optional=optional)
     return MilestoneStatus(read, rag, "Day 1")

@@ -88,7 +88,7 @@ def test_hand_written_holidays_are_weekdays(day, name) -> None:
         (D(2028, 1, 1), SAT),
     ],
 )
-def test_hand_calendar_weekdays(day, weekday) -> None:
+def test_hand_calendar_weekdays(day: date, weekday) -> None:
     assert day.weekday() == weekday
 
 
@@ -112,7 +112,7 @@ def test_hand_calendar_weekdays(day, weekday) -> None:
         (D(2027, 2, 8), True),    # Mon
     ],
 )
-def test_weekdays_work_and_weekends_do_not(cal: WorkingCalendar, day, expected) -> None:
+def test_weekdays_work_and_weekends_do_not(cal: WorkingCalendar, day: date, expected: bool) -> None:
     assert cal.is_working_day(day) is expected
 
 
@@ -130,7 +130,7 @@ def test_every_england_bank_holiday_is_recognised(day, name) -> None:
 
 
 @pytest.mark.parametrize("year", [2025, 2026, 2027])
-def test_weekday_holidays_are_exactly_the_hand_written_list(cal: WorkingCalendar, year) -> None:
+def test_weekday_holidays_are_exactly_the_hand_written_list(cal: WorkingCalendar, year: int) -> None:
     """No missing and no extra non-working weekdays in the year (no Scottish or NI days)."""
     expected = {d for d, _ in ENGLAND_BANK_HOLIDAYS[year]}
     found = set()
@@ -153,7 +153,7 @@ def test_weekday_holidays_are_exactly_the_hand_written_list(cal: WorkingCalendar
         D(2027, 8, 30),
     ],
 )
-def test_easter_monday_and_august_holiday_prove_england_subdivision(cal: WorkingCalendar, day) -> None:
+def test_easter_monday_and_august_holiday_prove_england_subdivision(cal: WorkingCalendar, day: date) -> None:
     assert cal.is_working_day(day) is False
 
 
@@ -182,7 +182,7 @@ def test_easter_monday_and_august_holiday_prove_england_subdivision(cal: Working
         D(2026, 9, 1),
     ],
 )
-def test_days_around_holidays_and_other_nations_holidays_are_working_days(cal: WorkingCalendar, day) -> None:
+def test_days_around_holidays_and_other_nations_holidays_are_working_days(cal: WorkingCalendar, day: date) -> None:
     assert cal.is_working_day(day) is True
     assert is_england_bank_holiday(day) is False
 
@@ -195,7 +195,7 @@ def test_days_around_holidays_and_other_nations_holidays_are_working_days(cal: W
         (D(2026, 12, 31), D(2027, 12, 31), 253),
     ],
 )
-def test_working_days_in_a_whole_year(cal: WorkingCalendar, before, after, count) -> None:
+def test_working_days_in_a_whole_year(cal: WorkingCalendar, before: date, after: date, count: int) -> None:
     assert cal.working_days_between(before, after) == count
 
 
@@ -231,7 +231,7 @@ def test_closures_accept_any_iterable() -> None:
         ([D(2026, 6, 17)], D(2026, 6, 15), D(2026, 6, 19), 3),   # Wed closed: Tue, Thu, Fri
     ],
 )
-def test_closures_in_working_days_between(closures, a, b, expected) -> None:
+def test_closures_in_working_days_between(closures, a: date, b: date, expected: int) -> None:
     assert WorkingCalendar(closures=closures).working_days_between(a, b) == expected
 
 
@@ -247,7 +247,7 @@ def test_closures_in_working_days_between(closures, a, b, expected) -> None:
         ([D(2026, 6, 17)], D(2026, 6, 17), 0, D(2026, 6, 18)),  # n=0 on a closure day
     ],
 )
-def test_closures_in_add_working_days(closures, start, n, expected) -> None:
+def test_closures_in_add_working_days(closures: list[date], start: date, n: int, expected: date) -> None:
     assert WorkingCalendar(closures=closures).add_working_days(start, n) == expected
 
 
@@ -294,7 +294,7 @@ def test_closures_in_add_working_days(closures, start, n, expected) -> None:
         (D(2026, 12, 18), 14, D(2027, 1, 12)),
     ],
 )
-def test_add_working_days(cal: WorkingCalendar, start, n, expected) -> None:
+def test_add_working_days(cal: WorkingCalendar, start: date, n: int, expected: date) -> None:
     assert cal.add_working_days(start, n) == expected
 
 
@@ -328,7 +328,7 @@ def test_add_working_days_refuses_negative_n(cal: WorkingCalendar) -> None:
         (D(2027, 12, 24), D(2028, 1, 4), 4),    # 29, 30, 31 Dec and 4 Jan
     ],
 )
-def test_working_days_between(cal: WorkingCalendar, a, b, expected) -> None:
+def test_working_days_between(cal: WorkingCalendar, a: date, b: date, expected: int) -> None:
     assert cal.working_days_between(a, b) == expected
 
 
@@ -355,7 +355,7 @@ def test_working_days_between(cal: WorkingCalendar, a, b, expected) -> None:
         (D(2025, 5, 26), D(2025, 5, 27)),
     ],
 )
-def test_day_one(cal: WorkingCalendar, received, day_one) -> None:
+def test_day_one(cal: WorkingCalendar, received: date, day_one: date) -> None:
     assert cal.day_one(received) == day_one
 
 
@@ -367,7 +367,7 @@ def test_day_one(cal: WorkingCalendar, received, day_one) -> None:
         ([D(2026, 12, 29), D(2026, 12, 30), D(2026, 12, 31)], D(2026, 12, 25), D(2027, 1, 4)),
     ],
 )
-def test_day_one_on_a_closure_day(closures, received, day_one) -> None:
+def test_day_one_on_a_closure_day(closures: list[date], received: date, day_one: date) -> None:
     assert WorkingCalendar(closures=closures).day_one(received) == day_one
 
 
@@ -404,7 +404,7 @@ def test_day_one_on_a_closure_day(closures, received, day_one) -> None:
         (D(2026, 12, 25), D(2027, 1, 4), 4),
     ],
 )
-def test_day_number(cal: WorkingCalendar, received, on, expected) -> None:
+def test_day_number(cal: WorkingCalendar, received: date, on: date, expected: int) -> None:
     assert cal.day_number(received, on) == expected
 
 
@@ -479,7 +479,7 @@ def test_day_n_refuses_day_zero(cal: WorkingCalendar) -> None:
         cal.day_n(D(2026, 12, 18), 0)
 
 
-def test_counting_and_adding_agree_with_a_day_by_day_walk_across_years_and_closures():
+def test_counting_and_adding_agree_with_a_day_by_day_walk_across_years_and_closures() -> None:
     """The calendar searches a list of each year's working days; an independent walk, one day at a time, over
     weekends, England bank holidays (Christmas, New Year, Easter, May) and two closure days gives the same answers."""
     closures = {date(2026, 12, 29), date(2027, 1, 4)}
@@ -493,7 +493,7 @@ def test_counting_and_adding_agree_with_a_day_by_day_walk_across_years_and_closu
     def walk_between(a, b):
         return sum(1 for i in range(1, (b - a).days + 1) if working(a + timedelta(days=i)))
 
-    def walk_add(d, n):
+    def walk_add(d, n: int):
         while n or not working(d):
             if n == 0:
                 d += timedelta(days=1)
