@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from docx import Document
+from docx.text.paragraph import Paragraph
 from playwright.sync_api import Page, expect
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
@@ -22,6 +23,11 @@ from services.reviews.service import open_review
 from tests.e2e.conftest import sign_in, wait_for_app
 
 PASSWORD = "correct horse battery"
+
+
+def _style(paragraph: Paragraph) -> str | None:
+    """The name of a paragraph's style (None when it has none)."""
+    return paragraph.style.name if paragraph.style is not None else None
 
 
 def _seed(database_url: str) -> str:
@@ -83,10 +89,11 @@ def test_write_a_section_download_the_draft_and_open_it(app_url: str, fresh_data
 
     document = Document(str(saved))
     section = document.sections[0]
+    assert section.page_width is not None and section.page_height is not None
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     assert "OFFICIAL-SENSITIVE" in section.header.paragraphs[0].text
     assert reference in "\n".join(p.text for p in section.header.paragraphs)
-    assert [p.text for p in document.paragraphs if p.style.name == "Heading 1"] == \
+    assert [p.text for p in document.paragraphs if _style(p) == "Heading 1"] == \
         [s.heading for s in SECTIONS] + [APPENDIX.heading]
     assert "The child was found injured at home; the police attended." in [p.text for p in document.paragraphs]
     assert document.tables[1].rows[1].cells[0].text == "Demoshire Police"

@@ -6,11 +6,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 from bench_pages import Line, Target, targets
 
 
-def _line(label, scale, samples, statements=0):
+def _line(label: str, scale: str, samples: list[float], statements: int = 0) -> Line:
     return Line(label, scale, rerun=lambda: None, samples=list(samples), statements=statements)
 
 
-def _run(*, live=(8.0, 8.0), board=(90.0, 90.0), search=(20.0, 22.0), review_statements=(10, 10)):
+def _run(*, live: tuple[float, float] = (8.0, 8.0), board: tuple[float, float] = (90.0, 90.0),
+         search: tuple[float, float] = (20.0, 22.0), review_statements: tuple[int, int] = (10, 10)) -> list[Line]:
     """A run of the six pages at both scales and the two floors (floor page median 4 ms, chart floor 50 ms)."""
     return [
         _line("Live reviews", "demo", [live[0], live[0] - 1, live[0] + 1], 3),

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from docx import Document
+from docx.document import Document as DocxDocument
+from docx.text.paragraph import Paragraph
 
+from db.models_returns import AgencyReturn
 from services.meetings.rules import minutes_due_date, minutes_late, minutes_status
 from services.report.content import (
     AGENCY_TABLE_COLUMNS,
@@ -32,8 +36,13 @@ CAL = WorkingCalendar()
 STAMP = VersionStamp(3, "draft", datetime(2027, 1, 8, 14, 2, 9, tzinfo=UTC), "Olly Officer")
 
 
-def _content(**overrides) -> ReportContent:
-    values = dict(
+def _style(paragraph: Paragraph) -> str | None:
+    """The name of a paragraph's style (None when it has none)."""
+    return paragraph.style.name if paragraph.style is not None else None
+
+
+def _content(**overrides: Any) -> ReportContent:
+    values: dict[str, Any] = dict(
         partnership="Demoshire Safeguarding Children Partnership",
         case_reference="181226AB",
         case_details=(("Case reference", "181226AB"), ("Children (initials, age at the incident)", "AB, aged 4")),
@@ -121,7 +130,7 @@ def test_the_preview_shows_every_heading_and_escapes_the_officers_markdown() -> 
     headings = [line[5:] for line in text.splitlines() if line.startswith("#### ")]
     assert headings == [s.heading for s in SECTIONS] + [APPENDIX.heading]
     assert "\\# not a heading \\[link\\]\\(x\\)" in text
-    def escaped(marker):
+    def escaped(marker: str) -> str:
         return marker.replace("[", "\\[").replace("]", "\\]").replace("(", "\\(").replace(")", "\\)")
 
     assert f"*{escaped(EMPTY_SECTION)}*" in text and f"*{escaped(EMPTY_AGENCY_SUMMARY)}*" in text
@@ -131,7 +140,7 @@ def test_the_preview_shows_every_heading_and_escapes_the_officers_markdown() -> 
 # ---------------------------------------------------------------- the Word file
 
 
-def _document(data: bytes):
+def _document(data: bytes) -> DocxDocument:
     return Document(io.BytesIO(data))
 
 
@@ -141,6 +150,7 @@ def test_the_word_file_is_a4_marked_and_numbered() -> None:
     # Word stores A4 as 11906 x 16838 twentieths of a point (210 x 297 mm).
     size = section._sectPr.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}pgSz")
     assert [size.get(f"{{{size.nsmap['w']}}}{a}") for a in ("w", "h")] == ["11906", "16838"]
+    assert section.page_width is not None and section.page_height is not None
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     header = "\n".join(p.text for p in section.header.paragraphs)
     assert "OFFICIAL-SENSITIVE" in header and "181226AB" in header
@@ -152,7 +162,7 @@ def test_the_word_file_is_a4_marked_and_numbered() -> None:
 
 def test_the_word_file_has_every_heading_in_order_and_marks_empty_sections() -> None:
     document = _document(build_report_docx(_content(), STAMP))
-    level_one = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    level_one = [p.text for p in document.paragraphs if _style(p) == "Heading 1"]
     assert level_one == [s.heading for s in SECTIONS] + [APPENDIX.heading]
     body = [p.text for p in document.paragraphs]
     # Sections 2, 4, 5, 6, 7, the national importance text and the statutory partners' text are empty.
@@ -185,7 +195,7 @@ def test_the_word_file_writes_the_officers_lines_and_bullets_and_the_sign_off() 
     content = _content(**{**_full().__dict__, "texts": texts, "signed_by": "Charlie Chair",
                           "signed_on": D(2027, 1, 11), "sent_to_chair_on": D(2027, 1, 7)})
     document = _document(build_report_docx(content, STAMP))
-    paragraphs = [(p.style.name, p.text) for p in document.paragraphs]
+    paragraphs = [(_style(p), p.text) for p in document.paragraphs]
     start = paragraphs.index(("Heading 1", "7. Learning identified, good practice included"))
     assert paragraphs[start + 1:start + 5] == [
         ("Normal", "Learning found:"), ("List Bullet", "first point"), ("List Bullet", "second point"),
@@ -211,7 +221,7 @@ def test_the_same_content_and_stamp_give_the_same_bytes_and_the_stamp_sets_the_p
 def test_a_bullet_line_loses_its_marker_in_the_file(line: str) -> None:
     texts = {**_full().texts, "incident_summary": line}
     document = _document(build_report_docx(_content(**{**_full().__dict__, "texts": texts}), STAMP))
-    assert ("List Bullet", "point") in [(p.style.name, p.text) for p in document.paragraphs]
+    assert ("List Bullet", "point") in [(_style(p), p.text) for p in document.paragraphs]
 
 
 def test_a_paragraph_after_bullets_stays_a_paragraph_in_the_preview() -> None:
@@ -222,7 +232,7 @@ def test_a_paragraph_after_bullets_stays_a_paragraph_in_the_preview() -> None:
 
 # ------------------------------------------------------------------ the report's final QA words, every round named
 
-def _return_with_rounds(**fields):
+def _return_with_rounds(**fields: Any) -> AgencyReturn:
     from db.models_returns import AgencyReturn, AgencyReturnSendBack
 
     rounds = fields.pop("rounds", ())
@@ -248,7 +258,7 @@ def _return_with_rounds(**fields):
           rounds=(date(2026, 12, 23),)),
      "no return 04 Jan 2027 after being sent back 23 Dec 2026"),
 ])
-def test_the_reports_final_qa_words_name_every_send_back_round(fields, words: str) -> None:
+def test_the_reports_final_qa_words_name_every_send_back_round(fields: dict[str, Any], words: str) -> None:
     from services.report.rules import final_qa_words
 
     assert final_qa_words(_return_with_rounds(**fields)) == words

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -35,7 +36,7 @@ def _in_bundle(name: str) -> bool:
     return re.search(rf"""[`"']{re.escape(name)}[`"']""", _bundle()) is not None
 
 
-def _run(script) -> AppTest:
+def _run(script: Callable[[], None]) -> AppTest:
     at = AppTest.from_function(script, default_timeout=30)
     at.run()
     assert not at.exception, at.exception
@@ -51,7 +52,7 @@ def test_redirect_browser_sends_the_message_st_login_sends(monkeypatch: pytest.M
     sent: list[ForwardMsg] = []
     original = ForwardMsgQueue.enqueue
 
-    def keep(self, msg):
+    def keep(self: ForwardMsgQueue, msg: ForwardMsg) -> None:
         sent.append(msg)
         return original(self, msg)
 
@@ -236,7 +237,7 @@ def test_st_logins_identity_cookies_are_recognised_whole_and_in_chunks() -> None
 # --- ui/style.py: DOM names ---------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", [*dom.TEST_IDS, dom.MARKDOWN_BADGE_CLASS, dom.SIDEBAR_COLLAPSED_ATTRIBUTE])
-def test_each_dom_name_the_style_selects_is_in_streamlits_frontend(name) -> None:
+def test_each_dom_name_the_style_selects_is_in_streamlits_frontend(name: str) -> None:
     assert _in_bundle(name), f"{name} is no longer in Streamlit's frontend: ui/style.py's rule for it is dead"
 
 
@@ -282,7 +283,8 @@ def test_app_test_runs_only_the_declared_pages_when_asked(tmp_path: Path) -> Non
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import app_test as app_test_module
 
-    assert app_test_module.PagesManager is PagesManager
+    # app_test's own import of the class, not one of its exports (attr-defined), as ui/streamlit_internals/testing.py
+    assert app_test_module.PagesManager is PagesManager  # type: ignore[attr-defined]
     run = inspect.getsource(app_test_module.AppTest._run)
     assert run.index("PagesManager.uses_pages_directory = None") < run.index("PagesManager(")
     (tmp_path / "pages").mkdir()
@@ -290,7 +292,7 @@ def test_app_test_runs_only_the_declared_pages_when_asked(tmp_path: Path) -> Non
     undo = testing.declared_pages_only_in_app_test()
     try:
         PagesManager.uses_pages_directory = None
-        app_test_module.PagesManager(str(tmp_path / "app.py"))
+        app_test_module.PagesManager(str(tmp_path / "app.py"))  # type: ignore[attr-defined]
         assert PagesManager.uses_pages_directory is False
     finally:
         undo()
@@ -303,7 +305,9 @@ def test_app_test_makes_its_script_cache_where_the_benchmarks_share_one() -> Non
     from streamlit.testing.v1 import app_test as app_test_module
     from streamlit.testing.v1 import local_script_runner
 
-    assert app_test_module.ScriptCache is ScriptCache and local_script_runner.ScriptCache is ScriptCache
+    # Each module's own import of the class, not one of its exports (attr-defined)
+    assert app_test_module.ScriptCache is ScriptCache  # type: ignore[attr-defined]
+    assert local_script_runner.ScriptCache is ScriptCache  # type: ignore[attr-defined]
     assert list(inspect.signature(ScriptCache).parameters) == []
     assert "ScriptCache()" in inspect.getsource(app_test_module.AppTest._run)
 
@@ -324,8 +328,8 @@ def test_app_test_reads_the_browsers_widget_values_under_its_testing_key() -> No
     def script() -> None:
         import streamlit as st
 
-        st.session_state["chosen"] = st.multiselect("Agencies", [1, 2], format_func={1: "Police", 2: "Health"}.get,
-                                                    key="agencies")
+        names = {1: "Police", 2: "Health"}
+        st.session_state["chosen"] = st.multiselect("Agencies", [1, 2], format_func=names.__getitem__, key="agencies")
 
     at = _run(script)
     box = at.multiselect(key="agencies")

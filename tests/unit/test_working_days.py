@@ -61,7 +61,7 @@ def cal() -> WorkingCalendar:
 
 
 @pytest.mark.parametrize(("day", "name"), ALL_HOLIDAYS, ids=HOLIDAY_IDS)
-def test_hand_written_holidays_are_weekdays(day, name) -> None:
+def test_hand_written_holidays_are_weekdays(day: date, name: str) -> None:
     # Guards the table above: each listed day really is Monday to Friday.
     assert day.weekday() < 5
 
@@ -88,7 +88,7 @@ def test_hand_written_holidays_are_weekdays(day, name) -> None:
         (D(2028, 1, 1), SAT),
     ],
 )
-def test_hand_calendar_weekdays(day: date, weekday) -> None:
+def test_hand_calendar_weekdays(day: date, weekday: int) -> None:
     assert day.weekday() == weekday
 
 
@@ -120,12 +120,12 @@ def test_weekdays_work_and_weekends_do_not(cal: WorkingCalendar, day: date, expe
 
 
 @pytest.mark.parametrize(("day", "name"), ALL_HOLIDAYS, ids=HOLIDAY_IDS)
-def test_every_england_bank_holiday_is_not_a_working_day(cal: WorkingCalendar, day, name) -> None:
+def test_every_england_bank_holiday_is_not_a_working_day(cal: WorkingCalendar, day: date, name: str) -> None:
     assert cal.is_working_day(day) is False
 
 
 @pytest.mark.parametrize(("day", "name"), ALL_HOLIDAYS, ids=HOLIDAY_IDS)
-def test_every_england_bank_holiday_is_recognised(day, name) -> None:
+def test_every_england_bank_holiday_is_recognised(day: date, name: str) -> None:
     assert is_england_bank_holiday(day) is True
 
 
@@ -231,7 +231,7 @@ def test_closures_accept_any_iterable() -> None:
         ([D(2026, 6, 17)], D(2026, 6, 15), D(2026, 6, 19), 3),   # Wed closed: Tue, Thu, Fri
     ],
 )
-def test_closures_in_working_days_between(closures, a: date, b: date, expected: int) -> None:
+def test_closures_in_working_days_between(closures: list[date], a: date, b: date, expected: int) -> None:
     assert WorkingCalendar(closures=closures).working_days_between(a, b) == expected
 
 
@@ -487,13 +487,13 @@ def test_counting_and_adding_agree_with_a_day_by_day_walk_across_years_and_closu
     bank = {date(2026, 12, 25), date(2026, 12, 28), date(2027, 1, 1), date(2027, 3, 26), date(2027, 3, 29),
             date(2027, 5, 3), date(2027, 5, 31)}
 
-    def working(d):
+    def working(d: date) -> bool:
         return d.weekday() < 5 and d not in bank and d not in closures
 
-    def walk_between(a, b):
+    def walk_between(a: date, b: date) -> int:
         return sum(1 for i in range(1, (b - a).days + 1) if working(a + timedelta(days=i)))
 
-    def walk_add(d, n: int):
+    def walk_add(d: date, n: int) -> date:
         while n or not working(d):
             if n == 0:
                 d += timedelta(days=1)
