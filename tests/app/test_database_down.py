@@ -50,7 +50,7 @@ def test_an_unexpected_error_shows_one_sentence_with_an_error_id_and_no_tracebac
     import services.reviews
     from tests.app.conftest import create_account
 
-    def broken(*args, **kwargs) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("case 180626AB, child AB: this text must reach neither the page nor the log")
 
     account = create_account(app_db, "manager")
@@ -59,7 +59,9 @@ def test_an_unexpected_error_shows_one_sentence_with_an_error_id_and_no_tracebac
         at = make_app(account).run()
     assert not at.exception
     [message] = [e.value for e in at.error]
-    error_id = re.search(r"error id \*\*([0-9a-f]{8})\*\*", message).group(1)
+    found = re.search(r"error id \*\*([0-9a-f]{8})\*\*", message)
+    assert found is not None, message
+    error_id = found.group(1)
     assert message.startswith("Something went wrong and this action was not completed.")
     assert "180626AB" not in message and "Traceback" not in message
     assert f"Unexpected error {error_id}" in caplog.text and "builtins.RuntimeError" in caplog.text

@@ -3,6 +3,7 @@ refused because someone else saved first keeps what was typed and shows the othe
 from datetime import date
 
 from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
 
 from db.models import Account, Review, ReviewMilestone
 from services.reviews.service import set_agreed_date
@@ -11,7 +12,7 @@ from tests.app.test_live_and_review_pages import AS_OF, _seed
 from tests.types import MakeApp, OpenSession
 
 
-def _open_review_page(make_app: MakeApp, account: Account, review_id: int):
+def _open_review_page(make_app: MakeApp, account: Account, review_id: int) -> AppTest:
     at = make_app(account, as_of=AS_OF).run()
     at.query_params["review"] = str(review_id)
     at.switch_page("pages/review.py").run()
@@ -20,7 +21,7 @@ def _open_review_page(make_app: MakeApp, account: Account, review_id: int):
     return at
 
 
-def _meeting(app_db: OpenSession):
+def _meeting(app_db: OpenSession) -> tuple[int, int]:
     with app_db() as session:
         review_id = session.scalars(select(Review.id).where(Review.case_reference == "211226CD")).one()
         meeting_id = session.scalars(select(ReviewMilestone.id).where(

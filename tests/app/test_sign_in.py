@@ -13,7 +13,7 @@ from tests.conftest import SignInClock
 from tests.types import MakeApp, OpenSession
 
 
-def _page_titles(at: AppTest):
+def _page_titles(at: AppTest) -> list[str]:
     return [t.value for t in at.title]
 
 

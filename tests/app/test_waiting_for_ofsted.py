@@ -13,7 +13,7 @@ from tests.types import MakeApp, OpenSession
 MON_11_JAN, FRI_22_JAN = date(2027, 1, 11), date(2027, 1, 22)
 
 
-def _closed_waiting_for_ofsted(app_db: OpenSession):
+def _closed_waiting_for_ofsted(app_db: OpenSession) -> tuple[Account, Account, int]:
     """Submitted to the Panel and to Ofsted on Fri 8 Jan 2027; the Panel responded on Mon 11 Jan (closed)."""
     officer, manager, chair, review_id = _seed(app_db)
     _signed_and_submitted(app_db, officer, manager, chair, review_id, ofsted=True)

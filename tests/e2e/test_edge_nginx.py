@@ -24,7 +24,7 @@ from serve_workers import NGINX, nginx_config, start_nginx  # noqa: E402
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        return int(s.getsockname()[1])
 
 
 def _location_blocks(config: str) -> dict[str, str]:

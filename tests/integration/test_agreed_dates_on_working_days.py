@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Account, AgencyReturn, Review, ReviewMilestone
+from db.models import Account, Review, ReviewMilestone
+from db.models_returns import AgencyReturn
 from services.errors import InvalidInput
 from services.returns.service import record_returns_requested, set_return_agreed_date
 from services.reviews.service import set_agreed_date
@@ -39,7 +40,7 @@ def ret(session: Session, officer: Account, review: Review) -> AgencyReturn:
                                     requested_on=FRI_18_DEC, as_of=FRI_18_DEC)[0]
 
 
-def _milestone(session: Session, review: Review, key) -> ReviewMilestone:
+def _milestone(session: Session, review: Review, key: str) -> ReviewMilestone:
     return session.scalars(select(ReviewMilestone).where(ReviewMilestone.review_id == review.id,
                                                          ReviewMilestone.key == key)).one()
 

@@ -30,7 +30,7 @@ def _snapshot(url: str) -> tuple[dict[str, int], dict[int, bytes]]:
     with engine.connect() as conn:
         tables = sorted(inspect(conn).get_table_names())
         counts = {t: conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar_one() for t in tables}
-        versions = dict(conn.execute(text("SELECT id, content FROM report_versions")).all())
+        versions: dict[int, bytes] = dict(conn.execute(text("SELECT id, content FROM report_versions")).all())
     engine.dispose()
     return counts, {k: bytes(v) for k, v in versions.items()}
 

@@ -30,7 +30,8 @@ def mail_on(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RRT_PUBLIC_URL", URL + "/")
 
 
-def _digests(session: Session, officer: Account, chair: Account, manager: Account, review: Review):
+def _digests(session: Session, officer: Account, chair: Account, manager: Account,
+             review: Review) -> tuple[Review, dict[str, SentMail]]:
     """`review` (received Fri 18 Dec 2026) closed on Wed 13 Jan with Ofsted's reply outstanding (sent Tue 12 Jan);
     a second review received Mon 4 Jan 2027, nothing done yet. Each account's digest of Wed 13 Jan, by role."""
     for account, address in ((officer, "olly@p.example"), (chair, "charlie@p.example"),

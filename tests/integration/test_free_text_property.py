@@ -154,7 +154,8 @@ def _build_every_file(c: dict[str, Any]) -> None:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture],
           derandomize=True)
 @given(typed=HOSTILE)
-def test_any_text_is_saved_and_exports_or_is_refused_with_a_sentence(ctx, field, typed) -> None:
+def test_any_text_is_saved_and_exports_or_is_refused_with_a_sentence(
+        ctx: dict[str, Any], field: str, typed: str) -> None:
     session = ctx["session"]
     savepoint = session.begin_nested()
     try:

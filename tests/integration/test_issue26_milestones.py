@@ -28,7 +28,7 @@ def review(session: Session, officer: Account) -> Review:
     return _review(session, officer)
 
 
-def _milestone(session: Session, review: Review, key) -> ReviewMilestone:
+def _milestone(session: Session, review: Review, key: str) -> ReviewMilestone:
     return session.scalars(select(ReviewMilestone).where(ReviewMilestone.review_id == review.id,
                                                          ReviewMilestone.key == key)).one()
 

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Account, AgencyReturn, LogEntry, Review, ReviewMilestone
+from db.models import Account, LogEntry, Review, ReviewMilestone
+from db.models_returns import AgencyReturn
 from services.errors import InvalidInput
 from services.returns.chasing import record_chase
 from services.returns.reads import first_receipt_signature, list_returns

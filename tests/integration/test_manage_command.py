@@ -1,4 +1,5 @@
 """manage.py: every error is one sentence on standard error and a non-zero exit, never a traceback."""
+import argparse
 import os
 import subprocess
 import sys
@@ -58,7 +59,7 @@ def test_an_unexpected_error_names_its_type_only_unless_a_traceback_is_asked_for
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     import manage
 
-    def fails(_args) -> None:
+    def fails(_args: argparse.Namespace) -> None:
         raise ValueError("$argon2id$v=19$ a secret the message must not show")
 
     monkeypatch.setattr(manage, "migrate", fails)

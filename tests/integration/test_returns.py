@@ -60,7 +60,7 @@ def _agencies(session: Session, n: int = 3):
     return rows
 
 
-def _review(session: Session, officer: Account, received=FRI_18_DEC, initials="AB"):
+def _review(session: Session, officer: Account, received: date = FRI_18_DEC, initials: str = "AB") -> Review:
     return open_review(session, officer, notification_type="serious_harm", incident_date=received - timedelta(days=4),
                        csc_aware_date=received - timedelta(days=3), notification_received_date=received,
                        children=[ChildEntry(initials, 5)], as_of=received)

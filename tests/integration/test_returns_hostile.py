@@ -10,7 +10,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from db.enums import ReviewState
-from db.models import Account, AgencyReturn, Review
+from db.models import Account, Review
+from db.models_returns import AgencyReturn
 from services.errors import InvalidInput, StaleRecord
 from services.returns.exports import export_checklist
 from services.returns.service import (

@@ -1,5 +1,6 @@
 """Reviews against careless and hostile input (issue 11): the free-text gate, lost updates, date bounds."""
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -20,7 +21,8 @@ from tests.integration.test_reviews import TODAY, _milestone, _open
 RECEIVED = date(2026, 12, 18)   # Fri; a year after it is Sat 18 Dec 2027
 
 
-def _agree(session: Session, actor: Account, milestone, **overrides):
+def _agree(session: Session, actor: Account, milestone: ReviewMilestone, **overrides: Any) -> ReviewMilestone:
+    kwargs: dict[str, Any]
     kwargs = dict(milestone_id=milestone.id, expected_version=milestone.version, agreed_on=date(2027, 1, 5),
                   reason="Chair's diary")
     kwargs.update(overrides)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import pytest
 from argon2 import PasswordHasher
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from db.models import Account
 from services.accounts import (
     SIGN_IN_REFUSED,
+    InTransaction,
     SignInOutcome,
     create_first_account,
     sign_in_with_password,
@@ -44,8 +46,11 @@ def account_id(engine: Engine) -> int:
         return create_first_account(setup, username="olly", display_name="Olly", password=PASSWORD).id
 
 
-def _in_transaction(engine: Engine) -> Callable[[Callable[[Session], object]], object]:
-    def run(step: Callable[[Session], object]) -> object:
+T = TypeVar("T")
+
+
+def _in_transaction(engine: Engine) -> InTransaction:
+    def run(step: Callable[[Session], T], /) -> T:
         with Session(engine, expire_on_commit=False) as session, session.begin():
             return step(session)
     return run

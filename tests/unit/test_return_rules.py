@@ -7,11 +7,13 @@ Fri 1 Jan 2027 is a bank holiday; Easter 2027: Good Friday 26 Mar, Easter Monday
 import csv
 import io
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from services.errors import InvalidInput
 from services.rag import Rag
@@ -47,20 +49,20 @@ def cal() -> WorkingCalendar:
     return WorkingCalendar()
 
 
-def make_return(requested=FRI_18_DEC, **fields) -> ReturnRead:
+def make_return(requested: date = FRI_18_DEC, **fields: Any) -> ReturnRead:
     """A return as the services read it, for review 181226AB and Demoshire Police."""
     return ReturnRead(id=1, review_id=1, case_reference="181226AB",
                       agency=AgencyRef(1, "Demoshire Police", "safeguarding@police.example.org"),
                       requested_date=requested, **fields)
 
 
-def checked(received, checked_on, **more) -> dict:
+def checked(received: date, checked_on: date, **more: Any) -> dict[str, Any]:
     return dict(received_date=received, signed_by_senior_manager=True, signatory_role="DCI",
                 check_sufficient_information=True, check_dates_present=True, check_analysis=True, check_signed=True,
                 initial_check_outcome="satisfactory", initial_check_date=checked_on, initial_checked_by_id=1, **more)
 
 
-def sent_back(received, checked_on, sent_on, new_due, **more) -> dict:
+def sent_back(received: date, checked_on: date, sent_on: date, new_due: date, **more: Any) -> dict[str, Any]:
     return dict(checked(received, checked_on), final_qa_outcome="sent back", final_qa_date=sent_on, final_qa_by_id=1,
                 sent_back_date=sent_on, sent_back_reason="No dates of contact.", resubmission_due_date=new_due,
                 sent_back_count=1, **more)
@@ -258,7 +260,7 @@ def test_nothing_to_share_before_receipt(cal: WorkingCalendar) -> None:
          "Initial quality check: overdue (received Tue 22 Dec)"),
     ],
 )
-def test_next_step(cal: WorkingCalendar, fields, as_of: date, expected: str) -> None:
+def test_next_step(cal: WorkingCalendar, fields: dict[str, Any], as_of: date, expected: str) -> None:
     assert next_step(cal, make_return(**fields), as_of) == expected
 
 
@@ -310,7 +312,8 @@ def test_request_rules() -> None:
     validate_request(FRI_18_DEC, FRI_18_DEC, FRI_18_DEC)
 
 
-def _receipt(**overrides):
+def _receipt(**overrides: Any) -> str | None:
+    kwargs: dict[str, Any]
     kwargs = dict(received_on=D(2026, 12, 22), not_before=FRI_18_DEC, not_before_label="requested",
                   as_of=D(2026, 12, 22), signed_by_senior_manager=True, signatory_role="Head of Service")
     kwargs.update(overrides)
@@ -334,7 +337,8 @@ def test_receipt_rules() -> None:
         _receipt(signatory_role="  ")
 
 
-def _check(**overrides):
+def _check(**overrides: Any) -> str | None:
+    kwargs: dict[str, Any]
     kwargs = dict(checked_on=D(2026, 12, 22), received=D(2026, 12, 22), as_of=D(2026, 12, 22), answers=dict(ALL_YES),
                   outcome="satisfactory", note="")
     kwargs.update(overrides)
@@ -359,7 +363,8 @@ def test_initial_check_rules() -> None:
         _check(outcome="concerns", note="")
 
 
-def _qa(**overrides):
+def _qa(**overrides: Any) -> str | None:
+    kwargs: dict[str, Any]
     kwargs = dict(decided_on=D(2026, 12, 23), checked_on=D(2026, 12, 22), as_of=D(2026, 12, 23), outcome="sent back",
                   reason="No dates.", new_due_date=D(2026, 12, 30), notification_received=D(2026, 12, 18))
     kwargs.update(overrides)
@@ -467,8 +472,10 @@ def test_csv_and_xlsx_have_the_checklist_columns_and_values(cal: WorkingCalendar
     assert records[0]["RAG"] == "GREEN"
     assert records[0]["Agency"] == "Demoshire Police"
     sheet = load_workbook(io.BytesIO(checklist_xlsx([row], title="T", as_of=D(2026, 12, 23)))).active
+    assert isinstance(sheet, Worksheet)
     assert [c.value for c in sheet[3]] == CHECKLIST_COLUMNS
     values = dict(zip(CHECKLIST_COLUMNS, (c.value for c in sheet[4]), strict=False))
+    assert isinstance(values["Received"], datetime)
     assert values["Received"].date() == D(2026, 12, 22)
     assert values["Check result"] == "satisfactory (all 4 yes)"
 
@@ -509,6 +516,7 @@ def test_the_exports_make_stored_text_printable_and_keep_the_formula_guard(cal: 
     assert record["Summary of involvement and learning"] == "'=SUM(A1)\ufffd"
     assert record["File location"] == "I: I/a\nb"
     sheet = load_workbook(io.BytesIO(checklist_xlsx([row], title="T\x02", as_of=D(2026, 12, 23)))).active
+    assert isinstance(sheet, Worksheet)
     values = dict(zip(CHECKLIST_COLUMNS, sheet[4], strict=False))
     summary = values["Summary of involvement and learning"]
     assert (summary.value, summary.data_type) == ("=SUM(A1)\ufffd", "s")
@@ -522,7 +530,7 @@ def test_a_return_closed_as_no_return_or_withdrawn_is_closed_and_says_so() -> No
     from services.returns.rules import Stage, ending_sentence, next_step, return_rag, return_stage
     from services.working_days import WorkingCalendar
     cal = WorkingCalendar()
-    base = dict(id=1, review_id=1, case_reference="181226AB", agency=AgencyRef(1, "Health"),
+    base: dict[str, Any] = dict(id=1, review_id=1, case_reference="181226AB", agency=AgencyRef(1, "Health"),
                 requested_date=date(2026, 12, 18))
     no_return = ReturnRead(**base, ended_as="no return", ended_on=date(2027, 1, 4), ended_reason="No reply.")
     withdrawn = ReturnRead(**base, ended_as="withdrawn", ended_on=date(2026, 12, 21), ended_reason="In error.")
@@ -578,8 +586,8 @@ def test_a_checked_return_not_yet_shared_is_late_only_after_the_day_it_arrived(c
          "Withdrawn: asked in error (Mon 21 Dec); nothing more happens to it."),
     ],
 )
-def test_the_card_offers_the_next_step_and_says_what_happens_next(cal: WorkingCalendar, fields, as_of: date, step: str,
-                                                                  sentence: str) -> None:
+def test_the_card_offers_the_next_step_and_says_what_happens_next(cal: WorkingCalendar, fields: dict[str, Any],
+                                                                  as_of: date, step: str, sentence: str) -> None:
     ret = make_return(**fields)
     assert card_step(ret) == step
     assert what_happens_next(cal, ret, as_of) == sentence
