@@ -17,13 +17,14 @@ from tests.types import MakeApp, OpenSession
 STALE = "was changed by someone else since you opened it"
 
 
-def _received(app_db: OpenSession, account: Account, ret_id: int, *, role="DCI") -> None:
+def _received(app_db: OpenSession, account: Account, ret_id: int, *, role: str = "DCI") -> None:
     with app_db() as session, session.begin():
         record_return_received(session, session.get(Account, account.id), return_id=ret_id, expected_version=None,
                                received_on=AS_OF, signed_by_senior_manager=True, signatory_role=role, as_of=AS_OF)
 
 
-def _checked(app_db: OpenSession, account: Account, ret_id: int, *, outcome="satisfactory", answers=YES) -> None:
+def _checked(app_db: OpenSession, account: Account, ret_id: int, *, outcome: str = "satisfactory",
+             answers: dict[str, bool] = YES) -> None:
     with app_db() as session, session.begin():
         record_initial_check(session, session.get(Account, account.id), return_id=ret_id, expected_version=None,
                              checked_on=AS_OF, outcome=outcome, as_of=AS_OF, **answers)
@@ -31,7 +32,7 @@ def _checked(app_db: OpenSession, account: Account, ret_id: int, *, outcome="sat
 
 def _return(app_db: OpenSession, ret_id: int) -> AgencyReturn:
     with app_db() as session:
-        ret = session.get(AgencyReturn, ret_id)
+        ret = session.get_one(AgencyReturn, ret_id)
         session.expunge(ret)
         return ret
 

@@ -4,6 +4,7 @@ import re
 from datetime import date
 
 from sqlalchemy import func, select
+from streamlit.testing.v1 import AppTest
 
 from db.models import Account, Review
 from services.reviews.rules import ChildEntry
@@ -20,7 +21,7 @@ def _shown(text: object) -> str:
     return re.sub(r"\\(.)", r"\1", str(text))
 
 
-def _seed(open_session: OpenSession):
+def _seed(open_session: OpenSession) -> tuple[Account, Account, int]:
     officer = create_account(open_session, "officer", username="olly")
     manager = create_account(open_session, "manager", username="mandy")
     with open_session() as session, session.begin():
@@ -30,7 +31,7 @@ def _seed(open_session: OpenSession):
     return officer, manager, review.id
 
 
-def _review_page(make_app: MakeApp, account: Account, review_id: int):
+def _review_page(make_app: MakeApp, account: Account, review_id: int) -> AppTest:
     at = make_app(account, as_of=TUESDAY).run()
     at.query_params["review"] = str(review_id)
     at.switch_page("pages/review.py").run()
@@ -40,7 +41,7 @@ def _review_page(make_app: MakeApp, account: Account, review_id: int):
 
 def _count_reviews(open_session: OpenSession) -> int:
     with open_session() as session:
-        return session.scalar(select(func.count()).select_from(Review))
+        return session.scalars(select(func.count()).select_from(Review)).one()
 
 
 def test_the_open_form_has_no_default_type_and_refuses_a_missing_one(app_db: OpenSession, make_app: MakeApp) -> None:

@@ -6,6 +6,7 @@ choice) sends more statements the second time. Counts are deterministic, unlike 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import event, select
 
@@ -22,7 +23,7 @@ AS_OF = date(2026, 11, 26)  # a Thursday
 PAGES = ("pages/live_reviews.py", "pages/daily_log.py", "pages/returns.py", "pages/board.py")
 
 
-def _statements_of_a_warm_render(make_app: MakeApp, reader, page: str) -> list[str]:
+def _statements_of_a_warm_render(make_app: MakeApp, reader: Account, page: str) -> list[str]:
     """The SQL of each statement one render of `page` sends, after a first render."""
     import ui.state
 
@@ -32,7 +33,7 @@ def _statements_of_a_warm_render(make_app: MakeApp, reader, page: str) -> list[s
     assert not at.exception, at.exception
     statements: list[str] = []
 
-    def listener(*args) -> None:
+    def listener(*args: Any) -> None:  # SQLAlchemy's before_cursor_execute: (conn, cursor, statement, ...)
         statements.append(args[2])
 
     engine = ui.state._engine()
@@ -46,7 +47,7 @@ def _statements_of_a_warm_render(make_app: MakeApp, reader, page: str) -> list[s
     return statements
 
 
-def _statements_per_render(make_app: MakeApp, reader) -> dict[str, int]:
+def _statements_per_render(make_app: MakeApp, reader: Account) -> dict[str, int]:
     return {page: len(_statements_of_a_warm_render(make_app, reader, page)) for page in PAGES}
 
 

@@ -26,7 +26,8 @@ FOLDED = ("new_review_open", "correct_step_open", "delegate_open", "agreed_date_
           "register_open", "chase_open", "checklist_table_open")
 
 
-def _boxes(make_app: MakeApp, account: Account, page=None, review_id: int | None = None) -> set[tuple[str, int]]:
+def _boxes(make_app: MakeApp, account: Account | None, page: str | None = None,
+           review_id: int | None = None) -> set[tuple[str, int]]:
     """Every text box `page` draws for `account` (the home page when None): its page and key, and its limit."""
     at = make_app(account, as_of=AS_OF)
     for key in FOLDED:

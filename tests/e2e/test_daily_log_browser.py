@@ -22,7 +22,7 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def seeded(fresh_database_url: str):
+def seeded(fresh_database_url: str) -> dict[str, str]:
     engine = create_engine(fresh_database_url)
     with Session(engine) as session:
         officer = create_account_from_command_line(session, username="e2e-officer", display_name="Erin Officer",
@@ -36,7 +36,8 @@ def seeded(fresh_database_url: str):
     return {"reference": reference}
 
 
-def test_add_an_entry_and_find_it_in_the_csv_export(seeded, app_url: str, page: Page, tmp_path: Path) -> None:
+def test_add_an_entry_and_find_it_in_the_csv_export(
+        seeded: dict[str, str], app_url: str, page: Page, tmp_path: Path) -> None:
     entry_text = f"Browser check {os.getpid()}: scoping form sent to Police (initials only)."
     sign_in(page, app_url, "e2e-officer", PASSWORD)
     expect(page.get_by_text("Signed in as")).to_be_visible(timeout=60_000)

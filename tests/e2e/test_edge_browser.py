@@ -73,7 +73,7 @@ def _socket_from(page: Page, script_origin_url: str) -> str:
 
 
 def test_a_page_on_another_port_cannot_open_the_socket_with_a_signed_in_cookie(browser: Browser, demo_app: str,
-                                                                               another_port) -> None:
+                                                                               another_port: dict[str, str]) -> None:
     context = browser.new_context()
     page = context.new_page()
     try:
@@ -92,7 +92,8 @@ def test_a_page_on_another_port_cannot_open_the_socket_with_a_signed_in_cookie(b
         context.close()
 
 
-def test_signing_out_takes_a_post_from_the_app_itself(browser: Browser, demo_app: str, another_port) -> None:
+def test_signing_out_takes_a_post_from_the_app_itself(
+        browser: Browser, demo_app: str, another_port: dict[str, str]) -> None:
     context = browser.new_context()
     page = context.new_page()
     try:

@@ -8,7 +8,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
@@ -52,7 +52,7 @@ def _fetch(url: str, cookie: str | None = None) -> tuple[int, bytes]:
         return error.code, b""
 
 
-def _cookie(context) -> str:
+def _cookie(context: BrowserContext) -> str:
     return next(c["value"] for c in context.cookies() if c["name"] == COOKIE)
 
 

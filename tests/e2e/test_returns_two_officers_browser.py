@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
@@ -26,17 +26,17 @@ def _seed_one_awaited(database_url: str) -> None:
     with Session(engine, expire_on_commit=False) as session, session.begin():
         officer = session.scalars(select(Account).where(Account.username == "olly")).one()
         review = session.scalars(select(Review).where(Review.case_reference == reference)).one()
-        police = session.scalar(select(Agency.id).where(Agency.name == "Demoshire Police"))
+        police = session.scalars(select(Agency.id).where(Agency.name == "Demoshire Police")).one()
         record_returns_requested(session, officer, review_id=review.id, as_of=today, requested_on=today,
                                  agency_ids=[police])
     engine.dispose()
 
 
-def _card(page: Page):
+def _card(page: Page) -> Locator:
     return page.locator('[class*="st-key-card_"]').filter(has_text="Demoshire Police").first
 
 
-def _signed(card, answer: str) -> None:
+def _signed(card: Locator, answer: str) -> None:
     card.locator('[data-testid="stRadio"]').filter(has_text="Signed by a senior manager?").get_by_text(
         answer, exact=True).first.click()
 

@@ -7,7 +7,7 @@ import re
 import urllib.error
 import urllib.request
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
@@ -17,7 +17,7 @@ from services.reviews.service import open_review
 from tests.e2e.conftest import PINNED_TODAY, sign_in, wait_for_app
 
 PASSWORD = "correct horse battery"
-VIEWPORT = {"width": 1400, "height": 2400}
+VIEWPORT: ViewportSize = {"width": 1400, "height": 2400}
 
 
 def _seed(url: str) -> list[tuple[int, str]]:

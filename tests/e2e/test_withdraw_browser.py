@@ -10,20 +10,21 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from services.accounts import create_account_from_command_line
-from tests.e2e.conftest import PINNED_TODAY_VARIABLE, served_app, sign_in, wait_for_app
+from services.clock import PINNED_TODAY_VARIABLE
+from tests.e2e.conftest import served_app, sign_in, wait_for_app
 
 PASSWORD = "correct horse battery"
 MONDAY, TUESDAY = date(2026, 12, 7), date(2026, 12, 8)
 
 
-def _type_date(page: Page, label, value) -> None:
+def _type_date(page: Page, label: str, value: date) -> None:
     field = page.get_by_label(label, exact=True)
     field.get_by_role("spinbutton").first.click()
     page.keyboard.type(value.strftime("%d%m%Y"))
     page.keyboard.press("Escape")
 
 
-def _choose(page: Page, label, option) -> None:
+def _choose(page: Page, label: str, option: str) -> None:
     # The run that drew the box may still be going (a folded form is drawn once opened): a rerun closes an open list,
     # so wait for the app to be idle first, and open the list again if a rerun closed it all the same.
     wait_for_app(page)

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,8 @@ def _upstreams(access_log: Path) -> list[str]:
 
 
 @pytest.fixture
-def two_processes_behind_nginx(fresh_database_url: str):
+def two_processes_behind_nginx(
+        fresh_database_url: str) -> Iterator[tuple[str, dict[int, subprocess.Popen[bytes]], Path]]:
     if not os.path.exists(NGINX):
         message = "Debian's nginx is not installed (apt-get install nginx)"
         if os.environ.get("RRT_REQUIRE_BROWSER") == "1":
@@ -63,7 +65,8 @@ def two_processes_behind_nginx(fresh_database_url: str):
 
 
 def test_a_user_carries_on_signed_in_when_the_process_serving_them_stops(
-        fresh_database_url: str, two_processes_behind_nginx, page: Page) -> None:
+        fresh_database_url: str, two_processes_behind_nginx: tuple[str, dict[int, subprocess.Popen[bytes]], Path],
+        page: Page) -> None:
     url, workers, access_log = two_processes_behind_nginx
     engine = create_engine(fresh_database_url)
     with Session(engine) as session, session.begin():

@@ -53,7 +53,7 @@ def test_demo_partnership(session: Session) -> None:
     names = session.scalars(select(Account.display_name)).all()
     assert len(names) == 5 and all("(demo)" in name for name in names)
     assert load_settings(session).partnership_name == DEMO_PARTNERSHIP
-    assert session.scalar(select(func.count()).select_from(LogEntry)) > 500
+    assert session.scalars(select(func.count()).select_from(LogEntry)).one() > 500
 
     # Issue 14: a sign-off given by email, recorded by the manager on the Chair's behalf, on the submitted review;
     # a review closed on the Panel's response whose Ofsted reply is still outstanding.
@@ -81,7 +81,7 @@ DAYS = [
 
 
 @pytest.mark.parametrize("today", DAYS, ids=lambda d: f"{d:%a-%d-%b}")
-def test_demo_shows_a_realistic_mix_on_any_day(session: Session, today) -> None:
+def test_demo_shows_a_realistic_mix_on_any_day(session: Session, today: date) -> None:
     load_demo_data(session, as_of=today)
     live = list_live_reviews(session, _manager(session), as_of=today)
     labels = [s.status_label for s in live]

@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from db.models import Account, Review
@@ -136,7 +136,7 @@ def test_the_chair_is_told_of_a_return_received_and_not_yet_shared_until_it_is(s
 
     record_shared_with_chair(session, officer, return_id=ret.id, expected_version=None, shared_on=WED_13_JAN,
                              as_of=WED_13_JAN)
-    session.execute(SentMail.__table__.delete())
+    session.execute(delete(SentMail))
     queue_digests(session, today=WED_13_JAN)
     body = session.scalars(select(SentMail.body).where(SentMail.recipient_account_id == chair.id)).one()
     assert "GP practices return received Mon 11 Jan" not in body
