@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
 from icalendar import Calendar
 from playwright.sync_api import Page
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session
 
+from db.models import Account, Review
 from services.accounts import create_account_from_command_line
 from services.calendar_feed import revoke_calendar_feed, turn_on_calendar_feed
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review
 from services.settings import add_closure_day
 from tests.e2e.conftest import PINNED_TODAY
+
+# The seeded database: its engine, the manager, their review and the token of the manager's feed.
+Seeded = tuple[Engine, Account, Review, str]
 
 
 def _fetch(url: str) -> tuple[int, str, bytes]:
@@ -31,11 +36,11 @@ def _fetch(url: str) -> tuple[int, str, bytes]:
 def _day_15(feed: bytes, review_id: int) -> tuple[date, int, str]:
     [event] = [e for e in Calendar.from_ical(feed).walk("VEVENT")
                if str(e["UID"]) == f"review-{review_id}-day15@rapid-review-tracker"]
-    return event.decoded("DTSTART"), int(event["SEQUENCE"]), str(event["SUMMARY"])
+    return event.decoded("DTSTART"), event.decoded("SEQUENCE"), str(event["SUMMARY"])
 
 
 @pytest.fixture
-def seeded(fresh_database_url: str):
+def seeded(fresh_database_url: str) -> Iterator[Seeded]:
     engine = create_engine(fresh_database_url)
     with Session(engine, expire_on_commit=False) as session, session.begin():
         manager = create_account_from_command_line(session, username="feed-manager", display_name="Feed Manager",
@@ -49,7 +54,7 @@ def seeded(fresh_database_url: str):
     engine.dispose()
 
 
-def test_the_feed_over_http_follows_a_closure_day_and_a_revocation(app_url: str, seeded) -> None:
+def test_the_feed_over_http_follows_a_closure_day_and_a_revocation(app_url: str, seeded: Seeded) -> None:
     engine, manager, review, token = seeded
     status, content_type, feed = _fetch(f"{app_url}/calendar/{token}.ics")
     assert status == 200 and content_type.startswith("text/calendar")
@@ -68,7 +73,7 @@ def test_the_feed_over_http_follows_a_closure_day_and_a_revocation(app_url: str,
     assert _fetch(f"{app_url}/calendar/{token}")[0] == 404
 
 
-def test_a_manager_turns_on_the_feed_in_the_browser_and_subscribes_to_its_address(app_url: str, seeded,
+def test_a_manager_turns_on_the_feed_in_the_browser_and_subscribes_to_its_address(app_url: str, seeded: Seeded,
                                                                                   page: Page) -> None:
     from tests.e2e.conftest import sign_in, wait_for_app
 

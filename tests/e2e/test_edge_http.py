@@ -9,6 +9,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
@@ -25,6 +26,7 @@ PASSWORD = "correct horse battery"
 def _request(app_url: str, method: str, path: str, headers: dict[str, str] | None = None,
              body: bytes | None = None) -> tuple[int, dict[str, str], bytes]:
     parts = urlsplit(app_url)
+    assert parts.hostname is not None
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
     try:
         connection.request(method, path, body=body, headers=headers or {})
@@ -50,6 +52,7 @@ def _websocket_status(app_url: str, headers: dict[str, str], host: str | None = 
 
 def _other_port_origin(app_url: str) -> str:
     parts = urlsplit(app_url)
+    assert parts.port is not None
     return f"http://{parts.hostname}:{parts.port + 1 if parts.port != 65535 else 1}"
 
 
@@ -110,7 +113,7 @@ def test_metrics_are_off_and_every_response_carries_the_security_headers(app_url
 
 
 @pytest.fixture
-def live_token(fresh_database_url: str) -> tuple[str, object]:
+def live_token(fresh_database_url: str) -> Iterator[tuple[str, Engine]]:
     engine = create_engine(fresh_database_url)
     with Session(engine, expire_on_commit=False) as session, session.begin():
         officer = create_account_from_command_line(session, username="olly", display_name="Olly Officer",
@@ -125,7 +128,8 @@ def _ended(engine: Engine) -> list[str | None]:
         return list(connection.execute(text("SELECT ended_reason FROM sign_in_sessions")).scalars())
 
 
-def test_sign_out_ends_a_session_only_on_a_post_from_the_trackers_own_origin(app_url: str, live_token) -> None:
+def test_sign_out_ends_a_session_only_on_a_post_from_the_trackers_own_origin(
+        app_url: str, live_token: tuple[str, object]) -> None:
     token, engine = live_token
     cookie = {"Cookie": f"rrt_session={token}"}
     # A link, an image, a prefetch: GET and HEAD never end a live session; GET shows a button that posts.

@@ -14,7 +14,7 @@ from tests.e2e.conftest import sign_in, wait_for_app
 PASSWORD = "correct horse battery"
 
 
-def _account(url, username, roles) -> None:
+def _account(url: str, username: str, roles: list[str]) -> None:
     engine = create_engine(url)
     with Session(engine) as session, session.begin():
         create_account_from_command_line(session, username=username, display_name=username, roles=roles,
@@ -22,7 +22,7 @@ def _account(url, username, roles) -> None:
     engine.dispose()
 
 
-def _closure_day(url, closed_on) -> None:
+def _closure_day(url: str, closed_on: date) -> None:
     engine = create_engine(url)
     with Session(engine) as session, session.begin():
         admin = create_account_from_command_line(session, username="ali.admin", display_name="ali.admin",
@@ -31,7 +31,7 @@ def _closure_day(url, closed_on) -> None:
     engine.dispose()
 
 
-def _type_date(page: Page, label, value) -> None:
+def _type_date(page: Page, label: str, value: date) -> None:
     """Type into Streamlit's segmented date field (dd / mm / yyyy) as a person would."""
     field = page.get_by_label(label, exact=True)
     field.get_by_role("spinbutton").first.click()
@@ -62,7 +62,8 @@ DAYS = [
 @pytest.mark.parametrize(("pinned_today", "closure", "expected_due", "expected_progress"), DAYS,
                          ids=["thursday", "saturday", "day-before-day-1", "bank-holiday", "closure-day"])
 def test_manager_opens_a_review_and_finds_it_with_its_due_date(
-    fresh_database_url: str, app_url: str, page: Page, pinned_today: date, closure, expected_due, expected_progress
+    fresh_database_url: str, app_url: str, page: Page, pinned_today: date, closure: date | None,
+    expected_due: date, expected_progress: str,
 ) -> None:
     today = pinned_today
     _account(fresh_database_url, "pat.manager", ["manager"])
