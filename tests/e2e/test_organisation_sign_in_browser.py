@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
@@ -33,10 +34,10 @@ UNKNOWN_EMAIL = "nobody@council.example"
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        return int(s.getsockname()[1])
 
 
-def _put_user(provider: str, sub: str, claims: dict) -> None:
+def _put_user(provider: str, sub: str, claims: dict[str, object]) -> None:
     request = urllib.request.Request(f"{provider}/users/{quote(sub)}", data=json.dumps(claims).encode(),
                                      method="PUT", headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=5) as response:
@@ -44,7 +45,7 @@ def _put_user(provider: str, sub: str, claims: dict) -> None:
 
 
 @pytest.fixture
-def provider():
+def provider() -> Iterator[str]:
     """oidc-provider-mock on its own port; its login form takes a subject, whose claims we set beforehand."""
     port = _free_port()
     process = subprocess.Popen([sys.executable, "-m", "oidc_provider_mock", "--host", "127.0.0.1", "--port", str(port)],
@@ -58,8 +59,8 @@ def provider():
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                pytest.fail("The OpenID provider did not start:\n"
-                            + process.stdout.read().decode(errors="replace")[-3000:])
+                output = process.stdout.read().decode(errors="replace") if process.stdout else ""
+                pytest.fail("The OpenID provider did not start:\n" + output[-3000:])
             time.sleep(0.2)
     _put_user(url, KNOWN_SUB, {"email": KNOWN_EMAIL, "email_verified": True, "name": "Pat Jones"})
     _put_user(url, UNKNOWN_SUB, {"email": UNKNOWN_EMAIL, "email_verified": True, "name": "No Body"})
@@ -72,7 +73,7 @@ def provider():
 
 
 @pytest.fixture
-def app_environment(provider):
+def app_environment(provider: str) -> dict[str, str]:
     """The app under test is configured for organisation sign-in through the environment (ui/server.py)."""
     return {
         "RRT_OIDC_SERVER_METADATA_URL": f"{provider}/.well-known/openid-configuration",
