@@ -12,7 +12,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Dialog, Page, Request, expect
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
@@ -69,11 +69,11 @@ def _watch(page: Page) -> tuple[list[str], list[str]]:
     dialogs: list[str] = []
     fetched: list[str] = []
 
-    def on_dialog(dialog) -> None:
+    def on_dialog(dialog: Dialog) -> None:
         dialogs.append(dialog.message)
         dialog.dismiss()
 
-    def on_request(request: pytest.FixtureRequest) -> None:
+    def on_request(request: Request) -> None:
         if IMAGE_HOST in request.url:
             fetched.append(request.url)
 
@@ -101,7 +101,7 @@ def _expect_message(page: Page, text: str) -> None:
 def _status(url: str) -> int:
     try:
         with urllib.request.urlopen(url, timeout=30) as response:
-            return response.status
+            return int(response.status)
     except urllib.error.HTTPError as error:
         return error.code
 
@@ -206,7 +206,7 @@ def _drawn_from_markdown(page: Page) -> dict[str, int]:
     """What Markdown would have drawn from the names: links to the planted addresses (an autolink's address; the
     ready emails' mailto: links quote the name inside their subject, which is not a link to it), the remote
     image, LaTeX, and the red text of ':red[x]'."""
-    return page.evaluate("""() => {
+    drawn: dict[str, int] = page.evaluate("""() => {
         const main = document.body;
         const links = [...main.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))
             .filter(h => /^(https?:\\/\\/(www\\.)?example\\.com|https?:\\/\\/127\\.0\\.0\\.1:9|mailto:a@b\\.co$)/
@@ -216,6 +216,7 @@ def _drawn_from_markdown(page: Page) -> dict[str, int]:
         return {links: links.length, images: main.querySelectorAll('img[src*="127.0.0.1"]').length,
                 katex: main.querySelectorAll('.katex, .katex-display, math').length, red: red.length};
     }""")
+    return drawn
 
 
 def test_names_set_by_an_administrator_are_shown_as_typed_on_every_page(fresh_database_url: str, app_url: str,
