@@ -96,6 +96,13 @@ def _start_app(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
     raise AssertionError("unreachable")
 
 
+def environment_for(owner_url: str, today: date = PINNED_TODAY) -> dict[str, str]:
+    """The environment of an app served on the database at `owner_url` (the owner's), as `app_url` gives it: the app
+    connects as the app's role and migrates as the owner; "today" is pinned."""
+    return {**os.environ, "DATABASE_URL": as_app_role(owner_url), "MIGRATION_DATABASE_URL": owner_url,
+            PINNED_TODAY_VARIABLE: today.isoformat()}
+
+
 @pytest.fixture
 def app_url(fresh_database_url, pinned_today, monkeypatch, app_environment):
     """Start the app on its own port against this test's database, "today" pinned; stop it afterwards."""
@@ -170,10 +177,8 @@ def demo_app(server_url, demo_template) -> Iterator[str]:
     """The demo partnership, loaded as of the pinned day, served by one app for the whole module (on a copy of the
     run's demo database)."""
     name, url = _create_from_template(server_url, demo_template(PINNED_TODAY, DEMO_TEST_PASSWORD))
-    env = {**os.environ, "DATABASE_URL": as_app_role(url), "MIGRATION_DATABASE_URL": url,
-           PINNED_TODAY_VARIABLE: PINNED_TODAY.isoformat()}
     try:
-        with served_app(env) as app:
+        with served_app(environment_for(url)) as app:
             yield app
     finally:
         _drop(server_url, name)
