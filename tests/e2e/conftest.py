@@ -170,8 +170,6 @@ def wait_for_session_cookie(page, timeout_ms: int = 20_000) -> bool:
     return False
 
 
-
-
 @pytest.fixture(scope="module")
 def demo_app(server_url, demo_template) -> Iterator[str]:
     """The demo partnership, loaded as of the pinned day, served by one app for the whole module (on a copy of the
