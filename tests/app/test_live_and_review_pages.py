@@ -2,6 +2,7 @@
 import re
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from db.models import Agency, MilestoneDateCorrection, Review, ReviewMilestone
@@ -592,15 +593,13 @@ def test_the_review_page_shows_a_step_another_user_recorded_on_its_next_run(app_
     assert _milestone_rows(at)[timeline.title]["Done"] == f"Mon 21 Dec by {officer.display_name}"
 
 
+@pytest.mark.demo_data(as_of=date(2026, 11, 26))  # the demo partnership, copied (tests/conftest.py)
 def test_the_counts_take_each_live_review_once_a_submitted_one_as_submitted(app_db, make_app):
     """The badge line counts every live review once, by the word its row shows: the open ones by their RAG, the ones
     submitted to the National Panel as submitted. The expected figures come from the database."""
     from db.enums import ReviewState
-    from demo.partnership import load_demo_data
 
     demo_day = date(2026, 11, 26)
-    with app_db() as session, session.begin():
-        load_demo_data(session, as_of=demo_day)
     with app_db() as session:
         states = list(session.scalars(select(Review.state).where(Review.state != ReviewState.CLOSED)))
     submitted = states.count(ReviewState.SUBMITTED)

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import event, select
 
 from db.models import Account, Agency
-from demo.partnership import load_demo_data
 from services.daily_log.service import add_log_entry
 from services.returns.service import record_returns_requested
 from services.reviews.rules import ChildEntry
@@ -69,9 +69,8 @@ def _more_live_reviews(open_session, count: int) -> None:
                               text=f"Phoned the agency lead, call {n + 1}.")
 
 
+@pytest.mark.demo_data(as_of=AS_OF)  # the demo partnership, copied (tests/conftest.py)
 def test_statements_per_render_do_not_grow_with_the_reviews(app_db, make_app):
-    with app_db() as session, session.begin():
-        load_demo_data(session, as_of=AS_OF)
     reader = create_account(app_db, "manager", "officer", "board", username="statement-counter")
     before = _statements_per_render(make_app, reader)
     _more_live_reviews(app_db, 12)
@@ -80,11 +79,10 @@ def test_statements_per_render_do_not_grow_with_the_reviews(app_db, make_app):
     assert all(n > 0 for n in before.values()), before
 
 
+@pytest.mark.demo_data(as_of=AS_OF)  # the demo partnership, copied (tests/conftest.py)
 def test_a_warm_render_of_the_live_list_sends_one_statement_for_settings_account_and_data_version(app_db, make_app):
     """The page run's first read (ui.state.read_frame) brings the settings, the signed-in account and the data
     version in one statement; the sign-in check and the page then send nothing (the list is kept by data version)."""
-    with app_db() as session, session.begin():
-        load_demo_data(session, as_of=AS_OF)
     reader = create_account(app_db, "manager", username="one-statement")
     [sent] = _statements_of_a_warm_render(make_app, reader, "pages/live_reviews.py")
     for table in ("FROM settings", "accounts", "record_chain_heads"):

@@ -9,6 +9,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
@@ -17,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from services.accounts import create_account_from_command_line
 from services.sessions import start
-from tests.e2e.conftest import served_app
+from tests.conftest import _create_from_template, _drop
+from tests.e2e.conftest import environment_for, served_app
 
 PASSWORD = "correct horse battery"
 
@@ -51,6 +53,22 @@ def _websocket_status(app_url: str, headers: dict[str, str], host: str | None = 
 def _other_port_origin(app_url: str) -> str:
     parts = urlsplit(app_url)
     return f"http://{parts.hostname}:{parts.port + 1 if parts.port != 65535 else 1}"
+
+
+@pytest.fixture(scope="module")
+def module_database(server_url, template_database) -> Iterator[str]:
+    """One database for the module's served app (the owner's URL): the tests here send requests and read the
+    sign-in sessions, and only the sign-out test makes one."""
+    name, url = _create_from_template(server_url, template_database)
+    yield url
+    _drop(server_url, name)
+
+
+@pytest.fixture(scope="module")
+def app_url(module_database) -> Iterator[str]:
+    """One app served for the module (its tests do not change what another reads): one start instead of four."""
+    with served_app(environment_for(module_database)) as url:
+        yield url
 
 
 def test_the_websocket_opens_only_from_the_trackers_own_origin(app_url):
@@ -110,8 +128,8 @@ def test_metrics_are_off_and_every_response_carries_the_security_headers(app_url
 
 
 @pytest.fixture
-def live_token(fresh_database_url) -> tuple[str, object]:
-    engine = create_engine(fresh_database_url)
+def live_token(module_database) -> Iterator[tuple[str, object]]:
+    engine = create_engine(module_database)
     with Session(engine, expire_on_commit=False) as session, session.begin():
         officer = create_account_from_command_line(session, username="olly", display_name="Olly Officer",
                                                    roles=["officer"], password=PASSWORD)
