@@ -6,6 +6,10 @@
 - A chase of an agency for its return, and the notice that a return was sent back, to the agency's contact (copied to
   its JCR Group representative), when an officer or the Partnership Manager sends it from the Agency returns page.
 - Each JCR Chair with an email address, when a report is sent to the Chair for sign-off.
+- The scoping request to an agency's contact (copied to its JCR Group representative) when its forms are recorded as
+  sent or its private link reissued: the due date and the link, built on the tracker's public address
+  (RRT_PUBLIC_URL). Without that address, or with mail off, or with no contact address held, nothing is queued and
+  the officer is given the link once to send by hand.
 
 No subject ever carries a case reference (it holds a child's initials): subjects name a review by its outside
 reference (services.outside). The bodies, read by partnership staff and agencies, give the case reference as the
@@ -24,6 +28,7 @@ from sqlalchemy.orm import Session
 from config.settings import read_settings, settings
 from db.enums import MailKind, MilestoneKey, ReviewState, Role
 from db.models import Account, Agency, Review
+from services.agency_exchange.service import IssuedLink, record_forms_sent_with_links, reissue_agency_link
 from services.errors import InvalidInput
 from services.outbox import already_queued, mail_is_on, queue_mail
 from services.outside import outside_reference
@@ -37,6 +42,7 @@ from services.reviews.status import RETURN_WORDS, list_delegated_to_me, list_liv
 from services.settings_reads import load_calendar, load_settings
 
 PUBLIC_URL_VARIABLE = "RRT_PUBLIC_URL"  # as ui.server reads it: the tracker's address as people reach it
+AGENCY_PATH = "/agency"  # where ui.server mounts the agency's page (ui.agency_site.AGENCY_PREFIX)
 
 # ---------------------------------------------------------------- the digest (pure)
 
@@ -285,6 +291,94 @@ def email_agency_about_return(session: Session, actor: Account, *, return_id: in
     queue_mail(session, key=key, kind=kind, to=agency.contact_email, cc=agency.jcr_rep_email, subject=subject,
                body=ready.body, review_id=ret.review_id, agency_return_id=ret.id, queued_by_id=actor.id)
     return QueuedNotice(kind, agency.contact_email)
+
+
+# ---------------------------------------------------------------- the scoping request, with the private link
+
+
+@dataclass(frozen=True)
+class ScopingRequest:
+    """One agency's request just made: its link (the token is here this once, never stored or logged) and whether
+    it was emailed. `url` is None when the tracker's public address is not set: the page builds it on its own."""
+
+    agency_name: str
+    return_id: int
+    path: str  # "/agency/<token>"
+    url: str | None
+    due: date
+    expires_on: date
+    emailed_to: str | None  # the contact it was queued to, or None: the officer sends the link by hand
+    cc: str | None
+
+
+def request_mail(*, agency_name: str, reference: str, due: date, expires_on: date, url: str, sender: str,
+                 partnership: str, reissued: bool = False) -> tuple[str, str]:
+    """The request's subject and body. `reference` is the review's outside reference (never the case reference)."""
+    subject = (f"Rapid Review {reference}: scoping return requested from {agency_name}, due {due:%a %d %b %Y}"
+               + (" (new link)" if reissued else ""))
+    opening = ("Here is a new private link for your scoping return; the link sent before no longer works."
+               if reissued else
+               f"{partnership} asks {agency_name} for its scoping return for Rapid Review {reference}.")
+    body = "\n".join([
+        f"Dear colleague at {agency_name},",
+        "",
+        opening,
+        "",
+        f"Please answer by {due:%A %d %B %Y} through this private link:",
+        "",
+        f"  {url}",
+        "",
+        "The link opens your agency's return for this review only; you can save a draft and come back. It works "
+        f"until {expires_on:%A %d %B %Y}. Do not forward it outside your agency: whoever holds it can answer. "
+        "A senior manager's confirmation is asked for before you send it.",
+        "",
+        f"If the link does not work, reply to this email. {sender}",
+        "",
+        partnership,
+    ])
+    return subject, body
+
+
+def _send_link(session: Session, actor: Account, issued: IssuedLink, *, reissued: bool) -> ScopingRequest:
+    """Queue the request email of one issued link when it can go (mail on, the public address set, a contact held)."""
+    ret = read_return(session, issued.return_id)
+    agency = session.get(Agency, ret.agency.id)
+    due = agency_due_date(load_calendar(session), ret)
+    path = f"{AGENCY_PATH}/{issued.token}"
+    base = public_url()
+    url = f"{base}{path}" if base else None
+    to = agency.contact_email if agency is not None else None
+    cc = agency.jcr_rep_email if agency is not None else None
+    emailed = None
+    if url is not None and to and mail_is_on():
+        subject, body = request_mail(agency_name=issued.agency_name,
+                                     reference=outside_reference(ret.case_reference, ret.review_id), due=due,
+                                     expires_on=issued.expires_on, url=url, sender=actor.display_name,
+                                     partnership=load_settings(session).partnership_name, reissued=reissued)
+        if queue_mail(session, key=f"request:{issued.link_id}", kind=MailKind.REQUEST, to=to, cc=cc,
+                      subject=subject, body=body, review_id=ret.review_id, agency_return_id=ret.id,
+                      queued_by_id=actor.id):
+            emailed = to
+    return ScopingRequest(issued.agency_name, issued.return_id, path, url, due, issued.expires_on, emailed,
+                          cc if emailed else None)
+
+
+@requires(*CASE_WRITERS, action="send scoping requests")
+def send_scoping_requests(session: Session, actor: Account, *, review_id: int, agency_ids: Sequence[int],
+                          requested_on: date | None, as_of: date) -> list[ScopingRequest]:
+    """"Forms sent": each return recorded as requested, given its private link, and its request emailed to the
+    agency's contact (copied to its JCR Group representative) when it can be."""
+    issued = record_forms_sent_with_links(session, actor, review_id=review_id, agency_ids=agency_ids,
+                                          requested_on=requested_on, as_of=as_of)
+    return [_send_link(session, actor, link, reissued=False) for link in issued]
+
+
+@requires(*CASE_WRITERS, action="reissue an agency's link")
+def reissue_and_send_link(session: Session, actor: Account, *, return_id: int, reason: str | None,
+                          as_of: date) -> ScopingRequest:
+    """A new private link for a return (the old one stops at once), emailed as the request was when it can be."""
+    issued = reissue_agency_link(session, actor, return_id=return_id, reason=reason, as_of=as_of)
+    return _send_link(session, actor, issued, reissued=True)
 
 
 # ---------------------------------------------------------------- the Chair told

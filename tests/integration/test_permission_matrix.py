@@ -155,6 +155,9 @@ WHO_MAY_CALL: dict[str, frozenset[str]] = {
     "reissue_agency_link": WRITE_CASE,
     "revoke_agency_link": WRITE_CASE,
     "record_forms_sent_with_links": WRITE_CASE,
+    # The request emailed with the link (services/due_mail.py): as sending the forms and reissuing a link.
+    "send_scoping_requests": WRITE_CASE,
+    "reissue_and_send_link": WRITE_CASE,
     "agency_return_exchange": READ_CASE,
     "agency_document_file": READ_CASE,
 }
@@ -396,6 +399,9 @@ CALLS = {
     "revoke_agency_link": lambda s, a, c: dict(return_id=_linked_return_id(s, c), reason="Wrong address."),
     "record_forms_sent_with_links": lambda s, a, c: dict(
         review_id=c["review"].id, agency_ids=[_new_agency_id(s)], requested_on=TODAY, as_of=TODAY),
+    "send_scoping_requests": lambda s, a, c: dict(
+        review_id=c["review"].id, agency_ids=[_new_agency_id(s)], requested_on=TODAY, as_of=TODAY),
+    "reissue_and_send_link": lambda s, a, c: dict(return_id=_linked_return_id(s, c), reason="Lost.", as_of=TODAY),
     "agency_return_exchange": lambda s, a, c: dict(return_id=_linked_return_id(s, c)),
     "agency_document_file": lambda s, a, c: dict(attachment_id=_agency_document_id(s, c)),
     # Administration.
