@@ -22,6 +22,7 @@ import pandas as pd
 import streamlit as st
 
 from db.enums import FinalQaOutcome, FolderSection, InitialCheckOutcome, ReturnEnding
+from pages.returns_parts.return_exchange import exchange_section
 from services.due_mail import email_agency_about_return
 from services.outbox import mail_is_on
 from services.returns import (
@@ -477,6 +478,8 @@ def _draw_card(s: ReturnStatus, page: CardPage) -> None:
         if ret.ended_as is not None:
             st.info(f"Closed by {md_text(ret.ended_by_name or '')} on {fmt_date(ret.ended_on)} as "
                     f"'{md_text(ret.ended_as)}'. Reason: {md_text(ret.ended_reason or '')}", icon=":material/block:")
+        exchange_section(ret.id, s.agency_name, as_of=page.as_of, writable=writable,
+                         owed=s.stage in (Stage.AWAITING, Stage.SENT_BACK), rerun=rerun_after_save)
         if writable and s.stage is Stage.SENT_BACK:
             back_email = state.read(send_back_email, return_id=ret.id)
             st.link_button(f"Email the send-back to {md_text(s.agency_name)}", back_email.mailto,
