@@ -6,6 +6,8 @@
 - A chase of an agency for its return, and the notice that a return was sent back, to the agency's contact (copied to
   its JCR Group representative), when an officer or the Partnership Manager sends it from the Agency returns page.
 - Each JCR Chair with an email address, when a report is sent to the Chair for sign-off.
+- Each active JCR Chair with an email address, when a return is shared with the Chair from its card: a link to the
+  return in the tracker, never its content; the share is recorded when the emails are queued.
 - The scoping request to an agency's contact (copied to its JCR Group representative) when its forms are recorded as
   sent or its private link reissued: the due date and the link, built on the tracker's public address
   (RRT_PUBLIC_URL). Without that address, or with mail off, or with no contact address held, nothing is queued and
@@ -38,6 +40,7 @@ from services.report.reads import ofsted_outstanding
 from services.returns.chasing import chase_email_for, record_chase
 from services.returns.reads import list_outstanding_returns, read_return
 from services.returns.rules import Stage, agency_due_date, latest_received, return_stage, sharing_deadline
+from services.returns.service import record_shared_with_chair
 from services.reviews.status import RETURN_WORDS, list_delegated_to_me, list_live_reviews
 from services.settings_reads import load_calendar, load_settings
 
@@ -407,6 +410,57 @@ def notify_chairs_of_report(session: Session, actor: Account, *, review: Review,
         queued += queue_mail(session, key=f"sign-off:{version_id}:{chair.id}", kind=MailKind.SIGN_OFF,
                              to=chair.email or "", subject=f"{ref}: report sent to you for sign-off", body=body,
                              recipient_account_id=chair.id, review_id=review.id, queued_by_id=actor.id)
+    return queued
+
+
+def _active_chairs(session: Session) -> list[Account]:
+    return [a for a in session.scalars(select(Account).where(Account.active.is_(True), Account.email.is_not(None))
+                                       .order_by(Account.id)) if a.has_role(Role.CHAIR)]
+
+
+@requires(*CASE_WRITERS, action="share a return with the JCR Chair")
+def share_return_with_chairs(session: Session, actor: Account, *, return_id: int, expected_version: int | None,
+                             as_of: date) -> list[str]:
+    """Email each active JCR Chair with an address a link to the return in the tracker (never its content) and
+    record it as shared today, in one transaction; the addresses it was queued to. Refused, with nothing recorded,
+    when the tracker cannot send it (mail off, no public address, no Chair with an address)."""
+    if not mail_is_on():
+        raise InvalidInput("This tracker does not send email (SMTP_URL is not set): share the return yourself and "
+                           "record the date shared.")
+    base = public_url()
+    if base is None:
+        raise InvalidInput("The tracker's public address (RRT_PUBLIC_URL) is not set, so an email cannot link to the "
+                           "return: share it yourself and record the date shared.")
+    chairs = _active_chairs(session)
+    if not chairs:
+        raise InvalidInput("No active JCR Chair account has an email address: ask an administrator to add one, or "
+                           "share the return yourself and record the date shared.")
+    ret = record_shared_with_chair(session, actor, return_id=return_id, expected_version=expected_version,
+                                   shared_on=as_of, as_of=as_of)
+    ref = f"Rapid Review {outside_reference(ret.review.case_reference, ret.review_id)}"
+    agency = ret.agency.name
+    link = f"{base}/returns?review={ret.review_id}"
+    partnership = load_settings(session).partnership_name
+    queued = []
+    for chair in chairs:
+        body = "\n".join([
+            f"Dear {chair.display_name},",
+            "",
+            f"{actor.display_name} shares with you the scoping return from {agency} for {ref}. Read it, with its "
+            "documents, on the Agency returns page of the Rapid Review Tracker:",
+            "",
+            f"  {link}",
+            "",
+            "The return itself is not in this email: it stays in the tracker, where only case readers can open it.",
+            "",
+            partnership,
+        ])
+        key = f"return-shared:{ret.id}:{ret.sent_back_count}:{chair.id}"
+        if queue_mail(session, key=key, kind=MailKind.RETURN_SHARED, to=chair.email or "",
+                      subject=f"{ref}: the scoping return from {agency} is shared with you",
+                      body=body, recipient_account_id=chair.id, review_id=ret.review_id, agency_return_id=ret.id,
+                      queued_by_id=actor.id):
+            queued.append(chair.email or "")
     return queued
 
 

@@ -23,7 +23,7 @@ import streamlit as st
 
 from db.enums import FinalQaOutcome, FolderSection, InitialCheckOutcome, ReturnEnding
 from pages.returns_parts.return_exchange import exchange_section
-from services.due_mail import email_agency_about_return
+from services.due_mail import email_agency_about_return, share_return_with_chairs
 from services.outbox import mail_is_on
 from services.returns import (
     CHECK_OUTCOME_LABELS,
@@ -76,7 +76,7 @@ RECEIPT_TITLE, RESUBMISSION_TITLE = "Record the return received", "Record the re
 CARD_FORM_BUTTONS: dict[str, tuple[str, ...]] = {
     "receipt": (RECEIPT_TITLE, RESUBMISSION_TITLE),
     "check": ("Record the initial check", "All four yes: record it as satisfactory"),
-    "share": ("Record shared with the JCR Chair",),
+    "share": ("Record shared with the JCR Chair", "Email the JCR Chair a link to it"),
     "qa": ("Record the final QA",),
     "agreed": ("Save the agreed date", "Clear the agreed date"),
     "ending": ("Close the return",),
@@ -330,8 +330,16 @@ def _share_form(s: ReturnStatus, page: CardPage) -> None:
         c1, c2 = st.columns([2, 3], vertical_alignment="bottom")
         shared_on = c1.date_input("Date shared with the JCR Chair", format="DD/MM/YYYY",
                                   key=share_form.key("shared_on"))
-        share_submitted = c2.form_submit_button("Record shared with the JCR Chair", type="primary")
-    if share_submitted:
+        emailed = mail_is_on() and c2.form_submit_button("Email the JCR Chair a link to it", type="primary",
+                                                         icon=":material/forward_to_inbox:")
+        share_submitted = c2.form_submit_button("Record shared with the JCR Chair",
+                                                type="secondary" if mail_is_on() else "primary")
+    if emailed:
+        _save(share_form, ret.id, share_return_with_chairs,
+              f"{md_text(s.agency_name)}'s return is shared with the JCR Chair: the email with its link (never its "
+              "content) is queued, and the share is recorded as of today.",
+              describe_saved=_describe_steps(s), as_of=page.as_of)
+    elif share_submitted:
         _save(share_form, ret.id, record_shared_with_chair,
               f"{md_text(s.agency_name)}'s return recorded as shared with the JCR Chair.",
               describe_saved=_describe_steps(s), shared_on=shared_on,

@@ -11,8 +11,10 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from db.models import Agency, LogEntry
+from db.models import Account, Agency, LogEntry
 from db.models_agency import AgencyRound
+from db.models_mail import SentMail
+from db.models_returns import AgencyReturn
 from services.agency_exchange import (
     ConfirmationInput,
     LinkNotFound,
@@ -126,3 +128,26 @@ def test_the_officer_reissues_then_revokes_the_link_from_the_card(app_db: Any, m
     assert "stopped" in _texts(at) and "(The agency asked us to stop it)" in _texts(at)
     with app_db() as session, pytest.raises(LinkNotFound):
         open_agency_return(session, token=new_token, as_of=AS_OF)
+
+
+def test_the_officer_checks_then_emails_the_chair_a_link_from_the_card(app_db: Any, make_app: Any,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SMTP_URL", "smtp://127.0.0.1:9")
+    monkeypatch.setenv("RRT_PUBLIC_URL", "https://tracker.example")
+    seeded = _seed(app_db)
+    police = seeded["police"].return_id
+    with app_db() as session, session.begin():
+        session.get(Account, seeded["chair"].id).email = "chair@partnership.example"
+    at = _open_checklist(make_app, seeded["officer"], seeded["review_id"])
+    # The return arrived checked for completeness: the initial check is one click, the share one more.
+    _submit(at, police, "check_form", "All four yes: record it as satisfactory")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    _submit(at, police, "share_form", "Email the JCR Chair a link to it")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("shared with the JCR Chair: the email with its link" in s.value for s in at.success)
+    with app_db() as session:
+        assert session.get(AgencyReturn, police).shared_with_chair_date == AS_OF
+        [mail] = session.scalars(select(SentMail).where(SentMail.kind == "return_shared")).all()
+    assert (mail.to_address, mail.agency_return_id) == ("chair@partnership.example", police)
+    assert f"https://tracker.example/returns?review={seeded['review_id']}" in mail.body
+    assert ANSWERS["analysis"] not in mail.body

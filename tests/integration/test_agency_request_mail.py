@@ -16,9 +16,11 @@ from sqlalchemy.orm import Session
 
 from db.models import Account, Agency, LogEntry
 from db.models_mail import SentMail
+from db.models_returns import AgencyReturn
 from services.accounts import create_account_from_command_line
-from services.agency_exchange import LinkNotFound, open_agency_return
-from services.due_mail import ScopingRequest, reissue_and_send_link, send_scoping_requests
+from services.agency_exchange import ConfirmationInput, LinkNotFound, open_agency_return, submit_agency_return
+from services.due_mail import ScopingRequest, reissue_and_send_link, send_scoping_requests, share_return_with_chairs
+from services.errors import InvalidInput
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review
 from tests.integration.test_due_mail_smtp import Inbox, _free_port, send_due_mail
@@ -138,3 +140,51 @@ def test_an_agency_with_no_contact_gets_no_email(db: Engine, smtp: Inbox, monkey
     assert request.emailed_to is None and request.url is not None and request.url.startswith(PUBLIC + "/agency/")
     assert send_due_mail().returncode == 0
     assert smtp.received == []
+
+
+def test_sharing_a_return_emails_each_chair_a_link_never_the_content(db: Engine, smtp: Inbox,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RRT_PUBLIC_URL", PUBLIC)
+    review_id, officer_id, reference, [request] = _forms_sent(db)
+    secret = "The father was not asked about the household."
+    with Session(db) as session, session.begin():
+        for username, email, active in (("chair-one", "chair@partnership.example", True),
+                                        ("chair-gone", "old-chair@partnership.example", False),
+                                        ("chair-no-mail", None, True)):
+            chair = create_account_from_command_line(session, username=username, display_name=f"Chair {username}",
+                                                     roles=["chair"], password="a long password here")
+            chair.email, chair.active = email, active
+        submit_agency_return(session, token=request.path.removeprefix("/agency/"), author_name="J Smith",
+                             answers={"involvement": "Seen twice.", "key_dates": "12/03/2026: visit.",
+                                      "analysis": secret, "learning": "Ask."},
+                             confirmation=ConfirmationInput(name="A Jones", role="Head of Safeguarding",
+                                                            confirmed_on=TODAY, confirmed=True), as_of=TODAY)
+        queued = share_return_with_chairs(session, session.get(Account, officer_id), return_id=request.return_id,
+                                          expected_version=None, as_of=TODAY)
+    assert queued == ["chair@partnership.example"]
+    with Session(db) as session:
+        assert session.get(AgencyReturn, request.return_id).shared_with_chair_date == TODAY
+    assert send_due_mail().returncode == 0
+    # (the morning digest goes out on the same run: `send-due-mail --digests-now`)
+    [(recipients, message)] = [m for m in smtp.received if "shared with you" in str(m[1]["Subject"])]
+    assert recipients == ["chair@partnership.example"]
+    assert message["Subject"] == (f"Rapid Review 161126 no. {review_id}: the scoping return from Mail Police is "
+                                  "shared with you")
+    body = message.get_content()
+    assert f"{PUBLIC}/returns?review={review_id}" in body
+    assert secret not in body and "Seen twice" not in body and reference not in body
+    # Shared once: a second share is refused and nothing more is queued.
+    with Session(db) as session, session.begin(), pytest.raises(InvalidInput, match="already shared"):
+        share_return_with_chairs(session, session.get(Account, officer_id), return_id=request.return_id,
+                                 expected_version=None, as_of=TODAY)
+
+
+def test_sharing_is_refused_and_not_recorded_when_no_email_can_go(db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RRT_PUBLIC_URL", PUBLIC)
+    monkeypatch.delenv("SMTP_URL", raising=False)
+    _, officer_id, _, [request] = _forms_sent(db)
+    with Session(db) as session, session.begin(), pytest.raises(InvalidInput, match="does not send email"):
+        share_return_with_chairs(session, session.get(Account, officer_id), return_id=request.return_id,
+                                 expected_version=None, as_of=TODAY)
+    with Session(db) as session:
+        assert session.get(AgencyReturn, request.return_id).shared_with_chair_date is None
