@@ -28,6 +28,7 @@ from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review
 from tests.app.conftest import create_account
 from tests.app.test_returns_page import _open_checklist, _submit
+from ui.streamlit_internals.testing import deferred_download_callables
 
 RECEIVED = date(2026, 12, 18)  # Fri: forms sent that day are due Tue 29 Dec
 AS_OF = date(2026, 12, 22)
@@ -76,7 +77,9 @@ def _download_labels(at: AppTest) -> list[str]:
 
 
 @pytest.mark.parametrize("role", ["officer", "chair"])
-def test_the_card_shows_what_arrived_through_the_link(app_db: Any, make_app: Any, role: str) -> None:
+def test_the_card_shows_what_arrived_through_the_link(app_db: Any, make_app: Any, role: str,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    deferred = deferred_download_callables(monkeypatch)
     seeded = _seed(app_db)
     at = _open_checklist(make_app, seeded[role], seeded["review_id"])
     texts = _texts(at)
@@ -89,6 +92,8 @@ def test_the_card_shows_what_arrived_through_the_link(app_db: Any, make_app: Any
         assert answer in texts
     assert "Senior manager's confirmation: A Jones, Head of Safeguarding, Tue 22 Dec 2026." in texts
     assert _download_labels(at) == ["Download Chronology.pdf (1 KB)"]
+    # The document is read only when clicked, as Streamlit calls it (another thread, outside a page run).
+    assert deferred and deferred[-1]() == PDF
     # The GP practices' link is live and nothing has arrived through it.
     assert "Private link 2: live, works until" in texts
     reissue = [b for b in at.button if b.key == f"FormSubmitter:r{seeded['gp'].return_id}_link_form-Reissue the link"]
