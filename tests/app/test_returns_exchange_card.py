@@ -24,6 +24,7 @@ from services.agency_exchange import (
     submit_agency_return,
 )
 from services.clock import LONDON
+from services.returns import record_final_qa, record_initial_check
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review
 from tests.app.conftest import create_account
@@ -156,3 +157,29 @@ def test_the_officer_checks_then_emails_the_chair_a_link_from_the_card(app_db: A
     assert (mail.to_address, mail.agency_return_id) == ("chair@partnership.example", police)
     assert f"https://tracker.example/returns?review={seeded['review_id']}" in mail.body
     assert ANSWERS["analysis"] not in mail.body
+
+
+def test_each_round_is_on_the_card_after_a_send_back(app_db: Any, make_app: Any) -> None:
+    seeded = _seed(app_db)
+    police = seeded["police"]
+    manager = create_account(app_db, "manager", username="morgan")
+    with app_db() as session, session.begin():
+        record_initial_check(session, session.merge(seeded["officer"]), return_id=police.return_id,
+                             expected_version=None, checked_on=AS_OF, sufficient_information=False,
+                             dates_present=True, analysis=False, signed=True, outcome="concerns",
+                             note="Thin analysis.", as_of=AS_OF)
+        record_final_qa(session, session.merge(manager), return_id=police.return_id, expected_version=None,
+                        decided_on=AS_OF, outcome="sent back", reason="Add the analysis of practice.",
+                        new_due_date=date(2026, 12, 29), as_of=AS_OF)
+        # The second round leaves a required section blank: the pre-check says so.
+        submit_agency_return(session, token=police.token, author_name="K Brown",
+                             answers={**ANSWERS, "learning": "", "analysis": "Now with the analysis"},
+                             confirmation=CONFIRMED, as_of=date(2026, 12, 23))
+    at = _open_checklist(make_app, seeded["officer"], seeded["review_id"], as_of=date(2026, 12, 23))
+    texts = _texts(at)
+    assert "Round 2 (resubmission): received" in texts and "signed by K Brown (as typed)" in texts
+    assert "Round 1: received" in texts and "signed by J Smith (as typed)" in texts
+    assert texts.index("Round 2 (resubmission)") < texts.index("Round 1: received")  # the latest first
+    assert "Now with the analysis" in texts and ANSWERS["analysis"] in texts  # every round's text kept
+    warnings = [w.value.replace("\\", "") for w in at.warning]
+    assert "Pre-check: not answered: Learning and immediate actions taken." in warnings, warnings
