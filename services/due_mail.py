@@ -327,16 +327,17 @@ def request_mail(*, agency_name: str, reference: str, due: date, expires_on: dat
         "",
         opening,
         "",
-        f"Please answer by {due:%A %d %B %Y} through this private link:",
+        f"Please answer by {due:%A} {due.day} {due:%B %Y} through this private link:",
         "",
         f"  {url}",
         "",
         "The link opens your agency's return for this review only; you can save a draft and come back. It works "
-        f"until {expires_on:%A %d %B %Y}. Do not forward it outside your agency: whoever holds it can answer. "
-        "A senior manager's confirmation is asked for before you send it.",
+        f"until {expires_on:%A} {expires_on.day} {expires_on:%B %Y}. Do not forward it outside your agency: "
+        "whoever holds it can answer. A senior manager's confirmation is asked for before you send it.",
         "",
-        f"If the link does not work, reply to this email. {sender}",
+        "If the link does not work, reply to this email.",
         "",
+        sender,
         partnership,
     ])
     return subject, body

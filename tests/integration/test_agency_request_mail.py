@@ -85,7 +85,7 @@ def test_forms_sent_email_the_agency_its_private_link_once(db: Engine, smtp: Inb
                                   f"due {DUE_WORDS}")
     body = message.get_content()
     assert not CASE_REFERENCE.search(message["Subject"]) and reference not in body
-    assert "Please answer by Thursday 03 December 2026 through this private link:" in body
+    assert "Please answer by Thursday 3 December 2026 through this private link:" in body
     assert f"It works until {EXPIRY_WORDS}." in body
     [token] = LINK.findall(body)
     # The link in the email opens this agency's return, and only that.
