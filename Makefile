@@ -9,6 +9,13 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 # ruff and mypy run before the tests in `make test`; RUN_CHECKS=0 skips them for a quick local run.
 RUN_CHECKS ?= 1
+# The tests run in PYTEST_WORKERS processes side by side (pytest-xdist; each has its own databases, served apps and
+# browser: tests/conftest.py); PYTEST_WORKERS=0 runs them all in one process. A worker that finishes its share takes
+# tests from the other's (worksteal). A bare `pytest` runs in one process.
+PYTEST_WORKERS ?= 2
+PYTEST_DIST ?= worksteal
+PYTEST_ARGS ?=
+PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist $(PYTEST_DIST) $(PYTEST_ARGS)
 
 .PHONY: run test checks lint typecheck test-unit test-integration test-app test-e2e migrate demo-data clean assets
 
@@ -60,19 +67,19 @@ else
 endif
 
 test: checks $(ASSETS)
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 test-unit: $(DEV_STAMP)
-	$(BIN)/python -m pytest tests/unit
+	$(PYTEST) tests/unit
 
 test-integration: $(DEV_STAMP)
-	$(BIN)/python -m pytest tests/integration
+	$(PYTEST) tests/integration
 
 test-app: $(DEV_STAMP)
-	$(BIN)/python -m pytest tests/app
+	$(PYTEST) tests/app
 
 test-e2e: $(DEV_STAMP) $(ASSETS)
-	$(BIN)/python -m pytest tests/e2e
+	$(PYTEST) tests/e2e
 
 migrate: $(STAMP)
 	$(BIN)/python manage.py migrate

@@ -121,6 +121,8 @@ class MailKind(StrEnum):
     CHASE = "chase"  # a chase of an agency for its return
     SEND_BACK = "send_back"  # the notice to an agency that its return was sent back
     SIGN_OFF = "sign_off"  # the JCR Chair told that a report was sent for sign-off
+    REQUEST = "request"  # the scoping request to an agency, with its private link
+    RETURN_SHARED = "return_shared"  # a JCR Chair told that a return is shared with them (a link, never the content)
 
 
 class MilestoneKey(StrEnum):

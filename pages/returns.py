@@ -13,6 +13,8 @@ from db.enums import ReviewState, Role
 from pages.returns_parts.return_batches import SMALLEST_BATCH, batch_receipts, batch_share
 from pages.returns_parts.return_cards import DATE_FORMAT, CardPage, chase_controls, return_card
 from services.agencies import list_agencies
+from services.due_mail import ScopingRequest, send_scoping_requests
+from services.outbox import mail_is_on
 from services.permissions import may
 from services.rag import RAG_COLOURS, Rag
 from services.returns import (
@@ -26,7 +28,6 @@ from services.returns import (
     list_outstanding_returns,
     list_returns,
     record_return_received,
-    record_returns_requested,
     returns_received_counts,
 )
 from services.reviews import get_review_status, list_reviews
@@ -40,6 +41,12 @@ from ui.widgets import fmt_date, folded, md_text, page_of, rag_badge, review_pic
 CHECKLIST, OUTSTANDING = "Checklist for one review", "Outstanding returns (all live reviews)"
 RAG_CELL_COLOURS = {r.value.upper(): RAG_COLOURS[r] for r in Rag}
 TABLE_OPEN_KEY = "checklist_table_open"
+LINKS_ONCE_KEY = "scoping_links_to_send"  # the private links to send by hand, shown once after forms were sent
+# Why a link was not emailed.
+NO_PUBLIC_URL = ("the tracker's public address, RRT_PUBLIC_URL, is not set, so no request email carries a link; the "
+                 "address below is the one you reached the tracker at")
+NO_MAIL = "this tracker sends no email: SMTP_URL is not set"
+NO_CONTACT = "no contact email is held for it: an administrator can add one"
 CHASE_PAGE = 10
 WORKLIST_PAGE = 50
 
@@ -70,6 +77,30 @@ def _label_of(labels: Mapping[Any, str]) -> Callable[[Any], str]:
 # The RAG as a coloured label (the column's one value shown as a tag), not a pandas Styler over the whole table.
 RAG_COLUMN = st.column_config.MultiselectColumn(width=96, options=list(RAG_CELL_COLOURS),
                                                 color=list(RAG_CELL_COLOURS.values()))
+
+
+def _site_origin() -> str:
+    """The tracker's address as this browser reached it ('https://host'), for a link when RRT_PUBLIC_URL is not set."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(st.context.url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def show_links_once() -> None:
+    """The private links that were not emailed, shown this once (the tracker keeps only their hash)."""
+    requests: list[ScopingRequest] = st.session_state.pop(LINKS_ONCE_KEY, [])
+    if not requests:
+        return
+    with st.container(border=True, key="links_to_send"):
+        st.warning("Send these private links to the agencies yourself: they are shown only this once (the tracker "
+                   "keeps no copy it can show again; reissue a link from its card if one is lost).",
+                   icon=":material/key:")
+        for r in requests:
+            st.markdown(f"**{md_text(r.agency_name)}**: due {fmt_date(r.due)}; the link works until "
+                        f"{fmt_date(r.expires_on)} "
+                        f"({NO_PUBLIC_URL if r.url is None else NO_MAIL if not mail_is_on() else NO_CONTACT}).")
+            st.code(r.url or f"{_site_origin()}{r.path}", language=None)
 
 
 def _open_checklist(review_id: int) -> None:
@@ -207,6 +238,7 @@ if review.state == ReviewState.CLOSED:
 if writable:
     asked = {s.ret.agency_id for s in statuses}
     agencies = [a for a in state.read(list_agencies, active_only=True) if a.id not in asked]
+    show_links_once()
     with st.expander("Record scoping forms sent", expanded=not statuses):
         if not agencies:
             st.caption("Every active agency has been sent the scoping form for this review.")
@@ -221,11 +253,15 @@ if writable:
                                         key=f"send_date_{picked}")
                 send = st.form_submit_button("Record forms sent", type="primary")
             if send:
-                created = state.act(record_returns_requested, review_id=picked, agency_ids=chosen,
+                created = state.act(send_scoping_requests, review_id=picked, agency_ids=chosen,
                                     requested_on=sent_on, as_of=as_of)
                 if created:
+                    emailed = [r for r in created if r.emailed_to]
                     flash(f"Scoping forms recorded as sent to {len(created)} "
-                          f"agenc{'y' if len(created) == 1 else 'ies'}.")
+                          f"agenc{'y' if len(created) == 1 else 'ies'}, each with its private link."
+                          + (f" The request email to {', '.join(md_text(r.agency_name) for r in emailed)} is "
+                             "queued: it goes out on the next mail run and is logged when sent." if emailed else ""))
+                    st.session_state[LINKS_ONCE_KEY] = [r for r in created if not r.emailed_to]
                     for key in (f"send_agencies_{picked}_{len(asked)}", f"send_date_{picked}"):
                         st.session_state.pop(key, None)
                     st.rerun()

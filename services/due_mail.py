@@ -6,6 +6,12 @@
 - A chase of an agency for its return, and the notice that a return was sent back, to the agency's contact (copied to
   its JCR Group representative), when an officer or the Partnership Manager sends it from the Agency returns page.
 - Each JCR Chair with an email address, when a report is sent to the Chair for sign-off.
+- Each active JCR Chair with an email address, when a return is shared with the Chair from its card: a link to the
+  return in the tracker, never its content; the share is recorded when the emails are queued.
+- The scoping request to an agency's contact (copied to its JCR Group representative) when its forms are recorded as
+  sent or its private link reissued: the due date and the link, built on the tracker's public address
+  (RRT_PUBLIC_URL). Without that address, or with mail off, or with no contact address held, nothing is queued and
+  the officer is given the link once to send by hand.
 
 No subject ever carries a case reference (it holds a child's initials): subjects name a review by its outside
 reference (services.outside). The bodies, read by partnership staff and agencies, give the case reference as the
@@ -24,6 +30,7 @@ from sqlalchemy.orm import Session
 from config.settings import read_settings, settings
 from db.enums import MailKind, MilestoneKey, ReviewState, Role
 from db.models import Account, Agency, Review
+from services.agency_exchange.service import IssuedLink, record_forms_sent_with_links, reissue_agency_link
 from services.errors import InvalidInput
 from services.outbox import already_queued, mail_is_on, queue_mail
 from services.outside import outside_reference
@@ -33,10 +40,12 @@ from services.report.reads import ofsted_outstanding
 from services.returns.chasing import chase_email_for, record_chase
 from services.returns.reads import list_outstanding_returns, read_return
 from services.returns.rules import Stage, agency_due_date, latest_received, return_stage, sharing_deadline
+from services.returns.service import record_shared_with_chair
 from services.reviews.status import RETURN_WORDS, list_delegated_to_me, list_live_reviews
 from services.settings_reads import load_calendar, load_settings
 
 PUBLIC_URL_VARIABLE = "RRT_PUBLIC_URL"  # as ui.server reads it: the tracker's address as people reach it
+AGENCY_PATH = "/agency"  # where ui.server mounts the agency's page (ui.agency_site.AGENCY_PREFIX)
 
 # ---------------------------------------------------------------- the digest (pure)
 
@@ -287,6 +296,95 @@ def email_agency_about_return(session: Session, actor: Account, *, return_id: in
     return QueuedNotice(kind, agency.contact_email)
 
 
+# ---------------------------------------------------------------- the scoping request, with the private link
+
+
+@dataclass(frozen=True)
+class ScopingRequest:
+    """One agency's request just made: its link (the token is here this once, never stored or logged) and whether
+    it was emailed. `url` is None when the tracker's public address is not set: the page builds it on its own."""
+
+    agency_name: str
+    return_id: int
+    path: str  # "/agency/<token>"
+    url: str | None
+    due: date
+    expires_on: date
+    emailed_to: str | None  # the contact it was queued to, or None: the officer sends the link by hand
+    cc: str | None
+
+
+def request_mail(*, agency_name: str, reference: str, due: date, expires_on: date, url: str, sender: str,
+                 partnership: str, reissued: bool = False) -> tuple[str, str]:
+    """The request's subject and body. `reference` is the review's outside reference (never the case reference)."""
+    subject = (f"Rapid Review {reference}: scoping return requested from {agency_name}, due {due:%a %d %b %Y}"
+               + (" (new link)" if reissued else ""))
+    opening = ("Here is a new private link for your scoping return; the link sent before no longer works."
+               if reissued else
+               f"{partnership} asks {agency_name} for its scoping return for Rapid Review {reference}.")
+    body = "\n".join([
+        f"Dear colleague at {agency_name},",
+        "",
+        opening,
+        "",
+        f"Please answer by {due:%A} {due.day} {due:%B %Y} through this private link:",
+        "",
+        f"  {url}",
+        "",
+        "The link opens your agency's return for this review only; you can save a draft and come back. It works "
+        f"until {expires_on:%A} {expires_on.day} {expires_on:%B %Y}. Do not forward it outside your agency: "
+        "whoever holds it can answer. A senior manager's confirmation is asked for before you send it.",
+        "",
+        "If the link does not work, reply to this email.",
+        "",
+        sender,
+        partnership,
+    ])
+    return subject, body
+
+
+def _send_link(session: Session, actor: Account, issued: IssuedLink, *, reissued: bool) -> ScopingRequest:
+    """Queue the request email of one issued link when it can go (mail on, the public address set, a contact held)."""
+    ret = read_return(session, issued.return_id)
+    agency = session.get(Agency, ret.agency.id)
+    due = agency_due_date(load_calendar(session), ret)
+    path = f"{AGENCY_PATH}/{issued.token}"
+    base = public_url()
+    url = f"{base}{path}" if base else None
+    to = agency.contact_email if agency is not None else None
+    cc = agency.jcr_rep_email if agency is not None else None
+    emailed = None
+    if url is not None and to and mail_is_on():
+        subject, body = request_mail(agency_name=issued.agency_name,
+                                     reference=outside_reference(ret.case_reference, ret.review_id), due=due,
+                                     expires_on=issued.expires_on, url=url, sender=actor.display_name,
+                                     partnership=load_settings(session).partnership_name, reissued=reissued)
+        if queue_mail(session, key=f"request:{issued.link_id}", kind=MailKind.REQUEST, to=to, cc=cc,
+                      subject=subject, body=body, review_id=ret.review_id, agency_return_id=ret.id,
+                      queued_by_id=actor.id):
+            emailed = to
+    return ScopingRequest(issued.agency_name, issued.return_id, path, url, due, issued.expires_on, emailed,
+                          cc if emailed else None)
+
+
+@requires(*CASE_WRITERS, action="send scoping requests")
+def send_scoping_requests(session: Session, actor: Account, *, review_id: int, agency_ids: Sequence[int],
+                          requested_on: date | None, as_of: date) -> list[ScopingRequest]:
+    """"Forms sent": each return recorded as requested, given its private link, and its request emailed to the
+    agency's contact (copied to its JCR Group representative) when it can be."""
+    issued = record_forms_sent_with_links(session, actor, review_id=review_id, agency_ids=agency_ids,
+                                          requested_on=requested_on, as_of=as_of)
+    return [_send_link(session, actor, link, reissued=False) for link in issued]
+
+
+@requires(*CASE_WRITERS, action="reissue an agency's link")
+def reissue_and_send_link(session: Session, actor: Account, *, return_id: int, reason: str | None,
+                          as_of: date) -> ScopingRequest:
+    """A new private link for a return (the old one stops at once), emailed as the request was when it can be."""
+    issued = reissue_agency_link(session, actor, return_id=return_id, reason=reason, as_of=as_of)
+    return _send_link(session, actor, issued, reissued=True)
+
+
 # ---------------------------------------------------------------- the Chair told
 
 
@@ -313,6 +411,57 @@ def notify_chairs_of_report(session: Session, actor: Account, *, review: Review,
         queued += queue_mail(session, key=f"sign-off:{version_id}:{chair.id}", kind=MailKind.SIGN_OFF,
                              to=chair.email or "", subject=f"{ref}: report sent to you for sign-off", body=body,
                              recipient_account_id=chair.id, review_id=review.id, queued_by_id=actor.id)
+    return queued
+
+
+def _active_chairs(session: Session) -> list[Account]:
+    return [a for a in session.scalars(select(Account).where(Account.active.is_(True), Account.email.is_not(None))
+                                       .order_by(Account.id)) if a.has_role(Role.CHAIR)]
+
+
+@requires(*CASE_WRITERS, action="share a return with the JCR Chair")
+def share_return_with_chairs(session: Session, actor: Account, *, return_id: int, expected_version: int | None,
+                             as_of: date) -> list[str]:
+    """Email each active JCR Chair with an address a link to the return in the tracker (never its content) and
+    record it as shared today, in one transaction; the addresses it was queued to. Refused, with nothing recorded,
+    when the tracker cannot send it (mail off, no public address, no Chair with an address)."""
+    if not mail_is_on():
+        raise InvalidInput("This tracker does not send email (SMTP_URL is not set): share the return yourself and "
+                           "record the date shared.")
+    base = public_url()
+    if base is None:
+        raise InvalidInput("The tracker's public address (RRT_PUBLIC_URL) is not set, so an email cannot link to the "
+                           "return: share it yourself and record the date shared.")
+    chairs = _active_chairs(session)
+    if not chairs:
+        raise InvalidInput("No active JCR Chair account has an email address: ask an administrator to add one, or "
+                           "share the return yourself and record the date shared.")
+    ret = record_shared_with_chair(session, actor, return_id=return_id, expected_version=expected_version,
+                                   shared_on=as_of, as_of=as_of)
+    ref = f"Rapid Review {outside_reference(ret.review.case_reference, ret.review_id)}"
+    agency = ret.agency.name
+    link = f"{base}/returns?review={ret.review_id}"
+    partnership = load_settings(session).partnership_name
+    queued = []
+    for chair in chairs:
+        body = "\n".join([
+            f"Dear {chair.display_name},",
+            "",
+            f"{actor.display_name} shares with you the scoping return from {agency} for {ref}. Read it, with its "
+            "documents, on the Agency returns page of the Rapid Review Tracker:",
+            "",
+            f"  {link}",
+            "",
+            "The return itself is not in this email: it stays in the tracker, where only case readers can open it.",
+            "",
+            partnership,
+        ])
+        key = f"return-shared:{ret.id}:{ret.sent_back_count}:{chair.id}"
+        if queue_mail(session, key=key, kind=MailKind.RETURN_SHARED, to=chair.email or "",
+                      subject=f"{ref}: the scoping return from {agency} is shared with you",
+                      body=body, recipient_account_id=chair.id, review_id=ret.review_id, agency_return_id=ret.id,
+                      queued_by_id=actor.id):
+            queued.append(chair.email or "")
     return queued
 
 

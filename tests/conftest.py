@@ -1,12 +1,19 @@
-"""Test databases: TEST_DATABASE_URL when set, else an embedded server; one migrated template per run."""
+"""Test databases: TEST_DATABASE_URL when set, else an embedded server; one migrated template per run.
+
+Under pytest-xdist (`make test` runs `-n 2`) each worker is a process of its own with its own session fixtures: its
+own template and databases (uuid names), its own embedded server when TEST_DATABASE_URL is unset (a folder of its
+own), its own browser and served apps (free ports). What the workers share is the PostgreSQL server: the login role
+`rrt_test_app` (made or updated under a server-wide advisory lock, `server_lock`) and the per-database app groups,
+named after the uuid-named databases.
+"""
 from __future__ import annotations
 
 import os
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -32,11 +39,32 @@ def _server_url() -> str:
     if url:
         return to_sqlalchemy_url(url)
     folder = tempfile.mkdtemp(prefix="rrt-test-pg-", dir="/tmp")
-    return start_embedded_server(Path(folder) / "pgdata", delete_on_exit=True)
+    return start_embedded_server(os.path.join(folder, "pgdata"), delete_on_exit=True)
 
 
-def _admin_engine(server_url: str) -> Engine:
+def _admin_engine(server_url: str):
     return create_engine(make_url(server_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+
+# pg_advisory_lock's key for changes to the server's shared login role. Advisory locks belong to one database: every
+# taker connects to `postgres` for it.
+_ROLE_LOCK = 7_311_020
+
+
+@contextmanager
+def server_lock(server_url: str) -> Iterator[None]:
+    """Hold a server-wide lock for the block: two workers (or two runs) altering `rrt_test_app` at once would make
+    PostgreSQL refuse one ("tuple concurrently updated")."""
+    admin = _admin_engine(server_url)
+    try:
+        with admin.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _ROLE_LOCK})
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _ROLE_LOCK})
+    finally:
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -54,7 +82,8 @@ def template_database(server_url: str) -> Iterator[str]:
     url = make_url(server_url).set(database=name)
     engine = create_engine(url)
     upgrade_to_head(engine, app_roles=[TEST_APP_ROLE])
-    create_app_role(engine, TEST_APP_ROLE, TEST_APP_PASSWORD)
+    with server_lock(server_url):
+        create_app_role(engine, TEST_APP_ROLE, TEST_APP_PASSWORD)
     engine.dispose()
     yield name
     _drop(server_url, name)
@@ -72,7 +101,8 @@ def _create_from_template(server_url: str, template: str) -> tuple[str, str]:
     owner = create_engine(url)
     with owner.begin() as conn:
         claim_app_grants(conn, [app_group_name(template)])
-    create_app_role(owner, TEST_APP_ROLE)
+    with server_lock(server_url):
+        create_app_role(owner, TEST_APP_ROLE)
     owner.dispose()
     return name, url
 
@@ -90,6 +120,30 @@ def _drop(server_url: str, name: str) -> None:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'DROP ROLE IF EXISTS "{app_group_name(name)}"'))
     admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_template(server_url: str, template_database: str) -> Iterator[Callable[[date, str], str]]:
+    """`demo_template(as_of, password)`: the name of a database holding the demo partnership loaded as of that day
+    with that password, for `_create_from_template` to copy. Each is loaded once per worker (the load runs thousands
+    of service calls; a copy takes a fraction of a second) and dropped at the end of the run."""
+    from demo.partnership import load_demo_data
+
+    made: dict[tuple[date, str], str] = {}
+
+    def get(as_of: date, password: str) -> str:
+        if (as_of, password) not in made:
+            name, url = _create_from_template(server_url, template_database)
+            made[(as_of, password)] = name
+            engine = create_engine(url)
+            with Session(engine) as session, session.begin():
+                load_demo_data(session, as_of=as_of, password=password)
+            engine.dispose()  # a template must have no connection left when it is copied
+        return made[(as_of, password)]
+
+    yield get
+    for name in made.values():
+        _drop(server_url, name)
 
 
 @pytest.fixture(scope="session")
@@ -122,14 +176,30 @@ def session(engine: Engine) -> Iterator[Session]:
     connection.close()
 
 
+# The demo partnership a test marked `demo_data` starts from: loaded as of this day, its accounts with this password.
+DEMO_AS_OF = date(2026, 11, 26)
+DEMO_TEST_PASSWORD = "browser tests' demo password"
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line(
+        "markers", "demo_data(as_of=DEMO_AS_OF): fresh_database_url starts as a copy of the demo partnership loaded "
+                   "as of that day with DEMO_TEST_PASSWORD, as the owner (as `load_demo_data` in the test would)")
+
+
 @pytest.fixture
-def fresh_database_url(server_url: str, template_database: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def fresh_database_url(request: pytest.FixtureRequest, server_url: str, template_database: str,
+                       monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A new migrated database for one test that commits for real (pages, browser); dropped afterwards.
 
     The URL given is the owner's (for seeding and inspecting); the app under test connects as the app's role
-    (DATABASE_URL) and migrates as the owner (MIGRATION_DATABASE_URL), as a deployment does.
+    (DATABASE_URL) and migrates as the owner (MIGRATION_DATABASE_URL), as a deployment does. Marked `demo_data`, the
+    test's database is a copy of the demo partnership (`demo_template`) instead of an empty one.
     """
-    name, url = _create_from_template(server_url, template_database)
+    template = template_database
+    if (demo := request.node.get_closest_marker("demo_data")) is not None:
+        template = request.getfixturevalue("demo_template")(demo.kwargs.get("as_of", DEMO_AS_OF), DEMO_TEST_PASSWORD)
+    name, url = _create_from_template(server_url, template)
     monkeypatch.setenv("DATABASE_URL", as_app_role(url))
     monkeypatch.setenv("MIGRATION_DATABASE_URL", url)
     yield url
@@ -154,7 +224,7 @@ def make_account(session: Session, test_password_hash: str) -> MakeAccount:
 
     counter = iter(range(1, 10_000))
 
-    def make(*roles: str, username: str | None = None) -> Account:
+    def make(*roles: str, username: str | None = None):
         account = Account(username=username or f"user{next(counter)}-{'-'.join(roles)}",
                           display_name=f"Test {' '.join(roles)}", roles=list(roles), active=True,
                           password_hash=test_password_hash, failed_attempts=0)

@@ -22,7 +22,8 @@ import pandas as pd
 import streamlit as st
 
 from db.enums import FinalQaOutcome, FolderSection, InitialCheckOutcome, ReturnEnding
-from services.due_mail import email_agency_about_return
+from pages.returns_parts.return_exchange import exchange_section
+from services.due_mail import email_agency_about_return, share_return_with_chairs
 from services.outbox import mail_is_on
 from services.returns import (
     CHECK_OUTCOME_LABELS,
@@ -75,7 +76,7 @@ RECEIPT_TITLE, RESUBMISSION_TITLE = "Record the return received", "Record the re
 CARD_FORM_BUTTONS: dict[str, tuple[str, ...]] = {
     "receipt": (RECEIPT_TITLE, RESUBMISSION_TITLE),
     "check": ("Record the initial check", "All four yes: record it as satisfactory"),
-    "share": ("Record shared with the JCR Chair",),
+    "share": ("Record shared with the JCR Chair", "Email the JCR Chair a link to it"),
     "qa": ("Record the final QA",),
     "agreed": ("Save the agreed date", "Clear the agreed date"),
     "ending": ("Close the return",),
@@ -329,8 +330,16 @@ def _share_form(s: ReturnStatus, page: CardPage) -> None:
         c1, c2 = st.columns([2, 3], vertical_alignment="bottom")
         shared_on = c1.date_input("Date shared with the JCR Chair", format="DD/MM/YYYY",
                                   key=share_form.key("shared_on"))
-        share_submitted = c2.form_submit_button("Record shared with the JCR Chair", type="primary")
-    if share_submitted:
+        emailed = mail_is_on() and c2.form_submit_button("Email the JCR Chair a link to it", type="primary",
+                                                         icon=":material/forward_to_inbox:")
+        share_submitted = c2.form_submit_button("Record shared with the JCR Chair",
+                                                type="secondary" if mail_is_on() else "primary")
+    if emailed:
+        _save(share_form, ret.id, share_return_with_chairs,
+              f"{md_text(s.agency_name)}'s return is shared with the JCR Chair: the email with its link (never its "
+              "content) is queued, and the share is recorded as of today.",
+              describe_saved=_describe_steps(s), as_of=page.as_of)
+    elif share_submitted:
         _save(share_form, ret.id, record_shared_with_chair,
               f"{md_text(s.agency_name)}'s return recorded as shared with the JCR Chair.",
               describe_saved=_describe_steps(s), shared_on=shared_on,
@@ -477,6 +486,8 @@ def _draw_card(s: ReturnStatus, page: CardPage) -> None:  # noqa: C901 - a page'
         if ret.ended_as is not None:
             st.info(f"Closed by {md_text(ret.ended_by_name or '')} on {fmt_date(ret.ended_on)} as "
                     f"'{md_text(ret.ended_as)}'. Reason: {md_text(ret.ended_reason or '')}", icon=":material/block:")
+        exchange_section(ret.id, s.agency_name, as_of=page.as_of, writable=writable,
+                         owed=s.stage in (Stage.AWAITING, Stage.SENT_BACK), rerun=rerun_after_save)
         if writable and s.stage is Stage.SENT_BACK:
             back_email = state.read(send_back_email, return_id=ret.id)
             st.link_button(f"Email the send-back to {md_text(s.agency_name)}", back_email.mailto,

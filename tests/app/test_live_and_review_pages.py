@@ -279,14 +279,14 @@ def test_a_second_user_saving_first_is_not_overwritten(app_db: OpenSession, make
     first.button(key="FormSubmitter:correct_dates-Save dates").click().run()
     assert "changed by someone else" in first.error[0].value
     with app_db() as session:
-        assert session.get_one(Review, review.id).sin_submitted_date == date(2026, 12, 16)
+        assert session.get(Review, review.id).sin_submitted_date == date(2026, 12, 16)
     # The typing stays, with the other person's values beside it; saving again deliberately goes over theirs.
     assert first.date_input(key=f"cd_{review.id}_sin").value == date(2026, 12, 17)
     assert "SIN submitted: Wed 16 Dec 2026" in first.code[0].value
     first.button(key="FormSubmitter:correct_dates-Save dates").click().run()
     assert "Dates saved" in first.success[0].value
     with app_db() as session:
-        assert session.get_one(Review, review.id).sin_submitted_date == date(2026, 12, 17)
+        assert session.get(Review, review.id).sin_submitted_date == date(2026, 12, 17)
 
 
 def test_manager_delegates_and_the_officer_sees_it_on_the_live_list(app_db: OpenSession, make_app: MakeApp) -> None:
@@ -430,7 +430,7 @@ def test_the_manager_corrects_the_date_of_a_completed_step_and_the_correction_is
         row = session.scalars(select(MilestoneDateCorrection)).one()
         assert (row.milestone_id, row.old_done_date, row.new_done_date, row.reason, row.corrected_by_id) == \
             (timeline.id, date(2026, 12, 21), date(2026, 12, 18), "Agreed with the Chair on the Friday.", manager.id)
-        assert session.get_one(ReviewMilestone, timeline.id).done_date == date(2026, 12, 18)
+        assert session.get(ReviewMilestone, timeline.id).done_date == date(2026, 12, 18)
 
 
 # ------------------------------------------------------------------ why red, where it is asked
@@ -521,7 +521,7 @@ def test_the_review_page_lists_each_red_or_amber_item_with_a_link_to_where_it_is
         ":orange-badge[AMBER] Early Help return unchecked",
     ]
     with app_db() as session:
-        assert session.get_one(ReviewMilestone, folder_id).done_date == MON_21_DEC
+        assert session.get(ReviewMilestone, folder_id).done_date == MON_21_DEC
 
 
 def test_a_long_live_list_is_drawn_a_page_at_a_time_and_every_review_is_on_one_page(
@@ -601,16 +601,14 @@ def test_the_review_page_shows_a_step_another_user_recorded_on_its_next_run(app_
     assert _milestone_rows(at)[timeline.title]["Done"] == f"Mon 21 Dec by {officer.display_name}"
 
 
+@pytest.mark.demo_data(as_of=date(2026, 11, 26))  # the demo partnership, copied (tests/conftest.py)
 def test_the_counts_take_each_live_review_once_a_submitted_one_as_submitted(app_db: OpenSession,
                                                                             make_app: MakeApp) -> None:
     """The badge line counts every live review once, by the word its row shows: the open ones by their RAG, the ones
     submitted to the National Panel as submitted. The expected figures come from the database."""
     from db.enums import ReviewState
-    from demo.partnership import load_demo_data
 
     demo_day = date(2026, 11, 26)
-    with app_db() as session, session.begin():
-        load_demo_data(session, as_of=demo_day)
     with app_db() as session:
         states = list(session.scalars(select(Review.state).where(Review.state != ReviewState.CLOSED)))
     submitted = states.count(ReviewState.SUBMITTED)

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
 from db.models import Account
-from demo.partnership import load_demo_data
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review
 from tests.app.conftest import create_account, open_folded
@@ -23,10 +22,9 @@ def _chase_buttons(at: AppTest) -> list[str]:
     return [b.key for b in at.button if b.key and b.key.startswith("worklist_chased_")]
 
 
+@pytest.mark.demo_data(as_of=AS_OF)  # the demo partnership, copied (tests/conftest.py)
 def test_the_worklist_shows_10_late_returns_at_a_time_and_every_one_on_some_page(app_db: OpenSession,
                                                                                  make_app: MakeApp) -> None:
-    with app_db() as session, session.begin():
-        load_demo_data(session, as_of=AS_OF)
     _more_live_reviews(app_db, 6)  # 24 more late returns
     officer = create_account(app_db, "officer", username="chasing-officer")
     at = make_app(officer, as_of=AS_OF).run()
@@ -47,10 +45,9 @@ def test_the_worklist_shows_10_late_returns_at_a_time_and_every_one_on_some_page
     assert len({key for keys in shown for key in keys}) == late
 
 
+@pytest.mark.demo_data(as_of=AS_OF)  # the demo partnership, copied (tests/conftest.py)
 def test_the_worklist_table_shows_50_returns_at_a_time_most_urgent_first(app_db: OpenSession,
                                                                          make_app: MakeApp) -> None:
-    with app_db() as session, session.begin():
-        load_demo_data(session, as_of=AS_OF)
     _more_live_reviews(app_db, 8)  # 32 more outstanding returns, all late
     officer = create_account(app_db, "officer", username="worklist-officer")
     at = make_app(officer, as_of=AS_OF).run()
@@ -109,7 +106,7 @@ def test_shared_reads_are_kept_by_data_version_and_the_least_recently_used_goes_
     officer = create_account(app_db, "officer")
     reads: list[int] = []
 
-    def count(session: Session, actor: Account, *, n: int) -> int:
+    def count(session: Session, actor: Account, *, n: int):
         reads.append(n)
         return n * 10
 

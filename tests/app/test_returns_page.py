@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
@@ -12,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from db.models import Account, Agency, LogEntry, Review
 from db.models_returns import AgencyReturn
+from services.agency_exchange import open_agency_return
 from services.returns.exports import CHECKLIST_COLUMNS, export_checklist
 from services.returns.service import (
     record_initial_check,
@@ -132,8 +134,20 @@ def test_sending_scoping_forms_from_the_page(app_db: OpenSession, make_app: Make
     at.date_input(key=f"send_date_{review_id}").set_value(RECEIVED)
     at.button(key="FormSubmitter:send_forms-Record forms sent").click().run()
     assert not at.error, [e.value for e in at.error]
-    assert "Scoping forms recorded as sent to 2 agencies." in [s.value for s in at.success]
+    assert "Scoping forms recorded as sent to 2 agencies, each with its private link." in [s.value for s in at.success]
     assert list(_rows(at)) == ["Demoshire Police", "Early Help"]
+    # No mail here (no SMTP_URL, no RRT_PUBLIC_URL): each link is shown this once, to be sent by hand, and it opens
+    # that agency's return.
+    assert any("shown only this once" in w.value for w in at.warning)
+    links = [c.value for c in at.code if "/agency/" in c.value]
+    assert len(links) == 2 and all(re.fullmatch(r"\S*/agency/[A-Za-z0-9_-]{40,}", link) for link in links)
+    with app_db() as session:
+        opened = sorted(open_agency_return(session, token=link.rsplit("/", 1)[1], as_of=AS_OF).agency_name
+                        for link in links)
+    assert opened == ["Demoshire Police", "Early Help"]
+    at.run()
+    assert not any("shown only this once" in w.value for w in at.warning)
+    assert not [c.value for c in at.code if "/agency/" in c.value]
 
 
 def test_a_receipt_before_the_request_is_refused_and_the_typing_kept(app_db: OpenSession, make_app: MakeApp) -> None:

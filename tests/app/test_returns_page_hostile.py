@@ -28,7 +28,7 @@ def test_recording_a_receipt_right_after_sending_forms_does_not_crash(app_db: Op
     at.date_input(key=f"send_date_{review_id}").set_value(RECEIVED)
     at.button(key="FormSubmitter:send_forms-Record forms sent").click().run()
     assert not at.exception, at.exception
-    assert "Scoping forms recorded as sent to 1 agency." in [s.value for s in at.success]
+    assert "Scoping forms recorded as sent to 1 agency, each with its private link." in [s.value for s in at.success]
     # The browser still holds the agencies it just sent (by label) and sends them back with the next action,
     # although they are no longer offered: the page takes that in its stride (a fresh box, a total format_func).
     assert not at.get("multiselect") or f"send_agencies_{review_id}_1" not in [m.key for m in at.multiselect]

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from db.models import Review
-from demo.partnership import load_demo_data
 from tests.app.conftest import create_account
 from tests.types import MakeApp, OpenSession
 
 AS_OF = date(2026, 11, 26)
 
 
+@pytest.mark.demo_data(as_of=AS_OF)  # the demo partnership, copied (tests/conftest.py)
 def test_the_picker_offers_live_reviews_and_finds_a_closed_one_by_its_reference(app_db: OpenSession,
                                                                                 make_app: MakeApp) -> None:
-    with app_db() as session, session.begin():
-        load_demo_data(session, as_of=AS_OF)
     with app_db() as session:
         rows = session.execute(select(Review.id, Review.case_reference, Review.state)).all()
     live = {r.id for r in rows if r.state != "closed"}

@@ -6,12 +6,11 @@ choice) sends more statements the second time. Counts are deterministic, unlike 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
+import pytest
 from sqlalchemy import event, select
 
 from db.models import Account, Agency
-from demo.partnership import load_demo_data
 from services.daily_log.service import add_log_entry
 from services.returns.service import record_returns_requested
 from services.reviews.rules import ChildEntry
@@ -23,7 +22,7 @@ AS_OF = date(2026, 11, 26)  # a Thursday
 PAGES = ("pages/live_reviews.py", "pages/daily_log.py", "pages/returns.py", "pages/board.py")
 
 
-def _statements_of_a_warm_render(make_app: MakeApp, reader: Account, page: str) -> list[str]:
+def _statements_of_a_warm_render(make_app: MakeApp, reader, page: str) -> list[str]:
     """The SQL of each statement one render of `page` sends, after a first render."""
     import ui.state
 
@@ -33,7 +32,7 @@ def _statements_of_a_warm_render(make_app: MakeApp, reader: Account, page: str) 
     assert not at.exception, at.exception
     statements: list[str] = []
 
-    def listener(*args: Any) -> None:  # SQLAlchemy's before_cursor_execute: (conn, cursor, statement, ...)
+    def listener(*args) -> None:
         statements.append(args[2])
 
     engine = ui.state._engine()
@@ -47,7 +46,7 @@ def _statements_of_a_warm_render(make_app: MakeApp, reader: Account, page: str) 
     return statements
 
 
-def _statements_per_render(make_app: MakeApp, reader: Account) -> dict[str, int]:
+def _statements_per_render(make_app: MakeApp, reader) -> dict[str, int]:
     return {page: len(_statements_of_a_warm_render(make_app, reader, page)) for page in PAGES}
 
 
@@ -71,9 +70,8 @@ def _more_live_reviews(open_session: OpenSession, count: int) -> None:
                               text=f"Phoned the agency lead, call {n + 1}.")
 
 
+@pytest.mark.demo_data(as_of=AS_OF)  # the demo partnership, copied (tests/conftest.py)
 def test_statements_per_render_do_not_grow_with_the_reviews(app_db: OpenSession, make_app: MakeApp) -> None:
-    with app_db() as session, session.begin():
-        load_demo_data(session, as_of=AS_OF)
     reader = create_account(app_db, "manager", "officer", "board", username="statement-counter")
     before = _statements_per_render(make_app, reader)
     _more_live_reviews(app_db, 12)
@@ -82,12 +80,11 @@ def test_statements_per_render_do_not_grow_with_the_reviews(app_db: OpenSession,
     assert all(n > 0 for n in before.values()), before
 
 
+@pytest.mark.demo_data(as_of=AS_OF)  # the demo partnership, copied (tests/conftest.py)
 def test_a_warm_render_of_the_live_list_sends_one_statement_for_settings_account_and_data_version(
         app_db: OpenSession, make_app: MakeApp) -> None:
     """The page run's first read (ui.state.read_frame) brings the settings, the signed-in account and the data
     version in one statement; the sign-in check and the page then send nothing (the list is kept by data version)."""
-    with app_db() as session, session.begin():
-        load_demo_data(session, as_of=AS_OF)
     reader = create_account(app_db, "manager", username="one-statement")
     [sent] = _statements_of_a_warm_render(make_app, reader, "pages/live_reviews.py")
     for table in ("FROM settings", "accounts", "record_chain_heads"):

@@ -15,12 +15,11 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import create_engine
-from sqlalchemy.orm import Session
 
-from demo.partnership import load_demo_data
 from services.clock import PINNED_TODAY_VARIABLE
-from tests.conftest import _create_from_template, _drop, as_app_role
+
+# DEMO_TEST_PASSWORD: the demo accounts' password in the browser tests (the product makes a random one per load).
+from tests.conftest import DEMO_TEST_PASSWORD, _create_from_template, _drop, as_app_role
 
 # The machine is shared: give each expectation time for the app's rerun to finish.
 expect.set_options(timeout=30_000)
@@ -34,7 +33,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+        return s.getsockname()[1]
 
 
 # A Thursday in term time. The served app and the test share this "today" (RRT_TODAY), so a run on a
@@ -59,24 +58,7 @@ def app_environment() -> dict[str, str]:
 def served_app(env: dict[str, str]) -> Iterator[str]:
     """Run `python -m ui.server` on its own port with this environment until the block ends; yields its address.
     "{app_url}" in a value becomes the app's address (its port is chosen when it starts)."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {name: value.replace("{app_url}", url) for name, value in env.items()}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ui.server", "--server.port", str(port), "--server.address", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                output = process.stdout.read().decode(errors="replace") if process.stdout else ""
-                pytest.fail(f"The app did not start:\n{output[-3000:]}")
-            time.sleep(0.3)
+    process, url = _start_app(env)
     try:
         yield url
     finally:
@@ -85,6 +67,40 @@ def served_app(env: dict[str, str]) -> Iterator[str]:
             process.wait(10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def _start_app(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    # A free port is only free until someone binds it: with test workers side by side (pytest-xdist), another
+    # process may take it between the look and the app's start. The app then stops at once saying so: try another.
+    for attempt in range(3):
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}"
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ui.server", "--server.port", str(port), "--server.address", "127.0.0.1"],
+            cwd=ROOT, env={name: value.replace("{app_url}", url) for name, value in env.items()},
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=2)
+                return process, url
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    process.kill()
+                    output = process.stdout.read().decode(errors="replace") if process.stdout else ""
+                    if f"Port {port} is not available" in output and attempt < 2:
+                        break
+                    pytest.fail(f"The app did not start:\n{output[-3000:]}")
+                time.sleep(0.3)
+    raise AssertionError("unreachable")
+
+
+def environment_for(owner_url: str, today: date = PINNED_TODAY) -> dict[str, str]:
+    """The environment of an app served on the database at `owner_url` (the owner's), as `app_url` gives it: the app
+    connects as the app's role and migrates as the owner; "today" is pinned."""
+    return {**os.environ, "DATABASE_URL": as_app_role(owner_url), "MIGRATION_DATABASE_URL": owner_url,
+            PINNED_TODAY_VARIABLE: today.isoformat()}
 
 
 @pytest.fixture
@@ -155,22 +171,13 @@ def wait_for_session_cookie(page: Page, timeout_ms: int = 20_000) -> bool:
     return False
 
 
-# The demo accounts' password in the browser tests (the product makes a random one per load).
-DEMO_TEST_PASSWORD = "browser tests' demo password"
-
-
 @pytest.fixture(scope="module")
-def demo_app(server_url: str, template_database: str) -> Iterator[str]:
-    """The demo partnership, loaded as of the pinned day, served by one app for the whole module."""
-    name, url = _create_from_template(server_url, template_database)
-    engine = create_engine(url)
-    with Session(engine) as session, session.begin():
-        load_demo_data(session, as_of=PINNED_TODAY, password=DEMO_TEST_PASSWORD)
-    engine.dispose()
-    env = {**os.environ, "DATABASE_URL": as_app_role(url), "MIGRATION_DATABASE_URL": url,
-           PINNED_TODAY_VARIABLE: PINNED_TODAY.isoformat()}
+def demo_app(server_url: str, demo_template) -> Iterator[str]:
+    """The demo partnership, loaded as of the pinned day, served by one app for the whole module (on a copy of the
+    run's demo database)."""
+    name, url = _create_from_template(server_url, demo_template(PINNED_TODAY, DEMO_TEST_PASSWORD))
     try:
-        with served_app(env) as app:
+        with served_app(environment_for(url)) as app:
             yield app
     finally:
         _drop(server_url, name)

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from services.accounts import create_account_from_command_line
 from services.sessions import start
-from tests.e2e.conftest import served_app
+from tests.conftest import _create_from_template, _drop
+from tests.e2e.conftest import environment_for, served_app
 
 PASSWORD = "correct horse battery"
 
@@ -26,7 +27,6 @@ PASSWORD = "correct horse battery"
 def _request(app_url: str, method: str, path: str, headers: dict[str, str] | None = None,
              body: bytes | None = None) -> tuple[int, dict[str, str], bytes]:
     parts = urlsplit(app_url)
-    assert parts.hostname is not None
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
     try:
         connection.request(method, path, body=body, headers=headers or {})
@@ -52,8 +52,23 @@ def _websocket_status(app_url: str, headers: dict[str, str], host: str | None = 
 
 def _other_port_origin(app_url: str) -> str:
     parts = urlsplit(app_url)
-    assert parts.port is not None
     return f"http://{parts.hostname}:{parts.port + 1 if parts.port != 65535 else 1}"
+
+
+@pytest.fixture(scope="module")
+def module_database(server_url: str, template_database: str) -> Iterator[str]:
+    """One database for the module's served app (the owner's URL): the tests here send requests and read the
+    sign-in sessions, and only the sign-out test makes one."""
+    name, url = _create_from_template(server_url, template_database)
+    yield url
+    _drop(server_url, name)
+
+
+@pytest.fixture(scope="module")
+def app_url(module_database) -> Iterator[str]:
+    """One app served for the module (its tests do not change what another reads): one start instead of four."""
+    with served_app(environment_for(module_database)) as url:
+        yield url
 
 
 def test_the_websocket_opens_only_from_the_trackers_own_origin(app_url: str) -> None:
@@ -113,8 +128,8 @@ def test_metrics_are_off_and_every_response_carries_the_security_headers(app_url
 
 
 @pytest.fixture
-def live_token(fresh_database_url: str) -> Iterator[tuple[str, Engine]]:
-    engine = create_engine(fresh_database_url)
+def live_token(module_database) -> Iterator[tuple[str, object]]:
+    engine = create_engine(module_database)
     with Session(engine, expire_on_commit=False) as session, session.begin():
         officer = create_account_from_command_line(session, username="olly", display_name="Olly Officer",
                                                    roles=["officer"], password=PASSWORD)
@@ -128,8 +143,7 @@ def _ended(engine: Engine) -> list[str | None]:
         return list(connection.execute(text("SELECT ended_reason FROM sign_in_sessions")).scalars())
 
 
-def test_sign_out_ends_a_session_only_on_a_post_from_the_trackers_own_origin(
-        app_url: str, live_token: tuple[str, object]) -> None:
+def test_sign_out_ends_a_session_only_on_a_post_from_the_trackers_own_origin(app_url: str, live_token) -> None:
     token, engine = live_token
     cookie = {"Cookie": f"rrt_session={token}"}
     # A link, an image, a prefetch: GET and HEAD never end a live session; GET shows a button that posts.

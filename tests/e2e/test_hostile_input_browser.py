@@ -16,8 +16,7 @@ from playwright.sync_api import Browser, Dialog, Page, Request, expect
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from demo.partnership import load_demo_data
-from tests.e2e.conftest import DEMO_TEST_PASSWORD, PINNED_TODAY, sign_in, wait_for_app
+from tests.e2e.conftest import DEMO_TEST_PASSWORD, sign_in, wait_for_app
 
 SCRIPT = "<script>window.__planted = 1; alert('script')</script>"
 IFRAME = "<iframe srcdoc=\"<script>parent.alert('iframe')</script>\"></iframe>"
@@ -36,10 +35,15 @@ WALKS = {
 }
 
 
+# Each test's database starts as a copy of the demo partnership loaded as of the pinned day (tests/conftest.py:
+# loaded once per run, copied in a fraction of a second), and the payloads are planted into it.
+pytestmark = pytest.mark.demo_data
+
+
 def _plant(url: str) -> None:
+    """Payloads into the demo's stored rows (the database is a copy of the demo partnership: fresh_database_url)."""
     engine = create_engine(url)
     with Session(engine) as session, session.begin():
-        load_demo_data(session, as_of=PINNED_TODAY, password=DEMO_TEST_PASSWORD)
         # Stored text of every kind the pages show, each carrying a payload.
         session.execute(text("UPDATE agencies SET name = name || ' ' || :p WHERE id = (SELECT min(id) FROM agencies)"),
                         {"p": IFRAME})
@@ -188,11 +192,10 @@ NAMED_WALK = ["Live reviews", "Review", "Agency returns", "Meetings", "Report", 
 
 
 def _plant_names(url: str) -> None:
-    """The demo partnership with the hostile text appended to every agency's name, every plan step's title, the
-    partnership's name and every account's display name (as an administrator could set them)."""
+    """The demo partnership (fresh_database_url) with the hostile text appended to every agency's name, every plan
+    step's title, the partnership's name and every account's display name (as an administrator could set them)."""
     engine = create_engine(url)
     with Session(engine) as session, session.begin():
-        load_demo_data(session, as_of=PINNED_TODAY, password=DEMO_TEST_PASSWORD)
         for statement in ("UPDATE agencies SET name = left(name, 100) || ' ' || :p",
                           "UPDATE milestone_templates SET title = left(title, 100) || ' ' || :p",
                           "UPDATE review_milestones SET title = left(title, 100) || ' ' || :p",

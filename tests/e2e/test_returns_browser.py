@@ -144,7 +144,7 @@ def test_a_return_from_request_to_shared_with_the_chair_in_eight_clicks_then_acc
     clicks.click(page.locator('[data-testid="stMultiSelect"]'))
     clicks.click(page.get_by_role("option", name="Demoshire Police"))
     clicks.button("Record forms sent")
-    _expect_message(page, "Scoping forms recorded as sent to 1 agency.")
+    _expect_message(page, "Scoping forms recorded as sent to 1 agency, each with its private link.")
     _expect_review_rag(page, reference, "GREEN")
 
     # The return arrives: its card offers the receipt only. Until it is checked the review is amber.
@@ -214,7 +214,7 @@ def test_the_next_action_after_sending_forms_works(app_url: str, fresh_database_
         page.get_by_role("option", name=name).click()
     page.keyboard.press("Escape")
     _click(page, "Record forms sent")
-    _expect_message(page, "Scoping forms recorded as sent to 2 agencies.")
+    _expect_message(page, "Scoping forms recorded as sent to 2 agencies, each with its private link.")
 
     # Record a receipt on GP practices' card: it works, nothing is lost.
     card = page.locator('[class*="st-key-card_"]').filter(has_text="GP practices").first

@@ -94,11 +94,9 @@ def _rows(engine: Engine) -> list[SentMail]:
         return list(session.scalars(select(SentMail).order_by(SentMail.id)))
 
 
+@pytest.mark.demo_data(as_of=TODAY)  # the demo partnership, copied (tests/conftest.py)
 def test_the_demo_managers_digest_arrives_once_and_only_once_on_a_working_day(db, smtp) -> None:
-    from demo.partnership import load_demo_data
-
     with Session(db) as session, session.begin():
-        load_demo_data(session, as_of=TODAY)
         session.execute(text("UPDATE accounts SET email = 'morgan@partnership.example'"
                              " WHERE username = 'demo-manager'"))
         live = set(session.scalars(text("SELECT case_reference FROM reviews WHERE state = 'open'")))

@@ -157,6 +157,10 @@ WHO_MAY_CALL: dict[str, frozenset[str]] = {
     "reissue_agency_link": WRITE_CASE,
     "revoke_agency_link": WRITE_CASE,
     "record_forms_sent_with_links": WRITE_CASE,
+    # The request emailed with the link (services/due_mail.py): as sending the forms and reissuing a link.
+    "send_scoping_requests": WRITE_CASE,
+    "reissue_and_send_link": WRITE_CASE,
+    "share_return_with_chairs": WRITE_CASE,
     "agency_return_exchange": READ_CASE,
     "agency_document_file": READ_CASE,
 }
@@ -248,7 +252,7 @@ def ctx(session: Session, make_account: MakeAccount, monkeypatch: pytest.MonkeyP
     _find("add_closure_day")(session, admin, closed_on=date(2027, 12, 29), reason="closure")
     milestones = {m.key: m for m in review.milestones}
     return {"review": review, "milestones": milestones, "other": other, "agency": agency, "session": session,
-            "manager": make_account("manager"), "monkeypatch": monkeypatch}
+            "manager": make_account("manager"), "monkeypatch": monkeypatch, "make_account": make_account}
 
 
 def _live_session_id(s, ctx) -> int:
@@ -299,6 +303,18 @@ def _return_at(s, c, stage):
         _find("record_final_qa")(s, manager, return_id=ret.id, expected_version=None, decided_on=TODAY,
                                  outcome="sent back", reason="Have it signed.", new_due_date=TODAY, as_of=TODAY)
     return ret
+
+
+def _shareable_return_id(s, c) -> int:
+    """A received return, on a server that sends mail and knows its public address, with a JCR Chair to email."""
+    c["monkeypatch"].setenv("SMTP_URL", "smtp://127.0.0.1:9")
+    c["monkeypatch"].setenv("RRT_PUBLIC_URL", "https://tracker.example")
+    if "chair_to_email" not in c:
+        chair = c["make_account"]("chair")
+        chair.email = f"chair{chair.id}@partnership.example"
+        s.flush()
+        c["chair_to_email"] = chair
+    return _return_at(s, c, "received").id
 
 
 def _emailable_return_id(s, c) -> int:
@@ -398,6 +414,11 @@ CALLS = {
     "revoke_agency_link": lambda s, a, c: dict(return_id=_linked_return_id(s, c), reason="Wrong address."),
     "record_forms_sent_with_links": lambda s, a, c: dict(
         review_id=c["review"].id, agency_ids=[_new_agency_id(s)], requested_on=TODAY, as_of=TODAY),
+    "send_scoping_requests": lambda s, a, c: dict(
+        review_id=c["review"].id, agency_ids=[_new_agency_id(s)], requested_on=TODAY, as_of=TODAY),
+    "reissue_and_send_link": lambda s, a, c: dict(return_id=_linked_return_id(s, c), reason="Lost.", as_of=TODAY),
+    "share_return_with_chairs": lambda s, a, c: dict(return_id=_shareable_return_id(s, c), expected_version=None,
+                                                     as_of=TODAY),
     "agency_return_exchange": lambda s, a, c: dict(return_id=_linked_return_id(s, c)),
     "agency_document_file": lambda s, a, c: dict(attachment_id=_agency_document_id(s, c)),
     # Administration.
