@@ -33,10 +33,10 @@ from services.report.content import (
     missing_parts,
 )
 from services.report.rules import SENT_TO_CHAIR, SIGNED_FINAL, SUBMITTED, final_qa_words
-from services.report.word import DOCX_MIME
 from services.returns.rules import agency_due_date, ending_sentence, return_due_date
 from services.reviews.rules import NOT_KNOWN_YET, NOTIFICATION_TYPE_LABELS, sin_timeliness
 from services.settings_reads import load_calendar, load_settings
+from services.word_document import DOCX_MIME
 
 
 @dataclass(frozen=True)

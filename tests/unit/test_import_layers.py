@@ -18,7 +18,7 @@ LAYERS: list[set[str]] = [
      "services.deadlines", "services.working_days", "services.text", "services.outside", "services.sign_in_throttle",
      "services.report.content", "services.board.rules"},
     {"services.permissions", "services.rag", "services.settings_reads", "services.concurrency", "services.report.word",
-     "services.report.rules",
+     "services.report.rules", "services.word_document",
      "services.agency_exchange.rules", "services.daily_log.rules", "services.meetings.rules", "services.board.reads",
      "services.board.wording", "services.board.charts", "services.board.pack"},
     {"services.daily_log.reads", "services.daily_log.service", "services.daily_log.exports", "services.integrity",
