@@ -1,6 +1,7 @@
 """Agencies answer their scoping request through a private link: the rules (rules.py, no I/O), the steps
 (service.py: the officers' links, and the agency's own steps through its link, whose token is its credential; see
-that module's docstring for who acts), and what the Partnership reads of the answers (reads.py)."""
+that module's docstring for who acts), what the Partnership reads of the answers (reads.py), and the Day 6 pack of
+the accepted returns as one Word file (collation.py)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -8,6 +9,7 @@ from typing import TYPE_CHECKING
 from services import public_name
 
 if TYPE_CHECKING:
+    from services.agency_exchange.collation import Day6PackFile, build_day6_pack, day6_pack_file_name
     from services.agency_exchange.reads import (
         AnswerRead,
         DocumentFile,
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
         judge_attachment,
         link_expiry_date,
         precheck,
+        summary_draft,
     )
     from services.agency_exchange.service import (
         AgencyPage,
@@ -60,6 +63,7 @@ __all__ = [
     "AttachmentView",
     "Confirmation",
     "ConfirmationInput",
+    "Day6PackFile",
     "DocumentFile",
     "DocumentRead",
     "EarlierRound",
@@ -74,8 +78,10 @@ __all__ = [
     "agency_document_file",
     "agency_return_exchange",
     "attach_agency_document",
+    "build_day6_pack",
     "current_form_version",
     "date_from_parts",
+    "day6_pack_file_name",
     "issue_agency_link",
     "judge_attachment",
     "link_expiry_date",
@@ -88,8 +94,9 @@ __all__ = [
     "revoke_agency_link",
     "save_agency_draft",
     "submit_agency_return",
+    "summary_draft",
 ]
 
 
 def __getattr__(name: str) -> object:
-    return public_name(__name__, name, ("rules", "reads", "service"))
+    return public_name(__name__, name, ("rules", "reads", "service", "collation"))

@@ -68,6 +68,11 @@ class ExchangeRead:
     rounds: tuple[RoundRead, ...]  # the rounds submitted, first first
     draft_saved_at: datetime | None  # the agency is working on a draft not yet sent (last saved then)
 
+    def answered_round(self, number: int) -> RoundRead | None:
+        """Round `number` as the agency sent it through its link; None when that round did not come through the link
+        (it was received by email and recorded by hand, or has not arrived)."""
+        return next((r for r in self.rounds if r.round == number), None)
+
 
 @requires(*CASE_READERS, action="read an agency's answers")
 def agency_return_exchange(session: Session, actor: Account, *, return_id: int) -> ExchangeRead:

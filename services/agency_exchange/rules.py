@@ -10,6 +10,10 @@ completeness pre-check of a submitted return, and which documents are accepted.
   the dates and episodes (any date written as 12/03/2026, 12-03-26, 2026-03-12, 12 March 2026 or March 2026), and
   the senior manager's confirmation given (name, role, date, ticked). The agency may submit a return with sections
   unanswered (its answer may be in an attached document); only the confirmation is required to submit.
+- **The report's summary, started from the return**: the answers to the form's involvement and analysis sections
+  (keys `involvement` and `analysis`), each under its heading, in the form's order, trimmed to the summary's length
+  limit (at a word when one ends within 40 characters of it) with an ellipsis; the officer edits it and saves it
+  (nothing is saved without that).
 - **Documents**: PDF or Word (.doc, .docx) only, judged by their content (the `filetype` package reads the bytes),
   never by the name or the browser's word; 1 byte to 10 MiB each; at most 10 per round. The name keeps what the
   agency chose, with its extension put right to match the content (a Word file sent as report.pdf is kept as
@@ -55,6 +59,8 @@ __all__ = [
     "link_expiry_date",
     "link_open_until",
     "precheck",
+    "size_words",
+    "summary_draft",
     "token_hash",
 ]
 
@@ -234,6 +240,40 @@ def precheck(sections: Sequence[SectionSpec], answers: Mapping[str, str], confir
     dates_present = any(has_a_date(answers.get(key, "")) for key in looked_in)
     needs_confirmation = any(s.kind == SectionKind.CONFIRMATION for s in sections)
     return PreCheck(unanswered, dates_present, confirmation.given or not needs_confirmation)
+
+
+# ---------------------------------------------------------------- the report's summary, started from the return
+
+SUMMARY_SOURCE_KEYS = ("involvement", "analysis")
+ELLIPSIS = "\u2026"
+WORD_CUT_SLACK = 40  # a cut goes back at most this far to end at a word
+
+
+def summary_draft(answers: Sequence[tuple[str, str, str | None]], *, max_chars: int) -> str:
+    """A first draft of the report's summary of an agency's involvement from its answers, given as (section key,
+    heading, text or None) in the form's order: the involvement and analysis sections' answers, each under its
+    heading, trimmed to `max_chars` (at a word when one ends near the limit; an ellipsis shows where). Empty when
+    neither was answered."""
+    parts = [f"{heading}:\n{text.strip()}" for key, heading, text in answers
+             if key in SUMMARY_SOURCE_KEYS and text and text.strip()]
+    draft = "\n\n".join(parts)
+    if len(draft) <= max_chars:
+        return draft
+    cut = draft[:max_chars - len(ELLIPSIS)]
+    if not draft[len(cut)].isspace():  # the cut falls inside a word: end at the word before, unless it is far back
+        space = max(cut.rfind(" "), cut.rfind("\n"))
+        if space >= len(cut) - WORD_CUT_SLACK:
+            cut = cut[:space]
+    return cut.rstrip() + ELLIPSIS
+
+
+def size_words(size_bytes: int) -> str:
+    """A document's size as people read it: '820 bytes', '12 KB', '3.4 MB' (1 KB = 1,024 bytes)."""
+    if size_bytes < 1024:
+        return f"{size_bytes:,} byte{'' if size_bytes == 1 else 's'}"
+    if size_bytes < 1024 * 1024:
+        return f"{size_bytes // 1024:,} KB"
+    return f"{size_bytes / 1024 / 1024:.1f} MB"
 
 
 # ---------------------------------------------------------------- documents

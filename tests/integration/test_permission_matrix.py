@@ -163,6 +163,9 @@ WHO_MAY_CALL: dict[str, frozenset[str]] = {
     "share_return_with_chairs": WRITE_CASE,
     "agency_return_exchange": READ_CASE,
     "agency_document_file": READ_CASE,
+    # The Day 6 pack of the accepted returns, for the Rapid Review meeting: case data, read by everyone on the case
+    # (domain.md's plan: "Returns collated and circulated to the JCR group").
+    "build_day6_pack": READ_CASE,
 }
 
 # Helpers that other services call inside their own guarded call (the caller has checked the role), never pages.
@@ -421,6 +424,7 @@ CALLS = {
                                                      as_of=TODAY),
     "agency_return_exchange": lambda s, a, c: dict(return_id=_linked_return_id(s, c)),
     "agency_document_file": lambda s, a, c: dict(attachment_id=_agency_document_id(s, c)),
+    "build_day6_pack": lambda s, a, c: dict(review_id=c["review"].id, as_of=TODAY),
     # Administration.
     "list_plan_templates": lambda s, a, c: {},
     "update_plan_template": lambda s, a, c: dict(

@@ -31,7 +31,7 @@ LAYERS: list[set[str]] = [
     {"services.reviews.service", "services.returns.reads", "services.returns.service",
      "services.returns.service_receipts", "services.report.reads", "services.calendar_feed"},
     {"services.returns.chasing", "services.returns.exports", "services.reviews.status",
-     "services.agency_exchange.returns_api", "services.agency_exchange.service"},
+     "services.agency_exchange.returns_api", "services.agency_exchange.service", "services.agency_exchange.collation"},
     {"services.due_mail", "services.report.versions"},
     {"services.report.service"},
     {"services.report.panel"},
