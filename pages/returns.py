@@ -1,8 +1,8 @@
 """Agency returns: a review's returns as one card per agency (pages/returns_parts/return_cards.py: what happens
 next and by when, with the one form of that next step; a save in a card reruns that card alone unless the page
 around it changes), batches for the common steps (pages/returns_parts/return_batches.py), the checklist table and
-its export; and the outstanding returns across every live review, most urgent first (the officer's worklist for
-the day)."""
+its export, the Day 6 pack of the accepted returns as one Word file (pages/returns_parts/day6_pack.py); and the
+outstanding returns across every live review, most urgent first (the officer's worklist for the day)."""
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -10,9 +10,11 @@ import pandas as pd
 import streamlit as st
 
 from db.enums import ReviewState, Role
+from pages.returns_parts.day6_pack import day6_pack_button
 from pages.returns_parts.return_batches import SMALLEST_BATCH, batch_receipts, batch_share
 from pages.returns_parts.return_cards import DATE_FORMAT, CardPage, chase_controls, return_card
 from services.agencies import list_agencies
+from services.agency_exchange import build_day6_pack
 from services.due_mail import ScopingRequest, send_scoping_requests
 from services.outbox import mail_is_on
 from services.permissions import may
@@ -21,6 +23,7 @@ from services.returns import (
     CHECKLIST_COLUMNS,
     DATE_COLUMNS,
     CardStep,
+    Stage,
     card_step,
     chase_emails,
     checklist_table,
@@ -274,6 +277,9 @@ to_share = [s for s in statuses if steps_of[s.ret.id] is CardStep.SHARE]
 if writable:
     batch_receipts(waiting, as_of=as_of)
     batch_share(to_share, as_of=as_of)
+if statuses and may(roles, build_day6_pack):
+    day6_pack_button(picked, review.case_reference, as_of=as_of, asked=len(statuses),
+                     accepted=sum(1 for s in statuses if s.stage is Stage.ACCEPTED))
 batched = frozenset(step for step, group in ((CardStep.RECEIPT, waiting), (CardStep.SHARE, to_share))
                     if writable and len(group) >= SMALLEST_BATCH)
 page = CardPage(review_id=picked, as_of=as_of, writable=writable, is_manager=is_manager, batched=batched,

@@ -23,6 +23,8 @@ import streamlit as st
 
 from db.enums import FinalQaOutcome, FolderSection, InitialCheckOutcome, ReturnEnding
 from pages.returns_parts.return_exchange import exchange_section
+from pages.returns_parts.summary_start import START_LABEL, put_started_draft, start_summary
+from services.agency_exchange import RoundRead
 from services.due_mail import email_agency_about_return, share_return_with_chairs
 from services.outbox import mail_is_on
 from services.returns import (
@@ -375,7 +377,9 @@ def _final_qa_form(s: ReturnStatus, page: CardPage) -> None:
               outcome=decision, reason=reason, new_due_date=new_due, as_of=page.as_of)
 
 
-def _file_and_summary_forms(s: ReturnStatus, page: CardPage) -> None:
+def _file_and_summary_forms(s: ReturnStatus, page: CardPage, answered: RoundRead | None = None) -> None:
+    """The file location and the report's summary; `answered`: the round accepted, as it came through the agency's
+    link, when the summary may start from it (pages/returns_parts/summary_start.py)."""
     ret = s.ret
     left, right = st.columns(2)
     file_form = _form(ret.id, "file", {"section": ret.file_section or FolderSection.NOTIFICATION_AND_SCOPING.value,
@@ -391,11 +395,16 @@ def _file_and_summary_forms(s: ReturnStatus, page: CardPage) -> None:
               describe_saved=lambda saved: f"{saved['section']}: {saved['path']}", file_section=section,
               file_path=path)
     summary_form = _form(ret.id, "summary", {"text": ret.summary or ""}, ret.version)
+    put_started_draft(ret.id, summary_form.key("text"))
+    may_start = answered is not None and s.stage is Stage.ACCEPTED and not ret.summary
     with right, st.form(f"r{ret.id}_summary_form"):
         st.markdown("**Summary of involvement and learning** (feeds the report)")
         summary = st.text_area("Summary", key=summary_form.key("text"), height=140,
                                help=free_text_help(MAX_SUMMARY_CHARS), placeholder=FREE_TEXT_REMINDER)
         summary_submitted = st.form_submit_button("Save the summary")
+        start = may_start and st.form_submit_button(START_LABEL, icon=":material/edit_note:")
+    if start and answered is not None:
+        start_summary(ret.id, summary, answered, rerun=rerun_after_save)
     if summary_submitted:
         _save(summary_form, ret.id, record_summary, f"Summary for {md_text(s.agency_name)} saved.",
               describe_saved=lambda saved: saved["text"], summary=summary)
@@ -464,7 +473,7 @@ def _late_form(s: ReturnStatus, page: CardPage, step: str, label: str) -> None:
 
 NEXT_STEP_FORMS: dict[CardStep, Callable[[ReturnStatus, CardPage], None]] = {
     CardStep.RECEIPT: _receipt_form, CardStep.CHECK: _check_form, CardStep.SHARE: _share_form,
-    CardStep.FINAL_QA: _final_qa_form, CardStep.FILING: _file_and_summary_forms,
+    CardStep.FINAL_QA: _final_qa_form,
 }
 
 
@@ -486,8 +495,9 @@ def _draw_card(s: ReturnStatus, page: CardPage) -> None:  # noqa: C901 - a page'
         if ret.ended_as is not None:
             st.info(f"Closed by {md_text(ret.ended_by_name or '')} on {fmt_date(ret.ended_on)} as "
                     f"'{md_text(ret.ended_as)}'. Reason: {md_text(ret.ended_reason or '')}", icon=":material/block:")
-        exchange_section(ret.id, s.agency_name, as_of=page.as_of, writable=writable,
-                         owed=s.stage in (Stage.AWAITING, Stage.SENT_BACK), rerun=rerun_after_save)
+        exchange = exchange_section(ret.id, s.agency_name, as_of=page.as_of, writable=writable,
+                                    owed=s.stage in (Stage.AWAITING, Stage.SENT_BACK), rerun=rerun_after_save)
+        answered = exchange.answered_round(ret.sent_back_count + 1) if exchange is not None else None
         if writable and s.stage is Stage.SENT_BACK:
             back_email = state.read(send_back_email, return_id=ret.id)
             st.link_button(f"Email the send-back to {md_text(s.agency_name)}", back_email.mailto,
@@ -495,7 +505,9 @@ def _draw_card(s: ReturnStatus, page: CardPage) -> None:  # noqa: C901 - a page'
             read_email(back_email, s.agency_name, title="Read the send-back email")
         if writable and step is CardStep.RECEIPT:
             chase_controls(s, as_of=page.as_of, can_write=True, key_prefix="checklist")
-        if writable and step in NEXT_STEP_FORMS:
+        if writable and step is CardStep.FILING:
+            _file_and_summary_forms(s, page, answered)
+        elif writable and step in NEXT_STEP_FORMS:
             NEXT_STEP_FORMS[step](s, page)
         elif step is CardStep.FINAL_QA:
             st.caption("Waiting for the Partnership Manager's final QA (accept or send back).")
@@ -526,7 +538,7 @@ def _draw_card(s: ReturnStatus, page: CardPage) -> None:  # noqa: C901 - a page'
                     _agreed_form(s, page)
                     _ending_form(s, page)
                 if more_filing:
-                    _file_and_summary_forms(s, page)
+                    _file_and_summary_forms(s, page, answered)
         if sent is not None and sent[0] not in st.session_state[_drawn_key(ret.id)]["drawn"]:
             _late_form(s, page, *sent)
 

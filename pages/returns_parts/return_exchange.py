@@ -123,11 +123,12 @@ def _link_controls(return_id: int, agency_name: str, *, as_of: date, owed: bool,
 
 
 def exchange_section(return_id: int, agency_name: str, *, as_of: date, writable: bool, owed: bool,
-                     rerun: Callable[[], NoReturn]) -> None:
-    """The card's part about the private link: nothing when the return never had one."""
+                     rerun: Callable[[], NoReturn]) -> ExchangeRead | None:
+    """The card's part about the private link: nothing when the return never had one (None). The exchange read, for
+    the rest of the card."""
     exchange = state.read(agency_return_exchange, return_id=return_id)
     if not exchange.links and not exchange.rounds:
-        return
+        return None
     st.caption(md_text(_link_line(exchange)))
     if exchange.draft_saved_at is not None:
         st.caption(f"The agency is working on a draft (last saved {_when(exchange.draft_saved_at)}); it is "
@@ -145,3 +146,4 @@ def exchange_section(return_id: int, agency_name: str, *, as_of: date, writable:
     if writable:
         live = bool(exchange.links) and exchange.links[-1].revoked_at is None
         _link_controls(return_id, agency_name, as_of=as_of, owed=owed, live=live, rerun=rerun)
+    return exchange
