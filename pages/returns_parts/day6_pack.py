@@ -20,6 +20,6 @@ def day6_pack_button(review_id: int, case_reference: str, *, as_of: date, accept
     st.download_button(LABEL, lambda: later().data, file_name=day6_pack_file_name(case_reference, as_of),
                        mime=DOCX_MIME, icon=":material/download:", on_click="ignore", key="day6_pack")
     waiting = asked - accepted
-    st.caption(f"Every accepted return in one file for the Rapid Review meeting ({accepted} of {asked} accepted"
-               + (f"; {waiting} not accepted yet, listed at its end" if waiting else "")
+    st.caption(f"Every accepted return in one file for the Rapid Review meeting ({accepted:d} of {asked:d} accepted"
+               + (f"; {waiting:d} not accepted yet, listed at its end" if waiting else "")
                + "). It is built from the returns as they stand when you click.")
