@@ -277,7 +277,7 @@ to_share = [s for s in statuses if steps_of[s.ret.id] is CardStep.SHARE]
 if writable:
     batch_receipts(waiting, as_of=as_of)
     batch_share(to_share, as_of=as_of)
-if statuses and may(roles, build_day6_pack):
+if may(roles, build_day6_pack):
     day6_pack_button(picked, review.case_reference, as_of=as_of, asked=len(statuses),
                      accepted=sum(1 for s in statuses if s.stage is Stage.ACCEPTED))
 batched = frozenset(step for step, group in ((CardStep.RECEIPT, waiting), (CardStep.SHARE, to_share))

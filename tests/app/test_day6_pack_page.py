@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
 from docx import Document
 from streamlit.testing.v1 import AppTest
 
-from db.models import Account
+from db.models import Account, Agency
 from db.models_returns import AgencyReturn
-from tests.agency_scenarios import WED_23_DEC, Day6Scenario, day6_scenario
+from services.agency_exchange import record_forms_sent_with_links
+from services.reviews.rules import ChildEntry
+from services.reviews.service import open_review
+from tests.agency_scenarios import FRI_18_DEC, WED_23_DEC, Day6Scenario, day6_scenario
 from tests.app.conftest import create_account
 from tests.app.test_returns_page import _open_checklist
 from tests.types import MakeApp, OpenSession
@@ -68,6 +72,23 @@ def test_the_day6_pack_downloads_when_clicked(app_db: OpenSession, make_app: Mak
         "1. Demoshire Police", "2. GP practices", "3. Schools"]
     assert paragraphs[-1] == "Youth Offending Service: awaiting the return, due Tue 29 Dec 2026"
     assert "Case reference: 181226AB" in paragraphs
+
+
+def test_no_pack_is_offered_before_a_return_is_accepted(app_db: OpenSession, make_app: MakeApp) -> None:
+    officer = create_account(app_db, "officer", username="day6-early")
+    with app_db() as session, session.begin():
+        actor = session.merge(officer)
+        agency = Agency(name="Ambulance Service", kind="health", active=True)
+        session.add(agency)
+        session.flush()
+        review = open_review(session, actor, notification_type="death", incident_date=date(2026, 12, 14),
+                             csc_aware_date=date(2026, 12, 15), notification_received_date=FRI_18_DEC,
+                             children=[ChildEntry("CD", 2)], as_of=FRI_18_DEC)
+        record_forms_sent_with_links(session, actor, review_id=review.id, agency_ids=[agency.id],
+                                     requested_on=FRI_18_DEC, as_of=FRI_18_DEC)
+    at = _page(make_app, officer, review.id)
+    assert not [b for b in at.get("download_button") if str(b.proto.label) == PACK_LABEL]
+    assert any("is offered here once a return is accepted" in c.value for c in at.caption)
 
 
 def test_the_summary_starts_from_the_return_and_is_saved_only_by_the_officer(app_db: OpenSession,
