@@ -1,6 +1,7 @@
 """Email followed to its reader in the browser tests: an SMTP server started by the test (aiosmtpd on a free port of
-this machine) that keeps every message it accepts, and the mail run (`manage.py send-due-mail`, what cron runs) in a
-process of its own with the served app's environment.
+this machine) that keeps every message it accepts; the mail run (`manage.py send-due-mail`, what cron runs) in a
+process of its own with the served app's environment; and, a few seconds quicker, the sending that command does
+(`services.outbox.send_pending`) in the test's own process, without the morning digests.
 
     with mail_sink() as sink:
         env = {..., "SMTP_URL": sink.url}
@@ -23,6 +24,10 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope
 from aiosmtpd.smtp import Session as SmtpSession
+from sqlalchemy.engine import Engine
+
+from services import unit_of_work
+from services.outbox import mail_config, send_pending
 
 ROOT = Path(__file__).resolve().parents[2]
 DIGEST_SUBJECT = "Rapid Review deadlines, "  # the morning digest's subject starts so (services/due_mail.py)
@@ -98,3 +103,14 @@ def send_due_mail(environment: Mapping[str, str]) -> str:
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
+
+
+def send_queued_mail(engine: Engine, sink: MailSink, sender: str) -> int:
+    """Send every queued email to `sink` as `manage.py send-due-mail` does (`send_pending`, each in a transaction of
+    the system's on `engine`, the app's role), without queueing digests; how many were sent. None may fail."""
+    config = mail_config({"SMTP_URL": sink.url, "SMTP_FROM": sender})
+    assert config is not None
+    result = send_pending(lambda: unit_of_work.transaction(read_only=False, account_id=None, via="command",
+                                                           bind=engine), config)
+    assert result.failed == 0
+    return result.sent
