@@ -16,7 +16,10 @@ PostgreSQL database and a real SMTP server started here (aiosmtpd):
 And, with JavaScript off, the agency saves a draft and submits on the served app; a wrong, a revoked and another
 review's token all get the same 404 page.
 
-One served app, database and SMTP server for the module; "today" is pinned to Thu 26 Nov 2026 (RRT_TODAY).
+One served app, database and SMTP server for the module; "today" is pinned to Thu 26 Nov 2026 (RRT_TODAY). The first
+mail run is the command itself, in a process of its own; the later ones send the same way from the test's process
+(`send_pending`, a few seconds quicker). The final QA is the Partnership Manager's: the officer here holds both roles
+(the officer the Manager delegates it to, domain.md "Who does what").
 """
 from __future__ import annotations
 
