@@ -11,7 +11,8 @@ PostgreSQL database and a real SMTP server started here (aiosmtpd):
    of the return. From "forms sent" to shared: three clicks, each named;
 5. the officer sends it back with a reason and a new due date; the agency sees the reason and its earlier answers,
    answers again and resubmits; the officer sees round 2 and accepts it after the checks the card asks for; the link
-   then opens nothing.
+   then opens nothing;
+6. the Day 6 pack (Word) downloads from the page with the agency's part, the answers accepted and both rounds.
 
 And, with JavaScript off, the agency saves a draft and submits on the served app; a wrong, a revoked and another
 review's token all get the same 404 page.
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import docx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, FilePayload, Locator, Page, ViewportSize, expect
 from sqlalchemy import create_engine, func, select
@@ -482,6 +484,21 @@ def test_an_agency_return_from_request_to_accepted_through_the_private_link(loop
         wait_for_app(officer)
         _expect_message(officer, f"{AGENCY}'s return accepted.")
         expect(officer.locator("body")).to_contain_text("returns received: 1 of 1 · accepted: 1")
+        # 6. The Day 6 pack (Word): the agency's part, with the answers accepted and every round as it happened.
+        with officer.expect_download() as downloading:
+            officer.get_by_role("button", name="Download the Day 6 pack (Word)").click()
+        pack = downloading.value
+        assert pack.suggested_filename == f"{seeded.case_reference} Day 6 pack 2026-11-26.docx"
+        document = docx.Document(str(pack.path()))
+        paragraphs = [(p.style.name if p.style is not None else "", p.text) for p in document.paragraphs]
+        assert ("Heading 1", f"1. {AGENCY}") in paragraphs
+        rounds = [text for style, text in paragraphs if text.startswith("Round ")]
+        assert rounds == [
+            "Round 1: received Thu 26 Nov 2026 through the agency's private link; sent back on Thu 26 Nov 2026 "
+            f"(new due date Wed 02 Dec 2026) for: {SENT_BACK_REASON}",
+            "Round 2: received Thu 26 Nov 2026 through the agency's private link; accepted on Thu 26 Nov 2026."]
+        for heading, text in ROUND_2.items():  # the answers of the round accepted, under the form's headings
+            assert ("Heading 2", heading) in paragraphs and text in [t for _, t in paragraphs]
 
         # The Chair is told of round 2 too; the accepted return's link opens nothing now.
         mark = len(loop.sink.received)
