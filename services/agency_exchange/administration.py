@@ -109,14 +109,14 @@ def scoping_form_admin(session: Session, actor: Account) -> ScopingFormAdmin:
     """The current scoping form, its versions and the link expiry setting."""
     current = current_form_version(session)
     section_counts = dict(session.execute(select(FormSection.form_version_id, func.count())
-                                          .group_by(FormSection.form_version_id)).tuples().all())
+                                          .group_by(FormSection.form_version_id)).all())
     link_counts = dict(session.execute(select(AgencyLink.form_version_id, func.count())
-                                       .group_by(AgencyLink.form_version_id)).tuples().all())
+                                       .group_by(AgencyLink.form_version_id)).all())
     versions = tuple(
         FormVersionSummary(v.number, v.created_at, name, v.note, section_counts.get(v.id, 0), link_counts.get(v.id, 0))
         for v, name in session.execute(
             select(FormVersion, Account.display_name).outerjoin(Account, Account.id == FormVersion.created_by_id)
-            .order_by(FormVersion.number.desc())).tuples().all())
+            .order_by(FormVersion.number.desc())).all())
     settings = _settings_row(session)
     return ScopingFormAdmin(_version_read(session, current), versions, settings.link_expiry_working_days,
                             settings.version)
