@@ -188,6 +188,12 @@ def scoping_form_tab(admin: ScopingFormAdmin) -> None:
                "one.")
     by = current.created_by or "the tracker (the guide's form)"
     st.markdown(f"**Current: version {current.number:d}**, saved {_when(current.created_at)} by {md_text(by)}.")
+    with st.expander(f"Version {current.number:d} as the agency reads it"):
+        for position, section in enumerate(current.sections, start=1):
+            optional = "" if section.required else " (optional)"
+            st.markdown(f"**{position:d}. {md_text(section.heading)}**{optional}")
+            if section.guidance:
+                st.caption(md_text(section.guidance))
     model = _sync(current)
     if model["based_on"] != current.number:
         st.warning(f"Version {current.number:d} was saved by someone else while you were editing version "
