@@ -190,8 +190,8 @@ def scoping_form_tab(admin: ScopingFormAdmin) -> None:
     st.markdown(f"**Current: version {current.number:d}**, saved {_when(current.created_at)} by {md_text(by)}.")
     with st.expander(f"Version {current.number:d} as the agency reads it"):
         for position, section in enumerate(current.sections, start=1):
-            optional = "" if section.required else " (optional)"
-            st.markdown(f"**{position:d}. {md_text(section.heading)}**{optional}")
+            st.markdown(f"**{position:d}. {md_text(section.heading)}**"
+                        + ("" if section.required else " (optional)"))
             if section.guidance:
                 st.caption(md_text(section.guidance))
     model = _sync(current)
