@@ -3,8 +3,9 @@ agency's rounds of answers and their attachments.
 
 The migration is the truth; the constraints here mirror it (tests/integration/test_schema_drift.py compares the
 migrated database with these). The database also keeps every submitted round as it was sent (a trigger refuses any
-change) and revokes a return's link when the return ends or its review is withdrawn or closed (triggers on
-agency_returns and reviews).
+change), keeps every saved version of the scoping form and its sections as they were saved, checking that a new one
+ends with the senior manager's confirmation (migration 0023), and revokes a return's link when the return ends or its
+review is withdrawn or closed (triggers on agency_returns and reviews).
 """
 from __future__ import annotations
 
@@ -73,7 +74,8 @@ class AgencyExchangeSettings(Base):
 
 
 class FormVersion(Base):
-    """One version of the partnership's scoping form; a link keeps the version it was sent with."""
+    """One version of the partnership's scoping form; a link keeps the version it was sent with. Never changed once
+    saved: a change is a new version (services/agency_exchange/administration.py)."""
 
     __tablename__ = "agency_form_versions"
     __table_args__ = (

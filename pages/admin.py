@@ -1,4 +1,5 @@
-"""Administration: accounts, agencies, closure days, settings and the milestone plan for future reviews."""
+"""Administration: accounts, agencies, closure days, settings (the agencies' link setting among them), the milestone
+plan for future reviews and the scoping form the agencies answer (pages/admin_parts/scoping_form.py)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from db.enums import Role
+from pages.admin_parts.scoping_form import link_expiry_form, scoping_form_tab
 from services.accounts import (
     MIN_PASSWORD_LENGTH,
     create_account,
@@ -18,6 +20,7 @@ from services.accounts import (
     set_roles,
 )
 from services.agencies import add_agency, list_agencies, update_agency
+from services.agency_exchange import scoping_form_admin
 from services.errors import ServiceError
 from services.integrity import last_verification
 from services.plan import list_plan_templates, update_plan_template, window_label
@@ -50,9 +53,10 @@ def _when(moment: datetime | None, otherwise: str) -> str:
 
 
 # The tabs remember the one in use (a keyed widget), so a save's rerun comes back to it, not to "Accounts".
-SECTIONS = ["Accounts", "Agencies", "Closure days", "Settings", "Milestone plan"]
-accounts_tab, agencies_tab, closures_tab, settings_tab, plan_tab = st.tabs(SECTIONS, key="admin_section",
-                                                                           on_change="rerun")
+SECTIONS = ["Accounts", "Agencies", "Closure days", "Settings", "Milestone plan", "Scoping form"]
+accounts_tab, agencies_tab, closures_tab, settings_tab, plan_tab, form_tab = st.tabs(SECTIONS, key="admin_section",
+                                                                                     on_change="rerun")
+exchange = state.read(scoping_form_admin)  # the agencies' link setting (Settings) and the scoping form
 
 with accounts_tab:
     accounts = state.read(list_accounts)
@@ -220,6 +224,7 @@ with settings_tab:
                            partnership_name=partnership, amber_threshold_days=int(amber),
                            idle_timeout_minutes=int(idle), local_passwords_enabled=passwords,
                            organisation_sign_in_configured=organisation_configured)
+    link_expiry_form(exchange)
 
 with plan_tab:
     st.caption("The plan new reviews copy. Changes apply to reviews opened from now on; open reviews keep theirs.")
@@ -250,6 +255,9 @@ with plan_tab:
                        template_id=pick, title=title, window_start_day=int(start) if start is not None else None,
                        window_end_day=int(end) if end is not None else None, owner=owner, active=active,
                        done_when=done_when)
+
+with form_tab:
+    scoping_form_tab(exchange)
 
 st.subheader("The record")
 st.caption("The daily log and the report versions are chained by hash: `manage.py verify` (run on the server) "

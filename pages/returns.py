@@ -109,6 +109,7 @@ def show_links_once() -> None:
 def _open_checklist(review_id: int) -> None:
     st.query_params["review"] = str(review_id)
     st.query_params.pop("view", None)
+    st.query_params.pop("return", None)
     st.session_state.pop("ret_view", None)
     st.rerun()
 
@@ -199,6 +200,11 @@ st.query_params.pop("view", None)
 review_status = state.read(get_review_status, review_id=picked, as_of=as_of)
 review = review_status.review
 statuses = state.read(list_returns, review_id=picked, as_of=as_of)
+# ?return=<id> (the link in the JCR Chair's email, services.due_mail.return_card_address): that return's card first,
+# its latest answers open; a return of another review (the box chose another) is dropped from the address.
+focused_id = next((s.ret.id for s in statuses if str(s.ret.id) == st.query_params.get("return")), None)
+if focused_id is None:
+    st.query_params.pop("return", None)
 counts = state.read(returns_received_counts, review_ids=[picked]).get(picked)
 review_word = review_status.status_label if review.state == ReviewState.OPEN else ReviewState.SUBMITTED
 st.markdown(
@@ -283,6 +289,6 @@ if may(roles, build_day6_pack):
 batched = frozenset(step for step, group in ((CardStep.RECEIPT, waiting), (CardStep.SHARE, to_share))
                     if writable and len(group) >= SMALLEST_BATCH)
 page = CardPage(review_id=picked, as_of=as_of, writable=writable, is_manager=is_manager, batched=batched,
-                table_open=table_open)
-for status in statuses:
+                table_open=table_open, focused_return_id=focused_id)
+for status in sorted(statuses, key=lambda s: s.ret.id != focused_id):  # the focused card first, the rest in order
     return_card(status, page)

@@ -6,10 +6,12 @@
 - A chase of an agency for its return, and the notice that a return was sent back, to the agency's contact (copied to
   its JCR Group representative), when an officer or the Partnership Manager sends it from the Agency returns page.
 - Each JCR Chair with an email address, when a report is sent to the Chair for sign-off.
-- Each active JCR Chair with an email address, when a return is shared with the Chair from its card: a link to the
-  return in the tracker, never its content; the share is recorded when the emails are queued.
+- Each active JCR Chair with an email address, when a return is shared with the Chair from its card: a link that
+  opens the return's card in the tracker (`return_card_address`), never its content; the share is recorded when the
+  emails are queued.
 - The scoping request to an agency's contact (copied to its JCR Group representative) when its forms are recorded as
-  sent or its private link reissued: the due date and the link, built on the tracker's public address
+  sent, its private link reissued, or a first link issued for a return asked for before links existed: the due date
+  and the link, built on the tracker's public address
   (RRT_PUBLIC_URL). Without that address, or with mail off, or with no contact address held, nothing is queued and
   the officer is given the link once to send by hand.
 
@@ -30,7 +32,12 @@ from sqlalchemy.orm import Session
 from config.settings import read_settings, settings
 from db.enums import MailKind, MilestoneKey, ReviewState, Role
 from db.models import Account, Agency, Review
-from services.agency_exchange.service import IssuedLink, record_forms_sent_with_links, reissue_agency_link
+from services.agency_exchange.service import (
+    IssuedLink,
+    issue_agency_link,
+    record_forms_sent_with_links,
+    reissue_agency_link,
+)
 from services.errors import InvalidInput
 from services.outbox import already_queued, mail_is_on, queue_mail
 from services.outside import outside_reference
@@ -65,6 +72,12 @@ class DigestLine:
 def public_url(environ: Mapping[str, str] | None = None) -> str | None:
     """The tracker's address as people reach it (RRT_PUBLIC_URL, no trailing slash), or None: no links then."""
     return (settings() if environ is None else read_settings(environ)).public_url
+
+
+def return_card_address(base: str, review_id: int, return_id: int) -> str:
+    """The address of one return's card: the Agency returns page with its review chosen and the card opened first
+    ('https://tracker.example/returns?review=12&return=40'; pages/returns.py reads both)."""
+    return f"{base}/returns?review={review_id}&return={return_id}"
 
 
 def item_link(base: str | None, line: DigestLine) -> str | None:
@@ -315,8 +328,9 @@ class ScopingRequest:
 
 
 def request_mail(*, agency_name: str, reference: str, due: date, expires_on: date, url: str, sender: str,
-                 partnership: str, reissued: bool = False) -> tuple[str, str]:
-    """The request's subject and body. `reference` is the review's outside reference (never the case reference)."""
+                 partnership: str, reissued: bool = False, as_of: date | None = None) -> tuple[str, str]:
+    """The request's subject and body. `reference` is the review's outside reference (never the case reference).
+    A due date before `as_of` (a link sent late, for a return asked for earlier) is said to have passed."""
     subject = (f"Rapid Review {reference}: scoping return requested from {agency_name}, due {due:%a %d %b %Y}"
                + (" (new link)" if reissued else ""))
     opening = ("Here is a new private link for your scoping return; the link sent before no longer works."
@@ -327,7 +341,9 @@ def request_mail(*, agency_name: str, reference: str, due: date, expires_on: dat
         "",
         opening,
         "",
-        f"Please answer by {due:%A} {due.day} {due:%B %Y} through this private link:",
+        (f"Your return was due by {due:%A} {due.day} {due:%B %Y}: please send it as soon as you can, through this "
+         "private link:" if as_of is not None and due < as_of else
+         f"Please answer by {due:%A} {due.day} {due:%B %Y} through this private link:"),
         "",
         f"  {url}",
         "",
@@ -343,7 +359,8 @@ def request_mail(*, agency_name: str, reference: str, due: date, expires_on: dat
     return subject, body
 
 
-def _send_link(session: Session, actor: Account, issued: IssuedLink, *, reissued: bool) -> ScopingRequest:
+def _send_link(session: Session, actor: Account, issued: IssuedLink, *, reissued: bool,
+               as_of: date | None = None) -> ScopingRequest:
     """Queue the request email of one issued link when it can go (mail on, the public address set, a contact held)."""
     ret = read_return(session, issued.return_id)
     agency = session.get(Agency, ret.agency.id)
@@ -358,7 +375,8 @@ def _send_link(session: Session, actor: Account, issued: IssuedLink, *, reissued
         subject, body = request_mail(agency_name=issued.agency_name,
                                      reference=outside_reference(ret.case_reference, ret.review_id), due=due,
                                      expires_on=issued.expires_on, url=url, sender=actor.display_name,
-                                     partnership=load_settings(session).partnership_name, reissued=reissued)
+                                     partnership=load_settings(session).partnership_name, reissued=reissued,
+                                     as_of=as_of)
         if queue_mail(session, key=f"request:{issued.link_id}", kind=MailKind.REQUEST, to=to, cc=cc,
                       subject=subject, body=body, review_id=ret.review_id, agency_return_id=ret.id,
                       queued_by_id=actor.id):
@@ -374,7 +392,7 @@ def send_scoping_requests(session: Session, actor: Account, *, review_id: int, a
     agency's contact (copied to its JCR Group representative) when it can be."""
     issued = record_forms_sent_with_links(session, actor, review_id=review_id, agency_ids=agency_ids,
                                           requested_on=requested_on, as_of=as_of)
-    return [_send_link(session, actor, link, reissued=False) for link in issued]
+    return [_send_link(session, actor, link, reissued=False, as_of=as_of) for link in issued]
 
 
 @requires(*CASE_WRITERS, action="reissue an agency's link")
@@ -382,7 +400,15 @@ def reissue_and_send_link(session: Session, actor: Account, *, return_id: int, r
                           as_of: date) -> ScopingRequest:
     """A new private link for a return (the old one stops at once), emailed as the request was when it can be."""
     issued = reissue_agency_link(session, actor, return_id=return_id, reason=reason, as_of=as_of)
-    return _send_link(session, actor, issued, reissued=True)
+    return _send_link(session, actor, issued, reissued=True, as_of=as_of)
+
+
+@requires(*CASE_WRITERS, action="issue an agency's link")
+def issue_and_send_link(session: Session, actor: Account, *, return_id: int, as_of: date) -> ScopingRequest:
+    """A first private link for a return still owed that has none (asked for before links existed), emailed as the
+    request is when it can be (else handed back to be sent by hand); the link's issue is logged."""
+    issued = issue_agency_link(session, actor, return_id=return_id, as_of=as_of)
+    return _send_link(session, actor, issued, reissued=False, as_of=as_of)
 
 
 # ---------------------------------------------------------------- the Chair told
@@ -440,7 +466,7 @@ def share_return_with_chairs(session: Session, actor: Account, *, return_id: int
                                    shared_on=as_of, as_of=as_of)
     ref = f"Rapid Review {outside_reference(ret.review.case_reference, ret.review_id)}"
     agency = ret.agency.name
-    link = f"{base}/returns?review={ret.review_id}"
+    link = return_card_address(base, ret.review_id, ret.id)
     partnership = load_settings(session).partnership_name
     queued = []
     for chair in chairs:

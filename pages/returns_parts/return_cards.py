@@ -96,6 +96,7 @@ class CardPage:
     is_manager: bool
     batched: frozenset[CardStep]  # the steps whose returns sit in a batch form on the page just now
     table_open: bool  # the checklist table is drawn
+    focused_return_id: int | None = None  # the return the page's address names (?return=): its card opens first
 
 
 def outside_view(s: ReturnStatus, page: CardPage) -> tuple[Hashable, ...]:
@@ -485,8 +486,11 @@ def _draw_card(s: ReturnStatus, page: CardPage) -> None:  # noqa: C901 - a page'
     writable = page.writable
     sent = _sent_form(ret.id) if writable else None
     st.session_state[_drawn_key(ret.id)] = {"late": None, "drawn": set()}
+    focused = page.focused_return_id == ret.id
     with st.container(border=True, key=f"card_{ret.id}"):
         show_flashes()  # a save that reran this card alone says so here (one that reran the page, at its top)
+        if focused:
+            st.caption("The return the link you followed opens:")
         st.markdown(f"{rag_badge(s.rag)} **{md_text(s.agency_name)}**: {s.stage.value}")
         st.markdown(f"**Next:** {md_text(s.what_next)}")
         if ret.agreed_due_date is not None:
@@ -496,7 +500,8 @@ def _draw_card(s: ReturnStatus, page: CardPage) -> None:  # noqa: C901 - a page'
             st.info(f"Closed by {md_text(ret.ended_by_name or '')} on {fmt_date(ret.ended_on)} as "
                     f"'{md_text(ret.ended_as)}'. Reason: {md_text(ret.ended_reason or '')}", icon=":material/block:")
         exchange = exchange_section(ret.id, s.agency_name, as_of=page.as_of, writable=writable,
-                                    owed=s.stage in (Stage.AWAITING, Stage.SENT_BACK), rerun=rerun_after_save)
+                                    owed=s.stage in (Stage.AWAITING, Stage.SENT_BACK), rerun=rerun_after_save,
+                                    focused=focused)
         answered = exchange.answered_round(ret.sent_back_count + 1) if exchange is not None else None
         if writable and s.stage is Stage.SENT_BACK:
             back_email = state.read(send_back_email, return_id=ret.id)

@@ -1,7 +1,8 @@
 """What an agency sent through its private link, on its return's card: each round received (when, signed by whom as
 the agency's author typed it), the completeness pre-check, the senior manager's confirmation; the answers section by
 section and the documents as downloads (the JCR Chair reads the return here too); and, for the officers, the link
-itself: reissue it (emailed as the request was, or shown once) or revoke it, each with a reason.
+itself: reissue it (emailed as the request was, or shown once) or revoke it, each with a reason; and, for a return
+asked for before links existed (owed, no link ever issued), "Issue a link and send the request".
 
 The caller passes what a save does next (the card's rerun), so this module needs nothing of return_cards.py."""
 from __future__ import annotations
@@ -21,7 +22,7 @@ from services.agency_exchange import (
     revoke_agency_link,
 )
 from services.clock import LONDON
-from services.due_mail import ScopingRequest, reissue_and_send_link
+from services.due_mail import ScopingRequest, issue_and_send_link, reissue_and_send_link
 from ui import state
 from ui.flash import flash
 from ui.widgets import fmt_date, md_text
@@ -122,12 +123,31 @@ def _link_controls(return_id: int, agency_name: str, *, as_of: date, owed: bool,
         rerun()
 
 
+def _first_link(return_id: int, agency_name: str, *, as_of: date, rerun: Callable[[], NoReturn]) -> None:
+    """A return asked for before links existed, still owed: issue its first link and send the request with it."""
+    st.caption("No private link has been issued for this return (it was asked for before the agencies' links "
+               "existed): the agency cannot answer it in the tracker until it has one.")
+    if st.button("Issue a link and send the request", key=f"r{return_id}_issue_link", icon=":material/add_link:"):
+        issued = state.act(issue_and_send_link, return_id=return_id, as_of=as_of)
+        if issued is not None:
+            if issued.emailed_to:
+                flash(f"A private link for {md_text(agency_name)} is issued; the request email with it is queued to "
+                      f"{md_text(issued.emailed_to)}.")
+            else:
+                flash(f"A private link for {md_text(agency_name)} is issued.")
+                st.session_state[_once_key(return_id)] = issued
+            rerun()
+
+
 def exchange_section(return_id: int, agency_name: str, *, as_of: date, writable: bool, owed: bool,
-                     rerun: Callable[[], NoReturn]) -> ExchangeRead | None:
-    """The card's part about the private link: nothing when the return never had one (None). The exchange read, for
-    the rest of the card."""
+                     rerun: Callable[[], NoReturn], focused: bool = False) -> ExchangeRead | None:
+    """The card's part about the private link: for a return that never had one, the officers' button to issue it
+    (nothing for the JCR Chair) and None. `focused` (the card a link opened): the latest round's answers are shown
+    open. The exchange read, for the rest of the card."""
     exchange = state.read(agency_return_exchange, return_id=return_id)
     if not exchange.links and not exchange.rounds:
+        if writable and owed:
+            _first_link(return_id, agency_name, as_of=as_of, rerun=rerun)
         return None
     st.caption(md_text(_link_line(exchange)))
     if exchange.draft_saved_at is not None:
@@ -141,7 +161,7 @@ def exchange_section(return_id: int, agency_name: str, *, as_of: date, writable:
         else:
             st.warning(md_text(r.precheck.sentence()), icon=":material/rule:")
         with st.expander("Read the answers and documents" + ("" if latest else f" of round {r.round:d}"),
-                         expanded=False):
+                         expanded=focused and latest):
             _round_body(r, return_id)
     if writable:
         live = bool(exchange.links) and exchange.links[-1].revoked_at is None

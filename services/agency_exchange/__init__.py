@@ -1,7 +1,8 @@
 """Agencies answer their scoping request through a private link: the rules (rules.py, no I/O), the steps
 (service.py: the officers' links, and the agency's own steps through its link, whose token is its credential; see
-that module's docstring for who acts), what the Partnership reads of the answers (reads.py), and the Day 6 pack of
-the accepted returns as one Word file (collation.py)."""
+that module's docstring for who acts), what the Partnership reads of the answers (reads.py), the Day 6 pack of
+the accepted returns as one Word file (collation.py), and what the Administration page changes: the scoping form's
+versions and how long a link works (administration.py)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -9,6 +10,15 @@ from typing import TYPE_CHECKING
 from services import public_name
 
 if TYPE_CHECKING:
+    from services.agency_exchange.administration import (
+        FormSectionRead,
+        FormVersionRead,
+        FormVersionSummary,
+        ScopingFormAdmin,
+        save_scoping_form_version,
+        scoping_form_admin,
+        update_link_expiry,
+    )
     from services.agency_exchange.collation import Day6PackFile, build_day6_pack, day6_pack_file_name
     from services.agency_exchange.reads import (
         AnswerRead,
@@ -21,10 +31,17 @@ if TYPE_CHECKING:
         agency_return_exchange,
     )
     from services.agency_exchange.rules import (
+        KIND_WORDS,
         MAX_ANSWER_CHARS,
         MAX_ATTACHMENT_BYTES,
         MAX_ATTACHMENTS_PER_ROUND,
+        MAX_FORM_NOTE_CHARS,
+        MAX_GUIDANCE_CHARS,
+        MAX_HEADING_CHARS,
+        MAX_LINK_EXPIRY_WORKING_DAYS,
+        MAX_SECTIONS,
         Confirmation,
+        FormSectionDraft,
         PreCheck,
         date_from_parts,
         judge_attachment,
@@ -55,9 +72,15 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "KIND_WORDS",
     "MAX_ANSWER_CHARS",
     "MAX_ATTACHMENTS_PER_ROUND",
     "MAX_ATTACHMENT_BYTES",
+    "MAX_FORM_NOTE_CHARS",
+    "MAX_GUIDANCE_CHARS",
+    "MAX_HEADING_CHARS",
+    "MAX_LINK_EXPIRY_WORKING_DAYS",
+    "MAX_SECTIONS",
     "AgencyPage",
     "AnswerRead",
     "AttachmentView",
@@ -68,11 +91,16 @@ __all__ = [
     "DocumentRead",
     "EarlierRound",
     "ExchangeRead",
+    "FormSectionDraft",
+    "FormSectionRead",
+    "FormVersionRead",
+    "FormVersionSummary",
     "IssuedLink",
     "LinkNotFound",
     "LinkRead",
     "PreCheck",
     "RoundRead",
+    "ScopingFormAdmin",
     "SectionView",
     "Submitted",
     "agency_document_file",
@@ -93,10 +121,13 @@ __all__ = [
     "remove_agency_document",
     "revoke_agency_link",
     "save_agency_draft",
+    "save_scoping_form_version",
+    "scoping_form_admin",
     "submit_agency_return",
     "summary_draft",
+    "update_link_expiry",
 ]
 
 
 def __getattr__(name: str) -> object:
-    return public_name(__name__, name, ("rules", "reads", "service", "collation"))
+    return public_name(__name__, name, ("rules", "reads", "service", "collation", "administration"))

@@ -18,12 +18,20 @@ completeness pre-check of a submitted return, and which documents are accepted.
   never by the name or the browser's word; 1 byte to 10 MiB each; at most 10 per round. The name keeps what the
   agency chose, with its extension put right to match the content (a Word file sent as report.pdf is kept as
   report.docx).
+- **The scoping form** (the Administration page saves it as a new version, never over an old one): at least one
+  section for the agency to answer (free text, or dates and episodes) and at most 20 in all; the senior manager's
+  confirmation exactly once and last (the agency confirms a return once it is complete, and sending needs it); every
+  heading given, on one line, at most 200 characters, and no two the same (whatever their case); guidance on one line,
+  at most 1,000 characters; the text gate's rules on both (services/text.py); a note of what changed, at most 500
+  characters. A section carried over keeps its key; a new one gets a key made from its heading.
+- **Link expiry setting**: 1 to 60 working days after the due date.
 """
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+import unicodedata
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePosixPath
@@ -46,19 +54,31 @@ __all__ = [
     "MAX_ANSWER_CHARS",
     "MAX_ATTACHMENTS_PER_ROUND",
     "MAX_ATTACHMENT_BYTES",
+    "MAX_FORM_NOTE_CHARS",
+    "MAX_GUIDANCE_CHARS",
+    "MAX_HEADING_CHARS",
+    "MAX_LINK_EXPIRY_WORKING_DAYS",
+    "MAX_SECTIONS",
     "AcceptedFile",
     "Confirmation",
+    "FormSectionDraft",
+    "FormSectionSpec",
     "PreCheck",
     "SectionSpec",
     "clean_answers",
     "clean_confirmation",
+    "clean_form_note",
+    "clean_form_sections",
+    "clean_link_expiry_days",
     "clean_person_name",
     "date_from_parts",
+    "describe_form_change",
     "has_a_date",
     "judge_attachment",
     "link_expiry_date",
     "link_open_until",
     "precheck",
+    "section_key",
     "size_words",
     "summary_draft",
     "token_hash",
@@ -321,3 +341,176 @@ def judge_attachment(file_name: str | None, data: bytes, *, already_attached: in
     if len(name) > MAX_FILE_NAME_CHARS:
         name = name[:MAX_FILE_NAME_CHARS - len(EXTENSIONS[content_type])].rstrip() + EXTENSIONS[content_type]
     return AcceptedFile(name, content_type, len(data), hashlib.sha256(data).hexdigest())
+
+
+# ---------------------------------------------------------------- the scoping form, as the Administration page edits it
+
+MAX_SECTIONS = 20
+MAX_HEADING_CHARS = 200  # agency_form_sections.heading is String(200)
+MAX_GUIDANCE_CHARS = 1_000
+MAX_FORM_NOTE_CHARS = 500
+MAX_KEY_CHARS = 40  # agency_form_sections.key: '^[a-z][a-z0-9_]{0,39}$'
+MAX_LINK_EXPIRY_WORKING_DAYS = 60  # agency_exchange_settings: link_expiry_range, 1 to 60
+_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
+KIND_WORDS: dict[str, str] = {SectionKind.TEXT: "free text", SectionKind.DATES: "dates and episodes",
+                              SectionKind.CONFIRMATION: "the senior manager's confirmation"}
+
+
+@dataclass(frozen=True)
+class FormSectionDraft:
+    """One section as the form editor holds it; `key` names the saved section it was carried over from (None for a
+    section added in the editor)."""
+
+    key: str | None
+    kind: str
+    heading: str | None
+    guidance: str | None
+    required: bool
+
+
+@dataclass(frozen=True)
+class FormSectionSpec:
+    """One section as a form version stores it (in its order)."""
+
+    key: str
+    kind: str
+    heading: str
+    guidance: str
+    required: bool
+
+
+def section_key(heading: str, taken: Collection[str]) -> str:
+    """A key for a new section, made from its heading: lower-case ASCII letters, digits and underscores, starting
+    with a letter, at most 40 characters, and none of `taken` (a number is added: analysis_2)."""
+    folded = unicodedata.normalize("NFKD", heading).encode("ascii", "ignore").decode("ascii").lower()
+    stem = re.sub(r"[^a-z0-9]+", "_", folded).strip("_")
+    if not stem[:1].isalpha():
+        stem = f"section_{stem}".rstrip("_")
+    stem = stem[:MAX_KEY_CHARS].rstrip("_")
+    key, number = stem, 2
+    while key in taken:
+        suffix = f"_{number}"
+        key = stem[:MAX_KEY_CHARS - len(suffix)].rstrip("_") + suffix
+        number += 1
+    return key
+
+
+def _numbers(positions: Sequence[int]) -> str:
+    return _and_list([str(p) for p in positions])
+
+
+def _clean_texts(drafts: Sequence[FormSectionDraft]) -> list[tuple[FormSectionDraft, str, str]]:
+    """Each draft with its heading and guidance as they will be stored (the text gate's rules)."""
+    cleaned = []
+    for number, draft in enumerate(drafts, start=1):
+        if draft.kind not in KIND_WORDS:
+            raise InvalidInput(f"Section {number} asks for an unknown kind of answer: choose free text or dates and "
+                               "episodes.")
+        heading = clean_text(draft.heading, label=f"heading of section {number}", max_length=MAX_HEADING_CHARS,
+                             multiline=False, required=True)
+        guidance = clean_text(draft.guidance, label=f"guidance of section {number}", max_length=MAX_GUIDANCE_CHARS,
+                              multiline=False)
+        cleaned.append((draft, heading, guidance))
+    return cleaned
+
+
+def _refuse_a_misplaced_confirmation(kinds: Sequence[str]) -> None:
+    """The senior manager's confirmation exactly once and last, after at least one section to answer."""
+    confirmations = [n for n, kind in enumerate(kinds, start=1) if kind == SectionKind.CONFIRMATION]
+    if not confirmations:
+        raise InvalidInput("The senior manager's confirmation must stay on the form: an agency cannot send its "
+                           "return without it.")
+    if len(confirmations) > 1:
+        raise InvalidInput(f"Sections {_numbers(confirmations)} are each a senior manager's confirmation; the form "
+                           "can have only one.")
+    if confirmations[0] != len(kinds):
+        raise InvalidInput(f"The senior manager's confirmation must be the last section (it is section "
+                           f"{confirmations[0]} of {len(kinds)}): the agency confirms its return once it is "
+                           "complete. Move it down.")
+    if len(kinds) == 1:
+        raise InvalidInput("The form needs at least one section for the agency to answer, besides the senior "
+                           "manager's confirmation.")
+
+
+def _refuse_the_same_heading_twice(headings: Sequence[str]) -> None:
+    """No two headings the same, whatever their case (the agency could not tell the sections apart)."""
+    seen: dict[str, list[int]] = {}
+    for number, heading in enumerate(headings, start=1):
+        seen.setdefault(heading.casefold(), []).append(number)
+    for numbers in seen.values():
+        if len(numbers) > 1:
+            word = "both" if len(numbers) == 2 else "all"
+            raise InvalidInput(f"Sections {_numbers(numbers)} are {word} headed \"{headings[numbers[0] - 1]}\": "
+                               "give each its own heading.")
+
+
+def clean_form_sections(drafts: Sequence[FormSectionDraft]) -> tuple[FormSectionSpec, ...]:
+    """The sections of a new form version as they will be stored, or InvalidInput with the first thing to put right
+    (the module's docstring gives the rules). Sections are numbered from 1 in the sentences, as the editor shows
+    them."""
+    if not drafts:
+        raise InvalidInput("The form has no sections: add at least one for the agency to answer, and keep the senior "
+                           "manager's confirmation last.")
+    if len(drafts) > MAX_SECTIONS:
+        raise InvalidInput(f"The form has {len(drafts)} sections; it can have at most {MAX_SECTIONS}. Remove some, or "
+                           "merge them.")
+    cleaned = _clean_texts(drafts)
+    _refuse_a_misplaced_confirmation([d.kind for d, _, _ in cleaned])
+    _refuse_the_same_heading_twice([heading for _, heading, _ in cleaned])
+    carried = {d.key for d, _, _ in cleaned if d.key is not None and _KEY.fullmatch(d.key)}
+    taken: set[str] = set()
+    sections = []
+    for draft, heading, guidance in cleaned:
+        confirmation = draft.kind == SectionKind.CONFIRMATION
+        key = draft.key if draft.key in carried and draft.key not in taken else None
+        key = key or section_key("confirmation" if confirmation else heading, taken | carried)
+        taken.add(key)
+        sections.append(FormSectionSpec(key, draft.kind, heading, guidance, confirmation or bool(draft.required)))
+    return tuple(sections)
+
+
+def clean_form_note(note: str | None) -> str:
+    """What changed in a new form version, and why: kept with the version and logged."""
+    text = clean_text(note, label="note of what changed", max_length=MAX_FORM_NOTE_CHARS)
+    if not text:
+        raise InvalidInput("Say what changed in this version and why (for example 'Added a section on the child's "
+                           "lived experience'): it is kept with the version.")
+    return text
+
+
+def _quoted(headings: Sequence[str]) -> str:
+    return _and_list([f"\"{h}\"" for h in headings])
+
+
+def describe_form_change(before: Sequence[FormSectionSpec], after: Sequence[FormSectionSpec]) -> str:
+    """What a new version changes, for the log: sections added, removed, renamed, their guidance, whether they are
+    required, what they ask for, and their order ('' when nothing changed). Sections are matched by key."""
+    old = {s.key: s for s in before}
+    new = {s.key: s for s in after}
+    parts = []
+    if added := [s.heading for s in after if s.key not in old]:
+        parts.append(f"added {_quoted(added)}")
+    if removed := [s.heading for s in before if s.key not in new]:
+        parts.append(f"removed {_quoted(removed)}")
+    both = [(old[s.key], s) for s in after if s.key in old]
+    if renamed := [f"\"{o.heading}\" to \"{n.heading}\"" for o, n in both if o.heading != n.heading]:
+        parts.append(f"renamed {_and_list(renamed)}")
+    if kinds := [f"\"{n.heading}\" now asks for {KIND_WORDS[n.kind]}" for o, n in both if o.kind != n.kind]:
+        parts.append(_and_list(kinds))
+    if guided := [n.heading for o, n in both if o.guidance != n.guidance]:
+        parts.append(f"guidance changed in {_quoted(guided)}")
+    if optional := [n.heading for o, n in both if o.required and not n.required]:
+        parts.append(f"now optional: {_quoted(optional)}")
+    if required := [n.heading for o, n in both if n.required and not o.required]:
+        parts.append(f"now required: {_quoted(required)}")
+    if [s.key for s in before if s.key in new] != [s.key for s in after if s.key in old]:
+        parts.append("sections moved")
+    return "; ".join(parts)
+
+
+def clean_link_expiry_days(days: int | None) -> int:
+    """The link expiry setting: a whole number of working days after the due date, 1 to 60."""
+    if days is None or isinstance(days, bool) or int(days) != days or not 1 <= days <= MAX_LINK_EXPIRY_WORKING_DAYS:
+        raise InvalidInput(f"A link must work between 1 and {MAX_LINK_EXPIRY_WORKING_DAYS} working days after the "
+                           "return's due date: give a whole number in that range.")
+    return int(days)

@@ -166,6 +166,13 @@ WHO_MAY_CALL: dict[str, frozenset[str]] = {
     # The Day 6 pack of the accepted returns, for the Rapid Review meeting: case data, read by everyone on the case
     # (domain.md's plan: "Returns collated and circulated to the JCR group").
     "build_day6_pack": READ_CASE,
+    # A first link for a return asked for before links existed, emailed as the request: as issuing it with the forms.
+    "issue_and_send_link": WRITE_CASE,
+    # The scoping form's versions and how long a link works are settings, kept by the admin as the milestone plan is
+    # (README "Roles": settings, the plan; no case data is in them).
+    "scoping_form_admin": ADMIN_ONLY,
+    "save_scoping_form_version": ADMIN_ONLY,
+    "update_link_expiry": ADMIN_ONLY,
 }
 
 # Helpers that other services call inside their own guarded call (the caller has checked the role), never pages.
@@ -401,6 +408,18 @@ def _draft_id(s, c):
     return _find("make_draft")(s, c["other"], review_id=c["review"].id, as_of=TODAY).version.id
 
 
+def _changed_form(s) -> list:
+    """The current scoping form with its first heading changed: a new version to save."""
+    from db.models_agency import FormSection, FormVersion
+
+    draft = _find("FormSectionDraft")
+    newest = s.scalar(select(func.max(FormVersion.number)))
+    sections = s.scalars(select(FormSection).join(FormVersion).where(FormVersion.number == newest)
+                         .order_by(FormSection.position)).all()
+    return [draft(x.key, x.kind, x.heading + (" (matrix)" if i == 0 else ""), x.guidance, x.required)
+            for i, x in enumerate(sections)]
+
+
 # One valid call for each guarded service, by name; the matrix runs it as each of the five roles.
 CALLS = {
     "last_verification": lambda s, a, c: {},
@@ -425,6 +444,10 @@ CALLS = {
     "agency_return_exchange": lambda s, a, c: dict(return_id=_linked_return_id(s, c)),
     "agency_document_file": lambda s, a, c: dict(attachment_id=_agency_document_id(s, c)),
     "build_day6_pack": lambda s, a, c: dict(review_id=c["review"].id, as_of=TODAY),
+    "issue_and_send_link": lambda s, a, c: dict(return_id=_return_at(s, c, "awaiting").id, as_of=TODAY),
+    "scoping_form_admin": lambda s, a, c: {},
+    "save_scoping_form_version": lambda s, a, c: dict(sections=_changed_form(s), note="Matrix.", based_on=None),
+    "update_link_expiry": lambda s, a, c: dict(working_days=11, expected_version=None),
     # Administration.
     "list_plan_templates": lambda s, a, c: {},
     "update_plan_template": lambda s, a, c: dict(
