@@ -163,6 +163,12 @@ WHO_MAY_CALL: dict[str, frozenset[str]] = {
     "share_return_with_chairs": WRITE_CASE,
     "agency_return_exchange": READ_CASE,
     "agency_document_file": READ_CASE,
+    # Issue 28, the case folder holds the documents: the officer keeps the folder (domain.md, the plan's "Case folder
+    # created": officer), the PM may too; everyone on the case reads it and downloads its files.
+    "case_folder": READ_CASE,
+    "case_folder_file": READ_CASE,
+    "upload_case_document": WRITE_CASE,
+    "remove_case_document": WRITE_CASE,
 }
 
 # Helpers that other services call inside their own guarded call (the caller has checked the role), never pages.
@@ -398,6 +404,13 @@ def _draft_id(s, c):
     return _find("make_draft")(s, c["other"], review_id=c["review"].id, as_of=TODAY).version.id
 
 
+def _folder_document_id(s, c) -> int:
+    """A document the other officer uploaded to the review's case folder."""
+    return _find("upload_case_document")(s, c["other"], review_id=c["review"].id, folder_section="IV",
+                                         title="Letter to the family's GP", file_name="letter.pdf",
+                                         data=b"%PDF-1.4\n%%EOF\n").id
+
+
 # One valid call for each guarded service, by name; the matrix runs it as each of the five roles.
 CALLS = {
     "last_verification": lambda s, a, c: {},
@@ -421,6 +434,14 @@ CALLS = {
                                                      as_of=TODAY),
     "agency_return_exchange": lambda s, a, c: dict(return_id=_linked_return_id(s, c)),
     "agency_document_file": lambda s, a, c: dict(attachment_id=_agency_document_id(s, c)),
+    # The case folder.
+    "case_folder": lambda s, a, c: dict(review_id=c["review"].id),
+    "case_folder_file": lambda s, a, c: dict(review_id=c["review"].id, source="upload",
+                                             file_id=_folder_document_id(s, c)),
+    "upload_case_document": lambda s, a, c: dict(review_id=c["review"].id, folder_section="IV", title="Letter",
+                                                 file_name="letter.pdf", data=b"%PDF-1.4\n%%EOF\n"),
+    "remove_case_document": lambda s, a, c: dict(review_id=c["review"].id, document_id=_folder_document_id(s, c),
+                                                 reason="Filed twice."),
     # Administration.
     "list_plan_templates": lambda s, a, c: {},
     "update_plan_template": lambda s, a, c: dict(
