@@ -5,9 +5,9 @@ from typing import Any
 import streamlit as st
 
 from db.enums import ReviewState, Role
+from pages.review_parts.case_folder import case_folder_part
 from services.calendar_feed import calendar_file_name, review_calendar_file
 from services.clock import LONDON
-from services.daily_log import case_folder_register
 from services.integrity import HISTORY_SHOWN, review_history
 from services.meetings import MEETING_MILESTONES
 from services.milestones import DECISION_KEY, EVIDENCE_OF, OUTSIDE_NOTE_PREFIX, OUTSIDE_WORDS, REPORT_MILESTONES
@@ -510,33 +510,6 @@ if history_box.open:
               "Now": line.new} for line in history],
             hide_index=True, key="history_table")
 
-# ---------------------------------------------------------------- case folder register
+# ---------------------------------------------------------------- case folder
 
-st.subheader("Case folder register")
-st.markdown(f"Case folder: **{md_text(review.case_reference)}**")  # the folder is named by the case reference
-st.caption("The file locations recorded in the daily log, by section of the case folder. To record one, add a "
-           "daily log entry with the section and the file's path.")
-# Read and drawn only while open: a long-running review's register grows with its log.
-register_box = folded("The file locations, by section", key="register_open", icon=":material/folder:")
-if register_box.open:
-    register = state.read(case_folder_register, review_id=review.id)
-    for folder_section in register.sections:
-        register_box.markdown(f"**{folder_section.title}**")
-        if not folder_section.documents:
-            register_box.caption("No file location recorded yet.")
-            continue
-        documents = [
-            {
-                "Path": md_text(document.file_path),
-                "When (UK)": md_text(f"{document.logged_at.astimezone(LONDON):%a %d %b %Y %H:%M}"),
-                "Who": md_text(document.author_name),
-                "Log entry": md_text(f"#{document.entry_id}" + (
-                    f" (corrected by {', '.join(f'#{i}' for i in document.corrected_by)})"
-                    if document.corrected_by else "")),
-            }
-            for document in folder_section.documents
-        ]
-        with register_box:
-            wrapping_table(documents, key=f"folder_register_{folder_section.code}")
-st.page_link(link_target("log"), label="Record a file location in the daily log", icon=":material/history_edu:",
-             query_params={"review": str(review.id)})
+case_folder_part(review.id, review.case_reference, state.signed_in_roles())

@@ -24,6 +24,9 @@ LOG_WRITERS = (Role.MANAGER, Role.OFFICER, Role.CHAIR)  # an entry in the daily 
 MILESTONE_RECORDERS = (Role.MANAGER, Role.OFFICER, Role.CHAIR)  # a plan step recorded done by hand
 MEETING_RECORDERS = (Role.MANAGER, Role.OFFICER, Role.CHAIR)  # a meeting recorded, or its record changed
 REPORT_WRITERS = (Role.MANAGER, Role.OFFICER, Role.CHAIR)  # the report's sections, a Word draft, the LCSPR decision
+# A document uploaded to the case folder, or removed from it with a reason (the officer keeps the folder; the
+# Partnership Manager may too). Every case reader downloads them.
+FOLDER_KEEPERS = (Role.MANAGER, Role.OFFICER)
 ROLE_LABELS: dict[Role, str] = {
     Role.MANAGER: "Partnership Manager",
     Role.OFFICER: "Partnership officer",

@@ -315,8 +315,10 @@ def _plain_name(file_name: str | None) -> str:
     return PurePosixPath(raw).name if raw.strip("/ ") else ""
 
 
-def judge_attachment(file_name: str | None, data: bytes, *, already_attached: int = 0) -> AcceptedFile:
-    """Accept a PDF or Word document by its content, within the size limit, or refuse it with a sentence."""
+def judge_attachment(file_name: str | None, data: bytes, *, already_attached: int = 0,
+                     what: str = "the return") -> AcceptedFile:
+    """Accept a PDF or Word document by its content, within the size limit, or refuse it with a sentence (`what`
+    names the document in it: the case folder judges its uploads here too)."""
     name = clean_text(_plain_name(file_name), label="file name", max_length=None, multiline=False)
     if not name:
         raise InvalidInput("Choose a file to attach.")
@@ -333,7 +335,7 @@ def judge_attachment(file_name: str | None, data: bytes, *, already_attached: in
     content_type = str(guessed.mime) if guessed is not None else ""
     if content_type not in EXTENSIONS:
         raise InvalidInput(f"{name} is not a PDF or a Word document (judged by what the file holds, not its name). "
-                           "Attach the return as a PDF or a Word document.")
+                           f"Attach {what} as a PDF or a Word document.")
     stem, dot, extension = name.rpartition(".")
     if dot and f".{extension.lower()}" in (".pdf", ".doc", ".docx"):
         name = stem

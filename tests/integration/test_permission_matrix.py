@@ -173,6 +173,12 @@ WHO_MAY_CALL: dict[str, frozenset[str]] = {
     "scoping_form_admin": ADMIN_ONLY,
     "save_scoping_form_version": ADMIN_ONLY,
     "update_link_expiry": ADMIN_ONLY,
+    # Issue 28, the case folder holds the documents: the officer keeps the folder (domain.md, the plan's "Case folder
+    # created": officer), the PM may too; everyone on the case reads it and downloads its files.
+    "case_folder": READ_CASE,
+    "case_folder_file": READ_CASE,
+    "upload_case_document": WRITE_CASE,
+    "remove_case_document": WRITE_CASE,
 }
 
 # Helpers that other services call inside their own guarded call (the caller has checked the role), never pages.
@@ -420,6 +426,13 @@ def _changed_form(s) -> list:
             for i, x in enumerate(sections)]
 
 
+def _folder_document_id(s, c) -> int:
+    """A document the other officer uploaded to the review's case folder."""
+    return _find("upload_case_document")(s, c["other"], review_id=c["review"].id, folder_section="IV",
+                                         title="Letter to the family's GP", file_name="letter.pdf",
+                                         data=b"%PDF-1.4\n%%EOF\n").id
+
+
 # One valid call for each guarded service, by name; the matrix runs it as each of the five roles.
 CALLS = {
     "last_verification": lambda s, a, c: {},
@@ -448,6 +461,14 @@ CALLS = {
     "scoping_form_admin": lambda s, a, c: {},
     "save_scoping_form_version": lambda s, a, c: dict(sections=_changed_form(s), note="Matrix.", based_on=None),
     "update_link_expiry": lambda s, a, c: dict(working_days=11, expected_version=None),
+    # The case folder.
+    "case_folder": lambda s, a, c: dict(review_id=c["review"].id),
+    "case_folder_file": lambda s, a, c: dict(review_id=c["review"].id, source="upload",
+                                             file_id=_folder_document_id(s, c)),
+    "upload_case_document": lambda s, a, c: dict(review_id=c["review"].id, folder_section="IV", title="Letter",
+                                                 file_name="letter.pdf", data=b"%PDF-1.4\n%%EOF\n"),
+    "remove_case_document": lambda s, a, c: dict(review_id=c["review"].id, document_id=_folder_document_id(s, c),
+                                                 reason="Filed twice."),
     # Administration.
     "list_plan_templates": lambda s, a, c: {},
     "update_plan_template": lambda s, a, c: dict(

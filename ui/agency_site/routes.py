@@ -64,6 +64,7 @@ from services.agency_exchange import (
 )
 from services.clock import LONDON, today_in_london
 from services.errors import DatabaseUnavailable, InvalidInput
+from services.formatting import file_size
 
 AGENCY_PREFIX = "/agency"
 CSRF_COOKIE = "rrt_agency_form"
@@ -169,8 +170,7 @@ def _environment() -> Environment:
     )
     environment.filters["long_date"] = lambda d: f"{d:%A %-d %B %Y}" if d else ""
     environment.filters["london_time"] = lambda t: f"{t.astimezone(LONDON):%-d %B %Y at %H:%M}" if t else ""
-    environment.filters["size"] = lambda n: (f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024
-                                             else f"{max(1, n // 1024)} KB")
+    environment.filters["size"] = file_size
     return environment
 
 
