@@ -1,9 +1,9 @@
 """The types of the tests' shared fixtures, for their parameters' annotations."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Protocol
+from typing import Protocol, TypedDict
 
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
@@ -25,3 +25,33 @@ class MakeApp(Protocol):
 
 # tests/app/conftest.py's app_db: a new session on the test's own, committed database.
 OpenSession = Callable[[], Session]
+
+
+# The keyword arguments of services the integration tests call through a helper with defaults: the TypedDict a
+# helper's **overrides are (Unpack), each key one a test may set (None included where a form may send it).
+
+
+class MeetingFields(TypedDict, total=False):
+    """services.meetings.service.record_meeting's keyword arguments."""
+
+    review_id: int
+    kind: str
+    held_on: date | None
+    agency_ids: Sequence[int]
+    chair_name: str
+    minute_taker_name: str
+    minutes_circulated_on: date | None
+    decisions: str
+    as_of: date
+
+
+class LogEntryFields(TypedDict, total=False):
+    """services.daily_log.service.add_log_entry's keyword arguments."""
+
+    review_id: int | None
+    category: str
+    text: str
+    folder_section: str | None
+    file_path: str | None
+    corrects_id: int | None
+    milestone_id: int | None

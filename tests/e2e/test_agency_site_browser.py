@@ -6,19 +6,36 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
-from axe_playwright_python.base import AXE_SCRIPT
-from playwright.sync_api import Browser, Page, expect
+from axe_playwright_python.base import AXE_SCRIPT  # type: ignore[import-untyped]  # the package ships no types
+from playwright.sync_api import Browser, FilePayload, Page, ViewportSize, expect
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from db.models_returns import AgencyReturn
-from tests.e2e.agency_server import TODAY, app_engine, seed, served
+from tests.e2e.agency_server import TODAY, Seeded, app_engine, seed, served
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-VIEWPORTS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
+VIEWPORTS: dict[str, ViewportSize] = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+class AxeNode(TypedDict):
+    """An element axe-core found violating a rule (the keys read here of its result)."""
+
+    target: list[str]
+    html: str
+
+
+class AxeViolation(TypedDict):
+    """A rule axe-core found violated, with the elements that violate it (the keys read here)."""
+
+    id: str
+    impact: str | None
+    help: str
+    nodes: list[AxeNode]
 
 
 @pytest.fixture
@@ -29,17 +46,18 @@ def engine(fresh_database_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def seeded(engine: Engine):
+def seeded(engine: Engine) -> Seeded:
     return seed(engine)
 
 
 @pytest.fixture
-def site(engine: Engine, seeded):
+def site(engine: Engine, seeded: Seeded) -> Iterator[str]:
     with served(engine) as url:
         yield url
 
 
-def test_an_agency_answers_with_javascript_off(browser: Browser, site, seeded, engine: Engine, tmp_path: Path) -> None:
+def test_an_agency_answers_with_javascript_off(browser: Browser, site: str, seeded: Seeded, engine: Engine,
+                                                tmp_path: Path) -> None:
     context = browser.new_context(java_script_enabled=False, viewport=VIEWPORTS["desktop"])
     page = context.new_page()
     link = f"{site}/agency/{seeded.tokens[0]}"
@@ -87,18 +105,19 @@ def test_an_agency_answers_with_javascript_off(browser: Browser, site, seeded, e
     finally:
         context.close()
     with Session(engine) as session:
-        ret = session.get(AgencyReturn, seeded.return_ids[0])
+        ret = session.get_one(AgencyReturn, seeded.return_ids[0])
         assert (ret.received_date, ret.signed_by_senior_manager, ret.signatory_role) == (
             TODAY, True, "Head of Safeguarding")
 
 
-def _audit(page: Page) -> list[dict]:
+def _audit(page: Page) -> list[AxeViolation]:
     page.evaluate(AXE_SCRIPT)
     options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
-    return page.evaluate(f"axe.run(document, {json.dumps(options)})")["violations"]
+    violations: list[AxeViolation] = page.evaluate(f"axe.run(document, {json.dumps(options)})")["violations"]
+    return violations
 
 
-def _report(where: str, violations: list[dict]) -> str:
+def _report(where: str, violations: list[AxeViolation]) -> str:
     lines = [f"{where}: {len(violations)} rules violated"]
     for violation in violations:
         lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
@@ -107,12 +126,12 @@ def _report(where: str, violations: list[dict]) -> str:
 
 
 @pytest.mark.parametrize("size", list(VIEWPORTS))
-def test_every_state_of_the_page_has_no_wcag_violation(browser: Browser, site, seeded, size) -> None:
+def test_every_state_of_the_page_has_no_wcag_violation(browser: Browser, site: str, seeded: Seeded, size: str) -> None:
     # JavaScript on for axe itself; the page has no script of its own.
     context = browser.new_context(viewport=VIEWPORTS[size])
     page = context.new_page()
     link = f"{site}/agency/{seeded.tokens[0]}"
-    found = {}
+    found: dict[str, list[AxeViolation]] = {}
     try:
         page.goto(link)
         found["empty form"] = _audit(page)
@@ -121,7 +140,7 @@ def test_every_state_of_the_page_has_no_wcag_violation(browser: Browser, site, s
         page.get_by_label("Your name").fill("Jo Smith")
         page.get_by_label("Key dates and episodes").fill("20/11/2026: visit.")
         page.get_by_label("Attach a document").set_input_files(
-            files=[{"name": "Chronology.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+            files=[FilePayload(name="Chronology.pdf", mimeType="application/pdf", buffer=PDF)])
         page.get_by_role("button", name="Attach document").click()
         found["draft with a document"] = _audit(page)
         page.get_by_label("Senior manager's name").fill("A Jones")

@@ -5,7 +5,7 @@ comes back escaped; the page shows its own return and nothing of another agency 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date
 
 import httpx
@@ -17,7 +17,7 @@ from db.models import Account
 from db.models_agency import AgencyAnswer, AgencyAttachment
 from db.models_returns import AgencyReturn
 from services.agency_exchange import revoke_agency_link
-from tests.e2e.agency_server import TODAY, app_engine, seed, served
+from tests.e2e.agency_server import TODAY, Seeded, app_engine, seed, served
 from ui.agency_site import AgencyLimits
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
@@ -34,18 +34,20 @@ def engine(fresh_database_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def seeded(engine: Engine):
+def seeded(engine: Engine) -> Seeded:
     return seed(engine)
 
 
 @pytest.fixture
-def site(engine: Engine, seeded):
+def site(engine: Engine, seeded: Seeded) -> Iterator[str]:
     with served(engine) as url:
         yield url
 
 
 def _csrf(response: httpx.Response) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', response.text).group(1)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', response.text)
+    assert found is not None, "the page has no CSRF token"
+    return found.group(1)
 
 
 def _opened(client: httpx.Client, url: str) -> tuple[httpx.Response, str]:
@@ -54,13 +56,14 @@ def _opened(client: httpx.Client, url: str) -> tuple[httpx.Response, str]:
     return page, _csrf(page)
 
 
-def _post(client, url, csrf, fields=None, files=None):
+def _post(client: httpx.Client, url: str, csrf: str, fields: Mapping[str, str] | None = None,
+          files: Mapping[str, tuple[str, bytes, str]] | None = None) -> httpx.Response:
     # Multipart as the page's form sends it (httpx sends multipart only with files: an empty file part otherwise).
     return client.post(url, data={"csrf_token": csrf, **(fields or {})},
                        files=files or {"document": ("", b"", "application/octet-stream")})
 
 
-def test_a_link_opens_with_no_cookie_and_shows_only_its_own_return(site, seeded) -> None:
+def test_a_link_opens_with_no_cookie_and_shows_only_its_own_return(site: str, seeded: Seeded) -> None:
     with httpx.Client() as client:
         page = client.get(f"{site}/agency/{seeded.tokens[0]}")
     assert page.status_code == 200
@@ -81,7 +84,7 @@ def test_a_link_opens_with_no_cookie_and_shows_only_its_own_return(site, seeded)
     assert "httponly" in set_cookie and "samesite=strict" in set_cookie and "path=/agency" in set_cookie
 
 
-def test_every_token_that_opens_nothing_gets_the_same_404(site, engine: Engine, seeded) -> None:
+def test_every_token_that_opens_nothing_gets_the_same_404(site: str, engine: Engine, seeded: Seeded) -> None:
     with Session(engine) as session, session.begin():
         officer = session.scalars(select(Account).where(Account.username == "links-officer")).one()
         revoke_agency_link(session, officer, return_id=seeded.return_ids[1], reason="Sent to the wrong address.")
@@ -101,7 +104,7 @@ def test_every_token_that_opens_nothing_gets_the_same_404(site, engine: Engine, 
         assert client.get(f"{last_day}/agency/{seeded.tokens[0]}").status_code == 200
 
 
-def test_a_post_without_the_csrf_token_is_refused(site, engine: Engine, seeded) -> None:
+def test_a_post_without_the_csrf_token_is_refused(site: str, engine: Engine, seeded: Seeded) -> None:
     url = f"{site}/agency/{seeded.tokens[0]}"
     with httpx.Client() as client:
         _, csrf = _opened(client, url)
@@ -116,7 +119,7 @@ def test_a_post_without_the_csrf_token_is_refused(site, engine: Engine, seeded) 
         assert session.scalar(select(AgencyAnswer.id)) is None
 
 
-def test_save_come_back_attach_and_submit(site, engine: Engine, seeded) -> None:
+def test_save_come_back_attach_and_submit(site: str, engine: Engine, seeded: Seeded) -> None:
     url = f"{site}/agency/{seeded.tokens[0]}"
     hostile = "<script>alert('x')</script> & \"quotes\"\nSecond line"
     with httpx.Client() as client:
@@ -153,7 +156,7 @@ def test_save_come_back_attach_and_submit(site, engine: Engine, seeded) -> None:
         after = client.get(url + "?done=sent")
         assert "Return sent" in after.text and "<form" not in after.text
     with Session(engine) as session:
-        ret = session.get(AgencyReturn, seeded.return_ids[0])
+        ret = session.get_one(AgencyReturn, seeded.return_ids[0])
         assert (ret.received_date, ret.signed_by_senior_manager, ret.signatory_role) == (
             TODAY, True, "Head of Safeguarding")
         assert session.scalars(select(AgencyAttachment.file_name)).all() == ["Return.pdf"]
@@ -163,7 +166,7 @@ def test_save_come_back_attach_and_submit(site, engine: Engine, seeded) -> None:
         assert history[0] is None and history[1] == "agency link" and history[2].startswith("sha256:")
 
 
-def test_a_body_over_the_limit_is_refused_unread(site, seeded) -> None:
+def test_a_body_over_the_limit_is_refused_unread(site: str, seeded: Seeded) -> None:
     url = f"{site}/agency/{seeded.tokens[0]}"
     with httpx.Client() as client:
         _, csrf = _opened(client, url)
@@ -172,7 +175,7 @@ def test_a_body_over_the_limit_is_refused_unread(site, seeded) -> None:
     assert big.status_code == 413 and "at most 10 MB" in big.text
 
 
-def test_the_rate_limits(engine: Engine, seeded) -> None:
+def test_the_rate_limits(engine: Engine, seeded: Seeded) -> None:
     with served(engine, limits=AgencyLimits(requests_per_minute=4)) as url, httpx.Client() as client:
         codes = [client.get(f"{url}/agency/{seeded.tokens[0]}").status_code for _ in range(5)]
         assert codes == [200, 200, 200, 200, 429]
@@ -188,14 +191,15 @@ def test_the_rate_limits(engine: Engine, seeded) -> None:
         assert posts == [303, 303, 429]
 
 
-def test_the_stylesheet_is_govuk_frontend_without_the_gds_font(site) -> None:
+def test_the_stylesheet_is_govuk_frontend_without_the_gds_font(site: str) -> None:
     with httpx.Client() as client:
         css = client.get(f"{site}/agency/assets/govuk-frontend.css")
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
     assert ".govuk-button" in css.text and "GDS Transport" not in css.text and "@font-face" not in css.text
 
 
-def test_behind_the_apps_edge_a_page_post_passes_and_one_without_origin_is_refused(engine: Engine, seeded) -> None:
+def test_behind_the_apps_edge_a_page_post_passes_and_one_without_origin_is_refused(engine: Engine,
+                                                                                   seeded: Seeded) -> None:
     """As ui/server.py serves it: the app's EdgeGuard in front. A browser's form post carries the page's Origin (the
     page's "strict-origin" referrer policy keeps it; "no-referrer" would send `Origin: null`); a post with none, or
     from another site, is refused by the edge before the route sees it."""

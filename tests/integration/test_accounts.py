@@ -1,10 +1,13 @@
 """Accounts and sign-in on PostgreSQL: hashing, failures counted (never a lock), first run, admin changes."""
 import traceback
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from typing import Literal, TypedDict
 
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import create_engine, event, select, text
+from sqlalchemy import Connection, create_engine, event, select, text, update
+from sqlalchemy.engine import ExecutionContext
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -27,6 +30,23 @@ PASSWORD = "correct horse battery"
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
 
+class AccountFields(TypedDict, total=False):
+    """create_account's keyword arguments a test may set."""
+
+    username: str
+    display_name: str
+    roles: Iterable[str]
+    password: str
+
+
+class SettingsFields(TypedDict):
+    """update_settings' keyword arguments every save gives."""
+
+    partnership_name: str
+    amber_threshold_days: int
+    idle_timeout_minutes: int
+
+
 def test_password_is_hashed_with_argon2(session: Session, make_account: MakeAccount) -> None:
     account = make_account("officer")
     assert account.password_hash.startswith("$argon2id$")
@@ -36,7 +56,7 @@ def test_password_is_hashed_with_argon2(session: Session, make_account: MakeAcco
 def test_sign_in_succeeds_and_records_the_time(session: Session, make_account: MakeAccount) -> None:
     account = make_account("officer", username="olly")
     outcome = authenticate(session, username=" OLLY ", password=PASSWORD, now=NOW)
-    assert outcome.account.id == account.id and outcome.refusal is None
+    assert outcome.account is not None and outcome.account.id == account.id and outcome.refusal is None
     assert account.last_sign_in_at == NOW
 
 
@@ -97,9 +117,11 @@ def test_first_account_gets_admin_and_manager_and_only_once(session: Session) ->
         ({"password": "\t\n" * 8}, "only spaces"),
     ],
 )
-def test_create_account_refuses_bad_input(session: Session, make_account: MakeAccount, kwargs, message: str) -> None:
+def test_create_account_refuses_bad_input(session: Session, make_account: MakeAccount, kwargs: AccountFields,
+                                          message: str) -> None:
     admin = make_account("admin")
-    values = {"username": "newuser", "display_name": "New", "roles": ["officer"], "password": PASSWORD, **kwargs}
+    values: AccountFields = {"username": "newuser", "display_name": "New", "roles": ["officer"], "password": PASSWORD}
+    values.update(kwargs)
     with pytest.raises(InvalidInput, match=message):
         create_account(session, admin, **values)
 
@@ -157,8 +179,13 @@ def test_an_over_long_display_name_is_refused_before_the_password_is_hashed(
         session: Session, make_account: MakeAccount, monkeypatch: pytest.MonkeyPatch) -> None:
     # It used to reach the database, whose error (on screen and in the server log) quoted the new argon2 hash.
     admin = make_account("admin")
-    hashed = []
-    monkeypatch.setattr(PasswordHasher, "hash", lambda self, password: hashed.append(1) or "$argon2id$spy")
+    hashed: list[int] = []
+
+    def spy_hash(self: PasswordHasher, password: str | bytes, *, salt: bytes | None = None) -> str:
+        hashed.append(1)
+        return "$argon2id$spy"
+
+    monkeypatch.setattr(PasswordHasher, "hash", spy_hash)
     with pytest.raises(InvalidInput) as refused:
         create_account(session, admin, username="longname", display_name="N" * 121, roles=["officer"],
                        password=PASSWORD)
@@ -188,12 +215,12 @@ def test_whitespace_only_passwords_are_refused_for_the_first_account(session: Se
 
 
 @pytest.fixture
-def verify_calls(monkeypatch: pytest.MonkeyPatch):
+def verify_calls(monkeypatch: pytest.MonkeyPatch) -> list[str | bytes]:
     """Every argon2 check made, as the hash it was made against (the real check still runs)."""
-    calls = []
+    calls: list[str | bytes] = []
     real_verify = PasswordHasher.verify
 
-    def spy(self, hash, password):
+    def spy(self: PasswordHasher, hash: str | bytes, password: str | bytes) -> Literal[True]:
         calls.append(hash)
         return real_verify(self, hash, password)
 
@@ -201,7 +228,7 @@ def verify_calls(monkeypatch: pytest.MonkeyPatch):
     return calls
 
 
-def _refused_kinds(session: Session, make_account: MakeAccount, admin: Account):
+def _refused_kinds(session: Session, make_account: MakeAccount, admin: Account) -> list[tuple[str, str, str]]:
     """One account in each refused state; returns (kind, username, password) for each kind of failure."""
     make_account("officer", username="wrongpw")
     stopped = make_account("officer", username="stopped")
@@ -225,11 +252,11 @@ def test_every_kind_of_refused_sign_in_gets_the_identical_answer(session: Sessio
 
 
 def test_every_kind_of_refused_sign_in_runs_one_password_check(session: Session, make_account: MakeAccount,
-                                                               verify_calls) -> None:
+                                                               verify_calls: list[str | bytes]) -> None:
     # The same work whatever the reason: a locked account used to answer before any hash was computed (under 1 ms
     # against ~350 ms), which told an attacker the username exists.
     admin = make_account("admin")
-    checks = {}
+    checks: dict[str, int] = {}
     for kind, username, password in _refused_kinds(session, make_account, admin):
         verify_calls.clear()
         authenticate(session, username=username, password=password, now=NOW)
@@ -238,14 +265,15 @@ def test_every_kind_of_refused_sign_in_runs_one_password_check(session: Session,
 
 
 def test_a_stopped_account_is_checked_against_its_own_hash_and_unknown_ones_against_a_dummy(
-        session: Session, make_account: MakeAccount, verify_calls) -> None:
+        session: Session, make_account: MakeAccount, verify_calls: list[str | bytes]) -> None:
     locked = make_account("officer", username="locked")
     locked.failed_attempts = 100
     session.flush()
     authenticate(session, username="locked", password=PASSWORD, now=NOW)
     authenticate(session, username="nobody.here", password=PASSWORD, now=NOW)
     assert verify_calls[0] == locked.password_hash
-    assert verify_calls[1].startswith("$argon2id$") and verify_calls[1] != locked.password_hash
+    dummy = verify_calls[1]
+    assert isinstance(dummy, str) and dummy.startswith("$argon2id$") and dummy != locked.password_hash
 
 
 def test_a_lock_left_by_the_old_rule_no_longer_refuses_and_failures_on_a_deactivated_account_count(
@@ -265,12 +293,17 @@ def test_a_lock_left_by_the_old_rule_no_longer_refuses_and_failures_on_a_deactiv
 def test_the_password_is_checked_before_the_account_row_is_locked(session: Session, make_account: MakeAccount,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     make_account("officer", username="olly")
-    events = []
+    events: list[str] = []
     real_verify = PasswordHasher.verify
-    monkeypatch.setattr(PasswordHasher, "verify",
-                        lambda self, hash, password: events.append("verify") or real_verify(self, hash, password))
 
-    def record_locks(conn, cursor, statement, parameters, context, executemany) -> None:
+    def verify(self: PasswordHasher, hash: str | bytes, password: str | bytes) -> Literal[True]:
+        events.append("verify")
+        return real_verify(self, hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", verify)
+
+    def record_locks(conn: Connection, cursor: object, statement: str, parameters: object,
+                     context: ExecutionContext | None, executemany: bool) -> None:
         if "FOR UPDATE" in statement:
             events.append("lock")
 
@@ -290,10 +323,11 @@ def test_another_sign_in_can_lock_the_account_while_a_password_is_being_checked(
     try:
         with Session(engine) as setup, setup.begin():
             account_id = create_first_account(setup, username="olly", display_name="Olly", password=PASSWORD).id
-        lock_attempts = []
+        lock_attempts: list[str] = []
         real_verify = PasswordHasher.verify
 
-        def verify_while_another_connection_locks(self, hash, password):
+        def verify_while_another_connection_locks(self: PasswordHasher, hash: str | bytes,
+                                                  password: str | bytes) -> Literal[True]:
             # NOWAIT fails at once if the signing-in transaction already holds the row.
             with engine.connect() as other, other.begin():
                 try:
@@ -319,10 +353,12 @@ def test_a_password_reset_during_the_check_refuses_the_old_password(session: Ses
     account = make_account("officer", username="olly")
     real_verify = PasswordHasher.verify
 
-    def reset_meanwhile(self, hash, password):
+    def reset_meanwhile(self: PasswordHasher, hash: str | bytes, password: str | bytes) -> Literal[True]:
         matched = real_verify(self, hash, password)
-        session.execute(Account.__table__.update().where(Account.id == account.id)
-                        .values(password_hash=PasswordHasher().hash("a brand new password")))
+        # The row changed in the database only (not the account object in this session), as another process does.
+        session.execute(update(Account).where(Account.id == account.id)
+                        .values(password_hash=PasswordHasher().hash("a brand new password"))
+                        .execution_options(synchronize_session=False))
         return matched
 
     monkeypatch.setattr(PasswordHasher, "verify", reset_meanwhile)
@@ -353,7 +389,7 @@ def test_an_unknown_email_is_refused_naming_the_administrator(session: Session, 
 
     make_account("officer", username="pat")
     outcome = account_for_verified_email(session, email="Nobody@Council.Example", email_verified=True)
-    assert outcome.account is None
+    assert outcome.account is None and outcome.refusal is not None
     assert "Ask your administrator to add nobody@council.example to an account" in outcome.refusal
 
 
@@ -365,12 +401,12 @@ def test_an_inactive_account_or_an_unverified_or_missing_email_is_refused(sessio
     account = make_account("officer", username="pat")
     set_email(session, admin, account_id=account.id, email="pat@council.example")
     unverified = account_for_verified_email(session, email="pat@council.example", email_verified=False)
-    assert unverified.account is None and "not verified" in unverified.refusal
+    assert unverified.account is None and unverified.refusal is not None and "not verified" in unverified.refusal
     for missing in (None, "", "   ", "pat"):
         assert account_for_verified_email(session, email=missing, email_verified=True).account is None
     set_active(session, admin, account_id=account.id, active=False)
     refused = account_for_verified_email(session, email="pat@council.example", email_verified=True)
-    assert refused.account is None
+    assert refused.account is None and refused.refusal is not None
     assert "Ask your administrator to add pat@council.example to an account" in refused.refusal
     assert account.last_sign_in_at is None
 
@@ -382,8 +418,9 @@ def test_local_passwords_switch_off_only_while_organisation_sign_in_is_configure
     admin = make_account("admin")
     current = get_settings(session, admin)
     assert current.local_passwords_enabled is True
-    common = dict(partnership_name=current.partnership_name, amber_threshold_days=current.amber_threshold_days,
-                  idle_timeout_minutes=current.idle_timeout_minutes)
+    common: SettingsFields = {"partnership_name": current.partnership_name,
+                              "amber_threshold_days": current.amber_threshold_days,
+                              "idle_timeout_minutes": current.idle_timeout_minutes}
     with pytest.raises(InvalidInput, match="only when organisation sign-in is configured"):
         update_settings(session, admin, **common, local_passwords_enabled=False)
     assert get_settings(session, admin).local_passwords_enabled is True

@@ -48,13 +48,14 @@ def admin(make_account: MakeAccount) -> Account:
 )
 def test_agency_text_is_refused_with_a_sentence(session: Session, admin: Account, kwargs: dict[str, str],
                                                 message: str) -> None:
-    values = {"name": "North Trust", "kind": "health", "contact_email": "a@b.example", "jcr_rep_email": None,
-              **kwargs}
+    name, kind = kwargs.get("name", "North Trust"), kwargs.get("kind", "health")
+    contact_email, jcr_rep_email = kwargs.get("contact_email", "a@b.example"), kwargs.get("jcr_rep_email")
     with pytest.raises(InvalidInput, match=message):
-        add_agency(session, admin, **values)
+        add_agency(session, admin, name=name, kind=kind, contact_email=contact_email, jcr_rep_email=jcr_rep_email)
     agency = add_agency(session, admin, name="Existing Trust", kind="police", contact_email=None)
     with pytest.raises(InvalidInput, match=message):
-        update_agency(session, admin, agency_id=agency.id, active=True, **values)
+        update_agency(session, admin, agency_id=agency.id, active=True, name=name, kind=kind,
+                      contact_email=contact_email, jcr_rep_email=jcr_rep_email)
 
 
 @pytest.mark.parametrize("address", ["a@x.org", "first.last+returns@police.example.org.uk", "o'neil@nhs.example"])
@@ -106,8 +107,8 @@ def test_closure_reason_is_cleaned(session: Session, admin: Account) -> None:
         == "Christmas closure"
 
 
-def _step(session: Session):
-    return session.scalars(select(MilestoneTemplate).order_by(MilestoneTemplate.sort_order)).first()
+def _step(session: Session) -> MilestoneTemplate:
+    return session.scalars(select(MilestoneTemplate).order_by(MilestoneTemplate.sort_order).limit(1)).one()
 
 
 @pytest.mark.parametrize(
@@ -122,12 +123,13 @@ def _step(session: Session):
         ({"done_when": f"Agreed{NUL}"}, "hidden control character"),
     ],
 )
-def test_plan_step_text_is_refused_with_a_sentence(session: Session, admin: Account, kwargs, message: str) -> None:
+def test_plan_step_text_is_refused_with_a_sentence(session: Session, admin: Account, kwargs: dict[str, str],
+                                                   message: str) -> None:
     step = _step(session)
-    values = {"title": "Timeline agreed", "window_start_day": 1, "window_end_day": 1, "owner": "manager",
-              "active": True, **kwargs}
     with pytest.raises(InvalidInput, match=message):
-        update_plan_template(session, admin, template_id=step.id, **values)
+        update_plan_template(session, admin, template_id=step.id, title=kwargs.get("title", "Timeline agreed"),
+                             window_start_day=1, window_end_day=1, owner=kwargs.get("owner", "manager"), active=True,
+                             done_when=kwargs.get("done_when"))
 
 
 def test_plan_step_text_is_cleaned_and_done_when_kept_unless_given(session: Session, admin: Account) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import date, timedelta
+from enum import StrEnum
 
 import pytest
 from sqlalchemy import select, text
@@ -18,6 +19,7 @@ from db.models_agency import AgencyAnswer, AgencyAttachment, AgencyLink, AgencyR
 from db.models_returns import AgencyReturn
 from services.agency_exchange import (
     ConfirmationInput,
+    IssuedLink,
     LinkNotFound,
     agency_document_file,
     agency_return_exchange,
@@ -52,10 +54,12 @@ ANSWERS = {"involvement": "Health visiting since birth; 4 contacts.", "key_dates
            "analysis": "Contacts were timely, but the father's role was not explored.",
            "learning": "Ask about every adult in the household."}
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+# The links fixture: the links issued when the forms were sent, Agency 1's first.
+Links = list[IssuedLink]
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
 
 
-def _review(session: Session, officer: Account, received=FRI_18_DEC, initials="AB"):
+def _review(session: Session, officer: Account, received: date = FRI_18_DEC, initials: str = "AB") -> Review:
     return open_review(session, officer, notification_type="serious_harm", incident_date=received - timedelta(days=4),
                        csc_aware_date=received - timedelta(days=3), notification_received_date=received,
                        children=[ChildEntry(initials, 5)], as_of=received)
@@ -76,7 +80,7 @@ def review(session: Session, officer: Account) -> Review:
 
 
 @pytest.fixture
-def links(session: Session, officer: Account, review: Review, agencies: list[Agency]):
+def links(session: Session, officer: Account, review: Review, agencies: list[Agency]) -> Links:
     return record_forms_sent_with_links(session, officer, review_id=review.id, agency_ids=[a.id for a in agencies],
                                         requested_on=FRI_18_DEC, as_of=FRI_18_DEC)
 
@@ -88,7 +92,7 @@ def _log_texts(session: Session, review_id: int) -> list[str]:
 # ---------------------------------------------------------------- one token, one return
 
 
-def test_forms_sent_give_each_return_its_own_link_and_keep_only_the_hash(session: Session, links, review: Review,
+def test_forms_sent_give_each_return_its_own_link_and_keep_only_the_hash(session: Session, links: Links, review: Review,
                                                                          agencies: list[Agency]) -> None:
     first, second = links
     assert {first.agency_name, second.agency_name} == {"Agency 1", "Agency 2"}
@@ -107,7 +111,7 @@ def test_forms_sent_give_each_return_its_own_link_and_keep_only_the_hash(session
     assert f"(link {first.link_id})" in log and first.token not in log and second.token not in log
 
 
-def test_a_token_of_one_return_never_touches_another(session: Session, officer: Account, links, review: Review,
+def test_a_token_of_one_return_never_touches_another(session: Session, officer: Account, links: Links, review: Review,
                                                      agencies: list[Agency]) -> None:
     first, second = links
     other_review = _review(session, officer, initials="CD")
@@ -124,13 +128,13 @@ def test_a_token_of_one_return_never_touches_another(session: Session, officer: 
 
 
 @pytest.mark.parametrize("token", ["", "x", "A" * 43, "A" * 5000, None])
-def test_unknown_tokens_open_nothing(session: Session, links, token: str | None) -> None:
+def test_unknown_tokens_open_nothing(session: Session, links: Links, token: str | None) -> None:
     with pytest.raises(LinkNotFound) as caught:
         open_agency_return(session, token=token, as_of=TUE_22_DEC)
     assert str(caught.value).startswith("This link does not work.")
 
 
-def test_a_link_works_to_the_end_of_its_expiry_day(session: Session, links) -> None:
+def test_a_link_works_to_the_end_of_its_expiry_day(session: Session, links: Links) -> None:
     token = links[0].token
     assert open_agency_return(session, token=token, as_of=WED_13_JAN).open_until == WED_13_JAN
     for step in (lambda: open_agency_return(session, token=token, as_of=WED_13_JAN + timedelta(days=1)),
@@ -140,7 +144,7 @@ def test_a_link_works_to_the_end_of_its_expiry_day(session: Session, links) -> N
             step()
 
 
-def test_revoked_and_reissued_links(session: Session, officer: Account, links, review: Review) -> None:
+def test_revoked_and_reissued_links(session: Session, officer: Account, links: Links, review: Review) -> None:
     first = links[0]
     revoke_agency_link(session, officer, return_id=first.return_id, reason="Sent to the wrong address.")
     with pytest.raises(LinkNotFound):
@@ -163,7 +167,7 @@ def test_revoked_and_reissued_links(session: Session, officer: Account, links, r
 
 
 def test_a_link_reissued_after_its_expiry_works_the_same_time_from_that_day(session: Session, officer: Account,
-                                                                            links) -> None:
+                                                                            links: Links) -> None:
     late = date(2027, 1, 20)  # a Wednesday, after Wed 13 Jan
     with pytest.raises(LinkNotFound):
         open_agency_return(session, token=links[0].token, as_of=late)
@@ -174,12 +178,12 @@ def test_a_link_reissued_after_its_expiry_works_the_same_time_from_that_day(sess
     assert open_agency_return(session, token=again.token, as_of=date(2027, 2, 3)).open_until == date(2027, 2, 3)
 
 
-def test_the_chair_may_not_issue_links(session: Session, chair: Account, links) -> None:
+def test_the_chair_may_not_issue_links(session: Session, chair: Account, links: Links) -> None:
     with pytest.raises(NotAllowed):
         reissue_agency_link(session, chair, return_id=links[0].return_id, reason="x", as_of=TUE_22_DEC)
 
 
-def test_a_return_that_ends_or_a_withdrawn_review_stops_the_link(session: Session, manager: Account, links,
+def test_a_return_that_ends_or_a_withdrawn_review_stops_the_link(session: Session, manager: Account, links: Links,
                                                                  review: Review) -> None:
     first, second = links
     close_return_without_receipt(session, manager, return_id=first.return_id, expected_version=None,
@@ -196,7 +200,8 @@ def test_a_return_that_ends_or_a_withdrawn_review_stops_the_link(session: Sessio
         open_agency_return(session, token=second.token, as_of=TUE_22_DEC)
 
 
-def test_an_issuer_who_can_no_longer_write_leaves_the_link_unusable(session: Session, officer: Account, links) -> None:
+def test_an_issuer_who_can_no_longer_write_leaves_the_link_unusable(session: Session, officer: Account,
+                                                                    links: Links) -> None:
     officer.active = False
     session.flush()
     with pytest.raises(LinkNotFound):
@@ -206,7 +211,8 @@ def test_an_issuer_who_can_no_longer_write_leaves_the_link_unusable(session: Ses
 # ---------------------------------------------------------------- drafts, documents, submission
 
 
-def test_a_draft_comes_back_and_a_submission_is_recorded_received(session: Session, links, review: Review) -> None:
+def test_a_draft_comes_back_and_a_submission_is_recorded_received(session: Session, links: Links,
+                                                                  review: Review) -> None:
     token, return_id = links[0].token, links[0].return_id
     save_agency_draft(session, token=token, author_name="  J  Smith ", answers={"involvement": "Seen twice."},
                       confirmation=ConfirmationInput(name="A Jones"), as_of=TUE_22_DEC)
@@ -218,7 +224,7 @@ def test_a_draft_comes_back_and_a_submission_is_recorded_received(session: Sessi
     submitted = submit_agency_return(session, token=token, author_name="J Smith", answers=ANSWERS,
                                      confirmation=CONFIRMED, as_of=TUE_22_DEC)
     assert submitted.round == 1 and submitted.precheck.complete
-    ret = session.get(AgencyReturn, return_id)
+    ret = session.get_one(AgencyReturn, return_id)
     assert (ret.received_date, ret.signed_by_senior_manager, ret.signatory_role) == (
         TUE_22_DEC, True, "Head of Safeguarding")
     log = _log_texts(session, review.id)
@@ -235,7 +241,8 @@ def test_a_draft_comes_back_and_a_submission_is_recorded_received(session: Sessi
                           as_of=TUE_22_DEC)
 
 
-def test_the_confirmation_is_required_to_submit_and_nothing_is_recorded_without_it(session: Session, links) -> None:
+def test_the_confirmation_is_required_to_submit_and_nothing_is_recorded_without_it(session: Session,
+                                                                                   links: Links) -> None:
     token, return_id = links[0].token, links[0].return_id
     with pytest.raises(InvalidInput, match="senior manager of your agency must confirm"):
         submit_agency_return(session, token=token, author_name="J Smith", answers=ANSWERS,
@@ -246,7 +253,8 @@ def test_the_confirmation_is_required_to_submit_and_nothing_is_recorded_without_
                              as_of=TUE_22_DEC)
 
 
-def test_a_return_already_received_by_email_takes_no_submission(session: Session, officer: Account, links) -> None:
+def test_a_return_already_received_by_email_takes_no_submission(session: Session, officer: Account,
+                                                                links: Links) -> None:
     record_return_received(session, officer, return_id=links[0].return_id, expected_version=None,
                            received_on=TUE_22_DEC, signed_by_senior_manager=True, signatory_role="Head",
                            as_of=TUE_22_DEC)
@@ -257,7 +265,8 @@ def test_a_return_already_received_by_email_takes_no_submission(session: Session
                              confirmation=CONFIRMED, as_of=TUE_22_DEC)
 
 
-def test_every_round_is_kept(session: Session, officer: Account, manager: Account, links, review: Review) -> None:
+def test_every_round_is_kept(session: Session, officer: Account, manager: Account, links: Links,
+                             review: Review) -> None:
     token, return_id = links[0].token, links[0].return_id
     submit_agency_return(session, token=token, author_name="J Smith", answers={**ANSWERS, "analysis": ""},
                          confirmation=CONFIRMED, as_of=TUE_22_DEC)
@@ -277,7 +286,7 @@ def test_every_round_is_kept(session: Session, officer: Account, manager: Accoun
     wed_23 = date(2026, 12, 23)
     submit_agency_return(session, token=token, author_name="K Brown", answers=ANSWERS, confirmation=CONFIRMED,
                          as_of=wed_23)
-    ret = session.get(AgencyReturn, return_id)
+    ret = session.get_one(AgencyReturn, return_id)
     assert (ret.received_date, ret.resubmission_received_date) == (TUE_22_DEC, wed_23)
     exchange = agency_return_exchange(session, officer, return_id=return_id)
     assert [(r.round, r.author_name, r.precheck.unanswered) for r in exchange.rounds] == [
@@ -301,7 +310,7 @@ def test_every_round_is_kept(session: Session, officer: Account, manager: Accoun
 
 
 def test_documents_are_judged_by_content_and_kept_with_their_hash(session: Session, officer: Account, chair: Account,
-                                                                  links) -> None:
+                                                                  links: Links) -> None:
     token = links[0].token
     with pytest.raises(InvalidInput, match=r"report\.pdf is not a PDF or a Word document"):
         attach_agency_document(session, token=token, author_name="J Smith", file_name="report.pdf", data=EXE,
@@ -338,14 +347,14 @@ def test_documents_are_judged_by_content_and_kept_with_their_hash(session: Sessi
         session.execute(text("DELETE FROM agency_return_attachments WHERE id = :id"), {"id": kept})
 
 
-def test_the_board_may_not_read_the_answers(session: Session, make_account: MakeAccount, links) -> None:
+def test_the_board_may_not_read_the_answers(session: Session, make_account: MakeAccount, links: Links) -> None:
     with pytest.raises(NotAllowed):
         agency_return_exchange(session, make_account("board"), return_id=links[0].return_id)
     with pytest.raises(NotAllowed):
         agency_document_file(session, make_account("admin"), attachment_id=1)
 
 
-def test_long_and_hostile_text_is_handled_as_elsewhere(session: Session, links) -> None:
+def test_long_and_hostile_text_is_handled_as_elsewhere(session: Session, links: Links) -> None:
     token = links[0].token
     long_answer = "Contact on 12/03/2026. " + "x" * (10_000 - 23)
     save_agency_draft(session, token=token, author_name="J Smith", answers={"involvement": long_answer},
@@ -376,15 +385,19 @@ def test_long_and_hostile_text_is_handled_as_elsewhere(session: Session, links) 
     ("agency_return_attachments", "attachment_type_known", "content_type", AttachmentType),
 ])
 def test_the_database_accepts_exactly_the_vocabularies_values(session: Session, table: str, name: str, column: str,
-                                                              enum) -> None:
-    definition = session.scalar(text(
+                                                              enum: type[StrEnum]) -> None:
+    definition: str = session.scalars(text(
         "SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid"
-        " WHERE t.relname = :table AND c.conname = :name"), {"table": table, "name": name})
-    expression = re.fullmatch(r"CHECK \((.*)\)", definition, re.S).group(1)
+        " WHERE t.relname = :table AND c.conname = :name"), {"table": table, "name": name}).one()
+    check = re.fullmatch(r"CHECK \((.*)\)", definition, re.S)
+    assert check is not None, definition
+    expression = check.group(1)
 
     def accepts(value: str) -> bool:
-        return session.scalar(text(f"SELECT ({expression}) IS NOT FALSE FROM (SELECT CAST(:v AS varchar) AS {column})"
-                                   " AS probe"), {"v": value})
+        accepted: bool = session.scalars(text(
+            f"SELECT ({expression}) IS NOT FALSE FROM (SELECT CAST(:v AS varchar) AS {column}) AS probe"),
+            {"v": value}).one()
+        return accepted
 
     assert all(accepts(v.value) for v in enum)
     assert not any(accepts(stranger) for stranger in ("", "application/x-msdownload", "text/html", "TEXT",

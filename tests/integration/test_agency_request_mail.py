@@ -163,7 +163,7 @@ def test_sharing_a_return_emails_each_chair_a_link_never_the_content(db: Engine,
                                           expected_version=None, as_of=TODAY)
     assert queued == ["chair@partnership.example"]
     with Session(db) as session:
-        assert session.get(AgencyReturn, request.return_id).shared_with_chair_date == TODAY
+        assert session.get_one(AgencyReturn, request.return_id).shared_with_chair_date == TODAY
     assert send_due_mail().returncode == 0
     # (the morning digest goes out on the same run: `send-due-mail --digests-now`)
     [(recipients, message)] = [m for m in smtp.received if "shared with you" in str(m[1]["Subject"])]
@@ -187,4 +187,4 @@ def test_sharing_is_refused_and_not_recorded_when_no_email_can_go(db: Engine, mo
         share_return_with_chairs(session, session.get(Account, officer_id), return_id=request.return_id,
                                  expected_version=None, as_of=TODAY)
     with Session(db) as session:
-        assert session.get(AgencyReturn, request.return_id).shared_with_chair_date is None
+        assert session.get_one(AgencyReturn, request.return_id).shared_with_chair_date is None

@@ -15,8 +15,10 @@ import random
 from dataclasses import asdict
 from datetime import date, timedelta
 
+import psycopg
 import pytest
-from sqlalchemy import event
+from sqlalchemy import Connection, event
+from sqlalchemy.engine import ExecutionContext
 from sqlalchemy.orm import Session
 
 from db.models import Account, Agency, ClosureDay, Review, ReviewChild, ReviewMilestone
@@ -25,7 +27,7 @@ from db.models_returns import AgencyReturn, AgencyReturnSendBack
 from services.board.charts import board_charts
 from services.board.pack import board_pack_html, figures_csv
 from services.board.reads import board_figures, board_quarters
-from services.board.rules import OTHER_REASON, Quarter, categorise_reason
+from services.board.rules import OTHER_REASON, BoardFigures, Quarter, categorise_reason
 from services.board.wording import board_sections
 from services.errors import InvalidInput, NotAllowed
 from services.plan import review_due_date
@@ -70,8 +72,9 @@ def reference(name: str) -> str:
 # ------------------------------------------------------------------ building the data set
 
 
-def add_review(session: Session, creator, received, kind, aware, sin, submitted, meeting, minutes, lcspr, *, initials,
-               suffix="", response=None):
+def add_review(session: Session, creator: Account, received: date, kind: str, aware: date | None, sin: date | None,
+               submitted: date | None, meeting: date | None, minutes: date | None, lcspr: bool | None, *,
+               initials: str, suffix: str = "", response: date | None = None) -> Review:
     """A review row with one child, and its meeting and minutes milestones, inserted directly."""
     state = "closed" if response else "submitted" if submitted else "open"
     review = Review(
@@ -92,10 +95,9 @@ def add_review(session: Session, creator, received, kind, aware, sin, submitted,
     return review
 
 
-def add_return(session: Session, review: Review, agency, actor: Account, *, requested, received=None, qa=None,
-               sent_back=0,
-               reason=None,
-               resubmitted=None):
+def add_return(session: Session, review: Review, agency: Agency, actor: Account, *, requested: date,
+               received: date | None = None, qa: str | None = None, sent_back: int = 0, reason: str | None = None,
+               resubmitted: date | None = None) -> AgencyReturn:
     """One agency return in a state the database's CHECKs accept.
 
     qa: None (no final QA yet), "accepted" or "sent back" (the current round). With `sent_back` > 0 and
@@ -116,6 +118,7 @@ def add_return(session: Session, review: Review, agency, actor: Account, *, requ
         ret.final_qa_date = checked
         ret.final_qa_by_id = actor.id
     if sent_back:
+        assert received is not None  # only a return received is sent back
         back_on = received if qa == "sent back" else received + timedelta(days=1)
         ret.sent_back_date = back_on
         ret.sent_back_reason = reason
@@ -135,15 +138,17 @@ def board(make_account: MakeAccount) -> Account:
 
 
 class World:
-    def __init__(self, officer: Account, reviews) -> None:
+    """The data set: the officer who made it, and its reviews by name (world["A"])."""
+
+    def __init__(self, officer: Account, reviews: dict[str, Review]) -> None:
         self.officer, self.reviews = officer, reviews
 
-    def __getitem__(self, name):
+    def __getitem__(self, name: str) -> Review:
         return self.reviews[name]
 
 
 @pytest.fixture
-def world(session: Session, make_account: MakeAccount):
+def world(session: Session, make_account: MakeAccount) -> World:
     """Reviews A-K and their returns (see REVIEWS); agencies Police, Health and School."""
     officer = make_account("officer")
     reviews = {name: add_review(session, officer, *row, initials=INITIALS[name]) for name, row in REVIEWS.items()}
@@ -173,14 +178,16 @@ def world(session: Session, make_account: MakeAccount):
     return World(officer, reviews)
 
 
-def figures_of(session: Session, actor: Account, first=Q3, last=Q4, as_of: date = AS_OF):
+def figures_of(session: Session, actor: Account, first: Quarter = Q3, last: Quarter = Q4,
+               as_of: date = AS_OF) -> BoardFigures:
     return board_figures(session, actor, first_quarter=first, last_quarter=last, as_of=as_of)
 
 
 # ------------------------------------------------------------------ the figures, worked by hand
 
 
-def test_submissions_by_day_15_across_the_christmas_bank_holidays(session: Session, world, board: Account) -> None:
+def test_submissions_by_day_15_across_the_christmas_bank_holidays(session: Session, world: World,
+                                                                  board: Account) -> None:
     f = figures_of(session, board).current
     q3, q4 = f.by_quarter
     # Q3: A (Day 15 = Tue 12 Jan, on time, 14 working days after Day 1), B (Wed 13 Jan: late, 15),
@@ -204,7 +211,7 @@ def test_submissions_by_day_15_across_the_christmas_bank_holidays(session: Sessi
                       ("2026-27 Q4", 10): 1, ("2026-27 Q4", 14): 1}
 
 
-def test_sin_within_5_working_days_of_csc_becoming_aware(session: Session, world, board: Account) -> None:
+def test_sin_within_5_working_days_of_csc_becoming_aware(session: Session, world: World, board: Account) -> None:
     f = figures_of(session, board).current
     q3, q4 = f.by_quarter
     # A aware Thu 17 Dec, due Thu 24 Dec, made 24 Dec: on time. B aware Fri 18 Dec, due Tue 29 Dec, made Wed 30:
@@ -215,7 +222,7 @@ def test_sin_within_5_working_days_of_csc_becoming_aware(session: Session, world
     assert (f.total.sin_rate.met, f.total.sin_rate.counted) == (6, 9)
 
 
-def test_a_review_whose_csc_date_is_not_known_yet_still_counts_but_has_no_sin_deadline(session: Session, world,
+def test_a_review_whose_csc_date_is_not_known_yet_still_counts_but_has_no_sin_deadline(session: Session, world: World,
                                                                                        board: Account) -> None:
     # L: received Mon 11 Jan 2027 (Q4), the incident and CSC-awareness dates not known yet (migration 0012).
     review = add_review(session, world.officer, D(2027, 1, 11), "death", None, None, None, None, None, None,
@@ -233,7 +240,7 @@ def test_a_review_whose_csc_date_is_not_known_yet_still_counts_but_has_no_sin_de
     assert "1 review without the date CSC became aware (not known yet): not counted." in sin_words
 
 
-def test_minutes_within_24_hours_of_the_meeting(session: Session, world, board: Account) -> None:
+def test_minutes_within_24_hours_of_the_meeting(session: Session, world: World, board: Account) -> None:
     f = figures_of(session, board).current
     q3, q4 = f.by_quarter
     # A: meeting Thu 31 Dec 2026, minutes Mon 4 Jan 2027 (due that day: 1 Jan is a holiday): on time.
@@ -245,7 +252,7 @@ def test_minutes_within_24_hours_of_the_meeting(session: Session, world, board: 
     assert (f.total.minutes_rate.met, f.total.minutes_rate.counted) == (4, 7)
 
 
-def test_notifications_by_type_and_lcspr_decisions(session: Session, world, board: Account) -> None:
+def test_notifications_by_type_and_lcspr_decisions(session: Session, world: World, board: Account) -> None:
     f = figures_of(session, board).current
     q3, q4 = f.by_quarter
     assert (q3.death, q3.serious_harm, q3.other, q3.notified) == (2, 2, 1, 5)
@@ -255,7 +262,8 @@ def test_notifications_by_type_and_lcspr_decisions(session: Session, world, boar
     assert (q4.lcspr_yes, q4.lcspr_no, q4.lcspr_not_recorded) == (1, 1, 3)
 
 
-def test_agency_returns_on_time_days_late_and_first_qa_by_agency(session: Session, world, board: Account) -> None:
+def test_agency_returns_on_time_days_late_and_first_qa_by_agency(session: Session, world: World,
+                                                                 board: Account) -> None:
     f = figures_of(session, board).current
     by_agency = {a.label: a for a in f.returns_by_agency}
     police, health, school = by_agency["Test Police"], by_agency["Test Health"], by_agency["Test School"]
@@ -282,7 +290,7 @@ def test_agency_returns_on_time_days_late_and_first_qa_by_agency(session: Sessio
     assert (q4.on_time_rate.met, q4.on_time_rate.counted, q4.not_yet_due) == (1, 2, 1)
 
 
-def test_reasons_sent_back_are_counted_under_fixed_headings(session: Session, world, board: Account) -> None:
+def test_reasons_sent_back_are_counted_under_fixed_headings(session: Session, world: World, board: Account) -> None:
     f = figures_of(session, board).current
     assert {(r.category, r.returns) for r in f.reasons} == {
         ("Not signed by a senior manager", 1), ("Chronology without analysis", 1), ("Dates missing or unclear", 1)}
@@ -291,7 +299,8 @@ def test_reasons_sent_back_are_counted_under_fixed_headings(session: Session, wo
         ("Dates missing or unclear", "Test Police", 1)}
 
 
-def test_every_send_back_rounds_reason_is_counted_once_per_return(session: Session, world, board: Account) -> None:
+def test_every_send_back_rounds_reason_is_counted_once_per_return(session: Session, world: World,
+                                                                  board: Account) -> None:
     """Issue 14: the reasons of earlier rounds count too. Police B was sent back twice: round 1 'No senior manager's
     signature.' (kept only in its round), round 2 the reason on the row. Each heading counts the return once."""
     b_police = session.query(AgencyReturn).filter_by(review_id=world["B"].id, sent_back_count=2).one()
@@ -338,7 +347,8 @@ def test_the_sql_headings_match_the_python_rules(session: Session, make_account:
     assert expected["Not signed by a senior manager"] == 2  # "significant" is not "signed"
 
 
-def test_headlines_compare_with_the_previous_period_of_equal_length(session: Session, world, board: Account) -> None:
+def test_headlines_compare_with_the_previous_period_of_equal_length(session: Session, world: World,
+                                                                    board: Account) -> None:
     figures = figures_of(session, board)
     assert figures.previous.period.label == "2026-27 Q1 to 2026-27 Q2"
     h = {x.key: x for x in figures.headlines}
@@ -386,7 +396,7 @@ def test_minutes_of_every_meeting_count_against_the_next_working_day(session: Se
     Review meeting's (whose count comes from its milestones, as the review's RAG reads them)."""
     officer = make_account("officer")
 
-    def meeting(review: Review, kind, held, circulated=None) -> None:
+    def meeting(review: Review, kind: str, held: date, circulated: date | None = None) -> None:
         session.add(Meeting(review_id=review.id, kind=kind, held_on=held, minutes_circulated_on=circulated,
                             chair_name=None if kind == "pre_meet" else "JCR Chair", created_by_id=officer.id,
                             updated_by_id=officer.id))
@@ -507,12 +517,13 @@ def test_figures_agree_with_the_python_calendar_on_random_data(session: Session,
 # ------------------------------------------------------------------ the aggregation stays in SQL
 
 
-def test_every_query_is_an_aggregate(session: Session, world, board: Account) -> None:
+def test_every_query_is_an_aggregate(session: Session, world: World, board: Account) -> None:
     """No statement reads case rows into Python: each one groups or takes min/max, and no result has a column
     that could carry a case (an id, a reference, initials, a reason, a note)."""
-    seen = []
+    seen: list[tuple[str, list[str], int]] = []
 
-    def capture(conn, cursor, statement, parameters, context, executemany) -> None:
+    def capture(conn: Connection, cursor: psycopg.Cursor[tuple[object, ...]], statement: str, parameters: object,
+                context: ExecutionContext | None, executemany: bool) -> None:
         seen.append((statement, [c.name for c in cursor.description or []], cursor.rowcount))
 
     engine = session.get_bind().engine
@@ -534,7 +545,7 @@ def test_every_query_is_an_aggregate(session: Session, world, board: Account) ->
 # ------------------------------------------------------------------ nothing of a case leaves the service
 
 
-def _secrets(world) -> list[str]:
+def _secrets(world: World) -> list[str]:
     found = [SECRET_WORD]
     for review in world.reviews.values():
         found.append(review.case_reference)
@@ -542,7 +553,8 @@ def _secrets(world) -> list[str]:
     return found
 
 
-def test_no_output_carries_a_case_reference_initials_or_free_text(session: Session, world, board: Account) -> None:
+def test_no_output_carries_a_case_reference_initials_or_free_text(session: Session, world: World,
+                                                                  board: Account) -> None:
     from plotly.offline import get_plotlyjs
 
     figures = figures_of(session, board)
@@ -564,7 +576,7 @@ def test_no_output_carries_a_case_reference_initials_or_free_text(session: Sessi
     assert "62.5" in outputs["csv"] and "Test Police" in outputs["pack"] and "63%" in outputs["pack"]
 
 
-def test_the_csv_has_one_number_per_row(session: Session, world, board: Account) -> None:
+def test_the_csv_has_one_number_per_row(session: Session, world: World, board: Account) -> None:
     rows = list(csv.reader(io.StringIO(figures_csv(figures_of(session, board)).decode("utf-8-sig"))))
     assert rows[0] == ["Figure", "Row", "Measure", "Value"]
     lookup = {(r[0], r[1], r[2]): r[3] for r in rows[1:]}
@@ -576,7 +588,8 @@ def test_the_csv_has_one_number_per_row(session: Session, world, board: Account)
     assert lookup[("Why returns were sent back", "Dates missing or unclear", "Test Police")] == "1"
 
 
-def test_an_agency_name_that_looks_like_a_formula_is_quoted_in_the_csv(session: Session, world, board: Account) -> None:
+def test_an_agency_name_that_looks_like_a_formula_is_quoted_in_the_csv(session: Session, world: World,
+                                                                       board: Account) -> None:
     agency = Agency(name='=HYPERLINK("x")', kind="health", active=True)
     session.add(agency)
     session.flush()
@@ -586,7 +599,7 @@ def test_an_agency_name_that_looks_like_a_formula_is_quoted_in_the_csv(session: 
     assert all(not cell.startswith("=") for row in csv.reader(io.StringIO(text_)) for cell in row)
 
 
-def test_the_pack_is_self_contained_and_prints_on_a4(session: Session, world, board: Account) -> None:
+def test_the_pack_is_self_contained_and_prints_on_a4(session: Session, world: World, board: Account) -> None:
     from plotly.offline import get_plotlyjs
 
     pack = board_pack_html(figures_of(session, board))
@@ -601,7 +614,7 @@ def test_the_pack_is_self_contained_and_prints_on_a4(session: Session, world, bo
 # ------------------------------------------------------------------ words, periods and roles
 
 
-def test_words_say_small_numbers_plainly(session: Session, world, board: Account) -> None:
+def test_words_say_small_numbers_plainly(session: Session, world: World, board: Account) -> None:
     sections = {s.key: s for s in board_sections(figures_of(session, board))}
     on_time = " ".join(sections["on_time"].words)
     assert "5 of 8 rapid reviews due (63%) reached the National Panel by the end of Day 15" in on_time
@@ -638,7 +651,7 @@ def test_a_period_must_run_forwards_and_have_started(session: Session, board: Ac
         figures_of(session, board, first=Q3, last=Quarter(2027, 1))
 
 
-def test_the_filter_offers_quarters_from_the_first_notification(session: Session, world, board: Account) -> None:
+def test_the_filter_offers_quarters_from_the_first_notification(session: Session, world: World, board: Account) -> None:
     quarters = board_quarters(session, board, as_of=AS_OF)
     # The default period (2025-26 Q4 to 2026-27 Q4) starts before the first notification (K, 2026-27 Q2).
     assert quarters[0] == Quarter(2025, 4) and quarters[-1] == Q4 and len(quarters) == 5
@@ -658,7 +671,7 @@ def test_only_the_board_and_the_manager_see_the_figures(session: Session, make_a
 # ------------------------------------------------------------------ a withdrawn review (issue 26)
 
 
-def test_a_withdrawn_review_is_counted_apart_never_late_and_in_no_timeliness_figure(session: Session, world,
+def test_a_withdrawn_review_is_counted_apart_never_late_and_in_no_timeliness_figure(session: Session, world: World,
                                                                                     board: Account,
                                                                                     manager: Account) -> None:
     # W: received Tue 5 Jan 2027 (Q4), a death notification opened in error and withdrawn on Wed 6 Jan. Had it
@@ -687,8 +700,9 @@ def test_a_withdrawn_review_is_counted_apart_never_late_and_in_no_timeliness_fig
         (4, 2, 1, 0, 1)
     # Its Police return is in no return figure: Police's are A's, B's and G's as before (3 returns; B's sent back
     # twice), and the send-backs are A's Health (1) and B's Police (2): 3, none of W's.
-    police = {r.label: r for r in f.returns_by_agency}["Test Police"]
-    assert (police.returns, police.qa_decided, police.sent_back_returns, police.send_backs) == (3, 2, 1, 2)
+    police_figures = {r.label: r for r in f.returns_by_agency}["Test Police"]
+    assert (police_figures.returns, police_figures.qa_decided, police_figures.sent_back_returns,
+            police_figures.send_backs) == (3, 2, 1, 2)
     assert f.returns_total.send_backs == 3
     assert f.reasons == reasons_without_w
     words = {s.key: s for s in board_sections(figures_of(session, board))}["notifications"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import date
+from typing import TypedDict
 
 import pytest
 from icalendar import Calendar
@@ -12,6 +13,7 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
 from db.engine import app_group
+from db.models import Account, Review, ReviewMilestone
 from db.models_mail import CalendarFeed
 from services.calendar_feed import (
     calendar_feed_for_token,
@@ -31,14 +33,35 @@ RECEIVED = date(2026, 12, 18)  # a Friday: Day 15 is Tue 12 Jan 2027
 AS_OF = date(2026, 12, 18)
 
 
-def _events(feed: bytes) -> dict[str, dict]:
+class Event(TypedDict):
+    """One event of a feed, as the tests compare it."""
+
+    on: date
+    sequence: int
+    status: str
+    summary: str
+
+
+class Case(TypedDict):
+    """The case fixture: three accounts, a review received Fri 18 Dec 2026 and its milestones by key."""
+
+    officer: Account
+    manager: Account
+    admin: Account
+    review: Review
+    milestones: dict[str, ReviewMilestone]
+
+
+def _events(feed: bytes | None) -> dict[str, Event]:
+    """The feed's events by UID (the feed must have been given: None is a refused address)."""
+    assert feed is not None
     parsed = Calendar.from_ical(feed)
-    return {str(e["UID"]): {"on": e.decoded("DTSTART"), "sequence": int(e["SEQUENCE"]), "status": str(e["STATUS"]),
-                            "summary": str(e["SUMMARY"])} for e in parsed.walk("VEVENT")}
+    return {str(e["UID"]): {"on": e.decoded("DTSTART"), "sequence": int(e.decoded("SEQUENCE")),
+                            "status": str(e["STATUS"]), "summary": str(e["SUMMARY"])} for e in parsed.walk("VEVENT")}
 
 
 @pytest.fixture
-def case(session: Session, make_account: MakeAccount):
+def case(session: Session, make_account: MakeAccount) -> Case:
     officer, manager, admin = make_account("officer"), make_account("manager"), make_account("admin")
     review = open_review(session, officer, notification_type="death", incident_date=date(2026, 12, 14),
                          csc_aware_date=date(2026, 12, 15), notification_received_date=RECEIVED,
@@ -47,7 +70,7 @@ def case(session: Session, make_account: MakeAccount):
             "milestones": {m.key: m for m in review.milestones}}
 
 
-def test_the_token_is_shown_once_and_stored_only_as_its_hash(session: Session, case) -> None:
+def test_the_token_is_shown_once_and_stored_only_as_its_hash(session: Session, case: Case) -> None:
     token = turn_on_calendar_feed(session, case["manager"])
     assert len(token) >= 40
     stored = session.scalars(select(CalendarFeed.token_hash).where(CalendarFeed.account_id == case["manager"].id)).all()
@@ -55,7 +78,8 @@ def test_the_token_is_shown_once_and_stored_only_as_its_hash(session: Session, c
     assert calendar_feed_status(session, case["manager"]).on is True
 
 
-def test_day_15_moves_with_a_closure_day_under_the_same_uid_with_a_higher_sequence(session: Session, case) -> None:
+def test_day_15_moves_with_a_closure_day_under_the_same_uid_with_a_higher_sequence(session: Session,
+                                                                                   case: Case) -> None:
     review = case["review"]
     token = turn_on_calendar_feed(session, case["manager"])
     uid = f"review-{review.id}-day15@rapid-review-tracker"
@@ -71,7 +95,7 @@ def test_day_15_moves_with_a_closure_day_under_the_same_uid_with_a_higher_sequen
     assert (after["on"], after["sequence"], after["status"]) == (date(2027, 1, 15), 1, "CONFIRMED")
 
 
-def test_a_delegated_milestone_appears_and_is_cancelled_once_done(session: Session, case) -> None:
+def test_a_delegated_milestone_appears_and_is_cancelled_once_done(session: Session, case: Case) -> None:
     officer, case_folder = case["officer"], case["milestones"]["case_folder"]
     delegate_milestone(session, case["manager"], milestone_id=case_folder.id, expected_version=None,
                        delegate_to_id=officer.id)
@@ -89,7 +113,7 @@ def test_a_delegated_milestone_appears_and_is_cancelled_once_done(session: Sessi
     assert uid not in _events(calendar_feed_for_token(session, token=manager_token, as_of=AS_OF))
 
 
-def test_officers_see_the_returns_due_dates_and_meetings_show_for_everyone(session: Session, case,
+def test_officers_see_the_returns_due_dates_and_meetings_show_for_everyone(session: Session, case: Case,
                                                                            make_account: MakeAccount) -> None:
     from db.models import Agency
 
@@ -111,17 +135,18 @@ def test_officers_see_the_returns_due_dates_and_meetings_show_for_everyone(sessi
     assert f"milestone-{rr_meeting.id}@rapid-review-tracker" in chair_events
 
 
-def test_no_event_carries_a_childs_initials_or_free_text(session: Session, case) -> None:
+def test_no_event_carries_a_childs_initials_or_free_text(session: Session, case: Case) -> None:
     case_folder = case["milestones"]["case_folder"]
     record_milestone_done(session, case["officer"], milestone_id=case_folder.id, done_on=AS_OF, as_of=AS_OF,
                           note="Spoke to QX's school")
     feed = calendar_feed_for_token(session, token=turn_on_calendar_feed(session, case["manager"]), as_of=AS_OF)
+    assert feed is not None
     assert case["review"].case_reference.startswith("181226QX")
     assert not re.search(rb"QX", feed)
     assert b"school" not in feed
 
 
-def test_a_revoked_or_renewed_address_stops_working(session: Session, case) -> None:
+def test_a_revoked_or_renewed_address_stops_working(session: Session, case: Case) -> None:
     manager = case["manager"]
     first = turn_on_calendar_feed(session, manager)
     second = turn_on_calendar_feed(session, manager)  # a new address: the first is revoked
@@ -142,7 +167,7 @@ def test_board_and_admin_accounts_are_refused_a_feed(session: Session, make_acco
         turn_on_calendar_feed(session, make_account(role))
 
 
-def test_a_feed_stops_when_its_account_loses_its_case_role_or_is_deactivated(session: Session, case,
+def test_a_feed_stops_when_its_account_loses_its_case_role_or_is_deactivated(session: Session, case: Case,
                                                                              make_account: MakeAccount) -> None:
     chair = make_account("chair")
     token = turn_on_calendar_feed(session, chair)
@@ -156,7 +181,7 @@ def test_a_feed_stops_when_its_account_loses_its_case_role_or_is_deactivated(ses
     assert calendar_feed_for_token(session, token=token, as_of=AS_OF) is None
 
 
-def test_a_closed_review_stays_in_the_feed_cancelled(session: Session, case) -> None:
+def test_a_closed_review_stays_in_the_feed_cancelled(session: Session, case: Case) -> None:
     review = case["review"]
     token = turn_on_calendar_feed(session, case["manager"])
     calendar_feed_for_token(session, token=token, as_of=AS_OF)
@@ -168,7 +193,7 @@ def test_a_closed_review_stays_in_the_feed_cancelled(session: Session, case) -> 
     assert (day15["status"], day15["sequence"]) == ("CANCELLED", 1)
 
 
-def test_one_reviews_file_holds_its_day_15_and_every_dated_milestone(session: Session, case) -> None:
+def test_one_reviews_file_holds_its_day_15_and_every_dated_milestone(session: Session, case: Case) -> None:
     events = _events(review_calendar_file(session, case["officer"], review_id=case["review"].id))
     dated = [m for m in case["review"].milestones if m.effective_due_date is not None]
     assert set(events) == {f"review-{case['review'].id}-day15@rapid-review-tracker"} | {
@@ -180,7 +205,7 @@ def test_one_reviews_file_holds_its_day_15_and_every_dated_milestone(session: Se
 def test_the_apps_role_has_its_grants_on_the_new_tables(owner_url: str) -> None:
     owner = create_engine(owner_url)
     with owner.connect() as conn:
-        grants = dict(conn.execute(text(
+        grants: dict[str, str] = dict(conn.execute(text(
             "SELECT table_name, string_agg(privilege_type, ',' ORDER BY privilege_type)"
             " FROM information_schema.role_table_grants WHERE grantee = :group"
             " AND table_name IN ('calendar_feeds', 'calendar_event_states', 'sent_mail') GROUP BY table_name"),
@@ -192,7 +217,7 @@ def test_the_apps_role_has_its_grants_on_the_new_tables(owner_url: str) -> None:
 
 # A feed address is a credential of its own: it ends with the account's other credentials.
 
-def test_a_password_reset_ends_the_feed_address(session: Session, case) -> None:
+def test_a_password_reset_ends_the_feed_address(session: Session, case: Case) -> None:
     from services.accounts import reset_password
 
     manager = case["manager"]
@@ -204,7 +229,7 @@ def test_a_password_reset_ends_the_feed_address(session: Session, case) -> None:
     assert calendar_feed_for_token(session, token=fresh, as_of=AS_OF) is not None
 
 
-def test_a_deactivated_accounts_feed_address_stays_ended_after_reactivation(session: Session, case) -> None:
+def test_a_deactivated_accounts_feed_address_stays_ended_after_reactivation(session: Session, case: Case) -> None:
     from services.accounts import set_active
 
     officer = case["officer"]
@@ -215,7 +240,7 @@ def test_a_deactivated_accounts_feed_address_stays_ended_after_reactivation(sess
     assert calendar_feed_status(session, officer).on is False
 
 
-def test_a_change_of_roles_ends_the_feed_address_and_no_change_keeps_it(session: Session, case) -> None:
+def test_a_change_of_roles_ends_the_feed_address_and_no_change_keeps_it(session: Session, case: Case) -> None:
     from services.accounts import set_roles
 
     manager = case["manager"]

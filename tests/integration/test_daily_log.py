@@ -4,63 +4,58 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
+from typing import TypedDict, Unpack
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
-from streamlit.testing.v1 import AppTest
 
-from db.models import Account, LogEntry, Review
+from db.models import Account, LogEntry, Review, ReviewMilestone
 from services.daily_log.exports import EXPORT_COLUMNS, export_log_csv, export_log_xlsx, export_values
-from services.daily_log.reads import case_folder_register, list_log_authors, search_log
+from services.daily_log.reads import LogPage, LogRow, case_folder_register, list_log_authors, search_log
 from services.daily_log.rules import LogFilters
 from services.daily_log.service import add_log_entry
 from services.errors import InvalidInput, NotAllowed
 from services.milestones import complete_milestone
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review, record_milestone_done, set_agreed_date, update_review_dates
-from tests.types import MakeAccount
+from tests.types import LogEntryFields, MakeAccount
 
 TODAY = date(2026, 11, 26)
 UTC = UTC
 
 
-def _open(session: Session, actor: Account, *, initials="AB", received=date(2026, 11, 23), **overrides):
-    values = dict(
-        notification_type="serious_harm",
-        incident_date=date(2026, 11, 19),
-        csc_aware_date=date(2026, 11, 20),
-        notification_received_date=received,
-        children=[ChildEntry(initials, 7)],
-        as_of=TODAY,
-    )
-    values.update(overrides)
-    return open_review(session, actor, **values)
+def _open(session: Session, actor: Account, *, initials: str = "AB", received: date = date(2026, 11, 23)) -> Review:
+    return open_review(session, actor, notification_type="serious_harm", incident_date=date(2026, 11, 19),
+                       csc_aware_date=date(2026, 11, 20), notification_received_date=received,
+                       children=[ChildEntry(initials, 7)], as_of=TODAY)
 
 
-def _milestone(review: Review, key):
+def _milestone(review: Review, key: str) -> ReviewMilestone:
     return next(m for m in review.milestones if m.key == key)
 
 
-def _entries(session: Session, review_id: int | None = None):
+def _entries(session: Session, review_id: int | None = None) -> list[LogEntry]:
     query = select(LogEntry).order_by(LogEntry.id)
     if review_id is not None:
         query = query.where(LogEntry.review_id == review_id)
     return list(session.scalars(query))
 
 
-def _log_count(session: Session):
-    return session.scalar(select(func.count()).select_from(LogEntry))
+def _log_count(session: Session) -> int:
+    return session.scalars(select(func.count()).select_from(LogEntry)).one()
 
 
-def _put(session: Session, review: Review, author, at: AppTest, category="communication", words="note", **extra):
+def _put(session: Session, review: Review, author: Account, at: datetime, category: str = "communication",
+         words: str = "note", *, folder_section: str | None = None, file_path: str | None = None) -> LogEntry:
     """An entry with a chosen time (INSERT is allowed; only changes are refused)."""
     entry = LogEntry(review_id=review.id, author_id=author.id, category=category, text=words, logged_at=at,
-                     by_system=False, **extra)
+                     by_system=False, folder_section=folder_section, file_path=file_path)
     session.add(entry)
     session.flush()
     return entry
@@ -70,7 +65,7 @@ def _put(session: Session, review: Review, author, at: AppTest, category="commun
 
 
 @pytest.fixture
-def logged(session: Session, officer: Account):
+def logged(session: Session, officer: Account) -> tuple[Review, LogEntry]:
     review = _open(session, officer)
     return review, _entries(session, review.id)[0]
 
@@ -92,7 +87,8 @@ REFUSED = "append-only|permission denied"
         "TRUNCATE daily_log CASCADE",
     ],
 )
-def test_the_database_refuses_to_change_the_log(session: Session, logged, statement: str) -> None:
+def test_the_database_refuses_to_change_the_log(session: Session, logged: tuple[Review, LogEntry],
+                                                statement: str) -> None:
     _review, entry = logged
     with pytest.raises(DBAPIError, match=REFUSED), session.begin_nested():
         session.execute(text(statement), {"id": entry.id} if ":id" in statement else {})
@@ -101,7 +97,7 @@ def test_the_database_refuses_to_change_the_log(session: Session, logged, statem
     assert row.logged_at == entry.logged_at
 
 
-def test_the_orm_cannot_change_an_entry_either(session: Session, logged) -> None:
+def test_the_orm_cannot_change_an_entry_either(session: Session, logged: tuple[Review, LogEntry]) -> None:
     _review, entry = logged
     with pytest.raises(DBAPIError, match=REFUSED), session.begin_nested():
         session.get_one(LogEntry, entry.id).text = "rewritten"
@@ -205,10 +201,11 @@ def test_add_log_entry_is_a_persons_entry(session: Session, officer: Account) ->
         (dict(text="x" * 4001), "4,001 characters long; it can be at most 4,000"),
     ],
 )
-def test_add_log_entry_refuses_bad_input(session: Session, officer: Account, changes, message: str) -> None:
+def test_add_log_entry_refuses_bad_input(session: Session, officer: Account, changes: LogEntryFields,
+                                         message: str) -> None:
     review = _open(session, officer)
     before = _log_count(session)
-    values = dict(review_id=review.id, category="other", text="Something happened.")
+    values: LogEntryFields = {"review_id": review.id, "category": "other", "text": "Something happened."}
     values.update(changes)
     with pytest.raises(InvalidInput, match=message):
         add_log_entry(session, officer, **values)
@@ -266,12 +263,31 @@ BASE = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)  # summer: London is UTC+1
 CATEGORIES = ["communication", "decision", "meeting", "quality check"]
 
 
+class KnownLog(TypedDict):
+    """The known_log fixture: review A, its entries (oldest first) and its opening entry; review B."""
+
+    review: Review
+    other: Review
+    entries: list[LogEntry]
+    opening: LogEntry
+
+
+class FilterFields(TypedDict, total=False):
+    """LogFilters' fields a test sets besides the review."""
+
+    categories: tuple[str, ...]
+    author_id: int | None
+    date_from: date | None
+    date_to: date | None
+    words: str
+
+
 @pytest.fixture
-def known_log(session: Session, officer: Account, manager: Account):
+def known_log(session: Session, officer: Account, manager: Account) -> KnownLog:
     """Review A: its opening entry + 130 entries an hour apart from 1 Jun 2026 09:00 UTC; review B: 5 entries."""
     review = _open(session, officer)
     other = _open(session, officer, initials="CD")
-    entries = []
+    entries: list[LogEntry] = []
     for i in range(130):
         author = officer if i % 2 == 0 else manager
         words = f"Entry {i:03d}" + (" phoned the Police safeguarding lead" if i % 10 == 0 else " routine")
@@ -282,15 +298,18 @@ def known_log(session: Session, officer: Account, manager: Account):
     return dict(review=review, other=other, entries=entries, opening=opening)
 
 
-def _all_pages(session: Session, actor: Account, page_size, **filters):
-    first = search_log(session, actor, page=1, page_size=page_size, filters=LogFilters(**filters))
+def _all_pages(session: Session, actor: Account, page_size: int, *, review_id: int,
+               **filters: Unpack[FilterFields]) -> tuple[LogPage, list[LogRow]]:
+    first = search_log(session, actor, page=1, page_size=page_size, filters=LogFilters(review_id=review_id, **filters))
     rows = list(first.rows)
     for page in range(2, first.pages + 1):
-        rows += search_log(session, actor, page=page, page_size=page_size, filters=LogFilters(**filters)).rows
+        rows += search_log(session, actor, page=page, page_size=page_size,
+                           filters=LogFilters(review_id=review_id, **filters)).rows
     return first, rows
 
 
-def test_filters_by_category_author_and_words(session: Session, officer: Account, manager: Account, known_log) -> None:
+def test_filters_by_category_author_and_words(session: Session, officer: Account, manager: Account,
+                                              known_log: KnownLog) -> None:
     review = known_log["review"]
     entries = known_log["entries"]
     page = search_log(session, officer, filters=LogFilters(review_id=review.id, categories=("decision", "meeting")),
@@ -318,7 +337,7 @@ def test_filters_by_category_author_and_words(session: Session, officer: Account
 
 
 def test_all_live_reviews_leaves_out_closed_reviews_and_non_case_entries(session: Session, officer: Account,
-                                                                         manager: Account, known_log) -> None:
+                                                                         manager: Account, known_log: KnownLog) -> None:
     other = known_log["other"]
     page = search_log(session, officer, filters=LogFilters(review_id=None, categories=("other",)), page_size=500)
     assert {r.case_reference for r in page.rows} == {other.case_reference}
@@ -339,12 +358,12 @@ def test_all_live_reviews_leaves_out_closed_reviews_and_non_case_entries(session
 
 
 def test_authors_for_the_filter(session: Session, officer: Account, manager: Account, chair: Account,
-                                known_log) -> None:
+                                known_log: KnownLog) -> None:
     review = known_log["review"]
     assert {a for a, _name in list_log_authors(session, chair, review_id=review.id)} == {officer.id, manager.id}
 
 
-def test_search_refuses_bad_filters(session: Session, officer: Account, known_log) -> None:
+def test_search_refuses_bad_filters(session: Session, officer: Account, known_log: KnownLog) -> None:
     with pytest.raises(InvalidInput, match="Unknown log category"):
         search_log(session, officer, filters=LogFilters(categories=("gossip",)))
     with pytest.raises(InvalidInput, match="does not exist"):
@@ -356,13 +375,14 @@ def test_search_refuses_bad_filters(session: Session, officer: Account, known_lo
 # ---------------------------------------------------------------- exports
 
 
-def _csv_rows(data: bytes):
+def _csv_rows(data: bytes) -> list[list[str]]:
     assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads the CSV as UTF-8
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
 
 
-def _xlsx_rows(data: bytes):
+def _xlsx_rows(data: bytes) -> list[list[object]]:
     sheet = load_workbook(io.BytesIO(data)).active
+    assert isinstance(sheet, Worksheet)
     return [[("" if v is None else v) for v in row] for row in sheet.iter_rows(values_only=True)]
 
 
@@ -376,8 +396,8 @@ def _xlsx_rows(data: bytes):
     ],
     ids=["everything", "category-and-words", "date-range", "nothing"],
 )
-def test_exports_hold_exactly_the_rows_the_page_shows(session: Session, officer: Account, manager: Account, known_log,
-                                                      filters) -> None:
+def test_exports_hold_exactly_the_rows_the_page_shows(session: Session, officer: Account, manager: Account,
+                                                      known_log: KnownLog, filters: FilterFields) -> None:
     review = known_log["review"]
     add_log_entry(session, manager, review_id=review.id, category="meeting", corrects_id=known_log["entries"][2].id,
                   text="Entry fix: =HYPERLINK(\"http://x\") -- a formula-like text, £ and é kept")
@@ -394,7 +414,7 @@ def test_exports_hold_exactly_the_rows_the_page_shows(session: Session, officer:
     assert xlsx_rows[1:] == [export_values(r) for r in shown]
 
 
-def test_export_keeps_formula_like_text_as_text(session: Session, officer: Account, known_log) -> None:
+def test_export_keeps_formula_like_text_as_text(session: Session, officer: Account, known_log: KnownLog) -> None:
     review = known_log["review"]
     fix = add_log_entry(session, officer, review_id=review.id, category="other", corrects_id=known_log["entries"][0].id,
                         text="=1+1 looks like a formula")
@@ -403,6 +423,7 @@ def test_export_keeps_formula_like_text_as_text(session: Session, officer: Accou
     assert csv_rows[1][5] == "'=1+1 looks like a formula"  # a spreadsheet shows it, never runs it
     assert csv_rows[1][9] == str(known_log["entries"][0].id)
     sheet = load_workbook(io.BytesIO(export_log_xlsx(session, officer, filters=formula))).active
+    assert isinstance(sheet, Worksheet)
     cell = sheet.cell(row=2, column=6)
     assert (cell.value, cell.data_type) == ("=1+1 looks like a formula", "s")
     whole = _csv_rows(export_log_csv(session, officer, filters=LogFilters(review_id=review.id)))
@@ -418,7 +439,7 @@ def test_board_and_admin_may_not_read_or_write_the_log(session: Session, officer
                                                        role: str) -> None:
     review = _open(session, officer)
     outsider = make_account(role)
-    calls = [
+    calls: list[Callable[[], object]] = [
         lambda: search_log(session, outsider, filters=LogFilters(review_id=review.id)),
         lambda: search_log(session, outsider, filters=LogFilters(review_id=None)),
         lambda: list_log_authors(session, outsider, review_id=review.id),
@@ -460,7 +481,7 @@ class TestOnEntriesBackdatedByTheOwner:
         engine.dispose()
 
     def test_newest_first_and_paging_covers_every_entry_once(self, session: Session, officer: Account,
-                                                             known_log) -> None:
+                                                             known_log: KnownLog) -> None:
         review = known_log["review"]
         first, rows = _all_pages(session, officer, 25, review_id=review.id)
         assert first.total == 131
@@ -474,7 +495,8 @@ class TestOnEntriesBackdatedByTheOwner:
         beyond = search_log(session, officer, filters=LogFilters(review_id=review.id), page=99, page_size=25)
         assert beyond.page == 6 and [r.id for r in beyond.rows] == [r.id for r in last.rows]
 
-    def test_date_range_is_uk_days_both_ends_included(self, session: Session, officer: Account, known_log) -> None:
+    def test_date_range_is_uk_days_both_ends_included(self, session: Session, officer: Account,
+                                                      known_log: KnownLog) -> None:
         review = known_log["review"]
         entries = known_log["entries"]
         # 1 Jun 09:00 UTC + 14h = 23:00 UTC = 00:00 on 2 Jun in London, so entry 14 is the first of 2 Jun.
@@ -489,7 +511,7 @@ class TestOnEntriesBackdatedByTheOwner:
                                                             date_to=date(2026, 6, 2)))
 
     def test_case_folder_register_lists_each_sections_files(self, session: Session, officer: Account, manager: Account,
-                                                            known_log) -> None:
+                                                            known_log: KnownLog) -> None:
         review = known_log["review"]
         _put(session, review, officer, BASE + timedelta(days=1), "document filed", "Scoping form sent",
              folder_section="I", file_path="I/Scoping/Police form.docx")

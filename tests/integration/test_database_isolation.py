@@ -7,7 +7,9 @@ installation's shared group `rrt_app` gives nothing once the database is upgrade
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 
+import psycopg
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -18,15 +20,18 @@ from tests.conftest import _create_from_template, _drop
 
 PASSWORD = "rrt-isolation-test-only"
 
+# Each database's (name, owner's URL, its app role).
+Databases = list[tuple[str, str, str]]
+
 
 def _role_url(url: str, role: str) -> str:
     return make_url(url).set(username=role, password=PASSWORD).render_as_string(hide_password=False)
 
 
 @pytest.fixture
-def two_databases(server_url: str, template_database: str):
-    made = []
-    roles = []
+def two_databases(server_url: str, template_database: str) -> Iterator[Databases]:
+    made: list[tuple[str, str]] = []
+    roles: list[str] = []
     try:
         for _ in range(2):
             name, url = _create_from_template(server_url, template_database)
@@ -47,7 +52,7 @@ def two_databases(server_url: str, template_database: str):
         admin.dispose()
 
 
-def test_each_app_role_is_refused_by_the_other_database(two_databases) -> None:
+def test_each_app_role_is_refused_by_the_other_database(two_databases: Databases) -> None:
     (_name_a, url_a, role_a), (_name_b, url_b, role_b) = two_databases
     for own_url, own_role, other_url in ((url_a, role_a, url_b), (url_b, role_b, url_a)):
         own = create_engine(_role_url(own_url, own_role))
@@ -62,7 +67,7 @@ def test_each_app_role_is_refused_by_the_other_database(two_databases) -> None:
         other.dispose()
 
 
-def test_reading_is_refused_even_where_connecting_is_allowed_again(two_databases, server_url: str) -> None:
+def test_reading_is_refused_even_where_connecting_is_allowed_again(two_databases: Databases, server_url: str) -> None:
     """Defence in depth: were CONNECT given back to PUBLIC, the tables still refuse the other database's role."""
     (_name_a, _url_a, role_a), (name_b, url_b, _role_b) = two_databases
     owner_b = create_engine(url_b, isolation_level="AUTOCOMMIT")
@@ -76,12 +81,13 @@ def test_reading_is_refused_even_where_connecting_is_allowed_again(two_databases
                           "SELECT count(*) FROM daily_log", "UPDATE agencies SET name = name"):
             with pytest.raises(DBAPIError) as caught:
                 conn.execute(text(statement))
+            assert isinstance(caught.value.orig, psycopg.Error)
             assert caught.value.orig.sqlstate == "42501", statement
             conn.rollback()
     intruder.dispose()
 
 
-def test_the_databases_have_their_own_groups_and_the_old_shared_group_holds_nothing(two_databases) -> None:
+def test_the_databases_have_their_own_groups_and_the_old_shared_group_holds_nothing(two_databases: Databases) -> None:
     for name, url, _role in two_databases:
         owner = create_engine(url)
         with owner.connect() as conn:
@@ -89,8 +95,8 @@ def test_the_databases_have_their_own_groups_and_the_old_shared_group_holds_noth
                 "SELECT DISTINCT grantee FROM information_schema.role_table_grants WHERE table_schema = 'public'"
                 " AND grantee <> current_user")).scalars())
             assert grantees == {app_group_name(name)}
-            connect = conn.execute(text(
-                "SELECT datacl::text[] FROM pg_database WHERE datname = current_database()")).scalar()
+            connect: list[str] = conn.execute(text(
+                "SELECT datacl::text[] FROM pg_database WHERE datname = current_database()")).scalar_one()
             assert not any(item.startswith("=") for item in connect)  # PUBLIC: no CONNECT, no TEMPORARY
             assert any(item.startswith(f"{app_group_name(name)}=c/") for item in connect)
             assert conn.execute(text(

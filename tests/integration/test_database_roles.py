@@ -5,6 +5,7 @@ triggers off with session_replication_role and any DDL are refused by PostgreSQL
 """
 from __future__ import annotations
 
+import psycopg
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import DBAPIError
@@ -46,10 +47,11 @@ def test_the_services_run_as_the_apps_login_role(session: Session) -> None:
 
 
 @pytest.mark.parametrize("statement", FORBIDDEN)
-def test_the_app_role_cannot_change_the_record_or_the_schema(session: Session, statement) -> None:
+def test_the_app_role_cannot_change_the_record_or_the_schema(session: Session, statement: str) -> None:
     with pytest.raises(DBAPIError) as caught, session.begin_nested():
         session.execute(text(statement))
     # 42501: insufficient_privilege (a refused permission, not the append-only trigger).
+    assert isinstance(caught.value.orig, psycopg.Error)
     assert caught.value.orig.sqlstate == "42501", str(caught.value.orig)
 
 
@@ -79,7 +81,7 @@ def test_the_group_has_exactly_the_grants_the_services_need(owner_url: str) -> N
             "SELECT rolcanlogin, rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = :group"),
             {"group": group_name}).one()
     owner.dispose()
-    by_table = dict(grants)
+    by_table: dict[str, str] = dict(grants)
     assert by_table["daily_log"] == "INSERT,SELECT"
     assert by_table["report_versions"] == "INSERT,SELECT"
     assert by_table["alembic_version"] == "SELECT"

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.enums import MailKind
 from db.models import Account, Agency, Review
 from db.models_mail import SentMail
 from services.due_mail import email_agency_about_return, notify_chairs_of_report
@@ -38,7 +39,7 @@ def review(session: Session, officer: Account) -> Review:
 
 
 @pytest.fixture
-def agency(session: Session):
+def agency(session: Session) -> Agency:
     agency = Agency(name="Queue Health", kind="health", active=True, contact_email="returns@health.example")
     session.add(agency)
     session.flush()
@@ -50,7 +51,7 @@ def _queued(session: Session) -> list[SentMail]:
 
 
 def test_a_sent_back_return_gets_its_notice_once_then_chases(session: Session, officer: Account, manager: Account,
-                                                             review: Review, agency, mail_on: None) -> None:
+                                                             review: Review, agency: Agency, mail_on: None) -> None:
     ret = request(session, officer, review_id=review.id, agency_ids=[agency.id], requested_on=date(2026, 11, 16),
                   as_of=TODAY)[0]
     record_return_received(session, officer, return_id=ret.id, expected_version=None, received_on=date(2026, 11, 20),
@@ -75,7 +76,7 @@ def test_a_sent_back_return_gets_its_notice_once_then_chases(session: Session, o
 
 
 def test_nothing_is_emailed_when_mail_is_off_or_the_agency_has_no_address(session: Session, officer: Account,
-                                                                          review: Review, agency,
+                                                                          review: Review, agency: Agency,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     ret = request(session, officer, review_id=review.id, agency_ids=[agency.id], requested_on=date(2026, 11, 16),
                   as_of=TODAY)[0]
@@ -105,5 +106,5 @@ def test_each_chair_with_an_address_is_told_once_per_version(session: Session, o
 
 def test_a_subject_with_a_case_reference_is_never_queued(session: Session, review: Review, mail_on: None) -> None:
     with pytest.raises(ValueError, match="initials"):
-        queue_mail(session, key="probe", kind="chase", to="a@b.example", subject=f"About {review.case_reference}",
-                   body="x")
+        queue_mail(session, key="probe", kind=MailKind.CHASE, to="a@b.example",
+                   subject=f"About {review.case_reference}", body="x")

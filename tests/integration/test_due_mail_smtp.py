@@ -7,12 +7,16 @@ import re
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import date
 from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope
+from aiosmtpd.smtp import Session as SmtpSession
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.orm import Session
 
@@ -36,12 +40,13 @@ class Inbox:
 
     def __init__(self, refusals: int = 0) -> None:
         self.refusals = refusals
-        self.received: list[tuple[list[str], object]] = []
+        self.received: list[tuple[list[str], EmailMessage]] = []
 
-    async def handle_DATA(self, server, session: Session, envelope):  # aiosmtpd's hook name
+    async def handle_DATA(self, server: SMTP, session: SmtpSession, envelope: Envelope) -> str:  # aiosmtpd's hook
         if self.refusals:
             self.refusals -= 1
             return "451 4.3.0 Try again later"
+        assert isinstance(envelope.content, bytes)  # aiosmtpd hands over the bytes unless asked to decode them
         self.received.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content, policy=policy.default)))
         return "250 Message accepted for delivery"
 
@@ -49,11 +54,11 @@ class Inbox:
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        return int(s.getsockname()[1])
 
 
 @pytest.fixture
-def smtp(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
+def smtp(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
     inbox = Inbox(getattr(request, "param", 0))
     port = _free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
@@ -65,7 +70,7 @@ def smtp(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
 
 
 @pytest.fixture
-def db(fresh_database_url: str):
+def db(fresh_database_url: str) -> Iterator[Engine]:
     engine = create_engine(fresh_database_url)
     yield engine
     engine.dispose()
@@ -95,7 +100,7 @@ def _rows(engine: Engine) -> list[SentMail]:
 
 
 @pytest.mark.demo_data(as_of=TODAY)  # the demo partnership, copied (tests/conftest.py)
-def test_the_demo_managers_digest_arrives_once_and_only_once_on_a_working_day(db, smtp) -> None:
+def test_the_demo_managers_digest_arrives_once_and_only_once_on_a_working_day(db: Engine, smtp: Inbox) -> None:
     with Session(db) as session, session.begin():
         session.execute(text("UPDATE accounts SET email = 'morgan@partnership.example'"
                              " WHERE username = 'demo-manager'"))
@@ -120,7 +125,7 @@ def test_the_demo_managers_digest_arrives_once_and_only_once_on_a_working_day(db
     assert row.sent_at is not None
 
 
-def test_no_digest_on_a_saturday(db, smtp) -> None:
+def test_no_digest_on_a_saturday(db: Engine, smtp: Inbox) -> None:
     _manager_with_a_late_day_1(db)
     done = send_due_mail(date(2026, 11, 28))
     assert done.returncode == 0 and "Digests queued: 0. Emails sent: 0" in done.stdout
@@ -128,14 +133,14 @@ def test_no_digest_on_a_saturday(db, smtp) -> None:
 
 
 @pytest.mark.parametrize("smtp", [1], indirect=True)
-def test_a_refused_send_is_retried_by_the_next_run_and_arrives_once(db, smtp: int) -> None:
+def test_a_refused_send_is_retried_by_the_next_run_and_arrives_once(db: Engine, smtp: Inbox) -> None:
     _, reference = _manager_with_a_late_day_1(db)
     refused = send_due_mail()
     assert refused.returncode == 6, refused.stdout + refused.stderr
     assert "Emails sent: 0; failed (tried again on the next run): 1" in refused.stdout
     [row] = _rows(db)
     assert (row.attempts, row.sent_at) == (1, None)
-    assert row.last_error.startswith("SMTPDataError: 451")
+    assert row.last_error is not None and row.last_error.startswith("SMTPDataError: 451")
     assert smtp.received == []
     retried = send_due_mail()
     assert retried.returncode == 0, retried.stderr
@@ -149,7 +154,7 @@ def test_a_refused_send_is_retried_by_the_next_run_and_arrives_once(db, smtp: in
     assert f"Fri 20 Nov  {reference}: Timeline agreed" in body
 
 
-def test_a_chase_of_a_late_return_is_sent_logged_and_received(db, smtp) -> None:
+def test_a_chase_of_a_late_return_is_sent_logged_and_received(db: Engine, smtp: Inbox) -> None:
     with Session(db) as session, session.begin():
         officer = create_account_from_command_line(session, username="mail-officer", display_name="Olu Officer",
                                                    roles=["officer"], password="a long password here")
@@ -193,7 +198,7 @@ def test_a_chase_of_a_late_return_is_sent_logged_and_received(db, smtp) -> None:
     assert len(smtp.received) == 1
 
 
-def test_with_no_smtp_url_nothing_is_queued_or_sent(db, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_with_no_smtp_url_nothing_is_queued_or_sent(db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SMTP_URL", raising=False)
     _manager_with_a_late_day_1(db)
     done = send_due_mail()
@@ -201,7 +206,7 @@ def test_with_no_smtp_url_nothing_is_queued_or_sent(db, monkeypatch: pytest.Monk
     assert _rows(db) == []
 
 
-def test_a_smtp_url_that_cannot_be_used_is_refused_in_a_sentence(db, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_smtp_url_that_cannot_be_used_is_refused_in_a_sentence(db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SMTP_URL", "http://mail.example")
     done = send_due_mail()
     assert done.returncode == 2 and "SMTP_URL must look like smtp://" in done.stderr

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
+from typing import Protocol, Unpack
 
 import pytest
 from docx import Document
@@ -22,18 +23,26 @@ from services.daily_log.reads import search_log
 from services.daily_log.rules import LogFilters
 from services.daily_log.service import add_log_entry
 from services.errors import InvalidInput
+from services.meetings.reads import MeetingRecord
 from services.meetings.service import record_meeting, update_meeting
 from services.report.reads import get_version_file
 from services.report.service import make_draft, record_lcspr_decision, save_section
 from services.returns.service import record_returns_requested
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review
+from tests.types import LogEntryFields, MeetingFields
 
 D = date
 RECEIVED = D(2026, 12, 18)
 HELD = D(2026, 12, 31)
 AS_OF = D(2027, 1, 8)
 HIDDEN = "".join(chr(c) for c in range(1, 9)) + "\v"  # \x01-\x08 and Word's Shift+Enter, as already stored
+
+
+class LogRead(Protocol):
+    """A read of the daily log by its filters: search_log, export_log_csv or export_log_xlsx."""
+
+    def __call__(self, session: Session, actor: Account | None, /, *, filters: LogFilters) -> object: ...
 
 
 @pytest.fixture
@@ -49,10 +58,10 @@ def review(session: Session, officer: Account) -> Review:
     return review
 
 
-def _meeting(session: Session, officer: Account, review: Review, **changes):
-    values = dict(review_id=review.id, kind="rr_meeting", held_on=HELD,
-                  agency_ids=list(session.scalars(select(Agency.id))), chair_name="Charlie Chair",
-                  minute_taker_name="", decisions="Agreed.", as_of=AS_OF)
+def _meeting(session: Session, officer: Account, review: Review, **changes: Unpack[MeetingFields]) -> MeetingRecord:
+    values: MeetingFields = {"review_id": review.id, "kind": "rr_meeting", "held_on": HELD,
+                             "agency_ids": list(session.scalars(select(Agency.id))), "chair_name": "Charlie Chair",
+                             "minute_taker_name": "", "decisions": "Agreed.", "as_of": AS_OF}
     values.update(changes)
     return record_meeting(session, officer, **values)
 
@@ -73,8 +82,8 @@ def _meeting(session: Session, officer: Account, review: Review, **changes):
         (dict(chair_name=" \n\t "), r"Give the chair's name\."),
     ],
 )
-def test_a_meetings_free_text_is_refused_with_a_sentence(session: Session, officer: Account, review: Review, changes,
-                                                         message: str) -> None:
+def test_a_meetings_free_text_is_refused_with_a_sentence(session: Session, officer: Account, review: Review,
+                                                         changes: MeetingFields, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         _meeting(session, officer, review, **changes)
     assert session.scalars(select(Meeting)).all() == []
@@ -126,10 +135,10 @@ def test_report_sections_and_the_lcspr_reasons_go_through_the_gate(session: Sess
         (dict(folder_section="I", file_path="p" * 501), "The file path is 501 characters long; it can be at most 500"),
     ],
 )
-def test_a_log_entry_is_refused_with_a_sentence(session: Session, officer: Account, review: Review, changes,
-                                                message: str) -> None:
+def test_a_log_entry_is_refused_with_a_sentence(session: Session, officer: Account, review: Review,
+                                                changes: LogEntryFields, message: str) -> None:
     before = session.scalar(select(LogEntry.id).order_by(LogEntry.id.desc()).limit(1))
-    values = dict(review_id=review.id, category="other", text="Something happened.")
+    values: LogEntryFields = {"review_id": review.id, "category": "other", "text": "Something happened."}
     values.update(changes)
     with pytest.raises(InvalidInput, match=message):
         add_log_entry(session, officer, **values)
@@ -151,7 +160,7 @@ def test_a_log_entry_and_its_path_are_stored_as_cleaned(session: Session, office
     ],
 )
 def test_the_search_box_refuses_a_nul_byte_with_a_sentence_not_a_database_error(
-        session: Session, officer: Account, review: Review, service, words: str, message: str) -> None:
+        session: Session, officer: Account, review: Review, service: LogRead, words: str, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         service(session, officer, filters=LogFilters(review_id=review.id, words=words))
 
@@ -198,4 +207,5 @@ def test_the_word_file_builds_from_text_already_stored_with_characters_xml_canno
     assert "Learning" + "\ufffd" * 8 in body and "Summary" + "\ufffd" * 8 in body
     assert "Reason" + "\ufffd" * 8 in body and "Demoshire Police\ufffd" in body
     assert not any(ch in body for ch in HIDDEN[:-1])
-    assert session.scalars(select(AgencyReturn.summary)).first().startswith("Summary\x01")  # stored text unchanged
+    summary = session.scalars(select(AgencyReturn.summary)).first()
+    assert summary is not None and summary.startswith("Summary\x01")  # stored text unchanged

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -20,7 +21,15 @@ from sqlalchemy.orm import Session
 
 from db.models import Account
 from services.daily_log.service import append_system_entry
-from services.integrity import GENESIS, LOG_CANONICAL, VERSION_CANONICAL, data_version, link, verify_record
+from services.integrity import (
+    GENESIS,
+    LOG_CANONICAL,
+    VERSION_CANONICAL,
+    VerificationResult,
+    data_version,
+    link,
+    verify_record,
+)
 from services.reviews.reads import list_reviews
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review
@@ -72,8 +81,9 @@ def test_the_link_is_sha256_of_the_previous_hash_and_the_canonical_text() -> Non
 
 
 @pytest.fixture
-def record(fresh_database_url: str):
-    """A committed database with an officer, a review, a Word draft and log entries, made as the app's role."""
+def record(fresh_database_url: str) -> Iterator[tuple[Engine, Engine]]:
+    """A committed database with an officer, a review, a Word draft and log entries, made as the app's role: its
+    engines as the app's role and as the owner."""
     from services.accounts import _new_account
     from services.report.service import make_draft
 
@@ -93,7 +103,7 @@ def record(fresh_database_url: str):
     owner.dispose()
 
 
-def _verify(engine: Engine):
+def _verify(engine: Engine) -> VerificationResult:
     with Session(engine) as session, session.begin():
         return verify_record(session)
 
@@ -104,7 +114,7 @@ def _manage_verify(*options: str) -> subprocess.CompletedProcess[str]:
                           env=dict(os.environ), timeout=120)
 
 
-def _as_owner_with_guard_off(owner, table: str, statement: str) -> None:
+def _as_owner_with_guard_off(owner: Engine, table: str, statement: str) -> None:
     guard = f"{table}_no_update_delete"
     with owner.begin() as conn:
         conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {guard}"))
@@ -112,7 +122,7 @@ def _as_owner_with_guard_off(owner, table: str, statement: str) -> None:
         conn.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER {guard}"))
 
 
-def test_a_log_row_changed_by_the_owner_is_reported_with_its_id(record) -> None:
+def test_a_log_row_changed_by_the_owner_is_reported_with_its_id(record: tuple[Engine, Engine]) -> None:
     app, owner = record
     result = _verify(app)  # first: the command's own verification is a change on the record (a history row)
     done = _manage_verify()
@@ -129,7 +139,8 @@ def test_a_log_row_changed_by_the_owner_is_reported_with_its_id(record) -> None:
     _as_owner_with_guard_off(owner, "daily_log", f"UPDATE daily_log SET text = 'note one' WHERE id = {target}")
 
     result = _verify(app)
-    assert not result.ok and result.mismatch.table == "daily_log" and result.mismatch.row_id == target
+    assert not result.ok and result.mismatch is not None
+    assert result.mismatch.table == "daily_log" and result.mismatch.row_id == target
     done = _manage_verify()
     assert done.returncode != 0
     assert f"daily log entry {target} does not match the chain" in done.stderr
@@ -138,19 +149,20 @@ def test_a_log_row_changed_by_the_owner_is_reported_with_its_id(record) -> None:
     assert [ok for ok, _ in kept] == [True, False] and str(target) in kept[-1][1]
 
 
-def test_a_log_row_deleted_by_the_owner_is_reported(record) -> None:
+def test_a_log_row_deleted_by_the_owner_is_reported(record: tuple[Engine, Engine]) -> None:
     app, owner = record
     with owner.connect() as conn:
         first, last = conn.execute(text("SELECT min(id), max(id) FROM daily_log")).one()
     _as_owner_with_guard_off(owner, "daily_log", f"DELETE FROM daily_log WHERE id = {last}")
     result = _verify(app)
-    assert not result.ok and "missing" in result.mismatch.sentence
+    assert not result.ok and result.mismatch is not None and "missing" in result.mismatch.sentence
     _as_owner_with_guard_off(owner, "daily_log", f"DELETE FROM daily_log WHERE id = {first}")
     result = _verify(app)
-    assert not result.ok and result.mismatch.row_id is not None and result.mismatch.row_id != first
+    assert not result.ok and result.mismatch is not None
+    assert result.mismatch.row_id is not None and result.mismatch.row_id != first
 
 
-def test_a_forged_version_with_matching_size_and_sha256_is_caught_by_the_chain(record) -> None:
+def test_a_forged_version_with_matching_size_and_sha256_is_caught_by_the_chain(record: tuple[Engine, Engine]) -> None:
     app, owner = record
     with owner.connect() as conn:
         version_id, content = conn.execute(text("SELECT id, content FROM report_versions ORDER BY id LIMIT 1")).one()
@@ -161,30 +173,32 @@ def test_a_forged_version_with_matching_size_and_sha256_is_caught_by_the_chain(r
         f"UPDATE report_versions SET content = decode('{forged.hex()}', 'hex'), "
         f"sha256 = '{hashlib.sha256(forged).hexdigest()}', size_bytes = {len(forged)} WHERE id = {version_id}")
     result = _verify(app)
-    assert not result.ok and result.mismatch.table == "report_versions" and result.mismatch.row_id == version_id
+    assert not result.ok and result.mismatch is not None
+    assert result.mismatch.table == "report_versions" and result.mismatch.row_id == version_id
     assert "does not match the chain" in result.mismatch.sentence
 
 
-def test_forged_bytes_alone_are_caught_by_the_files_own_hash(record) -> None:
+def test_forged_bytes_alone_are_caught_by_the_files_own_hash(record: tuple[Engine, Engine]) -> None:
     app, owner = record
     _as_owner_with_guard_off(owner, "report_versions",
                              "UPDATE report_versions SET content = set_byte(content, 10, get_byte(content, 10) # 1)"
                              " WHERE id = (SELECT max(id) FROM report_versions)")
     result = _verify(app)
-    assert not result.ok and "does not match its size and SHA-256" in result.mismatch.sentence
+    assert not result.ok and result.mismatch is not None
+    assert "does not match its size and SHA-256" in result.mismatch.sentence
 
 
-def test_two_inserts_at_once_never_share_a_predecessor(record) -> None:
+def test_two_inserts_at_once_never_share_a_predecessor(record: tuple[Engine, Engine]) -> None:
     app, _owner = record
     with Session(app) as first:
         first.begin()
-        actor = first.get(Account, first.execute(text("SELECT min(id) FROM accounts")).scalar())
+        actor = first.get_one(Account, first.execute(text("SELECT min(id) FROM accounts")).scalar())
         append_system_entry(first, actor, review_id=None, category="other", text="first of two")
         first.flush()
 
         def second_insert() -> None:
             with Session(app) as second, second.begin():
-                other = second.get(Account, actor.id)
+                other = second.get_one(Account, actor.id)
                 append_system_entry(second, other, review_id=None, category="other", text="second of two")
 
         worker = threading.Thread(target=second_insert)
@@ -197,13 +211,14 @@ def test_two_inserts_at_once_never_share_a_predecessor(record) -> None:
     assert result.ok, result.summary()
 
 
-def _rewrite_log_entry_and_every_later_hash(owner, row_id: int, new_text: str) -> None:
+def _rewrite_log_entry_and_every_later_hash(owner: Engine, row_id: int, new_text: str) -> None:
     """What the owner can do with the triggers off: change an entry, then recompute its hash, every later one and
     the chain's head with the database's own canonical text, so that the chain is whole again."""
     with owner.begin() as conn:
         conn.execute(text("ALTER TABLE daily_log DISABLE TRIGGER daily_log_no_update_delete"))
         conn.execute(text("UPDATE daily_log SET text = :text WHERE id = :id"), {"text": new_text, "id": row_id})
-        position = conn.execute(text("SELECT chain_position FROM daily_log WHERE id = :id"), {"id": row_id}).scalar()
+        position = conn.execute(text("SELECT chain_position FROM daily_log WHERE id = :id"),
+                                {"id": row_id}).scalar_one()
         previous = conn.execute(text("SELECT chain_hash FROM daily_log WHERE chain_position = :p"),
                                 {"p": position - 1}).scalar() or GENESIS
         later = conn.execute(text("SELECT r.id, daily_log_canonical(r) FROM daily_log r WHERE r.chain_position >= :p"
@@ -216,8 +231,8 @@ def _rewrite_log_entry_and_every_later_hash(owner, row_id: int, new_text: str) -
         conn.execute(text("ALTER TABLE daily_log ENABLE TRIGGER daily_log_no_update_delete"))
 
 
-def test_a_chain_rewritten_by_the_owner_passes_a_plain_verify_but_not_one_given_the_heads_kept(record,
-                                                                                               tmp_path: Path) -> None:
+def test_a_chain_rewritten_by_the_owner_passes_a_plain_verify_but_not_one_given_the_heads_kept(
+        record: tuple[Engine, Engine], tmp_path: Path) -> None:
     app, owner = record
     heads = tmp_path / "rrt.heads"
     kept = _verify(app)
@@ -227,12 +242,12 @@ def test_a_chain_rewritten_by_the_owner_passes_a_plain_verify_but_not_one_given_
                                               f"report_versions {kept.report_versions} {kept.versions_head}",
                                               f"record_history {kept.history_rows} {kept.history_head}"]
     with Session(app) as session, session.begin():  # the record goes on growing after the heads were kept
-        actor = session.get(Account, session.execute(text("SELECT min(id) FROM accounts")).scalar())
+        actor = session.get_one(Account, session.execute(text("SELECT min(id) FROM accounts")).scalar())
         append_system_entry(session, actor, review_id=None, category="other", text="after the backup")
     assert _manage_verify("--expect-heads", str(heads)).returncode == 0
 
     with owner.connect() as conn:
-        target = conn.execute(text("SELECT id FROM daily_log WHERE text = 'note 1'")).scalar()
+        target = conn.execute(text("SELECT id FROM daily_log WHERE text = 'note 1'")).scalar_one()
     _rewrite_log_entry_and_every_later_hash(owner, target, "note one")
     plain = _manage_verify()
     assert plain.returncode == 0 and plain.stdout.startswith("verified: "), plain.stderr  # the chain is whole again

@@ -2,6 +2,9 @@
 report's wording says exactly what the record holds; one rule for "signed by a senior manager" per receipt."""
 from __future__ import annotations
 
+from datetime import date
+from typing import TypedDict, Unpack
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -41,11 +44,22 @@ def ret(session: Session, officer: Account, review: Review) -> AgencyReturn:
                                     requested_on=FRI_18_DEC, as_of=FRI_18_DEC)[0]
 
 
-def _close(session: Session, manager: Account, ret: AgencyReturn, **kw):
-    kwargs = dict(return_id=ret.id, expected_version=ret.version, ending="no return", ended_on=WED_30_DEC,
-                  reason="The agency did not respond.", as_of=WED_30_DEC)
+class EndingFields(TypedDict, total=False):
+    """close_return_without_receipt's keyword arguments a test may set (the return's id aside)."""
+
+    expected_version: int | None
+    ending: str | None
+    ended_on: date | None
+    reason: str
+    as_of: date
+    no_chase_reason: str
+
+
+def _close(session: Session, manager: Account, ret: AgencyReturn, **kw: Unpack[EndingFields]) -> AgencyReturn:
+    kwargs: EndingFields = {"expected_version": ret.version, "ending": "no return", "ended_on": WED_30_DEC,
+                            "reason": "The agency did not respond.", "as_of": WED_30_DEC}
     kwargs.update(kw)
-    return close_return_without_receipt(session, manager, **kwargs)
+    return close_return_without_receipt(session, manager, return_id=ret.id, **kwargs)
 
 
 def test_no_return_without_a_chase_or_a_reason_is_refused(session: Session, manager: Account,
@@ -129,8 +143,11 @@ def test_a_return_asked_for_after_every_return_ended_opens_the_returns_step_agai
     assert step.done_date == FRI_18_DEC
     record_returns_requested(session, officer, review_id=review.id, agency_ids=[second.id], requested_on=FRI_18_DEC,
                              as_of=FRI_18_DEC)
-    assert (step.done_date, step.done_by_id, step.note) == (None, None, None)
+    # Typed afresh: the type checker keeps done_date as the date asserted above, not what the request changed.
+    reopened: tuple[date | None, int | None, str | None] = (step.done_date, step.done_by_id, step.note)
+    assert reopened == (None, None, None)
     entry = session.scalars(select(LogEntry).where(LogEntry.milestone_id == step.id)
                             .order_by(LogEntry.id.desc())).first()
+    assert entry is not None
     assert entry.text == ("Milestone open again: Agency returns received, checked and accepted (done 18 Dec 2026): a "
                           "scoping form was sent to Agency 2, whose return has not yet ended.")

@@ -3,22 +3,23 @@ late after the next working day, the refusals, roles, versions and the database'
 from __future__ import annotations
 
 from datetime import date
+from typing import Unpack
 
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from db.models import Account, Agency, LogEntry, Review
+from db.models import Account, Agency, LogEntry, Review, ReviewMilestone
 from db.models_report import Meeting
 from services.errors import InvalidInput, NotAllowed, StaleRecord
-from services.meetings.reads import list_meetings
+from services.meetings.reads import MeetingRecord, MeetingRow, list_meetings
 from services.meetings.service import record_meeting, update_meeting
 from services.milestones import complete_milestone
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review, record_milestone_done
 from services.reviews.status import get_review_status
-from tests.types import MakeAccount
+from tests.types import MakeAccount, MeetingFields
 
 D = date
 FRI_18_DEC = D(2026, 12, 18)   # notification received: Day 1
@@ -43,16 +44,25 @@ def review(session: Session, officer: Account) -> Review:
                        children=[ChildEntry("AB", 4)], as_of=FRI_18_DEC)
 
 
-def _milestone(review: Review, key):
+def _milestone(review: Review, key: str) -> ReviewMilestone:
     return next(m for m in review.milestones if m.key == key)
 
 
-def _rr(session: Session, actor: Account, review: Review, agencies: list[Agency], **overrides):
-    values = dict(review_id=review.id, kind="rr_meeting", held_on=THU_31_DEC, agency_ids=[a.id for a in agencies],
-                  chair_name="Charlie Chair", minute_taker_name="Olly Officer", decisions="Agreed the learning.",
-                  as_of=AS_OF)
+def _rr(session: Session, actor: Account, review: Review, agencies: list[Agency],
+        **overrides: Unpack[MeetingFields]) -> MeetingRecord:
+    values: MeetingFields = {
+        "review_id": review.id, "kind": "rr_meeting", "held_on": THU_31_DEC, "agency_ids": [a.id for a in agencies],
+        "chair_name": "Charlie Chair", "minute_taker_name": "Olly Officer", "decisions": "Agreed the learning.",
+        "as_of": AS_OF}
     values.update(overrides)
     return record_meeting(session, actor, **values)
+
+
+def _rr_row(session: Session, actor: Account, review: Review, as_of: date) -> MeetingRow:
+    """The review's Rapid Review meeting as the meetings are listed on `as_of`."""
+    row = list_meetings(session, actor, review_id=review.id, as_of=as_of).rr_meeting
+    assert row is not None
+    return row
 
 
 def test_the_rapid_review_meeting_completes_its_milestone_and_minutes_follow(session: Session, chair: Account,
@@ -64,9 +74,9 @@ def test_the_rapid_review_meeting_completes_its_milestone_and_minutes_follow(ses
         (THU_31_DEC, chair.id)
     # domain.md worked example: a meeting on Thu 31 Dec 2026 has its minutes due Mon 4 Jan 2027.
     assert _milestone(review, "minutes").due_date == MON_4_JAN
-    found = list_meetings(session, chair, review_id=review.id, as_of=MON_4_JAN)
-    assert (found.rr_meeting.minutes_due, found.rr_meeting.minutes) == (MON_4_JAN, "due Mon 04 Jan")
-    late = list_meetings(session, chair, review_id=review.id, as_of=TUE_5_JAN).rr_meeting
+    found = _rr_row(session, chair, review, MON_4_JAN)
+    assert (found.minutes_due, found.minutes) == (MON_4_JAN, "due Mon 04 Jan")
+    late = _rr_row(session, chair, review, TUE_5_JAN)
     assert (late.minutes, late.minutes_late) == ("late: not circulated yet", True)
     log = session.scalars(select(LogEntry).where(LogEntry.review_id == review.id, LogEntry.category == "meeting")).all()
     assert len(log) == 1 and "Rapid Review meeting on 31 Dec 2026; chaired by Charlie Chair" in log[0].text
@@ -82,7 +92,7 @@ def test_minutes_recorded_later_complete_the_minutes_milestone_and_show_late(
                              decisions="Agreed the learning.", as_of=AS_OF)
     minutes = _milestone(review, "minutes")
     assert (minutes.done_date, minutes.done_by_id) == (TUE_5_JAN, officer.id)
-    row = list_meetings(session, officer, review_id=review.id, as_of=AS_OF).rr_meeting
+    row = _rr_row(session, officer, review, AS_OF)
     assert (row.minutes, row.minutes_late) == ("late (1 working day)", True)
     status = get_review_status(session, officer, review_id=review.id, as_of=AS_OF)
     assert {s.milestone.key: s.rag.value for s in status.milestones}["minutes"] == "complete"
@@ -100,7 +110,7 @@ def test_minutes_on_the_next_working_day_are_on_time(session: Session, officer: 
                                                      agencies: list[Agency]) -> None:
     _rr(session, officer, review, agencies, minutes_circulated_on=MON_4_JAN)
     assert _milestone(review, "minutes").done_date == MON_4_JAN
-    assert list_meetings(session, officer, review_id=review.id, as_of=AS_OF).rr_meeting.minutes == "on time"
+    assert _rr_row(session, officer, review, AS_OF).minutes == "on time"
 
 
 @pytest.mark.parametrize(
@@ -118,7 +128,8 @@ def test_minutes_on_the_next_working_day_are_on_time(session: Session, officer: 
     ],
 )
 def test_a_meeting_that_breaks_a_rule_is_refused_with_a_sentence_and_nothing_is_saved(
-        session: Session, officer: Account, review: Review, agencies: list[Agency], overrides, message: str) -> None:
+        session: Session, officer: Account, review: Review, agencies: list[Agency], overrides: MeetingFields,
+        message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         _rr(session, officer, review, agencies, **overrides)
     assert session.scalars(select(Meeting).where(Meeting.review_id == review.id)).all() == []
@@ -181,6 +192,7 @@ def test_a_milestone_done_by_hand_keeps_its_date_and_the_log_says_so(
     assert _milestone(review, "rr_meeting").done_date == D(2026, 12, 30)
     entry = session.scalars(select(LogEntry).where(LogEntry.review_id == review.id)
                             .order_by(LogEntry.id.desc())).first()
+    assert entry is not None
     assert "was already recorded as done on 30 Dec 2026; it keeps that date" in entry.text
 
 

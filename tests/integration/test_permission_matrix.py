@@ -14,13 +14,17 @@ import functools
 import importlib
 import inspect
 import pkgutil
+from collections.abc import Callable
 from datetime import date
+from types import ModuleType
+from typing import Any, NotRequired, TypedDict
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.models import Account, Agency, ReviewMilestone
+from db.models import Account, Agency, Review, ReviewMilestone
+from db.models_returns import AgencyReturn
 from services.daily_log.rules import LogFilters
 from tests.types import MakeAccount
 
@@ -187,7 +191,7 @@ INTERNAL = {"append_system_entry", "complete_milestone", "log_return_entry", "no
 
 
 @functools.cache
-def _service_modules() -> tuple:
+def _service_modules() -> tuple[ModuleType, ...]:
     """Every module of the `services` package, subpackages included."""
     import services
 
@@ -195,21 +199,22 @@ def _service_modules() -> tuple:
                  for info in pkgutil.walk_packages(services.__path__, prefix="services."))
 
 
-def _find(name: str):
-    """The one object called `name` in the services (a function, class or constant), wherever it lives now."""
+def _find(name: str) -> Any:
+    """The one object called `name` in the services (a function, class or constant), wherever it lives now. Its type
+    is the object's own, known only when it is found: looking services up by name is this module's point."""
     found = {id(v): v for m in _service_modules() for n, v in vars(m).items() if n == name}
     assert len(found) == 1, f"expected one services object called {name}, found {len(found)}"
     return next(iter(found.values()))
 
 
-def _takes_an_actor(fn) -> bool:
+def _takes_an_actor(fn: Callable[..., object]) -> bool:
     params = list(inspect.signature(inspect.unwrap(fn)).parameters)
     return params[:2] == ["session", "actor"]
 
 
-def _guarded_by_name() -> dict[str, list]:
+def _guarded_by_name() -> dict[str, list[Callable[..., object]]]:
     """Public functions taking (session, actor, ...), by name: each defined in the module that owns it."""
-    by_name: dict[str, list] = {}
+    by_name: dict[str, list[Callable[..., object]]] = {}
     for module in _service_modules():
         for name, fn in vars(module).items():
             if (name.startswith("_") or not inspect.isfunction(fn) or fn.__module__ != module.__name__
@@ -252,8 +257,30 @@ def test_the_board_appears_only_on_the_board_figures_rows() -> None:
     assert sorted(name for name, roles in WHO_MAY_CALL.items() if BOARD in roles) == ["board_figures", "board_quarters"]
 
 
+class Ctx(TypedDict):
+    """The ctx fixture: a review opened by an officer, its milestones by key, a second officer (`other`), an agency,
+    a manager, the test's session, monkeypatch and make_account; what the calls made for the matrix add to it."""
+
+    review: Review
+    milestones: dict[str, ReviewMilestone]
+    other: Account
+    agency: Agency
+    session: Session
+    manager: Account
+    monkeypatch: pytest.MonkeyPatch
+    make_account: MakeAccount
+    returns: NotRequired[list[AgencyReturn]]
+    chair_to_email: NotRequired[Account]
+
+
+# The keyword arguments of one valid call of a service, made for the acting account.
+Kwargs = dict[str, object]
+# How a call is made: (session, actor, ctx) -> its keyword arguments.
+MakeCall = Callable[[Session, Account, Ctx], Kwargs]
+
+
 @pytest.fixture
-def ctx(session: Session, make_account: MakeAccount, monkeypatch: pytest.MonkeyPatch):
+def ctx(session: Session, make_account: MakeAccount, monkeypatch: pytest.MonkeyPatch) -> Ctx:
     """A review opened by an officer, with ids the allowed calls need."""
     open_review, ChildEntry = _find("open_review"), _find("ChildEntry")
     officer = make_account("officer")
@@ -271,7 +298,7 @@ def ctx(session: Session, make_account: MakeAccount, monkeypatch: pytest.MonkeyP
             "manager": make_account("manager"), "monkeypatch": monkeypatch, "make_account": make_account}
 
 
-def _live_session_id(s, ctx) -> int:
+def _live_session_id(s: Session, ctx: Ctx) -> int:
     """A sign-in session of the other officer, for end_session."""
     from sqlalchemy import select
 
@@ -282,14 +309,14 @@ def _live_session_id(s, ctx) -> int:
     return s.scalars(select(SignInSession.id).where(SignInSession.token_hash == token_hash(token))).one()
 
 
-def _review_kwargs(ctx):
+def _review_kwargs(ctx: Ctx) -> Kwargs:
     r = ctx["review"]
     return dict(review_id=r.id, expected_version=r.version, incident_date=r.incident_date,
                 csc_aware_date=date(2026, 11, 18), sin_submitted_date=None,
                 notification_received_date=r.notification_received_date, as_of=TODAY)
 
 
-def _done_timeline(s, c) -> int:
+def _done_timeline(s: Session, c: Ctx) -> int:
     """The id of ctx's 'Timeline agreed' step, recorded done on the day the notification was received."""
     timeline = c["milestones"]["timeline_agreed"]
     if timeline.done_date is None:
@@ -298,15 +325,15 @@ def _done_timeline(s, c) -> int:
     return timeline.id
 
 
-def _return_at(s, c, stage):
+def _return_at(s: Session, c: Ctx, stage: str) -> AgencyReturn:
     """A return of ctx's review for a new agency, brought to `stage` by ctx's officer and manager."""
     made = c.setdefault("returns", [])
     agency = Agency(name=f"Returns agency {len(made)}", kind="health", active=True)
     s.add(agency)
     s.flush()
     officer, manager = c["other"], c["manager"]
-    ret = _find("record_returns_requested")(s, officer, review_id=c["review"].id, agency_ids=[agency.id],
-                                            requested_on=TODAY, as_of=TODAY)[0]
+    ret: AgencyReturn = _find("record_returns_requested")(s, officer, review_id=c["review"].id,
+                                                          agency_ids=[agency.id], requested_on=TODAY, as_of=TODAY)[0]
     made.append(ret)
     if stage in ("received", "checked", "sent back"):
         _find("record_return_received")(s, officer, return_id=ret.id, expected_version=None, received_on=TODAY,
@@ -321,7 +348,7 @@ def _return_at(s, c, stage):
     return ret
 
 
-def _shareable_return_id(s, c) -> int:
+def _shareable_return_id(s: Session, c: Ctx) -> int:
     """A received return, on a server that sends mail and knows its public address, with a JCR Chair to email."""
     c["monkeypatch"].setenv("SMTP_URL", "smtp://127.0.0.1:9")
     c["monkeypatch"].setenv("RRT_PUBLIC_URL", "https://tracker.example")
@@ -333,7 +360,7 @@ def _shareable_return_id(s, c) -> int:
     return _return_at(s, c, "received").id
 
 
-def _emailable_return_id(s, c) -> int:
+def _emailable_return_id(s: Session, c: Ctx) -> int:
     """An awaited return of an agency with a contact email, on a server that sends mail."""
     c["monkeypatch"].setenv("SMTP_URL", "smtp://127.0.0.1:9")
     ret = _return_at(s, c, "awaiting")
@@ -342,25 +369,25 @@ def _emailable_return_id(s, c) -> int:
     return ret.id
 
 
-def _linked_return_id(s, c) -> int:
+def _linked_return_id(s: Session, c: Ctx) -> int:
     """An awaited return of ctx's review with a live private link, issued by ctx's officer."""
     ret = _return_at(s, c, "awaiting")
     _find("issue_agency_link")(s, c["other"], return_id=ret.id, as_of=TODAY)
     return ret.id
 
 
-def _agency_document_id(s, c) -> int:
+def _agency_document_id(s: Session, c: Ctx) -> int:
     """A document an agency attached through its link and sent."""
     ret = _return_at(s, c, "awaiting")
     token = _find("issue_agency_link")(s, c["other"], return_id=ret.id, as_of=TODAY).token
-    attachment = _find("attach_agency_document")(s, token=token, author_name="Matrix Author", file_name="return.pdf",
-                                                 data=b"%PDF-1.4\n%%EOF\n", as_of=TODAY)
+    attachment: int = _find("attach_agency_document")(s, token=token, author_name="Matrix Author",
+                                                      file_name="return.pdf", data=b"%PDF-1.4\n%%EOF\n", as_of=TODAY)
     _find("submit_agency_return")(s, token=token, author_name="Matrix Author", answers={},
                                   confirmation=_find("ConfirmationInput")("A Jones", "Head", TODAY, True), as_of=TODAY)
     return attachment
 
 
-def _new_agency_id(s) -> int:
+def _new_agency_id(s: Session) -> int:
     agency = Agency(name=f"Linked agency {s.scalar(select(func.count()).select_from(Agency))}", kind="police",
                     active=True)
     s.add(agency)
@@ -368,14 +395,14 @@ def _new_agency_id(s) -> int:
     return agency.id
 
 
-def _revocable(s, a, c):
+def _revocable(s: Session, a: Account, c: Ctx) -> Kwargs:
     """A feed turned on for the actor when the actor may have one."""
     if {MANAGER, OFFICER, CHAIR} & set(a.roles):
         _find("turn_on_calendar_feed")(s, a)
     return {}
 
 
-def _report_at(s, c, stage):
+def _report_at(s: Session, c: Ctx, stage: str) -> int:
     """ctx's review with its report brought to `stage` ('sent', 'signed', 'submitted') by ctx's officer, a chair and
     the manager; every section written first, so the Chair may sign."""
     officer, manager = c["other"], c["manager"]
@@ -405,13 +432,15 @@ def _report_at(s, c, stage):
     return review_id
 
 
-def _meeting_id(s, c):
-    return _find("record_meeting")(s, c["other"], review_id=c["review"].id, kind="pre_meet", held_on=TODAY,
-                                   agency_ids=[c["agency"].id], as_of=TODAY).id
+def _meeting_id(s: Session, c: Ctx) -> int:
+    meeting_id: int = _find("record_meeting")(s, c["other"], review_id=c["review"].id, kind="pre_meet", held_on=TODAY,
+                                               agency_ids=[c["agency"].id], as_of=TODAY).id
+    return meeting_id
 
 
-def _draft_id(s, c):
-    return _find("make_draft")(s, c["other"], review_id=c["review"].id, as_of=TODAY).version.id
+def _draft_id(s: Session, c: Ctx) -> int:
+    draft_id: int = _find("make_draft")(s, c["other"], review_id=c["review"].id, as_of=TODAY).version.id
+    return draft_id
 
 
 def _changed_form(s) -> list:
@@ -434,7 +463,7 @@ def _folder_document_id(s, c) -> int:
 
 
 # One valid call for each guarded service, by name; the matrix runs it as each of the five roles.
-CALLS = {
+CALLS: dict[str, MakeCall] = {
     "last_verification": lambda s, a, c: {},
     # Calendar feeds and email.
     "calendar_feed_status": lambda s, a, c: {},
@@ -610,7 +639,7 @@ MATRIX = [(name, role) for name in NAMES for role in ALL_ROLES]
 
 
 @pytest.mark.parametrize("name, role", MATRIX, ids=[f"{n}-{r}" for n, r in MATRIX])
-def test_permission_matrix(name, role, ctx, make_account: MakeAccount) -> None:
+def test_permission_matrix(name: str, role: str, ctx: Ctx, make_account: MakeAccount) -> None:
     if name not in WHO_MAY_CALL:
         pytest.fail(f"{name} has no row in WHO_MAY_CALL: say by hand who may call it")
     if name not in GUARDED:

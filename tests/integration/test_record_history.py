@@ -11,11 +11,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, Row, create_engine, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -26,11 +29,14 @@ from tests.conftest import TEST_APP_ROLE, _create_from_template, _drop, as_app_r
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = date(2026, 11, 26)
+# A row read with raw SQL: its columns' types are the database's, unknown to the type checker.
+RawRow = Row[*tuple[Any, ...]]
 
 
 @pytest.fixture(scope="module")
-def demo_database(server_url: str, template_database: str):
-    """A database holding the demo partnership, loaded as the app's role as `manage.py demo-data` does."""
+def demo_database(server_url: str, template_database: str) -> Iterator[tuple[Engine, Engine]]:
+    """A database holding the demo partnership, loaded as the app's role as `manage.py demo-data` does: its engines
+    as the app's role and as the owner."""
     from demo.partnership import load_demo_data
 
     name, url = _create_from_template(server_url, template_database)
@@ -44,7 +50,7 @@ def demo_database(server_url: str, template_database: str):
 
 
 @pytest.fixture
-def app_connection(demo_database):
+def app_connection(demo_database: tuple[Engine, Engine]) -> Iterator[Connection]:
     """The app's role, in a transaction rolled back after the test."""
     app, _owner = demo_database
     with app.connect() as connection, connection.begin() as outer:
@@ -52,11 +58,11 @@ def app_connection(demo_database):
         outer.rollback()
 
 
-def _one(conn: Connection, sql: str, **params):
+def _one(conn: Connection, sql: str, **params: object) -> RawRow:
     return conn.execute(text(sql), params).one()
 
 
-def _history_since(conn: Connection, since: int, table: str) -> list:
+def _history_since(conn: Connection, since: int, table: str) -> Sequence[RawRow]:
     return conn.execute(text(
         "SELECT operation, row_key, review_id, account_id, via, database_user, old_row, new_row, changed_at = now()"
         " FROM record_history WHERE id > :since AND table_name = :table ORDER BY id"),
@@ -64,11 +70,13 @@ def _history_since(conn: Connection, since: int, table: str) -> list:
 
 
 def _last_id(conn: Connection) -> int:
-    return conn.execute(text("SELECT coalesce(max(id), 0) FROM record_history")).scalar_one()
+    last: int = conn.execute(text("SELECT coalesce(max(id), 0) FROM record_history")).scalar_one()
+    return last
 
 
 def _account(conn: Connection, username: str) -> int:
-    return conn.execute(text("SELECT id FROM accounts WHERE username = :u"), {"u": username}).scalar_one()
+    account_id: int = conn.execute(text("SELECT id FROM accounts WHERE username = :u"), {"u": username}).scalar_one()
+    return account_id
 
 
 def test_every_table_has_the_history_trigger_or_a_documented_exclusion(owner_url: str) -> None:
@@ -76,7 +84,7 @@ def test_every_table_has_the_history_trigger_or_a_documented_exclusion(owner_url
     with owner.connect() as conn:
         tables = set(conn.execute(text(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars())
-        tracked = dict(conn.execute(text(
+        tracked: dict[str, bytes] = dict(conn.execute(text(
             "SELECT c.relname, t.tgargs FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
             " JOIN pg_proc p ON p.oid = t.tgfoid WHERE p.proname = 'record_row_change' AND NOT t.tgisinternal"
             " AND t.tgenabled <> 'D' AND t.tgtype & (4 | 8 | 16) = (4 | 8 | 16)")).all())  # INSERT, DELETE, UPDATE
@@ -97,7 +105,7 @@ def test_every_table_has_the_history_trigger_or_a_documented_exclusion(owner_url
     assert definer[0] is True and definer[2] is True and any(c.startswith("search_path=") for c in definer[1])
 
 
-def test_each_rewrite_of_the_record_by_the_app_role_is_in_the_history(app_connection) -> None:
+def test_each_rewrite_of_the_record_by_the_app_role_is_in_the_history(app_connection: Connection) -> None:
     conn = app_connection
     officer = _account(conn, "demo-officer")
     act_as(conn, officer, via="raw sql")
@@ -158,7 +166,8 @@ def test_each_rewrite_of_the_record_by_the_app_role_is_in_the_history(app_connec
     assert _history_since(conn, since, "agencies") == []
 
 
-def test_a_backdated_log_entry_under_another_name_is_refused_or_gets_the_databases_time(app_connection) -> None:
+def test_a_backdated_log_entry_under_another_name_is_refused_or_gets_the_databases_time(
+        app_connection: Connection) -> None:
     conn = app_connection
     officer, chair = _account(conn, "demo-officer"), _account(conn, "demo-chair")
     backdated = ("INSERT INTO daily_log (review_id, logged_at, author_id, category, text, by_system)"
@@ -167,6 +176,7 @@ def test_a_backdated_log_entry_under_another_name_is_refused_or_gets_the_databas
     act_as(conn, officer, via="raw sql")
     with pytest.raises(DBAPIError) as caught, conn.begin_nested():
         conn.execute(text(backdated), {"author": chair})
+    assert isinstance(caught.value.orig, psycopg.Error)
     assert caught.value.orig.sqlstate == "23514" and "account acting in this transaction" in str(caught.value.orig)
     # As the officer's own entry, or with no account declared: written, but at the database's time.
     assert conn.execute(text(backdated), {"author": officer}).scalar_one() is True
@@ -203,10 +213,11 @@ def test_the_owner_may_still_set_the_log_time_and_author(owner_url: str) -> None
 def test_the_app_role_can_not_change_the_history_or_switch_it_off(session: Session, statement: str) -> None:
     with pytest.raises(DBAPIError) as caught, session.begin_nested():
         session.execute(text(statement))
+    assert isinstance(caught.value.orig, psycopg.Error)
     assert caught.value.orig.sqlstate == "42501", str(caught.value.orig)
 
 
-def test_the_database_and_python_agree_on_each_history_link(app_connection) -> None:
+def test_the_database_and_python_agree_on_each_history_link(app_connection: Connection) -> None:
     conn = app_connection
     conn.execute(text("UPDATE accounts SET display_name = display_name || ' (moved)' WHERE username = 'demo-chair'"))
     rows = conn.execute(text(
@@ -253,7 +264,8 @@ def test_verify_names_the_history_row_the_owner_changed_and_takes_an_old_two_cha
         conn.execute(text("ALTER TABLE record_history ENABLE TRIGGER record_history_no_update_delete"))
     with Session(app) as session, session.begin():
         result = verify_record(session)
-    assert not result.ok and (result.mismatch.table, result.mismatch.row_id) == ("record_history", target)
+    assert not result.ok and result.mismatch is not None
+    assert (result.mismatch.table, result.mismatch.row_id) == ("record_history", target)
     done = _manage_verify()
     assert done.returncode == 4 and f"history row {target} does not match the chain" in done.stderr, done.stderr
     app.dispose()

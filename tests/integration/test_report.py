@@ -6,20 +6,22 @@ import hashlib
 import io
 import threading
 import time
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
 from docx import Document
+from docx.document import Document as DocxDocument
 from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from db.models import Account, Agency, LogEntry, Review
+from db.models import Account, Agency, LogEntry, Review, ReviewMilestone
 from db.models_report import ReportSection, ReportVersion
 from services.errors import InvalidInput, NotAllowed, StaleRecord
 from services.report.content import APPENDIX, EMPTY_SECTION, SECTIONS, WRITABLE_KEYS
 from services.report.panel import record_responses, set_ofsted_required, submit_to_panel
-from services.report.reads import get_report, get_version_file
+from services.report.reads import SectionText, get_report, get_version_file
 from services.report.service import make_draft, record_lcspr_decision, save_section, send_to_chair, sign_off
 from services.returns.service import record_returns_requested, record_summary
 from services.returns.service_receipts import record_return_received
@@ -57,7 +59,7 @@ def review(session: Session, officer: Account) -> Review:
     return review
 
 
-def _document(data: bytes):
+def _document(data: bytes) -> DocxDocument:
     return Document(io.BytesIO(data))
 
 
@@ -88,15 +90,15 @@ def _write_everything(session: Session, actor: Account, review: Review) -> None:
             record_summary(session, actor, return_id=ret.id, expected_version=None, summary="Not known to the GP.")
 
 
-def _version(session: Session, actor: Account, review: Review, key):
+def _version(session: Session, actor: Account, review: Review, key: str) -> int:
     return get_report(session, actor, review_id=review.id, as_of=AS_OF).sections[key].version
 
 
-def _milestone(review: Review, key):
+def _milestone(review: Review, key: str) -> ReviewMilestone:
     return next(m for m in review.milestones if m.key == key)
 
 
-def _log(session: Session, review: Review, like):
+def _log(session: Session, review: Review, like: str) -> list[str]:
     return [e.text for e in session.scalars(select(LogEntry).where(LogEntry.review_id == review.id,
                                                                    LogEntry.text.like(like)).order_by(LogEntry.id))]
 
@@ -111,10 +113,11 @@ def test_a_draft_read_back_is_a4_marked_with_every_section_and_the_agency_table_
     assert made.version.file_name == "181226AB Rapid Review report v1 draft.docx"
     document = _document(get_version_file(session, officer, version_id=made.version.id).data)
     section = document.sections[0]
+    assert section.page_width is not None and section.page_height is not None
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     header = "\n".join(p.text for p in section.header.paragraphs)
     assert "OFFICIAL-SENSITIVE" in header and "181226AB" in header
-    assert [p.text for p in document.paragraphs if p.style.name == "Heading 1"] == \
+    assert [p.text for p in document.paragraphs if p.style is not None and p.style.name == "Heading 1"] == \
         [s.heading for s in SECTIONS] + [APPENDIX.heading]
     details, agencies, milestones = document.tables
     assert dict((r.cells[0].text, r.cells[1].text) for r in details.rows)["Children (initials, age at the incident)"] \
@@ -448,7 +451,7 @@ def test_board_and_admin_get_nothing_of_the_report(session: Session, make_accoun
 
 
 @pytest.fixture
-def committed(fresh_database_url: str):
+def committed(fresh_database_url: str) -> Iterator[tuple[Engine, int, int, int]]:
     from services.accounts import _new_account
 
     engine = create_engine(fresh_database_url)
@@ -464,16 +467,17 @@ def committed(fresh_database_url: str):
     engine.dispose()
 
 
-def _save(engine: Engine, account_id: int, review_id: int, words):
+def _save(engine: Engine, account_id: int, review_id: int, words: str) -> SectionText:
     with Session(engine, expire_on_commit=False) as session, session.begin():
         return save_section(session, session.get(Account, account_id), review_id=review_id, section_key="learning",
                             text=words, expected_version=0)
 
 
-def test_two_first_saves_of_one_section_at_the_same_moment_keep_the_first(committed) -> None:
+def test_two_first_saves_of_one_section_at_the_same_moment_keep_the_first(
+        committed: tuple[Engine, int, int, int]) -> None:
     """Both write a section nobody had saved: the first holds the review; the second waits, then is refused."""
     engine, first, second, review_id = committed
-    outcome = {}
+    outcome: dict[str, str] = {}
     with Session(engine, expire_on_commit=False) as session_one:
         session_one.begin()
         save_section(session_one, session_one.get(Account, first), review_id=review_id, section_key="learning",
@@ -482,7 +486,7 @@ def test_two_first_saves_of_one_section_at_the_same_moment_keep_the_first(commit
         def second_save() -> None:
             try:
                 _save(engine, second, review_id, "Second.")
-                outcome["saved"] = True
+                outcome["saved"] = "saved"
             except StaleRecord as error:
                 outcome["refused"] = str(error)
 
@@ -497,11 +501,12 @@ def test_two_first_saves_of_one_section_at_the_same_moment_keep_the_first(commit
         assert session.scalar(select(ReportSection.text).where(ReportSection.review_id == review_id)) == "First."
 
 
-def test_drafts_made_at_the_same_moment_get_different_numbers(committed) -> None:
+def test_drafts_made_at_the_same_moment_get_different_numbers(committed: tuple[Engine, int, int, int]) -> None:
     engine, first, second, review_id = committed
-    numbers, errors = [], []
+    numbers: list[int] = []
+    errors: list[Exception] = []
 
-    def draft(account_id: int, words) -> None:
+    def draft(account_id: int, words: str) -> None:
         try:
             with Session(engine, expire_on_commit=False) as session, session.begin():
                 actor = session.get(Account, account_id)

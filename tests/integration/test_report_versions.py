@@ -3,11 +3,12 @@ submission (when, to the National Panel and to Ofsted) in its own text, and is n
 saying "signed final"; after a resending, the signed version gives the date of the sending it signed."""
 from __future__ import annotations
 
+from docx.table import Table
 from sqlalchemy.orm import Session
 
 from db.models import Account, Review
 from services.report.panel import set_ofsted_required, submit_to_panel
-from services.report.reads import get_version_file
+from services.report.reads import VersionInfo, get_version_file
 from services.report.service import send_to_chair, sign_off
 from tests.integration.test_report import (
     AS_OF,
@@ -27,7 +28,8 @@ def _text(session: Session, actor: Account, version_id: int) -> str:
     return "\n".join([p.text for p in document.paragraphs] + cells)
 
 
-def _signed_after_a_resending(session: Session, officer: Account, chair: Account, review: Review):
+def _signed_after_a_resending(session: Session, officer: Account, chair: Account, review: Review
+                              ) -> tuple[VersionInfo, VersionInfo, VersionInfo]:
     """Sent Thu 7 Jan (version 1), sent again Fri 8 Jan after amendments (version 2), signed Mon 11 Jan (3)."""
     _write_everything(session, officer, review)
     first = send_to_chair(session, officer, review_id=review.id, sent_on=THU_7_JAN, as_of=AS_OF)
@@ -72,7 +74,7 @@ def test_the_submitted_version_records_the_submission_to_the_panel_and_ofsted(se
     assert [p.text for p in signed_doc.paragraphs if not p.text.startswith("Version: ")] == \
         [p.text for p in submitted_doc.paragraphs if not p.text.startswith(("Version: ", "Submission: "))]
 
-    def rows(table):
+    def rows(table: Table) -> list[tuple[str, ...]]:
         return [tuple(cell.text for cell in row.cells) for row in table.rows]
 
     assert rows(submitted_doc.tables[0]) == [*rows(signed_doc.tables[0]),

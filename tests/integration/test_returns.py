@@ -6,10 +6,13 @@ import csv
 import io
 import threading
 import time
-from datetime import date, timedelta
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime, timedelta
+from typing import TypedDict, Unpack
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -46,13 +49,59 @@ TUE_22_DEC = D(2026, 12, 22)
 WED_23_DEC = D(2026, 12, 23)
 TUE_29_DEC = D(2026, 12, 29)
 WED_30_DEC = D(2026, 12, 30)
-YES = dict(sufficient_information=True, dates_present=True, analysis=True, signed=True)
+
+
+class ReceiptFields(TypedDict, total=False):
+    """record_return_received's keyword arguments a test may set (the return's id aside)."""
+
+    expected_version: int | None
+    received_on: date | None
+    signed_by_senior_manager: bool | None
+    signatory_role: str
+    as_of: date
+
+
+class CheckFields(TypedDict, total=False):
+    """record_initial_check's keyword arguments a test may set (the return's id aside)."""
+
+    expected_version: int | None
+    checked_on: date | None
+    sufficient_information: bool | None
+    dates_present: bool | None
+    analysis: bool | None
+    signed: bool | None
+    outcome: str | None
+    note: str
+    as_of: date
+
+
+class QaFields(TypedDict, total=False):
+    """record_final_qa's keyword arguments a test may set (the return's id aside)."""
+
+    expected_version: int | None
+    decided_on: date | None
+    outcome: str | None
+    reason: str
+    new_due_date: date | None
+    as_of: date
+
+
+class AgreeFields(TypedDict, total=False):
+    """What _agree lets a test set: the date agreed (None clears it), the reason, the version read."""
+
+    on: date | None
+    reason: str
+    expected_version: int | None
+
+
+# The committed fixture: the engine, the two officers' ids, the return's id and its version.
+Committed = tuple[Engine, int, int, int, int]
 
 
 # ------------------------------------------------------------------ set-up
 
 
-def _agencies(session: Session, n: int = 3):
+def _agencies(session: Session, n: int = 3) -> list[Agency]:
     rows = [Agency(name=f"Agency {i}", kind="health", contact_email=f"contact{i}@agency.example.org", active=True)
             for i in range(1, n + 1)]
     session.add_all(rows)
@@ -83,28 +132,32 @@ def ret(session: Session, officer: Account, review: Review, agencies: list[Agenc
                                     requested_on=FRI_18_DEC, as_of=FRI_18_DEC)[0]
 
 
-def _log(session: Session, ret_id: int):
+def _log(session: Session, ret_id: int) -> Sequence[LogEntry]:
     return session.scalars(select(LogEntry).where(LogEntry.agency_return_id == ret_id).order_by(LogEntry.id)).all()
 
 
-def _receive(session: Session, actor: Account, ret: AgencyReturn, on=TUE_22_DEC, **kw):
-    kwargs = dict(return_id=ret.id, expected_version=ret.version, received_on=on, signed_by_senior_manager=True,
-                  signatory_role="Head of Service", as_of=on)
+def _receive(session: Session, actor: Account, ret: AgencyReturn, on: date = TUE_22_DEC,
+             **kw: Unpack[ReceiptFields]) -> AgencyReturn:
+    kwargs: ReceiptFields = {"expected_version": ret.version, "received_on": on, "signed_by_senior_manager": True,
+                             "signatory_role": "Head of Service", "as_of": on}
     kwargs.update(kw)
-    return record_return_received(session, actor, **kwargs)
+    return record_return_received(session, actor, return_id=ret.id, **kwargs)
 
 
-def _check(session: Session, actor: Account, ret: AgencyReturn, on=TUE_22_DEC, **kw):
-    kwargs = dict(return_id=ret.id, expected_version=ret.version, checked_on=on, outcome="satisfactory", note="",
-                  as_of=on, **YES)
+def _check(session: Session, actor: Account, ret: AgencyReturn, on: date = TUE_22_DEC,
+           **kw: Unpack[CheckFields]) -> AgencyReturn:
+    kwargs: CheckFields = {"expected_version": ret.version, "checked_on": on, "outcome": "satisfactory", "note": "",
+                           "as_of": on, "sufficient_information": True, "dates_present": True, "analysis": True,
+                           "signed": True}
     kwargs.update(kw)
-    return record_initial_check(session, actor, **kwargs)
+    return record_initial_check(session, actor, return_id=ret.id, **kwargs)
 
 
-def _qa(session: Session, actor: Account, ret: AgencyReturn, on=WED_23_DEC, **kw):
-    kwargs = dict(return_id=ret.id, expected_version=ret.version, decided_on=on, outcome="accepted", as_of=on)
+def _qa(session: Session, actor: Account, ret: AgencyReturn, on: date = WED_23_DEC,
+        **kw: Unpack[QaFields]) -> AgencyReturn:
+    kwargs: QaFields = {"expected_version": ret.version, "decided_on": on, "outcome": "accepted", "as_of": on}
     kwargs.update(kw)
-    return record_final_qa(session, actor, **kwargs)
+    return record_final_qa(session, actor, return_id=ret.id, **kwargs)
 
 
 # ------------------------------------------------------------------ request
@@ -229,7 +282,8 @@ def test_a_late_resubmission_names_the_agreed_due_date(session: Session, officer
         (dict(signatory_role=""), "Give the role of the senior manager who signed it"),
     ],
 )
-def test_receipt_refusals(session: Session, officer: Account, ret: AgencyReturn, overrides, message: str) -> None:
+def test_receipt_refusals(session: Session, officer: Account, ret: AgencyReturn, overrides: ReceiptFields,
+                          message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         _receive(session, officer, ret, **overrides)
     session.refresh(ret)
@@ -271,7 +325,8 @@ def test_initial_check_is_recorded_and_logged(session: Session, officer: Account
         (dict(signed=None), "Answer every question"),
     ],
 )
-def test_initial_check_refusals(session: Session, officer: Account, ret: AgencyReturn, overrides, message: str) -> None:
+def test_initial_check_refusals(session: Session, officer: Account, ret: AgencyReturn, overrides: CheckFields,
+                                message: str) -> None:
     _receive(session, officer, ret)
     with pytest.raises(InvalidInput, match=message):
         _check(session, officer, ret, **overrides)
@@ -333,8 +388,8 @@ def test_final_qa_is_the_managers(session: Session, officer: Account, chair: Acc
         (dict(decided_on=MON_21_DEC, as_of=WED_23_DEC), "cannot be before the initial check"),
     ],
 )
-def test_final_qa_refusals(session: Session, officer: Account, manager: Account, ret: AgencyReturn, overrides,
-                           message: str) -> None:
+def test_final_qa_refusals(session: Session, officer: Account, manager: Account, ret: AgencyReturn,
+                           overrides: QaFields, message: str) -> None:
     _receive(session, officer, ret)
     _check(session, officer, ret)
     with pytest.raises(InvalidInput, match=message):
@@ -419,8 +474,8 @@ def test_accepting_every_return_completes_the_milestone(session: Session, office
                                                         review: Review, agencies: list[Agency]) -> None:
     made = record_returns_requested(session, officer, review_id=review.id, agency_ids=[a.id for a in agencies[:2]],
                                     requested_on=FRI_18_DEC, as_of=FRI_18_DEC)
-    milestone = session.scalar(select(ReviewMilestone).where(ReviewMilestone.review_id == review.id,
-                                                             ReviewMilestone.key == "returns_accepted"))
+    milestone = session.scalars(select(ReviewMilestone).where(ReviewMilestone.review_id == review.id,
+                                                              ReviewMilestone.key == "returns_accepted")).one()
     for i, r in enumerate(made):
         _receive(session, officer, r)
         _check(session, officer, r)
@@ -465,8 +520,8 @@ def _complete_day_one(session: Session, officer: Account, chair: Account, review
         # 'Scoping forms sent' completed itself when the returns were requested (issue 14).
         if m.window_end_day == 1 and m.done_date is None:
             actor = chair if m.owner == "chair" else officer
-            extra = {"exec_meeting_required": False} if m.key == "exec_decision" else {}
-            record_milestone_done(session, actor, milestone_id=m.id, done_on=FRI_18_DEC, as_of=FRI_18_DEC, **extra)
+            record_milestone_done(session, actor, milestone_id=m.id, done_on=FRI_18_DEC, as_of=FRI_18_DEC,
+                                  exec_meeting_required=False if m.key == "exec_decision" else None)
 
 
 def test_returns_count_towards_the_reviews_rag(session: Session, officer: Account, manager: Account, chair: Account,
@@ -598,11 +653,12 @@ def test_exports_match_the_checklist(session: Session, officer: Account, manager
     xlsx = export_checklist(session, officer, review_id=review.id, as_of=WED_30_DEC, file_format="xlsx")
     assert xlsx.file_name == "181226AB-agency-returns-2026-12-30.xlsx"
     sheet = load_workbook(io.BytesIO(xlsx.data)).active
+    assert isinstance(sheet, Worksheet)
     assert [c.value for c in sheet[3]] == CHECKLIST_COLUMNS
     exported = [dict(zip(CHECKLIST_COLUMNS, (c.value for c in r), strict=False)) for r in sheet.iter_rows(min_row=4)]
 
-    def normalise(v):
-        return v.date() if hasattr(v, "date") and callable(v.date) else (v if v is not None else "")
+    def normalise(v: object) -> object:
+        return v.date() if isinstance(v, datetime) else (v if v is not None else "")
 
     assert [{k: normalise(v) for k, v in r.items()} for r in exported] == [
         {k: ("" if v is None else v) for k, v in r.items()} for r in rows
@@ -619,8 +675,9 @@ def test_exports_keep_formula_like_text_as_text(session: Session, officer: Accou
     _receive(session, officer, ret)
     record_summary(session, officer, return_id=ret.id, expected_version=None, summary="=HYPERLINK(\"x\") seen by GP")
     xlsx = export_checklist(session, officer, review_id=review.id, as_of=WED_30_DEC, file_format="xlsx")
-    cell = load_workbook(io.BytesIO(xlsx.data)).active.cell(4, CHECKLIST_COLUMNS.index(
-        "Summary of involvement and learning") + 1)
+    sheet = load_workbook(io.BytesIO(xlsx.data)).active
+    assert isinstance(sheet, Worksheet)
+    cell = sheet.cell(4, CHECKLIST_COLUMNS.index("Summary of involvement and learning") + 1)
     assert (cell.data_type, cell.value) == ("s", '=HYPERLINK("x") seen by GP')
     csv_file = export_checklist(session, officer, review_id=review.id, as_of=WED_30_DEC, file_format="csv")
     record = next(csv.DictReader(io.StringIO(csv_file.data.decode("utf-8-sig"))))
@@ -654,7 +711,7 @@ def test_the_chair_reads_but_does_not_record(session: Session, chair: Account, r
         record_chase(session, chair, return_id=ret.id, as_of=WED_30_DEC)
 
 
-def _meeting_held_outside(session: Session, manager: Account, by_key) -> None:
+def _meeting_held_outside(session: Session, manager: Account, by_key: dict[str, ReviewMilestone]) -> None:
     """Issue 26: the submission asks for the Rapid Review meeting; here recorded as held outside the product."""
     record_milestone_done(session, manager, milestone_id=by_key["rr_meeting"].id, done_on=WED_23_DEC,
                           as_of=WED_23_DEC, done_outside_reason="Held before the tracker was in use.")
@@ -710,7 +767,7 @@ def test_the_database_refuses_a_send_back_without_reason_or_new_due_date(session
 
 
 @pytest.fixture
-def committed(fresh_database_url: str):
+def committed(fresh_database_url: str) -> Iterator[Committed]:
     """A real database where each session commits: two people, one return received and unchanged since."""
     from services.accounts import _new_account
 
@@ -729,29 +786,29 @@ def committed(fresh_database_url: str):
     engine.dispose()
 
 
-def _summary(engine: Engine, account_id: int, ret_id: int, version, words):
+def _summary(engine: Engine, account_id: int, ret_id: int, version: int, words: str) -> AgencyReturn:
     with Session(engine, expire_on_commit=False) as session, session.begin():
         return record_summary(session, session.get(Account, account_id), return_id=ret_id, expected_version=version,
                               summary=words)
 
 
-def test_the_second_of_two_saves_is_told_and_nothing_is_overwritten(committed) -> None:
+def test_the_second_of_two_saves_is_told_and_nothing_is_overwritten(committed: Committed) -> None:
     engine, first, second, ret_id, version = committed
     _summary(engine, first, ret_id, version, "First officer's summary.")
     with pytest.raises(StaleRecord, match=r"was changed by someone else since you opened it\. The page now shows the "
                                           r"saved values"):
         _summary(engine, second, ret_id, version, "Second officer's summary.")
     with Session(engine) as session:
-        saved = session.get(AgencyReturn, ret_id)
+        saved = session.get_one(AgencyReturn, ret_id)
         assert (saved.summary, saved.version) == ("First officer's summary.", version + 1)
         assert len(session.scalars(select(LogEntry).where(LogEntry.agency_return_id == ret_id,
                                                           LogEntry.category == "other")).all()) == 1
 
 
-def test_saves_at_the_same_moment_wait_for_each_other(committed) -> None:
+def test_saves_at_the_same_moment_wait_for_each_other(committed: Committed) -> None:
     """The first save holds the row; the second waits, then sees the first's change and is refused."""
     engine, first, second, ret_id, version = committed
-    outcome = {}
+    outcome: dict[str, str] = {}
     with Session(engine, expire_on_commit=False) as session_one:
         session_one.begin()
         record_summary(session_one, session_one.get(Account, first), return_id=ret_id, expected_version=version,
@@ -760,7 +817,7 @@ def test_saves_at_the_same_moment_wait_for_each_other(committed) -> None:
         def second_save() -> None:
             try:
                 _summary(engine, second, ret_id, version, "Second.")
-                outcome["saved"] = True
+                outcome["saved"] = "saved"
             except StaleRecord as error:
                 outcome["refused"] = str(error)
 
@@ -775,7 +832,7 @@ def test_saves_at_the_same_moment_wait_for_each_other(committed) -> None:
         assert session.get_one(AgencyReturn, ret_id).summary == "First."
 
 
-def test_a_second_receipt_without_a_version_is_refused_by_the_step_rules(committed) -> None:
+def test_a_second_receipt_without_a_version_is_refused_by_the_step_rules(committed: Committed) -> None:
     """Without a version in hand, the second of two people recording the same receipt is refused, not saved twice."""
     engine, first, second, ret_id, _version = committed
     with Session(engine, expire_on_commit=False) as session, session.begin():
@@ -796,11 +853,11 @@ def test_a_second_receipt_without_a_version_is_refused_by_the_step_rules(committ
         assert len(receipts) == 2  # one from the set-up, one now: the second attempt wrote nothing
 
 
-def test_the_version_column_catches_a_stale_object(committed) -> None:
+def test_the_version_column_catches_a_stale_object(committed: Committed) -> None:
     engine, _first, _second, ret_id, _version = committed
     with Session(engine) as stale, Session(engine) as fresh:
-        old = stale.get(AgencyReturn, ret_id)
-        current = fresh.get(AgencyReturn, ret_id)
+        old = stale.get_one(AgencyReturn, ret_id)
+        current = fresh.get_one(AgencyReturn, ret_id)
         current.summary = "Fresh."
         fresh.commit()
         old.summary = "Stale."
@@ -813,11 +870,11 @@ def test_the_version_column_catches_a_stale_object(committed) -> None:
 TUE_5_JAN = D(2027, 1, 5)
 
 
-def _agree(session: Session, actor: Account, ret: AgencyReturn, on=TUE_5_JAN,
-           reason="Later date agreed with the agency (staff sickness).", **kw):
-    kwargs = dict(return_id=ret.id, expected_version=ret.version, agreed_on=on, reason=reason)
-    kwargs.update(kw)
-    return set_return_agreed_date(session, actor, **kwargs)
+def _agree(session: Session, actor: Account, ret: AgencyReturn, **kw: Unpack[AgreeFields]) -> AgencyReturn:
+    return set_return_agreed_date(session, actor, return_id=ret.id,
+                                  expected_version=kw.get("expected_version", ret.version),
+                                  agreed_on=kw.get("on", TUE_5_JAN),
+                                  reason=kw.get("reason", "Later date agreed with the agency (staff sickness)."))
 
 
 def test_the_rag_worklist_chase_and_checklist_follow_the_agreed_date(
@@ -869,7 +926,8 @@ def test_an_agreed_date_is_logged_and_can_be_cleared(session: Session, officer: 
         (dict(on=None), "has no agreed date to clear"),
     ],
 )
-def test_agreed_date_refusals(session: Session, manager: Account, ret: AgencyReturn, overrides, message: str) -> None:
+def test_agreed_date_refusals(session: Session, manager: Account, ret: AgencyReturn, overrides: AgreeFields,
+                              message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         _agree(session, manager, ret, **overrides)
     assert ret.agreed_due_date is None and _log(session, ret.id)[-1].category == "communication"

@@ -2,10 +2,13 @@
 stale saves, and exports of text already stored with characters a file cannot hold."""
 import csv
 import io
+from collections.abc import Callable
 from datetime import date
+from typing import TypedDict, Unpack
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -47,11 +50,19 @@ def ret(session: Session, officer: Account, review: Review) -> AgencyReturn:
                                     requested_on=FRI_18_DEC, as_of=FRI_18_DEC)[0]
 
 
-def _agree(session: Session, actor: Account, ret: AgencyReturn, **overrides):
-    kwargs = dict(return_id=ret.id, expected_version=ret.version, agreed_on=D(2027, 1, 8),
-                  reason="Later date agreed with the agency.")
+class AgreedDateFields(TypedDict, total=False):
+    """set_return_agreed_date's keyword arguments a test may set (the return's id aside)."""
+
+    expected_version: int | None
+    agreed_on: date | None
+    reason: str
+
+
+def _agree(session: Session, actor: Account, ret: AgencyReturn, **overrides: Unpack[AgreedDateFields]) -> AgencyReturn:
+    kwargs: AgreedDateFields = {"expected_version": ret.version, "agreed_on": D(2027, 1, 8),
+                                "reason": "Later date agreed with the agency."}
     kwargs.update(overrides)
-    return set_return_agreed_date(session, actor, **kwargs)
+    return set_return_agreed_date(session, actor, return_id=ret.id, **kwargs)
 
 
 def test_a_summary_with_a_vertical_tab_is_stored_with_a_new_line(session: Session, officer: Account,
@@ -61,6 +72,10 @@ def test_a_summary_with_a_vertical_tab_is_stored_with_a_new_line(session: Sessio
     assert ret.summary == "Known.\nTwice."
 
 
+# One step on a return, by the acting account.
+ReturnStep = Callable[[Session, Account, AgencyReturn], AgencyReturn]
+
+
 @pytest.mark.parametrize(("call", "label"), [
     (lambda s, a, r: record_summary(s, a, return_id=r.id, expected_version=r.version, summary="a\x00b"), "summary"),
     (lambda s, a, r: record_file_location(s, a, return_id=r.id, expected_version=r.version, file_section="I",
@@ -68,7 +83,8 @@ def test_a_summary_with_a_vertical_tab_is_stored_with_a_new_line(session: Sessio
     (lambda s, a, r: _check(s, a, r, outcome="concerns", note="thin\x07"), "note of the initial check"),
 ])
 def test_control_characters_are_refused_with_a_sentence_naming_the_field(session: Session, officer: Account,
-                                                                         ret: AgencyReturn, call, label: str) -> None:
+                                                                         ret: AgencyReturn, call: ReturnStep,
+                                                                         label: str) -> None:
     _receive(session, officer, ret)
     with pytest.raises(InvalidInput, match=f"The {label} contains a hidden control character"):
         call(session, officer, ret)
@@ -197,7 +213,9 @@ def test_the_checklist_exports_text_already_stored_with_control_characters(sessi
                     {"role": "=HYPERLINK(\"x\")\x01", "path": "I/\x0bpath\x1f", "id": ret.id})
     session.expire_all()
     xlsx = export_checklist(session, officer, review_id=review.id, as_of=WED_23_DEC, file_format="xlsx")
-    values = {c.value for c in load_workbook(io.BytesIO(xlsx.data)).active[4]}
+    sheet = load_workbook(io.BytesIO(xlsx.data)).active
+    assert isinstance(sheet, Worksheet)
+    values = {c.value for c in sheet[4]}
     assert "One\ntwo" in values and "I: I/\npath\ufffd" in values
     assert 'yes (=HYPERLINK("x")\ufffd)' in values
     csv_file = export_checklist(session, officer, review_id=review.id, as_of=WED_23_DEC, file_format="csv")
@@ -212,7 +230,9 @@ def test_the_formula_guard_still_holds_after_printable(session: Session, officer
     _receive(session, officer, ret)
     record_summary(session, officer, return_id=ret.id, expected_version=ret.version, summary="=1+1")
     xlsx = export_checklist(session, officer, review_id=review.id, as_of=WED_23_DEC, file_format="xlsx")
-    cell = load_workbook(io.BytesIO(xlsx.data)).active.cell(4, 22)
+    sheet = load_workbook(io.BytesIO(xlsx.data)).active
+    assert isinstance(sheet, Worksheet)
+    cell = sheet.cell(4, 22)
     assert (cell.value, cell.data_type) == ("=1+1", "s")
     csv_file = export_checklist(session, officer, review_id=review.id, as_of=WED_23_DEC, file_format="csv")
     assert next(csv.DictReader(io.StringIO(csv_file.data.decode("utf-8-sig"))))[

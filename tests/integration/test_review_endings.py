@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -18,7 +19,7 @@ from docx import Document
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Account, Agency, LogEntry, MilestoneDateCorrection, Review
+from db.models import Account, Agency, LogEntry, MilestoneDateCorrection, Review, ReviewMilestone
 from db.models_report import Meeting
 from db.models_returns import AgencyReturn
 from services.board.reads import board_figures
@@ -28,7 +29,7 @@ from services.meetings.service import record_meeting
 from services.rag import Rag
 from services.report.content import WRITABLE_KEYS
 from services.report.panel import record_responses, set_ofsted_required, submit_to_panel
-from services.report.reads import get_report, get_version_file, list_ofsted_outstanding
+from services.report.reads import VersionInfo, get_report, get_version_file, list_ofsted_outstanding
 from services.report.service import (
     make_draft,
     record_lcspr_decision,
@@ -65,10 +66,10 @@ MON_4_JAN = D(2027, 1, 4)
 FRI_8_JAN = D(2027, 1, 8)
 MON_11_JAN = D(2027, 1, 11)
 TUE_12_JAN = D(2027, 1, 12)
-YES = dict(sufficient_information=True, dates_present=True, analysis=True, signed=True)
 
 
-def _open_with_three_agencies(session: Session, officer: Account, manager: Account, *, incident, aware):
+def _open_with_three_agencies(session: Session, officer: Account, manager: Account, *, incident: date | None,
+                              aware: date | None) -> Review:
     agencies = [Agency(name=n, kind="health", active=True) for n in ("Police", "Health", "School")]
     session.add_all(agencies)
     session.flush()
@@ -81,7 +82,8 @@ def _open_with_three_agencies(session: Session, officer: Account, manager: Accou
     record_return_received(session, officer, return_id=police.id, expected_version=None, received_on=MON_21_DEC,
                            signed_by_senior_manager=True, signatory_role="DCI", as_of=MON_21_DEC)
     record_initial_check(session, officer, return_id=police.id, expected_version=None, checked_on=MON_21_DEC,
-                         outcome="satisfactory", as_of=MON_21_DEC, **YES)
+                         outcome="satisfactory", as_of=MON_21_DEC, sufficient_information=True, dates_present=True,
+                         analysis=True, signed=True)
     record_final_qa(session, manager, return_id=police.id, expected_version=None, decided_on=MON_21_DEC,
                     outcome="accepted", as_of=MON_21_DEC)
     record_summary(session, officer, return_id=police.id, expected_version=None, summary="Two call-outs.")
@@ -96,17 +98,18 @@ def review(session: Session, officer: Account, manager: Account) -> Review:
 
 
 @pytest.fixture
-def review_dates_unknown(session: Session, officer: Account, manager: Account):
+def review_dates_unknown(session: Session, officer: Account, manager: Account) -> Review:
     """The same review opened on Day 1 without the incident and CSC-awareness dates (not known yet)."""
     return _open_with_three_agencies(session, officer, manager, incident=None, aware=None)
 
 
-def _ret(session: Session, review: Review, name) -> AgencyReturn:
+def _ret(session: Session, review: Review, name: str) -> AgencyReturn:
     return session.scalars(select(AgencyReturn).join(Agency).where(AgencyReturn.review_id == review.id,
                                                                    Agency.name == name)).one()
 
 
-def _close(session: Session, actor: Account, ret: AgencyReturn, ending, on=MON_4_JAN, reason="No reply after a chase."):
+def _close(session: Session, actor: Account, ret: AgencyReturn, ending: str, on: date = MON_4_JAN,
+           reason: str = "No reply after a chase.") -> AgencyReturn:
     if ending == "no return" and not ret.chases and ret.received_date is None and ret.ended_as is None:
         # Issue 26: "no return" needs a chase on record (or a reason none was possible).
         record_chase(session, actor, return_id=ret.id, as_of=on)
@@ -255,6 +258,7 @@ def test_the_manager_records_a_sign_off_given_by_email_shown_as_such(session: Se
                                            as_of=MON_11_JAN)
     assert signed.state == "signed_final"
     view = get_report(session, manager, review_id=review.id, as_of=MON_11_JAN)
+    assert view.sign_off is not None
     assert (view.sign_off.chair_name, view.sign_off.given_outside, view.sign_off.recorded_by_name) == \
         ("Dr J Smith", True, "Test manager")
     assert view.stage_text == ("Signed off by Dr J Smith on Mon 11 Jan 2027 (given outside the product: by email to "
@@ -353,6 +357,7 @@ def test_the_review_closes_on_the_panels_response_and_ofsted_is_recorded_later(
     assert [(o.case_reference, o.state, o.sent_on, o.working_days_waiting) for o in outstanding] == \
         [(review.case_reference, "closed", TUE_12_JAN, 14)]
     view = get_report(session, manager, review_id=review.id, as_of=as_of)
+    assert view.panel_response is not None
     assert view.panel_response.words == ("received Fri 29 Jan 2027; does not agree with the LCSPR decision; further "
                                          "information asked. Notes: The Panel asks for the school's view.")
     assert view.stage_text == "Closed: the Panel responded on Fri 29 Jan 2027. Ofsted's response is outstanding."
@@ -365,11 +370,11 @@ def test_the_review_closes_on_the_panels_response_and_ofsted_is_recorded_later(
                          further_information_asked=False, as_of=as_of)
 
 
-def _milestone(review: Review, key):
+def _milestone(review: Review, key: str) -> ReviewMilestone:
     return next(m for m in review.milestones if m.key == key)
 
 
-def _texts(session: Session, review: Review):
+def _texts(session: Session, review: Review) -> list[str]:
     return [e.text for e in session.scalars(select(LogEntry).where(LogEntry.review_id == review.id)
                                             .order_by(LogEntry.id))]
 
@@ -417,6 +422,7 @@ def test_a_return_received_on_the_saturday_after_a_friday_due_date_is_on_time(se
                            signed_by_senior_manager=True, signatory_role="DCI", as_of=D(2027, 1, 16))
     text = session.scalars(select(LogEntry.text).where(LogEntry.agency_return_id == ret.id)
                            .order_by(LogEntry.id.desc())).first()
+    assert text is not None
     assert text.startswith("Return received from Weekend Police on 16 Jan 2027, on time (due 15 Jan 2027)")
 
 
@@ -429,8 +435,8 @@ def test_final_qa_refuses_to_accept_an_unsigned_return(session: Session, officer
     record_return_received(session, officer, return_id=school.id, expected_version=None, received_on=MON_21_DEC,
                            signed_by_senior_manager=False, as_of=MON_21_DEC)
     record_initial_check(session, officer, return_id=school.id, expected_version=None, checked_on=MON_21_DEC,
-                         outcome="concerns", note="Not signed.", as_of=MON_21_DEC,
-                         **{**YES, "signed": False})
+                         outcome="concerns", note="Not signed.", as_of=MON_21_DEC, sufficient_information=True,
+                         dates_present=True, analysis=True, signed=False)
     with pytest.raises(InvalidInput, match="is not signed by a senior manager, so it cannot be accepted: send it "
                                            "back asking for the senior manager's sign-off"):
         record_final_qa(session, manager, return_id=school.id, expected_version=None, decided_on=MON_21_DEC,
@@ -467,7 +473,7 @@ def test_minutes_of_a_pre_meet_count_against_the_next_working_day_in_the_rag(ses
 
 
 def test_a_review_opens_without_the_incident_and_csc_dates_shown_as_not_known_yet(
-        session: Session, officer: Account, manager: Account, review_dates_unknown) -> None:
+        session: Session, officer: Account, manager: Account, review_dates_unknown: Review) -> None:
     review = review_dates_unknown
     assert (review.incident_date, review.csc_aware_date) == (None, None)
     status = get_review_status(session, officer, review_id=review.id, as_of=MON_21_DEC)
@@ -483,7 +489,9 @@ def test_a_review_opens_without_the_incident_and_csc_dates_shown_as_not_known_ye
     assert (in_word["Incident"], in_word["Children's Social Care became aware"]) == ("not known yet", "not known yet")
 
 
-SIGN_OFF_PATHS = {
+# A way the report is signed off: (session, chair, manager, review) -> the signed final version.
+SignOffPath = Callable[[Session, Account, Account, Review], VersionInfo]
+SIGN_OFF_PATHS: dict[str, SignOffPath] = {
     "the Chair's own": lambda session, chair, manager, review: sign_off(
         session, chair, review_id=review.id, signed_on=MON_11_JAN, as_of=MON_11_JAN),
     "recorded by the Manager": lambda session, chair, manager, review: record_sign_off_given_outside(
@@ -494,7 +502,8 @@ SIGN_OFF_PATHS = {
 
 @pytest.mark.parametrize("path", list(SIGN_OFF_PATHS))
 def test_sign_off_is_refused_until_the_incident_and_csc_dates_are_given(
-        session: Session, officer: Account, chair: Account, manager: Account, review_dates_unknown, path) -> None:
+        session: Session, officer: Account, chair: Account, manager: Account, review_dates_unknown: Review,
+        path: str) -> None:
     review = review_dates_unknown
     sign = SIGN_OFF_PATHS[path]
     _ready_to_sign(session, officer, manager, review)
@@ -526,7 +535,7 @@ def test_sign_off_is_refused_until_the_incident_and_csc_dates_are_given(
 # ------------------------------------------------------------------ 9. correcting the date of a completed step
 
 
-def _entries(session: Session, review: Review):
+def _entries(session: Session, review: Review) -> list[LogEntry]:
     return list(session.scalars(select(LogEntry).where(LogEntry.review_id == review.id).order_by(LogEntry.id)))
 
 

@@ -1,6 +1,7 @@
 """Putting a review right (issue 26): withdrawing a review opened in error, correcting its facts, and the type that
 has no default. Expected values are worked by hand from domain.md ("Putting a review right") and the reference rule
 (DDMMYY of the notification's receipt + the first child's initials, -2, -3 on a clash)."""
+from collections.abc import Callable, Sequence
 from datetime import date
 
 import pytest
@@ -32,19 +33,20 @@ from tests.types import MakeAccount
 MONDAY, TUESDAY = date(2026, 12, 7), date(2026, 12, 8)
 
 
-def _open(session: Session, actor: Account, *, initials="AB", received=MONDAY, kind="death", children=None):
+def _open(session: Session, actor: Account, *, initials: str = "AB", received: date = MONDAY,
+          kind: str | None = "death", children: list[ChildEntry] | None = None) -> Review:
     return open_review(session, actor, notification_type=kind, incident_date=None, csc_aware_date=None,
                        notification_received_date=received, children=children or [ChildEntry(initials, 7)],
                        as_of=received)
 
 
-def _withdraw(session: Session, actor: Account, review: Review, *, reason="opened in error", note="",
-              as_of: date = TUESDAY):
+def _withdraw(session: Session, actor: Account, review: Review, *, reason: str | None = "opened in error",
+              note: str = "", as_of: date = TUESDAY) -> Review:
     return withdraw_review(session, actor, review_id=review.id, expected_version=review.version, reason=reason,
                            note=note, as_of=as_of)
 
 
-def _agencies(session: Session, n: int):
+def _agencies(session: Session, n: int) -> list[Agency]:
     agencies = [Agency(name=f"Agency {i}", kind="police", active=True) for i in range(n)]
     session.add_all(agencies)
     session.flush()
@@ -63,7 +65,7 @@ def test_a_withdrawn_review_leaves_the_live_list_worklist_and_digest_and_is_kept
     assert {s.review.id for s in list_live_reviews(session, manager, as_of=TUESDAY)} == {review.id, kept.id}
     _withdraw(session, manager, review, reason="other", note="CSC notified the wrong partnership")
     assert [s.review.id for s in list_live_reviews(session, manager, as_of=TUESDAY)] == [kept.id]
-    assert [r.review_id for r in list_outstanding_returns(session, officer, as_of=TUESDAY)] == []
+    assert [r.ret.review_id for r in list_outstanding_returns(session, officer, as_of=TUESDAY)] == []
     assert {line.case_reference for line in _digest_lines(session, manager, TUESDAY, date(2026, 12, 9))} == \
         {"071226CD"}
     reviews = list_reviews(session, officer)
@@ -79,6 +81,7 @@ def test_a_withdrawn_review_leaves_the_live_list_worklist_and_digest_and_is_kept
     assert returns_received_counts(session, officer, review_ids=[review.id])[review.id].label == "2 withdrawn"
     log = session.scalars(select(LogEntry.text).where(LogEntry.review_id == review.id)
                           .order_by(LogEntry.id.desc())).first()
+    assert log is not None
     assert log.startswith("Review 071226AB withdrawn on 08 Dec 2026. Reason: other. Note: CSC notified the wrong "
                           "partnership")
 
@@ -127,7 +130,7 @@ def test_a_review_is_withdrawn_once(session: Session, officer: Account, manager:
     review = _open(session, officer)
     _withdraw(session, manager, review)
     with pytest.raises(InvalidInput, match="071226AB was withdrawn on 08 Dec 2026: it is kept as it was"):
-        _withdraw(session, manager, session.get(Review, review.id))
+        _withdraw(session, manager, session.get_one(Review, review.id))
 
 
 def test_a_withdrawn_review_cannot_be_written_to(session: Session, officer: Account, manager: Account) -> None:
@@ -135,9 +138,9 @@ def test_a_withdrawn_review_cannot_be_written_to(session: Session, officer: Acco
     scoping = next(m for m in review.milestones if m.key == "scoping_sent")
     meeting = next(m for m in review.milestones if m.key == "rr_meeting")
     _withdraw(session, manager, review)
-    review = session.get(Review, review.id)
+    review = session.get_one(Review, review.id)
     refused = "Review 071226AB was withdrawn on 08 Dec 2026: it is kept as it was and can no longer be changed."
-    writes = [
+    writes: list[Callable[[], object]] = [
         lambda: record_milestone_done(session, officer, milestone_id=scoping.id, done_on=TUESDAY, as_of=TUESDAY),
         lambda: set_agreed_date(session, manager, milestone_id=meeting.id, expected_version=meeting.version,
                                 agreed_on=date(2026, 12, 18), reason="agreed with the Chair"),
@@ -160,7 +163,7 @@ def test_a_withdrawn_review_cannot_be_written_to(session: Session, officer: Acco
 
 def test_a_submitted_review_cannot_be_withdrawn(session: Session, officer: Account, manager: Account) -> None:
     review = _open(session, officer)
-    row = session.get(Review, review.id)
+    row = session.get_one(Review, review.id)
     row.state, row.submitted_to_panel_date = "submitted", TUESDAY
     session.flush()
     with pytest.raises(InvalidInput, match="was submitted to the National Panel: it can no longer be withdrawn"):
@@ -173,20 +176,22 @@ def test_a_withdrawn_review_leaves_the_calendar_feed_cancelled(session: Session,
     token = turn_on_calendar_feed(session, manager)
     uid = f"review-{review.id}-day15@rapid-review-tracker"
 
-    def status():
-        events = {str(e["uid"]): e for e in Calendar.from_ical(
-            calendar_feed_for_token(session, token=token, as_of=TUESDAY)).walk("VEVENT")}
+    def status() -> str | None:
+        feed = calendar_feed_for_token(session, token=token, as_of=TUESDAY)
+        assert feed is not None
+        events = {str(e["uid"]): e for e in Calendar.from_ical(feed).walk("VEVENT")}
         return str(events[uid]["status"]) if uid in events else None
 
     assert status() == "CONFIRMED"
     _withdraw(session, manager, review)
     assert status() == "CANCELLED"  # kept a while, cancelled, so that subscribed calendars drop it
-    assert f"review-{review.id}-".encode() not in calendar_feed_for_token(session, token=token, as_of=date(2027, 3, 1))
+    later = calendar_feed_for_token(session, token=token, as_of=date(2027, 3, 1))
+    assert later is not None and f"review-{review.id}-".encode() not in later
 
 
 def test_the_database_refuses_a_half_withdrawn_review(session: Session, officer: Account) -> None:
     review = _open(session, officer)
-    row = session.get(Review, review.id)
+    row = session.get_one(Review, review.id)
     row.state = "withdrawn"  # no date, no one, no reason
     with pytest.raises(Exception, match="withdrawn_all_or_nothing"):
         session.flush()
@@ -195,7 +200,8 @@ def test_the_database_refuses_a_half_withdrawn_review(session: Session, officer:
 # ---------------------------------------------------------------- correcting facts
 
 
-def _correct(session: Session, actor: Account, review: Review, *, kind="death", children, reason="mistyped at opening"):
+def _correct(session: Session, actor: Account, review: Review, *, kind: str | None = "death",
+             children: Sequence[ChildEntry], reason: str = "mistyped at opening") -> Review:
     return correct_review_facts(session, actor, review_id=review.id, expected_version=review.version,
                                 notification_type=kind, children=children, reason=reason)
 
@@ -204,7 +210,7 @@ def test_corrected_first_initials_give_a_new_reference_and_the_old_one_stays_fin
         session: Session, officer: Account, manager: Account) -> None:
     review = _open(session, officer, initials="AB")
     _correct(session, officer, review, kind="serious_harm", children=[ChildEntry("AC", 8), ChildEntry("DE", 3)])
-    row = session.get(Review, review.id)
+    row = session.get_one(Review, review.id)
     assert row.case_reference == "071226AC"
     assert row.notification_type == "serious_harm"
     assert [(c.initials, c.age_years) for c in row.children] == [("AC", 8), ("DE", 3)]
@@ -221,6 +227,7 @@ def test_corrected_first_initials_give_a_new_reference_and_the_old_one_stays_fin
     assert _open(session, officer, initials="AB").case_reference == "071226AB-2"
     log = session.scalars(select(LogEntry.text).where(LogEntry.review_id == review.id)
                           .order_by(LogEntry.id.desc())).first()
+    assert log is not None
     assert "initials of child 1 from AB to AC" in log and "The old case reference 071226AB stays findable." in log
     assert next(c.old_value for c in putting_right(session, manager, review_id=review.id).corrections) == "death"
 
@@ -235,7 +242,7 @@ def test_a_corrected_reference_clash_gives_minus_2(session: Session, officer: Ac
 def test_correcting_a_second_child_keeps_the_reference(session: Session, officer: Account) -> None:
     review = _open(session, officer, children=[ChildEntry("AB", 7), ChildEntry("CD", 4), ChildEntry("EF", 2)])
     _correct(session, officer, review, children=[ChildEntry("AB", 7), ChildEntry("CE", 4)])
-    row = session.get(Review, review.id)
+    row = session.get_one(Review, review.id)
     assert row.case_reference == "071226AB"
     assert [(c.position, c.initials) for c in row.children] == [(1, "AB"), (2, "CE")]
 
@@ -250,8 +257,8 @@ def test_correcting_a_second_child_keeps_the_reference(session: Session, officer
     ("death", [ChildEntry("AC", 7)], "  ", "Say why the facts are corrected"),
     ("death", [ChildEntry("AB", 7)], "typo", "Nothing to correct"),
 ])
-def test_a_correction_is_refused_with_a_sentence(session: Session, officer: Account, kind: str | None, children,
-                                                 reason: str,
+def test_a_correction_is_refused_with_a_sentence(session: Session, officer: Account, kind: str | None,
+                                                 children: list[ChildEntry], reason: str,
                                                  words: str) -> None:
     review = _open(session, officer)
     with pytest.raises(InvalidInput, match=words):

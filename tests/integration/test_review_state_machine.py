@@ -64,9 +64,10 @@ Not failing on that code within these bounds: SAME_EVERYWHERE, WITHDRAWN, STATE 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Concatenate, NamedTuple, ParamSpec, TypeVar
 
 import pytest
 from hypothesis import HealthCheck, event, settings
@@ -85,17 +86,17 @@ from sqlalchemy.orm import Session
 from db.enums import FinalQaOutcome, InitialCheckOutcome, MeetingKind, MilestoneKey, ReturnEnding
 from db.models import Account, Agency, ReviewMilestone
 from db.models_returns import AgencyReturn
-from services.calendar_feed import review_items
-from services.due_mail import _digest_lines
+from services.calendar_feed import CalendarItem, review_items
+from services.due_mail import DigestLine, _digest_lines
 from services.errors import InvalidInput, NotAllowed, StaleRecord
 from services.meetings.service import record_meeting, update_meeting
 from services.milestones import load_review
 from services.rag import Rag
-from services.report.content import WRITABLE_KEYS
+from services.report.content import WRITABLE_KEYS, ReportContent
 from services.report.panel import record_responses, submit_to_panel
 from services.report.reads import get_report
 from services.report.service import make_draft, record_lcspr_decision, save_section, send_to_chair, sign_off
-from services.returns.reads import list_outstanding_returns
+from services.returns.reads import ReturnStatus, list_outstanding_returns
 from services.returns.service import (
     close_return_without_receipt,
     record_final_qa,
@@ -105,7 +106,7 @@ from services.returns.service import (
     record_summary,
 )
 from services.returns.service_receipts import record_resubmission_received, record_return_received
-from services.reviews.rules import ChildEntry
+from services.reviews.rules import ChildEntry, MilestoneStatus, ReviewStatus
 from services.reviews.service import open_review, record_milestone_done, set_agreed_date
 from services.reviews.status import get_review_status, list_live_reviews
 from services.settings_reads import load_calendar
@@ -124,6 +125,8 @@ STARTS = [date(2026, 12, 17) + timedelta(days=i) for i in range(0, 12)] + \
 HAND_KEYS = [K.TIMELINE_AGREED, K.AGENCIES_INFORMED, K.SCOPING_SENT, K.CASE_FOLDER, K.EXEC_DECISION, K.PRE_MEETS,
              K.RETURNS_ACCEPTED, K.RETURNS_COLLATED, K.RR_MEETING, K.MINUTES, K.EXEC_MEETING]
 ENDED = ("accepted", "no return", "withdrawn")
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass
@@ -156,7 +159,22 @@ class Model:
     withdrawn: bool = False  # the review withdrawn (service to come)
 
 
-_ENGINE = None
+class Views(NamedTuple):
+    """What the product shows of the review: each place the invariants compare."""
+
+    status: ReviewStatus  # the Review page's read
+    live: list[ReviewStatus]  # its row of the live list (none once closed)
+    worklist: list[ReturnStatus]  # its returns on the worklist
+    digest: list[DigestLine]  # its lines of the manager's morning digest
+    calendar: list[CalendarItem]  # its calendar events
+    appendix: ReportContent  # the report's content (its appendix)
+    rows: dict[int, AgencyReturn]  # its returns' rows, by id
+
+
+# The Review page's milestone statuses, by key.
+Done = dict[str, MilestoneStatus]
+
+_ENGINE: Engine | None = None
 _PASSWORD_HASH = ""
 
 
@@ -173,7 +191,7 @@ class ReviewMachine(RuleBasedStateMachine):
         self.today = date(2026, 12, 18)
         self.model: Model | None = None
         self.meeting_ids: dict[str, int] = {}
-        accounts = {}
+        accounts: dict[str, Account] = {}
         for role in ("officer", "manager", "chair"):
             accounts[role] = Account(username=f"sm-{role}", display_name=f"Test {role}", roles=[role], active=True,
                                      password_hash=_PASSWORD_HASH, failed_attempts=0)
@@ -196,11 +214,12 @@ class ReviewMachine(RuleBasedStateMachine):
 
     # ------------------------------------------------------------ helpers
 
-    def call(self, fn, actor: Account, **kwargs):
+    def call(self, fn: Callable[Concatenate[Session, Account, P], R], actor: Account, *args: P.args,
+             **kwargs: P.kwargs) -> R | None:
         """A service call in its own savepoint: a refusal leaves nothing behind; returns None when refused."""
         try:
             with self.session.begin_nested():
-                return fn(self.session, actor, **kwargs)
+                return fn(self.session, actor, *args, **kwargs)
         except (InvalidInput, NotAllowed, StaleRecord):
             return None
         finally:
@@ -217,10 +236,16 @@ class ReviewMachine(RuleBasedStateMachine):
     def has_review(self) -> bool:
         return self.model is not None
 
+    @property
+    def known(self) -> Model:
+        """The model of the review, once it is open (every rule but the first runs after it: has_review)."""
+        assert self.model is not None
+        return self.model
+
     # ------------------------------------------------------------ rules: the review and today
 
     @initialize(start=st.sampled_from(STARTS))
-    def open_a_review(self, start) -> None:
+    def open_a_review(self, start: date) -> None:
         self.today = start
         review = self.call(open_review, self.officer, notification_type="serious_harm",
                            incident_date=start - timedelta(days=5), csc_aware_date=start - timedelta(days=4),
@@ -230,7 +255,7 @@ class ReviewMachine(RuleBasedStateMachine):
         self.model = Model(received=start, review_id=review.id)
 
     @rule(working_days=st.integers(0, 3))
-    def time_passes(self, working_days) -> None:
+    def time_passes(self, working_days: int) -> None:
         """Today moves on: n working days, or (n == 0) one calendar day, which may land on a weekend."""
         self.today = CAL.add_working_days(self.today, working_days) if working_days else self.today + timedelta(1)
 
@@ -238,8 +263,8 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @precondition(has_review)
     @rule(which=st.sets(st.integers(0, 2), min_size=1), back=st.integers(0, 3))
-    def request_returns(self, which, back) -> None:
-        m = self.model
+    def request_returns(self, which: set[int], back: int) -> None:
+        m = self.known
         on = self.back(back, m.received)
         agencies = [self.agencies[i] for i in sorted(which)]
         made = self.call(record_returns_requested, self.officer, review_id=m.review_id,
@@ -250,7 +275,7 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @precondition(has_review)
     @rule(index=st.integers(0, 5), signed=st.booleans(), back=st.integers(0, 3))
-    def receive_return(self, index, signed, back) -> None:
+    def receive_return(self, index: int, signed: bool, back: int) -> None:
         r = self.pick(index, "awaiting")
         if r is None:
             return
@@ -262,7 +287,7 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @precondition(has_review)
     @rule(index=st.integers(0, 5), signed=st.booleans(), back=st.integers(0, 3))
-    def receive_resubmission(self, index, signed, back) -> None:
+    def receive_resubmission(self, index: int, signed: bool, back: int) -> None:
         r = self.pick(index, "sent back")
         if r is None:
             return
@@ -275,7 +300,7 @@ class ReviewMachine(RuleBasedStateMachine):
     @precondition(has_review)
     @rule(index=st.integers(0, 5), answers=st.tuples(st.booleans(), st.booleans(), st.booleans(), st.booleans()),
           satisfactory=st.booleans())
-    def initial_check(self, index, answers, satisfactory) -> None:
+    def initial_check(self, index: int, answers: tuple[bool, bool, bool, bool], satisfactory: bool) -> None:
         r = self.pick(index, "received")
         if r is None:
             return
@@ -289,7 +314,7 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @precondition(has_review)
     @rule(index=st.integers(0, 5))
-    def share_with_chair(self, index) -> None:
+    def share_with_chair(self, index: int) -> None:
         r = self.pick(index, "received", "checked", "accepted")
         if r is None or r.shared:
             return
@@ -299,7 +324,7 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @precondition(has_review)
     @rule(index=st.integers(0, 5), accept=st.booleans(), days=st.integers(1, 8))
-    def final_qa(self, index, accept, days) -> None:
+    def final_qa(self, index: int, accept: bool, days: int) -> None:
         r = self.pick(index, "checked")
         if r is None:
             return
@@ -316,7 +341,7 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @precondition(has_review)
     @rule(index=st.integers(0, 5), withdrawn=st.booleans())
-    def close_return(self, index, withdrawn) -> None:
+    def close_return(self, index: int, withdrawn: bool) -> None:
         r = self.pick(index, "awaiting", "sent back", "received", "checked")
         if r is None:
             return
@@ -331,8 +356,8 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @precondition(has_review)
     @rule(kind=st.sampled_from(list(MeetingKind)), back=st.integers(0, 3), minutes=st.booleans())
-    def record_a_meeting(self, kind, back, minutes) -> None:
-        m = self.model
+    def record_a_meeting(self, kind: MeetingKind, back: int, minutes: bool) -> None:
+        m = self.known
         held = self.back(back, m.received)
         circulated = self.today if minutes else None
         record = self.call(record_meeting, self.officer, review_id=m.review_id, kind=kind, held_on=held,
@@ -345,8 +370,8 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @precondition(has_review)
     @rule(kind=st.sampled_from([MeetingKind.RR_MEETING, MeetingKind.EXEC_MEETING]))
-    def circulate_minutes(self, kind) -> None:
-        m = self.model
+    def circulate_minutes(self, kind: MeetingKind) -> None:
+        m = self.known
         if kind not in m.meetings or m.meetings[kind][1] is not None:
             return
         if self.call(update_meeting, self.officer, meeting_id=self.meeting_ids[kind], expected_version=None,
@@ -356,8 +381,8 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @precondition(has_review)
     @rule(key=st.sampled_from(HAND_KEYS), exec_needed=st.booleans())
-    def tick_a_milestone_by_hand(self, key, exec_needed) -> None:
-        m = self.model
+    def tick_a_milestone_by_hand(self, key: MilestoneKey, exec_needed: bool) -> None:
+        m = self.known
         milestone = self._milestone(key)
         if self.call(record_milestone_done, self.officer, milestone_id=milestone.id, done_on=self.today,
                      as_of=self.today,
@@ -368,8 +393,8 @@ class ReviewMachine(RuleBasedStateMachine):
     @precondition(has_review)
     @rule(key=st.sampled_from([K.RR_MEETING, K.MINUTES, K.EXEC_MEETING, K.RETURNS_COLLATED, K.REPORT_TO_CHAIR]),
           days=st.integers(0, 12))
-    def agree_a_date(self, key, days) -> None:
-        m = self.model
+    def agree_a_date(self, key: MilestoneKey, days: int) -> None:
+        m = self.known
         on = self.today + timedelta(days=days)  # calendar days: a weekend is possible, and must be refused
         if self.call(set_agreed_date, self.manager, milestone_id=self._milestone(key).id, expected_version=None,
                      agreed_on=on, reason="Agreed with the JCR Chair.") is not None:
@@ -380,7 +405,7 @@ class ReviewMachine(RuleBasedStateMachine):
     @precondition(has_review)
     @rule()
     def write_the_report(self) -> None:
-        m = self.model
+        m = self.known
         report = self.call(get_report, self.officer, review_id=m.review_id, as_of=self.today)
         if report is None:
             return
@@ -397,35 +422,35 @@ class ReviewMachine(RuleBasedStateMachine):
     @precondition(has_review)
     @rule()
     def make_a_draft(self) -> None:
-        self.call(make_draft, self.officer, review_id=self.model.review_id, as_of=self.today)
+        self.call(make_draft, self.officer, review_id=self.known.review_id, as_of=self.today)
 
     @precondition(has_review)
     @rule()
     def send_report_to_chair(self) -> None:
-        if self.call(send_to_chair, self.officer, review_id=self.model.review_id, sent_on=self.today,
+        if self.call(send_to_chair, self.officer, review_id=self.known.review_id, sent_on=self.today,
                      as_of=self.today) is not None:
-            self.model.sent = True
+            self.known.sent = True
 
     @precondition(has_review)
     @rule()
     def chair_signs_off(self) -> None:
-        if self.call(sign_off, self.chair, review_id=self.model.review_id, signed_on=self.today,
+        if self.call(sign_off, self.chair, review_id=self.known.review_id, signed_on=self.today,
                      as_of=self.today) is not None:
-            self.model.signed = True
+            self.known.signed = True
 
     @precondition(has_review)
     @rule()
     def submit_report_to_panel(self) -> None:
-        if self.call(submit_to_panel, self.manager, review_id=self.model.review_id, submitted_on=self.today,
+        if self.call(submit_to_panel, self.manager, review_id=self.known.review_id, submitted_on=self.today,
                      as_of=self.today) is not None:
-            self.model.submitted = True
+            self.known.submitted = True
 
     @precondition(has_review)
     @rule()
     def panel_responds(self) -> None:
-        if self.call(record_responses, self.manager, review_id=self.model.review_id, panel_response_on=self.today,
+        if self.call(record_responses, self.manager, review_id=self.known.review_id, panel_response_on=self.today,
                      agrees_with_lcspr=True, further_information_asked=False, as_of=self.today) is not None:
-            self.model.closed = True
+            self.known.closed = True
 
     # ------------------------------------------------------------ rules for the services to come (after the merge)
     # One rule each, updating the model; the invariants already read the model's fields:
@@ -438,10 +463,10 @@ class ReviewMachine(RuleBasedStateMachine):
 
     def _milestone(self, key: str) -> ReviewMilestone:
         return self.session.scalars(select(ReviewMilestone).where(
-            ReviewMilestone.review_id == self.model.review_id, ReviewMilestone.key == key)).one()
+            ReviewMilestone.review_id == self.known.review_id, ReviewMilestone.key == key)).one()
 
-    def _views(self):
-        m, s, today = self.model, self.session, self.today
+    def _views(self) -> Views:
+        m, s, today = self.known, self.session, self.today
         status = get_review_status(s, self.manager, review_id=m.review_id, as_of=today)
         live = [x for x in list_live_reviews(s, self.manager, as_of=today) if x.review.id == m.review_id]
         worklist = [x for x in list_outstanding_returns(s, self.manager, as_of=today) if x.ret.review_id == m.review_id]
@@ -452,7 +477,7 @@ class ReviewMachine(RuleBasedStateMachine):
         calendar = review_items(load_calendar(s), review, account_id=None, meetings=True, every_milestone=True,
                                 returns=returns)
         appendix = get_report(s, self.manager, review_id=m.review_id, as_of=today).content
-        return status, live, worklist, digest, calendar, appendix, {r.id: r for r in returns}
+        return Views(status, live, worklist, digest, calendar, appendix, {r.id: r for r in returns})
 
     @invariant()
     def the_rules_hold(self) -> None:
@@ -460,7 +485,7 @@ class ReviewMachine(RuleBasedStateMachine):
             return
         status, live, worklist, digest, calendar, appendix, rows = self._views()
         done = {ms.milestone.key: ms for ms in status.milestones}
-        checks = {
+        checks: dict[str, Callable[[], None]] = {
             "EVIDENCE": lambda: self.check_evidence(done),
             "NON_WORKING": lambda: self.check_non_working(status, worklist, digest, calendar, appendix),
             "SAME_EVERYWHERE": lambda: self.check_same_everywhere(status, live, digest, calendar, appendix),
@@ -478,8 +503,8 @@ class ReviewMachine(RuleBasedStateMachine):
 
     # ------------------------------------------------------------ the invariants (the test's reading of domain.md)
 
-    def check_evidence(self, done) -> None:
-        m = self.model
+    def check_evidence(self, done: Done) -> None:
+        m = self.known
         rets = list(m.returns.values())
         evidence = {
             K.SCOPING_SENT: bool(rets),
@@ -506,15 +531,16 @@ class ReviewMachine(RuleBasedStateMachine):
             # Only a live review's steps complete from their evidence: a closed one is as it was left.
             assert not seen or complete or m.closed, f"EVIDENCE: '{title}' has its evidence but is not complete"
 
-    def check_exec_decision(self, done, appendix) -> None:
-        if self.model.exec_decision is None:
+    def check_exec_decision(self, done: Done, appendix: ReportContent) -> None:
+        if self.known.exec_decision is None:
             # It waits for the decision: not a step that is due, and not "not needed" in any words shown.
             line = next(x for x in appendix.milestones if x.title.startswith(done[K.EXEC_MEETING].milestone.title))
             assert line.status == "not decided yet", \
                 "EXEC_DECISION: the report's appendix says the executive findings meeting is not needed before " \
                 "the Day 1 decision"
 
-    def check_non_working(self, status, worklist, digest, calendar, appendix) -> None:
+    def check_non_working(self, status: ReviewStatus, worklist: list[ReturnStatus], digest: list[DigestLine],
+                          calendar: list[CalendarItem], appendix: ReportContent) -> None:
         shown = [("Review page", ms.milestone.title, ms.milestone.effective_due_date) for ms in status.milestones]
         shown += [("review", "Day 15", status.due_date)]
         shown += [("worklist", w.agency_name, w.due_date) for w in worklist]
@@ -527,7 +553,8 @@ class ReviewMachine(RuleBasedStateMachine):
             assert due is None or CAL.is_working_day(due), \
                 f"NON_WORKING: {where} shows {due:%a %d %b %Y} as the due date of {what}"
 
-    def check_same_everywhere(self, status, live, digest, calendar, appendix) -> None:
+    def check_same_everywhere(self, status: ReviewStatus, live: list[ReviewStatus], digest: list[DigestLine],
+                              calendar: list[CalendarItem], appendix: ReportContent) -> None:
         if live:
             (row,) = live
             assert (row.rag, row.progress, row.due_date, row.status_label) == \
@@ -536,7 +563,7 @@ class ReviewMachine(RuleBasedStateMachine):
             assert [(ms.milestone.id, ms.milestone.effective_due_date, ms.rag) for ms in row.milestones] == \
                 [(ms.milestone.id, ms.milestone.effective_due_date, ms.rag) for ms in status.milestones], \
                 "SAME_EVERYWHERE: the live list and the Review page disagree on a milestone"
-        assert status.due_date == CAL.day_n(self.model.received, 15), "SAME_EVERYWHERE: Day 15 is not the oracle's"
+        assert status.due_date == CAL.day_n(self.known.received, 15), "SAME_EVERYWHERE: Day 15 is not the oracle's"
         by_title = {ms.milestone.title: ms for ms in status.milestones}
         for ms in status.milestones:
             line = next(x for x in appendix.milestones if x.title.startswith(ms.milestone.title))
@@ -544,7 +571,7 @@ class ReviewMachine(RuleBasedStateMachine):
                 f"SAME_EVERYWHERE: the report's appendix dates '{ms.milestone.title}' differently"
             # A step that does not apply now reads "not decided yet" until the Chair's Day 1 decision (domain.md), then
             # "not needed".
-            not_applying = "not decided yet" if self.model.exec_decision is None else "not needed"
+            not_applying = "not decided yet" if self.known.exec_decision is None else "not needed"
             word = {Rag.COMPLETE: "done", Rag.NOT_NEEDED: not_applying}.get(ms.rag, "open")
             assert line.status == word, \
                 f"SAME_EVERYWHERE: the appendix says '{line.status}' of '{ms.milestone.title}', the Review page {word}"
@@ -556,14 +583,16 @@ class ReviewMachine(RuleBasedStateMachine):
                 assert item.cancelled != open_now, \
                     f"SAME_EVERYWHERE: the calendar and the Review page disagree whether '{ms.milestone.title}' " \
                     "is open"
-        for line in digest:
-            if line.what in by_title:
-                ms = by_title[line.what]
-                assert ms.rag not in (Rag.COMPLETE, Rag.NOT_NEEDED) and line.due == ms.milestone.effective_due_date, \
-                    f"SAME_EVERYWHERE: the digest lists '{line.what}' due {line.due}, the Review page does not"
+        for digest_line in digest:
+            if digest_line.what in by_title:
+                ms = by_title[digest_line.what]
+                assert ms.rag not in (Rag.COMPLETE, Rag.NOT_NEEDED) and \
+                    digest_line.due == ms.milestone.effective_due_date, \
+                    f"SAME_EVERYWHERE: the digest lists '{digest_line.what}' due {digest_line.due}, the Review page " \
+                    "does not"
 
-    def check_minutes_due(self, done) -> None:
-        m = self.model
+    def check_minutes_due(self, done: Done) -> None:
+        m = self.known
         minutes = done[K.MINUTES].milestone
         if minutes.done_date is not None or K.MINUTES in m.agreed:
             return
@@ -576,20 +605,22 @@ class ReviewMachine(RuleBasedStateMachine):
                 f"MINUTES_DUE: minutes due {minutes.effective_due_date}, the working day after the meeting's " \
                 f"{'date' if held else 'agreed date'} {base} is {expected}"
 
-    def check_return_due(self, worklist) -> None:
+    def check_return_due(self, worklist: list[ReturnStatus]) -> None:
         for w in worklist:
-            r = self.model.returns[w.ret.id]
+            r = self.known.returns[w.ret.id]
             if r.stage == "awaiting":
                 assert w.action_due == CAL.add_working_days(r.requested, 5), \
                     f"RETURN_DUE: {r.agency} asked {r.requested} is due {w.action_due}, not requested + 5 working days"
             elif r.stage == "sent back":
                 assert w.action_due == r.new_due, f"RETURN_DUE: {r.agency} sent back is not due on its new due date"
             elif r.stage == "received":
+                assert r.received is not None  # the model records the receipt with the stage
                 assert w.action_due == CAL.add_working_days(r.received, 0), \
                     f"RETURN_DUE: {r.agency} received {r.received:%a %d %b} has its check due {w.action_due:%a %d %b}"
 
-    def check_withdrawn(self, status, worklist, digest, calendar) -> None:
-        for r in self.model.returns.values():
+    def check_withdrawn(self, status: ReviewStatus, worklist: list[ReturnStatus], digest: list[DigestLine],
+                        calendar: list[CalendarItem]) -> None:
+        for r in self.known.returns.values():
             if r.stage != "withdrawn":
                 continue
             assert r.id not in [w.ret.id for w in worklist], "WITHDRAWN: a withdrawn return is on the worklist"
@@ -599,16 +630,16 @@ class ReviewMachine(RuleBasedStateMachine):
             assert all(c.cancelled for c in calendar if c.uid.startswith(f"return-{r.id}@")), \
                 "WITHDRAWN: a withdrawn return is a live calendar event"
 
-    def check_signed(self, rows) -> None:
-        for r in self.model.returns.values():
+    def check_signed(self, rows: dict[int, AgencyReturn]) -> None:
+        for r in self.known.returns.values():
             row = rows[r.id]
             if row.final_qa_outcome == FinalQaOutcome.ACCEPTED:
                 assert r.signed, f"SIGNED: {r.agency}'s return accepted on an unsigned receipt"
             if r.stage == "checked" and row.check_signed:
                 assert r.signed, f"SIGNED: {r.agency}'s initial check records 'signed' on an unsigned receipt"
 
-    def check_state(self, status, live) -> None:
-        m = self.model
+    def check_state(self, status: ReviewStatus, live: list[ReviewStatus]) -> None:
+        m = self.known
         assert bool(live) == (not m.closed and not m.withdrawn), "STATE: the live list and the review's state differ"
         if m.submitted and not m.closed:
             assert status.status_label.startswith("submitted"), "STATE: a submitted review does not say 'submitted'"
@@ -622,7 +653,7 @@ def machine_database(engine: Engine, test_password_hash: str) -> Iterator[None]:
     _ENGINE = None
 
 
-def test_the_review_state_machine(machine_database) -> None:
+def test_the_review_state_machine(machine_database: None) -> None:
     run_state_machine_as_test(ReviewMachine, settings=settings(
         max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None, database=None,
         derandomize=bool(os.environ.get("CI")), suppress_health_check=list(HealthCheck), print_blob=False))

@@ -1,11 +1,13 @@
 """Reviews on PostgreSQL: opening, references, date corrections, milestones, the live list."""
+from collections.abc import Sequence
 from datetime import date
+from typing import TypedDict, Unpack
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.models import Account, LogEntry, Review
+from db.models import Account, LogEntry, Review, ReviewMilestone
 from services.errors import InvalidInput, NotAllowed, StaleRecord
 from services.milestones import complete_milestone
 from services.rag import Rag
@@ -25,21 +27,31 @@ from tests.types import MakeAccount
 TODAY = date(2026, 12, 18)
 
 
-def _open(session: Session, actor: Account, *, received=date(2026, 12, 18), initials="AB", as_of: date = TODAY,
-          **overrides):
-    values = dict(
-        notification_type="serious_harm",
-        incident_date=date(2026, 11, 24),
-        csc_aware_date=date(2026, 11, 25),
-        notification_received_date=received,
-        children=[ChildEntry(initials, 7)],
-        as_of=as_of,
-    )
+class ReviewFields(TypedDict, total=False):
+    """open_review's keyword arguments a test may set (each as a form may send it, None included)."""
+
+    notification_type: str | None
+    incident_date: date | None
+    csc_aware_date: date | None
+    notification_received_date: date | None
+    children: Sequence[ChildEntry]
+    sin_submitted_date: date | None
+
+
+def _open(session: Session, actor: Account, *, received: date = date(2026, 12, 18), initials: str = "AB",
+          as_of: date = TODAY, **overrides: Unpack[ReviewFields]) -> Review:
+    values: ReviewFields = {
+        "notification_type": "serious_harm",
+        "incident_date": date(2026, 11, 24),
+        "csc_aware_date": date(2026, 11, 25),
+        "notification_received_date": received,
+        "children": [ChildEntry(initials, 7)],
+    }
     values.update(overrides)
-    return open_review(session, actor, **values)
+    return open_review(session, actor, as_of=as_of, **values)
 
 
-def _milestone(review: Review, key):
+def _milestone(review: Review, key: str) -> ReviewMilestone:
     return next(m for m in review.milestones if m.key == key)
 
 
@@ -81,7 +93,7 @@ def test_reference_uses_first_child_of_several(session: Session, officer: Accoun
         ({"notification_type": "accident"}, "notification type"),
     ],
 )
-def test_open_review_refuses_bad_input_and_writes_nothing(session: Session, officer: Account, overrides,
+def test_open_review_refuses_bad_input_and_writes_nothing(session: Session, officer: Account, overrides: ReviewFields,
                                                           message: str) -> None:
     before = session.scalar(select(func.count()).select_from(Review))
     with pytest.raises(InvalidInput, match=message):
@@ -206,9 +218,9 @@ def test_live_list_status_day_numbers_and_worst_first(session: Session, officer:
     _open(session, officer, received=date(2026, 12, 18), initials="FR", as_of=TODAY)
     for m in late.milestones:
         if m.window_end_day and m.window_end_day <= 13 and not m.optional and m.key != "exec_meeting":
-            extra = {"exec_meeting_required": False} if m.key == "exec_decision" else {}
             # Issue 6: "sent to the JCR Chair" is a report step, so the core completes it (no Report page here).
-            complete_milestone(session, manager, milestone_id=m.id, done_on=TODAY, as_of=TODAY, **extra)
+            complete_milestone(session, manager, milestone_id=m.id, done_on=TODAY, as_of=TODAY,
+                               exec_meeting_required=False if m.key == "exec_decision" else None)
     statuses = {s.review.case_reference: s for s in list_live_reviews(session, manager, as_of=TODAY)}
     # Received Tue 1 Dec: 18 Dec is Day 14; due Day 15 = Mon 21 Dec; signed report due today+1 -> amber.
     assert statuses["011226LA"].progress == "Day 14 of 15"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import CheckConstraint, Engine, text
+from sqlalchemy import CheckConstraint, Connection, Engine, text
 
 import db.enums as enums
 import db.model_registry  # noqa: F401  (every model module, so Base.metadata knows every table)
@@ -39,9 +39,10 @@ from db.models import Base
 MIGRATIONS = Path(__file__).resolve().parents[2] / "db" / "migrations" / "versions"
 
 
-def _differences(engine: Engine, **opts):
+def _differences(engine: Engine, **opts: bool) -> list[object]:
     with engine.connect() as conn:
-        return compare_metadata(MigrationContext.configure(conn, opts=opts), Base.metadata)
+        differences: list[object] = compare_metadata(MigrationContext.configure(conn, opts=opts), Base.metadata)
+        return differences
 
 
 def test_autogenerate_finds_no_difference_between_the_migrations_and_the_models(engine: Engine) -> None:
@@ -52,7 +53,7 @@ def test_server_defaults_match_too(engine: Engine) -> None:
     assert _differences(engine, compare_server_default=True) == []
 
 
-def _database_checks(conn) -> dict[str, dict[str, str]]:
+def _database_checks(conn: Connection) -> dict[str, dict[str, str]]:
     """{table: {constraint name: definition}} of the CHECK constraints in the public schema."""
     rows = conn.execute(text(
         "SELECT rel.relname, con.conname, pg_get_constraintdef(con.oid) FROM pg_constraint con"
@@ -106,19 +107,23 @@ def test_every_vocabulary_with_a_check_is_probed() -> None:
     assert vocabularies - {MilestoneKey} == {enum for *_, enum in ENUM_CHECKS}
 
 
-def _accepts(conn, definition: str, column: str, sql_type: str, value: str) -> bool:
+def _accepts(conn: Connection, definition: str, column: str, sql_type: str, value: str) -> bool:
     """Evaluate the CHECK's own expression, as the database holds it, for a row whose `column` is `value`."""
-    expression = re.fullmatch(r"CHECK \((.*)\)", definition, re.S).group(1)
+    check = re.fullmatch(r"CHECK \((.*)\)", definition, re.S)
+    assert check is not None, definition
+    expression = check.group(1)
     probe = "ARRAY[CAST(:value AS text)]" if sql_type == "text[]" else "CAST(:value AS varchar)"
     # A CHECK passes unless it is false (NULL passes), as when the database checks a row.
-    return conn.execute(
+    accepted: bool = conn.execute(
         text(f"SELECT ({expression}) IS NOT FALSE FROM (SELECT {probe} AS {column}) AS probe"), {"value": value}
     ).scalar_one()
+    return accepted
 
 
 @pytest.mark.parametrize("table, name, column, sql_type, enum", ENUM_CHECKS,
                          ids=[f"{t}.{n}" for t, n, *_ in ENUM_CHECKS])
-def test_the_database_accepts_exactly_the_enums_values(engine: Engine, table, name, column, sql_type, enum) -> None:
+def test_the_database_accepts_exactly_the_enums_values(engine: Engine, table: str, name: str, column: str,
+                                                       sql_type: str, enum: type[StrEnum]) -> None:
     with engine.connect() as conn:
         definition = _database_checks(conn)[table][name]
         refused = [v.value for v in enum if not _accepts(conn, definition, column, sql_type, v.value)]

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import psutil
@@ -24,7 +25,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _wait_until(condition, what: str, timeout: float = 120) -> None:
+def _wait_until(condition: Callable[[], bool], what: str, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
@@ -42,13 +43,14 @@ def _postmaster_pid(pgdata: Path) -> int | None:
 def _answers(port: int) -> bool:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
-            return response.status == 200
+            status: int = response.status
+            return status == 200
     except OSError:
         return False
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
-def test_stopping_the_app_stops_its_embedded_server(tmp_path: Path, stop_signal) -> None:
+def test_stopping_the_app_stops_its_embedded_server(tmp_path: Path, stop_signal: signal.Signals) -> None:
     pgdata = tmp_path / "pgdata"
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MIGRATION_DATABASE_URL")}
@@ -60,7 +62,7 @@ def test_stopping_the_app_stops_its_embedded_server(tmp_path: Path, stop_signal)
     try:
         _wait_until(lambda: _answers(port), "the app to answer")
         # The served app starts the embedded server in the background as soon as it is launched.
-        _wait_until(lambda: _postmaster_pid(pgdata) is not None and psutil.pid_exists(_postmaster_pid(pgdata)),
+        _wait_until(lambda: (pid := _postmaster_pid(pgdata)) is not None and psutil.pid_exists(pid),
                     "the embedded server to start")
         postmaster = psutil.Process(_postmaster_pid(pgdata))
         app.send_signal(stop_signal)

@@ -3,13 +3,14 @@ idle time, the 12-hour lifetime, sign-out, and every way an account change ends 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import SignInSession
+from db.models import Account, SignInSession
 from services.accounts import reset_password, set_active, set_email, set_roles
 from services.errors import InvalidInput, NotAllowed
 from services.sessions import (
@@ -27,7 +28,7 @@ from tests.types import MakeAccount
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
 
-def _row(session: Session, token):
+def _row(session: Session, token: str) -> SignInSession:
     digest = hashlib.sha256(token.encode()).hexdigest()
     return session.scalars(select(SignInSession).where(SignInSession.token_hash == digest)).one()
 
@@ -40,6 +41,7 @@ def test_only_the_tokens_hash_is_stored_and_it_resumes_the_account(session: Sess
     assert [r.token_hash for r in stored] == [hashlib.sha256(token.encode()).hexdigest()]
     assert stored[0].expires_at == NOW + timedelta(hours=12)
     outcome = resume(session, token=token, now=NOW + timedelta(minutes=10))
+    assert outcome.account is not None
     assert outcome.account.account_id == account.id and outcome.account.roles == frozenset({"officer"})
     assert _row(session, token).last_seen_at == NOW + timedelta(minutes=10)
 
@@ -85,9 +87,11 @@ def test_a_ticket_is_exchanged_once_for_a_new_token(session: Session, make_accou
     account = make_account("officer")
     token = start(session, account_id=account.id, now=NOW)
     ticket = issue_ticket(session, token=token, now=NOW)
+    assert ticket is not None
     cookie = redeem_ticket(session, ticket=ticket, now=NOW + timedelta(seconds=5))
     assert cookie and cookie != token
-    assert resume(session, token=cookie, now=NOW + timedelta(seconds=6)).account.account_id == account.id
+    resumed = resume(session, token=cookie, now=NOW + timedelta(seconds=6)).account
+    assert resumed is not None and resumed.account_id == account.id
     assert resume(session, token=token, now=NOW + timedelta(seconds=6)).account is None  # rotated
     assert redeem_ticket(session, ticket=ticket, now=NOW + timedelta(seconds=7)) is None  # used
 
@@ -96,6 +100,7 @@ def test_a_late_ticket_is_refused(session: Session, make_account: MakeAccount) -
     account = make_account("officer")
     token = start(session, account_id=account.id, now=NOW)
     ticket = issue_ticket(session, token=token, now=NOW)
+    assert ticket is not None
     assert redeem_ticket(session, ticket=ticket, now=NOW + timedelta(minutes=2)) is None
     assert redeem_ticket(session, ticket="", now=NOW) is None
 
@@ -107,7 +112,9 @@ def test_a_late_ticket_is_refused(session: Session, make_account: MakeAccount) -
     (lambda s, admin, who: set_roles(s, admin, account_id=who.id, roles=["chair"]), "roles changed"),
     (lambda s, admin, who: set_email(s, admin, account_id=who.id, email="Who@Council.Example"), "email changed"),
 ], ids=["deactivated", "password", "roles", "email"])
-def test_account_changes_end_all_its_sessions(session: Session, make_account: MakeAccount, change, reason: str) -> None:
+def test_account_changes_end_all_its_sessions(session: Session, make_account: MakeAccount,
+                                              change: Callable[[Session, Account, Account], object],
+                                              reason: str) -> None:
     admin = make_account("admin")
     who = make_account("officer")
     bystander = make_account("officer")

@@ -4,6 +4,8 @@ in from before), one password tried over many usernames is held back by its addr
 account. The throttle's clock is the test's (`sign_in_clock`)."""
 from __future__ import annotations
 
+from typing import Literal
+
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
@@ -17,13 +19,16 @@ PASSWORD = "correct horse battery"
 ATTACKER = "198.51.100.7"
 HOME = "10.20.30.40"
 
+# The hashes given to argon2, one per password check.
+Hashes = list[str | bytes]
+
 
 @pytest.fixture
-def argon2_checks(monkeypatch: pytest.MonkeyPatch):
-    calls: list[str] = []
+def argon2_checks(monkeypatch: pytest.MonkeyPatch) -> Hashes:
+    calls: Hashes = []
     real_verify = PasswordHasher.verify
 
-    def counting(self, hash, password):
+    def counting(self: PasswordHasher, hash: str | bytes, password: str | bytes) -> Literal[True]:
         calls.append(hash)
         return real_verify(self, hash, password)
 
@@ -32,7 +37,7 @@ def argon2_checks(monkeypatch: pytest.MonkeyPatch):
 
 
 def test_a_hundred_rapid_guesses_are_mostly_refused_before_a_password_check(
-        session: Session, make_account: MakeAccount, argon2_checks, sign_in_clock: SignInClock) -> None:
+        session: Session, make_account: MakeAccount, argon2_checks: Hashes, sign_in_clock: SignInClock) -> None:
     account = make_account("officer", username="olly")
     outcomes = [authenticate(session, username="olly", password=f"guess number {n}", address=ATTACKER)
                 for n in range(100)]
@@ -49,10 +54,10 @@ def test_a_hundred_rapid_guesses_are_mostly_refused_before_a_password_check(
     assert account.failed_attempts == 0
 
 
-def test_guesses_spread_out_in_time_meet_a_growing_wait(session: Session, make_account: MakeAccount, argon2_checks,
-                                                        sign_in_clock: SignInClock) -> None:
+def test_guesses_spread_out_in_time_meet_a_growing_wait(session: Session, make_account: MakeAccount,
+                                                        argon2_checks: Hashes, sign_in_clock: SignInClock) -> None:
     make_account("officer", username="olly")
-    waits = []
+    waits: list[int] = []
     while len(argon2_checks) < 11:
         outcome = authenticate(session, username="olly", password="guess", address=ATTACKER)
         if outcome.wait:  # told to wait: the guesser waits exactly that long
@@ -62,7 +67,7 @@ def test_guesses_spread_out_in_time_meet_a_growing_wait(session: Session, make_a
 
 
 def test_the_real_person_signs_in_at_once_from_an_address_they_used_before(
-        session: Session, make_account: MakeAccount, argon2_checks, sign_in_clock: SignInClock) -> None:
+        session: Session, make_account: MakeAccount, argon2_checks: Hashes, sign_in_clock: SignInClock) -> None:
     make_account("officer", username="olly")
     assert authenticate(session, username="olly", password=PASSWORD, address=HOME).account
     for n in range(30):
@@ -73,7 +78,7 @@ def test_the_real_person_signs_in_at_once_from_an_address_they_used_before(
 
 
 def test_one_password_over_many_usernames_is_held_back_by_its_address(
-        session: Session, make_account: MakeAccount, argon2_checks, sign_in_clock: SignInClock) -> None:
+        session: Session, make_account: MakeAccount, argon2_checks: Hashes, sign_in_clock: SignInClock) -> None:
     for n in range(5):
         make_account("officer", username=f"staff{n}")
     outcomes = [authenticate(session, username=f"staff{n % 5}" if n % 2 else f"nobody{n}", password="Summer2026!!!!",
@@ -87,7 +92,7 @@ def test_one_password_over_many_usernames_is_held_back_by_its_address(
 def test_unknown_and_real_usernames_are_throttled_alike(session: Session, make_account: MakeAccount,
                                                         sign_in_clock: SignInClock) -> None:
     make_account("officer", username="olly")
-    answers = {}
+    answers: dict[str, list[str | None]] = {}
     for username, address in (("olly", "10.0.0.1"), ("nobody.here", "10.0.0.2")):
         answers[username] = [authenticate(session, username=username, password="not it at all",
                                           address=address).refusal for _ in range(7)]
@@ -95,7 +100,7 @@ def test_unknown_and_real_usernames_are_throttled_alike(session: Session, make_a
 
 
 def test_after_a_hundred_failures_in_a_row_only_a_known_address_has_its_password_checked(
-        session: Session, make_account: MakeAccount, argon2_checks, sign_in_clock: SignInClock) -> None:
+        session: Session, make_account: MakeAccount, argon2_checks: Hashes, sign_in_clock: SignInClock) -> None:
     admin = make_account("admin")
     account = make_account("officer", username="olly")
     assert authenticate(session, username="olly", password=PASSWORD, address=HOME).account

@@ -6,10 +6,12 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -23,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def database(fresh_database_url: str):
+def database(fresh_database_url: str) -> Iterator[Engine]:
     """This test's database (the owner's URL); the unit of work starts and ends with no engine."""
     unit_of_work.reset()
     owner = create_engine(fresh_database_url)
@@ -32,7 +34,7 @@ def database(fresh_database_url: str):
     unit_of_work.reset()
 
 
-def _account(owner, *roles: str, username: str) -> int:
+def _account(owner: Engine, *roles: str, username: str) -> int:
     with Session(owner) as session, session.begin():
         return create_account_from_command_line(session, username=username, display_name=username.title(),
                                                 roles=list(roles), password="a long enough password").id
@@ -54,7 +56,7 @@ print(json.dumps({"admin_id": admin_id, "accounts": [[a.username, a.email] for a
 """
 
 
-def test_a_service_reads_and_writes_through_the_unit_of_work_without_streamlit(database) -> None:
+def test_a_service_reads_and_writes_through_the_unit_of_work_without_streamlit(database: Engine) -> None:
     done = subprocess.run([sys.executable, "-c", NO_STREAMLIT_SCRIPT], cwd=ROOT, env=dict(os.environ),
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -66,10 +68,10 @@ def test_a_service_reads_and_writes_through_the_unit_of_work_without_streamlit(d
     assert email == "admin@partnership.example"
 
 
-def test_a_read_only_read_refuses_a_write(database) -> None:
+def test_a_read_only_read_refuses_a_write(database: Engine) -> None:
     admin_id = _account(database, "admin", username="reader")
 
-    def sneaks_a_write(session: Session, actor: Account):
+    def sneaks_a_write(session: Session, actor: Account) -> Account:
         return set_email(session, actor, account_id=actor.id, email="sneaked@partnership.example")
 
     for run in (False, True):  # alone (SET TRANSACTION READ ONLY), and in a page run (the connection's own flag)
@@ -79,12 +81,13 @@ def test_a_read_only_read_refuses_a_write(database) -> None:
                     unit_of_work.read(admin_id, sneaks_a_write)
             else:
                 unit_of_work.read(admin_id, sneaks_a_write)
+        assert isinstance(refused.value.orig, psycopg.Error)
         assert refused.value.orig.sqlstate == "25006"  # read_only_sql_transaction
     with database.connect() as conn:
         assert conn.execute(text("SELECT email FROM accounts WHERE id = :id"), {"id": admin_id}).scalar() is None
 
 
-def test_a_write_names_the_acting_account_in_the_record_of_changes(database) -> None:
+def test_a_write_names_the_acting_account_in_the_record_of_changes(database: Engine) -> None:
     admin_id = _account(database, "admin", username="writer")
     other_id = _account(database, "officer", username="written")
     with database.connect() as conn:
@@ -103,11 +106,11 @@ def test_a_write_names_the_acting_account_in_the_record_of_changes(database) -> 
     ]
 
 
-def test_a_shared_read_is_kept_until_a_write_moves_the_data_version(database) -> None:
+def test_a_shared_read_is_kept_until_a_write_moves_the_data_version(database: Engine) -> None:
     admin_id = _account(database, "admin", username="sharer")
     calls: list[int] = []
 
-    def usernames(session: Session, actor: Account):
+    def usernames(session: Session, actor: Account) -> list[str]:
         calls.append(1)
         return [account.username for account in list_accounts(session, actor)]
 
@@ -133,7 +136,7 @@ def _accepting_connections(owner_url: str, accepting: bool) -> None:
     admin.dispose()
 
 
-def test_a_lost_server_is_the_services_error_and_the_next_call_after_it_is_back_works(database,
+def test_a_lost_server_is_the_services_error_and_the_next_call_after_it_is_back_works(database: Engine,
                                                                                       fresh_database_url: str) -> None:
     admin_id = _account(database, "admin", username="survivor")
     assert [a.username for a in unit_of_work.read(admin_id, list_accounts)] == ["survivor"]
@@ -150,7 +153,7 @@ def test_a_lost_server_is_the_services_error_and_the_next_call_after_it_is_back_
     assert unit_of_work.engine() is not lost  # a new engine: the lost one was let go
 
 
-def test_an_unreachable_database_is_the_services_error(database, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unreachable_database_is_the_services_error(database: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:1/nowhere?connect_timeout=2")
     monkeypatch.delenv("MIGRATION_DATABASE_URL")
     with pytest.raises(DatabaseUnavailable):
@@ -159,7 +162,8 @@ def test_an_unreachable_database_is_the_services_error(database, monkeypatch: py
         unit_of_work.engine()
 
 
-def test_new_settings_make_a_new_engine(database, fresh_database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_new_settings_make_a_new_engine(database: Engine, fresh_database_url: str,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
     first = unit_of_work.engine()
     assert unit_of_work.engine() is first
     monkeypatch.setenv("RRT_TODAY", "2026-11-26")  # the settings are read again
