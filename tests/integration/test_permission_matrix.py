@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Account, Agency, Review, ReviewMilestone
 from db.models_returns import AgencyReturn
+from services.agency_exchange import FormSectionDraft
 from services.daily_log.rules import LogFilters
 from tests.types import MakeAccount
 
@@ -443,11 +444,11 @@ def _draft_id(s: Session, c: Ctx) -> int:
     return draft_id
 
 
-def _changed_form(s) -> list:
+def _changed_form(s: Session) -> list[FormSectionDraft]:
     """The current scoping form with its first heading changed: a new version to save."""
     from db.models_agency import FormSection, FormVersion
 
-    draft = _find("FormSectionDraft")
+    draft = FormSectionDraft
     newest = s.scalar(select(func.max(FormVersion.number)))
     sections = s.scalars(select(FormSection).join(FormVersion).where(FormVersion.number == newest)
                          .order_by(FormSection.position)).all()
@@ -455,11 +456,12 @@ def _changed_form(s) -> list:
             for i, x in enumerate(sections)]
 
 
-def _folder_document_id(s, c) -> int:
+def _folder_document_id(s: Session, c: Ctx) -> int:
     """A document the other officer uploaded to the review's case folder."""
-    return _find("upload_case_document")(s, c["other"], review_id=c["review"].id, folder_section="IV",
-                                         title="Letter to the family's GP", file_name="letter.pdf",
-                                         data=b"%PDF-1.4\n%%EOF\n").id
+    document_id: int = _find("upload_case_document")(s, c["other"], review_id=c["review"].id, folder_section="IV",
+                                                     title="Letter to the family's GP", file_name="letter.pdf",
+                                                     data=b"%PDF-1.4\n%%EOF\n").id
+    return document_id
 
 
 # One valid call for each guarded service, by name; the matrix runs it as each of the five roles.
