@@ -220,7 +220,7 @@ def scoping_form_tab(admin: ScopingFormAdmin) -> None:
         saved = state.act(save_scoping_form_version, sections=drafts, note=note, based_on=model["based_on"])
         if saved is not None:
             _discard()
-            flash(f"Scoping form version {saved.number:d} saved: links issued from now on use it; requests "
+            flash(f"Scoping form version {saved.number:d} saved: requests sent from now on use it; requests "
                   "already sent keep theirs.")
             st.rerun()
     st.markdown("**Versions saved**")

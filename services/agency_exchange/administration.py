@@ -134,7 +134,7 @@ def _specs(version: FormVersionRead) -> tuple[FormSectionSpec, ...]:
 def save_scoping_form_version(session: Session, actor: Account, *, sections: Sequence[FormSectionDraft],
                               note: str | None, based_on: int | None) -> FormVersionRead:
     """Save the form as a new version (the next number), never over an old one: requests already sent keep theirs,
-    links issued from now on get this one. `based_on` is the number of the version the editing started from: a
+    requests sent from now on get this one. `based_on` is the number of the version the editing started from: a
     newer one saved meanwhile makes this save stale."""
     cleaned = clean_form_sections(sections)
     why = clean_form_note(note)
@@ -162,7 +162,7 @@ def save_scoping_form_version(session: Session, actor: Account, *, sections: Seq
     append_system_entry(session, actor, review_id=None, category=LogCategory.SYSTEM,
                         text=f"Scoping form version {version.number} saved (from version {current.number}), "
                         f"{len(cleaned)} sections: {change}. Why: {_sentence(why)} Requests already sent keep the "
-                        "version they were sent with; links issued from now on use this one.")
+                        "version they were sent with (a reissued link too); requests sent from now on use this one.")
     session.refresh(version)
     return _version_read(session, version)
 

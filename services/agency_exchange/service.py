@@ -149,9 +149,12 @@ def _new_link(session: Session, actor: Account, ret: AgencyReturn, cal: WorkingC
     link reissued late still gives the agency the same time)."""
     token = secrets.token_urlsafe(32)
     days = link_expiry_working_days(session)
+    # A request keeps the form it was sent with: a reissued (or revoked and issued again) link opens the same version.
+    first_version = session.scalar(select(AgencyLink.form_version_id).where(AgencyLink.agency_return_id == ret.id)
+                                   .order_by(AgencyLink.id).limit(1))
     expires_on = max(link_expiry_date(cal, agency_due_date(cal, ret), days), link_expiry_date(cal, as_of, days))
     link = AgencyLink(agency_return_id=ret.id, review_id=ret.review_id, token_hash=token_hash(token),
-                      form_version_id=current_form_version(session).id, issued_by_id=actor.id,
+                      form_version_id=first_version or current_form_version(session).id, issued_by_id=actor.id,
                       expires_on=expires_on, reissued_from_id=reissued_from.id if reissued_from else None)
     session.add(link)
     session.flush()

@@ -122,7 +122,7 @@ def test_sections_are_added_moved_removed_renamed_and_saved_as_a_new_version(app
     at.text_area(key="sf_note").input("The Panel asks about the child's lived experience.")
     _click(at, "sf_save")
     assert not _errors(at), _errors(at)
-    assert "Scoping form version 2 saved: links issued from now on use it; requests already sent keep theirs." in [
+    assert "Scoping form version 2 saved: requests sent from now on use it; requests already sent keep theirs." in [
         s.value for s in at.success]
     assert _numbers(app_db) == [1, 2]
     assert _stored(app_db, 2) == [

@@ -23,8 +23,11 @@ from services.agency_exchange import (
     IssuedLink,
     LinkNotFound,
     agency_return_exchange,
+    issue_agency_link,
     open_agency_return,
     record_forms_sent_with_links,
+    reissue_agency_link,
+    revoke_agency_link,
     save_scoping_form_version,
     scoping_form_admin,
     submit_agency_return,
@@ -138,13 +141,32 @@ def test_a_new_version_is_saved_and_a_request_keeps_the_form_it_was_sent_with(
         "Scoping form version 2 saved (from version 1), 5 sections: added \"The child's lived experience\"; removed "
         "\"Learning and immediate actions taken\"; renamed \"The agency's involvement with the child and family\" to "
         "\"Involvement with the child and family\"; now optional: \"Analysis of practice\". Why: The Panel asks about "
-        "the child's lived experience. Requests already sent keep the version they were sent with; links issued from "
-        "now on use this one."]
+        "the child's lived experience. Requests already sent keep the version they were sent with (a reissued link "
+        "too); requests sent from now on use this one."]
     listed = scoping_form_admin(session, admin)
     assert listed.current.number == 2
     assert [(v.number, v.sections, v.links, v.note) for v in listed.versions] == [
         (2, 5, 1, "The Panel asks about the child's lived experience"),
         (1, 5, 1, "The default form, drawn from the guide.")]
+
+
+def test_a_reissued_link_keeps_the_form_its_request_was_sent_with(session: Session, admin: Account,
+                                                                  officer: Account) -> None:
+    review = _review(session, officer)
+    first = _send(session, officer, review, _agency(session, "Early Agency"))
+    save_scoping_form_version(session, admin, sections=_second_version(session),
+                              note="The Panel asks about the child's lived experience", based_on=1)
+    reissued = reissue_agency_link(session, officer, return_id=first.return_id, reason="Forwarded to the wrong person",
+                                   as_of=THU_17_DEC)
+    opened = open_agency_return(session, token=reissued.token, as_of=THU_17_DEC)
+    assert [s.heading for s in opened.sections] == GUIDE_HEADINGS
+    revoke_agency_link(session, officer, return_id=first.return_id, reason="Sent to a shared mailbox")
+    again = issue_agency_link(session, officer, return_id=first.return_id, as_of=THU_17_DEC)
+    opened = open_agency_return(session, token=again.token, as_of=THU_17_DEC)
+    assert [s.heading for s in opened.sections] == GUIDE_HEADINGS
+    versions = session.scalars(select(FormVersion.number).join(AgencyLink, AgencyLink.form_version_id == FormVersion.id)
+                               .where(AgencyLink.agency_return_id == first.return_id).order_by(AgencyLink.id))
+    assert list(versions) == [1, 1, 1]
 
 
 def test_a_save_started_from_an_older_version_is_refused_and_so_is_no_change(
