@@ -8,6 +8,8 @@ from datetime import date
 import streamlit as st
 
 from pages.returns_parts.return_cards import YES_NO
+from services.due_mail import share_return_with_chairs
+from services.outbox import mail_is_on
 from services.returns import (
     ReturnStatus,
     Stage,
@@ -89,11 +91,24 @@ def batch_share(to_share: list[ReturnStatus], *, as_of: date) -> None:
             cols[i % len(cols)].checkbox(md_text(s.agency_name), value=True, key=f"batch_s{s.ret.id}")
         shared_on = st.date_input("Date shared", value=as_of, max_value=as_of, format="DD/MM/YYYY",
                                   key="batch_share_on")
-        submitted = st.form_submit_button("Share the ticked returns with the JCR Chair", type="primary")
-    if submitted:
+        # With mail on, sharing is sending: one email per return to each Chair, a link and never the content, the
+        # share recorded as of today (as each card's "Email the JCR Chair a link to it"). Recording a date stays for
+        # returns shared outside the tracker.
+        emailed = mail_is_on() and st.form_submit_button("Email the JCR Chair links to the ticked returns",
+                                                         type="primary", icon=":material/forward_to_inbox:")
+        submitted = st.form_submit_button("Share the ticked returns with the JCR Chair",
+                                          type="secondary" if mail_is_on() else "primary")
+    ticked = [s for s in to_share if st.session_state.get(f"batch_s{s.ret.id}")]
+    if emailed:
+        sent: state.Steps = [(s.agency_name, share_return_with_chairs,
+                              dict(return_id=s.ret.id, expected_version=versions[s.ret.id], as_of=as_of))
+                             for s in ticked]
+        _save_batch(sent, "Emailed to the JCR Chair (a link to each return, never its content) and recorded as "
+                          "shared today", keys)
+    elif submitted:
         steps: state.Steps = [
             (s.agency_name, record_shared_with_chair, dict(return_id=s.ret.id, expected_version=versions[s.ret.id],
                                             shared_on=shared_on, as_of=as_of))
-            for s in to_share if st.session_state.get(f"batch_s{s.ret.id}")
+            for s in ticked
         ]
         _save_batch(steps, "Recorded as shared with the JCR Chair", keys)
