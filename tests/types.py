@@ -25,3 +25,7 @@ class MakeApp(Protocol):
 
 # tests/app/conftest.py's app_db: a new session on the test's own, committed database.
 OpenSession = Callable[[], Session]
+
+# tests/conftest.py's demo_template: `demo_template(as_of, password)`, the name of a database holding the demo
+# partnership loaded as of that day with that password.
+DemoTemplate = Callable[[date, str], str]
