@@ -29,3 +29,17 @@ OpenSession = Callable[[], Session]
 # tests/conftest.py's demo_template: `demo_template(as_of, password)`, the name of a database holding the demo
 # partnership loaded as of that day with that password.
 DemoTemplate = Callable[[date, str], str]
+
+
+class MetricTile(Protocol):
+    """What a test reads of one of AppTest's metric tiles (`at.metric`; its class is not in streamlit.testing's
+    public names)."""
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def value(self) -> str: ...
+
+    @property
+    def delta(self) -> str: ...
