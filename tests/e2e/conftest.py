@@ -18,7 +18,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from services.clock import PINNED_TODAY_VARIABLE
 
-# DEMO_TEST_PASSWORD: the demo accounts' password in the browser tests (the product makes a random one per load).
+# DEMO_TEST_PASSWORD: the demo accounts' password in the browser tests (the product makes a random one per load),
+# exported from here for them.
 from tests.conftest import DEMO_TEST_PASSWORD as DEMO_TEST_PASSWORD
 from tests.conftest import _create_from_template, _drop, as_app_role
 from tests.types import DemoTemplate
