@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 from db.embedded import start_embedded_server, to_sqlalchemy_url
 from db.engine import app_group_name, claim_app_grants, create_app_role, upgrade_to_head
 from db.models import Account
-from tests.types import MakeAccount
+from tests.types import DemoTemplate, MakeAccount
 
 # Every test's `monkeypatch` makes the server's settings be read again after it changes the environment.
 pytest_plugins = ["tests.settings_fixture"]
@@ -39,10 +40,10 @@ def _server_url() -> str:
     if url:
         return to_sqlalchemy_url(url)
     folder = tempfile.mkdtemp(prefix="rrt-test-pg-", dir="/tmp")
-    return start_embedded_server(os.path.join(folder, "pgdata"), delete_on_exit=True)
+    return start_embedded_server(Path(folder) / "pgdata", delete_on_exit=True)
 
 
-def _admin_engine(server_url: str):
+def _admin_engine(server_url: str) -> Engine:
     return create_engine(make_url(server_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
 
 
@@ -123,7 +124,7 @@ def _drop(server_url: str, name: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def demo_template(server_url: str, template_database: str) -> Iterator[Callable[[date, str], str]]:
+def demo_template(server_url: str, template_database: str) -> Iterator[DemoTemplate]:
     """`demo_template(as_of, password)`: the name of a database holding the demo partnership loaded as of that day
     with that password, for `_create_from_template` to copy. Each is loaded once per worker (the load runs thousands
     of service calls; a copy takes a fraction of a second) and dropped at the end of the run."""
@@ -181,7 +182,7 @@ DEMO_AS_OF = date(2026, 11, 26)
 DEMO_TEST_PASSWORD = "browser tests' demo password"
 
 
-def pytest_configure(config) -> None:
+def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "demo_data(as_of=DEMO_AS_OF): fresh_database_url starts as a copy of the demo partnership loaded "
                    "as of that day with DEMO_TEST_PASSWORD, as the owner (as `load_demo_data` in the test would)")
@@ -198,7 +199,8 @@ def fresh_database_url(request: pytest.FixtureRequest, server_url: str, template
     """
     template = template_database
     if (demo := request.node.get_closest_marker("demo_data")) is not None:
-        template = request.getfixturevalue("demo_template")(demo.kwargs.get("as_of", DEMO_AS_OF), DEMO_TEST_PASSWORD)
+        demo_template: DemoTemplate = request.getfixturevalue("demo_template")
+        template = demo_template(demo.kwargs.get("as_of", DEMO_AS_OF), DEMO_TEST_PASSWORD)
     name, url = _create_from_template(server_url, template)
     monkeypatch.setenv("DATABASE_URL", as_app_role(url))
     monkeypatch.setenv("MIGRATION_DATABASE_URL", url)
@@ -220,11 +222,9 @@ def test_password_hash() -> str:
 @pytest.fixture
 def make_account(session: Session, test_password_hash: str) -> MakeAccount:
     """Create an account with the given roles (password TEST_PASSWORD)."""
-    from db.models import Account
-
     counter = iter(range(1, 10_000))
 
-    def make(*roles: str, username: str | None = None):
+    def make(*roles: str, username: str | None = None) -> Account:
         account = Account(username=username or f"user{next(counter)}-{'-'.join(roles)}",
                           display_name=f"Test {' '.join(roles)}", roles=list(roles), active=True,
                           password_hash=test_password_hash, failed_attempts=0)

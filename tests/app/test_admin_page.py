@@ -1,5 +1,7 @@
 """Administration through AppTest: a refused save shows a sentence and keeps what was typed; names an admin typed
 are shown literally (no markdown, links or images from them)."""
+from __future__ import annotations
+
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
@@ -11,7 +13,7 @@ from ui.widgets import md_text
 NUL = "\x00"
 
 
-def _admin_page(app_db: OpenSession, make_app: MakeApp):
+def _admin_page(app_db: OpenSession, make_app: MakeApp) -> AppTest:
     admin = create_account(app_db, "admin", username="app-admin")
     at = make_app(admin).run()
     at.switch_page("pages/admin.py").run()
@@ -19,12 +21,12 @@ def _admin_page(app_db: OpenSession, make_app: MakeApp):
     return at
 
 
-def _submit(at: AppTest, form, label) -> None:
+def _submit(at: AppTest, form: str, label: str) -> None:
     at.button(key=f"FormSubmitter:{form}-{label}").click().run()
     assert not at.exception
 
 
-def _errors(at: AppTest):
+def _errors(at: AppTest) -> list[str]:
     return [e.value for e in at.error]
 
 
@@ -172,9 +174,9 @@ def test_two_contact_addresses_are_refused_with_a_sentence_and_kept_in_the_form(
 
 def _tab_in_use(at: AppTest) -> str:
     """The tab the page tells the browser to show: the tab container's selected index, as a label."""
-    container = next(node for node in at.main if getattr(node, "type", "") == "tab_container")
-    tabs = list(container.children.values())
-    return tabs[container.proto.tab_container.default_tab_index].label
+    [container] = [node for node in at.main if node.type == "tab_container"]  # the page's one set of tabs: at.tabs
+    index: int = container.proto.tab_container.default_tab_index
+    return at.tabs[index].label
 
 
 def test_the_page_stays_on_the_tab_in_use_after_adding_a_closure_day(app_db: OpenSession, make_app: MakeApp) -> None:

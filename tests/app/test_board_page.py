@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
+from typing import TypedDict
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -14,15 +15,21 @@ from streamlit.testing.v1 import AppTest
 from db.models import Account, Agency
 from tests.app.conftest import create_account
 from tests.integration.test_board import INITIALS, REVIEWS, SECRET_WORD, add_return, add_review
-from tests.types import MakeApp, OpenSession
+from tests.types import MakeApp, MetricTile, OpenSession
 from ui.streamlit_internals.protocol import Metric as MetricProto
 
 AS_OF = date(2027, 2, 1)
 D = date
 
 
+class Seeded(TypedDict):
+    board: Account
+    manager: Account
+    secrets: list[str]  # what must never be shown: the case references, the initials, a word of a return's reason
+
+
 @pytest.fixture
-def seeded(app_db: OpenSession):
+def seeded(app_db: OpenSession) -> Seeded:
     """Reviews A-K with a few returns, committed; a board account and a manager."""
     officer = create_account(app_db, "officer", username="app-officer")
     with app_db() as session, session.begin():
@@ -37,11 +44,11 @@ def seeded(app_db: OpenSession):
                    qa="accepted", sent_back=1, resubmitted=D(2027, 1, 4),
                    reason=f"Unsigned; names {SECRET_WORD} and {INITIALS['A']}.")
         secrets = [SECRET_WORD, *(r.case_reference for r in reviews.values()), *INITIALS.values()]
-    return {"board": create_account(app_db, "board", username="app-board"),
-            "manager": create_account(app_db, "manager", username="app-manager"), "secrets": secrets}
+    return Seeded(board=create_account(app_db, "board", username="app-board"),
+                  manager=create_account(app_db, "manager", username="app-manager"), secrets=secrets)
 
 
-def _board_page(make_app: MakeApp, account: Account):
+def _board_page(make_app: MakeApp, account: Account) -> AppTest:
     at = make_app(account, as_of=AS_OF).run()
     if at.title and at.title[0].value != "Board figures":
         at.switch_page("pages/board.py").run()
@@ -56,11 +63,12 @@ def _words(at: AppTest) -> str:
     return re.sub(r"\\(.)", r"\1", shown).replace("\u2060", "")
 
 
-def _metric(at: AppTest, title):
+def _metric(at: AppTest, title: str) -> MetricTile:
     return next(m for m in at.metric if m.label == title)
 
 
-def test_the_board_sees_the_default_period_with_tiles_words_charts_and_tables(seeded, make_app: MakeApp) -> None:
+def test_the_board_sees_the_default_period_with_tiles_words_charts_and_tables(seeded: Seeded,
+                                                                              make_app: MakeApp) -> None:
     at = _board_page(make_app, seeded["board"])
     assert at.selectbox(key="board_from").value == "2025-26 Q4"
     assert at.selectbox(key="board_to").value == "2026-27 Q4"
@@ -79,7 +87,7 @@ def test_the_board_sees_the_default_period_with_tiles_words_charts_and_tables(se
     assert len(at.get("download_button")) == 2
 
 
-def test_the_period_filter_changes_every_figure_and_the_comparison(seeded, make_app: MakeApp) -> None:
+def test_the_period_filter_changes_every_figure_and_the_comparison(seeded: Seeded, make_app: MakeApp) -> None:
     at = _board_page(make_app, seeded["board"])
     at.selectbox(key="board_from").set_value("2026-27 Q3").run()
     assert not at.exception
@@ -99,7 +107,7 @@ def test_the_period_filter_changes_every_figure_and_the_comparison(seeded, make_
     assert not at.get("plotly_chart")
 
 
-def test_nothing_on_the_page_names_a_case(seeded, make_app: MakeApp) -> None:
+def test_nothing_on_the_page_names_a_case(seeded: Seeded, make_app: MakeApp) -> None:
     at = _board_page(make_app, seeded["board"])
     at.selectbox(key="board_from").set_value("2026-27 Q3").run()
     shown = [_words(at), *(m.label + m.value + (m.delta or "") for m in at.metric)]
@@ -111,7 +119,8 @@ def test_nothing_on_the_page_names_a_case(seeded, make_app: MakeApp) -> None:
     assert [s for s in seeded["secrets"] if s in page] == []  # ...and nothing of a case
 
 
-def test_the_manager_sees_the_page_and_other_case_roles_do_not(seeded, make_app: MakeApp, app_db: OpenSession) -> None:
+def test_the_manager_sees_the_page_and_other_case_roles_do_not(seeded: Seeded, make_app: MakeApp,
+                                                               app_db: OpenSession) -> None:
     at = _board_page(make_app, seeded["manager"])
     assert _metric(at, "Reviews at the Panel by Day 15").value == "56%"
     officer = create_account(app_db, "officer", "chair", username="app-case-reader")

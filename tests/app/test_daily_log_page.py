@@ -3,16 +3,18 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
 import streamlit as st
-from sqlalchemy import create_engine, select
+from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from db.models import LogEntry
+from db.models import Account, LogEntry, Review
 from services.accounts import _new_account
 from services.daily_log.service import add_log_entry
 from services.reviews.rules import ChildEntry
@@ -24,8 +26,14 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 TODAY = date(2026, 11, 26)
 
 
+class World(TypedDict):
+    engine: Engine
+    officer: Account
+    review: Review
+
+
 @pytest.fixture
-def world(fresh_database_url: str):
+def world(fresh_database_url: str) -> Iterator[World]:
     """An officer and one review whose log holds three entries written in separate transactions."""
     st.cache_resource.clear()
     st.cache_data.clear()
@@ -41,12 +49,12 @@ def world(fresh_database_url: str):
                       "Third note: Chair told (initials CC)."):
             add_log_entry(session, officer, review_id=review.id, category="communication", text=words)
             session.commit()  # a new transaction, so a later server time
-    yield {"engine": engine, "officer": officer, "review": review}
+    yield World(engine=engine, officer=officer, review=review)
     engine.dispose()
     st.cache_resource.clear()
 
 
-def _log_page(world) -> AppTest:
+def _log_page(world: World) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["account_id"] = world["officer"].id
     at.session_state["last_seen_at"] = datetime.now(UTC)
@@ -62,13 +70,13 @@ def _entries_shown(at: AppTest) -> list[str]:
     return list(at.dataframe[0].value["Entry"])
 
 
-def _texts_in_db(world) -> list[str]:
+def _texts_in_db(world: World) -> list[str]:
     with Session(world["engine"]) as session:
         return list(session.scalars(select(LogEntry.text).where(LogEntry.review_id == world["review"].id)
                                     .order_by(LogEntry.id)))
 
 
-def test_entries_are_listed_newest_first(world) -> None:
+def test_entries_are_listed_newest_first(world: World) -> None:
     at = _log_page(world)
     shown = _entries_shown(at)
     assert shown[:3] == ["Third note: Chair told (initials CC).", "Second note: Police return received.",
@@ -77,7 +85,7 @@ def test_entries_are_listed_newest_first(world) -> None:
     assert any("entries 1–4 of **4**, newest first" in m.value for m in at.markdown)
 
 
-def test_quick_add_puts_the_entry_at_the_top(world) -> None:
+def test_quick_add_puts_the_entry_at_the_top(world: World) -> None:
     at = _log_page(world)
     at.selectbox(key="log_review").set_value(world["review"].id).run()
     at.selectbox(key="la_category").set_value("document filed")
@@ -94,7 +102,7 @@ def test_quick_add_puts_the_entry_at_the_top(world) -> None:
     assert _texts_in_db(world)[-1] == "Scoping form for Police saved."
 
 
-def test_empty_text_is_refused_and_the_typed_values_stay(world) -> None:
+def test_empty_text_is_refused_and_the_typed_values_stay(world: World) -> None:
     at = _log_page(world)
     before = _texts_in_db(world)
     at.selectbox(key="log_review").set_value(world["review"].id).run()
@@ -111,7 +119,7 @@ def test_empty_text_is_refused_and_the_typed_values_stay(world) -> None:
     assert _texts_in_db(world) == before
 
 
-def test_a_path_without_a_section_is_refused(world) -> None:
+def test_a_path_without_a_section_is_refused(world: World) -> None:
     at = _log_page(world)
     before = _texts_in_db(world)
     at.selectbox(key="log_review").set_value(world["review"].id).run()
@@ -125,7 +133,7 @@ def test_a_path_without_a_section_is_refused(world) -> None:
     assert _texts_in_db(world) == before
 
 
-def test_all_live_reviews_needs_a_review_chosen_to_add(world) -> None:
+def test_all_live_reviews_needs_a_review_chosen_to_add(world: World) -> None:
     at = _log_page(world)
     assert at.selectbox(key="log_review").value == 0  # all live reviews
     at.text_area(key="la_text").input("Which review?")
@@ -138,7 +146,7 @@ def test_all_live_reviews_needs_a_review_chosen_to_add(world) -> None:
     assert at.dataframe[0].value["Review"][0] == world["review"].case_reference
 
 
-def test_correcting_an_entry_marks_the_corrected_one(world) -> None:
+def test_correcting_an_entry_marks_the_corrected_one(world: World) -> None:
     at = _log_page(world)
     with Session(world["engine"]) as session:
         target = session.scalars(select(LogEntry.id).where(LogEntry.text.startswith("Second note"))).one()
@@ -154,7 +162,7 @@ def test_correcting_an_entry_marks_the_corrected_one(world) -> None:
     assert list(corrected["Entry"]) == ["Second note: Police return received."]  # the original is kept
 
 
-def test_filters_and_export_agree(world) -> None:
+def test_filters_and_export_agree(world: World) -> None:
     at = _log_page(world)
     at.text_input(key="lf_words").input("note").run()
     assert _entries_shown(at) == ["Third note: Chair told (initials CC).", "Second note: Police return received.",
@@ -168,7 +176,7 @@ def test_filters_and_export_agree(world) -> None:
     assert any("is after the 'to' date" in e.value for e in at.error)
 
 
-def test_review_page_shows_the_case_folder_register(world) -> None:
+def test_review_page_shows_the_case_folder_register(world: World) -> None:
     with Session(world["engine"]) as session:
         officer = session.merge(world["officer"])
         add_log_entry(session, officer, review_id=world["review"].id, category="document filed",
@@ -195,7 +203,7 @@ def test_review_page_shows_the_case_folder_register(world) -> None:
     assert sum("No file location recorded yet." in c.value for c in at.caption) == 3
 
 
-def test_a_nul_byte_in_the_search_box_gives_a_sentence_and_the_box_keeps_it(world) -> None:
+def test_a_nul_byte_in_the_search_box_gives_a_sentence_and_the_box_keeps_it(world: World) -> None:
     at = _log_page(world)
     at.text_input(key="lf_words").input("police\x00").run()
     assert not at.exception, at.exception
@@ -205,7 +213,7 @@ def test_a_nul_byte_in_the_search_box_gives_a_sentence_and_the_box_keeps_it(worl
     assert not at.error and _entries_shown(at) == ["Second note: Police return received."]
 
 
-def test_the_log_uses_the_one_review_picker_with_all_live_reviews_first(world) -> None:
+def test_the_log_uses_the_one_review_picker_with_all_live_reviews_first(world: World) -> None:
     at = _log_page(world)
     picker = at.selectbox(key="log_review")
     assert picker.options[0] == "All live reviews" and picker.value == 0
@@ -233,7 +241,7 @@ FULL_NOTE = "Or file the full note in the case folder and record its location."
     ("text", SCRIPT_PASTE, f"The entry is 10,000 characters long; it can be at most 4,000. {KEPT} {FULL_NOTE}"),
     ("path", "p" * 501, f"The file path is 501 characters long; it can be at most 500. {KEPT}"),
 ])
-def test_a_text_longer_than_the_log_keeps_is_refused_in_words_and_stays_in_the_box(world, form: str, box: str,
+def test_a_text_longer_than_the_log_keeps_is_refused_in_words_and_stays_in_the_box(world: World, form: str, box: str,
                                                                                    typed: str,
                                                                                    sentence: str) -> None:
     """The boxes have no character limit (a browser box with one drops a longer paste whole): the save says why not."""

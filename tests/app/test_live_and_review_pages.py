@@ -1,4 +1,6 @@
 """AppTest of the Live reviews and Review pages on a real database."""
+from __future__ import annotations
+
 import re
 from datetime import date
 
@@ -18,7 +20,7 @@ from tests.types import MakeApp, OpenSession
 AS_OF = date(2026, 12, 23)
 
 
-def _seed(open_session: OpenSession):
+def _seed(open_session: OpenSession) -> Account:
     officer = create_account(open_session, "officer", username="olly")
     with open_session() as session, session.begin():
         for received, initials in ((date(2026, 12, 18), "AB"), (date(2026, 12, 21), "CD")):
@@ -33,17 +35,17 @@ def _shown(cell: object) -> str:
     return re.sub(r"\\(.)", r"\1", str(cell))
 
 
-def _table_rows(at: AppTest) -> list[dict]:
+def _table_rows(at: AppTest) -> list[dict[str, str]]:
     """The rows of the page's one table (the live list, the Review page's milestones), as shown."""
     return [{k: _shown(v) for k, v in row.items()} for row in at.table[0].value.to_dict("records")]
 
 
-def _milestone_rows(at: AppTest) -> dict[str, dict]:
+def _milestone_rows(at: AppTest) -> dict[str, dict[str, str]]:
     """The Review page's milestones, by title, as shown."""
     return {row["Milestone"]: row for row in _table_rows(at)}
 
 
-def _review_page(make_app: MakeApp, account: Account, review_id: int, *folded: str):
+def _review_page(make_app: MakeApp, account: Account, review_id: int, *folded: str) -> AppTest:
     """The Review page of `review_id`, signed in as `account`, with the folded forms under `folded` opened."""
     at = make_app(account, as_of=AS_OF).run()
     at.query_params["review"] = str(review_id)
@@ -57,7 +59,8 @@ def _open_new_review_form(at: AppTest) -> None:
     open_folded(at, "new_review_open")
 
 
-def _fill_new_review(at: AppTest, *, received, incident, aware, initials="EF", age="6", kind="death") -> None:
+def _fill_new_review(at: AppTest, *, received: date, incident: date, aware: date, initials: str = "EF", age: str = "6",
+                     kind: str | None = "death") -> None:
     if not [d for d in at.date_input if d.key == "nr_received"]:
         _open_new_review_form(at)
     if kind is not None:  # the type has no default: the user chooses it
@@ -95,7 +98,7 @@ def test_each_live_review_has_a_link_that_opens_it(app_db: OpenSession, make_app
     at = make_app(officer, as_of=AS_OF).run()
     with app_db() as session:
         ids = dict(session.execute(select(Review.case_reference, Review.id)).all())
-    links = {link.proto.label: link.proto for link in at.get("page_link")}
+    links = {link.proto.label: link.proto for link in at.page_link}
     # Both Day 1 steps are past due (hand-worked above): each review's link names its reference and status.
     for reference in ("181226AB", "211226CD"):
         link = links[f"{reference} (red)"]
@@ -152,7 +155,7 @@ def test_the_chair_is_not_shown_forms_the_chair_cannot_submit(app_db: OpenSessio
     assert not at.exception
     assert {row["Review"] for row in _table_rows(at)} == {"181226AB", "211226CD"}
     assert "Open a new review" not in [e.label for e in at.expander]
-    assert not [d for d in at.date_input if d.key.startswith("nr_")]
+    assert not [d for d in at.date_input if (d.key or "").startswith("nr_")]
     with app_db() as session:
         review_id = session.scalars(select(Review.id).where(Review.case_reference == "181226AB")).one()
     at.query_params["review"] = str(review_id)
@@ -279,14 +282,14 @@ def test_a_second_user_saving_first_is_not_overwritten(app_db: OpenSession, make
     first.button(key="FormSubmitter:correct_dates-Save dates").click().run()
     assert "changed by someone else" in first.error[0].value
     with app_db() as session:
-        assert session.get(Review, review.id).sin_submitted_date == date(2026, 12, 16)
+        assert session.get_one(Review, review.id).sin_submitted_date == date(2026, 12, 16)
     # The typing stays, with the other person's values beside it; saving again deliberately goes over theirs.
     assert first.date_input(key=f"cd_{review.id}_sin").value == date(2026, 12, 17)
     assert "SIN submitted: Wed 16 Dec 2026" in first.code[0].value
     first.button(key="FormSubmitter:correct_dates-Save dates").click().run()
     assert "Dates saved" in first.success[0].value
     with app_db() as session:
-        assert session.get(Review, review.id).sin_submitted_date == date(2026, 12, 17)
+        assert session.get_one(Review, review.id).sin_submitted_date == date(2026, 12, 17)
 
 
 def test_manager_delegates_and_the_officer_sees_it_on_the_live_list(app_db: OpenSession, make_app: MakeApp) -> None:
@@ -375,7 +378,7 @@ def test_a_review_opens_with_the_incident_and_csc_dates_blank_and_they_are_fille
     assert not at.error, [e.value for e in at.error]
     assert "Dates saved; due dates recalculated." in [s.value for s in at.success]
     with app_db() as session:
-        saved = session.get(Review, review.id)
+        saved = session.get_one(Review, review.id)
         assert (saved.incident_date, saved.csc_aware_date) == (date(2026, 12, 20), date(2026, 12, 21))
     # CSC aware Mon 21 Dec: the SIN is due Wed 30 Dec (22, 23, 24, 29, 30 Dec; 25 and 28 Dec are holidays).
     dates_table = at.markdown[1].value
@@ -430,7 +433,7 @@ def test_the_manager_corrects_the_date_of_a_completed_step_and_the_correction_is
         row = session.scalars(select(MilestoneDateCorrection)).one()
         assert (row.milestone_id, row.old_done_date, row.new_done_date, row.reason, row.corrected_by_id) == \
             (timeline.id, date(2026, 12, 21), date(2026, 12, 18), "Agreed with the Chair on the Friday.", manager.id)
-        assert session.get(ReviewMilestone, timeline.id).done_date == date(2026, 12, 18)
+        assert session.get_one(ReviewMilestone, timeline.id).done_date == date(2026, 12, 18)
 
 
 # ------------------------------------------------------------------ why red, where it is asked
@@ -438,7 +441,7 @@ def test_the_manager_corrects_the_date_of_a_completed_step_and_the_correction_is
 MON_21_DEC = date(2026, 12, 21)
 
 
-def _red_and_amber_review(open_session: OpenSession):
+def _red_and_amber_review(open_session: OpenSession) -> tuple[Account, int]:
     """Received Fri 18 Dec (Day 1). On Mon 21 Dec, Day 2: 'Timeline agreed' and 'Case folder created' (Day 1 steps)
     are overdue; the Early Help return, received that day and not yet checked, is due soon (amber on the day it
     came, red from the next working day). The other Day 1 steps are done; the rest are not due yet or green."""
@@ -501,7 +504,7 @@ def test_the_review_page_lists_each_red_or_amber_item_with_a_link_to_where_it_is
         ":red-badge[RED] Case folder created (Fri 18 Dec)",
         ":orange-badge[AMBER] Early Help return unchecked",
     ]
-    links = [(link.value, link.proto.page, link.proto.query_string) for link in at.get("page_link")
+    links = [(link.value, link.proto.page, link.proto.query_string) for link in at.page_link
              if link.value in ("on this page", "Agency returns")]
     here = f"review={review_id}"
     assert links == [("on this page", "review", here), ("on this page", "review", here),
@@ -521,7 +524,7 @@ def test_the_review_page_lists_each_red_or_amber_item_with_a_link_to_where_it_is
         ":orange-badge[AMBER] Early Help return unchecked",
     ]
     with app_db() as session:
-        assert session.get(ReviewMilestone, folder_id).done_date == MON_21_DEC
+        assert session.get_one(ReviewMilestone, folder_id).done_date == MON_21_DEC
 
 
 def test_a_long_live_list_is_drawn_a_page_at_a_time_and_every_review_is_on_one_page(
@@ -549,7 +552,7 @@ def test_a_long_live_list_is_drawn_a_page_at_a_time_and_every_review_is_on_one_p
     for first, size in ((0, 2), (2, 2), (4, 1)):
         at.selectbox(key="live_page").set_value(first).run()
         shown = [row["Review"] for row in _table_rows(at)]
-        links = [link.proto.label.split()[0] for link in at.get("page_link") if "(" in link.proto.label]
+        links = [link.proto.label.split()[0] for link in at.page_link if "(" in link.proto.label]
         assert len(shown) == size and links == shown
         seen += shown
     assert sorted(seen) == sorted(references)

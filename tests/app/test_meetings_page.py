@@ -17,8 +17,8 @@ from tests.types import MakeApp, OpenSession
 HELD = date(2026, 12, 31)
 
 
-def _record(at: AppTest, p, *, kind=None, held=HELD, chair: Account = "Charlie Chair",
-            decisions="Agreed the episodes.") -> None:
+def _record(at: AppTest, p: str, *, kind: str | None = None, held: date = HELD, chair: str = "Charlie Chair",
+            decisions: str = "Agreed the episodes.") -> None:
     if kind is not None:
         at.selectbox(key=p + "kind").set_value(kind)
     at.date_input(key=p + "held_on").set_value(held)
@@ -28,7 +28,7 @@ def _record(at: AppTest, p, *, kind=None, held=HELD, chair: Account = "Charlie C
     assert not at.exception, at.exception
 
 
-def _recorded_meeting(app_db: OpenSession, officer_id, review_id: int) -> int:
+def _recorded_meeting(app_db: OpenSession, officer_id: int, review_id: int) -> int:
     with app_db() as session, session.begin():
         actor = session.get(Account, officer_id)
         meeting = record_meeting(session, actor, review_id=review_id, kind="rr_meeting", held_on=HELD,
@@ -74,7 +74,7 @@ def test_a_stale_edit_keeps_what_was_typed_and_shows_the_saved_values_then_saves
     assert at.text_area(key=e + "decisions").value == "Agreed the episodes."
     # The manager changes the record after the officer opened the page.
     with app_db() as session, session.begin():
-        meeting = session.get(Meeting, meeting_id)
+        meeting = session.get_one(Meeting, meeting_id)
         update_meeting(session, session.get(Account, manager.id), meeting_id=meeting_id,
                        expected_version=meeting.version, agency_ids=[a.id for a in meeting.agencies],
                        chair_name="Morgan Manager", minute_taker_name="", minutes_circulated_on=None,
@@ -103,7 +103,7 @@ def test_coming_back_to_a_meeting_someone_else_changed_is_no_false_conflict(app_
     at = _open(make_app, officer, review_id, page="pages/meetings.py")
     e = f"mt{review_id}_e{meeting_id}_"
     with app_db() as session, session.begin():
-        meeting = session.get(Meeting, meeting_id)
+        meeting = session.get_one(Meeting, meeting_id)
         update_meeting(session, session.get(Account, manager.id), meeting_id=meeting_id,
                        expected_version=meeting.version, agency_ids=[a.id for a in meeting.agencies],
                        chair_name="Morgan Manager", minute_taker_name="", minutes_circulated_on=None,
@@ -114,7 +114,7 @@ def test_coming_back_to_a_meeting_someone_else_changed_is_no_false_conflict(app_
     at.button(key=f"FormSubmitter:{e}form-Save the changes").click().run()
     assert at.success[0].value == "The record of the Rapid Review meeting was saved."
     with app_db() as session:
-        saved = session.get(Meeting, meeting_id)
+        saved = session.get_one(Meeting, meeting_id)
         assert (saved.chair_name, saved.minute_taker_name) == ("Morgan Manager", "Olly Officer")
 
 

@@ -106,7 +106,7 @@ def test_shared_reads_are_kept_by_data_version_and_the_least_recently_used_goes_
     officer = create_account(app_db, "officer")
     reads: list[int] = []
 
-    def count(session: Session, actor: Account, *, n: int):
+    def count(session: Session, actor: Account, *, n: int) -> int:
         reads.append(n)
         return n * 10
 

@@ -95,7 +95,7 @@ def _entries_written(owner_url: str, review_id: int) -> list[tuple[str, str, str
         rows = session.execute(select(LogEntry.category, LogEntry.text, LogEntry.folder_section, LogEntry.file_path)
                                .where(LogEntry.review_id == review_id, LogEntry.by_system.is_(False))).all()
     engine.dispose()
-    return [tuple(row) for row in rows]
+    return [(category, body, section, path) for category, body, section, path in rows]
 
 
 def test_what_was_typed_survives_a_save_while_the_database_is_down_and_is_saved_once_it_is_back(
@@ -202,11 +202,12 @@ def test_what_was_typed_survives_a_reload_while_the_database_is_down(app_db: Ope
 def test_the_typing_is_kept_under_a_hash_of_the_sign_in_cookie_and_expires(monkeypatch: pytest.MonkeyPatch) -> None:
     import hashlib
 
+    import ui.auth
     import ui.kept
 
-    monkeypatch.setattr(ui.kept.auth, "cookie_token", lambda: "secret-token")
+    monkeypatch.setattr(ui.auth, "cookie_token", lambda: "secret-token")  # what ui.kept calls (auth.cookie_token)
     assert ui.kept._browser_key() == hashlib.sha256(b"secret-token").hexdigest()
-    monkeypatch.setattr(ui.kept.auth, "cookie_token", lambda: None)
+    monkeypatch.setattr(ui.auth, "cookie_token", lambda: None)
     assert ui.kept._browser_key() is None
     monkeypatch.setattr(ui.kept, "_kept_by_browser", {"old": (0.0, {"la_text": "x"}), "new": (1e12, {})})
     ui.kept._drop_expired(1e12)

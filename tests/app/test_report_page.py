@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Literal
 
 import pytest
 from sqlalchemy import select
@@ -25,7 +26,7 @@ RECEIVED = date(2026, 12, 18)      # Fri: Day 1; Day 15 = Tue 12 Jan 2027
 AS_OF = date(2027, 1, 8)           # Fri, Day 12
 
 
-def _seed(open_session: OpenSession):
+def _seed(open_session: OpenSession) -> tuple[Account, Account, Account, int]:
     """An officer, a manager and a chair; two agencies; one review whose forms were sent, one return received."""
     officer = create_account(open_session, "officer", username="olly")
     manager = create_account(open_session, "manager", username="morgan")
@@ -49,7 +50,8 @@ def _seed(open_session: OpenSession):
     return officer, manager, chair, review_id
 
 
-def _open(make_app: MakeApp, account: Account, review_id: int, page="pages/report.py", as_of: date = AS_OF):
+def _open(make_app: MakeApp, account: Account, review_id: int, page: str = "pages/report.py",
+          as_of: date = AS_OF) -> AppTest:
     at = make_app(account, as_of=as_of).run()
     at.query_params["review"] = str(review_id)
     at.switch_page(page).run()
@@ -57,7 +59,7 @@ def _open(make_app: MakeApp, account: Account, review_id: int, page="pages/repor
     return at
 
 
-def _complete_the_report(open_session: OpenSession, officer_id, review_id: int) -> None:
+def _complete_the_report(open_session: OpenSession, officer_id: int, review_id: int) -> None:
     with open_session() as session, session.begin():
         actor = session.get(Account, officer_id)
         for key in WRITABLE_KEYS:
@@ -126,6 +128,7 @@ def test_a_save_over_someone_elses_newer_text_is_refused_and_the_typed_text_is_k
     assert at.success[0].value == "Section 4 saved."
     with app_db() as session:
         row = session.scalar(select(ReportSection).where(ReportSection.section_key == "practice_episodes"))
+        assert row is not None
         assert (row.text, row.version) == ("The Chair's episodes. The officer's episodes.", 2)
 
 
@@ -135,7 +138,7 @@ def test_a_word_draft_is_made_kept_and_offered_for_download(app_db: OpenSession,
     at.button(key=f"rp{review_id}_make_draft").click().run()
     assert not at.exception
     assert at.success[0].value == "Draft version 1 made. Download it below."
-    labels = [b.label for b in at.get("download_button")]
+    labels = [b.label for b in at.download_button]
     assert labels == ["Download version 1 (draft) as Word", "Download version 1"]
     table = at.dataframe[-1].value
     assert list(table["Version"]) == [1] and list(table["State"]) == ["draft"]
@@ -178,7 +181,7 @@ def test_the_chair_is_refused_sign_off_while_sections_are_missing_and_then_signs
     manager_view.button(key=f"FormSubmitter:{p}submit_form-Record the submission").click().run()
     assert manager_view.success[0].value == "Submitted to the National Panel on Fri 08 Jan 2027: version 3."
     with app_db() as session:
-        review = session.get(Review, review_id)
+        review = session.get_one(Review, review_id)
         assert (review.state, review.submitted_to_panel_date) == ("submitted", AS_OF)
 
 
@@ -251,7 +254,7 @@ def test_the_lcspr_decision_is_saved_on_the_page_and_other_changes_do_not_make_i
     at.button(key=submit).click().run()
     assert at.success[0].value == "LCSPR decision saved."
     with app_db() as session:
-        review = session.get(Review, review_id)
+        review = session.get_one(Review, review_id)
         assert (review.lcspr_decision, review.lcspr_reason, review.ofsted_required) == \
             (False, "The criteria are not met.", True)
 
@@ -262,7 +265,7 @@ def test_a_stale_lcspr_decision_keeps_the_typing_and_shows_the_saved_decision(ap
     at = _open(make_app, officer, review_id)
     p = f"rp{review_id}_"
     with app_db() as session, session.begin():
-        review = session.get(Review, review_id)
+        review = session.get_one(Review, review_id)
         record_lcspr_decision(session, session.get(Account, chair.id), review_id=review_id,
                               expected_version=review.version, decision=True, reason="The Chair's reasons.")
     at.radio(key=p + "lcspr_decision").set_value("no")
@@ -277,7 +280,7 @@ def test_a_stale_lcspr_decision_keeps_the_typing_and_shows_the_saved_decision(ap
     at.button(key=f"FormSubmitter:{p}lcspr_form-Save the LCSPR decision").click().run()
     assert at.success[0].value == "LCSPR decision saved."
     with app_db() as session:
-        review = session.get(Review, review_id)
+        review = session.get_one(Review, review_id)
         assert (review.lcspr_decision, review.lcspr_reason) == (False, "The officer's reasons.")
 
 
@@ -355,7 +358,7 @@ def _signed_off(open_session: OpenSession, officer: Account, chair: Account, rev
 
 def _signed_and_submitted(open_session: OpenSession, officer: Account, manager: Account, chair: Account,
                           review_id: int, *,
-                          ofsted=False) -> None:
+                          ofsted: bool = False) -> None:
     """Signed by the Chair on Fri 8 Jan (version 2) and submitted the same day (version 3)."""
     _with_the_chair(open_session, officer, review_id)
     with open_session() as session, session.begin():
@@ -401,7 +404,7 @@ def test_the_sign_off_recorded_by_the_manager_waits_for_the_incident_and_csc_dat
     officer, manager, _, review_id = _seed(app_db)
     _with_the_chair(app_db, officer, review_id)
     with app_db() as session, session.begin():
-        review = session.get(Review, review_id)
+        review = session.get_one(Review, review_id)
         update_review_dates(session, session.get(Account, officer.id), review_id=review_id,
                             expected_version=review.version, incident_date=None, csc_aware_date=None,
                             sin_submitted_date=None, notification_received_date=RECEIVED, as_of=AS_OF)
@@ -467,11 +470,11 @@ def test_the_panels_response_is_recorded_with_what_it_said_and_closes_the_review
             "information asked. Notes: Asked for the school's chronology.") in text
     assert not [b for b in at.button if "response_form" in (b.key or "")]  # nothing left to record
     with app_db() as session:
-        response = session.get(PanelResponse, review_id)
+        response = session.get_one(PanelResponse, review_id)
         assert (response.received_on, response.agrees_with_lcspr, response.further_information_asked,
                 response.notes, response.recorded_by_id) == \
             (MON_11_JAN, False, True, "Asked for the school's chronology.", manager.id)
-        review = session.get(Review, review_id)
+        review = session.get_one(Review, review_id)
         assert (review.state, review.panel_response_date) == ("closed", MON_11_JAN)
 
 
@@ -494,7 +497,7 @@ def test_ofsteds_response_is_recorded_on_a_closed_review_when_it_comes(app_db: O
     assert "Closed: the Panel responded on Mon 11 Jan 2027." in text
     assert "Ofsted's response is outstanding" not in text
     with app_db() as session:
-        review = session.get(Review, review_id)
+        review = session.get_one(Review, review_id)
         assert (review.state, review.ofsted_response_date) == ("closed", TUE_12_JAN)
         assert session.scalar(select(LogEntry.text).where(LogEntry.text.like("Ofsted's response%"))) == \
             "Ofsted's response to the report received on 12 Jan 2027."
@@ -506,13 +509,15 @@ SCRIPT_PASTE = "<script>alert(1)</script>" * 400  # 10,000 characters
 KEPT = "Shorten it and save again: what you typed is still in the form."
 
 
-def _refused_and_kept(at: AppTest, submit, kind, key, typed, sentence) -> None:
+def _refused_and_kept(at: AppTest, submit: str, kind: Literal["text_input", "text_area"], key: str, typed: str,
+                      sentence: str) -> None:
     """Submit: refused with exactly `sentence`, and the box (`kind`: text_input or text_area) still holds `typed`.
     The boxes have no character limit: a browser box with one drops a longer paste whole, with no message."""
     at.button(key=submit).click().run()
     assert not at.exception, at.exception
     assert [e.value for e in at.error] == [sentence]
-    assert getattr(at, kind)(key=key).value == typed
+    box = at.text_input(key=key) if kind == "text_input" else at.text_area(key=key)
+    assert box.value == typed
 
 
 def test_a_section_longer_than_the_report_keeps_is_refused_in_words_and_stays_in_the_box(app_db: OpenSession,
@@ -542,7 +547,7 @@ def test_lcspr_reasons_longer_than_the_report_keeps_are_refused_in_words_and_sta
     _refused_and_kept(at, f"FormSubmitter:{p}lcspr_form-Save the LCSPR decision", "text_area", p + "lcspr_reason",
                       typed, sentence)
     with app_db() as session:
-        review = session.get(Review, review_id)
+        review = session.get_one(Review, review_id)
         assert (review.lcspr_decision, review.lcspr_reason) == (None, None)
 
 

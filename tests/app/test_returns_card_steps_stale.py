@@ -12,7 +12,7 @@ from db.models_returns import AgencyReturn
 from services.returns.service import record_final_qa, record_initial_check, record_shared_with_chair
 from services.returns.service_receipts import record_return_received
 from tests.app.test_returns_page import AS_OF, YES, _open_checklist, _return_id, _seed, _submit
-from tests.types import MakeApp, OpenSession
+from tests.types import CheckAnswers, MakeApp, OpenSession
 
 STALE = "was changed by someone else since you opened it"
 
@@ -24,7 +24,7 @@ def _received(app_db: OpenSession, account: Account, ret_id: int, *, role: str =
 
 
 def _checked(app_db: OpenSession, account: Account, ret_id: int, *, outcome: str = "satisfactory",
-             answers: dict[str, bool] = YES) -> None:
+             answers: CheckAnswers = YES) -> None:
     with app_db() as session, session.begin():
         record_initial_check(session, session.get(Account, account.id), return_id=ret_id, expected_version=None,
                              checked_on=AS_OF, outcome=outcome, as_of=AS_OF, **answers)

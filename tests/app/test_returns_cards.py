@@ -4,12 +4,13 @@ the page around it shows something of the return that the save changed. The brow
 the table drawn only while open."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from db.models import Account
 from pages.returns_parts.return_cards import CardPage, outside_view
 from services.returns.chasing import record_chase
-from services.returns.reads import list_returns
+from services.returns.reads import ReturnStatus, list_returns
 from services.returns.rules import CardStep
 from services.returns.service import record_initial_check, record_summary, set_return_agreed_date
 from services.returns.service_receipts import record_return_received
@@ -17,7 +18,7 @@ from tests.app.test_returns_page import AS_OF, YES, _open_checklist, _return_id,
 from tests.types import MakeApp, OpenSession
 
 
-def _page(review_id: int, *, batched=frozenset(), table_open=False) -> CardPage:
+def _page(review_id: int, *, batched: frozenset[CardStep] = frozenset(), table_open: bool = False) -> CardPage:
     return CardPage(review_id=review_id, as_of=AS_OF, writable=True, is_manager=False, batched=batched,
                     table_open=table_open)
 
@@ -26,7 +27,9 @@ def test_what_a_save_changes_on_the_page_outside_the_card(app_db: OpenSession) -
     officer, manager, _, review_id = _seed(app_db)
     police, gp = _return_id(app_db, "Demoshire Police"), _return_id(app_db, "GP practices")
 
-    def step(account: Account, fn, **kwargs):
+    Statuses = dict[int, ReturnStatus]  # the review's returns by id, as the page read them
+
+    def step(account: Account, fn: Callable[..., object], **kwargs: object) -> tuple[Statuses, Statuses]:
         """The two returns as the page read them before and after one save."""
         with app_db() as session, session.begin():
             actor = session.get(Account, account.id)
@@ -35,7 +38,7 @@ def test_what_a_save_changes_on_the_page_outside_the_card(app_db: OpenSession) -
             after = {s.ret.id: s for s in list_returns(session, actor, review_id=review_id, as_of=AS_OF)}
         return before, after
 
-    def changed(before, after, return_id, page):
+    def changed(before: Statuses, after: Statuses, return_id: int, page: CardPage) -> bool:
         return outside_view(before[return_id], page) != outside_view(after[return_id], page)
 
     closed, table_open = _page(review_id), _page(review_id, table_open=True)

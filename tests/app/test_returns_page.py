@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
@@ -25,14 +26,15 @@ from services.returns.service_receipts import record_return_received
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review
 from tests.app.conftest import create_account, open_folded
-from tests.types import MakeApp, OpenSession
+from tests.types import CheckAnswers, MakeApp, OpenSession
 
 RECEIVED = date(2026, 12, 18)       # Fri: forms sent the same day are due Tue 29 Dec
 AS_OF = date(2026, 12, 22)          # Tue
-YES = dict(sufficient_information=True, dates_present=True, analysis=True, signed=True)
+YES: CheckAnswers = {"sufficient_information": True, "dates_present": True, "analysis": True, "signed": True}
 
 
-def _seed(open_session: OpenSession, *, requested=("Demoshire Police", "GP practices")):
+def _seed(open_session: OpenSession, *,
+          requested: tuple[str, ...] = ("Demoshire Police", "GP practices")) -> tuple[Account, Account, Account, int]:
     """An officer, a manager, a chair, three agencies, one review; the forms sent to `requested`."""
     officer = create_account(open_session, "officer", username="olly")
     manager = create_account(open_session, "manager", username="morgan")
@@ -46,7 +48,7 @@ def _seed(open_session: OpenSession, *, requested=("Demoshire Police", "GP pract
         review = open_review(session, actor, notification_type="serious_harm", incident_date=date(2026, 12, 14),
                              csc_aware_date=date(2026, 12, 15), notification_received_date=RECEIVED,
                              children=[ChildEntry("AB", 5)], as_of=RECEIVED)
-        ids = [session.scalar(select(Agency.id).where(Agency.name == n)) for n in requested]
+        ids = [session.scalars(select(Agency.id).where(Agency.name == n)).one() for n in requested]  # names are unique
         if ids:
             record_returns_requested(session, actor, review_id=review.id, agency_ids=ids, requested_on=RECEIVED,
                                      as_of=RECEIVED)
@@ -54,12 +56,15 @@ def _seed(open_session: OpenSession, *, requested=("Demoshire Police", "GP pract
     return officer, manager, chair, review_id
 
 
-def _return_id(open_session: OpenSession, agency_name):
+def _return_id(open_session: OpenSession, agency_name: str) -> int:
     with open_session() as session:
-        return session.scalar(select(AgencyReturn.id).join(Agency).where(Agency.name == agency_name))
+        return_id = session.scalar(select(AgencyReturn.id).join(Agency).where(Agency.name == agency_name))
+    assert return_id is not None
+    return return_id
 
 
-def _open_checklist(make_app: MakeApp, account: Account, review_id: int, as_of: date = AS_OF, *, table_open=True):
+def _open_checklist(make_app: MakeApp, account: Account, review_id: int, as_of: date = AS_OF, *,
+                    table_open: bool = True) -> AppTest:
     """The review's returns page; its checklist table open (as a user opens it) unless `table_open` is False."""
     at = make_app(account, as_of=as_of).run()
     at.query_params["review"] = str(review_id)
@@ -69,12 +74,12 @@ def _open_checklist(make_app: MakeApp, account: Account, review_id: int, as_of: 
     return at
 
 
-def _rows(at: AppTest) -> dict:
+def _rows(at: AppTest) -> dict[str, dict[str, object]]:
     table = at.dataframe[0].value
     return {r["Agency"]: r for r in table.to_dict("records")}
 
 
-def _submit(at: AppTest, return_id, form, label):
+def _submit(at: AppTest, return_id: int, form: str, label: str) -> AppTest:
     at.button(key=f"FormSubmitter:r{return_id}_{form}-{label}").click().run()
     return at
 
@@ -96,7 +101,7 @@ def test_checklist_shows_one_row_per_agency_with_due_date_rag_and_next_step(app_
 def test_the_page_and_the_excel_export_show_the_same_checklist(app_db: OpenSession, make_app: MakeApp) -> None:
     officer, _manager, _, review_id = _seed(app_db)
     with app_db() as session, session.begin():
-        ret = session.get(AgencyReturn, _return_id(app_db, "Demoshire Police"))
+        ret = session.get_one(AgencyReturn, _return_id(app_db, "Demoshire Police"))
         actor = session.get(Account, officer.id)
         record_return_received(session, actor, return_id=ret.id, expected_version=None, received_on=date(2026, 12, 21),
                                signed_by_senior_manager=True, signatory_role="DCI", as_of=AS_OF)
@@ -107,17 +112,18 @@ def test_the_page_and_the_excel_export_show_the_same_checklist(app_db: OpenSessi
     assert list(page.columns) == CHECKLIST_COLUMNS
     assert not at.get("download_button")  # built only when asked for
     at.button(key="export_prepare").click().run()
-    assert [b.label for b in at.get("download_button")] == ["Download Excel", "Download CSV"]
+    assert [b.label for b in at.download_button] == ["Download Excel", "Download CSV"]
     with app_db() as session:
         export = export_checklist(session, session.get(Account, officer.id), review_id=review_id, as_of=AS_OF,
                                   file_format="xlsx")
     sheet = load_workbook(io.BytesIO(export.data)).active
+    assert isinstance(sheet, Worksheet)
     exported = pd.DataFrame([[c.value for c in r] for r in sheet.iter_rows(min_row=4)], columns=CHECKLIST_COLUMNS)
 
-    def same(v):
+    def same(v: object) -> object:
         if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NaT:
             return ""
-        return v.date() if hasattr(v, "hour") else v
+        return v.date() if isinstance(v, datetime) else v  # pandas' Timestamp is a datetime too
 
     assert [[same(v) for v in row] for row in page.itertuples(index=False)] == \
         [[same(v) for v in row] for row in exported.itertuples(index=False)]
@@ -130,7 +136,7 @@ def test_sending_scoping_forms_from_the_page(app_db: OpenSession, make_app: Make
     assert "No scoping form has been recorded as sent for this review yet." in [i.value for i in at.info]
     with app_db() as session:
         ids = session.scalars(select(Agency.id).order_by(Agency.name)).all()
-    at.multiselect(key=f"send_agencies_{review_id}_0").set_value(ids[:2])
+    at.multiselect(key=f"send_agencies_{review_id}_0").set_value(list(ids[:2]))
     at.date_input(key=f"send_date_{review_id}").set_value(RECEIVED)
     at.button(key="FormSubmitter:send_forms-Record forms sent").click().run()
     assert not at.error, [e.value for e in at.error]
@@ -210,7 +216,7 @@ def test_sending_back_without_a_reason_is_refused_on_the_page(app_db: OpenSessio
         record_return_received(session, actor, return_id=ret_id, expected_version=None, received_on=AS_OF,
                                signed_by_senior_manager=False, as_of=AS_OF)
         record_initial_check(session, actor, return_id=ret_id, expected_version=None, checked_on=AS_OF,
-                             outcome="concerns", note="Unsigned.", as_of=AS_OF, **{**YES, "signed": False})
+                             outcome="concerns", note="Unsigned.", as_of=AS_OF, **(YES | {"signed": False}))
         record_shared_with_chair(session, actor, return_id=ret_id, expected_version=None, shared_on=AS_OF,
                                  as_of=AS_OF)
     at = _open_checklist(make_app, manager, review_id)
@@ -356,6 +362,7 @@ def test_the_manager_agrees_a_later_due_date_and_the_checklist_shows_it(app_db: 
     with app_db() as session:
         entry = session.scalars(select(LogEntry).where(LogEntry.agency_return_id == ret_id)
                                 .order_by(LogEntry.id.desc())).first()
+        assert entry is not None
         assert (entry.category, entry.author_id) == ("date agreed", manager.id)
 
 
@@ -394,7 +401,7 @@ def test_all_four_yes_records_a_satisfactory_check_in_one_click(app_db: OpenSess
     _submit(at, ret_id, "check_form", "All four yes: record it as satisfactory")
     assert "Initial check of Demoshire Police's return recorded." in [s.value for s in at.success]
     with app_db() as session:
-        ret = session.get(AgencyReturn, ret_id)
+        ret = session.get_one(AgencyReturn, ret_id)
         assert (ret.initial_check_outcome, ret.initial_check_date) == ("satisfactory", AS_OF)
         assert (ret.check_sufficient_information, ret.check_dates_present, ret.check_analysis,
                 ret.check_signed) == (True, True, True, True)
@@ -420,7 +427,7 @@ def test_several_receipts_at_once_are_all_saved_or_none(app_db: OpenSession, mak
     assert not at.error, [e.value for e in at.error]
     assert "Recorded as received: Demoshire Police, GP practices." in [s.value for s in at.success]
     with app_db() as session:
-        saved = [session.get(AgencyReturn, rid) for rid in (police, gp)]
+        saved = [session.get_one(AgencyReturn, rid) for rid in (police, gp)]
         assert [(r.received_date, r.signed_by_senior_manager, r.signatory_role) for r in saved] == [
             (AS_OF, True, "Detective Chief Inspector"), (AS_OF, False, None)]
 
@@ -435,7 +442,7 @@ def test_every_return_due_to_be_shared_is_shared_with_the_chair_in_one_action(ap
             record_return_received(session, actor, return_id=rid, expected_version=None, received_on=AS_OF,
                                    signed_by_senior_manager=False, as_of=AS_OF)
             record_initial_check(session, actor, return_id=rid, expected_version=None, checked_on=AS_OF,
-                                 outcome="concerns", note="Unsigned.", as_of=AS_OF, **{**YES, "signed": False})
+                                 outcome="concerns", note="Unsigned.", as_of=AS_OF, **(YES | {"signed": False}))
     at = _open_checklist(make_app, officer, review_id)
     assert "**2 returns are to be shared with the JCR Chair**" in [m.value for m in at.markdown]
     at.button(key="FormSubmitter:batch_share-Share the ticked returns with the JCR Chair").click().run()
@@ -456,7 +463,7 @@ def test_a_batch_over_a_return_saved_by_someone_else_meanwhile_saves_nothing(app
             record_return_received(session, actor, return_id=rid, expected_version=None, received_on=AS_OF,
                                    signed_by_senior_manager=False, as_of=AS_OF)
             record_initial_check(session, actor, return_id=rid, expected_version=None, checked_on=AS_OF,
-                                 outcome="concerns", note="Unsigned.", as_of=AS_OF, **{**YES, "signed": False})
+                                 outcome="concerns", note="Unsigned.", as_of=AS_OF, **(YES | {"signed": False}))
     at = _open_checklist(make_app, officer, review_id)
     with app_db() as session, session.begin():   # the manager writes a summary on the police return meanwhile
         record_summary(session, session.get(Account, manager.id), return_id=police, expected_version=None,

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select, text
 
 from db.models import Account, Agency
@@ -24,7 +25,7 @@ def test_recording_a_receipt_right_after_sending_forms_does_not_crash(app_db: Op
     at = _open_checklist(make_app, officer, review_id)
     with app_db() as session:
         ids = session.scalars(select(Agency.id).where(Agency.name == "GP practices")).all()
-    at.multiselect(key=f"send_agencies_{review_id}_1").set_value(ids)
+    at.multiselect(key=f"send_agencies_{review_id}_1").set_value(list(ids))
     at.date_input(key=f"send_date_{review_id}").set_value(RECEIVED)
     at.button(key="FormSubmitter:send_forms-Record forms sent").click().run()
     assert not at.exception, at.exception
@@ -78,12 +79,14 @@ def test_a_review_with_control_characters_in_its_summaries_stays_fully_usable(ap
     assert at.text_area(key=f"r{gp}_summary_text").value == "Raw\x01summary\x0b"
     at.button(key="export_prepare").click().run()
     assert not at.exception and not at.error
-    downloads = at.get("download_button")
+    downloads = at.download_button
     assert [b.label for b in downloads] == ["Download Excel", "Download CSV"]
     with app_db() as session:
         xlsx = export_checklist(session, session.get(Account, manager.id), review_id=review_id, as_of=AS_OF,
                                 file_format="xlsx")
-    rows = {r[0].value: r for r in load_workbook(io.BytesIO(xlsx.data)).active.iter_rows(min_row=4)}
+    sheet = load_workbook(io.BytesIO(xlsx.data)).active
+    assert isinstance(sheet, Worksheet)
+    rows = {r[0].value: r for r in sheet.iter_rows(min_row=4)}
     summaries = {name: row[CHECKLIST_COLUMNS.index("Summary of involvement and learning")].value
                  for name, row in rows.items()}
     assert summaries == {"Demoshire Police": "Known.\nTwice.", "GP practices": "Raw\ufffdsummary\n"}
@@ -123,9 +126,10 @@ CARD_BOXES = {  # a card's form: its button, and the box (the boxes have no char
 }
 
 
-def _stored(open_session: OpenSession, ret_id: int):
+def _stored(open_session: OpenSession, ret_id: int) -> tuple[int, date | None, str | None, str | None, str | None,
+                                                              date | None]:
     with open_session() as session:
-        ret = session.get(AgencyReturn, ret_id)
+        ret = session.get_one(AgencyReturn, ret_id)
         return ret.version, ret.received_date, ret.signatory_role, ret.summary, ret.ended_as, ret.agreed_due_date
 
 

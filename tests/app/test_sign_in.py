@@ -1,5 +1,8 @@
 """Sign-in, first run, throttling, idle expiry and role menus through AppTest."""
+from __future__ import annotations
+
 from datetime import UTC, date, datetime, timedelta
+from typing import Literal
 
 import pytest
 from sqlalchemy import select
@@ -142,13 +145,17 @@ def test_a_hundred_rapid_guesses_are_slowed_and_the_real_person_still_signs_in(
     # the account for 15 minutes, so anyone could keep a colleague out.
     from argon2 import PasswordHasher
 
-    checks = []
+    checks: list[int] = []
     real_verify = PasswordHasher.verify
-    monkeypatch.setattr(PasswordHasher, "verify",
-                        lambda self, hash, password: checks.append(1) or real_verify(self, hash, password))
+
+    def counted_verify(self: PasswordHasher, hash: str | bytes, password: str | bytes) -> Literal[True]:
+        checks.append(1)
+        return real_verify(self, hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", counted_verify)
     create_account(app_db, "officer", username="olly")
     at = make_app().run()
-    errors = []
+    errors: list[list[str]] = []
     for n in range(100):
         at.text_input(key="sign_in_username").input("olly")
         at.text_input(key="sign_in_password").input(f"guess number {n}")

@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import Connection, event, select
+from sqlalchemy.engine.interfaces import DBAPICursor, ExecutionContext
 
 from db.models import Account, Agency
 from services.daily_log.service import add_log_entry
@@ -22,7 +23,7 @@ AS_OF = date(2026, 11, 26)  # a Thursday
 PAGES = ("pages/live_reviews.py", "pages/daily_log.py", "pages/returns.py", "pages/board.py")
 
 
-def _statements_of_a_warm_render(make_app: MakeApp, reader, page: str) -> list[str]:
+def _statements_of_a_warm_render(make_app: MakeApp, reader: Account, page: str) -> list[str]:
     """The SQL of each statement one render of `page` sends, after a first render."""
     import ui.state
 
@@ -32,8 +33,9 @@ def _statements_of_a_warm_render(make_app: MakeApp, reader, page: str) -> list[s
     assert not at.exception, at.exception
     statements: list[str] = []
 
-    def listener(*args) -> None:
-        statements.append(args[2])
+    def listener(conn: Connection, cursor: DBAPICursor, statement: str, parameters: object,
+                 context: ExecutionContext | None, executemany: bool) -> None:
+        statements.append(statement)
 
     engine = ui.state._engine()
     event.listen(engine, "before_cursor_execute", listener)
@@ -46,7 +48,7 @@ def _statements_of_a_warm_render(make_app: MakeApp, reader, page: str) -> list[s
     return statements
 
 
-def _statements_per_render(make_app: MakeApp, reader) -> dict[str, int]:
+def _statements_per_render(make_app: MakeApp, reader: Account) -> dict[str, int]:
     return {page: len(_statements_of_a_warm_render(make_app, reader, page)) for page in PAGES}
 
 

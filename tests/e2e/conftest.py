@@ -18,8 +18,11 @@ from playwright.sync_api import Browser, Page, expect
 
 from services.clock import PINNED_TODAY_VARIABLE
 
-# DEMO_TEST_PASSWORD: the demo accounts' password in the browser tests (the product makes a random one per load).
-from tests.conftest import DEMO_TEST_PASSWORD, _create_from_template, _drop, as_app_role
+# DEMO_TEST_PASSWORD: the demo accounts' password in the browser tests (the product makes a random one per load),
+# exported from here for them.
+from tests.conftest import DEMO_TEST_PASSWORD as DEMO_TEST_PASSWORD
+from tests.conftest import _create_from_template, _drop, as_app_role
+from tests.types import DemoTemplate
 
 # The machine is shared: give each expectation time for the app's rerun to finish.
 expect.set_options(timeout=30_000)
@@ -33,7 +36,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 # A Thursday in term time. The served app and the test share this "today" (RRT_TODAY), so a run on a
@@ -69,7 +73,7 @@ def served_app(env: dict[str, str]) -> Iterator[str]:
             process.kill()
 
 
-def _start_app(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+def _start_app(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
     # A free port is only free until someone binds it: with test workers side by side (pytest-xdist), another
     # process may take it between the look and the app's start. The app then stops at once saying so: try another.
     for attempt in range(3):
@@ -172,7 +176,7 @@ def wait_for_session_cookie(page: Page, timeout_ms: int = 20_000) -> bool:
 
 
 @pytest.fixture(scope="module")
-def demo_app(server_url: str, demo_template) -> Iterator[str]:
+def demo_app(server_url: str, demo_template: DemoTemplate) -> Iterator[str]:
     """The demo partnership, loaded as of the pinned day, served by one app for the whole module (on a copy of the
     run's demo database)."""
     name, url = _create_from_template(server_url, demo_template(PINNED_TODAY, DEMO_TEST_PASSWORD))

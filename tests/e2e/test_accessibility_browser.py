@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import TypedDict
 
 import pytest
-from axe_playwright_python.base import AXE_SCRIPT
-from playwright.sync_api import Browser, Page, expect
+from axe_playwright_python.base import AXE_SCRIPT  # type: ignore[import-untyped]  # the package has no py.typed
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from demo.cast import DEMO_ACCOUNTS
 from tests.e2e.conftest import DEMO_TEST_PASSWORD, sign_in, wait_for_app
+from tests.types import PageForRole
 from ui.navigation import PAGES, page_keys_for
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-VIEWPORTS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
+VIEWPORTS: dict[str, ViewportSize] = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 # Elements that are Streamlit's own, which no page of ours can change; each is listed in docs/accessibility.md's
 # accessibility statement. A whole rule is never switched off: only these exact elements are left out.
@@ -29,12 +31,29 @@ ROLE_ACCOUNTS = {str(roles[0]): username for username, _name, roles in DEMO_ACCO
 AUDITS = [(role, key, size) for role in ROLE_ACCOUNTS for key in page_keys_for([role]) for size in VIEWPORTS]
 
 
-@pytest.fixture(scope="module")
-def signed_in_pages(browser: Browser, demo_app: str) -> Iterator[dict]:
-    """One browser page per role, signed in on first use; closed at the end of the module."""
-    pages: dict = {}
+class AxeNode(TypedDict):
+    """An element a rule found (axe-core's result node, the fields read here)."""
 
-    def page_for(role: str):
+    target: list[str | list[str]]  # its selector (a list of them inside a frame or a shadow root)
+    html: str
+    failureSummary: str
+
+
+class AxeViolation(TypedDict):
+    """A rule violated (axe-core's result, the fields read here)."""
+
+    id: str
+    impact: str | None
+    help: str
+    nodes: list[AxeNode]
+
+
+@pytest.fixture(scope="module")
+def signed_in_pages(browser: Browser, demo_app: str) -> Iterator[PageForRole]:
+    """One browser page per role, signed in on first use; closed at the end of the module."""
+    pages: dict[str, Page] = {}
+
+    def page_for(role: str) -> Page:
         if role not in pages:
             context = browser.new_context(viewport=VIEWPORTS["desktop"])
             page = context.new_page()
@@ -49,15 +68,17 @@ def signed_in_pages(browser: Browser, demo_app: str) -> Iterator[dict]:
         page.context.close()
 
 
-def _audit(page: Page) -> list[dict]:
+def _audit(page: Page) -> list[AxeViolation]:
     """axe-core's WCAG A/AA violations on the page as it stands."""
     page.evaluate(AXE_SCRIPT)
     context = {"exclude": [[selector] for selector in STREAMLIT_INTERNAL]}
     options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
-    return page.evaluate(f"axe.run({json.dumps(context)}, {json.dumps(options)})")["violations"]
+    result = page.evaluate(f"axe.run({json.dumps(context)}, {json.dumps(options)})")
+    violations: list[AxeViolation] = result["violations"]
+    return violations
 
 
-def _report(where: str, violations: list[dict]) -> str:
+def _report(where: str, violations: list[AxeViolation]) -> str:
     """Each violated rule (id, impact) and, under it, every element it found: its selector, the start of its HTML
     and why it fails."""
     elements = sum(len(violation["nodes"]) for violation in violations)
@@ -92,7 +113,7 @@ def test_the_audit_finds_what_it_is_meant_to_find(browser: Browser) -> None:
 
 
 @pytest.mark.parametrize("size", list(VIEWPORTS))
-def test_the_sign_in_page_has_no_wcag_violation(signed_in_pages, demo_app: str, size) -> None:
+def test_the_sign_in_page_has_no_wcag_violation(signed_in_pages: PageForRole, demo_app: str, size: str) -> None:
     page = signed_in_pages("signed out")
     page.set_viewport_size(VIEWPORTS[size])
     _open(page, demo_app, "/")
@@ -102,7 +123,8 @@ def test_the_sign_in_page_has_no_wcag_violation(signed_in_pages, demo_app: str, 
 
 
 @pytest.mark.parametrize(("role", "key", "size"), AUDITS, ids=[f"{r}-{k}-{s}" for r, k, s in AUDITS])
-def test_every_page_of_every_role_has_no_wcag_violation(signed_in_pages, demo_app: str, role, key, size) -> None:
+def test_every_page_of_every_role_has_no_wcag_violation(signed_in_pages: PageForRole, demo_app: str, role: str,
+                                                        key: str, size: str) -> None:
     page = signed_in_pages(role)
     page.set_viewport_size(VIEWPORTS[size])
     first = page_keys_for([role])[0]  # a role's first page is its home, at "/"
@@ -112,7 +134,7 @@ def test_every_page_of_every_role_has_no_wcag_violation(signed_in_pages, demo_ap
     assert not violations, _report(f"{PAGES[key].title} as {role} at {size}", violations)
 
 
-def test_a_review_opens_from_the_live_list_by_keyboard_alone(signed_in_pages, demo_app: str) -> None:
+def test_a_review_opens_from_the_live_list_by_keyboard_alone(signed_in_pages: PageForRole, demo_app: str) -> None:
     """From the status filter, Tab goes through the table to the links under it; Enter on one opens that review."""
     page = signed_in_pages("officer")
     page.set_viewport_size(VIEWPORTS["desktop"])
@@ -146,8 +168,9 @@ def _open_every_expander(page: Page) -> int:
 
 
 @pytest.mark.parametrize(("role", "key"), DESKTOP_AUDITS, ids=[f"{r}-{k}" for r, k in DESKTOP_AUDITS])
-def test_every_page_with_its_tabs_and_expanders_opened_has_no_wcag_violation(signed_in_pages, demo_app: str, role,
-                                                                             key) -> None:
+def test_every_page_with_its_tabs_and_expanders_opened_has_no_wcag_violation(signed_in_pages: PageForRole,
+                                                                             demo_app: str, role: str,
+                                                                             key: str) -> None:
     """A page as it is used, not only as it first opens: each tab chosen in turn, with every expander in it open (the
     text and forms they hide are audited too)."""
     page = signed_in_pages(role)
@@ -168,7 +191,7 @@ def test_every_page_with_its_tabs_and_expanders_opened_has_no_wcag_violation(sig
     assert not found, "\n".join(found)
 
 
-def test_a_form_refused_with_its_message_has_no_wcag_violation(signed_in_pages, demo_app: str) -> None:
+def test_a_form_refused_with_its_message_has_no_wcag_violation(signed_in_pages: PageForRole, demo_app: str) -> None:
     """A refused form's message (the daily log's Add with nothing written) is read as well as the page around it."""
     page = signed_in_pages("officer")
     page.set_viewport_size(VIEWPORTS["desktop"])

@@ -24,10 +24,16 @@ from tests.e2e.conftest import environment_for, served_app
 PASSWORD = "correct horse battery"
 
 
+def _host_and_port(app_url: str) -> tuple[str, int]:
+    parts = urlsplit(app_url)
+    assert parts.hostname is not None and parts.port is not None, app_url
+    return parts.hostname, parts.port
+
+
 def _request(app_url: str, method: str, path: str, headers: dict[str, str] | None = None,
              body: bytes | None = None) -> tuple[int, dict[str, str], bytes]:
-    parts = urlsplit(app_url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    host, port = _host_and_port(app_url)
+    connection = http.client.HTTPConnection(host, port, timeout=30)
     try:
         connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()
@@ -51,8 +57,8 @@ def _websocket_status(app_url: str, headers: dict[str, str], host: str | None = 
 
 
 def _other_port_origin(app_url: str) -> str:
-    parts = urlsplit(app_url)
-    return f"http://{parts.hostname}:{parts.port + 1 if parts.port != 65535 else 1}"
+    host, port = _host_and_port(app_url)
+    return f"http://{host}:{port + 1 if port != 65535 else 1}"
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +71,7 @@ def module_database(server_url: str, template_database: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def app_url(module_database) -> Iterator[str]:
+def app_url(module_database: str) -> Iterator[str]:
     """One app served for the module (its tests do not change what another reads): one start instead of four."""
     with served_app(environment_for(module_database)) as url:
         yield url
@@ -128,7 +134,7 @@ def test_metrics_are_off_and_every_response_carries_the_security_headers(app_url
 
 
 @pytest.fixture
-def live_token(module_database) -> Iterator[tuple[str, object]]:
+def live_token(module_database: str) -> Iterator[tuple[str, Engine]]:
     engine = create_engine(module_database)
     with Session(engine, expire_on_commit=False) as session, session.begin():
         officer = create_account_from_command_line(session, username="olly", display_name="Olly Officer",
@@ -143,7 +149,8 @@ def _ended(engine: Engine) -> list[str | None]:
         return list(connection.execute(text("SELECT ended_reason FROM sign_in_sessions")).scalars())
 
 
-def test_sign_out_ends_a_session_only_on_a_post_from_the_trackers_own_origin(app_url: str, live_token) -> None:
+def test_sign_out_ends_a_session_only_on_a_post_from_the_trackers_own_origin(app_url: str,
+                                                                           live_token: tuple[str, Engine]) -> None:
     token, engine = live_token
     cookie = {"Cookie": f"rrt_session={token}"}
     # A link, an image, a prefetch: GET and HEAD never end a live session; GET shows a button that posts.

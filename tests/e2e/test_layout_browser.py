@@ -15,14 +15,15 @@ from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
 
 from tests.e2e.conftest import DEMO_TEST_PASSWORD, sign_in, wait_for_app
 from tests.e2e.test_accessibility_browser import ROLE_ACCOUNTS
+from tests.types import PageForRole
 from ui.navigation import PAGES, page_keys_for
 
-LAPTOP = {"width": 1280, "height": 720}
-PHONE = {"width": 390, "height": 844}
+LAPTOP: ViewportSize = {"width": 1280, "height": 720}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 # Every element of the main area that clips what it holds and holds more than it shows, or that reaches past the
 # main area's right edge; each named by its test id or tag and the start of its text.
@@ -102,11 +103,13 @@ def _open(page: Page, url: str) -> None:
 
 
 def _cut_off(page: Page) -> list[str]:
-    return page.evaluate(CLIPPED_TEXT) + page.evaluate(GRID_PROBLEMS)
+    clipped: list[str] = page.evaluate(CLIPPED_TEXT)
+    grids: list[str] = page.evaluate(GRID_PROBLEMS)
+    return clipped + grids
 
 
 @pytest.fixture(scope="module")
-def laptop(browser: Browser, demo_app: str):
+def laptop(browser: Browser, demo_app: str) -> Iterator[Page]:
     """The manager (who sees every form) at 1280x720, signed in once, the menu open beside the page."""
     context = browser.new_context(viewport=LAPTOP)
     page = context.new_page()
@@ -117,7 +120,7 @@ def laptop(browser: Browser, demo_app: str):
     context.close()
 
 
-def test_the_live_list_shows_every_word_at_1280(laptop, demo_app: str) -> None:
+def test_the_live_list_shows_every_word_at_1280(laptop: Page, demo_app: str) -> None:
     _open(laptop, demo_app + "/")
     assert _cut_off(laptop) == []
     # What matters is on the screen: status, due, why, next step.
@@ -133,7 +136,7 @@ def _live_review_ids(page: Page, app: str) -> list[str]:
     return [parse_qs(urlsplit(address).query)["review"][0] for address in addresses]
 
 
-def test_every_live_review_page_shows_every_word_at_1280(laptop, demo_app: str) -> None:
+def test_every_live_review_page_shows_every_word_at_1280(laptop: Page, demo_app: str) -> None:
     ids = _live_review_ids(laptop, demo_app)
     assert len(ids) == 10  # the demo's live reviews, each with its link
     for review_id in ids:
@@ -141,7 +144,7 @@ def test_every_live_review_page_shows_every_word_at_1280(laptop, demo_app: str) 
         assert _cut_off(laptop) == [], review_id
 
 
-def test_the_returns_page_shows_every_word_at_1280(laptop, demo_app: str) -> None:
+def test_the_returns_page_shows_every_word_at_1280(laptop: Page, demo_app: str) -> None:
     """The outstanding returns, then each live review's checklist (cards, send-back rounds); the checklist's own
     table, folded away as a preview of its export, is not shown unless opened."""
     _open(laptop, demo_app + "/returns?view=outstanding")
@@ -170,6 +173,13 @@ def test_on_a_phone_the_live_list_and_each_review_fit_the_screen(browser: Browse
         context.close()
 
 
+def _top(element: Locator) -> float:
+    """Where the element's top edge is on the page (it is drawn, so it has a box)."""
+    box = element.bounding_box()
+    assert box is not None
+    return box["y"]
+
+
 def test_on_a_phone_the_worklist_fits_the_screen_with_its_counts_two_to_a_row(browser: Browser, demo_app: str) -> None:
     """At 390x844 the page does not scroll sideways and the list starts on the first screen: the four counts sit two
     to a row. The table of returns, a grid of data, scrolls sideways within itself (WCAG 1.4.10 allows it for
@@ -186,9 +196,9 @@ def test_on_a_phone_the_worklist_fits_the_screen_with_its_counts_two_to_a_row(br
         assert scroll_width <= client_width
         tiles = page.locator('.st-key-compact_on_phone_worklist_counts [data-testid="stMetric"]')
         assert tiles.count() == 4
-        first, second, third, fourth = (tiles.nth(i).bounding_box() for i in range(4))
-        assert first["y"] == second["y"] < third["y"] == fourth["y"]
-        assert page.locator('[data-testid="stDataFrame"]').first.bounding_box()["y"] < PHONE["height"]
+        first, second, third, fourth = (_top(tiles.nth(i)) for i in range(4))
+        assert first == second < third == fourth
+        assert _top(page.locator('[data-testid="stDataFrame"]').first) < PHONE["height"]
     finally:
         context.close()
 
@@ -223,7 +233,7 @@ def test_on_a_phone_the_menu_closes_once_a_page_is_chosen(browser: Browser, demo
 
 # ------------------------------------------------------------------ every page of every role, at both sizes
 
-SIZES = {"laptop": {"width": 1280, "height": 800}, "phone": PHONE}
+SIZES: dict[str, ViewportSize] = {"laptop": {"width": 1280, "height": 800}, "phone": PHONE}
 
 # Every table and input of the main area that holds more than it shows, and every element that reaches past the main
 # area's right edge, except where a visible horizontal scroll bar the keyboard can reach lets the user see the rest:
@@ -342,15 +352,18 @@ def _review_with_meetings(page: Page, app: str) -> str:
 
 
 def _problems(page: Page) -> list[str]:
-    return page.evaluate(CUT_OFF_TABLES_AND_INPUTS) + page.evaluate(GRID_SCROLLS) + page.evaluate(GRID_CELLS)
+    cut_off: list[str] = page.evaluate(CUT_OFF_TABLES_AND_INPUTS)
+    scrolls: list[str] = page.evaluate(GRID_SCROLLS)
+    cells: list[str] = page.evaluate(GRID_CELLS)
+    return cut_off + scrolls + cells
 
 
 @pytest.fixture(scope="module")
-def role_pages(browser: Browser, demo_app: str) -> Iterator:
+def role_pages(browser: Browser, demo_app: str) -> Iterator[PageForRole]:
     """One browser context per role, signed in once, reused for both sizes (each page is opened afresh)."""
-    pages: dict = {}
+    pages: dict[str, Page] = {}
 
-    def page_for(role: str):
+    def page_for(role: str) -> Page:
         if role not in pages:
             context = browser.new_context(viewport=SIZES["laptop"])
             page = context.new_page()
@@ -365,12 +378,13 @@ def role_pages(browser: Browser, demo_app: str) -> Iterator:
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-def test_no_table_or_input_is_cut_off_on_any_page_of_any_role(role_pages, demo_app: str, size) -> None:
+def test_no_table_or_input_is_cut_off_on_any_page_of_any_role(role_pages: PageForRole, demo_app: str,
+                                                              size: str) -> None:
     """Every page each role may open, at 1280x800 with the menu open and at 390x844: every table and input shows
     all it holds, or scrolls sideways with a scroll bar the keyboard reaches; a date field shows its whole date.
     The daily log's date filters hold a date (where a short field cuts it), wide enough to keep its entries; the
     Meetings page shows a review with meetings."""
-    found = []
+    found: list[str] = []
     for role, key in SWEEP:
         page = role_pages(role)
         page.set_viewport_size(SIZES[size])
@@ -393,7 +407,7 @@ def test_no_table_or_input_is_cut_off_on_any_page_of_any_role(role_pages, demo_a
     assert found == [], "\n".join(found)
 
 
-def test_the_date_picker_starts_the_week_on_monday(role_pages, demo_app: str) -> None:
+def test_the_date_picker_starts_the_week_on_monday(role_pages: PageForRole, demo_app: str) -> None:
     """In a browser whose language is US English (Chromium's default here, Sunday first), the calendar's first
     column is Monday."""
     page = role_pages("officer")
@@ -403,12 +417,12 @@ def test_the_date_picker_starts_the_week_on_monday(role_pages, demo_app: str) ->
     page.locator('[data-testid="stDateInput"]', has_text="From").locator('[data-testid="stDateInputField"]').click()
     calendar = page.locator('[data-testid="stDateInputCalendar"]')
     first_day = calendar.locator('tbody tr').first.locator('td').first.locator('[aria-label]').first
-    assert first_day.get_attribute("aria-label").startswith("Monday")
+    assert (first_day.get_attribute("aria-label") or "").startswith("Monday")
     assert calendar.locator("thead th").first.inner_text() == "M"
     page.keyboard.press("Escape")
 
 
-def test_a_link_to_a_page_the_role_does_not_open_says_so(role_pages, demo_app: str) -> None:
+def test_a_link_to_a_page_the_role_does_not_open_says_so(role_pages: PageForRole, demo_app: str) -> None:
     """The board account follows a link to a review: its own page opens, with one sentence saying why."""
     page = role_pages("board")
     _open(page, demo_app + "/review?review=24")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
@@ -51,9 +51,9 @@ def _seed(database_url: str) -> str:
         for m in review.milestones:
             # Scoping forms sent completes from the requests the test records (issue 26: no tick by hand).
             if m.window_end_day == 1 and m.key != "scoping_sent":
-                extra = {"exec_meeting_required": False} if m.key == "exec_decision" else {}
                 record_milestone_done(session, chair if m.owner == "chair" else officer, milestone_id=m.id,
-                                      done_on=today, as_of=today, **extra)
+                                      done_on=today, as_of=today,
+                                      exec_meeting_required=False if m.key == "exec_decision" else None)
         reference = review.case_reference
     engine.dispose()
     return reference
@@ -68,7 +68,9 @@ def _open_checklist(page: Page) -> None:
 
 def _review_rag(page: Page, reference: str) -> str:
     header = page.locator("h3").filter(has_text=reference).first.inner_text()
-    return re.search(r"\b(RED|AMBER|GREEN|COMPLETE|SUBMITTED)\b", header).group(1)
+    rag = re.search(r"\b(RED|AMBER|GREEN|COMPLETE|SUBMITTED)\b", header)
+    assert rag is not None, header
+    return rag.group(1)
 
 
 def _expect_review_rag(page: Page, reference: str, word: str) -> None:
@@ -104,7 +106,7 @@ class CountedClicks:
         self.page = page
         self.count = 0
 
-    def click(self, locator) -> None:
+    def click(self, locator: Locator) -> None:
         locator.click()
         self.count += 1
 
@@ -118,7 +120,7 @@ class CountedClicks:
         self.click(self.page.locator('[data-testid="stRadio"]').filter(has_text=question)
                    .get_by_text(answer, exact=True))
 
-    def type_and_submit(self, box, text: str) -> None:
+    def type_and_submit(self, box: Locator, text: str) -> None:
         """Click into the box (a click), type, and press Enter, which submits the form (a key press that submits)."""
         self.click(box)
         box.press_sequentially(text)
@@ -235,7 +237,7 @@ class ScriptRuns:
         self.endings: list[str] = []
         page.on("websocket", lambda ws: ws.on("framereceived", self._read))
 
-    def _read(self, payload) -> None:
+    def _read(self, payload: str | bytes) -> None:
         if isinstance(payload, str):
             return
         message = ForwardMsg()
@@ -261,7 +263,7 @@ def _seed_one_accepted_one_awaited(database_url: str) -> str:
         review = session.scalars(select(Review).where(Review.case_reference == reference)).one()
         police, _gp = record_returns_requested(
             session, officer, review_id=review.id, as_of=today, requested_on=today,
-            agency_ids=[session.scalar(select(Agency.id).where(Agency.name == n))
+            agency_ids=[session.scalars(select(Agency.id).where(Agency.name == n)).one()  # names are unique
                         for n in ("Demoshire Police", "GP practices")])
         record_return_received(session, officer, return_id=police.id, expected_version=None, received_on=today,
                                signed_by_senior_manager=True, signatory_role="Detective Inspector", as_of=today)
