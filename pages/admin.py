@@ -257,7 +257,10 @@ with plan_tab:
                        done_when=done_when)
 
 with form_tab:
-    scoping_form_tab(exchange)
+    # Drawn only while chosen (the tabs rerun on a change): its preview's expander and its one large form are not
+    # sent, hidden, with every other tab.
+    if form_tab.open:
+        scoping_form_tab(exchange)
 
 st.subheader("The record")
 st.caption("The daily log and the report versions are chained by hash: `manage.py verify` (run on the server) "

@@ -184,6 +184,7 @@ def test_every_page_with_its_tabs_and_expanders_opened_has_no_wcag_violation(sig
     for index, name in enumerate(names):
         if name:
             tabs.nth(index).click()
+            wait_for_app(page)  # the tabs rerun the page on a change; a tab may draw its content only while chosen
         _open_every_expander(page)
         violations = _audit(page)
         if violations:

@@ -415,15 +415,15 @@ def test_an_agency_return_from_request_to_accepted_through_the_private_link(loop
         assert download.suggested_filename == "Chronology.pdf"
         assert Path(download.path()).read_bytes() == PDF
 
-        # The Chair's email (sent as the mail run sends, in this process: quicker): a link to the review's returns
-        # page in the tracker, nothing of the return.
+        # The Chair's email (sent as the mail run sends, in this process: quicker): a link to the return's card on
+        # the review's returns page in the tracker, nothing of the return.
         mark = len(loop.sink.received)
         assert loop.send_queued_mail() == 1
         shared_subject = f"Rapid Review {outside}: the scoping return from {AGENCY} is shared with you"
         shared = _one(loop.sink.since(mark), shared_subject)
         assert shared.recipients == (CHAIR_EMAIL,) and shared.message["To"] == CHAIR_EMAIL
         assert shared.body.startswith("Dear Charlie Chair,")
-        assert f"  {loop.url}/returns?review={seeded.review_id}\n" in shared.body
+        assert f"  {loop.url}/returns?review={seeded.review_id}&return={return_id}\n" in shared.body
         for private in [*ROUND_1.values(), "Jo Smith", "A Jones", "Chronology"]:
             assert private not in shared.body, private
         assert not shared.message.is_multipart() and list(shared.message.iter_attachments()) == []
