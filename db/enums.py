@@ -125,6 +125,24 @@ class MailKind(StrEnum):
     RETURN_SHARED = "return_shared"  # a JCR Chair told that a return is shared with them (a link, never the content)
 
 
+class RecommendationSource(StrEnum):
+    """Where a recommendation of a review came from (issue 29)."""
+
+    RAPID_REVIEW = "rapid_review"  # the Rapid Review's report
+    PANEL_RESPONSE = "panel_response"  # the National Panel's response
+    LCSPR = "lcspr"  # the Local Child Safeguarding Practice Review's final report
+
+
+class ActionStatus(StrEnum):
+    """Where an action of a recommendation stands (issue 29), in the order it moves."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"  # the owner says it is done and has given evidence; the Manager has not yet accepted it
+    EVIDENCE_ACCEPTED = "evidence_accepted"
+    IMPACT_CHECKED = "impact_checked"
+
+
 class MilestoneKey(StrEnum):
     """The keys of the plan's milestones, seeded by migration 0001 (an admin edits a step, never its key)."""
 

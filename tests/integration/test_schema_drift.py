@@ -19,6 +19,7 @@ from sqlalchemy import CheckConstraint, Connection, Engine, text
 import db.enums as enums
 import db.model_registry  # noqa: F401  (every model module, so Base.metadata knows every table)
 from db.enums import (
+    ActionStatus,
     CorrectedFact,
     FinalQaOutcome,
     FolderSection,
@@ -28,6 +29,7 @@ from db.enums import (
     MeetingKind,
     MilestoneKey,
     NotificationType,
+    RecommendationSource,
     ReportVersionState,
     ReturnEnding,
     ReviewState,
@@ -97,6 +99,9 @@ ENUM_CHECKS = [
     ("sent_mail", "mail_kind_known", "kind", "varchar", MailKind),
     ("reviews", "withdrawn_reason_known", "withdrawn_reason", "varchar", WithdrawalReason),
     ("review_fact_corrections", "fact_known", "fact", "varchar", CorrectedFact),
+    ("recommendations", "recommendation_source_known", "source", "varchar", RecommendationSource),
+    ("review_actions", "action_status_known", "status", "varchar", ActionStatus),
+    ("action_evidence", "evidence_outcome_known", "outcome", "varchar", FinalQaOutcome),
 ]
 
 
