@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import Engine
 
 from services.clock import PINNED_TODAY_VARIABLE
 
@@ -22,6 +23,7 @@ from services.clock import PINNED_TODAY_VARIABLE
 # exported from here for them.
 from tests.conftest import DEMO_TEST_PASSWORD as DEMO_TEST_PASSWORD
 from tests.conftest import _create_from_template, _drop, as_app_role
+from tests.e2e.agency_server import Seeded, app_engine, seed, served
 from tests.types import DemoTemplate
 
 # The machine is shared: give each expectation time for the app's rerun to finish.
@@ -185,3 +187,23 @@ def demo_app(server_url: str, demo_template: DemoTemplate) -> Iterator[str]:
             yield app
     finally:
         _drop(server_url, name)
+
+
+# The agencies' site (tests/e2e/agency_server.py) on a fresh database: its engine, one seeded review with its links,
+# and the site served on a free port; shared by the agency site's HTTP and browser tests.
+@pytest.fixture
+def agency_engine(fresh_database_url: str) -> Iterator[Engine]:
+    engine = app_engine(fresh_database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def agency_seeded(agency_engine: Engine) -> Seeded:
+    return seed(agency_engine)
+
+
+@pytest.fixture
+def agency_site(agency_engine: Engine, agency_seeded: Seeded) -> Iterator[str]:
+    with served(agency_engine) as url:
+        yield url

@@ -4,7 +4,6 @@ of the page (WCAG 2.0-2.2 A and AA) on a desktop and a phone: 0 violations."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TypedDict
 
@@ -15,7 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from db.models_returns import AgencyReturn
-from tests.e2e.agency_server import TODAY, Seeded, app_engine, seed, served
+from tests.e2e.agency_server import TODAY, Seeded
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -38,33 +37,16 @@ class AxeViolation(TypedDict):
     nodes: list[AxeNode]
 
 
-@pytest.fixture
-def engine(fresh_database_url: str) -> Iterator[Engine]:
-    engine = app_engine(fresh_database_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def seeded(engine: Engine) -> Seeded:
-    return seed(engine)
-
-
-@pytest.fixture
-def site(engine: Engine, seeded: Seeded) -> Iterator[str]:
-    with served(engine) as url:
-        yield url
-
-
-def test_an_agency_answers_with_javascript_off(browser: Browser, site: str, seeded: Seeded, engine: Engine,
+def test_an_agency_answers_with_javascript_off(browser: Browser, agency_site: str, agency_seeded: Seeded,
+                                               agency_engine: Engine,
                                                 tmp_path: Path) -> None:
     context = browser.new_context(java_script_enabled=False, viewport=VIEWPORTS["desktop"])
     page = context.new_page()
-    link = f"{site}/agency/{seeded.tokens[0]}"
+    link = f"{agency_site}/agency/{agency_seeded.tokens[0]}"
     try:
         page.goto(link)
         expect(page.get_by_role("heading", level=1)).to_have_text(
-            f"Scoping return for Rapid Review {seeded.outside_reference}")
+            f"Scoping return for Rapid Review {agency_seeded.outside_reference}")
         page.get_by_label("Your name").fill("Jo Smith")
         page.get_by_label("The agency's involvement with the child and family").fill("Health visiting; 4 contacts.")
         page.get_by_label("Key dates and episodes").fill("20/11/2026: home visit.\n21/11/2026: call.")
@@ -104,8 +86,8 @@ def test_an_agency_answers_with_javascript_off(browser: Browser, site: str, seed
         expect(page.locator("form")).to_have_count(0)
     finally:
         context.close()
-    with Session(engine) as session:
-        ret = session.get_one(AgencyReturn, seeded.return_ids[0])
+    with Session(agency_engine) as session:
+        ret = session.get_one(AgencyReturn, agency_seeded.return_ids[0])
         assert (ret.received_date, ret.signed_by_senior_manager, ret.signatory_role) == (
             TODAY, True, "Head of Safeguarding")
 
@@ -126,11 +108,12 @@ def _report(where: str, violations: list[AxeViolation]) -> str:
 
 
 @pytest.mark.parametrize("size", list(VIEWPORTS))
-def test_every_state_of_the_page_has_no_wcag_violation(browser: Browser, site: str, seeded: Seeded, size: str) -> None:
+def test_every_state_of_the_page_has_no_wcag_violation(browser: Browser, agency_site: str,
+                                                       agency_seeded: Seeded, size: str) -> None:
     # JavaScript on for axe itself; the page has no script of its own.
     context = browser.new_context(viewport=VIEWPORTS[size])
     page = context.new_page()
-    link = f"{site}/agency/{seeded.tokens[0]}"
+    link = f"{agency_site}/agency/{agency_seeded.tokens[0]}"
     found: dict[str, list[AxeViolation]] = {}
     try:
         page.goto(link)
@@ -152,7 +135,7 @@ def test_every_state_of_the_page_has_no_wcag_violation(browser: Browser, site: s
         page.get_by_role("button", name="Submit return").click()
         expect(page.get_by_role("heading", name="Return sent")).to_be_visible()
         found["sent"] = _audit(page)
-        page.goto(f"{site}/agency/{'n' * 43}")
+        page.goto(f"{agency_site}/agency/{'n' * 43}")
         found["not found"] = _audit(page)
     finally:
         context.close()

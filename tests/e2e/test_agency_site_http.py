@@ -5,11 +5,10 @@ comes back escaped; the page shows its own return and nothing of another agency 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import date
 
 import httpx
-import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
@@ -17,31 +16,13 @@ from db.models import Account
 from db.models_agency import AgencyAnswer, AgencyAttachment
 from db.models_returns import AgencyReturn
 from services.agency_exchange import revoke_agency_link
-from tests.e2e.agency_server import TODAY, Seeded, app_engine, seed, served
+from tests.e2e.agency_server import TODAY, Seeded, served
 from ui.agency_site import AgencyLimits
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
 CONFIRMATION = {"manager_name": "A Jones", "manager_role": "Head of Safeguarding", "confirmed_on-day": "25",
                 "confirmed_on-month": "11", "confirmed_on-year": "2026", "confirmed": "yes"}
-
-
-@pytest.fixture
-def engine(fresh_database_url: str) -> Iterator[Engine]:
-    engine = app_engine(fresh_database_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def seeded(engine: Engine) -> Seeded:
-    return seed(engine)
-
-
-@pytest.fixture
-def site(engine: Engine, seeded: Seeded) -> Iterator[str]:
-    with served(engine) as url:
-        yield url
 
 
 def _csrf(response: httpx.Response) -> str:
@@ -63,14 +44,14 @@ def _post(client: httpx.Client, url: str, csrf: str, fields: Mapping[str, str] |
                        files=files or {"document": ("", b"", "application/octet-stream")})
 
 
-def test_a_link_opens_with_no_cookie_and_shows_only_its_own_return(site: str, seeded: Seeded) -> None:
+def test_a_link_opens_with_no_cookie_and_shows_only_its_own_return(agency_site: str, agency_seeded: Seeded) -> None:
     with httpx.Client() as client:
-        page = client.get(f"{site}/agency/{seeded.tokens[0]}")
+        page = client.get(f"{agency_site}/agency/{agency_seeded.tokens[0]}")
     assert page.status_code == 200
     body = page.text
-    assert "Agency 1" in body and seeded.outside_reference in body
+    assert "Agency 1" in body and agency_seeded.outside_reference in body
     # Nothing of another agency, and nothing of the review beyond its outside reference (no initials, no case ref).
-    assert "Agency 2" not in body and seeded.case_reference not in body and "QZ" not in body
+    assert "Agency 2" not in body and agency_seeded.case_reference not in body and "QZ" not in body
     assert "Wednesday 25 November 2026" in body  # due: requested Wed 18 Nov + 5 working days
     # Tue 25 Nov + 10 working days: Thu 26 (1) ... Wed 9 Dec 2026 (10).
     assert "Wednesday 9 December 2026" in body
@@ -84,28 +65,31 @@ def test_a_link_opens_with_no_cookie_and_shows_only_its_own_return(site: str, se
     assert "httponly" in set_cookie and "samesite=strict" in set_cookie and "path=/agency" in set_cookie
 
 
-def test_every_token_that_opens_nothing_gets_the_same_404(site: str, engine: Engine, seeded: Seeded) -> None:
-    with Session(engine) as session, session.begin():
+def test_every_token_that_opens_nothing_gets_the_same_404(agency_site: str, agency_engine: Engine,
+                                                          agency_seeded: Seeded) -> None:
+    with Session(agency_engine) as session, session.begin():
         officer = session.scalars(select(Account).where(Account.username == "links-officer")).one()
-        revoke_agency_link(session, officer, return_id=seeded.return_ids[1], reason="Sent to the wrong address.")
+        revoke_agency_link(session, officer, return_id=agency_seeded.return_ids[1], reason="Sent to the wrong address.")
     with httpx.Client() as client:
-        pages = [client.get(f"{site}/agency/{path}") for path in
-                 ("x" * 43, seeded.tokens[1], seeded.tokens[0].upper(), "", "assets", f"{seeded.tokens[0]}/x",
+        pages = [client.get(f"{agency_site}/agency/{path}") for path in
+                 ("x" * 43, agency_seeded.tokens[1], agency_seeded.tokens[0].upper(), "", "assets",
+                  f"{agency_seeded.tokens[0]}/x",
                   "%00")]
-        posted = client.post(f"{site}/agency/{'y' * 43}", data={"csrf_token": "z" * 43},
+        posted = client.post(f"{agency_site}/agency/{'y' * 43}", data={"csrf_token": "z" * 43},
                              cookies={"rrt_agency_form": "z" * 43}, files={"document": ("", b"")})
     assert {p.status_code for p in [*pages, posted]} == {404}
     assert len({p.text for p in [*pages, posted]}) == 1
     assert "This link does not work" in pages[0].text
-    with served(engine, today=date(2026, 12, 10)) as later, httpx.Client() as client:
-        expired = client.get(f"{later}/agency/{seeded.tokens[0]}")
+    with served(agency_engine, today=date(2026, 12, 10)) as later, httpx.Client() as client:
+        expired = client.get(f"{later}/agency/{agency_seeded.tokens[0]}")
         assert (expired.status_code, expired.text) == (404, pages[0].text)
-    with served(engine, today=date(2026, 12, 9)) as last_day, httpx.Client() as client:
-        assert client.get(f"{last_day}/agency/{seeded.tokens[0]}").status_code == 200
+    with served(agency_engine, today=date(2026, 12, 9)) as last_day, httpx.Client() as client:
+        assert client.get(f"{last_day}/agency/{agency_seeded.tokens[0]}").status_code == 200
 
 
-def test_a_post_without_the_csrf_token_is_refused(site: str, engine: Engine, seeded: Seeded) -> None:
-    url = f"{site}/agency/{seeded.tokens[0]}"
+def test_a_post_without_the_csrf_token_is_refused(agency_site: str, agency_engine: Engine,
+                                                  agency_seeded: Seeded) -> None:
+    url = f"{agency_site}/agency/{agency_seeded.tokens[0]}"
     with httpx.Client() as client:
         _, csrf = _opened(client, url)
         fields = {"author_name": "J Smith", "answer-involvement": "Seen.", "action": "save"}
@@ -115,18 +99,18 @@ def test_a_post_without_the_csrf_token_is_refused(site: str, engine: Engine, see
         no_cookie = _post(stranger, url, csrf, fields)
     assert [r.status_code for r in (no_field, wrong_field, no_cookie)] == [403, 403, 403]
     assert "Your form was not sent" in no_cookie.text
-    with Session(engine) as session:
+    with Session(agency_engine) as session:
         assert session.scalar(select(AgencyAnswer.id)) is None
 
 
-def test_save_come_back_attach_and_submit(site: str, engine: Engine, seeded: Seeded) -> None:
-    url = f"{site}/agency/{seeded.tokens[0]}"
+def test_save_come_back_attach_and_submit(agency_site: str, agency_engine: Engine, agency_seeded: Seeded) -> None:
+    url = f"{agency_site}/agency/{agency_seeded.tokens[0]}"
     hostile = "<script>alert('x')</script> & \"quotes\"\nSecond line"
     with httpx.Client() as client:
         _, csrf = _opened(client, url)
         saved = _post(client, url, csrf, {"author_name": "J <b>Smith</b>", "answer-involvement": hostile,
                                           "action": "save"})
-        assert (saved.status_code, saved.headers["location"]) == (303, f"/agency/{seeded.tokens[0]}?done=saved")
+        assert (saved.status_code, saved.headers["location"]) == (303, f"/agency/{agency_seeded.tokens[0]}?done=saved")
         back = client.get(url + "?done=saved")
         assert "Your draft was saved" in back.text
         assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &#34;quotes&#34;" in back.text
@@ -152,11 +136,11 @@ def test_save_come_back_attach_and_submit(site: str, engine: Engine, seeded: See
         sent = _post(client, url, csrf, {"author_name": "J Smith", "answer-involvement": "Seen twice.",
                                          "answer-key_dates": "20/11/2026: visit.", "action": "submit",
                                          **CONFIRMATION})
-        assert (sent.status_code, sent.headers["location"]) == (303, f"/agency/{seeded.tokens[0]}?done=sent")
+        assert (sent.status_code, sent.headers["location"]) == (303, f"/agency/{agency_seeded.tokens[0]}?done=sent")
         after = client.get(url + "?done=sent")
         assert "Return sent" in after.text and "<form" not in after.text
-    with Session(engine) as session:
-        ret = session.get_one(AgencyReturn, seeded.return_ids[0])
+    with Session(agency_engine) as session:
+        ret = session.get_one(AgencyReturn, agency_seeded.return_ids[0])
         assert (ret.received_date, ret.signed_by_senior_manager, ret.signatory_role) == (
             TODAY, True, "Head of Safeguarding")
         assert session.scalars(select(AgencyAttachment.file_name)).all() == ["Return.pdf"]
@@ -166,8 +150,8 @@ def test_save_come_back_attach_and_submit(site: str, engine: Engine, seeded: See
         assert history[0] is None and history[1] == "agency link" and history[2].startswith("sha256:")
 
 
-def test_a_body_over_the_limit_is_refused_unread(site: str, seeded: Seeded) -> None:
-    url = f"{site}/agency/{seeded.tokens[0]}"
+def test_a_body_over_the_limit_is_refused_unread(agency_site: str, agency_seeded: Seeded) -> None:
+    url = f"{agency_site}/agency/{agency_seeded.tokens[0]}"
     with httpx.Client() as client:
         _, csrf = _opened(client, url)
         big = _post(client, url, csrf, {"author_name": "J", "action": "attach"},
@@ -175,31 +159,31 @@ def test_a_body_over_the_limit_is_refused_unread(site: str, seeded: Seeded) -> N
     assert big.status_code == 413 and "at most 10 MB" in big.text
 
 
-def test_the_rate_limits(engine: Engine, seeded: Seeded) -> None:
-    with served(engine, limits=AgencyLimits(requests_per_minute=4)) as url, httpx.Client() as client:
-        codes = [client.get(f"{url}/agency/{seeded.tokens[0]}").status_code for _ in range(5)]
+def test_the_rate_limits(agency_engine: Engine, agency_seeded: Seeded) -> None:
+    with served(agency_engine, limits=AgencyLimits(requests_per_minute=4)) as url, httpx.Client() as client:
+        codes = [client.get(f"{url}/agency/{agency_seeded.tokens[0]}").status_code for _ in range(5)]
         assert codes == [200, 200, 200, 200, 429]
-    with served(engine, limits=AgencyLimits(misses_per_hour=3)) as url, httpx.Client() as client:
+    with served(agency_engine, limits=AgencyLimits(misses_per_hour=3)) as url, httpx.Client() as client:
         misses = [client.get(f"{url}/agency/{'g' * 43}{i}").status_code for i in range(4)]
         # Three guesses, then even a good token is refused from that address for the hour.
         assert misses == [404, 404, 404, 429]
-        assert client.get(f"{url}/agency/{seeded.tokens[0]}").status_code == 429
-    with served(engine, limits=AgencyLimits(posts_per_minute_per_link=2)) as url, httpx.Client() as client:
-        link = f"{url}/agency/{seeded.tokens[0]}"
+        assert client.get(f"{url}/agency/{agency_seeded.tokens[0]}").status_code == 429
+    with served(agency_engine, limits=AgencyLimits(posts_per_minute_per_link=2)) as url, httpx.Client() as client:
+        link = f"{url}/agency/{agency_seeded.tokens[0]}"
         _, csrf = _opened(client, link)
         posts = [_post(client, link, csrf, {"author_name": "J", "action": "save"}).status_code for _ in range(3)]
         assert posts == [303, 303, 429]
 
 
-def test_the_stylesheet_is_govuk_frontend_without_the_gds_font(site: str) -> None:
+def test_the_stylesheet_is_govuk_frontend_without_the_gds_font(agency_site: str) -> None:
     with httpx.Client() as client:
-        css = client.get(f"{site}/agency/assets/govuk-frontend.css")
+        css = client.get(f"{agency_site}/agency/assets/govuk-frontend.css")
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
     assert ".govuk-button" in css.text and "GDS Transport" not in css.text and "@font-face" not in css.text
 
 
-def test_behind_the_apps_edge_a_page_post_passes_and_one_without_origin_is_refused(engine: Engine,
-                                                                                   seeded: Seeded) -> None:
+def test_behind_the_apps_edge_a_page_post_passes_and_one_without_origin_is_refused(agency_engine: Engine,
+                                                                                   agency_seeded: Seeded) -> None:
     """As ui/server.py serves it: the app's EdgeGuard in front. A browser's form post carries the page's Origin (the
     page's "strict-origin" referrer policy keeps it; "no-referrer" would send `Origin: null`); a post with none, or
     from another site, is refused by the edge before the route sees it."""
@@ -207,8 +191,8 @@ def test_behind_the_apps_edge_a_page_post_passes_and_one_without_origin_is_refus
 
     from ui.server import EdgeGuard
 
-    with served(engine, middleware=[Middleware(EdgeGuard)]) as url, httpx.Client() as client:
-        link = f"{url}/agency/{seeded.tokens[0]}"
+    with served(agency_engine, middleware=[Middleware(EdgeGuard)]) as url, httpx.Client() as client:
+        link = f"{url}/agency/{agency_seeded.tokens[0]}"
         _, csrf = _opened(client, link)
         fields = {"csrf_token": csrf, "author_name": "J Smith", "action": "save"}
         files = {"document": ("", b"")}
