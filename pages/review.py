@@ -5,6 +5,7 @@ from typing import Any
 import streamlit as st
 
 from db.enums import ReviewState, Role
+from pages.review_parts.briefing import briefing_part
 from pages.review_parts.case_folder import case_folder_part
 from services.calendar_feed import calendar_file_name, review_calendar_file
 from services.clock import LONDON
@@ -513,3 +514,7 @@ if history_box.open:
 # ---------------------------------------------------------------- case folder
 
 case_folder_part(review.id, review.case_reference, state.signed_in_roles())
+
+# ---------------------------------------------------------------- seven-minute briefing
+
+briefing_part(review.id, review.case_reference, state.signed_in_roles(), as_of=as_of)
