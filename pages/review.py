@@ -511,10 +511,11 @@ if history_box.open:
               "Now": line.new} for line in history],
             hide_index=True, key="history_table")
 
+# ---------------------------------------------------------------- seven-minute briefing (before the case folder,
+# whose downloads stay the page's last)
+
+briefing_part(review.id, review.case_reference, state.signed_in_roles(), as_of=as_of)
+
 # ---------------------------------------------------------------- case folder
 
 case_folder_part(review.id, review.case_reference, state.signed_in_roles())
-
-# ---------------------------------------------------------------- seven-minute briefing
-
-briefing_part(review.id, review.case_reference, state.signed_in_roles(), as_of=as_of)
