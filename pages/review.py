@@ -5,6 +5,7 @@ from typing import Any
 import streamlit as st
 
 from db.enums import ReviewState, Role
+from pages.review_parts.briefing import briefing_part
 from pages.review_parts.case_folder import case_folder_part
 from services.calendar_feed import calendar_file_name, review_calendar_file
 from services.clock import LONDON
@@ -509,6 +510,11 @@ if history_box.open:
               "Through": line.via, "What": f"{line.table} {line.row}", "Field": line.field, "Was": line.old,
               "Now": line.new} for line in history],
             hide_index=True, key="history_table")
+
+# ---------------------------------------------------------------- seven-minute briefing (before the case folder,
+# whose downloads stay the page's last)
+
+briefing_part(review.id, review.case_reference, state.signed_in_roles(), as_of=as_of)
 
 # ---------------------------------------------------------------- case folder
 

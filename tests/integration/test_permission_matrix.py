@@ -184,6 +184,9 @@ WHO_MAY_CALL: dict[str, frozenset[str]] = {
     "case_folder_file": READ_CASE,
     "upload_case_document": WRITE_CASE,
     "remove_case_document": WRITE_CASE,
+    # Issue 29, the seven-minute briefing of a review: built from its case data (themes, recommendations, actions),
+    # so read by everyone on the case as the Day 6 pack is; the board sees figures only, the admin no case data.
+    "build_briefing": READ_CASE,
 }
 
 # Helpers that other services call inside their own guarded call (the caller has checked the role), never pages.
@@ -500,6 +503,7 @@ CALLS: dict[str, MakeCall] = {
                                                  file_name="letter.pdf", data=b"%PDF-1.4\n%%EOF\n"),
     "remove_case_document": lambda s, a, c: dict(review_id=c["review"].id, document_id=_folder_document_id(s, c),
                                                  reason="Filed twice."),
+    "build_briefing": lambda s, a, c: dict(review_id=c["review"].id, as_of=TODAY),
     # Administration.
     "list_plan_templates": lambda s, a, c: {},
     "update_plan_template": lambda s, a, c: dict(
