@@ -29,8 +29,9 @@ def after_the_rapid_review(first: Quarter, last: Quarter, years_offered: list[in
     st.header("After the Rapid Review")
     span = year_label(first.year) if first.year == last.year else f"{year_label(first.year)} to " \
         f"{year_label(last.year)}"
-    st.caption(f"Financial years {span} (April to March), the years of the quarters chosen above. Reviews count in "
-               "the year their notification was received; actions in the year they fall due. Aggregates only.")
+    st.caption(md_text(f"Financial years {span} (April to March), the years of the quarters chosen above. Reviews "
+                       "count in the year their notification was received; actions in the year they fall due. "
+                       "Aggregates only."))
     try:
         figures = state.read_shared(board_after_figures, first_year=first.year, last_year=last.year, as_of=as_of)
     except ServiceError as error:
@@ -52,7 +53,7 @@ def after_the_rapid_review(first: Quarter, last: Quarter, years_offered: list[in
     chosen = st.selectbox("Financial year", labels, index=min(1, len(labels) - 1), key="board_yearly_year")
     year = parse_year(chosen)
     later = state.read_later(yearly_report, year=year, as_of=as_of)
-    st.download_button(f"Download the yearly report section for {chosen} (Word)", lambda: later().data,
+    st.download_button(f"Download the yearly report section for {md_text(chosen)} (Word)", lambda: later().data,
                        file_name=f"yearly-report-reviews-{chosen}.docx", mime=DOCX_MIME, icon=":material/download:",
                        on_click="ignore", key="board_yearly_docx")
     st.caption("Built when you click, from the figures as they stand (it takes a few seconds to draw the charts): "

@@ -344,7 +344,9 @@ def test_the_yearly_report_holds_the_hand_worked_numbers(session: Session, built
     assert "The National Panel agreed with the partnership's LCSPR decision in 67% (2 of 3) of its responses." in text
     assert CHARTS_LEFT_OUT.format(reason="they were not asked for.") in text
     document = Document(io.BytesIO(report.data))
-    assert round(document.sections[0].page_width.mm) == 210 and round(document.sections[0].page_height.mm) == 297
+    width, height = document.sections[0].page_width, document.sections[0].page_height
+    assert width is not None and height is not None
+    assert (round(width.mm), round(height.mm)) == (210, 297)
 
 
 def test_without_a_browser_the_report_says_the_charts_were_left_out(
