@@ -7,6 +7,7 @@ from typing import Literal
 import pandas as pd
 import streamlit as st
 
+from pages.board_parts.after import after_the_rapid_review
 from services.board import (
     Quarter,
     board_charts,
@@ -78,6 +79,12 @@ d1.download_button("Download the figures (CSV)", data=lambda: figures_csv(figure
 d2.download_button("Download the board pack (HTML)", data=lambda: board_pack_html(figures),
                    file_name=f"board-pack-{slug}.html", mime="text/html", icon=":material/print:",
                    on_click="ignore", key="board_pack")
+
+# Two views of the same quarters: the Rapid Review's timeliness (the tiles and figures below) and what followed it.
+TIMELINESS, AFTER = "Rapid Review timeliness", "After the Rapid Review"
+if st.radio("Show", [TIMELINESS, AFTER], horizontal=True, key="board_view") == AFTER:
+    after_the_rapid_review(period.first, period.last, sorted({Quarter.parse(c).year for c in choices}), as_of)
+    st.stop()
 
 st.subheader("Headline figures")
 for group in (figures.headlines[:3], figures.headlines[3:]):

@@ -23,15 +23,24 @@ from typing import TYPE_CHECKING
 from services import public_name
 
 if TYPE_CHECKING:
+    from services.board.after_reads import board_after_figures
+    from services.board.after_rules import AfterFigures, parse_year, year_label
+    from services.board.after_words import after_charts, after_sections
     from services.board.charts import board_charts
     from services.board.pack import board_pack_html, figures_csv
     from services.board.reads import board_figures, board_quarters
     from services.board.rules import BoardFigures, Quarter, day_label, default_period
     from services.board.wording import board_sections, headline_delta, headline_value, headline_words
+    from services.board.yearly import YearlyReport, yearly_report
 
 __all__ = [
+    "AfterFigures",
     "BoardFigures",
     "Quarter",
+    "YearlyReport",
+    "after_charts",
+    "after_sections",
+    "board_after_figures",
     "board_charts",
     "board_figures",
     "board_pack_html",
@@ -43,8 +52,12 @@ __all__ = [
     "headline_delta",
     "headline_value",
     "headline_words",
+    "parse_year",
+    "year_label",
+    "yearly_report",
 ]
 
 
 def __getattr__(name: str) -> object:
-    return public_name(__name__, name, ("rules", "reads", "wording", "charts", "pack"))
+    return public_name(__name__, name, ("rules", "reads", "wording", "charts", "pack", "after_rules", "after_reads",
+                                        "after_words", "yearly"))

@@ -120,6 +120,8 @@ WHO_MAY_CALL: dict[str, frozenset[str]] = {
     # Board figures: aggregates only.
     "board_figures": BOARD_FIGURES,
     "board_quarters": BOARD_FIGURES,
+    "board_after_figures": BOARD_FIGURES,  # issue 29: after the Rapid Review, aggregates only
+    "yearly_report": BOARD_FIGURES,  # issue 29: the yearly report's section on reviews, aggregates only
     # Administration.
     "list_accounts": ADMIN_ONLY,
     "create_account": ADMIN_ONLY,
@@ -258,7 +260,8 @@ def test_every_service_taking_an_actor_declares_its_roles() -> None:
 
 def test_the_board_appears_only_on_the_board_figures_rows() -> None:
     # domain.md: aggregate timeliness charts only, never a case reference, initials or free text.
-    assert sorted(name for name, roles in WHO_MAY_CALL.items() if BOARD in roles) == ["board_figures", "board_quarters"]
+    assert sorted(name for name, roles in WHO_MAY_CALL.items() if BOARD in roles) == [
+        "board_after_figures", "board_figures", "board_quarters", "yearly_report"]
 
 
 class Ctx(TypedDict):
@@ -606,6 +609,8 @@ CALLS: dict[str, MakeCall] = {
     "board_figures": lambda s, a, c: dict(
         first_quarter=_find("Quarter")(2025, 4), last_quarter=_find("Quarter")(2026, 3), as_of=TODAY),
     "board_quarters": lambda s, a, c: dict(as_of=TODAY),
+    "board_after_figures": lambda s, a, c: dict(first_year=2025, last_year=2026, as_of=TODAY),
+    "yearly_report": lambda s, a, c: dict(year=2025, as_of=TODAY, charts=False),
     # Meetings and the report.
     "list_meetings": lambda s, a, c: dict(review_id=c["review"].id, as_of=TODAY),
     "record_meeting": lambda s, a, c: dict(
