@@ -67,7 +67,7 @@ def _change_form(themes: list[ThemeRead]) -> None:
     with st.form("edit_theme"):
         st.text_input("Name", max_chars=MAX_NAME_CHARS, key=form.key("name"))
         st.text_area("What it covers (optional)", max_chars=MAX_DESCRIPTION_CHARS, key=form.key("description"))
-        st.caption(f"Source: {md_text(theme.source)}. Reviews coded with it: {theme.reviews_coded}.")
+        st.caption(f"Source: {md_text(theme.source)}. Reviews coded with it: {md_text(str(theme.reviews_coded))}.")
         saving = st.form_submit_button("Save the theme")
     if saving:
         typed = form.typed()
