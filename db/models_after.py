@@ -14,7 +14,7 @@ migrated database with these).
 - Evidence is given in rounds, kept for ever: a round's text is never blank; its outcome (accepted or sent back, with
   a reason when sent back) is recorded once by the Manager; a trigger refuses any other change and every delete.
   A round's documents are PDF or Word by content, 10 MiB at most, their bytes checked against their SHA-256, kept.
-- Practice themes are the partnership's list (seeded from the national sources, docs/after-the-review.md); a review is
+- Practice themes are the partnership's list (seeded from the national sources, docs/themes.md); a review is
   coded with several, each with one sentence of learning.
 """
 from __future__ import annotations

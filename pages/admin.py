@@ -1,5 +1,6 @@
 """Administration: accounts, agencies, closure days, settings (the agencies' link setting among them), the milestone
-plan for future reviews and the scoping form the agencies answer (pages/admin_parts/scoping_form.py)."""
+plan for future reviews, the scoping form the agencies answer (pages/admin_parts/scoping_form.py) and the practice
+themes reviews are coded with (pages/admin_parts/themes.py)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,6 +11,7 @@ import streamlit as st
 
 from db.enums import Role
 from pages.admin_parts.scoping_form import link_expiry_form, scoping_form_tab
+from pages.admin_parts.themes import practice_themes_tab
 from services.accounts import (
     MIN_PASSWORD_LENGTH,
     create_account,
@@ -53,9 +55,9 @@ def _when(moment: datetime | None, otherwise: str) -> str:
 
 
 # The tabs remember the one in use (a keyed widget), so a save's rerun comes back to it, not to "Accounts".
-SECTIONS = ["Accounts", "Agencies", "Closure days", "Settings", "Milestone plan", "Scoping form"]
-accounts_tab, agencies_tab, closures_tab, settings_tab, plan_tab, form_tab = st.tabs(SECTIONS, key="admin_section",
-                                                                                     on_change="rerun")
+SECTIONS = ["Accounts", "Agencies", "Closure days", "Settings", "Milestone plan", "Scoping form", "Practice themes"]
+accounts_tab, agencies_tab, closures_tab, settings_tab, plan_tab, form_tab, themes_tab = st.tabs(
+    SECTIONS, key="admin_section", on_change="rerun")
 exchange = state.read(scoping_form_admin)  # the agencies' link setting (Settings) and the scoping form
 
 with accounts_tab:
@@ -261,6 +263,10 @@ with form_tab:
     # sent, hidden, with every other tab.
     if form_tab.open:
         scoping_form_tab(exchange)
+
+with themes_tab:
+    if themes_tab.open:  # drawn only while chosen, as the scoping form
+        practice_themes_tab()
 
 st.subheader("The record")
 st.caption("The daily log and the report versions are chained by hash: `manage.py verify` (run on the server) "

@@ -7,6 +7,7 @@ import streamlit as st
 from db.enums import ReviewState, Role
 from pages.review_parts.briefing import briefing_part
 from pages.review_parts.case_folder import case_folder_part
+from pages.review_parts.themes import themes_part
 from services.calendar_feed import calendar_file_name, review_calendar_file
 from services.clock import LONDON
 from services.integrity import HISTORY_SHOWN, review_history
@@ -519,3 +520,7 @@ briefing_part(review.id, review.case_reference, state.signed_in_roles(), as_of=a
 # ---------------------------------------------------------------- case folder
 
 case_folder_part(review.id, review.case_reference, state.signed_in_roles())
+
+# ---------------------------------------------------------------- practice themes
+
+themes_part(review.id, state.signed_in_roles())

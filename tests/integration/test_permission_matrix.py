@@ -189,6 +189,16 @@ WHO_MAY_CALL: dict[str, frozenset[str]] = {
     # Issue 29, the seven-minute briefing of a review: built from its case data (themes, recommendations, actions),
     # so read by everyone on the case as the Day 6 pack is; the board sees figures only, the admin no case data.
     "build_briefing": READ_CASE,
+    # Issue 29, practice themes: the admin keeps the list (as the agencies); everyone who chooses from it reads it; the
+    # officer codes the review with its learning, the PM may too; the board sees the themes by year in its own figures.
+    "list_themes": REFERENCE_LISTS,
+    "add_theme": ADMIN_ONLY,
+    "rename_theme": ADMIN_ONLY,
+    "set_theme_active": ADMIN_ONLY,
+    "move_theme": ADMIN_ONLY,
+    "review_themes": READ_CASE,
+    "code_review_theme": WRITE_CASE,
+    "uncode_review_theme": WRITE_CASE,
 }
 
 # Helpers that other services call inside their own guarded call (the caller has checked the role), never pages.
@@ -470,6 +480,25 @@ def _folder_document_id(s: Session, c: Ctx) -> int:
     return document_id
 
 
+def _theme_id(s: Session, label: str) -> int:
+    """A theme of the partnership's own, added for one call (active, last in the list)."""
+    from db.models_after import PracticeTheme
+
+    last = s.scalar(select(func.max(PracticeTheme.sort_order))) or 0
+    theme = PracticeTheme(name=f"Matrix theme {label}", source="Partnership", active=True, sort_order=last + 10)
+    s.add(theme)
+    s.flush()
+    return theme.id
+
+
+def _coded_theme_id(s: Session, c: Ctx, label: str) -> int:
+    """A theme the other officer coded the review with."""
+    theme_id = _theme_id(s, label)
+    _find("code_review_theme")(s, c["other"], review_id=c["review"].id, theme_id=theme_id,
+                               learning="Health visitors shared concerns with the GP promptly.")
+    return theme_id
+
+
 # One valid call for each guarded service, by name; the matrix runs it as each of the five roles.
 CALLS: dict[str, MakeCall] = {
     "last_verification": lambda s, a, c: {},
@@ -638,6 +667,17 @@ CALLS: dict[str, MakeCall] = {
     "record_responses": lambda s, a, c: dict(
         review_id=_report_at(s, c, "submitted"), panel_response_on=TODAY, agrees_with_lcspr=True,
         further_information_asked=False, as_of=TODAY),
+    "list_themes": lambda s, a, c: {},
+    "add_theme": lambda s, a, c: dict(name=f"Matrix added {a.id}", description="Added in the matrix."),
+    "rename_theme": lambda s, a, c: dict(theme_id=_theme_id(s, f"r{a.id}"), name=f"Matrix renamed {a.id}",
+                                         expected_version=None),
+    "set_theme_active": lambda s, a, c: dict(theme_id=_theme_id(s, f"a{a.id}"), active=False, expected_version=None),
+    "move_theme": lambda s, a, c: dict(theme_id=_theme_id(s, f"m{a.id}"), step=-1, expected_version=None),
+    "review_themes": lambda s, a, c: dict(review_id=c["review"].id),
+    "code_review_theme": lambda s, a, c: dict(review_id=c["review"].id, theme_id=_theme_id(s, f"c{a.id}"),
+                                              learning="Agencies shared information on the same day."),
+    "uncode_review_theme": lambda s, a, c: dict(review_id=c["review"].id,
+                                                theme_id=_coded_theme_id(s, c, f"u{a.id}")),
 }
 
 

@@ -21,14 +21,14 @@ LAYERS: list[set[str]] = [
      "services.report.rules", "services.word_document", "services.briefing.rules",
      "services.agency_exchange.rules", "services.daily_log.rules", "services.meetings.rules", "services.board.reads",
      "services.board.wording", "services.board.charts", "services.board.pack", "services.board.after_reads",
-     "services.board.after_words", "services.board.yearly"},
+     "services.board.after_words", "services.board.yearly", "services.themes.rules"},
     {"services.daily_log.reads", "services.daily_log.service", "services.daily_log.exports", "services.integrity",
      "services.sessions", "services.outbox", "services.meetings.reads",
-     "services.agency_exchange.reads", "services.case_folder.rules", "services.briefing.word"},
+     "services.agency_exchange.reads", "services.case_folder.rules", "services.briefing.word", "services.themes.reads"},
     {"services.plan", "services.accounts", "services.agencies", "services.briefing.reads"},
     {"services.milestones"},
     {"services.settings", "services.reviews.reads", "services.reviews.rules", "services.returns.rules",
-     "services.returns.writing", "services.meetings.service"},
+     "services.returns.writing", "services.meetings.service", "services.themes.service"},
     {"services.reviews.service", "services.returns.reads", "services.returns.service",
      "services.returns.service_receipts", "services.report.reads", "services.calendar_feed"},
     {"services.returns.chasing", "services.returns.exports", "services.reviews.status",
@@ -39,7 +39,8 @@ LAYERS: list[set[str]] = [
     {"services.report.panel"},
     # The packages themselves: each names its public names, imported from its own modules.
     {"services.reviews", "services.returns", "services.report", "services.daily_log", "services.board",
-     "services.meetings", "services.agency_exchange", "services.case_folder", "services.briefing"},
+     "services.meetings", "services.agency_exchange", "services.case_folder", "services.briefing",
+     "services.themes"},
     # Above every service: it runs them (the pages, routes and commands go through it); none imports it.
     {"services.unit_of_work"},
 ]

@@ -10,7 +10,7 @@
 - action_evidence: rounds of evidence, kept for ever: the outcome (accepted, or sent back with a reason) recorded once;
   no other change, no delete (trigger, owner included). action_evidence_documents: PDF or Word by content, 10 MiB,
   SHA-256 checked, never changed or deleted.
-- practice_themes: the partnership's list, seeded from the national sources (docs/after-the-review.md names them);
+- practice_themes: the partnership's list, seeded from the national sources (docs/themes.md names them);
   retired (inactive), never deleted. review_themes: a review coded with a theme and one sentence of learning.
 - Every new table is on the record of changes (migration 0017's trigger; the documents' bytes as their SHA-256); the
   app's group loses DELETE on all but review_themes (a theme coded in error is uncoded, on the record).
@@ -136,31 +136,38 @@ REVIEW_THEME_CHECKS = (
      'length(btrim(learning)) > 0 AND length(learning) <= 300'),
 )
 
-# The default practice themes: (name, source). docs/after-the-review.md cites each source.
-PANEL = "Child Safeguarding Practice Review Panel, annual report"
-SIN = "DfE serious incident notifications statistics"
+# The default practice themes: (name, source). docs/themes.md cites each source.
 DEFAULT_THEMES = (
-    ("Multi-agency information sharing", PANEL),
-    ("Risk assessment and decision-making", PANEL),
-    ("Critical thinking and professional challenge", PANEL),
-    ("The child's lived experience", PANEL),
-    ("Involving fathers and male carers", PANEL),
-    ("Domestic abuse", PANEL),
-    ("Parental mental health", PANEL),
-    ("Parental substance misuse", PANEL),
-    ("Neglect", SIN),
-    ("Physical abuse", SIN),
-    ("Sexual abuse, including within the family", SIN),
-    ("Emotional abuse", SIN),
-    ("Non-accidental injury in babies", PANEL),
-    ("Sudden unexpected death in infancy and safer sleep", PANEL),
-    ("Child criminal exploitation and serious youth violence", PANEL),
-    ("Extra-familial harm", PANEL),
-    ("Adolescent mental health, self-harm and suicide", PANEL),
-    ("Disabled children and children with complex health needs", PANEL),
-    ("Race, ethnicity, culture and identity", PANEL),
-    ("Online harm", PANEL),
-    ("Education, attendance and elective home education", PANEL),
+    ("Multi-agency information sharing", "Panel annual report 2020: key practice themes (sharing information)"),
+    ("Risk assessment and responding to changing risk and need",
+     "Panel annual report 2020: key practice themes (responding to changing risk and need)"),
+    ("Critical thinking and professional challenge",
+     "Panel annual report 2020 and 2022 to 2023: key practice themes (critical thinking and challenge)"),
+    ("The child's lived experience and voice",
+     "Panel annual report 2020: key practice themes (what the child's daily life is like)"),
+    ("Working with families who are reluctant to engage",
+     "Panel annual report 2020: key practice themes (reluctance, hostility, disguised compliance)"),
+    ("Involving fathers and male carers", "Panel national review 'The myth of invisible men' (2021)"),
+    ("Domestic abuse", "Panel annual report 2022 to 2023: key practice themes (domestic abuse)"),
+    ("Parental mental health", "Panel annual reports 2022 to 2023 and 2023 to 2024 (parental mental health)"),
+    ("Parental substance misuse", "Panel annual report 2022 to 2023: family characteristics of the reviews"),
+    ("Neglect", "Panel annual report 2022 to 2023: harm types (neglect in over half of the reviews)"),
+    ("Physical abuse and non-accidental injury", "Panel annual reports: harm types of the rapid reviews"),
+    ("Sexual abuse, including within the family",
+     "Panel annual report 2023 to 2024: harm types; Panel national review of child sexual abuse in the family (2024)"),
+    ("The vulnerability of babies", "Panel annual report 2022 to 2023 (babies); DfE SIN statistics: age (under 1)"),
+    ("Sudden unexpected death in infancy and safer sleep", "Panel national review 'Out of routine' (2020)"),
+    ("Child criminal exploitation and serious youth violence",
+     "Panel national review 'It was hard to escape' (2020)"),
+    ("Extra-familial harm", "Panel annual report 2022 to 2023 (risks outside the family); 2023 to 2024 spotlight"),
+    ("Children's mental health, self-harm and suicide",
+     "Panel annual report 2022 to 2023 (complex mental health needs); 2023 to 2024 spotlight"),
+    ("Disabled children and children with complex health needs",
+     "Panel annual report 2022 to 2023 (disabilities and health needs); DfE SIN statistics: disability"),
+    ("Race, ethnicity, culture and identity",
+     "Panel annual report 2022 to 2023 (racial, ethnic and cultural identity); DfE SIN statistics: ethnicity"),
+    ("Children not in school", "Panel annual report 2022 to 2023 (children not in school)"),
+    ("Children looked after", "DfE SIN statistics: child looked after and placement type"),
 )
 KEPT = ("lcsprs", "recommendations", "review_actions", "action_evidence", "action_evidence_documents",
         "practice_themes")
