@@ -9,6 +9,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Computed,
     Date,
     DateTime,
     FetchedValue,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     func,
     text,
 )
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from db.enums import (
@@ -390,6 +392,8 @@ class LogEntry(Base):
         Index("ix_daily_log_time", "logged_at", "id"),
         Index("ix_daily_log_review_author", "review_id", "author_id"),
         Index("ix_daily_log_text_trgm", "text", postgresql_using="gin", postgresql_ops={"text": "gin_trgm_ops"}),
+        # Migration 0028: the words of the text, for "Words in the text" (services.daily_log.reads).
+        Index("ix_daily_log_text_words", "text_words", postgresql_using="gin"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -412,5 +416,9 @@ class LogEntry(Base):
     chain_position: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default=FetchedValue(),
                                                 index=True, unique=True)
     chain_hash: Mapped[str] = mapped_column(String(64), nullable=False, server_default=FetchedValue())
+    # The text's words (migration 0028): letters and digits, lower case, for the word search; never loaded.
+    text_words: Mapped[str] = mapped_column(
+        TSVECTOR, Computed("to_tsvector('simple'::regconfig, regexp_replace(text, '[^[:alnum:]]+', ' ', 'g'))",
+                           persisted=True), deferred=True)
 
     author: Mapped[Account] = relationship()

@@ -152,7 +152,10 @@ author_id = f2.selectbox("Author", [0, *authors], key="lf_author", on_change=_fi
                          format_func=lambda i: authors.get(i, "Anyone")) or None
 date_from = f3.date_input("From", value=None, format="DD/MM/YYYY", key="lf_from", on_change=_first_page)
 date_to = f4.date_input("To", value=None, format="DD/MM/YYYY", key="lf_to", on_change=_first_page)
-words = f5.text_input("Words in the text", key="lf_words", on_change=_first_page)
+words = f5.text_input("Words in the text", key="lf_words", on_change=_first_page, help=(
+    "Finds entries with every word typed, in any case, each word whole or its beginning (\"chron\" finds "
+    "chronology, \"GP\" finds GP), not inside a longer word (\"view\" does not find review). Punctuation splits "
+    "words: \"J.S.\" finds the initials J.S. as typed."))
 filters = LogFilters(review_id=scope, categories=tuple(categories), author_id=author_id, date_from=date_from,
                      date_to=date_to, words=words)
 page_size = st.session_state.get("lf_page_size", DEFAULT_PAGE_SIZE)

@@ -1,6 +1,7 @@
 """The daily log's rules, without I/O: categories, file locations, what a filter may hold."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
@@ -104,3 +105,33 @@ def escape_like(word: str) -> str:
 
 
 NO_SUCH_REVIEW = "That review does not exist. Reload the page and choose it again."
+
+
+# "Words in the text": each word typed matches entries with a word beginning with it, in any case. Letters and digits
+# count; any other character splits a word, so "J.S." is "j" then "s", and "Scoping/form" is "scoping" then "form"
+# (the database keeps each entry's words the same way: migration 0028, db.models.LogEntry.text_words).
+_WORD_PART = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class SearchWord:
+    """One word as the search applies it: `prefixes` each begin a word of the entry (the index's query), and a word
+    typed with other characters (punctuation, "%", "_") must also appear as typed (`literal`, any case)."""
+
+    prefixes: tuple[str, ...]
+    literal: str | None
+
+    @property
+    def tsquery(self) -> str:
+        """The prefixes as a tsquery ('gp':* & 'chron':*): letters and digits only, so nothing needs quoting."""
+        return " & ".join(f"'{prefix}':*" for prefix in self.prefixes)
+
+
+def search_words(words: str) -> tuple[SearchWord, ...]:
+    """The words of the search box, as the search applies them (see SearchWord)."""
+    found = []
+    for word in words.split():
+        prefixes = tuple(part.lower() for part in _WORD_PART.findall(word))
+        literal = None if prefixes == (word.lower(),) else word
+        found.append(SearchWord(prefixes, literal))
+    return tuple(found)
