@@ -20,11 +20,11 @@ LAYERS: list[set[str]] = [
     {"services.permissions", "services.rag", "services.settings_reads", "services.concurrency", "services.report.word",
      "services.report.rules", "services.word_document",
      "services.agency_exchange.rules", "services.daily_log.rules", "services.meetings.rules", "services.board.reads",
-     "services.board.wording", "services.board.charts", "services.board.pack"},
+     "services.board.wording", "services.board.charts", "services.board.pack", "services.lcspr.rules"},
     {"services.daily_log.reads", "services.daily_log.service", "services.daily_log.exports", "services.integrity",
      "services.sessions", "services.outbox", "services.meetings.reads",
-     "services.agency_exchange.reads", "services.case_folder.rules"},
-    {"services.plan", "services.accounts", "services.agencies"},
+     "services.agency_exchange.reads", "services.case_folder.rules", "services.lcspr.reads"},
+    {"services.plan", "services.accounts", "services.agencies", "services.lcspr.service"},
     {"services.milestones"},
     {"services.settings", "services.reviews.reads", "services.reviews.rules", "services.returns.rules",
      "services.returns.writing", "services.meetings.service"},
@@ -38,7 +38,7 @@ LAYERS: list[set[str]] = [
     {"services.report.panel"},
     # The packages themselves: each names its public names, imported from its own modules.
     {"services.reviews", "services.returns", "services.report", "services.daily_log", "services.board",
-     "services.meetings", "services.agency_exchange", "services.case_folder"},
+     "services.meetings", "services.agency_exchange", "services.case_folder", "services.lcspr"},
     # Above every service: it runs them (the pages, routes and commands go through it); none imports it.
     {"services.unit_of_work"},
 ]
