@@ -127,6 +127,8 @@ def _refresh_open_reviews(session: Session) -> None:
     refresh_open_review_dates(session, load_calendar(session))
 
 
+# The LCSPR timescales' ranges, {column: (lowest, highest)}, for the Settings tab (db/models.py holds them).
+LCSPR_TIMESCALE_LIMITS: dict[str, tuple[int, int]] = dict(LCSPR_TIMESCALE_RANGES)
 # The LCSPR's timescales (docs/lcspr.md): each setting's label, in the order the Settings tab shows them.
 LCSPR_TIMESCALE_LABELS: dict[str, str] = {
     "lcspr_commission_days": "Reviewer commissioned within (working days of the decision)",

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from db.models import LCSPR_TIMESCALE_RANGES
-from services.settings import LCSPR_TIMESCALE_LABELS, get_lcspr_timescales, update_lcspr_timescales
+from services.settings import (
+    LCSPR_TIMESCALE_LABELS,
+    LCSPR_TIMESCALE_LIMITS,
+    get_lcspr_timescales,
+    update_lcspr_timescales,
+)
 from ui import state
 from ui.forms import VersionedForm
 
@@ -23,7 +27,7 @@ def lcspr_timescales_form() -> None:
                "(see the LCSPR guide).")
     with st.form("lcspr_timescales"):
         for name, label in LCSPR_TIMESCALE_LABELS.items():
-            low, high = LCSPR_TIMESCALE_RANGES[name]
+            low, high = LCSPR_TIMESCALE_LIMITS[name]
             st.number_input(label, min_value=low, max_value=high, step=1, key=form.key(name))
         saving = st.form_submit_button("Save the LCSPR timescales")
     if saving:

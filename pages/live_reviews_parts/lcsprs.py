@@ -21,7 +21,8 @@ def live_lcsprs(as_of: date) -> None:
     st.subheader("LCSPRs in progress")
     st.caption("Reviews converted into a Local Child Safeguarding Practice Review, until the report is published "
                "(or decided not to be). Their steps are on the Review page.")
-    wrapping_table([{
+    # Cells are Markdown: every text goes through md_text, and the status is a badge that says it in words.
+    rows = [{
         "Review": md_text(x.case_reference),
         "Stage": x.stage,
         "Status": rag_badge(x.rag),
@@ -29,8 +30,9 @@ def live_lcsprs(as_of: date) -> None:
                              else "—"),
         "Progress": md_text(x.progress),
         "Why": md_text(x.why or "—"),
-    } for x in lcsprs], key="live_lcsprs")
+    } for x in lcsprs]
+    wrapping_table(rows, key="live_lcsprs")
     with st.container(horizontal=True, key="lcspr_links"):
         for x in lcsprs:
-            st.page_link(link_target("review"), label=f"{x.case_reference} (LCSPR, {x.rag.value})",
+            st.page_link(link_target("review"), label=f"{md_text(x.case_reference)} (LCSPR, {md_text(x.rag.value)})",
                          icon=":material/folder_open:", query_params={"review": str(x.review_id)})

@@ -31,7 +31,7 @@ from ui.style import wrapping_table
 from ui.widgets import FREE_TEXT_REMINDER, fmt_date, folded, md_text, rag_badge, short_date
 
 
-def _done(s: StepStatus) -> str:
+def _done_words(s: StepStatus) -> str:
     if s.done_on is not None:
         return short_date(s.done_on)
     if s.reason is not None:
@@ -127,14 +127,16 @@ def lcspr_part(review_id: int, as_of: date, roles: frozenset[str]) -> None:
     if not view.started:
         _start(view, as_of, roles)
         return
-    reviewer = f" Reviewer: {md_text(view.reviewer_name)}." if view.reviewer_name else ""
-    st.markdown(f"{rag_badge(view.rag)} Decided {fmt_date(view.decided_on)}.{reviewer}")
+    st.markdown(f"{rag_badge(view.rag)} Decided {fmt_date(view.decided_on)}.")
+    if view.reviewer_name:
+        st.markdown(f"Reviewer: {md_text(view.reviewer_name)}")
     if view.publication_address:
         st.caption(f"Published at: {md_text(view.publication_address)}")
-    wrapping_table([{"Step": md_text(s.title), "Due": short_date(s.due), "Done": md_text(_done(s)),
-                     "Status": rag_badge(s.rag), "Why": md_text(s.why or "—")} for s in view.steps],
-                   key="lcspr_steps")
-    st.caption(f"The copies go to the Panel and the Secretary of State at least {view.copies_before_days} working "
+    # Cells are Markdown: every text goes through md_text, and the status is a badge that says it in words.
+    step_rows = [{"Step": md_text(s.title), "Due": short_date(s.due), "Done": md_text(_done_words(s)),
+                  "Status": rag_badge(s.rag), "Why": md_text(s.why or "—")} for s in view.steps]
+    wrapping_table(step_rows, key="lcspr_steps")
+    st.caption(f"The copies go to the Panel and the Secretary of State at least {view.copies_before_days:d} working "
                "days before publication. Due dates follow the LCSPR timescales in the settings.")
     _record_forms(view, as_of, roles)
     _correct_form(view, as_of, roles)
