@@ -64,6 +64,18 @@ class Base(DeclarativeBase):
     pass
 
 
+# The LCSPR timescales' ranges (migration 0026 freezes the same): {column: (lowest, highest)}.
+LCSPR_TIMESCALE_RANGES: dict[str, tuple[int, int]] = {
+    "lcspr_commission_days": (1, 120),
+    "lcspr_terms_days": (1, 120),
+    "lcspr_involvement_days": (1, 250),
+    "lcspr_draft_before_days": (1, 120),
+    "lcspr_completion_months": (1, 24),
+    "lcspr_copies_before_days": (7, 60),
+    "lcspr_publication_days": (7, 250),
+}
+
+
 class Setting(Base):
     """The partnership's settings: a single row (id = 1)."""
 
@@ -72,6 +84,11 @@ class Setting(Base):
         CheckConstraint("id = 1", name="single_row"),
         CheckConstraint("amber_threshold_days BETWEEN 0 AND 10", name="amber_threshold_range"),
         CheckConstraint("idle_timeout_minutes BETWEEN 5 AND 480", name="idle_timeout_range"),
+        # The LCSPR's timescales (migration 0026; docs/lcspr.md gives each source).
+        *(CheckConstraint(f"{column} BETWEEN {low} AND {high}", name=f"{column}_range")
+          for column, (low, high) in LCSPR_TIMESCALE_RANGES.items()),
+        CheckConstraint("lcspr_publication_days >= lcspr_copies_before_days",
+                        name="lcspr_publication_after_copies_notice"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, default=1)
@@ -82,6 +99,14 @@ class Setting(Base):
                                                           server_default=text("true"))
     # The fictional demo partnership was loaded here (migration 0020): every page says "Training copy".
     training_copy: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=text("false"))
+    # The LCSPR's timescales (migration 0026): working days unless named months.
+    lcspr_commission_days: Mapped[int] = mapped_column(Integer, nullable=False, default=20, server_default="20")
+    lcspr_terms_days: Mapped[int] = mapped_column(Integer, nullable=False, default=15, server_default="15")
+    lcspr_involvement_days: Mapped[int] = mapped_column(Integer, nullable=False, default=40, server_default="40")
+    lcspr_draft_before_days: Mapped[int] = mapped_column(Integer, nullable=False, default=20, server_default="20")
+    lcspr_completion_months: Mapped[int] = mapped_column(Integer, nullable=False, default=6, server_default="6")
+    lcspr_copies_before_days: Mapped[int] = mapped_column(Integer, nullable=False, default=7, server_default="7")
+    lcspr_publication_days: Mapped[int] = mapped_column(Integer, nullable=False, default=30, server_default="30")
     # Counts saves: a save made against an older version is refused (services/concurrency.py).
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
 
@@ -392,7 +417,7 @@ class LogEntry(Base):
         Index("ix_daily_log_time", "logged_at", "id"),
         Index("ix_daily_log_review_author", "review_id", "author_id"),
         Index("ix_daily_log_text_trgm", "text", postgresql_using="gin", postgresql_ops={"text": "gin_trgm_ops"}),
-        # Migration 0028: the words of the text, for "Words in the text" (services.daily_log.reads).
+        # Migration 0027: the words of the text, for "Words in the text" (services.daily_log.reads).
         Index("ix_daily_log_text_words", "text_words", postgresql_using="gin"),
     )
 
@@ -416,7 +441,7 @@ class LogEntry(Base):
     chain_position: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default=FetchedValue(),
                                                 index=True, unique=True)
     chain_hash: Mapped[str] = mapped_column(String(64), nullable=False, server_default=FetchedValue())
-    # The text's words (migration 0028): letters and digits, lower case, for the word search; never loaded.
+    # The text's words (migration 0027): letters and digits, lower case, for the word search; never loaded.
     text_words: Mapped[str] = mapped_column(
         TSVECTOR, Computed("to_tsvector('simple'::regconfig, regexp_replace(text, '[^[:alnum:]]+', ' ', 'g'))",
                            persisted=True), deferred=True)

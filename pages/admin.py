@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from db.enums import Role
+from pages.admin_parts.lcspr_timescales import lcspr_timescales_form
 from pages.admin_parts.scoping_form import link_expiry_form, scoping_form_tab
 from pages.admin_parts.themes import practice_themes_tab
 from services.accounts import (
@@ -227,6 +228,7 @@ with settings_tab:
                            idle_timeout_minutes=int(idle), local_passwords_enabled=passwords,
                            organisation_sign_in_configured=organisation_configured)
     link_expiry_form(exchange)
+    lcspr_timescales_form()
 
 with plan_tab:
     st.caption("The plan new reviews copy. Changes apply to reviews opened from now on; open reviews keep theirs.")

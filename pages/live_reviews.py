@@ -4,6 +4,7 @@ from collections import Counter
 import streamlit as st
 
 from db.enums import ReviewState
+from pages.live_reviews_parts.lcsprs import live_lcsprs
 from services.permissions import may
 from services.rag import Rag
 from services.report import list_ofsted_outstanding
@@ -108,6 +109,8 @@ else:
         for s in shown_statuses:
             st.page_link(review_page, label=f"{s.review.case_reference} ({_status_word(s)})",
                          icon=":material/folder_open:", query_params={"review": str(s.review.id)})
+
+live_lcsprs(as_of)  # converted reviews whose LCSPR is in progress: stage "LCSPR" with its RAG and why
 
 # Waiting for Ofsted (domain.md "Ending a review as it really happens"): closed reviews, so not in the list above,
 # whose Ofsted reply is required and not recorded yet, until it is recorded on their Report page.

@@ -7,6 +7,7 @@ import streamlit as st
 from db.enums import ReviewState, Role
 from pages.review_parts.briefing import briefing_part
 from pages.review_parts.case_folder import case_folder_part
+from pages.review_parts.lcspr import lcspr_part
 from pages.review_parts.themes import themes_part
 from services.calendar_feed import calendar_file_name, review_calendar_file
 from services.clock import LONDON
@@ -207,6 +208,8 @@ if corrections:
             f"{md_text(c.corrected_by_name)} on {c.corrected_at.astimezone(LONDON):%a %d %b %Y %H:%M}. "
             f"Reason: {md_text(c.reason)}"
             for c in corrections if c.milestone_title == title))
+
+lcspr_part(review.id, as_of, state.signed_in_roles())
 
 done_milestones = [s.milestone for s in status.milestones
                    if s.milestone.done_date is not None and s.milestone.key not in DATES_KEPT_BY_THE_REPORT]

@@ -33,8 +33,10 @@ from db.enums import LogCategory, MilestoneKey, ReviewState, Role
 from db.models import Account, Review
 from db.models_mail import CalendarEventState, CalendarFeed
 from db.models_returns import AgencyReturn
+from services.clock import today_in_london
 from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
+from services.lcspr.reads import LcsprDue, lcspr_due_steps
 from services.outside import check_no_case_reference, outside_reference
 from services.permissions import CASE_READERS, requires
 from services.plan import milestone_applies, review_due_date
@@ -132,6 +134,13 @@ def review_items(cal: WorkingCalendar, review: Review, *, account_id: int | None
         items.append(CalendarItem(f"return-{ret.id}@{UID_DOMAIN}", agency_due_date(cal, ret),
                                   f"Rapid Review {ref}: {ret.agency.name} return due", ended or not awaited))
     return items
+
+
+def lcspr_items(steps: Iterable[LcsprDue]) -> list[CalendarItem]:
+    """The LCSPRs' steps as events: the step's due date, named by the outside reference; cancelled once done."""
+    return [CalendarItem(f"{s.uid_key}@{UID_DOMAIN}", s.due,
+                         f"LCSPR {outside_reference(s.case_reference, s.review_id)}: {s.title}", s.done)
+            for s in steps]
 
 
 # ---------------------------------------------------------------- reading and writing
@@ -267,6 +276,8 @@ def calendar_feed_for_token(session: Session, *, token: str, as_of: date, now: d
     returns = _returns_of(session, [r.id for r in reviews]) if account.has_role(Role.OFFICER) else {}
     items = _unique(item for review in reviews for item in review_items(
         cal, review, account_id=account.id, meetings=True, every_milestone=False, returns=returns.get(review.id, [])))
+    if account.has_role(Role.MANAGER, Role.OFFICER):  # who records the LCSPR's steps
+        items += lcspr_items(lcspr_due_steps(session, as_of=as_of))
     states = _states_now(session, items, save=True)
     return calendar_bytes(items, states, stamp=now or datetime.now(UTC))
 
@@ -280,6 +291,7 @@ def review_calendar_file(session: Session, actor: Account, *, review_id: int, no
         raise InvalidInput("That review does not exist. Go back to the live list and open it again.")
     items = _unique(review_items(load_calendar(session), review, account_id=actor.id, meetings=True,
                                  every_milestone=True, returns=_returns_of(session, [review.id]).get(review.id, [])))
+    items += lcspr_items(s for s in lcspr_due_steps(session, as_of=today_in_london()) if s.review_id == review.id)
     return calendar_bytes(items, _states_now(session, items, save=False), stamp=now or datetime.now(UTC))
 
 

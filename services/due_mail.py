@@ -39,6 +39,7 @@ from services.agency_exchange.service import (
     reissue_agency_link,
 )
 from services.errors import InvalidInput
+from services.lcspr.reads import due_by, lcspr_due_steps
 from services.outbox import already_queued, mail_is_on, queue_mail
 from services.outside import outside_reference
 from services.permissions import CASE_READERS, CASE_WRITERS, requires
@@ -180,6 +181,7 @@ _MILESTONE_PAGES: dict[str, str] = {MilestoneKey.REPORT_TO_CHAIR: "report", Mile
 _RETURN_ROLES = {Stage.AWAITING: frozenset({Role.OFFICER.value}), Stage.SENT_BACK: frozenset({Role.OFFICER.value}),
                  Stage.RECEIVED: frozenset({Role.OFFICER.value}), Stage.CHECKED: frozenset({Role.MANAGER.value})}
 CHAIR_ONLY = frozenset({Role.CHAIR.value})
+CASE_WRITERS_SET = frozenset(role.value for role in CASE_WRITERS)
 
 
 # ---------------------------------------------------------------- the digest (reading)
@@ -211,6 +213,9 @@ def _digest_items(session: Session, account: Account, today: date, next_day: dat
             items.append(DigestItem(DigestLine(sharing_deadline(cal, received), r.case_reference,
                                                f"{r.agency_name} return received {received:%a %d %b}, not yet shared "
                                                "with the JCR Chair", r.ret.review_id, "returns"), CHAIR_ONLY))
+    # The LCSPRs' steps overdue or due by the next working day: the manager's and the officer's (docs/lcspr.md).
+    items.extend(DigestItem(DigestLine(d.due, d.case_reference, f"LCSPR: {d.title}", d.review_id), CASE_WRITERS_SET)
+                 for d in due_by(lcspr_due_steps(session, as_of=today), next_day))
     return items
 
 

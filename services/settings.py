@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.enums import LogCategory, Role
-from db.models import Account, ClosureDay, Setting
+from db.models import LCSPR_TIMESCALE_RANGES, Account, ClosureDay, Setting
 from services.concurrency import check_version, flush_or_stale
 from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
@@ -125,3 +125,65 @@ def remove_closure_day(session: Session, actor: Account, *, closed_on: date) -> 
 def _refresh_open_reviews(session: Session) -> None:
     # Due dates are stored per milestone; a change of calendar moves those of reviews still open.
     refresh_open_review_dates(session, load_calendar(session))
+
+
+# The LCSPR timescales' ranges, {column: (lowest, highest)}, for the Settings tab (db/models.py holds them).
+LCSPR_TIMESCALE_LIMITS: dict[str, tuple[int, int]] = dict(LCSPR_TIMESCALE_RANGES)
+# The LCSPR's timescales (docs/lcspr.md): each setting's label, in the order the Settings tab shows them.
+LCSPR_TIMESCALE_LABELS: dict[str, str] = {
+    "lcspr_commission_days": "Reviewer commissioned within (working days of the decision)",
+    "lcspr_terms_days": "Terms of reference agreed within (working days of commissioning)",
+    "lcspr_involvement_days": "Practitioners and family involved by (working days after the terms)",
+    "lcspr_draft_before_days": "Draft to the partners (working days before the completion date)",
+    "lcspr_completion_months": "Final report within (months of the decision; Working Together 2023: 6)",
+    "lcspr_copies_before_days": "Copies to the Panel and the Secretary of State at least (working days before "
+                                "publication; Working Together 2023: 7)",
+    "lcspr_publication_days": "Published within (working days of the final report)",
+}
+
+
+@dataclass(frozen=True)
+class LcsprTimescalesRead:
+    """The LCSPR's timescales as the Settings tab shows them: {column: value} in the labels' order, and the version."""
+
+    values: dict[str, int]
+    version: int
+
+
+@requires(Role.ADMIN, action="see the partnership settings")
+def get_lcspr_timescales(session: Session, actor: Account) -> LcsprTimescalesRead:
+    """The LCSPR's timescales (each a setting)."""
+    settings = load_settings(session)
+    return LcsprTimescalesRead({name: int(getattr(settings, name)) for name in LCSPR_TIMESCALE_LABELS},
+                               settings.version)
+
+
+@requires(Role.ADMIN, action="change the partnership settings")
+def update_lcspr_timescales(session: Session, actor: Account, *, values: dict[str, int],
+                            expected_version: int | None) -> LcsprTimescalesRead:
+    """Change the LCSPR's timescales: each within its range, the publication no sooner than the copies' notice.
+    The due dates of every LCSPR follow at once (they are worked out when read, never stored)."""
+    if set(values) != set(LCSPR_TIMESCALE_LABELS):
+        raise InvalidInput("Give every LCSPR timescale.")
+    for name, value in values.items():
+        low, high = LCSPR_TIMESCALE_RANGES[name]
+        unit = "months" if name.endswith("_months") else "working days"
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise InvalidInput(f"{LCSPR_TIMESCALE_LABELS[name].split(' (')[0]} must be between {low} and {high} "
+                               f"{unit}.")
+    if values["lcspr_publication_days"] < values["lcspr_copies_before_days"]:
+        raise InvalidInput("Publication cannot be sooner after the final report than the copies' notice: make the "
+                           "publication timescale at least the copies' working days.")
+    settings = load_settings(session)
+    check_version(settings, expected_version, "The settings page")
+    changed = {name: value for name, value in values.items() if getattr(settings, name) != value}
+    if not changed:
+        raise InvalidInput("Nothing to save: the LCSPR timescales are the same as before.")
+    for name, value in changed.items():
+        setattr(settings, name, value)
+    flush_or_stale(session, "The settings page")
+    append_system_entry(session, actor, review_id=None, category=LogCategory.SYSTEM,
+                        text="LCSPR timescales changed: " + "; ".join(
+                            f"{LCSPR_TIMESCALE_LABELS[name].split(' (')[0]} {value}" for name, value in changed.items())
+                        + ".")
+    return get_lcspr_timescales(session, actor)

@@ -150,7 +150,7 @@ def _filtered(query: AnySelect, filters: LogFilters) -> AnySelect:
         query = query.where(LogEntry.logged_at >= london_midnight(filters.date_from))
     if filters.date_to:
         query = query.where(LogEntry.logged_at < london_midnight(filters.date_to + timedelta(days=1)))
-    # Every word begins a word of the entry: one query of the GIN index of the entries' words (migration 0028).
+    # Every word begins a word of the entry: one query of the GIN index of the entries' words (migration 0027).
     # A word typed with punctuation must also appear as typed (ILIKE, only on the entries the index found).
     tsquery = " & ".join(word.tsquery for word in words if word.prefixes)
     if tsquery:

@@ -109,7 +109,7 @@ NO_SUCH_REVIEW = "That review does not exist. Reload the page and choose it agai
 
 # "Words in the text": each word typed matches entries with a word beginning with it, in any case. Letters and digits
 # count; any other character splits a word, so "J.S." is "j" then "s", and "Scoping/form" is "scoping" then "form"
-# (the database keeps each entry's words the same way: migration 0028, db.models.LogEntry.text_words).
+# (the database keeps each entry's words the same way: migration 0027, db.models.LogEntry.text_words).
 _WORD_PART = re.compile(r"[^\W_]+")
 
 

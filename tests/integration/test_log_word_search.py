@@ -1,4 +1,4 @@
-"""'Words in the text' on the entries' words (issue 31, migration 0028): each word typed begins a word of the entry,
+"""'Words in the text' on the entries' words (issue 31, migration 0027): each word typed begins a word of the entry,
 in any case; punctuation splits words, and a word typed with punctuation must also appear as typed."""
 from __future__ import annotations
 

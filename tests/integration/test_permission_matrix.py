@@ -199,6 +199,18 @@ WHO_MAY_CALL: dict[str, frozenset[str]] = {
     "review_themes": READ_CASE,
     "code_review_theme": WRITE_CASE,
     "uncode_review_theme": WRITE_CASE,
+    # Issue 29, the LCSPR (docs/lcspr.md "Who may do what"): everyone on the case reads it; the Partnership Manager
+    # starts it, corrects its dates and decides a report is not published; the officer records its steps too.
+    "get_lcspr": READ_CASE,
+    "list_live_lcsprs": READ_CASE,
+    "start_lcspr": MANAGER_ONLY,
+    "record_lcspr_step": WRITE_CASE,
+    "record_family_not_involved": WRITE_CASE,
+    "record_not_published": MANAGER_ONLY,
+    "correct_lcspr_step": MANAGER_ONLY,
+    # The LCSPR's timescales are settings (docs/lcspr.md): the admin keeps them.
+    "get_lcspr_timescales": ADMIN_ONLY,
+    "update_lcspr_timescales": ADMIN_ONLY,
 }
 
 # Helpers that other services call inside their own guarded call (the caller has checked the role), never pages.
@@ -497,6 +509,37 @@ def _coded_theme_id(s: Session, c: Ctx, label: str) -> int:
     _find("code_review_theme")(s, c["other"], review_id=c["review"].id, theme_id=theme_id,
                                learning="Health visitors shared concerns with the GP promptly.")
     return theme_id
+def _lcspr_review(s: Session, c: Ctx, *, up_to: str | None = None) -> int:
+    """ctx's review converted into an LCSPR decided on the day the notification came (Wed 18 Nov 2026) by the
+    manager, its steps recorded on that day by the other officer up to `up_to` (a step's value)."""
+    from db.models_after import Lcspr
+
+    review_id = c["review"].id
+    if s.scalar(select(func.count()).select_from(Lcspr).where(Lcspr.review_id == review_id)) == 0:
+        _find("record_lcspr_decision")(s, c["other"], review_id=review_id, expected_version=None, decision=True,
+                                       reason="Criteria met.")
+        _find("start_lcspr")(s, c["manager"], review_id=review_id, decided_on=date(2026, 11, 18), as_of=TODAY)
+    for step in ("reviewer_commissioned", "terms_agreed", "draft_to_partners", "final_report"):
+        if up_to is None:
+            break
+        view = _find("get_lcspr")(s, c["manager"], review_id=review_id, as_of=TODAY)
+        if not any(x.step == step and x.done_on for x in view.steps):
+            _find("record_lcspr_step")(s, c["other"], review_id=review_id, step=step, done_on=date(2026, 11, 18),
+                                       expected_version=None, as_of=TODAY, reviewer_name="A Reviewer")
+        if step == up_to:
+            break
+    return review_id
+
+
+def _timescales(s: Session) -> Kwargs:
+    """Every LCSPR timescale, the completion one month longer than now."""
+    from db.models import Setting
+
+    setting = s.get(Setting, 1)
+    assert setting is not None
+    return dict(values={"lcspr_commission_days": 20, "lcspr_terms_days": 15, "lcspr_involvement_days": 40,
+                        "lcspr_draft_before_days": 20, "lcspr_completion_months": setting.lcspr_completion_months + 1,
+                        "lcspr_copies_before_days": 7, "lcspr_publication_days": 30}, expected_version=None)
 
 
 # One valid call for each guarded service, by name; the matrix runs it as each of the five roles.
@@ -678,7 +721,34 @@ CALLS: dict[str, MakeCall] = {
                                               learning="Agencies shared information on the same day."),
     "uncode_review_theme": lambda s, a, c: dict(review_id=c["review"].id,
                                                 theme_id=_coded_theme_id(s, c, f"u{a.id}")),
+    # The LCSPR.
+    "get_lcspr": lambda s, a, c: dict(review_id=c["review"].id, as_of=TODAY),
+    "list_live_lcsprs": lambda s, a, c: dict(as_of=TODAY),
+    "start_lcspr": lambda s, a, c: dict(review_id=_lcspr_decided(s, c), decided_on=TODAY, as_of=TODAY),
+    "record_lcspr_step": lambda s, a, c: dict(review_id=_lcspr_review(s, c), step="reviewer_commissioned",
+                                              done_on=TODAY, expected_version=None, as_of=TODAY,
+                                              reviewer_name="A Reviewer"),
+    "record_family_not_involved": lambda s, a, c: dict(review_id=_lcspr_review(s, c, up_to="terms_agreed"),
+                                                       reason="The family declined.", expected_version=None,
+                                                       as_of=TODAY),
+    "record_not_published": lambda s, a, c: dict(review_id=_lcspr_review(s, c, up_to="final_report"),
+                                                 reason="Publication would identify the child.",
+                                                 expected_version=None, as_of=TODAY),
+    "correct_lcspr_step": lambda s, a, c: dict(review_id=_lcspr_review(s, c, up_to="reviewer_commissioned"),
+                                               step="reviewer_commissioned", corrected_on=TODAY,
+                                               reason="Recorded on the wrong day.", expected_version=None,
+                                               as_of=TODAY),
+    "get_lcspr_timescales": lambda s, a, c: {},
+    "update_lcspr_timescales": lambda s, a, c: _timescales(s),
 }
+
+
+def _lcspr_decided(s: Session, c: Ctx) -> int:
+    """ctx's review with the decision to carry out an LCSPR recorded (not started)."""
+    _find("record_lcspr_decision")(s, c["other"], review_id=c["review"].id, expected_version=None, decision=True,
+                                   reason="Criteria met.")
+    review_id: int = c["review"].id
+    return review_id
 
 
 def test_the_table_has_a_call_for_every_row() -> None:

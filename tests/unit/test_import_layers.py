@@ -21,11 +21,12 @@ LAYERS: list[set[str]] = [
      "services.report.rules", "services.word_document", "services.briefing.rules",
      "services.agency_exchange.rules", "services.daily_log.rules", "services.meetings.rules", "services.board.reads",
      "services.board.wording", "services.board.charts", "services.board.pack", "services.board.after_reads",
-     "services.board.after_words", "services.board.yearly", "services.themes.rules"},
+     "services.board.after_words", "services.board.yearly", "services.themes.rules", "services.lcspr.rules"},
     {"services.daily_log.reads", "services.daily_log.service", "services.daily_log.exports", "services.integrity",
      "services.sessions", "services.outbox", "services.meetings.reads",
-     "services.agency_exchange.reads", "services.case_folder.rules", "services.briefing.word", "services.themes.reads"},
-    {"services.plan", "services.accounts", "services.agencies", "services.briefing.reads"},
+     "services.agency_exchange.reads", "services.case_folder.rules", "services.briefing.word", "services.themes.reads",
+     "services.lcspr.reads"},
+    {"services.plan", "services.accounts", "services.agencies", "services.briefing.reads", "services.lcspr.service"},
     {"services.milestones"},
     {"services.settings", "services.reviews.reads", "services.reviews.rules", "services.returns.rules",
      "services.returns.writing", "services.meetings.service", "services.themes.service"},
@@ -40,7 +41,7 @@ LAYERS: list[set[str]] = [
     # The packages themselves: each names its public names, imported from its own modules.
     {"services.reviews", "services.returns", "services.report", "services.daily_log", "services.board",
      "services.meetings", "services.agency_exchange", "services.case_folder", "services.briefing",
-     "services.themes"},
+     "services.themes", "services.lcspr"},
     # Above every service: it runs them (the pages, routes and commands go through it); none imports it.
     {"services.unit_of_work"},
 ]

@@ -10,14 +10,14 @@ entries are filtered on the stored column without re-reading the text.
 Adding the column rewrites the table once (about 30 s a million entries); the append-only triggers do not fire
 (nothing is updated) and the hash chain's canonical text names its columns, so it is unchanged.
 
-Revision ID: 0028
-Revises: 0025
+Revision ID: 0027
+Revises: 0026
 Create Date: 2026-12-01
 """
 from alembic import op
 
-revision = "0028"
-down_revision = "0025"
+revision = "0027"
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 
