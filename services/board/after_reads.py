@@ -16,7 +16,6 @@ from db.enums import ActionStatus
 from db.models import Account
 from services.board.after_rules import (
     DAYS_PER_MONTH,
-    LCSPR_FINAL_REPORT_MONTHS,
     ActionFigures,
     AfterFigures,
     ThemeCount,
@@ -32,7 +31,7 @@ from services.settings_reads import load_settings
 _FY = "(extract(year FROM r.notification_received_date - interval '3 months'))::int"
 _CHOSEN = ("r.state <> 'withdrawn' AND r.notification_received_date BETWEEN CAST(:start AS date)"
            " AND CAST(:end AS date)")
-_SIX = f"l.decided_on + interval '{LCSPR_FINAL_REPORT_MONTHS} months'"
+_SIX = "l.decided_on + make_interval(months => :months)"
 
 YEARS_SQL = text(f"""
 SELECT GROUPING(fy) AS is_total, fy,
@@ -113,11 +112,13 @@ def _figures(cls: type[_F], label: str, row: Row[Any]) -> _F:
     return cls(label, **values)
 
 
-def after_figures(session: Session, years: list[int], as_of: date, partnership: str) -> AfterFigures:
+def after_figures(session: Session, years: list[int], as_of: date) -> AfterFigures:
     """The figures for the financial years given (consecutive, oldest first): three aggregate queries."""
+    settings = load_settings(session)
+    months = settings.lcspr_completion_months
     p = {"start": year_start(years[0]), "end": year_end(years[-1]), "as_of": as_of}
     span = year_label(years[0]) if len(years) == 1 else f"{year_label(years[0])} to {year_label(years[-1])}"
-    rows = session.execute(YEARS_SQL, dict(p, days_per_month=DAYS_PER_MONTH)).all()
+    rows = session.execute(YEARS_SQL, dict(p, days_per_month=DAYS_PER_MONTH, months=months)).all()
     by_fy = {r.fy: _figures(YearFigures, year_label(r.fy), r) for r in rows if not r.is_total}
     totals = [r for r in rows if r.is_total]
     total = _figures(YearFigures, span, totals[0]) if totals else YearFigures(span)
@@ -130,8 +131,9 @@ def after_figures(session: Session, years: list[int], as_of: date, partnership: 
                      else ActionFigures("All agencies"))
 
     themes = [ThemeCount(r.theme, r.fy, r.reviews) for r in session.execute(THEMES_SQL, p)]
-    return AfterFigures(as_of=as_of, partnership=partnership, years=years, by_year=by_year, total=total,
-                        actions_by_agency=by_agency, actions_total=actions_total, themes=themes)
+    return AfterFigures(as_of=as_of, partnership=settings.partnership_name, years=years, by_year=by_year, total=total,
+                        actions_by_agency=by_agency, actions_total=actions_total, themes=themes,
+                        completion_months=months)
 
 
 BOARD_ROLES = ("board", "manager")
@@ -142,4 +144,4 @@ def board_after_figures(session: Session, actor: Account, *, first_year: int, la
                         as_of: date) -> AfterFigures:
     """The figures after the Rapid Review for the financial years chosen (numbers only)."""
     years = validate_years(first_year, last_year, as_of)
-    return after_figures(session, years, as_of, load_settings(session).partnership_name)
+    return after_figures(session, years, as_of)

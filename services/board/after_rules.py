@@ -13,7 +13,8 @@ from services.board.rules import Quarter, Rate
 from services.errors import InvalidInput
 
 # Working Together 2023 (chapter 5): the LCSPR's final report is expected within six months of the decision to carry
-# it out. Six calendar months, as PostgreSQL adds them: decided 31 Aug 2026 -> due by 28 Feb 2027.
+# it out; the setting lcspr_completion_months (default 6) holds it. Calendar months, as PostgreSQL adds them:
+# decided 31 Aug 2026 -> due by 28 Feb 2027.
 LCSPR_FINAL_REPORT_MONTHS = 6
 DAYS_PER_MONTH = 365.25 / 12  # months between two dates = days / 30.4375
 
@@ -133,6 +134,8 @@ class AfterFigures:
     actions_by_agency: list[ActionFigures]
     actions_total: ActionFigures
     themes: list[ThemeCount]
+    # The LCSPR's completion timescale in months (the setting lcspr_completion_months, docs/lcspr.md).
+    completion_months: int = LCSPR_FINAL_REPORT_MONTHS
 
     @property
     def label(self) -> str:

@@ -9,7 +9,6 @@ from collections.abc import Callable
 import plotly.graph_objects as go
 
 from services.board.after_rules import (
-    LCSPR_FINAL_REPORT_MONTHS,
     ActionFigures,
     AfterFigures,
     YearFigures,
@@ -57,10 +56,10 @@ def lcspr_section(f: AfterFigures) -> Section:
         words = [f"No review notified in {f.label} became an LCSPR."]
     elif rate.counted == 0:
         words = [f"{_plural(t.lcspr_started, 'LCSPR')} started; none has reached its final report's due date "
-                 f"({LCSPR_FINAL_REPORT_MONTHS} months after the decision) yet."]
+                 f"({f.completion_months} months after the decision) yet."]
     else:
         first = (f"{rate.met} of {_plural(rate.counted, 'LCSPR')} due ({pct(rate)}) had the final report within "
-                 f"{LCSPR_FINAL_REPORT_MONTHS} months of the decision.")
+                 f"{f.completion_months} months of the decision.")
         if t.final_overdue:
             first += f" {t.final_overdue} {'has' if t.final_overdue == 1 else 'have'} no final report and are late."
         words = [first]
@@ -68,13 +67,13 @@ def lcspr_section(f: AfterFigures) -> Section:
             words.append(f"Median {num(t.median_months)} months from the decision to the final report "
                          f"(n = {_plural(t.final_reports, 'final report')}).")
     if t.final_not_yet_due:
-        words.append(f"{_plural(t.final_not_yet_due, 'LCSPR')} still within the {LCSPR_FINAL_REPORT_MONTHS} months: "
+        words.append(f"{_plural(t.final_not_yet_due, 'LCSPR')} still within the {f.completion_months} months: "
                      "not counted yet.")
     words.append(f"Published: {t.lcspr_published} of {t.lcspr_started}.")
     words.append(n_words(rate.counted, "LCSPRs due"))
     rows = _year_rows(f, lambda y: [y.lcspr_started, y.final_reports, y.final_on_time, y.final_late, y.final_overdue,
                                     y.final_not_yet_due, _cell(y.final_rate), y.median_months, y.lcspr_published])
-    return Section("lcspr_timeliness", f"LCSPR final report within {LCSPR_FINAL_REPORT_MONTHS} months", words,
+    return Section("lcspr_timeliness", f"LCSPR final report within {f.completion_months} months", words,
                    ["Year", "LCSPRs", "Final reports", "On time", "Late", "No final report, late", "Not yet due",
                     "On time (%)", "Median months", "Published"], rows)
 
@@ -222,7 +221,7 @@ def after_charts(f: AfterFigures) -> dict[str, go.Figure]:
             ("Rapid Reviews submitted", [y.submitted for y in f.by_year]),
             ("LCSPRs started", [y.lcspr_started for y in f.by_year]),
             ("LCSPRs published", [y.lcspr_published for y in f.by_year])], "Reviews"),
-        "lcspr_timeliness": _rate_bars(f"LCSPR final report within {LCSPR_FINAL_REPORT_MONTHS} months, by year",
+        "lcspr_timeliness": _rate_bars(f"LCSPR final report within {f.completion_months} months, by year",
                                        years, [y.final_rate for y in f.by_year]),
         "panel": _count_bars("The National Panel's responses, by year", years, [
             ("Agreed with the LCSPR decision", [y.panel_agrees for y in f.by_year]),

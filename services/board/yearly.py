@@ -32,7 +32,6 @@ from services.board.reads import board_figures
 from services.board.rules import BoardFigures, Quarter, day_label
 from services.board.wording import Section, board_sections, num
 from services.permissions import requires
-from services.settings_reads import load_settings
 from services.word_document import (
     A4_WIDTH_MM,
     MARGIN_MM,
@@ -162,7 +161,7 @@ def build_yearly_docx(after: AfterFigures, board: BoardFigures, *, charts: bool 
 def yearly_report(session: Session, actor: Account, *, year: int, as_of: date, charts: bool = True) -> YearlyReport:
     """The yearly report's section on reviews for one financial year, as Word (aggregates only)."""
     years = validate_years(year, year, as_of)
-    after = after_figures(session, years, as_of, load_settings(session).partnership_name)
+    after = after_figures(session, years, as_of)
     last = min(Quarter(year, 4), Quarter.of(as_of))
     board = board_figures(session, actor, first_quarter=Quarter(year, 1), last_quarter=last, as_of=as_of)
     return build_yearly_docx(after, board, charts=charts)

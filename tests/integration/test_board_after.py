@@ -30,7 +30,7 @@ from sqlalchemy import Connection, event, select
 from sqlalchemy.engine import ExecutionContext
 from sqlalchemy.orm import Session
 
-from db.models import Account, Agency, Review
+from db.models import Account, Agency, Review, Setting
 from db.models_after import ActionEvidence, Lcspr, PracticeTheme, Recommendation, ReviewAction, ReviewTheme
 from db.models_report import PanelResponse
 from services.board.after_reads import board_after_figures
@@ -197,6 +197,23 @@ def test_lcspr_final_report_within_six_months(session: Session, built: Built) ->
     assert words[0] == ("1 of 3 LCSPRs due (33%) had the final report within 6 months of the decision. 1 has no "
                         "final report and are late.")
     assert "Median 6 months from the decision to the final report (n = 2 final reports)." in words
+
+
+def test_lcspr_timeliness_follows_the_completion_setting(session: Session, built: Built) -> None:
+    # With lcspr_completion_months at 7 (docs/lcspr.md): P1 1 Jul 2025 + 7 months = Sun 1 Feb 2026, final 15 Dec 2025:
+    # on time; P2 1 Oct 2025 + 7 = Fri 1 May 2026, final Mon 20 Apr 2026: now on time; N1 15 Jun 2026 + 7 = Fri 15 Jan
+    # 2027, no final report on Mon 1 Feb 2027: late; N2 20 Oct 2026 + 7 = Thu 20 May 2027: not yet due.
+    settings = session.get(Setting, 1)
+    assert settings is not None
+    settings.lcspr_completion_months = 7
+    session.flush()
+    f = _figures(session, built.manager)
+    y25, y26 = f.by_year
+    assert (y25.final_on_time, y25.final_late, y26.final_overdue, y26.final_not_yet_due) == (2, 0, 1, 1)
+    assert (f.total.final_rate.met, f.total.final_rate.counted) == (2, 3)
+    section = {s.key: s for s in after_sections(f)}["lcspr_timeliness"]
+    assert section.title == "LCSPR final report within 7 months"
+    assert section.words[0].startswith("2 of 3 LCSPRs due (67%) had the final report within 7 months of the decision.")
 
 
 def test_panel_agreement_by_year(session: Session, built: Built) -> None:
