@@ -76,6 +76,8 @@ class ServerSettings(BaseSettings):
     oidc_redirect_uri: str | None = _variable("RRT_OIDC_REDIRECT_URI")
     oidc_cookie_secret: str | None = _variable("RRT_OIDC_COOKIE_SECRET")
     oidc_label: str | None = _variable("RRT_OIDC_LABEL")
+    # The Chrome or Chromium kaleido drives to draw the yearly report's charts (services/board/yearly.py).
+    chart_browser: str | None = _variable("BROWSER_PATH")
 
     @model_validator(mode="before")
     @classmethod

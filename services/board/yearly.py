@@ -23,6 +23,7 @@ from docx.document import Document as DocxDocument
 from docx.shared import Mm
 from sqlalchemy.orm import Session
 
+from config.settings import settings
 from db.models import Account
 from services.board.after_reads import BOARD_ROLES, after_figures
 from services.board.after_rules import AfterFigures, validate_years, year_end, year_label, year_start
@@ -46,7 +47,8 @@ from services.word_document import (
 log = logging.getLogger(__name__)
 
 MARKING = "OFFICIAL"
-# kaleido 1.x finds Chrome itself, or where the BROWSER_PATH environment variable points: Debian's Chromium here.
+# kaleido 1.x finds Chrome itself, or where the BROWSER_PATH environment variable points: the setting
+# (config/settings.py chart_browser), else Debian's Chromium.
 DEBIAN_CHROMIUM = "/usr/bin/chromium"
 CHART_WIDTH_PX, CHART_SCALE = 900, 2
 TEXT_WIDTH_MM = A4_WIDTH_MM - 2 * MARGIN_MM
@@ -63,8 +65,9 @@ class YearlyReport:
 
 def chart_images(figures: dict[str, go.Figure]) -> dict[str, bytes] | str:
     """Every figure as a PNG, rendered in one browser session; or, when that cannot be done, a sentence why."""
-    if "BROWSER_PATH" not in os.environ and Path(DEBIAN_CHROMIUM).exists():
-        os.environ["BROWSER_PATH"] = DEBIAN_CHROMIUM
+    browser = settings().chart_browser or (DEBIAN_CHROMIUM if Path(DEBIAN_CHROMIUM).exists() else None)
+    if browser is not None:
+        os.environ["BROWSER_PATH"] = browser  # where kaleido looks for the browser it drives
     if importlib.util.find_spec("kaleido") is None:  # plotly's static export needs it
         return "kaleido (the chart exporter) is not installed."
     import plotly.io as pio

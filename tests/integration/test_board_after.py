@@ -30,6 +30,7 @@ from sqlalchemy import Connection, event, select
 from sqlalchemy.engine import ExecutionContext
 from sqlalchemy.orm import Session
 
+from config.settings import reload_settings
 from db.models import Account, Agency, Review, Setting
 from db.models_after import ActionEvidence, Lcspr, PracticeTheme, Recommendation, ReviewAction, ReviewTheme
 from db.models_report import PanelResponse
@@ -369,7 +370,12 @@ def test_the_yearly_report_holds_the_hand_worked_numbers(session: Session, built
 def test_without_a_browser_the_report_says_the_charts_were_left_out(
         session: Session, built: Built, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
-    report = yearly_report(session, built.manager, year=2025, as_of=AS_OF)
+    reload_settings()
+    try:
+        report = yearly_report(session, built.manager, year=2025, as_of=AS_OF)
+    finally:
+        monkeypatch.undo()
+        reload_settings()
     assert not report.charts_included
     text = _docx_text(report)
     assert "The charts were left out of this copy" in text
