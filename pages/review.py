@@ -6,6 +6,7 @@ import streamlit as st
 
 from db.enums import ReviewState, Role
 from pages.review_parts.case_folder import case_folder_part
+from pages.review_parts.recommendations import recommendations_part
 from services.calendar_feed import calendar_file_name, review_calendar_file
 from services.clock import LONDON
 from services.integrity import HISTORY_SHOWN, review_history
@@ -513,3 +514,7 @@ if history_box.open:
 # ---------------------------------------------------------------- case folder
 
 case_folder_part(review.id, review.case_reference, state.signed_in_roles())
+
+# ---------------------------------------------------------------- recommendations and actions
+
+recommendations_part(review.id, state.signed_in_roles(), as_of)

@@ -45,6 +45,12 @@ class RegisterFilters:
 
 
 @dataclass(frozen=True)
+class Choice:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
 class ActionRow:
     """One action of the register."""
 
@@ -81,6 +87,8 @@ class Register:
     by_agency: tuple[AgencyCounts, ...]
     rows: tuple[ActionRow, ...]
     total: int
+    agencies: tuple[Choice, ...]  # the agencies with actions, for the filter
+    reviews: tuple[Choice, ...]  # the reviews with actions (by case reference), for the filter
 
 
 @dataclass(frozen=True)
@@ -114,12 +122,6 @@ class EvidenceRound:
     decided_on: date | None
     decided_by: str | None
     documents: tuple[EvidenceDocumentRead, ...]
-
-
-@dataclass(frozen=True)
-class Choice:
-    id: int
-    name: str
 
 
 @dataclass(frozen=True)
@@ -189,7 +191,9 @@ def action_register(session: Session, actor: Account, *, filters: RegisterFilter
     rows = _rows(session, as_of=as_of)
     summary = counts_by_agency((CountedAction(r.agency, r.status, r.due_on, r.first_evidence_on) for r in rows), as_of)
     kept = sorted((r for r in rows if keep(r, filters)), key=_urgent_first)
-    return Register(tuple(summary), tuple(kept), len(rows))
+    agencies = sorted({Choice(r.agency_id, r.agency) for r in rows}, key=lambda c: (c.name.lower(), c.id))
+    reviews = sorted({Choice(r.review_id, r.case_reference) for r in rows}, key=lambda c: (c.name, c.id))
+    return Register(tuple(summary), tuple(kept), len(rows), tuple(agencies), tuple(reviews))
 
 
 @requires(*CASE_READERS, action="see a review's recommendations and actions")

@@ -12,7 +12,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ROOT / "services"
-PACKAGES = ("reviews", "returns", "report", "daily_log", "board", "meetings", "agency_exchange", "case_folder")
+PACKAGES = ("reviews", "returns", "report", "daily_log", "board", "meetings", "agency_exchange", "case_folder",
+            "actions")
 
 
 def _type_checking_imports(package: str) -> dict[str, str]:
