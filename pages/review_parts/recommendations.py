@@ -54,7 +54,7 @@ def _add_recommendation(review_id: int, as_of: date) -> None:
         source = st.selectbox("Where it comes from", list(SOURCE_LABELS), index=None, placeholder="Choose",
                               format_func=SOURCE_LABELS.__getitem__, key="rr_rec_source")
         text = st.text_area("The recommendation", key="rr_rec_text", help=free_text_help(MAX_TEXT_CHARS))
-        made_on = st.date_input("Made on", value=None, max_value=as_of, format="DD/MM/YYYY", key="rr_rec_made")
+        made_on = st.date_input("Made on", value=None, format="DD/MM/YYYY", key="rr_rec_made")
         submitted = st.form_submit_button("Add the recommendation", icon=":material/add:")
     if submitted and state.act(add_recommendation, review_id=review_id, source=source, text=text, made_on=made_on,
                                as_of=as_of) is not None:

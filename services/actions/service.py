@@ -117,7 +117,7 @@ def add_recommendation(session: Session, actor: Account, *, review_id: int, sour
 
 @requires(*CASE_WRITERS, action="edit a recommendation")
 def edit_recommendation(session: Session, actor: Account, *, recommendation_id: int, expected_version: int | None,
-                        text: str | None) -> None:
+                        text: str | None) -> int:
     recommendation = _recommendation(session, recommendation_id)
     check_version(recommendation, expected_version, f"Recommendation {recommendation.id}")
     _writable_review(session, recommendation.review_id)
@@ -129,6 +129,7 @@ def edit_recommendation(session: Session, actor: Account, *, recommendation_id: 
     flush_or_stale(session, f"Recommendation {recommendation.id}")
     _log(session, actor, recommendation.review_id,
          f"Recommendation {recommendation.id} edited: was \"{_short(before)}\", now \"{_short(cleaned)}\".")
+    return recommendation.version
 
 
 @requires(*CASE_WRITERS, action="add an action")
@@ -160,7 +161,7 @@ def add_action(session: Session, actor: Account, *, recommendation_id: int, agen
 @requires(*CASE_WRITERS, action="change an action's due date or owner")
 def change_action(session: Session, actor: Account, *, action_id: int, expected_version: int | None,
                   due_on: date | None, impact_check_on: date | None, owner_account_id: int | None,
-                  owner_name: str | None, owner_email: str | None, reason: str | None) -> None:
+                  owner_name: str | None, owner_email: str | None, reason: str | None) -> int:
     """A new due date (and impact check date) or owner, with the reason, logged."""
     action = _action(session, action_id, expected_version)
     recommendation = _recommendation(session, action.recommendation_id)
@@ -186,6 +187,7 @@ def change_action(session: Session, actor: Account, *, action_id: int, expected_
     flush_or_stale(session, f"Action {action.id}")
     _log(session, actor, action.review_id, f"Action {action.id} changed: {'; '.join(changes)}. Reason: "
                                            f"{cleaned_reason}")
+    return action.version
 
 
 def _may_work_on(actor: Account, action: ReviewAction) -> None:
@@ -195,13 +197,14 @@ def _may_work_on(actor: Account, action: ReviewAction) -> None:
 
 
 @requires(*EVIDENCE_GIVERS, action="start an action")
-def start_action(session: Session, actor: Account, *, action_id: int, expected_version: int | None) -> None:
+def start_action(session: Session, actor: Account, *, action_id: int, expected_version: int | None) -> int:
     action = _action(session, action_id, expected_version)
     _may_work_on(actor, action)
     check_start(action.status)
     action.status = ActionStatus.IN_PROGRESS.value
     flush_or_stale(session, f"Action {action.id}")
     _log(session, actor, action.review_id, f"Action {action.id} started (in progress).")
+    return action.version
 
 
 @requires(*EVIDENCE_GIVERS, action="give evidence for an action")
@@ -243,7 +246,7 @@ def _waiting_round(session: Session, action: ReviewAction) -> ActionEvidence:
 
 @requires(Role.MANAGER, action="accept an action's evidence")
 def accept_evidence(session: Session, actor: Account, *, action_id: int, expected_version: int | None,
-                    as_of: date) -> None:
+                    as_of: date) -> int:
     action = _action(session, action_id, expected_version)
     round_ = _waiting_round(session, action)
     round_.outcome, round_.decided_on, round_.decided_by_id = FinalQaOutcome.ACCEPTED.value, as_of, actor.id
@@ -251,11 +254,12 @@ def accept_evidence(session: Session, actor: Account, *, action_id: int, expecte
     flush_or_stale(session, f"Action {action.id}")
     _log(session, actor, action.review_id, f"Evidence round {round_.round} of action {action.id} accepted.",
          LogCategory.QUALITY_CHECK.value)
+    return action.version
 
 
 @requires(Role.MANAGER, action="send an action's evidence back")
 def send_back_evidence(session: Session, actor: Account, *, action_id: int, expected_version: int | None,
-                       reason: str | None, as_of: date) -> None:
+                       reason: str | None, as_of: date) -> int:
     """The round keeps its outcome (sent back, with the reason); the action is in progress again."""
     action = _action(session, action_id, expected_version)
     round_ = _waiting_round(session, action)
@@ -267,11 +271,12 @@ def send_back_evidence(session: Session, actor: Account, *, action_id: int, expe
     _log(session, actor, action.review_id,
          f"Evidence round {round_.round} of action {action.id} sent back (in progress again). Reason: {cleaned}",
          LogCategory.QUALITY_CHECK.value)
+    return action.version
 
 
 @requires(Role.MANAGER, action="record an action's impact check")
 def check_action_impact(session: Session, actor: Account, *, action_id: int, expected_version: int | None,
-                        finding: str | None, as_of: date) -> None:
+                        finding: str | None, as_of: date) -> int:
     action = _action(session, action_id, expected_version)
     check_impact(action.status, impact_check_on=action.impact_check_on, as_of=as_of)
     cleaned = clean_finding(finding)
@@ -280,3 +285,4 @@ def check_action_impact(session: Session, actor: Account, *, action_id: int, exp
     flush_or_stale(session, f"Action {action.id}")
     _log(session, actor, action.review_id, f"Impact of action {action.id} checked: {cleaned}",
          LogCategory.QUALITY_CHECK.value)
+    return action.version
