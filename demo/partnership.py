@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import MilestoneKey, NotificationType, Role
 from db.models import Account, Review, Setting
+from demo.actions import load_demo_actions
 from demo.cast import DEMO_ACCOUNTS, TRAINING_MARK, DemoCast, new_demo_password
 from demo.reports import ReportSteps, load_demo_reports
 from demo.returns import load_demo_return_history, load_demo_returns
@@ -232,6 +233,7 @@ def load_demo_data(session: Session, *, as_of: date, seed: int = 2026, password:
 
     # Three years of closed reviews, about eight a year.
     closed = 0
+    closed_reviews: list[Review] = []
     start = received = as_of - timedelta(days=3 * 365)
     while True:
         received += timedelta(days=rng.randint(25, 65))
@@ -239,7 +241,10 @@ def load_demo_data(session: Session, *, as_of: date, seed: int = 2026, password:
             break
         review = _open(session, cast, rng, received, as_of)
         _close_past_review(session, cast, rng, lcspr_rng, cal, review, as_of, started=start)
+        closed_reviews.append(review)
         closed += 1
+    # A year of recommendations and actions on the closed reviews (issue 29).
+    load_demo_actions(session, cast, closed_reviews, as_of=as_of, seed=seed)
 
     # Live reviews at different stages, by their Day on the working day the demo is set on (Day 1 opened that day).
     # On a working day what is due today is still open (amber); on a weekend or a bank holiday the last working
