@@ -26,6 +26,9 @@ st.caption("Every action of every review's recommendations (from the Rapid Revie
 show_flashes()
 
 ALL = 0
+linked = st.query_params.get("review")  # a digest's link: /actions?review=12
+if linked and linked.isdigit() and "ac_review" not in st.session_state:
+    st.session_state["ac_review"] = int(linked)
 filters = RegisterFilters(
     agency_id=st.session_state.get("ac_agency") or None,
     status=st.session_state.get("ac_status") or None,

@@ -13,7 +13,7 @@ from db.enums import ActionStatus, Role
 from db.models import Account, Agency, Review
 from db.models_after import ActionEvidence, ActionEvidenceDocument, Recommendation, ReviewAction
 from services.actions.rules import (
-    EVIDENCED_STATUSES,
+    OPEN_STATUSES,
     SOURCE_LABELS,
     AgencyCounts,
     CountedAction,
@@ -251,8 +251,13 @@ def action_choices(session: Session, actor: Account) -> ActionChoices:
                                if a.has_role(Role.MANAGER.value, Role.OFFICER.value, Role.CHAIR.value)))
 
 
-def owned_open_actions(session: Session, *, account_id: int, as_of: date) -> list[ActionRow]:
-    """The open actions (not started or in progress) owned by the account, for its digest and calendar feed (called
-    inside the caller's own guarded work, or for the account's own mail)."""
-    return sorted((r for r in _rows(session, as_of=as_of, owner_account_id=account_id)
-                   if r.status not in EVIDENCED_STATUSES and r.status != ActionStatus.DONE), key=_urgent_first)
+def owned_actions(session: Session, *, account_id: int, as_of: date) -> list[ActionRow]:
+    """Every action the account owns, most urgent first: for its own digest and calendar feed (no actor: the mail
+    run and the feed's token read them for the account itself)."""
+    return sorted(_rows(session, as_of=as_of, owner_account_id=account_id), key=_urgent_first)
+
+
+def digest_actions(session: Session, *, account_id: int, today: date, next_day: date) -> list[ActionRow]:
+    """The account's own open actions overdue or due by `next_day` (the next working day): its digest's lines."""
+    return [r for r in owned_actions(session, account_id=account_id, as_of=today)
+            if r.status in OPEN_STATUSES and r.due_on <= next_day]
