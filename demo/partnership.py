@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import MilestoneKey, NotificationType, Role
 from db.models import Account, Review, Setting
+from demo.actions import load_demo_actions
 from demo.cast import DEMO_ACCOUNTS, TRAINING_MARK, DemoCast, new_demo_password
 from demo.lcspr import load_demo_lcsprs
 from demo.reports import ReportSteps, load_demo_reports
@@ -246,6 +247,8 @@ def load_demo_data(session: Session, *, as_of: date, seed: int = 2026, password:
         closed += 1
     load_demo_themes(session, cast, closed_reviews, rng=random.Random(seed + 29))
     load_demo_lcsprs(session, cast, as_of=as_of)  # two of them converted into LCSPRs, one early, one published
+    # A year of recommendations and actions on the closed reviews (issue 29).
+    load_demo_actions(session, cast, closed_reviews, as_of=as_of, seed=seed)
 
     # Live reviews at different stages, by their Day on the working day the demo is set on (Day 1 opened that day).
     # On a working day what is due today is still open (amber); on a weekend or a bank holiday the last working

@@ -8,6 +8,7 @@ from db.enums import ReviewState, Role
 from pages.review_parts.briefing import briefing_part
 from pages.review_parts.case_folder import case_folder_part
 from pages.review_parts.lcspr import lcspr_part
+from pages.review_parts.recommendations import recommendations_part
 from pages.review_parts.themes import themes_part
 from services.calendar_feed import calendar_file_name, review_calendar_file
 from services.clock import LONDON
@@ -527,3 +528,6 @@ case_folder_part(review.id, review.case_reference, state.signed_in_roles())
 # ---------------------------------------------------------------- practice themes
 
 themes_part(review.id, state.signed_in_roles())
+# ---------------------------------------------------------------- recommendations and actions
+
+recommendations_part(review.id, state.signed_in_roles(), as_of)

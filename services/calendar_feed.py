@@ -278,8 +278,20 @@ def calendar_feed_for_token(session: Session, *, token: str, as_of: date, now: d
         cal, review, account_id=account.id, meetings=True, every_milestone=False, returns=returns.get(review.id, [])))
     if account.has_role(Role.MANAGER, Role.OFFICER):  # who records the LCSPR's steps
         items += lcspr_items(lcspr_due_steps(session, as_of=as_of))
+    items += _action_items(session, account.id, as_of)
     states = _states_now(session, items, save=True)
     return calendar_bytes(items, states, stamp=now or datetime.now(UTC))
+
+
+def _action_items(session: Session, account_id: int, as_of: date) -> list[CalendarItem]:
+    """The actions the account owns (issue 29), each on its due date; cancelled once its evidence is given. No free
+    text: the action's number, its agency and the review's outside reference."""
+    from services.actions.reads import owned_actions
+
+    return [CalendarItem(f"action-{a.id}@{UID_DOMAIN}", a.due_on,
+                         f"Rapid Review {outside_reference(a.case_reference, a.review_id)}: action {a.id} "
+                         f"({a.agency}) due", a.status not in ("not_started", "in_progress"))
+            for a in owned_actions(session, account_id=account_id, as_of=as_of)]
 
 
 @requires(*CASE_READERS, action="download a review's deadlines")

@@ -221,7 +221,12 @@ def _digest_items(session: Session, account: Account, today: date, next_day: dat
 
 def _digest_lines(session: Session, account: Account, today: date, next_day: date) -> list[DigestLine]:
     """This account's own items (lines_for its roles)."""
-    return lines_for(_digest_items(session, account, today, next_day), frozenset(account.roles))
+    from services.actions.reads import digest_actions  # the actions the account owns (issue 29)
+
+    own = [DigestLine(a.due_on, a.case_reference, f"Action {a.id} ({a.agency}) {'overdue' if a.overdue else 'due'}",
+                      a.review_id, "actions")
+           for a in digest_actions(session, account_id=account.id, today=today, next_day=next_day)]
+    return lines_for(_digest_items(session, account, today, next_day), frozenset(account.roles)) + own
 
 
 def _waiting_for_ofsted_lines(session: Session, account: Account, today: date) -> list[DigestLine]:

@@ -25,6 +25,8 @@ PAGES: dict[str, PageEntry] = {
     "log": PageEntry("pages/daily_log.py", "Daily log", ":material/history_edu:", CASE_ROLES),
     "meetings": PageEntry("pages/meetings.py", "Meetings", ":material/groups:", CASE_ROLES),
     "report": PageEntry("pages/report.py", "Report", ":material/description:", CASE_ROLES),
+    # The recommendations and actions register across every review (issue 29): case data, never the Board.
+    "actions": PageEntry("pages/actions.py", "Actions", ":material/checklist:", CASE_ROLES),
     "board": PageEntry("pages/board.py", "Board figures", ":material/bar_chart:", frozenset({"board", "manager"})),
     "admin": PageEntry("pages/admin.py", "Administration", ":material/settings:", frozenset({"admin"})),
     # The calendar feed and the emails of one account: for the case roles only (board and admin see no case dates).

@@ -88,9 +88,12 @@ def test_the_review_calendar_file_is_built_only_when_clicked(app_db: OpenSession
     at.query_params["review"] = str(review_id)
     at.switch_page("pages/review.py").run()
     assert not at.exception
-    [download] = at.get("download_button")
-    assert download.proto.label == "Add its deadlines to my calendar (.ics)"
-    [build] = deferred  # not built yet: Streamlit holds the function until the button is clicked
+    labels = [d.proto.label for d in at.get("download_button")]
+    assert "Add its deadlines to my calendar (.ics)" in labels
+    # Not built yet: Streamlit holds each download's function until its button is clicked (the calendar file's, and
+    # the seven-minute briefing's after it).
+    assert len(deferred) == len(labels)
+    build = deferred[labels.index("Add its deadlines to my calendar (.ics)")]
     ics = build().decode()  # as Streamlit calls it: on another thread, outside any run of the page
     assert ics.startswith("BEGIN:VCALENDAR")
     assert f"Rapid Review 181126 no. {review_id}" in ics

@@ -26,10 +26,12 @@ CONTROL = "before\x01after\vnext line"
 
 # Who sees which pages (ui/navigation.py), by the demo's accounts.
 WALKS = {
-    "demo-manager": ["Live reviews", "Review", "Agency returns", "Daily log", "Meetings", "Report", "Board figures",
+    "demo-manager": ["Live reviews", "Review", "Agency returns", "Daily log", "Meetings", "Report", "Actions",
+                     "Board figures", "My account"],
+    "demo-officer": ["Live reviews", "Review", "Agency returns", "Daily log", "Meetings", "Report", "Actions",
                      "My account"],
-    "demo-officer": ["Live reviews", "Review", "Agency returns", "Daily log", "Meetings", "Report", "My account"],
-    "demo-chair": ["Live reviews", "Review", "Agency returns", "Daily log", "Meetings", "Report", "My account"],
+    "demo-chair": ["Live reviews", "Review", "Agency returns", "Daily log", "Meetings", "Report", "Actions",
+                   "My account"],
     "demo-board": ["Board figures"],
     "demo-admin": ["Administration"],
 }
@@ -188,7 +190,8 @@ def test_my_account_takes_its_steps_over_a_planted_address_with_clear_messages(
 
 NAMED = "![x](http://127.0.0.1:9/x.png) :red[x] $x^2$ www.example.com a@b.co <script>"
 # Every page a manager opens, and the board's own.
-NAMED_WALK = ["Live reviews", "Review", "Agency returns", "Meetings", "Report", "Board figures", "My account"]
+NAMED_WALK = ["Live reviews", "Review", "Agency returns", "Meetings", "Report", "Actions", "Board figures",
+              "My account"]
 
 
 def _plant_names(url: str) -> None:

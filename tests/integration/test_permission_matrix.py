@@ -211,6 +211,23 @@ WHO_MAY_CALL: dict[str, frozenset[str]] = {
     # The LCSPR's timescales are settings (docs/lcspr.md): the admin keeps them.
     "get_lcspr_timescales": ADMIN_ONLY,
     "update_lcspr_timescales": ADMIN_ONLY,
+    # Issue 29, the recommendations and actions register: case data, read by everyone on the case (never the Board);
+    # the officer and the PM add and change; evidence comes from the owner account (a Chair may own one), an officer
+    # or the PM; only the Manager accepts evidence, sends it back or checks impact.
+    "action_register": READ_CASE,
+    "review_recommendations": READ_CASE,
+    "action_evidence": READ_CASE,
+    "evidence_document_file": READ_CASE,
+    "action_choices": READ_CASE,
+    "add_recommendation": WRITE_CASE,
+    "edit_recommendation": WRITE_CASE,
+    "add_action": WRITE_CASE,
+    "change_action": WRITE_CASE,
+    "start_action": WRITE_WITH_CHAIR,
+    "give_evidence": WRITE_WITH_CHAIR,
+    "accept_evidence": MANAGER_ONLY,
+    "send_back_evidence": MANAGER_ONLY,
+    "check_action_impact": MANAGER_ONLY,
 }
 
 # Helpers that other services call inside their own guarded call (the caller has checked the role), never pages.
@@ -540,6 +557,39 @@ def _timescales(s: Session) -> Kwargs:
     return dict(values={"lcspr_commission_days": 20, "lcspr_terms_days": 15, "lcspr_involvement_days": 40,
                         "lcspr_draft_before_days": 20, "lcspr_completion_months": setting.lcspr_completion_months + 1,
                         "lcspr_copies_before_days": 7, "lcspr_publication_days": 30}, expected_version=None)
+def _recommendation_id(s: Session, c: Ctx) -> int:
+    """A recommendation of ctx's review, added by the other officer."""
+    made: int = _find("add_recommendation")(s, c["other"], review_id=c["review"].id, source="rapid_review",
+                                            text="Share the learning.", made_on=TODAY, as_of=TODAY)
+    return made
+
+
+def _action_id(s: Session, c: Ctx, owner: Account, stage: str = "not started") -> int:
+    """An action of a new recommendation owned by `owner` (an account with a case role, else a named contact), brought
+    to `stage` by the other officer and the manager."""
+    named = not owner.has_role("manager", "officer", "chair")
+    made: int = _find("add_action")(
+        s, c["other"], recommendation_id=_recommendation_id(s, c), agency_id=c["agency"].id,
+        owner_account_id=None if named else owner.id, owner_name="A Contact" if named else None, owner_email=None,
+        description="Audit the records.", due_on=TODAY, impact_check_on=TODAY)
+    if stage in ("done", "accepted"):
+        _find("give_evidence")(s, c["other"], action_id=made, expected_version=None, evidence="Audit done.",
+                               as_of=TODAY)
+    if stage == "accepted":
+        _find("accept_evidence")(s, c["manager"], action_id=made, expected_version=None, as_of=TODAY)
+    return made
+
+
+def _evidence_document_id(s: Session, c: Ctx) -> int:
+    from db.models_after import ActionEvidence, ActionEvidenceDocument
+
+    action_id = _action_id(s, c, c["other"])
+    _find("give_evidence")(s, c["other"], action_id=action_id, expected_version=None, evidence="Audit done.",
+                           documents=[("audit.pdf", b"%PDF-1.4\n%%EOF\n")], as_of=TODAY)
+    found: int = s.scalars(select(ActionEvidenceDocument.id).join(
+        ActionEvidence, ActionEvidence.id == ActionEvidenceDocument.evidence_id)
+        .where(ActionEvidence.action_id == action_id)).one()
+    return found
 
 
 # One valid call for each guarded service, by name; the matrix runs it as each of the five roles.
@@ -579,6 +629,33 @@ CALLS: dict[str, MakeCall] = {
     "remove_case_document": lambda s, a, c: dict(review_id=c["review"].id, document_id=_folder_document_id(s, c),
                                                  reason="Filed twice."),
     "build_briefing": lambda s, a, c: dict(review_id=c["review"].id, as_of=TODAY),
+    # The recommendations and actions register.
+    "action_register": lambda s, a, c: dict(filters=_find("RegisterFilters")(), as_of=TODAY),
+    "review_recommendations": lambda s, a, c: dict(review_id=c["review"].id, as_of=TODAY),
+    "action_evidence": lambda s, a, c: dict(action_id=_action_id(s, c, c["other"], "done")),
+    "evidence_document_file": lambda s, a, c: dict(document_id=_evidence_document_id(s, c)),
+    "action_choices": lambda s, a, c: {},
+    "add_recommendation": lambda s, a, c: dict(review_id=c["review"].id, source="panel_response",
+                                               text="Review the policy.", made_on=TODAY, as_of=TODAY),
+    "edit_recommendation": lambda s, a, c: dict(recommendation_id=_recommendation_id(s, c), expected_version=None,
+                                                text="Share the learning widely."),
+    "add_action": lambda s, a, c: dict(recommendation_id=_recommendation_id(s, c), agency_id=c["agency"].id,
+                                       owner_account_id=None, owner_name="J Smith", owner_email=None,
+                                       description="Train staff.", due_on=TODAY, impact_check_on=None),
+    "change_action": lambda s, a, c: dict(action_id=_action_id(s, c, c["other"]), expected_version=None,
+                                          due_on=date(2026, 12, 4), impact_check_on=None,
+                                          owner_account_id=c["other"].id, owner_name=None, owner_email=None,
+                                          reason="Agreed later."),
+    "start_action": lambda s, a, c: dict(action_id=_action_id(s, c, a), expected_version=None),
+    "give_evidence": lambda s, a, c: dict(action_id=_action_id(s, c, a), expected_version=None,
+                                          evidence="Training given.", as_of=TODAY),
+    "accept_evidence": lambda s, a, c: dict(action_id=_action_id(s, c, c["other"], "done"), expected_version=None,
+                                            as_of=TODAY),
+    "send_back_evidence": lambda s, a, c: dict(action_id=_action_id(s, c, c["other"], "done"), expected_version=None,
+                                               reason="No dates given.", as_of=TODAY),
+    "check_action_impact": lambda s, a, c: dict(action_id=_action_id(s, c, c["other"], "accepted"),
+                                                expected_version=None, finding="Audits show records complete.",
+                                                as_of=TODAY),
     # Administration.
     "list_plan_templates": lambda s, a, c: {},
     "update_plan_template": lambda s, a, c: dict(

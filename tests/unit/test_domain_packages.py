@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ROOT / "services"
 PACKAGES = ("reviews", "returns", "report", "daily_log", "board", "meetings", "agency_exchange", "case_folder",
-            "briefing", "themes", "lcspr")
+            "briefing", "themes", "lcspr", "actions")
 
 
 def _type_checking_imports(package: str) -> dict[str, str]:

@@ -25,7 +25,7 @@ LAYERS: list[set[str]] = [
     {"services.daily_log.reads", "services.daily_log.service", "services.daily_log.exports", "services.integrity",
      "services.sessions", "services.outbox", "services.meetings.reads",
      "services.agency_exchange.reads", "services.case_folder.rules", "services.briefing.word", "services.themes.reads",
-     "services.lcspr.reads"},
+     "services.lcspr.reads", "services.actions.rules", "services.actions.reads"},
     {"services.plan", "services.accounts", "services.agencies", "services.briefing.reads", "services.lcspr.service"},
     {"services.milestones"},
     {"services.settings", "services.reviews.reads", "services.reviews.rules", "services.returns.rules",
@@ -34,14 +34,14 @@ LAYERS: list[set[str]] = [
      "services.returns.service_receipts", "services.report.reads", "services.calendar_feed"},
     {"services.returns.chasing", "services.returns.exports", "services.reviews.status",
      "services.agency_exchange.returns_api", "services.agency_exchange.service", "services.agency_exchange.collation",
-     "services.case_folder.reads", "services.case_folder.service"},
+     "services.case_folder.reads", "services.case_folder.service", "services.actions.service"},
     {"services.due_mail", "services.report.versions"},
     {"services.report.service"},
     {"services.report.panel"},
     # The packages themselves: each names its public names, imported from its own modules.
     {"services.reviews", "services.returns", "services.report", "services.daily_log", "services.board",
      "services.meetings", "services.agency_exchange", "services.case_folder", "services.briefing",
-     "services.themes", "services.lcspr"},
+     "services.themes", "services.lcspr", "services.actions"},
     # Above every service: it runs them (the pages, routes and commands go through it); none imports it.
     {"services.unit_of_work"},
 ]

@@ -1,0 +1,1 @@
+"""Parts of the Actions page (pages/actions.py): never pages themselves."""
