@@ -212,10 +212,14 @@ class Target:
     url: str
     sign_in: bool
     samples: list[float] = field(default_factory=list)
+    timed_out: bool = False
     context: BrowserContext | None = None
 
 
-def wait_rendered(page: Page, charts: int, timeout_s: float = 180) -> float:
+TIMEOUT_S = 300  # a load not rendered by then counts as this long (the table says "≥")
+
+
+def wait_rendered(page: Page, charts: int, timeout_s: float = TIMEOUT_S) -> float:
     """Milliseconds from the navigation's start to the last DOM change once rendered (see the module's doc)."""
     deadline = time.monotonic() + timeout_s
     while True:
@@ -238,14 +242,37 @@ def sign_in(page: Page, url: str) -> None:
         if time.monotonic() > deadline:
             raise RuntimeError(f"{url}: the board account could not sign in")
         time.sleep(0.2)
-    page.get_by_role("heading", name="Board figures").wait_for(timeout=180_000)
+    page.get_by_role("heading", name="Board figures").wait_for(timeout=TIMEOUT_S * 1000)
 
 
 def load(target: Target) -> float:
     assert target.context is not None
     page = target.context.pages[0]
     page.goto(target.url)
-    return wait_rendered(page, BOARD_CHARTS)
+    try:
+        return wait_rendered(page, BOARD_CHARTS)
+    except TimeoutError as error:
+        print(f"  {target.label}: {error}", flush=True)
+        target.timed_out = True
+        return TIMEOUT_S * 1000.0
+
+
+def report(targets: list[Target], runs: int) -> None:
+    """The medians, the ratios to the floor (the first target) and the target, as a markdown table."""
+    floor = statistics.median(targets[0].samples)
+    print(f"\nBoard page drawn in Chromium, median of {runs} interleaved loads (floor: a bare Streamlit page "
+          f"with {BOARD_CHARTS} trivial plotly charts)\n")
+    print("| page | median | min | max | x floor |")
+    print("|---|---:|---:|---:|---:|")
+    for t in targets:
+        median = statistics.median(t.samples)
+        at_least = "≥ " if t.timed_out else ""
+        print(f"| {t.label} | {at_least}{median / 1000:.2f} s | {min(t.samples) / 1000:.2f} s | "
+              f"{max(t.samples) / 1000:.2f} s | {median / floor:.2f}x |")
+    failing = [t.label for t in targets[1:] if not t.label.startswith("board demo")
+               and " before" not in t.label and statistics.median(t.samples) > 2 * floor]
+    print("\nTarget: the board within 2x the chart floor at national and 5x: "
+          + ("met" if not failing else "NOT met for " + ", ".join(failing)))
 
 
 def main() -> int:
@@ -255,6 +282,9 @@ def main() -> int:
     parser.add_argument("--scales", default="demo,national,5x", help="comma-separated: demo, national, 5x")
     parser.add_argument("--runs", type=int, default=5, help="rounds of timed loads (default 5)")
     parser.add_argument("--baseline", metavar="REF", help="also time the app as it was at this git ref")
+    parser.add_argument("--baseline-scales", metavar="SCALES",
+                        help="the scales to time the baseline at (default: every one; the old board takes minutes "
+                             "a load at 5x)")
     parser.add_argument("--keep", action="store_true", help="keep the databases built (their URLs are printed)")
     parser.add_argument("--reuse", action="append", default=[], metavar="SCALE=URL",
                         help="time a kept database instead of building one")
@@ -283,6 +313,8 @@ def main() -> int:
         for scale in scales:
             owner_url = stack.enter_context(database(args.server, scale, reuse.get(scale), args.keep))
             for suffix, root in roots.items():
+                if " before" in suffix and args.baseline_scales and scale not in args.baseline_scales.split(","):
+                    continue
                 targets.append(Target(f"board {scale}{suffix}",
                                       stack.enter_context(served(*app_command(owner_url, root))), True))
         playwright = stack.enter_context(sync_playwright())
@@ -292,7 +324,7 @@ def main() -> int:
             context = browser.new_context(viewport={"width": 1400, "height": 2400})
             context.add_init_script(OBSERVER_JS)
             page = context.new_page()
-            page.set_default_timeout(180_000)
+            page.set_default_timeout(TIMEOUT_S * 1000)
             if target.sign_in:
                 sign_in(page, target.url)
             target.context = context
@@ -303,20 +335,8 @@ def main() -> int:
                 target.samples.append(load(target))
             print(f"  round {round_ + 1}: " + ", ".join(f"{t.label} {t.samples[-1] / 1000:.2f} s" for t in targets),
                   flush=True)
-        floor = statistics.median(targets[0].samples)
         print(f"\nAfter: {uptime()}")
-        print(f"\nBoard page drawn in Chromium, median of {args.runs} interleaved loads (floor: a bare Streamlit page "
-              f"with {BOARD_CHARTS} trivial plotly charts)\n")
-        print("| page | median | min | max | x floor |")
-        print("|---|---:|---:|---:|---:|")
-        for t in targets:
-            median = statistics.median(t.samples)
-            print(f"| {t.label} | {median / 1000:.2f} s | {min(t.samples) / 1000:.2f} s | "
-                  f"{max(t.samples) / 1000:.2f} s | {median / floor:.2f}x |")
-        failing = [t.label for t in targets[1:] if not t.label.startswith("board demo")
-                   and " before" not in t.label and statistics.median(t.samples) > 2 * floor]
-        print("\nTarget: the board within 2x the chart floor at national and 5x: "
-              + ("met" if not failing else "NOT met for " + ", ".join(failing)))
+        report(targets, args.runs)
     return 0
 
 

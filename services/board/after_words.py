@@ -15,6 +15,7 @@ from services.board.after_rules import (
     YearFigures,
     year_label,
 )
+from services.board.charts import count_axis as board_count_axis
 from services.board.rules import Rate
 from services.board.wording import Section, n_words, num, pct, pct_n, rate_words
 
@@ -218,7 +219,8 @@ def _count_bars(title: str, categories: list[str], series: list[tuple[str, list[
         else:
             fig.add_trace(go.Bar(x=categories, y=values, **bar))
     fig.update_layout(barmode="group")
-    count_axis = dict(title=axis, rangemode="tozero", tickformat="d")
+    highest = max((v for _, values in series for v in values), default=0)
+    count_axis = board_count_axis(axis, highest)
     if horizontal:
         fig.update_xaxes(**count_axis)
         fig.update_yaxes(type="category", autorange="reversed")
