@@ -1,15 +1,17 @@
 """How long the Board page takes to draw in a real browser, against its chart floor: rerunnable, in scratch databases.
 
     .venv/bin/python scripts/bench_board_browser.py [--server postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
-        [--scales demo,national,5x] [--runs 5] [--baseline REF] [--keep] [--reuse SCALE=URL ...]
+        [--scales demo,national,5x] [--runs 5] [--baseline REF [--baseline-scales demo,national]] [--keep]
+        [--reuse SCALE=URL ...]
 
 For each scale it builds a scratch database with scripts/bench_board.py's generator (reviews spread over three years,
 their meeting and minutes milestones, one return per agency per review: demo 40 reviews, national 4,974 reviews /
-about 49,500 returns, 5x 24,870 / about 247,500), makes a board account and the app's login role, and serves the app
-on it (`python -m ui.server`, "today" pinned to 26 Nov 2026) as tests/e2e does. `--reuse national=URL` times a
-database a run with `--keep` kept instead of building it again (the URLs are printed); every database it built is
-dropped at the end unless `--keep`. The tables' history triggers are off while seeding (a hash-chained row per
-insert takes minutes at national scale): the history of these databases is empty, which the board never reads.
+about 49,700 returns, 5x 24,870 / about 248,700), makes a board account and the app's login role, and serves the app
+on it (`python -m ui.server`, "today" pinned to 26 Nov 2026) as tests/e2e does. The tables' history triggers are off
+while seeding (a hash-chained row per insert: 200 s at national scale with them, 11 s at 5x without): the history of
+these databases is empty, which the board never reads. `--reuse national=URL` times a database a run with `--keep`
+kept instead of building it again (the URLs are printed); every database, built or reused, is dropped at the end
+unless `--keep` (build once with --keep, reuse it, and leave out --keep on the last run).
 
 The chart floor is a bare Streamlit page served beside the app: a title and as many trivial plotly charts (three
 bars, 400 px high, the mode bar off) as the Board page draws (8). It pays what any page with charts pays (Streamlit's
@@ -143,30 +145,38 @@ def app_url_of(owner_url: str) -> str:
     return make_url(owner_url).set(username=APP_ROLE, password=APP_PASSWORD).render_as_string(hide_password=False)
 
 
+def drop(server: str, url: str) -> None:
+    """Drop a database and its app group (a role of the server, which would otherwise pile up run after run)."""
+    name = str(make_url(url).database)
+    admin = create_engine(make_url(server).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'DROP ROLE IF EXISTS "{app_group_name(name)}"'))
+    admin.dispose()
+
+
 @contextmanager
 def database(server: str, scale: str, reuse: str | None, keep: bool) -> Iterator[str]:
-    """The owner's URL of a database at this scale: the one reused, or a new one built (dropped unless `keep`)."""
+    """The owner's URL of a database at this scale: the one reused, or a new one built; dropped at the end (a reused
+    one too: build once with --keep, reuse it run after run, and leave out --keep on the last) unless `keep`."""
     if reuse:
         engine = create_engine(reuse)
         with_app_role(engine)
         engine.dispose()
         print(f"{scale}: reusing {make_url(reuse).database}", flush=True)
-        yield reuse
-        return
-    with scratch_database(server, keep=keep) as (url, engine):
-        summary = seed(engine, SCALES[scale])
-        with_app_role(engine)
-        print(f"{scale}: {make_url(url).database}: {summary}", flush=True)
-        try:
-            yield url
-        finally:
-            engine.dispose()
-            if not keep:
-                admin = create_engine(make_url(server).set(database="postgres"), isolation_level="AUTOCOMMIT")
-                with admin.connect() as conn:
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-                    conn.execute(text(f'DROP ROLE IF EXISTS "{app_group_name(str(make_url(url).database))}"'))
-                admin.dispose()
+        url = reuse
+    else:
+        with scratch_database(server, keep=True) as (url, engine):
+            summary = seed(engine, SCALES[scale])
+            with_app_role(engine)
+            print(f"{scale}: {make_url(url).database}: {summary}", flush=True)
+    try:
+        yield url
+    finally:
+        if keep:
+            print(f"Kept {scale}: {url}")
+        else:
+            drop(server, url)
 
 
 @contextmanager
