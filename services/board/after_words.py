@@ -14,9 +14,11 @@ from services.board.after_rules import (
     YearFigures,
     year_label,
 )
+from services.board.charts import count_axis as board_count_axis
 from services.board.rules import Rate
 from services.board.wording import Section, n_words, num, pct, pct_n, rate_words
 
+MAX_BARS = 12  # agencies or themes drawn; the rest are added up as one "Other" bar (every row stays in the table)
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#7F7F7F")
 TARGET = "#D55E00"
 
@@ -171,6 +173,37 @@ def _layout(fig: go.Figure, title: str, height: int = 400) -> go.Figure:
     return fig
 
 
+def top_action_agencies(agencies: list[ActionFigures], limit: int = MAX_BARS) -> list[ActionFigures]:
+    """The `limit` agencies with the most actions (in their given order) and, when there are more, the rest added
+    up as one row "Other agencies (k)": the chart's size is bounded however many agencies own actions."""
+    if len(agencies) <= limit:
+        return list(agencies)
+    ranked = sorted(range(len(agencies)), key=lambda i: (-agencies[i].actions, i))
+    kept, rest = sorted(ranked[:limit - 1]), [agencies[i] for i in ranked[limit - 1:]]
+    other = ActionFigures(
+        label=f"Other agencies ({len(rest)})", actions=sum(a.actions for a in rest), due=sum(a.due for a in rest),
+        done_on_time=sum(a.done_on_time for a in rest), done_late=sum(a.done_late for a in rest),
+        overdue=sum(a.overdue for a in rest), evidenced=sum(a.evidenced for a in rest),
+        impact_checked=sum(a.impact_checked for a in rest))
+    return [*(agencies[i] for i in kept), other]
+
+
+def top_themes(names: list[str], counts: dict[tuple[str, int], int], years: list[int],
+               limit: int = MAX_BARS) -> tuple[list[str], dict[tuple[str, int], int]]:
+    """The `limit` themes coded most often (in the partnership's order) and, when there are more, the rest added up
+    year by year as "Other themes (k)"; returns the names and the counts with that row added."""
+    if len(names) <= limit:
+        return names, counts
+    total = {n: sum(counts.get((n, y), 0) for y in years) for n in names}
+    ranked = sorted(range(len(names)), key=lambda i: (-total[names[i]], i))
+    kept, rest = [names[i] for i in sorted(ranked[:limit - 1])], [names[i] for i in ranked[limit - 1:]]
+    other = f"Other themes ({len(rest)})"
+    merged = dict(counts)
+    for y in years:
+        merged[(other, y)] = sum(counts.get((n, y), 0) for n in rest)
+    return [*kept, other], merged
+
+
 def _count_bars(title: str, categories: list[str], series: list[tuple[str, list[int]]], axis: str, *,
                 horizontal: bool = False) -> go.Figure:
     """Grouped bars of counts; the axis chooses its own ticks (whole numbers only)."""
@@ -185,7 +218,8 @@ def _count_bars(title: str, categories: list[str], series: list[tuple[str, list[
         else:
             fig.add_trace(go.Bar(x=categories, y=values, **bar))
     fig.update_layout(barmode="group")
-    count_axis = dict(title=axis, rangemode="tozero", tickformat="d")
+    highest = max((v for _, values in series for v in values), default=0)
+    count_axis = board_count_axis(axis, highest)
     if horizontal:
         fig.update_xaxes(**count_axis)
         fig.update_yaxes(type="category", autorange="reversed")
@@ -212,9 +246,8 @@ def _rate_bars(title: str, labels: list[str], rates: list[Rate]) -> go.Figure:
 def after_charts(f: AfterFigures) -> dict[str, go.Figure]:
     """One plotly figure per section key."""
     years = [y.label for y in f.by_year]
-    agencies = [*f.actions_by_agency]
-    names = f.theme_names()
-    counts = {(t.theme, t.year): t.reviews for t in f.themes}
+    agencies = top_action_agencies(f.actions_by_agency)
+    names, counts = top_themes(f.theme_names(), {(t.theme, t.year): t.reviews for t in f.themes}, f.years)
     return {
         "funnel": _count_bars("From notification to published LCSPR, by year", years, [
             ("Notifications", [y.notified for y in f.by_year]),
