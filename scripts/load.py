@@ -46,7 +46,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.typing import Subprotocol
+from websockets.typing import Origin, Subprotocol
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -99,11 +99,12 @@ def rerun_request(page_name: str, widgets: Iterable[tuple[str, str, object]] = (
 @dataclass(frozen=True)
 class Element:
     """One element a script run drew: its kind (text_input, button, heading, exception, error for st.error...),
-    its widget id (empty for what is not a widget) and its label or text."""
+    its widget id (empty for what is not a widget), its label or text, and a select box's options as shown."""
 
     kind: str
     widget_id: str
     text: str
+    options: tuple[str, ...] = ()
 
 
 def element_of(message: ForwardMsg) -> Element | None:
@@ -122,7 +123,8 @@ def element_of(message: ForwardMsg) -> Element | None:
         if isinstance(value, str) and value:
             text = value
             break
-    return Element(kind, widget_id, text)
+    options = tuple(new.selectbox.options) if kind == "selectbox" else ()
+    return Element(kind, widget_id, text, options)
 
 
 @dataclass
@@ -138,6 +140,10 @@ class Run:
             if element.kind == kind and element.text == label and element.widget_id:
                 return element.widget_id
         raise RuntimeError(f"no {kind} '{label}' on the page")
+
+    def keyed(self, kind: str, key: str) -> Element | None:
+        """The widget of this kind made with this key (Streamlit ends a keyed widget's id with its key)."""
+        return next((e for e in self.elements if e.kind == kind and e.widget_id.endswith("-" + key)), None)
 
     def problems(self) -> list[str]:
         """What a user would see as an error: a script that did not compile, an exception, or an error box."""
@@ -184,10 +190,17 @@ def cookie_header(cookies: dict[str, str | None]) -> dict[str, str]:
 
 
 def _open(url: str, cookie: str | None, route: str | None = None) -> connect:
-    """A page's connection: the `streamlit` subprotocol, the session cookie when signed in, and the route cookie."""
+    """A page's connection: the `streamlit` subprotocol, the page's origin (the app opens its websocket only to its
+    own pages: ui/server.py's EdgeGuard), the session cookie when signed in, and the route cookie."""
     headers = cookie_header({COOKIE_NAME: cookie, ROUTE_COOKIE: route})
     return connect(websocket_url(url), subprotocols=[Subprotocol("streamlit")], additional_headers=headers,
-                   max_size=None, open_timeout=60, ping_timeout=None)
+                   origin=page_origin(url), max_size=None, open_timeout=60, ping_timeout=None)
+
+
+def page_origin(url: str) -> Origin:
+    """The Origin a page of the app at `url` sends: its scheme, host and port."""
+    parts = urlsplit(url)
+    return Origin(f"{parts.scheme}://{parts.netloc}")
 
 
 def cookie_set(headers: Iterable[tuple[str, str]], name: str) -> str | None:
@@ -265,6 +278,20 @@ def click_plan(clicks: int, *, start: int = 0, write_every: int = 10) -> list[st
             for k in range(start, start + clicks)]
 
 
+def write_widgets(log_page: Run, text: str) -> list[tuple[str, str, object]]:
+    """The Daily log's add-entry form sent with `text`, from the page's last run: on "All live reviews" the form
+    asks which review (its first, as shown), on one review's log it does not."""
+    widgets: list[tuple[str, str, object]] = [
+        (log_page.widget("text_area", "What happened"), "string_value", text),
+        (log_page.widget("button", "Add to the log"), "trigger_value", True)]
+    review_box = log_page.keyed("selectbox", "la_review")
+    if review_box is not None:
+        if not review_box.options:
+            raise RuntimeError("no live review to add an entry to")
+        widgets.insert(0, (review_box.widget_id, "string_value", review_box.options[0]))
+    return widgets
+
+
 def page_problems(run: Run, title: str) -> list[str]:
     """What is wrong with a page's run: an error, the sign-in form, or a title that is not the page's."""
     problems = run.problems()
@@ -320,8 +347,7 @@ async def clicking_user(args: argparse.Namespace, user: User, results: Results) 
                         if last is None:
                             raise RuntimeError("no Daily log page to write from")
                         text = f"Phoned the school about attendance (load user {user.number}, click {n})"
-                        widgets = [(last.widget("text_area", "What happened"), "string_value", text),
-                                   (last.widget("button", "Add to the log"), "trigger_value", True)]
+                        widgets = write_widgets(last, text)
                         run_, seconds = await run_script(connection, rerun_request(PAGES["log"][0], widgets),
                                                          args.timeout)
                         problems = page_problems(run_, PAGES["log"][1])
