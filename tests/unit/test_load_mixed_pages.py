@@ -18,6 +18,7 @@ from load import (
     page_problems,
     write_widgets,
 )
+
 from ui.streamlit_internals.protocol import ForwardMsg
 
 
@@ -86,7 +87,8 @@ def test_a_page_is_judged_by_its_title_and_what_the_user_would_see_as_an_error()
     assert page_problems(good, "Daily log") == ["no 'Daily log' title"]
     signed_out = Run([Element("heading", "", "Sign in"), Element("text_input", "$$ID-2", "Username")])
     assert page_problems(signed_out, "Daily log") == ["asked to sign in again", "no 'Daily log' title"]
-    refused = Run([Element("heading", "", "Daily log"), Element("error", "", "Choose the review this entry belongs to.")])
+    refused = Run([Element("heading", "", "Daily log"),
+                   Element("error", "", "Choose the review this entry belongs to.")])
     assert page_problems(refused, "Daily log") == ["error on the page: Choose the review this entry belongs to."]
 
 

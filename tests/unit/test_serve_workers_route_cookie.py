@@ -9,7 +9,8 @@ from serve_workers import nginx_config
 
 
 def _config(tmp_path: Path) -> str:
-    return nginx_config(tmp_path, listen="127.0.0.1", port=8501, backends=[8502, 8503]).read_text()
+    path: Path = nginx_config(tmp_path, listen="127.0.0.1", port=8501, backends=[8502, 8503])
+    return path.read_text()
 
 
 def _map(config: str, variable: str) -> tuple[str, dict[str, str]]:
@@ -26,7 +27,8 @@ def test_a_signed_in_browser_goes_by_its_session_cookie_a_signed_out_one_by_its_
     assert _map(config, "sticky_key") == ("$cookie_rrt_session",
                                           {"''": "$signed_out_key", "default": "$cookie_rrt_session"})
     # With no route cookie yet (the first request), the request's own random id: the value the cookie is given.
-    assert _map(config, "signed_out_key") == ("$cookie_rrt_route", {"''": "$request_id", "default": "$cookie_rrt_route"})
+    assert _map(config, "signed_out_key") == ("$cookie_rrt_route",
+                                              {"''": "$request_id", "default": "$cookie_rrt_route"})
     # The address (shared by the users behind a council's proxy) decides nothing: it is only logged.
     assert [line.strip().split()[0] for line in config.splitlines() if "$remote_addr" in line] == ["log_format"]
 
