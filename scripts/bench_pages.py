@@ -15,6 +15,18 @@ of each, the ratios, and the SQL statements one render sends (counted by an engi
 the targets as met or not with its figure. Figures are ratios within one run on one machine: the machine's load
 moves every line alike.
 
+Beside the warm renders it times what users meet:
+- each page's first render after a write: before each timed run, untimed, a daily log entry is added through the
+  unit of work as the page's save does (services.daily_log.add_log_entry), which moves the data version and so
+  leaves every kept shared read of that database stale; the page's next render reads afresh. Each page's warm line
+  follows its after-a-write line, so the warm one is the second click after the write;
+- "Words in the text" on the Daily log page with a new word each run, one line per kind of word (two letters,
+  common, rare, partial: each cycles through its own list, as in scripts/bench_daily_log.py), the kept result of
+  any earlier search forgotten before each run, so no run is a kept hit;
+- the served sign-in frame: the Live reviews page signed in as a browser is, by the session cookie (the app's
+  ui.auth cookie read, and services.sessions.resume's row lock and last-seen write, in every run), beside the same
+  page signed in by the tab's session state (AppTest's path, which skips both). The difference is the frame's cost.
+
 The log's hash chain (migration 0009) is chained row by row by a trigger that updates one head row per insert: a
 million inserts through it in one transaction take far too long, so the copy inserts the entries with that trigger
 disabled, numbers them in order and moves the head; their hashes are placeholders (`manage.py verify` on a kept
@@ -36,7 +48,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, event, text  # noqa: E402
+from sqlalchemy import create_engine, event, func, select, text  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
@@ -187,6 +199,42 @@ class Line:
     rerun: Callable[[], None]
     samples: list[float] = field(default_factory=list)
     statements: int = 0
+    before: Callable[[], None] | None = None  # untimed, before each run (a write, a forgotten kept read)
+
+
+# The six pages timed warm since issue 16; the lines below are issue 31's, named after them.
+PAGES = ("Live reviews", "Review", "Returns worklist", "Daily log, first page", "Daily log, word search",
+         "Board figures")
+AFTER_A_WRITE = ", first render after a write"
+NEW_WORD = "Daily log, new word: "
+# A new word every run: each kind cycles through its own list (scripts/bench_daily_log.py's, which times the search
+# alone).
+WORDS: dict[str, tuple[str, ...]] = {
+    "two letters": ("GP", "SW", "JS", "AB", "KM", "CP", "HV", "TR", "QX", "ZD"),
+    "common": ("the", "review", "police", "with", "for", "agency", "meeting", "return", "and", "of"),
+    "rare": ("ambulance", "paediatrician", "999", "strategy", "minutes", "partners", "surgery", "detail"),
+    "partial": ("chron", "safegu", "polic", "paedia", "ambul", "scop", "deleg", "minut", "Revi", "SCHO"),
+}
+WORD_KINDS = tuple(WORDS)
+SERVED = "Live reviews, served sign-in frame"
+SEARCH_LIMIT_MS = 300.0
+BENCH_COOKIE_KEY = "bench_pages_cookie"
+
+
+def after_a_write(label: str) -> str:
+    return label + AFTER_A_WRITE
+
+
+def word_cycle(words: tuple[str, ...]) -> Callable[[], str]:
+    """The next word of the list each call, from the first, round and round."""
+    position = -1
+
+    def next_word() -> str:
+        nonlocal position
+        position = (position + 1) % len(words)
+        return words[position]
+
+    return next_word
 
 
 FLOOR_PAGE = """
@@ -225,18 +273,25 @@ def quiet_streamlit() -> Iterator[None]:
     yield
 
 
-def page_lines(scale: str, account_id: int, switch: EngineSwitch, counter: StatementCounter) -> list[Line]:
-    """One AppTest per page, signed in and on its page, each rerun with this scale's engine."""
+def page_lines(scale: str, account_id: int, switch: EngineSwitch, counter: StatementCounter, *,
+               write: Callable[[], None], token: str) -> list[Line]:
+    """One AppTest per page, signed in and on its page, each rerun with this scale's engine: each page's first render
+    after a write then its warm render (the same tab), the new-word searches after the Daily log's, and the Live
+    reviews page signed in by cookie after the warm one."""
     from streamlit.testing.v1 import AppTest
 
-    def app_on(page: str, then: Callable[[AppTest], object] | None = None) -> Callable[[], None]:
+    def app_on(page: str, then: Callable[[AppTest], object] | None = None, *,
+               cookie: str | None = None) -> tuple[AppTest, Callable[[], None]]:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
         at.session_state["account_id"] = account_id
         at.session_state["as_of"] = AS_OF
+        if cookie is not None:
+            at.session_state[BENCH_COOKIE_KEY] = cookie
 
         def rerun() -> None:
             switch.current = scale
-            at.session_state["last_seen_at"] = datetime.now(UTC)
+            if cookie is None:
+                at.session_state["last_seen_at"] = datetime.now(UTC)
             at.run()
             assert not at.exception, f"{page} at {scale}: {at.exception}"
 
@@ -246,17 +301,79 @@ def page_lines(scale: str, account_id: int, switch: EngineSwitch, counter: State
         if then is not None:
             then(at)
             rerun()
-        return rerun
+        return at, rerun
 
-    return [
-        Line("Live reviews", scale, app_on("pages/live_reviews.py")),
-        Line("Review", scale, app_on("pages/review.py")),
-        Line("Returns worklist", scale, app_on("pages/returns.py")),
-        Line("Daily log, first page", scale, app_on("pages/daily_log.py")),
-        Line("Daily log, word search", scale,
-             app_on("pages/daily_log.py", lambda at: at.text_input(key="lf_words").input("police"))),
-        Line("Board figures", scale, app_on("pages/board.py")),
-    ]
+    def searching(words: tuple[str, ...]) -> Callable[[], None]:
+        at, rerun = app_on("pages/daily_log.py")
+        next_word = word_cycle(words)
+
+        def search() -> None:
+            at.text_input(key="lf_words").input(next_word())
+            rerun()
+
+        return search
+
+    def page(label: str, path: str, then: Callable[[AppTest], object] | None = None) -> list[Line]:
+        _, rerun = app_on(path, then)
+        return [Line(after_a_write(label), scale, rerun, before=write), Line(label, scale, rerun)]
+
+    lines = page("Live reviews", "pages/live_reviews.py")
+    lines.append(Line(SERVED, scale, app_on("pages/live_reviews.py", cookie=token)[1]))
+    lines += page("Review", "pages/review.py")
+    lines += page("Returns worklist", "pages/returns.py")
+    lines += page("Daily log, first page", "pages/daily_log.py")
+    lines += page("Daily log, word search", "pages/daily_log.py",
+                  lambda at: at.text_input(key="lf_words").input("police"))
+    lines += [Line(NEW_WORD + kind, scale, searching(WORDS[kind]), before=forget_kept_searches)
+              for kind in WORD_KINDS]
+    lines += page("Board figures", "pages/board.py")
+    return lines
+
+
+def writer(scale: str, account_id: int, review_id: int | None, switch: EngineSwitch) -> Callable[[], None]:
+    """A real save, as a page makes it: a daily log entry added through the unit of work (services.unit_of_work.write,
+    which ui.state.write calls), as the benchmark's account, to a live review of this scale's database."""
+    from services import unit_of_work
+    from services.daily_log import add_log_entry
+
+    def write() -> None:
+        switch.current = scale
+        unit_of_work.write(account_id, add_log_entry, review_id=review_id, category="communication",
+                           text="Phoned the school's safeguarding lead about attendance (benchmark entry)")
+
+    return write
+
+
+def forget_kept_searches() -> None:
+    """Forget this process's kept results of the log search (services.unit_of_work's shared reads), so that the
+    next search reads the database even when its word came round before under the same data version."""
+    from services import unit_of_work
+
+    process = unit_of_work._process
+    with process.reads_lock:
+        for key in [key for key in process.reads if str(key[2]).endswith(".search_log")]:
+            del process.reads[key]
+
+
+def serve_by_cookie() -> None:
+    """Let an AppTest run as a browser's does: signed in by a session cookie, not by the tab's session state. ui.auth
+    reads the cookie from the browser's request, which AppTest cannot send; a tab whose session state holds
+    BENCH_COOKIE_KEY is taken as served with that cookie (every other tab is as before)."""
+    import streamlit as st
+
+    from ui import auth
+
+    plain_served, plain_cookie = auth.served, auth.cookie_token
+
+    def served() -> bool:
+        return True if BENCH_COOKIE_KEY in st.session_state else plain_served()
+
+    def cookie_token() -> str | None:
+        token = st.session_state.get(BENCH_COOKIE_KEY)
+        return token if isinstance(token, str) else plain_cookie()
+
+    setattr(auth, "served", served)  # noqa: B010
+    setattr(auth, "cookie_token", cookie_token)  # noqa: B010
 
 
 def floor_lines(figures: object) -> list[Line]:
@@ -282,11 +399,15 @@ def floor_lines(figures: object) -> list[Line]:
 
 def run_interleaved(lines: list[Line], runs: int, counter: StatementCounter) -> None:
     for line in lines:  # one warm-up each, and the statements of one render
+        if line.before is not None:
+            line.before()
         counter.count = 0
         line.rerun()
         line.statements = counter.count
     for _ in range(runs):
         for line in lines:
+            if line.before is not None:
+                line.before()
             started = time.perf_counter()
             line.rerun()
             line.samples.append((time.perf_counter() - started) * 1000)
@@ -306,9 +427,10 @@ def print_table(lines: list[Line], runs: int) -> None:
     for label in dict.fromkeys(line.label for line in lines if line.scale):
         demo, nat = by[(label, "demo")], by[(label, "national")]
         dm, nm = statistics.median(demo.samples), statistics.median(nat.samples)
-        floor_here = chart_floor if label == "Board figures" else floor
+        board = label.startswith("Board figures")
+        floor_here = chart_floor if board else floor
         print(f"| {label} | {timing(demo)} | {timing(nat)} | {nm / dm:.2f}x | "
-              f"{dm / floor_here:.2f}x{' chart floor' if label == 'Board figures' else ''} | "
+              f"{dm / floor_here:.2f}x{' chart floor' if board else ''} | "
               f"{demo.statements} → {nat.statements} |")
     print(f"| Floor page (title, 3 metrics, 12x9 table) | {timing(by[('Floor page', '')])} | | | | 0 |")
     print(f"| Chart floor (the board's 8 charts, static) | {timing(by[('Chart floor', '')])} | | | | 0 |")
@@ -330,9 +452,10 @@ def targets(lines: list[Line]) -> list[Target]:
         return statistics.median(by[(label, scale)].samples)
 
     floor, chart_floor = median("Floor page", ""), median("Chart floor", "")
-    pages = list(dict.fromkeys(line.label for line in lines if line.scale))
+    labels = list(dict.fromkeys(line.label for line in lines if line.scale))
+    pages = [label for label in labels if label in PAGES]
     growth = {label: median(label, "national") / median(label, "demo") for label in pages}
-    grown = [label for label in pages if by[(label, "national")].statements != by[(label, "demo")].statements]
+    grown = [label for label in labels if by[(label, "national")].statements != by[(label, "demo")].statements]
     live, board = median("Live reviews", "demo") / floor, median("Board figures", "demo") / chart_floor
     search = growth["Daily log, word search"]
     worst = max(growth, key=growth.__getitem__)
@@ -344,13 +467,53 @@ def targets(lines: list[Line]) -> list[Target]:
                ", ".join(grown) or "the same at both scales"),
         Target("board page <= 2x its chart floor", board <= 2, f"{board:.2f}x"),
         Target("daily-log search national/demo <= 1.5x", search <= 1.5, f"{search:.2f}x"),
+        *what_users_meet(lines),
     ]
+
+
+def what_users_meet(lines: list[Line]) -> list[Target]:
+    """Issue 31's targets, for the lines a run has of them: the first render after a write within 1.5x the warm one
+    at national scale, and every new-word search within 300 ms at national scale (the median of each kind)."""
+    by = {(line.label, line.scale): line for line in lines}
+    found: list[Target] = []
+    after = {label: statistics.median(by[(after_a_write(label), "national")].samples)
+             / statistics.median(by[(label, "national")].samples)
+             for label in PAGES if (after_a_write(label), "national") in by and (label, "national") in by}
+    if after:
+        worst = max(after, key=after.__getitem__)
+        found.append(Target("first render after a write <= 1.5x the warm one at national scale",
+                            all(ratio <= 1.5 for ratio in after.values()),
+                            f"highest {after[worst]:.2f}x ({worst})"))
+    searches = {kind: by[(NEW_WORD + kind, "national")].samples for kind in WORD_KINDS
+                if (NEW_WORD + kind, "national") in by}
+    if searches:
+        medians = {kind: statistics.median(samples) for kind, samples in searches.items()}
+        slowest = max(medians, key=medians.__getitem__)
+        found.append(Target(f"a new search word <= {SEARCH_LIMIT_MS:.0f} ms at national scale (whole page)",
+                            all(value <= SEARCH_LIMIT_MS for value in medians.values()),
+                            f"slowest {slowest} {medians[slowest]:,.1f} ms, "
+                            f"longest run {max(max(s) for s in searches.values()):,.1f} ms"))
+    return found
+
+
+def frame_costs(lines: list[Line]) -> dict[str, float]:
+    """By scale, the served sign-in frame's median cost in ms: the Live reviews page signed in by cookie less the
+    same page signed in by the tab's session state."""
+    by = {(line.label, line.scale): line for line in lines}
+    return {scale: statistics.median(by[(SERVED, scale)].samples)
+            - statistics.median(by[("Live reviews", scale)].samples)
+            for scale in ("demo", "national") if (SERVED, scale) in by and ("Live reviews", scale) in by}
 
 
 def print_targets(lines: list[Line]) -> None:
     print()
     for target in targets(lines):
         print(f"{'met' if target.met else 'NOT MET'}: {target.name} ({target.measured})")
+    costs = frame_costs(lines)
+    if costs:
+        print("the served sign-in frame (cookie read, session row locked, last-seen written) adds "
+              + ", ".join(f"{cost:+.1f} ms at {scale}" for scale, cost in costs.items())
+              + " to the Live reviews page")
 
 
 def main() -> int:
@@ -399,7 +562,9 @@ def time_pages(urls: dict[str, str], account_ids: dict[str, int], runs: int) -> 
     import streamlit as st
 
     from config.settings import reload_settings
-    from services import unit_of_work
+    from db.enums import ReviewState
+    from db.models import Review
+    from services import sessions, unit_of_work
     from services.board.reads import board_figures
     from services.board.rules import default_period
     from ui.streamlit_internals.testing import declared_pages_only_in_app_test
@@ -426,8 +591,17 @@ def time_pages(urls: dict[str, str], account_ids: dict[str, int], runs: int) -> 
         reader = session.get(Account, account_ids["demo"])
         period = default_period(AS_OF)
         figures = board_figures(session, reader, first_quarter=period.first, last_quarter=period.last, as_of=AS_OF)
-    demo_lines = page_lines("demo", account_ids["demo"], switch, counter)
-    national_lines = page_lines("national", account_ids["national"], switch, counter)
+    serve_by_cookie()
+    scale_lines = {}
+    for scale in ("demo", "national"):
+        switch.current = scale
+        with Session(engines[scale]) as session:
+            token = sessions.start(session, account_id=account_ids[scale])
+            review_id = session.scalar(select(func.min(Review.id)).where(Review.state != ReviewState.CLOSED))
+            session.commit()
+        scale_lines[scale] = page_lines(scale, account_ids[scale], switch, counter, token=token,
+                                        write=writer(scale, account_ids[scale], review_id, switch))
+    demo_lines, national_lines = scale_lines["demo"], scale_lines["national"]
     lines = [line for pair in zip(demo_lines, national_lines, strict=True) for line in pair]
     lines += floor_lines(figures)
     run_interleaved(lines, runs, counter)

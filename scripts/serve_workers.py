@@ -7,7 +7,11 @@ Migrates once as the owner, starts `--workers` app processes (`python -m ui.serv
 port+1 ... port+N, writes an nginx configuration into a temporary folder and runs Debian's nginx in the foreground
 on `--host:--port`. nginx keeps each browser on one process (Streamlit keeps a tab's state, its downloads and
 uploads in the process that serves its websocket): a signed-in browser by its session cookie (which changes only
-with a full page load, at sign-in and sign-out), a signed-out one by its address. When a process does not answer,
+with a full page load, at sign-in and sign-out), a signed-out one by a route cookie nginx gives it on its first
+request (`rrt_route`, a random value: nginx's $request_id), not by its address: users behind one address (a
+council's proxy) then spread their sign-ins, and their password checks, over the processes. The route cookie is no
+credential (the sign-in is the session cookie's; the sign-in ticket is kept in PostgreSQL, so /auth/session may
+land on any process). When a process does not answer,
 nginx sends the browser to another; the sign-in is a server-side session in PostgreSQL (services/sessions.py)
 read from the cookie, so the user carries on signed in there. A process that exits is started again. Ctrl-C (or
 SIGTERM) stops everything.
@@ -43,15 +47,20 @@ http {{
     scgi_temp_path {folder}/scgi;
     client_max_body_size 50m;
     map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
-    # One browser, one process (see the module's docstring): a signed-in browser by its session cookie, so that
-    # users behind one address (a council's proxy) spread over the processes; a signed-out one by its address.
-    map $cookie_rrt_session $sticky_key {{ '' $remote_addr; default $cookie_rrt_session; }}
+    # One browser, one process (see the module's docstring): a signed-in browser by its session cookie, a
+    # signed-out one by its route cookie (given on its first request: that request goes by the value it is given),
+    # so that users behind one address (a council's proxy) spread over the processes, signing in too.
+    map $cookie_rrt_route $signed_out_key {{ '' $request_id; default $cookie_rrt_route; }}
+    map $cookie_rrt_session $sticky_key {{ '' $signed_out_key; default $cookie_rrt_session; }}
+    # Set only when the browser has none (an empty value adds no header).
+    map $cookie_rrt_route $route_cookie {{ '' "rrt_route=$request_id; Path=/; HttpOnly; SameSite=Lax"; default ''; }}
     upstream rrt_app {{
         hash $sticky_key;
 {servers}
     }}
     server {{
         listen {listen}:{port};
+        add_header Set-Cookie $route_cookie;
         location / {{
 {proxy}
         }}
