@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -177,16 +177,28 @@ def wait_for_session_cookie(page: Page, timeout_ms: int = 20_000) -> bool:
     return False
 
 
+@contextmanager
+def served_demo_copy(server_url: str, demo_template: DemoTemplate, prepare: Callable[[str], None] | None = None,
+                     extra_environment: dict[str, str] | None = None) -> Iterator[str]:
+    """A copy of the run's demo database (the demo partnership loaded as of the pinned day), given first to `prepare`
+    (the owner's address: to plant rows into it), then served by one app until the block ends; yields its address.
+    For a module-scoped fixture: one app start and one copy for all the module's tests."""
+    name, url = _create_from_template(server_url, demo_template(PINNED_TODAY, DEMO_TEST_PASSWORD))
+    try:
+        if prepare is not None:
+            prepare(url)
+        with served_app({**environment_for(url), **(extra_environment or {})}) as app:
+            yield app
+    finally:
+        _drop(server_url, name)
+
+
 @pytest.fixture(scope="module")
 def demo_app(server_url: str, demo_template: DemoTemplate) -> Iterator[str]:
     """The demo partnership, loaded as of the pinned day, served by one app for the whole module (on a copy of the
     run's demo database)."""
-    name, url = _create_from_template(server_url, demo_template(PINNED_TODAY, DEMO_TEST_PASSWORD))
-    try:
-        with served_app(environment_for(url)) as app:
-            yield app
-    finally:
-        _drop(server_url, name)
+    with served_demo_copy(server_url, demo_template) as app:
+        yield app
 
 
 # The agencies' site (tests/e2e/agency_server.py) on a fresh database: its engine, one seeded review with its links,

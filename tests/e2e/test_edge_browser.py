@@ -4,7 +4,8 @@
 - every page of every role, walked signed in, fetches nothing from any host but the app's, and breaks nothing under
   the Content-Security-Policy (Chromium reports each blocked script, style, font, image or connection).
 
-One app server and one database serve the whole module; each role signs in once."""
+One app server and one database serve the whole module; each role's walk is a test of its own (so that the test
+workers share them out) and signs in once."""
 from __future__ import annotations
 
 import http.server
@@ -127,34 +128,36 @@ def _path_of(role: str, key: str) -> str:
     return "/" if key == page_keys_for([role])[0] else "/" + PAGES[key].path.removeprefix("pages/").removesuffix(".py")
 
 
+@pytest.mark.parametrize("role", list(ROLE_ACCOUNTS))
 def test_a_signed_in_walk_of_every_page_fetches_nothing_from_outside_and_breaks_no_policy(browser: Browser,
-                                                                                          demo_app: str) -> None:
+                                                                                          demo_app: str,
+                                                                                          role: str) -> None:
     outside: list[str] = []
     violations: list[str] = []
     documents: list[tuple[str, dict[str, str]]] = []
-    for role, username in ROLE_ACCOUNTS.items():
-        context = browser.new_context(viewport={"width": 1400, "height": 1600})
-        context.on("request", lambda request: outside.append(request.url)
-                   if urlsplit(request.url).scheme in ("http", "https", "ws", "wss")
-                   and urlsplit(request.url).hostname not in LOCAL_HOSTS else None)
-        page = context.new_page()
-        page.on("console", lambda message: violations.append(message.text)
-                if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text else None)
-        page.on("response", lambda response: documents.append((response.url, response.headers))
-                if response.request.resource_type == "document" else None)
-        try:
-            sign_in(page, demo_app, username, DEMO_TEST_PASSWORD)
-            for key in page_keys_for([role]):
-                page.goto(demo_app + _path_of(role, key))
-                wait_for_app(page)
-                page.wait_for_load_state("networkidle")
-                wait_for_app(page)
-                expect(page.get_by_role("heading", level=1).first).to_be_visible()
-            page.get_by_role("button", name="Sign out").click()
+    username = ROLE_ACCOUNTS[role]
+    context = browser.new_context(viewport={"width": 1400, "height": 1600})
+    context.on("request", lambda request: outside.append(request.url)
+               if urlsplit(request.url).scheme in ("http", "https", "ws", "wss")
+               and urlsplit(request.url).hostname not in LOCAL_HOSTS else None)
+    page = context.new_page()
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text else None)
+    page.on("response", lambda response: documents.append((response.url, response.headers))
+            if response.request.resource_type == "document" else None)
+    try:
+        sign_in(page, demo_app, username, DEMO_TEST_PASSWORD)
+        for key in page_keys_for([role]):
+            page.goto(demo_app + _path_of(role, key))
             wait_for_app(page)
-            expect(page.get_by_role("button", name="Sign in")).to_be_visible()
-        finally:
-            context.close()
+            page.wait_for_load_state("networkidle")
+            wait_for_app(page)
+            expect(page.get_by_role("heading", level=1).first).to_be_visible()
+        page.get_by_role("button", name="Sign out").click()
+        wait_for_app(page)
+        expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    finally:
+        context.close()
     assert not outside, f"Fetched from outside: {sorted(set(outside))}"
     assert not violations, "\n".join(violations)
     assert documents

@@ -1,12 +1,17 @@
 """Real Chromium: a sign-in lasts across reloads, tabs, links and the back button; signing out ends it in every
 tab; idle time ends it on the server; the cookie is HttpOnly, SameSite=Lax, path /; a link followed signed out
-opens its page and review after signing in (issue 13)."""
+opens its page and review after signing in (issue 13).
+
+One app and one database (an officer, two live reviews) serve the module's tests, which only sign in and out; the idle
+test, which ages every sign-in of its database and counts them, has its own."""
 from __future__ import annotations
 
 import re
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 
+import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
@@ -14,7 +19,8 @@ from sqlalchemy.orm import Session
 from services.accounts import create_account_from_command_line
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review
-from tests.e2e.conftest import PINNED_TODAY, sign_in, wait_for_app
+from tests.conftest import _create_from_template, _drop
+from tests.e2e.conftest import PINNED_TODAY, environment_for, served_app, sign_in, wait_for_app
 
 PASSWORD = "correct horse battery"
 VIEWPORT: ViewportSize = {"width": 1400, "height": 2400}
@@ -37,6 +43,21 @@ def _seed(url: str) -> list[tuple[int, str]]:
     return found
 
 
+Reviews = list[tuple[int, str]]
+
+
+@pytest.fixture(scope="module")
+def seeded_app(server_url: str, template_database: str) -> Iterator[tuple[str, Reviews]]:
+    """The app, served for the whole module on a database seeded once: its address and the two reviews."""
+    name, url = _create_from_template(server_url, template_database)
+    try:
+        reviews = _seed(url)
+        with served_app(environment_for(url)) as app:
+            yield app, reviews
+    finally:
+        _drop(server_url, name)
+
+
 def _signed_in_as_olly(page: Page) -> None:
     expect(page.get_by_text("Signed in as Olly Officer")).to_be_visible()
 
@@ -51,8 +72,8 @@ def _goto(page: Page, address: str) -> None:
 
 
 def test_a_sign_in_lasts_across_reload_a_new_tab_a_link_and_back_and_ends_in_every_tab(
-        app_url: str, fresh_database_url: str, browser: Browser) -> None:
-    (first_id, first_ref), (second_id, second_ref) = _seed(fresh_database_url)
+        seeded_app: tuple[str, Reviews], browser: Browser) -> None:
+    app_url, ((first_id, first_ref), (second_id, second_ref)) = seeded_app
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     sign_in(page, app_url, "olly", PASSWORD)
@@ -100,9 +121,9 @@ def test_a_sign_in_lasts_across_reload_a_new_tab_a_link_and_back_and_ends_in_eve
     context.close()
 
 
-def test_a_link_followed_signed_out_opens_its_page_and_review_after_signing_in(app_url: str, fresh_database_url: str,
+def test_a_link_followed_signed_out_opens_its_page_and_review_after_signing_in(seeded_app: tuple[str, Reviews],
                                                                                page: Page) -> None:
-    (first_id, first_ref), _second = _seed(fresh_database_url)
+    app_url, ((first_id, first_ref), _second) = seeded_app
     _goto(page, f"{app_url}/review?review={first_id}")
     _asks_to_sign_in(page)
     assert "Page not found" not in page.inner_text("body")
@@ -135,7 +156,8 @@ def test_idle_time_ends_the_session_on_the_server(app_url: str, fresh_database_u
     _asks_to_sign_in(page)
 
 
-def test_the_cookie_routes_refuse_requests_from_another_site(app_url: str) -> None:
+def test_the_cookie_routes_refuse_requests_from_another_site(seeded_app: tuple[str, Reviews]) -> None:
+    app_url, _reviews = seeded_app
     for path in ("/auth/sign-out", "/auth/session?ticket=x&next=/"):
         request = urllib.request.Request(app_url + path, headers={"Sec-Fetch-Site": "cross-site"})
         try:
@@ -159,8 +181,8 @@ def _shows_review(page: Page, page_title: str, review_id: int, reference: str) -
 
 
 def test_the_chosen_review_stays_chosen_across_the_review_pages_and_each_links_to_the_others(
-        app_url: str, fresh_database_url: str, page: Page) -> None:
-    (first_id, first_ref), (second_id, second_ref) = _seed(fresh_database_url)
+        seeded_app: tuple[str, Reviews], page: Page) -> None:
+    app_url, ((first_id, first_ref), (second_id, second_ref)) = seeded_app
     sign_in(page, app_url, "olly", PASSWORD)
     _goto(page, f"{app_url}/review?review={first_id}")
     expect(page.get_by_role("heading", name=f"Review {first_ref}")).to_be_visible()
