@@ -308,3 +308,32 @@ class ReviewTheme(Base):
     learning: Mapped[str] = mapped_column(Text, nullable=False)
     coded_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
     coded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+class AgencyActionLink(Base):
+    """One agency's private link to its actions of one review (migration 0028). Only the token's SHA-256 is kept; one
+    live (unrevoked) link per review and agency; revoked, never deleted."""
+
+    __tablename__ = "agency_action_links"
+    __table_args__ = (
+        UniqueConstraint("token_hash", name="agency_action_links_token_hash_key"),
+        CheckConstraint("token_hash ~ '^[0-9a-f]{64}$'", name="action_link_token_hash_is_sha256"),
+        CheckConstraint("(revoked_at IS NULL) = (revoked_reason IS NULL)", name="action_link_revocation_complete"),
+        CheckConstraint("revoked_reason IS NULL OR length(btrim(revoked_reason)) > 0",
+                        name="action_link_revoked_reason_not_blank"),
+        CheckConstraint("revoked_by_id IS NULL OR revoked_at IS NOT NULL", name="action_link_revoker_needs_revocation"),
+        Index("ix_agency_action_links_review_agency", "review_id", "agency_id"),
+        Index("one_live_action_link_per_agency", "review_id", "agency_id", unique=True,
+              postgresql_where=text("revoked_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), nullable=False)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), nullable=False)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    issued_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), nullable=False)
+    expires_on: Mapped[date] = mapped_column(Date, nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    revoked_reason: Mapped[str | None] = mapped_column(Text)

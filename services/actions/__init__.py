@@ -4,7 +4,9 @@ agency, owner, due date, evidence rounds and an impact check, and the register a
 - `rules`: what a recommendation, an action, evidence and an impact check may be; the lifecycle; overdue, RAG and the
   by-agency counts (pure);
 - `reads`: the register with its by-agency summary, a review's recommendations, an action's evidence rounds;
-- `service`: the writes, each logged.
+- `service`: the writes, each logged;
+- `agency_link`: an agency's private link to its own actions of a review (issued by the Partnership; the agency
+  gives evidence through it).
 
 Pages import the names below from `services.actions`, never from a module inside it.
 """
@@ -15,6 +17,19 @@ from typing import TYPE_CHECKING
 from services import public_name
 
 if TYPE_CHECKING:
+    from services.actions.agency_link import (
+        ActionLinkRead,
+        AgencyActionsPage,
+        AgencyActionView,
+        AgencyRoundView,
+        IssuedActionLink,
+        agency_action_links,
+        give_evidence_through_link,
+        issue_agency_action_link,
+        open_agency_actions,
+        reissue_agency_action_link,
+        revoke_agency_action_link,
+    )
     from services.actions.reads import (
         ActionChoices,
         ActionRow,
@@ -55,11 +70,16 @@ __all__ = [
     "SOURCE_LABELS",
     "STATUS_LABELS",
     "ActionChoices",
+    "ActionLinkRead",
     "ActionRow",
+    "AgencyActionView",
+    "AgencyActionsPage",
     "AgencyCounts",
+    "AgencyRoundView",
     "Choice",
     "EvidenceFile",
     "EvidenceRound",
+    "IssuedActionLink",
     "RecommendationRead",
     "Register",
     "RegisterFilters",
@@ -69,16 +89,22 @@ __all__ = [
     "action_register",
     "add_action",
     "add_recommendation",
+    "agency_action_links",
     "change_action",
     "check_action_impact",
     "edit_recommendation",
     "evidence_document_file",
     "give_evidence",
+    "give_evidence_through_link",
+    "issue_agency_action_link",
+    "open_agency_actions",
+    "reissue_agency_action_link",
     "review_recommendations",
+    "revoke_agency_action_link",
     "send_back_evidence",
     "start_action",
 ]
 
 
 def __getattr__(name: str) -> object:
-    return public_name(__name__, name, ("rules", "reads", "service"))
+    return public_name(__name__, name, ("rules", "reads", "service", "agency_link"))

@@ -235,3 +235,20 @@ def owner_words(account_name: str | None, name: str | None, email: str | None) -
     if account_name is not None:
         return account_name
     return f"{name} ({email})" if email else (name or "—")
+
+
+# ---------------------------------------------------------------- the agency's private link to its actions
+
+def action_link_expiry(cal: WorkingCalendar, due_dates: Iterable[date], *, as_of: date, working_days: int) -> date:
+    """The last day an agency's action link works: the `working_days`-th working day after the latest due date of
+    its actions on the review, or after today when that is later (a link issued late still gives the agency time)."""
+    if working_days < 1:
+        raise ValueError("a link works at least one working day")
+    latest = max([as_of, *due_dates])
+    return cal.add_working_days(latest, working_days)
+
+
+def actions_all_evidenced(statuses: Iterable[str]) -> bool:
+    """Whether nothing is left for the agency to do: every action evidence accepted or impact checked (an agency
+    with no action has nothing to do either)."""
+    return all(status in EVIDENCED_STATUSES for status in statuses)

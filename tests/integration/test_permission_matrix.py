@@ -228,6 +228,12 @@ WHO_MAY_CALL: dict[str, frozenset[str]] = {
     "accept_evidence": MANAGER_ONLY,
     "send_back_evidence": MANAGER_ONLY,
     "check_action_impact": MANAGER_ONLY,
+    # An agency's private link to its own actions: issued, reissued and revoked as its return's link is (the
+    # officer's work, the PM may do it too); which agencies have one is read by everyone on the case.
+    "issue_agency_action_link": WRITE_CASE,
+    "reissue_agency_action_link": WRITE_CASE,
+    "revoke_agency_action_link": WRITE_CASE,
+    "agency_action_links": READ_CASE,
 }
 
 # Helpers that other services call inside their own guarded call (the caller has checked the role), never pages.
@@ -580,6 +586,20 @@ def _action_id(s: Session, c: Ctx, owner: Account, stage: str = "not started") -
     return made
 
 
+def _agency_with_action(s: Session, c: Ctx) -> int:
+    """ctx's agency, with an open action on ctx's review."""
+    _action_id(s, c, c["other"])
+    agency_id: int = c["agency"].id
+    return agency_id
+
+
+def _agency_with_action_link(s: Session, c: Ctx) -> int:
+    """ctx's agency, with an open action on ctx's review and its live action link (issued by the other officer)."""
+    agency_id = _agency_with_action(s, c)
+    _find("issue_agency_action_link")(s, c["other"], review_id=c["review"].id, agency_id=agency_id, as_of=TODAY)
+    return agency_id
+
+
 def _evidence_document_id(s: Session, c: Ctx) -> int:
     from db.models_after import ActionEvidence, ActionEvidenceDocument
 
@@ -656,6 +676,15 @@ CALLS: dict[str, MakeCall] = {
     "check_action_impact": lambda s, a, c: dict(action_id=_action_id(s, c, c["other"], "accepted"),
                                                 expected_version=None, finding="Audits show records complete.",
                                                 as_of=TODAY),
+    "issue_agency_action_link": lambda s, a, c: dict(review_id=c["review"].id, agency_id=_agency_with_action(s, c),
+                                                     as_of=TODAY),
+    "reissue_agency_action_link": lambda s, a, c: dict(review_id=c["review"].id,
+                                                       agency_id=_agency_with_action_link(s, c), reason="Lost.",
+                                                       as_of=TODAY),
+    "revoke_agency_action_link": lambda s, a, c: dict(review_id=c["review"].id,
+                                                      agency_id=_agency_with_action_link(s, c),
+                                                      reason="Wrong address."),
+    "agency_action_links": lambda s, a, c: dict(review_id=c["review"].id),
     # Administration.
     "list_plan_templates": lambda s, a, c: {},
     "update_plan_template": lambda s, a, c: dict(

@@ -9,6 +9,9 @@ account and no websocket. GOV.UK Frontend's components (govuk-frontend-jinja mac
   page again with what was typed and GOV.UK's error summary (400).
 - GET  /agency/assets/...: the GOV.UK Frontend stylesheet, without the GDS Transport font (it is licensed for GOV.UK
   services only: the text falls back to Arial), and its images.
+- GET  /agency/actions/<token>: the actions of one agency on one review (services/actions/agency_link.py), with a
+  form per open action; POST gives evidence for one (text and at most one PDF or Word document), 303 back to the
+  page, or the page again with the error (400). The same CSRF, limits, 404 page and layout as the return's page.
 Any other address under /agency, and any token that opens nothing (unknown, another return's, expired, revoked,
 ended), gets the same 404 page.
 
@@ -48,6 +51,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from services import unit_of_work
+from services.actions import AgencyActionsPage, give_evidence_through_link, open_agency_actions
 from services.agency_exchange import (
     MAX_ANSWER_CHARS,
     MAX_ATTACHMENT_BYTES,
@@ -63,7 +67,7 @@ from services.agency_exchange import (
     submit_agency_return,
 )
 from services.clock import LONDON, today_in_london
-from services.errors import DatabaseUnavailable, InvalidInput
+from services.errors import DatabaseUnavailable, InvalidInput, StaleRecord
 from services.formatting import file_size
 
 AGENCY_PREFIX = "/agency"
@@ -255,7 +259,103 @@ def _field_for(message: str, page: AgencyPage) -> str:
 # ---------------------------------------------------------------- the routes
 
 
-class AgencySite:
+ACTIONS_DONE = "Your evidence was sent to the Partnership. They will accept it or say what more they need."
+
+
+@dataclass
+class _TypedEvidence:
+    """What the agency typed for one action, shown back on a refused post."""
+
+    action_id: int | None = None
+    evidence: str = ""
+
+
+class _ActionsPages:
+    """The agency's actions page (GET and POST /agency/actions/<token>), mixed into AgencySite: the same limits,
+    CSRF, 404 and layout as the return's page."""
+
+    transaction: OpenTransaction
+    limiter: _Limiter
+    today: Callable[[], date]
+
+    async def actions_page(self, request: Request) -> Response:
+        address = client_address(request)
+        if not self.limiter.request(address) or not self.limiter.may_guess(address):
+            return _too_many()
+        token = request.path_params["token"]
+        if request.method == "POST":
+            read = await self._read_post(request, token, back=f"{AGENCY_PREFIX}/actions/{token}")
+            if isinstance(read, Response):
+                return read
+            fields, document, cookie = read
+            return await run_in_threadpool(self._give, request, token, address, fields, document, cookie)
+        return await run_in_threadpool(self._show_actions, request, token, address)
+
+    async def _read_post(self, request: Request, token: str, *,
+                         back: str | None = None) -> Response | tuple[dict[str, str], tuple[str, bytes] | None, str]:
+        raise NotImplementedError  # AgencySite's
+
+    def _open_actions(self, token: str) -> AgencyActionsPage:
+        with self.transaction() as session:
+            return open_agency_actions(session, token=token, as_of=self.today())
+
+    def _show_actions(self, request: Request, token: str, address: str) -> Response:
+        try:
+            page = self._open_actions(token)
+        except LinkNotFound:
+            self.limiter.missed(address)
+            return not_found_page()
+        except DATABASE_ERRORS as error:
+            _LOG.error("Agency actions page not served: %s", type(error).__name__)
+            return _unavailable()
+        csrf = request.cookies.get(CSRF_COOKIE) or ""
+        new_cookie = None if _plausible_csrf(csrf) else secrets.token_urlsafe(32)
+        banner = ACTIONS_DONE if request.query_params.get("done") == "evidence" else None
+        return self._render_actions(request, page, _TypedEvidence(), csrf=new_cookie or csrf, cookie=new_cookie,
+                                    banner=banner)
+
+    def _render_actions(self, request: Request, page: AgencyActionsPage, typed: _TypedEvidence, *, csrf: str,
+                        cookie: str | None = None, error: tuple[str, str] | None = None, banner: str | None = None,
+                        status: int = 200) -> HTMLResponse:
+        errors = [error] if error else []
+        return _page("actions.html", status=status, cookie=cookie, secure=_secure(request), page=page, typed=typed,
+                     errors=errors, field_errors={field: text for text, field in errors},
+                     error_list=[{"text": text, "href": f"#{field}"} for text, field in errors],
+                     csrf_field=CSRF_FIELD, csrf=csrf, banner=banner,
+                     action_url=f"{AGENCY_PREFIX}/actions/{request.path_params['token']}",
+                     max_mb=MAX_ATTACHMENT_BYTES // 1024 // 1024)
+
+    def _give(self, request: Request, token: str, address: str, form: Mapping[str, str],
+              document: tuple[str, bytes] | None, csrf: str) -> Response:
+        try:
+            page = self._open_actions(token)
+        except LinkNotFound:
+            self.limiter.missed(address)
+            return not_found_page()
+        except DATABASE_ERRORS as error:
+            _LOG.error("Agency actions page not served: %s", type(error).__name__)
+            return _unavailable()
+        raw_id, raw_version = form.get("action_id", ""), form.get("version", "")
+        action_id = int(raw_id) if raw_id.isdigit() and len(raw_id) < 10 else None
+        version = int(raw_version) if raw_version.isdigit() and len(raw_version) < 10 else None
+        typed = _TypedEvidence(action_id, form.get("evidence", ""))
+        field = f"evidence-{action_id}" if action_id is not None else "main-content"
+        try:
+            with self.transaction() as session:
+                give_evidence_through_link(session, token=token, action_id=action_id or 0, expected_version=version,
+                                           evidence=typed.evidence, documents=[document] if document else [],
+                                           as_of=self.today())
+        except LinkNotFound:
+            return not_found_page()
+        except (InvalidInput, StaleRecord) as refused:
+            return self._render_actions(request, page, typed, csrf=csrf, error=(str(refused), field), status=400)
+        except DATABASE_ERRORS as error:
+            _LOG.error("Agency evidence not saved: %s", type(error).__name__)
+            return _unavailable()
+        return RedirectResponse(f"{AGENCY_PREFIX}/actions/{token}?done=evidence", status_code=303, headers=HEADERS)
+
+
+class AgencySite(_ActionsPages):
     """The agency's routes, with their database and limits (the tests give their own)."""
 
     def __init__(self, *, transaction: OpenTransaction = open_transaction, limits: AgencyLimits | None = None,
@@ -268,6 +368,7 @@ class AgencySite:
         return [
             Route("/assets/govuk-frontend.css", self.stylesheet, methods=["GET"]),
             Mount("/assets/images", app=StaticFiles(directory=GOVUK_DIST / "assets" / "images", check_dir=False)),
+            Route("/actions/{token}", self.actions_page, methods=["GET", "POST"]),
             Route("/{token}", self.page, methods=["GET", "POST"]),
             Route("/{rest:path}", self.nothing_here, methods=["GET", "POST"]),
         ]
@@ -331,6 +432,16 @@ class AgencySite:
                      max_mb=MAX_ATTACHMENT_BYTES // 1024 // 1024, max_documents=MAX_ATTACHMENTS_PER_ROUND)
 
     async def _post(self, request: Request, token: str, address: str) -> Response:
+        read = await self._read_post(request, token)
+        if isinstance(read, Response):
+            return read
+        fields, document, cookie = read
+        return await run_in_threadpool(self._act, request, token, address, fields, document, cookie)
+
+    async def _read_post(self, request: Request, token: str, *,
+                         back: str | None = None) -> Response | tuple[dict[str, str], tuple[str, bytes] | None, str]:
+        """A post's fields and its one document, once its length, CSRF token and the link's post limit pass; else
+        the refusal to send."""
         length = request.headers.get("content-length")
         if length is None or not length.isdigit():
             return _page("refused.html", status=411, reason="length")
@@ -341,7 +452,7 @@ class AgencySite:
             sent_token = form.get(CSRF_FIELD)
             if not (_plausible_csrf(cookie) and isinstance(sent_token, str)
                     and hmac.compare_digest(cookie.encode(), sent_token.encode())):
-                return _page("refused.html", status=403, reason="csrf", back=f"{AGENCY_PREFIX}/{token}")
+                return _page("refused.html", status=403, reason="csrf", back=back or f"{AGENCY_PREFIX}/{token}")
             if not self.limiter.post(token):
                 return _too_many()
             upload = form.get("document")
@@ -349,7 +460,7 @@ class AgencySite:
             if isinstance(upload, UploadFile) and upload.filename:
                 document = (upload.filename, await upload.read(MAX_ATTACHMENT_BYTES + 1))
             fields = {name: value for name, value in form.multi_items() if isinstance(value, str)}
-        return await run_in_threadpool(self._act, request, token, address, fields, document, cookie)
+        return fields, document, cookie
 
     def _act(self, request: Request, token: str, address: str, form: Mapping[str, str],
              document: tuple[str, bytes] | None, csrf: str) -> Response:
