@@ -87,11 +87,10 @@ def _show_once() -> None:
         st.code(action_link_address(once.token, _site_origin()), language=None)
 
 
-def _issued(issued: IssuedActionLink, message: str) -> None:
+def _keep_once(issued: IssuedActionLink) -> None:
+    """The link just issued, for the next run to show once; the reason typed is done with."""
     st.session_state.pop(REASON_KEY, None)
     st.session_state[ONCE_KEY] = issued
-    flash(message)
-    st.rerun()
 
 
 def _controls(review_id: int, rows: tuple[ActionLinkRead, ...], as_of: date) -> None:
@@ -111,19 +110,23 @@ def _controls(review_id: int, rows: tuple[ActionLinkRead, ...], as_of: date) -> 
     if agency is None:
         st.error("Choose the agency whose link this is.", icon=":material/error:")
         return
-    name = md_text(names.get(agency, ""))
     if issue:
         issued = state.act(issue_agency_action_link, review_id=review_id, agency_id=agency, as_of=as_of)
         if issued is not None:
-            _issued(issued, f"A private link for {name} to its actions is issued.")
+            _keep_once(issued)
+            flash(f"A private link for {md_text(issued.agency_name)} to its actions is issued.")
+            st.rerun()
     elif reissue:
         issued = state.act(reissue_agency_action_link, review_id=review_id, agency_id=agency, reason=reason,
                            as_of=as_of)
         if issued is not None:
-            _issued(issued, f"A new link for {name} to its actions is issued; the old one no longer works.")
+            _keep_once(issued)
+            flash(f"A new link for {md_text(issued.agency_name)} to its actions is issued; the old one no longer "
+                  "works.")
+            st.rerun()
     elif state.act(revoke_agency_action_link, review_id=review_id, agency_id=agency, reason=reason) is not None:
         st.session_state.pop(REASON_KEY, None)
-        flash(f"The action link of {name} is revoked: it opens nothing now.")
+        flash(f"The action link of {md_text(names.get(agency, ''))} is revoked: it opens nothing now.")
         st.rerun()
 
 
