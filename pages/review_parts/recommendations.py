@@ -8,6 +8,7 @@ from datetime import date
 
 import streamlit as st
 
+from pages.review_parts.action_links import action_links_part
 from services.actions import (
     MAX_REASON_CHARS,
     SOURCE_LABELS,
@@ -142,6 +143,7 @@ def recommendations_part(review_id: int, roles: frozenset[str], as_of: date) -> 
     else:
         st.caption("No recommendation recorded yet.")
     st.page_link(link_target("actions"), label="Every review's actions, by agency", icon=":material/checklist:")
+    action_links_part(review_id, roles, as_of)
     if not may(roles, add_recommendation):
         return
     box = folded("Add or change recommendations and actions", key="rr_recs_open", icon=":material/edit_note:")
