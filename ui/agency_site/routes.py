@@ -34,7 +34,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
 from limits import RateLimitItemPerHour, RateLimitItemPerMinute
@@ -270,6 +270,10 @@ class _TypedEvidence:
     evidence: str = ""
 
 
+# What a token opens: a return's page or an agency's actions page.
+_Page = TypeVar("_Page", AgencyPage, AgencyActionsPage)
+
+
 class _ActionsPages:
     """The agency's actions page (GET and POST /agency/actions/<token>), mixed into AgencySite: the same limits,
     CSRF, 404 and layout as the return's page."""
@@ -295,23 +299,29 @@ class _ActionsPages:
                          back: str | None = None) -> Response | tuple[dict[str, str], tuple[str, bytes] | None, str]:
         raise NotImplementedError  # AgencySite's
 
+    def _opened(self, open_page: Callable[[str], _Page], token: str, address: str, what: str) -> _Page | Response:
+        """The page a token opens; or the one 404 for a token that opens nothing (counted as a guess), or the
+        unavailable page when the database does not answer."""
+        try:
+            return open_page(token)
+        except LinkNotFound:
+            self.limiter.missed(address)
+            return not_found_page()
+        except DATABASE_ERRORS as error:
+            _LOG.error("%s not served: %s", what, type(error).__name__)
+            return _unavailable()
+
     def _open_actions(self, token: str) -> AgencyActionsPage:
         with self.transaction() as session:
             return open_agency_actions(session, token=token, as_of=self.today())
 
     def _show_actions(self, request: Request, token: str, address: str) -> Response:
-        try:
-            page = self._open_actions(token)
-        except LinkNotFound:
-            self.limiter.missed(address)
-            return not_found_page()
-        except DATABASE_ERRORS as error:
-            _LOG.error("Agency actions page not served: %s", type(error).__name__)
-            return _unavailable()
-        csrf = request.cookies.get(CSRF_COOKIE) or ""
-        new_cookie = None if _plausible_csrf(csrf) else secrets.token_urlsafe(32)
+        page = self._opened(self._open_actions, token, address, "Agency actions page")
+        if isinstance(page, Response):
+            return page
+        csrf, new_cookie = _form_token(request)
         banner = ACTIONS_DONE if request.query_params.get("done") == "evidence" else None
-        return self._render_actions(request, page, _TypedEvidence(), csrf=new_cookie or csrf, cookie=new_cookie,
+        return self._render_actions(request, page, _TypedEvidence(), csrf=csrf, cookie=new_cookie,
                                     banner=banner)
 
     def _render_actions(self, request: Request, page: AgencyActionsPage, typed: _TypedEvidence, *, csrf: str,
@@ -327,14 +337,9 @@ class _ActionsPages:
 
     def _give(self, request: Request, token: str, address: str, form: Mapping[str, str],
               document: tuple[str, bytes] | None, csrf: str) -> Response:
-        try:
-            page = self._open_actions(token)
-        except LinkNotFound:
-            self.limiter.missed(address)
-            return not_found_page()
-        except DATABASE_ERRORS as error:
-            _LOG.error("Agency actions page not served: %s", type(error).__name__)
-            return _unavailable()
+        page = self._opened(self._open_actions, token, address, "Agency actions page")
+        if isinstance(page, Response):
+            return page
         raw_id, raw_version = form.get("action_id", ""), form.get("version", "")
         action_id = int(raw_id) if raw_id.isdigit() and len(raw_id) < 10 else None
         version = int(raw_version) if raw_version.isdigit() and len(raw_version) < 10 else None
@@ -406,18 +411,12 @@ class AgencySite(_ActionsPages):
             return open_agency_return(session, token=token, as_of=self.today())
 
     def _get(self, request: Request, token: str, address: str) -> Response:
-        try:
-            page = self._open(token)
-        except LinkNotFound:
-            self.limiter.missed(address)
-            return not_found_page()
-        except DATABASE_ERRORS as error:
-            _LOG.error("Agency page not served: %s", type(error).__name__)
-            return _unavailable()
+        page = self._opened(self._open, token, address, "Agency page")
+        if isinstance(page, Response):
+            return page
         done = request.query_params.get("done", "")
-        csrf = request.cookies.get(CSRF_COOKIE) or ""
-        new_cookie = None if _plausible_csrf(csrf) else secrets.token_urlsafe(32)
-        return self._render(request, page, _Typed.of(page), csrf=new_cookie or csrf, cookie=new_cookie,
+        csrf, new_cookie = _form_token(request)
+        return self._render(request, page, _Typed.of(page), csrf=csrf, cookie=new_cookie,
                             banner=DONE_BANNERS.get(done), sent=done == "sent")
 
     def _render(self, request: Request, page: AgencyPage, typed: _Typed, *, csrf: str, cookie: str | None = None,
@@ -465,14 +464,9 @@ class AgencySite(_ActionsPages):
     def _act(self, request: Request, token: str, address: str, form: Mapping[str, str],
              document: tuple[str, bytes] | None, csrf: str) -> Response:
         action = form.get("action", "save")
-        try:
-            page = self._open(token)
-        except LinkNotFound:
-            self.limiter.missed(address)
-            return not_found_page()
-        except DATABASE_ERRORS as error:
-            _LOG.error("Agency page not served: %s", type(error).__name__)
-            return _unavailable()
+        page = self._opened(self._open, token, address, "Agency page")
+        if isinstance(page, Response):
+            return page
         typed = _Typed.posted(form, page)
         try:
             confirmed_on = date_from_parts(typed.day, typed.month, typed.year,
@@ -517,6 +511,13 @@ class AgencySite(_ActionsPages):
 
 
 _CSRF_FORMAT = re.compile(r"^[A-Za-z0-9_-]{43}$")
+
+
+def _form_token(request: Request) -> tuple[str, str | None]:
+    """The form's CSRF token: the browser's cookie when it holds a plausible one, else a new one to set."""
+    csrf = request.cookies.get(CSRF_COOKIE) or ""
+    new_cookie = None if _plausible_csrf(csrf) else secrets.token_urlsafe(32)
+    return new_cookie or csrf, new_cookie
 
 
 def _plausible_csrf(value: str) -> bool:
