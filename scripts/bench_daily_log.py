@@ -35,6 +35,7 @@ from sqlalchemy.engine import Engine, make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from bench_common import scratch_database, timed  # noqa: E402
+from db.engine import APP_CONNECTION_OPTIONS  # noqa: E402
 from db.models import Account  # noqa: E402
 from services.accounts import _new_account  # noqa: E402
 from services.daily_log.exports import export_log_csv, export_log_xlsx  # noqa: E402
@@ -128,7 +129,7 @@ def main() -> int:
     args = parser.parse_args()
 
     if args.reuse:
-        engine = create_engine(args.reuse)
+        engine = create_engine(args.reuse, connect_args={"options": APP_CONNECTION_OPTIONS})
         try:
             with Session(engine) as session:
                 officer = session.scalars(select_officer()).one()
@@ -165,7 +166,12 @@ def main() -> int:
         print(f"Database {make_url(url).database}: review {big.case_reference} has {args.entries + 1:,} entries; "
               f"{total:,} entries in all.")
         if args.log:
-            word_searches(engine, officer.id, args.runs)
+            # On a connection set as the app's are (no JIT), as the page meets the search.
+            app_engine = create_engine(url, connect_args={"options": APP_CONNECTION_OPTIONS})
+            try:
+                word_searches(app_engine, officer.id, args.runs)
+            finally:
+                app_engine.dispose()
         if args.words_only:
             return 0
 
