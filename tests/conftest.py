@@ -2,7 +2,8 @@
 
 Under pytest-xdist (`make test` runs `-n 2`) each worker is a process of its own with its own session fixtures: its
 own template and databases (uuid names), its own embedded server when TEST_DATABASE_URL is unset (a folder of its
-own), its own browser and served apps (free ports). What the workers share is the PostgreSQL server: the login role
+own), its own browser and served apps (free ports), its own pool making copies ahead and dropping them behind
+(tests/database_pool.py). What the workers share is the PostgreSQL server: the login role
 `rrt_test_app` (made or updated under a server-wide advisory lock, `server_lock`) and the per-database app groups,
 named after the uuid-named databases.
 """
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 from db.embedded import start_embedded_server, to_sqlalchemy_url
 from db.engine import app_group_name, claim_app_grants, create_app_role, upgrade_to_head
 from db.models import Account
+from tests.database_pool import DatabasePool
 from tests.types import DemoTemplate, MakeAccount
 
 # Every test's `monkeypatch` makes the server's settings be read again after it changes the environment.
@@ -74,7 +76,16 @@ def server_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def template_database(server_url: str) -> Iterator[str]:
+def database_pool(server_url: str) -> Iterator[DatabasePool]:
+    """This process's copies of templates made ahead and databases dropped behind (tests/database_pool.py)."""
+    pool = DatabasePool(lambda template: _create_from_template(server_url, template),
+                        lambda name: _drop(server_url, name))
+    yield pool
+    pool.close()
+
+
+@pytest.fixture(scope="session")
+def template_database(server_url: str, database_pool: DatabasePool) -> Iterator[str]:
     """A database migrated to head, used as the template of every test database."""
     name = f"rrt_template_{uuid.uuid4().hex[:10]}"
     admin = _admin_engine(server_url)
@@ -87,6 +98,7 @@ def template_database(server_url: str) -> Iterator[str]:
         create_app_role(engine, TEST_APP_ROLE, TEST_APP_PASSWORD)
     engine.dispose()
     yield name
+    database_pool.forget(name)
     _drop(server_url, name)
     admin.dispose()
 
@@ -124,7 +136,7 @@ def _drop(server_url: str, name: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def demo_template(server_url: str, template_database: str) -> Iterator[DemoTemplate]:
+def demo_template(server_url: str, template_database: str, database_pool: DatabasePool) -> Iterator[DemoTemplate]:
     """`demo_template(as_of, password)`: the name of a database holding the demo partnership loaded as of that day
     with that password, for `_create_from_template` to copy. Each is loaded once per worker (the load runs thousands
     of service calls; a copy takes a fraction of a second) and dropped at the end of the run."""
@@ -134,7 +146,7 @@ def demo_template(server_url: str, template_database: str) -> Iterator[DemoTempl
 
     def get(as_of: date, password: str) -> str:
         if (as_of, password) not in made:
-            name, url = _create_from_template(server_url, template_database)
+            name, url = database_pool.take(template_database)
             made[(as_of, password)] = name
             engine = create_engine(url)
             with Session(engine) as session, session.begin():
@@ -144,6 +156,7 @@ def demo_template(server_url: str, template_database: str) -> Iterator[DemoTempl
 
     yield get
     for name in made.values():
+        database_pool.forget(name)
         _drop(server_url, name)
 
 
@@ -189,7 +202,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture
-def fresh_database_url(request: pytest.FixtureRequest, server_url: str, template_database: str,
+def fresh_database_url(request: pytest.FixtureRequest, template_database: str, database_pool: DatabasePool,
                        monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A new migrated database for one test that commits for real (pages, browser); dropped afterwards.
 
@@ -201,11 +214,12 @@ def fresh_database_url(request: pytest.FixtureRequest, server_url: str, template
     if (demo := request.node.get_closest_marker("demo_data")) is not None:
         demo_template: DemoTemplate = request.getfixturevalue("demo_template")
         template = demo_template(demo.kwargs.get("as_of", DEMO_AS_OF), DEMO_TEST_PASSWORD)
-    name, url = _create_from_template(server_url, template)
+    # Made ahead and dropped behind by this process's pool, off the test's time.
+    name, url = database_pool.take(template)
     monkeypatch.setenv("DATABASE_URL", as_app_role(url))
     monkeypatch.setenv("MIGRATION_DATABASE_URL", url)
     yield url
-    _drop(server_url, name)
+    database_pool.give_back(name)
 
 
 TEST_PASSWORD = "correct horse battery"
