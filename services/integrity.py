@@ -105,8 +105,9 @@ def review_versions(session: Session, review_ids: Iterable[int]) -> dict[int, in
     """Each of these reviews' versions (migration 0029: the last transaction that changed one of its rows, its log
     or its report versions); 0 for a review with no row yet. One indexed look-up."""
     wanted = list(review_ids)
-    found = dict(session.execute(select(DataVersion.scope_id, DataVersion.version).where(
-        DataVersion.scope == "review", DataVersion.scope_id.in_(wanted))).tuples().all())
+    found = {review_id: version for review_id, version in session.execute(
+        select(DataVersion.scope_id, DataVersion.version)
+        .where(DataVersion.scope == "review", DataVersion.scope_id.in_(wanted)))}
     return {review_id: found.get(review_id, 0) for review_id in wanted}
 
 

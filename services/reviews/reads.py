@@ -306,13 +306,14 @@ def read_milestones(session: Session, *where: ColumnElement[bool]) -> dict[int, 
 def live_review_versions(session: Session, actor: Account) -> list[tuple[int, int]]:
     """(id, data version) of every review not yet closed (nor withdrawn), in one statement: what the kept live list
     and worklist check their parts against (services.unit_of_work.read_by_review)."""
-    return list(session.execute(versions_of_reviews(Review.state.in_(LIVE_STATES))).tuples())
+    return [(review_id, version) for review_id, version in session.execute(versions_of_reviews(
+        Review.state.in_(LIVE_STATES)))]
 
 
 @requires(*CASE_READERS, action="see reviews")
 def all_review_versions(session: Session, actor: Account) -> list[tuple[int, int]]:
     """(id, data version) of every review, in one statement: what the kept pickers' list checks its parts against."""
-    return list(session.execute(versions_of_reviews(true())).tuples())
+    return [(review_id, version) for review_id, version in session.execute(versions_of_reviews(true()))]
 
 
 @requires(*CASE_READERS, action="see reviews")
