@@ -91,8 +91,8 @@ def _first_day_one_step(owner: Engine, review_id: int) -> int:
 def _step_done(account_id: int, milestone_id: int) -> None:
     """A step's done date saved as the app's role saves it (a tracked table: record_history's trigger)."""
     with unit_of_work.transaction(read_only=False, account_id=account_id) as session:
-        session.execute(text("UPDATE review_milestones SET done_date = :on WHERE id = :id"),
-                        {"on": AS_OF, "id": milestone_id})
+        session.execute(text("UPDATE review_milestones SET done_date = :on, done_by_id = :by, done_at = now()"
+                             " WHERE id = :id"), {"on": AS_OF, "by": account_id, "id": milestone_id})
 
 
 # ---------------------------------------------------------------- the versions, kept by the database
