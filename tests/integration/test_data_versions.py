@@ -35,7 +35,7 @@ from services.reviews.reads import list_reviews
 from services.reviews.rules import ChildEntry, ReviewStatus
 from services.reviews.service import open_review, withdraw_review
 from services.reviews.status import get_review_status, list_live_reviews
-from services.settings import add_closure_day, update_settings
+from services.settings import add_closure_day, list_closure_days, update_settings
 
 AS_OF = date(2026, 12, 7)  # a Monday
 
@@ -270,3 +270,54 @@ def test_the_kept_worklist_and_pickers_list_equal_fresh_ones_after_writes(
     assert kept == fresh
     names, fresh_names = pickers()
     assert names == fresh_names
+
+
+# ---------------------------------------------------------------- random writes: kept == fresh after each
+
+
+def test_after_random_writes_to_random_reviews_the_kept_reads_equal_fresh_ones(
+        database: Engine, manager: int, reviews: tuple[int, int]) -> None:
+    from hypothesis import HealthCheck, settings
+    from hypothesis import strategies as st
+    from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+
+    a, b = reviews
+    c = _open(manager, date(2026, 12, 4), "EF")
+    live = [a, b, c]
+    steps = {review_id: _first_day_one_step(database, review_id) for review_id in live}
+
+    def status_view(status: ReviewStatus) -> tuple[Any, ...]:
+        return (status.review.case_reference, status.review.state, status.rag, status.working_days_left,
+                tuple((m.milestone.id, m.milestone.done_date, m.rag) for m in status.milestones), status.why)
+
+    class Writes(RuleBasedStateMachine):
+        @rule(review=st.sampled_from(live))
+        def log_entry(self, review: int) -> None:
+            _log(manager, review)
+
+        @rule(review=st.sampled_from(live))
+        def step_done(self, review: int) -> None:
+            _step_done(manager, steps[review])
+
+        @rule(day=st.integers(min_value=8, max_value=11))
+        def closure_day(self, day: int) -> None:
+            closed_on = date(2026, 12, day)
+            if closed_on not in {d.closed_on for d in unit_of_work.read(manager, list_closure_days)}:
+                unit_of_work.write(manager, add_closure_day, closed_on=closed_on, reason="Council closure")
+
+        @invariant()
+        def kept_equals_fresh(self) -> None:
+            kept = unit_of_work.read_by_review(manager, list_live_reviews, as_of=AS_OF)
+            fresh = unit_of_work.read(manager, list_live_reviews, as_of=AS_OF)
+            assert [status_view(s) for s in kept] == [status_view(s) for s in fresh]
+            for review_id in live:
+                assert status_view(unit_of_work.read_for_review(
+                    manager, get_review_status, review_id=review_id, as_of=AS_OF)) == status_view(
+                    unit_of_work.read(manager, get_review_status, review_id=review_id, as_of=AS_OF))
+            kept_returns = unit_of_work.read_by_review(manager, list_outstanding_returns, as_of=AS_OF)
+            fresh_returns = unit_of_work.read(manager, list_outstanding_returns, as_of=AS_OF)
+            assert [(s.ret.id, s.rag, s.action_due) for s in kept_returns] == \
+                [(s.ret.id, s.rag, s.action_due) for s in fresh_returns]
+
+    run_state_machine_as_test(Writes, settings=settings(max_examples=4, stateful_step_count=6, deadline=None,
+                                                        suppress_health_check=list(HealthCheck)))
