@@ -161,6 +161,19 @@ class RecordChainHead(Base):
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
 
 
+class DataVersion(Base):
+    """How far one scope's data has moved (migration 0029): ('review', its id) or ('partnership', 1). The version is
+    the id of the last transaction that changed the scope; moved only by the database's triggers (the app's role may
+    only read it). Kept reads are keyed by it (services.unit_of_work)."""
+
+    __tablename__ = "data_versions"
+    __table_args__ = (CheckConstraint("scope IN ('partnership', 'review')", name="data_version_scope_known"),)
+
+    scope: Mapped[str] = mapped_column(String(12), primary_key=True)
+    scope_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
 class RecordVerification(Base):
     """One run of `manage.py verify` (services/integrity.py): when, and what it found."""
 

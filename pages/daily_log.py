@@ -82,7 +82,7 @@ st.title("Daily log")
 st.caption("Every action on a review, newest first. The log cannot be changed or deleted: a mistake is put "
            "right by a new entry that names the entry it corrects.")
 
-reviews = state.read_shared(list_reviews)  # every review, for the picker: shared until a write
+reviews = state.read_by_review(list_reviews)  # every review, for the picker: a write reads its review again
 by_id = reviews.by_id  # computed once for the shared list
 live_ids = [r.id for r in reviews.live]
 scope = review_picker(reviews, key="log_review", all_live_label="All live reviews")
@@ -140,7 +140,8 @@ else:
 st.subheader("Entries")
 # The authors and the page of entries are the same for every case reader: shared in this process until anything is
 # written (every write adds to the log, ui.state.read_shared), so a click that changes no filter reads neither again.
-authors = dict(state.read_shared(list_log_authors, review_id=scope))
+authors = dict(state.read_shared(list_log_authors) if scope is None else
+               state.read_for_review(list_log_authors, review_id=scope))  # one review's: kept until it changes
 # Two rows: each date filter wide enough to show its whole date (dd / mm / yyyy and its clear button) beside the menu.
 f1, f2, f5 = st.columns([3, 2, 2])
 f3, f4, _ = st.columns([1, 1, 1.5])

@@ -36,8 +36,9 @@ st.caption(f"Today is {fmt_date(as_of)}. Reviews are due at the end of Day 15 (w
 
 show_flashes()
 
-# The same for every case reader: shared in this process until anything is written (ui.state.read_shared).
-statuses = state.read_shared(list_live_reviews, as_of=as_of)
+# The same for every case reader: shared in this process; a write to one review reads only its status again
+# (ui.state.read_by_review).
+statuses = state.read_by_review(list_live_reviews, as_of=as_of)
 
 account_id = state.signed_in_account_id()
 assert account_id is not None, "require_page lets only a signed-in account in"

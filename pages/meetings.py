@@ -30,7 +30,7 @@ st.title("Meetings")
 st.caption("The Rapid Review meeting (Day 7-8), pre-meets for agencies new to the process (Day 2-5, optional) and the "
            "executive findings meeting with the AD/DCS when the Day 1 decision said one is needed. Minutes are due by "
            "the end of the next working day after the meeting.")
-reviews = state.read_shared(list_reviews)  # every review, for the picker: shared until a write
+reviews = state.read_by_review(list_reviews)  # every review, for the picker: a write reads its review again
 if not reviews:
     st.info("There are no reviews yet. Open one from the Live reviews page.")
     st.stop()

@@ -60,7 +60,7 @@ can_send = may(roles, send_to_chair)
 is_chair = Role.CHAIR in roles
 is_manager = Role.MANAGER in roles
 
-reviews = state.read_shared(list_reviews)  # every review, for the picker: shared until a write
+reviews = state.read_by_review(list_reviews)  # every review, for the picker: a write reads its review again
 st.title("Report")
 if not reviews:
     st.info("There are no reviews yet. Open one from the Live reviews page.")

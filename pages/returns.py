@@ -118,7 +118,7 @@ def _open_checklist(review_id: int) -> None:
 
 if view == OUTSTANDING:
     st.query_params["view"] = "outstanding"
-    outstanding = state.read_shared(list_outstanding_returns, as_of=as_of)  # shared until a write
+    outstanding = state.read_by_review(list_outstanding_returns, as_of=as_of)  # a write reads its review's part again
     late = outstanding.late  # the figures are computed once for the shared list
     c1, c2, c3, c4 = st.container(key=COMPACT_ON_PHONE + "worklist_counts").columns(4)  # two to a row on a phone
     c1.metric("Late from the agency", len(late))
@@ -189,7 +189,7 @@ if view == OUTSTANDING:
 
 # ---------------------------------------------------------------- one review's checklist
 
-reviews = state.read_shared(list_reviews)  # every review, for the picker: shared until a write
+reviews = state.read_by_review(list_reviews)  # every review, for the picker: a write reads its review again
 if not reviews:
     st.info("There are no reviews yet. Open one from the Live reviews page.")
     st.stop()

@@ -63,7 +63,7 @@ from ui.widgets import (
 roles = require_page("review")
 
 as_of = state.today()
-reviews = state.read_shared(list_reviews)  # every review, for the picker: shared until a write
+reviews = state.read_by_review(list_reviews)  # every review, for the picker: a write reads its review again
 if not reviews:
     st.title("Review")
     st.info("There are no reviews yet. Open one from the Live reviews page.")
@@ -72,8 +72,9 @@ if not reviews:
 picked = review_picker(reviews, key="review_pick")
 review_links(picked, here="review")
 
-# The same for every case reader: shared in this process until anything is written (ui.state.read_shared).
-status = state.read_shared(get_review_status, review_id=picked, as_of=as_of)
+# The same for every case reader: shared in this process until this review (or the partnership's settings) changes
+# (ui.state.read_for_review).
+status = state.read_for_review(get_review_status, review_id=picked, as_of=as_of)
 review = status.review
 is_open = review.state == ReviewState.OPEN
 # A withdrawn review is kept as it was: like a closed one, no form writes to it.
@@ -92,7 +93,7 @@ st.markdown(
     + ", ".join(f"{c.initials} (age {c.age_years})" for c in review.children),
 )
 # Withdrawn, corrected: read only when there is something to show (most reviews have neither).
-put_right = (state.read_shared(putting_right, review_id=review.id)
+put_right = (state.read_for_review(putting_right, review_id=review.id)
              if review.withdrawn or review.former_references or review.version > 1 else None)
 if review.withdrawn and put_right is not None:
     reason = WITHDRAWAL_REASON_LABELS.get(review.withdrawn_reason or "", review.withdrawn_reason or "")
@@ -200,7 +201,7 @@ milestone_rows = [
 ]
 wrapping_table(milestone_rows, key="milestones")
 
-corrections = state.read_shared(list_date_corrections, review_id=review.id)
+corrections = state.read_for_review(list_date_corrections, review_id=review.id)
 if corrections:
     st.markdown("**Dates of completed steps corrected** (the date recorded first stays in the record)")
     for title in dict.fromkeys(c.milestone_title for c in corrections):

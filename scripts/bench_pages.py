@@ -17,9 +17,11 @@ moves every line alike.
 
 Beside the warm renders it times what users meet:
 - each page's first render after a write: before each timed run, untimed, a daily log entry is added through the
-  unit of work as the page's save does (services.daily_log.add_log_entry), which moves the data version and so
-  leaves every kept shared read of that database stale; the page's next render reads afresh. Each page's warm line
-  follows its after-a-write line, so the warm one is the second click after the write;
+  unit of work as the page's save does (services.daily_log.add_log_entry), to the review the pages show (the first
+  live one), which moves that review's data version (migration 0029) and the whole one: the reads about that review
+  and those keyed by the whole version (the board's) are read afresh, the lists read again that review's part only;
+- the same after a write to another review (the last live one): the reads about the review shown stay kept. Each
+  page's warm line follows its two after-a-write lines, so the warm one is the second click after a write;
 - "Words in the text" on the Daily log page with a new word each run, one line per kind of word (two letters,
   common, rare, partial: each cycles through its own list, as in scripts/bench_daily_log.py), the kept result of
   any earlier search forgotten before each run, so no run is a kept hit;
@@ -206,6 +208,7 @@ class Line:
 PAGES = ("Live reviews", "Review", "Returns worklist", "Daily log, first page", "Daily log, word search",
          "Board figures")
 AFTER_A_WRITE = ", first render after a write"
+AFTER_ANOTHER = ", first render after a write to another review"
 NEW_WORD = "Daily log, new word: "
 # A new word every run: each kind cycles through its own list (scripts/bench_daily_log.py's, which times the search
 # alone).
@@ -223,6 +226,10 @@ BENCH_COOKIE_KEY = "bench_pages_cookie"
 
 def after_a_write(label: str) -> str:
     return label + AFTER_A_WRITE
+
+
+def after_another(label: str) -> str:
+    return label + AFTER_ANOTHER
 
 
 def word_cycle(words: tuple[str, ...]) -> Callable[[], str]:
@@ -274,10 +281,10 @@ def quiet_streamlit() -> Iterator[None]:
 
 
 def page_lines(scale: str, account_id: int, switch: EngineSwitch, counter: StatementCounter, *,
-               write: Callable[[], None], token: str) -> list[Line]:
+               write: Callable[[], None], write_another: Callable[[], None], token: str) -> list[Line]:
     """One AppTest per page, signed in and on its page, each rerun with this scale's engine: each page's first render
-    after a write then its warm render (the same tab), the new-word searches after the Daily log's, and the Live
-    reviews page signed in by cookie after the warm one."""
+    after a write to the review it shows, then after a write to another review, then its warm render (the same tab),
+    the new-word searches after the Daily log's, and the Live reviews page signed in by cookie after the warm one."""
     from streamlit.testing.v1 import AppTest
 
     def app_on(page: str, then: Callable[[AppTest], object] | None = None, *,
@@ -315,7 +322,8 @@ def page_lines(scale: str, account_id: int, switch: EngineSwitch, counter: State
 
     def page(label: str, path: str, then: Callable[[AppTest], object] | None = None) -> list[Line]:
         _, rerun = app_on(path, then)
-        return [Line(after_a_write(label), scale, rerun, before=write), Line(label, scale, rerun)]
+        return [Line(after_a_write(label), scale, rerun, before=write),
+                Line(after_another(label), scale, rerun, before=write_another), Line(label, scale, rerun)]
 
     lines = page("Live reviews", "pages/live_reviews.py")
     lines.append(Line(SERVED, scale, app_on("pages/live_reviews.py", cookie=token)[1]))
@@ -472,18 +480,20 @@ def targets(lines: list[Line]) -> list[Target]:
 
 
 def what_users_meet(lines: list[Line]) -> list[Target]:
-    """Issue 31's targets, for the lines a run has of them: the first render after a write within 1.5x the warm one
-    at national scale, and every new-word search within 300 ms at national scale (the median of each kind)."""
+    """Issue 31's targets, for the lines a run has of them: the first render after a write (to the review shown, and
+    to another review) within 1.5x the warm one at national scale, and every new-word search within 300 ms at
+    national scale (the median of each kind)."""
     by = {(line.label, line.scale): line for line in lines}
     found: list[Target] = []
-    after = {label: statistics.median(by[(after_a_write(label), "national")].samples)
-             / statistics.median(by[(label, "national")].samples)
-             for label in PAGES if (after_a_write(label), "national") in by and (label, "national") in by}
-    if after:
-        worst = max(after, key=after.__getitem__)
-        found.append(Target("first render after a write <= 1.5x the warm one at national scale",
-                            all(ratio <= 1.5 for ratio in after.values()),
-                            f"highest {after[worst]:.2f}x ({worst})"))
+    for named, which in ((after_a_write, ""), (after_another, " to another review")):
+        after = {label: statistics.median(by[(named(label), "national")].samples)
+                 / statistics.median(by[(label, "national")].samples)
+                 for label in PAGES if (named(label), "national") in by and (label, "national") in by}
+        if after:
+            worst = max(after, key=after.__getitem__)
+            found.append(Target(f"first render after a write{which} <= 1.5x the warm one at national scale",
+                                all(ratio <= 1.5 for ratio in after.values()),
+                                f"highest {after[worst]:.2f}x ({worst})"))
     searches = {kind: by[(NEW_WORD + kind, "national")].samples for kind in WORD_KINDS
                 if (NEW_WORD + kind, "national") in by}
     if searches:
@@ -597,10 +607,14 @@ def time_pages(urls: dict[str, str], account_ids: dict[str, int], runs: int) -> 
         switch.current = scale
         with Session(engines[scale]) as session:
             token = sessions.start(session, account_id=account_ids[scale])
-            review_id = session.scalar(select(func.min(Review.id)).where(Review.state != ReviewState.CLOSED))
+            live = Review.state.in_((ReviewState.OPEN, ReviewState.SUBMITTED))
+            # The pages show the first live review; the other write goes to the last.
+            review_id = session.scalar(select(func.min(Review.id)).where(live))
+            another_id = session.scalar(select(func.max(Review.id)).where(live))
             session.commit()
         scale_lines[scale] = page_lines(scale, account_ids[scale], switch, counter, token=token,
-                                        write=writer(scale, account_ids[scale], review_id, switch))
+                                        write=writer(scale, account_ids[scale], review_id, switch),
+                                        write_another=writer(scale, account_ids[scale], another_id, switch))
     demo_lines, national_lines = scale_lines["demo"], scale_lines["national"]
     lines = [line for pair in zip(demo_lines, national_lines, strict=True) for line in pair]
     lines += floor_lines(figures)

@@ -14,18 +14,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, func, select, text
+from sqlalchemy import ColumnElement, Select, func, select, text
 from sqlalchemy.orm import Session
 
 from db.enums import Role
-from db.models import Account
-from db.models_report import RecordChainHead, RecordHistoryEntry, RecordVerification
+from db.models import Account, Review
+from db.models_report import DataVersion, RecordChainHead, RecordHistoryEntry, RecordVerification
 from services.permissions import CASE_READERS, requires
 
 GENESIS = "0" * 64
@@ -62,6 +62,8 @@ HISTORY_EXCLUDED = {
     "alembic_version": "the app's role may only read it; changed by migrations run as the owner",
     "sign_in_sessions": "operational: every page run writes its last-seen time; holds no case data (sign-ins and "
                         "account changes are in the accounts table's history)",
+    "data_versions": "derived: each scope's version is moved by the triggers of migration 0029 as a change is "
+                     "recorded (in record_history, the daily log or the report versions); holds no case data",
     "calendar_event_states": "operational: the calendar feeds' sequence numbers, rewritten as feeds are read; the "
                              "dates they follow are in the tracked tables",
 }
@@ -86,6 +88,60 @@ _DATA_VERSION = select(*data_version_columns())
 
 def as_data_version(name: str, position: int | None) -> tuple[str, int]:
     return str(name), int(position or 0)
+
+
+PARTNERSHIP = 1  # the one partnership's scope in data_versions (issue 30 makes one per partnership)
+
+
+def partnership_version_column() -> ColumnElement[int]:
+    """The partnership's version (migration 0029: the last transaction that changed a row of no review, such as
+    the settings, closure days, agencies, accounts or the plan), as a column for a statement that reads other rows;
+    0 when it has no row. What every review's reads depend on besides the review's own rows."""
+    return func.coalesce(select(DataVersion.version).where(
+        DataVersion.scope == "partnership", DataVersion.scope_id == PARTNERSHIP).scalar_subquery(), 0)
+
+
+def review_versions(session: Session, review_ids: Iterable[int]) -> dict[int, int]:
+    """Each of these reviews' versions (migration 0029: the last transaction that changed one of its rows, its log
+    or its report versions); 0 for a review with no row yet. One indexed look-up."""
+    wanted = list(review_ids)
+    found = {review_id: version for review_id, version in session.execute(
+        select(DataVersion.scope_id, DataVersion.version)
+        .where(DataVersion.scope == "review", DataVersion.scope_id.in_(wanted)))}
+    return {review_id: found.get(review_id, 0) for review_id in wanted}
+
+
+def versions_of_reviews(where: ColumnElement[bool]) -> Select[int, int]:
+    """(id, version) of the reviews `where` selects, in id order: one statement (0 for a review with no row)."""
+    return (select(Review.id, func.coalesce(DataVersion.version, 0))
+            .outerjoin(DataVersion, (DataVersion.scope == "review") & (DataVersion.scope_id == Review.id))
+            .where(where).order_by(Review.id))
+
+
+@dataclass(frozen=True)
+class PerReview:
+    """How a list made of one part per review is kept part by part (services.unit_of_work.read_by_review):
+    `versions(session, actor)` the (review id, version) of the reviews it holds, in one statement;
+    `part(session, actor, review_ids=..., **kwargs)` the parts of the reviews asked for, by review id; `combine(parts)`
+    the list as the plain service returns it, from the parts in the order `versions` gave."""
+
+    versions: Callable[..., Sequence[tuple[int, int]]]
+    part: Callable[..., Mapping[int, Any]]
+    combine: Callable[[list[Any]], Any]
+
+
+PER_REVIEW: dict[Callable[..., Any], PerReview] = {}
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def made_per_review(*, versions: Callable[..., Sequence[tuple[int, int]]], part: Callable[..., Mapping[int, Any]],
+                    combine: Callable[[list[Any]], Any]) -> Callable[[F], F]:
+    """Name how the decorated list service is made of one part per review (`PerReview`), for read_by_review; the
+    service itself is unchanged (called, it computes the whole list afresh)."""
+    def register(fn: F) -> F:
+        PER_REVIEW[fn] = PerReview(versions, part, combine)
+        return fn
+    return register
 
 
 @dataclass(frozen=True)

@@ -13,14 +13,18 @@ call acts as is passed in (ui/state.py reads it from the tab's session state).
   services.errors.DatabaseUnavailable.
 - `page_run`: the transactions of one run of a page share one connection (taken by the first, given back at the end),
   and the reads of the run are lent the settings row, the signed-in account and the working calendar as first read.
-- `read`, `write`, `read_shared`, `read_later`, `signed_in`: a service `fn(session, actor, **kwargs)` called as an
-  account, the way the pages call them.
+- `read`, `write`, `read_shared`, `read_for_review`, `read_by_review`, `read_later`, `signed_in`: a service
+  `fn(session, actor, **kwargs)` called as an account, the way the pages call them.
+- Kept reads and what they are keyed by (migration 0029's data versions): `read_shared` by the whole data version
+  (any write moves it: the board's aggregates); `read_for_review` by the partnership's version and the review's own
+  (a write to another review leaves it kept); `read_by_review` (the live list, the worklist, the pickers) keeps each
+  review's part by its version and reads again only the reviews changed or new.
 """
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -37,11 +41,16 @@ from db.engine import make_engine, prepared_database_url, server_was_lost, watch
 from db.models import Account, Setting
 from services.accounts import SignedIn, load_actor, signed_in_account
 from services.errors import DatabaseUnavailable
-from services.integrity import as_data_version, data_version, data_version_columns
+from services.integrity import PER_REVIEW, data_version_columns, partnership_version_column, review_versions
 from services.settings_reads import KEPT_CALENDAR
 from services.working_days import WorkingCalendar
 
 T = TypeVar("T")
+R = TypeVar("R")
+# What a page run reads of the data version (in its frame's statement): the database's name (two databases served by
+# one process keep apart), the whole version (every write moves it) and the partnership's (migration 0029).
+FrameVersion = tuple[str, int, int]
+Roles = tuple[str, ...] | None
 UNAVAILABLE = "The database cannot be reached."
 
 # ---------------------------------------------------------------- the engine, one per process
@@ -55,6 +64,11 @@ class _Process:
     engine: Engine | None = None
     made_from: ServerSettings | None = None
     reads: OrderedDict[tuple[Any, ...], Any] = field(default_factory=OrderedDict)
+    # The reviews' versions as found at one whole version, by database: {name: (whole version, {review: version})}.
+    review_versions: dict[str, tuple[int, dict[int, int]]] = field(default_factory=dict)
+    # Each per-review read's parts (read_by_review): {(name, roles, part, arguments): (partnership version,
+    # {review: (its version, its part)})}, the one used longest ago forgotten first.
+    parts: OrderedDict[tuple[Any, ...], tuple[int, dict[int, tuple[int, Any]]]] = field(default_factory=OrderedDict)
     reads_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -120,7 +134,7 @@ class PageRun:
     connection: Connection | None = None
     lent: dict[type, Any] = field(default_factory=dict)
     calendar: WorkingCalendar | None = None
-    shared_reader: tuple[tuple[str, int], tuple[str, ...] | None] | None = None  # data version and roles
+    shared_reader: tuple[FrameVersion, Roles] | None = None  # data version and roles
     account: SignedIn | None = None  # as the run's sign-in check found it
 
     def forget(self) -> None:
@@ -221,21 +235,25 @@ def _keep_to_lend(session: Session, instance: object) -> None:
 
 # Made once: building a statement costs more than running it.
 _FRAME_READ = (
-    select(Setting, Account, *data_version_columns())
+    select(Setting, Account, *data_version_columns(), partnership_version_column())
     .outerjoin(Account, Account.id == bindparam("account_id"))
     .where(Setting.id == 1)
 )
 
 
-def read_frame(session: Session, account_id: int | None) -> tuple[Setting, tuple[str, int]]:
+def read_frame(session: Session, account_id: int | None) -> tuple[Setting, FrameVersion]:
     """What every run of a page reads first, in one statement: the settings row, the data version and the account
     `account_id` (if any). The account is only put in `session`, so that the sign-in check's own look-up of it sends
     nothing; whether it may still act is for that check to decide."""
-    settings_row, _account, name, reached = session.execute(_FRAME_READ, {"account_id": account_id}).one()
-    return settings_row, as_data_version(name, reached)
+    settings_row, _account, name, reached, partnership = session.execute(_FRAME_READ, {"account_id": account_id}).one()
+    return settings_row, _frame_version(name, reached, partnership)
 
 
-def checked_sign_in(account: SignedIn, version: tuple[str, int]) -> None:
+def _frame_version(name: str, reached: int | None, partnership: int | None) -> FrameVersion:
+    return str(name), int(reached or 0), int(partnership or 0)
+
+
+def checked_sign_in(account: SignedIn, version: FrameVersion) -> None:
     """The account the page run's sign-in check has just found, and the data version read with it (`read_frame`),
     kept for the run: `signed_in` is then answered without a read, and shared reads need no transaction."""
     run = _page_run.get()
@@ -279,38 +297,149 @@ SHARED_READS_KEPT = 128
 _MISSING = object()
 
 
+_VERSIONS = select(*data_version_columns(), partnership_version_column())
+PARTS_KEPT = 16  # per-review reads (each with its arguments, e.g. today's date) whose parts are kept
+
+
 def _forget_reads() -> None:
     with _process.reads_lock:
         _process.reads.clear()
+        _process.review_versions.clear()
+        _process.parts.clear()
 
 
-def read_shared(account_id: int | None, fn: Callable[..., T], /, **kwargs: Any) -> T:
-    """A read whose result is the same for every account with the same roles (the board's figures, the live list),
-    kept in this process until anything is written: keyed by the data version (services.integrity.data_version,
-    which every write moves), the account's roles and the arguments (which must be hashable); at most
-    SHARED_READS_KEPT, the one used longest ago forgotten first. A hit means the same call by the same roles passed
-    the service's role check; an error is never kept. In a page run the version and the roles are read once, so a
-    later shared read of the run is a look-up and nothing more. A hit hands back the very objects kept (no copy):
-    callers only read them."""
+def _reader(account_id: int | None) -> tuple[FrameVersion, Roles]:
+    """The data version and the account's roles: in a page run as its frame read them (no statement), else read."""
     run = _page_run.get()
     reader = run.shared_reader if run is not None else None
     if reader is None:
         with transaction(read_only=True, account_id=account_id) as session:
             actor = load_actor(session, account_id)
-            reader = (data_version(session), tuple(sorted(actor.roles)) if actor and actor.active else None)
+            name, reached, partnership = session.execute(_VERSIONS).one()
+            reader = (_frame_version(name, reached, partnership),
+                      tuple(sorted(actor.roles)) if actor and actor.active else None)
         if run is not None:
             run.shared_reader = reader  # until a write in this run forgets it
-    key = (*reader, f"{fn.__module__}.{fn.__qualname__}", tuple(sorted(kwargs.items())))
+    return reader
+
+
+def _kept(key: tuple[Any, ...]) -> Any:
     with _process.reads_lock:
         found = _process.reads.get(key, _MISSING)
         if found is not _MISSING:
             _process.reads.move_to_end(key)
-            return cast(T, found)
-    value = read(account_id, fn, **kwargs)
+        return found
+
+
+def _keep(key: tuple[Any, ...], value: Any) -> None:
     with _process.reads_lock:
         _process.reads[key] = value
         while len(_process.reads) > SHARED_READS_KEPT:
             _process.reads.popitem(last=False)  # the least recently used
+
+
+def _named(fn: Callable[..., Any]) -> str:
+    return f"{fn.__module__}.{fn.__qualname__}"
+
+
+def read_shared(account_id: int | None, fn: Callable[..., T], /, **kwargs: Any) -> T:
+    """A read whose result is the same for every account with the same roles (the board's figures), kept in this
+    process until anything is written: keyed by the whole data version (services.integrity.data_version, which
+    every write moves), the account's roles and the arguments (which must be hashable); at most SHARED_READS_KEPT,
+    the one used longest ago forgotten first. A hit means the same call by the same roles passed the service's role
+    check; an error is never kept. In a page run the version and the roles are read once, so a later shared read of
+    the run is a look-up and nothing more. A hit hands back the very objects kept (no copy): callers only read
+    them. A read about one review: `read_for_review`; a list of reviews: `read_by_review`."""
+    (name, whole, _partnership), roles = _reader(account_id)
+    key = ((name, whole), roles, _named(fn), tuple(sorted(kwargs.items())))
+    found = _kept(key)
+    if found is not _MISSING:
+        return cast(T, found)
+    value = read(account_id, fn, **kwargs)
+    _keep(key, value)
+    return value
+
+
+def _known_versions(version: FrameVersion, review_ids: Sequence[int], account_id: int | None) -> dict[int, int]:
+    """These reviews' versions: as found before at the same whole version (nothing written since: no statement),
+    else one look-up, remembered for the whole version."""
+    name, whole, _partnership = version
+    with _process.reads_lock:
+        known = _process.review_versions.get(name)
+        if known is None or known[0] != whole:
+            known = _process.review_versions[name] = (whole, {})
+        missing = [review_id for review_id in review_ids if review_id not in known[1]]
+    if missing:
+        with transaction(read_only=True, account_id=account_id) as session:
+            found = review_versions(session, missing)
+        with _process.reads_lock:
+            known[1].update(found)
+    return {review_id: known[1][review_id] for review_id in review_ids}
+
+
+def read_for_review(account_id: int | None, fn: Callable[..., T], /, *, review_id: int, **kwargs: Any) -> T:
+    """`fn(session, actor, review_id=review_id, **kwargs)`, a read about one review whose result is the same for
+    every account with the same roles (its status, its corrections, its LCSPR), kept as `read_shared` keeps, but
+    keyed by the partnership's version and the review's own (migration 0029) instead of the whole data version: a
+    write to another review leaves it kept. The review's version costs one indexed look-up after a write anywhere,
+    none while nothing has been written."""
+    version, roles = _reader(account_id)
+    name, _whole, partnership = version
+    review_version = _known_versions(version, [review_id], account_id)[review_id]
+    key = (name, partnership, "review", review_id, review_version, roles, _named(fn), tuple(sorted(kwargs.items())))
+    found = _kept(key)
+    if found is not _MISSING:
+        return cast(T, found)
+    value = read(account_id, fn, review_id=review_id, **kwargs)
+    _keep(key, value)
+    return value
+
+
+def read_by_review(account_id: int | None, fn: Callable[..., R], /, **kwargs: Any) -> R:
+    """What the list service `fn(session, actor, **kwargs)` returns (the live list, the worklist, the pickers' list),
+    kept so that a write to one review reads again only that review's part: `fn` names how it is made of one part
+    per review (services.integrity.made_per_review). The (review id, version) of the reviews it holds are read in
+    one statement; the parts of the reviews changed or new are read again, the others are kept (by the
+    partnership's version and each review's own), and combined as `fn` would. The combined list is kept by the whole
+    data version, as `read_shared` keeps (while nothing is written, a hit sends nothing). Every service called
+    checks the role; an error is never kept."""
+    made = PER_REVIEW[fn]
+    versions, part, combine = made.versions, made.part, made.combine
+    version, roles = _reader(account_id)
+    name, whole, partnership = version
+    arguments = tuple(sorted(kwargs.items()))
+    key = ((name, whole), roles, f"{_named(fn)} by review", arguments)
+    found = _kept(key)
+    if found is not _MISSING:
+        return cast(R, found)
+    parts_key = (name, roles, _named(part), arguments)
+    with transaction(read_only=True, account_id=account_id) as session:
+        actor = load_actor(session, account_id)
+        listed = list(versions(session, actor))
+        with _process.reads_lock:
+            kept = _process.parts.get(parts_key)
+            if kept is None or kept[0] != partnership:
+                kept = (partnership, {})
+            _process.parts[parts_key] = kept
+            _process.parts.move_to_end(parts_key)
+            while len(_process.parts) > PARTS_KEPT:
+                _process.parts.popitem(last=False)
+            known = _process.review_versions.get(name)
+            if known is None or known[0] != whole:
+                known = _process.review_versions[name] = (whole, {})
+            known[1].update(listed)
+            held = dict(kept[1])
+        changed = [review_id for review_id, at in listed if held.get(review_id, (None,))[0] != at]
+        fresh = part(session, actor, review_ids=tuple(changed), **kwargs) if changed else {}
+    at_version = dict(listed)
+    now = {review_id: (at, held[review_id][1]) for review_id, at in listed if review_id not in fresh
+           and review_id in held}
+    now.update({review_id: (at_version[review_id], value) for review_id, value in fresh.items()})
+    with _process.reads_lock:
+        kept[1].clear()  # the reviews that left the list go
+        kept[1].update(now)
+    value = cast(R, combine([now[review_id][1] for review_id, _at in listed if review_id in now]))
+    _keep(key, value)
     return value
 
 

@@ -135,13 +135,13 @@ def read(fn: Callable[..., T], **kwargs: Any) -> T:
     return uow.read(signed_in_account_id(), fn, **kwargs)
 
 
-def read_frame(session: Session) -> tuple[Setting, tuple[str, int]]:
+def read_frame(session: Session) -> tuple[Setting, uow.FrameVersion]:
     """What every run of a page reads first, in one statement: the settings row, the data version and the account
     signed in in this tab (services.unit_of_work.read_frame)."""
     return uow.read_frame(session, signed_in_account_id())
 
 
-def checked_sign_in(account: SignedIn, version: tuple[str, int]) -> None:
+def checked_sign_in(account: SignedIn, version: uow.FrameVersion) -> None:
     """The account the page run's sign-in check (app.py) has just found, and the data version read with it
     (`read_frame`), kept for the run: what the page then asks of `signed_in` is answered without a read, and its
     shared reads need no transaction of their own."""
@@ -154,6 +154,22 @@ def read_shared(fn: Callable[..., T], **kwargs: Any) -> T:
     arguments, which must be hashable). Pages only read what it hands back: a hit is the very objects kept."""
     _engine()
     return uow.read_shared(signed_in_account_id(), fn, **kwargs)
+
+
+def read_for_review(fn: Callable[..., T], *, review_id: int, **kwargs: Any) -> T:
+    """A read about one review whose result is the same for every account with the same roles (its status, its
+    corrections), kept in this process until that review or the partnership's settings, calendar, agencies or
+    accounts change (services.unit_of_work.read_for_review): a write to another review leaves it kept."""
+    _engine()
+    return uow.read_for_review(signed_in_account_id(), fn, review_id=review_id, **kwargs)
+
+
+def read_by_review(fn: Callable[..., T], **kwargs: Any) -> T:
+    """A list shared like `read_shared` (the live list, the worklist, the pickers' list) whose service is made of
+    one part per review (services.integrity.made_per_review): after a write, only the parts of the reviews changed
+    are read again (services.unit_of_work.read_by_review)."""
+    _engine()
+    return uow.read_by_review(signed_in_account_id(), fn, **kwargs)
 
 
 def read_later(fn: Callable[..., T], **kwargs: Any) -> Callable[[], T]:

@@ -120,7 +120,7 @@ def _correct_form(view: LcsprView, as_of: date, roles: frozenset[str]) -> None:
 
 def lcspr_part(review_id: int, as_of: date, roles: frozenset[str]) -> None:
     """The LCSPR section of the Review page (nothing when the review is not, and cannot become, an LCSPR)."""
-    view = state.read_shared(get_lcspr, review_id=review_id, as_of=as_of)
+    view = state.read_for_review(get_lcspr, review_id=review_id, as_of=as_of)
     if not view.started and view.start_refusal is not None:
         return
     st.subheader("Local Child Safeguarding Practice Review (LCSPR)")

@@ -6,12 +6,12 @@ QA-er, chases and send-back rounds were loaded with it (RETURN_LOAD), so nothing
 `ReturnStatus` is where that copy stands on a day (`status_of`, by the rules)."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
@@ -19,6 +19,7 @@ from db.enums import FinalQaOutcome, ReturnEnding
 from db.models import Account, Agency, Review
 from db.models_returns import AgencyReturn, AgencyReturnChase, AgencyReturnSendBack
 from services.errors import InvalidInput
+from services.integrity import made_per_review
 from services.permissions import CASE_READERS, requires
 from services.rag import Rag, urgency
 from services.returns.rules import (
@@ -32,7 +33,7 @@ from services.returns.rules import (
     signature_words,
     what_happens_next,
 )
-from services.reviews.reads import LIVE_STATES
+from services.reviews.reads import LIVE_STATES, live_review_versions
 from services.settings_reads import load_calendar, load_settings
 from services.working_days import WorkingCalendar
 
@@ -307,20 +308,40 @@ class OutstandingReturns(list[ReturnStatus]):
         return sum(1 for s in self if s.stage is Stage.CHECKED)
 
 
-@requires(*CASE_READERS, action="see agency returns")
-def list_outstanding_returns(session: Session, actor: Account, *, as_of: date) -> OutstandingReturns:
-    """Every return not yet accepted on a live review, most urgent first: the officer's worklist."""
+def _outstanding(session: Session, as_of: date, *where: ColumnElement[bool]) -> list[ReturnStatus]:
+    """Every return not yet accepted nor ended on a live review (and `where`), with where it stands."""
     cal = load_calendar(session)
     amber = load_settings(session).amber_threshold_days
     rows = session.scalars(
         select(AgencyReturn).join(Review, Review.id == AgencyReturn.review_id)
-        .where(Review.state.in_(LIVE_STATES))
+        .where(Review.state.in_(LIVE_STATES), *where)
         .where(AgencyReturn.final_qa_outcome.is_distinct_from(FinalQaOutcome.ACCEPTED))
         .where(AgencyReturn.ended_as.is_(None))
         .options(*RETURN_LOAD)
     ).unique().all()
-    return OutstandingReturns(sorted((status_of(cal, ReturnRead.of(r), as_of, amber) for r in rows),
-                                     key=urgency_key))
+    return [status_of(cal, ReturnRead.of(r), as_of, amber) for r in rows]
+
+
+def most_urgent_first(parts: list[list[ReturnStatus]]) -> OutstandingReturns:
+    """The worklist from each review's outstanding returns: most urgent first."""
+    return OutstandingReturns(sorted((status for part in parts for status in part), key=urgency_key))
+
+
+@requires(*CASE_READERS, action="see agency returns")
+def outstanding_returns_by_review(session: Session, actor: Account, *, review_ids: Sequence[int],
+                                  as_of: date) -> dict[int, list[ReturnStatus]]:
+    """The outstanding returns of each of these reviews (live ones), by review id: a review with none has []."""
+    found: dict[int, list[ReturnStatus]] = {review_id: [] for review_id in review_ids}
+    for status in _outstanding(session, as_of, Review.id.in_(list(review_ids))):
+        found[status.ret.review_id].append(status)
+    return found
+
+
+@made_per_review(versions=live_review_versions, part=outstanding_returns_by_review, combine=most_urgent_first)
+@requires(*CASE_READERS, action="see agency returns")
+def list_outstanding_returns(session: Session, actor: Account, *, as_of: date) -> OutstandingReturns:
+    """Every return not yet accepted on a live review, most urgent first: the officer's worklist."""
+    return most_urgent_first([_outstanding(session, as_of)])
 
 
 @requires(*CASE_READERS, action="see agency returns")

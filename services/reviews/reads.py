@@ -6,12 +6,13 @@ their columns alone, a fixed number of queries however many reviews match (no OR
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session, aliased
 
 from db.enums import CorrectedFact, ReviewState, Role
@@ -23,6 +24,7 @@ from db.models import (
     ReviewFactCorrection,
     ReviewMilestone,
 )
+from services.integrity import made_per_review, versions_of_reviews
 from services.milestones import load_review
 from services.permissions import CASE_READERS, requires
 
@@ -300,6 +302,32 @@ def read_milestones(session: Session, *where: ColumnElement[bool]) -> dict[int, 
     return found
 
 
+@requires(*CASE_READERS, action="see reviews")
+def live_review_versions(session: Session, actor: Account) -> list[tuple[int, int]]:
+    """(id, data version) of every review not yet closed (nor withdrawn), in one statement: what the kept live list
+    and worklist check their parts against (services.unit_of_work.read_by_review)."""
+    return [(review_id, version) for review_id, version in session.execute(versions_of_reviews(
+        Review.state.in_(LIVE_STATES)))]
+
+
+@requires(*CASE_READERS, action="see reviews")
+def all_review_versions(session: Session, actor: Account) -> list[tuple[int, int]]:
+    """(id, data version) of every review, in one statement: what the kept pickers' list checks its parts against."""
+    return [(review_id, version) for review_id, version in session.execute(versions_of_reviews(true()))]
+
+
+@requires(*CASE_READERS, action="see reviews")
+def reviews_by_id(session: Session, actor: Account, *, review_ids: Sequence[int]) -> dict[int, ReviewRead]:
+    """These reviews as the pickers list them, by id (one that no longer exists is left out)."""
+    return {review.id: review for review in read_reviews(session, Review.id.in_(list(review_ids)))}
+
+
+def newest_first(reviews: list[ReviewRead]) -> ReviewList:
+    """The pickers' list from its parts: newest notification first (as `list_reviews` orders them)."""
+    return ReviewList(sorted(reviews, key=lambda r: (r.notification_received_date, r.id), reverse=True))
+
+
+@made_per_review(versions=all_review_versions, part=reviews_by_id, combine=newest_first)
 @requires(*CASE_READERS, action="see reviews")
 def list_reviews(session: Session, actor: Account, *, include_closed: bool = True) -> ReviewList:
     """All reviews (for pickers), newest notification first; without the closed and withdrawn ones on request."""

@@ -18,10 +18,18 @@ from db.models import Account, Agency, Review, ReviewMilestone
 from db.models_report import Meeting
 from db.models_returns import AgencyReturn
 from services.errors import InvalidInput
+from services.integrity import made_per_review
 from services.permissions import CASE_READERS, requires
 from services.rag import Rag, rag_for_due_date, urgency
 from services.returns.rules import ReturnFacts, Stage, action_due_date, return_rag, return_stage
-from services.reviews.reads import LIVE_STATES, MilestoneRead, ReviewRead, read_milestones, read_reviews
+from services.reviews.reads import (
+    LIVE_STATES,
+    MilestoneRead,
+    ReviewRead,
+    live_review_versions,
+    read_milestones,
+    read_reviews,
+)
 from services.reviews.rules import MilestoneStatus, ReviewStatus, WhyItem, review_status, worst_first
 from services.settings_reads import load_calendar, load_settings
 from services.working_days import WorkingCalendar
@@ -175,6 +183,17 @@ def _statuses(session: Session, reviews: Sequence[ReviewRead], milestones: dict[
     return statuses
 
 
+@requires(*CASE_READERS, action="see reviews")
+def review_statuses(session: Session, actor: Account, *, review_ids: Sequence[int], as_of: date) -> dict[int,
+                                                                                                        ReviewStatus]:
+    """Where each of these reviews stands, by id, as the live list shows it (a review that no longer exists is left
+    out)."""
+    these = Review.id.in_(list(review_ids))
+    return {s.review.id: s for s in _statuses(session, read_reviews(session, these), read_milestones(session, these),
+                                              as_of)}
+
+
+@made_per_review(versions=live_review_versions, part=review_statuses, combine=worst_first)
 @requires(*CASE_READERS, action="see reviews")
 def list_live_reviews(session: Session, actor: Account, *, as_of: date) -> list[ReviewStatus]:
     """Every review not yet closed (nor withdrawn), worst first."""
