@@ -18,11 +18,12 @@ element is left stale (Streamlit's data-stale), every plotly chart drawn (has it
 and the DOM quiet for 500 ms (bench_board_browser.wait_rendered). A role with one page (board, admin) has no menu: its
 page is timed on a reload instead (navigation start to rendered), against the floor reloaded.
 
-The floor: a bare page served by the same Streamlit with the app's .streamlit/config.toml (a title, 3 metrics, a 12x9 table: bench_pages.FLOOR_PAGE), two
-copies of it in one app's menu so that each floor click opens the other; and a chart floor (bench_board_browser's
-8 trivial plotly charts) for the Board page. Each page's step is interleaved: demo, national (5x), then the matching
-floor (bare or chart, clicked or reloaded), page after page, role after role, round after round, so the machine's
-load moves them alike. One untimed pass of every page first (the app's shared reads warm, as on a second visit).
+The floor: a bare page served by the same Streamlit with the app's .streamlit/config.toml (a title, 3 metrics, a 12x9
+table: bench_pages.FLOOR_PAGE), two copies of it in one app's menu so that each floor click opens the other; and a chart
+floor (bench_board_browser's 8 trivial plotly charts) for the Board page. Each page's step is interleaved: demo,
+national (5x), then the matching floor (bare or chart, clicked or reloaded), page after page, role after role, round
+after round, so the machine's load moves them alike. One untimed pass of every page first (the app's shared reads warm,
+as on a second visit).
 
 Printed: a markdown table of page, role, demo median, national median, national/demo, national/floor (and 5x), the
 floors' medians, the pages over national/demo 1.5x or national/floor 3x, and `uptime` before and after.
