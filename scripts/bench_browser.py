@@ -26,7 +26,8 @@ after round, so the machine's load moves them alike. One untimed pass of every p
 as on a second visit).
 
 Printed: a markdown table of page, role, demo median, national median, national/demo, national/floor (and 5x), the
-floors' medians, the pages over national/demo 1.5x or national/floor 3x, and `uptime` before and after.
+Streamlit elements on each page when rendered (stElementContainer, at each scale), the floors' medians, the pages over
+national/demo 1.5x or national/floor 3x, and `uptime` before and after.
 """
 from __future__ import annotations
 
@@ -60,6 +61,7 @@ from ui.navigation import PAGES, page_keys_for  # noqa: E402
 ROLES = ("manager", "officer", "chair", "board", "admin")
 CHART_PAGES = {"board": 1}  # pages with plotly charts: at least this many drawn
 LOAD_TIMEOUT_S = 120
+ELEMENTS_JS = "document.querySelectorAll('[data-testid=\"stElementContainer\"]').length"
 NATIONAL_OVER_DEMO = 1.5
 NATIONAL_OVER_FLOOR = 3.0
 
@@ -110,6 +112,7 @@ class Row:
     kind: str  # of floor: "page" or "chart"
     medians: dict[str, float]  # by scale
     floor: float  # the matching floor's median
+    elements: dict[str, int] = field(default_factory=dict)  # Streamlit elements on the page rendered, by scale
 
     def ratio(self, scale: str, over: str = "demo") -> float:
         return self.medians[scale] / (self.floor if over == "floor" else self.medians[over])
@@ -127,14 +130,17 @@ class Row:
 
 
 def summarise(samples: dict[Step, list[float]], floors: dict[tuple[str, str], list[float]],
-              roles: Iterable[str], scales: list[str]) -> list[Row]:
-    """A row per page of each role: the medians by scale and the median of the floor of its kind and mode."""
+              roles: Iterable[str], scales: list[str], elements: dict[Step, int] | None = None) -> list[Row]:
+    """A row per page of each role: the medians by scale and the median of the floor of its kind and mode (and the
+    elements each page had when last rendered)."""
     rows = []
     for role in roles:
         for key in page_keys_for({role}):
             medians = {scale: statistics.median(samples[Step(role, key, scale)]) for scale in scales}
             floor = statistics.median(floors[(floor_kind(key), mode_of(role))])
-            rows.append(Row(PAGES[key].title, role, mode_of(role), floor_kind(key), medians, floor))
+            counts = {scale: (elements or {})[Step(role, key, scale)] for scale in scales
+                      if Step(role, key, scale) in (elements or {})}
+            rows.append(Row(PAGES[key].title, role, mode_of(role), floor_kind(key), medians, floor, counts))
     return rows
 
 
@@ -164,6 +170,7 @@ class Tab:
     url: str
     shown: str = ""
     timeouts: int = 0
+    elements: int = 0  # on the page last rendered
     notes: list[str] = field(default_factory=list)
 
 
@@ -190,6 +197,7 @@ def timed(tab: Tab, label: str, link: str | None, path: str, charts: int) -> flo
         tab.timeouts += 1
         result = LOAD_TIMEOUT_S * 1000.0
     tab.shown = path
+    tab.elements = int(tab.page.evaluate(ELEMENTS_JS))
     return result
 
 
@@ -222,6 +230,7 @@ def run(browser: Browser, apps: dict[str, str], floor_url: str, roles: list[str]
     floor.shown = ""
     steps = schedule(roles, scales)
     samples: dict[Step, list[float]] = {step: [] for step in steps if step.scale != "floor"}
+    elements: dict[Step, int] = {}
     floors: dict[tuple[str, str], list[float]] = {}
     for round_ in range(runs + 1):  # round 0 is the untimed warm pass
         started = time.monotonic()
@@ -233,6 +242,7 @@ def run(browser: Browser, apps: dict[str, str], floor_url: str, roles: list[str]
                     floors.setdefault((kind, mode), []).append(ms)
             else:
                 ms = app_step(tabs[(step.role, step.scale)], step)
+                elements[step] = tabs[(step.role, step.scale)].elements
                 if round_:
                     samples[step].append(ms)
         print(f"  round {round_}{' (warm, untimed)' if not round_ else ''}: {time.monotonic() - started:.0f} s; "
@@ -241,7 +251,7 @@ def run(browser: Browser, apps: dict[str, str], floor_url: str, roles: list[str]
     if timeouts or floor.timeouts:
         print(f"Loads not rendered within {LOAD_TIMEOUT_S} s (counted as that long): {timeouts}, "
               f"floor {floor.timeouts}")
-    return summarise(samples, floors, roles, scales)
+    return summarise(samples, floors, roles, scales, elements)
 
 
 def uptime_short() -> str:
@@ -256,6 +266,7 @@ def print_report(rows: list[Row], floors: dict[str, float], scales: list[str], r
     head = ["page", "role", "demo", "national", "national/demo", "national/floor"]
     for scale in extra:
         head += [scale, f"{scale}/demo", f"{scale}/floor"]
+    head += ["elements (" + "/".join(scales) + ")"]
     print("| " + " | ".join(head) + " |")
     print("|---|---|" + "---:|" * (len(head) - 2))
     for row in rows:
@@ -269,6 +280,7 @@ def print_report(rows: list[Row], floors: dict[str, float], scales: list[str], r
         for scale in extra:
             cells += [f"{row.medians[scale] / 1000:.2f} s", f"{row.ratio(scale):.2f}x",
                       f"{row.ratio(scale, 'floor'):.2f}x"]
+        cells += ["/".join(str(row.elements.get(scale, "")) for scale in scales)]
         print("| " + " | ".join(cells) + " |")
     print("\nFloors (medians): " + ", ".join(f"{name} {ms / 1000:.2f} s" for name, ms in floors.items()))
     over = [(row, row.over_targets()) for row in rows]
