@@ -57,11 +57,12 @@ from db.engine import claim_app_grants  # noqa: E402
 from scripts import bench_board_browser as bbb  # noqa: E402
 from services.accounts import hash_password  # noqa: E402
 from ui.navigation import PAGES, page_keys_for  # noqa: E402
+from ui.streamlit_internals.dom import ELEMENT_CONTAINER, SIDEBAR_NAV, testid  # noqa: E402
 
 ROLES = ("manager", "officer", "chair", "board", "admin")
 CHART_PAGES = {"board": 1}  # pages with plotly charts: at least this many drawn
 LOAD_TIMEOUT_S = 120
-ELEMENTS_JS = "document.querySelectorAll('[data-testid=\"stElementContainer\"]').length"
+ELEMENTS_JS = f"document.querySelectorAll('{testid(ELEMENT_CONTAINER)}').length"
 NATIONAL_OVER_DEMO = 1.5
 NATIONAL_OVER_FLOOR = 3.0
 
@@ -190,7 +191,7 @@ def timed(tab: Tab, label: str, link: str | None, path: str, charts: int) -> flo
             tab.page.goto(f"{tab.url}/{path}")
             result = bbb.wait_rendered(tab.page, charts, LOAD_TIMEOUT_S)
         else:
-            tab.page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=link, exact=True).click()
+            tab.page.locator(testid(SIDEBAR_NAV)).get_by_role("link", name=link, exact=True).click()
             result = bbb.wait_rendered(tab.page, charts, LOAD_TIMEOUT_S, after_click="/" + path)
     except TimeoutError as error:
         print(f"  {label}: {error}", flush=True)
