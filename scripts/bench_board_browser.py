@@ -19,10 +19,11 @@ frame, the websocket, plotly.js loading and drawing eight charts) and nothing th
 
 Each timed load is a navigation to the page in Debian's Chromium (headless, Playwright), signed in as the board
 account in its own browser context, after one untimed load (the app's shared reads warm, as on a reload). Rendered
-means: Streamlit's script run has ended, every `.js-plotly-plot` expected is drawn (has its SVG) and the DOM has been
-quiet for 500 ms; the time is that of the last DOM change, from the navigation's start (performance.now()). The
-targets are loaded one after the other in each round, N rounds (interleaved, so the machine's load moves them alike),
-and the medians and the ratios to the floor are printed with `uptime` before and after.
+means: Streamlit's script run has ended, no element is left stale, every `.js-plotly-plot` expected is drawn (has its
+SVG) and the DOM has been quiet for 500 ms; the time is that of the last DOM change, from the navigation's start
+(performance.now()). The targets are loaded one after the other in each round, N rounds (interleaved, so the
+machine's load moves them alike), and the medians and the ratios to the floor are printed with `uptime` before
+and after.
 
 `--baseline REF` also serves the app as it was at git REF (exported with `git archive` to a temporary folder) on the
 same databases, interleaved with the current code: "before" and "after" from one run.
@@ -82,17 +83,26 @@ for i in range({BOARD_CHARTS}):
     st.plotly_chart(fig, config={{"displayModeBar": False}}, key=f"floor_{{i}}")
 '''
 
-# Run in the page at every navigation: the time of the last DOM change, from the navigation's start.
+# Run in the page at every navigation: the time of the last DOM change, from the navigation's start; the time of the
+# last click (a menu click: scripts/bench_browser.py) and whether a script run has started since.
 OBSERVER_JS = """
 window.__benchLast = 0;
-new MutationObserver(() => { window.__benchLast = performance.now(); })
-    .observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+window.__benchClick = 0;
+window.__benchRan = false;
+new MutationObserver(() => {
+    window.__benchLast = performance.now();
+    if (document.querySelector('[data-test-script-state="running"]')) { window.__benchRan = true; }
+}).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+document.addEventListener('click', () => { window.__benchClick = performance.now(); window.__benchRan = false; },
+                          true);
 """
 STATE_JS = """() => {
     const plots = [...document.querySelectorAll('.js-plotly-plot')];
     return {idle: document.querySelector('[data-test-script-state="notRunning"]') !== null,
+            stale: document.querySelectorAll('[data-stale="true"]').length,
             plots: plots.length, drawn: plots.filter(p => p.querySelector('.main-svg')).length,
-            last: window.__benchLast || 0, now: performance.now()};
+            last: window.__benchLast || 0, click: window.__benchClick || 0, ran: window.__benchRan === true,
+            path: window.location.pathname, now: performance.now()};
 }"""
 
 
@@ -229,30 +239,44 @@ class Target:
 TIMEOUT_S = 300  # a load not rendered by then counts as this long (the table says "≥")
 
 
-def wait_rendered(page: Page, charts: int, timeout_s: float = TIMEOUT_S) -> float:
-    """Milliseconds from the navigation's start to the last DOM change once rendered (see the module's doc)."""
+def wait_rendered(page: Page, charts: int, timeout_s: float = TIMEOUT_S, *, after_click: str | None = None) -> float:
+    """Milliseconds from the navigation's start to the last DOM change once rendered: the run ended, no element left
+    stale, at least `charts` plotly charts and every chart drawn, the DOM quiet for QUIET_MS.
+
+    `after_click`, the address's path of the page a menu click opens ("/" for the menu's first page): from the last
+    click instead, once a script run has started since it (seen running, or, a run too short for the browser to draw
+    it running, the address moved to that page, which Streamlit does when the run starts, and the DOM changed since
+    the click)."""
     deadline = time.monotonic() + timeout_s
     while True:
         state = page.evaluate(STATE_JS)
-        if (state["idle"] and state["plots"] >= charts and state["drawn"] >= charts
+        ran = after_click is None or state["ran"] or (
+            state["path"].rstrip("/").endswith(after_click.rstrip("/")) and state["last"] > state["click"])
+        if (state["idle"] and state["stale"] == 0 and ran
+                and state["plots"] >= charts and state["drawn"] >= state["plots"]
                 and state["now"] - state["last"] >= QUIET_MS):
-            return float(state["last"])
+            return float(state["last"]) - (float(state["click"]) if after_click is not None else 0.0)
         if time.monotonic() > deadline:
             raise TimeoutError(f"not rendered after {timeout_s:.0f} s: {state}")
         time.sleep(0.1)
 
 
-def sign_in(page: Page, url: str) -> None:
+def sign_in(page: Page, url: str, username: str = USERNAME, password: str = PASSWORD,
+            heading: str | None = "Board figures") -> None:
+    """Sign in through the app's sign-in page; wait for this heading (None: for the menu's Sign out button)."""
     page.goto(url)
-    page.get_by_role("textbox", name="Username").fill(USERNAME)
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("textbox", name="Username").fill(username)
+    page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     deadline = time.monotonic() + 30
     while not any(c.get("name") == "rrt_session" for c in page.context.cookies()):
         if time.monotonic() > deadline:
-            raise RuntimeError(f"{url}: the board account could not sign in")
+            raise RuntimeError(f"{url}: {username} could not sign in")
         time.sleep(0.2)
-    page.get_by_role("heading", name="Board figures").wait_for(timeout=TIMEOUT_S * 1000)
+    if heading is None:
+        page.get_by_role("button", name="Sign out").wait_for(timeout=TIMEOUT_S * 1000)
+    else:
+        page.get_by_role("heading", name=heading).wait_for(timeout=TIMEOUT_S * 1000)
 
 
 def load(target: Target) -> float:
