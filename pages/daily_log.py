@@ -230,9 +230,8 @@ p2.button("Older", icon=":material/chevron_right:", icon_position="right", key="
           disabled=result.page >= result.pages, on_click=_go_to, args=(result.page + 1,))
 p3.selectbox("Entries a page", [25, 50, 100, 200], index=[25, 50, 100, 200].index(page_size), key="lf_page_size",
              on_change=_first_page)
-how_many = f"more than {result.total:,}" if result.capped else f"{result.total:,}"
 p4.markdown(f"Page **{result.page}** of **{result.pages}** · entries {result.first_number:,}–{result.last_number:,} "
-            f"of **{how_many}**, newest first")
+            + ("of **more than " if result.capped else "of **") + f"{result.total:,}**, newest first")
 if result.capped:
     st.caption(f"More than {result.total:,} entries match, too many to count them all. Narrow the search (another "
                "word, one review, a category or dates) to find the rest; Older counts on as you page back.")
