@@ -414,7 +414,7 @@ class LogEntry(Base):
         Index("ix_daily_log_author", "author_id"),
         Index("ix_daily_log_agency_return", "agency_return_id"),
         # Migration 0014: every live review's log newest first, its authors, and the word search by trigrams.
-        Index("ix_daily_log_time", "logged_at", "id"),
+        Index("ix_daily_log_time", "logged_at", "id", postgresql_include=["review_id"]),
         Index("ix_daily_log_review_author", "review_id", "author_id"),
         Index("ix_daily_log_text_trgm", "text", postgresql_using="gin", postgresql_ops={"text": "gin_trgm_ops"}),
         # Migration 0027: the words of the text, for "Words in the text" (services.daily_log.reads).

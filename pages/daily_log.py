@@ -232,7 +232,10 @@ p2.button("Older", icon=":material/chevron_right:", icon_position="right", key="
 p3.selectbox("Entries a page", [25, 50, 100, 200], index=[25, 50, 100, 200].index(page_size), key="lf_page_size",
              on_change=_first_page)
 p4.markdown(f"Page **{result.page}** of **{result.pages}** · entries {result.first_number:,}–{result.last_number:,} "
-            f"of **{result.total:,}**, newest first")
+            + ("of **more than " if result.capped else "of **") + f"{result.total:,}**, newest first")
+if result.capped:
+    st.caption(f"More than {result.total:,} entries match, too many to count them all. Narrow the search (another "
+               "word, one review, a category or dates) to find the rest; Older counts on as you page back.")
 
 # ---------------------------------------------------------------- correct an entry
 
@@ -294,4 +297,5 @@ if prepared:
     d2.download_button("Download Excel", data=prepared["xlsx"], file_name=f"{stem}.xlsx",
                        mime=XLSX_MIME,
                        icon=":material/grid_on:", key="log_download_xlsx", on_click="ignore")
-    d3.caption(f"Prepared {prepared['prepared_at']:%H:%M:%S}: {result.total:,} entries.")
+    d3.caption(f"Prepared {prepared['prepared_at']:%H:%M:%S}: "
+               + ("every matching entry." if result.capped else f"{result.total:,} entries."))

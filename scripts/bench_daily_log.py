@@ -279,7 +279,7 @@ def word_searches(engine: Engine, account_id: int, runs: int) -> None:
                     result = search_log(session, actor, filters=LogFilters(review_id=review_id, words=word))
                     samples.append((time.perf_counter() - started) * 1000)
                     if n < 3:
-                        found.append(f"{word}={result.total:,}")
+                        found.append(f"{word}={'>' if result.capped else ''}{result.total:,}")
                 samples.sort()
                 p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
                 print(f"  {scope:22} {kind:16} {statistics.median(samples):7.1f}ms {p95:7.1f}ms "

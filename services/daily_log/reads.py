@@ -9,8 +9,23 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, Select, func, literal_column, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ARRAY,
+    CTE,
+    ColumnElement,
+    Integer,
+    Row,
+    Select,
+    any_,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    select,
+    text,
+    true,
+)
+from sqlalchemy.orm import Session, aliased
 
 from db.enums import ReviewState
 from db.models import Account, LogEntry, Review, ReviewMilestone
@@ -68,10 +83,14 @@ class LogRow:
 
 @dataclass(frozen=True)
 class LogPage:
+    """One page of entries and how many match. A word search counts at most SEARCH_COUNT_CAP entries past the page:
+    `capped` then says that more than `total` entries match (`pages` is the pages counted so far)."""
+
     rows: tuple[LogRow, ...]
     total: int
     page: int
     page_size: int
+    capped: bool = False
 
     @property
     def pages(self) -> int:
@@ -113,7 +132,16 @@ class CaseFolderRegister:
 
 
 Corrections = dict[int, tuple[int, ...]]
-SEARCH_WORK_MEM = text("SET LOCAL work_mem = '32MB'")
+# A word search counts its matches this far past the page's start, no further: a common word's exact count over every
+# live review reads a quarter of a million entries (0.25-0.6 s at 5x), to print one figure nobody pages through.
+SEARCH_COUNT_CAP = 1000
+# A word search over every live review first reads the newest live entries on the time index, checking each entry's
+# words, until it has found the entries it must count: this many entries read for each one it must find, at most,
+# before it reads the word's index instead (a word in fewer than one live entry in 20).
+NEWEST_FIRST_READ = 20
+_IDS = ARRAY(Integer)
+SEARCH_WORK_MEM_SIZE = "32MB"
+SEARCH_WORK_MEM = text(f"SET LOCAL work_mem = '{SEARCH_WORK_MEM_SIZE}'")
 
 
 # Queries and rows of any columns (SQLAlchemy 2.1 types them by their column types).
@@ -131,39 +159,56 @@ def _checked_filters(session: Session, filters: LogFilters) -> LogFilters:
     return filters
 
 
-def _filtered(query: AnySelect, filters: LogFilters) -> AnySelect:
-    """Apply the filters; the scope is one review, or every review not yet closed."""
-    words = search_words(filters.words)
+def _filtered(query: AnySelect, filters: LogFilters, live_ids: Sequence[int] | None = None) -> AnySelect:
+    """Apply the filters; the scope is one review, or every review not yet closed (`live_ids` when read already)."""
+    return query.where(*_scope_conditions(filters, live_ids), *_entry_conditions(filters, LogEntry))
+
+
+def _scope_conditions(filters: LogFilters, live_ids: Sequence[int] | None = None) -> list[ColumnElement[bool]]:
+    """The review scope and the dates: what the log's review and time indexes hold."""
+    conditions: list[ColumnElement[bool]] = []
     if filters.review_id is not None:
-        query = query.where(LogEntry.review_id == filters.review_id)
-    elif words:
+        conditions.append(LogEntry.review_id == filters.review_id)
+    elif live_ids is not None:
+        # Bound as one integer array: the planner knows how many entries the live reviews hold (an array built by a
+        # subquery is guessed at a hundredth of them), and checks an entry's review in a hash of the ids.
+        conditions.append(LogEntry.review_id == any_(cast(bindparam("live_ids", list(live_ids), type_=_IDS), _IDS)))
+    elif search_words(filters.words):
         # The live reviews' ids as one array (an InitPlan of the same statement): the planner can then AND the
         # bitmap of the review index with the words' index, and read only the entries in both.
-        query = query.where(LogEntry.review_id == func.any(func.array(_live_review_ids().scalar_subquery())))
+        conditions.append(LogEntry.review_id == func.any(func.array(_live_review_ids().scalar_subquery())))
     else:
-        query = query.where(LogEntry.review_id.in_(_live_review_ids()))
-    if filters.categories:
-        query = query.where(LogEntry.category.in_(filters.categories))
-    if filters.author_id is not None:
-        query = query.where(LogEntry.author_id == filters.author_id)
+        conditions.append(LogEntry.review_id.in_(_live_review_ids()))
     # Dates are days in Europe/London, both ends included.
     if filters.date_from:
-        query = query.where(LogEntry.logged_at >= london_midnight(filters.date_from))
+        conditions.append(LogEntry.logged_at >= london_midnight(filters.date_from))
     if filters.date_to:
-        query = query.where(LogEntry.logged_at < london_midnight(filters.date_to + timedelta(days=1)))
+        conditions.append(LogEntry.logged_at < london_midnight(filters.date_to + timedelta(days=1)))
+    return conditions
+
+
+def _entry_conditions(filters: LogFilters, entry: type[LogEntry]) -> list[ColumnElement[bool]]:
+    """The categories, the author and the words: checked on the entry itself (`entry`: the log or an alias of it)."""
+    conditions: list[ColumnElement[bool]] = []
+    if filters.categories:
+        conditions.append(entry.category.in_(filters.categories))
+    if filters.author_id is not None:
+        conditions.append(entry.author_id == filters.author_id)
+    words = search_words(filters.words)
     # Every word begins a word of the entry: one query of the GIN index of the entries' words (migration 0027).
     # A word typed with punctuation must also appear as typed (ILIKE, only on the entries the index found).
     tsquery = " & ".join(word.tsquery for word in words if word.prefixes)
     if tsquery:
         # One review's entries (hundreds, a few thousand) are read by the review's index and filtered: the words'
         # index would find the word's entries in every review first ("|| ''" keeps the planner from it).
-        searched = (LogEntry.text_words if filters.review_id is None
-                    else LogEntry.text_words.op("||")(literal_column("''::tsvector")))
-        query = query.where(searched.bool_op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"), tsquery)))
+        searched = (entry.text_words if filters.review_id is None
+                    else entry.text_words.op("||")(literal_column("''::tsvector")))
+        conditions.append(
+            searched.bool_op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"), tsquery)))
     for word in words:
         if word.literal is not None:
-            query = query.where(LogEntry.text.ilike(f"%{escape_like(word.literal)}%", escape="\\"))
-    return query
+            conditions.append(entry.text.ilike(f"%{escape_like(word.literal)}%", escape="\\"))
+    return conditions
 
 
 def _live_review_ids() -> AnySelect:
@@ -257,21 +302,101 @@ def search_log(
     filters: LogFilters,
     page: int = 1,
     page_size: int = DEFAULT_PAGE_SIZE,
+    count_cap: int = SEARCH_COUNT_CAP,
 ) -> LogPage:
-    """One page of the log, newest first, with the number of entries matching the filters.
-    A filter on no review reads every live review. A page past the end gives the last page."""
+    """One page of the log, newest first, with the number of entries matching the filters (a word search's counted
+    up to `count_cap` entries past the page's start: LogPage.capped). A filter on no review reads every live review.
+    A page past the end gives the last page."""
     filters = _checked_filters(session, filters)
     check_page_size(page_size)
     # Memory enough for the bitmaps of a word in hundreds of thousands of entries: with the server's default (4 MB)
     # they turn lossy and every live entry's words are checked again (seconds at 5 M entries). For this transaction.
-    session.execute(SEARCH_WORK_MEM)
     # The count and the page are both done in SQL: a review may hold thousands of entries.
-    counted = _filtered(select(func.count()).select_from(LogEntry), filters)
-    total = session.scalar(counted) or 0
-    pages = max(1, math.ceil(total / page_size))
-    page = min(max(1, int(page)), pages)
+    page = max(1, int(page))
+    if not search_words(filters.words) or filters.review_id is not None:
+        session.execute(SEARCH_WORK_MEM)
+        return _counted_page(session, filters, page=page, page_size=page_size, count_cap=count_cap)
+    # Every live review: the memory set and the live reviews' ids read in one statement (a search takes as many
+    # statements as the page without words).
+    live_ids: list[int] = session.execute(select(
+        func.set_config("work_mem", SEARCH_WORK_MEM_SIZE, true()), func.array(_live_review_ids().scalar_subquery()),
+    )).one()[1] or []
+    offset = (page - 1) * page_size
+    most = offset + count_cap  # counted up to the cap past the page asked for: one more says there are more
+    newest = _newest_matches(session, filters, live_ids, most + 1)
+    if newest is not None:  # more than `most`: the page is among them
+        return LogPage(rows=tuple(_rows_of(session, newest[offset:offset + page_size])), total=most, page=page,
+                       page_size=page_size, capped=True)
+    # A word in few of the newest live entries: every match found on the words' index first (a bitmap of the words
+    # and the live reviews), counted and sorted. Newest first on the time index would read back to the oldest match.
+    found = (_filtered(select(LogEntry.id, LogEntry.logged_at), filters, live_ids)
+             .cte("found").prefix_with("MATERIALIZED"))
+    raw = session.execute(_found_page(found, limit=page_size, offset=offset)).all()
+    total = raw[0][-1] if raw else session.scalar(select(func.count()).select_from(found)) or 0
+    if not raw and total:  # past the end: the last page
+        page = max(1, math.ceil(min(total, most) / page_size))
+        raw = session.execute(_found_page(found, limit=page_size, offset=(page - 1) * page_size)).all()
+    return LogPage(rows=tuple(_to_rows(session, raw)), total=min(total, most), page=page,
+                   page_size=page_size, capped=total > most)
+
+
+def _found_page(found: CTE, *, limit: int, offset: int) -> AnySelect:
+    """One page of the entries found, joined to their review, author and milestone, each row ending with how many
+    were found."""
+    page_ids = (
+        select(found.c.id, found.c.logged_at).order_by(found.c.logged_at.desc(), found.c.id.desc())
+        .limit(limit).offset(offset).subquery("page_entries")
+    )
+    return (
+        _row_query().add_columns(select(func.count()).select_from(found).scalar_subquery())
+        .join(page_ids, page_ids.c.id == LogEntry.id)
+        .order_by(page_ids.c.logged_at.desc(), page_ids.c.id.desc())
+    )
+
+
+def _counted_page(session: Session, filters: LogFilters, *, page: int, page_size: int, count_cap: int) -> LogPage:
+    """The page asked for (the last one when past the end): a word search's count capped, any other exact."""
+    if search_words(filters.words):
+        most = (page - 1) * page_size + count_cap
+        found = _filtered(select(LogEntry.id), filters).limit(most + 1).subquery("counted")
+        counted = session.scalar(select(func.count()).select_from(found)) or 0
+        total, capped = min(counted, most), counted > most
+    else:
+        total = session.scalar(_filtered(select(func.count()).select_from(LogEntry), filters)) or 0
+        capped = False
+    page = min(page, max(1, math.ceil(total / page_size)))
     raw = session.execute(_page_query(filters, limit=page_size, offset=(page - 1) * page_size)).all()
-    return LogPage(rows=tuple(_to_rows(session, raw)), total=total, page=page, page_size=page_size)
+    return LogPage(rows=tuple(_to_rows(session, raw)), total=total, page=page, page_size=page_size, capped=capped)
+
+
+def _newest_matches(session: Session, filters: LogFilters, live_ids: Sequence[int], wanted: int) -> list[int] | None:
+    """The ids of the `wanted` newest entries matching the filters over every live review, newest first: the newest
+    live entries read on the time index (its review column says which are live without reading the entry), each
+    checked for the words on its own row. None when fewer are among the newest NEWEST_FIRST_READ * wanted live
+    entries: a rarer word, read on its index instead."""
+    newest = (
+        _newest_first(select(LogEntry.id, LogEntry.logged_at).where(*_scope_conditions(filters, live_ids)))
+        .limit(NEWEST_FIRST_READ * wanted).subquery("newest")
+    )
+    entry = aliased(LogEntry, name="entry")
+    # One entry checked at a time, in the order read (OFFSET 0 keeps the planner from joining all of them at once).
+    matching = (
+        select(literal_column("1")).where(entry.id == newest.c.id, *_entry_conditions(filters, entry))
+        .offset(0).lateral("matching")
+    )
+    ids = session.scalars(
+        select(newest.c.id).join(matching, true()).order_by(newest.c.logged_at.desc(), newest.c.id.desc())
+        .limit(wanted)
+    ).all()
+    return list(ids) if len(ids) == wanted else None
+
+
+def _rows_of(session: Session, ids: Sequence[int]) -> list[LogRow]:
+    """These entries' rows, newest first."""
+    if not ids:
+        return []
+    raw = session.execute(_newest_first(_row_query().where(LogEntry.id.in_(ids)))).all()
+    return _to_rows(session, raw)
 
 
 @requires(*CASE_READERS, action="read the daily log")
