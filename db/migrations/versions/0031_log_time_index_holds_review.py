@@ -10,13 +10,13 @@ index the entries of closed reviews are passed over in the index itself.
 Rebuilding the index reads the log once (about 8 s for 5 M entries); nothing else changes.
 
 Revision ID: 0031
-Revises: 0028
+Revises: 0029
 Create Date: 2026-12-07
 """
 from alembic import op
 
 revision = "0031"
-down_revision = "0028"
+down_revision = "0029"
 branch_labels = None
 depends_on = None
 
