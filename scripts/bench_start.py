@@ -4,9 +4,15 @@ On the embedded server in a throw-away data folder: the first start (which creat
 the schema), then restarts of the same folder, each measured from launching `python -m ui.server` until the sign-in
 form is on the screen in Debian's Chromium: alternately in a browser with an empty cache and in one that has
 opened the app before (which keeps Streamlit's scripts). Each run is stopped with Ctrl-C (SIGINT), as `make run`
-is, which stops the embedded server too: a restart starts it again. Prints each time and the median restarts.
+is, which stops the embedded server too: a restart starts it again. Prints each time, with the machine's load average
+(1 minute), and the median restarts.
 
-    .venv/bin/python scripts/bench_start.py [--restarts 3]
+`--compare DIR` times another checkout of the tracker (an export of an earlier commit, say, with the same .venv and
+node_modules) in the same runs: each restart starts this checkout and then that one on the same data folder and in
+the same browsers, so that both meet the same load; the medians of both and their ratio are printed. The two must
+share the schema (no migration between them).
+
+    .venv/bin/python scripts/bench_start.py [--restarts 3] [--compare /tmp/rrt-before]
 """
 from __future__ import annotations
 
@@ -35,21 +41,23 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _start_to_first_page(browser: Browser, data_folder: Path, port: int) -> float:
+def _start_to_first_page(browser: Browser, data_folder: Path, port: int, root: Path = ROOT) -> float:
     """A start measured in a new browser context: an empty cache, as a browser that never opened the app."""
     context = browser.new_context()
     try:
-        return _start_to_first_page_in(context, data_folder, port)
+        return _start_to_first_page_in(context, data_folder, port, root)
     finally:
         context.close()
 
 
-def _start_to_first_page_in(context: BrowserContext, data_folder: Path, port: int) -> float:
+def _start_to_first_page_in(context: BrowserContext, data_folder: Path, port: int, root: Path = ROOT) -> float:
+    """The app of the checkout `root` (its own code, this interpreter: `python -m` finds the checkout's `ui` first)
+    started on `data_folder` and timed to its sign-in form drawn in `context`."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MIGRATION_DATABASE_URL")}
     env["RRT_DATA_DIR"] = str(data_folder)
     started = time.perf_counter()
     server = subprocess.Popen([sys.executable, "-m", "ui.server", "--server.port", str(port),
-                               "--server.address", "127.0.0.1"], cwd=ROOT, env=env,
+                               "--server.address", "127.0.0.1"], cwd=root, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         page = context.new_page()
@@ -80,31 +88,55 @@ def _start_to_first_page_in(context: BrowserContext, data_folder: Path, port: in
             server.kill()
 
 
+def _load() -> str:
+    return f"load {os.getloadavg()[0]:.1f}"
+
+
+def _median_line(label: str, empty_cache: list[float], kept_cache: list[float]) -> str:
+    return (f"{label}restart to first page, median of {len(empty_cache)}: {statistics.median(empty_cache):.2f} s "
+            f"with an empty browser cache, {statistics.median(kept_cache):.2f} s in a browser that has opened the app "
+            "before")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--restarts", type=int, default=3)
+    parser.add_argument("--compare", type=Path, default=None,
+                        help="another checkout of the tracker, timed in the same runs, alternately with this one")
     args = parser.parse_args()
+    roots = [ROOT] if args.compare is None else [ROOT, args.compare.resolve()]
+    names = {ROOT: ""} if args.compare is None else {ROOT: "this checkout: ", roots[-1]: f"{roots[-1]}: "}
     folder = Path(tempfile.mkdtemp(prefix="rrt-bench-start-", dir="/tmp"))
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             port = _free_port()  # the same address each time, as a server's is: a browser's cache is per address
             first = _start_to_first_page(browser, folder / "pgdata", port)
-            print(f"first start (new cluster, roles, schema) to first page: {first:.2f} s")
+            print(f"first start (new cluster, roles, schema) to first page: {first:.2f} s ({_load()})")
             # A browser that has opened the app before keeps Streamlit's scripts (served `immutable`, for a year);
             # the empty-cache case is measured alternately with it, restart by restart.
             returning = browser.new_context()
-            _start_to_first_page_in(returning, folder / "pgdata", port)  # fills its cache
-            empty_cache, kept_cache = [], []
+            for root in roots:
+                _start_to_first_page_in(returning, folder / "pgdata", port, root)  # fills its cache (and .pyc files)
+            empty_cache: dict[Path, list[float]] = {root: [] for root in roots}
+            kept_cache: dict[Path, list[float]] = {root: [] for root in roots}
             for n in range(args.restarts):
-                empty_cache.append(_start_to_first_page(browser, folder / "pgdata", port))
-                kept_cache.append(_start_to_first_page_in(returning, folder / "pgdata", port))
-                print(f"restart {n + 1} to first page: {empty_cache[-1]:.2f} s with an empty browser cache, "
-                      f"{kept_cache[-1]:.2f} s in a browser that has opened the app before")
+                for root in roots:
+                    empty_cache[root].append(_start_to_first_page(browser, folder / "pgdata", port, root))
+                    kept_cache[root].append(_start_to_first_page_in(returning, folder / "pgdata", port, root))
+                    print(f"{names[root]}restart {n + 1} to first page: {empty_cache[root][-1]:.2f} s with an empty "
+                          f"browser cache, {kept_cache[root][-1]:.2f} s in a browser that has opened the app before "
+                          f"({_load()})", flush=True)
             returning.close()
             browser.close()
-        print(f"restart to first page, median of {len(empty_cache)}: {statistics.median(empty_cache):.2f} s with an "
-              f"empty browser cache, {statistics.median(kept_cache):.2f} s in a browser that has opened the app before")
+        for root in roots:
+            print(_median_line(names[root], empty_cache[root], kept_cache[root]))
+        if args.compare is not None:
+            print("ratio of the medians, this checkout / the other: "
+                  f"{statistics.median(empty_cache[ROOT]) / statistics.median(empty_cache[roots[-1]]):.2f} with an "
+                  f"empty browser cache, "
+                  f"{statistics.median(kept_cache[ROOT]) / statistics.median(kept_cache[roots[-1]]):.2f} in a browser "
+                  "that has opened the app before")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

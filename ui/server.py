@@ -31,8 +31,13 @@ from __future__ import annotations
 if __name__ == "__main__":
     # `python -m ui.server`: the database gets ready (the embedded server starts, the schema is checked, the app role
     # is made) in a background thread from the first moment, while Streamlit loads and starts and the browser loads
-    # the page; the first page waits for it instead of doing it (db.engine.prepared_database_url).
+    # the page; the first page waits for it instead of doing it (db.engine.prepared_database_url). Then Streamlit runs
+    # this file as its script (`streamlit run ui/server.py`), which imports it again as the module `server` to find
+    # `app` below: none of this module's body is run here, so nothing of it is loaded or built twice.
+    import runpy
     import signal
+    import sys
+    from pathlib import Path
 
     from config.settings import SettingsError, settings
     from db.engine import start_preparing_database
@@ -53,21 +58,23 @@ if __name__ == "__main__":
     signal.signal(signal.SIGTERM, _stop_quietly)
     signal.signal(signal.SIGINT, _stop_quietly)
     start_preparing_database()
+    # `python -m streamlit run ui/server.py [flags]`, in this process (its command line ends the process).
+    sys.argv = ["streamlit", "run", str(Path(__file__).resolve()), *sys.argv[1:]]
+    runpy.run_module("streamlit", run_name="__main__")
+    raise SystemExit(0)
 
 import base64
 import hashlib
 import logging
 import re
-import sys
-from collections.abc import Mapping, MutableMapping
-from contextlib import AbstractContextManager
+import threading
+from collections.abc import AsyncIterator, Mapping, MutableMapping
+from contextlib import AbstractContextManager, asynccontextmanager
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware import Middleware
@@ -77,17 +84,19 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from config.settings import OIDC_VARIABLES, ServerSettings, read_settings, settings
-from services import unit_of_work
-from services.errors import DatabaseUnavailable
 from ui import streamlit_internals
-from ui.agency_site import mount_agency_site
+from ui.agency_site import deferred_agency_site
 from ui.auth import COOKIE_NAME, SESSION_ROUTE, SIGN_OUT_ROUTE, safe_next
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 APP_ICON_ROUTE = "/app-icon.svg"
 # Before Streamlit starts: it never looks up the machine's address from an outside host, the page icon comes from
 # here (not Google's fonts), a download's name cannot be computed from its content, and a download made by a callable
 # remembers the tab it was made for.
 streamlit_internals.install(icon_url=APP_ICON_ROUTE)
+streamlit_internals.serve_declared_pages_only()
 
 ROOT = Path(__file__).resolve().parents[1]
 COOKIE_MAX_AGE = 12 * 60 * 60  # the session's absolute lifetime; the server ends it anyway
@@ -95,13 +104,23 @@ COOKIE_MAX_AGE = 12 * 60 * 60  # the session's absolute lifetime; the server end
 OIDC_ENVIRONMENT = OIDC_VARIABLES
 OIDC_LABEL_VARIABLE = "RRT_OIDC_LABEL"
 _LOG = logging.getLogger(__name__)
-# How a route's transaction fails when the database cannot be reached or refuses: each route answers in its own way.
-DATABASE_ERRORS = (SQLAlchemyError, DatabaseUnavailable)
+
+
+def _database_errors() -> tuple[type[Exception], ...]:
+    """How a route's transaction fails when the database cannot be reached or refuses: each route answers in its own
+    way. (Imported at the first route that opens a transaction, not at start.)"""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from services.errors import DatabaseUnavailable
+
+    return SQLAlchemyError, DatabaseUnavailable
 
 
 def _session() -> AbstractContextManager[Session]:
     """A route's transaction, on the app's engine (services.unit_of_work): the record of changes (migration 0017)
     says a route made the change; no account is signed in to a route."""
+    from services import unit_of_work
+
     return unit_of_work.transaction(read_only=False, account_id=None, via="route")
 
 
@@ -181,7 +200,7 @@ def exchange_ticket(request: Request) -> Response:
     try:
         with _session() as session:
             token = redeem_ticket(session, ticket=request.query_params.get("ticket", ""))
-    except DATABASE_ERRORS as error:
+    except _database_errors() as error:
         _LOG.error("Session ticket not exchanged: %s", type(error).__name__)
         token = None
     if token is None:
@@ -205,7 +224,7 @@ def _session_is_live(token: str | None) -> bool:
     try:
         with _session() as session:
             return resume(session, token=token).account is not None
-    except DATABASE_ERRORS as error:
+    except _database_errors() as error:
         _LOG.error("Session not checked: %s", type(error).__name__)
         return False
 
@@ -250,7 +269,7 @@ def sign_out(request: Request) -> Response:
         try:
             with _session() as session:
                 end(session, token=token)
-        except DATABASE_ERRORS as error:
+        except _database_errors() as error:
             # The cookie is still cleared; the session then ends on the server by idle time.
             _LOG.error("Session not ended on sign-out: %s", type(error).__name__)
     return _signed_out(request)
@@ -269,7 +288,7 @@ def calendar_feed(request: Request) -> Response:
     try:
         with _session() as session:
             feed = calendar_feed_for_token(session, token=token, as_of=today_in_london())
-    except DATABASE_ERRORS as error:
+    except _database_errors() as error:
         _LOG.error("Calendar feed not served: %s", type(error).__name__)
         return PlainTextResponse("The tracker's database cannot be reached; your calendar will try again later.",
                                  status_code=503)
@@ -300,7 +319,7 @@ def _routes() -> list[BaseRoute]:
             Route(SESSION_ROUTE, exchange_ticket, methods=["GET"]),
             Route(SIGN_OUT_ROUTE, sign_out, methods=["GET", "POST"]),
             Route(CALENDAR_ROUTE, calendar_feed, methods=["GET"]),
-            mount_agency_site()]
+            deferred_agency_site()]
 
 
 def _script_hashes(html: str) -> list[str]:
@@ -448,14 +467,11 @@ def oidc_secrets_from_environment(environ: Mapping[str, str] | None = None) -> d
     return secrets
 
 
-# Found by `streamlit run` (app_discovery looks for a module-level `app = st.App(...)`); the script is app.py.
-app = st.App(ROOT / "app.py", routes=_routes(), middleware=[Middleware(EdgeGuard)],
-             secrets=oidc_secrets_from_environment())
-
-
-# What the first page (app.py and the sign-in page) imports: loaded while Streamlit starts and the browser loads the
-# page, instead of in the first page's run.
-FIRST_PAGE_MODULES = ("ui.state", "services.settings_reads", "ui.navigation", "ui.links", "ui.kept", "ui.flash")
+# What the first page (app.py and the sign-in page) imports beyond what a start has loaded: imported in the background
+# from the moment the server is up, while the browser loads Streamlit's scripts, instead of in the first page's run.
+FIRST_PAGE_MODULES = ("services.unit_of_work", "ui.state", "services.settings_reads", "services.accounts",
+                      "services.sign_in_throttle", "demo.cast", "ui.errors", "ui.navigation", "ui.links", "ui.kept",
+                      "ui.flash", "ui.style", "ui.widgets")
 
 
 def _import_first_page_modules() -> None:
@@ -465,17 +481,14 @@ def _import_first_page_modules() -> None:
         importlib.import_module(name)
 
 
-def main() -> None:
-    import runpy
-    import threading
-
-    # The first page's modules are imported while Streamlit starts and the browser loads the page.
+@asynccontextmanager
+async def _lifespan(_app: st.App) -> AsyncIterator[None]:
+    """Once Streamlit's runtime has started (the server listens right after): the first page's modules start
+    loading in a thread of their own."""
     threading.Thread(target=_import_first_page_modules, name="rrt-first-page-imports", daemon=True).start()
-    streamlit_internals.serve_declared_pages_only()
-    # `python -m streamlit run ui/server.py [flags]`, in this process (its command line ends the process).
-    sys.argv = ["streamlit", "run", str(Path(__file__).resolve()), *sys.argv[1:]]
-    runpy.run_module("streamlit", run_name="__main__")
+    yield
 
 
-if __name__ == "__main__":
-    main()
+# Found by `streamlit run` (app_discovery looks for a module-level `app = st.App(...)`); the script is app.py.
+app = st.App(ROOT / "app.py", routes=_routes(), middleware=[Middleware(EdgeGuard)], lifespan=_lifespan,
+             secrets=oidc_secrets_from_environment())

@@ -25,6 +25,7 @@ leaves the page, no framing, never cached). The database is reached through one 
 """
 from __future__ import annotations
 
+import functools
 import hmac
 import logging
 import re
@@ -69,8 +70,8 @@ from services.agency_exchange import (
 from services.clock import LONDON, today_in_london
 from services.errors import DatabaseUnavailable, InvalidInput, StaleRecord
 from services.formatting import file_size
+from ui.agency_site import AGENCY_PREFIX
 
-AGENCY_PREFIX = "/agency"
 CSRF_COOKIE = "rrt_agency_form"
 CSRF_FIELD = "csrf_token"
 CSRF_COOKIE_SECONDS = 12 * 60 * 60
@@ -165,7 +166,9 @@ def client_address(request: Request) -> str:
 # ---------------------------------------------------------------- rendering
 
 
+@functools.cache
 def _environment() -> Environment:
+    """Jinja's environment, made at the first page drawn (each template is compiled at its first use, then kept)."""
     environment = Environment(
         loader=ChoiceLoader([FileSystemLoader(TEMPLATES),
                              PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})]),
@@ -178,12 +181,10 @@ def _environment() -> Environment:
     return environment
 
 
-_ENVIRONMENT = _environment()
-
 
 def _page(template: str, status: int = 200, cookie: str | None = None, secure: bool = False,
           **context: Any) -> HTMLResponse:
-    response = HTMLResponse(_ENVIRONMENT.get_template(template).render(**context), status_code=status,
+    response = HTMLResponse(_environment().get_template(template).render(**context), status_code=status,
                             headers=HEADERS)
     if cookie is not None:
         response.set_cookie(CSRF_COOKIE, cookie, max_age=CSRF_COOKIE_SECONDS, path=AGENCY_PREFIX, httponly=True,
