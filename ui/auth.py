@@ -13,7 +13,6 @@ from urllib.parse import quote, urlencode
 
 import streamlit as st
 
-from services.sessions import token_hash
 from ui.streamlit_internals import redirect_browser, script_session_id
 
 COOKIE_NAME = "rrt_session"
@@ -65,6 +64,9 @@ def _record_sign_in_of_tab(token: str | None) -> None:
         if token is None:
             _SIGN_IN_OF_TAB.pop(session_id, None)
             return
+        # Imported here: at import it would load the models and most of SQLAlchemy before the server listens.
+        from services.sessions import token_hash
+
         _SIGN_IN_OF_TAB[session_id] = token_hash(token)
         _SIGN_IN_OF_TAB.move_to_end(session_id)
         while len(_SIGN_IN_OF_TAB) > _SIGN_IN_OF_TAB_KEPT:

@@ -22,6 +22,8 @@ NOT_AT_START = (
     "services.actions",
     "db.models_agency",  # ... and the tables only they read
     "services.unit_of_work",  # the routes' transactions: loaded in the background once the server listens
+    "db.models",  # the tables (and SQLAlchemy's ORM): ui/auth.py hashes a tab's token with services.sessions late
+    "sqlalchemy.orm",
 )
 
 
