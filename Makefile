@@ -10,10 +10,12 @@ DEV_STAMP := $(VENV)/.installed-dev
 # ruff and mypy run before the tests in `make test`; RUN_CHECKS=0 skips them for a quick local run.
 RUN_CHECKS ?= 1
 # The tests run in PYTEST_WORKERS processes side by side (pytest-xdist; each has its own databases, served apps and
-# browser: tests/conftest.py); PYTEST_WORKERS=0 runs them all in one process. A worker that finishes its share takes
-# tests from the other's (worksteal). A bare `pytest` runs in one process.
+# browser: tests/conftest.py); PYTEST_WORKERS=0 runs them all in one process. A module whose tests share a set-up of
+# their own (a served demo copy, signed-in pages: `pytest.mark.xdist_group`) runs on one worker, which makes that
+# set-up once (loadgroup; the other tests are shared out one by one). PYTEST_DIST=worksteal splits every module,
+# each worker then making such a set-up for itself. A bare `pytest` runs in one process.
 PYTEST_WORKERS ?= 2
-PYTEST_DIST ?= worksteal
+PYTEST_DIST ?= loadgroup
 PYTEST_ARGS ?=
 PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist $(PYTEST_DIST) $(PYTEST_ARGS)
 

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -11,7 +13,7 @@ from sqlalchemy.orm import Session
 from db.enums import MilestoneKey, NotificationType, Role
 from db.models import Account, Review, Setting
 from demo.actions import load_demo_actions
-from demo.cast import DEMO_ACCOUNTS, TRAINING_MARK, DemoCast, new_demo_password
+from demo.cast import DEMO_ACCOUNTS, TRAINING_MARK, DemoCast, new_demo_password, one_hash_per_password
 from demo.lcspr import load_demo_lcsprs
 from demo.reports import ReportSteps, load_demo_reports
 from demo.returns import load_demo_return_history, load_demo_returns
@@ -25,7 +27,7 @@ from services.report.service import record_lcspr_decision
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review, record_milestone_done
 from services.settings import update_settings
-from services.settings_reads import load_calendar, load_settings
+from services.settings_reads import KEPT_CALENDAR, load_calendar, load_settings
 from services.working_days import WorkingCalendar
 
 __all__ = ["DEMO_PARTNERSHIP", "DemoSummary", "load_demo_data"]
@@ -228,6 +230,25 @@ def load_demo_data(session: Session, *, as_of: date, seed: int = 2026, password:
         raise InvalidInput("Demo data loads into an empty database only: accounts already exist. Use a database of "
                            "its own for training.")
     password = password or new_demo_password()
+    with calendar_kept(session), one_hash_per_password(password):
+        return _load(session, as_of=as_of, seed=seed, password=password)
+
+
+@contextmanager
+def calendar_kept(session: Session) -> Iterator[None]:
+    """The working calendar read once for the whole load (the demo adds no closure day; its services ask for the
+    calendar about a thousand times), unless the caller already keeps one for its session (a page's run does)."""
+    if KEPT_CALENDAR in session.info:
+        yield
+        return
+    session.info[KEPT_CALENDAR] = None
+    try:
+        yield
+    finally:
+        session.info.pop(KEPT_CALENDAR, None)
+
+
+def _load(session: Session, *, as_of: date, seed: int, password: str) -> DemoSummary:
     rng = random.Random(seed)
     lcspr_rng = random.Random(seed + 6)
     cast = _set_up(session, password)

@@ -9,6 +9,7 @@ named after the uuid-named databases.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 import uuid
@@ -22,6 +23,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from db.acting import act_as
 from db.embedded import start_embedded_server, to_sqlalchemy_url
 from db.engine import app_group_name, claim_app_grants, create_app_role, upgrade_to_head
 from db.models import Account
@@ -103,8 +105,8 @@ def template_database(server_url: str, database_pool: DatabasePool) -> Iterator[
     admin.dispose()
 
 
-def _create_from_template(server_url: str, template: str) -> tuple[str, str]:
-    name = f"rrt_test_{uuid.uuid4().hex[:10]}"
+def _create_from_template(server_url: str, template: str, name: str | None = None) -> tuple[str, str]:
+    name = name or f"rrt_test_{uuid.uuid4().hex[:10]}"
     admin = _admin_engine(server_url)
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
@@ -135,28 +137,103 @@ def _drop(server_url: str, name: str) -> None:
     admin.dispose()
 
 
+# The run's name, shared by its test workers (set by the first process, inherited by the workers pytest-xdist starts):
+# the demo templates made for the run are named after it.
+RUN_VARIABLE = "RRT_TEST_RUN"
+DEMO_TEMPLATE_PREFIX = "rrt_demo_"
+
+
+def _run_id() -> str:
+    return os.environ.setdefault(RUN_VARIABLE, uuid.uuid4().hex[:10])
+
+
+def _shared_server() -> bool:
+    """The workers share one PostgreSQL server (TEST_DATABASE_URL); each starts its own embedded one otherwise."""
+    return bool(os.environ.get("TEST_DATABASE_URL"))
+
+
+def demo_template_name(as_of: date, password: str, role: str) -> str:
+    """The run's demo template for this day, password and role (at most 63 characters: a PostgreSQL name)."""
+    digest = hashlib.sha256(password.encode()).hexdigest()[:8]
+    return f"{DEMO_TEMPLATE_PREFIX}{_run_id()}_{as_of:%Y%m%d}_{role}_{digest}"
+
+
+def _load_demo_template(server_url: str, url: str, as_of: date, password: str, role: str) -> None:
+    from demo.partnership import load_demo_data  # imports most of the app: only when a demo is asked for
+
+    engine = create_engine(as_app_role(url) if role == DEMO_AS_APP else url)
+    try:
+        with Session(engine) as session, session.begin():
+            if role == DEMO_AS_APP:
+                act_as(session, None, via="demo")  # as `manage.py demo-data` loads it
+            load_demo_data(session, as_of=as_of, password=password)
+    finally:
+        engine.dispose()  # a template must have no connection left when it is copied
+
+
+# Who loads a demo template: the owner (as the first-run set-up and the tests' seeding do) or the app's role as
+# `manage.py demo-data` does (its log, history user and "via" differ).
+DEMO_AS_OWNER = "owner"
+DEMO_AS_APP = "app"
+
+
 @pytest.fixture(scope="session")
 def demo_template(server_url: str, template_database: str, database_pool: DatabasePool) -> Iterator[DemoTemplate]:
-    """`demo_template(as_of, password)`: the name of a database holding the demo partnership loaded as of that day
-    with that password, for `_create_from_template` to copy. Each is loaded once per worker (the load runs thousands
-    of service calls; a copy takes a fraction of a second) and dropped at the end of the run."""
-    from demo.partnership import load_demo_data
+    """`demo_template(as_of, password, role)`: the name of a database holding the demo partnership loaded as of that
+    day with that password (by the owner, or by the app's role as `manage.py demo-data` does), for
+    `_create_from_template` to copy. The load runs about eleven thousand statements; a copy takes a fraction of a
+    second.
 
-    made: dict[tuple[date, str], str] = {}
+    On a shared server (TEST_DATABASE_URL) each is loaded once for the whole run: the first worker to ask makes it
+    under a server-wide advisory lock named after it, the others wait for that lock and copy it; the run's first
+    process drops them at its end (`pytest_sessionfinish`). With an embedded server per worker, each worker loads its
+    own and drops it at its end."""
+    made: dict[str, str] = {}
 
-    def get(as_of: date, password: str) -> str:
-        if (as_of, password) not in made:
-            name, url = database_pool.take(template_database)
-            made[(as_of, password)] = name
-            engine = create_engine(url)
-            with Session(engine) as session, session.begin():
-                load_demo_data(session, as_of=as_of, password=password)
-            engine.dispose()  # a template must have no connection left when it is copied
-        return made[(as_of, password)]
+    def get(as_of: date, password: str, role: str = DEMO_AS_OWNER) -> str:
+        name = demo_template_name(as_of, password, role)
+        if name in made:
+            return name
+        admin = _admin_engine(server_url)
+        try:
+            with admin.connect() as conn:
+                conn.execute(text("SELECT pg_advisory_lock(hashtext(:name))"), {"name": name})
+                try:
+                    if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                    {"name": name}).first() is None:
+                        url = _create_from_template(server_url, template_database, name)[1]
+                        try:
+                            _load_demo_template(server_url, url, as_of, password, role)
+                        except BaseException:
+                            _drop(server_url, name)
+                            raise
+                finally:
+                    conn.execute(text("SELECT pg_advisory_unlock(hashtext(:name))"), {"name": name})
+        finally:
+            admin.dispose()
+        made[name] = name
+        return name
 
     yield get
-    for name in made.values():
+    for name in made:
         database_pool.forget(name)
+        if not _shared_server():
+            _drop(server_url, name)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The run's first process (not a pytest-xdist worker) drops the run's demo templates, after every worker ended."""
+    if hasattr(session.config, "workerinput") or not _shared_server() or RUN_VARIABLE not in os.environ:
+        return
+    server_url = _server_url()
+    admin = _admin_engine(server_url)
+    try:
+        with admin.connect() as conn:
+            names = conn.execute(text("SELECT datname FROM pg_database WHERE datname LIKE :prefix"),
+                                 {"prefix": f"{DEMO_TEMPLATE_PREFIX}{_run_id()}\\_%"}).scalars().all()
+    finally:
+        admin.dispose()
+    for name in names:
         _drop(server_url, name)
 
 
@@ -196,9 +273,11 @@ DEMO_TEST_PASSWORD = "browser tests' demo password"
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    _run_id()  # named before pytest-xdist starts the workers, which inherit it
     config.addinivalue_line(
-        "markers", "demo_data(as_of=DEMO_AS_OF): fresh_database_url starts as a copy of the demo partnership loaded "
-                   "as of that day with DEMO_TEST_PASSWORD, as the owner (as `load_demo_data` in the test would)")
+        "markers", "demo_data(as_of=DEMO_AS_OF, role=DEMO_AS_OWNER): fresh_database_url starts as a copy of the demo "
+                   "partnership loaded as of that day with DEMO_TEST_PASSWORD, as the owner (as `load_demo_data` in "
+                   "the test would) or as the app's role (DEMO_AS_APP, as `manage.py demo-data` does)")
 
 
 @pytest.fixture
@@ -213,7 +292,8 @@ def fresh_database_url(request: pytest.FixtureRequest, template_database: str, d
     template = template_database
     if (demo := request.node.get_closest_marker("demo_data")) is not None:
         demo_template: DemoTemplate = request.getfixturevalue("demo_template")
-        template = demo_template(demo.kwargs.get("as_of", DEMO_AS_OF), DEMO_TEST_PASSWORD)
+        template = demo_template(demo.kwargs.get("as_of", DEMO_AS_OF), DEMO_TEST_PASSWORD,
+                                 demo.kwargs.get("role", DEMO_AS_OWNER))
     # Made ahead and dropped behind by this process's pool, off the test's time.
     name, url = database_pool.take(template)
     monkeypatch.setenv("DATABASE_URL", as_app_role(url))

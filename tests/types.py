@@ -69,9 +69,11 @@ class LogEntryFields(TypedDict, total=False):
     milestone_id: int | None
 
 
-# tests/conftest.py's demo_template: `demo_template(as_of, password)`, the name of a database holding the demo
-# partnership loaded as of that day with that password.
-DemoTemplate = Callable[[date, str], str]
+class DemoTemplate(Protocol):
+    """tests/conftest.py's demo_template: the name of a database holding the demo partnership loaded as of `as_of`
+    with `password`, by the owner ("owner") or the app's role ("app"), to be copied (never used itself)."""
+
+    def __call__(self, as_of: date, password: str, role: str = ...) -> str: ...
 
 
 class MetricTile(Protocol):

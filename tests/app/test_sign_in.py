@@ -60,17 +60,21 @@ def test_first_run_creates_the_first_account_and_loads_demo_data(app_db: OpenSes
         assert session.scalars(select(Review)).first() is not None
 
 
+def test_an_empty_tracker_is_not_a_training_copy(app_db: OpenSession, make_app: MakeApp) -> None:
+    at = make_app().run()  # an empty database: the first-run page, no training copy yet
+    assert "Set up: create the first account" in [s.value for s in at.subheader]
+    assert TRAINING_COPY not in [w.value for w in at.warning]
+
+
+@pytest.mark.demo_data  # the demo partnership loaded as of Thu 26 Nov 2026 by the owner, as this test once loaded it
 def test_a_renamed_demo_partnership_is_still_a_training_copy_and_a_real_one_is_not(app_db: OpenSession,
                                                                                    make_app: MakeApp) -> None:
     """The label follows settings.training_copy (set by the demo loader), not the partnership's name: an
-    administrator renaming the demo partnership does not make it look like a real tracker."""
-    from demo.partnership import load_demo_data
+    administrator renaming the demo partnership does not make it look like a real tracker (an empty one is not a
+    training copy: the test above)."""
     from services.settings import update_settings
 
-    at = make_app().run()  # an empty database: the first-run page, no training copy yet
-    assert TRAINING_COPY not in [w.value for w in at.warning]
     with app_db() as session, session.begin():
-        load_demo_data(session, as_of=date(2026, 11, 26), password="a training password")
         admin = session.scalars(select(Account).where(Account.username == "demo-admin")).one()
         update_settings(session, admin, partnership_name="Northshire Safeguarding Children Partnership",
                         amber_threshold_days=1, idle_timeout_minutes=30)

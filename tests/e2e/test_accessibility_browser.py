@@ -19,6 +19,10 @@ from tests.e2e.conftest import DEMO_TEST_PASSWORD, sign_in, wait_for_app
 from tests.types import PageForRole
 from ui.navigation import PAGES, page_keys_for
 
+# The module's tests share a set-up of their own (module-scoped fixtures): one worker runs them all under
+# `--dist loadgroup` (split between two workers, each would make it).
+pytestmark = pytest.mark.xdist_group("test_accessibility_browser")
+
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 VIEWPORTS: dict[str, ViewportSize] = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
 

@@ -52,6 +52,10 @@ from tests.e2e.agency_server import app_engine, seed
 from tests.e2e.conftest import PINNED_TODAY, environment_for, served_app, sign_in, wait_for_app
 from tests.e2e.mail_sink import MailSink, ReceivedMail, mail_sink, send_due_mail, send_queued_mail
 
+# The module's tests share a set-up of their own (module-scoped fixtures): one worker runs them all under
+# `--dist loadgroup` (split between two workers, each would make it).
+pytestmark = pytest.mark.xdist_group("test_agency_full_loop_browser")
+
 PASSWORD = "correct horse battery"
 AGENCY = "Demoshire Police"
 CONTACT = "safeguarding@police.example.org"

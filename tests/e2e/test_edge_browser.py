@@ -20,6 +20,10 @@ from demo.cast import DEMO_ACCOUNTS
 from tests.e2e.conftest import DEMO_TEST_PASSWORD, sign_in, wait_for_app
 from ui.navigation import PAGES, page_keys_for
 
+# The module's tests share a set-up of their own (module-scoped fixtures): one worker runs them all under
+# `--dist loadgroup` (split between two workers, each would make it).
+pytestmark = pytest.mark.xdist_group("test_edge_browser")
+
 ROLE_ACCOUNTS = {str(roles[0]): username for username, _name, roles in DEMO_ACCOUNTS}
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 

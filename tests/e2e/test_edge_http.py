@@ -21,6 +21,10 @@ from services.sessions import start
 from tests.conftest import _create_from_template, _drop
 from tests.e2e.conftest import environment_for, served_app
 
+# The module's tests share a set-up of their own (module-scoped fixtures): one worker runs them all under
+# `--dist loadgroup` (split between two workers, each would make it).
+pytestmark = pytest.mark.xdist_group("test_edge_http")
+
 PASSWORD = "correct horse battery"
 
 

@@ -22,6 +22,10 @@ from tests.e2e.conftest import DEMO_TEST_PASSWORD, served_demo_copy, sign_in, wa
 from tests.types import DemoTemplate
 from ui.navigation import PAGES, page_keys_for
 
+# The module's tests share a set-up of their own (module-scoped fixtures): one worker runs them all under
+# `--dist loadgroup` (split between two workers, each would make it).
+pytestmark = pytest.mark.xdist_group("test_hostile_input_browser")
+
 SCRIPT = "<script>window.__planted = 1; alert('script')</script>"
 IFRAME = "<iframe srcdoc=\"<script>parent.alert('iframe')</script>\"></iframe>"
 IMAGE_HOST = "127.0.0.1:9"

@@ -22,6 +22,10 @@ from tests.e2e.test_accessibility_browser import ROLE_ACCOUNTS
 from tests.types import PageForRole
 from ui.navigation import PAGES, page_keys_for
 
+# The module's tests share a set-up of their own (module-scoped fixtures): one worker runs them all under
+# `--dist loadgroup` (split between two workers, each would make it).
+pytestmark = pytest.mark.xdist_group("test_layout_browser")
+
 LAPTOP: ViewportSize = {"width": 1280, "height": 720}
 PHONE: ViewportSize = {"width": 390, "height": 844}
 

@@ -22,6 +22,10 @@ from services.reviews.service import open_review
 from tests.conftest import _create_from_template, _drop
 from tests.e2e.conftest import PINNED_TODAY, environment_for, served_app, sign_in, wait_for_app
 
+# The module's tests share a set-up of their own (module-scoped fixtures): one worker runs them all under
+# `--dist loadgroup` (split between two workers, each would make it).
+pytestmark = pytest.mark.xdist_group("test_sign_in_sessions_browser")
+
 PASSWORD = "correct horse battery"
 VIEWPORT: ViewportSize = {"width": 1400, "height": 2400}
 

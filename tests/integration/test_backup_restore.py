@@ -9,12 +9,12 @@ import uuid
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
 
 from db.engine import app_group_name
-from tests.conftest import as_app_role
+from tests.conftest import DEMO_AS_APP, as_app_role
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,14 +35,10 @@ def _snapshot(url: str) -> tuple[dict[str, int], dict[int, bytes]]:
     return counts, {k: bytes(v) for k, v in versions.items()}
 
 
+# The demo partnership loaded as of Thu 26 Nov 2026 by the app's role, as `manage.py demo-data` loads it.
+@pytest.mark.demo_data(as_of=date(2026, 11, 26), role=DEMO_AS_APP)
 def test_the_demo_partnership_round_trips_through_backup_and_restore(fresh_database_url: str, server_url: str,
                                                                      tmp_path: Path) -> None:
-    from demo.partnership import load_demo_data
-
-    engine = create_engine(as_app_role(fresh_database_url))
-    with Session(engine) as session, session.begin():
-        load_demo_data(session, as_of=date(2026, 11, 26))
-    engine.dispose()
     before_counts, before_versions = _snapshot(fresh_database_url)
     assert before_versions and before_counts["daily_log"] > 100
 

@@ -1,22 +1,35 @@
 """The demo partnership's two LCSPRs (demo/lcspr.py): one early, its reviewer commissioned and in the live list;
 one published on the fictional site, out of it. Loaded through the services, so every rule held."""
+from collections.abc import Iterator
 from datetime import date
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from db.enums import ReviewState
 from db.models import Account, Review
 from db.models_after import Lcspr
-from demo.partnership import load_demo_data
 from services.lcspr import LcsprStep, get_lcspr, list_live_lcsprs
 from services.rag import Rag
+from tests.conftest import DEMO_AS_OF, as_app_role
 
 AS_OF = date(2026, 11, 26)
 
 
-def test_the_demo_converts_two_closed_reviews_into_lcsprs(session: Session) -> None:
-    load_demo_data(session, as_of=AS_OF)
+@pytest.fixture
+def demo_session(fresh_database_url: str) -> Iterator[Session]:
+    """A session as the app's role on a copy of the demo partnership loaded as of AS_OF (the `demo_data` mark)."""
+    assert AS_OF == DEMO_AS_OF
+    engine = create_engine(as_app_role(fresh_database_url))
+    with Session(engine) as session:
+        yield session
+    engine.dispose()
+
+
+@pytest.mark.demo_data(as_of=AS_OF)
+def test_the_demo_converts_two_closed_reviews_into_lcsprs(demo_session: Session) -> None:
+    session = demo_session
     manager = session.scalars(select(Account).where(Account.username == "demo-manager")).one()
     rows = session.scalars(select(Lcspr).order_by(Lcspr.decided_on)).all()
     assert len(rows) == 2

@@ -25,7 +25,12 @@ from sqlalchemy.orm import Session
 
 from db.acting import act_as
 from services.integrity import HISTORY_CANONICAL, HISTORY_EXCLUDED, link, verify_record
-from tests.conftest import TEST_APP_ROLE, _create_from_template, _drop, as_app_role
+from tests.conftest import DEMO_AS_APP, DEMO_TEST_PASSWORD, TEST_APP_ROLE, _create_from_template, _drop, as_app_role
+from tests.types import DemoTemplate
+
+# The module's tests share a set-up of their own (module-scoped fixtures): one worker runs them all under
+# `--dist loadgroup` (split between two workers, each would make it).
+pytestmark = pytest.mark.xdist_group("test_record_history")
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = date(2026, 11, 26)
@@ -34,16 +39,11 @@ RawRow = Row[*tuple[Any, ...]]
 
 
 @pytest.fixture(scope="module")
-def demo_database(server_url: str, template_database: str) -> Iterator[tuple[Engine, Engine]]:
-    """A database holding the demo partnership, loaded as the app's role as `manage.py demo-data` does: its engines
-    as the app's role and as the owner."""
-    from demo.partnership import load_demo_data
-
-    name, url = _create_from_template(server_url, template_database)
+def demo_database(server_url: str, demo_template: DemoTemplate) -> Iterator[tuple[Engine, Engine]]:
+    """A database holding the demo partnership, loaded as the app's role as `manage.py demo-data` does (a copy of the
+    run's template loaded so): its engines as the app's role and as the owner."""
+    name, url = _create_from_template(server_url, demo_template(AS_OF, DEMO_TEST_PASSWORD, DEMO_AS_APP))
     app = create_engine(as_app_role(url))
-    with Session(app) as session, session.begin():
-        act_as(session, None, via="demo")
-        load_demo_data(session, as_of=AS_OF)
     yield app, create_engine(url)
     app.dispose()
     _drop(server_url, name)
