@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from db.enums import Role
@@ -38,23 +36,3 @@ def new_demo_password() -> str:
     anyone could read and try on any server that once had the demo loaded, the administrator's account included."""
     return "demo-" + secrets.token_urlsafe(12)
 
-
-@contextmanager
-def one_hash_per_password(demo_password: str) -> Iterator[None]:
-    """The demo accounts' password hashed once for the whole load instead of once per account (argon2 is slow on
-    purpose: about a second for the five accounts). The accounts' service hashes through
-    `services.accounts.hash_password`; within the block that name gives this password's one hash (a valid argon2 hash
-    of it, so every demo account signs in with it as before) and hashes any other password as before."""
-    import services.accounts as accounts
-
-    hash_password = accounts.hash_password
-    hashed = hash_password(demo_password)
-
-    def hash_once(password: str) -> str:
-        return hashed if password == demo_password else hash_password(password)
-
-    accounts.hash_password = hash_once
-    try:
-        yield
-    finally:
-        accounts.hash_password = hash_password

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from db.enums import MilestoneKey, NotificationType, Role
 from db.models import Account, Review, Setting
 from demo.actions import load_demo_actions
-from demo.cast import DEMO_ACCOUNTS, TRAINING_MARK, DemoCast, new_demo_password, one_hash_per_password
+from demo.cast import DEMO_ACCOUNTS, TRAINING_MARK, DemoCast, new_demo_password
 from demo.lcspr import load_demo_lcsprs
 from demo.reports import ReportSteps, load_demo_reports
 from demo.returns import load_demo_return_history, load_demo_returns
@@ -230,7 +230,7 @@ def load_demo_data(session: Session, *, as_of: date, seed: int = 2026, password:
         raise InvalidInput("Demo data loads into an empty database only: accounts already exist. Use a database of "
                            "its own for training.")
     password = password or new_demo_password()
-    with calendar_kept(session), one_hash_per_password(password):
+    with calendar_kept(session):
         return _load(session, as_of=as_of, seed=seed, password=password)
 
 
