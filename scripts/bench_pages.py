@@ -18,9 +18,10 @@ moves every line alike.
 Beside the warm renders it times what users meet:
 - each page's first render after a write: before each timed run, untimed, a daily log entry is added through the
   unit of work as the page's save does (services.daily_log.add_log_entry), to the review the pages show (the first
-  live one, a demo review present and alike at both scales: the Review page is opened on it by its link), which moves that review's data version (migration 0029) and the whole one: the reads about that review
-  and those keyed by the whole version (the board's) are read afresh, the lists read again that review's part only;
-- the same after a write to another review (the last live one): the reads about the review shown stay kept. Each
+  live one, a demo review present and alike at both scales: the Review page is opened on it by its link), which
+  moves that review's data version (migration 0029) and the whole one: the reads about that review and those keyed
+  by the whole version (the board's) are read afresh, the lists read again that review's part only;
+- the same after a write to another review (the second live one): the reads about the review shown stay kept. Each
   page's warm line follows its two after-a-write lines, so the warm one is the second click after a write;
 - "Words in the text" on the Daily log page with a new word each run, one line per kind of word (two letters,
   common, rare, partial: each cycles through its own list, as in scripts/bench_daily_log.py), the kept result of
@@ -281,7 +282,8 @@ def quiet_streamlit() -> Iterator[None]:
 
 
 def page_lines(scale: str, account_id: int, switch: EngineSwitch, counter: StatementCounter, *,
-               write: Callable[[], None], write_another: Callable[[], None], token: str, shown: int) -> list[Line]:
+               write: Callable[[], None], write_another: Callable[[], None], token: str,
+               shown: int | None) -> list[Line]:
     """One AppTest per page, signed in and on its page, each rerun with this scale's engine: each page's first render
     after a write to the review it shows, then after a write to another review, then its warm render (the same tab),
     the new-word searches after the Daily log's, and the Live reviews page signed in by cookie after the warm one.
@@ -613,9 +615,10 @@ def time_pages(urls: dict[str, str], account_ids: dict[str, int], runs: int) -> 
         with Session(engines[scale]) as session:
             token = sessions.start(session, account_id=account_ids[scale])
             live = Review.state.in_((ReviewState.OPEN, ReviewState.SUBMITTED))
-            # The pages show the first live review; the other write goes to the last.
+            # The pages show the first live review; the other write goes to the second: both demo reviews, present
+            # and alike at both scales, so that the statements of a render after each write compare.
             review_id = session.scalar(select(func.min(Review.id)).where(live))
-            another_id = session.scalar(select(func.max(Review.id)).where(live))
+            another_id = session.scalar(select(func.min(Review.id)).where(live, Review.id > review_id))
             session.commit()
         scale_lines[scale] = page_lines(scale, account_ids[scale], switch, counter, token=token, shown=review_id,
                                         write=writer(scale, account_ids[scale], review_id, switch),
