@@ -31,7 +31,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar, cast, runtime_checkable
 
-from sqlalchemy import bindparam, event, func, select, text
+from sqlalchemy import String, bindparam, event, func, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -60,10 +60,11 @@ UNAVAILABLE = "The database cannot be reached."
 
 @dataclass(frozen=True)
 class _Members:
-    """The (review, version) of the reviews a per-review list holds, as one snapshot of the database found them, with
-    that snapshot's xmin (every transaction whose changes it did not see has an id at least this) and the whole data
-    version then (a restore rewinds it): a later look needs only the reviews whose version is at least `xmin`."""
+    """The (review, version) of the reviews a per-review list holds, as the database found them, with a snapshot taken
+    just before (txid_current_snapshot(): a later look needs only the reviews whose version it did not see), its xmin
+    and the whole data version then (a restore rewinds them: the next look reads every review's)."""
 
+    snapshot: str
     xmin: int
     whole: int
     versions: dict[int, int]
@@ -429,7 +430,8 @@ def read_for_review(account_id: int | None, fn: Callable[..., T], /, *, review_i
     return value
 
 
-_SNAPSHOT_XMIN = select(func.txid_snapshot_xmin(func.txid_current_snapshot()))
+_SNAPSHOT = select(func.cast(func.txid_current_snapshot(), String),
+                   func.txid_snapshot_xmin(func.txid_current_snapshot()))
 
 
 def _members(session: Session, actor: Any, roles: Roles, versions: Callable[..., Sequence[tuple[int, int]]],
@@ -437,20 +439,21 @@ def _members(session: Session, actor: Any, roles: Roles, versions: Callable[...,
     """The (review, version) of the reviews the list holds now (not to be changed: it is kept). Nothing is read when
     the last look was at the same whole data version (a second list of the same reviews in a page run). The first
     time, and after a restore (the whole data version or the transaction ids went back), every review's; else only
-    the reviews whose version moved since the last look (`versions(..., since=xmin)`: one statement over the few
-    changed, -1 for one the list no longer holds), applied to the last look's. The xmin is read first: an earlier
-    snapshot's is no larger, so nothing is missed. Roles that may not call `versions` are refused by it, as ever."""
+    the reviews whose version the last look's snapshot did not see (`versions(..., since=snapshot)`: one statement
+    returning the few changed, -1 for one the list no longer holds), applied to the last look's. The snapshot is
+    taken before the versions are read: what it did not see includes everything the read may have missed. Roles that
+    may not call `versions` are refused by it, as ever."""
     key = (name, _named(versions))
     with _process.reads_lock:
         last = _process.members.get(key)
     if last is not None and last.whole == whole and roles is not None and may(roles, versions):
         return last.versions  # looked at this whole version already (another list of the same reviews): no statement
-    xmin = int(session.execute(_SNAPSHOT_XMIN).scalar_one())
+    snapshot, xmin = session.execute(_SNAPSHOT).one()
     if last is None or xmin < last.xmin or whole < last.whole:
         now = dict(versions(session, actor))
     else:
         now = dict(last.versions)
-        for review_id, at in versions(session, actor, since=last.xmin):
+        for review_id, at in versions(session, actor, since=last.snapshot):
             if at < 0:
                 now.pop(review_id, None)
             else:
@@ -458,7 +461,7 @@ def _members(session: Session, actor: Any, roles: Roles, versions: Callable[...,
     with _process.reads_lock:
         last = _process.members.get(key)
         if last is None or last.xmin <= xmin:
-            _process.members[key] = _Members(xmin, whole, now)
+            _process.members[key] = _Members(str(snapshot), int(xmin), whole, now)
     return now
 
 

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, select, true
+from sqlalchemy import ColumnElement, and_, case, select, text, true
 from sqlalchemy.orm import Session, aliased
 
 from db.enums import CorrectedFact, ReviewState, Role
@@ -328,21 +328,23 @@ def read_milestones(session: Session, *where: ColumnElement[bool]) -> dict[int, 
     return found
 
 
-def _versions(session: Session, where: ColumnElement[bool], since: int | None) -> list[tuple[int, int]]:
-    """(id, data version) of the reviews `where` selects; with `since`, only of the reviews whose version is at least
-    `since` (moved since a look whose snapshot's xmin it was), -1 for one of them `where` no longer selects (or gone):
-    one statement over the few versions moved, not every review."""
+def _versions(session: Session, where: ColumnElement[bool], since: str | None) -> list[tuple[int, int]]:
+    """(id, data version) of the reviews `where` selects; with `since` (a snapshot, as txid_current_snapshot() gives
+    it), only of the reviews whose version that snapshot did not see (moved since the look it was taken for), -1 for
+    one of them `where` no longer selects (or gone): one statement returning the few versions moved, not every review's.
+    """
     if since is None:
         return [(review_id, version) for review_id, version in session.execute(versions_of_reviews(where))]
     held = and_(Review.id.is_not(None), where)
+    unseen = text("NOT txid_visible_in_snapshot(data_versions.version, CAST(:since AS txid_snapshot))")
     return [(review_id, version) for review_id, version in session.execute(
         select(DataVersion.scope_id, case((held, DataVersion.version), else_=-1))
         .outerjoin(Review, Review.id == DataVersion.scope_id)
-        .where(DataVersion.scope == "review", DataVersion.version >= since))]
+        .where(DataVersion.scope == "review", unseen.bindparams(since=since)))]
 
 
 @requires(*CASE_READERS, action="see reviews")
-def live_review_versions(session: Session, actor: Account, *, since: int | None = None) -> list[tuple[int, int]]:
+def live_review_versions(session: Session, actor: Account, *, since: str | None = None) -> list[tuple[int, int]]:
     """(id, data version) of every review not yet closed (nor withdrawn), in one statement: what the kept live list
     and worklist check their parts against (services.unit_of_work.read_by_review); with `since`, of those moved since
     (`_versions`)."""
@@ -350,7 +352,7 @@ def live_review_versions(session: Session, actor: Account, *, since: int | None 
 
 
 @requires(*CASE_READERS, action="see reviews")
-def all_review_versions(session: Session, actor: Account, *, since: int | None = None) -> list[tuple[int, int]]:
+def all_review_versions(session: Session, actor: Account, *, since: str | None = None) -> list[tuple[int, int]]:
     """(id, data version) of every review, in one statement: what the kept pickers' list checks its parts against;
     with `since`, of those moved since (`_versions`)."""
     return _versions(session, true(), since)
