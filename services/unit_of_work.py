@@ -170,6 +170,9 @@ class PageRun:
     calendar: WorkingCalendar | None = None
     shared_reader: tuple[FrameVersion, Roles] | None = None  # data version and roles
     account: SignedIn | None = None  # as the run's sign-in check found it
+    # The database's snapshot (txid_current_snapshot() and its xmin) as the frame read it: what the kept lists ask
+    # the reviews changed since (`_members`). Kept through a write in the run: an earlier snapshot sees no more.
+    snapshot: tuple[str, int] | None = None
 
     def forget(self) -> None:
         self.lent, self.calendar, self.shared_reader, self.account = {}, None, None, None
@@ -268,8 +271,10 @@ def _keep_to_lend(session: Session, instance: object) -> None:
 
 
 # Made once: building a statement costs more than running it.
+_SNAPSHOT_COLUMNS = (func.cast(func.txid_current_snapshot(), String),
+                     func.txid_snapshot_xmin(func.txid_current_snapshot()))
 _FRAME_READ = (
-    select(Setting, Account, *data_version_columns(), partnership_version_column())
+    select(Setting, Account, *data_version_columns(), partnership_version_column(), *_SNAPSHOT_COLUMNS)
     .outerjoin(Account, Account.id == bindparam("account_id"))
     .where(Setting.id == 1)
 )
@@ -277,9 +282,14 @@ _FRAME_READ = (
 
 def read_frame(session: Session, account_id: int | None) -> tuple[Setting, FrameVersion]:
     """What every run of a page reads first, in one statement: the settings row, the data version and the account
-    `account_id` (if any). The account is only put in `session`, so that the sign-in check's own look-up of it sends
-    nothing; whether it may still act is for that check to decide."""
-    settings_row, _account, name, reached, partnership = session.execute(_FRAME_READ, {"account_id": account_id}).one()
+    `account_id` (if any), and the database's snapshot for the page run's kept lists. The account is only put in
+    `session`, so that the sign-in check's own look-up of it sends nothing; whether it may still act is for that
+    check to decide."""
+    settings_row, _account, name, reached, partnership, snapshot, xmin = session.execute(
+        _FRAME_READ, {"account_id": account_id}).one()
+    run = _page_run.get()
+    if run is not None:
+        run.snapshot = (str(snapshot), int(xmin))
     return settings_row, _frame_version(name, reached, partnership)
 
 
@@ -430,8 +440,7 @@ def read_for_review(account_id: int | None, fn: Callable[..., T], /, *, review_i
     return value
 
 
-_SNAPSHOT = select(func.cast(func.txid_current_snapshot(), String),
-                   func.txid_snapshot_xmin(func.txid_current_snapshot()))
+_SNAPSHOT = select(*_SNAPSHOT_COLUMNS)
 
 
 def _members(session: Session, actor: Any, roles: Roles, versions: Callable[..., Sequence[tuple[int, int]]],
@@ -441,14 +450,17 @@ def _members(session: Session, actor: Any, roles: Roles, versions: Callable[...,
     time, and after a restore (the whole data version or the transaction ids went back), every review's; else only
     the reviews whose version the last look's snapshot did not see (`versions(..., since=snapshot)`: one statement
     returning the few changed, -1 for one the list no longer holds), applied to the last look's. The snapshot is
-    taken before the versions are read: what it did not see includes everything the read may have missed. Roles that
+    taken before the versions are read (in a page run, the frame's: no statement of its own): what it did not see
+    includes everything the read may have missed. Roles that
     may not call `versions` are refused by it, as ever."""
     key = (name, _named(versions))
     with _process.reads_lock:
         last = _process.members.get(key)
     if last is not None and last.whole == whole and roles is not None and may(roles, versions):
         return last.versions  # looked at this whole version already (another list of the same reviews): no statement
-    snapshot, xmin = session.execute(_SNAPSHOT).one()
+    run = _page_run.get()
+    snapshot, xmin = (run.snapshot if run is not None and run.snapshot is not None
+                      else session.execute(_SNAPSHOT).one())
     if last is None or xmin < last.xmin or whole < last.whole:
         now = dict(versions(session, actor))
     else:
