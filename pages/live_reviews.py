@@ -8,7 +8,6 @@ from pages.live_reviews_parts.lcsprs import live_lcsprs
 from services.permissions import may
 from services.rag import Rag
 from services.report import list_ofsted_outstanding
-from services.returns import returns_received_counts
 from services.reviews import (
     NOT_KNOWN_HELP,
     NOTIFICATION_TYPE_LABELS,
@@ -16,6 +15,7 @@ from services.reviews import (
     ReviewStatus,
     delegated_tasks,
     list_live_reviews,
+    live_return_counts,
     open_review,
     why_text,
 )
@@ -80,7 +80,8 @@ def _next_step(status: ReviewStatus) -> str:
 matching = [s for s in statuses if _matches(s)]
 # Worst first; at most LIST_PAGE_SIZE rows and links drawn at once (the counts above are of every live review).
 shown_statuses = page_of(matching, key="live_page", label="Live reviews shown")
-return_counts = state.read_shared(returns_received_counts, review_ids=tuple(s.review.id for s in shown_statuses))
+# Every live review's, kept review by review like the list: a write to one review reads only its counts again.
+return_counts = state.read_by_review(live_return_counts)
 # Cells are Markdown: every text goes through md_text, and the status is a coloured badge that says it in words.
 rows = [
     {

@@ -18,9 +18,10 @@ moves every line alike.
 Beside the warm renders it times what users meet:
 - each page's first render after a write: before each timed run, untimed, a daily log entry is added through the
   unit of work as the page's save does (services.daily_log.add_log_entry), to the review the pages show (the first
-  live one), which moves that review's data version (migration 0029) and the whole one: the reads about that review
-  and those keyed by the whole version (the board's) are read afresh, the lists read again that review's part only;
-- the same after a write to another review (the last live one): the reads about the review shown stay kept. Each
+  live one, a demo review present and alike at both scales: the Review page is opened on it by its link), which
+  moves that review's data version (migration 0029) and the whole one: the reads about that review and those keyed
+  by the whole version (the board's) are read afresh, the lists read again that review's part only;
+- the same after a write to another review (the second live one): the reads about the review shown stay kept. Each
   page's warm line follows its two after-a-write lines, so the warm one is the second click after a write;
 - "Words in the text" on the Daily log page with a new word each run, one line per kind of word (two letters,
   common, rare, partial: each cycles through its own list, as in scripts/bench_daily_log.py), the kept result of
@@ -281,14 +282,17 @@ def quiet_streamlit() -> Iterator[None]:
 
 
 def page_lines(scale: str, account_id: int, switch: EngineSwitch, counter: StatementCounter, *,
-               write: Callable[[], None], write_another: Callable[[], None], token: str) -> list[Line]:
+               write: Callable[[], None], write_another: Callable[[], None], token: str,
+               shown: int | None) -> list[Line]:
     """One AppTest per page, signed in and on its page, each rerun with this scale's engine: each page's first render
     after a write to the review it shows, then after a write to another review, then its warm render (the same tab),
-    the new-word searches after the Daily log's, and the Live reviews page signed in by cookie after the warm one."""
+    the new-word searches after the Daily log's, and the Live reviews page signed in by cookie after the warm one.
+    The Review page is opened on the review `shown` by its link (?review=): without one it opens the newest live
+    review, which at national scale is a copy, not the review written to."""
     from streamlit.testing.v1 import AppTest
 
-    def app_on(page: str, then: Callable[[AppTest], object] | None = None, *,
-               cookie: str | None = None) -> tuple[AppTest, Callable[[], None]]:
+    def app_on(page: str, then: Callable[[AppTest], object] | None = None, *, cookie: str | None = None,
+               review: int | None = None) -> tuple[AppTest, Callable[[], None]]:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
         at.session_state["account_id"] = account_id
         at.session_state["as_of"] = AS_OF
@@ -303,6 +307,8 @@ def page_lines(scale: str, account_id: int, switch: EngineSwitch, counter: State
             assert not at.exception, f"{page} at {scale}: {at.exception}"
 
         rerun()
+        if review is not None:
+            at.query_params["review"] = str(review)  # opened by its link
         at.switch_page(page)
         rerun()
         if then is not None:
@@ -320,14 +326,15 @@ def page_lines(scale: str, account_id: int, switch: EngineSwitch, counter: State
 
         return search
 
-    def page(label: str, path: str, then: Callable[[AppTest], object] | None = None) -> list[Line]:
-        _, rerun = app_on(path, then)
+    def page(label: str, path: str, then: Callable[[AppTest], object] | None = None, *,
+             review: int | None = None) -> list[Line]:
+        _, rerun = app_on(path, then, review=review)
         return [Line(after_a_write(label), scale, rerun, before=write),
                 Line(after_another(label), scale, rerun, before=write_another), Line(label, scale, rerun)]
 
     lines = page("Live reviews", "pages/live_reviews.py")
     lines.append(Line(SERVED, scale, app_on("pages/live_reviews.py", cookie=token)[1]))
-    lines += page("Review", "pages/review.py")
+    lines += page("Review", "pages/review.py", review=shown)
     lines += page("Returns worklist", "pages/returns.py")
     lines += page("Daily log, first page", "pages/daily_log.py")
     lines += page("Daily log, word search", "pages/daily_log.py",
@@ -608,11 +615,12 @@ def time_pages(urls: dict[str, str], account_ids: dict[str, int], runs: int) -> 
         with Session(engines[scale]) as session:
             token = sessions.start(session, account_id=account_ids[scale])
             live = Review.state.in_((ReviewState.OPEN, ReviewState.SUBMITTED))
-            # The pages show the first live review; the other write goes to the last.
+            # The pages show the first live review; the other write goes to the second: both demo reviews, present
+            # and alike at both scales, so that the statements of a render after each write compare.
             review_id = session.scalar(select(func.min(Review.id)).where(live))
-            another_id = session.scalar(select(func.max(Review.id)).where(live))
+            another_id = session.scalar(select(func.min(Review.id)).where(live, Review.id > review_id))
             session.commit()
-        scale_lines[scale] = page_lines(scale, account_ids[scale], switch, counter, token=token,
+        scale_lines[scale] = page_lines(scale, account_ids[scale], switch, counter, token=token, shown=review_id,
                                         write=writer(scale, account_ids[scale], review_id, switch),
                                         write_another=writer(scale, account_ids[scale], another_id, switch))
     demo_lines, national_lines = scale_lines["demo"], scale_lines["national"]

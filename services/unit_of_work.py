@@ -17,8 +17,9 @@ call acts as is passed in (ui/state.py reads it from the tab's session state).
   `fn(session, actor, **kwargs)` called as an account, the way the pages call them.
 - Kept reads and what they are keyed by (migration 0029's data versions): `read_shared` by the whole data version
   (any write moves it: the board's aggregates); `read_for_review` by the partnership's version and the review's own
-  (a write to another review leaves it kept); `read_by_review` (the live list, the worklist, the pickers) keeps each
-  review's part by its version and reads again only the reviews changed or new.
+  (a write to another review leaves it kept); `read_by_review` (the live list and its return counts, the worklist,
+  the pickers) keeps each review's part by its version and reads again only the reviews changed or new, finding them
+  by the reviews' versions moved since it last looked (`_members`), not by every review's.
 """
 from __future__ import annotations
 
@@ -28,9 +29,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast, runtime_checkable
 
-from sqlalchemy import bindparam, event, select, text
+from sqlalchemy import String, bindparam, event, func, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -42,6 +43,7 @@ from db.models import Account, Setting
 from services.accounts import SignedIn, load_actor, signed_in_account
 from services.errors import DatabaseUnavailable
 from services.integrity import PER_REVIEW, data_version_columns, partnership_version_column, review_versions
+from services.permissions import may
 from services.settings_reads import KEPT_CALENDAR
 from services.working_days import WorkingCalendar
 
@@ -56,6 +58,36 @@ UNAVAILABLE = "The database cannot be reached."
 # ---------------------------------------------------------------- the engine, one per process
 
 
+@dataclass(frozen=True)
+class _Members:
+    """The (review, version) of the reviews a per-review list holds, as the database found them, with a snapshot taken
+    just before (txid_current_snapshot(): a later look needs only the reviews whose version it did not see), its xmin
+    and the whole data version then (a restore rewinds them: the next look reads every review's)."""
+
+    snapshot: str
+    xmin: int
+    whole: int
+    versions: dict[int, int]
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """A per-review list's parts, kept by the partnership's version: {review: (its version, its part)}, and the list
+    they were last combined into (handed to `Incremental.replaced` when it offers it)."""
+
+    partnership: int
+    parts: dict[int, tuple[int, Any]]
+    combined: Any
+
+
+@runtime_checkable
+class Incremental(Protocol):
+    """A combined per-review list that can be brought up to date from the changed parts alone (the pickers'
+    `ReviewList`), instead of combined anew from all of them."""
+
+    def replaced(self, parts: dict[int, Any], gone: set[int]) -> Any: ...
+
+
 @dataclass
 class _Process:
     """What this process keeps: the engine (and the settings it was made from) and the kept shared reads."""
@@ -68,7 +100,9 @@ class _Process:
     review_versions: dict[str, tuple[int, dict[int, int]]] = field(default_factory=dict)
     # Each per-review read's parts (read_by_review): {(name, roles, part, arguments): (partnership version,
     # {review: (its version, its part)})}, the one used longest ago forgotten first.
-    parts: OrderedDict[tuple[Any, ...], tuple[int, dict[int, tuple[int, Any]]]] = field(default_factory=OrderedDict)
+    parts: OrderedDict[tuple[Any, ...], _Parts] = field(default_factory=OrderedDict)
+    # The reviews each per-review list holds, and their versions, as last found: {(name, versions): _Members}.
+    members: dict[tuple[str, str], _Members] = field(default_factory=dict)
     reads_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -136,6 +170,9 @@ class PageRun:
     calendar: WorkingCalendar | None = None
     shared_reader: tuple[FrameVersion, Roles] | None = None  # data version and roles
     account: SignedIn | None = None  # as the run's sign-in check found it
+    # The database's snapshot (txid_current_snapshot() and its xmin) as the frame read it: what the kept lists ask
+    # the reviews changed since (`_members`). Kept through a write in the run: an earlier snapshot sees no more.
+    snapshot: tuple[str, int] | None = None
 
     def forget(self) -> None:
         self.lent, self.calendar, self.shared_reader, self.account = {}, None, None, None
@@ -234,8 +271,10 @@ def _keep_to_lend(session: Session, instance: object) -> None:
 
 
 # Made once: building a statement costs more than running it.
+_SNAPSHOT_COLUMNS = (func.cast(func.txid_current_snapshot(), String),
+                     func.txid_snapshot_xmin(func.txid_current_snapshot()))
 _FRAME_READ = (
-    select(Setting, Account, *data_version_columns(), partnership_version_column())
+    select(Setting, Account, *data_version_columns(), partnership_version_column(), *_SNAPSHOT_COLUMNS)
     .outerjoin(Account, Account.id == bindparam("account_id"))
     .where(Setting.id == 1)
 )
@@ -243,9 +282,14 @@ _FRAME_READ = (
 
 def read_frame(session: Session, account_id: int | None) -> tuple[Setting, FrameVersion]:
     """What every run of a page reads first, in one statement: the settings row, the data version and the account
-    `account_id` (if any). The account is only put in `session`, so that the sign-in check's own look-up of it sends
-    nothing; whether it may still act is for that check to decide."""
-    settings_row, _account, name, reached, partnership = session.execute(_FRAME_READ, {"account_id": account_id}).one()
+    `account_id` (if any), and the database's snapshot for the page run's kept lists. The account is only put in
+    `session`, so that the sign-in check's own look-up of it sends nothing; whether it may still act is for that
+    check to decide."""
+    settings_row, _account, name, reached, partnership, snapshot, xmin = session.execute(
+        _FRAME_READ, {"account_id": account_id}).one()
+    run = _page_run.get()
+    if run is not None:
+        run.snapshot = (str(snapshot), int(xmin))
     return settings_row, _frame_version(name, reached, partnership)
 
 
@@ -306,6 +350,7 @@ def _forget_reads() -> None:
         _process.reads.clear()
         _process.review_versions.clear()
         _process.parts.clear()
+        _process.members.clear()
 
 
 def _reader(account_id: int | None) -> tuple[FrameVersion, Roles]:
@@ -395,16 +440,53 @@ def read_for_review(account_id: int | None, fn: Callable[..., T], /, *, review_i
     return value
 
 
+_SNAPSHOT = select(*_SNAPSHOT_COLUMNS)
+
+
+def _members(session: Session, actor: Any, roles: Roles, versions: Callable[..., Sequence[tuple[int, int]]],
+             name: str, whole: int) -> dict[int, int]:
+    """The (review, version) of the reviews the list holds now (not to be changed: it is kept). Nothing is read when
+    the last look was at the same whole data version (a second list of the same reviews in a page run). The first
+    time, and after a restore (the whole data version or the transaction ids went back), every review's; else only
+    the reviews whose version the last look's snapshot did not see (`versions(..., since=snapshot)`: one statement
+    returning the few changed, -1 for one the list no longer holds), applied to the last look's. The snapshot is
+    taken before the versions are read (in a page run, the frame's: no statement of its own): what it did not see
+    includes everything the read may have missed. Roles that
+    may not call `versions` are refused by it, as ever."""
+    key = (name, _named(versions))
+    with _process.reads_lock:
+        last = _process.members.get(key)
+    if last is not None and last.whole == whole and roles is not None and may(roles, versions):
+        return last.versions  # looked at this whole version already (another list of the same reviews): no statement
+    run = _page_run.get()
+    snapshot, xmin = (run.snapshot if run is not None and run.snapshot is not None
+                      else session.execute(_SNAPSHOT).one())
+    if last is None or xmin < last.xmin or whole < last.whole:
+        now = dict(versions(session, actor))
+    else:
+        now = dict(last.versions)
+        for review_id, at in versions(session, actor, since=last.snapshot):
+            if at < 0:
+                now.pop(review_id, None)
+            else:
+                now[review_id] = at
+    with _process.reads_lock:
+        last = _process.members.get(key)
+        if last is None or last.xmin <= xmin:
+            _process.members[key] = _Members(str(snapshot), int(xmin), whole, now)
+    return now
+
+
 def read_by_review(account_id: int | None, fn: Callable[..., R], /, **kwargs: Any) -> R:
     """What the list service `fn(session, actor, **kwargs)` returns (the live list, the worklist, the pickers' list),
     kept so that a write to one review reads again only that review's part: `fn` names how it is made of one part
-    per review (services.integrity.made_per_review). The (review id, version) of the reviews it holds are read in
-    one statement; the parts of the reviews changed or new are read again, the others are kept (by the
-    partnership's version and each review's own), and combined as `fn` would. The combined list is kept by the whole
-    data version, as `read_shared` keeps (while nothing is written, a hit sends nothing). Every service called
-    checks the role; an error is never kept."""
+    per review (services.integrity.made_per_review). The reviews it holds and their versions are found by `_members`
+    (after a write, one statement over the reviews changed since the last look); the parts of the reviews changed or
+    new are read again, the others are kept (by the partnership's version and each review's own), and combined as
+    `fn` would, or, when the last combined list offers it (`Incremental`), that list with only the changed reviews
+    replaced. The combined list is kept by the whole data version, as `read_shared` keeps (while nothing is written, a
+    hit sends nothing). Every service called checks the role; an error is never kept."""
     made = PER_REVIEW[fn]
-    versions, part, combine = made.versions, made.part, made.combine
     version, roles = _reader(account_id)
     name, whole, partnership = version
     arguments = tuple(sorted(kwargs.items()))
@@ -412,33 +494,36 @@ def read_by_review(account_id: int | None, fn: Callable[..., R], /, **kwargs: An
     found = _kept(key)
     if found is not _MISSING:
         return cast(R, found)
-    parts_key = (name, roles, _named(part), arguments)
+    parts_key = (name, roles, _named(made.part), arguments)
     with transaction(read_only=True, account_id=account_id) as session:
         actor = load_actor(session, account_id)
-        listed = list(versions(session, actor))
+        listed = _members(session, actor, roles, made.versions, name, whole)
         with _process.reads_lock:
             kept = _process.parts.get(parts_key)
-            if kept is None or kept[0] != partnership:
-                kept = (partnership, {})
-            _process.parts[parts_key] = kept
-            _process.parts.move_to_end(parts_key)
-            while len(_process.parts) > PARTS_KEPT:
-                _process.parts.popitem(last=False)
+            if kept is not None and kept.partnership != partnership:
+                kept = None
             known = _process.review_versions.get(name)
             if known is None or known[0] != whole:
                 known = _process.review_versions[name] = (whole, {})
             known[1].update(listed)
-            held = dict(kept[1])
-        changed = [review_id for review_id, at in listed if held.get(review_id, (None,))[0] != at]
-        fresh = part(session, actor, review_ids=tuple(changed), **kwargs) if changed else {}
-    at_version = dict(listed)
-    now = {review_id: (at, held[review_id][1]) for review_id, at in listed if review_id not in fresh
-           and review_id in held}
-    now.update({review_id: (at_version[review_id], value) for review_id, value in fresh.items()})
+        held = kept.parts if kept is not None else {}
+        changed = [review_id for review_id, at in listed.items()
+                   if (had := held.get(review_id)) is None or had[0] != at]
+        fresh = made.part(session, actor, review_ids=tuple(changed), **kwargs) if changed else {}
+    now = dict(held)
+    gone = (now.keys() - listed.keys()) | (set(changed) - fresh.keys())
+    for review_id in gone:
+        now.pop(review_id, None)
+    now.update({review_id: (listed[review_id], value) for review_id, value in fresh.items()})
+    if kept is not None and isinstance(kept.combined, Incremental):
+        value = cast(R, kept.combined.replaced(dict(fresh), gone))
+    else:
+        value = cast(R, made.combine([now[review_id][1] for review_id in sorted(now)]))
     with _process.reads_lock:
-        kept[1].clear()  # the reviews that left the list go
-        kept[1].update(now)
-    value = cast(R, combine([now[review_id][1] for review_id, _at in listed if review_id in now]))
+        _process.parts[parts_key] = _Parts(partnership, now, value)
+        _process.parts.move_to_end(parts_key)
+        while len(_process.parts) > PARTS_KEPT:
+            _process.parts.popitem(last=False)
     _keep(key, value)
     return value
 

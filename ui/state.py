@@ -165,9 +165,9 @@ def read_for_review(fn: Callable[..., T], *, review_id: int, **kwargs: Any) -> T
 
 
 def read_by_review(fn: Callable[..., T], **kwargs: Any) -> T:
-    """A list shared like `read_shared` (the live list, the worklist, the pickers' list) whose service is made of
-    one part per review (services.integrity.made_per_review): after a write, only the parts of the reviews changed
-    are read again (services.unit_of_work.read_by_review)."""
+    """A list shared like `read_shared` (the live list and its return counts, the worklist, the pickers' list) whose
+    service is made of one part per review (services.integrity.made_per_review): after a write, only the parts of the
+    reviews changed are read again (services.unit_of_work.read_by_review)."""
     _engine()
     return uow.read_by_review(signed_in_account_id(), fn, **kwargs)
 

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
         get_review_status,
         list_delegated_to_me,
         list_live_reviews,
+        live_return_counts,
         why_text,
     )
 
@@ -81,6 +82,7 @@ __all__ = [
     "list_delegates",
     "list_live_reviews",
     "list_reviews",
+    "live_return_counts",
     "open_review",
     "putting_right",
     "record_milestone_done",

@@ -5,6 +5,7 @@ A page reads these after its transaction has closed: each `of` copies a row whos
 their columns alone, a fixed number of queries however many reviews match (no ORM objects, no lazy loads)."""
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
@@ -12,7 +13,7 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, true
+from sqlalchemy import ColumnElement, and_, case, select, text, true
 from sqlalchemy.orm import Session, aliased
 
 from db.enums import CorrectedFact, ReviewState, Role
@@ -24,6 +25,7 @@ from db.models import (
     ReviewFactCorrection,
     ReviewMilestone,
 )
+from db.models_report import DataVersion
 from services.integrity import made_per_review, versions_of_reviews
 from services.milestones import load_review
 from services.permissions import CASE_READERS, requires
@@ -218,6 +220,16 @@ class DateCorrectionRead:
     corrected_at: datetime
 
 
+def _label(review: ReviewRead) -> str:
+    return (f"{review.case_reference} ({review.state})"
+            + (f", formerly {', '.join(review.former_references)}" if review.former_references else ""))
+
+
+def _newest_first(review: ReviewRead) -> tuple[int, int]:
+    """A key that sorts newest notification first (the greater id first on the same day), ascending."""
+    return (-review.notification_received_date.toordinal(), -review.id)
+
+
 class ReviewList(list[ReviewRead]):
     """Reviews, newest first, with what a review picker looks up on every run computed once: a page's list is a
     shared read (ui.state.read_shared) handed to every run until a write, so at national scale (about 5,000 reviews)
@@ -239,9 +251,23 @@ class ReviewList(list[ReviewRead]):
     @cached_property
     def labels(self) -> dict[int, str]:
         """What a picker shows for each review: its case reference and state (and any former reference)."""
-        return {review.id: f"{review.case_reference} ({review.state})"
-                + (f", formerly {', '.join(review.former_references)}" if review.former_references else "")
-                for review in self}
+        return {review.id: _label(review) for review in self}
+
+    def replaced(self, parts: dict[int, ReviewRead], gone: set[int]) -> ReviewList:
+        """A new list (this one is shared, never changed): these reviews put in (newest first) in place of their
+        former entries, those `gone` left out. The picker's look-ups computed already (`by_id`, `labels`) are carried
+        over with the changed entries replaced, not computed again for every review."""
+        dropped = gone | parts.keys()
+        made = ReviewList(review for review in self if review.id not in dropped)
+        for review in parts.values():
+            bisect.insort(made, review, key=_newest_first)
+        if "by_id" in self.__dict__:
+            by_id = {review_id: review for review_id, review in self.by_id.items() if review_id not in dropped}
+            made.__dict__["by_id"] = by_id | {review.id: review for review in parts.values()}
+        if "labels" in self.__dict__:
+            labels = {review_id: label for review_id, label in self.labels.items() if review_id not in dropped}
+            made.__dict__["labels"] = labels | {review.id: _label(review) for review in parts.values()}
+        return made
 
     def find(self, typed: str) -> list[ReviewRead]:
         """The closed or withdrawn reviews whose case reference, or a former one, contains `typed`; and any live
@@ -302,18 +328,34 @@ def read_milestones(session: Session, *where: ColumnElement[bool]) -> dict[int, 
     return found
 
 
+def _versions(session: Session, where: ColumnElement[bool], since: str | None) -> list[tuple[int, int]]:
+    """(id, data version) of the reviews `where` selects; with `since` (a snapshot, as txid_current_snapshot() gives
+    it), only of the reviews whose version that snapshot did not see (moved since the look it was taken for), -1 for
+    one of them `where` no longer selects (or gone): one statement returning the few versions moved, not every review's.
+    """
+    if since is None:
+        return [(review_id, version) for review_id, version in session.execute(versions_of_reviews(where))]
+    held = and_(Review.id.is_not(None), where)
+    unseen = text("NOT txid_visible_in_snapshot(data_versions.version, CAST(:since AS txid_snapshot))")
+    return [(review_id, version) for review_id, version in session.execute(
+        select(DataVersion.scope_id, case((held, DataVersion.version), else_=-1))
+        .outerjoin(Review, Review.id == DataVersion.scope_id)
+        .where(DataVersion.scope == "review", unseen.bindparams(since=since)))]
+
+
 @requires(*CASE_READERS, action="see reviews")
-def live_review_versions(session: Session, actor: Account) -> list[tuple[int, int]]:
+def live_review_versions(session: Session, actor: Account, *, since: str | None = None) -> list[tuple[int, int]]:
     """(id, data version) of every review not yet closed (nor withdrawn), in one statement: what the kept live list
-    and worklist check their parts against (services.unit_of_work.read_by_review)."""
-    return [(review_id, version) for review_id, version in session.execute(versions_of_reviews(
-        Review.state.in_(LIVE_STATES)))]
+    and worklist check their parts against (services.unit_of_work.read_by_review); with `since`, of those moved since
+    (`_versions`)."""
+    return _versions(session, Review.state.in_(LIVE_STATES), since)
 
 
 @requires(*CASE_READERS, action="see reviews")
-def all_review_versions(session: Session, actor: Account) -> list[tuple[int, int]]:
-    """(id, data version) of every review, in one statement: what the kept pickers' list checks its parts against."""
-    return [(review_id, version) for review_id, version in session.execute(versions_of_reviews(true()))]
+def all_review_versions(session: Session, actor: Account, *, since: str | None = None) -> list[tuple[int, int]]:
+    """(id, data version) of every review, in one statement: what the kept pickers' list checks its parts against;
+    with `since`, of those moved since (`_versions`)."""
+    return _versions(session, true(), since)
 
 
 @requires(*CASE_READERS, action="see reviews")
@@ -324,7 +366,7 @@ def reviews_by_id(session: Session, actor: Account, *, review_ids: Sequence[int]
 
 def newest_first(reviews: list[ReviewRead]) -> ReviewList:
     """The pickers' list from its parts: newest notification first (as `list_reviews` orders them)."""
-    return ReviewList(sorted(reviews, key=lambda r: (r.notification_received_date, r.id), reverse=True))
+    return ReviewList(sorted(reviews, key=_newest_first))
 
 
 @made_per_review(versions=all_review_versions, part=reviews_by_id, combine=newest_first)

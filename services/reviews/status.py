@@ -21,6 +21,7 @@ from services.errors import InvalidInput
 from services.integrity import made_per_review
 from services.permissions import CASE_READERS, requires
 from services.rag import Rag, rag_for_due_date, urgency
+from services.returns.reads import ReturnCounts, returns_received_counts
 from services.returns.rules import ReturnFacts, Stage, action_due_date, return_rag, return_stage
 from services.reviews.reads import (
     LIVE_STATES,
@@ -199,6 +200,33 @@ def list_live_reviews(session: Session, actor: Account, *, as_of: date) -> list[
     """Every review not yet closed (nor withdrawn), worst first."""
     live = Review.state.in_(LIVE_STATES)
     return worst_first(_statuses(session, read_reviews(session, live), read_milestones(session, live), as_of))
+
+
+NO_RETURNS = ReturnCounts(0, 0, 0)  # "none requested"
+
+
+@requires(*CASE_READERS, action="see reviews")
+def return_counts_by_review(session: Session, actor: Account, *, review_ids: Sequence[int]
+                            ) -> dict[int, tuple[int, ReturnCounts]]:
+    """(id, return counts) of each of these reviews, by id: every one asked for, NO_RETURNS when it has none (one
+    statement)."""
+    found = returns_received_counts(session, actor, review_ids=review_ids)
+    return {review_id: (review_id, found.get(review_id, NO_RETURNS)) for review_id in review_ids}
+
+
+def _by_review(parts: list[tuple[int, ReturnCounts]]) -> dict[int, ReturnCounts]:
+    return dict(parts)
+
+
+@made_per_review(versions=live_review_versions, part=return_counts_by_review, combine=_by_review)
+@requires(*CASE_READERS, action="see reviews")
+def live_return_counts(session: Session, actor: Account) -> dict[int, ReturnCounts]:
+    """The return counts of every review not yet closed (nor withdrawn), by id, as the live list's Returns column
+    shows them: kept review by review like the list itself (ui.state.read_by_review), so a write to one review reads
+    only its counts again."""
+    live = [review_id for review_id, _version in live_review_versions(session, actor)]
+    return {review_id: counts for review_id, counts in return_counts_by_review(session, actor,
+                                                                                 review_ids=live).values()}
 
 
 @requires(*CASE_READERS, action="see reviews")
