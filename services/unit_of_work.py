@@ -486,7 +486,9 @@ def read_by_review(account_id: int | None, fn: Callable[..., R], /, **kwargs: An
     `fn` would, or, when the last combined list offers it (`Incremental`), that list with only the changed reviews
     replaced. The combined list is kept by the whole data version, as `read_shared` keeps (while nothing is written, a
     hit sends nothing). Every service called checks the role; an error is never kept."""
-    made = PER_REVIEW[fn]
+    made = PER_REVIEW.get(fn)
+    if made is None:
+        raise TypeError(f"{_named(fn)} is not a list made per review (services.integrity.made_per_review)")
     version, roles = _reader(account_id)
     name, whole, partnership = version
     arguments = tuple(sorted(kwargs.items()))

@@ -47,14 +47,14 @@ def test_an_unexpected_error_shows_one_sentence_with_an_error_id_and_no_tracebac
     import logging
     import re
 
-    import services.reviews
+    import services.report
     from tests.app.conftest import create_account
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("case 180626AB, child AB: this text must reach neither the page nor the log")
 
     account = create_account(app_db, "manager")
-    monkeypatch.setattr(services.reviews, "list_live_reviews", broken)
+    monkeypatch.setattr(services.report, "list_ofsted_outstanding", broken)  # the Live reviews page's last read
     with caplog.at_level(logging.ERROR, logger="rrt.errors"):
         at = make_app(account).run()
     assert not at.exception
