@@ -22,7 +22,7 @@ from ui.errors import DatabaseUnavailable, run_safely, show_database_unavailable
 from ui.flash import flash
 from ui.kept import restore_typing
 from ui.links import REVIEW_PAGE_KEYS
-from ui.navigation import PAGES, closed_page_sentence, closed_pages, menu
+from ui.navigation import PAGES, closed_page_sentence, closed_pages, menu, run_page
 from ui.style import apply_style
 from ui.widgets import ALL_LIVE_CHOSEN_KEY, CURRENT_REVIEW_KEY, md_text
 
@@ -139,7 +139,7 @@ def _run_page() -> None:
         st.info(closed_page_sentence(closed_key, account.roles), icon=":material/block:")
     else:
         _carry_the_review(page.url_path)
-    page.run()
+    run_page(page)
 
 
 def _carry_the_review(url_path: str | None) -> None:

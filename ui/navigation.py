@@ -2,8 +2,10 @@
 page's gate (`ui.gate.require_page`) checks it again. The services enforce the same roles once more."""
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import streamlit as st
 
@@ -84,3 +86,32 @@ def link_target(key: str) -> st.Page | str:
     find the page's file again for every link; its path when the menu has no such page (Streamlit then says so)."""
     kept = st.session_state.get(MENU_KEY)
     return kept[1].get(key, PAGES[key].path) if isinstance(kept, tuple) else PAGES[key].path
+
+
+# A page's first run in a process imports what the page needs (python-docx, openpyxl, the services behind them). Some
+# of those packages import each other in a cycle, and two threads importing such a package at once can hand one of
+# them a half-made module: an ImportError, seen when 50 users opened the Review and Live reviews pages of a new
+# process together. So each page's first run in a process is made one at a time (the others wait for it, a second
+# or two); later runs are never held.
+_FIRST_RUNS = threading.Lock()
+_RUN_BEFORE: set[str] = set()
+
+
+class RunsPage(Protocol):
+    @property
+    def url_path(self) -> str: ...
+
+    def run(self) -> None: ...
+
+
+def run_page(page: RunsPage) -> None:
+    """Run the page chosen (app.py does): its first run in this process one at a time, any later run at once."""
+    if page.url_path in _RUN_BEFORE:
+        page.run()
+        return
+    with _FIRST_RUNS:
+        try:
+            page.run()  # may end in Streamlit's stop or rerun exception: its imports have run all the same
+        finally:
+            _RUN_BEFORE.add(page.url_path)
+
