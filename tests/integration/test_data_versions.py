@@ -14,7 +14,6 @@ references: DDMMYY of the notification and the child's initials.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -39,15 +38,6 @@ from services.settings import add_closure_day, list_closure_days, update_setting
 
 AS_OF = date(2026, 12, 7)  # a Monday
 
-
-@pytest.fixture
-def database(fresh_database_url: str) -> Iterator[Engine]:
-    """This test's database (the owner's URL); the unit of work starts and ends with no engine."""
-    unit_of_work.reset()
-    owner = create_engine(fresh_database_url)
-    yield owner
-    owner.dispose()
-    unit_of_work.reset()
 
 
 @pytest.fixture

@@ -8,12 +8,11 @@ C Fri 4 Dec."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from db.models import Account
@@ -28,14 +27,6 @@ from services.reviews.status import list_live_reviews, live_return_counts
 
 AS_OF = date(2026, 12, 7)  # a Monday
 
-
-@pytest.fixture
-def database(fresh_database_url: str) -> Iterator[Engine]:
-    unit_of_work.reset()
-    owner = create_engine(fresh_database_url)
-    yield owner
-    owner.dispose()
-    unit_of_work.reset()
 
 
 @pytest.fixture

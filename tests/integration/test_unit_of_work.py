@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -23,15 +22,6 @@ from services.errors import DatabaseUnavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 
-
-@pytest.fixture
-def database(fresh_database_url: str) -> Iterator[Engine]:
-    """This test's database (the owner's URL); the unit of work starts and ends with no engine."""
-    unit_of_work.reset()
-    owner = create_engine(fresh_database_url)
-    yield owner
-    owner.dispose()
-    unit_of_work.reset()
 
 
 def _account(owner: Engine, *roles: str, username: str) -> int:
