@@ -1,8 +1,8 @@
 """N simultaneous signed-in users clicking through the app's pages, over Streamlit's own websocket protocol.
 
     .venv/bin/python scripts/load.py --url http://127.0.0.1:8501 --users 25 [--clicks 20] [--warm-up 5] \
-        [--write-every 10] [--pages mixed|live] [--rounds 5] [--username demo-manager] [--password-stdin] \
-        [--timeout 120]                             (or the password in RRT_LOAD_PASSWORD)
+        [--write-every 10] [--think 0 0] [--pages mixed|live] [--rounds 5] [--username demo-manager] \
+        [--password-stdin] [--timeout 120]                             (or the password in RRT_LOAD_PASSWORD)
 
 Each simulated user speaks to the running app as its browser page does, with no browser: BackMsg and ForwardMsg
 (streamlit.proto) over the `/_stcore/stream` websocket. It first loads the app's address as a browser does (nginx
@@ -18,7 +18,10 @@ clicks `--clicks` times, back to back, through the five pages in turn (Live revi
 log, Board figures), as the menu does (a rerun request naming the page, in the same connection), with a write in
 every `--write-every` clicks: the add-entry form of the Daily log page sent (a new daily log entry, which leaves
 every process's kept shared reads stale), in place of that cycle's Board figures click. Users start at different
-places of the cycle (user i at click i mod 9), as people do not click in step. The first `--warm-up` clicks of each
+places of the cycle (user i at click i mod 9), as people do not click in step. `--think MIN MAX`: after each click
+a user reads the page for a time drawn evenly between MIN and MAX seconds (each user its own seeded draw, so a run
+can be repeated) before the next click, as people do; the default, 0 0, clicks back to back, which measures how
+many clicks the processes serve at saturation rather than what people meet. The first `--warm-up` clicks of each
 user (a fresh process imports the pages' modules and fills its shared reads) are checked for errors and printed
 apart, not counted in the target.
 
@@ -37,6 +40,7 @@ import asyncio
 import dataclasses
 import http.client
 import os
+import random
 import statistics
 import sys
 import time
@@ -278,6 +282,13 @@ def click_plan(clicks: int, *, start: int = 0, write_every: int = 10) -> list[st
             for k in range(start, start + clicks)]
 
 
+def think_times(clicks: int, think: tuple[float, float], *, seed: int) -> list[float]:
+    """The pause after each of a user's clicks: drawn evenly between think's two bounds, the same for the same seed."""
+    low, high = think
+    draw = random.Random(seed)
+    return [draw.uniform(low, high) if high > 0 else 0.0 for _ in range(clicks)]
+
+
 def write_widgets(log_page: Run, text: str) -> list[tuple[str, str, object]]:
     """The Daily log's add-entry form sent with `text`, from the page's last run: on "All live reviews" the form
     asks which review (its first, as shown), on one review's log it does not."""
@@ -338,6 +349,7 @@ async def signed_in_user(args: argparse.Namespace, password: str, results: Resul
 async def clicking_user(args: argparse.Namespace, user: User, results: Results) -> None:
     """One user's clicks through the pages in one connection, as the menu does; a write in every `--write-every`."""
     plan = click_plan(args.clicks, start=user.number % 9, write_every=args.write_every)
+    pauses = think_times(len(plan), args.think, seed=user.number)
     last: Run | None = None
     try:
         async with _open(args.url, user.cookie, user.route) as connection:
@@ -368,6 +380,7 @@ async def clicking_user(args: argparse.Namespace, user: User, results: Results) 
                 else:
                     results.loads.append(seconds)
                     results.by_page.setdefault(step, []).append(seconds)
+                await asyncio.sleep(pauses[n])
     except Exception as error:  # noqa: BLE001 - a dropped connection: counted and printed, as at sign-in
         results.errors.append(_failure("connection", error))
 
@@ -391,8 +404,10 @@ def report(args: argparse.Namespace, results: Results, wall: float) -> str:
         what = f"{args.rounds} timed loads of the live page each after {args.warm_up} untimed"
         timed = "live page (server-side)"
     else:
-        what = (f"{args.clicks} clicks each through five pages, a write in every {args.write_every}, the first "
-                f"{args.warm_up} untimed")
+        low, high = args.think
+        pace = f"a pause of {low:g}-{high:g} s after each" if high > 0 else "back to back"
+        what = (f"{args.clicks} clicks each through five pages ({pace}), a write in every {args.write_every}, the "
+                f"first {args.warm_up} untimed")
         timed = "every click (server-side)"
     lines = [f"{args.users} users, {what}, {wall:.1f} s in all: {len(results.errors)} errors"]
     lines += [f"   {error}" for error in results.errors]
@@ -433,6 +448,8 @@ def main() -> int:
                         help="five pages in turn with writes (default), or reloads of the live page only")
     parser.add_argument("--clicks", type=int, default=20, help="clicks per user (mixed)")
     parser.add_argument("--write-every", type=int, default=10, help="a write in this many clicks (mixed; 0: none)")
+    parser.add_argument("--think", type=float, nargs=2, default=(0.0, 0.0), metavar=("MIN", "MAX"),
+                        help="seconds a user reads a page before the next click, drawn evenly (mixed; default 0 0)")
     parser.add_argument("--rounds", type=int, default=5, help="loads of the live page per user (live)")
     parser.add_argument("--warm-up", type=int, default=None,
                         help="untimed clicks (mixed, default 5) or rounds (live, default 1) first")
@@ -443,6 +460,8 @@ def main() -> int:
     args = parser.parse_args()
     if args.warm_up is None:
         args.warm_up = 5 if args.pages == "mixed" else 1
+    if not 0 <= args.think[0] <= args.think[1]:
+        parser.error("--think needs 0 <= MIN <= MAX")
     if args.write_every % len(CYCLE):
         parser.error(f"--write-every must be a multiple of {len(CYCLE)}, or 0")
     # The demo's password is made at random by each load (`manage.py demo-data` prints it once): give it on standard

@@ -7,7 +7,7 @@ import pytest
 from ui.streamlit_internals.protocol import Alert, BackMsg, ForwardMsg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-from load import Element, Run, element_of, percentile, rerun_request, websocket_url
+from load import Element, Run, element_of, percentile, rerun_request, think_times, websocket_url
 
 
 def test_percentile_is_the_nearest_rank() -> None:
@@ -68,3 +68,16 @@ def test_the_websocket_is_the_apps_stream_on_the_same_host() -> None:
 def test_a_script_that_did_not_compile_is_an_error() -> None:
     assert Run([], status=ForwardMsg.FINISHED_WITH_COMPILE_ERROR).problems() == ["the script did not compile"]
     assert Run([], status=ForwardMsg.FINISHED_SUCCESSFULLY).problems() == []
+
+
+def test_think_times_lie_between_the_bounds_and_repeat_for_a_seed() -> None:
+    pauses = think_times(200, (3.0, 10.0), seed=7)
+    assert len(pauses) == 200
+    assert all(3.0 <= p <= 10.0 for p in pauses)
+    assert max(pauses) - min(pauses) > 5.0  # spread over the range, not one value
+    assert think_times(200, (3.0, 10.0), seed=7) == pauses
+    assert think_times(200, (3.0, 10.0), seed=8) != pauses
+
+
+def test_no_think_time_clicks_back_to_back() -> None:
+    assert think_times(5, (0.0, 0.0), seed=1) == [0.0] * 5
