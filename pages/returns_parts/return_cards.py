@@ -124,13 +124,6 @@ def open_by_themselves(statuses: list[ReturnStatus], focused_return_id: int | No
                      + ([focused_return_id] if focused_return_id is not None else []))
 
 
-def fold_label(s: ReturnStatus) -> str:
-    """A folded card's one line: the RAG (in words), the agency, the stage and when the next step is due."""
-    due = f" · next step due {fmt_date(s.action_due)}" if s.action_due is not None and \
-        s.stage not in CLOSED_STAGES else ""
-    return f"{rag_badge(s.rag)} **{md_text(s.agency_name)}**: {s.stage.value}{due}"
-
-
 def outside_view(s: ReturnStatus, page: CardPage) -> tuple[Hashable, ...]:
     """What the page outside the card draws from this return: its stage and RAG (the review's RAG and the counts of
     returns received and accepted in the header), its step (the batch forms it sits in), the version a batch form
@@ -532,8 +525,12 @@ def _draw_card(s: ReturnStatus, page: CardPage) -> None:  # noqa: C901 - a page'
     sent = _sent_form(ret.id) if writable else None
     st.session_state[_drawn_key(ret.id)] = {"late": None, "drawn": set()}
     focused = page.focused_return_id == ret.id
-    fold = st.expander(fold_label(s), key=_fold(ret.id, open_by_itself=ret.id in page.open_by_itself,
-                                                sent=sent is not None), on_change="rerun")
+    # The card's one line: the RAG (in words), the agency, the stage and when the next step is due.
+    fold_key = _fold(ret.id, open_by_itself=ret.id in page.open_by_itself, sent=sent is not None)
+    fold = st.expander(f"{rag_badge(s.rag)} **{md_text(s.agency_name)}**: {s.stage.value}"
+                       + (f" · next step due {fmt_date(s.action_due)}"
+                          if s.action_due is not None and s.stage not in CLOSED_STAGES else ""),
+                       key=fold_key, on_change="rerun")
     if not fold.open:
         return
     with fold, st.container(key=f"card_{ret.id}"):
