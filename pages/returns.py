@@ -12,7 +12,7 @@ import streamlit as st
 from db.enums import ReviewState, Role
 from pages.returns_parts.day6_pack import day6_pack_button
 from pages.returns_parts.return_batches import SMALLEST_BATCH, batch_receipts, batch_share
-from pages.returns_parts.return_cards import DATE_FORMAT, CardPage, chase_controls, return_card
+from pages.returns_parts.return_cards import DATE_FORMAT, CardPage, chase_controls, open_by_themselves, return_card
 from services.agencies import list_agencies
 from services.agency_exchange import build_day6_pack
 from services.due_mail import ScopingRequest, send_scoping_requests
@@ -289,6 +289,7 @@ if may(roles, build_day6_pack):
 batched = frozenset(step for step, group in ((CardStep.RECEIPT, waiting), (CardStep.SHARE, to_share))
                     if writable and len(group) >= SMALLEST_BATCH)
 page = CardPage(review_id=picked, as_of=as_of, writable=writable, is_manager=is_manager, batched=batched,
-                table_open=table_open, focused_return_id=focused_id)
+                table_open=table_open, focused_return_id=focused_id,
+                open_by_itself=open_by_themselves(statuses, focused_id))
 for status in sorted(statuses, key=lambda s: s.ret.id != focused_id):  # the focused card first, the rest in order
     return_card(status, page)

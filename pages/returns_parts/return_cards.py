@@ -8,6 +8,12 @@ summary or file location, a logged chase, an agreed date that leaves the RAG as 
 one card; a receipt, a check, a sharing or a decision, which move the header's figures and the batches, redraw the
 page (docs/agency-returns.md, "What a save redraws").
 
+Each card is folded to one line (its RAG, agency, stage and when its next step is due) and draws nothing else until
+it is opened: a folded card builds no form, so a review's page costs a few elements per agency, not thirty. The most
+urgent OPEN_BY_ITSELF cards (worst RAG first, then the soonest step), the card a link names (?return=) and the only
+card of a review open by themselves; the user opens or folds any other, and a card stays as the user left it. Opening
+or folding a card reruns that card alone.
+
 A card rerun alone skips app.py, so the card does here what app.py does on every run of the page: the check of the
 sign-in session, the typing kept while the database was away (ui.kept), and the plain sentence for an error.
 """
@@ -27,6 +33,7 @@ from pages.returns_parts.summary_start import START_LABEL, put_started_draft, st
 from services.agency_exchange import RoundRead
 from services.due_mail import email_agency_about_return, share_return_with_chairs
 from services.outbox import mail_is_on
+from services.rag import Rag
 from services.returns import (
     CHECK_OUTCOME_LABELS,
     CHECK_QUESTIONS,
@@ -83,6 +90,10 @@ CARD_FORM_BUTTONS: dict[str, tuple[str, ...]] = {
     "agreed": ("Save the agreed date", "Clear the agreed date"),
     "ending": ("Close the return",),
 }
+CARD_OPEN_PREFIX = "card_open_"  # a card's fold is kept under this and its return's id (True: open)
+OPEN_BY_ITSELF = 2  # the most urgent cards open by themselves: the cost stays bounded however many agencies
+# The most urgent first: a late step, then one due today or next, then the rest; the steps done last.
+URGENCY = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, Rag.NOT_DUE_YET: 3, Rag.COMPLETE: 4, Rag.NOT_NEEDED: 5}
 CARD_SAVED_KEY = "return_card_saved"  # set by a save in a card, for the card's next run to check the page around it
 
 
@@ -97,6 +108,20 @@ class CardPage:
     batched: frozenset[CardStep]  # the steps whose returns sit in a batch form on the page just now
     table_open: bool  # the checklist table is drawn
     focused_return_id: int | None = None  # the return the page's address names (?return=): its card opens first
+    open_by_itself: frozenset[int] = frozenset()  # the returns whose cards are open until the user folds them
+
+
+def card_open_key(return_id: int) -> str:
+    """The session key of a card's fold (True: open)."""
+    return f"{CARD_OPEN_PREFIX}{return_id}"
+
+
+def open_by_themselves(statuses: list[ReturnStatus], focused_return_id: int | None) -> frozenset[int]:
+    """The returns whose cards open by themselves: the OPEN_BY_ITSELF most urgent (worst RAG, then the soonest step
+    due, then the page's order), the one a link names, or the only one."""
+    ranked = sorted(statuses, key=lambda s: (URGENCY.get(s.rag, len(URGENCY)), s.action_due or date.max))
+    return frozenset([s.ret.id for s in ranked[:OPEN_BY_ITSELF]]
+                     + ([focused_return_id] if focused_return_id is not None else []))
 
 
 def outside_view(s: ReturnStatus, page: CardPage) -> tuple[Hashable, ...]:
@@ -478,6 +503,19 @@ NEXT_STEP_FORMS: dict[CardStep, Callable[[ReturnStatus, CardPage], None]] = {
 }
 
 
+def _fold(return_id: int, *, open_by_itself: bool, sent: bool) -> str:
+    """The key of the card's fold, its value set for this run: as the user left it (kept under a key of its own too:
+    Streamlit names an expander by its label, and a save that moves the card's line makes it a new expander, which
+    would start folded), else open when the card opens by itself; always open when a form of it was sent."""
+    key = card_open_key(return_id)
+    kept_key = f"{key}_kept"
+    is_open = bool(st.session_state[key]) if key in st.session_state else \
+        bool(st.session_state.get(kept_key, open_by_itself))
+    is_open = is_open or sent
+    st.session_state[kept_key] = st.session_state[key] = is_open
+    return key
+
+
 def _draw_card(s: ReturnStatus, page: CardPage) -> None:  # noqa: C901 - a page's layout: one small branch per step of a return
     """One agency's return: what happens next and by when, the form of that step only, then the steps done as a
     line of dates; the manager's agreed date and closing, the filing and the summary, under 'More'."""
@@ -487,11 +525,18 @@ def _draw_card(s: ReturnStatus, page: CardPage) -> None:  # noqa: C901 - a page'
     sent = _sent_form(ret.id) if writable else None
     st.session_state[_drawn_key(ret.id)] = {"late": None, "drawn": set()}
     focused = page.focused_return_id == ret.id
-    with st.container(border=True, key=f"card_{ret.id}"):
+    # The card's one line: the RAG (in words), the agency, the stage and when the next step is due.
+    fold_key = _fold(ret.id, open_by_itself=ret.id in page.open_by_itself, sent=sent is not None)
+    fold = st.expander(f"{rag_badge(s.rag)} **{md_text(s.agency_name)}**: {s.stage.value}"
+                       + (f" · next step due {fmt_date(s.action_due)}"
+                          if s.action_due is not None and s.stage not in CLOSED_STAGES else ""),
+                       key=fold_key, on_change="rerun")
+    if not fold.open:
+        return
+    with fold, st.container(key=f"card_{ret.id}"):
         show_flashes()  # a save that reran this card alone says so here (one that reran the page, at its top)
         if focused:
             st.caption("The return the link you followed opens:")
-        st.markdown(f"{rag_badge(s.rag)} **{md_text(s.agency_name)}**: {s.stage.value}")
         st.markdown(f"**Next:** {md_text(s.what_next)}")
         if ret.agreed_due_date is not None:
             st.caption(md_text(f"Plan date {fmt_date(ret.resubmission_due_date or s.due_date)}; agreed due date "

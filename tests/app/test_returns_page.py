@@ -26,6 +26,7 @@ from services.returns.service_receipts import record_return_received
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review
 from tests.app.conftest import create_account, open_folded
+from tests.app.returns_folds import open_cards
 from tests.types import CheckAnswers, MakeApp, OpenSession
 
 RECEIVED = date(2026, 12, 18)       # Fri: forms sent the same day are due Tue 29 Dec
@@ -64,12 +65,15 @@ def _return_id(open_session: OpenSession, agency_name: str) -> int:
 
 
 def _open_checklist(make_app: MakeApp, account: Account, review_id: int, as_of: date = AS_OF, *,
-                    table_open: bool = True) -> AppTest:
-    """The review's returns page; its checklist table open (as a user opens it) unless `table_open` is False."""
+                    table_open: bool = True, cards_open: bool = True) -> AppTest:
+    """The review's returns page; its checklist table open (as a user opens it) unless `table_open` is False, and
+    every agency's card opened (each is one line until opened) unless `cards_open` is False."""
     at = make_app(account, as_of=as_of).run()
     at.query_params["review"] = str(review_id)
     at.session_state["checklist_table_open"] = table_open
     at.switch_page("pages/returns.py").run()
+    if cards_open:
+        open_cards(at)
     assert not at.exception, at.exception
     return at
 

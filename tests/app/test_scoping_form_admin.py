@@ -37,6 +37,7 @@ from services.returns import record_initial_check, record_returns_requested
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review
 from tests.app.conftest import create_account
+from tests.app.returns_folds import FOLD_ID
 from tests.types import MakeApp, OpenSession
 
 GUIDE_HEADINGS = ["The agency's involvement with the child and family", "Key dates and episodes",
@@ -325,6 +326,11 @@ def _drawn(at: AppTest) -> list[tuple[str, str]]:
             if getattr(node, "type", "") in ("markdown", "caption")]
 
 
+def _cards(at: AppTest) -> list[Any]:
+    """The agencies' cards, in page order: each a fold whose label is the card's line."""
+    return [e for e in at.expander if FOLD_ID.search(str(e.proto.id or ""))]
+
+
 def test_the_chairs_email_links_to_the_returns_card_and_the_page_opens_it(app_db: OpenSession, make_app: MakeApp,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SMTP_URL", "smtp://127.0.0.1:9")
@@ -338,21 +344,18 @@ def test_the_chairs_email_links_to_the_returns_card_and_the_page_opens_it(app_db
     assert seeded["secret"] not in seeded["body"] and "Seen twice" not in seeded["body"]
 
     at = _returns_page(make_app, seeded["chair"], query)
-    drawn = _drawn(at)
-    opened = drawn.index(("caption", "The return the link you followed opens:"))
-    headers = [i for i, (kind, text) in enumerate(drawn) if kind == "markdown"
-               and ("**Demoshire Police**" in text or "**GP practices**" in text)]
-    assert [drawn[i][1].split("**")[1] for i in headers] == ["Demoshire Police", "GP practices"]
-    assert headers[0] == opened + 1  # the opened card is the first, its note just above its header
+    cards = _cards(at)  # each card's line (a fold: pages/returns_parts/return_cards.py)
+    assert [card.label.split("**")[1] for card in cards] == ["Demoshire Police", "GP practices"]
+    # The opened card is the first, open, its note first in it.
+    assert cards[0].proto.expanded is True
+    assert cards[0].caption[0].value == "The return the link you followed opens:"
     [answers] = [e for e in at.expander if e.label == "Read the answers and documents"]
     assert answers.proto.expanded is True
     assert seeded["secret"] in [_as_read(str(m.value)) for m in answers.markdown]
 
     # The GP practices' card opened instead: first, and the police card after it, closed.
     at = _returns_page(make_app, seeded["chair"], {"review": str(seeded["review_id"]), "return": str(seeded["gp"])})
-    drawn = _drawn(at)
-    names = [text.split("**")[1] for kind, text in drawn if kind == "markdown"
-             and ("**Demoshire Police**" in text or "**GP practices**" in text)]
+    names = [card.label.split("**")[1] for card in _cards(at)]
     assert names == ["GP practices", "Demoshire Police"]
     [answers] = [e for e in at.expander if e.label == "Read the answers and documents"]
     assert answers.proto.expanded is False

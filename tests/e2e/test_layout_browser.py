@@ -106,6 +106,17 @@ def _open(page: Page, url: str) -> None:
     page.get_by_role("heading", level=1).first.wait_for()
 
 
+def _open_every_card(page: Page) -> None:
+    """Open each agency's card still folded to its line on the Agency returns page (one click each, as a user)."""
+    folds = page.locator('[class*="st-key-card_open_"]')
+    for i in range(folds.count()):
+        inside = folds.nth(i).locator('[class*="st-key-card_"]:not([class*="st-key-card_open_"])')
+        if not inside.count():
+            folds.nth(i).locator("summary").first.click()
+            wait_for_app(page)
+        expect(inside).to_be_visible()
+
+
 def _cut_off(page: Page) -> list[str]:
     clipped: list[str] = page.evaluate(CLIPPED_TEXT)
     grids: list[str] = page.evaluate(GRID_PROBLEMS)
@@ -158,6 +169,8 @@ def test_the_returns_page_shows_every_word_at_1280(laptop: Page, demo_app: str) 
     assert _cut_off(laptop) == []
     for review_id in _live_review_ids(laptop, demo_app):
         _open(laptop, f"{demo_app}/returns?review={review_id}")
+        assert _cut_off(laptop) == [], review_id  # every card as its one line, the most urgent open
+        _open_every_card(laptop)
         assert _cut_off(laptop) == [], review_id
 
 
