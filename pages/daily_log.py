@@ -101,7 +101,8 @@ st.subheader("Add an entry")
 if scope is None and not live_ids:
     st.info("There is no live review to add an entry to. Pick a review above to add to its log.")
 else:
-    milestones = state.read(list_milestone_choices, review_id=scope) if scope is not None else []
+    # Kept by the review's version, as its entries (ui.state.read_for_review): no statement while it is unchanged.
+    milestones = state.read_for_review(list_milestone_choices, review_id=scope) if scope is not None else []
     milestone_titles = dict(milestones)
     with st.form("log_add"):
         if scope is None:
