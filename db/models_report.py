@@ -167,7 +167,9 @@ class DataVersion(Base):
     only read it). Kept reads are keyed by it (services.unit_of_work)."""
 
     __tablename__ = "data_versions"
-    __table_args__ = (CheckConstraint("scope IN ('partnership', 'review')", name="data_version_scope_known"),)
+    __table_args__ = (CheckConstraint("scope IN ('partnership', 'review')", name="data_version_scope_known"),
+                      # Migration 0032: the versions moved since a snapshot's xmin (services.integrity.versions_where).
+                      Index("ix_data_versions_version", "version"))
 
     scope: Mapped[str] = mapped_column(String(12), primary_key=True)
     scope_id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -21,6 +21,7 @@ from services.daily_log import (
     list_log_authors,
     list_milestone_choices,
     search_log,
+    search_review_log,
 )
 from services.errors import ServiceError
 from services.reviews import list_reviews
@@ -100,7 +101,8 @@ st.subheader("Add an entry")
 if scope is None and not live_ids:
     st.info("There is no live review to add an entry to. Pick a review above to add to its log.")
 else:
-    milestones = state.read(list_milestone_choices, review_id=scope) if scope is not None else []
+    # Kept by the review's version, as its entries (ui.state.read_for_review): no statement while it is unchanged.
+    milestones = state.read_for_review(list_milestone_choices, review_id=scope) if scope is not None else []
     milestone_titles = dict(milestones)
     with st.form("log_add"):
         if scope is None:
@@ -138,8 +140,9 @@ else:
 # ---------------------------------------------------------------- filters and the page of entries
 
 st.subheader("Entries")
-# The authors and the page of entries are the same for every case reader: shared in this process until anything is
-# written (every write adds to the log, ui.state.read_shared), so a click that changes no filter reads neither again.
+# The authors and the page of entries are the same for every case reader: shared in this process, so a click that
+# changes no filter reads neither again; every live review's until anything is written (ui.state.read_shared), one
+# review's until that review or the partnership changes (ui.state.read_for_review).
 authors = dict(state.read_shared(list_log_authors) if scope is None else
                state.read_for_review(list_log_authors, review_id=scope))  # one review's: kept until it changes
 # Two rows: each date filter wide enough to show its whole date (dd / mm / yyyy and its clear button) beside the menu.
@@ -162,7 +165,12 @@ filters = LogFilters(review_id=scope, categories=tuple(categories), author_id=au
 page_size = st.session_state.get("lf_page_size", DEFAULT_PAGE_SIZE)
 
 try:
-    result = state.read_shared(search_log, filters=filters, page=st.session_state.get(PAGE_KEY, 1), page_size=page_size)
+    page_asked = st.session_state.get(PAGE_KEY, 1)
+    # One review's page is kept by that review's version (a write to another review leaves it kept); every live
+    # review's, by the whole data version.
+    result = (state.read_shared(search_log, filters=filters, page=page_asked, page_size=page_size) if scope is None
+              else state.read_for_review(search_review_log, review_id=scope, filters=filters, page=page_asked,
+                                         page_size=page_size))
 except ServiceError as error:
     st.error(md_sentence(error), icon=":material/error:")
     st.stop()

@@ -116,7 +116,8 @@ live_lcsprs(as_of)  # converted reviews whose LCSPR is in progress: stage "LCSPR
 
 # Waiting for Ofsted (domain.md "Ending a review as it really happens"): closed reviews, so not in the list above,
 # whose Ofsted reply is required and not recorded yet, until it is recorded on their Report page.
-waiting = state.read_shared(list_ofsted_outstanding, as_of=as_of)
+# Kept review by review like the list: a write to one review reads only its part again (ui.state.read_by_review).
+waiting = state.read_by_review(list_ofsted_outstanding, as_of=as_of)
 if waiting:
     st.subheader("Waiting for Ofsted")
     st.caption("Closed reviews (the Panel has responded) whose Ofsted response is not recorded yet: record it on the "

@@ -14,8 +14,9 @@ from ui.widgets import md_text, rag_badge, short_date
 
 
 def live_lcsprs(as_of: date) -> None:
-    """The section (nothing when no LCSPR is in progress). Shared like the list above (ui.state.read_shared)."""
-    lcsprs = state.read_shared(list_live_lcsprs, as_of=as_of)
+    """The section (nothing when no LCSPR is in progress). Kept review by review like the list above
+    (ui.state.read_by_review): a write to one review reads only its LCSPR again."""
+    lcsprs = state.read_by_review(list_live_lcsprs, as_of=as_of)
     if not lcsprs:
         return
     st.subheader("LCSPRs in progress")

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         list_log_authors,
         list_milestone_choices,
         search_log,
+        search_review_log,
     )
     from services.daily_log.rules import (
         DEFAULT_PAGE_SIZE,
@@ -59,6 +60,7 @@ __all__ = [
     "list_log_authors",
     "list_milestone_choices",
     "search_log",
+    "search_review_log",
 ]
 
 

@@ -3,6 +3,7 @@ that make them. Every read names its columns (the author's name by a join), so n
 loads its relationships."""
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -338,6 +339,16 @@ def search_log(
         raw = session.execute(_found_page(found, limit=page_size, offset=(page - 1) * page_size)).all()
     return LogPage(rows=tuple(_to_rows(session, raw)), total=min(total, most), page=page,
                    page_size=page_size, capped=total > most)
+
+
+@requires(*CASE_READERS, action="read the daily log")
+def search_review_log(session: Session, actor: Account, *, review_id: int, filters: LogFilters, page: int = 1,
+                      page_size: int = DEFAULT_PAGE_SIZE) -> LogPage:
+    """`search_log` of one review's log (the filters' review is this one): what it finds depends only on that review's
+    rows (its entries, milestones and case reference) and the partnership's (the authors' names), so the Daily log
+    page scoped to one review keeps it by their versions (ui.state.read_for_review)."""
+    return search_log(session, actor, filters=dataclasses.replace(filters, review_id=review_id), page=page,
+                      page_size=page_size)
 
 
 def _found_page(found: CTE, *, limit: int, offset: int) -> AnySelect:

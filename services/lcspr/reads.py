@@ -2,16 +2,18 @@
 steps the digests and calendar feeds take (each a frozen copy, never a database object)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
 from db.models import Account, Review, Setting
 from db.models_after import Lcspr
 from db.models_report import PanelResponse
 from services.errors import InvalidInput
+from services.integrity import made_per_review, versions_where
 from services.lcspr.rules import (
     STEP_COLUMNS,
     STEPS,
@@ -131,20 +133,19 @@ class LiveLcspr:
         return f"{self.done_steps} of {len(STEPS)} steps done"
 
 
-def _lcsprs_with_reviews(session: Session) -> list[tuple[Lcspr, str]]:
-    """Every LCSPR of a review not withdrawn, with its case reference: one query."""
+def _lcsprs_with_reviews(session: Session, *where: ColumnElement[bool]) -> list[tuple[Lcspr, str]]:
+    """Every LCSPR of a review not withdrawn (and `where`), with its case reference: one query."""
     return [(row[0], row[1]) for row in session.execute(
         select(Lcspr, Review.case_reference).join(Review, Review.id == Lcspr.review_id)
-        .where(Review.withdrawn_on.is_(None)).order_by(Lcspr.decided_on, Lcspr.id))]
+        .where(Review.withdrawn_on.is_(None), *where).order_by(Lcspr.decided_on, Lcspr.id))]
 
 
-@requires(*CASE_READERS, action="see the live list")
-def list_live_lcsprs(session: Session, actor: Account, *, as_of: date) -> list[LiveLcspr]:
-    """The LCSPRs not yet published (nor decided not to be), worst first, then by their next due date."""
+def _live_lcsprs(session: Session, as_of: date, *where: ColumnElement[bool]) -> list[LiveLcspr]:
+    """The LCSPRs not finished (of the reviews `where` selects), in no particular order."""
     setting = load_settings(session)
     cal, timescales = load_calendar(session), timescales_of(setting)
     found = []
-    for lcspr, reference in _lcsprs_with_reviews(session):
+    for lcspr, reference in _lcsprs_with_reviews(session, *where):
         facts = facts_of(lcspr)
         if facts.finished:
             continue
@@ -153,7 +154,42 @@ def list_live_lcsprs(session: Session, actor: Account, *, as_of: date) -> list[L
         found.append(LiveLcspr(lcspr.review_id, reference, lcspr.decided_on, lcspr_rag(steps), lcspr_why(steps),
                                step.title if step else None, step.due if step else None,
                                sum(1 for s in steps if s.rag is Rag.COMPLETE)))
-    return sorted(found, key=lambda x: (urgency(x.rag), x.next_due or date.max, x.case_reference))
+    return found
+
+
+def worst_lcspr_first(parts: list[list[LiveLcspr]]) -> list[LiveLcspr]:
+    """The live list's LCSPRs from each review's: worst first, then by the next due date and the case reference."""
+    return sorted((x for part in parts for x in part),
+                  key=lambda x: (urgency(x.rag), x.next_due or date.max, x.case_reference, x.review_id))
+
+
+# Only an LCSPR's own review's rows (its row, the review's withdrawal) and the partnership's (the settings' timescales,
+# the closure days) decide its line: kept review by review (services.unit_of_work.read_by_review).
+_HAS_LCSPR = Review.withdrawn_on.is_(None) & exists().where(Lcspr.review_id == Review.id)
+
+
+@requires(*CASE_READERS, action="see the live list")
+def lcspr_review_versions(session: Session, actor: Account, *, since: str | None = None) -> list[tuple[int, int]]:
+    """(id, data version) of every review not withdrawn with an LCSPR (finished or not: the part tells), in one
+    statement; with `since`, of those moved since (services.integrity.versions_where)."""
+    return versions_where(session, _HAS_LCSPR, since)
+
+
+@requires(*CASE_READERS, action="see the live list")
+def live_lcsprs_by_review(session: Session, actor: Account, *, review_ids: Sequence[int], as_of: date
+                          ) -> dict[int, list[LiveLcspr]]:
+    """The LCSPR not finished of each of these reviews, by review id: [] for one with none (finished, withdrawn)."""
+    found: dict[int, list[LiveLcspr]] = {review_id: [] for review_id in review_ids}
+    for x in _live_lcsprs(session, as_of, Review.id.in_(list(review_ids))):
+        found[x.review_id].append(x)
+    return found
+
+
+@made_per_review(versions=lcspr_review_versions, part=live_lcsprs_by_review, combine=worst_lcspr_first)
+@requires(*CASE_READERS, action="see the live list")
+def list_live_lcsprs(session: Session, actor: Account, *, as_of: date) -> list[LiveLcspr]:
+    """The LCSPRs not yet published (nor decided not to be), worst first, then by their next due date."""
+    return worst_lcspr_first([_live_lcsprs(session, as_of)])
 
 
 @dataclass(frozen=True)

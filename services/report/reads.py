@@ -8,10 +8,11 @@ steps up to the sign-off) and services.report.panel (the submission and the resp
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from db.enums import MeetingKind, MilestoneKey, ReviewState
@@ -21,6 +22,7 @@ from db.models_returns import AgencyReturn
 from services.clock import LONDON
 from services.errors import InvalidInput
 from services.formatting import long_date
+from services.integrity import made_per_review, versions_where
 from services.permissions import CASE_READERS, requires
 from services.plan import not_applying_words, review_due_date, window_label
 from services.report.content import (
@@ -248,16 +250,25 @@ class OfstedOutstanding:
                 f"({self.submitted_on:%a %d %b %Y})")
 
 
-def ofsted_outstanding(session: Session, *, as_of: date) -> list[OfstedOutstanding]:
-    """Every closed review whose Ofsted reply is required and not recorded, longest waiting first (no role check:
-    for services.due_mail, which reads as no one)."""
+# A closed review whose Ofsted reply is required and not recorded: decided by the review's own row alone (its report's
+# submitted version is the review's too), so the list is kept review by review (services.unit_of_work.read_by_review).
+_WAITING_FOR_OFSTED = ((Review.state == ReviewState.CLOSED) & Review.ofsted_required.is_(True)
+                       & Review.ofsted_response_date.is_(None) & Review.submitted_to_panel_date.is_not(None))
+
+
+def ofsted_outstanding(session: Session, *, as_of: date, review_ids: Sequence[int] | None = None
+                       ) -> list[OfstedOutstanding]:
+    """Every closed review whose Ofsted reply is required and not recorded (of `review_ids`, when given), longest
+    waiting first (no role check: for services.due_mail, which reads as no one)."""
     cal = load_calendar(session)
+    where: list[ColumnElement[bool]] = [_WAITING_FOR_OFSTED]
+    if review_ids is not None:
+        where.append(Review.id.in_(list(review_ids)))
     rows = session.execute(
         select(Review.id, Review.case_reference, Review.state, Review.submitted_to_panel_date,
                func.coalesce(ReportVersion.ofsted_sent_on, ReportVersion.step_date))
         .join(ReportVersion, (ReportVersion.review_id == Review.id) & (ReportVersion.state == SUBMITTED))
-        .where(Review.state == ReviewState.CLOSED, Review.ofsted_required.is_(True),
-               Review.ofsted_response_date.is_(None), Review.submitted_to_panel_date.is_not(None))
+        .where(*where)
         .order_by(Review.submitted_to_panel_date, Review.id)
     ).all()
     return [OfstedOutstanding(rid, ref, state, submitted, sent, cal.working_days_between(submitted, as_of))
@@ -418,6 +429,29 @@ def get_version_file(session: Session, actor: Account, *, version_id: int) -> Ve
     return VersionFile(version.file_name, bytes(version.content))
 
 
+@requires(*CASE_READERS, action="see the Ofsted responses outstanding")
+def ofsted_waiting_versions(session: Session, actor: Account, *, since: str | None = None) -> list[tuple[int, int]]:
+    """(id, data version) of every closed review waiting for Ofsted's reply, in one statement; with `since`, of those
+    moved since (services.integrity.versions_where)."""
+    return versions_where(session, _WAITING_FOR_OFSTED, since)
+
+
+@requires(*CASE_READERS, action="see the Ofsted responses outstanding")
+def ofsted_outstanding_by_review(session: Session, actor: Account, *, review_ids: Sequence[int], as_of: date
+                                 ) -> dict[int, list[OfstedOutstanding]]:
+    """What "Waiting for Ofsted" shows of each of these reviews, by review id ([] for one no longer waiting)."""
+    found: dict[int, list[OfstedOutstanding]] = {review_id: [] for review_id in review_ids}
+    for item in ofsted_outstanding(session, as_of=as_of, review_ids=review_ids):
+        found[item.review_id].append(item)
+    return found
+
+
+def longest_waiting_first(parts: list[list[OfstedOutstanding]]) -> list[OfstedOutstanding]:
+    """"Waiting for Ofsted" from each review's: submitted to the Panel earliest first (then by review id)."""
+    return sorted((item for part in parts for item in part), key=lambda item: (item.submitted_on, item.review_id))
+
+
+@made_per_review(versions=ofsted_waiting_versions, part=ofsted_outstanding_by_review, combine=longest_waiting_first)
 @requires(*CASE_READERS, action="see the Ofsted responses outstanding")
 def list_ofsted_outstanding(session: Session, actor: Account, *, as_of: date) -> list[OfstedOutstanding]:
     """Waiting for Ofsted (Live reviews, the Review page): ofsted_outstanding for a case reader. A submitted review

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, select, text, true
+from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session, aliased
 
 from db.enums import CorrectedFact, ReviewState, Role
@@ -25,8 +25,7 @@ from db.models import (
     ReviewFactCorrection,
     ReviewMilestone,
 )
-from db.models_report import DataVersion
-from services.integrity import made_per_review, versions_of_reviews
+from services.integrity import made_per_review, versions_where
 from services.milestones import load_review
 from services.permissions import CASE_READERS, requires
 
@@ -329,18 +328,8 @@ def read_milestones(session: Session, *where: ColumnElement[bool]) -> dict[int, 
 
 
 def _versions(session: Session, where: ColumnElement[bool], since: str | None) -> list[tuple[int, int]]:
-    """(id, data version) of the reviews `where` selects; with `since` (a snapshot, as txid_current_snapshot() gives
-    it), only of the reviews whose version that snapshot did not see (moved since the look it was taken for), -1 for
-    one of them `where` no longer selects (or gone): one statement returning the few versions moved, not every review's.
-    """
-    if since is None:
-        return [(review_id, version) for review_id, version in session.execute(versions_of_reviews(where))]
-    held = and_(Review.id.is_not(None), where)
-    unseen = text("NOT txid_visible_in_snapshot(data_versions.version, CAST(:since AS txid_snapshot))")
-    return [(review_id, version) for review_id, version in session.execute(
-        select(DataVersion.scope_id, case((held, DataVersion.version), else_=-1))
-        .outerjoin(Review, Review.id == DataVersion.scope_id)
-        .where(DataVersion.scope == "review", unseen.bindparams(since=since)))]
+    """services.integrity.versions_where: every review's version `where` selects, or those moved `since`."""
+    return versions_where(session, where, since)
 
 
 @requires(*CASE_READERS, action="see reviews")

@@ -1,4 +1,6 @@
 """When the database cannot be reached the app says so in plain words, never a stack trace."""
+from typing import Any
+
 import pytest
 import streamlit as st
 
@@ -48,13 +50,16 @@ def test_an_unexpected_error_shows_one_sentence_with_an_error_id_and_no_tracebac
     import re
 
     import services.report
+    from services.integrity import PER_REVIEW, PerReview
     from tests.app.conftest import create_account
 
-    def broken(*args: object, **kwargs: object) -> None:
+    def broken(*args: object, **kwargs: object) -> Any:
         raise RuntimeError("case 180626AB, child AB: this text must reach neither the page nor the log")
 
     account = create_account(app_db, "manager")
-    monkeypatch.setattr(services.report, "list_ofsted_outstanding", broken)  # the Live reviews page's last read
+    # The Live reviews page's last read, a list kept review by review: broken where it looks at its reviews.
+    monkeypatch.setitem(PER_REVIEW, broken, PerReview(broken, broken, list))
+    monkeypatch.setattr(services.report, "list_ofsted_outstanding", broken)
     with caplog.at_level(logging.ERROR, logger="rrt.errors"):
         at = make_app(account).run()
     assert not at.exception

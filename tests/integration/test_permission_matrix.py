@@ -65,6 +65,10 @@ WHO_MAY_CALL: dict[str, frozenset[str]] = {
     "return_counts_by_review": READ_CASE,
     "live_return_counts": READ_CASE,
     "outstanding_returns_by_review": READ_CASE,
+    "lcspr_review_versions": READ_CASE,
+    "live_lcsprs_by_review": READ_CASE,
+    "ofsted_waiting_versions": READ_CASE,
+    "ofsted_outstanding_by_review": READ_CASE,
     "list_delegated_to_me": READ_CASE,
     "open_review": WRITE_CASE,
     "update_review_dates": WRITE_CASE,
@@ -98,6 +102,7 @@ WHO_MAY_CALL: dict[str, frozenset[str]] = {
     "close_return_without_receipt": MANAGER_ONLY,
     # The daily log (docs/daily-log.md "Roles").
     "search_log": READ_CASE,
+    "search_review_log": READ_CASE,
     "list_log_authors": READ_CASE,
     "list_milestone_choices": READ_CASE,
     "export_log_csv": READ_CASE,
@@ -728,6 +733,10 @@ CALLS: dict[str, MakeCall] = {
     "return_counts_by_review": lambda s, a, c: dict(review_ids=(c["review"].id,)),
     "live_return_counts": lambda s, a, c: {},
     "outstanding_returns_by_review": lambda s, a, c: dict(review_ids=(c["review"].id,), as_of=TODAY),
+    "lcspr_review_versions": lambda s, a, c: {},
+    "live_lcsprs_by_review": lambda s, a, c: dict(review_ids=(c["review"].id,), as_of=TODAY),
+    "ofsted_waiting_versions": lambda s, a, c: {},
+    "ofsted_outstanding_by_review": lambda s, a, c: dict(review_ids=(c["review"].id,), as_of=TODAY),
     "open_review": lambda s, a, c: dict(
         notification_type="other", incident_date=date(2026, 11, 20), csc_aware_date=date(2026, 11, 20),
         notification_received_date=date(2026, 11, 23), children=[_find("ChildEntry")("CD", 9)], as_of=TODAY),
@@ -755,6 +764,7 @@ CALLS: dict[str, MakeCall] = {
     # The daily log.
     "add_log_entry": lambda s, a, c: dict(review_id=c["review"].id, category="communication", text="Matrix note."),
     "search_log": lambda s, a, c: dict(filters=LogFilters(review_id=c["review"].id)),
+    "search_review_log": lambda s, a, c: dict(review_id=c["review"].id, filters=LogFilters()),
     "list_log_authors": lambda s, a, c: dict(review_id=c["review"].id),
     "list_milestone_choices": lambda s, a, c: dict(review_id=c["review"].id),
     "export_log_csv": lambda s, a, c: dict(filters=LogFilters(review_id=c["review"].id)),
