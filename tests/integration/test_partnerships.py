@@ -184,3 +184,20 @@ def test_a_partnership_code_is_2_to_20_lower_case_letters_digits_or_hyphens(owne
     refusal = "too long" if len(code) > 20 else "partnership_code_form"
     with pytest.raises(DBAPIError, match=refusal), owner.begin() as conn:
         conn.execute(text("INSERT INTO partnerships (name, code) VALUES ('Westshire', :code)"), {"code": code})
+
+
+def test_a_change_is_recorded_and_moves_the_version_of_its_own_partnership(owner: Engine,
+                                                                             two_partnerships: Engine) -> None:
+    with two_partnerships.begin() as conn:
+        _in_partnership(conn, 2)
+        conn.execute(_ACCOUNT, {"username": "west.officer"})
+        moved = conn.execute(text("SELECT txid_current()")).scalar_one()
+    with owner.connect() as conn:
+        recorded = conn.execute(text(
+            "SELECT table_name, partnership_id FROM record_history WHERE table_name IN ('accounts', 'partnerships')"
+            " ORDER BY id")).all()
+        versions = dict(conn.execute(text(
+            "SELECT scope_id, version FROM data_versions WHERE scope = 'partnership'")).all())
+    # The second partnership made by the owner (its own row), then its first account.
+    assert recorded[-2:] == [("partnerships", 2), ("accounts", 2)]
+    assert versions[2] == moved and versions[1] != moved

@@ -11,6 +11,9 @@ Before this, one installation served one partnership and nothing in a row said w
   NULL, so that with two partnerships a row written without one declared is refused (NOT NULL), never guessed. Added
   with that default every existing row reads partnership 1 at once, without rewriting a table (PostgreSQL keeps a
   non-volatile default in the catalogue): nothing in a row's hashed text changes, so every chain verifies as before.
+- a change's row of the record of changes (migration 0017's trigger) belongs to the changed row's partnership (a
+  partnership's own row: that partnership), and so does the data version it moves (migration 0029): the scope
+  ('partnership', id) is now the changed row's partnership, not always 1;
 - what must be unique is unique per partnership: usernames and email addresses, agency names, case references, the
   milestone plan's keys, the scoping form's version numbers, theme names (in any case) and closure days.
 
@@ -53,6 +56,101 @@ PER_PARTNERSHIP = (
     ("agency_form_versions", "agency_form_versions_number_key", ("number",), "one_form_number_per_partnership"),
 )
 CODE_PATTERN = "^[a-z0-9][a-z0-9-]{1,19}$"
+
+
+# Migration 0017's record_row_change, frozen as it was (for the downgrade) and with the changed row's partnership.
+_RECORD_ROW_CHANGE = """
+CREATE OR REPLACE FUNCTION record_row_change() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = public, pg_temp AS $$
+DECLARE
+    before jsonb;
+    after jsonb;
+    hidden text;
+    account text := nullif(current_setting('rrt.account_id', true), '');
+BEGIN
+    IF TG_OP <> 'INSERT' THEN before := to_jsonb(OLD); END IF;
+    IF TG_OP <> 'DELETE' THEN after := to_jsonb(NEW); END IF;
+    IF TG_OP = 'UPDATE' AND before = after THEN
+        RETURN NULL;
+    END IF;
+    FOREACH hidden IN ARRAY coalesce(TG_ARGV, '{{}}'::text[]) LOOP
+        IF before ? hidden AND before ->> hidden IS NOT NULL THEN
+            before := jsonb_set(before, ARRAY[hidden], to_jsonb('sha256:' || encode(sha256(CASE
+                WHEN left(before ->> hidden, 2) = '\\x' THEN decode(substr(before ->> hidden, 3), 'hex')
+                ELSE convert_to(before ->> hidden, 'UTF8') END), 'hex')));
+        END IF;
+        IF after ? hidden AND after ->> hidden IS NOT NULL THEN
+            after := jsonb_set(after, ARRAY[hidden], to_jsonb('sha256:' || encode(sha256(CASE
+                WHEN left(after ->> hidden, 2) = '\\x' THEN decode(substr(after ->> hidden, 3), 'hex')
+                ELSE convert_to(after ->> hidden, 'UTF8') END), 'hex')));
+        END IF;
+    END LOOP;
+    INSERT INTO record_history (changed_at, table_name, operation, row_key, review_id, account_id, via,
+                                database_user, old_row, new_row, chain_position, chain_hash{partnership_column})
+    VALUES (now(), TG_TABLE_NAME, TG_OP, coalesce(after ->> 'id', before ->> 'id', after ->> 'closed_on',
+                before ->> 'closed_on', after ->> 'review_id', before ->> 'review_id',
+                coalesce(after, before) ->> 'meeting_id' || '/' || (coalesce(after, before) ->> 'agency_id')),
+            CASE TG_TABLE_NAME
+                WHEN 'reviews' THEN (coalesce(after, before) ->> 'id')::int
+                WHEN 'agency_return_send_backs' THEN (SELECT review_id FROM agency_returns
+                    WHERE id = (coalesce(after, before) ->> 'agency_return_id')::int)
+                WHEN 'agency_return_chases' THEN (SELECT review_id FROM agency_returns
+                    WHERE id = (coalesce(after, before) ->> 'agency_return_id')::int)
+                WHEN 'milestone_date_corrections' THEN (SELECT review_id FROM review_milestones
+                    WHERE id = (coalesce(after, before) ->> 'milestone_id')::int)
+                WHEN 'meeting_agencies' THEN (SELECT review_id FROM meetings
+                    WHERE id = (coalesce(after, before) ->> 'meeting_id')::int)
+                ELSE (coalesce(after, before) ->> 'review_id')::int END,
+            CASE WHEN account ~ '^[0-9]{{1,9}}$' THEN account::int END,
+            left(nullif(current_setting('rrt.via', true), ''), 40), session_user, before, after, 0, ''{partnership_value});
+    RETURN NULL;
+END $$
+"""
+_OF_THE_ROW = (", partnership_id",
+               ", CASE TG_TABLE_NAME WHEN 'partnerships' THEN (coalesce(after, before) ->> 'id')::int"
+               " ELSE (coalesce(after, before) ->> 'partnership_id')::int END")
+
+# Migration 0029's two functions that move the data versions: {key} is the partnership's scope id and {owned} the
+# partnership_id column's value (0029: 1 and none).
+_MOVE_OF_CHANGE = """
+CREATE OR REPLACE FUNCTION move_data_version_of_change() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = public, pg_temp AS $$
+DECLARE
+    moved bigint := txid_current();
+    kind text := CASE WHEN NEW.review_id IS NULL THEN 'partnership' ELSE 'review' END;
+    key integer := coalesce(NEW.review_id, {key});
+BEGIN
+    -- Once per scope and transaction: a bulk change looks the row up, and writes it only the first time.
+    PERFORM 1 FROM data_versions WHERE scope = kind AND scope_id = key AND version = moved;
+    IF NOT FOUND THEN
+        INSERT INTO data_versions (scope, scope_id, version{owned_column}) VALUES (kind, key, moved{owned})
+            ON CONFLICT (scope, scope_id) DO UPDATE SET version = EXCLUDED.version;
+    END IF;
+    RETURN NULL;
+END $$
+"""
+_MOVE_OF_ROWS = """
+CREATE OR REPLACE FUNCTION move_data_versions_of_rows() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = public, pg_temp AS $$
+BEGIN
+    INSERT INTO data_versions (scope, scope_id, version{owned_column})
+        SELECT DISTINCT CASE WHEN review_id IS NULL THEN 'partnership' ELSE 'review' END,
+               coalesce(review_id, {key}), txid_current(){owned} FROM added
+        ON CONFLICT (scope, scope_id) DO UPDATE SET version = EXCLUDED.version
+            WHERE data_versions.version <> EXCLUDED.version;
+    RETURN NULL;
+END $$
+"""
+
+
+def _triggers(*, by_partnership: bool) -> None:
+    column, value = _OF_THE_ROW if by_partnership else ("", "")
+    op.execute(_RECORD_ROW_CHANGE.format(partnership_column=column, partnership_value=value))
+    owned = {"owned_column": ", partnership_id" if by_partnership else ""}
+    op.execute(_MOVE_OF_CHANGE.format(key="NEW.partnership_id" if by_partnership else "1",
+                                      owned=", NEW.partnership_id" if by_partnership else "", **owned))
+    op.execute(_MOVE_OF_ROWS.format(key="partnership_id" if by_partnership else "1",
+                                    owned=", partnership_id" if by_partnership else "", **owned))
 
 
 def _app_group() -> str | None:
@@ -112,9 +210,15 @@ def upgrade() -> None:
                     ["partnership_id", sa.text("lower(name)")], unique=True)
     op.drop_constraint("closure_days_pkey", "closure_days", type_="primary")
     op.create_primary_key("closure_days_pkey", "closure_days", ["partnership_id", "closed_on"])
+    _triggers(by_partnership=True)
+    # A partnership's name or code changed (by the owner) is on the record too.
+    op.execute("CREATE TRIGGER partnerships_history AFTER INSERT OR UPDATE OR DELETE ON partnerships"
+               " FOR EACH ROW EXECUTE FUNCTION record_row_change()")
 
 
 def downgrade() -> None:
+    op.execute("DROP TRIGGER partnerships_history ON partnerships")
+    _triggers(by_partnership=False)
     op.drop_constraint("closure_days_pkey", "closure_days", type_="primary")
     op.create_primary_key("closure_days_pkey", "closure_days", ["closed_on"])
     op.drop_index("one_theme_name_per_partnership", table_name="practice_themes")
