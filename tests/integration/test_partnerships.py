@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from db.engine import ROOT_DIR, head_revision
+from db.engine import ROOT_DIR
 from services.integrity import verify_record
 from tests.conftest import as_app_role
 
@@ -86,7 +86,7 @@ def test_an_existing_installation_moves_into_its_one_partnership_with_nothing_lo
     assert checked.ok and checked.log_entries > 1000 and checked.history_rows > 1000
 
     with owner.begin() as conn:
-        command.upgrade(_config(conn), head_revision())
+        command.upgrade(_config(conn), "head")
     with owner.connect() as conn:
         assert _snapshot(conn) == before
         assert sum(count for count, _ in before.values()) > 5_000  # the demo: 34 reviews, about 6,000 rows
@@ -196,7 +196,7 @@ def test_a_change_is_recorded_and_moves_the_version_of_its_own_partnership(owner
         recorded = conn.execute(text(
             "SELECT table_name, partnership_id FROM record_history WHERE table_name IN ('accounts', 'partnerships')"
             " ORDER BY id")).all()
-        versions = dict(conn.execute(text(
+        versions: dict[int, int] = dict(conn.execute(text(
             "SELECT scope_id, version FROM data_versions WHERE scope = 'partnership'")).all())
     # The second partnership made by the owner (its own row), then its first account.
     assert recorded[-2:] == [("partnerships", 2), ("accounts", 2)]
