@@ -64,11 +64,11 @@ class Base(DeclarativeBase):
     pass
 
 
-PARTNERSHIP_CODE = "^[a-z0-9][a-z0-9-]{1,19}$"  # migration 0032
+PARTNERSHIP_CODE = "^[a-z0-9][a-z0-9-]{1,19}$"  # migration 0033
 
 
 class Partnership(Base):
-    """A partnership on this deployment (migration 0032): every other row belongs to one. Made by the owner only."""
+    """A partnership on this deployment (migration 0033): every other row belongs to one. Made by the owner only."""
 
     __tablename__ = "partnerships"
     __table_args__ = (
@@ -85,7 +85,7 @@ class Partnership(Base):
 
 
 class PartnershipOwned(Base):
-    """A table whose every row belongs to one partnership (migration 0032). Written without naming one, a row takes
+    """A table whose every row belongs to one partnership (migration 0033). Written without naming one, a row takes
     the partnership the transaction declared (`rrt.partnership_id`), else the only one while there is one: with two
     and none declared the database refuses the row (NOT NULL) rather than guess."""
 
@@ -147,7 +147,7 @@ class Setting(PartnershipOwned):
 class ClosureDay(PartnershipOwned):
     __tablename__ = "closure_days"
 
-    # A day is closed for one partnership (migration 0032).
+    # A day is closed for one partnership (migration 0033).
     partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id"), primary_key=True,
                                                 server_default=text("current_partnership()"))
     closed_on: Mapped[date] = mapped_column(Date, primary_key=True)

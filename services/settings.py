@@ -90,7 +90,7 @@ def list_closure_days(session: Session, actor: Account) -> list[ClosureDayRead]:
 
 
 def _closure_day(session: Session, closed_on: date) -> ClosureDay | None:
-    """The partnership's closure day on `closed_on` (the day is closed per partnership, migration 0032)."""
+    """The partnership's closure day on `closed_on` (the day is closed per partnership, migration 0033)."""
     return session.scalar(select(ClosureDay).where(ClosureDay.closed_on == closed_on))
 
 

@@ -1,4 +1,4 @@
-"""Migration 0032: every row belongs to a partnership, an existing installation moves into its one partnership with
+"""Migration 0033: every row belongs to a partnership, an existing installation moves into its one partnership with
 nothing lost, and what must be unique is unique per partnership.
 
 Expected values come from the database before the move (counts, each table's rows as text, the chains' heads) and
@@ -51,7 +51,7 @@ def test_every_table_but_the_migrations_and_the_partnerships_belongs_to_a_partne
         references = set(conn.execute(text(
             "SELECT conrelid::regclass::text FROM pg_constraint WHERE contype = 'f'"
             " AND confrelid = 'partnerships'::regclass")).scalars())
-    assert len(tables) >= 45  # 44 owned tables at revision 0032, and the two left out
+    assert len(tables) >= 45  # 44 owned tables at revision 0033, and the two left out
     owned = [table for table in tables if table not in NOT_OWNED]
     assert [t for t in owned if t not in columns] == []
     assert [t for t in owned if columns[t].is_nullable != "NO"] == []
@@ -76,7 +76,7 @@ def _snapshot(conn: Connection) -> dict[str, tuple[int, str]]:
 @pytest.mark.demo_data
 def test_an_existing_installation_moves_into_its_one_partnership_with_nothing_lost(owner: Engine) -> None:
     with owner.begin() as conn:
-        command.downgrade(_config(conn), "0031")
+        command.downgrade(_config(conn), "0032")
     with owner.connect() as conn:
         assert "partnerships" not in _tables(conn)
         before = _snapshot(conn)

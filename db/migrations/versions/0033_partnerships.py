@@ -20,19 +20,19 @@ Before this, one installation served one partnership and nothing in a row said w
 Row-level security, one chain and one data version per partnership, the settings' row per partnership and the sign-in
 by partnership follow (docs/scaling.md names what is left).
 
-Revision ID: 0032
-Revises: 0031
+Revision ID: 0033
+Revises: 0032
 Create Date: 2026-12-07
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0032"
-down_revision = "0031"
+revision = "0033"
+down_revision = "0032"
 branch_labels = None
 depends_on = None
 
-# Every table of revision 0031 but alembic_version: frozen here (tests/integration/test_partnerships.py fails on a
+# Every table of revision 0032 but alembic_version: frozen here (tests/integration/test_partnerships.py fails on a
 # table of the schema without the column).
 OWNED = (
     "accounts", "action_evidence", "action_evidence_documents", "agencies", "agency_action_links",
