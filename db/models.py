@@ -64,6 +64,37 @@ class Base(DeclarativeBase):
     pass
 
 
+PARTNERSHIP_CODE = "^[a-z0-9][a-z0-9-]{1,19}$"  # migration 0033
+
+
+class Partnership(Base):
+    """A partnership on this deployment (migration 0033): every other row belongs to one. Made by the owner only."""
+
+    __tablename__ = "partnerships"
+    __table_args__ = (
+        CheckConstraint(f"code ~ '{PARTNERSHIP_CODE}'", name="partnership_code_form"),
+        CheckConstraint("btrim(name) <> ''", name="partnership_name_given"),
+        UniqueConstraint("code", name="one_partnership_per_code"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    # What a user gives at sign-in to choose the partnership once there are several.
+    code: Mapped[str] = mapped_column(String(20), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+class PartnershipOwned(Base):
+    """A table whose every row belongs to one partnership (migration 0033). Written without naming one, a row takes
+    the partnership the transaction declared (`rrt.partnership_id`), else the only one while there is one: with two
+    and none declared the database refuses the row (NOT NULL) rather than guess."""
+
+    __abstract__ = True
+
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id"), nullable=False,
+                                                server_default=text("current_partnership()"))
+
+
 # The LCSPR timescales' ranges (migration 0026 freezes the same): {column: (lowest, highest)}.
 LCSPR_TIMESCALE_RANGES: dict[str, tuple[int, int]] = {
     "lcspr_commission_days": (1, 120),
@@ -76,7 +107,7 @@ LCSPR_TIMESCALE_RANGES: dict[str, tuple[int, int]] = {
 }
 
 
-class Setting(Base):
+class Setting(PartnershipOwned):
     """The partnership's settings: a single row (id = 1)."""
 
     __tablename__ = "settings"
@@ -113,14 +144,17 @@ class Setting(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-class ClosureDay(Base):
+class ClosureDay(PartnershipOwned):
     __tablename__ = "closure_days"
 
+    # A day is closed for one partnership (migration 0033).
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id"), primary_key=True,
+                                                server_default=text("current_partnership()"))
     closed_on: Mapped[date] = mapped_column(Date, primary_key=True)
     reason: Mapped[str] = mapped_column(String(200), nullable=False)
 
 
-class Account(Base):
+class Account(PartnershipOwned):
     __tablename__ = "accounts"
     __table_args__ = (
         CheckConstraint(
@@ -129,10 +163,12 @@ class Account(Base):
         ),
         CheckConstraint("username ~ '^[a-z0-9._-]{3,40}$'", name="username_format"),
         CheckConstraint("email = lower(email)", name="email_lower_case"),
+        UniqueConstraint("partnership_id", "username", name="one_username_per_partnership"),
+        UniqueConstraint("partnership_id", "email", name="one_email_per_partnership"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(40), unique=True, nullable=False)
+    username: Mapped[str] = mapped_column(String(40), nullable=False)
     display_name: Mapped[str] = mapped_column(String(120), nullable=False)
     roles: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
@@ -142,13 +178,13 @@ class Account(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Organisation sign-in (OpenID Connect) matches the identity's verified email to this, lower-cased.
-    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254))
 
     def has_role(self, *roles: str) -> bool:
         return any(role in self.roles for role in roles)
 
 
-class SignInSession(Base):
+class SignInSession(PartnershipOwned):
     """One signed-in browser: the cookie's token is stored only as its SHA-256 hash (services/sessions.py)."""
 
     __tablename__ = "sign_in_sessions"
@@ -172,11 +208,12 @@ class SignInSession(Base):
     ticket_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class Agency(Base):
+class Agency(PartnershipOwned):
     __tablename__ = "agencies"
+    __table_args__ = (UniqueConstraint("partnership_id", "name", name="one_agency_name_per_partnership"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
     kind: Mapped[str] = mapped_column(String(80), nullable=False)
     contact_email: Mapped[str | None] = mapped_column(String(200))
     # The agency's JCR Group representative, copied on send-backs and chases (migration 0012).
@@ -188,7 +225,7 @@ class Agency(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-class MilestoneTemplate(Base):
+class MilestoneTemplate(PartnershipOwned):
     """One step of the plan that new reviews copy."""
 
     __tablename__ = "milestone_templates"
@@ -199,10 +236,11 @@ class MilestoneTemplate(Base):
             name="end_day_range",
         ),
         CheckConstraint("(follows_key IS NULL) = (follows_offset_days IS NULL)", name="follows_pair"),
+        UniqueConstraint("partnership_id", "key", name="one_milestone_key_per_partnership"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(String(40), unique=True, nullable=False)
+    key: Mapped[str] = mapped_column(String(40), nullable=False)
     title: Mapped[str] = mapped_column(String(200), nullable=False)
     window_start_day: Mapped[int | None] = mapped_column(Integer)
     window_end_day: Mapped[int | None] = mapped_column(Integer)
@@ -220,7 +258,7 @@ class MilestoneTemplate(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-class Review(Base):
+class Review(PartnershipOwned):
     __tablename__ = "reviews"
     __table_args__ = (
         CheckConstraint("incident_date <= csc_aware_date", name="incident_before_aware"),
@@ -247,10 +285,11 @@ class Review(Base):
         CheckConstraint(sql_in("withdrawn_reason", WithdrawalReason, nullable=True), name="withdrawn_reason_known"),
         CheckConstraint(WITHDRAWN_ALL_OR_NOTHING, name="withdrawn_all_or_nothing"),
         CheckConstraint("lcspr_decision IS NULL OR length(btrim(lcspr_reason)) > 0", name="lcspr_decision_has_reason"),
+        UniqueConstraint("partnership_id", "case_reference", name="one_case_reference_per_partnership"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_reference: Mapped[str] = mapped_column(String(20), unique=True, nullable=False)
+    case_reference: Mapped[str] = mapped_column(String(20), nullable=False)
     notification_type: Mapped[str] = mapped_column(String(20), nullable=False)
     # Often unknown on Day 1 (migration 0012): required before sign-off.
     incident_date: Mapped[date | None] = mapped_column(Date)
@@ -285,7 +324,7 @@ class Review(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-class ReviewChild(Base):
+class ReviewChild(PartnershipOwned):
     __tablename__ = "review_children"
     __table_args__ = (
         UniqueConstraint("review_id", "position"),
@@ -303,7 +342,7 @@ class ReviewChild(Base):
     review: Mapped[Review] = relationship(back_populates="children")
 
 
-class ReviewMilestone(Base):
+class ReviewMilestone(PartnershipOwned):
     """A review's own copy of a plan step, with its due, agreed and done dates."""
 
     __tablename__ = "review_milestones"
@@ -356,7 +395,7 @@ class ReviewMilestone(Base):
         return self.agreed_due_date or self.due_date
 
 
-class MilestoneDateCorrection(Base):
+class MilestoneDateCorrection(PartnershipOwned):
     """A completed step's date corrected (migration 0012): the step's done date changes, this row keeps the old one."""
 
     __tablename__ = "milestone_date_corrections"
@@ -377,7 +416,7 @@ class MilestoneDateCorrection(Base):
     corrected_by: Mapped[Account] = relationship()
 
 
-class ReviewFactCorrection(Base):
+class ReviewFactCorrection(PartnershipOwned):
     """A review's fact corrected (migration 0018): initials, an age, the number of children, the notification type,
     and the case reference a corrected first child's initials give. The review holds the new value, this row the
     old one; a former case reference stays findable through it."""
@@ -400,7 +439,7 @@ class ReviewFactCorrection(Base):
     corrected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
 
 
-class LogEntry(Base):
+class LogEntry(PartnershipOwned):
     """The daily log: append-only (a trigger refuses UPDATE, DELETE and TRUNCATE)."""
 
     __tablename__ = "daily_log"

@@ -40,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from db.enums import ActionStatus, FinalQaOutcome, RecommendationSource, sql_in, sql_literal
-from db.models import Base
+from db.models import PartnershipOwned
 from db.models_agency import MAX_ATTACHMENT_BYTES, AttachmentType
 
 MAX_RECOMMENDATION_CHARS = 2000
@@ -141,7 +141,7 @@ REVIEW_THEME_CHECKS = (
 )
 
 
-class Lcspr(Base):
+class Lcspr(PartnershipOwned):
     """The Local Child Safeguarding Practice Review a Rapid Review converted into: the same review, continued."""
 
     __tablename__ = "lcsprs"
@@ -171,7 +171,7 @@ class Lcspr(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-class Recommendation(Base):
+class Recommendation(PartnershipOwned):
     """A recommendation of a review: from its Rapid Review report, the Panel's response or its LCSPR."""
 
     __tablename__ = "recommendations"
@@ -193,7 +193,7 @@ class Recommendation(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-class ReviewAction(Base):
+class ReviewAction(PartnershipOwned):
     """One action of a recommendation: an owning agency, an owner, a due date, a status, and an impact check."""
 
     __tablename__ = "review_actions"
@@ -229,7 +229,7 @@ class ReviewAction(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-class ActionEvidence(Base):
+class ActionEvidence(PartnershipOwned):
     """One round of evidence that an action was done; kept for ever, its outcome recorded once by the Manager."""
 
     __tablename__ = "action_evidence"
@@ -257,7 +257,7 @@ class ActionEvidence(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
 
 
-class ActionEvidenceDocument(Base):
+class ActionEvidenceDocument(PartnershipOwned):
     """A document given with a round of evidence: PDF or Word by content, kept for ever."""
 
     __tablename__ = "action_evidence_documents"
@@ -276,13 +276,13 @@ class ActionEvidenceDocument(Base):
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
 
 
-class PracticeTheme(Base):
+class PracticeTheme(PartnershipOwned):
     """A practice theme of the partnership's list (the Administration page keeps it); retired, never deleted."""
 
     __tablename__ = "practice_themes"
     __table_args__ = (
         *(CheckConstraint(sql, name=name) for name, sql in THEME_CHECKS),
-        Index("uq_practice_themes_name", text("lower(name)"), unique=True),
+        Index("one_theme_name_per_partnership", "partnership_id", text("lower(name)"), unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -297,7 +297,7 @@ class PracticeTheme(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-class ReviewTheme(Base):
+class ReviewTheme(PartnershipOwned):
     """A review coded with a practice theme, and the learning in one sentence (no free text about the child)."""
 
     __tablename__ = "review_themes"
@@ -310,7 +310,7 @@ class ReviewTheme(Base):
     coded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
 
 
-class AgencyActionLink(Base):
+class AgencyActionLink(PartnershipOwned):
     """One agency's private link to its actions of one review (migration 0028). Only the token's SHA-256 is kept; one
     live (unrevoked) link per review and agency; revoked, never deleted."""
 

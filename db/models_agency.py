@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from db.models import Base
+from db.models import PartnershipOwned
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ANSWER_CHARS = 20_000
@@ -56,7 +56,7 @@ def _in(column: str, values: type[StrEnum]) -> str:
     return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
 
 
-class AgencyExchangeSettings(Base):
+class AgencyExchangeSettings(PartnershipOwned):
     """One row: how many working days after a return's due date its link keeps working."""
 
     __tablename__ = "agency_exchange_settings"
@@ -73,13 +73,13 @@ class AgencyExchangeSettings(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-class FormVersion(Base):
+class FormVersion(PartnershipOwned):
     """One version of the partnership's scoping form; a link keeps the version it was sent with. Never changed once
     saved: a change is a new version (services/agency_exchange/administration.py)."""
 
     __tablename__ = "agency_form_versions"
     __table_args__ = (
-        UniqueConstraint("number", name="agency_form_versions_number_key"),
+        UniqueConstraint("partnership_id", "number", name="one_form_number_per_partnership"),
         CheckConstraint("number >= 1", name="form_version_number_positive"),
     )
 
@@ -92,7 +92,7 @@ class FormVersion(Base):
     sections: Mapped[list[FormSection]] = relationship(order_by="FormSection.position", viewonly=True)
 
 
-class FormSection(Base):
+class FormSection(PartnershipOwned):
     """One section of a form version, in its order."""
 
     __tablename__ = "agency_form_sections"
@@ -117,7 +117,7 @@ class FormSection(Base):
     required: Mapped[bool] = mapped_column(Boolean, nullable=False)
 
 
-class AgencyLink(Base):
+class AgencyLink(PartnershipOwned):
     """One agency's private link to its one return. Only the token's SHA-256 is kept."""
 
     __tablename__ = "agency_return_links"
@@ -148,7 +148,7 @@ class AgencyLink(Base):
     reissued_from_id: Mapped[int | None] = mapped_column(ForeignKey("agency_return_links.id"))
 
 
-class AgencyRound(Base):
+class AgencyRound(PartnershipOwned):
     """The agency's answer for one round of its return: round 1 the first return, round n + 1 the answer to the n-th
     send-back. A draft until submitted; then kept as it was sent (the database refuses any change)."""
 
@@ -186,7 +186,7 @@ class AgencyRound(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-class AgencyAnswer(Base):
+class AgencyAnswer(PartnershipOwned):
     """The text of one section in one round."""
 
     __tablename__ = "agency_return_answers"
@@ -201,7 +201,7 @@ class AgencyAnswer(Base):
     text: Mapped[str] = mapped_column(Text, nullable=False)
 
 
-class AgencyAttachment(Base):
+class AgencyAttachment(PartnershipOwned):
     """A document attached to one round: PDF or Word as its content shows, its bytes checked against its SHA-256 by
     the database. Read by case readers only, as a download."""
 

@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from db.enums import FolderSection, sql_in
-from db.models import Base
+from db.models import PartnershipOwned
 from db.models_agency import MAX_ATTACHMENT_BYTES, AttachmentType
 from db.models_report import Meeting
 
@@ -49,7 +49,7 @@ FOLDER_DOCUMENT_CHECKS = (
 )
 
 
-class FolderDocument(Base):
+class FolderDocument(PartnershipOwned):
     """One document an officer uploaded to a section of a review's case folder; kept for ever, removed only with a
     reason (its row and bytes stay)."""
 

@@ -7,10 +7,10 @@ from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Ind
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.enums import MailKind, sql_in
-from db.models import Base
+from db.models import PartnershipOwned
 
 
-class CalendarFeed(Base):
+class CalendarFeed(PartnershipOwned):
     """An account's private calendar feed address: the token in the address is stored only as its SHA-256 hash."""
 
     __tablename__ = "calendar_feeds"
@@ -27,7 +27,7 @@ class CalendarFeed(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class CalendarEventState(Base):
+class CalendarEventState(PartnershipOwned):
     """What a calendar event (by UID) last said: its SEQUENCE goes up when its date moves or it is cancelled."""
 
     __tablename__ = "calendar_event_states"
@@ -40,7 +40,7 @@ class CalendarEventState(Base):
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
 
 
-class SentMail(Base):
+class SentMail(PartnershipOwned):
     """One email the product sends: queued once (its unique key), sent by `manage.py send-due-mail`, retried on
     failure (attempts, last_error)."""
 

@@ -33,7 +33,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from db.enums import MeetingKind, ReportVersionState, sql_in, sql_literal
-from db.models import Account, Agency, Base, Review
+from db.models import Account, Agency, Base, PartnershipOwned, Review
 
 _DRAFT, _SIGNED_FINAL, _SUBMITTED = (
     sql_literal(s) for s in (ReportVersionState.DRAFT, ReportVersionState.SIGNED_FINAL, ReportVersionState.SUBMITTED))
@@ -60,10 +60,12 @@ meeting_agencies = Table(
     Base.metadata,
     Column("meeting_id", ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True),
     Column("agency_id", ForeignKey("agencies.id"), primary_key=True),
+    Column("partnership_id", ForeignKey("partnerships.id"), nullable=False,
+           server_default=text("current_partnership()")),  # as PartnershipOwned (db/models.py)
 )
 
 
-class Meeting(Base):
+class Meeting(PartnershipOwned):
     """A meeting of one review: the Rapid Review meeting, a pre-meet, or the executive findings meeting."""
 
     __tablename__ = "meetings"
@@ -95,7 +97,7 @@ class Meeting(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-class ReportSection(Base):
+class ReportSection(PartnershipOwned):
     """The text one section of a review's report holds (the sections the officer writes)."""
 
     __tablename__ = "report_sections"
@@ -114,7 +116,7 @@ class ReportSection(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-class ReportVersion(Base):
+class ReportVersion(PartnershipOwned):
     """One generated Word document of a review's report, kept byte for byte (append-only)."""
 
     __tablename__ = "report_versions"
@@ -151,7 +153,7 @@ class ReportVersion(Base):
     review: Mapped[Review] = relationship()
 
 
-class RecordChainHead(Base):
+class RecordChainHead(PartnershipOwned):
     """The last position and hash of one chain (daily_log, report_versions); moved only by the insert triggers."""
 
     __tablename__ = "record_chain_heads"
@@ -161,7 +163,7 @@ class RecordChainHead(Base):
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
 
 
-class DataVersion(Base):
+class DataVersion(PartnershipOwned):
     """How far one scope's data has moved (migration 0029): ('review', its id) or ('partnership', 1). The version is
     the id of the last transaction that changed the scope; moved only by the database's triggers (the app's role may
     only read it). Kept reads are keyed by it (services.unit_of_work)."""
@@ -176,7 +178,7 @@ class DataVersion(Base):
     version: Mapped[int] = mapped_column(BigInteger, nullable=False)
 
 
-class RecordVerification(Base):
+class RecordVerification(PartnershipOwned):
     """One run of `manage.py verify` (services/integrity.py): when, and what it found."""
 
     __tablename__ = "record_verifications"
@@ -191,7 +193,7 @@ class RecordVerification(Base):
     history_rows: Mapped[int | None] = mapped_column(Integer)
 
 
-class RecordHistoryEntry(Base):
+class RecordHistoryEntry(PartnershipOwned):
     """One change of a row of a tracked table (migration 0017): written by the database's own trigger, never by the
     app, which may only read it; chained like the daily log (services/integrity.py walks it)."""
 
@@ -231,7 +233,7 @@ SIGN_OFF_CHECKS = (
 )
 
 
-class SignOff(Base):
+class SignOff(PartnershipOwned):
     """Who signed the report off, and how: one per signed final version; `withdrawn_on` when it was withdrawn."""
 
     __tablename__ = "report_sign_offs"
@@ -258,7 +260,7 @@ class SignOff(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-class PanelResponse(Base):
+class PanelResponse(PartnershipOwned):
     """What the National Panel said about a review's report (recording it closes the review)."""
 
     __tablename__ = "panel_responses"

@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.enums import FinalQaOutcome, FolderSection, InitialCheckOutcome, ReturnEnding, sql_in, sql_literal
-from db.models import Account, Agency, Base, Review
+from db.models import Account, Agency, PartnershipOwned, Review
 
 # (name, SQL) pairs: the CHECK constraints of agency_returns (migration 0003, then 0006 for the agreed date).
 RETURN_CHECKS = (
@@ -109,7 +109,7 @@ ENDING_CHECKS = (
 )
 
 
-class AgencyReturn(Base):
+class AgencyReturn(PartnershipOwned):
     """One agency's scoping return for one review."""
 
     __tablename__ = "agency_returns"
@@ -199,7 +199,7 @@ class AgencyReturn(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-class AgencyReturnChase(Base):
+class AgencyReturnChase(PartnershipOwned):
     """A chase sent to the agency for a late return (kept apart so that chasing never makes a form stale)."""
 
     __tablename__ = "agency_return_chases"
@@ -216,7 +216,7 @@ class AgencyReturnChase(Base):
     chased_by: Mapped[Account] = relationship()
 
 
-class AgencyReturnSendBack(Base):
+class AgencyReturnSendBack(PartnershipOwned):
     """One send-back round of a return (migration 0012): the row keeps only the last, this keeps them all.
 
     Rounds sent back before migration 0012 were copied in with no author (the log names it).

@@ -89,6 +89,11 @@ def list_closure_days(session: Session, actor: Account) -> list[ClosureDayRead]:
             for c in session.scalars(select(ClosureDay).order_by(ClosureDay.closed_on))]
 
 
+def _closure_day(session: Session, closed_on: date) -> ClosureDay | None:
+    """The partnership's closure day on `closed_on` (the day is closed per partnership, migration 0033)."""
+    return session.scalar(select(ClosureDay).where(ClosureDay.closed_on == closed_on))
+
+
 @requires(Role.ADMIN, action="add closure days")
 def add_closure_day(session: Session, actor: Account, *, closed_on: date, reason: str) -> ClosureDayRead:
     """Add a day the partnership is closed (it stops counting as a working day)."""
@@ -96,7 +101,7 @@ def add_closure_day(session: Session, actor: Account, *, closed_on: date, reason
                         multiline=False)
     if not reason:
         raise InvalidInput("Say why the partnership is closed that day (for example 'Christmas closure').")
-    if session.get(ClosureDay, closed_on) is not None:
+    if _closure_day(session, closed_on) is not None:
         raise InvalidInput(f"{closed_on:%d %b %Y} is already a closure day.")
     if closed_on.weekday() >= 5:
         raise InvalidInput(f"{closed_on:%a %d %b %Y} is a weekend day, which never counts as a working day.")
@@ -112,7 +117,7 @@ def add_closure_day(session: Session, actor: Account, *, closed_on: date, reason
 @requires(Role.ADMIN, action="remove closure days")
 def remove_closure_day(session: Session, actor: Account, *, closed_on: date) -> None:
     """Remove a closure day."""
-    day = session.get(ClosureDay, closed_on)
+    day = _closure_day(session, closed_on)
     if day is None:
         raise InvalidInput(f"{closed_on:%d %b %Y} is not a closure day.")
     session.delete(day)

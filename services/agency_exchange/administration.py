@@ -152,7 +152,7 @@ def save_scoping_form_version(session: Session, actor: Account, *, sections: Seq
     session.add(version)
     try:
         session.flush()
-    except IntegrityError:  # another save took the same number at the same moment (agency_form_versions_number_key)
+    except IntegrityError:  # another save took the same number at the same moment (one_form_number_per_partnership)
         raise StaleRecord("The scoping form was saved by someone else at the same moment. Reload the page and make "
                           "your change again.") from None
     for position, s in enumerate(cleaned, start=1):
