@@ -322,10 +322,13 @@ def link(previous: str, canonical: str) -> str:
 
 
 def _walk(session: Session, table: str, canonical: str, extra: str = "true", anchor: ChainHead | None = None, *,
-          partnership_id: int = 1, named: str = "") -> tuple[int, str, Mismatch | None]:
+          partnership_id: int = 1, named: str = "", scoped: bool = True) -> tuple[int, str, Mismatch | None]:
     """Count, last hash and first mismatch of one partnership's chain; with an `anchor` kept earlier, the chain must
     still pass through it (a chain rewritten by the owner, every later hash recomputed, is whole again but passes
-    elsewhere). `named` starts each sentence (the partnership, when the deployment holds several)."""
+    elsewhere). `named` starts each sentence (the partnership, when the deployment holds several); not `scoped`, the
+    database is older than migration 0033 (no partnership anywhere: the one chain of each)."""
+    of_partnership, params = ("r.partnership_id = :partnership", {"partnership": partnership_id}) if scoped else (
+        "true", {})
     label, plural = _LABELS[table], _PLURALS[table]
 
     def mismatch(row_id: int | None, sentence: str) -> Mismatch:
@@ -335,8 +338,7 @@ def _walk(session: Session, table: str, canonical: str, extra: str = "true", anc
     # in the order of the (partnership_id, chain_position) index.
     rows = session.execute(
         text(f"SELECT r.id, r.chain_position, r.chain_hash, {canonical}, {extra} FROM {table} r"
-             " WHERE r.partnership_id = :partnership ORDER BY r.chain_position, r.id")
-        .bindparams(partnership=partnership_id).execution_options(yield_per=500))
+             f" WHERE {of_partnership} ORDER BY r.chain_position, r.id").execution_options(yield_per=500), params)
     previous, count = GENESIS, 0
     for row_id, position, stored, row_text, bytes_match in rows:
         count += 1
@@ -358,9 +360,8 @@ def _walk(session: Session, table: str, canonical: str, extra: str = "true", anc
     if anchor is not None and anchor.position > count:
         return count, previous, mismatch(None, f"the {plural} end at position {count} but the head kept for them is "
                                                f"at position {anchor.position}: the last ones are gone")
-    head = session.execute(text("SELECT position, hash FROM record_chain_heads"
-                                " WHERE partnership_id = :partnership AND chain = :chain"),
-                           {"partnership": partnership_id, "chain": table}).first()
+    head = session.execute(text(f"SELECT position, hash FROM record_chain_heads r WHERE {of_partnership}"
+                                " AND r.chain = :chain"), {**params, "chain": table}).first()
     if head is None or head[0] != count or head[1] != previous:
         recorded = head[0] if head is not None else "unknown"
         return count, previous, mismatch(None, f"the {plural} end at position {count} but {recorded} were recorded: "
@@ -368,9 +369,9 @@ def _walk(session: Session, table: str, canonical: str, extra: str = "true", anc
     return count, previous, None
 
 
-def _walk_partnership(session: Session, partnership_id: int, anchors: Mapping[str, ChainHead], named: str
-                      ) -> PartnershipRecord:
-    walk = partial(_walk, session, partnership_id=partnership_id, named=named)
+def _walk_partnership(session: Session, partnership_id: int, anchors: Mapping[str, ChainHead], named: str,
+                      scoped: bool) -> PartnershipRecord:
+    walk = partial(_walk, session, partnership_id=partnership_id, named=named, scoped=scoped)
     log_entries, log_head, mismatch = walk("daily_log", LOG_CANONICAL, anchor=anchors.get("daily_log"))
     if mismatch is not None:
         return PartnershipRecord(partnership_id, log_entries, 0, 0, mismatch)
@@ -389,8 +390,10 @@ def verify_record(session: Session, expected_heads: Sequence[ChainHead] = (), *,
     each partnership's first row that does not match (if any). Each of `expected_heads` (kept from an earlier verify)
     of a partnership walked must still be on its chain; a head kept for a partnership the database does not hold is
     a mismatch (its chains are gone)."""
+    # A database older than migration 0033 (a test moving down and up again) has one partnership, unnamed.
+    scoped = session.execute(text("SELECT to_regclass('partnerships') IS NOT NULL")).scalar_one()
     held: list[tuple[int, str]] = [(pid, code) for pid, code in session.execute(
-        text("SELECT id, code FROM partnerships ORDER BY id"))]
+        text("SELECT id, code FROM partnerships ORDER BY id"))] if scoped else [(1, "")]
     several = len(held) > 1
     walked = [(pid, code) for pid, code in held if partnership_id is None or pid == partnership_id]
     if partnership_id is not None and not walked:
@@ -399,8 +402,8 @@ def verify_record(session: Session, expected_heads: Sequence[ChainHead] = (), *,
     for head in expected_heads:
         if head.position > 0:
             anchors.setdefault(head.partnership_id, {})[head.chain] = head
-    records = [_walk_partnership(session, pid, anchors.get(pid, {}), f"partnership {pid} ({code}): " if several else "")
-               for pid, code in walked]
+    records = [_walk_partnership(session, pid, anchors.get(pid, {}), f"partnership {pid} ({code}): " if several else "",
+                                 scoped) for pid, code in walked]
     ids = {pid for pid, _ in held}
     for gone in sorted(pid for pid in anchors if pid not in ids and partnership_id in (None, pid)):
         records.append(PartnershipRecord(gone, 0, 0, 0, Mismatch(
