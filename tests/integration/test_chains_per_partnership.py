@@ -321,3 +321,31 @@ def test_the_demo_goes_down_to_0033_and_up_again_with_every_chain_verifying(owne
         _, position = conn.execute(_ENTRY, {"author": author, "text": "written at 0034"}).one()
     assert position == before.log_entries + 2
     assert _verify(owner, before.heads).ok
+
+
+def _manage_verify(*options: str) -> subprocess.CompletedProcess[str]:
+    # DATABASE_URL (app role) and MIGRATION_DATABASE_URL (owner) are set by fresh_database_url.
+    return subprocess.run([sys.executable, "manage.py", "verify", *options], capture_output=True, text=True,
+                          cwd=ROOT_DIR, env=dict(os.environ), timeout=120)
+
+
+def test_manage_verify_prints_and_keeps_each_partnerships_heads_and_verifies_one_when_asked(
+        app: Engine, two: dict[int, int], tmp_path: Path) -> None:
+    _write(app, 2, two[2], "two's note")
+    heads = tmp_path / "rrt.heads"
+    done = _manage_verify("--save-heads", str(heads))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("verified: ")
+    assert [line.split(":")[0] for line in lines[1:3]] == ["chain heads of partnership 1",
+                                                            "chain heads of partnership 2"]
+    kept = heads.read_text().splitlines()
+    assert [line.split()[:2] for line in kept] == [[p, chain] for p in ("1", "2") for chain in CHAINS]
+    assert kept[3].split()[2] == "1"  # partnership 2's one entry
+    assert f"log {kept[3].split()[3]}," in lines[2]
+
+    alone = _manage_verify("--partnership", "2", "--expect-heads", str(heads))
+    assert alone.returncode == 0, alone.stderr
+    assert alone.stdout.splitlines()[1].startswith("chain heads: log ")  # one partnership: the line as before 0034
+    missing = _manage_verify("--partnership", "9")
+    assert missing.returncode == 2 and "holds no partnership 9" in missing.stderr
