@@ -9,6 +9,10 @@ checks every version's bytes against its size and SHA-256: a row changed, remove
 owner, with the triggers off) breaks the chain at that row or at the chain's head. The owner could still rewrite a
 row and recompute every later hash and the head; the heads printed by a verify and kept outside the database (with
 each backup) catch that: a later verify given them checks the chain still passes through each (`expected_heads`).
+
+Each partnership has its own three chains (migration 0034: the heads keyed by partnership and chain, positions 1..n
+within the partnership): `verify_record` walks every partnership's, or one's (`partnership_id`), and a heads file
+names each head's partnership (a line without one, as written before 0034, is partnership 1's).
 """
 from __future__ import annotations
 
