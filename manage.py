@@ -115,14 +115,20 @@ def verify(args: argparse.Namespace) -> int:
             _fail(str(error))
             return 2
     with _as_system() as session:
-        result = verify_record(session, expected)
+        try:
+            result = verify_record(session, expected, partnership_id=args.partnership)
+        except ValueError as error:  # no such partnership
+            _fail(str(error))
+            return 2
         record_verification(session, result)
     if not result.ok:
         _fail(result.summary())
         return 4
     print(result.summary() + (f" (each still passes through the heads in {args.expect_heads})" if expected else ""))
-    print(f"chain heads: log {result.log_head}, report versions {result.versions_head}, history "
-          f"{result.history_head} (keep these elsewhere)")
+    for record in result.partnerships:  # one partnership's chains: the line as before migration 0034
+        of = f" of partnership {record.partnership_id}" if len(result.partnerships) > 1 else ""
+        print(f"chain heads{of}: log {record.log_head}, report versions {record.versions_head}, history "
+              f"{record.history_head} (keep these elsewhere)")
     if args.save_heads:
         Path(args.save_heads).write_text(heads_text(result.heads), encoding="utf-8")
         print(f"Chain heads written to {args.save_heads}: keep it away from the database, with the backup.")
@@ -324,6 +330,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     verify_parser.add_argument("--expect-heads", metavar="FILE",
                                help="heads saved by an earlier verify: fail if a chain no longer passes through them")
     verify_parser.add_argument("--save-heads", metavar="FILE", help="write the chain heads to FILE once verified")
+    verify_parser.add_argument("--partnership", metavar="ID", type=int,
+                               help="verify this partnership's chains only (default: every partnership's)")
     verify_parser.set_defaults(func=verify)
     mail = sub.add_parser("send-due-mail", help="queue the morning digests and send every queued email (run by cron)")
     mail.add_argument("--digests-now", action="store_true",

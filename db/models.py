@@ -458,6 +458,8 @@ class LogEntry(PartnershipOwned):
         Index("ix_daily_log_text_trgm", "text", postgresql_using="gin", postgresql_ops={"text": "gin_trgm_ops"}),
         # Migration 0027: the words of the text, for "Words in the text" (services.daily_log.reads).
         Index("ix_daily_log_text_words", "text_words", postgresql_using="gin"),
+        # Migration 0034: one chain per partnership (0009: one for the deployment).
+        Index("ix_daily_log_partnership_chain_position", "partnership_id", "chain_position", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -477,8 +479,7 @@ class LogEntry(PartnershipOwned):
     agency_return_id: Mapped[int | None] = mapped_column(
         ForeignKey("agency_returns.id", name="daily_log_agency_return_id_fkey", use_alter=True))
     # The hash chain (migration 0009): set by the database's BEFORE INSERT trigger, never by the app.
-    chain_position: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default=FetchedValue(),
-                                                index=True, unique=True)
+    chain_position: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default=FetchedValue())
     chain_hash: Mapped[str] = mapped_column(String(64), nullable=False, server_default=FetchedValue())
     # The text's words (migration 0027): letters and digits, lower case, for the word search; never loaded.
     text_words: Mapped[str] = mapped_column(

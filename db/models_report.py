@@ -126,6 +126,8 @@ class ReportVersion(PartnershipOwned):
         # One signed final version per review was a unique index until migration 0010: a withdrawn sign-off may be
         # followed by another; report_sign_offs.one_sign_off_in_force keeps one in force.
         Index("one_submitted_per_review", "review_id", unique=True, postgresql_where=text(f"state = {_SUBMITTED}")),
+        # Migration 0034: one chain per partnership (0009: one for the deployment).
+        Index("ix_report_versions_partnership_chain_position", "partnership_id", "chain_position", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -146,18 +148,20 @@ class ReportVersion(PartnershipOwned):
     # A hash of what the report said (not of the file): "nothing changed since draft 3" is a lookup.
     content_fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
     # The hash chain (migration 0009): set by the database's BEFORE INSERT trigger, never by the app.
-    chain_position: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default=FetchedValue(),
-                                                index=True, unique=True)
+    chain_position: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default=FetchedValue())
     chain_hash: Mapped[str] = mapped_column(String(64), nullable=False, server_default=FetchedValue())
 
     review: Mapped[Review] = relationship()
 
 
 class RecordChainHead(PartnershipOwned):
-    """The last position and hash of one chain (daily_log, report_versions); moved only by the insert triggers."""
+    """The last position and hash of one partnership's chain (daily_log, report_versions, record_history); moved
+    only by the insert triggers. Each partnership has its own three (migration 0034), made with the partnership."""
 
     __tablename__ = "record_chain_heads"
 
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id"), primary_key=True,
+                                                server_default=text("current_partnership()"))
     chain: Mapped[str] = mapped_column(String(40), primary_key=True)
     position: Mapped[int] = mapped_column(BigInteger, nullable=False)
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
@@ -201,6 +205,8 @@ class RecordHistoryEntry(PartnershipOwned):
     __table_args__ = (
         CheckConstraint("operation IN ('INSERT', 'UPDATE', 'DELETE')", name="history_operation_known"),
         Index("ix_record_history_review", "review_id", "id"),
+        # Migration 0034: one chain per partnership (0017: one for the deployment).
+        Index("ix_record_history_partnership_chain_position", "partnership_id", "chain_position", unique=True),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -214,7 +220,7 @@ class RecordHistoryEntry(PartnershipOwned):
     database_user: Mapped[str] = mapped_column(String(63), nullable=False)
     old_row: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     new_row: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
-    chain_position: Mapped[int] = mapped_column(BigInteger, nullable=False, index=True, unique=True)
+    chain_position: Mapped[int] = mapped_column(BigInteger, nullable=False)
     chain_hash: Mapped[str] = mapped_column(String(64), nullable=False)
 
 

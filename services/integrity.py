@@ -9,6 +9,10 @@ checks every version's bytes against its size and SHA-256: a row changed, remove
 owner, with the triggers off) breaks the chain at that row or at the chain's head. The owner could still rewrite a
 row and recompute every later hash and the head; the heads printed by a verify and kept outside the database (with
 each backup) catch that: a later verify given them checks the chain still passes through each (`expected_heads`).
+
+Each partnership has its own three chains (migration 0034: the heads keyed by partnership and chain, positions 1..n
+within the partnership): `verify_record` walks every partnership's, or one's (`partnership_id`), and a heads file
+names each head's partnership (a line without one, as written before 0034, is partnership 1's).
 """
 from __future__ import annotations
 
@@ -166,11 +170,13 @@ def made_per_review(*, versions: Callable[..., Sequence[tuple[int, int]]], part:
 
 @dataclass(frozen=True)
 class ChainHead:
-    """Where a chain ended when it was verified: kept outside the database (with each backup), it anchors the chain."""
+    """Where a partnership's chain ended when it was verified: kept outside the database (with each backup), it
+    anchors the chain. Each partnership has its own three chains (migration 0034)."""
 
     chain: str
     position: int
     hash: str
+    partnership_id: int = 1
 
 
 CHAINS = ("daily_log", "report_versions", "record_history")
@@ -180,22 +186,31 @@ _PLURALS = {"daily_log": "daily log entries", "report_versions": "report version
 
 
 def heads_text(heads: Sequence[ChainHead]) -> str:
-    """The heads as the lines of a heads file: `chain position hash`."""
-    return "".join(f"{head.chain} {head.position} {head.hash}\n" for head in heads)
+    """The heads as the lines of a heads file: `partnership chain position hash` (the partnership's id)."""
+    return "".join(f"{head.partnership_id} {head.chain} {head.position} {head.hash}\n" for head in heads)
+
+
+def _is_count(word: str) -> bool:
+    return word.isascii() and word.isdigit()
 
 
 def parse_heads(content: str) -> list[ChainHead]:
-    """The heads of a heads file; ValueError with a sentence when a line is not `chain position hash`."""
+    """The heads of a heads file; ValueError with a sentence when a line is not `partnership chain position hash`.
+    A line without the partnership (`chain position hash`, as written before migration 0034, when a deployment had
+    one chain of each) is partnership 1's."""
     heads = []
     for number, line in enumerate(content.splitlines(), start=1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         parts = line.split()
-        if (len(parts) != 3 or parts[0] not in CHAINS or not parts[1].isascii() or not parts[1].isdigit()
-                or len(parts[2]) != 64 or any(c not in "0123456789abcdef" for c in parts[2])):
-            raise ValueError(f"Line {number} of the heads file is not `chain position hash` (a chain is one of "
-                             f"{', '.join(CHAINS)}): nothing was checked against it.")
-        heads.append(ChainHead(parts[0], int(parts[1]), parts[2]))
+        if len(parts) == 3:
+            parts = ["1", *parts]
+        if (len(parts) != 4 or not _is_count(parts[0]) or int(parts[0]) < 1 or parts[1] not in CHAINS
+                or not _is_count(parts[2]) or len(parts[3]) != 64
+                or any(c not in "0123456789abcdef" for c in parts[3])):
+            raise ValueError(f"Line {number} of the heads file is not `partnership chain position hash` (a chain is "
+                             f"one of {', '.join(CHAINS)}): nothing was checked against it.")
+        heads.append(ChainHead(parts[1], int(parts[2]), parts[3], int(parts[0])))
     if not heads:
         raise ValueError("The heads file holds no chain head: nothing was checked against it.")
     return heads
@@ -203,39 +218,97 @@ def parse_heads(content: str) -> list[ChainHead]:
 
 @dataclass(frozen=True)
 class Mismatch:
-    """The first row that does not match: which chain, its id and what is wrong."""
+    """The first row that does not match in one partnership's chains: which chain, its id and what is wrong."""
 
     table: str
     row_id: int | None
     sentence: str
+    partnership_id: int = 1
 
 
 @dataclass(frozen=True)
-class VerificationResult:
+class PartnershipRecord:
+    """One partnership's three chains as walked: counts, last hashes and the first mismatch (a chain after a failed
+    one is not walked: its count and head stay 0 and the genesis)."""
+
+    partnership_id: int
     log_entries: int
     report_versions: int
+    history_rows: int
     mismatch: Mismatch | None
-    # The last hash of each chain: kept outside the database, it shows later that nothing before it was rewritten.
     log_head: str = GENESIS
     versions_head: str = GENESIS
-    history_rows: int = 0
     history_head: str = GENESIS
 
     @property
     def heads(self) -> list[ChainHead]:
-        return [ChainHead("daily_log", self.log_entries, self.log_head),
-                ChainHead("report_versions", self.report_versions, self.versions_head),
-                ChainHead("record_history", self.history_rows, self.history_head)]
+        return [ChainHead("daily_log", self.log_entries, self.log_head, self.partnership_id),
+                ChainHead("report_versions", self.report_versions, self.versions_head, self.partnership_id),
+                ChainHead("record_history", self.history_rows, self.history_head, self.partnership_id)]
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    """Every partnership walked (in id order): the counts are their sums, `mismatch` the first partnership's problem
+    and `mismatches` each one's."""
+
+    partnerships: tuple[PartnershipRecord, ...]
+
+    @property
+    def log_entries(self) -> int:
+        return sum(p.log_entries for p in self.partnerships)
+
+    @property
+    def report_versions(self) -> int:
+        return sum(p.report_versions for p in self.partnerships)
+
+    @property
+    def history_rows(self) -> int:
+        return sum(p.history_rows for p in self.partnerships)
+
+    def _only(self) -> PartnershipRecord:
+        if len(self.partnerships) != 1:
+            raise ValueError(f"{len(self.partnerships)} partnerships were verified: take each one's heads "
+                             "from `partnerships`")
+        return self.partnerships[0]
+
+    # The last hash of each chain of the one partnership verified (a deployment of one partnership, or one asked for).
+    @property
+    def log_head(self) -> str:
+        return self._only().log_head
+
+    @property
+    def versions_head(self) -> str:
+        return self._only().versions_head
+
+    @property
+    def history_head(self) -> str:
+        return self._only().history_head
+
+    @property
+    def heads(self) -> list[ChainHead]:
+        """Every partnership's three heads: kept outside the database, they show later that nothing before them was
+        rewritten."""
+        return [head for record in self.partnerships for head in record.heads]
+
+    @property
+    def mismatches(self) -> list[Mismatch]:
+        return [p.mismatch for p in self.partnerships if p.mismatch is not None]
+
+    @property
+    def mismatch(self) -> Mismatch | None:
+        found = self.mismatches
+        return found[0] if found else None
 
     @property
     def ok(self) -> bool:
-        return self.mismatch is None
+        return not self.mismatches
 
     def summary(self) -> str:
-        if self.mismatch is None:
+        if self.ok:
             return (f"verified: {self.log_entries} log entries, {self.report_versions} report versions, "
                     f"{self.history_rows} history rows")
-        return f"NOT verified: {self.mismatch.sentence}"
+        return "NOT verified: " + "; ".join(m.sentence for m in self.mismatches)
 
 
 @dataclass(frozen=True)
@@ -252,15 +325,24 @@ def link(previous: str, canonical: str) -> str:
     return hashlib.sha256(f"{previous}\n{canonical}".encode()).hexdigest()
 
 
-def _walk(session: Session, table: str, canonical: str, extra: str = "true", anchor: ChainHead | None = None
-          ) -> tuple[int, str, Mismatch | None]:
-    """Count, last hash and first mismatch of one chain; with an `anchor` kept earlier, the chain must still pass
-    through it (a chain rewritten by the owner, every later hash recomputed, is whole again but passes elsewhere)."""
+def _walk(session: Session, table: str, canonical: str, extra: str = "true", anchor: ChainHead | None = None, *,
+          partnership_id: int = 1, named: str = "", scoped: bool = True) -> tuple[int, str, Mismatch | None]:
+    """Count, last hash and first mismatch of one partnership's chain; with an `anchor` kept earlier, the chain must
+    still pass through it (a chain rewritten by the owner, every later hash recomputed, is whole again but passes
+    elsewhere). `named` starts each sentence (the partnership, when the deployment holds several); not `scoped`, the
+    database is older than migration 0033 (no partnership anywhere: the one chain of each)."""
+    of_partnership, params = ("r.partnership_id = :partnership", {"partnership": partnership_id}) if scoped else (
+        "true", {})
     label, plural = _LABELS[table], _PLURALS[table]
-    # Fetched in chunks (a server-side cursor), so a long log or large Word files are never all in memory at once.
+
+    def mismatch(row_id: int | None, sentence: str) -> Mismatch:
+        return Mismatch(table, row_id, named + sentence, partnership_id)
+
+    # Fetched in chunks (a server-side cursor), so a long log or large Word files are never all in memory at once;
+    # in the order of the (partnership_id, chain_position) index.
     rows = session.execute(
         text(f"SELECT r.id, r.chain_position, r.chain_hash, {canonical}, {extra} FROM {table} r"
-             " ORDER BY r.chain_position, r.id").execution_options(yield_per=500))
+             f" WHERE {of_partnership} ORDER BY r.chain_position, r.id").execution_options(yield_per=500), params)
     previous, count = GENESIS, 0
     for row_id, position, stored, row_text, bytes_match in rows:
         count += 1
@@ -276,43 +358,76 @@ def _walk(session: Session, table: str, canonical: str, extra: str = "true", anc
             problem = (f"the {plural} were rewritten at or before {label} {row_id} (position {count}): their chain "
                        "no longer passes through the head kept for it")
         if problem is not None:
-            return count, previous, Mismatch(table, row_id, problem)
+            rows.close()
+            return count, previous, mismatch(row_id, problem)
         previous = stored
     if anchor is not None and anchor.position > count:
-        return count, previous, Mismatch(table, None, f"the {plural} end at position {count} but the head kept for "
-                                                      f"them is at position {anchor.position}: the last ones are gone")
-    head = session.execute(text("SELECT position, hash FROM record_chain_heads WHERE chain = :chain"),
-                           {"chain": table}).first()
+        return count, previous, mismatch(None, f"the {plural} end at position {count} but the head kept for them is "
+                                               f"at position {anchor.position}: the last ones are gone")
+    head = session.execute(text(f"SELECT position, hash FROM record_chain_heads r WHERE {of_partnership}"
+                                " AND r.chain = :chain"), {**params, "chain": table}).first()
     if head is None or head[0] != count or head[1] != previous:
         recorded = head[0] if head is not None else "unknown"
-        return count, previous, Mismatch(table, None, f"the {plural} end at position {count} but {recorded} were "
-                                                      "recorded: the last ones are missing or the head was changed")
+        return count, previous, mismatch(None, f"the {plural} end at position {count} but {recorded} were recorded: "
+                                               "the last ones are missing or the head was changed")
     return count, previous, None
 
 
-def verify_record(session: Session, expected_heads: Sequence[ChainHead] = ()) -> VerificationResult:
-    """Walk the three chains from the start; return the counts and the first row that does not match (if any). Each of
-    `expected_heads` (kept from an earlier verify) must still be on its chain."""
-    anchors = {head.chain: head for head in expected_heads if head.position > 0}
-    log_entries, log_head, mismatch = _walk(session, "daily_log", LOG_CANONICAL, anchor=anchors.get("daily_log"))
+def _walk_partnership(session: Session, partnership_id: int, anchors: Mapping[str, ChainHead], named: str,
+                      scoped: bool) -> PartnershipRecord:
+    walk = partial(_walk, session, partnership_id=partnership_id, named=named, scoped=scoped)
+    log_entries, log_head, mismatch = walk("daily_log", LOG_CANONICAL, anchor=anchors.get("daily_log"))
     if mismatch is not None:
-        return VerificationResult(log_entries, 0, mismatch)
-    versions, versions_head, mismatch = _walk(session, "report_versions", VERSION_CANONICAL, _BYTES_MATCH,
-                                              anchors.get("report_versions"))
+        return PartnershipRecord(partnership_id, log_entries, 0, 0, mismatch)
+    versions, versions_head, mismatch = walk("report_versions", VERSION_CANONICAL, _BYTES_MATCH,
+                                             anchors.get("report_versions"))
     if mismatch is not None:
-        return VerificationResult(log_entries, versions, mismatch, log_head)
-    history, history_head, mismatch = _walk(session, "record_history", HISTORY_CANONICAL,
-                                            anchor=anchors.get("record_history"))
-    return VerificationResult(log_entries, versions, mismatch, log_head, versions_head, history, history_head)
+        return PartnershipRecord(partnership_id, log_entries, versions, 0, mismatch, log_head)
+    history, history_head, mismatch = walk("record_history", HISTORY_CANONICAL, anchor=anchors.get("record_history"))
+    return PartnershipRecord(partnership_id, log_entries, versions, history, mismatch, log_head, versions_head,
+                             history_head)
+
+
+def verify_record(session: Session, expected_heads: Sequence[ChainHead] = (), *, partnership_id: int | None = None
+                  ) -> VerificationResult:
+    """Walk each partnership's three chains from the start (only `partnership_id`'s when given); return the counts and
+    each partnership's first row that does not match (if any). Each of `expected_heads` (kept from an earlier verify)
+    of a partnership walked must still be on its chain; a head kept for a partnership the database does not hold is
+    a mismatch (its chains are gone)."""
+    # A database older than migration 0033 (a test moving down and up again) has one partnership, unnamed.
+    scoped = session.execute(text("SELECT to_regclass('partnerships') IS NOT NULL")).scalar_one()
+    held: list[tuple[int, str]] = [(pid, code) for pid, code in session.execute(
+        text("SELECT id, code FROM partnerships ORDER BY id"))] if scoped else [(1, "")]
+    several = len(held) > 1
+    walked = [(pid, code) for pid, code in held if partnership_id is None or pid == partnership_id]
+    if partnership_id is not None and not walked:
+        raise ValueError(f"This database holds no partnership {partnership_id}: nothing was verified.")
+    anchors: dict[int, dict[str, ChainHead]] = {}
+    for head in expected_heads:
+        if head.position > 0:
+            anchors.setdefault(head.partnership_id, {})[head.chain] = head
+    records = [_walk_partnership(session, pid, anchors.get(pid, {}), f"partnership {pid} ({code}): " if several else "",
+                                 scoped) for pid, code in walked]
+    ids = {pid for pid, _ in held}
+    for gone in sorted(pid for pid in anchors if pid not in ids and partnership_id in (None, pid)):
+        records.append(PartnershipRecord(gone, 0, 0, 0, Mismatch(
+            "partnerships", None, f"heads were kept for partnership {gone}, which this database no longer holds: "
+                                  "its chains are gone", gone)))
+    return VerificationResult(tuple(records))
 
 
 def record_verification(session: Session, result: VerificationResult) -> None:
-    """Keep when the record was verified and what was found (shown on the Administration page)."""
-    session.add(RecordVerification(ok=result.ok, log_entries=result.log_entries,
-                                   report_versions=result.report_versions,
-                                   history_rows=(result.history_rows if result.mismatch is None
-                                                 or result.mismatch.table == "record_history" else None),
-                                   problem=result.mismatch.sentence if result.mismatch else None))
+    """Keep when the record was verified and what was found (shown on the Administration page): one row for each
+    partnership walked, in that partnership, with its own counts and problem."""
+    for record in result.partnerships:
+        if record.mismatch is not None and record.mismatch.table == "partnerships":
+            continue  # heads kept for a partnership gone: it has no row to keep a verification in
+        session.add(RecordVerification(
+            partnership_id=record.partnership_id, ok=record.mismatch is None, log_entries=record.log_entries,
+            report_versions=record.report_versions,
+            history_rows=(record.history_rows if record.mismatch is None
+                          or record.mismatch.table == "record_history" else None),
+            problem=record.mismatch.sentence if record.mismatch else None))
     session.flush()
 
 

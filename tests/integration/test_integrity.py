@@ -238,9 +238,9 @@ def test_a_chain_rewritten_by_the_owner_passes_a_plain_verify_but_not_one_given_
     kept = _verify(app)
     done = _manage_verify("--save-heads", str(heads))
     assert done.returncode == 0, done.stderr
-    assert heads.read_text().splitlines() == [f"daily_log {kept.log_entries} {kept.log_head}",
-                                              f"report_versions {kept.report_versions} {kept.versions_head}",
-                                              f"record_history {kept.history_rows} {kept.history_head}"]
+    assert heads.read_text().splitlines() == [f"1 daily_log {kept.log_entries} {kept.log_head}",  # partnership 1
+                                              f"1 report_versions {kept.report_versions} {kept.versions_head}",
+                                              f"1 record_history {kept.history_rows} {kept.history_head}"]
     with Session(app) as session, session.begin():  # the record goes on growing after the heads were kept
         actor = session.get_one(Account, session.execute(text("SELECT min(id) FROM accounts")).scalar())
         append_system_entry(session, actor, review_id=None, category="other", text="after the backup")
