@@ -9,16 +9,14 @@ are told apart by the tables they read, as their SQL names them.
 """
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
-from sqlalchemy import Connection, event, select, text
-from sqlalchemy.engine.interfaces import DBAPICursor, ExecutionContext
+from sqlalchemy import select, text
 from streamlit.testing.v1 import AppTest
 
 from db.models import Account
 from services.daily_log.service import add_log_entry
 from tests.app.conftest import create_account
+from tests.app.statements import render_statements
 from tests.app.test_statements_after_a_write import _first_two_live
 from tests.app.test_statements_per_render import AS_OF
 from tests.types import MakeApp, OpenSession
@@ -35,27 +33,6 @@ def _write(open_session: OpenSession, review_id: int) -> None:
         officer = session.scalars(select(Account).where(Account.username == "demo-officer")).one()
         add_log_entry(session, officer, review_id=review_id, category="communication",
                       text="Phoned the school's safeguarding lead (kept parts test).")
-
-
-def _statements(at: AppTest) -> list[str]:
-    """The SQL of one render of the page."""
-    import ui.state
-
-    sent: list[str] = []
-
-    def listener(conn: Connection, cursor: DBAPICursor, statement: str, parameters: object,
-                 context: ExecutionContext | None, executemany: bool) -> None:
-        sent.append(statement)
-
-    engine = ui.state._engine()
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        at.session_state["last_seen_at"] = datetime.now(UTC)
-        at.run()
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    assert not at.exception, at.exception
-    return sent
 
 
 def _reading(sent: list[str], part: str) -> int:
@@ -89,12 +66,12 @@ def test_the_live_pages_ofsted_and_lcspr_parts_are_read_again_only_for_their_own
     assert any("Waiting for Ofsted" in s.value for s in at.subheader)
     assert any("LCSPRs in progress" in s.value for s in at.subheader)
     _write(app_db, other)
-    sent = _statements(at)
+    sent = render_statements(at)
     assert (_reading(sent, OFSTED_ROWS), _reading(sent, LCSPR_ROWS)) == (0, 0), sent
     _write(app_db, waiting)
-    sent = _statements(at)
+    sent = render_statements(at)
     assert (_reading(sent, OFSTED_ROWS), _reading(sent, LCSPR_ROWS)) == (1, 0), sent
-    sent = _statements(at)  # a warm render: nothing written since, nothing of them read
+    sent = render_statements(at)  # a warm render: nothing written since, nothing of them read
     assert (_reading(sent, OFSTED_ROWS), _reading(sent, LCSPR_ROWS)) == (0, 0), sent
 
 
@@ -105,7 +82,7 @@ def test_the_daily_log_opened_on_one_review_is_kept_through_a_write_to_another(
     shown, other = _first_two_live(app_db)
     at = _opened(make_app, reader, "pages/daily_log.py", shown)
     _write(app_db, other)
-    sent = _statements(at)
+    sent = render_statements(at)
     assert _reading(sent, LOG_ROWS) == 0, sent  # neither the page of entries nor the authors read again
     _write(app_db, shown)
-    assert _reading(_statements(at), LOG_ROWS) >= 2  # the review's entries and its authors read again
+    assert _reading(render_statements(at), LOG_ROWS) >= 2  # the review's entries and its authors read again

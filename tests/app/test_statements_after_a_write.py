@@ -8,17 +8,14 @@ in a loop or rebuilt what a review picker needs from every review would still se
 one that read per review, or per review changed since the partnership was loaded, sends more the second time."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
-from sqlalchemy import Connection, event, func, select
-from sqlalchemy.engine.interfaces import DBAPICursor, ExecutionContext
-from streamlit.testing.v1 import AppTest
+from sqlalchemy import func, select
 
 from db.enums import ReviewState
 from db.models import Account, Review
 from services.daily_log.service import add_log_entry
 from tests.app.conftest import create_account
+from tests.app.statements import render_statements
 from tests.app.test_statements_per_render import AS_OF, _more_live_reviews
 from tests.types import MakeApp, OpenSession
 
@@ -42,26 +39,6 @@ def _write(open_session: OpenSession, review_id: int) -> None:
                       text="Phoned the school's safeguarding lead (statements test).")
 
 
-def _count(at: AppTest) -> int:
-    import ui.state
-
-    sent: list[str] = []
-
-    def listener(conn: Connection, cursor: DBAPICursor, statement: str, parameters: object,
-                 context: ExecutionContext | None, executemany: bool) -> None:
-        sent.append(statement)
-
-    engine = ui.state._engine()
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        at.session_state["last_seen_at"] = datetime.now(UTC)
-        at.run()
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    assert not at.exception, at.exception
-    return len(sent)
-
-
 def _after_writes(open_session: OpenSession, make_app: MakeApp, reader: Account) -> dict[str, tuple[int, int]]:
     """By page: the statements of its render after a write to the review it shows, then to another review."""
     shown, other = _first_two_live(open_session)
@@ -74,9 +51,9 @@ def _after_writes(open_session: OpenSession, make_app: MakeApp, reader: Account)
         at.run()
         assert not at.exception, at.exception
         _write(open_session, shown)
-        after_shown = _count(at)
+        after_shown = len(render_statements(at))
         _write(open_session, other)
-        found[page] = (after_shown, _count(at))
+        found[page] = (after_shown, len(render_statements(at)))
     return found
 
 

@@ -5,11 +5,10 @@ returns already late and log entries: a page that reads per review (a query per 
 choice) sends more statements the second time. Counts are deterministic, unlike times."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import Connection, event, select
-from sqlalchemy.engine.interfaces import DBAPICursor, ExecutionContext
+from sqlalchemy import select
 
 from db.models import Account, Agency
 from services.daily_log.service import add_log_entry
@@ -17,6 +16,7 @@ from services.returns.service import record_returns_requested
 from services.reviews.rules import ChildEntry
 from services.reviews.service import open_review
 from tests.app.conftest import create_account
+from tests.app.statements import render_statements
 from tests.types import MakeApp, OpenSession
 
 AS_OF = date(2026, 11, 26)  # a Thursday
@@ -25,27 +25,12 @@ PAGES = ("pages/live_reviews.py", "pages/daily_log.py", "pages/returns.py", "pag
 
 def _statements_of_a_warm_render(make_app: MakeApp, reader: Account, page: str) -> list[str]:
     """The SQL of each statement one render of `page` sends, after a first render."""
-    import ui.state
 
     at = make_app(reader, as_of=AS_OF)
     at.run()
     at.switch_page(page).run()
     assert not at.exception, at.exception
-    statements: list[str] = []
-
-    def listener(conn: Connection, cursor: DBAPICursor, statement: str, parameters: object,
-                 context: ExecutionContext | None, executemany: bool) -> None:
-        statements.append(statement)
-
-    engine = ui.state._engine()
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        at.session_state["last_seen_at"] = datetime.now(UTC)
-        at.run()
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    assert not at.exception, at.exception
-    return statements
+    return render_statements(at)
 
 
 def _statements_per_render(make_app: MakeApp, reader: Account) -> dict[str, int]:
