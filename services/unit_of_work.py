@@ -12,7 +12,9 @@ call acts as is passed in (ui/state.py reads it from the tab's session state).
   came (db.acting.act_as: the record of changes names them). A database that cannot be reached raises
   services.errors.DatabaseUnavailable.
 - `page_run`: the transactions of one run of a page share one connection (taken by the first, given back at the end),
-  and the reads of the run are lent the settings row, the signed-in account and the working calendar as first read.
+  and the reads of the run are lent the settings row, the signed-in account and the working calendar as first read;
+  the calendar is also kept by the process between runs, by the partnership's data version (a closure day's change
+  moves it), so a render after a write to a review reads no closure day.
 - `read`, `write`, `read_shared`, `read_for_review`, `read_by_review`, `read_later`, `signed_in`: a service
   `fn(session, actor, **kwargs)` called as an account, the way the pages call them.
 - Kept reads and what they are keyed by (migration 0029's data versions): `read_shared` by the whole data version
@@ -103,6 +105,9 @@ class _Process:
     parts: OrderedDict[tuple[Any, ...], _Parts] = field(default_factory=OrderedDict)
     # The reviews each per-review list holds, and their versions, as last found: {(name, versions): _Members}.
     members: dict[tuple[str, str], _Members] = field(default_factory=dict)
+    # The working calendar (the closure days) as last read, by database: {name: (partnership version, calendar)}. A
+    # closure day's change moves the partnership's version, so a page run at the same version lends it unread.
+    calendars: dict[str, tuple[int, WorkingCalendar]] = field(default_factory=dict)
     reads_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -248,15 +253,36 @@ def _run_transaction(run: PageRun, *, read_only: bool, account_id: int | None, v
                 for instance in run.lent.values():
                     session.add(instance)  # detached and unchanged: no statement
                 session.info[LOADED] = (run.lent, account_id)
-                session.info[KEPT_CALENDAR] = run.calendar
+                session.info[KEPT_CALENDAR] = run.calendar or _kept_calendar(run)
             yield session
             if lends:
                 run.calendar = session.info[KEPT_CALENDAR]
+                _keep_calendar(run)
     except BaseException:
         run.forget()
         raise
     if not lends:
         run.forget()
+
+
+def _kept_calendar(run: PageRun) -> WorkingCalendar | None:
+    """The working calendar this process last read at the page run's partnership version (None: not known yet)."""
+    if run.shared_reader is None:
+        return None
+    (name, _whole, partnership), _roles = run.shared_reader
+    with _process.reads_lock:
+        kept = _process.calendars.get(name)
+    return kept[1] if kept is not None and kept[0] == partnership else None
+
+
+def _keep_calendar(run: PageRun) -> None:
+    """Keep the page run's calendar for later runs at the same partnership version (it is never changed once made:
+    each year's working days are filled in once, alike by any thread)."""
+    if run.calendar is None or run.shared_reader is None:
+        return
+    (name, _whole, partnership), _roles = run.shared_reader
+    with _process.reads_lock:
+        _process.calendars[name] = (partnership, run.calendar)
 
 
 @event.listens_for(Session, "loaded_as_persistent")
@@ -351,6 +377,7 @@ def _forget_reads() -> None:
         _process.review_versions.clear()
         _process.parts.clear()
         _process.members.clear()
+        _process.calendars.clear()
 
 
 def _reader(account_id: int | None) -> tuple[FrameVersion, Roles]:
