@@ -209,3 +209,18 @@ def test_the_demo_goes_down_to_0034_and_up_again_with_its_settings_unchanged(own
     with owner.connect() as conn:
         assert _rows(conn, 2) == (NEW_SETTINGS, (10, 1))
         assert conn.execute(text("SELECT id FROM settings WHERE partnership_id = 2")).scalar_one() == 2
+
+
+def test_the_frame_reads_the_version_of_its_own_partnership(owner: Engine, app: Engine, two: dict[int, int]) -> None:
+    with owner.begin() as conn:  # a change of no review moves its partnership's version (migrations 0029 and 0033)
+        conn.execute(text("UPDATE settings SET amber_threshold_days = 2 WHERE partnership_id = 2"))
+    with owner.connect() as conn:
+        versions: dict[int, int] = dict(conn.execute(text(
+            "SELECT scope_id, version FROM data_versions WHERE scope = 'partnership'"
+            " AND partnership_id = scope_id")).tuples().all())
+    assert sorted(versions) == [1, 2] and versions[1] != versions[2]
+    for partnership in (1, 2):
+        with Session(app) as session, session.begin():
+            _in_partnership(session, partnership)
+            _settings, (_name, _reached, version) = read_frame(session, two[partnership])
+        assert version == versions[partnership]
