@@ -215,9 +215,9 @@ def test_the_frame_reads_the_version_of_its_own_partnership(owner: Engine, app: 
     with owner.begin() as conn:  # a change of no review moves its partnership's version (migrations 0029 and 0033)
         conn.execute(text("UPDATE settings SET amber_threshold_days = 2 WHERE partnership_id = 2"))
     with owner.connect() as conn:
-        versions: dict[int, int] = dict(conn.execute(text(
+        versions = {int(scope_id): int(version) for scope_id, version in conn.execute(text(
             "SELECT scope_id, version FROM data_versions WHERE scope = 'partnership'"
-            " AND partnership_id = scope_id")).tuples().all())
+            " AND partnership_id = scope_id"))}
     assert sorted(versions) == [1, 2] and versions[1] != versions[2]
     for partnership in (1, 2):
         with Session(app) as session, session.begin():
