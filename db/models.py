@@ -108,11 +108,12 @@ LCSPR_TIMESCALE_RANGES: dict[str, tuple[int, int]] = {
 
 
 class Setting(PartnershipOwned):
-    """The partnership's settings: a single row (id = 1)."""
+    """A partnership's settings: one row per partnership (migration 0035; the first partnership's is id 1), made with
+    the partnership. The code reads the row of the partnership its transaction is in (services/settings_reads.py)."""
 
     __tablename__ = "settings"
     __table_args__ = (
-        CheckConstraint("id = 1", name="single_row"),
+        UniqueConstraint("partnership_id", name="one_settings_row_per_partnership"),
         CheckConstraint("amber_threshold_days BETWEEN 0 AND 10", name="amber_threshold_range"),
         CheckConstraint("idle_timeout_minutes BETWEEN 5 AND 480", name="idle_timeout_range"),
         # The LCSPR's timescales (migration 0026; docs/lcspr.md gives each source).
@@ -122,7 +123,7 @@ class Setting(PartnershipOwned):
                         name="lcspr_publication_after_copies_notice"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, default=1)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     partnership_name: Mapped[str] = mapped_column(String(200), nullable=False)
     amber_threshold_days: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     idle_timeout_minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=30)

@@ -57,15 +57,16 @@ def _in(column: str, values: type[StrEnum]) -> str:
 
 
 class AgencyExchangeSettings(PartnershipOwned):
-    """One row: how many working days after a return's due date its link keeps working."""
+    """One row per partnership (migration 0035), made with the partnership: how many working days after a return's
+    due date its link keeps working."""
 
     __tablename__ = "agency_exchange_settings"
     __table_args__ = (
-        CheckConstraint("id = 1", name="agency_exchange_single_row"),
+        UniqueConstraint("partnership_id", name="one_link_settings_row_per_partnership"),
         CheckConstraint("link_expiry_working_days BETWEEN 1 AND 60", name="link_expiry_range"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, default=1)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     link_expiry_working_days: Mapped[int] = mapped_column(
         Integer, nullable=False, server_default=str(DEFAULT_LINK_EXPIRY_WORKING_DAYS))
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")

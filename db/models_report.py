@@ -168,9 +168,9 @@ class RecordChainHead(PartnershipOwned):
 
 
 class DataVersion(PartnershipOwned):
-    """How far one scope's data has moved (migration 0029): ('review', its id) or ('partnership', 1). The version is
-    the id of the last transaction that changed the scope; moved only by the database's triggers (the app's role may
-    only read it). Kept reads are keyed by it (services.unit_of_work)."""
+    """How far one scope's data has moved (migration 0029): ('review', its id) or ('partnership', its id). The
+    version is the id of the last transaction that changed the scope; moved only by the database's triggers (the app's
+    role may only read it). Kept reads are keyed by it (services.unit_of_work)."""
 
     __tablename__ = "data_versions"
     __table_args__ = (CheckConstraint("scope IN ('partnership', 'review')", name="data_version_scope_known"),

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.enums import MilestoneKey, NotificationType, Role
-from db.models import Account, Review, Setting
+from db.models import Account, Review
 from demo.actions import load_demo_actions
 from demo.cast import DEMO_ACCOUNTS, TRAINING_MARK, DemoCast, new_demo_password
 from demo.lcspr import load_demo_lcsprs
@@ -107,7 +107,7 @@ def _set_up(session: Session, password: str) -> DemoCast:
                     amber_threshold_days=settings.amber_threshold_days,
                     idle_timeout_minutes=settings.idle_timeout_minutes)
     # Marked for good: every page says "Training copy" whatever the partnership is later called.
-    session.get_one(Setting, 1).training_copy = True
+    load_settings(session).training_copy = True
     session.flush()
     for name, kind in DEMO_AGENCIES:
         slug = "".join(ch for ch in name.lower() if ch.isalnum())[:20]

@@ -94,15 +94,13 @@ def as_data_version(name: str, position: int | None) -> tuple[str, int]:
     return str(name), int(position or 0)
 
 
-PARTNERSHIP = 1  # the one partnership's scope in data_versions (issue 30 makes one per partnership)
-
-
 def partnership_version_column() -> ColumnElement[int]:
-    """The partnership's version (migration 0029: the last transaction that changed a row of no review, such as
-    the settings, closure days, agencies, accounts or the plan), as a column for a statement that reads other rows;
-    0 when it has no row. What every review's reads depend on besides the review's own rows."""
+    """The version of the partnership the transaction is in (migration 0029: the last transaction that changed a
+    row of no review, such as the settings, closure days, agencies, accounts or the plan; migration 0033: one scope
+    per partnership), as a column for a statement that reads other rows; 0 when it has no row. What every review's
+    reads depend on besides the review's own rows."""
     return func.coalesce(select(DataVersion.version).where(
-        DataVersion.scope == "partnership", DataVersion.scope_id == PARTNERSHIP).scalar_subquery(), 0)
+        DataVersion.scope == "partnership", DataVersion.scope_id == func.current_partnership()).scalar_subquery(), 0)
 
 
 def review_versions(session: Session, review_ids: Iterable[int]) -> dict[int, int]:

@@ -25,6 +25,7 @@ from db.models_mail import CalendarFeed
 from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
 from services.permissions import requires
+from services.settings_reads import OF_CURRENT_PARTNERSHIP
 
 ABSOLUTE_LIFETIME = timedelta(hours=12)
 TICKET_LIFETIME = timedelta(minutes=1)
@@ -126,7 +127,7 @@ def _live_row(session: Session, token: str | None) -> SignInSession | None:
 
 
 def _idle_minutes(session: Session) -> int:
-    minutes = session.scalar(select(Setting.idle_timeout_minutes).where(Setting.id == 1))
+    minutes = session.scalar(select(Setting.idle_timeout_minutes).where(OF_CURRENT_PARTNERSHIP))
     return minutes or DEFAULT_IDLE_MINUTES
 
 

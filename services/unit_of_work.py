@@ -46,7 +46,7 @@ from services.accounts import SignedIn, load_actor, signed_in_account
 from services.errors import DatabaseUnavailable
 from services.integrity import PER_REVIEW, data_version_columns, partnership_version_column, review_versions
 from services.permissions import may
-from services.settings_reads import KEPT_CALENDAR
+from services.settings_reads import KEPT_CALENDAR, OF_CURRENT_PARTNERSHIP, keep_settings
 from services.working_days import WorkingCalendar
 
 T = TypeVar("T")
@@ -254,6 +254,9 @@ def _run_transaction(run: PageRun, *, read_only: bool, account_id: int | None, v
                     session.add(instance)  # detached and unchanged: no statement
                 session.info[LOADED] = (run.lent, account_id)
                 session.info[KEPT_CALENDAR] = run.calendar or _kept_calendar(run)
+                if (lent_settings := run.lent.get(Setting)) is not None:
+                    # The page run is in one partnership: the row it read is this transaction's too.
+                    keep_settings(session, cast(Setting, lent_settings))
             yield session
             if lends:
                 run.calendar = session.info[KEPT_CALENDAR]
@@ -302,7 +305,7 @@ _SNAPSHOT_COLUMNS = (func.cast(func.txid_current_snapshot(), String),
 _FRAME_READ = (
     select(Setting, Account, *data_version_columns(), partnership_version_column(), *_SNAPSHOT_COLUMNS)
     .outerjoin(Account, Account.id == bindparam("account_id"))
-    .where(Setting.id == 1)
+    .where(OF_CURRENT_PARTNERSHIP)
 )
 
 
@@ -313,6 +316,7 @@ def read_frame(session: Session, account_id: int | None) -> tuple[Setting, Frame
     check to decide."""
     settings_row, _account, name, reached, partnership, snapshot, xmin = session.execute(
         _FRAME_READ, {"account_id": account_id}).one()
+    keep_settings(session, settings_row)
     run = _page_run.get()
     if run is not None:
         run.snapshot = (str(snapshot), int(xmin))

@@ -52,7 +52,7 @@ from services.formatting import log_date
 from services.milestones import refuse_if_withdrawn
 from services.outside import outside_reference
 from services.permissions import CASE_READERS, CASE_WRITERS, check_role, requires
-from services.settings_reads import load_calendar
+from services.settings_reads import OF_CURRENT_PARTNERSHIP, load_calendar
 
 NOT_ON_THIS_PAGE = "That action is not one of those on this page. Reload the page and try again."
 OUTCOME_WORDS = {FinalQaOutcome.ACCEPTED.value: "Accepted", FinalQaOutcome.SENT_BACK.value: "Sent back"}
@@ -306,7 +306,8 @@ def open_agency_actions(session: Session, *, token: str | None, as_of: date) -> 
             row.round, row.given_on, row.given_through_link,
             OUTCOME_WORDS.get(row.outcome or "", "Waiting for the Partnership"),
             row.outcome_reason if row.outcome == FinalQaOutcome.SENT_BACK.value else None))
-    partnership = session.scalar(select(Setting.partnership_name)) or "The Safeguarding Partnership"
+    partnership = (session.scalar(select(Setting.partnership_name).where(OF_CURRENT_PARTNERSHIP))
+                   or "The Safeguarding Partnership")
     return AgencyActionsPage(
         link_id=visit.link.id, partnership_name=partnership,
         outside_reference=outside_reference(visit.review.case_reference, visit.review.id),

@@ -98,8 +98,9 @@ def _version_read(session: Session, version: FormVersion) -> FormVersionRead:
 
 
 def _settings_row(session: Session) -> AgencyExchangeSettings:
-    row = session.scalars(select(AgencyExchangeSettings)).first()
-    if row is None:  # migration 0021 inserts the one row; a database without it was changed by hand
+    row = session.scalars(select(AgencyExchangeSettings)
+                          .where(AgencyExchangeSettings.partnership_id == func.current_partnership())).first()
+    if row is None:  # migrations 0021 and 0035 make each partnership's row; a database without it was changed by hand
         raise InvalidInput("The agencies' link settings are missing from the database: run `manage.py migrate`.")
     return row
 

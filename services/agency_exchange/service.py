@@ -74,7 +74,7 @@ from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput, NotAllowed, ServiceError
 from services.outside import outside_reference
 from services.permissions import CASE_WRITERS, check_role, requires
-from services.settings_reads import load_calendar
+from services.settings_reads import OF_CURRENT_PARTNERSHIP, load_calendar
 from services.text import clean_text
 from services.working_days import WorkingCalendar
 
@@ -108,7 +108,8 @@ class IssuedLink:
 
 def link_expiry_working_days(session: Session) -> int:
     """The setting: how many working days after the due date a link keeps working."""
-    days = session.scalar(select(AgencyExchangeSettings.link_expiry_working_days))
+    days = session.scalar(select(AgencyExchangeSettings.link_expiry_working_days)
+                          .where(AgencyExchangeSettings.partnership_id == func.current_partnership()))
     return int(days) if days is not None else DEFAULT_LINK_EXPIRY_WORKING_DAYS
 
 
@@ -552,7 +553,8 @@ def open_agency_return(session: Session, *, token: str | None, as_of: date) -> A
             tuple(a.file_name for a in _attachments(session, row.id)) if row else (),
             sent_back.sent_back_on if sent_back else None, sent_back.reason if sent_back else None,
             sent_back.resubmission_due_date if sent_back else None))
-    partnership = session.scalar(select(Setting.partnership_name)) or "The Safeguarding Partnership"
+    partnership = (session.scalar(select(Setting.partnership_name).where(OF_CURRENT_PARTNERSHIP))
+                   or "The Safeguarding Partnership")
     received = ret.resubmission_received_date if visit.round_number > 1 else ret.received_date
     return AgencyPage(
         link_id=visit.link.id, partnership_name=partnership,

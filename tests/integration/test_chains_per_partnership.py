@@ -113,10 +113,11 @@ def test_a_new_partnership_starts_its_own_three_chains(owner: Engine, two: dict[
             " WHERE r.partnership_id = 2 AND r.table_name = 'accounts'")).one()
     assert sorted(p for p, _ in heads) == [1, 1, 1, 2, 2, 2]
     assert heads[(2, "daily_log")] == (0, GENESIS) and heads[(2, "report_versions")] == (0, GENESIS)
-    # Its first link is the record of its own making, its second its first account: from the genesis hash.
+    # Its first link is the record of its own making, from the genesis hash; then its settings' two rows (migration
+    # 0035, made with it), then its first account.
     assert made[0] == 1 and made[1] == _sha(GENESIS, made[2])
-    assert first_account[0] == 2 and first_account[1] == _sha(made[1], first_account[2])
-    assert heads[(2, "record_history")] == (2, first_account[1])
+    assert first_account[0] == 4
+    assert heads[(2, "record_history")] == (4, first_account[1])
 
 
 def test_each_partnership_has_unique_positions_of_its_own_not_across_the_deployment(owner: Engine) -> None:
@@ -265,10 +266,13 @@ def test_the_app_role_cannot_make_or_move_a_head(app: Engine, two: dict[int, int
 
 
 def test_the_downgrade_is_refused_while_a_second_partnership_has_a_chain(owner: Engine, two: dict[int, int]) -> None:
+    with owner.begin() as conn:  # else migration 0035's downgrade refuses first, for partnership 2's settings rows
+        for table in ("settings", "agency_exchange_settings"):
+            conn.execute(text(f"DELETE FROM {table} WHERE partnership_id = 2"))
     with pytest.raises(RuntimeError, match=r"partnership\(s\) 2 have chained rows"), owner.begin() as conn:
         command.downgrade(_config(conn), "0033")
     with owner.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0034"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0035"
         assert len(_heads(conn)) == 6
 
 
