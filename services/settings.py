@@ -14,7 +14,7 @@ from services.daily_log.service import append_system_entry
 from services.errors import InvalidInput
 from services.milestones import refresh_open_review_dates
 from services.permissions import requires
-from services.settings_reads import load_calendar, load_settings
+from services.settings_reads import CLOSURE_DAYS_OF_CURRENT_PARTNERSHIP, load_calendar, load_settings
 from services.text import clean_text, max_length_of
 
 
@@ -86,12 +86,14 @@ def update_settings(
 def list_closure_days(session: Session, actor: Account) -> list[ClosureDayRead]:
     """Every closure day, soonest first."""
     return [ClosureDayRead(c.closed_on, c.reason)
-            for c in session.scalars(select(ClosureDay).order_by(ClosureDay.closed_on))]
+            for c in session.scalars(select(ClosureDay).where(CLOSURE_DAYS_OF_CURRENT_PARTNERSHIP)
+                                     .order_by(ClosureDay.closed_on))]
 
 
 def _closure_day(session: Session, closed_on: date) -> ClosureDay | None:
     """The partnership's closure day on `closed_on` (the day is closed per partnership, migration 0033)."""
-    return session.scalar(select(ClosureDay).where(ClosureDay.closed_on == closed_on))
+    return session.scalar(select(ClosureDay).where(CLOSURE_DAYS_OF_CURRENT_PARTNERSHIP,
+                                                   ClosureDay.closed_on == closed_on))
 
 
 @requires(Role.ADMIN, action="add closure days")

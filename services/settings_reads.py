@@ -12,6 +12,8 @@ from services.working_days import WorkingCalendar
 # row-level security: the condition is written wherever the settings are read.
 OF_CURRENT_PARTNERSHIP: ColumnElement[bool] = Setting.partnership_id == func.current_partnership()
 _CURRENT_SETTINGS = select(Setting).where(OF_CURRENT_PARTNERSHIP)
+# The closure days of the partnership the transaction is in (a day is closed per partnership, migration 0033).
+CLOSURE_DAYS_OF_CURRENT_PARTNERSHIP: ColumnElement[bool] = ClosureDay.partnership_id == func.current_partnership()
 
 # session.info: (the session's transaction, its partnership's settings row), so that a transaction reads the row
 # once however many services ask for it (as session.get by id did), and a later transaction of the same session
@@ -48,7 +50,8 @@ def load_calendar(session: Session) -> WorkingCalendar:
     kept = session.info.get(KEPT_CALENDAR)
     if isinstance(kept, WorkingCalendar):
         return kept
-    calendar = WorkingCalendar(closures=session.scalars(select(ClosureDay.closed_on)))
+    calendar = WorkingCalendar(closures=session.scalars(
+        select(ClosureDay.closed_on).where(CLOSURE_DAYS_OF_CURRENT_PARTNERSHIP)))
     if KEPT_CALENDAR in session.info:
         session.info[KEPT_CALENDAR] = calendar
     return calendar
