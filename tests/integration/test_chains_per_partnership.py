@@ -9,13 +9,11 @@ import hashlib
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from alembic import command
-from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -28,7 +26,7 @@ from services.integrity import (
     parse_heads,
     verify_record,
 )
-from tests.conftest import as_app_role
+from tests.integration.conftest import alembic_config, in_partnership
 
 GENESIS = "0" * 64
 CHAINS = ("daily_log", "report_versions", "record_history")
@@ -38,35 +36,10 @@ def _sha(previous: str, canonical: str) -> str:
     return hashlib.sha256(f"{previous}\n{canonical}".encode()).hexdigest()
 
 
-def _config(conn: Connection) -> Config:
-    config = Config(str(ROOT_DIR / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT_DIR / "db" / "migrations"))
-    config.attributes["connection"] = conn
-    return config
-
-
-def _in_partnership(conn: Connection, partnership: int) -> None:
-    conn.execute(text("SELECT set_config('rrt.partnership_id', :p, true)"), {"p": str(partnership)})
-
-
 _ACCOUNT = text("INSERT INTO accounts (username, display_name, roles, password_hash, active, failed_attempts)"
                 " VALUES (:username, 'Sam Jones', ARRAY['officer'], 'not a hash', true, 0) RETURNING id")
 _ENTRY = text("INSERT INTO daily_log (author_id, category, text, by_system) VALUES (:author, 'other', :text, true)"
               " RETURNING id, chain_position")
-
-
-@pytest.fixture
-def owner(fresh_database_url: str) -> Iterator[Engine]:
-    made = create_engine(fresh_database_url)
-    yield made
-    made.dispose()
-
-
-@pytest.fixture
-def app(fresh_database_url: str) -> Iterator[Engine]:
-    made = create_engine(as_app_role(fresh_database_url))
-    yield made
-    made.dispose()
 
 
 @pytest.fixture
@@ -79,14 +52,14 @@ def two(owner: Engine, app: Engine) -> dict[int, int]:
     authors = {}
     for partnership in (1, 2):
         with app.begin() as conn:
-            _in_partnership(conn, partnership)
+            in_partnership(conn, partnership)
             authors[partnership] = conn.execute(_ACCOUNT, {"username": f"officer.{partnership}"}).scalar_one()
     return authors
 
 
 def _write(app: Engine, partnership: int, author: int, words: str) -> tuple[int, int]:
     with app.begin() as conn:
-        _in_partnership(conn, partnership)
+        in_partnership(conn, partnership)
         row_id, position = conn.execute(_ENTRY, {"author": author, "text": words}).one()
     return int(row_id), int(position)
 
@@ -238,14 +211,14 @@ def test_a_write_to_one_partnership_does_not_wait_for_anothers_head(app: Engine,
     partnership 1 waits (and here gives up at its lock timeout), as migration 0009 made every insert wait."""
     with app.connect() as holder:
         holding = holder.begin()
-        _in_partnership(holder, 1)
+        in_partnership(holder, 1)
         holder.execute(_ENTRY, {"author": two[1], "text": "holds partnership 1's head"})
         with app.begin() as other:
-            _in_partnership(other, 2)
+            in_partnership(other, 2)
             other.execute(text("SET LOCAL lock_timeout = '3s'"))
             assert other.execute(_ENTRY, {"author": two[2], "text": "partnership 2 meanwhile"}).one()[1] == 1
         with pytest.raises(OperationalError, match="lock timeout"), app.begin() as same:
-            _in_partnership(same, 1)
+            in_partnership(same, 1)
             same.execute(text("SET LOCAL lock_timeout = '1s'"))
             same.execute(_ENTRY, {"author": two[1], "text": "partnership 1 meanwhile"})
         holding.commit()
@@ -270,7 +243,7 @@ def test_the_downgrade_is_refused_while_a_second_partnership_has_a_chain(owner: 
         for table in ("settings", "agency_exchange_settings"):
             conn.execute(text(f"DELETE FROM {table} WHERE partnership_id = 2"))
     with pytest.raises(RuntimeError, match=r"partnership\(s\) 2 have chained rows"), owner.begin() as conn:
-        command.downgrade(_config(conn), "0033")
+        command.downgrade(alembic_config(conn), "0033")
     with owner.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0035"
         assert len(_heads(conn)) == 6
@@ -278,12 +251,12 @@ def test_the_downgrade_is_refused_while_a_second_partnership_has_a_chain(owner: 
 
 def test_the_upgrade_is_refused_when_a_second_partnership_was_made_at_0033(owner: Engine) -> None:
     with owner.begin() as conn:
-        command.downgrade(_config(conn), "0033")
+        command.downgrade(alembic_config(conn), "0033")
     with owner.begin() as conn:  # its own row is on the one chain of the deployment, under partnership 2
         conn.execute(text("INSERT INTO partnerships (name, code) VALUES ('Westshire', 'westshire')"))
     with pytest.raises(RuntimeError, match=r"record_history holds rows of partnership\(s\) 2"), \
             owner.begin() as conn:
-        command.upgrade(_config(conn), "0034")
+        command.upgrade(alembic_config(conn), "0034")
     with owner.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0033"
 
@@ -298,7 +271,7 @@ def test_the_demo_goes_down_to_0033_and_up_again_with_every_chain_verifying(owne
     assert sorted(heads_before) == [(1, chain) for chain in sorted(CHAINS)]
 
     with owner.begin() as conn:
-        command.downgrade(_config(conn), "0033")
+        command.downgrade(alembic_config(conn), "0033")
     with owner.connect() as conn:
         assert conn.execute(text(
             "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'record_chain_heads_pkey'"
@@ -312,7 +285,7 @@ def test_the_demo_goes_down_to_0033_and_up_again_with_every_chain_verifying(owne
     assert position == before.log_entries + 1
 
     with owner.begin() as conn:
-        command.upgrade(_config(conn), "head")
+        command.upgrade(alembic_config(conn), "head")
     with owner.connect() as conn:
         assert conn.execute(text(
             "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'record_chain_heads_pkey'"

@@ -5,18 +5,14 @@ Expected values come from the database before the move (counts, each table's row
 from hand-written names, never from the migration's code."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from alembic import command
-from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from db.engine import ROOT_DIR
 from services.integrity import verify_record
-from tests.conftest import as_app_role
+from tests.integration.conftest import alembic_config, in_partnership
 
 # Tables with no partnership: the migrations' own record and the partnerships themselves.
 NOT_OWNED = {"alembic_version", "partnerships"}
@@ -26,20 +22,6 @@ def _tables(conn: Connection) -> list[str]:
     return list(conn.execute(text(
         "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
         " WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') ORDER BY 1")).scalars())
-
-
-def _config(conn: Connection) -> Config:
-    config = Config(str(ROOT_DIR / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT_DIR / "db" / "migrations"))
-    config.attributes["connection"] = conn
-    return config
-
-
-@pytest.fixture
-def owner(fresh_database_url: str) -> Iterator[Engine]:
-    made = create_engine(fresh_database_url)
-    yield made
-    made.dispose()
 
 
 def test_every_table_but_the_migrations_and_the_partnerships_belongs_to_a_partnership(owner: Engine) -> None:
@@ -76,7 +58,7 @@ def _snapshot(conn: Connection) -> dict[str, tuple[int, str]]:
 @pytest.mark.demo_data
 def test_an_existing_installation_moves_into_its_one_partnership_with_nothing_lost(owner: Engine) -> None:
     with owner.begin() as conn:
-        command.downgrade(_config(conn), "0032")
+        command.downgrade(alembic_config(conn), "0032")
     with owner.connect() as conn:
         assert "partnerships" not in _tables(conn)
         before = _snapshot(conn)
@@ -86,7 +68,7 @@ def test_an_existing_installation_moves_into_its_one_partnership_with_nothing_lo
     assert checked.ok and checked.log_entries > 1000 and checked.history_rows > 1000
 
     with owner.begin() as conn:
-        command.upgrade(_config(conn), "head")
+        command.upgrade(alembic_config(conn), "head")
     with owner.connect() as conn:
         assert _snapshot(conn) == before
         assert sum(count for count, _ in before.values()) > 5_000  # the demo: 34 reviews, about 6,000 rows
@@ -107,31 +89,24 @@ _ACCOUNT = text("INSERT INTO accounts (username, display_name, roles, password_h
                 " VALUES (:username, 'Sam Jones', ARRAY['officer'], 'not a hash', true, 0) RETURNING partnership_id")
 
 
-def _in_partnership(conn: Connection, partnership: int | None) -> None:
-    if partnership is not None:
-        conn.execute(text("SELECT set_config('rrt.partnership_id', :p, true)"), {"p": str(partnership)})
-
-
 @pytest.fixture
-def two_partnerships(owner: Engine, fresh_database_url: str) -> Iterator[Engine]:
+def two_partnerships(owner: Engine, app: Engine) -> Engine:
     """The first partnership (the migration's) and a second one made by the owner; the app's role to write as."""
     with owner.begin() as conn:
         conn.execute(text("INSERT INTO partnerships (name, code) VALUES ('Westshire Safeguarding Partnership',"
                           " 'westshire')"))
-    app = create_engine(as_app_role(fresh_database_url))
-    yield app
-    app.dispose()
+    return app
 
 
 def test_a_username_is_unique_within_a_partnership_not_across_them(two_partnerships: Engine) -> None:
     with two_partnerships.begin() as conn:
-        _in_partnership(conn, 1)
+        in_partnership(conn, 1)
         assert conn.execute(_ACCOUNT, {"username": "sam.jones"}).scalar_one() == 1
     with two_partnerships.begin() as conn:
-        _in_partnership(conn, 2)
+        in_partnership(conn, 2)
         assert conn.execute(_ACCOUNT, {"username": "sam.jones"}).scalar_one() == 2
     with pytest.raises(IntegrityError, match="one_username_per_partnership"), two_partnerships.begin() as conn:
-        _in_partnership(conn, 2)
+        in_partnership(conn, 2)
         conn.execute(_ACCOUNT, {"username": "sam.jones"})
 
 
@@ -143,10 +118,10 @@ def test_a_username_is_unique_within_a_partnership_not_across_them(two_partnersh
 def test_the_same_name_or_day_may_be_held_by_each_partnership_once(two_partnerships: Engine, statement: str) -> None:
     for partnership in (1, 2):
         with two_partnerships.begin() as conn:
-            _in_partnership(conn, partnership)
+            in_partnership(conn, partnership)
             conn.execute(text(statement))
     with pytest.raises(IntegrityError), two_partnerships.begin() as conn:
-        _in_partnership(conn, 1)
+        in_partnership(conn, 1)
         conn.execute(text(statement.replace("'Housing instability'", "'HOUSING INSTABILITY'")))
 
 
@@ -156,13 +131,9 @@ def test_with_two_partnerships_a_row_written_without_one_declared_is_refused(two
         conn.execute(_ACCOUNT, {"username": "no.partnership"})
 
 
-def test_while_there_is_one_partnership_a_row_needs_none_declared(owner: Engine, fresh_database_url: str) -> None:
-    app = create_engine(as_app_role(fresh_database_url))
-    try:
-        with app.begin() as conn:
-            assert conn.execute(_ACCOUNT, {"username": "only.one"}).scalar_one() == 1
-    finally:
-        app.dispose()
+def test_while_there_is_one_partnership_a_row_needs_none_declared(app: Engine) -> None:
+    with app.begin() as conn:
+        assert conn.execute(_ACCOUNT, {"username": "only.one"}).scalar_one() == 1
 
 
 @pytest.mark.parametrize("statement", [
@@ -170,13 +141,9 @@ def test_while_there_is_one_partnership_a_row_needs_none_declared(owner: Engine,
     "UPDATE partnerships SET code = 'taken'",
     "DELETE FROM partnerships",
 ])
-def test_the_app_role_cannot_make_change_or_remove_a_partnership(fresh_database_url: str, statement: str) -> None:
-    app = create_engine(as_app_role(fresh_database_url))
-    try:
-        with pytest.raises(DBAPIError, match="permission denied"), app.begin() as conn:
-            conn.execute(text(statement))
-    finally:
-        app.dispose()
+def test_the_app_role_cannot_make_change_or_remove_a_partnership(app: Engine, statement: str) -> None:
+    with pytest.raises(DBAPIError, match="permission denied"), app.begin() as conn:
+        conn.execute(text(statement))
 
 
 @pytest.mark.parametrize("code", ["a", "Westshire", "west shire", "-west", "w" * 21, "west_shire"])
@@ -189,7 +156,7 @@ def test_a_partnership_code_is_2_to_20_lower_case_letters_digits_or_hyphens(owne
 def test_a_change_is_recorded_and_moves_the_version_of_its_own_partnership(owner: Engine,
                                                                              two_partnerships: Engine) -> None:
     with two_partnerships.begin() as conn:
-        _in_partnership(conn, 2)
+        in_partnership(conn, 2)
         conn.execute(_ACCOUNT, {"username": "west.officer"})
         moved = conn.execute(text("SELECT txid_current()")).scalar_one()
     with owner.connect() as conn:

@@ -6,24 +6,20 @@ called directly with that session. Expected values are written here by hand (the
 0001, 0007, 0011, 0020, 0021 and 0026), never read from the code under test."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from alembic import command
-from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.acting import act_as
-from db.engine import ROOT_DIR
 from db.models import Account
 from services.agency_exchange.administration import update_link_expiry
 from services.agency_exchange.service import link_expiry_working_days
 from services.settings import get_settings, update_settings
 from services.settings_reads import load_settings
 from services.unit_of_work import read_frame
-from tests.conftest import as_app_role
+from tests.integration.conftest import alembic_config, in_partnership
 
 WESTSHIRE = "Westshire Safeguarding Partnership"
 # A new partnership's settings row, by hand: its name, amber at 1 working day, 30 idle minutes, local passwords on,
@@ -40,31 +36,6 @@ _ADMIN = text("INSERT INTO accounts (username, display_name, roles, password_has
               " VALUES (:username, 'Alex Reed', ARRAY['admin'], 'not a hash', true, 0) RETURNING id")
 
 
-def _config(conn: Connection) -> Config:
-    config = Config(str(ROOT_DIR / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT_DIR / "db" / "migrations"))
-    config.attributes["connection"] = conn
-    return config
-
-
-def _in_partnership(conn: Connection | Session, partnership: int) -> None:
-    conn.execute(text("SELECT set_config('rrt.partnership_id', :p, true)"), {"p": str(partnership)})
-
-
-@pytest.fixture
-def owner(fresh_database_url: str) -> Iterator[Engine]:
-    made = create_engine(fresh_database_url)
-    yield made
-    made.dispose()
-
-
-@pytest.fixture
-def app(fresh_database_url: str) -> Iterator[Engine]:
-    made = create_engine(as_app_role(fresh_database_url))
-    yield made
-    made.dispose()
-
-
 @pytest.fixture
 def two(owner: Engine, app: Engine) -> dict[int, int]:
     """Partnership 2 made by the owner, and an administrator in each (made as the app's role): {partnership: id}."""
@@ -73,7 +44,7 @@ def two(owner: Engine, app: Engine) -> dict[int, int]:
     admins = {}
     for partnership in (1, 2):
         with app.begin() as conn:
-            _in_partnership(conn, partnership)
+            in_partnership(conn, partnership)
             admins[partnership] = conn.execute(_ADMIN, {"username": f"admin.{partnership}"}).scalar_one()
     return admins
 
@@ -114,7 +85,7 @@ def test_a_settings_change_in_partnership_2_leaves_partnership_1s_untouched(
     with owner.connect() as conn:
         first = _rows(conn, 1)
     with Session(app, expire_on_commit=False) as session, session.begin():
-        _in_partnership(session, 2)
+        in_partnership(session, 2)
         act_as(session, two[2], via="page")
         admin = session.get_one(Account, two[2])
         before = get_settings(session, admin)
@@ -140,7 +111,7 @@ def test_reads_in_each_partnership_see_its_own_settings(owner: Engine, app: Engi
         name_1 = conn.execute(text("SELECT partnership_name FROM settings WHERE id = 1")).scalar_one()
     for partnership, expected in ((2, (WESTSHIRE, 3, 90, 33)), (1, (name_1, 1, 30, 10))):
         with Session(app) as session, session.begin():
-            _in_partnership(session, partnership)
+            in_partnership(session, partnership)
             setting = load_settings(session)
             assert (setting.partnership_name, setting.amber_threshold_days, setting.idle_timeout_minutes,
                     link_expiry_working_days(session)) == expected
@@ -153,25 +124,25 @@ def test_a_session_reads_the_settings_of_each_transactions_partnership(app: Engi
     with Session(app) as session:
         for partnership, name in ((2, WESTSHIRE), (1, "Safeguarding Children Partnership"), (2, WESTSHIRE)):
             with session.begin():
-                _in_partnership(session, partnership)
+                in_partnership(session, partnership)
                 assert load_settings(session).partnership_name == name
 
 
 def test_the_downgrade_is_refused_while_a_second_partnership_has_settings(owner: Engine, two: dict[int, int]) -> None:
     with pytest.raises(RuntimeError, match=r"settings holds rows of partnership\(s\) 2"), owner.begin() as conn:
-        command.downgrade(_config(conn), "0034")
+        command.downgrade(alembic_config(conn), "0034")
     with owner.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0035"
 
 
 def test_a_partnership_made_at_0034_gets_its_settings_rows_on_the_upgrade(owner: Engine) -> None:
     with owner.begin() as conn:
-        command.downgrade(_config(conn), "0034")
+        command.downgrade(alembic_config(conn), "0034")
     with owner.begin() as conn:
         conn.execute(text("INSERT INTO partnerships (name, code) VALUES (:name, 'westshire')"), {"name": WESTSHIRE})
         assert conn.execute(text("SELECT count(*) FROM settings")).scalar_one() == 1
     with owner.begin() as conn:
-        command.upgrade(_config(conn), "head")
+        command.upgrade(alembic_config(conn), "head")
     with owner.connect() as conn:
         assert _rows(conn, 2) == (NEW_SETTINGS, (10, 1))
 
@@ -195,12 +166,12 @@ def test_the_demo_goes_down_to_0034_and_up_again_with_its_settings_unchanged(own
         assert _constraints(conn) == {"one_settings_row_per_partnership", "one_link_settings_row_per_partnership"}
     assert len(before) == 2 and '"training_copy": true' in str(before[0])
     with owner.begin() as conn:
-        command.downgrade(_config(conn), "0034")
+        command.downgrade(alembic_config(conn), "0034")
     with owner.connect() as conn:
         assert _both_tables(conn) == before
         assert _constraints(conn) == {"single_row", "agency_exchange_single_row"}
     with owner.begin() as conn:
-        command.upgrade(_config(conn), "head")
+        command.upgrade(alembic_config(conn), "head")
     with owner.connect() as conn:
         assert _both_tables(conn) == before
         assert _constraints(conn) == {"one_settings_row_per_partnership", "one_link_settings_row_per_partnership"}
@@ -221,6 +192,6 @@ def test_the_frame_reads_the_version_of_its_own_partnership(owner: Engine, app: 
     assert sorted(versions) == [1, 2] and versions[1] != versions[2]
     for partnership in (1, 2):
         with Session(app) as session, session.begin():
-            _in_partnership(session, partnership)
+            in_partnership(session, partnership)
             _settings, (_name, _reached, version) = read_frame(session, two[partnership])
         assert version == versions[partnership]
