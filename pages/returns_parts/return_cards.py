@@ -33,7 +33,7 @@ from pages.returns_parts.summary_start import START_LABEL, put_started_draft, st
 from services.agency_exchange import RoundRead
 from services.due_mail import email_agency_about_return, share_return_with_chairs
 from services.outbox import mail_is_on
-from services.rag import Rag
+from services.rag import urgency
 from services.returns import (
     CHECK_OUTCOME_LABELS,
     CHECK_QUESTIONS,
@@ -92,8 +92,6 @@ CARD_FORM_BUTTONS: dict[str, tuple[str, ...]] = {
 }
 CARD_OPEN_PREFIX = "card_open_"  # a card's fold is kept under this and its return's id (True: open)
 OPEN_BY_ITSELF = 2  # the most urgent cards open by themselves: the cost stays bounded however many agencies
-# The most urgent first: a late step, then one due today or next, then the rest; the steps done last.
-URGENCY = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, Rag.NOT_DUE_YET: 3, Rag.COMPLETE: 4, Rag.NOT_NEEDED: 5}
 CARD_SAVED_KEY = "return_card_saved"  # set by a save in a card, for the card's next run to check the page around it
 
 
@@ -119,7 +117,7 @@ def card_open_key(return_id: int) -> str:
 def open_by_themselves(statuses: list[ReturnStatus], focused_return_id: int | None) -> frozenset[int]:
     """The returns whose cards open by themselves: the OPEN_BY_ITSELF most urgent (worst RAG, then the soonest step
     due, then the page's order), the one a link names, or the only one."""
-    ranked = sorted(statuses, key=lambda s: (URGENCY.get(s.rag, len(URGENCY)), s.action_due or date.max))
+    ranked = sorted(statuses, key=lambda s: (urgency(s.rag), s.action_due or date.max))
     return frozenset([s.ret.id for s in ranked[:OPEN_BY_ITSELF]]
                      + ([focused_return_id] if focused_return_id is not None else []))
 
