@@ -1,8 +1,9 @@
 """Agency returns: a review's returns as one card per agency (pages/returns_parts/return_cards.py: what happens
 next and by when, with the one form of that next step; a save in a card reruns that card alone unless the page
-around it changes), batches for the common steps (pages/returns_parts/return_batches.py), the checklist table and
-its export, the Day 6 pack of the accepted returns as one Word file (pages/returns_parts/day6_pack.py); and the
-outstanding returns across every live review, most urgent first (the officer's worklist for the day)."""
+around it changes; each folded to one line until opened, pages/returns_parts/card_folds.py), batches for the common
+steps (pages/returns_parts/return_batches.py), the checklist table and its export, the Day 6 pack of the accepted
+returns as one Word file (pages/returns_parts/day6_pack.py); and the outstanding returns across every live review,
+most urgent first (the officer's worklist for the day)."""
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -10,9 +11,10 @@ import pandas as pd
 import streamlit as st
 
 from db.enums import ReviewState, Role
+from pages.returns_parts.card_folds import open_by_themselves
 from pages.returns_parts.day6_pack import day6_pack_button
 from pages.returns_parts.return_batches import SMALLEST_BATCH, batch_receipts, batch_share
-from pages.returns_parts.return_cards import DATE_FORMAT, CardPage, chase_controls, open_by_themselves, return_card
+from pages.returns_parts.return_cards import DATE_FORMAT, CardPage, chase_controls, return_card
 from services.agencies import list_agencies
 from services.agency_exchange import build_day6_pack
 from services.due_mail import ScopingRequest, send_scoping_requests

@@ -37,7 +37,7 @@ from services.accounts import _new_account  # noqa: E402
 
 AS_OF = date(2026, 11, 26)
 PASSWORD = "correct horse battery"
-CARD_OPEN_PREFIX = "card_open_"  # pages/returns_parts/return_cards.py: a card's fold, kept under this key and its id
+CARD_OPEN_PREFIX = "card_open_"  # pages/returns_parts/card_folds.py: a card's fold, kept under this key and its id
 
 
 def count_elements(node: object) -> Counter[str]:

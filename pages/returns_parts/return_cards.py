@@ -28,12 +28,12 @@ import pandas as pd
 import streamlit as st
 
 from db.enums import FinalQaOutcome, FolderSection, InitialCheckOutcome, ReturnEnding
+from pages.returns_parts.card_folds import card_fold
 from pages.returns_parts.return_exchange import exchange_section
 from pages.returns_parts.summary_start import START_LABEL, put_started_draft, start_summary
 from services.agency_exchange import RoundRead
 from services.due_mail import email_agency_about_return, share_return_with_chairs
 from services.outbox import mail_is_on
-from services.rag import urgency
 from services.returns import (
     CHECK_OUTCOME_LABELS,
     CHECK_QUESTIONS,
@@ -90,8 +90,6 @@ CARD_FORM_BUTTONS: dict[str, tuple[str, ...]] = {
     "agreed": ("Save the agreed date", "Clear the agreed date"),
     "ending": ("Close the return",),
 }
-CARD_OPEN_PREFIX = "card_open_"  # a card's fold is kept under this and its return's id (True: open)
-OPEN_BY_ITSELF = 2  # the most urgent cards open by themselves: the cost stays bounded however many agencies
 CARD_SAVED_KEY = "return_card_saved"  # set by a save in a card, for the card's next run to check the page around it
 
 
@@ -107,19 +105,6 @@ class CardPage:
     table_open: bool  # the checklist table is drawn
     focused_return_id: int | None = None  # the return the page's address names (?return=): its card opens first
     open_by_itself: frozenset[int] = frozenset()  # the returns whose cards are open until the user folds them
-
-
-def card_open_key(return_id: int) -> str:
-    """The session key of a card's fold (True: open)."""
-    return f"{CARD_OPEN_PREFIX}{return_id}"
-
-
-def open_by_themselves(statuses: list[ReturnStatus], focused_return_id: int | None) -> frozenset[int]:
-    """The returns whose cards open by themselves: the OPEN_BY_ITSELF most urgent (worst RAG, then the soonest step
-    due, then the page's order), the one a link names, or the only one."""
-    ranked = sorted(statuses, key=lambda s: (urgency(s.rag), s.action_due or date.max))
-    return frozenset([s.ret.id for s in ranked[:OPEN_BY_ITSELF]]
-                     + ([focused_return_id] if focused_return_id is not None else []))
 
 
 def outside_view(s: ReturnStatus, page: CardPage) -> tuple[Hashable, ...]:
@@ -501,19 +486,6 @@ NEXT_STEP_FORMS: dict[CardStep, Callable[[ReturnStatus, CardPage], None]] = {
 }
 
 
-def _fold(return_id: int, *, open_by_itself: bool, sent: bool) -> str:
-    """The key of the card's fold, its value set for this run: as the user left it (kept under a key of its own too:
-    Streamlit names an expander by its label, and a save that moves the card's line makes it a new expander, which
-    would start folded), else open when the card opens by itself; always open when a form of it was sent."""
-    key = card_open_key(return_id)
-    kept_key = f"{key}_kept"
-    is_open = bool(st.session_state[key]) if key in st.session_state else \
-        bool(st.session_state.get(kept_key, open_by_itself))
-    is_open = is_open or sent
-    st.session_state[kept_key] = st.session_state[key] = is_open
-    return key
-
-
 def _draw_card(s: ReturnStatus, page: CardPage) -> None:  # noqa: C901 - a page's layout: one small branch per step of a return
     """One agency's return: what happens next and by when, the form of that step only, then the steps done as a
     line of dates; the manager's agreed date and closing, the filing and the summary, under 'More'."""
@@ -524,7 +496,7 @@ def _draw_card(s: ReturnStatus, page: CardPage) -> None:  # noqa: C901 - a page'
     st.session_state[_drawn_key(ret.id)] = {"late": None, "drawn": set()}
     focused = page.focused_return_id == ret.id
     # The card's one line: the RAG (in words), the agency, the stage and when the next step is due.
-    fold_key = _fold(ret.id, open_by_itself=ret.id in page.open_by_itself, sent=sent is not None)
+    fold_key = card_fold(ret.id, open_by_itself=ret.id in page.open_by_itself, sent=sent is not None)
     fold = st.expander(f"{rag_badge(s.rag)} **{md_text(s.agency_name)}**: {s.stage.value}"
                        + (f" · next step due {fmt_date(s.action_due)}"
                           if s.action_due is not None and s.stage not in CLOSED_STAGES else ""),
